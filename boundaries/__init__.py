@@ -1,0 +1,1 @@
+"""Boundary source manifest and corrections (shipped as ``incidentmap._boundaries``)."""

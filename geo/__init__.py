@@ -1,0 +1,1 @@
+"""Name data written by the incidentmap developers (shipped as ``incidentmap._geo``)."""

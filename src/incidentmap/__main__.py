@@ -1,0 +1,5 @@
+"""``python -m incidentmap``."""
+
+from incidentmap.cli import main
+
+main()

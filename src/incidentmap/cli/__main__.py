@@ -1,0 +1,5 @@
+"""``python -m incidentmap.cli``."""
+
+from incidentmap.cli import main
+
+main()

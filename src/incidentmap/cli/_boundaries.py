@@ -1,0 +1,88 @@
+"""``incidentmap boundaries``: install and inspect the admin boundary layers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from incidentmap.boundaries import boundaries_info, cache_dir, install_boundaries
+from incidentmap.cli._options import console_err
+
+app = typer.Typer(
+    help="Install and inspect the province and district boundaries.", no_args_is_help=True
+)
+
+
+@app.command("install")
+def install_cmd(
+    source: Path | None = typer.Option(
+        None,
+        "--from",
+        help="Import a local folder or file instead of downloading "
+        "(geoBoundaries ADM1+ADM2, OCHA COD-AB, or any district layer with the two field options).",
+    ),
+    district_field: str | None = typer.Option(
+        None, "--district-field", help="Field with the district name (other layouts)."
+    ),
+    province_field: str | None = typer.Option(
+        None, "--province-field", help="Field with the province name, ISO code or p-code."
+    ),
+    id_field: str | None = typer.Option(
+        None, "--id-field", help="Field with a unique district id."
+    ),
+) -> None:
+    """Download the pinned geoBoundaries release (or import --from PATH) into the cache."""
+    where = f"from {source}" if source else "geoBoundaries (pinned release) download"
+    console_err.print(f"installing boundaries: {where}")
+    info = install_boundaries(
+        source,
+        district_field=district_field,
+        province_field=province_field,
+        id_field=id_field,
+        progress=source is None,
+    )
+    p = info.provenance
+    console_err.print(
+        f"installed {p['districts']} districts in {p['provinces']} provinces to {info.path}"
+    )
+    for fix in p.get("corrections_applied", []):
+        console_err.print(
+            f"  corrected province of {fix['district']}: {fix['from']} -> {fix['to']}"
+        )
+
+
+@app.command("info")
+def info_cmd(
+    as_json: bool = typer.Option(False, "--json", help="Print the provenance as JSON."),
+) -> None:
+    """Show the installed boundaries: source, licence, citation, counts, cache path."""
+    info = boundaries_info()
+    if as_json:
+        typer.echo(json.dumps({"path": str(info.path), **info.provenance}, indent=2))
+        return
+    p = info.provenance
+    src = p.get("url") or p.get("path")
+    if isinstance(src, dict):
+        src = ", ".join(src.values())
+    lines = [
+        ("source", p.get("source")),
+        ("from", src),
+        ("licence", p.get("licence")),
+        ("citation", p.get("citation")),
+        ("imported", p.get("imported")),
+        ("districts", p.get("districts")),
+        ("provinces", p.get("provinces")),
+        ("province assignment", p.get("province_assignment")),
+        ("corrections", ", ".join(c["district"] for c in p.get("corrections_applied", [])) or "-"),
+        ("cache", str(info.path)),
+    ]
+    for key, value in lines:
+        typer.echo(f"{key + ':':<21}{value}")
+
+
+@app.command("path")
+def path_cmd() -> None:
+    """Print the cache folder (set INCIDENTMAP_CACHE_DIR to move it)."""
+    typer.echo(str(cache_dir()))

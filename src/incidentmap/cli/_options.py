@@ -1,0 +1,116 @@
+"""Options shared by several commands, and the consoles the CLI writes to."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from rich.console import Console
+
+#: messages and summaries go to standard error; data goes to standard output
+console_err = Console(stderr=True, highlight=False, soft_wrap=True)
+state: dict[str, Any] = {"debug": False}
+
+PRESETS = ("auto", "acled", "ucdp", "gtd", "awsd", "generic")
+
+_READ_OPTIONS: list[tuple[str, Any, Any]] = [
+    (
+        "preset",
+        str,
+        typer.Option("auto", "--preset", help=f"Column layout of the input: {', '.join(PRESETS)}."),
+    ),
+    ("lat", str | None, typer.Option(None, "--lat", help="Latitude column.")),
+    ("lon", str | None, typer.Option(None, "--lon", help="Longitude column.")),
+    ("date", str | None, typer.Option(None, "--date", help="Date column.")),
+    ("province", str | None, typer.Option(None, "--province-col", help="Province name column.")),
+    ("district", str | None, typer.Option(None, "--district-col", help="District name column.")),
+    ("place", str | None, typer.Option(None, "--place-col", help="Place / location name column.")),
+    ("event_id", str | None, typer.Option(None, "--id-col", help="Event id column.")),
+    ("encoding", str | None, typer.Option(None, "--encoding", help="Text encoding (detected).")),
+    ("delimiter", str | None, typer.Option(None, "--delimiter", help="CSV delimiter (detected).")),
+    ("sheet", str | None, typer.Option(None, "--sheet", help="Excel sheet (default: first).")),
+    ("layer", str | None, typer.Option(None, "--layer", help="Layer of a GIS file.")),
+    (
+        "dayfirst",
+        bool | None,
+        typer.Option(
+            None, "--dayfirst/--monthfirst", help="Order of a/b/yyyy dates when values don't say."
+        ),
+    ),
+    (
+        "keep_bad",
+        bool,
+        typer.Option(
+            False,
+            "--keep-bad-values",
+            help="Keep rows with unreadable "
+            "values (value emptied, reason in input_note) instead of "
+            "stopping at the first one.",
+        ),
+    ),
+]
+_GEOCODE_OPTIONS: list[tuple[str, Any, Any]] = [
+    (
+        "snap_km",
+        float,
+        typer.Option(
+            5.0, "--snap-km", min=0, help="Snap points this close (km) to the nearest district."
+        ),
+    ),
+    (
+        "fuzzy_threshold",
+        float,
+        typer.Option(
+            88.0,
+            "--fuzzy-threshold",
+            min=0,
+            max=100,
+            help="Minimum fuzzy score (0-100) for name matches.",
+        ),
+    ),
+]
+
+
+def _extend(func: Callable[..., Any], extra: list[tuple[str, Any, Any]], bundle: str) -> Any:
+    sig = inspect.signature(func)
+    params = [p for p in sig.parameters.values() if p.name != bundle]
+    for name, annotation, default in extra:
+        params.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+        )
+    names = [n for n, _, _ in extra]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs[bundle] = {n: kwargs.pop(n) for n in names}
+        return func(*args, **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    return wrapper
+
+
+def read_options(func: Callable[..., Any]) -> Any:
+    """Add the incident-reading options to a command; they arrive as ``read: dict``."""
+    return _extend(func, _READ_OPTIONS, "read")
+
+
+def geocode_options(func: Callable[..., Any]) -> Any:
+    """Add ``--snap-km`` and ``--fuzzy-threshold``; they arrive as ``geo: dict``."""
+    return _extend(func, _GEOCODE_OPTIONS, "geo")
+
+
+def read_kwargs(read: dict[str, Any]) -> dict[str, Any]:
+    """Turn the collected read options into :func:`incidentmap.read_incidents` keywords."""
+    kw = dict(read)
+    kw["on_bad"] = "keep" if kw.pop("keep_bad") else "error"
+    return kw
+
+
+def overwrite_opt() -> Any:
+    """``--overwrite``."""
+    return typer.Option(False, "--overwrite", help="Replace the output file if it exists.")

@@ -1,0 +1,91 @@
+"""Exceptions raised by incidentmap.
+
+Every exception derives from :class:`IncidentMapError` and from the built-in
+exception that best describes it, so callers can catch either. The CLI turns
+them into one ``Error: ...`` line and an exit code; the library never prints.
+"""
+
+from __future__ import annotations
+
+
+class IncidentMapError(Exception):
+    """Base class of every error raised on purpose by incidentmap."""
+
+    #: exit code the CLI uses for this error (1 = data error, 2 = usage error)
+    exit_code: int = 1
+
+
+class UsageError(IncidentMapError, ValueError):
+    """An argument has a value that is not allowed."""
+
+    exit_code = 2
+
+
+class BoundariesNotInstalledError(IncidentMapError, FileNotFoundError):
+    """No boundary layers are installed in the cache."""
+
+
+class BoundarySourceError(IncidentMapError, ValueError):
+    """A boundary file cannot be imported (unknown layout, missing field, bad counts)."""
+
+
+class DownloadError(IncidentMapError, OSError):
+    """A pinned boundary file could not be downloaded or failed verification."""
+
+
+class InputFileError(IncidentMapError, ValueError):
+    """An incident file cannot be read, or one of its values is not valid.
+
+    Parameters
+    ----------
+    path : str
+        The file (``"-"`` for standard input).
+    message : str
+        What was expected.
+    row : int, optional
+        1-based data row (the header is row 0), if the problem is in one row.
+    column : str, optional
+        The column name, if the problem is in one column.
+    """
+
+    def __init__(
+        self, path: str, message: str, *, row: int | None = None, column: str | None = None
+    ) -> None:
+        self.path = path
+        self.row = row
+        self.column = column
+        self.reason = message
+        where = path
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+
+
+class UnknownNameError(IncidentMapError, LookupError):
+    """A place, district or province name is not known to the gazetteer.
+
+    Parameters
+    ----------
+    name : str
+        The name that was looked up.
+    suggestions : list of str
+        The closest known names, best first.
+    kind : str
+        What was looked for ("place", "district", "province").
+    """
+
+    def __init__(self, name: str, suggestions: list[str], kind: str = "place") -> None:
+        self.name = name
+        self.suggestions = suggestions
+        msg = f"unknown {kind} name {name!r}"
+        if suggestions:
+            msg += "; did you mean " + ", ".join(repr(s) for s in suggestions) + "?"
+        super().__init__(msg)
+
+
+class OutputExistsError(IncidentMapError, FileExistsError):
+    """The output file exists and ``overwrite`` was not given."""
+
+    exit_code = 2

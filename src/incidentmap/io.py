@@ -1,0 +1,749 @@
+"""Read incident files into one schema; write layers atomically.
+
+:func:`read_incidents` reads CSV (any delimiter, detected encoding), Excel,
+JSON / NDJSON (records, or ACLED's ``{"data": [...]}``), GeoJSON, GeoPackage,
+FlatGeobuf, shapefile and Parquet, from a path or from standard input (``"-"``),
+and returns a GeoDataFrame with the canonical columns of
+:mod:`incidentmap.schema` followed by every original column. Nothing is dropped,
+reordered or guessed: a value that cannot be read is an error naming the file,
+row and column (or, with ``on_bad="keep"``, a null with a note on its row).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from incidentmap.errors import InputFileError, OutputExistsError, UsageError
+from incidentmap.schema import CANONICAL_COLUMNS, PRESETS, Preset, detect_preset
+
+__all__ = ["WRITE_FORMATS", "read_incidents", "read_table", "write_layer"]
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_GEO_EXTS = {".geojson", ".gpkg", ".fgb", ".shp", ".kml", ".gml"}
+_EXCEL_EXTS = {".xlsx", ".xlsm", ".xls"}
+
+
+# ---------------------------------------------------------------------------------------------
+# raw tables
+
+
+def _decode(data: bytes, path: str, encoding: str | None) -> str:
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise InputFileError(path, f"cannot decode as {encoding}: {exc}") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    # single-byte files: Windows Arabic when most high bytes fall in its letter range
+    high = [b for b in data[:200_000] if b >= 0x80]
+    arabic = sum(1 for b in high if 0xC1 <= b <= 0xFE)
+    if high and arabic / len(high) > 0.9 and len(high) > 0.3 * max(1, len(data.split())):
+        return data.decode("cp1256", errors="strict")
+    return data.decode("cp1252", errors="replace")
+
+
+def _read_csv_text(text: str, path: str, delimiter: str | None) -> pd.DataFrame:
+    sample = text[:65536]
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise InputFileError(path, "the file is empty (expected a header row)") from exc
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            line = int(m.group(2))
+            msg = f"expected {m.group(1)} fields (as in the header), found {m.group(3)}"
+            raise InputFileError(path, msg, row=line - 1) from exc
+        raise InputFileError(path, f"not a readable CSV file ({exc})") from exc
+    unnamed = [c for c in df.columns if str(c).startswith("Unnamed: ")]
+    if unnamed:
+        col = df.columns.get_loc(unnamed[0]) + 1
+        raise InputFileError(path, f"header cell {col} is empty (expected a column name)", row=0)
+    return df
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+    layer: str | None = None,
+) -> pd.DataFrame:
+    """Read a file (or ``"-"`` for standard input) into a table, untouched.
+
+    Parameters
+    ----------
+    path : path-like or "-"
+        CSV/TSV/TXT, XLSX, JSON/NDJSON, GeoJSON, GPKG, FGB, SHP or Parquet.
+    encoding : str, optional
+        Text encoding of a CSV; detected if not given (UTF-8/UTF-16 with or
+        without BOM, Windows-1256, Windows-1252).
+    delimiter : str, optional
+        CSV delimiter; detected if not given.
+    sheet : str or int, optional
+        Excel sheet (default: the first).
+    layer : str, optional
+        Layer of a multi-layer GIS file (default: the first).
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+        A GeoDataFrame for GIS formats; text columns of CSV files stay text.
+
+    Raises
+    ------
+    InputFileError
+        If the file is missing, empty or not of a readable format.
+    """
+    name = str(path)
+    if name == "-":
+        data = sys.stdin.buffer.read()
+        text = _decode(data, "<stdin>", encoding)
+        stripped = text.lstrip()
+        if stripped.startswith(("{", "[")):
+            return _read_json_text(stripped, "<stdin>")
+        return _read_csv_text(text, "<stdin>", delimiter)
+    p = Path(name)
+    if not p.exists():
+        raise InputFileError(name, "no such file")
+    if p.is_dir():
+        raise InputFileError(name, "is a folder (expected an incident file)")
+    ext = p.suffix.lower()
+    try:
+        if ext in _EXCEL_EXTS:
+            return pd.read_excel(p, sheet_name=sheet if sheet is not None else 0, dtype=object)
+        if ext == ".parquet":
+            import pyarrow.parquet as pq
+
+            meta = pq.read_schema(p).metadata or {}
+            if b"geo" in meta:
+                return gpd.read_parquet(p)
+            return pd.read_parquet(p)
+        if ext in _GEO_EXTS:
+            return gpd.read_file(p, layer=layer, engine="pyogrio")
+    except InputFileError:
+        raise
+    except Exception as exc:
+        raise InputFileError(name, f"cannot read as {ext[1:]} ({exc})") from exc
+    data = p.read_bytes()
+    if not data.strip():
+        raise InputFileError(name, "the file is empty (expected a header row)")
+    text = _decode(data, name, encoding)
+    if ext in {".json", ".ndjson", ".jsonl"}:
+        return _read_json_text(text, name)
+    return _read_csv_text(text, name, delimiter)
+
+
+def _read_json_text(text: str, path: str) -> pd.DataFrame:
+    try:
+        obj: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        # newline-delimited JSON: one object a line
+        rows = []
+        for i, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                msg = f"not valid JSON ({exc.msg} at line {exc.lineno})"
+                raise InputFileError(path, msg) from exc
+            if not isinstance(rows[-1], dict):
+                raise InputFileError(path, "expected one JSON object a line", row=i) from exc
+        return pd.DataFrame(rows)
+    if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":
+        return gpd.read_file(io.StringIO(text), engine="pyogrio")
+    if isinstance(obj, dict) and isinstance(obj.get("data"), list):
+        obj = obj["data"]  # the ACLED API envelope
+    if not isinstance(obj, list) or not all(isinstance(r, dict) for r in obj):
+        msg = "expected a list of objects, {'data': [...]}, or a GeoJSON FeatureCollection"
+        raise InputFileError(path, msg)
+    return pd.DataFrame(obj)
+
+
+# ---------------------------------------------------------------------------------------------
+# values
+
+
+class _Problems:
+    """Collects unreadable values; raises on the first unless told to keep."""
+
+    def __init__(self, path: str, rows: np.ndarray, on_bad: str) -> None:
+        self.path = path
+        self.rows = rows
+        self.on_bad = on_bad
+        self.notes: dict[int, list[str]] = {}
+
+    def report(self, mask: np.ndarray, column: str, values: pd.Series, expected: str) -> None:
+        idx = np.flatnonzero(mask)
+        if len(idx) == 0:
+            return
+        if self.on_bad == "error":
+            i = idx[0]
+            more = f" ({len(idx) - 1} more rows like it)" if len(idx) > 1 else ""
+            msg = f"expected {expected}, got {values.iloc[i]!r}{more}"
+            raise InputFileError(self.path, msg, row=int(self.rows[i]), column=column)
+        for i in idx:
+            self.notes.setdefault(int(i), []).append(
+                f"{column}: expected {expected}, got {values.iloc[i]!r}"
+            )
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    s = values.astype("string")
+    return (
+        (values.isna() | s.str.strip().isin(["", "NA", "N/A", "nan", "NaN", "None", "null"]))
+        .fillna(True)
+        .to_numpy(dtype=bool)
+    )
+
+
+def _to_number(
+    values: pd.Series,
+    column: str,
+    problems: _Problems,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    expected: str = "a number",
+) -> np.ndarray:
+    blank = _blank(values)
+    text = values.astype("string").str.strip().str.replace(",", ".", regex=False)
+    num = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~blank & np.isnan(num)
+    if lo is not None:
+        bad |= ~np.isnan(num) & ((num < lo) | (num > hi))
+    problems.report(bad, column, values, expected)
+    num[bad] = np.nan
+    return num
+
+
+def _two_digit_year(y: pd.Series) -> pd.Series:
+    pivot = pd.Timestamp.now().year % 100
+    return y.where(y >= 100, np.where(y <= pivot, 2000 + y, 1900 + y))
+
+
+def _parse_dates(
+    values: pd.Series, column: str, problems: _Problems, dayfirst: bool | None
+) -> tuple[pd.Series, pd.Series]:
+    n = len(values)
+    out = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    prec = pd.Series([None] * n, dtype="object")
+    blank = _blank(values)
+    # real datetimes (Excel, Parquet, GeoPackage)
+    is_dt = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+    is_dt = is_dt.to_numpy(dtype=bool) & ~blank
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(values[is_dt].astype(str).str[:10], errors="coerce").to_numpy()
+        prec[is_dt] = "day"
+    text = values.astype("string").str.strip().str.lower().fillna("")
+    todo = ~blank & ~is_dt
+
+    def take(pattern: str, fmt: str | None, p: str, builder: Any = None) -> None:
+        nonlocal todo
+        m = todo & text.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+        if not m.any():
+            return
+        sub = text[m]
+        parsed = builder(sub) if builder else pd.to_datetime(sub, format=fmt, errors="coerce")
+        parsed = pd.Series(parsed).to_numpy(dtype="datetime64[ns]")
+        ok = ~np.isnat(parsed)
+        idx = np.flatnonzero(m)[ok]
+        out.iloc[idx] = parsed[ok]
+        prec.iloc[idx] = p
+        todo[idx] = False
+
+    take(
+        r"\d{4}-\d{1,2}-\d{1,2}(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?z?)?",
+        None,
+        "day",
+        lambda s: pd.to_datetime(s.str[:10], format="%Y-%m-%d", errors="coerce"),
+    )
+    take(r"\d{4}/\d{1,2}/\d{1,2}", "%Y/%m/%d", "day")
+    take(r"\d{4}\d{2}\d{2}", "%Y%m%d", "day")
+    take(
+        rf"\d{{1,2}}[ \-]?(?:{_MONTHS})\.?[ \-,]+\d{{4}}",
+        None,
+        "day",
+        lambda s: pd.to_datetime(
+            s.str.replace(r"[\-,.]", " ", regex=True)
+            .str.replace(r"\s+", " ", regex=True)
+            .str.replace("sept", "sep"),
+            format="mixed",
+            dayfirst=True,
+            errors="coerce",
+        ),
+    )
+    take(
+        rf"(?:{_MONTHS})\.? \d{{1,2}},? \d{{4}}",
+        None,
+        "day",
+        lambda s: pd.to_datetime(
+            s.str.replace(r"[,.]", "", regex=True).str.replace("sept", "sep"),
+            format="mixed",
+            errors="coerce",
+        ),
+    )
+    take(
+        rf"(?:{_MONTHS})\.?[ \-,]+\d{{4}}",
+        None,
+        "month",
+        lambda s: pd.to_datetime(
+            "1 "
+            + s.str.replace(r"[\-,.]", " ", regex=True)
+            .str.replace(r"\s+", " ", regex=True)
+            .str.replace("sept", "sep"),
+            format="mixed",
+            dayfirst=True,
+            errors="coerce",
+        ),
+    )
+    # a/b/yy or a/b/yyyy (also with - or .): day-first or month-first by the column's values
+    slash = todo & text.str.fullmatch(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}").fillna(False).to_numpy(
+        dtype=bool
+    )
+    if slash.any():
+        parts = text[slash].str.split(r"[/.\-]", expand=True).astype(int)
+        first_big = (parts[0] > 12).any()
+        second_big = (parts[1] > 12).any()
+        df_flag = dayfirst
+        if first_big and not second_big:
+            df_flag = True
+        elif second_big and not first_big:
+            df_flag = False
+        if df_flag is None:
+            i = int(np.flatnonzero(slash)[0])
+            msg = (
+                "an unambiguous date (day and month order unknown: give dayfirst / --dayfirst "
+                "or --monthfirst)"
+            )
+            raise InputFileError(
+                problems.path,
+                msg + f", got {values.iloc[i]!r}",
+                row=int(problems.rows[i]),
+                column=column,
+            )
+        day, month = (parts[0], parts[1]) if df_flag else (parts[1], parts[0])
+        year = _two_digit_year(parts[2])
+        parsed = pd.to_datetime(
+            pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce"
+        ).to_numpy(dtype="datetime64[ns]")
+        ok = ~np.isnat(parsed)
+        idx = np.flatnonzero(slash)[ok]
+        out.iloc[idx] = parsed[ok]
+        prec.iloc[idx] = "day"
+        todo[idx] = False
+    take(r"\d{4}-\d{1,2}", "%Y-%m", "month")
+    take(r"\d{4}", "%Y", "year")
+    problems.report(todo, column, values, "a date (e.g. 2023-03-09, 9 March 2023, 3/9/2023)")
+    return out, prec
+
+
+def _dates_from_parts(
+    frame: pd.DataFrame, cols: tuple[str, str, str], problems: _Problems
+) -> tuple[pd.Series, pd.Series]:
+    y = _to_number(frame[cols[0]], cols[0], problems, lo=1900, hi=2100, expected="a year")
+    m = _to_number(frame[cols[1]], cols[1], problems, lo=0, hi=12, expected="a month 0-12")
+    d = _to_number(frame[cols[2]], cols[2], problems, lo=0, hi=31, expected="a day 0-31")
+    m_known = ~np.isnan(m) & (m > 0)
+    d_known = m_known & ~np.isnan(d) & (d > 0)
+    prec = np.where(np.isnan(y), None, np.where(d_known, "day", np.where(m_known, "month", "year")))
+    parts = pd.DataFrame(
+        {
+            "year": np.nan_to_num(y, nan=2000),
+            "month": np.where(m_known, m, 1),
+            "day": np.where(d_known, d, 1),
+        }
+    ).astype(int)
+    dates = pd.to_datetime(parts, errors="coerce")
+    bad = ~np.isnan(y) & dates.isna().to_numpy()
+    problems.report(bad, cols[2], frame[cols[2]], "a day that exists in that month")
+    dates[np.isnan(y) | bad] = pd.NaT
+    prec = pd.Series(np.where(bad, None, prec), dtype="object")
+    return dates.astype("datetime64[ns]"), prec
+
+
+# ---------------------------------------------------------------------------------------------
+# incidents
+
+
+def _resolve_columns(
+    frame: pd.DataFrame, preset: Preset, overrides: dict[str, str | None], path: str
+) -> dict[str, str]:
+    lower = {str(c).strip().lower(): str(c) for c in frame.columns}
+    mapping: dict[str, str] = {}
+    for canon, candidates in preset.columns.items():
+        for cand in candidates:
+            if cand.lower() in lower:
+                mapping[canon] = lower[cand.lower()]
+                break
+    for canon, col in overrides.items():
+        if col is None:
+            continue
+        if col not in frame.columns and col.lower() not in lower:
+            cols = ", ".join(map(str, frame.columns))
+            raise InputFileError(path, f"no column {col!r} for {canon} (columns: {cols})")
+        mapping[canon] = col if col in frame.columns else lower[col.lower()]
+    return mapping
+
+
+def read_incidents(
+    path: str | os.PathLike[str],
+    preset: str = "auto",
+    *,
+    lat: str | None = None,
+    lon: str | None = None,
+    date: str | None = None,
+    province: str | None = None,
+    district: str | None = None,
+    place: str | None = None,
+    event_id: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+    layer: str | None = None,
+    dayfirst: bool | None = None,
+    on_bad: str = "error",
+) -> gpd.GeoDataFrame:
+    """Read an incident file into the canonical schema.
+
+    Parameters
+    ----------
+    path : path-like or "-"
+        The incident file, or ``"-"`` for standard input (CSV or JSON).
+    preset : {"auto", "acled", "ucdp", "gtd", "awsd", "generic"}, default "auto"
+        Column layout; ``"auto"`` detects it from the header.
+    lat, lon, date, province, district, place, event_id : str, optional
+        Column names that override the preset's choice.
+    encoding, delimiter, sheet, layer : optional
+        See :func:`read_table`.
+    dayfirst : bool, optional
+        How to read ``a/b/yy`` dates when the values do not decide it.
+    on_bad : {"error", "keep"}, default "error"
+        ``"error"`` raises on the first value that cannot be read;
+        ``"keep"`` keeps the row, leaves the value empty and writes what was
+        wrong in ``input_note``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Canonical columns (see :data:`incidentmap.schema.CANONICAL_COLUMNS`),
+        then every original column; one row per input row, in input order;
+        point geometry where coordinates were given (EPSG:4326). ``attrs``
+        holds ``path``, ``preset`` and ``columns`` (the mapping used).
+
+    Raises
+    ------
+    InputFileError
+        If the file cannot be read, a named column is missing, the file has
+        neither coordinates nor place-name columns, or (``on_bad="error"``) a
+        value cannot be read; the message names the file, row and column.
+    """
+    if preset != "auto" and preset not in PRESETS:
+        msg = f"preset must be auto or one of {', '.join(PRESETS)}, not {preset!r}"
+        raise UsageError(msg)
+    if on_bad not in ("error", "keep"):
+        msg = f"on_bad must be 'error' or 'keep', not {on_bad!r}"
+        raise UsageError(msg)
+    name = "<stdin>" if str(path) == "-" else str(path)
+    raw = read_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet, layer=layer)
+    geom_src = raw.geometry if isinstance(raw, gpd.GeoDataFrame) else None
+    frame = pd.DataFrame(raw.drop(columns="geometry") if geom_src is not None else raw)
+    frame.columns = [str(c) for c in frame.columns]
+    frame = frame.reset_index(drop=True)
+    chosen = detect_preset(list(frame.columns)) if preset == "auto" else PRESETS[preset]
+    overrides = {
+        "latitude": lat,
+        "longitude": lon,
+        "date": date,
+        "stated_province": province,
+        "stated_district": district,
+        "stated_place": place,
+        "event_id": event_id,
+    }
+    mapping = _resolve_columns(frame, chosen, overrides, name)
+    if date is not None and chosen.date_parts:
+        chosen = Preset(**{**chosen.__dict__, "date_parts": None})
+    n = len(frame)
+    rows = np.arange(1, n + 1)
+    problems = _Problems(name, rows, on_bad)
+    out: dict[str, Any] = {"row": rows}
+    out["event_id"] = _text(frame, mapping.get("event_id"), n)
+    if chosen.date_parts and all(
+        c.lower() in map(str.lower, frame.columns) for c in chosen.date_parts
+    ):
+        lower = {c.lower(): c for c in frame.columns}
+        parts = (
+            lower[chosen.date_parts[0]],
+            lower[chosen.date_parts[1]],
+            lower[chosen.date_parts[2]],
+        )
+        out["date"], out["date_precision"] = _dates_from_parts(frame, parts, problems)
+    elif "date" in mapping:
+        out["date"], out["date_precision"] = _parse_dates(
+            frame[mapping["date"]],
+            mapping["date"],
+            problems,
+            dayfirst if dayfirst is not None else chosen.dayfirst,
+        )
+    else:
+        out["date"] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+        out["date_precision"] = pd.Series([None] * n, dtype="object")
+    etype = _text(frame, mapping.get("event_type"), n)
+    if chosen.event_type_codes:
+        etype = etype.map(lambda v: chosen.event_type_codes.get(str(v), v) if v is not None else v)
+    out["event_type"] = etype
+    out["actor"] = _text(frame, mapping.get("actor"), n)
+    for key in ("fatalities", "injured"):
+        col = mapping.get(key)
+        out[key] = (
+            _to_number(frame[col], col, problems, lo=0, hi=1e6, expected="a count >= 0")
+            if col
+            else np.full(n, np.nan)
+        )
+    out["notes"] = _text(frame, mapping.get("notes"), n)
+    out["source"] = _text(frame, mapping.get("source"), n)
+    lat_v, lon_v = _coordinates(frame, mapping, geom_src, problems, n)
+    out["latitude"], out["longitude"] = lat_v, lon_v
+    for key in ("stated_province", "stated_district", "stated_place"):
+        out[key] = _text(frame, mapping.get(key), n)
+    out["source_precision"] = _precision(frame, mapping.get("source_precision"), chosen, n)
+    has_names = any(k in mapping for k in ("stated_province", "stated_district", "stated_place"))
+    has_coords = ("latitude" in mapping and "longitude" in mapping) or geom_src is not None
+    if not has_names and not has_coords:
+        cols = ", ".join(frame.columns)
+        msg = (
+            "no coordinate or place-name columns found (columns: "
+            f"{cols}); name them with --lat/--lon or --province/--district/--place"
+        )
+        raise InputFileError(name, msg)
+    out["input_note"] = pd.Series(
+        ["; ".join(problems.notes[i]) if i in problems.notes else None for i in range(n)],
+        dtype="object",
+    )
+    canon = pd.DataFrame({k: out[k] for k in CANONICAL_COLUMNS})
+    originals = frame.rename(
+        columns={
+            c: f"{c}_original"
+            for c in frame.columns
+            if c in CANONICAL_COLUMNS and mapping.get(c) != c
+        }
+    )
+    originals = originals.drop(columns=[c for c in originals.columns if c in CANONICAL_COLUMNS])
+    result = pd.concat([canon, originals], axis=1)
+    ok = ~np.isnan(lat_v) & ~np.isnan(lon_v)
+    geometry = gpd.points_from_xy(np.where(ok, lon_v, 0.0), np.where(ok, lat_v, 0.0))
+    geometry = gpd.GeoSeries(geometry, crs="EPSG:4326").where(ok, None)
+    gdf = gpd.GeoDataFrame(result, geometry=geometry.values, crs="EPSG:4326")
+    gdf.attrs.update(
+        {"path": name, "preset": chosen.name, "columns": mapping, "bad_values": len(problems.notes)}
+    )
+    return gdf
+
+
+def _text(frame: pd.DataFrame, col: str | None, n: int) -> pd.Series:
+    if col is None:
+        return pd.Series([None] * n, dtype="object")
+    values = frame[col]
+    blank = _blank(values)
+    text = values.map(lambda v: v if isinstance(v, str) else str(v)).str.strip()
+    return text.where(~blank, None).astype("object")
+
+
+def _coordinates(
+    frame: pd.DataFrame,
+    mapping: dict[str, str],
+    geom: gpd.GeoSeries | None,
+    problems: _Problems,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    if "latitude" in mapping and "longitude" in mapping:
+        la = _to_number(
+            frame[mapping["latitude"]],
+            mapping["latitude"],
+            problems,
+            lo=-90,
+            hi=90,
+            expected="a latitude in -90..90",
+        )
+        lo = _to_number(
+            frame[mapping["longitude"]],
+            mapping["longitude"],
+            problems,
+            lo=-180,
+            hi=180,
+            expected="a longitude in -180..180",
+        )
+        both = np.isnan(la) | np.isnan(lo)
+        la[both] = np.nan
+        lo[both] = np.nan
+        return la, lo
+    if geom is not None:
+        g = geom.to_crs("EPSG:4326") if geom.crs is not None else geom
+        pts = g.where(g.geom_type == "Point", None)
+        if not g.isna().all() and (g.notna() & (g.geom_type != "Point")).any():
+            i = int(np.flatnonzero((g.notna() & (g.geom_type != "Point")).to_numpy())[0])
+            raise InputFileError(
+                problems.path,
+                f"expected point geometry, got {g.iloc[i].geom_type}",
+                row=i + 1,
+                column="geometry",
+            )
+        return pts.y.to_numpy(dtype=float), pts.x.to_numpy(dtype=float)
+    return np.full(n, np.nan), np.full(n, np.nan)
+
+
+def _precision(frame: pd.DataFrame, col: str | None, preset: Preset, n: int) -> pd.Series:
+    if col is None or not preset.precision_codes:
+        return pd.Series([None] * n, dtype="object")
+    codes = frame[col].map(lambda v: None if pd.isna(v) else str(v).strip().split(".")[0])
+    return codes.map(lambda c: preset.precision_codes.get(c) if c else None).astype("object")
+
+
+# ---------------------------------------------------------------------------------------------
+# writing
+
+#: output formats by file suffix -> (GDAL driver or pseudo-format)
+WRITE_FORMATS: dict[str, str] = {
+    ".gpkg": "GPKG",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".fgb": "FlatGeobuf",
+    ".shp": "ESRI Shapefile",
+    ".kml": "KML",
+    ".csv": "CSV",
+    ".parquet": "Parquet",
+}
+
+
+def write_layer(
+    gdf: gpd.GeoDataFrame,
+    path: str | os.PathLike[str],
+    *,
+    layer: str | None = None,
+    overwrite: bool = False,
+    append_layer: bool = False,
+) -> Path:
+    """Write a layer atomically, choosing the format from the suffix.
+
+    The file is written to a temporary name in the same folder and moved into
+    place only when complete, so a failed write leaves no partial file.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The layer.
+    path : path-like
+        Output file; suffix one of :data:`WRITE_FORMATS`. CSV gets a WKT
+        ``geometry`` column; datetimes are written as ISO dates.
+    layer : str, optional
+        Layer name (GeoPackage).
+    overwrite : bool, default False
+        Replace an existing file.
+    append_layer : bool, default False
+        GeoPackage only: add ``layer`` to an existing file instead of replacing it.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    OutputExistsError
+        If the file exists and neither ``overwrite`` nor ``append_layer`` is set.
+    UsageError
+        If the suffix is not a known format.
+    """
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext not in WRITE_FORMATS:
+        msg = f"{p}: unknown output format {ext or '(none)'}; use one of {', '.join(WRITE_FORMATS)}"
+        raise UsageError(msg)
+    if p.exists() and not overwrite and not append_layer:
+        raise OutputExistsError(f"{p} exists; use --overwrite to replace it")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.stem}-", suffix=ext, dir=p.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if append_layer and p.exists():
+            import shutil
+
+            shutil.copyfile(p, tmp)
+        else:
+            tmp.unlink()
+        _write(gdf, tmp, ext, layer, append=append_layer and p.exists())
+        if ext == ".shp":
+            for side in tmp.parent.glob(tmp.stem + ".*"):
+                os.replace(side, p.with_suffix(side.suffix))
+        else:
+            os.replace(tmp, p)
+    finally:
+        for leftover in tmp.parent.glob(tmp.stem + ".*"):
+            leftover.unlink(missing_ok=True)
+    return p
+
+
+def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d").astype("object")
+        elif isinstance(out[col].dtype, pd.StringDtype) or out[col].dtype == object:
+            out[col] = out[col].astype("object").where(out[col].notna(), None)
+    return out
+
+
+def _write(gdf: gpd.GeoDataFrame, tmp: Path, ext: str, layer: str | None, *, append: bool) -> None:
+    driver = WRITE_FORMATS[ext]
+    if driver == "CSV":
+        frame = pd.DataFrame(_plain(gdf))
+        geom = gdf.geometry
+        frame[geom.name] = geom.to_wkt()
+        frame.to_csv(tmp, index=False, encoding="utf-8")
+    elif driver == "Parquet":
+        gdf.to_parquet(tmp, index=False)
+    else:
+        kwargs: dict[str, Any] = {}
+        if driver == "GPKG":
+            kwargs["layer"] = layer or tmp.stem.lstrip(".")
+            if append:
+                kwargs["mode"] = "w"
+        if driver == "ESRI Shapefile":
+            kwargs["encoding"] = "UTF-8"
+        _plain(gdf).to_file(tmp, driver=driver, engine="pyogrio", **kwargs)
