@@ -44,7 +44,7 @@ __all__ = [
 #: default minimum rapidfuzz ratio (0-100) for a fuzzy match
 FUZZY_THRESHOLD = 88.0
 #: a fuzzy match is refused when another name scores within this margin
-FUZZY_MARGIN = 4.0
+FUZZY_MARGIN = 10.0
 
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d]")
@@ -118,6 +118,7 @@ def _skeleton(text: str) -> str:
         text = _ARABIC_MARKS.sub("", text.translate(_ARABIC_FOLD))
         return "ar:" + re.sub(r"[^\u0600-\u06ff]", "", text)
     text = re.sub(r"[^a-z]", "", text)
+    text = re.sub(r"c(?!h)", "k", text)
     text = _AW_RE.sub("u", text)
     for old, new in _LATIN_RULES:
         text = text.replace(old, new)
@@ -346,12 +347,26 @@ def _province_index() -> _Index:
         index.add(prov.name_dari, code, prov.name, code, "exact")
         for alias in prov.aliases:
             index.add(alias, code, prov.name, code, "alias")
-        # the codes themselves: "AF-NAN", "NAN", "AF06"
-        for code_form in (code, code.split("-")[1], prov.pcode):
-            index.add(code_form, code, prov.name, code, "exact")
     for sub in pycountry.subdivisions.get(country_code="AF"):
         index.add(sub.name, sub.code, provinces()[sub.code].name, sub.code, "exact")
     return index
+
+
+@functools.cache
+def _code_forms() -> dict[str, str]:
+    out = {}
+    for code, prov in provinces().items():
+        out[code] = code
+        out[code.replace("-", "_")] = code  # a typo seen in geoBoundaries ("AF_KAN")
+        out[code.replace("-", "")] = code
+        out[prov.pcode] = code
+    return out
+
+
+def _province_code_form(name: str) -> str | None:
+    """ISO 3166-2 code for "AF-NAN", "AF_NAN" or the p-code "AF06"; None otherwise."""
+    text = str(name).strip().upper()
+    return _code_forms().get(text) if re.fullmatch(r"AF[-_]?[A-Z]{3}|AF\d{2}", text) else None
 
 
 def resolve_province(name: str, *, fuzzy_threshold: float = FUZZY_THRESHOLD) -> Match:
@@ -374,6 +389,9 @@ def resolve_province(name: str, *, fuzzy_threshold: float = FUZZY_THRESHOLD) -> 
     UnknownNameError
         If the name matches no province, or two provinces equally well.
     """
+    code = _province_code_form(name)
+    if code is not None:
+        return Match(code, provinces()[code].name, code, "exact", 100.0)
     index = _province_index()
     found = index.exact(name)
     if len(found) == 1:

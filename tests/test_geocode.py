@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+import incidentmap as im
+from incidentmap.geocode import GEOCODE_COLUMNS
+from tests.conftest import DATA, ROOT
+
+
+def _frame(**cols):
+    n = len(next(iter(cols.values())))
+    return gpd.GeoDataFrame(pd.DataFrame(cols), geometry=[None] * n, crs="EPSG:4326")
+
+
+def test_point_in_polygon_matches_geopandas_sjoin(districts):
+    rng = np.random.default_rng(7)
+    n = 20_000
+    x = rng.uniform(60.4, 75.0, n)
+    y = rng.uniform(29.3, 38.5, n)
+    got = im.locate_points(districts, x, y)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
+    ref = gpd.sjoin(pts, districts[["geometry"]], how="left", predicate="within")
+    ref = ref[~ref.index.duplicated()]["index_right"].fillna(-1).astype(int).to_numpy()
+    assert (got == ref).all()
+    assert 0.4 < (got >= 0).mean() < 0.6  # the bbox is about half Afghanistan
+
+
+def test_round_coordinates_on_grid_lines(districts):
+    # whole and half degrees: the locator's grid must not drop them
+    x, y = np.meshgrid(np.arange(61, 75, 0.5), np.arange(30, 38.5, 0.5))
+    x, y = x.ravel(), y.ravel()
+    got = im.locate_points(districts, x, y)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
+    ref = gpd.sjoin(pts, districts[["geometry"]], how="left", predicate="within")
+    ref = ref[~ref.index.duplicated()]["index_right"].fillna(-1).astype(int).to_numpy()
+    assert (got == ref).all()
+
+
+def test_points_snap_swap_outside(use_cache, districts):
+    # Jalalabad; swapped Jalalabad; Peshawar (Pakistan, ~50 km out); a point 1-2 km beyond the
+    # Torkham border; (0, 0); and a missing point with no names
+    f = _frame(
+        latitude=[34.43, 70.45, 34.01, 34.115, 0.0, np.nan],
+        longitude=[70.45, 34.43, 71.58, 71.105, 0.0, np.nan],
+    )
+    g = im.geocode(f)
+    assert len(g) == 6
+    assert list(g["geocode_method"]) == [
+        "point", "point_swapped", "unplaced", "point_snapped", "unplaced", "unplaced"
+    ]
+    assert g.iloc[0]["district"] == "Jalalabad" and g.iloc[0]["province_code"] == "AF-NAN"
+    assert g.iloc[1]["district"] == "Jalalabad"
+    assert "swapped" in g.iloc[1]["geocode_note"]
+    assert g.iloc[2]["geocode_note"].startswith("outside: ")
+    assert g.iloc[3]["province_code"] == "AF-NAN"
+    assert "snapped" in g.iloc[3]["geocode_note"]
+    assert g.iloc[5]["geocode_note"].startswith("no location")
+    s = g.attrs["summary"]
+    assert s["read"] == 6 and s["placed_by_point"] == 3 and s["unplaced"] == 3
+    assert s["unplaced_reasons"] == {"outside": 2, "no location": 1}
+
+
+def test_snap_distance_is_in_kilometres(use_cache):
+    f = _frame(latitude=[34.115], longitude=[71.105])
+    assert im.geocode(f, snap_km=0)["geocode_method"].iloc[0] == "unplaced"
+    note = im.geocode(f, snap_km=5)["geocode_note"].iloc[0]
+    km = float(note.split()[1])
+    assert 0 < km < 5
+
+
+def test_conflict_between_point_and_stated_province(use_cache):
+    f = _frame(latitude=[34.43], longitude=[70.45], stated_province=["Herat"])
+    g = im.geocode(f)
+    r = g.iloc[0]
+    assert r["province_code"] == "AF-NAN" and bool(r["geocode_conflict"])
+    assert "stated province 'Herat'" in r["geocode_note"]
+
+
+def test_source_precision(use_cache):
+    g = im.geocode(im.read_incidents(DATA / "acled.csv"))
+    prov = g.iloc[2]
+    assert prov["geocode_precision"] == "province" and pd.isna(prov["district"])
+    assert prov["province_code"] == "AF-PAN"
+    u = im.geocode(im.read_incidents(DATA / "ucdp.csv"))
+    assert list(u["geocode_precision"]) == ["point", "province", "none"]
+    assert u.iloc[2]["geocode_note"].startswith("country only")
+
+
+def test_sample_file_names_only(use_cache):
+    g = im.geocode(im.read_incidents(ROOT / "geo" / "sample_incidents.csv"))
+    assert len(g) == 7 and g["geocode_method"].ne("unplaced").all()
+    assert list(g["province_code"]) == ["AF-KAB"] * 4 + ["AF-HER", "AF-BAL", "AF-NAN"]
+    assert g.iloc[5]["district"] == "Mazari Sharif"
+    assert g.iloc[6]["geocode_precision"] == "province"
+    assert g.geometry.notna().all()
+
+
+def test_names_district_place_province(use_cache):
+    f = _frame(
+        stated_province=["Kandahar (Province)", None, "Faryab", None, "Narnia", "Balkh", None],
+        stated_district=["Maiwand district", "Kohistan", "Kohistan", None, None, None, None],
+        stated_place=[None, None, None, "Jalalabad", None, "Nowhere-abad", None],
+    )
+    g = im.geocode(f)
+    m = list(g["geocode_method"])
+    assert m == ["district_name", "unplaced", "district_name", "place_name", "unplaced",
+                 "province_name", "unplaced"]
+    assert g.iloc[0]["district"] == "Maywand"
+    assert g.iloc[0]["geocode_precision"] == "district"
+    assert g.iloc[1]["geocode_note"].startswith("ambiguous: district 'Kohistan'")
+    assert g.iloc[2]["province_code"] == "AF-FYB"
+    assert g.iloc[3]["district"] == "Jalalabad" and g.iloc[3]["geocode_precision"] == "point"
+    assert "unknown name" in g.iloc[4]["geocode_note"]
+    assert "unknown name: place 'Nowhere-abad' in Balkh" in g.iloc[5]["geocode_note"]
+    assert g.attrs["summary"]["unplaced_reasons"] == {
+        "ambiguous": 1, "unknown name": 1, "no location": 1
+    }
+
+
+def test_fuzzy_district_within_province(use_cache):
+    g = im.geocode(_frame(stated_province=["Nangarhar"], stated_district=["Muhmand Dra"]))
+    r = g.iloc[0]
+    assert r["district"] == "Muhmand Dara"
+    assert r["geocode_score"] < 100 and "fuzzy" in r["geocode_note"]
+
+
+def test_rows_in_equal_rows_out_and_columns(use_cache):
+    src = im.read_incidents(DATA / "acled.csv")
+    g = im.geocode(src)
+    assert len(g) == len(src)
+    assert list(g["row"]) == list(src["row"])
+    for c in GEOCODE_COLUMNS:
+        assert c in g.columns
+    for c in src.columns:
+        if c != "geometry":
+            assert c in g.columns
+
+
+def test_geocode_twice_keeps_previous_columns(use_cache):
+    g = im.geocode(im.read_incidents(DATA / "acled.csv"))
+    again = im.geocode(g)
+    assert "province_previous" in again.columns
+    assert list(again["province"]) == list(g["province"])
