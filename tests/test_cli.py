@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from incidentmap.cli import app, main
+from tests.conftest import DATA, GB, ROOT
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_where(capsys, use_cache):
+    code, out, _ = run(capsys, "where", "34.43", "70.45")
+    assert code == 0
+    assert out.strip() == "Jalalabad district, Nangarhar province (AF-NAN)"
+    code, out, _ = run(capsys, "where", "36.70", "67.11", "--json")
+    assert json.loads(out)["province_code"] == "AF-BAL"
+
+
+def test_where_outside(capsys, use_cache):
+    code, out, err = run(capsys, "where", "34.01", "71.58")
+    assert code == 1 and out == ""
+    assert re.fullmatch(
+        r"Error: 34\.01, 71\.58: outside: \d+ km from the nearest district "
+        r"\(.+\)\n",
+        err,
+    )
+
+
+@pytest.mark.parametrize("ext", [".gpkg", ".csv", ".geojson", ".parquet"])
+def test_geocode_outputs_and_counts(capsys, use_cache, tmp_path, ext):
+    out_path = tmp_path / f"out{ext}"
+    code, _out, err = run(capsys, "geocode", DATA / "acled.csv", "-o", out_path)
+    assert code == 0, err
+    assert "read: 4 rows" in err
+    assert "placed by point: 4 (in polygon 4, snapped 0, lat/lon swapped 0)" in err
+    assert "placed by name: 0" in err and "unplaced: 0" in err
+    assert f"wrote: 4 rows to {out_path}" in err
+    if ext == ".csv":
+        back = pd.read_csv(out_path)
+    elif ext == ".parquet":
+        back = gpd.read_parquet(out_path)
+    else:
+        back = gpd.read_file(out_path)
+    assert len(back) == 4
+    assert list(back["province"]) == ["Balkh", "Nangarhar", "Panjshir", "Kabul"]
+
+
+def test_geocode_sample_names(capsys, use_cache, tmp_path):
+    code, _, err = run(
+        capsys, "geocode", ROOT / "geo" / "sample_incidents.csv", "-o", tmp_path / "s.gpkg"
+    )
+    assert code == 0
+    assert "placed by name: 7 (district 0, place 6, province only 1)" in err
+
+
+def test_geocode_refuses_to_overwrite(capsys, use_cache, tmp_path):
+    target = tmp_path / "x.csv"
+    target.write_text("keep me")
+    code, _, err = run(capsys, "geocode", DATA / "acled.csv", "-o", target)
+    assert code == 2
+    assert err == f"Error: {target} exists; use --overwrite to replace it\n"
+    assert target.read_text() == "keep me"
+    code, _, _ = run(capsys, "geocode", DATA / "acled.csv", "-o", target, "--overwrite")
+    assert code == 0 and len(pd.read_csv(target)) == 4
+
+
+def test_bad_value_is_one_line_and_no_output(capsys, use_cache, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,lat,lon\n2023-01-01,34.5,69.1\n2023-01-02,abc,69.2\n")
+    target = tmp_path / "out.gpkg"
+    code, out, err = run(capsys, "geocode", bad, "-o", target)
+    assert code == 1 and out == ""
+    assert err == (
+        f"Error: {bad}, row 2, column 'lat': expected a latitude in -90..90, got 'abc'\n"
+    )
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_keep_bad_values(capsys, use_cache, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,lat,lon,province\n2023-01-01,34.5,69.1,\n2023-01-02,abc,69.2,Kabul\n")
+    code, _, err = run(capsys, "geocode", bad, "-o", tmp_path / "o.csv", "--keep-bad-values")
+    assert code == 0
+    assert "rows with unreadable values kept (see input_note): 1" in err
+    back = pd.read_csv(tmp_path / "o.csv")
+    assert list(back["geocode_method"]) == ["point", "province_name"]
+
+
+def test_missing_input_and_unknown_format(capsys, use_cache, tmp_path):
+    code, _, err = run(capsys, "geocode", tmp_path / "nope.csv", "-o", tmp_path / "o.csv")
+    assert code == 1 and err == f"Error: {tmp_path / 'nope.csv'}: no such file\n"
+    code, _, err = run(capsys, "geocode", DATA / "acled.csv", "-o", tmp_path / "o.xyz")
+    assert code == 2 and "unknown output format .xyz" in err
+    assert not (tmp_path / "o.xyz").exists()
+
+
+def test_unknown_preset_is_usage_error(capsys, use_cache, tmp_path):
+    code, _, err = run(
+        capsys, "geocode", DATA / "acled.csv", "-o", tmp_path / "o.csv", "--preset", "nope"
+    )
+    assert code == 2 and err.startswith("Error: preset must be auto or one of")
+
+
+def test_generic_column_options(capsys, use_cache, tmp_path):
+    src = tmp_path / "g.csv"
+    src.write_text("when;Y;X;prov\n09.03.2023;36.709;67.111;Balkh\n")
+    code, _, err = run(
+        capsys,
+        "geocode",
+        src,
+        "-o",
+        tmp_path / "o.csv",
+        "--lat",
+        "Y",
+        "--lon",
+        "X",
+        "--date",
+        "when",
+        "--province-col",
+        "prov",
+        "--dayfirst",
+    )
+    assert code == 0, err
+    back = pd.read_csv(tmp_path / "o.csv")
+    assert back.loc[0, "date"] == "2023-03-09" and back.loc[0, "district"] == "Mazari Sharif"
+
+
+def test_boundaries_info_and_path(capsys, use_cache):
+    code, out, _ = run(capsys, "boundaries", "info")
+    assert code == 0
+    assert "districts:           398" in out and "provinces:           34" in out
+    assert "geoBoundaries.org" in out and str(use_cache) in out
+    code, out, _ = run(capsys, "boundaries", "info", "--json")
+    assert json.loads(out)["districts"] == 398
+    code, out, _ = run(capsys, "boundaries", "path")
+    assert out.strip() == str(use_cache)
+
+
+def test_boundaries_not_installed(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("INCIDENTMAP_CACHE_DIR", str(tmp_path))
+    code, _out, err = run(capsys, "where", "34.4", "70.4")
+    assert code == 1
+    assert err.startswith(
+        f"Error: no boundaries installed in {tmp_path}; run: incidentmap boundaries install"
+    )
+
+
+def test_boundaries_install_from(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("INCIDENTMAP_CACHE_DIR", str(tmp_path))
+    code, _, err = run(capsys, "boundaries", "install", "--from", GB)
+    assert code == 0
+    assert "installed 398 districts in 34 provinces" in err
+    assert "corrected province of Rukha: AF-KAP -> AF-PAN" in err
+
+
+def test_stdin_and_debug_traceback(use_cache, tmp_path):
+    out = tmp_path / "o.csv"
+    proc = subprocess.run(
+        [sys.executable, "-m", "incidentmap", "geocode", "-", "-o", str(out)],
+        input=(DATA / "acled.csv").read_bytes(),
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(pd.read_csv(out)) == 4
+    proc = subprocess.run(
+        [sys.executable, "-m", "incidentmap", "--debug", "geocode", "nope.csv", "-o", str(out)],
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode != 0 and b"Traceback" in proc.stderr
+
+
+def _commands(group, prefix=""):
+    import typer.main
+
+    click_group = typer.main.get_command(group)
+    for name, cmd in click_group.commands.items():
+        full = f"{prefix}{name}"
+        if hasattr(cmd, "commands"):
+            for sub, subcmd in cmd.commands.items():
+                yield f"{full} {sub}", subcmd
+        else:
+            yield full, cmd
+
+
+def test_every_command_has_help_and_is_documented():
+    readme = (ROOT / "README.md").read_text()
+    names = list(_commands(app))
+    assert len(names) >= 5
+    for name, cmd in names:
+        assert cmd.help, name
+        assert f"incidentmap {name}" in readme, name
