@@ -29,7 +29,7 @@ Output columns (appended after the canonical ones):
 from __future__ import annotations
 
 import functools
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -237,6 +237,8 @@ class _Context:
     pos_by_id: dict[str, int]
     metric: gpd.GeoSeries
     metric_tree: shapely.STRtree
+    outline_tree: shapely.STRtree  # short segments of the outer border, for "how far outside"
+    district_names: np.ndarray
 
 
 @functools.lru_cache(maxsize=4)
@@ -257,7 +259,21 @@ def _context_for(key: tuple[Any, ...], holder: _Hashable) -> _Context:
         pos_by_id={str(d): i for i, d in enumerate(districts["district_id"])},
         metric=metric,
         metric_tree=shapely.STRtree(metric.values),
+        outline_tree=shapely.STRtree(
+            _segments(shapely.union_all(provs.geometry.to_crs(_METRIC_CRS).values))
+        ),
+        district_names=districts["district"].to_numpy(dtype=object),
     )
+
+
+def _segments(area: shapely.Geometry, tolerance: float = 100.0) -> np.ndarray:
+    """Cut the outer boundary of ``area`` into short two-point line segments."""
+    rings = shapely.get_exterior_ring(shapely.get_parts(shapely.simplify(area, tolerance)))
+    segs = []
+    for ring in rings:
+        xy = shapely.get_coordinates(ring)
+        segs.append(shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1)))
+    return np.concatenate(segs)
 
 
 def _context(districts: gpd.GeoDataFrame) -> _Context:
@@ -356,12 +372,17 @@ class _Result:
         self.method = np.full(n, "unplaced", dtype=object)
         self.precision = np.full(n, "none", dtype=object)
         self.score = np.full(n, np.nan)
-        self.note: list[list[str]] = [[] for _ in range(n)]
+        self.n = n
+        self.note: defaultdict[int, list[str]] = defaultdict(list)  # sparse: most rows have none
         self.conflict = np.zeros(n, dtype=bool)
         self.geometry = np.full(n, None, dtype=object)
 
-    def placed(self) -> np.ndarray:
-        return self.method != "unplaced"
+    def _notes(self) -> np.ndarray:
+        out = np.full(self.n, None, dtype=object)
+        for row, notes in self.note.items():
+            if notes:
+                out[row] = "; ".join(notes)
+        return out
 
     def frame(self, incidents: pd.DataFrame, ctx: _Context) -> gpd.GeoDataFrame:
         d = ctx.districts
@@ -370,14 +391,14 @@ class _Result:
         names = {c: p.name for c, p in provinces().items()}
         add = pd.DataFrame(
             {
-                "province": [names.get(c) if c else None for c in self.province_code],
+                "province": pd.Series(self.province_code, dtype=object).map(names).to_numpy(),
                 "province_code": self.province_code,
                 "district": np.where(has_d, d["district"].to_numpy()[pos], None),
                 "district_id": np.where(has_d, d["district_id"].astype(str).to_numpy()[pos], None),
                 "geocode_method": self.method,
                 "geocode_precision": self.precision,
                 "geocode_score": self.score,
-                "geocode_note": ["; ".join(n) if n else None for n in self.note],
+                "geocode_note": self._notes(),
                 "geocode_conflict": self.conflict,
             },
             index=incidents.index,
@@ -429,18 +450,26 @@ def _place_points(
     if len(miss):
         pts = gpd.GeoSeries(gpd.points_from_xy(lon[miss], lat[miss]), crs="EPSG:4326")
         pts_m = pts.to_crs(_METRIC_CRS).values
-        pi, di = ctx.metric_tree.query_nearest(pts_m, return_distance=False, all_matches=False)
-        dist = shapely.distance(pts_m[pi], ctx.metric.values[di])
-        for p, dd, dist_m in zip(pi, di, dist, strict=True):
-            row = miss[p]
-            if dist_m <= snap_km * 1000:
+        near = np.zeros(len(miss), dtype=bool)
+        if snap_km > 0:
+            pi, di = ctx.metric_tree.query_nearest(
+                pts_m, max_distance=snap_km * 1000, all_matches=False
+            )
+            dist = shapely.distance(pts_m[pi], ctx.metric.values[di])
+            for p, dd, dist_m in zip(pi, di, dist, strict=True):
+                row = miss[p]
                 where[row] = dd
                 snapped[row] = True
-                res.note[row].append(f"snapped {dist_m / 1000:.1f} km to {d['district'].iloc[dd]}")
-            else:
-                res.note[row].append(
-                    f"outside: {dist_m / 1000:.0f} km from the nearest district "
-                    f"({d['district'].iloc[dd]}, {d['province'].iloc[dd]})"
+                near[p] = True
+                res.note[row].append(f"snapped {dist_m / 1000:.1f} km to {ctx.district_names[dd]}")
+        far = np.flatnonzero(~near)
+        if len(far):
+            _, dist = ctx.outline_tree.query_nearest(
+                pts_m[far], return_distance=True, all_matches=False
+            )
+            for p, dist_m in zip(far, dist, strict=True):
+                res.note[miss[p]].append(
+                    f"outside: {dist_m / 1000:.0f} km from the nearest district"
                 )
     ok = where >= 0
     codes = d["province_code"].to_numpy()
