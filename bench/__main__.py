@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import geocode_bench
+from bench import geocode_bench, near_bench
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,9 +20,14 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="boundary source to install into a temporary cache (default: installed)",
     )
+    q = sub.add_parser("near", help="--near queries: NearIndex vs a GeoPandas distance filter")
+    q.add_argument("--n", type=int, default=1_000_000, help="number of incidents")
+    q.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
     if args.name == "geocode":
         return geocode_bench.run(n=args.n, seed=args.seed, source=args.source)
+    if args.name == "near":
+        return near_bench.run(n=args.n, seed=args.seed)
     return 2
 
 

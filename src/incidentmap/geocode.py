@@ -29,6 +29,7 @@ Output columns (appended after the canonical ones):
 from __future__ import annotations
 
 import functools
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +43,16 @@ from incidentmap.boundaries import dissolve_provinces, load_boundaries
 from incidentmap.errors import UnknownNameError, UsageError
 from incidentmap.gazetteer import FUZZY_THRESHOLD, Gazetteer, Match, provinces, resolve_province
 
-__all__ = ["GEOCODE_COLUMNS", "PointLocator", "geocode", "geocode_summary", "locate_points"]
+__all__ = [
+    "GEOCODE_COLUMNS",
+    "PointLocator",
+    "geocode",
+    "geocode_file",
+    "geocode_summary",
+    "is_geocoded",
+    "locate_points",
+    "read_geocoded",
+]
 
 GEOCODE_COLUMNS = (
     "province",
@@ -669,3 +679,123 @@ def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:
         "by_method": {k: int(v) for k, v in method.value_counts().items()},
         "unplaced_reasons": dict(reasons),
     }
+
+
+def is_geocoded(columns: Any) -> bool:
+    """Tell whether a table already has incidentmap's geocode columns."""
+    return {"row", *GEOCODE_COLUMNS} <= {str(c) for c in columns}
+
+
+def read_geocoded(path: str | os.PathLike[str], **read_kwargs: Any) -> gpd.GeoDataFrame:
+    """Read a file written by ``incidentmap geocode`` back with its types.
+
+    Parameters
+    ----------
+    path : path-like or "-"
+        A geocoded file (GPKG, GeoJSON, Parquet, CSV with WKT geometry...).
+    **read_kwargs
+        ``encoding``, ``delimiter``, ``sheet``, ``layer`` for :func:`incidentmap.io.read_table`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    from incidentmap.io import read_table
+
+    raw = read_table(path, **read_kwargs)
+    if not isinstance(raw, gpd.GeoDataFrame):
+        frame = pd.DataFrame(raw)
+        wkt = frame.pop("geometry") if "geometry" in frame.columns else None
+        geom = (
+            gpd.GeoSeries.from_wkt(wkt.replace("", None).astype(object).where(wkt.notna(), None))
+            if wkt is not None
+            else gpd.GeoSeries([None] * len(frame))
+        )
+        raw = gpd.GeoDataFrame(frame, geometry=geom.values, crs="EPSG:4326")
+    g = raw.to_crs("EPSG:4326") if raw.crs is not None else raw.set_crs("EPSG:4326")
+    g["date"] = pd.to_datetime(g["date"], errors="coerce")
+    for c in ("row", "fatalities", "injured", "latitude", "longitude", "geocode_score"):
+        if c in g.columns:
+            g[c] = pd.to_numeric(g[c], errors="coerce")
+    g["geocode_conflict"] = g["geocode_conflict"].map(
+        lambda v: str(v).strip().lower() in ("true", "1")
+    )
+    for c in ("province", "province_code", "district", "district_id", "geocode_note"):
+        g[c] = g[c].astype(object).where(g[c].notna() & (g[c].astype(str) != ""), None)
+    g.attrs.update({"path": str(path), "preset": "geocoded"})
+    g.attrs["summary"] = geocode_summary(g)
+    return g
+
+
+def geocode_file(
+    path: str | os.PathLike[str],
+    boundaries: gpd.GeoDataFrame | None = None,
+    *,
+    snap_km: float = 5.0,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+    **read_kwargs: Any,
+) -> gpd.GeoDataFrame:
+    """Read an incident file and geocode it, or read it as is if already geocoded.
+
+    Parameters
+    ----------
+    path : path-like or "-"
+        Raw incidents (any format :func:`incidentmap.read_incidents` reads) or the
+        output of :func:`geocode` / ``incidentmap geocode``.
+    boundaries : geopandas.GeoDataFrame, optional
+        District layer; default :func:`incidentmap.load_boundaries`.
+    snap_km, fuzzy_threshold : float
+        See :func:`geocode`.
+    **read_kwargs
+        Passed to :func:`incidentmap.read_incidents`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    from incidentmap.io import read_incidents
+
+    if str(path) != "-":
+        table_kw = {k: read_kwargs.get(k) for k in ("encoding", "delimiter", "sheet", "layer")}
+        if is_geocoded(_columns_of(path, table_kw)):
+            return read_geocoded(path, **table_kw)
+    incidents = read_incidents(path, **read_kwargs)
+    return geocode(incidents, boundaries, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold)
+
+
+def _columns_of(path: str | os.PathLike[str], table_kw: dict[str, Any]) -> list[str]:
+    """Read the column names of a file, reading as little of it as the format allows."""
+    from pathlib import Path
+
+    from incidentmap.io import read_table
+
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext in (".csv", ".tsv", ".txt") and p.is_file():
+        import csv
+
+        from incidentmap.io import _decode
+
+        with p.open("rb") as fh:
+            head = fh.read(65536)
+        text = _decode(head, str(p), table_kw.get("encoding")) if head else ""
+        line = text.splitlines()[0] if text else ""
+        delim = table_kw.get("delimiter")
+        if delim is None:
+            try:
+                delim = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
+            except csv.Error:
+                delim = ","
+        return next(csv.reader([line], delimiter=delim), [])
+    if ext == ".parquet" and p.is_file():
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(p).names)
+    if ext in (".gpkg", ".geojson", ".fgb", ".shp") and p.is_file():
+        import pyogrio
+
+        try:
+            return list(pyogrio.read_info(p, layer=table_kw.get("layer"))["fields"])
+        except Exception:  # unreadable here: the real read reports it
+            return []
+    return list(read_table(path, **table_kw).columns)

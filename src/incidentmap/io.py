@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,14 @@ import pandas as pd
 from incidentmap.errors import InputFileError, OutputExistsError, UsageError
 from incidentmap.schema import CANONICAL_COLUMNS, PRESETS, Preset, detect_preset
 
-__all__ = ["WRITE_FORMATS", "read_incidents", "read_table", "write_layer"]
+__all__ = [
+    "WRITE_FORMATS",
+    "read_incidents",
+    "read_table",
+    "write_layer",
+    "write_layers",
+    "write_table",
+]
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -655,95 +663,221 @@ def write_layer(
     *,
     layer: str | None = None,
     overwrite: bool = False,
-    append_layer: bool = False,
-) -> Path:
-    """Write a layer atomically, choosing the format from the suffix.
+    precision: int | None = None,
+) -> dict[str, Any]:
+    """Write one layer atomically, choosing the format from the suffix.
 
-    The file is written to a temporary name in the same folder and moved into
-    place only when complete, so a failed write leaves no partial file.
+    See :func:`write_layers`.
+    """
+    name = layer or Path(path).stem
+    return write_layers({name: gdf}, path, overwrite=overwrite, precision=precision)
+
+
+def write_layers(
+    layers: dict[str, gpd.GeoDataFrame],
+    path: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    precision: int | None = None,
+) -> dict[str, Any]:
+    """Write layers atomically; the format comes from the suffix.
+
+    Everything is written under a temporary name in the same folder and moved
+    into place only when complete, so a failure leaves no partial file.
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
-        The layer.
+    layers : dict of str to geopandas.GeoDataFrame
+        Layer name -> layer. Only GeoPackage holds more than one.
     path : path-like
-        Output file; suffix one of :data:`WRITE_FORMATS`. CSV gets a WKT
-        ``geometry`` column; datetimes are written as ISO dates.
-    layer : str, optional
-        Layer name (GeoPackage).
+        Output file; suffix one of :data:`WRITE_FORMATS`.
     overwrite : bool, default False
         Replace an existing file.
-    append_layer : bool, default False
-        GeoPackage only: add ``layer`` to an existing file instead of replacing it.
+    precision : int, optional
+        Decimal places of coordinates for GeoJSON and CSV (WKT); GeoJSON
+        defaults to 7.
 
     Returns
     -------
-    pathlib.Path
+    dict
+        ``path``, ``format``, ``layers`` (name -> feature count) and, for
+        shapefiles, ``fields`` (original -> written name) and ``truncated``
+        (values cut to 254 characters).
 
     Raises
     ------
     OutputExistsError
-        If the file exists and neither ``overwrite`` nor ``append_layer`` is set.
+        If the file exists and ``overwrite`` is not set.
     UsageError
-        If the suffix is not a known format.
+        If the suffix is unknown, or several layers go to a one-layer format.
     """
     p = Path(path)
     ext = p.suffix.lower()
     if ext not in WRITE_FORMATS:
         msg = f"{p}: unknown output format {ext or '(none)'}; use one of {', '.join(WRITE_FORMATS)}"
         raise UsageError(msg)
-    if p.exists() and not overwrite and not append_layer:
+    driver = WRITE_FORMATS[ext]
+    if len(layers) > 1 and driver != "GPKG":
+        msg = f"{p}: {driver} holds one layer; choose one of {', '.join(layers)} or write .gpkg"
+        raise UsageError(msg)
+    if p.exists() and not overwrite:
         raise OutputExistsError(f"{p} exists; use --overwrite to replace it")
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{p.stem}-", suffix=ext, dir=p.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    tmp.unlink()
+    report: dict[str, Any] = {"path": str(p), "format": driver, "layers": {}}
     try:
-        if append_layer and p.exists():
-            import shutil
-
-            shutil.copyfile(p, tmp)
-        else:
-            tmp.unlink()
-        _write(gdf, tmp, ext, layer, append=append_layer and p.exists())
-        if ext == ".shp":
-            for side in tmp.parent.glob(tmp.stem + ".*"):
-                os.replace(side, p.with_suffix(side.suffix))
+        for name, gdf in layers.items():
+            report["layers"][name] = len(gdf)
+            extra = _write(gdf, tmp, driver, name, precision)
+            report.update(extra)
+        if driver == "ESRI Shapefile":
+            for side in sorted(tmp.parent.glob(tmp.stem + ".*")):
+                os.replace(side, p.parent / (p.stem + side.name[len(tmp.stem) :]))
         else:
             os.replace(tmp, p)
     finally:
         for leftover in tmp.parent.glob(tmp.stem + ".*"):
             leftover.unlink(missing_ok=True)
+    return report
+
+
+def write_table(
+    frame: pd.DataFrame, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
+    """Write a plain table (no geometry) as CSV, atomically; dates as ISO strings.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    path : path-like
+        ``.csv`` file.
+    overwrite : bool, default False
+        Replace an existing file.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    p = Path(path)
+    if p.exists() and not overwrite:
+        raise OutputExistsError(f"{p} exists; use --overwrite to replace it")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.stem}-", suffix=p.suffix, dir=p.parent)
+    os.close(fd)
+    try:
+        out = frame.copy()
+        for col in out.columns:
+            if pd.api.types.is_datetime64_any_dtype(out[col]):
+                out[col] = out[col].dt.strftime("%Y-%m-%d")
+        out.to_csv(tmp, index=False, encoding="utf-8")
+        os.replace(tmp, p)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return p
 
 
-def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _plain(gdf: gpd.GeoDataFrame, *, dates_as_text: bool) -> gpd.GeoDataFrame:
     out = gdf.copy()
     for col in out.columns:
         if col == out.geometry.name:
             continue
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%d").astype("object")
-        elif isinstance(out[col].dtype, pd.StringDtype) or out[col].dtype == object:
-            out[col] = out[col].astype("object").where(out[col].notna(), None)
+        s = out[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            if dates_as_text:
+                out[col] = s.dt.strftime("%Y-%m-%d").astype("object").where(s.notna(), None)
+        elif pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            continue
+        else:
+            out[col] = (
+                s.astype("object")
+                .where(s.notna(), None)
+                .map(lambda v: v if v is None or isinstance(v, str) else str(v))
+            )
     return out
 
 
-def _write(gdf: gpd.GeoDataFrame, tmp: Path, ext: str, layer: str | None, *, append: bool) -> None:
-    driver = WRITE_FORMATS[ext]
+def _shapefile_fields(columns: list[str]) -> dict[str, str]:
+    """Map column names to unique names of at most 10 characters."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for col in columns:
+        name = re.sub(r"[^A-Za-z0-9_]", "_", col)[:10]
+        i = 1
+        while name.lower() in used:
+            suffix = str(i)
+            name = re.sub(r"[^A-Za-z0-9_]", "_", col)[: 10 - len(suffix)] + suffix
+            i += 1
+        used.add(name.lower())
+        out[col] = name
+    return out
+
+
+def _write(
+    gdf: gpd.GeoDataFrame, tmp: Path, driver: str, layer: str, precision: int | None
+) -> dict[str, Any]:
+    gdf = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf.set_crs("EPSG:4326")
     if driver == "CSV":
-        frame = pd.DataFrame(_plain(gdf))
+        frame = pd.DataFrame(_plain(gdf, dates_as_text=True))
         geom = gdf.geometry
-        frame[geom.name] = geom.to_wkt()
+        frame[geom.name] = geom.to_wkt(
+            rounding_precision=precision if precision is not None else -1
+        )
         frame.to_csv(tmp, index=False, encoding="utf-8")
-    elif driver == "Parquet":
+        return {}
+    if driver == "Parquet":
         gdf.to_parquet(tmp, index=False)
-    else:
-        kwargs: dict[str, Any] = {}
-        if driver == "GPKG":
-            kwargs["layer"] = layer or tmp.stem.lstrip(".")
-            if append:
-                kwargs["mode"] = "w"
-        if driver == "ESRI Shapefile":
-            kwargs["encoding"] = "UTF-8"
-        _plain(gdf).to_file(tmp, driver=driver, engine="pyogrio", **kwargs)
+        return {}
+    kwargs: dict[str, Any] = {"driver": driver, "engine": "pyogrio"}
+    extra: dict[str, Any] = {}
+    plain = _plain(gdf, dates_as_text=driver in ("GeoJSON", "ESRI Shapefile", "KML"))
+    if driver != "ESRI Shapefile":  # a shapefile's layer is its file name
+        kwargs["layer"] = layer
+    types = set(plain.geom_type.dropna())
+    if (
+        types
+        and types <= {"Polygon", "MultiPolygon"}
+        and driver in ("GPKG", "FlatGeobuf", "ESRI Shapefile")
+    ):
+        kwargs["promote_to_multi"] = True  # one declared geometry type per layer
+    if driver == "GPKG":
+        # GeoPackage 1.2: opens in the GDAL of older QGIS / ArcGIS installs without warnings
+        kwargs["dataset_options"] = {"VERSION": "1.2"}
+    elif driver == "FlatGeobuf":
+        # the packed spatial index reorders features; keep the input order (row by row)
+        kwargs["layer_options"] = {"SPATIAL_INDEX": "NO"}
+    elif driver == "GeoJSON":
+        kwargs["layer_options"] = {
+            "RFC7946": "YES",
+            "COORDINATE_PRECISION": str(precision if precision is not None else 7),
+            "WRITE_NAME": "NO",
+        }
+    elif driver == "ESRI Shapefile":
+        fields = _shapefile_fields([c for c in plain.columns if c != plain.geometry.name])
+        truncated = 0
+        for col in fields:
+            s = plain[col]
+            if s.dtype == object or pd.api.types.is_string_dtype(s):
+                long = s.map(lambda v: isinstance(v, str) and len(v.encode("utf-8")) > 254)
+                truncated += int(long.sum())
+            if pd.api.types.is_bool_dtype(s):
+                plain[col] = s.astype(int)
+        plain = plain.rename(columns=fields)
+        kwargs["encoding"] = "UTF-8"
+        extra = {"fields": {k: v for k, v in fields.items() if k != v}, "truncated": truncated}
+        # the mapping travels with the layer: <name>.fields.csv beside the .shp
+        pd.DataFrame({"field": list(fields.values()), "column": list(fields.keys())}).to_csv(
+            tmp.with_suffix(".fields.csv"), index=False
+        )
+    elif driver == "KML":
+        kwargs["dataset_options"] = {"NameField": "name", "DescriptionField": "description"}
+        if "name" not in plain.columns:
+            label = plain["event_id"] if "event_id" in plain.columns else None
+            plain.insert(0, "name", label if label is not None else layer)
+    with warnings.catch_warnings():
+        # pyogrio warns once per field about shapefile truncation; the report counts it all
+        warnings.filterwarnings("ignore", message=".*has been truncated to 254 characters.*")
+        plain.to_file(tmp, **kwargs)
+    return extra

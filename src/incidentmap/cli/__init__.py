@@ -12,7 +12,7 @@ import sys
 import click
 import typer
 
-from incidentmap.cli import _boundaries, _geocode, _where
+from incidentmap.cli import _aggregate, _boundaries, _export, _geocode, _query, _where
 from incidentmap.cli._options import console_err, state
 from incidentmap.errors import IncidentMapError
 
@@ -50,6 +50,9 @@ def _root(
 app.add_typer(_boundaries.app, name="boundaries")
 app.command("geocode")(_geocode.geocode_cmd)
 app.command("where")(_where.where_cmd)
+app.command("aggregate")(_aggregate.aggregate_cmd)
+app.command("query")(_query.query_cmd)
+app.command("export")(_export.export_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,7 +32,7 @@ _READ_OPTIONS: list[tuple[str, Any, Any]] = [
     ("encoding", str | None, typer.Option(None, "--encoding", help="Text encoding (detected).")),
     ("delimiter", str | None, typer.Option(None, "--delimiter", help="CSV delimiter (detected).")),
     ("sheet", str | None, typer.Option(None, "--sheet", help="Excel sheet (default: first).")),
-    ("layer", str | None, typer.Option(None, "--layer", help="Layer of a GIS file.")),
+    ("in_layer", str | None, typer.Option(None, "--input-layer", help="Layer of a GIS input.")),
     (
         "dayfirst",
         bool | None,
@@ -77,17 +77,21 @@ _GEOCODE_OPTIONS: list[tuple[str, Any, Any]] = [
 def _extend(func: Callable[..., Any], extra: list[tuple[str, Any, Any]], bundle: str) -> Any:
     sig = inspect.signature(func)
     params = [p for p in sig.parameters.values() if p.name != bundle]
+    # parameter names carry the bundle's prefix so bundles never collide with a command's own
     for name, annotation, default in extra:
         params.append(
             inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+                f"{bundle}__{name}",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=annotation,
             )
         )
     names = [n for n, _, _ in extra]
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs[bundle] = {n: kwargs.pop(n) for n in names}
+        kwargs[bundle] = {n: kwargs.pop(f"{bundle}__{n}") for n in names}
         return func(*args, **kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
@@ -108,9 +112,80 @@ def read_kwargs(read: dict[str, Any]) -> dict[str, Any]:
     """Turn the collected read options into :func:`incidentmap.read_incidents` keywords."""
     kw = dict(read)
     kw["on_bad"] = "keep" if kw.pop("keep_bad") else "error"
+    kw["layer"] = kw.pop("in_layer")
     return kw
 
 
 def overwrite_opt() -> Any:
     """``--overwrite``."""
     return typer.Option(False, "--overwrite", help="Replace the output file if it exists.")
+
+
+_FILTER_OPTIONS: list[tuple[str, Any, Any]] = [
+    ("since", str | None, typer.Option(None, "--since", help="Keep events on or after this date.")),
+    (
+        "until",
+        str | None,
+        typer.Option(None, "--until", help="Keep events on or before this date."),
+    ),
+    (
+        "event_type",
+        list[str] | None,
+        typer.Option(None, "--event-type", help="Keep this event type (repeatable)."),
+    ),
+    ("actor", str | None, typer.Option(None, "--actor", help="Keep actors containing this text.")),
+    (
+        "actor_regex",
+        bool,
+        typer.Option(False, "--actor-regex", help="Treat --actor as a regular expression."),
+    ),
+    (
+        "min_fatalities",
+        float | None,
+        typer.Option(None, "--min-fatalities", min=0, help="Keep events with at least this many."),
+    ),
+    (
+        "max_fatalities",
+        float | None,
+        typer.Option(None, "--max-fatalities", min=0, help="Keep events with at most this many."),
+    ),
+    (
+        "precision",
+        list[str] | None,
+        typer.Option(
+            None,
+            "--precision",
+            help="Keep this geocode precision: point, district, province (repeatable).",
+        ),
+    ),
+]
+
+
+def filter_options(func: Callable[..., Any]) -> Any:
+    """Add the shared incident filters; they arrive as ``filters: dict``."""
+    return _extend(func, _FILTER_OPTIONS, "filters")
+
+
+def load_filtered(
+    input: str,
+    read: dict[str, Any],
+    geo: dict[str, Any],
+    filters: dict[str, Any],
+    *,
+    quiet: bool = False,
+) -> Any:
+    """Read (and geocode if needed) an incident file, then apply the filters."""
+    from incidentmap.aggregate import filter_incidents
+    from incidentmap.geocode import geocode_file
+
+    kw = read_kwargs(read)
+    g = geocode_file(input, snap_km=geo["snap_km"], fuzzy_threshold=geo["fuzzy_threshold"], **kw)
+    if not quiet:
+        s = g.attrs["summary"]
+        how = "geocoded file" if g.attrs.get("preset") == "geocoded" else "geocoded now"
+        console_err.print(
+            f"read: {s['read']} rows from {input} ({how}): placed by point "
+            f"{s['placed_by_point']}, by name {s['placed_by_name']}, unplaced {s['unplaced']}"
+        )
+    f = {k: (v or None) if isinstance(v, list) else v for k, v in filters.items()}
+    return filter_incidents(g, **f)

@@ -1,0 +1,253 @@
+"""Count incidents by area and period, and the filters every command shares.
+
+:func:`counts_by_area` turns geocoded incidents into a tidy table with one row
+per area x period, every area of the level and every period in range present,
+zeros filled. :func:`filter_incidents` applies the filters shared by the
+``aggregate``, ``map``, ``query`` and ``export`` commands.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from incidentmap.errors import UsageError
+
+__all__ = ["LEVELS", "PERIODS", "counts_by_area", "filter_incidents", "period_start"]
+
+#: period name -> pandas period frequency (weeks start on Monday)
+PERIODS: dict[str, str] = {
+    "day": "D",
+    "week": "W-SUN",
+    "month": "M",
+    "quarter": "Q",
+    "year": "Y",
+}
+LEVELS = ("district", "province")
+PRECISIONS = ("point", "district", "province")
+
+
+def period_start(dates: pd.Series, period: str) -> pd.Series:
+    """Return the first day of the period holding each date.
+
+    Parameters
+    ----------
+    dates : pandas.Series of datetime64
+    period : {"day", "week", "month", "quarter", "year"}
+        Weeks run Monday to Sunday.
+
+    Returns
+    -------
+    pandas.Series of datetime64 (NaT where the date is missing)
+    """
+    if period not in PERIODS:
+        msg = f"period must be one of {', '.join(PERIODS)}, not {period!r}"
+        raise UsageError(msg)
+    d = pd.to_datetime(dates)
+    return d.dt.to_period(PERIODS[period]).dt.start_time.astype("datetime64[ns]")
+
+
+def filter_incidents(
+    incidents: pd.DataFrame,
+    *,
+    since: str | pd.Timestamp | None = None,
+    until: str | pd.Timestamp | None = None,
+    event_type: str | list[str] | None = None,
+    actor: str | None = None,
+    actor_regex: bool = False,
+    min_fatalities: float | None = None,
+    max_fatalities: float | None = None,
+    precision: str | list[str] | None = None,
+) -> pd.DataFrame:
+    """Keep the incidents that pass every filter given (AND).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Incidents in the canonical schema (geocoded for ``precision``).
+    since, until : str or Timestamp, optional
+        Inclusive date range (``"2023-03-01"``). Rows without a date fail a
+        date filter.
+    event_type : str or list of str, optional
+        Event types to keep (case-insensitive exact match).
+    actor : str, optional
+        Case-insensitive substring of ``actor``, or a regular expression with
+        ``actor_regex=True``.
+    min_fatalities, max_fatalities : float, optional
+        Inclusive bounds on ``fatalities`` (rows without a count fail them).
+    precision : str or list of str, optional
+        Keep rows whose ``geocode_precision`` is one of these (point, district,
+        province).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The kept rows, in their original order, with their original index.
+    """
+    keep = np.ones(len(incidents), dtype=bool)
+    dates = pd.to_datetime(incidents["date"]) if "date" in incidents else None
+    if since is not None or until is not None:
+        if dates is None:
+            msg = "a date filter needs a date column"
+            raise UsageError(msg)
+        if since is not None:
+            keep &= (dates >= _day(since, "since")).fillna(False).to_numpy(dtype=bool)
+        if until is not None:
+            keep &= (dates <= _day(until, "until", end=True)).fillna(False).to_numpy(dtype=bool)
+    if event_type is not None:
+        wanted = {
+            e.casefold() for e in ([event_type] if isinstance(event_type, str) else event_type)
+        }
+        et = (
+            incidents["event_type"]
+            .astype("object")
+            .map(lambda v: v.casefold() if isinstance(v, str) else None)
+        )
+        keep &= et.isin(wanted).to_numpy(dtype=bool)
+    if actor is not None:
+        text = incidents["actor"].astype("object").fillna("").astype(str)
+        if actor_regex:
+            try:
+                pattern = re.compile(actor, re.IGNORECASE)
+            except re.error as exc:
+                msg = f"actor: invalid regular expression {actor!r} ({exc})"
+                raise UsageError(msg) from exc
+            keep &= text.map(lambda s: bool(pattern.search(s))).to_numpy(dtype=bool)
+        else:
+            keep &= (
+                text.str.casefold().str.contains(actor.casefold(), regex=False).to_numpy(dtype=bool)
+            )
+    fat = pd.to_numeric(incidents.get("fatalities"), errors="coerce")
+    if min_fatalities is not None:
+        keep &= (fat >= min_fatalities).fillna(False).to_numpy(dtype=bool)
+    if max_fatalities is not None:
+        keep &= (fat <= max_fatalities).fillna(False).to_numpy(dtype=bool)
+    if precision is not None:
+        wanted_p = [precision] if isinstance(precision, str) else list(precision)
+        bad = sorted(set(wanted_p) - set(PRECISIONS))
+        if bad:
+            msg = f"precision must be among {', '.join(PRECISIONS)}, not {bad[0]!r}"
+            raise UsageError(msg)
+        keep &= incidents["geocode_precision"].isin(wanted_p).to_numpy(dtype=bool)
+    return incidents[keep]
+
+
+def _day(value: str | pd.Timestamp, name: str, *, end: bool = False) -> pd.Timestamp:
+    """Read YYYY, YYYY-MM or YYYY-MM-DD; with ``end``, the last day of a year or month."""
+    if isinstance(value, pd.Timestamp):
+        return value.normalize()
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
+    try:
+        if m is None:
+            raise ValueError(text)
+        if m.group(3):
+            return pd.Timestamp(text).normalize()
+        freq = "M" if m.group(2) else "Y"
+        period = pd.Period(text, freq=freq)
+        return (period.end_time if end else period.start_time).normalize()
+    except (ValueError, TypeError) as exc:
+        msg = f"{name}: expected a date like 2023-03-01 (or 2023-03, 2023), got {value!r}"
+        raise UsageError(msg) from exc
+
+
+def counts_by_area(
+    incidents: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str = "district",
+    period: str | None = "month",
+    sums: tuple[str, ...] | list[str] = ("fatalities", "injured"),
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    population: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Count incidents and sum numeric columns by area and period.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Geocoded incidents (:func:`incidentmap.geocode`).
+    areas : pandas.DataFrame
+        The area layer of the level (``load_boundaries(level)``): every area of
+        it appears in the result, with zeros where nothing happened.
+    level : {"district", "province"}, default "district"
+        District counts use rows placed in a district; province counts use every
+        row placed in a province (including province-precision rows).
+    period : {"day", "week", "month", "quarter", "year"} or None, default "month"
+        None gives one row per area (totals). Rows without a date are counted
+        only in totals.
+    sums : sequence of str, default ("fatalities", "injured")
+        Numeric columns to add up (missing values count as 0; columns absent
+        from the input are skipped).
+    start, end : date, optional
+        Extend (or cut) the period range; default: the incidents' date range.
+    population : pandas.DataFrame, optional
+        Columns ``province_code`` or ``district_id`` and ``population``: adds
+        ``incidents_per_100k`` (and ``<sum>_per_100k``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<level>_id`` (district_id or province_code), area name(s),
+        ``period_start`` (if ``period``), ``incidents``, the sums; sorted by
+        area then period.
+    """
+    if level not in LEVELS:
+        msg = f"level must be one of {', '.join(LEVELS)}, not {level!r}"
+        raise UsageError(msg)
+    key = "district_id" if level == "district" else "province_code"
+    names = ["district", "province_code", "province"] if level == "district" else ["province"]
+    area_table = pd.DataFrame(areas)[[key, *[n for n in names if n in areas.columns]]].copy()
+    area_table[key] = area_table[key].astype(str)
+    rows = pd.DataFrame(incidents)
+    rows = rows[rows[key].notna()].copy()
+    rows[key] = rows[key].astype(str)
+    unknown = set(rows[key]) - set(area_table[key])
+    if unknown:
+        msg = f"incidents name {level}s not in the area layer: {sorted(unknown)[:3]}"
+        raise UsageError(msg)
+    sum_cols = [c for c in sums if c in rows.columns]
+    for c in sum_cols:
+        rows[c] = pd.to_numeric(rows[c], errors="coerce").fillna(0.0)
+    rows["incidents"] = 1
+    value_cols = ["incidents", *sum_cols]
+    if period is None:
+        grouped = rows.groupby(key)[value_cols].sum()
+        out = area_table.merge(grouped, left_on=key, right_index=True, how="left")
+    else:
+        rows["period_start"] = period_start(rows["date"], period)
+        dated = rows[rows["period_start"].notna()]
+        first = pd.Timestamp(start) if start is not None else dated["period_start"].min()
+        last = pd.Timestamp(end) if end is not None else dated["period_start"].max()
+        if pd.isna(first) or pd.isna(last):
+            periods = pd.DatetimeIndex([], name="period_start")
+        else:
+            periods = pd.period_range(first, last, freq=PERIODS[period]).start_time
+            periods = pd.DatetimeIndex(periods.astype("datetime64[ns]"), name="period_start")
+        grouped = dated.groupby([key, "period_start"])[value_cols].sum()
+        full = pd.MultiIndex.from_product([area_table[key], periods], names=[key, "period_start"])
+        grouped = grouped.reindex(full)
+        out = area_table.merge(grouped.reset_index(), on=key, how="left")
+    for c in value_cols:
+        out[c] = out[c].fillna(0)
+    out["incidents"] = out["incidents"].astype(np.int64)
+    if population is not None:
+        _add_rates(out, population, key, value_cols)
+    sort = [key, "period_start"] if period is not None else [key]
+    out = out.sort_values(sort, kind="stable").reset_index(drop=True)
+    out.attrs.update({"level": level, "period": period, "sums": sum_cols})
+    return out
+
+
+def _add_rates(out: pd.DataFrame, population: pd.DataFrame, key: str, cols: list[str]) -> None:
+    if key not in population.columns or "population" not in population.columns:
+        msg = f"population table needs columns {key!r} and 'population'"
+        raise UsageError(msg)
+    pop = population.set_index(population[key].astype(str))["population"]
+    p = pd.to_numeric(out[key].map(pop), errors="coerce")
+    for c in cols:
+        name = "incidents_per_100k" if c == "incidents" else f"{c}_per_100k"
+        out[name] = np.where(p > 0, out[c] / p * 100_000, np.nan)

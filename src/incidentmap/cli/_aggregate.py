@@ -1,0 +1,122 @@
+"""``incidentmap aggregate``: counts by area and period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import typer
+
+from incidentmap.aggregate import counts_by_area
+from incidentmap.boundaries import load_boundaries
+from incidentmap.cli._options import (
+    console_err,
+    filter_options,
+    geocode_options,
+    load_filtered,
+    overwrite_opt,
+    read_options,
+)
+from incidentmap.errors import InputFileError, OutputExistsError, UnknownNameError
+from incidentmap.gazetteer import resolve_province
+from incidentmap.io import write_layer, write_table
+
+
+def read_population(path: Path) -> pd.DataFrame:
+    """Read a population table: a province (name, ISO code or p-code) or district_id column."""
+    from incidentmap.io import read_table
+
+    table = pd.DataFrame(read_table(path))
+    cols = {c.lower(): c for c in table.columns}
+    pop_col = next((cols[c] for c in ("population", "pop", "t_tl", "total") if c in cols), None)
+    if pop_col is None:
+        raise InputFileError(str(path), "no population column (population, pop, T_TL or total)")
+    if "district_id" in cols:
+        return pd.DataFrame(
+            {
+                "district_id": table[cols["district_id"]].astype(str),
+                "population": pd.to_numeric(table[pop_col], errors="coerce"),
+            }
+        )
+    key = next(
+        (
+            cols[c]
+            for c in (
+                "province_code",
+                "province",
+                "admin1_code",
+                "admin1_name",
+                "adm1_pcode",
+                "adm1_en",
+            )
+            if c in cols
+        ),
+        None,
+    )
+    if key is None:
+        raise InputFileError(str(path), "no province or district_id column")
+    codes = []
+    for i, v in enumerate(table[key].astype(str), start=1):
+        try:
+            codes.append(resolve_province(v).id)
+        except UnknownNameError as exc:
+            raise InputFileError(str(path), str(exc), row=i, column=key) from exc
+    return pd.DataFrame(
+        {"province_code": codes, "population": pd.to_numeric(table[pop_col], errors="coerce")}
+    )
+
+
+@geocode_options
+@read_options
+@filter_options
+def aggregate_cmd(
+    input: str = typer.Argument(..., help="Incident file (raw or geocoded), or - for stdin."),
+    output: Path = typer.Option(
+        ...,
+        "-o",
+        "--output",
+        help="Output: .csv (table), or .geojson/.gpkg/.parquet (with area geometry).",
+    ),
+    level: str = typer.Option("district", "--level", help="district or province."),
+    period: str = typer.Option(
+        "month", "--period", help="day, week, month, quarter, year, or total."
+    ),
+    population: Path | None = typer.Option(
+        None,
+        "--population",
+        help="CSV with population by province (name/code) or district_id: adds rates per 100,000.",
+    ),
+    overwrite: bool = overwrite_opt(),
+    read: dict[str, Any] | None = None,
+    geo: dict[str, Any] | None = None,
+    filters: dict[str, Any] | None = None,
+) -> None:
+    """Count incidents and sum fatalities/injured by area and period, zeros filled."""
+    assert read is not None and geo is not None and filters is not None
+    if output.exists() and not overwrite:
+        raise OutputExistsError(f"{output} exists; use --overwrite to replace it")
+    pop = read_population(population) if population else None
+    g = load_filtered(input, read, geo, filters)
+    areas = load_boundaries(level if level in ("district", "province") else "district")
+    counts = counts_by_area(
+        g, areas, level=level, period=None if period == "total" else period, population=pop
+    )
+    if output.suffix.lower() == ".csv":
+        write_table(counts, output, overwrite=overwrite)
+    else:
+        key = "district_id" if level == "district" else "province_code"
+        geom = areas.set_index(areas[key].astype(str)).geometry.reindex(counts[key]).values
+        write_layer(
+            gpd.GeoDataFrame(counts, geometry=geom, crs="EPSG:4326"),
+            output,
+            layer=f"{level}_{period}",
+            overwrite=overwrite,
+        )
+    n_areas = counts.iloc[:, 0].nunique()
+    n_periods = counts["period_start"].nunique() if "period_start" in counts else 1
+    console_err.print(
+        f"wrote: {len(counts)} rows ({n_areas} {level}s x {n_periods} periods) "
+        f"to {output}; {int(counts['incidents'].sum())} incidents counted"
+    )

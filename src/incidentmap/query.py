@@ -1,0 +1,346 @@
+"""Spatial questions about geocoded incidents.
+
+* :func:`incidents_near` — within a distance of a point, a place, a district or
+  a province, with a ``distance_km`` column, nearest first. Distances are
+  geodesic (WGS84 ellipsoid, pyproj) from a point, and measured from the edge in
+  an azimuthal equidistant projection centred on the area for an area.
+* :func:`incidents_in` — in a province or district (any spelling), a bounding
+  box, or a polygon from a file.
+* :func:`resolve_location` — turn "Jalalabad", "Surkh Rod", "Nangarhar" or
+  "34.43,70.45" into a point or an area.
+
+:class:`NearIndex` keeps the incidents sorted by latitude so that a ``near``
+query reads only the latitude band it needs, then computes exact distances for
+the candidates in it: no full distance scan.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod
+
+from incidentmap.boundaries import load_boundaries
+from incidentmap.errors import UnknownNameError, UsageError
+from incidentmap.gazetteer import Gazetteer, provinces, resolve_province
+
+__all__ = [
+    "Location",
+    "NearIndex",
+    "incidents_in",
+    "incidents_near",
+    "resolve_location",
+    "sort_incidents",
+]
+
+_GEOD = Geod(ellps="WGS84")
+_LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
+_KM_PER_DEG_LAT = 110.574  # the shortest degree of latitude (equator) keeps the band safe
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a ``near`` query measures from.
+
+    Attributes
+    ----------
+    label : str
+        What was resolved ("Jalalabad (place)", "Surkh Rod district, Nangarhar").
+    point : tuple of float
+        ``(lon, lat)`` of the place, or of the area's representative point.
+    area : shapely geometry or None
+        The district or province polygon when the location is an area.
+    """
+
+    label: str
+    point: tuple[float, float]
+    area: Any = None
+
+
+def _gazetteer(districts: gpd.GeoDataFrame) -> Gazetteer:
+    from incidentmap.geocode import _context
+
+    return _context(districts).gazetteer
+
+
+def resolve_location(
+    text: str, districts: gpd.GeoDataFrame | None = None, *, province: str | None = None
+) -> Location:
+    """Resolve "lat,lon", a place, a district or a province name.
+
+    Parameters
+    ----------
+    text : str
+        ``"34.43,70.45"`` (latitude first), or a name in any common spelling.
+        Places are tried first, then districts, then provinces.
+    districts : geopandas.GeoDataFrame, optional
+        District layer; default :func:`incidentmap.load_boundaries`.
+    province : str, optional
+        Province to search a place or district name in.
+
+    Returns
+    -------
+    Location
+
+    Raises
+    ------
+    UnknownNameError
+        If nothing matches; the message lists the closest known names.
+    UsageError
+        If the name matches several places or districts in different areas.
+    """
+    m = _LATLON.match(text)
+    if m:
+        lat, lon = float(m.group(1)), float(m.group(2))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            msg = f"{text!r}: expected latitude,longitude in degrees"
+            raise UsageError(msg)
+        return Location(f"{lat},{lon}", (lon, lat))
+    d = districts if districts is not None else load_boundaries("district")
+    gaz = _gazetteer(d)
+    code = resolve_province(province).id if province else None
+    places = gaz.place(text, code)
+    if places:
+        from incidentmap.geocode import locate_points
+
+        pts = np.array([gaz.place_point(p.id) for p in places])
+        if len(set(locate_points(d, pts[:, 0], pts[:, 1]).tolist())) > 1:
+            where = ", ".join(sorted({provinces()[p.province_code].name for p in places}))
+            msg = f"place {text!r} is ambiguous (in {where}); add --province"
+            raise UsageError(msg)
+        p = places[0]
+        return Location(f"{p.name} (place)", gaz.place_point(p.id))
+    found = gaz.district(text, code)
+    if len({f.id for f in found}) == 1:
+        row = d[d["district_id"].astype(str) == found[0].id].iloc[0]
+        geom = row.geometry
+        rep = shapely.point_on_surface(geom)
+        return Location(f"{row['district']} district, {row['province']}", (rep.x, rep.y), geom)
+    if found:
+        where = ", ".join(sorted({provinces()[f.province_code].name for f in found}))
+        msg = f"district {text!r} exists in {where}; add --province"
+        raise UsageError(msg)
+    try:
+        pm = resolve_province(text, fuzzy_threshold=95)  # a near-miss should be asked about
+    except UnknownNameError:
+        raise UnknownNameError(text, gaz.suggest(text), "place") from None
+    geom = shapely.union_all(d.loc[d["province_code"] == pm.id].geometry.values)
+    rep = shapely.point_on_surface(geom)
+    return Location(f"{pm.name} province", (rep.x, rep.y), geom)
+
+
+class NearIndex:
+    """Incident points sorted by latitude, for fast distance queries.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Geocoded incidents; their geometry (incident, place or representative
+        point) is used. Rows without geometry are never near anything.
+    """
+
+    def __init__(self, incidents: gpd.GeoDataFrame) -> None:
+        geom = incidents.geometry.values
+        has = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
+        xy = np.full((len(geom), 2), np.nan)
+        xy[has] = shapely.get_coordinates(geom[has])
+        order = np.argsort(xy[:, 1], kind="stable")
+        order = order[~np.isnan(xy[order, 1])]
+        self.order = order
+        self.lat = xy[order, 1]
+        self.lon = xy[order, 0]
+
+    def within(self, location: Location, km: float) -> tuple[np.ndarray, np.ndarray]:
+        """Return (positions, distances in km) of the incidents within ``km`` of ``location``."""
+        if km < 0:
+            msg = f"km must be >= 0, not {km!r}"
+            raise UsageError(msg)
+        if location.area is not None:
+            minx, miny, maxx, maxy = shapely.bounds(location.area)
+        else:
+            minx = maxx = location.point[0]
+            miny = maxy = location.point[1]
+        dlat = km / _KM_PER_DEG_LAT + 1e-9
+        lo = np.searchsorted(self.lat, miny - dlat, side="left")
+        hi = np.searchsorted(self.lat, maxy + dlat, side="right")
+        lat = self.lat[lo:hi]
+        lon = self.lon[lo:hi]
+        far_lat = max(abs(miny - dlat), abs(maxy + dlat))
+        dlon = km / (111.32 * max(np.cos(np.radians(min(far_lat, 89.9))), 1e-6)) + 1e-9
+        band = (lon >= minx - dlon) & (lon <= maxx + dlon)
+        cand = np.flatnonzero(band)
+        if location.area is None:
+            _, _, dist_m = _GEOD.inv(
+                np.full(len(cand), location.point[0]),
+                np.full(len(cand), location.point[1]),
+                lon[cand],
+                lat[cand],
+            )
+            dist = np.asarray(dist_m, dtype=float) / 1000
+        else:
+            dist = _area_distance_km(location, lon[cand], lat[cand])
+        keep = dist <= km
+        return self.order[lo:hi][cand[keep]], dist[keep]
+
+
+def _area_distance_km(location: Location, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    from pyproj import CRS, Transformer
+
+    lon0, lat0 = location.point
+    aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m")
+    tr = Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
+    area = shapely.transform(
+        location.area, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1]))
+    )
+    x, y = tr.transform(lon, lat)
+    return shapely.distance(area, shapely.points(x, y)) / 1000
+
+
+def incidents_near(
+    incidents: gpd.GeoDataFrame,
+    where: str | Location | tuple[float, float],
+    km: float,
+    *,
+    districts: gpd.GeoDataFrame | None = None,
+    index: NearIndex | None = None,
+    province: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Return the incidents within ``km`` of a place, area or point, nearest first.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Geocoded incidents.
+    where : str, Location or (lat, lon)
+        A name or "lat,lon" (see :func:`resolve_location`), a resolved location,
+        or a ``(lat, lon)`` tuple.
+    km : float
+        Distance in kilometres: geodesic from a point; from the edge of an area
+        (0 inside it).
+    districts : geopandas.GeoDataFrame, optional
+        District layer for name look-ups.
+    index : NearIndex, optional
+        A prebuilt index of ``incidents`` (for repeated queries).
+    province : str, optional
+        Province to look a place or district name up in.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The matching rows with ``distance_km``, sorted by distance. ``attrs["near"]``
+        holds the resolved location label.
+    """
+    if isinstance(where, tuple):
+        loc = Location(f"{where[0]},{where[1]}", (float(where[1]), float(where[0])))
+    elif isinstance(where, Location):
+        loc = where
+    else:
+        loc = resolve_location(where, districts, province=province)
+    idx = index if index is not None else NearIndex(incidents)
+    pos, dist = idx.within(loc, km)
+    order = np.lexsort((pos, dist))
+    out = incidents.iloc[pos[order]].copy()
+    out.insert(0, "distance_km", np.round(dist[order], 3))
+    out.attrs["near"] = loc.label
+    return out
+
+
+def incidents_in(
+    incidents: gpd.GeoDataFrame,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    within: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    districts: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Return the incidents in an area (all conditions given must hold).
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Geocoded incidents.
+    province : str, optional
+        Province in any spelling; matches the geocoded ``province_code``.
+    district : str, optional
+        District in any spelling (within ``province`` if given); matches the
+        geocoded ``district_id``.
+    bbox : (min_lon, min_lat, max_lon, max_lat), optional
+        Keeps incidents whose point lies in the box (edges included).
+    within : path or GeoDataFrame, optional
+        Polygon layer; keeps incidents whose point lies in any of its polygons.
+    districts : geopandas.GeoDataFrame, optional
+        District layer for name look-ups.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The matching rows in their original order.
+    """
+    keep = np.ones(len(incidents), dtype=bool)
+    code = None
+    if province is not None:
+        code = resolve_province(province).id
+        keep &= (incidents["province_code"] == code).to_numpy(dtype=bool)
+    if district is not None:
+        d = districts if districts is not None else load_boundaries("district")
+        found = _gazetteer(d).district(district, code)
+        ids = {f.id for f in found}
+        if not ids:
+            raise UnknownNameError(district, _gazetteer(d).suggest(district), "district")
+        if len(ids) > 1:
+            where = ", ".join(sorted({provinces()[f.province_code].name for f in found}))
+            msg = f"district {district!r} exists in {where}; add --province"
+            raise UsageError(msg)
+        keep &= incidents["district_id"].astype(str).isin(ids).to_numpy(dtype=bool)
+    geom = incidents.geometry.values
+    if bbox is not None:
+        minx, miny, maxx, maxy = bbox
+        if not (minx <= maxx and miny <= maxy):
+            msg = f"bbox must be min_lon,min_lat,max_lon,max_lat, got {bbox}"
+            raise UsageError(msg)
+        keep &= shapely.intersects(shapely.box(minx, miny, maxx, maxy), geom)
+    if within is not None:
+        area = within if isinstance(within, gpd.GeoDataFrame) else _read_area(within)
+        union = shapely.union_all(area.to_crs("EPSG:4326").geometry.values)
+        shapely.prepare(union)
+        keep &= shapely.intersects(union, geom)
+    return incidents[keep]
+
+
+def _read_area(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
+    from incidentmap.errors import InputFileError
+
+    try:
+        area = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:
+        raise InputFileError(str(path), f"cannot read as a polygon layer ({exc})") from exc
+    types = set(area.geom_type.dropna())
+    if not types or not types <= {"Polygon", "MultiPolygon"}:
+        raise InputFileError(str(path), f"expected polygons, found {sorted(types) or 'none'}")
+    if area.crs is None:
+        area = area.set_crs("EPSG:4326")
+    return area
+
+
+def sort_incidents(incidents: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Sort by a column (``-col`` for descending); default by date, then row.
+
+    Rows with no value go last. The sort is stable.
+    """
+    if by is None:
+        cols = [c for c in ("date", "row") if c in incidents.columns]
+        return incidents.sort_values(cols, kind="stable", na_position="last")
+    desc = by.startswith("-")
+    col = by.lstrip("-")
+    if col not in incidents.columns:
+        msg = f"cannot sort by {col!r}: no such column"
+        raise UsageError(msg)
+    return incidents.sort_values(col, ascending=not desc, kind="stable", na_position="last")
