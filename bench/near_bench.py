@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -42,7 +44,7 @@ def run(n: int, seed: int) -> int:
         ours, got = _time(lambda loc=loc, km=km: incidents_near(gdf, loc, km, index=index))
         aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
 
-        def plain(aeqd=aeqd, km=km):
+        def plain(aeqd: CRS = aeqd, km: float = km) -> gpd.GeoDataFrame:
             projected = gdf.to_crs(aeqd)
             d = projected.distance(gpd.points_from_xy([0.0], [0.0])[0])
             return gdf[d <= km * 1000]
@@ -58,7 +60,7 @@ def run(n: int, seed: int) -> int:
     return 0
 
 
-def _time(fn):
+def _time(fn: Callable[[], Any]) -> tuple[float, Any]:
     times = []
     result = None
     for _ in range(5):
