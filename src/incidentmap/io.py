@@ -657,6 +657,18 @@ WRITE_FORMATS: dict[str, str] = {
 }
 
 
+def publish(tmp: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
+    """Move a finished temporary file into place with the usual permissions.
+
+    ``tempfile.mkstemp`` creates files readable by their owner only; a map or a
+    layer is meant to be shared, so it gets the mode the umask gives new files.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
 def write_layer(
     gdf: gpd.GeoDataFrame,
     path: str | os.PathLike[str],
@@ -735,9 +747,9 @@ def write_layers(
             report.update(extra)
         if driver == "ESRI Shapefile":
             for side in sorted(tmp.parent.glob(tmp.stem + ".*")):
-                os.replace(side, p.parent / (p.stem + side.name[len(tmp.stem) :]))
+                publish(side, p.parent / (p.stem + side.name[len(tmp.stem) :]))
         else:
-            os.replace(tmp, p)
+            publish(tmp, p)
     finally:
         for leftover in tmp.parent.glob(tmp.stem + ".*"):
             leftover.unlink(missing_ok=True)
@@ -773,7 +785,7 @@ def write_table(
             if pd.api.types.is_datetime64_any_dtype(out[col]):
                 out[col] = out[col].dt.strftime("%Y-%m-%d")
         out.to_csv(tmp, index=False, encoding="utf-8")
-        os.replace(tmp, p)
+        publish(tmp, p)
     finally:
         Path(tmp).unlink(missing_ok=True)
     return p

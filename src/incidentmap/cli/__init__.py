@@ -12,7 +12,7 @@ import sys
 import click
 import typer
 
-from incidentmap.cli import _aggregate, _boundaries, _export, _geocode, _query, _where
+from incidentmap.cli import _aggregate, _boundaries, _export, _geocode, _map, _query, _where
 from incidentmap.cli._options import console_err, state
 from incidentmap.errors import IncidentMapError
 
@@ -51,6 +51,8 @@ app.add_typer(_boundaries.app, name="boundaries")
 app.command("geocode")(_geocode.geocode_cmd)
 app.command("where")(_where.where_cmd)
 app.command("aggregate")(_aggregate.aggregate_cmd)
+app.command("map")(_map.map_cmd)
+app.command("brief")(_map.brief_cmd)
 app.command("query")(_query.query_cmd)
 app.command("export")(_export.export_cmd)
 

@@ -1,0 +1,21 @@
+"""Maps: Folium choropleth and point maps with one time slider, and static images."""
+
+from __future__ import annotations
+
+from incidentmap.render.maps import (
+    IncidentLayers,
+    briefing_map,
+    choropleth_map,
+    point_map,
+    save_map,
+)
+from incidentmap.render.static_map import static_map
+
+__all__ = [
+    "IncidentLayers",
+    "briefing_map",
+    "choropleth_map",
+    "point_map",
+    "save_map",
+    "static_map",
+]

@@ -1,0 +1,512 @@
+"""Turn geocoded incidents into the compact data a map page draws.
+
+Geometry is simplified as a coverage (shared borders simplified once, so
+neighbours keep touching: no slivers, no gaps) and rounded; provinces are
+dissolved from the simplified districts so that the two levels nest exactly.
+Values are one array per area with one number per period; the colour classes
+are computed once over every period, so colours compare across time.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from incidentmap.aggregate import PERIODS, counts_by_area, period_start
+from incidentmap.errors import UsageError
+
+__all__ = [
+    "SCHEMES",
+    "build_payload",
+    "class_bins",
+    "display_layers",
+    "encode_geometry",
+    "period_labels",
+]
+
+SCHEMES = ("quantiles", "natural_breaks", "equal_interval", "user")
+#: simplification tolerance in degrees per level (about 500 m and 1 km)
+TOLERANCE = {"district": 0.005, "province": 0.01}
+_ZERO = "#f4f1ea"
+_NODATA = "#bdbdbd"
+_CATEGORY_COLORS = [
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#1f78b4",
+    "#b15928",
+    "#666666",
+]
+_PRECISION_CODE = {"point": 0, "district": 1, "province": 2}
+
+
+def period_labels(starts: pd.DatetimeIndex | list[pd.Timestamp], period: str | None) -> list[str]:
+    """Label periods as calendar dates (no time, no time zone): "March 2023", "2023-W10"...
+
+    Parameters
+    ----------
+    starts : sequence of Timestamp
+        First day of each period.
+    period : str or None
+        The period kind; None labels a single all-time period.
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    for s in starts:
+        ts = pd.Timestamp(s)
+        if period is None:
+            out.append("all dates")
+        elif period == "day":
+            out.append(ts.strftime("%d %b %Y"))
+        elif period == "week":
+            end = ts + pd.Timedelta(days=6)
+            out.append(f"{ts.strftime('%d %b')} \u2013 {end.strftime('%d %b %Y')}")
+        elif period == "month":
+            out.append(ts.strftime("%B %Y"))
+        elif period == "quarter":
+            out.append(f"{ts.year} Q{(ts.month - 1) // 3 + 1}")
+        else:
+            out.append(str(ts.year))
+    return out
+
+
+def class_bins(
+    values: np.ndarray, scheme: str = "quantiles", k: int = 5, bins: list[float] | None = None
+) -> list[float]:
+    """Upper bounds of the colour classes for the positive values (0 has its own colour).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Every value the classes must cover (all areas, all periods).
+    scheme : {"quantiles", "natural_breaks", "equal_interval", "user"}
+        Classification (mapclassify); natural breaks are Fisher-Jenks.
+    k : int, default 5
+        Number of classes (fewer when there are fewer distinct values).
+    bins : list of float, optional
+        Upper bounds for ``scheme="user"``; the largest value is added if above them.
+
+    Returns
+    -------
+    list of float
+        Strictly increasing upper bounds; the last one is the maximum.
+    """
+    import mapclassify
+
+    if scheme not in SCHEMES:
+        msg = f"scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}"
+        raise UsageError(msg)
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if len(v) == 0:
+        return [1.0]
+    top = float(v.max())
+    if scheme == "user":
+        if not bins:
+            msg = "scheme 'user' needs bins"
+            raise UsageError(msg)
+        edges = sorted({float(b) for b in bins if b > 0})
+        if not edges or edges[-1] < top:
+            edges.append(top)
+        return edges
+    k = max(1, min(k, len(np.unique(v))))
+    if k == 1:
+        return [top]
+    with warnings.catch_warnings():
+        # mapclassify lowers k itself when quantiles repeat; the legend shows what is used
+        warnings.filterwarnings("ignore", message="Not enough unique values", category=UserWarning)
+        if scheme == "quantiles":
+            edges = mapclassify.Quantiles(v, k=k).bins
+        elif scheme == "natural_breaks":
+            rng = np.random.default_rng(0)
+            sample = v if len(v) <= 5000 else rng.choice(v, 5000, replace=False)
+            edges = mapclassify.FisherJenks(sample, k=k).bins
+        else:
+            edges = mapclassify.EqualInterval(v, k=k).bins
+    out = sorted({round(float(e), 6) for e in edges})
+    if out[-1] < top:
+        out[-1] = top
+    return out
+
+
+def _colors(k: int) -> list[str]:
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    cmap = colormaps["YlOrRd"]
+    if k == 1:
+        return [to_hex(cmap(0.7))]
+    return [to_hex(cmap(0.2 + 0.75 * i / (k - 1))) for i in range(k)]
+
+
+@functools.lru_cache(maxsize=4)
+def _display_cached(key: tuple[Any, ...], holder: Any) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    districts: gpd.GeoDataFrame = holder.values
+    tol = TOLERANCE["district"]
+    simple = shapely.coverage_simplify(districts.geometry.values, tol, simplify_boundary=True)
+    simple = shapely.set_precision(simple, 1e-4)  # ~11 m; shared vertices stay shared
+    d = gpd.GeoDataFrame(
+        districts[["district_id", "district", "province_code", "province"]].copy(),
+        geometry=simple,
+        crs="EPSG:4326",
+    )
+    from incidentmap.boundaries import dissolve_provinces
+
+    p = dissolve_provinces(d)
+    p["geometry"] = shapely.set_precision(p.geometry.values, 1e-4)
+    return d, p
+
+
+def display_layers(districts: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return (districts, provinces) simplified for display, borders shared exactly.
+
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame
+        The installed district layer.
+
+    Returns
+    -------
+    tuple of geopandas.GeoDataFrame
+    """
+    from incidentmap.geocode import _Hashable, _layer_key
+
+    return _display_cached(_layer_key(districts), _Hashable(districts))
+
+
+_SCALE = 10_000  # coordinates travel as integers of 1e-4 degree (~11 m), delta-encoded
+
+
+def _ring(coords: np.ndarray) -> list[int]:
+    q = np.round(np.asarray(coords)[:, :2] * _SCALE).astype(np.int64)
+    return np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel().tolist()
+
+
+def encode_geometry(geom: shapely.Geometry) -> dict[str, Any]:
+    """Encode a (multi)polygon or (multi)line as delta-encoded integer rings.
+
+    The page's script decodes ``{"type": ..., "d": ...}`` back to GeoJSON; the
+    encoding is about a third of the size of GeoJSON text at the same precision.
+    """
+    kind = geom.geom_type
+    if kind == "Polygon":
+        d: Any = [_ring(geom.exterior.coords), *(_ring(r.coords) for r in geom.interiors)]
+    elif kind == "MultiPolygon":
+        d = [
+            [_ring(p.exterior.coords), *(_ring(r.coords) for r in p.interiors)] for p in geom.geoms
+        ]
+    elif kind == "LineString":
+        d = _ring(geom.coords)
+    elif kind == "MultiLineString":
+        d = [_ring(line.coords) for line in geom.geoms]
+    elif kind == "GeometryCollection" and geom.is_empty:
+        return {"type": "MultiPolygon", "d": []}
+    else:
+        msg = f"cannot encode {kind} for display"
+        raise UsageError(msg)
+    return {"type": kind, "d": d}
+
+
+def _feature_collection(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]]) -> dict[str, Any]:
+    feats = []
+    for geom, prop in zip(gdf.geometry.values, props, strict=True):
+        feats.append({"type": "Feature", "properties": prop, "geometry": encode_geometry(geom)})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _lines(geoms: np.ndarray) -> dict[str, Any]:
+    union = shapely.line_merge(shapely.union_all(shapely.boundary(geoms)))
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {}, "geometry": encode_geometry(union)}],
+    }
+
+
+def _text(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def build_payload(
+    incidents: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    *,
+    choropleth: bool = True,
+    points: bool = True,
+    level: str = "district",
+    period: str | None = "month",
+    measure: str = "incidents",
+    scheme: str = "quantiles",
+    k: int = 5,
+    bins: list[float] | None = None,
+    mode: str = "window",
+    color_by: str = "event_type",
+    size_by: str | None = "fatalities",
+    title: str | None = None,
+    caption: str | None = None,
+    top_areas: bool = False,
+    layer_names: bool = False,
+    source_label: str | None = None,
+) -> dict[str, Any]:
+    """Build the data object the page's IncidentMap script draws.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Geocoded incidents (filtered as wanted).
+    districts : geopandas.GeoDataFrame
+        The installed district layer.
+    choropleth, points : bool
+        Which layers to include.
+    level : {"district", "province"}
+        Choropleth areas.
+    period : {"day", "week", "month", "quarter", "year"} or None
+        Slider step; None gives one all-time map.
+    measure : str, default "incidents"
+        ``incidents`` or a numeric column summed per area (``fatalities``...).
+    scheme, k, bins
+        Colour classes, see :func:`class_bins`.
+    mode : {"window", "cumulative"}
+        What the slider shows first: the current period only, or everything up to it.
+    color_by : str, default "event_type"
+        Point colour column (the 9 most frequent values, then "other").
+    size_by : str or None, default "fatalities"
+        Point size column (radius grows with the square root).
+    title, caption : str, optional
+        Shown in a panel (as text, never as HTML).
+    top_areas : bool
+        Show the panel of the top areas for the current period.
+    layer_names : bool
+        Add a layer control naming the layers.
+    source_label : str, optional
+        Named in the attribution.
+
+    Returns
+    -------
+    dict
+        JSON-serialisable.
+    """
+    if mode not in ("window", "cumulative"):
+        msg = f"mode must be 'window' or 'cumulative', not {mode!r}"
+        raise UsageError(msg)
+    if period is not None and period not in PERIODS:
+        msg = f"period must be one of {', '.join(PERIODS)} (or None), not {period!r}"
+        raise UsageError(msg)
+    if measure != "incidents" and measure not in incidents.columns:
+        msg = f"measure {measure!r} is not a column of the incidents"
+        raise UsageError(msg)
+    disp_d, disp_p = display_layers(districts)
+    areas_layer = disp_d if level == "district" else disp_p
+    key = "district_id" if level == "district" else "province_code"
+    counts = counts_by_area(
+        incidents,
+        areas_layer,
+        level=level,
+        period=period,
+        sums=[measure] if measure != "incidents" else [],
+    )
+    if period is None:
+        starts = [pd.Timestamp("1970-01-01")]
+        counts["period_start"] = starts[0]
+    else:
+        starts = sorted(counts["period_start"].dropna().unique())
+    labels = period_labels(starts, period)
+    payload: dict[str, Any] = {
+        "periods": labels,
+        "periodStarts": [pd.Timestamp(s).strftime("%Y-%m-%d") for s in starts],
+        "mode": mode,
+        "start": 0,
+        "title": title,
+        "caption": caption,
+        "topAreas": top_areas,
+        "attribution": [
+            "Boundaries: geoBoundaries.org (Runfola et al. 2020)",
+            *([f"Incidents: {source_label}"] if source_label else []),
+        ],
+    }
+    if layer_names:
+        payload["layerNames"] = {
+            "areas": f"{measure.capitalize()} by {level}",
+            "points": "Incidents (points)",
+        }
+    if choropleth:
+        ids = areas_layer[key].astype(str).tolist()
+        pivot = counts.pivot_table(
+            index=key, columns="period_start", values=measure, aggfunc="sum", dropna=False
+        )
+        pivot = pivot.reindex(index=ids, columns=starts)
+        values = pivot.to_numpy(dtype=float)
+        cum = np.nancumsum(np.nan_to_num(values, nan=0.0), axis=1)
+        names = (
+            areas_layer["district"] if level == "district" else areas_layer["province"]
+        ).tolist()
+        props = []
+        for i, (n, prov) in enumerate(
+            zip(
+                names,
+                areas_layer["province"] if level == "district" else [None] * len(names),
+                strict=True,
+            )
+        ):
+            props.append({"i": i, "n": n, **({"p": prov} if prov else {})})
+        payload["areas"] = {
+            "level": level,
+            "levelName": level,
+            "measure": measure,
+            "legendTitle": f"{measure.capitalize()} per {level}",
+            "geojson": _feature_collection(areas_layer, props),
+            "names": names,
+            "values": [
+                [
+                    None
+                    if np.isnan(x)
+                    else (int(x) if float(x).is_integer() else round(float(x), 3))
+                    for x in row
+                ]
+                for row in values
+            ],
+            "bins": {
+                "window": class_bins(values.ravel(), scheme, k, bins),
+                "cumulative": class_bins(cum.ravel(), scheme, k, bins),
+            },
+            "integer": bool(np.all(np.isnan(values) | (values == np.round(values)))),
+            "zeroColor": _ZERO,
+            "nodataColor": _NODATA,
+            "lineWeight": 0.5 if level == "district" else 0.8,
+        }
+        k_used = len(payload["areas"]["bins"][mode])
+        payload["areas"]["colors"] = _colors(
+            max(
+                k_used,
+                len(payload["areas"]["bins"]["window"]),
+                len(payload["areas"]["bins"]["cumulative"]),
+            )
+        )
+        payload["outline"] = _lines(disp_p.geometry.values)
+    else:
+        payload["outline"] = _lines(disp_p.geometry.values)
+    if points:
+        payload["points"] = _points(incidents, starts, period, color_by, size_by)
+    return payload
+
+
+def _points(
+    incidents: gpd.GeoDataFrame,
+    starts: list[Any],
+    period: str | None,
+    color_by: str,
+    size_by: str | None,
+) -> dict[str, Any]:
+    placed = incidents[incidents.geometry.notna() & ~incidents.geometry.is_empty]
+    if period is None:
+        t = np.zeros(len(placed), dtype=int)
+    else:
+        ps = period_start(placed["date"], period)
+        lookup = {pd.Timestamp(s): i for i, s in enumerate(starts)}
+        t = np.array([lookup.get(pd.Timestamp(v), -1) if pd.notna(v) else -1 for v in ps])
+    if color_by not in placed.columns:
+        msg = f"color_by {color_by!r} is not a column of the incidents"
+        raise UsageError(msg)
+    cat_values = placed[color_by].map(_text).fillna("(none)")
+    top = cat_values.value_counts().index.tolist()
+    cats = top[:9] + (["other"] if len(top) > 9 else [])
+    cat_idx = {c: i for i, c in enumerate(cats)}
+    ci = cat_values.map(lambda c: cat_idx.get(c, len(cats) - 1)).to_numpy()
+    if size_by and size_by in placed.columns:
+        sv = pd.to_numeric(placed[size_by], errors="coerce").fillna(0).clip(lower=0).to_numpy()
+        radius = np.minimum(4 + 2.2 * np.sqrt(sv), 22)
+        size_note = f"size: {size_by} (larger = more)"
+    else:
+        radius = np.full(len(placed), 5.0)
+        size_note = None
+    prec = placed["geocode_precision"].map(lambda p: _PRECISION_CODE.get(p, 0)).to_numpy()
+    xy = shapely.get_coordinates(placed.geometry.values)
+    fields = [
+        ("Date", "date"),
+        ("Place", "stated_place"),
+        ("District", "district"),
+        ("Province", "province"),
+        ("Event type", "event_type"),
+        ("Actor", "actor"),
+        ("Fatalities", "fatalities"),
+        ("Injured", "injured"),
+        ("Notes", "notes"),
+        ("Source", "source"),
+        ("Located", "geocode_method"),
+    ]
+    popups: list[list[str | None]] = []
+    popup_index: dict[tuple[str | None, ...], int] = {}
+    rows = []
+    dates = placed["date"].dt.strftime("%Y-%m-%d") if "date" in placed else None
+    for n, (_, r) in enumerate(placed.iterrows()):
+        rec: list[str | None] = []
+        for _label, col in fields:
+            if col == "date":
+                rec.append(None if dates is None or pd.isna(dates.iloc[n]) else dates.iloc[n])
+            elif col in ("fatalities", "injured"):
+                v = r.get(col)
+                rec.append(None if v is None or pd.isna(v) else f"{float(v):g}")
+            elif col == "geocode_method":
+                rec.append(f"{r['geocode_precision']} ({r['geocode_method']})")
+            else:
+                rec.append(_text(r.get(col)))
+        key = tuple(rec)
+        if key not in popup_index:
+            popup_index[key] = len(popups)
+            popups.append(rec)
+        rows.append(
+            [
+                round(float(xy[n, 0]), 5),
+                round(float(xy[n, 1]), 5),
+                int(t[n]),
+                int(ci[n]),
+                round(float(radius[n]), 1),
+                int(prec[n]),
+                popup_index[key],
+            ]
+        )
+    return {
+        "data": rows,
+        "categories": cats,
+        "catColors": [_CATEGORY_COLORS[i % len(_CATEGORY_COLORS)] for i in range(len(cats))],
+        "legendTitle": f"Incidents by {color_by.replace('_', ' ')}",
+        "popupFields": [f for f, _ in fields],
+        "popups": popups,
+        "sizeNote": size_note,
+        "undated": int((t < 0).sum()),
+    }
+
+
+def default_caption(incidents: gpd.GeoDataFrame, summary: dict[str, Any] | None = None) -> str:
+    """Summarise the date range and counts: "12 incidents, 8 Mar 2023 - 15 Mar 2023; ..."."""
+    n = len(incidents)
+    dates = pd.to_datetime(incidents["date"]).dropna() if "date" in incidents else pd.Series([])
+    span = (
+        f", {dates.min().strftime('%d %b %Y')} \u2013 {dates.max().strftime('%d %b %Y')}"
+        if len(dates)
+        else ""
+    )
+    method = incidents["geocode_method"]
+    by_point = int(method.str.startswith("point").sum())
+    unplaced = int((method == "unplaced").sum())
+    fat = pd.to_numeric(incidents.get("fatalities"), errors="coerce").sum()
+    text = (
+        f"{n} incidents{span}; {int(fat)} reported fatalities. Located by coordinates: "
+        f"{by_point}; by name: {n - by_point - unplaced}; not on the map: {unplaced}."
+    )
+    return text

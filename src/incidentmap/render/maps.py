@@ -1,0 +1,331 @@
+"""Folium maps of incidents with one time slider for every layer.
+
+:func:`choropleth_map`, :func:`point_map` and :func:`briefing_map` return
+``folium.Map`` objects the caller can keep editing; :func:`save_map` writes one
+HTML file atomically. ``offline=True`` inlines Leaflet (from xstatic-leaflet)
+and incidentmap's own script and styles, so the page asks no other host for
+anything (unless tiles are added).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from incidentmap.boundaries import load_boundaries
+from incidentmap.errors import OutputExistsError, UsageError
+from incidentmap.io import publish
+from incidentmap.render.assets import incidentmap_assets, leaflet_assets, script_safe
+from incidentmap.render.data import build_payload, default_caption
+
+__all__ = [
+    "TILES",
+    "IncidentLayers",
+    "briefing_map",
+    "choropleth_map",
+    "point_map",
+    "save_map",
+]
+
+#: tile choices: name -> (folium tiles name or URL, attribution)
+TILES: dict[str, tuple[str, str] | None] = {
+    "none": None,
+    "osm": ("OpenStreetMap", ""),
+    "carto": ("CartoDB positron", ""),
+    "carto-dark": ("CartoDB dark_matter", ""),
+}
+_AFG_BOUNDS = [[29.3, 60.4], [38.6, 75.0]]
+
+
+class IncidentLayers(MacroElement):
+    """A Folium element drawing incidentmap's layers, slider, legend and panels.
+
+    Parameters
+    ----------
+    payload : dict
+        From :func:`incidentmap.render.data.build_payload`.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+window.incidentmapInstances.push(new IncidentMap({{ this._parent.get_name() }}, {{ this.data }}));
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "IncidentLayers"
+        self.payload = payload
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        self.data = script_safe(text)
+
+    def render(self, **kwargs: Any) -> None:
+        """Add incidentmap's script and styles to the page once, then render."""
+        figure = self.get_root()
+        css, js = incidentmap_assets()
+        figure.header.add_child(
+            Element(f"<style>{script_safe(css)}</style>\n<script>{script_safe(js)}</script>"),
+            name="incidentmap_assets",
+        )
+        super().render(**kwargs)
+
+
+def _base_map(*, offline: bool, tiles: str) -> folium.Map:
+    if tiles not in TILES:
+        msg = f"tiles must be one of {', '.join(TILES)}, not {tiles!r}"
+        raise UsageError(msg)
+    m = folium.Map(
+        location=[34.0, 66.0], zoom_start=6, tiles=None, control_scale=True, zoom_snap=0.25
+    )
+    spec = TILES[tiles]
+    if spec is not None:
+        folium.TileLayer(spec[0], name=tiles, control=False).add_to(m)
+    if offline:
+        # Leaflet inline instead of folium's CDN links (jQuery, Bootstrap... are not needed)
+        m.default_js = []
+        m.default_css = []
+        css, js = leaflet_assets()
+        m.get_root().header.add_child(
+            Element(f"<style>{script_safe(css)}</style>\n<script>{script_safe(js)}</script>"),
+            name="leaflet_inline",
+        )
+    m.get_root().header.add_child(
+        Element(
+            "<style>html,body{margin:0;height:100%;background:#eef2f5}"
+            ".leaflet-container{background:#eef2f5}</style>"
+        ),
+        name="incidentmap_page",
+    )
+    m.fit_bounds(_AFG_BOUNDS)
+    return m
+
+
+def _districts(boundaries: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    return boundaries if boundaries is not None else load_boundaries("district")
+
+
+def _source(incidents: gpd.GeoDataFrame) -> str | None:
+    path = incidents.attrs.get("path")
+    return Path(str(path)).name if path else None
+
+
+def choropleth_map(
+    incidents: gpd.GeoDataFrame,
+    *,
+    level: str = "province",
+    period: str | None = "month",
+    measure: str = "incidents",
+    scheme: str = "quantiles",
+    k: int = 5,
+    bins: list[float] | None = None,
+    mode: str = "window",
+    offline: bool = False,
+    tiles: str = "osm",
+    title: str | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """Choropleth of incident counts (or a summed column) by area, with a time slider.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Geocoded incidents.
+    level : {"province", "district"}, default "province"
+    period : {"day", "week", "month", "quarter", "year"} or None, default "month"
+    measure : str, default "incidents"
+        ``incidents`` or a numeric column to sum (``fatalities``).
+    scheme : {"quantiles", "natural_breaks", "equal_interval", "user"}, default "quantiles"
+    k : int, default 5
+        Number of colour classes.
+    bins : list of float, optional
+        Upper class bounds for ``scheme="user"``.
+    mode : {"window", "cumulative"}, default "window"
+    offline : bool, default False
+        Inline every script and stylesheet (no CDN).
+    tiles : {"none", "osm", "carto", "carto-dark"}, default "osm"
+    title : str, optional
+    boundaries : geopandas.GeoDataFrame, optional
+        District layer; default the installed one.
+
+    Returns
+    -------
+    folium.Map
+    """
+    payload = build_payload(
+        incidents,
+        _districts(boundaries),
+        choropleth=True,
+        points=False,
+        level=level,
+        period=period,
+        measure=measure,
+        scheme=scheme,
+        k=k,
+        bins=bins,
+        mode=mode,
+        title=title,
+        source_label=_source(incidents),
+    )
+    m = _base_map(offline=offline, tiles=tiles)
+    IncidentLayers(payload).add_to(m)
+    return m
+
+
+def point_map(
+    incidents: gpd.GeoDataFrame,
+    *,
+    period: str | None = "month",
+    color_by: str = "event_type",
+    size_by: str | None = "fatalities",
+    mode: str = "window",
+    offline: bool = False,
+    tiles: str = "osm",
+    title: str | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """One marker per placed incident, with a time slider.
+
+    Markers are coloured by ``color_by`` and sized by ``size_by``; incidents
+    located only to a district or province are drawn hollow and dashed;
+    dense periods are clustered on a screen grid until zoomed in.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Geocoded incidents.
+    period : str or None, default "month"
+    color_by : str, default "event_type"
+    size_by : str or None, default "fatalities"
+    mode : {"window", "cumulative"}, default "window"
+    offline : bool, default False
+    tiles : str, default "osm"
+    title : str, optional
+    boundaries : geopandas.GeoDataFrame, optional
+
+    Returns
+    -------
+    folium.Map
+    """
+    payload = build_payload(
+        incidents,
+        _districts(boundaries),
+        choropleth=False,
+        points=True,
+        period=period,
+        mode=mode,
+        color_by=color_by,
+        size_by=size_by,
+        title=title,
+        source_label=_source(incidents),
+    )
+    m = _base_map(offline=offline, tiles=tiles)
+    IncidentLayers(payload).add_to(m)
+    return m
+
+
+def briefing_map(
+    incidents: gpd.GeoDataFrame,
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    level: str = "district",
+    period: str | None = "month",
+    measure: str = "incidents",
+    scheme: str = "quantiles",
+    k: int = 5,
+    bins: list[float] | None = None,
+    mode: str = "window",
+    color_by: str = "event_type",
+    offline: bool = True,
+    tiles: str = "none",
+    boundaries: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """Build the briefing page: choropleth and points under one slider, legend, panels, credits.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Geocoded incidents.
+    title : str, optional
+        Page title.
+    caption : str, optional
+        Default: the date range and the counts (placed by point / by name / unplaced).
+    level, period, measure, scheme, k, bins, mode, color_by
+        As for :func:`choropleth_map` and :func:`point_map`.
+    offline : bool, default True
+        One self-contained file.
+    tiles : str, default "none"
+    boundaries : geopandas.GeoDataFrame, optional
+
+    Returns
+    -------
+    folium.Map
+    """
+    payload = build_payload(
+        incidents,
+        _districts(boundaries),
+        choropleth=True,
+        points=True,
+        level=level,
+        period=period,
+        measure=measure,
+        scheme=scheme,
+        k=k,
+        bins=bins,
+        mode=mode,
+        color_by=color_by,
+        title=title,
+        caption=caption or default_caption(incidents),
+        top_areas=True,
+        layer_names=True,
+        source_label=_source(incidents),
+    )
+    m = _base_map(offline=offline, tiles=tiles)
+    if title:
+        m.get_root().title = html.escape(title)  # branca's <title> template does not escape
+    IncidentLayers(payload).add_to(m)
+    return m
+
+
+def save_map(m: folium.Map, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Write a map to one HTML file, atomically.
+
+    Parameters
+    ----------
+    m : folium.Map
+    path : path-like
+    overwrite : bool, default False
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    OutputExistsError
+        If the file exists and ``overwrite`` is not set.
+    """
+    p = Path(path)
+    if p.exists() and not overwrite:
+        raise OutputExistsError(f"{p} exists; use --overwrite to replace it")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    html_text = m.get_root().render()
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.stem}-", suffix=".html", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(html_text)
+        publish(tmp, p)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return p

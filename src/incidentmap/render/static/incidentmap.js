@@ -1,0 +1,426 @@
+/* incidentmap: one time slider that drives every time-aware layer of a Leaflet map.
+ *
+ * Written for incidentmap (no dependencies but Leaflet). Every text that comes from the
+ * input data is put in the page with textContent, never innerHTML, so it cannot run. */
+(function () {
+  "use strict";
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function fmt(v) {
+    if (v === null || v === undefined || isNaN(v)) return "no data";
+    if (Math.abs(v - Math.round(v)) < 1e-9) return String(Math.round(v));
+    return v.toFixed(v < 10 ? 2 : 1);
+  }
+
+  /* geometry arrives as delta-encoded integers of 1e-4 degree; rebuild GeoJSON */
+  function ring(d) {
+    var out = new Array(d.length / 2), x = 0, y = 0;
+    for (var i = 0, j = 0; i < d.length; i += 2, j++) { x += d[i]; y += d[i + 1]; out[j] = [x / 1e4, y / 1e4]; }
+    return out;
+  }
+  function decode(g) {
+    if (!g || !g.d) return g;
+    switch (g.type) {
+      case "Polygon": return { type: "Polygon", coordinates: g.d.map(ring) };
+      case "MultiPolygon": return { type: "MultiPolygon", coordinates: g.d.map(function (p) { return p.map(ring); }) };
+      case "LineString": return { type: "LineString", coordinates: ring(g.d) };
+      case "MultiLineString": return { type: "MultiLineString", coordinates: g.d.map(ring) };
+    }
+    return g;
+  }
+  function decodeCollection(fc) {
+    fc.features.forEach(function (f) { f.geometry = decode(f.geometry); });
+    return fc;
+  }
+
+  function IncidentMap(map, data) {
+    this.map = map;
+    this.data = data;
+    this.t = data.start || 0;
+    this.mode = data.mode || "window";
+    this.playing = null;
+    this.nPeriods = data.periods.length;
+    this.areaLayers = [];
+    this.areaColor = [];
+    this.pointLayer = null;
+    this.visible = 0;
+    this._initAreas();
+    this._initOutline();
+    this._initPoints();
+    this._initControls();
+    this.setPeriod(this.t);
+    var self = this;
+    map.on("zoomend", function () { self._drawPoints(); });
+    map.getContainer().setAttribute("data-im-ready", "1");
+  }
+
+  IncidentMap.prototype._initAreas = function () {
+    var a = this.data.areas;
+    if (!a) return;
+    var self = this;
+    this.map.createPane("im-areas").style.zIndex = 410;
+    // cumulative values are computed here, once, from the per-period counts
+    a.cum = a.values.map(function (row) {
+      var s = 0, out = new Array(row.length);
+      for (var i = 0; i < row.length; i++) { s += (row[i] === null ? 0 : row[i]); out[i] = s; }
+      return out;
+    });
+    var layer = L.geoJSON(decodeCollection(a.geojson), {
+      pane: "im-areas",
+      style: function () {
+        return { color: a.lineColor || "#555", weight: a.lineWeight || 0.6, fillOpacity: 0.8,
+                 fillColor: a.zeroColor };
+      },
+      onEachFeature: function (feature, lyr) {
+        var i = feature.properties.i;
+        self.areaLayers[i] = lyr;
+        var tip = el("div");
+        var name = el("strong", null, feature.properties.n);
+        var sub = el("div", "im-tip-sub", feature.properties.p || "");
+        var val = el("div", "im-tip-val");
+        tip.appendChild(name); tip.appendChild(sub); tip.appendChild(val);
+        lyr.bindTooltip(function () {
+          val.textContent = a.measure + ": " + fmt(self.areaValue(i)) + " (" +
+            self.data.periods[self.t] + (self.mode === "cumulative" ? ", cumulative)" : ")");
+          return tip;
+        }, { sticky: true });
+        lyr.on("mouseover", function () { lyr.setStyle({ weight: 2.5 }); });
+        lyr.on("mouseout", function () { lyr.setStyle({ weight: a.lineWeight || 0.6 }); });
+      }
+    });
+    layer.addTo(this.map);
+    this.areaGroup = layer;
+    if (this.data.layerNames) this._overlay(layer, this.data.layerNames.areas);
+  };
+
+  IncidentMap.prototype._initOutline = function () {
+    var o = this.data.outline;
+    if (!o) return;
+    this.map.createPane("im-outline").style.zIndex = 420;
+    this.map.getPane("im-outline").style.pointerEvents = "none";
+    L.geoJSON(decodeCollection(o), { pane: "im-outline", interactive: false,
+      style: { color: "#222", weight: 1.3, fill: false } }).addTo(this.map);
+  };
+
+  IncidentMap.prototype._initPoints = function () {
+    var p = this.data.points;
+    if (!p) return;
+    this.map.createPane("im-points").style.zIndex = 450;
+    this.renderer = L.canvas({ pane: "im-points", padding: 0.2 });
+    this.pointLayer = L.layerGroup().addTo(this.map);
+    // index points by period for fast stepping
+    var byPeriod = [];
+    for (var k = 0; k < this.nPeriods; k++) byPeriod.push([]);
+    for (var i = 0; i < p.data.length; i++) {
+      var t = p.data[i][2];
+      if (t >= 0 && t < this.nPeriods) byPeriod[t].push(i);
+    }
+    this.byPeriod = byPeriod;
+    if (this.data.layerNames) this._overlay(this.pointLayer, this.data.layerNames.points);
+  };
+
+  IncidentMap.prototype._overlay = function (layer, name) {
+    if (!this.layerControl) {
+      this.layerControl = L.control.layers(null, null, { collapsed: false, position: "topright" });
+      this.layerControl.addTo(this.map);
+    }
+    this.layerControl.addOverlay(layer, name);
+  };
+
+  IncidentMap.prototype.areaValue = function (i) {
+    var a = this.data.areas;
+    var v = (this.mode === "cumulative" ? a.cum : a.values)[i][this.t];
+    return v;
+  };
+
+  IncidentMap.prototype.colorFor = function (v) {
+    var a = this.data.areas;
+    if (v === null || v === undefined || isNaN(v)) return a.nodataColor;
+    if (v === 0) return a.zeroColor;
+    var bins = a.bins[this.mode];
+    for (var k = 0; k < bins.length; k++) { if (v <= bins[k]) return a.colors[k]; }
+    return a.colors[a.colors.length - 1];
+  };
+
+  IncidentMap.prototype._drawAreas = function () {
+    if (!this.data.areas) return;
+    for (var i = 0; i < this.areaLayers.length; i++) {
+      var lyr = this.areaLayers[i];
+      if (!lyr) continue;
+      var c = this.colorFor(this.areaValue(i));
+      if (this.areaColor[i] !== c) {
+        this.areaColor[i] = c;
+        lyr.setStyle({ fillColor: c });
+      }
+    }
+  };
+
+  IncidentMap.prototype._currentPoints = function () {
+    if (!this.byPeriod) return [];
+    if (this.mode === "cumulative") {
+      var out = [];
+      for (var k = 0; k <= this.t; k++) out = out.concat(this.byPeriod[k]);
+      return out;
+    }
+    return this.byPeriod[this.t];
+  };
+
+  IncidentMap.prototype._popup = function (i) {
+    var p = this.data.points, rec = p.popups[p.data[i][6]];
+    var box = el("div", "im-popup");
+    var dl = el("dl");
+    for (var k = 0; k < p.popupFields.length; k++) {
+      var v = rec[k];
+      if (v === null || v === undefined || v === "") continue;
+      dl.appendChild(el("dt", null, p.popupFields[k]));
+      dl.appendChild(el("dd", null, v));
+    }
+    box.appendChild(dl);
+    return box;
+  };
+
+  IncidentMap.prototype._drawPoints = function () {
+    if (!this.pointLayer) return;
+    var p = this.data.points, self = this, map = this.map;
+    this.pointLayer.clearLayers();
+    var idx = this._currentPoints();
+    this.visible = idx.length;
+    var cluster = idx.length > (p.clusterOver || 400) && map.getZoom() < (p.clusterUntilZoom || 11);
+    this.clustered = cluster;
+    if (!cluster) {
+      for (var n = 0; n < idx.length; n++) {
+        (function (i) {
+          var d = p.data[i];
+          var approx = d[5] > 0;
+          var m = L.circleMarker([d[1], d[0]], {
+            renderer: self.renderer, radius: d[4], color: approx ? p.catColors[d[3]] : "#222",
+            weight: approx ? 2 : 0.8, dashArray: approx ? "3 3" : null,
+            fillColor: p.catColors[d[3]], fillOpacity: approx ? 0.15 : 0.85
+          });
+          m.bindPopup(function () { return self._popup(i); }, { maxWidth: 340 });
+          m.addTo(self.pointLayer);
+        })(idx[n]);
+      }
+      return;
+    }
+    // dense: group by a 40-pixel grid on screen, one circle with the count per cell
+    var cells = {}, size = 40;
+    for (var j = 0; j < idx.length; j++) {
+      var d2 = p.data[idx[j]];
+      var pt = map.project([d2[1], d2[0]], map.getZoom());
+      var key = Math.floor(pt.x / size) + ":" + Math.floor(pt.y / size);
+      var c = cells[key] || (cells[key] = { n: 0, lat: 0, lon: 0 });
+      c.n++; c.lat += d2[1]; c.lon += d2[0];
+    }
+    Object.keys(cells).forEach(function (key) {
+      var c = cells[key], ll = [c.lat / c.n, c.lon / c.n];
+      var m = L.circleMarker(ll, { renderer: self.renderer, radius: 6 + 3 * Math.sqrt(c.n),
+        color: "#fff", weight: 1.5, fillColor: "#5b2a86", fillOpacity: 0.75 });
+      m.bindTooltip(String(c.n) + (c.n === 1 ? " incident" : " incidents"));
+      m.on("click", function () { map.setView(ll, Math.min(map.getZoom() + 2, 12)); });
+      m.addTo(self.pointLayer);
+    });
+  };
+
+  IncidentMap.prototype._initControls = function () {
+    var self = this, data = this.data;
+    if (data.title || data.caption) {
+      var head = L.control({ position: "topleft" });
+      head.onAdd = function () {
+        var box = el("div", "im-control im-header");
+        if (data.title) box.appendChild(el("div", "im-title", data.title));
+        if (data.caption) box.appendChild(el("div", "im-caption", data.caption));
+        return box;
+      };
+      head.addTo(this.map);
+    }
+    if (this.nPeriods > 0) this._initSlider();
+    this._initLegend();
+    if (data.topAreas && data.areas) {
+      var panel = L.control({ position: "topright" });
+      panel.onAdd = function () {
+        var box = el("div", "im-control im-panel");
+        self.topTitle = el("h4");
+        self.topList = el("ol");
+        box.appendChild(self.topTitle); box.appendChild(self.topList);
+        return box;
+      };
+      panel.addTo(this.map);
+    }
+    if (data.attribution) {
+      this.map.attributionControl.addAttribution(
+        data.attribution.map(function (s) {
+          var span = el("span", null, s); return span.outerHTML;
+        }).join(" | "));
+    }
+    document.addEventListener("keydown", function (ev) {
+      var tag = (ev.target && ev.target.tagName) || "";
+      if (tag === "INPUT" && ev.target.type !== "range") return;
+      if (tag === "SELECT" || tag === "TEXTAREA") return;
+      if (ev.key === "ArrowRight") { self.step(1); ev.preventDefault(); }
+      else if (ev.key === "ArrowLeft") { self.step(-1); ev.preventDefault(); }
+      else if (ev.key === " " && tag !== "BUTTON") { self.togglePlay(); ev.preventDefault(); }
+    });
+  };
+
+  IncidentMap.prototype._initSlider = function () {
+    var self = this;
+    var ctl = L.control({ position: "bottomleft" });
+    ctl.onAdd = function () {
+      var box = el("div", "im-control im-slider");
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "time slider");
+      var prev = el("button", null, "\u25C0"); prev.title = "previous period (\u2190)";
+      self.playBtn = el("button", null, "\u25B6"); self.playBtn.title = "play / pause (space)";
+      var next = el("button", null, "\u25B6\u2758"); next.title = "next period (\u2192)";
+      next.textContent = "\u25B6|"; prev.textContent = "|\u25C0";
+      self.range = el("input");
+      self.range.type = "range"; self.range.min = 0; self.range.max = self.nPeriods - 1;
+      self.range.step = 1; self.range.value = self.t;
+      self.range.setAttribute("aria-label", "period");
+      self.label = el("span", "im-label");
+      self.label.setAttribute("aria-live", "polite");
+      var mode = el("select");
+      [["window", "this period"], ["cumulative", "cumulative"]].forEach(function (o) {
+        var opt = el("option", null, o[1]); opt.value = o[0]; mode.appendChild(opt);
+      });
+      mode.value = self.mode;
+      self.modeSelect = mode;
+      prev.addEventListener("click", function () { self.step(-1); });
+      next.addEventListener("click", function () { self.step(1); });
+      self.playBtn.addEventListener("click", function () { self.togglePlay(); });
+      self.range.addEventListener("input", function () { self.setPeriod(+self.range.value); });
+      mode.addEventListener("change", function () { self.setMode(mode.value); });
+      [prev, self.playBtn, next, self.range, self.label, mode].forEach(function (n) { box.appendChild(n); });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    ctl.addTo(this.map);
+  };
+
+  IncidentMap.prototype._initLegend = function () {
+    var self = this;
+    var ctl = L.control({ position: "bottomright" });
+    ctl.onAdd = function () {
+      self.legendBox = el("div", "im-control im-legend");
+      L.DomEvent.disableScrollPropagation(self.legendBox);
+      return self.legendBox;
+    };
+    ctl.addTo(this.map);
+  };
+
+  IncidentMap.prototype._drawLegend = function () {
+    var box = this.legendBox, a = this.data.areas, p = this.data.points;
+    if (!box) return;
+    box.textContent = "";
+    function row(swatch, text) {
+      var r = el("div", "im-row"); r.appendChild(swatch); r.appendChild(el("span", null, text));
+      box.appendChild(r);
+    }
+    if (a) {
+      box.appendChild(el("h4", null, a.legendTitle + (this.mode === "cumulative" ? " (cumulative)" : "")));
+      var nd = el("span", "im-swatch im-nodata"); row(nd, "no data");
+      var z = el("span", "im-swatch"); z.style.background = a.zeroColor; row(z, "0");
+      var bins = a.bins[this.mode], lo = 0;
+      var ints = bins.every(function (b) { return Math.abs(b - Math.round(b)) < 1e-9; }) && a.integer;
+      for (var k = 0; k < bins.length; k++) {
+        var s = el("span", "im-swatch"); s.style.background = a.colors[k];
+        var from = ints ? lo + 1 : lo, to = bins[k], text;
+        if (ints) text = from >= to ? fmt(to) : fmt(from) + " \u2013 " + fmt(to);
+        else text = (k === 0 ? "> 0" : "> " + fmt(from)) + " \u2013 " + fmt(to);
+        row(s, text);
+        lo = bins[k];
+      }
+    }
+    if (p) {
+      box.appendChild(el("h4", null, p.legendTitle));
+      for (var c = 0; c < p.categories.length; c++) {
+        var dot = el("span", "im-dot"); dot.style.background = p.catColors[c];
+        row(dot, p.categories[c]);
+      }
+      var ap = el("span", "im-dot im-approx"); row(ap, "dashed: located to district/province only");
+      if (p.sizeNote) box.appendChild(el("div", null, p.sizeNote));
+    }
+  };
+
+  IncidentMap.prototype._drawPanel = function () {
+    if (!this.topList) return;
+    var a = this.data.areas, vals = [];
+    for (var i = 0; i < a.values.length; i++) {
+      var v = this.areaValue(i);
+      if (v) vals.push([v, a.names[i]]);
+    }
+    vals.sort(function (x, y) { return y[0] - x[0]; });
+    this.topTitle.textContent = "Top " + a.levelName + "s, " + this.data.periods[this.t] +
+      (this.mode === "cumulative" ? " (cumulative)" : "");
+    this.topList.textContent = "";
+    if (!vals.length) this.topList.appendChild(el("li", null, "none"));
+    for (var k = 0; k < Math.min(5, vals.length); k++) {
+      this.topList.appendChild(el("li", null, vals[k][1] + ": " + fmt(vals[k][0])));
+    }
+  };
+
+  IncidentMap.prototype.setPeriod = function (t) {
+    if (this.nPeriods === 0) { this._drawPoints(); this._drawLegend(); return; }
+    this.t = Math.max(0, Math.min(this.nPeriods - 1, t | 0));
+    if (this.range) this.range.value = this.t;
+    if (this.label) this.label.textContent = this.data.periods[this.t];
+    this._drawAreas();
+    this._drawPoints();
+    this._drawPanel();
+    if (!this.legendDrawn) { this._drawLegend(); this.legendDrawn = true; }
+  };
+
+  IncidentMap.prototype.step = function (d) {
+    var t = this.t + d;
+    if (t < 0 || t >= this.nPeriods) return;
+    this.setPeriod(t);
+  };
+
+  IncidentMap.prototype.setMode = function (m) {
+    this.mode = m === "cumulative" ? "cumulative" : "window";
+    if (this.modeSelect) this.modeSelect.value = this.mode;
+    this.areaColor = [];
+    this._drawLegend();
+    this.setPeriod(this.t);
+  };
+
+  IncidentMap.prototype.togglePlay = function () {
+    var self = this;
+    if (this.playing) {
+      clearInterval(this.playing); this.playing = null;
+      if (this.playBtn) this.playBtn.textContent = "\u25B6";
+      return;
+    }
+    if (this.t >= this.nPeriods - 1) this.setPeriod(0);
+    if (this.playBtn) this.playBtn.textContent = "\u23F8";
+    this.playing = setInterval(function () {
+      if (self.t >= self.nPeriods - 1) { self.togglePlay(); return; }
+      self.step(1);
+    }, this.data.interval || 700);
+  };
+
+  /* for tests and scripts: the state a reader sees */
+  IncidentMap.prototype.state = function () {
+    var fills = {};
+    if (this.data.areas) {
+      for (var i = 0; i < this.areaLayers.length; i++) {
+        if (this.areaLayers[i]) fills[this.data.areas.names[i]] = this.areaColor[i];
+      }
+    }
+    return { period: this.t, label: this.data.periods[this.t], mode: this.mode,
+             visiblePoints: this.visible, clustered: !!this.clustered,
+             markers: this.pointLayer ? this.pointLayer.getLayers().length : 0, fills: fills,
+             playing: !!this.playing };
+  };
+
+  window.IncidentMap = IncidentMap;
+  window.incidentmapInstances = window.incidentmapInstances || [];
+})();
