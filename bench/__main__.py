@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import geocode_bench, near_bench
+from bench import geocode_bench, maps_bench, near_bench
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,11 +23,17 @@ def main(argv: list[str] | None = None) -> int:
     q = sub.add_parser("near", help="--near queries: NearIndex vs a GeoPandas distance filter")
     q.add_argument("--n", type=int, default=1_000_000, help="number of incidents")
     q.add_argument("--seed", type=int, default=42)
+    b = sub.add_parser("maps", help="briefing page size/speed vs Folium's time plugins")
+    b.add_argument("--n", type=int, default=20_000, help="number of incidents")
+    b.add_argument("--seed", type=int, default=42)
+    b.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
     args = parser.parse_args(argv)
     if args.name == "geocode":
         return geocode_bench.run(n=args.n, seed=args.seed, source=args.source)
     if args.name == "near":
         return near_bench.run(n=args.n, seed=args.seed)
+    if args.name == "maps":
+        return maps_bench.run(n=args.n, seed=args.seed, browser=not args.no_browser)
     return 2
 
 

@@ -190,6 +190,34 @@ def display_layers(districts: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.G
 _SCALE = 10_000  # coordinates travel as integers of 1e-4 degree (~11 m), delta-encoded
 
 
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def pack_ints(values: Any) -> dict[str, Any]:
+    """Pack integers >= -1 (-1: none) as one fixed-width base-36 string.
+
+    About half the size of a JSON array of the same numbers; the page's script
+    unpacks it with ``parseInt(chunk, 36) - 1``.
+    """
+    arr = np.asarray(values, dtype=np.int64) + 1
+    if len(arr) and arr.min() < 0:
+        msg = "pack_ints takes integers >= -1"
+        raise ValueError(msg)
+    top = int(arr.max()) if len(arr) else 0
+    width = 1
+    while 36**width <= top:
+        width += 1
+    if len(arr) and top == int(arr.min()):
+        return {"k": top - 1, "n": len(arr)}  # a constant column
+    digits = np.empty((len(arr), width), dtype="<U1")
+    rest = arr.copy()
+    table = np.array(list(_DIGITS))
+    for pos in range(width - 1, -1, -1):
+        digits[:, pos] = table[rest % 36]
+        rest //= 36
+    return {"w": width, "s": "".join(digits.ravel().tolist())}
+
+
 def _ring(coords: np.ndarray) -> list[int]:
     q = np.round(np.asarray(coords)[:, :2] * _SCALE).astype(np.int64)
     return np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel().tolist()
@@ -233,6 +261,15 @@ def _lines(geoms: np.ndarray) -> dict[str, Any]:
         "type": "FeatureCollection",
         "features": [{"type": "Feature", "properties": {}, "geometry": encode_geometry(union)}],
     }
+
+
+def _pack_rows(values: np.ndarray) -> list[Any]:
+    """One packed string per area when the values are counts; plain arrays otherwise."""
+    finite = values[np.isfinite(values)]
+    if np.all(finite == np.round(finite)) and (finite >= 0).all():
+        filled = np.where(np.isfinite(values), values, -1).astype(np.int64)
+        return [pack_ints(row) for row in filled]
+    return [[None if np.isnan(x) else round(float(x), 3) for x in row] for row in values]
 
 
 def _text(v: Any) -> str | None:
@@ -326,8 +363,16 @@ def build_payload(
     else:
         starts = sorted(counts["period_start"].dropna().unique())
     labels = period_labels(starts, period)
+    if period is None:
+        last_span = 0
+    else:
+        last = pd.Timestamp(starts[-1]) if len(starts) else pd.Timestamp("1970-01-01")
+        nxt = (pd.Period(last, freq=PERIODS[period]) + 1).start_time
+        last_span = int((nxt - last).days)
     payload: dict[str, Any] = {
         "periods": labels,
+        "allDates": period is None,
+        "lastSpan": last_span,
         "periodStarts": [pd.Timestamp(s).strftime("%Y-%m-%d") for s in starts],
         "mode": mode,
         "start": 0,
@@ -405,6 +450,28 @@ def build_payload(
     return payload
 
 
+_POPUP_FIELDS = (
+    ("Date", "date"),
+    ("Place", "stated_place"),
+    ("District", "district"),
+    ("Province", "province"),
+    ("Event type", "event_type"),
+    ("Actor", "actor"),
+    ("Fatalities", "fatalities"),
+    ("Injured", "injured"),
+    ("Notes", "notes"),
+    ("Source", "source"),
+    ("Located", "located"),
+)
+
+
+def _table(values: pd.Series) -> tuple[list[int], list[str]]:
+    """Factorise text values: (index per row, -1 for none; the distinct strings)."""
+    text = values.map(_text)
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    return codes.astype(int).tolist(), [str(u) for u in uniques]
+
+
 def _points(
     incidents: gpd.GeoDataFrame,
     starts: list[Any],
@@ -412,13 +479,15 @@ def _points(
     color_by: str,
     size_by: str | None,
 ) -> dict[str, Any]:
+    """Columnar point data: integer columns, and string tables for the popup fields."""
     placed = incidents[incidents.geometry.notna() & ~incidents.geometry.is_empty]
+    n = len(placed)
     if period is None:
-        t = np.zeros(len(placed), dtype=int)
+        t = np.zeros(n, dtype=int)
     else:
         ps = period_start(placed["date"], period)
-        lookup = {pd.Timestamp(s): i for i, s in enumerate(starts)}
-        t = np.array([lookup.get(pd.Timestamp(v), -1) if pd.notna(v) else -1 for v in ps])
+        lookup = pd.Series(np.arange(len(starts)), index=pd.DatetimeIndex(starts))
+        t = ps.map(lookup).fillna(-1).astype(int).to_numpy()
     if color_by not in placed.columns:
         msg = f"color_by {color_by!r} is not a column of the incidents"
         raise UsageError(msg)
@@ -426,67 +495,76 @@ def _points(
     top = cat_values.value_counts().index.tolist()
     cats = top[:9] + (["other"] if len(top) > 9 else [])
     cat_idx = {c: i for i, c in enumerate(cats)}
-    ci = cat_values.map(lambda c: cat_idx.get(c, len(cats) - 1)).to_numpy()
+    ci = cat_values.map(lambda c: cat_idx.get(c, len(cats) - 1)).to_numpy(dtype=int)
     if size_by and size_by in placed.columns:
         sv = pd.to_numeric(placed[size_by], errors="coerce").fillna(0).clip(lower=0).to_numpy()
         radius = np.minimum(4 + 2.2 * np.sqrt(sv), 22)
         size_note = f"size: {size_by} (larger = more)"
     else:
-        radius = np.full(len(placed), 5.0)
+        radius = np.full(n, 5.0)
         size_note = None
     prec = placed["geocode_precision"].map(lambda p: _PRECISION_CODE.get(p, 0)).to_numpy()
     xy = shapely.get_coordinates(placed.geometry.values)
-    fields = [
-        ("Date", "date"),
-        ("Place", "stated_place"),
-        ("District", "district"),
-        ("Province", "province"),
-        ("Event type", "event_type"),
-        ("Actor", "actor"),
-        ("Fatalities", "fatalities"),
-        ("Injured", "injured"),
-        ("Notes", "notes"),
-        ("Source", "source"),
-        ("Located", "geocode_method"),
-    ]
-    popups: list[list[str | None]] = []
-    popup_index: dict[tuple[str | None, ...], int] = {}
-    rows = []
-    dates = placed["date"].dt.strftime("%Y-%m-%d") if "date" in placed else None
-    for n, (_, r) in enumerate(placed.iterrows()):
-        rec: list[str | None] = []
-        for _label, col in fields:
-            if col == "date":
-                rec.append(None if dates is None or pd.isna(dates.iloc[n]) else dates.iloc[n])
-            elif col in ("fatalities", "injured"):
-                v = r.get(col)
-                rec.append(None if v is None or pd.isna(v) else f"{float(v):g}")
-            elif col == "geocode_method":
-                rec.append(f"{r['geocode_precision']} ({r['geocode_method']})")
-            else:
-                rec.append(_text(r.get(col)))
-        key = tuple(rec)
-        if key not in popup_index:
-            popup_index[key] = len(popups)
-            popups.append(rec)
-        rows.append(
-            [
-                round(float(xy[n, 0]), 5),
-                round(float(xy[n, 1]), 5),
-                int(t[n]),
-                int(ci[n]),
-                round(float(radius[n]), 1),
-                int(prec[n]),
-                popup_index[key],
-            ]
+    dates = (
+        pd.to_datetime(placed["date"])
+        if "date" in placed
+        else pd.Series(pd.NaT, index=placed.index)
+    )
+    base = dates.min() if dates.notna().any() else pd.Timestamp("2000-01-01")
+    day = ((dates - base).dt.days).fillna(-1).astype(int).tolist()
+    located = (
+        placed["geocode_precision"].astype(str) + " (" + placed["geocode_method"].astype(str) + ")"
+    )
+    text_cols: dict[str, Any] = {}
+    tables: dict[str, list[str]] = {}
+    for label, col in _POPUP_FIELDS:
+        if col in ("date", "fatalities", "injured"):
+            continue
+        src = (
+            located
+            if col == "located"
+            else placed.get(col, pd.Series([None] * n, index=placed.index))
         )
+        text_cols[label], tables[label] = _table(src)
+    numbers = {}
+    for label, col in _POPUP_FIELDS:
+        if col not in ("fatalities", "injured") or col not in placed.columns:
+            continue
+        v = pd.to_numeric(placed[col], errors="coerce").to_numpy(dtype=float)
+        if np.isnan(v).all():
+            continue
+        if np.all(np.isnan(v) | (v == np.round(v))) and np.nanmin(v) >= 0:
+            numbers[label] = pack_ints(np.where(np.isnan(v), -1, v).astype(np.int64))
+        else:
+            numbers[label] = [None if np.isnan(x) else round(float(x), 2) for x in v]
+    x0 = float(np.floor(xy[:, 0].min())) if n else 0.0
+    y0 = float(np.floor(xy[:, 1].min())) if n else 0.0
+    text_packed = {}
+    for label, codes in text_cols.items():
+        if not tables[label]:
+            continue  # nothing to show for this field
+        if codes == list(range(n)):
+            text_packed[label] = "seq"  # one distinct value per incident, in order
+        else:
+            text_packed[label] = pack_ints(codes)
     return {
-        "data": rows,
+        "n": n,
+        "x0": x0,
+        "y0": y0,
+        "x": pack_ints(np.round((xy[:, 0] - x0) * _SCALE).astype(np.int64)) if n else pack_ints([]),
+        "y": pack_ints(np.round((xy[:, 1] - y0) * _SCALE).astype(np.int64)) if n else pack_ints([]),
+        "c": pack_ints(ci),
+        "r": pack_ints(np.round(radius).astype(int)),
+        "q": pack_ints(prec.astype(int)),
+        "day": pack_ints(day),
+        "dayBase": base.strftime("%Y-%m-%d"),
+        "text": text_packed,
+        "tables": {k: v for k, v in tables.items() if k in text_packed},
+        "numbers": numbers,
+        "popupFields": [label for label, _ in _POPUP_FIELDS],
         "categories": cats,
         "catColors": [_CATEGORY_COLORS[i % len(_CATEGORY_COLORS)] for i in range(len(cats))],
         "legendTitle": f"Incidents by {color_by.replace('_', ' ')}",
-        "popupFields": [f for f, _ in fields],
-        "popups": popups,
         "sizeNote": size_note,
         "undated": int((t < 0).sum()),
     }

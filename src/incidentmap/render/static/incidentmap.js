@@ -39,6 +39,16 @@
     return fc;
   }
 
+  /* integers packed as fixed-width base-36 strings (value + 1; 0 means none) */
+  function unpack(p, n) {
+    if (p === null || p === undefined) return null;
+    if (Array.isArray(p)) return p;
+    if (p.k !== undefined) { var c = new Array(p.n); for (var j = 0; j < p.n; j++) c[j] = p.k; return c; }
+    var w = p.w, m = p.s.length / w, out = new Array(m);
+    for (var i = 0; i < m; i++) out[i] = parseInt(p.s.substr(i * w, w), 36) - 1;
+    return out;
+  }
+
   function IncidentMap(map, data) {
     this.map = map;
     this.data = data;
@@ -58,6 +68,7 @@
     var self = this;
     map.on("zoomend", function () { self._drawPoints(); });
     map.getContainer().setAttribute("data-im-ready", "1");
+    if (window.performance && !window.incidentmapReadyAt) window.incidentmapReadyAt = performance.now();
   }
 
   IncidentMap.prototype._initAreas = function () {
@@ -65,6 +76,11 @@
     if (!a) return;
     var self = this;
     this.map.createPane("im-areas").style.zIndex = 410;
+    a.values = a.values.map(function (row) {
+      var v = unpack(row);
+      for (var i = 0; i < v.length; i++) if (v[i] === -1) v[i] = null;
+      return v;
+    });
     // cumulative values are computed here, once, from the per-period counts
     a.cum = a.values.map(function (row) {
       var s = 0, out = new Array(row.length);
@@ -73,6 +89,7 @@
     });
     var layer = L.geoJSON(decodeCollection(a.geojson), {
       pane: "im-areas",
+      renderer: L.canvas({ pane: "im-areas", padding: 0.1 }),  /* restyling 400 areas: canvas beats SVG */
       style: function () {
         return { color: a.lineColor || "#555", weight: a.lineWeight || 0.6, fillOpacity: 0.8,
                  fillColor: a.zeroColor };
@@ -114,13 +131,35 @@
     this.map.createPane("im-points").style.zIndex = 450;
     this.renderer = L.canvas({ pane: "im-points", padding: 0.2 });
     this.pointLayer = L.layerGroup().addTo(this.map);
-    // index points by period for fast stepping
+    var x = unpack(p.x), y = unpack(p.y);
+    p.lon = x.map(function (v) { return p.x0 + v / 1e4; });
+    p.lat = y.map(function (v) { return p.y0 + v / 1e4; });
+    p.c = unpack(p.c); p.r = unpack(p.r); p.q = unpack(p.q); p.day = unpack(p.day);
+    Object.keys(p.text).forEach(function (f) {
+      p.text[f] = p.text[f] === "seq" ? null : unpack(p.text[f]);
+    });
+    Object.keys(p.numbers).forEach(function (f) {
+      var v = unpack(p.numbers[f]);
+      p.numbers[f] = v.map(function (z) { return z === -1 ? null : z; });
+    });
+    // each point's period: the last period start on or before its date
+    var base = new Date(p.dayBase + "T00:00:00Z").getTime();
+    var starts = this.data.periodStarts.map(function (s) {
+      return Math.round((new Date(s + "T00:00:00Z").getTime() - base) / 86400000);
+    });
     var byPeriod = [];
     for (var k = 0; k < this.nPeriods; k++) byPeriod.push([]);
-    for (var i = 0; i < p.data.length; i++) {
-      var t = p.data[i][2];
-      if (t >= 0 && t < this.nPeriods) byPeriod[t].push(i);
+    for (var i = 0; i < p.n; i++) {
+      var d = p.day[i];
+      if (d < 0 || this.data.allDates) { if (this.data.allDates && this.nPeriods) byPeriod[0].push(i); continue; }
+      var lo = 0, hi = starts.length - 1, t = -1;
+      while (lo <= hi) { var mid = (lo + hi) >> 1; if (starts[mid] <= d) { t = mid; lo = mid + 1; } else hi = mid - 1; }
+      if (t >= 0 && (t < starts.length - 1 || d < starts[t] + this.data.lastSpan)) byPeriod[t].push(i);
     }
+    p.dateText = function (i) {
+      if (p.day[i] < 0) return null;
+      return new Date(base + p.day[i] * 86400000).toISOString().slice(0, 10);  /* UTC: a calendar date */
+    };
     this.byPeriod = byPeriod;
     if (this.data.layerNames) this._overlay(this.pointLayer, this.data.layerNames.points);
   };
@@ -172,17 +211,32 @@
   };
 
   IncidentMap.prototype._popup = function (i) {
-    var p = this.data.points, rec = p.popups[p.data[i][6]];
+    var p = this.data.points;
     var box = el("div", "im-popup");
     var dl = el("dl");
     for (var k = 0; k < p.popupFields.length; k++) {
-      var v = rec[k];
+      var f = p.popupFields[k], v = null;
+      if (f === "Date") v = p.dateText(i);
+      else if (p.numbers[f]) v = p.numbers[f][i];
+      else if (p.tables[f]) v = p.text[f] === null ? p.tables[f][i] : (p.text[f][i] >= 0 ? p.tables[f][p.text[f][i]] : null);
       if (v === null || v === undefined || v === "") continue;
       dl.appendChild(el("dt", null, p.popupFields[k]));
       dl.appendChild(el("dd", null, v));
     }
     box.appendChild(dl);
     return box;
+  };
+
+  IncidentMap.prototype._marker = function (i) {
+    var p = this.data.points, self = this;
+    var approx = p.q[i] > 0, col = p.catColors[p.c[i]];
+    var m = L.circleMarker([p.lat[i], p.lon[i]], {
+      renderer: this.renderer, radius: p.r[i], color: approx ? col : "#222",
+      weight: approx ? 2 : 0.8, dashArray: approx ? "3 3" : null,
+      fillColor: col, fillOpacity: approx ? 0.15 : 0.85
+    });
+    m.bindPopup(function () { return self._popup(i); }, { maxWidth: 340 });
+    return m;
   };
 
   IncidentMap.prototype._drawPoints = function () {
@@ -194,29 +248,24 @@
     var cluster = idx.length > (p.clusterOver || 400) && map.getZoom() < (p.clusterUntilZoom || 11);
     this.clustered = cluster;
     if (!cluster) {
+      // markers are made once per incident and reused: stepping makes no garbage
+      var cache = this.markerCache || (this.markerCache = {});
       for (var n = 0; n < idx.length; n++) {
-        (function (i) {
-          var d = p.data[i];
-          var approx = d[5] > 0;
-          var m = L.circleMarker([d[1], d[0]], {
-            renderer: self.renderer, radius: d[4], color: approx ? p.catColors[d[3]] : "#222",
-            weight: approx ? 2 : 0.8, dashArray: approx ? "3 3" : null,
-            fillColor: p.catColors[d[3]], fillOpacity: approx ? 0.15 : 0.85
-          });
-          m.bindPopup(function () { return self._popup(i); }, { maxWidth: 340 });
-          m.addTo(self.pointLayer);
-        })(idx[n]);
+        var i = idx[n], m = cache[i];
+        if (!m) m = cache[i] = this._marker(i);
+        m.addTo(this.pointLayer);
       }
       return;
     }
     // dense: group by a 40-pixel grid on screen, one circle with the count per cell
     var cells = {}, size = 40;
+    var zoom = map.getZoom();
     for (var j = 0; j < idx.length; j++) {
-      var d2 = p.data[idx[j]];
-      var pt = map.project([d2[1], d2[0]], map.getZoom());
+      var lat = p.lat[idx[j]], lon = p.lon[idx[j]];
+      var pt = map.project([lat, lon], zoom);
       var key = Math.floor(pt.x / size) + ":" + Math.floor(pt.y / size);
       var c = cells[key] || (cells[key] = { n: 0, lat: 0, lon: 0 });
-      c.n++; c.lat += d2[1]; c.lon += d2[0];
+      c.n++; c.lat += lat; c.lon += lon;
     }
     Object.keys(cells).forEach(function (key) {
       var c = cells[key], ll = [c.lat / c.n, c.lon / c.n];
@@ -261,8 +310,10 @@
     }
     document.addEventListener("keydown", function (ev) {
       var tag = (ev.target && ev.target.tagName) || "";
-      if (tag === "INPUT" && ev.target.type !== "range") return;
-      if (tag === "SELECT" || tag === "TEXTAREA") return;
+      var type = tag === "INPUT" ? ev.target.type : "";
+      // the range input moves itself with the arrows; text fields keep their keys
+      if (tag === "INPUT" && type !== "checkbox" && type !== "radio" && type !== "button") return;
+      if (tag === "SELECT" || tag === "TEXTAREA" || ev.target.isContentEditable) return;
       if (ev.key === "ArrowRight") { self.step(1); ev.preventDefault(); }
       else if (ev.key === "ArrowLeft") { self.step(-1); ev.preventDefault(); }
       else if (ev.key === " " && tag !== "BUTTON") { self.togglePlay(); ev.preventDefault(); }

@@ -1,0 +1,267 @@
+"""Briefing page size and speed: incidentmap vs Folium's own time plugins, same data.
+
+Data: 20,000 synthetic incidents at random places in Afghanistan over 156 weeks (2021-2023),
+geocoded; the choropleth is 398 districts x 156 weekly periods.
+
+Folium peer: ``TimeSliderChoropleth`` (a style per district per week) plus
+``TimestampedGeoJson`` (one timed feature per incident with the same popup text), built
+with the same display geometry and, as a second row, with geoBoundaries' own simplified
+ADM2 GeoJSON. Both peers need CDN scripts, so only their size and build time are compared;
+incidentmap's offline page is also opened in headless Chromium for time-to-interactive and
+the redraw time of a slider step.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def _incidents(n: int, seed: int) -> Any:
+    import geopandas as gpd
+    import shapely
+
+    import incidentmap as im
+
+    d = im.load_boundaries()
+    country = shapely.union_all(d.geometry.values)
+    shapely.prepare(country)
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    while sum(map(len, xs)) < n:
+        x = rng.uniform(60.5, 74.9, n)
+        y = rng.uniform(29.4, 38.4, n)
+        keep = shapely.contains_xy(country, x, y)
+        xs.append(x[keep])
+        ys.append(y[keep])
+    x = np.concatenate(xs)[:n]
+    y = np.concatenate(ys)[:n]
+    start = pd.Timestamp("2021-01-04")
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"SYN{i:05d}" for i in range(n)],
+            "date": (start + pd.to_timedelta(rng.integers(0, 156 * 7, n), unit="D")).strftime(
+                "%Y-%m-%d"
+            ),
+            "latitude": y,
+            "longitude": x,
+            "event_type": rng.choice(
+                [
+                    "Battles",
+                    "Explosions/Remote violence",
+                    "Violence against civilians",
+                    "Strategic developments",
+                ],
+                n,
+            ),
+            "actor1": rng.choice(
+                [
+                    "Islamic State Khorasan Province",
+                    "Unidentified armed group",
+                    "Military Forces of Afghanistan",
+                ],
+                n,
+            ),
+            "fatalities": rng.poisson(1.2, n),
+            "notes": [f"Synthetic benchmark incident {i}." for i in range(n)],
+        }
+    )
+    tmp = Path(tempfile.mkdtemp(prefix="im-mapbench-")) / "incidents.csv"
+    frame.to_csv(tmp, index=False)
+    g = im.geocode(im.read_incidents(tmp))
+    return g, d
+
+
+def _folium_peer(
+    g: Any,
+    districts_geojson: dict[str, Any],
+    district_ids: list[str],
+    counts: pd.DataFrame,
+    bins: list[float],
+    colors: list[str],
+) -> str:
+    import folium
+    from folium.plugins import TimeSliderChoropleth, TimestampedGeoJson
+
+    starts = sorted(counts["period_start"].unique())
+    stamp = {s: str(int(pd.Timestamp(s).timestamp())) for s in starts}
+
+    def color(v: float) -> str:
+        if v == 0:
+            return "#f4f1ea"
+        for b, c in zip(bins, colors, strict=False):
+            if v <= b:
+                return c
+        return colors[-1]
+
+    styledict: dict[str, dict[str, dict[str, Any]]] = {}
+    pos = {did: i for i, did in enumerate(district_ids)}
+    for did, s, v in zip(
+        counts["district_id"], counts["period_start"], counts["incidents"], strict=True
+    ):
+        styledict.setdefault(str(pos[did]), {})[stamp[s]] = {"color": color(v), "opacity": 0.8}
+    m = folium.Map(location=[34, 66], zoom_start=6, tiles=None)
+    TimeSliderChoropleth(districts_geojson, styledict=styledict).add_to(m)
+    placed = g[g.geometry.notna()]
+    feats = []
+    for (_, r), geom in zip(placed.iterrows(), placed.geometry, strict=True):
+        popup = (
+            f"{r['date']:%Y-%m-%d} {r['district']}, {r['province']}<br>{r['event_type']}"
+            f"<br>{r['actor']}<br>{r['fatalities']:g}<br>{r['notes']}"
+        )
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(geom.x, 5), round(geom.y, 5)]},
+                "properties": {
+                    "times": [r["date"].strftime("%Y-%m-%d")],
+                    "popup": popup,
+                    "icon": "circle",
+                    "iconstyle": {"radius": 4, "fillColor": "#d95f02"},
+                },
+            }
+        )
+    TimestampedGeoJson(
+        {"type": "FeatureCollection", "features": feats}, period="P1W", add_last_point=False
+    ).add_to(m)
+    return m.get_root().render()
+
+
+def run(n: int, seed: int, browser: bool) -> int:
+    import shapely
+
+    from incidentmap.aggregate import counts_by_area
+    from incidentmap.render import briefing_map
+    from incidentmap.render.data import build_payload, display_layers
+
+    g, d = _incidents(n, seed)
+    print(
+        f"{len(g):,} incidents, {g['geocode_method'].ne('unplaced').sum():,} placed; "
+        f"398 districts x weekly periods\n"
+    )
+    t0 = time.perf_counter()
+    m = briefing_map(g, level="district", period="week", title="Benchmark")
+    ours_html = m.get_root().render()
+    ours_build = time.perf_counter() - t0
+    out = Path(tempfile.mkdtemp(prefix="im-mapbench-")) / "briefing.html"
+    out.write_text(ours_html, "utf-8")
+
+    payload = build_payload(g, d, points=False, level="district", period="week")
+    bins = payload["areas"]["bins"]["window"]
+    colors = payload["areas"]["colors"]
+    disp_d, _ = display_layers(d)
+    counts = counts_by_area(g, disp_d, level="district", period="week", sums=[])
+    rows = []
+    for label, geoms in (
+        ("same display geometry", disp_d.geometry.values),
+        ("geoBoundaries simplified", None),
+    ):
+        if geoms is None:
+            src = _gb_simplified()
+            if src is None:
+                continue
+            geoms = src
+        fc = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": str(i),
+                    "properties": {},
+                    "geometry": json.loads(shapely.to_geojson(geom)),
+                }
+                for i, geom in enumerate(geoms)
+            ],
+        }
+        t0 = time.perf_counter()
+        peer_html = _folium_peer(
+            g, fc, disp_d["district_id"].astype(str).tolist(), counts, bins, colors
+        )
+        rows.append((label, len(peer_html.encode()), time.perf_counter() - t0))
+
+    ours_size = len(ours_html.encode())
+    print(f"{'page':<48}{'MB':>8}{'build s':>9}{'size vs ours':>14}")
+    print(
+        f"{'incidentmap briefing (offline, Leaflet inlined)':<48}{ours_size / 1e6:>8.2f}"
+        f"{ours_build:>9.2f}{1:>13.1f}x"
+    )
+    for label, size, secs in rows:
+        name = f"Folium TSC + TimestampedGeoJson ({label})"
+        print(f"{name:<48}{size / 1e6:>8.2f}{secs:>9.2f}{size / ours_size:>13.1f}x")
+    if browser:
+        _browser(out)
+    return 0
+
+
+def _gb_simplified() -> Any:
+    import geopandas as gpd
+
+    from incidentmap.boundaries import boundaries_info
+
+    path = Path(str(boundaries_info().provenance.get("path", "")))
+    cand = path / "geoBoundaries-AFG-ADM2_simplified.geojson"
+    return gpd.read_file(cand).geometry.values if cand.exists() else None
+
+
+def _browser(path: Path) -> None:
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        print("\n(no chromium: browser timings skipped)")
+        return
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=exe,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        ready, steps = [], []
+        for _ in range(3):
+            pg = b.new_page(viewport={"width": 1280, "height": 860})
+            pg.route(
+                "**/*",
+                lambda r: (
+                    r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
+                ),
+            )
+            pg.goto(path.as_uri())
+            pg.wait_for_selector("[data-im-ready]", timeout=30000)
+            ready.append(pg.evaluate("window.incidentmapReadyAt"))
+            steps += pg.evaluate("""async () => {
+                const m = window.incidentmapInstances[0], out = [];
+                // until the frame holding the change is painted: rAF, then a task after it
+                const painted = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+                await painted();
+                for (let i = 1; i <= 40; i++) {
+                    const t0 = performance.now();
+                    m.setPeriod(i);
+                    await painted();
+                    out.push(performance.now() - t0);
+                }
+                return out; }""")
+            pg.close()
+        b.close()
+    print(
+        f"\nheadless Chromium: interactive {statistics.median(ready):.0f} ms after navigation "
+        f"(median of 3; data-im-ready)"
+    )
+    print(
+        f"slider step to next painted frame: median {statistics.median(steps):.1f} ms, "
+        f"95th pct {np.percentile(steps, 95):.1f} ms, max {max(steps):.1f} ms (120 steps)"
+    )

@@ -1,0 +1,242 @@
+"""The briefing page in a real headless Chromium, with every request to another host blocked."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import incidentmap as im
+from incidentmap.render import briefing_map, save_map
+from tests.test_cli import run
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+XSS_NOTE = "<img src=x onerror=alert(1)>"
+XSS_ACTOR = "<script>alert(2)</script> Group"
+
+
+@pytest.fixture(scope="module")
+def briefing(cache, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    src = tmp / "incidents.csv"
+    rows = [
+        "date,latitude,longitude,event_type,actor,fatalities,notes",
+        "2023-03-02,34.43,70.45,Explosions,ISKP,2,first",
+        "2023-03-09,34.431,70.451,Explosions,ISKP,1,second",
+        f'2023-03-20,34.432,70.452,Attack,"{XSS_ACTOR}",0,"{XSS_NOTE}"',
+        "2023-04-05,34.35,62.20,Attack,Unknown,1,herat in april",
+    ]
+    src.write_text("\n".join(rows) + "\n")
+    out = tmp / "briefing.html"
+    code = None
+    try:
+        from incidentmap.cli import main
+
+        main(
+            [
+                "brief",
+                str(src),
+                "-o",
+                str(out),
+                "--title",
+                "<b>Test</b> briefing",
+                "--period",
+                "month",
+            ]
+        )
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM, "Chromium not found: install Debian chromium (.ci/run does)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, briefing):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 860})
+    pg = ctx.new_page()
+    pg.problems = []  # console errors, page errors, dialogs, requests to other hosts
+    pg.on("console", lambda m: m.type == "error" and pg.problems.append(f"console: {m.text}"))
+    pg.on("pageerror", lambda e: pg.problems.append(f"pageerror: {e}"))
+
+    def on_dialog(d):
+        pg.problems.append(f"dialog: {d.message}")
+        d.dismiss()
+
+    pg.on("dialog", on_dialog)
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file://", "data:", "about:")):
+            r.continue_()
+        else:
+            pg.problems.append(f"request: {url}")
+            r.abort()
+
+    pg.route("**/*", route)
+    pg.goto(briefing.as_uri())
+    pg.wait_for_selector("[data-im-ready]", timeout=15000)
+    yield pg
+    ctx.close()
+
+
+def state(pg):
+    return pg.evaluate("window.incidentmapInstances[0].state()")
+
+
+def fill_of(pg, name):
+    return pg.evaluate(
+        """(name) => { const m = window.incidentmapInstances[0];
+            const i = m.data.areas.names.indexOf(name);
+            return m.areaLayers[i].options.fillColor; }""",
+        name,
+    )
+
+
+def painted(pg, name):
+    """The colour actually drawn at the centre of an area (points layer hidden), as RGB."""
+    import io
+
+    from PIL import Image
+
+    xy = pg.evaluate(
+        """(name) => { const m = window.incidentmapInstances[0];
+            const i = m.data.areas.names.indexOf(name);
+            const p = m.map.latLngToContainerPoint(m.areaLayers[i].getCenter());
+            const r = m.map.getContainer().getBoundingClientRect();
+            return [Math.round(p.x + r.left), Math.round(p.y + r.top)]; }""",
+        name,
+    )
+    img = Image.open(io.BytesIO(pg.screenshot())).convert("RGB")
+    return img.getpixel(tuple(xy))
+
+
+def blend(hex_color, alpha=0.8, bg=(0xEE, 0xF2, 0xF5)):
+    rgb = [int(hex_color[i : i + 2], 16) for i in (1, 3, 5)]
+    return tuple(round(c * alpha + b * (1 - alpha)) for c, b in zip(rgb, bg, strict=True))
+
+
+def close(a, b, tol=6):
+    return all(abs(x - y) <= tol for x, y in zip(a, b, strict=True))
+
+
+def test_page_loads_offline_without_errors(page):
+    page.wait_for_timeout(300)
+    assert page.problems == []
+    assert page.evaluate("window.incidentmapInstances[0].areaLayers.length") == 398
+    assert page.locator(".leaflet-im-areas-pane canvas").count() == 1
+    assert page.locator(".leaflet-im-outline-pane path").count() >= 1
+    assert page.locator(".leaflet-im-points-pane canvas").count() == 1
+    s = state(page)
+    assert s["label"] == "March 2023" and s["markers"] == 3
+    assert page.locator(".im-legend").inner_text().startswith("Incidents per district")
+    assert "Top districts, March 2023" in page.locator(".im-panel").inner_text()
+    assert "geoBoundaries.org" in page.locator(".leaflet-control-attribution").inner_text()
+
+
+def test_slider_moves_both_layers(page):
+    zero = page.evaluate("window.incidentmapInstances[0].data.areas.zeroColor")
+    march = fill_of(page, "Jalalabad")
+    assert march != zero
+    assert fill_of(page, "Hirat") == zero
+    # hide the points with the layer control, then read the pixels the canvas painted
+    page.get_by_label("Incidents (points)").uncheck()
+    page.wait_for_timeout(100)
+    assert close(painted(page, "Jalalabad"), blend(march))
+    assert close(painted(page, "Hirat"), blend(zero))
+    page.get_by_label("Incidents (points)").check()
+    page.keyboard.press("ArrowRight")
+    s = state(page)
+    assert s["label"] == "April 2023" and s["markers"] == 1
+    assert fill_of(page, "Jalalabad") == zero
+    assert fill_of(page, "Hirat") != zero
+    page.get_by_label("Incidents (points)").uncheck()
+    page.wait_for_timeout(100)
+    assert close(painted(page, "Jalalabad"), blend(zero))
+    assert close(painted(page, "Hirat"), blend(fill_of(page, "Hirat")))
+    page.get_by_label("Incidents (points)").check()
+    assert page.locator(".im-label").inner_text() == "April 2023"
+    page.locator(".im-slider button").first.click()  # previous
+    assert state(page)["label"] == "March 2023" and fill_of(page, "Jalalabad") == march
+    page.locator(".im-slider select").select_option("cumulative")
+    page.keyboard.press("ArrowRight")
+    s = state(page)
+    assert s["mode"] == "cumulative" and s["markers"] == 4
+    assert fill_of(page, "Jalalabad") != zero and fill_of(page, "Hirat") != zero
+    assert page.problems == []
+
+
+def test_play_button(page):
+    page.locator(".im-slider button").nth(1).click()
+    page.wait_for_function("window.incidentmapInstances[0].state().period === 1", timeout=5000)
+    assert state(page)["label"] == "April 2023"
+    page.wait_for_function("!window.incidentmapInstances[0].state().playing", timeout=5000)
+
+
+def test_user_text_is_shown_as_text_and_never_runs(page):
+    assert page.locator(".im-title").inner_text() == "<b>Test</b> briefing"
+    assert page.title() == "<b>Test</b> briefing"
+    page.evaluate("""() => { const m = window.incidentmapInstances[0];
+        m.pointLayer.eachLayer(l => { if (l.getRadius && l.getLatLng().lat > 34.4315) l.openPopup(); }); }""")
+    popup = page.locator(".im-popup")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert XSS_NOTE in text and XSS_ACTOR in text
+    assert page.locator(".leaflet-popup img").count() == 0
+    assert page.locator(".leaflet-popup script").count() == 0
+    page.wait_for_timeout(300)
+    assert page.problems == []  # no alert dialog, no request for "x"
+
+
+def test_cli_map_kinds_render(browser, capsys, use_cache, tmp_path):
+    for kind in ("choropleth", "points"):
+        out = tmp_path / f"{kind}.html"
+        code, _, err = run(
+            capsys,
+            "map",
+            "tests/data/acled.csv",
+            "--kind",
+            kind,
+            "--offline",
+            "--period",
+            "week",
+            "-o",
+            out,
+        )
+        assert code == 0, err
+        pg = browser.new_page()
+        problems = []
+        pg.on("pageerror", lambda e, problems=problems: problems.append(str(e)))
+        pg.route(
+            "**/*",
+            lambda r, problems=problems: (
+                r.continue_()
+                if r.request.url.startswith(("file:", "data:"))
+                else (problems.append(r.request.url), r.abort())
+            ),
+        )
+        pg.goto(out.as_uri())
+        pg.wait_for_selector("[data-im-ready]")
+        assert problems == []
+        assert pg.evaluate("window.incidentmapInstances.length") == 1
+        pg.close()
