@@ -25,7 +25,6 @@ import pandas as pd
 
 
 def _incidents(n: int, seed: int) -> Any:
-    import geopandas as gpd
     import shapely
 
     import incidentmap as im
@@ -246,7 +245,8 @@ def _browser(path: Path) -> None:
             steps += pg.evaluate("""async () => {
                 const m = window.incidentmapInstances[0], out = [];
                 // until the frame holding the change is painted: rAF, then a task after it
-                const painted = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+                const painted = () => new Promise(
+                    r => requestAnimationFrame(() => setTimeout(r, 0)));
                 await painted();
                 for (let i = 1; i <= 40; i++) {
                     const t0 = performance.now();

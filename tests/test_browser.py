@@ -6,8 +6,6 @@ import shutil
 
 import pytest
 
-import incidentmap as im
-from incidentmap.render import briefing_map, save_map
 from tests.test_cli import run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -197,7 +195,8 @@ def test_user_text_is_shown_as_text_and_never_runs(page):
     assert page.locator(".im-title").inner_text() == "<b>Test</b> briefing"
     assert page.title() == "<b>Test</b> briefing"
     page.evaluate("""() => { const m = window.incidentmapInstances[0];
-        m.pointLayer.eachLayer(l => { if (l.getRadius && l.getLatLng().lat > 34.4315) l.openPopup(); }); }""")
+        m.pointLayer.eachLayer(l => {
+            if (l.getRadius && l.getLatLng().lat > 34.4315) l.openPopup(); }); }""")
     popup = page.locator(".im-popup")
     popup.wait_for()
     text = popup.inner_text()
