@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from tests.conftest import DATA
 from tests.test_cli import run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -213,7 +214,7 @@ def test_cli_map_kinds_render(browser, capsys, use_cache, tmp_path):
         code, _, err = run(
             capsys,
             "map",
-            "tests/data/acled.csv",
+            DATA / "acled.csv",
             "--kind",
             kind,
             "--offline",
