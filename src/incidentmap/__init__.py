@@ -6,6 +6,9 @@ names in any common spelling), aggregate them, and render, query and export them
 
 from __future__ import annotations
 
+from typing import Any
+
+from incidentmap.aggregate import counts_by_area, filter_incidents
 from incidentmap.boundaries import (
     boundaries_info,
     cache_dir,
@@ -22,9 +25,23 @@ from incidentmap.errors import (
     UnknownNameError,
     UsageError,
 )
+from incidentmap.export import export_layers
 from incidentmap.gazetteer import Gazetteer, name_key, provinces, resolve_province
-from incidentmap.geocode import geocode, geocode_summary, locate_points
-from incidentmap.io import read_incidents, write_layer
+from incidentmap.geocode import geocode, geocode_file, geocode_summary, locate_points
+from incidentmap.io import read_incidents, write_layer, write_layers
+from incidentmap.query import incidents_in, incidents_near, resolve_location
+
+_RENDER = ("briefing_map", "choropleth_map", "point_map", "save_map", "static_map")
+
+
+def __getattr__(name: str) -> Any:
+    """Import the map functions (and Folium, matplotlib) only when first used."""
+    if name in _RENDER:
+        from incidentmap import render
+
+        return getattr(render, name)
+    msg = f"module 'incidentmap' has no attribute {name!r}"
+    raise AttributeError(msg)
 
 __version__ = "0.1.0"
 
@@ -40,15 +57,28 @@ __all__ = [
     "UsageError",
     "__version__",
     "boundaries_info",
+    "briefing_map",
     "cache_dir",
+    "choropleth_map",
+    "counts_by_area",
+    "export_layers",
+    "filter_incidents",
     "geocode",
+    "geocode_file",
     "geocode_summary",
+    "incidents_in",
+    "incidents_near",
     "install_boundaries",
     "load_boundaries",
     "locate_points",
     "name_key",
+    "point_map",
     "provinces",
     "read_incidents",
+    "resolve_location",
     "resolve_province",
+    "save_map",
+    "static_map",
     "write_layer",
+    "write_layers",
 ]

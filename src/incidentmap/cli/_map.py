@@ -9,6 +9,7 @@ import typer
 
 from incidentmap.cli._options import (
     console_err,
+    extend_options,
     filter_options,
     geocode_options,
     load_filtered,
@@ -16,6 +17,51 @@ from incidentmap.cli._options import (
     read_options,
 )
 from incidentmap.errors import OutputExistsError, UsageError
+
+_PERIOD_HELP = "Slider step: day, week, month, quarter, year, or none (one map of all dates)."
+_SCHEME_HELP = "Colour classes: quantiles, natural_breaks, equal_interval, user (with --bins)."
+
+
+def _style_options(level: str, png_periods: int) -> Any:
+    """Build the styling options both commands take; defaults differ per command."""
+    options: list[tuple[str, Any, Any]] = [
+        ("level", str, typer.Option(level, "--level", help="district or province.")),
+        ("period", str, typer.Option("month", "--period", help=_PERIOD_HELP)),
+        (
+            "measure",
+            str,
+            typer.Option(
+                "incidents", "--measure", help="incidents, or a numeric column to sum (fatalities)."
+            ),
+        ),
+        ("scheme", str, typer.Option("quantiles", "--scheme", help=_SCHEME_HELP)),
+        ("k", int, typer.Option(5, "--classes", min=1, max=9, help="Number of colour classes.")),
+        (
+            "bins",
+            str | None,
+            typer.Option(None, "--bins", help="Upper class bounds, e.g. 1,5,10,25."),
+        ),
+        ("mode", str, typer.Option("window", "--mode", help="window (this period) or cumulative.")),
+        ("color_by", str, typer.Option("event_type", "--color-by", help="Point colour column.")),
+        ("title", str | None, typer.Option(None, "--title", help="Map title.")),
+        (
+            "png",
+            Path | None,
+            typer.Option(None, "--png", help="Also write a static map (.png/.svg/.pdf)."),
+        ),
+        (
+            "png_periods",
+            int,
+            typer.Option(
+                png_periods,
+                "--png-periods",
+                min=1,
+                max=12,
+                help="Last N periods as small multiples in the static map.",
+            ),
+        ),
+    ]
+    return lambda func: extend_options(func, options, "style")
 
 
 def _bins(value: str | None) -> list[float] | None:
@@ -28,188 +74,127 @@ def _bins(value: str | None) -> list[float] | None:
         raise UsageError(msg) from None
 
 
-def _check_outputs(paths: list[Path | None], overwrite: bool) -> None:
-    for p in paths:
-        if p is not None and p.exists() and not overwrite:
+def _choropleth_kwargs(style: dict[str, Any]) -> dict[str, Any]:
+    period = style["period"]
+    return {
+        "level": style["level"],
+        "period": None if period in ("none", "all", "total") else period,
+        "measure": style["measure"],
+        "scheme": style["scheme"],
+        "k": style["k"],
+        "bins": _bins(style["bins"]),
+        "mode": style["mode"],
+        "title": style["title"],
+    }
+
+
+def _prepare(
+    input: str,
+    output: Path,
+    style: dict[str, Any],
+    overwrite: bool,
+    read: dict[str, Any],
+    geo: dict[str, Any],
+    filters: dict[str, Any],
+) -> Any:
+    for p in (output, style["png"]):
+        if p is not None and p.exists() and not overwrite:  # fail before the work
             raise OutputExistsError(f"{p} exists; use --overwrite to replace it")
+    return load_filtered(input, read, geo, filters)
 
 
-def _period(value: str) -> str | None:
-    return None if value in ("none", "all", "total") else value
+def _finish(m: Any, g: Any, output: Path, style: dict[str, Any], overwrite: bool, how: str) -> None:
+    from incidentmap.render import save_map, static_map
 
-
-_PERIOD_HELP = "Slider step: day, week, month, quarter, year, or none (one map of all dates)."
-_SCHEME_HELP = "Colour classes: quantiles, natural_breaks, equal_interval, user (with --bins)."
+    if style["png"] is not None:
+        static_map(
+            g,
+            style["png"],
+            periods=style["png_periods"],
+            overwrite=overwrite,
+            **_choropleth_kwargs(style),
+        )
+        console_err.print(f"wrote: {style['png']}")
+    save_map(m, output, overwrite=overwrite)
+    console_err.print(f"wrote: {output} ({output.stat().st_size / 1e6:.2f} MB, {how})")
 
 
 @geocode_options
 @read_options
 @filter_options
+@_style_options(level="province", png_periods=1)
 def map_cmd(
     input: str = typer.Argument(..., help="Incident file (raw or geocoded), or - for stdin."),
     output: Path = typer.Option(..., "-o", "--output", help="HTML file to write."),
     kind: str = typer.Option("choropleth", "--kind", help="choropleth or points."),
-    level: str = typer.Option("province", "--level", help="district or province (choropleth)."),
-    period: str = typer.Option("month", "--period", help=_PERIOD_HELP),
-    measure: str = typer.Option(
-        "incidents", "--measure", help="incidents, or a numeric column to sum (fatalities)."
-    ),
-    scheme: str = typer.Option("quantiles", "--scheme", help=_SCHEME_HELP),
-    k: int = typer.Option(5, "--classes", min=1, max=9, help="Number of colour classes."),
-    bins: str | None = typer.Option(None, "--bins", help="Upper class bounds, e.g. 1,5,10,25."),
-    mode: str = typer.Option("window", "--mode", help="window (this period) or cumulative."),
-    color_by: str = typer.Option("event_type", "--color-by", help="Point colour column."),
     offline: bool = typer.Option(
         False, "--offline", help="Inline every script: one file that works without network."
     ),
     tiles: str | None = typer.Option(
-        None, "--tiles", help="none, osm, carto, carto-dark (default: carto online, none offline)."
-    ),
-    title: str | None = typer.Option(None, "--title", help="Map title."),
-    png: Path | None = typer.Option(
-        None, "--png", help="Also write a static map (.png/.svg/.pdf)."
-    ),
-    png_periods: int = typer.Option(
-        1,
-        "--png-periods",
-        min=1,
-        max=12,
-        help="Last N periods as small multiples in the static map.",
+        None, "--tiles", help="none, osm, carto, carto-dark (default: osm online, none offline)."
     ),
     overwrite: bool = overwrite_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
     filters: dict[str, Any] | None = None,
+    style: dict[str, Any] | None = None,
 ) -> None:
     """Write a choropleth or point map with a time slider (HTML, optional PNG)."""
-    from incidentmap.render import choropleth_map, point_map, save_map, static_map
+    from incidentmap.render import choropleth_map, point_map
 
-    assert read is not None and geo is not None and filters is not None
+    assert read is not None and geo is not None and filters is not None and style is not None
     if kind not in ("choropleth", "points"):
         msg = f"--kind must be choropleth or points, not {kind!r}"
         raise UsageError(msg)
-    _check_outputs([output, png], overwrite)
-    g = load_filtered(input, read, geo, filters)
+    g = _prepare(input, output, style, overwrite, read, geo, filters)
     tiles = tiles or ("none" if offline else "osm")
+    kw = _choropleth_kwargs(style)
     if kind == "choropleth":
-        m = choropleth_map(
-            g,
-            level=level,
-            period=_period(period),
-            measure=measure,
-            scheme=scheme,
-            k=k,
-            bins=_bins(bins),
-            mode=mode,
-            offline=offline,
-            tiles=tiles,
-            title=title,
-        )
+        m = choropleth_map(g, offline=offline, tiles=tiles, **kw)
     else:
         m = point_map(
             g,
-            period=_period(period),
-            color_by=color_by,
-            mode=mode,
+            period=kw["period"],
+            color_by=style["color_by"],
+            mode=kw["mode"],
             offline=offline,
             tiles=tiles,
-            title=title,
+            title=kw["title"],
         )
-    if png is not None:
-        static_map(
-            g,
-            png,
-            level=level,
-            period=_period(period),
-            periods=png_periods,
-            measure=measure,
-            scheme=scheme,
-            k=k,
-            bins=_bins(bins),
-            mode=mode,
-            title=title,
-            overwrite=overwrite,
-        )
-        console_err.print(f"wrote: {png}")
-    save_map(m, output, overwrite=overwrite)
-    size = output.stat().st_size / 1e6
-    console_err.print(f"wrote: {output} ({size:.2f} MB, {'offline' if offline else 'online'})")
+    _finish(m, g, output, style, overwrite, "offline" if offline else "online")
 
 
 @geocode_options
 @read_options
 @filter_options
+@_style_options(level="district", png_periods=6)
 def brief_cmd(
     input: str = typer.Argument(..., help="Incident file (raw or geocoded), or - for stdin."),
     output: Path = typer.Option(..., "-o", "--output", help="HTML file to write."),
-    title: str | None = typer.Option(None, "--title", help="Briefing title."),
     caption: str | None = typer.Option(
         None, "--caption", help="Caption (default: date range and counts)."
     ),
-    level: str = typer.Option("district", "--level", help="district or province."),
-    period: str = typer.Option("month", "--period", help=_PERIOD_HELP),
-    measure: str = typer.Option("incidents", "--measure", help="incidents or a numeric column."),
-    scheme: str = typer.Option("quantiles", "--scheme", help=_SCHEME_HELP),
-    k: int = typer.Option(5, "--classes", min=1, max=9, help="Number of colour classes."),
-    bins: str | None = typer.Option(None, "--bins", help="Upper class bounds, e.g. 1,5,10,25."),
-    mode: str = typer.Option("window", "--mode", help="window (this period) or cumulative."),
-    color_by: str = typer.Option("event_type", "--color-by", help="Point colour column."),
     online: bool = typer.Option(
         False, "--online", help="Load Leaflet from its CDN instead of inlining it."
     ),
     tiles: str = typer.Option("none", "--tiles", help="none, osm, carto, carto-dark."),
-    png: Path | None = typer.Option(
-        None, "--png", help="Also write a static map (.png/.svg/.pdf)."
-    ),
-    png_periods: int = typer.Option(
-        6,
-        "--png-periods",
-        min=1,
-        max=12,
-        help="Last N periods as small multiples in the static map.",
-    ),
     overwrite: bool = overwrite_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
     filters: dict[str, Any] | None = None,
+    style: dict[str, Any] | None = None,
 ) -> None:
     """Write the briefing page: choropleth + points, one slider, legend, top areas, credits."""
-    from incidentmap.render import briefing_map, save_map, static_map
+    from incidentmap.render import briefing_map
 
-    assert read is not None and geo is not None and filters is not None
-    _check_outputs([output, png], overwrite)
-    g = load_filtered(input, read, geo, filters)
+    assert read is not None and geo is not None and filters is not None and style is not None
+    g = _prepare(input, output, style, overwrite, read, geo, filters)
     m = briefing_map(
         g,
-        title=title,
         caption=caption,
-        level=level,
-        period=_period(period),
-        measure=measure,
-        scheme=scheme,
-        k=k,
-        bins=_bins(bins),
-        mode=mode,
-        color_by=color_by,
+        color_by=style["color_by"],
         offline=not online,
         tiles=tiles,
+        **_choropleth_kwargs(style),
     )
-    if png is not None:
-        static_map(
-            g,
-            png,
-            level=level,
-            period=_period(period),
-            periods=png_periods,
-            measure=measure,
-            scheme=scheme,
-            k=k,
-            bins=_bins(bins),
-            mode=mode,
-            title=title,
-            overwrite=overwrite,
-        )
-        console_err.print(f"wrote: {png}")
-    save_map(m, output, overwrite=overwrite)
-    size = output.stat().st_size / 1e6
-    console_err.print(f"wrote: {output} ({size:.2f} MB, {'online' if online else 'offline'})")
+    _finish(m, g, output, style, overwrite, "online" if online else "offline")

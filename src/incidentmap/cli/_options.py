@@ -74,7 +74,8 @@ _GEOCODE_OPTIONS: list[tuple[str, Any, Any]] = [
 ]
 
 
-def _extend(func: Callable[..., Any], extra: list[tuple[str, Any, Any]], bundle: str) -> Any:
+def extend_options(func: Callable[..., Any], extra: list[tuple[str, Any, Any]], bundle: str) -> Any:
+    """Add a bundle of options to a command; they arrive as one ``dict`` named ``bundle``."""
     sig = inspect.signature(func)
     params = [p for p in sig.parameters.values() if p.name != bundle]
     # parameter names carry the bundle's prefix so bundles never collide with a command's own
@@ -100,12 +101,12 @@ def _extend(func: Callable[..., Any], extra: list[tuple[str, Any, Any]], bundle:
 
 def read_options(func: Callable[..., Any]) -> Any:
     """Add the incident-reading options to a command; they arrive as ``read: dict``."""
-    return _extend(func, _READ_OPTIONS, "read")
+    return extend_options(func, _READ_OPTIONS, "read")
 
 
 def geocode_options(func: Callable[..., Any]) -> Any:
     """Add ``--snap-km`` and ``--fuzzy-threshold``; they arrive as ``geo: dict``."""
-    return _extend(func, _GEOCODE_OPTIONS, "geo")
+    return extend_options(func, _GEOCODE_OPTIONS, "geo")
 
 
 def read_kwargs(read: dict[str, Any]) -> dict[str, Any]:
@@ -163,7 +164,7 @@ _FILTER_OPTIONS: list[tuple[str, Any, Any]] = [
 
 def filter_options(func: Callable[..., Any]) -> Any:
     """Add the shared incident filters; they arrive as ``filters: dict``."""
-    return _extend(func, _FILTER_OPTIONS, "filters")
+    return extend_options(func, _FILTER_OPTIONS, "filters")
 
 
 def load_filtered(
