@@ -135,6 +135,24 @@ def test_generic_column_options(capsys, use_cache, tmp_path):
     assert code == 0, err
     back = pd.read_csv(tmp_path / "o.csv")
     assert back.loc[0, "date"] == "2023-03-09" and back.loc[0, "district"] == "Mazari Sharif"
+    # geocode also takes the short names of the issue: --province/--district/--place
+    names = tmp_path / "n.csv"
+    names.write_text("wilayat;woleswali;jay\nNingarhar;Surkh Rud;\nHirat;;Herat\n")
+    code, _, err = run(
+        capsys,
+        "geocode",
+        names,
+        "-o",
+        tmp_path / "n.gpkg",
+        "--province",
+        "wilayat",
+        "--district",
+        "woleswali",
+        "--place",
+        "jay",
+    )
+    assert code == 0, err
+    assert "placed by name: 2 (district 1, place 1, province only 0)" in err
 
 
 def test_boundaries_info_and_path(capsys, use_cache):

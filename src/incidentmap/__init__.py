@@ -43,6 +43,7 @@ def __getattr__(name: str) -> Any:
     msg = f"module 'incidentmap' has no attribute {name!r}"
     raise AttributeError(msg)
 
+
 __version__ = "0.1.0"
 
 __all__ = [

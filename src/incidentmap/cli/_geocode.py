@@ -12,7 +12,7 @@ from incidentmap.cli._options import (
     geocode_options,
     overwrite_opt,
     read_kwargs,
-    read_options,
+    read_options_with_short_names,
 )
 from incidentmap.errors import OutputExistsError
 from incidentmap.geocode import geocode
@@ -46,7 +46,7 @@ def print_summary(gdf: Any, source: str) -> None:
 
 
 @geocode_options
-@read_options
+@read_options_with_short_names
 def geocode_cmd(
     input: str = typer.Argument(
         ...,

@@ -104,6 +104,22 @@ def read_options(func: Callable[..., Any]) -> Any:
     return extend_options(func, _READ_OPTIONS, "read")
 
 
+def read_options_with_short_names(func: Callable[..., Any]) -> Any:
+    """Like :func:`read_options`, also accepting ``--province``, ``--district`` and ``--place``.
+
+    For ``geocode``, where no filter takes those names: elsewhere ``--province`` and
+    ``--district`` filter the incidents, so only the ``-col`` forms name columns.
+    """
+    short = {"province": "--province", "district": "--district", "place": "--place"}
+    options = []
+    for name, annotation, default in _READ_OPTIONS:
+        if name in short:
+            flags = [*default.param_decls, short[name]]
+            default = typer.Option(None, *flags, help=default.help)
+        options.append((name, annotation, default))
+    return extend_options(func, options, "read")
+
+
 def geocode_options(func: Callable[..., Any]) -> Any:
     """Add ``--snap-km`` and ``--fuzzy-threshold``; they arrive as ``geo: dict``."""
     return extend_options(func, _GEOCODE_OPTIONS, "geo")
