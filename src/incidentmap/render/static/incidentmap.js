@@ -169,7 +169,8 @@
       this.layerControl = L.control.layers(null, null, { collapsed: false, position: "topright" });
       this.layerControl.addTo(this.map);
     }
-    this.layerControl.addOverlay(layer, name);
+    // the layer control writes names as HTML: pass them escaped
+    this.layerControl.addOverlay(layer, el("span", null, name).outerHTML);
   };
 
   IncidentMap.prototype.areaValue = function (i) {
