@@ -240,3 +240,26 @@ def test_cli_map_kinds_render(browser, capsys, use_cache, tmp_path):
         assert problems == []
         assert pg.evaluate("window.incidentmapInstances.length") == 1
         pg.close()
+
+
+def test_markup_in_column_names_and_categories(browser, capsys, use_cache, tmp_path):
+    evil = "<img src=x onerror=alert(3)>"
+    src = tmp_path / "evil.csv"
+    src.write_text(
+        f'date,latitude,longitude,event_type,"{evil}"\n2023-03-02,34.43,70.45,"<b>{evil}</b>",4\n'
+    )
+    out = tmp_path / "evil.html"
+    code, _, err = run(capsys, "brief", src, "-o", out, "--measure", evil, "--title", evil)
+    assert code == 0, err
+    pg = browser.new_page()
+    problems = []
+    pg.on("dialog", lambda d: (problems.append(d.message), d.dismiss()))
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    pg.goto(out.as_uri())
+    pg.wait_for_selector("[data-im-ready]")
+    pg.wait_for_timeout(300)
+    assert evil in pg.locator(".leaflet-control-layers").inner_text()
+    assert f"<b>{evil}</b>" in pg.locator(".im-legend").inner_text()
+    assert pg.locator("img[src=x]").count() == 0
+    assert problems == []
+    pg.close()
