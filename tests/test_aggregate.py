@@ -82,6 +82,23 @@ def test_cli_aggregate(capsys, use_cache, tmp_path):
     assert code == 0, err
     table = pd.read_csv(out)
     assert len(table) == 398 * 2 and table["incidents"].sum() == 3
+    code, _, err = run(
+        capsys,
+        "aggregate",
+        DATA / "acled.csv",
+        "--period",
+        "total",
+        "--sum",
+        "inter1",
+        "-o",
+        tmp_path / "s.csv",
+    )
+    assert code == 0, err
+    assert pd.read_csv(tmp_path / "s.csv")["inter1"].sum() == 0  # text column: nothing to add
+    code, _, err = run(
+        capsys, "aggregate", DATA / "acled.csv", "--sum", "nope", "-o", tmp_path / "t.csv"
+    )
+    assert code == 2 and "--sum: no column 'nope'" in err
     pop = SHARED / "population" / "ocha-codps-afg-2021-adm1" / "afg_admpop_adm1_2021_v2.csv"
     code, _, err = run(
         capsys,

@@ -19,7 +19,12 @@ from incidentmap.cli._options import (
     overwrite_opt,
     read_options,
 )
-from incidentmap.errors import InputFileError, OutputExistsError, UnknownNameError
+from incidentmap.errors import (
+    InputFileError,
+    OutputExistsError,
+    UnknownNameError,
+    UsageError,
+)
 from incidentmap.gazetteer import resolve_province
 from incidentmap.io import write_layer, write_table
 
@@ -88,6 +93,11 @@ def aggregate_cmd(
         "--population",
         help="CSV with population by province (name/code) or district_id: adds rates per 100,000.",
     ),
+    sums: list[str] | None = typer.Option(
+        None,
+        "--sum",
+        help="Numeric column to add up (repeatable; default: fatalities and injured).",
+    ),
     overwrite: bool = overwrite_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
@@ -100,8 +110,17 @@ def aggregate_cmd(
     pop = read_population(population) if population else None
     g = load_filtered(input, read, geo, filters)
     areas = load_boundaries(level if level in ("district", "province") else "district")
+    for col in sums or []:
+        if col not in g.columns:
+            msg = f"--sum: no column {col!r} in {input}"
+            raise UsageError(msg)
     counts = counts_by_area(
-        g, areas, level=level, period=None if period == "total" else period, population=pop
+        g,
+        areas,
+        level=level,
+        period=None if period == "total" else period,
+        population=pop,
+        sums=sums or ("fatalities", "injured"),
     )
     if output.suffix.lower() == ".csv":
         write_table(counts, output, overwrite=overwrite)
