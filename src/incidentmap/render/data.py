@@ -10,7 +10,6 @@ are computed once over every period, so colours compare across time.
 from __future__ import annotations
 
 import functools
-import warnings
 from typing import Any
 
 import geopandas as gpd
@@ -93,7 +92,8 @@ def class_bins(
     values : numpy.ndarray
         Every value the classes must cover (all areas, all periods).
     scheme : {"quantiles", "natural_breaks", "equal_interval", "user"}
-        Classification (mapclassify); natural breaks are Fisher-Jenks.
+        Quantiles and equal intervals are computed here (as mapclassify does); natural
+        breaks are mapclassify's Fisher-Jenks.
     k : int, default 5
         Number of classes (fewer when there are fewer distinct values).
     bins : list of float, optional
@@ -104,8 +104,6 @@ def class_bins(
     list of float
         Strictly increasing upper bounds; the last one is the maximum.
     """
-    import mapclassify
-
     if scheme not in SCHEMES:
         msg = f"scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}"
         raise UsageError(msg)
@@ -125,21 +123,74 @@ def class_bins(
     k = max(1, min(k, len(np.unique(v))))
     if k == 1:
         return [top]
-    with warnings.catch_warnings():
-        # mapclassify lowers k itself when quantiles repeat; the legend shows what is used
-        warnings.filterwarnings("ignore", message="Not enough unique values", category=UserWarning)
-        if scheme == "quantiles":
-            edges = mapclassify.Quantiles(v, k=k).bins
-        elif scheme == "natural_breaks":
-            rng = np.random.default_rng(0)
-            sample = v if len(v) <= 5000 else rng.choice(v, 5000, replace=False)
-            edges = mapclassify.FisherJenks(sample, k=k).bins
-        else:
-            edges = mapclassify.EqualInterval(v, k=k).bins
+    if scheme == "quantiles":
+        edges = np.quantile(v, np.arange(1, k + 1) / k)
+    elif scheme == "equal_interval":
+        lo = float(v.min())
+        edges = lo + (top - lo) * np.arange(1, k + 1) / k
+    else:
+        edges = fisher_jenks(v, k)
     out = sorted({round(float(e), 6) for e in edges})
     if out[-1] < top:
         out[-1] = top
     return out
+
+
+def fisher_jenks(values: np.ndarray, k: int, max_unique: int = 2000) -> np.ndarray:
+    """Natural breaks: the k classes with the least within-class sum of squares.
+
+    Exact dynamic programme (Fisher 1958) over the distinct values weighted by
+    their counts, so count data with many repeats stays small; with more than
+    ``max_unique`` distinct values they are first binned to that many quantiles.
+
+    Returns
+    -------
+    numpy.ndarray
+        The upper bound of each class.
+    """
+    u, w = np.unique(np.asarray(values, dtype=float), return_counts=True)
+    if len(u) > max_unique:
+        edges = np.quantile(values, np.linspace(0, 1, max_unique + 1)[1:])
+        idx = np.searchsorted(edges, values)
+        w = np.bincount(idx, minlength=max_unique).astype(float)
+        u = np.bincount(idx, weights=values, minlength=max_unique) / np.maximum(w, 1)
+        keep = w > 0
+        u, w, edges = u[keep], w[keep], edges[keep]
+        upper = edges
+    else:
+        upper = u
+    m = len(u)
+    k = min(k, m)
+    w = w.astype(float)
+    cw = np.concatenate([[0.0], np.cumsum(w)])
+    cs = np.concatenate([[0.0], np.cumsum(w * u)])
+    cq = np.concatenate([[0.0], np.cumsum(w * u * u)])
+
+    def ssd(i: np.ndarray, j: int) -> np.ndarray:  # classes u[i..j] for many i
+        n = cw[j + 1] - cw[i]
+        s = cs[j + 1] - cs[i]
+        return cq[j + 1] - cq[i] - s * s / n
+
+    cost = np.full((k, m), np.inf)
+    back = np.zeros((k, m), dtype=np.int64)
+    cost[0] = (
+        ssd(np.zeros(m, dtype=np.int64), 0)
+        if m == 1
+        else np.array([ssd(np.array([0]), j)[0] for j in range(m)])
+    )
+    for c in range(1, k):
+        for j in range(c, m):
+            i = np.arange(c, j + 1)  # first index of the last class
+            total = cost[c - 1, i - 1] + ssd(i, j)
+            best = int(np.argmin(total))
+            cost[c, j] = total[best]
+            back[c, j] = i[best]
+    ends = [m - 1]
+    j = m - 1
+    for c in range(k - 1, 0, -1):
+        j = back[c, j] - 1
+        ends.append(j)
+    return upper[np.array(sorted(ends))]
 
 
 def _colors(k: int) -> list[str]:

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import mapclassify
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import incidentmap as im
+from incidentmap.render.data import (
+    class_bins,
+    display_layers,
+    encode_geometry,
+    pack_ints,
+    period_labels,
+)
+
+
+def unpack(p):
+    if "k" in p:
+        return [p["k"]] * p["n"]
+    w = p["w"]
+    return [int(p["s"][i : i + w], 36) - 1 for i in range(0, len(p["s"]), w)]
+
+
+def decode_ring(d):
+    xy = np.cumsum(np.array(d).reshape(-1, 2), axis=0) / 1e4
+    return xy
+
+
+@pytest.mark.parametrize("values", [[0, 1, 2, 35, 36, 1295, 1296, -1], [7] * 10, [], [-1, -1]])
+def test_pack_ints_round_trip(values):
+    assert unpack(pack_ints(values)) == values
+
+
+@pytest.mark.parametrize("scheme", ["quantiles", "equal_interval", "natural_breaks"])
+def test_class_bins_match_mapclassify(scheme):
+    rng = np.random.default_rng(5)
+    v = (
+        rng.poisson(3, 3000).astype(float)
+        if scheme != "natural_breaks"
+        else np.round(rng.exponential(4, 300), 1)
+    )  # mapclassify's pure-Python Jenks is slow: fewer values
+    pos = v[v > 0]
+    got = class_bins(v, scheme, 5)
+    cls = {
+        "quantiles": mapclassify.Quantiles,
+        "equal_interval": mapclassify.EqualInterval,
+        "natural_breaks": mapclassify.FisherJenks,
+    }[scheme]
+    ref = sorted({round(float(e), 6) for e in cls(pos, k=5).bins})
+    assert np.allclose(got, ref)
+    assert got[-1] == pos.max()
+
+
+def test_user_bins_and_zero_only():
+    assert class_bins(np.array([0, 3, 12, 40.0]), "user", bins=[5, 10]) == [5, 10, 40]
+    assert class_bins(np.zeros(5)) == [1.0]
+    with pytest.raises(im.UsageError, match="scheme must be one of"):
+        class_bins(np.ones(3), "nope")
+
+
+def test_period_labels_are_calendar_dates():
+    starts = pd.to_datetime(["2023-03-06", "2023-03-13"])
+    assert period_labels(starts, "week") == [
+        "06 Mar \u2013 12 Mar 2023",
+        "13 Mar \u2013 19 Mar 2023",
+    ]
+    assert period_labels(pd.to_datetime(["2023-04-01"]), "quarter") == ["2023 Q2"]
+    assert period_labels(pd.to_datetime(["2023-03-01"]), "month") == ["March 2023"]
+
+
+def test_display_geometry_keeps_shared_borders(districts, province_layer):
+    d, p = display_layers(districts)
+    assert len(d) == 398 and len(p) == 34
+    assert d.is_valid.all()
+    # no gaps and no overlaps between neighbours: the union of the simplified districts has the
+    # area of the sum of their areas, and each province is exactly its districts
+    ea = d.to_crs("EPSG:6933")
+    union = shapely.union_all(ea.geometry.values)
+    assert union.area == pytest.approx(ea.area.sum(), rel=1e-6)
+    pe = p.to_crs("EPSG:6933").set_index("province_code")
+    for code, grp in ea.groupby("province_code"):
+        assert (
+            shapely.union_all(grp.geometry.values)
+            .symmetric_difference(pe.loc[code, "geometry"])
+            .area
+            < 1.0
+        )
+    # and they stay close to the real outline (< 0.5 % of the country's area differs)
+    real = shapely.union_all(province_layer.to_crs("EPSG:6933").geometry.values)
+    assert real.symmetric_difference(union).area / real.area < 0.005
+
+
+def test_encode_geometry_round_trip(districts):
+    d, _ = display_layers(districts)
+    for geom in d.geometry.values[:20]:
+        enc = encode_geometry(geom)
+        polys = enc["d"] if enc["type"] == "MultiPolygon" else [enc["d"]]
+        parts = [shapely.Polygon(decode_ring(p[0]), [decode_ring(h) for h in p[1:]]) for p in polys]
+        back = shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
+        assert (
+            back.equals_exact(geom.normalize() if False else geom, tolerance=1e-6)
+            or back.symmetric_difference(geom).area < 1e-10
+        )
