@@ -92,8 +92,9 @@ def class_bins(
     values : numpy.ndarray
         Every value the classes must cover (all areas, all periods).
     scheme : {"quantiles", "natural_breaks", "equal_interval", "user"}
-        Quantiles and equal intervals are computed here (as mapclassify does); natural
-        breaks are mapclassify's Fisher-Jenks.
+        Computed here with numpy; the results equal mapclassify's Quantiles,
+        EqualInterval and FisherJenks (the tests compare them). Natural breaks are an
+        exact Fisher-Jenks (:func:`fisher_jenks`).
     k : int, default 5
         Number of classes (fewer when there are fewer distinct values).
     bins : list of float, optional
