@@ -221,3 +221,17 @@ def test_every_command_has_help_and_is_documented():
     for name, cmd in names:
         assert cmd.help, name
         assert f"incidentmap {name}" in readme, name
+
+
+def test_map_failure_writes_nothing(capsys, use_cache, tmp_path):
+    out = tmp_path / "m.html"
+    code, _, err = run(capsys, "brief", DATA / "acled.csv", "-o", out, "--scheme", "nope")
+    assert code == 2 and err == (
+        "Error: --scheme must be one of quantiles, natural_breaks, equal_interval, user, "
+        "not 'nope'\n"
+    )
+    code, _, err = run(capsys, "map", DATA / "acled.csv", "-o", out, "--kind", "bars")
+    assert code == 2 and err == "Error: --kind must be choropleth or points, not 'bars'\n"
+    code, _, err = run(capsys, "map", DATA / "acled.csv", "-o", out, "--measure", "nope")
+    assert code == 2 and "measure 'nope' is not a column" in err
+    assert list(tmp_path.iterdir()) == []

@@ -88,6 +88,24 @@ def _choropleth_kwargs(style: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _validate(style: dict[str, Any]) -> None:
+    """Check the style options before any work, so a typo fails at once."""
+    from incidentmap.aggregate import LEVELS, PERIODS
+    from incidentmap.render.data import SCHEMES
+
+    allowed = {
+        "level": LEVELS,
+        "period": (*PERIODS, "none", "all", "total"),
+        "scheme": SCHEMES,
+        "mode": ("window", "cumulative"),
+    }
+    for key, values in allowed.items():
+        if style[key] not in values:
+            msg = f"--{key} must be one of {', '.join(values)}, not {style[key]!r}"
+            raise UsageError(msg)
+    _bins(style["bins"])
+
+
 def _prepare(
     input: str,
     output: Path,
@@ -97,6 +115,7 @@ def _prepare(
     geo: dict[str, Any],
     filters: dict[str, Any],
 ) -> Any:
+    _validate(style)
     for p in (output, style["png"]):
         if p is not None and p.exists() and not overwrite:  # fail before the work
             raise OutputExistsError(f"{p} exists; use --overwrite to replace it")
