@@ -33,24 +33,6 @@ CANONICAL_COLUMNS: dict[str, str] = {
     "input_note": "values that could not be read (only with on_bad='keep')",
 }
 
-#: fields a preset or the user can map a column to
-MAPPABLE = (
-    "event_id",
-    "date",
-    "event_type",
-    "actor",
-    "fatalities",
-    "injured",
-    "notes",
-    "source",
-    "latitude",
-    "longitude",
-    "stated_province",
-    "stated_district",
-    "stated_place",
-    "source_precision",
-)
-
 
 @dataclass(frozen=True)
 class Preset:

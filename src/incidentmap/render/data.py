@@ -468,15 +468,7 @@ def build_payload(
             "legendTitle": f"{measure.capitalize()} per {level}",
             "geojson": _feature_collection(areas_layer, props),
             "names": names,
-            "values": [
-                [
-                    None
-                    if np.isnan(x)
-                    else (int(x) if float(x).is_integer() else round(float(x), 3))
-                    for x in row
-                ]
-                for row in values
-            ],
+            "values": _pack_rows(values),
             "bins": {
                 "window": class_bins(values.ravel(), scheme, k, bins),
                 "cumulative": class_bins(cum.ravel(), scheme, k, bins),
@@ -622,7 +614,7 @@ def _points(
     }
 
 
-def default_caption(incidents: gpd.GeoDataFrame, summary: dict[str, Any] | None = None) -> str:
+def default_caption(incidents: gpd.GeoDataFrame) -> str:
     """Summarise the date range and counts: "12 incidents, 8 Mar 2023 - 15 Mar 2023; ..."."""
     n = len(incidents)
     dates = pd.to_datetime(incidents["date"]).dropna() if "date" in incidents else pd.Series([])
