@@ -67,6 +67,7 @@
     this.setPeriod(this.t);
     var self = this;
     map.on("zoomend", function () { self._drawPoints(); });
+    this._prepareMarkers();
     map.getContainer().setAttribute("data-im-ready", "1");
     if (window.performance && !window.incidentmapReadyAt) window.incidentmapReadyAt = performance.now();
   }
@@ -226,6 +227,23 @@
     }
     box.appendChild(dl);
     return box;
+  };
+
+  /* make the markers of every period in idle time, so that stepping only adds and removes */
+  IncidentMap.prototype._prepareMarkers = function () {
+    var p = this.data.points, self = this, next = 0;
+    if (!p || !p.n) return;
+    var cache = this.markerCache || (this.markerCache = {});
+    var idle = window.requestIdleCallback || function (f) { return setTimeout(function () {
+      f({ timeRemaining: function () { return 8; } }); }, 30); };
+    function work(deadline) {
+      while (next < p.n && deadline.timeRemaining() > 2) {
+        var end = Math.min(p.n, next + 200);
+        for (; next < end; next++) if (!cache[next]) cache[next] = self._marker(next);
+      }
+      if (next < p.n) idle(work);
+    }
+    idle(work);
   };
 
   IncidentMap.prototype._marker = function (i) {
