@@ -235,3 +235,36 @@ def test_map_failure_writes_nothing(capsys, use_cache, tmp_path):
     code, _, err = run(capsys, "map", DATA / "acled.csv", "-o", out, "--measure", "nope")
     assert code == 2 and "measure 'nope' is not a column" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_brief_and_map_with_png(capsys, use_cache, tmp_path):
+    code, _, err = run(
+        capsys,
+        "brief",
+        ROOT / "geo" / "sample_incidents.csv",
+        "-o",
+        tmp_path / "b.html",
+        "--level",
+        "province",
+        "--period",
+        "year",
+        "--png",
+        tmp_path / "b.png",
+    )
+    assert code == 0, err
+    assert f"wrote: {tmp_path / 'b.png'}" in err and (tmp_path / "b.png").stat().st_size > 10000
+    code, _, err = run(
+        capsys,
+        "map",
+        DATA / "acled.csv",
+        "-o",
+        tmp_path / "m.html",
+        "--png",
+        tmp_path / "m.svg",
+        "--period",
+        "month",
+        "--png-periods",
+        "2",
+    )
+    assert code == 0, err
+    assert (tmp_path / "m.svg").read_text().lstrip().startswith("<?xml")

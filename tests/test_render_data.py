@@ -16,7 +16,7 @@ from incidentmap.render.data import (
 )
 
 
-def unpack(p):
+def unpack(p):  # written again here on purpose: the test must not trust the code it checks
     if "k" in p:
         return [p["k"]] * p["n"]
     w = p["w"]
@@ -103,3 +103,23 @@ def test_encode_geometry_round_trip(districts):
             back.equals_exact(geom.normalize() if False else geom, tolerance=1e-6)
             or back.symmetric_difference(geom).area < 1e-10
         )
+
+
+def test_static_map_files(use_cache, tmp_path):
+    from PIL import Image
+
+    g = im.geocode(
+        im.read_incidents(
+            __import__("tests.conftest").conftest.ROOT / "geo" / "sample_incidents.csv"
+        )
+    )
+    for ext in (".png", ".svg", ".pdf"):
+        out = tmp_path / f"m{ext}"
+        im.static_map(g, out, level="province", period="year", periods=3, title="T")
+        assert out.stat().st_size > 1000
+    img = Image.open(tmp_path / "m.png")
+    assert img.size[0] > 1000
+    with pytest.raises(im.UsageError, match="unknown period"):
+        im.static_map(g, tmp_path / "x.png", period="year", periods=["1999"])
+    with pytest.raises(im.UsageError, match=r"\.png, \.svg or \.pdf"):
+        im.static_map(g, tmp_path / "x.gif")

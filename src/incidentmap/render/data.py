@@ -270,6 +270,27 @@ def pack_ints(values: Any) -> dict[str, Any]:
     return {"w": width, "s": "".join(digits.ravel().tolist())}
 
 
+def unpack_ints(packed: dict[str, Any] | list[Any]) -> list[int]:
+    """Invert :func:`pack_ints` (a plain list passes through)."""
+    if isinstance(packed, list):
+        return packed
+    if "k" in packed:
+        return [packed["k"]] * packed["n"]
+    w, text = packed["w"], packed["s"]
+    return [int(text[i : i + w], 36) - 1 for i in range(0, len(text), w)]
+
+
+def area_values(areas: dict[str, Any]) -> np.ndarray:
+    """Return the area x period matrix of a payload's ``areas`` (NaN: no data)."""
+    rows = []
+    for row in areas["values"]:
+        if isinstance(row, dict):
+            rows.append([np.nan if v == -1 else v for v in unpack_ints(row)])
+        else:
+            rows.append([np.nan if v is None else v for v in row])
+    return np.array(rows, dtype=float)
+
+
 def _ring(coords: np.ndarray) -> list[int]:
     q = np.round(np.asarray(coords)[:, :2] * _SCALE).astype(np.int64)
     return np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel().tolist()

@@ -14,7 +14,7 @@ import shapely
 from incidentmap.boundaries import load_boundaries
 from incidentmap.errors import OutputExistsError, UsageError
 from incidentmap.io import publish
-from incidentmap.render.data import build_payload, display_layers
+from incidentmap.render.data import area_values, build_payload, display_layers
 
 __all__ = ["static_map"]
 
@@ -105,7 +105,7 @@ def static_map(
     if not chosen:
         msg = "no period to draw (no dated incidents?)"
         raise UsageError(msg)
-    values = np.array([[np.nan if v is None else v for v in row] for row in a["values"]], float)
+    values = area_values(a)
     if mode == "cumulative":
         values = np.nancumsum(np.nan_to_num(values), axis=1)
     bins_ = a["bins"][mode]
