@@ -157,6 +157,7 @@ def static_map(
     fig.legend(
         handles=handles,
         loc="lower right",
+        bbox_to_anchor=(0.985, 0.012),
         title=a["legendTitle"],
         fontsize=8,
         title_fontsize=9,
