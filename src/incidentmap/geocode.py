@@ -31,7 +31,6 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -237,43 +236,51 @@ def locate_points(districts: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray)
 # context per boundary layer
 
 
-@dataclass
 class _Context:
-    districts: gpd.GeoDataFrame
-    gazetteer: Gazetteer
-    provinces: gpd.GeoDataFrame
-    district_rep: np.ndarray  # representative points
-    province_rep: dict[str, Any]
-    pos_by_id: dict[str, int]
-    metric: gpd.GeoSeries
-    metric_tree: shapely.STRtree
-    outline_tree: shapely.STRtree  # short segments of the outer border, for "how far outside"
-    district_names: np.ndarray
+    """What geocoding needs of one boundary layer; each part is built on first use."""
+
+    def __init__(self, districts: gpd.GeoDataFrame) -> None:
+        self.districts = districts
+        self.district_names = districts["district"].to_numpy(dtype=object)
+        self.pos_by_id = {str(d): i for i, d in enumerate(districts["district_id"])}
+
+    @functools.cached_property
+    def gazetteer(self) -> Gazetteer:
+        return Gazetteer(self.districts)
+
+    @functools.cached_property
+    def provinces(self) -> gpd.GeoDataFrame:
+        return dissolve_provinces(self.districts)
+
+    @functools.cached_property
+    def district_rep(self) -> np.ndarray:  # representative points
+        return shapely.point_on_surface(self.districts.geometry.values)
+
+    @functools.cached_property
+    def province_rep(self) -> dict[str, Any]:
+        p = self.provinces
+        return dict(
+            zip(p["province_code"], shapely.point_on_surface(p.geometry.values), strict=True)
+        )
+
+    @functools.cached_property
+    def metric(self) -> gpd.GeoSeries:
+        return self.districts.geometry.to_crs(_METRIC_CRS)
+
+    @functools.cached_property
+    def metric_tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.metric.values)
+
+    @functools.cached_property
+    def outline_tree(self) -> shapely.STRtree:
+        """Short segments of the outer border, for "how far outside"."""
+        outline = shapely.union_all(self.provinces.geometry.to_crs(_METRIC_CRS).values)
+        return shapely.STRtree(_segments(outline))
 
 
 @functools.lru_cache(maxsize=4)
 def _context_for(key: tuple[Any, ...], holder: _Hashable) -> _Context:
-    districts: gpd.GeoDataFrame = holder.values
-    provs = dissolve_provinces(districts)
-    metric = districts.geometry.to_crs(_METRIC_CRS)
-    return _Context(
-        districts=districts,
-        gazetteer=Gazetteer(districts),
-        provinces=provs,
-        district_rep=shapely.point_on_surface(districts.geometry.values),
-        province_rep=dict(
-            zip(
-                provs["province_code"], shapely.point_on_surface(provs.geometry.values), strict=True
-            )
-        ),
-        pos_by_id={str(d): i for i, d in enumerate(districts["district_id"])},
-        metric=metric,
-        metric_tree=shapely.STRtree(metric.values),
-        outline_tree=shapely.STRtree(
-            _segments(shapely.union_all(provs.geometry.to_crs(_METRIC_CRS).values))
-        ),
-        district_names=districts["district"].to_numpy(dtype=object),
-    )
+    return _Context(holder.values)
 
 
 def _segments(area: shapely.Geometry, tolerance: float = 100.0) -> np.ndarray:
