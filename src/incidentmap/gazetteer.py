@@ -338,8 +338,6 @@ class _Index:
 
 @functools.cache
 def _province_index() -> _Index:
-    import pycountry
-
     index = _Index()
     for code, prov in provinces().items():
         index.add(prov.name, code, prov.name, code, "exact")
@@ -347,8 +345,6 @@ def _province_index() -> _Index:
         index.add(prov.name_dari, code, prov.name, code, "exact")
         for alias in prov.aliases:
             index.add(alias, code, prov.name, code, "alias")
-    for sub in pycountry.subdivisions.get(country_code="AF"):
-        index.add(sub.name, sub.code, provinces()[sub.code].name, sub.code, "exact")
     return index
 
 

@@ -195,7 +195,12 @@ def _locator_for(key: tuple[Any, ...], geoms: Any) -> PointLocator:
 
 
 class _Hashable:
-    def __init__(self, values: np.ndarray) -> None:
+    """Carry an unhashable value through an lru_cache keyed by the argument before it.
+
+    The real key is ``_layer_key(districts)``; every holder hashes and compares equal.
+    """
+
+    def __init__(self, values: Any) -> None:
         self.values = values
 
     def __hash__(self) -> int:
