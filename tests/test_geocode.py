@@ -100,6 +100,8 @@ def test_sample_file_names_only(use_cache):
     assert g.iloc[5]["district"] == "Mazari Sharif"
     assert g.iloc[6]["geocode_precision"] == "province"
     assert g.geometry.notna().all()
+    # the file's own "province" column is kept, renamed, beside the geocoded one
+    assert list(g["province_original"])[:3] == ["Kabul", "Kabul", "Kabol"]
 
 
 def test_names_district_place_province(use_cache):

@@ -41,6 +41,7 @@ import shapely
 from incidentmap.boundaries import dissolve_provinces, load_boundaries
 from incidentmap.errors import UnknownNameError, UsageError
 from incidentmap.gazetteer import FUZZY_THRESHOLD, Gazetteer, Match, provinces, resolve_province
+from incidentmap.schema import OUTPUT_COLUMNS
 
 __all__ = [
     "GEOCODE_COLUMNS",
@@ -53,17 +54,7 @@ __all__ = [
     "read_geocoded",
 ]
 
-GEOCODE_COLUMNS = (
-    "province",
-    "province_code",
-    "district",
-    "district_id",
-    "geocode_method",
-    "geocode_precision",
-    "geocode_score",
-    "geocode_note",
-    "geocode_conflict",
-)
+GEOCODE_COLUMNS = OUTPUT_COLUMNS
 POINT_METHODS = ("point", "point_snapped", "point_swapped")
 NAME_METHODS = ("district_name", "place_name", "province_name")
 #: a metric CRS for snapping distances (UTM 42N spans Afghanistan's centre; <1% scale error)

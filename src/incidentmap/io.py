@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from incidentmap.errors import InputFileError, OutputExistsError, UsageError
-from incidentmap.schema import CANONICAL_COLUMNS, PRESETS, Preset, detect_preset
+from incidentmap.schema import CANONICAL_COLUMNS, OUTPUT_COLUMNS, PRESETS, Preset, detect_preset
 
 __all__ = [
     "WRITE_FORMATS",
@@ -567,7 +567,7 @@ def read_incidents(
         columns={
             c: f"{c}_original"
             for c in frame.columns
-            if c in CANONICAL_COLUMNS and mapping.get(c) != c
+            if (c in CANONICAL_COLUMNS and mapping.get(c) != c) or c in OUTPUT_COLUMNS
         }
     )
     originals = originals.drop(columns=[c for c in originals.columns if c in CANONICAL_COLUMNS])

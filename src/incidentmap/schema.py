@@ -2,15 +2,15 @@
 
 Every incident table incidentmap reads gets the canonical columns below, in
 this order, in front of every original column (kept under its own name). An
-original column whose name is taken by a canonical column it does not feed is
-kept as ``<name>_original``.
+original column whose name is taken by a canonical column it does not feed, or by
+a column geocoding adds (``province``, ``district``...), is kept as ``<name>_original``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["CANONICAL_COLUMNS", "PRESETS", "Preset", "detect_preset"]
+__all__ = ["CANONICAL_COLUMNS", "OUTPUT_COLUMNS", "PRESETS", "Preset", "detect_preset"]
 
 #: canonical columns, in output order, with their meaning
 CANONICAL_COLUMNS: dict[str, str] = {
@@ -32,6 +32,20 @@ CANONICAL_COLUMNS: dict[str, str] = {
     "source_precision": "the source's own location precision: point, district, province, country",
     "input_note": "values that could not be read (only with on_bad='keep')",
 }
+
+#: the columns geocoding adds (see :mod:`incidentmap.geocode`); an input column with one of
+#: these names is kept as ``<name>_original`` so that geocoding never hides it
+OUTPUT_COLUMNS = (
+    "province",
+    "province_code",
+    "district",
+    "district_id",
+    "geocode_method",
+    "geocode_precision",
+    "geocode_score",
+    "geocode_note",
+    "geocode_conflict",
+)
 
 
 @dataclass(frozen=True)
