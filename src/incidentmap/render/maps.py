@@ -115,6 +115,21 @@ def _districts(boundaries: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     return boundaries if boundaries is not None else load_boundaries("district")
 
 
+def _new_map(
+    incidents: gpd.GeoDataFrame,
+    boundaries: gpd.GeoDataFrame | None,
+    *,
+    offline: bool,
+    tiles: str,
+    **payload_options: Any,
+) -> tuple[folium.Map, dict[str, Any]]:
+    """Build the page data and the base map every map function starts from."""
+    payload = build_payload(
+        incidents, _districts(boundaries), source_label=_source(incidents), **payload_options
+    )
+    return _base_map(offline=offline, tiles=tiles), payload
+
+
 def _source(incidents: gpd.GeoDataFrame) -> str | None:
     path = incidents.attrs.get("path")
     return Path(str(path)).name if path else None
@@ -162,9 +177,11 @@ def choropleth_map(
     -------
     folium.Map
     """
-    payload = build_payload(
+    m, payload = _new_map(
         incidents,
-        _districts(boundaries),
+        boundaries,
+        offline=offline,
+        tiles=tiles,
         choropleth=True,
         points=False,
         level=level,
@@ -175,9 +192,7 @@ def choropleth_map(
         bins=bins,
         mode=mode,
         title=title,
-        source_label=_source(incidents),
     )
-    m = _base_map(offline=offline, tiles=tiles)
     IncidentLayers(payload).add_to(m)
     return m
 
@@ -217,9 +232,11 @@ def point_map(
     -------
     folium.Map
     """
-    payload = build_payload(
+    m, payload = _new_map(
         incidents,
-        _districts(boundaries),
+        boundaries,
+        offline=offline,
+        tiles=tiles,
         choropleth=False,
         points=True,
         period=period,
@@ -227,9 +244,7 @@ def point_map(
         color_by=color_by,
         size_by=size_by,
         title=title,
-        source_label=_source(incidents),
     )
-    m = _base_map(offline=offline, tiles=tiles)
     IncidentLayers(payload).add_to(m)
     return m
 
@@ -272,9 +287,11 @@ def briefing_map(
     -------
     folium.Map
     """
-    payload = build_payload(
+    m, payload = _new_map(
         incidents,
-        _districts(boundaries),
+        boundaries,
+        offline=offline,
+        tiles=tiles,
         choropleth=True,
         points=True,
         level=level,
@@ -289,9 +306,7 @@ def briefing_map(
         caption=caption or default_caption(incidents),
         top_areas=True,
         layer_names=True,
-        source_label=_source(incidents),
     )
-    m = _base_map(offline=offline, tiles=tiles)
     if title:
         m.get_root().title = html.escape(title)  # branca's <title> template does not escape
     IncidentLayers(payload).add_to(m)
