@@ -18,10 +18,10 @@ from incidentmap.cli._options import (
     load_filtered,
     overwrite_opt,
     read_options,
+    refuse_existing,
 )
 from incidentmap.errors import (
     InputFileError,
-    OutputExistsError,
     UnknownNameError,
     UsageError,
 )
@@ -105,8 +105,7 @@ def aggregate_cmd(
 ) -> None:
     """Count incidents and sum fatalities/injured by area and period, zeros filled."""
     assert read is not None and geo is not None and filters is not None
-    if output.exists() and not overwrite:
-        raise OutputExistsError(f"{output} exists; use --overwrite to replace it")
+    refuse_existing(output, overwrite=overwrite)
     pop = read_population(population) if population else None
     g = load_filtered(input, read, geo, filters)
     areas = load_boundaries(level if level in ("district", "province") else "district")

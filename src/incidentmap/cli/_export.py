@@ -14,8 +14,8 @@ from incidentmap.cli._options import (
     load_filtered,
     overwrite_opt,
     read_options,
+    refuse_existing,
 )
-from incidentmap.errors import OutputExistsError
 from incidentmap.export import LAYERS, export_layers
 
 
@@ -49,8 +49,7 @@ def export_cmd(
 ) -> None:
     """Export points, area counts and boundaries as GIS layers for QGIS / ArcGIS."""
     assert read is not None and geo is not None and filters is not None
-    if output.exists() and not overwrite:
-        raise OutputExistsError(f"{output} exists; use --overwrite to replace it")
+    refuse_existing(output, overwrite=overwrite)
     g = load_filtered(input, read, geo, filters)
     report = export_layers(
         g,

@@ -13,8 +13,8 @@ from incidentmap.cli._options import (
     overwrite_opt,
     read_kwargs,
     read_options_with_short_names,
+    refuse_existing,
 )
-from incidentmap.errors import OutputExistsError
 from incidentmap.geocode import geocode
 from incidentmap.io import read_incidents, write_layer
 
@@ -62,8 +62,7 @@ def geocode_cmd(
 ) -> None:
     """Geocode every incident to province and district; print the counts."""
     assert read is not None and geo is not None
-    if output.exists() and not overwrite:  # fail before the work, not after
-        raise OutputExistsError(f"{output} exists; use --overwrite to replace it")
+    refuse_existing(output, overwrite=overwrite)
     incidents = read_incidents(input, **read_kwargs(read))
     result = geocode(incidents, snap_km=geo["snap_km"], fuzzy_threshold=geo["fuzzy_threshold"])
     write_layer(result, output, layer="incidents", overwrite=overwrite)

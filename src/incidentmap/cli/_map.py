@@ -15,8 +15,9 @@ from incidentmap.cli._options import (
     load_filtered,
     overwrite_opt,
     read_options,
+    refuse_existing,
 )
-from incidentmap.errors import OutputExistsError, UsageError
+from incidentmap.errors import UsageError
 
 _PERIOD_HELP = "Slider step: day, week, month, quarter, year, or none (one map of all dates)."
 _SCHEME_HELP = "Colour classes: quantiles, natural_breaks, equal_interval, user (with --bins)."
@@ -116,9 +117,7 @@ def _prepare(
     filters: dict[str, Any],
 ) -> Any:
     _validate(style)
-    for p in (output, style["png"]):
-        if p is not None and p.exists() and not overwrite:  # fail before the work
-            raise OutputExistsError(f"{p} exists; use --overwrite to replace it")
+    refuse_existing(output, style["png"], overwrite=overwrite)
     return load_filtered(input, read, geo, filters)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -206,3 +207,12 @@ def load_filtered(
         )
     f = {k: (v or None) if isinstance(v, list) else v for k, v in filters.items()}
     return filter_incidents(g, **f)
+
+
+def refuse_existing(*paths: Path | None, overwrite: bool) -> None:
+    """Fail before any work if an output exists and ``--overwrite`` was not given."""
+    from incidentmap.errors import OutputExistsError
+
+    for p in paths:
+        if p is not None and p.exists() and not overwrite:
+            raise OutputExistsError(f"{p} exists; use --overwrite to replace it")
