@@ -13,8 +13,17 @@ def _preload() -> None:
     """Import every library any method uses, before any clock starts (same for all methods)."""
     import importlib
 
-    for name in ("numpy", "pandas", "shapely", "geopandas", "pyogrio", "pyproj", "incidentmap",
-                 "incidentmap.geocode", "duckdb"):
+    for name in (
+        "numpy",
+        "pandas",
+        "shapely",
+        "geopandas",
+        "pyogrio",
+        "pyproj",
+        "incidentmap",
+        "incidentmap.geocode",
+        "duckdb",
+    ):
         try:
             importlib.import_module(name)
         except ImportError:

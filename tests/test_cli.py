@@ -82,7 +82,8 @@ def test_bad_value_is_one_line_and_no_output(capsys, use_cache, tmp_path):
     code, out, err = run(capsys, "geocode", bad, "-o", target)
     assert code == 1 and out == ""
     assert err == (
-        f"Error: {bad}, row 2, column 'lat': expected a latitude in -90..90, got 'abc'\n"
+        f"Error: {bad}, row 2, column 'lat': expected a latitude in degrees (-90 to 90), "
+        "got 'abc'\n"
     )
     assert not target.exists()
     assert list(tmp_path.iterdir()) == [bad]

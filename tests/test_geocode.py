@@ -157,5 +157,5 @@ def test_rows_in_equal_rows_out_and_columns(use_cache):
 def test_geocode_twice_keeps_previous_columns(use_cache):
     g = im.geocode(im.read_incidents(DATA / "acled.csv"))
     again = im.geocode(g)
-    assert "province_previous" in again.columns
+    assert "province_original" in again.columns
     assert list(again["province"]) == list(g["province"])

@@ -15,20 +15,23 @@ from incidentmap.boundaries import (
     install_boundaries,
     load_boundaries,
 )
+from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import (
     BoundariesNotInstalledError,
+    BoundaryCacheError,
     BoundarySourceError,
     DownloadError,
     IncidentMapError,
     InputFileError,
     OutputExistsError,
+    OutputWriteError,
     UnknownNameError,
     UsageError,
 )
 from incidentmap.export import export_layers
 from incidentmap.gazetteer import Gazetteer, name_key, provinces, resolve_province
 from incidentmap.geocode import geocode, geocode_file, geocode_summary, locate_points
-from incidentmap.io import read_incidents, write_layer, write_layers
+from incidentmap.io import read_geocoded, read_incidents, read_table, write_layer, write_layers
 from incidentmap.query import incidents_in, incidents_near, resolve_location
 
 _RENDER = ("briefing_map", "choropleth_map", "point_map", "save_map", "static_map")
@@ -48,12 +51,15 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BoundariesNotInstalledError",
+    "BoundaryCacheError",
+    "BoundaryContext",
     "BoundarySourceError",
     "DownloadError",
     "Gazetteer",
     "IncidentMapError",
     "InputFileError",
     "OutputExistsError",
+    "OutputWriteError",
     "UnknownNameError",
     "UsageError",
     "__version__",
@@ -61,6 +67,7 @@ __all__ = [
     "briefing_map",
     "cache_dir",
     "choropleth_map",
+    "context_for",
     "counts_by_area",
     "export_layers",
     "filter_incidents",
@@ -75,7 +82,9 @@ __all__ = [
     "name_key",
     "point_map",
     "provinces",
+    "read_geocoded",
     "read_incidents",
+    "read_table",
     "resolve_location",
     "resolve_province",
     "save_map",

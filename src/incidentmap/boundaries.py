@@ -34,8 +34,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from incidentmap._settings import CACHE_ENV, cache_dir
 from incidentmap.errors import (
     BoundariesNotInstalledError,
+    BoundaryCacheError,
     BoundarySourceError,
     DownloadError,
     UnknownNameError,
@@ -44,39 +46,26 @@ from incidentmap.errors import (
 from incidentmap.gazetteer import provinces, resolve_province
 
 __all__ = [
+    "CACHE_ENV",
     "BoundaryInfo",
     "boundaries_info",
     "cache_dir",
+    "credit_line",
     "install_boundaries",
     "load_boundaries",
     "manifest",
 ]
 
-#: environment variable that overrides the cache folder
-CACHE_ENV = "INCIDENTMAP_CACHE_DIR"
 _GPKG = "boundaries.gpkg"
 _PROVENANCE = "provenance.json"
 _EQUAL_AREA = "EPSG:6933"
 _VECTOR_EXTS = (".gpkg", ".geojson", ".json", ".shp", ".fgb", ".zip")
 LEVELS = ("district", "province")
-
-
-def cache_dir() -> Path:
-    """Return the folder where boundaries are installed.
-
-    ``$INCIDENTMAP_CACHE_DIR`` if set, else the platform's user cache folder
-    (``~/.cache/incidentmap`` on Linux).
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("incidentmap", appauthor=False))
+_REINSTALL = (
+    "incidentmap boundaries install (or, offline: incidentmap boundaries install --from PATH)"
+)
+#: a district layer for Afghanistan lies within these bounds (lon/lat, with a margin)
+_COUNTRY_BOUNDS = (59.0, 28.5, 76.0, 39.5)
 
 
 @functools.cache
@@ -202,7 +191,9 @@ def install_boundaries(
         "districts": len(districts),
         "provinces": len(provs),
         "crs": "EPSG:4326",
+        "repaired_polygons": int(districts.attrs.get("repaired", 0)),
     }
+    provenance.setdefault("credit", credit_line(provenance))
     return _write_cache(districts, provs, provenance)
 
 
@@ -288,12 +279,39 @@ def _read_layer(path: Path) -> gpd.GeoDataFrame:
     try:
         gdf = gpd.read_file(uri, engine="pyogrio")
     except Exception as exc:
-        msg = f"{path}: cannot read as a vector layer ({exc})"
+        msg = f"{path}: cannot read as a vector layer ({_one_line(exc)})"
         raise BoundarySourceError(msg) from exc
+    if len(gdf) == 0:
+        raise BoundarySourceError(f"{path}: the layer has no features")
+    kinds = set(gdf.geom_type.dropna())
+    if not kinds or not kinds <= {"Polygon", "MultiPolygon"}:
+        found = ", ".join(sorted(kinds)) or "no geometry"
+        raise BoundarySourceError(f"{path}: expected polygons, found {found}")
     if gdf.crs is None:
         msg = f"{path}: the layer has no CRS"
         raise BoundarySourceError(msg)
-    return gdf.to_crs("EPSG:4326")
+    try:
+        gdf = gdf.to_crs("EPSG:4326")
+    except Exception as exc:
+        raise BoundarySourceError(
+            f"{path}: cannot convert to EPSG:4326 ({_one_line(exc)})"
+        ) from exc
+    x0, y0, x1, y1 = gdf.total_bounds
+    bx0, by0, bx1, by1 = _COUNTRY_BOUNDS
+    if not (np.isfinite([x0, y0, x1, y1]).all() and x0 >= bx0 and y0 >= by0 and x1 <= bx1
+            and y1 <= by1):  # fmt: skip
+        msg = (
+            f"{path}: the layer's extent ({x0:.4g}, {y0:.4g}, {x1:.4g}, {y1:.4g} in "
+            f"{gdf.crs.to_string() if gdf.crs else 'lon/lat'}) is not Afghanistan's "
+            f"(lon {bx0}-{bx1}, lat {by0}-{by1}); is its CRS right?"
+        )
+        raise BoundarySourceError(msg)
+    return gdf
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] + ("..." if len(text) > 200 else "")
 
 
 def _sha256(path: Path) -> str:
@@ -444,6 +462,7 @@ def _from_generic(
     meta = {
         "layout": "generic",
         "source": f"district layer {path.name} (fields {district_field}, {province_field})",
+        "credit": f"Boundaries: {path.name}",
         "licence": "as stated by the source",
         "citation": f"Administrative boundaries: {path.name}",
         "province_assignment": province_field,
@@ -457,8 +476,10 @@ def _finish_districts(districts: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFra
         dups = sorted(set(districts["district_id"][dup]))[:3]
         msg = f"{path}: district ids are not unique ({dups})"
         raise BoundarySourceError(msg)
-    geom = shapely.make_valid(districts.geometry.values)
-    # keep the polygonal part of what make_valid returns
+    raw = districts.geometry.values
+    invalid = ~shapely.is_valid(raw)
+    geom = shapely.make_valid(raw)
+    # keep the polygonal part of what make_valid returns (a bowtie becomes two triangles)
     geom = np.array([_polygonal(g) for g in geom], dtype=object)
     districts = districts.set_geometry(gpd.GeoSeries(geom, crs="EPSG:4326").values)
     empty = districts.geometry.is_empty | districts.geometry.isna()
@@ -467,6 +488,7 @@ def _finish_districts(districts: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFra
         raise BoundarySourceError(msg)
     names = {c: p.name for c, p in provinces().items()}
     districts.insert(3, "province", districts["province_code"].map(names))
+    districts.attrs["repaired"] = int(invalid.sum())
     return districts.reset_index(drop=True)
 
 
@@ -518,49 +540,182 @@ def dissolve_provinces(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _write_cache(
     districts: gpd.GeoDataFrame, provs: gpd.GeoDataFrame, provenance: dict[str, Any]
 ) -> BoundaryInfo:
+    """Write the layers and provenance; the old cache stays whole until the new one is."""
+    from incidentmap.io.write import remove_stale_temps, run_interruptibly
+
     target = cache_dir()
-    target.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".install-", dir=target))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BoundaryCacheError(
+            f"cannot create the cache folder {target} ({exc.strerror})"
+        ) from exc
+    remove_stale_temps(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".install.incidentmap-tmp-{os.getpid()}-", dir=target))
     try:
         gpkg = tmp / _GPKG
-        districts.to_file(gpkg, layer="districts", driver="GPKG", engine="pyogrio")
-        provs.to_file(gpkg, layer="provinces", driver="GPKG", engine="pyogrio")
+
+        def write() -> None:
+            districts.to_file(gpkg, layer="districts", driver="GPKG", engine="pyogrio")
+            provs.to_file(gpkg, layer="provinces", driver="GPKG", engine="pyogrio")
+
+        try:
+            run_interruptibly(write)
+        except Exception as exc:
+            msg = f"cannot write the boundary cache in {target} ({_one_line(exc)})"
+            raise BoundaryCacheError(msg) from exc
+        provenance = {
+            **provenance,
+            "cache": {"file": _GPKG, "size": gpkg.stat().st_size, "sha256": _sha256(gpkg)},
+        }
+        _check_cache(gpkg, provenance)  # read back what was written before it replaces anything
         (tmp / _PROVENANCE).write_text(json.dumps(provenance, indent=2), "utf-8")
         for name in (_GPKG, _PROVENANCE):
+            fd = os.open(tmp / name, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        for name in (_GPKG, _PROVENANCE):
             os.replace(tmp / name, target / name)
+    except OSError as exc:
+        if isinstance(exc, BoundaryCacheError):
+            raise
+        msg = f"cannot write the boundary cache in {target} ({exc.strerror or exc})"
+        raise BoundaryCacheError(msg) from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _load_cached.cache_clear()
+    _checked.cache_clear()
     return BoundaryInfo(target / _GPKG, provenance)
+
+
+def credit_line(provenance: dict[str, Any]) -> str:
+    """Return a short credit line for maps, from the provenance of the installed layer.
+
+    Parameters
+    ----------
+    provenance : dict
+        ``BoundaryInfo.provenance`` (or a layer's ``attrs["provenance"]``).
+
+    Returns
+    -------
+    str
+        E.g. ``"Boundaries: geoBoundaries.org (Runfola et al. 2020)"``.
+    """
+    if provenance.get("credit"):
+        return str(provenance["credit"])
+    layout = provenance.get("layout")
+    if layout == "geoboundaries":
+        return "Boundaries: geoBoundaries.org (Runfola et al. 2020)"
+    if layout == "ocha-codab":
+        return "Boundaries: AGCHO / OCHA COD-AB Afghanistan"
+    if provenance.get("source"):
+        return f"Boundaries: {provenance['source']}"
+    return "Boundaries: user-supplied layer"
 
 
 # ---------------------------------------------------------------------------------------------
 # load
 
 
-def boundaries_info() -> BoundaryInfo:
-    """Return the provenance of the installed boundaries.
+def _damaged(path: Path, reason: str) -> BoundaryCacheError:
+    return BoundaryCacheError(
+        f"boundary cache {path} is damaged ({reason}); reinstall: {_REINSTALL}"
+    )
+
+
+def _check_cache(gpkg: Path, provenance: dict[str, Any]) -> None:
+    """Check that the cache file holds what its provenance says; raise BoundaryCacheError."""
+    import pyogrio
+
+    rec = provenance.get("cache") or {}
+    try:
+        size = gpkg.stat().st_size
+    except OSError as exc:
+        raise _damaged(gpkg, exc.strerror or "unreadable") from exc
+    if size == 0:
+        raise _damaged(gpkg, "the file is empty")
+    if rec.get("size") is not None and int(rec["size"]) != size:
+        raise _damaged(gpkg, f"{size} bytes, {rec['size']} were written")
+    if rec.get("sha256") and _sha256(gpkg) != rec["sha256"]:
+        raise _damaged(gpkg, "its checksum differs from the one written at install")
+    try:
+        layers = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
+    except Exception as exc:
+        raise _damaged(gpkg, f"not a readable GeoPackage: {_one_line(exc)}") from exc
+    for layer, key in (("districts", "districts"), ("provinces", "provinces")):
+        if layer not in layers:
+            raise _damaged(gpkg, f"the {layer} layer is missing")
+        try:
+            count = int(pyogrio.read_info(gpkg, layer=layer)["features"])
+        except Exception as exc:
+            raise _damaged(gpkg, f"the {layer} layer is unreadable: {_one_line(exc)}") from exc
+        expected = provenance.get(key)
+        if isinstance(expected, int) and count != expected:
+            raise _damaged(gpkg, f"{count} {layer}, {expected} were installed")
+
+
+@functools.lru_cache(maxsize=4)
+def _checked(path: str, mtime: float, size: int, prov_text: str) -> dict[str, Any]:
+    prov_path = Path(path).with_name(_PROVENANCE)
+    try:
+        provenance = json.loads(prov_text)
+    except ValueError as exc:
+        raise _damaged(prov_path, f"not valid JSON: {exc.msg}") from exc
+    if not isinstance(provenance, dict) or not isinstance(provenance.get("districts"), int):
+        raise _damaged(prov_path, "not an incidentmap provenance record")
+    _check_cache(Path(path), provenance)
+    return provenance
+
+
+def boundaries_info(*, check: bool = True) -> BoundaryInfo:
+    """Return the provenance of the installed boundaries, after checking the cache.
+
+    Parameters
+    ----------
+    check : bool, default True
+        Check that the cache file is whole: its size and checksum as written at
+        install, both layers present and readable, their feature counts.
 
     Raises
     ------
     BoundariesNotInstalledError
         If nothing is installed.
+    BoundaryCacheError
+        If the cache is damaged (the message names the file and the reinstall command).
     """
     path = cache_dir() / _GPKG
     prov = cache_dir() / _PROVENANCE
     if not path.exists() or not prov.exists():
-        msg = (
-            f"no boundaries installed in {cache_dir()}; run: incidentmap boundaries install "
-            "(or, offline: incidentmap boundaries install --from PATH)"
-        )
+        msg = f"no boundaries installed in {cache_dir()}; run: {_REINSTALL}"
         raise BoundariesNotInstalledError(msg)
-    return BoundaryInfo(path, json.loads(prov.read_text("utf-8")))
+    try:
+        text = prov.read_text("utf-8")
+        st = path.stat()
+    except (OSError, UnicodeDecodeError) as exc:
+        what = (
+            prov
+            if isinstance(exc, UnicodeDecodeError)
+            else Path(getattr(exc, "filename", prov) or prov)
+        )
+        raise _damaged(what, getattr(exc, "strerror", None) or "unreadable") from exc
+    if not check:
+        try:
+            return BoundaryInfo(path, json.loads(text))
+        except ValueError as exc:
+            raise _damaged(prov, f"not valid JSON: {exc}") from exc
+    provenance = _checked(str(path), st.st_mtime, st.st_size, text)
+    return BoundaryInfo(path, provenance)
 
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(path: str, mtime: float, level: str) -> gpd.GeoDataFrame:
     layer = "districts" if level == "district" else "provinces"
-    return gpd.read_file(path, layer=layer, engine="pyogrio")
+    try:
+        return gpd.read_file(path, layer=layer, engine="pyogrio")
+    except Exception as exc:
+        raise _damaged(Path(path), f"the {layer} layer is unreadable: {_one_line(exc)}") from exc
 
 
 def load_boundaries(level: str = "district") -> gpd.GeoDataFrame:
@@ -579,6 +734,8 @@ def load_boundaries(level: str = "district") -> gpd.GeoDataFrame:
     ------
     BoundariesNotInstalledError
         If nothing is installed.
+    BoundaryCacheError
+        If the cache is damaged.
     UsageError
         If ``level`` is not one of the allowed values.
     """
@@ -588,4 +745,7 @@ def load_boundaries(level: str = "district") -> gpd.GeoDataFrame:
     info = boundaries_info()
     gdf = _load_cached(str(info.path), info.path.stat().st_mtime, level).copy()
     gdf.attrs["provenance"] = info.provenance
+    sha = (info.provenance.get("cache") or {}).get("sha256")
+    if sha:
+        gdf.attrs["layer_key"] = f"{sha}:{level}"
     return gdf

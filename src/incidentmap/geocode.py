@@ -38,184 +38,35 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from incidentmap.boundaries import dissolve_provinces, load_boundaries
+from incidentmap.context import METRIC_CRS, BoundaryContext, context_for
 from incidentmap.errors import UnknownNameError, UsageError
-from incidentmap.gazetteer import FUZZY_THRESHOLD, Gazetteer, Match, provinces, resolve_province
-from incidentmap.schema import OUTPUT_COLUMNS
+from incidentmap.gazetteer import FUZZY_THRESHOLD, Match, provinces, resolve_province
+from incidentmap.schema import OUTPUT_COLUMNS, safe_names
 
 __all__ = [
     "GEOCODE_COLUMNS",
-    "PointLocator",
     "geocode",
     "geocode_file",
     "geocode_summary",
-    "is_geocoded",
     "locate_points",
-    "read_geocoded",
 ]
 
 GEOCODE_COLUMNS = OUTPUT_COLUMNS
 POINT_METHODS = ("point", "point_snapped", "point_swapped")
 NAME_METHODS = ("district_name", "place_name", "province_name")
-#: a metric CRS for snapping distances (UTM 42N spans Afghanistan's centre; <1% scale error)
-_METRIC_CRS = "EPSG:32642"
 _LAT_RANGE = (29.0, 39.0)
 _LON_RANGE = (60.0, 75.5)
 
 
-# ---------------------------------------------------------------------------------------------
-# point in polygon
-
-
-class PointLocator:
-    """Fast point-in-polygon look-up over a fixed set of polygons.
-
-    The polygons' extent is cut into a grid. A cell that lies wholly inside one
-    polygon answers for every point in it without a geometry test; the polygon
-    parts in the other cells are clipped to the cell, so the few points there
-    are tested against small pieces instead of whole districts.
-
-    Parameters
-    ----------
-    polygons : array of shapely geometries
-        The polygons (EPSG:4326 lon/lat).
-    cell : float, default 0.1
-        Grid cell size in degrees.
-    """
-
-    def __init__(self, polygons: np.ndarray, cell: float = 0.05) -> None:
-        polys = np.asarray(polygons, dtype=object)
-        minx, miny, maxx, maxy = shapely.total_bounds(polys)
-        # an odd origin keeps round coordinates (34.5, 69.0) off the cell edges
-        self.x0 = minx - cell * 0.137
-        self.y0 = miny - cell * 0.137
-        self.cell = cell
-        self.nx = int(np.ceil((maxx - self.x0) / cell)) + 1
-        self.ny = int(np.ceil((maxy - self.y0) / cell)) + 1
-        ncells = self.nx * self.ny
-        owner = np.full(ncells, -1, dtype=np.int64)
-        touch_cells: list[np.ndarray] = []
-        touch_polys: list[np.ndarray] = []
-        touch_pieces: list[Any] = []
-        shapely.prepare(polys)
-        for i, poly in enumerate(polys):
-            bx0, by0, bx1, by1 = shapely.bounds(poly)
-            ix0, iy0 = self._cell_xy(bx0, by0)
-            ix1, iy1 = self._cell_xy(bx1, by1)
-            gx, gy = np.meshgrid(np.arange(ix0, ix1 + 1), np.arange(iy0, iy1 + 1))
-            gx, gy = gx.ravel(), gy.ravel()
-            boxes = shapely.box(
-                self.x0 + gx * cell,
-                self.y0 + gy * cell,
-                self.x0 + (gx + 1) * cell,
-                self.y0 + (gy + 1) * cell,
-            )
-            inside = shapely.contains_properly(poly, boxes)
-            touch = ~inside & shapely.intersects(poly, boxes)
-            ids = gy * self.nx + gx
-            owner[ids[inside]] = i
-            touch_cells.append(ids[touch])
-            touch_polys.append(np.full(int(touch.sum()), i, dtype=np.int64))
-            # clip_by_rect is several times faster than a general intersection
-            touch_pieces += [shapely.clip_by_rect(poly, *shapely.bounds(b)) for b in boxes[touch]]
-        cells = np.concatenate(touch_cells)
-        piece_owner = np.concatenate(touch_polys)
-        pieces = np.array(touch_pieces, dtype=object)
-        keep = ~shapely.is_empty(pieces)
-        cells, piece_owner, pieces = cells[keep], piece_owner[keep], pieces[keep]
-        order = np.argsort(cells, kind="stable")
-        self.pieces = pieces[order]
-        self.piece_owner = piece_owner[order]
-        shapely.prepare(self.pieces)
-        # CSR index: the pieces of cell c are pieces[start[c]:start[c + 1]]
-        counts = np.bincount(cells, minlength=ncells)
-        self.start = np.concatenate([[0], np.cumsum(counts)])
-        self.owner = owner
-        self.boundary = counts > 0
-
-    def _cell_xy(self, x: Any, y: Any) -> tuple[Any, Any]:
-        return (
-            np.floor((np.asarray(x) - self.x0) / self.cell).astype(np.int64),
-            np.floor((np.asarray(y) - self.y0) / self.cell).astype(np.int64),
-        )
-
-    def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Return the index of the polygon holding each point, -1 for none.
-
-        Parameters
-        ----------
-        x, y : numpy.ndarray
-            Longitudes and latitudes; NaN gives -1.
-
-        Returns
-        -------
-        numpy.ndarray of int64
-        """
-        x = np.asarray(x, dtype=float)
-        y = np.asarray(y, dtype=float)
-        out = np.full(len(x), -1, dtype=np.int64)
-        cx, cy = self._cell_xy(np.nan_to_num(x, nan=-1e9), np.nan_to_num(y, nan=-1e9))
-        ok = ~np.isnan(x) & ~np.isnan(y) & (cx >= 0) & (cx < self.nx) & (cy >= 0) & (cy < self.ny)
-        idx = np.flatnonzero(ok)
-        cells = cy[idx] * self.nx + cx[idx]
-        out[idx] = self.owner[cells]
-        on_edge = self.boundary[cells]
-        edge = idx[on_edge]
-        if len(edge) == 0:
-            return out
-        ecells = cells[on_edge]
-        # every (point, piece of its cell) pair, tested element by element in C
-        first = self.start[ecells]
-        n_pieces = self.start[ecells + 1] - first
-        point_of_pair = np.repeat(np.arange(len(edge)), n_pieces)
-        offset = np.arange(len(point_of_pair)) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
-        piece_of_pair = first[point_of_pair] + offset
-        hit = shapely.intersects_xy(
-            self.pieces[piece_of_pair], x[edge][point_of_pair], y[edge][point_of_pair]
-        )
-        hp = point_of_pair[hit]
-        hpiece = piece_of_pair[hit]
-        uniq, first_hit = np.unique(hp, return_index=True)
-        out[edge[uniq]] = self.piece_owner[hpiece[first_hit]]
-        return out
-
-
-@functools.lru_cache(maxsize=4)
-def _locator_for(key: tuple[Any, ...], geoms: Any) -> PointLocator:
-    return PointLocator(geoms.values)
-
-
-class _Hashable:
-    """Carry an unhashable value through an lru_cache keyed by the argument before it.
-
-    The real key is ``_layer_key(districts)``; every holder hashes and compares equal.
-    """
-
-    def __init__(self, values: Any) -> None:
-        self.values = values
-
-    def __hash__(self) -> int:
-        return 0
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Hashable)
-
-
-def _layer_key(districts: gpd.GeoDataFrame) -> tuple[Any, ...]:
-    return (
-        len(districts),
-        tuple(districts["district_id"].astype(str)),
-        float(shapely.area(districts.geometry.values).sum()),
-    )
-
-
-def locate_points(districts: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def locate_points(
+    districts: gpd.GeoDataFrame | BoundaryContext, lon: np.ndarray, lat: np.ndarray
+) -> np.ndarray:
     """Return the positional index of the district holding each point (-1 for none).
 
     Parameters
     ----------
-    districts : geopandas.GeoDataFrame
-        District layer (EPSG:4326).
+    districts : geopandas.GeoDataFrame or BoundaryContext
+        District layer (EPSG:4326); its point locator is built once and reused.
     lon, lat : numpy.ndarray
         Coordinates.
 
@@ -223,74 +74,7 @@ def locate_points(districts: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray)
     -------
     numpy.ndarray of int64
     """
-    return _locator_for(_layer_key(districts), _Hashable(districts.geometry.values)).locate(
-        lon, lat
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# context per boundary layer
-
-
-class _Context:
-    """What geocoding needs of one boundary layer; each part is built on first use."""
-
-    def __init__(self, districts: gpd.GeoDataFrame) -> None:
-        self.districts = districts
-        self.district_names = districts["district"].to_numpy(dtype=object)
-        self.pos_by_id = {str(d): i for i, d in enumerate(districts["district_id"])}
-
-    @functools.cached_property
-    def gazetteer(self) -> Gazetteer:
-        return Gazetteer(self.districts)
-
-    @functools.cached_property
-    def provinces(self) -> gpd.GeoDataFrame:
-        return dissolve_provinces(self.districts)
-
-    @functools.cached_property
-    def district_rep(self) -> np.ndarray:  # representative points
-        return shapely.point_on_surface(self.districts.geometry.values)
-
-    @functools.cached_property
-    def province_rep(self) -> dict[str, Any]:
-        p = self.provinces
-        return dict(
-            zip(p["province_code"], shapely.point_on_surface(p.geometry.values), strict=True)
-        )
-
-    @functools.cached_property
-    def metric(self) -> gpd.GeoSeries:
-        return self.districts.geometry.to_crs(_METRIC_CRS)
-
-    @functools.cached_property
-    def metric_tree(self) -> shapely.STRtree:
-        return shapely.STRtree(self.metric.values)
-
-    @functools.cached_property
-    def outline_tree(self) -> shapely.STRtree:
-        """Short segments of the outer border, for "how far outside"."""
-        outline = shapely.union_all(self.provinces.geometry.to_crs(_METRIC_CRS).values)
-        return shapely.STRtree(_segments(outline))
-
-
-@functools.lru_cache(maxsize=4)
-def _context_for(key: tuple[Any, ...], holder: _Hashable) -> _Context:
-    return _Context(holder.values)
-
-
-def _segments(area: shapely.Geometry, tolerance: float = 100.0) -> np.ndarray:
-    """Cut the outer boundary of ``area`` into short two-point line segments."""
-    rings = shapely.get_exterior_ring(shapely.get_parts(shapely.simplify(area, tolerance)))
-    segs = []
-    for ring in rings:
-        xy = shapely.get_coordinates(ring)
-        segs.append(shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1)))
-    return np.concatenate(segs)
-
-
-def _context(districts: gpd.GeoDataFrame) -> _Context:
-    return _context_for(_layer_key(districts), _Hashable(districts))
+    return context_for(districts).locate(lon, lat)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,7 +83,7 @@ def _context(districts: gpd.GeoDataFrame) -> _Context:
 
 def geocode(
     incidents: gpd.GeoDataFrame | pd.DataFrame,
-    boundaries: gpd.GeoDataFrame | None = None,
+    boundaries: gpd.GeoDataFrame | BoundaryContext | None = None,
     *,
     snap_km: float = 5.0,
     fuzzy_threshold: float = FUZZY_THRESHOLD,
@@ -312,8 +96,8 @@ def geocode(
         Incidents in the canonical schema (from :func:`incidentmap.read_incidents`).
         Uses ``latitude``, ``longitude``, ``stated_province``, ``stated_district``,
         ``stated_place`` and ``source_precision`` where present.
-    boundaries : geopandas.GeoDataFrame, optional
-        District layer; default :func:`incidentmap.load_boundaries`.
+    boundaries : geopandas.GeoDataFrame or BoundaryContext, optional
+        District layer (or its context); default the installed one.
     snap_km : float, default 5
         Points outside every district but within this distance (km, measured in
         metres in UTM 42N) of one are snapped to it (``point_snapped``).
@@ -337,12 +121,7 @@ def geocode(
     if snap_km < 0:
         msg = f"snap_km must be >= 0, not {snap_km!r}"
         raise UsageError(msg)
-    districts = boundaries if boundaries is not None else load_boundaries("district")
-    missing = {"district_id", "district", "province_code"} - set(districts.columns)
-    if missing:
-        msg = f"boundaries lack column(s) {sorted(missing)}; use load_boundaries()"
-        raise UsageError(msg)
-    ctx = _context(districts)
+    ctx = context_for(boundaries)
     n = len(incidents)
     col = _Columns(incidents, n)
     res = _Result(n)
@@ -397,7 +176,7 @@ class _Result:
                 out[row] = "; ".join(notes)
         return out
 
-    def frame(self, incidents: pd.DataFrame, ctx: _Context) -> gpd.GeoDataFrame:
+    def frame(self, incidents: pd.DataFrame, ctx: BoundaryContext) -> gpd.GeoDataFrame:
         d = ctx.districts
         has_d = self.district_pos >= 0
         pos = np.where(has_d, self.district_pos, 0)
@@ -416,12 +195,13 @@ class _Result:
             },
             index=incidents.index,
         )
-        base = pd.DataFrame(incidents).drop(
-            columns=[c for c in ("geometry", *GEOCODE_COLUMNS) if c in incidents.columns]
-        )
-        clash = [c for c in GEOCODE_COLUMNS if c in incidents.columns]
-        if clash:  # keep an earlier geocode's columns under another name, never silently
-            base = pd.concat([base, pd.DataFrame(incidents)[clash].add_suffix("_previous")], axis=1)
+        frame = pd.DataFrame(incidents)
+        geom_name = incidents.geometry.name if isinstance(incidents, gpd.GeoDataFrame) else None
+        clash = [c for c in GEOCODE_COLUMNS if c in frame.columns]
+        base = frame.drop(columns=[c for c in (geom_name, "geometry", *clash) if c in frame])
+        if clash:  # an earlier geocode's columns (or a frame's own): kept, never silently lost
+            kept = frame[clash].rename(columns=safe_names(clash, taken=[*base.columns, *clash]))
+            base = pd.concat([base, kept], axis=1)
         cut = list(base.columns).index("input_note") + 1 if "input_note" in base.columns else 0
         out = pd.concat([base.iloc[:, :cut], add, base.iloc[:, cut:]], axis=1)
         gdf = gpd.GeoDataFrame(
@@ -433,7 +213,7 @@ class _Result:
 
 
 def _place_points(
-    ctx: _Context,
+    ctx: BoundaryContext,
     res: _Result,
     lat: np.ndarray,
     lon: np.ndarray,
@@ -457,12 +237,12 @@ def _place_points(
     lat[swapped], lon[swapped] = lon[swapped], lat[swapped].copy()
     idx = np.flatnonzero(has_pt)
     where = np.full(len(lat), -1, dtype=np.int64)
-    where[idx] = locate_points(d, lon[idx], lat[idx])
+    where[idx] = ctx.locate(lon[idx], lat[idx])
     snapped = np.zeros(len(lat), dtype=bool)
     miss = idx[where[idx] < 0]
     if len(miss):
         pts = gpd.GeoSeries(gpd.points_from_xy(lon[miss], lat[miss]), crs="EPSG:4326")
-        pts_m = pts.to_crs(_METRIC_CRS).values
+        pts_m = pts.to_crs(METRIC_CRS).values
         near = np.zeros(len(miss), dtype=bool)
         if snap_km > 0:
             pi, di = ctx.metric_tree.query_nearest(
@@ -541,7 +321,7 @@ def _try_province(name: str) -> str | None:
 
 
 def _place_names(
-    ctx: _Context, res: _Result, col: _Columns, todo: np.ndarray, threshold: float
+    ctx: BoundaryContext, res: _Result, col: _Columns, todo: np.ndarray, threshold: float
 ) -> None:
     prov_t = col.text("stated_province")
     dist_t = col.text("stated_district")
@@ -571,7 +351,7 @@ def _one(matches: list[Match]) -> Match | None:
 
 
 def _resolve_names(
-    ctx: _Context,
+    ctx: BoundaryContext,
     province: str | None,
     district: str | None,
     place: str | None,
@@ -610,9 +390,7 @@ def _resolve_names(
         found = gaz.place(place, code, fuzzy_threshold=threshold)
         if found:
             pts = [gaz.place_point(m.id) for m in found]
-            where = locate_points(
-                ctx.districts, np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
-            )
+            where = ctx.locate(np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
             if len(set(where.tolist())) == 1 and where[0] >= 0:
                 m = found[0]
                 pos = int(where[0])
@@ -684,69 +462,23 @@ def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def is_geocoded(columns: Any) -> bool:
-    """Tell whether a table already has incidentmap's geocode columns."""
-    return {"row", *GEOCODE_COLUMNS} <= {str(c) for c in columns}
-
-
-def read_geocoded(path: str | os.PathLike[str], **read_kwargs: Any) -> gpd.GeoDataFrame:
-    """Read a file written by ``incidentmap geocode`` back with its types.
-
-    Parameters
-    ----------
-    path : path-like or "-"
-        A geocoded file (GPKG, GeoJSON, Parquet, CSV with WKT geometry...).
-    **read_kwargs
-        ``encoding``, ``delimiter``, ``sheet``, ``layer`` for :func:`incidentmap.io.read_table`.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-    """
-    from incidentmap.io import read_table
-
-    raw = read_table(path, **read_kwargs)
-    if not isinstance(raw, gpd.GeoDataFrame):
-        frame = pd.DataFrame(raw)
-        wkt = frame.pop("geometry") if "geometry" in frame.columns else None
-        geom = (
-            gpd.GeoSeries.from_wkt(wkt.replace("", None).astype(object).where(wkt.notna(), None))
-            if wkt is not None
-            else gpd.GeoSeries([None] * len(frame))
-        )
-        raw = gpd.GeoDataFrame(frame, geometry=geom.values, crs="EPSG:4326")
-    g = raw.to_crs("EPSG:4326") if raw.crs is not None else raw.set_crs("EPSG:4326")
-    g["date"] = pd.to_datetime(g["date"], errors="coerce")
-    for c in ("row", "fatalities", "injured", "latitude", "longitude", "geocode_score"):
-        if c in g.columns:
-            g[c] = pd.to_numeric(g[c], errors="coerce")
-    g["geocode_conflict"] = g["geocode_conflict"].map(
-        lambda v: str(v).strip().lower() in ("true", "1")
-    )
-    for c in ("province", "province_code", "district", "district_id", "geocode_note"):
-        g[c] = g[c].astype(object).where(g[c].notna() & (g[c].astype(str) != ""), None)
-    g.attrs.update({"path": str(path), "preset": "geocoded"})
-    g.attrs["summary"] = geocode_summary(g)
-    return g
-
-
 def geocode_file(
     path: str | os.PathLike[str],
-    boundaries: gpd.GeoDataFrame | None = None,
+    boundaries: gpd.GeoDataFrame | BoundaryContext | None = None,
     *,
     snap_km: float = 5.0,
     fuzzy_threshold: float = FUZZY_THRESHOLD,
     **read_kwargs: Any,
 ) -> gpd.GeoDataFrame:
-    """Read an incident file and geocode it, or read it as is if already geocoded.
+    """Read an incident file and geocode it; a file already geocoded is returned as read.
 
     Parameters
     ----------
     path : path-like or "-"
         Raw incidents (any format :func:`incidentmap.read_incidents` reads) or the
         output of :func:`geocode` / ``incidentmap geocode``.
-    boundaries : geopandas.GeoDataFrame, optional
-        District layer; default :func:`incidentmap.load_boundaries`.
+    boundaries : geopandas.GeoDataFrame or BoundaryContext, optional
+        District layer; default the installed one.
     snap_km, fuzzy_threshold : float
         See :func:`geocode`.
     **read_kwargs
@@ -758,47 +490,7 @@ def geocode_file(
     """
     from incidentmap.io import read_incidents
 
-    if str(path) != "-":
-        table_kw = {k: read_kwargs.get(k) for k in ("encoding", "delimiter", "sheet", "layer")}
-        if is_geocoded(_columns_of(path, table_kw)):
-            return read_geocoded(path, **table_kw)
     incidents = read_incidents(path, **read_kwargs)
+    if incidents.attrs.get("geocoded"):
+        return incidents
     return geocode(incidents, boundaries, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold)
-
-
-def _columns_of(path: str | os.PathLike[str], table_kw: dict[str, Any]) -> list[str]:
-    """Read the column names of a file, reading as little of it as the format allows."""
-    from pathlib import Path
-
-    from incidentmap.io import read_table
-
-    p = Path(path)
-    ext = p.suffix.lower()
-    if ext in (".csv", ".tsv", ".txt") and p.is_file():
-        import csv
-
-        from incidentmap.io import _decode
-
-        with p.open("rb") as fh:
-            head = fh.read(65536)
-        text = _decode(head, str(p), table_kw.get("encoding")) if head else ""
-        line = text.splitlines()[0] if text else ""
-        delim = table_kw.get("delimiter")
-        if delim is None:
-            try:
-                delim = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
-            except csv.Error:
-                delim = ","
-        return next(csv.reader([line], delimiter=delim), [])
-    if ext == ".parquet" and p.is_file():
-        import pyarrow.parquet as pq
-
-        return list(pq.read_schema(p).names)
-    if ext in (".gpkg", ".geojson", ".fgb", ".shp") and p.is_file():
-        import pyogrio
-
-        try:
-            return list(pyogrio.read_info(p, layer=table_kw.get("layer"))["fields"])
-        except Exception:  # unreadable here: the real read reports it
-            return []
-    return list(read_table(path, **table_kw).columns)

@@ -27,9 +27,9 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-from incidentmap.boundaries import load_boundaries
+from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UnknownNameError, UsageError
-from incidentmap.gazetteer import Gazetteer, provinces, resolve_province
+from incidentmap.gazetteer import provinces, resolve_province
 
 __all__ = [
     "Location",
@@ -64,14 +64,11 @@ class Location:
     area: Any = None
 
 
-def _gazetteer(districts: gpd.GeoDataFrame) -> Gazetteer:
-    from incidentmap.geocode import _context
-
-    return _context(districts).gazetteer
-
-
 def resolve_location(
-    text: str, districts: gpd.GeoDataFrame | None = None, *, province: str | None = None
+    text: str,
+    districts: gpd.GeoDataFrame | BoundaryContext | None = None,
+    *,
+    province: str | None = None,
 ) -> Location:
     """Resolve "lat,lon", a place, a district or a province name.
 
@@ -103,15 +100,14 @@ def resolve_location(
             msg = f"{text!r}: expected latitude,longitude in degrees"
             raise UsageError(msg)
         return Location(f"{lat},{lon}", (lon, lat))
-    d = districts if districts is not None else load_boundaries("district")
-    gaz = _gazetteer(d)
+    ctx = context_for(districts)
+    d = ctx.districts
+    gaz = ctx.gazetteer
     code = resolve_province(province).id if province else None
     places = gaz.place(text, code)
     if places:
-        from incidentmap.geocode import locate_points
-
         pts = np.array([gaz.place_point(p.id) for p in places])
-        if len(set(locate_points(d, pts[:, 0], pts[:, 1]).tolist())) > 1:
+        if len(set(ctx.locate(pts[:, 0], pts[:, 1]).tolist())) > 1:
             where = ", ".join(sorted({provinces()[p.province_code].name for p in places}))
             msg = f"place {text!r} is ambiguous (in {where}); add --province"
             raise UsageError(msg)
@@ -208,7 +204,7 @@ def incidents_near(
     where: str | Location | tuple[float, float],
     km: float,
     *,
-    districts: gpd.GeoDataFrame | None = None,
+    districts: gpd.GeoDataFrame | BoundaryContext | None = None,
     index: NearIndex | None = None,
     province: str | None = None,
 ) -> gpd.GeoDataFrame:
@@ -259,7 +255,7 @@ def incidents_in(
     district: str | None = None,
     bbox: tuple[float, float, float, float] | None = None,
     within: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
-    districts: gpd.GeoDataFrame | None = None,
+    districts: gpd.GeoDataFrame | BoundaryContext | None = None,
 ) -> gpd.GeoDataFrame:
     """Return the incidents in an area (all conditions given must hold).
 
@@ -290,11 +286,11 @@ def incidents_in(
         code = resolve_province(province).id
         keep &= (incidents["province_code"] == code).to_numpy(dtype=bool)
     if district is not None:
-        d = districts if districts is not None else load_boundaries("district")
-        found = _gazetteer(d).district(district, code)
+        gaz = context_for(districts).gazetteer
+        found = gaz.district(district, code)
         ids = {f.id for f in found}
         if not ids:
-            raise UnknownNameError(district, _gazetteer(d).suggest(district), "district")
+            raise UnknownNameError(district, gaz.suggest(district), "district")
         if len(ids) > 1:
             where = ", ".join(sorted({provinces()[f.province_code].name for f in found}))
             msg = f"district {district!r} exists in {where}; add --province"

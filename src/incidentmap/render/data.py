@@ -9,7 +9,6 @@ are computed once over every period, so colours compare across time.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import geopandas as gpd
@@ -18,6 +17,7 @@ import pandas as pd
 import shapely
 
 from incidentmap.aggregate import PERIODS, counts_by_area, period_start
+from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UsageError
 
 __all__ = [
@@ -204,9 +204,10 @@ def _colors(k: int) -> list[str]:
     return [to_hex(cmap(0.2 + 0.75 * i / (k - 1))) for i in range(k)]
 
 
-@functools.lru_cache(maxsize=4)
-def _display_cached(key: tuple[Any, ...], holder: Any) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    districts: gpd.GeoDataFrame = holder.values
+def simplify_for_display(
+    districts: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Simplify districts as a coverage (~500 m) and dissolve provinces from them."""
     tol = TOLERANCE["district"]
     simple = shapely.coverage_simplify(districts.geometry.values, tol, simplify_boundary=True)
     simple = shapely.set_precision(simple, 1e-4)  # ~11 m; shared vertices stay shared
@@ -222,21 +223,21 @@ def _display_cached(key: tuple[Any, ...], holder: Any) -> tuple[gpd.GeoDataFrame
     return d, p
 
 
-def display_layers(districts: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def display_layers(
+    districts: gpd.GeoDataFrame | BoundaryContext,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Return (districts, provinces) simplified for display, borders shared exactly.
 
     Parameters
     ----------
-    districts : geopandas.GeoDataFrame
-        The installed district layer.
+    districts : geopandas.GeoDataFrame or BoundaryContext
+        The installed district layer (or its context; computed once per layer).
 
     Returns
     -------
     tuple of geopandas.GeoDataFrame
     """
-    from incidentmap.geocode import _Hashable, _layer_key
-
-    return _display_cached(_layer_key(districts), _Hashable(districts))
+    return context_for(districts).display_layers
 
 
 _SCALE = 10_000  # coordinates travel as integers of 1e-4 degree (~11 m), delta-encoded
@@ -354,7 +355,7 @@ def _text(v: Any) -> str | None:
 
 def build_payload(
     incidents: gpd.GeoDataFrame,
-    districts: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame | BoundaryContext,
     *,
     choropleth: bool = True,
     points: bool = True,
@@ -420,7 +421,8 @@ def build_payload(
     if measure != "incidents" and measure not in incidents.columns:
         msg = f"measure {measure!r} is not a column of the incidents"
         raise UsageError(msg)
-    disp_d, disp_p = display_layers(districts)
+    ctx = context_for(districts)
+    disp_d, disp_p = ctx.display_layers
     areas_layer = disp_d if level == "district" else disp_p
     key = "district_id" if level == "district" else "province_code"
     counts = counts_by_area(
@@ -453,7 +455,7 @@ def build_payload(
         "caption": caption,
         "topAreas": top_areas,
         "attribution": [
-            "Boundaries: geoBoundaries.org (Runfola et al. 2020)",
+            ctx.credit,
             *([f"Incidents: {source_label}"] if source_label else []),
         ],
     }

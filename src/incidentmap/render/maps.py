@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,9 @@ import geopandas as gpd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from incidentmap.boundaries import load_boundaries
-from incidentmap.errors import OutputExistsError, UsageError
-from incidentmap.io import publish
+from incidentmap.context import BoundaryContext, context_for
+from incidentmap.errors import UsageError
+from incidentmap.io.write import atomic_write, check_output
 from incidentmap.render.assets import incidentmap_assets, leaflet_assets, script_safe
 from incidentmap.render.data import build_payload, default_caption
 
@@ -111,8 +110,8 @@ def _base_map(*, offline: bool, tiles: str) -> folium.Map:
     return m
 
 
-def _districts(boundaries: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    return boundaries if boundaries is not None else load_boundaries("district")
+def _districts(boundaries: gpd.GeoDataFrame | BoundaryContext | None) -> BoundaryContext:
+    return context_for(boundaries)
 
 
 def _new_map(
@@ -330,17 +329,15 @@ def save_map(m: folium.Map, path: str | os.PathLike[str], *, overwrite: bool = F
     ------
     OutputExistsError
         If the file exists and ``overwrite`` is not set.
+    UsageError
+        If the file name does not end in .html.
     """
     p = Path(path)
-    if p.exists() and not overwrite:
-        raise OutputExistsError(f"{p} exists; use --overwrite to replace it")
-    p.parent.mkdir(parents=True, exist_ok=True)
+    if p.suffix.lower() not in (".html", ".htm"):
+        msg = f"{p}: a map is written as .html (use --png for .png, .svg or .pdf)"
+        raise UsageError(msg)
+    check_output(p, overwrite=overwrite)
     html_text = m.get_root().render()
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.stem}-", suffix=".html", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html_text)
-        publish(tmp, p)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_write(p, overwrite=overwrite) as tmp:
+        tmp.write_text(html_text, encoding="utf-8")
     return p

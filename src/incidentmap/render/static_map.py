@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from incidentmap.boundaries import load_boundaries
-from incidentmap.errors import OutputExistsError, UsageError
-from incidentmap.io import publish
+from incidentmap.context import context_for
+from incidentmap.errors import UsageError
+from incidentmap.io.write import atomic_write, check_output
 from incidentmap.render.data import area_values, build_payload, display_layers
 
 __all__ = ["static_map"]
-
-CITATION = "Boundaries: geoBoundaries.org (Runfola et al. 2020, PLoS ONE 15(4): e0231866)"
 
 
 def static_map(
@@ -71,9 +68,8 @@ def static_map(
     if p.suffix.lower() not in (".png", ".svg", ".pdf"):
         msg = f"{p}: static maps are .png, .svg or .pdf"
         raise UsageError(msg)
-    if p.exists() and not overwrite:
-        raise OutputExistsError(f"{p} exists; use --overwrite to replace it")
-    districts = boundaries if boundaries is not None else load_boundaries("district")
+    check_output(p, overwrite=overwrite)
+    districts = context_for(boundaries)
     payload = build_payload(
         incidents,
         districts,
@@ -166,15 +162,11 @@ def static_map(
     )
     if title:
         fig.suptitle(title, fontsize=14, fontweight="bold")
-    fig.text(0.01, 0.01, CITATION, fontsize=7, color="#444")
+    fig.text(0.01, 0.01, districts.credit, fontsize=7, color="#444")
     fig.tight_layout(rect=(0, 0.06, 1, 0.95 if title else 1))
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.stem}-", suffix=p.suffix, dir=p.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=dpi)
-        publish(tmp, p)
+        with atomic_write(p, overwrite=overwrite) as tmp:
+            fig.savefig(tmp, dpi=dpi)
     finally:
         plt.close(fig)
-        Path(tmp).unlink(missing_ok=True)
     return p

@@ -1,0 +1,200 @@
+"""One boundary layer and everything derived from it, built once, on first use.
+
+:class:`BoundaryContext` is what geocoding, queries, exports and maps share about
+a district layer: the districts and the provinces dissolved from them, the
+gazetteer of names, the point locator, representative points, metric copies
+for distances, display geometry for maps, and the provenance (source, licence,
+citation). Each part is a cached property, so a command pays only for what it
+uses. :func:`context_for` returns the same context for the same layer.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from incidentmap.errors import UsageError
+from incidentmap.locator import PointLocator
+
+if TYPE_CHECKING:
+    from incidentmap.gazetteer import Gazetteer
+
+__all__ = ["METRIC_CRS", "BoundaryContext", "context_for"]
+
+#: a metric CRS for snapping and distances (UTM 42N spans Afghanistan's centre; <1% scale error)
+METRIC_CRS = "EPSG:32642"
+_REQUIRED = ("district_id", "district", "province_code")
+
+
+class BoundaryContext:
+    """A district layer and what is derived from it.
+
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame
+        District layer with ``district_id``, ``district``, ``province_code``
+        (from :func:`incidentmap.load_boundaries`, or any layer with those columns).
+
+    Raises
+    ------
+    UsageError
+        If a required column is missing.
+    """
+
+    def __init__(self, districts: gpd.GeoDataFrame) -> None:
+        missing = [c for c in _REQUIRED if c not in districts.columns]
+        if missing:
+            msg = f"boundaries lack column(s) {missing}; use load_boundaries()"
+            raise UsageError(msg)
+        if districts.crs is not None and not districts.crs.equals("EPSG:4326"):
+            districts = districts.to_crs("EPSG:4326")
+        self.districts = districts.reset_index(drop=True)
+        self.district_names = self.districts["district"].to_numpy(dtype=object)
+        self.province_codes = self.districts["province_code"].to_numpy(dtype=object)
+        self.pos_by_id = {str(d): i for i, d in enumerate(self.districts["district_id"])}
+
+    @classmethod
+    def installed(cls) -> BoundaryContext:
+        """Return the context of the installed boundaries (:func:`incidentmap.load_boundaries`)."""
+        from incidentmap.boundaries import load_boundaries
+
+        return context_for(load_boundaries("district"))
+
+    # -- provenance ---------------------------------------------------------------------------
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Source, licence, citation and counts of the layer (empty for a user's own layer)."""
+        return dict(self.districts.attrs.get("provenance") or {})
+
+    @property
+    def credit(self) -> str:
+        """A short credit line for maps: "Boundaries: geoBoundaries.org (Runfola et al. 2020)"."""
+        from incidentmap.boundaries import credit_line
+
+        return credit_line(self.provenance)
+
+    # -- derived layers -----------------------------------------------------------------------
+
+    @functools.cached_property
+    def provinces(self) -> gpd.GeoDataFrame:
+        """Provinces dissolved from the districts (the two levels nest exactly)."""
+        from incidentmap.boundaries import dissolve_provinces
+
+        return dissolve_provinces(self.districts)
+
+    @functools.cached_property
+    def locator(self) -> PointLocator:
+        """Point-in-polygon index over the districts."""
+        return PointLocator(self.districts.geometry.values)
+
+    def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Positional index of the district holding each point, -1 for none."""
+        return self.locator.locate(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+
+    @functools.cached_property
+    def gazetteer(self) -> Gazetteer:
+        """Province, district and place names for this layer."""
+        from incidentmap.gazetteer import Gazetteer
+
+        return Gazetteer(self.districts, locate=self.locate)
+
+    @functools.cached_property
+    def district_rep(self) -> np.ndarray:
+        """A point inside each district (for rows placed by district name)."""
+        return shapely.point_on_surface(self.districts.geometry.values)
+
+    @functools.cached_property
+    def province_rep(self) -> dict[str, Any]:
+        """A point inside each province, by ISO code."""
+        p = self.provinces
+        return dict(
+            zip(p["province_code"], shapely.point_on_surface(p.geometry.values), strict=True)
+        )
+
+    @functools.cached_property
+    def province_geometry(self) -> dict[str, Any]:
+        """Province polygons by ISO code."""
+        p = self.provinces
+        return dict(zip(p["province_code"], p.geometry.values, strict=True))
+
+    @functools.cached_property
+    def metric(self) -> gpd.GeoSeries:
+        """The districts in a metric CRS (UTM 42N)."""
+        return self.districts.geometry.to_crs(METRIC_CRS)
+
+    @functools.cached_property
+    def metric_tree(self) -> shapely.STRtree:
+        """STRtree over :attr:`metric`, for snapping."""
+        return shapely.STRtree(self.metric.values)
+
+    @functools.cached_property
+    def outline_tree(self) -> shapely.STRtree:
+        """Short segments of the outer border (metric), for "how far outside"."""
+        outline = shapely.union_all(self.provinces.geometry.to_crs(METRIC_CRS).values)
+        return shapely.STRtree(_segments(outline))
+
+    @functools.cached_property
+    def display_layers(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+        """(districts, provinces) simplified for display as a coverage (borders shared)."""
+        from incidentmap.render.data import simplify_for_display
+
+        return simplify_for_display(self.districts)
+
+
+def _segments(area: shapely.Geometry, tolerance: float = 100.0) -> np.ndarray:
+    """Cut the outer boundary of ``area`` into short two-point line segments."""
+    rings = shapely.get_exterior_ring(shapely.get_parts(shapely.simplify(area, tolerance)))
+    segs = []
+    for ring in rings:
+        xy = shapely.get_coordinates(ring)
+        segs.append(shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1)))
+    return np.concatenate(segs)
+
+
+def _layer_key(districts: gpd.GeoDataFrame) -> str:
+    """Identify a layer by its content (ids, names, provinces, geometry)."""
+    key = districts.attrs.get("layer_key")
+    if key:
+        return str(key)
+    digest = hashlib.sha256()
+    for col in _REQUIRED:
+        digest.update("\x1f".join(map(str, districts[col].tolist())).encode("utf-8", "replace"))
+    digest.update(b"".join(shapely.to_wkb(districts.geometry.values)))
+    return digest.hexdigest()
+
+
+_CACHE: OrderedDict[str, BoundaryContext] = OrderedDict()
+
+
+def context_for(districts: gpd.GeoDataFrame | BoundaryContext | None = None) -> BoundaryContext:
+    """Return the (cached) context of a district layer; None gives the installed one.
+
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame or BoundaryContext, optional
+
+    Returns
+    -------
+    BoundaryContext
+    """
+    if isinstance(districts, BoundaryContext):
+        return districts
+    if districts is None:
+        return BoundaryContext.installed()
+    key = _layer_key(districts)
+    ctx = _CACHE.get(key)
+    if ctx is None:
+        ctx = BoundaryContext(districts)
+        _CACHE[key] = ctx
+        while len(_CACHE) > 4:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    return ctx

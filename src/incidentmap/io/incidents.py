@@ -1,0 +1,530 @@
+"""Incident files to one schema: :func:`read_incidents` and :func:`read_geocoded`.
+
+A raw file comes back with the canonical columns of :mod:`incidentmap.schema`
+in front of every original column; a file written by ``incidentmap geocode``
+comes back as it was written, with its types. Nothing is dropped, reordered or
+guessed: a value that cannot be read is an error naming the file, row and
+column (or, with ``on_bad="keep"``, an empty value with a note on its row).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from incidentmap.errors import InputFileError, UsageError
+from incidentmap.io.tables import encoding_note, read_table
+from incidentmap.io.values import (
+    Problems,
+    apply_precision_codes,
+    blank_mask,
+    clean_text,
+    dates_from_parts,
+    parse_coordinates,
+    parse_counts,
+    parse_dates,
+)
+from incidentmap.schema import (
+    CANONICAL_COLUMNS,
+    OUTPUT_COLUMNS,
+    PRESETS,
+    WEAK_COORDINATE_KEYS,
+    Preset,
+    detect_preset,
+    header_key,
+    safe_names,
+)
+
+__all__ = ["is_geocoded", "read_geocoded", "read_incidents"]
+
+#: a coordinate column is used only when at least this share of its values is plausible
+PLAUSIBLE_SHARE = 0.5
+#: the region where plausible coordinates of Afghan incidents fall (generous: borders,
+#: neighbours, swapped pairs are handled by geocoding)
+_REGION = (50.0, 20.0, 85.0, 45.0)  # min lon, min lat, max lon, max lat
+
+
+def is_geocoded(columns: Any) -> bool:
+    """Tell whether a table already has incidentmap's geocode columns."""
+    return {"row", "geocode_method", "geocode_precision", "district_id", "province_code"} <= {
+        str(c) for c in columns
+    }
+
+
+def read_incidents(
+    path: str | os.PathLike[str],
+    preset: str = "auto",
+    *,
+    lat: str | None = None,
+    lon: str | None = None,
+    date: str | None = None,
+    province: str | None = None,
+    district: str | None = None,
+    place: str | None = None,
+    event_id: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+    layer: str | None = None,
+    comment: str | None = None,
+    header: bool = True,
+    columns: list[str] | None = None,
+    day_one: str | None = None,
+    dayfirst: bool | None = None,
+    coordinates: bool = True,
+    on_bad: str = "error",
+) -> gpd.GeoDataFrame:
+    """Read an incident file into the canonical schema.
+
+    Parameters
+    ----------
+    path : path-like or "-"
+        The incident file, or ``"-"`` for standard input (CSV or JSON).
+    preset : {"auto", "acled", "acled_admin1", "ucdp", "gtd", "awsd", "generic"}
+        Column layout; ``"auto"`` detects it from the header.
+    lat, lon, date, province, district, place, event_id : str, optional
+        Column names that override the preset's choice.
+    encoding, delimiter, sheet, layer, comment, header, columns : optional
+        How to read the file; see :func:`incidentmap.io.read_table`.
+    day_one : str, optional
+        The date column counts days, day 1 being this date (``"2004-01-01"``).
+    dayfirst : bool, optional
+        How to read ``a/b/yy`` dates when the values do not decide it.
+    coordinates : bool, default True
+        False ignores coordinate columns (names only).
+    on_bad : {"error", "keep"}, default "error"
+        ``"error"`` raises on the first value that cannot be read;
+        ``"keep"`` keeps the row, leaves the value empty and writes what was
+        wrong in ``input_note``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Canonical columns (see :data:`incidentmap.schema.CANONICAL_COLUMNS`),
+        then every original column; one row per input row, in input order;
+        point geometry where coordinates were given (EPSG:4326). ``attrs``
+        holds ``path``, ``preset``, ``columns`` (the mapping used), ``encoding``
+        and ``notes`` (lines for the user). A file written by
+        ``incidentmap geocode`` is returned as written (``attrs["geocoded"]``).
+
+    Raises
+    ------
+    InputFileError
+        If the file cannot be read, a named column is missing, the file has
+        neither coordinates nor place-name columns, or (``on_bad="error"``) a
+        value cannot be read; the message names the file, row and column.
+    """
+    if preset != "auto" and preset not in PRESETS:
+        msg = f"preset must be auto or one of {', '.join(PRESETS)}, not {preset!r}"
+        raise UsageError(msg)
+    if on_bad not in ("error", "keep"):
+        msg = f"on_bad must be 'error' or 'keep', not {on_bad!r}"
+        raise UsageError(msg)
+    if day_one is not None:
+        try:
+            pd.Timestamp(day_one)
+        except (ValueError, TypeError) as exc:
+            raise UsageError(f"day_one: expected a date like 2004-01-01, got {day_one!r}") from exc
+    name = "<stdin>" if str(path) == "-" else str(path)
+    raw = read_table(
+        path,
+        encoding=encoding,
+        delimiter=delimiter,
+        sheet=sheet,
+        layer=layer,
+        comment=comment,
+        header=header,
+        columns=columns,
+    )
+    if preset == "auto" and is_geocoded(raw.columns):
+        return _typed_geocoded(raw, name)
+    return _assemble(
+        raw,
+        name,
+        PRESETS[preset] if preset != "auto" else None,
+        overrides={
+            "latitude": lat,
+            "longitude": lon,
+            "date": date,
+            "stated_province": province,
+            "stated_district": district,
+            "stated_place": place,
+            "event_id": event_id,
+        },
+        day_one=day_one,
+        dayfirst=dayfirst,
+        coordinates=coordinates,
+        on_bad=on_bad,
+    )
+
+
+def _resolve_columns(
+    frame: pd.DataFrame, preset: Preset, overrides: dict[str, str | None], path: str
+) -> dict[str, str]:
+    by_key: dict[str, str] = {}
+    for c in frame.columns:
+        by_key.setdefault(header_key(c), str(c))
+    mapping: dict[str, str] = {}
+    for canon, candidates in preset.columns.items():
+        for cand in candidates:
+            if cand in by_key:
+                mapping[canon] = by_key[cand]
+                break
+    for canon, col in overrides.items():
+        if col is None:
+            continue
+        if col in frame.columns:
+            mapping[canon] = col
+        elif header_key(col) in by_key:
+            mapping[canon] = by_key[header_key(col)]
+        else:
+            cols = ", ".join(map(str, frame.columns))
+            raise InputFileError(path, f"no column {col!r} for {canon} (columns: {cols})")
+    return mapping
+
+
+def _assemble(
+    raw: pd.DataFrame,
+    name: str,
+    chosen: Preset | None,
+    *,
+    overrides: dict[str, str | None],
+    day_one: str | None,
+    dayfirst: bool | None,
+    coordinates: bool,
+    on_bad: str,
+) -> gpd.GeoDataFrame:
+    geom_src = raw.geometry if isinstance(raw, gpd.GeoDataFrame) else None
+    frame = pd.DataFrame(raw.drop(columns=raw.geometry.name) if geom_src is not None else raw)
+    frame.columns = [str(c) for c in frame.columns]
+    frame = frame.reset_index(drop=True)
+    if chosen is None:
+        chosen = detect_preset(frame.columns)
+    mapping = _resolve_columns(frame, chosen, overrides, name)
+    n = len(frame)
+    rows = np.arange(1, n + 1)
+    problems = Problems(name, rows, on_bad)
+    notes: list[str] = []
+    codec = raw.attrs.get("encoding")
+    if codec and encoding_note(codec):
+        notes.append(f"{name}: {encoding_note(codec)}")
+    out: dict[str, Any] = {"row": rows}
+    out["event_id"] = _text(frame, mapping.get("event_id"), n)
+    out["date"], out["date_precision"] = _dates(
+        frame, chosen, mapping, problems, overrides, day_one, dayfirst
+    )
+    etype = _text(frame, mapping.get("event_type"), n)
+    if chosen.event_type_codes:
+        codes = chosen.event_type_codes
+        etype = etype.map(lambda v: codes.get(str(v).split(".")[0], v) if v is not None else v)
+    out["event_type"] = etype
+    out["actor"] = _text(frame, mapping.get("actor"), n)
+    out["fatalities"] = _fatalities(frame, chosen, mapping, problems, notes, name)
+    col = mapping.get("injured")
+    out["injured"] = parse_counts(frame[col], col, problems) if col else np.full(n, np.nan)
+    out["notes"] = _text(frame, mapping.get("notes"), n)
+    out["source"] = _text(frame, mapping.get("source"), n)
+    lat_v, lon_v = _coordinates(
+        frame, mapping, geom_src, problems, n, coordinates, overrides, notes, name
+    )
+    out["latitude"], out["longitude"] = lat_v, lon_v
+    for key in ("stated_province", "stated_district", "stated_place"):
+        out[key] = _text(frame, mapping.get(key), n, strip=True)
+    out["source_precision"] = _precision(frame, mapping.get("source_precision"), chosen, n)
+    has_names = any(k in mapping for k in ("stated_province", "stated_district", "stated_place"))
+    has_coords = bool(np.isfinite(lat_v).any()) or (
+        "latitude" in mapping and "longitude" in mapping
+    )
+    if not has_names and not has_coords:
+        cols = ", ".join(frame.columns)
+        msg = (
+            "no coordinate or place-name columns found (columns: "
+            f"{cols}); name them with --lat/--lon or --province-col/--district-col/--place-col"
+        )
+        raise InputFileError(name, msg)
+    notes_col = ["; ".join(problems.notes[i]) if i in problems.notes else None for i in range(n)]
+    out["input_note"] = pd.Series(notes_col, dtype="object")
+    canon = pd.DataFrame({k: out[k] for k in CANONICAL_COLUMNS})
+    # an original column that feeds the canonical column of its own name is that column
+    fed = [c for k, c in mapping.items() if c.casefold() == k and k in CANONICAL_COLUMNS]
+    frame = frame.drop(columns=fed)
+    renamed = safe_names(frame.columns, taken=[*CANONICAL_COLUMNS, *OUTPUT_COLUMNS])
+    originals = frame.rename(columns=renamed)
+    result = pd.concat([canon, originals], axis=1)
+    ok = np.isfinite(lat_v) & np.isfinite(lon_v)
+    geometry = np.full(n, None, dtype=object)
+    geometry[ok] = shapely.points(lon_v[ok], lat_v[ok])
+    gdf = gpd.GeoDataFrame(result, geometry=geometry, crs="EPSG:4326")
+    gdf.attrs.update(
+        {
+            "path": name,
+            "preset": chosen.name,
+            "preset_title": chosen.title,
+            "columns": mapping,
+            "renamed": {k: v for k, v in renamed.items() if k != v},
+            "bad_values": len(problems.notes),
+            "encoding": codec,
+            "notes": notes,
+        }
+    )
+    return gdf
+
+
+def _text(frame: pd.DataFrame, col: str | None, n: int, *, strip: bool = False) -> pd.Series:
+    if col is None:
+        return pd.Series([None] * n, dtype="object")
+    return clean_text(frame[col], strip=strip).reset_index(drop=True)
+
+
+def _dates(
+    frame: pd.DataFrame,
+    chosen: Preset,
+    mapping: dict[str, str],
+    problems: Problems,
+    overrides: dict[str, str | None],
+    day_one: str | None,
+    dayfirst: bool | None,
+) -> tuple[pd.Series, pd.Series]:
+    n = len(frame)
+    by_key = {header_key(c): c for c in frame.columns}
+    parts = chosen.date_parts
+    if overrides.get("date") is None and parts and all(p in by_key for p in parts):
+        cols = (by_key[parts[0]], by_key[parts[1]], by_key[parts[2]])
+        dates, prec = dates_from_parts(frame, cols, problems)
+        mapping.pop("date", None)
+        mapping["date_parts"] = ", ".join(cols)
+    elif "date" in mapping:
+        col = mapping["date"]
+        dates, prec = parse_dates(
+            frame[col],
+            col,
+            problems,
+            dayfirst=dayfirst if dayfirst is not None else chosen.dayfirst,
+            day_one=day_one,
+        )
+    else:
+        return (
+            pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
+            pd.Series([None] * n, dtype="object"),
+        )
+    if chosen.date_end and chosen.date_end in by_key:
+        end_col = by_key[chosen.date_end]
+        quiet = Problems(problems.path, problems.rows, "keep")
+        ends, _ = parse_dates(frame[end_col], end_col, quiet)
+        span = (ends - dates).dt.days.to_numpy()
+        coarser = np.where(span > 31, "year", np.where(span > 6, "month", "week"))
+        wider = np.isfinite(span) & (span > 0)
+        prec = _coarsen(prec, pd.Series(np.where(wider, coarser, None), dtype="object"))
+    code_col = mapping.get("date_precision")
+    if code_col and chosen.date_precision_codes:
+        prec = apply_precision_codes(frame[code_col], chosen.date_precision_codes, prec)
+    return dates, prec
+
+
+def _coarsen(current: pd.Series, other: pd.Series) -> pd.Series:
+    rank = {p: i for i, p in enumerate(("day", "week", "month", "year"))}
+    return pd.Series(
+        [
+            a if a is None or b is None or rank[a] >= rank[b] else b
+            for a, b in zip(current, other, strict=True)
+        ],
+        dtype="object",
+    )
+
+
+def _fatalities(
+    frame: pd.DataFrame,
+    chosen: Preset,
+    mapping: dict[str, str],
+    problems: Problems,
+    notes: list[str],
+    name: str,
+) -> np.ndarray:
+    col = mapping.get("fatalities")
+    if col:
+        return parse_counts(frame[col], col, problems)
+    by_key = {header_key(c): c for c in frame.columns}
+    parts = [by_key[p] for p in chosen.fatalities_parts if p in by_key]
+    if not parts:
+        return np.full(len(frame), np.nan)
+    values = np.column_stack([parse_counts(frame[c], c, problems) for c in parts])
+    total = np.where(np.isnan(values).all(axis=1), np.nan, np.nansum(values, axis=1))
+    missing = [p for p in chosen.fatalities_parts if p not in by_key]
+    how = " + ".join(parts)
+    notes.append(
+        f"{name}: fatalities = {how}"
+        + (f" ({', '.join(missing)} absent: the total may be low)" if missing else "")
+    )
+    return total
+
+
+def _plausible(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    x0, y0, x1, y1 = _REGION
+    inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+    swapped = (lat >= x0) & (lat <= x1) & (lon >= y0) & (lon <= y1)
+    return inside | swapped
+
+
+def _coordinates(
+    frame: pd.DataFrame,
+    mapping: dict[str, str],
+    geom: gpd.GeoSeries | None,
+    problems: Problems,
+    n: int,
+    use: bool,
+    overrides: dict[str, str | None],
+    notes: list[str],
+    path: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    empty = (np.full(n, np.nan), np.full(n, np.nan))
+    if not use:
+        return empty
+    if "latitude" in mapping and "longitude" in mapping:
+        lat_c, lon_c = mapping["latitude"], mapping["longitude"]
+        la, bad_la = parse_coordinates(frame[lat_c], lat_c, problems, "lat")
+        lo, bad_lo = parse_coordinates(frame[lon_c], lon_c, problems, "lon")
+        explicit = overrides.get("latitude") is not None or overrides.get("longitude") is not None
+        given = ~blank_mask(frame[lat_c]) | ~blank_mask(frame[lon_c])
+        both = np.isfinite(la) & np.isfinite(lo)
+        share = _plausible(la, lo)[both].sum() / max(int(given.sum()), 1)
+        if not explicit and given.any() and share < PLAUSIBLE_SHARE:
+            weak = {header_key(lat_c), header_key(lon_c)} & WEAK_COORDINATE_KEYS
+            what = "columns" + (" (names that only suggest coordinates)" if weak else "")
+            notes.append(
+                f"{path}: ignored {what} {lat_c!r}/{lon_c!r} as coordinates: "
+                f"{share:.0%} of their values are longitude/latitude near Afghanistan "
+                "(name them with --lat/--lon to use them anyway)"
+            )
+            del mapping["latitude"], mapping["longitude"]
+            return empty
+        problems.report(bad_la, lat_c, frame[lat_c], "a latitude in degrees (-90 to 90)")
+        problems.report(bad_lo, lon_c, frame[lon_c], "a longitude in degrees (-180 to 180)")
+        half = np.isfinite(la) != np.isfinite(lo)
+        problems.report(half & np.isnan(la), lat_c, frame[lat_c], "a latitude with the longitude")
+        problems.report(half & np.isnan(lo), lon_c, frame[lon_c], "a longitude with the latitude")
+        la[~both] = np.nan
+        lo[~both] = np.nan
+        return la, lo
+    if geom is not None:
+        g = geom
+        if g.crs is not None and not g.crs.equals("EPSG:4326"):
+            g = g.to_crs("EPSG:4326")
+        present = (g.notna() & ~g.is_empty).to_numpy(dtype=bool)
+        kinds = g.geom_type.to_numpy(dtype=object)
+        other = present & (kinds != "Point")
+        if other.any():
+            i = int(np.flatnonzero(other)[0])
+            problems.fail(i, "geometry", f"expected point geometry, got {kinds[i]}")
+        la = np.full(n, np.nan)
+        lo = np.full(n, np.nan)
+        xy = shapely.get_coordinates(g.values[present])
+        lo[present], la[present] = xy[:, 0], xy[:, 1]
+        bad = present & ~((np.abs(la) <= 90) & (np.abs(lo) <= 180) & np.isfinite(la + lo))
+        shown = pd.Series([f"POINT ({x} {y})" for x, y in zip(lo, la, strict=True)])
+        problems.report(bad, "geometry", shown, "a point in longitude/latitude degrees")
+        la[bad] = np.nan
+        lo[bad] = np.nan
+        return la, lo
+    return empty
+
+
+def _precision(frame: pd.DataFrame, col: str | None, preset: Preset, n: int) -> pd.Series:
+    if col is None or not preset.precision_codes:
+        return pd.Series([None] * n, dtype="object")
+    codes = frame[col].map(lambda v: None if pd.isna(v) else str(v).strip().split(".")[0])
+    return codes.map(lambda c: preset.precision_codes.get(c) if c else None).astype("object")
+
+
+# ---------------------------------------------------------------------------------------------
+# geocoded files
+
+
+def read_geocoded(path: str | os.PathLike[str], **read_kwargs: Any) -> gpd.GeoDataFrame:
+    """Read a file written by ``incidentmap geocode`` back with its types.
+
+    Parameters
+    ----------
+    path : path-like or "-"
+        A geocoded file (GPKG, GeoJSON, Parquet, CSV with WKT geometry...).
+    **read_kwargs
+        ``encoding``, ``delimiter``, ``sheet``, ``layer`` for :func:`incidentmap.io.read_table`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Raises
+    ------
+    InputFileError
+        If the file lacks the geocode columns.
+    """
+    name = "<stdin>" if str(path) == "-" else str(path)
+    raw = read_table(path, **read_kwargs)
+    if not is_geocoded(raw.columns):
+        raise InputFileError(name, "not a geocoded file (run incidentmap geocode first)")
+    return _typed_geocoded(raw, name)
+
+
+def _typed_geocoded(raw: pd.DataFrame, name: str) -> gpd.GeoDataFrame:
+    from incidentmap.geocode import geocode_summary
+
+    if not isinstance(raw, gpd.GeoDataFrame):
+        frame = pd.DataFrame(raw)
+        wkt = frame.pop("geometry") if "geometry" in frame.columns else None
+        geom = np.full(len(frame), None, dtype=object)
+        if wkt is not None:
+            text = wkt.astype(object).where(wkt.notna() & (wkt.astype(str) != ""), None)
+            try:
+                geom = shapely.from_wkt(text.to_numpy(dtype=object))
+            except shapely.errors.GEOSException as exc:
+                raise InputFileError(name, f"geometry: not WKT ({exc})") from exc
+        raw = gpd.GeoDataFrame(frame, geometry=geom, crs="EPSG:4326")
+    g = raw.to_crs("EPSG:4326") if raw.crs is not None else raw.set_crs("EPSG:4326")
+    g = g.reset_index(drop=True)
+    g["date"] = pd.to_datetime(g["date"], errors="coerce") if "date" in g else pd.NaT
+    for c in ("row", "fatalities", "injured", "latitude", "longitude", "geocode_score"):
+        if c in g.columns:
+            g[c] = pd.to_numeric(g[c], errors="coerce")
+    g["geocode_conflict"] = g["geocode_conflict"].map(
+        lambda v: str(v).strip().lower() in ("true", "1")
+    )
+    text_cols = (
+        "event_id",
+        "date_precision",
+        "event_type",
+        "actor",
+        "notes",
+        "source",
+        "stated_province",
+        "stated_district",
+        "stated_place",
+        "source_precision",
+        "input_note",
+        "province",
+        "province_code",
+        "district",
+        "district_id",
+        "geocode_method",
+        "geocode_precision",
+        "geocode_note",
+    )
+    for c in text_cols:
+        if c in g.columns:
+            s = g[c].astype(object)
+            g[c] = s.where(s.notna() & (s.astype(str) != ""), None).map(
+                lambda v: v if v is None or isinstance(v, str) else _id_text(v)
+            )
+    g.attrs.update({"path": name, "preset": "geocoded", "geocoded": True, "notes": []})
+    g.attrs["summary"] = geocode_summary(g)
+    return g
+
+
+def _id_text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)

@@ -1,0 +1,630 @@
+"""Read values: dates, counts, coordinates and text, the place real files break.
+
+Each reader takes a column of raw values and returns parsed values plus a mask
+of values that could not be read; :class:`Problems` turns those into one error
+naming the file, row and column (or, when asked, into a note on each row).
+
+Dates are read by their written form, never by guessing: ISO forms (with ``00``
+for an unknown day or month, as GTD and AWSD write them), month names in any
+case with any separator ("28 September 2019", "Sept. 28, 2019", "28-SEP-19"),
+numeric ``a/b/yyyy`` with the day/month order taken from the column's values or
+from the caller, Excel serial numbers and Excel date cells. Distinct values are
+parsed once. The calendar (days in a month, leap years) is pandas'. Libraries that
+parse free text (dateutil, dateparser) were not used: they fill a missing day
+from today's date and guess the day/month order, which this module must never do.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from incidentmap.errors import InputFileError
+
+__all__ = [
+    "DATE_PRECISIONS",
+    "EARLIEST_DATE",
+    "Problems",
+    "blank_mask",
+    "clean_text",
+    "parse_coordinates",
+    "parse_counts",
+    "parse_dates",
+    "parse_numbers",
+]
+
+DATE_PRECISIONS = ("day", "week", "month", "year")
+#: dates before this are refused (no incident data set starts earlier)
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+_BLANKS = {"", "na", "n/a", "nan", "none", "null", "nat", "#n/a"}
+_SPACE = "\\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\u200e\u200f"
+_EDGE_SPACE = re.compile(f"^[{_SPACE}]+|[{_SPACE}]+$")
+
+_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3,
+    "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7,
+    "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10,
+    "november": 11, "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_WEEKDAY_RE = re.compile(
+    r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+"
+)
+_SEP = r"[\s\-/.,]"
+_ORD = r"(?:st|nd|rd|th)?"
+_TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:z|utc|[+-]\d{2}:?\d{2})?)?"
+_FORMS: list[tuple[re.Pattern[str], str]] = [
+    # (pattern, order of the groups: y m d / d m y / m d y / m y / y, with n = month name)
+    (re.compile(rf"(\d{{4}})([-/.])(\d{{1,2}})\2(\d{{1,2}}){_TIME}"), "y_m_d"),
+    (re.compile(r"(\d{4})(\d{2})(\d{2})"), "ymd"),
+    (re.compile(r"(\d{4})[-/.](\d{1,2})"), "ym"),
+    (re.compile(r"(\d{4})(?:\.0+)?"), "y"),
+    (
+        re.compile(rf"(\d{{1,2}}){_ORD}{_SEP}*({_MONTH_RE})\.?{_SEP}*(\d{{4}}|\d{{2}}){_TIME}"),
+        "dny",
+    ),
+    (re.compile(rf"({_MONTH_RE})\.?{_SEP}*(\d{{1,2}}){_ORD}{_SEP}+(\d{{4}}){_TIME}"), "ndy"),
+    (re.compile(rf"(\d{{4}}){_SEP}+({_MONTH_RE})\.?{_SEP}+(\d{{1,2}})"), "ynd"),
+    (re.compile(rf"({_MONTH_RE})\.?{_SEP}*(\d{{4}})"), "ny"),
+    (re.compile(rf"(\d{{4}}){_SEP}+({_MONTH_RE})\.?"), "yn"),
+]
+_NUMERIC_DATE = re.compile(rf"(\d{{1,2}})([/.\-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}")
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+_DAYNUM = re.compile(r"-?\d+(?:\.0+)?")
+
+
+class Problems:
+    """Collects unreadable values; raises on the first unless told to keep them.
+
+    Parameters
+    ----------
+    path : str
+        The file, for messages.
+    rows : numpy.ndarray
+        The 1-based data row of each position.
+    on_bad : {"error", "keep"}
+        ``"error"`` raises :class:`InputFileError` at the first report; ``"keep"``
+        collects one note per row.
+    """
+
+    def __init__(self, path: str, rows: np.ndarray, on_bad: str) -> None:
+        self.path = path
+        self.rows = rows
+        self.on_bad = on_bad
+        self.notes: dict[int, list[str]] = {}
+
+    def report(self, mask: np.ndarray, column: str, values: pd.Series, expected: str) -> None:
+        """Report the positions in ``mask``: ``values`` at them were not ``expected``."""
+        idx = np.flatnonzero(mask)
+        if len(idx) == 0:
+            return
+        if self.on_bad == "error":
+            i = idx[0]
+            more = f" ({len(idx) - 1} more rows like it)" if len(idx) > 1 else ""
+            msg = f"expected {expected}, got {_show(values.iloc[i])}{more}"
+            raise InputFileError(self.path, msg, row=int(self.rows[i]), column=column)
+        for i in idx:
+            self.notes.setdefault(int(i), []).append(
+                f"{column}: expected {expected}, got {_show(values.iloc[i])}"
+            )
+
+    def fail(self, position: int, column: str, message: str) -> None:
+        """Raise at once, whatever ``on_bad`` says (a problem with the whole column)."""
+        raise InputFileError(self.path, message, row=int(self.rows[position]), column=column)
+
+
+def _show(value: Any) -> str:
+    text = repr(value if not isinstance(value, (np.generic,)) else value.item())
+    return text if len(text) <= 80 else text[:77] + "...'"
+
+
+# ---------------------------------------------------------------------------------------------
+# text
+
+
+def clean_text(values: pd.Series, *, strip: bool = True) -> pd.Series:
+    """Text of a column: blanks and placeholders ("NA", "null") become None.
+
+    Parameters
+    ----------
+    values : pandas.Series
+    strip : bool, default True
+        Strip surrounding whitespace (CR, LF, tabs, no-break and zero-width
+        spaces) and fold inner runs of whitespace to one space, for names that
+        are matched. False keeps the text as read (free text: notes, sources).
+
+    Returns
+    -------
+    pandas.Series of object (str or None)
+    """
+    blank = blank_mask(values)
+    text = values.astype("object").map(_one_text if strip else _as_read)
+    return text.where(~blank, None).astype("object")
+
+
+def _as_read(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return v if isinstance(v, str) else str(v)
+
+
+def _one_text(v: Any) -> str | None:
+    s = _as_read(v)
+    if s is None:
+        return None
+    s = _EDGE_SPACE.sub("", s)
+    return re.sub(f"[{_SPACE}]+", " ", s) or None
+
+
+def blank_mask(values: pd.Series) -> np.ndarray:
+    """Return True where a value is missing or a placeholder for it ("", "NA", "null")."""
+    obj = values.astype("object")
+    isna = obj.isna().to_numpy(dtype=bool)
+    uniq, inverse = np.unique(obj.where(~isna, "").astype(str).to_numpy(), return_inverse=True)
+    blank_u = np.array([_EDGE_SPACE.sub("", u).lower() in _BLANKS for u in uniq], dtype=bool)
+    return isna | blank_u[inverse]
+
+
+# ---------------------------------------------------------------------------------------------
+# numbers
+
+_THOUSANDS = re.compile(r"[+]?\d{1,3}(?:([,\u00a0\u202f ' ])\d{3})(?:\1\d{3})*(?:\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+
+
+def _factorized(values: pd.Series, blank: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    obj = values.astype("object").where(~blank, "")
+    codes, uniques = pd.factorize(obj.map(lambda v: v if isinstance(v, str) else _num_text(v)))
+    return codes, [str(u) for u in uniques]
+
+
+def _num_text(v: Any) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "nan"  # a boolean is not a number here
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return repr(float(v))
+    return str(v)
+
+
+def parse_numbers(
+    values: pd.Series,
+    column: str,
+    problems: Problems,
+    *,
+    kind: str = "number",
+    lo: float | None = None,
+    hi: float | None = None,
+    expected: str = "a number",
+) -> np.ndarray:
+    """Read numbers; blanks are NaN, unreadable or out-of-range values are reported.
+
+    Parameters
+    ----------
+    values : pandas.Series
+    column : str
+        The column's name, for messages.
+    problems : Problems
+    kind : {"number", "count"}
+        ``count`` also reads thousands separators ("1,000", "1 000") and refuses
+        fractions other than ``.0``; ``number`` reads a decimal comma ("34,52")
+        when the value has no point.
+    lo, hi : float, optional
+        Inclusive bounds.
+    expected : str
+        What the message says was expected.
+
+    Returns
+    -------
+    numpy.ndarray of float
+    """
+    blank = blank_mask(values)
+    codes, uniques = _factorized(values, blank)
+    parsed = np.array([_one_number(u, kind) for u in uniques], dtype=float)
+    num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
+    num = np.where(blank, np.nan, num)
+    bad = ~blank & ~np.isfinite(num)
+    if lo is not None:
+        bad |= np.isfinite(num) & (num < lo)
+    if hi is not None:
+        bad |= np.isfinite(num) & (num > hi)
+    problems.report(bad, column, values, expected)
+    num[bad] = np.nan
+    return num
+
+
+def _one_number(text: str, kind: str) -> float:
+    t = _EDGE_SPACE.sub("", text)
+    if not t:
+        return np.nan
+    try:
+        v = float(t)
+    except ValueError:
+        v = np.nan
+        m = _THOUSANDS.fullmatch(t)
+        if m is not None:
+            v = float(re.sub(r"[,\u00a0\u202f ' ]", "", t))
+        elif kind == "number" and _DECIMAL_COMMA.fullmatch(t):
+            v = float(t.replace(",", "."))
+    if kind == "count" and np.isfinite(v) and v != np.floor(v):
+        return np.nan
+    return v if np.isfinite(v) else np.nan
+
+
+def parse_counts(
+    values: pd.Series, column: str, problems: Problems, *, hi: float = 1_000_000
+) -> np.ndarray:
+    """Read counts of people (killed, wounded): whole numbers from 0 to ``hi``."""
+    return parse_numbers(
+        values,
+        column,
+        problems,
+        kind="count",
+        lo=0,
+        hi=hi,
+        expected=f"a whole number from 0 to {hi:,.0f} (e.g. 3 or 1,000)",
+    )
+
+
+_DMS = re.compile(
+    r"(?P<h1>[NSEW])?\s*(?P<d>\d+(?:[.,]\d+)?)\s*(?:°|º|d|\s)\s*"
+    r"(?:(?P<m>\d+(?:[.,]\d+)?)\s*(?:'|′|m|\s)\s*)?"
+    r"(?:(?P<s>\d+(?:[.,]\d+)?)\s*(?:\"|″|''|s)?\s*)?(?P<h2>[NSEW])?",
+    re.IGNORECASE,
+)
+_HEMI = re.compile(r"(?P<h1>[NSEW])?\s*(?P<v>[+-]?\d+(?:[.,]\d+)?)\s*°?\s*(?P<h2>[NSEW])?", re.I)
+
+
+def _one_coordinate(text: str, axis: str) -> float:
+    t = _EDGE_SPACE.sub("", text)
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    for pattern in (_HEMI, _DMS):
+        m = pattern.fullmatch(t)
+        if m is None:
+            continue
+        h1, h2 = m.group("h1"), m.group("h2")
+        if h1 and h2:
+            return np.nan
+        hemi = (h1 or h2 or "").upper()
+        if hemi and ((axis == "lat") != (hemi in "NS")):
+            return np.nan  # "70E" given as a latitude
+        if pattern is _HEMI:
+            v = float(m.group("v").replace(",", "."))
+        else:
+            parts = [m.group("d"), m.group("m"), m.group("s")]
+            d, mi, s = (float(p.replace(",", ".")) if p else 0.0 for p in parts)
+            if mi >= 60 or s >= 60:
+                return np.nan
+            v = d + mi / 60 + s / 3600
+        return -abs(v) if hemi in ("S", "W") else v
+    return np.nan
+
+
+def parse_coordinates(
+    values: pd.Series, column: str, problems: Problems, axis: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read latitudes or longitudes in decimal degrees (also "34,52", "34.5N", DMS).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The values (NaN where blank or unreadable), and the mask of values that
+        were given but are not a coordinate (not reported yet: the caller
+        decides whether the whole column is a coordinate column at all).
+    """
+    blank = blank_mask(values)
+    codes, uniques = _factorized(values, blank)
+    parsed = np.array([_one_coordinate(u, axis) for u in uniques], dtype=float)
+    num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
+    num = np.where(blank, np.nan, num)
+    limit = 90.0 if axis == "lat" else 180.0
+    bad = ~blank & (~np.isfinite(num) | (np.abs(num) > limit))
+    num[bad] = np.nan
+    return num, bad
+
+
+# ---------------------------------------------------------------------------------------------
+# dates
+
+
+def _two_digit_year(y: int) -> int:
+    pivot = _dt.date.today().year % 100
+    return y if y >= 100 else (2000 + y if y <= pivot else 1900 + y)
+
+
+def _one_date(text: str) -> tuple[int, int, int, str] | str | None:
+    """Return (year, month, day, precision), "numeric" for a/b/yyyy, or None."""
+    t = _EDGE_SPACE.sub("", text).lower()
+    t = _WEEKDAY_RE.sub("", t)
+    for pattern, order in _FORMS:
+        m = pattern.fullmatch(t)
+        if m is None:
+            continue
+        g = m.groups()
+        if order == "y_m_d":
+            y, mo, d = int(g[0]), int(g[2]), int(g[3])
+        elif order == "ymd":
+            y, mo, d = int(g[0]), int(g[1]), int(g[2])
+        elif order == "ym":
+            y, mo, d = int(g[0]), int(g[1]), 0
+        elif order == "y":
+            y, mo, d = int(g[0]), 0, 0
+        elif order == "dny":
+            y, mo, d = (
+                _two_digit_year(int(g[2])) if len(g[2]) == 2 else int(g[2]),
+                _MONTHS[g[1]],
+                int(g[0]),
+            )
+        elif order == "ndy":
+            y, mo, d = int(g[2]), _MONTHS[g[0]], int(g[1])
+        elif order == "ynd":
+            y, mo, d = int(g[0]), _MONTHS[g[1]], int(g[2])
+        elif order == "ny":
+            y, mo, d = int(g[1]), _MONTHS[g[0]], 0
+        else:  # "yn"
+            y, mo, d = int(g[0]), _MONTHS[g[1]], 0
+        if mo == 0:
+            return (y, 0, 0, "year") if d == 0 else None
+        return (y, mo, d, "month" if d == 0 else "day")
+    if _NUMERIC_DATE.fullmatch(t):
+        return "numeric"
+    return None
+
+
+def parse_dates(
+    values: pd.Series,
+    column: str,
+    problems: Problems,
+    *,
+    dayfirst: bool | None = None,
+    day_one: str | pd.Timestamp | None = None,
+    latest: pd.Timestamp | None = None,
+) -> tuple[pd.Series, pd.Series]:
+    """Read a column of dates; return (dates, precision).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text, datetime objects (Excel, Parquet) or numbers (Excel serials).
+    column : str
+        Its name, for messages.
+    problems : Problems
+    dayfirst : bool, optional
+        For ``a/b/yyyy`` values: True = day first, False = month first. When
+        None the column's values must decide it (a first part above 12 means
+        day first, a second part above 12 month first); otherwise it is an error.
+    day_one : date, optional
+        The column holds day numbers, day 1 being this date.
+    latest : Timestamp, optional
+        The last date allowed (default: tomorrow, so that a date given in a
+        time zone ahead of the machine's still passes).
+
+    Returns
+    -------
+    tuple of pandas.Series
+        ``datetime64[ns]`` dates (midnight; NaT where missing or unreadable) and
+        their precision (``day``, ``month``, ``year``; None where missing).
+    """
+    n = len(values)
+    today = pd.Timestamp(_dt.date.today())
+    latest = latest if latest is not None else today + pd.Timedelta(days=1)
+    blank = blank_mask(values)
+    ymd = np.zeros((n, 3), dtype=np.int64)
+    prec = np.full(n, None, dtype=object)
+    todo = ~blank
+    obj = values.astype("object")
+    # date and datetime cells (Excel, Parquet, GeoPackage)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        is_dt = todo.copy()
+    else:
+        is_dt = todo & obj.map(lambda v: isinstance(v, (_dt.date, np.datetime64))).to_numpy(bool)
+    if is_dt.any():
+        stamps = pd.to_datetime(obj[is_dt].map(_as_timestamp), errors="coerce")
+        ymd[is_dt, 0] = stamps.dt.year.fillna(0).to_numpy(dtype=np.int64)
+        ymd[is_dt, 1] = stamps.dt.month.fillna(0).to_numpy(dtype=np.int64)
+        ymd[is_dt, 2] = stamps.dt.day.fillna(0).to_numpy(dtype=np.int64)
+        prec[is_dt] = "day"
+        todo &= ~is_dt
+    text = obj.where(todo, "").map(lambda v: v if isinstance(v, str) else _num_text(v))
+    codes, uniq = pd.factorize(text)
+    uniques = [str(u) for u in uniq]
+    u_ymd = np.zeros((len(uniques), 3), dtype=np.int64)
+    u_prec = np.full(len(uniques), None, dtype=object)
+    if day_one is not None:
+        origin = pd.Timestamp(day_one)
+        nums = np.array([_day_number(u) for u in uniques], dtype=float)
+        ok = np.isfinite(nums)
+        stamps = origin + pd.to_timedelta(np.where(ok, nums - 1, 0), unit="D")
+        u_ymd[ok] = np.column_stack([stamps.year, stamps.month, stamps.day])[ok]
+        u_prec[ok] = "day"
+    else:
+        parsed = [_one_date(u) for u in uniques]
+        for i, p in enumerate(parsed):
+            if isinstance(p, tuple):
+                u_ymd[i] = p[:3]
+                u_prec[i] = p[3]
+        numeric = np.array([p == "numeric" for p in parsed], dtype=bool)
+        if numeric.any():
+            used = np.zeros(len(uniques), dtype=bool)
+            used[np.unique(codes[todo])] = True
+            _numeric_dates(uniques, numeric & used, u_ymd, u_prec, dayfirst, problems, column,
+                           values, todo, codes)  # fmt: skip
+        for i, u in enumerate(uniques):
+            if u_prec[i] is None and _SERIAL.fullmatch(u):
+                stamp = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(float(u)))
+                u_ymd[i] = (stamp.year, stamp.month, stamp.day)
+                u_prec[i] = "day"
+    if len(uniques):
+        sel = todo & (u_prec[codes] != None)  # noqa: E711 (elementwise)
+        ymd[sel] = u_ymd[codes[sel]]
+        prec[sel] = u_prec[codes[sel]]
+        todo &= ~sel
+    problems.report(todo, column, values, "a date (e.g. 2023-03-09, 9 March 2023, 2023-03)")
+    return _build_dates(ymd, prec, values, column, problems, latest)
+
+
+def _build_dates(
+    ymd: np.ndarray,
+    prec: np.ndarray,
+    values: pd.Series,
+    column: str,
+    problems: Problems,
+    latest: pd.Timestamp,
+) -> tuple[pd.Series, pd.Series]:
+    """Dates from parts; a day or month that does not exist is an error, not a rollover."""
+    known = prec != None  # noqa: E711 (elementwise)
+    y, mo, d = ymd[:, 0], ymd[:, 1], ymd[:, 2]
+    out_range = known & ((y < EARLIEST_DATE.year) | (y > latest.year))
+    ok = known & ~out_range
+    parts = pd.DataFrame(
+        {
+            "year": np.where(ok, y, 2000),
+            "month": np.where(ok & (mo > 0), mo, 1),
+            "day": np.where(ok & (d > 0), d, 1),
+        }
+    )
+    dates = pd.to_datetime(parts, errors="coerce")
+    invalid = ok & dates.isna().to_numpy()
+    problems.report(invalid, column, values, "a day that exists in that month")
+    late = ok & ~invalid & (dates > latest).to_numpy()
+    too = out_range | late
+    if too.any():
+        hijri = too & (y >= 1300) & (y <= 1450)
+        problems.report(
+            hijri, column, values, "a Gregorian date (this looks like a Solar Hijri year)"
+        )
+        problems.report(
+            too & ~hijri,
+            column,
+            values,
+            f"a date from {EARLIEST_DATE:%Y-%m-%d} to {latest:%Y-%m-%d}",
+        )
+    bad = ~known | invalid | too
+    dates = dates.where(~bad, pd.NaT).astype("datetime64[ns]")
+    return dates.reset_index(drop=True), pd.Series(np.where(bad, None, prec), dtype="object")
+
+
+def _as_timestamp(v: Any) -> Any:
+    if isinstance(v, (_dt.datetime, np.datetime64, pd.Timestamp)):
+        return v
+    return _dt.datetime(v.year, v.month, v.day)
+
+
+def _day_number(text: str) -> float:
+    t = _EDGE_SPACE.sub("", text)
+    return float(t) if _DAYNUM.fullmatch(t) else np.nan
+
+
+def _numeric_dates(
+    uniques: list[str],
+    numeric: np.ndarray,
+    u_ymd: np.ndarray,
+    u_prec: np.ndarray,
+    dayfirst: bool | None,
+    problems: Problems,
+    column: str,
+    values: pd.Series,
+    todo: np.ndarray,
+    codes: np.ndarray,
+) -> None:
+    """a/b/yyyy dates: the order comes from the values or from ``dayfirst``, never a guess."""
+    idx = np.flatnonzero(numeric)
+    parts = [_NUMERIC_DATE.fullmatch(_EDGE_SPACE.sub("", uniques[i]).lower()) for i in idx]
+    firsts = [int(m.group(1)) for m in parts if m]
+    seconds = [int(m.group(3)) for m in parts if m]
+    first_big = any(v > 12 for v in firsts)
+    second_big = any(v > 12 for v in seconds)
+    order = dayfirst
+    if first_big and not second_big:
+        order = True
+    elif second_big and not first_big:
+        order = False
+    if order is None:
+        pos = int(np.flatnonzero(todo & np.isin(codes, idx))[0])
+        problems.fail(
+            pos,
+            column,
+            "an unambiguous date (day and month order unknown: give dayfirst / --dayfirst "
+            f"or --monthfirst), got {_show(values.iloc[pos])}",
+        )
+    for i, m in zip(idx, parts, strict=True):
+        assert m is not None
+        a, b, yy = int(m.group(1)), int(m.group(3)), m.group(4)
+        year = _two_digit_year(int(yy)) if len(yy) == 2 else int(yy)
+        day, month = (a, b) if order else (b, a)
+        u_ymd[i] = (year, month, day)
+        u_prec[i] = "day"
+
+
+def dates_from_parts(
+    frame: pd.DataFrame,
+    cols: tuple[str, str, str],
+    problems: Problems,
+    *,
+    latest: pd.Timestamp | None = None,
+) -> tuple[pd.Series, pd.Series]:
+    """Dates split in year, month and day columns; 0 or blank month/day means unknown.
+
+    GTD and AWSD write the date this way. A missing day gives month precision, a
+    missing month year precision.
+    """
+    yc, mc, dc = cols
+    yv = parse_numbers(frame[yc], yc, problems, lo=1900, hi=2100, expected="a year")
+    mv = parse_numbers(frame[mc], mc, problems, lo=0, hi=12, expected="a month 0-12")
+    dv = parse_numbers(frame[dc], dc, problems, lo=0, hi=31, expected="a day 0-31")
+    text = pd.Series(
+        [
+            ""
+            if np.isnan(a)
+            else f"{int(a):04d}-{0 if np.isnan(b) else int(b):02d}-"
+            f"{0 if np.isnan(b) or b == 0 or np.isnan(c) else int(c):02d}"
+            for a, b, c in zip(yv, mv, dv, strict=True)
+        ],
+        dtype="object",
+    )
+    # report a day that does not exist against the day column
+    inner = Problems(problems.path, problems.rows, problems.on_bad)
+    dates, prec = parse_dates(text, dc, inner, latest=latest)
+    for i, notes in inner.notes.items():
+        problems.notes.setdefault(i, []).extend(
+            n.replace(f"got {_show(text.iloc[i])}", f"got {_show(frame[dc].iloc[i])}")
+            for n in notes
+        )
+    return dates, prec
+
+
+def apply_precision_codes(
+    values: pd.Series, codes: dict[str, str], current: pd.Series
+) -> pd.Series:
+    """Replace date precisions by a source's own code column (ACLED time_precision...).
+
+    A coarser source precision wins; a finer one never makes a date more precise
+    than it is written.
+    """
+    rank = {p: i for i, p in enumerate(DATE_PRECISIONS)}
+    mapped = values.map(
+        lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
+        else codes.get(str(v).strip().split(".")[0])
+    )  # fmt: skip
+
+    def pick(a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return a
+        return a if rank[a] >= rank[b] else b
+
+    return pd.Series(
+        [pick(a, b) for a, b in zip(current, mapped, strict=True)],
+        dtype="object",
+    )
+
+
+Reader = Callable[[pd.Series, str, Problems], Any]

@@ -1,0 +1,128 @@
+"""Fast point-in-polygon look-up over a fixed set of polygons (districts).
+
+Used by geocoding (incident points), the gazetteer (which district each named
+place lies in) and queries; built once per boundary layer by
+:class:`incidentmap.context.BoundaryContext`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import shapely
+
+__all__ = ["PointLocator"]
+
+
+class PointLocator:
+    """Fast point-in-polygon look-up over a fixed set of polygons.
+
+    The polygons' extent is cut into a grid. A cell that lies wholly inside one
+    polygon answers for every point in it without a geometry test; the polygon
+    parts in the other cells are clipped to the cell, so the few points there
+    are tested against small pieces instead of whole districts.
+
+    Parameters
+    ----------
+    polygons : array of shapely geometries
+        The polygons (EPSG:4326 lon/lat).
+    cell : float, default 0.1
+        Grid cell size in degrees.
+    """
+
+    def __init__(self, polygons: np.ndarray, cell: float = 0.05) -> None:
+        polys = np.asarray(polygons, dtype=object)
+        minx, miny, maxx, maxy = shapely.total_bounds(polys)
+        # an odd origin keeps round coordinates (34.5, 69.0) off the cell edges
+        self.x0 = minx - cell * 0.137
+        self.y0 = miny - cell * 0.137
+        self.cell = cell
+        self.nx = int(np.ceil((maxx - self.x0) / cell)) + 1
+        self.ny = int(np.ceil((maxy - self.y0) / cell)) + 1
+        ncells = self.nx * self.ny
+        owner = np.full(ncells, -1, dtype=np.int64)
+        touch_cells: list[np.ndarray] = []
+        touch_polys: list[np.ndarray] = []
+        touch_pieces: list[Any] = []
+        shapely.prepare(polys)
+        for i, poly in enumerate(polys):
+            bx0, by0, bx1, by1 = shapely.bounds(poly)
+            ix0, iy0 = self._cell_xy(bx0, by0)
+            ix1, iy1 = self._cell_xy(bx1, by1)
+            gx, gy = np.meshgrid(np.arange(ix0, ix1 + 1), np.arange(iy0, iy1 + 1))
+            gx, gy = gx.ravel(), gy.ravel()
+            boxes = shapely.box(
+                self.x0 + gx * cell,
+                self.y0 + gy * cell,
+                self.x0 + (gx + 1) * cell,
+                self.y0 + (gy + 1) * cell,
+            )
+            inside = shapely.contains_properly(poly, boxes)
+            touch = ~inside & shapely.intersects(poly, boxes)
+            ids = gy * self.nx + gx
+            owner[ids[inside]] = i
+            touch_cells.append(ids[touch])
+            touch_polys.append(np.full(int(touch.sum()), i, dtype=np.int64))
+            # clip_by_rect is several times faster than a general intersection
+            touch_pieces += [shapely.clip_by_rect(poly, *shapely.bounds(b)) for b in boxes[touch]]
+        cells = np.concatenate(touch_cells)
+        piece_owner = np.concatenate(touch_polys)
+        pieces = np.array(touch_pieces, dtype=object)
+        keep = ~shapely.is_empty(pieces)
+        cells, piece_owner, pieces = cells[keep], piece_owner[keep], pieces[keep]
+        order = np.argsort(cells, kind="stable")
+        self.pieces = pieces[order]
+        self.piece_owner = piece_owner[order]
+        shapely.prepare(self.pieces)
+        # CSR index: the pieces of cell c are pieces[start[c]:start[c + 1]]
+        counts = np.bincount(cells, minlength=ncells)
+        self.start = np.concatenate([[0], np.cumsum(counts)])
+        self.owner = owner
+        self.boundary = counts > 0
+
+    def _cell_xy(self, x: Any, y: Any) -> tuple[Any, Any]:
+        return (
+            np.floor((np.asarray(x) - self.x0) / self.cell).astype(np.int64),
+            np.floor((np.asarray(y) - self.y0) / self.cell).astype(np.int64),
+        )
+
+    def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Return the index of the polygon holding each point, -1 for none.
+
+        Parameters
+        ----------
+        x, y : numpy.ndarray
+            Longitudes and latitudes; NaN gives -1.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+        """
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        out = np.full(len(x), -1, dtype=np.int64)
+        cx, cy = self._cell_xy(np.nan_to_num(x, nan=-1e9), np.nan_to_num(y, nan=-1e9))
+        ok = ~np.isnan(x) & ~np.isnan(y) & (cx >= 0) & (cx < self.nx) & (cy >= 0) & (cy < self.ny)
+        idx = np.flatnonzero(ok)
+        cells = cy[idx] * self.nx + cx[idx]
+        out[idx] = self.owner[cells]
+        on_edge = self.boundary[cells]
+        edge = idx[on_edge]
+        if len(edge) == 0:
+            return out
+        ecells = cells[on_edge]
+        # every (point, piece of its cell) pair, tested element by element in C
+        first = self.start[ecells]
+        n_pieces = self.start[ecells + 1] - first
+        point_of_pair = np.repeat(np.arange(len(edge)), n_pieces)
+        offset = np.arange(len(point_of_pair)) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
+        piece_of_pair = first[point_of_pair] + offset
+        hit = shapely.intersects_xy(
+            self.pieces[piece_of_pair], x[edge][point_of_pair], y[edge][point_of_pair]
+        )
+        hp = point_of_pair[hit]
+        hpiece = piece_of_pair[hit]
+        uniq, first_hit = np.unique(hp, return_index=True)
+        out[edge[uniq]] = self.piece_owner[hpiece[first_hit]]
+        return out
