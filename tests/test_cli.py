@@ -83,7 +83,7 @@ def test_bad_value_is_one_line_and_no_output(capsys, use_cache, tmp_path):
     assert code == 1 and out == ""
     assert err == (
         f"Error: {bad}, row 2, column 'lat': expected a latitude in degrees (-90 to 90), "
-        "got 'abc'\n"
+        "got 'abc' (--keep-bad-values keeps such rows, with the reason in input_note)\n"
     )
     assert not target.exists()
     assert list(tmp_path.iterdir()) == [bad]

@@ -7,14 +7,15 @@ Library errors become one ``Error: ...`` line on standard error and an exit code
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import NoReturn
 
-import click
 import typer
 
 from incidentmap.cli import _aggregate, _boundaries, _export, _geocode, _map, _query, _where
 from incidentmap.cli._options import console_err, state
-from incidentmap.errors import IncidentMapError
+from incidentmap.errors import IncidentMapError, InputFileError
 
 __all__ = ["app", "main"]
 
@@ -57,8 +58,43 @@ app.command("query")(_query.query_cmd)
 app.command("export")(_export.export_cmd)
 
 
+def _click_exception_types() -> tuple[
+    tuple[type[BaseException], ...], tuple[type[BaseException], ...]
+]:
+    """(usage-error types, abort types) of click and of the click that typer vendors.
+
+    typer 0.29 ships its own copy of click as ``typer._click``; older typers use
+    click itself. Both are caught, so the CLI contract does not depend on which.
+    """
+    errors: list[type[BaseException]] = []
+    aborts: list[type[BaseException]] = []
+    for name in ("click.exceptions", "typer._click.exceptions"):
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        errors.append(mod.ClickException)
+        if hasattr(mod, "Abort"):
+            aborts.append(mod.Abort)
+    aborts.append(typer.Abort)
+    return tuple(errors), tuple(aborts)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _error(message: str, code: int) -> NoReturn:
+    console_err.print(f"Error: {_one_line(message)}", markup=False, highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with its status code.
+
+    Every error is one ``Error: ...`` line on standard error: exit code 2 for
+    usage errors (unknown command or option, bad value), 1 for data errors and
+    failures; 130 after Ctrl-C. ``--debug`` shows the traceback instead.
 
     Parameters
     ----------
@@ -67,22 +103,46 @@ def main(argv: list[str] | None = None) -> None:
     """
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    click_errors, click_aborts = _click_exception_types()
+    state["step"] = None
     try:
         rv = app(args=args, prog_name="incidentmap", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click_aborts:
         console_err.print("Aborted.")
         sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        console_err.print("Aborted (interrupted); no output was written.")
+        sys.exit(130)
+    except click_errors as exc:
+        if debug:
+            raise
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command or group: its help
+            exc.show()
+            sys.exit(2)
+        code = int(getattr(exc, "exit_code", 2) or 2)
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+        _error(message + hint, code)
     except IncidentMapError as exc:
         if debug:
             raise
-        console_err.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+        hint = ""
+        if isinstance(exc, InputFileError) and exc.row is not None and exc.column is not None:
+            hint = " (--keep-bad-values keeps such rows, with the reason in input_note)"
+        _error(str(exc) + hint, exc.exit_code)
     except OSError as exc:  # disk full, permission denied... : one line, not a traceback
         if debug:
             raise
-        console_err.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(1)
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        _error(f"{where}{exc.strerror or exc}", 1)
+    except Exception as exc:  # a bug or an input no rule foresaw: still one line
+        if debug:
+            raise
+        step = state.get("step") or "running the command"
+        _error(
+            f"{step} failed: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1
+        )
     sys.exit(rv if isinstance(rv, int) else 0)

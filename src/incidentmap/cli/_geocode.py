@@ -11,12 +11,15 @@ from incidentmap.cli._options import (
     console_err,
     geocode_options,
     overwrite_opt,
+    print_notes,
     read_kwargs,
     read_options_with_short_names,
     refuse_existing,
+    step,
 )
 from incidentmap.geocode import geocode
 from incidentmap.io import read_incidents, write_layer
+from incidentmap.io.write import writer_for
 
 
 def print_summary(gdf: Any, source: str) -> None:
@@ -62,10 +65,18 @@ def geocode_cmd(
 ) -> None:
     """Geocode every incident to province and district; print the counts."""
     assert read is not None and geo is not None
+    writer_for(output)  # an unknown suffix fails before any work
     refuse_existing(output, overwrite=overwrite)
-    incidents = read_incidents(input, **read_kwargs(read))
-    result = geocode(incidents, snap_km=geo["snap_km"], fuzzy_threshold=geo["fuzzy_threshold"])
-    write_layer(result, output, layer="incidents", overwrite=overwrite)
+    with step(f"reading {input}"):
+        incidents = read_incidents(input, **read_kwargs(read))
+    if not quiet:
+        print_notes(incidents)
+    with step(f"geocoding {input}"):
+        result = geocode(incidents, snap_km=geo["snap_km"], fuzzy_threshold=geo["fuzzy_threshold"])
+    with step(f"writing {output}"):
+        report = write_layer(result, output, layer="incidents", overwrite=overwrite)
     if not quiet:
         print_summary(result, input)
+        for name, new in report.get("fields", {}).items():
+            console_err.print(f"field {name!r} written as {new!r} ({report['format']})")
         console_err.print(f"wrote: {len(result)} rows to {output}")

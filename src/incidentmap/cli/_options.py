@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,19 @@ from rich.console import Console
 
 #: messages and summaries go to standard error; data goes to standard output
 console_err = Console(stderr=True, highlight=False, soft_wrap=True)
-state: dict[str, Any] = {"debug": False}
+state: dict[str, Any] = {"debug": False, "step": None}
+
+
+@contextlib.contextmanager
+def step(what: str) -> Iterator[None]:
+    """Name the step running (``"reading x.csv"``): an unexpected failure says where it was."""
+    before = state.get("step")
+    state["step"] = what
+    try:
+        yield
+    finally:
+        state["step"] = before
+
 
 PRESETS = ("auto", "acled", "ucdp", "gtd", "awsd", "generic")
 
@@ -34,6 +47,43 @@ _READ_OPTIONS: list[tuple[str, Any, Any]] = [
     ("delimiter", str | None, typer.Option(None, "--delimiter", help="CSV delimiter (detected).")),
     ("sheet", str | None, typer.Option(None, "--sheet", help="Excel sheet (default: first).")),
     ("in_layer", str | None, typer.Option(None, "--input-layer", help="Layer of a GIS input.")),
+    (
+        "comment",
+        str | None,
+        typer.Option(None, "--comment", help="Skip CSV lines starting with this text (e.g. %)."),
+    ),
+    (
+        "header",
+        bool,
+        typer.Option(
+            True, "--header/--no-header", help="Whether the first CSV line names columns."
+        ),
+    ),
+    (
+        "columns",
+        str | None,
+        typer.Option(
+            None, "--columns", help="Names for the columns of a file without a header: lon,lat,day"
+        ),
+    ),
+    (
+        "day_one",
+        str | None,
+        typer.Option(
+            None,
+            "--day-one",
+            help="The date column counts days; day 1 is this date (e.g. 2004-01-01).",
+        ),
+    ),
+    (
+        "coordinates",
+        bool,
+        typer.Option(
+            True,
+            "--coordinates/--no-coordinates",
+            help="Use coordinate columns (--no-coordinates: place by names only).",
+        ),
+    ),
     (
         "dayfirst",
         bool | None,
@@ -131,7 +181,15 @@ def read_kwargs(read: dict[str, Any]) -> dict[str, Any]:
     kw = dict(read)
     kw["on_bad"] = "keep" if kw.pop("keep_bad") else "error"
     kw["layer"] = kw.pop("in_layer")
+    cols = kw.pop("columns")
+    kw["columns"] = [c.strip() for c in cols.split(",")] if cols else None
     return kw
+
+
+def print_notes(gdf: Any) -> None:
+    """Print the reader's notes (encoding used, columns ignored...) to standard error."""
+    for note in gdf.attrs.get("notes", []) or []:
+        console_err.print(f"note: {note}", markup=False, highlight=False)
 
 
 def overwrite_opt() -> Any:
@@ -194,10 +252,19 @@ def load_filtered(
 ) -> Any:
     """Read (and geocode if needed) an incident file, then apply the filters."""
     from incidentmap.aggregate import filter_incidents
-    from incidentmap.geocode import geocode_file
+    from incidentmap.geocode import geocode
+    from incidentmap.io import read_incidents
 
     kw = read_kwargs(read)
-    g = geocode_file(input, snap_km=geo["snap_km"], fuzzy_threshold=geo["fuzzy_threshold"], **kw)
+    with step(f"reading {input}"):
+        incidents = read_incidents(input, **kw)
+    if not quiet:
+        print_notes(incidents)
+    if incidents.attrs.get("geocoded"):
+        g = incidents
+    else:
+        with step(f"geocoding {input}"):
+            g = geocode(incidents, snap_km=geo["snap_km"], fuzzy_threshold=geo["fuzzy_threshold"])
     if not quiet:
         s = g.attrs["summary"]
         how = "geocoded file" if g.attrs.get("preset") == "geocoded" else "geocoded now"
@@ -210,9 +277,9 @@ def load_filtered(
 
 
 def refuse_existing(*paths: Path | None, overwrite: bool) -> None:
-    """Fail before any work if an output exists and ``--overwrite`` was not given."""
-    from incidentmap.errors import OutputExistsError
+    """Fail before any work if an output (or a sidecar of it) exists without ``--overwrite``."""
+    from incidentmap.io.write import check_output
 
     for p in paths:
-        if p is not None and p.exists() and not overwrite:
-            raise OutputExistsError(f"{p} exists; use --overwrite to replace it")
+        if p is not None:
+            check_output(p, overwrite=overwrite)

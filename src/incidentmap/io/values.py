@@ -42,6 +42,8 @@ DATE_PRECISIONS = ("day", "week", "month", "year")
 #: dates before this are refused (no incident data set starts earlier)
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 _BLANKS = {"", "na", "n/a", "nan", "none", "null", "nat", "#n/a"}
+#: in a number column these also mean "not known" (GTD writes "Unknown" for fatalities)
+_NUMBER_BLANKS = _BLANKS | {"unknown", "unk", "?", "-", "--", "n.a.", "not known"}
 _SPACE = "\\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\u200e\u200f"
 _EDGE_SPACE = re.compile(f"^[{_SPACE}]+|[{_SPACE}]+$")
 
@@ -163,13 +165,19 @@ def _one_text(v: Any) -> str | None:
     return re.sub(f"[{_SPACE}]+", " ", s) or None
 
 
-def blank_mask(values: pd.Series) -> np.ndarray:
-    """Return True where a value is missing or a placeholder for it ("", "NA", "null")."""
+def blank_mask(values: pd.Series, *, numeric: bool = False) -> np.ndarray:
+    """Return True where a value is missing or a placeholder for it ("", "NA", "null").
+
+    With ``numeric``, words that say a number is not known ("Unknown", "?") count too.
+    """
     obj = values.astype("object")
     isna = obj.isna().to_numpy(dtype=bool)
-    uniq, inverse = np.unique(obj.where(~isna, "").astype(str).to_numpy(), return_inverse=True)
-    blank_u = np.array([_EDGE_SPACE.sub("", u).lower() in _BLANKS for u in uniq], dtype=bool)
-    return isna | blank_u[inverse]
+    codes, uniq = pd.factorize(
+        obj.where(~isna, "").map(lambda v: v if isinstance(v, str) else "\x00value")
+    )
+    words = _NUMBER_BLANKS if numeric else _BLANKS
+    blank_u = np.array([_EDGE_SPACE.sub("", str(u)).lower() in words for u in uniq], dtype=bool)
+    return isna | (blank_u[codes] if len(uniq) else np.zeros(len(obj), dtype=bool))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,7 +232,7 @@ def parse_numbers(
     -------
     numpy.ndarray of float
     """
-    blank = blank_mask(values)
+    blank = blank_mask(values, numeric=True)
     codes, uniques = _factorized(values, blank)
     parsed = np.array([_one_number(u, kind) for u in uniques], dtype=float)
     num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
@@ -321,7 +329,7 @@ def parse_coordinates(
         were given but are not a coordinate (not reported yet: the caller
         decides whether the whole column is a coordinate column at all).
     """
-    blank = blank_mask(values)
+    blank = blank_mask(values, numeric=True)
     codes, uniques = _factorized(values, blank)
     parsed = np.array([_one_coordinate(u, axis) for u in uniques], dtype=float)
     num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
