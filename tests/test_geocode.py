@@ -139,7 +139,7 @@ def test_fuzzy_district_within_province(use_cache):
     g = im.geocode(_frame(stated_province=["Nangarhar"], stated_district=["Muhmand Dra"]))
     r = g.iloc[0]
     assert r["district"] == "Muhmand Dara"
-    assert r["geocode_score"] < 100 and "fuzzy" in r["geocode_note"]
+    assert r["geocode_score"] < 100 and "read as Muhmand Dara" in r["geocode_note"]
 
 
 def test_rows_in_equal_rows_out_and_columns(use_cache):

@@ -21,7 +21,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +75,7 @@ _ARABIC_FOLD = str.maketrans(
 _TYPE_WORDS = (
     "province|provincia|provinz|wilayat|welayat|velayat|wilayate|welayate|velayate|"
     "district|districts|woleswali|wuleswali|uluswali|oluswali|wuluswali|woluswali|"
+    "alaqadari|alaqehdari|alaqahdari|alaqadari-e|hokumati|hukumati|hokumat|hukumat|"
     "city|town|village|center|centre|markaz|provincial|capital|area|region|"
     "ولایت|ولسوالی|ولسوالي|شهر|مرکز|ولايت"
 )
@@ -161,6 +162,48 @@ def name_key(name: str, *, drop_connector: bool = False) -> str:
     if drop_connector:
         text = _CONNECTOR_RE.sub(" ", text)
     return _skeleton(text)
+
+
+# kh/k and gh/g are folded (Khash Rod / Kashroad), sh, ch and zh stay letters of their own
+_DIGRAPHS = (("kh", "k"), ("gh", "g"), ("sh", "S"), ("ch", "C"), ("zh", "J"), ("th", "t"),
+             ("ph", "f"), ("dh", "d"))  # fmt: skip
+
+
+def loose_key(name: str) -> str:
+    """Return a consonant skeleton of a name, for transliteration variants.
+
+    Digraphs (kh, gh, sh, ch, zh) count as one letter; every vowel after the
+    first letter, every ``h``, ``w`` and ``y`` is dropped; q is k; doubled letters
+    are one. "Khogiani" and "Khogayani", "Tarin Kowt" and "Tirin Kot", "Chaprahar"
+    and "Chaparhar", "Qarehbagh" and "Qarabagh" share a skeleton. Many short names
+    share one too, so a match on it is only a candidate (see :meth:`Gazetteer.resolve`).
+
+    Returns
+    -------
+    str
+        ``""`` for Dari/Pashto script or a name without letters.
+    """
+    text = _clean(name)
+    if _ARABIC.search(text):
+        return ""
+    text = re.sub(r"[^a-z]", "", text)
+    if not text:
+        return ""
+    for old, new in _DIGRAPHS:
+        text = text.replace(old, new)
+    text = text.replace("q", "k").replace("c", "k").replace("v", "w")
+    first = "a" if text[0] in "aeiou" else text[0]
+    rest = re.sub(r"[aeiouhwy]", "", text[1:])
+    return _DOUBLE_RE.sub(r"\1", first + rest)
+
+
+def _variants(name: str) -> list[str]:
+    """Return the name, and for "Outer (Inner)" also "Outer" and "Inner"."""
+    variants = [str(name)]
+    inner = _PAREN_RE.findall(str(name))
+    if inner:
+        variants += [_PAREN_RE.sub(" ", str(name)).strip(), *inner]
+    return [v for v in variants if v.strip()]
 
 
 def _keys(name: str) -> list[str]:
@@ -270,17 +313,52 @@ class Match:
     score: float
 
 
+#: how an index entry was named: its own name, a spelling of it, or another name for it
+_METHOD_RANK = {"exact": 0, "alias": 1, "short": 2, "other_name": 3}
+
+
+def _is_spelling_of(alias: str, name: str) -> bool:
+    """Tell whether ``alias`` spells ``name`` (Greshk/Gereshk), or is another name for it."""
+    a, b = name_key(alias), name_key(name)
+    if not a or not b or a.startswith("ar:") or b.startswith("ar:"):
+        return True  # scripts other than Latin: trusted as written by GeoNames
+    if loose_key(alias) == loose_key(name) or fuzz.ratio(a, b) >= 80:
+        return True
+    return len(a) >= 5 and fuzz.partial_ratio(a, b) >= 90
+
+
 class _Index:
     """Keys to entries, with exact and fuzzy look-up."""
 
     def __init__(self) -> None:
         self._by_key: dict[str, dict[str, tuple[str, str, str]]] = {}
+        self._by_loose: dict[str, dict[str, tuple[str, str, str]]] = {}
 
     def add(self, name: str, entry_id: str, display: str, province_code: str, method: str) -> None:
+        rank = _METHOD_RANK.get(method, 9)
         for key in _keys(name):
             slot = self._by_key.setdefault(key, {})
-            if entry_id not in slot or (slot[entry_id][2] == "alias" and method == "exact"):
+            if entry_id not in slot or rank < _METHOD_RANK.get(slot[entry_id][2], 9):
                 slot[entry_id] = (display, province_code, method)
+        for variant in _variants(name):
+            lk = loose_key(variant)
+            if len(lk) >= 3:
+                slot = self._by_loose.setdefault(lk, {})
+                slot.setdefault(entry_id, (display, province_code, method))
+
+    def variant(self, name: str, province_code: str | None = None) -> list[Match]:
+        """Entries whose consonant skeleton (:func:`loose_key`) equals the name's."""
+        found: dict[str, Match] = {}
+        query = name_key(name)
+        for variant in _variants(name):
+            lk = loose_key(variant)
+            for eid, (disp, prov, _meth) in self._by_loose.get(lk, {}).items():
+                if province_code is not None and prov != province_code:
+                    continue
+                score = round(float(fuzz.ratio(query, name_key(disp))), 1)
+                if eid not in found or found[eid].score < score:
+                    found[eid] = Match(eid, disp, prov, "variant", score)
+        return sorted(found.values(), key=lambda m: -m.score)
 
     def exact(self, name: str, province_code: str | None = None) -> list[Match]:
         for key in _keys(name):
@@ -510,6 +588,25 @@ class Gazetteer:
             for alias in row["aliases"].split("|"):
                 if alias:
                     self._district_index.add(alias, did, dname, row["province_code"], "alias")
+        # official "X wa Y" names are often written by one half ("Lash" for Lash wa Juwayn)
+        self._short_index = _Index()
+        self._district_province = dict(
+            zip(districts["district_id"].astype(str), districts["province_code"], strict=True)
+        )
+        self._district_name = dict(
+            zip(districts["district_id"].astype(str), districts["district"], strict=True)
+        )
+        taken = {k for n in districts["district"] for k in _keys(str(n))}
+        taken |= {k for p in provinces().values() for k in _keys(p.name) + _keys(p.iso_name)}
+        for did, dname, pcode in zip(
+            districts["district_id"], districts["district"], districts["province_code"], strict=True
+        ):
+            halves = re.split(r"\s+wa\s+|-wa-|\s+o\s+", str(dname), flags=re.I)
+            if len(halves) == 2:
+                for half in halves:
+                    # a half that is itself a district or province name ("Khost") means that
+                    if len(name_key(half)) >= 4 and not set(_keys(half)) & taken:
+                        self._short_index.add(half, str(did), dname, pcode, "short")
         self._places: dict[str, PlaceRecord] = {}
         self._place_index = _Index()
         records = _shipped_places() + _geonames_places()
@@ -519,13 +616,20 @@ class Gazetteer:
 
             locate = PointLocator(districts.geometry.values).locate
         where = locate(pts[:, 0], pts[:, 1])
+        self._place_district: dict[str, str] = {}
+        ids = districts["district_id"].astype(str).to_numpy()
         for (rec, names), idx in zip(records, where, strict=True):
             if idx < 0:
                 continue  # a GeoNames place outside the boundary layer
             self._places[rec.id] = rec
+            self._place_district[rec.id] = str(ids[idx])
             pcode = str(districts["province_code"].iloc[idx])
             for i, n in enumerate(names):
-                self._place_index.add(n, rec.id, rec.name, pcode, "exact" if i == 0 else "alias")
+                if i == 0:
+                    how = "exact"
+                else:
+                    how = "alias" if _is_spelling_of(n, rec.name) else "other_name"
+                self._place_index.add(n, rec.id, rec.name, pcode, how)
 
     # -- look-ups ---------------------------------------------------------------------------
 
@@ -588,6 +692,164 @@ class Gazetteer:
         """Return the source of a place ("incidentmap" or "GeoNames")."""
         return self._places[place_id].source
 
+    # -- resolving a location field ----------------------------------------------------------
+
+    def _hits(self, matches: list[Match], kind: str) -> list[Hit]:
+        out = []
+        for m in matches:
+            if kind == "district":
+                did = str(m.id)
+            else:
+                did = self._place_district[m.id]
+            out.append(Hit(kind, str(m.id), m.name, m.province_code, did, m.method, m.score))
+        return out
+
+    def _tier(self, tier: str, name: str, scope: str | None, threshold: float) -> list[Hit]:
+        """Districts and places called ``name`` by one rule, in ``scope`` (None: everywhere)."""
+        if tier == "exact":
+            hits = self._hits(self._district_index.exact(name, scope), "district")
+            hits += self._hits(self._place_index.exact(name, scope), "place")
+            if hits:  # a place called like one half of an "X wa Y" district: both count
+                hits += self._hits(self._short_index.exact(name, scope), "district")
+            return hits
+        if tier == "short":
+            return self._hits(self._short_index.exact(name, scope), "district")
+        if tier == "variant":
+            hits = self._hits(self._district_index.variant(name, scope), "district")
+            hits += self._hits(self._place_index.variant(name, scope), "place")
+            floor = 80.0
+            if scope is None:
+                # anywhere in the country a skeleton match must be specific: long, or close
+                floor = 80.0 if len(loose_key(name)) >= 5 else 88.0
+            return [h for h in hits if h.score >= floor]
+        accepted, _ = self._district_index.fuzzy(name, scope, threshold=threshold)
+        if accepted:
+            return self._hits(accepted, "district")
+        accepted, _ = self._place_index.fuzzy(name, scope, threshold=threshold)
+        return self._hits(accepted, "place")
+
+    def _lookup(self, name: str, province_code: str | None, threshold: float) -> list[Hit]:
+        """Hits for one name, by the first rule that finds any.
+
+        Known spellings in the stated province, then in the country; one half of an
+        "X wa Y" name, likewise; skeleton variants, likewise; fuzzy matching only in
+        the stated province. Outside a stated province only names that say which
+        place they are count: district names and aliases, places' own names and
+        their spellings, not other names GeoNames lists for a place (a former name
+        such as "Shaykh Abad" for Anar Dara is also a village elsewhere).
+        """
+        tiers = ["exact", "short", "variant"]
+        for tier in tiers:
+            scopes: list[str | None] = [province_code, None] if province_code else [None]
+            for scope in scopes:
+                hits = self._tier(tier, name, scope, threshold)
+                if province_code is not None and scope is None:
+                    hits = [h for h in hits if h.kind == "district" or h.method != "other_name"]
+                if hits:
+                    return hits
+        if province_code is not None:
+            return self._tier("fuzzy", name, province_code, threshold)
+        return []
+
+    def _resolve_part(
+        self, part: LocationPart, province_code: str | None, prefer: str, threshold: float
+    ) -> Resolution:
+        name = part.text
+        if is_not_a_name(name):
+            return Resolution("not_a_name", notes=[f"{name!r} names no place"])
+        if part.marker == "province":
+            try:
+                m = resolve_province(name, fuzzy_threshold=threshold)
+            except UnknownNameError:
+                return Resolution("unknown", notes=[f"unknown province {name!r}"])
+            return Resolution("ok", Hit("province", m.id, m.name, m.id, None, m.method, m.score))
+        hits = self._lookup(name, province_code, threshold)
+        if hits:
+            if part.marker == "district" and any(h.kind == "district" for h in hits):
+                hits = [h for h in hits if h.kind == "district"]  # "X district" is a district
+            districts = {h.district_id for h in hits}
+            if len(districts) == 1:
+                want = "district" if part.marker == "district" else prefer
+                pick = [h for h in hits if h.kind == want] or hits
+                return Resolution("ok", max(pick, key=lambda h: h.score))
+            return Resolution("ambiguous", candidates=_one_per_district(hits))
+        # a province named in a place or district field
+        try:
+            m = resolve_province(name, fuzzy_threshold=max(threshold, 92.0))
+        except UnknownNameError:
+            return Resolution("unknown", notes=[f"unknown name {name!r}"])
+        return Resolution("ok", Hit("province", m.id, m.name, m.id, None, m.method, m.score))
+
+    def resolve(
+        self,
+        text: str,
+        province_code: str | None = None,
+        *,
+        prefer: str = "place",
+        fuzzy_threshold: float = FUZZY_THRESHOLD,
+    ) -> Resolution:
+        """Resolve a place or district field: one or several names, in any spelling.
+
+        Names are looked up first in the stated province, then in the whole
+        country: a name that is unique in the country is taken even when it lies
+        in another province (the caller flags the conflict). Known spellings
+        (names, aliases, one half of an "X wa Y" district) come first; then
+        consonant skeletons (:func:`loose_key`), in the country only when the
+        skeleton is long enough to be specific; fuzzy matching only inside the
+        stated province. Two different districts are never chosen between.
+
+        Parameters
+        ----------
+        text : str
+            The field's text ("Greshk (District)", "Jalalabad, Nangarhar"...).
+        province_code : str, optional
+            ISO code of the stated province.
+        prefer : {"place", "district"}
+            Which kind of hit to return when a place and a district of the same
+            name lie in the same district.
+        fuzzy_threshold : float
+            Minimum rapidfuzz ratio for fuzzy matches.
+
+        Returns
+        -------
+        Resolution
+        """
+        parts, relation = split_location(text)
+        if not parts:
+            return Resolution("not_a_name", notes=[f"{text!r} names no place"])
+        results = [self._resolve_part(p, province_code, prefer, fuzzy_threshold) for p in parts]
+        if len(results) == 1:
+            return results[0]
+        ok = [r.hit for r in results if r.status == "ok" and r.hit is not None]
+        if relation == "within":
+            # "X area of Y district": X if it is a known name inside Y, else Y
+            inner, outer = results[0], results[-1]
+            if inner.status == "ok" and inner.hit is not None:
+                exact = inner.hit.method in ("exact", "alias")
+                same = outer.hit is not None and outer.hit.district_id == inner.hit.district_id
+                if (outer.status != "ok" and exact) or same:
+                    return inner
+            return outer if outer.status == "ok" else inner
+        if not ok:
+            status = "not_a_name" if all(r.status == "not_a_name" for r in results) else "unknown"
+            return Resolution(status, notes=[n for r in results for n in r.notes])
+        local = [h for h in ok if h.kind != "province"]
+        provs = {h.province_code for h in ok}
+        dists = {h.district_id for h in local}
+        if len(dists) == 1 and len(provs) == 1:
+            return Resolution("ok", max(local, key=lambda h: h.score))
+        if not local and len(provs) == 1:
+            return Resolution("ok", ok[0])
+        if len(dists) == 1 and all(
+            h.kind != "province" or h.province_code == local[0].province_code for h in ok
+        ):
+            return Resolution("ok", local[0])
+        return Resolution(
+            "several",
+            candidates=_one_per_district(ok),
+            province_code=provs.pop() if len(provs) == 1 else None,
+        )
+
     def suggest(self, name: str, limit: int = 3) -> list[str]:
         """Return the known names closest to ``name`` (places, districts, provinces)."""
         suggestions: list[tuple[float, str]] = []
@@ -599,3 +861,174 @@ class Gazetteer:
             if n not in seen:
                 seen.append(n)
         return seen[:limit]
+
+
+# ---------------------------------------------------------------------------------------------
+# resolving a location field: one or several names, with markers, in a province or not
+
+#: words that fill a place field without naming a place
+_NOT_A_NAME = {
+    "unknown", "unknow", "unk", "n/a", "na", "none", "various", "multiple", "several", "other",
+    "rural area", "rural", "undisclosed", "unspecified", "not specified", "not known",
+    "countrywide", "nationwide", "afghanistan", "location unknown", "unknown location",
+}  # fmt: skip
+_PROVINCE_MARK = re.compile(r"\b(?:province|provincia|wilayat|welayat|velayat)\b|ولایت|ولايت", re.I)
+_DISTRICT_MARK = re.compile(
+    r"\b(?:district|woluswali|wuleswali|uluswali|alaqadari|alaqehdari|alaqahdari|hokumati|"
+    r"hukumati)\b|ولسوالی|ولسوالي|علاقه داری",
+    re.I,
+)
+_AREA_OF = re.compile(
+    r"^(?P<place>.+?)\s+(?:area|village|region|vicinity)\s+(?:of|in)\s+(?:the\s+)?(?P<area>.+)$",
+    re.I,
+)
+_BETWEEN = re.compile(r"^(?:between|from)\s+(?P<a>.+?)\s+(?:and|to)\s+(?P<b>.+)$", re.I)
+_SPLIT = re.compile(r"\s*(?:,|;|/|&|\band\b|\bor\b|\+)\s*", re.I)
+_NOISE = re.compile(
+    r"^(?:near|outside|outskirts\s+of|close\s+to|in|at|the|a)\s+|[\s,.;:\-]+$|^[\s,.;:\-]+",
+    re.I,
+)
+_TYPE_ONLY_PAREN = re.compile(
+    r"\(+\s*(?:district|province|city|town|village|area|region|center|centre)\s*\)+", re.I
+)
+
+
+@dataclass(frozen=True)
+class LocationPart:
+    """One name in a location field, with what the text says it is."""
+
+    text: str
+    marker: str | None  # "province", "district" or None
+
+
+def split_location(text: str) -> tuple[list[LocationPart], str]:
+    """Split a place or district field into names.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"Greshk (District)"``, ``"Kandahar (Province)"``, ``"Khost and Paktia"``,
+        ``"Shambawat area of the Nadar Shahkot district"``, ``"Jalalabad, Nangarhar"``.
+
+    Returns
+    -------
+    tuple of (list of LocationPart, str)
+        The names, and how they relate: ``"one"``, ``"within"`` (a place, then
+        the area holding it: the first is more precise), or ``"several"``.
+    """
+    t = unicodedata.normalize("NFKC", str(text)).strip()
+    if not t:
+        return [], "one"
+    m = _AREA_OF.match(t)
+    if m:
+        parts = [_part(m.group("place")), _part(m.group("area"))]
+        return [p for p in parts if p.text], "within"
+    m = _BETWEEN.match(t)
+    if m:
+        parts = [_part(m.group("a")), _part(m.group("b"))]
+        return [p for p in parts if p.text], "several"
+    # keep "(...)" alternates together while splitting on separators outside them
+    chunks = _split_outside_parens(t)
+    parts = [p for p in (_part(c) for c in chunks) if p.text]
+    if len(parts) <= 1:
+        return parts, "one"
+    return parts, "several"
+
+
+def _split_outside_parens(text: str) -> list[str]:
+    out, depth, start = [], 0, 0
+    pieces: list[tuple[int, int]] = []
+    for m in _SPLIT.finditer(text):
+        pieces.append((m.start(), m.end()))
+    cuts = []
+    for a, b in pieces:
+        depth = text[:a].count("(") - text[:a].count(")")
+        if depth <= 0:
+            cuts.append((a, b))
+    for a, b in cuts:
+        out.append(text[start:a])
+        start = b
+    out.append(text[start:])
+    return [c for c in out if c.strip()]
+
+
+def _part(text: str) -> LocationPart:
+    t = text.strip()
+    marker = None
+    if _PROVINCE_MARK.search(t):
+        marker = "province"
+    elif _DISTRICT_MARK.search(t):
+        marker = "district"
+    t = _TYPE_ONLY_PAREN.sub(" ", t)
+    for _ in range(3):
+        t = _NOISE.sub("", t).strip()
+        while t.endswith(")") and t.count(")") > t.count("("):
+            t = t[:-1].strip()
+        while t.startswith("(") and t.count("(") > t.count(")"):
+            t = t[1:].strip()
+    return LocationPart(t, marker)
+
+
+def is_not_a_name(text: str) -> bool:
+    """Tell whether a place field says "unknown", "various"... rather than naming a place."""
+    t = re.sub(r"[^a-z/ ]", "", str(text).casefold()).strip()
+    if not t:
+        return True
+    if t in _NOT_A_NAME:
+        return True
+    return fuzz.ratio(t, "unknown") >= 85  # "Unkknown", "Unkown"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A name found in the gazetteer.
+
+    Attributes
+    ----------
+    kind : str
+        ``"district"``, ``"place"`` or ``"province"``.
+    id : str
+        District id, place id or province code.
+    name : str
+        Display name.
+    province_code : str
+    district_id : str or None
+        The district holding it (None for a province).
+    method : str
+        ``exact``, ``alias``, ``short`` (one half of an "X wa Y" name),
+        ``variant`` (consonant skeleton) or ``fuzzy``.
+    score : float
+    """
+
+    kind: str
+    id: str
+    name: str
+    province_code: str
+    district_id: str | None
+    method: str
+    score: float
+
+
+@dataclass
+class Resolution:
+    """What a location field resolved to.
+
+    ``status`` is ``"ok"`` (``hit`` set), ``"not_a_name"``, ``"unknown"``,
+    ``"ambiguous"`` (one name, several places) or ``"several"`` (several names in
+    different districts; ``province_code`` is set when they share a province).
+    """
+
+    status: str
+    hit: Hit | None = None
+    candidates: list[Hit] = field(default_factory=list)
+    province_code: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _one_per_district(hits: list[Hit]) -> list[Hit]:
+    seen: dict[str | None, Hit] = {}
+    for h in hits:
+        key = h.district_id if h.kind != "province" else f"province:{h.id}"
+        if key not in seen or seen[key].score < h.score:
+            seen[key] = h
+    return list(seen.values())

@@ -40,7 +40,7 @@ import shapely
 
 from incidentmap.context import METRIC_CRS, BoundaryContext, context_for
 from incidentmap.errors import UnknownNameError, UsageError
-from incidentmap.gazetteer import FUZZY_THRESHOLD, Match, provinces, resolve_province
+from incidentmap.gazetteer import FUZZY_THRESHOLD, Hit, provinces, resolve_province
 from incidentmap.schema import OUTPUT_COLUMNS, safe_names
 
 __all__ = [
@@ -326,28 +326,52 @@ def _place_names(
     prov_t = col.text("stated_province")
     dist_t = col.text("stated_district")
     place_t = col.text("stated_place")
-    memo: dict[tuple[str | None, str | None, str | None], tuple[Any, ...]] = {}
+    memo: dict[tuple[str | None, str | None, str | None], _Named] = {}
     for row in np.flatnonzero(todo):
         key = (prov_t[row], dist_t[row], place_t[row])
         if key not in memo:
             memo[key] = _resolve_names(ctx, *key, threshold)
-        method, pos, code, geom, score, notes = memo[key]
-        res.note[row].extend(notes)
-        if method == "unplaced":
+        named = memo[key]
+        res.note[row].extend(named.notes)
+        res.conflict[row] = named.conflict
+        if named.method == "unplaced":
             continue
-        res.method[row] = method
-        res.district_pos[row] = pos
-        res.province_code[row] = code
-        res.geometry[row] = geom
-        res.score[row] = score
-        res.precision[row] = {"province_name": "province", "district_name": "district"}.get(
-            method, "point"
-        )
+        res.method[row] = named.method
+        res.district_pos[row] = named.district_pos
+        res.province_code[row] = named.province_code
+        res.geometry[row] = named.geometry
+        res.score[row] = named.score
+        res.precision[row] = named.precision
 
 
-def _one(matches: list[Match]) -> Match | None:
-    ids = {m.id for m in matches}
-    return matches[0] if len(ids) == 1 else None
+class _Named:
+    """The outcome of placing one combination of stated names."""
+
+    __slots__ = (
+        "conflict",
+        "district_pos",
+        "geometry",
+        "method",
+        "notes",
+        "precision",
+        "province_code",
+        "score",
+    )
+
+    def __init__(self, notes: list[str]) -> None:
+        self.method = "unplaced"
+        self.district_pos = -1
+        self.province_code: str | None = None
+        self.geometry: Any = None
+        self.score = np.nan
+        self.precision = "none"
+        self.conflict = False
+        self.notes = notes
+
+
+def _describe(hit: Hit) -> str:
+    where = provinces()[hit.province_code].name
+    return f"{hit.name} ({where})" if hit.kind != "province" else f"{hit.name} province"
 
 
 def _resolve_names(
@@ -356,9 +380,10 @@ def _resolve_names(
     district: str | None,
     place: str | None,
     threshold: float,
-) -> tuple[Any, ...]:
-    """Return (method, district_pos, province_code, geometry, score, notes)."""
+) -> _Named:
+    """Place one combination of stated province, district and place names."""
     notes: list[str] = []
+    out = _Named(notes)
     code: str | None = None
     pscore = 100.0
     if province:
@@ -370,60 +395,88 @@ def _resolve_names(
         except UnknownNameError as exc:
             notes.append(f"unknown name: {exc}")
     gaz = ctx.gazetteer
-    if district:
-        found = gaz.district(district, code, fuzzy_threshold=threshold)
-        m = _one(found)
-        if m is not None:
-            pos = ctx.pos_by_id[m.id]
-            if m.method == "fuzzy":
-                notes.append(f"district {district!r} read as {m.name} (fuzzy {m.score:.0f})")
-            return ("district_name", pos, m.province_code, ctx.district_rep[pos], m.score, notes)
-        if found:
-            where = ", ".join(sorted({provinces()[x.province_code].name for x in found}))
-            notes.append(f"ambiguous: district {district!r} exists in {where}; give the province")
-        else:
-            notes.append(
-                f"unknown name: district {district!r}"
-                + (f" in {provinces()[code].name}" if code else "")
-            )
-    if place:
-        found = gaz.place(place, code, fuzzy_threshold=threshold)
-        if found:
-            pts = [gaz.place_point(m.id) for m in found]
-            where = ctx.locate(np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
-            if len(set(where.tolist())) == 1 and where[0] >= 0:
-                m = found[0]
-                pos = int(where[0])
-                if m.method == "fuzzy":
-                    notes.append(f"place {place!r} read as {m.name} (fuzzy {m.score:.0f})")
-                notes.append(f"place: {m.name} ({gaz.place_source(m.id)})")
-                return ("place_name", pos, m.province_code, shapely.Point(pts[0]), m.score, notes)
-            names = sorted({f"{m.name} ({provinces()[m.province_code].name})" for m in found})
-            notes.append(
-                f"ambiguous: place {place!r} matches {', '.join(names[:4])}; give the province"
-            )
-        else:
-            # the location is often a district centre named after its district
-            dm = _one(gaz.district(place, code, fuzzy_threshold=threshold))
-            if dm is not None:
-                pos = ctx.pos_by_id[dm.id]
-                notes.append(f"place {place!r} matched district {dm.name}")
-                return (
-                    "district_name",
-                    pos,
-                    dm.province_code,
-                    ctx.district_rep[pos],
-                    dm.score,
-                    notes,
+    chosen: Hit | None = None
+    fallback_province: str | None = None
+    for text, field, prefer in ((district, "district", "district"), (place, "place", "place")):
+        if not text:
+            continue
+        r = gaz.resolve(text, code, prefer=prefer, fuzzy_threshold=threshold)
+        if r.status == "ok" and r.hit is not None:
+            hit = r.hit
+            if hit.kind == "province":
+                fallback_province = fallback_province or hit.province_code
+                if field == "district":
+                    notes.append(f"{field} {text!r} names a province, not a district")
+                continue
+            if chosen is None:
+                chosen = hit
+                if hit.method in ("variant", "fuzzy", "short"):
+                    notes.append(
+                        f"{field} {text!r} read as {hit.name} ({hit.method} {hit.score:.0f})"
+                    )
+            elif hit.district_id != chosen.district_id:
+                notes.append(
+                    f"{field} {text!r} is in {_describe(hit)}, not in the stated district; "
+                    "kept the district"
                 )
+            elif hit.kind == "place" and chosen.kind == "district":
+                chosen = hit  # the place, inside the stated district: more precise
+        elif r.status == "several":
+            names = ", ".join(_describe(h) for h in r.candidates[:5])
+            notes.append(f"several places: {field} {text!r} names {names}")
+            fallback_province = fallback_province or r.province_code
+        elif r.status == "ambiguous":
+            names = ", ".join(_describe(h) for h in r.candidates[:5])
+            notes.append(f"ambiguous: {field} {text!r} matches {names}; give the province")
+        elif r.status == "not_a_name":
+            notes.append(f"no location: {field} {text!r} names no place")
+        else:
+            where = f" in {provinces()[code].name} or elsewhere" if code else ""
+            notes.append(f"unknown name: {field} {text!r}{where}")
+    if chosen is not None:
+        pos = ctx.pos_by_id[str(chosen.district_id)]
+        out.district_pos = pos
+        out.province_code = chosen.province_code
+        out.score = chosen.score
+        if chosen.kind == "place":
+            out.method = "place_name"
+            out.precision = "point"
+            lon, lat = gaz.place_point(chosen.id)
+            out.geometry = shapely.Point(lon, lat)
+            notes.append(f"place: {chosen.name} ({gaz.place_source(chosen.id)})")
+        else:
+            out.method = "district_name"
+            out.precision = "district"
+            out.geometry = ctx.district_rep[pos]
+        if code is not None and chosen.province_code != code:
+            out.conflict = True
             notes.append(
-                f"unknown name: place {place!r}" + (f" in {provinces()[code].name}" if code else "")
+                f"conflict: stated province {province!r} but {chosen.name} is in "
+                f"{provinces()[chosen.province_code].name}; placed by the name"
             )
-    if code is not None:
-        return ("province_name", -1, code, ctx.province_rep.get(code), pscore, notes)
+        return out
+    prov = fallback_province or code  # a province named in the place field is more specific
+    if code is not None and fallback_province is not None and fallback_province != code:
+        out.conflict = True
+        notes.append(
+            f"conflict: stated province {province!r} but the place field names "
+            f"{provinces()[fallback_province].name}; placed by the place field"
+        )
+    if prov is not None:
+        out.method = "province_name"
+        out.precision = "province"
+        out.province_code = prov
+        out.score = pscore if prov == code else 100.0
+        out.geometry = ctx.province_rep.get(prov)
+        return out
     if not (province or district or place):
         notes.append("no location: no coordinates and no place names")
-    return ("unplaced", -1, None, None, np.nan, notes)
+    elif not any(n.split(":", 1)[0] in _REASONS for n in notes):
+        notes.append("no location: the names give no province")
+    return out
+
+
+_REASONS = ("outside", "unknown name", "ambiguous", "no location", "country only", "several places")
 
 
 def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:
@@ -445,11 +498,7 @@ def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:
     reasons: Counter[str] = Counter()
     for note in gdf.loc[method == "unplaced", "geocode_note"]:
         cats = [p.split(":", 1)[0] for p in str(note or "").split("; ") if ":" in p]
-        cats = [
-            c
-            for c in cats
-            if c in ("outside", "unknown name", "ambiguous", "no location", "country only")
-        ]
+        cats = [c for c in cats if c in _REASONS]
         reasons[cats[-1] if cats else "no location"] += 1
     return {
         "read": len(gdf),
