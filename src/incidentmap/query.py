@@ -138,13 +138,18 @@ class NearIndex:
     Parameters
     ----------
     incidents : geopandas.GeoDataFrame
-        Geocoded incidents; their geometry (incident, place or representative
-        point) is used. Rows without geometry are never near anything.
+        Geocoded incidents; their geometry (incident or place point) is used.
+        Rows without geometry are never near anything.
+    points_only : bool, default True
+        Leave out events placed only to a district or province: their point is a
+        stand-in for the area, not where they happened.
     """
 
-    def __init__(self, incidents: gpd.GeoDataFrame) -> None:
+    def __init__(self, incidents: gpd.GeoDataFrame, *, points_only: bool = True) -> None:
         geom = incidents.geometry.values
         has = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
+        if points_only:
+            has &= ~_area_placed(incidents)
         xy = np.full((len(geom), 2), np.nan)
         xy[has] = shapely.get_coordinates(geom[has])
         order = np.argsort(xy[:, 1], kind="stable")
@@ -207,6 +212,7 @@ def incidents_near(
     districts: gpd.GeoDataFrame | BoundaryContext | None = None,
     index: NearIndex | None = None,
     province: str | None = None,
+    include_area_events: bool = False,
 ) -> gpd.GeoDataFrame:
     """Return the incidents within ``km`` of a place, area or point, nearest first.
 
@@ -220,19 +226,29 @@ def incidents_near(
     km : float
         Distance in kilometres: geodesic from a point; from the edge of an area
         (0 inside it).
-    districts : geopandas.GeoDataFrame, optional
-        District layer for name look-ups.
+    districts : geopandas.GeoDataFrame or BoundaryContext, optional
+        District layer for name look-ups and area events.
     index : NearIndex, optional
         A prebuilt index of ``incidents`` (for repeated queries).
     province : str, optional
         Province to look a place or district name up in.
+    include_area_events : bool, default False
+        Also list events placed only to a district or province whose area lies
+        within ``km``; their ``distance_km`` is measured to the area's edge (0 when
+        the query point or area is inside or overlaps it). By default they are left
+        out and only counted (``attrs["area_events"]``): a stand-in point for an area
+        has no distance to report.
 
     Returns
     -------
     geopandas.GeoDataFrame
         The matching rows with ``distance_km``, sorted by distance. ``attrs["near"]``
-        holds the resolved location label.
+        holds the resolved location label, ``attrs["area_events"]`` how many
+        area-placed events lie within ``km`` (listed or not).
     """
+    if km < 0:
+        msg = f"km must be >= 0, not {km!r}"
+        raise UsageError(msg)
     if isinstance(where, tuple):
         loc = Location(f"{where[0]},{where[1]}", (float(where[1]), float(where[0])))
     elif isinstance(where, Location):
@@ -241,11 +257,85 @@ def incidents_near(
         loc = resolve_location(where, districts, province=province)
     idx = index if index is not None else NearIndex(incidents)
     pos, dist = idx.within(loc, km)
+    area_pos, area_dist = _area_events_near(incidents, loc, km, districts)
+    if include_area_events:
+        pos = np.concatenate([pos, area_pos])
+        dist = np.concatenate([dist, area_dist])
     order = np.lexsort((pos, dist))
     out = incidents.iloc[pos[order]].copy()
     out.insert(0, "distance_km", np.round(dist[order], 3))
     out.attrs["near"] = loc.label
+    out.attrs["area_events"] = len(area_pos)
     return out
+
+
+#: precisions that place an event in an area, not at a point
+AREA_PRECISIONS = ("district", "province")
+
+
+def _area_placed(incidents: pd.DataFrame) -> np.ndarray:
+    if "geocode_precision" not in incidents.columns:
+        return np.zeros(len(incidents), dtype=bool)
+    return incidents["geocode_precision"].isin(AREA_PRECISIONS).to_numpy(dtype=bool)
+
+
+def _area_keys(incidents: pd.DataFrame) -> np.ndarray:
+    """Return keys "d:<district_id>" / "p:<province_code>" for area-placed rows, "" otherwise."""
+    prec = incidents["geocode_precision"].astype(object).to_numpy()
+    did = incidents["district_id"].astype(object).to_numpy()
+    pc = incidents["province_code"].astype(object).to_numpy()
+    keys = np.full(len(incidents), "", dtype=object)
+    dmask = (prec == "district") & pd.notna(did)
+    pmask = (prec == "province") & pd.notna(pc)
+    keys[dmask] = ["d:" + str(v) for v in did[dmask]]
+    keys[pmask] = ["p:" + str(v) for v in pc[pmask]]
+    return keys
+
+
+def _area_geometry(ctx: BoundaryContext, key: str) -> Any:
+    kind, ident = key.split(":", 1)
+    if kind == "d":
+        pos = ctx.pos_by_id.get(ident)
+        return None if pos is None else ctx.districts.geometry.values[pos]
+    return ctx.province_geometry.get(ident)
+
+
+def _area_events_near(
+    incidents: gpd.GeoDataFrame,
+    loc: Location,
+    km: float,
+    districts: gpd.GeoDataFrame | BoundaryContext | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and edge distances (km) of area-placed events whose area is within km."""
+    if not _area_placed(incidents).any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    ctx = context_for(districts)
+    keys = _area_keys(incidents)
+    uniq = sorted({k for k in keys if k})
+    geoms = [_area_geometry(ctx, k) for k in uniq]
+    found = [(k, g) for k, g in zip(uniq, geoms, strict=True) if g is not None]
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    dist = _geometry_distance_km(loc, np.array([g for _, g in found], dtype=object))
+    by_key = {k: d for (k, _), d in zip(found, dist, strict=True)}
+    d_all = np.array([by_key.get(k, np.inf) if k else np.inf for k in keys], dtype=float)
+    pos = np.flatnonzero(d_all <= km)
+    return pos.astype(np.int64), d_all[pos]
+
+
+def _geometry_distance_km(location: Location, geoms: np.ndarray) -> np.ndarray:
+    """Distance (km) from a point or area to each geometry, 0 where they touch or overlap."""
+    from pyproj import CRS, Transformer
+
+    lon0, lat0 = location.point
+    aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m")
+    tr = Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
+
+    def project(g: Any) -> Any:
+        return shapely.transform(g, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
+
+    target = project(location.area) if location.area is not None else shapely.Point(0, 0)
+    return shapely.distance(target, np.array([project(g) for g in geoms], dtype=object)) / 1000
 
 
 def incidents_in(
@@ -256,6 +346,7 @@ def incidents_in(
     bbox: tuple[float, float, float, float] | None = None,
     within: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     districts: gpd.GeoDataFrame | BoundaryContext | None = None,
+    include_area_events: bool = False,
 ) -> gpd.GeoDataFrame:
     """Return the incidents in an area (all conditions given must hold).
 
@@ -272,8 +363,12 @@ def incidents_in(
         Keeps incidents whose point lies in the box (edges included).
     within : path or GeoDataFrame, optional
         Polygon layer; keeps incidents whose point lies in any of its polygons.
-    districts : geopandas.GeoDataFrame, optional
-        District layer for name look-ups.
+    districts : geopandas.GeoDataFrame or BoundaryContext, optional
+        District layer for name look-ups and area events.
+    include_area_events : bool, default False
+        For ``bbox`` and ``within``: also keep events placed only to a district or
+        province whose area overlaps the box or polygon. By default they are left
+        out and counted in ``attrs["area_events"]``.
 
     Returns
     -------
@@ -297,18 +392,35 @@ def incidents_in(
             raise UsageError(msg)
         keep &= incidents["district_id"].astype(str).isin(ids).to_numpy(dtype=bool)
     geom = incidents.geometry.values
+    shapes = []
     if bbox is not None:
         minx, miny, maxx, maxy = bbox
         if not (minx <= maxx and miny <= maxy):
             msg = f"bbox must be min_lon,min_lat,max_lon,max_lat, got {bbox}"
             raise UsageError(msg)
-        keep &= shapely.intersects(shapely.box(minx, miny, maxx, maxy), geom)
+        shapes.append(shapely.box(minx, miny, maxx, maxy))
     if within is not None:
         area = within if isinstance(within, gpd.GeoDataFrame) else _read_area(within)
-        union = shapely.union_all(area.to_crs("EPSG:4326").geometry.values)
-        shapely.prepare(union)
-        keep &= shapely.intersects(union, geom)
-    return incidents[keep]
+        shapes.append(shapely.union_all(area.to_crs("EPSG:4326").geometry.values))
+    area_rows = _area_placed(incidents) if shapes else np.zeros(len(incidents), dtype=bool)
+    if area_rows.any():
+        ctx = context_for(districts)
+        keys = _area_keys(incidents)
+        overlap: dict[str, bool] = {}
+        for k in {k for k in keys if k}:
+            g = _area_geometry(ctx, k)
+            overlap[k] = g is not None and all(bool(shapely.intersects(sh, g)) for sh in shapes)
+        area_hit = np.array([overlap.get(k, False) for k in keys], dtype=bool) & area_rows
+    else:
+        area_hit = np.zeros(len(incidents), dtype=bool)
+    for sh in shapes:
+        shapely.prepare(sh)
+        keep &= np.where(area_rows, True, shapely.intersects(sh, geom))
+    counted = keep & area_hit
+    keep &= ~area_rows | (area_hit & include_area_events)
+    out = incidents[keep]
+    out.attrs["area_events"] = int(counted.sum())
+    return out
 
 
 def _read_area(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:

@@ -82,6 +82,12 @@ def query_cmd(
     precision_digits: int = typer.Option(
         6, "--coord-precision", min=0, max=15, help="Coordinate decimals in GeoJSON output."
     ),
+    include_area_events: bool = typer.Option(
+        False,
+        "--include-area-events",
+        help="With --near/--bbox/--within, also list events placed only to a district or "
+        "province whose area is in range (distance to the area's edge).",
+    ),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
     filters: dict[str, Any] | None = None,
@@ -96,14 +102,33 @@ def query_cmd(
     # resolve the place before reading: a misspelt name fails fast
     location = resolve_location(near, province=province) if near is not None else None
     g = load_filtered(input, read, geo, filters)
-    g = incidents_in(g, province=province, district=district, bbox=total_box, within=within)
+    g = incidents_in(
+        g,
+        province=province,
+        district=district,
+        bbox=total_box,
+        within=within,
+        include_area_events=include_area_events,
+    )
+    area_events = g.attrs.get("area_events", 0)
     if location is not None:
-        g = incidents_near(g, location, km)
+        g = incidents_near(g, location, km, include_area_events=include_area_events)
+        area_events = g.attrs.get("area_events", 0)
         console_err.print(f"near: {g.attrs['near']}, within {km:g} km")
         if sort:
             g = sort_incidents(g, sort)
     else:
         g = sort_incidents(g, sort)
+    if area_events and not include_area_events:
+        console_err.print(
+            f"left out: {area_events} events placed only to a district or province overlap "
+            "the query area (--include-area-events lists them, with the distance to the area)"
+        )
+    elif area_events:
+        console_err.print(
+            f"listed: {area_events} events placed only to a district or province "
+            "(distance_km is to the area's edge; see geocode_precision)"
+        )
     matched = len(g)
     if limit is not None:
         g = g.head(limit)

@@ -330,7 +330,7 @@ def _coarsen(current: pd.Series, other: pd.Series) -> pd.Series:
     rank = {p: i for i, p in enumerate(("day", "week", "month", "year"))}
     return pd.Series(
         [
-            a if a is None or b is None or rank[a] >= rank[b] else b
+            a if not isinstance(a, str) or not isinstance(b, str) or rank[a] >= rank[b] else b
             for a, b in zip(current, other, strict=True)
         ],
         dtype="object",

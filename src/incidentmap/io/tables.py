@@ -92,10 +92,11 @@ def _arabic_share(data: bytes) -> float:
     arabic = 0
     for token in _TOKEN.findall(data[:200_000]):
         n = sum(1 for b in token if b >= 0x80)
-        if not n:
-            continue
+        latin = bool(_ASCII_LETTER.search(token))
+        if not n or (n == 1 and not latin):
+            continue  # one accented letter alone ("à") says nothing either way
         high += n
-        if not _ASCII_LETTER.search(token):
+        if not latin:
             arabic += n
     return arabic / high if high else 0.0
 

@@ -380,6 +380,8 @@ def _one_date(text: str) -> tuple[int, int, int, str] | str | None:
             y, mo, d = int(g[1]), _MONTHS[g[0]], 0
         else:  # "yn"
             y, mo, d = int(g[0]), _MONTHS[g[1]], 0
+        if mo > 12 or d > 31:
+            return None
         if mo == 0:
             return (y, 0, 0, "year") if d == 0 else None
         return (y, mo, d, "month" if d == 0 else "day")
@@ -625,7 +627,9 @@ def apply_precision_codes(
     )  # fmt: skip
 
     def pick(a: Any, b: Any) -> Any:
-        if a is None or b is None:
+        if not isinstance(a, str):
+            return None  # no date: no precision
+        if not isinstance(b, str):
             return a
         return a if rank[a] >= rank[b] else b
 

@@ -1,0 +1,211 @@
+"""Value reading by class: dates, counts, coordinates (property-based with hypothesis)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import incidentmap as im
+from incidentmap.io.values import (
+    Problems,
+    apply_precision_codes,
+    parse_coordinates,
+    parse_counts,
+    parse_dates,
+)
+
+MONTHS = list(calendar.month_name)[1:]
+ABBR = [m[:3] for m in MONTHS]
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _problems(n: int, on_bad: str = "error") -> Problems:
+    return Problems("t.csv", np.arange(1, n + 1), on_bad)
+
+
+def _one(value: object, **kw: object) -> tuple[pd.Timestamp, str]:
+    dates, prec = parse_dates(pd.Series([value], dtype=object), "date", _problems(1), **kw)
+    return dates.iloc[0], prec.iloc[0]
+
+
+days = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2025, 12, 31))
+case = st.sampled_from([str.lower, str.upper, str.title, lambda s: s])
+sep = st.sampled_from([" ", "-", "/", ".", ", ", "  ", " - "])
+
+
+@SETTINGS
+@given(d=days, fmt=case, s=sep, full=st.booleans(), pad=st.booleans())
+@example(
+    d=dt.date(2019, 9, 28), fmt=str.title, s=" ", full=True, pad=False
+)  # ACLED: every September
+def test_day_month_name_year(d, fmt, s, full, pad):
+    month = MONTHS[d.month - 1] if full else ABBR[d.month - 1]
+    if not full and d.month == 9 and pad:
+        month = "Sept"
+    day = f"{d.day:02d}" if pad else str(d.day)
+    text = f"{day}{s}{fmt(month)}{s}{d.year}"
+    assert _one(text) == (pd.Timestamp(d), "day"), text
+
+
+@SETTINGS
+@given(d=days, fmt=case, comma=st.booleans(), dot=st.booleans())
+def test_month_name_day_year(d, fmt, comma, dot):
+    month = fmt(ABBR[d.month - 1]) + ("." if dot else "")
+    text = f"{month} {d.day}{',' if comma else ''} {d.year}"
+    assert _one(text) == (pd.Timestamp(d), "day"), text
+
+
+@SETTINGS
+@given(d=days, fmt=case, s=sep, full=st.booleans())
+def test_month_year(d, fmt, s, full):
+    month = MONTHS[d.month - 1] if full else ABBR[d.month - 1]
+    text = f"{fmt(month)}{s}{d.year}"
+    assert _one(text) == (pd.Timestamp(d.year, d.month, 1), "month"), text
+
+
+@SETTINGS
+@given(d=days, s=st.sampled_from(["-", "/", "."]), time=st.sampled_from(["", "T14:30", " 00:00:00", "T23:59:59Z", "T08:00:00+04:30"]))  # fmt: skip
+def test_iso_forms(d, s, time):
+    text = f"{d.year:04d}{s}{d.month:02d}{s}{d.day:02d}{time if s == '-' else ''}"
+    assert _one(text) == (pd.Timestamp(d), "day"), text
+
+
+@SETTINGS
+@given(d=days, zero_day=st.sampled_from(["0", "00"]), zero_month=st.booleans())
+def test_gtd_awsd_unknown_day_or_month_inside_iso(d, zero_day, zero_month):
+    if zero_month:
+        text = f"{d.year}-00-00"
+        assert _one(text) == (pd.Timestamp(d.year, 1, 1), "year")
+    else:
+        text = f"{d.year}-{d.month:02d}-{zero_day}"
+        assert _one(text) == (pd.Timestamp(d.year, d.month, 1), "month")
+
+
+@SETTINGS
+@given(d=days, s=st.sampled_from(["/", "-", "."]), short=st.booleans())
+def test_numeric_dates_follow_the_given_order_never_a_guess(d, s, short):
+    year = f"{d.year % 100:02d}" if short else str(d.year)
+    dmy = f"{d.day}{s}{d.month}{s}{year}"
+    mdy = f"{d.month}{s}{d.day}{s}{year}"
+    assert _one(dmy, dayfirst=True) == (pd.Timestamp(d), "day")
+    assert _one(mdy, dayfirst=False) == (pd.Timestamp(d), "day")
+    if d.day <= 12 and d.day != d.month:
+        with pytest.raises(im.InputFileError, match="day and month order unknown"):
+            _one(dmy)
+
+
+def test_numeric_order_decided_by_the_column():
+    values = pd.Series(["03/04/2023", "25/04/2023"])
+    dates, _ = parse_dates(values, "date", _problems(2))
+    assert list(dates) == [pd.Timestamp("2023-04-03"), pd.Timestamp("2023-04-25")]
+    values = pd.Series(["03/04/2023", "04/25/2023"])
+    dates, _ = parse_dates(values, "date", _problems(2))
+    assert list(dates) == [pd.Timestamp("2023-03-04"), pd.Timestamp("2023-04-25")]
+
+
+@SETTINGS
+@given(d=days)
+def test_excel_serials_and_cells(d):
+    serial = (pd.Timestamp(d) - pd.Timestamp("1899-12-30")).days
+    assert _one(str(serial)) == (pd.Timestamp(d), "day")
+    assert _one(float(serial)) == (pd.Timestamp(d), "day")
+    assert _one(dt.datetime(d.year, d.month, d.day, 13, 5)) == (pd.Timestamp(d), "day")
+    assert _one(d) == (pd.Timestamp(d), "day")
+    assert _one(pd.Timestamp(d)) == (pd.Timestamp(d), "day")
+
+
+def test_day_numbers_from_day_one():
+    values = pd.Series(["1", "366", "2192"])
+    dates, prec = parse_dates(values, "day", _problems(3), day_one="2004-01-01")
+    assert list(dates) == [pd.Timestamp(x) for x in ("2004-01-01", "2004-12-31", "2009-12-31")]
+    assert list(prec) == ["day"] * 3
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2300-01-01", "a date from 1900-01-01 to"),
+        ("1850-03-01", "a date from 1900-01-01 to"),
+        ("1402/01/15", "Solar Hijri"),
+        ("2023-02-30", "a day that exists in that month"),
+        ("31 September 2019", "a day that exists in that month"),
+        ("2023-13-01", "a date (e.g."),
+        ("yesterday", "a date (e.g."),
+    ],
+)
+def test_out_of_range_and_impossible_dates_are_refused_not_changed(value, expected):
+    with pytest.raises(im.InputFileError, match=expected.replace("(", r"\(")) as err:
+        _one(value)
+    assert err.value.row == 1 and err.value.column == "date"
+    p = _problems(1, "keep")
+    dates, prec = parse_dates(pd.Series([value]), "date", p)
+    assert pd.isna(dates.iloc[0]) and prec.iloc[0] is None and 0 in p.notes
+
+
+def test_future_date_refused():
+    tomorrow = (pd.Timestamp.today() + pd.Timedelta(days=40)).strftime("%Y-%m-%d")
+    with pytest.raises(im.InputFileError, match="a date from 1900-01-01 to"):
+        _one(tomorrow)
+
+
+def test_acled_time_precision_makes_dates_coarser_never_finer():
+    current = pd.Series(["day", "day", "day", "month", None])
+    codes = pd.Series(["1", "2", "3", "1", "3"])
+    got = apply_precision_codes(codes, {"1": "day", "2": "week", "3": "month"}, current)
+    assert list(got) == ["day", "week", "month", "month", None]
+
+
+# ---------------------------------------------------------------------------------------------
+# counts and coordinates
+
+
+@SETTINGS
+@given(n=st.integers(min_value=0, max_value=999_999), sep=st.sampled_from([",", " ", "\u00a0", ""]))
+def test_counts_with_thousands_separators(n, sep):
+    text = f"{n:,}".replace(",", sep)
+    got = parse_counts(pd.Series([text]), "fatalities", _problems(1))
+    assert got[0] == n
+
+
+@pytest.mark.parametrize("value", ["1,5", "-3", "2.5", "abc", "1,00", "1e9"])
+def test_bad_counts_refused(value):
+    with pytest.raises(im.InputFileError, match="a whole number from 0 to"):
+        parse_counts(pd.Series([value]), "fatalities", _problems(1))
+
+
+@pytest.mark.parametrize("value", ["Unknown", "unk", "?", "", "NA", "null", "-"])
+def test_unknown_counts_are_missing(value):
+    got = parse_counts(pd.Series([value]), "fatalities", _problems(1))
+    assert np.isnan(got[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "axis", "value"),
+    [
+        ("34.52", "lat", 34.52),
+        ("34,52", "lat", 34.52),
+        ("34.52N", "lat", 34.52),
+        ("N 34.52", "lat", 34.52),
+        ("69.17 E", "lon", 69.17),
+        ("34°31'12\"N", "lat", 34.52),
+        ("69°10'12\" E", "lon", 69.17),
+        ("34 31 12", "lat", 34.52),
+        ("-12.5", "lat", -12.5),
+        ("12.5S", "lat", -12.5),
+    ],
+)
+def test_coordinate_forms(text, axis, value):
+    got, bad = parse_coordinates(pd.Series([text]), "c", _problems(1), axis)
+    assert not bad[0] and got[0] == pytest.approx(value, abs=1e-6)
+
+
+@pytest.mark.parametrize(("text", "axis"), [("95", "lat"), ("inf", "lat"), ("70E", "lat"), ("x", "lon"), ("181", "lon")])  # fmt: skip
+def test_bad_coordinates_flagged(text, axis):
+    got, bad = parse_coordinates(pd.Series([text]), "c", _problems(1), axis)
+    assert bad[0] and np.isnan(got[0])
