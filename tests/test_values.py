@@ -69,8 +69,11 @@ def test_month_year(d, fmt, s, full):
     assert _one(text) == (pd.Timestamp(d.year, d.month, 1), "month"), text
 
 
+TIMES = ["", "T14:30", " 00:00:00", "T23:59:59Z", "T08:00:00+04:30"]
+
+
 @SETTINGS
-@given(d=days, s=st.sampled_from(["-", "/", "."]), time=st.sampled_from(["", "T14:30", " 00:00:00", "T23:59:59Z", "T08:00:00+04:30"]))  # fmt: skip
+@given(d=days, s=st.sampled_from(["-", "/", "."]), time=st.sampled_from(TIMES))
 def test_iso_forms(d, s, time):
     text = f"{d.year:04d}{s}{d.month:02d}{s}{d.day:02d}{time if s == '-' else ''}"
     assert _one(text) == (pd.Timestamp(d), "day"), text
@@ -205,7 +208,9 @@ def test_coordinate_forms(text, axis, value):
     assert not bad[0] and got[0] == pytest.approx(value, abs=1e-6)
 
 
-@pytest.mark.parametrize(("text", "axis"), [("95", "lat"), ("inf", "lat"), ("70E", "lat"), ("x", "lon"), ("181", "lon")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "axis"), [("95", "lat"), ("inf", "lat"), ("70E", "lat"), ("x", "lon"), ("181", "lon")]
+)
 def test_bad_coordinates_flagged(text, axis):
     got, bad = parse_coordinates(pd.Series([text]), "c", _problems(1), axis)
     assert bad[0] and np.isnan(got[0])

@@ -112,8 +112,7 @@ def test_awsd_and_legacy_acled_headers_to_geopackage(tmp_path, use_cache):
 TEXT = (
     st.lists(
         st.sampled_from(
-            list("abcXYZ019 ,;\"'-_/")
-            + ["\t", "\n", "\r", "\r\n", "\u00a0", "هرات", "\u200f", "کابل"]
+            [*"abcXYZ019 ,;\"'-_/", "\t", "\n", "\r", "\r\n", "\u00a0", "هرات", "\u200f", "کابل"]
         ),
         min_size=1,
         max_size=30,

@@ -815,7 +815,7 @@ class Gazetteer:
         Resolution
         """
         parts, relation = split_location(text)
-        if not parts:
+        if not parts or is_not_a_name(text):
             return Resolution("not_a_name", notes=[f"{text!r} names no place"])
         results = [self._resolve_part(p, province_code, prefer, fuzzy_threshold) for p in parts]
         if len(results) == 1:

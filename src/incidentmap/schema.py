@@ -65,8 +65,13 @@ OUTPUT_COLUMNS = (
     "geocode_conflict",
 )
 
-#: field names GIS formats keep for themselves (GDAL's FID and geometry columns)
-RESERVED_NAMES = ("fid", "ogc_fid", "objectid", "geom", "geometry", "the_geom", "wkt", "shape")
+#: field names GIS formats keep for themselves: GDAL's FID and geometry columns, and the
+#: placemark fields of KML (LIBKML reads a column "id" or "begin" as its own, not as data)
+RESERVED_NAMES = (
+    "fid", "ogc_fid", "objectid", "geom", "geometry", "the_geom", "wkt", "shape",
+    "id", "name", "description", "timestamp", "begin", "end", "altitudemode", "tessellate",
+    "extrude", "visibility", "draworder", "icon",
+)  # fmt: skip
 
 
 def header_key(name: object) -> str:

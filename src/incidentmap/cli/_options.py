@@ -22,10 +22,8 @@ def step(what: str) -> Iterator[None]:
     """Name the step running (``"reading x.csv"``): an unexpected failure says where it was."""
     before = state.get("step")
     state["step"] = what
-    try:
-        yield
-    finally:
-        state["step"] = before
+    yield  # on an exception the step stays set, for the error line
+    state["step"] = before
 
 
 PRESETS = ("auto", "acled", "ucdp", "gtd", "awsd", "generic")

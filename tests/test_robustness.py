@@ -1,0 +1,246 @@
+"""Damaged caches, unexpected failures, implausible coordinates, area-placed events."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+import incidentmap as im
+from incidentmap import boundaries as bnd
+from incidentmap.query import incidents_in, incidents_near
+from tests.conftest import GB
+from tests.test_cli import run
+
+
+@pytest.fixture
+def own_cache(cache, tmp_path, monkeypatch):
+    """A copy of the installed cache this test may damage."""
+    target = tmp_path / "cache"
+    shutil.copytree(cache, target, ignore=shutil.ignore_patterns("*.json.tmp"))
+    monkeypatch.setenv("INCIDENTMAP_CACHE_DIR", str(target))
+    bnd._load_cached.cache_clear()
+    bnd._checked.cache_clear()
+    yield target
+    bnd._load_cached.cache_clear()
+    bnd._checked.cache_clear()
+
+
+def _truncate(path, size):
+    with path.open("r+b") as fh:
+        fh.truncate(size)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "zero", "random", "dropped_layer", "bad_provenance", "provenance_not_json"],
+)
+def test_damaged_cache_is_one_line_naming_file_and_reinstall(capsys, own_cache, damage):
+    gpkg = own_cache / "boundaries.gpkg"
+    prov = own_cache / "provenance.json"
+    if damage == "truncated":
+        _truncate(gpkg, gpkg.stat().st_size // 3)
+    elif damage == "zero":
+        _truncate(gpkg, 0)
+    elif damage == "random":
+        gpkg.write_bytes(os.urandom(gpkg.stat().st_size))
+    elif damage == "dropped_layer":
+        con = sqlite3.connect(gpkg)
+        con.execute("DROP TABLE provinces")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = 'provinces'")
+        con.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'provinces'")
+        con.commit()
+        con.close()
+        # make the checksum match the new file so that only the layer check can see it
+        data = json.loads(prov.read_text())
+        data["cache"] = {"file": gpkg.name, "size": gpkg.stat().st_size}
+        prov.write_text(json.dumps(data))
+    elif damage == "bad_provenance":
+        prov.write_text(json.dumps({"hello": 1}))
+    else:
+        prov.write_text("{not json")
+    for cmd in (["where", "34.43", "70.45"], ["boundaries", "info"]):
+        code, _out, err = run(capsys, *cmd)
+        assert code == 1, (cmd, err)
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert re.match(r"Error: boundary cache .* is damaged \(.+\); reinstall: incidentmap", err)
+        assert ("boundaries.gpkg" in err) or ("provenance.json" in err)
+    with pytest.raises(im.BoundaryCacheError):
+        im.load_boundaries()
+
+
+def test_reinstall_repairs_a_damaged_cache(capsys, own_cache):
+    _truncate(own_cache / "boundaries.gpkg", 1000)
+    code, _, err = run(capsys, "boundaries", "install", "--from", GB)
+    assert code == 0, err
+    code, out, _ = run(capsys, "where", "34.43", "70.45")
+    assert code == 0 and "Jalalabad" in out
+
+
+def test_boundaries_info_checks_the_cache(capsys, own_cache):
+    code, out, _ = run(capsys, "boundaries", "info")
+    assert code == 0 and "districts:" in out and "cache:" in out
+
+
+def test_unexpected_failure_is_one_line_naming_the_step(capsys, use_cache, tmp_path, monkeypatch):
+    src = tmp_path / "x.csv"
+    src.write_text("date,province\n2023-01-01,Kabul\n")
+    import incidentmap.cli._geocode as geocode_cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("writer exploded")
+
+    monkeypatch.setattr(geocode_cli, "write_layer", broken)
+    out = tmp_path / "o.gpkg"
+    code, stdout, err = run(capsys, "geocode", src, "-o", out)
+    assert code == 1 and stdout == ""
+    assert err == (
+        f"Error: writing {out} failed: RuntimeError: writer exploded "
+        "(run with --debug for the traceback)\n"
+    )
+    assert not out.exists()
+
+
+def test_chart_xy_columns_are_not_taken_for_coordinates(capsys, use_cache, tmp_path):
+    rows = ["event_id,province,district,X,Y"]
+    rows += [f"S{i},Nangarhar,Achin,{100 + 3 * i},{400 - 2 * i}" for i in range(40)]
+    src = tmp_path / "strikes.csv"
+    src.write_text("\n".join(rows) + "\n")
+    g = im.read_incidents(src)
+    assert g["latitude"].isna().all()
+    assert any("ignored columns" in n and "'Y'/'X'" in n for n in g.attrs["notes"])
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "s.csv")
+    assert code == 0, err
+    assert "note: " in err and "placed by name: 40 (district 40" in err
+    # named outright, the columns are used (and their values refused)
+    with pytest.raises(im.InputFileError, match="latitude"):
+        im.read_incidents(src, lat="Y", lon="X")
+    # --no-coordinates says it outright for plausible columns too
+    ok = tmp_path / "ok.csv"
+    ok.write_text("province,lat,lon\nKabul,34.5,69.2\n")
+    assert im.read_incidents(ok, coordinates=False)["latitude"].isna().all()
+
+
+def test_plausible_coordinates_are_kept(tmp_path):
+    src = tmp_path / "p.csv"
+    src.write_text("id,lat,lon\n1,34.5,69.2\n2,95,70\n")
+    with pytest.raises(im.InputFileError, match="row 2, column 'lat'"):
+        im.read_incidents(src)
+
+
+def test_geojson_point_out_of_range_is_a_row_error(tmp_path):
+    src = tmp_path / "p.geojson"
+    src.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"id": 1},
+                        "geometry": {"type": "Point", "coordinates": [70.45, 34.4]},
+                    },
+                    {
+                        "type": "Feature",
+                        "properties": {"id": 2},
+                        "geometry": {"type": "Point", "coordinates": [70.45, 95]},
+                    },
+                ],
+            }
+        )
+    )
+    with pytest.raises(im.InputFileError, match="row 2, column 'geometry'"):
+        im.read_incidents(src)
+
+
+# ---------------------------------------------------------------------------------------------
+# area-placed events in distance and box queries
+
+
+@pytest.fixture(scope="module")
+def mixed(cache):
+    frame = pd.DataFrame(
+        {
+            "event_id": ["point", "province", "district", "far"],
+            "date": ["2023-03-01"] * 4,
+            "latitude": [34.43, None, None, None],
+            "longitude": [70.45, None, None, None],
+            "province": [None, "Nangarhar", "Nangarhar", "Kandahar"],
+            "district": [None, None, "Surkh Rod", None],
+        }
+    )
+    return im.geocode(
+        gpd.GeoDataFrame(
+            frame.rename(columns={"province": "stated_province", "district": "stated_district"}),
+            geometry=[None] * 4,
+            crs="EPSG:4326",
+        )
+    )
+
+
+def test_near_leaves_area_events_out_and_counts_them(mixed):
+    got = incidents_near(mixed, "Jalalabad", 50)
+    assert list(got["event_id"]) == ["point"]
+    assert got.attrs["area_events"] == 2
+
+
+def test_near_lists_area_events_with_edge_distance(mixed):
+    got = incidents_near(mixed, "Jalalabad", 50, include_area_events=True)
+    by_id = dict(zip(got["event_id"], got["distance_km"], strict=True))
+    assert set(by_id) == {"point", "province", "district"}
+    assert by_id["province"] == 0  # Jalalabad lies inside Nangarhar
+    assert 0 < by_id["district"] < 15  # Surkh Rod borders Jalalabad district
+    assert by_id["point"] < 5
+
+
+def test_bbox_and_within_leave_area_events_out(mixed):
+    box = (70.3, 34.3, 70.6, 34.5)
+    got = incidents_in(mixed, bbox=box)
+    assert list(got["event_id"]) == ["point"] and got.attrs["area_events"] == 2
+    got = incidents_in(mixed, bbox=box, include_area_events=True)
+    assert list(got["event_id"]) == ["point", "province", "district"]
+    assert list(incidents_in(mixed, province="Nangarhar")["event_id"]) == [
+        "point",
+        "province",
+        "district",
+    ]
+
+
+def test_cli_query_says_how_many_area_events_were_left_out(capsys, use_cache, mixed, tmp_path):
+    src = tmp_path / "m.gpkg"
+    im.write_layer(mixed, src)
+    code, out, err = run(capsys, "query", src, "--near", "Jalalabad", "--km", "50", "-f", "csv")
+    assert code == 0
+    assert "left out: 2 events placed only to a district or province" in err
+    assert len(pd.read_csv(pd.io.common.StringIO(out))) == 1
+    code, out, err = run(
+        capsys, "query", src, "--near", "Jalalabad", "--km", "50", "-f", "csv",
+        "--include-area-events",
+    )  # fmt: skip
+    assert code == 0 and len(pd.read_csv(pd.io.common.StringIO(out))) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# credits follow the installed layer
+
+
+def test_map_credit_comes_from_the_installed_layer(own_cache):
+    from incidentmap.boundaries import credit_line
+    from incidentmap.render.data import build_payload
+
+    g = im.geocode(
+        gpd.GeoDataFrame(
+            {"stated_province": ["Kabul"], "date": [pd.Timestamp("2023-01-01")]},
+            geometry=[None],
+            crs="EPSG:4326",
+        )
+    )
+    payload = build_payload(g, im.load_boundaries(), points=False)
+    assert payload["attribution"][0] == "Boundaries: geoBoundaries.org (Runfola et al. 2020)"
+    assert credit_line({"layout": "ocha-codab"}) == "Boundaries: AGCHO / OCHA COD-AB Afghanistan"
