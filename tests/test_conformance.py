@@ -191,3 +191,19 @@ def test_gtd_town_names_share_in_readme(geocoded):
     share = g["geocode_precision"].isin(["point", "district"]).mean()
     readme = (ROOT / "README.md").read_text("utf-8")
     assert f"{share:.1%} of all rows" in readme
+
+
+def _every_shared_file() -> list[Path]:
+    return sorted(p for p in SHARED.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+@pytest.mark.parametrize("path", _every_shared_file(), ids=lambda p: str(p.relative_to(SHARED)))
+def test_no_traceback_on_any_shared_file(capsys, use_cache, tmp_path, path):
+    """Whatever the file (an incident file, a boundary layer, a licence text), one outcome:
+    it is geocoded, or the error is one line. Never a traceback."""
+    code, _out, err = run(capsys, "geocode", path, "-o", tmp_path / "out.gpkg")
+    assert "Traceback" not in err
+    if code != 0:
+        lines = [line for line in err.splitlines() if line.startswith("Error:")]
+        assert len(lines) == 1 and code in (1, 2), err
+        assert not (tmp_path / "out.gpkg").exists()

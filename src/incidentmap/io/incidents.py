@@ -242,10 +242,15 @@ def _assemble(
     )
     if not has_names and not has_coords:
         cols = ", ".join(frame.columns)
-        msg = (
-            "no coordinate or place-name columns found (columns: "
-            f"{cols}); name them with --lat/--lon or --province-col/--district-col/--place-col"
-        )
+        if len(cols) > 200:
+            cols = cols[:200] + "..."
+        hint = "name them with --lat/--lon or --province-col/--district-col/--place-col"
+        first = str(frame.columns[0]).strip() if len(frame.columns) else ""
+        if first[:1] in ("#", "%", ";") or first.startswith("//"):
+            hint = f"the file starts with comment lines: add --comment '{first[:1]}'"
+        elif sum(_looks_numeric(c) for c in frame.columns) >= max(2, len(frame.columns) // 2):
+            hint = "the first line holds values, not names: add --no-header --columns ..."
+        msg = f"no coordinate or place-name columns found (columns: {cols}); {hint}"
         raise InputFileError(name, msg)
     notes_col = ["; ".join(problems.notes[i]) if i in problems.notes else None for i in range(n)]
     out["input_note"] = pd.Series(notes_col, dtype="object")
@@ -273,6 +278,14 @@ def _assemble(
         }
     )
     return gdf
+
+
+def _looks_numeric(name: object) -> bool:
+    try:
+        float(str(name).strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _text(frame: pd.DataFrame, col: str | None, n: int, *, strip: bool = False) -> pd.Series:
