@@ -53,6 +53,37 @@ def test_safe_names_rule():
     assert all(r not in {v.casefold() for v in names.values()} for r in RESERVED_NAMES)
 
 
+NAME = st.one_of(
+    st.sampled_from([*RESERVED_NAMES, "District", "DISTRICT", "province", "Date", "row", "x"]),
+    st.text(alphabet="abcDEF_&- 1é", min_size=1, max_size=12),
+).map(lambda s: s if s.strip() else "blank")
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(NAME, min_size=1, max_size=12, unique=True))
+def test_safe_names_generated(names):
+    got = safe_names(names, taken=["district", "province", "date", "row"])
+    assert list(got) == names
+    folded = [v.casefold() for v in got.values()]
+    assert len(set(folded)) == len(folded)  # unique as GeoPackage/FlatGeobuf compare them
+    assert not set(folded) & {*RESERVED_NAMES, "district", "province", "date", "row"}
+    assert safe_names(names, taken=["district", "province", "date", "row"]) == got
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(names=st.lists(NAME.filter(lambda n: n != "geometry"), min_size=1, max_size=8, unique=True))
+def test_generated_names_write_to_geopackage(tmp_path, names):
+    g = gpd.GeoDataFrame(
+        {n: ["v"] for n in names}, geometry=[shapely.Point(69.1, 34.5)], crs="EPSG:4326"
+    )
+    out = tmp_path / "g.gpkg"
+    im.write_layer(g, out, overwrite=True)
+    back = pyogrio.read_dataframe(out)
+    assert set(safe_names(names).values()) <= set(back.columns)
+
+
 @pytest.mark.parametrize("ext", FORMATS)
 def test_colliding_field_names_write_to_every_format(tmp_path, ext):
     cols = {
