@@ -27,6 +27,8 @@ PERIODS: dict[str, str] = {
 }
 LEVELS = ("district", "province")
 PRECISIONS = ("point", "district", "province")
+#: the most area x period rows a count table may have (see counts_by_area)
+MAX_ROWS = 5_000_000
 
 
 def period_start(dates: pd.Series, period: str) -> pd.Series:
@@ -109,12 +111,7 @@ def filter_incidents(
     if actor is not None:
         text = incidents["actor"].astype("object").fillna("").astype(str)
         if actor_regex:
-            try:
-                pattern = re.compile(actor, re.IGNORECASE)
-            except re.error as exc:
-                msg = f"actor: invalid regular expression {actor!r} ({exc})"
-                raise UsageError(msg) from exc
-            keep &= text.map(lambda s: bool(pattern.search(s))).to_numpy(dtype=bool)
+            keep &= _regex_mask(text, actor)
         else:
             keep &= (
                 text.str.casefold().str.contains(actor.casefold(), regex=False).to_numpy(dtype=bool)
@@ -132,6 +129,44 @@ def filter_incidents(
             raise UsageError(msg)
         keep &= incidents["geocode_precision"].isin(wanted_p).to_numpy(dtype=bool)
     return incidents[keep]
+
+
+#: the longest an --actor-regex may run over a file's distinct actor names
+REGEX_SECONDS = 2.0
+
+
+def _regex_mask(text: pd.Series, pattern_text: str) -> np.ndarray:
+    """Match a user's regular expression, bounded in time (the ``regex`` module's timeout).
+
+    Python's ``re`` cannot be stopped: ``(a+)+$`` on one long name ran for 26 s. The
+    ``regex`` module takes a timeout; the pattern runs once per distinct name.
+    """
+    import time
+
+    import regex
+
+    try:
+        pattern = regex.compile(pattern_text, regex.IGNORECASE)
+    except regex.error as exc:
+        msg = f"actor: invalid regular expression {pattern_text!r} ({exc})"
+        raise UsageError(msg) from exc
+    codes, uniques = pd.factorize(text)
+    deadline = time.monotonic() + REGEX_SECONDS
+    hits = np.zeros(len(uniques), dtype=bool)
+    try:
+        for i, value in enumerate(uniques):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            hits[i] = pattern.search(str(value), timeout=left) is not None
+    except TimeoutError:
+        msg = (
+            f"actor: the regular expression {pattern_text!r} ran longer than "
+            f"{REGEX_SECONDS:g} s over the actor names; simplify it (nested repeats such as "
+            "(a+)+ backtrack without end)"
+        )
+        raise UsageError(msg) from None
+    return hits[codes] if len(uniques) else np.zeros(len(text), dtype=bool)
 
 
 def _day(value: str | pd.Timestamp, name: str, *, end: bool = False) -> pd.Timestamp:
@@ -163,6 +198,7 @@ def counts_by_area(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
     population: pd.DataFrame | None = None,
+    max_rows: int | None = MAX_ROWS,
 ) -> pd.DataFrame:
     """Count incidents and sum numeric columns by area and period.
 
@@ -187,6 +223,10 @@ def counts_by_area(
     population : pandas.DataFrame, optional
         Columns ``province_code`` or ``district_id`` and ``population``: adds
         ``incidents_per_100k`` (and ``<sum>_per_100k``).
+    max_rows : int or None, default 5,000,000
+        Refuse, before any work, a table of more areas x periods than this (two
+        dates a century apart by district and day would be 29 million rows);
+        None lifts the limit.
 
     Returns
     -------
@@ -225,6 +265,15 @@ def counts_by_area(
         if pd.isna(first) or pd.isna(last):
             periods = pd.DatetimeIndex([], name="period_start")
         else:
+            n_periods = _count_periods(first, last, period)
+            if max_rows is not None and n_periods * len(area_table) > max_rows:
+                msg = (
+                    f"counts by {level} x {period} from {first:%Y-%m-%d} to {last:%Y-%m-%d} "
+                    f"would be {n_periods * len(area_table):,} rows ({len(area_table)} {level}s "
+                    f"x {n_periods:,} {period}s), more than the limit of {max_rows:,}: choose a "
+                    "longer period, or narrow the dates with --since/--until"
+                )
+                raise UsageError(msg)
             periods = pd.period_range(first, last, freq=PERIODS[period]).start_time
             periods = pd.DatetimeIndex(periods.astype("datetime64[ns]"), name="period_start")
         grouped = dated.groupby([key, "period_start"])[value_cols].sum()
@@ -240,6 +289,12 @@ def counts_by_area(
     out = out.sort_values(sort, kind="stable").reset_index(drop=True)
     out.attrs.update({"level": level, "period": period, "sums": sum_cols})
     return out
+
+
+def _count_periods(first: pd.Timestamp, last: pd.Timestamp, period: str) -> int:
+    """How many periods from ``first`` to ``last``, without building them."""
+    freq = PERIODS[period]
+    return (pd.Period(last, freq=freq) - pd.Period(first, freq=freq)).n + 1
 
 
 def _add_rates(out: pd.DataFrame, population: pd.DataFrame, key: str, cols: list[str]) -> None:

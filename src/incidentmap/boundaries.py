@@ -255,8 +255,11 @@ def _locate(source: Path, *, generic: bool) -> tuple[Path, Path | None]:
             raise BoundarySourceError(msg)
         return adm2, _find(source, "adm1")
     if source.suffix.lower() == ".zip" and not generic:
-        with zipfile.ZipFile(source) as zf:
-            names = [n for n in zf.namelist() if Path(n).suffix.lower() in (".shp", ".geojson")]
+        try:
+            with zipfile.ZipFile(source) as zf:
+                names = [n for n in zf.namelist() if Path(n).suffix.lower() in (".shp", ".geojson")]
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise BoundarySourceError(f"{source}: not a readable zip file ({exc})") from exc
         adm2 = [n for n in names if "adm2" in n.lower()]
         adm1 = [n for n in names if "adm1" in n.lower()]
         if adm2:
@@ -281,6 +284,8 @@ def _read_layer(path: Path) -> gpd.GeoDataFrame:
     except Exception as exc:
         msg = f"{path}: cannot read as a vector layer ({_one_line(exc)})"
         raise BoundarySourceError(msg) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise BoundarySourceError(f"{path}: not a polygon layer (no geometry)")
     if len(gdf) == 0:
         raise BoundarySourceError(f"{path}: the layer has no features")
     kinds = set(gdf.geom_type.dropna())

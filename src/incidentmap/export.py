@@ -93,6 +93,7 @@ def export_layers(
     period: str | None = None,
     precision: int | None = None,
     overwrite: bool = False,
+    csv_safe: bool = False,
 ) -> dict[str, Any]:
     """Write GIS layers of geocoded incidents to one file, atomically.
 
@@ -111,6 +112,8 @@ def export_layers(
         Coordinate decimals for GeoJSON and CSV (default 7 for GeoJSON: ~1 cm).
     overwrite : bool, default False
         Replace an existing file.
+    csv_safe : bool, default False
+        See :func:`incidentmap.io.write_layers`.
 
     Returns
     -------
@@ -128,7 +131,7 @@ def export_layers(
     if layers is None:
         layers = DEFAULT_MULTI if WRITE_FORMATS[ext] == "GPKG" else ("points",)
     built = layers_from_incidents(incidents, layers, period=period)
-    report = write_layers(built, path, overwrite=overwrite, precision=precision)
+    report = write_layers(built, path, overwrite=overwrite, precision=precision, csv_safe=csv_safe)
     if "points" in built:
         report["unplaced"] = int(len(incidents) - len(built["points"]))
     return report

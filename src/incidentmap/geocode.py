@@ -53,6 +53,9 @@ __all__ = [
 
 GEOCODE_COLUMNS = OUTPUT_COLUMNS
 POINT_METHODS = ("point", "point_snapped", "point_swapped")
+#: the farthest a point outside every district is moved into one (km): borders and the
+#: gaps between layers are well inside it; a point in Paris is not
+MAX_SNAP_KM = 50.0
 NAME_METHODS = ("district_name", "place_name", "province_name")
 _LAT_RANGE = (29.0, 39.0)
 _LON_RANGE = (60.0, 75.5)
@@ -100,7 +103,8 @@ def geocode(
         District layer (or its context); default the installed one.
     snap_km : float, default 5
         Points outside every district but within this distance (km, measured in
-        metres in UTM 42N) of one are snapped to it (``point_snapped``).
+        metres in UTM 42N, at most 50) of one are snapped to it (``point_snapped``);
+        their ``geocode_score`` falls with the distance (99 at the border, 50 at 50 km).
     fuzzy_threshold : float, default 88
         Minimum rapidfuzz ratio for fuzzy name matches (scoped to the stated
         province; never between two real names).
@@ -116,10 +120,10 @@ def geocode(
     Raises
     ------
     UsageError
-        If ``snap_km`` is negative or the boundary layer lacks a column.
+        If ``snap_km`` is outside 0..50 or the boundary layer lacks a column.
     """
-    if snap_km < 0:
-        msg = f"snap_km must be >= 0, not {snap_km!r}"
+    if not 0 <= snap_km <= MAX_SNAP_KM:
+        msg = f"snap_km must be from 0 to {MAX_SNAP_KM:g} km, not {snap_km!r}"
         raise UsageError(msg)
     ctx = context_for(boundaries)
     n = len(incidents)
@@ -127,7 +131,16 @@ def geocode(
     res = _Result(n)
 
     lat, lon = col.num("latitude"), col.num("longitude")
-    has_pt = ~np.isnan(lat) & ~np.isnan(lon)
+    given = ~np.isnan(lat) & ~np.isnan(lon)
+    valid = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    has_pt = given & valid
+    for row in np.flatnonzero(given & ~valid):  # frames built by hand: readers refuse these
+        res.note[row].append(
+            f"bad coordinates: latitude {lat[row]!r}, longitude {lon[row]!r} are not degrees; "
+            "placed by names if any"
+        )
+    lat = np.where(has_pt, lat, np.nan)
+    lon = np.where(has_pt, lon, np.nan)
     _place_points(ctx, res, lat, lon, has_pt, snap_km, col)
     # rows with coordinates stay with them: a point outside is "outside", not re-placed by name
     _place_names(ctx, res, col, ~has_pt, fuzzy_threshold)
@@ -239,6 +252,7 @@ def _place_points(
     where = np.full(len(lat), -1, dtype=np.int64)
     where[idx] = ctx.locate(lon[idx], lat[idx])
     snapped = np.zeros(len(lat), dtype=bool)
+    snap_score = np.full(len(lat), 100.0)
     miss = idx[where[idx] < 0]
     if len(miss):
         pts = gpd.GeoSeries(gpd.points_from_xy(lon[miss], lat[miss]), crs="EPSG:4326")
@@ -253,6 +267,7 @@ def _place_points(
                 row = miss[p]
                 where[row] = dd
                 snapped[row] = True
+                snap_score[row] = max(50.0, round(99.0 - dist_m / 1000, 1))
                 near[p] = True
                 res.note[row].append(f"snapped {dist_m / 1000:.1f} km to {ctx.district_names[dd]}")
         far = np.flatnonzero(~near)
@@ -274,7 +289,7 @@ def _place_points(
     for row in np.flatnonzero(swapped):
         res.note[row].insert(0, "latitude and longitude were swapped; fixed")
     res.precision[ok] = "point"
-    res.score[ok] = 100.0
+    res.score[ok] = snap_score[ok]  # 100 inside a district; less the farther it was snapped
     res.geometry[has_pt] = shapely.points(lon[has_pt], lat[has_pt])
     res.geometry[has_pt & ~ok] = None
     # the source's own precision overrides what the coordinates suggest
@@ -476,7 +491,15 @@ def _resolve_names(
     return out
 
 
-_REASONS = ("outside", "unknown name", "ambiguous", "no location", "country only", "several places")
+_REASONS = (
+    "outside",
+    "unknown name",
+    "ambiguous",
+    "no location",
+    "country only",
+    "several places",
+    "bad coordinates",
+)
 
 
 def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:

@@ -12,11 +12,16 @@ import typer
 from incidentmap.aggregate import counts_by_area
 from incidentmap.boundaries import load_boundaries
 from incidentmap.cli._options import (
+    Level,
+    Period,
     console_err,
+    csv_safe_opt,
     filter_options,
     geocode_options,
     load_filtered,
+    no_period,
     overwrite_opt,
+    plain,
     read_options,
     refuse_existing,
 )
@@ -27,6 +32,7 @@ from incidentmap.errors import (
 )
 from incidentmap.gazetteer import resolve_province
 from incidentmap.io import write_layer, write_table
+from incidentmap.io.write import writer_for
 
 
 def read_population(path: Path) -> pd.DataFrame:
@@ -84,9 +90,9 @@ def aggregate_cmd(
         "--output",
         help="Output: .csv (table), or .geojson/.gpkg/.parquet (with area geometry).",
     ),
-    level: str = typer.Option("district", "--level", help="district or province."),
-    period: str = typer.Option(
-        "month", "--period", help="day, week, month, quarter, year, or total."
+    level: Level = typer.Option("district", "--level", help="Areas to count by."),
+    period: Period = typer.Option(
+        "month", "--period", help="Periods to count by; none gives one total per area."
     ),
     population: Path | None = typer.Option(
         None,
@@ -99,16 +105,19 @@ def aggregate_cmd(
         help="Numeric column to add up (repeatable; default: fatalities and injured).",
     ),
     overwrite: bool = overwrite_opt(),
+    csv_safe: bool = csv_safe_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
     filters: dict[str, Any] | None = None,
 ) -> None:
     """Count incidents and sum fatalities/injured by area and period, zeros filled."""
     assert read is not None and geo is not None and filters is not None
+    writer_for(output)  # an unknown suffix fails before any work
     refuse_existing(output, overwrite=overwrite)
     pop = read_population(population) if population else None
     g = load_filtered(input, read, geo, filters)
-    areas = load_boundaries(level if level in ("district", "province") else "district")
+    level_name, period_name = plain(level), no_period(period)
+    areas = load_boundaries(level_name)
     for col in sums or []:
         if col not in g.columns:
             msg = f"--sum: no column {col!r} in {input}"
@@ -116,25 +125,25 @@ def aggregate_cmd(
     counts = counts_by_area(
         g,
         areas,
-        level=level,
-        period=None if period == "total" else period,
+        level=level_name,
+        period=period_name,
         population=pop,
         sums=sums or ("fatalities", "injured"),
     )
     if output.suffix.lower() == ".csv":
-        write_table(counts, output, overwrite=overwrite)
+        write_table(counts, output, overwrite=overwrite, csv_safe=csv_safe)
     else:
-        key = "district_id" if level == "district" else "province_code"
+        key = "district_id" if level_name == "district" else "province_code"
         geom = areas.set_index(areas[key].astype(str)).geometry.reindex(counts[key]).values
         write_layer(
             gpd.GeoDataFrame(counts, geometry=geom, crs="EPSG:4326"),
             output,
-            layer=f"{level}_{period}",
+            layer=f"{level_name}_{period_name or 'total'}",
             overwrite=overwrite,
         )
     n_areas = counts.iloc[:, 0].nunique()
     n_periods = counts["period_start"].nunique() if "period_start" in counts else 1
     console_err.print(
-        f"wrote: {len(counts)} rows ({n_areas} {level}s x {n_periods} periods) "
+        f"wrote: {len(counts)} rows ({n_areas} {level_name}s x {n_periods} periods) "
         f"to {output}; {int(counts['incidents'].sum())} incidents counted"
     )

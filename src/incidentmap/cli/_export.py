@@ -8,15 +8,21 @@ from typing import Any
 import typer
 
 from incidentmap.cli._options import (
+    ExportLayer,
+    Period,
     console_err,
+    csv_safe_opt,
     filter_options,
     geocode_options,
     load_filtered,
+    no_period,
     overwrite_opt,
+    plain,
     read_options,
     refuse_existing,
 )
-from incidentmap.export import LAYERS, export_layers
+from incidentmap.export import export_layers
+from incidentmap.io.write import writer_for
 
 
 @geocode_options
@@ -27,37 +33,37 @@ def export_cmd(
     output: Path = typer.Option(
         ..., "-o", "--output", help="Output: .gpkg .geojson .shp .fgb .kml .csv .parquet"
     ),
-    layer: list[str] | None = typer.Option(
+    layer: list[ExportLayer] | None = typer.Option(
         None,
         "--layer",
-        help=f"Layer to write (repeatable): "
-        f"{', '.join(LAYERS)}. Default: points, districts, "
-        "provinces for .gpkg; points otherwise.",
+        help="Layer to write (repeatable). Default: points, districts, provinces for .gpkg; "
+        "points otherwise.",
     ),
-    period: str | None = typer.Option(
-        None,
-        "--period",
-        help="Area layers per period: day, week, month, quarter, year (default: totals).",
+    period: Period = typer.Option(
+        "none", "--period", help="Area layers per period (none: totals)."
     ),
     precision_digits: int | None = typer.Option(
         None, "--coord-precision", min=0, max=15, help="Coordinate decimals (GeoJSON, CSV)."
     ),
     overwrite: bool = overwrite_opt(),
+    csv_safe: bool = csv_safe_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
     filters: dict[str, Any] | None = None,
 ) -> None:
     """Export points, area counts and boundaries as GIS layers for QGIS / ArcGIS."""
     assert read is not None and geo is not None and filters is not None
+    writer_for(output)  # an unknown suffix fails before any work
     refuse_existing(output, overwrite=overwrite)
     g = load_filtered(input, read, geo, filters)
     report = export_layers(
         g,
         output,
-        layers=layer or None,
-        period=period,
+        layers=plain(layer) or None,
+        period=no_period(period),
         precision=precision_digits,
         overwrite=overwrite,
+        csv_safe=csv_safe,
     )
     for name, count in report["layers"].items():
         console_err.print(f"layer {name}: {count} features")

@@ -9,6 +9,7 @@ import typer
 
 from incidentmap.cli._options import (
     console_err,
+    csv_safe_opt,
     geocode_options,
     overwrite_opt,
     print_notes,
@@ -59,6 +60,7 @@ def geocode_cmd(
         ..., "-o", "--output", help="Output file: .gpkg .csv .geojson .parquet .fgb .shp .kml"
     ),
     overwrite: bool = overwrite_opt(),
+    csv_safe: bool = csv_safe_opt(),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
@@ -74,7 +76,9 @@ def geocode_cmd(
     with step(f"geocoding {input}"):
         result = geocode(incidents, snap_km=geo["snap_km"], fuzzy_threshold=geo["fuzzy_threshold"])
     with step(f"writing {output}"):
-        report = write_layer(result, output, layer="incidents", overwrite=overwrite)
+        report = write_layer(
+            result, output, layer="incidents", overwrite=overwrite, csv_safe=csv_safe
+        )
     if not quiet:
         print_summary(result, input)
         for name, new in report.get("fields", {}).items():

@@ -8,26 +8,34 @@ from typing import Any
 import typer
 
 from incidentmap.cli._options import (
+    Kind,
+    Level,
+    Mode,
+    Period,
+    Scheme,
+    Tiles,
     console_err,
     extend_options,
     filter_options,
     geocode_options,
     load_filtered,
+    no_period,
     overwrite_opt,
+    plain,
     read_options,
     refuse_existing,
 )
 from incidentmap.errors import UsageError
 
-_PERIOD_HELP = "Slider step: day, week, month, quarter, year, or none (one map of all dates)."
-_SCHEME_HELP = "Colour classes: quantiles, natural_breaks, equal_interval, user (with --bins)."
+_PERIOD_HELP = "Slider step; none makes one map of all dates."
+_SCHEME_HELP = "Colour classes (user: give --bins)."
 
 
 def _style_options(level: str, png_periods: int) -> Any:
     """Build the styling options both commands take; defaults differ per command."""
     options: list[tuple[str, Any, Any]] = [
-        ("level", str, typer.Option(level, "--level", help="district or province.")),
-        ("period", str, typer.Option("month", "--period", help=_PERIOD_HELP)),
+        ("level", Level, typer.Option(level, "--level", help="Choropleth areas.")),
+        ("period", Period, typer.Option("month", "--period", help=_PERIOD_HELP)),
         (
             "measure",
             str,
@@ -35,14 +43,14 @@ def _style_options(level: str, png_periods: int) -> Any:
                 "incidents", "--measure", help="incidents, or a numeric column to sum (fatalities)."
             ),
         ),
-        ("scheme", str, typer.Option("quantiles", "--scheme", help=_SCHEME_HELP)),
+        ("scheme", Scheme, typer.Option("quantiles", "--scheme", help=_SCHEME_HELP)),
         ("k", int, typer.Option(5, "--classes", min=1, max=9, help="Number of colour classes.")),
         (
             "bins",
             str | None,
             typer.Option(None, "--bins", help="Upper class bounds, e.g. 1,5,10,25."),
         ),
-        ("mode", str, typer.Option("window", "--mode", help="window (this period) or cumulative.")),
+        ("mode", Mode, typer.Option("window", "--mode", help="This period only, or up to it.")),
         ("color_by", str, typer.Option("event_type", "--color-by", help="Point colour column.")),
         ("title", str | None, typer.Option(None, "--title", help="Map title.")),
         (
@@ -79,7 +87,7 @@ def _choropleth_kwargs(style: dict[str, Any]) -> dict[str, Any]:
     period = style["period"]
     return {
         "level": style["level"],
-        "period": None if period in ("none", "all", "total") else period,
+        "period": no_period(period),
         "measure": style["measure"],
         "scheme": style["scheme"],
         "k": style["k"],
@@ -89,21 +97,15 @@ def _choropleth_kwargs(style: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _validate(style: dict[str, Any]) -> None:
-    """Check the style options before any work, so a typo fails at once."""
-    from incidentmap.aggregate import LEVELS, PERIODS
-    from incidentmap.render.data import SCHEMES
-
-    allowed = {
-        "level": LEVELS,
-        "period": (*PERIODS, "none", "all", "total"),
-        "scheme": SCHEMES,
-        "mode": ("window", "cumulative"),
-    }
-    for key, values in allowed.items():
-        if style[key] not in values:
-            msg = f"--{key} must be one of {', '.join(values)}, not {style[key]!r}"
-            raise UsageError(msg)
+def _validate(output: Path, style: dict[str, Any]) -> None:
+    """Check what the choices cannot before any work: the file names and the bins."""
+    if output.suffix.lower() not in (".html", ".htm"):
+        msg = f"{output}: a map is written as .html (use --png for .png, .svg or .pdf)"
+        raise UsageError(msg)
+    png = style["png"]
+    if png is not None and png.suffix.lower() not in (".png", ".svg", ".pdf"):
+        msg = f"--png {png}: a static map is .png, .svg or .pdf"
+        raise UsageError(msg)
     _bins(style["bins"])
 
 
@@ -116,7 +118,7 @@ def _prepare(
     geo: dict[str, Any],
     filters: dict[str, Any],
 ) -> Any:
-    _validate(style)
+    _validate(output, style)
     refuse_existing(output, style["png"], overwrite=overwrite)
     return load_filtered(input, read, geo, filters)
 
@@ -144,12 +146,12 @@ def _finish(m: Any, g: Any, output: Path, style: dict[str, Any], overwrite: bool
 def map_cmd(
     input: str = typer.Argument(..., help="Incident file (raw or geocoded), or - for stdin."),
     output: Path = typer.Option(..., "-o", "--output", help="HTML file to write."),
-    kind: str = typer.Option("choropleth", "--kind", help="choropleth or points."),
+    kind: Kind = typer.Option("choropleth", "--kind", help="Areas coloured by count, or points."),
     offline: bool = typer.Option(
         False, "--offline", help="Inline every script: one file that works without network."
     ),
-    tiles: str | None = typer.Option(
-        None, "--tiles", help="none, osm, carto, carto-dark (default: osm online, none offline)."
+    tiles: Tiles | None = typer.Option(
+        None, "--tiles", help="Background tiles (default: osm online, none offline)."
     ),
     overwrite: bool = overwrite_opt(),
     read: dict[str, Any] | None = None,
@@ -161,14 +163,11 @@ def map_cmd(
     from incidentmap.render import choropleth_map, point_map
 
     assert read is not None and geo is not None and filters is not None and style is not None
-    if kind not in ("choropleth", "points"):
-        msg = f"--kind must be choropleth or points, not {kind!r}"
-        raise UsageError(msg)
     g = _prepare(input, output, style, overwrite, read, geo, filters)
-    tiles = tiles or ("none" if offline else "osm")
+    tiles_name = plain(tiles) or ("none" if offline else "osm")
     kw = _choropleth_kwargs(style)
-    if kind == "choropleth":
-        m = choropleth_map(g, offline=offline, tiles=tiles, **kw)
+    if plain(kind) == "choropleth":
+        m = choropleth_map(g, offline=offline, tiles=tiles_name, **kw)
     else:
         m = point_map(
             g,
@@ -176,7 +175,7 @@ def map_cmd(
             color_by=style["color_by"],
             mode=kw["mode"],
             offline=offline,
-            tiles=tiles,
+            tiles=tiles_name,
             title=kw["title"],
         )
     _finish(m, g, output, style, overwrite, "offline" if offline else "online")
@@ -195,7 +194,7 @@ def brief_cmd(
     online: bool = typer.Option(
         False, "--online", help="Load Leaflet from its CDN instead of inlining it."
     ),
-    tiles: str = typer.Option("none", "--tiles", help="none, osm, carto, carto-dark."),
+    tiles: Tiles = typer.Option("none", "--tiles", help="Background tiles."),
     overwrite: bool = overwrite_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
@@ -212,7 +211,7 @@ def brief_cmd(
         caption=caption,
         color_by=style["color_by"],
         offline=not online,
-        tiles=tiles,
+        tiles=plain(tiles),
         **_choropleth_kwargs(style),
     )
     _finish(m, g, output, style, overwrite, "online" if online else "offline")

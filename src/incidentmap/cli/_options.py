@@ -6,11 +6,21 @@ import contextlib
 import functools
 import inspect
 from collections.abc import Callable, Iterator
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+
+from incidentmap.aggregate import LEVELS, PERIODS, PRECISIONS
+from incidentmap.export import LAYERS as EXPORT_LAYERS
+from incidentmap.schema import PRESETS as PRESET_NAMES
+
+#: the map vocabularies, written here to keep Folium and matplotlib out of start-up
+SCHEMES = ("quantiles", "natural_breaks", "equal_interval", "user")
+TILE_NAMES = ("none", "osm", "carto", "carto-dark")
+QUERY_FORMATS = ("table", "csv", "geojson", "ndjson", "geojsonseq")
 
 #: messages and summaries go to standard error; data goes to standard output
 console_err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -26,14 +36,46 @@ def step(what: str) -> Iterator[None]:
     state["step"] = before
 
 
-PRESETS = ("auto", "acled", "ucdp", "gtd", "awsd", "generic")
+class Choice(str, Enum):
+    """A closed set of option values; typer turns it into ``click.Choice``."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+# the vocabularies are the library's own, so the CLI and the Python API cannot drift apart
+Preset = Choice("Preset", {n: n for n in ("auto", *PRESET_NAMES)})  # type: ignore[misc]
+Period = Choice("Period", {n: n for n in (*PERIODS, "none")})  # type: ignore[misc]
+Level = Choice("Level", {n: n for n in LEVELS})  # type: ignore[misc]
+Precision = Choice("Precision", {n: n for n in PRECISIONS})  # type: ignore[misc]
+
+Scheme = Choice("Scheme", {n: n for n in SCHEMES})  # type: ignore[misc]
+Mode = Choice("Mode", {n: n for n in ("window", "cumulative")})  # type: ignore[misc]
+Kind = Choice("Kind", {n: n for n in ("choropleth", "points")})  # type: ignore[misc]
+Tiles = Choice("Tiles", {n.replace("-", "_"): n for n in TILE_NAMES})  # type: ignore[misc]
+QueryFormat = Choice("QueryFormat", {n: n for n in QUERY_FORMATS})  # type: ignore[misc]
+ExportLayer = Choice("ExportLayer", {n: n for n in EXPORT_LAYERS})  # type: ignore[misc]
+
+PRESETS = tuple(p.value for p in Preset)
+
+
+def plain(value: Any) -> Any:
+    """Return an option's value without its Enum wrapper (lists too)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def no_period(value: Any) -> str | None:
+    """Return None for ``--period none`` (the one word for "all dates together")."""
+    v = plain(value)
+    return None if v in (None, "none") else v
+
 
 _READ_OPTIONS: list[tuple[str, Any, Any]] = [
-    (
-        "preset",
-        str,
-        typer.Option("auto", "--preset", help=f"Column layout of the input: {', '.join(PRESETS)}."),
-    ),
+    ("preset", Preset, typer.Option("auto", "--preset", help="Column layout of the input.")),
     ("lat", str | None, typer.Option(None, "--lat", help="Latitude column.")),
     ("lon", str | None, typer.Option(None, "--lon", help="Longitude column.")),
     ("date", str | None, typer.Option(None, "--date", help="Date column.")),
@@ -106,7 +148,11 @@ _GEOCODE_OPTIONS: list[tuple[str, Any, Any]] = [
         "snap_km",
         float,
         typer.Option(
-            5.0, "--snap-km", min=0, help="Snap points this close (km) to the nearest district."
+            5.0,
+            "--snap-km",
+            min=0,
+            max=50,
+            help="Snap points this close (km, at most 50) to the nearest district.",
         ),
     ),
     (
@@ -141,7 +187,7 @@ def extend_options(func: Callable[..., Any], extra: list[tuple[str, Any, Any]], 
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs[bundle] = {n: kwargs.pop(f"{bundle}__{n}") for n in names}
+        kwargs[bundle] = {n: plain(kwargs.pop(f"{bundle}__{n}")) for n in names}
         return func(*args, **kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
@@ -195,6 +241,16 @@ def overwrite_opt() -> Any:
     return typer.Option(False, "--overwrite", help="Replace the output file if it exists.")
 
 
+def csv_safe_opt() -> Any:
+    """``--csv-safe``: no text a spreadsheet would run as a formula."""
+    return typer.Option(
+        False,
+        "--csv-safe",
+        help="In CSV output, prefix text starting with = + - @ with ' so that spreadsheets "
+        "show it instead of running it as a formula.",
+    )
+
+
 _FILTER_OPTIONS: list[tuple[str, Any, Any]] = [
     ("since", str | None, typer.Option(None, "--since", help="Keep events on or after this date.")),
     (
@@ -225,12 +281,8 @@ _FILTER_OPTIONS: list[tuple[str, Any, Any]] = [
     ),
     (
         "precision",
-        list[str] | None,
-        typer.Option(
-            None,
-            "--precision",
-            help="Keep this geocode precision: point, district, province (repeatable).",
-        ),
+        list[Precision] | None,
+        typer.Option(None, "--precision", help="Keep this geocode precision (repeatable)."),
     ),
 ]
 

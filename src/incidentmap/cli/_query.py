@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,17 @@ from rich.table import Table
 from rich.text import Text
 
 from incidentmap.cli._options import (
+    QueryFormat,
     console_err,
+    csv_safe_opt,
     filter_options,
     geocode_options,
     load_filtered,
+    plain,
     read_options,
 )
 from incidentmap.errors import UsageError
+from incidentmap.io.write import write_csv
 from incidentmap.query import incidents_in, incidents_near, resolve_location, sort_incidents
 
 FORMATS = ("table", "csv", "geojson", "ndjson", "geojsonseq")
@@ -73,15 +78,13 @@ def query_cmd(
         "--sort",
         help="Sort by a column (-col: descending); default: distance for --near, else date.",
     ),
-    fmt: str | None = typer.Option(
-        None,
-        "--format",
-        "-f",
-        help="table, csv, geojson, ndjson or geojsonseq (default: table on a terminal, else csv).",
+    fmt: QueryFormat | None = typer.Option(
+        None, "--format", "-f", help="Output format (default: table on a terminal, else csv)."
     ),
     precision_digits: int = typer.Option(
         6, "--coord-precision", min=0, max=15, help="Coordinate decimals in GeoJSON output."
     ),
+    csv_safe: bool = csv_safe_opt(),
     include_area_events: bool = typer.Option(
         False,
         "--include-area-events",
@@ -94,10 +97,7 @@ def query_cmd(
 ) -> None:
     """Find incidents near a place or point, in an area, in a date range, by actor..."""
     assert read is not None and geo is not None and filters is not None
-    fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
-    if fmt not in FORMATS:
-        msg = f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}"
-        raise UsageError(msg)
+    fmt = plain(fmt) or ("table" if sys.stdout.isatty() else "csv")
     total_box = _bbox(bbox)
     # resolve the place before reading: a misspelt name fails fast
     location = resolve_location(near, province=province) if near is not None else None
@@ -137,7 +137,7 @@ def query_cmd(
     else:
         shown = f" (showing {len(g)})" if len(g) < matched else ""
         console_err.print(f"{matched} incidents match{shown}")
-    _emit(g, fmt, precision_digits)
+    _emit(g, fmt, precision_digits, csv_safe=csv_safe)
 
 
 def _plain_records(g: pd.DataFrame) -> pd.DataFrame:
@@ -177,12 +177,26 @@ def _features(g: gpd.GeoDataFrame, digits: int) -> list[dict[str, Any]]:
     return feats
 
 
-def _emit(g: gpd.GeoDataFrame, fmt: str, digits: int) -> None:
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(value: object) -> str:
+    """Text safe to print on a terminal: escape sequences and control characters removed.
+
+    A value from an input file may hold ANSI escapes (colours, cursor moves, a new
+    window title) or bidirectional overrides; in a table they would act, not show.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = _ANSI.sub("", str(value))
+    return _CONTROL.sub(" ", text)
+
+
+def _emit(g: gpd.GeoDataFrame, fmt: str, digits: int, *, csv_safe: bool = False) -> None:
     out = sys.stdout
     if fmt == "csv":
-        frame = _plain_records(g)
-        frame["geometry"] = g.geometry.to_wkt(rounding_precision=digits).values
-        frame.to_csv(out, index=False)
+        write_csv(g, out, geometry_digits=digits, csv_safe=csv_safe)
     elif fmt == "geojson":
         json.dump(
             {"type": "FeatureCollection", "features": _features(g, digits)}, out, ensure_ascii=False
@@ -198,5 +212,5 @@ def _emit(g: gpd.GeoDataFrame, fmt: str, digits: int) -> None:
         for c in cols:
             table.add_column(c, overflow="fold", max_width=60 if c == "notes" else None)
         for _, r in _plain_records(g).iterrows():
-            table.add_row(*[Text("" if pd.isna(r[c]) else str(r[c])) for c in cols])
+            table.add_row(*[Text(terminal_text(None if pd.isna(r[c]) else r[c])) for c in cols])
         Console(soft_wrap=False).print(table)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import typer
 
-from incidentmap.errors import IncidentMapError
+from incidentmap.errors import IncidentMapError, UsageError
 from incidentmap.geocode import geocode
 
 
@@ -20,10 +21,15 @@ class PointOutsideError(IncidentMapError, ValueError):
 def where_cmd(
     lat: float = typer.Argument(..., help="Latitude (WGS84)."),
     lon: float = typer.Argument(..., help="Longitude (WGS84)."),
-    snap_km: float = typer.Option(5.0, "--snap-km", min=0, help="Snap distance in km."),
+    snap_km: float = typer.Option(
+        5.0, "--snap-km", min=0, max=50, help="Snap distance in km (at most 50)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
 ) -> None:
     """Print the district and province holding a point (LAT LON)."""
+    if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
+        msg = f"LAT LON must be degrees (-90..90, -180..180), got {lat:g} {lon:g}"
+        raise UsageError(msg)
     frame = gpd.GeoDataFrame(
         pd.DataFrame({"latitude": [lat], "longitude": [lon]}), geometry=[None], crs="EPSG:4326"
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import os
 import re
 import secrets
@@ -28,7 +29,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import geopandas as gpd
 import numpy as np
@@ -212,6 +213,19 @@ def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
+@functools.cache
+def _quiet_gdal() -> None:
+    """Keep GDAL from printing its own error lines in worker threads.
+
+    pyogrio turns GDAL errors into Python exceptions with a handler installed in the
+    calling thread; in a worker thread GDAL's default handler would also print
+    "ERROR 1: ..." on standard error. The exception carries the same message.
+    """
+    import pyogrio
+
+    pyogrio.set_gdal_config_options({"CPL_LOG": os.devnull})
+
+
 def run_interruptibly(func: Callable[[], Any]) -> Any:
     """Run ``func`` in a worker thread, so that Ctrl-C stops the caller within ~0.1 s.
 
@@ -220,6 +234,7 @@ def run_interruptibly(func: Callable[[], Any]) -> Any:
     its temporary file) and ends with the process.
     """
     box: dict[str, Any] = {}
+    _quiet_gdal()
 
     def target() -> None:
         try:
@@ -307,7 +322,11 @@ Writer = Callable[[dict[str, gpd.GeoDataFrame], Path, WriteOptions], dict[str, A
 
 
 def write_csv(
-    frame: pd.DataFrame, target: Path, *, geometry_digits: int | None = None, csv_safe: bool = False
+    frame: pd.DataFrame,
+    target: Path | IO[str],
+    *,
+    geometry_digits: int | None = None,
+    csv_safe: bool = False,
 ) -> None:
     """Write RFC 4180 CSV: UTF-8, CRLF line ends, fields with CR, LF, quotes or commas quoted.
 
@@ -323,11 +342,14 @@ def write_csv(
         ).values
     if csv_safe:
         for col in out.columns:
-            if out[col].dtype == object:
-                out[col] = out[col].map(csv_safe_text)
-    out.to_csv(
-        target, index=False, encoding="utf-8", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
-    )
+            if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+                out[col] = out[col].astype(object).map(csv_safe_text)
+    if isinstance(target, Path):
+        out.to_csv(
+            target, index=False, encoding="utf-8", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+        )
+    else:
+        out.to_csv(target, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 
 
 def _write_csv_layers(

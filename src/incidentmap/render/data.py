@@ -346,6 +346,26 @@ def _pack_rows(values: np.ndarray) -> list[Any]:
     return [[None if np.isnan(x) else round(float(x), 3) for x in row] for row in values]
 
 
+#: the most slider steps a page holds (ten years of weeks is 522; of days, 3,653)
+MAX_STEPS = 4000
+
+
+def _check_steps(incidents: pd.DataFrame, period: str) -> None:
+    """Refuse, before any work, a slider with more steps than a page can hold."""
+    dates = pd.to_datetime(incidents["date"]).dropna() if "date" in incidents else pd.Series()
+    if dates.empty:
+        return
+    freq = PERIODS[period]
+    steps = (pd.Period(dates.max(), freq=freq) - pd.Period(dates.min(), freq=freq)).n + 1
+    if steps > MAX_STEPS:
+        msg = (
+            f"a slider by {period} from {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d} would "
+            f"have {steps:,} steps, more than {MAX_STEPS:,}: choose a longer --period or narrow "
+            "the dates with --since/--until"
+        )
+        raise UsageError(msg)
+
+
 def _text(v: Any) -> str | None:
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
         return None
@@ -425,6 +445,8 @@ def build_payload(
     disp_d, disp_p = ctx.display_layers
     areas_layer = disp_d if level == "district" else disp_p
     key = "district_id" if level == "district" else "province_code"
+    if period is not None:
+        _check_steps(incidents, period)
     counts = counts_by_area(
         incidents,
         areas_layer,
