@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import geocode_bench, maps_bench, near_bench
+from bench import geocode_bench, maps_bench, near_bench, pipeline_bench
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,11 +27,18 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--n", type=int, default=20_000, help="number of incidents")
     b.add_argument("--seed", type=int, default=42)
     b.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
+    f = sub.add_parser("pipeline", help="incidentmap geocode file to file vs a GeoPandas script")
+    f.add_argument("--n", type=int, default=1_000_000, help="number of incidents")
+    f.add_argument("--points", choices=("realistic", "uniform"), default="realistic")
+    f.add_argument("--format", dest="fmt", choices=("parquet", "csv", "gpkg"), default="parquet")
+    f.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
     if args.name == "geocode":
         return geocode_bench.run(n=args.n, seed=args.seed, source=args.source)
     if args.name == "near":
         return near_bench.run(n=args.n, seed=args.seed)
+    if args.name == "pipeline":
+        return pipeline_bench.run(n=args.n, points=args.points, fmt=args.fmt, seed=args.seed)
     if args.name == "maps":
         return maps_bench.run(n=args.n, seed=args.seed, browser=not args.no_browser)
     return 2

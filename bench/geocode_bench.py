@@ -43,7 +43,7 @@ def _points(n: int, seed: int, districts_path: str) -> tuple[np.ndarray, np.ndar
 def run_incidentmap(npy: str, gpkg: str) -> np.ndarray:
     import geopandas as gpd
 
-    from incidentmap.geocode import PointLocator
+    from incidentmap.locator import PointLocator
 
     xy = np.load(npy)
     d = gpd.read_file(gpkg, layer="districts")

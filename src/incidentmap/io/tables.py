@@ -16,6 +16,7 @@ decoding is reported in ``attrs["encoding_note"]`` so that the CLI can say it.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -437,15 +438,89 @@ def read_table(
         raise InputFileError(name, f"cannot read the file ({exc.strerror or exc})") from exc
     if not data.strip():
         raise InputFileError(name, "the file is empty (expected a header row)")
+    looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"["))
+    text_like = b"\x00" not in data[:65536]  # NUL bytes: UTF-16 without a BOM, or binary
+    if (
+        ext in TEXT_EXTS
+        and text_like
+        and not comment
+        and not looks_json
+        and encoding in (None, "utf-8")
+    ):
+        fast = _read_csv_arrow(data, delimiter=delimiter, header=header, columns=columns)
+        if fast is not None:  # UTF-8 and well formed: the fast reader's table
+            fast.attrs["encoding"] = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+            return fast
     text, codec = decode_bytes(data, name, encoding)
     if ext in JSON_EXTS or (ext not in TEXT_EXTS and text.lstrip().startswith(("{", "["))):
         out = _read_json_text(text, name)
     else:
-        out = _read_csv_text(
-            text, name, delimiter=delimiter, comment=comment, header=header, columns=columns
-        )
+        out = None
+        if not comment and codec not in ("utf-8", "utf-8-sig"):
+            out = _read_csv_arrow(
+                text.encode("utf-8"), delimiter=delimiter, header=header, columns=columns
+            )
+        if out is None:
+            out = _read_csv_text(
+                text, name, delimiter=delimiter, comment=comment, header=header, columns=columns
+            )
     out.attrs["encoding"] = codec
     return out
+
+
+def _read_csv_arrow(
+    data: bytes, *, delimiter: str | None, header: bool, columns: list[str] | None
+) -> pd.DataFrame | None:
+    """Read well-formed UTF-8 CSV with pyarrow's multi-threaded reader, every value as text.
+
+    Returns None when the file is not for this path (not UTF-8, a header that needs the
+    careful reader: empty or repeated names, rows of the wrong length); the caller then
+    uses pandas' reader, whose errors name the row.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    first = body.lstrip(b"\r\n").split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        line = first.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if delimiter is None:
+        delimiter = detect_delimiter(line)
+    elif len(delimiter) != 1:
+        return None
+    names = next(csv.reader([line], delimiter=delimiter), [])
+    if not names:
+        return None
+    if header:
+        if columns or any(not n.strip() for n in names) or len(set(names)) != len(names):
+            return None
+        read_opts = pacsv.ReadOptions(column_names=None, use_threads=True)
+    else:
+        want = list(columns or [])
+        if len(want) > len(names):
+            return None
+        names = want + [f"column{i + 1}" for i in range(len(want), len(names))]
+        read_opts = pacsv.ReadOptions(column_names=names, use_threads=True)
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=read_opts,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowKeyError, ValueError):
+        return None
+    if table.num_columns != len(names):
+        return None
+    frame = table.to_pandas()
+    frame.columns = [n.strip().lstrip("\ufeff") for n in frame.columns]
+    return frame
 
 
 def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:

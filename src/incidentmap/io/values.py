@@ -47,6 +47,44 @@ _NUMBER_BLANKS = _BLANKS | {"unknown", "unk", "?", "-", "--", "n.a.", "not known
 _SPACE = "\\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\u200e\u200f"
 _EDGE_SPACE = re.compile(f"^[{_SPACE}]+|[{_SPACE}]+$")
 
+#: the characters trimmed from the ends of a value (Unicode spaces, zero-width, marks, BOM)
+_TRIM = "\t\n\x0b\x0c\r \x1c\x1d\x1e\x1f\x85\xa0\u1680" + "".join(
+    chr(c) for c in range(0x2000, 0x200C)
+) + "\u2028\u2029\u202f\u205f\u3000\ufeff\u200e\u200f"
+_NUMERIC_TEXT = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def _arrow_strings(values: pd.Series) -> Any:
+    """The column as an Arrow string array when it holds only text (or blanks), else None.
+
+    Text columns read by incidentmap are Arrow-backed already; the vectorised paths
+    below run on them in C. Mixed columns (numbers and dates from Excel) take the
+    value-by-value path.
+    """
+    import pyarrow as pa
+
+    if isinstance(values.dtype, pd.StringDtype):
+        return pa.array(values.array)
+    if values.dtype != object:
+        return None
+    try:
+        return pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _trimmed(arr: Any) -> Any:
+    import pyarrow.compute as pc
+
+    return pc.utf8_trim(arr, characters=_TRIM)
+
+
+def _to_bool(arr: Any, fill: bool) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    return np.array(pc.fill_null(arr, fill).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 _MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3,
     "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7,
@@ -130,7 +168,7 @@ def _show(value: Any) -> str:
 
 
 def clean_text(values: pd.Series, *, strip: bool = True) -> pd.Series:
-    """Text of a column: blanks and placeholders ("NA", "null") become None.
+    """Text of a column: blanks and placeholders ("NA", "null") become missing.
 
     Parameters
     ----------
@@ -142,8 +180,20 @@ def clean_text(values: pd.Series, *, strip: bool = True) -> pd.Series:
 
     Returns
     -------
-    pandas.Series of object (str or None)
+    pandas.Series
+        Text, missing where blank.
     """
+    arr = _arrow_strings(values)
+    if arr is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        blank = pa.array(blank_mask(values))
+        text = arr
+        if strip:
+            text = pc.replace_substring_regex(_trimmed(arr), f"[{_TRIM}]+", " ")
+        out = pc.if_else(blank, pa.scalar(None, text.type), text)
+        return pd.Series(pd.array(out.to_pandas(), dtype="str"), index=values.index)
     blank = blank_mask(values)
     text = values.astype("object").map(_one_text if strip else _as_read)
     return text.where(~blank, None).astype("object")
@@ -170,14 +220,38 @@ def blank_mask(values: pd.Series, *, numeric: bool = False) -> np.ndarray:
 
     With ``numeric``, words that say a number is not known ("Unknown", "?") count too.
     """
+    words = _NUMBER_BLANKS if numeric else _BLANKS
+    arr = _arrow_strings(values)
+    if arr is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        low = pc.utf8_lower(_trimmed(arr))
+        hit = pc.is_in(low, value_set=pa.array(sorted(words), type=low.type))
+        return _to_bool(pc.or_kleene(pc.is_null(arr), hit), True)
     obj = values.astype("object")
     isna = obj.isna().to_numpy(dtype=bool)
     codes, uniq = pd.factorize(
         obj.where(~isna, "").map(lambda v: v if isinstance(v, str) else "\x00value")
     )
-    words = _NUMBER_BLANKS if numeric else _BLANKS
     blank_u = np.array([_EDGE_SPACE.sub("", str(u)).lower() in words for u in uniq], dtype=bool)
     return isna | (blank_u[codes] if len(uniq) else np.zeros(len(obj), dtype=bool))
+
+
+def _fast_numbers(values: pd.Series, blank: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Plain decimal numbers read in C; returns (numbers, mask of values still to read)."""
+    arr = _arrow_strings(values)
+    if arr is None:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = _trimmed(arr)
+    plain = pc.match_substring_regex(text, _NUMERIC_TEXT)
+    nums = pc.cast(pc.if_else(plain, text, pa.scalar(None, text.type)), pa.float64())
+    num = np.array(nums.to_numpy(zero_copy_only=False), dtype=float)  # a writable copy
+    rest = ~blank & ~_to_bool(plain, False)
+    return num, rest
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,9 +307,21 @@ def parse_numbers(
     numpy.ndarray of float
     """
     blank = blank_mask(values, numeric=True)
-    codes, uniques = _factorized(values, blank)
-    parsed = np.array([_one_number(u, kind) for u in uniques], dtype=float)
-    num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
+    fast = _fast_numbers(values, blank)
+    if fast is not None:
+        num, rest = fast
+        if kind == "count":
+            frac = np.isfinite(num) & (num != np.floor(num))
+            num[frac] = np.nan
+        if rest.any():  # "1,000", "34,5": the few values C did not read
+            sub = values[rest]
+            codes, uniques = _factorized(sub, np.zeros(len(sub), dtype=bool))
+            parsed = np.array([_one_number(u, kind) for u in uniques], dtype=float)
+            num[rest] = parsed[codes]
+    else:
+        codes, uniques = _factorized(values, blank)
+        parsed = np.array([_one_number(u, kind) for u in uniques], dtype=float)
+        num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
     num = np.where(blank, np.nan, num)
     bad = ~blank & ~np.isfinite(num)
     if lo is not None:
@@ -330,9 +416,18 @@ def parse_coordinates(
         decides whether the whole column is a coordinate column at all).
     """
     blank = blank_mask(values, numeric=True)
-    codes, uniques = _factorized(values, blank)
-    parsed = np.array([_one_coordinate(u, axis) for u in uniques], dtype=float)
-    num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
+    fast = _fast_numbers(values, blank)
+    if fast is not None:
+        num, rest = fast
+        if rest.any():  # "34,52", "34.5N", degrees-minutes-seconds
+            sub = values[rest]
+            codes, uniques = _factorized(sub, np.zeros(len(sub), dtype=bool))
+            parsed = np.array([_one_coordinate(u, axis) for u in uniques], dtype=float)
+            num[rest] = parsed[codes]
+    else:
+        codes, uniques = _factorized(values, blank)
+        parsed = np.array([_one_coordinate(u, axis) for u in uniques], dtype=float)
+        num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
     num = np.where(blank, np.nan, num)
     limit = 90.0 if axis == "lat" else 180.0
     bad = ~blank & (~np.isfinite(num) | (np.abs(num) > limit))
@@ -431,31 +526,60 @@ def parse_dates(
     ymd = np.zeros((n, 3), dtype=np.int64)
     prec = np.full(n, None, dtype=object)
     todo = ~blank
-    obj = values.astype("object")
-    # date and datetime cells (Excel, Parquet, GeoPackage)
-    if pd.api.types.is_datetime64_any_dtype(values):
-        is_dt = todo.copy()
+    arr = _arrow_strings(values) if day_one is None else None
+    if arr is not None:
+        # text: plain ISO days (most files) in C; the rest by form, once per distinct value
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        text = _trimmed(arr)
+        iso = pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}$")
+        stamps = pc.strptime(
+            pc.if_else(iso, text, pa.scalar(None, text.type)),
+            format="%Y-%m-%d",
+            unit="s",
+            error_is_null=True,
+        )
+        # Arrow rolls 30 February over to March: keep only days that format back as written
+        same = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), pc.cast(text, pa.string()))
+        ok = todo & _to_bool(same, False)
+        if ok.any():
+            ymd[ok, 0] = np.asarray(pc.year(stamps).to_numpy(zero_copy_only=False))[ok]
+            ymd[ok, 1] = np.asarray(pc.month(stamps).to_numpy(zero_copy_only=False))[ok]
+            ymd[ok, 2] = np.asarray(pc.day(stamps).to_numpy(zero_copy_only=False))[ok]
+            prec[ok] = "day"
+            todo &= ~ok
+        rest_idx = np.flatnonzero(todo)
+        rest_text = pd.Series(text.take(pa.array(rest_idx)).to_pylist(), dtype=object)
     else:
-        is_dt = todo & obj.map(lambda v: isinstance(v, (_dt.date, np.datetime64))).to_numpy(bool)
-    if is_dt.any():
-        stamps = pd.to_datetime(obj[is_dt].map(_as_timestamp), errors="coerce")
-        ymd[is_dt, 0] = stamps.dt.year.fillna(0).to_numpy(dtype=np.int64)
-        ymd[is_dt, 1] = stamps.dt.month.fillna(0).to_numpy(dtype=np.int64)
-        ymd[is_dt, 2] = stamps.dt.day.fillna(0).to_numpy(dtype=np.int64)
-        prec[is_dt] = "day"
-        todo &= ~is_dt
-    text = obj.where(todo, "").map(lambda v: v if isinstance(v, str) else _num_text(v))
-    codes, uniq = pd.factorize(text)
+        obj = values.astype("object")
+        # date and datetime cells (Excel, Parquet, GeoPackage)
+        if pd.api.types.is_datetime64_any_dtype(values):
+            is_dt = todo.copy()
+        else:
+            is_dt = todo & obj.map(lambda v: isinstance(v, (_dt.date, np.datetime64))).to_numpy(
+                bool
+            )
+        if is_dt.any():
+            stamps = pd.to_datetime(obj[is_dt].map(_as_timestamp), errors="coerce")
+            ymd[is_dt, 0] = stamps.dt.year.fillna(0).to_numpy(dtype=np.int64)
+            ymd[is_dt, 1] = stamps.dt.month.fillna(0).to_numpy(dtype=np.int64)
+            ymd[is_dt, 2] = stamps.dt.day.fillna(0).to_numpy(dtype=np.int64)
+            prec[is_dt] = "day"
+            todo &= ~is_dt
+        rest_idx = np.flatnonzero(todo)
+        rest_text = obj.iloc[rest_idx].map(lambda v: v if isinstance(v, str) else _num_text(v))
+    codes, uniq = pd.factorize(rest_text.reset_index(drop=True))
     uniques = [str(u) for u in uniq]
     u_ymd = np.zeros((len(uniques), 3), dtype=np.int64)
     u_prec = np.full(len(uniques), None, dtype=object)
     if day_one is not None:
         origin = pd.Timestamp(day_one)
         nums = np.array([_day_number(u) for u in uniques], dtype=float)
-        ok = np.isfinite(nums)
-        stamps = origin + pd.to_timedelta(np.where(ok, nums - 1, 0), unit="D")
-        u_ymd[ok] = np.column_stack([stamps.year, stamps.month, stamps.day])[ok]
-        u_prec[ok] = "day"
+        good = np.isfinite(nums)
+        stamps = origin + pd.to_timedelta(np.where(good, nums - 1, 0), unit="D")
+        u_ymd[good] = np.column_stack([stamps.year, stamps.month, stamps.day])[good]
+        u_prec[good] = "day"
     else:
         parsed = [_one_date(u) for u in uniques]
         for i, p in enumerate(parsed):
@@ -464,20 +588,21 @@ def parse_dates(
                 u_prec[i] = p[3]
         numeric = np.array([p == "numeric" for p in parsed], dtype=bool)
         if numeric.any():
-            used = np.zeros(len(uniques), dtype=bool)
-            used[np.unique(codes[todo])] = True
-            _numeric_dates(uniques, numeric & used, u_ymd, u_prec, dayfirst, problems, column,
-                           values, todo, codes)  # fmt: skip
+            sub_todo = np.ones(len(codes), dtype=bool)
+            _numeric_dates(uniques, numeric, u_ymd, u_prec, dayfirst, problems, column,
+                           values.iloc[rest_idx].reset_index(drop=True), sub_todo, codes,
+                           rows=rest_idx)  # fmt: skip
         for i, u in enumerate(uniques):
             if u_prec[i] is None and _SERIAL.fullmatch(u):
                 stamp = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(float(u)))
                 u_ymd[i] = (stamp.year, stamp.month, stamp.day)
                 u_prec[i] = "day"
     if len(uniques):
-        sel = todo & (u_prec[codes] != None)  # noqa: E711 (elementwise)
-        ymd[sel] = u_ymd[codes[sel]]
-        prec[sel] = u_prec[codes[sel]]
-        todo &= ~sel
+        got = u_prec[codes] != None  # noqa: E711 (elementwise)
+        sel = rest_idx[got]
+        ymd[sel] = u_ymd[codes[got]]
+        prec[sel] = u_prec[codes[got]]
+        todo[sel] = False
     problems.report(todo, column, values, "a date (e.g. 2023-03-09, 9 March 2023, 2023-03)")
     return _build_dates(ymd, prec, values, column, problems, latest)
 
@@ -545,6 +670,7 @@ def _numeric_dates(
     values: pd.Series,
     todo: np.ndarray,
     codes: np.ndarray,
+    rows: np.ndarray | None = None,
 ) -> None:
     """a/b/yyyy dates: the order comes from the values or from ``dayfirst``, never a guess."""
     idx = np.flatnonzero(numeric)
@@ -561,7 +687,7 @@ def _numeric_dates(
     if order is None:
         pos = int(np.flatnonzero(todo & np.isin(codes, idx))[0])
         problems.fail(
-            pos,
+            int(rows[pos]) if rows is not None else pos,
             column,
             "an unambiguous date (day and month order unknown: give dayfirst / --dayfirst "
             f"or --monthfirst), got {_show(values.iloc[pos])}",
