@@ -228,10 +228,8 @@ def test_every_command_has_help_and_is_documented():
 def test_map_failure_writes_nothing(capsys, use_cache, tmp_path):
     out = tmp_path / "m.html"
     code, _, err = run(capsys, "brief", DATA / "acled.csv", "-o", out, "--scheme", "nope")
-    assert code == 2 and err == (
-        "Error: Invalid value for '--scheme': Value error, 'nope' is not one of 'quantiles', "
-        "'natural_breaks', 'equal_interval', 'user'. (see: incidentmap brief --help)\n"
-    )
+    assert code == 2 and err.startswith("Error: Invalid value for '--scheme'")
+    assert "'nope' is not one of 'quantiles', 'natural_breaks'" in err and err.count("\n") == 1
     code, _, err = run(capsys, "map", DATA / "acled.csv", "-o", out, "--kind", "bars")
     assert code == 2 and "'bars' is not one of 'choropleth', 'points'" in err
     code, _, err = run(capsys, "map", DATA / "acled.csv", "-o", out, "--measure", "nope")

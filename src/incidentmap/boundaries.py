@@ -583,6 +583,8 @@ def _write_cache(
                 os.close(fd)
         for name in (_GPKG, _PROVENANCE):
             os.replace(tmp / name, target / name)
+        for old in target.glob("locator-*.npz"):  # indexes of the layer just replaced
+            old.unlink(missing_ok=True)
     except OSError as exc:
         if isinstance(exc, BoundaryCacheError):
             raise

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
@@ -91,8 +92,25 @@ class BoundaryContext:
 
     @functools.cached_property
     def locator(self) -> PointLocator:
-        """Point-in-polygon index over the districts."""
-        return PointLocator(self.districts.geometry.values)
+        """Point-in-polygon index over the districts (kept in the cache for installed layers)."""
+        key = self.districts.attrs.get("layer_key")
+        if not key:
+            return PointLocator(self.districts.geometry.values)
+        from incidentmap._settings import cache_dir
+
+        path = cache_dir() / f"locator-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
+        try:
+            return PointLocator.load(path)
+        except (OSError, ValueError, KeyError, shapely.errors.GEOSException):
+            pass  # not there yet, or damaged: build it again
+        locator = PointLocator(self.districts.geometry.values)
+        tmp = path.with_name(f".{path.stem}.incidentmap-tmp-{os.getpid()}-0.npz")
+        try:
+            locator.save(tmp)
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a read-only cache only costs time
+        return locator
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Positional index of the district holding each point, -1 for none."""

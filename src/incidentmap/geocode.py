@@ -193,36 +193,46 @@ class _Result:
         d = ctx.districts
         has_d = self.district_pos >= 0
         pos = np.where(has_d, self.district_pos, 0)
-        names = {c: p.name for c, p in provinces().items()}
-        add = pd.DataFrame(
-            {
-                "province": pd.Series(self.province_code, dtype=object).map(names).to_numpy(),
-                "province_code": self.province_code,
-                "district": np.where(has_d, d["district"].to_numpy()[pos], None),
-                "district_id": np.where(has_d, d["district_id"].astype(str).to_numpy()[pos], None),
-                "geocode_method": self.method,
-                "geocode_precision": self.precision,
-                "geocode_score": self.score,
-                "geocode_note": self._notes(),
-                "geocode_conflict": self.conflict,
-            },
-            index=incidents.index,
-        )
-        frame = pd.DataFrame(incidents)
+        which, uniq = pd.factorize(pd.Series(self.province_code, dtype=object))
+        names = np.array([provinces()[c].name for c in uniq] + [None], dtype=object)
+        add = {
+            "province": names[which],  # factorize marks missing as -1: the None at the end
+            "province_code": self.province_code,
+            "district": np.where(has_d, d["district"].to_numpy(dtype=object)[pos], None),
+            "district_id": np.where(
+                has_d, d["district_id"].astype(str).to_numpy(dtype=object)[pos], None
+            ),
+            "geocode_method": self.method,
+            "geocode_precision": self.precision,
+            "geocode_score": self.score,
+            "geocode_note": self._notes(),
+            "geocode_conflict": self.conflict,
+        }
         geom_name = incidents.geometry.name if isinstance(incidents, gpd.GeoDataFrame) else None
-        clash = [c for c in GEOCODE_COLUMNS if c in frame.columns]
-        base = frame.drop(columns=[c for c in (geom_name, "geometry", *clash) if c in frame])
-        if clash:  # an earlier geocode's columns (or a frame's own): kept, never silently lost
-            kept = frame[clash].rename(columns=safe_names(clash, taken=[*base.columns, *clash]))
-            base = pd.concat([base, kept], axis=1)
-        cut = list(base.columns).index("input_note") + 1 if "input_note" in base.columns else 0
-        out = pd.concat([base.iloc[:, :cut], add, base.iloc[:, cut:]], axis=1)
-        gdf = gpd.GeoDataFrame(
-            out, geometry=gpd.GeoSeries(self.geometry, crs="EPSG:4326").values, crs="EPSG:4326"
-        )
+        cols = [c for c in incidents.columns if c not in (geom_name, "geometry")]
+        clash = [c for c in GEOCODE_COLUMNS if c in cols]
+        kept = safe_names(clash, taken=[*cols, *clash]) if clash else {}
+        data: dict[str, Any] = {}
+        for c in cols:  # canonical columns, the geocode columns after input_note, originals
+            if c in kept:
+                continue
+            data[c] = incidents[c]
+            if c == "input_note":
+                data.update(_series(add, incidents.index))
+        if "input_note" not in cols:
+            data = {**_series(add, incidents.index), **data}
+        for c, new in kept.items():  # an earlier geocode's columns (or a frame's own): kept
+            data[new] = incidents[c]
+        geometry = gpd.array.from_shapely(self.geometry, crs="EPSG:4326")
+        gdf = gpd.GeoDataFrame(data, index=incidents.index, geometry=geometry, crs="EPSG:4326")
         gdf.attrs.update(getattr(incidents, "attrs", {}))
         gdf.attrs["summary"] = geocode_summary(gdf)
         return gdf
+
+
+def _series(columns: dict[str, np.ndarray], index: pd.Index) -> dict[str, pd.Series]:
+    """Series without type inference (object arrays stay object: pandas would scan them)."""
+    return {k: pd.Series(v, index=index, dtype=v.dtype, copy=False) for k, v in columns.items()}
 
 
 def _place_points(
@@ -271,8 +281,8 @@ def _place_points(
                 near[p] = True
                 res.note[row].append(f"snapped {dist_m / 1000:.1f} km to {ctx.district_names[dd]}")
         far = np.flatnonzero(~near)
-        if len(far):
-            _, dist = ctx.outline_tree.query_nearest(
+        if len(far):  # outside every district: the distance to the nearest is to the border
+            _, dist = ctx.metric_tree.query_nearest(
                 pts_m[far], return_distance=True, all_matches=False
             )
             for p, dist_m in zip(far, dist, strict=True):
@@ -290,7 +300,12 @@ def _place_points(
         res.note[row].insert(0, "latitude and longitude were swapped; fixed")
     res.precision[ok] = "point"
     res.score[ok] = snap_score[ok]  # 100 inside a district; less the farther it was snapped
-    res.geometry[has_pt] = shapely.points(lon[has_pt], lat[has_pt])
+    given = _given_points(col.frame, lon, lat, has_pt & ~swapped)
+    if given is not None:  # the reader's points, for the rows whose coordinates are unchanged
+        res.geometry[has_pt & ~swapped] = given
+        res.geometry[swapped] = shapely.points(lon[swapped], lat[swapped])
+    else:
+        res.geometry[has_pt] = shapely.points(lon[has_pt], lat[has_pt])
     res.geometry[has_pt & ~ok] = None
     # the source's own precision overrides what the coordinates suggest
     prec = np.array(col.text("source_precision"), dtype=object)
@@ -325,6 +340,23 @@ def _place_points(
                 f"conflict: stated province {stated[row]!r} but the point is in "
                 f"{provinces()[res.province_code[row]].name}"
             )
+
+
+def _given_points(
+    frame: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, mask: np.ndarray
+) -> np.ndarray | None:
+    """Return the frame's own point geometry at ``mask`` if it is exactly (lon, lat) there."""
+    if not isinstance(frame, gpd.GeoDataFrame) or not mask.any():
+        return None
+    geom = frame.geometry.values.to_numpy()[mask]
+    if (shapely.get_type_id(geom) != 0).any():
+        return None
+    xy = shapely.get_coordinates(geom)
+    if len(xy) != int(mask.sum()):
+        return None
+    if not (np.array_equal(xy[:, 0], lon[mask]) and np.array_equal(xy[:, 1], lat[mask])):
+        return None
+    return geom
 
 
 @functools.lru_cache(maxsize=4096)

@@ -7,6 +7,7 @@ place lies in) and queries; built once per boundary layer by
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -126,3 +127,37 @@ class PointLocator:
         uniq, first_hit = np.unique(hp, return_index=True)
         out[edge[uniq]] = self.piece_owner[hpiece[first_hit]]
         return out
+
+    # -- saving and loading (the user cache keeps one per installed layer) --------------------
+
+    _FIELDS = ("owner", "start", "piece_owner", "boundary")
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path`` (an ``.npz``; pieces as WKB, no pickle)."""
+        wkb = shapely.to_wkb(self.pieces)
+        lengths = np.fromiter((len(b) for b in wkb), dtype=np.int64, count=len(wkb))
+        np.savez(
+            path,
+            meta=np.array([self.x0, self.y0, self.cell, self.nx, self.ny], dtype=float),
+            wkb=np.frombuffer(b"".join(wkb), dtype=np.uint8),
+            lengths=lengths,
+            **{f: getattr(self, f) for f in self._FIELDS},
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> PointLocator:
+        """Read an index written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as data:
+            self = cls.__new__(cls)
+            x0, y0, cell, nx, ny = data["meta"]
+            self.x0, self.y0, self.cell = float(x0), float(y0), float(cell)
+            self.nx, self.ny = int(nx), int(ny)
+            for f in cls._FIELDS:
+                setattr(self, f, data[f])
+            raw = data["wkb"].tobytes()
+            ends = np.cumsum(data["lengths"])
+            starts = ends - data["lengths"]
+            pieces = [raw[a:b] for a, b in zip(starts, ends, strict=True)]
+        self.pieces = shapely.from_wkb(np.array(pieces, dtype=object))
+        shapely.prepare(self.pieces)
+        return self

@@ -48,14 +48,16 @@ _SPACE = "\\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\u200e
 _EDGE_SPACE = re.compile(f"^[{_SPACE}]+|[{_SPACE}]+$")
 
 #: the characters trimmed from the ends of a value (Unicode spaces, zero-width, marks, BOM)
-_TRIM = "\t\n\x0b\x0c\r \x1c\x1d\x1e\x1f\x85\xa0\u1680" + "".join(
-    chr(c) for c in range(0x2000, 0x200C)
-) + "\u2028\u2029\u202f\u205f\u3000\ufeff\u200e\u200f"
+_TRIM = (
+    "\t\n\x0b\x0c\r \x1c\x1d\x1e\x1f\x85\xa0\u1680"
+    + "".join(chr(c) for c in range(0x2000, 0x200C))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff\u200e\u200f"
+)
 _NUMERIC_TEXT = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 
 
 def _arrow_strings(values: pd.Series) -> Any:
-    """The column as an Arrow string array when it holds only text (or blanks), else None.
+    """Return the column as an Arrow string array if it holds only text (or blanks).
 
     Text columns read by incidentmap are Arrow-backed already; the vectorised paths
     below run on them in C. Mixed columns (numbers and dates from Excel) take the
@@ -526,31 +528,11 @@ def parse_dates(
     ymd = np.zeros((n, 3), dtype=np.int64)
     prec = np.full(n, None, dtype=object)
     todo = ~blank
-    arr = _arrow_strings(values) if day_one is None else None
+    arr = _arrow_strings(values)
     if arr is not None:
-        # text: plain ISO days (most files) in C; the rest by form, once per distinct value
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        text = _trimmed(arr)
-        iso = pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}$")
-        stamps = pc.strptime(
-            pc.if_else(iso, text, pa.scalar(None, text.type)),
-            format="%Y-%m-%d",
-            unit="s",
-            error_is_null=True,
-        )
-        # Arrow rolls 30 February over to March: keep only days that format back as written
-        same = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), pc.cast(text, pa.string()))
-        ok = todo & _to_bool(same, False)
-        if ok.any():
-            ymd[ok, 0] = np.asarray(pc.year(stamps).to_numpy(zero_copy_only=False))[ok]
-            ymd[ok, 1] = np.asarray(pc.month(stamps).to_numpy(zero_copy_only=False))[ok]
-            ymd[ok, 2] = np.asarray(pc.day(stamps).to_numpy(zero_copy_only=False))[ok]
-            prec[ok] = "day"
-            todo &= ~ok
+        # text: each distinct value is read once (a million rows hold a few thousand dates)
         rest_idx = np.flatnonzero(todo)
-        rest_text = pd.Series(text.take(pa.array(rest_idx)).to_pylist(), dtype=object)
+        rest_text = values.iloc[rest_idx]
     else:
         obj = values.astype("object")
         # date and datetime cells (Excel, Parquet, GeoPackage)
@@ -581,11 +563,17 @@ def parse_dates(
         u_ymd[good] = np.column_stack([stamps.year, stamps.month, stamps.day])[good]
         u_prec[good] = "day"
     else:
-        parsed = [_one_date(u) for u in uniques]
-        for i, p in enumerate(parsed):
-            if isinstance(p, tuple):
-                u_ymd[i] = p[:3]
-                u_prec[i] = p[3]
+        iso = _iso_days(uniques)  # plain YYYY-MM-DD in C, the other forms one by one
+        parsed: list[Any] = [None] * len(uniques)
+        for i, u in enumerate(uniques):
+            if iso[i] is not None:
+                u_ymd[i] = iso[i]
+                u_prec[i] = "day"
+            else:
+                parsed[i] = _one_date(u)
+                if isinstance(parsed[i], tuple):
+                    u_ymd[i] = parsed[i][:3]
+                    u_prec[i] = parsed[i][3]
         numeric = np.array([p == "numeric" for p in parsed], dtype=bool)
         if numeric.any():
             sub_todo = np.ones(len(codes), dtype=bool)
@@ -605,6 +593,22 @@ def parse_dates(
         todo[sel] = False
     problems.report(todo, column, values, "a date (e.g. 2023-03-09, 9 March 2023, 2023-03)")
     return _build_dates(ymd, prec, values, column, problems, latest)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_days(texts: list[str]) -> list[tuple[int, int, int] | None]:
+    """(year, month, day) of each text that is exactly an existing YYYY-MM-DD day, else None."""
+    out: list[tuple[int, int, int] | None] = [None] * len(texts)
+    idx = [i for i, t in enumerate(texts) if len(t) == 10 and _ISO_DAY.fullmatch(t)]
+    if not idx:
+        return out
+    stamps = pd.to_datetime(pd.Series([texts[i] for i in idx]), format="%Y-%m-%d", errors="coerce")
+    for i, y, m, d in zip(idx, stamps.dt.year, stamps.dt.month, stamps.dt.day, strict=True):
+        if not pd.isna(y):
+            out[i] = (int(y), int(m), int(d))
+    return out
 
 
 def _build_dates(
