@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -227,13 +228,16 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch, ext):
     out = tmp_path / f"keep{ext}"
     im.write_layer(_points(3), out)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    real = pyogrio.write_dataframe
+    real = pyogrio.write_arrow
 
-    def half_then_fail(df, path, **kw):  # GDAL failing half way (a full disk, a bad value)
-        real(df.iloc[:1], path, **kw)
+    def half_then_fail(reader, path, **kw):  # GDAL failing half way (a full disk, a bad value)
+        import pyarrow as pa
+
+        first = next(iter(reader))
+        real(pa.Table.from_batches([first.slice(0, 1)]), path, **kw)
         raise pyogrio.errors.DataSourceError("Failed to write features (simulated)")
 
-    monkeypatch.setattr(pyogrio, "write_dataframe", half_then_fail)
+    monkeypatch.setattr(pyogrio, "write_arrow", half_then_fail)
     with pytest.raises(im.OutputWriteError, match="simulated"):
         im.write_layer(_points(50), out, overwrite=True)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
@@ -249,17 +253,27 @@ def test_shapefile_sidecars_refused_without_overwrite(tmp_path):
 def test_stale_temp_of_a_killed_run_is_removed(tmp_path):
     code = textwrap.dedent(
         f"""
-        import os, signal, threading
         import geopandas as gpd, numpy as np, shapely
         import incidentmap as im
-        n = 400_000
+        n = 2_000_000
         g = gpd.GeoDataFrame({{"notes": ["x" * 50] * n}},
                              geometry=shapely.points(np.full(n, 69.0), np.full(n, 34.0)), crs=4326)
-        threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGKILL)).start()
         im.write_layer(g, {str(tmp_path / "big.gpkg")!r})
         """
     )
-    subprocess.run([sys.executable, "-c", code], check=False, timeout=120)
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            temps = [p for p in tmp_path.iterdir() if "incidentmap-tmp" in p.name]
+            if temps and temps[0].stat().st_size > 0:
+                break
+            time.sleep(0.05)
+        proc.kill()  # kill -9 in the middle of the write
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
     left = [p for p in tmp_path.iterdir() if "incidentmap-tmp" in p.name]
     assert left, "the killed run should have left its temporary file"
     assert not (tmp_path / "big.gpkg").exists()
