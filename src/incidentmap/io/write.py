@@ -282,8 +282,19 @@ def _plain(gdf: pd.DataFrame, *, dates_as_text: bool) -> pd.DataFrame:
         elif isinstance(s.dtype, pd.StringDtype):
             continue  # text already (Arrow-backed): every writer takes it as it is
         else:
-            out[col] = s.astype("object").where(s.notna(), None).map(_as_text)
+            out[col] = _as_text_column(s)
     return out
+
+
+def _as_text_column(s: pd.Series) -> pd.Series:
+    """Return an object column as text: in C when it holds only text and blanks."""
+    import pyarrow as pa
+
+    try:
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return s.astype("object").where(s.notna(), None).map(_as_text)
+    return pd.Series(pd.array(arr.to_pandas(), dtype="str"), index=s.index)
 
 
 def _as_text(v: Any) -> Any:
