@@ -153,10 +153,63 @@ class BoundaryContext:
         return shapely.STRtree(self.metric.values)
 
     @functools.cached_property
+    def metric_pieces(self) -> np.ndarray:
+        """The point locator's pieces (districts cut by its grid) in metres (UTM 42N)."""
+        from pyproj import Transformer
+
+        tr = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+        return shapely.transform(
+            self.locator.pieces, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1]))
+        )
+
+    @functools.cached_property
+    def metric_pieces_tree(self) -> shapely.STRtree:
+        """STRtree over :attr:`metric_pieces`: nearest-district queries on small polygons."""
+        return shapely.STRtree(self.metric_pieces)
+
+    @functools.cached_property
     def outline_tree(self) -> shapely.STRtree:
         """Short segments of the outer border (metric), for "how far outside"."""
         outline = shapely.union_all(self.provinces.geometry.to_crs(METRIC_CRS).values)
         return shapely.STRtree(_segments(outline))
+
+    @functools.cached_property
+    def far_cells(self) -> np.ndarray:
+        """Distance (km) from the centre of each locator grid cell to the country's border.
+
+        Only for cells that touch no district and lie outside the country; NaN for the
+        others. A point in such a cell is that far from every district, give or take
+        half the cell's diagonal: enough to tell "60 km outside" without measuring each
+        of half a million points to the border.
+        """
+        from pyproj import Transformer
+
+        loc = self.locator
+        ids = np.arange(loc.nx * loc.ny)
+        cx = loc.x0 + (ids % loc.nx + 0.5) * loc.cell
+        cy = loc.y0 + (ids // loc.nx + 0.5) * loc.cell
+        free = (loc.owner == -1) & ~loc.boundary
+        country = shapely.union_all(self.provinces.geometry.values)
+        shapely.prepare(country)
+        free &= ~shapely.contains_xy(country, cx, cy)  # a hole inside the country is not "far"
+        out = np.full(len(ids), np.nan, dtype=float)
+        if free.any():
+            tr = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+            mx, my = tr.transform(cx[free], cy[free])
+            _, dist = self.outline_tree.query_nearest(
+                shapely.points(mx, my), return_distance=True, all_matches=False
+            )
+            out[free] = dist / 1000
+        return out
+
+    def far_distance(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """:attr:`far_cells` at each point (NaN: not in a far cell, or outside the grid)."""
+        loc = self.locator
+        cx, cy = loc._cell_xy(lon, lat)
+        inside = (cx >= 0) & (cx < loc.nx) & (cy >= 0) & (cy < loc.ny)
+        out = np.full(len(lon), np.nan)
+        out[inside] = self.far_cells[cy[inside] * loc.nx + cx[inside]]
+        return out
 
     @functools.cached_property
     def display_layers(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

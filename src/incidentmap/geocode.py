@@ -56,6 +56,8 @@ POINT_METHODS = ("point", "point_snapped", "point_swapped")
 #: the farthest a point outside every district is moved into one (km): borders and the
 #: gaps between layers are well inside it; a point in Paris is not
 MAX_SNAP_KM = 50.0
+#: half the diagonal of a point-locator grid cell (0.05 degrees), in km, rounded up
+_CELL_HALF_DIAGONAL_KM = 4.0
 NAME_METHODS = ("district_name", "place_name", "province_name")
 _LAT_RANGE = (29.0, 39.0)
 _LON_RANGE = (60.0, 75.5)
@@ -181,12 +183,17 @@ class _Result:
         self.note: defaultdict[int, list[str]] = defaultdict(list)  # sparse: most rows have none
         self.conflict = np.zeros(n, dtype=bool)
         self.geometry = np.full(n, None, dtype=object)
+        # notes for many rows at once (rows, texts): rows that get no other note
+        self.bulk: list[tuple[np.ndarray, np.ndarray]] = []
 
     def _notes(self) -> np.ndarray:
         out = np.full(self.n, None, dtype=object)
+        for rows, texts in self.bulk:
+            out[rows] = texts
         for row, notes in self.note.items():
             if notes:
-                out[row] = "; ".join(notes)
+                joined = "; ".join(notes)
+                out[row] = joined if out[row] is None else f"{out[row]}; {joined}"
         return out
 
     def frame(self, incidents: pd.DataFrame, ctx: BoundaryContext) -> gpd.GeoDataFrame:
@@ -265,14 +272,27 @@ def _place_points(
     snap_score = np.full(len(lat), 100.0)
     miss = idx[where[idx] < 0]
     if len(miss):
+        # points in grid cells far from every district: their distance from the cell
+        far_km = ctx.far_distance(lon[miss], lat[miss])
+        surely_far = far_km - _CELL_HALF_DIAGONAL_KM > snap_km  # NaN compares False
+        if surely_far.any():
+            kms = np.round(far_km[surely_far]).astype(np.int64)
+            text = np.array(
+                [f"outside: about {k} km from the nearest district" for k in range(kms.max() + 1)],
+                dtype=object,
+            )
+            res.bulk.append((miss[surely_far], text[kms]))
+        miss = miss[~surely_far]
+    if len(miss):
         pts = gpd.GeoSeries(gpd.points_from_xy(lon[miss], lat[miss]), crs="EPSG:4326")
         pts_m = pts.to_crs(METRIC_CRS).values
         near = np.zeros(len(miss), dtype=bool)
-        if snap_km > 0:
-            pi, di = ctx.metric_tree.query_nearest(
+        if snap_km > 0:  # nearest of the locator's small pieces, not of whole districts
+            pi, piece = ctx.metric_pieces_tree.query_nearest(
                 pts_m, max_distance=snap_km * 1000, all_matches=False
             )
-            dist = shapely.distance(pts_m[pi], ctx.metric.values[di])
+            dist = shapely.distance(pts_m[pi], ctx.metric_pieces[piece])
+            di = ctx.locator.piece_owner[piece]
             for p, dd, dist_m in zip(pi, di, dist, strict=True):
                 row = miss[p]
                 where[row] = dd
@@ -281,8 +301,8 @@ def _place_points(
                 near[p] = True
                 res.note[row].append(f"snapped {dist_m / 1000:.1f} km to {ctx.district_names[dd]}")
         far = np.flatnonzero(~near)
-        if len(far):  # outside every district: the distance to the nearest is to the border
-            _, dist = ctx.metric_tree.query_nearest(
+        if len(far):  # short border segments: nearest queries far cheaper than on polygons
+            _, dist = ctx.outline_tree.query_nearest(
                 pts_m[far], return_distance=True, all_matches=False
             )
             for p, dist_m in zip(far, dist, strict=True):
@@ -551,10 +571,13 @@ def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:
     """
     method = gdf["geocode_method"]
     reasons: Counter[str] = Counter()
-    for note in gdf.loc[method == "unplaced", "geocode_note"]:
+    notes = gdf.loc[method == "unplaced", "geocode_note"].astype(object).fillna("")
+    codes, uniq = pd.factorize(notes)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    for note, count in zip(uniq, counts, strict=True):  # once per distinct note
         cats = [p.split(":", 1)[0] for p in str(note or "").split("; ") if ":" in p]
         cats = [c for c in cats if c in _REASONS]
-        reasons[cats[-1] if cats else "no location"] += 1
+        reasons[cats[-1] if cats else "no location"] += int(count)
     return {
         "read": len(gdf),
         "placed_by_point": int(method.isin(POINT_METHODS).sum()),
