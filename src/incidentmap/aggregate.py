@@ -62,6 +62,10 @@ def filter_incidents(
     min_fatalities: float | None = None,
     max_fatalities: float | None = None,
     precision: str | list[str] | None = None,
+    group: str | list[str] | None = None,
+    group_role: str = "any",
+    attribution: str | list[str] | None = None,
+    category: str | list[str] | None = None,
 ) -> pd.DataFrame:
     """Keep the incidents that pass every filter given (AND).
 
@@ -82,6 +86,18 @@ def filter_incidents(
     precision : str or list of str, optional
         Keep rows whose ``geocode_precision`` is one of these (point, district,
         province).
+    group : str or list of str, optional
+        Actor group ids (``isis-k``...; see :func:`incidentmap.actors.group_ids`).
+    group_role : {"any", "perpetrator"}, default "any"
+        ``any``: the group is either party (``actor1_group`` or ``actor2_group``);
+        ``perpetrator``: ACLED actor1, UCDP side_a, GTD gname (``actor1_group``).
+    attribution : str or list of str, optional
+        Keep these attributions (sole, joint, uncertain, claimed, suspected). With a
+        ``group`` and no ``attribution``, every attribution but ``uncertain`` ("A
+        and/or B") is kept; how many uncertain rows were left out is in
+        ``attrs["uncertain_left_out"]``.
+    category : str or list of str, optional
+        Event categories (see :data:`incidentmap.categories.CATEGORIES`).
 
     Returns
     -------
@@ -128,7 +144,48 @@ def filter_incidents(
             msg = f"precision must be among {', '.join(PRECISIONS)}, not {bad[0]!r}"
             raise UsageError(msg)
         keep &= incidents["geocode_precision"].isin(wanted_p).to_numpy(dtype=bool)
-    return incidents[keep]
+    left_out = 0
+    if group is not None:
+        from incidentmap.actors import check_group_ids
+
+        wanted_g = set(check_group_ids([group] if isinstance(group, str) else list(group)) or [])
+        if group_role not in ("any", "perpetrator"):
+            msg = f"group_role must be 'any' or 'perpetrator', not {group_role!r}"
+            raise UsageError(msg)
+        cols = ["actor1_group"] + (["actor2_group"] if group_role == "any" else [])
+        hit = np.zeros(len(incidents), dtype=bool)
+        for col in cols:
+            if col in incidents.columns:
+                hit |= _has_any(incidents[col], wanted_g)
+        keep &= hit
+        if attribution is None:
+            uncertain = (incidents["attribution"] == "uncertain").to_numpy(dtype=bool)
+            left_out = int((keep & uncertain).sum())
+            keep &= ~uncertain
+    if attribution is not None:
+        from incidentmap.actors import ATTRIBUTIONS
+
+        wanted_a = [attribution] if isinstance(attribution, str) else list(attribution)
+        bad = sorted(set(wanted_a) - set(ATTRIBUTIONS))
+        if bad:
+            msg = f"attribution must be among {', '.join(ATTRIBUTIONS)}, not {bad[0]!r}"
+            raise UsageError(msg)
+        keep &= incidents["attribution"].isin(wanted_a).to_numpy(dtype=bool)
+    if category is not None:
+        from incidentmap.categories import check_categories
+
+        wanted_c = check_categories([category] if isinstance(category, str) else list(category))
+        keep &= incidents["category"].isin(wanted_c or []).to_numpy(dtype=bool)
+    out = incidents[keep]
+    out.attrs["uncertain_left_out"] = left_out
+    return out
+
+
+def _has_any(values: pd.Series, wanted: set[str]) -> np.ndarray:
+    """Rows whose "a|b" group list holds one of ``wanted`` (once per distinct list)."""
+    codes, uniq = pd.factorize(values.astype(object), use_na_sentinel=True)
+    hit_u = np.array([bool(set(str(u).split("|")) & wanted) for u in uniq] + [False])
+    return hit_u[codes]
 
 
 #: the longest an --actor-regex may run over a file's distinct actor names

@@ -215,6 +215,13 @@ class _Result:
             "geocode_note": self._notes(),
             "geocode_conflict": self.conflict,
         }
+        # who and what: actor groups, attribution and the shared event category
+        from incidentmap.actors import actor_groups
+        from incidentmap.categories import categorize
+
+        for extra in (actor_groups(incidents), categorize(incidents)):
+            for col in extra.columns:
+                add[col] = extra[col].to_numpy(dtype=object)
         geom_name = incidents.geometry.name if isinstance(incidents, gpd.GeoDataFrame) else None
         cols = [c for c in incidents.columns if c not in (geom_name, "geometry")]
         clash = [c for c in GEOCODE_COLUMNS if c in cols]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import re
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
@@ -14,6 +15,7 @@ import typer
 from rich.console import Console
 
 from incidentmap.aggregate import LEVELS, PERIODS, PRECISIONS
+from incidentmap.errors import UsageError
 from incidentmap.export import LAYERS as EXPORT_LAYERS
 from incidentmap.schema import PRESETS as PRESET_NAMES
 
@@ -287,6 +289,55 @@ _FILTER_OPTIONS: list[tuple[str, Any, Any]] = [
 ]
 
 
+def _group_choices() -> Any:
+    from incidentmap.actors import group_ids
+
+    return Choice("Group", {g.replace("-", "_"): g for g in group_ids()})  # type: ignore[misc]
+
+
+def _category_choices() -> Any:
+    from incidentmap.categories import CATEGORIES
+
+    return Choice("Category", {re.sub(r"\W", "_", c): c for c in CATEGORIES})  # type: ignore[misc]
+
+
+Group = _group_choices()
+Category = _category_choices()
+GroupRole = Choice("GroupRole", {"any": "any", "perpetrator": "perpetrator"})  # type: ignore[misc]
+
+_FILTER_OPTIONS += [
+    (
+        "group",
+        list[Group] | None,
+        typer.Option(None, "--group", help="Keep events of this actor group (repeatable)."),
+    ),
+    (
+        "group_role",
+        GroupRole,
+        typer.Option(
+            "any",
+            "--group-role",
+            help="any: the group is either party; perpetrator: actor1 / side_a / gname.",
+        ),
+    ),
+    (
+        "attribution",
+        str | None,
+        typer.Option(
+            None,
+            "--attribution",
+            help="Keep these attributions, comma-separated: sole, joint, uncertain, claimed, "
+            "suspected (with --group the default is all but uncertain).",
+        ),
+    ),
+    (
+        "category",
+        list[Category] | None,
+        typer.Option(None, "--category", help="Keep this event category (repeatable)."),
+    ),
+]
+
+
 def filter_options(func: Callable[..., Any]) -> Any:
     """Add the shared incident filters; they arrive as ``filters: dict``."""
     return extend_options(func, _FILTER_OPTIONS, "filters")
@@ -306,6 +357,15 @@ def load_filtered(
     from incidentmap.io import read_incidents
 
     kw = read_kwargs(read)
+    f = {k: (v or None) if isinstance(v, list) else v for k, v in filters.items()}
+    if f.get("attribution"):
+        from incidentmap.actors import ATTRIBUTIONS
+
+        f["attribution"] = [a.strip() for a in f["attribution"].split(",") if a.strip()]
+        bad = [a for a in f["attribution"] if a not in ATTRIBUTIONS]
+        if bad:
+            msg = f"--attribution: {bad[0]!r} is not one of {', '.join(ATTRIBUTIONS)}"
+            raise UsageError(msg)
     with step(f"reading {input}"):
         incidents = read_incidents(input, **kw)
     if not quiet:
@@ -322,8 +382,14 @@ def load_filtered(
             f"read: {s['read']} rows from {input} ({how}): placed by point "
             f"{s['placed_by_point']}, by name {s['placed_by_name']}, unplaced {s['unplaced']}"
         )
-    f = {k: (v or None) if isinstance(v, list) else v for k, v in filters.items()}
-    return filter_incidents(g, **f)
+    out = filter_incidents(g, **f)
+    left = out.attrs.get("uncertain_left_out", 0)
+    if left and not quiet:
+        console_err.print(
+            f"left out: {left} events whose attribution is uncertain (\"A and/or B\"); "
+            "--attribution sole,joint,uncertain,claimed,suspected keeps them"
+        )
+    return out
 
 
 def refuse_existing(*paths: Path | None, overwrite: bool) -> None:

@@ -224,6 +224,7 @@ def _assemble(
         etype = etype.map(lambda v: codes.get(str(v).split(".")[0], v) if v is not None else v)
     out["event_type"] = etype
     out["actor"] = _text(frame, mapping.get("actor"), n)
+    out["actor2"] = _text(frame, mapping.get("actor2"), n)
     out["fatalities"] = _fatalities(frame, chosen, mapping, problems, notes, name)
     col = mapping.get("injured")
     out["injured"] = parse_counts(frame[col], col, problems) if col else np.full(n, np.nan)
@@ -511,6 +512,12 @@ def _typed_geocoded(raw: pd.DataFrame, name: str) -> gpd.GeoDataFrame:
         "date_precision",
         "event_type",
         "actor",
+        "actor2",
+        "actor1_group",
+        "actor2_group",
+        "attribution",
+        "category",
+        "category_source",
         "notes",
         "source",
         "stated_province",
@@ -532,6 +539,14 @@ def _typed_geocoded(raw: pd.DataFrame, name: str) -> gpd.GeoDataFrame:
             g[c] = s.where(s.notna() & (s.astype(str) != ""), None).map(
                 lambda v: v if v is None or isinstance(v, str) else _id_text(v)
             )
+    missing = [c for c in ("actor1_group", "attribution", "category") if c not in g.columns]
+    if missing:  # written before these columns existed: add them now
+        from incidentmap.actors import actor_groups
+        from incidentmap.categories import categorize
+
+        for col, values in {**actor_groups(g, "any"), **categorize(g, "")}.items():
+            if col not in g.columns:
+                g[col] = values
     g.attrs.update({"path": name, "preset": "geocoded", "geocoded": True, "notes": []})
     g.attrs["summary"] = geocode_summary(g)
     return g

@@ -1,0 +1,213 @@
+"""One event taxonomy across datasets that each type events their own way.
+
+:func:`categorize` gives every row a ``category`` from :data:`CATEGORIES` and says where
+it came from in ``category_source``:
+
+``dataset``
+    mapped from the dataset's own type: ACLED ``event_type``/``sub_event_type``, UCDP
+    GED ``type_of_violence``, GTD ``attacktype1_txt`` (with ``suicide``), AWSD ``Means of
+    attack``;
+``keywords``
+    read from free text (the event type of another file, or the notes) where no dataset
+    type exists: a guess from words, marked as such;
+``none``
+    nothing to go on (category ``other``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from incidentmap.errors import UsageError
+from incidentmap.schema import header_key
+
+__all__ = ["CATEGORIES", "CATEGORY_COLORS", "categorize", "check_categories"]
+
+#: the shared taxonomy, in legend order
+CATEGORIES = (
+    "targeted killing",
+    "suicide attack",
+    "explosive/IED",
+    "armed attack/clash",
+    "air/drone strike",
+    "shelling/rocket/mortar",
+    "abduction",
+    "attack on civilians",
+    "other",
+)
+#: one colour per category (ColorBrewer Dark2 + Paired, readable on white and in print)
+CATEGORY_COLORS = {
+    "targeted killing": "#e7298a",
+    "suicide attack": "#b2182b",
+    "explosive/IED": "#d95f02",
+    "armed attack/clash": "#1b9e77",
+    "air/drone strike": "#7570b3",
+    "shelling/rocket/mortar": "#a6761d",
+    "abduction": "#1f78b4",
+    "attack on civilians": "#e6ab02",
+    "other": "#777777",
+}
+
+# ACLED (event type, sub-event type) -> category; "*" is any sub-event type
+_ACLED = {
+    ("battles", "*"): "armed attack/clash",
+    ("explosions/remote violence", "suicide bomb"): "suicide attack",
+    ("explosions/remote violence", "air/drone strike"): "air/drone strike",
+    ("explosions/remote violence", "shelling/artillery/missile attack"): "shelling/rocket/mortar",
+    ("explosions/remote violence", "remote explosive/landmine/ied"): "explosive/IED",
+    ("explosions/remote violence", "grenade"): "explosive/IED",
+    ("explosions/remote violence", "*"): "explosive/IED",
+    ("violence against civilians", "abduction/forced disappearance"): "abduction",
+    ("violence against civilians", "*"): "attack on civilians",
+    ("riots", "*"): "other",
+    ("protests", "*"): "other",
+    ("strategic developments", "*"): "other",
+}
+# UCDP GED type_of_violence (as incidentmap labels it)
+_UCDP = {
+    "state-based conflict": "armed attack/clash",
+    "non-state conflict": "armed attack/clash",
+    "one-sided violence": "attack on civilians",
+}
+# GTD attacktype1_txt
+_GTD = {
+    "assassination": "targeted killing",
+    "armed assault": "armed attack/clash",
+    "bombing/explosion": "explosive/IED",
+    "hijacking": "abduction",
+    "hostage taking (barricade incident)": "abduction",
+    "hostage taking (kidnapping)": "abduction",
+    "facility/infrastructure attack": "other",
+    "unarmed assault": "attack on civilians",
+    "unknown": "other",
+}
+# AWSD Means of attack
+_AWSD = {
+    "shooting": "armed attack/clash",
+    "kidnapping": "abduction",
+    "kidnap-killing": "abduction",
+    "bodily assault": "attack on civilians",
+    "rape/sexual assault": "attack on civilians",
+    "aerial bombardment": "air/drone strike",
+    "shelling": "shelling/rocket/mortar",
+    "landmine": "explosive/IED",
+    "roadside ied": "explosive/IED",
+    "vehicle-born ied": "explosive/IED",
+    "vehicle-borne ied": "explosive/IED",
+    "body-borne ied": "suicide attack",
+    "complex attack": "armed attack/clash",
+    "other explosives": "explosive/IED",
+    "unknown": "other",
+}
+# free text: the first rule that matches wins (most specific first)
+_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (cat, re.compile(rx, re.I))
+    for cat, rx in (
+        ("suicide attack", r"suicide|self-detonat|\bsvbied\b|\bbbied\b"),
+        (
+            "targeted killing",
+            r"assassinat|targeted killing|gunned down|shot dead|sticky bomb|magnetic bomb",
+        ),
+        ("air/drone strike", r"air ?strike|drone|aerial|bombard"),
+        ("shelling/rocket/mortar", r"rocket|mortar|shell(ing|ed)|artillery|missile"),
+        ("explosive/IED", r"\bied\b|roadside bomb|landmine|land mine|explosi|bomb|blast|grenade"),
+        ("abduction", r"abduct|kidnap|hostage"),
+        (
+            "armed attack/clash",
+            r"clash|fighting|firefight|battle|ambush|armed attack|gunmen|shooting",
+        ),
+        ("attack on civilians", r"civilian|massacre"),
+    )
+)
+
+
+def _keyword(text: object) -> str | None:
+    if not isinstance(text, str) or not text.strip():
+        return None
+    for cat, rx in _KEYWORDS:
+        if rx.search(text):
+            return cat
+    return None
+
+
+def categorize(incidents: pd.DataFrame, dataset: str | None = None) -> pd.DataFrame:
+    """Category of every row, and where it came from.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Incidents in the canonical schema; the dataset's own columns
+        (``sub_event_type``, ``suicide``) are used when present.
+    dataset : str, optional
+        The preset (default ``incidents.attrs["preset"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``category`` and ``category_source`` (``dataset``, ``keywords`` or ``none``).
+    """
+    ds = dataset or incidents.attrs.get("preset", "")
+    n = len(incidents)
+    by_key = {header_key(c): c for c in incidents.columns}
+    etype = incidents["event_type"] if "event_type" in incidents else pd.Series([None] * n)
+    etype = etype.astype(object).reset_index(drop=True)
+    cat = np.full(n, None, dtype=object)
+    if ds in ("acled", "acled_admin1"):
+        sub_col = by_key.get("sub_event_type")
+        sub = (
+            incidents[sub_col].astype(object).reset_index(drop=True)
+            if sub_col
+            else pd.Series([None] * n)
+        )
+        pairs = pd.Series(list(zip(etype, sub, strict=True)), dtype=object)
+        codes, uniq = pd.factorize(pairs)
+        mapped = [_acled(e, s) for e, s in uniq]
+        cat = np.array([*mapped, None], dtype=object)[codes]
+    elif ds in ("ucdp", "gtd", "awsd"):
+        table = {"ucdp": _UCDP, "gtd": _GTD, "awsd": _AWSD}[ds]
+        codes, uniq = pd.factorize(etype)
+        mapped = [table.get(str(u).strip().casefold()) for u in uniq]
+        cat = np.array([*mapped, None], dtype=object)[codes]
+        if ds == "ucdp" and "actor2" in incidents.columns:  # no type_of_violence column:
+            side_b = incidents["actor2"].astype(object).reset_index(drop=True)  # UCDP's rule
+            civ = side_b.map(lambda v: isinstance(v, str) and v.strip().casefold() == "civilians")
+            derived = np.where(civ, "attack on civilians", "armed attack/clash")
+            cat = np.where((cat == None) & side_b.notna().to_numpy(), derived, cat)  # noqa: E711
+        if ds == "gtd" and "suicide" in by_key:
+            suicide = pd.to_numeric(incidents[by_key["suicide"]], errors="coerce").to_numpy()
+            cat = np.where(suicide == 1, "suicide attack", cat)
+    source = np.where(cat != None, "dataset", None).astype(object)  # noqa: E711
+    todo = cat == None  # noqa: E711 (elementwise)
+    if todo.any():  # free text: the event type as written, then the notes
+        notes = incidents["notes"] if "notes" in incidents else pd.Series([None] * n)
+        notes = notes.astype(object).reset_index(drop=True)
+        for texts in (etype, notes):
+            codes, uniq = pd.factorize(texts.where(pd.Series(todo), None))
+            found = np.array([*(_keyword(u) for u in uniq), None], dtype=object)[codes]
+            hit = todo & (found != None)  # noqa: E711
+            cat[hit] = found[hit]
+            source[hit] = "keywords"
+            todo &= ~hit
+    cat[todo] = "other"
+    source[todo] = "none"
+    return pd.DataFrame({"category": cat, "category_source": source}, index=incidents.index)
+
+
+def _acled(event_type: object, sub: object) -> str | None:
+    e = str(event_type).strip().casefold() if isinstance(event_type, str) else ""
+    s = str(sub).strip().casefold() if isinstance(sub, str) else "*"
+    return _ACLED.get((e, s)) or _ACLED.get((e, "*"))
+
+
+def check_categories(values: list[str] | None) -> list[str] | None:
+    """Refuse unknown categories with the list of the known ones."""
+    if not values:
+        return None
+    bad = [v for v in values if v not in CATEGORIES]
+    if bad:
+        msg = f"unknown category {bad[0]!r}; categories: {', '.join(CATEGORIES)}"
+        raise UsageError(msg)
+    return list(values)
