@@ -98,7 +98,6 @@ def _timed(cmd: list[str]) -> tuple[float, float]:
 
 
 def _districts_of(path: Path, fmt: str) -> tuple[np.ndarray, np.ndarray]:
-    import geopandas as gpd
     import pandas as pd
     import pyogrio
 
@@ -107,9 +106,7 @@ def _districts_of(path: Path, fmt: str) -> tuple[np.ndarray, np.ndarray]:
     elif fmt == "csv":
         t = pd.read_csv(path, usecols=["event_id", "district_id"], dtype=str)
     else:
-        t = pyogrio.read_dataframe(
-            path, columns=["event_id", "district_id"], read_geometry=False
-        )
+        t = pyogrio.read_dataframe(path, columns=["event_id", "district_id"], read_geometry=False)
     t = t.set_index("event_id")["district_id"].astype(object).where(lambda s: s.notna(), None)
     return t.index.to_numpy(), t.to_numpy()
 

@@ -149,7 +149,7 @@ def test_page_loads_offline_without_errors(page):
     s = state(page)
     assert s["label"] == "March 2023" and s["markers"] == 3
     assert page.locator(".im-legend").inner_text().startswith("Incidents per district")
-    assert "Top districts, March 2023" in page.locator(".im-panel").inner_text()
+    assert "Top districts, March 2023" in page.locator(".im-top").inner_text()
     assert "geoBoundaries.org" in page.locator(".leaflet-control-attribution").inner_text()
 
 
@@ -249,7 +249,10 @@ def test_markup_in_column_names_and_categories(browser, capsys, use_cache, tmp_p
         f'date,latitude,longitude,event_type,"{evil}"\n2023-03-02,34.43,70.45,"<b>{evil}</b>",4\n'
     )
     out = tmp_path / "evil.html"
-    code, _, err = run(capsys, "brief", src, "-o", out, "--measure", evil, "--title", evil)
+    code, _, err = run(
+        capsys, "brief", src, "-o", out, "--measure", evil, "--title", evil,
+        "--color-by", "event_type",
+    )  # fmt: skip
     assert code == 0, err
     pg = browser.new_page()
     problems = []

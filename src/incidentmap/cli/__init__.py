@@ -13,7 +13,16 @@ from typing import NoReturn
 
 import typer
 
-from incidentmap.cli import _aggregate, _boundaries, _export, _geocode, _map, _query, _where
+from incidentmap.cli import (
+    _aggregate,
+    _boundaries,
+    _export,
+    _geocode,
+    _map,
+    _query,
+    _trends,
+    _where,
+)
 from incidentmap.cli._options import console_err, state
 from incidentmap.errors import IncidentMapError, InputFileError
 
@@ -56,6 +65,7 @@ app.command("map")(_map.map_cmd)
 app.command("brief")(_map.brief_cmd)
 app.command("query")(_query.query_cmd)
 app.command("export")(_export.export_cmd)
+app.command("trends")(_trends.trends_cmd)
 
 
 def _click_exception_types() -> tuple[

@@ -40,7 +40,19 @@ def _style_options(level: str, png_periods: int) -> Any:
             "measure",
             str,
             typer.Option(
-                "incidents", "--measure", help="incidents, or a numeric column to sum (fatalities)."
+                "count",
+                "--measure",
+                help="count (incidents), fatalities (or another numeric column to sum), or "
+                "per100k (with --population).",
+            ),
+        ),
+        (
+            "population",
+            Path | None,
+            typer.Option(
+                None,
+                "--population",
+                help="CSV of population by province (name/code) or district_id, for per100k.",
             ),
         ),
         ("scheme", Scheme, typer.Option("quantiles", "--scheme", help=_SCHEME_HELP)),
@@ -51,7 +63,13 @@ def _style_options(level: str, png_periods: int) -> Any:
             typer.Option(None, "--bins", help="Upper class bounds, e.g. 1,5,10,25."),
         ),
         ("mode", Mode, typer.Option("window", "--mode", help="This period only, or up to it.")),
-        ("color_by", str, typer.Option("event_type", "--color-by", help="Point colour column.")),
+        (
+            "color_by",
+            str,
+            typer.Option(
+                "category", "--color-by", help="Point colour: category (default) or a column."
+            ),
+        ),
         ("title", str | None, typer.Option(None, "--title", help="Map title.")),
         (
             "png",
@@ -86,6 +104,7 @@ def _bins(value: str | None) -> list[float] | None:
 def _choropleth_kwargs(style: dict[str, Any]) -> dict[str, Any]:
     period = style["period"]
     return {
+        "population": style.get("population_table"),
         "level": style["level"],
         "period": no_period(period),
         "measure": style["measure"],
@@ -120,6 +139,12 @@ def _prepare(
 ) -> Any:
     _validate(output, style)
     refuse_existing(output, style["png"], overwrite=overwrite)
+    if style["measure"] == "per100k" and style["population"] is None:
+        raise UsageError("--measure per100k needs --population (a CSV of population by area)")
+    if style["population"] is not None:
+        from incidentmap.cli._aggregate import read_population
+
+        style["population_table"] = read_population(style["population"])
     return load_filtered(input, read, geo, filters)
 
 

@@ -383,13 +383,25 @@ def load_filtered(
             f"{s['placed_by_point']}, by name {s['placed_by_name']}, unplaced {s['unplaced']}"
         )
     out = filter_incidents(g, **f)
+    active = [k for k, v in f.items() if k != "group_role" and v not in (None, False, [], "")]
+    if not quiet and active:
+        if f.get("group") and not _has_actors(g):
+            console_err.print(
+                "warning: the input has no actor columns (actor1/actor2, side_a/side_b, "
+                "gname...): --group matches nothing"
+            )
+        console_err.print(f"kept: {len(out)} of {len(g)} rows after the filters")
     left = out.attrs.get("uncertain_left_out", 0)
     if left and not quiet:
         console_err.print(
-            f"left out: {left} events whose attribution is uncertain (\"A and/or B\"); "
+            f'left out: {left} events whose attribution is uncertain ("A and/or B"); '
             "--attribution sole,joint,uncertain,claimed,suspected keeps them"
         )
     return out
+
+
+def _has_actors(g: Any) -> bool:
+    return any(c in g.columns and g[c].notna().any() for c in ("actor1", "actor2"))
 
 
 def refuse_existing(*paths: Path | None, overwrite: bool) -> None:

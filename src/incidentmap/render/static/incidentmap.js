@@ -63,10 +63,12 @@
     this._initAreas();
     this._initOutline();
     this._initPoints();
+    this._initLabels();
     this._initControls();
     this.setPeriod(this.t);
     var self = this;
     map.on("zoomend", function () { self._drawPoints(); });
+    map.on("zoomend moveend", function () { self._placeLabels(); });
     this._prepareMarkers();
     map.getContainer().setAttribute("data-im-ready", "1");
     if (window.performance && !window.incidentmapReadyAt) window.incidentmapReadyAt = performance.now();
@@ -109,7 +111,10 @@
           return tip;
         }, { sticky: true });
         lyr.on("mouseover", function () { lyr.setStyle({ weight: 2.5 }); });
-        lyr.on("mouseout", function () { lyr.setStyle({ weight: a.lineWeight || 0.6 }); });
+        lyr.on("mouseout", function () {
+          var rising = (self.risingOutlined || []).indexOf(i) >= 0;
+          lyr.setStyle({ weight: rising ? 3 : (a.lineWeight || 0.6) });
+        });
       }
     });
     layer.addTo(this.map);
@@ -286,14 +291,155 @@
       var c = cells[key] || (cells[key] = { n: 0, lat: 0, lon: 0 });
       c.n++; c.lat += lat; c.lon += lon;
     }
+    var color = p.clusterColor || "#3f007d";
     Object.keys(cells).forEach(function (key) {
       var c = cells[key], ll = [c.lat / c.n, c.lon / c.n];
-      var m = L.circleMarker(ll, { renderer: self.renderer, radius: 6 + 3 * Math.sqrt(c.n),
-        color: "#fff", weight: 1.5, fillColor: "#5b2a86", fillOpacity: 0.75 });
-      m.bindTooltip(String(c.n) + (c.n === 1 ? " incident" : " incidents"));
+      var d = Math.round(2 * (8 + 3 * Math.sqrt(c.n)));
+      var label = el("span", "im-cluster", String(c.n));
+      label.style.width = d + "px"; label.style.height = d + "px"; label.style.lineHeight = d + "px";
+      label.style.background = color;
+      var m = L.marker(ll, { pane: "im-points", keyboard: false, icon: L.divIcon({ className: "im-cluster-box", html: label, iconSize: [d, d] }) });
+      m.bindTooltip(String(c.n) + (c.n === 1 ? " incident" : " incidents") + " (click to zoom in)");
       m.on("click", function () { map.setView(ll, Math.min(map.getZoom() + 2, 12)); });
       m.addTo(self.pointLayer);
     });
+  };
+
+  /* place names: provinces, towns, then districts when zoomed in; none may overlap another */
+  IncidentMap.prototype._initLabels = function () {
+    var lb = this.data.labels;
+    if (!lb) return;
+    this.map.createPane("im-labels").style.zIndex = 440;
+    this.map.getPane("im-labels").style.pointerEvents = "none";
+    var group = L.layerGroup();
+    this.labelItems = lb.items.map(function (it) {
+      var kind = ["province", "town", "district"][it[3]];
+      var node = el("span", "im-name im-name-" + kind, it[2]);
+      var marker = L.marker([it[1], it[0]], {
+        pane: "im-labels", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "im-name-box", html: node, iconSize: null })
+      });
+      marker.addTo(group);
+      return { marker: marker, node: node, rank: it[3], lat: it[1], lon: it[0], w: 0, h: 0 };
+    });
+    this.labelItems.sort(function (a, b) { return a.rank - b.rank; });
+    this.labelGroup = group;
+    group.addTo(this.map);
+    var self = this;
+    this.map.on("overlayadd overlayremove", function () { self._placeLabels(); });
+    if (this.data.layerNames) this._overlay(group, this.data.layerNames.labels);
+    this._placeLabels();
+  };
+
+  IncidentMap.prototype._placeLabels = function () {
+    if (!this.labelItems || !this.map.hasLayer(this.labelGroup)) return;
+    var map = this.map, zoom = map.getZoom(), size = map.getSize(), placed = [], shown = 0;
+    var districtZoom = this.data.labels.districtZoom || 8;
+    for (var i = 0; i < this.labelItems.length; i++) {
+      var it = this.labelItems[i], node = it.node;
+      var want = it.rank < 2 || zoom >= districtZoom;
+      if (want) {
+        if (!it.w) { node.style.display = ""; it.w = node.offsetWidth || it.w; it.h = node.offsetHeight || it.h; }
+        var p = map.latLngToContainerPoint([it.lat, it.lon]);
+        var box = [p.x - it.w / 2 - 2, p.y - it.h / 2 - 1, p.x + it.w / 2 + 2, p.y + it.h / 2 + 1];
+        if (box[2] < 0 || box[0] > size.x || box[3] < 0 || box[1] > size.y) want = false;
+        for (var k = 0; want && k < placed.length; k++) {
+          var q = placed[k];
+          if (box[0] < q[2] && box[2] > q[0] && box[1] < q[3] && box[3] > q[1]) want = false;
+        }
+        if (want) placed.push(box);
+      }
+      node.style.display = want ? "" : "none";
+      if (want) shown++;
+    }
+    this.labelsShown = shown;
+  };
+
+  /* rising areas: the surge rule on the slider's periods; outlined on the map and listed */
+  IncidentMap.prototype._drawRising = function () {
+    var r = this.data.rising, a = this.data.areas;
+    if (!r || !a) return;
+    var now = this.mode === "cumulative" ? [] : (r.byPeriod[this.t] || []);
+    var show = !this.risingOff;
+    var self = this;
+    (this.risingOutlined || []).forEach(function (i) {
+      if (self.areaLayers[i]) self.areaLayers[i].setStyle({ color: a.lineColor || "#555", weight: a.lineWeight || 0.6, dashArray: null });
+    });
+    this.risingOutlined = [];
+    if (show) now.forEach(function (row) {
+      var lyr = self.areaLayers[row[0]];
+      if (lyr) { lyr.setStyle({ color: "#c1121f", weight: 3, dashArray: "6 3" }); lyr.bringToFront(); self.risingOutlined.push(row[0]); }
+    });
+    if (this.risingList) {
+      this.risingTitle.textContent = "Rising, " + this.data.periods[this.t];
+      this.risingList.textContent = "";
+      if (this.mode === "cumulative") this.risingList.appendChild(el("li", "im-muted", "(shown per period, not cumulative)"));
+      else if (!now.length) this.risingList.appendChild(el("li", "im-muted", "none"));
+      now.slice().sort(function (x, y) { return y[1] - x[1]; }).slice(0, 8).forEach(function (row) {
+        self.risingList.appendChild(el("li", null, a.names[row[0]] + ": " + row[1] + " (mean before " + fmt(row[2]) + ")"));
+      });
+    }
+  };
+
+  /* the timeline: counts per period stacked by category; click or drag to move the slider */
+  IncidentMap.prototype._initTimeline = function () {
+    var tl = this.data.timeline, self = this;
+    if (!tl || !this.nPeriods) return;
+    var counts = tl.counts.map(function (c) { return unpack(c); }), total = unpack(tl.total);
+    var max = Math.max.apply(null, total.concat([1]));
+    var n = this.nPeriods, W = Math.max(360, Math.min(760, n * 6)), H = 64, bw = W / n;
+    var NS = "http://www.w3.org/2000/svg";
+    function svgEl(tag, attrs) { var e = document.createElementNS(NS, tag); for (var k in attrs) e.setAttribute(k, attrs[k]); return e; }
+    var ctl = L.control({ position: "bottomleft" });
+    ctl.onAdd = function () {
+      var box = el("div", "im-control im-timeline");
+      var svg = svgEl("svg", { width: W, height: H + 14, viewBox: "0 0 " + W + " " + (H + 14), role: "img" });
+      svg.setAttribute("aria-label", "incidents per period by category");
+      for (var t = 0; t < n; t++) {
+        var y = H;
+        for (var c = 0; c < counts.length; c++) {
+          var v = counts[c][t];
+          if (!v) continue;
+          var h = v / max * (H - 4);
+          var r = svgEl("rect", { x: (t * bw).toFixed(2), y: (y - h).toFixed(2), width: Math.max(bw - 0.6, 0.6).toFixed(2), height: h.toFixed(2), fill: tl.colors[c] });
+          var tip = document.createElementNS(NS, "title");
+          tip.textContent = self.data.periods[t] + ": " + tl.categories[c] + " " + v;
+          r.appendChild(tip);
+          svg.appendChild(r);
+          y -= h;
+        }
+      }
+      self.timelineMark = svgEl("rect", { x: 0, y: 0, width: Math.max(bw, 2), height: H, fill: "none", stroke: "#111", "stroke-width": 1.5 });
+      svg.appendChild(self.timelineMark);
+      var first = svgEl("text", { x: 0, y: H + 12, "font-size": 10, fill: "#444" });
+      first.textContent = self.data.periods[0];
+      var last = svgEl("text", { x: W, y: H + 12, "font-size": 10, fill: "#444", "text-anchor": "end" });
+      last.textContent = self.data.periods[n - 1];
+      svg.appendChild(first); svg.appendChild(last);
+      function pick(ev) {
+        var rect = svg.getBoundingClientRect();
+        var x = (ev.touches ? ev.touches[0].clientX : ev.clientX) - rect.left;
+        self.setPeriod(Math.floor(x / rect.width * n));
+      }
+      var dragging = false;
+      svg.addEventListener("mousedown", function (ev) { dragging = true; pick(ev); ev.preventDefault(); });
+      window.addEventListener("mousemove", function (ev) { if (dragging) pick(ev); });
+      window.addEventListener("mouseup", function () { dragging = false; });
+      svg.addEventListener("touchstart", function (ev) { pick(ev); }, { passive: true });
+      svg.addEventListener("touchmove", function (ev) { pick(ev); }, { passive: true });
+      box.appendChild(svg);
+      var key = el("div", "im-timeline-key");
+      tl.categories.forEach(function (name, c) {
+        var item = el("span", "im-key"); var dot = el("span", "im-dot"); dot.style.background = tl.colors[c];
+        item.appendChild(dot); item.appendChild(el("span", null, name)); key.appendChild(item);
+      });
+      box.appendChild(key);
+      self.timelineSvg = svg; self.timelineBarWidth = bw;
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    ctl.addTo(this.map);
   };
 
   IncidentMap.prototype._initControls = function () {
@@ -308,12 +454,24 @@
       };
       head.addTo(this.map);
     }
+    this._initTimeline();  /* bottom corners stack upwards: added first, it sits under the slider */
     if (this.nPeriods > 0) this._initSlider();
     this._initLegend();
+    if (data.rising && data.areas) {
+      var rp = L.control({ position: "topright" });
+      rp.onAdd = function () {
+        var box = el("div", "im-control im-panel im-rising");
+        self.risingTitle = el("h4"); self.risingList = el("ol");
+        box.appendChild(self.risingTitle); box.appendChild(self.risingList);
+        box.appendChild(el("div", "im-rule", data.rising.rule));
+        return box;
+      };
+      rp.addTo(this.map);
+    }
     if (data.topAreas && data.areas) {
       var panel = L.control({ position: "topright" });
       panel.onAdd = function () {
-        var box = el("div", "im-control im-panel");
+        var box = el("div", "im-control im-panel im-top");
         self.topTitle = el("h4");
         self.topList = el("ol");
         box.appendChild(self.topTitle); box.appendChild(self.topList);
@@ -408,6 +566,9 @@
         row(s, text);
         lo = bins[k];
       }
+      if (this.data.rising) {
+        var ro = el("span", "im-swatch im-rising-key"); row(ro, "rising (see the panel)");
+      }
     }
     if (p) {
       box.appendChild(el("h4", null, p.legendTitle));
@@ -416,6 +577,8 @@
         row(dot, p.categories[c]);
       }
       var ap = el("span", "im-dot im-approx"); row(ap, "dashed: located to district/province only");
+      var cl = el("span", "im-dot im-cluster-key", "n"); cl.style.background = p.clusterColor || "#3f007d";
+      row(cl, "cluster of n incidents (click to zoom in)");
       if (p.sizeNote) box.appendChild(el("div", null, p.sizeNote));
     }
   };
@@ -443,8 +606,10 @@
     if (this.range) this.range.value = this.t;
     if (this.label) this.label.textContent = this.data.periods[this.t];
     this._drawAreas();
+    this._drawRising();
     this._drawPoints();
     this._drawPanel();
+    if (this.timelineMark) this.timelineMark.setAttribute("x", (this.t * this.timelineBarWidth).toFixed(2));
     if (!this.legendDrawn) { this._drawLegend(); this.legendDrawn = true; }
   };
 
@@ -479,7 +644,7 @@
 
   /* for tests and scripts: the state a reader sees */
   IncidentMap.prototype.state = function () {
-    var fills = {};
+    var fills = {}, self = this;
     if (this.data.areas) {
       for (var i = 0; i < this.areaLayers.length; i++) {
         if (this.areaLayers[i]) fills[this.data.areas.names[i]] = this.areaColor[i];
@@ -488,7 +653,9 @@
     return { period: this.t, label: this.data.periods[this.t], mode: this.mode,
              visiblePoints: this.visible, clustered: !!this.clustered,
              markers: this.pointLayer ? this.pointLayer.getLayers().length : 0, fills: fills,
-             playing: !!this.playing };
+             playing: !!this.playing, labelsShown: this.labelsShown || 0,
+             rising: (this.risingOutlined || []).map(function (i) { return self.data.areas.names[i]; }),
+             timelineX: this.timelineMark ? +this.timelineMark.getAttribute("x") : null };
   };
 
   window.IncidentMap = IncidentMap;
