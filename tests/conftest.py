@@ -13,6 +13,7 @@ GB = SHARED / "boundaries" / "geoboundaries-afg"
 OCHA = SHARED / "boundaries" / "ocha-codab-afg-2018-HUMANITARIAN-USE-ONLY"
 GAZ = SHARED / "gazetteer"
 DATA = ROOT / "tests" / "data"
+INCIDENTS = SHARED / "incidents"
 
 
 def pytest_configure(config: pytest.Config) -> None:

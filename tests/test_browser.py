@@ -118,6 +118,13 @@ def painted(pg, name):
 
     from PIL import Image
 
+    pg.evaluate(
+        """(name) => { const m = window.incidentmapInstances[0];
+            const i = m.data.areas.names.indexOf(name);
+            m.map.setView(m.areaLayers[i].getCenter(), 9, {animate: false}); }""",
+        name,
+    )
+    pg.wait_for_timeout(150)
     xy = pg.evaluate(
         """(name) => { const m = window.incidentmapInstances[0];
             const i = m.data.areas.names.indexOf(name);
@@ -126,7 +133,11 @@ def painted(pg, name):
             return [Math.round(p.x + r.left), Math.round(p.y + r.top)]; }""",
         name,
     )
+    pg.evaluate("() => { const p = document.querySelector('.leaflet-im-labels-pane');"
+                " if (p) p.style.visibility = 'hidden'; }")  # fmt: skip
     img = Image.open(io.BytesIO(pg.screenshot())).convert("RGB")
+    pg.evaluate("() => { const p = document.querySelector('.leaflet-im-labels-pane');"
+                " if (p) p.style.visibility = ''; }")  # fmt: skip
     return img.getpixel(tuple(xy))
 
 

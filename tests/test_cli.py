@@ -61,7 +61,7 @@ def test_geocode_sample_names(capsys, use_cache, tmp_path):
         capsys, "geocode", ROOT / "geo" / "sample_incidents.csv", "-o", tmp_path / "s.gpkg"
     )
     assert code == 0
-    assert "placed by name: 7 (district 0, place 6, province only 1)" in err
+    assert "placed by name: 52 (district 9, place 42, province only 1)" in err
 
 
 def test_geocode_refuses_to_overwrite(capsys, use_cache, tmp_path):

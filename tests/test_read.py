@@ -27,7 +27,7 @@ def _write(tmp_path, name, text, encoding="utf-8"):
         ("ucdp.csv", "ucdp", 3),
         ("gtd.csv", "gtd", 3),
         ("awsd.csv", "awsd", 2),
-        ("../../geo/sample_incidents.csv", "generic", 7),
+        ("../../geo/sample_incidents.csv", "generic", 52),
     ],
 )
 def test_presets_detected_and_every_column_kept(fixture, preset, rows):

@@ -58,8 +58,12 @@ class ActorGroup:
     aliases: tuple[tuple[str, str, str, str], ...]  # (alias, match, dataset, source)
 
 
+#: apostrophes and ayn marks that transliterations write in many ways (Al-Qa`ida, Jam'iyyat)
+_MARKS = re.compile("[`'\u2018\u2019\u02bb\u02bc\u02bf\u02be]")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", str(text).strip().casefold())
+    return re.sub(r"\s+", " ", _MARKS.sub("", str(text)).strip().casefold())
 
 
 @functools.cache
@@ -195,7 +199,10 @@ def actor_groups(incidents: pd.DataFrame, dataset: str | None = None) -> pd.Data
     if "claimed" in flags:
         how = np.where(has_actor & flags["claimed"] & (how == "sole"), "claimed", how)
     out["attribution"] = how
-    return pd.DataFrame(out, index=incidents.index).astype(object)
+    # object columns with None for "no group" (pandas would otherwise infer text columns)
+    return pd.DataFrame(
+        {k: pd.Series(v, index=incidents.index, dtype=object) for k, v in out.items()}
+    )
 
 
 def check_group_ids(ids: list[str] | None) -> list[str] | None:

@@ -51,6 +51,33 @@ def period_start(dates: pd.Series, period: str) -> pd.Series:
     return d.dt.to_period(PERIODS[period]).dt.start_time.astype("datetime64[ns]")
 
 
+def _attributions(attribution: str | list[str] | None) -> list[str] | None:
+    from incidentmap.actors import ATTRIBUTIONS
+
+    if attribution is None:
+        return None
+    wanted = [attribution] if isinstance(attribution, str) else list(attribution)
+    bad = sorted(set(wanted) - set(ATTRIBUTIONS))
+    if bad:
+        msg = f"attribution must be among {', '.join(ATTRIBUTIONS)}, not {bad[0]!r}"
+        raise UsageError(msg)
+    return wanted
+
+
+def _actor2_form(incidents: pd.DataFrame) -> np.ndarray:
+    """``uncertain`` where actor2 reads "A and/or B", else ``sole``."""
+    from incidentmap.actors import _AND_OR
+
+    if "actor2" not in incidents.columns:
+        return np.full(len(incidents), "sole", dtype=object)
+    text = incidents["actor2"].astype(object)
+    codes, uniq = pd.factorize(text)
+    forms = np.array(
+        [*("uncertain" if _AND_OR.search(str(u)) else "sole" for u in uniq), "sole"], dtype=object
+    )
+    return forms[codes]
+
+
 def filter_incidents(
     incidents: pd.DataFrame,
     *,
@@ -152,24 +179,33 @@ def filter_incidents(
         if group_role not in ("any", "perpetrator"):
             msg = f"group_role must be 'any' or 'perpetrator', not {group_role!r}"
             raise UsageError(msg)
-        cols = ["actor1_group"] + (["actor2_group"] if group_role == "any" else [])
-        hit = np.zeros(len(incidents), dtype=bool)
-        for col in cols:
-            if col in incidents.columns:
-                hit |= _has_any(incidents[col], wanted_g)
-        keep &= hit
-        if attribution is None:
-            uncertain = (incidents["attribution"] == "uncertain").to_numpy(dtype=bool)
-            left_out = int((keep & uncertain).sum())
-            keep &= ~uncertain
-    if attribution is not None:
-        from incidentmap.actors import ATTRIBUTIONS
-
-        wanted_a = [attribution] if isinstance(attribution, str) else list(attribution)
-        bad = sorted(set(wanted_a) - set(ATTRIBUTIONS))
-        if bad:
-            msg = f"attribution must be among {', '.join(ATTRIBUTIONS)}, not {bad[0]!r}"
-            raise UsageError(msg)
+        wanted_a = _attributions(attribution)
+        allowed = (
+            list(wanted_a) if wanted_a is not None else ["sole", "joint", "claimed", "suspected"]
+        )
+        a1_hit = (
+            _has_any(incidents["actor1_group"], wanted_g)
+            if "actor1_group" in incidents.columns
+            else np.zeros(len(incidents), dtype=bool)
+        )
+        a1_form = incidents["attribution"] if "attribution" in incidents.columns else None
+        a1_ok = (
+            a1_form.isin(allowed).to_numpy(dtype=bool)
+            if a1_form is not None
+            else np.ones(len(incidents), dtype=bool)
+        )
+        hit_any, hit_ok = a1_hit.copy(), a1_hit & a1_ok
+        if group_role == "any" and "actor2_group" in incidents.columns:
+            # the other party: "A and/or B" there is as uncertain as in actor1
+            a2_hit = _has_any(incidents["actor2_group"], wanted_g)
+            a2_form = _actor2_form(incidents)
+            hit_any |= a2_hit
+            hit_ok |= a2_hit & np.isin(a2_form, allowed)
+        if wanted_a is None:
+            left_out = int((keep & hit_any & ~hit_ok).sum())
+        keep &= hit_ok
+    elif attribution is not None:
+        wanted_a = _attributions(attribution) or []
         keep &= incidents["attribution"].isin(wanted_a).to_numpy(dtype=bool)
     if category is not None:
         from incidentmap.categories import check_categories

@@ -117,7 +117,8 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("abduction", r"abduct|kidnap|hostage"),
         (
             "armed attack/clash",
-            r"clash|fighting|firefight|battle|ambush|armed attack|gunmen|shooting",
+            r"clash|fighting|firefight|battle|ambush|armed attack|complex attack|gunm[ae]n|"
+            r"shooting|shots fired|stormed|siege",
         ),
         ("attack on civilians", r"civilian|massacre"),
     )

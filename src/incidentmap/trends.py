@@ -215,8 +215,25 @@ def _gi_star(
             warnings.simplefilter("ignore")
             g = G_Local(y, w, transform="B", star=True, permutations=permutations, seed=seed)
         z[:, t] = np.nan_to_num(g.Zs)
-        p[:, t] = np.nan_to_num(g.p_sim, nan=1.0)
+        p[:, t] = _tie_aware_p(np.asarray(g.Gs), np.asarray(g.rGs), z[:, t])
     return z, p
+
+
+def _tie_aware_p(observed: np.ndarray, simulated: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Permutation p-values in the direction of each z-score, ties counted as extreme.
+
+    esda folds the share of simulations at or above the observed value, so an area
+    whose neighbourhood is all zeros, among mostly zero counts, gets the smallest
+    possible p-value and shows as a cold spot. Counting ties as at least as extreme
+    gives such an area p = 1, as it should.
+    """
+    perms = simulated.shape[1]
+    obs = observed[:, None]
+    tol = 1e-12 * np.maximum(1.0, np.abs(obs))
+    above = (simulated >= obs - tol).sum(axis=1)
+    below = (simulated <= obs + tol).sum(axis=1)
+    as_extreme = np.where(z > 0, above, np.where(z < 0, below, perms))
+    return (as_extreme + 1) / (perms + 1)
 
 
 # ---------------------------------------------------------------------------------------------

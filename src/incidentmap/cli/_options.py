@@ -401,7 +401,7 @@ def load_filtered(
 
 
 def _has_actors(g: Any) -> bool:
-    return any(c in g.columns and g[c].notna().any() for c in ("actor1", "actor2"))
+    return any(c in g.columns and g[c].notna().any() for c in ("actor", "actor1", "actor2"))
 
 
 def refuse_existing(*paths: Path | None, overwrite: bool) -> None:

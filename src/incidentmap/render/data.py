@@ -635,27 +635,53 @@ def _timeline(incidents: pd.DataFrame, period: str, starts: list[Any]) -> dict[s
 _TOWN_POPULATION = 40_000
 
 
+def _label_point(geom: Any) -> Any:
+    """Return the visual centre of an area's largest part (pole of inaccessibility)."""
+    from shapely.ops import polylabel
+
+    parts = getattr(geom, "geoms", [geom])
+    largest = max(parts, key=lambda g: g.area)
+    try:
+        return polylabel(largest, tolerance=0.005)
+    except Exception:  # a degenerate part: any point inside will do
+        return shapely.point_on_surface(geom)
+
+
+def _plain_latin(name: str) -> str:
+    """GeoNames writes "Jalālābād"; maps and briefings write "Jalalabad"."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def _labels(ctx: Any, disp_d: gpd.GeoDataFrame, disp_p: gpd.GeoDataFrame) -> dict[str, Any]:
     """Province, district and town names with their anchor points and priorities."""
     from incidentmap.gazetteer import _geonames_af
 
     out: list[list[Any]] = []
-    for geom, name in zip(disp_p.geometry.values, disp_p["province"], strict=True):
-        pt = shapely.point_on_surface(geom)
-        out.append([round(pt.x, 3), round(pt.y, 3), str(name), 0])  # 0: province
-    for geom, name in zip(disp_d.geometry.values, disp_d["district"], strict=True):
-        pt = shapely.point_on_surface(geom)
-        out.append([round(pt.x, 3), round(pt.y, 3), str(name), 2])  # 2: district
+    # within a rank the larger areas come first: where two names collide, the larger keeps its
+    for rank, layer, col in ((0, disp_p, "province"), (2, disp_d, "district")):
+        order = np.argsort(-shapely.area(layer.geometry.values), kind="stable")
+        geoms, names = layer.geometry.values, layer[col].to_numpy()
+        for i in order:
+            pt = _label_point(geoms[i])
+            out.append([round(pt.x, 3), round(pt.y, 3), str(names[i]), rank])
     towns = [c for c in _geonames_af() if int(c.get("population") or 0) >= _TOWN_POPULATION]
     towns.sort(key=lambda c: -int(c.get("population") or 0))
     where = ctx.locate(
         np.array([float(c["longitude"]) for c in towns]),
         np.array([float(c["latitude"]) for c in towns]),
     ) if towns else np.array([], dtype=int)  # fmt: skip
+    first = True
     for c, pos in zip(towns, where, strict=True):
         if pos >= 0:
-            out.append([round(float(c["longitude"]), 3), round(float(c["latitude"]), 3),
-                        str(c["name"]), 1])  # fmt: skip
+            item = [round(float(c["longitude"]), 3), round(float(c["latitude"]), 3),
+                    _plain_latin(str(c["name"])), 1]  # fmt: skip
+            if first:  # the capital (the largest town) is placed before everything else
+                item.append(-1)
+                first = False
+            out.append(item)
     return {"items": out, "districtZoom": 8}
 
 
@@ -708,9 +734,15 @@ def _points(
     if color_by == "category":  # the shared taxonomy: fixed order and colours
         from incidentmap.categories import CATEGORIES
 
-        cats = [c for c in CATEGORIES if c in set(top)]
+        # values outside the taxonomy (a geocoded file edited by hand) keep their own
+        # entry, the most frequent three; any further ones are drawn as "other"
+        extra = [c for c in top if c not in CATEGORIES]
+        cats = [c for c in CATEGORIES if c in set(top)] + extra[:3]
+        if len(extra) > 3 and "other" not in cats:
+            cats.append("other")
     cat_idx = {c: i for i, c in enumerate(cats)}
-    ci = cat_values.map(lambda c: cat_idx.get(c, len(cats) - 1)).to_numpy(dtype=int)
+    fallback = cat_idx.get("other", len(cats) - 1)
+    ci = cat_values.map(lambda c: cat_idx.get(c, fallback)).to_numpy(dtype=int)
     if size_by and size_by in placed.columns:
         sv = pd.to_numeric(placed[size_by], errors="coerce").fillna(0).clip(lower=0).to_numpy()
         radius = np.minimum(4 + 2.2 * np.sqrt(sv), 22)

@@ -43,7 +43,6 @@ TILES: dict[str, tuple[str, str] | None] = {
     "carto": ("CartoDB positron", ""),
     "carto-dark": ("CartoDB dark_matter", ""),
 }
-_AFG_BOUNDS = [[29.3, 60.4], [38.6, 75.0]]
 
 
 class IncidentLayers(MacroElement):
@@ -107,7 +106,8 @@ def _base_map(*, offline: bool, tiles: str) -> folium.Map:
         ),
         name="incidentmap_page",
     )
-    m.fit_bounds(_AFG_BOUNDS)
+    # the page's script fits the country between its own controls (a fit here would be
+    # animated by Leaflet and land after it)
     return m
 
 

@@ -66,10 +66,14 @@
     this._initLabels();
     this._initControls();
     this.setPeriod(this.t);
+    this._fitCountry();
     var self = this;
     map.on("zoomend", function () { self._drawPoints(); });
     map.on("zoomend moveend", function () { self._placeLabels(); });
     this._prepareMarkers();
+    /* printing: the page is resized to the sheet; keep the same centre and zoom, fill it */
+    window.addEventListener("beforeprint", function () { map.invalidateSize({ pan: false }); self._placeLabels(); });
+    window.addEventListener("afterprint", function () { map.invalidateSize({ pan: false }); self._placeLabels(); });
     map.getContainer().setAttribute("data-im-ready", "1");
     if (window.performance && !window.incidentmapReadyAt) window.incidentmapReadyAt = performance.now();
   }
@@ -122,12 +126,29 @@
     if (this.data.layerNames) this._overlay(layer, this.data.layerNames.areas);
   };
 
+  /* fit the country between the controls stacked at the top and bottom left */
+  IncidentMap.prototype._fitCountry = function () {
+    var layer = this.outlineLayer || (this.areaLayers.length ? L.featureGroup(this.areaLayers.filter(Boolean)) : null);
+    var bounds = layer && layer.getBounds().isValid() ? layer.getBounds() : L.latLngBounds(this.data.bounds || [[29.3, 60.4], [38.6, 75.0]]);
+    var c = this.map.getContainer();
+    function stack(sel) {
+      var h = 0;
+      c.querySelectorAll(sel + " .leaflet-control").forEach(function (n) { h += n.offsetHeight + 10; });
+      return h;
+    }
+    var top = stack(".leaflet-top.leaflet-left"), bottom = stack(".leaflet-bottom.leaflet-left");
+    var room = c.clientHeight - top - bottom;
+    if (room < c.clientHeight * 0.45) { top = Math.min(top, 20); bottom = Math.min(bottom, 20); }
+    this.map.fitBounds(bounds, { paddingTopLeft: [10, top], paddingBottomRight: [10, bottom], animate: false });
+    this._placeLabels();
+  };
+
   IncidentMap.prototype._initOutline = function () {
     var o = this.data.outline;
     if (!o) return;
     this.map.createPane("im-outline").style.zIndex = 420;
     this.map.getPane("im-outline").style.pointerEvents = "none";
-    L.geoJSON(decodeCollection(o), { pane: "im-outline", interactive: false,
+    this.outlineLayer = L.geoJSON(decodeCollection(o), { pane: "im-outline", interactive: false,
       style: { color: "#222", weight: 1.3, fill: false } }).addTo(this.map);
   };
 
@@ -320,9 +341,9 @@
         icon: L.divIcon({ className: "im-name-box", html: node, iconSize: null })
       });
       marker.addTo(group);
-      return { marker: marker, node: node, rank: it[3], lat: it[1], lon: it[0], w: 0, h: 0 };
+      return { marker: marker, node: node, rank: it[3], prio: it.length > 4 ? it[4] : it[3], lat: it[1], lon: it[0], w: 0, h: 0 };
     });
-    this.labelItems.sort(function (a, b) { return a.rank - b.rank; });
+    this.labelItems.sort(function (a, b) { return a.prio - b.prio; });  /* stable: input order within */
     this.labelGroup = group;
     group.addTo(this.map);
     var self = this;
@@ -341,13 +362,27 @@
       if (want) {
         if (!it.w) { node.style.display = ""; it.w = node.offsetWidth || it.w; it.h = node.offsetHeight || it.h; }
         var p = map.latLngToContainerPoint([it.lat, it.lon]);
-        var box = [p.x - it.w / 2 - 2, p.y - it.h / 2 - 1, p.x + it.w / 2 + 2, p.y + it.h / 2 + 1];
-        if (box[2] < 0 || box[0] > size.x || box[3] < 0 || box[1] > size.y) want = false;
-        for (var k = 0; want && k < placed.length; k++) {
-          var q = placed[k];
-          if (box[0] < q[2] && box[2] > q[0] && box[1] < q[3] && box[3] > q[1]) want = false;
+        /* towns: the dot on the place, the name to its right; areas: centred, else nudged
+           up or down by most of a line when the centre is taken */
+        var shifts = it.rank === 1 ? [[0, 0]] : [[0, 0], [0, -0.8 * it.h], [0, 0.8 * it.h], [-0.3 * it.w, 0], [0.3 * it.w, 0]];
+        var found = null;
+        for (var s = 0; s < shifts.length && !found; s++) {
+          var x0 = (it.rank === 1 ? p.x - 4 : p.x - it.w / 2) + shifts[s][0], y0 = p.y - it.h / 2 + shifts[s][1];
+          var box = [x0 - 2, y0 - 1, x0 + it.w + 2, y0 + it.h + 1];
+          if (box[2] < 0 || box[0] > size.x || box[3] < 0 || box[1] > size.y) continue;
+          var free = true;
+          for (var k = 0; free && k < placed.length; k++) {
+            var q = placed[k];
+            if (box[0] < q[2] && box[2] > q[0] && box[1] < q[3] && box[3] > q[1]) free = false;
+          }
+          if (free) found = [box, shifts[s]];
         }
-        if (want) placed.push(box);
+        want = !!found;
+        if (want) {
+          placed.push(found[0]);
+          node.style.transform = it.rank === 1 ? "translate(-4px, -50%)" :
+            "translate(calc(-50% + " + found[1][0].toFixed(1) + "px), calc(-50% + " + found[1][1].toFixed(1) + "px))";
+        }
       }
       node.style.display = want ? "" : "none";
       if (want) shown++;
