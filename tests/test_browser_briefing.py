@@ -107,7 +107,10 @@ def page_file(cache, tmp_path_factory):
         w.writeheader()
         w.writerows(table)
     out = tmp / "briefing.html"
-    assert _main("brief", geocoded, "-o", out, "--period", "week", "--title", "Analysis parts") == 0
+    code = _main(
+        "brief", geocoded, "-o", out, "--period", "week", "--title", "Analysis parts", "--hotspots"
+    )
+    assert code == 0
     return out
 
 
@@ -308,3 +311,34 @@ def test_prints_on_one_landscape_page(pg):
     width, height = pg.evaluate("[window.innerWidth, window.innerHeight]")
     for sel, left, top, right, bottom in boxes:
         assert left >= 0 and top >= 0 and right <= width + 1 and bottom <= height + 1, sel
+
+
+def test_hot_spot_layer_outlines_the_neighbours_of_a_dense_district(pg, cache):
+    import incidentmap as im
+
+    districts = im.load_boundaries()
+    kabul = districts.loc[districts["district"] == "Kabul"].geometry.iloc[0]
+    near = set(districts.loc[districts.intersects(kabul.buffer(0.001)), "district"])
+    set_period(pg, 5)  # Kabul's 450 incidents
+    s = state(pg)
+    assert s["hot"], s
+    assert set(s["hot"]) <= near  # only Kabul's neighbourhood is hot
+    n_drawn = pg.evaluate("window.incidentmapInstances[0].hotGroup.getLayers().length")
+    assert n_drawn == len(s["hot"]) + len(s["cold"])
+    assert "hot spot (Gi*, p < 0.05)" in pg.locator(".im-legend").inner_text()
+    # the tooltip says what Gi* makes of the area, this period and over all periods
+    name = s["hot"][0]
+    tip = pg.evaluate(
+        """(name) => { const m = window.incidentmapInstances[0];
+            const i = m.data.areas.names.indexOf(name);
+            const l = m.areaLayers[i]; l.openTooltip(l.getCenter());
+            return l.getTooltip().getElement().textContent; }""",
+        name,
+    )
+    assert "Gi*: hot spot this period" in tip and "over all periods:" in tip
+    # the layer control hides the outlines
+    pg.locator(".leaflet-control-layers").hover()
+    pg.locator(".leaflet-control-layers-overlays label", has_text="Hot and cold spots").click()
+    pg.wait_for_timeout(100)
+    assert pg.evaluate("window.incidentmapInstances[0].hotGroup.getLayers().length") == 0
+    assert state(pg)["hot"] == []

@@ -248,6 +248,7 @@ def test_brief_and_map_with_png(capsys, use_cache, tmp_path):
         "province",
         "--period",
         "year",
+        "--hotspots",
         "--png",
         tmp_path / "b.png",
     )

@@ -123,3 +123,33 @@ def test_static_map_files(use_cache, tmp_path):
         im.static_map(g, tmp_path / "x.png", period="year", periods=["1999"])
     with pytest.raises(im.UsageError, match=r"\.png, \.svg or \.pdf"):
         im.static_map(g, tmp_path / "x.gif")
+
+
+def test_payload_hotspots_match_trends(use_cache):
+    """The page's hot-spot layer and ``trends`` agree on a constructed hot block."""
+    import pandas as pd
+
+    from incidentmap.render.data import build_payload
+    from incidentmap.trends import trends
+
+    prov = im.load_boundaries("province")
+    pts = prov.geometry.representative_point()
+    hot = {"Nangarhar", "Kunar", "Laghman", "Nuristan", "Kapisa"}
+    rows = []
+    for name, p in zip(prov["province"], pts, strict=True):
+        for k in range(12):
+            n = 1 if k < 11 or name not in hot else 40
+            rows += [{"date": f"2023-{k + 1:02d}-10", "latitude": p.y, "longitude": p.x}] * n
+    rows.append({"date": "2023-12-31", "latitude": pts.iloc[0].y, "longitude": pts.iloc[0].x})
+    g = im.geocode(pd.DataFrame(rows))
+    payload = build_payload(g, im.load_boundaries(), level="province", period="month",
+                            hotspots=True, permutations=999, points=False)  # fmt: skip
+    h = payload["hotspots"]
+    names = payload["areas"]["names"]
+    assert len(h["hot"]) == len(payload["periods"]) == 12
+    assert len(h["emerging"]) == len(names)
+    page_hot = {names[i] for i in h["hot"][-1]}
+    assert {"Kunar", "Laghman"} <= page_hot
+    t = trends(g, level="province", period="month", permutations=999)
+    assert page_hot == set(t.loc[t["hotspot"] == "hot", "province"])
+    assert "Getis-Ord Gi*" in h["rule"]

@@ -70,6 +70,16 @@ def _style_options(level: str, png_periods: int) -> Any:
                 "category", "--color-by", help="Point colour: category (default) or a column."
             ),
         ),
+        (
+            "hotspots",
+            bool,
+            typer.Option(
+                False,
+                "--hotspots",
+                help="Outline each period's Gi* hot and cold spots (a layer of its own); "
+                "emerging hot-spot categories in the area tooltips.",
+            ),
+        ),
         ("title", str | None, typer.Option(None, "--title", help="Map title.")),
         (
             "png",
@@ -113,6 +123,7 @@ def _choropleth_kwargs(style: dict[str, Any]) -> dict[str, Any]:
         "bins": _bins(style["bins"]),
         "mode": style["mode"],
         "title": style["title"],
+        "hotspots": style["hotspots"],
     }
 
 
@@ -157,7 +168,7 @@ def _finish(m: Any, g: Any, output: Path, style: dict[str, Any], overwrite: bool
             style["png"],
             periods=style["png_periods"],
             overwrite=overwrite,
-            **_choropleth_kwargs(style),
+            **{k: v for k, v in _choropleth_kwargs(style).items() if k != "hotspots"},
         )
         console_err.print(f"wrote: {style['png']}")
     save_map(m, output, overwrite=overwrite)

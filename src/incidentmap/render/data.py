@@ -407,6 +407,8 @@ def build_payload(
     timeline: bool = False,
     rising: bool = False,
     labels: bool = False,
+    hotspots: bool = False,
+    permutations: int = 99,
 ) -> dict[str, Any]:
     """Build the data object the page's IncidentMap script draws.
 
@@ -452,6 +454,13 @@ def build_payload(
     labels : bool
         Province names, district names (zoomed in) and major towns, placed without
         overlap, toggleable.
+
+    hotspots : bool, default False
+        Getis-Ord Gi* of every period on the areas' queen contiguity (as
+        :func:`incidentmap.trends.trends`): hot and cold areas per period, outlined in a
+        layer of their own, and each area's emerging hot-spot category in its tooltip.
+    permutations : int, default 99
+        Permutations for the Gi* p-values of ``hotspots``.
 
     Returns
     -------
@@ -521,6 +530,7 @@ def build_payload(
             "points": "Incidents (points)",
             "labels": "Place names",
             "rising": "Rising areas (outlined)",
+            "hotspots": "Hot and cold spots (Gi*)",
         }
     if choropleth:
         ids = areas_layer[key].astype(str).tolist()
@@ -573,6 +583,8 @@ def build_payload(
                 index=key, columns="period_start", values="incidents", aggfunc="sum"
             ).reindex(index=ids, columns=starts)
             payload["rising"] = _rising(counts_only.to_numpy(dtype=float), period)
+        if hotspots:
+            payload["hotspots"] = _hotspots(values, areas_layer, permutations)
     else:
         payload["outline"] = _lines(disp_p.geometry.values)
     if points:
@@ -612,6 +624,32 @@ def _rising(values: np.ndarray, period: str) -> dict[str, Any]:
         hit = np.flatnonzero((base >= 1) & (v[:, t] >= 2 * base))
         lists.append([[int(i), int(v[i, t]), round(float(base[i]), 2)] for i in hit])
     return {"byPeriod": lists, "rule": RISING_RULE.replace("periods", f"{period}s", 1)}
+
+
+#: the page's hot-spot layer, in words
+HOTSPOT_RULE = (
+    "Getis-Ord Gi* of each period on the areas' queen contiguity, {n} conditional "
+    "permutations, p < 0.05 (ties count as extreme); emerging categories as ArcGIS / sfdep"
+)
+
+
+def _hotspots(values: np.ndarray, areas: gpd.GeoDataFrame, permutations: int) -> dict[str, Any]:
+    """Hot and cold areas for every period, and each area's emerging category."""
+    from incidentmap.trends import _emerging, _gi_star, _queen
+
+    matrix = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+    w = _queen(areas)
+    z, p = _gi_star(matrix, w, permutations, seed=12345)
+    sig = p < 0.05
+    hot = [np.flatnonzero(sig[:, t] & (z[:, t] > 0)).tolist() for t in range(matrix.shape[1])]
+    cold = [np.flatnonzero(sig[:, t] & (z[:, t] < 0)).tolist() for t in range(matrix.shape[1])]
+    emerging = [None if e == "no pattern" else e for e in _emerging(z, p, 0.05)]
+    return {
+        "hot": hot,
+        "cold": cold,
+        "emerging": emerging,
+        "rule": HOTSPOT_RULE.format(n=permutations),
+    }
 
 
 def _timeline(incidents: pd.DataFrame, period: str, starts: list[Any]) -> dict[str, Any]:

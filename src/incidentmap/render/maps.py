@@ -151,6 +151,7 @@ def choropleth_map(
     boundaries: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
     labels: bool = True,
+    hotspots: bool = False,
 ) -> folium.Map:
     """Choropleth of incident counts (or a summed column) by area, with a time slider.
 
@@ -179,6 +180,9 @@ def choropleth_map(
         ``province_code`` or ``district_id`` and ``population``, for ``per100k``.
     labels : bool, default True
         Province, town and (zoomed in) district names, placed without overlap.
+    hotspots : bool, default False
+        A layer outlining each period's Gi* hot and cold spots; emerging hot-spot
+        categories in the area tooltips.
 
     Returns
     -------
@@ -191,6 +195,7 @@ def choropleth_map(
         tiles=tiles,
         population=population,
         labels=labels,
+        hotspots=hotspots,
         choropleth=True,
         points=False,
         level=level,
@@ -230,7 +235,7 @@ def point_map(
     incidents : geopandas.GeoDataFrame
         Geocoded incidents.
     period : str or None, default "month"
-    color_by : str, default "event_type"
+    color_by : str, default "category"
     size_by : str or None, default "fatalities"
     mode : {"window", "cumulative"}, default "window"
     offline : bool, default False
@@ -279,6 +284,7 @@ def briefing_map(
     tiles: str = "none",
     boundaries: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
+    hotspots: bool = False,
 ) -> folium.Map:
     """Build the briefing page: choropleth and points under one slider, legend, panels, credits.
 
@@ -298,6 +304,8 @@ def briefing_map(
     boundaries : geopandas.GeoDataFrame, optional
     population : pandas.DataFrame, optional
         For ``measure="per100k"``.
+    hotspots : bool, default False
+        Add the Gi* hot and cold spot layer, as for :func:`choropleth_map`.
 
     Notes
     -----
@@ -318,6 +326,7 @@ def briefing_map(
         population=population,
         timeline=True,
         rising=True,
+        hotspots=hotspots,
         labels=True,
         choropleth=True,
         points=True,

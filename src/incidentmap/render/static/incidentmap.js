@@ -64,6 +64,7 @@
     this._initOutline();
     this._initPoints();
     this._initLabels();
+    this._initHotspots();
     this._initControls();
     this.setPeriod(this.t);
     this._fitCountry();
@@ -108,10 +109,16 @@
         var name = el("strong", null, feature.properties.n);
         var sub = el("div", "im-tip-sub", feature.properties.p || "");
         var val = el("div", "im-tip-val");
-        tip.appendChild(name); tip.appendChild(sub); tip.appendChild(val);
+        var hs = el("div", "im-tip-sub");
+        tip.appendChild(name); tip.appendChild(sub); tip.appendChild(val); tip.appendChild(hs);
         lyr.bindTooltip(function () {
           val.textContent = a.measure + ": " + fmt(self.areaValue(i)) + " (" +
             self.data.periods[self.t] + (self.mode === "cumulative" ? ", cumulative)" : ")");
+          var h = self.data.hotspots;
+          if (h) {
+            var now = h.hot[self.t].indexOf(i) >= 0 ? "hot spot" : (h.cold[self.t].indexOf(i) >= 0 ? "cold spot" : "not a hot or cold spot");
+            hs.textContent = "Gi*: " + now + " this period; over all periods: " + (h.emerging[i] || "no pattern");
+          }
           return tip;
         }, { sticky: true });
         lyr.on("mouseover", function () { lyr.setStyle({ weight: 2.5 }); });
@@ -390,6 +397,33 @@
     this.labelsShown = shown;
   };
 
+  /* Gi* hot and cold spots of the current period, outlined in a layer of their own */
+  IncidentMap.prototype._initHotspots = function () {
+    var h = this.data.hotspots, self = this;
+    if (!h || !this.data.areas) return;
+    this.map.createPane("im-hot").style.zIndex = 425;
+    this.map.getPane("im-hot").style.pointerEvents = "none";
+    this.hotGroup = L.layerGroup().addTo(this.map);
+    if (this.data.layerNames) this._overlay(this.hotGroup, this.data.layerNames.hotspots || "Hot and cold spots (Gi*)");
+    this.map.on("overlayadd overlayremove", function () { self._drawHotspots(); });
+  };
+
+  IncidentMap.prototype._drawHotspots = function () {
+    var h = this.data.hotspots, self = this;
+    if (!this.hotGroup) return;
+    this.hotGroup.clearLayers();
+    this.hotShown = { hot: [], cold: [] };
+    if (!this.map.hasLayer(this.hotGroup)) return;
+    [["hot", "#111111", null], ["cold", "#2166ac", "4 3"]].forEach(function (kind) {
+      (h[kind[0]][self.t] || []).forEach(function (i) {
+        var lyr = self.areaLayers[i];
+        if (!lyr) return;
+        L.polygon(lyr.getLatLngs(), { pane: "im-hot", interactive: false, fill: false, color: kind[1], weight: 3.5, dashArray: kind[2] }).addTo(self.hotGroup);
+        self.hotShown[kind[0]].push(self.data.areas.names[i]);
+      });
+    });
+  };
+
   /* rising areas: the surge rule on the slider's periods; outlined on the map and listed */
   IncidentMap.prototype._drawRising = function () {
     var r = this.data.rising, a = this.data.areas;
@@ -410,9 +444,10 @@
       this.risingList.textContent = "";
       if (this.mode === "cumulative") this.risingList.appendChild(el("li", "im-muted", "(shown per period, not cumulative)"));
       else if (!now.length) this.risingList.appendChild(el("li", "im-muted", "none"));
-      now.slice().sort(function (x, y) { return y[1] - x[1]; }).slice(0, 8).forEach(function (row) {
+      now.slice().sort(function (x, y) { return y[1] - x[1]; }).slice(0, 5).forEach(function (row) {
         self.risingList.appendChild(el("li", null, a.names[row[0]] + ": " + row[1] + " (mean before " + fmt(row[2]) + ")"));
       });
+      if (now.length > 5) this.risingList.appendChild(el("li", "im-muted", "and " + (now.length - 5) + " more (outlined)"));
     }
   };
 
@@ -604,6 +639,10 @@
       if (this.data.rising) {
         var ro = el("span", "im-swatch im-rising-key"); row(ro, "rising (see the panel)");
       }
+      if (this.data.hotspots) {
+        var hk = el("span", "im-swatch im-hot-key"); row(hk, "hot spot (Gi*, p < 0.05)");
+        var ck = el("span", "im-swatch im-cold-key"); row(ck, "cold spot (Gi*, p < 0.05)");
+      }
     }
     if (p) {
       box.appendChild(el("h4", null, p.legendTitle));
@@ -642,6 +681,7 @@
     if (this.label) this.label.textContent = this.data.periods[this.t];
     this._drawAreas();
     this._drawRising();
+    this._drawHotspots();
     this._drawPoints();
     this._drawPanel();
     if (this.timelineMark) this.timelineMark.setAttribute("x", (this.t * this.timelineBarWidth).toFixed(2));
@@ -690,7 +730,8 @@
              markers: this.pointLayer ? this.pointLayer.getLayers().length : 0, fills: fills,
              playing: !!this.playing, labelsShown: this.labelsShown || 0,
              rising: (this.risingOutlined || []).map(function (i) { return self.data.areas.names[i]; }),
-             timelineX: this.timelineMark ? +this.timelineMark.getAttribute("x") : null };
+             timelineX: this.timelineMark ? +this.timelineMark.getAttribute("x") : null,
+             hot: this.hotShown ? this.hotShown.hot : null, cold: this.hotShown ? this.hotShown.cold : null };
   };
 
   window.IncidentMap = IncidentMap;
