@@ -244,3 +244,26 @@ def test_map_credit_comes_from_the_installed_layer(own_cache):
     payload = build_payload(g, im.load_boundaries(), points=False)
     assert payload["attribution"][0] == "Boundaries: geoBoundaries.org (Runfola et al. 2020)"
     assert credit_line({"layout": "ocha-codab"}) == "Boundaries: AGCHO / OCHA COD-AB Afghanistan"
+
+
+@pytest.mark.parametrize("mark", ["%", "#", ";"])
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_commented_headerless_file_names_every_option_it_needs(
+    capsys, use_cache, tmp_path, mark, sep
+):
+    """The war diary's layout: comment lines, then values without a header."""
+    import shlex
+
+    src = tmp_path / "points.txt"
+    rows = [f"{mark} events", f"{mark} lon, lat, day"] + [
+        sep.join(["70.45", "34.43", str(d)]) for d in (1, 40, 400)
+    ]
+    src.write_text("\n".join(rows) + "\n")
+    code, out, err = run(capsys, "geocode", src, "-o", tmp_path / "a.csv")
+    assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
+    found = re.search(r"add (--comment .* --columns \S+)", err)
+    assert found and "--no-header" in found.group(1) and "lon,lat" in found.group(1)
+    options = shlex.split(found.group(1))
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "a.csv", *options)
+    assert code == 0, err
+    assert "placed by point: 3" in err

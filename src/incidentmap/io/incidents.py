@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from incidentmap.errors import InputFileError, UsageError
-from incidentmap.io.tables import encoding_note, read_table
+from incidentmap.io.tables import commented_hint, encoding_note, raw_first_line, read_table
 from incidentmap.io.values import (
     Problems,
     apply_precision_codes,
@@ -246,9 +246,10 @@ def _assemble(
         if len(cols) > 200:
             cols = cols[:200] + "..."
         hint = "name them with --lat/--lon or --province-col/--district-col/--place-col"
-        first = str(frame.columns[0]).strip() if len(frame.columns) else ""
+        first = raw_first_line(name) or (str(frame.columns[0]) if len(frame.columns) else "")
+        first = first.strip()
         if first[:1] in ("#", "%", ";") or first.startswith("//"):
-            hint = f"the file starts with comment lines: add --comment '{first[:1]}'"
+            hint = commented_hint(name, first[:1])
         elif sum(_looks_numeric(c) for c in frame.columns) >= max(2, len(frame.columns) // 2):
             hint = "the first line holds values, not names: add --no-header --columns ..."
         msg = f"no coordinate or place-name columns found (columns: {cols}); {hint}"

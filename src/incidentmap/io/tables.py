@@ -244,6 +244,9 @@ def _read_csv_text(
         if m:
             line = int(m.group(2))
             msg = f"expected {m.group(1)} fields (as in the header), found {m.group(3)}"
+            mark = body.lstrip()[:1]
+            if mark in ("#", "%", ";"):  # comment lines read as a header
+                msg += "; " + commented_hint(str(path), mark)
             raise InputFileError(path, msg, row=line - 1 if header else line) from exc
         raise InputFileError(path, f"not a readable CSV file ({exc})") from exc
     if not header:
@@ -546,3 +549,48 @@ def _read_parquet(p: Path) -> pd.DataFrame:
     if b"geo" in meta:
         return gpd.read_parquet(p)
     return pd.read_parquet(p)
+
+
+def raw_first_line(name: str) -> str | None:
+    """Return the file's first line as written (the parsed header may have split it)."""
+    try:
+        with open(name, encoding="utf-8", errors="replace") as fh:
+            return fh.readline()
+    except OSError:  # standard input, or not a plain file
+        return None
+
+
+def commented_hint(name: str, mark: str) -> str:
+    """Say every option a commented file needs, looking at its first line of values."""
+    hint = f"the file starts with comment lines: add --comment '{mark}'"
+    try:
+        with open(name, encoding="utf-8", errors="replace") as fh:
+            lines = [fh.readline() for _ in range(50)]
+    except OSError:  # standard input, or gone
+        return hint
+    data = next((ln.strip() for ln in lines if ln.strip() and not ln.startswith(mark)), "")
+    fields = re.split(r"[,;\t|]", data) if data else []
+    if len(fields) < 2 or not all(_is_number(f) for f in fields):
+        return hint
+    guess = []
+    for i, f in enumerate(fields, 1):
+        v = float(f)
+        if 60 <= v <= 75 and "lon" not in guess:
+            guess.append("lon")
+        elif 29 <= v <= 39 and "lat" not in guess:
+            guess.append("lat")
+        else:
+            guess.append(f"c{i}")
+    return (
+        f"the file starts with comment lines and has no header: add --comment '{mark}' "
+        f"--no-header --columns {','.join(guess)} (one name per field; --day-one DATE if a "
+        "column counts days)"
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.strip())
+    except ValueError:
+        return False
+    return True
