@@ -70,8 +70,9 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, briefing):
+def open_page(browser, path):
+    """Open a page offline: every request to another host is blocked and recorded, like
+    console errors, page errors and dialogs, in ``page.problems``."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 860})
     pg = ctx.new_page()
     pg.problems = []  # console errors, page errors, dialogs, requests to other hosts
@@ -93,8 +94,14 @@ def page(browser, briefing):
             r.abort()
 
     pg.route("**/*", route)
-    pg.goto(briefing.as_uri())
+    pg.goto(path.as_uri())
     pg.wait_for_selector("[data-im-ready]", timeout=15000)
+    return ctx, pg
+
+
+@pytest.fixture
+def page(browser, briefing):
+    ctx, pg = open_page(browser, briefing)
     yield pg
     ctx.close()
 

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.test_browser import CHROMIUM, browser  # noqa: F401 (fixture)
+from tests.test_browser import CHROMIUM, browser, open_page  # noqa: F401 (fixture)
 
 EVIL_ACTOR = "<img src=x onerror=alert(9)>"
 EVIL_TYPE = "<svg onload=alert(8)>"
@@ -116,23 +116,7 @@ def page_file(cache, tmp_path_factory):
 
 @pytest.fixture
 def pg(browser, page_file):  # noqa: F811 (the imported fixture)
-    ctx = browser.new_context(viewport={"width": 1280, "height": 860})
-    p = ctx.new_page()
-    p.problems = []
-    p.on("console", lambda m: m.type == "error" and p.problems.append(f"console: {m.text}"))
-    p.on("pageerror", lambda e: p.problems.append(f"pageerror: {e}"))
-    p.on("dialog", lambda d: (p.problems.append(f"dialog: {d.message}"), d.dismiss()))
-
-    def route(r):
-        if r.request.url.startswith(("file://", "data:", "about:")):
-            r.continue_()
-        else:
-            p.problems.append(f"request: {r.request.url}")
-            r.abort()
-
-    p.route("**/*", route)
-    p.goto(page_file.as_uri())
-    p.wait_for_selector("[data-im-ready]", timeout=15000)
+    ctx, p = open_page(browser, page_file)
     p.wait_for_timeout(300)
     yield p
     assert p.problems == []

@@ -307,7 +307,8 @@ def trends(
     layer = ctx.districts if level == "district" else ctx.provinces
     key = "district_id" if level == "district" else "province_code"
     names = ["district", "province"] if level == "district" else ["province"]
-    dates = pd.to_datetime(incidents["date"]).dropna() if "date" in incidents else pd.Series()
+    when = pd.to_datetime(incidents["date"]) if "date" in incidents else pd.Series()
+    dates = when.dropna()
     if len(incidents) == 0:
         raise UsageError("no incidents to compare (did the filters keep any?)")
     if dates.empty:
@@ -316,7 +317,7 @@ def trends(
     freq = PERIODS[period]
     complete = pd.Period(last_day, freq=freq).end_time.normalize() <= last_day
     end = last_day if include_incomplete else _last_complete_end(last_day, period)
-    kept = incidents[pd.to_datetime(incidents["date"]) <= end + pd.Timedelta(hours=23)]
+    kept = incidents[when <= end + pd.Timedelta(hours=23)]
     counts = counts_by_area(kept, layer, level=level, period=period, sums=())
     if "period_start" not in counts or counts["period_start"].isna().all():
         raise UsageError("no dated incidents in complete periods: nothing to compare over time")
@@ -343,7 +344,7 @@ def trends(
     out["rising"] = out["p_value"] < alpha
     week_end = last_day if include_incomplete else _last_complete_end(last_day, "week")
     weekly = counts_by_area(
-        incidents[pd.to_datetime(incidents["date"]) <= week_end + pd.Timedelta(hours=23)],
+        incidents[when <= week_end + pd.Timedelta(hours=23)],
         layer,
         level=level,
         period="week",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 import typer
 
@@ -24,6 +23,7 @@ from incidentmap.cli._options import (
     plain,
     read_options,
     refuse_existing,
+    write_area_rows,
 )
 from incidentmap.errors import (
     InputFileError,
@@ -31,7 +31,6 @@ from incidentmap.errors import (
     UsageError,
 )
 from incidentmap.gazetteer import resolve_province
-from incidentmap.io import write_layer, write_table
 from incidentmap.io.write import writer_for
 
 
@@ -130,17 +129,15 @@ def aggregate_cmd(
         population=pop,
         sums=sums or ("fatalities", "injured"),
     )
-    if output.suffix.lower() == ".csv":
-        write_table(counts, output, overwrite=overwrite, csv_safe=csv_safe)
-    else:
-        key = "district_id" if level_name == "district" else "province_code"
-        geom = areas.set_index(areas[key].astype(str)).geometry.reindex(counts[key]).values
-        write_layer(
-            gpd.GeoDataFrame(counts, geometry=geom, crs="EPSG:4326"),
-            output,
-            layer=f"{level_name}_{period_name or 'total'}",
-            overwrite=overwrite,
-        )
+    write_area_rows(
+        counts,
+        output,
+        areas,
+        level_name,
+        f"{level_name}_{period_name or 'total'}",
+        overwrite=overwrite,
+        csv_safe=csv_safe,
+    )
     n_areas = counts.iloc[:, 0].nunique()
     n_periods = counts["period_start"].nunique() if "period_start" in counts else 1
     console_err.print(

@@ -411,3 +411,25 @@ def refuse_existing(*paths: Path | None, overwrite: bool) -> None:
     for p in paths:
         if p is not None:
             check_output(p, overwrite=overwrite)
+
+
+def write_area_rows(
+    rows: Any, output: Path, areas: Any, level: str, layer: str, *, overwrite: bool, csv_safe: bool
+) -> None:
+    """Write one row per area: a CSV table, or a GIS layer with each area's polygon."""
+    import geopandas as gpd
+
+    from incidentmap.io.write import write_layer, write_table
+
+    if output.suffix.lower() == ".csv":
+        write_table(rows, output, overwrite=overwrite, csv_safe=csv_safe)
+        return
+    key = "district_id" if level == "district" else "province_code"
+    geom = areas.set_index(areas[key].astype(str)).geometry.reindex(rows[key].astype(str)).values
+    write_layer(
+        gpd.GeoDataFrame(rows, geometry=geom, crs="EPSG:4326"),
+        output,
+        layer=layer,
+        overwrite=overwrite,
+        csv_safe=csv_safe,
+    )

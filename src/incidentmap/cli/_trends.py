@@ -27,6 +27,7 @@ from incidentmap.cli._options import (
     read_options,
     refuse_existing,
     step,
+    write_area_rows,
 )
 from incidentmap.errors import UsageError
 
@@ -241,31 +242,20 @@ def _cell(v: Any) -> str:
 def _write(
     result: pd.DataFrame, output: Path, level: str, overwrite: bool, csv_safe: bool, ctx: Any
 ) -> None:
-    import geopandas as gpd
+    from incidentmap.io.write import atomic_write
 
-    from incidentmap.io.write import atomic_write, write_layer, write_table
-
-    ext = output.suffix.lower()
-    if ext == ".csv":
-        write_table(_plain(result), output, overwrite=overwrite, csv_safe=csv_safe)
-        return
-    if ext == ".json":
+    if output.suffix.lower() == ".json":
         with atomic_write(output, overwrite=overwrite) as tmp:
             records = [
                 {k: _json_value(v) for k, v in r.items()} for r in _plain(result).to_dict("records")
             ]
             tmp.write_text(json.dumps(records, ensure_ascii=False), "utf-8")
         return
-    layer = ctx.districts if level == "district" else ctx.provinces
-    key = "district_id" if level == "district" else "province_code"
-    geom = layer.set_index(layer[key].astype(str)).geometry.reindex(result[key].astype(str)).values
-    write_layer(
-        gpd.GeoDataFrame(_plain(result), geometry=geom, crs="EPSG:4326"),
-        output,
-        layer=f"trends_{level}",
-        overwrite=overwrite,
+    areas = ctx.districts if level == "district" else ctx.provinces
+    write_area_rows(
+        _plain(result), output, areas, level, f"trends_{level}", overwrite=overwrite,
         csv_safe=csv_safe,
-    )
+    )  # fmt: skip
 
 
 __all__ = ["UsageError", "trends_cmd"]
