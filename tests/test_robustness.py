@@ -91,12 +91,12 @@ def test_boundaries_info_checks_the_cache(capsys, own_cache):
 def test_unexpected_failure_is_one_line_naming_the_step(capsys, use_cache, tmp_path, monkeypatch):
     src = tmp_path / "x.csv"
     src.write_text("date,province\n2023-01-01,Kabul\n")
-    import incidentmap.cli._geocode as geocode_cli
+    import incidentmap.io
 
     def broken(*args, **kwargs):
         raise RuntimeError("writer exploded")
 
-    monkeypatch.setattr(geocode_cli, "write_layer", broken)
+    monkeypatch.setattr(incidentmap.io, "write_layer", broken)
     out = tmp_path / "o.gpkg"
     code, stdout, err = run(capsys, "geocode", src, "-o", out)
     assert code == 1 and stdout == ""

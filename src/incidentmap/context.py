@@ -14,6 +14,7 @@ import functools
 import hashlib
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -167,11 +168,39 @@ class BoundaryContext:
         """STRtree over :attr:`metric_pieces`: nearest-district queries on small polygons."""
         return shapely.STRtree(self.metric_pieces)
 
+    def _cached(self, name: str, build: Callable[[], np.ndarray]) -> np.ndarray:
+        """Return an array derived from an installed layer, kept in the user cache.
+
+        A user's own layer (no ``layer_key``) gets it built each time.
+        """
+        key = self.districts.attrs.get("layer_key")
+        if not key:
+            return build()
+        from incidentmap._settings import cache_dir
+
+        path = cache_dir() / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npy"
+        try:
+            return np.load(path, allow_pickle=False)
+        except (OSError, ValueError):
+            pass  # not there yet, or damaged: build it again
+        value = build()
+        tmp = path.with_name(f".{path.stem}.incidentmap-tmp-{os.getpid()}-0.npy")
+        try:
+            np.save(tmp, value, allow_pickle=False)
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a read-only cache only costs time
+        return value
+
     @functools.cached_property
     def outline_tree(self) -> shapely.STRtree:
         """Short segments of the outer border (metric), for "how far outside"."""
-        outline = shapely.union_all(self.provinces.geometry.to_crs(METRIC_CRS).values)
-        return shapely.STRtree(_segments(outline))
+
+        def build() -> np.ndarray:
+            outline = shapely.union_all(self.provinces.geometry.to_crs(METRIC_CRS).values)
+            return shapely.get_coordinates(_segments(outline)).reshape(-1, 2, 2)
+
+        return shapely.STRtree(shapely.linestrings(self._cached("outline-v1", build)))
 
     @functools.cached_property
     def far_cells(self) -> np.ndarray:
@@ -180,8 +209,11 @@ class BoundaryContext:
         Only for cells that touch no district and lie outside the country; NaN for the
         others. A point in such a cell is that far from every district, give or take
         half the cell's diagonal: enough to tell "60 km outside" without measuring each
-        of half a million points to the border.
+        of half a million points to the border. Kept in the cache for installed layers.
         """
+        return self._cached("far-cells-v1", self._far_cells)
+
+    def _far_cells(self) -> np.ndarray:
         from pyproj import Transformer
 
         loc = self.locator

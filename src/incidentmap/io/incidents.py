@@ -10,6 +10,8 @@ column (or, with ``on_bad="keep"``, an empty value with a note on its row).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -18,7 +20,14 @@ import pandas as pd
 import shapely
 
 from incidentmap.errors import InputFileError, UsageError
-from incidentmap.io.tables import commented_hint, encoding_note, raw_first_line, read_table
+from incidentmap.io.tables import (
+    CsvBlocks,
+    commented_hint,
+    csv_blocks,
+    encoding_note,
+    raw_first_line,
+    read_table,
+)
 from incidentmap.io.values import (
     Problems,
     apply_precision_codes,
@@ -40,7 +49,7 @@ from incidentmap.schema import (
     safe_names,
 )
 
-__all__ = ["is_geocoded", "read_geocoded", "read_incidents"]
+__all__ = ["IncidentBlocks", "incident_blocks", "is_geocoded", "read_geocoded", "read_incidents"]
 
 #: a coordinate column is used only when at least this share of its values is plausible
 PLAUSIBLE_SHARE = 0.5
@@ -119,17 +128,7 @@ def read_incidents(
         neither coordinates nor place-name columns, or (``on_bad="error"``) a
         value cannot be read; the message names the file, row and column.
     """
-    if preset != "auto" and preset not in PRESETS:
-        msg = f"preset must be auto or one of {', '.join(PRESETS)}, not {preset!r}"
-        raise UsageError(msg)
-    if on_bad not in ("error", "keep"):
-        msg = f"on_bad must be 'error' or 'keep', not {on_bad!r}"
-        raise UsageError(msg)
-    if day_one is not None:
-        try:
-            pd.Timestamp(day_one)
-        except (ValueError, TypeError) as exc:
-            raise UsageError(f"day_one: expected a date like 2004-01-01, got {day_one!r}") from exc
+    _check_read_options(preset, on_bad, day_one)
     name = "<stdin>" if str(path) == "-" else str(path)
     raw = read_table(
         path,
@@ -146,6 +145,137 @@ def read_incidents(
     return _assemble(
         raw,
         name,
+        PRESETS[preset] if preset != "auto" else None,
+        overrides={
+            "latitude": lat,
+            "longitude": lon,
+            "date": date,
+            "stated_province": province,
+            "stated_district": district,
+            "stated_place": place,
+            "event_id": event_id,
+        },
+        day_one=day_one,
+        dayfirst=dayfirst,
+        coordinates=coordinates,
+        on_bad=on_bad,
+    )
+
+
+def _check_read_options(preset: str, on_bad: str, day_one: str | None) -> None:
+    if preset != "auto" and preset not in PRESETS:
+        msg = f"preset must be auto or one of {', '.join(PRESETS)}, not {preset!r}"
+        raise UsageError(msg)
+    if on_bad not in ("error", "keep"):
+        msg = f"on_bad must be 'error' or 'keep', not {on_bad!r}"
+        raise UsageError(msg)
+    if day_one is not None:
+        try:
+            pd.Timestamp(day_one)
+        except (ValueError, TypeError) as exc:
+            raise UsageError(f"day_one: expected a date like 2004-01-01, got {day_one!r}") from exc
+
+
+@dataclass
+class _BlockState:
+    """What the first block of a file decided, kept for the blocks after it."""
+
+    preset: Preset | None = None
+    #: day/month order of a/b/yyyy dates by column (see :class:`Problems`)
+    decided: dict[Any, Any] = field(default_factory=dict)
+    #: whether the mapped latitude/longitude columns are coordinates (None: not decided)
+    coordinates: bool | None = None
+    #: data rows before this block
+    row0: int = 0
+
+
+class IncidentBlocks:
+    """A large incident file read block by block, each block in the canonical schema.
+
+    Made by :func:`incident_blocks`. Iterating yields GeoDataFrames as
+    :func:`read_incidents` returns for a whole file, ``row`` numbered through the
+    file. The first block decides what the values of a column decide for a whole
+    file (the day/month order of ``a/b/yyyy`` dates, whether columns named like
+    coordinates hold coordinates); a later value that contradicts it is a bad value
+    with its row. Iterating raises :class:`incidentmap.io.tables.NotInBlocks` when a
+    later block is not well formed: read the file whole then.
+
+    Attributes
+    ----------
+    size : int
+        File size in bytes; :meth:`position` tells how far reading has got.
+    """
+
+    def __init__(self, blocks: CsvBlocks, name: str, chosen: Preset | None, **options: Any) -> None:
+        self._blocks = blocks
+        self._name = name
+        self._chosen = chosen
+        self._options = options
+        self.size = blocks.size
+
+    def position(self) -> int:
+        """Bytes of the file read so far."""
+        return self._blocks.position()
+
+    def __iter__(self) -> Iterator[gpd.GeoDataFrame]:
+        state = _BlockState()
+        for raw in self._blocks:
+            yield _assemble(raw, self._name, self._chosen, state=state, **self._options)
+
+
+def incident_blocks(
+    path: str | os.PathLike[str],
+    preset: str = "auto",
+    *,
+    block_bytes: int,
+    lat: str | None = None,
+    lon: str | None = None,
+    date: str | None = None,
+    province: str | None = None,
+    district: str | None = None,
+    place: str | None = None,
+    event_id: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+    layer: str | None = None,
+    comment: str | None = None,
+    header: bool = True,
+    columns: list[str] | None = None,
+    day_one: str | None = None,
+    dayfirst: bool | None = None,
+    coordinates: bool = True,
+    on_bad: str = "error",
+) -> IncidentBlocks | None:
+    """Read a large incident file in blocks of about ``block_bytes``, or say it cannot be.
+
+    Parameters
+    ----------
+    path : path-like
+        The incident file.
+    block_bytes : int
+        Bytes per block (Arrow's CSV block size).
+    preset, lat, lon, date, province, district, place, event_id, encoding, delimiter, \
+sheet, layer, comment, header, columns, day_one, dayfirst, coordinates, on_bad
+        As for :func:`read_incidents`.
+
+    Returns
+    -------
+    IncidentBlocks or None
+        None unless the file is a plain UTF-8 CSV of more than one block (no BOM,
+        no comment lines) that is not a geocoded file: read it with
+        :func:`read_incidents` then.
+    """
+    _check_read_options(preset, on_bad, day_one)
+    blocks = csv_blocks(
+        path, block_bytes=block_bytes, encoding=encoding, delimiter=delimiter,
+        comment=comment, header=header, columns=columns,
+    )  # fmt: skip
+    if blocks is None or (preset == "auto" and is_geocoded(blocks.names)):
+        return None
+    return IncidentBlocks(
+        blocks,
+        str(path),
         PRESETS[preset] if preset != "auto" else None,
         overrides={
             "latitude": lat,
@@ -198,17 +328,21 @@ def _assemble(
     dayfirst: bool | None,
     coordinates: bool,
     on_bad: str,
+    state: _BlockState | None = None,
 ) -> gpd.GeoDataFrame:
     geom_src = raw.geometry if isinstance(raw, gpd.GeoDataFrame) else None
     frame = pd.DataFrame(raw.drop(columns=raw.geometry.name) if geom_src is not None else raw)
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
+    state = state if state is not None else _BlockState()
     if chosen is None:
-        chosen = detect_preset(frame.columns)
+        chosen = state.preset or detect_preset(frame.columns)
+    state.preset = chosen
     mapping = _resolve_columns(frame, chosen, overrides, name)
     n = len(frame)
-    rows = np.arange(1, n + 1)
-    problems = Problems(name, rows, on_bad)
+    rows = np.arange(state.row0 + 1, state.row0 + n + 1)
+    state.row0 += n
+    problems = Problems(name, rows, on_bad, state.decided)
     notes: list[str] = []
     codec = raw.attrs.get("encoding")
     if codec and encoding_note(codec):
@@ -231,8 +365,10 @@ def _assemble(
     out["notes"] = _text(frame, mapping.get("notes"), n)
     out["source"] = _text(frame, mapping.get("source"), n)
     lat_v, lon_v = _coordinates(
-        frame, mapping, geom_src, problems, n, coordinates, overrides, notes, name
-    )
+        frame, mapping, geom_src, problems, n, coordinates, overrides, notes, name,
+        state.coordinates,
+    )  # fmt: skip
+    state.coordinates = "latitude" in mapping and "longitude" in mapping
     out["latitude"], out["longitude"] = lat_v, lon_v
     for key in ("stated_province", "stated_district", "stated_place"):
         out[key] = _text(frame, mapping.get(key), n, strip=True)
@@ -395,10 +531,14 @@ def _coordinates(
     overrides: dict[str, str | None],
     notes: list[str],
     path: str,
+    decided: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     empty = (np.full(n, np.nan), np.full(n, np.nan))
     if not use:
         return empty
+    if decided is False and "latitude" in mapping and "longitude" in mapping:
+        del mapping["latitude"], mapping["longitude"]  # the first block found them not
+        return empty  # coordinates
     if "latitude" in mapping and "longitude" in mapping:
         lat_c, lon_c = mapping["latitude"], mapping["longitude"]
         la, bad_la = parse_coordinates(frame[lat_c], lat_c, problems, "lat")
@@ -407,7 +547,7 @@ def _coordinates(
         given = ~blank_mask(frame[lat_c]) | ~blank_mask(frame[lon_c])
         both = np.isfinite(la) & np.isfinite(lo)
         share = _plausible(la, lo)[both].sum() / max(int(given.sum()), 1)
-        if not explicit and given.any() and share < PLAUSIBLE_SHARE:
+        if not explicit and decided is None and given.any() and share < PLAUSIBLE_SHARE:
             weak = {header_key(lat_c), header_key(lon_c)} & WEAK_COORDINATE_KEYS
             what = "columns" + (" (names that only suggest coordinates)" if weak else "")
             notes.append(

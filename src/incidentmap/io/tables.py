@@ -34,6 +34,9 @@ __all__ = [
     "EXCEL_EXTS",
     "GEO_EXTS",
     "TEXT_EXTS",
+    "CsvBlocks",
+    "NotInBlocks",
+    "csv_blocks",
     "decode_bytes",
     "detect_delimiter",
     "read_table",
@@ -471,19 +474,17 @@ def read_table(
     return out
 
 
-def _read_csv_arrow(
-    data: bytes, *, delimiter: str | None, header: bool, columns: list[str] | None
-) -> pd.DataFrame | None:
-    """Read well-formed UTF-8 CSV with pyarrow's multi-threaded reader, every value as text.
+def _arrow_csv_options(
+    body: bytes, *, delimiter: str | None, header: bool, columns: list[str] | None
+) -> tuple[Any, Any, Any, list[str]] | None:
+    """Arrow's read, parse and convert options for a UTF-8 CSV starting with ``body``.
 
-    Returns None when the file is not for this path (not UTF-8, a header that needs the
-    careful reader: empty or repeated names, rows of the wrong length); the caller then
-    uses pandas' reader, whose errors name the row.
+    None when the file is not for Arrow's reader: a first line that is not UTF-8, a
+    header that needs the careful reader (empty or repeated names), too many names.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     first = body.lstrip(b"\r\n").split(b"\n", 1)[0].rstrip(b"\r")
     try:
         line = first.decode("utf-8")
@@ -506,24 +507,158 @@ def _read_csv_arrow(
             return None
         names = want + [f"column{i + 1}" for i in range(len(want), len(names))]
         read_opts = pacsv.ReadOptions(column_names=names, use_threads=True)
+    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    return read_opts, parse, convert, names
+
+
+def _arrow_frame(table: Any) -> pd.DataFrame:
+    frame = table.to_pandas()
+    frame.columns = [n.strip().lstrip("\ufeff") for n in frame.columns]
+    return frame
+
+
+def _read_csv_arrow(
+    data: bytes, *, delimiter: str | None, header: bool, columns: list[str] | None
+) -> pd.DataFrame | None:
+    """Read well-formed UTF-8 CSV with pyarrow's multi-threaded reader, every value as text.
+
+    Returns None when the file is not for this path (not UTF-8, a header that needs the
+    careful reader: empty or repeated names, rows of the wrong length); the caller then
+    uses pandas' reader, whose errors name the row.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    options = _arrow_csv_options(body, delimiter=delimiter, header=header, columns=columns)
+    if options is None:
+        return None
+    read_opts, parse, convert, names = options
     try:
         table = pacsv.read_csv(
             pa.BufferReader(body),
             read_options=read_opts,
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
+            parse_options=parse,
+            convert_options=convert,
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowKeyError, ValueError):
         return None
     if table.num_columns != len(names):
         return None
-    frame = table.to_pandas()
-    frame.columns = [n.strip().lstrip("\ufeff") for n in frame.columns]
-    return frame
+    return _arrow_frame(table)
+
+
+class NotInBlocks(Exception):
+    """A file that looked right for block reading turned out not to be (read it whole)."""
+
+
+class CsvBlocks:
+    """A large UTF-8 CSV read block by block with Arrow's streaming reader.
+
+    Each block comes out as a table of untouched text values, as :func:`read_table`
+    gives for the whole file. Iterating raises :class:`NotInBlocks` when a later
+    block is not well formed (bad UTF-8, a row of the wrong length): the caller then
+    reads the whole file the careful way, whose error names the row.
+
+    Attributes
+    ----------
+    size : int
+        The file's size in bytes.
+    names : list of str
+        The column names as the first line gives them.
+    """
+
+    def __init__(self, path: Path, options: tuple[Any, Any, Any, list[str]], block: int) -> None:
+        self.path = path
+        self.size = path.stat().st_size
+        self.names = options[3]
+        self._options = options
+        self._block = block
+        self._file: Any = None
+
+    def position(self) -> int:
+        """Bytes of the file read so far (Arrow reads a block or two ahead)."""
+        try:
+            return int(self._file.tell()) if self._file is not None else 0
+        except (OSError, ValueError):  # closed
+            return self.size
+
+    def __iter__(self) -> Any:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        read_opts, parse, convert, names = self._options
+        read_opts.block_size = self._block
+        self._file = pa.OSFile(str(self.path), "rb")
+        try:
+            try:
+                reader = pacsv.open_csv(
+                    self._file, read_options=read_opts, parse_options=parse,
+                    convert_options=convert,
+                )  # fmt: skip
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowKeyError, ValueError) as exc:
+                raise NotInBlocks(str(exc)) from exc
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    return
+                except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowKeyError) as exc:
+                    raise NotInBlocks(str(exc)) from exc
+                if batch.num_columns != len(names):
+                    raise NotInBlocks("columns changed")
+                if batch.num_rows:
+                    frame = _arrow_frame(pa.Table.from_batches([batch]))
+                    frame.attrs["encoding"] = "utf-8"
+                    yield frame
+        finally:
+            self._file.close()
+
+
+def csv_blocks(
+    path: str | os.PathLike[str],
+    *,
+    block_bytes: int,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    comment: str | None = None,
+    header: bool = True,
+    columns: list[str] | None = None,
+    **_: Any,
+) -> CsvBlocks | None:
+    """Return a block reader for a CSV larger than ``block_bytes``, or None.
+
+    None unless the file is a plain UTF-8 CSV (no BOM, no comment lines, not JSON,
+    not UTF-16) larger than one block: everything else is read whole by
+    :func:`read_table`.
+    """
+    name = str(path)
+    if name == "-" or block_bytes <= 0 or comment or encoding not in (None, "utf-8"):
+        return None
+    p = Path(name)
+    if p.suffix.lower() not in TEXT_EXTS or not p.is_file():
+        return None
+    try:
+        size = p.stat().st_size
+        with p.open("rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return None
+    if size <= block_bytes or b"\n" not in head or b"\x00" in head:
+        return None
+    if head.startswith(b"\xef\xbb\xbf"):
+        return None
+    if head.lstrip(b" \t\r\n").startswith((b"{", b"[")):
+        return None
+    options = _arrow_csv_options(head, delimiter=delimiter, header=header, columns=columns)
+    if options is None:
+        return None
+    return CsvBlocks(p, options, block_bytes)
 
 
 def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:

@@ -132,13 +132,20 @@ class Problems:
     on_bad : {"error", "keep"}
         ``"error"`` raises :class:`InputFileError` at the first report; ``"keep"``
         collects one note per row.
+    decided : dict, optional
+        What the values of a column decided (the day/month order of ``a/b/yyyy``
+        dates, keyed ``("dayfirst", column)``). A file read in blocks shares one
+        dict, so that the first block's decision holds for the rest of the file.
     """
 
-    def __init__(self, path: str, rows: np.ndarray, on_bad: str) -> None:
+    def __init__(
+        self, path: str, rows: np.ndarray, on_bad: str, decided: dict[Any, Any] | None = None
+    ) -> None:
         self.path = path
         self.rows = rows
         self.on_bad = on_bad
         self.notes: dict[int, list[str]] = {}
+        self.decided: dict[Any, Any] = decided if decided is not None else {}
 
     def report(self, mask: np.ndarray, column: str, values: pd.Series, expected: str) -> None:
         """Report the positions in ``mask``: ``values`` at them were not ``expected``."""
@@ -684,10 +691,15 @@ def _numeric_dates(
     first_big = any(v > 12 for v in firsts)
     second_big = any(v > 12 for v in seconds)
     order = dayfirst
-    if first_big and not second_big:
+    earlier = problems.decided.get(("dayfirst", column))
+    if earlier is not None:  # an earlier block of the file decided: a/b dates that
+        order = earlier  # contradict it come out as impossible dates, reported by row
+    elif first_big and not second_big:
         order = True
     elif second_big and not first_big:
         order = False
+    if order is not None:
+        problems.decided[("dayfirst", column)] = order
     if order is None:
         pos = int(np.flatnonzero(todo & np.isin(codes, idx))[0])
         problems.fail(
@@ -732,7 +744,7 @@ def dates_from_parts(
         dtype="object",
     )
     # report a day that does not exist against the day column
-    inner = Problems(problems.path, problems.rows, problems.on_bad)
+    inner = Problems(problems.path, problems.rows, problems.on_bad, problems.decided)
     dates, prec = parse_dates(text, dc, inner, latest=latest)
     for i, notes in inner.notes.items():
         problems.notes.setdefault(i, []).extend(

@@ -352,6 +352,29 @@ def write_csv(
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    header, table = csv_parts(frame, geometry_digits=geometry_digits, csv_safe=csv_safe)
+    options = pacsv.WriteOptions(include_header=False, eol="\r\n", quoting_style="needed")
+    buf = pa.BufferOutputStream()
+    pacsv.write_csv(table, buf, write_options=options)
+    body = buf.getvalue()
+    if isinstance(target, Path):
+        with target.open("wb") as fh:
+            fh.write(header.encode("utf-8"))
+            fh.write(memoryview(body))
+    else:
+        target.write(header + body.to_pybytes().decode("utf-8"))
+
+
+def csv_parts(
+    frame: pd.DataFrame, *, geometry_digits: int | None = None, csv_safe: bool = False
+) -> tuple[str, Any]:
+    """Return the CSV header line and the rows as an Arrow table for Arrow's CSV writer.
+
+    Arrow quotes every text value (numbers not), so CR, LF, commas and quotes are safe;
+    the header line is Python's, quoted only where a name needs it.
+    """
+    import pyarrow as pa
+
     out = pd.DataFrame(_plain(frame, dates_as_text=True))
     if isinstance(frame, gpd.GeoDataFrame):
         geom = frame.geometry
@@ -375,22 +398,11 @@ def write_csv(
         pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
     ]
     table = table.cast(pa.schema(fields))
-    # Arrow quotes every text value (numbers not), so CR, LF, commas and quotes are safe;
-    # the header is written here, quoted only where a name needs it
     head = io.StringIO()
     csv.writer(head, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(
         [str(n) for n in out.columns]
     )
-    options = pacsv.WriteOptions(include_header=False, eol="\r\n", quoting_style="needed")
-    buf = pa.BufferOutputStream()
-    pacsv.write_csv(table, buf, write_options=options)
-    body = buf.getvalue()
-    if isinstance(target, Path):
-        with target.open("wb") as fh:
-            fh.write(head.getvalue().encode("utf-8"))
-            fh.write(memoryview(body))
-    else:
-        target.write(head.getvalue() + body.to_pybytes().decode("utf-8"))
+    return head.getvalue(), table
 
 
 def _write_csv_layers(

@@ -1,0 +1,235 @@
+"""Large files read, geocoded and written block by block give what reading them whole gives.
+
+The block size is made small here (a few KB) so that real files and generated ones
+span many blocks; the 16 MB default only changes how many there are.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import incidentmap as im
+from incidentmap.errors import InputFileError
+from incidentmap.io.blocks import point_wkb
+from incidentmap.io.incidents import incident_blocks
+from incidentmap.pipeline import geocode_to_file
+from tests.conftest import INCIDENTS
+from tests.test_cli import run
+
+GTD = INCIDENTS / "gtd_afg_2004_2009_towns.csv"
+WARDIARY = INCIDENTS / "wardiary_points_2004_2009.csv"
+KB = 1 / 1024  # block_mb per KB
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return gpd.read_parquet(path)
+    if path.suffix == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pyogrio.read_dataframe(path)
+
+
+def _values(s: pd.Series) -> list:
+    if isinstance(s.dtype, gpd.array.GeometryDtype):
+        return [None if g is None else g.wkb for g in s.values.to_numpy()]
+    obj = s.astype(object)
+    return [None if (v is None or v is pd.NA or v is pd.NaT or v != v) else v for v in obj]
+
+
+def assert_same_file(a: Path, b: Path) -> None:
+    """The same columns, in the same order, with the same values row by row."""
+    x, y = _read(a), _read(b)
+    assert list(x.columns) == list(y.columns)
+    assert len(x) == len(y)
+    for col in x.columns:
+        assert _values(x[col]) == _values(y[col]), col
+
+
+def test_real_gtd_export_in_blocks_equals_reading_it_whole(use_cache, tmp_path):
+    blocks = incident_blocks(GTD, block_bytes=40_000, on_bad="keep")
+    assert blocks is not None
+    assert sum(1 for _ in blocks) >= 8  # the real file spans many blocks
+    for suffix in (".parquet", ".csv", ".gpkg"):
+        whole, parts = tmp_path / f"whole{suffix}", tmp_path / f"parts{suffix}"
+        a = geocode_to_file(GTD, whole, block_mb=0, on_bad="keep")
+        b = geocode_to_file(GTD, parts, block_mb=40 * KB, on_bad="keep")
+        assert a.blocks == 1 and b.blocks >= 8
+        assert a.summary == b.summary
+        assert a.summary["read"] == 1783 and a.summary["unplaced"] == 0
+        assert a.bad_values == b.bad_values == 3  # the three shifted rows, kept with a note
+        assert a.notes == b.notes and a.preset == b.preset == "gtd"
+        assert_same_file(whole, parts)
+    back = im.read_geocoded(tmp_path / "parts.parquet")
+    assert back["row"].tolist() == list(range(1, 1784))  # rows numbered through the file
+
+
+def test_commented_real_file_is_read_whole(use_cache, tmp_path):
+    # the war diary has comment lines: Arrow's block reader cannot skip them, so it is read
+    # whole (same counts as ever: 76,097 by point, 813 unplaced)
+    kw = {"comment": "%", "header": False, "columns": ["lon", "lat", "day"]}
+    assert incident_blocks(WARDIARY, block_bytes=4096, **kw) is None
+    r = geocode_to_file(
+        WARDIARY, tmp_path / "w.parquet", block_mb=4 * KB, day_one="2004-01-01", **kw
+    )
+    assert r.blocks == 1
+    assert r.summary["placed_by_point"] == 76097 and r.summary["unplaced"] == 813
+
+
+def test_progress_reaches_the_end_of_the_file(use_cache, tmp_path):
+    seen: list[tuple[int, int]] = []
+    geocode_to_file(
+        GTD, tmp_path / "o.csv", block_mb=40 * KB, on_bad="keep",
+        progress=lambda done, total: seen.append((done, total)),
+    )  # fmt: skip
+    assert len(seen) >= 8
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and seen[-1] == (GTD.stat().st_size, GTD.stat().st_size)
+
+
+# ---------------------------------------------------------------------------------------------
+# generated files: every class of value the readers take, across block boundaries
+
+_PROVINCES = ["Kabul", "Hirat", "Herat", "Ningarhar", "Nangarhar", "Sar-e Pul", "Balkh", "Kandahar"]
+_PROVINCES += ["Khost", "Paktya", "Nimroz", "Atlantis", ""]
+_DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2024, 12, 31))
+_DATES = st.one_of(
+    _DAYS.map(lambda d: d.isoformat()),
+    _DAYS.map(lambda d: f"{d.day} {d.strftime('%B')} {d.year}"),
+    st.sampled_from(["", "2023-03", "2019"]),
+)  # fmt: skip
+_TEXT = st.text(alphabet=[*'abc ,"\n\r;کابل', "\u200c"], max_size=12)
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> list[list[str]]:
+    n = draw(st.integers(min_value=40, max_value=160))
+    out = []
+    for i in range(n):
+        kind = draw(st.sampled_from(["in", "in", "blank", "swapped", "outside", "names"]))
+        lat = draw(st.floats(min_value=30.0, max_value=37.0))
+        lon = draw(st.floats(min_value=62.0, max_value=71.0))
+        la, lo = {
+            "in": (f"{lat:.4f}", f"{lon:.4f}"),
+            "blank": ("", ""),
+            "swapped": (f"{lon:.4f}", f"{lat:.4f}"),
+            "outside": ("48.85", "2.35"),
+            "names": ("", ""),
+        }[kind]
+        fatal = draw(st.sampled_from(["", "0", "3", "1,000", "12"]))
+        out.append(
+            [f"E{i}", draw(_DATES), la, lo, draw(st.sampled_from(_PROVINCES)), fatal,
+             draw(_TEXT)]
+        )  # fmt: skip
+    return out
+
+
+def _write_csv(path: Path, body: list[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["event_id", "event_date", "latitude", "longitude", "admin1", "fatalities",
+                    "notes"])  # fmt: skip
+        w.writerows(body)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=rows(), suffix=st.sampled_from([".parquet", ".csv", ".gpkg"]),
+       block_kb=st.sampled_from([1, 2, 3]))  # fmt: skip
+def test_generated_files_in_blocks_equal_reading_them_whole(
+    use_cache, tmp_path, body, suffix, block_kb
+):
+    src = tmp_path / "in.csv"
+    _write_csv(src, body)
+    whole, parts = tmp_path / f"w{suffix}", tmp_path / f"p{suffix}"
+    a = geocode_to_file(src, whole, block_mb=0, overwrite=True)
+    b = geocode_to_file(src, parts, block_mb=block_kb * KB, overwrite=True)
+    assert a.summary == b.summary and a.summary["read"] == len(body)
+    if src.stat().st_size > 2 * block_kb * 1024:
+        assert b.blocks >= 2
+    assert_same_file(whole, parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# what the first block decides, and files that turn out not to be for blocks
+
+
+def _numeric_dates_file(path: Path, first: list[str], later: list[str]) -> None:
+    body = [[f"E{i}", d, "34.5", "69.2", "Kabul", "1", "x" * 40] for i, d in enumerate(first)]
+    body += [[f"L{i}", d, "34.5", "69.2", "Kabul", "1", "x" * 40] for i, d in enumerate(later)]
+    _write_csv(path, body)
+
+
+def test_day_month_order_decided_by_the_first_block_holds_for_the_rest(use_cache, tmp_path):
+    src = tmp_path / "in.csv"
+    _numeric_dates_file(src, ["13/01/2020"] * 60, ["05/06/2020"] * 60)
+    out = tmp_path / "o.parquet"
+    r = geocode_to_file(src, out, block_mb=2 * KB)
+    assert r.blocks >= 3
+    dates = gpd.read_parquet(out)["date"]
+    assert (dates.iloc[60:] == pd.Timestamp("2020-06-05")).all()  # day first, as block 1 said
+
+
+def test_a_later_value_contradicting_the_first_block_names_its_row(use_cache, tmp_path):
+    src = tmp_path / "in.csv"
+    _numeric_dates_file(src, ["13/01/2020"] * 60, ["05/06/2020"] * 30 + ["01/13/2020"])
+    out = tmp_path / "o.gpkg"
+    with pytest.raises(InputFileError) as err:
+        geocode_to_file(src, out, block_mb=2 * KB)
+    assert err.value.row == 91 and "event_date" in str(err.value)
+    assert not out.exists() and list(tmp_path.iterdir()) == [src]  # no partial file
+
+
+def test_a_malformed_later_block_is_read_whole_and_named_by_row(capsys, use_cache, tmp_path):
+    src = tmp_path / "in.csv"
+    _numeric_dates_file(src, ["2020-01-13"] * 100, [])
+    with src.open("a", encoding="utf-8") as fh:
+        fh.write("E999,2020-01-01,34.5,69.2,Kabul,1,x,surplus\n")  # a field too many
+    out = tmp_path / "o.csv"
+    code, _, err = run(capsys, "geocode", src, "-o", out, "--block-mb", str(2 * KB))
+    assert code == 1 and "101" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_bad_utf8_in_a_later_block_falls_back_to_the_whole_file_reader(use_cache, tmp_path):
+    src = tmp_path / "in.csv"
+    _numeric_dates_file(src, ["2020-01-13"] * 100, [])
+    data = src.read_bytes().replace(b"E99,", b"E\xe999,")  # Windows-1252 e-acute, last row
+    src.write_bytes(data)
+    a = geocode_to_file(src, tmp_path / "a.parquet", block_mb=2 * KB)
+    b = geocode_to_file(src, tmp_path / "b.parquet", block_mb=0)
+    assert a.blocks == 1 and a.notes == b.notes and any("1252" in n for n in a.notes)
+    assert_same_file(tmp_path / "a.parquet", tmp_path / "b.parquet")
+
+
+def test_cli_reports_counts_for_the_whole_file(capsys, use_cache, tmp_path):
+    out = tmp_path / "g.gpkg"
+    code, _, err = run(
+        capsys, "geocode", GTD, "-o", out, "--block-mb", str(40 * KB), "--keep-bad-values"
+    )
+    assert code == 0, err
+    assert "read: 1783 rows" in err and "wrote: 1783 rows" in err
+    assert pyogrio.read_info(out, layer="incidents")["features"] == 1783
+
+
+def test_point_wkb_matches_shapely():
+    import shapely
+
+    geoms = np.array(
+        [shapely.Point(65.1, 34.2), None, shapely.Point(-0.0, 1e-9), shapely.Point(70, 30)],
+        dtype=object,
+    )
+    got = point_wkb(geoms).to_pylist()
+    assert got == [None if g is None else shapely.to_wkb(g) for g in geoms]
+    mixed = np.array([shapely.Point(1, 2), shapely.LineString([(0, 0), (1, 1)])], dtype=object)
+    assert point_wkb(mixed).to_pylist() == list(shapely.to_wkb(mixed))
