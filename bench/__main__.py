@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--n", type=int, default=20_000, help="number of incidents")
     b.add_argument("--seed", type=int, default=42)
     b.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
+    w = sub.add_parser("page", help="open incidentmap pages in Chromium: size, ready, step")
+    w.add_argument("pages", nargs="+", help="HTML files written by incidentmap map / brief")
     f = sub.add_parser("pipeline", help="incidentmap geocode file to file vs a GeoPandas script")
     f.add_argument("--n", type=int, default=1_000_000, help="number of incidents")
     f.add_argument("--points", choices=("realistic", "uniform"), default="realistic")
@@ -39,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         return near_bench.run(n=args.n, seed=args.seed)
     if args.name == "pipeline":
         return pipeline_bench.run(n=args.n, points=args.points, fmt=args.fmt, seed=args.seed)
+    if args.name == "page":
+        return maps_bench.run_pages(args.pages)
     if args.name == "maps":
         return maps_bench.run(n=args.n, seed=args.seed, browser=not args.no_browser)
     return 2

@@ -199,6 +199,16 @@ def run(n: int, seed: int, browser: bool) -> int:
     return 0
 
 
+def run_pages(pages: list[str]) -> int:
+    """Open pages written by ``incidentmap map`` / ``brief``: size, time to ready, steps."""
+    for page in pages:
+        path = Path(page).resolve()
+        print(f"{path.name}: {path.stat().st_size / 1e6:.2f} MB")
+        _browser(path)
+        print()
+    return 0
+
+
 def _gb_simplified() -> Any:
     import geopandas as gpd
 

@@ -233,3 +233,24 @@ def test_point_wkb_matches_shapely():
     assert got == [None if g is None else shapely.to_wkb(g) for g in geoms]
     mixed = np.array([shapely.Point(1, 2), shapely.LineString([(0, 0), (1, 1)])], dtype=object)
     assert point_wkb(mixed).to_pylist() == list(shapely.to_wkb(mixed))
+
+
+def test_progress_bar_on_a_terminal_only(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    import incidentmap.cli._geocode as geocode_cli
+
+    with geocode_cli.progress_bar(True) as update:  # pytest's stderr is not a terminal
+        assert update is None
+    screen = io.StringIO()
+    monkeypatch.setattr(
+        geocode_cli, "console_err", Console(file=screen, force_terminal=True, width=100)
+    )
+    with geocode_cli.progress_bar(True) as update:
+        assert update is not None
+        update(50 * 2**20, 100 * 2**20)
+    assert "geocoding" in screen.getvalue() and "MB" in screen.getvalue()
+    with geocode_cli.progress_bar(False) as update:  # --quiet
+        assert update is None

@@ -32,6 +32,7 @@ from incidentmap.export import export_layers
 from incidentmap.gazetteer import Gazetteer, name_key, provinces, resolve_province
 from incidentmap.geocode import geocode, geocode_file, geocode_summary, locate_points
 from incidentmap.io import read_geocoded, read_incidents, read_table, write_layer, write_layers
+from incidentmap.pipeline import GeocodeReport, geocode_to_file
 from incidentmap.query import incidents_in, incidents_near, resolve_location
 
 _RENDER = ("briefing_map", "choropleth_map", "point_map", "save_map", "static_map")
@@ -56,6 +57,7 @@ __all__ = [
     "BoundarySourceError",
     "DownloadError",
     "Gazetteer",
+    "GeocodeReport",
     "IncidentMapError",
     "InputFileError",
     "OutputExistsError",
@@ -74,6 +76,7 @@ __all__ = [
     "geocode",
     "geocode_file",
     "geocode_summary",
+    "geocode_to_file",
     "incidents_in",
     "incidents_near",
     "install_boundaries",
