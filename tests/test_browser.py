@@ -284,3 +284,56 @@ def test_markup_in_column_names_and_categories(browser, capsys, use_cache, tmp_p
     assert pg.locator("img[src=x]").count() == 0
     assert problems == []
     pg.close()
+
+
+def test_too_many_points_are_counted_per_cell_and_the_page_says_so(
+    browser, capsys, use_cache, tmp_path
+):
+    # the real GTD export (1,783 incidents) with a limit of 200: circles count incidents
+    # per grid cell and period; a cell's popup text comes from the file, escaped
+    import geopandas as gpd
+
+    import incidentmap as im
+    from tests.conftest import INCIDENTS
+
+    evil = "<img src=x onerror=alert(4)>"
+    g = im.geocode_file(INCIDENTS / "gtd_afg_2004_2009_towns.csv", on_bad="keep")
+    g["event_type"] = g["event_type"].where(g.index % 2 == 0, evil)
+    src = tmp_path / "gtd.gpkg"
+    im.write_layer(g, src)
+    out = tmp_path / "grid.html"
+    code, _, err = run(
+        capsys, "map", src, "--kind", "points", "--period", "year", "--max-points", "200",
+        "--color-by", "event_type", "--offline", "-o", out,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "drawn as counts per grid cell" in err
+    back = gpd.read_file(src)
+    placed = back[back.geometry.notna()]
+    per_year = placed["date"].astype(str).str[:4].value_counts()
+    ctx, pg = open_page(browser, out)
+    try:
+        note = pg.locator(".im-grid-note").inner_text()
+        assert f"{len(placed):,} incidents" in note and "over 200" in note
+        assert evil in pg.locator(".im-legend").inner_text()  # a category, shown as text
+        years = pg.evaluate("window.incidentmapInstances[0].data.periods")
+        for t, label in enumerate(years):
+            pg.evaluate(f"window.incidentmapInstances[0].setPeriod({t})")
+            s = state(pg)
+            assert s["visiblePoints"] == per_year.get(label, 0), label  # every incident counted
+        n_items = pg.evaluate("window.incidentmapInstances[0].data.points.n")
+        assert n_items <= 200
+        pg.evaluate("""() => { const m = window.incidentmapInstances[0];
+            m.map.setZoom(12); m.setPeriod(0);
+            let done = false;
+            m.pointLayer.eachLayer(l => {
+                if (!done && l.getRadius) { l.openPopup(); done = true; } });
+        }""")
+        popup = pg.locator(".im-popup")
+        popup.wait_for()
+        assert "Incidents" in popup.inner_text()
+        pg.wait_for_timeout(300)
+        assert pg.locator("img[src=x]").count() == 0
+        assert pg.problems == []
+    finally:
+        ctx.close()

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from incidentmap._settings import MAX_POINTS
 from incidentmap.cli._options import (
     Kind,
     Level,
@@ -68,6 +69,17 @@ def _style_options(level: str, png_periods: int) -> Any:
             str,
             typer.Option(
                 "category", "--color-by", help="Point colour: category (default) or a column."
+            ),
+        ),
+        (
+            "max_points",
+            int,
+            typer.Option(
+                MAX_POINTS,
+                "--max-points",
+                min=1,
+                help="Above this many placed incidents, points are drawn as counts per grid "
+                "cell and period (said in the legend).",
             ),
         ),
         (
@@ -159,8 +171,23 @@ def _prepare(
     return load_filtered(input, read, geo, filters)
 
 
-def _finish(m: Any, g: Any, output: Path, style: dict[str, Any], overwrite: bool, how: str) -> None:
+def _finish(
+    m: Any,
+    g: Any,
+    output: Path,
+    style: dict[str, Any],
+    overwrite: bool,
+    how: str,
+    points: bool = True,
+) -> None:
     from incidentmap.render import save_map, static_map
+
+    placed = int((g.geometry.notna() & ~g.geometry.is_empty).sum())
+    if points and placed > style["max_points"]:
+        console_err.print(
+            f"note: {placed} placed incidents are drawn as counts per grid cell and period "
+            f"(more than --max-points {style['max_points']}); the legend says so"
+        )
 
     if style["png"] is not None:
         static_map(
@@ -213,8 +240,10 @@ def map_cmd(
             offline=offline,
             tiles=tiles_name,
             title=kw["title"],
+            max_points=style["max_points"],
         )
-    _finish(m, g, output, style, overwrite, "offline" if offline else "online")
+    points = plain(kind) != "choropleth"
+    _finish(m, g, output, style, overwrite, "offline" if offline else "online", points)
 
 
 @geocode_options
@@ -246,6 +275,7 @@ def brief_cmd(
         g,
         caption=caption,
         color_by=style["color_by"],
+        max_points=style["max_points"],
         offline=not online,
         tiles=plain(tiles),
         **_choropleth_kwargs(style),

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from incidentmap._settings import MAX_POINTS
 from incidentmap.aggregate import PERIODS, counts_by_area, period_start
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UsageError
@@ -251,6 +252,8 @@ def display_layers(
 
 
 _SCALE = 10_000  # coordinates travel as integers of 1e-4 degree (~11 m), delta-encoded
+#: the grid's first cell size (degrees, about 5.5 km); doubled until the cells fit
+_GRID_START = 0.05
 
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -409,6 +412,7 @@ def build_payload(
     labels: bool = False,
     hotspots: bool = False,
     permutations: int = 99,
+    max_points: int = MAX_POINTS,
 ) -> dict[str, Any]:
     """Build the data object the page's IncidentMap script draws.
 
@@ -588,7 +592,7 @@ def build_payload(
     else:
         payload["outline"] = _lines(disp_p.geometry.values)
     if points:
-        payload["points"] = _points(incidents, starts, period, color_by, size_by)
+        payload["points"] = _points(incidents, starts, period, color_by, size_by, max_points)
     if timeline and period is not None:
         payload["timeline"] = _timeline(incidents, period, starts)
     if labels:
@@ -751,8 +755,13 @@ def _points(
     period: str | None,
     color_by: str,
     size_by: str | None,
+    max_points: int = MAX_POINTS,
 ) -> dict[str, Any]:
-    """Columnar point data: integer columns, and string tables for the popup fields."""
+    """Columnar point data: integer columns, and string tables for the popup fields.
+
+    Above ``max_points`` placed incidents, :func:`_grid_points` gives counts per grid
+    cell and period instead, and the page says so.
+    """
     placed = incidents[incidents.geometry.notna() & ~incidents.geometry.is_empty]
     n = len(placed)
     if period is None:
@@ -822,6 +831,8 @@ def _points(
             numbers[label] = pack_ints(np.where(np.isnan(v), -1, v).astype(np.int64))
         else:
             numbers[label] = [None if np.isnan(x) else round(float(x), 2) for x in v]
+    if n > max_points:
+        return _grid_points(placed, xy, t, ci, cats, starts, base, color_by, max_points)
     x0 = float(np.floor(xy[:, 0].min())) if n else 0.0
     y0 = float(np.floor(xy[:, 1].min())) if n else 0.0
     text_packed = {}
@@ -853,6 +864,100 @@ def _points(
         "legendTitle": f"Incidents by {color_by.replace('_', ' ')}",
         "sizeNote": size_note,
         "undated": int((t < 0).sum()),
+    }
+
+
+def _grid_points(
+    placed: gpd.GeoDataFrame,
+    xy: np.ndarray,
+    t: np.ndarray,
+    ci: np.ndarray,
+    cats: list[str],
+    starts: list[Any],
+    base: pd.Timestamp,
+    color_by: str,
+    max_points: int,
+) -> dict[str, Any]:
+    """Count the incidents per grid cell and period: one circle each, at their mean position.
+
+    The cell starts at 0.05 degrees and doubles until there are at most ``max_points``
+    cells with incidents (over all periods). Each circle carries its count, fatalities
+    and most common category (its colour); the legend says how the points were grouped.
+    """
+    n = len(placed)
+    fat = (
+        pd.to_numeric(placed["fatalities"], errors="coerce").to_numpy(dtype=float)
+        if "fatalities" in placed.columns
+        else np.full(n, np.nan)
+    )
+    cell = _GRID_START
+    while True:
+        gx = np.floor(xy[:, 0] / cell).astype(np.int64)
+        gy = np.floor(xy[:, 1] / cell).astype(np.int64)
+        key = pd.MultiIndex.from_arrays([t, gx, gy])
+        group, uniq = pd.factorize(key)
+        if len(uniq) <= max_points or cell >= 1.6:
+            break
+        cell *= 2
+    m = len(uniq)
+    w = np.bincount(group, minlength=m)
+    lon = np.bincount(group, weights=xy[:, 0], minlength=m) / w
+    lat = np.bincount(group, weights=xy[:, 1], minlength=m) / w
+    known = ~np.isnan(fat)
+    fsum = np.bincount(group[known], weights=fat[known], minlength=m)
+    fany = np.bincount(group[known], minlength=m) > 0
+    # most common category per cell: counts per (cell, category), the largest wins
+    per = np.zeros((m, len(cats)), dtype=np.int64)
+    np.add.at(per, (group, ci), 1)
+    top = per.argmax(axis=1)
+    tg = np.array([k[0] for k in uniq], dtype=np.int64)
+    if len(starts):  # days count from the first period's start: a circle's date is its period's
+        base = min(pd.Timestamp(s) for s in starts)
+    start_days = [int((pd.Timestamp(s) - base).days) for s in starts]
+    day = np.where(tg >= 0, np.array([*start_days, -1], dtype=np.int64)[tg], -1)
+    x0 = float(np.floor(lon.min()))
+    y0 = float(np.floor(lat.min()))
+    km = cell * 111
+    return {
+        "n": m,
+        "x0": x0,
+        "y0": y0,
+        "x": pack_ints(np.round((lon - x0) * _SCALE).astype(np.int64)),
+        "y": pack_ints(np.round((lat - y0) * _SCALE).astype(np.int64)),
+        "c": pack_ints(top),
+        "r": pack_ints(np.round(np.minimum(4 + 2 * np.sqrt(w), 30)).astype(int)),
+        "q": pack_ints(np.zeros(m, dtype=int)),
+        "w": pack_ints(w),
+        "day": pack_ints(day),
+        "dayBase": base.strftime("%Y-%m-%d"),
+        "text": {"Most common": pack_ints(top)},
+        "tables": {"Most common": list(cats)},
+        "numbers": {
+            "Incidents": pack_ints(w),
+            **(
+                {"Fatalities": pack_ints(np.where(fany, np.round(fsum), -1).astype(np.int64))}
+                if fany.any()
+                else {}
+            ),
+        },
+        "popupFields": ["Period from", "Incidents", "Fatalities", "Most common"],
+        "categories": cats,
+        "catColors": _category_colors(color_by, cats),
+        "clusterColor": _CLUSTER_COLOR,
+        "legendTitle": f"Incidents by {color_by.replace('_', ' ')} (most common per cell)",
+        "sizeNote": None,
+        "undated": int(w[tg < 0].sum()),
+        "grid": {
+            "incidents": n,
+            "cells": m,
+            "cellDeg": cell,
+            "note": (
+                f"{n:,} incidents are more than a page can draw one by one (over {max_points:,}):"
+                f" each circle counts those in a {cell:g}\u00b0 cell (about {km:.0f} km) in the"
+                " period, at their mean position, coloured by the most common"
+                f" {color_by.replace('_', ' ')}. Filter (dates, groups, area) to see each incident."
+            ),
+        },
     }
 
 

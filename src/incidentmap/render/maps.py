@@ -21,6 +21,7 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from incidentmap._settings import MAX_POINTS
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UsageError
 from incidentmap.io.write import atomic_write, check_output
@@ -223,6 +224,7 @@ def point_map(
     title: str | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
     labels: bool = True,
+    max_points: int = MAX_POINTS,
 ) -> folium.Map:
     """One marker per placed incident, with a time slider.
 
@@ -244,6 +246,10 @@ def point_map(
     boundaries : geopandas.GeoDataFrame, optional
     labels : bool, default True
         Place names, as for :func:`choropleth_map`.
+    max_points : int, default 100000
+        With more placed incidents than this, circles count the incidents per grid
+        cell and period instead (the cell doubles from 0.05 degrees until the circles
+        fit), and the legend says so.
 
     Returns
     -------
@@ -257,6 +263,7 @@ def point_map(
         labels=labels,
         choropleth=False,
         points=True,
+        max_points=max_points,
         period=period,
         mode=mode,
         color_by=color_by,
@@ -285,6 +292,7 @@ def briefing_map(
     boundaries: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
     hotspots: bool = False,
+    max_points: int = MAX_POINTS,
 ) -> folium.Map:
     """Build the briefing page: choropleth and points under one slider, legend, panels, credits.
 
@@ -306,6 +314,8 @@ def briefing_map(
         For ``measure="per100k"``.
     hotspots : bool, default False
         Add the Gi* hot and cold spot layer, as for :func:`choropleth_map`.
+    max_points : int, default 100000
+        Above it, the points are counted per grid cell, as for :func:`point_map`.
 
     Notes
     -----
@@ -342,6 +352,7 @@ def briefing_map(
         caption=caption or default_caption(incidents),
         top_areas=True,
         layer_names=True,
+        max_points=max_points,
     )
     if title:
         m.get_root().title = html.escape(title)  # branca's <title> template does not escape

@@ -169,6 +169,7 @@
     p.lon = x.map(function (v) { return p.x0 + v / 1e4; });
     p.lat = y.map(function (v) { return p.y0 + v / 1e4; });
     p.c = unpack(p.c); p.r = unpack(p.r); p.q = unpack(p.q); p.day = unpack(p.day);
+    p.w = p.w ? unpack(p.w) : null;  /* counts per grid cell: too many incidents to draw */
     Object.keys(p.text).forEach(function (f) {
       p.text[f] = p.text[f] === "seq" ? null : unpack(p.text[f]);
     });
@@ -251,7 +252,7 @@
     var dl = el("dl");
     for (var k = 0; k < p.popupFields.length; k++) {
       var f = p.popupFields[k], v = null;
-      if (f === "Date") v = p.dateText(i);
+      if (f === "Date" || f === "Period from") v = p.dateText(i);
       else if (p.numbers[f]) v = p.numbers[f][i];
       else if (p.tables[f]) v = p.text[f] === null ? p.tables[f][i] : (p.text[f][i] >= 0 ? p.tables[f][p.text[f][i]] : null);
       if (v === null || v === undefined || v === "") continue;
@@ -282,6 +283,15 @@
   IncidentMap.prototype._marker = function (i) {
     var p = this.data.points, self = this;
     var approx = p.q[i] > 0, col = p.catColors[p.c[i]];
+    if (p.w) {  /* a grid cell's count: a circle sized by it, its count on hover */
+      var g = L.circleMarker([p.lat[i], p.lon[i]], {
+        renderer: this.renderer, radius: p.r[i], color: "#222", weight: 0.8,
+        fillColor: col, fillOpacity: 0.7
+      });
+      g.bindTooltip(String(p.w[i]) + (p.w[i] === 1 ? " incident" : " incidents"));
+      g.bindPopup(function () { return self._popup(i); }, { maxWidth: 340 });
+      return g;
+    }
     var m = L.circleMarker([p.lat[i], p.lon[i]], {
       renderer: this.renderer, radius: p.r[i], color: approx ? col : "#222",
       weight: approx ? 2 : 0.8, dashArray: approx ? "3 3" : null,
@@ -297,6 +307,7 @@
     this.pointLayer.clearLayers();
     var idx = this._currentPoints();
     this.visible = idx.length;
+    if (p.w) { var tot = 0; for (var v = 0; v < idx.length; v++) tot += p.w[idx[v]]; this.visible = tot; }
     var cluster = idx.length > (p.clusterOver || 400) && map.getZoom() < (p.clusterUntilZoom || 11);
     this.clustered = cluster;
     if (!cluster) {
@@ -317,7 +328,8 @@
       var pt = map.project([lat, lon], zoom);
       var key = Math.floor(pt.x / size) + ":" + Math.floor(pt.y / size);
       var c = cells[key] || (cells[key] = { n: 0, lat: 0, lon: 0 });
-      c.n++; c.lat += lat; c.lon += lon;
+      var wt = p.w ? p.w[idx[j]] : 1;
+      c.n += wt; c.lat += lat * wt; c.lon += lon * wt;
     }
     var color = p.clusterColor || "#3f007d";
     Object.keys(cells).forEach(function (key) {
@@ -650,10 +662,11 @@
         var dot = el("span", "im-dot"); dot.style.background = p.catColors[c];
         row(dot, p.categories[c]);
       }
-      var ap = el("span", "im-dot im-approx"); row(ap, "dashed: located to district/province only");
+      if (!p.w) { var ap = el("span", "im-dot im-approx"); row(ap, "dashed: located to district/province only"); }
       var cl = el("span", "im-dot im-cluster-key", "n"); cl.style.background = p.clusterColor || "#3f007d";
       row(cl, "cluster of n incidents (click to zoom in)");
       if (p.sizeNote) box.appendChild(el("div", null, p.sizeNote));
+      if (p.grid) box.appendChild(el("div", "im-grid-note", p.grid.note));
     }
   };
 
