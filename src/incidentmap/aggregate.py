@@ -335,8 +335,12 @@ def counts_by_area(
     names = ["district", "province_code", "province"] if level == "district" else ["province"]
     area_table = pd.DataFrame(areas)[[key, *[n for n in names if n in areas.columns]]].copy()
     area_table[key] = area_table[key].astype(str)
-    rows = pd.DataFrame(incidents)
-    rows = rows[rows[key].notna()].copy()
+    if key not in incidents.columns:
+        msg = f"incidents have no {key} column (geocode them first)"
+        raise UsageError(msg)
+    used = [c for c in dict.fromkeys([key, "date", *sums]) if c in incidents.columns]
+    rows = pd.DataFrame({c: incidents[c] for c in used})  # only what is counted: no geometry
+    rows = rows[rows[key].notna()]
     rows[key] = rows[key].astype(str)
     unknown = set(rows[key]) - set(area_table[key])
     if unknown:

@@ -645,8 +645,8 @@ def _typed_geocoded(raw: pd.DataFrame, name: str) -> gpd.GeoDataFrame:
     for c in ("row", "fatalities", "injured", "latitude", "longitude", "geocode_score"):
         if c in g.columns:
             g[c] = pd.to_numeric(g[c], errors="coerce")
-    g["geocode_conflict"] = g["geocode_conflict"].map(
-        lambda v: str(v).strip().lower() in ("true", "1")
+    g["geocode_conflict"] = _per_value(
+        g["geocode_conflict"], lambda v: str(v).strip().lower() in ("true", "1"), bool
     )
     text_cols = (
         "event_id",
@@ -676,10 +676,7 @@ def _typed_geocoded(raw: pd.DataFrame, name: str) -> gpd.GeoDataFrame:
     )
     for c in text_cols:
         if c in g.columns:
-            s = g[c].astype(object)
-            g[c] = s.where(s.notna() & (s.astype(str) != ""), None).map(
-                lambda v: v if v is None or isinstance(v, str) else _id_text(v)
-            )
+            g[c] = _per_value(g[c], _as_text_or_none, object)
     missing = [c for c in ("actor1_group", "attribution", "category") if c not in g.columns]
     if missing:  # written before these columns existed: add them now
         from incidentmap.actors import actor_groups
@@ -691,6 +688,22 @@ def _typed_geocoded(raw: pd.DataFrame, name: str) -> gpd.GeoDataFrame:
     g.attrs.update({"path": name, "preset": "geocoded", "geocoded": True, "notes": []})
     g.attrs["summary"] = geocode_summary(g)
     return g
+
+
+def _per_value(values: pd.Series, func: Any, dtype: Any) -> pd.Series:
+    """Apply ``func`` once per distinct value (and once for missing) and spread the results."""
+    if func is _as_text_or_none and isinstance(values.dtype, pd.StringDtype):
+        keep = (values.notna() & (values != "")).fillna(False).to_numpy(dtype=bool)
+        return values.astype(object).where(keep, None)  # text already: blanks become None
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    out = np.array([func(u) for u in uniques] + [func(None)], dtype=dtype)
+    return pd.Series(out[codes], index=values.index, dtype=dtype)
+
+
+def _as_text_or_none(v: Any) -> str | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or str(v) == "":
+        return None
+    return v if isinstance(v, str) else _id_text(v)
 
 
 def _id_text(v: Any) -> str:

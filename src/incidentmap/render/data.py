@@ -790,6 +790,15 @@ def _points(
     cat_idx = {c: i for i, c in enumerate(cats)}
     fallback = cat_idx.get("other", len(cats) - 1)
     ci = cat_values.map(lambda c: cat_idx.get(c, fallback)).to_numpy(dtype=int)
+    xy = shapely.get_coordinates(placed.geometry.values)
+    dates = (
+        pd.to_datetime(placed["date"])
+        if "date" in placed
+        else pd.Series(pd.NaT, index=placed.index)
+    )
+    base = dates.min() if dates.notna().any() else pd.Timestamp("2000-01-01")
+    if n > max_points:  # before the popup tables: a million of them are never sent
+        return _grid_points(placed, xy, t, ci, cats, starts, base, color_by, max_points)
     if size_by and size_by in placed.columns:
         sv = pd.to_numeric(placed[size_by], errors="coerce").fillna(0).clip(lower=0).to_numpy()
         radius = np.minimum(4 + 2.2 * np.sqrt(sv), 22)
@@ -798,13 +807,6 @@ def _points(
         radius = np.full(n, 5.0)
         size_note = None
     prec = placed["geocode_precision"].map(lambda p: _PRECISION_CODE.get(p, 0)).to_numpy()
-    xy = shapely.get_coordinates(placed.geometry.values)
-    dates = (
-        pd.to_datetime(placed["date"])
-        if "date" in placed
-        else pd.Series(pd.NaT, index=placed.index)
-    )
-    base = dates.min() if dates.notna().any() else pd.Timestamp("2000-01-01")
     day = ((dates - base).dt.days).fillna(-1).astype(int).tolist()
     located = (
         placed["geocode_precision"].astype(str) + " (" + placed["geocode_method"].astype(str) + ")"
@@ -831,8 +833,6 @@ def _points(
             numbers[label] = pack_ints(np.where(np.isnan(v), -1, v).astype(np.int64))
         else:
             numbers[label] = [None if np.isnan(x) else round(float(x), 2) for x in v]
-    if n > max_points:
-        return _grid_points(placed, xy, t, ci, cats, starts, base, color_by, max_points)
     x0 = float(np.floor(xy[:, 0].min())) if n else 0.0
     y0 = float(np.floor(xy[:, 1].min())) if n else 0.0
     text_packed = {}
@@ -891,11 +891,15 @@ def _grid_points(
         else np.full(n, np.nan)
     )
     cell = _GRID_START
+    tt = t.astype(np.int64) + 1  # undated (-1) first
     while True:
         gx = np.floor(xy[:, 0] / cell).astype(np.int64)
         gy = np.floor(xy[:, 1] / cell).astype(np.int64)
-        key = pd.MultiIndex.from_arrays([t, gx, gy])
-        group, uniq = pd.factorize(key)
+        gx -= gx.min()
+        gy -= gy.min()
+        ny = int(gy.max()) + 1
+        nxy = (int(gx.max()) + 1) * ny
+        group, uniq = pd.factorize(tt * nxy + gx * ny + gy, sort=False)
         if len(uniq) <= max_points or cell >= 1.6:
             break
         cell *= 2
@@ -910,7 +914,7 @@ def _grid_points(
     per = np.zeros((m, len(cats)), dtype=np.int64)
     np.add.at(per, (group, ci), 1)
     top = per.argmax(axis=1)
-    tg = np.array([k[0] for k in uniq], dtype=np.int64)
+    tg = np.asarray(uniq, dtype=np.int64) // nxy - 1  # each circle's period, -1 undated
     if len(starts):  # days count from the first period's start: a circle's date is its period's
         base = min(pd.Timestamp(s) for s in starts)
     start_days = [int((pd.Timestamp(s) - base).days) for s in starts]
