@@ -1,7 +1,7 @@
 """File to file: read, geocode and write an incident file, in blocks when it is large.
 
 :func:`geocode_to_file` is what ``incidentmap geocode IN -o OUT`` runs. A plain
-UTF-8 CSV larger than one block (``block_mb``, default 16 MB: about 180,000
+UTF-8 CSV larger than one block (``block_mb``, default 8 MB: about 100,000
 ACLED-like rows) going to Parquet, CSV, GeoPackage or FlatGeobuf is read, geocoded
 and written block by block, so memory stays bounded whatever the file's size; a
 background thread reads and geocodes the next block while the current one is
@@ -35,7 +35,7 @@ from incidentmap.geocode import geocode
 __all__ = ["BLOCK_MB", "GeocodeReport", "geocode_to_file"]
 
 #: default block size for large files (MB of CSV)
-BLOCK_MB = 16.0
+BLOCK_MB = 8.0
 #: unplaced rows kept as examples for the report
 _EXAMPLES = 5
 
@@ -134,7 +134,7 @@ def geocode_to_file(
         Replace an existing output file.
     csv_safe : bool, default False
         See :func:`incidentmap.io.write_layers`.
-    block_mb : float, default 16
+    block_mb : float, default 8
         Read a plain UTF-8 CSV larger than this in blocks of this size (and write
         Parquet, CSV, GeoPackage or FlatGeobuf as they come); 0 reads every file
         whole.
@@ -209,11 +209,12 @@ def geocode_to_file(
 
 
 def _ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
-    """Yield ``items``, producing the next ones in a background thread meanwhile.
+    """Yield ``items``, producing the next one in a background thread meanwhile.
 
     Reading (Arrow), point placement (GEOS) and writing (Arrow, GDAL) release the
     GIL, so on two cores the next block is read and geocoded while this one is
-    written. An error in the producer is raised here; stopping early stops it.
+    written. The producer makes one item ahead and no more. An error in the
+    producer is raised here; stopping early stops it.
     """
     box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -222,10 +223,15 @@ def _ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
         while not stop.is_set():
             try:
                 box.put(item, timeout=0.1)
-                return True
+                break
             except queue.Full:
                 continue
-        return False
+        # hand over, then wait until it is taken: at most two blocks live at once (the one
+        # being written, the one being made), not a third waiting in between
+        with box.all_tasks_done:
+            while box.unfinished_tasks and not stop.is_set():
+                box.all_tasks_done.wait(0.1)
+        return not stop.is_set()
 
     def produce() -> None:
         try:
@@ -244,6 +250,7 @@ def _ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 kind, value = box.get(timeout=0.1)
             except queue.Empty:
                 continue
+            box.task_done()
             if kind == "item":
                 yield value
             elif kind == "error":
