@@ -188,6 +188,11 @@ def test_a_later_value_contradicting_the_first_block_names_its_row(use_cache, tm
         geocode_to_file(src, out, block_mb=2 * KB)
     assert err.value.row == 91 and "event_date" in str(err.value)
     assert not out.exists() and list(tmp_path.iterdir()) == [src]  # no partial file
+    import threading
+    import time
+
+    time.sleep(0.5)  # the reading thread has stopped with the writer (nothing left running)
+    assert not [t for t in threading.enumerate() if t.name == "incidentmap-read"]
 
 
 def test_a_malformed_later_block_is_read_whole_and_named_by_row(capsys, use_cache, tmp_path):

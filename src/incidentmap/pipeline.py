@@ -184,14 +184,16 @@ def geocode_to_file(
                 yield g
 
         say(f"geocoding {path} into {output} block by block")
+        ahead = _ahead(geocoded())
         try:
             report.write = write_layer_blocks(
-                _ahead(geocoded()), output, layer="incidents", overwrite=overwrite,
-                csv_safe=csv_safe,
-            )  # fmt: skip
+                ahead, output, layer="incidents", overwrite=overwrite, csv_safe=csv_safe
+            )
             return report.finish()
         except NotInBlocks:
             pass  # not well formed after all: read whole below, with the careful errors
+        finally:
+            ahead.close()  # a writer that stopped early: the reading thread stops too
     say(f"reading {path}")
     incidents = read_incidents(path, **read_kwargs)
     say(f"geocoding {path}")
