@@ -176,6 +176,13 @@ def actor_groups(incidents: pd.DataFrame, dataset: str | None = None) -> pd.Data
     """
     ds = _DATASETS.get(dataset or incidents.attrs.get("preset", ""), "any")
     n = len(incidents)
+    named = [c for c in ("actor", "actor2") if c in incidents.columns]
+    if not any(incidents[c].notna().any() for c in named):  # no actors at all: no groups
+        cols = ("actor1_group", "actor2_group", "attribution")
+        idx = incidents.index
+        return pd.DataFrame(
+            {k: pd.Series(np.full(n, None, dtype=object), index=idx, dtype=object) for k in cols}
+        )
     out: dict[str, np.ndarray] = {}
     how = np.full(n, None, dtype=object)
     for col, name in (("actor", "actor1_group"), ("actor2", "actor2_group")):

@@ -182,7 +182,9 @@ def categorize(incidents: pd.DataFrame, dataset: str | None = None) -> pd.DataFr
             cat = np.where(suicide == 1, "suicide attack", cat)
     source = np.where(cat != None, "dataset", None).astype(object)  # noqa: E711
     todo = cat == None  # noqa: E711 (elementwise)
-    if todo.any():  # free text: the event type as written, then the notes
+    notes_given = "notes" in incidents and bool(incidents["notes"].notna().any())
+    if todo.any() and (notes_given or bool(etype.notna().any())):  # free text: the event
+        # type as written, then the notes
         notes = incidents["notes"] if "notes" in incidents else pd.Series([None] * n)
         notes = notes.astype(object).reset_index(drop=True)
         for texts in (etype, notes):
