@@ -259,3 +259,27 @@ def test_progress_bar_on_a_terminal_only(monkeypatch):
     assert "geocoding" in screen.getvalue() and "MB" in screen.getvalue()
     with geocode_cli.progress_bar(False) as update:  # --quiet
         assert update is None
+
+
+UCDP = INCIDENTS / "ucdp_ged_afg_realcaddish.geojson"
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".gpkg"])
+def test_parquet_inputs_in_row_batches_equal_reading_them_whole(use_cache, tmp_path, suffix):
+    # the real GTD export saved by pandas (typed columns, its index stored) and the real UCDP
+    # GeoJSON saved as GeoParquet: read in row batches, the same output as read whole
+    gtd = pd.read_csv(GTD, dtype=str, keep_default_na=False)
+    gtd.index = gtd.index + 1000  # a stored index is not a column of the file's data
+    gtd.to_parquet(tmp_path / "gtd.parquet")
+    gpd.read_file(UCDP).to_parquet(tmp_path / "ucdp.parquet")
+    for name, kw in (("gtd", {"on_bad": "keep"}), ("ucdp", {})):
+        src = tmp_path / f"{name}.parquet"
+        blocks = incident_blocks(src, block_bytes=80 * 100, **kw)  # 100 rows a batch
+        assert blocks is not None and sum(1 for _ in blocks) >= 3
+        whole, parts = tmp_path / f"{name}-w{suffix}", tmp_path / f"{name}-p{suffix}"
+        a = geocode_to_file(src, whole, block_mb=0, **kw)
+        b = geocode_to_file(src, parts, block_mb=80 * 100 / 2**20, **kw)
+        assert a.blocks == 1 and b.blocks >= 3
+        assert a.summary == b.summary and a.preset == b.preset
+        assert_same_file(whole, parts)
+    assert a.summary["placed_by_point"] == 310  # UCDP: every event by its point

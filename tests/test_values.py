@@ -15,6 +15,7 @@ import incidentmap as im
 from incidentmap.io.values import (
     Problems,
     apply_precision_codes,
+    blank_mask,
     parse_coordinates,
     parse_counts,
     parse_dates,
@@ -214,3 +215,56 @@ def test_coordinate_forms(text, axis, value):
 def test_bad_coordinates_flagged(text, axis):
     got, bad = parse_coordinates(pd.Series([text]), "c", _problems(1), axis)
     assert bad[0] and np.isnan(got[0])
+
+
+_TYPED = st.lists(
+    st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True, width=64),
+        st.integers(min_value=-(10**7), max_value=10**7).map(float),
+        st.sampled_from([0.0, 3.0, 1.5, -3.0, 34.52, 69.17, 1e-9, 181.0]),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=_TYPED)
+def test_typed_numbers_read_as_their_text_is_read(values):
+    # Parquet, GeoPackage and Excel give typed numbers; they must come out as the same
+    # numbers written as text would (blank, out of range, fraction in a count, infinity)
+    typed = pd.Series(values, dtype=float)
+    text = pd.Series(["" if np.isnan(v) else repr(v) for v in values], dtype=object)
+    rows = np.arange(1, len(values) + 1)
+    for kind in ("lat", "lon"):
+        a = parse_coordinates(typed, "x", Problems("t", rows, "keep"), kind)
+        b = parse_coordinates(text, "x", Problems("t", rows, "keep"), kind)
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
+    pa_, pb = Problems("t", rows, "keep"), Problems("t", rows, "keep")
+    np.testing.assert_array_equal(parse_counts(typed, "n", pa_), parse_counts(text, "n", pb))
+    assert pa_.notes.keys() == pb.notes.keys()  # the same rows reported
+    as_int = pd.Series([None if np.isnan(v) or not np.isfinite(v) or abs(v) > 2**53 or v != int(v)
+                        else int(v) for v in values], dtype="Int64")  # fmt: skip
+    np.testing.assert_array_equal(
+        blank_mask(as_int, numeric=True), as_int.isna().to_numpy(dtype=bool)
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    days=st.lists(
+        st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1950, 1, 1),
+                                          max_value=dt.datetime(2024, 12, 31))),
+        min_size=1, max_size=30,
+    ),
+    tz=st.sampled_from([None, "Asia/Kabul", "UTC"]),
+)  # fmt: skip
+def test_typed_dates_read_as_their_text_is_read(days, tz):
+    typed = pd.Series(pd.to_datetime(days))
+    if tz:
+        typed = typed.dt.tz_localize(tz)
+    text = pd.Series([None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in typed], dtype=object)
+    a, pa_ = parse_dates(typed, "d", _problems(len(days)))
+    b, pb = parse_dates(text, "d", _problems(len(days)))
+    assert a.equals(b) and pa_.equals(pb)

@@ -22,9 +22,11 @@ import shapely
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.tables import (
     CsvBlocks,
+    ParquetBlocks,
     commented_hint,
     csv_blocks,
     encoding_note,
+    parquet_blocks,
     raw_first_line,
     read_table,
 )
@@ -263,14 +265,19 @@ sheet, layer, comment, header, columns, day_one, dayfirst, coordinates, on_bad
     -------
     IncidentBlocks or None
         None unless the file is a plain UTF-8 CSV of more than one block (no BOM,
-        no comment lines) that is not a geocoded file: read it with
-        :func:`read_incidents` then.
+        no comment lines), or a Parquet / GeoParquet (WKB) file of more rows than
+        such a block holds (``block_bytes / 80``), and not a geocoded file: read it
+        with :func:`read_incidents` then.
     """
     _check_read_options(preset, on_bad, day_one)
-    blocks = csv_blocks(
-        path, block_bytes=block_bytes, encoding=encoding, delimiter=delimiter,
-        comment=comment, header=header, columns=columns,
-    )  # fmt: skip
+    blocks: CsvBlocks | ParquetBlocks | None
+    if str(path).lower().endswith(".parquet"):
+        blocks = parquet_blocks(path, block_bytes=block_bytes)
+    else:
+        blocks = csv_blocks(
+            path, block_bytes=block_bytes, encoding=encoding, delimiter=delimiter,
+            comment=comment, header=header, columns=columns,
+        )  # fmt: skip
     if blocks is None or (preset == "auto" and is_geocoded(blocks.names)):
         return None
     return IncidentBlocks(

@@ -36,9 +36,11 @@ __all__ = [
     "TEXT_EXTS",
     "CsvBlocks",
     "NotInBlocks",
+    "ParquetBlocks",
     "csv_blocks",
     "decode_bytes",
     "detect_delimiter",
+    "parquet_blocks",
     "read_table",
 ]
 
@@ -618,6 +620,95 @@ class CsvBlocks:
                     yield frame
         finally:
             self._file.close()
+
+
+#: bytes of CSV per incident row, roughly: a Parquet block holds block_bytes / this rows
+_ROW_BYTES = 80
+_INDEX_COLUMN = re.compile(r"__index_level_\d+__")
+
+
+class ParquetBlocks:
+    """A large Parquet (or GeoParquet with WKB geometry) file read in row batches.
+
+    Each batch comes out as :func:`read_table` gives the whole file: typed columns as
+    pandas reads them, a GeoDataFrame when the file has GeoParquet metadata, no
+    stored pandas index.
+
+    Attributes
+    ----------
+    size : int
+        The file's size in bytes.
+    names : list of str
+        The column names.
+    """
+
+    def __init__(self, path: Path, parquet: Any, rows_per_block: int, geo: dict | None) -> None:
+        self.path = path
+        self.size = path.stat().st_size
+        self.names = [n for n in parquet.schema_arrow.names if not _INDEX_COLUMN.fullmatch(n)]
+        self._file = parquet
+        self._rows = max(int(parquet.metadata.num_rows), 1)
+        self._per = rows_per_block
+        self._geo = geo
+        self._done = 0
+
+    def position(self) -> int:
+        """Bytes of the file read so far (in proportion to the rows read)."""
+        return int(self.size * min(self._done / self._rows, 1.0))
+
+    def __iter__(self) -> Any:
+        import pyarrow as pa
+
+        for batch in self._file.iter_batches(batch_size=self._per):
+            table = pa.Table.from_batches([batch])
+            drop = [n for n in table.column_names if _INDEX_COLUMN.fullmatch(n)]
+            frame = table.drop(drop).to_pandas(ignore_metadata=True)
+            self._done += batch.num_rows
+            if self._geo is not None:
+                frame = _geo_frame(frame, self._geo)
+            yield frame
+
+
+def _geo_frame(frame: pd.DataFrame, geo: dict[str, Any]) -> gpd.GeoDataFrame:
+    import shapely
+    from pyproj import CRS
+
+    col = geo["primary_column"]
+    meta = geo["columns"][col]
+    crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else CRS("OGC:CRS84")
+    wkb = frame.pop(col).to_numpy(dtype=object)
+    return gpd.GeoDataFrame(frame, geometry=shapely.from_wkb(wkb), crs=crs)
+
+
+def parquet_blocks(path: str | os.PathLike[str], *, block_bytes: int) -> ParquetBlocks | None:
+    """Return a batch reader for a Parquet file of more than one block of rows, or None.
+
+    A block is ``block_bytes / 80`` rows (what ``block_bytes`` of CSV holds). None for
+    smaller files and for GeoParquet whose geometry is not WKB.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = Path(str(path))
+    if block_bytes <= 0 or p.suffix.lower() != ".parquet" or not p.is_file():
+        return None
+    try:
+        parquet = pq.ParquetFile(p)
+    except (OSError, pa.ArrowInvalid):
+        return None  # read_table says what is wrong with it
+    per = max(block_bytes // _ROW_BYTES, 1)
+    if parquet.metadata.num_rows <= per:
+        return None
+    meta = parquet.schema_arrow.metadata or {}
+    geo = None
+    if b"geo" in meta:
+        try:
+            geo = json.loads(meta[b"geo"])
+            if geo["columns"][geo["primary_column"]].get("encoding", "WKB").upper() != "WKB":
+                return None
+        except (ValueError, KeyError, TypeError):
+            return None
+    return ParquetBlocks(p, parquet, per, geo)
 
 
 def csv_blocks(

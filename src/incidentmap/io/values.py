@@ -230,6 +230,8 @@ def blank_mask(values: pd.Series, *, numeric: bool = False) -> np.ndarray:
     With ``numeric``, words that say a number is not known ("Unknown", "?") count too.
     """
     words = _NUMBER_BLANKS if numeric else _BLANKS
+    if _plain_numbers(values):  # a typed number column (Parquet, GeoPackage): NaN is blank
+        return values.isna().to_numpy(dtype=bool)
     arr = _arrow_strings(values)
     if arr is not None:
         import pyarrow as pa
@@ -247,8 +249,17 @@ def blank_mask(values: pd.Series, *, numeric: bool = False) -> np.ndarray:
     return isna | (blank_u[codes] if len(uniq) else np.zeros(len(obj), dtype=bool))
 
 
+def _plain_numbers(values: pd.Series) -> bool:
+    """Tell whether a column is typed as numbers (not booleans, which are not numbers here)."""
+    dtype = values.dtype
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
 def _fast_numbers(values: pd.Series, blank: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Plain decimal numbers read in C; returns (numbers, mask of values still to read)."""
+    if _plain_numbers(values):  # typed already: nothing to read
+        num = np.array(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        return num, np.zeros(len(values), dtype=bool)
     arr = _arrow_strings(values)
     if arr is None:
         return None
@@ -549,8 +560,13 @@ def parse_dates(
             is_dt = todo & obj.map(lambda v: isinstance(v, (_dt.date, np.datetime64))).to_numpy(
                 bool
             )
-        if is_dt.any():
+        if is_dt.any() and pd.api.types.is_datetime64_any_dtype(values):
+            stamps = pd.Series(values[is_dt])  # typed dates: no value-by-value conversion
+            if getattr(stamps.dt, "tz", None) is not None:
+                stamps = stamps.dt.tz_localize(None)
+        elif is_dt.any():
             stamps = pd.to_datetime(obj[is_dt].map(_as_timestamp), errors="coerce")
+        if is_dt.any():
             ymd[is_dt, 0] = stamps.dt.year.fillna(0).to_numpy(dtype=np.int64)
             ymd[is_dt, 1] = stamps.dt.month.fillna(0).to_numpy(dtype=np.int64)
             ymd[is_dt, 2] = stamps.dt.day.fillna(0).to_numpy(dtype=np.int64)
