@@ -38,6 +38,7 @@ from incidentmap.io.write import (
     csv_parts,
     fast_sqlite,
     run_interruptibly,
+    write_error,
     writer_for,
 )
 
@@ -313,11 +314,10 @@ def write_layer_blocks(
         except BaseException as exc:
             if prepared.error is not None:  # the blocks' own error (GDAL saw a broken stream)
                 raise prepared.error from None
-            if isinstance(exc, (OutputWriteError, UsageError, KeyboardInterrupt)):
+            error = write_error(exc, p, fmt)
+            if error is exc:
                 raise
-            if isinstance(exc, OSError):
-                raise OutputWriteError(f"{p}: cannot write ({exc.strerror or exc})") from exc
-            raise OutputWriteError(f"{p}: writing {fmt} failed ({_one_line(exc)})") from exc
+            raise error from exc
     return {
         "path": str(p),
         "format": fmt,

@@ -148,20 +148,45 @@ def read_incidents(
         raw,
         name,
         PRESETS[preset] if preset != "auto" else None,
-        overrides={
-            "latitude": lat,
-            "longitude": lon,
-            "date": date,
-            "stated_province": province,
-            "stated_district": district,
-            "stated_place": place,
-            "event_id": event_id,
-        },
-        day_one=day_one,
-        dayfirst=dayfirst,
-        coordinates=coordinates,
-        on_bad=on_bad,
-    )
+        **_assemble_options(
+            lat=lat, lon=lon, date=date, province=province, district=district, place=place,
+            event_id=event_id, day_one=day_one, dayfirst=dayfirst, coordinates=coordinates,
+            on_bad=on_bad,
+        ),
+    )  # fmt: skip
+
+
+def _assemble_options(
+    *,
+    lat: str | None = None,
+    lon: str | None = None,
+    date: str | None = None,
+    province: str | None = None,
+    district: str | None = None,
+    place: str | None = None,
+    event_id: str | None = None,
+    day_one: str | None = None,
+    dayfirst: bool | None = None,
+    coordinates: bool = True,
+    on_bad: str = "error",
+) -> dict[str, Any]:
+    """Return the column options of :func:`read_incidents` as :func:`_assemble` takes them."""
+    overrides = {
+        "latitude": lat,
+        "longitude": lon,
+        "date": date,
+        "stated_province": province,
+        "stated_district": district,
+        "stated_place": place,
+        "event_id": event_id,
+    }
+    return {
+        "overrides": overrides,
+        "day_one": day_one,
+        "dayfirst": dayfirst,
+        "coordinates": coordinates,
+        "on_bad": on_bad,
+    }
 
 
 def _check_read_options(preset: str, on_bad: str, day_one: str | None) -> None:
@@ -226,28 +251,7 @@ class IncidentBlocks:
 
 
 def incident_blocks(
-    path: str | os.PathLike[str],
-    preset: str = "auto",
-    *,
-    block_bytes: int,
-    lat: str | None = None,
-    lon: str | None = None,
-    date: str | None = None,
-    province: str | None = None,
-    district: str | None = None,
-    place: str | None = None,
-    event_id: str | None = None,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    sheet: str | int | None = None,
-    layer: str | None = None,
-    comment: str | None = None,
-    header: bool = True,
-    columns: list[str] | None = None,
-    day_one: str | None = None,
-    dayfirst: bool | None = None,
-    coordinates: bool = True,
-    on_bad: str = "error",
+    path: str | os.PathLike[str], preset: str = "auto", *, block_bytes: int, **read_kwargs: Any
 ) -> IncidentBlocks | None:
     """Read a large incident file in blocks of about ``block_bytes``, or say it cannot be.
 
@@ -255,11 +259,13 @@ def incident_blocks(
     ----------
     path : path-like
         The incident file.
+    preset : str, default "auto"
+        As for :func:`read_incidents`.
     block_bytes : int
         Bytes per block (Arrow's CSV block size).
-    preset, lat, lon, date, province, district, place, event_id, encoding, delimiter, \
-sheet, layer, comment, header, columns, day_one, dayfirst, coordinates, on_bad
-        As for :func:`read_incidents`.
+    **read_kwargs
+        The keyword options of :func:`read_incidents` (``lat``, ``encoding``,
+        ``on_bad``...).
 
     Returns
     -------
@@ -269,35 +275,25 @@ sheet, layer, comment, header, columns, day_one, dayfirst, coordinates, on_bad
         such a block holds (``block_bytes / 80``), and not a geocoded file: read it
         with :func:`read_incidents` then.
     """
-    _check_read_options(preset, on_bad, day_one)
+    table = {k: read_kwargs.pop(k) for k in _TABLE_OPTIONS if k in read_kwargs}
+    options = _assemble_options(**read_kwargs)
+    _check_read_options(preset, options["on_bad"], options["day_one"])
     blocks: CsvBlocks | ParquetBlocks | None
     if str(path).lower().endswith(".parquet"):
         blocks = parquet_blocks(path, block_bytes=block_bytes)
     else:
-        blocks = csv_blocks(
-            path, block_bytes=block_bytes, encoding=encoding, delimiter=delimiter,
-            comment=comment, header=header, columns=columns,
-        )  # fmt: skip
+        table.pop("sheet", None)
+        table.pop("layer", None)
+        blocks = csv_blocks(path, block_bytes=block_bytes, **table)
     if blocks is None or (preset == "auto" and is_geocoded(blocks.names)):
         return None
     return IncidentBlocks(
-        blocks,
-        str(path),
-        PRESETS[preset] if preset != "auto" else None,
-        overrides={
-            "latitude": lat,
-            "longitude": lon,
-            "date": date,
-            "stated_province": province,
-            "stated_district": district,
-            "stated_place": place,
-            "event_id": event_id,
-        },
-        day_one=day_one,
-        dayfirst=dayfirst,
-        coordinates=coordinates,
-        on_bad=on_bad,
+        blocks, str(path), PRESETS[preset] if preset != "auto" else None, **options
     )
+
+
+#: the options of :func:`read_incidents` that say how the table is read
+_TABLE_OPTIONS = ("encoding", "delimiter", "sheet", "layer", "comment", "header", "columns")
 
 
 def _resolve_columns(

@@ -295,6 +295,30 @@ def _num_text(v: Any) -> str:
     return str(v)
 
 
+def _read_numbers(
+    values: pd.Series, blank: np.ndarray, one: Callable[[str], float], *, whole: bool = False
+) -> np.ndarray:
+    """Numbers C reads (Arrow, or a typed column), then the rest by ``one`` per distinct text.
+
+    With ``whole`` (counts), fractions C read become NaN, as ``one`` makes them.
+    Blanks come out NaN.
+    """
+    fast = _fast_numbers(values, blank)
+    if fast is not None:
+        num, rest = fast
+        if whole:
+            num[np.isfinite(num) & (num != np.floor(num))] = np.nan
+        if rest.any():
+            sub = values[rest]
+            codes, uniques = _factorized(sub, np.zeros(len(sub), dtype=bool))
+            num[rest] = np.array([one(u) for u in uniques], dtype=float)[codes]
+    else:
+        codes, uniques = _factorized(values, blank)
+        parsed = np.array([one(u) for u in uniques], dtype=float)
+        num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
+    return np.where(blank, np.nan, num)
+
+
 def parse_numbers(
     values: pd.Series,
     column: str,
@@ -327,22 +351,8 @@ def parse_numbers(
     numpy.ndarray of float
     """
     blank = blank_mask(values, numeric=True)
-    fast = _fast_numbers(values, blank)
-    if fast is not None:
-        num, rest = fast
-        if kind == "count":
-            frac = np.isfinite(num) & (num != np.floor(num))
-            num[frac] = np.nan
-        if rest.any():  # "1,000", "34,5": the few values C did not read
-            sub = values[rest]
-            codes, uniques = _factorized(sub, np.zeros(len(sub), dtype=bool))
-            parsed = np.array([_one_number(u, kind) for u in uniques], dtype=float)
-            num[rest] = parsed[codes]
-    else:
-        codes, uniques = _factorized(values, blank)
-        parsed = np.array([_one_number(u, kind) for u in uniques], dtype=float)
-        num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
-    num = np.where(blank, np.nan, num)
+    # "1,000", "34,5": the few values C did not read; plain fractions are not counts
+    num = _read_numbers(values, blank, lambda u: _one_number(u, kind), whole=kind == "count")
     bad = ~blank & ~np.isfinite(num)
     if lo is not None:
         bad |= np.isfinite(num) & (num < lo)
@@ -436,19 +446,8 @@ def parse_coordinates(
         decides whether the whole column is a coordinate column at all).
     """
     blank = blank_mask(values, numeric=True)
-    fast = _fast_numbers(values, blank)
-    if fast is not None:
-        num, rest = fast
-        if rest.any():  # "34,52", "34.5N", degrees-minutes-seconds
-            sub = values[rest]
-            codes, uniques = _factorized(sub, np.zeros(len(sub), dtype=bool))
-            parsed = np.array([_one_coordinate(u, axis) for u in uniques], dtype=float)
-            num[rest] = parsed[codes]
-    else:
-        codes, uniques = _factorized(values, blank)
-        parsed = np.array([_one_coordinate(u, axis) for u in uniques], dtype=float)
-        num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
-    num = np.where(blank, np.nan, num)
+    # "34,52", "34.5N", degrees-minutes-seconds: read one distinct value at a time
+    num = _read_numbers(values, blank, lambda u: _one_coordinate(u, axis))
     limit = 90.0 if axis == "lat" else 180.0
     bad = ~blank & (~np.isfinite(num) | (np.abs(num) > limit))
     num[bad] = np.nan

@@ -767,13 +767,26 @@ def write_layers(
     with atomic_write(p, overwrite=overwrite) as tmp:
         try:
             report.update(writer(safe, tmp, WriteOptions(precision=precision, csv_safe=csv_safe)))
-        except (OutputWriteError, UsageError, KeyboardInterrupt):
-            raise
-        except OSError as exc:
-            raise OutputWriteError(f"{p}: cannot write ({exc.strerror or exc})") from exc
-        except Exception as exc:  # GDAL reports a full disk and bad values as its own errors
-            raise OutputWriteError(f"{p}: writing {fmt} failed ({_one_line(exc)})") from exc
+        except BaseException as exc:
+            error = write_error(exc, p, fmt)
+            if error is exc:
+                raise
+            raise error from exc
     return report
+
+
+def write_error(exc: BaseException, path: Path, fmt: str) -> BaseException:
+    """Return what a writer's failure is raised as: one line naming the file.
+
+    Our own errors and interrupts stay as they are; OS errors say what the system
+    said; anything else (GDAL reports a full disk and bad values as its own errors)
+    becomes "writing <format> failed (...)".
+    """
+    if not isinstance(exc, Exception) or isinstance(exc, (OutputWriteError, UsageError)):
+        return exc
+    if isinstance(exc, OSError):
+        return OutputWriteError(f"{path}: cannot write ({exc.strerror or exc})")
+    return OutputWriteError(f"{path}: writing {fmt} failed ({_one_line(exc)})")
 
 
 def _one_line(exc: BaseException) -> str:
