@@ -38,6 +38,37 @@ def test_round_coordinates_on_grid_lines(districts):
     assert (got == ref).all()
 
 
+def test_sub_cells_answer_as_the_pieces_do(districts, tmp_path):
+    # boundary cells are cut into sub-cells that answer without a test: points on the
+    # sub-cell lines, on district vertices and a hair beside them get what testing every
+    # piece of their cell gives (the locator without sub-cells), also after a cache round trip
+    import shapely
+
+    from incidentmap.locator import PointLocator
+
+    loc = PointLocator(districts.geometry.values)
+    assert ((loc.sub >= 0) | (loc.sub == -1)).mean() > 0.5  # most sub-cells need no test
+    plain = PointLocator.__new__(PointLocator)
+    plain.__dict__.update(loc.__dict__)
+    plain.sub = np.full_like(loc.sub, -2)
+    rng = np.random.default_rng(11)
+    step = loc.cell / loc.split
+    x = rng.uniform(60.4, 75.0, 100_000)
+    y = rng.uniform(29.3, 38.5, 100_000)
+    on_x = loc.x0 + np.round((x - loc.x0) / step) * step
+    on_y = loc.y0 + np.round((y - loc.y0) / step) * step
+    vx, vy = shapely.get_coordinates(districts.geometry.values)[::7].T
+    hair = 1e-9
+    xs = np.concatenate([x, on_x, x, on_x, vx, vx + hair, vx - hair, vx])
+    ys = np.concatenate([y, y, on_y, on_y, vy, vy, vy + hair, vy - hair])
+    want = plain.locate(xs, ys)
+    assert np.array_equal(loc.locate(xs, ys), want)
+    loc.save(tmp_path / "loc.npz")
+    again = PointLocator.load(tmp_path / "loc.npz")
+    assert again.split == loc.split
+    assert np.array_equal(again.locate(xs, ys), want)
+
+
 def test_points_snap_swap_outside(use_cache, districts):
     # Jalalabad; swapped Jalalabad; Peshawar (Pakistan, ~50 km out); a point 1-2 km beyond the
     # Torkham border; (0, 0); and a missing point with no names

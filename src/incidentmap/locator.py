@@ -22,17 +22,21 @@ class PointLocator:
     The polygons' extent is cut into a grid. A cell that lies wholly inside one
     polygon answers for every point in it without a geometry test; the polygon
     parts in the other cells are clipped to the cell, so the few points there
-    are tested against small pieces instead of whole districts.
+    are tested against small pieces instead of whole districts. Those boundary
+    cells are cut once more into ``split`` x ``split`` sub-cells, and a sub-cell
+    wholly inside one piece (or touching none) answers without a test too.
 
     Parameters
     ----------
     polygons : array of shapely geometries
         The polygons (EPSG:4326 lon/lat).
-    cell : float, default 0.1
+    cell : float, default 0.05
         Grid cell size in degrees.
+    split : int, default 8
+        Sub-cells per side of a boundary cell.
     """
 
-    def __init__(self, polygons: np.ndarray, cell: float = 0.05) -> None:
+    def __init__(self, polygons: np.ndarray, cell: float = 0.05, split: int = 8) -> None:
         polys = np.asarray(polygons, dtype=object)
         minx, miny, maxx, maxy = shapely.total_bounds(polys)
         # an odd origin keeps round coordinates (34.5, 69.0) off the cell edges
@@ -81,6 +85,49 @@ class PointLocator:
         self.start = np.concatenate([[0], np.cumsum(counts)])
         self.owner = owner
         self.boundary = counts > 0
+        self.split = split
+        self.sub = self._sub_owners(polys)
+
+    def _sub_owners(self, polys: np.ndarray) -> np.ndarray:
+        """Owner of each sub-cell of each boundary cell: -1 none, -2 test the pieces.
+
+        Row r holds the ``split * split`` sub-cells of the r-th boundary cell (row-major
+        from the south-west corner). A sub-cell is decided when one piece of its cell
+        holds it wholly (even grown by a hair, so that rounding in :meth:`locate` cannot
+        put a point in the wrong sub-cell) or when no piece comes near it.
+        """
+        k = self.split
+        cells = np.flatnonzero(self.boundary)
+        sub = np.full((len(cells), k * k), -2, dtype=np.int64)
+        if not len(cells):
+            return sub
+        step = self.cell / k
+        eps = step * 1e-6
+        cx = self.x0 + (cells % self.nx) * self.cell
+        cy = self.y0 + (cells // self.nx) * self.cell
+        j = np.arange(k * k)
+        x0 = (cx[:, None] + (j % k) * step).ravel()
+        y0 = (cy[:, None] + (j // k) * step).ravel()
+        boxes = shapely.box(x0 - eps, y0 - eps, x0 + step + eps, y0 + step + eps)
+        # every (sub-cell, piece of its cell) pair
+        first = np.repeat(self.start[cells], k * k)
+        n_pieces = np.repeat(self.start[cells + 1] - self.start[cells], k * k)
+        box_of_pair = np.repeat(np.arange(len(boxes)), n_pieces)
+        offset = np.arange(len(box_of_pair)) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
+        piece_of_pair = first[box_of_pair] + offset
+        near = shapely.intersects(self.pieces[piece_of_pair], boxes[box_of_pair])
+        # the whole polygon: a piece's own edge along its cell's edge is not a border
+        owner = self.piece_owner[piece_of_pair]
+        holds = near.copy()
+        holds[near] = shapely.contains_properly(polys[owner[near]], boxes[box_of_pair[near]])
+        flat = sub.ravel()
+        touched = np.bincount(box_of_pair[near], minlength=len(boxes))
+        flat[touched == 0] = -1
+        # held, and no other piece near it (overlapping polygons: tested as before)
+        held = box_of_pair[holds]
+        alone = touched[held] == 1
+        flat[held[alone]] = owner[holds][alone]
+        return flat.reshape(len(cells), k * k)
 
     def _cell_xy(self, x: Any, y: Any) -> tuple[Any, Any]:
         return (
@@ -113,6 +160,22 @@ class PointLocator:
         if len(edge) == 0:
             return out
         ecells = cells[on_edge]
+        # the sub-cell of each point: most answer there, the rest are tested
+        k = self.split
+        rank = np.cumsum(self.boundary) - 1 if self._rank is None else self._rank
+        self._rank = rank
+        sx = np.clip(
+            np.floor((x[edge] - self.x0) / self.cell * k).astype(np.int64) - cx[edge] * k, 0, k - 1
+        )
+        sy = np.clip(
+            np.floor((y[edge] - self.y0) / self.cell * k).astype(np.int64) - cy[edge] * k, 0, k - 1
+        )
+        known = self.sub[rank[ecells], sy * k + sx]
+        out[edge] = np.where(known == -2, -1, known)
+        test = known == -2
+        edge, ecells = edge[test], ecells[test]
+        if len(edge) == 0:
+            return out
         # every (point, piece of its cell) pair, tested element by element in C
         first = self.start[ecells]
         n_pieces = self.start[ecells + 1] - first
@@ -130,7 +193,8 @@ class PointLocator:
 
     # -- saving and loading (the user cache keeps one per installed layer) --------------------
 
-    _FIELDS = ("owner", "start", "piece_owner", "boundary")
+    _FIELDS = ("owner", "start", "piece_owner", "boundary", "sub")
+    _rank: np.ndarray | None = None
 
     def save(self, path: Path) -> None:
         """Write the index to ``path`` (an ``.npz``; pieces as WKB, no pickle)."""
@@ -152,6 +216,7 @@ class PointLocator:
             x0, y0, cell, nx, ny = data["meta"]
             self.x0, self.y0, self.cell = float(x0), float(y0), float(cell)
             self.nx, self.ny = int(nx), int(ny)
+            self.split = int(np.sqrt(data["sub"].shape[1])) if data["sub"].ndim == 2 else 4
             for f in cls._FIELDS:
                 setattr(self, f, data[f])
             raw = data["wkb"].tobytes()
