@@ -196,7 +196,12 @@ def categorize(incidents: pd.DataFrame, dataset: str | None = None) -> pd.DataFr
             todo &= ~hit
     cat[todo] = "other"
     source[todo] = "none"
-    return pd.DataFrame({"category": cat, "category_source": source}, index=incidents.index)
+    return pd.DataFrame(  # object columns as they are (pandas would infer text columns)
+        {
+            "category": pd.Series(cat, index=incidents.index, dtype=object),
+            "category_source": pd.Series(source, index=incidents.index, dtype=object),
+        }
+    )
 
 
 def _acled(event_type: object, sub: object) -> str | None:

@@ -161,15 +161,17 @@ class _Columns:
             dtype=float, na_value=np.nan
         )
 
-    def text(self, name: str) -> list[str | None]:
-        if name not in self.frame.columns:
-            return [None] * self.n
-        values = self.frame[name]
-        if values.isna().all():
-            return [None] * self.n
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)  # each text once
+    def given(self, name: str) -> bool:
+        """Whether the column is there with at least one value."""
+        return name in self.frame.columns and not self.frame[name].isna().all()
+
+    def text(self, name: str) -> np.ndarray:
+        """Return the column's stripped texts as an object array (None: blank or absent)."""
+        if not self.given(name):
+            return np.array([None], dtype=object).repeat(self.n)
+        codes, uniques = pd.factorize(self.frame[name], use_na_sentinel=True)  # each text once
         texts = [_stripped(v) for v in uniques]
-        return np.array([*texts, None], dtype=object)[codes].tolist()
+        return np.array([*texts, None], dtype=object)[codes]
 
 
 def _stripped(v: Any) -> str | None:
@@ -178,23 +180,37 @@ def _stripped(v: Any) -> str | None:
     return str(v).strip()
 
 
+#: geocode_method and geocode_precision values, by their codes in :class:`_Result`
+METHODS = ("unplaced", "point", "point_snapped", "point_swapped", *NAME_METHODS)
+PRECISIONS = ("none", "point", "district", "province")
+_M = {m: np.int8(i) for i, m in enumerate(METHODS)}
+_P = {m: np.int8(i) for i, m in enumerate(PRECISIONS)}
+
+
+@functools.cache
+def _province_pos() -> dict[str | None, int]:
+    """Position of each province code in :func:`provinces` (None: -1)."""
+    return {None: -1, **{code: i for i, code in enumerate(provinces())}}
+
+
 class _Result:
+    """What geocoding found, as codes: turned into columns once, at the end."""
+
     def __init__(self, n: int) -> None:
         self.district_pos = np.full(n, -1, dtype=np.int64)
-        self.province_code = np.full(n, None, dtype=object)
-        # np.repeat of one object: ten times faster than np.full with a str for a million rows
-        self.method = np.array(["unplaced"], dtype=object).repeat(n)
-        self.precision = np.array(["none"], dtype=object).repeat(n)
+        self.province_pos = np.full(n, -1, dtype=np.int64)  # into provinces(), -1 none
+        self.method = np.zeros(n, dtype=np.int8)  # METHODS
+        self.precision = np.zeros(n, dtype=np.int8)  # PRECISIONS
         self.score = np.full(n, np.nan)
         self.n = n
         self.note: defaultdict[int, list[str]] = defaultdict(list)  # sparse: most rows have none
         self.conflict = np.zeros(n, dtype=bool)
-        self.geometry = np.full(n, None, dtype=object)
+        self.geometry = np.empty(n, dtype=object)
         # notes for many rows at once (rows, texts): rows that get no other note
         self.bulk: list[tuple[np.ndarray, np.ndarray]] = []
 
     def _notes(self) -> np.ndarray:
-        out = np.full(self.n, None, dtype=object)
+        out = np.empty(self.n, dtype=object)
         for rows, texts in self.bulk:
             out[rows] = texts
         for row, notes in self.note.items():
@@ -205,19 +221,18 @@ class _Result:
 
     def frame(self, incidents: pd.DataFrame, ctx: BoundaryContext) -> gpd.GeoDataFrame:
         d = ctx.districts
-        has_d = self.district_pos >= 0
-        pos = np.where(has_d, self.district_pos, 0)
-        which, uniq = pd.factorize(pd.Series(self.province_code, dtype=object))
-        names = np.array([provinces()[c].name for c in uniq] + [None], dtype=object)
+        pos = np.where(self.district_pos >= 0, self.district_pos, len(d))  # len(d): None
+        codes = np.array([*provinces(), None], dtype=object)
+        names = np.array([*(p.name for p in provinces().values()), None], dtype=object)
+        district = np.array([*d["district"].to_numpy(dtype=object), None], dtype=object)
+        district_id = np.array([*d["district_id"].astype(str), None], dtype=object)
         add = {
-            "province": names[which],  # factorize marks missing as -1: the None at the end
-            "province_code": self.province_code,
-            "district": np.where(has_d, d["district"].to_numpy(dtype=object)[pos], None),
-            "district_id": np.where(
-                has_d, d["district_id"].astype(str).to_numpy(dtype=object)[pos], None
-            ),
-            "geocode_method": self.method,
-            "geocode_precision": self.precision,
+            "province": names[self.province_pos],  # -1: the None at the end
+            "province_code": codes[self.province_pos],
+            "district": district[pos],
+            "district_id": district_id[pos],
+            "geocode_method": np.array(METHODS, dtype=object)[self.method],
+            "geocode_precision": np.array(PRECISIONS, dtype=object)[self.precision],
             "geocode_score": self.score,
             "geocode_note": self._notes(),
             "geocode_conflict": self.conflict,
@@ -245,7 +260,9 @@ class _Result:
         for c, new in kept.items():  # an earlier geocode's columns (or a frame's own): kept
             data[new] = incidents[c]
         geometry = gpd.array.from_shapely(self.geometry, crs="EPSG:4326")
-        gdf = gpd.GeoDataFrame(data, index=incidents.index, geometry=geometry, crs="EPSG:4326")
+        # side by side, not consolidated: pandas would copy every object column into one block
+        table = pd.concat(list(data.values()), axis=1, keys=list(data))
+        gdf = gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326", copy=False)
         gdf.attrs.update(getattr(incidents, "attrs", {}))
         gdf.attrs["summary"] = geocode_summary(gdf)
         return gdf
@@ -324,15 +341,16 @@ def _place_points(
                     f"outside: {dist_m / 1000:.0f} km from the nearest district"
                 )
     ok = where >= 0
-    codes = d["province_code"].to_numpy()
+    pos_of = _province_pos()
+    prov_pos = np.array([pos_of[c] for c in d["province_code"]], dtype=np.int64)
     res.district_pos[ok] = where[ok]
-    res.province_code[ok] = codes[where[ok]]
-    res.method[ok] = "point"
-    res.method[ok & snapped] = "point_snapped"
-    res.method[ok & swapped] = "point_swapped"
+    res.province_pos[ok] = prov_pos[where[ok]]
+    res.method[ok] = _M["point"]
+    res.method[ok & snapped] = _M["point_snapped"]
+    res.method[ok & swapped] = _M["point_swapped"]
     for row in np.flatnonzero(swapped):
         res.note[row].insert(0, "latitude and longitude were swapped; fixed")
-    res.precision[ok] = "point"
+    res.precision[ok] = _P["point"]
     res.score[ok] = snap_score[ok]  # 100 inside a district; less the farther it was snapped
     given = _given_points(col.frame, lon, lat, has_pt & ~swapped)
     if given is not None:  # the reader's points, for the rows whose coordinates are unchanged
@@ -341,38 +359,40 @@ def _place_points(
     else:
         res.geometry[has_pt] = shapely.points(lon[has_pt], lat[has_pt])
     res.geometry[has_pt & ~ok] = None
-    # the source's own precision overrides what the coordinates suggest
-    prec = np.array(col.text("source_precision"), dtype=object)
-    prov_only = ok & (prec == "province")
-    res.district_pos[prov_only] = -1
-    res.precision[prov_only] = "province"
-    res.precision[ok & (prec == "district")] = "district"
-    country = ok & (prec == "country")
-    res.district_pos[country] = -1
-    res.province_code[country] = None
-    res.method[country] = "unplaced"
-    res.precision[country] = "none"
-    res.score[country] = np.nan
-    res.geometry[country] = None
-    for row in np.flatnonzero(prov_only):
-        res.note[row].append("source precision: province")
-    for row in np.flatnonzero(country):
-        res.note[row].append("country only: the source locates this event only to the country")
+    if col.given("source_precision"):  # the source's own precision overrides the point's
+        prec = col.text("source_precision")
+        prov_only = ok & (prec == "province")
+        res.district_pos[prov_only] = -1
+        res.precision[prov_only] = _P["province"]
+        res.precision[ok & (prec == "district")] = _P["district"]
+        country = ok & (prec == "country")
+        res.district_pos[country] = -1
+        res.province_pos[country] = -1
+        res.method[country] = _M["unplaced"]
+        res.precision[country] = _P["none"]
+        res.score[country] = np.nan
+        res.geometry[country] = None
+        for row in np.flatnonzero(prov_only):
+            res.note[row].append("source precision: province")
+        for row in np.flatnonzero(country):
+            res.note[row].append(
+                "country only: the source locates this event only to the country"
+            )
+    if not col.given("stated_province"):
+        return
     # a stated province that disagrees with the point: keep the point, flag it
-    stated = pd.Series(col.text("stated_province"), dtype=object)
-    placed = res.method != "unplaced"
-    check = placed & stated.notna().to_numpy()
+    stated = col.text("stated_province")
+    check = (res.method != _M["unplaced"]) & pd.notna(stated)
     if check.any():
-        stated_code = stated[check].map(_try_province).to_numpy(dtype=object)
         rows = np.flatnonzero(check)
-        differ = np.array([c is not None for c in stated_code]) & (
-            stated_code != res.province_code[rows]
-        )
+        stated_pos = np.array([pos_of[_try_province(v)] for v in stated[rows]], dtype=np.int64)
+        differ = (stated_pos >= 0) & (stated_pos != res.province_pos[rows])
+        names = list(provinces().values())
         for row in rows[differ]:
             res.conflict[row] = True
             res.note[row].append(
                 f"conflict: stated province {stated[row]!r} but the point is in "
-                f"{provinces()[res.province_code[row]].name}"
+                f"{names[res.province_pos[row]].name}"
             )
 
 
@@ -408,6 +428,7 @@ def _place_names(
     dist_t = col.text("stated_district")
     place_t = col.text("stated_place")
     memo: dict[tuple[str | None, str | None, str | None], _Named] = {}
+    pos_of = _province_pos()
     for row in np.flatnonzero(todo):
         key = (prov_t[row], dist_t[row], place_t[row])
         if key not in memo:
@@ -417,12 +438,12 @@ def _place_names(
         res.conflict[row] = named.conflict
         if named.method == "unplaced":
             continue
-        res.method[row] = named.method
+        res.method[row] = _M[named.method]
         res.district_pos[row] = named.district_pos
-        res.province_code[row] = named.province_code
+        res.province_pos[row] = pos_of[named.province_code]
         res.geometry[row] = named.geometry
         res.score[row] = named.score
-        res.precision[row] = named.precision
+        res.precision[row] = _P[named.precision]
 
 
 class _Named:
@@ -583,22 +604,28 @@ def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:
         ``unplaced``, ``by_method`` (counts per method) and ``unplaced_reasons``
         (counts per reason category).
     """
-    method = gdf["geocode_method"]
+    codes, methods = pd.factorize(gdf["geocode_method"].astype(object), use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(methods))
+    by_method = {str(m): int(c) for m, c in zip(methods, counts, strict=True)}
+    by_method = dict(sorted(by_method.items(), key=lambda kv: -kv[1]))
     reasons: Counter[str] = Counter()
-    notes = gdf.loc[method == "unplaced", "geocode_note"].astype(object).fillna("")
-    codes, uniq = pd.factorize(notes)
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
-    for note, count in zip(uniq, counts, strict=True):  # once per distinct note
-        cats = [p.split(":", 1)[0] for p in str(note or "").split("; ") if ":" in p]
-        cats = [c for c in cats if c in _REASONS]
-        reasons[cats[-1] if cats else "no location"] += int(count)
+    if "unplaced" in by_method:
+        unplaced = codes == list(methods).index("unplaced")
+        notes = gdf["geocode_note"].to_numpy(dtype=object)[unplaced]
+        ncodes, uniq = pd.factorize(notes, use_na_sentinel=False)
+        ncounts = np.bincount(ncodes, minlength=len(uniq))
+        for note, count in zip(uniq, ncounts, strict=True):  # once per distinct note
+            text = note if isinstance(note, str) else ""
+            cats = [p.split(":", 1)[0] for p in text.split("; ") if ":" in p]
+            cats = [c for c in cats if c in _REASONS]
+            reasons[cats[-1] if cats else "no location"] += int(count)
     return {
         "read": len(gdf),
-        "placed_by_point": int(method.isin(POINT_METHODS).sum()),
-        "placed_by_name": int(method.isin(NAME_METHODS).sum()),
+        "placed_by_point": sum(by_method.get(m, 0) for m in POINT_METHODS),
+        "placed_by_name": sum(by_method.get(m, 0) for m in NAME_METHODS),
         "conflicts": int(gdf["geocode_conflict"].sum()),
-        "unplaced": int((method == "unplaced").sum()),
-        "by_method": {k: int(v) for k, v in method.value_counts().items()},
+        "unplaced": by_method.get("unplaced", 0),
+        "by_method": by_method,
         "unplaced_reasons": dict(reasons),
     }
 
