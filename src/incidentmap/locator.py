@@ -92,42 +92,62 @@ class PointLocator:
         """Owner of each sub-cell of each boundary cell: -1 none, -2 test the pieces.
 
         Row r holds the ``split * split`` sub-cells of the r-th boundary cell (row-major
-        from the south-west corner). A sub-cell is decided when one piece of its cell
-        holds it wholly (even grown by a hair, so that rounding in :meth:`locate` cannot
-        put a point in the wrong sub-cell) or when no piece comes near it.
+        from the south-west corner). The polygons' borders, cut into segments shorter
+        than half a sub-cell, mark every sub-cell they come near (within a hair, so that
+        rounding in :meth:`locate` cannot put a point in the wrong sub-cell): those are
+        tested point by point. A sub-cell no border comes near lies wholly inside the
+        same pieces, so its centre answers for it.
         """
         k = self.split
         cells = np.flatnonzero(self.boundary)
-        sub = np.full((len(cells), k * k), -2, dtype=np.int64)
+        sub = np.zeros((len(cells), k * k), dtype=np.int64)
         if not len(cells):
             return sub
         step = self.cell / k
         eps = step * 1e-6
-        cx = self.x0 + (cells % self.nx) * self.cell
-        cy = self.y0 + (cells // self.nx) * self.cell
-        j = np.arange(k * k)
-        x0 = (cx[:, None] + (j % k) * step).ravel()
-        y0 = (cy[:, None] + (j // k) * step).ravel()
-        boxes = shapely.box(x0 - eps, y0 - eps, x0 + step + eps, y0 + step + eps)
-        # every (sub-cell, piece of its cell) pair
-        first = np.repeat(self.start[cells], k * k)
-        n_pieces = np.repeat(self.start[cells + 1] - self.start[cells], k * k)
-        box_of_pair = np.repeat(np.arange(len(boxes)), n_pieces)
-        offset = np.arange(len(box_of_pair)) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
-        piece_of_pair = first[box_of_pair] + offset
-        near = shapely.intersects(self.pieces[piece_of_pair], boxes[box_of_pair])
-        # the whole polygon: a piece's own edge along its cell's edge is not a border
-        owner = self.piece_owner[piece_of_pair]
-        holds = near.copy()
-        holds[near] = shapely.contains_properly(polys[owner[near]], boxes[box_of_pair[near]])
+        lines = shapely.get_parts(shapely.segmentize(shapely.boundary(polys), step / 2))
+        xy, part = shapely.get_coordinates(lines, return_index=True)
+        same = part[1:] == part[:-1]  # consecutive coordinates of one line: a segment
+        a, b = xy[:-1][same], xy[1:][same]
+        lo = np.floor((np.minimum(a, b) - eps - (self.x0, self.y0)) / step).astype(np.int64)
+        hi = np.floor((np.maximum(a, b) + eps - (self.x0, self.y0)) / step).astype(np.int64)
+        rank = np.full(self.nx * self.ny, -1, dtype=np.int64)
+        rank[cells] = np.arange(len(cells))
+        span = int((hi - lo).max()) if len(lo) else 0
+        for dx in range(span + 1):
+            for dy in range(span + 1):
+                m = (lo[:, 0] + dx <= hi[:, 0]) & (lo[:, 1] + dy <= hi[:, 1])
+                gx, gy = lo[m, 0] + dx, lo[m, 1] + dy
+                cx, cy = gx // k, gy // k
+                ok = (gx >= 0) & (gy >= 0) & (cx < self.nx) & (cy < self.ny)
+                r = rank[cy[ok] * self.nx + cx[ok]]
+                inside = r >= 0
+                sub[r[inside], ((gy[ok] % k) * k + gx[ok] % k)[inside]] = -2
+        # the others: the first piece of the cell holding the sub-cell's centre, as locate()
+        todo = np.flatnonzero(sub.ravel() == 0)
+        row, j = todo // (k * k), todo % (k * k)
+        px = self.x0 + (cells[row] % self.nx) * self.cell + (j % k + 0.5) * step
+        py = self.y0 + (cells[row] // self.nx) * self.cell + (j // k + 0.5) * step
+        owners = self._first_hit(cells[row], px, py)
         flat = sub.ravel()
-        touched = np.bincount(box_of_pair[near], minlength=len(boxes))
-        flat[touched == 0] = -1
-        # held, and no other piece near it (overlapping polygons: tested as before)
-        held = box_of_pair[holds]
-        alone = touched[held] == 1
-        flat[held[alone]] = owner[holds][alone]
+        flat[todo] = owners
         return flat.reshape(len(cells), k * k)
+
+    def _first_hit(self, cells: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Owner of the first piece of each point's cell that holds the point (-1: none)."""
+        out = np.full(len(cells), -1, dtype=np.int64)
+        first = self.start[cells]
+        n_pieces = self.start[cells + 1] - first
+        # every (point, piece of its cell) pair, tested element by element in C
+        point_of_pair = np.repeat(np.arange(len(cells)), n_pieces)
+        offset = np.arange(len(point_of_pair)) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
+        piece_of_pair = first[point_of_pair] + offset
+        hit = shapely.intersects_xy(self.pieces[piece_of_pair], x[point_of_pair], y[point_of_pair])
+        hp = point_of_pair[hit]
+        hpiece = piece_of_pair[hit]
+        uniq, first_hit = np.unique(hp, return_index=True)
+        out[uniq] = self.piece_owner[hpiece[first_hit]]
+        return out
 
     def _cell_xy(self, x: Any, y: Any) -> tuple[Any, Any]:
         return (
@@ -164,31 +184,16 @@ class PointLocator:
         k = self.split
         rank = np.cumsum(self.boundary) - 1 if self._rank is None else self._rank
         self._rank = rank
-        sx = np.clip(
-            np.floor((x[edge] - self.x0) / self.cell * k).astype(np.int64) - cx[edge] * k, 0, k - 1
-        )
-        sy = np.clip(
-            np.floor((y[edge] - self.y0) / self.cell * k).astype(np.int64) - cy[edge] * k, 0, k - 1
-        )
+        step = self.cell / k  # as _sub_owners computes it
+        sx = np.clip(np.floor((x[edge] - self.x0) / step).astype(np.int64) - cx[edge] * k, 0, k - 1)
+        sy = np.clip(np.floor((y[edge] - self.y0) / step).astype(np.int64) - cy[edge] * k, 0, k - 1)
         known = self.sub[rank[ecells], sy * k + sx]
         out[edge] = np.where(known == -2, -1, known)
         test = known == -2
         edge, ecells = edge[test], ecells[test]
         if len(edge) == 0:
             return out
-        # every (point, piece of its cell) pair, tested element by element in C
-        first = self.start[ecells]
-        n_pieces = self.start[ecells + 1] - first
-        point_of_pair = np.repeat(np.arange(len(edge)), n_pieces)
-        offset = np.arange(len(point_of_pair)) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
-        piece_of_pair = first[point_of_pair] + offset
-        hit = shapely.intersects_xy(
-            self.pieces[piece_of_pair], x[edge][point_of_pair], y[edge][point_of_pair]
-        )
-        hp = point_of_pair[hit]
-        hpiece = piece_of_pair[hit]
-        uniq, first_hit = np.unique(hp, return_index=True)
-        out[edge[uniq]] = self.piece_owner[hpiece[first_hit]]
+        out[edge] = self._first_hit(ecells, x[edge], y[edge])
         return out
 
     # -- saving and loading (the user cache keeps one per installed layer) --------------------
