@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import incidentmap as im
 from incidentmap.errors import InputFileError
-from incidentmap.io.blocks import point_wkb
+from incidentmap.io.blocks import point_wkb, xy_wkb
 from incidentmap.io.incidents import incident_blocks
 from incidentmap.pipeline import geocode_to_file
 from tests.conftest import INCIDENTS
@@ -238,6 +238,31 @@ def test_point_wkb_matches_shapely():
     assert got == [None if g is None else shapely.to_wkb(g) for g in geoms]
     mixed = np.array([shapely.Point(1, 2), shapely.LineString([(0, 0), (1, 1)])], dtype=object)
     assert point_wkb(mixed).to_pylist() == list(shapely.to_wkb(mixed))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.floats(-180, 180), st.just(float("nan"))),
+            st.one_of(st.floats(-90, 90), st.just(float("nan"))),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_xy_wkb_matches_shapely(pairs):
+    # the block writer packs coordinates straight into WKB: the bytes shapely would write,
+    # null where a coordinate is missing
+    import shapely
+
+    x = np.array([p[0] for p in pairs])
+    y = np.array([p[1] for p in pairs])
+    want = [
+        None if np.isnan(a) or np.isnan(b) else shapely.to_wkb(shapely.Point(a, b))
+        for a, b in pairs
+    ]
+    assert xy_wkb(x, y).to_pylist() == want
 
 
 def test_progress_bar_on_a_terminal_only(monkeypatch):

@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter, defaultdict
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -124,6 +124,16 @@ def geocode(
     UsageError
         If ``snap_km`` is outside 0..50 or the boundary layer lacks a column.
     """
+    res, ctx = _run(incidents, boundaries, snap_km, fuzzy_threshold)
+    return cast(gpd.GeoDataFrame, res.frame(incidents, ctx, points=True))
+
+
+def _run(
+    incidents: pd.DataFrame,
+    boundaries: gpd.GeoDataFrame | BoundaryContext | None,
+    snap_km: float,
+    fuzzy_threshold: float,
+) -> tuple[_Result, BoundaryContext]:
     if not 0 <= snap_km <= MAX_SNAP_KM:
         msg = f"snap_km must be from 0 to {MAX_SNAP_KM:g} km, not {snap_km!r}"
         raise UsageError(msg)
@@ -146,7 +156,23 @@ def geocode(
     _place_points(ctx, res, lat, lon, has_pt, snap_km, col)
     # rows with coordinates stay with them: a point outside is "outside", not re-placed by name
     _place_names(ctx, res, col, ~has_pt, fuzzy_threshold)
-    return res.frame(incidents, ctx)
+    return res, ctx
+
+
+def _geocode_points(
+    incidents: pd.DataFrame,
+    boundaries: gpd.GeoDataFrame | BoundaryContext | None = None,
+    *,
+    snap_km: float = 5.0,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Geocode without making point objects: (table without geometry, x, y).
+
+    The geometry :func:`geocode` would give is the point (x, y) of each row (NaN:
+    none); file writers turn the coordinates into WKB directly.
+    """
+    res, ctx = _run(incidents, boundaries, snap_km, fuzzy_threshold)
+    return res.frame(incidents, ctx, points=False), res.x, res.y
 
 
 class _Columns:
@@ -205,7 +231,10 @@ class _Result:
         self.n = n
         self.note: defaultdict[int, list[str]] = defaultdict(list)  # sparse: most rows have none
         self.conflict = np.zeros(n, dtype=bool)
-        self.geometry = np.empty(n, dtype=object)
+        # the point of each row (NaN: none); the reader's own points where they are these
+        self.x = np.full(n, np.nan)
+        self.y = np.full(n, np.nan)
+        self.given: tuple[np.ndarray, np.ndarray] | None = None
         # notes for many rows at once (rows, texts): rows that get no other note
         self.bulk: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -219,7 +248,22 @@ class _Result:
                 out[row] = joined if out[row] is None else f"{out[row]}; {joined}"
         return out
 
-    def frame(self, incidents: pd.DataFrame, ctx: BoundaryContext) -> gpd.GeoDataFrame:
+    def points(self) -> np.ndarray:
+        """Return the geometry of every row: shapely points, None where there is none."""
+        geom = np.empty(self.n, dtype=object)
+        ok = ~np.isnan(self.x)
+        need = ok.copy()
+        if self.given is not None:
+            mask, given = self.given
+            geom[mask] = given
+            geom[~ok] = None
+            need &= ~mask
+        geom[need] = shapely.points(self.x[need], self.y[need])
+        return geom
+
+    def frame(
+        self, incidents: pd.DataFrame, ctx: BoundaryContext, *, points: bool = True
+    ) -> pd.DataFrame:
         d = ctx.districts
         pos = np.where(self.district_pos >= 0, self.district_pos, len(d))  # len(d): None
         codes = np.array([*provinces(), None], dtype=object)
@@ -259,10 +303,13 @@ class _Result:
             data = {**_series(add, incidents.index), **data}
         for c, new in kept.items():  # an earlier geocode's columns (or a frame's own): kept
             data[new] = incidents[c]
-        geometry = gpd.array.from_shapely(self.geometry, crs="EPSG:4326")
         # side by side, not consolidated: pandas would copy every object column into one block
         table = pd.concat(list(data.values()), axis=1, keys=list(data))
-        gdf = gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326", copy=False)
+        if points:
+            geometry = gpd.array.from_shapely(self.points(), crs="EPSG:4326")
+            gdf = gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326", copy=False)
+        else:
+            gdf = table
         gdf.attrs.update(getattr(incidents, "attrs", {}))
         gdf.attrs["summary"] = geocode_summary(gdf)
         return gdf
@@ -352,13 +399,13 @@ def _place_points(
         res.note[row].insert(0, "latitude and longitude were swapped; fixed")
     res.precision[ok] = _P["point"]
     res.score[ok] = snap_score[ok]  # 100 inside a district; less the farther it was snapped
-    given = _given_points(col.frame, lon, lat, has_pt & ~swapped)
+    kept = has_pt & ~swapped
+    given = _given_points(col.frame, lon, lat, kept)
     if given is not None:  # the reader's points, for the rows whose coordinates are unchanged
-        res.geometry[has_pt & ~swapped] = given
-        res.geometry[swapped] = shapely.points(lon[swapped], lat[swapped])
-    else:
-        res.geometry[has_pt] = shapely.points(lon[has_pt], lat[has_pt])
-    res.geometry[has_pt & ~ok] = None
+        res.given = (kept, given)
+    placed = has_pt & ok
+    res.x[placed] = lon[placed]
+    res.y[placed] = lat[placed]
     if col.given("source_precision"):  # the source's own precision overrides the point's
         prec = col.text("source_precision")
         prov_only = ok & (prec == "province")
@@ -371,13 +418,12 @@ def _place_points(
         res.method[country] = _M["unplaced"]
         res.precision[country] = _P["none"]
         res.score[country] = np.nan
-        res.geometry[country] = None
+        res.x[country] = np.nan
+        res.y[country] = np.nan
         for row in np.flatnonzero(prov_only):
             res.note[row].append("source precision: province")
         for row in np.flatnonzero(country):
-            res.note[row].append(
-                "country only: the source locates this event only to the country"
-            )
+            res.note[row].append("country only: the source locates this event only to the country")
     if not col.given("stated_province"):
         return
     # a stated province that disagrees with the point: keep the point, flag it
@@ -441,7 +487,7 @@ def _place_names(
         res.method[row] = _M[named.method]
         res.district_pos[row] = named.district_pos
         res.province_pos[row] = pos_of[named.province_code]
-        res.geometry[row] = named.geometry
+        res.x[row], res.y[row] = named.xy
         res.score[row] = named.score
         res.precision[row] = _P[named.precision]
 
@@ -452,23 +498,29 @@ class _Named:
     __slots__ = (
         "conflict",
         "district_pos",
-        "geometry",
         "method",
         "notes",
         "precision",
         "province_code",
         "score",
+        "xy",
     )
 
     def __init__(self, notes: list[str]) -> None:
         self.method = "unplaced"
         self.district_pos = -1
         self.province_code: str | None = None
-        self.geometry: Any = None
+        self.xy = (np.nan, np.nan)
         self.score = np.nan
         self.precision = "none"
         self.conflict = False
         self.notes = notes
+
+
+def _xy(point: Any) -> tuple[float, float]:
+    if point is None or shapely.is_empty(point):
+        return (np.nan, np.nan)
+    return (float(shapely.get_x(point)), float(shapely.get_y(point)))
 
 
 def _describe(hit: Hit) -> str:
@@ -544,12 +596,12 @@ def _resolve_names(
             out.method = "place_name"
             out.precision = "point"
             lon, lat = gaz.place_point(chosen.id)
-            out.geometry = shapely.Point(lon, lat)
+            out.xy = (lon, lat)
             notes.append(f"place: {chosen.name} ({gaz.place_source(chosen.id)})")
         else:
             out.method = "district_name"
             out.precision = "district"
-            out.geometry = ctx.district_rep[pos]
+            out.xy = _xy(ctx.district_rep[pos])
         if code is not None and chosen.province_code != code:
             out.conflict = True
             notes.append(
@@ -569,7 +621,7 @@ def _resolve_names(
         out.precision = "province"
         out.province_code = prov
         out.score = pscore if prov == code else 100.0
-        out.geometry = ctx.province_rep.get(prov)
+        out.xy = _xy(ctx.province_rep.get(prov))
         return out
     if not (province or district or place):
         notes.append("no location: no coordinates and no place names")

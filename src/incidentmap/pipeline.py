@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import geopandas as gpd
+import pandas as pd
 
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.gazetteer import FUZZY_THRESHOLD
-from incidentmap.geocode import geocode
+from incidentmap.geocode import _geocode_points, geocode
 
 __all__ = ["BLOCK_MB", "GeocodeReport", "geocode_to_file"]
 
@@ -73,7 +74,7 @@ class GeocodeReport:
     blocks: int = 0
     write: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, gdf: gpd.GeoDataFrame) -> None:
+    def add(self, gdf: pd.DataFrame) -> None:
         """Count one geocoded block (or the whole file)."""
         s = gdf.attrs["summary"]
         if not self.blocks:
@@ -156,7 +157,7 @@ def geocode_to_file(
         As reading, geocoding and writing raise them; no output file is left.
     """
     from incidentmap.io import read_incidents, write_layer
-    from incidentmap.io.blocks import BLOCK_SUFFIXES, write_layer_blocks
+    from incidentmap.io.blocks import BLOCK_SUFFIXES, PointBlock, write_layer_blocks
     from incidentmap.io.incidents import incident_blocks
     from incidentmap.io.tables import NotInBlocks
     from incidentmap.io.write import check_output, writer_for
@@ -171,17 +172,21 @@ def geocode_to_file(
     ctx = context_for(boundaries)
     blocks = None
     if block_mb > 0 and Path(output).suffix.lower() in BLOCK_SUFFIXES:
-        blocks = incident_blocks(path, block_bytes=int(block_mb * 2**20), **read_kwargs)
+        blocks = incident_blocks(
+            path, block_bytes=int(block_mb * 2**20), points=False, **read_kwargs
+        )
     if blocks is not None:
         report = GeocodeReport()
 
-        def geocoded() -> Iterator[gpd.GeoDataFrame]:
-            for block in blocks:
-                g = geocode(block, ctx, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold)
+        def geocoded() -> Iterator[PointBlock]:
+            for block in blocks:  # no point objects: the writer packs x, y into WKB itself
+                g, x, y = _geocode_points(
+                    block, ctx, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold
+                )
                 report.add(g)
                 if progress is not None:
                     progress(blocks.position(), blocks.size)
-                yield g
+                yield PointBlock(g, x, y)
 
         say(f"geocoding {path} into {output} block by block")
         ahead = _ahead(geocoded())

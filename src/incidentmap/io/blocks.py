@@ -20,6 +20,7 @@ import json
 import os
 import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,8 @@ import shapely
 
 from incidentmap.errors import OutputWriteError, UsageError
 from incidentmap.io.write import (
+    _as_text,
     _one_line,
-    _plain,
     _safe_frame,
     _verify_count,
     atomic_write,
@@ -41,12 +42,73 @@ from incidentmap.io.write import (
     write_error,
     writer_for,
 )
+from incidentmap.schema import safe_names
 
-__all__ = ["BLOCK_SUFFIXES", "point_wkb", "write_layer_blocks"]
+__all__ = ["BLOCK_SUFFIXES", "PointBlock", "point_wkb", "write_layer_blocks", "xy_wkb"]
 
 #: output suffixes written block by block
 BLOCK_SUFFIXES = (".parquet", ".csv", ".gpkg", ".fgb")
 _WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+
+
+@dataclass
+class PointBlock:
+    """A block of rows without point objects: the table and each row's point.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The rows (no geometry column).
+    x, y : numpy.ndarray
+        Each row's point in EPSG:4326; NaN where the row has none.
+    """
+
+    frame: pd.DataFrame
+    x: np.ndarray
+    y: np.ndarray
+
+    def geodataframe(self) -> gpd.GeoDataFrame:
+        """Return the block as a GeoDataFrame (point objects made here)."""
+        ok = ~np.isnan(self.x) & ~np.isnan(self.y)
+        geom = np.empty(len(self.x), dtype=object)
+        geom[ok] = shapely.points(self.x[ok], self.y[ok])
+        return gpd.GeoDataFrame(self.frame, geometry=geom, crs="EPSG:4326", copy=False)
+
+
+def xy_wkb(x: np.ndarray, y: np.ndarray) -> Any:
+    """Return two-dimensional points as WKB in an Arrow binary array (NaN: null).
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray of float
+
+    Returns
+    -------
+    pyarrow.BinaryArray
+    """
+    present = ~np.isnan(x) & ~np.isnan(y)
+    return _packed(present, x[present], y[present])
+
+
+def _packed(present: np.ndarray, x: np.ndarray, y: np.ndarray) -> Any:
+    """WKB points for the rows ``present`` (x, y given for those rows only)."""
+    import pyarrow as pa
+
+    packed = np.empty(len(x), dtype=_WKB_POINT)
+    packed["order"] = 1  # little-endian
+    packed["type"] = 1  # Point
+    packed["x"] = x
+    packed["y"] = y
+    offsets = np.zeros(len(present) + 1, dtype=np.int32)
+    np.cumsum(np.where(present, _WKB_POINT.itemsize, 0), out=offsets[1:])
+    nulls = int((~present).sum())
+    validity = pa.py_buffer(np.packbits(present, bitorder="little")) if nulls else None
+    return pa.Array.from_buffers(
+        pa.binary(),
+        len(present),
+        [validity, pa.py_buffer(offsets), pa.py_buffer(packed.view(np.uint8))],
+        null_count=nulls,
+    )
 
 
 def point_wkb(geometry: np.ndarray) -> Any:
@@ -76,32 +138,56 @@ def point_wkb(geometry: np.ndarray) -> Any:
     if not plain_points:
         return pa.array(shapely.to_wkb(geometry), type=pa.binary())
     xy = shapely.get_coordinates(some)
-    packed = np.empty(len(some), dtype=_WKB_POINT)
-    packed["order"] = 1  # little-endian
-    packed["type"] = 1  # Point
-    packed["x"] = xy[:, 0]
-    packed["y"] = xy[:, 1]
-    offsets = np.zeros(len(geometry) + 1, dtype=np.int32)
-    np.cumsum(np.where(present, _WKB_POINT.itemsize, 0), out=offsets[1:])
-    nulls = int((~present).sum())
-    validity = pa.py_buffer(np.packbits(present, bitorder="little")) if nulls else None
-    return pa.Array.from_buffers(
-        pa.binary(),
-        len(geometry),
-        [validity, pa.py_buffer(offsets), pa.py_buffer(packed.view(np.uint8))],
-        null_count=nulls,
-    )
+    return _packed(present, xy[:, 0], xy[:, 1])
 
 
-def _arrow_block(gdf: gpd.GeoDataFrame) -> Any:
+def _arrow_block(block: PointBlock | gpd.GeoDataFrame) -> Any:
     """Return a block as an Arrow table: attributes as the whole-file writers give, WKB."""
+    if isinstance(block, PointBlock):
+        table = _arrow_attributes(block.frame)
+        wkb = xy_wkb(block.x, block.y)
+    else:
+        table = _arrow_attributes(pd.DataFrame(block.drop(columns=block.geometry.name)))
+        wkb = point_wkb(block.geometry.values.to_numpy())
+    table = table.append_column("geometry", wkb)
+    return table.replace_schema_metadata(None)
+
+
+def _arrow_attributes(frame: pd.DataFrame) -> Any:
+    """Return the columns as Arrow arrays, without copying them through pandas again.
+
+    Object columns become text (in C when they hold only text and blanks), dates lose
+    their time zone, everything else goes as Arrow converts it.
+    """
     import pyarrow as pa
 
-    plain = _plain(gdf, dates_as_text=False)
-    attrs = pd.DataFrame(plain.drop(columns=plain.geometry.name))
-    table = pa.Table.from_pandas(attrs, preserve_index=False)
-    table = table.append_column("geometry", point_wkb(gdf.geometry.values.to_numpy()))
-    return table.replace_schema_metadata(None)
+    objects = [c for c in frame.columns if not _typed(frame[c])]
+    others = [c for c in frame.columns if c not in objects]
+    rest = frame[others]
+    for c in others:
+        s = rest[c]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            rest = rest.assign(**{c: s.dt.tz_localize(None)})
+    converted = pa.Table.from_pandas(rest, preserve_index=False)
+    columns = {c: converted.column(c) for c in others}
+    for c in objects:
+        values = frame[c].to_numpy(dtype=object)
+        try:
+            columns[c] = pa.array(values, type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            columns[c] = pa.array([_as_text(v) for v in values], type=pa.large_string())
+    names = [str(c) for c in frame.columns]
+    return pa.table([columns[c] for c in frame.columns], names=names)
+
+
+def _typed(s: pd.Series) -> bool:
+    """Whether Arrow takes the column as it is (dates, numbers, booleans, text)."""
+    return (
+        pd.api.types.is_datetime64_any_dtype(s)
+        or pd.api.types.is_bool_dtype(s)
+        or pd.api.types.is_numeric_dtype(s)
+        or isinstance(s.dtype, pd.StringDtype)
+    )
 
 
 def _fixed(schema: Any) -> Any:
@@ -141,7 +227,7 @@ def _geo_metadata(bbox: list[float] | None) -> bytes:
 class _Blocks:
     """The prepared blocks: safe field names, EPSG:4326, counted, bounds kept."""
 
-    def __init__(self, blocks: Iterable[gpd.GeoDataFrame]) -> None:
+    def __init__(self, blocks: Iterable[gpd.GeoDataFrame | PointBlock]) -> None:
         self._it = iter(blocks)
         self.rows = 0
         self.renamed: dict[str, str] = {}
@@ -149,7 +235,7 @@ class _Blocks:
         #: what producing a block raised (a bad value, an interrupt): raised as it is
         self.error: BaseException | None = None
 
-    def _next(self) -> gpd.GeoDataFrame | None:
+    def _next(self) -> gpd.GeoDataFrame | PointBlock | None:
         try:
             return next(self._it)
         except StopIteration:
@@ -158,14 +244,30 @@ class _Blocks:
             self.error = exc
             raise
 
-    def __iter__(self) -> Iterator[gpd.GeoDataFrame]:
-        while (gdf := self._next()) is not None:
-            g = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf.set_crs("EPSG:4326")
-            g, renamed = _safe_frame(g)
+    def __iter__(self) -> Iterator[gpd.GeoDataFrame | PointBlock]:
+        while (block := self._next()) is not None:
+            if isinstance(block, PointBlock):
+                names = safe_names([str(c) for c in block.frame.columns])
+                renamed = {c: n for c, n in names.items() if c != n}
+                frame = block.frame.rename(columns=renamed) if renamed else block.frame
+                g: gpd.GeoDataFrame | PointBlock = PointBlock(frame, block.x, block.y)
+                ok = ~np.isnan(block.x) & ~np.isnan(block.y)
+                b = (
+                    np.array([block.x[ok].min(), block.y[ok].min(), block.x[ok].max(),
+                              block.y[ok].max()])
+                    if ok.any()
+                    else None
+                )  # fmt: skip
+                rows = len(frame)
+            else:
+                crs = block.crs
+                g = block.to_crs("EPSG:4326") if crs is not None else block.set_crs("EPSG:4326")
+                g, renamed = _safe_frame(g)
+                b = g.geometry.total_bounds if g.geometry.notna().any() else None
+                rows = len(g)
             self.renamed.update(renamed)
-            self.rows += len(g)
-            if g.geometry.notna().any():
-                b = g.geometry.total_bounds
+            self.rows += rows
+            if b is not None:
                 self.bounds = np.concatenate(
                     [np.minimum(self.bounds[:2], b[:2]), np.maximum(self.bounds[2:], b[2:])]
                 )
@@ -205,7 +307,8 @@ def _write_csv_blocks(blocks: _Blocks, tmp: Path, layer: str, csv_safe: bool) ->
     names: list[str] | None = None
     with pa.OSFile(str(tmp), "wb") as sink:
         for i, g in enumerate(blocks, start=1):
-            header, table = csv_parts(g, csv_safe=csv_safe)
+            gdf = g.geodataframe() if isinstance(g, PointBlock) else g
+            header, table = csv_parts(gdf, csv_safe=csv_safe)
             if names is None:
                 names = table.schema.names
                 sink.write(header.encode("utf-8"))
@@ -250,7 +353,7 @@ def _write_ogr_blocks(blocks: _Blocks, tmp: Path, layer: str, driver: str, **opt
 
 
 def write_layer_blocks(
-    blocks: Iterable[gpd.GeoDataFrame],
+    blocks: Iterable[gpd.GeoDataFrame | PointBlock],
     path: str | os.PathLike[str],
     *,
     layer: str | None = None,
@@ -261,8 +364,9 @@ def write_layer_blocks(
 
     Parameters
     ----------
-    blocks : iterable of geopandas.GeoDataFrame
-        The blocks, in order, with the same columns (point or empty geometry).
+    blocks : iterable of geopandas.GeoDataFrame or PointBlock
+        The blocks, in order, with the same columns (point or empty geometry; a
+        :class:`PointBlock` gives its points as coordinates).
         Consumed once; errors raised while producing a block (a bad value in
         block 7) propagate unchanged and leave no file.
     path : path-like

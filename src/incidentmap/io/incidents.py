@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -144,7 +144,7 @@ def read_incidents(
     )
     if preset == "auto" and is_geocoded(raw.columns):
         return _typed_geocoded(raw, name)
-    return _assemble(
+    assembled = _assemble(
         raw,
         name,
         PRESETS[preset] if preset != "auto" else None,
@@ -154,6 +154,7 @@ def read_incidents(
             on_bad=on_bad,
         ),
     )  # fmt: skip
+    return cast(gpd.GeoDataFrame, assembled)
 
 
 def _assemble_options(
@@ -233,8 +234,17 @@ class IncidentBlocks:
         File size in bytes; :meth:`position` tells how far reading has got.
     """
 
-    def __init__(self, blocks: CsvBlocks, name: str, chosen: Preset | None, **options: Any) -> None:
+    def __init__(
+        self,
+        blocks: CsvBlocks | ParquetBlocks,
+        name: str,
+        chosen: Preset | None,
+        *,
+        points: bool = True,
+        **options: Any,
+    ) -> None:
         self._blocks = blocks
+        self._points = points
         self._name = name
         self._chosen = chosen
         self._options = options
@@ -247,11 +257,18 @@ class IncidentBlocks:
     def __iter__(self) -> Iterator[gpd.GeoDataFrame]:
         state = _BlockState()
         for raw in self._blocks:
-            yield _assemble(raw, self._name, self._chosen, state=state, **self._options)
+            yield _assemble(
+                raw, self._name, self._chosen, state=state, points=self._points, **self._options
+            )
 
 
 def incident_blocks(
-    path: str | os.PathLike[str], preset: str = "auto", *, block_bytes: int, **read_kwargs: Any
+    path: str | os.PathLike[str],
+    preset: str = "auto",
+    *,
+    block_bytes: int,
+    points: bool = True,
+    **read_kwargs: Any,
 ) -> IncidentBlocks | None:
     """Read a large incident file in blocks of about ``block_bytes``, or say it cannot be.
 
@@ -263,6 +280,10 @@ def incident_blocks(
         As for :func:`read_incidents`.
     block_bytes : int
         Bytes per block (Arrow's CSV block size).
+    points : bool, default True
+        Make the point geometry (GeoDataFrames); False yields DataFrames with the
+        coordinates only (for :func:`incidentmap.geocode_to_file`, which writes
+        the points from them).
     **read_kwargs
         The keyword options of :func:`read_incidents` (``lat``, ``encoding``,
         ``on_bad``...).
@@ -288,7 +309,7 @@ def incident_blocks(
     if blocks is None or (preset == "auto" and is_geocoded(blocks.names)):
         return None
     return IncidentBlocks(
-        blocks, str(path), PRESETS[preset] if preset != "auto" else None, **options
+        blocks, str(path), PRESETS[preset] if preset != "auto" else None, points=points, **options
     )
 
 
@@ -332,7 +353,8 @@ def _assemble(
     coordinates: bool,
     on_bad: str,
     state: _BlockState | None = None,
-) -> gpd.GeoDataFrame:
+    points: bool = True,
+) -> pd.DataFrame:
     geom_src = raw.geometry if isinstance(raw, gpd.GeoDataFrame) else None
     frame = pd.DataFrame(raw.drop(columns=raw.geometry.name) if geom_src is not None else raw)
     frame.columns = [str(c) for c in frame.columns]
@@ -402,10 +424,13 @@ def _assemble(
     renamed = safe_names(frame.columns, taken=[*CANONICAL_COLUMNS, *OUTPUT_COLUMNS])
     originals = frame.rename(columns=renamed)
     result = pd.concat([canon, originals], axis=1)
-    ok = np.isfinite(lat_v) & np.isfinite(lon_v)
-    geometry = np.full(n, None, dtype=object)
-    geometry[ok] = shapely.points(lon_v[ok], lat_v[ok])
-    gdf = gpd.GeoDataFrame(result, geometry=geometry, crs="EPSG:4326")
+    if points:
+        ok = np.isfinite(lat_v) & np.isfinite(lon_v)
+        geometry = np.full(n, None, dtype=object)
+        geometry[ok] = shapely.points(lon_v[ok], lat_v[ok])
+        gdf = gpd.GeoDataFrame(result, geometry=geometry, crs="EPSG:4326")
+    else:
+        gdf = result
     gdf.attrs.update(
         {
             "path": name,
