@@ -187,7 +187,7 @@ def actor_groups(incidents: pd.DataFrame, dataset: str | None = None) -> pd.Data
     how = np.full(n, None, dtype=object)
     for col, name in (("actor", "actor1_group"), ("actor2", "actor2_group")):
         values = incidents[col] if col in incidents.columns else pd.Series([None] * n)
-        codes, uniq = pd.factorize(values.astype(object), use_na_sentinel=True)
+        codes, uniq = pd.factorize(values, use_na_sentinel=True)  # each name once
         matched = [match_actor(u, ds) for u in uniq]
         ids = np.array(["|".join(m[0]) or None for m in matched] + [None], dtype=object)
         out[name] = ids[codes]

@@ -153,20 +153,22 @@ def categorize(incidents: pd.DataFrame, dataset: str | None = None) -> pd.DataFr
     ds = dataset or incidents.attrs.get("preset", "")
     n = len(incidents)
     by_key = {header_key(c): c for c in incidents.columns}
-    etype = incidents["event_type"] if "event_type" in incidents else pd.Series([None] * n)
-    etype = etype.astype(object).reset_index(drop=True)
+    has_etype = "event_type" in incidents and bool(incidents["event_type"].notna().any())
+    etype = incidents["event_type"] if has_etype else pd.Series([None] * n, dtype=object)
+    etype = etype.reset_index(drop=True)
     cat = np.full(n, None, dtype=object)
     if ds in ("acled", "acled_admin1"):
         sub_col = by_key.get("sub_event_type")
-        sub = (
-            incidents[sub_col].astype(object).reset_index(drop=True)
-            if sub_col
-            else pd.Series([None] * n)
-        )
-        pairs = pd.Series(list(zip(etype, sub, strict=True)), dtype=object)
-        codes, uniq = pd.factorize(pairs)
-        mapped = [_acled(e, s) for e, s in uniq]
-        cat = np.array([*mapped, None], dtype=object)[codes]
+        sub = incidents[sub_col] if sub_col else pd.Series([None] * n, dtype=object)
+        # each distinct (event type, sub-event type) pair once, from the two columns' codes
+        ce, ue = pd.factorize(etype, use_na_sentinel=True)
+        cs, us = pd.factorize(sub, use_na_sentinel=True)
+        pair = (ce.astype(np.int64) + 1) * (len(us) + 1) + (cs + 1)
+        uniq, codes = np.unique(pair, return_inverse=True)
+        e_of = np.array([None, *ue], dtype=object)[uniq // (len(us) + 1)]
+        s_of = np.array([None, *us], dtype=object)[uniq % (len(us) + 1)]
+        mapped = [_acled(e, s) for e, s in zip(e_of, s_of, strict=True)]
+        cat = np.array(mapped, dtype=object)[codes.ravel()]
     elif ds in ("ucdp", "gtd", "awsd"):
         table = {"ucdp": _UCDP, "gtd": _GTD, "awsd": _AWSD}[ds]
         codes, uniq = pd.factorize(etype)
@@ -183,13 +185,17 @@ def categorize(incidents: pd.DataFrame, dataset: str | None = None) -> pd.DataFr
     source = np.where(cat != None, "dataset", None).astype(object)  # noqa: E711
     todo = cat == None  # noqa: E711 (elementwise)
     notes_given = "notes" in incidents and bool(incidents["notes"].notna().any())
-    if todo.any() and (notes_given or bool(etype.notna().any())):  # free text: the event
+    if todo.any() and (notes_given or has_etype):  # free text: the event
         # type as written, then the notes
-        notes = incidents["notes"] if "notes" in incidents else pd.Series([None] * n)
-        notes = notes.astype(object).reset_index(drop=True)
-        for texts in (etype, notes):
-            codes, uniq = pd.factorize(texts.where(pd.Series(todo), None))
-            found = np.array([*(_keyword(u) for u in uniq), None], dtype=object)[codes]
+        for col in ("event_type", "notes"):
+            if col not in incidents or not todo.any():
+                continue
+            # each distinct text once (Arrow text is factorized without Python objects)
+            codes, uniq = pd.factorize(incidents[col], use_na_sentinel=True)
+            if not len(uniq):
+                continue
+            per = np.array([*(_keyword(u) for u in uniq), None], dtype=object)
+            found = per[codes]
             hit = todo & (found != None)  # noqa: E711
             cat[hit] = found[hit]
             source[hit] = "keywords"

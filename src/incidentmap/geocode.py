@@ -265,18 +265,16 @@ class _Result:
         self, incidents: pd.DataFrame, ctx: BoundaryContext, *, points: bool = True
     ) -> pd.DataFrame:
         d = ctx.districts
-        pos = np.where(self.district_pos >= 0, self.district_pos, len(d))  # len(d): None
-        codes = np.array([*provinces(), None], dtype=object)
-        names = np.array([*(p.name for p in provinces().values()), None], dtype=object)
-        district = np.array([*d["district"].to_numpy(dtype=object), None], dtype=object)
-        district_id = np.array([*d["district_id"].astype(str), None], dtype=object)
+        # text from codes: object arrays for pandas users, Arrow text for the file writers
+        # (points=False), which would otherwise convert every value again
+        coded = _arrow_text if not points else _object_text
         add = {
-            "province": names[self.province_pos],  # -1: the None at the end
-            "province_code": codes[self.province_pos],
-            "district": district[pos],
-            "district_id": district_id[pos],
-            "geocode_method": np.array(METHODS, dtype=object)[self.method],
-            "geocode_precision": np.array(PRECISIONS, dtype=object)[self.precision],
+            "province": coded(self.province_pos, [p.name for p in provinces().values()]),
+            "province_code": coded(self.province_pos, list(provinces())),
+            "district": coded(self.district_pos, d["district"].to_numpy(dtype=object)),
+            "district_id": coded(self.district_pos, d["district_id"].astype(str)),
+            "geocode_method": coded(self.method, METHODS),
+            "geocode_precision": coded(self.precision, PRECISIONS),
             "geocode_score": self.score,
             "geocode_note": self._notes(),
             "geocode_conflict": self.conflict,
@@ -315,9 +313,28 @@ class _Result:
         return gdf
 
 
-def _series(columns: dict[str, np.ndarray], index: pd.Index) -> dict[str, pd.Series]:
+def _series(columns: dict[str, Any], index: pd.Index) -> dict[str, pd.Series]:
     """Series without type inference (object arrays stay object: pandas would scan them)."""
     return {k: pd.Series(v, index=index, dtype=v.dtype, copy=False) for k, v in columns.items()}
+
+
+def _object_text(codes: np.ndarray, labels: Any) -> np.ndarray:
+    """``labels[code]`` for every code as an object array; None for -1."""
+    return np.array([*labels, None], dtype=object)[codes]
+
+
+def _arrow_text(codes: np.ndarray, labels: Any) -> Any:
+    """``labels[code]`` for every code as Arrow-backed pandas text; missing for -1."""
+    import pyarrow as pa
+
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+    dictionary = pa.array(
+        np.asarray(labels, dtype=object), type=pa.large_string(), from_pandas=True
+    )
+    text = pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode()
+    return pd.arrays.ArrowStringArray(
+        pa.chunked_array([text]), dtype=pd.StringDtype("pyarrow", na_value=np.nan)
+    )
 
 
 def _place_points(
