@@ -268,3 +268,32 @@ def test_typed_dates_read_as_their_text_is_read(days, tz):
     a, pa_ = parse_dates(typed, "d", _problems(len(days)))
     b, pb = parse_dates(text, "d", _problems(len(days)))
     assert a.equals(b) and pa_.equals(pb)
+
+
+_NUMBERISH = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.floats(-180, 180).map(lambda x: f"{x:.5f}"),
+    st.integers(-10**6, 10**6).map(str),
+    st.sampled_from(
+        ["1e5", "+.5", "5.", "00012", "-0", "nan", "inf", "-Infinity", "1e999", " 3", "3 ",
+         "", "-", "?", "unknown", "1,5", "34.5N", "\u0661\u0662", "12\u200b", "0x10"]
+    ),
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_NUMBERISH, min_size=1, max_size=40))
+def test_clean_number_columns_read_as_the_careful_path_reads_them(texts):
+    # a column of plain finite numbers is read with one cast; anything else goes the careful
+    # way: both give the same blanks and numbers
+    from incidentmap.io import values as v
+
+    col = pd.Series(texts, dtype="str")
+    blank = v.blank_mask(col, numeric=True)
+    fast = v._read_numbers(col, blank, lambda u: np.nan)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(v, "_clean_floats", lambda arr: None)
+        careful_blank = v.blank_mask(col, numeric=True)
+        careful = v._read_numbers(col, careful_blank, lambda u: np.nan)
+    assert np.array_equal(blank, careful_blank)
+    assert np.array_equal(fast, careful, equal_nan=True)

@@ -415,9 +415,19 @@ def _assemble(
             hint = "the first line holds values, not names: add --no-header --columns ..."
         msg = f"no coordinate or place-name columns found (columns: {cols}); {hint}"
         raise InputFileError(name, msg)
-    notes_col = ["; ".join(problems.notes[i]) if i in problems.notes else None for i in range(n)]
-    out["input_note"] = pd.Series(notes_col, dtype="object")
-    canon = pd.DataFrame({k: out[k] for k in CANONICAL_COLUMNS})
+    notes_col = np.empty(n, dtype=object)  # None but where a value was bad
+    for i, row_notes in problems.notes.items():
+        notes_col[i] = "; ".join(row_notes)
+    out["input_note"] = notes_col
+    # side by side, not consolidated into one block (pandas would copy every column)
+    canon = pd.concat(
+        [
+            v if isinstance(v := out[k], pd.Series) else pd.Series(v, dtype=v.dtype, copy=False)
+            for k in CANONICAL_COLUMNS
+        ],
+        axis=1,
+        keys=list(CANONICAL_COLUMNS),
+    )
     # an original column that feeds the canonical column of its own name is that column
     fed = [c for k, c in mapping.items() if c.casefold() == k and k in CANONICAL_COLUMNS]
     frame = frame.drop(columns=fed)
@@ -446,6 +456,11 @@ def _assemble(
     return gdf
 
 
+def _nones(n: int) -> pd.Series:
+    """Return an object column of ``n`` None (no list of a million Nones on the way)."""
+    return pd.Series(np.empty(n, dtype=object), dtype=object, copy=False)
+
+
 def _looks_numeric(name: object) -> bool:
     try:
         float(str(name).strip())
@@ -456,7 +471,7 @@ def _looks_numeric(name: object) -> bool:
 
 def _text(frame: pd.DataFrame, col: str | None, n: int, *, strip: bool = False) -> pd.Series:
     if col is None:
-        return pd.Series([None] * n, dtype="object")
+        return _nones(n)
     return clean_text(frame[col], strip=strip).reset_index(drop=True)
 
 
@@ -489,7 +504,7 @@ def _dates(
     else:
         return (
             pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
-            pd.Series([None] * n, dtype="object"),
+            _nones(n),
         )
     if chosen.date_end and chosen.date_end in by_key:
         end_col = by_key[chosen.date_end]
@@ -618,7 +633,7 @@ def _coordinates(
 
 def _precision(frame: pd.DataFrame, col: str | None, preset: Preset, n: int) -> pd.Series:
     if col is None or not preset.precision_codes:
-        return pd.Series([None] * n, dtype="object")
+        return _nones(n)
     codes = frame[col].map(lambda v: None if pd.isna(v) else str(v).strip().split(".")[0])
     return codes.map(lambda c: preset.precision_codes.get(c) if c else None).astype("object")
 

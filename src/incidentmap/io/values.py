@@ -54,6 +54,7 @@ _TRIM = (
     + "\u2028\u2029\u202f\u205f\u3000\ufeff\u200e\u200f"
 )
 _NUMERIC_TEXT = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+_PLAIN_NUMBER = re.compile(_NUMERIC_TEXT, re.ASCII)
 
 
 def _arrow_strings(values: pd.Series) -> Any:
@@ -73,6 +74,30 @@ def _arrow_strings(values: pd.Series) -> Any:
         return pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
+
+
+def _clean_floats(arr: Any) -> np.ndarray | None:
+    """Return the numbers of a text column whose every value is a plain finite number.
+
+    One cast in C, no regular expression: the common case of coordinate, count and
+    id columns. None when any value is blank, padded, not a number or not finite
+    ("nan", "inf", 1e999): the careful paths decide those.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if arr.null_count or not len(arr):
+        return None
+    # a failing cast costs as much as a whole pass: look at a few values first
+    sample = arr.take(np.linspace(0, len(arr) - 1, num=min(len(arr), 16)).astype(np.int64))
+    if not all(_PLAIN_NUMBER.match(v) for v in sample.to_pylist()):
+        return None
+    try:
+        nums = pc.cast(arr, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    out = np.array(nums.to_numpy(zero_copy_only=False), dtype=float)  # a writable copy
+    return out if np.isfinite(out).all() else None
 
 
 def _trimmed(arr: Any) -> Any:
@@ -237,6 +262,8 @@ def blank_mask(values: pd.Series, *, numeric: bool = False) -> np.ndarray:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        if _clean_floats(arr) is not None:  # all plain numbers: none is blank
+            return np.zeros(len(arr), dtype=bool)
         low = pc.utf8_lower(_trimmed(arr))
         hit = pc.is_in(low, value_set=pa.array(sorted(words), type=low.type))
         return _to_bool(pc.or_kleene(pc.is_null(arr), hit), True)
@@ -266,6 +293,9 @@ def _fast_numbers(values: pd.Series, blank: np.ndarray) -> tuple[np.ndarray, np.
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    clean = _clean_floats(arr)
+    if clean is not None:  # every value a plain number: what the careful path gives
+        return clean, np.zeros(len(values), dtype=bool)
     text = _trimmed(arr)
     plain = pc.match_substring_regex(text, _NUMERIC_TEXT)
     nums = pc.cast(pc.if_else(plain, text, pa.scalar(None, text.type)), pa.float64())
