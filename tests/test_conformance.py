@@ -207,3 +207,25 @@ def test_no_traceback_on_any_shared_file(capsys, use_cache, tmp_path, path):
         lines = [line for line in err.splitlines() if line.startswith("Error:")]
         assert len(lines) == 1 and code in (1, 2), err
         assert not (tmp_path / "out.gpkg").exists()
+
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_summary_counted_from_codes_is_the_tables(geocoded, name):
+    # geocode() counts from its codes; geocode_summary() counts the finished table: the same
+    g = geocoded[name]
+    assert g.attrs["summary"] == im.geocode_summary(g)
+    assert sum(g.attrs["summary"]["unplaced_reasons"].values()) == g.attrs["summary"]["unplaced"]
+
+
+def test_summary_of_every_kind_of_row(use_cache):
+    # points inside, swapped, snapped, far outside, just outside, names only, nothing at all
+    frame = pd.DataFrame(
+        {
+            "latitude": [34.43, 70.45, 34.115, 0.0, 34.2, None, None, None],
+            "longitude": [70.45, 34.43, 71.105, 0.0, 71.3, None, None, None],
+            "stated_province": [None, None, None, None, None, "Hirat", "Atlantis", None],
+        }
+    )
+    g = im.geocode(frame)
+    assert g.attrs["summary"] == im.geocode_summary(g)
+    assert g.attrs["summary"]["unplaced"] == 4

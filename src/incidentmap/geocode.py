@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any, cast
 
 import geopandas as gpd
@@ -165,14 +166,20 @@ def _geocode_points(
     *,
     snap_km: float = 5.0,
     fuzzy_threshold: float = FUZZY_THRESHOLD,
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Geocode without making point objects: (table without geometry, x, y).
+) -> Callable[[], tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
+    """Place the rows now; return what makes the table later, without point objects.
 
-    The geometry :func:`geocode` would give is the point (x, y) of each row (NaN:
-    none); file writers turn the coordinates into WKB directly.
+    Calling the result gives (table without geometry, x, y): the geometry
+    :func:`geocode` would give is the point (x, y) of each row (NaN: none), which
+    file writers pack into WKB directly. The two steps can run in different threads
+    (placing beside reading, the table beside writing).
     """
     res, ctx = _run(incidents, boundaries, snap_km, fuzzy_threshold)
-    return res.frame(incidents, ctx, points=False), res.x, res.y
+
+    def table() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        return res.frame(incidents, ctx, points=False), res.x, res.y
+
+    return table
 
 
 class _Columns:
@@ -235,18 +242,50 @@ class _Result:
         self.x = np.full(n, np.nan)
         self.y = np.full(n, np.nan)
         self.given: tuple[np.ndarray, np.ndarray] | None = None
-        # notes for many rows at once (rows, texts): rows that get no other note
-        self.bulk: list[tuple[np.ndarray, np.ndarray]] = []
+        # notes for many rows at once: (rows, texts, which text for each row)
+        self.bulk: list[tuple[np.ndarray, list[str], np.ndarray]] = []
 
-    def _notes(self) -> np.ndarray:
-        out = np.empty(self.n, dtype=object)
-        for rows, texts in self.bulk:
-            out[rows] = texts
+    def notes(self) -> tuple[np.ndarray, list[str]]:
+        """Return the notes as codes into a list of texts (-1: no note)."""
+        codes = np.full(self.n, -1, dtype=np.int64)
+        texts: list[str] = []
+        for rows, bulk_texts, which in self.bulk:
+            codes[rows] = len(texts) + which
+            texts.extend(bulk_texts)
+        seen: dict[str, int] = {}
         for row, notes in self.note.items():
             if notes:
                 joined = "; ".join(notes)
-                out[row] = joined if out[row] is None else f"{out[row]}; {joined}"
-        return out
+                before = codes[row]
+                full = joined if before < 0 else f"{texts[before]}; {joined}"
+                code = seen.get(full)
+                if code is None:
+                    code = seen[full] = len(texts)
+                    texts.append(full)
+                codes[row] = code
+        return codes, texts
+
+    def summary(self, note_codes: np.ndarray, note_texts: list[str]) -> dict[str, Any]:
+        """Return what :func:`geocode_summary` gives for the table, from the codes."""
+        counts = np.bincount(self.method, minlength=len(METHODS))
+        order = np.argsort(-counts, kind="stable")
+        by_method = {METHODS[i]: int(counts[i]) for i in order if counts[i]}
+        unplaced = note_codes[self.method == _M["unplaced"]]
+        per_note = np.bincount(unplaced + 1, minlength=len(note_texts) + 1)
+        reasons: Counter[str] = Counter()
+        if per_note[0]:
+            reasons["no location"] += int(per_note[0])
+        for code in np.flatnonzero(per_note[1:]):
+            reasons[_reason(note_texts[code])] += int(per_note[code + 1])
+        return {
+            "read": self.n,
+            "placed_by_point": sum(by_method.get(m, 0) for m in POINT_METHODS),
+            "placed_by_name": sum(by_method.get(m, 0) for m in NAME_METHODS),
+            "conflicts": int(self.conflict.sum()),
+            "unplaced": by_method.get("unplaced", 0),
+            "by_method": by_method,
+            "unplaced_reasons": dict(reasons),
+        }
 
     def points(self) -> np.ndarray:
         """Return the geometry of every row: shapely points, None where there is none."""
@@ -268,6 +307,7 @@ class _Result:
         # text from codes: object arrays for pandas users, Arrow text for the file writers
         # (points=False), which would otherwise convert every value again
         coded = _arrow_text if not points else _object_text
+        note_codes, note_texts = self.notes()
         add = {
             "province": coded(self.province_pos, [p.name for p in provinces().values()]),
             "province_code": coded(self.province_pos, list(provinces())),
@@ -276,7 +316,7 @@ class _Result:
             "geocode_method": coded(self.method, METHODS),
             "geocode_precision": coded(self.precision, PRECISIONS),
             "geocode_score": self.score,
-            "geocode_note": self._notes(),
+            "geocode_note": coded(note_codes, note_texts),
             "geocode_conflict": self.conflict,
         }
         # who and what: actor groups, attribution and the shared event category
@@ -309,7 +349,7 @@ class _Result:
         else:
             gdf = table
         gdf.attrs.update(getattr(incidents, "attrs", {}))
-        gdf.attrs["summary"] = geocode_summary(gdf)
+        gdf.attrs["summary"] = self.summary(note_codes, note_texts)
         return gdf
 
 
@@ -372,11 +412,10 @@ def _place_points(
         surely_far = far_km - _CELL_HALF_DIAGONAL_KM > snap_km  # NaN compares False
         if surely_far.any():
             kms = np.round(far_km[surely_far]).astype(np.int64)
-            text = np.array(
-                [f"outside: about {k} km from the nearest district" for k in range(kms.max() + 1)],
-                dtype=object,
-            )
-            res.bulk.append((miss[surely_far], text[kms]))
+            text = [
+                f"outside: about {k} km from the nearest district" for k in range(kms.max() + 1)
+            ]
+            res.bulk.append((miss[surely_far], text, kms))
         miss = miss[~surely_far]
     if len(miss):
         pts = gpd.GeoSeries(gpd.points_from_xy(lon[miss], lat[miss]), crs="EPSG:4326")
@@ -388,22 +427,21 @@ def _place_points(
             )
             dist = shapely.distance(pts_m[pi], ctx.metric_pieces[piece])
             di = ctx.locator.piece_owner[piece]
-            for p, dd, dist_m in zip(pi, di, dist, strict=True):
-                row = miss[p]
-                where[row] = dd
-                snapped[row] = True
-                snap_score[row] = max(50.0, round(99.0 - dist_m / 1000, 1))
-                near[p] = True
-                res.note[row].append(f"snapped {dist_m / 1000:.1f} km to {ctx.district_names[dd]}")
+            rows = miss[pi]
+            where[rows] = di
+            snapped[rows] = True
+            snap_score[rows] = np.maximum(50.0, np.round(99.0 - dist / 1000, 1))
+            near[pi] = True
+            names = ctx.district_names
+            for row, dd, dist_m in zip(rows.tolist(), di.tolist(), dist.tolist(), strict=True):
+                res.note[row].append(f"snapped {dist_m / 1000:.1f} km to {names[dd]}")
         far = np.flatnonzero(~near)
         if len(far):  # short border segments: nearest queries far cheaper than on polygons
             _, dist = ctx.outline_tree.query_nearest(
                 pts_m[far], return_distance=True, all_matches=False
             )
-            for p, dist_m in zip(far, dist, strict=True):
-                res.note[miss[p]].append(
-                    f"outside: {dist_m / 1000:.0f} km from the nearest district"
-                )
+            for row, dist_m in zip(miss[far].tolist(), dist.tolist(), strict=True):
+                res.note[row].append(f"outside: {dist_m / 1000:.0f} km from the nearest district")
     ok = where >= 0
     pos_of = _province_pos()
     prov_pos = np.array([pos_of[c] for c in d["province_code"]], dtype=np.int64)
@@ -658,6 +696,13 @@ _REASONS = (
 )
 
 
+def _reason(note: str) -> str:
+    """Return the reason category of an unplaced row's note: the last one it names."""
+    cats = [p.split(":", 1)[0] for p in note.split("; ") if ":" in p]
+    cats = [c for c in cats if c in _REASONS]
+    return cats[-1] if cats else "no location"
+
+
 def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:
     """Count how the rows of a geocoded table were placed.
 
@@ -684,10 +729,7 @@ def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:
         ncodes, uniq = pd.factorize(notes, use_na_sentinel=False)
         ncounts = np.bincount(ncodes, minlength=len(uniq))
         for note, count in zip(uniq, ncounts, strict=True):  # once per distinct note
-            text = note if isinstance(note, str) else ""
-            cats = [p.split(":", 1)[0] for p in text.split("; ") if ":" in p]
-            cats = [c for c in cats if c in _REASONS]
-            reasons[cats[-1] if cats else "no location"] += int(count)
+            reasons[_reason(note if isinstance(note, str) else "")] += int(count)
     return {
         "read": len(gdf),
         "placed_by_point": sum(by_method.get(m, 0) for m in POINT_METHODS),

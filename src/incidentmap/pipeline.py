@@ -178,21 +178,26 @@ def geocode_to_file(
     if blocks is not None:
         report = GeocodeReport()
 
-        def geocoded() -> Iterator[PointBlock]:
-            for block in blocks:  # no point objects: the writer packs x, y into WKB itself
-                g, x, y = _geocode_points(
-                    block, ctx, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold
+        def placed() -> Iterator[tuple[Callable[[], Any], int]]:
+            for block in blocks:  # read and placed in the background thread
+                yield (
+                    _geocode_points(block, ctx, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold),
+                    blocks.position(),
                 )
+
+        def tables(items: Iterator[tuple[Callable[[], Any], int]]) -> Iterator[PointBlock]:
+            for table, position in items:  # the table made beside the writing
+                g, x, y = table()
                 report.add(g)
                 if progress is not None:
-                    progress(blocks.position(), blocks.size)
-                yield PointBlock(g, x, y)
+                    progress(position, blocks.size)
+                yield PointBlock(g, x, y)  # no point objects: the writer packs x, y into WKB
 
         say(f"geocoding {path} into {output} block by block")
-        ahead = _ahead(geocoded())
+        ahead = _ahead(placed())
         try:
             report.write = write_layer_blocks(
-                ahead, output, layer="incidents", overwrite=overwrite, csv_safe=csv_safe
+                tables(ahead), output, layer="incidents", overwrite=overwrite, csv_safe=csv_safe
             )
             return report.finish()
         except NotInBlocks:
