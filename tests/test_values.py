@@ -297,3 +297,35 @@ def test_clean_number_columns_read_as_the_careful_path_reads_them(texts):
         careful = v._read_numbers(col, careful_blank, lambda u: np.nan)
     assert np.array_equal(blank, careful_blank)
     assert np.array_equal(fast, careful, equal_nan=True)
+
+
+_ISOISH = st.one_of(
+    st.dates(dt.date(1890, 1, 1), dt.date(2400, 12, 31)).map(lambda d: d.isoformat()),
+    st.tuples(st.integers(1890, 2400), st.integers(0, 13), st.integers(0, 32)).map(
+        lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}"
+    ),
+    st.sampled_from(
+        ["", "NA", "2023-3-9", "2023/03/09", " 2023-03-09", "2023-03-09 ", "9 March 2023"]
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ISOISH, min_size=1, max_size=30))
+def test_iso_date_columns_read_as_the_careful_path_reads_them(texts):
+    # a column of existing YYYY-MM-DD days in range is parsed by one Arrow call; anything else
+    # (blanks, other forms, 2023-02-30, 1890, a future year) the careful way: same dates, same
+    # precision, same bad values reported
+    from incidentmap.io import values as v
+
+    col = pd.Series(texts, dtype="str")
+    rows = np.arange(1, len(texts) + 1)
+    fast_p = Problems("t", rows, "keep")
+    fast = v.parse_dates(col, "date", fast_p)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(v, "_iso_column", lambda values, latest: None)
+        careful_p = Problems("t", rows, "keep")
+        careful = v.parse_dates(col, "date", careful_p)
+    pd.testing.assert_series_equal(fast[0], careful[0])
+    pd.testing.assert_series_equal(fast[1], careful[1])
+    assert fast_p.notes == careful_p.notes
