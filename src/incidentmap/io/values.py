@@ -260,7 +260,6 @@ def blank_mask(values: pd.Series, *, numeric: bool = False) -> np.ndarray:
         return values.isna().to_numpy(dtype=bool)
     arr = _arrow_strings(values)
     if arr is not None:
-
         if _clean_floats(arr) is not None:  # all plain numbers: none is blank
             return np.zeros(len(arr), dtype=bool)
         return _blank_trimmed(arr, _trimmed(arr), words)
