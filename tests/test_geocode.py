@@ -196,3 +196,35 @@ def test_geocode_twice_keeps_previous_columns(use_cache):
     again = im.geocode(g)
     assert "province_original" in again.columns
     assert list(again["province"]) == list(g["province"])
+
+
+def test_far_estimates_bound_the_true_distance(use_cache):
+    # the per-cell and per-sub-cell distances that let far points skip measuring are within
+    # their stated margin of the true distance to the nearest district (metres, UTM 42N)
+    import shapely
+
+    from incidentmap.context import METRIC_CRS, context_for
+
+    ctx = context_for(None)
+    rng = np.random.default_rng(3)
+    x = rng.uniform(60.5, 75.0, 200_000)
+    y = rng.uniform(29.4, 38.5, 200_000)
+    out = ctx.locate(x, y) < 0
+    x, y = x[out], y[out]
+    dist, margin = ctx.far_estimate(x, y)
+    known = np.isfinite(dist)
+    assert known.mean() > 0.9 and (margin < 1).sum() > 1000  # both kinds are used
+    pts = gpd.GeoSeries(gpd.points_from_xy(x[known], y[known]), crs="EPSG:4326")
+    country = shapely.union_all(ctx.districts.to_crs(METRIC_CRS).geometry.values)
+    # outside every district, the distance to them is the distance to their union's edge:
+    # its segments, unsimplified, measured exactly (a tree of segments keeps this quick)
+    lines = shapely.get_parts(shapely.boundary(country))
+    xy, part = shapely.get_coordinates(lines, return_index=True)
+    same = part[1:] == part[:-1]
+    segments = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
+    _, true_m = shapely.STRtree(segments).query_nearest(
+        pts.to_crs(METRIC_CRS).values, return_distance=True, all_matches=False
+    )
+    true_km = true_m / 1000
+    err = np.abs(true_km - dist[known])
+    assert (err <= margin[known]).all(), float((err - margin[known]).max())

@@ -31,6 +31,14 @@ __all__ = ["METRIC_CRS", "BoundaryContext", "context_for"]
 
 #: a metric CRS for snapping and distances (UTM 42N spans Afghanistan's centre; <1% scale error)
 METRIC_CRS = "EPSG:32642"
+#: half the diagonal of a point-locator grid cell (0.05 degrees) in km, rounded up, with the
+#: border's simplification (100 m)
+CELL_MARGIN_KM = 4.0
+#: the same for a sub-cell (0.00625 degrees: 0.46 km), with the simplification and the
+#: projection's scale
+SUB_MARGIN_KM = 0.75
+#: cells outside the country this near its border (km) keep distances per sub-cell
+FAR_BAND_KM = 15.0
 _REQUIRED = ("district_id", "district", "province_code")
 
 
@@ -233,6 +241,79 @@ class BoundaryContext:
             )
             out[free] = dist / 1000
         return out
+
+    @functools.cached_property
+    def far_subcells(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distances (km) to the country's border at the locator's sub-cells near it.
+
+        For grid cells outside the country within :data:`FAR_BAND_KM` of its border,
+        and for the sub-cells of boundary cells that no district comes near: the
+        distance from each sub-cell's centre, so that a point there is known to be
+        that far give or take :data:`SUB_MARGIN_KM`, not a whole cell's half
+        diagonal. Returns (row of each grid cell in the table or -1, the table: one
+        row of ``split * split`` distances per cell, NaN where not known). Kept in
+        the cache for installed layers.
+        """
+        loc = self.locator
+        table = self._cached("far-subcells-v1", self._far_subcells)
+        rows = np.full(loc.nx * loc.ny, -1, dtype=np.int64)
+        rows[table[:, 0].astype(np.int64)] = np.arange(len(table))
+        return rows, table[:, 1:]
+
+    def _far_subcells(self) -> np.ndarray:
+        from pyproj import Transformer
+
+        loc = self.locator
+        k = loc.split
+        step = loc.cell / k
+        far = self.far_cells
+        band = np.flatnonzero(np.isfinite(far) & (far <= FAR_BAND_KM))
+        edge = np.flatnonzero(loc.boundary)  # in the order of the locator's sub-cell rows
+        cells = np.concatenate([band, edge])
+        j = np.arange(k * k)
+        cx = loc.x0 + (cells % loc.nx)[:, None] * loc.cell + (j % k + 0.5) * step
+        cy = loc.y0 + (cells // loc.nx)[:, None] * loc.cell + (j // k + 0.5) * step
+        free = np.ones((len(cells), k * k), dtype=bool)
+        free[len(band) :] = loc.sub == -1  # no district near the sub-cell
+        country = shapely.union_all(self.provinces.geometry.values)
+        shapely.prepare(country)
+        free[len(band) :] &= ~shapely.contains_xy(country, cx[len(band) :], cy[len(band) :])
+        dist = np.full(free.shape, np.nan)
+        if free.any():
+            tr = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+            mx, my = tr.transform(cx[free], cy[free])
+            _, d = self.outline_tree.query_nearest(
+                shapely.points(mx, my), return_distance=True, all_matches=False
+            )
+            dist[free] = d / 1000
+        keep = np.isfinite(dist).any(axis=1)
+        return np.column_stack([cells[keep].astype(float), dist[keep]])
+
+    def far_estimate(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How far each point is from every district, and how far off that may be (km).
+
+        From the sub-cell table where it knows the point's sub-cell (off by at most
+        :data:`SUB_MARGIN_KM`), else from :attr:`far_cells` (off by half a cell's
+        diagonal, :data:`CELL_MARGIN_KM`); NaN where neither knows.
+        """
+        loc = self.locator
+        dist = self.far_distance(lon, lat)
+        margin = np.full(len(lon), CELL_MARGIN_KM)
+        cx, cy = loc._cell_xy(lon, lat)
+        inside = np.flatnonzero((cx >= 0) & (cx < loc.nx) & (cy >= 0) & (cy < loc.ny))
+        rows, table = self.far_subcells
+        r = rows[cy[inside] * loc.nx + cx[inside]]
+        known = r >= 0
+        at = inside[known]
+        k = loc.split
+        step = loc.cell / k
+        sx = np.clip(np.floor((lon[at] - loc.x0) / step).astype(np.int64) - cx[at] * k, 0, k - 1)
+        sy = np.clip(np.floor((lat[at] - loc.y0) / step).astype(np.int64) - cy[at] * k, 0, k - 1)
+        sub = table[r[known], sy * k + sx]
+        fine = np.isfinite(sub)
+        dist[at[fine]] = sub[fine]
+        margin[at[fine]] = SUB_MARGIN_KM
+        return dist, margin
 
     def far_distance(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """:attr:`far_cells` at each point (NaN: not in a far cell, or outside the grid)."""

@@ -57,8 +57,6 @@ POINT_METHODS = ("point", "point_snapped", "point_swapped")
 #: the farthest a point outside every district is moved into one (km): borders and the
 #: gaps between layers are well inside it; a point in Paris is not
 MAX_SNAP_KM = 50.0
-#: half the diagonal of a point-locator grid cell (0.05 degrees), in km, rounded up
-_CELL_HALF_DIAGONAL_KM = 4.0
 NAME_METHODS = ("district_name", "place_name", "province_name")
 _LAT_RANGE = (29.0, 39.0)
 _LON_RANGE = (60.0, 75.5)
@@ -408,8 +406,8 @@ def _place_points(
     miss = idx[where[idx] < 0]
     if len(miss):
         # points in grid cells far from every district: their distance from the cell
-        far_km = ctx.far_distance(lon[miss], lat[miss])
-        surely_far = far_km - _CELL_HALF_DIAGONAL_KM > snap_km  # NaN compares False
+        far_km, margin = ctx.far_estimate(lon[miss], lat[miss])
+        surely_far = far_km - margin > snap_km  # NaN compares False
         if surely_far.any():
             kms = np.round(far_km[surely_far]).astype(np.int64)
             text = [
