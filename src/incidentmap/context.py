@@ -162,6 +162,26 @@ class BoundaryContext:
         return shapely.STRtree(self.metric.values)
 
     @functools.cached_property
+    def province_positions(self) -> np.ndarray:
+        """Position of each district's province among :func:`incidentmap.gazetteer.provinces`."""
+        from incidentmap.gazetteer import provinces
+
+        pos = {code: i for i, code in enumerate(provinces())}
+        codes = self.districts["province_code"].to_numpy(dtype=object)
+        return np.array([pos[c] for c in codes], dtype=np.int64)
+
+    @functools.cached_property
+    def _metric_transformer(self) -> Any:
+        from pyproj import Transformer
+
+        return Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+
+    def to_metric(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Points in metres (UTM 42N) for longitudes and latitudes (one transformer, kept)."""
+        mx, my = self._metric_transformer.transform(lon, lat)
+        return shapely.points(mx, my)
+
+    @functools.cached_property
     def metric_pieces(self) -> np.ndarray:
         """The point locator's pieces (districts cut by its grid) in metres (UTM 42N)."""
         from pyproj import Transformer

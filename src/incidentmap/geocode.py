@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from incidentmap.context import METRIC_CRS, BoundaryContext, context_for
+from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UnknownNameError, UsageError
 from incidentmap.gazetteer import FUZZY_THRESHOLD, Hit, provinces, resolve_province
 from incidentmap.schema import OUTPUT_COLUMNS, safe_names
@@ -384,7 +384,6 @@ def _place_points(
     snap_km: float,
     col: _Columns,
 ) -> None:
-    d = ctx.districts
     lat = lat.copy()
     lon = lon.copy()
 
@@ -416,8 +415,7 @@ def _place_points(
             res.bulk.append((miss[surely_far], text, kms))
         miss = miss[~surely_far]
     if len(miss):
-        pts = gpd.GeoSeries(gpd.points_from_xy(lon[miss], lat[miss]), crs="EPSG:4326")
-        pts_m = pts.to_crs(METRIC_CRS).values
+        pts_m = ctx.to_metric(lon[miss], lat[miss])
         near = np.zeros(len(miss), dtype=bool)
         if snap_km > 0:  # nearest of the locator's small pieces, not of whole districts
             pi, piece = ctx.metric_pieces_tree.query_nearest(
@@ -442,7 +440,7 @@ def _place_points(
                 res.note[row].append(f"outside: {dist_m / 1000:.0f} km from the nearest district")
     ok = where >= 0
     pos_of = _province_pos()
-    prov_pos = np.array([pos_of[c] for c in d["province_code"]], dtype=np.int64)
+    prov_pos = ctx.province_positions
     res.district_pos[ok] = where[ok]
     res.province_pos[ok] = prov_pos[where[ok]]
     res.method[ok] = _M["point"]

@@ -286,7 +286,9 @@ def _write_parquet_blocks(blocks: _Blocks, tmp: Path, layer: str, csv_safe: bool
                 schema = _fixed(table.schema)
                 # the schema goes in the footer's key-value metadata (not Arrow's own copy),
                 # so that GeoParquet's "geo" entry, written last with the bounds, is read
-                writer = pq.ParquetWriter(tmp, schema, store_schema=False)
+                writer = pq.ParquetWriter(
+                    tmp, schema, store_schema=False, use_dictionary=_repetitive(table)
+                )
             writer.write_table(_cast(table, schema, i))
         if writer is None:
             raise OutputWriteError("no rows to write")
@@ -297,6 +299,21 @@ def _write_parquet_blocks(blocks: _Blocks, tmp: Path, layer: str, csv_safe: bool
     finally:
         if writer is not None:
             writer.close()
+
+
+def _repetitive(table: Any) -> list[str] | bool:
+    """Columns worth a Parquet dictionary: at most half their values distinct in a block.
+
+    Ids, coordinates and geometry are not: a dictionary tried on them costs time and
+    space before Parquet gives it up.
+    """
+    import pyarrow.compute as pc
+
+    if table.num_rows < 1000:
+        return True
+    sample = table.slice(0, 5000)  # enough to tell ids from categories
+    half = sample.num_rows // 2
+    return [c for c in sample.column_names if pc.count_distinct(sample[c]).as_py() <= half]
 
 
 def _write_csv_blocks(blocks: _Blocks, tmp: Path, layer: str, csv_safe: bool) -> None:

@@ -660,43 +660,54 @@ def parse_dates(
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _iso_column(values: pd.Series, latest: pd.Timestamp) -> tuple[pd.Series, pd.Series] | None:
-    """Read a text column whose every value is an existing YYYY-MM-DD day in range, in C.
+#: days in each month of a common year (index 1-12)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
-    The common case (ACLED, UCDP, exports written by incidentmap): one Arrow parse.
-    None when any value is blank, another form, a day that does not exist or out of
-    range: the careful path reads those, value by value, and reports them.
+
+def _iso_column(values: pd.Series, latest: pd.Timestamp) -> tuple[pd.Series, pd.Series] | None:
+    """Read a text column whose every value is an existing YYYY-MM-DD day in range.
+
+    The common case (ACLED, UCDP, exports written by incidentmap), read from the
+    Arrow bytes with numpy: ten characters each, digits and two dashes, a month and
+    a day that exist. None when any value is blank, another form, a day that does
+    not exist or out of range: the careful path reads those and reports them.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     arr = _arrow_strings(values)
-    if arr is None or arr.null_count or not len(arr) or not _ISO_DAY.fullmatch(str(arr[0])):
+    if arr is None or arr.null_count or not len(arr):
         return None
-    lengths = pc.min_max(pc.binary_length(arr))
-    if lengths["min"].as_py() != 10 or lengths["max"].as_py() != 10:
+    n = len(arr)
+    wide = pa.types.is_large_string(arr.type)
+    _, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
+    offsets = offsets[arr.offset : arr.offset + n + 1]
+    if offsets[-1] - offsets[0] != 10 * n or not (np.diff(offsets) == 10).all():
         return None
-    dashes = pc.and_(
-        pc.equal(pc.utf8_slice_codeunits(arr, 4, 5), "-"),
-        pc.equal(pc.utf8_slice_codeunits(arr, 7, 8), "-"),
-    )
-    digits = pc.ascii_is_decimal(pc.replace_substring(arr, "-", ""))
-    if not (pc.all(dashes).as_py() and pc.all(digits).as_py()):
+    chars = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(n, 10)
+    if not ((chars[:, 4] == 45) & (chars[:, 7] == 45)).all():  # "-"
         return None
-    days = pc.strptime(arr, format="%Y-%m-%d", unit="s", error_is_null=True)
-    if days.null_count:
+    digits = chars[:, [0, 1, 2, 3, 5, 6, 8, 9]].astype(np.int64) - 48
+    if ((digits < 0) | (digits > 9)).any():
         return None
-    # strptime rolls a day that does not exist over (2023-02-30 -> 2023-03-02): compare
-    for part, (a, b) in ((pc.month, (5, 7)), (pc.day, (8, 10))):
-        written = pc.cast(pc.utf8_slice_codeunits(arr, a, b), pa.int64())
-        if not pc.all(pc.equal(part(days), written)).as_py():
-            return None
-    span = pc.min_max(days)  # in seconds: years past 2262 do not fit nanoseconds
-    if span["min"].as_py() < EARLIEST_DATE or span["max"].as_py() > latest:
+    y = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    m = digits[:, 4] * 10 + digits[:, 5]
+    d = digits[:, 6] * 10 + digits[:, 7]
+    if ((m < 1) | (m > 12) | (d < 1)).any():
         return None
-    stamps = days.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
-    dates = pd.Series(stamps.astype("datetime64[ns]"), copy=False)
-    return dates, pd.Series(np.array(["day"], dtype=object).repeat(len(arr)), dtype="object")
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    if (d > _MONTH_DAYS[m] + (leap & (m == 2))).any():
+        return None  # 2023-02-30
+    # days since 1970-01-01 from the civil date (H. Hinnant's days_from_civil)
+    yy = y - (m <= 2)
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
+    days = (era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468).astype("datetime64[D]")
+    if days.min() < EARLIEST_DATE.to_datetime64() or days.max() > latest.to_datetime64():
+        return None
+    dates = pd.Series(days.astype("datetime64[ns]"), copy=False)
+    return dates, pd.Series(np.array(["day"], dtype=object).repeat(n), dtype="object")
 
 
 def _iso_days(texts: list[str]) -> list[tuple[int, int, int] | None]:
