@@ -323,7 +323,7 @@ def test_iso_date_columns_read_as_the_careful_path_reads_them(texts):
     fast_p = Problems("t", rows, "keep")
     fast = v.parse_dates(col, "date", fast_p)
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(v, "_iso_column", lambda values, latest: None)
+        m.setattr(v, "_iso_column", lambda values, latest, arrow=False: None)
         careful_p = Problems("t", rows, "keep")
         careful = v.parse_dates(col, "date", careful_p)
     pd.testing.assert_series_equal(fast[0], careful[0])

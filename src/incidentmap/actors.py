@@ -30,6 +30,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from incidentmap._coded import coded_text
 from incidentmap.errors import UsageError
 from incidentmap.schema import header_key
 
@@ -158,7 +159,14 @@ _DATASETS = {
 }
 
 
-def actor_groups(incidents: pd.DataFrame, dataset: str | None = None) -> pd.DataFrame:
+#: attribution values, by their codes in :func:`actor_groups`
+ATTRIBUTIONS = ("sole", "joint", "uncertain", "suspected", "claimed")
+_HOW = {h: i for i, h in enumerate(ATTRIBUTIONS)}
+
+
+def actor_groups(
+    incidents: pd.DataFrame, dataset: str | None = None, *, arrow: bool = False
+) -> pd.DataFrame:
     """Group ids and attribution for every row.
 
     Parameters
@@ -168,6 +176,8 @@ def actor_groups(incidents: pd.DataFrame, dataset: str | None = None) -> pd.Data
         and ``guncertain1`` columns are used when present).
     dataset : str, optional
         The preset the file was read with (default ``incidents.attrs["preset"]``).
+    arrow : bool, default False
+        Arrow-backed text columns instead of object columns (for file writers).
 
     Returns
     -------
@@ -176,23 +186,27 @@ def actor_groups(incidents: pd.DataFrame, dataset: str | None = None) -> pd.Data
     """
     ds = _DATASETS.get(dataset or incidents.attrs.get("preset", ""), "any")
     n = len(incidents)
+    idx = incidents.index
+
+    def column(codes: np.ndarray, labels: list[str | None] | tuple[str, ...]) -> pd.Series:
+        # object columns with None for "no group" (pandas would otherwise infer text columns)
+        values = coded_text(codes, labels, arrow=arrow)
+        return pd.Series(values, index=idx, dtype=values.dtype, copy=False)
+
     named = [c for c in ("actor", "actor2") if c in incidents.columns]
     if not any(incidents[c].notna().any() for c in named):  # no actors at all: no groups
+        none = np.full(n, -1, dtype=np.int64)
         cols = ("actor1_group", "actor2_group", "attribution")
-        idx = incidents.index
-        return pd.DataFrame(
-            {k: pd.Series(np.full(n, None, dtype=object), index=idx, dtype=object) for k in cols}
-        )
-    out: dict[str, np.ndarray] = {}
-    how = np.full(n, None, dtype=object)
+        return pd.DataFrame({k: column(none, []) for k in cols})
+    out: dict[str, pd.Series] = {}
+    how = np.full(n, -1, dtype=np.int64)  # positions in ATTRIBUTIONS
     for col, name in (("actor", "actor1_group"), ("actor2", "actor2_group")):
         values = incidents[col] if col in incidents.columns else pd.Series([None] * n)
         codes, uniq = pd.factorize(values, use_na_sentinel=True)  # each name once
         matched = [match_actor(u, ds) for u in uniq]
-        ids = np.array(["|".join(m[0]) or None for m in matched] + [None], dtype=object)
-        out[name] = ids[codes]
+        out[name] = column(codes, ["|".join(m[0]) or None for m in matched])
         if col == "actor":
-            hows = np.array([m[1] for m in matched] + [None], dtype=object)
+            hows = np.array([_HOW[m[1]] if m[1] else -1 for m in matched] + [-1], dtype=np.int64)
             how = hows[codes]
     by_key = {header_key(c): c for c in incidents.columns}
     flags = {}
@@ -200,16 +214,12 @@ def actor_groups(incidents: pd.DataFrame, dataset: str | None = None) -> pd.Data
         if key in by_key:
             v = pd.to_numeric(incidents[by_key[key]], errors="coerce").to_numpy()
             flags[key.replace("_", "")] = v == 1
-    has_actor = how != None  # noqa: E711 (elementwise)
     if "guncertain1" in flags:
-        how = np.where(has_actor & flags["guncertain1"] & (how == "sole"), "suspected", how)
+        how = np.where((how == _HOW["sole"]) & flags["guncertain1"], _HOW["suspected"], how)
     if "claimed" in flags:
-        how = np.where(has_actor & flags["claimed"] & (how == "sole"), "claimed", how)
-    out["attribution"] = how
-    # object columns with None for "no group" (pandas would otherwise infer text columns)
-    return pd.DataFrame(
-        {k: pd.Series(v, index=incidents.index, dtype=object) for k, v in out.items()}
-    )
+        how = np.where((how == _HOW["sole"]) & flags["claimed"], _HOW["claimed"], how)
+    out["attribution"] = column(how, ATTRIBUTIONS)
+    return pd.DataFrame(out)
 
 
 def check_group_ids(ids: list[str] | None) -> list[str] | None:

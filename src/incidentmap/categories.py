@@ -21,6 +21,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from incidentmap._coded import coded_text
 from incidentmap.errors import UsageError
 from incidentmap.schema import header_key
 
@@ -134,7 +135,9 @@ def _keyword(text: object) -> str | None:
     return None
 
 
-def categorize(incidents: pd.DataFrame, dataset: str | None = None) -> pd.DataFrame:
+def categorize(
+    incidents: pd.DataFrame, dataset: str | None = None, *, arrow: bool = False
+) -> pd.DataFrame:
     """Category of every row, and where it came from.
 
     Parameters
@@ -144,6 +147,8 @@ def categorize(incidents: pd.DataFrame, dataset: str | None = None) -> pd.DataFr
         (``sub_event_type``, ``suicide``) are used when present.
     dataset : str, optional
         The preset (default ``incidents.attrs["preset"]``).
+    arrow : bool, default False
+        Arrow-backed text columns instead of object columns (for file writers).
 
     Returns
     -------
@@ -156,7 +161,7 @@ def categorize(incidents: pd.DataFrame, dataset: str | None = None) -> pd.DataFr
     has_etype = "event_type" in incidents and bool(incidents["event_type"].notna().any())
     etype = incidents["event_type"] if has_etype else pd.Series([None] * n, dtype=object)
     etype = etype.reset_index(drop=True)
-    cat = np.full(n, None, dtype=object)
+    cat = np.full(n, -1, dtype=np.int64)  # positions in CATEGORIES, -1: not decided
     if ds in ("acled", "acled_admin1"):
         sub_col = by_key.get("sub_event_type")
         sub = incidents[sub_col] if sub_col else pd.Series([None] * n, dtype=object)
@@ -167,23 +172,24 @@ def categorize(incidents: pd.DataFrame, dataset: str | None = None) -> pd.DataFr
         uniq, codes = np.unique(pair, return_inverse=True)
         e_of = np.array([None, *ue], dtype=object)[uniq // (len(us) + 1)]
         s_of = np.array([None, *us], dtype=object)[uniq % (len(us) + 1)]
-        mapped = [_acled(e, s) for e, s in zip(e_of, s_of, strict=True)]
-        cat = np.array(mapped, dtype=object)[codes.ravel()]
+        cat = _codes([_acled(e, s) for e, s in zip(e_of, s_of, strict=True)])[codes.ravel()]
     elif ds in ("ucdp", "gtd", "awsd"):
         table = {"ucdp": _UCDP, "gtd": _GTD, "awsd": _AWSD}[ds]
         codes, uniq = pd.factorize(etype)
-        mapped = [table.get(str(u).strip().casefold()) for u in uniq]
-        cat = np.array([*mapped, None], dtype=object)[codes]
+        cat = _codes([table.get(str(u).strip().casefold()) for u in uniq], missing=True)[codes]
         if ds == "ucdp" and "actor2" in incidents.columns:  # no type_of_violence column:
-            side_b = incidents["actor2"].astype(object).reset_index(drop=True)  # UCDP's rule
-            civ = side_b.map(lambda v: isinstance(v, str) and v.strip().casefold() == "civilians")
-            derived = np.where(civ, "attack on civilians", "armed attack/clash")
-            cat = np.where((cat == None) & side_b.notna().to_numpy(), derived, cat)  # noqa: E711
+            side_b = incidents["actor2"].reset_index(drop=True)  # UCDP's rule, per name
+            sc, su = pd.factorize(side_b, use_na_sentinel=True)
+            civ_u = np.array(
+                [isinstance(v, str) and v.strip().casefold() == "civilians" for v in su] + [False]
+            )
+            derived = np.where(civ_u[sc], _CAT["attack on civilians"], _CAT["armed attack/clash"])
+            cat = np.where((cat < 0) & (sc >= 0), derived, cat)
         if ds == "gtd" and "suicide" in by_key:
             suicide = pd.to_numeric(incidents[by_key["suicide"]], errors="coerce").to_numpy()
-            cat = np.where(suicide == 1, "suicide attack", cat)
-    source = np.where(cat != None, "dataset", None).astype(object)  # noqa: E711
-    todo = cat == None  # noqa: E711 (elementwise)
+            cat = np.where(suicide == 1, _CAT["suicide attack"], cat)
+    source = np.where(cat >= 0, 0, -1)  # positions in _SOURCES
+    todo = cat < 0
     notes_given = "notes" in incidents and bool(incidents["notes"].notna().any())
     if todo.any() and (notes_given or has_etype):  # free text: the event
         # type as written, then the notes
@@ -194,20 +200,34 @@ def categorize(incidents: pd.DataFrame, dataset: str | None = None) -> pd.DataFr
             codes, uniq = pd.factorize(incidents[col], use_na_sentinel=True)
             if not len(uniq):
                 continue
-            per = np.array([*(_keyword(u) for u in uniq), None], dtype=object)
-            found = per[codes]
-            hit = todo & (found != None)  # noqa: E711
+            found = _codes([_keyword(u) for u in uniq], missing=True)[codes]
+            hit = todo & (found >= 0)
             cat[hit] = found[hit]
-            source[hit] = "keywords"
+            source[hit] = 1
             todo &= ~hit
-    cat[todo] = "other"
-    source[todo] = "none"
+    cat[todo] = _CAT["other"]
+    source[todo] = 2
     return pd.DataFrame(  # object columns as they are (pandas would infer text columns)
         {
-            "category": pd.Series(cat, index=incidents.index, dtype=object),
-            "category_source": pd.Series(source, index=incidents.index, dtype=object),
+            "category": _column(cat, CATEGORIES, incidents.index, arrow),
+            "category_source": _column(source, _SOURCES, incidents.index, arrow),
         }
     )
+
+
+_CAT = {c: i for i, c in enumerate(CATEGORIES)}
+_SOURCES = ("dataset", "keywords", "none")
+
+
+def _codes(names: list[str | None], *, missing: bool = False) -> np.ndarray:
+    """Positions in CATEGORIES of the names (None: -1); ``missing`` adds a -1 at the end."""
+    out = [_CAT[m] if m is not None else -1 for m in names]
+    return np.array([*out, -1] if missing else out, dtype=np.int64)
+
+
+def _column(codes: np.ndarray, labels: tuple[str, ...], index: pd.Index, arrow: bool) -> pd.Series:
+    values = coded_text(codes, labels, arrow=arrow)
+    return pd.Series(values, index=index, dtype=values.dtype, copy=False)
 
 
 def _acled(event_type: object, sub: object) -> str | None:

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from incidentmap._coded import coded_text
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UnknownNameError, UsageError
 from incidentmap.gazetteer import FUZZY_THRESHOLD, Hit, provinces, resolve_province
@@ -302,9 +303,12 @@ class _Result:
         self, incidents: pd.DataFrame, ctx: BoundaryContext, *, points: bool = True
     ) -> pd.DataFrame:
         d = ctx.districts
+
         # text from codes: object arrays for pandas users, Arrow text for the file writers
         # (points=False), which would otherwise convert every value again
-        coded = _arrow_text if not points else _object_text
+        def coded(codes: np.ndarray, labels: Any) -> Any:
+            return coded_text(codes, labels, arrow=not points)
+
         note_codes, note_texts = self.notes()
         add = {
             "province": coded(self.province_pos, [p.name for p in provinces().values()]),
@@ -321,9 +325,12 @@ class _Result:
         from incidentmap.actors import actor_groups
         from incidentmap.categories import categorize
 
-        for extra in (actor_groups(incidents), categorize(incidents)):
+        for extra in (
+            actor_groups(incidents, arrow=not points),
+            categorize(incidents, arrow=not points),
+        ):
             for col in extra.columns:
-                add[col] = extra[col].to_numpy(dtype=object)
+                add[col] = extra[col].array if not points else extra[col].to_numpy(dtype=object)
         geom_name = incidents.geometry.name if isinstance(incidents, gpd.GeoDataFrame) else None
         cols = [c for c in incidents.columns if c not in (geom_name, "geometry")]
         clash = [c for c in GEOCODE_COLUMNS if c in cols]
@@ -354,25 +361,6 @@ class _Result:
 def _series(columns: dict[str, Any], index: pd.Index) -> dict[str, pd.Series]:
     """Series without type inference (object arrays stay object: pandas would scan them)."""
     return {k: pd.Series(v, index=index, dtype=v.dtype, copy=False) for k, v in columns.items()}
-
-
-def _object_text(codes: np.ndarray, labels: Any) -> np.ndarray:
-    """``labels[code]`` for every code as an object array; None for -1."""
-    return np.array([*labels, None], dtype=object)[codes]
-
-
-def _arrow_text(codes: np.ndarray, labels: Any) -> Any:
-    """``labels[code]`` for every code as Arrow-backed pandas text; missing for -1."""
-    import pyarrow as pa
-
-    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
-    dictionary = pa.array(
-        np.asarray(labels, dtype=object), type=pa.large_string(), from_pandas=True
-    )
-    text = pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode()
-    return pd.arrays.ArrowStringArray(
-        pa.chunked_array([text]), dtype=pd.StringDtype("pyarrow", na_value=np.nan)
-    )
 
 
 def _place_points(

@@ -10,7 +10,7 @@ column (or, with ``on_bad="keep"``, an empty value with a note on its row).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from incidentmap._coded import coded_text
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.tables import (
     CsvBlocks,
@@ -355,6 +356,9 @@ def _assemble(
     state: _BlockState | None = None,
     points: bool = True,
 ) -> pd.DataFrame:
+    # without point objects the table goes to a file writer: text as Arrow text, not objects
+    arrow = not points
+    nones = _arrow_nones if arrow else _nones
     geom_src = raw.geometry if isinstance(raw, gpd.GeoDataFrame) else None
     frame = pd.DataFrame(raw.drop(columns=raw.geometry.name) if geom_src is not None else raw)
     frame.columns = [str(c) for c in frame.columns]
@@ -373,22 +377,22 @@ def _assemble(
     if codec and encoding_note(codec):
         notes.append(f"{name}: {encoding_note(codec)}")
     out: dict[str, Any] = {"row": rows}
-    out["event_id"] = _text(frame, mapping.get("event_id"), n)
+    out["event_id"] = _text(frame, mapping.get("event_id"), n, nones=nones)
     out["date"], out["date_precision"] = _dates(
-        frame, chosen, mapping, problems, overrides, day_one, dayfirst
+        frame, chosen, mapping, problems, overrides, day_one, dayfirst, nones=nones
     )
-    etype = _text(frame, mapping.get("event_type"), n)
+    etype = _text(frame, mapping.get("event_type"), n, nones=nones)
     if chosen.event_type_codes:
         codes = chosen.event_type_codes
         etype = etype.map(lambda v: codes.get(str(v).split(".")[0], v) if v is not None else v)
     out["event_type"] = etype
-    out["actor"] = _text(frame, mapping.get("actor"), n)
-    out["actor2"] = _text(frame, mapping.get("actor2"), n)
+    out["actor"] = _text(frame, mapping.get("actor"), n, nones=nones)
+    out["actor2"] = _text(frame, mapping.get("actor2"), n, nones=nones)
     out["fatalities"] = _fatalities(frame, chosen, mapping, problems, notes, name)
     col = mapping.get("injured")
     out["injured"] = parse_counts(frame[col], col, problems) if col else np.full(n, np.nan)
-    out["notes"] = _text(frame, mapping.get("notes"), n)
-    out["source"] = _text(frame, mapping.get("source"), n)
+    out["notes"] = _text(frame, mapping.get("notes"), n, nones=nones)
+    out["source"] = _text(frame, mapping.get("source"), n, nones=nones)
     lat_v, lon_v = _coordinates(
         frame, mapping, geom_src, problems, n, coordinates, overrides, notes, name,
         state.coordinates,
@@ -396,8 +400,10 @@ def _assemble(
     state.coordinates = "latitude" in mapping and "longitude" in mapping
     out["latitude"], out["longitude"] = lat_v, lon_v
     for key in ("stated_province", "stated_district", "stated_place"):
-        out[key] = _text(frame, mapping.get(key), n, strip=True)
-    out["source_precision"] = _precision(frame, mapping.get("source_precision"), chosen, n)
+        out[key] = _text(frame, mapping.get(key), n, strip=True, nones=nones)
+    out["source_precision"] = _precision(
+        frame, mapping.get("source_precision"), chosen, n, nones=nones
+    )
     has_names = any(k in mapping for k in ("stated_province", "stated_district", "stated_place"))
     has_coords = bool(np.isfinite(lat_v).any()) or (
         "latitude" in mapping and "longitude" in mapping
@@ -415,10 +421,16 @@ def _assemble(
             hint = "the first line holds values, not names: add --no-header --columns ..."
         msg = f"no coordinate or place-name columns found (columns: {cols}); {hint}"
         raise InputFileError(name, msg)
-    notes_col = np.empty(n, dtype=object)  # None but where a value was bad
+    note_codes = np.full(n, -1, dtype=np.int64)  # none but where a value was bad
+    note_texts = []
     for i, row_notes in problems.notes.items():
-        notes_col[i] = "; ".join(row_notes)
-    out["input_note"] = notes_col
+        note_codes[i] = len(note_texts)
+        note_texts.append("; ".join(row_notes))
+    out["input_note"] = coded_text(note_codes, note_texts, arrow=arrow)
+    if arrow and out["date_precision"].dtype == object:  # dates read the careful way
+        out["date_precision"] = pd.Series(
+            pd.array(out["date_precision"].to_numpy(dtype=object), dtype="str"), copy=False
+        )
     # side by side, not consolidated into one block (pandas would copy every column)
     canon = pd.concat(
         [
@@ -469,9 +481,21 @@ def _looks_numeric(name: object) -> bool:
     return True
 
 
-def _text(frame: pd.DataFrame, col: str | None, n: int, *, strip: bool = False) -> pd.Series:
+def _arrow_nones(n: int) -> pd.Series:
+    """Return an Arrow text column of ``n`` missing values."""
+    return pd.Series(coded_text(np.full(n, -1, dtype=np.int64), [], arrow=True), copy=False)
+
+
+def _text(
+    frame: pd.DataFrame,
+    col: str | None,
+    n: int,
+    *,
+    strip: bool = False,
+    nones: Callable[[int], pd.Series] = _nones,
+) -> pd.Series:
     if col is None:
-        return _nones(n)
+        return nones(n)
     return clean_text(frame[col], strip=strip).reset_index(drop=True)
 
 
@@ -483,6 +507,8 @@ def _dates(
     overrides: dict[str, str | None],
     day_one: str | None,
     dayfirst: bool | None,
+    *,
+    nones: Callable[[int], pd.Series] = _nones,
 ) -> tuple[pd.Series, pd.Series]:
     n = len(frame)
     by_key = {header_key(c): c for c in frame.columns}
@@ -500,11 +526,12 @@ def _dates(
             problems,
             dayfirst=dayfirst if dayfirst is not None else chosen.dayfirst,
             day_one=day_one,
+            arrow=nones is _arrow_nones,
         )
     else:
         return (
             pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
-            _nones(n),
+            nones(n),
         )
     if chosen.date_end and chosen.date_end in by_key:
         end_col = by_key[chosen.date_end]
@@ -631,9 +658,16 @@ def _coordinates(
     return empty
 
 
-def _precision(frame: pd.DataFrame, col: str | None, preset: Preset, n: int) -> pd.Series:
+def _precision(
+    frame: pd.DataFrame,
+    col: str | None,
+    preset: Preset,
+    n: int,
+    *,
+    nones: Callable[[int], pd.Series] = _nones,
+) -> pd.Series:
     if col is None or not preset.precision_codes:
-        return _nones(n)
+        return nones(n)
     codes = frame[col].map(lambda v: None if pd.isna(v) else str(v).strip().split(".")[0])
     return codes.map(lambda c: preset.precision_codes.get(c) if c else None).astype("object")
 

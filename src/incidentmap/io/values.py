@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from incidentmap._coded import coded_text
 from incidentmap.errors import InputFileError
 
 __all__ = [
@@ -548,6 +549,7 @@ def parse_dates(
     dayfirst: bool | None = None,
     day_one: str | pd.Timestamp | None = None,
     latest: pd.Timestamp | None = None,
+    arrow: bool = False,
 ) -> tuple[pd.Series, pd.Series]:
     """Read a column of dates; return (dates, precision).
 
@@ -567,6 +569,8 @@ def parse_dates(
     latest : Timestamp, optional
         The last date allowed (default: tomorrow, so that a date given in a
         time zone ahead of the machine's still passes).
+    arrow : bool, default False
+        Give a column of plain days its precision as Arrow text (for file writers).
 
     Returns
     -------
@@ -578,7 +582,7 @@ def parse_dates(
     today = pd.Timestamp(_dt.date.today())
     latest = latest if latest is not None else today + pd.Timedelta(days=1)
     if day_one is None:
-        fast = _iso_column(values, latest)
+        fast = _iso_column(values, latest, arrow=arrow)
         if fast is not None:
             return fast
     blank = blank_mask(values)
@@ -664,7 +668,9 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
-def _iso_column(values: pd.Series, latest: pd.Timestamp) -> tuple[pd.Series, pd.Series] | None:
+def _iso_column(
+    values: pd.Series, latest: pd.Timestamp, *, arrow: bool = False
+) -> tuple[pd.Series, pd.Series] | None:
     """Read a text column whose every value is an existing YYYY-MM-DD day in range.
 
     The common case (ACLED, UCDP, exports written by incidentmap), read from the
@@ -707,7 +713,8 @@ def _iso_column(values: pd.Series, latest: pd.Timestamp) -> tuple[pd.Series, pd.
     if days.min() < EARLIEST_DATE.to_datetime64() or days.max() > latest.to_datetime64():
         return None
     dates = pd.Series(days.astype("datetime64[ns]"), copy=False)
-    return dates, pd.Series(np.array(["day"], dtype=object).repeat(n), dtype="object")
+    prec = coded_text(np.zeros(n, dtype=np.int64), ["day"], arrow=arrow)
+    return dates, pd.Series(prec, dtype=prec.dtype, copy=False)
 
 
 def _iso_days(texts: list[str]) -> list[tuple[int, int, int] | None]:
