@@ -161,6 +161,11 @@ class BoundaryContext:
         """STRtree over :attr:`metric`, for snapping."""
         return shapely.STRtree(self.metric.values)
 
+    def warm(self) -> None:
+        """Load what placing points needs (the locator, far distances, snapping pieces)."""
+        _ = self.locator, self.far_cells, self.far_subcells
+        _ = self.province_positions, self.metric_pieces_tree, self.outline_tree
+
     @functools.cached_property
     def province_positions(self) -> np.ndarray:
         """Position of each district's province among :func:`incidentmap.gazetteer.provinces`."""

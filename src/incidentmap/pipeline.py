@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import geopandas as gpd
 import pandas as pd
@@ -194,8 +194,9 @@ def geocode_to_file(
                 yield PointBlock(g, x, y)  # no point objects: the writer packs x, y into WKB
 
         say(f"geocoding {path} into {output} block by block")
-        ahead = _ahead(placed())
+        ahead = _Ahead(placed())  # reading starts now, in its thread
         try:
+            ctx.warm()  # meanwhile: the locator and the distance tables, loaded once
             report.write = write_layer_blocks(
                 tables(ahead), output, layer="incidents", overwrite=overwrite, csv_safe=csv_safe
             )
@@ -220,18 +221,24 @@ def geocode_to_file(
     return report.finish()
 
 
-def _ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+class _Ahead(Iterator[T]):
     """Yield ``items``, producing the next one in a background thread meanwhile.
 
     Reading (Arrow), point placement (GEOS) and writing (Arrow, GDAL) release the
     GIL, so on two cores the next block is read and geocoded while this one is
-    written. The producer makes one item ahead and no more. An error in the
-    producer is raised here; stopping early stops it.
+    written. The thread starts at once and makes one item ahead and no more. An
+    error in the producer is raised here; :meth:`close` (or the end) stops it.
     """
-    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
 
-    def put(item: tuple[str, Any]) -> bool:
+    def __init__(self, items: Iterator[T], depth: int = 1) -> None:
+        self._box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._items = items
+        self._worker = threading.Thread(target=self._produce, name="incidentmap-read", daemon=True)
+        self._worker.start()
+
+    def _put(self, item: tuple[str, Any]) -> bool:
+        box, stop = self._box, self._stop
         while not stop.is_set():
             try:
                 box.put(item, timeout=0.1)
@@ -245,29 +252,33 @@ def _ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 box.all_tasks_done.wait(0.1)
         return not stop.is_set()
 
-    def produce() -> None:
+    def _produce(self) -> None:
         try:
-            for item in items:
-                if not put(("item", item)):
+            for item in self._items:
+                if not self._put(("item", item)):
                     return
-            put(("end", None))
+            self._put(("end", None))
         except BaseException as exc:  # raised again in the consumer's thread
-            put(("error", exc))
+            self._put(("error", exc))
 
-    worker = threading.Thread(target=produce, name="incidentmap-read", daemon=True)
-    worker.start()
-    try:
-        while True:
+    def __iter__(self) -> _Ahead[T]:
+        return self
+
+    def __next__(self) -> T:
+        while not self._stop.is_set():
             try:
-                kind, value = box.get(timeout=0.1)
+                kind, value = self._box.get(timeout=0.1)
             except queue.Empty:
                 continue
-            box.task_done()
+            self._box.task_done()
             if kind == "item":
-                yield value
-            elif kind == "error":
+                return cast(T, value)
+            self._stop.set()
+            if kind == "error":
                 raise value
-            else:
-                return
-    finally:
-        stop.set()
+            break
+        raise StopIteration
+
+    def close(self) -> None:
+        """Stop the producer (it finishes the item it is making, then ends)."""
+        self._stop.set()
