@@ -18,17 +18,16 @@ row; the output is written only when everything succeeded.
 from __future__ import annotations
 
 import os
-import queue
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
+from incidentmap._threads import Ahead
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.gazetteer import FUZZY_THRESHOLD
 from incidentmap.geocode import _geocode_points, geocode
@@ -39,8 +38,6 @@ __all__ = ["BLOCK_MB", "GeocodeReport", "geocode_to_file"]
 BLOCK_MB = 8.0
 #: unplaced rows kept as examples for the report
 _EXAMPLES = 5
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -194,7 +191,7 @@ def geocode_to_file(
                 yield PointBlock(g, x, y)  # no point objects: the writer packs x, y into WKB
 
         say(f"geocoding {path} into {output} block by block")
-        ahead = _Ahead(placed())  # reading starts now, in its thread
+        ahead = Ahead(placed())  # reading starts now, in its thread
         try:
             ctx.warm()  # meanwhile: the locator and the distance tables, loaded once
             report.write = write_layer_blocks(
@@ -219,66 +216,3 @@ def geocode_to_file(
         size = Path(path).stat().st_size if str(path) != "-" else 0
         progress(size, size)
     return report.finish()
-
-
-class _Ahead(Iterator[T]):
-    """Yield ``items``, producing the next one in a background thread meanwhile.
-
-    Reading (Arrow), point placement (GEOS) and writing (Arrow, GDAL) release the
-    GIL, so on two cores the next block is read and geocoded while this one is
-    written. The thread starts at once and makes one item ahead and no more. An
-    error in the producer is raised here; :meth:`close` (or the end) stops it.
-    """
-
-    def __init__(self, items: Iterator[T], depth: int = 1) -> None:
-        self._box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._items = items
-        self._worker = threading.Thread(target=self._produce, name="incidentmap-read", daemon=True)
-        self._worker.start()
-
-    def _put(self, item: tuple[str, Any]) -> bool:
-        box, stop = self._box, self._stop
-        while not stop.is_set():
-            try:
-                box.put(item, timeout=0.1)
-                break
-            except queue.Full:
-                continue
-        # hand over, then wait until it is taken: at most two blocks live at once (the one
-        # being written, the one being made), not a third waiting in between
-        with box.all_tasks_done:
-            while box.unfinished_tasks and not stop.is_set():
-                box.all_tasks_done.wait(0.1)
-        return not stop.is_set()
-
-    def _produce(self) -> None:
-        try:
-            for item in self._items:
-                if not self._put(("item", item)):
-                    return
-            self._put(("end", None))
-        except BaseException as exc:  # raised again in the consumer's thread
-            self._put(("error", exc))
-
-    def __iter__(self) -> _Ahead[T]:
-        return self
-
-    def __next__(self) -> T:
-        while not self._stop.is_set():
-            try:
-                kind, value = self._box.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            self._box.task_done()
-            if kind == "item":
-                return cast(T, value)
-            self._stop.set()
-            if kind == "error":
-                raise value
-            break
-        raise StopIteration
-
-    def close(self) -> None:
-        """Stop the producer (it finishes the item it is making, then ends)."""
-        self._stop.set()
