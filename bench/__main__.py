@@ -34,13 +34,18 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--points", choices=("realistic", "uniform"), default="realistic")
     f.add_argument("--format", dest="fmt", choices=("parquet", "csv", "gpkg"), default="parquet")
     f.add_argument("--seed", type=int, default=42)
+    f.add_argument(
+        "--repeat", type=int, default=1, help="runs of each side, alternating; medians compared"
+    )
     args = parser.parse_args(argv)
     if args.name == "geocode":
         return geocode_bench.run(n=args.n, seed=args.seed, source=args.source)
     if args.name == "near":
         return near_bench.run(n=args.n, seed=args.seed)
     if args.name == "pipeline":
-        return pipeline_bench.run(n=args.n, points=args.points, fmt=args.fmt, seed=args.seed)
+        return pipeline_bench.run(
+            n=args.n, points=args.points, fmt=args.fmt, seed=args.seed, repeat=args.repeat
+        )
     if args.name == "page":
         return maps_bench.run_pages(args.pages)
     if args.name == "maps":

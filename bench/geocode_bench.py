@@ -124,9 +124,18 @@ def _duckdb_spatial_path() -> str:
 
 
 def run(n: int, seed: int, source: str | None) -> int:
-    import incidentmap as im
+    import shutil
 
     tmp = Path(tempfile.mkdtemp(prefix="im-bench-"))
+    try:
+        return _run(tmp, n, seed, source)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run(tmp: Path, n: int, seed: int, source: str | None) -> int:
+    import incidentmap as im
+
     if source:
         os.environ["INCIDENTMAP_CACHE_DIR"] = str(tmp / "cache")
         im.install_boundaries(source)

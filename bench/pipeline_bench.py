@@ -111,10 +111,19 @@ def _districts_of(path: Path, fmt: str) -> tuple[np.ndarray, np.ndarray]:
     return t.index.to_numpy(), t.to_numpy()
 
 
-def run(n: int, points: str, fmt: str, seed: int, cache: str | None = None) -> int:
-    import incidentmap as im
+def run(n: int, points: str, fmt: str, seed: int, cache: str | None = None, repeat: int = 1) -> int:
+    import shutil
 
     tmp = Path(tempfile.mkdtemp(prefix="im-pipe-"))
+    try:
+        return _run(tmp, n, points, fmt, seed, max(1, repeat))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # a million rows is 80-400 MB of files
+
+
+def _run(tmp: Path, n: int, points: str, fmt: str, seed: int, repeat: int) -> int:
+    import incidentmap as im
+
     src = tmp / "incidents.csv"
     t0 = time.perf_counter()
     make_input(src, n, points, seed)
@@ -122,20 +131,35 @@ def run(n: int, points: str, fmt: str, seed: int, cache: str | None = None) -> i
     print(
         f"{n:,} incidents, points {points}, CSV -> {fmt} ({src.stat().st_size / 1e6:.0f} MB "
         f"input, made in {time.perf_counter() - t0:.1f} s); each side a fresh process"
+        + (f", {repeat} runs each, alternating (medians)" if repeat > 1 else "")
     )
     plain_out = tmp / f"plain.{fmt}"
     ours_out = tmp / f"ours.{fmt}"
-    plain = _timed([sys.executable, "-c", PLAIN, str(src), str(plain_out), gpkg, fmt])
-    ours = _timed([sys.executable, "-m", "incidentmap", "geocode", str(src), "-o", str(ours_out)])
+    plain_runs, ours_runs = [], []
+    for _ in range(repeat):  # alternating: a slow spell of the machine hits both sides
+        plain_out.unlink(missing_ok=True)
+        ours_out.unlink(missing_ok=True)
+        plain_runs.append(
+            _timed([sys.executable, "-c", PLAIN, str(src), str(plain_out), gpkg, fmt])
+        )
+        ours_runs.append(
+            _timed([sys.executable, "-m", "incidentmap", "geocode", str(src), "-o", str(ours_out)])
+        )
+    plain = (float(np.median([r[0] for r in plain_runs])), max(r[1] for r in plain_runs))
+    ours = (float(np.median([r[0] for r in ours_runs])), max(r[1] for r in ours_runs))
     ids_p, dist_p = _districts_of(plain_out, fmt)
     ids_o, dist_o = _districts_of(ours_out, fmt)
     order = {k: i for i, k in enumerate(ids_o)}
     idx = np.array([order[k] for k in ids_p])
     same = np.array([a == b for a, b in zip(dist_p, dist_o[idx], strict=True)])
     snapped = (~same).sum()
-    print(f"{'':<26}{'seconds':>9}{'peak MiB':>10}")
-    print(f"{'plain GeoPandas script':<26}{plain[0]:>9.2f}{plain[1]:>10.0f}")
-    print(f"{'incidentmap geocode':<26}{ours[0]:>9.2f}{ours[1]:>10.0f}")
+    print(f"{'':<26}{'seconds':>9}{'peak MiB':>10}   runs")
+    for name, value, runs in (
+        ("plain GeoPandas script", plain, plain_runs),
+        ("incidentmap geocode", ours, ours_runs),
+    ):
+        each = " ".join(f"{r[0]:.2f}" for r in runs) if repeat > 1 else ""
+        print(f"{name:<26}{value[0]:>9.2f}{value[1]:>10.0f}   {each}")
     print(
         f"ratio (plain / incidentmap): time {plain[0] / ours[0]:.2f}x, "
         f"memory {plain[1] / ours[1]:.2f}x  (above 1: incidentmap is faster / smaller)"
