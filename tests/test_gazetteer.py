@@ -139,3 +139,13 @@ def test_places_from_geonames_and_project(gaz):
     assert gaz.place("Mazar-i-Sharif")[0].province_code == "AF-BAL"
     assert gaz.place("Kabul airport")[0].name == "Hamid Karzai International Airport"
     assert gaz.place("جلال آباد")[0].province_code == "AF-NAN"
+
+
+def test_shipped_provinces_are_the_iso_subdivisions():
+    # geo/provinces.csv is checked against ISO 3166-2:AF (pycountry) when ISO names are first
+    # needed; placing points reads the file alone
+    from incidentmap.gazetteer import _iso_names, provinces
+
+    assert len(provinces()) == 34
+    assert set(_iso_names()) == set(provinces())
+    assert provinces()["AF-NAN"].iso_name == "Nangarhār"

@@ -237,7 +237,8 @@ class Province:
     name_dari : str
         Name in Dari script.
     iso_name : str
-        The name pycountry gives for the code.
+        The name pycountry gives for the code (looked up when first asked for:
+        placing points does not need it).
     aliases : tuple of str
         Other spellings written by the project.
     """
@@ -246,46 +247,56 @@ class Province:
     name: str
     pcode: str
     name_dari: str
-    iso_name: str
     aliases: tuple[str, ...]
+
+    @property
+    def iso_name(self) -> str:
+        """The name pycountry gives for the code."""
+        return _iso_names()[self.code]
 
 
 @functools.cache
 def provinces() -> dict[str, Province]:
     """Return the 34 provinces keyed by ISO 3166-2 code.
 
-    Codes and ISO names come from pycountry; display names, p-codes, Dari names
-    and aliases from ``geo/provinces.csv``.
+    Display names, p-codes, Dari names and aliases from ``geo/provinces.csv``;
+    ISO names from pycountry, looked up when first needed (where the codes are also
+    checked against ISO 3166-2:AF).
 
     Returns
     -------
     dict of str to Province
     """
+    text = resources.files("incidentmap._geo").joinpath("provinces.csv").read_text("utf-8")
+    out: dict[str, Province] = {}
+    for row in csv.DictReader(text.splitlines()):
+        out[row["iso_code"]] = Province(
+            code=row["iso_code"],
+            name=row["name"],
+            pcode=row["pcode"],
+            name_dari=row["name_dari"],
+            aliases=tuple(a for a in row["aliases"].split("|") if a),
+        )
+    return out
+
+
+@functools.cache
+def _iso_names() -> dict[str, str]:
+    """ISO 3166-2:AF names by code (pycountry), after checking geo/provinces.csv against them."""
     import pycountry
 
     iso = {
         s.code: s.name.removesuffix(" Province")
         for s in pycountry.subdivisions.get(country_code="AF")
     }
-    text = resources.files("incidentmap._geo").joinpath("provinces.csv").read_text("utf-8")
-    out: dict[str, Province] = {}
-    for row in csv.DictReader(text.splitlines()):
-        code = row["iso_code"]
-        if code not in iso:
-            msg = f"geo/provinces.csv: {code!r} is not an ISO 3166-2:AF code"
-            raise ValueError(msg)
-        out[code] = Province(
-            code=code,
-            name=row["name"],
-            pcode=row["pcode"],
-            name_dari=row["name_dari"],
-            iso_name=iso[code],
-            aliases=tuple(a for a in row["aliases"].split("|") if a),
-        )
-    if set(out) != set(iso):
-        msg = f"geo/provinces.csv lacks {sorted(set(iso) - set(out))}"
+    ours = set(provinces())
+    if ours - set(iso):
+        msg = f"geo/provinces.csv: {sorted(ours - set(iso))[0]!r} is not an ISO 3166-2:AF code"
         raise ValueError(msg)
-    return out
+    if set(iso) - ours:
+        msg = f"geo/provinces.csv lacks {sorted(set(iso) - ours)}"
+        raise ValueError(msg)
+    return iso
 
 
 @dataclass(frozen=True)
