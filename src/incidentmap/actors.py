@@ -197,7 +197,7 @@ def actor_groups(
     if not any(incidents[c].notna().any() for c in named):  # no actors at all: no groups
         none = np.full(n, -1, dtype=np.int64)
         cols = ("actor1_group", "actor2_group", "attribution")
-        return pd.DataFrame({k: column(none, []) for k in cols})
+        return _side_by_side({k: column(none, []) for k in cols})
     out: dict[str, pd.Series] = {}
     how = np.full(n, -1, dtype=np.int64)  # positions in ATTRIBUTIONS
     for col, name in (("actor", "actor1_group"), ("actor2", "actor2_group")):
@@ -219,7 +219,12 @@ def actor_groups(
     if "claimed" in flags:
         how = np.where((how == _HOW["sole"]) & flags["claimed"], _HOW["claimed"], how)
     out["attribution"] = column(how, ATTRIBUTIONS)
-    return pd.DataFrame(out)
+    return _side_by_side(out)
+
+
+def _side_by_side(columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """Return a frame of the columns as they are (not copied into one block)."""
+    return pd.concat(list(columns.values()), axis=1, keys=list(columns))
 
 
 def check_group_ids(ids: list[str] | None) -> list[str] | None:

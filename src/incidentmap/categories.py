@@ -207,12 +207,11 @@ def categorize(
             todo &= ~hit
     cat[todo] = _CAT["other"]
     source[todo] = 2
-    return pd.DataFrame(  # object columns as they are (pandas would infer text columns)
-        {
-            "category": _column(cat, CATEGORIES, incidents.index, arrow),
-            "category_source": _column(source, _SOURCES, incidents.index, arrow),
-        }
-    )
+    columns = {  # object columns as they are (pandas would infer text columns), side by side
+        "category": _column(cat, CATEGORIES, incidents.index, arrow),
+        "category_source": _column(source, _SOURCES, incidents.index, arrow),
+    }
+    return pd.concat(list(columns.values()), axis=1, keys=list(columns))
 
 
 _CAT = {c: i for i, c in enumerate(CATEGORIES)}
