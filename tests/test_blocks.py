@@ -308,3 +308,71 @@ def test_parquet_inputs_in_row_batches_equal_reading_them_whole(use_cache, tmp_p
         assert a.summary == b.summary and a.preset == b.preset
         assert_same_file(whole, parts)
     assert a.summary["placed_by_point"] == 310  # UCDP: every event by its point
+
+
+def test_a_file_read_whole_in_several_arrow_chunks_equals_blocks(use_cache, tmp_path):
+    # a file larger than Arrow's read block comes back as chunked columns when read whole;
+    # every column path (plain numbers, ISO dates, text) takes them as one array
+    rng = np.random.default_rng(5)
+    n = 40_000  # about 3 MB: several of Arrow's 1 MB read blocks
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"AFG{i}" for i in range(n)],
+            "event_date": pd.Timestamp("2017-01-01")
+            + pd.to_timedelta(rng.integers(0, 2500, n), unit="D"),
+            "latitude": np.round(rng.uniform(29.4, 38.5, n), 5),
+            "longitude": np.round(rng.uniform(60.5, 75.0, n), 5),
+            "event_type": rng.choice(["Battles", "Explosions/Remote violence"], n),
+            "actor1": rng.choice(["Taliban", "Islamic State Khorasan Province", "Unknown"], n),
+            "fatalities": rng.integers(0, 20, n),
+            "notes": rng.choice(["an IED struck a vehicle", "gunmen killed a cleric", ""], n),
+        }
+    )
+    frame["event_date"] = frame["event_date"].dt.strftime("%Y-%m-%d")
+    src = tmp_path / "big.csv"
+    frame.to_csv(src, index=False)
+    assert src.stat().st_size > 2_500_000
+    whole, parts = tmp_path / "w.parquet", tmp_path / "p.parquet"
+    a = geocode_to_file(src, whole, block_mb=0, overwrite=True)
+    b = geocode_to_file(src, parts, block_mb=0.5, overwrite=True)
+    assert a.blocks == 1 and b.blocks >= 5
+    assert a.summary == b.summary and a.summary["read"] == n
+    assert_same_file(whole, parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(
+            st.sampled_from(["2023-03-09", "2021-12-31", "", "NA", "34.5", "1,000", " x "]),
+            st.floats(-90, 90).map(lambda v: f"{v:.4f}"),
+        ),
+        min_size=2,
+        max_size=30,
+    ),
+    cut=st.integers(1, 29),
+)
+def test_chunked_text_columns_read_as_one_array(texts, cut):
+    # the same values in one Arrow chunk or two give the same blanks, numbers, dates and text
+    import pyarrow as pa
+
+    from incidentmap.io import values as v
+
+    cut = min(cut, len(texts) - 1)
+    text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' str, as the reader makes it
+    whole = pa.chunked_array([pa.array(texts, pa.large_string())])
+    halves = pa.chunked_array(
+        [pa.array(texts[:cut], pa.large_string()), pa.array(texts[cut:], pa.large_string())]
+    )
+    one = pd.Series(pd.arrays.ArrowStringArray(whole, dtype=text))
+    two = pd.Series(pd.arrays.ArrowStringArray(halves, dtype=text))
+    rows = np.arange(1, len(texts) + 1)
+    assert np.array_equal(v.blank_mask(one, numeric=True), v.blank_mask(two, numeric=True))
+    assert _values(v.clean_text(one)) == _values(v.clean_text(two))
+    b1, b2 = v.blank_mask(one, numeric=True), v.blank_mask(two, numeric=True)
+    n1 = v._read_numbers(one, b1, lambda u: np.nan)
+    n2 = v._read_numbers(two, b2, lambda u: np.nan)
+    assert np.array_equal(n1, n2, equal_nan=True)
+    d1 = v.parse_dates(one, "d", v.Problems("t", rows, "keep"))
+    d2 = v.parse_dates(two, "d", v.Problems("t", rows, "keep"))
+    pd.testing.assert_series_equal(d1[0], d2[0])

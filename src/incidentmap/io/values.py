@@ -68,7 +68,9 @@ def _arrow_strings(values: pd.Series) -> Any:
     import pyarrow as pa
 
     if isinstance(values.dtype, pd.StringDtype):
-        return pa.array(values.array)
+        arr = pa.array(values.array)
+        # a column read whole comes in Arrow's read blocks: one array for the paths below
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     if values.dtype != object:
         return None
     try:
