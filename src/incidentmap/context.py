@@ -182,7 +182,18 @@ class BoundaryContext:
         return Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 
     def to_metric(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        """Points in metres (UTM 42N) for longitudes and latitudes (one transformer, kept)."""
+        """Return points in metres (UTM 42N) for longitudes and latitudes.
+
+        Parameters
+        ----------
+        lon, lat : numpy.ndarray
+            Degrees (EPSG:4326).
+
+        Returns
+        -------
+        numpy.ndarray of shapely.Point
+            The points in :data:`METRIC_CRS`, through one transformer kept on the context.
+        """
         mx, my = self._metric_transformer.transform(lon, lat)
         return shapely.points(mx, my)
 
@@ -322,11 +333,21 @@ class BoundaryContext:
         return np.column_stack([cells[keep].astype(float), dist[keep]])
 
     def far_estimate(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """How far each point is from every district, and how far off that may be (km).
+        """Return how far each point is from every district, and how far off that may be.
 
         From the sub-cell table where it knows the point's sub-cell (off by at most
         :data:`SUB_MARGIN_KM`), else from :attr:`far_cells` (off by half a cell's
-        diagonal, :data:`CELL_MARGIN_KM`); NaN where neither knows.
+        diagonal, :data:`CELL_MARGIN_KM`).
+
+        Parameters
+        ----------
+        lon, lat : numpy.ndarray
+            Degrees (EPSG:4326) of points outside every district.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            (distance in km, NaN where neither table knows; margin in km).
         """
         loc = self.locator
         dist = self.far_distance(lon, lat)
