@@ -200,14 +200,11 @@ class BoundaryContext:
     @functools.cached_property
     def metric_pieces(self) -> np.ndarray:
         """The point locator's pieces (districts cut by its grid) in metres (UTM 42N)."""
-        from pyproj import Transformer
-
         pieces = self.locator.pieces
 
         def build() -> np.ndarray:
-            tr = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
             c = shapely.get_coordinates(pieces)
-            return np.column_stack(tr.transform(c[:, 0], c[:, 1]))
+            return np.column_stack(self._metric_transformer.transform(c[:, 0], c[:, 1]))
 
         coords = self._cached("metric-pieces-v1", build)  # projecting them: 0.1 s a run
         if coords.shape != (int(shapely.get_num_coordinates(pieces).sum()), 2):
@@ -265,7 +262,6 @@ class BoundaryContext:
         return self._cached("far-cells-v1", self._far_cells)
 
     def _far_cells(self) -> np.ndarray:
-        from pyproj import Transformer
 
         loc = self.locator
         ids = np.arange(loc.nx * loc.ny)
@@ -276,14 +272,17 @@ class BoundaryContext:
         shapely.prepare(country)
         free &= ~shapely.contains_xy(country, cx, cy)  # a hole inside the country is not "far"
         out = np.full(len(ids), np.nan, dtype=float)
-        if free.any():
-            tr = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
-            mx, my = tr.transform(cx[free], cy[free])
-            _, dist = self.outline_tree.query_nearest(
-                shapely.points(mx, my), return_distance=True, all_matches=False
-            )
-            out[free] = dist / 1000
+        out[free] = self._border_km(cx[free], cy[free])
         return out
+
+    def _border_km(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Distance (km) from each point to the country's outer border (simplified, 100 m)."""
+        if not len(lon):
+            return np.empty(0)
+        _, dist = self.outline_tree.query_nearest(
+            self.to_metric(lon, lat), return_distance=True, all_matches=False
+        )
+        return np.asarray(dist) / 1000
 
     @functools.cached_property
     def far_subcells(self) -> tuple[np.ndarray, np.ndarray]:
@@ -304,31 +303,19 @@ class BoundaryContext:
         return rows, table[:, 1:]
 
     def _far_subcells(self) -> np.ndarray:
-        from pyproj import Transformer
-
         loc = self.locator
-        k = loc.split
-        step = loc.cell / k
         far = self.far_cells
         band = np.flatnonzero(np.isfinite(far) & (far <= FAR_BAND_KM))
         edge = np.flatnonzero(loc.boundary)  # in the order of the locator's sub-cell rows
         cells = np.concatenate([band, edge])
-        j = np.arange(k * k)
-        cx = loc.x0 + (cells % loc.nx)[:, None] * loc.cell + (j % k + 0.5) * step
-        cy = loc.y0 + (cells // loc.nx)[:, None] * loc.cell + (j // k + 0.5) * step
-        free = np.ones((len(cells), k * k), dtype=bool)
+        cx, cy = loc.sub_centres(cells)
+        free = np.ones(cx.shape, dtype=bool)
         free[len(band) :] = loc.sub == -1  # no district near the sub-cell
         country = shapely.union_all(self.provinces.geometry.values)
         shapely.prepare(country)
         free[len(band) :] &= ~shapely.contains_xy(country, cx[len(band) :], cy[len(band) :])
         dist = np.full(free.shape, np.nan)
-        if free.any():
-            tr = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
-            mx, my = tr.transform(cx[free], cy[free])
-            _, d = self.outline_tree.query_nearest(
-                shapely.points(mx, my), return_distance=True, all_matches=False
-            )
-            dist[free] = d / 1000
+        dist[free] = self._border_km(cx[free], cy[free])
         keep = np.isfinite(dist).any(axis=1)
         return np.column_stack([cells[keep].astype(float), dist[keep]])
 
@@ -350,19 +337,17 @@ class BoundaryContext:
             (distance in km, NaN where neither table knows; margin in km).
         """
         loc = self.locator
-        dist = self.far_distance(lon, lat)
+        dist = np.full(len(lon), np.nan)
         margin = np.full(len(lon), CELL_MARGIN_KM)
         cx, cy = loc._cell_xy(lon, lat)
         inside = np.flatnonzero((cx >= 0) & (cx < loc.nx) & (cy >= 0) & (cy < loc.ny))
+        cell = cy[inside] * loc.nx + cx[inside]
+        dist[inside] = self.far_cells[cell]
         rows, table = self.far_subcells
-        r = rows[cy[inside] * loc.nx + cx[inside]]
+        r = rows[cell]
         known = r >= 0
         at = inside[known]
-        k = loc.split
-        step = loc.cell / k
-        sx = np.clip(np.floor((lon[at] - loc.x0) / step).astype(np.int64) - cx[at] * k, 0, k - 1)
-        sy = np.clip(np.floor((lat[at] - loc.y0) / step).astype(np.int64) - cy[at] * k, 0, k - 1)
-        sub = table[r[known], sy * k + sx]
+        sub = table[r[known], loc.sub_index(lon[at], lat[at], cx[at], cy[at])]
         fine = np.isfinite(sub)
         dist[at[fine]] = sub[fine]
         margin[at[fine]] = SUB_MARGIN_KM

@@ -7,6 +7,7 @@ place lies in) and queries; built once per boundary layer by
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -125,13 +126,28 @@ class PointLocator:
                 sub[r[inside], ((gy[ok] % k) * k + gx[ok] % k)[inside]] = -2
         # the others: the first piece of the cell holding the sub-cell's centre, as locate()
         todo = np.flatnonzero(sub.ravel() == 0)
-        row, j = todo // (k * k), todo % (k * k)
-        px = self.x0 + (cells[row] % self.nx) * self.cell + (j % k + 0.5) * step
-        py = self.y0 + (cells[row] // self.nx) * self.cell + (j // k + 0.5) * step
-        owners = self._first_hit(cells[row], px, py)
+        px, py = (c.ravel()[todo] for c in self.sub_centres(cells))
+        owners = self._first_hit(cells[todo // (k * k)], px, py)
         flat = sub.ravel()
         flat[todo] = owners
         return flat.reshape(len(cells), k * k)
+
+    def sub_centres(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the centres of the sub-cells of grid cells, one row of ``split**2`` per cell."""
+        k = self.split
+        step = self.cell / k
+        j = np.arange(k * k)
+        x = self.x0 + (cells % self.nx)[:, None] * self.cell + (j % k + 0.5) * step
+        y = self.y0 + (cells // self.nx)[:, None] * self.cell + (j // k + 0.5) * step
+        return x, y
+
+    def sub_index(self, x: np.ndarray, y: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+        """Return the sub-cell (0 to ``split**2 - 1``) of points in grid cells (cx, cy)."""
+        k = self.split
+        step = self.cell / k  # as _sub_owners cuts them
+        sx = np.clip(np.floor((x - self.x0) / step).astype(np.int64) - cx * k, 0, k - 1)
+        sy = np.clip(np.floor((y - self.y0) / step).astype(np.int64) - cy * k, 0, k - 1)
+        return sy * k + sx
 
     def _first_hit(self, cells: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Owner of the first piece of each point's cell that holds the point (-1: none)."""
@@ -181,13 +197,7 @@ class PointLocator:
             return out
         ecells = cells[on_edge]
         # the sub-cell of each point: most answer there, the rest are tested
-        k = self.split
-        rank = np.cumsum(self.boundary) - 1 if self._rank is None else self._rank
-        self._rank = rank
-        step = self.cell / k  # as _sub_owners computes it
-        sx = np.clip(np.floor((x[edge] - self.x0) / step).astype(np.int64) - cx[edge] * k, 0, k - 1)
-        sy = np.clip(np.floor((y[edge] - self.y0) / step).astype(np.int64) - cy[edge] * k, 0, k - 1)
-        known = self.sub[rank[ecells], sy * k + sx]
+        known = self.sub[self._rank[ecells], self.sub_index(x[edge], y[edge], cx[edge], cy[edge])]
         out[edge] = np.where(known == -2, -1, known)
         test = known == -2
         edge, ecells = edge[test], ecells[test]
@@ -196,10 +206,14 @@ class PointLocator:
         out[edge] = self._first_hit(ecells, x[edge], y[edge])
         return out
 
+    @functools.cached_property
+    def _rank(self) -> np.ndarray:
+        """Row of each boundary cell in :attr:`sub`."""
+        return np.cumsum(self.boundary) - 1
+
     # -- saving and loading (the user cache keeps one per installed layer) --------------------
 
     _FIELDS = ("owner", "start", "piece_owner", "boundary", "sub")
-    _rank: np.ndarray | None = None
 
     def save(self, path: Path) -> None:
         """Write the index to ``path`` (an ``.npz``; pieces as WKB, no pickle)."""
