@@ -363,6 +363,8 @@ def test_chunked_text_columns_read_as_one_array(texts, cut):
     # the same values in one Arrow chunk or two give the same blanks, numbers, dates and text
     import pyarrow as pa
 
+    from incidentmap.io import dates as d
+    from incidentmap.io import numbers as n
     from incidentmap.io import values as v
 
     cut = min(cut, len(texts) - 1)
@@ -377,9 +379,9 @@ def test_chunked_text_columns_read_as_one_array(texts, cut):
     assert np.array_equal(v.blank_mask(one, numeric=True), v.blank_mask(two, numeric=True))
     assert _values(v.clean_text(one)) == _values(v.clean_text(two))
     b1, b2 = v.blank_mask(one, numeric=True), v.blank_mask(two, numeric=True)
-    n1 = v._read_numbers(one, b1, lambda u: np.nan)
-    n2 = v._read_numbers(two, b2, lambda u: np.nan)
+    n1 = n.read_numbers(one, b1, lambda u: np.nan)
+    n2 = n.read_numbers(two, b2, lambda u: np.nan)
     assert np.array_equal(n1, n2, equal_nan=True)
-    d1 = v.parse_dates(one, "d", v.Problems("t", rows, "keep"))
-    d2 = v.parse_dates(two, "d", v.Problems("t", rows, "keep"))
+    d1 = d.parse_dates(one, "d", v.Problems("t", rows, "keep"))
+    d2 = d.parse_dates(two, "d", v.Problems("t", rows, "keep"))
     pd.testing.assert_series_equal(d1[0], d2[0])

@@ -95,9 +95,9 @@ def test_provenance_recorded(cache):
 @pytest.fixture
 def empty_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("INCIDENTMAP_CACHE_DIR", str(tmp_path / "c"))
-    bnd._load_cached.cache_clear()
+    bnd.forget_loaded()
     yield tmp_path / "c"
-    bnd._load_cached.cache_clear()
+    bnd.forget_loaded()
 
 
 def test_not_installed_is_a_clear_error(empty_cache):
@@ -167,7 +167,7 @@ def test_download_without_network_says_what_to_do(empty_cache, monkeypatch):
     for spec in src["geoboundaries"]["files"].values():
         # a closed port on this machine: fails at once, like a machine with no network
         spec["url"] = "http://127.0.0.1:9/" + spec["url"].rsplit("/", 1)[1]
-    monkeypatch.setattr(bnd, "manifest", lambda: src)
+    monkeypatch.setattr(bnd.sources, "manifest", lambda: src)
     with pytest.raises(im.DownloadError, match="install --from PATH"):
         im.install_boundaries()
     assert not (empty_cache / "boundaries.gpkg").exists()

@@ -1,7 +1,7 @@
-"""The briefing page's analysis parts in headless Chromium: timeline, labels, clusters, rising.
+"""The briefing page's analysis parts in headless Chromium: timeline, labels, clusters, surges.
 
 One page is built from incidents whose right answers are known: Jalalabad has one incident a
-week for four weeks and then three (the surge rule's "rising" in week 5), Kabul has 450 in
+week for four weeks and then three (a surge by ACLED's rule in week 5), Kabul has 450 in
 week 6 (more than the page draws one by one: clustered), and one row carries hostile text in
 its actor, event type and category.
 """
@@ -233,14 +233,15 @@ def test_clusters_have_a_legend_entry_their_own_colour_and_counts(pg):
     assert state(pg)["clustered"] is False
 
 
-def test_rising_panel_and_outlines_follow_the_surge_rule(pg):
-    set_period(pg, 3)
-    assert state(pg)["rising"] == []
-    assert "none" in pg.locator(".im-rising").inner_text()
+def test_surge_panel_and_outlines_follow_the_surge_rule(pg):
+    set_period(pg, 3)  # the fourth week: no 4 weeks before it
+    assert state(pg)["surge"] == []
+    assert "not enough history" in pg.locator(".im-surge").inner_text()
+    assert "Surge, " in pg.locator(".im-surge").inner_text()
     set_period(pg, 4)
     s = state(pg)
-    assert s["rising"] == ["Jalalabad"]
-    text = pg.locator(".im-rising").inner_text()
+    assert s["surge"] == ["Jalalabad"]
+    text = pg.locator(".im-surge").inner_text()
     assert "Jalalabad: 3 (mean before 1)" in text
     assert "twice the mean count of the 4 weeks before" in text
     colour = pg.evaluate(
@@ -250,7 +251,7 @@ def test_rising_panel_and_outlines_follow_the_surge_rule(pg):
     )
     assert colour == ["#c1121f", "6 3"]
     set_period(pg, 5)
-    assert state(pg)["rising"] == []  # Kabul's 450 come after four empty weeks: below the floor
+    assert state(pg)["surge"] == []  # Kabul's 450 come after four empty weeks: below the floor
 
 
 def test_hostile_actor_type_and_category_stay_text(pg):
@@ -288,7 +289,7 @@ def test_prints_on_one_landscape_page(pg):
     assert size and float(size.group(1)) > float(size.group(2))  # landscape
     # in print, map, legend, timeline and panels are all inside the page's box
     boxes = pg.evaluate(
-        """() => ['.leaflet-container', '.im-legend', '.im-timeline', '.im-top', '.im-rising']
+        """() => ['.leaflet-container', '.im-legend', '.im-timeline', '.im-top', '.im-surge']
              .map(s => { const r = document.querySelector(s).getBoundingClientRect();
                          return [s, r.left, r.top, r.right, r.bottom]; })"""
     )

@@ -131,7 +131,7 @@ def test_unknown_category_is_refused(capsys, use_cache):
     src = INCIDENTS / "ucdp_ged_afg_realcaddish.geojson"
     code, out, err = run(capsys, "query", src, "--category", "bombing")
     assert code == 2 and out == "" and "explosive/IED" in err
-    from incidentmap.aggregate import filter_incidents
+    from incidentmap.filters import filter_incidents
 
     with pytest.raises(UsageError, match="categories: targeted killing"):
         filter_incidents(pd.DataFrame({"category": ["other"]}), category="bombing")

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
-from incidentmap.io.tables import decode_bytes
+from incidentmap.io.decode import decode_bytes
 
 # Dari province and district names as Windows-1256 can hold them (Arabic yeh for Persian yeh,
 # which cp1256 lacks); Latin text with accents as a Spanish or French source writes it

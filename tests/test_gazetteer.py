@@ -144,8 +144,8 @@ def test_places_from_geonames_and_project(gaz):
 def test_shipped_provinces_are_the_iso_subdivisions():
     # geo/provinces.csv is checked against ISO 3166-2:AF (pycountry) when ISO names are first
     # needed; placing points reads the file alone
-    from incidentmap.gazetteer import _iso_names, provinces
+    from incidentmap.gazetteer import iso_names, provinces
 
     assert len(provinces()) == 34
-    assert set(_iso_names()) == set(provinces())
+    assert set(iso_names()) == set(provinces())
     assert provinces()["AF-NAN"].iso_name == "Nangarhār"

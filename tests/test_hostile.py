@@ -24,7 +24,7 @@ from tests.test_write import full_disk  # noqa: F401 (fixture)
 SAMPLE = ROOT / "geo" / "sample_incidents.csv"
 
 
-def _one_line(err: str) -> bool:
+def one_line(err: str) -> bool:
     return err.count("\n") == 1 and err.startswith("Error: ") and "Traceback" not in err
 
 
@@ -55,19 +55,19 @@ COMMANDS = _commands()
 @pytest.mark.parametrize("cmd", COMMANDS, ids=" ".join)
 def test_unknown_option_is_one_line_exit_2(capsys, use_cache, cmd):
     code, out, err = run(capsys, *cmd, "--frobnicate")
-    assert code == 2 and _one_line(err) and out == "", err
+    assert code == 2 and one_line(err) and out == "", err
     assert "--frobnicate" in err
 
 
 @pytest.mark.parametrize("cmd", [c for c in COMMANDS if c[0] not in ("boundaries",)], ids=" ".join)
 def test_missing_argument_is_one_line_exit_2(capsys, use_cache, cmd):
     code, out, err = run(capsys, *cmd)
-    assert code == 2 and _one_line(err) and out == "", err
+    assert code == 2 and one_line(err) and out == "", err
 
 
 def test_unknown_command(capsys):
     code, _, err = run(capsys, "frobnicate")
-    assert code == 2 and _one_line(err) and "No such command 'frobnicate'" in err
+    assert code == 2 and one_line(err) and "No such command 'frobnicate'" in err
 
 
 @pytest.mark.parametrize(
@@ -101,7 +101,7 @@ def test_unknown_command(capsys):
 def test_bad_values_refused_before_reading(capsys, use_cache, tmp_path, monkeypatch, args):
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, *args)
-    assert code == 2 and _one_line(err) and out == "", err
+    assert code == 2 and one_line(err) and out == "", err
     assert "read:" not in err  # refused before the file was read
     assert list(tmp_path.iterdir()) == []
 
@@ -126,7 +126,7 @@ def test_far_future_date_and_thousands_separators(capsys, use_cache, tmp_path):
         'event_id,date,latitude,longitude,fatalities\nE1,2300-01-01,34.43,70.45,"1,000"\n'
     )
     code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "o.csv")
-    assert code == 1 and _one_line(err) and "expected a date from 1900-01-01" in err
+    assert code == 1 and one_line(err) and "expected a date from 1900-01-01" in err
     src.write_text(
         'event_id,date,latitude,longitude,fatalities\nE1,2023-01-01,34.43,70.45,"1,000"\n'
     )
@@ -157,14 +157,14 @@ def test_hostile_json(capsys, use_cache, tmp_path, content, expected):
     src = tmp_path / "x.json"
     src.write_text(content)
     code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "o.csv")
-    assert code == 1 and _one_line(err) and expected in err, err
+    assert code == 1 and one_line(err) and expected in err, err
 
 
 def test_geojson_suffix_with_bad_features(capsys, use_cache, tmp_path):
     src = tmp_path / "x.geojson"
     src.write_text('{"type":"FeatureCollection","features":"nope"}')
     code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "o.csv")
-    assert code == 1 and _one_line(err), err
+    assert code == 1 and one_line(err), err
 
 
 def test_kml_with_markup_in_column_names_is_valid_xml(use_cache, tmp_path):
@@ -244,7 +244,7 @@ def test_csv_safe(capsys, use_cache, tmp_path):
 def test_export_refuses_to_replace_sidecars(capsys, use_cache, tmp_path):
     (tmp_path / "t.dbf").write_text("old")
     code, _, err = run(capsys, "export", SAMPLE, "-o", tmp_path / "t.shp")
-    assert code == 2 and _one_line(err) and "t.dbf" in err
+    assert code == 2 and one_line(err) and "t.dbf" in err
     assert (tmp_path / "t.dbf").read_text() == "old"
 
 
@@ -274,8 +274,7 @@ def test_export_to_a_full_disk(capsys, use_cache, full_disk, ext):  # noqa: F811
 
 def test_install_on_a_full_disk(capsys, full_disk, monkeypatch):  # noqa: F811
     monkeypatch.setenv("INCIDENTMAP_CACHE_DIR", str(full_disk / "cache"))
-    bnd._load_cached.cache_clear()
-    bnd._checked.cache_clear()
+    bnd.forget_loaded()
     code, _, err = run(capsys, "boundaries", "install", "--from", GB)
     lines = [line for line in err.splitlines() if line.startswith("Error:")]
     assert code == 1 and len(lines) == 1 and "Traceback" not in err, err
@@ -290,11 +289,9 @@ def test_install_on_a_full_disk(capsys, full_disk, monkeypatch):  # noqa: F811
 @pytest.fixture
 def empty_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("INCIDENTMAP_CACHE_DIR", str(tmp_path / "c"))
-    bnd._load_cached.cache_clear()
-    bnd._checked.cache_clear()
+    bnd.forget_loaded()
     yield tmp_path / "c"
-    bnd._load_cached.cache_clear()
-    bnd._checked.cache_clear()
+    bnd.forget_loaded()
 
 
 def _districts_with(geoms, tmp_path, name="d.gpkg", crs="EPSG:4326"):

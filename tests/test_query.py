@@ -10,7 +10,7 @@ import shapely
 from pyproj import Geod
 
 import incidentmap as im
-from incidentmap.aggregate import filter_incidents
+from incidentmap.filters import filter_incidents
 from incidentmap.query import NearIndex, incidents_in, incidents_near, resolve_location
 from tests.conftest import DATA
 from tests.test_cli import run

@@ -7,13 +7,9 @@ import pytest
 import shapely
 
 import incidentmap as im
-from incidentmap.render.data import (
-    class_bins,
-    display_layers,
-    encode_geometry,
-    pack_ints,
-    period_labels,
-)
+from incidentmap.render.classes import class_bins
+from incidentmap.render.data import display_layers, period_labels
+from incidentmap.render.encode import encode_geometry, pack_ints
 
 
 def unpack(p):  # written again here on purpose: the test must not trust the code it checks

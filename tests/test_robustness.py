@@ -25,11 +25,9 @@ def own_cache(cache, tmp_path, monkeypatch):
     target = tmp_path / "cache"
     shutil.copytree(cache, target, ignore=shutil.ignore_patterns("*.json.tmp"))
     monkeypatch.setenv("INCIDENTMAP_CACHE_DIR", str(target))
-    bnd._load_cached.cache_clear()
-    bnd._checked.cache_clear()
+    bnd.forget_loaded()
     yield target
-    bnd._load_cached.cache_clear()
-    bnd._checked.cache_clear()
+    bnd.forget_loaded()
 
 
 def _truncate(path, size):
@@ -91,12 +89,12 @@ def test_boundaries_info_checks_the_cache(capsys, own_cache):
 def test_unexpected_failure_is_one_line_naming_the_step(capsys, use_cache, tmp_path, monkeypatch):
     src = tmp_path / "x.csv"
     src.write_text("date,province\n2023-01-01,Kabul\n")
-    import incidentmap.io
+    import incidentmap.pipeline
 
     def broken(*args, **kwargs):
         raise RuntimeError("writer exploded")
 
-    monkeypatch.setattr(incidentmap.io, "write_layer", broken)
+    monkeypatch.setattr(incidentmap.pipeline, "write_layer", broken)
     out = tmp_path / "o.gpkg"
     code, stdout, err = run(capsys, "geocode", src, "-o", out)
     assert code == 1 and stdout == ""

@@ -11,8 +11,9 @@ import pyogrio
 import pytest
 
 import incidentmap as im
+from incidentmap.aggregate import national_timeline
 from incidentmap.errors import UsageError
-from incidentmap.trends import classify_emerging, national_timeline, rising_test, trends
+from incidentmap.trends import classify_emerging, rising_test, trends
 from tests.test_cli import run
 
 MONDAY = pd.Timestamp("2023-01-02")  # weeks start on Monday

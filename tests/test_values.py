@@ -12,14 +12,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
-from incidentmap.io.values import (
-    Problems,
-    apply_precision_codes,
-    blank_mask,
-    parse_coordinates,
-    parse_counts,
-    parse_dates,
-)
+from incidentmap.io.dates import apply_precision_codes, parse_dates
+from incidentmap.io.numbers import parse_coordinates, parse_counts
+from incidentmap.io.values import Problems, blank_mask
 
 MONTHS = list(calendar.month_name)[1:]
 ABBR = [m[:3] for m in MONTHS]
@@ -286,15 +281,16 @@ _NUMBERISH = st.one_of(
 def test_clean_number_columns_read_as_the_careful_path_reads_them(texts):
     # a column of plain finite numbers is read with one cast; anything else goes the careful
     # way: both give the same blanks and numbers
+    from incidentmap.io import numbers as n
     from incidentmap.io import values as v
 
     col = pd.Series(texts, dtype="str")
     blank = v.blank_mask(col, numeric=True)
-    fast = v._read_numbers(col, blank, lambda u: np.nan)
+    fast = n.read_numbers(col, blank, lambda u: np.nan)
     with pytest.MonkeyPatch.context() as m:
         m.setattr(v, "_clean_floats", lambda arr: None)
         careful_blank = v.blank_mask(col, numeric=True)
-        careful = v._read_numbers(col, careful_blank, lambda u: np.nan)
+        careful = n.read_numbers(col, careful_blank, lambda u: np.nan)
     assert np.array_equal(blank, careful_blank)
     assert np.array_equal(fast, careful, equal_nan=True)
 
@@ -316,16 +312,16 @@ def test_iso_date_columns_read_as_the_careful_path_reads_them(texts):
     # a column of existing YYYY-MM-DD days in range is parsed by one Arrow call; anything else
     # (blanks, other forms, 2023-02-30, 1890, a future year) the careful way: same dates, same
     # precision, same bad values reported
-    from incidentmap.io import values as v
+    from incidentmap.io import dates as d
 
     col = pd.Series(texts, dtype="str")
     rows = np.arange(1, len(texts) + 1)
     fast_p = Problems("t", rows, "keep")
-    fast = v.parse_dates(col, "date", fast_p)
+    fast = d.parse_dates(col, "date", fast_p)
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(v, "_iso_column", lambda values, latest, arrow=False: None)
+        m.setattr(d, "_iso_column", lambda values, latest, arrow=False: None)
         careful_p = Problems("t", rows, "keep")
-        careful = v.parse_dates(col, "date", careful_p)
+        careful = d.parse_dates(col, "date", careful_p)
     pd.testing.assert_series_equal(fast[0], careful[0])
     pd.testing.assert_series_equal(fast[1], careful[1])
     assert fast_p.notes == careful_p.notes

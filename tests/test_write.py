@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
-from incidentmap.io.write import WRITE_FORMATS, remove_stale_temps
+from incidentmap.atomic import remove_stale_temps
+from incidentmap.io.formats import WRITE_FORMATS
 from incidentmap.schema import RESERVED_NAMES, safe_names
 
 FORMATS = [".gpkg", ".geojson", ".fgb", ".shp", ".kml", ".csv", ".parquet"]

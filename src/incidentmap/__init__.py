@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from incidentmap.aggregate import counts_by_area, filter_incidents
+from incidentmap.aggregate import counts_by_area
 from incidentmap.boundaries import (
     boundaries_info,
     cache_dir,
@@ -29,10 +29,24 @@ from incidentmap.errors import (
     UsageError,
 )
 from incidentmap.export import export_layers
+from incidentmap.filters import filter_incidents
 from incidentmap.gazetteer import Gazetteer, name_key, provinces, resolve_province
-from incidentmap.geocode import geocode, geocode_file, geocode_summary, locate_points
-from incidentmap.io import read_geocoded, read_incidents, read_table, write_layer, write_layers
-from incidentmap.pipeline import GeocodeReport, geocode_to_file
+from incidentmap.geocode import geocode, geocode_summary, locate_points
+from incidentmap.io import (
+    ReadOptions,
+    read_geocoded,
+    read_incidents,
+    read_table,
+    write_layer,
+    write_layers,
+)
+from incidentmap.pipeline import (
+    GeocodeReport,
+    LoadReport,
+    geocode_file,
+    geocode_to_file,
+    load_incidents,
+)
 from incidentmap.query import incidents_in, incidents_near, resolve_location
 
 _RENDER = ("briefing_map", "choropleth_map", "point_map", "save_map", "static_map")
@@ -60,8 +74,10 @@ __all__ = [
     "GeocodeReport",
     "IncidentMapError",
     "InputFileError",
+    "LoadReport",
     "OutputExistsError",
     "OutputWriteError",
+    "ReadOptions",
     "UnknownNameError",
     "UsageError",
     "__version__",
@@ -81,6 +97,7 @@ __all__ = [
     "incidents_near",
     "install_boundaries",
     "load_boundaries",
+    "load_incidents",
     "locate_points",
     "name_key",
     "point_map",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
 __all__ = ["Ahead"]
@@ -73,3 +75,41 @@ class Ahead(Iterator[T]):
     def close(self) -> None:
         """Stop the producer (it finishes the item it is making, then ends)."""
         self._stop.set()
+
+
+@functools.cache
+def _quiet_gdal() -> None:
+    """Keep GDAL from printing its own error lines in worker threads.
+
+    pyogrio turns GDAL errors into Python exceptions with a handler installed in the
+    calling thread; in a worker thread GDAL's default handler would also print
+    "ERROR 1: ..." on standard error. The exception carries the same message.
+    """
+    import pyogrio
+
+    pyogrio.set_gdal_config_options({"CPL_LOG": os.devnull})
+
+
+def run_interruptibly(func: Callable[[], Any]) -> Any:
+    """Run ``func`` in a worker thread, so that Ctrl-C stops the caller within ~0.1 s.
+
+    GDAL's writers release the GIL; the main thread waits in short steps and so
+    sees a KeyboardInterrupt at once. The worker is abandoned (the caller removes
+    its temporary file) and ends with the process.
+    """
+    box: dict[str, Any] = {}
+    _quiet_gdal()
+
+    def target() -> None:
+        try:
+            box["value"] = func()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name="incidentmap-write", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.05)
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")

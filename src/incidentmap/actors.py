@@ -46,7 +46,7 @@ __all__ = [
 ATTRIBUTIONS = ("sole", "joint", "uncertain", "claimed", "suspected")
 _CLAIMED = re.compile(r"\(\s*claimed\s*\)|\bclaimed by\b|\bclaimed\b", re.I)
 _SUSPECTED = re.compile(r"\(\s*suspected\s*\)|\bsuspected\b|\balleged(ly)?\b", re.I)
-_AND_OR = re.compile(r"\s+and\s*/\s*or\s+|\s+or\s+", re.I)
+AND_OR = re.compile(r"\s+and\s*/\s*or\s+|\s+or\s+", re.I)
 _JOINT = re.compile(r"\s*;\s*|\s+&\s+|\s+and\s+", re.I)
 
 
@@ -135,8 +135,8 @@ def match_actor(text: str | None, dataset: str = "any") -> tuple[list[str], str 
     whole = _one(raw, dataset)
     found: list[str] = [whole] if whole else []
     how = "sole"
-    if whole is None and _AND_OR.search(raw):
-        found = [g for g in (_one(p, dataset) for p in _AND_OR.split(raw)) if g]
+    if whole is None and AND_OR.search(raw):
+        found = [g for g in (_one(p, dataset) for p in AND_OR.split(raw)) if g]
         how = "uncertain"
     elif whole is None and _JOINT.search(raw):
         found = [g for g in (_one(p, dataset) for p in _JOINT.split(raw)) if g]

@@ -8,14 +8,18 @@ zeros filled. :func:`filter_incidents` applies the filters shared by the
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from incidentmap.errors import UsageError
 
-__all__ = ["LEVELS", "PERIODS", "counts_by_area", "filter_incidents", "period_start"]
+__all__ = [
+    "LEVELS",
+    "PERIODS",
+    "counts_by_area",
+    "national_timeline",
+    "period_start",
+]
 
 #: period name -> pandas period frequency (weeks start on Monday)
 PERIODS: dict[str, str] = {
@@ -49,236 +53,6 @@ def period_start(dates: pd.Series, period: str) -> pd.Series:
         raise UsageError(msg)
     d = pd.to_datetime(dates)
     return d.dt.to_period(PERIODS[period]).dt.start_time.astype("datetime64[ns]")
-
-
-def _attributions(attribution: str | list[str] | None) -> list[str] | None:
-    from incidentmap.actors import ATTRIBUTIONS
-
-    if attribution is None:
-        return None
-    wanted = [attribution] if isinstance(attribution, str) else list(attribution)
-    bad = sorted(set(wanted) - set(ATTRIBUTIONS))
-    if bad:
-        msg = f"attribution must be among {', '.join(ATTRIBUTIONS)}, not {bad[0]!r}"
-        raise UsageError(msg)
-    return wanted
-
-
-def _actor2_form(incidents: pd.DataFrame) -> np.ndarray:
-    """``uncertain`` where actor2 reads "A and/or B", else ``sole``."""
-    from incidentmap.actors import _AND_OR
-
-    if "actor2" not in incidents.columns:
-        return np.full(len(incidents), "sole", dtype=object)
-    text = incidents["actor2"].astype(object)
-    codes, uniq = pd.factorize(text)
-    forms = np.array(
-        [*("uncertain" if _AND_OR.search(str(u)) else "sole" for u in uniq), "sole"], dtype=object
-    )
-    return forms[codes]
-
-
-def filter_incidents(
-    incidents: pd.DataFrame,
-    *,
-    since: str | pd.Timestamp | None = None,
-    until: str | pd.Timestamp | None = None,
-    event_type: str | list[str] | None = None,
-    actor: str | None = None,
-    actor_regex: bool = False,
-    min_fatalities: float | None = None,
-    max_fatalities: float | None = None,
-    precision: str | list[str] | None = None,
-    group: str | list[str] | None = None,
-    group_role: str = "any",
-    attribution: str | list[str] | None = None,
-    category: str | list[str] | None = None,
-) -> pd.DataFrame:
-    """Keep the incidents that pass every filter given (AND).
-
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        Incidents in the canonical schema (geocoded for ``precision``).
-    since, until : str or Timestamp, optional
-        Inclusive date range (``"2023-03-01"``). Rows without a date fail a
-        date filter.
-    event_type : str or list of str, optional
-        Event types to keep (case-insensitive exact match).
-    actor : str, optional
-        Case-insensitive substring of ``actor``, or a regular expression with
-        ``actor_regex=True``.
-    min_fatalities, max_fatalities : float, optional
-        Inclusive bounds on ``fatalities`` (rows without a count fail them).
-    precision : str or list of str, optional
-        Keep rows whose ``geocode_precision`` is one of these (point, district,
-        province).
-    group : str or list of str, optional
-        Actor group ids (``isis-k``...; see :func:`incidentmap.actors.group_ids`).
-    group_role : {"any", "perpetrator"}, default "any"
-        ``any``: the group is either party (``actor1_group`` or ``actor2_group``);
-        ``perpetrator``: ACLED actor1, UCDP side_a, GTD gname (``actor1_group``).
-    attribution : str or list of str, optional
-        Keep these attributions (sole, joint, uncertain, claimed, suspected). With a
-        ``group`` and no ``attribution``, every attribution but ``uncertain`` ("A
-        and/or B") is kept; how many uncertain rows were left out is in
-        ``attrs["uncertain_left_out"]``.
-    category : str or list of str, optional
-        Event categories (see :data:`incidentmap.categories.CATEGORIES`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The kept rows, in their original order, with their original index.
-    """
-    keep = np.ones(len(incidents), dtype=bool)
-    dates = pd.to_datetime(incidents["date"]) if "date" in incidents else None
-    if since is not None or until is not None:
-        if dates is None:
-            msg = "a date filter needs a date column"
-            raise UsageError(msg)
-        if since is not None:
-            keep &= (dates >= _day(since, "since")).fillna(False).to_numpy(dtype=bool)
-        if until is not None:
-            keep &= (dates <= _day(until, "until", end=True)).fillna(False).to_numpy(dtype=bool)
-    if event_type is not None:
-        wanted = {
-            e.casefold() for e in ([event_type] if isinstance(event_type, str) else event_type)
-        }
-        et = (
-            incidents["event_type"]
-            .astype("object")
-            .map(lambda v: v.casefold() if isinstance(v, str) else None)
-        )
-        keep &= et.isin(wanted).to_numpy(dtype=bool)
-    if actor is not None:
-        text = incidents["actor"].astype("object").fillna("").astype(str)
-        if actor_regex:
-            keep &= _regex_mask(text, actor)
-        else:
-            keep &= (
-                text.str.casefold().str.contains(actor.casefold(), regex=False).to_numpy(dtype=bool)
-            )
-    fat = pd.to_numeric(incidents.get("fatalities"), errors="coerce")
-    if min_fatalities is not None:
-        keep &= (fat >= min_fatalities).fillna(False).to_numpy(dtype=bool)
-    if max_fatalities is not None:
-        keep &= (fat <= max_fatalities).fillna(False).to_numpy(dtype=bool)
-    if precision is not None:
-        wanted_p = [precision] if isinstance(precision, str) else list(precision)
-        bad = sorted(set(wanted_p) - set(PRECISIONS))
-        if bad:
-            msg = f"precision must be among {', '.join(PRECISIONS)}, not {bad[0]!r}"
-            raise UsageError(msg)
-        keep &= incidents["geocode_precision"].isin(wanted_p).to_numpy(dtype=bool)
-    left_out = 0
-    if group is not None:
-        from incidentmap.actors import check_group_ids
-
-        wanted_g = set(check_group_ids([group] if isinstance(group, str) else list(group)) or [])
-        if group_role not in ("any", "perpetrator"):
-            msg = f"group_role must be 'any' or 'perpetrator', not {group_role!r}"
-            raise UsageError(msg)
-        wanted_a = _attributions(attribution)
-        allowed = (
-            list(wanted_a) if wanted_a is not None else ["sole", "joint", "claimed", "suspected"]
-        )
-        a1_hit = (
-            _has_any(incidents["actor1_group"], wanted_g)
-            if "actor1_group" in incidents.columns
-            else np.zeros(len(incidents), dtype=bool)
-        )
-        a1_form = incidents["attribution"] if "attribution" in incidents.columns else None
-        a1_ok = (
-            a1_form.isin(allowed).to_numpy(dtype=bool)
-            if a1_form is not None
-            else np.ones(len(incidents), dtype=bool)
-        )
-        hit_any, hit_ok = a1_hit.copy(), a1_hit & a1_ok
-        if group_role == "any" and "actor2_group" in incidents.columns:
-            # the other party: "A and/or B" there is as uncertain as in actor1
-            a2_hit = _has_any(incidents["actor2_group"], wanted_g)
-            a2_form = _actor2_form(incidents)
-            hit_any |= a2_hit
-            hit_ok |= a2_hit & np.isin(a2_form, allowed)
-        if wanted_a is None:
-            left_out = int((keep & hit_any & ~hit_ok).sum())
-        keep &= hit_ok
-    elif attribution is not None:
-        wanted_a = _attributions(attribution) or []
-        keep &= incidents["attribution"].isin(wanted_a).to_numpy(dtype=bool)
-    if category is not None:
-        from incidentmap.categories import check_categories
-
-        wanted_c = check_categories([category] if isinstance(category, str) else list(category))
-        keep &= incidents["category"].isin(wanted_c or []).to_numpy(dtype=bool)
-    out = incidents[keep]
-    out.attrs["uncertain_left_out"] = left_out
-    return out
-
-
-def _has_any(values: pd.Series, wanted: set[str]) -> np.ndarray:
-    """Rows whose "a|b" group list holds one of ``wanted`` (once per distinct list)."""
-    codes, uniq = pd.factorize(values.astype(object), use_na_sentinel=True)
-    hit_u = np.array([bool(set(str(u).split("|")) & wanted) for u in uniq] + [False])
-    return hit_u[codes]
-
-
-#: the longest an --actor-regex may run over a file's distinct actor names
-REGEX_SECONDS = 2.0
-
-
-def _regex_mask(text: pd.Series, pattern_text: str) -> np.ndarray:
-    """Match a user's regular expression, bounded in time (the ``regex`` module's timeout).
-
-    Python's ``re`` cannot be stopped: ``(a+)+$`` on one long name ran for 26 s. The
-    ``regex`` module takes a timeout; the pattern runs once per distinct name.
-    """
-    import time
-
-    import regex
-
-    try:
-        pattern = regex.compile(pattern_text, regex.IGNORECASE)
-    except regex.error as exc:
-        msg = f"actor: invalid regular expression {pattern_text!r} ({exc})"
-        raise UsageError(msg) from exc
-    codes, uniques = pd.factorize(text)
-    deadline = time.monotonic() + REGEX_SECONDS
-    hits = np.zeros(len(uniques), dtype=bool)
-    try:
-        for i, value in enumerate(uniques):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            hits[i] = pattern.search(str(value), timeout=left) is not None
-    except TimeoutError:
-        msg = (
-            f"actor: the regular expression {pattern_text!r} ran longer than "
-            f"{REGEX_SECONDS:g} s over the actor names; simplify it (nested repeats such as "
-            "(a+)+ backtrack without end)"
-        )
-        raise UsageError(msg) from None
-    return hits[codes] if len(uniques) else np.zeros(len(text), dtype=bool)
-
-
-def _day(value: str | pd.Timestamp, name: str, *, end: bool = False) -> pd.Timestamp:
-    """Read YYYY, YYYY-MM or YYYY-MM-DD; with ``end``, the last day of a year or month."""
-    if isinstance(value, pd.Timestamp):
-        return value.normalize()
-    text = str(value).strip()
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
-    try:
-        if m is None:
-            raise ValueError(text)
-        if m.group(3):
-            return pd.Timestamp(text).normalize()
-        freq = "M" if m.group(2) else "Y"
-        period = pd.Period(text, freq=freq)
-        return (period.end_time if end else period.start_time).normalize()
-    except (ValueError, TypeError) as exc:
-        msg = f"{name}: expected a date like 2023-03-01 (or 2023-03, 2023), got {value!r}"
-        raise UsageError(msg) from exc
 
 
 def counts_by_area(
@@ -403,3 +177,40 @@ def _add_rates(out: pd.DataFrame, population: pd.DataFrame, key: str, cols: list
     for c in cols:
         name = "incidents_per_100k" if c == "incidents" else f"{c}_per_100k"
         out[name] = np.where(p > 0, out[c] / p * 100_000, np.nan)
+
+
+def national_timeline(
+    incidents: pd.DataFrame, period: str, *, by: str = "category"
+) -> pd.DataFrame:
+    """Count the incidents of the whole country per period, one column per value of ``by``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period_start``, ``incidents`` and one column per category; every period
+        from the first to the last present, zeros filled.
+    """
+    from incidentmap.aggregate import period_start
+
+    dates = (
+        pd.to_datetime(incidents["date"])
+        if "date" in incidents
+        else pd.Series([], dtype="datetime64[ns]")
+    )
+    ps = period_start(dates, period)
+    frame = pd.DataFrame(
+        {
+            "period_start": ps.to_numpy(),
+            "by": incidents[by].to_numpy() if by in incidents else "all",
+        }
+    )
+    frame = frame.dropna(subset=["period_start"])
+    if frame.empty:
+        return pd.DataFrame(columns=["period_start", "incidents"])
+    table = frame.pivot_table(index="period_start", columns="by", aggfunc="size", fill_value=0)
+    full = pd.period_range(table.index.min(), table.index.max(), freq=PERIODS[period]).start_time
+    table = table.reindex(pd.DatetimeIndex(full.astype("datetime64[ns]")), fill_value=0)
+    table.columns = [str(c) for c in table.columns]
+    table.insert(0, "incidents", table.sum(axis=1))
+    table.index.name = "period_start"
+    return table.reset_index()

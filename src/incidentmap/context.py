@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from incidentmap.errors import UsageError
+from incidentmap.atomic import atomic_write
+from incidentmap.errors import OutputWriteError, UsageError
 from incidentmap.locator import PointLocator
 
 if TYPE_CHECKING:
@@ -113,12 +113,11 @@ class BoundaryContext:
         except (OSError, ValueError, KeyError, shapely.errors.GEOSException):
             pass  # not there yet, or damaged: build it again
         locator = PointLocator(self.districts.geometry.values)
-        tmp = path.with_name(f".{path.stem}.incidentmap-tmp-{os.getpid()}-0.npz")
         try:
-            locator.save(tmp)
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)  # a read-only cache only costs time
+            with atomic_write(path, overwrite=True) as tmp:
+                locator.save(tmp)
+        except OutputWriteError:
+            pass  # a read-only cache only costs time
         return locator
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -168,7 +167,7 @@ class BoundaryContext:
 
     @functools.cached_property
     def province_positions(self) -> np.ndarray:
-        """Position of each district's province among :func:`incidentmap.gazetteer.provinces`."""
+        """Position of each district's province among :func:`incidentmap.gazetteer.admin1`."""
         from incidentmap.gazetteer import provinces
 
         pos = {code: i for i, code in enumerate(provinces())}
@@ -232,12 +231,11 @@ class BoundaryContext:
         except (OSError, ValueError):
             pass  # not there yet, or damaged: build it again
         value = build()
-        tmp = path.with_name(f".{path.stem}.incidentmap-tmp-{os.getpid()}-0.npy")
         try:
-            np.save(tmp, value, allow_pickle=False)
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)  # a read-only cache only costs time
+            with atomic_write(path, overwrite=True) as tmp:
+                np.save(tmp, value, allow_pickle=False)
+        except OutputWriteError:
+            pass  # a read-only cache only costs time
         return value
 
     @functools.cached_property
@@ -365,7 +363,7 @@ class BoundaryContext:
     @functools.cached_property
     def display_layers(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         """(districts, provinces) simplified for display as a coverage (borders shared)."""
-        from incidentmap.render.data import simplify_for_display
+        from incidentmap.display import simplify_for_display
 
         return simplify_for_display(self.districts)
 

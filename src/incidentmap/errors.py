@@ -97,3 +97,23 @@ class OutputExistsError(IncidentMapError, FileExistsError):
     """The output file exists and ``overwrite`` was not given."""
 
     exit_code = 2
+
+
+def one_line(what: object, limit: int | None = 300) -> str:
+    """Return ``str(what)`` on one line (whitespace runs as one space), cut after ``limit``.
+
+    Parameters
+    ----------
+    what : object
+        An exception or a message.
+    limit : int or None, default 300
+        Characters kept before "..."; None keeps them all.
+
+    Returns
+    -------
+    str
+    """
+    text = " ".join(str(what).split())
+    if limit is None or len(text) <= limit:
+        return text
+    return text[:limit] + "..."

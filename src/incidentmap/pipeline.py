@@ -1,4 +1,10 @@
-"""File to file: read, geocode and write an incident file, in blocks when it is large.
+"""From a file to placed incidents: the one read-then-place, and file to file in blocks.
+
+:func:`load_incidents` is the only way the library and the CLI turn a file into placed
+incidents: it reads the file (:func:`incidentmap.read_incidents`), takes a file that
+``incidentmap geocode`` wrote as it is (never placed again; rows of an older version get
+their actor groups and categories), places any other file (:func:`incidentmap.geocode`),
+and returns a :class:`LoadReport` of what it did, which the CLI prints.
 
 :func:`geocode_to_file` is what ``incidentmap geocode IN -o OUT`` runs. A plain
 UTF-8 CSV larger than one block (``block_mb``, default 8 MB: about 100,000
@@ -28,11 +34,29 @@ import geopandas as gpd
 import pandas as pd
 
 from incidentmap._threads import Ahead
+from incidentmap.atomic import check_output
+from incidentmap.classify import CLASS_COLUMNS, classify
 from incidentmap.context import BoundaryContext, context_for
-from incidentmap.gazetteer import FUZZY_THRESHOLD
-from incidentmap.geocode import _geocode_points, geocode
+from incidentmap.errors import InputFileError, UnknownNameError, UsageError
+from incidentmap.gazetteer import FUZZY_THRESHOLD, resolve_province
+from incidentmap.geocode import geocode, geocode_points, geocode_summary
+from incidentmap.io import ReadOptions, read_incidents, write_layer
+from incidentmap.io.areas import read_population
+from incidentmap.io.blocks import BLOCK_SUFFIXES, PointBlock, write_layer_blocks
+from incidentmap.io.formats import writer_for
+from incidentmap.io.incidents import incident_blocks
+from incidentmap.io.table_blocks import NotInBlocks
 
-__all__ = ["BLOCK_MB", "GeocodeReport", "geocode_to_file"]
+__all__ = [
+    "BLOCK_MB",
+    "GeocodeReport",
+    "LoadReport",
+    "ReadOptions",
+    "geocode_file",
+    "geocode_to_file",
+    "load_incidents",
+    "load_population",
+]
 
 #: default block size for large files (MB of CSV)
 BLOCK_MB = 8.0
@@ -113,6 +137,7 @@ def geocode_to_file(
     block_mb: float = BLOCK_MB,
     progress: Callable[[int, int], None] | None = None,
     stage: Callable[[str], None] | None = None,
+    read: ReadOptions | None = None,
     **read_kwargs: Any,
 ) -> GeocodeReport:
     """Geocode an incident file into an output file, in blocks when it is large.
@@ -141,8 +166,10 @@ def geocode_to_file(
         worker thread).
     stage : callable, optional
         Called with what starts ("reading x.csv", "writing y.gpkg"), for messages.
+    read : ReadOptions, optional
+        How to read the file.
     **read_kwargs
-        Passed to :func:`incidentmap.read_incidents`.
+        Read options one by one (``lat=``, ``on_bad=``...), on top of ``read``.
 
     Returns
     -------
@@ -153,15 +180,8 @@ def geocode_to_file(
     InputFileError, UsageError, OutputExistsError, OutputWriteError
         As reading, geocoding and writing raise them; no output file is left.
     """
-    from incidentmap.io import read_incidents, write_layer
-    from incidentmap.io.blocks import BLOCK_SUFFIXES, PointBlock, write_layer_blocks
-    from incidentmap.io.incidents import incident_blocks
-    from incidentmap.io.tables import NotInBlocks
-    from incidentmap.io.write import check_output, writer_for
-
+    read = ReadOptions.of(read, **read_kwargs)
     if block_mb < 0:
-        from incidentmap.errors import UsageError
-
         raise UsageError(f"block_mb must be 0 or more, not {block_mb!r}")
     say = stage if stage is not None else (lambda what: None)
     writer_for(output)  # an unknown suffix fails before any work
@@ -170,7 +190,7 @@ def geocode_to_file(
     blocks = None
     if block_mb > 0 and Path(output).suffix.lower() in BLOCK_SUFFIXES:
         blocks = incident_blocks(
-            path, block_bytes=int(block_mb * 2**20), points=False, **read_kwargs
+            path, block_bytes=int(block_mb * 2**20), points=False, **read.kwargs()
         )
     if blocks is not None:
         report = GeocodeReport()
@@ -178,7 +198,7 @@ def geocode_to_file(
         def placed() -> Iterator[tuple[Callable[[], Any], int]]:
             for block in blocks:  # read and placed in the background thread
                 yield (
-                    _geocode_points(block, ctx, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold),
+                    geocode_points(block, ctx, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold),
                     blocks.position(),
                 )
 
@@ -202,10 +222,8 @@ def geocode_to_file(
             pass  # not well formed after all: read whole below, with the careful errors
         finally:
             ahead.close()  # a writer that stopped early: the reading thread stops too
-    say(f"reading {path}")
-    incidents = read_incidents(path, **read_kwargs)
-    say(f"geocoding {path}")
-    result = geocode(incidents, ctx, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold)
+    say(f"reading and geocoding {path}")
+    result, _ = load_incidents(path, read, ctx, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold)
     report = GeocodeReport()
     report.add(result)
     say(f"writing {output}")
@@ -216,3 +234,170 @@ def geocode_to_file(
         size = Path(path).stat().st_size if str(path) != "-" else 0
         progress(size, size)
     return report.finish()
+
+
+@dataclass
+class LoadReport:
+    """What :func:`load_incidents` did with a file.
+
+    Attributes
+    ----------
+    path : str
+        The file read ("<stdin>" for standard input).
+    geocoded_before : bool
+        The file was written by ``incidentmap geocode``: taken as it is, not placed again.
+    summary : dict
+        Counts as :func:`incidentmap.geocode_summary` gives them.
+    notes : list of str
+        Lines for the user about how the file was read (encoding, ignored columns).
+    preset, preset_title : str
+        The column layout used.
+    bad_values : int
+        Rows kept with unreadable values (``on_bad="keep"``).
+    """
+
+    path: str
+    geocoded_before: bool
+    summary: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    preset: str = ""
+    preset_title: str = ""
+    bad_values: int = 0
+
+    def line(self) -> str:
+        """Return the one line the CLI prints: rows read and how they were placed."""
+        s = self.summary
+        how = "geocoded file" if self.geocoded_before else "geocoded now"
+        return (
+            f"read: {s['read']} rows from {self.path} ({how}): placed by point "
+            f"{s['placed_by_point']}, by name {s['placed_by_name']}, unplaced {s['unplaced']}"
+        )
+
+
+def load_incidents(
+    path: str | os.PathLike[str],
+    read: ReadOptions | None = None,
+    boundaries: gpd.GeoDataFrame | BoundaryContext | None = None,
+    *,
+    snap_km: float = 5.0,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+) -> tuple[gpd.GeoDataFrame, LoadReport]:
+    """Read an incident file and place every row: the one path from a file to placed incidents.
+
+    Parameters
+    ----------
+    path : path-like or "-"
+        Raw incidents (any format :func:`incidentmap.read_incidents` reads) or a file
+        written by ``incidentmap geocode`` (taken as it is, never placed again).
+    read : ReadOptions, optional
+        How to read the file (default: every option at its default).
+    boundaries : geopandas.GeoDataFrame or BoundaryContext, optional
+        District layer; default the installed one.
+    snap_km, fuzzy_threshold : float
+        See :func:`incidentmap.geocode`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The placed incidents, ``attrs["summary"]`` holding the counts.
+    LoadReport
+        What was read and how it was placed.
+
+    Raises
+    ------
+    InputFileError, UsageError
+        As reading and geocoding raise them.
+    """
+    read = read if read is not None else ReadOptions()
+    incidents = read_incidents(path, **read.kwargs())
+    before = bool(incidents.attrs.get("geocoded"))
+    if before:
+        g = _as_placed(incidents)
+    else:
+        g = geocode(incidents, boundaries, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold)
+    report = LoadReport(
+        path="<stdin>" if str(path) == "-" else str(path),
+        geocoded_before=before,
+        summary=g.attrs["summary"],
+        notes=list(g.attrs.get("notes", []) or []),
+        preset=str(g.attrs.get("preset", "")),
+        preset_title=str(g.attrs.get("preset_title", "")),
+        bad_values=int(g.attrs.get("bad_values", 0)),
+    )
+    return g, report
+
+
+def _as_placed(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Take a geocoded file as it was written; rows of an older version get their classes."""
+    if any(c not in g.columns for c in ("actor1_group", "attribution", "category")):
+        for col, values in classify(g, "any").items():
+            if col not in g.columns and col in CLASS_COLUMNS:
+                g[col] = values
+    g.attrs["summary"] = geocode_summary(g)
+    return g
+
+
+def geocode_file(
+    path: str | os.PathLike[str],
+    boundaries: gpd.GeoDataFrame | BoundaryContext | None = None,
+    *,
+    snap_km: float = 5.0,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+    read: ReadOptions | None = None,
+    **read_kwargs: Any,
+) -> gpd.GeoDataFrame:
+    """Read an incident file and geocode it: :func:`load_incidents` without the report.
+
+    Parameters
+    ----------
+    path : path-like or "-"
+        Raw incidents or a geocoded file (returned as read).
+    boundaries : geopandas.GeoDataFrame or BoundaryContext, optional
+        District layer; default the installed one.
+    snap_km, fuzzy_threshold : float
+        See :func:`incidentmap.geocode`.
+    read : ReadOptions, optional
+        How to read the file.
+    **read_kwargs
+        Read options one by one (``on_bad="keep"``...), on top of ``read``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    options = ReadOptions.of(read, **read_kwargs)
+    g, _ = load_incidents(
+        path, options, boundaries, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold
+    )
+    return g
+
+
+def load_population(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a population table and key it by area: the provinces' names resolved to codes.
+
+    Parameters
+    ----------
+    path : path-like
+        A table with a population column (``population``, ``pop``, ``T_TL``, ``total``)
+        and ``district_id`` or a province column (name in any spelling, ISO code or p-code).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``district_id`` or ``province_code``, and ``population``.
+
+    Raises
+    ------
+    InputFileError
+        If a column is missing or a province name is unknown (with its row).
+    """
+    table, key = read_population(path)
+    if key.lower() == "district_id":
+        return table.rename(columns={key: "district_id"})
+    codes = []
+    for i, v in enumerate(table[key], start=1):
+        try:
+            codes.append(resolve_province(v).id)
+        except UnknownNameError as exc:
+            raise InputFileError(str(path), str(exc), row=i, column=key) from exc
+    return pd.DataFrame({"province_code": codes, "population": table["population"].to_numpy()})

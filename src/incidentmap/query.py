@@ -30,6 +30,7 @@ from pyproj import Geod
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UnknownNameError, UsageError
 from incidentmap.gazetteer import provinces, resolve_province
+from incidentmap.io.areas import read_polygons
 
 __all__ = [
     "Location",
@@ -101,20 +102,40 @@ def resolve_location(
             raise UsageError(msg)
         return Location(f"{lat},{lon}", (lon, lat))
     ctx = context_for(districts)
-    d = ctx.districts
-    gaz = ctx.gazetteer
     code = resolve_province(province).id if province else None
+    named = _place_location(ctx, text, code) or _district_location(ctx, text, code)
+    if named is not None:
+        return named
+    d, gaz = ctx.districts, ctx.gazetteer
+    try:
+        pm = resolve_province(text, fuzzy_threshold=95)  # a near-miss should be asked about
+    except UnknownNameError:
+        raise UnknownNameError(text, gaz.suggest(text), "place") from None
+    geom = shapely.union_all(d.loc[d["province_code"] == pm.id].geometry.values)
+    rep = shapely.point_on_surface(geom)
+    return Location(f"{pm.name} province", (rep.x, rep.y), geom)
+
+
+def _place_location(ctx: BoundaryContext, text: str, code: str | None) -> Location | None:
+    """Return the place of this name (one place, or several in one district), else None."""
+    gaz = ctx.gazetteer
     places = gaz.place(text, code)
-    if places:
-        pts = np.array([gaz.place_point(p.id) for p in places])
-        if len(set(ctx.locate(pts[:, 0], pts[:, 1]).tolist())) > 1:
-            where = ", ".join(sorted({provinces()[p.province_code].name for p in places}))
-            msg = f"place {text!r} is ambiguous (in {where}); add --province"
-            raise UsageError(msg)
-        p = places[0]
-        return Location(f"{p.name} (place)", gaz.place_point(p.id))
-    found = gaz.district(text, code)
+    if not places:
+        return None
+    pts = np.array([gaz.place_point(p.id) for p in places])
+    if len(set(ctx.locate(pts[:, 0], pts[:, 1]).tolist())) > 1:
+        where = ", ".join(sorted({provinces()[p.province_code].name for p in places}))
+        msg = f"place {text!r} is ambiguous (in {where}); add --province"
+        raise UsageError(msg)
+    p = places[0]
+    return Location(f"{p.name} (place)", gaz.place_point(p.id))
+
+
+def _district_location(ctx: BoundaryContext, text: str, code: str | None) -> Location | None:
+    """Return the district of this name, else None; refuse a name of several districts."""
+    found = ctx.gazetteer.district(text, code)
     if len({f.id for f in found}) == 1:
+        d = ctx.districts
         row = d[d["district_id"].astype(str) == found[0].id].iloc[0]
         geom = row.geometry
         rep = shapely.point_on_surface(geom)
@@ -123,13 +144,7 @@ def resolve_location(
         where = ", ".join(sorted({provinces()[f.province_code].name for f in found}))
         msg = f"district {text!r} exists in {where}; add --province"
         raise UsageError(msg)
-    try:
-        pm = resolve_province(text, fuzzy_threshold=95)  # a near-miss should be asked about
-    except UnknownNameError:
-        raise UnknownNameError(text, gaz.suggest(text), "place") from None
-    geom = shapely.union_all(d.loc[d["province_code"] == pm.id].geometry.values)
-    rep = shapely.point_on_surface(geom)
-    return Location(f"{pm.name} province", (rep.x, rep.y), geom)
+    return None
 
 
 class NearIndex:
@@ -309,18 +324,25 @@ def _area_events_near(
     """Positions and edge distances (km) of area-placed events whose area is within km."""
     if not _area_placed(incidents).any():
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    ctx = context_for(districts)
     keys = _area_keys(incidents)
-    uniq = sorted({k for k in keys if k})
-    geoms = [_area_geometry(ctx, k) for k in uniq]
-    found = [(k, g) for k, g in zip(uniq, geoms, strict=True) if g is not None]
+    found = _area_geometries(context_for(districts), keys)
     if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    dist = _geometry_distance_km(loc, np.array([g for _, g in found], dtype=object))
-    by_key = {k: d for (k, _), d in zip(found, dist, strict=True)}
+    dist = _geometry_distance_km(loc, np.array(list(found.values()), dtype=object))
+    by_key = dict(zip(found, dist, strict=True))
     d_all = np.array([by_key.get(k, np.inf) if k else np.inf for k in keys], dtype=float)
     pos = np.flatnonzero(d_all <= km)
     return pos.astype(np.int64), d_all[pos]
+
+
+def _area_geometries(ctx: BoundaryContext, keys: np.ndarray) -> dict[str, Any]:
+    """Return the polygon of each distinct area key that has one, in key order."""
+    found = {}
+    for k in sorted({k for k in keys if k}):
+        g = _area_geometry(ctx, k)
+        if g is not None:
+            found[k] = g
+    return found
 
 
 def _geometry_distance_km(location: Location, geoms: np.ndarray) -> np.ndarray:
@@ -400,7 +422,7 @@ def incidents_in(
             raise UsageError(msg)
         shapes.append(shapely.box(minx, miny, maxx, maxy))
     if within is not None:
-        area = within if isinstance(within, gpd.GeoDataFrame) else _read_area(within)
+        area = within if isinstance(within, gpd.GeoDataFrame) else read_polygons(within)
         shapes.append(shapely.union_all(area.to_crs("EPSG:4326").geometry.values))
     area_rows = _area_placed(incidents) if shapes else np.zeros(len(incidents), dtype=bool)
     if area_rows.any():
@@ -421,21 +443,6 @@ def incidents_in(
     out = incidents[keep]
     out.attrs["area_events"] = int(counted.sum())
     return out
-
-
-def _read_area(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
-    from incidentmap.errors import InputFileError
-
-    try:
-        area = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:
-        raise InputFileError(str(path), f"cannot read as a polygon layer ({exc})") from exc
-    types = set(area.geom_type.dropna())
-    if not types or not types <= {"Polygon", "MultiPolygon"}:
-        raise InputFileError(str(path), f"expected polygons, found {sorted(types) or 'none'}")
-    if area.crs is None:
-        area = area.set_crs("EPSG:4326")
-    return area
 
 
 def sort_incidents(incidents: pd.DataFrame, by: str | None = None) -> pd.DataFrame:

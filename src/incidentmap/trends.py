@@ -27,7 +27,7 @@
     intensifying, persistent, diminishing, sporadic, oscillating, historical hot or cold
     spot, or no pattern).
 
-:func:`national_timeline` counts every period for the whole country, by category.
+:func:`incidentmap.aggregate.national_timeline` counts every period for the whole country.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from incidentmap.aggregate import LEVELS, PERIODS, counts_by_area
+from incidentmap.aggregate import LEVELS, PERIODS, counts_by_area, national_timeline
 from incidentmap.context import context_for
 from incidentmap.errors import UsageError
 
@@ -45,8 +45,11 @@ __all__ = [
     "BASELINES",
     "EMERGING",
     "classify_emerging",
-    "national_timeline",
+    "emerging_categories",
+    "gi_star",
+    "queen_weights",
     "rising_test",
+    "surge_flags",
     "trends",
 ]
 
@@ -185,7 +188,8 @@ def classify_emerging(
 # Gi* on the areas' contiguity
 
 
-def _queen(areas: Any) -> Any:
+def queen_weights(areas: Any) -> Any:
+    """Return the areas' queen contiguity weights (libpysal); islands allowed."""
     import warnings
 
     from libpysal.weights import Queen
@@ -197,7 +201,7 @@ def _queen(areas: Any) -> Any:
         )
 
 
-def _gi_star(
+def gi_star(
     matrix: np.ndarray, w: Any, permutations: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gi* z-scores and permutation p-values, one column per period."""
@@ -355,8 +359,8 @@ def trends(
     wm = wm[[order[a] for a in ids]]
     out["surge"], out["threat"] = _acled_rules(wm)
     if hotspots and len(ids) > 1:
-        w = _queen(layer.set_index(layer[key].astype(str)).loc[ids])
-        z, p = _gi_star(matrix, w, permutations, seed)
+        w = queen_weights(layer.set_index(layer[key].astype(str)).loc[ids])
+        z, p = gi_star(matrix, w, permutations, seed)
         if fdr:
             p = _fdr(p)
         out["gi_z"] = np.round(z[:, -1], 3)
@@ -365,7 +369,7 @@ def trends(
         out["hotspot"] = np.where(
             sig & (z[:, -1] > 0), "hot", np.where(sig & (z[:, -1] < 0), "cold", None)
         )
-        out["emerging"] = _emerging(z, p, alpha)
+        out["emerging"] = emerging_categories(z, p, alpha)
     out = out.sort_values(["surge", "rising", "change"], ascending=False, kind="stable")
     out = out.reset_index(drop=True)
     out.attrs.update(
@@ -425,23 +429,49 @@ def _matrix(counts: pd.DataFrame, key: str) -> tuple[np.ndarray, list[str], list
     return pivot.to_numpy(dtype=float), [str(i) for i in pivot.index], list(pivot.columns)
 
 
+def surge_flags(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ACLED's Subnational Surge Tracker rule on every period of an area-by-period matrix.
+
+    A period is a surge where its count is at least twice the mean count of the 4 periods
+    before it, and that mean is at least 1. The first 4 periods have no baseline.
+
+    Parameters
+    ----------
+    matrix : numpy.ndarray
+        Counts, one row per area, one column per period (NaN counts as 0).
+
+    Returns
+    -------
+    flags : numpy.ndarray of bool
+        Where the rule holds.
+    baseline : numpy.ndarray of float
+        The mean of the 4 periods before each period (NaN where there are not 4).
+    """
+    v = np.nan_to_num(np.asarray(matrix, dtype=float), nan=0.0)
+    n = v.shape[1]
+    baseline = np.full(v.shape, np.nan)
+    if n > 4:
+        total = np.cumsum(np.pad(v, ((0, 0), (1, 0))), axis=1)
+        baseline[:, 4:] = (total[:, 4:n] - total[:, : n - 4]) / 4
+    with np.errstate(invalid="ignore"):
+        flags = (baseline >= 1) & (v >= 2 * baseline)
+    return flags, baseline
+
+
 def _acled_rules(weekly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the surge and threat flags of the latest week."""
     n = weekly.shape[1]
-    last = weekly[:, -1] if n else np.zeros(len(weekly))
-    month = weekly[:, max(0, n - 5) : n - 1] if n > 1 else np.zeros((len(weekly), 0))
-    month_mean = month.mean(axis=1) if month.shape[1] == 4 else np.full(len(weekly), np.nan)
-    surge = (month_mean >= 1) & (last >= 2 * month_mean)
+    surge = surge_flags(weekly)[0][:, -1] if n else np.zeros(len(weekly), dtype=bool)
     recent = weekly[:, max(0, n - 4) :]
     year = weekly[:, max(0, n - 56) : max(0, n - 4)]
     recent_mean = recent.mean(axis=1) if recent.shape[1] == 4 else np.full(len(weekly), np.nan)
     year_mean = year.mean(axis=1) if year.shape[1] == 52 else np.full(len(weekly), np.nan)
     threat = (recent_mean >= 1) & (recent_mean >= 2 * year_mean)
-    return np.nan_to_num(surge, nan=False).astype(bool), np.nan_to_num(threat, nan=False).astype(
-        bool
-    )
+    return surge.astype(bool), np.nan_to_num(threat, nan=False).astype(bool)
 
 
-def _emerging(z: np.ndarray, p: np.ndarray, alpha: float) -> list[str]:
+def emerging_categories(z: np.ndarray, p: np.ndarray, alpha: float) -> list[str]:
+    """Return each area's emerging hot-spot category from its Gi* series (Mann-Kendall)."""
     from scipy.stats import kendalltau
 
     out = []
@@ -454,40 +484,3 @@ def _emerging(z: np.ndarray, p: np.ndarray, alpha: float) -> list[str]:
             tau, tau_p = float(res.statistic), float(res.pvalue)
         out.append(classify_emerging(gs, ps < alpha, tau, tau_p, alpha))
     return out
-
-
-def national_timeline(
-    incidents: pd.DataFrame, period: str, *, by: str = "category"
-) -> pd.DataFrame:
-    """Count the incidents of the whole country per period, one column per value of ``by``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``period_start``, ``incidents`` and one column per category; every period
-        from the first to the last present, zeros filled.
-    """
-    from incidentmap.aggregate import period_start
-
-    dates = (
-        pd.to_datetime(incidents["date"])
-        if "date" in incidents
-        else pd.Series([], dtype="datetime64[ns]")
-    )
-    ps = period_start(dates, period)
-    frame = pd.DataFrame(
-        {
-            "period_start": ps.to_numpy(),
-            "by": incidents[by].to_numpy() if by in incidents else "all",
-        }
-    )
-    frame = frame.dropna(subset=["period_start"])
-    if frame.empty:
-        return pd.DataFrame(columns=["period_start", "incidents"])
-    table = frame.pivot_table(index="period_start", columns="by", aggfunc="size", fill_value=0)
-    full = pd.period_range(table.index.min(), table.index.max(), freq=PERIODS[period]).start_time
-    table = table.reindex(pd.DatetimeIndex(full.astype("datetime64[ns]")), fill_value=0)
-    table.columns = [str(c) for c in table.columns]
-    table.insert(0, "incidents", table.sum(axis=1))
-    table.index.name = "period_start"
-    return table.reset_index()

@@ -24,7 +24,7 @@ from incidentmap.cli import (
     _where,
 )
 from incidentmap.cli._options import console_err, state
-from incidentmap.errors import IncidentMapError, InputFileError
+from incidentmap.errors import IncidentMapError, InputFileError, one_line
 
 __all__ = ["app", "main"]
 
@@ -40,9 +40,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from incidentmap import __version__
+        from importlib.metadata import version
 
-        typer.echo(f"incidentmap {__version__}")
+        typer.echo(f"incidentmap {version('incidentmap')}")
         raise typer.Exit()
 
 
@@ -90,12 +90,9 @@ def _click_exception_types() -> tuple[
     return tuple(errors), tuple(aborts)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def _error(message: str, code: int) -> NoReturn:
-    console_err.print(f"Error: {_one_line(message)}", markup=False, highlight=False, soft_wrap=True)
+    text = one_line(message, None)
+    console_err.print(f"Error: {text}", markup=False, highlight=False, soft_wrap=True)
     sys.exit(code)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 
 from incidentmap.aggregate import counts_by_area
@@ -26,56 +25,10 @@ from incidentmap.cli._options import (
     write_area_rows,
 )
 from incidentmap.errors import (
-    InputFileError,
-    UnknownNameError,
     UsageError,
 )
-from incidentmap.gazetteer import resolve_province
-from incidentmap.io.write import writer_for
-
-
-def read_population(path: Path) -> pd.DataFrame:
-    """Read a population table: a province (name, ISO code or p-code) or district_id column."""
-    from incidentmap.io import read_table
-
-    table = pd.DataFrame(read_table(path))
-    cols = {c.lower(): c for c in table.columns}
-    pop_col = next((cols[c] for c in ("population", "pop", "t_tl", "total") if c in cols), None)
-    if pop_col is None:
-        raise InputFileError(str(path), "no population column (population, pop, T_TL or total)")
-    if "district_id" in cols:
-        return pd.DataFrame(
-            {
-                "district_id": table[cols["district_id"]].astype(str),
-                "population": pd.to_numeric(table[pop_col], errors="coerce"),
-            }
-        )
-    key = next(
-        (
-            cols[c]
-            for c in (
-                "province_code",
-                "province",
-                "admin1_code",
-                "admin1_name",
-                "adm1_pcode",
-                "adm1_en",
-            )
-            if c in cols
-        ),
-        None,
-    )
-    if key is None:
-        raise InputFileError(str(path), "no province or district_id column")
-    codes = []
-    for i, v in enumerate(table[key].astype(str), start=1):
-        try:
-            codes.append(resolve_province(v).id)
-        except UnknownNameError as exc:
-            raise InputFileError(str(path), str(exc), row=i, column=key) from exc
-    return pd.DataFrame(
-        {"province_code": codes, "population": pd.to_numeric(table[pop_col], errors="coerce")}
-    )
+from incidentmap.io.formats import writer_for
+from incidentmap.pipeline import load_population
 
 
 @geocode_options
@@ -113,7 +66,7 @@ def aggregate_cmd(
     assert read is not None and geo is not None and filters is not None
     writer_for(output)  # an unknown suffix fails before any work
     refuse_existing(output, overwrite=overwrite)
-    pop = read_population(population) if population else None
+    pop = load_population(population) if population else None
     g = load_filtered(input, read, geo, filters)
     level_name, period_name = plain(level), no_period(period)
     areas = load_boundaries(level_name)

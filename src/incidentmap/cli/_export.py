@@ -22,7 +22,7 @@ from incidentmap.cli._options import (
     refuse_existing,
 )
 from incidentmap.export import export_layers
-from incidentmap.io.write import writer_for
+from incidentmap.io.formats import writer_for
 
 
 @geocode_options

@@ -10,17 +10,17 @@ from typing import Any
 import typer
 
 from incidentmap.cli._options import (
+    as_read_options,
     console_err,
     csv_safe_opt,
     geocode_options,
     overwrite_opt,
-    read_kwargs,
     read_options_with_short_names,
     refuse_existing,
     state,
     step,
 )
-from incidentmap.io.write import writer_for
+from incidentmap.io.formats import writer_for
 from incidentmap.pipeline import BLOCK_MB, GeocodeReport, geocode_to_file
 
 
@@ -119,7 +119,7 @@ def geocode_cmd(
             block_mb=block_mb,
             progress=progress,
             stage=lambda what: state.update(step=what),
-            **read_kwargs(read),
+            read=as_read_options(read),
         )
     if not quiet:
         for line in report.notes:

@@ -165,9 +165,9 @@ def _prepare(
     if style["measure"] == "per100k" and style["population"] is None:
         raise UsageError("--measure per100k needs --population (a CSV of population by area)")
     if style["population"] is not None:
-        from incidentmap.cli._aggregate import read_population
+        from incidentmap.pipeline import load_population
 
-        style["population_table"] = read_population(style["population"])
+        style["population_table"] = load_population(style["population"])
     return load_filtered(input, read, geo, filters)
 
 

@@ -222,14 +222,16 @@ def geocode_options(func: Callable[..., Any]) -> Any:
     return extend_options(func, _GEOCODE_OPTIONS, "geo")
 
 
-def read_kwargs(read: dict[str, Any]) -> dict[str, Any]:
-    """Turn the collected read options into :func:`incidentmap.read_incidents` keywords."""
+def as_read_options(read: dict[str, Any]) -> Any:
+    """Turn the collected read options into a :class:`incidentmap.ReadOptions`."""
+    from incidentmap.io import ReadOptions
+
     kw = dict(read)
     kw["on_bad"] = "keep" if kw.pop("keep_bad") else "error"
     kw["layer"] = kw.pop("in_layer")
     cols = kw.pop("columns")
     kw["columns"] = [c.strip() for c in cols.split(",")] if cols else None
-    return kw
+    return ReadOptions.of(**kw)
 
 
 def print_notes(gdf: Any) -> None:
@@ -352,11 +354,9 @@ def load_filtered(
     quiet: bool = False,
 ) -> Any:
     """Read (and geocode if needed) an incident file, then apply the filters."""
-    from incidentmap.aggregate import filter_incidents
-    from incidentmap.geocode import geocode
-    from incidentmap.io import read_incidents
+    from incidentmap.filters import filter_incidents
+    from incidentmap.pipeline import load_incidents
 
-    kw = read_kwargs(read)
     f = {k: (v or None) if isinstance(v, list) else v for k, v in filters.items()}
     if f.get("attribution"):
         from incidentmap.actors import ATTRIBUTIONS
@@ -366,22 +366,16 @@ def load_filtered(
         if bad:
             msg = f"--attribution: {bad[0]!r} is not one of {', '.join(ATTRIBUTIONS)}"
             raise UsageError(msg)
-    with step(f"reading {input}"):
-        incidents = read_incidents(input, **kw)
-    if not quiet:
-        print_notes(incidents)
-    if incidents.attrs.get("geocoded"):
-        g = incidents
-    else:
-        with step(f"geocoding {input}"):
-            g = geocode(incidents, snap_km=geo["snap_km"], fuzzy_threshold=geo["fuzzy_threshold"])
-    if not quiet:
-        s = g.attrs["summary"]
-        how = "geocoded file" if g.attrs.get("preset") == "geocoded" else "geocoded now"
-        console_err.print(
-            f"read: {s['read']} rows from {input} ({how}): placed by point "
-            f"{s['placed_by_point']}, by name {s['placed_by_name']}, unplaced {s['unplaced']}"
+    with step(f"reading and geocoding {input}"):
+        g, report = load_incidents(
+            input,
+            as_read_options(read),
+            snap_km=geo["snap_km"],
+            fuzzy_threshold=geo["fuzzy_threshold"],
         )
+    if not quiet:
+        print_notes(g)
+        console_err.print(report.line(), markup=False, highlight=False)
     out = filter_incidents(g, **f)
     active = [k for k, v in f.items() if k != "group_role" and v not in (None, False, [], "")]
     if not quiet and active:
@@ -406,7 +400,7 @@ def _has_actors(g: Any) -> bool:
 
 def refuse_existing(*paths: Path | None, overwrite: bool) -> None:
     """Fail before any work if an output (or a sidecar of it) exists without ``--overwrite``."""
-    from incidentmap.io.write import check_output
+    from incidentmap.atomic import check_output
 
     for p in paths:
         if p is not None:

@@ -28,7 +28,7 @@ from incidentmap.cli._options import (
     read_options,
 )
 from incidentmap.errors import UsageError
-from incidentmap.io.write import write_csv
+from incidentmap.io.frames import write_csv
 from incidentmap.query import incidents_in, incidents_near, resolve_location, sort_incidents
 
 FORMATS = ("table", "csv", "geojson", "ndjson", "geojsonseq")
@@ -119,16 +119,7 @@ def query_cmd(
             g = sort_incidents(g, sort)
     else:
         g = sort_incidents(g, sort)
-    if area_events and not include_area_events:
-        console_err.print(
-            f"left out: {area_events} events placed only to a district or province overlap "
-            "the query area (--include-area-events lists them, with the distance to the area)"
-        )
-    elif area_events:
-        console_err.print(
-            f"listed: {area_events} events placed only to a district or province "
-            "(distance_km is to the area's edge; see geocode_precision)"
-        )
+    _say_area_events(area_events, include_area_events)
     matched = len(g)
     if limit is not None:
         g = g.head(limit)
@@ -138,6 +129,20 @@ def query_cmd(
         shown = f" (showing {len(g)})" if len(g) < matched else ""
         console_err.print(f"{matched} incidents match{shown}")
     _emit(g, fmt, precision_digits, csv_safe=csv_safe)
+
+
+def _say_area_events(area_events: int, included: bool) -> None:
+    """Say how many events placed only to an area were left out or listed."""
+    if area_events and not included:
+        console_err.print(
+            f"left out: {area_events} events placed only to a district or province overlap "
+            "the query area (--include-area-events lists them, with the distance to the area)"
+        )
+    elif area_events:
+        console_err.print(
+            f"listed: {area_events} events placed only to a district or province "
+            "(distance_km is to the area's edge; see geocode_precision)"
+        )
 
 
 def _plain_records(g: pd.DataFrame) -> pd.DataFrame:
@@ -207,10 +212,14 @@ def _emit(g: gpd.GeoDataFrame, fmt: str, digits: int, *, csv_safe: bool = False)
         for feat in _features(g, digits):
             out.write(lead + json.dumps(feat, ensure_ascii=False) + "\n")
     else:
-        table = Table(show_lines=False)
-        cols = [c for c in _TABLE_COLUMNS if c in g.columns]
-        for c in cols:
-            table.add_column(c, overflow="fold", max_width=60 if c == "notes" else None)
-        for _, r in _plain_records(g).iterrows():
-            table.add_row(*[Text(terminal_text(None if pd.isna(r[c]) else r[c])) for c in cols])
-        Console(soft_wrap=False).print(table)
+        _emit_table(g)
+
+
+def _emit_table(g: gpd.GeoDataFrame) -> None:
+    table = Table(show_lines=False)
+    cols = [c for c in _TABLE_COLUMNS if c in g.columns]
+    for c in cols:
+        table.add_column(c, overflow="fold", max_width=60 if c == "notes" else None)
+    for _, r in _plain_records(g).iterrows():
+        table.add_row(*[Text(terminal_text(None if pd.isna(r[c]) else r[c])) for c in cols])
+    Console(soft_wrap=False).print(table)

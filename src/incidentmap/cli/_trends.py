@@ -92,7 +92,7 @@ def trends_cmd(
 ) -> None:
     """Show where incidents rise: change vs a baseline, ACLED surge/threat, a test, hot spots."""
     from incidentmap.context import context_for
-    from incidentmap.io.write import writer_for
+    from incidentmap.io.formats import writer_for
     from incidentmap.trends import trends
 
     assert read is not None and geo is not None and filters is not None
@@ -115,22 +115,7 @@ def trends_cmd(
             fdr=fdr,
         )
     attrs = result.attrs
-    note = f"latest {period_name}: {attrs['last_period']:%Y-%m-%d}"
-    if attrs.get("dropped_incomplete"):
-        note += (
-            f" (the data end {attrs['data_end']:%Y-%m-%d}, inside a later {period_name} left out)"
-        )
-    console_err.print(f"{note}; baseline: {attrs['baseline']} {period_name}s before it")
-    if attrs.get("surge_week") is not None:
-        console_err.print(
-            f"surge and threat: ACLED's weekly rules, latest complete week "
-            f"{attrs['surge_week']:%Y-%m-%d}"
-        )
-    counts = {k: int(result[k].sum()) for k in ("surge", "threat", "rising") if k in result}
-    console_err.print(
-        f"{level_name}s flagged: surge {counts.get('surge', 0)}, threat {counts.get('threat', 0)}, "
-        f"rising {counts.get('rising', 0)} of {len(result)}"
-    )
+    _say_what_was_compared(result, level_name, period_name)
     if output is not None:
         with step(f"writing {output}"):
             _write(result, output, level_name, overwrite, csv_safe, context_for(None))
@@ -138,6 +123,25 @@ def trends_cmd(
     table = attrs["timeline"] if timeline else result
     fmt_name = plain(fmt) or ("table" if sys.stdout.isatty() else "csv")
     _emit(table, fmt_name, level_name, attrs, timeline)
+
+
+def _say_what_was_compared(result: pd.DataFrame, level: str, period: str) -> None:
+    """Print the periods compared and how many areas each rule flagged."""
+    attrs = result.attrs
+    note = f"latest {period}: {attrs['last_period']:%Y-%m-%d}"
+    if attrs.get("dropped_incomplete"):
+        note += f" (the data end {attrs['data_end']:%Y-%m-%d}, inside a later {period} left out)"
+    console_err.print(f"{note}; baseline: {attrs['baseline']} {period}s before it")
+    if attrs.get("surge_week") is not None:
+        console_err.print(
+            f"surge and threat: ACLED's weekly rules, latest complete week "
+            f"{attrs['surge_week']:%Y-%m-%d}"
+        )
+    counts = {k: int(result[k].sum()) for k in ("surge", "threat", "rising") if k in result}
+    console_err.print(
+        f"{level}s flagged: surge {counts.get('surge', 0)}, threat {counts.get('threat', 0)}, "
+        f"rising {counts.get('rising', 0)} of {len(result)}"
+    )
 
 
 def _area_label(result: pd.DataFrame, level: str) -> pd.Series:
@@ -165,53 +169,61 @@ def _json_value(v: Any) -> Any:
 
 
 def _emit(table: pd.DataFrame, fmt: str, level: str, attrs: dict[str, Any], timeline: bool) -> None:
-    from incidentmap.cli._query import terminal_text
-    from incidentmap.io.write import write_csv
+    from incidentmap.io.frames import write_csv
 
     frame = _plain(table)
     if fmt == "csv":
         write_csv(frame, sys.stdout)
     elif fmt == "json":
-        doc = {
-            "level": level,
-            "period": attrs["period"],
-            "last_period": f"{attrs['last_period']:%Y-%m-%d}",
-            "baseline": attrs["baseline"],
-            "alpha": attrs["alpha"],
-            "rules": attrs["rules"],
-            "areas" if not timeline else "timeline": [
-                {k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")
-            ],
-        }
-        if not timeline:
-            doc["timeline"] = [
-                {k: _json_value(v) for k, v in row.items()}
-                for row in _plain(attrs["timeline"]).to_dict("records")
-            ]
-        json.dump(doc, sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        _emit_json(frame, level, attrs, timeline)
     else:
-        t = Table(show_lines=False)
-        if timeline:
-            cols = list(frame.columns)
-            rows = frame.itertuples(index=False)
-        else:
-            frame = frame.assign(area=_area_label(table, level))
-            flagged = _flagged(table)
-            if not flagged.all():
-                console_err.print(
-                    f"{int((~flagged).sum())} {level}s with nothing flagged are not shown "
-                    "(--format csv lists every area)"
-                )
-            frame = frame[flagged.to_numpy()]
-            cols = [c for c in _TABLE if c in frame.columns]
-            rows = frame[cols].itertuples(index=False)
-            cols = [_TABLE[c] for c in cols]
-        for c in cols:
-            t.add_column(c, no_wrap=c in ("area", "emerging"))
-        for r in rows:
-            t.add_row(*[Text(terminal_text(_cell(v))) for v in r])
-        Console(soft_wrap=False).print(t)
+        _emit_table(table, frame, level, timeline)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _emit_json(frame: pd.DataFrame, level: str, attrs: dict[str, Any], timeline: bool) -> None:
+    doc = {
+        "level": level,
+        "period": attrs["period"],
+        "last_period": f"{attrs['last_period']:%Y-%m-%d}",
+        "baseline": attrs["baseline"],
+        "alpha": attrs["alpha"],
+        "rules": attrs["rules"],
+        "areas" if not timeline else "timeline": _records(frame),
+    }
+    if not timeline:
+        doc["timeline"] = _records(_plain(attrs["timeline"]))
+    json.dump(doc, sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: bool) -> None:
+    from incidentmap.cli._query import terminal_text
+
+    t = Table(show_lines=False)
+    if timeline:
+        cols = list(frame.columns)
+        rows = frame.itertuples(index=False)
+    else:
+        frame = frame.assign(area=_area_label(table, level))
+        flagged = _flagged(table)
+        if not flagged.all():
+            console_err.print(
+                f"{int((~flagged).sum())} {level}s with nothing flagged are not shown "
+                "(--format csv lists every area)"
+            )
+        frame = frame[flagged.to_numpy()]
+        cols = [c for c in _TABLE if c in frame.columns]
+        rows = frame[cols].itertuples(index=False)
+        cols = [_TABLE[c] for c in cols]
+    for c in cols:
+        t.add_column(c, no_wrap=c in ("area", "emerging"))
+    for r in rows:
+        t.add_row(*[Text(terminal_text(_cell(v))) for v in r])
+    Console(soft_wrap=False).print(t)
 
 
 def _flagged(result: pd.DataFrame) -> pd.Series:
@@ -242,7 +254,7 @@ def _cell(v: Any) -> str:
 def _write(
     result: pd.DataFrame, output: Path, level: str, overwrite: bool, csv_safe: bool, ctx: Any
 ) -> None:
-    from incidentmap.io.write import atomic_write
+    from incidentmap.atomic import atomic_write
 
     if output.suffix.lower() == ".json":
         with atomic_write(output, overwrite=overwrite) as tmp:

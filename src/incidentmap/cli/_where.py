@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -37,20 +38,17 @@ def where_cmd(
     if r["geocode_method"] == "unplaced":
         raise PointOutsideError(f"{lat}, {lon}: {r['geocode_note']}")
     if as_json:
-        out = {
-            k: (None if isinstance(r[k], float) and np.isnan(r[k]) else r[k])
-            for k in (
-                "district",
-                "district_id",
-                "province",
-                "province_code",
-                "geocode_method",
-                "geocode_note",
-            )
-        }
-        typer.echo(json.dumps(out, ensure_ascii=False))
+        typer.echo(json.dumps(_answer(r), ensure_ascii=False))
         return
     line = f"{r['district']} district, {r['province']} province ({r['province_code']})"
     if r["geocode_note"]:
         line += f"  [{r['geocode_note']}]"
     typer.echo(line)
+
+
+_FIELDS = ("district", "district_id", "province", "province_code", "geocode_method", "geocode_note")
+
+
+def _answer(r: pd.Series) -> dict[str, Any]:
+    """Return the answer's fields, missing values as None."""
+    return {k: (None if isinstance(r[k], float) and np.isnan(r[k]) else r[k]) for k in _FIELDS}

@@ -6,7 +6,7 @@ them into one file as they come: Parquet through Arrow's Parquet writer (one row
 group per block), CSV through Arrow's CSV writer, GeoPackage and FlatGeobuf
 through GDAL's Arrow interface in one transaction. The file is written under a
 temporary name and moved into place only when complete (see
-:func:`incidentmap.io.write.atomic_write`), so an error in any block leaves no
+:func:`incidentmap.atomic.atomic_write`), so an error in any block leaves no
 partial file. Every block is converted to the first block's Arrow schema (a
 column empty in the first block is text), so the file has one schema.
 
@@ -29,19 +29,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from incidentmap.errors import OutputWriteError, UsageError
-from incidentmap.io.write import (
-    _as_text,
-    _one_line,
-    _safe_frame,
-    _verify_count,
-    atomic_write,
-    csv_parts,
-    fast_sqlite,
-    run_interruptibly,
-    write_error,
-    writer_for,
-)
+from incidentmap._threads import run_interruptibly
+from incidentmap.atomic import atomic_write
+from incidentmap.errors import OutputWriteError, UsageError, one_line
+from incidentmap.io.formats import fast_sqlite, verify_count, writer_for
+from incidentmap.io.frames import as_text, csv_parts, safe_frame
+from incidentmap.io.write import write_error
 from incidentmap.schema import safe_names
 
 __all__ = ["BLOCK_SUFFIXES", "PointBlock", "point_wkb", "write_layer_blocks", "xy_wkb"]
@@ -161,23 +154,36 @@ def _arrow_attributes(frame: pd.DataFrame) -> Any:
     """
     import pyarrow as pa
 
-    objects = [c for c in frame.columns if not _typed(frame[c])]
-    others = [c for c in frame.columns if c not in objects]
-    rest = frame[others]
-    for c in others:
-        s = rest[c]
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            rest = rest.assign(**{c: s.dt.tz_localize(None)})
-    converted = pa.Table.from_pandas(rest, preserve_index=False)
-    columns = {c: converted.column(c) for c in others}
-    for c in objects:
-        values = frame[c].to_numpy(dtype=object)
-        try:
-            columns[c] = pa.array(values, type=pa.large_string(), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            columns[c] = pa.array([_as_text(v) for v in values], type=pa.large_string())
+    typed = [c for c in frame.columns if _typed(frame[c])]
+    columns = _typed_arrays(frame[typed])
+    for c in frame.columns:
+        if c not in columns:
+            columns[c] = _text_array(frame[c].to_numpy(dtype=object))
     names = [str(c) for c in frame.columns]
     return pa.table([columns[c] for c in frame.columns], names=names)
+
+
+def _typed_arrays(rest: pd.DataFrame) -> dict[Any, Any]:
+    """Return typed columns as Arrow arrays, dates without their time zone."""
+    import pyarrow as pa
+
+    zoned = {c: rest[c].dt.tz_localize(None) for c in rest.columns if _zoned(rest[c])}
+    converted = pa.Table.from_pandas(rest.assign(**zoned) if zoned else rest, preserve_index=False)
+    return {c: converted.column(i) for i, c in enumerate(rest.columns)}
+
+
+def _zoned(s: pd.Series) -> bool:
+    return isinstance(s.dtype, pd.DatetimeTZDtype)
+
+
+def _text_array(values: np.ndarray) -> Any:
+    """Return object values as Arrow text (in C when they are text and blanks only)."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([as_text(v) for v in values], type=pa.large_string())
 
 
 def _typed(s: pd.Series) -> bool:
@@ -207,7 +213,7 @@ def _cast(table: Any, schema: Any, block: int) -> Any:
     try:
         return table.cast(schema)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise OutputWriteError(f"block {block}: a column changed type ({_one_line(exc)})") from exc
+        raise OutputWriteError(f"block {block}: a column changed type ({one_line(exc)})") from exc
 
 
 def _geo_metadata(bbox: list[float] | None) -> bytes:
@@ -246,32 +252,35 @@ class _Blocks:
 
     def __iter__(self) -> Iterator[gpd.GeoDataFrame | PointBlock]:
         while (block := self._next()) is not None:
-            if isinstance(block, PointBlock):
-                names = safe_names([str(c) for c in block.frame.columns])
-                renamed = {c: n for c, n in names.items() if c != n}
-                frame = block.frame.rename(columns=renamed) if renamed else block.frame
-                g: gpd.GeoDataFrame | PointBlock = PointBlock(frame, block.x, block.y)
-                ok = ~np.isnan(block.x) & ~np.isnan(block.y)
-                b = (
-                    np.array([block.x[ok].min(), block.y[ok].min(), block.x[ok].max(),
-                              block.y[ok].max()])
-                    if ok.any()
-                    else None
-                )  # fmt: skip
-                rows = len(frame)
-            else:
-                crs = block.crs
-                g = block.to_crs("EPSG:4326") if crs is not None else block.set_crs("EPSG:4326")
-                g, renamed = _safe_frame(g)
-                b = g.geometry.total_bounds if g.geometry.notna().any() else None
-                rows = len(g)
+            g, renamed, b = _safe_block(block)
             self.renamed.update(renamed)
-            self.rows += rows
+            self.rows += len(g.frame) if isinstance(g, PointBlock) else len(g)
             if b is not None:
                 self.bounds = np.concatenate(
                     [np.minimum(self.bounds[:2], b[:2]), np.maximum(self.bounds[2:], b[2:])]
                 )
             yield g
+
+
+def _safe_block(
+    block: gpd.GeoDataFrame | PointBlock,
+) -> tuple[gpd.GeoDataFrame | PointBlock, dict[str, str], np.ndarray | None]:
+    """Return a block with safe field names (EPSG:4326), the names changed, its bounds."""
+    if not isinstance(block, PointBlock):
+        crs = block.crs
+        g = block.to_crs("EPSG:4326") if crs is not None else block.set_crs("EPSG:4326")
+        g, renamed = safe_frame(g)
+        return g, renamed, (g.geometry.total_bounds if g.geometry.notna().any() else None)
+    names = safe_names([str(c) for c in block.frame.columns])
+    renamed = {c: n for c, n in names.items() if c != n}
+    frame = block.frame.rename(columns=renamed) if renamed else block.frame
+    ok = ~np.isnan(block.x) & ~np.isnan(block.y)
+    b = (
+        np.array([block.x[ok].min(), block.y[ok].min(), block.x[ok].max(), block.y[ok].max()])
+        if ok.any()
+        else None
+    )
+    return PointBlock(frame, block.x, block.y), renamed, b
 
 
 def _write_parquet_blocks(blocks: _Blocks, tmp: Path, layer: str, csv_safe: bool) -> None:
@@ -426,12 +435,12 @@ def write_layer_blocks(
                     _write_ogr_blocks(
                         prepared, tmp, name, "GPKG", dataset_options={"VERSION": "1.2"}
                     )
-                _verify_count(tmp, name, prepared.rows, "GeoPackage")
+                verify_count(tmp, name, prepared.rows, "GeoPackage")
             else:  # the packed spatial index would reorder features: input order kept
                 _write_ogr_blocks(
                     prepared, tmp, name, "FlatGeobuf", layer_options={"SPATIAL_INDEX": "NO"}
                 )
-                _verify_count(tmp, None, prepared.rows, "FlatGeobuf")
+                verify_count(tmp, None, prepared.rows, "FlatGeobuf")
         except BaseException as exc:
             if prepared.error is not None:  # the blocks' own error (GDAL saw a broken stream)
                 raise prepared.error from None

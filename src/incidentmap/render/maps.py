@@ -22,9 +22,9 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from incidentmap._settings import MAX_POINTS
+from incidentmap.atomic import atomic_write, check_output
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UsageError
-from incidentmap.io.write import atomic_write, check_output
 from incidentmap.render.assets import incidentmap_assets, leaflet_assets, script_safe
 from incidentmap.render.data import build_payload, default_caption
 
@@ -320,7 +320,7 @@ def briefing_map(
     Notes
     -----
     Besides the layers, the page has a timeline of the counts per period stacked by
-    category (click or drag it to move the slider), a panel of the areas rising in the
+    category (click or drag it to move the slider), a panel of the areas surging in the
     current period (outlined on the map), place names that read without a basemap, and
     a print stylesheet that fits map, legend, timeline and panels on one landscape page.
 
@@ -335,7 +335,7 @@ def briefing_map(
         tiles=tiles,
         population=population,
         timeline=True,
-        rising=True,
+        surge=True,
         hotspots=hotspots,
         labels=True,
         choropleth=True,

@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from incidentmap.atomic import atomic_write, check_output
 from incidentmap.context import context_for
 from incidentmap.errors import UsageError
-from incidentmap.io.write import atomic_write, check_output
-from incidentmap.render.data import area_values, build_payload, display_layers
+from incidentmap.render.data import build_payload, display_layers
+from incidentmap.render.encode import area_values
 
 __all__ = ["static_map"]
 

@@ -123,8 +123,8 @@
         }, { sticky: true });
         lyr.on("mouseover", function () { lyr.setStyle({ weight: 2.5 }); });
         lyr.on("mouseout", function () {
-          var rising = (self.risingOutlined || []).indexOf(i) >= 0;
-          lyr.setStyle({ weight: rising ? 3 : (a.lineWeight || 0.6) });
+          var surging = (self.surgeOutlined || []).indexOf(i) >= 0;
+          lyr.setStyle({ weight: surging ? 3 : (a.lineWeight || 0.6) });
         });
       }
     });
@@ -436,30 +436,31 @@
     });
   };
 
-  /* rising areas: the surge rule on the slider's periods; outlined on the map and listed */
-  IncidentMap.prototype._drawRising = function () {
-    var r = this.data.rising, a = this.data.areas;
+  /* surging areas: the surge rule on the slider's periods; outlined on the map and listed */
+  IncidentMap.prototype._drawSurge = function () {
+    var r = this.data.surge, a = this.data.areas;
     if (!r || !a) return;
     var now = this.mode === "cumulative" ? [] : (r.byPeriod[this.t] || []);
-    var show = !this.risingOff;
+    var show = !this.surgeOff;
     var self = this;
-    (this.risingOutlined || []).forEach(function (i) {
+    (this.surgeOutlined || []).forEach(function (i) {
       if (self.areaLayers[i]) self.areaLayers[i].setStyle({ color: a.lineColor || "#555", weight: a.lineWeight || 0.6, dashArray: null });
     });
-    this.risingOutlined = [];
+    this.surgeOutlined = [];
     if (show) now.forEach(function (row) {
       var lyr = self.areaLayers[row[0]];
-      if (lyr) { lyr.setStyle({ color: "#c1121f", weight: 3, dashArray: "6 3" }); lyr.bringToFront(); self.risingOutlined.push(row[0]); }
+      if (lyr) { lyr.setStyle({ color: "#c1121f", weight: 3, dashArray: "6 3" }); lyr.bringToFront(); self.surgeOutlined.push(row[0]); }
     });
-    if (this.risingList) {
-      this.risingTitle.textContent = "Rising, " + this.data.periods[this.t];
-      this.risingList.textContent = "";
-      if (this.mode === "cumulative") this.risingList.appendChild(el("li", "im-muted", "(shown per period, not cumulative)"));
-      else if (!now.length) this.risingList.appendChild(el("li", "im-muted", "none"));
+    if (this.surgeList) {
+      this.surgeTitle.textContent = "Surge, " + this.data.periods[this.t];
+      this.surgeList.textContent = "";
+      if (this.mode === "cumulative") this.surgeList.appendChild(el("li", "im-muted", "(shown per period, not cumulative)"));
+      else if (this.t < 4) this.surgeList.appendChild(el("li", "im-muted", "not enough history (the rule needs the 4 periods before)"));
+      else if (!now.length) this.surgeList.appendChild(el("li", "im-muted", "none"));
       now.slice().sort(function (x, y) { return y[1] - x[1]; }).slice(0, 5).forEach(function (row) {
-        self.risingList.appendChild(el("li", null, a.names[row[0]] + ": " + row[1] + " (mean before " + fmt(row[2]) + ")"));
+        self.surgeList.appendChild(el("li", null, a.names[row[0]] + ": " + row[1] + " (mean before " + fmt(row[2]) + ")"));
       });
-      if (now.length > 5) this.risingList.appendChild(el("li", "im-muted", "and " + (now.length - 5) + " more (outlined)"));
+      if (now.length > 5) this.surgeList.appendChild(el("li", "im-muted", "and " + (now.length - 5) + " more (outlined)"));
     }
   };
 
@@ -539,13 +540,13 @@
     this._initTimeline();  /* bottom corners stack upwards: added first, it sits under the slider */
     if (this.nPeriods > 0) this._initSlider();
     this._initLegend();
-    if (data.rising && data.areas) {
+    if (data.surge && data.areas) {
       var rp = L.control({ position: "topright" });
       rp.onAdd = function () {
-        var box = el("div", "im-control im-panel im-rising");
-        self.risingTitle = el("h4"); self.risingList = el("ol");
-        box.appendChild(self.risingTitle); box.appendChild(self.risingList);
-        box.appendChild(el("div", "im-rule", data.rising.rule));
+        var box = el("div", "im-control im-panel im-surge");
+        self.surgeTitle = el("h4"); self.surgeList = el("ol");
+        box.appendChild(self.surgeTitle); box.appendChild(self.surgeList);
+        box.appendChild(el("div", "im-rule", data.surge.rule));
         return box;
       };
       rp.addTo(this.map);
@@ -648,8 +649,8 @@
         row(s, text);
         lo = bins[k];
       }
-      if (this.data.rising) {
-        var ro = el("span", "im-swatch im-rising-key"); row(ro, "rising (see the panel)");
+      if (this.data.surge) {
+        var ro = el("span", "im-swatch im-surge-key"); row(ro, "surge (see the panel)");
       }
       if (this.data.hotspots) {
         var hk = el("span", "im-swatch im-hot-key"); row(hk, "hot spot (Gi*, p < 0.05)");
@@ -693,7 +694,7 @@
     if (this.range) this.range.value = this.t;
     if (this.label) this.label.textContent = this.data.periods[this.t];
     this._drawAreas();
-    this._drawRising();
+    this._drawSurge();
     this._drawHotspots();
     this._drawPoints();
     this._drawPanel();
@@ -742,7 +743,7 @@
              visiblePoints: this.visible, clustered: !!this.clustered,
              markers: this.pointLayer ? this.pointLayer.getLayers().length : 0, fills: fills,
              playing: !!this.playing, labelsShown: this.labelsShown || 0,
-             rising: (this.risingOutlined || []).map(function (i) { return self.data.areas.names[i]; }),
+             surge: (this.surgeOutlined || []).map(function (i) { return self.data.areas.names[i]; }),
              timelineX: this.timelineMark ? +this.timelineMark.getAttribute("x") : null,
              hot: this.hotShown ? this.hotShown.hot : null, cold: this.hotShown ? this.hotShown.cold : null };
   };

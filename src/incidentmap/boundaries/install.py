@@ -1,0 +1,141 @@
+"""Installing the boundaries: a source read, checked, made canonical and written to the cache."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from incidentmap.boundaries.cache import BoundaryInfo, credit_line, write_cache
+from incidentmap.boundaries.sources import (
+    dissolve_provinces,
+    download_geoboundaries,
+    finish_districts,
+    from_generic,
+    from_geoboundaries,
+    from_ocha,
+    locate_source,
+    read_layer,
+    sha256_of,
+)
+from incidentmap.errors import (
+    BoundarySourceError,
+    UsageError,
+)
+
+__all__ = ["install_boundaries"]
+
+
+# ---------------------------------------------------------------------------------------------
+# install
+
+
+def install_boundaries(
+    source: str | os.PathLike[str] | None = None,
+    *,
+    district_field: str | None = None,
+    province_field: str | None = None,
+    id_field: str | None = None,
+    progress: bool = False,
+) -> BoundaryInfo:
+    """Install the district and province layers into the cache.
+
+    Parameters
+    ----------
+    source : path-like, optional
+        ``None`` downloads the pinned geoBoundaries release (see
+        ``boundaries/manifest.json``). Otherwise a local folder or file: the
+        geoBoundaries ADM1 + ADM2 files (GeoJSON, GeoPackage, shapefile or zip),
+        an OCHA COD-AB district layer (``ADM2_EN``, ``ADM2_PCODE``,
+        ``ADM1_PCODE``...), or any district layer with ``district_field`` and
+        ``province_field``.
+    district_field, province_field : str, optional
+        For a layer of another layout: the fields holding the district name
+        and the province (any spelling, ISO code or p-code).
+    id_field : str, optional
+        Field holding a unique district identifier (default: the source's own,
+        or ``<province code>-<row number>``).
+    progress : bool, default False
+        Show a download progress bar on standard error.
+
+    Returns
+    -------
+    BoundaryInfo
+
+    Raises
+    ------
+    DownloadError
+        If the pinned files cannot be downloaded (no network) or are not what
+        the manifest says.
+    BoundarySourceError
+        If the source's layout is not recognised or a field is missing.
+    """
+    if (district_field is None) != (province_field is None):
+        msg = "give both district_field and province_field, or neither"
+        raise UsageError(msg)
+    if source is None:
+        adm2_path, adm1_path, origin = download_geoboundaries(progress=progress)
+    else:
+        adm2_path, adm1_path = locate_source(Path(source), generic=district_field is not None)
+        origin = {"kind": "local", "path": str(Path(source).resolve())}
+    adm2 = read_layer(adm2_path)
+    districts, meta = _canonical(
+        adm2, adm2_path, adm1_path, district_field, province_field, id_field
+    )
+    districts = finish_districts(districts, adm2_path)
+    provs = dissolve_provinces(districts)
+    provenance = {
+        **meta,
+        **origin,
+        "files": {
+            "districts": {"path": str(adm2_path), "sha256": sha256_of(adm2_path)},
+            **(
+                {"provinces": {"path": str(adm1_path), "sha256": sha256_of(adm1_path)}}
+                if adm1_path is not None and meta.get("layout") == "geoboundaries"
+                else {}
+            ),
+        },
+        "imported": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "districts": len(districts),
+        "provinces": len(provs),
+        "crs": "EPSG:4326",
+        "repaired_polygons": int(districts.attrs.get("repaired", 0)),
+    }
+    provenance.setdefault("credit", credit_line(provenance))
+    return write_cache(districts, provs, provenance)
+
+
+# ---------------------------------------------------------------------------------------------
+# load
+
+
+def _canonical(
+    adm2: gpd.GeoDataFrame,
+    adm2_path: Path,
+    adm1_path: Path | None,
+    district_field: str | None,
+    province_field: str | None,
+    id_field: str | None,
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Return the districts of a source in the canonical layout, by the source's layout."""
+    if district_field is not None:
+        return from_generic(adm2, adm2_path, district_field, province_field, id_field)
+    if {"ADM2_EN", "ADM1_PCODE"} <= set(adm2.columns):
+        return from_ocha(adm2, id_field)
+    if {"shapeName", "shapeID"} <= set(adm2.columns):
+        if adm1_path is None:
+            msg = (
+                f"{adm2_path}: a geoBoundaries ADM2 layer has no province field; give the folder "
+                "that also holds the ADM1 file, or name --district-field and --province-field"
+            )
+            raise BoundarySourceError(msg)
+        return from_geoboundaries(adm2, read_layer(adm1_path), id_field)
+    cols = ", ".join(c for c in adm2.columns if c != "geometry")
+    msg = (
+        f"{adm2_path}: unknown district layer layout (fields: {cols}); "
+        "name --district-field and --province-field"
+    )
+    raise BoundarySourceError(msg)

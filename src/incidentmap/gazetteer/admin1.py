@@ -1,0 +1,153 @@
+"""The 34 provinces: ISO 3166-2 codes, names, and resolving a province name in any spelling."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from incidentmap.errors import UnknownNameError
+from incidentmap.gazetteer.matching import Match, NameIndex
+from incidentmap.gazetteer.names import FUZZY_THRESHOLD
+
+
+@dataclass(frozen=True)
+class Province:
+    """One of Afghanistan's 34 provinces.
+
+    Attributes
+    ----------
+    code : str
+        ISO 3166-2 code, e.g. ``"AF-NAN"``.
+    name : str
+        Common English spelling, e.g. ``"Nangarhar"``.
+    pcode : str
+        OCHA COD-AB p-code, e.g. ``"AF06"``.
+    name_dari : str
+        Name in Dari script.
+    iso_name : str
+        The name pycountry gives for the code (looked up when first asked for:
+        placing points does not need it).
+    aliases : tuple of str
+        Other spellings written by the project.
+    """
+
+    code: str
+    name: str
+    pcode: str
+    name_dari: str
+    aliases: tuple[str, ...]
+
+    @property
+    def iso_name(self) -> str:
+        """The name pycountry gives for the code."""
+        return iso_names()[self.code]
+
+
+@functools.cache
+def provinces() -> dict[str, Province]:
+    """Return the 34 provinces keyed by ISO 3166-2 code.
+
+    Display names, p-codes, Dari names and aliases from ``geo/provinces.csv``;
+    ISO names from pycountry, looked up when first needed (where the codes are also
+    checked against ISO 3166-2:AF).
+
+    Returns
+    -------
+    dict of str to Province
+    """
+    text = resources.files("incidentmap._geo").joinpath("provinces.csv").read_text("utf-8")
+    out: dict[str, Province] = {}
+    for row in csv.DictReader(text.splitlines()):
+        out[row["iso_code"]] = Province(
+            code=row["iso_code"],
+            name=row["name"],
+            pcode=row["pcode"],
+            name_dari=row["name_dari"],
+            aliases=tuple(a for a in row["aliases"].split("|") if a),
+        )
+    return out
+
+
+@functools.cache
+def iso_names() -> dict[str, str]:
+    """ISO 3166-2:AF names by code (pycountry), after checking geo/provinces.csv against them."""
+    import pycountry
+
+    iso = {
+        s.code: s.name.removesuffix(" Province")
+        for s in pycountry.subdivisions.get(country_code="AF")
+    }
+    ours = set(provinces())
+    if ours - set(iso):
+        msg = f"geo/provinces.csv: {sorted(ours - set(iso))[0]!r} is not an ISO 3166-2:AF code"
+        raise ValueError(msg)
+    if set(iso) - ours:
+        msg = f"geo/provinces.csv lacks {sorted(set(iso) - ours)}"
+        raise ValueError(msg)
+    return iso
+
+
+@functools.cache
+def province_index() -> NameIndex:
+    """Return the index of province names, ISO names and aliases (built once)."""
+    index = NameIndex()
+    for code, prov in provinces().items():
+        index.add(prov.name, code, prov.name, code, "exact")
+        index.add(prov.iso_name, code, prov.name, code, "exact")
+        index.add(prov.name_dari, code, prov.name, code, "exact")
+        for alias in prov.aliases:
+            index.add(alias, code, prov.name, code, "alias")
+    return index
+
+
+@functools.cache
+def _code_forms() -> dict[str, str]:
+    out = {}
+    for code, prov in provinces().items():
+        out[code] = code
+        out[code.replace("-", "_")] = code  # a typo seen in geoBoundaries ("AF_KAN")
+        out[code.replace("-", "")] = code
+        out[prov.pcode] = code
+    return out
+
+
+def _province_code_form(name: str) -> str | None:
+    """ISO 3166-2 code for "AF-NAN", "AF_NAN" or the p-code "AF06"; None otherwise."""
+    text = str(name).strip().upper()
+    return _code_forms().get(text) if re.fullmatch(r"AF[-_]?[A-Z]{3}|AF\d{2}", text) else None
+
+
+def resolve_province(name: str, *, fuzzy_threshold: float = FUZZY_THRESHOLD) -> Match:
+    """Resolve a province name in any common spelling.
+
+    Parameters
+    ----------
+    name : str
+        A province name, alias, ISO 3166-2 code or OCHA p-code.
+    fuzzy_threshold : float, default 88
+        Minimum rapidfuzz ratio for a fuzzy match.
+
+    Returns
+    -------
+    Match
+        ``id`` and ``province_code`` are the ISO 3166-2 code.
+
+    Raises
+    ------
+    UnknownNameError
+        If the name matches no province, or two provinces equally well.
+    """
+    code = _province_code_form(name)
+    if code is not None:
+        return Match(code, provinces()[code].name, code, "exact", 100.0)
+    index = province_index()
+    found = index.exact(name)
+    if len(found) == 1:
+        return found[0]
+    accepted, near = index.fuzzy(name, threshold=fuzzy_threshold)
+    if accepted:
+        return accepted[0]
+    raise UnknownNameError(name, [m.name for m in (found or near)][:3], "province")

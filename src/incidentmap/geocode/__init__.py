@@ -1,0 +1,57 @@
+"""Place every incident in a province and district.
+
+:func:`geocode` adds the admin columns to an incident table read by
+:func:`incidentmap.read_incidents`. Rows with coordinates are placed by point in
+polygon; rows with names only by district, place or province name. Every row
+comes back, in the same order, either placed or with the reason it was not.
+
+Output columns (appended after the canonical ones):
+
+``province``, ``province_code``, ``district``, ``district_id``
+    The admin areas (district empty for province-precision rows).
+``geocode_method``
+    ``point``, ``point_snapped``, ``point_swapped``, ``district_name``,
+    ``place_name``, ``province_name`` or ``unplaced``.
+``geocode_precision``
+    ``point``, ``district``, ``province`` or ``none``.
+``geocode_score``
+    100 for exact and alias name matches and for points; the fuzzy score (0-100)
+    for fuzzy name matches.
+``geocode_note``
+    What was done beyond the obvious (snap distance, swap, fuzzy match) or, for
+    unplaced rows, the reason, starting with a short category
+    (``outside:``, ``unknown name:``, ``ambiguous:``, ``no location:``,
+    ``country only:``).
+``geocode_conflict``
+    True where the point's province disagrees with the stated province.
+
+The package, by engine: :mod:`~incidentmap.geocode.points` (coordinates),
+:mod:`~incidentmap.geocode.names` (names), :mod:`~incidentmap.geocode.result` (the codes,
+the output columns and the counts), :mod:`~incidentmap.geocode.place` (:func:`geocode`).
+"""
+
+from __future__ import annotations
+
+from incidentmap.geocode.place import geocode, geocode_points
+from incidentmap.geocode.points import MAX_SNAP_KM, locate_points
+from incidentmap.geocode.result import (
+    GEOCODE_COLUMNS,
+    METHODS,
+    NAME_METHODS,
+    POINT_METHODS,
+    PRECISIONS,
+    geocode_summary,
+)
+
+__all__ = [
+    "GEOCODE_COLUMNS",
+    "MAX_SNAP_KM",
+    "METHODS",
+    "NAME_METHODS",
+    "POINT_METHODS",
+    "PRECISIONS",
+    "geocode",
+    "geocode_points",
+    "geocode_summary",
+    "locate_points",
+]

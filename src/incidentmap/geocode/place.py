@@ -1,0 +1,119 @@
+"""geocode(): the steps in order — points first, then names — over one Placement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import cast
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from incidentmap.context import BoundaryContext, context_for
+from incidentmap.errors import UsageError
+from incidentmap.gazetteer import FUZZY_THRESHOLD
+from incidentmap.geocode.names import place_names
+from incidentmap.geocode.points import MAX_SNAP_KM, place_points
+from incidentmap.geocode.result import Placement
+from incidentmap.geocode.rows import Columns
+
+__all__ = ["geocode", "geocode_points"]
+
+
+# ---------------------------------------------------------------------------------------------
+# geocode
+
+
+def geocode(
+    incidents: gpd.GeoDataFrame | pd.DataFrame,
+    boundaries: gpd.GeoDataFrame | BoundaryContext | None = None,
+    *,
+    snap_km: float = 5.0,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+) -> gpd.GeoDataFrame:
+    """Add province and district to every incident.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Incidents in the canonical schema (from :func:`incidentmap.read_incidents`).
+        Uses ``latitude``, ``longitude``, ``stated_province``, ``stated_district``,
+        ``stated_place`` and ``source_precision`` where present.
+    boundaries : geopandas.GeoDataFrame or BoundaryContext, optional
+        District layer (or its context); default the installed one.
+    snap_km : float, default 5
+        Points outside every district but within this distance (km, measured in
+        metres in UTM 42N, at most 50) of one are snapped to it (``point_snapped``);
+        their ``geocode_score`` falls with the distance (99 at the border, 50 at 50 km).
+    fuzzy_threshold : float, default 88
+        Minimum rapidfuzz ratio for fuzzy name matches (scoped to the stated
+        province; never between two real names).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The incidents, same rows and order, with :data:`GEOCODE_COLUMNS` after
+        the canonical columns and geometry set to the point used (the incident
+        point, the place point, or the district/province representative point
+        for name matches; empty for unplaced rows).
+
+    Raises
+    ------
+    UsageError
+        If ``snap_km`` is outside 0..50 or the boundary layer lacks a column.
+    """
+    res, ctx = _run(incidents, boundaries, snap_km, fuzzy_threshold)
+    return cast(gpd.GeoDataFrame, res.frame(incidents, ctx, points=True))
+
+
+def _run(
+    incidents: pd.DataFrame,
+    boundaries: gpd.GeoDataFrame | BoundaryContext | None,
+    snap_km: float,
+    fuzzy_threshold: float,
+) -> tuple[Placement, BoundaryContext]:
+    if not 0 <= snap_km <= MAX_SNAP_KM:
+        msg = f"snap_km must be from 0 to {MAX_SNAP_KM:g} km, not {snap_km!r}"
+        raise UsageError(msg)
+    ctx = context_for(boundaries)
+    n = len(incidents)
+    col = Columns(incidents, n)
+    res = Placement(n)
+
+    lat, lon = col.num("latitude"), col.num("longitude")
+    given = ~np.isnan(lat) & ~np.isnan(lon)
+    valid = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    has_pt = given & valid
+    for row in np.flatnonzero(given & ~valid):  # frames built by hand: readers refuse these
+        res.note[row].append(
+            f"bad coordinates: latitude {lat[row]!r}, longitude {lon[row]!r} are not degrees; "
+            "placed by names if any"
+        )
+    lat = np.where(has_pt, lat, np.nan)
+    lon = np.where(has_pt, lon, np.nan)
+    place_points(ctx, res, lat, lon, has_pt, snap_km, col)
+    # rows with coordinates stay with them: a point outside is "outside", not re-placed by name
+    place_names(ctx, res, col, ~has_pt, fuzzy_threshold)
+    return res, ctx
+
+
+def geocode_points(
+    incidents: pd.DataFrame,
+    boundaries: gpd.GeoDataFrame | BoundaryContext | None = None,
+    *,
+    snap_km: float = 5.0,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+) -> Callable[[], tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
+    """Place the rows now; return what makes the table later, without point objects.
+
+    Calling the result gives (table without geometry, x, y): the geometry
+    :func:`geocode` would give is the point (x, y) of each row (NaN: none), which
+    file writers pack into WKB directly. The two steps can run in different threads
+    (placing beside reading, the table beside writing).
+    """
+    res, ctx = _run(incidents, boundaries, snap_km, fuzzy_threshold)
+
+    def table() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        return res.frame(incidents, ctx, points=False), res.x, res.y
+
+    return table

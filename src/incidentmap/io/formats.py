@@ -1,0 +1,294 @@
+"""One writer per format (GeoPackage, GeoJSON, FlatGeobuf, shapefile, KML, CSV, Parquet).
+
+GDAL writers are checked after writing (feature count read back, or the file's closing
+bytes), because some of them report success on a full disk. Shapefiles cut names to 10
+characters and KML needs XML names; both report the mapping they used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from incidentmap._threads import run_interruptibly
+from incidentmap.errors import OutputWriteError, UsageError
+from incidentmap.io.frames import WriteOptions, Writer, plain_frame, write_csv
+
+__all__ = ["WRITERS", "WRITE_FORMATS", "kml_fields", "shapefile_fields", "writer_for"]
+
+
+def _write_csv_layers(
+    layers: dict[str, gpd.GeoDataFrame], tmp: Path, opts: WriteOptions
+) -> dict[str, Any]:
+    (gdf,) = layers.values()
+    write_csv(gdf, tmp, geometry_digits=opts.precision, csv_safe=opts.csv_safe)
+    return {}
+
+
+def _write_parquet(
+    layers: dict[str, gpd.GeoDataFrame], tmp: Path, opts: WriteOptions
+) -> dict[str, Any]:
+    (gdf,) = layers.values()
+    gdf.to_parquet(tmp, index=False)
+    return {}
+
+
+def _ogr(gdf: gpd.GeoDataFrame, tmp: Path, driver: str, layer: str, **kwargs: Any) -> None:
+    plain = plain_frame(gdf, dates_as_text=driver in ("GeoJSON", "ESRI Shapefile", "KML"))
+    types = set(plain.geom_type.dropna())
+    if types <= {"Point"}:
+        _ogr_arrow(plain, tmp, driver, layer, **kwargs)
+        return
+    if types <= {"Polygon", "MultiPolygon"} and driver != "GeoJSON":
+        kwargs["promote_to_multi"] = True  # one declared geometry type per layer
+    if driver != "ESRI Shapefile":  # a shapefile's layer is its file name
+        kwargs["layer"] = layer
+    with warnings.catch_warnings():
+        # pyogrio warns once per field about shapefile truncation; the report counts it all
+        warnings.filterwarnings("ignore", message=".*has been truncated to 254 characters.*")
+        warnings.filterwarnings("ignore", message=".*Normalized/laundered field name.*")
+        run_interruptibly(lambda: plain.to_file(tmp, driver=driver, engine="pyogrio", **kwargs))
+
+
+#: rows per Arrow batch handed to GDAL: between batches Python runs, so Ctrl-C is seen
+_BATCH_ROWS = 50_000
+
+
+def _ogr_arrow(plain: gpd.GeoDataFrame, tmp: Path, driver: str, layer: str, **kwargs: Any) -> None:
+    """Write a point layer through GDAL's Arrow interface, in batches.
+
+    Three times faster than feature by feature for a million rows (GeoPackage: 5 s
+    against 15 s), and still interruptible: the batches come from a Python generator.
+    """
+    import pyarrow as pa
+    import pyogrio
+
+    table = pa.table(plain.to_arrow(geometry_encoding="WKB", index=False))
+    fields = []
+    for f in table.schema:  # an all-empty column has Arrow's null type, which OGR lacks
+        fields.append(pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f)
+    table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
+    def batches() -> Any:
+        yield from table.to_batches(max_chunksize=_BATCH_ROWS)
+
+    reader = pa.RecordBatchReader.from_batches(table.schema, batches())
+    geom = plain.geometry.name
+    options = {k: v for k, v in kwargs.items() if k != "promote_to_multi"}
+    if driver != "ESRI Shapefile":
+        options["layer"] = layer
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*has been truncated to 254 characters.*")
+        warnings.filterwarnings("ignore", message=".*Normalized/laundered field name.*")
+        run_interruptibly(
+            lambda: pyogrio.write_arrow(
+                reader,
+                tmp,
+                driver=driver,
+                geometry_name=geom,
+                geometry_type="Point",
+                crs="EPSG:4326",
+                **options,
+            )
+        )
+
+
+def verify_count(tmp: Path, layer: str | None, expected: int, what: str) -> None:
+    import pyogrio
+
+    try:
+        info = pyogrio.read_info(tmp, layer=layer)
+    except Exception as exc:
+        raise OutputWriteError(f"the {what} file written is unreadable ({exc})") from exc
+    if int(info["features"]) != expected:
+        msg = f"the {what} file written holds {info['features']} features, not {expected}"
+        raise OutputWriteError(msg)
+
+
+def _verify_tail(tmp: Path, ending: bytes, what: str) -> None:
+    size = tmp.stat().st_size
+    with tmp.open("rb") as fh:
+        fh.seek(max(0, size - 64))
+        tail = fh.read()
+    if not tail.rstrip().endswith(ending):
+        raise OutputWriteError(f"the {what} file written is cut short (disk full?)")
+
+
+#: SQLite settings for writing a GeoPackage under its temporary name: no rollback journal,
+#: no sync per transaction, a 128 MB page cache. A crash can only spoil the temporary file,
+#: which is never published; the finished file is synced once before it is moved in.
+#: A million points: 13.6 s -> 9.9 s.
+_FAST_SQLITE = {
+    "OGR_SQLITE_JOURNAL": "OFF",
+    "OGR_SQLITE_SYNCHRONOUS": "OFF",
+    "OGR_SQLITE_CACHE": "128",
+}
+
+
+@contextlib.contextmanager
+def fast_sqlite() -> Iterator[None]:
+    """Set :data:`_FAST_SQLITE` in GDAL for the duration, then restore what was there."""
+    import pyogrio
+
+    before = {k: pyogrio.get_gdal_config_option(k) for k in _FAST_SQLITE}
+    pyogrio.set_gdal_config_options(_FAST_SQLITE)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+
+
+def _write_gpkg(
+    layers: dict[str, gpd.GeoDataFrame], tmp: Path, opts: WriteOptions
+) -> dict[str, Any]:
+    for name, gdf in layers.items():
+        # GeoPackage 1.2: opens in the GDAL of older QGIS / ArcGIS installs without warnings
+        with fast_sqlite():
+            _ogr(gdf, tmp, "GPKG", name, dataset_options={"VERSION": "1.2"})
+    for name, gdf in layers.items():
+        verify_count(tmp, name, len(gdf), "GeoPackage")
+    return {}
+
+
+def _write_fgb(
+    layers: dict[str, gpd.GeoDataFrame], tmp: Path, opts: WriteOptions
+) -> dict[str, Any]:
+    ((name, gdf),) = layers.items()
+    # the packed spatial index reorders features; keep the input order (row by row)
+    _ogr(gdf, tmp, "FlatGeobuf", name, layer_options={"SPATIAL_INDEX": "NO"})
+    verify_count(tmp, None, len(gdf), "FlatGeobuf")
+    return {}
+
+
+def _write_geojson(
+    layers: dict[str, gpd.GeoDataFrame], tmp: Path, opts: WriteOptions
+) -> dict[str, Any]:
+    ((name, gdf),) = layers.items()
+    digits = opts.precision if opts.precision is not None else 7
+    _ogr(
+        gdf,
+        tmp,
+        "GeoJSON",
+        name,
+        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": str(digits), "WRITE_NAME": "NO"},
+    )
+    _verify_tail(tmp, b"}", "GeoJSON")
+    return {}
+
+
+def shapefile_fields(columns: list[str]) -> dict[str, str]:
+    """Map column names to unique names of at most 10 characters (case-insensitive)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for col in columns:
+        base = re.sub(r"[^A-Za-z0-9_]", "_", col)
+        name = base[:10]
+        i = 1
+        while name.lower() in used:
+            suffix = str(i)
+            name = base[: 10 - len(suffix)] + suffix
+            i += 1
+        used.add(name.lower())
+        out[col] = name
+    return out
+
+
+def _write_shp(
+    layers: dict[str, gpd.GeoDataFrame], tmp: Path, opts: WriteOptions
+) -> dict[str, Any]:
+    ((name, gdf),) = layers.items()
+    plain = plain_frame(gdf, dates_as_text=True)
+    fields = shapefile_fields([c for c in plain.columns if c != plain.geometry.name])
+    truncated = 0
+    for col in fields:
+        s = plain[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            long = s.map(lambda v: isinstance(v, str) and len(v.encode("utf-8")) > 254)
+            truncated += int(long.sum())
+        if pd.api.types.is_bool_dtype(s):
+            plain[col] = s.astype(int)
+    plain = plain.rename(columns=fields)
+    _ogr(plain, tmp, "ESRI Shapefile", name, encoding="UTF-8")
+    # the mapping travels with the layer: <name>.fields.csv beside the .shp
+    mapping = pd.DataFrame({"field": list(fields.values()), "column": list(fields.keys())})
+    write_csv(mapping, tmp.with_suffix(".fields.csv"))
+    verify_count(tmp, None, len(gdf), "shapefile")
+    return {"fields": {k: v for k, v in fields.items() if k != v}, "truncated": truncated}
+
+
+_XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+def kml_fields(columns: list[str]) -> dict[str, str]:
+    """Map column names to XML names (KML's SimpleField names), unique ignoring case."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for col in columns:
+        name = col if _XML_NAME.match(col) else re.sub(r"[^A-Za-z0-9_.\-]", "_", col)
+        if not re.match(r"[A-Za-z_]", name):
+            name = "_" + name
+        base, i = name, 2
+        while name.lower() in used:
+            name = f"{base}_{i}"
+            i += 1
+        used.add(name.lower())
+        out[col] = name
+    return out
+
+
+def _write_kml(
+    layers: dict[str, gpd.GeoDataFrame], tmp: Path, opts: WriteOptions
+) -> dict[str, Any]:
+    ((name, gdf),) = layers.items()
+    plain = plain_frame(gdf, dates_as_text=True)
+    fields = kml_fields([c for c in plain.columns if c != plain.geometry.name])
+    plain = plain.rename(columns=fields)
+    if "name" not in plain.columns:
+        label = plain["event_id"] if "event_id" in plain.columns else None
+        plain.insert(0, "name", label if label is not None else name)
+    layer = kml_fields([name])[name]
+    _ogr(
+        plain,
+        tmp,
+        "KML",
+        layer,
+        dataset_options={"NameField": "name", "DescriptionField": "description"},
+    )
+    _verify_tail(tmp, b"</kml>", "KML")
+    return {"fields": {k: v for k, v in fields.items() if k != v}}
+
+
+#: writers by file suffix
+WRITERS: dict[str, tuple[str, Writer, bool]] = {
+    # suffix: (format name, writer, holds several layers)
+    ".gpkg": ("GPKG", _write_gpkg, True),
+    ".geojson": ("GeoJSON", _write_geojson, False),
+    ".json": ("GeoJSON", _write_geojson, False),
+    ".fgb": ("FlatGeobuf", _write_fgb, False),
+    ".shp": ("ESRI Shapefile", _write_shp, False),
+    ".kml": ("KML", _write_kml, False),
+    ".csv": ("CSV", _write_csv_layers, False),
+    ".parquet": ("Parquet", _write_parquet, False),
+}
+
+
+#: output formats by file suffix -> format name
+WRITE_FORMATS: dict[str, str] = {k: v[0] for k, v in WRITERS.items()}
+
+
+def writer_for(path: str | os.PathLike[str]) -> tuple[str, Writer, bool]:
+    """Return (format name, writer, multi-layer) for a file name, or raise UsageError."""
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext not in WRITERS:
+        msg = f"{p}: unknown output format {ext or '(none)'}; use one of {', '.join(WRITERS)}"
+        raise UsageError(msg)
+    return WRITERS[ext]

@@ -1,0 +1,206 @@
+"""Numbers in incident files: counts (tolls) and coordinates, read value by value or in one pass.
+
+Counts accept thousands separators only in the file's own convention; coordinates accept
+decimal degrees, degrees-minutes-seconds and hemisphere letters. A value that cannot be
+read is reported by :class:`~incidentmap.io.values.Problems` with its row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from incidentmap.io.values import EDGE_SPACE, Problems, blank_mask, fast_numbers
+
+__all__ = ["parse_coordinates", "parse_counts", "parse_numbers"]
+
+
+_THOUSANDS = re.compile(r"[+]?\d{1,3}(?:([,\u00a0\u202f ' ])\d{3})(?:\1\d{3})*(?:\.\d+)?")
+
+
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+
+
+def _factorized(values: pd.Series, blank: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    obj = values.astype("object").where(~blank, "")
+    codes, uniques = pd.factorize(obj.map(lambda v: v if isinstance(v, str) else number_text(v)))
+    return codes, [str(u) for u in uniques]
+
+
+def number_text(v: Any) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "nan"  # a boolean is not a number here
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return repr(float(v))
+    return str(v)
+
+
+def read_numbers(
+    values: pd.Series, blank: np.ndarray, one: Callable[[str], float], *, whole: bool = False
+) -> np.ndarray:
+    """Numbers C reads (Arrow, or a typed column), then the rest by ``one`` per distinct text.
+
+    With ``whole`` (counts), fractions C read become NaN, as ``one`` makes them.
+    Blanks come out NaN.
+    """
+    fast = fast_numbers(values, blank)
+    if fast is not None:
+        num, rest = fast
+        if whole:
+            num[np.isfinite(num) & (num != np.floor(num))] = np.nan
+        if rest.any():
+            sub = values[rest]
+            codes, uniques = _factorized(sub, np.zeros(len(sub), dtype=bool))
+            num[rest] = np.array([one(u) for u in uniques], dtype=float)[codes]
+    else:
+        codes, uniques = _factorized(values, blank)
+        parsed = np.array([one(u) for u in uniques], dtype=float)
+        num = parsed[codes] if len(uniques) else np.full(len(values), np.nan)
+    return np.where(blank, np.nan, num)
+
+
+def parse_numbers(
+    values: pd.Series,
+    column: str,
+    problems: Problems,
+    *,
+    kind: str = "number",
+    lo: float | None = None,
+    hi: float | None = None,
+    expected: str = "a number",
+) -> np.ndarray:
+    """Read numbers; blanks are NaN, unreadable or out-of-range values are reported.
+
+    Parameters
+    ----------
+    values : pandas.Series
+    column : str
+        The column's name, for messages.
+    problems : Problems
+    kind : {"number", "count"}
+        ``count`` also reads thousands separators ("1,000", "1 000") and refuses
+        fractions other than ``.0``; ``number`` reads a decimal comma ("34,52")
+        when the value has no point.
+    lo, hi : float, optional
+        Inclusive bounds.
+    expected : str
+        What the message says was expected.
+
+    Returns
+    -------
+    numpy.ndarray of float
+    """
+    blank = blank_mask(values, numeric=True)
+    # "1,000", "34,5": the few values C did not read; plain fractions are not counts
+    num = read_numbers(values, blank, lambda u: _one_number(u, kind), whole=kind == "count")
+    bad = ~blank & ~np.isfinite(num)
+    if lo is not None:
+        bad |= np.isfinite(num) & (num < lo)
+    if hi is not None:
+        bad |= np.isfinite(num) & (num > hi)
+    problems.report(bad, column, values, expected)
+    num[bad] = np.nan
+    return num
+
+
+def _one_number(text: str, kind: str) -> float:
+    t = EDGE_SPACE.sub("", text)
+    if not t:
+        return np.nan
+    try:
+        v = float(t)
+    except ValueError:
+        v = np.nan
+        m = _THOUSANDS.fullmatch(t)
+        if m is not None:
+            v = float(re.sub(r"[,\u00a0\u202f ' ]", "", t))
+        elif kind == "number" and _DECIMAL_COMMA.fullmatch(t):
+            v = float(t.replace(",", "."))
+    if kind == "count" and np.isfinite(v) and v != np.floor(v):
+        return np.nan
+    return v if np.isfinite(v) else np.nan
+
+
+def parse_counts(
+    values: pd.Series, column: str, problems: Problems, *, hi: float = 1_000_000
+) -> np.ndarray:
+    """Read counts of people (killed, wounded): whole numbers from 0 to ``hi``."""
+    return parse_numbers(
+        values,
+        column,
+        problems,
+        kind="count",
+        lo=0,
+        hi=hi,
+        expected=f"a whole number from 0 to {hi:,.0f} (e.g. 3 or 1,000)",
+    )
+
+
+_DMS = re.compile(
+    r"(?P<h1>[NSEW])?\s*(?P<d>\d+(?:[.,]\d+)?)\s*(?:°|º|d|\s)\s*"
+    r"(?:(?P<m>\d+(?:[.,]\d+)?)\s*(?:'|′|m|\s)\s*)?"
+    r"(?:(?P<s>\d+(?:[.,]\d+)?)\s*(?:\"|″|''|s)?\s*)?(?P<h2>[NSEW])?",
+    re.IGNORECASE,
+)
+
+
+_HEMI = re.compile(r"(?P<h1>[NSEW])?\s*(?P<v>[+-]?\d+(?:[.,]\d+)?)\s*°?\s*(?P<h2>[NSEW])?", re.I)
+
+
+def _one_coordinate(text: str, axis: str) -> float:
+    t = EDGE_SPACE.sub("", text)
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    for pattern in (_HEMI, _DMS):
+        m = pattern.fullmatch(t)
+        if m is not None:
+            return _signed_coordinate(m, axis, dms=pattern is _DMS)
+    return np.nan
+
+
+def _signed_coordinate(m: re.Match[str], axis: str, *, dms: bool) -> float:
+    """Return the value of a hemisphere or degrees-minutes-seconds match, NaN if impossible."""
+    h1, h2 = m.group("h1"), m.group("h2")
+    if h1 and h2:
+        return np.nan
+    hemi = (h1 or h2 or "").upper()
+    if hemi and ((axis == "lat") != (hemi in "NS")):
+        return np.nan  # "70E" given as a latitude
+    v = _dms_value(m) if dms else float(m.group("v").replace(",", "."))
+    return -abs(v) if hemi in ("S", "W") else v
+
+
+def _dms_value(m: re.Match[str]) -> float:
+    """Return degrees from a degrees-minutes-seconds match (NaN for 60 minutes or more)."""
+    parts = [m.group("d"), m.group("m"), m.group("s")]
+    d, mi, s = (float(p.replace(",", ".")) if p else 0.0 for p in parts)
+    if mi >= 60 or s >= 60:
+        return np.nan
+    return d + mi / 60 + s / 3600
+
+
+def parse_coordinates(
+    values: pd.Series, column: str, problems: Problems, axis: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read latitudes or longitudes in decimal degrees (also "34,52", "34.5N", DMS).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The values (NaN where blank or unreadable), and the mask of values that
+        were given but are not a coordinate (not reported yet: the caller
+        decides whether the whole column is a coordinate column at all).
+    """
+    blank = blank_mask(values, numeric=True)
+    # "34,52", "34.5N", degrees-minutes-seconds: read one distinct value at a time
+    num = read_numbers(values, blank, lambda u: _one_coordinate(u, axis))
+    limit = 90.0 if axis == "lat" else 180.0
+    bad = ~blank & (~np.isfinite(num) | (np.abs(num) > limit))
+    num[bad] = np.nan
+    return num, bad
