@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "context": 6,
     "geocode": 7,
     "filters": 8,
+    "fitness": 7,
     "aggregate": 7,
     "trends": 8,
     "query": 8,

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incidentmap.actors import ATTRIBUTIONS, actor_groups, group_ids, groups, match_actor
-from incidentmap.aggregate import filter_incidents
 from incidentmap.errors import UsageError
+from incidentmap.filters import filter_incidents
 from tests.conftest import INCIDENTS
 from tests.test_cli import run
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -42,7 +43,10 @@ def test_counts_zero_filled(events, districts):
     jal = jal.set_index(jal["period_start"].dt.strftime("%Y-%m"))
     assert jal.loc["2023-03", "incidents"] == 2 and jal.loc["2023-03", "fatalities"] == 3
     assert jal.loc["2023-04", "incidents"] == 0
-    assert jal.loc["2023-05", "incidents"] == 1 and jal.loc["2023-05", "fatalities"] == 0
+    # one incident whose toll is unknown: the sum is unknown (issue 16), not 0
+    assert jal.loc["2023-05", "incidents"] == 1 and np.isnan(jal.loc["2023-05", "fatalities"])
+    assert jal.loc["2023-05", "fatalities_known"] == 0
+    assert jal.loc["2023-04", "fatalities"] == 0  # no incident: nothing to add up
     assert c["incidents"].sum() == 4  # the undated and the province-only rows are not in months
 
 
@@ -116,3 +120,25 @@ def test_cli_aggregate(capsys, use_cache, tmp_path):
     assert code == 0, err
     g = __import__("geopandas").read_file(tmp_path / "p.geojson")
     assert len(g) == 34 and g["incidents_per_100k"].notna().all()
+
+
+def test_unknown_tolls_stay_unknown_in_counts_and_caption(use_cache):
+    # issue 16: a province whose every toll is unknown summed to 0.0, and the caption said
+    # "225 reported fatalities" with no word of the 44 unknown tolls
+    from incidentmap.render.data import default_caption
+    from tests.conftest import ROOT
+
+    g, _ = im.load_incidents(ROOT / "geo" / "sample_incidents.csv")
+    known = int(g["fatalities"].notna().sum())
+    assert 0 < known < len(g)
+    counts = counts_by_area(g, im.load_boundaries("province"), level="province", period=None)
+    by = counts.set_index("province")
+    badakhshan = g[g["province"] == "Badakhshan"]
+    assert len(badakhshan) and badakhshan["fatalities"].isna().all()
+    assert np.isnan(by.loc["Badakhshan", "fatalities"])  # unknown, not 0
+    assert by.loc["Badakhshan", "fatalities_known"] == 0
+    assert by.loc["Bamyan", "incidents"] == 0 and by.loc["Bamyan", "fatalities"] == 0
+    assert counts["fatalities_known"].sum() == known
+    assert np.nansum(counts["fatalities"]) == g["fatalities"].sum()
+    caption = default_caption(g)
+    assert f"(tolls known for {known} of {len(g)})" in caption

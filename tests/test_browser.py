@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 from tests.test_cli import run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -163,7 +163,10 @@ def test_page_loads_offline_without_errors(page):
     assert page.evaluate("window.incidentmapInstances[0].areaLayers.length") == 398
     assert page.locator(".leaflet-im-areas-pane canvas").count() == 1
     assert page.locator(".leaflet-im-outline-pane path").count() >= 1
-    assert page.locator(".leaflet-im-points-pane canvas").count() == 1
+    # the points are drawn by the areas' canvas: a canvas of their own on top took every
+    # mouse event from the areas (their tooltips never opened under the mouse)
+    assert page.locator(".leaflet-im-points-pane canvas").count() == 0
+    assert page.locator("canvas").count() == 1
     s = state(page)
     assert s["label"] == "March 2023" and s["markers"] == 3
     assert page.locator(".im-legend").inner_text().startswith("Incidents per district")
@@ -334,6 +337,103 @@ def test_too_many_points_are_counted_per_cell_and_the_page_says_so(
         assert "Incidents" in popup.inner_text()
         pg.wait_for_timeout(300)
         assert pg.locator("img[src=x]").count() == 0
+        assert pg.problems == []
+    finally:
+        ctx.close()
+
+
+def test_map_is_offline_by_default_and_online_only_when_asked(browser, capsys, use_cache, tmp_path):
+    # `map` with no flag writes a page that works with no network (issue 16: it loaded
+    # Leaflet, jQuery, Bootstrap and Font Awesome from other hosts and was a grey page)
+    sample = ROOT / "geo" / "sample_incidents.csv"
+    out = tmp_path / "m.html"
+    code, _, err = run(capsys, "map", sample, "--level", "province", "--period", "year", "-o", out)
+    assert code == 0, err
+    assert "offline" in err
+    ctx, pg = open_page(browser, out)
+    try:
+        assert pg.problems == []  # no request to another host, no script error
+        assert pg.evaluate("window.incidentmapInstances[0].areaLayers.length") == 34
+        assert "Incidents per province" in pg.locator(".im-legend").inner_text()
+    finally:
+        ctx.close()
+    online = tmp_path / "online.html"
+    code, _, err = run(capsys, "map", sample, "--level", "province", "--online", "-o", online)
+    assert code == 0, err
+    text = online.read_text()
+    assert "cdn.jsdelivr.net" in text and "online" in err
+    assert "cdn.jsdelivr.net" not in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "cited"),
+    [
+        ("acled_afg_2017on_province_level.xlsx", "Armed Conflict Location & Event Data Project"),
+        ("ucdp_ged_afg_realcaddish.geojson", "UCDP Georeferenced Event Dataset (GED)"),
+        (None, "sample_incidents.csv"),
+    ],
+)
+def test_brief_with_no_options_on_real_files_draws_a_page(
+    browser, capsys, use_cache, tmp_path, name, cited
+):
+    # issue 16: the first command a user types on the ACLED file wrote an empty grid (district
+    # level of province-only rows, no period, a script error); now the level comes from the data
+    from tests.conftest import INCIDENTS
+
+    src = INCIDENTS / name if name else ROOT / "geo" / "sample_incidents.csv"
+    out = tmp_path / "b.html"
+    code, _, err = run(capsys, "brief", src, "-o", out)
+    assert code == 0, err
+    assert "note: level:" in err
+    ctx, pg = open_page(browser, out)
+    try:
+        assert pg.problems == []
+        n_periods = pg.evaluate("window.incidentmapInstances[0].data.periods.length")
+        assert n_periods >= 2
+        assert pg.locator(".im-legend").inner_text().strip()
+        assert cited in pg.locator(".leaflet-control-attribution").inner_text()
+    finally:
+        ctx.close()
+
+
+def _pixel_of(pg, lon, lat):
+    return pg.evaluate(
+        """([lon, lat]) => { const m = window.incidentmapInstances[0];
+            const p = m.map.latLngToContainerPoint([lat, lon]);
+            const r = m.map.getContainer().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y]; }""",
+        [lon, lat],
+    )
+
+
+def test_area_tooltips_open_under_a_real_mouse_with_points_on_and_off(
+    browser, capsys, use_cache, tmp_path
+):
+    # issue 16: on the README's own briefing the points canvas lay over the areas and took
+    # every mouse event, so no province ever showed its tooltip under the mouse
+    out = tmp_path / "briefing.html"
+    code, _, err = run(
+        capsys, "brief", ROOT / "geo" / "sample_incidents.csv", "--group", "isis-k", "-o", out,
+        "--level", "province", "--period", "year",
+    )  # fmt: skip
+    assert code == 0, err
+    ctx, pg = open_page(browser, out)
+    try:
+        ghor = pg.evaluate(
+            """() => window.incidentmapInstances[0].data.labels.items
+                 .find((it) => it[2] === 'Ghor' && it[3] === 0)"""
+        )
+        x, y = _pixel_of(pg, ghor[0], ghor[1])
+        for points_on in (True, False):
+            if not points_on:  # the layer control's own checkbox, clicked as a reader would
+                pg.get_by_label("Incidents (points)").uncheck()
+            pg.mouse.move(10, 10)
+            pg.mouse.move(x, y, steps=10)
+            pg.wait_for_timeout(100)  # Leaflet's canvas reads the mouse at most every 32 ms
+            pg.mouse.move(x + 2, y + 2, steps=2)
+            tip = pg.locator(".leaflet-tooltip")
+            tip.first.wait_for(state="visible", timeout=3000)
+            assert "Ghor" in tip.first.inner_text(), points_on
         assert pg.problems == []
     finally:
         ctx.close()

@@ -177,7 +177,7 @@ def test_kml_with_markup_in_column_names_is_valid_xml(use_cache, tmp_path):
 
 
 def test_actor_regex_is_bounded(use_cache, tmp_path):
-    from incidentmap.aggregate import REGEX_SECONDS, filter_incidents
+    from incidentmap.filters import REGEX_SECONDS, filter_incidents
 
     frame = pd.DataFrame({"actor": ["a" * 5000 + "b", "Taliban"]})
     with pytest.raises(im.UsageError, match="ran longer than"):

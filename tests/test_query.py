@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 
 import geopandas as gpd
@@ -206,3 +207,29 @@ def test_cli_query_no_match_and_unknown(capsys, use_cache):
     assert err.startswith("Error: unknown place name 'Nowherestan'; did you mean")
     code, _, err = run(capsys, "query", DATA / "acled.csv", "--bbox", "1,2,3")
     assert code == 2 and "--bbox: expected" in err
+
+
+def test_near_lists_events_placed_to_an_area_inside_the_radius(capsys, use_cache):
+    # issue 16: `query --near Jalalabad --km 25` said "no incidents match" on the sample while
+    # 6 incidents were placed to Jalalabad district, which lies wholly inside the circle
+    from tests.conftest import ROOT
+    from tests.test_cli import run
+
+    code, out, err = run(
+        capsys, "query", ROOT / "geo" / "sample_incidents.csv", "--near", "Jalalabad",
+        "--km", "25", "-f", "csv",
+    )  # fmt: skip
+    assert code == 0, err
+    rows = pd.read_csv(io.StringIO(out))
+    assert len(rows) == 6 and set(rows["match"]) == {"area inside"}
+    assert set(rows["district"]) == {"Jalalabad"} and (rows["distance_km"] == 0).all()
+    assert "listed: 6 events placed only to a district or province that lies wholly" in err
+    # an area that only overlaps the circle may lie outside it: counted, listed when asked
+    g, _ = im.load_incidents(ROOT / "geo" / "sample_incidents.csv")
+    near = im.incidents_near(g, "Jalalabad", 25)
+    overlap = near.attrs["area_events"]
+    both = im.incidents_near(g, "Jalalabad", 25, include_area_events=True)
+    assert len(both) == len(near) + overlap
+    assert (both["match"] == "area overlaps").sum() == overlap
+    small = im.incidents_near(g, "Jalalabad", 1)  # a 1 km circle holds no district
+    assert (small["match"] != "area inside").all()

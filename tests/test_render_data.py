@@ -8,8 +8,9 @@ import shapely
 
 import incidentmap as im
 from incidentmap.render.classes import class_bins
-from incidentmap.render.data import display_layers, period_labels
+from incidentmap.render.data import display_layers
 from incidentmap.render.encode import encode_geometry, pack_ints
+from incidentmap.render.series import period_labels
 
 
 def unpack(p):  # written again here on purpose: the test must not trust the code it checks
@@ -149,3 +150,59 @@ def test_payload_hotspots_match_trends(use_cache):
     t = trends(g, level="province", period="month", permutations=999)
     assert page_hot == set(t.loc[t["hotspot"] == "hot", "province"])
     assert "Getis-Ord Gi*" in h["rule"]
+
+
+def test_brief_png_counts_the_areas_once_and_both_draw_the_same_series(
+    capsys, use_cache, tmp_path, monkeypatch
+):
+    # the page and the PNG draw one AreaSeries: brief --png counts by area once, and the
+    # page's classes and colours are the series' (not re-summed from the page's encoding)
+    from incidentmap.cli import main
+    from incidentmap.render import series as series_module
+    from incidentmap.render.data import build_payload
+    from incidentmap.render.series import area_series
+
+    calls = []
+    real = series_module.counts_by_area
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("level"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(series_module, "counts_by_area", counting)
+    g, _ = im.load_incidents(_sample())
+    with pytest.raises(SystemExit) as exc:
+        main(["brief", str(_sample()), "-o", str(tmp_path / "b.html"), "--level", "province",
+              "--period", "year", "--png", str(tmp_path / "b.png")])  # fmt: skip
+    assert exc.value.code == 0, capsys.readouterr().err
+    assert calls == ["province"]
+    assert (tmp_path / "b.png").stat().st_size > 10_000
+    s = area_series(g, None, im.MapStyle(level="province", period="year", measure="fatalities"))
+    payload = build_payload(g, im.load_boundaries(), series=s, points=False)
+    assert payload["areas"]["bins"] == s.bins and payload["areas"]["colors"] == s.colors
+    assert payload["periods"] == s.labels
+    assert s.legend("window")[:2] == [("unknown", "#bdbdbd"), ("0", "#f4f1ea")]
+
+
+def _sample():
+    from tests.conftest import ROOT
+
+    return ROOT / "geo" / "sample_incidents.csv"
+
+
+def test_count_classes_are_whole_numbers_and_sums_may_be_fractions(use_cache):
+    # issue 16: count legends read "> 3 - 7.60"; a count class is whole numbers
+    from incidentmap.render.series import area_series
+
+    g, _ = im.load_incidents(_sample())
+    counts = area_series(g, None, im.MapStyle(level="district", period="year", k=5))
+    assert counts.integer
+    for mode in ("window", "cumulative"):
+        assert all(float(b).is_integer() for b in counts.bins[mode])
+        assert counts.bins[mode] == sorted(set(counts.bins[mode]))
+        assert counts.bins[mode][-1] == np.nanmax(counts.shown(mode))
+    labels = [lab for lab, _ in counts.legend("cumulative")]
+    assert all("." not in lab for lab in labels)
+    g2 = g.assign(fatalities=g["fatalities"] / 3)  # GTD splits a toll: fractions are real
+    sums = area_series(g2, None, im.MapStyle(level="province", measure="fatalities"))
+    assert not sums.integer

@@ -182,10 +182,13 @@ def mixed(cache):
     )
 
 
-def test_near_leaves_area_events_out_and_counts_them(mixed):
+def test_near_lists_areas_inside_and_counts_areas_that_only_overlap(mixed):
+    # Surkh Rod lies wholly within 50 km of Jalalabad: its event happened within the radius
+    # (issue 16); Nangarhar only overlaps the circle: its event may lie outside, counted
     got = incidents_near(mixed, "Jalalabad", 50)
-    assert list(got["event_id"]) == ["point"]
-    assert got.attrs["area_events"] == 2
+    assert list(got["event_id"]) == ["point", "district"]
+    assert list(got["match"]) == ["point", "area inside"]
+    assert got.attrs["area_events"] == 1 and got.attrs["area_inside"] == 1
 
 
 def test_near_lists_area_events_with_edge_distance(mixed):
@@ -215,8 +218,9 @@ def test_cli_query_says_how_many_area_events_were_left_out(capsys, use_cache, mi
     im.write_layer(mixed, src)
     code, out, err = run(capsys, "query", src, "--near", "Jalalabad", "--km", "50", "-f", "csv")
     assert code == 0
-    assert "left out: 2 events placed only to a district or province" in err
-    assert len(pd.read_csv(pd.io.common.StringIO(out))) == 1
+    assert "listed: 1 events placed only to a district or province that lies wholly" in err
+    assert "left out: 1 events placed only to a district or province that overlaps" in err
+    assert len(pd.read_csv(pd.io.common.StringIO(out))) == 2
     code, out, err = run(
         capsys, "query", src, "--near", "Jalalabad", "--km", "50", "-f", "csv",
         "--include-area-events",
@@ -239,7 +243,7 @@ def test_map_credit_comes_from_the_installed_layer(own_cache):
             crs="EPSG:4326",
         )
     )
-    payload = build_payload(g, im.load_boundaries(), points=False)
+    payload = build_payload(g, im.load_boundaries(), points=False, level="province")
     assert payload["attribution"][0] == "Boundaries: geoBoundaries.org (Runfola et al. 2020)"
     assert credit_line({"layout": "ocha-codab"}) == "Boundaries: AGCHO / OCHA COD-AB Afghanistan"
 

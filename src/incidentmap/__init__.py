@@ -49,7 +49,7 @@ from incidentmap.pipeline import (
 )
 from incidentmap.query import incidents_in, incidents_near, resolve_location
 
-_RENDER = ("briefing_map", "choropleth_map", "point_map", "save_map", "static_map")
+_RENDER = ("MapStyle", "briefing_map", "choropleth_map", "point_map", "save_map", "static_map")
 
 
 def __getattr__(name: str) -> Any:
@@ -75,6 +75,7 @@ __all__ = [
     "IncidentMapError",
     "InputFileError",
     "LoadReport",
+    "MapStyle",
     "OutputExistsError",
     "OutputWriteError",
     "ReadOptions",

@@ -8,6 +8,8 @@ zeros filled. :func:`filter_incidents` applies the filters shared by the
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -83,8 +85,10 @@ def counts_by_area(
         None gives one row per area (totals). Rows without a date are counted
         only in totals.
     sums : sequence of str, default ("fatalities", "injured")
-        Numeric columns to add up (missing values count as 0; columns absent
-        from the input are skipped).
+        Numeric columns to add up over the known values: each gets a
+        ``<name>_known`` column (how many rows had a value), and a sum whose every
+        value is unknown is NaN, never 0 (an area with no incident sums to 0);
+        columns absent from the input are skipped.
     start, end : date, optional
         Extend (or cut) the period range; default: the incidents' date range.
     population : pandas.DataFrame, optional
@@ -121,12 +125,13 @@ def counts_by_area(
         msg = f"incidents name {level}s not in the area layer: {sorted(unknown)[:3]}"
         raise UsageError(msg)
     sum_cols = [c for c in sums if c in rows.columns]
-    for c in sum_cols:
-        rows[c] = pd.to_numeric(rows[c], errors="coerce").fillna(0.0)
+    for c in sum_cols:  # an unknown toll stays unknown: summed over the known ones, counted
+        rows[c] = pd.to_numeric(rows[c], errors="coerce")
+        rows[f"{c}_known"] = rows[c].notna().astype(np.int64)
     rows["incidents"] = 1
-    value_cols = ["incidents", *sum_cols]
+    value_cols = ["incidents", *sum_cols, *(f"{c}_known" for c in sum_cols)]
     if period is None:
-        grouped = rows.groupby(key)[value_cols].sum()
+        grouped = _sums(rows.groupby(key), value_cols, sum_cols)
         out = area_table.merge(grouped, left_on=key, right_index=True, how="left")
     else:
         rows["period_start"] = period_start(rows["date"], period)
@@ -147,18 +152,28 @@ def counts_by_area(
                 raise UsageError(msg)
             periods = pd.period_range(first, last, freq=PERIODS[period]).start_time
             periods = pd.DatetimeIndex(periods.astype("datetime64[ns]"), name="period_start")
-        grouped = dated.groupby([key, "period_start"])[value_cols].sum()
+        grouped = _sums(dated.groupby([key, "period_start"]), value_cols, sum_cols)
         full = pd.MultiIndex.from_product([area_table[key], periods], names=[key, "period_start"])
         grouped = grouped.reindex(full)
         out = area_table.merge(grouped.reset_index(), on=key, how="left")
-    for c in value_cols:
-        out[c] = out[c].fillna(0)
-    out["incidents"] = out["incidents"].astype(np.int64)
+    out["incidents"] = out["incidents"].fillna(0).astype(np.int64)
+    for c in sum_cols:
+        out[f"{c}_known"] = out[f"{c}_known"].fillna(0).astype(np.int64)
+        # no incident: nothing to sum (0); incidents whose every toll is unknown: unknown
+        out[c] = out[c].where(out["incidents"] > 0, 0.0)
     if population is not None:
         _add_rates(out, population, key, value_cols)
     sort = [key, "period_start"] if period is not None else [key]
     out = out.sort_values(sort, kind="stable").reset_index(drop=True)
     out.attrs.update({"level": level, "period": period, "sums": sum_cols})
+    return out
+
+
+def _sums(grouped: Any, value_cols: list[str], sum_cols: list[str]) -> pd.DataFrame:
+    """Sum per group; a sum of values all unknown is unknown (NaN), not 0."""
+    out = grouped[value_cols].sum()
+    if sum_cols:
+        out[sum_cols] = grouped[sum_cols].sum(min_count=1)
     return out
 
 

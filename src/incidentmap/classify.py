@@ -46,4 +46,4 @@ def classify(
     """
     groups = actor_groups(incidents, dataset, arrow=arrow)
     kinds = categorize(incidents, dataset, arrow=arrow)
-    return pd.concat([groups, kinds], axis=1, copy=False)
+    return pd.concat([groups, kinds], axis=1)

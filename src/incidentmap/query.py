@@ -248,18 +248,21 @@ def incidents_near(
     province : str, optional
         Province to look a place or district name up in.
     include_area_events : bool, default False
-        Also list events placed only to a district or province whose area lies
-        within ``km``; their ``distance_km`` is measured to the area's edge (0 when
-        the query point or area is inside or overlaps it). By default they are left
-        out and only counted (``attrs["area_events"]``): a stand-in point for an area
-        has no distance to report.
+        Events placed only to a district or province whose whole area lies within
+        ``km`` are always listed (``match = "area inside"``): they happened within the
+        radius. Those whose area only overlaps the circle may have happened outside
+        it: they are counted (``attrs["area_events"]``) and listed only with this
+        (``match = "area overlaps"``). For both, ``distance_km`` is to the area's
+        nearest edge (0 when the query point or area is inside or overlaps it), never
+        the distance of a stand-in point.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        The matching rows with ``distance_km``, sorted by distance. ``attrs["near"]``
-        holds the resolved location label, ``attrs["area_events"]`` how many
-        area-placed events lie within ``km`` (listed or not).
+        The matching rows with ``distance_km`` and ``match`` (``point``, ``area
+        inside``, ``area overlaps``), sorted by distance. ``attrs["near"]`` holds the
+        resolved location label, ``attrs["area_inside"]`` how many area-placed events
+        lie inside the radius, ``attrs["area_events"]`` how many only overlap it.
     """
     if km < 0:
         msg = f"km must be >= 0, not {km!r}"
@@ -272,15 +275,22 @@ def incidents_near(
         loc = resolve_location(where, districts, province=province)
     idx = index if index is not None else NearIndex(incidents)
     pos, dist = idx.within(loc, km)
-    area_pos, area_dist = _area_events_near(incidents, loc, km, districts)
-    if include_area_events:
-        pos = np.concatenate([pos, area_pos])
-        dist = np.concatenate([dist, area_dist])
+    area_pos, area_dist, inside = _area_events_near(incidents, loc, km, districts)
+    listed = inside | include_area_events
+    match = np.concatenate(
+        [np.full(len(pos), "point", dtype=object), np.where(inside, "area inside", "area overlaps")]
+    )
+    pos = np.concatenate([pos, area_pos])
+    dist = np.concatenate([dist, area_dist])
+    keep = np.concatenate([np.ones(len(pos) - len(area_pos), dtype=bool), listed])
+    pos, dist, match = pos[keep], dist[keep], match[keep]
     order = np.lexsort((pos, dist))
     out = incidents.iloc[pos[order]].copy()
     out.insert(0, "distance_km", np.round(dist[order], 3))
+    out.insert(1, "match", match[order])
     out.attrs["near"] = loc.label
-    out.attrs["area_events"] = len(area_pos)
+    out.attrs["area_inside"] = int(inside.sum())
+    out.attrs["area_events"] = int((~inside).sum())
     return out
 
 
@@ -320,19 +330,26 @@ def _area_events_near(
     loc: Location,
     km: float,
     districts: gpd.GeoDataFrame | BoundaryContext | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Positions and edge distances (km) of area-placed events whose area is within km."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the area-placed events whose area reaches within km of the location.
+
+    Their positions, their edge distances (km), and whether the whole area lies within km
+    (inside) or only part of it (it overlaps the circle).
+    """
+    none = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
     if not _area_placed(incidents).any():
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return none
     keys = _area_keys(incidents)
     found = _area_geometries(context_for(districts), keys)
     if not found:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    dist = _geometry_distance_km(loc, np.array(list(found.values()), dtype=object))
+        return none
+    dist, far = _geometry_distance_km(loc, np.array(list(found.values()), dtype=object))
     by_key = dict(zip(found, dist, strict=True))
+    far_key = dict(zip(found, far, strict=True))
     d_all = np.array([by_key.get(k, np.inf) if k else np.inf for k in keys], dtype=float)
+    f_all = np.array([far_key.get(k, np.inf) if k else np.inf for k in keys], dtype=float)
     pos = np.flatnonzero(d_all <= km)
-    return pos.astype(np.int64), d_all[pos]
+    return pos.astype(np.int64), d_all[pos], f_all[pos] <= km
 
 
 def _area_geometries(ctx: BoundaryContext, keys: np.ndarray) -> dict[str, Any]:
@@ -345,8 +362,11 @@ def _area_geometries(ctx: BoundaryContext, keys: np.ndarray) -> dict[str, Any]:
     return found
 
 
-def _geometry_distance_km(location: Location, geoms: np.ndarray) -> np.ndarray:
-    """Distance (km) from a point or area to each geometry, 0 where they touch or overlap."""
+def _geometry_distance_km(location: Location, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distances (km) from a point or area to each geometry.
+
+    The nearest (0 where they touch or overlap) and the farthest of the geometry's points.
+    """
     from pyproj import CRS, Transformer
 
     lon0, lat0 = location.point
@@ -357,7 +377,16 @@ def _geometry_distance_km(location: Location, geoms: np.ndarray) -> np.ndarray:
         return shapely.transform(g, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
 
     target = project(location.area) if location.area is not None else shapely.Point(0, 0)
-    return shapely.distance(target, np.array([project(g) for g in geoms], dtype=object)) / 1000
+    projected = np.array([project(g) for g in geoms], dtype=object)
+    near = shapely.distance(target, projected) / 1000
+    far = np.array([_farthest_m(target, g) for g in projected], dtype=float) / 1000
+    return near, far
+
+
+def _farthest_m(target: Any, geom: Any) -> float:
+    """Return how far (m) the farthest point of ``geom`` lies from ``target``."""
+    points = shapely.points(shapely.get_coordinates(geom))
+    return float(shapely.distance(target, points).max()) if len(points) else np.inf
 
 
 def incidents_in(
@@ -429,19 +458,24 @@ def incidents_in(
         ctx = context_for(districts)
         keys = _area_keys(incidents)
         overlap: dict[str, bool] = {}
+        inside: dict[str, bool] = {}
         for k in {k for k in keys if k}:
             g = _area_geometry(ctx, k)
             overlap[k] = g is not None and all(bool(shapely.intersects(sh, g)) for sh in shapes)
+            inside[k] = g is not None and all(bool(shapely.covers(sh, g)) for sh in shapes)
         area_hit = np.array([overlap.get(k, False) for k in keys], dtype=bool) & area_rows
+        area_in = np.array([inside.get(k, False) for k in keys], dtype=bool) & area_rows
     else:
-        area_hit = np.zeros(len(incidents), dtype=bool)
+        area_hit = area_in = np.zeros(len(incidents), dtype=bool)
     for sh in shapes:
         shapely.prepare(sh)
         keep &= np.where(area_rows, True, shapely.intersects(sh, geom))
-    counted = keep & area_hit
-    keep &= ~area_rows | (area_hit & include_area_events)
+    counted = keep & area_hit & ~area_in
+    inside_kept = keep & area_in
+    keep &= ~area_rows | area_in | (area_hit & include_area_events)
     out = incidents[keep]
     out.attrs["area_events"] = int(counted.sum())
+    out.attrs["area_inside"] = int(inside_kept.sum())
     return out
 
 

@@ -149,6 +149,8 @@ class Preset:
     dayfirst : bool or None
         For dates written ``a/b/yy``: True = day first, False = month first,
         None = decide from the values (an error if they do not say).
+    citation : str
+        The credit the publisher asks for, shown on every map of the data.
     """
 
     name: str
@@ -162,6 +164,20 @@ class Preset:
     precision_codes: dict[str, str] = field(default_factory=dict)
     event_type_codes: dict[str, str] = field(default_factory=dict)
     dayfirst: bool | None = None
+    citation: str = ""
+
+
+#: the credits the publishers ask for (their terms of use)
+_ACLED = "Armed Conflict Location & Event Data Project (ACLED); www.acleddata.com"
+_UCDP = (
+    "UCDP Georeferenced Event Dataset (GED), Uppsala Conflict Data Program, CC BY 4.0 "
+    "(Sundberg & Melander 2013, Journal of Peace Research 50(4))"
+)
+_GTD = (
+    "Global Terrorism Database (GTD), National Consortium for the Study of Terrorism and "
+    "Responses to Terrorism (START), University of Maryland"
+)
+_AWSD = "Aid Worker Security Database (AWSD), Humanitarian Outcomes; aidworkersecurity.org"
 
 
 PRESETS: dict[str, Preset] = {
@@ -195,6 +211,7 @@ PRESETS: dict[str, Preset] = {
         # ACLED geo_precision: 1 the place itself, 2 near a town / a small part of a region
         # (a town stands for it), 3 only the province is known (its capital stands for it)
         precision_codes={"1": "point", "2": "point", "3": "province"},
+        citation=_ACLED,
     ),
     # ACLED events without coordinates, province named in adm1_name/admin1_name (dashboards, HDX)
     "acled_admin1": Preset(
@@ -220,6 +237,7 @@ PRESETS: dict[str, Preset] = {
             "stated_place": ("location",),
         },
         date_precision_codes={"1": "day", "2": "week", "3": "month"},
+        citation=_ACLED,
     ),
     # UCDP Georeferenced Event Dataset, also in its shapefile form (names cut to 10 characters)
     "ucdp": Preset(
@@ -268,6 +286,7 @@ PRESETS: dict[str, Preset] = {
             "2": "non-state conflict",
             "3": "one-sided violence",
         },
+        citation=_UCDP,
     ),
     # Global Terrorism Database: the published codebook layout, and the R export with dots
     "gtd": Preset(
@@ -299,6 +318,7 @@ PRESETS: dict[str, Preset] = {
             "4": "province",
             "5": "country",
         },
+        citation=_GTD,
     ),
     # Aid Worker Security Database (Humanitarian Outcomes): Region is the province
     "awsd": Preset(
@@ -323,6 +343,7 @@ PRESETS: dict[str, Preset] = {
             "stated_place": ("city",),
         },
         date_parts=("year", "month", "day"),
+        citation=_AWSD,
     ),
     "generic": Preset(
         name="generic",

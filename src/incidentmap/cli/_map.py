@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,23 @@ _PERIOD_HELP = "Slider step; none makes one map of all dates."
 _SCHEME_HELP = "Colour classes (user: give --bins)."
 
 
-def _style_options(level: str, png_periods: int) -> Any:
+def _style_options(level: str | None, png_periods: int) -> Any:
     """Build the styling options both commands take; defaults differ per command."""
     options: list[tuple[str, Any, Any]] = [
-        ("level", Level, typer.Option(level, "--level", help="Choropleth areas.")),
+        (
+            "level",
+            Level | None,
+            typer.Option(
+                level,
+                "--level",
+                help="Choropleth areas"
+                + (
+                    f" (default {level})."
+                    if level
+                    else " (default: the finest level most placed rows reach, said in a note)."
+                ),
+            ),
+        ),
         ("period", Period, typer.Option("month", "--period", help=_PERIOD_HELP)),
         (
             "measure",
@@ -94,6 +108,15 @@ def _style_options(level: str, png_periods: int) -> Any:
         ),
         ("title", str | None, typer.Option(None, "--title", help="Map title.")),
         (
+            "credit",
+            str | None,
+            typer.Option(
+                None,
+                "--credit",
+                help="Credit line for the incidents (default: the dataset's citation and file).",
+            ),
+        ),
+        (
             "png",
             Path | None,
             typer.Option(None, "--png", help="Also write a static map (.png/.svg/.pdf)."),
@@ -123,20 +146,24 @@ def _bins(value: str | None) -> list[float] | None:
         raise UsageError(msg) from None
 
 
-def _choropleth_kwargs(style: dict[str, Any]) -> dict[str, Any]:
-    period = style["period"]
-    return {
-        "population": style.get("population_table"),
-        "level": style["level"],
-        "period": no_period(period),
-        "measure": style["measure"],
-        "scheme": style["scheme"],
-        "k": style["k"],
-        "bins": _bins(style["bins"]),
-        "mode": style["mode"],
-        "title": style["title"],
-        "hotspots": style["hotspots"],
-    }
+def _map_style(style: dict[str, Any]) -> Any:
+    """Turn the collected style options into a :class:`~incidentmap.render.style.MapStyle`."""
+    from incidentmap.render.style import MapStyle
+
+    return MapStyle(
+        level=style["level"],
+        period=no_period(style["period"]),
+        measure=style["measure"],
+        scheme=style["scheme"],
+        k=style["k"],
+        bins=_bins(style["bins"]),
+        mode=style["mode"],
+        color_by=style["color_by"],
+        title=style["title"],
+        hotspots=style["hotspots"],
+        max_points=style["max_points"],
+        credit=style["credit"],
+    )
 
 
 def _validate(output: Path, style: dict[str, Any]) -> None:
@@ -168,7 +195,27 @@ def _prepare(
         from incidentmap.pipeline import load_population
 
         style["population_table"] = load_population(style["population"])
-    return load_filtered(input, read, geo, filters)
+    g = load_filtered(input, read, geo, filters)
+    _fit(g, style)
+    return g
+
+
+def _fit(g: Any, style: dict[str, Any]) -> None:
+    """Refuse a page the data cannot fill; choose the level; say what the data give."""
+    from incidentmap.fitness import check_fit, data_fitness
+
+    if len(g) == 0:
+        msg = "nothing to draw: no row is left after the filters (a page would be empty)"
+        raise UsageError(msg)
+    level, notes = check_fit(
+        data_fitness(g),
+        level=plain(style["level"]),
+        period=no_period(style["period"]),
+        measure=style["measure"],
+    )
+    style["level"] = level
+    for line in notes:
+        console_err.print(f"note: {line}", markup=False, highlight=False)
 
 
 def _finish(
@@ -179,6 +226,7 @@ def _finish(
     overwrite: bool,
     how: str,
     points: bool = True,
+    series: Any = None,
 ) -> None:
     from incidentmap.render import save_map, static_map
 
@@ -193,9 +241,11 @@ def _finish(
         static_map(
             g,
             style["png"],
+            replace(_map_style(style), hotspots=False, labels=False),
             periods=style["png_periods"],
             overwrite=overwrite,
-            **{k: v for k, v in _choropleth_kwargs(style).items() if k != "hotspots"},
+            population=style.get("population_table"),
+            series=series,
         )
         console_err.print(f"wrote: {style['png']}")
     save_map(m, output, overwrite=overwrite)
@@ -211,7 +261,10 @@ def map_cmd(
     output: Path = typer.Option(..., "-o", "--output", help="HTML file to write."),
     kind: Kind = typer.Option("choropleth", "--kind", help="Areas coloured by count, or points."),
     offline: bool = typer.Option(
-        False, "--offline", help="Inline every script: one file that works without network."
+        True,
+        "--offline/--online",
+        help="--offline (default): every script inlined, one file that works without network; "
+        "--online: Leaflet and Folium's scripts from their CDN hosts.",
     ),
     tiles: Tiles | None = typer.Option(
         None, "--tiles", help="Background tiles (default: osm online, none offline)."
@@ -228,20 +281,12 @@ def map_cmd(
     assert read is not None and geo is not None and filters is not None and style is not None
     g = _prepare(input, output, style, overwrite, read, geo, filters)
     tiles_name = plain(tiles) or ("none" if offline else "osm")
-    kw = _choropleth_kwargs(style)
+    s = _map_style(style)
     if plain(kind) == "choropleth":
-        m = choropleth_map(g, offline=offline, tiles=tiles_name, **kw)
+        population = style.get("population_table")
+        m = choropleth_map(g, s, offline=offline, tiles=tiles_name, population=population)
     else:
-        m = point_map(
-            g,
-            period=kw["period"],
-            color_by=style["color_by"],
-            mode=kw["mode"],
-            offline=offline,
-            tiles=tiles_name,
-            title=kw["title"],
-            max_points=style["max_points"],
-        )
+        m = point_map(g, s, offline=offline, tiles=tiles_name)
     points = plain(kind) != "choropleth"
     _finish(m, g, output, style, overwrite, "offline" if offline else "online", points)
 
@@ -249,7 +294,7 @@ def map_cmd(
 @geocode_options
 @read_options
 @filter_options
-@_style_options(level="district", png_periods=6)
+@_style_options(level=None, png_periods=6)
 def brief_cmd(
     input: str = typer.Argument(..., help="Incident file (raw or geocoded), or - for stdin."),
     output: Path = typer.Option(..., "-o", "--output", help="HTML file to write."),
@@ -268,16 +313,19 @@ def brief_cmd(
 ) -> None:
     """Write the briefing page: choropleth + points, one slider, legend, top areas, credits."""
     from incidentmap.render import briefing_map
+    from incidentmap.render.series import area_series
 
     assert read is not None and geo is not None and filters is not None and style is not None
     g = _prepare(input, output, style, overwrite, read, geo, filters)
+    s, population = _map_style(style), style.get("population_table")
+    series = area_series(g, None, s, population=population)  # once, for the page and the PNG
     m = briefing_map(
         g,
+        s,
         caption=caption,
-        color_by=style["color_by"],
-        max_points=style["max_points"],
         offline=not online,
         tiles=plain(tiles),
-        **_choropleth_kwargs(style),
+        population=population,
+        series=series,
     )
-    _finish(m, g, output, style, overwrite, "online" if online else "offline")
+    _finish(m, g, output, style, overwrite, "online" if online else "offline", series=series)

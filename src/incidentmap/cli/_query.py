@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import sys
@@ -11,7 +10,6 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -28,12 +26,13 @@ from incidentmap.cli._options import (
     read_options,
 )
 from incidentmap.errors import UsageError
-from incidentmap.io.frames import write_csv
+from incidentmap.io.frames import dates_as_text, write_csv, write_geojson_text
 from incidentmap.query import incidents_in, incidents_near, resolve_location, sort_incidents
 
 FORMATS = ("table", "csv", "geojson", "ndjson", "geojsonseq")
 _TABLE_COLUMNS = (
     "distance_km",
+    "match",
     "date",
     "province",
     "district",
@@ -110,16 +109,16 @@ def query_cmd(
         within=within,
         include_area_events=include_area_events,
     )
-    area_events = g.attrs.get("area_events", 0)
+    area_events, area_inside = g.attrs.get("area_events", 0), g.attrs.get("area_inside", 0)
     if location is not None:
         g = incidents_near(g, location, km, include_area_events=include_area_events)
-        area_events = g.attrs.get("area_events", 0)
+        area_events, area_inside = g.attrs["area_events"], g.attrs["area_inside"]
         console_err.print(f"near: {g.attrs['near']}, within {km:g} km")
         if sort:
             g = sort_incidents(g, sort)
     else:
         g = sort_incidents(g, sort)
-    _say_area_events(area_events, include_area_events)
+    _say_area_events(area_events, area_inside, include_area_events)
     matched = len(g)
     if limit is not None:
         g = g.head(limit)
@@ -131,55 +130,23 @@ def query_cmd(
     _emit(g, fmt, precision_digits, csv_safe=csv_safe)
 
 
-def _say_area_events(area_events: int, included: bool) -> None:
-    """Say how many events placed only to an area were left out or listed."""
+def _say_area_events(area_events: int, area_inside: int, included: bool) -> None:
+    """Say how many events placed only to an area were listed or left out, and why."""
+    if area_inside:
+        console_err.print(
+            f"listed: {area_inside} events placed only to a district or province that lies "
+            "wholly inside the query area (match = area inside; distance_km to the area's edge)"
+        )
     if area_events and not included:
         console_err.print(
-            f"left out: {area_events} events placed only to a district or province overlap "
-            "the query area (--include-area-events lists them, with the distance to the area)"
+            f"left out: {area_events} events placed only to a district or province that overlaps "
+            "the query area, and may lie outside it (--include-area-events lists them)"
         )
     elif area_events:
         console_err.print(
-            f"listed: {area_events} events placed only to a district or province "
-            "(distance_km is to the area's edge; see geocode_precision)"
+            f"listed: {area_events} events placed only to a district or province that overlaps "
+            "the query area (match = area overlaps; distance_km to the area's edge)"
         )
-
-
-def _plain_records(g: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(g.drop(columns=[g.geometry.name]) if isinstance(g, gpd.GeoDataFrame) else g)
-    for c in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[c]):
-            out[c] = out[c].dt.strftime("%Y-%m-%d")
-    return out
-
-
-def _json_value(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if hasattr(v, "item"):
-        return v.item()
-    if v is pd.NA or v is pd.NaT:
-        return None
-    return v
-
-
-def _features(g: gpd.GeoDataFrame, digits: int) -> list[dict[str, Any]]:
-    props = _plain_records(g)
-    geoms = shapely.set_precision(g.geometry.values, 10.0**-digits)
-    feats = []
-    for (_, row), geom in zip(props.iterrows(), geoms, strict=True):
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": {k: _json_value(v) for k, v in row.items()},
-                "geometry": None
-                if geom is None or geom.is_empty
-                else shapely.geometry.mapping(geom),
-            }
-        )
-    return feats
 
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
@@ -203,14 +170,9 @@ def _emit(g: gpd.GeoDataFrame, fmt: str, digits: int, *, csv_safe: bool = False)
     if fmt == "csv":
         write_csv(g, out, geometry_digits=digits, csv_safe=csv_safe)
     elif fmt == "geojson":
-        json.dump(
-            {"type": "FeatureCollection", "features": _features(g, digits)}, out, ensure_ascii=False
-        )
-        out.write("\n")
+        write_geojson_text(g, out, digits)
     elif fmt in ("ndjson", "geojsonseq"):
-        lead = "\x1e" if fmt == "geojsonseq" else ""
-        for feat in _features(g, digits):
-            out.write(lead + json.dumps(feat, ensure_ascii=False) + "\n")
+        write_geojson_text(g, out, digits, lines=fmt)
     else:
         _emit_table(g)
 
@@ -220,6 +182,7 @@ def _emit_table(g: gpd.GeoDataFrame) -> None:
     cols = [c for c in _TABLE_COLUMNS if c in g.columns]
     for c in cols:
         table.add_column(c, overflow="fold", max_width=60 if c == "notes" else None)
-    for _, r in _plain_records(g).iterrows():
+    records = dates_as_text(pd.DataFrame(g.drop(columns=[g.geometry.name])))
+    for _, r in records.iterrows():
         table.add_row(*[Text(terminal_text(None if pd.isna(r[c]) else r[c])) for c in cols])
     Console(soft_wrap=False).print(table)

@@ -30,6 +30,7 @@ from incidentmap.cli._options import (
     write_area_rows,
 )
 from incidentmap.errors import UsageError
+from incidentmap.io.frames import dates_as_text, json_records
 
 TrendPeriod = Choice("TrendPeriod", {p: p for p in ("day", "week", "month", "quarter", "year")})  # type: ignore[misc]
 TrendFormat = Choice("TrendFormat", {f: f for f in ("table", "csv", "json")})  # type: ignore[misc]
@@ -150,38 +151,16 @@ def _area_label(result: pd.DataFrame, level: str) -> pd.Series:
     return result["province"].astype(str)
 
 
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for c in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[c]):
-            out[c] = out[c].dt.strftime("%Y-%m-%d")
-    return out
-
-
-def _json_value(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    if hasattr(v, "item"):
-        return v.item()
-    if isinstance(v, pd.Timestamp):
-        return v.strftime("%Y-%m-%d")
-    return v
-
-
 def _emit(table: pd.DataFrame, fmt: str, level: str, attrs: dict[str, Any], timeline: bool) -> None:
     from incidentmap.io.frames import write_csv
 
-    frame = _plain(table)
+    frame = dates_as_text(table)
     if fmt == "csv":
         write_csv(frame, sys.stdout)
     elif fmt == "json":
         _emit_json(frame, level, attrs, timeline)
     else:
         _emit_table(table, frame, level, timeline)
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _emit_json(frame: pd.DataFrame, level: str, attrs: dict[str, Any], timeline: bool) -> None:
@@ -192,10 +171,10 @@ def _emit_json(frame: pd.DataFrame, level: str, attrs: dict[str, Any], timeline:
         "baseline": attrs["baseline"],
         "alpha": attrs["alpha"],
         "rules": attrs["rules"],
-        "areas" if not timeline else "timeline": _records(frame),
+        "areas" if not timeline else "timeline": json_records(frame),
     }
     if not timeline:
-        doc["timeline"] = _records(_plain(attrs["timeline"]))
+        doc["timeline"] = json_records(attrs["timeline"])
     json.dump(doc, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
 
@@ -258,14 +237,11 @@ def _write(
 
     if output.suffix.lower() == ".json":
         with atomic_write(output, overwrite=overwrite) as tmp:
-            records = [
-                {k: _json_value(v) for k, v in r.items()} for r in _plain(result).to_dict("records")
-            ]
-            tmp.write_text(json.dumps(records, ensure_ascii=False), "utf-8")
+            tmp.write_text(json.dumps(json_records(result), ensure_ascii=False), "utf-8")
         return
     areas = ctx.districts if level == "district" else ctx.provinces
     write_area_rows(
-        _plain(result), output, areas, level, f"trends_{level}", overwrite=overwrite,
+        dates_as_text(result), output, areas, level, f"trends_{level}", overwrite=overwrite,
         csv_safe=csv_safe,
     )  # fmt: skip
 

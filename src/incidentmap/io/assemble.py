@@ -199,6 +199,7 @@ def assemble(
             "path": name,
             "preset": chosen.name,
             "preset_title": chosen.title,
+            "citation": chosen.citation,
             "columns": mapping,
             "renamed": {k: v for k, v in renamed.items() if k != v},
             "bad_values": len(problems.notes),

@@ -15,7 +15,19 @@ import pandas as pd
 
 from incidentmap.schema import safe_names
 
-__all__ = ["WriteOptions", "Writer", "as_text", "csv_safe_text", "safe_frame", "write_csv"]
+__all__ = [
+    "WriteOptions",
+    "Writer",
+    "as_text",
+    "csv_safe_text",
+    "dates_as_text",
+    "geojson_features",
+    "json_records",
+    "json_value",
+    "safe_frame",
+    "write_csv",
+    "write_geojson_text",
+]
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -165,3 +177,70 @@ def csv_parts(
         [str(n) for n in out.columns]
     )
     return head.getvalue(), table
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON and GeoJSON text (the CLI's standard output and .json files)
+
+
+def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy with every date column as ``YYYY-MM-DD`` text."""
+    out = frame.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m-%d")
+    return out
+
+
+def json_value(v: Any) -> Any:
+    """Return a value JSON can hold: None for missing values, Python numbers for numpy's."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d")
+    return v
+
+
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the rows as JSON objects (dates as text, missing values as null)."""
+    rows = dates_as_text(frame).to_dict("records")
+    return [{k: json_value(v) for k, v in r.items()} for r in rows]
+
+
+def geojson_features(g: gpd.GeoDataFrame, digits: int) -> list[dict[str, Any]]:
+    """Return GeoJSON features: the attributes as properties, coordinates to ``digits``."""
+    import shapely
+
+    props = dates_as_text(pd.DataFrame(g.drop(columns=[g.geometry.name])))
+    geoms = shapely.set_precision(g.geometry.values, 10.0**-digits)
+    feats = []
+    for (_, row), geom in zip(props.iterrows(), geoms, strict=True):
+        shape = None if geom is None or geom.is_empty else shapely.geometry.mapping(geom)
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {k: json_value(v) for k, v in row.items()},
+                "geometry": shape,
+            }
+        )
+    return feats
+
+
+def write_geojson_text(
+    g: gpd.GeoDataFrame, out: IO[str], digits: int, *, lines: str | None = None
+) -> None:
+    """Write a FeatureCollection, or one feature a line (``lines="ndjson"`` / ``"geojsonseq"``)."""
+    import json
+
+    if lines is None:
+        doc = {"type": "FeatureCollection", "features": geojson_features(g, digits)}
+        json.dump(doc, out, ensure_ascii=False)
+        out.write("\n")
+        return
+    lead = "\x1e" if lines == "geojsonseq" else ""
+    for feat in geojson_features(g, digits):
+        out.write(lead + json.dumps(feat, ensure_ascii=False) + "\n")

@@ -10,9 +10,11 @@ from incidentmap.render.maps import (
     save_map,
 )
 from incidentmap.render.static_map import static_map
+from incidentmap.render.style import MapStyle
 
 __all__ = [
     "IncidentLayers",
+    "MapStyle",
     "briefing_map",
     "choropleth_map",
     "point_map",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,16 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from incidentmap._settings import MAX_POINTS
 from incidentmap.atomic import atomic_write, check_output
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UsageError
 from incidentmap.render.assets import incidentmap_assets, leaflet_assets, script_safe
-from incidentmap.render.data import build_payload, default_caption
+from incidentmap.render.data import build_payload, default_caption, incidents_credit
+from incidentmap.render.series import AreaSeries
+from incidentmap.render.style import MapStyle
+
+#: a choropleth shows provinces unless asked
+_CHOROPLETH = MapStyle(level="province")
 
 __all__ = [
     "TILES",
@@ -81,7 +86,9 @@ window.incidentmapInstances.push(new IncidentMap({{ this._parent.get_name() }}, 
         super().render(**kwargs)
 
 
-def _base_map(*, offline: bool, tiles: str) -> folium.Map:
+def _base_map(*, offline: bool, tiles: str | None) -> folium.Map:
+    if tiles is None:
+        tiles = "none" if offline else "osm"
     if tiles not in TILES:
         msg = f"tiles must be one of {', '.join(TILES)}, not {tiles!r}"
         raise UsageError(msg)
@@ -119,40 +126,37 @@ def _districts(boundaries: gpd.GeoDataFrame | BoundaryContext | None) -> Boundar
 def _new_map(
     incidents: gpd.GeoDataFrame,
     boundaries: gpd.GeoDataFrame | None,
+    style: MapStyle,
     *,
     offline: bool,
-    tiles: str,
+    tiles: str | None,
     **payload_options: Any,
 ) -> tuple[folium.Map, dict[str, Any]]:
     """Build the page data and the base map every map function starts from."""
     payload = build_payload(
-        incidents, _districts(boundaries), source_label=_source(incidents), **payload_options
+        incidents,
+        _districts(boundaries),
+        style,
+        source_label=_source(incidents, style),
+        **payload_options,
     )
     return _base_map(offline=offline, tiles=tiles), payload
 
 
-def _source(incidents: gpd.GeoDataFrame) -> str | None:
-    path = incidents.attrs.get("path")
-    return Path(str(path)).name if path else None
+def _source(incidents: gpd.GeoDataFrame, style: MapStyle) -> str | None:
+    return style.credit or incidents_credit(incidents)
 
 
 def choropleth_map(
     incidents: gpd.GeoDataFrame,
+    style: MapStyle | None = None,
     *,
-    level: str = "province",
-    period: str | None = "month",
-    measure: str = "incidents",
-    scheme: str = "quantiles",
-    k: int = 5,
-    bins: list[float] | None = None,
-    mode: str = "window",
-    offline: bool = False,
-    tiles: str = "osm",
-    title: str | None = None,
+    offline: bool = True,
+    tiles: str | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
-    labels: bool = True,
-    hotspots: bool = False,
+    series: AreaSeries | None = None,
+    **style_kwargs: Any,
 ) -> folium.Map:
     """Choropleth of incident counts (or a summed column) by area, with a time slider.
 
@@ -160,53 +164,40 @@ def choropleth_map(
     ----------
     incidents : geopandas.GeoDataFrame
         Geocoded incidents.
-    level : {"province", "district"}, default "province"
-    period : {"day", "week", "month", "quarter", "year"} or None, default "month"
-    measure : str, default "incidents"
-        ``incidents`` (or ``count``), ``per100k`` (with ``population``), or a numeric
-        column to sum (``fatalities``).
-    scheme : {"quantiles", "natural_breaks", "equal_interval", "user"}, default "quantiles"
-    k : int, default 5
-        Number of colour classes.
-    bins : list of float, optional
-        Upper class bounds for ``scheme="user"``.
-    mode : {"window", "cumulative"}, default "window"
-    offline : bool, default False
-        Inline every script and stylesheet (no CDN).
-    tiles : {"none", "osm", "carto", "carto-dark"}, default "osm"
-    title : str, optional
+    style : MapStyle, optional
+        Level (default ``province`` here), period, measure (``incidents``, ``per100k``
+        with ``population``, or a numeric column summed), colour classes, mode, title,
+        labels, hot spots (a layer outlining each period's Gi* hot and cold spots, emerging
+        categories in the tooltips); ``**style_kwargs`` set single fields on top.
+    offline : bool, default True
+        Inline every script and stylesheet: one file that works without network (False
+        loads Leaflet and Folium's scripts from their CDN hosts).
+    tiles : {"none", "osm", "carto", "carto-dark"}, optional
+        Background tiles; default ``none`` offline, ``osm`` online.
     boundaries : geopandas.GeoDataFrame, optional
         District layer; default the installed one.
     population : pandas.DataFrame, optional
         ``province_code`` or ``district_id`` and ``population``, for ``per100k``.
-    labels : bool, default True
-        Province, town and (zoomed in) district names, placed without overlap.
-    hotspots : bool, default False
-        A layer outlining each period's Gi* hot and cold spots; emerging hot-spot
-        categories in the area tooltips.
+    series : AreaSeries, optional
+        The area-by-period values, when the caller has them (computed here otherwise).
+    **style_kwargs
+        Fields of :class:`MapStyle` (``level="district"``, ``period="week"``...).
 
     Returns
     -------
     folium.Map
     """
+    s = MapStyle.of(style or _CHOROPLETH, **style_kwargs)
     m, payload = _new_map(
         incidents,
         boundaries,
+        s,
         offline=offline,
         tiles=tiles,
         population=population,
-        labels=labels,
-        hotspots=hotspots,
+        series=series,
         choropleth=True,
         points=False,
-        level=level,
-        period=period,
-        measure=measure,
-        scheme=scheme,
-        k=k,
-        bins=bins,
-        mode=mode,
-        title=title,
     )
     IncidentLayers(payload).add_to(m)
     return m
@@ -214,17 +205,12 @@ def choropleth_map(
 
 def point_map(
     incidents: gpd.GeoDataFrame,
+    style: MapStyle | None = None,
     *,
-    period: str | None = "month",
-    color_by: str = "category",
-    size_by: str | None = "fatalities",
-    mode: str = "window",
-    offline: bool = False,
-    tiles: str = "osm",
-    title: str | None = None,
+    offline: bool = True,
+    tiles: str | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
-    labels: bool = True,
-    max_points: int = MAX_POINTS,
+    **style_kwargs: Any,
 ) -> folium.Map:
     """One marker per placed incident, with a time slider.
 
@@ -236,39 +222,26 @@ def point_map(
     ----------
     incidents : geopandas.GeoDataFrame
         Geocoded incidents.
-    period : str or None, default "month"
-    color_by : str, default "category"
-    size_by : str or None, default "fatalities"
-    mode : {"window", "cumulative"}, default "window"
-    offline : bool, default False
-    tiles : str, default "osm"
-    title : str, optional
+    style : MapStyle, optional
+        Period, mode, point colours (``color_by``) and sizes (``size_by``), title,
+        labels, and ``max_points``: with more placed incidents, circles count the
+        incidents per grid cell and period instead (the cell doubles from 0.05 degrees
+        until the circles fit), and the legend says so.
+    offline : bool, default True
+        As for :func:`choropleth_map`.
+    tiles : str, optional
+        Default ``none`` offline, ``osm`` online.
     boundaries : geopandas.GeoDataFrame, optional
-    labels : bool, default True
-        Place names, as for :func:`choropleth_map`.
-    max_points : int, default 100000
-        With more placed incidents than this, circles count the incidents per grid
-        cell and period instead (the cell doubles from 0.05 degrees until the circles
-        fit), and the legend says so.
+    **style_kwargs
+        Fields of :class:`MapStyle` on top of ``style``.
 
     Returns
     -------
     folium.Map
     """
+    s = MapStyle.of(style, **style_kwargs)
     m, payload = _new_map(
-        incidents,
-        boundaries,
-        offline=offline,
-        tiles=tiles,
-        labels=labels,
-        choropleth=False,
-        points=True,
-        max_points=max_points,
-        period=period,
-        mode=mode,
-        color_by=color_by,
-        size_by=size_by,
-        title=title,
+        incidents, boundaries, s, offline=offline, tiles=tiles, choropleth=False, points=True
     )
     IncidentLayers(payload).add_to(m)
     return m
@@ -276,23 +249,15 @@ def point_map(
 
 def briefing_map(
     incidents: gpd.GeoDataFrame,
+    style: MapStyle | None = None,
     *,
-    title: str | None = None,
     caption: str | None = None,
-    level: str = "district",
-    period: str | None = "month",
-    measure: str = "incidents",
-    scheme: str = "quantiles",
-    k: int = 5,
-    bins: list[float] | None = None,
-    mode: str = "window",
-    color_by: str = "category",
     offline: bool = True,
     tiles: str = "none",
     boundaries: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
-    hotspots: bool = False,
-    max_points: int = MAX_POINTS,
+    series: AreaSeries | None = None,
+    **style_kwargs: Any,
 ) -> folium.Map:
     """Build the briefing page: choropleth and points under one slider, legend, panels, credits.
 
@@ -300,22 +265,21 @@ def briefing_map(
     ----------
     incidents : geopandas.GeoDataFrame
         Geocoded incidents.
-    title : str, optional
-        Page title.
+    style : MapStyle, optional
+        As for :func:`choropleth_map` and :func:`point_map` (level ``district`` by
+        default; names always shown); the title is the page's title.
     caption : str, optional
         Default: the date range and the counts (placed by point / by name / unplaced).
-    level, period, measure, scheme, k, bins, mode, color_by
-        As for :func:`choropleth_map` and :func:`point_map`.
     offline : bool, default True
         One self-contained file.
     tiles : str, default "none"
     boundaries : geopandas.GeoDataFrame, optional
     population : pandas.DataFrame, optional
         For ``measure="per100k"``.
-    hotspots : bool, default False
-        Add the Gi* hot and cold spot layer, as for :func:`choropleth_map`.
-    max_points : int, default 100000
-        Above it, the points are counted per grid cell, as for :func:`point_map`.
+    series : AreaSeries, optional
+        The area-by-period values (``brief --png`` computes them once for page and PNG).
+    **style_kwargs
+        Fields of :class:`MapStyle` on top of ``style``.
 
     Notes
     -----
@@ -328,34 +292,25 @@ def briefing_map(
     -------
     folium.Map
     """
+    s = MapStyle.of(style, **style_kwargs)
     m, payload = _new_map(
         incidents,
         boundaries,
+        replace(s, labels=True),
         offline=offline,
         tiles=tiles,
         population=population,
+        series=series,
         timeline=True,
         surge=True,
-        hotspots=hotspots,
-        labels=True,
         choropleth=True,
         points=True,
-        level=level,
-        period=period,
-        measure=measure,
-        scheme=scheme,
-        k=k,
-        bins=bins,
-        mode=mode,
-        color_by=color_by,
-        title=title,
         caption=caption or default_caption(incidents),
         top_areas=True,
         layer_names=True,
-        max_points=max_points,
     )
-    if title:
-        m.get_root().title = html.escape(title)  # branca's <title> template does not escape
+    if s.title:
+        m.get_root().title = html.escape(s.title)  # branca's <title> template does not escape
     IncidentLayers(payload).add_to(m)
     return m
 

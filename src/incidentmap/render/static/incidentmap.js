@@ -12,10 +12,12 @@
     return node;
   }
 
+  /* numbers as a briefing writes them: 69,172; 3.50; unknown, never 0 */
   function fmt(v) {
-    if (v === null || v === undefined || isNaN(v)) return "no data";
-    if (Math.abs(v - Math.round(v)) < 1e-9) return String(Math.round(v));
-    return v.toFixed(v < 10 ? 2 : 1);
+    if (v === null || v === undefined || isNaN(v)) return "unknown";
+    if (Math.abs(v - Math.round(v)) < 1e-9) return Math.round(v).toLocaleString("en-GB");
+    var d = v < 10 ? 2 : 1;
+    return v.toLocaleString("en-GB", { minimumFractionDigits: d, maximumFractionDigits: d });
   }
 
   /* geometry arrives as delta-encoded integers of 1e-4 degree; rebuild GeoJSON */
@@ -95,9 +97,13 @@
       for (var i = 0; i < row.length; i++) { s += (row[i] === null ? 0 : row[i]); out[i] = s; }
       return out;
     });
+    /* restyling 400 areas: canvas beats SVG. The points are drawn by this same canvas, above
+       the areas: a second canvas on top would take every mouse event, and no area would ever
+       show its tooltip under the mouse (with the points layer on or off). */
+    this.areaRenderer = L.canvas({ pane: "im-areas", padding: 0.1 });
     var layer = L.geoJSON(decodeCollection(a.geojson), {
       pane: "im-areas",
-      renderer: L.canvas({ pane: "im-areas", padding: 0.1 }),  /* restyling 400 areas: canvas beats SVG */
+      renderer: this.areaRenderer,
       style: function () {
         return { color: a.lineColor || "#555", weight: a.lineWeight || 0.6, fillOpacity: 0.8,
                  fillColor: a.zeroColor };
@@ -162,8 +168,8 @@
   IncidentMap.prototype._initPoints = function () {
     var p = this.data.points;
     if (!p) return;
-    this.map.createPane("im-points").style.zIndex = 450;
-    this.renderer = L.canvas({ pane: "im-points", padding: 0.2 });
+    this.map.createPane("im-points").style.zIndex = 450;  /* cluster boxes (DOM markers) */
+    this.renderer = this.areaRenderer || L.canvas({ pane: "im-points", padding: 0.2 });
     this.pointLayer = L.layerGroup().addTo(this.map);
     var x = unpack(p.x), y = unpack(p.y);
     p.lon = x.map(function (v) { return p.x0 + v / 1e4; });
@@ -288,7 +294,7 @@
         renderer: this.renderer, radius: p.r[i], color: "#222", weight: 0.8,
         fillColor: col, fillOpacity: 0.7
       });
-      g.bindTooltip(String(p.w[i]) + (p.w[i] === 1 ? " incident" : " incidents"));
+      g.bindTooltip(fmt(p.w[i]) + (p.w[i] === 1 ? " incident" : " incidents"));
       g.bindPopup(function () { return self._popup(i); }, { maxWidth: 340 });
       return g;
     }
@@ -339,7 +345,7 @@
       label.style.width = d + "px"; label.style.height = d + "px"; label.style.lineHeight = d + "px";
       label.style.background = color;
       var m = L.marker(ll, { pane: "im-points", keyboard: false, icon: L.divIcon({ className: "im-cluster-box", html: label, iconSize: [d, d] }) });
-      m.bindTooltip(String(c.n) + (c.n === 1 ? " incident" : " incidents") + " (click to zoom in)");
+      m.bindTooltip(fmt(c.n) + (c.n === 1 ? " incident" : " incidents") + " (click to zoom in)");
       m.on("click", function () { map.setView(ll, Math.min(map.getZoom() + 2, 12)); });
       m.addTo(self.pointLayer);
     });
@@ -451,6 +457,8 @@
       var lyr = self.areaLayers[row[0]];
       if (lyr) { lyr.setStyle({ color: "#c1121f", weight: 3, dashArray: "6 3" }); lyr.bringToFront(); self.surgeOutlined.push(row[0]); }
     });
+    /* the points share the areas' canvas: keep them above the outlined areas */
+    if (this.surgeOutlined.length && this.pointLayer) this.pointLayer.eachLayer(function (l) { if (l.bringToFront) l.bringToFront(); });
     if (this.surgeList) {
       this.surgeTitle.textContent = "Surge, " + this.data.periods[this.t];
       this.surgeList.textContent = "";
@@ -637,7 +645,7 @@
     }
     if (a) {
       box.appendChild(el("h4", null, a.legendTitle + (this.mode === "cumulative" ? " (cumulative)" : "")));
-      var nd = el("span", "im-swatch im-nodata"); row(nd, "no data");
+      var nd = el("span", "im-swatch im-nodata"); row(nd, "unknown");
       var z = el("span", "im-swatch"); z.style.background = a.zeroColor; row(z, "0");
       var bins = a.bins[this.mode], lo = 0;
       var ints = bins.every(function (b) { return Math.abs(b - Math.round(b)) < 1e-9; }) && a.integer;

@@ -1,0 +1,304 @@
+"""One typed area-by-period series that the page and the PNG both draw from.
+
+:func:`area_series` counts (or sums) the incidents of every area in every period once,
+with the cumulative values, the colour classes of both modes, the colours and the legend;
+:func:`incidentmap.render.data.build_payload` encodes it for the page and
+:func:`incidentmap.render.static_map` draws it, so the two never compute it apart (``brief
+--png`` computes it once for both).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from incidentmap.aggregate import PERIODS, counts_by_area
+from incidentmap.context import BoundaryContext, context_for
+from incidentmap.errors import UsageError
+from incidentmap.fitness import data_fitness
+from incidentmap.render.classes import NODATA_COLOR, ZERO_COLOR, area_colors, class_bins
+from incidentmap.render.style import MapStyle
+
+__all__ = ["MAX_STEPS", "AreaSeries", "area_series", "period_labels"]
+
+
+def period_labels(starts: pd.DatetimeIndex | list[pd.Timestamp], period: str | None) -> list[str]:
+    """Label periods as calendar dates (no time, no time zone): "March 2023", "2023-W10"...
+
+    Parameters
+    ----------
+    starts : sequence of Timestamp
+        First day of each period.
+    period : str or None
+        The period kind; None labels a single all-time period.
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    for s in starts:
+        ts = pd.Timestamp(s)
+        if period is None:
+            out.append("all dates")
+        elif period == "day":
+            out.append(ts.strftime("%d %b %Y"))
+        elif period == "week":
+            end = ts + pd.Timedelta(days=6)
+            out.append(f"{ts.strftime('%d %b')} \u2013 {end.strftime('%d %b %Y')}")
+        elif period == "month":
+            out.append(ts.strftime("%B %Y"))
+        elif period == "quarter":
+            out.append(f"{ts.year} Q{(ts.month - 1) // 3 + 1}")
+        else:
+            out.append(str(ts.year))
+    return out
+
+
+#: the most slider steps a page holds (ten years of weeks is 522; of days, 3,653)
+MAX_STEPS = 4000
+
+
+def check_steps(incidents: pd.DataFrame, period: str) -> None:
+    """Refuse, before any work, a slider with more steps than a page can hold."""
+    dates = pd.to_datetime(incidents["date"]).dropna() if "date" in incidents else pd.Series()
+    if dates.empty:
+        return
+    freq = PERIODS[period]
+    steps = (pd.Period(dates.max(), freq=freq) - pd.Period(dates.min(), freq=freq)).n + 1
+    if steps > MAX_STEPS:
+        msg = (
+            f"a slider by {period} from {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d} would "
+            f"have {steps:,} steps, more than {MAX_STEPS:,}: choose a longer --period or narrow "
+            "the dates with --since/--until"
+        )
+        raise UsageError(msg)
+
+
+def measure_label(measure: str) -> str:
+    return {
+        "incidents": "Incidents",
+        "per100k": "Incidents per 100,000 people",
+    }.get(measure, measure.replace("_", " ").capitalize())
+
+
+@dataclass(frozen=True)
+class AreaSeries:
+    """Every area's value in every period, with the classes and colours of both modes.
+
+    Attributes
+    ----------
+    level : {"district", "province"}
+    period : str or None
+    measure : str
+        What the values are, in words ("Incidents", "Fatalities"...).
+    areas : geopandas.GeoDataFrame
+        The display layer of ``level``, in the series' order.
+    key : str
+        ``district_id`` or ``province_code``.
+    ids, names : list of str
+        Each area's key and name.
+    starts : list of Timestamp
+        First day of each period (one all-dates period when ``period`` is None).
+    labels : list of str
+        Each period as a calendar label.
+    values, cumulative : numpy.ndarray
+        Area x period; NaN where an area has no value in a period.
+    counts : pandas.DataFrame
+        The count table the values come from (:func:`incidentmap.counts_by_area`).
+    bins : dict
+        Upper class bounds for ``window`` and ``cumulative``.
+    colors : list of str
+        One colour per class (enough for either mode).
+    integer : bool
+        Every value is a whole number (the legend then shows whole-number classes).
+    """
+
+    level: str
+    period: str | None
+    measure: str
+    areas: gpd.GeoDataFrame
+    key: str
+    ids: list[str]
+    names: list[str]
+    starts: list[Any]
+    labels: list[str]
+    values: np.ndarray
+    cumulative: np.ndarray
+    counts: pd.DataFrame
+    bins: dict[str, list[float]]
+    colors: list[str]
+    integer: bool
+
+    @property
+    def legend_title(self) -> str:
+        """Return the legend's title ("Incidents per province")."""
+        return f"{self.measure} per {self.level}"
+
+    def shown(self, mode: str) -> np.ndarray:
+        """Return the values a mode shows: each period's own, or everything up to it."""
+        return self.cumulative if mode == "cumulative" else self.values
+
+    def color(self, v: float, mode: str) -> str:
+        """Return the colour of one value: no data, zero, or its class."""
+        if np.isnan(v):
+            return NODATA_COLOR
+        if v == 0:
+            return ZERO_COLOR
+        for b, c in zip(self.bins[mode], self.colors, strict=False):
+            if v <= b:
+                return c
+        return self.colors[-1]
+
+    def legend(self, mode: str) -> list[tuple[str, str]]:
+        """Return the legend as (label, colour): no data, 0, then each class."""
+        out = [("unknown", NODATA_COLOR), ("0", ZERO_COLOR)]
+        lo = 0.0
+        for i, (b, c) in enumerate(zip(self.bins[mode], self.colors, strict=False)):
+            if self.integer and float(b).is_integer():
+                lab = f"{lo + 1:,.0f}" if lo + 1 >= b else f"{lo + 1:,.0f} \u2013 {b:,.0f}"
+            else:
+                lab = f"{'> 0' if i == 0 else f'> {lo:,.6g}'} \u2013 {b:,.6g}"
+            out.append((lab, c))
+            lo = b
+        return out
+
+
+def area_series(
+    incidents: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame | BoundaryContext | None,
+    style: MapStyle | None = None,
+    *,
+    population: pd.DataFrame | None = None,
+) -> AreaSeries:
+    """Count (or sum) every area's incidents in every period, once for the page and the PNG.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Geocoded incidents.
+    districts : geopandas.GeoDataFrame or BoundaryContext, optional
+        The district layer (default the installed one).
+    style : MapStyle, optional
+        ``level``, ``period``, ``measure`` (``incidents``, ``count``, ``per100k`` or a
+        numeric column), ``scheme``, ``k``, ``bins`` and ``mode`` are used.
+    population : pandas.DataFrame, optional
+        For ``measure="per100k"``.
+
+    Returns
+    -------
+    AreaSeries
+
+    Raises
+    ------
+    UsageError
+        For a mode, period or measure the function does not know, ``per100k`` without a
+        population table, or more slider steps than :data:`MAX_STEPS`.
+    """
+    s = style if style is not None else MapStyle()
+    measure = "incidents" if s.measure == "count" else s.measure
+    _check_style(incidents, s, measure, population)
+    layer, key, name_col = _level_layer(context_for(districts), s.level)
+    if s.period is not None:
+        check_steps(incidents, s.period)
+    per100k = measure == "per100k"
+    counts = counts_by_area(
+        incidents,
+        layer,
+        level=s.level,
+        period=s.period,
+        sums=[measure] if measure not in ("incidents", "per100k") else [],
+        population=population if per100k else None,
+    )
+    if s.period is None:
+        starts = [pd.Timestamp("1970-01-01")]
+        counts["period_start"] = starts[0]
+    else:
+        starts = sorted(counts["period_start"].dropna().unique())
+    if not starts:
+        raise UsageError(_no_periods(incidents, s.level))
+    ids = layer[key].astype(str).tolist()
+    value_col = "incidents_per_100k" if per100k else measure
+    values = _matrix(counts, key, value_col, ids, starts)
+    cumulative = np.nancumsum(np.nan_to_num(values, nan=0.0), axis=1)
+    integer = bool(np.all(np.isnan(values) | (values == np.round(values))))
+    bins = {
+        "window": class_bins(values.ravel(), s.scheme, s.k, s.bins),
+        "cumulative": class_bins(cumulative.ravel(), s.scheme, s.k, s.bins),
+    }
+    if integer:  # counts: whole-number classes ("4 - 8", never "> 3 - 7.60")
+        bins = {mode: _whole(b) for mode, b in bins.items()}
+    return AreaSeries(
+        level=s.level,
+        period=s.period,
+        measure=measure_label(measure),
+        areas=layer,
+        key=key,
+        ids=ids,
+        names=layer[name_col].tolist(),
+        starts=starts,
+        labels=period_labels(starts, s.period),
+        values=values,
+        cumulative=cumulative,
+        counts=counts,
+        bins=bins,
+        colors=area_colors(max(len(b) for b in bins.values())),
+        integer=integer,
+    )
+
+
+def _no_periods(incidents: pd.DataFrame, level: str) -> str:
+    """Say why there is no period to draw (a page without periods is never written)."""
+    fit = data_fitness(incidents)
+    if level == "district" and fit.dated and fit.district_rows == 0:
+        return (
+            f"nothing to draw by district: all {fit.placed:,} placed rows are placed only to a "
+            "province; use level province (--level province)"
+        )
+    return "no dated incidents to draw by period; use period None (--period none) for all dates"
+
+
+def _whole(bounds: list[float]) -> list[float]:
+    """Return class bounds of whole numbers: each rounded up, repeats merged."""
+    return [float(b) for b in sorted({math.ceil(b - 1e-9) for b in bounds})]
+
+
+def _level_layer(ctx: BoundaryContext, level: str) -> tuple[gpd.GeoDataFrame, str, str]:
+    """Return the display layer of a level, its key column and its name column."""
+    disp_d, disp_p = ctx.display_layers
+    if level == "district":
+        return disp_d, "district_id", "district"
+    return disp_p, "province_code", "province"
+
+
+def _matrix(
+    counts: pd.DataFrame, key: str, value_col: str, ids: list[str], starts: list[Any]
+) -> np.ndarray:
+    """Return the area x period matrix of one column of the count table (NaN: no value)."""
+    pivot = counts.pivot_table(
+        index=key, columns="period_start", values=value_col, aggfunc="sum", dropna=False
+    )
+    return pivot.reindex(index=ids, columns=starts).to_numpy(dtype=float)
+
+
+def _check_style(
+    incidents: pd.DataFrame, s: MapStyle, measure: str, population: pd.DataFrame | None
+) -> None:
+    """Refuse a mode, period or measure the series cannot be made with."""
+    if s.mode not in ("window", "cumulative"):
+        msg = f"mode must be 'window' or 'cumulative', not {s.mode!r}"
+        raise UsageError(msg)
+    if s.period is not None and s.period not in PERIODS:
+        msg = f"period must be one of {', '.join(PERIODS)} (or None), not {s.period!r}"
+        raise UsageError(msg)
+    if measure == "per100k" and population is None:
+        msg = "measure 'per100k' needs a population table (--population)"
+        raise UsageError(msg)
+    if measure not in ("incidents", "per100k") and measure not in incidents.columns:
+        msg = f"measure {measure!r} is not a column of the incidents"
+        raise UsageError(msg)
