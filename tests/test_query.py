@@ -233,3 +233,11 @@ def test_near_lists_events_placed_to_an_area_inside_the_radius(capsys, use_cache
     assert (both["match"] == "area overlaps").sum() == overlap
     small = im.incidents_near(g, "Jalalabad", 1)  # a 1 km circle holds no district
     assert (small["match"] != "area inside").all()
+
+
+def test_table_shows_tolls_as_written(capsys, use_cache):
+    # issue 16: fatalities read "1.0" in the table
+    from incidentmap.cli._query import terminal_text
+
+    assert terminal_text(1.0) == "1" and terminal_text(69172.0) == "69,172"
+    assert terminal_text(2.83) == "2.83" and terminal_text(float("nan")) == ""

@@ -206,3 +206,27 @@ def test_count_classes_are_whole_numbers_and_sums_may_be_fractions(use_cache):
     g2 = g.assign(fatalities=g["fatalities"] / 3)  # GTD splits a toll: fractions are real
     sums = area_series(g2, None, im.MapStyle(level="province", measure="fatalities"))
     assert not sums.integer
+
+
+def test_default_title_partial_last_period_and_png_text_as_written(use_cache, tmp_path):
+    # issue 16: no default title; a half month ranked as a month; issue 18: "$" as mathtext
+    from incidentmap.render.data import default_title
+    from incidentmap.render.series import area_series
+
+    g, _ = im.load_incidents(_sample())  # dates end 7 Nov 2023
+    style = im.MapStyle(level="province", period="month")
+    assert default_title(g, style) == (
+        "sample_incidents, Afghanistan, Mar 2017 \u2013 Nov 2023, events per province, monthly"
+    )
+    s = area_series(g, None, style)
+    assert s.labels[-1] == "November 2023"
+    assert s.label(len(s.labels) - 1) == "November 2023 (partial: data to 07 Nov 2023)"
+    assert s.label(len(s.labels) - 2) == "October 2023"
+    whole = g.copy()
+    whole.attrs["coverage_end"] = pd.Timestamp("2023-11-30")
+    assert area_series(whole, None, style).partial is None
+    m = im.briefing_map(g, level="province", period="year")
+    assert m.get_root().title.startswith("sample_incidents, Afghanistan")
+    out = tmp_path / "t.png"
+    im.static_map(g, out, title="Losses $5M vs $7M \\frac{", level="province", period="year")
+    assert out.stat().st_size > 10_000

@@ -241,3 +241,43 @@ def test_cli_formats_and_outputs(capsys, use_cache, tmp_path, anchors):
     assert code == 2 and "exists; use --overwrite" in err
     code, _, err = run(capsys, "trends", src, "--period", "fortnight")
     assert code == 2
+
+
+def test_periods_run_to_the_coverage_with_their_zeros(use_cache):
+    # issue 16: `trends --period quarter` said "latest quarter: 2023-04-01" although the data
+    # end 2023-11-07 and Q3 2023 is complete, with no events: quiet periods at the end vanished,
+    # so the test always ran on the last period that had an event (a bias toward "rising")
+    from tests.conftest import ROOT
+
+    g, _ = im.load_incidents(ROOT / "geo" / "sample_incidents.csv")
+    assert pd.to_datetime(g["date"]).max() == pd.Timestamp("2023-11-07")
+    t = trends(g, level="province", period="quarter", hotspots=False)
+    assert t.attrs["last_period"] == pd.Timestamp("2023-07-01")
+    assert (t["last_count"] == 0).all() and not t["rising"].any()
+    assert t.attrs["data_end"] == pd.Timestamp("2023-11-07") and t.attrs["dropped_incomplete"]
+    later = trends(g, level="province", period="quarter", hotspots=False, until="2023-12-31")
+    assert later.attrs["last_period"] == pd.Timestamp("2023-10-01")
+    # the coverage of the file, not the last event kept by a filter
+    early = g[pd.to_datetime(g["date"]) < "2022-01-01"].copy()
+    early.attrs["coverage_end"] = pd.Timestamp("2023-11-07")
+    t = trends(early, level="province", period="year", hotspots=False)
+    assert t.attrs["last_period"] == pd.Timestamp("2022-01-01")
+    assert (t["last_count"] == 0).all()
+
+
+def test_gi_star_z_and_p_agree_and_quiet_areas_are_no_pattern(use_cache):
+    # issue 16: Laghman and Logar, with no incident ever, were "sporadic hotspot", and
+    # gi_z 2.739 stood beside gi_p 1.000 (z from the normal approximation, p from permutations)
+    from tests.conftest import ROOT
+
+    g, _ = im.load_incidents(ROOT / "geo" / "sample_incidents.csv")
+    t = trends(g, level="province", period="year", include_incomplete=True, permutations=199)
+    by = t.set_index("province")
+    never = set(g["province"].dropna())
+    for name in ("Laghman", "Logar"):
+        assert name not in never and by.loc[name, "emerging"] == "no pattern"
+    assert not ((t["gi_p"] >= 0.999) & (t["gi_z"].abs() > 0)).any()  # p = 1 only with z = 0
+    sig = t["gi_p"] < 0.05
+    assert (t.loc[sig, "hotspot"] == np.where(t.loc[sig, "gi_z"] > 0, "hot", "cold")).all()
+    quiet = [p for p in ("Nimroz", "Helmand", "Kandahar", "Zabul") if p not in never]
+    assert quiet and (by.loc[quiet, "gi_z"] == 0).all() and (by.loc[quiet, "gi_p"] == 1).all()

@@ -204,7 +204,15 @@ def queen_weights(areas: Any) -> Any:
 def gi_star(
     matrix: np.ndarray, w: Any, permutations: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gi* z-scores and permutation p-values, one column per period."""
+    """Return Gi* z-scores and p-values that agree, one column per period.
+
+    Both come from the same conditional permutations: z is the observed Gi* against the
+    mean and spread of the permuted ones (esda's ``z_sim``, not the normal approximation
+    ``Zs``, which can say 2.7 where the permutations say p = 1), p counts the permutations at
+    least as extreme in z's direction (ties included). An area whose neighbourhood (itself
+    and its neighbours) had no event in a period gets z = 0 and p = 1: nothing happened
+    there to cluster, so it is neither hot nor cold.
+    """
     import warnings
 
     from esda.getisord import G_Local
@@ -218,9 +226,22 @@ def gi_star(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             g = G_Local(y, w, transform="B", star=True, permutations=permutations, seed=seed)
-        z[:, t] = np.nan_to_num(g.Zs)
-        p[:, t] = _tie_aware_p(np.asarray(g.Gs), np.asarray(g.rGs), z[:, t])
+        observed, simulated = np.asarray(g.Gs), np.asarray(g.rGs)
+        spread = simulated.std(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            zt = np.where(spread > 0, (observed - simulated.mean(axis=1)) / spread, 0.0)
+        quiet = _neighbourhood_total(w, y) == 0
+        zt[quiet] = 0.0
+        z[:, t] = np.nan_to_num(zt)
+        p[:, t] = np.where(quiet, 1.0, _tie_aware_p(observed, simulated, z[:, t]))
     return z, p
+
+
+def _neighbourhood_total(w: Any, y: np.ndarray) -> np.ndarray:
+    """Return each area's events plus its neighbours' (the Gi* neighbourhood)."""
+    neighbours = w.sparse.copy()
+    neighbours.data[:] = 1.0
+    return np.asarray(neighbours @ y).ravel() + y
 
 
 def _tie_aware_p(observed: np.ndarray, simulated: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -257,6 +278,7 @@ def trends(
     seed: int = 12345,
     include_incomplete: bool = False,
     fdr: bool = False,
+    until: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Change, surge/threat flags, a rate test and hot spots per area for the latest period.
 
@@ -289,6 +311,11 @@ def trends(
         (Benjamini-Hochberg false discovery rate, as ArcGIS's optional FDR correction).
         Without it about ``alpha`` of the areas come out hot or cold in a period by
         chance alone, so over many periods most areas get some "sporadic" category.
+    until : str or Timestamp, optional
+        The last day the data cover (default ``incidents.attrs["coverage_end"]``, which
+        the CLI sets to the file's last date before any filter, else the last event).
+        Periods run to it with their zeros: the latest complete period is found from the
+        coverage, not from the last event, so quiet periods at the end are compared too.
 
     Returns
     -------
@@ -317,12 +344,14 @@ def trends(
         raise UsageError("no incidents to compare (did the filters keep any?)")
     if dates.empty:
         raise UsageError("no dated incidents: nothing to compare over time")
-    last_day = pd.Timestamp(dates.max()).normalize()
+    last_day = _coverage_end(incidents, dates, until)
     freq = PERIODS[period]
     complete = pd.Period(last_day, freq=freq).end_time.normalize() <= last_day
     end = last_day if include_incomplete else _last_complete_end(last_day, period)
     kept = incidents[when <= end + pd.Timedelta(hours=23)]
-    counts = counts_by_area(kept, layer, level=level, period=period, sums=())
+    if kept["date"].notna().sum() == 0:
+        raise UsageError("no dated incidents in complete periods: nothing to compare over time")
+    counts = counts_by_area(kept, layer, level=level, period=period, sums=(), end=end)
     if "period_start" not in counts or counts["period_start"].isna().all():
         raise UsageError("no dated incidents in complete periods: nothing to compare over time")
     matrix, ids, starts = _matrix(counts, key)
@@ -353,6 +382,7 @@ def trends(
         level=level,
         period="week",
         sums=(),
+        end=week_end,
     )
     wm, wids, wstarts = _matrix(weekly, key)
     order = {a: i for i, a in enumerate(wids)}
@@ -369,7 +399,7 @@ def trends(
         out["hotspot"] = np.where(
             sig & (z[:, -1] > 0), "hot", np.where(sig & (z[:, -1] < 0), "cold", None)
         )
-        out["emerging"] = emerging_categories(z, p, alpha)
+        out["emerging"] = emerging_categories(z, p, alpha, matrix)
     out = out.sort_values(["surge", "rising", "change"], ascending=False, kind="stable")
     out = out.reset_index(drop=True)
     out.attrs.update(
@@ -378,6 +408,7 @@ def trends(
             "period": period,
             "last_period": pd.Timestamp(starts[-1]),
             "data_end": last_day,
+            "last_event": pd.Timestamp(dates.max()).normalize(),
             "dropped_incomplete": not complete and not include_incomplete,
             "baseline": int(base.shape[1]),
             "surge_week": pd.Timestamp(wstarts[-1]) if wstarts else None,
@@ -388,6 +419,19 @@ def trends(
         }
     )
     return out
+
+
+def _coverage_end(
+    incidents: pd.DataFrame, dates: pd.Series, until: str | pd.Timestamp | None
+) -> pd.Timestamp:
+    """Return the last day the data cover: ``until``, the file's coverage, or the last event."""
+    given = until if until is not None else incidents.attrs.get("coverage_end")
+    if given is None:
+        return pd.Timestamp(dates.max()).normalize()
+    try:
+        return pd.Timestamp(given).normalize()
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"until: expected a date like 2023-12-31, got {given!r}") from exc
 
 
 def _fdr(p: np.ndarray) -> np.ndarray:
@@ -470,13 +514,23 @@ def _acled_rules(weekly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return surge.astype(bool), np.nan_to_num(threat, nan=False).astype(bool)
 
 
-def emerging_categories(z: np.ndarray, p: np.ndarray, alpha: float) -> list[str]:
-    """Return each area's emerging hot-spot category from its Gi* series (Mann-Kendall)."""
+def emerging_categories(
+    z: np.ndarray, p: np.ndarray, alpha: float, counts: np.ndarray | None = None
+) -> list[str]:
+    """Return each area's emerging hot-spot category from its Gi* series (Mann-Kendall).
+
+    With ``counts`` (area x period), an area that never had an event is "no pattern": a
+    category says something happened there, not only around it.
+    """
     from scipy.stats import kendalltau
 
     out = []
     t = np.arange(z.shape[1])
-    for gs, ps in zip(z, p, strict=True):
+    never = np.zeros(len(z), dtype=bool) if counts is None else np.nansum(counts, axis=1) == 0
+    for gs, ps, quiet in zip(z, p, never, strict=True):
+        if quiet:
+            out.append("no pattern")
+            continue
         if z.shape[1] < 3 or np.all(gs == gs[0]):
             tau, tau_p = 0.0, 1.0
         else:

@@ -354,6 +354,8 @@ def load_filtered(
     quiet: bool = False,
 ) -> Any:
     """Read (and geocode if needed) an incident file, then apply the filters."""
+    import pandas as pd
+
     from incidentmap.filters import filter_incidents
     from incidentmap.pipeline import load_incidents
 
@@ -377,6 +379,10 @@ def load_filtered(
         print_notes(g)
         console_err.print(report.line(), markup=False, highlight=False)
     out = filter_incidents(g, **f)
+    # what the data cover: the --until asked for, else the file's last date (before filters)
+    dates = pd.to_datetime(g["date"], errors="coerce") if "date" in g else pd.Series([])
+    coverage = f.get("until") or (dates.max() if dates.notna().any() else None)
+    out.attrs["coverage_end"] = _coverage_day(coverage)
     active = [k for k, v in f.items() if k != "group_role" and v not in (None, False, [], "")]
     if not quiet and active:
         if f.get("group") and not _has_actors(g):
@@ -427,3 +433,16 @@ def write_area_rows(
         overwrite=overwrite,
         csv_safe=csv_safe,
     )
+
+
+def _coverage_day(value: Any) -> Any:
+    """Return the last day of a date or of a partial date (``2023-03`` is 31 March)."""
+    import pandas as pd
+
+    if value is None:
+        return None
+    text = str(value)
+    if len(text) in (4, 7) and text[:4].isdigit():  # a year, or a year and month
+        freq = "Y" if len(text) == 4 else "M"
+        return pd.Period(text, freq=freq).end_time.normalize()
+    return pd.Timestamp(value).normalize()

@@ -161,6 +161,10 @@ def terminal_text(value: object) -> str:
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if isinstance(value, float) and value.is_integer():
+        value = f"{value:,.0f}"  # a toll of 1 reads "1", not "1.0"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value:,}"
     text = _ANSI.sub("", str(value))
     return _CONTROL.sub(" ", text)
 

@@ -222,12 +222,18 @@ def _cell(v: Any) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, float):
-        if 0 < abs(v) < 0.001:
-            return "<0.001"
-        return f"{v:.3f}" if abs(v) < 1 else f"{v:.1f}"
+        return _number(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
     if isinstance(v, (bool,)) or type(v).__name__ == "bool_":
         return "yes" if v else ""
     return str(v)
+
+
+def _number(v: float) -> str:
+    if 0 < abs(v) < 0.001:
+        return "<0.001"
+    return f"{v:.3f}" if abs(v) < 1 else f"{v:,.1f}"
 
 
 def _write(

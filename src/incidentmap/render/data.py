@@ -121,6 +121,7 @@ def build_payload(
     starts, period = series.starts, series.period
     payload: dict[str, Any] = {
         "periods": series.labels,
+        "partial": None if series.partial is None else f"{series.partial:%d %b %Y}",
         "allDates": period is None,
         "lastSpan": _last_span(starts, period),
         "periodStarts": [pd.Timestamp(t).strftime("%Y-%m-%d") for t in starts],
@@ -236,7 +237,8 @@ def _hotspots(values: np.ndarray, areas: gpd.GeoDataFrame, permutations: int) ->
     sig = p < 0.05
     hot = [np.flatnonzero(sig[:, t] & (z[:, t] > 0)).tolist() for t in range(matrix.shape[1])]
     cold = [np.flatnonzero(sig[:, t] & (z[:, t] < 0)).tolist() for t in range(matrix.shape[1])]
-    emerging = [None if e == "no pattern" else e for e in emerging_categories(z, p, 0.05)]
+    categories = emerging_categories(z, p, 0.05, matrix)
+    emerging = [None if e == "no pattern" else e for e in categories]
     return {
         "hot": hot,
         "cold": cold,
@@ -270,6 +272,36 @@ def incidents_credit(incidents: pd.DataFrame) -> str | None:
     if citation and name:
         return f"{citation} ({name})"
     return citation or name
+
+
+#: short dataset names for titles, by the layout recognised
+_SHORT = {
+    "acled": "ACLED",
+    "acled_admin1": "ACLED",
+    "ucdp": "UCDP GED",
+    "gtd": "GTD",
+    "awsd": "AWSD",
+}
+_EVERY = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly"}
+
+
+def default_title(incidents: pd.DataFrame, style: MapStyle) -> str:
+    """Return a title from the data.
+
+    "ACLED, Afghanistan, Jan 2017 – Mar 2026, events per province, monthly": the dataset
+    (or the file), the span of the dates, what is counted per which area, and how often.
+    """
+    path = incidents.attrs.get("path")
+    source = _SHORT.get(str(incidents.attrs.get("preset", ""))) or (
+        Path(str(path)).stem if path else "Incidents"
+    )
+    raw = incidents["date"] if "date" in incidents else pd.Series([], dtype=object)
+    dates = pd.to_datetime(raw, errors="coerce").dropna()
+    span = f"{dates.min():%b %Y} \u2013 {dates.max():%b %Y}" if len(dates) else "undated"
+    what = {"incidents": "events", "count": "events", "per100k": "events per 100,000 people"}
+    measure = what.get(style.measure, style.measure.replace("_", " "))
+    every = "all dates" if style.period is None else _EVERY.get(style.period, f"{style.period}ly")
+    return f"{source}, Afghanistan, {span}, {measure} per {style.level}, {every}"
 
 
 def default_caption(incidents: gpd.GeoDataFrame) -> str:

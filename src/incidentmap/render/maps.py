@@ -26,7 +26,12 @@ from incidentmap.atomic import atomic_write, check_output
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UsageError
 from incidentmap.render.assets import incidentmap_assets, leaflet_assets, script_safe
-from incidentmap.render.data import build_payload, default_caption, incidents_credit
+from incidentmap.render.data import (
+    build_payload,
+    default_caption,
+    default_title,
+    incidents_credit,
+)
 from incidentmap.render.series import AreaSeries
 from incidentmap.render.style import MapStyle
 
@@ -293,6 +298,8 @@ def briefing_map(
     folium.Map
     """
     s = MapStyle.of(style, **style_kwargs)
+    if s.title is None:
+        s = replace(s, title=default_title(incidents, s))
     m, payload = _new_map(
         incidents,
         boundaries,

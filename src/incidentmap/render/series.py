@@ -117,6 +117,9 @@ class AreaSeries:
         One colour per class (enough for either mode).
     integer : bool
         Every value is a whole number (the legend then shows whole-number classes).
+    partial : pandas.Timestamp or None
+        The data's last day when it falls inside the last period (that period is not
+        over in the data: the page and the PNG say so), else None.
     """
 
     level: str
@@ -134,11 +137,19 @@ class AreaSeries:
     bins: dict[str, list[float]]
     colors: list[str]
     integer: bool
+    partial: pd.Timestamp | None = None
 
     @property
     def legend_title(self) -> str:
         """Return the legend's title ("Incidents per province")."""
         return f"{self.measure} per {self.level}"
+
+    def label(self, t: int) -> str:
+        """Return a period's label, the last one marked when the data end inside it."""
+        text = self.labels[t]
+        if self.partial is not None and t == len(self.labels) - 1:
+            text += f" (partial: data to {self.partial:%d %b %Y})"
+        return text
 
     def shown(self, mode: str) -> np.ndarray:
         """Return the values a mode shows: each period's own, or everything up to it."""
@@ -227,12 +238,7 @@ def area_series(
     values = _matrix(counts, key, value_col, ids, starts)
     cumulative = np.nancumsum(np.nan_to_num(values, nan=0.0), axis=1)
     integer = bool(np.all(np.isnan(values) | (values == np.round(values))))
-    bins = {
-        "window": class_bins(values.ravel(), s.scheme, s.k, s.bins),
-        "cumulative": class_bins(cumulative.ravel(), s.scheme, s.k, s.bins),
-    }
-    if integer:  # counts: whole-number classes ("4 - 8", never "> 3 - 7.60")
-        bins = {mode: _whole(b) for mode, b in bins.items()}
+    bins = _classes(values, cumulative, s, integer)
     return AreaSeries(
         level=s.level,
         period=s.period,
@@ -243,6 +249,7 @@ def area_series(
         names=layer[name_col].tolist(),
         starts=starts,
         labels=period_labels(starts, s.period),
+        partial=_partial_end(incidents, starts, s.period),
         values=values,
         cumulative=cumulative,
         counts=counts,
@@ -261,6 +268,33 @@ def _no_periods(incidents: pd.DataFrame, level: str) -> str:
             "province; use level province (--level province)"
         )
     return "no dated incidents to draw by period; use period None (--period none) for all dates"
+
+
+def _classes(
+    values: np.ndarray, cumulative: np.ndarray, s: MapStyle, integer: bool
+) -> dict[str, list[float]]:
+    """Return the class bounds of both modes (whole numbers for counts: "4 - 8")."""
+    bins = {
+        "window": class_bins(values.ravel(), s.scheme, s.k, s.bins),
+        "cumulative": class_bins(cumulative.ravel(), s.scheme, s.k, s.bins),
+    }
+    return {mode: _whole(b) for mode, b in bins.items()} if integer else bins
+
+
+def _partial_end(
+    incidents: pd.DataFrame, starts: list[Any], period: str | None
+) -> pd.Timestamp | None:
+    """Return the data's last day when it falls before the end of the last period, else None."""
+    if period is None or not starts:
+        return None
+    end = incidents.attrs.get("coverage_end")
+    if end is None and "date" in incidents:
+        end = pd.to_datetime(incidents["date"], errors="coerce").max()
+    if end is None or pd.isna(end):
+        return None
+    end = pd.Timestamp(end).normalize()
+    last_end = pd.Period(pd.Timestamp(starts[-1]), freq=PERIODS[period]).end_time.normalize()
+    return end if end < last_end else None
 
 
 def _whole(bounds: list[float]) -> list[float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import shapely
 from incidentmap.atomic import atomic_write, check_output
 from incidentmap.context import context_for
 from incidentmap.errors import UsageError
-from incidentmap.render.data import display_layers, incidents_credit
+from incidentmap.render.data import default_title, display_layers, incidents_credit
 from incidentmap.render.series import AreaSeries, area_series
 from incidentmap.render.style import MapStyle
 
@@ -82,8 +83,9 @@ def static_map(
     st = MapStyle.of(style or _STATIC, **style_kwargs)
     if series is None:
         series = area_series(incidents, districts, st, population=population)
-    mode, title = st.mode, st.title
+    mode = st.mode
     chosen = _chosen_periods(series, periods)
+    title = _title(incidents, st, series, chosen)
     values = series.shown(mode)
     _, disp_p = display_layers(districts)
     outline = gpd.GeoDataFrame(
@@ -91,22 +93,25 @@ def static_map(
     )
 
     fig = _panels(series, values, chosen, mode, outline, plt)
-    handles = [Patch(facecolor=c, edgecolor="#666", label=lab) for lab, c in series.legend(mode)]
+    handles = [
+        Patch(facecolor=c, edgecolor="#666", label=_plain(lab)) for lab, c in series.legend(mode)
+    ]
     fig.legend(
         handles=handles,
         loc="lower right",
         bbox_to_anchor=(0.985, 0.012),
-        title=series.legend_title,
+        title=_plain(series.legend_title),
         fontsize=8,
         title_fontsize=9,
         frameon=False,
         ncol=min(len(handles), 4),
     )
     if title:
-        fig.suptitle(title, fontsize=14, fontweight="bold")
+        fig.suptitle(_plain(title), fontsize=14, fontweight="bold")
     credit = st.credit or incidents_credit(incidents)
     lines = [f"Incidents: {credit}"] if credit else []
-    fig.text(0.01, 0.01, "\n".join([*lines, districts.credit]), fontsize=7, color="#444")
+    credits = "\n".join([*lines, districts.credit])
+    fig.text(0.01, 0.01, _plain(credits), fontsize=7, color="#444")
     fig.tight_layout(rect=(0, 0.06, 1, 0.95 if title else 1))
     try:
         with atomic_write(p, overwrite=overwrite) as tmp:
@@ -157,6 +162,19 @@ def _panels(
         )
         outline.plot(ax=ax, color="#222", linewidth=0.7)
         suffix = " (cumulative)" if mode == "cumulative" else ""
-        ax.set_title(series.labels[t] + suffix, fontsize=10)
+        ax.set_title(series.label(t) + suffix, fontsize=10)
         ax.set_aspect(1 / math.cos(math.radians(34)))
     return fig
+
+
+def _title(incidents: gpd.GeoDataFrame, st: MapStyle, series: AreaSeries, chosen: list[int]) -> str:
+    """Return the title (the data's own by default), saying how many periods are shown."""
+    title = st.title or default_title(incidents, replace(st, level=series.level))
+    if len(chosen) < len(series.labels):  # say which part of the span the panels show
+        title += f" \u2014 {len(chosen)} of {len(series.labels)} periods shown"
+    return title
+
+
+def _plain(text: str) -> str:
+    """Return text matplotlib draws as written: ``$`` starts no formula ("Losses $5M")."""
+    return text.replace("$", r"\$")

@@ -679,6 +679,13 @@
     }
   };
 
+  /* a period as the reader sees it: the last one says when the data end inside it */
+  IncidentMap.prototype.periodText = function (t) {
+    var text = this.data.periods[t];
+    if (this.data.partial && t === this.data.periods.length - 1) text += " (partial: data to " + this.data.partial + ")";
+    return text;
+  };
+
   IncidentMap.prototype._drawPanel = function () {
     if (!this.topList) return;
     var a = this.data.areas, vals = [];
@@ -700,7 +707,7 @@
     if (this.nPeriods === 0) { this._drawPoints(); this._drawLegend(); return; }
     this.t = Math.max(0, Math.min(this.nPeriods - 1, t | 0));
     if (this.range) this.range.value = this.t;
-    if (this.label) this.label.textContent = this.data.periods[this.t];
+    if (this.label) this.label.textContent = this.periodText(this.t);
     this._drawAreas();
     this._drawSurge();
     this._drawHotspots();
