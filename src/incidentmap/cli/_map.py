@@ -230,7 +230,8 @@ def _finish(
 ) -> None:
     from incidentmap.render import save_map, static_map
 
-    placed = int((g.geometry.notna() & ~g.geometry.is_empty).sum())
+    at_point = ~g["geocode_precision"].isin(["district", "province"])
+    placed = int((g.geometry.notna() & ~g.geometry.is_empty & at_point).sum())
     if points and placed > style["max_points"]:
         console_err.print(
             f"note: {placed} placed incidents are drawn as counts per grid cell and period "

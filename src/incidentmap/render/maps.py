@@ -220,7 +220,7 @@ def point_map(
     """One marker per placed incident, with a time slider.
 
     Markers are coloured by ``color_by`` and sized by ``size_by``; incidents
-    located only to a district or province are drawn hollow and dashed;
+    placed only to a district or province are not drawn (the legend counts them);
     dense periods are clustered on a screen grid until zoomed in.
 
     Parameters

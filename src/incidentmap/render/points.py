@@ -57,10 +57,31 @@ def point_layer(
 ) -> dict[str, Any]:
     """Columnar point data: integer columns, and string tables for the popup fields.
 
-    Above ``max_points`` placed incidents, :func:`_grid_points` gives counts per grid
+    Only incidents placed at a point are drawn: one placed only to a district or province
+    has no point (a stand-in at the area's centre would stack with all the others there and
+    read as a hot spot); it is counted in the areas, and ``areaOnly`` says how many there
+    are. Above ``max_points`` placed incidents, :func:`_grid_points` gives counts per grid
     cell and period instead, and the page says so.
     """
     placed = incidents[incidents.geometry.notna() & ~incidents.geometry.is_empty]
+    if "geocode_precision" in placed.columns:
+        area_only = placed["geocode_precision"].isin(["district", "province"]).to_numpy(bool)
+    else:
+        area_only = np.zeros(len(placed), dtype=bool)
+    layer = _points_of(placed[~area_only], starts, period, color_by, size_by, max_points)
+    layer["areaOnly"] = int(area_only.sum())
+    return layer
+
+
+def _points_of(
+    placed: gpd.GeoDataFrame,
+    starts: list[Any],
+    period: str | None,
+    color_by: str,
+    size_by: str | None,
+    max_points: int,
+) -> dict[str, Any]:
+    """Return the point data of incidents placed at a point."""
     n = len(placed)
     if period is None:
         t = np.zeros(n, dtype=int)

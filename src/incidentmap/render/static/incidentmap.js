@@ -671,7 +671,7 @@
         var dot = el("span", "im-dot"); dot.style.background = p.catColors[c];
         row(dot, p.categories[c]);
       }
-      if (!p.w) { var ap = el("span", "im-dot im-approx"); row(ap, "dashed: located to district/province only"); }
+      if (p.areaOnly) { var ap = el("span", "im-dot im-approx"); row(ap, fmt(p.areaOnly) + " placed only to a district or province: counted in the areas, not drawn as points"); }
       var cl = el("span", "im-dot im-cluster-key", "n"); cl.style.background = p.clusterColor || "#3f007d";
       row(cl, "cluster of n incidents (click to zoom in)");
       if (p.sizeNote) box.appendChild(el("div", null, p.sizeNote));
