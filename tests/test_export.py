@@ -46,7 +46,8 @@ def geocoded(cache, tmp_path_factory):
 
 def test_gpkg_three_layers_in_gdal(geocoded, tmp_path):
     out = tmp_path / "layers.gpkg"
-    report = export_layers(geocoded, out)
+    # every row travels, the two placed only to an area too (their stand-in points)
+    report = export_layers(geocoded, out, area_events="points")
     assert report["layers"] == {"points": 5, "districts": 398, "provinces": 34}
     info = ogrinfo(out)
     for name, count in report["layers"].items():
@@ -81,7 +82,7 @@ def test_geojson_rfc7946(geocoded, tmp_path):
     coords = np.array(feats[0]["geometry"]["coordinates"][0][0])
     assert np.allclose(coords, np.round(coords, 5))
     pts = tmp_path / "points.geojson"
-    export_layers(geocoded, pts)
+    export_layers(geocoded, pts, area_events="points")
     props = json.loads(pts.read_text())["features"][0]["properties"]
     assert props["date"] == "2023-03-09" and props["injured"] is None
     assert "Feature Count: 5" in ogrinfo(pts)
@@ -91,7 +92,9 @@ def test_shapefile_fields_prj_cpg(geocoded, tmp_path, capsys, use_cache):
     src = tmp_path / "g.gpkg"
     im.write_layer(geocoded, src)
     out = tmp_path / "points.shp"
-    code, _, err = run(capsys, "export", src, "--layer", "points", "-o", out)
+    code, _, err = run(
+        capsys, "export", src, "--layer", "points", "--area-events", "points", "-o", out
+    )
     assert code == 0, err
     assert "date_precision -> date_preci" in err
     assert "1 text values longer than 254 bytes were cut" in err
@@ -115,7 +118,7 @@ def test_shapefile_fields_prj_cpg(geocoded, tmp_path, capsys, use_cache):
 @pytest.mark.parametrize("ext", [".fgb", ".kml", ".csv", ".parquet"])
 def test_other_formats_round_trip(geocoded, tmp_path, ext):
     out = tmp_path / f"points{ext}"
-    export_layers(geocoded, out)
+    export_layers(geocoded, out, area_events="points")
     if ext == ".csv":
         back = pd.read_csv(out)
         assert back["geometry"].iloc[0].startswith("POINT (")
@@ -135,7 +138,7 @@ def test_overwrite_and_one_layer_formats(geocoded, tmp_path):
     out = tmp_path / "x.geojson"
     out.write_text("keep")
     with pytest.raises(im.OutputExistsError):
-        export_layers(geocoded, out)
+        export_layers(geocoded, out, area_events="points")
     assert out.read_text() == "keep"
     with pytest.raises(im.UsageError, match="holds one layer"):
         export_layers(geocoded, tmp_path / "y.geojson", layers=["points", "districts"])
@@ -152,7 +155,8 @@ def test_boundary_layers(geocoded, tmp_path):
 
 def test_cli_export_commands(capsys, use_cache, tmp_path):
     code, _, err = run(capsys, "export", DATA / "acled.csv", "-o", tmp_path / "layers.gpkg")
-    assert code == 0 and "layer points: 4 features" in err and "layer provinces: 34" in err
+    assert code == 0 and "layer points: 3 features" in err and "layer provinces: 34" in err
+    assert "left out of the points layer (placed only to a district or province" in err
     code, _, err = run(
         capsys,
         "export",
@@ -167,3 +171,22 @@ def test_cli_export_commands(capsys, use_cache, tmp_path):
     assert code == 0 and "layer districts: 796 features" in err
     code, _, err = run(capsys, "export", DATA / "acled.csv", "-o", tmp_path / "layers.gpkg")
     assert code == 2 and "exists; use --overwrite" in err
+
+
+def test_area_placed_events_stay_out_of_point_layers_unless_asked(geocoded, tmp_path):
+    # issue 16: 69,172 province-level ACLED events exported as 69,172 points on 34 province
+    # centres: a QGIS heat map of them shows 34 false hot spots
+    area = geocoded["geocode_precision"].isin(["district", "province"])
+    assert area.sum() == 2
+    out = tmp_path / "omit.gpkg"
+    report = export_layers(geocoded, out)
+    assert report["layers"]["points"] == len(geocoded) - 2 and report["area_only"] == 2
+    back = pyogrio.read_dataframe(out, layer="points")
+    assert not back["geocode_precision"].isin(["district", "province"]).any()
+    out = tmp_path / "layer.gpkg"
+    report = export_layers(geocoded, out, area_events="layer")
+    areas = pyogrio.read_dataframe(out, layer="area_events")
+    assert len(areas) == 2 and set(areas.geom_type) <= {"Polygon", "MultiPolygon"}
+    assert sorted(areas["event_id"]) == sorted(geocoded.loc[area, "event_id"])
+    with pytest.raises(im.UsageError, match="area_events='layer' adds a layer"):
+        export_layers(geocoded, tmp_path / "x.geojson", area_events="layer")

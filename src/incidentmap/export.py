@@ -3,8 +3,12 @@
 Layers:
 
 ``points``
-    every placed incident with its attributes and geocode columns (unplaced
-    rows have no location and are left out; the report counts them);
+    every incident placed at a point, with its attributes and geocode columns
+    (unplaced rows have no location and are left out; the report counts them).
+    Incidents placed only to a district or province are not points: by default
+    (``area_events="omit"``) they are left out of this layer and counted; ``"layer"``
+    writes them to ``area_events`` with their area's polygon; ``"points"`` keeps their
+    stand-in points here (a heat map of them shows false hot spots at area centres);
 ``districts`` / ``provinces``
     the area polygons with incident counts and sums (totals, or one feature per
     area x period with ``period``);
@@ -18,6 +22,7 @@ import os
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from incidentmap.aggregate import counts_by_area
 from incidentmap.boundaries import load_boundaries
@@ -27,6 +32,8 @@ from incidentmap.io import WRITE_FORMATS, write_layers
 __all__ = ["LAYERS", "export_layers", "layers_from_incidents"]
 
 LAYERS = ("points", "districts", "provinces", "district_boundaries", "province_boundaries")
+#: what the points layer does with incidents placed only to a district or province
+AREA_EVENTS = ("omit", "layer", "points")
 DEFAULT_MULTI = ("points", "districts", "provinces")
 
 
@@ -37,6 +44,7 @@ def layers_from_incidents(
     period: str | None = None,
     districts: gpd.GeoDataFrame | None = None,
     provinces: gpd.GeoDataFrame | None = None,
+    area_events: str = "omit",
 ) -> dict[str, gpd.GeoDataFrame]:
     """Build the named layers.
 
@@ -50,6 +58,9 @@ def layers_from_incidents(
         Area layers get one feature per area x period instead of totals.
     districts, provinces : geopandas.GeoDataFrame, optional
         Boundary layers; default the installed ones.
+    area_events : {"omit", "layer", "points"}, default "omit"
+        What the points layer does with incidents placed only to a district or
+        province (see the module's text).
 
     Returns
     -------
@@ -59,11 +70,13 @@ def layers_from_incidents(
     if bad:
         msg = f"unknown layer {bad[0]!r}; choose from {', '.join(LAYERS)}"
         raise UsageError(msg)
+    if area_events not in AREA_EVENTS:
+        msg = f"area_events must be one of {', '.join(AREA_EVENTS)}, not {area_events!r}"
+        raise UsageError(msg)
     out: dict[str, gpd.GeoDataFrame] = {}
     for name in layers:
         if name == "points":
-            placed = incidents[incidents.geometry.notna() & ~incidents.geometry.is_empty]
-            out[name] = gpd.GeoDataFrame(placed, geometry=placed.geometry.name, crs="EPSG:4326")
+            out.update(_points(incidents, area_events, districts, provinces))
         elif name in ("districts", "provinces"):
             level = name[:-1]
             areas = _layer(level, districts, provinces)
@@ -75,6 +88,35 @@ def layers_from_incidents(
             )
         else:
             out[name] = _layer(name.split("_")[0], districts, provinces)
+    return out
+
+
+def _points(
+    incidents: gpd.GeoDataFrame,
+    area_events: str,
+    districts: gpd.GeoDataFrame | None,
+    provinces: gpd.GeoDataFrame | None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Return the points layer, and the area-placed incidents as their areas when asked."""
+    placed = incidents[incidents.geometry.notna() & ~incidents.geometry.is_empty]
+    prec = placed["geocode_precision"] if "geocode_precision" in placed else None
+    area = prec.isin(["district", "province"]) if prec is not None else placed.index != placed.index
+    points = placed if area_events == "points" else placed[~area]
+    out = {"points": gpd.GeoDataFrame(points, geometry=points.geometry.name, crs="EPSG:4326")}
+    if area_events == "layer":
+        rows = placed[area]
+        d = _layer("district", districts, provinces)
+        p = _layer("province", districts, provinces)
+        by_d = d.set_index(d["district_id"].astype(str)).geometry
+        by_p = p.set_index(p["province_code"].astype(str)).geometry
+        geom = [
+            by_d.get(str(di)) if pr == "district" else by_p.get(str(pc))
+            for pr, di, pc in zip(
+                rows["geocode_precision"], rows["district_id"], rows["province_code"], strict=True
+            )
+        ]
+        frame = pd.DataFrame(rows.drop(columns=[rows.geometry.name]))
+        out["area_events"] = gpd.GeoDataFrame(frame, geometry=geom, crs="EPSG:4326")
     return out
 
 
@@ -94,6 +136,7 @@ def export_layers(
     precision: int | None = None,
     overwrite: bool = False,
     csv_safe: bool = False,
+    area_events: str = "omit",
 ) -> dict[str, Any]:
     """Write GIS layers of geocoded incidents to one file, atomically.
 
@@ -114,12 +157,17 @@ def export_layers(
         Replace an existing file.
     csv_safe : bool, default False
         See :func:`incidentmap.io.write_layers`.
+    area_events : {"omit", "layer", "points"}, default "omit"
+        Incidents placed only to a district or province: left out of the points
+        layer and counted, written as their areas to an ``area_events`` layer, or
+        kept as stand-in points (see the module's text).
 
     Returns
     -------
     dict
         The report of :func:`incidentmap.io.write_layers`, plus ``unplaced`` (rows
-        left out of the points layer).
+        without a location) and ``area_only`` (rows placed only to an area, left out
+        of the points layer).
     """
     from pathlib import Path
 
@@ -130,8 +178,17 @@ def export_layers(
         raise UsageError(msg)
     if layers is None:
         layers = DEFAULT_MULTI if WRITE_FORMATS[ext] == "GPKG" else ("points",)
-    built = layers_from_incidents(incidents, layers, period=period)
+    if area_events == "layer" and "points" in layers and WRITE_FORMATS[ext] != "GPKG":
+        msg = f"{path}: area_events='layer' adds a layer; write a .gpkg (several layers)"
+        raise UsageError(msg)
+    built = layers_from_incidents(incidents, layers, period=period, area_events=area_events)
     report = write_layers(built, path, overwrite=overwrite, precision=precision, csv_safe=csv_safe)
     if "points" in built:
-        report["unplaced"] = int(len(incidents) - len(built["points"]))
+        has_place = incidents.geometry.notna() & ~incidents.geometry.is_empty
+        report["unplaced"] = int((~has_place).sum())
+        report["area_only"] = (
+            0
+            if area_events == "points"
+            else int(len(incidents) - report["unplaced"] - len(built["points"]))
+        )
     return report

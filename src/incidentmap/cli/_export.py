@@ -21,7 +21,8 @@ from incidentmap.cli._options import (
     read_options,
     refuse_existing,
 )
-from incidentmap.export import export_layers
+from incidentmap.errors import UsageError
+from incidentmap.export import AREA_EVENTS, export_layers
 from incidentmap.io.formats import writer_for
 
 
@@ -45,6 +46,13 @@ def export_cmd(
     precision_digits: int | None = typer.Option(
         None, "--coord-precision", min=0, max=15, help="Coordinate decimals (GeoJSON, CSV)."
     ),
+    area_events: str = typer.Option(
+        "omit",
+        "--area-events",
+        help="Incidents placed only to a district or province: omit (default: left out of the "
+        "points layer, counted), layer (an area_events layer of their areas, .gpkg), or points "
+        "(stand-in points at the area centres: false hot spots in a heat map).",
+    ),
     overwrite: bool = overwrite_opt(),
     csv_safe: bool = csv_safe_opt(),
     read: dict[str, Any] | None = None,
@@ -53,6 +61,9 @@ def export_cmd(
 ) -> None:
     """Export points, area counts and boundaries as GIS layers for QGIS / ArcGIS."""
     assert read is not None and geo is not None and filters is not None
+    if area_events not in AREA_EVENTS:
+        msg = f"--area-events: {area_events!r} is not one of {', '.join(AREA_EVENTS)}"
+        raise UsageError(msg)
     writer_for(output)  # an unknown suffix fails before any work
     refuse_existing(output, overwrite=overwrite)
     g = load_filtered(input, read, geo, filters)
@@ -64,11 +75,18 @@ def export_cmd(
         precision=precision_digits,
         overwrite=overwrite,
         csv_safe=csv_safe,
+        area_events=area_events,
     )
     for name, count in report["layers"].items():
         console_err.print(f"layer {name}: {count} features")
     if report.get("unplaced"):
         console_err.print(f"left out of the points layer (unplaced): {report['unplaced']}")
+    if report.get("area_only"):
+        where = "in the area_events layer" if area_events == "layer" else "counted in the areas"
+        console_err.print(
+            f"left out of the points layer (placed only to a district or province, {where}): "
+            f"{report['area_only']} (--area-events points keeps them as stand-in points)"
+        )
     if report.get("fields"):
         mapping = ", ".join(f"{k} -> {v}" for k, v in report["fields"].items())
         console_err.print(f"shapefile field names cut to 10 characters: {mapping}")
