@@ -79,14 +79,7 @@ def export_cmd(
     )
     for name, count in report["layers"].items():
         console_err.print(f"layer {name}: {count} features")
-    if report.get("unplaced"):
-        console_err.print(f"left out of the points layer (unplaced): {report['unplaced']}")
-    if report.get("area_only"):
-        where = "in the area_events layer" if area_events == "layer" else "counted in the areas"
-        console_err.print(
-            f"left out of the points layer (placed only to a district or province, {where}): "
-            f"{report['area_only']} (--area-events points keeps them as stand-in points)"
-        )
+    _say_left_out(report, area_events)
     if report.get("fields"):
         mapping = ", ".join(f"{k} -> {v}" for k, v in report["fields"].items())
         console_err.print(f"shapefile field names cut to 10 characters: {mapping}")
@@ -97,3 +90,15 @@ def export_cmd(
             "were cut by the shapefile format; use .gpkg to keep them whole"
         )
     console_err.print(f"wrote: {output} ({report['format']})")
+
+
+def _say_left_out(report: dict[str, Any], area_events: str) -> None:
+    """Say which rows the points layer left out, and why."""
+    if report.get("unplaced"):
+        console_err.print(f"left out of the points layer (unplaced): {report['unplaced']}")
+    if report.get("area_only"):
+        where = "in the area_events layer" if area_events == "layer" else "counted in the areas"
+        console_err.print(
+            f"left out of the points layer (placed only to a district or province, {where}): "
+            f"{report['area_only']} (--area-events points keeps them as stand-in points)"
+        )
