@@ -7,6 +7,8 @@ them into one ``Error: ...`` line and an exit code; the library never prints.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class IncidentMapError(Exception):
     """Base class of every error raised on purpose by incidentmap."""
@@ -97,6 +99,23 @@ class OutputExistsError(IncidentMapError, FileExistsError):
     """The output file exists and ``overwrite`` was not given."""
 
     exit_code = 2
+
+
+def refuse_unknown(given: Iterable[str], known: Iterable[str], what: str) -> None:
+    """Raise :class:`UsageError` naming the first of ``given`` not in ``known``.
+
+    Parameters
+    ----------
+    given, known : iterable of str
+        The names asked for, and the names there are.
+    what : str
+        What the names are, for the message ("read option").
+    """
+    known = sorted(known)
+    names = sorted(set(given) - set(known))
+    if names:
+        msg = f"unknown {what} {names[0]!r} (known: {', '.join(known)})"
+        raise UsageError(msg)
 
 
 def one_line(what: object, limit: int | None = 300) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from incidentmap.errors import UsageError
+from incidentmap.errors import refuse_unknown
 
 __all__ = ["ReadOptions"]
 
@@ -56,11 +56,7 @@ class ReadOptions:
     def of(cls, read: ReadOptions | None = None, **kwargs: Any) -> ReadOptions:
         """Return ``read`` (default options) with ``kwargs`` on top; unknown names refused."""
         base = read if read is not None else cls()
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(kwargs) - known)
-        if unknown:
-            msg = f"unknown read option {unknown[0]!r} (known: {', '.join(sorted(known))})"
-            raise UsageError(msg)
+        refuse_unknown(kwargs, {f.name for f in fields(cls)}, "read option")
         return replace(base, **kwargs) if kwargs else base
 
     def kwargs(self) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from incidentmap._settings import MAX_POINTS
-from incidentmap.errors import UsageError
+from incidentmap.errors import refuse_unknown
 
 __all__ = ["MapStyle"]
 
@@ -63,9 +63,5 @@ class MapStyle:
     def of(cls, style: MapStyle | None = None, **kwargs: Any) -> MapStyle:
         """Return ``style`` (default: the defaults) with ``kwargs`` on top; unknown ones refused."""
         base = style if style is not None else cls()
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(kwargs) - known)
-        if unknown:
-            msg = f"unknown map option {unknown[0]!r} (known: {', '.join(sorted(known))})"
-            raise UsageError(msg)
+        refuse_unknown(kwargs, {f.name for f in fields(cls)}, "map option")
         return replace(base, **kwargs) if kwargs else base
