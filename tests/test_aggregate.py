@@ -142,3 +142,19 @@ def test_unknown_tolls_stay_unknown_in_counts_and_caption(use_cache):
     assert np.nansum(counts["fatalities"]) == g["fatalities"].sum()
     caption = default_caption(g)
     assert f"(tolls known for {known} of {len(g)})" in caption
+
+
+def test_partial_periods_are_marked_in_tables(use_cache):
+    # issue 16: a half month ranked as a month; the table says which periods are complete
+    from tests.conftest import ROOT
+
+    g, _ = im.load_incidents(ROOT / "geo" / "sample_incidents.csv")  # dates end 7 Nov 2023
+    c = counts_by_area(g, im.load_boundaries("province"), level="province", period="month")
+    last = c["period_start"].max()
+    assert last == pd.Timestamp("2023-11-01")
+    assert not c.loc[c["period_start"] == last, "period_complete"].any()
+    assert c.loc[c["period_start"] < last, "period_complete"].all()
+    full = counts_by_area(
+        g, im.load_boundaries("province"), level="province", period="month", end="2023-11-30"
+    )
+    assert full["period_complete"].all()

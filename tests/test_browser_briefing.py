@@ -254,6 +254,8 @@ def test_surge_panel_and_outlines_follow_the_surge_rule(pg):
     assert colour == ["#c1121f", "6 3"]
     set_period(pg, 5)
     assert state(pg)["surge"] == []  # Kabul's 450 come after four empty weeks: below the floor
+    # and the data end inside that last week: it is not compared as if it were complete
+    assert "not compared: the data end inside this period" in pg.locator(".im-surge").inner_text()
 
 
 def test_hostile_actor_type_and_category_stay_text(pg):

@@ -163,10 +163,28 @@ def counts_by_area(
         out[c] = out[c].where(out["incidents"] > 0, 0.0)
     if population is not None:
         _add_rates(out, population, key, value_cols)
+    if period is not None:
+        _mark_complete(out, period, _coverage(incidents, end))
     sort = [key, "period_start"] if period is not None else [key]
     out = out.sort_values(sort, kind="stable").reset_index(drop=True)
     out.attrs.update({"level": level, "period": period, "sums": sum_cols})
     return out
+
+
+def _coverage(incidents: pd.DataFrame, end: Any) -> pd.Timestamp | None:
+    """Return the last day the data cover: ``end``, the file's coverage, or the last date."""
+    given = end if end is not None else incidents.attrs.get("coverage_end")
+    if given is None and "date" in incidents:
+        given = pd.to_datetime(incidents["date"], errors="coerce").max()
+    return None if given is None or pd.isna(given) else pd.Timestamp(given).normalize()
+
+
+def _mark_complete(out: pd.DataFrame, period: str, cover: pd.Timestamp | None) -> None:
+    """Add ``period_complete``: False for a period the data end inside (half a month)."""
+    if cover is None or "period_start" not in out or out["period_start"].isna().all():
+        return
+    ends = out["period_start"].dt.to_period(PERIODS[period]).dt.end_time.dt.normalize()
+    out["period_complete"] = (ends <= cover).to_numpy()
 
 
 def _sums(grouped: Any, value_cols: list[str], sum_cols: list[str]) -> pd.DataFrame:

@@ -145,6 +145,8 @@ def build_payload(
                 index=series.key, columns="period_start", values="incidents", aggfunc="sum"
             ).reindex(index=series.ids, columns=starts)
             payload["surge"] = _surges(counts_only.to_numpy(dtype=float), period)
+            if series.partial is not None:  # a period the data end inside is not compared
+                payload["surge"]["byPeriod"][-1] = []
         if s.hotspots:
             payload["hotspots"] = _hotspots(series.values, series.areas, permutations)
     else:
