@@ -68,7 +68,10 @@ def test_gpkg_three_layers_in_gdal(geocoded, tmp_path):
 
 def test_geojson_rfc7946(geocoded, tmp_path):
     out = tmp_path / "districts.geojson"
-    export_layers(geocoded, out, layers=["districts"], period="month", precision=5)
+    export_layers(
+        geocoded, out, layers=["districts"], period="month", precision=5,
+        period_layout="features",
+    )  # fmt: skip
     doc = json.loads(out.read_text())
     assert "crs" not in doc
     feats = doc["features"]
@@ -168,9 +171,74 @@ def test_cli_export_commands(capsys, use_cache, tmp_path):
         "-o",
         tmp_path / "districts.geojson",
     )
-    assert code == 0 and "layer districts: 796 features" in err
+    # issue 16: each polygon once, the counts per period in a long table beside it
+    assert code == 0 and "layer districts: 398 features" in err
+    assert "table districts_by_month: 3 rows (area x period with incidents" in err
+    table = pd.read_csv(tmp_path / "districts.districts_by_month.csv")
+    assert len(table) == 3 and (table["incidents"] > 0).all()
     code, _, err = run(capsys, "export", DATA / "acled.csv", "-o", tmp_path / "layers.gpkg")
     assert code == 2 and "exists; use --overwrite" in err
+    # the table beside a layer is an output too: refused before any work when it exists
+    (tmp_path / "d2.districts_by_month.csv").write_text("mine\n")
+    code, _, err = run(
+        capsys, "export", DATA / "acled.csv", "--layer", "districts", "--period", "month",
+        "-o", tmp_path / "d2.geojson",
+    )  # fmt: skip
+    assert code == 2 and "d2.districts_by_month.csv" in err
+    assert not (tmp_path / "d2.geojson").exists()
+    assert (tmp_path / "d2.districts_by_month.csv").read_text() == "mine\n"
+
+
+def test_per_period_areas_are_one_layer_and_a_long_table(geocoded, tmp_path):
+    # issue 16 (9): `export --layer districts --period month` on 52 incidents wrote 32,238
+    # full-resolution polygons (418 MB of GeoJSON in 2 min 21 s)
+    out = tmp_path / "p.gpkg"
+    report = export_layers(geocoded, out, layers=["districts", "provinces"], period="month")
+    assert report["layers"]["districts"] == 398 and report["layers"]["provinces"] == 34
+    assert [k for k, v in pyogrio.list_layers(out)] == [
+        "districts", "provinces", "districts_by_month", "provinces_by_month",
+    ]  # fmt: skip
+    assert dict(pyogrio.list_layers(out))["districts_by_month"] is None  # no geometry column
+    table = pyogrio.read_dataframe(out, layer="districts_by_month")
+    polygons = pyogrio.read_dataframe(out, layer="districts")
+    placed = geocoded[geocoded["district_id"].notna() & geocoded["date"].notna()]
+    assert table["incidents"].sum() == len(placed) == polygons["incidents"].sum()
+    assert (table["incidents"] > 0).all() and set(table["district_id"]) <= set(
+        polygons["district_id"]
+    )
+    assert {"period_start", "period_complete", "fatalities_known"} <= set(table.columns)
+    # --zeros: every area x period; the features layout: one polygon per area x period
+    full = export_layers(
+        geocoded, tmp_path / "z.gpkg", layers=["provinces"], period="month", zeros=True
+    )
+    assert full["tables"]["provinces_by_month"][0] % 34 == 0
+    wide = export_layers(
+        geocoded, tmp_path / "w.gpkg", layers=["provinces"], period="month",
+        period_layout="features",
+    )  # fmt: skip
+    assert wide["layers"]["provinces"] == full["tables"]["provinces_by_month"][0]
+    with pytest.raises(im.UsageError, match="period_layout must be one of long, features"):
+        export_layers(geocoded, tmp_path / "q.gpkg", period="month", period_layout="wide")
+
+
+def test_long_writes_estimate_their_size_and_report_progress(geocoded, tmp_path):
+    from incidentmap.io.write import estimate_bytes
+
+    seen: list[tuple[int, int]] = []
+    out = tmp_path / "w.geojson"
+    export_layers(
+        geocoded, out, layers=["districts"], period="month", period_layout="features",
+        progress=lambda done, total: seen.append((done, total)),
+    )  # fmt: skip
+    estimate = seen[0][1]
+    assert seen[0][0] == 0 and seen[-1] == (estimate, estimate)
+    # the estimate is within a factor of two of the file written, for text and binary formats
+    assert 0.5 < out.stat().st_size / estimate < 2
+    layers = im.export.layers_from_incidents(geocoded, ["districts"])
+    for suffix, fmt in ((".gpkg", "GPKG"), (".fgb", "FlatGeobuf"), (".csv", "CSV")):
+        path = tmp_path / f"e{suffix}"
+        export_layers(geocoded, path, layers=["districts"])
+        assert 0.5 < path.stat().st_size / estimate_bytes(layers, fmt, None) < 2, fmt
 
 
 def test_area_placed_events_stay_out_of_point_layers_unless_asked(geocoded, tmp_path):

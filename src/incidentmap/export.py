@@ -10,31 +10,45 @@ Layers:
     writes them to ``area_events`` with their area's polygon; ``"points"`` keeps their
     stand-in points here (a heat map of them shows false hot spots at area centres);
 ``districts`` / ``provinces``
-    the area polygons with incident counts and sums (totals, or one feature per
-    area x period with ``period``);
+    the area polygons with incident counts and sums over the whole span. With a
+    ``period`` the counts per area x period come as a long attribute table,
+    ``districts_by_<period>`` (one row per area and period that had an incident;
+    every row with ``zeros``), joined to the polygons by ``district_id`` /
+    ``province_code``: each polygon is written once, not once per period (a month
+    of districts over seven years is 32,000 full-resolution polygons, 400 MB of
+    GeoJSON). GeoPackage holds both; other formats get the table as a CSV beside
+    the layer (:func:`table_paths`). ``period_layout="features"`` writes one
+    feature per area x period instead, for tools that need it;
 ``district_boundaries`` / ``province_boundaries``
     the installed boundary layers themselves.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from incidentmap.aggregate import counts_by_area
+from incidentmap.atomic import atomic_write, check_output
 from incidentmap.boundaries import load_boundaries
 from incidentmap.errors import UsageError
 from incidentmap.io import WRITE_FORMATS, write_layers
+from incidentmap.io.frames import write_csv
 
-__all__ = ["LAYERS", "export_layers", "layers_from_incidents"]
+__all__ = ["LAYERS", "PERIOD_LAYOUTS", "export_layers", "layers_from_incidents", "table_paths"]
 
 LAYERS = ("points", "districts", "provinces", "district_boundaries", "province_boundaries")
 #: what the points layer does with incidents placed only to a district or province
 AREA_EVENTS = ("omit", "layer", "points")
 DEFAULT_MULTI = ("points", "districts", "provinces")
+#: how per-period area counts are written: a long table beside the polygons, or features
+PERIOD_LAYOUTS = ("long", "features")
 
 
 def layers_from_incidents(
@@ -45,8 +59,10 @@ def layers_from_incidents(
     districts: gpd.GeoDataFrame | None = None,
     provinces: gpd.GeoDataFrame | None = None,
     area_events: str = "omit",
-) -> dict[str, gpd.GeoDataFrame]:
-    """Build the named layers.
+    period_layout: str = "long",
+    zeros: bool = False,
+) -> dict[str, pd.DataFrame]:
+    """Build the named layers (and, with a period, the long count tables).
 
     Parameters
     ----------
@@ -55,16 +71,22 @@ def layers_from_incidents(
     layers : sequence of str
         Among :data:`LAYERS`.
     period : {"day", "week", "month", "quarter", "year"}, optional
-        Area layers get one feature per area x period instead of totals.
+        Counts per area x period: a table ``<layer>_by_<period>`` beside the area
+        layer (``period_layout="long"``), or one feature per area x period.
     districts, provinces : geopandas.GeoDataFrame, optional
         Boundary layers; default the installed ones.
     area_events : {"omit", "layer", "points"}, default "omit"
         What the points layer does with incidents placed only to a district or
         province (see the module's text).
+    period_layout : {"long", "features"}, default "long"
+        See the module's text.
+    zeros : bool, default False
+        Keep the area x period rows with no incident in the long table.
 
     Returns
     -------
-    dict of str to geopandas.GeoDataFrame
+    dict of str to pandas.DataFrame
+        Layers are GeoDataFrames; the long count tables are plain DataFrames.
     """
     bad = [name for name in layers if name not in LAYERS]
     if bad:
@@ -73,22 +95,68 @@ def layers_from_incidents(
     if area_events not in AREA_EVENTS:
         msg = f"area_events must be one of {', '.join(AREA_EVENTS)}, not {area_events!r}"
         raise UsageError(msg)
-    out: dict[str, gpd.GeoDataFrame] = {}
+    if period_layout not in PERIOD_LAYOUTS:
+        msg = f"period_layout must be one of {', '.join(PERIOD_LAYOUTS)}, not {period_layout!r}"
+        raise UsageError(msg)
+    out: dict[str, pd.DataFrame] = {}
     for name in layers:
         if name == "points":
             out.update(_points(incidents, area_events, districts, provinces))
         elif name in ("districts", "provinces"):
-            level = name[:-1]
-            areas = _layer(level, districts, provinces)
-            counts = counts_by_area(incidents, areas, level=level, period=period)
-            key = "district_id" if level == "district" else "province_code"
-            geom = areas.set_index(areas[key].astype(str)).geometry
-            out[name] = gpd.GeoDataFrame(
-                counts, geometry=geom.reindex(counts[key]).values, crs="EPSG:4326"
-            )
+            areas = _layer(name[:-1], districts, provinces)
+            out.update(_area_layers(incidents, name, areas, period, period_layout, zeros))
         else:
             out[name] = _layer(name.split("_")[0], districts, provinces)
     return out
+
+
+def _area_layers(
+    incidents: gpd.GeoDataFrame,
+    name: str,
+    areas: gpd.GeoDataFrame,
+    period: str | None,
+    period_layout: str,
+    zeros: bool,
+) -> dict[str, pd.DataFrame]:
+    """Return an area layer, and with a period its long count table (or per-period features)."""
+    level = name[:-1]
+    key = "district_id" if level == "district" else "province_code"
+    geom = areas.set_index(areas[key].astype(str)).geometry
+    long = period is not None and period_layout == "long"
+    counts = counts_by_area(incidents, areas, level=level, period=None if long else period)
+    out: dict[str, pd.DataFrame] = {
+        name: gpd.GeoDataFrame(counts, geometry=geom.reindex(counts[key]).values, crs="EPSG:4326")
+    }
+    if long:
+        table = counts_by_area(incidents, areas, level=level, period=period)
+        if not zeros:
+            table = table[table["incidents"] > 0]
+        out[f"{name}_by_{period}"] = pd.DataFrame(table).reset_index(drop=True)
+    return out
+
+
+def table_paths(path: str | os.PathLike[str], tables: list[str]) -> dict[str, Path]:
+    """Return where the long count tables go beside a one-layer file.
+
+    ``districts.geojson`` with the table ``districts_by_month`` puts it in
+    ``districts.districts_by_month.csv``; a GeoPackage holds its tables itself
+    (an empty dict).
+
+    Parameters
+    ----------
+    path : path-like
+        The layer's output file.
+    tables : list of str
+        The table names (``districts_by_month``...).
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+    """
+    p = Path(path)
+    if WRITE_FORMATS.get(p.suffix.lower()) == "GPKG":
+        return {}
+    return {t: p.with_name(f"{p.stem}.{t}.csv") for t in tables}
 
 
 def _points(
@@ -137,6 +205,9 @@ def export_layers(
     overwrite: bool = False,
     csv_safe: bool = False,
     area_events: str = "omit",
+    period_layout: str = "long",
+    zeros: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Write GIS layers of geocoded incidents to one file, atomically.
 
@@ -150,7 +221,9 @@ def export_layers(
     layers : sequence of str, optional
         Default: points, districts and provinces for GeoPackage; points otherwise.
     period : str, optional
-        Per-period area layers (see :func:`layers_from_incidents`).
+        Per-period area counts (see :func:`layers_from_incidents`): in the
+        GeoPackage as tables, beside other formats as CSV files
+        (:func:`table_paths`), written and replaced together with the layer.
     precision : int, optional
         Coordinate decimals for GeoJSON and CSV (default 7 for GeoJSON: ~1 cm).
     overwrite : bool, default False
@@ -161,16 +234,54 @@ def export_layers(
         Incidents placed only to a district or province: left out of the points
         layer and counted, written as their areas to an ``area_events`` layer, or
         kept as stand-in points (see the module's text).
+    period_layout : {"long", "features"}, default "long"
+        See :func:`layers_from_incidents`.
+    zeros : bool, default False
+        Keep the area x period rows with no incident in the long tables.
+    progress : callable, optional
+        Called with (bytes written, estimated bytes) about five times a second
+        while the file is written (see :func:`incidentmap.io.write_layers`).
 
     Returns
     -------
     dict
         The report of :func:`incidentmap.io.write_layers`, plus ``unplaced`` (rows
-        without a location) and ``area_only`` (rows placed only to an area, left out
-        of the points layer).
+        without a location), ``area_only`` (rows placed only to an area, left out
+        of the points layer) and ``tables`` (table name -> (rows, file) for the
+        long count tables).
     """
-    from pathlib import Path
+    layers = _layers_for(path, layers, area_events)
+    built = layers_from_incidents(
+        incidents,
+        layers,
+        period=period,
+        area_events=area_events,
+        period_layout=period_layout,
+        zeros=zeros,
+    )
+    tables = [k for k, v in built.items() if not isinstance(v, gpd.GeoDataFrame)]
+    rows = {t: len(built[t]) for t in tables}
+    beside = table_paths(path, tables)
+    for p in beside.values():
+        check_output(p, overwrite=overwrite)
+    with contextlib.ExitStack() as stack:
+        for t, p in beside.items():  # published after the layer, or not at all
+            tmp = stack.enter_context(atomic_write(p, overwrite=overwrite))
+            write_csv(built.pop(t), tmp, csv_safe=csv_safe)
+        report = write_layers(
+            built, path, overwrite=overwrite, precision=precision, csv_safe=csv_safe,
+            progress=progress,
+        )  # fmt: skip
+    report["tables"] = {t: (rows[t], str(beside.get(t, path))) for t in tables}
+    if "points" in built:
+        report.update(_left_out(incidents, len(built["points"]), area_events))
+    return report
 
+
+def _layers_for(
+    path: str | os.PathLike[str], layers: tuple[str, ...] | list[str] | None, area_events: str
+) -> tuple[str, ...] | list[str]:
+    """Return the layers to write into ``path`` (its format's default), or refuse the call."""
     ext = Path(path).suffix.lower()
     if ext not in WRITE_FORMATS:
         known = ", ".join(WRITE_FORMATS)
@@ -181,14 +292,12 @@ def export_layers(
     if area_events == "layer" and "points" in layers and WRITE_FORMATS[ext] != "GPKG":
         msg = f"{path}: area_events='layer' adds a layer; write a .gpkg (several layers)"
         raise UsageError(msg)
-    built = layers_from_incidents(incidents, layers, period=period, area_events=area_events)
-    report = write_layers(built, path, overwrite=overwrite, precision=precision, csv_safe=csv_safe)
-    if "points" in built:
-        has_place = incidents.geometry.notna() & ~incidents.geometry.is_empty
-        report["unplaced"] = int((~has_place).sum())
-        report["area_only"] = (
-            0
-            if area_events == "points"
-            else int(len(incidents) - report["unplaced"] - len(built["points"]))
-        )
-    return report
+    return layers
+
+
+def _left_out(incidents: gpd.GeoDataFrame, points: int, area_events: str) -> dict[str, int]:
+    """Count the rows the points layer left out: unplaced, and placed only to an area."""
+    has_place = incidents.geometry.notna() & ~incidents.geometry.is_empty
+    unplaced = int((~has_place).sum())
+    area_only = 0 if area_events == "points" else int(len(incidents) - unplaced - points)
+    return {"unplaced": unplaced, "area_only": area_only}

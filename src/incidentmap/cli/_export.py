@@ -10,6 +10,7 @@ import typer
 from incidentmap.cli._options import (
     ExportLayer,
     Period,
+    WriteProgress,
     console_err,
     csv_safe_opt,
     filter_options,
@@ -22,7 +23,7 @@ from incidentmap.cli._options import (
     refuse_existing,
 )
 from incidentmap.errors import UsageError
-from incidentmap.export import AREA_EVENTS, export_layers
+from incidentmap.export import AREA_EVENTS, PERIOD_LAYOUTS, export_layers, table_paths
 from incidentmap.io.formats import writer_for
 
 
@@ -53,6 +54,16 @@ def export_cmd(
         "points layer, counted), layer (an area_events layer of their areas, .gpkg), or points "
         "(stand-in points at the area centres: false hot spots in a heat map).",
     ),
+    period_layout: str = typer.Option(
+        "long",
+        "--period-layout",
+        help="With --period: long (default: each area polygon once, with its totals, and a "
+        "table of counts per area and period: in the .gpkg, or a CSV beside other formats) or "
+        "features (one polygon per area and period: large files).",
+    ),
+    zeros: bool = typer.Option(
+        False, "--zeros", help="With --period: keep area x period rows with no incident."
+    ),
     overwrite: bool = overwrite_opt(),
     csv_safe: bool = csv_safe_opt(),
     read: dict[str, Any] | None = None,
@@ -61,24 +72,32 @@ def export_cmd(
 ) -> None:
     """Export points, area counts and boundaries as GIS layers for QGIS / ArcGIS."""
     assert read is not None and geo is not None and filters is not None
-    if area_events not in AREA_EVENTS:
-        msg = f"--area-events: {area_events!r} is not one of {', '.join(AREA_EVENTS)}"
-        raise UsageError(msg)
+    _check_choices(area_events=area_events, period_layout=period_layout)
     writer_for(output)  # an unknown suffix fails before any work
-    refuse_existing(output, overwrite=overwrite)
+    beside = _beside(output, plain(layer), period, period_layout)
+    refuse_existing(output, *beside, overwrite=overwrite)
     g = load_filtered(input, read, geo, filters)
-    report = export_layers(
-        g,
-        output,
-        layers=plain(layer) or None,
-        period=no_period(period),
-        precision=precision_digits,
-        overwrite=overwrite,
-        csv_safe=csv_safe,
-        area_events=area_events,
-    )
+    with WriteProgress(console_err) as bar:
+        report = export_layers(
+            g,
+            output,
+            layers=plain(layer) or None,
+            period=no_period(period),
+            precision=precision_digits,
+            overwrite=overwrite,
+            csv_safe=csv_safe,
+            area_events=area_events,
+            period_layout=period_layout,
+            zeros=zeros,
+            progress=bar.update,
+        )
+    tables = report.get("tables", {})
     for name, count in report["layers"].items():
-        console_err.print(f"layer {name}: {count} features")
+        if name not in tables:
+            console_err.print(f"layer {name}: {count:,} features")
+    for name, (rows, path) in tables.items():
+        which = "every area x period" if zeros else "area x period with incidents; --zeros for all"
+        console_err.print(f"table {name}: {rows:,} rows ({which}) in {path}")
     _say_left_out(report, area_events)
     if report.get("fields"):
         mapping = ", ".join(f"{k} -> {v}" for k, v in report["fields"].items())
@@ -90,6 +109,24 @@ def export_cmd(
             "were cut by the shapefile format; use .gpkg to keep them whole"
         )
     console_err.print(f"wrote: {output} ({report['format']})")
+
+
+def _check_choices(**given: str) -> None:
+    """Refuse a value outside an option's choices, before any work."""
+    allowed = {"area_events": AREA_EVENTS, "period_layout": PERIOD_LAYOUTS}
+    for name, value in given.items():
+        if value not in allowed[name]:
+            option = "--" + name.replace("_", "-")
+            msg = f"{option}: {value!r} is not one of {', '.join(allowed[name])}"
+            raise UsageError(msg)
+
+
+def _beside(output: Path, layers: list[str] | None, period: str, layout: str) -> list[Path]:
+    """Return the CSV tables written beside a one-layer output (to refuse existing ones)."""
+    if no_period(period) is None or layout != "long":
+        return []
+    names = [f"{n}_by_{period}" for n in (layers or []) if n in ("districts", "provinces")]
+    return list(table_paths(output, names).values())
 
 
 def _say_left_out(report: dict[str, Any], area_events: str) -> None:

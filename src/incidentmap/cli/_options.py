@@ -25,7 +25,7 @@ TILE_NAMES = ("none", "osm", "carto", "carto-dark")
 QUERY_FORMATS = ("table", "csv", "geojson", "ndjson", "geojsonseq")
 
 #: messages and summaries go to standard error; data goes to standard output
-console_err = Console(stderr=True, highlight=False, soft_wrap=True)
+console_err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 state: dict[str, Any] = {"debug": False, "step": None}
 
 
@@ -446,3 +446,42 @@ def _coverage_day(value: Any) -> Any:
         freq = "Y" if len(text) == 4 else "M"
         return pd.Period(text, freq=freq).end_time.normalize()
     return pd.Timestamp(value).normalize()
+
+
+class WriteProgress:
+    """A progress bar for long writes: shown once the estimate passes 20 MB.
+
+    Used as a context manager; :meth:`update` is the ``progress`` callback of
+    :func:`incidentmap.io.write_layers` (called from the writer's watch thread).
+    """
+
+    #: below this estimate a write is quick: no bar, no note
+    THRESHOLD = 20_000_000
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> WriteProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def update(self, written: int, estimate: int) -> None:
+        """Show ``written`` of ``estimate`` bytes."""
+        if estimate < self.THRESHOLD:
+            return
+        if self._bar is None:
+            from rich.progress import BarColumn, DownloadColumn, Progress, TimeElapsedColumn
+
+            self._console.print(f"note: writing about {estimate / 1e6:,.0f} MB")
+            self._bar = Progress(
+                "writing", BarColumn(), DownloadColumn(), TimeElapsedColumn(),
+                console=self._console, transient=True,
+            )  # fmt: skip
+            self._task = self._bar.add_task("write", total=estimate)
+            self._bar.start()
+        self._bar.update(self._task, completed=min(written, estimate))

@@ -189,4 +189,4 @@ def _emit_table(g: gpd.GeoDataFrame) -> None:
     records = dates_as_text(pd.DataFrame(g.drop(columns=[g.geometry.name])))
     for _, r in records.iterrows():
         table.add_row(*[Text(terminal_text(None if pd.isna(r[c]) else r[c])) for c in cols])
-    Console(soft_wrap=False).print(table)
+    Console(soft_wrap=False, markup=False, highlight=False).print(table)

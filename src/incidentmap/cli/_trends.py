@@ -202,7 +202,7 @@ def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: 
         t.add_column(c, no_wrap=c in ("area", "emerging"))
     for r in rows:
         t.add_row(*[Text(terminal_text(_cell(v))) for v in r])
-    Console(soft_wrap=False).print(t)
+    Console(soft_wrap=False, markup=False, highlight=False).print(t)
 
 
 def _flagged(result: pd.DataFrame) -> pd.Series:

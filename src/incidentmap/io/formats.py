@@ -152,10 +152,25 @@ def _write_gpkg(
     for name, gdf in layers.items():
         # GeoPackage 1.2: opens in the GDAL of older QGIS / ArcGIS installs without warnings
         with fast_sqlite():
-            _ogr(gdf, tmp, "GPKG", name, dataset_options={"VERSION": "1.2"})
+            if isinstance(gdf, gpd.GeoDataFrame):
+                _ogr(gdf, tmp, "GPKG", name, dataset_options={"VERSION": "1.2"})
+            else:  # an attribute table: no geometry column at all
+                _table(gdf, tmp, name)
     for name, gdf in layers.items():
         verify_count(tmp, name, len(gdf), "GeoPackage")
     return {}
+
+
+def _table(frame: pd.DataFrame, tmp: Path, name: str) -> None:
+    """Write a plain table into a GeoPackage as an attribute table."""
+    import pyogrio
+
+    plain = plain_frame(frame, dates_as_text=False)
+    run_interruptibly(
+        lambda: pyogrio.write_dataframe(
+            plain, tmp, layer=name, driver="GPKG", dataset_options={"VERSION": "1.2"}
+        )
+    )
 
 
 def _write_fgb(

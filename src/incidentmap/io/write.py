@@ -18,7 +18,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,7 @@ from incidentmap.atomic import (
 from incidentmap.errors import OutputWriteError, UsageError, one_line
 from incidentmap.io.formats import WRITE_FORMATS, WRITERS, writer_for
 from incidentmap.io.frames import WriteOptions, csv_safe_text, safe_frame, write_csv
+from incidentmap.schema import safe_names
 
 __all__ = [
     "SIDECARS",
@@ -41,6 +46,7 @@ __all__ = [
     "WRITE_FORMATS",
     "atomic_write",
     "csv_safe_text",
+    "estimate_bytes",
     "publish",
     "remove_stale_temps",
     "write_csv",
@@ -92,6 +98,7 @@ def write_layers(
     overwrite: bool = False,
     precision: int | None = None,
     csv_safe: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Write layers atomically; the format comes from the suffix.
 
@@ -102,7 +109,8 @@ def write_layers(
     Parameters
     ----------
     layers : dict of str to geopandas.GeoDataFrame
-        Layer name -> layer. Only GeoPackage holds more than one.
+        Layer name -> layer. Only GeoPackage holds more than one; it writes a
+        plain DataFrame as an attribute table (no geometry column).
     path : path-like
         Output file; suffix one of :data:`WRITE_FORMATS`.
     overwrite : bool, default False
@@ -113,6 +121,11 @@ def write_layers(
     csv_safe : bool, default False
         In CSV, prefix text starting with ``=``, ``+``, ``-`` or ``@`` with ``'``
         so that spreadsheets show it instead of running it as a formula.
+    progress : callable, optional
+        Called as ``progress(written, estimate)`` about five times a second while
+        the file is written, from another thread: bytes on disk so far, and
+        :func:`estimate_bytes` (``written`` may pass it; the last call has
+        ``written == estimate``).
 
     Returns
     -------
@@ -136,9 +149,111 @@ def write_layers(
     if len(layers) > 1 and not multi:
         msg = f"{p}: {fmt} holds one layer; choose one of {', '.join(layers)} or write .gpkg"
         raise UsageError(msg)
+    safe, renamed = _safe_layers(layers, fmt)
+    report: dict[str, Any] = {
+        "path": str(p),
+        "format": fmt,
+        "layers": {k: len(v) for k, v in safe.items()},
+        "renamed": renamed,
+    }
+    estimate = estimate_bytes(safe, fmt, precision) if progress is not None else 0
+    with atomic_write(p, overwrite=overwrite) as tmp, _watching(tmp, estimate, progress):
+        try:
+            report.update(writer(safe, tmp, WriteOptions(precision=precision, csv_safe=csv_safe)))
+        except BaseException as exc:
+            error = write_error(exc, p, fmt)
+            if error is exc:
+                raise
+            raise error from exc
+    return report
+
+
+#: bytes per coordinate pair as each format writes it (text: digits, sign, point, separators)
+_COORD_BYTES = {"GeoJSON": 2 * 4 + 4, "CSV": 2 * 4 + 2, "KML": 2 * 4 + 3}
+#: bytes per attribute value, on average (the tables are mostly short names and counts)
+_VALUE_BYTES = 12
+
+
+def estimate_bytes(layers: dict[str, pd.DataFrame], fmt: str, precision: int | None) -> int:
+    """Estimate the size of a file before it is written, within a factor of about two.
+
+    Coordinates make most of a polygon layer: 16 bytes a pair in binary formats,
+    about 2 x (digits + 4) + 4 in GeoJSON, CSV (WKT) and KML; attributes are
+    counted at a dozen bytes a value.
+
+    Parameters
+    ----------
+    layers : dict of str to pandas.DataFrame
+        The layers (and tables) to be written.
+    fmt : str
+        The format's name (``"GeoJSON"``, ``"GPKG"``...).
+    precision : int, optional
+        Coordinate decimals of text formats (default 7; 15 for CSV/KML).
+
+    Returns
+    -------
+    int
+        Bytes.
+    """
+    import shapely
+
+    total = 0
+    for frame in layers.values():
+        total += frame.size * _VALUE_BYTES
+        if isinstance(frame, gpd.GeoDataFrame):
+            coords = int(shapely.get_num_coordinates(frame.geometry.values).sum())
+            if fmt in _COORD_BYTES:
+                digits = precision if precision is not None else (7 if fmt == "GeoJSON" else 15)
+                total += coords * (_COORD_BYTES[fmt] + 2 * digits)
+            else:
+                total += coords * 16 + len(frame) * 40
+    return int(total)
+
+
+@contextlib.contextmanager
+def _watching(
+    tmp: Path, estimate: int, progress: Callable[[int, int], None] | None
+) -> Iterator[None]:
+    """Report the size of ``tmp`` (and its sidecars) to ``progress`` while the body runs."""
+    if progress is None:
+        yield
+        return
+    stop = threading.Event()
+
+    def size() -> int:
+        return sum(
+            f.stat().st_size for f in tmp.parent.glob(glob.escape(tmp.stem) + "*") if f.is_file()
+        )
+
+    def watch() -> None:
+        while not stop.wait(0.2):
+            with contextlib.suppress(OSError):
+                progress(size(), estimate)
+
+    progress(0, estimate)
+    thread = threading.Thread(target=watch, name="incidentmap-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+    progress(estimate, estimate)
+
+
+def _safe_layers(
+    layers: dict[str, gpd.GeoDataFrame], fmt: str
+) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, str]]:
+    """Return the layers in EPSG:4326 under the shared field-name rule, and the renames."""
     safe: dict[str, gpd.GeoDataFrame] = {}
     renamed: dict[str, str] = {}
     for name, gdf in layers.items():
+        if not isinstance(gdf, gpd.GeoDataFrame) and fmt == "GPKG":
+            table = gdf.rename(columns=lambda c: str(c))
+            names = safe_names(list(table.columns))
+            renamed.update({c: n for c, n in names.items() if c != n})
+            safe[name] = table.rename(columns=names)
+            continue
         g = (
             gdf
             if isinstance(gdf, gpd.GeoDataFrame)
@@ -148,21 +263,7 @@ def write_layers(
         g, r = safe_frame(g)
         renamed.update(r)
         safe[name] = g
-    report: dict[str, Any] = {
-        "path": str(p),
-        "format": fmt,
-        "layers": {k: len(v) for k, v in safe.items()},
-        "renamed": renamed,
-    }
-    with atomic_write(p, overwrite=overwrite) as tmp:
-        try:
-            report.update(writer(safe, tmp, WriteOptions(precision=precision, csv_safe=csv_safe)))
-        except BaseException as exc:
-            error = write_error(exc, p, fmt)
-            if error is exc:
-                raise
-            raise error from exc
-    return report
+    return safe, renamed
 
 
 def write_error(exc: BaseException, path: Path, fmt: str) -> BaseException:
