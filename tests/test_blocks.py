@@ -230,7 +230,7 @@ def test_cli_reports_counts_for_the_whole_file(capsys, use_cache, tmp_path):
         capsys, "geocode", GTD, "-o", out, "--block-mb", str(40 * KB), "--keep-bad-values"
     )
     assert code == 0, err
-    assert "read: 1783 rows" in err and "wrote: 1783 rows" in err
+    assert "read: 1,783 rows" in err and "wrote: 1,783 rows" in err
     assert pyogrio.read_info(out, layer="incidents")["features"] == 1783
 
 

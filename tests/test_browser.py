@@ -379,6 +379,10 @@ def test_map_is_offline_by_default_and_online_only_when_asked(browser, capsys, u
     [
         ("acled_afg_2017on_province_level.xlsx", "Armed Conflict Location & Event Data Project"),
         ("ucdp_ged_afg_realcaddish.geojson", "UCDP Georeferenced Event Dataset (GED)"),
+        # words in FATALITIES (shifted cells) are unknown tolls, not a refusal
+        ("gtd_afg_2004_2009_towns.csv", "Global Terrorism Database (GTD)"),
+        # comment lines name the columns and the first day; no options needed
+        ("wardiary_points_2004_2009.csv", "wardiary_points_2004_2009.csv"),
         (None, "sample_incidents.csv"),
     ],
 )

@@ -28,11 +28,10 @@ FORMATS = [".gpkg", ".csv", ".geojson", ".parquet", ".fgb", ".shp", ".kml"]
 FILES: dict[str, tuple[list[str], str]] = {
     "ucdp_ged_afg_realcaddish.geojson": ([], "ucdp"),
     "acled_afg_2017on_province_level.xlsx": ([], "acled_admin1"),
-    "gtd_afg_2004_2009_towns.csv": (["--keep-bad-values"], "gtd"),
-    "wardiary_points_2004_2009.csv": (
-        ["--comment", "%", "--no-header", "--columns", "lon,lat,day", "--day-one", "2004-01-01"],
-        "generic",
-    ),
+    # issue 16: no options at all; words in GTD's FATALITIES (shifted cells) are unknown
+    # tolls with a note, the war diary's comment lines name its columns and its first day
+    "gtd_afg_2004_2009_towns.csv": ([], "gtd"),
+    "wardiary_points_2004_2009.csv": ([], "generic"),
 }
 
 
@@ -84,6 +83,7 @@ def test_cli_geocodes_with_only_the_layout_options(capsys, use_cache, tmp_path, 
     assert code == 0, err
     assert "Traceback" not in err
     raw = _independent(name)
+    err = re.sub(r"(\d),(\d{3})", r"\1\2", err)  # thousands separators
     m = re.search(r"read: (\d+) rows .* \(preset (\w+)\)", err)
     assert m and int(m.group(1)) == len(raw) and m.group(2) == preset
     placed = re.search(r"placed by point: (\d+).*\nplaced by name: (\d+)", err)

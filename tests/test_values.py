@@ -172,10 +172,40 @@ def test_counts_with_thousands_separators(n, sep):
     assert got[0] == n
 
 
-@pytest.mark.parametrize("value", ["1,5", "-3", "2.5", "abc", "1,00", "1e9"])
+@pytest.mark.parametrize("value", ["1,5", "-3", "1,00", "1e9", "3-5", "12abc"])
 def test_bad_counts_refused(value):
-    with pytest.raises(im.InputFileError, match="a whole number from 0 to"):
+    with pytest.raises(im.InputFileError, match="a number of people from 0 to"):
         parse_counts(pd.Series([value]), "fatalities", _problems(1))
+
+
+@SETTINGS
+@given(whole=st.integers(0, 5000), part=st.sampled_from(["5", "25", "33", "833", "0"]))
+def test_fractional_tolls_are_kept(whole, part):
+    # issue 19: GTD divides the toll of a multi-part attack among its events (1.5, 2.83)
+    text = f"{whole}.{part}"
+    got = parse_counts(pd.Series([text, "2"]), "nkill", _problems(2))
+    assert got[0] == pytest.approx(float(text)) and got[1] == 2
+
+
+@SETTINGS
+@given(
+    word=st.text(
+        alphabet=st.characters(categories=["L", "Zs", "P"]), min_size=1, max_size=30
+    ).filter(lambda w: w.strip() and not w.strip().isspace()),
+    on_bad=st.sampled_from(["error", "keep"]),
+)
+def test_a_word_in_a_toll_column_is_an_unknown_toll_with_a_note(word, on_bad):
+    # issue 16: GTD's R export has three rows whose cells shifted ('Private Citizens &
+    # Property' under FATALITIES); the page could not be drawn without --keep-bad-values
+    values = pd.Series(["3", word, "1"])
+    problems = Problems("f.csv", np.arange(1, 4), on_bad)
+    got = parse_counts(values, "FATALITIES", problems)
+    assert got[0] == 3 and np.isnan(got[1]) and got[2] == 1  # unknown, never zero
+    blank_like = np.isnan(parse_counts(pd.Series([word]), "x", _problems(1)))
+    assert blank_like[0]
+    if 1 in problems.notes:  # a placeholder ("NA", "-", "?") is a blank, not a word
+        assert "is not a number of people: taken as unknown" in problems.notes[1][0]
+        assert problems.kept["FATALITIES"][:2] == (1, 2)
 
 
 @pytest.mark.parametrize("value", ["Unknown", "unk", "?", "", "NA", "null", "-"])

@@ -269,8 +269,8 @@ class LoadReport:
         s = self.summary
         how = "geocoded file" if self.geocoded_before else "geocoded now"
         return (
-            f"read: {s['read']} rows from {self.path} ({how}): placed by point "
-            f"{s['placed_by_point']}, by name {s['placed_by_name']}, unplaced {s['unplaced']}"
+            f"read: {s['read']:,} rows from {self.path} ({how}): placed by point "
+            f"{s['placed_by_point']:,}, by name {s['placed_by_name']:,}, unplaced {s['unplaced']:,}"
         )
 
 

@@ -94,6 +94,6 @@ def aggregate_cmd(
     n_areas = counts.iloc[:, 0].nunique()
     n_periods = counts["period_start"].nunique() if "period_start" in counts else 1
     console_err.print(
-        f"wrote: {len(counts)} rows ({n_areas} {level_name}s x {n_periods} periods) "
+        f"wrote: {len(counts):,} rows ({n_areas} {level_name}s x {n_periods} periods) "
         f"to {output}; {int(counts['incidents'].sum())} incidents counted"
     )

@@ -28,20 +28,21 @@ def print_summary(report: GeocodeReport, source: str) -> None:
     """Print the counts of a geocoded file to standard error."""
     s = report.summary
     m = s["by_method"]
-    console_err.print(f"read: {s['read']} rows from {source} (preset {report.preset})")
+    console_err.print(f"read: {s['read']:,} rows from {source} (preset {report.preset})")
     console_err.print(
-        f"placed by point: {s['placed_by_point']} (in polygon {m.get('point', 0)}, "
-        f"snapped {m.get('point_snapped', 0)}, lat/lon swapped {m.get('point_swapped', 0)})"
+        f"placed by point: {s['placed_by_point']:,} (in polygon {m.get('point', 0):,}, "
+        f"snapped {m.get('point_snapped', 0):,}, lat/lon swapped {m.get('point_swapped', 0):,})"
     )
     console_err.print(
-        f"placed by name: {s['placed_by_name']} (district {m.get('district_name', 0)}, "
-        f"place {m.get('place_name', 0)}, province only {m.get('province_name', 0)})"
+        f"placed by name: {s['placed_by_name']:,} (district {m.get('district_name', 0):,}, "
+        f"place {m.get('place_name', 0):,}, province only {m.get('province_name', 0):,})"
     )
-    console_err.print(f"conflicts (point vs stated province): {s['conflicts']}")
+    console_err.print(f"conflicts (point vs stated province): {s['conflicts']:,}")
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(s["unplaced_reasons"].items()))
-    console_err.print(f"unplaced: {s['unplaced']}" + (f" ({reasons})" if reasons else ""))
+    console_err.print(f"unplaced: {s['unplaced']:,}" + (f" ({reasons})" if reasons else ""))
     if report.bad_values:
-        console_err.print(f"rows with unreadable values kept (see input_note): {report.bad_values}")
+        kept = report.bad_values
+        console_err.print(f"rows with unreadable values kept (see input_note): {kept:,}")
     for row, note in report.unplaced:
         console_err.print(f"  row {row}: {note}", markup=False)
     if s["unplaced"] > len(report.unplaced):
@@ -128,4 +129,4 @@ def geocode_cmd(
         for name, new in report.write.get("fields", {}).items():
             console_err.print(f"field {name!r} written as {new!r} ({report.write['format']})")
         rows = sum(report.write.get("layers", {}).values())
-        console_err.print(f"wrote: {rows} rows to {output}")
+        console_err.print(f"wrote: {rows:,} rows to {output}")

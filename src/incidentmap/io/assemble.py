@@ -22,7 +22,8 @@ from incidentmap.errors import InputFileError
 from incidentmap.io.dates import apply_precision_codes, dates_from_parts, parse_dates
 from incidentmap.io.decode import encoding_note
 from incidentmap.io.numbers import parse_coordinates, parse_counts
-from incidentmap.io.tables import commented_hint, raw_first_line
+from incidentmap.io.sniff import commented_hint
+from incidentmap.io.tables import raw_first_line
 from incidentmap.io.values import Problems, blank_mask, clean_text
 from incidentmap.schema import (
     CANONICAL_COLUMNS,
@@ -108,12 +109,13 @@ def assemble(
     if chosen is None:
         chosen = state.preset or detect_preset(frame.columns)
     state.preset = chosen
+    overrides, day_one = _day_count(raw, overrides, day_one)
     mapping = _resolve_columns(frame, chosen, overrides, name)
     n = len(frame)
     rows = np.arange(state.row0 + 1, state.row0 + n + 1)
     state.row0 += n
     problems = Problems(name, rows, on_bad, state.decided)
-    notes: list[str] = []
+    notes: list[str] = list(raw.attrs.get("notes", []))
     codec = raw.attrs.get("encoding")
     if codec and encoding_note(codec):
         notes.append(f"{name}: {encoding_note(codec)}")
@@ -162,6 +164,7 @@ def assemble(
             hint = "the first line holds values, not names: add --no-header --columns ..."
         msg = f"no coordinate or place-name columns found (columns: {cols}); {hint}"
         raise InputFileError(name, msg)
+    notes.extend(_kept_notes(problems, name))
     note_codes = np.full(n, -1, dtype=np.int64)  # none but where a value was bad
     note_texts = []
     for i, row_notes in problems.notes.items():
@@ -239,6 +242,28 @@ def _text(
     if col is None:
         return nones(n)
     return clean_text(frame[col], strip=strip).reset_index(drop=True)
+
+
+def _day_count(
+    raw: pd.DataFrame, overrides: dict[str, str | None], day_one: str | None
+) -> tuple[dict[str, str | None], str | None]:
+    """Take the column a file's comment says counts days (and its first day), unless told."""
+    counted = raw.attrs.get("day_count")
+    if counted and overrides.get("date") is None and day_one is None:
+        return {**overrides, "date": counted[0]}, counted[1]
+    return overrides, day_one
+
+
+def _kept_notes(problems: Problems, name: str) -> list[str]:
+    """Return one line per column whose words were kept as unknown values."""
+    lines = []
+    for col, (count, row, value) in problems.kept.items():
+        more = f" and {count - 1:,} more" if count > 1 else ""
+        lines.append(
+            f"{name}: column {col!r}: {count:,} values are words, not numbers (row {row}: "
+            f"{value}{more}): taken as unknown, the reason in input_note"
+        )
+    return lines
 
 
 def _dates(

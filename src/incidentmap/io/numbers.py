@@ -39,19 +39,14 @@ def number_text(v: Any) -> str:
     return str(v)
 
 
-def read_numbers(
-    values: pd.Series, blank: np.ndarray, one: Callable[[str], float], *, whole: bool = False
-) -> np.ndarray:
+def read_numbers(values: pd.Series, blank: np.ndarray, one: Callable[[str], float]) -> np.ndarray:
     """Numbers C reads (Arrow, or a typed column), then the rest by ``one`` per distinct text.
 
-    With ``whole`` (counts), fractions C read become NaN, as ``one`` makes them.
     Blanks come out NaN.
     """
     fast = fast_numbers(values, blank)
     if fast is not None:
         num, rest = fast
-        if whole:
-            num[np.isfinite(num) & (num != np.floor(num))] = np.nan
         if rest.any():
             sub = values[rest]
             codes, uniques = _factorized(sub, np.zeros(len(sub), dtype=bool))
@@ -82,8 +77,10 @@ def parse_numbers(
         The column's name, for messages.
     problems : Problems
     kind : {"number", "count"}
-        ``count`` also reads thousands separators ("1,000", "1 000") and refuses
-        fractions other than ``.0``; ``number`` reads a decimal comma ("34,52")
+        ``count`` also reads thousands separators ("1,000", "1 000") and keeps
+        fractions (GTD divides a toll among the events of one attack: 1.5, 2.83);
+        a word (no digit: ``'Private Citizens & Property'``) is kept as unknown
+        through :meth:`Problems.keep`. ``number`` reads a decimal comma ("34,52")
         when the value has no point.
     lo, hi : float, optional
         Inclusive bounds.
@@ -96,14 +93,19 @@ def parse_numbers(
     """
     blank = blank_mask(values, numeric=True)
     # "1,000", "34,5": the few values C did not read; plain fractions are not counts
-    num = read_numbers(values, blank, lambda u: _one_number(u, kind), whole=kind == "count")
+    num = read_numbers(values, blank, lambda u: _one_number(u, kind))
     bad = ~blank & ~np.isfinite(num)
     if lo is not None:
         bad |= np.isfinite(num) & (num < lo)
     if hi is not None:
         bad |= np.isfinite(num) & (num > hi)
+    if kind == "count" and bad.any():
+        # a word is not a toll: kept as unknown with a note, never a zero, never fatal
+        words = bad & ~values.astype(str).str.contains(r"\d", regex=True).to_numpy()
+        problems.keep(words, column, values, "is not a number of people: taken as unknown")
+        bad &= ~words
     problems.report(bad, column, values, expected)
-    num[bad] = np.nan
+    num[bad | ~np.isfinite(num)] = np.nan
     return num
 
 
@@ -120,15 +122,17 @@ def _one_number(text: str, kind: str) -> float:
             v = float(re.sub(r"[,\u00a0\u202f ' ]", "", t))
         elif kind == "number" and _DECIMAL_COMMA.fullmatch(t):
             v = float(t.replace(",", "."))
-    if kind == "count" and np.isfinite(v) and v != np.floor(v):
-        return np.nan
     return v if np.isfinite(v) else np.nan
 
 
 def parse_counts(
     values: pd.Series, column: str, problems: Problems, *, hi: float = 1_000_000
 ) -> np.ndarray:
-    """Read counts of people (killed, wounded): whole numbers from 0 to ``hi``."""
+    """Read counts of people (killed, wounded): numbers from 0 to ``hi``, fractions kept.
+
+    GTD's codebook divides the toll of a multi-part attack among its events, so 1.5
+    and 2.83 are real values; a word is an unknown toll (see :func:`parse_numbers`).
+    """
     return parse_numbers(
         values,
         column,
@@ -136,7 +140,7 @@ def parse_counts(
         kind="count",
         lo=0,
         hi=hi,
-        expected=f"a whole number from 0 to {hi:,.0f} (e.g. 3 or 1,000)",
+        expected=f"a number of people from 0 to {hi:,.0f} (e.g. 3, 1.5 or 1,000)",
     )
 
 

@@ -30,12 +30,12 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.decode import decode_bytes
+from incidentmap.io.sniff import commented_hint, sniff_commented
 
 __all__ = [
     "EXCEL_EXTS",
     "GEO_EXTS",
     "TEXT_EXTS",
-    "commented_hint",
     "detect_delimiter",
     "raw_first_line",
     "read_table",
@@ -285,14 +285,7 @@ def read_table(
         if stripped.startswith(("{", "[")):
             out = _read_json_text(stripped, "<stdin>")
         else:
-            out = _read_csv_text(
-                text,
-                "<stdin>",
-                delimiter=delimiter,
-                comment=comment,
-                header=header,
-                columns=columns,
-            )
+            out = _text_csv(text, "<stdin>", codec, delimiter, comment, header, columns)
         out.attrs["encoding"] = codec
         return out
     p = Path(name)
@@ -320,10 +313,12 @@ def read_table(
         raise InputFileError(name, "the file is empty (expected a header row)")
     looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"["))
     text_like = b"\x00" not in data[:65536]  # NUL bytes: UTF-16 without a BOM, or binary
+    marked = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"%", b"#")
     if (
         ext in TEXT_EXTS
         and text_like
         and not comment
+        and not marked
         and not looks_json
         and encoding in (None, "utf-8")
     ):
@@ -335,16 +330,58 @@ def read_table(
     if ext in JSON_EXTS or (ext not in TEXT_EXTS and text.lstrip().startswith(("{", "["))):
         out = _read_json_text(text, name)
     else:
-        out = None
-        if not comment and codec not in ("utf-8", "utf-8-sig"):
-            out = _read_csv_arrow(
-                text.encode("utf-8"), delimiter=delimiter, header=header, columns=columns
-            )
-        if out is None:
-            out = _read_csv_text(
-                text, name, delimiter=delimiter, comment=comment, header=header, columns=columns
-            )
+        out = _text_csv(text, name, codec, delimiter, comment, header, columns)
     out.attrs["encoding"] = codec
+    return out
+
+
+def _text_csv(
+    text: str,
+    name: str,
+    codec: str,
+    delimiter: str | None,
+    comment: str | None,
+    header: bool,
+    columns: list[str] | None,
+) -> pd.DataFrame:
+    """Read decoded CSV text: a commented start, then Arrow (when it can), then pandas."""
+    out = _commented(text, name, delimiter, comment, header, columns)
+    if out is None and not comment and codec not in ("utf-8", "utf-8-sig") and name != "<stdin>":
+        out = _read_csv_arrow(
+            text.encode("utf-8"), delimiter=delimiter, header=header, columns=columns
+        )
+    if out is None:
+        out = _read_csv_text(
+            text, name, delimiter=delimiter, comment=comment, header=header, columns=columns
+        )
+    return out
+
+
+def _commented(
+    text: str,
+    name: str,
+    delimiter: str | None,
+    comment: str | None,
+    header: bool,
+    columns: list[str] | None,
+) -> pd.DataFrame | None:
+    """Read a file that starts with comment lines and has no header, when its start says so.
+
+    Only without ``comment``, ``header=False`` or ``columns`` (then the caller decides);
+    see :mod:`incidentmap.io.sniff`. ``attrs["notes"]`` says what was found and
+    ``attrs["day_count"]`` names a column counting days from a stated first day.
+    """
+    if comment or not header or columns is not None or text.lstrip("\ufeff \t\r\n")[:1] not in "%#":
+        return None
+    layout = sniff_commented(text[:65536])
+    if layout is None:
+        return None
+    out = _read_csv_text(
+        text, name, delimiter=delimiter, comment=layout.comment, header=False, columns=layout.names
+    )
+    out.attrs["notes"] = [f"{name}: {note}" for note in layout.notes]
+    if layout.day_count is not None:
+        out.attrs["day_count"] = layout.day_count
     return out
 
 
@@ -380,47 +417,6 @@ def raw_first_line(name: str) -> str | None:
             return fh.readline()
     except OSError:  # standard input, or not a plain file
         return None
-
-
-def commented_hint(name: str, mark: str) -> str:
-    """Say every option a commented file needs, looking at its first line of values."""
-    hint = f"the file starts with comment lines: add --comment '{mark}'"
-    try:
-        with open(name, encoding="utf-8", errors="replace") as fh:
-            lines = [fh.readline() for _ in range(50)]
-    except OSError:  # standard input, or gone
-        return hint
-    data = next((ln.strip() for ln in lines if ln.strip() and not ln.startswith(mark)), "")
-    fields = re.split(r"[,;\t|]", data) if data else []
-    if len(fields) < 2 or not all(_is_number(f) for f in fields):
-        return hint
-    return (
-        f"the file starts with comment lines and has no header: add --comment '{mark}' "
-        f"--no-header --columns {','.join(_guess_names(fields))} (one name per field; "
-        "--day-one DATE if a column counts days)"
-    )
-
-
-def _guess_names(fields: list[str]) -> list[str]:
-    """Return lon and lat for the first numbers in Afghanistan's ranges, c<i> for the others."""
-    guess: list[str] = []
-    for i, f in enumerate(fields, 1):
-        v = float(f)
-        if 60 <= v <= 75 and "lon" not in guess:
-            guess.append("lon")
-        elif 29 <= v <= 39 and "lat" not in guess:
-            guess.append("lat")
-        else:
-            guess.append(f"c{i}")
-    return guess
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text.strip())
-    except ValueError:
-        return False
-    return True
 
 
 def arrow_csv_options(

@@ -128,6 +128,8 @@ class Problems:
         self.on_bad = on_bad
         self.notes: dict[int, list[str]] = {}
         self.decided: dict[Any, Any] = decided if decided is not None else {}
+        #: column -> (count, first row, first value) of values kept as unknown (:meth:`keep`)
+        self.kept: dict[str, tuple[int, int, str]] = {}
 
     def report(self, mask: np.ndarray, column: str, values: pd.Series, expected: str) -> None:
         """Report the positions in ``mask``: ``values`` at them were not ``expected``."""
@@ -143,6 +145,26 @@ class Problems:
             self.notes.setdefault(int(i), []).append(
                 f"{column}: expected {expected}, got {show_value(values.iloc[i])}"
             )
+
+    def keep(self, mask: np.ndarray, column: str, values: pd.Series, why: str) -> None:
+        """Keep the positions in ``mask`` as unknown values, whatever ``on_bad`` says.
+
+        For values that plainly are not of the column's kind (a word in a toll column:
+        ``'Private Citizens & Property'`` in a GTD export whose cells shifted): the row
+        is kept, the value is unknown, ``why`` goes to the row's note and
+        :attr:`kept` counts them for one line to the user.
+        """
+        idx = np.flatnonzero(mask)
+        if len(idx) == 0:
+            return
+        for i in idx:
+            self.notes.setdefault(int(i), []).append(
+                f"{column}: {show_value(values.iloc[i])} {why}"
+            )
+        before = self.kept.get(column)
+        first = (int(self.rows[idx[0]]), show_value(values.iloc[idx[0]]))
+        count = len(idx) + (before[0] if before else 0)
+        self.kept[column] = (count, *(before[1:] if before else first))
 
     def fail(self, position: int, column: str, message: str) -> None:
         """Raise at once, whatever ``on_bad`` says (a problem with the whole column)."""
