@@ -269,3 +269,35 @@ def test_brief_and_map_with_png(capsys, use_cache, tmp_path):
     )
     assert code == 0, err
     assert (tmp_path / "m.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_readme_walk_through_quotes_real_runs(capsys, use_cache, tmp_path, monkeypatch):
+    # issue 16: the walk-through's outputs are quoted from real runs; each "# " line under a
+    # command is its output (a line holding "..." is abridged and compared up to it; table
+    # rows, which start with a date, are summarised and not compared)
+    import shlex
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## The example", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    commands: list[tuple[list[str], list[str]]] = []
+    for line in block.replace("\\\n", " ").splitlines():
+        if line.startswith("incidentmap "):
+            commands.append((shlex.split(line)[1:], []))
+        elif line.startswith("# ") and commands:
+            commands[-1][1].append(line[2:])
+    checked = 0
+    for args, quoted in commands:
+        args = [str(tmp_path / "out.gpkg") if a.startswith("maps/sample_geocoded") else a
+                for a in args]  # fmt: skip
+        if args[0] == "brief":
+            continue  # the main job; tested as a page in the browser tests
+        code, out, err = run(capsys, *args)
+        assert code == 0, err
+        said = (out + err).replace(str(tmp_path / "out.gpkg"), "maps/sample_geocoded.gpkg")
+        for q in quoted:
+            if re.match(r"\d{4}-\d{2}-\d{2} ", q):
+                continue
+            assert q.split("...")[0] in said, (args, q)
+            checked += 1
+    assert checked >= 7
