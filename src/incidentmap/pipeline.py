@@ -42,6 +42,7 @@ from incidentmap.gazetteer import FUZZY_THRESHOLD, resolve_province
 from incidentmap.geocode import geocode, geocode_points, geocode_summary
 from incidentmap.io import ReadOptions, read_incidents, write_layer
 from incidentmap.io.areas import read_population
+from incidentmap.io.assemble import kept_notes
 from incidentmap.io.blocks import BLOCK_SUFFIXES, PointBlock, write_layer_blocks
 from incidentmap.io.formats import writer_for
 from incidentmap.io.incidents import incident_blocks
@@ -94,6 +95,10 @@ class GeocodeReport:
     unplaced: list[tuple[int, str]] = field(default_factory=list)
     blocks: int = 0
     write: dict[str, Any] = field(default_factory=dict)
+    #: words kept as unknown values, by column, over every block (see ``io.values.Problems``)
+    kept: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    first_kept: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    path: str = ""
 
     def add(self, gdf: pd.DataFrame) -> None:
         """Count one geocoded block (or the whole file)."""
@@ -102,6 +107,7 @@ class GeocodeReport:
             self.preset = str(gdf.attrs.get("preset", ""))
             self.preset_title = str(gdf.attrs.get("preset_title", ""))
             self.notes = list(gdf.attrs.get("notes", []))
+            self.first_kept = dict(gdf.attrs.get("kept") or {})
             self.summary = {k: v for k, v in s.items()}
             self.summary["by_method"] = Counter(s["by_method"])
             self.summary["unplaced_reasons"] = Counter(s["unplaced_reasons"])
@@ -112,13 +118,22 @@ class GeocodeReport:
             self.summary["unplaced_reasons"].update(s["unplaced_reasons"])
         self.blocks += 1
         self.bad_values += int(gdf.attrs.get("bad_values", 0))
+        self.path = str(gdf.attrs.get("path", self.path))
+        for col, (count, row, value) in (gdf.attrs.get("kept") or {}).items():
+            before = self.kept.get(col)
+            self.kept[col] = (count + before[0], *before[1:]) if before else (count, row, value)
         if len(self.unplaced) < _EXAMPLES and s["unplaced"]:
             rows = gdf.loc[gdf["geocode_method"] == "unplaced", ["row", "geocode_note"]]
             for row, note in rows.head(_EXAMPLES - len(self.unplaced)).itertuples(index=False):
                 self.unplaced.append((int(row), str(note)))
 
     def finish(self) -> GeocodeReport:
-        """Turn the counters back into plain dicts."""
+        """Turn the counters back into plain dicts; one note per column of kept words."""
+        if self.blocks > 1 and self.kept:  # the first block's lines, now for the whole file
+            first = kept_notes(self.first_kept, self.path)
+            at = next((i for i, n in enumerate(self.notes) if n in first), len(self.notes))
+            rest = [n for n in self.notes if n not in first]
+            self.notes = rest[:at] + kept_notes(self.kept, self.path) + rest[at:]
         if self.summary:
             self.summary["by_method"] = dict(self.summary["by_method"])
             self.summary["unplaced_reasons"] = dict(self.summary["unplaced_reasons"])

@@ -164,7 +164,7 @@ def assemble(
             hint = "the first line holds values, not names: add --no-header --columns ..."
         msg = f"no coordinate or place-name columns found (columns: {cols}); {hint}"
         raise InputFileError(name, msg)
-    notes.extend(_kept_notes(problems, name))
+    notes.extend(kept_notes(problems.kept, name))
     note_codes = np.full(n, -1, dtype=np.int64)  # none but where a value was bad
     note_texts = []
     for i, row_notes in problems.notes.items():
@@ -206,6 +206,7 @@ def assemble(
             "columns": mapping,
             "renamed": {k: v for k, v in renamed.items() if k != v},
             "bad_values": len(problems.notes),
+            "kept": dict(problems.kept),
             "encoding": codec,
             "notes": notes,
         }
@@ -254,10 +255,22 @@ def _day_count(
     return overrides, day_one
 
 
-def _kept_notes(problems: Problems, name: str) -> list[str]:
-    """Return one line per column whose words were kept as unknown values."""
+def kept_notes(kept: dict[str, tuple[int, int, str]], name: str) -> list[str]:
+    """Return one line per column whose words were kept as unknown values.
+
+    Parameters
+    ----------
+    kept : dict
+        :attr:`incidentmap.io.values.Problems.kept` (column -> count, first row, value).
+    name : str
+        The file, for the line.
+
+    Returns
+    -------
+    list of str
+    """
     lines = []
-    for col, (count, row, value) in problems.kept.items():
+    for col, (count, row, value) in kept.items():
         more = f" and {count - 1:,} more" if count > 1 else ""
         lines.append(
             f"{name}: column {col!r}: {count:,} values are words, not numbers (row {row}: "
