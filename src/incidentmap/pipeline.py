@@ -119,13 +119,17 @@ class GeocodeReport:
         self.blocks += 1
         self.bad_values += int(gdf.attrs.get("bad_values", 0))
         self.path = str(gdf.attrs.get("path", self.path))
-        for col, (count, row, value) in (gdf.attrs.get("kept") or {}).items():
-            before = self.kept.get(col)
-            self.kept[col] = (count + before[0], *before[1:]) if before else (count, row, value)
+        self._add_kept(gdf.attrs.get("kept") or {})
         if len(self.unplaced) < _EXAMPLES and s["unplaced"]:
             rows = gdf.loc[gdf["geocode_method"] == "unplaced", ["row", "geocode_note"]]
             for row, note in rows.head(_EXAMPLES - len(self.unplaced)).itertuples(index=False):
                 self.unplaced.append((int(row), str(note)))
+
+    def _add_kept(self, kept: dict[str, tuple[int, int, str]]) -> None:
+        """Add one block's kept words: counts summed, the first example kept."""
+        for col, (count, row, value) in kept.items():
+            before = self.kept.get(col)
+            self.kept[col] = (count + before[0], *before[1:]) if before else (count, row, value)
 
     def finish(self) -> GeocodeReport:
         """Turn the counters back into plain dicts; one note per column of kept words."""
