@@ -94,7 +94,15 @@ def test_names_that_mean_something_only_in_one_dataset():
     assert match_actor("IS", "acled")[0] == []  # a bare "IS" elsewhere is not read as a group
     assert match_actor("IS", "any")[0] == []
     assert match_actor("Islamic State (Afghanistan)", "acled")[0] == ["isis-k"]
-    assert match_actor("Islamic State (Afghanistan)", "gtd")[0] == []
+    # issue 19: an unambiguous name matches in any file (ACLED as R writes it, renamed
+    # columns, was not recognised as ACLED and lost its 15 ISIS-K events)
+    for ds in ("gtd", "ucdp", "any"):
+        assert match_actor("Islamic State (Afghanistan)", ds)[0] == ["isis-k"]
+        assert match_actor("Khorasan Chapter of the Islamic State", ds)[0] == ["isis-k"]
+    # only the ambiguous short names stay bound to the dataset whose coding gives them meaning
+    assert match_actor("Government of Afghanistan", "ucdp")[0] == ["afghan-state-2001-2021"]
+    assert match_actor("Government of Afghanistan", "any")[0] == []
+    assert match_actor("Unknown", "acled")[0] == []
     assert match_actor("Taleban", "ucdp")[0] == ["taliban"]
     assert match_actor("Khorasan Chapter of the Islamic State", "gtd")[0] == ["isis-k"]
     assert match_actor("Military Forces of Afghanistan (2021-)", "acled")[0] == ["taliban"]

@@ -262,6 +262,17 @@ def test_commented_headerless_file_names_every_option_it_needs(
     ]
     src.write_text("\n".join(rows) + "\n")
     code, out, err = run(capsys, "geocode", src, "-o", tmp_path / "a.csv")
+    if mark in ("%", "#"):  # issue 16: read with no options, each step said in a note
+        # "day" holds day numbers and the comment states no first day: one line says what
+        assert code == 1 and err.count("\n") == 1, err
+        assert "column 'day'" in err and "needs --day-one DATE" in err
+        code, _, err = run(
+            capsys, "geocode", src, "-o", tmp_path / "a.csv", "--day-one", "2004-01-01"
+        )
+        assert code == 0, err
+        assert "no header row; columns named from the comment line: lon, lat, day" in err
+        assert "placed by point: 3" in err
+        return
     assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
     found = re.search(r"add (--comment .* --columns \S+)", err)
     assert found and "--no-header" in found.group(1) and "lon,lat" in found.group(1)

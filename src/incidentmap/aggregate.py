@@ -19,8 +19,11 @@ __all__ = [
     "LEVELS",
     "PERIODS",
     "counts_by_area",
+    "last_day_covered",
     "national_timeline",
     "period_start",
+    "row_weights",
+    "weighted",
 ]
 
 #: period name -> pandas period frequency (weeks start on Monday)
@@ -55,6 +58,103 @@ def period_start(dates: pd.Series, period: str) -> pd.Series:
         raise UsageError(msg)
     d = pd.to_datetime(dates)
     return d.dt.to_period(PERIODS[period]).dt.start_time.astype("datetime64[ns]")
+
+
+def weighted(incidents: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Make every row count as the number in ``column`` (a count table: HDX HAPI's ``events``).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Incidents (geocoded or not).
+    column : str
+        A column of numbers of incidents, 0 or more; a blank or a word is refused
+        (an unknown weight is not 0 and not 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``attrs["weight"] = column``: :func:`counts_by_area`,
+        :func:`national_timeline` and everything built on them (maps, trends,
+        exports) count each row as its weight.
+
+    Raises
+    ------
+    UsageError
+        If the column is missing.
+    InputFileError
+        If it holds a value that is not a number of incidents (row and column named).
+    """
+    if column not in incidents.columns:
+        msg = f"--weight: no column {column!r} (columns: {', '.join(map(str, incidents.columns))})"
+        raise UsageError(msg[:300])
+    from incidentmap.errors import InputFileError
+
+    values = pd.to_numeric(incidents[column], errors="coerce")
+    bad = values.isna() | (values < 0) | ~np.isfinite(values.fillna(0))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        row = incidents["row"].iloc[i] if "row" in incidents else i + 1
+        got = incidents[column].iloc[i]
+        msg = f"expected a number of incidents (0 or more) to weigh the row by, got {got!r}" + (
+            f" ({int(bad.sum()) - 1} more rows like it)" if bad.sum() > 1 else ""
+        )
+        path = str(incidents.attrs.get("path", "input"))
+        raise InputFileError(path, msg, row=int(row), column=column, keepable=False)
+    out = incidents.copy()
+    out[column] = values.to_numpy()
+    out.attrs["weight"] = column
+    return out
+
+
+#: how far a date of each precision reaches: a month-precision date covers its month
+_SPAN = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+
+
+def last_day_covered(incidents: pd.DataFrame) -> pd.Timestamp | None:
+    """Return the last day the rows cover: a date known to the month covers the month.
+
+    A count table of March (HDX HAPI, dated 2023-03-01 with ``date_precision`` month)
+    covers March to the 31st, so March is a complete month, not one day of it.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With ``date`` and, optionally, ``date_precision``.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        None without any date.
+    """
+    if "date" not in incidents:
+        return None
+    dates = pd.to_datetime(incidents["date"], errors="coerce")
+    if dates.notna().sum() == 0:
+        return None
+    ends = dates
+    if "date_precision" in incidents:
+        prec = incidents["date_precision"].astype(object)
+        for name, freq in _SPAN.items():
+            mask = (prec == name).to_numpy() & dates.notna().to_numpy()
+            if mask.any():
+                spans = dates[mask].dt.to_period(freq).dt.end_time.dt.normalize()
+                ends = ends.where(~mask, spans.reindex(ends.index))
+    return pd.Timestamp(ends.max()).normalize()
+
+
+def row_weights(incidents: pd.DataFrame) -> np.ndarray:
+    """Return how many incidents each row counts as: its weight (:func:`weighted`), else 1."""
+    col = incidents.attrs.get("weight")
+    if col and col in incidents.columns:
+        return pd.to_numeric(incidents[col], errors="coerce").fillna(0).to_numpy(dtype=float)
+    return np.ones(len(incidents))
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    """Return counts as integers when they are whole numbers (weights may be fractional)."""
+    v = values.fillna(0)
+    return v.astype(np.int64) if (v == np.floor(v)).all() else v
 
 
 def counts_by_area(
@@ -128,7 +228,7 @@ def counts_by_area(
     for c in sum_cols:  # an unknown toll stays unknown: summed over the known ones, counted
         rows[c] = pd.to_numeric(rows[c], errors="coerce")
         rows[f"{c}_known"] = rows[c].notna().astype(np.int64)
-    rows["incidents"] = 1
+    rows["incidents"] = row_weights(incidents)[incidents[key].notna().to_numpy()]
     value_cols = ["incidents", *sum_cols, *(f"{c}_known" for c in sum_cols)]
     if period is None:
         grouped = _sums(rows.groupby(key), value_cols, sum_cols)
@@ -156,7 +256,7 @@ def counts_by_area(
         full = pd.MultiIndex.from_product([area_table[key], periods], names=[key, "period_start"])
         grouped = grouped.reindex(full)
         out = area_table.merge(grouped.reset_index(), on=key, how="left")
-    out["incidents"] = out["incidents"].fillna(0).astype(np.int64)
+    out["incidents"] = _whole(out["incidents"])
     for c in sum_cols:
         out[f"{c}_known"] = out[f"{c}_known"].fillna(0).astype(np.int64)
         # no incident: nothing to sum (0); incidents whose every toll is unknown: unknown
@@ -174,8 +274,8 @@ def counts_by_area(
 def _coverage(incidents: pd.DataFrame, end: Any) -> pd.Timestamp | None:
     """Return the last day the data cover: ``end``, the file's coverage, or the last date."""
     given = end if end is not None else incidents.attrs.get("coverage_end")
-    if given is None and "date" in incidents:
-        given = pd.to_datetime(incidents["date"], errors="coerce").max()
+    if given is None:
+        given = last_day_covered(incidents)
     return None if given is None or pd.isna(given) else pd.Timestamp(given).normalize()
 
 
@@ -235,12 +335,15 @@ def national_timeline(
         {
             "period_start": ps.to_numpy(),
             "by": incidents[by].to_numpy() if by in incidents else "all",
+            "n": row_weights(incidents),
         }
     )
     frame = frame.dropna(subset=["period_start"])
     if frame.empty:
         return pd.DataFrame(columns=["period_start", "incidents"])
-    table = frame.pivot_table(index="period_start", columns="by", aggfunc="size", fill_value=0)
+    table = frame.pivot_table(
+        index="period_start", columns="by", values="n", aggfunc="sum", fill_value=0
+    ).apply(_whole)
     full = pd.period_range(table.index.min(), table.index.max(), freq=PERIODS[period]).start_time
     table = table.reindex(pd.DatetimeIndex(full.astype("datetime64[ns]")), fill_value=0)
     table.columns = [str(c) for c in table.columns]

@@ -48,14 +48,24 @@ class InputFileError(IncidentMapError, ValueError):
         1-based data row (the header is row 0), if the problem is in one row.
     column : str, optional
         The column name, if the problem is in one column.
+    keepable : bool, default True
+        Whether ``--keep-bad-values`` would keep the row (False for a weight, which
+        cannot be left unknown).
     """
 
     def __init__(
-        self, path: str, message: str, *, row: int | None = None, column: str | None = None
+        self,
+        path: str,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        keepable: bool = True,
     ) -> None:
         self.path = path
         self.row = row
         self.column = column
+        self.keepable = keepable
         self.reason = message
         where = path
         if row is not None:

@@ -151,6 +151,11 @@ class Preset:
         None = decide from the values (an error if they do not say).
     citation : str
         The credit the publisher asks for, shown on every map of the data.
+    evidence : tuple of str
+        Header keys of the publisher's codebook that other layouts do not use; a file
+        with :data:`MIN_EVIDENCE` of them is read with this preset (the most wins).
+    codebook : str
+        The codebook version the preset follows.
     """
 
     name: str
@@ -165,6 +170,8 @@ class Preset:
     event_type_codes: dict[str, str] = field(default_factory=dict)
     dayfirst: bool | None = None
     citation: str = ""
+    evidence: tuple[str, ...] = ()
+    codebook: str = ""
 
 
 #: the credits the publishers ask for (their terms of use)
@@ -180,6 +187,83 @@ _GTD = (
 _AWSD = "Aid Worker Security Database (AWSD), Humanitarian Outcomes; aidworkersecurity.org"
 
 
+# The publishers' codes, named by the column that carries them: a precision column is read
+# with its publisher's codes whatever preset the file is read with (an ACLED-like extract
+# without admin1 still has ACLED's geo_precision).
+#: ACLED codebook (2023, 2024): geo_precision 1 the place itself, 2 near a town or a small part
+#: of a region (a town stands for it), 3 only the province (its capital stands for it)
+ACLED_GEO_PRECISION = {"1": "point", "2": "point", "3": "province"}
+#: ACLED time_precision: 1 the day is known, 2 the week, 3 the month
+ACLED_TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
+#: UCDP GED codebook 24.1: where_prec 1 exact, 2 within 25 km, 3 second-order unit, 4
+#: first-order unit, 5 between first-order units, 6 country, 7 international waters/airspace
+UCDP_WHERE_PREC = {
+    "1": "point", "2": "point", "3": "district", "4": "province", "5": "province",
+    "6": "country", "7": "country",
+}  # fmt: skip
+#: UCDP date_prec: 1 the day, 2 a range of 2-6 days, 3 the week, 4 the month, 5 longer in a year
+UCDP_DATE_PREC = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "year"}
+#: GTD codebook (June 2021): specificity 1 the city itself, 2 the centroid of the smallest
+#: unit the city is in, 3 not in a city (smallest unit's centroid), 4 only the first-order
+#: unit (province), 5 no first-order unit known
+GTD_SPECIFICITY = {"1": "point", "2": "district", "3": "district", "4": "province", "5": "country"}
+#: GTD attacktype1..3 codes (codebook section "Attack type")
+GTD_ATTACK_TYPES = {
+    "1": "Assassination", "2": "Armed Assault", "3": "Bombing/Explosion", "4": "Hijacking",
+    "5": "Hostage Taking (Barricade Incident)", "6": "Hostage Taking (Kidnapping)",
+    "7": "Facility/Infrastructure Attack", "8": "Unarmed Assault", "9": "Unknown",
+}  # fmt: skip
+#: precision columns (header keys) to their codes, for every preset
+PRECISION_COLUMNS: dict[str, dict[str, str]] = {
+    "geo_precision": ACLED_GEO_PRECISION,
+    "where_prec": UCDP_WHERE_PREC,
+    "specificity": GTD_SPECIFICITY,
+}
+DATE_PRECISION_COLUMNS: dict[str, dict[str, str]] = {
+    "time_precision": ACLED_TIME_PRECISION,
+    "date_prec": UCDP_DATE_PREC,
+}
+#: a year alone, when a file has no date (UCDP's table without date_start): dated to the year
+YEAR_COLUMNS = ("year", "iyear", "active_year")
+
+#: the columns of each publisher's codebook that other layouts do not use (header keys): a
+#: file is recognised by how many of them it has, not by an exact list
+_ACLED_EVIDENCE = (
+    "event_id_cnty", "event_id_no_cnty", "event_date", "time_precision", "disorder_type",
+    "event_type", "sub_event_type", "sub_type", "actor1", "assoc_actor_1", "ally_actor_1",
+    "inter1", "actor2", "assoc_actor_2", "ally_actor_2", "inter2", "interaction",
+    "civilian_targeting", "iso", "admin1", "admin2", "admin3", "geo_precision", "source_scale",
+    "gwno", "iso3", "data_id",
+)  # fmt: skip
+_UCDP_EVIDENCE = (
+    "relid", "active_year", "code_status", "type_of_violence", "type_of_vi", "conflict_dset_id",
+    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name",
+    "side_a_dset_id", "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b",
+    "number_of_sources", "source_article", "source_office", "source_headline", "source_original",
+    "where_prec", "where_coordinates", "where_description", "adm_1", "adm_2", "priogrid_gid",
+    "event_clarity", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b",
+    "deaths_civilians", "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob",
+)  # fmt: skip
+_GTD_EVIDENCE = (
+    "eventid", "iyear", "imonth", "iday", "approxdate", "extended", "resolution", "country_txt",
+    "region_txt", "provstate", "specificity", "vicinity", "crit1", "crit2", "crit3", "doubtterr",
+    "alternative", "multiple", "success", "suicide", "attacktype1", "attacktype1_txt",
+    "targtype1", "targtype1_txt", "targsubtype1", "corp1", "target1", "natlty1", "gname",
+    "gsubname", "guncertain1", "nperps", "nperpcap", "claimed", "claimmode", "weaptype1",
+    "weaptype1_txt", "nkill", "nkillus", "nkillter", "nwound", "property", "ishostkid",
+    "dbsource", "int_log", "gtd_id", "perpetrator_1", "guncertain_1", "target_type_1",
+    "attack_type_1", "weapon_type_1",
+)  # fmt: skip
+_AWSD_EVIDENCE = (
+    "incident_id", "total_killed", "total_wounded", "total_kidnapped", "total_affected",
+    "means_of_attack", "attack_context", "int_ngo", "nngo", "icrc", "nrcs_and_ifrc",
+    "gender_male", "gender_female", "gender_unknown", "nationals_killed",
+    "internationals_killed", "nationals_wounded", "internationals_wounded", "actor_type",
+    "actor_name", "verified",
+)  # fmt: skip
+#: how many evidence columns recognise a layout
+MIN_EVIDENCE = 3
+
 PRESETS: dict[str, Preset] = {
     # ACLED event exports: current (lower-case) and legacy (upper-case) headers
     "acled": Preset(
@@ -190,12 +274,12 @@ PRESETS: dict[str, Preset] = {
             ("event_id_cnty", "event_date", "latitude", "longitude"),
         ),
         columns={
-            "event_id": ("event_id_cnty", "data_id", "event_id_no_cnty"),
+            "event_id": ("event_id_cnty", "data_id", "event_id_no_cnty", "event_id"),
             "date": ("event_date",),
             "date_precision": ("time_precision",),
-            "event_type": ("event_type",),
-            "actor": ("actor1",),
-            "actor2": ("actor2",),
+            "event_type": ("event_type", "type"),
+            "actor": ("actor1", "actor_1"),
+            "actor2": ("actor2", "actor_2"),
             "fatalities": ("fatalities",),
             "notes": ("notes",),
             "source": ("source",),
@@ -206,12 +290,11 @@ PRESETS: dict[str, Preset] = {
             "stated_place": ("location",),
             "source_precision": ("geo_precision",),
         },
-        # ACLED time_precision: 1 the day is known, 2 the week, 3 the month
-        date_precision_codes={"1": "day", "2": "week", "3": "month"},
-        # ACLED geo_precision: 1 the place itself, 2 near a town / a small part of a region
-        # (a town stands for it), 3 only the province is known (its capital stands for it)
-        precision_codes={"1": "point", "2": "point", "3": "province"},
+        date_precision_codes=ACLED_TIME_PRECISION,
+        precision_codes=ACLED_GEO_PRECISION,
         citation=_ACLED,
+        evidence=_ACLED_EVIDENCE,
+        codebook="ACLED Codebook 2023 (also the pre-2019 upper-case export and R's renamings)",
     ),
     # ACLED events without coordinates, province named in adm1_name/admin1_name (dashboards, HDX)
     "acled_admin1": Preset(
@@ -236,8 +319,10 @@ PRESETS: dict[str, Preset] = {
             "stated_district": ("adm2_name", "admin2_name", "admin2"),
             "stated_place": ("location",),
         },
-        date_precision_codes={"1": "day", "2": "week", "3": "month"},
+        date_precision_codes=ACLED_TIME_PRECISION,
         citation=_ACLED,
+        evidence=(*_ACLED_EVIDENCE, "adm1_name", "admin1_name", "conflict_fatalities"),
+        codebook="ACLED Codebook 2023 (province-level extracts)",
     ),
     # UCDP Georeferenced Event Dataset, also in its shapefile form (names cut to 10 characters)
     "ucdp": Preset(
@@ -266,27 +351,17 @@ PRESETS: dict[str, Preset] = {
             "source_precision": ("where_prec",),
         },
         date_end="date_end",
-        # UCDP date_prec: 1 exact day, 2 a range of 2-6 days, 3 the week, 4 the month
-        # (8-30 days), 5 more than a month within a year
-        date_precision_codes={"1": "day", "2": "week", "3": "week", "4": "month", "5": "year"},
+        date_precision_codes=UCDP_DATE_PREC,
         fatalities_parts=("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"),
-        # UCDP GED where_prec: 1 exact, 2 within 25 km, 3 second-order unit, 4 first-order
-        # unit, 5 between first-order units, 6 country, 7 international waters/airspace
-        precision_codes={
-            "1": "point",
-            "2": "point",
-            "3": "district",
-            "4": "province",
-            "5": "province",
-            "6": "country",
-            "7": "country",
-        },
+        precision_codes=UCDP_WHERE_PREC,
         event_type_codes={
             "1": "state-based conflict",
             "2": "non-state conflict",
             "3": "one-sided violence",
         },
         citation=_UCDP,
+        evidence=_UCDP_EVIDENCE,
+        codebook="UCDP GED Codebook 24.1 (also tables without date_start: dated to the year)",
     ),
     # Global Terrorism Database: the published codebook layout, and the R export with dots
     "gtd": Preset(
@@ -296,7 +371,7 @@ PRESETS: dict[str, Preset] = {
         columns={
             "event_id": ("eventid", "gtd_id"),
             "date": ("date",),
-            "event_type": ("attacktype1_txt", "attack_type_1"),
+            "event_type": ("attacktype1_txt", "attack_type_1", "attacktype1"),
             "actor": ("gname", "perpetrator_1"),
             "actor2": ("gname2", "perpetrator_2"),
             "fatalities": ("nkill", "fatalities"),
@@ -310,15 +385,11 @@ PRESETS: dict[str, Preset] = {
             "source_precision": ("specificity",),
         },
         date_parts=("iyear", "imonth", "iday"),
-        # GTD specificity: 1 the city, 2-3 centroid of a smaller unit, 4 province, 5 unknown
-        precision_codes={
-            "1": "point",
-            "2": "district",
-            "3": "district",
-            "4": "province",
-            "5": "country",
-        },
+        precision_codes=GTD_SPECIFICITY,
+        event_type_codes=GTD_ATTACK_TYPES,
         citation=_GTD,
+        evidence=_GTD_EVIDENCE,
+        codebook="GTD Codebook (START, June 2021): numeric codes, fractional nkill/nwound",
     ),
     # Aid Worker Security Database (Humanitarian Outcomes): Region is the province
     "awsd": Preset(
@@ -344,6 +415,8 @@ PRESETS: dict[str, Preset] = {
         },
         date_parts=("year", "month", "day"),
         citation=_AWSD,
+        evidence=_AWSD_EVIDENCE,
+        codebook="AWSD data dictionary (Humanitarian Outcomes, 2024; also HDX's HXL-tagged copy)",
     ),
     "generic": Preset(
         name="generic",
@@ -353,8 +426,18 @@ PRESETS: dict[str, Preset] = {
             "event_id": ("event_id", "incident_id", "id", "eventid", "uid"),
             "date": ("date", "event_date", "incident_date", "day", "date_start", "datetime"),
             "event_type": ("event_type", "type", "attack_type", "category", "incident_type"),
-            "actor": ("actor", "actor1", "perpetrator", "group", "claimed_by", "gname"),
-            "actor2": ("actor2", "side_b", "target_actor"),
+            "actor": (
+                "actor",
+                "actor1",
+                "actor_1",
+                "perpetrator",
+                "perpetrator_1",
+                "group",
+                "claimed_by",
+                "gname",
+                "side_a",
+            ),
+            "actor2": ("actor2", "actor_2", "side_b", "target_actor"),
             "fatalities": ("fatalities", "killed", "deaths", "dead", "nkill", "total_killed"),
             "injured": ("injured", "wounded", "nwound", "total_wounded"),
             "notes": ("notes", "description", "summary", "details"),
@@ -364,6 +447,8 @@ PRESETS: dict[str, Preset] = {
             "stated_province": ("province", "admin1", "provstate", "state", "region", "adm1_name"),
             "stated_district": ("district", "admin2", "adm2_name"),
             "stated_place": ("place", "location", "city", "town", "village"),
+            "source_precision": tuple(PRECISION_COLUMNS),
+            "date_precision": tuple(DATE_PRECISION_COLUMNS),
         },
     ),
 }
@@ -383,10 +468,19 @@ def detect_preset(columns: Iterable[str]) -> Preset:
     Returns
     -------
     Preset
-        The first preset with a complete detection set, else the generic one.
+        The preset with the most of its codebook's own columns (:attr:`Preset.evidence`),
+        at least :data:`MIN_EVIDENCE`; else the first with a complete detection set; else
+        the generic one. ACLED's layouts are told apart by coordinates.
     """
     present = {header_key(c) for c in columns}
-    for preset in PRESETS.values():
-        if any(set(keys) <= present for keys in preset.detect):
-            return preset
-    return PRESETS["generic"]
+    scores = [(len(present.intersection(p.evidence)), p) for p in PRESETS.values()]
+    best, preset = max(scores, key=lambda t: t[0])  # the first of equals: the listed order
+    if best < MIN_EVIDENCE:
+        preset = next(
+            (p for p in PRESETS.values() if any(set(k) <= present for k in p.detect)),
+            PRESETS["generic"],
+        )
+    if preset.name.startswith("acled"):  # ACLED with coordinates, or by province without
+        coords = {"latitude", "longitude"} <= present
+        preset = PRESETS["acled" if coords else "acled_admin1"]
+    return preset

@@ -37,7 +37,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from incidentmap.aggregate import LEVELS, PERIODS, counts_by_area, national_timeline
+from incidentmap.aggregate import (
+    LEVELS,
+    PERIODS,
+    counts_by_area,
+    last_day_covered,
+    national_timeline,
+)
 from incidentmap.context import context_for
 from incidentmap.errors import UsageError
 
@@ -426,6 +432,8 @@ def _coverage_end(
 ) -> pd.Timestamp:
     """Return the last day the data cover: ``until``, the file's coverage, or the last event."""
     given = until if until is not None else incidents.attrs.get("coverage_end")
+    if given is None:
+        given = last_day_covered(incidents)
     if given is None:
         return pd.Timestamp(dates.max()).normalize()
     try:

@@ -137,7 +137,10 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         hint = ""
-        if isinstance(exc, InputFileError) and exc.row is not None and exc.column is not None:
+        bad_value = (
+            isinstance(exc, InputFileError) and exc.row is not None and exc.column is not None
+        )
+        if bad_value and exc.keepable:
             hint = " (--keep-bad-values keeps such rows, with the reason in input_note)"
         _error(str(exc) + hint, exc.exit_code)
     except OSError as exc:  # disk full, permission denied... : one line, not a traceback

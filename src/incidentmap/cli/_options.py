@@ -337,6 +337,16 @@ _FILTER_OPTIONS += [
         list[Category] | None,
         typer.Option(None, "--category", help="Keep this event category (repeatable)."),
     ),
+    (
+        "weight",
+        str | None,
+        typer.Option(
+            None,
+            "--weight",
+            help="A column of numbers of incidents: each row counts as that many in counts, "
+            "maps and trends (HDX HAPI's events).",
+        ),
+    ),
 ]
 
 
@@ -354,12 +364,12 @@ def load_filtered(
     quiet: bool = False,
 ) -> Any:
     """Read (and geocode if needed) an incident file, then apply the filters."""
-    import pandas as pd
-
+    from incidentmap.aggregate import last_day_covered
     from incidentmap.filters import filter_incidents
     from incidentmap.pipeline import load_incidents
 
     f = {k: (v or None) if isinstance(v, list) else v for k, v in filters.items()}
+    weight = f.pop("weight", None)
     if f.get("attribution"):
         from incidentmap.actors import ATTRIBUTIONS
 
@@ -378,10 +388,10 @@ def load_filtered(
     if not quiet:
         print_notes(g)
         console_err.print(report.line(), markup=False, highlight=False)
+    g = _weigh(g, weight, quiet=quiet)
     out = filter_incidents(g, **f)
     # what the data cover: the --until asked for, else the file's last date (before filters)
-    dates = pd.to_datetime(g["date"], errors="coerce") if "date" in g else pd.Series([])
-    coverage = f.get("until") or (dates.max() if dates.notna().any() else None)
+    coverage = f.get("until") or last_day_covered(g)
     out.attrs["coverage_end"] = _coverage_day(coverage)
     active = [k for k, v in f.items() if k != "group_role" and v not in (None, False, [], "")]
     if not quiet and active:
@@ -396,6 +406,22 @@ def load_filtered(
         console_err.print(
             f'left out: {left} events whose attribution is uncertain ("A and/or B"); '
             "--attribution sole,joint,uncertain,claimed,suspected keeps them"
+        )
+    return out
+
+
+def _weigh(g: Any, column: str | None, *, quiet: bool) -> Any:
+    """Make each row count as its ``column`` value (``--weight``), saying so once."""
+    if column is None:
+        return g
+    from incidentmap.aggregate import weighted
+
+    out = weighted(g, column)
+    if not quiet:
+        total = out[column].sum()
+        console_err.print(
+            f"note: each row counts as its {column!r} value: {total:,.10g} incidents "
+            f"in {len(out):,} rows"
         )
     return out
 

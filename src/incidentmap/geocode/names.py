@@ -6,7 +6,7 @@ import numpy as np
 
 from incidentmap.context import BoundaryContext
 from incidentmap.errors import UnknownNameError
-from incidentmap.gazetteer import Hit, provinces, resolve_province
+from incidentmap.gazetteer import Hit, is_not_a_name, provinces, resolve_province
 from incidentmap.geocode.result import (
     METHOD_CODE,
     PRECISION_CODE,
@@ -85,7 +85,9 @@ def _resolve_names(
     out = _Named(notes)
     code: str | None = None
     pscore = 100.0
-    if province:
+    if province and is_not_a_name(province):
+        notes.append(f"no location: province {province!r} names no place")  # GTD's "Unknown"
+    elif province:
         try:
             m = resolve_province(province, fuzzy_threshold=threshold)
             code, pscore = m.id, m.score

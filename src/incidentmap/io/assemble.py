@@ -8,6 +8,7 @@ and every original column is kept after the canonical ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,14 +22,17 @@ from incidentmap._coded import coded_text
 from incidentmap.errors import InputFileError
 from incidentmap.io.dates import apply_precision_codes, dates_from_parts, parse_dates
 from incidentmap.io.decode import encoding_note
-from incidentmap.io.numbers import parse_coordinates, parse_counts
-from incidentmap.io.sniff import commented_hint
+from incidentmap.io.numbers import parse_coordinates, parse_counts, parse_numbers
+from incidentmap.io.sniff import commented_hint, hxl_roles, hxl_tags
 from incidentmap.io.tables import raw_first_line
 from incidentmap.io.values import Problems, blank_mask, clean_text
 from incidentmap.schema import (
     CANONICAL_COLUMNS,
+    DATE_PRECISION_COLUMNS,
     OUTPUT_COLUMNS,
+    PRECISION_COLUMNS,
     WEAK_COORDINATE_KEYS,
+    YEAR_COLUMNS,
     Preset,
     detect_preset,
     header_key,
@@ -106,16 +110,19 @@ def assemble(
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
     state = state if state is not None else BlockState()
+    frame, geom_src, hxl = _hxl_row(frame, geom_src, state, name)
     if chosen is None:
         chosen = state.preset or detect_preset(frame.columns)
     state.preset = chosen
     overrides, day_one = _day_count(raw, overrides, day_one)
     mapping = _resolve_columns(frame, chosen, overrides, name)
+    _hxl_fill(mapping, hxl, chosen)
     n = len(frame)
     rows = np.arange(state.row0 + 1, state.row0 + n + 1)
     state.row0 += n
     problems = Problems(name, rows, on_bad, state.decided)
     notes: list[str] = list(raw.attrs.get("notes", []))
+    notes.extend(_hxl_note(hxl, name))
     codec = raw.attrs.get("encoding")
     if codec and encoding_note(codec):
         notes.append(f"{name}: {encoding_note(codec)}")
@@ -144,6 +151,7 @@ def assemble(
     out["latitude"], out["longitude"] = lat_v, lon_v
     for key in ("stated_province", "stated_district", "stated_place"):
         out[key] = _text(frame, mapping.get(key), n, strip=True, nones=nones)
+    _pcodes(frame, mapping, hxl or {}, out, notes, name)
     out["source_precision"] = _precision(
         frame, mapping.get("source_precision"), chosen, n, nones=nones
     )
@@ -245,6 +253,89 @@ def _text(
     return clean_text(frame[col], strip=strip).reset_index(drop=True)
 
 
+def _hxl_row(
+    frame: pd.DataFrame, geom: gpd.GeoSeries | None, state: BlockState, name: str
+) -> tuple[pd.DataFrame, gpd.GeoSeries | None, dict[str, str] | None]:
+    """Drop an HXL hashtag row under the header (HDX files); return the roles it names.
+
+    Only the file's first data row can be one; the rows after it keep their numbers in
+    the file (the first incident is row 2).
+    """
+    if state.row0 != 0 or len(frame) == 0:
+        return frame, geom, None
+    tags = hxl_tags(list(frame.iloc[0]))
+    if tags is None:
+        return frame, geom, None
+    state.row0 += 1
+    roles = hxl_roles(list(frame.columns), tags)
+    frame = frame.iloc[1:].reset_index(drop=True)
+    if geom is not None:
+        geom = geom.iloc[1:].reset_index(drop=True)
+    return frame, geom, roles
+
+
+def _hxl_note(hxl: dict[str, str] | None, name: str) -> list[str]:
+    """Say that an HXL row was skipped, and which roles its hashtags named."""
+    if hxl is None:
+        return []
+    named = ", ".join(f"{c!r} as {r}" for r, c in hxl.items()) or "none"
+    return [f"{name}: row 1 is an HXL hashtag row, not an incident: skipped ({named})"]
+
+
+def _hxl_fill(mapping: dict[str, str], hxl: dict[str, str] | None, chosen: Preset) -> None:
+    """Let the hashtags name the roles the header left unnamed."""
+    for role, col in (hxl or {}).items():
+        if role in chosen.columns or role in ("source_precision", "date_precision"):
+            mapping.setdefault(role, col)
+
+
+#: header keys of OCHA p-code columns (COD-AB 2018: AF13 a province, AF1303 a district)
+_PROVINCE_PCODE_KEYS = ("admin1_code", "adm1_pcode", "admin1_pcode", "adm1_code", "province_pcode")
+_DISTRICT_PCODE_KEYS = ("admin2_code", "adm2_pcode", "admin2_pcode", "adm2_code", "district_pcode")
+_PCODE2 = re.compile(r"^AF\d{4}$", re.IGNORECASE)
+
+
+def _pcodes(
+    frame: pd.DataFrame,
+    mapping: dict[str, str],
+    hxl: dict[str, str],
+    out: dict[str, Any],
+    notes: list[str],
+    name: str,
+) -> None:
+    """Let OCHA p-code columns state the province (and the district, with its name).
+
+    A province p-code (``AF13``) states the province, before any name column (codes are
+    exact, names are spelled many ways); a district p-code (``AF1303``) states its
+    province by its first four characters when there is no province column, and the
+    district when the file names none (a district p-code is placed when the installed
+    districts carry p-codes as their ids, as OCHA's COD-AB layer does).
+    """
+    by_key = {header_key(c): c for c in frame.columns}
+    pc1 = hxl.get("province_pcode") or next(
+        (by_key[k] for k in _PROVINCE_PCODE_KEYS if k in by_key), None
+    )
+    pc2 = hxl.get("district_pcode") or next(
+        (by_key[k] for k in _DISTRICT_PCODE_KEYS if k in by_key), None
+    )
+    if pc1 is not None:
+        out["stated_province"] = _text(frame, pc1, len(frame), strip=True)
+        mapping["stated_province"] = pc1
+    if pc2 is not None:
+        codes = _text(frame, pc2, len(frame), strip=True)
+        if pc1 is None:
+            district = codes.where(codes.str.match(_PCODE2.pattern, case=False).fillna(False))
+            province = district.str[:4]
+            out["stated_province"] = province.where(province.notna(), out["stated_province"])
+            mapping["stated_province"] = pc2
+        if "stated_district" not in mapping:
+            out["stated_district"] = codes
+            mapping["stated_district"] = pc2
+    if pc1 is not None or pc2 is not None:
+        used = ", ".join(repr(c) for c in (pc1, pc2) if c is not None)
+        notes.append(f"{name}: OCHA p-codes ({used}) state the province, before the names")
+
+
 def _day_count(
     raw: pd.DataFrame, overrides: dict[str, str | None], day_one: str | None
 ) -> tuple[dict[str, str | None], str | None]:
@@ -305,9 +396,29 @@ def _dates(
         dates, prec = parse_dates(
             frame[col], col, problems, dayfirst=dayfirst, day_one=day_one, arrow=arrow
         )
+    elif year_col := next((by_key[k] for k in YEAR_COLUMNS if k in by_key), None):
+        dates, prec = _year_dates(frame[year_col], year_col, problems)
+        mapping["date_year"] = year_col
     else:
         return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"), nones(n)
     return _refine_precision(frame, chosen, mapping, by_key, dates, prec, problems)
+
+
+#: end dates of a row that covers a span (HDX HAPI's monthly counts, UCDP's date_end)
+_DATE_END_KEYS = ("date_end", "end_date", "reference_period_end")
+
+
+def _year_dates(values: pd.Series, col: str, problems: Problems) -> tuple[pd.Series, pd.Series]:
+    """Date rows known only by their year to 1 January, with ``date_precision = year``."""
+    years = parse_numbers(
+        values, col, problems, lo=1900, hi=2100, expected="a year from 1900 to 2100 (e.g. 2014)"
+    )
+    whole = np.isfinite(years) & (years == np.floor(years))
+    problems.report(np.isfinite(years) & ~whole, col, values, "a year (e.g. 2014)")
+    text = np.where(whole, np.char.add(np.nan_to_num(years).astype(int).astype(str), "-01-01"), "")
+    dates = pd.to_datetime(pd.Series(text), format="%Y-%m-%d", errors="coerce")
+    prec = pd.Series(np.where(whole, "year", None), dtype="object")
+    return dates.astype("datetime64[ns]"), prec
 
 
 def _refine_precision(
@@ -320,11 +431,18 @@ def _refine_precision(
     problems: Problems,
 ) -> tuple[pd.Series, pd.Series]:
     """Dates with their precision coarsened by an end date and a source's precision codes."""
-    if chosen.date_end and chosen.date_end in by_key:
-        prec = _span_precision(frame, by_key[chosen.date_end], dates, prec, problems)
+    ends = (chosen.date_end, *_DATE_END_KEYS) if chosen.date_end else _DATE_END_KEYS
+    end = next((by_key[k] for k in ends if k in by_key), None)
+    if end is not None and mapping.get("date") != end:
+        prec = _span_precision(frame, end, dates, prec, problems)
     code_col = mapping.get("date_precision")
-    if code_col and chosen.date_precision_codes:
-        prec = apply_precision_codes(frame[code_col], chosen.date_precision_codes, prec)
+    table = (
+        DATE_PRECISION_COLUMNS.get(header_key(code_col), chosen.date_precision_codes)
+        if code_col
+        else {}
+    )
+    if code_col and table:
+        prec = apply_precision_codes(frame[code_col], table, prec)
     return dates, prec
 
 
@@ -459,7 +577,8 @@ def _precision(
     *,
     nones: Callable[[int], pd.Series] = _nones,
 ) -> pd.Series:
-    if col is None or not preset.precision_codes:
+    table = PRECISION_COLUMNS.get(header_key(col), preset.precision_codes) if col else {}
+    if col is None or not table:
         return nones(n)
     codes = frame[col].map(lambda v: None if pd.isna(v) else str(v).strip().split(".")[0])
-    return codes.map(lambda c: preset.precision_codes.get(c) if c else None).astype("object")
+    return codes.map(lambda c: table.get(c) if c else None).astype("object")

@@ -240,7 +240,10 @@ def parse_dates(
         ymd[sel] = u_ymd[codes[got]]
         prec[sel] = u_prec[codes[got]]
         todo[sel] = False
-    problems.report(todo, column, values, "a date (e.g. 2023-03-09, 9 March 2023, 2023-03)")
+    expected = "a date (e.g. 2023-03-09, 9 March 2023, 2023-03)"
+    if todo.any() and values[todo].astype(str).str.fullmatch(r"\s*\d{1,5}\s*").all():
+        expected += "; a column of day numbers needs --day-one DATE (day 1)"
+    problems.report(todo, column, values, expected)
     return _build_dates(ymd, prec, values, column, problems, latest)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["CommentedLayout", "commented_hint", "sniff_commented"]
+__all__ = ["CommentedLayout", "commented_hint", "hxl_roles", "hxl_tags", "sniff_commented"]
 
 #: the comment marks recognised at the start of a file
 _MARKS = ("%", "#")
@@ -187,3 +187,70 @@ def commented_hint(name: str, mark: str) -> str:
         f"--no-header --columns {','.join(_guess_names(fields))} (one name per field; "
         "--day-one DATE if a column counts days)"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# HXL hashtag rows (the Humanitarian Exchange Language, hxlstandard.org, as HDX serves files)
+
+_HXL_TAG = re.compile(r"#[a-z][a-z0-9_]*(?:\s*\+\s*[a-z][a-z0-9_]*)*", re.IGNORECASE)
+#: (hashtag, attributes it must have) -> the role its column plays, first match wins
+_HXL_ROLES: tuple[tuple[str, frozenset[str], str], ...] = (
+    ("#event", frozenset({"id"}), "event_id"),
+    ("#event", frozenset({"code"}), "event_id"),
+    ("#date", frozenset({"year"}), "year"),
+    ("#date", frozenset(), "date"),
+    ("#geo", frozenset({"lat"}), "latitude"),
+    ("#geo", frozenset({"lon"}), "longitude"),
+    ("#adm1", frozenset({"code"}), "province_pcode"),
+    ("#adm2", frozenset({"code"}), "district_pcode"),
+    ("#adm1", frozenset(), "stated_province"),
+    ("#adm2", frozenset(), "stated_district"),
+    ("#loc", frozenset(), "stated_place"),
+    ("#affected", frozenset({"killed"}), "fatalities"),
+    ("#affected", frozenset({"injured"}), "injured"),
+    ("#affected", frozenset({"wounded"}), "injured"),
+    ("#event", frozenset({"type"}), "event_type"),
+)
+
+
+def hxl_tags(cells: list[object]) -> list[str] | None:
+    """Return a row's HXL hashtags (one per cell, "" where blank), or None if it is not one.
+
+    A hashtag row has a hashtag in at least two cells and nothing else: ``#event+id``,
+    ``#date+year``, ``#geo+lat``, ``#adm1+name`` (case and spaces around ``+`` ignored).
+    """
+    tags: list[str] = []
+    for c in cells:
+        text = "" if c is None or (isinstance(c, float) and c != c) else str(c).strip()
+        if text and not _HXL_TAG.fullmatch(text):
+            return None
+        tags.append(re.sub(r"\s+", "", text.casefold()))
+    return tags if sum(1 for t in tags if t) >= 2 else None
+
+
+def hxl_roles(columns: list[str], tags: list[str]) -> dict[str, str]:
+    """Return role -> column for the columns whose hashtags name a role (the first of each).
+
+    Parameters
+    ----------
+    columns : list of str
+        The header.
+    tags : list of str
+        Their hashtags (:func:`hxl_tags`).
+
+    Returns
+    -------
+    dict of str to str
+        Roles as :mod:`incidentmap.schema` names them (``date``, ``latitude``...),
+        plus ``year``, ``province_pcode`` and ``district_pcode``.
+    """
+    roles: dict[str, str] = {}
+    for col, tag in zip(columns, tags, strict=False):
+        if not tag:
+            continue
+        name, *attrs = tag.split("+")
+        for want, needs, role in _HXL_ROLES:
+            if name == want and needs <= set(attrs):
+                roles.setdefault(role, col)
+                break
+    return roles
