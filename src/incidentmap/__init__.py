@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from incidentmap.aggregate import counts_by_area
+from incidentmap.aggregate import counts_by_area, weighted
 from incidentmap.boundaries import (
     boundaries_info,
     cache_dir,
@@ -110,6 +110,7 @@ __all__ = [
     "resolve_province",
     "save_map",
     "static_map",
+    "weighted",
     "write_layer",
     "write_layers",
 ]

@@ -311,13 +311,8 @@ def _pcodes(
     district when the file names none (a district p-code is placed when the installed
     districts carry p-codes as their ids, as OCHA's COD-AB layer does).
     """
-    by_key = {header_key(c): c for c in frame.columns}
-    pc1 = hxl.get("province_pcode") or next(
-        (by_key[k] for k in _PROVINCE_PCODE_KEYS if k in by_key), None
-    )
-    pc2 = hxl.get("district_pcode") or next(
-        (by_key[k] for k in _DISTRICT_PCODE_KEYS if k in by_key), None
-    )
+    pc1 = _first_column(frame, hxl.get("province_pcode"), _PROVINCE_PCODE_KEYS)
+    pc2 = _first_column(frame, hxl.get("district_pcode"), _DISTRICT_PCODE_KEYS)
     if pc1 is not None:
         out["stated_province"] = _text(frame, pc1, len(frame), strip=True)
         mapping["stated_province"] = pc1
@@ -331,9 +326,17 @@ def _pcodes(
         if "stated_district" not in mapping:
             out["stated_district"] = codes
             mapping["stated_district"] = pc2
-    if pc1 is not None or pc2 is not None:
-        used = ", ".join(repr(c) for c in (pc1, pc2) if c is not None)
+    used = ", ".join(repr(c) for c in (pc1, pc2) if c is not None)
+    if used:
         notes.append(f"{name}: OCHA p-codes ({used}) state the province, before the names")
+
+
+def _first_column(frame: pd.DataFrame, given: str | None, keys: tuple[str, ...]) -> str | None:
+    """Return ``given``, else the first column whose header key is one of ``keys``."""
+    if given is not None:
+        return given
+    by_key = {header_key(c): c for c in frame.columns}
+    return next((by_key[k] for k in keys if k in by_key), None)
 
 
 def _day_count(
@@ -396,7 +399,7 @@ def _dates(
         dates, prec = parse_dates(
             frame[col], col, problems, dayfirst=dayfirst, day_one=day_one, arrow=arrow
         )
-    elif year_col := next((by_key[k] for k in YEAR_COLUMNS if k in by_key), None):
+    elif (year_col := _first_column(frame, None, YEAR_COLUMNS)) is not None:
         dates, prec = _year_dates(frame[year_col], year_col, problems)
         mapping["date_year"] = year_col
     else:
