@@ -68,6 +68,26 @@ class _Named:
         self.notes = notes
 
 
+#: matches that only resemble a name: never enough to leave the stated province
+_WEAK = ("variant", "fuzzy", "short")
+
+
+def _one_of(candidates: list[Hit], field: str) -> Hit | None:
+    """Return the one candidate a field means, when several entries are one answer.
+
+    Entries that are the same district are one candidate (the district entry preferred);
+    in the district field, the one district among towns named like it is the answer
+    ("Dashti Archi": the district, and the town Dasht-e Archi).
+    """
+    ids = {str(h.district_id) for h in candidates}
+    districts = [h for h in candidates if h.kind == "district"]
+    if len(candidates) >= 2 and len(ids) == 1 and "None" not in ids:
+        return districts[0] if districts else candidates[0]
+    if field == "district" and len(districts) == 1:
+        return districts[0]
+    return None
+
+
 def _describe(hit: Hit) -> str:
     where = provinces()[hit.province_code].name
     return f"{hit.name} ({where})" if hit.kind != "province" else f"{hit.name} province"
@@ -102,8 +122,9 @@ def _resolve_names(
         if not text:
             continue
         r = gaz.resolve(text, code, prefer=prefer, fuzzy_threshold=threshold)
-        if r.status == "ok" and r.hit is not None:
-            hit = r.hit
+        same = _one_of(r.candidates, field) if r.status in ("ambiguous", "several") else None
+        if (r.status == "ok" and r.hit is not None) or same is not None:
+            hit = r.hit if same is None else same
             if hit.kind == "province":
                 fallback_province = fallback_province or hit.province_code
                 if field == "district":
@@ -134,6 +155,17 @@ def _resolve_names(
         else:
             where = f" in {provinces()[code].name} or elsewhere" if code else ""
             notes.append(f"unknown name: {field} {text!r}{where}")
+    weak = chosen is not None and (chosen.method in _WEAK or chosen.score < 100)
+    if chosen is not None and code is not None and chosen.province_code != code and weak:
+        # the stated province wins over a name that only resembles one in another province
+        # (issue 19: a variant match elsewhere moved rows out of the province they name)
+        out.conflict = True
+        notes.append(
+            f"conflict: stated province {province!r} but {chosen.name} is in "
+            f"{provinces()[chosen.province_code].name} ({chosen.method} {chosen.score:.0f}); "
+            "placed to the stated province"
+        )
+        chosen = None
     if chosen is not None:
         pos = ctx.pos_by_id[str(chosen.district_id)]
         out.district_pos = pos
