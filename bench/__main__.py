@@ -37,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument(
         "--repeat", type=int, default=1, help="runs of each side, alternating; medians compared"
     )
+    f.add_argument(
+        "--blank-share",
+        type=float,
+        default=pipeline_bench.BLANK_SHARE,
+        help="share of rows without coordinates (default: the war diary's, 0.86%%)",
+    )
     args = parser.parse_args(argv)
     if args.name == "geocode":
         return geocode_bench.run(n=args.n, seed=args.seed, source=args.source)
@@ -44,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         return near_bench.run(n=args.n, seed=args.seed)
     if args.name == "pipeline":
         return pipeline_bench.run(
-            n=args.n, points=args.points, fmt=args.fmt, seed=args.seed, repeat=args.repeat
-        )
+            n=args.n, points=args.points, fmt=args.fmt, seed=args.seed, repeat=args.repeat,
+            blank_share=args.blank_share,
+        )  # fmt: skip
     if args.name == "page":
         return maps_bench.run_pages(args.pages)
     if args.name == "maps":

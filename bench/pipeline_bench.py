@@ -56,8 +56,15 @@ MEASURE = textwrap.dedent(
 )
 
 
-def make_input(path: Path, n: int, points: str, seed: int) -> None:
-    """A CSV of n incidents: event_id,date,latitude,longitude,event_type,actor,fatalities."""
+#: the war diary's share of rows without coordinates (664 NaN of 76,910)
+BLANK_SHARE = 664 / 76_910
+
+
+def make_input(path: Path, n: int, points: str, seed: int, blank_share: float = 0.0) -> None:
+    """A CSV of n incidents: event_id,date,latitude,longitude,event_type,actor,fatalities.
+
+    ``blank_share`` of the rows have no coordinates (blank cells), as real files do.
+    """
     import pandas as pd
 
     rng = np.random.default_rng(seed)
@@ -84,6 +91,10 @@ def make_input(path: Path, n: int, points: str, seed: int) -> None:
             "fatalities": rng.integers(0, 20, n),
         }
     )
+    if blank_share > 0:
+        blank = rng.random(n) < blank_share
+        frame["latitude"] = frame["latitude"].astype(object).where(~blank, "")
+        frame["longitude"] = frame["longitude"].astype(object).where(~blank, "")
     frame.to_csv(path, index=False)
 
 
@@ -111,25 +122,36 @@ def _districts_of(path: Path, fmt: str) -> tuple[np.ndarray, np.ndarray]:
     return t.index.to_numpy(), t.to_numpy()
 
 
-def run(n: int, points: str, fmt: str, seed: int, cache: str | None = None, repeat: int = 1) -> int:
+def run(
+    n: int,
+    points: str,
+    fmt: str,
+    seed: int,
+    cache: str | None = None,
+    repeat: int = 1,
+    blank_share: float = BLANK_SHARE,
+) -> int:
     import shutil
 
     tmp = Path(tempfile.mkdtemp(prefix="im-pipe-"))
     try:
-        return _run(tmp, n, points, fmt, seed, max(1, repeat))
+        return _run(tmp, n, points, fmt, seed, max(1, repeat), blank_share)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # a million rows is 80-400 MB of files
 
 
-def _run(tmp: Path, n: int, points: str, fmt: str, seed: int, repeat: int) -> int:
+def _run(
+    tmp: Path, n: int, points: str, fmt: str, seed: int, repeat: int, blank_share: float
+) -> int:
     import incidentmap as im
 
     src = tmp / "incidents.csv"
     t0 = time.perf_counter()
-    make_input(src, n, points, seed)
+    make_input(src, n, points, seed, blank_share)
     gpkg = str(im.boundaries_info().path)
     print(
-        f"{n:,} incidents, points {points}, CSV -> {fmt} ({src.stat().st_size / 1e6:.0f} MB "
+        f"{n:,} incidents ({blank_share:.2%} without coordinates), points {points}, "
+        f"CSV -> {fmt} ({src.stat().st_size / 1e6:.0f} MB "
         f"input, made in {time.perf_counter() - t0:.1f} s); each side a fresh process"
         + (f", {repeat} runs each, alternating (medians)" if repeat > 1 else "")
     )

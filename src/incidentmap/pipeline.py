@@ -99,6 +99,8 @@ class GeocodeReport:
     kept: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     first_kept: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     path: str = ""
+    #: which layout the file was read as and why, which column fed which role
+    layout: list[str] = field(default_factory=list)
 
     def add(self, gdf: pd.DataFrame) -> None:
         """Count one geocoded block (or the whole file)."""
@@ -108,6 +110,7 @@ class GeocodeReport:
             self.preset_title = str(gdf.attrs.get("preset_title", ""))
             self.notes = list(gdf.attrs.get("notes", []))
             self.first_kept = dict(gdf.attrs.get("kept") or {})
+            self.layout = list(gdf.attrs.get("layout") or [])
             self.summary = {k: v for k, v in s.items()}
             self.summary["by_method"] = Counter(s["by_method"])
             self.summary["unplaced_reasons"] = Counter(s["unplaced_reasons"])
@@ -282,6 +285,7 @@ class LoadReport:
     preset: str = ""
     preset_title: str = ""
     bad_values: int = 0
+    layout: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """Return the one line the CLI prints: rows read and how they were placed."""
@@ -341,6 +345,7 @@ def load_incidents(
         notes=list(g.attrs.get("notes", []) or []),
         preset=str(g.attrs.get("preset", "")),
         preset_title=str(g.attrs.get("preset_title", "")),
+        layout=list(incidents.attrs.get("layout") or []),
         bad_values=int(g.attrs.get("bad_values", 0)),
     )
     return g, report

@@ -28,6 +28,7 @@ __all__ = [
     "Preset",
     "detect_preset",
     "header_key",
+    "layout_lines",
     "safe_names",
 ]
 
@@ -455,6 +456,38 @@ PRESETS: dict[str, Preset] = {
 
 #: columns whose names say "coordinates" only weakly (checked before use)
 WEAK_COORDINATE_KEYS = frozenset({"x", "y", "lat", "lon", "lng", "long"})
+
+
+def layout_lines(preset: str, mapping: dict[str, str], columns: Iterable[str]) -> list[str]:
+    """Say which layout a file was read as and why, and which column fed which role.
+
+    Parameters
+    ----------
+    preset : str
+        The preset's name.
+    mapping : dict of str to str
+        Role -> column (``attrs["columns"]`` of a read file).
+    columns : iterable of str
+        The file's header.
+
+    Returns
+    -------
+    list of str
+        ``layout: ...`` and ``columns: ...`` lines for the CLI.
+    """
+    p = PRESETS.get(preset, PRESETS["generic"])
+    present = {header_key(c) for c in columns}
+    found = [k for k in p.evidence if k in present]
+    why = (
+        f"recognised by {len(found)} of its codebook's columns ({', '.join(found[:6])}"
+        + (", ..." if len(found) > 6 else "")
+        + ")"
+        if found
+        else "no publisher's layout recognised"
+    )
+    book = f", {p.codebook}" if p.codebook else ""
+    roles = ", ".join(f"{role} <- {col!r}" for role, col in mapping.items())
+    return [f"layout: {p.title} (preset {p.name}{book}); {why}", f"columns: {roles or 'none'}"]
 
 
 def detect_preset(columns: Iterable[str]) -> Preset:

@@ -94,6 +94,7 @@ def aggregate_cmd(
     n_areas = counts.iloc[:, 0].nunique()
     n_periods = counts["period_start"].nunique() if "period_start" in counts else 1
     console_err.print(
-        f"wrote: {len(counts):,} rows ({n_areas} {level_name}s x {n_periods} periods) "
-        f"to {output}; {int(counts['incidents'].sum())} incidents counted"
+        f"wrote: {len(counts):,} rows ({n_areas} {level_name}s x {n_periods:,} "
+        f"period{'s' if n_periods != 1 else ''}) to {output}; "
+        f"{counts['incidents'].sum():,.10g} incidents counted"
     )

@@ -29,6 +29,8 @@ def print_summary(report: GeocodeReport, source: str) -> None:
     s = report.summary
     m = s["by_method"]
     console_err.print(f"read: {s['read']:,} rows from {source} (preset {report.preset})")
+    for line in report.layout:
+        console_err.print(line)
     console_err.print(
         f"placed by point: {s['placed_by_point']:,} (in polygon {m.get('point', 0):,}, "
         f"snapped {m.get('point_snapped', 0):,}, lat/lon swapped {m.get('point_swapped', 0):,})"

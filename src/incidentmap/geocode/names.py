@@ -115,13 +115,13 @@ def _resolve_names(
                 notes.append(f"province {province!r} read as {m.name} (fuzzy {m.score:.0f})")
         except UnknownNameError as exc:
             notes.append(f"unknown name: {exc}")
-    gaz = ctx.gazetteer
     chosen: Hit | None = None
     fallback_province: str | None = None
     for text, field, prefer in ((district, "district", "district"), (place, "place", "place")):
         if not text:
             continue
-        r = gaz.resolve(text, code, prefer=prefer, fuzzy_threshold=threshold)
+        # the gazetteer is built on first use: rows with no names never pay for it
+        r = ctx.gazetteer.resolve(text, code, prefer=prefer, fuzzy_threshold=threshold)
         same = _one_of(r.candidates, field) if r.status in ("ambiguous", "several") else None
         if (r.status == "ok" and r.hit is not None) or same is not None:
             hit = r.hit if same is None else same
@@ -174,9 +174,9 @@ def _resolve_names(
         if chosen.kind == "place":
             out.method = "place_name"
             out.precision = "point"
-            lon, lat = gaz.place_point(chosen.id)
+            lon, lat = ctx.gazetteer.place_point(chosen.id)
             out.xy = (lon, lat)
-            notes.append(f"place: {chosen.name} ({gaz.place_source(chosen.id)})")
+            notes.append(f"place: {chosen.name} ({ctx.gazetteer.place_source(chosen.id)})")
         else:
             out.method = "district_name"
             out.precision = "district"

@@ -36,6 +36,7 @@ from incidentmap.schema import (
     Preset,
     detect_preset,
     header_key,
+    layout_lines,
     safe_names,
 )
 
@@ -212,6 +213,7 @@ def assemble(
             "preset_title": chosen.title,
             "citation": chosen.citation,
             "columns": mapping,
+            "layout": layout_lines(chosen.name, mapping, [str(c) for c in raw.columns]),
             "renamed": {k: v for k, v in renamed.items() if k != v},
             "bad_values": len(problems.notes),
             "kept": dict(problems.kept),
