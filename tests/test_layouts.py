@@ -298,3 +298,27 @@ def test_a_weight_that_is_not_a_number_is_refused_by_row(capsys, use_cache, tmp_
 )  # fmt: skip
 def test_layouts_are_recognised_by_their_codebook_columns(columns, preset):
     assert detect_preset(columns.split(",")).name == preset
+
+
+@SETTINGS
+@given(bad=st.sampled_from(["4", "year 4", "x", "2023"]), order=st.booleans())
+def test_a_date_column_whose_values_are_not_dates_loses_to_one_whose_are(
+    tmp_path_factory, bad, order
+):
+    # issue 19: a legacy ACLED R export's Date_ (a year code) was taken as the date, and
+    # every row refused; the values decide a role, not only the header
+    cols = ["Date_", "event_date", "province"] if order else ["event_date", "Date_", "province"]
+    vals = {"Date_": bad, "event_date": "2023-03-0{i}", "province": "Kabul"}
+    text = (
+        ",".join(cols)
+        + "\n"
+        + "".join(",".join(vals[c].format(i=i) for c in cols) + "\n" for i in (1, 2))
+    )
+    path = tmp_path_factory.mktemp("dd") / "x.csv"
+    path.write_text(text)
+    g = im.read_incidents(path)
+    if bad == "2023":  # a year is a date (to the year): the header's first choice stands
+        assert g["date_precision"].iloc[0] in ("year", "day")
+        return
+    assert g.attrs["columns"]["date"] == "event_date"
+    assert list(g["date"]) == [pd.Timestamp("2023-03-01"), pd.Timestamp("2023-03-02")]

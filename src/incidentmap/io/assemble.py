@@ -8,7 +8,6 @@ and every original column is kept after the canonical ones.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +21,19 @@ from incidentmap._coded import coded_text
 from incidentmap.errors import InputFileError
 from incidentmap.io.dates import apply_precision_codes, dates_from_parts, parse_dates
 from incidentmap.io.decode import encoding_note
-from incidentmap.io.numbers import parse_coordinates, parse_counts, parse_numbers
-from incidentmap.io.sniff import commented_hint, hxl_roles, hxl_tags
+from incidentmap.io.numbers import parse_coordinates, parse_counts
+from incidentmap.io.roles import (
+    day_count,
+    first_column,
+    hxl_fill,
+    hxl_note,
+    hxl_row,
+    kept_notes,
+    pcodes,
+    readable_date_column,
+    year_dates,
+)
+from incidentmap.io.sniff import commented_hint
 from incidentmap.io.tables import raw_first_line
 from incidentmap.io.values import Problems, blank_mask, clean_text
 from incidentmap.schema import (
@@ -111,19 +121,20 @@ def assemble(
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
     state = state if state is not None else BlockState()
-    frame, geom_src, hxl = _hxl_row(frame, geom_src, state, name)
+    frame, geom_src, hxl = hxl_row(frame, geom_src, state.row0 == 0)
+    state.row0 += hxl is not None  # the tag row keeps its number: the first incident is row 2
     if chosen is None:
         chosen = state.preset or detect_preset(frame.columns)
     state.preset = chosen
-    overrides, day_one = _day_count(raw, overrides, day_one)
+    overrides, day_one = day_count(raw, overrides, day_one)
     mapping = _resolve_columns(frame, chosen, overrides, name)
-    _hxl_fill(mapping, hxl, chosen)
+    hxl_fill(mapping, hxl, chosen)
     n = len(frame)
     rows = np.arange(state.row0 + 1, state.row0 + n + 1)
     state.row0 += n
     problems = Problems(name, rows, on_bad, state.decided)
     notes: list[str] = list(raw.attrs.get("notes", []))
-    notes.extend(_hxl_note(hxl, name))
+    notes.extend(hxl_note(hxl, name))
     codec = raw.attrs.get("encoding")
     if codec and encoding_note(codec):
         notes.append(f"{name}: {encoding_note(codec)}")
@@ -152,7 +163,7 @@ def assemble(
     out["latitude"], out["longitude"] = lat_v, lon_v
     for key in ("stated_province", "stated_district", "stated_place"):
         out[key] = _text(frame, mapping.get(key), n, strip=True, nones=nones)
-    _pcodes(frame, mapping, hxl or {}, out, notes, name)
+    pcodes(frame, mapping, hxl or {}, out, notes, name)
     out["source_precision"] = _precision(
         frame, mapping.get("source_precision"), chosen, n, nones=nones
     )
@@ -255,126 +266,6 @@ def _text(
     return clean_text(frame[col], strip=strip).reset_index(drop=True)
 
 
-def _hxl_row(
-    frame: pd.DataFrame, geom: gpd.GeoSeries | None, state: BlockState, name: str
-) -> tuple[pd.DataFrame, gpd.GeoSeries | None, dict[str, str] | None]:
-    """Drop an HXL hashtag row under the header (HDX files); return the roles it names.
-
-    Only the file's first data row can be one; the rows after it keep their numbers in
-    the file (the first incident is row 2).
-    """
-    if state.row0 != 0 or len(frame) == 0:
-        return frame, geom, None
-    tags = hxl_tags(list(frame.iloc[0]))
-    if tags is None:
-        return frame, geom, None
-    state.row0 += 1
-    roles = hxl_roles(list(frame.columns), tags)
-    frame = frame.iloc[1:].reset_index(drop=True)
-    if geom is not None:
-        geom = geom.iloc[1:].reset_index(drop=True)
-    return frame, geom, roles
-
-
-def _hxl_note(hxl: dict[str, str] | None, name: str) -> list[str]:
-    """Say that an HXL row was skipped, and which roles its hashtags named."""
-    if hxl is None:
-        return []
-    named = ", ".join(f"{c!r} as {r}" for r, c in hxl.items()) or "none"
-    return [f"{name}: row 1 is an HXL hashtag row, not an incident: skipped ({named})"]
-
-
-def _hxl_fill(mapping: dict[str, str], hxl: dict[str, str] | None, chosen: Preset) -> None:
-    """Let the hashtags name the roles the header left unnamed."""
-    for role, col in (hxl or {}).items():
-        if role in chosen.columns or role in ("source_precision", "date_precision"):
-            mapping.setdefault(role, col)
-
-
-#: header keys of OCHA p-code columns (COD-AB 2018: AF13 a province, AF1303 a district)
-_PROVINCE_PCODE_KEYS = ("admin1_code", "adm1_pcode", "admin1_pcode", "adm1_code", "province_pcode")
-_DISTRICT_PCODE_KEYS = ("admin2_code", "adm2_pcode", "admin2_pcode", "adm2_code", "district_pcode")
-_PCODE2 = re.compile(r"^AF\d{4}$", re.IGNORECASE)
-
-
-def _pcodes(
-    frame: pd.DataFrame,
-    mapping: dict[str, str],
-    hxl: dict[str, str],
-    out: dict[str, Any],
-    notes: list[str],
-    name: str,
-) -> None:
-    """Let OCHA p-code columns state the province (and the district, with its name).
-
-    A province p-code (``AF13``) states the province, before any name column (codes are
-    exact, names are spelled many ways); a district p-code (``AF1303``) states its
-    province by its first four characters when there is no province column, and the
-    district when the file names none (a district p-code is placed when the installed
-    districts carry p-codes as their ids, as OCHA's COD-AB layer does).
-    """
-    pc1 = _first_column(frame, hxl.get("province_pcode"), _PROVINCE_PCODE_KEYS)
-    pc2 = _first_column(frame, hxl.get("district_pcode"), _DISTRICT_PCODE_KEYS)
-    if pc1 is not None:
-        out["stated_province"] = _text(frame, pc1, len(frame), strip=True)
-        mapping["stated_province"] = pc1
-    if pc2 is not None:
-        codes = _text(frame, pc2, len(frame), strip=True)
-        if pc1 is None:
-            district = codes.where(codes.str.match(_PCODE2.pattern, case=False).fillna(False))
-            province = district.str[:4]
-            out["stated_province"] = province.where(province.notna(), out["stated_province"])
-            mapping["stated_province"] = pc2
-        if "stated_district" not in mapping:
-            out["stated_district"] = codes
-            mapping["stated_district"] = pc2
-    used = ", ".join(repr(c) for c in (pc1, pc2) if c is not None)
-    if used:
-        notes.append(f"{name}: OCHA p-codes ({used}) state the province, before the names")
-
-
-def _first_column(frame: pd.DataFrame, given: str | None, keys: tuple[str, ...]) -> str | None:
-    """Return ``given``, else the first column whose header key is one of ``keys``."""
-    if given is not None:
-        return given
-    by_key = {header_key(c): c for c in frame.columns}
-    return next((by_key[k] for k in keys if k in by_key), None)
-
-
-def _day_count(
-    raw: pd.DataFrame, overrides: dict[str, str | None], day_one: str | None
-) -> tuple[dict[str, str | None], str | None]:
-    """Take the column a file's comment says counts days (and its first day), unless told."""
-    counted = raw.attrs.get("day_count")
-    if counted and overrides.get("date") is None and day_one is None:
-        return {**overrides, "date": counted[0]}, counted[1]
-    return overrides, day_one
-
-
-def kept_notes(kept: dict[str, tuple[int, int, str]], name: str) -> list[str]:
-    """Return one line per column whose words were kept as unknown values.
-
-    Parameters
-    ----------
-    kept : dict
-        :attr:`incidentmap.io.values.Problems.kept` (column -> count, first row, value).
-    name : str
-        The file, for the line.
-
-    Returns
-    -------
-    list of str
-    """
-    lines = []
-    for col, (count, row, value) in kept.items():
-        more = f" and {count - 1:,} more" if count > 1 else ""
-        lines.append(
-            f"{name}: column {col!r}: {count:,} values are words, not numbers (row {row}: "
-            f"{value}{more}): taken as unknown, the reason in input_note"
-        )
-    return lines
-
-
 def _dates(
     frame: pd.DataFrame,
     chosen: Preset,
@@ -395,14 +286,16 @@ def _dates(
         mapping.pop("date", None)
         mapping["date_parts"] = ", ".join(cols)
     elif "date" in mapping:
+        if overrides.get("date") is None:
+            mapping["date"] = _date_column(frame, chosen, mapping["date"], problems, day_one)
         col = mapping["date"]
         dayfirst = dayfirst if dayfirst is not None else chosen.dayfirst
         arrow = nones is _arrow_nones
         dates, prec = parse_dates(
             frame[col], col, problems, dayfirst=dayfirst, day_one=day_one, arrow=arrow
         )
-    elif (year_col := _first_column(frame, None, YEAR_COLUMNS)) is not None:
-        dates, prec = _year_dates(frame[year_col], year_col, problems)
+    elif (year_col := first_column(frame, None, YEAR_COLUMNS)) is not None:
+        dates, prec = year_dates(frame[year_col], year_col, problems)
         mapping["date_year"] = year_col
     else:
         return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"), nones(n)
@@ -413,17 +306,14 @@ def _dates(
 _DATE_END_KEYS = ("date_end", "end_date", "reference_period_end")
 
 
-def _year_dates(values: pd.Series, col: str, problems: Problems) -> tuple[pd.Series, pd.Series]:
-    """Date rows known only by their year to 1 January, with ``date_precision = year``."""
-    years = parse_numbers(
-        values, col, problems, lo=1900, hi=2100, expected="a year from 1900 to 2100 (e.g. 2014)"
-    )
-    whole = np.isfinite(years) & (years == np.floor(years))
-    problems.report(np.isfinite(years) & ~whole, col, values, "a year (e.g. 2014)")
-    text = np.where(whole, np.char.add(np.nan_to_num(years).astype(int).astype(str), "-01-01"), "")
-    dates = pd.to_datetime(pd.Series(text), format="%Y-%m-%d", errors="coerce")
-    prec = pd.Series(np.where(whole, "year", None), dtype="object")
-    return dates.astype("datetime64[ns]"), prec
+def _date_column(
+    frame: pd.DataFrame, chosen: Preset, col: str, problems: Problems, day_one: str | None
+) -> str:
+    """Return the date column the values choose; the first block decides for the rest."""
+    key = ("date_column", col)
+    if key not in problems.decided:
+        problems.decided[key] = readable_date_column(frame, chosen, col, day_one)
+    return str(problems.decided[key])
 
 
 def _refine_precision(

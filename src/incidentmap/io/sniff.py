@@ -76,13 +76,13 @@ def _split_names(line: str) -> list[str]:
 
 def _first_lines(text: str) -> tuple[str, list[str], str] | None:
     """Return (mark, comment lines, first data line) of a text that starts with comments."""
-    lines = text.lstrip("\ufeff").splitlines()[:_LINES]
-    start = next((ln.lstrip() for ln in lines if ln.strip()), "")
-    mark = start[:1]
-    if mark not in _MARKS or (mark == "#" and _looks_hxl(start)):
+    lines = [ln.strip() for ln in text.lstrip("\ufeff").splitlines()[:_LINES]]
+    lines = [ln for ln in lines if ln]
+    mark = lines[0][:1] if lines else ""
+    if mark not in _MARKS or (mark == "#" and _looks_hxl(lines[0])):
         return None
-    comments = [ln.lstrip()[1:].strip() for ln in lines if ln.lstrip().startswith(mark)]
-    data = next((ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith(mark)), "")
+    comments = [ln[1:].strip() for ln in lines if ln.startswith(mark)]
+    data = next((ln for ln in lines if not ln.startswith(mark)), "")
     return mark, comments, data
 
 

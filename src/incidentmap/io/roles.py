@@ -1,0 +1,196 @@
+"""Column roles from evidence: what a file's rows and codes say beyond its header.
+
+An HXL hashtag row under the header (HDX) is skipped and names roles; OCHA p-codes
+state the province (and district); a date column whose values are not dates loses to
+one whose values are; a year alone dates a row to the year; a column a file's comment
+says counts days gets its first day; words kept as unknown values are said once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from incidentmap.errors import InputFileError
+from incidentmap.io.dates import parse_dates
+from incidentmap.io.numbers import parse_numbers
+from incidentmap.io.sniff import hxl_roles, hxl_tags
+from incidentmap.io.values import Problems, blank_mask, clean_text
+from incidentmap.schema import Preset, header_key
+
+__all__ = [
+    "day_count",
+    "first_column",
+    "hxl_fill",
+    "hxl_note",
+    "hxl_row",
+    "kept_notes",
+    "pcodes",
+    "readable_date_column",
+    "year_dates",
+]
+
+
+def hxl_row(
+    frame: pd.DataFrame, geom: gpd.GeoSeries | None, first: bool
+) -> tuple[pd.DataFrame, gpd.GeoSeries | None, dict[str, str] | None]:
+    """Drop an HXL hashtag row under the header (HDX files); return the roles it names.
+
+    Only the file's first data row can be one; the rows after it keep their numbers in
+    the file (the first incident is row 2): the caller counts the skipped row.
+    ``first`` says whether ``frame`` starts at the file's first data row.
+    """
+    if not first or len(frame) == 0:
+        return frame, geom, None
+    tags = hxl_tags(list(frame.iloc[0]))
+    if tags is None:
+        return frame, geom, None
+    roles = hxl_roles(list(frame.columns), tags)
+    frame = frame.iloc[1:].reset_index(drop=True)
+    if geom is not None:
+        geom = geom.iloc[1:].reset_index(drop=True)
+    return frame, geom, roles
+
+
+def hxl_note(hxl: dict[str, str] | None, name: str) -> list[str]:
+    """Say that an HXL row was skipped, and which roles its hashtags named."""
+    if hxl is None:
+        return []
+    named = ", ".join(f"{c!r} as {r}" for r, c in hxl.items()) or "none"
+    return [f"{name}: row 1 is an HXL hashtag row, not an incident: skipped ({named})"]
+
+
+def hxl_fill(mapping: dict[str, str], hxl: dict[str, str] | None, chosen: Preset) -> None:
+    """Let the hashtags name the roles the header left unnamed."""
+    for role, col in (hxl or {}).items():
+        if role in chosen.columns or role in ("source_precision", "date_precision"):
+            mapping.setdefault(role, col)
+
+
+#: header keys of OCHA p-code columns (COD-AB 2018: AF13 a province, AF1303 a district)
+_PROVINCE_PCODE_KEYS = ("admin1_code", "adm1_pcode", "admin1_pcode", "adm1_code", "province_pcode")
+_DISTRICT_PCODE_KEYS = ("admin2_code", "adm2_pcode", "admin2_pcode", "adm2_code", "district_pcode")
+_PCODE2 = re.compile(r"^AF\d{4}$", re.IGNORECASE)
+
+
+def pcodes(
+    frame: pd.DataFrame,
+    mapping: dict[str, str],
+    hxl: dict[str, str],
+    out: dict[str, Any],
+    notes: list[str],
+    name: str,
+) -> None:
+    """Let OCHA p-code columns state the province (and the district, with its name).
+
+    A province p-code (``AF13``) states the province, before any name column (codes are
+    exact, names are spelled many ways); a district p-code (``AF1303``) states its
+    province by its first four characters when there is no province column, and the
+    district when the file names none (a district p-code is placed when the installed
+    districts carry p-codes as their ids, as OCHA's COD-AB layer does).
+    """
+    pc1 = first_column(frame, hxl.get("province_pcode"), _PROVINCE_PCODE_KEYS)
+    pc2 = first_column(frame, hxl.get("district_pcode"), _DISTRICT_PCODE_KEYS)
+    if pc1 is not None:
+        out["stated_province"] = clean_text(frame[pc1], strip=True).reset_index(drop=True)
+        mapping["stated_province"] = pc1
+    if pc2 is not None:
+        codes = clean_text(frame[pc2], strip=True).reset_index(drop=True)
+        if pc1 is None:
+            district = codes.where(codes.str.match(_PCODE2.pattern, case=False).fillna(False))
+            province = district.str[:4]
+            out["stated_province"] = province.where(province.notna(), out["stated_province"])
+            mapping["stated_province"] = pc2
+        if "stated_district" not in mapping:
+            out["stated_district"] = codes
+            mapping["stated_district"] = pc2
+    used = ", ".join(repr(c) for c in (pc1, pc2) if c is not None)
+    if used:
+        notes.append(f"{name}: OCHA p-codes ({used}) state the province, before the names")
+
+
+def first_column(frame: pd.DataFrame, given: str | None, keys: tuple[str, ...]) -> str | None:
+    """Return ``given``, else the first column whose header key is one of ``keys``."""
+    if given is not None:
+        return given
+    by_key = {header_key(c): c for c in frame.columns}
+    return next((by_key[k] for k in keys if k in by_key), None)
+
+
+def day_count(
+    raw: pd.DataFrame, overrides: dict[str, str | None], day_one: str | None
+) -> tuple[dict[str, str | None], str | None]:
+    """Take the column a file's comment says counts days (and its first day), unless told."""
+    counted = raw.attrs.get("day_count")
+    if counted and overrides.get("date") is None and day_one is None:
+        return {**overrides, "date": counted[0]}, counted[1]
+    return overrides, day_one
+
+
+def kept_notes(kept: dict[str, tuple[int, int, str]], name: str) -> list[str]:
+    """Return one line per column whose words were kept as unknown values.
+
+    Parameters
+    ----------
+    kept : dict
+        :attr:`incidentmap.io.values.Problems.kept` (column -> count, first row, value).
+    name : str
+        The file, for the line.
+
+    Returns
+    -------
+    list of str
+    """
+    lines = []
+    for col, (count, row, value) in kept.items():
+        more = f" and {count - 1:,} more" if count > 1 else ""
+        lines.append(
+            f"{name}: column {col!r}: {count:,} values are words, not numbers (row {row}: "
+            f"{value}{more}): taken as unknown, the reason in input_note"
+        )
+    return lines
+
+
+def readable_date_column(frame: pd.DataFrame, chosen: Preset, col: str, day_one: str | None) -> str:
+    """Return the preset's date column, unless none of its values is a date and another is.
+
+    A legacy ACLED R export's ``Date_`` holds a year code (4), not a date: a date column
+    whose every value fails loses to the next candidate whose values read (the values,
+    not only the header, decide a role). Checked on the first 200 values.
+    """
+
+    def share(c: str) -> float:
+        sample = frame[c].head(200)
+        quiet = Problems("", np.arange(1, len(sample) + 1), "keep")
+        try:
+            dates, _ = parse_dates(sample.reset_index(drop=True), c, quiet, day_one=day_one)
+        except InputFileError:  # dates, but a/b/yyyy undecided: the real read says so
+            return 1.0
+        filled = (~blank_mask(sample)).sum()
+        return float(dates.notna().sum() / filled) if filled else 1.0
+
+    if share(col) > 0:
+        return col
+    by_key = {header_key(c): c for c in frame.columns}
+    for key in chosen.columns.get("date", ()):
+        other = by_key.get(key)
+        if other is not None and other != col and share(other) > 0.5:
+            return other
+    return col
+
+
+def year_dates(values: pd.Series, col: str, problems: Problems) -> tuple[pd.Series, pd.Series]:
+    """Date rows known only by their year to 1 January, with ``date_precision = year``."""
+    years = parse_numbers(
+        values, col, problems, lo=1900, hi=2100, expected="a year from 1900 to 2100 (e.g. 2014)"
+    )
+    whole = np.isfinite(years) & (years == np.floor(years))
+    problems.report(np.isfinite(years) & ~whole, col, values, "a year (e.g. 2014)")
+    text = np.where(whole, np.char.add(np.nan_to_num(years).astype(int).astype(str), "-01-01"), "")
+    dates = pd.to_datetime(pd.Series(text), format="%Y-%m-%d", errors="coerce")
+    prec = pd.Series(np.where(whole, "year", None), dtype="object")
+    return dates.astype("datetime64[ns]"), prec
