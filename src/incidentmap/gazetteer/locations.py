@@ -133,8 +133,8 @@ def _part(text: str) -> LocationPart:
 def is_not_a_name(text: str) -> bool:
     """Tell whether a place field says "unknown", "various"... rather than naming a place."""
     t = re.sub(r"[^a-z/ ]", "", str(text).casefold()).strip()
-    if not t:
-        return True
+    if not t:  # no Latin letters: a name in another script (Dari), or only marks and digits
+        return not any(ch.isalpha() for ch in str(text))
     if t in _NOT_A_NAME:
         return True
     return fuzz.ratio(t, "unknown") >= 85  # "Unkknown", "Unkown"
