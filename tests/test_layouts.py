@@ -322,3 +322,25 @@ def test_a_date_column_whose_values_are_not_dates_loses_to_one_whose_are(
         return
     assert g.attrs["columns"]["date"] == "event_date"
     assert list(g["date"]) == [pd.Timestamp("2023-03-01"), pd.Timestamp("2023-03-02")]
+
+
+def test_district_pcodes_and_the_two_jaghatus(use_cache, tmp_path):
+    # issue 19: OCHA COD-AB 2018 has a Jaghatu in Wardak (AF0408) and "Bahrami Shahid
+    # (Jaghatu)" in Ghazni (AF1106), beside Jaghuri (AF1114): the p-code's province decides
+    path = tmp_path / "jg.csv"
+    path.write_text(
+        "admin1_code,admin2_code,admin2_name,events\nAF04,AF0408,Jaghatu,3\n"
+        "AF11,AF1106,Jaghatu,2\nAF11,AF1114,Jaghuri,1\n,AF1303,,4\n"
+    )
+    districts = im.load_boundaries("district")
+    g = im.geocode(im.read_incidents(path))
+    assert list(g["province"]) == ["Wardak", "Ghazni", "Ghazni", "Paktia"]
+    assert list(g["district"][:3]) == ["Jaghatu", "Bahrami Shahid (Jaghatu)", "Jaghuri"]
+    assert g["geocode_precision"].iloc[3] == "province"  # a district p-code alone: no id
+    # a district layer whose ids are the p-codes (OCHA's, installed with --from) places it
+    ocha = districts.copy()
+    zurmat = ocha.index[ocha["district"] == "Zurmat"][0]
+    ocha.loc[zurmat, "district_id"] = "AF1303"
+    ocha.attrs = {}  # another layer: not the installed one's cached context
+    g = im.geocode(im.read_incidents(path), ocha)
+    assert g["district"].iloc[3] == "Zurmat" and g["geocode_precision"].iloc[3] == "district"

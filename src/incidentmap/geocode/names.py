@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from incidentmap.context import BoundaryContext
@@ -68,8 +70,19 @@ class _Named:
         self.notes = notes
 
 
+_PCODE = re.compile(r"AF\d{4}", re.IGNORECASE)
 #: matches that only resemble a name: never enough to leave the stated province
 _WEAK = ("variant", "fuzzy", "short")
+
+
+def _by_id(ctx: BoundaryContext, district_id: str) -> Hit:
+    """Return the district whose id a row states (OCHA's layer: its ids are p-codes)."""
+    pos = ctx.pos_by_id[district_id]
+    return Hit(
+        kind="district", id=district_id, name=str(ctx.district_names[pos]),
+        province_code=str(ctx.province_codes[pos]), district_id=district_id,
+        method="exact", score=100.0,
+    )  # fmt: skip
 
 
 def _one_of(candidates: list[Hit], field: str) -> Hit | None:
@@ -119,6 +132,15 @@ def _resolve_names(
     fallback_province: str | None = None
     for text, field, prefer in ((district, "district", "district"), (place, "place", "place")):
         if not text:
+            continue
+        if field == "district" and chosen is None and text in ctx.pos_by_id:
+            chosen = _by_id(ctx, text)  # a district p-code, when the layer's ids are p-codes
+            continue
+        if field == "district" and _PCODE.fullmatch(text):
+            notes.append(
+                f"unknown name: district p-code {text!r} is not an id of the installed districts "
+                "(install OCHA's COD-AB layer with --from to place district p-codes)"
+            )
             continue
         # the gazetteer is built on first use: rows with no names never pay for it
         r = ctx.gazetteer.resolve(text, code, prefer=prefer, fuzzy_threshold=threshold)

@@ -100,14 +100,15 @@ def pcodes(
         mapping["stated_province"] = pc1
     if pc2 is not None:
         codes = clean_text(frame[pc2], strip=True).reset_index(drop=True)
-        if pc1 is None:
-            district = codes.where(codes.str.match(_PCODE2.pattern, case=False).fillna(False))
-            province = district.str[:4]
-            out["stated_province"] = province.where(province.notna(), out["stated_province"])
-            mapping["stated_province"] = pc2
-        if "stated_district" not in mapping:
-            out["stated_district"] = codes
-            mapping["stated_district"] = pc2
+        # the district p-code's first four characters state the province where none is
+        district = codes.where(codes.str.match(_PCODE2.pattern, case=False).fillna(False))
+        province = district.str[:4]
+        stated = pd.Series(out["stated_province"]).reset_index(drop=True)
+        out["stated_province"] = stated.where(stated.notna(), province)
+        mapping.setdefault("stated_province", pc2)
+        named = pd.Series(out["stated_district"]).reset_index(drop=True)
+        out["stated_district"] = named.where(named.notna(), codes)  # the code where no name
+        mapping.setdefault("stated_district", pc2)
     used = ", ".join(repr(c) for c in (pc1, pc2) if c is not None)
     if used:
         notes.append(f"{name}: OCHA p-codes ({used}) state the province, before the names")
