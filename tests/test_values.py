@@ -355,3 +355,17 @@ def test_iso_date_columns_read_as_the_careful_path_reads_them(texts):
     pd.testing.assert_series_equal(fast[0], careful[0])
     pd.testing.assert_series_equal(fast[1], careful[1])
     assert fast_p.notes == careful_p.notes
+
+
+@SETTINGS
+@given(h=st.integers(0, 99), m=st.integers(0, 99), s=st.integers(0, 99), sep=st.sampled_from("T "))
+def test_impossible_times_make_a_date_unreadable(h, m, s, sep):
+    # issue 18: "2023-03-08T25:61:00" was read as 8 March (the time dropped unseen)
+    text = f"2023-03-08{sep}{h:02d}:{m:02d}:{s:02d}"
+    possible = h <= 23 and m <= 59 and s <= 60
+    if possible:
+        dates, _ = parse_dates(pd.Series([text]), "date", _problems(1))
+        assert dates.iloc[0] == pd.Timestamp("2023-03-08")
+    else:
+        with pytest.raises(im.InputFileError, match="expected a date"):
+            parse_dates(pd.Series([text]), "date", _problems(1))

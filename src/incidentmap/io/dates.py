@@ -51,7 +51,12 @@ _SEP = r"[\s\-/.,]"
 _ORD = r"(?:st|nd|rd|th)?"
 
 
-_TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:z|utc|[+-]\d{2}:?\d{2})?)?"
+#: a time of day after a date: hours 0-23, minutes and seconds 0-59 (60: a leap second); an
+#: impossible time (25:61) makes the value unreadable, not a date with the time dropped
+_TIME = (
+    r"(?:[ t](?:[01]?\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:[.,]\d+)?)?\s*"
+    r"(?:z|utc|[+-]\d{2}:?\d{2})?)?"
+)
 _FORMS: list[tuple[re.Pattern[str], str]] = [
     # (pattern, order of the groups: y m d / d m y / m d y / m y / y, with n = month name)
     (re.compile(rf"(\d{{4}})([-/.])(\d{{1,2}})\2(\d{{1,2}}){_TIME}"), "y_m_d"),
