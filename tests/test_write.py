@@ -348,3 +348,48 @@ def test_disk_full_is_detected_and_old_output_kept(full_disk, ext):
 
 def test_write_formats_registry_matches_suffixes():
     assert set(WRITE_FORMATS) == {*FORMATS, ".json"}
+
+
+@pytest.mark.parametrize("suffix", [".SHP", ".shp"])
+def test_shapefile_suffix_in_any_case(tmp_path, suffix):
+    # issue 18: "points.SHP" failed (GDAL names the sidecars in lower case)
+    import geopandas as gpd
+    import shapely
+
+    import incidentmap as im
+
+    g = gpd.GeoDataFrame({"a": [1, 2]}, geometry=shapely.points([70, 71], [34, 35]), crs=4326)
+    out = tmp_path / f"p{suffix}"
+    im.write_layer(g, out)
+    assert out.exists() and (tmp_path / "p.dbf").exists()
+    assert len(gpd.read_file(out)) == 2
+    assert not [f for f in tmp_path.iterdir() if "incidentmap-tmp" in f.name]
+
+
+def test_overwriting_a_shapefile_removes_its_stale_spatial_index(tmp_path):
+    # issue 18: a .qix left by QGIS beside the old file made spatial queries on the new one
+    # find nothing
+    import geopandas as gpd
+    import shapely
+
+    import incidentmap as im
+
+    g = gpd.GeoDataFrame({"a": [1]}, geometry=shapely.points([70], [34]), crs=4326)
+    out = tmp_path / "p.shp"
+    im.write_layer(g, out)
+    (tmp_path / "p.qix").write_bytes(b"old index")
+    with pytest.raises(im.OutputExistsError):
+        im.write_layer(g, out)  # the index is a sidecar: refused without overwrite
+    im.write_layer(g, out, overwrite=True)
+    assert not (tmp_path / "p.qix").exists()
+
+
+def test_empty_flatgeobuf_is_written_and_counted(tmp_path):
+    # issue 18: zero features reported "-1 features" and failed the write
+    import geopandas as gpd
+
+    import incidentmap as im
+
+    g = gpd.GeoDataFrame({"a": []}, geometry=gpd.GeoSeries([], crs=4326))
+    report = im.write_layer(g, tmp_path / "e.fgb")
+    assert report["layers"] == {"e": 0} and (tmp_path / "e.fgb").exists()

@@ -36,7 +36,14 @@ _TMP_RE = re.compile(r"^\..*\.incidentmap-tmp-(\d+)-[0-9a-f]+(?:\..*)?$")
 
 
 #: files that travel with a shapefile (the .fields.csv is incidentmap's name mapping)
-SIDECARS = {".shp": (".shx", ".dbf", ".prj", ".cpg", ".fields.csv")}
+SIDECARS = {
+    ".shp": (
+        ".shx", ".dbf", ".prj", ".cpg", ".fields.csv",
+        # written by GIS tools beside a shapefile: a new write must not keep the old ones
+        # (a stale .qix spatial index makes spatial queries on the new file find nothing)
+        ".qix", ".sbn", ".sbx", ".qpj", ".shp.xml",
+    )
+}  # fmt: skip
 
 
 def _alive(pid: int) -> bool:
@@ -150,7 +157,10 @@ def atomic_write(path: str | os.PathLike[str], *, overwrite: bool = False) -> It
         raise OutputWriteError(f"{p}: cannot create the folder {folder} ({exc.strerror})") from exc
     remove_stale_temps(folder)
     stem = f".{p.stem}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
-    tmp = folder / (stem + p.suffix)
+    # a format with sidecars is written with a lower-case suffix (GDAL names the sidecars
+    # so): "UP.SHP" is written as .shp and moved to the name asked for
+    suffix = p.suffix.lower() if p.suffix.lower() in SIDECARS else p.suffix
+    tmp = folder / (stem + suffix)
     try:
         yield tmp
         _publish_all(p, tmp, stem)
@@ -175,7 +185,7 @@ def _publish_all(p: Path, tmp: Path, stem: str) -> None:
     # sidecars first, the main file last: a reader never sees a .shp without its .dbf
     published = set()
     for t in sorted(written, key=lambda t: t == tmp):
-        dest = p.parent / (p.stem + t.name[len(stem) :])
+        dest = p if t == tmp else p.parent / (p.stem + t.name[len(stem) :])
         publish(t, dest)
         published.add(dest)
     for stale in _targets(p):
