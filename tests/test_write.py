@@ -393,3 +393,21 @@ def test_empty_flatgeobuf_is_written_and_counted(tmp_path):
     g = gpd.GeoDataFrame({"a": []}, geometry=gpd.GeoSeries([], crs=4326))
     report = im.write_layer(g, tmp_path / "e.fgb")
     assert report["layers"] == {"e": 0} and (tmp_path / "e.fgb").exists()
+
+
+def test_two_runs_to_one_new_output_the_second_is_refused(tmp_path):
+    # issue 18: two `geocode` runs to the same new output without --overwrite both exited 0,
+    # one's rows silently replaced by the other's; the check and the move are one step now
+    import incidentmap as im
+    from incidentmap.atomic import atomic_write
+
+    out = tmp_path / "out.csv"
+    with pytest.raises(im.OutputExistsError, match="written meanwhile by another run"):
+        with atomic_write(out) as tmp:
+            tmp.write_text("mine\n")
+            out.write_text("the other run's\n")  # the other run finished first
+    assert out.read_text() == "the other run's\n"
+    assert [f.name for f in tmp_path.iterdir()] == ["out.csv"]  # no temporary file left
+    with atomic_write(out, overwrite=True) as tmp:
+        tmp.write_text("mine\n")
+    assert out.read_text() == "mine\n"

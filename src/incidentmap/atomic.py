@@ -88,16 +88,35 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     return removed
 
 
-def publish(tmp: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
+def publish(
+    tmp: str | os.PathLike[str], path: str | os.PathLike[str], *, overwrite: bool = True
+) -> None:
     """Move a finished temporary file into place with the usual permissions.
 
     ``tempfile.mkstemp`` creates files readable by their owner only; a map or a
     layer is meant to be shared, so it gets the mode the umask gives new files.
+    Without ``overwrite`` the move fails if ``path`` appeared meanwhile (another run
+    writing the same new output): a hard link is created exclusively, in one step
+    with the check; where links are not supported the check is made just before.
     """
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, path)
+    if overwrite:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        msg = f"{path} exists (written meanwhile by another run); use --overwrite to replace it"
+        raise OutputExistsError(msg) from None
+    except OSError:  # no hard links here (some network and FAT file systems)
+        if Path(path).exists():
+            msg = f"{path} exists (written meanwhile by another run); use --overwrite"
+            raise OutputExistsError(msg) from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
 
 
 def _fsync(path: Path) -> None:
@@ -163,7 +182,7 @@ def atomic_write(path: str | os.PathLike[str], *, overwrite: bool = False) -> It
     tmp = folder / (stem + suffix)
     try:
         yield tmp
-        _publish_all(p, tmp, stem)
+        _publish_all(p, tmp, stem, overwrite=overwrite)
     except OSError as exc:
         if isinstance(exc, IncidentMapError):
             raise  # already says what failed
@@ -174,7 +193,7 @@ def atomic_write(path: str | os.PathLike[str], *, overwrite: bool = False) -> It
                 leftover.unlink()
 
 
-def _publish_all(p: Path, tmp: Path, stem: str) -> None:
+def _publish_all(p: Path, tmp: Path, stem: str, *, overwrite: bool = True) -> None:
     """Flush the written files to disk and move them in: sidecars first, the file last."""
     sidecars = SIDECARS.get(p.suffix.lower(), ())
     written = [t for t in [tmp, *(tmp.parent / (stem + s) for s in sidecars)] if t.exists()]
@@ -186,7 +205,7 @@ def _publish_all(p: Path, tmp: Path, stem: str) -> None:
     published = set()
     for t in sorted(written, key=lambda t: t == tmp):
         dest = p if t == tmp else p.parent / (p.stem + t.name[len(stem) :])
-        publish(t, dest)
+        publish(t, dest, overwrite=overwrite or dest != p)  # the main file decides
         published.add(dest)
     for stale in _targets(p):
         if stale not in published and stale.exists():
