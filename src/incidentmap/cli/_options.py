@@ -388,8 +388,6 @@ def load_filtered(
     if not quiet:
         print_notes(g)
         console_err.print(report.line(), markup=False, highlight=False)
-        for line in report.layout:
-            console_err.print(line)
     g = _weigh(g, weight, quiet=quiet)
     out = filter_incidents(g, **f)
     # what the data cover: the --until asked for, else the file's last date (before filters)
