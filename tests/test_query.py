@@ -13,7 +13,7 @@ from pyproj import Geod
 import incidentmap as im
 from incidentmap.filters import filter_incidents
 from incidentmap.query import NearIndex, incidents_in, incidents_near, resolve_location
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 from tests.test_cli import run
 
 
@@ -212,7 +212,6 @@ def test_cli_query_no_match_and_unknown(capsys, use_cache):
 def test_near_lists_events_placed_to_an_area_inside_the_radius(capsys, use_cache):
     # issue 16: `query --near Jalalabad --km 25` said "no incidents match" on the sample while
     # 6 incidents were placed to Jalalabad district, which lies wholly inside the circle
-    from tests.conftest import ROOT
     from tests.test_cli import run
 
     code, out, err = run(
@@ -241,3 +240,12 @@ def test_table_shows_tolls_as_written(capsys, use_cache):
 
     assert terminal_text(1.0) == "1" and terminal_text(69172.0) == "69,172"
     assert terminal_text(2.83) == "2.83" and terminal_text(float("nan")) == ""
+
+
+@pytest.mark.parametrize("value", ["1402-01-01", "1399", "0023-03-01", "2300-01"])
+def test_dates_outside_the_readable_years_are_refused(capsys, use_cache, value):
+    # issue 18: `query --since 1402-01-01` (a Solar Hijri year) matched every row
+    from tests.test_cli import run
+
+    code, out, err = run(capsys, "query", ROOT / "geo" / "sample_incidents.csv", "--since", value)
+    assert code == 2 and out == "" and "expected a date from 1900 to 2100" in err

@@ -172,6 +172,11 @@ def _day(value: str | pd.Timestamp, name: str, *, end: bool = False) -> pd.Times
         return value.normalize()
     text = str(value).strip()
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
+    if m is not None and not 1900 <= int(m.group(1)) <= 2100:
+        hijri = 1300 <= int(m.group(1)) <= 1450
+        why = " (a Solar Hijri year? give the Gregorian date)" if hijri else ""
+        msg = f"{name}: expected a date from 1900 to 2100, got {value!r}{why}"
+        raise UsageError(msg)
     try:
         if m is None:
             raise ValueError(text)
