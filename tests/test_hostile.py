@@ -95,6 +95,13 @@ def test_unknown_command(capsys):
         ["export", SAMPLE, "-o", "e.gpkg", "--layer", "roads"],
         ["export", SAMPLE, "-o", "e.gpkg", "--period", "fortnight"],
         ["export", SAMPLE, "-o", "e.txt"],
+        # issue 18: accepted, or refused only after the whole input was read
+        ["map", SAMPLE, "-o", "m.html", "--scheme", "user", "--bins", "5,1"],
+        ["map", SAMPLE, "-o", "m.html", "--scheme", "user", "--bins", "1,nan"],
+        ["geocode", SAMPLE, "-o", "x.csv", "--day-one", "now"],
+        ["query", SAMPLE, "--since", "1402-01-01"],
+        ["query", SAMPLE, "--since", "2023-02-30"],
+        ["export", SAMPLE, "-o", "e.gpkg", "--period-layout", "wide"],
     ],
     ids=lambda a: " ".join(map(str, a[:1] + a[2:])),
 )

@@ -16,7 +16,11 @@ from incidentmap.aggregate import PRECISIONS
 from incidentmap.categories import check_categories
 from incidentmap.errors import UsageError
 
-__all__ = ["REGEX_SECONDS", "filter_incidents"]
+__all__ = [
+    "REGEX_SECONDS",
+    "check_dates",
+    "filter_incidents",
+]
 
 
 def _attributions(attribution: str | list[str] | None) -> list[str] | None:
@@ -164,6 +168,22 @@ def _regex_mask(text: pd.Series, pattern_text: str) -> np.ndarray:
         )
         raise UsageError(msg) from None
     return hits[codes] if len(uniques) else np.zeros(len(text), dtype=bool)
+
+
+def check_dates(
+    since: str | pd.Timestamp | None = None, until: str | pd.Timestamp | None = None
+) -> None:
+    """Refuse a ``since`` / ``until`` that is not a readable date, before any file is read.
+
+    Raises
+    ------
+    UsageError
+        With the option's name and what was expected.
+    """
+    if since is not None:
+        _day(since, "since")
+    if until is not None:
+        _day(until, "until", end=True)
 
 
 def _day(value: str | pd.Timestamp, name: str, *, end: bool = False) -> pd.Timestamp:

@@ -139,11 +139,21 @@ def _style_options(level: str | None, png_periods: int) -> Any:
 def _bins(value: str | None) -> list[float] | None:
     if value is None:
         return None
+    import itertools
+    import math
+
     try:
-        return [float(v) for v in value.split(",") if v.strip()]
+        bins = [float(v) for v in value.split(",") if v.strip()]
     except ValueError:
         msg = f"--bins: expected numbers separated by commas, got {value!r}"
         raise UsageError(msg) from None
+    if not bins or not all(math.isfinite(b) for b in bins):
+        msg = f"--bins: expected finite numbers separated by commas, got {value!r}"
+        raise UsageError(msg)
+    if any(b >= c for b, c in itertools.pairwise(bins)):
+        msg = f"--bins: class bounds must increase (e.g. 1,5,10,25), got {value!r}"
+        raise UsageError(msg)
+    return bins
 
 
 def _map_style(style: dict[str, Any]) -> Any:

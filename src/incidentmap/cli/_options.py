@@ -365,11 +365,12 @@ def load_filtered(
 ) -> Any:
     """Read (and geocode if needed) an incident file, then apply the filters."""
     from incidentmap.aggregate import last_day_covered
-    from incidentmap.filters import filter_incidents
+    from incidentmap.filters import check_dates, filter_incidents
     from incidentmap.pipeline import load_incidents
 
     f = {k: (v or None) if isinstance(v, list) else v for k, v in filters.items()}
     weight = f.pop("weight", None)
+    check_dates(f.get("since"), f.get("until"))  # before any file is read
     if f.get("attribution"):
         from incidentmap.actors import ATTRIBUTIONS
 

@@ -10,6 +10,7 @@ column (or, with ``on_bad="keep"``, an empty value with a note on its row).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -161,6 +162,8 @@ def _check_read_options(preset: str, on_bad: str, day_one: str | None) -> None:
         raise UsageError(msg)
     if day_one is not None:
         try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(day_one).strip()):
+                raise ValueError(day_one)  # "now", "today": not a day a file's count starts
             pd.Timestamp(day_one)
         except (ValueError, TypeError) as exc:
             raise UsageError(f"day_one: expected a date like 2004-01-01, got {day_one!r}") from exc
