@@ -204,12 +204,17 @@ def _publish_all(p: Path, tmp: Path, stem: str, *, overwrite: bool = True) -> No
     # sidecars first, the main file last: a reader never sees a .shp without its .dbf
     published = set()
     for t in sorted(written, key=lambda t: t == tmp):
-        dest = p if t == tmp else p.parent / (p.stem + t.name[len(stem) :])
+        dest = _destination(p, t, tmp, stem)
         publish(t, dest, overwrite=overwrite or dest != p)  # the main file decides
         published.add(dest)
     for stale in _targets(p):
         if stale not in published and stale.exists():
             stale.unlink()  # an old sidecar this write did not produce
+
+
+def _destination(p: Path, written: Path, tmp: Path, stem: str) -> Path:
+    """Return where a written file goes: the main file to ``p``, a sidecar beside it."""
+    return p if written == tmp else p.parent / (p.stem + written.name[len(stem) :])
 
 
 def _tmp_targets(tmp: Path) -> list[Path]:
