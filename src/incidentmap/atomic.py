@@ -207,9 +207,14 @@ def _publish_all(p: Path, tmp: Path, stem: str, *, overwrite: bool = True) -> No
         dest = _destination(p, t, tmp, stem)
         publish(t, dest, overwrite=overwrite or dest != p)  # the main file decides
         published.add(dest)
+    _remove_stale(p, published)
+
+
+def _remove_stale(p: Path, published: set[Path]) -> None:
+    """Remove the old sidecars of ``p`` this write did not produce (a stale .qix index)."""
     for stale in _targets(p):
         if stale not in published and stale.exists():
-            stale.unlink()  # an old sidecar this write did not produce
+            stale.unlink()
 
 
 def _destination(p: Path, written: Path, tmp: Path, stem: str) -> Path:
