@@ -386,3 +386,31 @@ def test_json_depth_guard_is_not_fooled_by_strings(tmp_path):
     src = tmp_path / "s.json"
     src.write_text(json.dumps([{"province": "Kabul", "notes": "[" * 1000}]))
     assert im.read_incidents(src)["notes"].iloc[0] == "[" * 1000
+
+
+def test_where_strips_terminal_escapes_from_layer_names(capsys, use_cache, monkeypatch):
+    # issue 18: a name in an installed boundary layer holding "\x1b]0;PWNED\x07" (a new
+    # window title) was printed raw by `where`
+    import incidentmap.cli._where as where_mod
+
+    real = where_mod.geocode
+
+    def hostile(frame, **kw):
+        out = real(frame, **kw)
+        out["district"] = "Jalal\x1b]0;PWNED\x07abad\x1b[31m"
+        return out
+
+    monkeypatch.setattr(where_mod, "geocode", hostile)
+    code, out, _ = run(capsys, "where", "34.43", "70.45")
+    assert code == 0 and "\x1b" not in out and "\x07" not in out and "Jalal" in out
+
+
+def test_csv_safe_guards_header_cells_too(capsys, use_cache, tmp_path):
+    # issue 18: --csv-safe guarded values but not a column named "=HYPERLINK(...)"
+    src = tmp_path / "x.csv"
+    src.write_text('date,province,"=HYPERLINK(""http://x"")"\n2023-03-01,Kabul,=1+1\n')
+    code, out, err = run(capsys, "query", src, "-f", "csv", "--csv-safe")
+    assert code == 0, err
+    header = out.splitlines()[0]
+    assert "'=HYPERLINK" in header and ",=HYPERLINK" not in header
+    assert "'=1+1" in out

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import typer
 
+from incidentmap.cli._query import terminal_text
 from incidentmap.errors import IncidentMapError, UsageError
 from incidentmap.geocode import geocode
 
@@ -43,7 +44,7 @@ def where_cmd(
     line = f"{r['district']} district, {r['province']} province ({r['province_code']})"
     if r["geocode_note"]:
         line += f"  [{r['geocode_note']}]"
-    typer.echo(line)
+    typer.echo(terminal_text(line))  # names from an installed layer may hold escapes
 
 
 _FIELDS = ("district", "district_id", "province", "province_code", "geocode_method", "geocode_note")

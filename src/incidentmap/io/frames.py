@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,20 @@ def write_csv(
         target.write(header + body.to_pybytes().decode("utf-8"))
 
 
+#: what a spreadsheet runs as a formula at the start of a cell
+_RISKY = re.compile(r"[=+\-@\t\r]")
+
+
+def _guard_cells(out: pd.DataFrame) -> None:
+    """Prefix text cells a spreadsheet would run as a formula with ``'`` (in place)."""
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            text = s.astype("str")
+            risky = text.str.match(_RISKY.pattern).fillna(False).to_numpy(dtype=bool)
+            out[col] = text.where(~risky, "'" + text)
+
+
 def csv_parts(
     frame: pd.DataFrame, *, geometry_digits: int | None = None, csv_safe: bool = False
 ) -> tuple[str, Any]:
@@ -161,21 +176,17 @@ def csv_parts(
             dtype=object,
         )
     if csv_safe:
-        for col in out.columns:
-            s = out[col]
-            if s.dtype == object or pd.api.types.is_string_dtype(s):
-                text = s.astype("str")
-                risky = text.str.match(r"[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
-                out[col] = text.where(~risky, "'" + text)
+        _guard_cells(out)
     table = pa.Table.from_pandas(out, preserve_index=False)
     fields = [
         pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
     ]
     table = table.cast(pa.schema(fields))
     head = io.StringIO()
-    csv.writer(head, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(
-        [str(n) for n in out.columns]
-    )
+    names = [str(n) for n in out.columns]
+    if csv_safe:  # a header cell is a cell too: "=HYPERLINK(...)" as a column name
+        names = ["'" + n if _RISKY.match(n) else n for n in names]
+    csv.writer(head, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(names)
     return head.getvalue(), table
 
 
