@@ -47,6 +47,12 @@ def _write(path, columns: dict[str, list], case: str, sep: str, order: list[int]
     return path
 
 
+def _without(columns: dict[str, list], drop: str, order) -> tuple[dict[str, list], list[int]]:
+    """The codebook columns less ``drop``, and the column order for what is left."""
+    cols = {k: v for k, v in columns.items() if k != drop}
+    return cols, [i for i in order if i < len(cols)]
+
+
 def _order(n: int):
     return st.permutations(list(range(n)))
 
@@ -77,8 +83,7 @@ _GTD = {
     drop=st.sampled_from(["", "nwound", "city"]),
 )
 def test_gtd_codebook_layout(use_cache, tmp_path_factory, case, sep, order, drop):
-    cols = {k: v for k, v in _GTD.items() if k != drop}
-    order = [i for i in order if i < len(cols)]
+    cols, order = _without(_GTD, drop, order)
     path = _write(tmp_path_factory.mktemp("gtd") / "gtd.csv", cols, case, sep, order)
     g = im.geocode(im.read_incidents(path))
     assert g.attrs["preset"] == "gtd"
@@ -115,8 +120,7 @@ _GED = {
 @SETTINGS
 @given(case=_CASE, order=_order(len(_GED)), drop=st.sampled_from(["", "dyad_name", "best"]))
 def test_ucdp_table_without_dates(use_cache, tmp_path_factory, case, order, drop):
-    cols = {k: v for k, v in _GED.items() if k != drop}
-    order = [i for i in order if i < len(cols)]
+    cols, order = _without(_GED, drop, order)
     path = _write(tmp_path_factory.mktemp("ged") / "ged.csv", cols, case, "_", order)
     g = im.geocode(im.read_incidents(path))
     assert g.attrs["preset"] == "ucdp"
@@ -149,8 +153,7 @@ _ACLED_LEGACY = {
 @SETTINGS
 @given(case=_CASE, order=_order(len(_ACLED_LEGACY)), drop=st.sampled_from(["", "GWNO", "YEAR"]))
 def test_legacy_acled(use_cache, tmp_path_factory, case, order, drop):
-    cols = {k: v for k, v in _ACLED_LEGACY.items() if k != drop}
-    order = [i for i in order if i < len(cols)]
+    cols, order = _without(_ACLED_LEGACY, drop, order)
     path = _write(tmp_path_factory.mktemp("acl") / "acled.csv", cols, case, "_", order)
     g = im.geocode(im.read_incidents(path))
     assert g.attrs["preset"] == "acled"

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from incidentmap.errors import UsageError
+from incidentmap.errors import UsageError, refuse_choice
 
 __all__ = [
     "LEVELS",
@@ -53,9 +53,7 @@ def period_start(dates: pd.Series, period: str) -> pd.Series:
     -------
     pandas.Series of datetime64 (NaT where the date is missing)
     """
-    if period not in PERIODS:
-        msg = f"period must be one of {', '.join(PERIODS)}, not {period!r}"
-        raise UsageError(msg)
+    refuse_choice(period, PERIODS, "period")
     d = pd.to_datetime(dates)
     return d.dt.to_period(PERIODS[period]).dt.start_time.astype("datetime64[ns]")
 
@@ -206,9 +204,7 @@ def counts_by_area(
         ``period_start`` (if ``period``), ``incidents``, the sums; sorted by
         area then period.
     """
-    if level not in LEVELS:
-        msg = f"level must be one of {', '.join(LEVELS)}, not {level!r}"
-        raise UsageError(msg)
+    refuse_choice(level, LEVELS, "level")
     key = "district_id" if level == "district" else "province_code"
     names = ["district", "province_code", "province"] if level == "district" else ["province"]
     area_table = pd.DataFrame(areas)[[key, *[n for n in names if n in areas.columns]]].copy()

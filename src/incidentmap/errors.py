@@ -128,6 +128,17 @@ def refuse_unknown(given: Iterable[str], known: Iterable[str], what: str) -> Non
         raise UsageError(msg)
 
 
+def refuse_choice(value: object, choices: Iterable[str], name: str) -> None:
+    """Raise :class:`UsageError` unless ``value`` is one of ``choices``.
+
+    The message is ``"<name> must be one of a, b, c, not 'x'"``.
+    """
+    choices = list(choices)
+    if value not in choices:
+        msg = f"{name} must be one of {', '.join(choices)}, not {value!r}"
+        raise UsageError(msg)
+
+
 def one_line(what: object, limit: int | None = 300) -> str:
     """Return ``str(what)`` on one line (whitespace runs as one space), cut after ``limit``.
 

@@ -37,7 +37,7 @@ import pandas as pd
 from incidentmap.aggregate import counts_by_area
 from incidentmap.atomic import atomic_write, check_output
 from incidentmap.boundaries import load_boundaries
-from incidentmap.errors import UsageError
+from incidentmap.errors import UsageError, refuse_choice
 from incidentmap.io import WRITE_FORMATS, write_layers
 from incidentmap.io.frames import write_csv
 
@@ -92,12 +92,8 @@ def layers_from_incidents(
     if bad:
         msg = f"unknown layer {bad[0]!r}; choose from {', '.join(LAYERS)}"
         raise UsageError(msg)
-    if area_events not in AREA_EVENTS:
-        msg = f"area_events must be one of {', '.join(AREA_EVENTS)}, not {area_events!r}"
-        raise UsageError(msg)
-    if period_layout not in PERIOD_LAYOUTS:
-        msg = f"period_layout must be one of {', '.join(PERIOD_LAYOUTS)}, not {period_layout!r}"
-        raise UsageError(msg)
+    refuse_choice(area_events, AREA_EVENTS, "area_events")
+    refuse_choice(period_layout, PERIOD_LAYOUTS, "period_layout")
     out: dict[str, pd.DataFrame] = {}
     for name in layers:
         if name == "points":

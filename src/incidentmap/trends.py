@@ -45,7 +45,7 @@ from incidentmap.aggregate import (
     national_timeline,
 )
 from incidentmap.context import context_for
-from incidentmap.errors import UsageError
+from incidentmap.errors import UsageError, refuse_choice
 
 __all__ = [
     "BASELINES",
@@ -329,12 +329,8 @@ def trends(
         One row per area, most rising first; ``attrs`` holds ``last_period``,
         ``baseline``, ``rules`` (the rules in words) and ``timeline``.
     """
-    if level not in LEVELS:
-        msg = f"level must be one of {', '.join(LEVELS)}, not {level!r}"
-        raise UsageError(msg)
-    if period not in PERIODS:
-        msg = f"period must be one of {', '.join(PERIODS)}, not {period!r}"
-        raise UsageError(msg)
+    refuse_choice(level, LEVELS, "level")
+    refuse_choice(period, PERIODS, "period")
     n_base = BASELINES[period] if baseline is None else int(baseline)
     if n_base < 1:
         raise UsageError(f"baseline must be at least 1 period, not {baseline!r}")

@@ -15,8 +15,8 @@ from incidentmap.boundaries.sources import sha256_of
 from incidentmap.errors import (
     BoundariesNotInstalledError,
     BoundaryCacheError,
-    UsageError,
     one_line,
+    refuse_choice,
 )
 
 __all__ = [
@@ -259,9 +259,7 @@ def load_boundaries(level: str = "district") -> gpd.GeoDataFrame:
     UsageError
         If ``level`` is not one of the allowed values.
     """
-    if level not in LEVELS:
-        msg = f"level must be one of {', '.join(LEVELS)}, not {level!r}"
-        raise UsageError(msg)
+    refuse_choice(level, LEVELS, "level")
     info = boundaries_info()
     gdf = _load_cached(str(info.path), info.path.stat().st_mtime, level).copy()
     gdf.attrs["provenance"] = info.provenance

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from incidentmap.errors import UsageError
+from incidentmap.errors import UsageError, refuse_choice
 
 SCHEMES = ("quantiles", "natural_breaks", "equal_interval", "user")
 
@@ -65,9 +65,7 @@ def class_bins(
     list of float
         Strictly increasing upper bounds; the last one is the maximum.
     """
-    if scheme not in SCHEMES:
-        msg = f"scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}"
-        raise UsageError(msg)
+    refuse_choice(scheme, SCHEMES, "scheme")
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
     if len(v) == 0:

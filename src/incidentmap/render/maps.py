@@ -24,7 +24,7 @@ from jinja2 import Template
 
 from incidentmap.atomic import atomic_write, check_output
 from incidentmap.context import BoundaryContext, context_for
-from incidentmap.errors import UsageError
+from incidentmap.errors import UsageError, refuse_choice
 from incidentmap.render.assets import incidentmap_assets, leaflet_assets, script_safe
 from incidentmap.render.data import (
     build_payload,
@@ -94,9 +94,7 @@ window.incidentmapInstances.push(new IncidentMap({{ this._parent.get_name() }}, 
 def _base_map(*, offline: bool, tiles: str | None) -> folium.Map:
     if tiles is None:
         tiles = "none" if offline else "osm"
-    if tiles not in TILES:
-        msg = f"tiles must be one of {', '.join(TILES)}, not {tiles!r}"
-        raise UsageError(msg)
+    refuse_choice(tiles, TILES, "tiles")
     m = folium.Map(
         location=[34.0, 66.0], zoom_start=6, tiles=None, control_scale=True, zoom_snap=0.25
     )
