@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "aggregate": 7,
     "trends": 8,
     "query": 8,
+    "merge": 8,
     "pipeline": 10,
     "export": 10,
     "render": 10,

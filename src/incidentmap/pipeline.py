@@ -34,7 +34,7 @@ import geopandas as gpd
 import pandas as pd
 
 from incidentmap._threads import Ahead
-from incidentmap.atomic import check_output
+from incidentmap.atomic import atomic_write, check_output
 from incidentmap.classify import CLASS_COLUMNS, classify
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import InputFileError, UnknownNameError, UsageError
@@ -45,8 +45,11 @@ from incidentmap.io.areas import read_population
 from incidentmap.io.assemble import kept_notes
 from incidentmap.io.blocks import BLOCK_SUFFIXES, PointBlock, write_layer_blocks
 from incidentmap.io.formats import writer_for
+from incidentmap.io.frames import write_csv
 from incidentmap.io.incidents import incident_blocks
 from incidentmap.io.table_blocks import NotInBlocks
+from incidentmap.merge import MergeResult, merge_incidents, source_name
+from incidentmap.merge.decisions import read_decisions
 
 __all__ = [
     "BLOCK_MB",
@@ -57,6 +60,8 @@ __all__ = [
     "geocode_to_file",
     "load_incidents",
     "load_population",
+    "load_sources",
+    "merge_files",
 ]
 
 #: default block size for large files (MB of CSV)
@@ -425,3 +430,103 @@ def load_population(path: str | os.PathLike[str]) -> pd.DataFrame:
         except UnknownNameError as exc:
             raise InputFileError(str(path), str(exc), row=i, column=key) from exc
     return pd.DataFrame({"province_code": codes, "population": table["population"].to_numpy()})
+
+
+def _source_spec(spec: str) -> tuple[str, str]:
+    """``name=path`` or ``path`` (named by its stem) -> (name, path)."""
+    name, sep, path = spec.partition("=")
+    if sep and name and not Path(spec).exists():
+        return source_name(name), path
+    return source_name(Path(spec).stem if spec != "-" else "stdin"), spec
+
+
+def load_sources(
+    specs: list[str], read: ReadOptions | None = None, **geo: Any
+) -> list[tuple[str, gpd.GeoDataFrame, LoadReport]]:
+    """Read and place each source of a merge (each file's layout recognised on its own).
+
+    Parameters
+    ----------
+    specs : list of str
+        ``path`` (named by its file stem) or ``name=path``.
+    read : ReadOptions, optional
+        How to read every file (default: detect each file's layout).
+    **geo
+        ``snap_km``, ``fuzzy_threshold`` for :func:`load_incidents`.
+
+    Returns
+    -------
+    list of (name, incidents, report)
+    """
+    named = [_source_spec(s) for s in specs]
+    names = [n for n, _ in named]
+    twice = next((n for n in names if names.count(n) > 1), None)
+    if twice:
+        msg = f"two sources are named {twice!r}: name them (name=path)"
+        raise UsageError(msg)
+    out = []
+    for name, path in named:
+        g, report = load_incidents(path, read, **geo)
+        out.append((name, g, report))
+    return out
+
+
+def merge_files(
+    sources: list[tuple[str, gpd.GeoDataFrame]],
+    output: str | os.PathLike[str],
+    *,
+    pairs: str | os.PathLike[str] | None = None,
+    km: float = 5.0,
+    days: float = 1.0,
+    decisions: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    csv_safe: bool = False,
+) -> tuple[MergeResult, dict[str, Any]]:
+    """Merge placed sources and write the event list (and the pairs file) atomically.
+
+    Parameters
+    ----------
+    sources : list of (name, incidents)
+        From :func:`load_sources`.
+    output : path-like
+        The merged list (any suffix :func:`incidentmap.write_layer` writes).
+    pairs : path-like, optional
+        The pairs file (``.csv``).
+    km, days : float
+        Windows (see :func:`incidentmap.merge.merge_incidents`).
+    decisions : path-like, optional
+        A pairs file whose ``decision`` column a person set.
+    overwrite, csv_safe : bool
+        See :func:`incidentmap.write_layer`.
+
+    Returns
+    -------
+    (MergeResult, dict)
+        The merge and the writer's report.
+    """
+    check_output(output, overwrite=overwrite)
+    if pairs is not None:
+        check_output(pairs, overwrite=overwrite)
+    calls = None
+    if decisions is not None:
+        ids = {n: set(_ids(g)) for n, g in sources}
+        calls = read_decisions(decisions, ids)
+    result = merge_incidents([(n, g) for n, g in sources], km=km, days=days, decisions=calls)
+    if pairs is None:
+        written = write_layer(
+            result.merged, output, layer="merged", overwrite=overwrite, csv_safe=csv_safe
+        )
+        return result, written
+    # the pairs file is published only once the merged list is: no half a merge on failure
+    with atomic_write(pairs, overwrite=overwrite) as tmp:
+        write_csv(result.pairs, tmp, csv_safe=csv_safe)
+        written = write_layer(
+            result.merged, output, layer="merged", overwrite=overwrite, csv_safe=csv_safe
+        )
+    return result, written
+
+
+def _ids(g: pd.DataFrame) -> list[str]:
+    from incidentmap.merge.records import records_of
+
+    return [str(e) for e in records_of("x", g).event_id]

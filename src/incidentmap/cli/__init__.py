@@ -19,6 +19,7 @@ from incidentmap.cli import (
     _export,
     _geocode,
     _map,
+    _merge,
     _query,
     _trends,
     _where,
@@ -66,6 +67,8 @@ app.command("brief")(_map.brief_cmd)
 app.command("query")(_query.query_cmd)
 app.command("export")(_export.export_cmd)
 app.command("trends")(_trends.trends_cmd)
+app.command("merge")(_merge.merge_cmd)
+app.command("merge")(_merge.merge_cmd)
 
 
 def _click_exception_types() -> tuple[

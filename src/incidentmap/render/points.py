@@ -36,6 +36,7 @@ _POPUP_FIELDS = (
     ("Injured", "injured"),
     ("Notes", "notes"),
     ("Source", "source"),
+    ("Reported by", "source_ids"),
     ("Located", "located"),
 )
 

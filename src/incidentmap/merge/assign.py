@@ -1,0 +1,123 @@
+"""One-to-one matches: the best total score, whatever the order of the rows.
+
+The pairs above the review threshold form a bipartite graph between two sources; its
+connected groups are independent. A group of one pair is that pair; the others are
+solved together as one assignment problem on a sparse matrix
+(:func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching`, the sparse form of
+:func:`scipy.optimize.linear_sum_assignment`), with a "no match" column for every row
+of either side, so a row is matched only when that raises the total. Rows are put in
+a canonical order (by event id) first, so shuffled inputs give the same answer.
+
+Across three or more sources, the matches of every pair of sources are joined into
+events from the best score down; a join that would put two rows of one source into one
+event is refused (that pair becomes ``different`` with the reason).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+
+__all__ = ["assign", "join_events"]
+
+
+def _components(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    n = n_a + n_b
+    graph = coo_matrix((np.ones(len(i)), (i, j + n_a)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels[i]
+
+
+def _solve(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Return the chosen edges of a maximum-weight matching (with "no match" nodes)."""
+    ua, ia = np.unique(i, return_inverse=True)
+    ub, jb = np.unique(j, return_inverse=True)
+    na, nb = len(ua), len(ub)
+    # rows: a rows, then one dummy per b row; columns: b rows, then one dummy per a row.
+    # every full matching has na + nb edges, so costs are offset to stay positive:
+    # a-b costs 3 - score, a-dummy and dummy-b cost 2, dummy-dummy (for an a-b edge) 1.
+    rows = np.concatenate([ia, np.arange(na), na + np.arange(nb), na + jb])
+    cols = np.concatenate([jb, nb + np.arange(na), np.arange(nb), nb + ia])
+    cost = np.concatenate([3 - score, np.full(na + nb, 2.0), np.ones(len(i))])
+    m = coo_matrix((cost, (rows, cols)), shape=(na + nb, na + nb)).tocsr()
+    row_ind, col_ind = min_weight_full_bipartite_matching(m)
+    partner = np.full(na + nb, -1)
+    partner[row_ind] = col_ind
+    return partner[ia] == jb
+
+
+def assign(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Choose one-to-one pairs maximising the total score.
+
+    Parameters
+    ----------
+    n_a, n_b : int
+        Rows in the two sources.
+    i, j : numpy.ndarray
+        The eligible pairs' rows (each pair once).
+    score : numpy.ndarray
+        Their scores (> 0).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for the chosen pairs.
+    """
+    chosen = np.zeros(len(i), dtype=bool)
+    if not len(i):
+        return chosen
+    labels = _components(n_a, n_b, i, j)
+    size = np.bincount(labels)[labels]
+    chosen[size == 1] = True
+    many = np.flatnonzero(size > 1)
+    if len(many):
+        chosen[many] = _solve(i[many], j[many], score[many])
+    return chosen
+
+
+def _find(parent: list[int], x: int) -> int:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def join_events(
+    offsets: list[int], edges: list[tuple[float, str, int, int, int, int]]
+) -> tuple[np.ndarray, set[int]]:
+    """Join matched pairs into events; refuse joins that would hold two rows of one source.
+
+    Parameters
+    ----------
+    offsets : list of int
+        The first global row number of each source (and the total at the end).
+    edges : list of (score, key, source_a, row_a, source_b, row_b)
+        Matched pairs; ``key`` breaks ties of score (a stable text of the two ids).
+
+    Returns
+    -------
+    labels : numpy.ndarray
+        An event label per global row.
+    refused : set of int
+        Positions (in ``edges``) of the joins refused.
+    """
+    total = offsets[-1]
+    parent = list(range(total))
+    members: dict[int, set[int]] = {}
+    refused: set[int] = set()
+    order = sorted(range(len(edges)), key=lambda k: (-edges[k][0], edges[k][1]))
+    for k in order:
+        _, _, sa, ra, sb, rb = edges[k]
+        x, y = _find(parent, offsets[sa] + ra), _find(parent, offsets[sb] + rb)
+        mx = members.get(x, {sa})
+        my = members.get(y, {sb})
+        if x == y:
+            continue
+        if mx & my:
+            refused.add(k)
+            continue
+        parent[y] = x
+        members[x] = mx | my
+        members.pop(y, None)
+    return np.array([_find(parent, g) for g in range(total)]), refused

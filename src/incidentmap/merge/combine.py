@@ -1,0 +1,174 @@
+"""The merged event list: one row per event, its values taken by a documented rule.
+
+For an event reported by several sources:
+
+* **place** (coordinates, province, district and every ``geocode_*`` column) from the
+  row placed most precisely (a point before a district before a province); a tie goes
+  to the source named first;
+* **date** and ``date_precision`` from the row whose date is most precise (the shortest
+  interval); a tie goes to the source named first;
+* **tolls**: ``fatalities`` and ``injured`` are the lowest a source reported (a floor:
+  "at least"), ``fatalities_high`` and ``injured_high`` the highest; unknown stays
+  unknown when no source knows it;
+* **text and codes** (event type, actors, groups, attribution, category, notes, source)
+  from the first source named that has a value;
+* every source's own ``event_id``, ``date``, ``event_type``, ``actor``, ``actor2``,
+  ``fatalities``, ``injured``, ``notes``, ``source`` and ``stated_place`` under its
+  name as a prefix (``acled_event_id``), so nothing a source said is lost.
+
+``merge_id`` names the event (``E000001``...), numbered by date and then by the lowest
+``source:event_id`` of its rows, so it does not depend on the order of the rows;
+``sources`` lists the sources that reported it and ``source_ids`` their ids
+(``acled:AFG123|gtd:200401050004``); ``merge_review`` names the rows of other events
+that a person should compare with it.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from incidentmap.merge.records import LEVELS, Records
+
+__all__ = ["PLACE_COLUMNS", "PREFIXED", "merged_frame"]
+
+#: columns that travel with the chosen place
+PLACE_COLUMNS = (
+    "latitude", "longitude", "stated_province", "stated_district", "stated_place",
+    "source_precision", "province", "province_code", "district", "district_id",
+    "geocode_method", "geocode_precision", "geocode_score", "geocode_note",
+    "geocode_conflict", "geometry",
+)  # fmt: skip
+_DATE_COLUMNS = ("date", "date_precision")
+_TEXT_COLUMNS = (
+    "event_type", "actor", "actor2", "notes", "source", "actor1_group", "actor2_group",
+    "attribution", "category", "category_source", "input_note",
+)  # fmt: skip
+#: each source's own columns, kept under its name
+PREFIXED = (
+    "event_id", "date", "event_type", "actor", "actor2", "fatalities", "injured", "notes",
+    "source", "stated_place",
+)  # fmt: skip
+_LEVEL_RANK = {lv: k for k, lv in enumerate(LEVELS)}
+
+
+def _long(sources: list[Records], labels: np.ndarray) -> pd.DataFrame:
+    """Every row of every source with its event label, source order and ranks."""
+    parts = []
+    for s, r in enumerate(sources):
+        f = r.frame.copy()
+        f["_source"] = s
+        f["_level"] = [_LEVEL_RANK[lv] for lv in r.level]
+        f["_span"] = np.nan_to_num(r.hi - r.lo, nan=np.inf)
+        f["_key"] = [f"{r.name}:{e}" for e in r.event_id]
+        parts.append(f)
+    long = pd.concat(parts, ignore_index=True, sort=False)
+    long["_event"] = labels
+    return long
+
+
+def _pick(long: pd.DataFrame, by: list[str], columns: tuple[str, ...]) -> pd.DataFrame:
+    """Per event, the columns of the first row in the order ``by``."""
+    cols = [c for c in columns if c in long.columns]
+    first = long.sort_values([*by, "_source"], kind="stable").drop_duplicates("_event")
+    return first.set_index("_event")[cols]
+
+
+def _first_known(long: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    ordered = long.sort_values("_source", kind="stable")
+    cols = [c for c in columns if c in long.columns]
+    blank = (
+        ordered[cols]
+        .astype(object)
+        .apply(lambda s: s.map(lambda v: isinstance(v, str) and not v.strip()))
+    )
+    values = ordered[cols].astype(object).mask(blank)
+    values["_event"] = ordered["_event"].to_numpy()
+    return values.groupby("_event", sort=False).first()
+
+
+def _tolls(long: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=pd.Index(long["_event"].unique(), name="_event"))
+    for col in ("fatalities", "injured"):
+        if col in long:
+            values = pd.to_numeric(long[col], errors="coerce")
+            grouped = values.groupby(long["_event"])
+            out[col] = grouped.min()
+            out[f"{col}_high"] = grouped.max()
+    return out
+
+
+def _prefixed(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
+    out = pd.DataFrame(index=pd.Index(long["_event"].unique(), name="_event"))
+    for s, r in enumerate(sources):
+        rows = long[long["_source"] == s].set_index("_event")
+        for col in PREFIXED:
+            name = f"{r.name}_{col}"
+            if col == "event_id":
+                out[name] = pd.Series(r.event_id, index=rows.index).reindex(out.index)
+            elif col in rows:
+                out[name] = rows[col].reindex(out.index)
+    return out
+
+
+def _membership(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
+    ordered = long.sort_values(["_source"], kind="stable")
+    names = [r.name for r in sources]
+    grouped = ordered.groupby("_event", sort=False)
+    out = pd.DataFrame(
+        {
+            "sources": grouped["_source"].agg(lambda s: "|".join(names[k] for k in s)),
+            "source_ids": grouped["_key"].agg("|".join),
+            "n_sources": grouped["_source"].size(),
+            "_first": grouped["_key"].min(),
+            "_date": grouped["date"].min() if "date" in ordered else pd.NaT,
+        }
+    )
+    return out
+
+
+def merged_frame(
+    sources: list[Records], labels: np.ndarray, review: dict[str, list[str]], notes: dict[str, str]
+) -> gpd.GeoDataFrame:
+    """Build the merged list.
+
+    Parameters
+    ----------
+    sources : list of Records
+        The sources, in the order named.
+    labels : numpy.ndarray
+        An event label per row (rows of all sources, source after source).
+    review : dict
+        ``source:event_id`` -> the other rows to compare it with (``gtd:1 (0.62)``).
+    notes : dict
+        ``source:event_id`` -> why the row was not compared (no date, no place).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per event, in ``merge_id`` order.
+    """
+    long = _long(sources, labels)
+    place = _pick(long, ["_level"], PLACE_COLUMNS)
+    when = _pick(long, ["_span"], _DATE_COLUMNS)
+    text = _first_known(long, _TEXT_COLUMNS)
+    member = _membership(long, sources)
+    parts = [member, when, text, _tolls(long), place.drop(columns="geometry", errors="ignore")]
+    out = pd.concat(parts, axis=1)
+    out["geometry"] = place["geometry"] if "geometry" in place else None
+    out = out.join(_prefixed(long, sources))
+    out["_date"] = pd.to_datetime(out["_date"], errors="coerce")
+    out = out.sort_values(["_date", "_first"], kind="stable", na_position="last")
+    out.insert(0, "merge_id", [f"E{k:06d}" for k in range(1, len(out) + 1)])
+    out.insert(0, "row", np.arange(1, len(out) + 1))
+    out.insert(2, "event_id", out["merge_id"].to_numpy())
+    firsts = out["source_ids"].str.split("|")
+    out["merge_review"] = firsts.map(
+        lambda keys: "; ".join(x for k in keys for x in review.get(k, [])) or None
+    )
+    out["merge_note"] = firsts.map(
+        lambda keys: "; ".join(notes[k] for k in keys if k in notes) or None
+    )
+    out = out.drop(columns=["_date", "_first"]).reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")

@@ -1,0 +1,390 @@
+"""``merge_incidents``: several sources into one event list, and the pairs behind it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from incidentmap.errors import UsageError
+from incidentmap.merge.assign import assign, join_events
+from incidentmap.merge.candidates import Pairs, candidate_pairs
+from incidentmap.merge.combine import merged_frame
+from incidentmap.merge.records import Records, records_of
+from incidentmap.merge.score import LISTED, MATCH, PARTS, REVIEW, score_pairs
+
+__all__ = ["DECISIONS", "MergeResult", "merge_incidents", "source_name"]
+
+DECISIONS = ("match", "review", "different")
+PAIR_COLUMNS = (
+    "source_a", "event_id_a", "source_b", "event_id_b", "level", "km", "days", "score",
+    "decision", "runner_up", "reason", *PARTS,
+)  # fmt: skip
+_NAME = re.compile(r"[^a-z0-9]+")
+#: a decision read back from a pairs file: (source_a, event_id_a, source_b, event_id_b)
+Key = tuple[str, str, str, str]
+
+
+@dataclass
+class MergeResult:
+    """What :func:`merge_incidents` made.
+
+    Attributes
+    ----------
+    merged : geopandas.GeoDataFrame
+        One row per event (see :mod:`incidentmap.merge.combine` for the value rule).
+    pairs : pandas.DataFrame
+        Every candidate pair scoring at least :data:`~incidentmap.merge.score.LISTED`,
+        and every pair a decision named: :data:`PAIR_COLUMNS`.
+    counts : dict
+        Per source: ``rows``, ``merged`` (in an event with another source's row),
+        ``alone``, ``not_compared`` (no date, or no place finer than the country),
+        ``review`` (rows in a pair left for a person).
+    """
+
+    merged: gpd.GeoDataFrame
+    pairs: pd.DataFrame
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def rows_in(self) -> int:
+        """Rows read from every source."""
+        return sum(c["rows"] for c in self.counts.values())
+
+
+def source_name(text: str) -> str:
+    """Return a source's name as columns use it: lower case, words joined by ``_``."""
+    name = _NAME.sub("_", text.lower()).strip("_")
+    if not name:
+        msg = f"source name {text!r}: give letters or digits (name=path)"
+        raise UsageError(msg)
+    return name if not name[0].isdigit() else f"s{name}"
+
+
+def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the order of their event ids (then row numbers): shuffles do not matter."""
+    f = frame.reset_index(drop=True)
+    raw = f["event_id"].astype(object) if "event_id" in f else pd.Series([None] * len(f))
+    ids = np.array(["" if pd.isna(v) else str(v) for v in raw], dtype=str)
+    rows = pd.to_numeric(f["row"], errors="coerce") if "row" in f else pd.Series(range(len(f)))
+    order = np.lexsort((rows.to_numpy(dtype=float), ids))
+    return f.iloc[order].reset_index(drop=True)
+
+
+def _not_compared(r: Records) -> dict[str, str]:
+    notes = {}
+    for k in np.flatnonzero((r.level == "none") | np.isnan(r.lo)):
+        why = "no date" if np.isnan(r.lo[k]) else "no place finer than the country"
+        notes[f"{r.name}:{r.event_id[k]}"] = f"{r.name}:{r.event_id[k]} not compared: {why}"
+    return notes
+
+
+@dataclass
+class _PairSet:
+    """The scored pairs of two sources, with what was decided about each."""
+
+    sa: int
+    sb: int
+    p: Pairs
+    score: np.ndarray
+    parts: dict[str, np.ndarray]
+    episode: np.ndarray
+    decision: np.ndarray
+    reason: np.ndarray
+    forced: np.ndarray
+
+
+def _index(r: Records) -> dict[str, int]:
+    return {str(e): k for k, e in enumerate(r.event_id)}
+
+
+def _forced_pairs(
+    a: Records, b: Records, p: Pairs, calls: dict[tuple[int, int], str], days: float
+) -> Pairs:
+    """Add the pairs a person decided on that the windows did not find."""
+    have = set(zip(p.i.tolist(), p.j.tolist(), strict=True))
+    extra = [(i, j) for (i, j) in calls if (i, j) not in have]
+    if not extra:
+        return p
+    i = np.array([x for x, _ in extra], dtype=np.int64)
+    j = np.array([y for _, y in extra], dtype=np.int64)
+    from incidentmap.merge.records import haversine_km
+
+    km = haversine_km(a.lon[i], a.lat[i], b.lon[j], b.lat[j])
+    both = (a.level[i] == "point") & (b.level[j] == "point")
+    gap = np.maximum(0.0, np.maximum(a.lo[i], b.lo[j]) - np.minimum(a.hi[i], b.hi[j]))
+    level = np.where(both, "point", "decided").astype(object)
+    return Pairs(
+        i=np.concatenate([p.i, i]),
+        j=np.concatenate([p.j, j]),
+        km=np.concatenate([p.km, np.where(both, km, np.nan)]),
+        days=np.concatenate([p.days, np.nan_to_num(gap, nan=np.inf)]),
+        level=np.concatenate([p.level, level]),
+    )
+
+
+def _partners(n: int, side: np.ndarray, other: np.ndarray, matched: np.ndarray) -> np.ndarray:
+    out = np.full(n, -1, dtype=np.int64)
+    out[side[matched]] = other[matched]
+    return out
+
+
+def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], str]) -> None:
+    """Assign one-to-one, then name each pair match, review or different with a reason."""
+    p, s = ps.p, ps.score
+    call = np.array([calls.get((i, j), "") for i, j in zip(p.i, p.j, strict=True)], dtype=object)
+    ps.forced = call != ""
+    weight = np.where(call == "match", 10.0, s)
+    eligible = (call == "match") | ((call == "") & (s >= REVIEW))
+    chosen = np.zeros(len(s), dtype=bool)
+    chosen[eligible] = assign(len(a), len(b), p.i[eligible], p.j[eligible], weight[eligible])
+    matched = chosen & ((call == "match") | ((s >= MATCH) & ~ps.episode))
+    pa = _partners(len(a), p.i, p.j, matched)
+    pb = _partners(len(b), p.j, p.i, matched)
+    free = (pa[p.i] < 0) & (pb[p.j] < 0)
+    decision = np.where(matched, "match", "different").astype(object)
+    decision[(free & (s >= REVIEW) & (call == "")) | (call == "review")] = "review"
+    ps.decision = decision
+    reason = np.empty(len(s), dtype=object)
+    for k in range(len(s)):
+        reason[k] = _reason(a, b, ps, k, str(call[k]), (int(pa[p.i[k]]), int(pb[p.j[k]])))
+    ps.reason = reason
+
+
+def _reason(
+    a: Records, b: Records, ps: _PairSet, k: int, call: str, partners: tuple[int, int]
+) -> str:
+    """Why pair ``k`` got its decision, in a few words."""
+    i, j, s, d = int(ps.p.i[k]), int(ps.p.j[k]), float(ps.score[k]), ps.decision[k]
+    if call:
+        return f"decided by a person: {call}"
+    if d == "match":
+        return f"the best one-to-one pair, score {s:.2f} >= {MATCH:.2f}"
+    if d == "review":
+        if ps.episode[k]:
+            return "a date range overlaps: an episode is never merged without a person"
+        return f"score {s:.2f} between {REVIEW:.2f} and {MATCH:.2f}"
+    if partners[0] >= 0 and partners[0] != j:
+        return f"{a.name}:{a.event_id[i]} matched {b.name}:{b.event_id[partners[0]]}"
+    if partners[1] >= 0 and partners[1] != i:
+        return f"{b.name}:{b.event_id[j]} matched {a.name}:{a.event_id[partners[1]]}"
+    return f"score {s:.2f} below {REVIEW:.2f}"
+
+
+def _best_two(n: int, side: np.ndarray, other: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per row of one side: its best and second-best partner and their scores."""
+    order = np.lexsort((other, -s, side))
+    ranked_side = side[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = ranked_side[1:] != ranked_side[:-1]
+    second = np.zeros(len(order), dtype=bool)
+    second[1:] = ~first[1:] & first[:-1]
+    best, best_s = np.full(n, -1), np.full(n, np.nan)
+    next_, next_s = np.full(n, -1), np.full(n, np.nan)
+    best[ranked_side[first]] = other[order][first]
+    best_s[ranked_side[first]] = s[order][first]
+    next_[ranked_side[second]] = other[order][second]
+    next_s[ranked_side[second]] = s[order][second]
+    return best, best_s, next_, next_s
+
+
+def _runner_up(a: Records, b: Records, ps: _PairSet) -> np.ndarray:
+    """Return the best other candidate of either row of each pair: ``source:id (score)``."""
+    p, s = ps.p, ps.score
+    alts = []
+    for n, side, other, rec in ((len(a), p.i, p.j, b), (len(b), p.j, p.i, a)):
+        best, best_s, nxt, nxt_s = _best_two(n, side, other, s)
+        is_best = best[side] == other
+        alt = np.where(is_best, nxt[side], best[side])
+        alt_s = np.where(is_best, nxt_s[side], best_s[side])
+        alts.append((alt, alt_s, rec))
+    (alt1, s1, r1), (alt2, s2, r2) = alts
+    s1, s2 = np.nan_to_num(s1, nan=-1.0), np.nan_to_num(s2, nan=-1.0)
+    out = np.full(len(s), None, dtype=object)
+    for k in np.flatnonzero((s1 >= 0) | (s2 >= 0)):
+        alt, sc, rec = (alt1[k], s1[k], r1) if s1[k] >= s2[k] else (alt2[k], s2[k], r2)
+        out[k] = f"{rec.name}:{rec.event_id[alt]} ({sc:.2f})"
+    return out
+
+
+def _calls(decisions: dict[Key, str] | None, a: Records, b: Records) -> dict[tuple[int, int], str]:
+    """Return the decisions on pairs of these two sources, by row (either order in the file)."""
+    if not decisions:
+        return {}
+    ia, ib = _index(a), _index(b)
+    out = {}
+    for (s1, e1, s2, e2), d in decisions.items():
+        if (s1, s2) == (a.name, b.name):
+            x, y = e1, e2
+        elif (s2, s1) == (a.name, b.name):
+            x, y = e2, e1
+        else:
+            continue
+        if x not in ia or y not in ib:
+            continue
+        out[(ia[x], ib[y])] = d
+    return out
+
+
+def _pair_set(
+    a: Records, b: Records, sa: int, sb: int, km: float, days: float, calls: dict
+) -> _PairSet:
+    p = _forced_pairs(a, b, candidate_pairs(a, b, km=km, days=days), calls, days)
+    sc = score_pairs(a, b, p, km=km, days=days)
+    ps = _PairSet(sa, sb, p, sc.total, sc.parts, sc.episode, np.empty(0), np.empty(0), np.empty(0))
+    _decide(a, b, ps, calls)
+    return ps
+
+
+def _table(sources: list[Records], sets: list[_PairSet]) -> pd.DataFrame:
+    frames = []
+    for ps in sets:
+        a, b = sources[ps.sa], sources[ps.sb]
+        keep = (ps.score >= LISTED) | ps.forced | (ps.decision != "different")
+        k = np.flatnonzero(keep)
+        runner = _runner_up(a, b, ps)
+        frame = pd.DataFrame(
+            {
+                "source_a": a.name,
+                "event_id_a": a.event_id[ps.p.i[k]],
+                "source_b": b.name,
+                "event_id_b": b.event_id[ps.p.j[k]],
+                "level": ps.p.level[k],
+                "km": np.round(ps.p.km[k], 2),
+                "days": ps.p.days[k],
+                "score": np.round(ps.score[k], 3),
+                "decision": ps.decision[k],
+                "runner_up": runner[k],
+                "reason": ps.reason[k],
+                **{name: np.round(v[k], 3) for name, v in ps.parts.items()},
+            }
+        )
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=list(PAIR_COLUMNS))
+    table = pd.concat(frames, ignore_index=True)
+    return table.sort_values(
+        ["source_a", "event_id_a", "source_b", "score"],
+        ascending=[True, True, True, False],
+        kind="stable",
+    ).reset_index(drop=True)
+
+
+def _events(sources: list[Records], sets: list[_PairSet]) -> np.ndarray:
+    offsets = np.cumsum([0] + [len(r) for r in sources]).tolist()
+    edges = []
+    where = []
+    for n, ps in enumerate(sets):
+        a, b = sources[ps.sa], sources[ps.sb]
+        for k in np.flatnonzero(ps.decision == "match"):
+            i, j = int(ps.p.i[k]), int(ps.p.j[k])
+            key = f"{a.name}:{a.event_id[i]}|{b.name}:{b.event_id[j]}"
+            weight = 10.0 if ps.forced[k] else float(ps.score[k])
+            edges.append((weight, key, ps.sa, i, ps.sb, j))
+            where.append((n, k))
+    labels, refused = join_events(offsets, edges)
+    for e in refused:
+        n, k = where[e]
+        sets[n].decision[k] = "different"
+        sets[n].reason[k] = (
+            "would put two rows of one source into one event (a better match joined them)"
+        )
+    return labels
+
+
+def _review(sources: list[Records], sets: list[_PairSet]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for ps in sets:
+        a, b = sources[ps.sa], sources[ps.sb]
+        for k in np.flatnonzero(ps.decision == "review"):
+            ka = f"{a.name}:{a.event_id[ps.p.i[k]]}"
+            kb = f"{b.name}:{b.event_id[ps.p.j[k]]}"
+            out.setdefault(ka, []).append(f"{kb} ({ps.score[k]:.2f})")
+            out.setdefault(kb, []).append(f"{ka} ({ps.score[k]:.2f})")
+    return out
+
+
+def _counts(
+    sources: list[Records], labels: np.ndarray, review: dict, notes: dict
+) -> dict[str, dict[str, int]]:
+    size = np.bincount(labels, minlength=len(labels))
+    out = {}
+    start = 0
+    for r in sources:
+        mine = labels[start : start + len(r)]
+        start += len(r)
+        keys = [f"{r.name}:{e}" for e in r.event_id]
+        out[r.name] = {
+            "rows": len(r),
+            "merged": int((size[mine] > 1).sum()),
+            "alone": int((size[mine] == 1).sum()),
+            "not_compared": sum(k in notes for k in keys),
+            "review": sum(k in review for k in keys),
+        }
+    return out
+
+
+def merge_incidents(
+    sources: dict[str, pd.DataFrame] | list[tuple[str, pd.DataFrame]],
+    *,
+    km: float = 5.0,
+    days: float = 1.0,
+    decisions: dict[Key, str] | None = None,
+) -> MergeResult:
+    """Merge placed incident lists into one event list without counting an event twice.
+
+    Parameters
+    ----------
+    sources : dict or list of (name, frame)
+        Placed incidents (:func:`incidentmap.load_incidents`), by source name, in the
+        order that breaks ties (the first named wins a tie of precision or text).
+    km : float, default 5
+        Spatial window between two points (widened by a source's own "within 25 km").
+    days : float, default 1
+        Temporal window: the most days between two rows' dates (date ranges overlap).
+    decisions : dict, optional
+        (source_a, event_id_a, source_b, event_id_b) -> ``match``, ``review`` or
+        ``different``, as a person decided (read with :func:`read_decisions`).
+
+    Returns
+    -------
+    MergeResult
+    """
+    items = list(sources.items()) if isinstance(sources, dict) else list(sources)
+    _check(items, km, days)
+    records = [records_of(name, _canonical(frame)) for name, frame in items]
+    sets = [
+        _pair_set(records[x], records[y], x, y, km, days, _calls(decisions, records[x], records[y]))
+        for x, y in combinations(range(len(records)), 2)
+    ]
+    labels = _events(records, sets)
+    _, labels = np.unique(labels, return_inverse=True)
+    notes = {k: v for r in records for k, v in _not_compared(r).items()}
+    review = _review(records, sets)
+    merged = merged_frame(records, labels, review, notes)
+    return MergeResult(
+        merged=merged, pairs=_table(records, sets), counts=_counts(records, labels, review, notes)
+    )
+
+
+def _check(items: list[tuple[str, pd.DataFrame]], km: float, days: float) -> None:
+    if len(items) < 2:
+        raise UsageError("merge needs at least two sources")
+    names = [n for n, _ in items]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        msg = f"source {twice[0]!r} is named twice: name each source (name=path)"
+        raise UsageError(msg)
+    check_windows(km, days)
+
+
+def check_windows(km: float, days: float) -> None:
+    """Refuse a window that is not a finite number of at least 0."""
+    for label, value in (("--km", km), ("--days", days)):
+        if not np.isfinite(value) or value < 0:
+            msg = f"{label}: {value} is not a number of at least 0"
+            raise UsageError(msg)

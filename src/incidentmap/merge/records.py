@@ -1,0 +1,215 @@
+"""Each source's rows as the arrays the merge compares: when, where, who, what, how many.
+
+A row's **time** is an interval of days: a date known to the day is that day; to the week,
+six days either side (publishers date a week by its first or its middle day); to the month
+or the year, the whole calendar month or year; a row with a later ``date_end`` (UCDP) runs
+to it. A row whose interval is longer than a day is an **episode**.
+
+A row's **place** is its finest level: ``point`` (its coordinates, with a radius where the
+source says the point is approximate: UCDP ``where_prec`` 2 is "within 25 km", ACLED
+``geo_precision`` 2 "near" a town, read as 25 km too), ``district`` or ``province`` (the
+area it was placed to), or none (unplaced, or placed only to the country: nothing to
+match on; such rows are kept alone with that reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from incidentmap.schema import header_key
+
+__all__ = ["LEVELS", "RADIUS_CODES", "Records", "records_of"]
+
+#: place levels, finest first; ``none`` cannot be matched
+LEVELS = ("point", "district", "province", "none")
+#: a source's own precision codes that make a point approximate: column -> code -> km
+RADIUS_CODES: dict[str, dict[str, float]] = {
+    "where_prec": {"2": 25.0},
+    "geo_precision": {"2": 25.0},
+}
+#: days either side of a date known only to the week
+WEEK_DAYS = 6
+_EARTH_KM = 6371.0088
+
+
+@dataclass
+class Records:
+    """The rows of one source, as arrays (one element per row, in the frame's order)."""
+
+    name: str
+    frame: pd.DataFrame
+    event_id: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    level: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    radius: np.ndarray
+    district: np.ndarray
+    province: np.ndarray
+    category: np.ndarray
+    groups: list[frozenset[str]]
+    attribution: np.ndarray
+    fatalities: np.ndarray
+    injured: np.ndarray
+    place: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.event_id)
+
+    @property
+    def episode(self) -> np.ndarray:
+        """True where the row's time is a range longer than a day."""
+        return self.hi > self.lo
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 as floats (NaN where there is no date)."""
+    d = pd.to_datetime(values, errors="coerce")
+    out = d.to_numpy(dtype="datetime64[D]").astype("int64").astype(float)
+    out[d.isna().to_numpy()] = np.nan
+    return out
+
+
+def _span_ends(frame: pd.DataFrame, lo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's first and last day from its date, its precision and any ``date_end``."""
+    dates = pd.to_datetime(frame["date"], errors="coerce") if "date" in frame else None
+    if dates is None:
+        nan = np.full(len(frame), np.nan)
+        return nan, nan.copy()
+    prec = frame.get("date_precision", pd.Series([None] * len(frame), index=frame.index))
+    prec = prec.astype(object).to_numpy()
+    first, last = lo.copy(), lo.copy()
+    week = prec == "week"
+    first[week] -= WEEK_DAYS
+    last[week] += WEEK_DAYS
+    for name, freq in (("month", "M"), ("year", "Y")):
+        mask = (prec == name) & ~np.isnan(lo)
+        if mask.any():
+            periods = dates[mask].dt.to_period(freq)
+            first[mask] = _days(periods.dt.start_time)
+            last[mask] = _days(periods.dt.end_time.dt.normalize())
+    if "date_end" in frame:
+        end = _days(frame["date_end"])
+        later = ~np.isnan(end) & (end > last)
+        last[later] = end[later]
+    return first, last
+
+
+def _level(frame: pd.DataFrame) -> np.ndarray:
+    prec = frame.get("geocode_precision", pd.Series([None] * len(frame), index=frame.index))
+    prec = prec.astype(object).to_numpy()
+    level = np.full(len(frame), "none", dtype=object)
+    for name in ("point", "district", "province"):
+        level[prec == name] = name
+    return level
+
+
+def _radius(frame: pd.DataFrame) -> np.ndarray:
+    """Km of a source's own "approximately here" codes (0 for an exact point)."""
+    radius = np.zeros(len(frame))
+    by_key = {header_key(str(c)): c for c in frame.columns}
+    for key, codes in RADIUS_CODES.items():
+        if key in by_key:
+            raw = frame[by_key[key]].astype(str).str.strip().str.removesuffix(".0").to_numpy()
+            for code, km in codes.items():
+                radius = np.where(raw == code, np.maximum(radius, km), radius)
+    return radius
+
+
+def _text(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame:
+        return np.full(len(frame), None, dtype=object)
+    values = frame[column].astype(object)
+    return values.where(values.notna() & (values.astype(str).str.strip() != ""), None).to_numpy()
+
+
+def _groups(frame: pd.DataFrame) -> list[frozenset[str]]:
+    """Return the known actor groups a row names (either side; ``unidentified`` is not a group)."""
+    cols = [
+        frame[c].astype(object).to_numpy() for c in ("actor1_group", "actor2_group") if c in frame
+    ]
+    out = []
+    for values in zip(*cols, strict=True) if cols else [()] * len(frame):
+        names = {g for v in values if isinstance(v, str) for g in v.split("|") if g}
+        out.append(frozenset(names - {"unidentified"}))
+    return out
+
+
+def _coords(frame: pd.DataFrame, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lon = np.full(len(frame), np.nan)
+    lat = np.full(len(frame), np.nan)
+    if "geometry" in frame:
+        geom = frame.geometry if hasattr(frame, "geometry") else frame["geometry"]
+        pts = level == "point"
+        if pts.any():
+            import shapely
+
+            g = np.asarray(geom.to_numpy() if hasattr(geom, "to_numpy") else geom, dtype=object)
+            lon[pts] = shapely.get_x(g[pts])
+            lat[pts] = shapely.get_y(g[pts])
+    return lon, lat
+
+
+def records_of(name: str, frame: pd.DataFrame) -> Records:
+    """Read one placed source (a frame :func:`incidentmap.load_incidents` returned).
+
+    Parameters
+    ----------
+    name : str
+        The source's name (``acled``).
+    frame : pandas.DataFrame
+        Placed incidents in the canonical schema.
+
+    Returns
+    -------
+    Records
+    """
+    frame = frame.reset_index(drop=True)
+    level = _level(frame)
+    lon, lat = _coords(frame, level)
+    level[(level == "point") & (np.isnan(lon) | np.isnan(lat))] = "none"
+    start = _days(frame["date"]) if "date" in frame else np.full(len(frame), np.nan)
+    lo, hi = _span_ends(frame, start)
+    ids = _text(frame, "event_id")
+    rows = frame["row"].to_numpy() if "row" in frame else np.arange(1, len(frame) + 1)
+    ids = np.array(
+        [str(i) if i is not None else f"row {r}" for i, r in zip(ids, rows, strict=True)],
+        dtype=object,
+    )
+    return Records(
+        name=name,
+        frame=frame,
+        event_id=ids,
+        lo=lo,
+        hi=hi,
+        level=level,
+        lon=lon,
+        lat=lat,
+        radius=_radius(frame),
+        district=_text(frame, "district_id"),
+        province=_text(frame, "province_code"),
+        category=_text(frame, "category"),
+        groups=_groups(frame),
+        attribution=_text(frame, "attribution"),
+        fatalities=pd.to_numeric(frame.get("fatalities"), errors="coerce").to_numpy(dtype=float)
+        if "fatalities" in frame
+        else np.full(len(frame), np.nan),
+        injured=pd.to_numeric(frame.get("injured"), errors="coerce").to_numpy(dtype=float)
+        if "injured" in frame
+        else np.full(len(frame), np.nan),
+        place=_text(frame, "stated_place"),
+    )
+
+
+def haversine_km(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+) -> np.ndarray:
+    """Great-circle distance in km between paired points."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
