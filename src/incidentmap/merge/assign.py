@@ -1,12 +1,13 @@
 """One-to-one matches: the best total score, whatever the order of the rows.
 
 The pairs above the review threshold form a bipartite graph between two sources; its
-connected groups are independent. A group of one pair is that pair; the others are
-solved together as one assignment problem on a sparse matrix
-(:func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching`, the sparse form of
-:func:`scipy.optimize.linear_sum_assignment`), with a "no match" column for every row
-of either side, so a row is matched only when that raises the total. Rows are put in
-a canonical order (by event id) first, so shuffled inputs give the same answer.
+connected groups are independent. A group of one pair is that pair; each other group
+is solved as an assignment problem (:func:`scipy.optimize.linear_sum_assignment` on the
+group's scores, maximised; a pair that is not a candidate scores 0 and is never taken),
+or, for a group too large for a dense matrix (over 4 million cells), with its sparse
+form (:func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching`, with a "no
+match" node for every row). Rows are put in a canonical order (by event id) first, and
+equal scores are split by the pair's ids, so shuffled inputs give the same answer.
 
 Across three or more sources, the matches of every pair of sources are joined into
 events from the best score down; a join that would put two rows of one source into one
@@ -16,6 +17,7 @@ event is refused (that pair becomes ``different`` with the reason).
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
@@ -71,9 +73,28 @@ def assign(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray, score: np.ndarray) 
     size = np.bincount(labels)[labels]
     chosen[size == 1] = True
     many = np.flatnonzero(size > 1)
-    if len(many):
-        chosen[many] = _solve(i[many], j[many], score[many])
+    many = many[np.argsort(labels[many], kind="stable")]
+    bounds = np.flatnonzero(np.diff(labels[many])) + 1
+    for group in np.split(many, bounds) if len(many) else []:
+        chosen[group] = _solve_group(i[group], j[group], score[group])
     return chosen
+
+
+_DENSE_CELLS = 4_000_000
+
+
+def _solve_group(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Return the chosen edges of one connected group."""
+    ua, ia = np.unique(i, return_inverse=True)
+    ub, jb = np.unique(j, return_inverse=True)
+    if len(ua) * len(ub) > _DENSE_CELLS:
+        return _solve(i, j, score)
+    w = np.zeros((len(ua), len(ub)))
+    w[ia, jb] = score
+    rows, cols = linear_sum_assignment(w, maximize=True)
+    partner = np.full(len(ua), -1)
+    partner[rows] = cols
+    return (partner[ia] == jb) & (score > 0)
 
 
 def _find(parent: list[int], x: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -133,12 +134,23 @@ def _partners(n: int, side: np.ndarray, other: np.ndarray, matched: np.ndarray) 
     return out
 
 
+def _tie_breaks(a: Records, b: Records, p: Pairs) -> np.ndarray:
+    """A number in [0, 1) per pair from its two ids alone: equal scores are split the same
+    way whatever the order of the rows or of the sources.
+    """
+    out = np.empty(len(p))
+    for k, (i, j) in enumerate(zip(p.i, p.j, strict=True)):
+        text = "|".join(sorted((f"{a.name}:{a.event_id[i]}", f"{b.name}:{b.event_id[j]}")))
+        out[k] = zlib.crc32(text.encode()) / 2**32
+    return out
+
+
 def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], str]) -> None:
     """Assign one-to-one, then name each pair match, review or different with a reason."""
     p, s = ps.p, ps.score
     call = np.array([calls.get((i, j), "") for i, j in zip(p.i, p.j, strict=True)], dtype=object)
     ps.forced = call != ""
-    weight = np.where(call == "match", 10.0, s)
+    weight = np.where(call == "match", 10.0, s) + 1e-7 * _tie_breaks(a, b, p)
     eligible = (call == "match") | ((call == "") & (s >= REVIEW))
     chosen = np.zeros(len(s), dtype=bool)
     chosen[eligible] = assign(len(a), len(b), p.i[eligible], p.j[eligible], weight[eligible])
@@ -282,7 +294,7 @@ def _events(sources: list[Records], sets: list[_PairSet]) -> np.ndarray:
         a, b = sources[ps.sa], sources[ps.sb]
         for k in np.flatnonzero(ps.decision == "match"):
             i, j = int(ps.p.i[k]), int(ps.p.j[k])
-            key = f"{a.name}:{a.event_id[i]}|{b.name}:{b.event_id[j]}"
+            key = "|".join(sorted((f"{a.name}:{a.event_id[i]}", f"{b.name}:{b.event_id[j]}")))
             weight = 10.0 if ps.forced[k] else float(ps.score[k])
             edges.append((weight, key, ps.sa, i, ps.sb, j))
             where.append((n, k))
