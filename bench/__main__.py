@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import geocode_bench, maps_bench, near_bench, pipeline_bench
+from bench import geocode_bench, maps_bench, merge_bench, near_bench, pipeline_bench
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +43,20 @@ def main(argv: list[str] | None = None) -> int:
         default=pipeline_bench.BLANK_SHARE,
         help="share of rows without coordinates (default: the war diary's, 0.86%%)",
     )
+    m = sub.add_parser("merge", help="incidentmap merge vs recordlinkage: time, memory, accuracy")
+    m.add_argument(
+        "--sizes", default="10000,100000,1000000", help="events per source, comma-separated"
+    )
+    m.add_argument("--km", type=float, default=5.0)
+    m.add_argument("--days", type=float, default=1.0)
+    m.add_argument("--seed", type=int, default=42)
+    m.add_argument(
+        "--peer-max-pairs", type=float, default=3e8, help="skip recordlinkage above this many pairs"
+    )
     args = parser.parse_args(argv)
+    if args.name == "merge":
+        sizes = [int(s) for s in args.sizes.split(",") if s]
+        return merge_bench.run(sizes, args.seed, args.km, args.days, args.peer_max_pairs)
     if args.name == "geocode":
         return geocode_bench.run(n=args.n, seed=args.seed, source=args.source)
     if args.name == "near":

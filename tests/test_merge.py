@@ -283,3 +283,19 @@ def test_match_threshold_documented():
     from incidentmap.merge import score
 
     assert f"({MATCH:.2f})" in score.__doc__
+
+
+def test_readme_merge_example_quotes_a_real_run(capsys, use_cache, tmp_path):
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("### `incidentmap merge`", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    quoted = [line[2:] for line in block.splitlines() if line.startswith("# ")]
+    assert len(quoted) == 4
+    code, _, err = run(
+        capsys, "merge", f"gtd={GTD}", f"ucdp={UCDP}", "-o", tmp_path / "m.gpkg",
+        "--pairs", tmp_path / "p.csv",
+    )  # fmt: skip
+    assert code == 0, err
+    for line in quoted:
+        assert line in err

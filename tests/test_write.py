@@ -411,3 +411,26 @@ def test_two_runs_to_one_new_output_the_second_is_refused(tmp_path):
     with atomic_write(out, overwrite=True) as tmp:
         tmp.write_text("mine\n")
     assert out.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize("ext", [".gpkg", ".csv", ".geojson", ".shp", ".fgb", ".parquet"])
+def test_missing_text_stays_missing(tmp_path, ext):
+    """A None in a text column is written as missing, never as the word "None" (pandas 2)."""
+    from shapely.geometry import Point
+
+    import incidentmap as im
+
+    g = gpd.GeoDataFrame(
+        {"place": ["Kabul", None], "n": [1, 2]},
+        geometry=[Point(69.17, 34.53), Point(70.45, 34.43)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / f"t{ext}"
+    im.write_layer(g, path)
+    if ext == ".csv":
+        back = pd.read_csv(path, keep_default_na=False)["place"].tolist()
+        assert back == ["Kabul", ""]
+    elif ext == ".parquet":
+        assert gpd.read_parquet(path)["place"].tolist()[1] is None
+    else:
+        assert pd.isna(pyogrio.read_dataframe(path)["place"].tolist()[1])

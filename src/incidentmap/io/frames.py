@@ -72,7 +72,14 @@ def _as_text_column(s: pd.Series) -> pd.Series:
         arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return s.astype("object").where(s.notna(), None).map(as_text)
-    return pd.Series(pd.array(arr.to_pandas(), dtype="str"), index=s.index)
+    if _NEW_STRINGS:
+        return pd.Series(pd.array(arr.to_pandas(), dtype="str"), index=s.index)
+    return pd.Series(pd.array(arr, dtype="string[pyarrow]"), index=s.index)
+
+
+#: pandas 3's "str" keeps a missing value missing; pandas 2's "str" is NumPy text, where
+#: None became the word "None" (a silent change): there Arrow-backed strings are used
+_NEW_STRINGS = int(pd.__version__.split(".")[0]) >= 3
 
 
 def as_text(v: Any) -> Any:

@@ -1,13 +1,18 @@
 """One-to-one matches: the best total score, whatever the order of the rows.
 
-The pairs above the review threshold form a bipartite graph between two sources; its
-connected groups are independent. A group of one pair is that pair; each other group
-is solved as an assignment problem (:func:`scipy.optimize.linear_sum_assignment` on the
-group's scores, maximised; a pair that is not a candidate scores 0 and is never taken),
-or, for a group too large for a dense matrix (over 4 million cells), with its sparse
-form (:func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching`, with a "no
-match" node for every row). Rows are put in a canonical order (by event id) first, and
-equal scores are split by the pair's ids, so shuffled inputs give the same answer.
+The pairs that may be matches (a score from the match threshold, no episode, or a
+person's "match") form a bipartite graph between two sources; its connected groups are
+independent. A group of one pair is that pair; each other group is solved as an
+assignment problem (:func:`scipy.optimize.linear_sum_assignment` on the group's
+scores, maximised; a pair that is not a candidate scores 0 and is never taken): the
+optimum, whatever the order of the rows. A group too large for one dense matrix (over
+:data:`DENSE_CELLS` cells: dense places over many days, chained by province-level rows)
+is solved in slabs of :data:`SLAB_ROWS` rows of the first source in date order, each
+slab optimal against the rows of the second source still free (the sparse solver,
+:func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching`, took 64 s on a group
+that the dense one solves in 1.2 s). Rows are put in a canonical order (by event id)
+first, and equal scores are split by the pair's ids, so shuffled inputs give the same
+answer.
 
 Across three or more sources, the matches of every pair of sources are joined into
 events from the best score down; a join that would put two rows of one source into one
@@ -19,9 +24,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import connected_components
 
-__all__ = ["assign", "join_events"]
+__all__ = ["DENSE_CELLS", "SLAB_ROWS", "assign", "join_events"]
+
+#: the largest group solved as one dense matrix (about 130 MB of scores)
+DENSE_CELLS = 16_000_000
+#: rows of the first source per slab of a group larger than that
+SLAB_ROWS = 3_000
 
 
 def _components(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -31,25 +41,14 @@ def _components(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return labels[i]
 
 
-def _solve(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Return the chosen edges of a maximum-weight matching (with "no match" nodes)."""
-    ua, ia = np.unique(i, return_inverse=True)
-    ub, jb = np.unique(j, return_inverse=True)
-    na, nb = len(ua), len(ub)
-    # rows: a rows, then one dummy per b row; columns: b rows, then one dummy per a row.
-    # every full matching has na + nb edges, so costs are offset to stay positive:
-    # a-b costs 3 - score, a-dummy and dummy-b cost 2, dummy-dummy (for an a-b edge) 1.
-    rows = np.concatenate([ia, np.arange(na), na + np.arange(nb), na + jb])
-    cols = np.concatenate([jb, nb + np.arange(na), np.arange(nb), nb + ia])
-    cost = np.concatenate([3 - score, np.full(na + nb, 2.0), np.ones(len(i))])
-    m = coo_matrix((cost, (rows, cols)), shape=(na + nb, na + nb)).tocsr()
-    row_ind, col_ind = min_weight_full_bipartite_matching(m)
-    partner = np.full(na + nb, -1)
-    partner[row_ind] = col_ind
-    return partner[ia] == jb
-
-
-def assign(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray, score: np.ndarray) -> np.ndarray:
+def assign(
+    n_a: int,
+    n_b: int,
+    i: np.ndarray,
+    j: np.ndarray,
+    score: np.ndarray,
+    when: np.ndarray | None = None,
+) -> np.ndarray:
     """Choose one-to-one pairs maximising the total score.
 
     Parameters
@@ -60,6 +59,9 @@ def assign(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray, score: np.ndarray) 
         The eligible pairs' rows (each pair once).
     score : numpy.ndarray
         Their scores (> 0).
+    when : numpy.ndarray, optional
+        A date per row of the first source (days), the order of the slabs of a group
+        too large for one matrix (default: the row order).
 
     Returns
     -------
@@ -75,20 +77,34 @@ def assign(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray, score: np.ndarray) 
     many = np.flatnonzero(size > 1)
     many = many[np.argsort(labels[many], kind="stable")]
     bounds = np.flatnonzero(np.diff(labels[many])) + 1
+    when = np.arange(n_a, dtype=float) if when is None else np.nan_to_num(when)
     for group in np.split(many, bounds) if len(many) else []:
-        chosen[group] = _solve_group(i[group], j[group], score[group])
+        chosen[group] = _solve_group(i[group], j[group], score[group], when)
     return chosen
 
 
-_DENSE_CELLS = 4_000_000
-
-
-def _solve_group(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> np.ndarray:
+def _solve_group(i: np.ndarray, j: np.ndarray, score: np.ndarray, when: np.ndarray) -> np.ndarray:
     """Return the chosen edges of one connected group."""
+    if len(np.unique(i)) * len(np.unique(j)) <= DENSE_CELLS:
+        return _dense(i, j, score)
+    chosen = np.zeros(len(i), dtype=bool)
+    rows = np.unique(i)
+    rows = rows[np.lexsort((rows, when[rows]))]
+    taken: set[int] = set()
+    for start in range(0, len(rows), SLAB_ROWS):
+        slab = np.isin(i, rows[start : start + SLAB_ROWS])
+        slab &= ~np.isin(j, np.fromiter(taken, dtype=np.int64, count=len(taken)))
+        k = np.flatnonzero(slab)
+        if len(k):
+            pick = k[_dense(i[k], j[k], score[k])]
+            chosen[pick] = True
+            taken.update(j[pick].tolist())
+    return chosen
+
+
+def _dense(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> np.ndarray:
     ua, ia = np.unique(i, return_inverse=True)
     ub, jb = np.unique(j, return_inverse=True)
-    if len(ua) * len(ub) > _DENSE_CELLS:
-        return _solve(i, j, score)
     w = np.zeros((len(ua), len(ub)))
     w[ia, jb] = score
     rows, cols = linear_sum_assignment(w, maximize=True)

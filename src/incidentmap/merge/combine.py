@@ -78,12 +78,13 @@ def _pick(long: pd.DataFrame, by: list[str], columns: tuple[str, ...]) -> pd.Dat
 def _first_known(long: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     ordered = long.sort_values("_source", kind="stable")
     cols = [c for c in columns if c in long.columns]
-    blank = (
-        ordered[cols]
-        .astype(object)
-        .apply(lambda s: s.map(lambda v: isinstance(v, str) and not v.strip()))
-    )
-    values = ordered[cols].astype(object).mask(blank)
+    values = ordered[cols].astype(object)
+    for c in cols:
+        text = values[c].map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        if text.any():
+            blank = np.zeros(len(values), dtype=bool)
+            blank[text] = pd.Series(values[c].to_numpy()[text]).str.strip().eq("").to_numpy()
+            values[c] = values[c].mask(blank)
     values["_event"] = ordered["_event"].to_numpy()
     return values.groupby("_event", sort=False).first()
 
@@ -112,20 +113,43 @@ def _prefixed(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
     return out
 
 
-def _membership(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
-    ordered = long.sort_values(["_source"], kind="stable")
-    names = [r.name for r in sources]
-    grouped = ordered.groupby("_event", sort=False)
-    out = pd.DataFrame(
-        {
-            "sources": grouped["_source"].agg(lambda s: "|".join(names[k] for k in s)),
-            "source_ids": grouped["_key"].agg("|".join),
-            "n_sources": grouped["_source"].size(),
-            "_first": grouped["_key"].min(),
-            "_date": grouped["date"].min() if "date" in ordered else pd.NaT,
-        }
-    )
+def _joined(parts: list[pd.Series], index: pd.Index) -> pd.Series:
+    """Join per-source texts with ``|`` in source order, skipping the sources absent."""
+    out = pd.Series("", index=index, dtype=object)
+    for part in parts:
+        value = part.reindex(index)
+        has = value.notna().to_numpy()
+        glue = np.where((out != "").to_numpy() & has, "|", "")
+        out = out + glue + value.fillna("").astype(object)
     return out
+
+
+def _lowest_key(long: pd.DataFrame) -> pd.Series:
+    """Per event, the lowest ``source:event_id`` of its rows (a sort, not a Python min)."""
+    first = long[["_event", "_key"]].sort_values(["_event", "_key"], kind="stable")
+    first = first.drop_duplicates("_event")
+    return pd.Series(first["_key"].to_numpy(), index=first["_event"].to_numpy())
+
+
+def _membership(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
+    index = pd.Index(np.unique(long["_event"].to_numpy()), name="_event")
+    names, keys = [], []
+    for s, r in enumerate(sources):
+        rows = long[long["_source"] == s]
+        events = rows["_event"].to_numpy()
+        names.append(pd.Series(r.name, index=events, dtype=object))
+        keys.append(pd.Series(rows["_key"].to_numpy(), index=events, dtype=object))
+    grouped = long.groupby("_event", sort=True)
+    return pd.DataFrame(
+        {
+            "sources": _joined(names, index),
+            "source_ids": _joined(keys, index),
+            "n_sources": grouped.size().reindex(index),
+            "_first": _lowest_key(long).reindex(index),
+            "_date": grouped["date"].min().reindex(index) if "date" in long else pd.NaT,
+        },
+        index=index,
+    )
 
 
 def merged_frame(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -134,15 +133,19 @@ def _partners(n: int, side: np.ndarray, other: np.ndarray, matched: np.ndarray) 
     return out
 
 
+def _row_hashes(r: Records) -> np.ndarray:
+    keys = pd.Series([f"{r.name}:{e}" for e in r.event_id], dtype=object)
+    return pd.util.hash_pandas_object(keys, index=False).to_numpy(dtype=np.uint64)
+
+
 def _tie_breaks(a: Records, b: Records, p: Pairs) -> np.ndarray:
-    """A number in [0, 1) per pair from its two ids alone: equal scores are split the same
-    way whatever the order of the rows or of the sources.
+    """Return a number in [0, 1) per pair, from its two ids alone.
+
+    Equal scores are so split the same way whatever the order of the rows or of the
+    sources (XOR does not care which side is which).
     """
-    out = np.empty(len(p))
-    for k, (i, j) in enumerate(zip(p.i, p.j, strict=True)):
-        text = "|".join(sorted((f"{a.name}:{a.event_id[i]}", f"{b.name}:{b.event_id[j]}")))
-        out[k] = zlib.crc32(text.encode()) / 2**32
-    return out
+    mixed = _row_hashes(a)[p.i] ^ _row_hashes(b)[p.j]
+    return (mixed >> np.uint64(11)).astype(float) / 2.0**53
 
 
 def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], str]) -> None:
@@ -150,41 +153,53 @@ def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], s
     p, s = ps.p, ps.score
     call = np.array([calls.get((i, j), "") for i, j in zip(p.i, p.j, strict=True)], dtype=object)
     ps.forced = call != ""
+    call = call.astype(object)
     weight = np.where(call == "match", 10.0, s) + 1e-7 * _tie_breaks(a, b, p)
-    eligible = (call == "match") | ((call == "") & (s >= REVIEW))
-    chosen = np.zeros(len(s), dtype=bool)
-    chosen[eligible] = assign(len(a), len(b), p.i[eligible], p.j[eligible], weight[eligible])
-    matched = chosen & ((call == "match") | ((s >= MATCH) & ~ps.episode))
+    eligible = (call == "match") | ((call == "") & (s >= MATCH) & ~ps.episode)
+    matched = np.zeros(len(s), dtype=bool)
+    e = np.flatnonzero(eligible)
+    matched[e] = assign(len(a), len(b), p.i[e], p.j[e], weight[e], a.lo)
     pa = _partners(len(a), p.i, p.j, matched)
     pb = _partners(len(b), p.j, p.i, matched)
     free = (pa[p.i] < 0) & (pb[p.j] < 0)
     decision = np.where(matched, "match", "different").astype(object)
     decision[(free & (s >= REVIEW) & (call == "")) | (call == "review")] = "review"
     ps.decision = decision
-    reason = np.empty(len(s), dtype=object)
-    for k in range(len(s)):
-        reason[k] = _reason(a, b, ps, k, str(call[k]), (int(pa[p.i[k]]), int(pb[p.j[k]])))
-    ps.reason = reason
+    ps.reason = _reasons(a, b, ps, call, pa[p.i], pb[p.j])
 
 
-def _reason(
-    a: Records, b: Records, ps: _PairSet, k: int, call: str, partners: tuple[int, int]
-) -> str:
-    """Why pair ``k`` got its decision, in a few words."""
-    i, j, s, d = int(ps.p.i[k]), int(ps.p.j[k]), float(ps.score[k]), ps.decision[k]
-    if call:
-        return f"decided by a person: {call}"
-    if d == "match":
-        return f"the best one-to-one pair, score {s:.2f} >= {MATCH:.2f}"
-    if d == "review":
-        if ps.episode[k]:
-            return "a date range overlaps: an episode is never merged without a person"
-        return f"score {s:.2f} between {REVIEW:.2f} and {MATCH:.2f}"
-    if partners[0] >= 0 and partners[0] != j:
-        return f"{a.name}:{a.event_id[i]} matched {b.name}:{b.event_id[partners[0]]}"
-    if partners[1] >= 0 and partners[1] != i:
-        return f"{b.name}:{b.event_id[j]} matched {a.name}:{a.event_id[partners[1]]}"
-    return f"score {s:.2f} below {REVIEW:.2f}"
+def _reasons(
+    a: Records,
+    b: Records,
+    ps: _PairSet,
+    call: np.ndarray,
+    partner_a: np.ndarray,
+    partner_b: np.ndarray,
+) -> np.ndarray:
+    """Say why each pair got its decision, in a few words."""
+    p, s, d = ps.p, ps.score, ps.decision
+    score = pd.Series(s).map("{:.2f}".format).to_numpy(dtype=object)
+    out = np.full(len(s), "", dtype=object)
+    out[:] = "score " + score + f" below {REVIEW:.2f}"
+    review = d == "review"
+    out[review] = "score " + score[review] + f" between {REVIEW:.2f} and {MATCH:.2f}"
+    out[review & ps.episode] = "a date range overlaps: an episode is never merged without a person"
+    out[d == "match"] = (
+        "the best one-to-one pair, score " + score[d == "match"] + f" >= {MATCH:.2f}"
+    )
+    other_b = (d == "different") & (partner_a >= 0) & (partner_a != p.j)
+    k = np.flatnonzero(other_b)
+    out[k] = [
+        f"{a.name}:{a.event_id[p.i[x]]} matched {b.name}:{b.event_id[partner_a[x]]}" for x in k
+    ]
+    other_a = (d == "different") & ~other_b & (partner_b >= 0) & (partner_b != p.i)
+    k = np.flatnonzero(other_a)
+    out[k] = [
+        f"{b.name}:{b.event_id[p.j[x]]} matched {a.name}:{a.event_id[partner_b[x]]}" for x in k
+    ]
+    decided = call != ""
+    out[decided] = "decided by a person: " + call[decided]
+    return out
 
 
 def _best_two(n: int, side: np.ndarray, other: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -216,10 +231,16 @@ def _runner_up(a: Records, b: Records, ps: _PairSet) -> np.ndarray:
         alts.append((alt, alt_s, rec))
     (alt1, s1, r1), (alt2, s2, r2) = alts
     s1, s2 = np.nan_to_num(s1, nan=-1.0), np.nan_to_num(s2, nan=-1.0)
-    out = np.full(len(s), None, dtype=object)
-    for k in np.flatnonzero((s1 >= 0) | (s2 >= 0)):
-        alt, sc, rec = (alt1[k], s1[k], r1) if s1[k] >= s2[k] else (alt2[k], s2[k], r2)
-        out[k] = f"{rec.name}:{rec.event_id[alt]} ({sc:.2f})"
+    first = s1 >= s2
+    alt = np.where(first, alt1, alt2)
+    best = np.where(first, s1, s2)
+    ids_1 = np.append(r1.event_id, "")[alt1]
+    ids_2 = np.append(r2.event_id, "")[alt2]
+    label = np.where(first, f"{r1.name}:", f"{r2.name}:").astype(object)
+    text = label + np.where(first, ids_1, ids_2).astype(object)
+    score = pd.Series(best).map("{:.2f}".format).to_numpy(dtype=object)
+    out = (text + " (" + score + ")").astype(object)
+    out[(best < 0) | (alt < 0)] = None
     return out
 
 
@@ -288,6 +309,12 @@ def _table(sources: list[Records], sets: list[_PairSet]) -> pd.DataFrame:
 
 def _events(sources: list[Records], sets: list[_PairSet]) -> np.ndarray:
     offsets = np.cumsum([0] + [len(r) for r in sources]).tolist()
+    if len(sources) == 2:  # one pair of sources: its one-to-one matches are the events
+        labels = np.arange(offsets[-1])
+        ps = sets[0]
+        m = ps.decision == "match"
+        labels[offsets[1] + ps.p.j[m]] = ps.p.i[m]
+        return labels
     edges = []
     where = []
     for n, ps in enumerate(sets):
@@ -329,13 +356,13 @@ def _counts(
     for r in sources:
         mine = labels[start : start + len(r)]
         start += len(r)
-        keys = [f"{r.name}:{e}" for e in r.event_id]
+        prefix = f"{r.name}:"
         out[r.name] = {
             "rows": len(r),
             "merged": int((size[mine] > 1).sum()),
             "alone": int((size[mine] == 1).sum()),
-            "not_compared": sum(k in notes for k in keys),
-            "review": sum(k in review for k in keys),
+            "not_compared": sum(k.startswith(prefix) for k in notes),
+            "review": sum(k.startswith(prefix) for k in review),
         }
     return out
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from incidentmap.actors import group_ids
 from incidentmap.schema import header_key
 
 __all__ = ["LEVELS", "RADIUS_CODES", "Records", "records_of"]
@@ -51,7 +52,7 @@ class Records:
     district: np.ndarray
     province: np.ndarray
     category: np.ndarray
-    groups: list[frozenset[str]]
+    groups: np.ndarray
     attribution: np.ndarray
     fatalities: np.ndarray
     injured: np.ndarray
@@ -127,15 +128,34 @@ def _text(frame: pd.DataFrame, column: str) -> np.ndarray:
     return values.where(values.notna() & (values.astype(str).str.strip() != ""), None).to_numpy()
 
 
-def _groups(frame: pd.DataFrame) -> list[frozenset[str]]:
-    """Return the known actor groups a row names (either side; ``unidentified`` is not a group)."""
-    cols = [
-        frame[c].astype(object).to_numpy() for c in ("actor1_group", "actor2_group") if c in frame
-    ]
-    out = []
-    for values in zip(*cols, strict=True) if cols else [()] * len(frame):
-        names = {g for v in values if isinstance(v, str) for g in v.split("|") if g}
-        out.append(frozenset(names - {"unidentified"}))
+#: one bit per actor group, the same for every source (the project's groups first)
+_BITS: dict[str, int] = {}
+
+
+def _group_bit(name: str) -> int:
+    """Return the bit of a group id (a 65th name shares the last bit: never seen)."""
+    if not _BITS:
+        _BITS.update({g: k for k, g in enumerate(sorted(group_ids())[:64])})
+    return _BITS.setdefault(name, min(len(_BITS), 63))
+
+
+def _groups(frame: pd.DataFrame) -> np.ndarray:
+    """Return the actor groups each row names, as the bits of an integer.
+
+    Either side counts; ``unidentified`` is not a group; 0 when none is known.
+    """
+    out = np.zeros(len(frame), dtype=np.uint64)
+    for col in ("actor1_group", "actor2_group"):
+        if col not in frame:
+            continue
+        codes, uniques = pd.factorize(frame[col].astype(object), use_na_sentinel=True)
+        masks = np.zeros(len(uniques) + 1, dtype=np.uint64)
+        for k, value in enumerate(uniques):
+            for name in str(value).split("|"):
+                if name and name != "unidentified":
+                    bit = _group_bit(name)
+                    masks[k] |= np.uint64(1) << np.uint64(bit)
+        out |= masks[codes]  # the sentinel -1 picks the last (empty) mask
     return out
 
 

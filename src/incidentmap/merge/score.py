@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from incidentmap.merge.candidates import Pairs
 from incidentmap.merge.records import Records
@@ -93,26 +93,21 @@ def _time(p: Pairs, episode: np.ndarray, days: float) -> np.ndarray:
 
 
 def _category(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    out = np.full(len(x), _NEUTRAL)
-    for k, (u, v) in enumerate(zip(x, y, strict=True)):
-        if u in _FAMILY and v in _FAMILY:
-            out[k] = 1.0 if u == v else _SAME_FAMILY if _FAMILY[u] == _FAMILY[v] else 0.0
-    return out
+    cx, cy = pd.Series(x, dtype=object), pd.Series(y, dtype=object)
+    fx, fy = cx.map(_FAMILY).to_numpy(), cy.map(_FAMILY).to_numpy()
+    known = pd.notna(fx) & pd.notna(fy)
+    same = (cx.to_numpy() == cy.to_numpy()) & known
+    family = known & (fx == fy)
+    return np.where(same, 1.0, np.where(family, _SAME_FAMILY, np.where(known, 0.0, _NEUTRAL)))
 
 
 def _actors(a: Records, b: Records, p: Pairs) -> np.ndarray:
-    out = np.full(len(p), _NEUTRAL)
-    for k, (i, j) in enumerate(zip(p.i, p.j, strict=True)):
-        ga, gb = a.groups[i], b.groups[j]
-        if ga and gb:
-            if ga & gb:
-                same = a.attribution[i] == b.attribution[j]
-                out[k] = (
-                    1.0 if same or a.attribution[i] is None or b.attribution[j] is None else 0.9
-                )
-            else:
-                out[k] = 0.0
-    return out
+    ga, gb = a.groups[p.i], b.groups[p.j]
+    known = (ga != 0) & (gb != 0)
+    shared = (ga & gb) != 0
+    ta, tb = a.attribution[p.i], b.attribution[p.j]
+    same = (ta == tb) | pd.isna(ta) | pd.isna(tb)
+    return np.where(known, np.where(shared, np.where(same, 1.0, 0.9), 0.0), _NEUTRAL)
 
 
 def _toll(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -135,8 +130,11 @@ def _tolls(a: Records, b: Records, p: Pairs) -> np.ndarray:
 def _names(a: Records, b: Records, p: Pairs) -> np.ndarray:
     out = np.full(len(p), _NEUTRAL)
     pa, pb = a.place[p.i], b.place[p.j]
-    for k in np.flatnonzero(pd.notna(pa) & pd.notna(pb) & (p.level == "point")):
-        out[k] = fuzz.token_set_ratio(str(pa[k]).lower(), str(pb[k]).lower()) / 100
+    k = np.flatnonzero(pd.notna(pa) & pd.notna(pb) & (p.level == "point"))
+    if len(k):
+        left = [str(v).lower() for v in pa[k]]
+        right = [str(v).lower() for v in pb[k]]
+        out[k] = process.cpdist(left, right, scorer=fuzz.token_set_ratio) / 100
     return out
 
 

@@ -1,0 +1,241 @@
+"""``merge``: incidentmap's merge against recordlinkage doing the same work, same inputs.
+
+Inputs shaped like real files: source A has N events at war-diary locations and dates
+(resampled with a little jitter), with categories, actor groups and tolls, 5 % placed only
+to their province (area-level rows), 1 % without a date (blanks) and 1 % repeated rows
+(duplicates within the source); source B reports 85 % of A's events the way another
+publisher would (points moved 0.3-3 km, 20 % only to the province, 30 % a day apart,
+tolls that differ, actors under their other group ids kept the same) plus 10 % events
+of its own. The truth is known, so both sides get precision and recall.
+
+recordlinkage (the peer): a sorted-neighbourhood index on the day number with a window
+wide enough to hold +-``days`` at the data's density, then its geographic (linear,
+``km``), numeric (days, linear), exact (category, actor group) and numeric (tolls)
+comparisons, combined with incidentmap's weights and classified with the same threshold.
+An area-level row has the area's centre as its coordinates there (a generic linker has
+no other way), and no one-to-one step. Skipped when its pair count would pass
+``--peer-max-pairs``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from bench._common import isolated
+
+WARDIARY = "incidents/wardiary_points_2004_2009.csv"
+_CATS = (
+    "armed attack/clash",
+    "explosive/IED",
+    "targeted killing",
+    "attack on civilians",
+    "suicide attack",
+)
+_GROUPS = ("taliban", "isis-k", "haqqani", None)
+
+
+def _shared() -> Path:
+    import os
+
+    root = Path(__file__).resolve().parents[1]
+    return Path(os.environ.get("INCIDENTMAP_SHARED_DATA", root.parent / "shared" / "data"))
+
+
+def _base(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    import incidentmap as im
+
+    g, _ = im.load_incidents(_shared() / WARDIARY)
+    g = g[g["geocode_precision"] == "point"]
+    pick = rng.integers(0, len(g), n)
+    lon = g.geometry.x.to_numpy()[pick] + rng.normal(0, 0.01, n)
+    lat = g.geometry.y.to_numpy()[pick] + rng.normal(0, 0.01, n)
+    dates = pd.to_datetime(g["date"].to_numpy()[pick])
+    return pd.DataFrame({"lon": lon, "lat": lat, "date": dates})
+
+
+def _placed(frame: pd.DataFrame, prefix: str, province_only: np.ndarray) -> gpd.GeoDataFrame:
+    import incidentmap as im
+    from incidentmap.context import context_for
+
+    ctx = context_for(im.load_boundaries())
+    hit = ctx.locate(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+    layer = ctx.districts
+    inside = hit >= 0
+    district = np.where(inside, layer["district_id"].to_numpy()[np.maximum(hit, 0)], None)
+    province = np.where(inside, layer["province_code"].to_numpy()[np.maximum(hit, 0)], None)
+    prec = np.where(~inside, "none", np.where(province_only, "province", "point")).astype(object)
+    out = frame.drop(columns=["lon", "lat"]).copy()
+    out.insert(0, "event_id", [f"{prefix}{k}" for k in range(1, len(frame) + 1)])
+    out["geocode_precision"] = prec
+    out["district_id"] = np.where(prec == "point", district, None)
+    out["province_code"] = province
+    out["date_precision"] = np.where(out["date"].notna(), "day", None)
+    return gpd.GeoDataFrame(
+        out, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326"
+    )
+
+
+def make_sources(
+    n: int, seed: int
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, set[tuple[str, str]]]:
+    """Two sources of ``n`` and about ``0.95 n`` rows, and the true pairs (A id, B id)."""
+    rng = np.random.default_rng(seed)
+    base = _base(n, rng)
+    base["category"] = rng.choice(_CATS, n)
+    base["actor1_group"] = rng.choice(np.array(_GROUPS, dtype=object), n)
+    base["attribution"] = "sole"
+    base["fatalities"] = rng.poisson(2, n).astype(float)
+    base["stated_place"] = None
+    dup = rng.random(n) < 0.01  # a row repeated within A (a second report of the same event)
+    base.loc[dup, ["lon", "lat", "date"]] = base.loc[
+        np.roll(dup, 1), ["lon", "lat", "date"]
+    ].to_numpy()
+    base.loc[rng.random(n) < 0.01, "date"] = pd.NaT
+    a = _placed(base, "A", rng.random(n) < 0.05)
+    kept = np.flatnonzero((rng.random(n) < 0.85) & base["date"].notna().to_numpy())
+    b = base.iloc[kept].reset_index(drop=True).copy()
+    km = rng.uniform(0.3, 3.0, len(b))
+    angle = rng.uniform(0, 2 * np.pi, len(b))
+    b["lat"] += km * np.cos(angle) / 111.32
+    b["lon"] += km * np.sin(angle) / (111.32 * np.cos(np.radians(b["lat"])))
+    b["date"] += pd.to_timedelta(
+        np.where(rng.random(len(b)) < 0.3, rng.choice([-1, 1], len(b)), 0), unit="D"
+    )
+    b["fatalities"] = np.maximum(
+        b["fatalities"] + (rng.random(len(b)) < 0.4) * rng.choice([-2, -1, 1, 2], len(b)), 0
+    )
+    extra = base.sample(int(n * 0.10), random_state=seed, replace=True).reset_index(drop=True)
+    extra = extra[extra["date"].notna()].copy()
+    extra["date"] += pd.to_timedelta(rng.integers(30, 300, len(extra)), unit="D")
+    extra["lat"] += rng.uniform(0.2, 0.7, len(extra))
+    both = pd.concat([b, extra], ignore_index=True)
+    bp = _placed(both, "B", np.r_[rng.random(len(b)) < 0.2, np.zeros(len(extra), bool)])
+    truth = {(f"A{k + 1}", f"B{m + 1}") for m, k in enumerate(kept)}
+    return a, bp, truth
+
+
+def _ours(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, km: float, days: float) -> set[tuple[str, str]]:
+    from incidentmap.merge import merge_incidents
+
+    r = merge_incidents({"a": a, "b": b}, km=km, days=days)
+    m = r.pairs[r.pairs["decision"] == "match"]
+    return set(zip(m["event_id_a"], m["event_id_b"], strict=True))
+
+
+def _peer_frame(g: gpd.GeoDataFrame) -> pd.DataFrame:
+    import incidentmap as im
+
+    provinces = (
+        im.load_boundaries("province").set_index("province_code").geometry.representative_point()
+    )
+    out = pd.DataFrame(
+        {
+            "day": (pd.to_datetime(g["date"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy(),
+            "lon": g.geometry.x.to_numpy(),
+            "lat": g.geometry.y.to_numpy(),
+            "category": g["category"].to_numpy(),
+            "group": g["actor1_group"].to_numpy(),
+            "fatalities": g["fatalities"].to_numpy(),
+        },
+        index=pd.Index(g["event_id"].to_numpy(), name="id"),
+    )
+    area = (g["geocode_precision"] == "province").to_numpy()
+    centre = provinces.reindex(g["province_code"].to_numpy())
+    out.loc[area, "lon"] = centre.x.to_numpy()[area]
+    out.loc[area, "lat"] = centre.y.to_numpy()[area]
+    return out[out["day"].notna() & (g["geocode_precision"] != "none").to_numpy()]
+
+
+def peer_window(n: int, days: float, span_days: int = 2192) -> int:
+    """A sorted-neighbourhood window holding +-days at the data's density (odd)."""
+    per_day = n / span_days
+    return int(2 * math.ceil(per_day * (2 * days + 1)) + 1)
+
+
+def _peer(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, km: float, days: float) -> set[tuple[str, str]]:
+    import recordlinkage as rl  # pip install -e .[bench-merge] (recordlinkage needs pandas < 3)
+
+    from incidentmap.merge import MATCH, WEIGHTS
+
+    fa, fb = _peer_frame(a), _peer_frame(b)
+    index = rl.Index()
+    index.sortedneighbourhood("day", window=peer_window(len(fa), days))
+    pairs = index.index(fa, fb)
+    cmp = rl.Compare()
+    cmp.geo("lat", "lon", "lat", "lon", method="linear", offset=0.0, scale=2 * km, label="space")
+    cmp.numeric("day", "day", method="linear", offset=0.0, scale=2 * days + 1e-9, label="time")
+    cmp.exact("category", "category", label="category")
+    cmp.exact("group", "group", label="actors")
+    cmp.numeric("fatalities", "fatalities", method="linear", offset=0.0, scale=10.0, label="tolls")
+    features = cmp.compute(pairs, fa, fb)
+    score = sum(WEIGHTS[k] * features[k] for k in ("space", "time", "category", "actors", "tolls"))
+    score += WEIGHTS["names"] * 0.5
+    near = (features["space"] > 0) & (features["time"] > 0)
+    chosen = features.index[(score >= MATCH) & near]
+    return {(str(x), str(y)) for x, y in chosen}
+
+
+def _quality(found: set[tuple[str, str]], truth: set[tuple[str, str]]) -> tuple[float, float]:
+    hit = len(found & truth)
+    return hit / max(len(found), 1), hit / max(len(truth), 1)
+
+
+def _side(
+    name: str, fn: Any, a: Any, b: Any, km: float, days: float, truth: set
+) -> tuple[float, float]:
+    status, seconds, mb, found = isolated(fn, a, b, km, days)
+    if status != "ok":
+        print(f"  {name:<14} failed: {found}")
+        return math.nan, math.nan
+    p, r = _quality(found, truth)
+    print(f"  {name:<14}{seconds:>9.2f} s{mb:>9.0f} MiB   precision {p:.3f}   recall {r:.3f}")
+    return seconds, mb
+
+
+def _year(a: Any, b: Any, c: Any, km: float, days: float) -> int:
+    from incidentmap.merge import merge_incidents
+
+    return len(merge_incidents([("acled", a), ("ged", b), ("gtd", c)], km=km, days=days).merged)
+
+
+def year(seed: int, km: float, days: float) -> None:
+    """One Afghan year: 14,000 ACLED-like events, 3,000 GED-like and 2,000 GTD-like."""
+    a, b, _ = make_sources(14_000, seed)
+    _, c, _ = make_sources(14_000, seed + 1)
+    b = b.sample(3_000, random_state=seed)
+    c = c.sample(2_000, random_state=seed)
+    c = c.assign(event_id="C" + c["event_id"].astype(str))
+    status, seconds, mb, events = isolated(_year, a, b, c, km, days)
+    print(
+        f"one year, three sources (14,000 + 3,000 + 2,000 rows): {seconds:.2f} s, "
+        f"{mb:.0f} MiB, {events:,} events ({status})\n"
+    )
+
+
+def run(sizes: list[int], seed: int, km: float, days: float, peer_max_pairs: float) -> int:
+    """Print time, memory, precision and recall for both, per size."""
+    print(f"windows: {km:g} km, {days:g} days; threshold and weights: incidentmap's\n")
+    year(seed, km, days)
+    for n in sizes:
+        a, b, truth = make_sources(n, seed)
+        print(f"{n:,} events in A, {len(b):,} in B, {len(truth):,} true pairs")
+        ours, ours_mb = _side("incidentmap", _ours, a, b, km, days, truth)
+        pairs = n * peer_window(n, days)
+        if pairs > peer_max_pairs:
+            print(
+                f"  {'recordlinkage':<14} not run: its index would compare about {pairs:,.0f} pairs"
+            )
+            continue
+        theirs, theirs_mb = _side("recordlinkage", _peer, a, b, km, days, truth)
+        if ours == ours and theirs == theirs:
+            print(
+                f"  ratio: {theirs / ours:.1f}x time, {theirs_mb / ours_mb:.1f}x memory "
+                "(recordlinkage / incidentmap)"
+            )
+    return 0
