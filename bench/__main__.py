@@ -51,12 +51,22 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--days", type=float, default=1.0)
     m.add_argument("--seed", type=int, default=42)
     m.add_argument(
-        "--peer-max-pairs", type=float, default=3e8, help="skip recordlinkage above this many pairs"
+        "--peer-max-pairs",
+        type=float,
+        default=2e7,
+        help="skip recordlinkage above this many pairs (27 million took more than 24 GiB)",
+    )
+    m.add_argument(
+        "--peer-python",
+        default="",
+        help="a Python with recordlinkage and pyarrow installed (recordlinkage needs pandas < 3)",
     )
     args = parser.parse_args(argv)
     if args.name == "merge":
         sizes = [int(s) for s in args.sizes.split(",") if s]
-        return merge_bench.run(sizes, args.seed, args.km, args.days, args.peer_max_pairs)
+        return merge_bench.run(
+            sizes, args.seed, args.km, args.days, args.peer_max_pairs, args.peer_python
+        )
     if args.name == "geocode":
         return geocode_bench.run(n=args.n, seed=args.seed, source=args.source)
     if args.name == "near":

@@ -48,6 +48,16 @@ def isolated(fn: Callable[..., Any], *args: Any) -> tuple[str, float, float, Any
     queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(fn, args, queue))
     proc.start()
-    out = queue.get()
+    import queue as queues
+
+    while True:  # a child killed (out of memory) never answers: say so instead of waiting
+        try:
+            out = queue.get(timeout=1.0)
+            break
+        except queues.Empty:
+            if not proc.is_alive():
+                code = proc.exitcode
+                why = "killed (out of memory?)" if code is not None and code < 0 else "died"
+                return ("error", 0.0, 0.0, f"the process {why}, exit code {code}")
     proc.join()
     return out

@@ -11,7 +11,9 @@ of its own. The truth is known, so both sides get precision and recall.
 recordlinkage (the peer): a sorted-neighbourhood index on the day number with a window
 wide enough to hold +-``days`` at the data's density, then its geographic (linear,
 ``km``), numeric (days, linear), exact (category, actor group) and numeric (tolls)
-comparisons, combined with incidentmap's weights and classified with the same threshold.
+comparisons, combined with incidentmap's weights and classified with the same threshold,
+run by ``bench/merge_peer.py`` in the Python given by ``--peer-python`` (recordlinkage
+0.16 needs pandas < 3: give it its own environment; the time and memory are its own).
 An area-level row has the area's centre as its coordinates there (a generic linker has
 no other way), and no one-to-one step. Skipped when its pair count would pass
 ``--peer-max-pairs``.
@@ -158,27 +160,32 @@ def peer_window(n: int, days: float, span_days: int = 2192) -> int:
     return int(2 * math.ceil(per_day * (2 * days + 1)) + 1)
 
 
-def _peer(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, km: float, days: float) -> set[tuple[str, str]]:
-    import recordlinkage as rl  # pip install -e .[bench-merge] (recordlinkage needs pandas < 3)
+def _peer(
+    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, km: float, days: float, python: str
+) -> tuple[str, float, float, Any]:
+    """Run recordlinkage in ``python`` (its own environment); (status, s, MiB, pairs)."""
+    import json
+    import subprocess
+    import tempfile
 
     from incidentmap.merge import MATCH, WEIGHTS
 
     fa, fb = _peer_frame(a), _peer_frame(b)
-    index = rl.Index()
-    index.sortedneighbourhood("day", window=peer_window(len(fa), days))
-    pairs = index.index(fa, fb)
-    cmp = rl.Compare()
-    cmp.geo("lat", "lon", "lat", "lon", method="linear", offset=0.0, scale=2 * km, label="space")
-    cmp.numeric("day", "day", method="linear", offset=0.0, scale=2 * days + 1e-9, label="time")
-    cmp.exact("category", "category", label="category")
-    cmp.exact("group", "group", label="actors")
-    cmp.numeric("fatalities", "fatalities", method="linear", offset=0.0, scale=10.0, label="tolls")
-    features = cmp.compute(pairs, fa, fb)
-    score = sum(WEIGHTS[k] * features[k] for k in ("space", "time", "category", "actors", "tolls"))
-    score += WEIGHTS["names"] * 0.5
-    near = (features["space"] > 0) & (features["time"] > 0)
-    chosen = features.index[(score >= MATCH) & near]
-    return {(str(x), str(y)) for x, y in chosen}
+    settings = {"window": peer_window(len(fa), days), "km": km, "days": days,
+                "weights": WEIGHTS, "match": MATCH}  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        fa.to_parquet(f"{tmp}/a.parquet")
+        fb.to_parquet(f"{tmp}/b.parquet")
+        script = str(Path(__file__).with_name("merge_peer.py"))
+        args = [python, script, f"{tmp}/a.parquet", f"{tmp}/b.parquet", f"{tmp}/out.parquet"]
+        done = subprocess.run([*args, json.dumps(settings)], capture_output=True, text=True)
+        if done.returncode != 0:
+            why = "killed (out of memory?)" if done.returncode < 0 else done.stderr.strip()[-300:]
+            return "error", 0.0, 0.0, f"exit code {done.returncode}: {why}"
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        out = pd.read_parquet(f"{tmp}/out.parquet")
+    found = {(str(x), str(y)) for x, y in zip(out["a"], out["b"], strict=True)}
+    return "ok", report["seconds"], report["peak_mib"], found
 
 
 def _quality(found: set[tuple[str, str]], truth: set[tuple[str, str]]) -> tuple[float, float]:
@@ -187,9 +194,12 @@ def _quality(found: set[tuple[str, str]], truth: set[tuple[str, str]]) -> tuple[
 
 
 def _side(
-    name: str, fn: Any, a: Any, b: Any, km: float, days: float, truth: set
+    name: str, fn: Any, a: Any, b: Any, km: float, days: float, truth: set, python: str = ""
 ) -> tuple[float, float]:
-    status, seconds, mb, found = isolated(fn, a, b, km, days)
+    if python:
+        status, seconds, mb, found = _peer(a, b, km, days, python)
+    else:
+        status, seconds, mb, found = isolated(fn, a, b, km, days)
     if status != "ok":
         print(f"  {name:<14} failed: {found}")
         return math.nan, math.nan
@@ -218,7 +228,9 @@ def year(seed: int, km: float, days: float) -> None:
     )
 
 
-def run(sizes: list[int], seed: int, km: float, days: float, peer_max_pairs: float) -> int:
+def run(
+    sizes: list[int], seed: int, km: float, days: float, peer_max_pairs: float, peer_python: str
+) -> int:
     """Print time, memory, precision and recall for both, per size."""
     print(f"windows: {km:g} km, {days:g} days; threshold and weights: incidentmap's\n")
     year(seed, km, days)
@@ -232,7 +244,10 @@ def run(sizes: list[int], seed: int, km: float, days: float, peer_max_pairs: flo
                 f"  {'recordlinkage':<14} not run: its index would compare about {pairs:,.0f} pairs"
             )
             continue
-        theirs, theirs_mb = _side("recordlinkage", _peer, a, b, km, days, truth)
+        if not peer_python:
+            print(f"  {'recordlinkage':<14} not run: give --peer-python (see README)")
+            continue
+        theirs, theirs_mb = _side("recordlinkage", None, a, b, km, days, truth, peer_python)
         if ours == ours and theirs == theirs:
             print(
                 f"  ratio: {theirs / ours:.1f}x time, {theirs_mb / ours_mb:.1f}x memory "

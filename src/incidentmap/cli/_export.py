@@ -73,7 +73,11 @@ def export_cmd(
     """Export points, area counts and boundaries as GIS layers for QGIS / ArcGIS."""
     assert read is not None and geo is not None and filters is not None
     _check_choices(area_events=area_events, period_layout=period_layout)
-    writer_for(output)  # an unknown suffix fails before any work
+    fmt, _, multi = writer_for(output)  # an unknown suffix fails before any work
+    if not multi and len(plain(layer) or []) > 1:
+        names = ", ".join(plain(layer))
+        msg = f"{output}: {fmt} holds one layer; choose one of {names} or write .gpkg"
+        raise UsageError(msg)
     beside = _beside(output, plain(layer), period, period_layout)
     refuse_existing(output, *beside, overwrite=overwrite)
     g = load_filtered(input, read, geo, filters)

@@ -185,7 +185,8 @@ def _validate(output: Path, style: dict[str, Any]) -> None:
     if png is not None and png.suffix.lower() not in (".png", ".svg", ".pdf"):
         msg = f"--png {png}: a static map is .png, .svg or .pdf"
         raise UsageError(msg)
-    _bins(style["bins"])
+    if _bins(style["bins"]) is None and style["scheme"] == "user":
+        raise UsageError("--scheme user needs --bins (upper class bounds, e.g. 1,5,10,25)")
 
 
 def _prepare(

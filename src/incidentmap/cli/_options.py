@@ -371,6 +371,7 @@ def load_filtered(
     f = {k: (v or None) if isinstance(v, list) else v for k, v in filters.items()}
     weight = f.pop("weight", None)
     check_dates(f.get("since"), f.get("until"))  # before any file is read
+    options = as_read_options(read)  # a bad --delimiter, --sheet... too
     if f.get("attribution"):
         from incidentmap.actors import ATTRIBUTIONS
 
@@ -382,7 +383,7 @@ def load_filtered(
     with step(f"reading and geocoding {input}"):
         g, report = load_incidents(
             input,
-            as_read_options(read),
+            options,
             snap_km=geo["snap_km"],
             fuzzy_threshold=geo["fuzzy_threshold"],
         )

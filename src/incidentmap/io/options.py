@@ -5,7 +5,26 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from incidentmap.errors import refuse_unknown
+from incidentmap.errors import UsageError, refuse_unknown
+
+#: names a delimiter may be given by, besides one character
+DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
+
+
+def check_delimiter(delimiter: str | None) -> str | None:
+    """Return the delimiter as one character (``tab`` -> a tab), or refuse it.
+
+    Raises
+    ------
+    UsageError
+        Neither one character nor a name of one.
+    """
+    if delimiter is None or len(delimiter) == 1:
+        return delimiter
+    if delimiter not in DELIMITER_NAMES:
+        msg = f"--delimiter must be one character (or 'tab'), not {delimiter!r}"
+        raise UsageError(msg)
+    return DELIMITER_NAMES[delimiter]
 
 __all__ = ["ReadOptions"]
 
@@ -57,7 +76,9 @@ class ReadOptions:
         """Return ``read`` (default options) with ``kwargs`` on top; unknown names refused."""
         base = read if read is not None else cls()
         refuse_unknown(kwargs, {f.name for f in fields(cls)}, "read option")
-        return replace(base, **kwargs) if kwargs else base
+        out = replace(base, **kwargs) if kwargs else base
+        check_delimiter(out.delimiter)  # refused here, before any file is read
+        return out
 
     def kwargs(self) -> dict[str, Any]:
         """Return the options as keywords of :func:`incidentmap.read_incidents`."""

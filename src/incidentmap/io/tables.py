@@ -30,6 +30,7 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.decode import decode_bytes
+from incidentmap.io.options import check_delimiter
 from incidentmap.io.sniff import commented_hint, sniff_commented
 
 __all__ = [
@@ -94,12 +95,8 @@ def _read_csv_text(
     first = body.split("\n", 1)[0]
     if delimiter is None:
         delimiter = detect_delimiter(first)
-    elif len(delimiter) != 1:
-        names = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
-        if delimiter not in names:
-            msg = f"--delimiter must be one character (or 'tab'), not {delimiter!r}"
-            raise UsageError(msg)
-        delimiter = names[delimiter]
+    else:
+        delimiter = check_delimiter(delimiter)
     try:
         df = pd.read_csv(
             io.StringIO(body),
@@ -311,6 +308,8 @@ def read_table(
         raise InputFileError(name, f"cannot read the file ({exc.strerror or exc})") from exc
     if not data.strip():
         raise InputFileError(name, "the file is empty (expected a header row)")
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\n")  # CR-only line ends (old Excel for Mac): lines
     looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"["))
     text_like = b"\x00" not in data[:65536]  # NUL bytes: UTF-16 without a BOM, or binary
     marked = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"%", b"#")
@@ -389,16 +388,35 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
     if p.suffix.lower() == ".xls":
         msg = "old Excel .xls files are not read; save the sheet as .xlsx or CSV"
         raise InputFileError(str(p), msg)
-    which: str | int = sheet if sheet is not None else 0
-    if isinstance(which, str) and which.isdigit():
-        which = int(which)
     try:
-        frame = pd.read_excel(p, sheet_name=which, dtype=object, engine="calamine")
-    except (ValueError, IndexError) as exc:
-        if "not found" in str(exc).lower() or isinstance(exc, IndexError):
-            raise InputFileError(str(p), f"no sheet {which!r}") from exc
-        raise
+        book = pd.ExcelFile(p, engine="calamine")
+    except Exception as exc:
+        raise InputFileError(str(p), f"cannot read as xlsx ({_short(exc)})") from exc
+    with book:
+        names = [str(n) for n in book.sheet_names]
+        which = _sheet(sheet, names, str(p))
+        frame = pd.read_excel(book, sheet_name=which, dtype=object)
     return _name_blank_headers(frame)
+
+
+def _sheet(sheet: str | int | None, names: list[str], path: str) -> str:
+    """Return the sheet's name: by name first, then by position (0 the first).
+
+    A sheet may be named ``2023`` or ``0``: the name wins over the position.
+    """
+    if sheet is None:
+        if not names:
+            raise InputFileError(path, "the workbook has no sheet")
+        return names[0]
+    text = str(sheet)
+    if text in names:
+        return text
+    if text.lstrip("-").isdigit() and 0 <= int(text) < len(names):
+        return names[int(text)]
+    listed = ", ".join(repr(n) for n in names)
+    raise InputFileError(
+        path, f"no sheet {text!r} (by name or position from 0): the sheets are {listed}"
+    )
 
 
 def _read_parquet(p: Path) -> pd.DataFrame:

@@ -1,0 +1,72 @@
+"""Issue 18 classes: options refused before any file is read, and files read as they are.
+
+A usage error must not wait for a (possibly huge) input: each case names an input that
+does not exist, so an error about the option proves the option was checked first.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.test_cli import run
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["query", "{missing}", "--delimiter", ";;"], "--delimiter must be one character"),
+        (
+            ["map", "{missing}", "-o", "{tmp}/x.html", "--scheme", "user"],
+            "--scheme user needs --bins",
+        ),
+        (
+            [
+                "export",
+                "{missing}",
+                "-o",
+                "{tmp}/x.geojson",
+                "--layer",
+                "points",
+                "--layer",
+                "districts",
+            ],
+            "holds one layer",
+        ),
+        (["query", "{missing}", "--since", "2023-02-30"], "expected a date"),
+        (["map", "{missing}", "-o", "{tmp}/x.html", "--bins", "5,1"], "must increase"),
+    ],
+)
+def test_usage_errors_come_before_reading(capsys, use_cache, tmp_path, args, expected):
+    missing = tmp_path / "no_such_input.csv"
+    argv = [a.format(missing=missing, tmp=tmp_path) for a in args]
+    code, _, err = run(capsys, *argv)
+    assert code == 2, err
+    assert expected in err and "no such file" not in err
+
+
+def test_cr_only_line_ends_are_lines(capsys, use_cache, tmp_path):
+    """Old Excel for Mac ends lines with CR alone: three rows, not one broken line."""
+    path = tmp_path / "mac.csv"
+    rows = ["event_id,date,latitude,longitude,fatalities", "E1,2023-03-08,34.5,69.1,2",
+            "E2,2023-03-09,34.4,70.4,1"]  # fmt: skip
+    path.write_bytes("\r".join(rows).encode() + b"\r")
+    code, out, err = run(capsys, "query", path)
+    assert code == 0, err
+    got = pd.read_csv(pd.io.common.StringIO(out))
+    assert got["event_id"].tolist() == ["E1", "E2"] and got["fatalities"].tolist() == [2, 1]
+
+
+@pytest.mark.parametrize(("sheet", "event"), [("0", "B"), ("1", "A"), ("2023", "C"), ("2", "C")])
+def test_sheet_by_name_before_position(capsys, use_cache, tmp_path, sheet, event):
+    """A sheet named "0" or "2023" is that sheet; a number names a position only otherwise."""
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as w:
+        for name, eid, prov in (("1", "A", "Kabul"), ("0", "B", "Balkh"), ("2023", "C", "Herat")):
+            frame = pd.DataFrame({"event_id": [eid], "date": ["2023-03-08"], "province": [prov]})
+            frame.to_excel(w, sheet_name=name, index=False)
+    code, out, err = run(capsys, "query", path, "--sheet", sheet)
+    assert code == 0, err
+    assert pd.read_csv(pd.io.common.StringIO(out))["event_id"].tolist() == [event]
+    code, _, err = run(capsys, "query", path, "--sheet", "7")
+    assert code == 1 and "no sheet '7'" in err and "'2023'" in err
