@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from tests.conftest import ROOT
 from tests.test_cli import run
 
 
@@ -70,3 +71,30 @@ def test_sheet_by_name_before_position(capsys, use_cache, tmp_path, sheet, event
     assert pd.read_csv(pd.io.common.StringIO(out))["event_id"].tolist() == [event]
     code, _, err = run(capsys, "query", path, "--sheet", "7")
     assert code == 1 and "no sheet '7'" in err and "'2023'" in err
+
+
+def test_sum_of_a_text_column_is_refused(capsys, use_cache, tmp_path):
+    sample = ROOT / "geo" / "sample_incidents.csv"
+    out = tmp_path / "a.csv"
+    code, _, err = run(capsys, "aggregate", sample, "-o", out, "--sum", "notes")
+    assert code == 1 and "column 'notes': --sum needs numbers" in err and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"), [("-3", False), ("many", False), ("1 500 000", True), ("1,500,000", True)]
+)
+def test_population_values(capsys, use_cache, tmp_path, value, ok):
+    sample = ROOT / "geo" / "sample_incidents.csv"
+    pop = tmp_path / "pop.csv"
+    pd.DataFrame({"province": ["Kabul", "Balkh"], "population": ["5000000", value]}).to_csv(
+        pop, index=False
+    )
+    out = tmp_path / "a.csv"
+    args = ["aggregate", sample, "-o", out, "--level", "province", "--population", pop]
+    code, _, err = run(capsys, *args)
+    if ok:
+        assert code == 0, err
+        got = pd.read_csv(out)
+        assert "incidents_per_100k" in got.columns
+    else:
+        assert code == 1 and "row 2, column 'population'" in err and not out.exists()

@@ -31,6 +31,27 @@ from incidentmap.io.formats import writer_for
 from incidentmap.pipeline import load_population
 
 
+def _check_sum_column(g: Any, col: str, input: str) -> None:
+    """Refuse a ``--sum`` column that is missing or holds text that is not a number."""
+    import pandas as pd
+
+    from incidentmap.errors import InputFileError
+
+    if col not in g.columns:
+        msg = f"--sum: no column {col!r} in {input}"
+        raise UsageError(msg)
+    values = g[col]
+    if pd.api.types.is_numeric_dtype(values):
+        return
+    text = values.astype("string").str.strip()
+    bad = (text.notna() & (text != "") & pd.to_numeric(text, errors="coerce").isna()).to_numpy()
+    if bad.any():
+        k = int(bad.nonzero()[0][0])
+        row = int(g["row"].iloc[k]) if "row" in g.columns else k + 1
+        msg = f"--sum needs numbers, not {str(text.iloc[k])[:60]!r}"
+        raise InputFileError(input, msg, row=row, column=col, keepable=False)
+
+
 @geocode_options
 @read_options
 @filter_options
@@ -71,9 +92,7 @@ def aggregate_cmd(
     level_name, period_name = plain(level), no_period(period)
     areas = load_boundaries(level_name)
     for col in sums or []:
-        if col not in g.columns:
-            msg = f"--sum: no column {col!r} in {input}"
-            raise UsageError(msg)
+        _check_sum_column(g, col, input)
     counts = counts_by_area(
         g,
         areas,

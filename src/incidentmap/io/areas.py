@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from incidentmap.errors import InputFileError
@@ -81,7 +82,24 @@ def read_population(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, str]:
     out = pd.DataFrame(
         {
             key: table[key].astype(str),
-            "population": pd.to_numeric(table[pop_col], errors="coerce"),
+            "population": _population(table[pop_col], str(path), str(pop_col)),
         }
     )
     return out, str(key)
+
+
+def _population(values: pd.Series, path: str, column: str) -> pd.Series:
+    """Read population numbers; refuse a word or a negative number with its row.
+
+    ``12,000`` and ``12 000`` are twelve thousand; a blank is unknown.
+    """
+    text = values.astype("string").str.strip()
+    plain = text.str.replace(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}\b)", "", regex=True)
+    numbers = pd.to_numeric(plain, errors="coerce")
+    given = text.notna() & (text != "")
+    for label, bad in (("a number", given & numbers.isna()), ("at least 0", numbers < 0)):
+        if bool(bad.fillna(False).any()):
+            row = int(np.flatnonzero(bad.fillna(False).to_numpy())[0])
+            msg = f"{str(text.iloc[row])!r}: a population must be {label}"
+            raise InputFileError(path, msg, row=row + 1, column=column, keepable=False)
+    return numbers.astype(float)
