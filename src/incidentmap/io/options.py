@@ -26,6 +26,7 @@ def check_delimiter(delimiter: str | None) -> str | None:
         raise UsageError(msg)
     return DELIMITER_NAMES[delimiter]
 
+
 __all__ = ["ReadOptions"]
 
 

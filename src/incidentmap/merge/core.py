@@ -268,7 +268,14 @@ def _pair_set(
 ) -> _PairSet:
     p = _forced_pairs(a, b, candidate_pairs(a, b, km=km, days=days), calls, days)
     sc = score_pairs(a, b, p, km=km, days=days)
-    ps = _PairSet(sa, sb, p, sc.total, sc.parts, sc.episode, np.empty(0), np.empty(0), np.empty(0))
+    # a pair below LISTED can be neither a match nor a review: it is dropped here, before
+    # the reasons and runner-ups (the memory of a dense merge), unless a person named it
+    named = np.array([(i, j) in calls for i, j in zip(p.i, p.j, strict=True)], dtype=bool)
+    k = np.flatnonzero((sc.total >= LISTED) | named)
+    p = Pairs(i=p.i[k], j=p.j[k], km=p.km[k], days=p.days[k], level=p.level[k])
+    parts = {name: v[k] for name, v in sc.parts.items()}
+    empty = np.empty(0)
+    ps = _PairSet(sa, sb, p, sc.total[k], parts, sc.episode[k], empty, empty, empty)
     _decide(a, b, ps, calls)
     return ps
 
@@ -277,8 +284,7 @@ def _table(sources: list[Records], sets: list[_PairSet]) -> pd.DataFrame:
     frames = []
     for ps in sets:
         a, b = sources[ps.sa], sources[ps.sb]
-        keep = (ps.score >= LISTED) | ps.forced | (ps.decision != "different")
-        k = np.flatnonzero(keep)
+        k = np.arange(len(ps.score))  # every pair from LISTED, and those a person named
         runner = _runner_up(a, b, ps)
         frame = pd.DataFrame(
             {
