@@ -73,7 +73,7 @@ def export_cmd(
     """Export points, area counts and boundaries as GIS layers for QGIS / ArcGIS."""
     assert read is not None and geo is not None and filters is not None
     _check_choices(area_events=area_events, period_layout=period_layout)
-    _check_layers(output, plain(layer) or [])  # an unknown suffix too, before any work
+    _check_layers(output, plain(layer))  # an unknown suffix too, before any work
     beside = _beside(output, plain(layer), period, period_layout)
     refuse_existing(output, *beside, overwrite=overwrite)
     g = load_filtered(input, read, geo, filters)
@@ -111,10 +111,10 @@ def export_cmd(
     console_err.print(f"wrote: {output} ({report['format']})")
 
 
-def _check_layers(output: Path, layers: list[str]) -> None:
+def _check_layers(output: Path, layers: list[str] | None) -> None:
     """Refuse an unknown suffix, and several layers for a format that holds one."""
     fmt, _, multi = writer_for(output)
-    if not multi and len(layers) > 1:
+    if not multi and len(layers or []) > 1:
         msg = f"{output}: {fmt} holds one layer; choose one of {', '.join(layers)} or write .gpkg"
         raise UsageError(msg)
 
