@@ -299,3 +299,48 @@ def test_readme_merge_example_quotes_a_real_run(capsys, use_cache, tmp_path):
     assert code == 0, err
     for line in quoted:
         assert line in err
+
+
+def test_page_popup_lists_the_sources_of_an_event(capsys, use_cache, tmp_path):
+    """A reader of the page sees which sources reported an event ("Reported by")."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, open_page
+
+    merged = tmp_path / "m.gpkg"
+    code, _, err = run(capsys, "merge", f"gtd={GTD}", f"ucdp={UCDP}", "-o", merged)
+    assert code == 0, err
+    g = im.read_geocoded(merged)
+    both = g[(g["n_sources"] == 2) & (g["geocode_precision"] == "point")]
+    # an event alone at its point (Kabul's points are many at one place)
+    counts = both.geometry.to_wkt().map(g.geometry.to_wkt().value_counts())
+    event = both[counts.to_numpy() == 1].iloc[0]
+    page_path = tmp_path / "p.html"
+    code, _, err = run(
+        capsys, "map", merged, "--kind", "points", "--period", "none", "-o", page_path
+    )
+    assert code == 0, err
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        _, page = open_page(browser, page_path)
+        lat, lon = event.geometry.y, event.geometry.x
+        page.evaluate(
+            f"() => {{ window.incidentmapInstances[0].map.setView([{lat}, {lon}], 15); }}"
+        )
+        page.wait_for_timeout(500)
+        opened = page.evaluate(f"""() => {{ let n = 0; const m = window.incidentmapInstances[0];
+            m.pointLayer.eachLayer(l => {{ if (l.getLatLng
+                && Math.abs(l.getLatLng().lat - {lat}) < 1e-4
+                && Math.abs(l.getLatLng().lng - {lon}) < 1e-4) {{ l.openPopup(); n++; }} }});
+            return n; }}""")
+        assert opened >= 1
+        popup = page.locator(".im-popup")
+        popup.wait_for()
+        text = popup.inner_text()
+        assert "Reported by" in text
+        for key in event["source_ids"].split("|"):
+            assert key in text
+        assert page.problems == []
+        browser.close()
