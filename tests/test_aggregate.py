@@ -97,8 +97,9 @@ def test_cli_aggregate(capsys, use_cache, tmp_path):
         "-o",
         tmp_path / "s.csv",
     )
-    assert code == 0, err
-    assert pd.read_csv(tmp_path / "s.csv")["inter1"].sum() == 0  # text column: nothing to add
+    # a text column is not summed to zeros (issue 18): refused with its row and column
+    assert code == 1 and "row 1, column 'inter1': --sum needs numbers" in err
+    assert not (tmp_path / "s.csv").exists()
     code, _, err = run(
         capsys, "aggregate", DATA / "acled.csv", "--sum", "nope", "-o", tmp_path / "t.csv"
     )
