@@ -98,3 +98,17 @@ def test_population_values(capsys, use_cache, tmp_path, value, ok):
         assert "incidents_per_100k" in got.columns
     else:
         assert code == 1 and "row 2, column 'population'" in err and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("stem", "ext"), [("x" * 230, ".gpkg"), ("x" * 240, ".shp"), ("کابل" * 28, ".csv")]
+)
+def test_long_output_names_are_written(capsys, use_cache, tmp_path, stem, ext):
+    """An output name near the file system's limit is written: its temporary name is cut."""
+    sample = ROOT / "geo" / "sample_incidents.csv"
+    out = tmp_path / (stem + ext)
+    assert len(out.name.encode()) <= 255
+    code, _, err = run(capsys, "geocode", sample, "-o", out)
+    assert code == 0, err
+    assert out.exists()
+    assert not [p for p in tmp_path.iterdir() if "incidentmap-tmp" in p.name]

@@ -175,7 +175,8 @@ def atomic_write(path: str | os.PathLike[str], *, overwrite: bool = False) -> It
     except OSError as exc:
         raise OutputWriteError(f"{p}: cannot create the folder {folder} ({exc.strerror})") from exc
     remove_stale_temps(folder)
-    stem = f".{p.stem}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+    mark = f"{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+    stem = f".{_fit(p.stem, p.suffix, mark)}{mark}"
     # a format with sidecars is written with a lower-case suffix (GDAL names the sidecars
     # so): "UP.SHP" is written as .shp and moved to the name asked for
     suffix = p.suffix.lower() if p.suffix.lower() in SIDECARS else p.suffix
@@ -191,6 +192,18 @@ def atomic_write(path: str | os.PathLike[str], *, overwrite: bool = False) -> It
         for leftover in _tmp_targets(tmp):
             with contextlib.suppress(OSError):
                 leftover.unlink()
+
+
+#: the longest file name most file systems take (bytes), and room for a sidecar's longer suffix
+_NAME_MAX = 255
+_SIDECAR_ROOM = 12
+
+
+def _fit(stem: str, suffix: str, mark: str) -> str:
+    """Cut the output's stem so that its temporary name fits in a file name (bytes)."""
+    room = _NAME_MAX - _SIDECAR_ROOM - len(f".{mark}{suffix}".encode())
+    raw = stem.encode()
+    return stem if len(raw) <= room else raw[: max(room, 1)].decode(errors="ignore")
 
 
 def _publish_all(p: Path, tmp: Path, stem: str, *, overwrite: bool = True) -> None:
