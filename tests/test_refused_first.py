@@ -112,3 +112,53 @@ def test_long_output_names_are_written(capsys, use_cache, tmp_path, stem, ext):
     assert code == 0, err
     assert out.exists()
     assert not [p for p in tmp_path.iterdir() if "incidentmap-tmp" in p.name]
+
+
+def test_ctrl_c_during_a_block_run_says_so(use_cache, tmp_path):
+    """Ctrl-C while blocks are written: exit 130, one line on stderr, no output, no temp."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import numpy as np
+
+    n = 400_000
+    rng = np.random.default_rng(3)
+    src = tmp_path / "big.csv"
+    pd.DataFrame(
+        {
+            "event_id": np.arange(n),
+            "date": "2023-03-08",
+            "latitude": rng.uniform(31, 37, n),
+            "longitude": rng.uniform(62, 70, n),
+            "fatalities": 1,
+        }
+    ).to_csv(src, index=False)
+    out = tmp_path / "big.parquet"
+    cmd = [
+        sys.executable,
+        "-m",
+        "incidentmap",
+        "geocode",
+        str(src),
+        "-o",
+        str(out),
+        "--block-mb",
+        "1",
+    ]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    deadline = time.time() + 60
+    while time.time() < deadline and not [
+        p for p in tmp_path.iterdir() if "incidentmap-tmp" in p.name
+    ]:
+        time.sleep(0.02)  # wait until the run writes its temporary file
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the run ended before the interrupt arrived")
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "Aborted (interrupted); no output was written."
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if "incidentmap-tmp" in p.name]

@@ -158,4 +158,6 @@ def main(argv: list[str] | None = None) -> None:
         _error(
             f"{step} failed: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1
         )
+    if rv == 130:  # typer turns Ctrl-C into Exit(130) before it reaches the handler above
+        console_err.print("Aborted (interrupted); no output was written.")
     sys.exit(rv if isinstance(rv, int) else 0)
