@@ -162,3 +162,15 @@ def test_ctrl_c_during_a_block_run_says_so(use_cache, tmp_path):
     assert err.strip().splitlines()[-1] == "Aborted (interrupted); no output was written."
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if "incidentmap-tmp" in p.name]
+
+
+def test_no_image_when_the_page_cannot_be_written(capsys, use_cache, tmp_path):
+    """brief --png: the PNG is moved in only once the page is written (no partial output)."""
+    sample = ROOT / "geo" / "sample_incidents.csv"
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file where the page's folder would be")
+    png = tmp_path / "slide.png"
+    code, _, err = run(capsys, "brief", sample, "-o", blocker / "page.html", "--png", png)
+    assert code == 1 and "cannot create the folder" in err
+    assert not png.exists()
+    assert not [p for p in tmp_path.iterdir() if "incidentmap-tmp" in p.name]

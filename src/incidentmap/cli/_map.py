@@ -249,18 +249,23 @@ def _finish(
             f"(more than --max-points {style['max_points']}); the legend says so"
         )
 
-    if style["png"] is not None:
-        static_map(
-            g,
-            style["png"],
-            replace(_map_style(style), hotspots=False, labels=False),
-            periods=style["png_periods"],
-            overwrite=overwrite,
-            population=style.get("population_table"),
-            series=series,
-        )
+    if style["png"] is None:
+        save_map(m, output, overwrite=overwrite)
+    else:  # the image is moved in only once the page is written: both, or neither
+        from incidentmap.atomic import atomic_write
+
+        with atomic_write(style["png"], overwrite=overwrite) as tmp:
+            static_map(
+                g,
+                tmp,
+                replace(_map_style(style), hotspots=False, labels=False),
+                periods=style["png_periods"],
+                overwrite=True,
+                population=style.get("population_table"),
+                series=series,
+            )
+            save_map(m, output, overwrite=overwrite)
         console_err.print(f"wrote: {style['png']}")
-    save_map(m, output, overwrite=overwrite)
     console_err.print(f"wrote: {output} ({output.stat().st_size / 1e6:.2f} MB, {how})")
 
 
