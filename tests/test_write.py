@@ -431,6 +431,6 @@ def test_missing_text_stays_missing(tmp_path, ext):
         back = pd.read_csv(path, keep_default_na=False)["place"].tolist()
         assert back == ["Kabul", ""]
     elif ext == ".parquet":
-        assert gpd.read_parquet(path)["place"].tolist()[1] is None
+        assert pd.isna(gpd.read_parquet(path)["place"].tolist()[1])
     else:
         assert pd.isna(pyogrio.read_dataframe(path)["place"].tolist()[1])
