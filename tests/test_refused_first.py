@@ -174,3 +174,35 @@ def test_no_image_when_the_page_cannot_be_written(capsys, use_cache, tmp_path):
     assert code == 1 and "cannot create the folder" in err
     assert not png.exists()
     assert not [p for p in tmp_path.iterdir() if "incidentmap-tmp" in p.name]
+
+
+@pytest.mark.parametrize("damage", ["crc", "cut"])
+def test_a_damaged_index_in_the_cache_is_built_again(cache, tmp_path, damage):
+    """A locator .npz with a bad CRC, or index .npy files cut short: rebuilt, never fatal.
+
+    Each run is a fresh process, so the indexes are read from the cache, not from memory.
+    """
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "cache"
+    shutil.copytree(cache, copy)
+    env = {**os.environ, "INCIDENTMAP_CACHE_DIR": str(copy)}
+    where = [sys.executable, "-m", "incidentmap", "where", "34.43", "70.45"]
+    first = subprocess.run(where, capture_output=True, text=True, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr  # builds the indexes and keeps them
+    damaged = 0
+    for path in [*copy.glob("locator-*.npz"), *copy.glob("*-v1-*.npy")]:
+        data = bytearray(path.read_bytes())
+        if damage == "crc" and path.suffix == ".npz":
+            data[len(data) // 2] ^= 0xFF  # one flipped byte inside a member: a bad CRC
+        else:
+            data = data[: len(data) // 3]
+        path.write_bytes(bytes(data))
+        damaged += 1
+    assert damaged
+    again = subprocess.run(where, capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "Jalalabad district, Nangarhar province (AF-NAN)"

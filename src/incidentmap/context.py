@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import zipfile
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from shapely.errors import GEOSException
 
 from incidentmap.atomic import atomic_write
 from incidentmap.errors import OutputWriteError, UsageError
@@ -110,8 +112,8 @@ class BoundaryContext:
         path = cache_dir() / f"locator-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
         try:
             return PointLocator.load(path)
-        except (OSError, ValueError, KeyError, shapely.errors.GEOSException):
-            pass  # not there yet, or damaged: build it again
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, GEOSException):
+            pass  # not there yet, or damaged (a bad CRC, cut short): build it again
         locator = PointLocator(self.districts.geometry.values)
         try:
             with atomic_write(path, overwrite=True) as tmp:
@@ -228,8 +230,8 @@ class BoundaryContext:
         path = cache_dir() / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npy"
         try:
             return np.load(path, allow_pickle=False)
-        except (OSError, ValueError):
-            pass  # not there yet, or damaged: build it again
+        except (OSError, ValueError, EOFError):
+            pass  # not there yet, or damaged (cut short): build it again
         value = build()
         try:
             with atomic_write(path, overwrite=True) as tmp:
