@@ -50,6 +50,7 @@ from incidentmap.io.incidents import incident_blocks
 from incidentmap.io.table_blocks import NotInBlocks
 from incidentmap.merge import MergeResult, merge_incidents, source_name
 from incidentmap.merge.decisions import read_decisions
+from incidentmap.merge.records import event_ids
 
 __all__ = [
     "BLOCK_MB",
@@ -527,6 +528,4 @@ def merge_files(
 
 
 def _ids(g: pd.DataFrame) -> list[str]:
-    from incidentmap.merge.records import records_of
-
-    return [str(e) for e in records_of("x", g).event_id]
+    return [str(e) for e in event_ids(g)]

@@ -21,7 +21,7 @@ import numpy as np
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from incidentmap.merge.records import Records, haversine_km
+from incidentmap.merge.records import Records, days_apart, haversine_km
 
 __all__ = ["Pairs", "candidate_pairs"]
 
@@ -44,11 +44,6 @@ class Pairs:
 
     def __len__(self) -> int:
         return len(self.i)
-
-
-def _gap(a: Records, b: Records, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Days between two intervals (0 when they overlap)."""
-    return np.maximum(0.0, np.maximum(a.lo[i], b.lo[j]) - np.minimum(a.hi[i], b.hi[j]))
 
 
 def _span_class(r: Records) -> np.ndarray:
@@ -213,6 +208,6 @@ def candidate_pairs(a: Records, b: Records, *, km: float, days: float) -> Pairs:
     dist = np.full(len(i), np.nan)
     pt = level == "point"
     dist[pt] = haversine_km(a.lon[i[pt]], a.lat[i[pt]], b.lon[j[pt]], b.lat[j[pt]])
-    gap = _gap(a, b, i, j)
+    gap = days_apart(a, i, b, j)
     keep = (gap <= days) & (~pt | (dist <= km + a.radius[i] + b.radius[j] + 1e-9))
     return Pairs(i=i[keep], j=j[keep], km=dist[keep], days=gap[keep], level=level[keep])

@@ -14,7 +14,7 @@ from incidentmap.errors import UsageError
 from incidentmap.merge.assign import assign, join_events
 from incidentmap.merge.candidates import Pairs, candidate_pairs
 from incidentmap.merge.combine import merged_frame
-from incidentmap.merge.records import Records, records_of
+from incidentmap.merge.records import Records, days_apart, haversine_km, records_of
 from incidentmap.merge.score import LISTED, MATCH, PARTS, REVIEW, score_pairs
 
 __all__ = ["DECISIONS", "MergeResult", "merge_incidents", "source_name"]
@@ -112,11 +112,9 @@ def _forced_pairs(
         return p
     i = np.array([x for x, _ in extra], dtype=np.int64)
     j = np.array([y for _, y in extra], dtype=np.int64)
-    from incidentmap.merge.records import haversine_km
-
     km = haversine_km(a.lon[i], a.lat[i], b.lon[j], b.lat[j])
     both = (a.level[i] == "point") & (b.level[j] == "point")
-    gap = np.maximum(0.0, np.maximum(a.lo[i], b.lo[j]) - np.minimum(a.hi[i], b.hi[j]))
+    gap = days_apart(a, i, b, j)
     level = np.where(both, "point", "decided").astype(object)
     return Pairs(
         i=np.concatenate([p.i, i]),

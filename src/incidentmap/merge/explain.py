@@ -7,7 +7,7 @@ import pandas as pd
 
 from incidentmap.errors import UsageError
 from incidentmap.merge.candidates import Pairs
-from incidentmap.merge.records import Records, haversine_km, records_of
+from incidentmap.merge.records import Records, days_apart, haversine_km, records_of
 from incidentmap.merge.score import MATCH, REVIEW, WEIGHTS, score_pairs
 
 __all__ = ["explain_pair", "parse_key"]
@@ -87,7 +87,7 @@ def explain_pair(
     dist = float(
         haversine_km(a.lon[i : i + 1], a.lat[i : i + 1], b.lon[j : j + 1], b.lat[j : j + 1])[0]
     )
-    gap = float(max(0.0, max(a.lo[i], b.lo[j]) - min(a.hi[i], b.hi[j])))
+    gap = float(days_apart(a, np.array([i]), b, np.array([j]))[0])
     pair = Pairs(
         i=np.array([i]),
         j=np.array([j]),

@@ -22,7 +22,7 @@ import pandas as pd
 from incidentmap.actors import group_ids
 from incidentmap.schema import header_key
 
-__all__ = ["LEVELS", "RADIUS_CODES", "Records", "records_of"]
+__all__ = ["LEVELS", "RADIUS_CODES", "Records", "days_apart", "event_ids", "records_of"]
 
 #: place levels, finest first; ``none`` cannot be matched
 LEVELS = ("point", "district", "province", "none")
@@ -174,6 +174,22 @@ def _coords(frame: pd.DataFrame, level: np.ndarray) -> tuple[np.ndarray, np.ndar
     return lon, lat
 
 
+def event_ids(frame: pd.DataFrame) -> np.ndarray:
+    """Return each row's own event id as text (``row N`` where the file has none)."""
+    frame = frame.reset_index(drop=True)
+    ids = _text(frame, "event_id")
+    rows = frame["row"].to_numpy() if "row" in frame else np.arange(1, len(frame) + 1)
+    return np.array(
+        [str(i) if i is not None else f"row {r}" for i, r in zip(ids, rows, strict=True)],
+        dtype=object,
+    )
+
+
+def days_apart(a: Records, i: np.ndarray, b: Records, j: np.ndarray) -> np.ndarray:
+    """Return the days between the rows' date intervals (0 when they overlap)."""
+    return np.maximum(0.0, np.maximum(a.lo[i], b.lo[j]) - np.minimum(a.hi[i], b.hi[j]))
+
+
 def records_of(name: str, frame: pd.DataFrame) -> Records:
     """Read one placed source (a frame :func:`incidentmap.load_incidents` returned).
 
@@ -194,12 +210,7 @@ def records_of(name: str, frame: pd.DataFrame) -> Records:
     level[(level == "point") & (np.isnan(lon) | np.isnan(lat))] = "none"
     start = _days(frame["date"]) if "date" in frame else np.full(len(frame), np.nan)
     lo, hi = _span_ends(frame, start)
-    ids = _text(frame, "event_id")
-    rows = frame["row"].to_numpy() if "row" in frame else np.arange(1, len(frame) + 1)
-    ids = np.array(
-        [str(i) if i is not None else f"row {r}" for i, r in zip(ids, rows, strict=True)],
-        dtype=object,
-    )
+    ids = event_ids(frame)
     return Records(
         name=name,
         frame=frame,
