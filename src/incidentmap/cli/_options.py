@@ -17,6 +17,7 @@ from rich.console import Console
 from incidentmap.aggregate import LEVELS, PERIODS, PRECISIONS
 from incidentmap.errors import UsageError
 from incidentmap.export import LAYERS as EXPORT_LAYERS
+from incidentmap.io.numbers import DECIMAL_MARKS
 from incidentmap.schema import PRESETS as PRESET_NAMES
 
 #: the map vocabularies, written here to keep Folium and matplotlib out of start-up
@@ -50,6 +51,7 @@ Preset = Choice("Preset", {n: n for n in ("auto", *PRESET_NAMES)})  # type: igno
 Period = Choice("Period", {n: n for n in (*PERIODS, "none")})  # type: ignore[misc]
 Level = Choice("Level", {n: n for n in LEVELS})  # type: ignore[misc]
 Precision = Choice("Precision", {n: n for n in PRECISIONS})  # type: ignore[misc]
+Decimal = Choice("Decimal", {n: n for n in DECIMAL_MARKS})  # type: ignore[misc]
 
 Scheme = Choice("Scheme", {n: n for n in SCHEMES})  # type: ignore[misc]
 Mode = Choice("Mode", {n: n for n in ("window", "cumulative")})  # type: ignore[misc]
@@ -131,6 +133,16 @@ _READ_OPTIONS: list[tuple[str, Any, Any]] = [
         bool | None,
         typer.Option(
             None, "--dayfirst/--monthfirst", help="Order of a/b/yyyy dates when values don't say."
+        ),
+    ),
+    (
+        "decimal",
+        Decimal | None,
+        typer.Option(
+            None,
+            "--decimal",
+            help="Decimal mark of the file's numbers, for tolls like 1.000 (default: what the "
+            "coordinates show).",
         ),
     ),
     (
@@ -229,6 +241,7 @@ def as_read_options(read: dict[str, Any]) -> Any:
     kw = dict(read)
     kw["on_bad"] = "keep" if kw.pop("keep_bad") else "error"
     kw["layer"] = kw.pop("in_layer")
+    kw["decimal"] = plain(kw["decimal"])
     cols = kw.pop("columns")
     kw["columns"] = [c.strip() for c in cols.split(",")] if cols else None
     return ReadOptions.of(**kw)
@@ -441,6 +454,30 @@ def refuse_existing(*paths: Path | None, overwrite: bool) -> None:
             check_output(p, overwrite=overwrite)
 
 
+def coarse_note(n: int, period: str) -> str:
+    """Say that ``n`` rows are dated to a longer span than one ``period`` (in totals only)."""
+    rows = "row is" if n == 1 else "rows are"
+    return (
+        f"{n:,} {rows} dated only to a longer span than a {period} (a month, a year): "
+        f"counted in totals, in no {period}"
+    )
+
+
+def print_write_notes(report: dict[str, Any] | None) -> None:
+    """Print what a format changed on the way to the file: values cut by a shapefile.
+
+    Every command that writes a layer says it, column by column: a shapefile holds 254
+    bytes a text value, and what does not fit is cut by the format.
+    """
+    for col, count in ((report or {}).get("truncated_columns") or {}).items():
+        console_err.print(
+            f"warning: {count:,} values of {col!r} longer than 254 bytes were cut by the "
+            "shapefile format; write .gpkg to keep them whole",
+            markup=False,
+            highlight=False,
+        )
+
+
 def write_area_rows(
     rows: Any, output: Path, areas: Any, level: str, layer: str, *, overwrite: bool, csv_safe: bool
 ) -> None:
@@ -454,13 +491,14 @@ def write_area_rows(
         return
     key = "district_id" if level == "district" else "province_code"
     geom = areas.set_index(areas[key].astype(str)).geometry.reindex(rows[key].astype(str)).values
-    write_layer(
+    report = write_layer(
         gpd.GeoDataFrame(rows, geometry=geom, crs="EPSG:4326"),
         output,
         layer=layer,
         overwrite=overwrite,
         csv_safe=csv_safe,
     )
+    print_write_notes(report)
 
 
 def _coverage_day(value: Any) -> Any:

@@ -21,7 +21,7 @@ from incidentmap._coded import coded_text
 from incidentmap.errors import InputFileError
 from incidentmap.io.dates import apply_precision_codes, dates_from_parts, parse_dates
 from incidentmap.io.decode import encoding_note
-from incidentmap.io.numbers import parse_coordinates, parse_counts
+from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts
 from incidentmap.io.roles import (
     day_count,
     first_column,
@@ -34,8 +34,9 @@ from incidentmap.io.roles import (
     year_dates,
 )
 from incidentmap.io.sniff import commented_hint
+from incidentmap.io.table_blocks import NotInBlocks
 from incidentmap.io.tables import raw_first_line
-from incidentmap.io.values import Problems, blank_mask, clean_text
+from incidentmap.io.values import Problems, blank_mask, clean_text, refuse_nul
 from incidentmap.schema import (
     CANONICAL_COLUMNS,
     DATE_PRECISION_COLUMNS,
@@ -72,6 +73,10 @@ class BlockState:
     coordinates: bool | None = None
     #: data rows before this block
     row0: int = 0
+    #: the file's decimal mark, once a block's values showed it (see :func:`decimal_mark`)
+    decimal: str | None = None
+    #: read in blocks: a question the first block cannot answer sends the file to be read whole
+    blocks: bool = False
 
 
 def _resolve_columns(
@@ -109,6 +114,7 @@ def assemble(
     dayfirst: bool | None,
     coordinates: bool,
     on_bad: str,
+    decimal: str | None = None,
     state: BlockState | None = None,
     points: bool = True,
 ) -> pd.DataFrame:
@@ -133,6 +139,7 @@ def assemble(
     rows = np.arange(state.row0 + 1, state.row0 + n + 1)
     state.row0 += n
     problems = Problems(name, rows, on_bad, state.decided)
+    refuse_nul(frame, problems)
     notes: list[str] = list(raw.attrs.get("notes", []))
     notes.extend(hxl_note(hxl, name))
     codec = raw.attrs.get("encoding")
@@ -150,16 +157,25 @@ def assemble(
     out["event_type"] = etype
     out["actor"] = _text(frame, mapping.get("actor"), n, nones=nones)
     out["actor2"] = _text(frame, mapping.get("actor2"), n, nones=nones)
-    out["fatalities"] = _fatalities(frame, chosen, mapping, problems, notes, name)
+    state.decimal = decimal or state.decimal or _decimal_mark(frame, chosen, mapping)
+    mark = state.decimal
+    out["fatalities"] = _fatalities(frame, chosen, mapping, problems, notes, name, mark)
     col = mapping.get("injured")
-    out["injured"] = parse_counts(frame[col], col, problems) if col else np.full(n, np.nan)
+    out["injured"] = (
+        parse_counts(frame[col], col, problems, mark=mark) if col else np.full(n, np.nan)
+    )
     out["notes"] = _text(frame, mapping.get("notes"), n, nones=nones)
     out["source"] = _text(frame, mapping.get("source"), n, nones=nones)
+    had = "latitude" in mapping and "longitude" in mapping
     lat_v, lon_v = _coordinates(
         frame, mapping, geom_src, problems, n, coordinates, overrides, notes, name,
         state.coordinates,
     )  # fmt: skip
-    state.coordinates = "latitude" in mapping and "longitude" in mapping
+    kept = "latitude" in mapping and "longitude" in mapping
+    if state.blocks and state.coordinates is None and had and not kept:
+        # the first block's values (0,0 placeholders) cannot speak for the file: read it whole
+        raise NotInBlocks("the first block does not show whether the columns are coordinates")
+    state.coordinates = kept
     out["latitude"], out["longitude"] = lat_v, lon_v
     for key in ("stated_province", "stated_district", "stated_place"):
         out[key] = _text(frame, mapping.get(key), n, strip=True, nones=nones)
@@ -371,15 +387,16 @@ def _fatalities(
     problems: Problems,
     notes: list[str],
     name: str,
+    mark: str | None,
 ) -> np.ndarray:
     col = mapping.get("fatalities")
     if col:
-        return parse_counts(frame[col], col, problems)
+        return parse_counts(frame[col], col, problems, mark=mark)
     by_key = {header_key(c): c for c in frame.columns}
     parts = [by_key[p] for p in chosen.fatalities_parts if p in by_key]
     if not parts:
         return np.full(len(frame), np.nan)
-    values = np.column_stack([parse_counts(frame[c], c, problems) for c in parts])
+    values = np.column_stack([parse_counts(frame[c], c, problems, mark=mark) for c in parts])
     total = np.where(np.isnan(values).all(axis=1), np.nan, np.nansum(values, axis=1))
     missing = [p for p in chosen.fatalities_parts if p not in by_key]
     how = " + ".join(parts)
@@ -388,6 +405,15 @@ def _fatalities(
         + (f" ({', '.join(missing)} absent: the total may be low)" if missing else "")
     )
     return total
+
+
+def _decimal_mark(frame: pd.DataFrame, chosen: Preset, mapping: dict[str, str]) -> str | None:
+    """Return the decimal mark the coordinates (else the tolls) of this table show."""
+    coords = [frame[mapping[k]] for k in ("latitude", "longitude") if k in mapping]
+    by_key = {header_key(c): c for c in frame.columns}
+    names = [mapping.get("fatalities"), mapping.get("injured")]
+    names += [by_key.get(p) for p in chosen.fatalities_parts]
+    return decimal_mark(coords, [frame[c] for c in dict.fromkeys(names) if c])
 
 
 def _plausible(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

@@ -11,7 +11,10 @@ import pandas as pd
 import shapely
 
 from incidentmap.errors import InputFileError
+from incidentmap.io.dates import parse_dates
+from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts, parse_numbers
 from incidentmap.io.tables import read_table
+from incidentmap.io.values import Problems
 
 __all__ = ["is_geocoded", "read_geocoded", "typed_geocoded"]
 
@@ -23,13 +26,23 @@ def is_geocoded(columns: Any) -> bool:
     }
 
 
-def read_geocoded(path: str | os.PathLike[str], **read_kwargs: Any) -> gpd.GeoDataFrame:
+def read_geocoded(
+    path: str | os.PathLike[str],
+    *,
+    on_bad: str = "error",
+    dayfirst: bool | None = None,
+    **read_kwargs: Any,
+) -> gpd.GeoDataFrame:
     """Read a file written by ``incidentmap geocode`` back with its types.
 
     Parameters
     ----------
     path : path-like or "-"
         A geocoded file (GPKG, GeoJSON, Parquet, CSV with WKT geometry...).
+    on_bad : {"error", "keep"}, default "error"
+        Refuse the first value that cannot be read, or keep it empty with a note.
+    dayfirst : bool, optional
+        How to read a retyped ``a/b/yyyy`` date when the values do not decide it.
     **read_kwargs
         ``encoding``, ``delimiter``, ``sheet``, ``layer`` for :func:`incidentmap.io.read_table`.
 
@@ -40,25 +53,31 @@ def read_geocoded(path: str | os.PathLike[str], **read_kwargs: Any) -> gpd.GeoDa
     Raises
     ------
     InputFileError
-        If the file lacks the geocode columns.
+        If the file lacks the geocode columns, or a value cannot be read.
     """
     name = "<stdin>" if str(path) == "-" else str(path)
     raw = read_table(path, **read_kwargs)
     if not is_geocoded(raw.columns):
         raise InputFileError(name, "not a geocoded file (run incidentmap geocode first)")
-    return typed_geocoded(raw, name)
+    return typed_geocoded(raw, name, on_bad, dayfirst)
 
 
-def typed_geocoded(raw: pd.DataFrame, name: str) -> gpd.GeoDataFrame:
-    """Return a geocoded table with its written types (dates, numbers, text, WKT geometry)."""
+def typed_geocoded(
+    raw: pd.DataFrame, name: str, on_bad: str = "error", dayfirst: bool | None = None
+) -> gpd.GeoDataFrame:
+    """Return a geocoded table with its written types (dates, numbers, text, WKT geometry).
+
+    Its values are read by the rules of any incident file (a date retyped ``08/03/2023``,
+    a toll retyped ``1,000``, a word in a number column): read as they say, or refused
+    with the file, row and column (``on_bad="keep"``: kept empty, the reason appended to
+    ``input_note``) — never guessed, never emptied without a word.
+    """
     if not isinstance(raw, gpd.GeoDataFrame):
         raw = _with_wkt_geometry(raw, name)
     g = raw.to_crs("EPSG:4326") if raw.crs is not None else raw.set_crs("EPSG:4326")
     g = g.reset_index(drop=True)
-    g["date"] = pd.to_datetime(g["date"], errors="coerce") if "date" in g else pd.NaT
-    for c in ("row", "fatalities", "injured", "latitude", "longitude", "geocode_score"):
-        if c in g.columns:
-            g[c] = pd.to_numeric(g[c], errors="coerce")
+    problems = Problems(name, np.arange(1, len(g) + 1), on_bad)
+    _checked_values(g, problems, dayfirst)
     g["geocode_conflict"] = _per_value(
         g["geocode_conflict"], lambda v: str(v).strip().lower() in ("true", "1"), bool
     )
@@ -91,8 +110,53 @@ def typed_geocoded(raw: pd.DataFrame, name: str) -> gpd.GeoDataFrame:
     for c in text_cols:
         if c in g.columns:
             g[c] = _per_value(g[c], _as_text_or_none, object)
+    for i, row_notes in problems.notes.items():  # --keep-bad-values: the reasons, in the row
+        before = g.at[i, "input_note"] if "input_note" in g.columns else None
+        g.loc[i, "input_note"] = "; ".join([*([before] if before else []), *row_notes])
     g.attrs.update({"path": name, "preset": "geocoded", "geocoded": True, "notes": []})
     return g
+
+
+def _checked_values(g: gpd.GeoDataFrame, problems: Problems, dayfirst: bool | None) -> None:
+    """Read the date, number and coordinate columns of a geocoded table in place."""
+    _checked_dates(g, problems, dayfirst)
+    _checked_numbers(g, problems)
+
+
+def _checked_dates(g: gpd.GeoDataFrame, problems: Problems, dayfirst: bool | None) -> None:
+    if "date" not in g.columns:
+        g["date"] = pd.NaT
+    elif not pd.api.types.is_datetime64_any_dtype(g["date"]):
+        written = g["date_precision"] if "date_precision" in g.columns else None
+        dates, precision = parse_dates(g["date"], "date", problems, dayfirst=dayfirst)
+        g["date"] = dates
+        if written is not None:  # the written precision stands (a month is a month)
+            known = written.notna().to_numpy(dtype=bool) & (written.astype(str) != "").to_numpy()
+            g["date_precision"] = written.where(known, precision)
+
+
+def _checked_numbers(g: gpd.GeoDataFrame, problems: Problems) -> None:
+    coords = [g[c] for c in ("latitude", "longitude") if c in g.columns]
+    mark = decimal_mark(coords, [g[c] for c in ("fatalities", "injured") if c in g.columns])
+
+    def coordinate(values: pd.Series, column: str) -> np.ndarray:
+        out, bad = parse_coordinates(values, column, problems, column[:3])
+        problems.report(bad, column, values, f"a {column} in degrees")
+        return out
+
+    readers = {
+        "fatalities": lambda v, c: parse_counts(v, c, problems, mark=mark),
+        "injured": lambda v, c: parse_counts(v, c, problems, mark=mark),
+        "latitude": coordinate,
+        "longitude": coordinate,
+        "row": lambda v, c: parse_numbers(v, c, problems, lo=1, expected="a row number"),
+        "geocode_score": lambda v, c: parse_numbers(
+            v, c, problems, lo=0, hi=100, expected="a score from 0 to 100"
+        ),
+    }
+    for column, read in readers.items():
+        if column in g.columns:
+            g[column] = read(g[column], column)
 
 
 def _per_value(values: pd.Series, func: Any, dtype: Any) -> pd.Series:

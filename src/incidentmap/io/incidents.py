@@ -20,6 +20,7 @@ import pandas as pd
 from incidentmap.errors import UsageError
 from incidentmap.io.assemble import BlockState, assemble
 from incidentmap.io.geocoded import is_geocoded, typed_geocoded
+from incidentmap.io.numbers import DECIMAL_MARKS
 from incidentmap.io.table_blocks import CsvBlocks, ParquetBlocks, csv_blocks, parquet_blocks
 from incidentmap.io.tables import read_table
 from incidentmap.schema import (
@@ -52,6 +53,7 @@ def read_incidents(
     dayfirst: bool | None = None,
     coordinates: bool = True,
     on_bad: str = "error",
+    decimal: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read an incident file into the canonical schema.
 
@@ -75,6 +77,10 @@ def read_incidents(
         ``"error"`` raises on the first value that cannot be read;
         ``"keep"`` keeps the row, leaves the value empty and writes what was
         wrong in ``input_note``.
+    decimal : {"point", "comma"}, optional
+        The file's decimal mark, for tolls like ``1.000`` (a thousand with decimal
+        commas, one with points); by default the coordinates' (else the tolls')
+        values decide it, and such a toll is refused when they do not.
 
     Returns
     -------
@@ -93,7 +99,7 @@ def read_incidents(
         neither coordinates nor place-name columns, or (``on_bad="error"``) a
         value cannot be read; the message names the file, row and column.
     """
-    _check_read_options(preset, on_bad, day_one)
+    _check_read_options(preset, on_bad, day_one, decimal)
     name = "<stdin>" if str(path) == "-" else str(path)
     raw = read_table(
         path,
@@ -106,7 +112,7 @@ def read_incidents(
         columns=columns,
     )
     if preset == "auto" and is_geocoded(raw.columns):
-        return typed_geocoded(raw, name)
+        return typed_geocoded(raw, name, on_bad, dayfirst)
     assembled = assemble(
         raw,
         name,
@@ -114,7 +120,7 @@ def read_incidents(
         **_assemble_options(
             lat=lat, lon=lon, date=date, province=province, district=district, place=place,
             event_id=event_id, day_one=day_one, dayfirst=dayfirst, coordinates=coordinates,
-            on_bad=on_bad,
+            on_bad=on_bad, decimal=decimal,
         ),
     )  # fmt: skip
     return cast(gpd.GeoDataFrame, assembled)
@@ -133,6 +139,7 @@ def _assemble_options(
     dayfirst: bool | None = None,
     coordinates: bool = True,
     on_bad: str = "error",
+    decimal: str | None = None,
 ) -> dict[str, Any]:
     """Return the column options of :func:`read_incidents` as :func:`assemble` takes them."""
     overrides = {
@@ -150,16 +157,21 @@ def _assemble_options(
         "dayfirst": dayfirst,
         "coordinates": coordinates,
         "on_bad": on_bad,
+        "decimal": decimal,
     }
 
 
-def _check_read_options(preset: str, on_bad: str, day_one: str | None) -> None:
+def _check_read_options(
+    preset: str, on_bad: str, day_one: str | None, decimal: str | None = None
+) -> None:
     if preset != "auto" and preset not in PRESETS:
         msg = f"preset must be auto or one of {', '.join(PRESETS)}, not {preset!r}"
         raise UsageError(msg)
     if on_bad not in ("error", "keep"):
         msg = f"on_bad must be 'error' or 'keep', not {on_bad!r}"
         raise UsageError(msg)
+    if decimal is not None and decimal not in DECIMAL_MARKS:
+        raise UsageError(f"decimal must be 'point' or 'comma', not {decimal!r}")
     if day_one is not None:
         try:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(day_one).strip()):
@@ -175,10 +187,11 @@ class IncidentBlocks:
     Made by :func:`incident_blocks`. Iterating yields GeoDataFrames as
     :func:`read_incidents` returns for a whole file, ``row`` numbered through the
     file. The first block decides what the values of a column decide for a whole
-    file (the day/month order of ``a/b/yyyy`` dates, whether columns named like
-    coordinates hold coordinates); a later value that contradicts it is a bad value
-    with its row. Iterating raises :class:`incidentmap.io.table_blocks.NotInBlocks` when a
-    later block is not well formed: read the file whole then.
+    file (the day/month order of ``a/b/yyyy`` dates, the decimal mark); a later value
+    that contradicts it is a bad value with its row. Columns named like coordinates
+    whose first block holds no plausible coordinates (``0,0`` placeholders) cannot be
+    judged from it. Iterating raises :class:`incidentmap.io.table_blocks.NotInBlocks`
+    then, and when a later block is not well formed: read the file whole.
 
     Attributes
     ----------
@@ -207,7 +220,7 @@ class IncidentBlocks:
         return self._blocks.position()
 
     def __iter__(self) -> Iterator[gpd.GeoDataFrame]:
-        state = BlockState()
+        state = BlockState(blocks=True)
         for raw in self._blocks:
             yield assemble(
                 raw, self._name, self._chosen, state=state, points=self._points, **self._options
@@ -250,7 +263,7 @@ def incident_blocks(
     """
     table = {k: read_kwargs.pop(k) for k in _TABLE_OPTIONS if k in read_kwargs}
     options = _assemble_options(**read_kwargs)
-    _check_read_options(preset, options["on_bad"], options["day_one"])
+    _check_read_options(preset, options["on_bad"], options["day_one"], options["decimal"])
     blocks: CsvBlocks | ParquetBlocks | None
     if str(path).lower().endswith(".parquet"):
         blocks = parquet_blocks(path, block_bytes=block_bytes)

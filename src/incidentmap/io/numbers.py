@@ -14,9 +14,66 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from incidentmap.io.values import EDGE_SPACE, Problems, blank_mask, fast_numbers
+from incidentmap.io.values import EDGE_SPACE, Problems, arrow_strings, blank_mask, fast_numbers
 
-__all__ = ["parse_coordinates", "parse_counts", "parse_numbers"]
+__all__ = ["DECIMAL_MARKS", "decimal_mark", "parse_coordinates", "parse_counts", "parse_numbers"]
+
+#: how a file writes one and a half: ``point`` (1.5, thousands 1,000) or ``comma`` (1,5 and 1.000)
+DECIMAL_MARKS = ("point", "comma")
+
+_S = r"^\s*[+-]?"
+#: values that say which mark a file uses: in coordinates any fraction does; in counts only a
+#: fraction that cannot be a group of thousands ("2,5", "1.5", "1.000.000", "1.000,5")
+_MARK_EVIDENCE = {
+    # coordinates: any fraction says which mark (a plain search: "34.53", "34,53", "34.5N")
+    "coordinate": {"point": ".", "comma": ","},
+    "count": {
+        "point": _S
+        + r"(?:\d+\.(?:\d{1,2}|\d{4,})|\d{1,3}(?:,\d{3}){2,}|\d{1,3}(?:,\d{3})+\.\d+)\s*$",
+        "comma": _S
+        + r"(?:\d+,(?:\d{1,2}|\d{4,})|\d{1,3}(?:\.\d{3}){2,}|\d{1,3}(?:\.\d{3})+,\d+)\s*$",
+    },
+}
+#: a count that is a thousand in one convention and one in the other
+_AMBIGUOUS = r"^\s*\+?[1-9]\d{0,2}(?:\.\d{3})+\s*$"
+_COMMA_NUMBER = re.compile(r"[+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
+
+
+def decimal_mark(coordinates: list[pd.Series], counts: list[pd.Series]) -> str | None:
+    """Return the decimal mark a file's values show, coordinates first; None if they do not say.
+
+    Parameters
+    ----------
+    coordinates, counts : list of pandas.Series
+        The file's coordinate and count columns as read (text, or typed numbers that
+        say nothing).
+
+    Returns
+    -------
+    {"point", "comma"} or None
+        None when the values show neither mark, or both.
+    """
+    for columns, kind in ((coordinates, "coordinate"), (counts, "count")):
+        seen = {
+            m
+            for m in DECIMAL_MARKS
+            if any(_shows(c, _MARK_EVIDENCE[kind][m], regex=kind == "count") for c in columns)
+        }
+        if len(seen) == 1:
+            return seen.pop()
+        if seen:
+            return None  # both marks: nothing decides a value like "1.000"
+    return None
+
+
+def _shows(values: pd.Series, pattern: str, *, regex: bool) -> bool:
+    import pyarrow.compute as pc
+
+    arr = arrow_strings(values)
+    if arr is None:
+        return False  # typed numbers: the reader decided already
+    match = pc.match_substring_regex if regex else pc.match_substring
+    return bool(pc.any(match(arr, pattern)).as_py())
 
 
 _THOUSANDS = re.compile(r"[+]?\d{1,3}(?:([,\u00a0\u202f ' ])\d{3})(?:\1\d{3})*(?:\.\d+)?")
@@ -39,12 +96,18 @@ def number_text(v: Any) -> str:
     return str(v)
 
 
-def read_numbers(values: pd.Series, blank: np.ndarray, one: Callable[[str], float]) -> np.ndarray:
+def read_numbers(
+    values: pd.Series, blank: np.ndarray, one: Callable[[str], float], *, fast_path: bool = True
+) -> np.ndarray:
     """Numbers C reads (Arrow, or a typed column), then the rest by ``one`` per distinct text.
 
-    Blanks come out NaN.
+    Blanks come out NaN. ``fast_path=False`` sends every text through ``one`` (a file
+    with decimal commas, where C would read "1.000" as one).
     """
-    fast = fast_numbers(values, blank)
+    typed = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+        values.dtype
+    )
+    fast = fast_numbers(values, blank) if fast_path or typed else None
     if fast is not None:
         num, rest = fast
         if rest.any():
@@ -67,6 +130,7 @@ def parse_numbers(
     lo: float | None = None,
     hi: float | None = None,
     expected: str = "a number",
+    mark: str | None = "point",
 ) -> np.ndarray:
     """Read numbers; blanks are NaN, unreadable or out-of-range values are reported.
 
@@ -86,14 +150,24 @@ def parse_numbers(
         Inclusive bounds.
     expected : str
         What the message says was expected.
+    mark : {"point", "comma"} or None, default "point"
+        The file's decimal mark (:func:`decimal_mark`). With ``comma`` a count
+        "1.000" is a thousand and "2,5" two and a half (a point fraction is refused);
+        with None (the file does not say) a count like "1.000" is refused: it is a
+        thousand or one, and nothing tells which.
 
     Returns
     -------
     numpy.ndarray of float
     """
     blank = blank_mask(values, numeric=True)
-    # "1,000", "34,5": the few values C did not read; plain fractions are not counts
-    num = read_numbers(values, blank, lambda u: _one_number(u, kind))
+    if kind == "count" and mark == "comma":
+        num = read_numbers(values, blank, _comma_count, fast_path=False)
+    else:
+        # "1,000", "34,5": the few values C did not read; plain fractions are not counts
+        num = read_numbers(values, blank, lambda u: _one_number(u, kind))
+    if kind == "count" and mark is None:
+        _refuse_ambiguous(values, blank, column, problems, num)
     bad = ~blank & ~np.isfinite(num)
     if lo is not None:
         bad |= np.isfinite(num) & (num < lo)
@@ -107,6 +181,36 @@ def parse_numbers(
     problems.report(bad, column, values, expected)
     num[bad | ~np.isfinite(num)] = np.nan
     return num
+
+
+def _comma_count(text: str) -> float:
+    """Read a count written with decimal commas: "1.000" a thousand, "2,5" two and a half."""
+    t = EDGE_SPACE.sub("", text)
+    if not _COMMA_NUMBER.fullmatch(t):
+        return np.nan
+    return float(t.replace(".", "").replace(",", "."))
+
+
+def _refuse_ambiguous(
+    values: pd.Series, blank: np.ndarray, column: str, problems: Problems, num: np.ndarray
+) -> None:
+    """Report counts like "1.000" in a file whose values show no decimal mark (kept unknown)."""
+    arr = arrow_strings(values)
+    if arr is None:
+        return
+    import pyarrow.compute as pc
+
+    hit = pc.fill_null(pc.match_substring_regex(arr, _AMBIGUOUS), False)
+    mask = np.array(hit.to_numpy(zero_copy_only=False), dtype=bool) & ~blank
+    problems.report(
+        mask,
+        column,
+        values,
+        "a number of people whose decimal mark is known (a thousand with decimal commas, "
+        "one with points; the file's coordinates and tolls do not say which: "
+        "--decimal comma or --decimal point)",
+    )
+    num[mask] = np.nan
 
 
 def _one_number(text: str, kind: str) -> float:
@@ -126,12 +230,18 @@ def _one_number(text: str, kind: str) -> float:
 
 
 def parse_counts(
-    values: pd.Series, column: str, problems: Problems, *, hi: float = 1_000_000
+    values: pd.Series,
+    column: str,
+    problems: Problems,
+    *,
+    hi: float = 1_000_000,
+    mark: str | None = "point",
 ) -> np.ndarray:
     """Read counts of people (killed, wounded): numbers from 0 to ``hi``, fractions kept.
 
     GTD's codebook divides the toll of a multi-part attack among its events, so 1.5
-    and 2.83 are real values; a word is an unknown toll (see :func:`parse_numbers`).
+    and 2.83 are real values; a word is an unknown toll; ``mark`` is the file's
+    decimal mark (see :func:`parse_numbers`).
     """
     return parse_numbers(
         values,
@@ -140,7 +250,13 @@ def parse_counts(
         kind="count",
         lo=0,
         hi=hi,
-        expected=f"a number of people from 0 to {hi:,.0f} (e.g. 3, 1.5 or 1,000)",
+        expected=f"a number of people from 0 to {hi:,.0f} "
+        + (
+            "(e.g. 3, 1,5 or 1.000: the file writes decimal commas)"
+            if mark == "comma"
+            else "(e.g. 3, 1.5 or 1,000)"
+        ),
+        mark=mark,
     )
 
 

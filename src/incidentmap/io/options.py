@@ -50,6 +50,8 @@ class ReadOptions:
         False ignores coordinate columns (names only).
     on_bad : {"error", "keep"}, default "error"
         Refuse the first unreadable value, or keep the row with a note.
+    decimal : {"point", "comma"}, optional
+        The file's decimal mark (default: what its coordinates, else tolls, show).
     """
 
     preset: str = "auto"
@@ -71,6 +73,7 @@ class ReadOptions:
     dayfirst: bool | None = None
     coordinates: bool = True
     on_bad: str = "error"
+    decimal: str | None = None
 
     @classmethod
     def of(cls, read: ReadOptions | None = None, **kwargs: Any) -> ReadOptions:
@@ -79,6 +82,8 @@ class ReadOptions:
         refuse_unknown(kwargs, {f.name for f in fields(cls)}, "read option")
         out = replace(base, **kwargs) if kwargs else base
         check_delimiter(out.delimiter)  # refused here, before any file is read
+        if out.decimal not in (None, "point", "comma"):
+            raise UsageError(f"--decimal must be point or comma, not {out.decimal!r}")
         return out
 
     def kwargs(self) -> dict[str, Any]:
