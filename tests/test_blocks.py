@@ -7,6 +7,7 @@ span many blocks; the 16 MB default only changes how many there are.
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from pathlib import Path
 
@@ -162,7 +163,10 @@ def test_generated_files_in_blocks_equal_reading_them_whole(
         assert (a, b)[ignored.index(True)].summary["placed_by_point"] == 0
         return
     assert a.summary == b.summary and a.summary["read"] == len(body)
-    if src.stat().st_size > 2 * block_kb * 1024:
+    lone_cr = (
+        re.search(rb"\r(?!\n)", src.read_bytes()) is not None
+    )  # read whole: Arrow ends rows there
+    if src.stat().st_size > 2 * block_kb * 1024 and not lone_cr:
         assert b.blocks >= 2
     assert_same_file(whole, parts)
 

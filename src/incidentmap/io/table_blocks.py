@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import re
 from pathlib import Path
@@ -191,7 +192,20 @@ def _plain_csv_head(p: Path, block_bytes: int) -> bytes | None:
         and not head.startswith(b"\xef\xbb\xbf")  # a BOM: read whole
         and not head.lstrip(b" \t\r\n").startswith((b"{", b"["))  # JSON
     )
-    return head if plain else None
+    return head if plain and not _lone_cr(p) else None
+
+
+def _lone_cr(p: Path) -> bool:
+    """Tell whether the file holds a CR not followed by LF (Arrow would end a row there).
+
+    Such a CR is a character of a value (see :mod:`incidentmap.io.lines`): the whole-file
+    reader keeps it there. One pass over the file at memory speed.
+    """
+    try:
+        with p.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return mm.find(b"\r") >= 0 and re.search(rb"\r(?!\n)", mm) is not None
+    except (OSError, ValueError):
+        return True  # cannot look: the whole-file reader decides
 
 
 def csv_blocks(

@@ -30,6 +30,7 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.decode import decode_bytes
+from incidentmap.io.lines import check_fields, fields_note, protect_lone_cr, restore_lone_cr
 from incidentmap.io.options import check_delimiter
 from incidentmap.io.sniff import commented_hint, sniff_commented
 
@@ -49,6 +50,9 @@ JSON_EXTS = {".json", ".ndjson", ".jsonl"}
 _DELIMITERS = (",", ";", "\t", "|")
 #: JSON nested deeper than this is refused before parsing (Python's parser recurses)
 MAX_JSON_DEPTH = 200
+#: the longest first line a CSV file may have (a header of some 50,000 columns): a file
+#: with no line end in its first MiB is not a table of incidents (one line of 200 MB)
+MAX_FIRST_LINE = 2**20
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,6 +101,9 @@ def _read_csv_text(
         delimiter = detect_delimiter(first)
     else:
         delimiter = check_delimiter(delimiter)
+    mark = body.lstrip()[:1]
+    hint = commented_hint(str(path), mark) if mark in ("#", "%", ";") else None  # read as a header
+    trailing = check_fields(body, path, delimiter, header=header, hint=hint)  # none padded
     try:
         df = pd.read_csv(
             io.StringIO(body),
@@ -105,6 +112,7 @@ def _read_csv_text(
             keep_default_na=False,
             skip_blank_lines=True,
             header=0 if header else None,
+            index_col=False if trailing else None,
             engine="c",
         )
     except pd.errors.EmptyDataError as exc:
@@ -114,9 +122,8 @@ def _read_csv_text(
         if m:
             line = int(m.group(2))
             msg = f"expected {m.group(1)} fields (as in the header), found {m.group(3)}"
-            mark = body.lstrip()[:1]
-            if mark in ("#", "%", ";"):  # comment lines read as a header
-                msg += "; " + commented_hint(str(path), mark)
+            if hint:  # comment lines read as a header
+                msg += "; " + hint
             raise InputFileError(path, msg, row=line - 1 if header else line) from exc
         raise InputFileError(path, f"not a readable CSV file ({exc})") from exc
     if not header:
@@ -129,7 +136,9 @@ def _read_csv_text(
     elif columns:
         msg = "--columns names the columns of a file without a header; add --no-header"
         raise UsageError(msg)
-    return _name_blank_headers(df)
+    df = _name_blank_headers(df)
+    df.attrs["notes"] = fields_note(path, trailing)
+    return df
 
 
 def _name_blank_headers(df: pd.DataFrame) -> pd.DataFrame:
@@ -276,7 +285,9 @@ def read_table(
     """
     name = str(path)
     if name == "-":
-        data = sys.stdin.buffer.read()
+        data, cr = protect_lone_cr(sys.stdin.buffer.read())
+        if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+            check_first_line(data, "<stdin>")
         text, codec = decode_bytes(data, "<stdin>", encoding)
         stripped = text.lstrip()
         if stripped.startswith(("{", "[")):
@@ -284,7 +295,7 @@ def read_table(
         else:
             out = _text_csv(text, "<stdin>", codec, delimiter, comment, header, columns)
         out.attrs["encoding"] = codec
-        return out
+        return restore_lone_cr(out, cr)
     p = Path(name)
     if not p.exists():
         raise InputFileError(name, "no such file")
@@ -310,17 +321,54 @@ def read_table(
         raise InputFileError(name, "the file is empty (expected a header row)")
     if b"\r" in data and b"\n" not in data:
         data = data.replace(b"\r", b"\n")  # CR-only line ends (old Excel for Mac): lines
-    looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"["))
+    data, cr = protect_lone_cr(data)  # a CR inside a value of an LF file stays in the value
+    return restore_lone_cr(
+        _text_table(data, name, ext, encoding, delimiter, comment, header, columns), cr
+    )
+
+
+def check_first_line(data: bytes, name: str) -> None:
+    """Refuse a text file whose first line runs past :data:`MAX_FIRST_LINE` bytes.
+
+    Raises
+    ------
+    InputFileError
+        No line end in the first MiB (UTF-16 text counts its line ends too).
+    """
+    head = data[: MAX_FIRST_LINE + 2]
+    if len(data) > MAX_FIRST_LINE and b"\n" not in head and b"\r" not in head:
+        msg = (
+            f"no line end in the first {MAX_FIRST_LINE // 2**20} MiB of "
+            f"{len(data) / 2**20:,.0f} MiB (expected a header line, then one row a line)"
+        )
+        raise InputFileError(name, msg)
+
+
+def _for_arrow(
+    data: bytes, ext: str, encoding: str | None, comment: str | None, looks_json: bool
+) -> bool:
+    """Tell whether Arrow's CSV reader may try the file first (plain UTF-8 CSV text)."""
     text_like = b"\x00" not in data[:65536]  # NUL bytes: UTF-16 without a BOM, or binary
     marked = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"%", b"#")
-    if (
-        ext in TEXT_EXTS
-        and text_like
-        and not comment
-        and not marked
-        and not looks_json
-        and encoding in (None, "utf-8")
-    ):
+    plain = ext in TEXT_EXTS and text_like and not comment and not marked
+    return plain and not looks_json and encoding in (None, "utf-8")
+
+
+def _text_table(
+    data: bytes,
+    name: str,
+    ext: str,
+    encoding: str | None,
+    delimiter: str | None,
+    comment: str | None,
+    header: bool,
+    columns: list[str] | None,
+) -> pd.DataFrame:
+    """Read a text file's bytes: Arrow's reader when it can, else decoded and parsed here."""
+    looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"["))
+    if not looks_json and ext not in JSON_EXTS:
+        check_first_line(data, name)
+    if _for_arrow(data, ext, encoding, comment, looks_json):
         fast = _read_csv_arrow(data, delimiter=delimiter, header=header, columns=columns)
         if fast is not None:  # UTF-8 and well formed: the fast reader's table
             fast.attrs["encoding"] = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"

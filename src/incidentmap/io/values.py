@@ -171,6 +171,25 @@ class Problems:
         raise InputFileError(self.path, message, row=int(self.rows[position]), column=column)
 
 
+def refuse_nul(frame: pd.DataFrame, problems: Problems) -> None:
+    """Report text values holding a NUL character (U+0000), column by column.
+
+    Most formats end a text at a NUL (GeoPackage, shapefile, GDAL's drivers), so a
+    value written on would come out cut. Kept (``on_bad="keep"``), the NUL becomes
+    U+FFFD, the replacement character, and the row's note says so.
+    """
+    import pyarrow.compute as pc
+
+    for c in frame.columns:
+        arr = arrow_strings(frame[c])
+        if arr is None:
+            continue
+        mask = _to_bool(pc.match_substring(arr, "\x00"), False)
+        if mask.any():
+            problems.report(mask, str(c), frame[c], "text without a NUL character (U+0000)")
+            frame[c] = frame[c].where(~mask, frame[c].astype(str).str.replace("\x00", "\ufffd"))
+
+
 def show_value(value: Any) -> str:
     text = repr(value if not isinstance(value, (np.generic,)) else value.item())
     return text if len(text) <= 80 else text[:77] + "...'"

@@ -1,0 +1,131 @@
+"""Rows of CSV text as the file writes them: its line ends, and rows of the header's width.
+
+Two parsers read CSV here (Arrow's and pandas'), and both take a carriage return
+anywhere as the end of a line and pad a short row with blanks. What the file says
+is kept instead:
+
+* in a file whose lines end with LF (or CR LF), a CR not followed by LF is a
+  character of a value, not a line end (:func:`protect_lone_cr`);
+* every row has the header's number of fields; a row cut short, or longer, is
+  refused with its row number; one empty field more on every row is a delimiter
+  at the end of the line (:func:`check_fields`), never an index column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pandas as pd
+
+from incidentmap.errors import InputFileError
+
+__all__ = ["check_fields", "fields_note", "protect_lone_cr", "restore_lone_cr"]
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+#: stand-ins for a lone CR while a parser reads the file (one not in the file is used)
+_STAND_INS = (b"\x1f", b"\x1e", b"\x1d", b"\x1c")
+
+
+def protect_lone_cr(data: bytes) -> tuple[bytes, str | None]:
+    """Hide the CRs inside values of a file whose lines end with LF from the parsers.
+
+    Parameters
+    ----------
+    data : bytes
+        The file (ASCII-compatible encodings: a file with NUL bytes is left as it is).
+
+    Returns
+    -------
+    bytes, str or None
+        The data with each lone CR replaced by a stand-in character, and that
+        character (None when nothing was replaced); :func:`restore_lone_cr` puts
+        the CRs back into the values.
+    """
+    if b"\r" not in data or b"\n" not in data or b"\x00" in data:
+        return data, None  # no CR, CR-only line ends, or UTF-16: nothing to keep apart
+    if _LONE_CR.search(data) is None:
+        return data, None
+    for mark in _STAND_INS:
+        if mark not in data:
+            return _LONE_CR.sub(mark, data), mark.decode("ascii")
+    return data, None
+
+
+def restore_lone_cr(frame: pd.DataFrame, mark: str | None) -> pd.DataFrame:
+    """Put the CRs hidden by :func:`protect_lone_cr` back into the values and names."""
+    if mark is None:
+        return frame
+    for c in frame.columns:
+        col = frame[c]
+        if col.dtype == object or isinstance(col.dtype, pd.StringDtype):
+            hit = col.astype(str).str.contains(mark, regex=False).to_numpy(dtype=bool)
+            if hit.any():
+                frame[c] = col.where(~hit, col.astype(str).str.replace(mark, "\r", regex=False))
+    frame.columns = [str(c).replace(mark, "\r") for c in frame.columns]
+    return frame
+
+
+def check_fields(
+    text: str, path: str, delimiter: str, *, header: bool, hint: str | None = None
+) -> bool:
+    """Check that every row has the first row's number of fields.
+
+    Parameters
+    ----------
+    text : str
+        The CSV text (comment lines removed).
+    path : str
+        The file, for messages.
+    delimiter : str
+    header : bool
+        Whether the first row names the columns (row numbers then start after it).
+    hint : str, optional
+        Added to the message (what to do about a commented start, say).
+
+    Returns
+    -------
+    bool
+        True when rows end with one empty field more than the header names (a
+        delimiter at the end of each line): the caller reads the header's columns.
+
+    Raises
+    ------
+    InputFileError
+        A row with fewer fields than the first, or with more (a non-empty value past
+        the header's last column), naming the row.
+    """
+    width = None
+    trailing = False
+    row = 0
+    for fields in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False):
+        if not fields or fields == [""]:
+            continue  # a blank line: skipped, as the parsers skip it
+        if width is None:
+            width = len(fields)
+            if header:
+                continue
+        row += 1
+        n = len(fields)
+        if n == width:
+            continue
+        if n == width + 1 and not fields[-1].strip():
+            trailing = True
+            continue
+        _refuse(path, row, n, width, header, hint)
+    return trailing
+
+
+def _refuse(path: str, row: int, n: int, width: int, header: bool, hint: str | None) -> None:
+    where = "the header" if header else "the first row"
+    what = "cut short (a value with an unquoted line break?)" if n < width else "too long"
+    msg = f"expected {width} fields (as in {where}), found {n}: the row is {what}"
+    raise InputFileError(path, msg + (f"; {hint}" if hint else ""), row=row)
+
+
+def fields_note(path: str, trailing: bool) -> list[str]:
+    """Return the note for a file whose rows end with a delimiter the header lacks."""
+    if not trailing:
+        return []
+    return [f"{path}: rows end with a delimiter the header lacks: the empty last field is dropped"]
