@@ -19,6 +19,7 @@ from incidentmap.cli._options import (
     no_period,
     overwrite_opt,
     plain,
+    print_write_notes,
     read_options,
     refuse_existing,
 )
@@ -103,11 +104,7 @@ def export_cmd(
         mapping = ", ".join(f"{k} -> {v}" for k, v in report["fields"].items())
         console_err.print(f"shapefile field names cut to 10 characters: {mapping}")
         console_err.print(f"  (mapping written to {output.with_suffix('.fields.csv')})")
-    if report.get("truncated"):
-        console_err.print(
-            f"warning: {report['truncated']} text values longer than 254 bytes "
-            "were cut by the shapefile format; use .gpkg to keep them whole"
-        )
+    print_write_notes(report)
     console_err.print(f"wrote: {output} ({report['format']})")
 
 

@@ -15,6 +15,7 @@ from incidentmap.cli._options import (
     csv_safe_opt,
     geocode_options,
     overwrite_opt,
+    print_write_notes,
     read_options_with_short_names,
     refuse_existing,
     state,
@@ -130,5 +131,6 @@ def geocode_cmd(
         print_summary(report, input)
         for name, new in report.write.get("fields", {}).items():
             console_err.print(f"field {name!r} written as {new!r} ({report.write['format']})")
+        print_write_notes(report.write)
         rows = sum(report.write.get("layers", {}).values())
         console_err.print(f"wrote: {rows:,} rows to {output}")

@@ -14,6 +14,7 @@ from incidentmap.cli._options import (
     geocode_options,
     overwrite_opt,
     print_notes,
+    print_write_notes,
     read_options,
     refuse_existing,
     step,
@@ -150,12 +151,13 @@ def merge_cmd(
     if output is None:
         return
     with step(f"merging into {output}"):
-        result, _ = merge_files(
+        result, written = merge_files(
             named, output, pairs=pairs, km=km, days=days, decisions=decisions,
             overwrite=overwrite, csv_safe=csv_safe,
         )  # fmt: skip
     if not quiet:
         _print_counts(result)
+        print_write_notes(written)
         console_err.print(f"wrote: {len(result.merged):,} events to {output}", markup=False)
         if pairs is not None:
             console_err.print(f"wrote: {len(result.pairs):,} pairs to {pairs}", markup=False)

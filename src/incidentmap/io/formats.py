@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from incidentmap._threads import run_interruptibly
@@ -218,27 +219,41 @@ def shapefile_fields(columns: list[str]) -> dict[str, str]:
     return out
 
 
+def _cut_values(plain: pd.DataFrame, columns: list[str]) -> dict[str, int]:
+    """Count, per text column, the values longer than the 254 bytes a shapefile holds."""
+    cut: dict[str, int] = {}
+    for col in columns:
+        s = plain[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            long = np.fromiter(
+                (isinstance(v, str) and len(v.encode("utf-8")) > 254 for v in s), bool, len(s)
+            )
+            if long.any():
+                cut[str(col)] = int(long.sum())
+    return cut
+
+
 def _write_shp(
     layers: dict[str, gpd.GeoDataFrame], tmp: Path, opts: WriteOptions
 ) -> dict[str, Any]:
     ((name, gdf),) = layers.items()
     plain = plain_frame(gdf, dates_as_text=True)
     fields = shapefile_fields([c for c in plain.columns if c != plain.geometry.name])
-    truncated = 0
+    truncated = _cut_values(plain, list(fields))
     for col in fields:
-        s = plain[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            long = s.map(lambda v: isinstance(v, str) and len(v.encode("utf-8")) > 254)
-            truncated += int(long.sum())
-        if pd.api.types.is_bool_dtype(s):
-            plain[col] = s.astype(int)
+        if pd.api.types.is_bool_dtype(plain[col]):
+            plain[col] = plain[col].astype(int)
     plain = plain.rename(columns=fields)
     _ogr(plain, tmp, "ESRI Shapefile", name, encoding="UTF-8")
     # the mapping travels with the layer: <name>.fields.csv beside the .shp
     mapping = pd.DataFrame({"field": list(fields.values()), "column": list(fields.keys())})
     write_csv(mapping, tmp.with_suffix(".fields.csv"))
     verify_count(tmp, None, len(gdf), "shapefile")
-    return {"fields": {k: v for k, v in fields.items() if k != v}, "truncated": truncated}
+    return {
+        "fields": {k: v for k, v in fields.items() if k != v},
+        "truncated": sum(truncated.values()),
+        "truncated_columns": truncated,
+    }
 
 
 _XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
