@@ -18,10 +18,12 @@ from incidentmap.errors import UsageError, refuse_choice
 __all__ = [
     "LEVELS",
     "PERIODS",
+    "coarse_rows",
     "counts_by_area",
     "last_day_covered",
     "national_timeline",
     "period_start",
+    "row_periods",
     "row_weights",
     "weighted",
 ]
@@ -56,6 +58,49 @@ def period_start(dates: pd.Series, period: str) -> pd.Series:
     refuse_choice(period, PERIODS, "period")
     d = pd.to_datetime(dates)
     return d.dt.to_period(PERIODS[period]).dt.start_time.astype("datetime64[ns]")
+
+
+def row_periods(incidents: pd.DataFrame, period: str) -> pd.Series:
+    """Return the first day of the period holding each row, NaT where no one period does.
+
+    A row's date may be known only to a week, a month or a year (``date_precision``);
+    it belongs to a period only when its whole span lies inside it. An event known to
+    March 2023 is in March, in the first quarter and in 2023, but in no week and on no
+    day: counted by week it would pile up in the week of 1 March (a false surge).
+    Such rows, like undated ones, are counted in totals only; :func:`coarse_rows`
+    tells how many.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With ``date`` and, optionally, ``date_precision``.
+    period : {"day", "week", "month", "quarter", "year"}
+
+    Returns
+    -------
+    pandas.Series of datetime64
+    """
+    if "date" not in incidents:
+        return pd.Series(pd.NaT, index=incidents.index, dtype="datetime64[ns]")
+    starts = period_start(incidents["date"], period)
+    coarse = coarse_rows(incidents, period)
+    return starts.where(~coarse, pd.NaT) if coarse.any() else starts
+
+
+def coarse_rows(incidents: pd.DataFrame, period: str) -> np.ndarray:
+    """Tell which rows have a date whose span does not fit in one ``period``."""
+    out = np.zeros(len(incidents), dtype=bool)
+    if "date_precision" not in incidents or "date" not in incidents:
+        return out
+    dates = pd.to_datetime(incidents["date"], errors="coerce")
+    prec = incidents["date_precision"].astype(object).to_numpy()
+    ends = period_start(dates, period).dt.to_period(PERIODS[period]).dt.end_time.dt.normalize()
+    for name, freq in _SPAN.items():
+        mask = (prec == name) & dates.notna().to_numpy()
+        if mask.any():
+            span_end = dates[mask].dt.to_period(freq).dt.end_time.dt.normalize()
+            out[mask] = (span_end > ends[mask]).to_numpy()
+    return out
 
 
 def weighted(incidents: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -213,6 +258,7 @@ def counts_by_area(
         msg = f"incidents have no {key} column (geocode them first)"
         raise UsageError(msg)
     used = [c for c in dict.fromkeys([key, "date", *sums]) if c in incidents.columns]
+    coarse = coarse_rows(incidents, period) if period is not None else None
     rows = pd.DataFrame({c: incidents[c] for c in used})  # only what is counted: no geometry
     rows = rows[rows[key].notna()]
     rows[key] = rows[key].astype(str)
@@ -231,6 +277,8 @@ def counts_by_area(
         out = area_table.merge(grouped, left_on=key, right_index=True, how="left")
     else:
         rows["period_start"] = period_start(rows["date"], period)
+        placed = incidents[key].notna().to_numpy()
+        rows.loc[coarse[placed], "period_start"] = pd.NaT  # a month is in no one week
         dated = rows[rows["period_start"].notna()]
         first = pd.Timestamp(start) if start is not None else dated["period_start"].min()
         last = pd.Timestamp(end) if end is not None else dated["period_start"].max()
@@ -264,6 +312,8 @@ def counts_by_area(
     sort = [key, "period_start"] if period is not None else [key]
     out = out.sort_values(sort, kind="stable").reset_index(drop=True)
     out.attrs.update({"level": level, "period": period, "sums": sum_cols})
+    if coarse is not None:  # rows whose date is known to a longer span than the period
+        out.attrs["coarse_dates"] = int(coarse[incidents[key].notna().to_numpy()].sum())
     return out
 
 
@@ -319,14 +369,7 @@ def national_timeline(
         ``period_start``, ``incidents`` and one column per category; every period
         from the first to the last present, zeros filled.
     """
-    from incidentmap.aggregate import period_start
-
-    dates = (
-        pd.to_datetime(incidents["date"])
-        if "date" in incidents
-        else pd.Series([], dtype="datetime64[ns]")
-    )
-    ps = period_start(dates, period)
+    ps = row_periods(incidents, period)
     frame = pd.DataFrame(
         {
             "period_start": ps.to_numpy(),

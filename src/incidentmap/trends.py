@@ -414,6 +414,9 @@ def trends(
             "dropped_incomplete": not complete and not include_incomplete,
             "baseline": int(base.shape[1]),
             "surge_week": pd.Timestamp(wstarts[-1]) if wstarts else None,
+            # rows dated to a longer span than the period (or a week): in totals only
+            "coarse_dates": int(counts.attrs.get("coarse_dates", 0)),
+            "coarse_dates_week": int(weekly.attrs.get("coarse_dates", 0)),
             "fdr": fdr,
             "alpha": alpha,
             "rules": RULES,

@@ -12,6 +12,7 @@ from incidentmap.boundaries import load_boundaries
 from incidentmap.cli._options import (
     Level,
     Period,
+    coarse_note,
     console_err,
     csv_safe_opt,
     filter_options,
@@ -110,6 +111,8 @@ def aggregate_cmd(
         overwrite=overwrite,
         csv_safe=csv_safe,
     )
+    if counts.attrs.get("coarse_dates"):
+        console_err.print(f"note: {coarse_note(counts.attrs['coarse_dates'], period_name)}")
     n_areas = counts.iloc[:, 0].nunique()
     n_periods = counts["period_start"].nunique() if "period_start" in counts else 1
     console_err.print(

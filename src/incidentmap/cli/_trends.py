@@ -17,6 +17,7 @@ from rich.text import Text
 from incidentmap.cli._options import (
     Choice,
     Level,
+    coarse_note,
     console_err,
     csv_safe_opt,
     filter_options,
@@ -138,6 +139,10 @@ def _say_what_was_compared(result: pd.DataFrame, level: str, period: str) -> Non
             f"surge and threat: ACLED's weekly rules, latest complete week "
             f"{attrs['surge_week']:%Y-%m-%d}"
         )
+    coarse = {"week": attrs.get("coarse_dates_week", 0), period: attrs.get("coarse_dates", 0)}
+    for what, n in coarse.items():
+        if n and (what != "week" or attrs.get("surge_week") is not None):
+            console_err.print(f"note: {coarse_note(n, what)}")
     counts = {k: int(result[k].sum()) for k in ("surge", "threat", "rising") if k in result}
     console_err.print(
         f"{level}s flagged: surge {counts.get('surge', 0)}, threat {counts.get('threat', 0)}, "

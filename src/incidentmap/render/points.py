@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from incidentmap._settings import MAX_POINTS
-from incidentmap.aggregate import period_start
+from incidentmap.aggregate import row_periods
 from incidentmap.errors import UsageError
 from incidentmap.render.classes import CLUSTER_COLOR, category_colors
 from incidentmap.render.encode import SCALE, pack_ints, plain_text
@@ -87,7 +87,7 @@ def _points_of(
     if period is None:
         t = np.zeros(n, dtype=int)
     else:
-        ps = period_start(placed["date"], period)
+        ps = row_periods(placed, period)  # a date known to the month is in no one week
         lookup = pd.Series(np.arange(len(starts)), index=pd.DatetimeIndex(starts))
         t = ps.map(lookup).fillna(-1).astype(int).to_numpy()
     if color_by == "category" and "category" not in placed.columns:

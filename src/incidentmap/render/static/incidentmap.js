@@ -673,6 +673,7 @@
         row(dot, p.categories[c]);
       }
       if (p.areaOnly) { var ap = el("span", "im-dot im-approx"); row(ap, fmt(p.areaOnly) + " placed only to a district or province: counted in the areas, not drawn as points"); }
+      if (p.undated && this.nPeriods > 1) { box.appendChild(el("div", "im-undated", fmt(p.undated) + " not drawn by period: no date, or a date known only to a longer span than one period")); }
       var cl = el("span", "im-dot im-cluster-key", "n"); cl.style.background = p.clusterColor || "#3f007d";
       row(cl, "cluster of n incidents (click to zoom in)");
       if (p.sizeNote) box.appendChild(el("div", null, p.sizeNote));
