@@ -44,7 +44,8 @@ LAYERS: dict[str, int] = {
     "render": 10,
     "cli": 11,
     "__init__": 12,
-    "__main__": 12,
+    "__main__": 13,
+    "console": 12,
 }
 
 

@@ -36,6 +36,9 @@ from tests.test_cli import run
         ),
         (["query", "{missing}", "--since", "2023-02-30"], "expected a date"),
         (["map", "{missing}", "-o", "{tmp}/x.html", "--bins", "5,1"], "must increase"),
+        (["query", "{missing}", "--bbox", "70,35,69,34"], "the minimum comes first"),
+        (["query", "{missing}", "--bbox", "69,34,nan,35"], "expected min_lon"),
+        (["query", "{missing}", "--decimal", "semicolon"], "--decimal"),
     ],
 )
 def test_usage_errors_come_before_reading(capsys, use_cache, tmp_path, args, expected):

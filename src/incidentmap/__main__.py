@@ -1,5 +1,6 @@
 """``python -m incidentmap``."""
 
-from incidentmap.cli import main
+from incidentmap.console import main
 
-main()
+if __name__ == "__main__":
+    main()

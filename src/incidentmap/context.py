@@ -107,7 +107,7 @@ class BoundaryContext:
         key = self.districts.attrs.get("layer_key")
         if not key:
             return PointLocator(self.districts.geometry.values)
-        from incidentmap._settings import cache_dir
+        from incidentmap._settings import cache_dir, cache_not_written
 
         path = cache_dir() / f"locator-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
         try:
@@ -118,8 +118,8 @@ class BoundaryContext:
         try:
             with atomic_write(path, overwrite=True) as tmp:
                 locator.save(tmp)
-        except OutputWriteError:
-            pass  # a read-only cache only costs time
+        except OutputWriteError as exc:
+            cache_not_written(exc)  # a read-only cache only costs time: said once
         return locator
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -225,7 +225,7 @@ class BoundaryContext:
         key = self.districts.attrs.get("layer_key")
         if not key:
             return build()
-        from incidentmap._settings import cache_dir
+        from incidentmap._settings import cache_dir, cache_not_written
 
         path = cache_dir() / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npy"
         try:
@@ -236,8 +236,8 @@ class BoundaryContext:
         try:
             with atomic_write(path, overwrite=True) as tmp:
                 np.save(tmp, value, allow_pickle=False)
-        except OutputWriteError:
-            pass  # a read-only cache only costs time
+        except OutputWriteError as exc:
+            cache_not_written(exc)  # a read-only cache only costs time: said once
         return value
 
     @functools.cached_property

@@ -96,7 +96,23 @@ def _click_exception_types() -> tuple[
 def _error(message: str, code: int) -> NoReturn:
     text = one_line(message, None)
     console_err.print(f"Error: {text}", markup=False, highlight=False, soft_wrap=True)
+    _cache_note()
     sys.exit(code)
+
+
+def _cache_note() -> None:
+    """Say once that the cache could not be written (the run built its indexes in memory)."""
+    from incidentmap._settings import UNWRITABLE_CACHE
+
+    for folder, why in UNWRITABLE_CACHE.items():
+        console_err.print(
+            f"note: the cache folder {folder} cannot be written ({why}): the indexes were "
+            "built in memory for this run, which takes longer; make the folder writable or "
+            "set INCIDENTMAP_CACHE_DIR to one that is",
+            markup=False,
+            highlight=False,
+        )
+    UNWRITABLE_CACHE.clear()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -160,4 +176,5 @@ def main(argv: list[str] | None = None) -> None:
         )
     if rv == 130:  # typer turns Ctrl-C into Exit(130) before it reaches the handler above
         console_err.print("Aborted (interrupted); no output was written.")
+    _cache_note()
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -52,8 +52,12 @@ def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
         nums = tuple(float(p) for p in parts)
     except ValueError:
         nums = ()
-    if len(nums) != 4:
+    if len(nums) != 4 or not all(math.isfinite(v) for v in nums):
         msg = f"--bbox: expected min_lon,min_lat,max_lon,max_lat, got {value!r}"
+        raise UsageError(msg)
+    minx, miny, maxx, maxy = nums
+    if minx > maxx or miny > maxy:  # refused here, before the (possibly large) input is read
+        msg = f"--bbox: the minimum comes first (min_lon,min_lat,max_lon,max_lat), got {value!r}"
         raise UsageError(msg)
     return nums  # type: ignore[return-value]
 
