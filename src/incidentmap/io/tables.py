@@ -22,6 +22,7 @@ import json
 import os
 import re
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -105,16 +106,19 @@ def _read_csv_text(
     hint = commented_hint(str(path), mark) if mark in ("#", "%", ";") else None  # read as a header
     trailing = check_fields(body, path, delimiter, header=header, hint=hint)  # none padded
     try:
-        df = pd.read_csv(
-            io.StringIO(body),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-            header=0 if header else None,
-            index_col=False if trailing else None,
-            engine="c",
-        )
+        with warnings.catch_warnings():
+            # "loss of data with index_col=False": the extra fields were checked to be empty
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            df = pd.read_csv(
+                io.StringIO(body),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=True,
+                header=0 if header else None,
+                index_col=False if trailing else None,
+                engine="c",
+            )
     except pd.errors.EmptyDataError as exc:
         raise InputFileError(path, "the file is empty (expected a header row)") from exc
     except pd.errors.ParserError as exc:
