@@ -15,17 +15,23 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import re
 
 import pandas as pd
 
 from incidentmap.errors import InputFileError
 
-__all__ = ["check_fields", "fields_note", "protect_lone_cr", "restore_lone_cr"]
+__all__ = ["check_fields", "fields_note", "has_lone_cr", "protect_lone_cr", "restore_lone_cr"]
 
 _LONE_CR = re.compile(rb"\r(?!\n)")
 #: stand-ins for a lone CR while a parser reads the file (one not in the file is used)
 _STAND_INS = (b"\x1f", b"\x1e", b"\x1d", b"\x1c")
+
+
+def has_lone_cr(data: bytes | mmap.mmap) -> bool:
+    """Tell whether the bytes hold a CR not followed by LF (a parser would end a row there)."""
+    return data.find(b"\r") >= 0 and _LONE_CR.search(data) is not None
 
 
 def protect_lone_cr(data: bytes) -> tuple[bytes, str | None]:
@@ -45,7 +51,7 @@ def protect_lone_cr(data: bytes) -> tuple[bytes, str | None]:
     """
     if b"\r" not in data or b"\n" not in data or b"\x00" in data:
         return data, None  # no CR, CR-only line ends, or UTF-16: nothing to keep apart
-    if _LONE_CR.search(data) is None:
+    if not has_lone_cr(data):
         return data, None
     for mark in _STAND_INS:
         if mark not in data:

@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from incidentmap.io.values import EDGE_SPACE, Problems, arrow_strings, blank_mask, fast_numbers
+from incidentmap.io.values import (
+    EDGE_SPACE,
+    Problems,
+    blank_mask,
+    fast_numbers,
+    plain_numbers,
+    text_hits,
+)
 
 __all__ = ["DECIMAL_MARKS", "decimal_mark", "parse_coordinates", "parse_counts", "parse_numbers"]
 
@@ -57,23 +64,16 @@ def decimal_mark(coordinates: list[pd.Series], counts: list[pd.Series]) -> str |
         seen = {
             m
             for m in DECIMAL_MARKS
-            if any(_shows(c, _MARK_EVIDENCE[kind][m], regex=kind == "count") for c in columns)
+            if any(
+                text_hits(c, _MARK_EVIDENCE[kind][m], regex=kind == "count") is not None
+                for c in columns
+            )
         }
         if len(seen) == 1:
             return seen.pop()
         if seen:
             return None  # both marks: nothing decides a value like "1.000"
     return None
-
-
-def _shows(values: pd.Series, pattern: str, *, regex: bool) -> bool:
-    import pyarrow.compute as pc
-
-    arr = arrow_strings(values)
-    if arr is None:
-        return False  # typed numbers: the reader decided already
-    match = pc.match_substring_regex if regex else pc.match_substring
-    return bool(pc.any(match(arr, pattern)).as_py())
 
 
 _THOUSANDS = re.compile(r"[+]?\d{1,3}(?:([,\u00a0\u202f ' ])\d{3})(?:\1\d{3})*(?:\.\d+)?")
@@ -104,10 +104,7 @@ def read_numbers(
     Blanks come out NaN. ``fast_path=False`` sends every text through ``one`` (a file
     with decimal commas, where C would read "1.000" as one).
     """
-    typed = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
-        values.dtype
-    )
-    fast = fast_numbers(values, blank) if fast_path or typed else None
+    fast = fast_numbers(values, blank) if fast_path or plain_numbers(values) else None
     if fast is not None:
         num, rest = fast
         if rest.any():
@@ -195,13 +192,10 @@ def _refuse_ambiguous(
     values: pd.Series, blank: np.ndarray, column: str, problems: Problems, num: np.ndarray
 ) -> None:
     """Report counts like "1.000" in a file whose values show no decimal mark (kept unknown)."""
-    arr = arrow_strings(values)
-    if arr is None:
+    hits = text_hits(values, _AMBIGUOUS, regex=True)
+    if hits is None:
         return
-    import pyarrow.compute as pc
-
-    hit = pc.fill_null(pc.match_substring_regex(arr, _AMBIGUOUS), False)
-    mask = np.array(hit.to_numpy(zero_copy_only=False), dtype=bool) & ~blank
+    mask = hits & ~blank
     problems.report(
         mask,
         column,

@@ -12,6 +12,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from incidentmap.io.lines import has_lone_cr
 from incidentmap.io.tables import TEXT_EXTS, arrow_csv_options, arrow_frame
 
 __all__ = ["CsvBlocks", "NotInBlocks", "ParquetBlocks", "csv_blocks", "parquet_blocks"]
@@ -203,7 +204,7 @@ def _lone_cr(p: Path) -> bool:
     """
     try:
         with p.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            return mm.find(b"\r") >= 0 and re.search(rb"\r(?!\n)", mm) is not None
+            return has_lone_cr(mm)
     except (OSError, ValueError):
         return True  # cannot look: the whole-file reader decides
 

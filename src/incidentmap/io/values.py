@@ -171,6 +171,39 @@ class Problems:
         raise InputFileError(self.path, message, row=int(self.rows[position]), column=column)
 
 
+def text_hits(values: pd.Series, pattern: str, *, regex: bool = False) -> np.ndarray | None:
+    """Return where a column's text holds ``pattern``; None when no value does (or no text).
+
+    One scan in C over Arrow's buffers as they are (no copy of a column read in chunks);
+    the mask is built only when something matched.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values.dtype, pd.StringDtype):
+        arr = pa.array(values.array)  # chunked as read: scanned in place
+    else:
+        arr = arrow_strings(values)
+        if arr is None:
+            return None  # typed numbers or mixed values: no text to scan
+    if not regex and not _in_buffers(arr, pattern.encode("utf-8")):
+        return None  # the bytes are nowhere in the column: no value to look at one by one
+    hits = (pc.match_substring_regex if regex else pc.match_substring)(arr, pattern)
+    if not pc.any(hits).as_py():
+        return None
+    return _to_bool(hits, False)
+
+
+def _in_buffers(arr: Any, needle: bytes) -> bool:
+    """Tell whether ``needle`` may occur in a string array's data (a byte search, no parsing)."""
+    chunks = getattr(arr, "chunks", [arr])
+    for chunk in chunks:
+        data = chunk.buffers()[2] if chunk.type.num_buffers > 2 else None
+        if data is not None and needle in data.to_pybytes():  # memchr over one copy
+            return True
+    return False
+
+
 def refuse_nul(frame: pd.DataFrame, problems: Problems) -> None:
     """Report text values holding a NUL character (U+0000), column by column.
 
@@ -178,14 +211,9 @@ def refuse_nul(frame: pd.DataFrame, problems: Problems) -> None:
     value written on would come out cut. Kept (``on_bad="keep"``), the NUL becomes
     U+FFFD, the replacement character, and the row's note says so.
     """
-    import pyarrow.compute as pc
-
     for c in frame.columns:
-        arr = arrow_strings(frame[c])
-        if arr is None:
-            continue
-        mask = _to_bool(pc.match_substring(arr, "\x00"), False)
-        if mask.any():
+        mask = text_hits(frame[c], "\x00")
+        if mask is not None:
             problems.report(mask, str(c), frame[c], "text without a NUL character (U+0000)")
             frame[c] = frame[c].where(~mask, frame[c].astype(str).str.replace("\x00", "\ufffd"))
 
@@ -254,7 +282,7 @@ def blank_mask(values: pd.Series, *, numeric: bool = False) -> np.ndarray:
     With ``numeric``, words that say a number is not known ("Unknown", "?") count too.
     """
     words = _NUMBER_BLANKS if numeric else _BLANKS
-    if _plain_numbers(values):  # a typed number column (Parquet, GeoPackage): NaN is blank
+    if plain_numbers(values):  # a typed number column (Parquet, GeoPackage): NaN is blank
         return values.isna().to_numpy(dtype=bool)
     arr = arrow_strings(values)
     if arr is not None:
@@ -280,7 +308,7 @@ def _blank_trimmed(arr: Any, trimmed: Any, words: set[str]) -> np.ndarray:
     return _to_bool(pc.or_kleene(pc.is_null(arr), hit), True)
 
 
-def _plain_numbers(values: pd.Series) -> bool:
+def plain_numbers(values: pd.Series) -> bool:
     """Tell whether a column is typed as numbers (not booleans, which are not numbers here)."""
     dtype = values.dtype
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
@@ -288,7 +316,7 @@ def _plain_numbers(values: pd.Series) -> bool:
 
 def fast_numbers(values: pd.Series, blank: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Plain decimal numbers read in C; returns (numbers, mask of values still to read)."""
-    if _plain_numbers(values):  # typed already: nothing to read
+    if plain_numbers(values):  # typed already: nothing to read
         num = np.array(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
         return num, np.zeros(len(values), dtype=bool)
     arr = arrow_strings(values)
