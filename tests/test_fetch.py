@@ -110,6 +110,7 @@ class Publisher:
         self.refresh: set[str] = set()
         self.expires_in = 86400
         self.renamed = False
+        self.ucdp_first = 0  # the number of UCDP's first page (0; 1 tried too)
         self.faults: dict[tuple[str, int], list[str]] = {}
         self.log: list[tuple[str, str, dict]] = []
         self.release = threading.Event()
@@ -157,6 +158,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(429, {"message": "Too many requests"}, {"Retry-After": "0"})
         elif action == "429-1s":
             self._send(429, {"message": "Too many requests"}, {"Retry-After": "1"})
+        elif action == "429-day":
+            self._send(429, {"message": "Quota exceeded"}, {"Retry-After": "86400"})
         elif action == "503":
             self._send(503, {"message": "maintenance"})
         elif action == "drop":
@@ -231,7 +234,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         rows = [r for r in pub.ucdp if q.get("Country") in (None, str(r["country_id"]))]
         pages = -(-len(rows) // size)
-        nxt = f"http://x{path}?pagesize={size}&page={page + 1}" if page + 1 < pages else ""
+        n = max(page - pub.ucdp_first, 0)  # a 1-based API takes page=0 as its first page
+        nxt = (
+            f"http://x{path}?pagesize={size}&page={n + 1 + pub.ucdp_first}" if n + 1 < pages else ""
+        )
         self._send(
             200,
             {
@@ -239,7 +245,7 @@ class Handler(BaseHTTPRequestHandler):
                 "TotalPages": pages,
                 "PreviousPageUrl": "",
                 "NextPageUrl": nxt,
-                "Result": rows[page * size : (page + 1) * size],
+                "Result": rows[n * size : (n + 1) * size],
             },
         )
 
@@ -474,6 +480,9 @@ def test_retries_are_bounded_and_honour_retry_after(server, env):
     result = fetch_acled(out, request=AFG, options=opts(base, page_size=1000))
     assert time.monotonic() - start >= 1.0  # Retry-After: 1 waited for
     assert result.resumed_pages == 1 and dict(result.retries) == {"429": 1, "connection": 1}
+    pub.fault("/api/acled/read", 1, "429-day")
+    with pytest.raises(FetchError, match=r"HTTP 429: Quota exceeded and asks to wait 86,400 s"):
+        fetch_acled(env / "y.csv", request=AFG, options=opts(base))
 
 
 # --- UCDP ----------------------------------------------------------------------------------
@@ -505,6 +514,14 @@ def test_ucdp_pages_token_retries_resume(server, env, use_cache):
     no_secrets(out, result.source)
     placed, _ = load_incidents(out)
     assert len(placed) == 2_500 and (placed["district"] == "Kabul").all()
+
+
+def test_ucdp_pages_as_next_page_url_says(server, env):
+    pub, base = server
+    pub.ucdp_first = 1
+    result = fetch_ucdp(env / "g.csv", request=GED, options=opts(base))
+    assert pub.pages("/api/gedevents/25.1") == [0, 2, 3] and result.rows == 2_500
+    assert len({r["id"] for r in rows_of(env / "g.csv")}) == 2_500
 
 
 def test_ucdp_update_counts_and_refusals(server, env):
@@ -545,11 +562,13 @@ def test_hapi_pages_retry_resume_update(server, env, use_cache):
     result = fetch_hapi(out, request=HapiRequest(), options=opts(base, page_size=300))
     assert (result.resumed_pages, result.rows, result.pages) == (2, 810, 3)
     assert pub.pages("/api/v2/coordination-context/conflict-events") == [0, 300, 300, 600]
-    got = rows_of(out)
-    assert list(got[0]) == list(HAPI_COLUMNS) and len(got) == 810
+    hxl, *got = rows_of(out)  # HDX's layout: the HXL hashtags under the header
+    assert list(hxl) == list(HAPI_COLUMNS) and len(got) == 810
+    assert hxl["reference_period_start"] == "#date+start" and hxl["events"] == "#indicator+events"
     no_secrets(out, result.source)
     placed, _ = load_incidents(out)
     assert len(placed) == 810 and placed["district"].notna().all()
+    assert placed["date"].notna().all()
     for n in range(40):
         pub.hapi[n * 13] = {**pub.hapi[n * 13], "events": 500}
     del pub.hapi[700:712]

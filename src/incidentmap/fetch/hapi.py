@@ -6,7 +6,8 @@
 ``encode_app_identifier`` endpoint), ``output_format=json`` and ``limit``/``offset``
 (at most 10,000 rows a request). The rows are in ``data``; a page shorter than ``limit``
 is the last. A row counts the events of one type in one area and month: incidentmap
-reads them with ``--weight events``.
+reads them with ``--weight events``. The CSV carries, like HDX's own HAPI files, the HXL
+hashtag row under the header (``#date+start`` names the date).
 """
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ REQUIRED = frozenset(
     {"location_code", "admin1_code", "admin1_name", "admin2_code", "admin2_name",
      "event_type", "events", "fatalities", "reference_period_start", "reference_period_end"}
 )  # fmt: skip
+#: the HXL hashtags of HDX's HAPI files: the row under the header names the roles (the
+#: date is ``reference_period_start``, a count table of ``events``)
+HXL = {
+    "location_code": "#country+code", "location_name": "#country+name",
+    "admin1_code": "#adm1+code", "admin1_name": "#adm1+name", "admin2_code": "#adm2+code",
+    "admin2_name": "#adm2+name", "event_type": "#event+type", "events": "#indicator+events",
+    "fatalities": "#affected+killed", "reference_period_start": "#date+start",
+    "reference_period_end": "#date+end",
+}  # fmt: skip
 EVENT_TYPES = ("political_violence", "civilian_targeting", "demonstration")
 #: a row is one area, event type and month
 KEY = ("location_code", "admin1_code", "admin2_code", "event_type", "reference_period_start")
@@ -193,7 +203,9 @@ def fetch_hapi(
         citation=CITATION,
         terms=TERMS,
         base_url=base,
-        endpoint=Endpoint(PATH, REQUIRED, COLUMNS, 0, _pages(http, base, params, app, size)),
+        endpoint=Endpoint(
+            PATH, REQUIRED, COLUMNS, 0, _pages(http, base, params, app, size), hxl=HXL
+        ),
         request=request_dict(request),
         params=params,
         page_size=size,

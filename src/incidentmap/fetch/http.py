@@ -179,6 +179,12 @@ class HttpClient:
                     return answer.read()
             except urllib.error.HTTPError as exc:
                 last, wait = self._status(exc, endpoint)
+                if wait is not None and wait > self.policy.max_delay:
+                    raise FetchError(
+                        f"{endpoint} answered {last} and asks to wait {wait:,.0f} s (the longest "
+                        f"wait allowed is {self.policy.max_delay:,.0f} s): run the same command "
+                        "again later; the pages already fetched are kept"
+                    ) from None
             except urllib.error.URLError as exc:
                 if not isinstance(exc.reason, (OSError, *_TRANSIENT)):
                     raise FetchError(f"{endpoint}: {exc.reason}") from None

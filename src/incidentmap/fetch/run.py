@@ -93,11 +93,12 @@ class FetchResult:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of an API's answer."""
+    """One page of an API's answer (``next_index``: the next page's number, if it says)."""
 
     rows: list[dict[str, Any]]
     total_pages: int | None
     last: bool
+    next_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ class Endpoint:
     columns: tuple[str, ...]
     first_page: int
     read_page: Callable[[int], Page]
+    #: HXL hashtags by column, for a publisher whose files carry an HXL row (HDX)
+    hxl: Mapping[str, str] | None = None
 
 
 @dataclass
@@ -152,12 +155,13 @@ def download(endpoint: Endpoint, part: Partial, progress: Progress | None) -> No
         # no row yet (an empty answer): the documented fields make the header
         columns = st.columns or _columns(endpoint, page.rows) or list(endpoint.columns)
         _check_rows(endpoint, columns, page.rows)
+        index = page.next_index if page.next_index is not None else index + 1
         part.append(
-            columns, page.rows, next_page=index + 1, total_pages=page.total_pages, done=page.last
-        )
+            columns, page.rows, next_page=index, total_pages=page.total_pages, done=page.last,
+            hxl=endpoint.hxl,
+        )  # fmt: skip
         if progress is not None:
             progress(st.rows, st.pages, st.total_pages)
-        index += 1
 
 
 def _columns(endpoint: Endpoint, rows: Sequence[Any]) -> list[str] | None:

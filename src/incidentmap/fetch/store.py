@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,8 +120,13 @@ class Partial:
         next_page: int,
         total_pages: int | None,
         done: bool,
+        hxl: Mapping[str, str] | None = None,
     ) -> None:
-        """Write one page's rows to disk, then record the page in the state."""
+        """Write one page's rows to disk, then record the page in the state.
+
+        ``hxl``: the HXL hashtag of each column, written under the header (HDX's files
+        carry one; incidentmap's reader takes the roles it names).
+        """
         st = self.state
         if st.pages == 0 and st.bytes == 0:
             self._remove_data()
@@ -131,6 +136,8 @@ class Partial:
             writer = csv.writer(fh, lineterminator="\n")
             if st.bytes == 0:
                 writer.writerow(st.columns)
+                if hxl:
+                    writer.writerow([hxl.get(c, "") for c in st.columns])
             for row in rows:
                 writer.writerow([cell(row.get(c)) for c in st.columns])
                 n += 1
@@ -156,7 +163,7 @@ class Partial:
         if self.state.bytes == 0:
             return
         with open(self.data, encoding="utf-8", newline="") as fh:
-            yield from csv.DictReader(fh)
+            yield from _data_rows(csv.DictReader(fh))
 
     def discard(self) -> None:
         """Remove the partial file and its state (the output was published)."""
@@ -189,7 +196,19 @@ def read_rows(path: Path) -> Iterator[tuple[list[str], Iterator[Row]]]:
         except (csv.Error, UnicodeDecodeError) as exc:
             msg = f"not a CSV written by incidentmap fetch ({exc})"
             raise InputFileError(str(path), msg) from None
-        yield header, iter(reader)
+        yield header, _data_rows(reader)
+
+
+def _data_rows(rows: Iterable[Row]) -> Iterator[Row]:
+    """Yield the rows, without the HXL hashtag row that may follow the header."""
+    it = iter(rows)
+    first = next(it, None)
+    if first is None:
+        return
+    values = [v for v in first.values() if isinstance(v, str) and v.strip()]
+    if not (values and all(v.startswith("#") for v in values)):
+        yield first
+    yield from it
 
 
 def write_source(output: Path, info: dict[str, Any]) -> Path:

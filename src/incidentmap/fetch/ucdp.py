@@ -5,12 +5,15 @@
 (``YYYY-MM-DD``), ``TypeOfViolence`` (1 state-based, 2 non-state, 3 one-sided) and
 ``Actor`` (UCDP actor ids); since February 2026 a token in the ``x-ucdp-access-token``
 header. The answer holds ``TotalCount``, ``TotalPages``, ``PreviousPageUrl``,
-``NextPageUrl`` and the rows in ``Result``; pages are numbered from 0.
+``NextPageUrl`` and the rows in ``Result``. The first page asked for is ``page=0``; the
+next is the ``page`` that ``NextPageUrl`` names (so that whether the API counts from 0 or
+from 1 does not matter), asked of the base URL given (the token goes nowhere else).
 """
 
 from __future__ import annotations
 
 import os
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,7 +156,7 @@ def _refused(exc: HttpStatusError, version: str) -> Exception:
 
 
 def _pages(http: HttpClient, base: str, path: str, params: dict[str, str], token: str) -> Any:
-    """Return a ``read_page`` for :class:`Endpoint`: pages 0 to ``TotalPages - 1``."""
+    """Return a ``read_page`` for :class:`Endpoint`: from page 0, as ``NextPageUrl`` says."""
     version = path.rsplit("/", 1)[-1]
 
     def read(index: int) -> Page:
@@ -169,12 +172,19 @@ def _pages(http: HttpClient, base: str, path: str, params: dict[str, str], token
         total = answer.get("TotalPages")
         total = int(total) if isinstance(total, (int, float)) else None
         rows = answer["Result"]
-        last = not answer.get("NextPageUrl") or not rows
-        if total is not None:
-            last = last or index + 1 >= total
-        return Page(rows, total, last)
+        after = _next_index(answer.get("NextPageUrl"), index)
+        return Page(rows, total, after is None or not rows, after)
 
     return read
+
+
+def _next_index(url: object, index: int) -> int | None:
+    """Return the ``page`` the ``NextPageUrl`` names (None: this page is the last)."""
+    if not url or not isinstance(url, str):
+        return None
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+    value = {k.lower(): v for k, v in query.items()}.get("page", "")
+    return int(value) if value.isdigit() and int(value) > index else index + 1
 
 
 def fetch_ucdp(
