@@ -15,21 +15,33 @@ import hashlib
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
 from incidentmap.atomic import atomic_write
-from incidentmap.errors import OutputWriteError, UsageError
-from incidentmap.locator import PointLocator
+from incidentmap.errors import OutputExistsError, OutputWriteError, UsageError
+from incidentmap.gazetteer.store import DistrictTable, pack_strings, unpack_strings
+from incidentmap.locator import PointLocator, from_wkb_arrays, wkb_arrays
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # GeoPandas comes with a layer: district_at() reads none
+    import geopandas as gpd
+
     from incidentmap.gazetteer import Gazetteer
 
-__all__ = ["METRIC_CRS", "BoundaryContext", "context_for"]
+_T = TypeVar("_T")
+
+__all__ = [
+    "METRIC_CRS",
+    "BoundaryContext",
+    "DistrictAt",
+    "context_for",
+    "district_at",
+]
 
 #: a metric CRS for snapping and distances (UTM 42N spans Afghanistan's centre; <1% scale error)
 METRIC_CRS = "EPSG:32642"
@@ -104,23 +116,22 @@ class BoundaryContext:
     @functools.cached_property
     def locator(self) -> PointLocator:
         """Point-in-polygon index over the districts (kept in the cache for installed layers)."""
-        key = self.districts.attrs.get("layer_key")
-        if not key:
-            return PointLocator(self.districts.geometry.values)
-        from incidentmap._settings import cache_dir, cache_not_written
+        return self._kept(
+            _LOCATOR,
+            lambda: PointLocator(self.districts.geometry.values),
+            PointLocator.to_arrays,
+            PointLocator.from_arrays,
+        )
 
-        path = cache_dir() / f"locator-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
-        try:
-            return PointLocator.load(path)
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, GEOSException):
-            pass  # not there yet, or damaged (a bad CRC, cut short): build it again
-        locator = PointLocator(self.districts.geometry.values)
-        try:
-            with atomic_write(path, overwrite=True) as tmp:
-                locator.save(tmp)
-        except OutputWriteError as exc:
-            cache_not_written(exc)  # a read-only cache only costs time: said once
-        return locator
+    @functools.cached_property
+    def district_table(self) -> DistrictTable:
+        """The districts' ids, names and province codes (what :func:`district_at` says)."""
+
+        def build() -> DistrictTable:
+            d = self.districts
+            return DistrictTable(*([str(v) for v in d[c]] for c in DistrictTable.COLUMNS))
+
+        return self._kept(_DISTRICTS, build, DistrictTable.to_arrays, DistrictTable.from_arrays)
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Positional index of the district holding each point, -1 for none."""
@@ -128,10 +139,50 @@ class BoundaryContext:
 
     @functools.cached_property
     def gazetteer(self) -> Gazetteer:
-        """Province, district and place names for this layer."""
-        from incidentmap.gazetteer import Gazetteer
+        """Province, district and place names for this layer.
 
-        return Gazetteer(self.districts, locate=self.locate)
+        Kept in the cache for an installed layer, stamped with the layer and the version
+        of the name data (:func:`incidentmap.gazetteer.name_data_version`).
+        """
+        from incidentmap.gazetteer import Gazetteer, name_data_version
+
+        return self._kept(
+            ("gazetteer-v1", name_data_version()),
+            lambda: Gazetteer(self.districts, locate=self.locate),
+            Gazetteer.to_arrays,
+            lambda arrays: Gazetteer.from_arrays(self.districts, arrays),
+        )
+
+    def _kept(
+        self,
+        name: tuple[str, str],
+        build: Callable[[], _T],
+        pack: Callable[[_T], dict[str, np.ndarray]],
+        unpack: Callable[[dict[str, np.ndarray]], _T],
+    ) -> _T:
+        """Return an index of an installed layer from the cache, else build it and keep it.
+
+        ``name`` is (file name, version of what it is built from): the file is stamped with
+        both and the layer's key. A damaged, stale or foreign file is built again; a
+        read-only cache builds it in memory (said once); a user's own layer (no
+        ``layer_key``) gets it built each time.
+        """
+        key = self.districts.attrs.get("layer_key")
+        where = _index_file(key, *name) if key else None
+        arrays = _read_arrays(*where) if where is not None else None
+        if arrays is not None:
+            try:
+                return unpack(arrays)
+            except (ValueError, KeyError, IndexError, GEOSException):
+                pass  # arrays that do not fit together: build it again
+        value = build()
+        try:
+            packed = pack(value) if where is not None else None
+        except ValueError:
+            packed = None  # a name that cannot be packed (a NUL): kept in memory only
+        if where is not None and packed is not None:
+            _write_arrays(*where, packed)
+        return value
 
     @functools.cached_property
     def district_rep(self) -> np.ndarray:
@@ -141,16 +192,25 @@ class BoundaryContext:
     @functools.cached_property
     def province_rep(self) -> dict[str, Any]:
         """A point inside each province, by ISO code."""
-        p = self.provinces
-        return dict(
-            zip(p["province_code"], shapely.point_on_surface(p.geometry.values), strict=True)
-        )
+        codes, _, reps = self._province_parts
+        return dict(zip(codes, reps, strict=True))
 
     @functools.cached_property
     def province_geometry(self) -> dict[str, Any]:
         """Province polygons by ISO code."""
-        p = self.provinces
-        return dict(zip(p["province_code"], p.geometry.values, strict=True))
+        codes, geoms, _ = self._province_parts
+        return dict(zip(codes, geoms, strict=True))
+
+    @functools.cached_property
+    def _province_parts(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(codes, polygons, points inside) of :attr:`provinces` (dissolving them: 0.3 s)."""
+
+        def build() -> tuple[list[str], np.ndarray, np.ndarray]:
+            p = self.provinces
+            geoms = p.geometry.values.to_numpy()
+            return [str(c) for c in p["province_code"]], geoms, shapely.point_on_surface(geoms)
+
+        return self._kept(("provinces", "v1"), build, _pack_provinces, _unpack_provinces)
 
     @functools.cached_property
     def metric(self) -> gpd.GeoSeries:
@@ -218,27 +278,8 @@ class BoundaryContext:
         return shapely.STRtree(self.metric_pieces)
 
     def _cached(self, name: str, build: Callable[[], np.ndarray]) -> np.ndarray:
-        """Return an array derived from an installed layer, kept in the user cache.
-
-        A user's own layer (no ``layer_key``) gets it built each time.
-        """
-        key = self.districts.attrs.get("layer_key")
-        if not key:
-            return build()
-        from incidentmap._settings import cache_dir, cache_not_written
-
-        path = cache_dir() / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npy"
-        try:
-            return np.load(path, allow_pickle=False)
-        except (OSError, ValueError, EOFError):
-            pass  # not there yet, or damaged (cut short): build it again
-        value = build()
-        try:
-            with atomic_write(path, overwrite=True) as tmp:
-                np.save(tmp, value, allow_pickle=False)
-        except OutputWriteError as exc:
-            cache_not_written(exc)  # a read-only cache only costs time: said once
-        return value
+        """Return an array derived from an installed layer, kept in the user cache."""
+        return self._kept((name, "array"), build, lambda a: {"values": a}, lambda a: a["values"])
 
     @functools.cached_property
     def outline_tree(self) -> shapely.STRtree:
@@ -368,6 +409,140 @@ class BoundaryContext:
         from incidentmap.display import simplify_for_display
 
         return simplify_for_display(self.districts)
+
+
+def _pack_provinces(parts: tuple[list[str], np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
+    codes, geoms, reps = parts
+    wkb, lengths = wkb_arrays(geoms)
+    return {
+        "codes": pack_strings(codes),
+        "wkb": wkb,
+        "lengths": lengths,
+        "reps": shapely.get_coordinates(reps),
+    }
+
+
+def _unpack_provinces(arrays: dict[str, np.ndarray]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    codes = unpack_strings(arrays["codes"], len(arrays["lengths"]))
+    reps = shapely.points(np.asarray(arrays["reps"], dtype=float).reshape(-1, 2))
+    if len(reps) != len(codes):
+        msg = "a point inside each province expected"
+        raise ValueError(msg)
+    return codes, from_wkb_arrays(arrays["wkb"], arrays["lengths"]), reps
+
+
+def _index_file(key: str, name: str, version: str) -> tuple[Path, str]:
+    """Return the cache file of an index of the layer ``key`` and the stamp it must hold."""
+    from incidentmap._settings import cache_dir
+
+    stamp = f"{key}\n{version}"
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    return cache_dir() / f"{name}-{digest}.npz", stamp
+
+
+#: name and version of the cached point locator and district table
+_LOCATOR = ("locator", "v2")
+_DISTRICTS = ("districts", "v1")
+
+
+@dataclass(frozen=True)
+class DistrictAt:
+    """The district holding a point (:func:`district_at`), with its province.
+
+    The district's name and id as the installed layer has them; the province's common
+    name and ISO 3166-2 code.
+    """
+
+    district: str
+    district_id: str
+    province: str
+    province_code: str
+
+
+def district_at(lon: float, lat: float) -> DistrictAt | None:
+    """Return the installed layer's district holding a point; None if it lies in none.
+
+    Answered from the indexes kept in the cache (the point locator and the table of
+    districts): the layer is not read, nor GeoPandas imported, when they are there;
+    else they are built from the layer and kept. The district is the one
+    :func:`incidentmap.geocode` gives a point inside a district; snapping a point
+    outside every district, and saying how far outside it is, are ``geocode``'s.
+
+    Parameters
+    ----------
+    lon, lat : float
+        Degrees (EPSG:4326).
+
+    Returns
+    -------
+    DistrictAt or None
+
+    Raises
+    ------
+    BoundariesNotInstalledError
+        If no boundaries are installed.
+    BoundaryCacheError
+        If the installed cache is damaged.
+    """
+    from incidentmap.boundaries.cache import boundaries_info, layer_key
+    from incidentmap.gazetteer import provinces
+
+    key = layer_key(boundaries_info().provenance)
+    found = _INSTALLED.get(key) or (_installed_indexes(key) if key else None)
+    if found is None:
+        ctx = BoundaryContext.installed()
+        found = ctx.locator, ctx.district_table
+    if key:  # the indexes of one checked layer: the same for the rest of the process
+        _INSTALLED.clear()
+        _INSTALLED[key] = found
+    locator, table = found
+    pos = int(locator.locate(np.array([lon], dtype=float), np.array([lat], dtype=float))[0])
+    if not 0 <= pos < len(table.ids):
+        return None
+    code = table.codes[pos]
+    return DistrictAt(table.names[pos], table.ids[pos], provinces()[code].name, code)
+
+
+#: the indexes district_at() last used, by layer key
+_INSTALLED: dict[str | None, tuple[PointLocator, DistrictTable]] = {}
+
+
+def _installed_indexes(key: str) -> tuple[PointLocator, DistrictTable] | None:
+    """Return the installed layer's locator and district table from the cache, if both are."""
+    loc = _read_arrays(*_index_file(key, *_LOCATOR))
+    table = _read_arrays(*_index_file(key, *_DISTRICTS))
+    if loc is None or table is None:
+        return None
+    try:
+        return PointLocator.from_arrays(loc), DistrictTable.from_arrays(table)
+    except (ValueError, KeyError, IndexError):
+        return None  # damaged: the context builds them again
+
+
+def _read_arrays(path: Path, stamp: str) -> dict[str, np.ndarray] | None:
+    """Return the arrays :func:`_write_arrays` kept at ``path`` with this stamp.
+
+    None if the file is missing, damaged (cut short, a bad CRC) or holds another stamp
+    (another layer's, or older name data's): the caller builds them again.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["stamp"][()]) != stamp:
+                return None
+            return {k: data[k] for k in data.files if k != "stamp"}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+
+
+def _write_arrays(path: Path, stamp: str, arrays: dict[str, np.ndarray]) -> None:
+    """Keep arrays in the cache under a stamp (an ``.npz`` written atomically, no pickle)."""
+    try:
+        with atomic_write(path, overwrite=True) as tmp, tmp.open("wb") as fh:
+            np.savez(fh, stamp=np.array(stamp), **arrays)
+    except (OutputWriteError, OutputExistsError) as exc:  # read-only, or a folder in the way
+        from incidentmap._settings import cache_not_written
+
+        cache_not_written(exc)  # a cache not written only costs time: said once
 
 
 def _segments(area: shapely.Geometry, tolerance: float = 100.0) -> np.ndarray:

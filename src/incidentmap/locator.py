@@ -8,13 +8,14 @@ place lies in) and queries; built once per boundary layer by
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
 
-__all__ = ["PointLocator"]
+__all__ = ["PointLocator", "from_wkb_arrays", "wkb_arrays"]
 
 
 class PointLocator:
@@ -78,9 +79,10 @@ class PointLocator:
         keep = ~shapely.is_empty(pieces)
         cells, piece_owner, pieces = cells[keep], piece_owner[keep], pieces[keep]
         order = np.argsort(cells, kind="stable")
-        self.pieces = pieces[order]
+        self._pieces: np.ndarray | None = pieces[order]
+        self._wkb: tuple[np.ndarray, np.ndarray] | None = None
         self.piece_owner = piece_owner[order]
-        shapely.prepare(self.pieces)
+        shapely.prepare(self._pieces)
         # CSR index: the pieces of cell c are pieces[start[c]:start[c + 1]]
         counts = np.bincount(cells, minlength=ncells)
         self.start = np.concatenate([[0], np.cumsum(counts)])
@@ -215,33 +217,84 @@ class PointLocator:
 
     _FIELDS = ("owner", "start", "piece_owner", "boundary", "sub")
 
+    @property
+    def pieces(self) -> np.ndarray:
+        """The polygons' parts in boundary cells, clipped to their cell (CSR by :attr:`start`).
+
+        An index read back keeps them as WKB until a point needs testing against them.
+        """
+        if self._pieces is None:
+            assert self._wkb is not None
+            self._pieces = from_wkb_arrays(*self._wkb)
+            shapely.prepare(self._pieces)
+            self._wkb = None
+        return self._pieces
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Return the index as arrays (pieces as WKB; positions as int32: no pickle)."""
+        wkb, lengths = wkb_arrays(self.pieces)
+        fields = {f: getattr(self, f) for f in self._FIELDS}
+        for f in ("owner", "piece_owner", "sub"):
+            fields[f] = fields[f].astype(np.int32)
+        meta = np.array([self.x0, self.y0, self.cell, self.nx, self.ny], dtype=float)
+        return {"meta": meta, "wkb": wkb, "lengths": lengths, **fields}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> PointLocator:
+        """Return the index :meth:`to_arrays` gave.
+
+        Raises
+        ------
+        ValueError, KeyError
+            If the arrays do not fit together (a damaged file).
+        """
+        self = cls.__new__(cls)
+        x0, y0, cell, nx, ny = (float(v) for v in arrays["meta"])
+        self.x0, self.y0, self.cell, self.nx, self.ny = x0, y0, cell, int(nx), int(ny)
+        for f in cls._FIELDS:
+            setattr(self, f, arrays[f])
+        self.split = int(np.sqrt(self.sub.shape[1])) if self.sub.ndim == 2 else 4
+        n_pieces = len(arrays["lengths"])
+        ok = len(self.owner) == len(self.boundary) == self.nx * self.ny
+        ok = ok and len(self.start) == len(self.owner) + 1 and len(self.piece_owner) == n_pieces
+        if not (ok and int(self.start[-1]) == n_pieces and len(self.sub) == self.boundary.sum()):
+            msg = "a point locator's arrays do not fit together"
+            raise ValueError(msg)
+        self._pieces, self._wkb = None, (arrays["wkb"], arrays["lengths"])
+        return self
+
     def save(self, path: Path) -> None:
         """Write the index to ``path`` (an ``.npz``; pieces as WKB, no pickle)."""
-        wkb = shapely.to_wkb(self.pieces)
-        lengths = np.fromiter((len(b) for b in wkb), dtype=np.int64, count=len(wkb))
-        np.savez(
-            path,
-            meta=np.array([self.x0, self.y0, self.cell, self.nx, self.ny], dtype=float),
-            wkb=np.frombuffer(b"".join(wkb), dtype=np.uint8),
-            lengths=lengths,
-            **{f: getattr(self, f) for f in self._FIELDS},
-        )
+        np.savez(path, **self.to_arrays())
 
     @classmethod
     def load(cls, path: Path) -> PointLocator:
         """Read an index written by :meth:`save`."""
         with np.load(path, allow_pickle=False) as data:
-            self = cls.__new__(cls)
-            x0, y0, cell, nx, ny = data["meta"]
-            self.x0, self.y0, self.cell = float(x0), float(y0), float(cell)
-            self.nx, self.ny = int(nx), int(ny)
-            self.split = int(np.sqrt(data["sub"].shape[1])) if data["sub"].ndim == 2 else 4
-            for f in cls._FIELDS:
-                setattr(self, f, data[f])
-            raw = data["wkb"].tobytes()
-            ends = np.cumsum(data["lengths"])
-            starts = ends - data["lengths"]
-            pieces = [raw[a:b] for a, b in zip(starts, ends, strict=True)]
-        self.pieces = shapely.from_wkb(np.array(pieces, dtype=object))
-        shapely.prepare(self.pieces)
-        return self
+            return cls.from_arrays({k: data[k] for k in data.files})
+
+
+def wkb_arrays(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return geometries as one array of WKB bytes and the length of each (no pickle)."""
+    wkb = shapely.to_wkb(geoms)
+    lengths = np.fromiter((len(b) for b in wkb), dtype=np.int64, count=len(wkb))
+    return np.frombuffer(b"".join(wkb), dtype=np.uint8), lengths
+
+
+def from_wkb_arrays(data: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Return the geometries :func:`wkb_arrays` gave.
+
+    Raises
+    ------
+    ValueError
+        If the lengths do not fit the bytes (a damaged file).
+    """
+    raw = np.asarray(data, dtype=np.uint8).tobytes()
+    lengths = np.asarray(lengths, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    if (lengths < 0).any() or (len(ends) and ends[-1] != len(raw)):
+        msg = "WKB lengths do not fit the bytes"
+        raise ValueError(msg)
+    starts = ends - lengths
+    parts = [raw[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    return shapely.from_wkb(np.array(parts, dtype=object))

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import geopandas as gpd
+from typing import TYPE_CHECKING, Any
 
 from incidentmap._settings import cache_dir
-from incidentmap.boundaries.sources import sha256_of
 from incidentmap.errors import (
     BoundariesNotInstalledError,
     BoundaryCacheError,
@@ -19,12 +17,17 @@ from incidentmap.errors import (
     refuse_choice,
 )
 
+if TYPE_CHECKING:  # GeoPandas is imported when a layer is read: `where` needs none
+    import geopandas as gpd
+
 __all__ = [
+    "DERIVED_CACHES",
     "LEVELS",
     "BoundaryInfo",
     "boundaries_info",
     "credit_line",
     "forget_loaded",
+    "layer_key",
     "load_boundaries",
 ]
 
@@ -33,6 +36,11 @@ _GPKG = "boundaries.gpkg"
 
 
 _PROVENANCE = "provenance.json"
+
+
+#: the indexes derived from an installed layer, kept beside it (point locator, gazetteer,
+#: district table, province shapes, metric arrays): removed when another layer is installed
+DERIVED_CACHES = ("*.npz", "*.npy")
 
 
 _REINSTALL = (
@@ -94,12 +102,15 @@ def write_cache(
                 raise BoundaryCacheError(msg) from exc
             provenance = {
                 **provenance,
-                "cache": {"file": _GPKG, "size": gpkg.stat().st_size, "sha256": sha256_of(gpkg)},
+                "cache": {"file": _GPKG, "size": gpkg.stat().st_size, "sha256": _sha256(gpkg)},
             }
-            _check_cache(gpkg, provenance)  # read back what was written before anything moves
+            # read back what was written before anything moves: its bytes and its layers
+            _check_bytes(gpkg, provenance["cache"])
+            _check_layers(gpkg, provenance)
             prov_tmp.write_text(json.dumps(provenance, indent=2), "utf-8")
-        for old in target.glob("locator-*.npz"):  # indexes of the layer just replaced
-            old.unlink(missing_ok=True)
+        for pattern in DERIVED_CACHES:  # indexes of the layer just replaced
+            for old in target.glob(pattern):
+                old.unlink(missing_ok=True)
     except OSError as exc:
         if isinstance(exc, BoundaryCacheError):
             raise
@@ -141,10 +152,19 @@ def _damaged(path: Path, reason: str) -> BoundaryCacheError:
 
 
 def _check_cache(gpkg: Path, provenance: dict[str, Any]) -> None:
-    """Check that the cache file holds what its provenance says; raise BoundaryCacheError."""
+    """Check that the cache file holds what its provenance says; raise BoundaryCacheError.
+
+    A file whose checksum is the one written at install is the file whose layers were
+    read back then: its layers are read again only when no checksum was written.
+    """
+    if not _check_bytes(gpkg, provenance.get("cache") or {}):
+        _check_layers(gpkg, provenance)
+
+
+def _check_layers(gpkg: Path, provenance: dict[str, Any]) -> None:
+    """Check that both layers are there, readable, with the feature counts installed."""
     import pyogrio
 
-    _check_bytes(gpkg, provenance.get("cache") or {})
     try:
         layers = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
     except Exception as exc:
@@ -161,8 +181,14 @@ def _check_cache(gpkg: Path, provenance: dict[str, Any]) -> None:
             raise _damaged(gpkg, f"{count} {layer}, {expected} were installed")
 
 
-def _check_bytes(gpkg: Path, rec: dict[str, Any]) -> None:
-    """Check the file's size and checksum against the record written at install."""
+def _check_bytes(gpkg: Path, rec: dict[str, Any]) -> bool:
+    """Check the file's size and checksum against the record written at install.
+
+    Returns
+    -------
+    bool
+        True if the record holds a checksum and the file has it.
+    """
     try:
         size = gpkg.stat().st_size
     except OSError as exc:
@@ -171,8 +197,16 @@ def _check_bytes(gpkg: Path, rec: dict[str, Any]) -> None:
         raise _damaged(gpkg, "the file is empty")
     if rec.get("size") is not None and int(rec["size"]) != size:
         raise _damaged(gpkg, f"{size} bytes, {rec['size']} were written")
-    if rec.get("sha256") and sha256_of(gpkg) != rec["sha256"]:
+    if not rec.get("sha256"):
+        return False
+    if _sha256(gpkg) != rec["sha256"]:
         raise _damaged(gpkg, "its checksum differs from the one written at install")
+    return True
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 @functools.lru_cache(maxsize=4)
@@ -230,6 +264,8 @@ def boundaries_info(*, check: bool = True) -> BoundaryInfo:
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(path: str, mtime: float, level: str) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
     layer = "districts" if level == "district" else "provinces"
     try:
         return gpd.read_file(path, layer=layer, engine="pyogrio")
@@ -263,10 +299,29 @@ def load_boundaries(level: str = "district") -> gpd.GeoDataFrame:
     info = boundaries_info()
     gdf = _load_cached(str(info.path), info.path.stat().st_mtime, level).copy()
     gdf.attrs["provenance"] = info.provenance
-    sha = (info.provenance.get("cache") or {}).get("sha256")
-    if sha:
-        gdf.attrs["layer_key"] = f"{sha}:{level}"
+    key = layer_key(info.provenance, level)
+    if key:
+        gdf.attrs["layer_key"] = key
     return gdf
+
+
+def layer_key(provenance: dict[str, Any], level: str = "district") -> str | None:
+    """Return the key the indexes derived from an installed layer are kept under.
+
+    Parameters
+    ----------
+    provenance : dict
+        ``BoundaryInfo.provenance`` of the installed layers.
+    level : {"district", "province"}
+
+    Returns
+    -------
+    str or None
+        The checksum of the cache file and the level; None when no checksum was
+        written (the indexes are then built in memory).
+    """
+    sha = (provenance.get("cache") or {}).get("sha256")
+    return f"{sha}:{level}" if sha else None
 
 
 LEVELS = ("district", "province")

@@ -20,7 +20,10 @@ The package, by engine:
 * :mod:`~incidentmap.gazetteer.admin1` — the 34 provinces and their names;
 * :mod:`~incidentmap.gazetteer.places` — place sources (geo/, GeoNames);
 * :mod:`~incidentmap.gazetteer.locations` — free-text location fields cut into names;
-* :mod:`~incidentmap.gazetteer.resolver` — :class:`Gazetteer`, which resolves them.
+* :mod:`~incidentmap.gazetteer.resolver` — :class:`Gazetteer`, which resolves them;
+* :mod:`~incidentmap.gazetteer.store` — a gazetteer's tables as arrays, and the version of the
+  name data (the user cache keeps one per installed layer: see
+  :attr:`incidentmap.context.BoundaryContext.gazetteer`).
 """
 
 from __future__ import annotations
@@ -31,10 +34,12 @@ from incidentmap.gazetteer.matching import Match
 from incidentmap.gazetteer.names import FUZZY_MARGIN, FUZZY_THRESHOLD, loose_key, name_key
 from incidentmap.gazetteer.places import PlaceRecord, geonames_places
 from incidentmap.gazetteer.resolver import Gazetteer, Hit, Resolution
+from incidentmap.gazetteer.store import DistrictTable, name_data_version
 
 __all__ = [
     "FUZZY_MARGIN",
     "FUZZY_THRESHOLD",
+    "DistrictTable",
     "Gazetteer",
     "Hit",
     "LocationPart",
@@ -46,6 +51,7 @@ __all__ = [
     "is_not_a_name",
     "iso_names",
     "loose_key",
+    "name_data_version",
     "name_key",
     "provinces",
     "resolve_province",

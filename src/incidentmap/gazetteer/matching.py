@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from incidentmap.gazetteer.names import (
@@ -14,6 +17,7 @@ from incidentmap.gazetteer.names import (
     name_keys,
     name_variants,
 )
+from incidentmap.gazetteer.store import pack_strings, unpack_strings
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class Match:
 #: how an index entry was named: its own name, a spelling of it, or another name for it
 _METHOD_RANK = {"exact": 0, "alias": 1, "short": 2, "other_name": 3}
 
+#: key -> entry id -> (display name, province code, method), in the order they were added
+_Slotted = dict[str, dict[str, tuple[str, str, str]]]
+
 
 def is_spelling_of(alias: str, name: str) -> bool:
     """Tell whether ``alias`` spells ``name`` (Greshk/Gereshk), or is another name for it."""
@@ -56,32 +63,52 @@ def is_spelling_of(alias: str, name: str) -> bool:
 
 
 class NameIndex:
-    """Keys to entries, with exact and fuzzy look-up."""
+    """Keys to entries, with exact, variant and fuzzy look-up.
+
+    Names are added to dicts (:meth:`add`); look-ups read a table of arrays compiled
+    from them once, which :meth:`to_arrays` and :meth:`from_arrays` keep in a file.
+    """
 
     def __init__(self) -> None:
-        self._by_key: dict[str, dict[str, tuple[str, str, str]]] = {}
-        self._by_loose: dict[str, dict[str, tuple[str, str, str]]] = {}
+        self._by_key: _Slotted | None = {}
+        self._by_loose: _Slotted | None = {}
+        self._table: _Table | None = None
 
     def add(self, name: str, entry_id: str, display: str, province_code: str, method: str) -> None:
         """Index a name of an entry (the better method wins where a key is taken)."""
+        by_key, by_loose = self._dicts()
+        self._table = None
         rank = _METHOD_RANK.get(method, 9)
         for key in name_keys(name):
-            slot = self._by_key.setdefault(key, {})
+            slot = by_key.setdefault(key, {})
             if entry_id not in slot or rank < _METHOD_RANK.get(slot[entry_id][2], 9):
                 slot[entry_id] = (display, province_code, method)
         for variant in name_variants(name):
             lk = loose_key(variant)
             if len(lk) >= 3:
-                slot = self._by_loose.setdefault(lk, {})
+                slot = by_loose.setdefault(lk, {})
                 slot.setdefault(entry_id, (display, province_code, method))
+
+    def _dicts(self) -> tuple[_Slotted, _Slotted]:
+        """Return the dicts names are added to (rebuilt for an index read from a file)."""
+        if self._by_key is None or self._by_loose is None:
+            assert self._table is not None
+            self._by_key, self._by_loose = self._table.dicts()
+        return self._by_key, self._by_loose
+
+    def _compiled(self) -> _Table:
+        if self._table is None:
+            by_key, by_loose = self._dicts()
+            self._table = _Table.compile(by_key, by_loose)
+        return self._table
 
     def variant(self, name: str, province_code: str | None = None) -> list[Match]:
         """Entries whose consonant skeleton (:func:`loose_key`) equals the name's."""
+        table = self._compiled()
         found: dict[str, Match] = {}
         query = name_key(name)
         for variant in name_variants(name):
-            lk = loose_key(variant)
-            for eid, (disp, prov, _meth) in self._by_loose.get(lk, {}).items():
+            for eid, disp, prov, _meth in table.rows(table.loose, loose_key(variant)):
                 if province_code is not None and prov != province_code:
                     continue
                 score = round(float(fuzz.ratio(query, name_key(disp))), 1)
@@ -91,13 +118,11 @@ class NameIndex:
 
     def exact(self, name: str, province_code: str | None = None) -> list[Match]:
         """Return the entries whose normalised key equals one of the name's keys."""
+        table = self._compiled()
         for key in name_keys(name):
-            slot = self._by_key.get(key)
-            if not slot:
-                continue
             found = [
                 Match(eid, disp, prov, meth, 100.0)
-                for eid, (disp, prov, meth) in slot.items()
+                for eid, disp, prov, meth in table.rows(table.exact, key)
                 if province_code is None or prov == province_code
             ]
             if found:
@@ -116,31 +141,214 @@ class NameIndex:
         query = name_key(name)
         if not query or query.startswith("ar:"):
             return [], []
-        keys = [
-            k
-            for k, slot in self._by_key.items()
-            if not k.startswith("ar:")
-            and (province_code is None or any(v[1] == province_code for v in slot.values()))
-        ]
+        keys = self._compiled().fuzzy_keys(province_code)
         if not keys:
             return [], []
         scored = process.extract(query, keys, scorer=fuzz.ratio, limit=12)
+        ranked = self._ranked(scored, province_code)
+        return _accepted(ranked, threshold, margin), ranked[:5]
+
+    def _ranked(
+        self, scored: list[tuple[str, float, int]], province_code: str | None
+    ) -> list[Match]:
+        """Return the entries of the scored keys (in the province), best score first."""
+        table = self._compiled()
         best: dict[str, Match] = {}
         for key, score, _ in scored:
-            for eid, (disp, prov, _meth) in self._by_key[key].items():
+            for eid, disp, prov, _meth in table.rows(table.exact, key):
                 if province_code is not None and prov != province_code:
                     continue
                 if eid not in best or best[eid].score < score:
                     best[eid] = Match(eid, disp, prov, "fuzzy", round(float(score), 1))
-        ranked = sorted(best.values(), key=lambda m: -m.score)
-        if not ranked or ranked[0].score < threshold:
-            return [], ranked[:5]
-        top = ranked[0]
-        rivals = [m for m in ranked[1:] if m.score >= top.score - margin]
-        if rivals:
-            return [], ranked[:5]
-        return [top], ranked[:5]
+        return sorted(best.values(), key=lambda m: -m.score)
 
     def names(self) -> list[str]:
         """Return every indexed display name, sorted."""
-        return sorted({v[0] for slot in self._by_key.values() for v in slot.values()})
+        table = self._compiled()
+        return sorted({table.names[e] for e in table.exact.entry.tolist()})
+
+    # -- kept in a file ---------------------------------------------------------------------------
+
+    def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """Return the index as arrays (strings packed as UTF-8), named with ``prefix``."""
+        return self._compiled().to_arrays(prefix)
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], prefix: str = "") -> NameIndex:
+        """Return the index :meth:`to_arrays` gave.
+
+        Raises
+        ------
+        ValueError, KeyError
+            If the arrays are damaged or not an index's.
+        """
+        index = cls()
+        index._by_key = index._by_loose = None
+        index._table = _Table.from_arrays(arrays, prefix)
+        return index
+
+
+def _accepted(ranked: list[Match], threshold: float, margin: float) -> list[Match]:
+    """Return the best match if it reaches the threshold and no other comes within the margin."""
+    if not ranked or ranked[0].score < threshold:
+        return []
+    top = ranked[0]
+    if any(m.score >= top.score - margin for m in ranked[1:]):
+        return []
+    return [top]
+
+
+_Entry = tuple[str, str, str, str]
+
+
+@dataclass
+class _Slots:
+    """Keys in the order they were first added, each with its rows (entry, method)."""
+
+    keys: list[str]
+    start: np.ndarray  # the rows of keys[i] are start[i]:start[i + 1]
+    entry: np.ndarray  # row -> entry (id, display name, province)
+    method: np.ndarray  # row -> method
+
+    @functools.cached_property
+    def position(self) -> dict[str, int]:
+        return {k: i for i, k in enumerate(self.keys)}
+
+    @functools.cached_property
+    def row_key(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self.keys)), np.diff(self.start))
+
+    def check(self, n_entries: int, n_methods: int) -> None:
+        """Raise ValueError unless the rows fit the keys, entries and methods."""
+        start, rows = self.start, len(self.entry)
+        ok = len(start) == len(self.keys) + 1 and len(self.method) == rows
+        ok = ok and start[0] == 0 and start[-1] == rows and bool(np.all(np.diff(start) >= 0))
+        if not (ok and _in_range(self.entry, n_entries) and _in_range(self.method, n_methods)):
+            msg = "a name index's rows do not fit its keys"
+            raise ValueError(msg)
+
+
+def _in_range(values: np.ndarray, n: int) -> bool:
+    """Tell whether every value is a position in a list of ``n``."""
+    return not len(values) or bool(values.min() >= 0 and values.max() < n)
+
+
+class _Table:
+    """A :class:`NameIndex` as arrays: the entries, the methods, exact and loose keys."""
+
+    def __init__(
+        self,
+        entries: tuple[list[str], list[str], list[str]],
+        methods: list[str],
+        exact: _Slots,
+        loose: _Slots,
+    ) -> None:
+        self.ids, self.names, self.provinces = entries
+        self.methods = methods
+        self.exact = exact
+        self.loose = loose
+        self._fuzzy_keys: dict[str | None, list[str]] = {}
+
+    @classmethod
+    def compile(
+        cls,
+        by_key: _Slotted,
+        by_loose: _Slotted,
+    ) -> _Table:
+        """Return the table of the dicts :meth:`NameIndex.add` fills (their order kept)."""
+        entry_of: dict[tuple[str, str, str], int] = {}
+        method_of: dict[str, int] = {}
+
+        def slots(by: _Slotted) -> _Slots:
+            entry: list[int] = []
+            method: list[int] = []
+            start = [0]
+            for slot in by.values():
+                for eid, (disp, prov, meth) in slot.items():
+                    entry.append(entry_of.setdefault((eid, disp, prov), len(entry_of)))
+                    method.append(method_of.setdefault(meth, len(method_of)))
+                start.append(len(entry))
+            return _Slots(
+                list(by),
+                np.array(start, dtype=np.int64),
+                np.array(entry, dtype=np.int32),
+                np.array(method, dtype=np.int8),
+            )
+
+        exact, loose = slots(by_key), slots(by_loose)
+        triples = list(entry_of)
+        entries = ([t[0] for t in triples], [t[1] for t in triples], [t[2] for t in triples])
+        return cls(entries, list(method_of), exact, loose)
+
+    def rows(self, slots: _Slots, key: str) -> list[_Entry]:
+        """Return the (id, display name, province, method) of each entry under ``key``."""
+        at = slots.position.get(key)
+        if at is None:
+            return []
+        lo, hi = int(slots.start[at]), int(slots.start[at + 1])
+        return [
+            (self.ids[e], self.names[e], self.provinces[e], self.methods[m])
+            for e, m in zip(slots.entry[lo:hi].tolist(), slots.method[lo:hi].tolist(), strict=True)
+        ]
+
+    def fuzzy_keys(self, province_code: str | None) -> list[str]:
+        """Return the keys in Latin script with an entry in the province (None: any)."""
+        keys = self._fuzzy_keys.get(province_code)
+        if keys is None:
+            exact = self.exact
+            ok = np.array([not k.startswith("ar:") for k in exact.keys], dtype=bool)
+            if province_code is not None:
+                in_prov = np.array([p == province_code for p in self.provinces], dtype=bool)
+                has = np.zeros(len(exact.keys), dtype=bool)
+                has[exact.row_key[in_prov[exact.entry]]] = True
+                ok &= has
+            keys = self._fuzzy_keys[province_code] = [exact.keys[i] for i in np.flatnonzero(ok)]
+        return keys
+
+    def dicts(self) -> tuple[_Slotted, _Slotted]:
+        """Return the dicts this table was compiled from."""
+
+        def back(slots: _Slots) -> _Slotted:
+            return {
+                k: {eid: (disp, prov, meth) for eid, disp, prov, meth in self.rows(slots, k)}
+                for k in slots.keys
+            }
+
+        return back(self.exact), back(self.loose)
+
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        counts = [len(self.ids), len(self.methods), len(self.exact.keys), len(self.loose.keys)]
+        out = {
+            "counts": np.array(counts, dtype=np.int64),
+            "ids": pack_strings([str(v) for v in self.ids]),
+            "names": pack_strings([str(v) for v in self.names]),
+            "provinces": pack_strings([str(v) for v in self.provinces]),
+            "methods": pack_strings(self.methods),
+        }
+        for tag, slots in (("exact", self.exact), ("loose", self.loose)):
+            out[f"{tag}_keys"] = pack_strings(slots.keys)
+            out[f"{tag}_start"] = slots.start
+            out[f"{tag}_entry"] = slots.entry
+            out[f"{tag}_method"] = slots.method
+        return {f"{prefix}{k}": v for k, v in out.items()}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], prefix: str) -> _Table:
+        n_entries, n_methods, n_exact, n_loose = (int(v) for v in arrays[f"{prefix}counts"])
+        entries = (
+            unpack_strings(arrays[f"{prefix}ids"], n_entries),
+            unpack_strings(arrays[f"{prefix}names"], n_entries),
+            unpack_strings(arrays[f"{prefix}provinces"], n_entries),
+        )
+        methods = unpack_strings(arrays[f"{prefix}methods"], n_methods)
+        built = []
+        for tag, n in (("exact", n_exact), ("loose", n_loose)):
+            slots = _Slots(
+                unpack_strings(arrays[f"{prefix}{tag}_keys"], n),
+                np.asarray(arrays[f"{prefix}{tag}_start"], dtype=np.int64),
+                np.asarray(arrays[f"{prefix}{tag}_entry"], dtype=np.int32),
+                np.asarray(arrays[f"{prefix}{tag}_method"], dtype=np.int8),
+            )
+            slots.check(n_entries, n_methods)
+            built.append(slots)
+        return cls(entries, methods, built[0], built[1])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from incidentmap.gazetteer.locations import LocationPart, is_not_a_name, split_l
 from incidentmap.gazetteer.matching import Match, NameIndex, is_spelling_of
 from incidentmap.gazetteer.names import FUZZY_THRESHOLD, loose_key, name_key, name_keys
 from incidentmap.gazetteer.places import PlaceRecord, geonames_records, shipped_places
+from incidentmap.gazetteer.store import pack_strings, unpack_strings
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -53,66 +54,86 @@ class Gazetteer:
         locate: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
     ) -> None:
         self.districts = districts
-        self._district_index = NameIndex()
-        by_name: dict[tuple[str, str], str] = {}
-        for did, dname, pcode in zip(
-            districts["district_id"], districts["district"], districts["province_code"], strict=True
-        ):
-            self._district_index.add(dname, did, dname, pcode, "exact")
-            by_name[(name_key(dname), pcode)] = did
-        text = resources.files("incidentmap._geo").joinpath("district_aliases.csv")
-        for row in csv.DictReader(text.read_text("utf-8").splitlines()):
-            did = by_name.get((name_key(row["district"]), row["province_code"]))
-            if did is None:  # alias for a district this boundary source does not have
-                continue
-            dname = districts.loc[districts["district_id"] == did, "district"].iloc[0]
-            for alias in row["aliases"].split("|"):
-                if alias:
-                    self._district_index.add(alias, did, dname, row["province_code"], "alias")
+        self._district_index = _district_names(districts)
         # official "X wa Y" names are often written by one half ("Lash" for Lash wa Juwayn)
-        self._short_index = NameIndex()
-        self._district_province = dict(
-            zip(districts["district_id"].astype(str), districts["province_code"], strict=True)
-        )
-        self._district_name = dict(
-            zip(districts["district_id"].astype(str), districts["district"], strict=True)
-        )
-        taken = {k for n in districts["district"] for k in name_keys(str(n))}
-        taken |= {
-            k for p in provinces().values() for k in name_keys(p.name) + name_keys(p.iso_name)
-        }
-        for did, dname, pcode in zip(
-            districts["district_id"], districts["district"], districts["province_code"], strict=True
-        ):
-            halves = re.split(r"\s+wa\s+|-wa-|\s+o\s+", str(dname), flags=re.I)
-            if len(halves) == 2:
-                for half in halves:
-                    # a half that is itself a district or province name ("Khost") means that
-                    if len(name_key(half)) >= 4 and not set(name_keys(half)) & taken:
-                        self._short_index.add(half, str(did), dname, pcode, "short")
-        self._places: dict[str, PlaceRecord] = {}
-        self._place_index = NameIndex()
+        self._short_index = _short_names(districts)
         records = shipped_places() + geonames_records()
-        pts = np.array([[r.lon, r.lat] for r, _ in records])
-        if locate is None:
-            from incidentmap.locator import PointLocator
-
-            locate = PointLocator(districts.geometry.values).locate
-        where = locate(pts[:, 0], pts[:, 1])
+        where = _locate_places(districts, records, locate)
+        self._places: dict[str, PlaceRecord] = {}
         self._place_district: dict[str, str] = {}
+        self._place_index = NameIndex()
         ids = districts["district_id"].astype(str).to_numpy()
+        pcodes = districts["province_code"]
         for (rec, names), idx in zip(records, where, strict=True):
-            if idx < 0:
-                continue  # a GeoNames place outside the boundary layer
-            self._places[rec.id] = rec
-            self._place_district[rec.id] = str(ids[idx])
-            pcode = str(districts["province_code"].iloc[idx])
-            for i, n in enumerate(names):
-                if i == 0:
-                    how = "exact"
-                else:
-                    how = "alias" if is_spelling_of(n, rec.name) else "other_name"
-                self._place_index.add(n, rec.id, rec.name, pcode, how)
+            if idx >= 0:  # else a GeoNames place outside the boundary layer
+                self._add_place(rec, names, str(ids[idx]), str(pcodes.iloc[idx]))
+
+    def _add_place(self, rec: PlaceRecord, names: list[str], district_id: str, pcode: str) -> None:
+        """Index a place's names (its own, its spellings, its other names) in its district."""
+        self._places[rec.id] = rec
+        self._place_district[rec.id] = district_id
+        for i, n in enumerate(names):
+            self._place_index.add(n, rec.id, rec.name, pcode, _place_method(i, n, rec.name))
+
+    # -- kept in a file (the user cache keeps one per installed layer) --------------------------
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Return the name indexes and places as arrays (for :meth:`from_arrays`).
+
+        Raises
+        ------
+        ValueError
+            If a name cannot be packed (it holds a NUL character).
+        """
+        recs = list(self._places.values())
+        return {
+            **self._district_index.to_arrays("index_district_"),
+            **self._short_index.to_arrays("index_short_"),
+            **self._place_index.to_arrays("index_place_"),
+            "records": np.array([len(recs)], dtype=np.int64),
+            "records_ids": pack_strings([r.id for r in recs]),
+            "records_names": pack_strings([r.name for r in recs]),
+            "records_sources": pack_strings([r.source for r in recs]),
+            "records_districts": pack_strings([self._place_district[r.id] for r in recs]),
+            "records_lonlat": np.array([[r.lon, r.lat] for r in recs], dtype=float).reshape(-1, 2),
+        }
+
+    @classmethod
+    def from_arrays(
+        cls, districts: gpd.GeoDataFrame, arrays: Mapping[str, np.ndarray]
+    ) -> Gazetteer:
+        """Return the gazetteer :meth:`to_arrays` gave, for the same district layer.
+
+        Raises
+        ------
+        ValueError, KeyError
+            If the arrays are damaged or not a gazetteer's.
+        """
+        self = cls.__new__(cls)
+        self.districts = districts
+        self._district_index = NameIndex.from_arrays(arrays, "index_district_")
+        self._short_index = NameIndex.from_arrays(arrays, "index_short_")
+        self._place_index = NameIndex.from_arrays(arrays, "index_place_")
+        n = int(arrays["records"][0])
+        ids = unpack_strings(arrays["records_ids"], n)
+        lonlat = np.asarray(arrays["records_lonlat"], dtype=float)
+        if lonlat.shape != (n, 2):
+            msg = f"{lonlat.shape} place points, ({n}, 2) expected"
+            raise ValueError(msg)
+        self._places = {
+            pid: PlaceRecord(pid, name, lat, lon, source)
+            for pid, name, source, (lon, lat) in zip(
+                ids,
+                unpack_strings(arrays["records_names"], n),
+                unpack_strings(arrays["records_sources"], n),
+                lonlat.tolist(),
+                strict=True,
+            )
+        }
+        self._place_district = dict(
+            zip(ids, unpack_strings(arrays["records_districts"], n), strict=True)
+        )
+        return self
 
     # -- look-ups ---------------------------------------------------------------------------
 
@@ -304,35 +325,9 @@ class Gazetteer:
         results = [self._resolve_part(p, province_code, prefer, fuzzy_threshold) for p in parts]
         if len(results) == 1:
             return results[0]
-        ok = [r.hit for r in results if r.status == "ok" and r.hit is not None]
         if relation == "within":
-            # "X area of Y district": X if it is a known name inside Y, else Y
-            inner, outer = results[0], results[-1]
-            if inner.status == "ok" and inner.hit is not None:
-                exact = inner.hit.method in ("exact", "alias")
-                same = outer.hit is not None and outer.hit.district_id == inner.hit.district_id
-                if (outer.status != "ok" and exact) or same:
-                    return inner
-            return outer if outer.status == "ok" else inner
-        if not ok:
-            status = "not_a_name" if all(r.status == "not_a_name" for r in results) else "unknown"
-            return Resolution(status, notes=[n for r in results for n in r.notes])
-        local = [h for h in ok if h.kind != "province"]
-        provs = {h.province_code for h in ok}
-        dists = {h.district_id for h in local}
-        if len(dists) == 1 and len(provs) == 1:
-            return Resolution("ok", max(local, key=lambda h: h.score))
-        if not local and len(provs) == 1:
-            return Resolution("ok", ok[0])
-        if len(dists) == 1 and all(
-            h.kind != "province" or h.province_code == local[0].province_code for h in ok
-        ):
-            return Resolution("ok", local[0])
-        return Resolution(
-            "several",
-            candidates=_one_per_district(ok),
-            province_code=provs.pop() if len(provs) == 1 else None,
-        )
+            return _within(results[0], results[-1])
+        return _together(results)
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
         """Return the known names closest to ``name`` (places, districts, provinces)."""
@@ -419,3 +414,122 @@ def _one_per_district(hits: list[Hit]) -> list[Hit]:
         if key not in seen or seen[key].score < h.score:
             seen[key] = h
     return list(seen.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# building the indexes
+
+
+def _district_rows(districts: gpd.GeoDataFrame) -> Iterator[tuple[str, str, str]]:
+    """(id, name, province code) of each district, as the layer holds them."""
+    return zip(
+        districts["district_id"], districts["district"], districts["province_code"], strict=True
+    )
+
+
+def _district_names(districts: gpd.GeoDataFrame) -> NameIndex:
+    """Index the layer's district names and the aliases geo/district_aliases.csv gives them."""
+    index = NameIndex()
+    by_name: dict[tuple[str, str], str] = {}
+    first_name: dict[str, str] = {}
+    for did, dname, pcode in _district_rows(districts):
+        index.add(dname, did, dname, pcode, "exact")
+        by_name[(name_key(dname), pcode)] = did
+        first_name.setdefault(did, dname)
+    text = resources.files("incidentmap._geo").joinpath("district_aliases.csv")
+    for row in csv.DictReader(text.read_text("utf-8").splitlines()):
+        did = by_name.get((name_key(row["district"]), row["province_code"]))
+        if did is None:  # alias for a district this boundary source does not have
+            continue
+        for alias in filter(None, row["aliases"].split("|")):
+            index.add(alias, did, first_name[did], row["province_code"], "alias")
+    return index
+
+
+_HALVES = re.compile(r"\s+wa\s+|-wa-|\s+o\s+", flags=re.I)
+
+
+def _short_names(districts: gpd.GeoDataFrame) -> NameIndex:
+    """Index each half of the "X wa Y" district names that is no other district or province."""
+    taken = {k for n in districts["district"] for k in name_keys(str(n))}
+    taken |= {k for p in provinces().values() for k in name_keys(p.name) + name_keys(p.iso_name)}
+    index = NameIndex()
+    for did, dname, pcode in _district_rows(districts):
+        halves = _HALVES.split(str(dname))
+        for half in halves if len(halves) == 2 else ():
+            # a half that is itself a district or province name ("Khost") means that
+            if len(name_key(half)) >= 4 and not set(name_keys(half)) & taken:
+                index.add(half, str(did), dname, pcode, "short")
+    return index
+
+
+def _locate_places(
+    districts: gpd.GeoDataFrame,
+    records: list[tuple[PlaceRecord, list[str]]],
+    locate: Callable[[np.ndarray, np.ndarray], np.ndarray] | None,
+) -> np.ndarray:
+    """Return the position of the district holding each place (-1: outside the layer)."""
+    pts = np.array([[r.lon, r.lat] for r, _ in records])
+    if locate is None:
+        from incidentmap.locator import PointLocator
+
+        locate = PointLocator(districts.geometry.values).locate
+    return np.asarray(locate(pts[:, 0], pts[:, 1]))
+
+
+def _place_method(i: int, name: str, own: str) -> str:
+    """How the i-th name of a place names it: its own name, a spelling of it, another name."""
+    if i == 0:
+        return "exact"
+    return "alias" if is_spelling_of(name, own) else "other_name"
+
+
+# ---------------------------------------------------------------------------------------------
+# several names in one field
+
+
+def _within(inner: Resolution, outer: Resolution) -> Resolution:
+    """Resolve "X area of Y district": X if it is a known name inside Y, else Y."""
+    if inner.status == "ok" and inner.hit is not None:
+        exact = inner.hit.method in ("exact", "alias")
+        same = outer.hit is not None and outer.hit.district_id == inner.hit.district_id
+        if (outer.status != "ok" and exact) or same:
+            return inner
+    return outer if outer.status == "ok" else inner
+
+
+def _together(results: list[Resolution]) -> Resolution:
+    """Resolve several names of one field: one place if they agree, else the candidates."""
+    ok = [r.hit for r in results if r.status == "ok" and r.hit is not None]
+    if not ok:
+        return _none_found(results)
+    hit = _agreed(ok)
+    if hit is not None:
+        return Resolution("ok", hit)
+    provs = {h.province_code for h in ok}
+    one = provs.pop() if len(provs) == 1 else None
+    return Resolution("several", candidates=_one_per_district(ok), province_code=one)
+
+
+def _none_found(results: list[Resolution]) -> Resolution:
+    """Return why no name of a field was found, with every part's notes."""
+    status = "not_a_name" if all(r.status == "not_a_name" for r in results) else "unknown"
+    return Resolution(status, notes=[n for r in results for n in r.notes])
+
+
+def _agreed(ok: list[Hit]) -> Hit | None:
+    """Return the hit the names agree on (one district, or one province), else None."""
+    local = [h for h in ok if h.kind != "province"]
+    one_province = len({h.province_code for h in ok}) == 1
+    if not local:
+        return ok[0] if one_province else None
+    if len({h.district_id for h in local}) != 1:
+        return None
+    if one_province:
+        return max(local, key=lambda h: h.score)
+    return local[0] if _provinces_hold(ok, local[0].province_code) else None
+
+
+def _provinces_hold(hits: list[Hit], province_code: str) -> bool:
+    """Tell whether every province among the hits is this one."""
+    return all(h.kind != "province" or h.province_code == province_code for h in hits)
