@@ -137,7 +137,7 @@ def run(n: int, seed: int, browser: bool) -> int:
     import shapely
 
     from incidentmap.aggregate import counts_by_area
-    from incidentmap.render import briefing_map
+    from incidentmap.render import PageParts, briefing_map
     from incidentmap.render.data import build_payload, display_layers
 
     g, d = _incidents(n, seed)
@@ -152,7 +152,7 @@ def run(n: int, seed: int, browser: bool) -> int:
     out = Path(tempfile.mkdtemp(prefix="im-mapbench-")) / "briefing.html"
     out.write_text(ours_html, "utf-8")
 
-    payload = build_payload(g, d, points=False, level="district", period="week")
+    payload = build_payload(g, d, parts=PageParts(points=False), level="district", period="week")
     bins = payload["areas"]["bins"]["window"]
     colors = payload["areas"]["colors"]
     disp_d, _ = display_layers(d)

@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 import incidentmap as im
+from incidentmap.render import ImageOptions, PageParts
 from incidentmap.render.classes import class_bins
 from incidentmap.render.data import display_layers
 from incidentmap.render.encode import encode_geometry, pack_ints
@@ -112,12 +113,13 @@ def test_static_map_files(use_cache, tmp_path):
     )
     for ext in (".png", ".svg", ".pdf"):
         out = tmp_path / f"m{ext}"
-        im.static_map(g, out, level="province", period="year", periods=3, title="T")
+        opts = ImageOptions(periods=3)
+        im.static_map(g, out, image=opts, level="province", period="year", title="T")
         assert out.stat().st_size > 1000
     img = Image.open(tmp_path / "m.png")
     assert img.size[0] > 1000
     with pytest.raises(im.UsageError, match="unknown period"):
-        im.static_map(g, tmp_path / "x.png", period="year", periods=["1999"])
+        im.static_map(g, tmp_path / "x.png", image=ImageOptions(periods=["1999"]), period="year")
     with pytest.raises(im.UsageError, match=r"\.png, \.svg or \.pdf"):
         im.static_map(g, tmp_path / "x.gif")
 
@@ -139,8 +141,9 @@ def test_payload_hotspots_match_trends(use_cache):
             rows += [{"date": f"2023-{k + 1:02d}-10", "latitude": p.y, "longitude": p.x}] * n
     rows.append({"date": "2023-12-31", "latitude": pts.iloc[0].y, "longitude": pts.iloc[0].x})
     g = im.geocode(pd.DataFrame(rows))
+    parts = PageParts(points=False, permutations=999)
     payload = build_payload(g, im.load_boundaries(), level="province", period="month",
-                            hotspots=True, permutations=999, points=False)  # fmt: skip
+                            hotspots=True, parts=parts)  # fmt: skip
     h = payload["hotspots"]
     names = payload["areas"]["names"]
     assert len(h["hot"]) == len(payload["periods"]) == 12
@@ -178,7 +181,7 @@ def test_brief_png_counts_the_areas_once_and_both_draw_the_same_series(
     assert calls == ["province"]
     assert (tmp_path / "b.png").stat().st_size > 10_000
     s = area_series(g, None, im.MapStyle(level="province", period="year", measure="fatalities"))
-    payload = build_payload(g, im.load_boundaries(), series=s, points=False)
+    payload = build_payload(g, im.load_boundaries(), series=s, parts=PageParts(points=False))
     assert payload["areas"]["bins"] == s.bins and payload["areas"]["colors"] == s.colors
     assert payload["periods"] == s.labels
     assert s.legend("window")[:2] == [("unknown", "#bdbdbd"), ("0", "#f4f1ea")]

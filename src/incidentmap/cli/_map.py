@@ -239,7 +239,7 @@ def _finish(
     points: bool = True,
     series: Any = None,
 ) -> None:
-    from incidentmap.render import save_map, static_map
+    from incidentmap.render import ImageOptions, save_map, static_map
 
     at_point = ~g["geocode_precision"].isin(["district", "province"])
     placed = int((g.geometry.notna() & ~g.geometry.is_empty & at_point).sum())
@@ -259,8 +259,7 @@ def _finish(
                 g,
                 tmp,
                 replace(_map_style(style), hotspots=False, labels=False),
-                periods=style["png_periods"],
-                overwrite=True,
+                image=ImageOptions(periods=style["png_periods"], overwrite=True),
                 population=style.get("population_table"),
                 series=series,
             )
@@ -293,7 +292,7 @@ def map_cmd(
     style: dict[str, Any] | None = None,
 ) -> None:
     """Write a choropleth or point map with a time slider (HTML, optional PNG)."""
-    from incidentmap.render import choropleth_map, point_map
+    from incidentmap.render import PageOptions, choropleth_map, point_map
 
     assert read is not None and geo is not None and filters is not None and style is not None
     g = _prepare(input, output, style, overwrite, read, geo, filters)
@@ -301,9 +300,10 @@ def map_cmd(
     s = _map_style(style)
     if plain(kind) == "choropleth":
         population = style.get("population_table")
-        m = choropleth_map(g, s, offline=offline, tiles=tiles_name, population=population)
+        page = PageOptions(offline=offline, tiles=tiles_name)
+        m = choropleth_map(g, s, page=page, population=population)
     else:
-        m = point_map(g, s, offline=offline, tiles=tiles_name)
+        m = point_map(g, s, page=PageOptions(offline=offline, tiles=tiles_name))
     points = plain(kind) != "choropleth"
     _finish(m, g, output, style, overwrite, "offline" if offline else "online", points)
 
@@ -329,7 +329,7 @@ def brief_cmd(
     style: dict[str, Any] | None = None,
 ) -> None:
     """Write the briefing page: choropleth + points, one slider, legend, top areas, credits."""
-    from incidentmap.render import briefing_map
+    from incidentmap.render import PageOptions, briefing_map
     from incidentmap.render.series import area_series
 
     assert read is not None and geo is not None and filters is not None and style is not None
@@ -339,9 +339,7 @@ def brief_cmd(
     m = briefing_map(
         g,
         s,
-        caption=caption,
-        offline=not online,
-        tiles=plain(tiles),
+        page=PageOptions(caption=caption, offline=not online, tiles=plain(tiles)),
         population=population,
         series=series,
     )

@@ -10,11 +10,14 @@ from incidentmap.render.maps import (
     save_map,
 )
 from incidentmap.render.static_map import static_map
-from incidentmap.render.style import MapStyle
+from incidentmap.render.style import ImageOptions, MapStyle, PageOptions, PageParts
 
 __all__ = [
+    "ImageOptions",
     "IncidentLayers",
     "MapStyle",
+    "PageOptions",
+    "PageParts",
     "briefing_map",
     "choropleth_map",
     "point_map",

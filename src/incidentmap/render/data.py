@@ -5,6 +5,9 @@ neighbours keep touching: no slivers, no gaps) and rounded; provinces are
 dissolved from the simplified districts so that the two levels nest exactly.
 Values are one array per area with one number per period; the colour classes
 are computed once over every period, so colours compare across time.
+
+:func:`build_payload` writes what every page holds (periods, title, panels, credits),
+then each layer of :data:`incidentmap.render.layers.LAYERS` adds its own part.
 """
 
 from __future__ import annotations
@@ -13,18 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from incidentmap.aggregate import PERIODS
 from incidentmap.context import BoundaryContext, context_for
-from incidentmap.display import area_labels
-from incidentmap.render.classes import NODATA_COLOR, ZERO_COLOR, class_bins
-from incidentmap.render.encode import encode_lines, feature_collection, pack_ints, pack_rows
-from incidentmap.render.points import point_layer
+from incidentmap.render.classes import class_bins
+from incidentmap.render.layers import LAYERS, NAMED, LayerContext
 from incidentmap.render.series import AreaSeries, area_series
-from incidentmap.render.style import MapStyle
-from incidentmap.trends import emerging_categories, gi_star, queen_weights, surge_flags
+from incidentmap.render.style import MapStyle, PageParts
 
 __all__ = [
     "build_payload",
@@ -59,54 +58,37 @@ def build_payload(
     districts: gpd.GeoDataFrame | BoundaryContext,
     style: MapStyle | None = None,
     *,
-    choropleth: bool = True,
-    points: bool = True,
-    caption: str | None = None,
-    top_areas: bool = False,
-    layer_names: bool = False,
-    source_label: str | None = None,
+    parts: PageParts | None = None,
     population: pd.DataFrame | None = None,
-    timeline: bool = False,
-    surge: bool = False,
-    permutations: int = 99,
     series: AreaSeries | None = None,
     **style_kwargs: Any,
 ) -> dict[str, Any]:
     """Build the data object the page's IncidentMap script draws.
 
+    The periods, title, caption and credits, then each layer of
+    :data:`incidentmap.render.layers.LAYERS` that the page holds, under its name.
+
     Parameters
     ----------
     incidents : geopandas.GeoDataFrame
         Geocoded incidents (filtered as wanted).
-    districts : geopandas.GeoDataFrame
+    districts : geopandas.GeoDataFrame or BoundaryContext
         The installed district layer.
     style : MapStyle, optional
         Level, period, measure, classes, mode, point colours and sizes, title, labels,
         hot spots, the point limit (default: :class:`MapStyle` without labels);
         ``**style_kwargs`` set single fields on top (``level="province"``).
-    choropleth, points : bool
-        Which layers to include.
-    caption : str, optional
-        Shown in a panel with the title (as text, never as HTML).
-    top_areas : bool
-        Show the panel of the top areas for the current period.
-    layer_names : bool
-        Add a layer control naming the layers.
-    source_label : str, optional
-        Named in the attribution.
+    parts : PageParts, optional
+        Which layers and panels (default: areas and points), the caption, the incidents'
+        credit and the hot spots' permutations.
     population : pandas.DataFrame, optional
         ``province_code`` or ``district_id`` and ``population``; needed for
         ``measure="per100k"`` (incidents per 100,000 people).
-    timeline : bool
-        A chart of the counts per period, stacked by category, under the slider.
-    surge : bool
-        The panel of surging areas (the Surge Tracker rule on the slider's periods)
-        and their outlines on the choropleth.
-    permutations : int, default 99
-        Permutations for the Gi* p-values of ``hotspots``.
     series : AreaSeries, optional
         The area-by-period values (:func:`incidentmap.render.series.area_series`), when
         the caller has them already (``brief --png`` computes them once for both).
+    **style_kwargs
+        Fields of :class:`MapStyle` on top of ``style``.
 
     Returns
     -------
@@ -114,52 +96,40 @@ def build_payload(
         JSON-serialisable.
     """
     s = MapStyle.of(style or _PAYLOAD, **style_kwargs)
-    ctx = context_for(districts)
+    boundaries = context_for(districts)
     if series is None:
-        series = area_series(incidents, ctx, s, population=population)
-    disp_d, disp_p = ctx.display_layers
-    starts, period = series.starts, series.period
-    payload: dict[str, Any] = {
+        series = area_series(incidents, boundaries, s, population=population)
+    ctx = LayerContext(incidents, boundaries, s, parts or PageParts(), series)
+    payload = _frame(ctx)
+    for layer in LAYERS:
+        part = layer.payload(ctx)
+        if part is not None:
+            payload[layer.name] = part
+    return payload
+
+
+def _frame(ctx: LayerContext) -> dict[str, Any]:
+    """Return what every page holds besides its layers: periods, title, panels, credits."""
+    series, parts = ctx.series, ctx.parts
+    frame: dict[str, Any] = {
         "periods": series.labels,
         "partial": None if series.partial is None else f"{series.partial:%d %b %Y}",
-        "allDates": period is None,
-        "lastSpan": _last_span(starts, period),
-        "periodStarts": [pd.Timestamp(t).strftime("%Y-%m-%d") for t in starts],
-        "mode": s.mode,
+        "allDates": series.period is None,
+        "lastSpan": _last_span(series.starts, series.period),
+        "periodStarts": [pd.Timestamp(t).strftime("%Y-%m-%d") for t in series.starts],
+        "mode": ctx.style.mode,
         "start": 0,
-        "title": s.title,
-        "caption": caption,
-        "topAreas": top_areas,
+        "title": ctx.style.title,
+        "caption": parts.caption,
+        "topAreas": parts.top_areas,
         "attribution": [
-            ctx.credit,
-            *([f"Incidents: {source_label}"] if source_label else []),
+            ctx.boundaries.credit,
+            *([f"Incidents: {parts.source_label}"] if parts.source_label else []),
         ],
     }
-    if layer_names:
-        payload["layerNames"] = _layer_names(series)
-    if choropleth:
-        payload["areas"] = _areas(series)
-        payload["outline"] = encode_lines(disp_p.geometry.values)
-        if surge and period is not None:
-            counts_only = series.counts.pivot_table(
-                index=series.key, columns="period_start", values="incidents", aggfunc="sum"
-            ).reindex(index=series.ids, columns=starts)
-            payload["surge"] = _surges(counts_only.to_numpy(dtype=float), period)
-            if series.partial is not None:  # a period the data end inside is not compared
-                payload["surge"]["byPeriod"][-1] = []
-        if s.hotspots:
-            payload["hotspots"] = _hotspots(series.values, series.areas, permutations)
-    else:
-        payload["outline"] = encode_lines(disp_p.geometry.values)
-    if points:
-        payload["points"] = point_layer(
-            incidents, starts, period, s.color_by, s.size_by, s.max_points
-        )
-    if timeline and period is not None:
-        payload["timeline"] = _timeline(incidents, period, starts)
-    if s.labels:
-        payload["labels"] = area_labels(ctx, disp_d, disp_p)
-    return payload
+    if parts.layer_names:
+        frame["layerNames"] = {layer.name: layer.title(series) for layer in NAMED}
+    return frame
 
 
 def _last_span(starts: list[Any], period: str | None) -> int:
@@ -169,101 +139,6 @@ def _last_span(starts: list[Any], period: str | None) -> int:
     last = pd.Timestamp(starts[-1]) if len(starts) else pd.Timestamp("1970-01-01")
     nxt = (pd.Period(last, freq=PERIODS[period]) + 1).start_time
     return int((nxt - last).days)
-
-
-def _layer_names(series: AreaSeries) -> dict[str, str]:
-    return {
-        "areas": f"{series.measure} by {series.level}",
-        "points": "Incidents (points)",
-        "labels": "Place names",
-        "surge": "Surging areas (outlined)",
-        "hotspots": "Hot and cold spots (Gi*)",
-    }
-
-
-def _areas(series: AreaSeries) -> dict[str, Any]:
-    """Return the choropleth part of the payload, encoded from the series."""
-    district = series.level == "district"
-    provs = series.areas["province"].tolist() if district else [None] * len(series.names)
-    props = [
-        {"i": i, "n": n, **({"p": prov} if prov else {})}
-        for i, (n, prov) in enumerate(zip(series.names, provs, strict=True))
-    ]
-    return {
-        "level": series.level,
-        "levelName": series.level,
-        "measure": series.measure,
-        "legendTitle": series.legend_title,
-        "geojson": feature_collection(series.areas, props),
-        "names": series.names,
-        "values": pack_rows(series.values),
-        "bins": series.bins,
-        "integer": series.integer,
-        "zeroColor": ZERO_COLOR,
-        "nodataColor": NODATA_COLOR,
-        "lineWeight": 0.5 if district else 0.8,
-        "colors": series.colors,
-    }
-
-
-#: the Surge Tracker rule on the slider's own periods, in words
-SURGE_RULE = (
-    "surge: at least twice the mean count of the 4 periods before, that mean >= 1 "
-    "(ACLED's Subnational Surge Tracker rule, applied to the slider's periods)"
-)
-
-
-def _surges(values: np.ndarray, period: str) -> dict[str, Any]:
-    """For each period, the areas whose count meets the surge rule, and their numbers."""
-    flags, base = surge_flags(values)
-    v = np.nan_to_num(values, nan=0.0)
-    lists = [
-        [[int(i), int(v[i, t]), round(float(base[i, t]), 2)] for i in np.flatnonzero(flags[:, t])]
-        for t in range(v.shape[1])
-    ]
-    return {"byPeriod": lists, "rule": SURGE_RULE.replace("periods", f"{period}s", 1)}
-
-
-#: the page's hot-spot layer, in words
-HOTSPOT_RULE = (
-    "Getis-Ord Gi* of each period on the areas' queen contiguity, {n} conditional "
-    "permutations, p < 0.05 (ties count as extreme); emerging categories as ArcGIS / sfdep"
-)
-
-
-def _hotspots(values: np.ndarray, areas: gpd.GeoDataFrame, permutations: int) -> dict[str, Any]:
-    """Hot and cold areas for every period, and each area's emerging category."""
-    matrix = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
-    w = queen_weights(areas)
-    z, p = gi_star(matrix, w, permutations, seed=12345)
-    sig = p < 0.05
-    hot = [np.flatnonzero(sig[:, t] & (z[:, t] > 0)).tolist() for t in range(matrix.shape[1])]
-    cold = [np.flatnonzero(sig[:, t] & (z[:, t] < 0)).tolist() for t in range(matrix.shape[1])]
-    categories = emerging_categories(z, p, 0.05, matrix)
-    emerging = [None if e == "no pattern" else e for e in categories]
-    return {
-        "hot": hot,
-        "cold": cold,
-        "emerging": emerging,
-        "rule": HOTSPOT_RULE.format(n=permutations),
-    }
-
-
-def _timeline(incidents: pd.DataFrame, period: str, starts: list[Any]) -> dict[str, Any]:
-    """Count incidents per slider period, stacked by category (the taxonomy's colours)."""
-    from incidentmap.aggregate import national_timeline
-    from incidentmap.categories import CATEGORIES, CATEGORY_COLORS
-
-    table = national_timeline(incidents, period, by="category")
-    table = table.set_index("period_start").reindex(pd.DatetimeIndex(starts), fill_value=0)
-    cats = [c for c in CATEGORIES if c in table.columns and table[c].sum() > 0]
-    extra = [c for c in table.columns if c not in CATEGORIES and c != "incidents"]
-    return {
-        "categories": cats + extra,
-        "colors": [CATEGORY_COLORS.get(c, "#999999") for c in cats + extra],
-        "counts": [pack_ints(table[c].to_numpy(dtype=np.int64)) for c in cats + extra],
-        "total": pack_ints(table["incidents"].to_numpy(dtype=np.int64)),
-    }
 
 
 def incidents_credit(incidents: pd.DataFrame) -> str | None:

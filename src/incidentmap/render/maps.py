@@ -2,9 +2,10 @@
 
 :func:`choropleth_map`, :func:`point_map` and :func:`briefing_map` return
 ``folium.Map`` objects the caller can keep editing; :func:`save_map` writes one
-HTML file atomically. ``offline=True`` inlines Leaflet (from xstatic-leaflet)
-and incidentmap's own script and styles, so the page asks no other host for
-anything (unless tiles are added).
+HTML file atomically. ``PageOptions(offline=True)`` (the default) inlines Leaflet
+(from xstatic-leaflet) and incidentmap's own script and styles, so the page asks no
+other host for anything (unless tiles are added). Each page draws the layers of
+:data:`incidentmap.render.layers.LAYERS` that its :class:`PageParts` hold.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from incidentmap.atomic import atomic_write, check_output
-from incidentmap.context import BoundaryContext, context_for
+from incidentmap.context import context_for
 from incidentmap.errors import UsageError, refuse_choice
 from incidentmap.render.assets import incidentmap_assets, leaflet_assets, script_safe
 from incidentmap.render.data import (
@@ -33,7 +34,7 @@ from incidentmap.render.data import (
     incidents_credit,
 )
 from incidentmap.render.series import AreaSeries
-from incidentmap.render.style import MapStyle
+from incidentmap.render.style import MapStyle, PageOptions, PageParts
 
 #: a choropleth shows provinces unless asked
 _CHOROPLETH = MapStyle(level="province")
@@ -122,40 +123,41 @@ def _base_map(*, offline: bool, tiles: str | None) -> folium.Map:
     return m
 
 
-def _districts(boundaries: gpd.GeoDataFrame | BoundaryContext | None) -> BoundaryContext:
-    return context_for(boundaries)
+@dataclass(frozen=True)
+class _PageData:
+    """The data a page is drawn from besides the incidents."""
+
+    boundaries: gpd.GeoDataFrame | None = None
+    population: pd.DataFrame | None = None
+    series: AreaSeries | None = None
 
 
-def _new_map(
+def _page(
     incidents: gpd.GeoDataFrame,
-    boundaries: gpd.GeoDataFrame | None,
     style: MapStyle,
-    *,
-    offline: bool,
-    tiles: str | None,
-    **payload_options: Any,
-) -> tuple[folium.Map, dict[str, Any]]:
-    """Build the page data and the base map every map function starts from."""
+    page: PageOptions,
+    parts: PageParts,
+    data: _PageData,
+) -> folium.Map:
+    """Return the base map with incidentmap's layers drawn from the page's data."""
     payload = build_payload(
         incidents,
-        _districts(boundaries),
+        context_for(data.boundaries),
         style,
-        source_label=_source(incidents, style),
-        **payload_options,
+        parts=replace(parts, source_label=style.credit or incidents_credit(incidents)),
+        population=data.population,
+        series=data.series,
     )
-    return _base_map(offline=offline, tiles=tiles), payload
-
-
-def _source(incidents: gpd.GeoDataFrame, style: MapStyle) -> str | None:
-    return style.credit or incidents_credit(incidents)
+    m = _base_map(offline=page.offline, tiles=page.tiles)
+    IncidentLayers(payload).add_to(m)
+    return m
 
 
 def choropleth_map(
     incidents: gpd.GeoDataFrame,
     style: MapStyle | None = None,
     *,
-    offline: bool = True,
-    tiles: str | None = None,
+    page: PageOptions | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
     series: AreaSeries | None = None,
@@ -172,11 +174,10 @@ def choropleth_map(
         with ``population``, or a numeric column summed), colour classes, mode, title,
         labels, hot spots (a layer outlining each period's Gi* hot and cold spots, emerging
         categories in the tooltips); ``**style_kwargs`` set single fields on top.
-    offline : bool, default True
-        Inline every script and stylesheet: one file that works without network (False
-        loads Leaflet and Folium's scripts from their CDN hosts).
-    tiles : {"none", "osm", "carto", "carto-dark"}, optional
-        Background tiles; default ``none`` offline, ``osm`` online.
+    page : PageOptions, optional
+        Caption (default none), ``offline`` (default True: every script and stylesheet
+        inlined, one file that works without network) and ``tiles`` (``none``, ``osm``,
+        ``carto``, ``carto-dark``; default ``none`` offline, ``osm`` online).
     boundaries : geopandas.GeoDataFrame, optional
         District layer; default the installed one.
     population : pandas.DataFrame, optional
@@ -191,27 +192,16 @@ def choropleth_map(
     folium.Map
     """
     s = MapStyle.of(style or _CHOROPLETH, **style_kwargs)
-    m, payload = _new_map(
-        incidents,
-        boundaries,
-        s,
-        offline=offline,
-        tiles=tiles,
-        population=population,
-        series=series,
-        choropleth=True,
-        points=False,
-    )
-    IncidentLayers(payload).add_to(m)
-    return m
+    pg = page or PageOptions()
+    parts = PageParts(choropleth=True, points=False, caption=pg.caption)
+    return _page(incidents, s, pg, parts, _PageData(boundaries, population, series))
 
 
 def point_map(
     incidents: gpd.GeoDataFrame,
     style: MapStyle | None = None,
     *,
-    offline: bool = True,
-    tiles: str | None = None,
+    page: PageOptions | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
     **style_kwargs: Any,
 ) -> folium.Map:
@@ -230,10 +220,8 @@ def point_map(
         labels, and ``max_points``: with more placed incidents, circles count the
         incidents per grid cell and period instead (the cell doubles from 0.05 degrees
         until the circles fit), and the legend says so.
-    offline : bool, default True
+    page : PageOptions, optional
         As for :func:`choropleth_map`.
-    tiles : str, optional
-        Default ``none`` offline, ``osm`` online.
     boundaries : geopandas.GeoDataFrame, optional
     **style_kwargs
         Fields of :class:`MapStyle` on top of ``style``.
@@ -243,20 +231,16 @@ def point_map(
     folium.Map
     """
     s = MapStyle.of(style, **style_kwargs)
-    m, payload = _new_map(
-        incidents, boundaries, s, offline=offline, tiles=tiles, choropleth=False, points=True
-    )
-    IncidentLayers(payload).add_to(m)
-    return m
+    pg = page or PageOptions()
+    parts = PageParts(choropleth=False, points=True, caption=pg.caption)
+    return _page(incidents, s, pg, parts, _PageData(boundaries))
 
 
 def briefing_map(
     incidents: gpd.GeoDataFrame,
     style: MapStyle | None = None,
     *,
-    caption: str | None = None,
-    offline: bool = True,
-    tiles: str = "none",
+    page: PageOptions | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
     series: AreaSeries | None = None,
@@ -271,11 +255,10 @@ def briefing_map(
     style : MapStyle, optional
         As for :func:`choropleth_map` and :func:`point_map` (level ``district`` by
         default; names always shown); the title is the page's title.
-    caption : str, optional
-        Default: the date range and the counts (placed by point / by name / unplaced).
-    offline : bool, default True
-        One self-contained file.
-    tiles : str, default "none"
+    page : PageOptions, optional
+        Caption (default: the date range and the counts, placed by point / by name /
+        unplaced), ``offline`` (default True: one self-contained file) and ``tiles``
+        (default ``none``).
     boundaries : geopandas.GeoDataFrame, optional
     population : pandas.DataFrame, optional
         For ``measure="per100k"``.
@@ -298,25 +281,20 @@ def briefing_map(
     s = MapStyle.of(style, **style_kwargs)
     if s.title is None:
         s = replace(s, title=default_title(incidents, s))
-    m, payload = _new_map(
-        incidents,
-        boundaries,
-        replace(s, labels=True),
-        offline=offline,
-        tiles=tiles,
-        population=population,
-        series=series,
-        timeline=True,
+    pg = page or PageOptions()
+    parts = PageParts(
         surge=True,
-        choropleth=True,
-        points=True,
-        caption=caption or default_caption(incidents),
+        timeline=True,
         top_areas=True,
         layer_names=True,
+        caption=pg.caption or default_caption(incidents),
+    )
+    data = _PageData(boundaries, population, series)
+    m = _page(
+        incidents, replace(s, labels=True), replace(pg, tiles=pg.tiles or "none"), parts, data
     )
     if s.title:
         m.get_root().title = html.escape(s.title)  # branca's <title> template does not escape
-    IncidentLayers(payload).add_to(m)
     return m
 
 

@@ -9,16 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from incidentmap.atomic import atomic_write, check_output
 from incidentmap.context import context_for
 from incidentmap.errors import UsageError
-from incidentmap.render.data import default_title, display_layers, incidents_credit
+from incidentmap.render.data import default_title, incidents_credit
+from incidentmap.render.layers import LAYERS, StaticContext
 from incidentmap.render.series import AreaSeries, area_series
-from incidentmap.render.style import MapStyle
+from incidentmap.render.style import ImageOptions, MapStyle
 
 #: a slide shows provinces unless asked
 _STATIC = MapStyle(level="province", labels=False)
@@ -31,15 +30,16 @@ def static_map(
     path: str | os.PathLike[str],
     style: MapStyle | None = None,
     *,
-    periods: int | list[str] | None = 1,
+    image: ImageOptions | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
-    overwrite: bool = False,
-    dpi: int = 150,
     population: pd.DataFrame | None = None,
     series: AreaSeries | None = None,
     **style_kwargs: Any,
 ) -> Path:
     """Draw a choropleth PNG (or SVG/PDF by suffix) with title, legend and citation.
+
+    Each panel draws the layers of :data:`incidentmap.render.layers.LAYERS` that the
+    image shows (the areas, then the province borders).
 
     Parameters
     ----------
@@ -51,12 +51,10 @@ def static_map(
         Level (``province`` by default here), period, measure, classes, mode and title,
         as for :func:`incidentmap.render.choropleth_map`; the colour classes are the
         same as the HTML map's.
-    periods : int or list of str, default 1
-        The last N periods as small multiples, or period labels/start dates
-        (``"2023-03-01"``) to draw. With ``period=None`` one map of all dates.
+    image : ImageOptions, optional
+        The periods to draw (default: the last one), the resolution and whether an
+        existing file is replaced.
     boundaries : geopandas.GeoDataFrame, optional
-    overwrite : bool, default False
-    dpi : int, default 150
     population : pandas.DataFrame, optional
         For ``measure="per100k"``.
     series : AreaSeries, optional
@@ -74,27 +72,23 @@ def static_map(
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
+    opts = image or ImageOptions()
     p = Path(path)
     if p.suffix.lower() not in (".png", ".svg", ".pdf"):
         msg = f"{p}: static maps are .png, .svg or .pdf"
         raise UsageError(msg)
-    check_output(p, overwrite=overwrite)
+    check_output(p, overwrite=opts.overwrite)
     districts = context_for(boundaries)
     st = MapStyle.of(style or _STATIC, **style_kwargs)
     if series is None:
         series = area_series(incidents, districts, st, population=population)
-    mode = st.mode
-    chosen = _chosen_periods(series, periods)
+    chosen = _chosen_periods(series, opts.periods)
     title = _title(incidents, st, series, chosen)
-    values = series.shown(mode)
-    _, disp_p = display_layers(districts)
-    outline = gpd.GeoDataFrame(
-        geometry=[shapely.union_all(shapely.boundary(disp_p.geometry.values))], crs="EPSG:4326"
-    )
+    ctx = StaticContext(series, districts, st, series.shown(st.mode), panel=0)
 
-    fig = _panels(series, values, chosen, mode, outline, plt)
+    fig = _panels(ctx, chosen, plt)
     handles = [
-        Patch(facecolor=c, edgecolor="#666", label=_plain(lab)) for lab, c in series.legend(mode)
+        Patch(facecolor=c, edgecolor="#666", label=_plain(lab)) for lab, c in series.legend(st.mode)
     ]
     fig.legend(
         handles=handles,
@@ -114,8 +108,8 @@ def static_map(
     fig.text(0.01, 0.01, _plain(credits), fontsize=7, color="#444")
     fig.tight_layout(rect=(0, 0.06, 1, 0.95 if title else 1))
     try:
-        with atomic_write(p, overwrite=overwrite) as tmp:
-            fig.savefig(tmp, dpi=dpi)
+        with atomic_write(p, overwrite=opts.overwrite) as tmp:
+            fig.savefig(tmp, dpi=opts.dpi)
     finally:
         plt.close(fig)
     return p
@@ -143,26 +137,20 @@ def _chosen_periods(series: AreaSeries, periods: int | list[str] | None) -> list
     return chosen
 
 
-def _panels(
-    series: AreaSeries, values: np.ndarray, chosen: list[int], mode: str, outline: Any, plt: Any
-) -> Any:
-    """Return a figure with one map per chosen period, three to a row."""
+def _panels(ctx: StaticContext, chosen: list[int], plt: Any) -> Any:
+    """Return a figure with one map per chosen period, three to a row, each layer drawn."""
     n = len(chosen)
     cols = min(n, 3)
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.4 * rows + 0.9), squeeze=False)
     for ax in axes.ravel():
         ax.set_axis_off()
+    suffix = " (cumulative)" if ctx.style.mode == "cumulative" else ""
     for ax, t in zip(axes.ravel(), chosen, strict=False):
-        series.areas.plot(
-            ax=ax,
-            color=[series.color(v, mode) for v in values[:, t]],
-            edgecolor="#666",
-            linewidth=0.25 if series.level == "district" else 0.5,
-        )
-        outline.plot(ax=ax, color="#222", linewidth=0.7)
-        suffix = " (cumulative)" if mode == "cumulative" else ""
-        ax.set_title(series.label(t) + suffix, fontsize=10)
+        panel = replace(ctx, panel=t)
+        for layer in LAYERS:
+            layer.draw(ax, panel)
+        ax.set_title(ctx.series.label(t) + suffix, fontsize=10)
         ax.set_aspect(1 / math.cos(math.radians(34)))
     return fig
 
