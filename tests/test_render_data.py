@@ -233,3 +233,25 @@ def test_default_title_partial_last_period_and_png_text_as_written(use_cache, tm
     out = tmp_path / "t.png"
     im.static_map(g, out, title="Losses $5M vs $7M \\frac{", level="province", period="year")
     assert out.stat().st_size > 10_000
+
+
+def test_each_layer_is_one_key_of_the_page_that_its_script_reads(use_cache):
+    # the seam of issue 25: a layer is one module (its part of the page's data, under its
+    # name) and one function of incidentmap.js reading that name
+    from incidentmap.pipeline import load_incidents
+    from incidentmap.render.assets import incidentmap_assets
+    from incidentmap.render.data import build_payload
+    from incidentmap.render.layers import LAYERS, NAMED
+
+    names = [layer.name for layer in LAYERS]
+    _, js = incidentmap_assets()
+    assert [n for n in names if f"this.data.{n}" not in js] == []
+    g, _ = load_incidents(_sample())
+    parts = PageParts(surge=True, timeline=True, layer_names=True)
+    every = build_payload(g, im.load_boundaries(), parts=parts, level="province",
+                          period="year", hotspots=True, labels=True)  # fmt: skip
+    assert [k for k in every if k in names] == names  # every layer, in the protocol's order
+    assert list(every["layerNames"]) == [layer.name for layer in NAMED]
+    assert every["layerNames"]["areas"] == "Incidents by province"
+    bare = build_payload(g, im.load_boundaries(), parts=PageParts(choropleth=False, points=False))
+    assert [k for k in bare if k in names] == ["outline"]  # the borders are on every page
