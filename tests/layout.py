@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "fitness": 7,
     "aggregate": 7,
     "trends": 8,
+    "hotspots": 7,
     "query": 8,
     "merge": 8,
     "pipeline": 10,

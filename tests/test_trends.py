@@ -281,3 +281,113 @@ def test_gi_star_z_and_p_agree_and_quiet_areas_are_no_pattern(use_cache):
     assert (t.loc[sig, "hotspot"] == np.where(t.loc[sig, "gi_z"] > 0, "hot", "cold")).all()
     quiet = [p for p in ("Nimroz", "Helmand", "Kandahar", "Zabul") if p not in never]
     assert quiet and (by.loc[quiet, "gi_z"] == 0).all() and (by.loc[quiet, "gi_p"] == 1).all()
+
+
+def _esda_gi_star(matrix, w, permutations, seed):
+    """Gi* per period with esda itself: the method :func:`gi_star` computes in numpy."""
+    import warnings
+
+    from esda.getisord import G_Local
+
+    z = np.zeros_like(matrix, dtype=float)
+    p = np.ones_like(matrix, dtype=float)
+    around = np.asarray((w.sparse != 0).astype(float) @ matrix) + matrix
+    for t in range(matrix.shape[1]):
+        y = matrix[:, t].astype(float)
+        if y.sum() == 0 or np.all(y == y[0]):
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            g = G_Local(y, w, transform="B", star=True, permutations=permutations, seed=seed)
+        sim = np.asarray(g.rGs)
+        spread = sim.std(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            zt = np.where(spread > 0, (g.Gs - sim.mean(axis=1)) / spread, 0.0)
+        quiet = around[:, t] == 0
+        z[:, t] = np.nan_to_num(np.where(quiet, 0.0, zt))
+        obs, tol = g.Gs[:, None], 1e-12 * np.maximum(1.0, np.abs(g.Gs[:, None]))
+        above, below = (sim >= obs - tol).sum(axis=1), (sim <= obs + tol).sum(axis=1)
+        extreme = np.where(z[:, t] > 0, above, np.where(z[:, t] < 0, below, permutations))
+        p[:, t] = np.where(quiet, 1.0, (extreme + 1) / (permutations + 1))
+    return z, p
+
+
+def test_gi_star_is_esdas_conditional_randomisation():
+    # the numpy Gi* draws esda's permutations for the same seed: the same z and p, every period
+    from libpysal.weights import lat2W
+
+    from incidentmap.hotspots import gi_star
+
+    w = lat2W(5, 6, rook=False)  # 30 areas, 3 to 8 neighbours
+    rng = np.random.default_rng(7)
+    matrix = rng.poisson(rng.uniform(0.1, 4.0, size=(30, 1)), size=(30, 9)).astype(float)
+    matrix[:, 2] = 0  # a period with no event
+    matrix[:, 5] = 3  # every area the same
+    matrix[:12, 7] = 0  # a quiet corner
+    for seed in (12345, 1):
+        z, p = gi_star(matrix, w, 99, seed)
+        z_ref, p_ref = _esda_gi_star(matrix, w, 99, seed)
+        np.testing.assert_array_equal(p, p_ref)
+        # equal to the bit without numba; esda's numba kernels (fastmath) may move the last bits
+        np.testing.assert_allclose(z, z_ref, rtol=0, atol=1e-12)
+        assert (p[:, [2, 5]] == 1).all() and (z[:, [2, 5]] == 0).all()
+        assert (p < 0.05).any()  # something to find, so the comparison says something
+    # the draws follow the seed: another seed, other p-values
+    assert not np.array_equal(gi_star(matrix, w, 99, 1)[1], gi_star(matrix, w, 99, 2)[1])
+    # a sparse matrix of the same contiguity is the same weights
+    by_sparse, by_w = gi_star(matrix, w.sparse, 99, 1), gi_star(matrix, w, 99, 1)
+    for ours, theirs in zip(by_sparse, by_w, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("level", ["province", "district"])
+def test_queen_neighbours_are_libpysals(level, cache):
+    from incidentmap.hotspots import queen_neighbours, queen_weights
+
+    areas = im.load_boundaries(level)
+    ours = queen_neighbours(areas)
+    theirs = (queen_weights(areas).sparse != 0).astype(float)
+    assert ours.shape == (len(areas), len(areas)) and ours.nnz > 2 * len(areas)
+    assert (ours != theirs).nnz == 0
+
+
+def test_trend_options_group_the_choices(anchors):
+    from incidentmap.trends import TrendOptions
+
+    g = _incidents(anchors, {"Nangarhar": [1, 1, 1, 1, 3, 1, 4], "Kunar": [2, 0, 2, 2, 5, 2, 2]})
+    opts = TrendOptions(period="week", baseline=3, hotspots=False)
+    assert opts.baseline_periods == 3 and TrendOptions().baseline_periods == 4
+    with pytest.raises(TypeError):
+        TrendOptions("district")  # keyword-only
+    with pytest.raises(AttributeError):
+        opts.alpha = 0.1  # frozen
+    by_options = trends(g, options=opts)
+    by_keywords = trends(g, period="week", baseline=3, hotspots=False)
+    pd.testing.assert_frame_equal(by_options, by_keywords)
+    assert by_options.attrs["baseline"] == 3
+    # keywords on top of options replace its fields
+    wider = trends(g, options=opts, baseline=5)
+    assert wider.attrs["baseline"] == 5
+    with pytest.raises(UsageError, match="unknown trend option 'periods'"):
+        trends(g, periods="week")
+    with pytest.raises(UsageError, match="alpha"):
+        TrendOptions(alpha=1.5)
+
+
+def test_progress_is_told_of_the_gi_star_periods(anchors):
+    from incidentmap.trends import GI_STEP, TrendOptions
+
+    g = _incidents(anchors, {"Nangarhar": [3, 0, 1, 4, 2, 5], "Kunar": [0, 2, 2, 0, 1, 1]})
+    calls = []
+    r = trends(
+        g,
+        options=TrendOptions(permutations=19),
+        progress=lambda *a: calls.append(a),
+    )
+    assert "gi_z" in r
+    n_periods = 6  # every week has an event somewhere
+    assert calls[0] == (GI_STEP, 0, n_periods) and calls[-1] == (GI_STEP, n_periods, n_periods)
+    assert [c[1] for c in calls] == sorted(c[1] for c in calls)
+    calls.clear()
+    trends(g, options=TrendOptions(hotspots=False), progress=lambda *a: calls.append(a))
+    assert calls == []

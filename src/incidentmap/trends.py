@@ -19,19 +19,23 @@
     needs no estimate of the rate, so it keeps its level with few events; ``rising`` is
     ``p_value < alpha``.
 ``gi_z``, ``gi_p``, ``hotspot``
-    Getis-Ord Gi* of the latest period on the areas' contiguity (queen), with
-    permutation p-values (PySAL ``esda``); ``hot`` / ``cold`` where ``gi_p < alpha``.
+    Getis-Ord Gi* of the latest period on the areas' contiguity (queen), with conditional
+    permutation p-values (PySAL ``esda``'s method and draws, computed for every period at
+    once by :mod:`incidentmap.hotspots`); ``hot`` / ``cold`` where ``gi_p < alpha``.
 ``emerging``
     The emerging hot-spot category over every period, as ArcGIS and R ``sfdep`` define
     it: Gi* per period plus a Mann-Kendall trend of the Gi* z-scores (new, consecutive,
     intensifying, persistent, diminishing, sporadic, oscillating, historical hot or cold
     spot, or no pattern).
 
+:class:`TrendOptions` holds the choices (level, period, baseline, alpha...);
 :func:`incidentmap.aggregate.national_timeline` counts every period for the whole country.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -45,11 +49,23 @@ from incidentmap.aggregate import (
     national_timeline,
 )
 from incidentmap.context import context_for
-from incidentmap.errors import UsageError, refuse_choice
+from incidentmap.errors import UsageError, refuse_choice, refuse_unknown
+from incidentmap.hotspots import (
+    EMERGING,
+    GI_STEP,
+    adjust_fdr,
+    classify_emerging,
+    emerging_categories,
+    gi_star,
+    queen_neighbours,
+    queen_weights,
+)
 
 __all__ = [
     "BASELINES",
     "EMERGING",
+    "GI_STEP",
+    "TrendOptions",
     "classify_emerging",
     "emerging_categories",
     "gi_star",
@@ -61,25 +77,83 @@ __all__ = [
 
 #: default number of baseline periods before the latest one
 BASELINES = {"day": 28, "week": 4, "month": 12, "quarter": 4, "year": 5}
-EMERGING = (
-    "new hotspot",
-    "consecutive hotspot",
-    "intensifying hotspot",
-    "persistent hotspot",
-    "diminishing hotspot",
-    "sporadic hotspot",
-    "oscillating hotspot",
-    "historical hotspot",
-    "new coldspot",
-    "consecutive coldspot",
-    "intensifying coldspot",
-    "persistent coldspot",
-    "diminishing coldspot",
-    "sporadic coldspot",
-    "oscillating coldspot",
-    "historical coldspot",
-    "no pattern",
-)
+
+#: a day's events run to the end of the day (dates may carry a time)
+_DAY = pd.Timedelta(hours=23)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrendOptions:
+    """What :func:`trends` compares, and how; checked when made.
+
+    Parameters
+    ----------
+    level : {"province", "district"}
+    period : {"day", "week", "month", "quarter", "year"}
+        The period of ``last_count``, the baseline, the test and the hot spots. The
+        surge and threat rules are always weekly, as ACLED defines them.
+    baseline : int, optional
+        Number of periods before the latest one (default :data:`BASELINES`).
+    hotspots : bool, default True
+        Compute Gi* and the emerging hot-spot categories.
+    permutations : int, default 199
+        Permutations for the Gi* p-values.
+    alpha : float, default 0.05
+    seed : int
+        Seed of the permutations (results are repeatable).
+    include_incomplete : bool, default False
+        The data's last period is used only when the data reach its last day: a
+        week with three days of data would look like a fall. True uses it anyway.
+    fdr : bool, default False
+        Adjust each period's Gi* p-values for the number of areas tested
+        (Benjamini-Hochberg false discovery rate, as ArcGIS's optional FDR correction).
+        Without it about ``alpha`` of the areas come out hot or cold in a period by
+        chance alone, so over many periods most areas get some "sporadic" category.
+    until : str or Timestamp, optional
+        The last day the data cover (default ``incidents.attrs["coverage_end"]``, which
+        the CLI sets to the file's last date before any filter, else the last event).
+        Periods run to it with their zeros: the latest complete period is found from the
+        coverage, not from the last event, so quiet periods at the end are compared too.
+
+    Raises
+    ------
+    UsageError
+        For an unknown level or period, a baseline under 1, an alpha outside (0, 1).
+    """
+
+    level: str = "province"
+    period: str = "week"
+    baseline: int | None = None
+    hotspots: bool = True
+    permutations: int = 199
+    alpha: float = 0.05
+    seed: int = 12345
+    include_incomplete: bool = False
+    fdr: bool = False
+    until: str | pd.Timestamp | None = None
+
+    def __post_init__(self) -> None:
+        refuse_choice(self.level, LEVELS, "level")
+        refuse_choice(self.period, PERIODS, "period")
+        if self.baseline_periods < 1:
+            raise UsageError(f"baseline must be at least 1 period, not {self.baseline!r}")
+        if not 0 < self.alpha < 1:
+            raise UsageError(f"alpha must be between 0 and 1, not {self.alpha!r}")
+
+    @property
+    def baseline_periods(self) -> int:
+        """The number of baseline periods asked for (``baseline`` or the period's default)."""
+        return BASELINES[self.period] if self.baseline is None else int(self.baseline)
+
+    @classmethod
+    def of(cls, options: TrendOptions | None = None, **given: Any) -> TrendOptions:
+        """Return ``options`` (default: the defaults) with ``given`` on top; unknown names refused.
+
+        A name that is not a field is a :class:`UsageError`.
+        """
+        refuse_unknown(given, {f.name for f in fields(cls)}, "trend option")
+        base = options if options is not None else cls()
+        return replace(base, **given) if given else base
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,160 +187,6 @@ def rising_test(last: np.ndarray, baseline_total: np.ndarray, n_baseline: int) -
     return np.where(total > 0, p, 1.0)
 
 
-def _run_length(sigs: np.ndarray) -> int:
-    """Length of the run of True at the end of ``sigs``."""
-    n = 0
-    for s in sigs[::-1]:
-        if not s:
-            break
-        n += 1
-    return n
-
-
-def classify_emerging(
-    gs: np.ndarray, sigs: np.ndarray, tau: float, tau_p: float, alpha: float
-) -> str:
-    """Emerging hot-spot category of one area from its Gi* series.
-
-    The rules are ArcGIS Pro's ("How Emerging Hot Spot Analysis works") in the order R
-    ``sfdep`` applies them; the first that holds names the area.
-
-    Parameters
-    ----------
-    gs : numpy.ndarray
-        Gi* z-scores, one per period, oldest first.
-    sigs : numpy.ndarray of bool
-        Whether each period's Gi* is significant.
-    tau, tau_p : float
-        Mann-Kendall tau of ``gs`` over time and its p-value.
-    alpha : float
-        Significance level of the trend.
-
-    Returns
-    -------
-    str
-        One of :data:`EMERGING`.
-    """
-    gs = np.asarray(gs, dtype=float)
-    sigs = np.asarray(sigs, dtype=bool)
-    n = len(gs)
-    if n == 0:
-        return "no pattern"
-    hot, cold = sigs & (gs > 0), sigs & (gs < 0)
-    share_sig, share_hot, share_cold = sigs.sum() / n, hot.sum() / n, cold.sum() / n
-    run = _run_length(sigs)
-
-    def consecutive(mine: np.ndarray, share: float) -> bool:
-        # one uninterrupted run of significant periods at the end, all of this kind,
-        # never significant before it, and less than 90% of periods of this kind
-        return (
-            bool(mine[-1]) and not sigs[: n - run].any() and mine[n - run :].all() and share < 0.9
-        )
-
-    rules: list[tuple[str, bool]] = [
-        ("new hotspot", sigs.sum() == 1 and bool(hot[-1])),
-        ("new coldspot", sigs.sum() == 1 and bool(cold[-1])),
-        ("consecutive hotspot", consecutive(hot, share_hot)),
-        ("consecutive coldspot", consecutive(cold, share_cold)),
-        ("intensifying hotspot", share_sig >= 0.9 and bool(sigs[-1]) and tau > 0 and tau_p < alpha),
-        (
-            "intensifying coldspot",
-            share_cold >= 0.9 and bool(sigs[-1]) and tau < 0 and tau_p <= alpha,
-        ),
-        ("persistent hotspot", share_hot >= 0.9 and tau_p > alpha),
-        ("persistent coldspot", share_cold >= 0.9 and tau_p > alpha),
-        ("diminishing hotspot", share_hot >= 0.9 and bool(sigs[-1]) and tau < 0 and tau_p <= alpha),
-        (
-            "diminishing coldspot",
-            share_cold >= 0.9 and bool(sigs[-1]) and tau > 0 and tau_p <= alpha,
-        ),
-        ("oscillating hotspot", share_hot <= 0.9 and bool(hot[-1]) and bool(cold.any())),
-        ("oscillating coldspot", share_cold < 0.9 and bool(cold[-1]) and bool(hot.any())),
-        ("historical hotspot", share_hot >= 0.9 and gs[-1] < 0),
-        ("historical coldspot", share_cold >= 0.9 and gs[-1] > 0),
-        ("sporadic hotspot", share_hot < 0.9 and not cold.any() and bool(hot.any())),
-        ("sporadic coldspot", share_cold < 0.9 and not hot.any() and bool(cold.any())),
-    ]
-    return next((name for name, holds in rules if holds), "no pattern")
-
-
-# ---------------------------------------------------------------------------------------------
-# Gi* on the areas' contiguity
-
-
-def queen_weights(areas: Any) -> Any:
-    """Return the areas' queen contiguity weights (libpysal); islands allowed."""
-    import warnings
-
-    from libpysal.weights import Queen
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # islands (no neighbour) are allowed: they get only Gi*
-        return Queen.from_dataframe(
-            areas.reset_index(drop=True), use_index=False, silence_warnings=True
-        )
-
-
-def gi_star(
-    matrix: np.ndarray, w: Any, permutations: int, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return Gi* z-scores and p-values that agree, one column per period.
-
-    Both come from the same conditional permutations: z is the observed Gi* against the
-    mean and spread of the permuted ones (esda's ``z_sim``, not the normal approximation
-    ``Zs``, which can say 2.7 where the permutations say p = 1), p counts the permutations at
-    least as extreme in z's direction (ties included). An area whose neighbourhood (itself
-    and its neighbours) had no event in a period gets z = 0 and p = 1: nothing happened
-    there to cluster, so it is neither hot nor cold.
-    """
-    import warnings
-
-    from esda.getisord import G_Local
-
-    z = np.zeros_like(matrix, dtype=float)
-    p = np.ones_like(matrix, dtype=float)
-    for t in range(matrix.shape[1]):
-        y = matrix[:, t].astype(float)
-        if y.sum() == 0 or np.all(y == y[0]):
-            continue  # nothing to cluster in this period
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            g = G_Local(y, w, transform="B", star=True, permutations=permutations, seed=seed)
-        observed, simulated = np.asarray(g.Gs), np.asarray(g.rGs)
-        spread = simulated.std(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            zt = np.where(spread > 0, (observed - simulated.mean(axis=1)) / spread, 0.0)
-        quiet = _neighbourhood_total(w, y) == 0
-        zt[quiet] = 0.0
-        z[:, t] = np.nan_to_num(zt)
-        p[:, t] = np.where(quiet, 1.0, _tie_aware_p(observed, simulated, z[:, t]))
-    return z, p
-
-
-def _neighbourhood_total(w: Any, y: np.ndarray) -> np.ndarray:
-    """Return each area's events plus its neighbours' (the Gi* neighbourhood)."""
-    neighbours = w.sparse.copy()
-    neighbours.data[:] = 1.0
-    return np.asarray(neighbours @ y).ravel() + y
-
-
-def _tie_aware_p(observed: np.ndarray, simulated: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Permutation p-values in the direction of each z-score, ties counted as extreme.
-
-    esda folds the share of simulations at or above the observed value, so an area
-    whose neighbourhood is all zeros, among mostly zero counts, gets the smallest
-    possible p-value and shows as a cold spot. Counting ties as at least as extreme
-    gives such an area p = 1, as it should.
-    """
-    perms = simulated.shape[1]
-    obs = observed[:, None]
-    tol = 1e-12 * np.maximum(1.0, np.abs(obs))
-    above = (simulated >= obs - tol).sum(axis=1)
-    below = (simulated <= obs + tol).sum(axis=1)
-    as_extreme = np.where(z > 0, above, np.where(z < 0, below, perms))
-    return (as_extreme + 1) / (perms + 1)
-
-
 # ---------------------------------------------------------------------------------------------
 # per area
 
@@ -275,16 +195,9 @@ def trends(
     incidents: pd.DataFrame,
     areas: Any = None,
     *,
-    level: str = "province",
-    period: str = "week",
-    baseline: int | None = None,
-    hotspots: bool = True,
-    permutations: int = 199,
-    alpha: float = 0.05,
-    seed: int = 12345,
-    include_incomplete: bool = False,
-    fdr: bool = False,
-    until: str | pd.Timestamp | None = None,
+    options: TrendOptions | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    **given: Any,
 ) -> pd.DataFrame:
     """Change, surge/threat flags, a rate test and hot spots per area for the latest period.
 
@@ -295,33 +208,15 @@ def trends(
     areas : geopandas.GeoDataFrame or BoundaryContext, optional
         The district layer (or its context); default the installed one. Province
         counts use the provinces dissolved from it.
-    level : {"province", "district"}
-    period : {"day", "week", "month", "quarter", "year"}
-        The period of ``last_count``, the baseline, the test and the hot spots. The
-        surge and threat rules are always weekly, as ACLED defines them.
-    baseline : int, optional
-        Number of periods before the latest one (default :data:`BASELINES`).
-    hotspots : bool, default True
-        Compute Gi* and the emerging hot-spot categories (PySAL; a few seconds for
-        districts over many periods).
-    permutations : int, default 199
-        Permutations for the Gi* p-values.
-    alpha : float, default 0.05
-    seed : int
-        Seed of the permutations (results are repeatable).
-    include_incomplete : bool, default False
-        The data's last period is used only when the data reach its last day: a
-        week with three days of data would look like a fall. True uses it anyway.
-    fdr : bool, default False
-        Adjust each period's Gi* p-values for the number of areas tested
-        (Benjamini-Hochberg false discovery rate, as ArcGIS's optional FDR correction).
-        Without it about ``alpha`` of the areas come out hot or cold in a period by
-        chance alone, so over many periods most areas get some "sporadic" category.
-    until : str or Timestamp, optional
-        The last day the data cover (default ``incidents.attrs["coverage_end"]``, which
-        the CLI sets to the file's last date before any filter, else the last event).
-        Periods run to it with their zeros: the latest complete period is found from the
-        coverage, not from the last event, so quiet periods at the end are compared too.
+    options : TrendOptions, optional
+        Level, period, baseline, hot spots, alpha... (default ``TrendOptions()``).
+    progress : callable, optional
+        Called as ``progress(step, done, total)`` by the long steps: the Gi* of every
+        period (``step`` is :data:`GI_STEP`, counted in periods).
+    **given
+        :class:`TrendOptions` fields, a shorthand: ``trends(g, period="month")`` is
+        ``trends(g, options=TrendOptions(period="month"))``; with ``options`` they
+        replace its fields. Another name is a :class:`UsageError`.
 
     Returns
     -------
@@ -329,101 +224,144 @@ def trends(
         One row per area, most rising first; ``attrs`` holds ``last_period``,
         ``baseline``, ``rules`` (the rules in words) and ``timeline``.
     """
-    refuse_choice(level, LEVELS, "level")
-    refuse_choice(period, PERIODS, "period")
-    n_base = BASELINES[period] if baseline is None else int(baseline)
-    if n_base < 1:
-        raise UsageError(f"baseline must be at least 1 period, not {baseline!r}")
-    if not 0 < alpha < 1:
-        raise UsageError(f"alpha must be between 0 and 1, not {alpha!r}")
-    ctx = context_for(areas)
-    layer = ctx.districts if level == "district" else ctx.provinces
-    key = "district_id" if level == "district" else "province_code"
-    names = ["district", "province"] if level == "district" else ["province"]
+    opts = TrendOptions.of(options, **given)
+    layer, key, names = _layer(context_for(areas), opts.level)
+    when, dates = _dates(incidents)
+    last_day = _coverage_end(incidents, dates, opts.until)
+    end = _end(last_day, opts.period, opts.include_incomplete)
+    kept = incidents[when <= end + _DAY]
+    if kept["date"].notna().sum() == 0:
+        raise UsageError("no dated incidents in complete periods: nothing to compare over time")
+    counts = _counts(kept, layer, opts.level, opts.period, end)
+    if "period_start" not in counts or counts["period_start"].isna().all():
+        raise UsageError("no dated incidents in complete periods: nothing to compare over time")
+    matrix, ids, starts = _matrix(counts, key)
+    out = _area_rows(layer, key, names, ids)
+    n_base = _add_change(out, matrix, starts[-1], opts)
+    week_end = _end(last_day, "week", opts.include_incomplete)
+    weekly = (
+        counts  # the same rows counted the same way: no second count
+        if opts.period == "week"
+        else _counts(incidents[when <= week_end + _DAY], layer, opts.level, "week", week_end)
+    )
+    wstarts = _add_acled_rules(out, weekly, key, ids)
+    if opts.hotspots and len(ids) > 1:
+        w = queen_neighbours(layer.set_index(layer[key].astype(str)).loc[ids])
+        _add_hotspots(out, matrix, w, opts, progress)
+    out = out.sort_values(["surge", "rising", "change"], ascending=False, kind="stable")
+    out = out.reset_index(drop=True)
+    out.attrs.update(
+        {
+            "level": opts.level,
+            "period": opts.period,
+            "last_period": pd.Timestamp(starts[-1]),
+            "data_end": last_day,
+            "last_event": pd.Timestamp(dates.max()).normalize(),
+            "dropped_incomplete": end < last_day,
+            "baseline": n_base,
+            "surge_week": pd.Timestamp(wstarts[-1]) if wstarts else None,
+            # rows dated to a longer span than the period (or a week): in totals only
+            "coarse_dates": int(counts.attrs.get("coarse_dates", 0)),
+            "coarse_dates_week": int(weekly.attrs.get("coarse_dates", 0)),
+            "fdr": opts.fdr,
+            "alpha": opts.alpha,
+            "rules": RULES,
+            "timeline": national_timeline(kept, opts.period),
+        }
+    )
+    return out
+
+
+def _layer(ctx: Any, level: str) -> tuple[Any, str, list[str]]:
+    """Return the level's area layer, its key column and its name columns."""
+    if level == "district":
+        return ctx.districts, "district_id", ["district", "province"]
+    return ctx.provinces, "province_code", ["province"]
+
+
+def _dates(incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Return every row's date (NaT where none) and the dates known; refuse nothing to compare."""
     when = pd.to_datetime(incidents["date"]) if "date" in incidents else pd.Series()
     dates = when.dropna()
     if len(incidents) == 0:
         raise UsageError("no incidents to compare (did the filters keep any?)")
     if dates.empty:
         raise UsageError("no dated incidents: nothing to compare over time")
-    last_day = _coverage_end(incidents, dates, until)
-    freq = PERIODS[period]
-    complete = pd.Period(last_day, freq=freq).end_time.normalize() <= last_day
-    end = last_day if include_incomplete else _last_complete_end(last_day, period)
-    kept = incidents[when <= end + pd.Timedelta(hours=23)]
-    if kept["date"].notna().sum() == 0:
-        raise UsageError("no dated incidents in complete periods: nothing to compare over time")
-    counts = counts_by_area(kept, layer, level=level, period=period, sums=(), end=end)
-    if "period_start" not in counts or counts["period_start"].isna().all():
-        raise UsageError("no dated incidents in complete periods: nothing to compare over time")
-    matrix, ids, starts = _matrix(counts, key)
-    n_periods = matrix.shape[1]
-    last = matrix[:, -1]
-    base = matrix[:, max(0, n_periods - 1 - n_base) : n_periods - 1]
-    base_mean = base.mean(axis=1) if base.shape[1] else np.full(len(ids), np.nan)
+    return when, dates
+
+
+def _end(last_day: pd.Timestamp, period: str, include_incomplete: bool) -> pd.Timestamp:
+    """Return the last day counted: the coverage's, or its last complete period's."""
+    return last_day if include_incomplete else _last_complete_end(last_day, period)
+
+
+def _counts(
+    incidents: pd.DataFrame, layer: Any, level: str, period: str, end: pd.Timestamp
+) -> pd.DataFrame:
+    """Count the incidents by area and period up to ``end``, with the quiet periods."""
+    return counts_by_area(incidents, layer, level=level, period=period, sums=(), end=end)
+
+
+def _area_rows(layer: Any, key: str, names: list[str], ids: list[str]) -> pd.DataFrame:
+    """Return the areas' keys and names, in the order of ``ids``."""
     out = layer[[key, *[c for c in names if c in layer.columns]]].copy()
     out[key] = out[key].astype(str)
-    out = out.set_index(key).loc[ids].reset_index()
-    out["last_period"] = starts[-1]
+    return out.set_index(key).loc[ids].reset_index()
+
+
+def _add_change(out: pd.DataFrame, matrix: np.ndarray, start: Any, opts: TrendOptions) -> int:
+    """Add the latest period's count, change against the baseline and the rate test.
+
+    Returns the number of baseline periods the data hold (at most the number asked for).
+    """
+    n_periods = matrix.shape[1]
+    last = matrix[:, -1]
+    base = matrix[:, max(0, n_periods - 1 - opts.baseline_periods) : n_periods - 1]
+    n_base = base.shape[1]
+    base_mean = base.mean(axis=1) if n_base else np.full(len(out), np.nan)
+    out["last_period"] = start
     out["last_count"] = last.astype(int)
-    out["baseline_periods"] = base.shape[1]
+    out["baseline_periods"] = n_base
     out["baseline_mean"] = np.round(base_mean, 3)
     out["change"] = np.round(last - base_mean, 3)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["change_pct"] = np.round(
             np.where(base_mean > 0, (last / base_mean - 1) * 100, np.nan), 1
         )
-    out["p_value"] = (
-        rising_test(last, base.sum(axis=1), base.shape[1] or 1) if base.shape[1] else 1.0
-    )
-    out["rising"] = out["p_value"] < alpha
-    week_end = last_day if include_incomplete else _last_complete_end(last_day, "week")
-    weekly = counts_by_area(
-        incidents[when <= week_end + pd.Timedelta(hours=23)],
-        layer,
-        level=level,
-        period="week",
-        sums=(),
-        end=week_end,
-    )
+    out["p_value"] = rising_test(last, base.sum(axis=1), n_base) if n_base else 1.0
+    out["rising"] = out["p_value"] < opts.alpha
+    return int(n_base)
+
+
+def _add_acled_rules(
+    out: pd.DataFrame, weekly: pd.DataFrame, key: str, ids: list[str]
+) -> list[Any]:
+    """Add ACLED's surge and threat flags from the weekly counts; return the weeks' starts."""
     wm, wids, wstarts = _matrix(weekly, key)
     order = {a: i for i, a in enumerate(wids)}
     wm = wm[[order[a] for a in ids]]
     out["surge"], out["threat"] = _acled_rules(wm)
-    if hotspots and len(ids) > 1:
-        w = queen_weights(layer.set_index(layer[key].astype(str)).loc[ids])
-        z, p = gi_star(matrix, w, permutations, seed)
-        if fdr:
-            p = _fdr(p)
-        out["gi_z"] = np.round(z[:, -1], 3)
-        out["gi_p"] = p[:, -1]
-        sig = p[:, -1] < alpha
-        out["hotspot"] = np.where(
-            sig & (z[:, -1] > 0), "hot", np.where(sig & (z[:, -1] < 0), "cold", None)
-        )
-        out["emerging"] = emerging_categories(z, p, alpha, matrix)
-    out = out.sort_values(["surge", "rising", "change"], ascending=False, kind="stable")
-    out = out.reset_index(drop=True)
-    out.attrs.update(
-        {
-            "level": level,
-            "period": period,
-            "last_period": pd.Timestamp(starts[-1]),
-            "data_end": last_day,
-            "last_event": pd.Timestamp(dates.max()).normalize(),
-            "dropped_incomplete": not complete and not include_incomplete,
-            "baseline": int(base.shape[1]),
-            "surge_week": pd.Timestamp(wstarts[-1]) if wstarts else None,
-            # rows dated to a longer span than the period (or a week): in totals only
-            "coarse_dates": int(counts.attrs.get("coarse_dates", 0)),
-            "coarse_dates_week": int(weekly.attrs.get("coarse_dates", 0)),
-            "fdr": fdr,
-            "alpha": alpha,
-            "rules": RULES,
-            "timeline": national_timeline(kept, period),
-        }
+    return wstarts
+
+
+def _add_hotspots(
+    out: pd.DataFrame,
+    matrix: np.ndarray,
+    w: Any,
+    opts: TrendOptions,
+    progress: Callable[[str, int, int], None] | None,
+) -> None:
+    """Add the latest period's Gi* (z, p, hot or cold) and each area's emerging category."""
+    z, p = gi_star(matrix, w, opts.permutations, opts.seed, progress=progress)
+    if opts.fdr:
+        p = adjust_fdr(p)
+    out["gi_z"] = np.round(z[:, -1], 3)
+    out["gi_p"] = p[:, -1]
+    sig = p[:, -1] < opts.alpha
+    out["hotspot"] = np.where(
+        sig & (z[:, -1] > 0), "hot", np.where(sig & (z[:, -1] < 0), "cold", None)
     )
-    return out
+    out["emerging"] = emerging_categories(z, p, opts.alpha, matrix)
 
 
 def _coverage_end(
@@ -439,18 +377,6 @@ def _coverage_end(
         return pd.Timestamp(given).normalize()
     except (ValueError, TypeError) as exc:
         raise UsageError(f"until: expected a date like 2023-12-31, got {given!r}") from exc
-
-
-def _fdr(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values, per period (column)."""
-    from scipy.stats import false_discovery_control
-
-    out = np.ones_like(p)
-    for t in range(p.shape[1]):
-        col = p[:, t]
-        if (col < 1).any():
-            out[:, t] = false_discovery_control(np.clip(col, 0, 1), method="bh")
-    return out
 
 
 def _last_complete_end(last_day: pd.Timestamp, period: str) -> pd.Timestamp:
@@ -519,29 +445,3 @@ def _acled_rules(weekly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     year_mean = year.mean(axis=1) if year.shape[1] == 52 else np.full(len(weekly), np.nan)
     threat = (recent_mean >= 1) & (recent_mean >= 2 * year_mean)
     return surge.astype(bool), np.nan_to_num(threat, nan=False).astype(bool)
-
-
-def emerging_categories(
-    z: np.ndarray, p: np.ndarray, alpha: float, counts: np.ndarray | None = None
-) -> list[str]:
-    """Return each area's emerging hot-spot category from its Gi* series (Mann-Kendall).
-
-    With ``counts`` (area x period), an area that never had an event is "no pattern": a
-    category says something happened there, not only around it.
-    """
-    from scipy.stats import kendalltau
-
-    out = []
-    t = np.arange(z.shape[1])
-    never = np.zeros(len(z), dtype=bool) if counts is None else np.nansum(counts, axis=1) == 0
-    for gs, ps, quiet in zip(z, p, never, strict=True):
-        if quiet:
-            out.append("no pattern")
-            continue
-        if z.shape[1] < 3 or np.all(gs == gs[0]):
-            tau, tau_p = 0.0, 1.0
-        else:
-            res = kendalltau(t, gs)
-            tau, tau_p = float(res.statistic), float(res.pvalue)
-        out.append(classify_emerging(gs, ps < alpha, tau, tau_p, alpha))
-    return out

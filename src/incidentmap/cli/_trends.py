@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +98,7 @@ def trends_cmd(
     """Show where incidents rise: change vs a baseline, ACLED surge/threat, a test, hot spots."""
     from incidentmap.context import context_for
     from incidentmap.io.formats import writer_for
-    from incidentmap.trends import trends
+    from incidentmap.trends import TrendOptions, trends
 
     assert read is not None and geo is not None and filters is not None
     if output is not None:
@@ -104,9 +107,8 @@ def trends_cmd(
         refuse_existing(output, overwrite=overwrite)
     g = load_filtered(input, read, geo, filters)
     level_name, period_name = plain(level), plain(period)
-    with step("computing trends"):
-        result = trends(
-            g,
+    with step("computing trends"), _slow_step_bar() as progress:
+        options = TrendOptions(
             level=level_name,
             period=period_name,
             baseline=baseline,
@@ -116,6 +118,7 @@ def trends_cmd(
             include_incomplete=include_incomplete,
             fdr=fdr,
         )
+        result = trends(g, options=options, progress=progress)
     attrs = result.attrs
     _say_what_was_compared(result, level_name, period_name)
     if output is not None:
@@ -125,6 +128,51 @@ def trends_cmd(
     table = attrs["timeline"] if timeline else result
     fmt_name = plain(fmt) or ("table" if sys.stdout.isatty() else "csv")
     _emit(table, fmt_name, level_name, attrs, timeline)
+
+
+@contextlib.contextmanager
+def _slow_step_bar(after: float = 2.0) -> Iterator[Callable[[str, int, int], None] | None]:
+    """Yield a ``progress(step, done, total)`` callback that shows a bar for slow steps.
+
+    A step gets a bar on standard error (a terminal only; it vanishes when done) once it
+    has run ``after`` seconds since its first call and is not finished; quick steps show
+    nothing. Off a terminal the callback is None.
+    """
+    if not console_err.is_terminal:
+        yield None
+        return
+    started: dict[str, float] = {}
+    shown: dict[str, Any] = {}
+
+    def update(name: str, done: int, total: int) -> None:
+        first = started.setdefault(name, time.monotonic())
+        if name not in shown:
+            if done >= total or time.monotonic() - first < after:
+                return
+            shown[name] = _bar(name, total)
+        bar, task = shown[name]
+        bar.update(task, completed=done, total=total)
+        if done >= total:
+            bar.stop()  # the step is over: its bar goes
+
+    try:
+        yield update
+    finally:
+        for bar, _ in shown.values():
+            bar.stop()
+
+
+def _bar(name: str, total: int) -> tuple[Any, Any]:
+    """Start a transient bar on standard error for the step ``name``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn(name), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console_err, transient=True,
+    )  # fmt: skip
+    task = bar.add_task(name, total=total)
+    bar.start()
+    return bar, task
 
 
 def _say_what_was_compared(result: pd.DataFrame, level: str, period: str) -> None:
