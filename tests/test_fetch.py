@@ -354,6 +354,12 @@ def test_acled_token_cached_with_expiry_refreshed_when_expired(server, env, monk
     grants = [q["grant_type"] for m, p, q in pub.log if p == "/oauth/token"]
     assert grants == ["password", "refresh_token"]
     assert rows_of(env / "a.csv") == rows_of(env / "c.csv")
+    # the refresh token expired too (14 days): logged in again with the password
+    monkeypatch.setenv("ACLED_PASSWORD", PASSWORD)
+    cached.write_text(json.dumps({**token, "expires_at": 0, "refresh_token": "rt-old"}))
+    fetch_acled(env / "d.csv", request=small, options=opts(base, page_size=10_000))
+    grants = [q["grant_type"] for m, p, q in pub.log if p == "/oauth/token"]
+    assert grants == ["password", "refresh_token", "refresh_token", "password"]
 
 
 def test_acled_interrupted_after_page_2_resumes_to_the_same_file(server, env):
@@ -634,7 +640,7 @@ def test_cli_acled_prints_counts_and_refuses_existing(server, env):
 
 
 def test_cli_ucdp_and_hapi(server, env):
-    _, base = server
+    pub, base = server
     code, _, err = run_cli("ucdp", "-o", env / "g.csv", "--version", "25.1",
                            "--country", "700", "--base-url", base)  # fmt: skip
     assert code == 0 and "fetched: 2,500 rows in 3 pages from UCDP" in err
@@ -642,6 +648,16 @@ def test_cli_ucdp_and_hapi(server, env):
     assert code == 2 and "--version is needed" in err
     code, _, err = run_cli("ucdp", "--update", env / "g.csv", "--base-url", base)
     assert code == 0 and "updated: 0 new, 0 changed, 0 deleted, 2,500 fetched again" in err
+    pub.log.clear()  # to another version, keeping the request's country
+    code, _, err = run_cli("ucdp", "--update", env / "g.csv", "--version", "26.1",
+                           "--base-url", base)  # fmt: skip
+    assert code == 0, err
+    assert {(p, q["Country"]) for m, p, q in pub.log} == {("/api/gedevents/26.1", "700")}
+    source = json.loads((env / "g.csv.source.json").read_text())
+    assert source["request"]["version"] == "26.1" and "26.1" in source["dataset"]
+    (env / "g.csv.source.json").unlink()
+    code, _, err = run_cli("ucdp", "--update", env / "g.csv", "--base-url", base)
+    assert code == 2 and "give the filters to fetch again" in err
     code, _, err = run_cli("hapi", "-o", env / "h.csv", "--country", "AFG",
                            "--base-url", base)  # fmt: skip
     assert code == 0 and "fetched: 810 rows in 1 pages from HDX HAPI" in err

@@ -152,6 +152,29 @@ def _run(who: str, fetch: Callable[..., Any], output: Path, quiet: bool, **kw: A
     _report(result, quiet)
 
 
+def _request(kind: type, publisher: str, update: Path | None, given: dict[str, Any]) -> Any:
+    """Return the request: the options given, over the one recorded beside ``--update``'s file.
+
+    ``fetch ucdp --update ged.csv --version 26.1`` moves the file to another version and
+    keeps its country and dates.
+    """
+    from dataclasses import replace
+
+    from incidentmap.fetch.run import recorded_request
+
+    asked = {k: v for k, v in given.items() if v not in (None, (), False)}
+    if update is not None and update.with_name(update.name + ".source.json").exists():
+        return replace(recorded_request(kind, update, publisher), **asked)
+    if update is not None and not asked:
+        raise UsageError(
+            f"{update}.source.json (the request of that download) is not there: give the "
+            "filters to fetch again"
+        )
+    if kind.__name__ == "UcdpRequest" and "version" not in asked:
+        raise UsageError("--version is needed: every UCDP request names a GED version")
+    return kind(**asked)
+
+
 def _options(base_url: str | None, page_size: int | None, overwrite: bool) -> Any:
     from incidentmap.fetch import FetchOptions
 
@@ -185,13 +208,11 @@ def acled_cmd(
     """ACLED events (ACLED_USERNAME/ACLED_PASSWORD): --update applies changes and deletions."""
     from incidentmap.fetch import AcledRequest, fetch_acled
 
-    asked = country or since or until or actor or event_type or inter_num or filters
-    request = None
-    if asked or update is None:
-        request = AcledRequest(
-            country=tuple(country), since=since, until=until, actor=tuple(actor),
-            event_type=tuple(event_type), inter_num=inter_num, filters=_pairs(filters),
-        )  # fmt: skip
+    given = dict(
+        country=tuple(country), since=since, until=until, actor=tuple(actor),
+        event_type=tuple(event_type), inter_num=inter_num, filters=_pairs(filters),
+    )  # fmt: skip
+    request = _request(AcledRequest, "ACLED", update, given)
     _run(
         "ACLED", fetch_acled, _target(output, update), quiet, request=request, update=update,
         options=_options(base_url, page_size, overwrite),
@@ -223,16 +244,11 @@ def ucdp_cmd(
     """UCDP GED events (UCDP_ACCESS_TOKEN): --update fetches again and compares by id."""
     from incidentmap.fetch import UcdpRequest, fetch_ucdp
 
-    request = None
-    if version is not None or country or since or until or actor or event_type or filters:
-        if version is None:
-            raise UsageError("--version is needed: every UCDP request names a GED version")
-        request = UcdpRequest(
-            version=version, country=tuple(country), since=since, until=until,
-            type_of_violence=tuple(event_type), actor=tuple(actor), filters=_pairs(filters),
-        )  # fmt: skip
-    elif update is None:
-        raise UsageError("--version is needed: every UCDP request names a GED version")
+    given = dict(
+        version=version, country=tuple(country), since=since, until=until,
+        type_of_violence=tuple(event_type), actor=tuple(actor), filters=_pairs(filters),
+    )  # fmt: skip
+    request = _request(UcdpRequest, "UCDP", update, given)
     _run(
         "UCDP", fetch_ucdp, _target(output, update), quiet, request=request, update=update,
         options=_options(base_url, page_size, overwrite),
@@ -263,12 +279,10 @@ def hapi_cmd(
 
     if actor:
         raise UsageError("HDX HAPI counts events by area and type: it has no actor filter")
-    request = None
-    if country or since or until or event_type or filters or update is None:
-        request = HapiRequest(
-            country=country or "AFG", since=since, until=until, event_type=event_type,
-            filters=_pairs(filters),
-        )  # fmt: skip
+    given = dict(
+        country=country, since=since, until=until, event_type=event_type, filters=_pairs(filters)
+    )
+    request = _request(HapiRequest, "HDX HAPI", update, given)
     _run(
         "HDX HAPI", fetch_hapi, _target(output, update), quiet, request=request, update=update,
         options=_options(base_url, page_size, overwrite),
