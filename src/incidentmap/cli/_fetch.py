@@ -116,13 +116,14 @@ def _report(result: Any, quiet: bool) -> None:
         console_err.print(line, markup=False, highlight=False)
 
     if result.resumed_pages:
-        say(f"resumed: {result.resumed_pages:,} pages of an interrupted download were kept")
+        n = result.resumed_pages
+        say(f"resumed: {n:,} page{'s' * (n != 1)} of an interrupted download kept")
     retried = ", ".join(
         f"{n} after {_CAUSES.get(cause, f'HTTP {cause}')}" for cause, n in result.retries.items()
     )
     say(
-        f"fetched: {result.rows:,} rows in {result.pages:,} pages from {result.publisher}"
-        + (f" (retried: {retried})" if retried else "")
+        f"fetched: {result.rows:,} rows in {result.pages:,} page{'s' * (result.pages != 1)} "
+        f"from {result.publisher}" + (f" (retried: {retried})" if retried else "")
     )
     c = result.update
     if c is not None:

@@ -49,7 +49,7 @@ class ApiChangedError(FetchError):
         if self.missing:
             parts.append(f"without the {what} {', '.join(self.missing)}")
         if self.unexpected:
-            parts.append(f"with {what} not seen before: {', '.join(self.unexpected)}")
+            parts.append(f"with {what} not seen before ({', '.join(self.unexpected)})")
         super().__init__(
             f"{endpoint} answered {' and '.join(parts) or 'in an unknown shape'}: the API has "
             "changed; check for a newer incidentmap, or report it with this line"
