@@ -156,62 +156,112 @@ def categorize(
         ``category`` and ``category_source`` (``dataset``, ``keywords`` or ``none``).
     """
     ds = dataset or incidents.attrs.get("preset", "")
-    n = len(incidents)
-    by_key = {header_key(c): c for c in incidents.columns}
     has_etype = "event_type" in incidents and bool(incidents["event_type"].notna().any())
-    etype = incidents["event_type"] if has_etype else pd.Series([None] * n, dtype=object)
+    etype = incidents["event_type"] if has_etype else _nones(len(incidents))
     etype = etype.reset_index(drop=True)
-    cat = np.full(n, -1, dtype=np.int64)  # positions in CATEGORIES, -1: not decided
-    if ds in ("acled", "acled_admin1"):
-        sub_col = by_key.get("sub_event_type")
-        sub = incidents[sub_col] if sub_col else pd.Series([None] * n, dtype=object)
-        # each distinct (event type, sub-event type) pair once, from the two columns' codes
-        ce, ue = pd.factorize(etype, use_na_sentinel=True)
-        cs, us = pd.factorize(sub, use_na_sentinel=True)
-        pair = (ce.astype(np.int64) + 1) * (len(us) + 1) + (cs + 1)
-        uniq, codes = np.unique(pair, return_inverse=True)
-        e_of = np.array([None, *ue], dtype=object)[uniq // (len(us) + 1)]
-        s_of = np.array([None, *us], dtype=object)[uniq % (len(us) + 1)]
-        cat = _codes([_acled(e, s) for e, s in zip(e_of, s_of, strict=True)])[codes.ravel()]
-    elif ds in ("ucdp", "gtd", "awsd"):
-        table = {"ucdp": _UCDP, "gtd": _GTD, "awsd": _AWSD}[ds]
-        codes, uniq = pd.factorize(etype)
-        cat = _codes([table.get(str(u).strip().casefold()) for u in uniq], missing=True)[codes]
-        if ds == "ucdp" and "actor2" in incidents.columns:  # no type_of_violence column:
-            side_b = incidents["actor2"].reset_index(drop=True)  # UCDP's rule, per name
-            sc, su = pd.factorize(side_b, use_na_sentinel=True)
-            civ_u = np.array(
-                [isinstance(v, str) and v.strip().casefold() == "civilians" for v in su] + [False]
-            )
-            derived = np.where(civ_u[sc], _CAT["attack on civilians"], _CAT["armed attack/clash"])
-            cat = np.where((cat < 0) & (sc >= 0), derived, cat)
-        if ds == "gtd" and "suicide" in by_key:
-            suicide = pd.to_numeric(incidents[by_key["suicide"]], errors="coerce").to_numpy()
-            cat = np.where(suicide == 1, _CAT["suicide attack"], cat)
+    cat = _dataset_codes(incidents, ds, etype)
+    source = _by_keywords(incidents, cat, has_etype)
+    columns = {  # object columns as they are (pandas would infer text columns), side by side
+        "category": _column(cat, CATEGORIES, incidents.index, arrow),
+        "category_source": _column(source, _SOURCES, incidents.index, arrow),
+    }
+    return pd.concat(list(columns.values()), axis=1, keys=list(columns))
+
+
+def _nones(n: int) -> pd.Series:
+    return pd.Series([None] * n, dtype=object)
+
+
+def _dataset_codes(incidents: pd.DataFrame, ds: str, etype: pd.Series) -> np.ndarray:
+    """Positions in CATEGORIES from the dataset's own type (-1: not decided)."""
+    by_dataset = _BY_DATASET.get(ds)
+    if by_dataset is None:
+        return np.full(len(incidents), -1, dtype=np.int64)
+    return by_dataset(incidents, etype, {header_key(c): c for c in incidents.columns})
+
+
+def _acled_codes(incidents: pd.DataFrame, etype: pd.Series, by_key: dict[str, str]) -> np.ndarray:
+    """Categories from ACLED's event type and sub-event type."""
+    sub_col = by_key.get("sub_event_type")
+    sub = incidents[sub_col] if sub_col else _nones(len(incidents))
+    # each distinct (event type, sub-event type) pair once, from the two columns' codes
+    ce, ue = pd.factorize(etype, use_na_sentinel=True)
+    cs, us = pd.factorize(sub, use_na_sentinel=True)
+    pair = (ce.astype(np.int64) + 1) * (len(us) + 1) + (cs + 1)
+    uniq, codes = np.unique(pair, return_inverse=True)
+    e_of = np.array([None, *ue], dtype=object)[uniq // (len(us) + 1)]
+    s_of = np.array([None, *us], dtype=object)[uniq % (len(us) + 1)]
+    return _codes([_acled(e, s) for e, s in zip(e_of, s_of, strict=True)])[codes.ravel()]
+
+
+def _table_codes(table: dict[str, str], etype: pd.Series) -> np.ndarray:
+    """Categories of a dataset whose event type alone decides (a lookup table)."""
+    codes, uniq = pd.factorize(etype)
+    return _codes([table.get(str(u).strip().casefold()) for u in uniq], missing=True)[codes]
+
+
+def _ucdp_codes(incidents: pd.DataFrame, etype: pd.Series, by_key: dict[str, str]) -> np.ndarray:
+    """UCDP GED's type of violence; without one, UCDP's rule on side B's name."""
+    cat = _table_codes(_UCDP, etype)
+    if "actor2" not in incidents.columns:
+        return cat
+    side_b = incidents["actor2"].reset_index(drop=True)  # no type_of_violence: per name
+    sc, su = pd.factorize(side_b, use_na_sentinel=True)
+    civ_u = np.array(
+        [isinstance(v, str) and v.strip().casefold() == "civilians" for v in su] + [False]
+    )
+    derived = np.where(civ_u[sc], _CAT["attack on civilians"], _CAT["armed attack/clash"])
+    return np.where((cat < 0) & (sc >= 0), derived, cat)
+
+
+def _gtd_codes(incidents: pd.DataFrame, etype: pd.Series, by_key: dict[str, str]) -> np.ndarray:
+    """GTD's attack type; a suicide attack where its ``suicide`` column says so."""
+    cat = _table_codes(_GTD, etype)
+    if "suicide" not in by_key:
+        return cat
+    suicide = pd.to_numeric(incidents[by_key["suicide"]], errors="coerce").to_numpy()
+    return np.where(suicide == 1, _CAT["suicide attack"], cat)
+
+
+def _awsd_codes(incidents: pd.DataFrame, etype: pd.Series, by_key: dict[str, str]) -> np.ndarray:
+    """AWSD's means of attack."""
+    return _table_codes(_AWSD, etype)
+
+
+#: preset -> the categories its own type columns give
+_BY_DATASET = {
+    "acled": _acled_codes,
+    "acled_admin1": _acled_codes,
+    "ucdp": _ucdp_codes,
+    "gtd": _gtd_codes,
+    "awsd": _awsd_codes,
+}
+
+
+def _by_keywords(incidents: pd.DataFrame, cat: np.ndarray, has_etype: bool) -> np.ndarray:
+    """Decide the rest of ``cat`` (in place) from free text; return each row's source."""
     source = np.where(cat >= 0, 0, -1)  # positions in _SOURCES
     todo = cat < 0
     notes_given = "notes" in incidents and bool(incidents["notes"].notna().any())
-    if todo.any() and (notes_given or has_etype):  # free text: the event
-        # type as written, then the notes
+    if todo.any() and (notes_given or has_etype):  # the event type as written, then the notes
         for col in ("event_type", "notes"):
             if col not in incidents or not todo.any():
                 continue
-            # each distinct text once (Arrow text is factorized without Python objects)
-            codes, uniq = pd.factorize(incidents[col], use_na_sentinel=True)
-            if not len(uniq):
-                continue
-            found = _codes([_keyword(u) for u in uniq], missing=True)[codes]
+            found = _keyword_codes(incidents[col])
             hit = todo & (found >= 0)
             cat[hit] = found[hit]
             source[hit] = 1
             todo &= ~hit
     cat[todo] = _CAT["other"]
     source[todo] = 2
-    columns = {  # object columns as they are (pandas would infer text columns), side by side
-        "category": _column(cat, CATEGORIES, incidents.index, arrow),
-        "category_source": _column(source, _SOURCES, incidents.index, arrow),
-    }
-    return pd.concat(list(columns.values()), axis=1, keys=list(columns))
+    return source
+
+
+def _keyword_codes(values: pd.Series) -> np.ndarray:
+    """Positions in CATEGORIES that the words of each text give (-1: none)."""
+    # each distinct text once (Arrow text is factorized without Python objects)
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    return _codes([_keyword(u) for u in uniq], missing=True)[codes]
 
 
 _CAT = {c: i for i, c in enumerate(CATEGORIES)}
