@@ -129,25 +129,47 @@ def match_actor(text: str | None, dataset: str = "any") -> tuple[list[str], str 
         The group ids found (in the order written; empty when none is known) and the
         attribution (None when there is no actor text).
     """
-    if text is None or (isinstance(text, float) and np.isnan(text)) or not str(text).strip():
+    if _blank(text):
         return [], None
     raw = str(text)
-    whole = _one(raw, dataset)
-    found: list[str] = [whole] if whole else []
-    how = "sole"
-    if whole is None and AND_OR.search(raw):
-        found = [g for g in (_one(p, dataset) for p in AND_OR.split(raw)) if g]
-        how = "uncertain"
-    elif whole is None and _JOINT.search(raw):
-        found = [g for g in (_one(p, dataset) for p in _JOINT.split(raw)) if g]
-        how = "joint" if len(set(found)) > 1 else "sole"
-    found = list(dict.fromkeys(found))
+    found, how = _named_groups(raw, dataset)
     if how == "sole":
-        if _SUSPECTED.search(raw):
-            how = "suspected"
-        elif _CLAIMED.search(raw):
-            how = "claimed"
+        how = _hedged(raw)
     return found, how
+
+
+def _blank(text: object) -> bool:
+    """Say whether an actor text is missing (None, NaN) or blank."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return True
+    return not str(text).strip()
+
+
+def _named_groups(raw: str, dataset: str) -> tuple[list[str], str]:
+    """Return the groups a text names (each once, in order) and sole, joint or uncertain."""
+    whole = _one(raw, dataset)
+    if whole is not None:
+        return [whole], "sole"
+    if AND_OR.search(raw):  # "A and/or B": either of them
+        return _parts(AND_OR.split(raw), dataset), "uncertain"
+    if _JOINT.search(raw):  # "A; B", "A and B": both, when they are two groups
+        found = _parts(_JOINT.split(raw), dataset)
+        return found, "joint" if len(found) > 1 else "sole"
+    return [], "sole"
+
+
+def _parts(parts: list[str], dataset: str) -> list[str]:
+    """Return the groups of the parts of a text, each once, in the order written."""
+    return list(dict.fromkeys(g for g in (_one(p, dataset) for p in parts) if g))
+
+
+def _hedged(raw: str) -> str:
+    """Return the attribution of a sole group: suspected, claimed or sole."""
+    if _SUSPECTED.search(raw):
+        return "suspected"
+    if _CLAIMED.search(raw):
+        return "claimed"
+    return "sole"
 
 
 _DATASETS = {
@@ -185,41 +207,64 @@ def actor_groups(
         ``actor1_group``, ``actor2_group``, ``attribution``; same index.
     """
     ds = _DATASETS.get(dataset or incidents.attrs.get("preset", ""), "any")
-    n = len(incidents)
     idx = incidents.index
-
-    def column(codes: np.ndarray, labels: list[str | None] | tuple[str, ...]) -> pd.Series:
-        # object columns with None for "no group" (pandas would otherwise infer text columns)
-        values = coded_text(codes, labels, arrow=arrow)
-        return pd.Series(values, index=idx, dtype=values.dtype, copy=False)
-
     named = [c for c in ("actor", "actor2") if c in incidents.columns]
     if not any(incidents[c].notna().any() for c in named):  # no actors at all: no groups
-        none = np.full(n, -1, dtype=np.int64)
+        none = np.full(len(incidents), -1, dtype=np.int64)
         cols = ("actor1_group", "actor2_group", "attribution")
-        return _side_by_side({k: column(none, []) for k in cols})
-    out: dict[str, pd.Series] = {}
-    how = np.full(n, -1, dtype=np.int64)  # positions in ATTRIBUTIONS
-    for col, name in (("actor", "actor1_group"), ("actor2", "actor2_group")):
-        values = incidents[col] if col in incidents.columns else pd.Series([None] * n)
-        codes, uniq = pd.factorize(values, use_na_sentinel=True)  # each name once
-        matched = [match_actor(u, ds) for u in uniq]
-        out[name] = column(codes, ["|".join(m[0]) or None for m in matched])
-        if col == "actor":
-            hows = np.array([_HOW[m[1]] if m[1] else -1 for m in matched] + [-1], dtype=np.int64)
-            how = hows[codes]
+        return _side_by_side({k: _coded_column(none, [], idx, arrow) for k in cols})
+    codes1, matched1 = _matched(incidents, "actor", ds)
+    codes2, matched2 = _matched(incidents, "actor2", ds)
+    hows = np.array([_HOW[m[1]] if m[1] else -1 for m in matched1] + [-1], dtype=np.int64)
+    how = _flagged(incidents, hows[codes1])
+    return _side_by_side(
+        {
+            "actor1_group": _coded_column(codes1, _joined(matched1), idx, arrow),
+            "actor2_group": _coded_column(codes2, _joined(matched2), idx, arrow),
+            "attribution": _coded_column(how, ATTRIBUTIONS, idx, arrow),
+        }
+    )
+
+
+def _coded_column(
+    codes: np.ndarray, labels: list[str | None] | tuple[str, ...], index: pd.Index, arrow: bool
+) -> pd.Series:
+    """Return a text column from codes (object columns with None for "no group")."""
+    values = coded_text(codes, labels, arrow=arrow)  # pandas would otherwise infer text
+    return pd.Series(values, index=index, dtype=values.dtype, copy=False)
+
+
+def _matched(
+    incidents: pd.DataFrame, col: str, ds: str
+) -> tuple[np.ndarray, list[tuple[list[str], str | None]]]:
+    """Return each row's code among the column's distinct names, and each name's match."""
+    n = len(incidents)
+    values = incidents[col] if col in incidents.columns else pd.Series([None] * n)
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)  # each name once
+    return codes, [match_actor(u, ds) for u in uniq]
+
+
+def _joined(matched: list[tuple[list[str], str | None]]) -> list[str | None]:
+    """Return the group ids of each match joined with ``|`` (None for no group)."""
+    return ["|".join(m[0]) or None for m in matched]
+
+
+#: GTD's flag columns (1: set) and the attribution a sole group then gets, in this order
+_FLAGS = (("guncertain1", "suspected"), ("claimed", "claimed"))
+
+
+def _flagged(incidents: pd.DataFrame, how: np.ndarray) -> np.ndarray:
+    """Return the attributions with GTD's ``guncertain1`` and ``claimed`` flags applied."""
     by_key = {header_key(c): c for c in incidents.columns}
     flags = {}
     for key in ("claimed", "guncertain1", "guncertain_1"):
         if key in by_key:
             v = pd.to_numeric(incidents[by_key[key]], errors="coerce").to_numpy()
             flags[key.replace("_", "")] = v == 1
-    if "guncertain1" in flags:
-        how = np.where((how == _HOW["sole"]) & flags["guncertain1"], _HOW["suspected"], how)
-    if "claimed" in flags:
-        how = np.where((how == _HOW["sole"]) & flags["claimed"], _HOW["claimed"], how)
-    out["attribution"] = column(how, ATTRIBUTIONS)
-    return _side_by_side(out)
+    for key, attribution in _FLAGS:
+        if key in flags:
+            how = np.where((how == _HOW["sole"]) & flags[key], _HOW[attribution], how)
+    return how
 
 
 def _side_by_side(columns: dict[str, pd.Series]) -> pd.DataFrame:
