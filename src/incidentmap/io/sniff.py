@@ -76,14 +76,27 @@ def _split_names(line: str) -> list[str]:
 
 def _first_lines(text: str) -> tuple[str, list[str], str] | None:
     """Return (mark, comment lines, first data line) of a text that starts with comments."""
-    lines = [ln.strip() for ln in text.lstrip("\ufeff").splitlines()[:_LINES]]
-    lines = [ln for ln in lines if ln]
-    mark = lines[0][:1] if lines else ""
-    if mark not in _MARKS or (mark == "#" and _looks_hxl(lines[0])):
+    lines = _nonblank_lines(text)
+    mark = _comment_mark(lines)
+    if mark is None:
         return None
     comments = [ln[1:].strip() for ln in lines if ln.startswith(mark)]
     data = next((ln for ln in lines if not ln.startswith(mark)), "")
     return mark, comments, data
+
+
+def _nonblank_lines(text: str) -> list[str]:
+    """Return the first lines of a text, stripped, blank ones left out."""
+    lines = (ln.strip() for ln in text.lstrip("\ufeff").splitlines()[:_LINES])
+    return [ln for ln in lines if ln]
+
+
+def _comment_mark(lines: list[str]) -> str | None:
+    """Return the comment mark the first line starts with (an HXL hashtag row has none)."""
+    mark = lines[0][:1] if lines else ""
+    if mark not in _MARKS or (mark == "#" and _looks_hxl(lines[0])):
+        return None
+    return mark
 
 
 def _looks_hxl(line: str) -> bool:
