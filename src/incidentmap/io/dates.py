@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -88,45 +90,45 @@ def _two_digit_year(y: int) -> int:
     return y if y >= 100 else (2000 + y if y <= pivot else 1900 + y)
 
 
+def _year_text(text: str) -> int:
+    """Return the year a text writes: two digits are this century's or the last."""
+    return _two_digit_year(int(text)) if len(text) == 2 else int(text)
+
+
+#: order of a form's groups -> (year, month, day) of the groups (0: not given)
+_PARTS: dict[str, Callable[[tuple[str, ...]], tuple[int, int, int]]] = {
+    "y_m_d": lambda g: (int(g[0]), int(g[2]), int(g[3])),
+    "ymd": lambda g: (int(g[0]), int(g[1]), int(g[2])),
+    "ym": lambda g: (int(g[0]), int(g[1]), 0),
+    "y": lambda g: (int(g[0]), 0, 0),
+    "dny": lambda g: (_year_text(g[2]), _MONTHS[g[1]], int(g[0])),
+    "ndy": lambda g: (int(g[2]), _MONTHS[g[0]], int(g[1])),
+    "ynd": lambda g: (int(g[0]), _MONTHS[g[1]], int(g[2])),
+    "ny": lambda g: (int(g[1]), _MONTHS[g[0]], 0),
+    "yn": lambda g: (int(g[0]), _MONTHS[g[1]], 0),
+}
+
+
 def _one_date(text: str) -> tuple[int, int, int, str] | str | None:
     """Return (year, month, day, precision), "numeric" for a/b/yyyy, or None."""
     t = EDGE_SPACE.sub("", text).lower()
     t = _WEEKDAY_RE.sub("", t)
     for pattern, order in _FORMS:
         m = pattern.fullmatch(t)
-        if m is None:
-            continue
-        g = m.groups()
-        if order == "y_m_d":
-            y, mo, d = int(g[0]), int(g[2]), int(g[3])
-        elif order == "ymd":
-            y, mo, d = int(g[0]), int(g[1]), int(g[2])
-        elif order == "ym":
-            y, mo, d = int(g[0]), int(g[1]), 0
-        elif order == "y":
-            y, mo, d = int(g[0]), 0, 0
-        elif order == "dny":
-            y, mo, d = (
-                _two_digit_year(int(g[2])) if len(g[2]) == 2 else int(g[2]),
-                _MONTHS[g[1]],
-                int(g[0]),
-            )
-        elif order == "ndy":
-            y, mo, d = int(g[2]), _MONTHS[g[0]], int(g[1])
-        elif order == "ynd":
-            y, mo, d = int(g[0]), _MONTHS[g[1]], int(g[2])
-        elif order == "ny":
-            y, mo, d = int(g[1]), _MONTHS[g[0]], 0
-        else:  # "yn"
-            y, mo, d = int(g[0]), _MONTHS[g[1]], 0
-        if mo > 12 or d > 31:
-            return None
-        if mo == 0:
-            return (y, 0, 0, "year") if d == 0 else None
-        return (y, mo, d, "month" if d == 0 else "day")
+        if m is not None:
+            return _with_precision(*_PARTS[order](m.groups()))
     if _NUMERIC_DATE.fullmatch(t):
         return "numeric"
     return None
+
+
+def _with_precision(y: int, mo: int, d: int) -> tuple[int, int, int, str] | None:
+    """Return the parts with their precision (day, month, year), or None if impossible."""
+    if mo > 12 or d > 31:
+        return None
+    if mo == 0:
+        return (y, 0, 0, "year") if d == 0 else None
+    return (y, mo, d, "month" if d == 0 else "day")
 
 
 def parse_dates(
@@ -166,90 +168,139 @@ def parse_dates(
         ``datetime64[ns]`` dates (midnight; NaT where missing or unreadable) and
         their precision (``day``, ``month``, ``year``; None where missing).
     """
-    n = len(values)
     today = pd.Timestamp(_dt.date.today())
     latest = latest if latest is not None else today + pd.Timedelta(days=1)
     if day_one is None:
         fast = _iso_column(values, latest, arrow=arrow)
         if fast is not None:
             return fast
-    blank = blank_mask(values)
+    n = len(values)
     ymd = np.zeros((n, 3), dtype=np.int64)
     prec = np.full(n, None, dtype=object)
-    todo = ~blank
-    arr = arrow_strings(values)
-    if arr is not None:
-        # text: each distinct value is read once (a million rows hold a few thousand dates)
-        rest_idx = np.flatnonzero(todo)
-        rest_text = values.iloc[rest_idx]
-    else:
-        obj = values.astype("object")
-        # date and datetime cells (Excel, Parquet, GeoPackage)
-        if pd.api.types.is_datetime64_any_dtype(values):
-            is_dt = todo.copy()
-        else:
-            is_dt = todo & obj.map(lambda v: isinstance(v, (_dt.date, np.datetime64))).to_numpy(
-                bool
-            )
-        if is_dt.any() and pd.api.types.is_datetime64_any_dtype(values):
-            stamps = pd.Series(values[is_dt])  # typed dates: no value-by-value conversion
-            if getattr(stamps.dt, "tz", None) is not None:
-                stamps = stamps.dt.tz_localize(None)
-        elif is_dt.any():
-            stamps = pd.to_datetime(obj[is_dt].map(_as_timestamp), errors="coerce")
-        if is_dt.any():
-            ymd[is_dt, 0] = stamps.dt.year.fillna(0).to_numpy(dtype=np.int64)
-            ymd[is_dt, 1] = stamps.dt.month.fillna(0).to_numpy(dtype=np.int64)
-            ymd[is_dt, 2] = stamps.dt.day.fillna(0).to_numpy(dtype=np.int64)
-            prec[is_dt] = "day"
-            todo &= ~is_dt
-        rest_idx = np.flatnonzero(todo)
-        rest_text = obj.iloc[rest_idx].map(lambda v: v if isinstance(v, str) else number_text(v))
+    todo = ~blank_mask(values)
+    rest_idx, rest_text = _rest_text(values, todo, ymd, prec)
     codes, uniq = pd.factorize(rest_text.reset_index(drop=True))
     uniques = [str(u) for u in uniq]
-    u_ymd = np.zeros((len(uniques), 3), dtype=np.int64)
-    u_prec = np.full(len(uniques), None, dtype=object)
     if day_one is not None:
-        origin = pd.Timestamp(day_one)
-        nums = np.array([_day_number(u) for u in uniques], dtype=float)
-        good = np.isfinite(nums)
-        stamps = origin + pd.to_timedelta(np.where(good, nums - 1, 0), unit="D")
-        u_ymd[good] = np.column_stack([stamps.year, stamps.month, stamps.day])[good]
-        u_prec[good] = "day"
+        u_ymd, u_prec = _day_numbers(uniques, day_one)
     else:
-        iso = _iso_days(uniques)  # plain YYYY-MM-DD in C, the other forms one by one
-        parsed: list[Any] = [None] * len(uniques)
-        for i, u in enumerate(uniques):
-            if iso[i] is not None:
-                u_ymd[i] = iso[i]
-                u_prec[i] = "day"
-            else:
-                parsed[i] = _one_date(u)
-                if isinstance(parsed[i], tuple):
-                    u_ymd[i] = parsed[i][:3]
-                    u_prec[i] = parsed[i][3]
-        numeric = np.array([p == "numeric" for p in parsed], dtype=bool)
-        if numeric.any():
-            sub_todo = np.ones(len(codes), dtype=bool)
-            _numeric_dates(uniques, numeric, u_ymd, u_prec, dayfirst, problems, column,
-                           values.iloc[rest_idx].reset_index(drop=True), sub_todo, codes,
-                           rows=rest_idx)  # fmt: skip
-        for i, u in enumerate(uniques):
-            if u_prec[i] is None and _SERIAL.fullmatch(u):
-                stamp = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(float(u)))
-                u_ymd[i] = (stamp.year, stamp.month, stamp.day)
-                u_prec[i] = "day"
+        rest = _Rest(values, rest_idx, codes, column, problems)
+        u_ymd, u_prec = _text_dates(uniques, rest, dayfirst)
     if len(uniques):
         got = u_prec[codes] != None  # noqa: E711 (elementwise)
         sel = rest_idx[got]
         ymd[sel] = u_ymd[codes[got]]
         prec[sel] = u_prec[codes[got]]
         todo[sel] = False
+    _report_unread(values, todo, column, problems)
+    return _build_dates(ymd, prec, values, column, problems, latest)
+
+
+def _rest_text(
+    values: pd.Series, todo: np.ndarray, ymd: np.ndarray, prec: np.ndarray
+) -> tuple[np.ndarray, pd.Series]:
+    """Return the positions and text of the values left to read as text.
+
+    Date and datetime cells are read here (into ``ymd`` and ``prec``, cleared from
+    ``todo``); numbers become their text (Excel serials, day numbers).
+    """
+    if arrow_strings(values) is not None:
+        # text: each distinct value is read once (a million rows hold a few thousand dates)
+        rest_idx = np.flatnonzero(todo)
+        return rest_idx, values.iloc[rest_idx]
+    obj = values.astype("object")
+    _typed_dates(values, obj, todo, ymd, prec)
+    rest_idx = np.flatnonzero(todo)
+    return rest_idx, obj.iloc[rest_idx].map(lambda v: v if isinstance(v, str) else number_text(v))
+
+
+def _typed_dates(
+    values: pd.Series, obj: pd.Series, todo: np.ndarray, ymd: np.ndarray, prec: np.ndarray
+) -> None:
+    """Read the date and datetime cells (Excel, Parquet, GeoPackage) in place."""
+    typed = pd.api.types.is_datetime64_any_dtype(values)
+    if typed:
+        is_dt = todo.copy()
+    else:
+        is_dt = todo & obj.map(lambda v: isinstance(v, (_dt.date, np.datetime64))).to_numpy(bool)
+    if not is_dt.any():
+        return
+    if typed:
+        stamps = pd.Series(values[is_dt])  # typed dates: no value-by-value conversion
+        if getattr(stamps.dt, "tz", None) is not None:
+            stamps = stamps.dt.tz_localize(None)
+    else:
+        stamps = pd.to_datetime(obj[is_dt].map(_as_timestamp), errors="coerce")
+    ymd[is_dt, 0] = stamps.dt.year.fillna(0).to_numpy(dtype=np.int64)
+    ymd[is_dt, 1] = stamps.dt.month.fillna(0).to_numpy(dtype=np.int64)
+    ymd[is_dt, 2] = stamps.dt.day.fillna(0).to_numpy(dtype=np.int64)
+    prec[is_dt] = "day"
+    todo &= ~is_dt
+
+
+def _unread(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (year, month, day) and precision arrays for ``k`` values, none read yet."""
+    return np.zeros((k, 3), dtype=np.int64), np.full(k, None, dtype=object)
+
+
+def _day_numbers(uniques: list[str], day_one: str | pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+    """Read day numbers, day 1 being ``day_one``."""
+    u_ymd, u_prec = _unread(len(uniques))
+    origin = pd.Timestamp(day_one)
+    nums = np.array([_day_number(u) for u in uniques], dtype=float)
+    good = np.isfinite(nums)
+    stamps = origin + pd.to_timedelta(np.where(good, nums - 1, 0), unit="D")
+    u_ymd[good] = np.column_stack([stamps.year, stamps.month, stamps.day])[good]
+    u_prec[good] = "day"
+    return u_ymd, u_prec
+
+
+@dataclass(frozen=True)
+class _Rest:
+    """The values read as text: where they are, their codes among the distinct texts."""
+
+    values: pd.Series
+    rows: np.ndarray
+    codes: np.ndarray
+    column: str
+    problems: Problems
+
+
+def _text_dates(
+    uniques: list[str], rest: _Rest, dayfirst: bool | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read the distinct texts: ISO days, the other forms, a/b/yyyy, Excel serials."""
+    u_ymd, u_prec = _unread(len(uniques))
+    numeric = _forms(uniques, u_ymd, u_prec)
+    if numeric.any():
+        _numeric_dates(uniques, numeric, u_ymd, u_prec, dayfirst, rest)
+    for i, u in enumerate(uniques):
+        if u_prec[i] is None and _SERIAL.fullmatch(u):
+            stamp = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(float(u)))
+            u_ymd[i] = (stamp.year, stamp.month, stamp.day)
+            u_prec[i] = "day"
+    return u_ymd, u_prec
+
+
+def _forms(uniques: list[str], u_ymd: np.ndarray, u_prec: np.ndarray) -> np.ndarray:
+    """Read the texts of a known form in place; return where they are a/b/yyyy."""
+    iso = _iso_days(uniques)  # plain YYYY-MM-DD in C, the other forms one by one
+    numeric = np.zeros(len(uniques), dtype=bool)
+    for i, u in enumerate(uniques):
+        parsed = iso[i] + ("day",) if iso[i] is not None else _one_date(u)
+        if isinstance(parsed, tuple):
+            u_ymd[i] = parsed[:3]
+            u_prec[i] = parsed[3]
+        numeric[i] = parsed == "numeric"
+    return numeric
+
+
+def _report_unread(values: pd.Series, todo: np.ndarray, column: str, problems: Problems) -> None:
+    """Report the values left unread (a hint when they look like day numbers)."""
     expected = "a date (e.g. 2023-03-09, 9 March 2023, 2023-03)"
     if todo.any() and values[todo].astype(str).str.fullmatch(r"\s*\d{1,5}\s*").all():
         expected += "; a column of day numbers needs --day-one DATE (day 1)"
     problems.report(todo, column, values, expected)
-    return _build_dates(ymd, prec, values, column, problems, latest)
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -388,45 +439,55 @@ def _numeric_dates(
     u_ymd: np.ndarray,
     u_prec: np.ndarray,
     dayfirst: bool | None,
-    problems: Problems,
-    column: str,
-    values: pd.Series,
-    todo: np.ndarray,
-    codes: np.ndarray,
-    rows: np.ndarray | None = None,
+    rest: _Rest,
 ) -> None:
     """a/b/yyyy dates: the order comes from the values or from ``dayfirst``, never a guess."""
     idx = np.flatnonzero(numeric)
     parts = [_NUMERIC_DATE.fullmatch(EDGE_SPACE.sub("", uniques[i]).lower()) for i in idx]
-    firsts = [int(m.group(1)) for m in parts if m]
-    seconds = [int(m.group(3)) for m in parts if m]
-    first_big = any(v > 12 for v in firsts)
-    second_big = any(v > 12 for v in seconds)
-    order = dayfirst
-    earlier = problems.decided.get(("dayfirst", column))
-    if earlier is not None:  # an earlier block of the file decided: a/b dates that
-        order = earlier  # contradict it come out as impossible dates, reported by row
-    elif first_big and not second_big:
-        order = True
-    elif second_big and not first_big:
-        order = False
-    if order is not None:
-        problems.decided[("dayfirst", column)] = order
+    order = _day_order(parts, dayfirst, rest.problems.decided, rest.column)
     if order is None:
-        pos = int(np.flatnonzero(todo & np.isin(codes, idx))[0])
-        problems.fail(
-            int(rows[pos]) if rows is not None else pos,
-            column,
+        pos = int(np.flatnonzero(np.isin(rest.codes, idx))[0])
+        rest.problems.fail(
+            int(rest.rows[pos]),
+            rest.column,
             "an unambiguous date (day and month order unknown: give dayfirst / --dayfirst "
-            f"or --monthfirst), got {show_value(values.iloc[pos])}",
+            f"or --monthfirst), got {show_value(rest.values.iloc[rest.rows[pos]])}",
         )
     for i, m in zip(idx, parts, strict=True):
         assert m is not None
-        a, b, yy = int(m.group(1)), int(m.group(3)), m.group(4)
-        year = _two_digit_year(int(yy)) if len(yy) == 2 else int(yy)
+        a, b = int(m.group(1)), int(m.group(3))
         day, month = (a, b) if order else (b, a)
-        u_ymd[i] = (year, month, day)
+        u_ymd[i] = (_year_text(m.group(4)), month, day)
         u_prec[i] = "day"
+
+
+def _day_order(
+    parts: list[re.Match[str] | None],
+    dayfirst: bool | None,
+    decided: dict[Any, Any],
+    column: str,
+) -> bool | None:
+    """Return True for day first, False for month first, None when nothing decides it.
+
+    An earlier block of the file decides first (a/b dates that contradict it come out
+    as impossible dates, reported by row), then the values (a part above 12), then
+    ``dayfirst``; the decision is kept for the blocks after this one.
+    """
+    order = decided.get(("dayfirst", column))
+    if order is None:
+        order = _order_of_values(parts, dayfirst)
+    if order is not None:
+        decided[("dayfirst", column)] = order
+    return order
+
+
+def _order_of_values(parts: list[re.Match[str] | None], dayfirst: bool | None) -> bool | None:
+    """Return the order the values show (a first or a second part above 12), else ``dayfirst``."""
+    first_big = any(int(m.group(1)) > 12 for m in parts if m)
+    second_big = any(int(m.group(3)) > 12 for m in parts if m)
+    if first_big != second_big:
+        return first_big
+    return dayfirst
 
 
 def dates_from_parts(
