@@ -2,13 +2,13 @@
 
 :func:`assemble` is the one place where a raw table (a whole file or one block of it)
 becomes canonical incidents: the preset's columns are found (or the caller's overrides),
-dates, tolls, coordinates and precision codes are parsed by :mod:`incidentmap.io.values`,
-and every original column is kept after the canonical ones.
+dates, tolls, coordinates and precision codes are read by :mod:`incidentmap.io.assemble_parts`
+(with :mod:`incidentmap.io.values`, ``dates`` and ``numbers``), and every original column
+is kept after the canonical ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,31 +19,25 @@ import shapely
 
 from incidentmap._coded import coded_text
 from incidentmap.errors import InputFileError
-from incidentmap.io.dates import apply_precision_codes, dates_from_parts, parse_dates
-from incidentmap.io.decode import encoding_note
-from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts
-from incidentmap.io.roles import (
-    day_count,
-    first_column,
-    hxl_fill,
-    hxl_note,
-    hxl_row,
-    kept_notes,
-    pcodes,
-    readable_date_column,
-    year_dates,
+from incidentmap.io.assemble_parts import (
+    RawTable,
+    coordinates,
+    event_types,
+    fatalities,
+    source_precision,
+    table_dates,
+    table_decimal_mark,
 )
+from incidentmap.io.decode import encoding_note
+from incidentmap.io.numbers import parse_counts
+from incidentmap.io.roles import day_count, hxl_fill, hxl_note, hxl_row, kept_notes, pcodes
 from incidentmap.io.sniff import commented_hint
 from incidentmap.io.table_blocks import NotInBlocks
 from incidentmap.io.tables import raw_first_line
-from incidentmap.io.values import Problems, blank_mask, clean_text, refuse_nul
+from incidentmap.io.values import Problems, refuse_nul
 from incidentmap.schema import (
     CANONICAL_COLUMNS,
-    DATE_PRECISION_COLUMNS,
     OUTPUT_COLUMNS,
-    PRECISION_COLUMNS,
-    WEAK_COORDINATE_KEYS,
-    YEAR_COLUMNS,
     Preset,
     detect_preset,
     header_key,
@@ -51,15 +45,7 @@ from incidentmap.schema import (
     safe_names,
 )
 
-__all__ = ["BlockState", "assemble"]
-
-#: the region where plausible coordinates of Afghan incidents fall (generous: borders,
-#: neighbours, swapped pairs are handled by geocoding)
-_REGION = (50.0, 20.0, 85.0, 45.0)  # min lon, min lat, max lon, max lat
-
-
-#: a coordinate column is used only when at least this share of its values is plausible
-PLAUSIBLE_SHARE = 0.5
+__all__ = ["AssembleOptions", "BlockState", "assemble"]
 
 
 @dataclass
@@ -104,113 +90,215 @@ def _resolve_columns(
     return mapping
 
 
+@dataclass(frozen=True, kw_only=True)
+class AssembleOptions:
+    """How :func:`assemble` reads a raw table: the reading options that concern its values.
+
+    Attributes
+    ----------
+    overrides : dict of str to str or None
+        Canonical column -> the file's column the caller names (``latitude``, ``date``...).
+    day_one : str, optional
+        The date column counts days, day 1 being this date.
+    dayfirst : bool, optional
+        How to read ``a/b/yyyy`` dates when the values do not decide it.
+    coordinates : bool, default True
+        False ignores coordinate columns (names only).
+    on_bad : {"error", "keep"}, default "error"
+        Refuse the first unreadable value, or keep the row with a note.
+    decimal : {"point", "comma"}, optional
+        The file's decimal mark (default: what its values show).
+    """
+
+    overrides: dict[str, str | None] = field(default_factory=dict)
+    day_one: str | None = None
+    dayfirst: bool | None = None
+    coordinates: bool = True
+    on_bad: str = "error"
+    decimal: str | None = None
+
+
 def assemble(
     raw: pd.DataFrame,
     name: str,
     chosen: Preset | None,
+    options: AssembleOptions | None = None,
     *,
-    overrides: dict[str, str | None],
-    day_one: str | None,
-    dayfirst: bool | None,
-    coordinates: bool,
-    on_bad: str,
-    decimal: str | None = None,
     state: BlockState | None = None,
     points: bool = True,
+    **legacy: Any,
 ) -> pd.DataFrame:
-    """Turn a raw table (a file or one block of it) into canonical incidents, rows kept."""
+    """Turn a raw table (a file or one block of it) into canonical incidents, rows kept.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The table as read (a GeoDataFrame for GIS formats).
+    name : str
+        The file, for messages.
+    chosen : Preset, optional
+        The column layout (default: the first block's, else detected from the header).
+    options : AssembleOptions, optional
+        How to read the values (default: every option at its default).
+    state : BlockState, optional
+        What the first block of a file decided, for the blocks after it.
+    points : bool, default True
+        Point geometry; False gives a plain frame with Arrow text (for file writers).
+    **legacy
+        The fields of :class:`AssembleOptions` as keywords, instead of ``options``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical columns, then the original ones; a GeoDataFrame with ``points``.
+    """
+    opts = _options_of(options, legacy)
+    state = state if state is not None else BlockState()
     # without point objects the table goes to a file writer: text as Arrow text, not objects
     arrow = not points
-    nones = _arrow_nones if arrow else _nones
     geom_src = raw.geometry if isinstance(raw, gpd.GeoDataFrame) else None
+    t = _table(raw, name, chosen, opts, state, geom_src, arrow=arrow)
+    out = _columns(t, opts, state)
+    _refuse_placeless(t, out["latitude"])
+    t.notes.extend(kept_notes(t.problems.kept, name))
+    out["input_note"] = _input_notes(t.problems, t.n, arrow)
+    if arrow and out["date_precision"].dtype == object:  # dates read the careful way
+        out["date_precision"] = pd.Series(
+            pd.array(out["date_precision"].to_numpy(dtype=object), dtype="str"), copy=False
+        )
+    result, renamed = _with_originals(t, out)
+    gdf = _with_points(result, out["latitude"], out["longitude"]) if points else result
+    gdf.attrs.update(_attrs(t, raw, renamed))
+    return gdf
+
+
+def _options_of(options: AssembleOptions | None, legacy: dict[str, Any]) -> AssembleOptions:
+    """Return the options given as one value or as keywords (not both)."""
+    if not legacy:
+        return options if options is not None else AssembleOptions()
+    if options is not None:
+        msg = "assemble() takes options or their keywords, not both"
+        raise TypeError(msg)
+    return AssembleOptions(**legacy)
+
+
+def _table(
+    raw: pd.DataFrame,
+    name: str,
+    chosen: Preset | None,
+    opts: AssembleOptions,
+    state: BlockState,
+    geom_src: gpd.GeoSeries | None,
+    *,
+    arrow: bool,
+) -> RawTable:
+    """Find the table's layout and columns; number its rows; refuse NUL in its text."""
     frame = pd.DataFrame(raw.drop(columns=raw.geometry.name) if geom_src is not None else raw)
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
-    state = state if state is not None else BlockState()
     frame, geom_src, hxl = hxl_row(frame, geom_src, state.row0 == 0)
     state.row0 += hxl is not None  # the tag row keeps its number: the first incident is row 2
     if chosen is None:
         chosen = state.preset or detect_preset(frame.columns)
     state.preset = chosen
-    overrides, day_one = day_count(raw, overrides, day_one)
+    overrides, day_one = day_count(raw, opts.overrides, opts.day_one)
     mapping = _resolve_columns(frame, chosen, overrides, name)
     hxl_fill(mapping, hxl, chosen)
-    n = len(frame)
-    rows = np.arange(state.row0 + 1, state.row0 + n + 1)
-    state.row0 += n
-    problems = Problems(name, rows, on_bad, state.decided)
+    rows = np.arange(state.row0 + 1, state.row0 + len(frame) + 1)
+    state.row0 += len(frame)
+    problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
     notes: list[str] = list(raw.attrs.get("notes", []))
     notes.extend(hxl_note(hxl, name))
     codec = raw.attrs.get("encoding")
     if codec and encoding_note(codec):
         notes.append(f"{name}: {encoding_note(codec)}")
-    out: dict[str, Any] = {"row": rows}
-    out["event_id"] = _text(frame, mapping.get("event_id"), n, nones=nones)
-    out["date"], out["date_precision"] = _dates(
-        frame, chosen, mapping, problems, overrides, day_one, dayfirst, nones=nones
-    )
-    etype = _text(frame, mapping.get("event_type"), n, nones=nones)
-    if chosen.event_type_codes:
-        codes = chosen.event_type_codes
-        etype = etype.map(lambda v: codes.get(str(v).split(".")[0], v) if v is not None else v)
-    out["event_type"] = etype
-    out["actor"] = _text(frame, mapping.get("actor"), n, nones=nones)
-    out["actor2"] = _text(frame, mapping.get("actor2"), n, nones=nones)
-    state.decimal = decimal or state.decimal or _decimal_mark(frame, chosen, mapping)
-    mark = state.decimal
-    out["fatalities"] = _fatalities(frame, chosen, mapping, problems, notes, name, mark)
-    col = mapping.get("injured")
-    out["injured"] = (
-        parse_counts(frame[col], col, problems, mark=mark) if col else np.full(n, np.nan)
-    )
-    out["notes"] = _text(frame, mapping.get("notes"), n, nones=nones)
-    out["source"] = _text(frame, mapping.get("source"), n, nones=nones)
-    had = "latitude" in mapping and "longitude" in mapping
-    lat_v, lon_v = _coordinates(
-        frame, mapping, geom_src, problems, n, coordinates, overrides, notes, name,
-        state.coordinates,
+    return RawTable(
+        frame, name, chosen, mapping, problems, notes, rows, hxl, overrides, day_one, geom_src,
+        codec, arrow,
     )  # fmt: skip
-    kept = "latitude" in mapping and "longitude" in mapping
+
+
+def _columns(t: RawTable, opts: AssembleOptions, state: BlockState) -> dict[str, Any]:
+    """Return the canonical columns, read in this order (the first bad value is refused)."""
+    out: dict[str, Any] = {"row": t.rows}
+    out["event_id"] = t.text("event_id")
+    out["date"], out["date_precision"] = table_dates(t, opts.dayfirst)
+    out["event_type"] = event_types(t)
+    out["actor"] = t.text("actor")
+    out["actor2"] = t.text("actor2")
+    state.decimal = opts.decimal or state.decimal or table_decimal_mark(t)
+    mark = state.decimal
+    out["fatalities"] = fatalities(t, mark)
+    col = t.mapping.get("injured")
+    out["injured"] = (
+        parse_counts(t.frame[col], col, t.problems, mark=mark) if col else np.full(t.n, np.nan)
+    )
+    out["notes"] = t.text("notes")
+    out["source"] = t.text("source")
+    out["latitude"], out["longitude"] = _block_coordinates(t, opts.coordinates, state)
+    for key in _STATED:
+        out[key] = t.text(key, strip=True)
+    pcodes(t.frame, t.mapping, t.hxl or {}, out, t.notes, t.name)
+    out["source_precision"] = source_precision(t)
+    return out
+
+
+#: the canonical columns of the names a row states
+_STATED = ("stated_province", "stated_district", "stated_place")
+
+
+def _block_coordinates(t: RawTable, use: bool, state: BlockState) -> tuple[np.ndarray, np.ndarray]:
+    """Return the coordinates; the first block decides whether the columns are coordinates."""
+    had = "latitude" in t.mapping and "longitude" in t.mapping
+    lat_v, lon_v = coordinates(t, use, state.coordinates)
+    kept = "latitude" in t.mapping and "longitude" in t.mapping
     if state.blocks and state.coordinates is None and had and not kept:
         # the first block's values (0,0 placeholders) cannot speak for the file: read it whole
         raise NotInBlocks("the first block does not show whether the columns are coordinates")
     state.coordinates = kept
-    out["latitude"], out["longitude"] = lat_v, lon_v
-    for key in ("stated_province", "stated_district", "stated_place"):
-        out[key] = _text(frame, mapping.get(key), n, strip=True, nones=nones)
-    pcodes(frame, mapping, hxl or {}, out, notes, name)
-    out["source_precision"] = _precision(
-        frame, mapping.get("source_precision"), chosen, n, nones=nones
-    )
-    has_names = any(k in mapping for k in ("stated_province", "stated_district", "stated_place"))
+    return lat_v, lon_v
+
+
+def _refuse_placeless(t: RawTable, lat_v: np.ndarray) -> None:
+    """Refuse a table with neither coordinates nor place names, saying what it may need."""
+    has_names = any(k in t.mapping for k in _STATED)
     has_coords = bool(np.isfinite(lat_v).any()) or (
-        "latitude" in mapping and "longitude" in mapping
+        "latitude" in t.mapping and "longitude" in t.mapping
     )
-    if not has_names and not has_coords:
-        cols = ", ".join(frame.columns)
-        if len(cols) > 200:
-            cols = cols[:200] + "..."
-        hint = "name them with --lat/--lon or --province-col/--district-col/--place-col"
-        first = raw_first_line(name) or (str(frame.columns[0]) if len(frame.columns) else "")
-        first = first.strip()
-        if first[:1] in ("#", "%", ";") or first.startswith("//"):
-            hint = commented_hint(name, first[:1])
-        elif sum(_looks_numeric(c) for c in frame.columns) >= max(2, len(frame.columns) // 2):
-            hint = "the first line holds values, not names: add --no-header --columns ..."
-        msg = f"no coordinate or place-name columns found (columns: {cols}); {hint}"
-        raise InputFileError(name, msg)
-    notes.extend(kept_notes(problems.kept, name))
+    if has_names or has_coords:
+        return
+    cols = ", ".join(t.frame.columns)
+    if len(cols) > 200:
+        cols = cols[:200] + "..."
+    msg = f"no coordinate or place-name columns found (columns: {cols}); {_placeless_hint(t)}"
+    raise InputFileError(t.name, msg)
+
+
+def _placeless_hint(t: RawTable) -> str:
+    """Say what a table without coordinate or name columns may need: names, comment, header."""
+    columns = t.frame.columns
+    first = raw_first_line(t.name) or (str(columns[0]) if len(columns) else "")
+    first = first.strip()
+    if first[:1] in ("#", "%", ";") or first.startswith("//"):
+        return commented_hint(t.name, first[:1])
+    if sum(_looks_numeric(c) for c in columns) >= max(2, len(columns) // 2):
+        return "the first line holds values, not names: add --no-header --columns ..."
+    return "name them with --lat/--lon or --province-col/--district-col/--place-col"
+
+
+def _input_notes(problems: Problems, n: int, arrow: bool) -> Any:
+    """Return each row's notes on its bad values, joined (none where all were read)."""
     note_codes = np.full(n, -1, dtype=np.int64)  # none but where a value was bad
     note_texts = []
     for i, row_notes in problems.notes.items():
         note_codes[i] = len(note_texts)
         note_texts.append("; ".join(row_notes))
-    out["input_note"] = coded_text(note_codes, note_texts, arrow=arrow)
-    if arrow and out["date_precision"].dtype == object:  # dates read the careful way
-        out["date_precision"] = pd.Series(
-            pd.array(out["date_precision"].to_numpy(dtype=object), dtype="str"), copy=False
-        )
+    return coded_text(note_codes, note_texts, arrow=arrow)
+
+
+def _with_originals(t: RawTable, out: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return the canonical columns then the original ones (renamed where they clash)."""
     # side by side, not consolidated into one block (pandas would copy every column)
     canon = pd.concat(
         [
@@ -221,39 +309,36 @@ def assemble(
         keys=list(CANONICAL_COLUMNS),
     )
     # an original column that feeds the canonical column of its own name is that column
-    fed = [c for k, c in mapping.items() if c.casefold() == k and k in CANONICAL_COLUMNS]
-    frame = frame.drop(columns=fed)
+    fed = [c for k, c in t.mapping.items() if c.casefold() == k and k in CANONICAL_COLUMNS]
+    frame = t.frame.drop(columns=fed)
     renamed = safe_names(frame.columns, taken=[*CANONICAL_COLUMNS, *OUTPUT_COLUMNS])
     originals = frame.rename(columns=renamed)
-    result = pd.concat([canon, originals], axis=1)
-    if points:
-        ok = np.isfinite(lat_v) & np.isfinite(lon_v)
-        geometry = np.full(n, None, dtype=object)
-        geometry[ok] = shapely.points(lon_v[ok], lat_v[ok])
-        gdf = gpd.GeoDataFrame(result, geometry=geometry, crs="EPSG:4326")
-    else:
-        gdf = result
-    gdf.attrs.update(
-        {
-            "path": name,
-            "preset": chosen.name,
-            "preset_title": chosen.title,
-            "citation": chosen.citation,
-            "columns": mapping,
-            "layout": layout_lines(chosen.name, mapping, [str(c) for c in raw.columns]),
-            "renamed": {k: v for k, v in renamed.items() if k != v},
-            "bad_values": len(problems.notes),
-            "kept": dict(problems.kept),
-            "encoding": codec,
-            "notes": notes,
-        }
-    )
-    return gdf
+    return pd.concat([canon, originals], axis=1), renamed
 
 
-def _nones(n: int) -> pd.Series:
-    """Return an object column of ``n`` None (no list of a million Nones on the way)."""
-    return pd.Series(np.empty(n, dtype=object), dtype=object, copy=False)
+def _with_points(result: pd.DataFrame, lat_v: np.ndarray, lon_v: np.ndarray) -> gpd.GeoDataFrame:
+    """Return the table with a point for each row that has both coordinates."""
+    ok = np.isfinite(lat_v) & np.isfinite(lon_v)
+    geometry = np.full(len(result), None, dtype=object)
+    geometry[ok] = shapely.points(lon_v[ok], lat_v[ok])
+    return gpd.GeoDataFrame(result, geometry=geometry, crs="EPSG:4326")
+
+
+def _attrs(t: RawTable, raw: pd.DataFrame, renamed: dict[str, str]) -> dict[str, Any]:
+    """Return what the table's attrs say: file, layout, columns, bad values, notes."""
+    return {
+        "path": t.name,
+        "preset": t.chosen.name,
+        "preset_title": t.chosen.title,
+        "citation": t.chosen.citation,
+        "columns": t.mapping,
+        "layout": layout_lines(t.chosen.name, t.mapping, [str(c) for c in raw.columns]),
+        "renamed": {k: v for k, v in renamed.items() if k != v},
+        "bad_values": len(t.problems.notes),
+        "kept": dict(t.problems.kept),
+        "encoding": t.codec,
+        "notes": t.notes,
+    }
 
 
 def _looks_numeric(name: object) -> bool:
@@ -262,244 +347,3 @@ def _looks_numeric(name: object) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _arrow_nones(n: int) -> pd.Series:
-    """Return an Arrow text column of ``n`` missing values."""
-    return pd.Series(coded_text(np.full(n, -1, dtype=np.int64), [], arrow=True), copy=False)
-
-
-def _text(
-    frame: pd.DataFrame,
-    col: str | None,
-    n: int,
-    *,
-    strip: bool = False,
-    nones: Callable[[int], pd.Series] = _nones,
-) -> pd.Series:
-    if col is None:
-        return nones(n)
-    return clean_text(frame[col], strip=strip).reset_index(drop=True)
-
-
-def _dates(
-    frame: pd.DataFrame,
-    chosen: Preset,
-    mapping: dict[str, str],
-    problems: Problems,
-    overrides: dict[str, str | None],
-    day_one: str | None,
-    dayfirst: bool | None,
-    *,
-    nones: Callable[[int], pd.Series] = _nones,
-) -> tuple[pd.Series, pd.Series]:
-    n = len(frame)
-    by_key = {header_key(c): c for c in frame.columns}
-    parts = chosen.date_parts
-    if overrides.get("date") is None and parts and all(p in by_key for p in parts):
-        cols = (by_key[parts[0]], by_key[parts[1]], by_key[parts[2]])
-        dates, prec = dates_from_parts(frame, cols, problems)
-        mapping.pop("date", None)
-        mapping["date_parts"] = ", ".join(cols)
-    elif "date" in mapping:
-        if overrides.get("date") is None:
-            mapping["date"] = _date_column(frame, chosen, mapping["date"], problems, day_one)
-        col = mapping["date"]
-        dayfirst = dayfirst if dayfirst is not None else chosen.dayfirst
-        arrow = nones is _arrow_nones
-        dates, prec = parse_dates(
-            frame[col], col, problems, dayfirst=dayfirst, day_one=day_one, arrow=arrow
-        )
-    elif (year_col := first_column(frame, None, YEAR_COLUMNS)) is not None:
-        dates, prec = year_dates(frame[year_col], year_col, problems)
-        mapping["date_year"] = year_col
-    else:
-        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"), nones(n)
-    return _refine_precision(frame, chosen, mapping, by_key, dates, prec, problems)
-
-
-#: end dates of a row that covers a span (HDX HAPI's monthly counts, UCDP's date_end)
-_DATE_END_KEYS = ("date_end", "end_date", "reference_period_end")
-
-
-def _date_column(
-    frame: pd.DataFrame, chosen: Preset, col: str, problems: Problems, day_one: str | None
-) -> str:
-    """Return the date column the values choose; the first block decides for the rest."""
-    key = ("date_column", col)
-    if key not in problems.decided:
-        problems.decided[key] = readable_date_column(frame, chosen, col, day_one)
-    return str(problems.decided[key])
-
-
-def _refine_precision(
-    frame: pd.DataFrame,
-    chosen: Preset,
-    mapping: dict[str, str],
-    by_key: dict[str, str],
-    dates: pd.Series,
-    prec: pd.Series,
-    problems: Problems,
-) -> tuple[pd.Series, pd.Series]:
-    """Dates with their precision coarsened by an end date and a source's precision codes."""
-    ends = (chosen.date_end, *_DATE_END_KEYS) if chosen.date_end else _DATE_END_KEYS
-    end = next((by_key[k] for k in ends if k in by_key), None)
-    if end is not None and mapping.get("date") != end:
-        prec = _span_precision(frame, end, dates, prec, problems)
-    code_col = mapping.get("date_precision")
-    table = (
-        DATE_PRECISION_COLUMNS.get(header_key(code_col), chosen.date_precision_codes)
-        if code_col
-        else {}
-    )
-    if code_col and table:
-        prec = apply_precision_codes(frame[code_col], table, prec)
-    return dates, prec
-
-
-def _span_precision(
-    frame: pd.DataFrame, end_col: str, dates: pd.Series, prec: pd.Series, problems: Problems
-) -> pd.Series:
-    """Coarsen each date's precision by the span to its end date (a week, month, year)."""
-    quiet = Problems(problems.path, problems.rows, "keep")
-    ends, _ = parse_dates(frame[end_col], end_col, quiet)
-    span = (ends - dates).dt.days.to_numpy()
-    coarser = np.where(span > 31, "year", np.where(span > 6, "month", "week"))
-    wider = np.isfinite(span) & (span > 0)
-    return _coarsen(prec, pd.Series(np.where(wider, coarser, None), dtype="object"))
-
-
-def _coarsen(current: pd.Series, other: pd.Series) -> pd.Series:
-    rank = {p: i for i, p in enumerate(("day", "week", "month", "year"))}
-    return pd.Series(
-        [
-            a if not isinstance(a, str) or not isinstance(b, str) or rank[a] >= rank[b] else b
-            for a, b in zip(current, other, strict=True)
-        ],
-        dtype="object",
-    )
-
-
-def _fatalities(
-    frame: pd.DataFrame,
-    chosen: Preset,
-    mapping: dict[str, str],
-    problems: Problems,
-    notes: list[str],
-    name: str,
-    mark: str | None,
-) -> np.ndarray:
-    col = mapping.get("fatalities")
-    if col:
-        return parse_counts(frame[col], col, problems, mark=mark)
-    by_key = {header_key(c): c for c in frame.columns}
-    parts = [by_key[p] for p in chosen.fatalities_parts if p in by_key]
-    if not parts:
-        return np.full(len(frame), np.nan)
-    values = np.column_stack([parse_counts(frame[c], c, problems, mark=mark) for c in parts])
-    total = np.where(np.isnan(values).all(axis=1), np.nan, np.nansum(values, axis=1))
-    missing = [p for p in chosen.fatalities_parts if p not in by_key]
-    how = " + ".join(parts)
-    notes.append(
-        f"{name}: fatalities = {how}"
-        + (f" ({', '.join(missing)} absent: the total may be low)" if missing else "")
-    )
-    return total
-
-
-def _decimal_mark(frame: pd.DataFrame, chosen: Preset, mapping: dict[str, str]) -> str | None:
-    """Return the decimal mark the coordinates (else the tolls) of this table show."""
-    coords = [frame[mapping[k]] for k in ("latitude", "longitude") if k in mapping]
-    by_key = {header_key(c): c for c in frame.columns}
-    names = [mapping.get("fatalities"), mapping.get("injured")]
-    names += [by_key.get(p) for p in chosen.fatalities_parts]
-    return decimal_mark(coords, [frame[c] for c in dict.fromkeys(names) if c])
-
-
-def _plausible(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    x0, y0, x1, y1 = _REGION
-    inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
-    swapped = (lat >= x0) & (lat <= x1) & (lon >= y0) & (lon <= y1)
-    return inside | swapped
-
-
-def _coordinates(
-    frame: pd.DataFrame,
-    mapping: dict[str, str],
-    geom: gpd.GeoSeries | None,
-    problems: Problems,
-    n: int,
-    use: bool,
-    overrides: dict[str, str | None],
-    notes: list[str],
-    path: str,
-    decided: bool | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    empty = (np.full(n, np.nan), np.full(n, np.nan))
-    if not use:
-        return empty
-    if decided is False and "latitude" in mapping and "longitude" in mapping:
-        del mapping["latitude"], mapping["longitude"]  # the first block found them not
-        return empty  # coordinates
-    if "latitude" in mapping and "longitude" in mapping:
-        lat_c, lon_c = mapping["latitude"], mapping["longitude"]
-        la, bad_la = parse_coordinates(frame[lat_c], lat_c, problems, "lat")
-        lo, bad_lo = parse_coordinates(frame[lon_c], lon_c, problems, "lon")
-        explicit = overrides.get("latitude") is not None or overrides.get("longitude") is not None
-        given = ~blank_mask(frame[lat_c]) | ~blank_mask(frame[lon_c])
-        both = np.isfinite(la) & np.isfinite(lo)
-        share = _plausible(la, lo)[both].sum() / max(int(given.sum()), 1)
-        if not explicit and decided is None and given.any() and share < PLAUSIBLE_SHARE:
-            weak = {header_key(lat_c), header_key(lon_c)} & WEAK_COORDINATE_KEYS
-            what = "columns" + (" (names that only suggest coordinates)" if weak else "")
-            notes.append(
-                f"{path}: ignored {what} {lat_c!r}/{lon_c!r} as coordinates: "
-                f"{share:.0%} of their values are longitude/latitude near Afghanistan "
-                "(name them with --lat/--lon to use them anyway)"
-            )
-            del mapping["latitude"], mapping["longitude"]
-            return empty
-        problems.report(bad_la, lat_c, frame[lat_c], "a latitude in degrees (-90 to 90)")
-        problems.report(bad_lo, lon_c, frame[lon_c], "a longitude in degrees (-180 to 180)")
-        half = np.isfinite(la) != np.isfinite(lo)
-        problems.report(half & np.isnan(la), lat_c, frame[lat_c], "a latitude with the longitude")
-        problems.report(half & np.isnan(lo), lon_c, frame[lon_c], "a longitude with the latitude")
-        la[~both] = np.nan
-        lo[~both] = np.nan
-        return la, lo
-    if geom is not None:
-        g = geom
-        if g.crs is not None and not g.crs.equals("EPSG:4326"):
-            g = g.to_crs("EPSG:4326")
-        present = (g.notna() & ~g.is_empty).to_numpy(dtype=bool)
-        kinds = g.geom_type.to_numpy(dtype=object)
-        other = present & (kinds != "Point")
-        if other.any():
-            i = int(np.flatnonzero(other)[0])
-            problems.fail(i, "geometry", f"expected point geometry, got {kinds[i]}")
-        la = np.full(n, np.nan)
-        lo = np.full(n, np.nan)
-        xy = shapely.get_coordinates(g.values[present])
-        lo[present], la[present] = xy[:, 0], xy[:, 1]
-        bad = present & ~((np.abs(la) <= 90) & (np.abs(lo) <= 180) & np.isfinite(la + lo))
-        shown = pd.Series([f"POINT ({x} {y})" for x, y in zip(lo, la, strict=True)])
-        problems.report(bad, "geometry", shown, "a point in longitude/latitude degrees")
-        la[bad] = np.nan
-        lo[bad] = np.nan
-        return la, lo
-    return empty
-
-
-def _precision(
-    frame: pd.DataFrame,
-    col: str | None,
-    preset: Preset,
-    n: int,
-    *,
-    nones: Callable[[int], pd.Series] = _nones,
-) -> pd.Series:
-    table = PRECISION_COLUMNS.get(header_key(col), preset.precision_codes) if col else {}
-    if col is None or not table:
-        return nones(n)
-    codes = frame[col].map(lambda v: None if pd.isna(v) else str(v).strip().split(".")[0])
-    return codes.map(lambda c: table.get(c) if c else None).astype("object")

@@ -1,0 +1,367 @@
+"""The canonical columns :func:`incidentmap.io.assemble.assemble` reads from a raw table.
+
+A :class:`RawTable` is one table (a file or a block of it) whose columns are found: the
+readers here take their values from it, report bad ones to its :class:`Problems` and add
+to its notes. Dates (with the span to an end date and a source's precision codes),
+tolls, the decimal mark, coordinates (columns or point geometry) and precision codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from incidentmap._coded import coded_text
+from incidentmap.io.dates import apply_precision_codes, dates_from_parts, parse_dates
+from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts
+from incidentmap.io.roles import first_column, readable_date_column, year_dates
+from incidentmap.io.values import Problems, blank_mask, clean_text
+from incidentmap.schema import (
+    DATE_PRECISION_COLUMNS,
+    PRECISION_COLUMNS,
+    WEAK_COORDINATE_KEYS,
+    YEAR_COLUMNS,
+    Preset,
+    header_key,
+)
+
+__all__ = [
+    "PLAUSIBLE_SHARE",
+    "RawTable",
+    "coordinates",
+    "event_types",
+    "fatalities",
+    "source_precision",
+    "table_dates",
+    "table_decimal_mark",
+]
+
+#: the region where plausible coordinates of Afghan incidents fall (generous: borders,
+#: neighbours, swapped pairs are handled by geocoding)
+_REGION = (50.0, 20.0, 85.0, 45.0)  # min lon, min lat, max lon, max lat
+
+
+#: a coordinate column is used only when at least this share of its values is plausible
+PLAUSIBLE_SHARE = 0.5
+
+
+@dataclass
+class RawTable:
+    """A raw table being assembled: its columns found, its problems and notes collected.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The table's columns (an HXL hashtag row dropped, the geometry apart).
+    name : str
+        The file, for messages.
+    chosen : Preset
+        Its column layout.
+    mapping : dict of str to str
+        Canonical column -> the table's column that feeds it (readers update it).
+    problems : Problems
+        Where bad values are reported.
+    notes : list of str
+        Lines about the whole file.
+    rows : numpy.ndarray
+        The 1-based data row of each position.
+    hxl : dict of str to str, optional
+        The roles an HXL hashtag row named.
+    overrides : dict of str to str or None
+        The columns the caller named.
+    day_one : str, optional
+        Day 1 of a column of day numbers.
+    geom : geopandas.GeoSeries, optional
+        The table's geometry (GIS formats).
+    codec : str, optional
+        The text encoding the file was decoded with.
+    arrow : bool
+        Text as Arrow text (for file writers), not objects.
+    """
+
+    frame: pd.DataFrame
+    name: str
+    chosen: Preset
+    mapping: dict[str, str]
+    problems: Problems
+    notes: list[str]
+    rows: np.ndarray
+    hxl: dict[str, str] | None
+    overrides: dict[str, str | None]
+    day_one: str | None
+    geom: gpd.GeoSeries | None
+    codec: Any
+    arrow: bool
+
+    @property
+    def n(self) -> int:
+        """The number of rows."""
+        return len(self.frame)
+
+    def nones(self) -> pd.Series:
+        """Return a text column of missing values, one per row."""
+        return _arrow_nones(self.n) if self.arrow else _nones(self.n)
+
+    def text(self, key: str, *, strip: bool = False) -> pd.Series:
+        """Return the text column that feeds ``key`` (missing everywhere without one)."""
+        col = self.mapping.get(key)
+        if col is None:
+            return self.nones()
+        return clean_text(self.frame[col], strip=strip).reset_index(drop=True)
+
+
+def _nones(n: int) -> pd.Series:
+    """Return an object column of ``n`` None (no list of a million Nones on the way)."""
+    return pd.Series(np.empty(n, dtype=object), dtype=object, copy=False)
+
+
+def _arrow_nones(n: int) -> pd.Series:
+    """Return an Arrow text column of ``n`` missing values."""
+    return pd.Series(coded_text(np.full(n, -1, dtype=np.int64), [], arrow=True), copy=False)
+
+
+def event_types(t: RawTable) -> pd.Series:
+    """Return the event types, a preset's codes replaced by their names."""
+    etype = t.text("event_type")
+    codes = t.chosen.event_type_codes
+    if not codes:
+        return etype
+    return etype.map(lambda v: codes.get(str(v).split(".")[0], v) if v is not None else v)
+
+
+def table_dates(t: RawTable, dayfirst: bool | None) -> tuple[pd.Series, pd.Series]:
+    """Return the dates and their precision (none without a date column).
+
+    From year, month and day columns, else a date column (the one its values choose),
+    else a year column; an end date and a source's precision codes coarsen them.
+    """
+    frame, chosen, mapping, problems = t.frame, t.chosen, t.mapping, t.problems
+    by_key = {header_key(c): c for c in frame.columns}
+    parts = chosen.date_parts
+    if t.overrides.get("date") is None and parts and all(p in by_key for p in parts):
+        cols = (by_key[parts[0]], by_key[parts[1]], by_key[parts[2]])
+        dates, prec = dates_from_parts(frame, cols, problems)
+        mapping.pop("date", None)
+        mapping["date_parts"] = ", ".join(cols)
+    elif "date" in mapping:
+        dates, prec = _column_dates(t, dayfirst)
+    elif (year_col := first_column(frame, None, YEAR_COLUMNS)) is not None:
+        dates, prec = year_dates(frame[year_col], year_col, problems)
+        mapping["date_year"] = year_col
+    else:
+        return pd.Series(pd.NaT, index=range(t.n), dtype="datetime64[ns]"), t.nones()
+    return _refine_precision(frame, chosen, mapping, by_key, dates, prec, problems)
+
+
+def _column_dates(t: RawTable, dayfirst: bool | None) -> tuple[pd.Series, pd.Series]:
+    """Read the date column (unless the caller named it, the one its values choose)."""
+    if t.overrides.get("date") is None:
+        t.mapping["date"] = _date_column(
+            t.frame, t.chosen, t.mapping["date"], t.problems, t.day_one
+        )
+    col = t.mapping["date"]
+    dayfirst = dayfirst if dayfirst is not None else t.chosen.dayfirst
+    return parse_dates(
+        t.frame[col], col, t.problems, dayfirst=dayfirst, day_one=t.day_one, arrow=t.arrow
+    )
+
+
+#: end dates of a row that covers a span (HDX HAPI's monthly counts, UCDP's date_end)
+_DATE_END_KEYS = ("date_end", "end_date", "reference_period_end")
+
+
+def _date_column(
+    frame: pd.DataFrame, chosen: Preset, col: str, problems: Problems, day_one: str | None
+) -> str:
+    """Return the date column the values choose; the first block decides for the rest."""
+    key = ("date_column", col)
+    if key not in problems.decided:
+        problems.decided[key] = readable_date_column(frame, chosen, col, day_one)
+    return str(problems.decided[key])
+
+
+def _refine_precision(
+    frame: pd.DataFrame,
+    chosen: Preset,
+    mapping: dict[str, str],
+    by_key: dict[str, str],
+    dates: pd.Series,
+    prec: pd.Series,
+    problems: Problems,
+) -> tuple[pd.Series, pd.Series]:
+    """Dates with their precision coarsened by an end date and a source's precision codes."""
+    ends = (chosen.date_end, *_DATE_END_KEYS) if chosen.date_end else _DATE_END_KEYS
+    end = next((by_key[k] for k in ends if k in by_key), None)
+    if end is not None and mapping.get("date") != end:
+        prec = _span_precision(frame, end, dates, prec, problems)
+    code_col = mapping.get("date_precision")
+    table = (
+        DATE_PRECISION_COLUMNS.get(header_key(code_col), chosen.date_precision_codes)
+        if code_col
+        else {}
+    )
+    if code_col and table:
+        prec = apply_precision_codes(frame[code_col], table, prec)
+    return dates, prec
+
+
+def _span_precision(
+    frame: pd.DataFrame, end_col: str, dates: pd.Series, prec: pd.Series, problems: Problems
+) -> pd.Series:
+    """Coarsen each date's precision by the span to its end date (a week, month, year)."""
+    quiet = Problems(problems.path, problems.rows, "keep")
+    ends, _ = parse_dates(frame[end_col], end_col, quiet)
+    span = (ends - dates).dt.days.to_numpy()
+    coarser = np.where(span > 31, "year", np.where(span > 6, "month", "week"))
+    wider = np.isfinite(span) & (span > 0)
+    return _coarsen(prec, pd.Series(np.where(wider, coarser, None), dtype="object"))
+
+
+def _coarsen(current: pd.Series, other: pd.Series) -> pd.Series:
+    rank = {p: i for i, p in enumerate(("day", "week", "month", "year"))}
+    return pd.Series(
+        [
+            a if not isinstance(a, str) or not isinstance(b, str) or rank[a] >= rank[b] else b
+            for a, b in zip(current, other, strict=True)
+        ],
+        dtype="object",
+    )
+
+
+def fatalities(t: RawTable, mark: str | None) -> np.ndarray:
+    """Return the fatalities: the column, else the sum of a preset's parts (with a note)."""
+    frame, chosen = t.frame, t.chosen
+    col = t.mapping.get("fatalities")
+    if col:
+        return parse_counts(frame[col], col, t.problems, mark=mark)
+    by_key = {header_key(c): c for c in frame.columns}
+    parts = [by_key[p] for p in chosen.fatalities_parts if p in by_key]
+    if not parts:
+        return np.full(len(frame), np.nan)
+    values = np.column_stack([parse_counts(frame[c], c, t.problems, mark=mark) for c in parts])
+    total = np.where(np.isnan(values).all(axis=1), np.nan, np.nansum(values, axis=1))
+    missing = [p for p in chosen.fatalities_parts if p not in by_key]
+    how = " + ".join(parts)
+    t.notes.append(
+        f"{t.name}: fatalities = {how}"
+        + (f" ({', '.join(missing)} absent: the total may be low)" if missing else "")
+    )
+    return total
+
+
+def table_decimal_mark(t: RawTable) -> str | None:
+    """Return the decimal mark the coordinates (else the tolls) of this table show."""
+    frame, mapping = t.frame, t.mapping
+    coords = [frame[mapping[k]] for k in ("latitude", "longitude") if k in mapping]
+    by_key = {header_key(c): c for c in frame.columns}
+    names = [mapping.get("fatalities"), mapping.get("injured")]
+    names += [by_key.get(p) for p in t.chosen.fatalities_parts]
+    return decimal_mark(coords, [frame[c] for c in dict.fromkeys(names) if c])
+
+
+def _plausible(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    x0, y0, x1, y1 = _REGION
+    inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+    swapped = (lat >= x0) & (lat <= x1) & (lon >= y0) & (lon <= y1)
+    return inside | swapped
+
+
+def coordinates(
+    t: RawTable, use: bool, decided: bool | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (latitude, longitude): from the mapped columns, else from point geometry.
+
+    Columns whose values are mostly not coordinates near Afghanistan are unmapped (with
+    a note) unless the caller named them; ``decided`` is what the first block found.
+    """
+    empty = (np.full(t.n, np.nan), np.full(t.n, np.nan))
+    if not use:
+        return empty
+    mapped = "latitude" in t.mapping and "longitude" in t.mapping
+    if mapped and decided is False:
+        del t.mapping["latitude"], t.mapping["longitude"]  # the first block found them not
+        return empty  # coordinates
+    if mapped:
+        return _column_coordinates(t, decided) or empty
+    if t.geom is not None:
+        return _geometry_coordinates(t.geom, t.problems, t.n)
+    return empty
+
+
+def _column_coordinates(t: RawTable, decided: bool | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Read the latitude and longitude columns; None when their values are not coordinates."""
+    frame, problems = t.frame, t.problems
+    lat_c, lon_c = t.mapping["latitude"], t.mapping["longitude"]
+    la, bad_la = parse_coordinates(frame[lat_c], lat_c, problems, "lat")
+    lo, bad_lo = parse_coordinates(frame[lon_c], lon_c, problems, "lon")
+    explicit = t.overrides.get("latitude") is not None or t.overrides.get("longitude") is not None
+    if not explicit and decided is None and _not_coordinates(t, la, lo):
+        return None
+    problems.report(bad_la, lat_c, frame[lat_c], "a latitude in degrees (-90 to 90)")
+    problems.report(bad_lo, lon_c, frame[lon_c], "a longitude in degrees (-180 to 180)")
+    half = np.isfinite(la) != np.isfinite(lo)
+    problems.report(half & np.isnan(la), lat_c, frame[lat_c], "a latitude with the longitude")
+    problems.report(half & np.isnan(lo), lon_c, frame[lon_c], "a longitude with the latitude")
+    both = np.isfinite(la) & np.isfinite(lo)
+    la[~both] = np.nan
+    lo[~both] = np.nan
+    return la, lo
+
+
+def _not_coordinates(t: RawTable, la: np.ndarray, lo: np.ndarray) -> bool:
+    """Say (and note) when too few values of the mapped columns are plausible; unmap them."""
+    lat_c, lon_c = t.mapping["latitude"], t.mapping["longitude"]
+    given = ~blank_mask(t.frame[lat_c]) | ~blank_mask(t.frame[lon_c])
+    both = np.isfinite(la) & np.isfinite(lo)
+    share = _plausible(la, lo)[both].sum() / max(int(given.sum()), 1)
+    if not (given.any() and share < PLAUSIBLE_SHARE):
+        return False
+    weak = {header_key(lat_c), header_key(lon_c)} & WEAK_COORDINATE_KEYS
+    what = "columns" + (" (names that only suggest coordinates)" if weak else "")
+    t.notes.append(
+        f"{t.name}: ignored {what} {lat_c!r}/{lon_c!r} as coordinates: "
+        f"{share:.0%} of their values are longitude/latitude near Afghanistan "
+        "(name them with --lat/--lon to use them anyway)"
+    )
+    del t.mapping["latitude"], t.mapping["longitude"]
+    return True
+
+
+def _geometry_coordinates(
+    geom: gpd.GeoSeries, problems: Problems, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read point geometry (a GIS layer) as longitude/latitude; refuse other geometries."""
+    g = geom
+    if g.crs is not None and not g.crs.equals("EPSG:4326"):
+        g = g.to_crs("EPSG:4326")
+    present = (g.notna() & ~g.is_empty).to_numpy(dtype=bool)
+    kinds = g.geom_type.to_numpy(dtype=object)
+    other = present & (kinds != "Point")
+    if other.any():
+        i = int(np.flatnonzero(other)[0])
+        problems.fail(i, "geometry", f"expected point geometry, got {kinds[i]}")
+    la = np.full(n, np.nan)
+    lo = np.full(n, np.nan)
+    xy = shapely.get_coordinates(g.values[present])
+    lo[present], la[present] = xy[:, 0], xy[:, 1]
+    bad = present & ~((np.abs(la) <= 90) & (np.abs(lo) <= 180) & np.isfinite(la + lo))
+    shown = pd.Series([f"POINT ({x} {y})" for x, y in zip(lo, la, strict=True)])
+    problems.report(bad, "geometry", shown, "a point in longitude/latitude degrees")
+    la[bad] = np.nan
+    lo[bad] = np.nan
+    return la, lo
+
+
+def source_precision(t: RawTable) -> pd.Series:
+    """Return each row's location precision from the source's own codes (none without)."""
+    col = t.mapping.get("source_precision")
+    table = PRECISION_COLUMNS.get(header_key(col), t.chosen.precision_codes) if col else {}
+    if col is None or not table:
+        return t.nones()
+    codes = t.frame[col].map(lambda v: None if pd.isna(v) else str(v).strip().split(".")[0])
+    return codes.map(lambda c: table.get(c) if c else None).astype("object")
