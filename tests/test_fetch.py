@@ -169,6 +169,9 @@ class Handler(BaseHTTPRequestHandler):
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")
             pub.tokens[token] = False
             return False
+        elif action == "shift":  # 10 events added at the top (ACLED sorts the newest first)
+            pub.acled[:0] = [acled_row(n, T0 + 5000) for n in range(50_000, 50_010)]
+            return False
         elif action == "stall":
             pub.release.wait(30)
             return False
@@ -463,6 +466,17 @@ def test_acled_refusals_are_one_line(server, env, monkeypatch):
     code, _, err = run_cli("acled", "-o", out, "--base-url", base)
     assert code == 1 and "refused access to /api/acled/read (HTTP 403" in err
     assert "terms of use" in err and not out.exists()
+
+
+def test_acled_rows_shifted_between_pages_are_kept_once(server, env):
+    pub, base = server
+    pub.acled = pub.acled[:3_000]
+    pub.fault("/api/acled/read", 2, "shift")
+    result = fetch_acled(env / "s.csv", request=AFG, options=opts(base, page_size=1000))
+    ids = [r["event_id_cnty"] for r in rows_of(env / "s.csv")]
+    assert len(ids) == len(set(ids)) == 3_000 == result.rows and result.pages == 4
+    assert result.notes[0].startswith("10 rows came twice")
+    assert json.loads(result.source.read_text())["rows_given_twice"] == 10
 
 
 def test_acled_changed_api_names_endpoint_and_fields(server, env):

@@ -20,7 +20,7 @@ from incidentmap.atomic import check_output
 from incidentmap.errors import UsageError
 from incidentmap.fetch.errors import ApiChangedError
 from incidentmap.fetch.http import RetryPolicy
-from incidentmap.fetch.store import Partial, fingerprint, publish, write_source
+from incidentmap.fetch.store import Partial, cell, fingerprint, publish, write_source
 from incidentmap.fetch.update import UpdateCounts, merge_incremental, replace_complete
 
 __all__ = ["Endpoint", "FetchOptions", "FetchResult", "Job", "Page", "Progress", "run_job"]
@@ -144,24 +144,53 @@ def check_target(output: str | os.PathLike[str], update: Path | None, overwrite:
     return out
 
 
-def download(endpoint: Endpoint, part: Partial, progress: Progress | None) -> None:
-    """Page to the end into ``part``, resuming where an earlier run stopped."""
+def download(
+    endpoint: Endpoint, part: Partial, progress: Progress | None, key: Sequence[str] = ()
+) -> None:
+    """Page to the end into ``part``, resuming where an earlier run stopped.
+
+    A row whose ``key`` came on an earlier page is not written again: when the publisher
+    adds rows while the pages are read, the pages shift and repeat rows; each is kept once
+    (counted in ``part.state.duplicates``).
+    """
     st = part.state
     index = st.next_page if st.next_page is not None else endpoint.first_page
-    if progress is not None and st.pages:
-        progress(st.rows, st.pages, st.total_pages)
+    once = _Once(part, key)
+    tell = progress or (lambda rows, pages, total: None)
+    if st.pages:
+        tell(st.rows, st.pages, st.total_pages)
     while not st.done:
         page = endpoint.read_page(index)
         # no row yet (an empty answer): the documented fields make the header
         columns = st.columns or _columns(endpoint, page.rows) or list(endpoint.columns)
         _check_rows(endpoint, columns, page.rows)
+        rows = once(page.rows)
+        st.duplicates += len(page.rows) - len(rows)
         index = page.next_index if page.next_index is not None else index + 1
         part.append(
-            columns, page.rows, next_page=index, total_pages=page.total_pages, done=page.last,
+            columns, rows, next_page=index, total_pages=page.total_pages, done=page.last,
             hxl=endpoint.hxl,
         )  # fmt: skip
-        if progress is not None:
-            progress(st.rows, st.pages, st.total_pages)
+        tell(st.rows, st.pages, st.total_pages)
+
+
+class _Once:
+    """Keep the rows whose key no earlier row had (the partial file's rows included)."""
+
+    def __init__(self, part: Partial, key: Sequence[str]) -> None:
+        self.key = tuple(key)
+        self.seen = {tuple(r.get(c, "") for c in self.key) for r in part.rows()} if key else set()
+
+    def __call__(self, rows: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+        if not self.key:
+            return rows
+        out = []
+        for row in rows:
+            k = tuple(cell(row.get(c)) for c in self.key)
+            if k not in self.seen:
+                self.seen.add(k)
+                out.append(row)
+        return out
 
 
 def _columns(endpoint: Endpoint, rows: Sequence[Any]) -> list[str] | None:
@@ -200,7 +229,7 @@ def run_job(
     key = fingerprint({"url": job.base_url + job.endpoint.path, "params": job.params,
                        "page_size": job.page_size, "update": str(update)})  # fmt: skip
     part = Partial(output, key)
-    download(job.endpoint, part, progress)
+    download(job.endpoint, part, progress, job.key)
     state = part.state
     counts = None
     if update is None:
@@ -225,6 +254,7 @@ def run_job(
         "page_size": job.page_size,
         "rows": counts.rows if counts is not None else state.rows,
         "pages": state.pages,
+        "rows_given_twice": state.duplicates,
         **job.extra,
     }
     if counts is not None:
@@ -246,6 +276,12 @@ def execute(
     part, counts, source = run_job(
         job, output, update=update, overwrite=options.overwrite, progress=progress
     )
+    twice = part.state.duplicates
+    said = [
+        f"{twice:,} rows came twice (the publisher added rows while the pages were read, "
+        "which shifted them): each is kept once; rows added meanwhile come with the next "
+        "--update"
+    ] if twice else []  # fmt: skip
     return FetchResult(
         path=output,
         publisher=job.publisher,
@@ -255,7 +291,7 @@ def execute(
         source=source,
         update=counts,
         retries=dict(retries()),
-        notes=tuple(notes()),
+        notes=(*said, *notes()),
     )
 
 

@@ -69,6 +69,7 @@ class State:
     bytes: int = 0
     total_pages: int | None = None
     done: bool = False
+    duplicates: int = 0
     resumed_pages: int = 0
 
 
