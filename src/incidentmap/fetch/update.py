@@ -113,7 +113,8 @@ def merge_incremental(
     """
     fresh: dict[str, Row] = {_key(r, key): r for r in part.rows()}
     tally = _Tally()
-    with read_rows(old) as (header, old_rows), atomic_write(output, overwrite=overwrite) as tmp:
+    # the old file is closed before the new one replaces it (the order of the exits)
+    with atomic_write(output, overwrite=overwrite) as tmp, read_rows(old) as (header, old_rows):
         _check_key(old, header, key)
         if fresh:
             _check_columns(old, header, part.state.columns)
