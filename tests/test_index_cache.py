@@ -298,3 +298,30 @@ def test_district_at_reads_no_layer(own_cache):
     again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert again.returncode == 0, again.stderr
     assert again.stdout.split() == ["Jalalabad", "AF-NAN", "False"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the province names (their ISO names come from pycountry: 0.2 s to load)
+
+
+def test_province_names_are_kept_and_answer_as_built(own_cache):
+    from incidentmap.gazetteer.admin1 import build_province_index, province_index
+
+    province_index.cache_clear()
+    try:
+        province_index()  # built and kept
+        (path,) = own_cache.glob("province-names-*.npz")
+        written = path.stat().st_mtime_ns
+        province_index.cache_clear()
+        kept, built = province_index(), build_province_index()
+        assert path.stat().st_mtime_ns == written
+        names = [n for p in provinces().values() for n in (p.name, p.iso_name, *p.aliases)]
+        for name in names + [n[:-1] for n in names] + [n.upper() + "x" for n in names]:
+            assert kept.exact(name) == built.exact(name), name
+            assert kept.fuzzy(name) == built.fuzzy(name), name
+        _cut_short(path)
+        province_index.cache_clear()
+        assert province_index().exact("Ningarhar") == built.exact("Ningarhar")
+        assert np.load(path)["stamp"].ndim == 0  # written again, whole
+    finally:
+        province_index.cache_clear()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import zipfile
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +24,13 @@ from shapely.errors import GEOSException
 
 from incidentmap.atomic import atomic_write
 from incidentmap.errors import OutputExistsError, OutputWriteError, UsageError
-from incidentmap.gazetteer.store import DistrictTable, pack_strings, unpack_strings
+from incidentmap.gazetteer.store import (
+    DistrictTable,
+    npz_bytes,
+    pack_strings,
+    read_arrays,
+    unpack_strings,
+)
 from incidentmap.locator import PointLocator, from_wkb_arrays, wkb_arrays
 
 if TYPE_CHECKING:  # GeoPandas comes with a layer: district_at() reads none
@@ -169,7 +174,7 @@ class BoundaryContext:
         """
         key = self.districts.attrs.get("layer_key")
         where = _index_file(key, *name) if key else None
-        arrays = _read_arrays(*where) if where is not None else None
+        arrays = read_arrays(*where) if where is not None else None
         if arrays is not None:
             try:
                 return unpack(arrays)
@@ -509,8 +514,8 @@ _INSTALLED: dict[str | None, tuple[PointLocator, DistrictTable]] = {}
 
 def _installed_indexes(key: str) -> tuple[PointLocator, DistrictTable] | None:
     """Return the installed layer's locator and district table from the cache, if both are."""
-    loc = _read_arrays(*_index_file(key, *_LOCATOR))
-    table = _read_arrays(*_index_file(key, *_DISTRICTS))
+    loc = read_arrays(*_index_file(key, *_LOCATOR))
+    table = read_arrays(*_index_file(key, *_DISTRICTS))
     if loc is None or table is None:
         return None
     try:
@@ -519,26 +524,11 @@ def _installed_indexes(key: str) -> tuple[PointLocator, DistrictTable] | None:
         return None  # damaged: the context builds them again
 
 
-def _read_arrays(path: Path, stamp: str) -> dict[str, np.ndarray] | None:
-    """Return the arrays :func:`_write_arrays` kept at ``path`` with this stamp.
-
-    None if the file is missing, damaged (cut short, a bad CRC) or holds another stamp
-    (another layer's, or older name data's): the caller builds them again.
-    """
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            if str(data["stamp"][()]) != stamp:
-                return None
-            return {k: data[k] for k in data.files if k != "stamp"}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        return None
-
-
 def _write_arrays(path: Path, stamp: str, arrays: dict[str, np.ndarray]) -> None:
     """Keep arrays in the cache under a stamp (an ``.npz`` written atomically, no pickle)."""
     try:
-        with atomic_write(path, overwrite=True) as tmp, tmp.open("wb") as fh:
-            np.savez(fh, stamp=np.array(stamp), **arrays)
+        with atomic_write(path, overwrite=True) as tmp:
+            tmp.write_bytes(npz_bytes(stamp, arrays))
     except (OutputWriteError, OutputExistsError) as exc:  # read-only, or a folder in the way
         from incidentmap._settings import cache_not_written
 

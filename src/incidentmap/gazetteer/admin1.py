@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -11,6 +12,7 @@ from importlib import resources
 from incidentmap.errors import UnknownNameError
 from incidentmap.gazetteer.matching import Match, NameIndex
 from incidentmap.gazetteer.names import FUZZY_THRESHOLD
+from incidentmap.gazetteer.store import name_data_version, read_arrays, write_arrays
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,30 @@ def iso_names() -> dict[str, str]:
 
 @functools.cache
 def province_index() -> NameIndex:
-    """Return the index of province names, ISO names and aliases (built once)."""
+    """Return the index of province names, ISO names and aliases (built once).
+
+    Kept in the user cache, stamped with the name data and pycountry's version: the ISO
+    names come from pycountry, whose database takes 0.2 s to load.
+    """
+    import pycountry
+
+    from incidentmap._settings import cache_dir
+
+    stamp = f"province names\n{name_data_version()}\npycountry {pycountry.__version__}"
+    path = cache_dir() / f"province-names-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.npz"
+    arrays = read_arrays(path, stamp)
+    if arrays is not None:
+        try:
+            return NameIndex.from_arrays(arrays)
+        except (ValueError, KeyError, IndexError):
+            pass  # damaged: build it again
+    index = build_province_index()
+    write_arrays(path, stamp, index.to_arrays())
+    return index
+
+
+def build_province_index() -> NameIndex:
+    """Return a new index of province names, ISO names and aliases (:func:`province_index`)."""
     index = NameIndex()
     for code, prov in provinces().items():
         index.add(prov.name, code, prov.name, code, "exact")

@@ -8,13 +8,25 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
+import zipfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["DistrictTable", "name_data_version", "pack_strings", "unpack_strings"]
+from incidentmap.atomic import write_bytes
+from incidentmap.errors import OutputExistsError, OutputWriteError
+
+__all__ = [
+    "DistrictTable",
+    "name_data_version",
+    "pack_strings",
+    "read_arrays",
+    "unpack_strings",
+    "write_arrays",
+]
 
 #: the layout of the arrays; raise it when :meth:`Gazetteer.to_arrays` changes
 FORMAT = 1
@@ -89,6 +101,38 @@ def name_data_version() -> str:
 
             digest.update(f"incidentmap {version('incidentmap')}\n".encode())
     return digest.hexdigest()
+
+
+def read_arrays(path: Path, stamp: str) -> dict[str, np.ndarray] | None:
+    """Return the arrays kept at ``path`` with this stamp (:func:`write_arrays`).
+
+    None if the file is missing, damaged (cut short, a bad CRC) or holds another stamp
+    (another layer's, or older name data's): the caller builds them again.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["stamp"][()]) != stamp:
+                return None
+            return {k: data[k] for k in data.files if k != "stamp"}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+
+
+def npz_bytes(stamp: str, arrays: dict[str, np.ndarray]) -> bytes:
+    """Return arrays and their stamp as the bytes of an ``.npz`` (no pickle)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, stamp=np.array(stamp), **arrays)
+    return buffer.getvalue()
+
+
+def write_arrays(path: Path, stamp: str, arrays: dict[str, np.ndarray]) -> None:
+    """Keep arrays in the cache under a stamp, atomically; a cache not written is said once."""
+    try:
+        write_bytes(path, npz_bytes(stamp, arrays))
+    except (OutputWriteError, OutputExistsError) as exc:  # read-only, or a folder in the way
+        from incidentmap._settings import cache_not_written
+
+        cache_not_written(exc)
 
 
 @dataclass(frozen=True)
