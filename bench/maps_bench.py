@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from incidentmap.geocode import geocode as geocode_frame
+
 
 def _incidents(n: int, seed: int) -> Any:
     import shapely
@@ -74,7 +76,7 @@ def _incidents(n: int, seed: int) -> Any:
     )
     tmp = Path(tempfile.mkdtemp(prefix="im-mapbench-")) / "incidents.csv"
     frame.to_csv(tmp, index=False)
-    g = im.geocode(im.read_incidents(tmp))
+    g = geocode_frame(im.read_incidents(tmp))
     return g, d
 
 

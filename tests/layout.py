@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "_threads": 0,
     "schema": 0,
     "atomic": 1,
+    "options": 1,
     "io": 2,
     "locator": 2,
     "actors": 3,
@@ -41,12 +42,15 @@ LAYERS: dict[str, int] = {
     "query": 8,
     "merge": 8,
     "pipeline": 10,
+    "fetch": 9,
     "export": 10,
     "render": 10,
-    "cli": 11,
-    "__init__": 12,
-    "__main__": 13,
-    "console": 12,
+    "jobs": 11,
+    "cli": 12,
+    "api": 12,
+    "__init__": 13,
+    "__main__": 14,
+    "console": 13,
 }
 
 

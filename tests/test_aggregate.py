@@ -6,6 +6,8 @@ import pytest
 
 import incidentmap as im
 from incidentmap.aggregate import counts_by_area, period_start
+from incidentmap.geocode import geocode as geocode_frame
+from incidentmap.pipeline import load_incidents
 from tests.conftest import DATA, SHARED
 from tests.test_cli import run
 
@@ -22,7 +24,7 @@ def events(cache):
     )
     path = cache / "events.csv"
     frame.to_csv(path, index=False)
-    return im.geocode(im.read_incidents(path))
+    return geocode_frame(im.read_incidents(path))
 
 
 def test_period_start_weeks_begin_monday():
@@ -129,7 +131,7 @@ def test_unknown_tolls_stay_unknown_in_counts_and_caption(use_cache):
     from incidentmap.render.data import default_caption
     from tests.conftest import ROOT
 
-    g, _ = im.load_incidents(ROOT / "geo" / "sample_incidents.csv")
+    g, _ = load_incidents(ROOT / "geo" / "sample_incidents.csv")
     known = int(g["fatalities"].notna().sum())
     assert 0 < known < len(g)
     counts = counts_by_area(g, im.load_boundaries("province"), level="province", period=None)
@@ -149,13 +151,13 @@ def test_partial_periods_are_marked_in_tables(use_cache):
     # issue 16: a half month ranked as a month; the table says which periods are complete
     from tests.conftest import ROOT
 
-    g, _ = im.load_incidents(ROOT / "geo" / "sample_incidents.csv")  # dates end 7 Nov 2023
+    g, _ = load_incidents(ROOT / "geo" / "sample_incidents.csv")  # dates end 7 Nov 2023
     c = counts_by_area(g, im.load_boundaries("province"), level="province", period="month")
     last = c["period_start"].max()
     assert last == pd.Timestamp("2023-11-01")
     assert not c.loc[c["period_start"] == last, "period_complete"].any()
     assert c.loc[c["period_start"] < last, "period_complete"].all()
     full = counts_by_area(
-        g, im.load_boundaries("province"), level="province", period="month", end="2023-11-30"
+        g, im.load_boundaries("province"), level="province", period="month", span=(None, "2023-11-30")
     )
     assert full["period_complete"].all()

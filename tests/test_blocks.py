@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import incidentmap as im
 from incidentmap.errors import InputFileError
+from incidentmap.io import read_geocoded
 from incidentmap.io.blocks import point_wkb, xy_wkb
 from incidentmap.io.incidents import incident_blocks
 from incidentmap.pipeline import geocode_to_file
@@ -70,7 +70,7 @@ def test_real_gtd_export_in_blocks_equals_reading_it_whole(use_cache, tmp_path):
         assert a.bad_values == b.bad_values == 3  # the three shifted rows, kept with a note
         assert a.notes == b.notes and a.preset == b.preset == "gtd"
         assert_same_file(whole, parts)
-    back = im.read_geocoded(tmp_path / "parts.parquet")
+    back = read_geocoded(tmp_path / "parts.parquet")
     assert back["row"].tolist() == list(range(1, 1784))  # rows numbered through the file
 
 

@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from incidentmap.pipeline import geocode_file
 from tests.conftest import DATA, ROOT
 from tests.test_cli import run
 
@@ -301,7 +302,7 @@ def test_too_many_points_are_counted_per_cell_and_the_page_says_so(
     from tests.conftest import INCIDENTS
 
     evil = "<img src=x onerror=alert(4)>"
-    g = im.geocode_file(INCIDENTS / "gtd_afg_2004_2009_towns.csv", on_bad="keep")
+    g = geocode_file(INCIDENTS / "gtd_afg_2004_2009_towns.csv", on_bad="keep")
     g["event_type"] = g["event_type"].where(g.index % 2 == 0, evil)
     src = tmp_path / "gtd.gpkg"
     im.write_layer(g, src)

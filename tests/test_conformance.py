@@ -18,6 +18,8 @@ import pyogrio
 import pytest
 
 import incidentmap as im
+from incidentmap.geocode import geocode as geocode_frame
+from incidentmap.geocode import geocode_summary
 from tests.conftest import ROOT, SHARED
 from tests.test_cli import run
 
@@ -56,7 +58,7 @@ def _read_kwargs(options: list[str]) -> dict:
 def geocoded(cache):
     out = {}
     for name, (options, _) in FILES.items():
-        out[name] = im.geocode(im.read_incidents(INCIDENTS / name, **_read_kwargs(options)))
+        out[name] = geocode_frame(im.read_incidents(INCIDENTS / name, **_read_kwargs(options)))
     return out
 
 
@@ -213,7 +215,7 @@ def test_no_traceback_on_any_shared_file(capsys, use_cache, tmp_path, path):
 def test_summary_counted_from_codes_is_the_tables(geocoded, name):
     # geocode() counts from its codes; geocode_summary() counts the finished table: the same
     g = geocoded[name]
-    assert g.attrs["summary"] == im.geocode_summary(g)
+    assert g.attrs["summary"] == geocode_summary(g)
     assert sum(g.attrs["summary"]["unplaced_reasons"].values()) == g.attrs["summary"]["unplaced"]
 
 
@@ -226,6 +228,6 @@ def test_summary_of_every_kind_of_row(use_cache):
             "stated_province": [None, None, None, None, None, "Hirat", "Atlantis", None],
         }
     )
-    g = im.geocode(frame)
-    assert g.attrs["summary"] == im.geocode_summary(g)
+    g = geocode_frame(frame)
+    assert g.attrs["summary"] == geocode_summary(g)
     assert g.attrs["summary"]["unplaced"] == 4

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
+from incidentmap.geocode import geocode as geocode_frame
 from incidentmap.io.decode import decode_bytes
 
 # Dari province and district names as Windows-1256 can hold them (Arabic yeh for Persian yeh,
@@ -82,7 +83,7 @@ def test_short_windows_1256_file_is_placed_and_noted(tmp_path, use_cache):
     g = im.read_incidents(p)
     assert list(g["stated_province"]) == ["کابل", "هرات"]
     assert any("Windows-1256" in n for n in g.attrs["notes"])
-    r = im.geocode(g)
+    r = geocode_frame(g)
     assert list(r["province"]) == ["Kabul", "Herat"]
 
 

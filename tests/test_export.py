@@ -15,6 +15,7 @@ import shapely
 
 import incidentmap as im
 from incidentmap.export import export_layers
+from incidentmap.geocode import geocode as geocode_frame
 from tests.conftest import DATA
 from tests.test_cli import run
 
@@ -41,7 +42,7 @@ def geocoded(cache, tmp_path_factory):
         f'"{"long note " * 40}",2,,1680000000\n'
     )
     src.write_text(text)
-    return im.geocode(im.read_incidents(src))
+    return geocode_frame(im.read_incidents(src))
 
 
 def test_gpkg_three_layers_in_gdal(geocoded, tmp_path):

@@ -7,6 +7,8 @@ import pytest
 
 import incidentmap as im
 from incidentmap.fitness import check_fit, data_fitness
+from incidentmap.pipeline import load_incidents
+from incidentmap.render import briefing_map
 from tests.test_cli import run
 
 
@@ -67,10 +69,10 @@ def test_rows_without_dates_give_no_page_with_periods(capsys, use_cache, tmp_pat
 
 
 def test_the_library_never_builds_a_page_without_periods(use_cache, province_only):
-    g, _ = im.load_incidents(province_only)
-    with pytest.raises(im.UsageError, match="placed only to a province; use level province"):
-        im.briefing_map(g, level="district")
-    m = im.briefing_map(g, level="province")
+    g, _ = load_incidents(province_only)
+    with pytest.raises(im.UsageError, match="placed only to a province; use `level` province"):
+        briefing_map(g, level="district")
+    m = briefing_map(g, level="province")
     assert m is not None
 
 

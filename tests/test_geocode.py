@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 
 import incidentmap as im
-from incidentmap.geocode import GEOCODE_COLUMNS
+from incidentmap.geocode import GEOCODE_COLUMNS, locate_points
+from incidentmap.geocode import geocode as geocode_frame
 from tests.conftest import DATA, ROOT
 
 
@@ -19,7 +20,7 @@ def test_point_in_polygon_matches_geopandas_sjoin(districts):
     n = 20_000
     x = rng.uniform(60.4, 75.0, n)
     y = rng.uniform(29.3, 38.5, n)
-    got = im.locate_points(districts, x, y)
+    got = locate_points(districts, x, y)
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
     ref = gpd.sjoin(pts, districts[["geometry"]], how="left", predicate="within")
     ref = ref[~ref.index.duplicated()]["index_right"].fillna(-1).astype(int).to_numpy()
@@ -31,7 +32,7 @@ def test_round_coordinates_on_grid_lines(districts):
     # whole and half degrees: the locator's grid must not drop them
     x, y = np.meshgrid(np.arange(61, 75, 0.5), np.arange(30, 38.5, 0.5))
     x, y = x.ravel(), y.ravel()
-    got = im.locate_points(districts, x, y)
+    got = locate_points(districts, x, y)
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
     ref = gpd.sjoin(pts, districts[["geometry"]], how="left", predicate="within")
     ref = ref[~ref.index.duplicated()]["index_right"].fillna(-1).astype(int).to_numpy()
@@ -76,7 +77,7 @@ def test_points_snap_swap_outside(use_cache, districts):
         latitude=[34.43, 70.45, 34.01, 34.115, 0.0, np.nan],
         longitude=[70.45, 34.43, 71.58, 71.105, 0.0, np.nan],
     )
-    g = im.geocode(f)
+    g = geocode_frame(f)
     assert len(g) == 6
     assert list(g["geocode_method"]) == [
         "point",
@@ -100,32 +101,32 @@ def test_points_snap_swap_outside(use_cache, districts):
 
 def test_snap_distance_is_in_kilometres(use_cache):
     f = _frame(latitude=[34.115], longitude=[71.105])
-    assert im.geocode(f, snap_km=0)["geocode_method"].iloc[0] == "unplaced"
-    note = im.geocode(f, snap_km=5)["geocode_note"].iloc[0]
+    assert geocode_frame(f, snap_km=0)["geocode_method"].iloc[0] == "unplaced"
+    note = geocode_frame(f, snap_km=5)["geocode_note"].iloc[0]
     km = float(note.split()[1])
     assert 0 < km < 5
 
 
 def test_conflict_between_point_and_stated_province(use_cache):
     f = _frame(latitude=[34.43], longitude=[70.45], stated_province=["Herat"])
-    g = im.geocode(f)
+    g = geocode_frame(f)
     r = g.iloc[0]
     assert r["province_code"] == "AF-NAN" and bool(r["geocode_conflict"])
     assert "stated province 'Herat'" in r["geocode_note"]
 
 
 def test_source_precision(use_cache):
-    g = im.geocode(im.read_incidents(DATA / "acled.csv"))
+    g = geocode_frame(im.read_incidents(DATA / "acled.csv"))
     prov = g.iloc[2]
     assert prov["geocode_precision"] == "province" and pd.isna(prov["district"])
     assert prov["province_code"] == "AF-PAN"
-    u = im.geocode(im.read_incidents(DATA / "ucdp.csv"))
+    u = geocode_frame(im.read_incidents(DATA / "ucdp.csv"))
     assert list(u["geocode_precision"]) == ["point", "province", "none"]
     assert u.iloc[2]["geocode_note"].startswith("country only")
 
 
 def test_sample_file_names_only(use_cache):
-    g = im.geocode(im.read_incidents(ROOT / "geo" / "sample_incidents.csv"))
+    g = geocode_frame(im.read_incidents(ROOT / "geo" / "sample_incidents.csv"))
     assert len(g) == 52 and g["geocode_method"].ne("unplaced").all()
     assert g.geometry.notna().all()
     by_id = g.set_index("event_id")
@@ -147,7 +148,7 @@ def test_names_district_place_province(use_cache):
         stated_district=["Maiwand district", "Kohistan", "Kohistan", None, None, None, None],
         stated_place=[None, None, None, "Jalalabad", None, "Nowhere-abad", None],
     )
-    g = im.geocode(f)
+    g = geocode_frame(f)
     m = list(g["geocode_method"])
     assert m == [
         "district_name",
@@ -173,7 +174,7 @@ def test_names_district_place_province(use_cache):
 
 
 def test_fuzzy_district_within_province(use_cache):
-    g = im.geocode(_frame(stated_province=["Nangarhar"], stated_district=["Muhmand Dra"]))
+    g = geocode_frame(_frame(stated_province=["Nangarhar"], stated_district=["Muhmand Dra"]))
     r = g.iloc[0]
     assert r["district"] == "Muhmand Dara"
     assert r["geocode_score"] < 100 and "read as Muhmand Dara" in r["geocode_note"]
@@ -181,7 +182,7 @@ def test_fuzzy_district_within_province(use_cache):
 
 def test_rows_in_equal_rows_out_and_columns(use_cache):
     src = im.read_incidents(DATA / "acled.csv")
-    g = im.geocode(src)
+    g = geocode_frame(src)
     assert len(g) == len(src)
     assert list(g["row"]) == list(src["row"])
     for c in GEOCODE_COLUMNS:
@@ -192,8 +193,8 @@ def test_rows_in_equal_rows_out_and_columns(use_cache):
 
 
 def test_geocode_twice_keeps_previous_columns(use_cache):
-    g = im.geocode(im.read_incidents(DATA / "acled.csv"))
-    again = im.geocode(g)
+    g = geocode_frame(im.read_incidents(DATA / "acled.csv"))
+    again = geocode_frame(g)
     assert "province_original" in again.columns
     assert list(again["province"]) == list(g["province"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 import incidentmap as im
+from incidentmap.geocode import geocode as geocode_frame
 from tests.conftest import GAZ
 
 
@@ -18,7 +19,7 @@ def test_place_points_agree_with_geonames_admin1(use_cache, districts):
     frame = places.rename(columns={"latitude": "lat", "longitude": "lon"})
     path = use_cache / "places.csv"
     frame[["geonameid", "name", "lat", "lon"]].to_csv(path, index=False)
-    got = im.geocode(im.read_incidents(path, preset="generic", place=None))
+    got = geocode_frame(im.read_incidents(path, preset="generic", place=None))
     assert len(got) == 319
     assert got["geocode_method"].isin(["point", "point_snapped"]).all()
     expected = places["admin1code"].map(a1_to_iso)

@@ -17,6 +17,7 @@ import shapely
 import incidentmap as im
 from incidentmap import boundaries as bnd
 from incidentmap.cli import app
+from incidentmap.geocode import geocode as geocode_frame
 from tests.conftest import DATA, GB, OCHA, ROOT
 from tests.test_cli import run
 from tests.test_write import full_disk  # noqa: F401 (fixture)
@@ -175,7 +176,7 @@ def test_geojson_suffix_with_bad_features(capsys, use_cache, tmp_path):
 
 
 def test_kml_with_markup_in_column_names_is_valid_xml(use_cache, tmp_path):
-    g = im.geocode(im.read_incidents(SAMPLE))
+    g = geocode_frame(im.read_incidents(SAMPLE))
     g["R&D <x>"] = "a & b <c>"
     out = tmp_path / "k.kml"
     report = im.write_layer(g, out)
@@ -207,16 +208,16 @@ def test_snapped_points_do_not_claim_full_score(use_cache):
     frame = gpd.GeoDataFrame(
         {"latitude": [34.01], "longitude": [71.58]}, geometry=[None], crs="EPSG:4326"
     )
-    near = im.geocode(frame, snap_km=50).iloc[0]
+    near = geocode_frame(frame, snap_km=50).iloc[0]
     assert near["geocode_method"] == "point_snapped" and near["geocode_score"] < 100
     paris = frame.assign(latitude=[48.85], longitude=[2.35])
     with pytest.raises(im.UsageError, match="from 0 to 50"):
-        im.geocode(paris, snap_km=1e9)
-    assert im.geocode(paris, snap_km=50).iloc[0]["geocode_method"] == "unplaced"
+        geocode_frame(paris, snap_km=1e9)
+    assert geocode_frame(paris, snap_km=50).iloc[0]["geocode_method"] == "unplaced"
 
 
 def test_query_table_strips_terminal_escapes(use_cache, tmp_path):
-    g = im.geocode(im.read_incidents(SAMPLE))
+    g = geocode_frame(im.read_incidents(SAMPLE))
     g.loc[0, "notes"] = "\x1b[31mred\x1b[0m \x1b]0;owned\x07 \u202etxt"
     src = tmp_path / "g.gpkg"
     im.write_layer(g, src)
@@ -391,16 +392,17 @@ def test_json_depth_guard_is_not_fooled_by_strings(tmp_path):
 def test_where_strips_terminal_escapes_from_layer_names(capsys, use_cache, monkeypatch):
     # issue 18: a name in an installed boundary layer holding "\x1b]0;PWNED\x07" (a new
     # window title) was printed raw by `where`
+    import dataclasses
+
     import incidentmap.cli._where as where_mod
 
-    real = where_mod.geocode
+    real = where_mod.run
 
-    def hostile(frame, **kw):
-        out = real(frame, **kw)
-        out["district"] = "Jalal\x1b]0;PWNED\x07abad\x1b[31m"
-        return out
+    def hostile(lat, lon, **kw):
+        out = real(lat, lon, **kw)
+        return dataclasses.replace(out, district="Jalal\x1b]0;PWNED\x07abad\x1b[31m")
 
-    monkeypatch.setattr(where_mod, "geocode", hostile)
+    monkeypatch.setattr(where_mod, "run", hostile)
     code, out, _ = run(capsys, "where", "34.43", "70.45")
     assert code == 0 and "\x1b" not in out and "\x07" not in out and "Jalal" in out
 

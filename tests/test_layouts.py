@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
+from incidentmap.aggregate import weighted
+from incidentmap.geocode import geocode as geocode_frame
 from incidentmap.schema import detect_preset
 
 SETTINGS = settings(
@@ -85,7 +87,7 @@ _GTD = {
 def test_gtd_codebook_layout(use_cache, tmp_path_factory, case, sep, order, drop):
     cols, order = _without(_GTD, drop, order)
     path = _write(tmp_path_factory.mktemp("gtd") / "gtd.csv", cols, case, sep, order)
-    g = im.geocode(im.read_incidents(path))
+    g = geocode_frame(im.read_incidents(path))
     assert g.attrs["preset"] == "gtd"
     by_id = g.set_index("event_id")
     # 1 = Assassination: the kind of attack this project exists to map
@@ -122,7 +124,7 @@ _GED = {
 def test_ucdp_table_without_dates(use_cache, tmp_path_factory, case, order, drop):
     cols, order = _without(_GED, drop, order)
     path = _write(tmp_path_factory.mktemp("ged") / "ged.csv", cols, case, "_", order)
-    g = im.geocode(im.read_incidents(path))
+    g = geocode_frame(im.read_incidents(path))
     assert g.attrs["preset"] == "ucdp"
     assert list(g["date"]) == [pd.Timestamp(f"{y}-01-01") for y in (2017, 2018, 2019)]
     assert list(g["date_precision"]) == ["year"] * 3
@@ -155,7 +157,7 @@ _ACLED_LEGACY = {
 def test_legacy_acled(use_cache, tmp_path_factory, case, order, drop):
     cols, order = _without(_ACLED_LEGACY, drop, order)
     path = _write(tmp_path_factory.mktemp("acl") / "acled.csv", cols, case, "_", order)
-    g = im.geocode(im.read_incidents(path))
+    g = geocode_frame(im.read_incidents(path))
     assert g.attrs["preset"] == "acled"
     assert list(g["date"]) == [pd.Timestamp("2017-01-14"), pd.Timestamp("2017-02-03")]
     assert list(g["date_precision"]) == ["day", "month"]
@@ -195,7 +197,7 @@ def test_precision_columns_apply_whatever_the_preset(use_cache, tmp_path_factory
     col, code, want = precision
     path = tmp_path_factory.mktemp("pr") / "x.csv"
     path.write_text(f"date,latitude,longitude,{col}\n2023-03-01,34.43,70.45,{code}\n")
-    g = im.geocode(im.read_incidents(path))
+    g = geocode_frame(im.read_incidents(path))
     assert g.attrs["preset"] == "generic"
     assert g["geocode_precision"].iloc[0] == want
 
@@ -225,7 +227,7 @@ _AWSD_HXL = {
 def test_awsd_from_hdx_with_an_hxl_row(use_cache, tmp_path_factory, order, tag_case):
     hxl = {k: (v.upper() if tag_case == "upper" else v) for k, v in _AWSD_HXL.items()}
     path = _write(tmp_path_factory.mktemp("aw") / "awsd.csv", _AWSD, "as is", "_", order, hxl)
-    g = im.geocode(im.read_incidents(path))
+    g = geocode_frame(im.read_incidents(path))
     assert g.attrs["preset"] == "awsd"
     assert len(g) == 2 and list(g["row"]) == [2, 3]  # the tag row is not an incident
     notes = " ".join(g.attrs["notes"])
@@ -258,7 +260,7 @@ def test_hdx_hapi_counts_place_by_pcode_and_weigh(capsys, use_cache, tmp_path_fa
 
     tmp = tmp_path_factory.mktemp("hapi")
     path = _hapi(tmp / "hapi.csv", events)
-    g = im.geocode(im.read_incidents(path))
+    g = geocode_frame(im.read_incidents(path))
     assert len(g) == len(events) and g["district"].notna().all()  # every row by p-code
     assert set(g["province_code"]) <= {"AF-PIA", "AF-NAN", "AF-KAB"}
     out = tmp / "agg.csv"
@@ -266,9 +268,9 @@ def test_hdx_hapi_counts_place_by_pcode_and_weigh(capsys, use_cache, tmp_path_fa
                        "-o", out, "--overwrite")  # fmt: skip
     assert code == 0, err
     assert pd.read_csv(out)["incidents"].sum() == sum(events)
-    weighted = im.weighted(g, "events")
+    counted = weighted(g, "events")
     districts = im.load_boundaries("district")
-    assert im.counts_by_area(weighted, districts, level="district")["incidents"].sum() == sum(
+    assert im.counts_by_area(counted, districts, level="district")["incidents"].sum() == sum(
         events
     )
 
@@ -336,7 +338,7 @@ def test_district_pcodes_and_the_two_jaghatus(use_cache, tmp_path):
         "AF11,AF1106,Jaghatu,2\nAF11,AF1114,Jaghuri,1\n,AF1303,,4\n"
     )
     districts = im.load_boundaries("district")
-    g = im.geocode(im.read_incidents(path))
+    g = geocode_frame(im.read_incidents(path))
     assert list(g["province"]) == ["Wardak", "Ghazni", "Ghazni", "Paktia"]
     assert list(g["district"][:3]) == ["Jaghatu", "Bahrami Shahid (Jaghatu)", "Jaghuri"]
     assert g["geocode_precision"].iloc[3] == "province"  # a district p-code alone: no id
@@ -345,5 +347,5 @@ def test_district_pcodes_and_the_two_jaghatus(use_cache, tmp_path):
     zurmat = ocha.index[ocha["district"] == "Zurmat"][0]
     ocha.loc[zurmat, "district_id"] = "AF1303"
     ocha.attrs = {}  # another layer: not the installed one's cached context
-    g = im.geocode(im.read_incidents(path), ocha)
+    g = geocode_frame(im.read_incidents(path), ocha)
     assert g["district"].iloc[3] == "Zurmat" and g["geocode_precision"].iloc[3] == "district"

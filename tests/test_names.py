@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import incidentmap as im
 from incidentmap.context import context_for
 from incidentmap.gazetteer import loose_key, split_location
+from incidentmap.geocode import geocode as geocode_frame
 from tests.conftest import DATA, SHARED
 
 GTD = SHARED / "incidents" / "gtd_afg_2004_2009_towns.csv"
@@ -22,7 +23,7 @@ def _frame(**cols: list[object]) -> gpd.GeoDataFrame:
 
 
 def _one(**cols: str) -> pd.Series:
-    return im.geocode(_frame(**{k: [v] for k, v in cols.items()})).iloc[0]
+    return geocode_frame(_frame(**{k: [v] for k, v in cols.items()})).iloc[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,7 +177,7 @@ def test_loose_key_pairs():
 
 @pytest.fixture(scope="module")
 def gtd(cache):
-    return im.geocode(im.read_incidents(GTD, on_bad="keep"))
+    return geocode_frame(im.read_incidents(GTD, on_bad="keep"))
 
 
 def test_gtd_town_names_no_wrong_district(gtd):

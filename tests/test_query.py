@@ -12,6 +12,9 @@ from pyproj import Geod
 
 import incidentmap as im
 from incidentmap.filters import filter_incidents
+from incidentmap.geocode import geocode as geocode_frame
+from incidentmap.geocode import locate_points
+from incidentmap.pipeline import load_incidents
 from incidentmap.query import NearIndex, incidents_in, incidents_near, resolve_location
 from tests.conftest import DATA, ROOT
 from tests.test_cli import run
@@ -36,7 +39,7 @@ def many(cache):
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
     path = cache / "many.csv"
     frame.to_csv(path, index=False)
-    return im.geocode(im.read_incidents(path))
+    return geocode_frame(im.read_incidents(path))
 
 
 def test_near_point_matches_brute_force_geodesic(many):
@@ -76,7 +79,7 @@ def test_near_unknown_and_ambiguous(districts):
     with pytest.raises(im.UsageError, match="ambiguous"):
         resolve_location("Kohistan", districts)
     loc = resolve_location("Kohistan", districts, province="Faryab")
-    where = im.locate_points(districts, [loc.point[0]], [loc.point[1]])[0]
+    where = locate_points(districts, [loc.point[0]], [loc.point[1]])[0]
     assert districts.iloc[where]["province_code"] == "AF-FYB"
 
 
@@ -120,7 +123,7 @@ def test_filters(many):
     rx = filter_incidents(many, actor="^(taliban|unknown)$", actor_regex=True)
     assert set(rx["actor"]) == {"Taliban", "Unknown"}
     assert (filter_incidents(many, min_fatalities=3)["fatalities"] >= 3).all()
-    with pytest.raises(im.UsageError, match="since: expected a date"):
+    with pytest.raises(im.UsageError, match="`since`: expected a date"):
         filter_incidents(many, since="March")
 
 
@@ -224,9 +227,11 @@ def test_near_lists_events_placed_to_an_area_inside_the_radius(capsys, use_cache
     assert set(rows["district"]) == {"Jalalabad"} and (rows["distance_km"] == 0).all()
     assert "listed: 6 events placed only to a district or province that lies wholly" in err
     # an area that only overlaps the circle may lie outside it: counted, listed when asked
-    g, _ = im.load_incidents(ROOT / "geo" / "sample_incidents.csv")
-    near = im.incidents_near(g, "Jalalabad", 25)
-    overlap = near.attrs["area_events"]
+    g, _ = load_incidents(ROOT / "geo" / "sample_incidents.csv")
+    from incidentmap.query import match_near
+
+    found = match_near(g, "Jalalabad", 25)
+    near, overlap = found.frame, found.area_overlaps
     both = im.incidents_near(g, "Jalalabad", 25, include_area_events=True)
     assert len(both) == len(near) + overlap
     assert (both["match"] == "area overlaps").sum() == overlap

@@ -7,7 +7,9 @@ import pytest
 import shapely
 
 import incidentmap as im
-from incidentmap.render import ImageOptions, PageParts
+from incidentmap.geocode import geocode as geocode_frame
+from incidentmap.pipeline import load_incidents
+from incidentmap.render import ImageOptions, PageParts, briefing_map, static_map
 from incidentmap.render.classes import class_bins
 from incidentmap.render.data import display_layers
 from incidentmap.render.encode import encode_geometry, pack_ints
@@ -106,7 +108,7 @@ def test_encode_geometry_round_trip(districts):
 def test_static_map_files(use_cache, tmp_path):
     from PIL import Image
 
-    g = im.geocode(
+    g = geocode_frame(
         im.read_incidents(
             __import__("tests.conftest").conftest.ROOT / "geo" / "sample_incidents.csv"
         )
@@ -114,14 +116,14 @@ def test_static_map_files(use_cache, tmp_path):
     for ext in (".png", ".svg", ".pdf"):
         out = tmp_path / f"m{ext}"
         opts = ImageOptions(periods=3)
-        im.static_map(g, out, image=opts, level="province", period="year", title="T")
+        static_map(g, out, image=opts, level="province", period="year", title="T")
         assert out.stat().st_size > 1000
     img = Image.open(tmp_path / "m.png")
     assert img.size[0] > 1000
     with pytest.raises(im.UsageError, match="unknown period"):
-        im.static_map(g, tmp_path / "x.png", image=ImageOptions(periods=["1999"]), period="year")
+        static_map(g, tmp_path / "x.png", image=ImageOptions(periods=["1999"]), period="year")
     with pytest.raises(im.UsageError, match=r"\.png, \.svg or \.pdf"):
-        im.static_map(g, tmp_path / "x.gif")
+        static_map(g, tmp_path / "x.gif")
 
 
 def test_payload_hotspots_match_trends(use_cache):
@@ -140,7 +142,7 @@ def test_payload_hotspots_match_trends(use_cache):
             n = 1 if k < 11 or name not in hot else 40
             rows += [{"date": f"2023-{k + 1:02d}-10", "latitude": p.y, "longitude": p.x}] * n
     rows.append({"date": "2023-12-31", "latitude": pts.iloc[0].y, "longitude": pts.iloc[0].x})
-    g = im.geocode(pd.DataFrame(rows))
+    g = geocode_frame(pd.DataFrame(rows))
     parts = PageParts(points=False, permutations=999)
     payload = build_payload(g, im.load_boundaries(), level="province", period="month",
                             hotspots=True, parts=parts)  # fmt: skip
@@ -173,7 +175,7 @@ def test_brief_png_counts_the_areas_once_and_both_draw_the_same_series(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(series_module, "counts_by_area", counting)
-    g, _ = im.load_incidents(_sample())
+    g, _ = load_incidents(_sample())
     with pytest.raises(SystemExit) as exc:
         main(["brief", str(_sample()), "-o", str(tmp_path / "b.html"), "--level", "province",
               "--period", "year", "--png", str(tmp_path / "b.png")])  # fmt: skip
@@ -197,7 +199,7 @@ def test_count_classes_are_whole_numbers_and_sums_may_be_fractions(use_cache):
     # issue 16: count legends read "> 3 - 7.60"; a count class is whole numbers
     from incidentmap.render.series import area_series
 
-    g, _ = im.load_incidents(_sample())
+    g, _ = load_incidents(_sample())
     counts = area_series(g, None, im.MapStyle(level="district", period="year", k=5))
     assert counts.integer
     for mode in ("window", "cumulative"):
@@ -216,7 +218,7 @@ def test_default_title_partial_last_period_and_png_text_as_written(use_cache, tm
     from incidentmap.render.data import default_title
     from incidentmap.render.series import area_series
 
-    g, _ = im.load_incidents(_sample())  # dates end 7 Nov 2023
+    g, _ = load_incidents(_sample())  # dates end 7 Nov 2023
     style = im.MapStyle(level="province", period="month")
     assert default_title(g, style) == (
         "sample_incidents, Afghanistan, Mar 2017 \u2013 Nov 2023, events per province, monthly"
@@ -228,10 +230,10 @@ def test_default_title_partial_last_period_and_png_text_as_written(use_cache, tm
     whole = g.copy()
     whole.attrs["coverage_end"] = pd.Timestamp("2023-11-30")
     assert area_series(whole, None, style).partial is None
-    m = im.briefing_map(g, level="province", period="year")
+    m = briefing_map(g, level="province", period="year")
     assert m.get_root().title.startswith("sample_incidents, Afghanistan")
     out = tmp_path / "t.png"
-    im.static_map(g, out, title="Losses $5M vs $7M \\frac{", level="province", period="year")
+    static_map(g, out, title="Losses $5M vs $7M \\frac{", level="province", period="year")
     assert out.stat().st_size > 10_000
 
 

@@ -14,6 +14,7 @@ import pytest
 
 import incidentmap as im
 from incidentmap import boundaries as bnd
+from incidentmap.geocode import geocode as geocode_frame
 from incidentmap.query import incidents_in, incidents_near
 from tests.conftest import GB
 from tests.test_cli import run
@@ -173,7 +174,7 @@ def mixed(cache):
             "district": [None, None, "Surkh Rod", None],
         }
     )
-    return im.geocode(
+    return geocode_frame(
         gpd.GeoDataFrame(
             frame.rename(columns={"province": "stated_province", "district": "stated_district"}),
             geometry=[None] * 4,
@@ -185,10 +186,14 @@ def mixed(cache):
 def test_near_lists_areas_inside_and_counts_areas_that_only_overlap(mixed):
     # Surkh Rod lies wholly within 50 km of Jalalabad: its event happened within the radius
     # (issue 16); Nangarhar only overlaps the circle: its event may lie outside, counted
-    got = incidents_near(mixed, "Jalalabad", 50)
+    from incidentmap.query import match_near
+
+    found = match_near(mixed, "Jalalabad", 50)
+    got = found.frame
     assert list(got["event_id"]) == ["point", "district"]
     assert list(got["match"]) == ["point", "area inside"]
-    assert got.attrs["area_events"] == 1 and got.attrs["area_inside"] == 1
+    assert found.area_overlaps == 1 and found.area_inside == 1
+    assert got.attrs.get("area_events") is None  # the counts are not run facts in attrs
 
 
 def test_near_lists_area_events_with_edge_distance(mixed):
@@ -202,8 +207,10 @@ def test_near_lists_area_events_with_edge_distance(mixed):
 
 def test_bbox_and_within_leave_area_events_out(mixed):
     box = (70.3, 34.3, 70.6, 34.5)
-    got = incidents_in(mixed, bbox=box)
-    assert list(got["event_id"]) == ["point"] and got.attrs["area_events"] == 2
+    from incidentmap.query import match_in
+
+    found = match_in(mixed, bbox=box)
+    assert list(found.frame["event_id"]) == ["point"] and found.area_overlaps == 2
     got = incidents_in(mixed, bbox=box, include_area_events=True)
     assert list(got["event_id"]) == ["point", "province", "district"]
     assert list(incidents_in(mixed, province="Nangarhar")["event_id"]) == [
@@ -235,15 +242,18 @@ def test_cli_query_says_how_many_area_events_were_left_out(capsys, use_cache, mi
 def test_map_credit_comes_from_the_installed_layer(own_cache):
     from incidentmap.boundaries import credit_line
     from incidentmap.render.data import build_payload
+    from incidentmap.render.style import PageParts
 
-    g = im.geocode(
+    g = geocode_frame(
         gpd.GeoDataFrame(
             {"stated_province": ["Kabul"], "date": [pd.Timestamp("2023-01-01")]},
             geometry=[None],
             crs="EPSG:4326",
         )
     )
-    payload = build_payload(g, im.load_boundaries(), points=False, level="province")
+    payload = build_payload(
+        g, im.load_boundaries(), parts=PageParts(points=False), level="province"
+    )
     assert payload["attribution"][0] == "Boundaries: geoBoundaries.org (Runfola et al. 2020)"
     assert credit_line({"layout": "ocha-codab"}) == "Boundaries: AGCHO / OCHA COD-AB Afghanistan"
 

@@ -21,6 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
+from incidentmap.context import context_for
+from incidentmap.io import read_geocoded, read_table
+from incidentmap.pipeline import geocode_to_file, load_incidents
 from tests.conftest import SHARED
 from tests.test_cli import run
 
@@ -92,7 +95,7 @@ def test_a_point_fraction_in_a_decimal_comma_file_is_refused(use_cache, tmp_path
 @pytest.fixture(scope="module")
 def geocoded_gtd(tmp_path_factory, cache) -> Path:
     out = tmp_path_factory.mktemp("geo") / "gtd.csv"
-    im.geocode_to_file(SHARED / "incidents" / "gtd_afg_2004_2009_towns.csv", out)
+    geocode_to_file(SHARED / "incidents" / "gtd_afg_2004_2009_towns.csv", out)
     return out
 
 
@@ -197,8 +200,8 @@ def test_a_nul_inside_json_text_is_refused_or_marked(use_cache, tmp_path):
     with pytest.raises(im.InputFileError, match=r"row 1, column 'notes'.*NUL"):
         im.read_incidents(path)
     out = tmp_path / "kept.gpkg"
-    im.geocode_to_file(path, out, on_bad="keep")
-    got = im.read_geocoded(out)
+    geocode_to_file(path, out, on_bad="keep")
+    got = read_geocoded(out)
     assert got["notes"].iloc[0] == "before\ufffdafter"
     assert "NUL" in got["input_note"].iloc[0]
 
@@ -227,7 +230,7 @@ def test_a_shapefile_of_no_rows_is_written(capsys, use_cache, tmp_path):
     path.write_text(COLS + "\n")
     code, _, err = run(capsys, "geocode", path, "-o", tmp_path / "empty.shp")
     assert code == 0, err
-    assert len(im.read_table(tmp_path / "empty.shp")) == 0
+    assert len(read_table(tmp_path / "empty.shp")) == 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,8 +245,8 @@ def test_placeholder_zeros_in_the_first_block_do_not_decide(use_cache, tmp_path)
     src = tmp_path / "zeros.csv"
     pd.DataFrame({"event_id": np.arange(n), "date": "2023-03-08", "latitude": lat.round(5),
                   "longitude": lon.round(5), "fatalities": 1}).to_csv(src, index=False)  # fmt: skip
-    whole = im.geocode_to_file(src, tmp_path / "w.parquet", block_mb=0)
-    parts = im.geocode_to_file(src, tmp_path / "p.parquet", block_mb=0.05)
+    whole = geocode_to_file(src, tmp_path / "w.parquet", block_mb=0)
+    parts = geocode_to_file(src, tmp_path / "p.parquet", block_mb=0.05)
     assert whole.summary["placed_by_point"] == n // 2
     assert parts.summary == whole.summary
 
@@ -260,11 +263,11 @@ def test_month_dates_make_no_weekly_surge(use_cache, tmp_path, month, k):
     rows += [f"M{i},2023-{month:02d},Kabul" for i in range(k)]
     path = tmp_path / "months.csv"
     path.write_text("event_id,date,province\n" + "\n".join(rows) + "\n")
-    g = im.load_incidents(path)[0]
-    weekly = im.counts_by_area(g, im.context_for(None).provinces, level="province", period="week")
+    g = load_incidents(path)[0]
+    weekly = im.counts_by_area(g, context_for(None).provinces, level="province", period="week")
     assert weekly.attrs["coarse_dates"] == k
     assert weekly["incidents"].sum() == len(days)  # the k months are in no week
-    monthly = im.counts_by_area(g, im.context_for(None).provinces, level="province", period="month")
+    monthly = im.counts_by_area(g, context_for(None).provinces, level="province", period="month")
     assert monthly["incidents"].sum() == len(days) + k  # and in their month
     from incidentmap.trends import trends
 

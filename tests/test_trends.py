@@ -13,6 +13,8 @@ import pytest
 import incidentmap as im
 from incidentmap.aggregate import national_timeline
 from incidentmap.errors import UsageError
+from incidentmap.geocode import geocode as geocode_frame
+from incidentmap.pipeline import load_incidents
 from incidentmap.trends import classify_emerging, rising_test, trends
 from tests.test_cli import run
 
@@ -47,7 +49,7 @@ def _incidents(anchors, weekly: dict[str, list[int]], *, end_on_sunday: bool = T
         )
     frame = pd.DataFrame(rows)
     frame.insert(0, "event_id", [f"E{i}" for i in range(len(frame))])
-    return im.geocode(frame)
+    return geocode_frame(frame)
 
 
 def _row(result, province):
@@ -249,7 +251,7 @@ def test_periods_run_to_the_coverage_with_their_zeros(use_cache):
     # so the test always ran on the last period that had an event (a bias toward "rising")
     from tests.conftest import ROOT
 
-    g, _ = im.load_incidents(ROOT / "geo" / "sample_incidents.csv")
+    g, _ = load_incidents(ROOT / "geo" / "sample_incidents.csv")
     assert pd.to_datetime(g["date"]).max() == pd.Timestamp("2023-11-07")
     t = trends(g, level="province", period="quarter", hotspots=False)
     assert t.attrs["last_period"] == pd.Timestamp("2023-07-01")
@@ -270,7 +272,7 @@ def test_gi_star_z_and_p_agree_and_quiet_areas_are_no_pattern(use_cache):
     # gi_z 2.739 stood beside gi_p 1.000 (z from the normal approximation, p from permutations)
     from tests.conftest import ROOT
 
-    g, _ = im.load_incidents(ROOT / "geo" / "sample_incidents.csv")
+    g, _ = load_incidents(ROOT / "geo" / "sample_incidents.csv")
     t = trends(g, level="province", period="year", include_incomplete=True, permutations=199)
     by = t.set_index("province")
     never = set(g["province"].dropna())

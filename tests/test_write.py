@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import incidentmap as im
 from incidentmap.atomic import remove_stale_temps
+from incidentmap.geocode import geocode as geocode_frame
 from incidentmap.io.formats import WRITE_FORMATS
 from incidentmap.schema import RESERVED_NAMES, safe_names
 
@@ -131,7 +132,7 @@ def test_awsd_and_legacy_acled_headers_to_geopackage(tmp_path, use_cache):
         "x,y,3\n"
     )
     for src, preset in ((awsd, "awsd"), (legacy, "acled")):
-        g = im.geocode(im.read_incidents(src))
+        g = geocode_frame(im.read_incidents(src))
         assert g.attrs["preset"] == preset
         out = tmp_path / f"{src.stem}.gpkg"
         im.write_layer(g, out)
@@ -206,7 +207,7 @@ def test_bare_cr_values_are_quoted_in_csv(tmp_path):
 def test_names_with_trailing_cr_still_match(tmp_path, use_cache):
     p = tmp_path / "strikes.csv"
     p.write_bytes(b'province,district\r\n"Nangarhar\r","Achin\r"\r\n"Kunar","Asadabad "\r\n')
-    g = im.geocode(im.read_incidents(p))
+    g = geocode_frame(im.read_incidents(p))
     assert list(g["province"]) == ["Nangarhar", "Kunar"]
     assert list(g["stated_province"]) == ["Nangarhar", "Kunar"]
 

@@ -2,6 +2,12 @@
 
 Geocode incidents to province and district polygons (from coordinates or from
 names in any common spelling), aggregate them, and render, query and export them.
+
+The jobs the command line runs are here for a notebook: :func:`read`, :func:`geocode`,
+:func:`brief`, :func:`query`, :func:`trends`, :func:`export`, :func:`aggregate`,
+:func:`merge` (see :mod:`incidentmap.api`); the building blocks they use on frames
+(:func:`read_incidents`, :func:`filter_incidents`, :func:`counts_by_area`,
+:func:`incidents_near`...) too.
 """
 
 from __future__ import annotations
@@ -11,14 +17,14 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below, imported on first use (``import incidentmap`` is quick)
-    from incidentmap.aggregate import counts_by_area, weighted
+    from incidentmap.aggregate import counts_by_area
+    from incidentmap.api import aggregate, brief, export, geocode, merge, query, read, trends
     from incidentmap.boundaries import (
         boundaries_info,
         cache_dir,
         install_boundaries,
         load_boundaries,
     )
-    from incidentmap.context import BoundaryContext, context_for
     from incidentmap.errors import (
         BoundariesNotInstalledError,
         BoundaryCacheError,
@@ -31,41 +37,19 @@ if TYPE_CHECKING:  # the names below, imported on first use (``import incidentma
         UnknownNameError,
         UsageError,
     )
-    from incidentmap.export import export_layers
     from incidentmap.filters import filter_incidents
-    from incidentmap.gazetteer import Gazetteer, name_key, provinces, resolve_province
-    from incidentmap.geocode import geocode, geocode_summary, locate_points
-    from incidentmap.io import (
-        ReadOptions,
-        read_geocoded,
-        read_incidents,
-        read_table,
-        write_layer,
-        write_layers,
-    )
-    from incidentmap.pipeline import (
-        GeocodeReport,
-        LoadReport,
-        geocode_file,
-        geocode_to_file,
-        load_incidents,
-    )
+    from incidentmap.io import read_incidents, write_layer, write_layers
+    from incidentmap.jobs.report import Note, Report
+    from incidentmap.options import Filters, GeoOptions, Output, ReadOptions
     from incidentmap.query import incidents_in, incidents_near, resolve_location
-    from incidentmap.render import (
-        MapStyle,
-        briefing_map,
-        choropleth_map,
-        point_map,
-        save_map,
-        static_map,
-    )
+    from incidentmap.render.style import MapStyle
 
 #: where each public name lives; imported on first use, so that the command line can
-#: answer Ctrl-C (and --help) before pandas, GeoPandas and Folium are loaded
+#: answer Ctrl-C (and its help) before pandas, GeoPandas and Folium are loaded
 _HOMES = {
-    "aggregate": ("counts_by_area", "weighted"),
+    "api": ("aggregate", "brief", "export", "geocode", "merge", "query", "read", "trends"),
+    "aggregate": ("counts_by_area",),
     "boundaries": ("boundaries_info", "cache_dir", "install_boundaries", "load_boundaries"),
-    "context": ("BoundaryContext", "context_for"),
     "errors": (
         "BoundariesNotInstalledError",
         "BoundaryCacheError",
@@ -78,27 +62,12 @@ _HOMES = {
         "UnknownNameError",
         "UsageError",
     ),
-    "export": ("export_layers",),
     "filters": ("filter_incidents",),
-    "gazetteer": ("Gazetteer", "name_key", "provinces", "resolve_province"),
-    "geocode": ("geocode", "geocode_summary", "locate_points"),
-    "io": (
-        "ReadOptions",
-        "read_geocoded",
-        "read_incidents",
-        "read_table",
-        "write_layer",
-        "write_layers",
-    ),
-    "pipeline": (
-        "GeocodeReport",
-        "LoadReport",
-        "geocode_file",
-        "geocode_to_file",
-        "load_incidents",
-    ),
+    "io": ("read_incidents", "write_layer", "write_layers"),
+    "jobs.report": ("Note", "Report"),
+    "options": ("Filters", "GeoOptions", "Output", "ReadOptions"),
     "query": ("incidents_in", "incidents_near", "resolve_location"),
-    "render": ("MapStyle", "briefing_map", "choropleth_map", "point_map", "save_map", "static_map"),
+    "render.style": ("MapStyle",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
@@ -137,50 +106,40 @@ __version__ = "0.1.0"
 __all__ = [
     "BoundariesNotInstalledError",
     "BoundaryCacheError",
-    "BoundaryContext",
     "BoundarySourceError",
     "DownloadError",
-    "Gazetteer",
-    "GeocodeReport",
+    "Filters",
+    "GeoOptions",
     "IncidentMapError",
     "InputFileError",
-    "LoadReport",
     "MapStyle",
+    "Note",
+    "Output",
     "OutputExistsError",
     "OutputWriteError",
     "ReadOptions",
+    "Report",
     "UnknownNameError",
     "UsageError",
     "__version__",
+    "aggregate",
     "boundaries_info",
-    "briefing_map",
+    "brief",
     "cache_dir",
-    "choropleth_map",
-    "context_for",
     "counts_by_area",
-    "export_layers",
+    "export",
     "filter_incidents",
     "geocode",
-    "geocode_file",
-    "geocode_summary",
-    "geocode_to_file",
     "incidents_in",
     "incidents_near",
     "install_boundaries",
     "load_boundaries",
-    "load_incidents",
-    "locate_points",
-    "name_key",
-    "point_map",
-    "provinces",
-    "read_geocoded",
+    "merge",
+    "query",
+    "read",
     "read_incidents",
-    "read_table",
     "resolve_location",
-    "resolve_province",
-    "save_map",
-    "static_map",
-    "weighted",
+    "trends",
     "write_layer",
     "write_layers",
 ]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from incidentmap.errors import UsageError, refuse_choice
+from incidentmap.options import LEVELS, PERIOD_NAMES
 
 __all__ = [
     "LEVELS",
@@ -36,8 +37,7 @@ PERIODS: dict[str, str] = {
     "quarter": "Q",
     "year": "Y",
 }
-LEVELS = ("district", "province")
-PRECISIONS = ("point", "district", "province")
+assert tuple(PERIODS) == PERIOD_NAMES  # the names a request may use, and their calendar rules
 #: the most area x period rows a count table may have (see counts_by_area)
 MAX_ROWS = 5_000_000
 
@@ -129,7 +129,7 @@ def weighted(incidents: pd.DataFrame, column: str) -> pd.DataFrame:
         If it holds a value that is not a number of incidents (row and column named).
     """
     if column not in incidents.columns:
-        msg = f"--weight: no column {column!r} (columns: {', '.join(map(str, incidents.columns))})"
+        msg = f"`weight`: no column {column!r} (columns: {', '.join(map(str, incidents.columns))})"
         raise UsageError(msg[:300])
     from incidentmap.errors import InputFileError
 
@@ -207,10 +207,9 @@ def counts_by_area(
     level: str = "district",
     period: str | None = "month",
     sums: tuple[str, ...] | list[str] = ("fatalities", "injured"),
-    start: str | pd.Timestamp | None = None,
-    end: str | pd.Timestamp | None = None,
+    span: tuple[Any, Any] | None = None,
     population: pd.DataFrame | None = None,
-    max_rows: int | None = MAX_ROWS,
+    coverage_end: Any = None,
 ) -> pd.DataFrame:
     """Count incidents and sum numeric columns by area and period.
 
@@ -232,15 +231,15 @@ def counts_by_area(
         ``<name>_known`` column (how many rows had a value), and a sum whose every
         value is unknown is NaN, never 0 (an area with no incident sums to 0);
         columns absent from the input are skipped.
-    start, end : date, optional
+    span : (date or None, date or None), optional
         Extend (or cut) the period range; default: the incidents' date range.
     population : pandas.DataFrame, optional
         Columns ``province_code`` or ``district_id`` and ``population``: adds
         ``incidents_per_100k`` (and ``<sum>_per_100k``).
-    max_rows : int or None, default 5,000,000
-        Refuse, before any work, a table of more areas x periods than this (two
-        dates a century apart by district and day would be 29 million rows);
-        None lifts the limit.
+    coverage_end : date-like, optional
+        The last day the data cover (the ``until`` asked for, or the file's last date before
+        any filter); a period it ends inside is marked incomplete. Default: the end of
+        ``span``, else the incidents' last date.
 
     Returns
     -------
@@ -250,6 +249,7 @@ def counts_by_area(
         area then period.
     """
     refuse_choice(level, LEVELS, "level")
+    start, end = span if span is not None else (None, None)
     key = "district_id" if level == "district" else "province_code"
     names = ["district", "province_code", "province"] if level == "district" else ["province"]
     area_table = pd.DataFrame(areas)[[key, *[n for n in names if n in areas.columns]]].copy()
@@ -286,12 +286,13 @@ def counts_by_area(
             periods = pd.DatetimeIndex([], name="period_start")
         else:
             n_periods = _count_periods(first, last, period)
-            if max_rows is not None and n_periods * len(area_table) > max_rows:
+            max_rows = MAX_ROWS  # two dates a century apart by district and day: 29 million
+            if n_periods * len(area_table) > max_rows:
                 msg = (
                     f"counts by {level} x {period} from {first:%Y-%m-%d} to {last:%Y-%m-%d} "
                     f"would be {n_periods * len(area_table):,} rows ({len(area_table)} {level}s "
                     f"x {n_periods:,} {period}s), more than the limit of {max_rows:,}: choose a "
-                    "longer period, or narrow the dates with --since/--until"
+                    "longer period, or narrow the dates with `since`/`until`"
                 )
                 raise UsageError(msg)
             periods = pd.period_range(first, last, freq=PERIODS[period]).start_time
@@ -308,7 +309,7 @@ def counts_by_area(
     if population is not None:
         _add_rates(out, population, key, value_cols)
     if period is not None:
-        _mark_complete(out, period, _coverage(incidents, end))
+        _mark_complete(out, period, _coverage(incidents, coverage_end or end))
     sort = [key, "period_start"] if period is not None else [key]
     out = out.sort_values(sort, kind="stable").reset_index(drop=True)
     out.attrs.update({"level": level, "period": period, "sums": sum_cols})
@@ -318,8 +319,8 @@ def counts_by_area(
 
 
 def _coverage(incidents: pd.DataFrame, end: Any) -> pd.Timestamp | None:
-    """Return the last day the data cover: ``end``, the file's coverage, or the last date."""
-    given = end if end is not None else incidents.attrs.get("coverage_end")
+    """Return the last day the data cover: ``end`` when given, else the last date."""
+    given = end
     if given is None:
         given = last_day_covered(incidents)
     return None if given is None or pd.isna(given) else pd.Timestamp(given).normalize()

@@ -108,11 +108,11 @@ def publish(
     try:
         os.link(tmp, path)
     except FileExistsError:
-        msg = f"{path} exists (written meanwhile by another run); use --overwrite to replace it"
+        msg = f"{path} exists (written meanwhile by another run); use `overwrite` to replace it"
         raise OutputExistsError(msg) from None
     except OSError:  # no hard links here (some network and FAT file systems)
         if Path(path).exists():
-            msg = f"{path} exists (written meanwhile by another run); use --overwrite"
+            msg = f"{path} exists (written meanwhile by another run); use `overwrite`"
             raise OutputExistsError(msg) from None
         os.replace(tmp, path)
         return
@@ -139,7 +139,7 @@ def check_output(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
     for target in _targets(p):
         if target.exists() and not overwrite:
             what = p if target == p else f"{target} (written with {p.name})"
-            raise OutputExistsError(f"{what} exists; use --overwrite to replace it")
+            raise OutputExistsError(f"{what} exists; use `overwrite` to replace it")
     if p.exists() and p.is_dir():
         raise OutputExistsError(f"{p} is a folder (expected a file name)")
     return p

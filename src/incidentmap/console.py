@@ -23,6 +23,12 @@ def main(argv: list[str] | None = None) -> None:
     argv : list of str, optional
         Arguments (default ``sys.argv[1:]``).
     """
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:  # answered before the command line (typer, rich) is loaded
+        from importlib.metadata import version
+
+        sys.stdout.write(f"incidentmap {version('incidentmap')}\n")
+        sys.exit(0)
     try:
         from incidentmap.cli import main as run
     except KeyboardInterrupt:

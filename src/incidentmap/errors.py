@@ -18,9 +18,17 @@ class IncidentMapError(Exception):
 
 
 class UsageError(IncidentMapError, ValueError):
-    """An argument has a value that is not allowed."""
+    """An argument has a value that is not allowed.
+
+    The message names request fields in back-ticks (`` `bins` ``); ``field`` is the one the
+    error is about, when there is one. The command line shows its option names instead.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class BoundariesNotInstalledError(IncidentMapError, FileNotFoundError):
@@ -49,7 +57,7 @@ class InputFileError(IncidentMapError, ValueError):
     column : str, optional
         The column name, if the problem is in one column.
     keepable : bool, default True
-        Whether ``--keep-bad-values`` would keep the row (False for a weight, which
+        Whether ``on_bad="keep"`` would keep the row (False for a weight, which
         cannot be left unknown).
     """
 

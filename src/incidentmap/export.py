@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +41,19 @@ from incidentmap.boundaries import load_boundaries
 from incidentmap.errors import UsageError, refuse_choice
 from incidentmap.io import WRITE_FORMATS, write_layers
 from incidentmap.io.frames import write_csv
+from incidentmap.options import AREA_EVENTS, EXPORT_LAYERS, PERIOD_LAYOUTS
 
-__all__ = ["LAYERS", "PERIOD_LAYOUTS", "export_layers", "layers_from_incidents", "table_paths"]
+__all__ = [
+    "LAYERS",
+    "PERIOD_LAYOUTS",
+    "ExportOptions",
+    "export_layers",
+    "layers_from_incidents",
+    "table_paths",
+]
 
-LAYERS = ("points", "districts", "provinces", "district_boundaries", "province_boundaries")
-#: what the points layer does with incidents placed only to a district or province
-AREA_EVENTS = ("omit", "layer", "points")
+LAYERS = EXPORT_LAYERS
 DEFAULT_MULTI = ("points", "districts", "provinces")
-#: how per-period area counts are written: a long table beside the polygons, or features
-PERIOD_LAYOUTS = ("long", "features")
 
 
 def layers_from_incidents(
@@ -191,19 +196,27 @@ def _layer(
     return given if given is not None else load_boundaries(level)
 
 
+@dataclass(frozen=True)
+class ExportOptions:
+    """How :func:`export_layers` writes (see its parameters of the same names)."""
+
+    precision: int | None = None
+    overwrite: bool = False
+    csv_safe: bool = False
+    area_events: str = "omit"
+    period_layout: str = "long"
+    zeros: bool = False
+
+
 def export_layers(
     incidents: gpd.GeoDataFrame,
     path: str | os.PathLike[str],
     *,
     layers: tuple[str, ...] | list[str] | None = None,
     period: str | None = None,
-    precision: int | None = None,
-    overwrite: bool = False,
-    csv_safe: bool = False,
-    area_events: str = "omit",
-    period_layout: str = "long",
-    zeros: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    options: ExportOptions | None = None,
+    **given: Any,
 ) -> dict[str, Any]:
     """Write GIS layers of geocoded incidents to one file, atomically.
 
@@ -220,6 +233,11 @@ def export_layers(
         Per-period area counts (see :func:`layers_from_incidents`): in the
         GeoPackage as tables, beside other formats as CSV files
         (:func:`table_paths`), written and replaced together with the layer.
+    progress : callable, optional
+        Called with (bytes written, estimated bytes) about five times a second
+        while the file is written (see :func:`incidentmap.io.write_layers`).
+    options : ExportOptions, optional
+        The options below as one value; ``**given`` sets them one by one on top.
     precision : int, optional
         Coordinate decimals for GeoJSON and CSV (default 7 for GeoJSON: ~1 cm).
     overwrite : bool, default False
@@ -234,9 +252,6 @@ def export_layers(
         See :func:`layers_from_incidents`.
     zeros : bool, default False
         Keep the area x period rows with no incident in the long tables.
-    progress : callable, optional
-        Called with (bytes written, estimated bytes) about five times a second
-        while the file is written (see :func:`incidentmap.io.write_layers`).
 
     Returns
     -------
@@ -246,6 +261,9 @@ def export_layers(
         of the points layer) and ``tables`` (table name -> (rows, file) for the
         long count tables).
     """
+    o = replace(options or ExportOptions(), **given)
+    precision, overwrite, csv_safe = o.precision, o.overwrite, o.csv_safe
+    area_events, period_layout, zeros = o.area_events, o.period_layout, o.zeros
     layers = _layers_for(path, layers, area_events)
     built = layers_from_incidents(
         incidents,

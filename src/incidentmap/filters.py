@@ -6,20 +6,22 @@ order and with their index; each filter is one mask function below.
 
 from __future__ import annotations
 
-import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from incidentmap.actors import AND_OR, ATTRIBUTIONS, check_group_ids
-from incidentmap.aggregate import PRECISIONS
 from incidentmap.categories import check_categories
 from incidentmap.errors import UsageError
+from incidentmap.options import PRECISIONS, Filters, check_dates, read_day
 
 __all__ = [
     "REGEX_SECONDS",
+    "Filters",
     "check_dates",
     "filter_incidents",
+    "select",
 ]
 
 
@@ -48,20 +50,7 @@ def _actor2_form(incidents: pd.DataFrame) -> np.ndarray:
 
 
 def filter_incidents(
-    incidents: pd.DataFrame,
-    *,
-    since: str | pd.Timestamp | None = None,
-    until: str | pd.Timestamp | None = None,
-    event_type: str | list[str] | None = None,
-    actor: str | None = None,
-    actor_regex: bool = False,
-    min_fatalities: float | None = None,
-    max_fatalities: float | None = None,
-    precision: str | list[str] | None = None,
-    group: str | list[str] | None = None,
-    group_role: str = "any",
-    attribution: str | list[str] | None = None,
-    category: str | list[str] | None = None,
+    incidents: pd.DataFrame, filters: Filters | None = None, **given: Any
 ) -> pd.DataFrame:
     """Keep the incidents that pass every filter given (AND).
 
@@ -69,60 +58,69 @@ def filter_incidents(
     ----------
     incidents : pandas.DataFrame
         Incidents in the canonical schema (geocoded for ``precision``).
-    since, until : str or Timestamp, optional
-        Inclusive date range (``"2023-03-01"``). Rows without a date fail a
-        date filter.
-    event_type : str or list of str, optional
-        Event types to keep (case-insensitive exact match).
-    actor : str, optional
-        Case-insensitive substring of ``actor``, or a regular expression with
-        ``actor_regex=True``.
-    min_fatalities, max_fatalities : float, optional
-        Inclusive bounds on ``fatalities`` (rows without a count fail them).
-    precision : str or list of str, optional
-        Keep rows whose ``geocode_precision`` is one of these (point, district,
-        province).
-    group : str or list of str, optional
-        Actor group ids (``isis-k``...; see :func:`incidentmap.actors.group_ids`).
-    group_role : {"any", "perpetrator"}, default "any"
-        ``any``: the group is either party (``actor1_group`` or ``actor2_group``);
-        ``perpetrator``: ACLED actor1, UCDP side_a, GTD gname (``actor1_group``).
-    attribution : str or list of str, optional
-        Keep these attributions (sole, joint, uncertain, claimed, suspected). With a
-        ``group`` and no ``attribution``, every attribution but ``uncertain`` ("A
-        and/or B") is kept; how many uncertain rows were left out is in
-        ``attrs["uncertain_left_out"]``.
-    category : str or list of str, optional
-        Event categories (see :data:`incidentmap.categories.CATEGORIES`).
+    filters : Filters, optional
+        The filters as one value (:class:`incidentmap.options.Filters`).
+    **given
+        Filters one by one, on top of ``filters`` (the fields of
+        :class:`~incidentmap.options.Filters`): ``since``, ``until`` (inclusive dates; rows
+        without a date fail them), ``event_type``, ``actor`` (case-insensitive text, a
+        regular expression with ``actor_regex=True``), ``min_fatalities``,
+        ``max_fatalities`` (rows without a count fail them), ``precision`` (point,
+        district, province), ``group`` (actor group ids, see
+        :func:`incidentmap.actors.group_ids`), ``group_role`` (``any``: either party;
+        ``perpetrator``: ACLED actor1, UCDP side_a, GTD gname), ``attribution`` (sole,
+        joint, uncertain, claimed, suspected; with a ``group`` and no ``attribution``,
+        every attribution but ``uncertain`` is kept), ``category``.
 
     Returns
     -------
     pandas.DataFrame
-        The kept rows, in their original order, with their original index.
+        The kept rows, in their original order, with their original index
+        (:func:`select` also says how many uncertain rows a group left out).
     """
-    keep = _date_mask(incidents, since, until)
-    keep &= _fatalities_mask(incidents, min_fatalities, max_fatalities)
-    for given, mask in (
-        (event_type, lambda: _event_type_mask(incidents, event_type)),
-        (actor, lambda: _actor_mask(incidents, actor, actor_regex)),
-        (precision, lambda: _precision_mask(incidents, precision)),
+    kept, _ = select(incidents, Filters.of(filters, **given))
+    return kept
+
+
+def select(incidents: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, int]:
+    """Return the rows that pass ``filters`` and how many a group left out as uncertain.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+    filters : Filters
+
+    Returns
+    -------
+    pandas.DataFrame
+        The kept rows, in order, with their index.
+    int
+        Rows of the asked groups left out because their attribution is uncertain ("A
+        and/or B"), when no ``attribution`` was asked.
+    """
+    f = filters.mask_kwargs()
+    keep = _date_mask(incidents, f["since"], f["until"])
+    keep &= _fatalities_mask(incidents, f["min_fatalities"], f["max_fatalities"])
+    for name, mask in (
+        ("event_type", lambda: _event_type_mask(incidents, f["event_type"])),
+        ("actor", lambda: _actor_mask(incidents, f["actor"], f["actor_regex"])),
+        ("precision", lambda: _precision_mask(incidents, f["precision"])),
     ):
-        if given is not None:
+        if f[name] is not None:
             keep &= mask()
     left_out = 0
-    if group is not None:
-        hit_any, hit_ok = _group_hits(incidents, group, group_role, attribution)
-        if _attributions(attribution) is None:
+    if f["group"] is not None:
+        hit_any, hit_ok = _group_hits(incidents, f["group"], f["group_role"], f["attribution"])
+        if _attributions(f["attribution"]) is None:
             left_out = int((keep & hit_any & ~hit_ok).sum())
         keep &= hit_ok
-    elif attribution is not None:
-        keep &= incidents["attribution"].isin(_attributions(attribution) or []).to_numpy(bool)
-    if category is not None:
-        wanted_c = check_categories([category] if isinstance(category, str) else list(category))
+    elif f["attribution"] is not None:
+        wanted = _attributions(f["attribution"]) or []
+        keep &= incidents["attribution"].isin(wanted).to_numpy(bool)
+    if f["category"] is not None:
+        wanted_c = check_categories(list(f["category"]))
         keep &= incidents["category"].isin(wanted_c or []).to_numpy(dtype=bool)
-    out = incidents[keep]
-    out.attrs["uncertain_left_out"] = left_out
-    return out
+    return incidents[keep], left_out
 
 
 def _has_any(values: pd.Series, wanted: set[str]) -> np.ndarray:
@@ -132,7 +130,7 @@ def _has_any(values: pd.Series, wanted: set[str]) -> np.ndarray:
     return hit_u[codes]
 
 
-#: the longest an --actor-regex may run over a file's distinct actor names
+#: the longest an actor regular expression may run over a file's distinct actor names
 REGEX_SECONDS = 2.0
 
 
@@ -170,46 +168,6 @@ def _regex_mask(text: pd.Series, pattern_text: str) -> np.ndarray:
     return hits[codes] if len(uniques) else np.zeros(len(text), dtype=bool)
 
 
-def check_dates(
-    since: str | pd.Timestamp | None = None, until: str | pd.Timestamp | None = None
-) -> None:
-    """Refuse a ``since`` / ``until`` that is not a readable date, before any file is read.
-
-    Raises
-    ------
-    UsageError
-        With the option's name and what was expected.
-    """
-    if since is not None:
-        _day(since, "since")
-    if until is not None:
-        _day(until, "until", end=True)
-
-
-def _day(value: str | pd.Timestamp, name: str, *, end: bool = False) -> pd.Timestamp:
-    """Read YYYY, YYYY-MM or YYYY-MM-DD; with ``end``, the last day of a year or month."""
-    if isinstance(value, pd.Timestamp):
-        return value.normalize()
-    text = str(value).strip()
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
-    if m is not None and not 1900 <= int(m.group(1)) <= 2100:
-        hijri = 1300 <= int(m.group(1)) <= 1450
-        why = " (a Solar Hijri year? give the Gregorian date)" if hijri else ""
-        msg = f"{name}: expected a date from 1900 to 2100, got {value!r}{why}"
-        raise UsageError(msg)
-    try:
-        if m is None:
-            raise ValueError(text)
-        if m.group(3):
-            return pd.Timestamp(text).normalize()
-        freq = "M" if m.group(2) else "Y"
-        period = pd.Period(text, freq=freq)
-        return (period.end_time if end else period.start_time).normalize()
-    except (ValueError, TypeError) as exc:
-        msg = f"{name}: expected a date like 2023-03-01 (or 2023-03, 2023), got {value!r}"
-        raise UsageError(msg) from exc
-
-
 def _date_mask(
     incidents: pd.DataFrame, since: str | pd.Timestamp | None, until: str | pd.Timestamp | None
 ) -> np.ndarray:
@@ -222,9 +180,9 @@ def _date_mask(
         raise UsageError(msg)
     dates = pd.to_datetime(incidents["date"])
     if since is not None:
-        keep &= (dates >= _day(since, "since")).fillna(False).to_numpy(dtype=bool)
+        keep &= (dates >= read_day(since, "since")).fillna(False).to_numpy(dtype=bool)
     if until is not None:
-        keep &= (dates <= _day(until, "until", end=True)).fillna(False).to_numpy(dtype=bool)
+        keep &= (dates <= read_day(until, "until", end=True)).fillna(False).to_numpy(dtype=bool)
     return keep
 
 

@@ -90,12 +90,12 @@ def _level_notes(fit: Fitness, chosen: str, *, asked: bool) -> list[str]:
     if not asked:
         return [
             f"level: {chosen} ({fit.district_rows:,} of {fit.placed:,} placed rows reach a "
-            f"district, {fit.province_rows:,} only a province); --level to choose"
+            f"district, {fit.province_rows:,} only a province); `level` to choose"
         ]
     if chosen == "district" and fit.province_rows:
         return [
             f"{fit.province_rows:,} of {fit.placed:,} placed rows are placed only to a province "
-            "and are not in the district counts (--level province counts them)"
+            "and are not in the district counts (`level` province counts them)"
         ]
     return []
 
@@ -142,13 +142,13 @@ def check_fit(
     chosen = level or fit.default_level()
     if chosen == "district" and fit.district_rows == 0:
         msg = (
-            f"--level district: all {fit.placed:,} placed rows are placed only to a province "
-            "(the data name no district or point); use --level province"
+            f"`level` district: all {fit.placed:,} placed rows are placed only to a province "
+            "(the data name no district or point); use `level` province"
         )
         raise UsageError(msg)
     notes.extend(_level_notes(fit, chosen, asked=level is not None))
     if period is not None and fit.dated == 0:
-        msg = "no row has a date: periods cannot be drawn; use --period none for all dates"
+        msg = "no row has a date: periods cannot be drawn; use `period` none for all dates"
         raise UsageError(msg)
     if measure not in ("incidents", "count", "per100k") or fit.tolls_known < fit.rows:
         notes.append(f"tolls known for {fit.tolls_known:,} of {fit.rows:,} rows")

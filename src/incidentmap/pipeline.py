@@ -34,7 +34,7 @@ import geopandas as gpd
 import pandas as pd
 
 from incidentmap._threads import Ahead
-from incidentmap.atomic import atomic_write, check_output
+from incidentmap.atomic import check_output
 from incidentmap.classify import CLASS_COLUMNS, classify
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import InputFileError, UnknownNameError, UsageError
@@ -45,12 +45,9 @@ from incidentmap.io.areas import read_population
 from incidentmap.io.assemble import kept_notes
 from incidentmap.io.blocks import BLOCK_SUFFIXES, PointBlock, write_layer_blocks
 from incidentmap.io.formats import writer_for
-from incidentmap.io.frames import write_csv
 from incidentmap.io.incidents import incident_blocks
 from incidentmap.io.table_blocks import NotInBlocks
-from incidentmap.merge import MergeResult, merge_incidents, source_name
-from incidentmap.merge.decisions import read_decisions
-from incidentmap.merge.records import event_ids
+from incidentmap.options import BLOCK_MB, GeoOptions, Output
 
 __all__ = [
     "BLOCK_MB",
@@ -61,12 +58,8 @@ __all__ = [
     "geocode_to_file",
     "load_incidents",
     "load_population",
-    "load_sources",
-    "merge_files",
 ]
 
-#: default block size for large files (MB of CSV)
-BLOCK_MB = 8.0
 #: unplaced rows kept as examples for the report
 _EXAMPLES = 5
 
@@ -155,18 +148,14 @@ class GeocodeReport:
 
 def geocode_to_file(
     path: str | os.PathLike[str],
-    output: str | os.PathLike[str],
-    boundaries: gpd.GeoDataFrame | BoundaryContext | None = None,
+    output: str | os.PathLike[str] | Output,
     *,
-    snap_km: float = 5.0,
-    fuzzy_threshold: float = FUZZY_THRESHOLD,
-    overwrite: bool = False,
-    csv_safe: bool = False,
+    read: ReadOptions | None = None,
+    geo: GeoOptions | None = None,
     block_mb: float = BLOCK_MB,
     progress: Callable[[int, int], None] | None = None,
     stage: Callable[[str], None] | None = None,
-    read: ReadOptions | None = None,
-    **read_kwargs: Any,
+    **options: Any,
 ) -> GeocodeReport:
     """Geocode an incident file into an output file, in blocks when it is large.
 
@@ -174,17 +163,14 @@ def geocode_to_file(
     ----------
     path : path-like or "-"
         Incident file (any format :func:`incidentmap.read_incidents` reads).
-    output : path-like
+    output : path-like or Output
         Output file; the format comes from the suffix (see
-        :func:`incidentmap.io.write_layers`).
-    boundaries : geopandas.GeoDataFrame or BoundaryContext, optional
-        District layer; default the installed one.
-    snap_km, fuzzy_threshold : float
-        See :func:`incidentmap.geocode`.
-    overwrite : bool, default False
-        Replace an existing output file.
-    csv_safe : bool, default False
-        See :func:`incidentmap.io.write_layers`.
+        :func:`incidentmap.io.write_layers`); an :class:`~incidentmap.options.Output`
+        also says ``overwrite`` and ``csv_safe``.
+    read : ReadOptions, optional
+        How to read the file.
+    geo : GeoOptions, optional
+        ``snap_km`` and ``fuzzy_threshold`` (see :func:`incidentmap.geocode`).
     block_mb : float, default 8
         Read a plain UTF-8 CSV larger than this in blocks of this size (and write
         Parquet, CSV, GeoPackage or FlatGeobuf as they come); 0 reads every file
@@ -194,10 +180,10 @@ def geocode_to_file(
         worker thread).
     stage : callable, optional
         Called with what starts ("reading x.csv", "writing y.gpkg"), for messages.
-    read : ReadOptions, optional
-        How to read the file.
-    **read_kwargs
-        Read options one by one (``lat=``, ``on_bad=``...), on top of ``read``.
+    **options
+        Options one by one on top of the typed parts: ``overwrite`` and ``csv_safe`` (of
+        the output), ``snap_km`` and ``fuzzy_threshold``, ``boundaries`` (a district layer
+        or context; default the installed one), and read options (``lat=``, ``on_bad=``...).
 
     Returns
     -------
@@ -208,9 +194,11 @@ def geocode_to_file(
     InputFileError, UsageError, OutputExistsError, OutputWriteError
         As reading, geocoding and writing raise them; no output file is left.
     """
-    read = ReadOptions.of(read, **read_kwargs)
+    out, geo, boundaries, read = _file_options(output, geo, read, options)
+    output, overwrite, csv_safe = out.path, out.overwrite, out.csv_safe
+    snap_km, fuzzy_threshold = geo.snap_km, geo.fuzzy_threshold
     if block_mb < 0:
-        raise UsageError(f"block_mb must be 0 or more, not {block_mb!r}")
+        raise UsageError(f"`block_mb` must be 0 or more, not {block_mb!r}", field="block_mb")
     say = stage if stage is not None else (lambda what: None)
     writer_for(output)  # an unknown suffix fails before any work
     check_output(output, overwrite=overwrite)
@@ -251,7 +239,7 @@ def geocode_to_file(
         finally:
             ahead.close()  # a writer that stopped early: the reading thread stops too
     say(f"reading and geocoding {path}")
-    result, _ = load_incidents(path, read, ctx, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold)
+    result, _ = _read_and_place(path, read, ctx, snap_km, fuzzy_threshold)
     report = GeocodeReport()
     report.add(result)
     say(f"writing {output}")
@@ -262,6 +250,27 @@ def geocode_to_file(
         size = Path(path).stat().st_size if str(path) != "-" else 0
         progress(size, size)
     return report.finish()
+
+
+def _file_options(
+    output: Any, geo: GeoOptions | None, read: ReadOptions | None, options: dict[str, Any]
+) -> tuple[Output, GeoOptions, Any, ReadOptions]:
+    """Split options given one by one among the output, placing and reading parts."""
+    opts = dict(options)
+    out = (
+        output
+        if isinstance(output, Output)
+        else Output(
+            output, overwrite=opts.pop("overwrite", False), csv_safe=opts.pop("csv_safe", False)
+        )
+    )
+    base = geo if geo is not None else GeoOptions()
+    geo = GeoOptions(
+        snap_km=opts.pop("snap_km", base.snap_km),
+        fuzzy_threshold=opts.pop("fuzzy_threshold", base.fuzzy_threshold),
+    )
+    boundaries = opts.pop("boundaries", None)
+    return out, geo, boundaries, ReadOptions.of(read, **opts)
 
 
 @dataclass
@@ -328,7 +337,8 @@ def load_incidents(
     Returns
     -------
     geopandas.GeoDataFrame
-        The placed incidents, ``attrs["summary"]`` holding the counts.
+        The placed incidents (their ``attrs`` say what the data are: ``preset``,
+        ``path``, ``citation``; what the run did is in the report).
     LoadReport
         What was read and how it was placed.
 
@@ -337,24 +347,52 @@ def load_incidents(
     InputFileError, UsageError
         As reading and geocoding raise them.
     """
+    g, before = _read_and_place(path, read, boundaries, snap_km, fuzzy_threshold)
+    facts = _run_facts(g)
+    layout = list(facts.get("layout") or [])
+    report = LoadReport(
+        path="<stdin>" if str(path) == "-" else str(path),
+        geocoded_before=before,
+        summary=facts["summary"],
+        notes=list(facts.get("notes", []) or []),
+        preset=str(g.attrs.get("preset", "")),
+        preset_title=str(facts.get("preset_title", "")),
+        layout=layout,
+        bad_values=int(facts.get("bad_values", 0)),
+    )
+    return g, report
+
+
+#: what reading and placing say about a run: handed from step to step inside the reader and
+#: the geocoder, then taken out into the report (the frame keeps what describes its data:
+#: ``preset``, ``path``, ``citation``, ``columns``)
+RUN_FACTS = (
+    "summary", "notes", "encoding", "day_count", "kept", "layout", "bad_values",
+    "preset_title", "geocoded",
+)  # fmt: skip
+
+
+def _read_and_place(
+    path: str | os.PathLike[str],
+    read: ReadOptions | None,
+    boundaries: gpd.GeoDataFrame | BoundaryContext | None,
+    snap_km: float,
+    fuzzy_threshold: float,
+) -> tuple[gpd.GeoDataFrame, bool]:
+    """Read and place a file, the run's facts still in ``attrs`` for the next step."""
     read = read if read is not None else ReadOptions()
     incidents = read_incidents(path, **read.kwargs())
     before = bool(incidents.attrs.get("geocoded"))
     if before:
-        g = _as_placed(incidents)
-    else:
-        g = geocode(incidents, boundaries, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold)
-    report = LoadReport(
-        path="<stdin>" if str(path) == "-" else str(path),
-        geocoded_before=before,
-        summary=g.attrs["summary"],
-        notes=list(g.attrs.get("notes", []) or []),
-        preset=str(g.attrs.get("preset", "")),
-        preset_title=str(g.attrs.get("preset_title", "")),
-        layout=list(incidents.attrs.get("layout") or []),
-        bad_values=int(g.attrs.get("bad_values", 0)),
-    )
-    return g, report
+        return _as_placed(incidents), before
+    g = geocode(incidents, boundaries, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold)
+    g.attrs.setdefault("layout", incidents.attrs.get("layout") or [])
+    return g, before
+
+
+def _run_facts(g: pd.DataFrame) -> dict[str, Any]:
+    """Take the run's facts out of a frame's ``attrs`` (they go to the report)."""
+    return {k: g.attrs.pop(k) for k in RUN_FACTS if k in g.attrs}
 
 
 def _as_placed(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -431,101 +469,3 @@ def load_population(path: str | os.PathLike[str]) -> pd.DataFrame:
         except UnknownNameError as exc:
             raise InputFileError(str(path), str(exc), row=i, column=key) from exc
     return pd.DataFrame({"province_code": codes, "population": table["population"].to_numpy()})
-
-
-def _source_spec(spec: str) -> tuple[str, str]:
-    """``name=path`` or ``path`` (named by its stem) -> (name, path)."""
-    name, sep, path = spec.partition("=")
-    if sep and name and not Path(spec).exists():
-        return source_name(name), path
-    return source_name(Path(spec).stem if spec != "-" else "stdin"), spec
-
-
-def load_sources(
-    specs: list[str], read: ReadOptions | None = None, **geo: Any
-) -> list[tuple[str, gpd.GeoDataFrame, LoadReport]]:
-    """Read and place each source of a merge (each file's layout recognised on its own).
-
-    Parameters
-    ----------
-    specs : list of str
-        ``path`` (named by its file stem) or ``name=path``.
-    read : ReadOptions, optional
-        How to read every file (default: detect each file's layout).
-    **geo
-        ``snap_km``, ``fuzzy_threshold`` for :func:`load_incidents`.
-
-    Returns
-    -------
-    list of (name, incidents, report)
-    """
-    named = [_source_spec(s) for s in specs]
-    names = [n for n, _ in named]
-    twice = next((n for n in names if names.count(n) > 1), None)
-    if twice:
-        msg = f"two sources are named {twice!r}: name them (name=path)"
-        raise UsageError(msg)
-    out = []
-    for name, path in named:
-        g, report = load_incidents(path, read, **geo)
-        out.append((name, g, report))
-    return out
-
-
-def merge_files(
-    sources: list[tuple[str, gpd.GeoDataFrame]],
-    output: str | os.PathLike[str],
-    *,
-    pairs: str | os.PathLike[str] | None = None,
-    km: float = 5.0,
-    days: float = 1.0,
-    decisions: str | os.PathLike[str] | None = None,
-    overwrite: bool = False,
-    csv_safe: bool = False,
-) -> tuple[MergeResult, dict[str, Any]]:
-    """Merge placed sources and write the event list (and the pairs file) atomically.
-
-    Parameters
-    ----------
-    sources : list of (name, incidents)
-        From :func:`load_sources`.
-    output : path-like
-        The merged list (any suffix :func:`incidentmap.write_layer` writes).
-    pairs : path-like, optional
-        The pairs file (``.csv``).
-    km, days : float
-        Windows (see :func:`incidentmap.merge.merge_incidents`).
-    decisions : path-like, optional
-        A pairs file whose ``decision`` column a person set.
-    overwrite, csv_safe : bool
-        See :func:`incidentmap.write_layer`.
-
-    Returns
-    -------
-    (MergeResult, dict)
-        The merge and the writer's report.
-    """
-    check_output(output, overwrite=overwrite)
-    if pairs is not None:
-        check_output(pairs, overwrite=overwrite)
-    calls = None
-    if decisions is not None:
-        ids = {n: set(_ids(g)) for n, g in sources}
-        calls = read_decisions(decisions, ids)
-    result = merge_incidents([(n, g) for n, g in sources], km=km, days=days, decisions=calls)
-    if pairs is None:
-        written = write_layer(
-            result.merged, output, layer="merged", overwrite=overwrite, csv_safe=csv_safe
-        )
-        return result, written
-    # the pairs file is published only once the merged list is: no half a merge on failure
-    with atomic_write(pairs, overwrite=overwrite) as tmp:
-        write_csv(result.pairs, tmp, csv_safe=csv_safe)
-        written = write_layer(
-            result.merged, output, layer="merged", overwrite=overwrite, csv_safe=csv_safe
-        )
-    return result, written
-
-
-def _ids(g: pd.DataFrame) -> list[str]:
-    return [str(e) for e in event_ids(g)]

@@ -33,10 +33,13 @@ from incidentmap.gazetteer import provinces, resolve_province
 from incidentmap.io.areas import read_polygons
 
 __all__ = [
+    "AreaMatch",
     "Location",
     "NearIndex",
     "incidents_in",
     "incidents_near",
+    "match_in",
+    "match_near",
     "resolve_location",
     "sort_incidents",
 ]
@@ -125,8 +128,8 @@ def _place_location(ctx: BoundaryContext, text: str, code: str | None) -> Locati
     pts = np.array([gaz.place_point(p.id) for p in places])
     if len(set(ctx.locate(pts[:, 0], pts[:, 1]).tolist())) > 1:
         where = ", ".join(sorted({provinces()[p.province_code].name for p in places}))
-        msg = f"place {text!r} is ambiguous (in {where}); add --province"
-        raise UsageError(msg)
+        msg = f"place {text!r} is ambiguous (in {where}); add `province`"
+        raise UsageError(msg, field="province")
     p = places[0]
     return Location(f"{p.name} (place)", gaz.place_point(p.id))
 
@@ -142,8 +145,8 @@ def _district_location(ctx: BoundaryContext, text: str, code: str | None) -> Loc
         return Location(f"{row['district']} district, {row['province']}", (rep.x, rep.y), geom)
     if found:
         where = ", ".join(sorted({provinces()[f.province_code].name for f in found}))
-        msg = f"district {text!r} exists in {where}; add --province"
-        raise UsageError(msg)
+        msg = f"district {text!r} exists in {where}; add `province`"
+        raise UsageError(msg, field="province")
     return None
 
 
@@ -219,6 +222,30 @@ def _area_distance_km(location: Location, lon: np.ndarray, lat: np.ndarray) -> n
     return shapely.distance(area, shapely.points(x, y)) / 1000
 
 
+@dataclass
+class AreaMatch:
+    """The rows a place query matched, and what it said about area-placed events.
+
+    Attributes
+    ----------
+    frame : geopandas.GeoDataFrame
+        The matching rows.
+    area_inside : int
+        Events placed only to a district or province that lies wholly inside the query
+        area (listed).
+    area_overlaps : int
+        Events placed only to an area that overlaps the query area and may lie outside
+        it (listed only with ``include_area_events``).
+    label : str, optional
+        The resolved location of a distance query.
+    """
+
+    frame: gpd.GeoDataFrame
+    area_inside: int = 0
+    area_overlaps: int = 0
+    label: str | None = None
+
+
 def incidents_near(
     incidents: gpd.GeoDataFrame,
     where: str | Location | tuple[float, float],
@@ -230,6 +257,31 @@ def incidents_near(
     include_area_events: bool = False,
 ) -> gpd.GeoDataFrame:
     """Return the incidents within ``km`` of a place, area or point, nearest first.
+
+    The rows of :func:`match_near` (which also counts the area-placed events).
+    """
+    return match_near(
+        incidents,
+        where,
+        km,
+        districts=districts,
+        index=index,
+        province=province,
+        include_area_events=include_area_events,
+    ).frame
+
+
+def match_near(
+    incidents: gpd.GeoDataFrame,
+    where: str | Location | tuple[float, float],
+    km: float,
+    *,
+    districts: gpd.GeoDataFrame | BoundaryContext | None = None,
+    index: NearIndex | None = None,
+    province: str | None = None,
+    include_area_events: bool = False,
+) -> AreaMatch:
+    """Match the incidents within ``km`` of a place, area or point, nearest first.
 
     Parameters
     ----------
@@ -251,18 +303,17 @@ def incidents_near(
         Events placed only to a district or province whose whole area lies within
         ``km`` are always listed (``match = "area inside"``): they happened within the
         radius. Those whose area only overlaps the circle may have happened outside
-        it: they are counted (``attrs["area_events"]``) and listed only with this
+        it: they are counted (``area_overlaps``) and listed only with this
         (``match = "area overlaps"``). For both, ``distance_km`` is to the area's
         nearest edge (0 when the query point or area is inside or overlaps it), never
         the distance of a stand-in point.
 
     Returns
     -------
-    geopandas.GeoDataFrame
+    AreaMatch
         The matching rows with ``distance_km`` and ``match`` (``point``, ``area
-        inside``, ``area overlaps``), sorted by distance. ``attrs["near"]`` holds the
-        resolved location label, ``attrs["area_inside"]`` how many area-placed events
-        lie inside the radius, ``attrs["area_events"]`` how many only overlap it.
+        inside``, ``area overlaps``), sorted by distance; the resolved location's label;
+        how many area-placed events lie inside the radius and how many only overlap it.
     """
     if km < 0:
         msg = f"km must be >= 0, not {km!r}"
@@ -288,10 +339,7 @@ def incidents_near(
     out = incidents.iloc[pos[order]].copy()
     out.insert(0, "distance_km", np.round(dist[order], 3))
     out.insert(1, "match", match[order])
-    out.attrs["near"] = loc.label
-    out.attrs["area_inside"] = int(inside.sum())
-    out.attrs["area_events"] = int((~inside).sum())
-    return out
+    return AreaMatch(out, int(inside.sum()), int((~inside).sum()), loc.label)
 
 
 #: precisions that place an event in an area, not at a point
@@ -401,6 +449,31 @@ def incidents_in(
 ) -> gpd.GeoDataFrame:
     """Return the incidents in an area (all conditions given must hold).
 
+    The rows of :func:`match_in` (which also counts the area-placed events).
+    """
+    return match_in(
+        incidents,
+        province=province,
+        district=district,
+        bbox=bbox,
+        within=within,
+        districts=districts,
+        include_area_events=include_area_events,
+    ).frame
+
+
+def match_in(
+    incidents: gpd.GeoDataFrame,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    within: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    districts: gpd.GeoDataFrame | BoundaryContext | None = None,
+    include_area_events: bool = False,
+) -> AreaMatch:
+    """Match the incidents in an area (all conditions given must hold).
+
     Parameters
     ----------
     incidents : geopandas.GeoDataFrame
@@ -419,64 +492,88 @@ def incidents_in(
     include_area_events : bool, default False
         For ``bbox`` and ``within``: also keep events placed only to a district or
         province whose area overlaps the box or polygon. By default they are left
-        out and counted in ``attrs["area_events"]``.
+        out and counted (``area_overlaps``).
 
     Returns
     -------
-    geopandas.GeoDataFrame
-        The matching rows in their original order.
+    AreaMatch
+        The matching rows in their original order, and the area-placed events counted.
     """
+    code = resolve_province(province).id if province is not None else None
     keep = np.ones(len(incidents), dtype=bool)
-    code = None
-    if province is not None:
-        code = resolve_province(province).id
+    if code is not None:
         keep &= (incidents["province_code"] == code).to_numpy(dtype=bool)
     if district is not None:
-        gaz = context_for(districts).gazetteer
-        found = gaz.district(district, code)
-        ids = {f.id for f in found}
-        if not ids:
-            raise UnknownNameError(district, gaz.suggest(district), "district")
-        if len(ids) > 1:
-            where = ", ".join(sorted({provinces()[f.province_code].name for f in found}))
-            msg = f"district {district!r} exists in {where}; add --province"
-            raise UsageError(msg)
+        ids = _district_ids(district, code, districts)
         keep &= incidents["district_id"].astype(str).isin(ids).to_numpy(dtype=bool)
-    geom = incidents.geometry.values
-    shapes = []
-    if bbox is not None:
-        minx, miny, maxx, maxy = bbox
-        if not (minx <= maxx and miny <= maxy):
-            msg = f"bbox must be min_lon,min_lat,max_lon,max_lat, got {bbox}"
-            raise UsageError(msg)
-        shapes.append(shapely.box(minx, miny, maxx, maxy))
-    if within is not None:
-        area = within if isinstance(within, gpd.GeoDataFrame) else read_polygons(within)
-        shapes.append(shapely.union_all(area.to_crs("EPSG:4326").geometry.values))
+    shapes = _query_shapes(bbox, within)
     area_rows = _area_placed(incidents) if shapes else np.zeros(len(incidents), dtype=bool)
-    if area_rows.any():
-        ctx = context_for(districts)
-        keys = _area_keys(incidents)
-        overlap: dict[str, bool] = {}
-        inside: dict[str, bool] = {}
-        for k in {k for k in keys if k}:
-            g = _area_geometry(ctx, k)
-            overlap[k] = g is not None and all(bool(shapely.intersects(sh, g)) for sh in shapes)
-            inside[k] = g is not None and all(bool(shapely.covers(sh, g)) for sh in shapes)
-        area_hit = np.array([overlap.get(k, False) for k in keys], dtype=bool) & area_rows
-        area_in = np.array([inside.get(k, False) for k in keys], dtype=bool) & area_rows
-    else:
-        area_hit = area_in = np.zeros(len(incidents), dtype=bool)
+    area_hit, area_in = _area_hits(incidents, area_rows, shapes, districts)
+    geom = incidents.geometry.values
     for sh in shapes:
         shapely.prepare(sh)
         keep &= np.where(area_rows, True, shapely.intersects(sh, geom))
     counted = keep & area_hit & ~area_in
     inside_kept = keep & area_in
     keep &= ~area_rows | area_in | (area_hit & include_area_events)
-    out = incidents[keep]
-    out.attrs["area_events"] = int(counted.sum())
-    out.attrs["area_inside"] = int(inside_kept.sum())
-    return out
+    return AreaMatch(incidents[keep], int(inside_kept.sum()), int(counted.sum()))
+
+
+def _district_ids(
+    district: str, code: str | None, districts: gpd.GeoDataFrame | BoundaryContext | None
+) -> set[str]:
+    """Return the ids of a district name (in a province), refused when unknown or shared."""
+    gaz = context_for(districts).gazetteer
+    found = gaz.district(district, code)
+    ids = {f.id for f in found}
+    if not ids:
+        raise UnknownNameError(district, gaz.suggest(district), "district")
+    if len(ids) > 1:
+        where = ", ".join(sorted({provinces()[f.province_code].name for f in found}))
+        msg = f"district {district!r} exists in {where}; add `province`"
+        raise UsageError(msg, field="province")
+    return ids
+
+
+def _query_shapes(
+    bbox: tuple[float, float, float, float] | None,
+    within: str | os.PathLike[str] | gpd.GeoDataFrame | None,
+) -> list[Any]:
+    """Return the query's shapes: the box and the union of the polygons, each given one."""
+    shapes = []
+    if bbox is not None:
+        minx, miny, maxx, maxy = bbox
+        if not (minx <= maxx and miny <= maxy):
+            msg = f"bbox must be min_lon,min_lat,max_lon,max_lat, got {bbox}"
+            raise UsageError(msg, field="bbox")
+        shapes.append(shapely.box(minx, miny, maxx, maxy))
+    if within is not None:
+        area = within if isinstance(within, gpd.GeoDataFrame) else read_polygons(within)
+        shapes.append(shapely.union_all(area.to_crs("EPSG:4326").geometry.values))
+    return shapes
+
+
+def _area_hits(
+    incidents: gpd.GeoDataFrame,
+    area_rows: np.ndarray,
+    shapes: list[Any],
+    districts: gpd.GeoDataFrame | BoundaryContext | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Area-placed rows whose area overlaps every shape, and those whose area is inside."""
+    if not area_rows.any():
+        none = np.zeros(len(incidents), dtype=bool)
+        return none, none
+    ctx = context_for(districts)
+    keys = _area_keys(incidents)
+    overlap: dict[str, bool] = {}
+    inside: dict[str, bool] = {}
+    for k in {k for k in keys if k}:
+        g = _area_geometry(ctx, k)
+        overlap[k] = g is not None and all(bool(shapely.intersects(sh, g)) for sh in shapes)
+        inside[k] = g is not None and all(bool(shapely.covers(sh, g)) for sh in shapes)
+    area_hit = np.array([overlap.get(k, False) for k in keys], dtype=bool) & area_rows
+    area_in = np.array([inside.get(k, False) for k in keys], dtype=bool) & area_rows
+    return area_hit, area_in
 
 
 def sort_incidents(incidents: pd.DataFrame, by: str | None = None) -> pd.DataFrame:

@@ -299,7 +299,7 @@ def _counts(
     incidents: pd.DataFrame, layer: Any, level: str, period: str, end: pd.Timestamp
 ) -> pd.DataFrame:
     """Count the incidents by area and period up to ``end``, with the quiet periods."""
-    return counts_by_area(incidents, layer, level=level, period=period, sums=(), end=end)
+    return counts_by_area(incidents, layer, level=level, period=period, sums=(), span=(None, end))
 
 
 def _area_rows(layer: Any, key: str, names: list[str], ids: list[str]) -> pd.DataFrame:

@@ -10,7 +10,7 @@ cache, both EPSG:4326 and valid:
 
 Sources: the pinned geoBoundaries release (default, downloaded), or a local
 copy of it, an OCHA COD-AB district layer, or any district layer with a
-district name field and a province field (``--from PATH``).
+district name field and a province field (a local path).
 
 The package: :mod:`~incidentmap.boundaries.sources` (reading each kind of source),
 :mod:`~incidentmap.boundaries.install` (:func:`install_boundaries`) and

@@ -1,8 +1,11 @@
-"""The ``incidentmap`` command line: a thin shell over the library.
+"""The ``incidentmap`` command line: a thin shell over the jobs.
 
-Each command group lives in its own module and calls one library function.
-Library errors become one ``Error: ...`` line on standard error and an exit code
-(1 for data errors, 2 for usage errors); ``--debug`` shows the traceback instead.
+Each command lives in its own module, which builds a request, calls one job
+(:mod:`incidentmap.jobs`) and prints its report. Only the module of the command asked for
+is imported (the others are listed by name and help line), so ``--help``, ``--version`` and
+quick commands start before pandas or GeoPandas is loaded. Library errors become one
+``Error: ...`` line on standard error and an exit code (1 for data errors, 2 for usage
+errors); ``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -13,30 +16,72 @@ from typing import NoReturn
 
 import typer
 
-from incidentmap.cli import (
-    _aggregate,
-    _boundaries,
-    _export,
-    _geocode,
-    _map,
-    _merge,
-    _query,
-    _trends,
-    _where,
-)
+from incidentmap.cli._flags import speak
 from incidentmap.cli._options import console_err, state
 from incidentmap.errors import IncidentMapError, InputFileError, one_line
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "build_app", "main"]
 
-app = typer.Typer(
-    name="incidentmap",
-    help="Map security incidents in Afghanistan: geocode, aggregate, render, query, export.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+#: every command: its module, the function (or typer group) there, and its help line
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "boundaries": (
+        "_boundaries",
+        "app",
+        "Install and inspect the province and district boundaries.",
+    ),
+    "geocode": (
+        "_geocode",
+        "geocode_cmd",
+        "Geocode every incident to province and district; print the counts.",
+    ),
+    "where": ("_where", "where_cmd", "Print the district and province holding a point (LAT LON)."),
+    "aggregate": (
+        "_aggregate",
+        "aggregate_cmd",
+        "Count incidents and sum fatalities/injured by area and period, zeros filled.",
+    ),
+    "map": (
+        "_map",
+        "map_cmd",
+        "Write a choropleth or point map with a time slider (HTML, optional PNG).",
+    ),
+    "brief": (
+        "_map",
+        "brief_cmd",
+        "Write the briefing page: choropleth + points, one slider, legend, top areas, credits.",
+    ),
+    "query": (
+        "_query",
+        "query_cmd",
+        "Find incidents near a place or point, in an area, in a date range, by actor...",
+    ),
+    "export": (
+        "_export",
+        "export_cmd",
+        "Export points, area counts and boundaries as GIS layers for QGIS / ArcGIS.",
+    ),
+    "trends": (
+        "_trends",
+        "trends_cmd",
+        "Show where incidents rise: change vs a baseline, ACLED surge/threat, a test, hot spots.",
+    ),
+    "merge": (
+        "_merge",
+        "merge_cmd",
+        "Merge sources into one event list; pairs a person can check and decide.",
+    ),
+}
+
+
+def _new_app() -> typer.Typer:
+    return typer.Typer(
+        name="incidentmap",
+        help="Map security incidents in Afghanistan: geocode, aggregate, render, query, export.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
 
 
 def _version(value: bool) -> None:
@@ -47,7 +92,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
     version: bool = typer.Option(
@@ -58,17 +102,49 @@ def _root(
     state["debug"] = debug
 
 
-app.add_typer(_boundaries.app, name="boundaries")
-app.command("geocode")(_geocode.geocode_cmd)
-app.command("where")(_where.where_cmd)
-app.command("aggregate")(_aggregate.aggregate_cmd)
-app.command("map")(_map.map_cmd)
-app.command("brief")(_map.brief_cmd)
-app.command("query")(_query.query_cmd)
-app.command("export")(_export.export_cmd)
-app.command("trends")(_trends.trends_cmd)
-app.command("merge")(_merge.merge_cmd)
-app.command("merge")(_merge.merge_cmd)
+def _listed(ctx: typer.Context) -> None:
+    """Stand in for a command that was not asked for (never run: only listed in --help)."""
+
+
+def build_app(chosen: str | None = None) -> typer.Typer:
+    """Return the command line with ``chosen``'s module loaded; the others listed by name.
+
+    Parameters
+    ----------
+    chosen : str, optional
+        The command asked for; None loads every command (for documentation and tests).
+    """
+    app = _new_app()
+    app.callback()(_root)
+    loose = {"ignore_unknown_options": True, "allow_extra_args": True}
+    for name, (module, attr, help_line) in COMMANDS.items():
+        if chosen is not None and name != chosen:
+            app.command(name, help=help_line, context_settings=loose, add_help_option=False)(
+                _listed
+            )
+            continue
+        target = getattr(importlib.import_module(f"incidentmap.cli.{module}"), attr)
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=name, help=help_line)
+        else:
+            app.command(name, help=help_line)(target)
+    return app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: the whole command line, every command loaded (for tests and documentation)."""
+    if name == "app":
+        return build_app()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def _chosen(args: list[str]) -> str:
+    """Return the command the arguments ask for ("" for none: the root's help)."""
+    for arg in args:
+        if not arg.startswith("-"):
+            return arg
+    return ""
 
 
 def _click_exception_types() -> tuple[
@@ -94,7 +170,7 @@ def _click_exception_types() -> tuple[
 
 
 def _error(message: str, code: int) -> NoReturn:
-    text = one_line(message, None)
+    text = speak(one_line(message, None))
     console_err.print(f"Error: {text}", markup=False, highlight=False, soft_wrap=True)
     _cache_note()
     sys.exit(code)
@@ -102,9 +178,9 @@ def _error(message: str, code: int) -> NoReturn:
 
 def _cache_note() -> None:
     """Say once that the cache could not be written (the run built its indexes in memory)."""
-    from incidentmap._settings import UNWRITABLE_CACHE
+    from incidentmap.jobs.boundaries import unwritable_cache
 
-    for folder, why in UNWRITABLE_CACHE.items():
+    for folder, why in unwritable_cache():
         console_err.print(
             f"note: the cache folder {folder} cannot be written ({why}): the indexes were "
             "built in memory for this run, which takes longer; make the folder writable or "
@@ -112,7 +188,6 @@ def _cache_note() -> None:
             markup=False,
             highlight=False,
         )
-    UNWRITABLE_CACHE.clear()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -132,6 +207,7 @@ def main(argv: list[str] | None = None) -> None:
     click_errors, click_aborts = _click_exception_types()
     state["step"] = None
     try:
+        app = build_app(_chosen(args))
         rv = app(args=args, prog_name="incidentmap", standalone_mode=False)
     except click_aborts:
         console_err.print("Aborted.")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from incidentmap.boundaries import boundaries_info, cache_dir, install_boundaries
-from incidentmap.cli._options import console_err
+from incidentmap.cli._options import print_report
+from incidentmap.jobs.boundaries import InstallRequest, cache_folder, describe, install
 
 app = typer.Typer(
     help="Install and inspect the province and district boundaries.", no_args_is_help=True
@@ -34,23 +34,8 @@ def install_cmd(
     ),
 ) -> None:
     """Download the pinned geoBoundaries release (or import --from PATH) into the cache."""
-    where = f"from {source}" if source else "geoBoundaries (pinned release) download"
-    console_err.print(f"installing boundaries: {where}")
-    info = install_boundaries(
-        source,
-        district_field=district_field,
-        province_field=province_field,
-        id_field=id_field,
-        progress=source is None,
-    )
-    p = info.provenance
-    console_err.print(
-        f"installed {p['districts']} districts in {p['provinces']} provinces to {info.path}"
-    )
-    for fix in p.get("corrections_applied", []):
-        console_err.print(
-            f"  corrected province of {fix['district']}: {fix['from']} -> {fix['to']}"
-        )
+    request = InstallRequest(source, district_field, province_field, id_field)
+    print_report(install(request).report)
 
 
 @app.command("info")
@@ -58,11 +43,10 @@ def info_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the provenance as JSON."),
 ) -> None:
     """Show the installed boundaries: source, licence, citation, counts, cache path."""
-    info = boundaries_info()
+    p, path = describe()
     if as_json:
-        typer.echo(json.dumps({"path": str(info.path), **info.provenance}, indent=2))
+        typer.echo(json.dumps({"path": path, **p}, indent=2))
         return
-    p = info.provenance
     src = p.get("url") or p.get("path")
     if isinstance(src, dict):
         src = ", ".join(src.values())
@@ -76,7 +60,7 @@ def info_cmd(
         ("provinces", p.get("provinces")),
         ("province assignment", p.get("province_assignment")),
         ("corrections", ", ".join(c["district"] for c in p.get("corrections_applied", [])) or "-"),
-        ("cache", str(info.path)),
+        ("cache", path),
     ]
     for key, value in lines:
         typer.echo(f"{key + ':':<21}{value}")
@@ -85,4 +69,4 @@ def info_cmd(
 @app.command("path")
 def path_cmd() -> None:
     """Print the cache folder (set INCIDENTMAP_CACHE_DIR to move it)."""
-    typer.echo(str(cache_dir()))
+    typer.echo(cache_folder())

@@ -7,25 +7,24 @@ from typing import Any
 
 import typer
 
+from incidentmap.cli._filters import filter_options, filters_from
 from incidentmap.cli._options import (
     ExportLayer,
     Period,
     WriteProgress,
     console_err,
     csv_safe_opt,
-    filter_options,
     geocode_options,
-    load_filtered,
     no_period,
     overwrite_opt,
     plain,
-    print_write_notes,
+    print_report,
     read_options,
-    refuse_existing,
+    source_from,
+    step,
 )
-from incidentmap.errors import UsageError
-from incidentmap.export import AREA_EVENTS, PERIOD_LAYOUTS, export_layers, table_paths
-from incidentmap.io.formats import writer_for
+from incidentmap.jobs.export import ExportRequest, run
+from incidentmap.options import Output
 
 
 @geocode_options
@@ -73,74 +72,19 @@ def export_cmd(
 ) -> None:
     """Export points, area counts and boundaries as GIS layers for QGIS / ArcGIS."""
     assert read is not None and geo is not None and filters is not None
-    _check_choices(area_events=area_events, period_layout=period_layout)
-    _check_layers(output, plain(layer))  # an unknown suffix too, before any work
-    beside = _beside(output, plain(layer), period, period_layout)
-    refuse_existing(output, *beside, overwrite=overwrite)
-    g = load_filtered(input, read, geo, filters)
     with WriteProgress(console_err) as bar:
-        report = export_layers(
-            g,
-            output,
-            layers=plain(layer) or None,
+        request = ExportRequest(
+            source_from(input, read, geo),
+            Output(output, overwrite=overwrite, csv_safe=csv_safe),
+            layers=tuple(plain(layer)) if layer else None,
             period=no_period(period),
-            precision=precision_digits,
-            overwrite=overwrite,
-            csv_safe=csv_safe,
+            digits=precision_digits,
             area_events=area_events,
             period_layout=period_layout,
             zeros=zeros,
+            filters=filters_from(filters),
             progress=bar.update,
         )
-    tables = report.get("tables", {})
-    for name, count in report["layers"].items():
-        if name not in tables:
-            console_err.print(f"layer {name}: {count:,} features")
-    for name, (rows, path) in tables.items():
-        which = "every area x period" if zeros else "area x period with incidents; --zeros for all"
-        console_err.print(f"table {name}: {rows:,} rows ({which}) in {path}")
-    _say_left_out(report, area_events)
-    if report.get("fields"):
-        mapping = ", ".join(f"{k} -> {v}" for k, v in report["fields"].items())
-        console_err.print(f"shapefile field names cut to 10 characters: {mapping}")
-        console_err.print(f"  (mapping written to {output.with_suffix('.fields.csv')})")
-    print_write_notes(report)
-    console_err.print(f"wrote: {output} ({report['format']})")
-
-
-def _check_layers(output: Path, layers: list[str] | None) -> None:
-    """Refuse an unknown suffix, and several layers for a format that holds one."""
-    fmt, _, multi = writer_for(output)
-    if not multi and len(layers or []) > 1:
-        msg = f"{output}: {fmt} holds one layer; choose one of {', '.join(layers)} or write .gpkg"
-        raise UsageError(msg)
-
-
-def _check_choices(**given: str) -> None:
-    """Refuse a value outside an option's choices, before any work."""
-    allowed = {"area_events": AREA_EVENTS, "period_layout": PERIOD_LAYOUTS}
-    for name, value in given.items():
-        if value not in allowed[name]:
-            option = "--" + name.replace("_", "-")
-            msg = f"{option}: {value!r} is not one of {', '.join(allowed[name])}"
-            raise UsageError(msg)
-
-
-def _beside(output: Path, layers: list[str] | None, period: str, layout: str) -> list[Path]:
-    """Return the CSV tables written beside a one-layer output (to refuse existing ones)."""
-    if no_period(period) is None or layout != "long":
-        return []
-    names = [f"{n}_by_{period}" for n in (layers or []) if n in ("districts", "provinces")]
-    return list(table_paths(output, names).values())
-
-
-def _say_left_out(report: dict[str, Any], area_events: str) -> None:
-    """Say which rows the points layer left out, and why."""
-    if report.get("unplaced"):
-        console_err.print(f"left out of the points layer (unplaced): {report['unplaced']}")
-    if report.get("area_only"):
-        where = "in the area_events layer" if area_events == "layer" else "counted in the areas"
-        console_err.print(
-            f"left out of the points layer (placed only to a district or province, {where}): "
-            f"{report['area_only']} (--area-events points keeps them as stand-in points)"
-        )
+        with step(f"exporting {input}", spinner=False):
+            result = run(request)
+    print_report(result.report)

@@ -13,47 +13,28 @@ from incidentmap.cli._options import (
     csv_safe_opt,
     geocode_options,
     overwrite_opt,
-    print_notes,
-    print_write_notes,
     read_options,
-    refuse_existing,
+    say,
     step,
 )
-from incidentmap.errors import UsageError
-from incidentmap.io.formats import writer_for
+from incidentmap.jobs.merge import MergeRequest, MergeRun, run
+from incidentmap.options import GeoOptions, Output
 
 
-def _print_counts(result: Any) -> None:
-    for name, c in result.counts.items():
-        console_err.print(
-            f"{name}: {c['rows']:,} rows: {c['merged']:,} in events another source also "
-            f"reported, {c['alone']:,} alone (of which {c['not_compared']:,} not compared: "
-            f"no date or no place), {c['review']:,} in pairs to review",
-            markup=False,
-            highlight=False,
-        )
-    decisions = result.pairs["decision"].value_counts()
-    console_err.print(
-        "pairs: "
-        + ", ".join(f"{decisions.get(d, 0):,} {d}" for d in ("match", "review", "different"))
-    )
-    events, rows = len(result.merged), result.rows_in
-    multi = int((result.merged["n_sources"] > 1).sum())
-    console_err.print(
-        f"merged: {rows:,} rows in = {events:,} events out ({multi:,} reported by more "
-        f"than one source) + {rows - events:,} rows merged into them"
-    )
+def _print(run_: MergeRun, quiet: bool) -> None:
+    """Print the report; the explained pair's parts as a table after its lines."""
+    notes = run_.report.notes
+    last = max((i for i, n in enumerate(notes) if n.code == "explain"), default=None)
+    for i, note in enumerate(notes):
+        if not quiet or note.code == "explain":
+            say(note.line())
+        if i == last and run_.explanation is not None:
+            _explain_table(run_.explanation)
 
 
-def _explain(sources: list[tuple[str, Any]], pair: list[str], km: float, days: float) -> None:
+def _explain_table(parts: Any) -> None:
     from rich.table import Table
 
-    from incidentmap.merge.explain import explain_pair, parse_key
-
-    first, second = (parse_key(p) for p in pair)
-    parts, lines = explain_pair(dict(sources), first, second, km=km, days=days)
-    for line in lines:
-        console_err.print(line, markup=False, highlight=False)
     table = Table("part", "value", "weight", "points", "compares")
     for row in parts.itertuples(index=False):
         table.add_row(
@@ -64,37 +45,6 @@ def _explain(sources: list[tuple[str, Any]], pair: list[str], km: float, days: f
             str(row.compares),
         )
     console_err.print(table)
-
-
-def _check_args(
-    inputs: list[str],
-    output: Path | None,
-    pairs: Path | None,
-    explain: list[str] | None,
-    km: float,
-    days: float,
-) -> None:
-    """Refuse what cannot work before any file is read."""
-    from incidentmap.merge.core import check_windows
-
-    if len(inputs) < 2:
-        raise UsageError("merge needs at least two input files")
-    check_windows(km, days)
-    if explain and len(explain) != 2:
-        raise UsageError("--explain takes two rows: --explain acled:ID --explain gtd:ID")
-    if output is None and not explain:
-        raise UsageError("give -o/--output for the merged list (or --explain a pair)")
-    if output is not None:
-        writer_for(output)
-    if pairs is not None:
-        _check_pairs(pairs, output)
-
-
-def _check_pairs(pairs: Path, output: Path | None) -> None:
-    if pairs.suffix.lower() != ".csv":
-        raise UsageError(f"--pairs: {pairs} must end in .csv")
-    if output is None:
-        raise UsageError("--pairs needs -o/--output")
 
 
 @geocode_options
@@ -130,34 +80,17 @@ def merge_cmd(
 ) -> None:
     """Merge sources into one event list; pairs a person can check and decide."""
     assert read is not None and geo is not None
-    from incidentmap.pipeline import load_sources, merge_files
-
-    _check_args(inputs, output, pairs, explain, km, days)
-    refuse_existing(output, pairs, overwrite=overwrite)
-    with step("reading the sources"):
-        sources = load_sources(
-            inputs,
-            as_read_options(read),
-            snap_km=geo["snap_km"],
-            fuzzy_threshold=geo["fuzzy_threshold"],
-        )
-    named = [(name, g) for name, g, _ in sources]
-    if not quiet:
-        for name, g, report in sources:
-            print_notes(g)
-            console_err.print(f"{name}: {report.line()}", markup=False, highlight=False)
-    if explain:
-        _explain(named, explain, km, days)
-    if output is None:
-        return
-    with step(f"merging into {output}"):
-        result, written = merge_files(
-            named, output, pairs=pairs, km=km, days=days, decisions=decisions,
-            overwrite=overwrite, csv_safe=csv_safe,
-        )  # fmt: skip
-    if not quiet:
-        _print_counts(result)
-        print_write_notes(written)
-        console_err.print(f"wrote: {len(result.merged):,} events to {output}", markup=False)
-        if pairs is not None:
-            console_err.print(f"wrote: {len(result.pairs):,} pairs to {pairs}", markup=False)
+    request = MergeRequest(
+        tuple(inputs),
+        Output(output, overwrite=overwrite, csv_safe=csv_safe) if output is not None else None,
+        pairs=pairs,
+        km=km,
+        days=days,
+        decisions=decisions,
+        explain=tuple(explain) if explain else None,  # type: ignore[arg-type]
+        read=as_read_options(read),
+        geo=GeoOptions(**geo),
+    )
+    with step("merging the sources"):
+        result = run(request, quiet=quiet)
+    _print(result, quiet)

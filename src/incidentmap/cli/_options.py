@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-import re
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
@@ -14,15 +13,22 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from incidentmap.aggregate import LEVELS, PERIODS, PRECISIONS
-from incidentmap.errors import UsageError
-from incidentmap.export import LAYERS as EXPORT_LAYERS
-from incidentmap.io.numbers import DECIMAL_MARKS
-from incidentmap.schema import PRESETS as PRESET_NAMES
+from incidentmap.cli._flags import speak
+from incidentmap.jobs.load import Source
+from incidentmap.jobs.report import Report
+from incidentmap.options import (
+    DECIMAL_MARKS,
+    EXPORT_LAYERS,
+    LEVELS,
+    PERIOD_NAMES,
+    PRECISIONS,
+    PRESET_NAMES,
+    SCHEMES,
+    TILE_NAMES,
+    GeoOptions,
+    ReadOptions,
+)
 
-#: the map vocabularies, written here to keep Folium and matplotlib out of start-up
-SCHEMES = ("quantiles", "natural_breaks", "equal_interval", "user")
-TILE_NAMES = ("none", "osm", "carto", "carto-dark")
 QUERY_FORMATS = ("table", "csv", "geojson", "ndjson", "geojsonseq")
 
 #: messages and summaries go to standard error; data goes to standard output
@@ -31,11 +37,19 @@ state: dict[str, Any] = {"debug": False, "step": None}
 
 
 @contextlib.contextmanager
-def step(what: str) -> Iterator[None]:
-    """Name the step running (``"reading x.csv"``): an unexpected failure says where it was."""
+def step(what: str, *, spinner: bool = True) -> Iterator[None]:
+    """Name the step running (``"reading x.csv"``): an unexpected failure says where it was.
+
+    On a terminal a spinner shows the step and the time it has taken, so a long step (the
+    first run after an install builds the indexes) is never a silent wait.
+    """
     before = state.get("step")
     state["step"] = what
-    yield  # on an exception the step stays set, for the error line
+    if spinner and console_err.is_terminal:
+        with console_err.status(f"{what} ...", spinner="dots"):
+            yield  # on an exception the step stays set, for the error line
+    else:
+        yield
     state["step"] = before
 
 
@@ -48,7 +62,7 @@ class Choice(str, Enum):
 
 # the vocabularies are the library's own, so the CLI and the Python API cannot drift apart
 Preset = Choice("Preset", {n: n for n in ("auto", *PRESET_NAMES)})  # type: ignore[misc]
-Period = Choice("Period", {n: n for n in (*PERIODS, "none")})  # type: ignore[misc]
+Period = Choice("Period", {n: n for n in (*PERIOD_NAMES, "none")})  # type: ignore[misc]
 Level = Choice("Level", {n: n for n in LEVELS})  # type: ignore[misc]
 Precision = Choice("Precision", {n: n for n in PRECISIONS})  # type: ignore[misc]
 Decimal = Choice("Decimal", {n: n for n in DECIMAL_MARKS})  # type: ignore[misc]
@@ -234,10 +248,8 @@ def geocode_options(func: Callable[..., Any]) -> Any:
     return extend_options(func, _GEOCODE_OPTIONS, "geo")
 
 
-def as_read_options(read: dict[str, Any]) -> Any:
+def as_read_options(read: dict[str, Any]) -> ReadOptions:
     """Turn the collected read options into a :class:`incidentmap.ReadOptions`."""
-    from incidentmap.io import ReadOptions
-
     kw = dict(read)
     kw["on_bad"] = "keep" if kw.pop("keep_bad") else "error"
     kw["layer"] = kw.pop("in_layer")
@@ -247,10 +259,22 @@ def as_read_options(read: dict[str, Any]) -> Any:
     return ReadOptions.of(**kw)
 
 
-def print_notes(gdf: Any) -> None:
-    """Print the reader's notes (encoding used, columns ignored...) to standard error."""
-    for note in gdf.attrs.get("notes", []) or []:
-        console_err.print(f"note: {note}", markup=False, highlight=False)
+def source_from(input: Any, read: dict[str, Any], geo: dict[str, Any]) -> Source:
+    """Build a job's :class:`~incidentmap.jobs.load.Source` from the collected options."""
+    return Source(input, as_read_options(read), GeoOptions(**geo))
+
+
+def say(line: str) -> None:
+    """Print one line to standard error, option names for the fields it names."""
+    console_err.print(speak(line), markup=False, highlight=False)
+
+
+def print_report(report: Report, *, quiet: bool = False) -> None:
+    """Print a job's notes, one line each (nothing when ``quiet``)."""
+    if quiet:
+        return
+    for note in report.notes:
+        say(note.line())
 
 
 def overwrite_opt() -> Any:
@@ -266,252 +290,6 @@ def csv_safe_opt() -> Any:
         help="In CSV output, prefix text starting with = + - @ with ' so that spreadsheets "
         "show it instead of running it as a formula.",
     )
-
-
-_FILTER_OPTIONS: list[tuple[str, Any, Any]] = [
-    ("since", str | None, typer.Option(None, "--since", help="Keep events on or after this date.")),
-    (
-        "until",
-        str | None,
-        typer.Option(None, "--until", help="Keep events on or before this date."),
-    ),
-    (
-        "event_type",
-        list[str] | None,
-        typer.Option(None, "--event-type", help="Keep this event type (repeatable)."),
-    ),
-    ("actor", str | None, typer.Option(None, "--actor", help="Keep actors containing this text.")),
-    (
-        "actor_regex",
-        bool,
-        typer.Option(False, "--actor-regex", help="Treat --actor as a regular expression."),
-    ),
-    (
-        "min_fatalities",
-        float | None,
-        typer.Option(None, "--min-fatalities", min=0, help="Keep events with at least this many."),
-    ),
-    (
-        "max_fatalities",
-        float | None,
-        typer.Option(None, "--max-fatalities", min=0, help="Keep events with at most this many."),
-    ),
-    (
-        "precision",
-        list[Precision] | None,
-        typer.Option(None, "--precision", help="Keep this geocode precision (repeatable)."),
-    ),
-]
-
-
-def _group_choices() -> Any:
-    from incidentmap.actors import group_ids
-
-    return Choice("Group", {g.replace("-", "_"): g for g in group_ids()})  # type: ignore[misc]
-
-
-def _category_choices() -> Any:
-    from incidentmap.categories import CATEGORIES
-
-    return Choice("Category", {re.sub(r"\W", "_", c): c for c in CATEGORIES})  # type: ignore[misc]
-
-
-Group = _group_choices()
-Category = _category_choices()
-GroupRole = Choice("GroupRole", {"any": "any", "perpetrator": "perpetrator"})  # type: ignore[misc]
-
-_FILTER_OPTIONS += [
-    (
-        "group",
-        list[Group] | None,
-        typer.Option(None, "--group", help="Keep events of this actor group (repeatable)."),
-    ),
-    (
-        "group_role",
-        GroupRole,
-        typer.Option(
-            "any",
-            "--group-role",
-            help="any: the group is either party; perpetrator: actor1 / side_a / gname.",
-        ),
-    ),
-    (
-        "attribution",
-        str | None,
-        typer.Option(
-            None,
-            "--attribution",
-            help="Keep these attributions, comma-separated: sole, joint, uncertain, claimed, "
-            "suspected (with --group the default is all but uncertain).",
-        ),
-    ),
-    (
-        "category",
-        list[Category] | None,
-        typer.Option(None, "--category", help="Keep this event category (repeatable)."),
-    ),
-    (
-        "weight",
-        str | None,
-        typer.Option(
-            None,
-            "--weight",
-            help="A column of numbers of incidents: each row counts as that many in counts, "
-            "maps and trends (HDX HAPI's events).",
-        ),
-    ),
-]
-
-
-def filter_options(func: Callable[..., Any]) -> Any:
-    """Add the shared incident filters; they arrive as ``filters: dict``."""
-    return extend_options(func, _FILTER_OPTIONS, "filters")
-
-
-def load_filtered(
-    input: str,
-    read: dict[str, Any],
-    geo: dict[str, Any],
-    filters: dict[str, Any],
-    *,
-    quiet: bool = False,
-) -> Any:
-    """Read (and geocode if needed) an incident file, then apply the filters."""
-    from incidentmap.aggregate import last_day_covered
-    from incidentmap.filters import check_dates, filter_incidents
-    from incidentmap.pipeline import load_incidents
-
-    f = {k: (v or None) if isinstance(v, list) else v for k, v in filters.items()}
-    weight = f.pop("weight", None)
-    check_dates(f.get("since"), f.get("until"))  # before any file is read
-    options = as_read_options(read)  # a bad --delimiter, --sheet... too
-    if f.get("attribution"):
-        from incidentmap.actors import ATTRIBUTIONS
-
-        f["attribution"] = [a.strip() for a in f["attribution"].split(",") if a.strip()]
-        bad = [a for a in f["attribution"] if a not in ATTRIBUTIONS]
-        if bad:
-            msg = f"--attribution: {bad[0]!r} is not one of {', '.join(ATTRIBUTIONS)}"
-            raise UsageError(msg)
-    with step(f"reading and geocoding {input}"):
-        g, report = load_incidents(
-            input,
-            options,
-            snap_km=geo["snap_km"],
-            fuzzy_threshold=geo["fuzzy_threshold"],
-        )
-    if not quiet:
-        print_notes(g)
-        console_err.print(report.line(), markup=False, highlight=False)
-    g = _weigh(g, weight, quiet=quiet)
-    out = filter_incidents(g, **f)
-    # what the data cover: the --until asked for, else the file's last date (before filters)
-    coverage = f.get("until") or last_day_covered(g)
-    out.attrs["coverage_end"] = _coverage_day(coverage)
-    active = [k for k, v in f.items() if k != "group_role" and v not in (None, False, [], "")]
-    if not quiet and active:
-        if f.get("group") and not _has_actors(g):
-            console_err.print(
-                "warning: the input has no actor columns (actor1/actor2, side_a/side_b, "
-                "gname...): --group matches nothing"
-            )
-        console_err.print(f"kept: {len(out)} of {len(g)} rows after the filters")
-    left = out.attrs.get("uncertain_left_out", 0)
-    if left and not quiet:
-        console_err.print(
-            f'left out: {left} events whose attribution is uncertain ("A and/or B"); '
-            "--attribution sole,joint,uncertain,claimed,suspected keeps them"
-        )
-    return out
-
-
-def _weigh(g: Any, column: str | None, *, quiet: bool) -> Any:
-    """Make each row count as its ``column`` value (``--weight``), saying so once."""
-    if column is None:
-        return g
-    from incidentmap.aggregate import weighted
-
-    out = weighted(g, column)
-    if not quiet:
-        total = out[column].sum()
-        console_err.print(
-            f"note: each row counts as its {column!r} value: {total:,.10g} incidents "
-            f"in {len(out):,} rows"
-        )
-    return out
-
-
-def _has_actors(g: Any) -> bool:
-    return any(c in g.columns and g[c].notna().any() for c in ("actor", "actor1", "actor2"))
-
-
-def refuse_existing(*paths: Path | None, overwrite: bool) -> None:
-    """Fail before any work if an output (or a sidecar of it) exists without ``--overwrite``."""
-    from incidentmap.atomic import check_output
-
-    for p in paths:
-        if p is not None:
-            check_output(p, overwrite=overwrite)
-
-
-def coarse_note(n: int, period: str) -> str:
-    """Say that ``n`` rows are dated to a longer span than one ``period`` (in totals only)."""
-    rows = "row is" if n == 1 else "rows are"
-    return (
-        f"{n:,} {rows} dated only to a longer span than a {period} (a month, a year): "
-        f"counted in totals, in no {period}"
-    )
-
-
-def print_write_notes(report: dict[str, Any] | None) -> None:
-    """Print what a format changed on the way to the file: values cut by a shapefile.
-
-    Every command that writes a layer says it, column by column: a shapefile holds 254
-    bytes a text value, and what does not fit is cut by the format.
-    """
-    for col, count in ((report or {}).get("truncated_columns") or {}).items():
-        console_err.print(
-            f"warning: {count:,} values of {col!r} longer than 254 bytes were cut by the "
-            "shapefile format; write .gpkg to keep them whole",
-            markup=False,
-            highlight=False,
-        )
-
-
-def write_area_rows(
-    rows: Any, output: Path, areas: Any, level: str, layer: str, *, overwrite: bool, csv_safe: bool
-) -> None:
-    """Write one row per area: a CSV table, or a GIS layer with each area's polygon."""
-    import geopandas as gpd
-
-    from incidentmap.io.write import write_layer, write_table
-
-    if output.suffix.lower() == ".csv":
-        write_table(rows, output, overwrite=overwrite, csv_safe=csv_safe)
-        return
-    key = "district_id" if level == "district" else "province_code"
-    geom = areas.set_index(areas[key].astype(str)).geometry.reindex(rows[key].astype(str)).values
-    report = write_layer(
-        gpd.GeoDataFrame(rows, geometry=geom, crs="EPSG:4326"),
-        output,
-        layer=layer,
-        overwrite=overwrite,
-        csv_safe=csv_safe,
-    )
-    print_write_notes(report)
-
-
-def _coverage_day(value: Any) -> Any:
-    """Return the last day of a date or of a partial date (``2023-03`` is 31 March)."""
-    import pandas as pd
-
-    if value is None:
-        return None
-    text = str(value)
-    if len(text) in (4, 7) and text[:4].isdigit():  # a year, or a year and month
-        freq = "Y" if len(text) == 4 else "M"
-        return pd.Period(text, freq=freq).end_time.normalize()
-    return pd.Timestamp(value).normalize()
 
 
 class WriteProgress:
@@ -551,3 +329,54 @@ class WriteProgress:
             self._task = self._bar.add_task("write", total=estimate)
             self._bar.start()
         self._bar.update(self._task, completed=min(written, estimate))
+
+
+# --- for cli/_trends.py until it moves onto jobs/trends (removed then) ---------------------
+
+
+def filter_options(func: Callable[..., Any]) -> Any:  # pragma: no cover - transitional
+    """Add the shared incident filters (see :mod:`incidentmap.cli._filters`)."""
+    from incidentmap.cli._filters import filter_options as add
+
+    return add(func)
+
+
+def load_filtered(
+    input: str, read: dict[str, Any], geo: dict[str, Any], filters: dict[str, Any]
+) -> Any:  # pragma: no cover - transitional
+    """Load and filter through the jobs' load step; print its report."""
+    from incidentmap.cli._filters import filters_from
+    from incidentmap.jobs.load import load
+
+    report = Report()
+    with step(f"reading and geocoding {input}"):
+        loaded = load(source_from(input, read, geo), filters_from(filters), report)
+    print_report(report)
+    return loaded.frame
+
+
+def refuse_existing(*paths: Path | None, overwrite: bool) -> None:  # pragma: no cover
+    """Refuse existing outputs before any work."""
+    from incidentmap.atomic import check_output
+
+    for p in paths:
+        if p is not None:
+            check_output(p, overwrite=overwrite)
+
+
+def coarse_note(n: int, period: str) -> str:  # pragma: no cover - transitional
+    """See :func:`incidentmap.jobs.aggregate.coarse_note`."""
+    from incidentmap.jobs.aggregate import coarse_note as note
+
+    return note(n, period)
+
+
+def write_area_rows(
+    rows: Any, output: Path, areas: Any, level: str, layer: str, *, overwrite: bool,
+    csv_safe: bool,
+) -> None:  # pragma: no cover - transitional
+    """See :func:`incidentmap.jobs.aggregate.write_area_rows`."""
+    from incidentmap.jobs.aggregate import write_area_rows as write
+    from incidentmap.options import Output
+
+    write(rows, Output(output, overwrite=overwrite, csv_safe=csv_safe), areas, level, layer)

@@ -233,7 +233,7 @@ def _emit_json(frame: pd.DataFrame, level: str, attrs: dict[str, Any], timeline:
 
 
 def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: bool) -> None:
-    from incidentmap.cli._query import terminal_text
+    from incidentmap.cli._text import terminal_text
 
     t = Table(show_lines=False)
     if timeline:

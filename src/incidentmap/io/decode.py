@@ -116,11 +116,11 @@ def _decode_as(data: bytes, path: str, encoding: str) -> tuple[str, str]:
     try:
         return data.decode(encoding), encoding
     except LookupError as exc:
-        raise UsageError(f"--encoding: unknown text encoding {encoding!r}") from exc
+        raise UsageError(f"`encoding`: unknown text encoding {encoding!r}") from exc
     except UnicodeDecodeError as exc:
         msg = (
             f"cannot decode as {encoding}: byte 0x{data[exc.start]:02x} at offset {exc.start} "
-            "(expected text in that encoding; omit --encoding to detect it)"
+            "(expected text in that encoding; omit `encoding` to detect it)"
         )
         raise InputFileError(path, msg) from exc
 
@@ -161,4 +161,4 @@ def encoding_note(codec: str) -> str | None:
     if codec in ("utf-8", "utf-8-sig") or not codec:
         return None
     name = _CODEC_NAMES.get(codec, codec)
-    return f"decoded as {name}; give --encoding if that is wrong"
+    return f"decoded as {name}; give `encoding` if that is wrong"

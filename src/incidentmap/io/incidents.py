@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, cast
 
 import geopandas as gpd
@@ -21,6 +22,7 @@ from incidentmap.errors import UsageError
 from incidentmap.io.assemble import BlockState, assemble
 from incidentmap.io.geocoded import is_geocoded, typed_geocoded
 from incidentmap.io.numbers import DECIMAL_MARKS
+from incidentmap.io.options import ReadOptions
 from incidentmap.io.table_blocks import CsvBlocks, ParquetBlocks, csv_blocks, parquet_blocks
 from incidentmap.io.tables import read_table
 from incidentmap.schema import (
@@ -33,27 +35,10 @@ __all__ = ["IncidentBlocks", "incident_blocks", "read_incidents"]
 
 def read_incidents(
     path: str | os.PathLike[str],
-    preset: str = "auto",
+    preset: str | None = None,
     *,
-    lat: str | None = None,
-    lon: str | None = None,
-    date: str | None = None,
-    province: str | None = None,
-    district: str | None = None,
-    place: str | None = None,
-    event_id: str | None = None,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    sheet: str | int | None = None,
-    layer: str | None = None,
-    comment: str | None = None,
-    header: bool = True,
-    columns: list[str] | None = None,
-    day_one: str | None = None,
-    dayfirst: bool | None = None,
-    coordinates: bool = True,
-    on_bad: str = "error",
-    decimal: str | None = None,
+    options: ReadOptions | None = None,
+    **given: Any,
 ) -> gpd.GeoDataFrame:
     """Read an incident file into the canonical schema.
 
@@ -61,8 +46,10 @@ def read_incidents(
     ----------
     path : path-like or "-"
         The incident file, or ``"-"`` for standard input (CSV or JSON).
-    preset : {"auto", "acled", "acled_admin1", "ucdp", "gtd", "awsd", "generic"}
-        Column layout; ``"auto"`` detects it from the header.
+    preset : {"auto", "acled", "acled_admin1", "ucdp", "gtd", "awsd", "generic"}, optional
+        Column layout; ``"auto"`` (the default) detects it from the header.
+    options : ReadOptions, optional
+        The options below as one value; ``**given`` sets them one by one on top.
     lat, lon, date, province, district, place, event_id : str, optional
         Column names that override the preset's choice.
     encoding, delimiter, sheet, layer, comment, header, columns : optional
@@ -99,28 +86,31 @@ def read_incidents(
         neither coordinates nor place-name columns, or (``on_bad="error"``) a
         value cannot be read; the message names the file, row and column.
     """
-    _check_read_options(preset, on_bad, day_one, decimal)
+    o = ReadOptions.of(options, **given)
+    if preset is not None:
+        o = replace(o, preset=preset)
+    _check_read_options(o.preset, o.on_bad, o.day_one, o.decimal)
     name = "<stdin>" if str(path) == "-" else str(path)
     raw = read_table(
         path,
-        encoding=encoding,
-        delimiter=delimiter,
-        sheet=sheet,
-        layer=layer,
-        comment=comment,
-        header=header,
-        columns=columns,
+        encoding=o.encoding,
+        delimiter=o.delimiter,
+        sheet=o.sheet,
+        layer=o.layer,
+        comment=o.comment,
+        header=o.header,
+        columns=o.columns,
     )
-    if preset == "auto" and is_geocoded(raw.columns):
-        return typed_geocoded(raw, name, on_bad, dayfirst)
+    if o.preset == "auto" and is_geocoded(raw.columns):
+        return typed_geocoded(raw, name, o.on_bad, o.dayfirst)
     assembled = assemble(
         raw,
         name,
-        PRESETS[preset] if preset != "auto" else None,
+        PRESETS[o.preset] if o.preset != "auto" else None,
         **_assemble_options(
-            lat=lat, lon=lon, date=date, province=province, district=district, place=place,
-            event_id=event_id, day_one=day_one, dayfirst=dayfirst, coordinates=coordinates,
-            on_bad=on_bad, decimal=decimal,
+            lat=o.lat, lon=o.lon, date=o.date, province=o.province, district=o.district,
+            place=o.place, event_id=o.event_id, day_one=o.day_one, dayfirst=o.dayfirst,
+            coordinates=o.coordinates, on_bad=o.on_bad, decimal=o.decimal,
         ),
     )  # fmt: skip
     return cast(gpd.GeoDataFrame, assembled)

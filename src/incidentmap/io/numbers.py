@@ -22,11 +22,11 @@ from incidentmap.io.values import (
     plain_numbers,
     text_hits,
 )
+from incidentmap.options import DECIMAL_MARKS
 
 __all__ = ["DECIMAL_MARKS", "decimal_mark", "parse_coordinates", "parse_counts", "parse_numbers"]
 
 #: how a file writes one and a half: ``point`` (1.5, thousands 1,000) or ``comma`` (1,5 and 1.000)
-DECIMAL_MARKS = ("point", "comma")
 
 _S = r"^\s*[+-]?"
 #: values that say which mark a file uses: in coordinates any fraction does; in counts only a
@@ -202,7 +202,7 @@ def _refuse_ambiguous(
         values,
         "a number of people whose decimal mark is known (a thousand with decimal commas, "
         "one with points; the file's coordinates and tolls do not say which: "
-        "--decimal comma or --decimal point)",
+        "`decimal` comma or `decimal` point)",
     )
     num[mask] = np.nan
 

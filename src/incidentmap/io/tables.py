@@ -133,12 +133,12 @@ def _read_csv_text(
     if not header:
         names = list(columns or [])
         if len(names) > df.shape[1]:
-            msg = f"--columns names {len(names)} columns but the file has {df.shape[1]}"
+            msg = f"`columns` names {len(names)} columns but the file has {df.shape[1]}"
             raise UsageError(msg)
         names += [f"column{i + 1}" for i in range(len(names), df.shape[1])]
         df.columns = names
     elif columns:
-        msg = "--columns names the columns of a file without a header; add --no-header"
+        msg = "`columns` names the columns of a file without a header; add `no_header`"
         raise UsageError(msg)
     df = _name_blank_headers(df)
     df.attrs["notes"] = fields_note(path, trailing)

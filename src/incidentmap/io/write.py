@@ -252,7 +252,7 @@ def _safe_layers(
             table = gdf.rename(columns=lambda c: str(c))
             names = safe_names(list(table.columns))
             renamed.update({c: n for c, n in names.items() if c != n})
-            safe[name] = table.rename(columns=names)
+            safe[name] = _no_attrs(table.rename(columns=names))
             continue
         g = (
             gdf
@@ -262,8 +262,21 @@ def _safe_layers(
         g = g.to_crs("EPSG:4326") if g.crs is not None else g.set_crs("EPSG:4326")
         g, r = safe_frame(g)
         renamed.update(r)
-        safe[name] = g
+        safe[name] = _no_attrs(g)
     return safe, renamed
+
+
+def _no_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame without ``attrs``: what a writer stores is the rows, nothing more.
+
+    GeoParquet stores a frame's ``attrs`` as JSON; a value JSON cannot hold (a Timestamp)
+    broke every Parquet export once.
+    """
+    if not frame.attrs:
+        return frame
+    out = frame.copy(deep=False)
+    out.attrs = {}
+    return out
 
 
 def write_error(exc: BaseException, path: Path, fmt: str) -> BaseException:

@@ -86,7 +86,7 @@ def build_payload(
         ``measure="per100k"`` (incidents per 100,000 people).
     series : AreaSeries, optional
         The area-by-period values (:func:`incidentmap.render.series.area_series`), when
-        the caller has them already (``brief --png`` computes them once for both).
+        the caller has them already (the brief job computes them once for the page and the image).
     **style_kwargs
         Fields of :class:`MapStyle` on top of ``style``.
 

@@ -263,7 +263,7 @@ def briefing_map(
     population : pandas.DataFrame, optional
         For ``measure="per100k"``.
     series : AreaSeries, optional
-        The area-by-period values (``brief --png`` computes them once for page and PNG).
+        The area-by-period values (the brief job computes them once for page and image).
     **style_kwargs
         Fields of :class:`MapStyle` on top of ``style``.
 
@@ -320,7 +320,7 @@ def save_map(m: folium.Map, path: str | os.PathLike[str], *, overwrite: bool = F
     """
     p = Path(path)
     if p.suffix.lower() not in (".html", ".htm"):
-        msg = f"{p}: a map is written as .html (use --png for .png, .svg or .pdf)"
+        msg = f"{p}: a map is written as .html (use `png` for .png, .svg or .pdf)"
         raise UsageError(msg)
     check_output(p, overwrite=overwrite)
     html_text = m.get_root().render()

@@ -3,8 +3,8 @@
 :func:`area_series` counts (or sums) the incidents of every area in every period once,
 with the cumulative values, the colour classes of both modes, the colours and the legend;
 :func:`incidentmap.render.data.build_payload` encodes it for the page and
-:func:`incidentmap.render.static_map` draws it, so the two never compute it apart (``brief
---png`` computes it once for both).
+:func:`incidentmap.render.static_map` draws it, so the two never compute it apart (the brief
+job computes it once for both).
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ def check_steps(incidents: pd.DataFrame, period: str) -> None:
     if steps > MAX_STEPS:
         msg = (
             f"a slider by {period} from {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d} would "
-            f"have {steps:,} steps, more than {MAX_STEPS:,}: choose a longer --period or narrow "
-            "the dates with --since/--until"
+            f"have {steps:,} steps, more than {MAX_STEPS:,}: choose a longer `period` or narrow "
+            "the dates with `since`/`until`"
         )
         raise UsageError(msg)
 
@@ -186,6 +186,7 @@ def area_series(
     style: MapStyle | None = None,
     *,
     population: pd.DataFrame | None = None,
+    coverage_end: Any = None,
 ) -> AreaSeries:
     """Count (or sum) every area's incidents in every period, once for the page and the PNG.
 
@@ -200,6 +201,10 @@ def area_series(
         numeric column), ``scheme``, ``k``, ``bins`` and ``mode`` are used.
     population : pandas.DataFrame, optional
         For ``measure="per100k"``.
+    coverage_end : date-like, optional
+        The last day the data cover (the ``until`` asked for, or the file's last date
+        before filters); default the incidents' last date. A period it ends inside is
+        partial.
 
     Returns
     -------
@@ -225,6 +230,7 @@ def area_series(
         period=s.period,
         sums=[measure] if measure not in ("incidents", "per100k") else [],
         population=population if per100k else None,
+        coverage_end=coverage_end,
     )
     if s.period is None:
         starts = [pd.Timestamp("1970-01-01")]
@@ -249,7 +255,7 @@ def area_series(
         names=layer[name_col].tolist(),
         starts=starts,
         labels=period_labels(starts, s.period),
-        partial=_partial_end(incidents, starts, s.period),
+        partial=_partial_end(incidents, starts, s.period, coverage_end),
         values=values,
         cumulative=cumulative,
         counts=counts,
@@ -265,9 +271,9 @@ def _no_periods(incidents: pd.DataFrame, level: str) -> str:
     if level == "district" and fit.dated and fit.district_rows == 0:
         return (
             f"nothing to draw by district: all {fit.placed:,} placed rows are placed only to a "
-            "province; use level province (--level province)"
+            "province; use `level` province"
         )
-    return "no dated incidents to draw by period; use period None (--period none) for all dates"
+    return "no dated incidents to draw by period; use `period` none for all dates"
 
 
 def _classes(
@@ -282,12 +288,11 @@ def _classes(
 
 
 def _partial_end(
-    incidents: pd.DataFrame, starts: list[Any], period: str | None
+    incidents: pd.DataFrame, starts: list[Any], period: str | None, end: Any = None
 ) -> pd.Timestamp | None:
     """Return the data's last day when it falls before the end of the last period, else None."""
     if period is None or not starts:
         return None
-    end = incidents.attrs.get("coverage_end")
     if end is None and "date" in incidents:
         end = pd.to_datetime(incidents["date"], errors="coerce").max()
     if end is None or pd.isna(end):
@@ -331,7 +336,7 @@ def _check_style(
         msg = f"period must be one of {', '.join(PERIODS)} (or None), not {s.period!r}"
         raise UsageError(msg)
     if measure == "per100k" and population is None:
-        msg = "measure 'per100k' needs a population table (--population)"
+        msg = "measure 'per100k' needs a population table (`population`)"
         raise UsageError(msg)
     if measure not in ("incidents", "per100k") and measure not in incidents.columns:
         msg = f"measure {measure!r} is not a column of the incidents"

@@ -58,7 +58,7 @@ def static_map(
     population : pandas.DataFrame, optional
         For ``measure="per100k"``.
     series : AreaSeries, optional
-        The values to draw, when the caller has them (the page's: ``brief --png``).
+        The values to draw, when the caller has them (the page's, in the brief job).
     **style_kwargs
         Fields of :class:`~incidentmap.render.style.MapStyle` on top of ``style``.
 

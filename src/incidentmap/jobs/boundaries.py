@@ -1,0 +1,107 @@
+"""The ``boundaries`` jobs: install the province and district layers, and describe them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from incidentmap.jobs.report import Report
+
+__all__ = ["InstallRequest", "cache_folder", "describe", "install", "unwritable_cache"]
+
+
+@dataclass(frozen=True)
+class InstallRequest:
+    """Where the boundaries come from.
+
+    Attributes
+    ----------
+    source : path, optional
+        A local folder or file (geoBoundaries ADM1+ADM2, OCHA COD-AB, any district layer
+        with the field options); None downloads the pinned geoBoundaries release.
+    district_field, province_field, id_field : str, optional
+        The fields of another layout.
+    """
+
+    source: str | os.PathLike[str] | None = None
+    district_field: str | None = None
+    province_field: str | None = None
+    id_field: str | None = None
+
+
+@dataclass
+class Installed:
+    """What was installed: its provenance and the report."""
+
+    provenance: dict[str, Any]
+    path: str
+    report: Report = field(default_factory=Report)
+
+
+def install(request: InstallRequest) -> Installed:
+    """Install the boundary layers into the cache.
+
+    Parameters
+    ----------
+    request : InstallRequest
+
+    Returns
+    -------
+    Installed
+    """
+    from incidentmap.boundaries import install_boundaries
+
+    report = Report()
+    where = (
+        f"from {request.source}" if request.source else "geoBoundaries (pinned release) download"
+    )
+    report.add("installing", f"installing boundaries: {where}", kind="info")
+    info = install_boundaries(
+        request.source,
+        district_field=request.district_field,
+        province_field=request.province_field,
+        id_field=request.id_field,
+        progress=request.source is None,
+    )
+    p = info.provenance
+    report.add(
+        "installed",
+        f"installed {p['districts']} districts in {p['provinces']} provinces to {info.path}",
+        kind="info",
+    )
+    for fix in p.get("corrections_applied", []):
+        report.add(
+            "corrected",
+            f"  corrected province of {fix['district']}: {fix['from']} -> {fix['to']}",
+            kind="info",
+        )
+    return Installed(dict(p), str(info.path), report)
+
+
+def describe() -> tuple[dict[str, Any], str]:
+    """Return the installed layers' provenance and their cache folder."""
+    from incidentmap.boundaries import boundaries_info
+
+    info = boundaries_info()
+    return dict(info.provenance), str(info.path)
+
+
+def cache_folder() -> str:
+    """Return the cache folder (``INCIDENTMAP_CACHE_DIR`` moves it)."""
+    from incidentmap.boundaries import cache_dir
+
+    return str(cache_dir())
+
+
+def unwritable_cache() -> list[tuple[str, str]]:
+    """Return (and forget) the cache folders this run could not write, with the reason.
+
+    The indexes were built in memory instead (slower, never fatal); the command line says
+    so once at the end of the run.
+    """
+    from incidentmap._settings import UNWRITABLE_CACHE
+
+    out = [(str(folder), str(why)) for folder, why in UNWRITABLE_CACHE.items()]
+    UNWRITABLE_CACHE.clear()
+    return out

@@ -1,0 +1,281 @@
+"""The ``brief`` and ``map`` jobs: the briefing page (and its image), or a plain map.
+
+``run(BriefRequest(...))`` is the one sequence of a page: the request checked whole (file
+names, bins, the population a rate needs, outputs that exist), the rows loaded and filtered
+(:func:`incidentmap.jobs.load.load`), what the data support checked
+(:func:`incidentmap.fitness.check_fit`: a page that cannot be drawn is refused; the level
+chosen), the areas' series computed once for the page and the image
+(:func:`incidentmap.render.series.area_series`), the page drawn, and both files published
+together (the image only once the page is written).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from incidentmap.errors import UsageError, refuse_choice
+from incidentmap.jobs.load import Loaded, Source, load
+from incidentmap.jobs.report import Report
+from incidentmap.options import Filters, Output
+
+if TYPE_CHECKING:
+    import folium
+
+    from incidentmap.render.style import MapStyle
+
+__all__ = ["KINDS", "BriefRequest", "BriefResult", "read_bins", "run"]
+
+#: what a page shows: the briefing, or one of the two plain maps
+KINDS = ("briefing", "choropleth", "points")
+
+
+@dataclass(frozen=True)
+class BriefRequest:
+    """What page to make.
+
+    Attributes
+    ----------
+    source : Source
+    output : Output, optional
+        The ``.html`` file; None makes the page without writing it (a notebook shows it).
+    style : MapStyle, optional
+        Level (None: the finest most rows reach), period, measure, classes, title...
+        Default ``MapStyle(level=None)``.
+    filters : Filters
+    kind : {"briefing", "choropleth", "points"}, default "briefing"
+    caption : str, optional
+        The briefing's caption (default: date range and counts).
+    offline : bool, default True
+        Every script inlined: one file that works without network.
+    tiles : str, optional
+        Background tiles (default none; ``osm`` for plain maps online).
+    population : path, optional
+        Population by area, for ``measure="per100k"``.
+    png : path, optional
+        Also write a static map (``.png``, ``.svg``, ``.pdf``).
+    png_periods : int, default 6
+        The last N periods as small multiples in the static map.
+    """
+
+    source: Source
+    output: Output | None = None
+    style: MapStyle | None = None
+    filters: Filters = field(default_factory=Filters)
+    kind: str = "briefing"
+    caption: str | None = None
+    offline: bool = True
+    tiles: str | None = None
+    population: Any = None
+    png: str | Path | None = None
+    png_periods: int = 6
+
+    def checked(self) -> BriefRequest:
+        """Return the request with its default style, or refuse it before any file is read."""
+        from incidentmap.render.style import MapStyle
+
+        refuse_choice(self.kind, KINDS, "`kind`")
+        style = self.style if self.style is not None else MapStyle(level=None)  # type: ignore[arg-type]
+        if style.bins is not None:
+            style = replace(style, bins=read_bins(style.bins))
+        if self.output is not None and Path(self.output.path).suffix.lower() not in (
+            ".html",
+            ".htm",
+        ):
+            msg = (
+                f"{self.output.path}: a map is written as .html "
+                "(use `png` for .png, .svg or .pdf)"
+            )
+            raise UsageError(msg, field="output")
+        if self.png is not None and Path(self.png).suffix.lower() not in (".png", ".svg", ".pdf"):
+            raise UsageError(f"`png` {self.png}: a static map is .png, .svg or .pdf", field="png")
+        if self.png is not None and self.output is None:
+            msg = "`png` needs `output` (the image is written with the page)"
+            raise UsageError(msg, field="png")
+        if style.bins is None and style.scheme == "user":
+            msg = "`scheme` user needs `bins` (upper class bounds, e.g. 1,5,10,25)"
+            raise UsageError(msg, field="bins")
+        if style.measure == "per100k" and self.population is None:
+            msg = "`measure` per100k needs `population` (a CSV of population by area)"
+            raise UsageError(msg, field="population")
+        if self.output is not None:
+            from incidentmap.atomic import check_output
+
+            check_output(self.output.path, overwrite=self.output.overwrite)
+            if self.png is not None:
+                check_output(self.png, overwrite=self.output.overwrite)
+        return replace(self, style=style)
+
+
+@dataclass
+class BriefResult:
+    """A page, the files written, and what the run said.
+
+    Attributes
+    ----------
+    page : folium.Map
+        The page (``page.get_root().render()`` is its HTML).
+    style : MapStyle
+        The style drawn (the level chosen when none was asked).
+    paths : list of pathlib.Path
+        The files written (page, image).
+    report : Report
+    """
+
+    page: folium.Map
+    style: MapStyle
+    paths: list[Path] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+
+    def html(self) -> str:
+        """Return the page's HTML."""
+        return self.page.get_root().render()
+
+    def _repr_html_(self) -> str:
+        return self.page._repr_html_()
+
+
+def read_bins(value: str | list[float] | tuple[float, ...] | None) -> list[float] | None:
+    """Return upper class bounds given as ``"1,5,10,25"`` or numbers, checked to increase."""
+    if value is None:
+        return None
+    try:
+        parts = value.split(",") if isinstance(value, str) else list(value)
+        bins = [float(v) for v in parts if str(v).strip()]
+    except ValueError:
+        msg = f"`bins`: expected numbers separated by commas, got {value!r}"
+        raise UsageError(msg, field="bins") from None
+    if not bins or not all(math.isfinite(b) for b in bins):
+        msg = f"`bins`: expected finite numbers separated by commas, got {value!r}"
+        raise UsageError(msg, field="bins")
+    if any(b >= c for b, c in itertools.pairwise(bins)):
+        msg = f"`bins`: class bounds must increase (e.g. 1,5,10,25), got {value!r}"
+        raise UsageError(msg, field="bins")
+    return bins
+
+
+def run(request: BriefRequest) -> BriefResult:
+    """Make a page (and its image) and write them when an output is given.
+
+    Parameters
+    ----------
+    request : BriefRequest
+
+    Returns
+    -------
+    BriefResult
+    """
+    req = request.checked()
+    report = Report()
+    population = _population(req.population)
+    loaded = load(req.source, req.filters, report)
+    style = _fit(loaded, req.style, report)  # type: ignore[arg-type]
+    series = None
+    if req.kind != "points":
+        from incidentmap.render.series import area_series
+
+        series = area_series(
+            loaded.frame, None, style, population=population, coverage_end=loaded.coverage_end
+        )
+    page = _page(req, loaded, style, population, series)
+    result = BriefResult(page, style, report=report)
+    _grid_note(req, loaded, style, report)
+    if req.output is not None:
+        _publish(req, loaded, style, population, series, result)
+    return result
+
+
+def _population(path: Any) -> Any:
+    if path is None:
+        return None
+    from incidentmap.pipeline import load_population
+
+    return load_population(path)
+
+
+def _fit(loaded: Loaded, style: MapStyle, report: Report) -> MapStyle:
+    """Refuse a page the data cannot fill; choose the level; say what the data give."""
+    from incidentmap.fitness import check_fit, data_fitness
+
+    if len(loaded.frame) == 0:
+        msg = "nothing to draw: no row is left after the filters (a page would be empty)"
+        raise UsageError(msg)
+    level, notes = check_fit(
+        data_fitness(loaded.frame), level=style.level, period=style.period, measure=style.measure
+    )
+    for line in notes:
+        report.add("fitness", line)
+    return replace(style, level=level)
+
+
+def _page(
+    req: BriefRequest, loaded: Loaded, style: MapStyle, population: Any, series: Any
+) -> folium.Map:
+    from incidentmap.render import briefing_map, choropleth_map, point_map
+    from incidentmap.render.style import PageOptions
+
+    g = loaded.frame
+    if req.kind == "briefing":
+        page = PageOptions(caption=req.caption, offline=req.offline, tiles=req.tiles or "none")
+        return briefing_map(g, style, page=page, population=population, series=series)
+    tiles = req.tiles or ("none" if req.offline else "osm")
+    page = PageOptions(offline=req.offline, tiles=tiles)
+    if req.kind == "choropleth":
+        return choropleth_map(g, style, page=page, population=population, series=series)
+    return point_map(g, style, page=page)
+
+
+def _grid_note(req: BriefRequest, loaded: Loaded, style: MapStyle, report: Report) -> None:
+    """Say when the points are drawn as grid counts (more than ``max_points``)."""
+    if req.kind == "choropleth":
+        return
+    g = loaded.frame
+    at_point = ~g["geocode_precision"].isin(["district", "province"])
+    placed = int((g.geometry.notna() & ~g.geometry.is_empty & at_point).sum())
+    if placed > style.max_points:
+        report.add(
+            "grid",
+            f"{placed} placed incidents are drawn as counts per grid cell and period "
+            f"(more than `max_points` {style.max_points}); the legend says so",
+            field="max_points",
+        )
+
+
+def _publish(
+    req: BriefRequest,
+    loaded: Loaded,
+    style: MapStyle,
+    population: Any,
+    series: Any,
+    result: BriefResult,
+) -> None:
+    """Write the page and, when asked, the image: both or neither."""
+    from incidentmap.render import save_map, static_map
+    from incidentmap.render.style import ImageOptions
+
+    assert req.output is not None
+    out, overwrite = Path(req.output.path), req.output.overwrite
+    if req.png is None:
+        save_map(result.page, out, overwrite=overwrite)
+    else:  # the image is moved in only once the page is written: both, or neither
+        from incidentmap.atomic import atomic_write
+
+        with atomic_write(req.png, overwrite=overwrite) as tmp:
+            static_map(
+                loaded.frame,
+                tmp,
+                replace(style, hotspots=False, labels=False),
+                image=ImageOptions(periods=req.png_periods, overwrite=True),
+                population=population,
+                series=series,
+            )
+            save_map(result.page, out, overwrite=overwrite)
+        result.paths.append(Path(req.png))
+        result.report.add("wrote", f"wrote: {req.png}", kind="info")
+    result.paths.insert(0, out)
+    how = "offline" if req.offline else "online"
+    size = out.stat().st_size / 1e6
+    result.report.add("wrote", f"wrote: {out} ({size:.2f} MB, {how})", kind="info")

@@ -1,0 +1,178 @@
+"""The ``export`` job: points, area counts and boundaries as GIS layers.
+
+``run(ExportRequest(...))`` refuses, before reading, a choice outside its values, several
+layers for a one-layer format and an existing output (the long tables beside it too); then
+loads and filters the rows and writes the layers (:func:`incidentmap.export.export_layers`),
+saying what each layer holds and which rows the points layer left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from incidentmap.errors import UsageError, refuse_choice
+from incidentmap.jobs.aggregate import say_written
+from incidentmap.jobs.load import Source, load
+from incidentmap.jobs.report import Report
+from incidentmap.options import AREA_EVENTS, PERIOD_LAYOUTS, Filters, Output
+
+__all__ = ["ExportRequest", "ExportResult", "run"]
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export.
+
+    Attributes
+    ----------
+    source : Source
+    output : Output
+        ``.gpkg`` (several layers), ``.geojson``, ``.shp``, ``.fgb``, ``.kml``, ``.csv``,
+        ``.parquet``.
+    layers : tuple of str, optional
+        Default: points, districts and provinces for GeoPackage; points otherwise.
+    period : str, optional
+        Area layers per period (a long table beside, or ``period_layout="features"``).
+    digits : int, optional
+        Coordinate decimals (GeoJSON, CSV).
+    area_events : {"omit", "layer", "points"}, default "omit"
+    period_layout : {"long", "features"}, default "long"
+    zeros : bool, default False
+        Keep area x period rows with no incident.
+    filters : Filters
+    progress : callable, optional
+        ``progress(bytes_written, estimate)`` while a large file is written.
+    """
+
+    source: Source
+    output: Output
+    layers: tuple[str, ...] | None = None
+    period: str | None = None
+    digits: int | None = None
+    area_events: str = "omit"
+    period_layout: str = "long"
+    zeros: bool = False
+    filters: Filters = field(default_factory=Filters)
+    progress: Callable[[int, int], None] | None = None
+
+    def check(self) -> None:
+        """Refuse what cannot work, before any file is read."""
+        from incidentmap.export import table_paths
+        from incidentmap.io.targets import FileTarget, target_for
+
+        refuse_choice(self.area_events, AREA_EVENTS, "`area_events`")
+        refuse_choice(self.period_layout, PERIOD_LAYOUTS, "`period_layout`")
+        target = target_for(self.output.path)
+        n = len(self.layers or ())
+        if n > 1 and isinstance(target, FileTarget) and not target.multi:
+            msg = (
+                f"{self.output.path}: {target.format} holds one layer; choose one of "
+                f"{', '.join(self.layers or ())} or write .gpkg"
+            )
+            raise UsageError(msg, field="layers")
+        target.check(overwrite=self.output.overwrite)
+        if self.period is not None and self.period_layout == "long":
+            tables = [f"{n}_by_{self.period}" for n in self.layers or () if n in _AREAS]
+            for p in table_paths(self.output.path, tables).values():
+                target_for(p).check(overwrite=self.output.overwrite)
+
+
+_AREAS = ("districts", "provinces")
+
+
+@dataclass
+class ExportResult:
+    """What was written.
+
+    Attributes
+    ----------
+    written : dict
+        The writer's report: layers and their features, tables, format.
+    report : Report
+    """
+
+    written: dict[str, Any]
+    report: Report = field(default_factory=Report)
+
+    def _repr_html_(self) -> str:
+        return self.report._repr_html_()
+
+
+def run(request: ExportRequest) -> ExportResult:
+    """Export layers.
+
+    Parameters
+    ----------
+    request : ExportRequest
+
+    Returns
+    -------
+    ExportResult
+    """
+    request.check()
+    from incidentmap.export import ExportOptions, export_layers
+
+    report = Report()
+    g = load(request.source, request.filters, report).frame
+    out = request.output
+    written = export_layers(
+        g,
+        out.path,
+        layers=list(request.layers) if request.layers else None,
+        period=request.period,
+        progress=request.progress,
+        options=ExportOptions(
+            precision=request.digits,
+            overwrite=out.overwrite,
+            csv_safe=out.csv_safe,
+            area_events=request.area_events,
+            period_layout=request.period_layout,
+            zeros=request.zeros,
+        ),
+    )
+    _say(report, written, request)
+    return ExportResult(written, report)
+
+
+def _say(report: Report, written: dict[str, Any], request: ExportRequest) -> None:
+    tables = written.get("tables", {})
+    for name, count in written["layers"].items():
+        if name not in tables:
+            report.add("layer", f"layer {name}: {count:,} features", field=name, kind="info")
+    for name, (rows, path) in tables.items():
+        which = (
+            "every area x period"
+            if request.zeros
+            else "area x period with incidents; `zeros` for all"
+        )
+        report.add("table", f"table {name}: {rows:,} rows ({which}) in {path}", kind="info")
+    if written.get("unplaced"):
+        report.add(
+            "unplaced",
+            f"left out of the points layer (unplaced): {written['unplaced']:,}",
+            kind="info",
+        )
+    if written.get("area_only"):
+        where = (
+            "in the area_events layer"
+            if request.area_events == "layer"
+            else "counted in the areas"
+        )
+        report.add(
+            "area_only",
+            "left out of the points layer (placed only to a district or province, "
+            f"{where}): {written['area_only']:,} (`area_events` points keeps them as stand-in "
+            "points)",
+            field="area_events",
+            kind="info",
+        )
+    if written.get("fields"):
+        mapping = ", ".join(f"{k} -> {v}" for k, v in written["fields"].items())
+        report.add("fields", f"shapefile field names cut to 10 characters: {mapping}", kind="info")
+        beside = Path(request.output.path).with_suffix(".fields.csv")
+        report.add("fields", f"  (mapping written to {beside})", kind="info")
+    say_written(report, written)
+    report.add("wrote", f"wrote: {request.output.path} ({written['format']})", kind="info")

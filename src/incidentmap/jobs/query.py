@@ -1,0 +1,233 @@
+"""The ``query`` job: the incidents near a place or point, in an area, in a date range...
+
+``run(QueryRequest(...))`` resolves the place first (a misspelt name fails before any file is
+read), loads and filters the rows (:func:`incidentmap.jobs.load.load`), keeps those in the
+area and near the place, sorts them, and returns them with a report of what matched and of
+the events placed only to an area.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import IO, TYPE_CHECKING, Any
+
+from incidentmap.errors import UsageError
+from incidentmap.jobs.load import Source, load
+from incidentmap.jobs.report import Report
+from incidentmap.options import Filters
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = ["FORMATS", "QueryRequest", "QueryResult", "run"]
+
+#: the formats a query's rows are written in (``table`` is the terminal's)
+FORMATS = ("table", "csv", "geojson", "ndjson", "geojsonseq")
+#: the columns of the terminal table
+TABLE_COLUMNS = (
+    "distance_km",
+    "match",
+    "date",
+    "province",
+    "district",
+    "event_type",
+    "actor",
+    "fatalities",
+    "geocode_precision",
+    "notes",
+)
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """What to find.
+
+    Attributes
+    ----------
+    source : Source
+    filters : Filters
+    near : str, optional
+        A place, district or province name, or ``LAT,LON``.
+    km : float, default 25
+        Distance for ``near``.
+    province, district : str, optional
+        Areas in any spelling.
+    bbox : (min_lon, min_lat, max_lon, max_lat) or str, optional
+        A box (a text ``"a,b,c,d"`` is read).
+    within : path, optional
+        A polygon file.
+    include_area_events : bool, default False
+        Also list events placed only to an area that overlaps the query area.
+    sort : str, optional
+        A column (``-col`` descending); default distance for ``near``, else date.
+    limit : int, optional
+        Keep at most this many rows (the count matched is still said).
+    """
+
+    source: Source
+    filters: Filters = field(default_factory=Filters)
+    near: str | None = None
+    km: float = 25.0
+    province: str | None = None
+    district: str | None = None
+    bbox: tuple[float, float, float, float] | str | None = None
+    within: Any = None
+    include_area_events: bool = False
+    sort: str | None = None
+    limit: int | None = None
+
+    def checked(self) -> QueryRequest:
+        """Return the request with its box read, or refuse it before any file is read."""
+        if not (math.isfinite(self.km) and self.km >= 0):
+            raise UsageError(f"`km` must be a distance >= 0, not {self.km!r}", field="km")
+        if self.limit is not None and self.limit < 0:
+            raise UsageError(f"`limit` must be >= 0, not {self.limit!r}", field="limit")
+        return replace(self, bbox=read_bbox(self.bbox))
+
+
+@dataclass
+class QueryResult:
+    """The rows a query matched.
+
+    Attributes
+    ----------
+    frame : geopandas.GeoDataFrame
+        The rows (at most ``limit``), sorted.
+    matched : int
+        Rows matched before ``limit``.
+    near : str, optional
+        The resolved location of ``near``.
+    report : Report
+    """
+
+    frame: gpd.GeoDataFrame
+    matched: int
+    near: str | None = None
+    report: Report = field(default_factory=Report)
+
+    def write(self, stream: IO[str], fmt: str, *, digits: int = 6, csv_safe: bool = False) -> None:
+        """Write the rows as CSV, GeoJSON or newline-delimited GeoJSON to a text stream."""
+        from incidentmap.io.frames import write_csv, write_geojson_text
+
+        if fmt == "csv":
+            write_csv(self.frame, stream, geometry_digits=digits, csv_safe=csv_safe)
+        elif fmt == "geojson":
+            write_geojson_text(self.frame, stream, digits)
+        elif fmt in ("ndjson", "geojsonseq"):
+            write_geojson_text(self.frame, stream, digits, lines=fmt)
+        else:
+            msg = f"`format` must be one of {', '.join(FORMATS[1:])} here, not {fmt!r}"
+            raise UsageError(msg, field="format")
+
+    def table(self) -> pd.DataFrame:
+        """Return the rows as the terminal table shows them: its columns, dates as text."""
+        import pandas as pd
+
+        from incidentmap.io.frames import dates_as_text
+
+        cols = [c for c in TABLE_COLUMNS if c in self.frame.columns]
+        return dates_as_text(pd.DataFrame(self.frame[cols]))
+
+    def _repr_html_(self) -> str:
+        return self.table()._repr_html_() + self.report._repr_html_()
+
+
+def read_bbox(value: tuple[float, ...] | str | None) -> tuple[float, float, float, float] | None:
+    """Return a box given as a tuple or as ``"min_lon,min_lat,max_lon,max_lat"``, checked."""
+    if value is None:
+        return None
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    try:
+        nums = tuple(float(p) for p in parts)
+    except (TypeError, ValueError):
+        nums = ()
+    if len(nums) != 4 or not all(math.isfinite(v) for v in nums):
+        msg = f"`bbox`: expected min_lon,min_lat,max_lon,max_lat, got {value!r}"
+        raise UsageError(msg, field="bbox")
+    minx, miny, maxx, maxy = nums
+    if minx > maxx or miny > maxy:
+        msg = (
+            "`bbox`: the minimum comes first (min_lon,min_lat,max_lon,max_lat), "
+            f"got {value!r}"
+        )
+        raise UsageError(msg, field="bbox")
+    return minx, miny, maxx, maxy
+
+
+def run(request: QueryRequest) -> QueryResult:
+    """Run a query.
+
+    Parameters
+    ----------
+    request : QueryRequest
+
+    Returns
+    -------
+    QueryResult
+    """
+    req = request.checked()
+    from incidentmap.query import match_in, match_near, resolve_location, sort_incidents
+
+    # the place first: a misspelt name fails before the (possibly large) input is read
+    location = resolve_location(req.near, province=req.province) if req.near else None
+    report = Report()
+    rows = load(req.source, req.filters, report).frame
+    found = match_in(
+        rows,
+        province=req.province,
+        district=req.district,
+        bbox=req.bbox,  # type: ignore[arg-type]
+        within=req.within,
+        include_area_events=req.include_area_events,
+    )
+    if location is not None:
+        found = match_near(
+            found.frame, location, req.km, include_area_events=req.include_area_events
+        )
+        report.add("near", f"near: {found.label}, within {req.km:g} km", kind="info")
+        g = sort_incidents(found.frame, req.sort) if req.sort else found.frame
+    else:
+        g = sort_incidents(found.frame, req.sort)
+    _say_area_events(report, found.area_overlaps, found.area_inside, req.include_area_events)
+    matched = len(g)
+    if req.limit is not None:
+        g = g.head(req.limit)
+    report.counts.update(matched=matched, shown=len(g))
+    if matched == 0:
+        report.add("matched", "no incidents match", kind="info")
+    else:
+        shown = f" (showing {len(g):,})" if len(g) < matched else ""
+        report.add("matched", f"{_incidents(matched)}{shown}", kind="info")
+    return QueryResult(g, matched, found.label, report)
+
+
+def _incidents(n: int) -> str:
+    return "1 incident matches" if n == 1 else f"{n:,} incidents match"
+
+
+def _say_area_events(report: Report, overlaps: int, inside: int, included: bool) -> None:
+    """Say how many events placed only to an area were listed or left out, and why."""
+    if inside:
+        report.add(
+            "area_inside",
+            f"listed: {inside:,} events placed only to a district or province that lies "
+            "wholly inside the query area (match = area inside; distance_km to the area's edge)",
+            kind="info",
+        )
+    if overlaps and not included:
+        report.add(
+            "area_overlaps",
+            f"left out: {overlaps:,} events placed only to a district or province that overlaps "
+            "the query area, and may lie outside it (`include_area_events` lists them)",
+            field="include_area_events",
+            kind="info",
+        )
+    elif overlaps:
+        report.add(
+            "area_overlaps",
+            f"listed: {overlaps:,} events placed only to a district or province that overlaps "
+            "the query area (match = area overlaps; distance_km to the area's edge)",
+            kind="info",
+        )

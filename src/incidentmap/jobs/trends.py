@@ -1,0 +1,208 @@
+"""The ``trends`` job: where incidents rise, per area and for the country.
+
+``run(TrendsRequest(...))`` checks the output, loads and filters the rows
+(:func:`incidentmap.jobs.load.load`), compares the latest period with its baseline
+(:func:`incidentmap.trends.trends`: change, ACLED's surge and threat rules, a binomial test,
+Gi* hot spots), and writes the areas when asked. The result holds the areas, the national
+timeline and the facts of the comparison (periods compared, rules), never in ``attrs``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from incidentmap.errors import refuse_choice
+from incidentmap.jobs.aggregate import coarse_note, say_written, write_area_rows
+from incidentmap.jobs.load import Source, load
+from incidentmap.jobs.report import Report
+from incidentmap.options import LEVELS, PERIOD_NAMES, Filters, Output
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["TrendsRequest", "TrendsResult", "run"]
+
+
+@dataclass(frozen=True)
+class TrendsRequest:
+    """What to compare.
+
+    Attributes
+    ----------
+    source : Source
+    filters : Filters
+    level : {"province", "district"}, default "province"
+    period : str, default "week"
+    baseline : int, optional
+        Periods before the latest one (default by period).
+    hotspots : bool, default True
+        Getis-Ord Gi* and emerging hot spots.
+    permutations : int, default 199
+    alpha : float, default 0.05
+    fdr : bool, default False
+        Benjamini-Hochberg correction of the Gi* p-values per period.
+    include_incomplete : bool, default False
+        Use the data's last period even if it is not over.
+    output : Output, optional
+        Also write the areas: ``.csv``, ``.json``, or a layer with their polygons.
+    progress : callable, optional
+        ``progress(step, done, total)`` during long steps.
+    """
+
+    source: Source
+    filters: Filters = field(default_factory=Filters)
+    level: str = "province"
+    period: str = "week"
+    baseline: int | None = None
+    hotspots: bool = True
+    permutations: int = 199
+    alpha: float = 0.05
+    fdr: bool = False
+    include_incomplete: bool = False
+    output: Output | None = None
+    progress: Callable[[str, int, int], None] | None = None
+
+    def check(self) -> None:
+        """Refuse a level, period or output that cannot work, before any file is read."""
+        refuse_choice(self.level, LEVELS, "`level`")
+        refuse_choice(self.period, PERIOD_NAMES, "`period`")
+        if self.output is not None:
+            from incidentmap.atomic import check_output
+            from incidentmap.io.targets import target_for
+
+            if Path(self.output.path).suffix.lower() == ".json":
+                check_output(self.output.path, overwrite=self.output.overwrite)
+            else:
+                target_for(self.output.path).check(overwrite=self.output.overwrite)
+
+
+@dataclass
+class TrendsResult:
+    """The comparison.
+
+    Attributes
+    ----------
+    areas : pandas.DataFrame
+        One row per area: counts, change, flags, hot spots.
+    timeline : pandas.DataFrame
+        The national counts per period by category.
+    facts : dict
+        ``last_period``, ``baseline``, ``period``, ``alpha``, ``rules`` and the like.
+    report : Report
+    """
+
+    areas: pd.DataFrame
+    timeline: pd.DataFrame
+    facts: dict[str, Any]
+    level: str
+    report: Report = field(default_factory=Report)
+
+    def document(self, *, timeline: bool = False) -> dict[str, Any]:
+        """Return the comparison as one JSON-ready document (the areas or the timeline)."""
+        from incidentmap.io.frames import dates_as_text, json_records
+
+        f = self.facts
+        table = self.timeline if timeline else self.areas
+        doc = {
+            "level": self.level,
+            "period": f["period"],
+            "last_period": f"{f['last_period']:%Y-%m-%d}",
+            "baseline": f["baseline"],
+            "alpha": f["alpha"],
+            "rules": f["rules"],
+            "areas" if not timeline else "timeline": json_records(dates_as_text(table)),
+        }
+        if not timeline:
+            doc["timeline"] = json_records(self.timeline)
+        return doc
+
+    def _repr_html_(self) -> str:
+        return self.areas.head(40)._repr_html_() + self.report._repr_html_()
+
+
+def run(request: TrendsRequest) -> TrendsResult:
+    """Compare the latest period with its baseline.
+
+    Parameters
+    ----------
+    request : TrendsRequest
+
+    Returns
+    -------
+    TrendsResult
+    """
+    request.check()
+    report = Report()
+    loaded = load(request.source, request.filters, report)
+    from incidentmap.trends import trends
+
+    areas = trends(
+        loaded.frame,
+        level=request.level,
+        period=request.period,
+        baseline=request.baseline,
+        hotspots=request.hotspots,
+        permutations=request.permutations,
+        alpha=request.alpha,
+        include_incomplete=request.include_incomplete,
+        fdr=request.fdr,
+        until=loaded.coverage_end,
+    )
+    facts = dict(areas.attrs)
+    areas.attrs = {}
+    timeline = facts.pop("timeline")
+    result = TrendsResult(areas, timeline, facts, request.level, report)
+    _say(result, request)
+    if request.output is not None:
+        _write(result, request.output, report)
+        report.add("wrote", f"wrote: {request.output.path}", kind="info")
+    return result
+
+
+def _say(result: TrendsResult, request: TrendsRequest) -> None:
+    """Say the periods compared and how many areas each rule flagged."""
+    f, period, add = result.facts, request.period, result.report.add
+    note = f"latest {period}: {f['last_period']:%Y-%m-%d}"
+    if f.get("dropped_incomplete"):
+        note += f" (the data end {f['data_end']:%Y-%m-%d}, inside a later {period} left out)"
+    add("compared", f"{note}; baseline: {f['baseline']} {period}s before it", kind="info")
+    if f.get("surge_week") is not None:
+        add(
+            "surge_week",
+            f"surge and threat: ACLED's weekly rules, latest complete week "
+            f"{f['surge_week']:%Y-%m-%d}",
+            kind="info",
+        )
+    coarse = {"week": f.get("coarse_dates_week", 0), period: f.get("coarse_dates", 0)}
+    for what, n in coarse.items():
+        if n and (what != "week" or f.get("surge_week") is not None):
+            add("coarse_dates", coarse_note(n, what))
+    areas = result.areas
+    counts = {k: int(areas[k].sum()) for k in ("surge", "threat", "rising") if k in areas}
+    add(
+        "flagged",
+        f"{request.level}s flagged: surge {counts.get('surge', 0)}, threat "
+        f"{counts.get('threat', 0)}, rising {counts.get('rising', 0)} of {len(areas)}",
+        kind="info",
+    )
+
+
+def _write(result: TrendsResult, output: Output, report: Report) -> None:
+    from incidentmap.atomic import atomic_write
+    from incidentmap.context import context_for
+    from incidentmap.io.frames import dates_as_text, json_records
+
+    if Path(output.path).suffix.lower() == ".json":
+        with atomic_write(output.path, overwrite=output.overwrite) as tmp:
+            text = json.dumps(json_records(result.areas), ensure_ascii=False)
+            tmp.write_text(text, "utf-8")
+        return
+    ctx = context_for(None)
+    areas = ctx.districts if result.level == "district" else ctx.provinces
+    rows = dates_as_text(result.areas)
+    written = write_area_rows(rows, output, areas, result.level, f"trends_{result.level}")
+    say_written(report, written)

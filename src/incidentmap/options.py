@@ -1,0 +1,318 @@
+"""The typed parts a request is built from: how to read, place, filter and write.
+
+These are plain frozen dataclasses that import nothing heavy, so the command line can build
+a request before pandas or GeoPandas is loaded, and a notebook can build the same request.
+Each part checks what it can check alone (:meth:`Filters.check`) before any file is read.
+Fields are the library's words; the command line's option names live in ``cli/``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from incidentmap._settings import MAX_POINTS
+from incidentmap.errors import UsageError, refuse_unknown
+from incidentmap.schema import PRESETS
+
+__all__ = [
+    "AREA_EVENTS",
+    "ATTRIBUTIONS",
+    "BLOCK_MB",
+    "DECIMAL_MARKS",
+    "DELIMITER_NAMES",
+    "EXPORT_LAYERS",
+    "LEVELS",
+    "MAX_POINTS",
+    "PERIOD_LAYOUTS",
+    "PERIOD_NAMES",
+    "PRECISIONS",
+    "PRESET_NAMES",
+    "SCHEMES",
+    "TILE_NAMES",
+    "Filters",
+    "GeoOptions",
+    "Output",
+    "ReadOptions",
+    "check_dates",
+    "check_delimiter",
+    "read_day",
+]
+
+#: how an actor group is said to be responsible (see :mod:`incidentmap.actors`)
+ATTRIBUTIONS = ("sole", "joint", "uncertain", "suspected", "claimed")
+#: the size above which a CSV is geocoded block by block (MB), in bounded memory
+BLOCK_MB = 8.0
+#: the column layouts (publishers' presets) a file may be read as
+PRESET_NAMES = tuple(PRESETS)
+#: the area levels counted and mapped
+LEVELS = ("district", "province")
+#: the periods counted and mapped (their calendar rules are in :mod:`incidentmap.aggregate`)
+PERIOD_NAMES = ("day", "week", "month", "quarter", "year")
+#: how precisely a row is placed
+PRECISIONS = ("point", "district", "province")
+#: the decimal marks a file's numbers may use
+DECIMAL_MARKS = ("point", "comma")
+#: the layers ``export`` writes
+EXPORT_LAYERS = ("points", "districts", "provinces", "district_boundaries", "province_boundaries")
+#: what the points layer does with incidents placed only to a district or province
+AREA_EVENTS = ("omit", "layer", "points")
+#: how per-period area counts are written: a long table beside the polygons, or features
+PERIOD_LAYOUTS = ("long", "features")
+#: colour class schemes of maps
+SCHEMES = ("quantiles", "natural_breaks", "equal_interval", "user")
+#: background tiles of pages
+TILE_NAMES = ("none", "osm", "carto", "carto-dark")
+#: names a delimiter may be given by, besides one character
+DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
+
+
+def check_delimiter(delimiter: str | None) -> str | None:
+    """Return the delimiter as one character (``tab`` -> a tab), or refuse it.
+
+    Raises
+    ------
+    UsageError
+        Neither one character nor a name of one.
+    """
+    if delimiter is None or len(delimiter) == 1:
+        return delimiter
+    if delimiter not in DELIMITER_NAMES:
+        msg = f"`delimiter` must be one character (or 'tab'), not {delimiter!r}"
+        raise UsageError(msg, field="delimiter")
+    return DELIMITER_NAMES[delimiter]
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """The options of :func:`incidentmap.read_incidents`, as one value.
+
+    Attributes
+    ----------
+    preset : str, default "auto"
+        Column layout (``auto`` detects it from the header).
+    lat, lon, date, province, district, place, event_id : str, optional
+        Column names that override the preset's choice.
+    encoding, delimiter, sheet, layer, comment, header, columns : optional
+        How to read the table (see :func:`incidentmap.io.read_table`).
+    day_one : str, optional
+        The date column counts days, day 1 being this date.
+    dayfirst : bool, optional
+        How to read ``a/b/yy`` dates when the values do not decide it.
+    coordinates : bool, default True
+        False ignores coordinate columns (names only).
+    on_bad : {"error", "keep"}, default "error"
+        Refuse the first unreadable value, or keep the row with a note.
+    decimal : {"point", "comma"}, optional
+        The file's decimal mark (default: what its coordinates, else tolls, show).
+    """
+
+    preset: str = "auto"
+    lat: str | None = None
+    lon: str | None = None
+    date: str | None = None
+    province: str | None = None
+    district: str | None = None
+    place: str | None = None
+    event_id: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | int | None = None
+    layer: str | None = None
+    comment: str | None = None
+    header: bool = True
+    columns: list[str] | None = None
+    day_one: str | None = None
+    dayfirst: bool | None = None
+    coordinates: bool = True
+    on_bad: str = "error"
+    decimal: str | None = None
+
+    @classmethod
+    def of(cls, read: ReadOptions | None = None, **kwargs: Any) -> ReadOptions:
+        """Return ``read`` (default options) with ``kwargs`` on top; unknown names refused."""
+        base = read if read is not None else cls()
+        refuse_unknown(kwargs, {f.name for f in fields(cls)}, "read option")
+        out = replace(base, **kwargs) if kwargs else base
+        check_delimiter(out.delimiter)  # refused here, before any file is read
+        if out.decimal not in (None, "point", "comma"):
+            msg = f"`decimal` must be point or comma, not {out.decimal!r}"
+            raise UsageError(msg, field="decimal")
+        return out
+
+    def kwargs(self) -> dict[str, Any]:
+        """Return the options as keywords of :func:`incidentmap.read_incidents`."""
+        return asdict(self)
+
+
+def check_dates(since: Any = None, until: Any = None) -> None:
+    """Refuse a ``since`` / ``until`` that is not a readable date, before any file is read.
+
+    Raises
+    ------
+    UsageError
+        With the field's name and what was expected.
+    """
+    if since is not None:
+        read_day(since, "since")
+    if until is not None:
+        read_day(until, "until", end=True)
+
+
+def read_day(value: Any, name: str, *, end: bool = False) -> Any:
+    """Read YYYY, YYYY-MM or YYYY-MM-DD as a day; with ``end``, a year's or month's last.
+
+    Returns
+    -------
+    pandas.Timestamp
+
+    Raises
+    ------
+    UsageError
+        Not such a date, or a year outside 1900-2100 (a Solar Hijri year is named).
+    """
+    import re
+
+    import pandas as pd
+
+    if isinstance(value, pd.Timestamp):
+        return value.normalize()
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
+    if m is not None and not 1900 <= int(m.group(1)) <= 2100:
+        hijri = 1300 <= int(m.group(1)) <= 1450
+        why = " (a Solar Hijri year? give the Gregorian date)" if hijri else ""
+        msg = f"`{name}`: expected a date from 1900 to 2100, got {value!r}{why}"
+        raise UsageError(msg, field=name)
+    try:
+        if m is None:
+            raise ValueError(text)
+        if m.group(3):
+            return pd.Timestamp(text).normalize()
+        period = pd.Period(text, freq="M" if m.group(2) else "Y")
+        return (period.end_time if end else period.start_time).normalize()
+    except (ValueError, TypeError) as exc:
+        msg = f"`{name}`: expected a date like 2023-03-01 (or 2023-03, 2023), got {value!r}"
+        raise UsageError(msg, field=name) from exc
+
+
+def _words(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Return a value given as one word, a comma-separated text or a list, as a tuple."""
+    if value is None:
+        return None
+    items = value.split(",") if isinstance(value, str) else list(value)
+    out = tuple(str(v).strip() for v in items if str(v).strip())
+    return out or None
+
+
+@dataclass(frozen=True)
+class GeoOptions:
+    """How rows are placed.
+
+    Attributes
+    ----------
+    snap_km : float, default 5.0
+        Points this close to a district (km, at most 50) are snapped into it.
+    fuzzy_threshold : float, default 88.0
+        Minimum fuzzy score (0-100) for name matches.
+    """
+
+    snap_km: float = 5.0
+    fuzzy_threshold: float = 88.0
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which incidents a job keeps (every filter given must pass) and how rows count.
+
+    Attributes
+    ----------
+    since, until : str, optional
+        Inclusive dates (``2023-03``, ``2023-03-08``).
+    event_type : tuple of str, optional
+        Event types to keep.
+    actor : str, optional
+        Text in an actor column (a regular expression with ``actor_regex``).
+    actor_regex : bool, default False
+    min_fatalities, max_fatalities : float, optional
+    precision : tuple of str, optional
+        Geocode precisions to keep (point, district, province...).
+    group : tuple of str, optional
+        Actor groups (``isis-k``...).
+    group_role : {"any", "perpetrator"}, default "any"
+    attribution : tuple of str, optional
+        Among :data:`ATTRIBUTIONS` (a comma-separated text is split).
+    category : tuple of str, optional
+        Event categories.
+    weight : str, optional
+        A column of numbers of incidents: each row counts as that many.
+    """
+
+    since: str | None = None
+    until: str | None = None
+    event_type: tuple[str, ...] | None = None
+    actor: str | None = None
+    actor_regex: bool = False
+    min_fatalities: float | None = None
+    max_fatalities: float | None = None
+    precision: tuple[str, ...] | None = None
+    group: tuple[str, ...] | None = None
+    group_role: str = "any"
+    attribution: tuple[str, ...] | None = None
+    category: tuple[str, ...] | None = None
+    weight: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("event_type", "precision", "group", "attribution", "category"):
+            object.__setattr__(self, name, _words(getattr(self, name)))
+
+    @classmethod
+    def of(cls, filters: Filters | None = None, **given: Any) -> Filters:
+        """Return ``filters`` (default: none) with ``given`` on top; unknown names refused."""
+        refuse_unknown(given, {f.name for f in fields(cls)}, "filter")
+        base = filters if filters is not None else cls()
+        return replace(base, **given) if given else base
+
+    def check(self) -> Filters:
+        """Refuse what no file can make right (bad dates, attributions), before reading."""
+        check_dates(self.since, self.until)
+        bad = [a for a in self.attribution or () if a not in ATTRIBUTIONS]
+        if bad:
+            msg = f"`attribution`: {bad[0]!r} is not one of {', '.join(ATTRIBUTIONS)}"
+            raise UsageError(msg, field="attribution")
+        return self
+
+    def mask_kwargs(self) -> dict[str, Any]:
+        """Return the row filters as keywords of :func:`incidentmap.filters.filter_incidents`."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "weight"}
+        for name in ("event_type", "precision", "group", "attribution", "category"):
+            out[name] = list(out[name]) if out[name] else None
+        return out
+
+    def active(self) -> list[str]:
+        """Return the names of the filters that keep rows out (``weight`` and the role are not)."""
+        return [
+            f.name
+            for f in fields(self)
+            if f.name not in ("weight", "group_role", "actor_regex")
+            and getattr(self, f.name) not in (None, False, (), "")
+        ]
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where a job writes, and how.
+
+    Attributes
+    ----------
+    path : str or path-like
+        A file (the format from its suffix); other targets are named by URL.
+    overwrite : bool, default False
+        Replace what is there; otherwise an existing output is refused before any work.
+    csv_safe : bool, default False
+        In CSV output, prefix text a spreadsheet would run as a formula with ``'``.
+    """
+
+    path: str | os.PathLike[str]
+    overwrite: bool = False
+    csv_safe: bool = False
