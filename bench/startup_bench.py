@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,21 +69,37 @@ def _program(name: str) -> list[str] | None:
     return [found] if found else None
 
 
-def _time(cmd: list[str], runs: int, env: dict[str, str]) -> tuple[list[float], str]:
-    """Return the wall times of ``runs`` fresh runs (after one warm-up), and any failure."""
-    times: list[float] = []
+def _time(cmd: list[str], runs: int, env: dict[str, str]) -> tuple[list[float], list[float], str]:
+    """Return the wall and CPU times of ``runs`` fresh runs (after one warm-up), and a failure."""
+    walls: list[float] = []
+    cpus: list[float] = []
     for i in range(runs + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         done = subprocess.run(
             cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
         )
         elapsed = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0:
             err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            return times, f"exit {done.returncode}: {err[-1] if err else ''}"
+            return walls, cpus, f"exit {done.returncode}: {err[-1] if err else ''}"
         if i:  # the first run warms the caches (and the OS's file cache)
-            times.append(elapsed)
-    return times, ""
+            walls.append(elapsed)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return walls, cpus, ""
+
+
+def _row(
+    label: str, walls: list[float], cpus: list[float], bare: float, target: float | None
+) -> str:
+    median = statistics.median(walls)
+    goal = f"{target:.2f}" if target is not None else "-"
+    verdict = "" if target is None else ("yes" if median <= target else "NO")
+    return (
+        f"{label:<52}{median:>10.3f}{min(walls):>8.3f}{statistics.median(cpus):>8.3f}"
+        f"{median / bare:>10.1f}{goal:>10}  {verdict}"
+    )
 
 
 def run(runs: int = 5, cache: str | None = None) -> int:
@@ -98,29 +115,26 @@ def run(runs: int = 5, cache: str | None = None) -> int:
         env["INCIDENTMAP_CACHE_DIR"] = cache
     print(f"{runs} fresh runs each (median), after one warm-up run; cache: "
           f"{env.get('INCIDENTMAP_CACHE_DIR', 'the user cache')}\n")  # fmt: skip
-    print(f"{'command':<52}{'median s':>10}{'min s':>8}{'x python':>10}{'target s':>10}  ok")
-    bare: float | None = None
+    print(f"{'command':<52}{'median s':>10}{'min s':>8}{'cpu s':>8}{'x python':>10}"
+          f"{'target s':>10}  ok")  # fmt: skip
+    bare = 0.0
     failed = False
     for label, (name, *rest), target in CASES:
         program = _program(name)
         if program is None:
             print(f"{label:<52}{'(not installed)':>18}")
             continue
-        times, error = _time([*program, *rest], runs, env)
+        walls, cpus, error = _time([*program, *rest], runs, env)
         if error:
             failed = True
             print(f"{label:<52}  failed: {error}")
             continue
-        median = statistics.median(times)
-        if bare is None:
-            bare = median
-        ratio = f"{median / bare:.1f}" if bare else "-"
-        goal = f"{target:.2f}" if target is not None else "-"
-        verdict = "" if target is None else ("yes" if median <= target else "NO")
-        print(f"{label:<52}{median:>10.3f}{min(times):>8.3f}{ratio:>10}{goal:>10}  {verdict}")
+        bare = bare or statistics.median(walls)
+        print(_row(label, walls, cpus, bare, target))
     print(
-        "\nx python: the median over bare Python's (interpreter start-up is in every row); "
-        "a loaded machine stretches every row alike, so compare the ratios."
+        "\nx python: the median over bare Python's (interpreter start-up is in every row). "
+        "cpu s: the median CPU time (user + system) of the process; on a loaded machine "
+        "the wall times stretch, the CPU times much less."
     )
     return 1 if failed else 0
 
