@@ -8,7 +8,7 @@ import numpy as np
 
 from incidentmap.context import BoundaryContext
 from incidentmap.errors import UnknownNameError
-from incidentmap.gazetteer import Hit, is_not_a_name, provinces, resolve_province
+from incidentmap.gazetteer import Hit, Resolution, is_not_a_name, provinces, resolve_province
 from incidentmap.geocode.result import (
     METHOD_CODE,
     PRECISION_CODE,
@@ -114,81 +114,139 @@ def _resolve_names(
     threshold: float,
 ) -> _Named:
     """Place one combination of stated province, district and place names."""
-    notes: list[str] = []
-    out = _Named(notes)
-    code: str | None = None
-    pscore = 100.0
-    if province and is_not_a_name(province):
-        notes.append(f"no location: province {province!r} names no place")  # GTD's "Unknown"
-    elif province:
+    search = _Search(ctx, province, threshold)
+    search.read_province()
+    search.read(district, "district")
+    search.read(place, "place")
+    search.drop_weak()
+    if search.chosen is not None:
+        return search.by_name()
+    if not search.by_province():
+        search.why_unplaced(bool(province or district or place))
+    return search.out
+
+
+class _Search:
+    """The names of one row read field by field: the stated province, then district, place."""
+
+    def __init__(self, ctx: BoundaryContext, province: str | None, threshold: float) -> None:
+        self.ctx = ctx
+        self.province = province
+        self.threshold = threshold
+        self.notes: list[str] = []
+        self.out = _Named(self.notes)
+        #: the stated province's code and score
+        self.code: str | None = None
+        self.pscore = 100.0
+        #: the district or place the fields name
+        self.chosen: Hit | None = None
+        #: a province the fields name (a place field that is a province's name)
+        self.fallback: str | None = None
+
+    def read_province(self) -> None:
+        """Read the stated province (a note when it names no place, is unknown or fuzzy)."""
+        province = self.province
+        if not province:
+            return
+        if is_not_a_name(province):
+            self.notes.append(f"no location: province {province!r} names no place")  # GTD's
+            return  # "Unknown"
         try:
-            m = resolve_province(province, fuzzy_threshold=threshold)
-            code, pscore = m.id, m.score
-            if m.method == "fuzzy":
-                notes.append(f"province {province!r} read as {m.name} (fuzzy {m.score:.0f})")
+            m = resolve_province(province, fuzzy_threshold=self.threshold)
         except UnknownNameError as exc:
-            notes.append(f"unknown name: {exc}")
-    chosen: Hit | None = None
-    fallback_province: str | None = None
-    for text, field, prefer in ((district, "district", "district"), (place, "place", "place")):
-        if not text:
-            continue
-        if field == "district" and chosen is None and text in ctx.pos_by_id:
-            chosen = _by_id(ctx, text)  # a district p-code, when the layer's ids are p-codes
-            continue
-        if field == "district" and _PCODE.fullmatch(text):
-            notes.append(
+            self.notes.append(f"unknown name: {exc}")
+            return
+        self.code, self.pscore = m.id, m.score
+        if m.method == "fuzzy":
+            self.notes.append(f"province {province!r} read as {m.name} (fuzzy {m.score:.0f})")
+
+    def read(self, text: str | None, field: str) -> None:
+        """Read the district or the place field."""
+        if not text or (field == "district" and self._district_code(text)):
+            return
+        # the gazetteer is built on first use: rows with no names never pay for it
+        r = self.ctx.gazetteer.resolve(
+            text, self.code, prefer=field, fuzzy_threshold=self.threshold
+        )
+        same = _one_of(r.candidates, field) if r.status in ("ambiguous", "several") else None
+        if same is not None:
+            self._found(same, text, field)
+        elif r.status == "ok" and r.hit is not None:
+            self._found(r.hit, text, field)
+        else:
+            self._missed(r, text, field)
+
+    def _district_code(self, text: str) -> bool:
+        """Take a district p-code the layer's ids hold; say whether the text was a p-code."""
+        if self.chosen is None and text in self.ctx.pos_by_id:
+            self.chosen = _by_id(self.ctx, text)  # when the layer's ids are p-codes
+            return True
+        if _PCODE.fullmatch(text):
+            self.notes.append(
                 f"unknown name: district p-code {text!r} is not an id of the installed districts "
                 "(install OCHA's COD-AB layer with --from to place district p-codes)"
             )
-            continue
-        # the gazetteer is built on first use: rows with no names never pay for it
-        r = ctx.gazetteer.resolve(text, code, prefer=prefer, fuzzy_threshold=threshold)
-        same = _one_of(r.candidates, field) if r.status in ("ambiguous", "several") else None
-        if (r.status == "ok" and r.hit is not None) or same is not None:
-            hit = r.hit if same is None else same
-            if hit.kind == "province":
-                fallback_province = fallback_province or hit.province_code
-                if field == "district":
-                    notes.append(f"{field} {text!r} names a province, not a district")
-                continue
-            if chosen is None:
-                chosen = hit
-                if hit.method in ("variant", "fuzzy", "short"):
-                    notes.append(
-                        f"{field} {text!r} read as {hit.name} ({hit.method} {hit.score:.0f})"
-                    )
-            elif hit.district_id != chosen.district_id:
-                notes.append(
-                    f"{field} {text!r} is in {_describe(hit)}, not in the stated district; "
-                    "kept the district"
+            return True
+        return False
+
+    def _found(self, hit: Hit, text: str, field: str) -> None:
+        """Take what a field names: the first district or place, or a place inside it."""
+        chosen = self.chosen
+        if hit.kind == "province":
+            self.fallback = self.fallback or hit.province_code
+            if field == "district":
+                self.notes.append(f"{field} {text!r} names a province, not a district")
+        elif chosen is None:
+            self.chosen = hit
+            if hit.method in _WEAK:
+                self.notes.append(
+                    f"{field} {text!r} read as {hit.name} ({hit.method} {hit.score:.0f})"
                 )
-            elif hit.kind == "place" and chosen.kind == "district":
-                chosen = hit  # the place, inside the stated district: more precise
-        elif r.status == "several":
+        elif hit.district_id != chosen.district_id:
+            self.notes.append(
+                f"{field} {text!r} is in {_describe(hit)}, not in the stated district; "
+                "kept the district"
+            )
+        elif hit.kind == "place" and chosen.kind == "district":
+            self.chosen = hit  # the place, inside the stated district: more precise
+
+    def _missed(self, r: Resolution, text: str, field: str) -> None:
+        """Say why a field placed nothing (several, ambiguous, no name, unknown)."""
+        if r.status == "several":
             names = ", ".join(_describe(h) for h in r.candidates[:5])
-            notes.append(f"several places: {field} {text!r} names {names}")
-            fallback_province = fallback_province or r.province_code
+            self.notes.append(f"several places: {field} {text!r} names {names}")
+            self.fallback = self.fallback or r.province_code
         elif r.status == "ambiguous":
             names = ", ".join(_describe(h) for h in r.candidates[:5])
-            notes.append(f"ambiguous: {field} {text!r} matches {names}; give the province")
+            self.notes.append(f"ambiguous: {field} {text!r} matches {names}; give the province")
         elif r.status == "not_a_name":
-            notes.append(f"no location: {field} {text!r} names no place")
+            self.notes.append(f"no location: {field} {text!r} names no place")
         else:
-            where = f" in {provinces()[code].name} or elsewhere" if code else ""
-            notes.append(f"unknown name: {field} {text!r}{where}")
-    weak = chosen is not None and (chosen.method in _WEAK or chosen.score < 100)
-    if chosen is not None and code is not None and chosen.province_code != code and weak:
-        # the stated province wins over a name that only resembles one in another province
-        # (issue 19: a variant match elsewhere moved rows out of the province they name)
-        out.conflict = True
-        notes.append(
-            f"conflict: stated province {province!r} but {chosen.name} is in "
+            where = f" in {provinces()[self.code].name} or elsewhere" if self.code else ""
+            self.notes.append(f"unknown name: {field} {text!r}{where}")
+
+    def drop_weak(self) -> None:
+        """Keep the stated province over a name that only resembles one in another province.
+
+        Issue 19: a variant match elsewhere moved rows out of the province they name.
+        """
+        chosen, code = self.chosen, self.code
+        if chosen is None or code is None or chosen.province_code == code:
+            return
+        if not (chosen.method in _WEAK or chosen.score < 100):  # a name that is that place
+            return
+        self.out.conflict = True
+        self.notes.append(
+            f"conflict: stated province {self.province!r} but {chosen.name} is in "
             f"{provinces()[chosen.province_code].name} ({chosen.method} {chosen.score:.0f}); "
             "placed to the stated province"
         )
-        chosen = None
-    if chosen is not None:
+        self.chosen = None
+
+    def by_name(self) -> _Named:
+        """Place the row at the chosen place (its point) or district (its centre)."""
+        chosen, out, ctx = self.chosen, self.out, self.ctx
+        assert chosen is not None
         pos = ctx.pos_by_id[str(chosen.district_id)]
         out.district_pos = pos
         out.province_code = chosen.province_code
@@ -198,34 +256,41 @@ def _resolve_names(
             out.precision = "point"
             lon, lat = ctx.gazetteer.place_point(chosen.id)
             out.xy = (lon, lat)
-            notes.append(f"place: {chosen.name} ({ctx.gazetteer.place_source(chosen.id)})")
+            self.notes.append(f"place: {chosen.name} ({ctx.gazetteer.place_source(chosen.id)})")
         else:
             out.method = "district_name"
             out.precision = "district"
             out.xy = point_xy(ctx.district_rep[pos])
-        if code is not None and chosen.province_code != code:
+        if self.code is not None and chosen.province_code != self.code:
             out.conflict = True
-            notes.append(
-                f"conflict: stated province {province!r} but {chosen.name} is in "
+            self.notes.append(
+                f"conflict: stated province {self.province!r} but {chosen.name} is in "
                 f"{provinces()[chosen.province_code].name}; placed by the name"
             )
         return out
-    prov = fallback_province or code  # a province named in the place field is more specific
-    if code is not None and fallback_province is not None and fallback_province != code:
-        out.conflict = True
-        notes.append(
-            f"conflict: stated province {province!r} but the place field names "
-            f"{provinces()[fallback_province].name}; placed by the place field"
-        )
-    if prov is not None:
+
+    def by_province(self) -> bool:
+        """Place the row to a province the fields name, else the stated one; say if placed."""
+        code, fallback, out = self.code, self.fallback, self.out
+        prov = fallback or code  # a province named in the place field is more specific
+        if code is not None and fallback is not None and fallback != code:
+            out.conflict = True
+            self.notes.append(
+                f"conflict: stated province {self.province!r} but the place field names "
+                f"{provinces()[fallback].name}; placed by the place field"
+            )
+        if prov is None:
+            return False
         out.method = "province_name"
         out.precision = "province"
         out.province_code = prov
-        out.score = pscore if prov == code else 100.0
-        out.xy = point_xy(ctx.province_rep.get(prov))
-        return out
-    if not (province or district or place):
-        notes.append("no location: no coordinates and no place names")
-    elif not any(n.split(":", 1)[0] in REASONS for n in notes):
-        notes.append("no location: the names give no province")
-    return out
+        out.score = self.pscore if prov == code else 100.0
+        out.xy = point_xy(self.ctx.province_rep.get(prov))
+        return True
+
+    def why_unplaced(self, named: bool) -> None:
+        """Say why a row is unplaced, unless a note already says so."""
+        if not named:
+            self.notes.append("no location: no coordinates and no place names")
+        elif not any(n.split(":", 1)[0] in REASONS for n in self.notes):
+            self.notes.append("no location: the names give no province")
