@@ -54,63 +54,12 @@ def place_points(
     """Place the rows that have coordinates (point in polygon, swap, snap)."""
     lat = lat.copy()
     lon = lon.copy()
-
-    def in_af(la: np.ndarray, lo: np.ndarray) -> np.ndarray:
-        return (
-            (la >= _LAT_RANGE[0])
-            & (la <= _LAT_RANGE[1])
-            & (lo >= _LON_RANGE[0])
-            & (lo <= _LON_RANGE[1])
-        )
-
-    swapped = has_pt & ~in_af(lat, lon) & in_af(lon, lat)
+    swapped = has_pt & ~_in_af(lat, lon) & _in_af(lon, lat)
     lat[swapped], lon[swapped] = lon[swapped], lat[swapped].copy()
-    idx = np.flatnonzero(has_pt)
-    where = np.full(len(lat), -1, dtype=np.int64)
-    where[idx] = ctx.locate(lon[idx], lat[idx])
-    snapped = np.zeros(len(lat), dtype=bool)
-    snap_score = np.full(len(lat), 100.0)
-    miss = idx[where[idx] < 0]
-    if len(miss):
-        # points in grid cells far from every district: their distance from the cell
-        far_km, margin = ctx.far_estimate(lon[miss], lat[miss])
-        surely_far = far_km - margin > snap_km  # NaN compares False
-        if surely_far.any():
-            kms = np.round(far_km[surely_far]).astype(np.int64)
-            text = [
-                f"outside: about {k} km from the nearest district" for k in range(kms.max() + 1)
-            ]
-            res.bulk.append((miss[surely_far], text, kms))
-        miss = miss[~surely_far]
-    if len(miss):
-        pts_m = ctx.to_metric(lon[miss], lat[miss])
-        near = np.zeros(len(miss), dtype=bool)
-        if snap_km > 0:  # nearest of the locator's small pieces, not of whole districts
-            pi, piece = ctx.metric_pieces_tree.query_nearest(
-                pts_m, max_distance=snap_km * 1000, all_matches=False
-            )
-            dist = shapely.distance(pts_m[pi], ctx.metric_pieces[piece])
-            di = ctx.locator.piece_owner[piece]
-            rows = miss[pi]
-            where[rows] = di
-            snapped[rows] = True
-            snap_score[rows] = np.maximum(50.0, np.round(99.0 - dist / 1000, 1))
-            near[pi] = True
-            names = ctx.district_names
-            for row, dd, dist_m in zip(rows.tolist(), di.tolist(), dist.tolist(), strict=True):
-                res.note[row].append(f"snapped {dist_m / 1000:.1f} km to {names[dd]}")
-        far = np.flatnonzero(~near)
-        if len(far):  # short border segments: nearest queries far cheaper than on polygons
-            _, dist = ctx.outline_tree.query_nearest(
-                pts_m[far], return_distance=True, all_matches=False
-            )
-            for row, dist_m in zip(miss[far].tolist(), dist.tolist(), strict=True):
-                res.note[row].append(f"outside: {dist_m / 1000:.0f} km from the nearest district")
+    where, snapped, snap_score = _locate(ctx, res, lon, lat, has_pt, snap_km)
     ok = where >= 0
-    pos_of = province_positions()
-    prov_pos = ctx.province_positions
     res.district_pos[ok] = where[ok]
-    res.province_pos[ok] = prov_pos[where[ok]]
+    res.province_pos[ok] = ctx.province_positions[where[ok]]
     res.method[ok] = METHOD_CODE["point"]
     res.method[ok & snapped] = METHOD_CODE["point_snapped"]
     res.method[ok & swapped] = METHOD_CODE["point_swapped"]
@@ -126,39 +75,132 @@ def place_points(
     res.x[placed] = lon[placed]
     res.y[placed] = lat[placed]
     if col.given("source_precision"):  # the source's own precision overrides the point's
-        prec = col.text("source_precision")
-        prov_only = ok & (prec == "province")
-        res.district_pos[prov_only] = -1
-        res.precision[prov_only] = PRECISION_CODE["province"]
-        res.precision[ok & (prec == "district")] = PRECISION_CODE["district"]
-        country = ok & (prec == "country")
-        res.district_pos[country] = -1
-        res.province_pos[country] = -1
-        res.method[country] = METHOD_CODE["unplaced"]
-        res.precision[country] = PRECISION_CODE["none"]
-        res.score[country] = np.nan
-        res.x[country] = np.nan
-        res.y[country] = np.nan
-        for row in np.flatnonzero(prov_only):
-            res.note[row].append("source precision: province")
-        for row in np.flatnonzero(country):
-            res.note[row].append("country only: the source locates this event only to the country")
-    if not col.given("stated_province"):
-        return
-    # a stated province that disagrees with the point: keep the point, flag it
-    stated = col.text("stated_province")
+        _source_precision(res, col.text("source_precision"), ok)
+    if col.given("stated_province"):
+        _stated_conflicts(res, col.text("stated_province"))
+
+
+def _in_af(la: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """Say which points lie in Afghanistan's latitude and longitude ranges."""
+    return (
+        (la >= _LAT_RANGE[0])
+        & (la <= _LAT_RANGE[1])
+        & (lo >= _LON_RANGE[0])
+        & (lo <= _LON_RANGE[1])
+    )
+
+
+def _locate(
+    ctx: BoundaryContext,
+    res: Placement,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    has_pt: np.ndarray,
+    snap_km: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return each point's district (-1: none), whether it was snapped, and its score."""
+    idx = np.flatnonzero(has_pt)
+    where = np.full(len(lat), -1, dtype=np.int64)
+    where[idx] = ctx.locate(lon[idx], lat[idx])
+    snapped = np.zeros(len(lat), dtype=bool)
+    snap_score = np.full(len(lat), 100.0)
+    miss = _not_surely_far(ctx, res, lon, lat, idx[where[idx] < 0], snap_km)
+    if len(miss):
+        rows, di, score = _snap(ctx, res, ctx.to_metric(lon[miss], lat[miss]), miss, snap_km)
+        where[rows] = di
+        snapped[rows] = True
+        snap_score[rows] = score
+    return where, snapped, snap_score
+
+
+def _not_surely_far(
+    ctx: BoundaryContext,
+    res: Placement,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    miss: np.ndarray,
+    snap_km: float,
+) -> np.ndarray:
+    """Note the points surely beyond snapping (in bulk); return the other rows."""
+    if not len(miss):
+        return miss
+    # points in grid cells far from every district: their distance from the cell
+    far_km, margin = ctx.far_estimate(lon[miss], lat[miss])
+    surely_far = far_km - margin > snap_km  # NaN compares False
+    if surely_far.any():
+        kms = np.round(far_km[surely_far]).astype(np.int64)
+        text = [f"outside: about {k} km from the nearest district" for k in range(kms.max() + 1)]
+        res.bulk.append((miss[surely_far], text, kms))
+    return miss[~surely_far]
+
+
+def _snap(
+    ctx: BoundaryContext, res: Placement, pts_m: np.ndarray, miss: np.ndarray, snap_km: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Snap the points outside every district but within ``snap_km`` of one; note the others.
+
+    Returns the rows snapped, their districts and their scores.
+    """
+    near = np.zeros(len(miss), dtype=bool)
+    rows = di = score = np.zeros(0, dtype=np.int64)
+    if snap_km > 0:  # nearest of the locator's small pieces, not of whole districts
+        pi, piece = ctx.metric_pieces_tree.query_nearest(
+            pts_m, max_distance=snap_km * 1000, all_matches=False
+        )
+        dist = shapely.distance(pts_m[pi], ctx.metric_pieces[piece])
+        di = ctx.locator.piece_owner[piece]
+        rows = miss[pi]
+        score = np.maximum(50.0, np.round(99.0 - dist / 1000, 1))
+        near[pi] = True
+        names = ctx.district_names
+        for row, dd, dist_m in zip(rows.tolist(), di.tolist(), dist.tolist(), strict=True):
+            res.note[row].append(f"snapped {dist_m / 1000:.1f} km to {names[dd]}")
+    far = np.flatnonzero(~near)
+    if len(far):  # short border segments: nearest queries far cheaper than on polygons
+        _, dist = ctx.outline_tree.query_nearest(
+            pts_m[far], return_distance=True, all_matches=False
+        )
+        for row, dist_m in zip(miss[far].tolist(), dist.tolist(), strict=True):
+            res.note[row].append(f"outside: {dist_m / 1000:.0f} km from the nearest district")
+    return rows, di, score
+
+
+def _source_precision(res: Placement, prec: np.ndarray, ok: np.ndarray) -> None:
+    """Apply the source's own precision: a point known only to the province or the country."""
+    prov_only = ok & (prec == "province")
+    res.district_pos[prov_only] = -1
+    res.precision[prov_only] = PRECISION_CODE["province"]
+    res.precision[ok & (prec == "district")] = PRECISION_CODE["district"]
+    country = ok & (prec == "country")
+    res.district_pos[country] = -1
+    res.province_pos[country] = -1
+    res.method[country] = METHOD_CODE["unplaced"]
+    res.precision[country] = PRECISION_CODE["none"]
+    res.score[country] = np.nan
+    res.x[country] = np.nan
+    res.y[country] = np.nan
+    for row in np.flatnonzero(prov_only):
+        res.note[row].append("source precision: province")
+    for row in np.flatnonzero(country):
+        res.note[row].append("country only: the source locates this event only to the country")
+
+
+def _stated_conflicts(res: Placement, stated: np.ndarray) -> None:
+    """Flag the placed rows whose stated province is not the point's (the point is kept)."""
     check = (res.method != METHOD_CODE["unplaced"]) & pd.notna(stated)
-    if check.any():
-        rows = np.flatnonzero(check)
-        stated_pos = np.array([pos_of[try_province(v)] for v in stated[rows]], dtype=np.int64)
-        differ = (stated_pos >= 0) & (stated_pos != res.province_pos[rows])
-        names = list(provinces().values())
-        for row in rows[differ]:
-            res.conflict[row] = True
-            res.note[row].append(
-                f"conflict: stated province {stated[row]!r} but the point is in "
-                f"{names[res.province_pos[row]].name}"
-            )
+    if not check.any():
+        return
+    pos_of = province_positions()
+    rows = np.flatnonzero(check)
+    stated_pos = np.array([pos_of[try_province(v)] for v in stated[rows]], dtype=np.int64)
+    differ = (stated_pos >= 0) & (stated_pos != res.province_pos[rows])
+    names = list(provinces().values())
+    for row in rows[differ]:
+        res.conflict[row] = True
+        res.note[row].append(
+            f"conflict: stated province {stated[row]!r} but the point is in "
+            f"{names[res.province_pos[row]].name}"
+        )
 
 
 def _given_points(
