@@ -84,32 +84,11 @@ def _points_of(
 ) -> dict[str, Any]:
     """Return the point data of incidents placed at a point."""
     n = len(placed)
-    if period is None:
-        t = np.zeros(n, dtype=int)
-    else:
-        ps = row_periods(placed, period)  # a date known to the month is in no one week
-        lookup = pd.Series(np.arange(len(starts)), index=pd.DatetimeIndex(starts))
-        t = ps.map(lookup).fillna(-1).astype(int).to_numpy()
-    if color_by == "category" and "category" not in placed.columns:
-        color_by = "event_type"  # a frame made by hand, without the analysis columns
-    if color_by not in placed.columns:
-        msg = f"color_by {color_by!r} is not a column of the incidents"
-        raise UsageError(msg)
+    t = _period_index(placed, starts, period)
+    color_by = _color_column(placed, color_by)
     cat_values = placed[color_by].map(plain_text).fillna("(none)")
-    top = cat_values.value_counts().index.tolist()
-    cats = top[:9] + (["other"] if len(top) > 9 else [])
-    if color_by == "category":  # the shared taxonomy: fixed order and colours
-        from incidentmap.categories import CATEGORIES
-
-        # values outside the taxonomy (a geocoded file edited by hand) keep their own
-        # entry, the most frequent three; any further ones are drawn as "other"
-        extra = [c for c in top if c not in CATEGORIES]
-        cats = [c for c in CATEGORIES if c in set(top)] + extra[:3]
-        if len(extra) > 3 and "other" not in cats:
-            cats.append("other")
-    cat_idx = {c: i for i, c in enumerate(cats)}
-    fallback = cat_idx.get("other", len(cats) - 1)
-    ci = cat_values.map(lambda c: cat_idx.get(c, fallback)).to_numpy(dtype=int)
+    cats = _legend_categories(cat_values, color_by)
+    ci = _category_index(cat_values, cats)
     xy = shapely.get_coordinates(placed.geometry.values)
     dates = (
         pd.to_datetime(placed["date"])
@@ -119,63 +98,26 @@ def _points_of(
     base = dates.min() if dates.notna().any() else pd.Timestamp("2000-01-01")
     if n > max_points:  # before the popup tables: a million of them are never sent
         return _grid_points(placed, xy, t, ci, cats, starts, base, color_by, max_points)
-    if size_by and size_by in placed.columns:
-        sv = pd.to_numeric(placed[size_by], errors="coerce").fillna(0).clip(lower=0).to_numpy()
-        radius = np.minimum(4 + 2.2 * np.sqrt(sv), 22)
-        size_note = f"size: {size_by} (larger = more)"
-    else:
-        radius = np.full(n, 5.0)
-        size_note = None
+    radius, size_note = _radius(placed, size_by)
     prec = placed["geocode_precision"].map(lambda p: _PRECISION_CODE.get(p, 0)).to_numpy()
     day = ((dates - base).dt.days).fillna(-1).astype(int).tolist()
-    located = (
-        placed["geocode_precision"].astype(str) + " (" + placed["geocode_method"].astype(str) + ")"
-    )
-    text_cols: dict[str, Any] = {}
-    tables: dict[str, list[str]] = {}
-    for label, col in _POPUP_FIELDS:
-        if col in ("date", "fatalities", "injured"):
-            continue
-        src = (
-            located
-            if col == "located"
-            else placed.get(col, pd.Series([None] * n, index=placed.index))
-        )
-        text_cols[label], tables[label] = _table(src)
-    numbers = {}
-    for label, col in _POPUP_FIELDS:
-        if col not in ("fatalities", "injured") or col not in placed.columns:
-            continue
-        v = pd.to_numeric(placed[col], errors="coerce").to_numpy(dtype=float)
-        if np.isnan(v).all():
-            continue
-        if np.all(np.isnan(v) | (v == np.round(v))) and np.nanmin(v) >= 0:
-            numbers[label] = pack_ints(np.where(np.isnan(v), -1, v).astype(np.int64))
-        else:
-            numbers[label] = [None if np.isnan(x) else round(float(x), 2) for x in v]
-    x0 = float(np.floor(xy[:, 0].min())) if n else 0.0
-    y0 = float(np.floor(xy[:, 1].min())) if n else 0.0
-    text_packed = {}
-    for label, codes in text_cols.items():
-        if not tables[label]:
-            continue  # nothing to show for this field
-        if codes == list(range(n)):
-            text_packed[label] = "seq"  # one distinct value per incident, in order
-        else:
-            text_packed[label] = pack_ints(codes)
+    text_packed, tables = _popup_text(placed)
+    numbers = _popup_numbers(placed)
+    x0, x = _axis(xy[:, 0], n)
+    y0, y = _axis(xy[:, 1], n)
     return {
         "n": n,
         "x0": x0,
         "y0": y0,
-        "x": pack_ints(np.round((xy[:, 0] - x0) * SCALE).astype(np.int64)) if n else pack_ints([]),
-        "y": pack_ints(np.round((xy[:, 1] - y0) * SCALE).astype(np.int64)) if n else pack_ints([]),
+        "x": x,
+        "y": y,
         "c": pack_ints(ci),
         "r": pack_ints(np.round(radius).astype(int)),
         "q": pack_ints(prec.astype(int)),
         "day": pack_ints(day),
         "dayBase": base.strftime("%Y-%m-%d"),
         "text": text_packed,
-        "tables": {k: v for k, v in tables.items() if k in text_packed},
+        "tables": tables,
         "numbers": numbers,
         "popupFields": [label for label, _ in _POPUP_FIELDS],
         "categories": cats,
@@ -185,6 +127,113 @@ def _points_of(
         "sizeNote": size_note,
         "undated": int((t < 0).sum()),
     }
+
+
+def _period_index(placed: gpd.GeoDataFrame, starts: list[Any], period: str | None) -> np.ndarray:
+    """Return each incident's position in ``starts`` (-1: in no period; 0 without periods)."""
+    if period is None:
+        return np.zeros(len(placed), dtype=int)
+    ps = row_periods(placed, period)  # a date known to the month is in no one week
+    lookup = pd.Series(np.arange(len(starts)), index=pd.DatetimeIndex(starts))
+    return ps.map(lookup).fillna(-1).astype(int).to_numpy()
+
+
+def _color_column(placed: gpd.GeoDataFrame, color_by: str) -> str:
+    """Return the column the points are coloured by, or refuse one the frame does not have."""
+    if color_by == "category" and "category" not in placed.columns:
+        color_by = "event_type"  # a frame made by hand, without the analysis columns
+    if color_by not in placed.columns:
+        msg = f"color_by {color_by!r} is not a column of the incidents"
+        raise UsageError(msg)
+    return color_by
+
+
+def _legend_categories(cat_values: pd.Series, color_by: str) -> list[str]:
+    """Return the legend's entries: the nine most frequent values (and "other")."""
+    top = cat_values.value_counts().index.tolist()
+    if color_by != "category":
+        return top[:9] + (["other"] if len(top) > 9 else [])
+    from incidentmap.categories import CATEGORIES  # the shared taxonomy: fixed order, colours
+
+    # values outside the taxonomy (a geocoded file edited by hand) keep their own
+    # entry, the most frequent three; any further ones are drawn as "other"
+    extra = [c for c in top if c not in CATEGORIES]
+    cats = [c for c in CATEGORIES if c in set(top)] + extra[:3]
+    if len(extra) > 3 and "other" not in cats:
+        cats.append("other")
+    return cats
+
+
+def _category_index(cat_values: pd.Series, cats: list[str]) -> np.ndarray:
+    """Return each value's position in the legend (values left out: "other", else the last)."""
+    cat_idx = {c: i for i, c in enumerate(cats)}
+    fallback = cat_idx.get("other", len(cats) - 1)
+    return cat_values.map(lambda c: cat_idx.get(c, fallback)).to_numpy(dtype=int)
+
+
+def _radius(placed: gpd.GeoDataFrame, size_by: str | None) -> tuple[np.ndarray, str | None]:
+    """Return each circle's radius (pixels) and the legend's note on sizes."""
+    if not (size_by and size_by in placed.columns):
+        return np.full(len(placed), 5.0), None
+    sv = pd.to_numeric(placed[size_by], errors="coerce").fillna(0).clip(lower=0).to_numpy()
+    return np.minimum(4 + 2.2 * np.sqrt(sv), 22), f"size: {size_by} (larger = more)"
+
+
+#: popup fields that are not text: the date (the ``day`` column) and the tolls
+_NUMBER_FIELDS = ("fatalities", "injured")
+
+
+def _popup_text(placed: gpd.GeoDataFrame) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Return the popup's text fields packed (codes per incident) and their string tables."""
+    n = len(placed)
+    located = (
+        placed["geocode_precision"].astype(str) + " (" + placed["geocode_method"].astype(str) + ")"
+    )
+    text_cols: dict[str, Any] = {}
+    tables: dict[str, list[str]] = {}
+    for label, col in _POPUP_FIELDS:
+        if col == "date" or col in _NUMBER_FIELDS:
+            continue
+        src = (
+            located
+            if col == "located"
+            else placed.get(col, pd.Series([None] * n, index=placed.index))
+        )
+        text_cols[label], tables[label] = _table(src)
+    # a field with nothing to show is left out
+    packed = {label: _packed_codes(codes, n) for label, codes in text_cols.items() if tables[label]}
+    return packed, {k: v for k, v in tables.items() if k in packed}
+
+
+def _packed_codes(codes: list[int], n: int) -> str | dict[str, Any]:
+    """Return a field's codes packed, or "seq": one distinct value per incident, in order."""
+    return "seq" if codes == list(range(n)) else pack_ints(codes)
+
+
+def _popup_numbers(placed: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Return the tolls the popup shows: packed integers, or values rounded to 0.01."""
+    numbers = {}
+    for label, col in _POPUP_FIELDS:
+        if col not in _NUMBER_FIELDS or col not in placed.columns:
+            continue
+        v = pd.to_numeric(placed[col], errors="coerce").to_numpy(dtype=float)
+        if not np.isnan(v).all():
+            numbers[label] = _number_values(v)
+    return numbers
+
+
+def _number_values(v: np.ndarray) -> Any:
+    if np.all(np.isnan(v) | (v == np.round(v))) and np.nanmin(v) >= 0:
+        return pack_ints(np.where(np.isnan(v), -1, v).astype(np.int64))
+    return [None if np.isnan(x) else round(float(x), 2) for x in v]
+
+
+def _axis(values: np.ndarray, n: int) -> tuple[float, dict[str, Any]]:
+    """Return a coordinate's origin (whole degrees) and its values from it, packed."""
+    if not n:
+        return 0.0, pack_ints([])
+    origin = float(np.floor(values.min()))
+    return origin, pack_ints(np.round((values - origin) * SCALE).astype(np.int64))
 
 
 def _grid_points(
