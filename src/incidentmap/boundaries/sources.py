@@ -132,19 +132,41 @@ def _zip_layers(source: Path) -> tuple[Path, Path | None] | None:
 
 
 def read_layer(path: Path) -> gpd.GeoDataFrame:
-    text = str(path)
+    """Read a polygon layer of Afghanistan (a file, a zip or ``zip!member``) in EPSG:4326.
+
+    Raises
+    ------
+    BoundarySourceError
+        Not a readable vector layer, no features, not polygons, no CRS, or an extent
+        that is not Afghanistan's.
+    """
+    gdf = _read_vector(path, _layer_uri(str(path)))
+    _check_polygons(gdf, path)
+    gdf = _to_lonlat(gdf, path)
+    _check_extent(gdf, path)
+    return gdf
+
+
+def _layer_uri(text: str) -> str:
+    """Return what GDAL reads a path as: ``zip://`` for a zip or a member of one."""
     if "!" in text and text.split("!")[0].lower().endswith(".zip"):
         zpath, inner = text.split("!", 1)
-        uri = f"zip://{zpath}!{inner}"
-    elif text.lower().endswith(".zip"):
-        uri = f"zip://{text}"
-    else:
-        uri = text
+        return f"zip://{zpath}!{inner}"
+    if text.lower().endswith(".zip"):
+        return f"zip://{text}"
+    return text
+
+
+def _read_vector(path: Path, uri: str) -> gpd.GeoDataFrame:
     try:
-        gdf = gpd.read_file(uri, engine="pyogrio")
+        return gpd.read_file(uri, engine="pyogrio")
     except Exception as exc:
         msg = f"{path}: cannot read as a vector layer ({one_line(exc, 200)})"
         raise BoundarySourceError(msg) from exc
+
+
+def _check_polygons(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse a layer with no geometry, no features, other geometries or no CRS."""
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise BoundarySourceError(f"{path}: not a polygon layer (no geometry)")
     if len(gdf) == 0:
@@ -156,12 +178,19 @@ def read_layer(path: Path) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         msg = f"{path}: the layer has no CRS"
         raise BoundarySourceError(msg)
+
+
+def _to_lonlat(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     try:
-        gdf = gdf.to_crs("EPSG:4326")
+        return gdf.to_crs("EPSG:4326")
     except Exception as exc:
         raise BoundarySourceError(
             f"{path}: cannot convert to EPSG:4326 ({one_line(exc, 200)})"
         ) from exc
+
+
+def _check_extent(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse a layer whose extent is not Afghanistan's (a wrong CRS, most often)."""
     x0, y0, x1, y1 = gdf.total_bounds
     bx0, by0, bx1, by1 = _COUNTRY_BOUNDS
     if not (np.isfinite([x0, y0, x1, y1]).all() and x0 >= bx0 and y0 >= by0 and x1 <= bx1
@@ -172,7 +201,6 @@ def read_layer(path: Path) -> gpd.GeoDataFrame:
             f"(lon {bx0}-{bx1}, lat {by0}-{by1}); is its CRS right?"
         )
         raise BoundarySourceError(msg)
-    return gdf
 
 
 def sha256_of(path: Path) -> str:
