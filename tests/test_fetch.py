@@ -1,11 +1,9 @@
-"""incidentmap fetch: against a real local HTTP server speaking each publisher's protocol.
+"""incidentmap fetch against a real local HTTP server speaking each publisher's protocol.
 
-The server (a ``ThreadingHTTPServer`` on 127.0.0.1) implements what ACLED, UCDP and HDX
-HAPI document: ACLED's OAuth token endpoint (password and refresh grants), its read and
-deletions endpoints with ``page``/``limit``; UCDP's GED pages with ``TotalPages`` and its
-token header; HAPI's ``limit``/``offset`` with an app identifier. Faults are queued per
-request (429, 503, a dropped connection, a token the server stops accepting, a stall) and
-the client is never patched: every test goes through sockets.
+ACLED's OAuth token (password and refresh grants), read and deletions endpoints; UCDP's GED
+pages and token header; HAPI's limit/offset and app identifier. Faults are queued per
+request (429, 503, a dropped connection, a token the server stops accepting, a stall); the
+client is never patched: every test goes through sockets.
 """
 
 from __future__ import annotations
@@ -28,23 +26,16 @@ from pathlib import Path
 import pytest
 
 from incidentmap.errors import IncidentMapError, UsageError, one_line
-from incidentmap.fetch import (
-    AcledRequest,
-    ApiChangedError,
-    AuthError,
-    Credentials,
-    FetchError,
-    FetchOptions,
-    HapiRequest,
-    RetryPolicy,
-    UcdpRequest,
-    fetch_acled,
-    fetch_hapi,
-    fetch_ucdp,
-)
 from incidentmap.fetch.acled import COLUMNS as ACLED_COLUMNS
+from incidentmap.fetch.acled import AcledRequest, fetch_acled
+from incidentmap.fetch.credentials import Credentials
+from incidentmap.fetch.errors import ApiChangedError, AuthError, FetchError
 from incidentmap.fetch.hapi import COLUMNS as HAPI_COLUMNS
+from incidentmap.fetch.hapi import HapiRequest, fetch_hapi
+from incidentmap.fetch.http import RetryPolicy
+from incidentmap.fetch.run import FetchOptions
 from incidentmap.fetch.ucdp import COLUMNS as UCDP_COLUMNS
+from incidentmap.fetch.ucdp import UcdpRequest, fetch_ucdp
 from incidentmap.io import read_incidents
 from incidentmap.pipeline import load_incidents
 
@@ -114,7 +105,6 @@ class Publisher:
         self.faults: dict[tuple[str, int], list[str]] = {}
         self.log: list[tuple[str, str, dict]] = []
         self.release = threading.Event()
-        self.lock = threading.Lock()
 
     def fault(self, path: str, page: int, *actions: str) -> None:
         self.faults.setdefault((path, page), []).extend(actions)
@@ -124,13 +114,21 @@ class Publisher:
         return [int(q.get(key, -1)) for m, p, q in self.log if p == path and m == "GET"]
 
     def issue(self) -> dict:
-        with self.lock:
-            n = len(self.tokens)
-            access, refresh = f"at-{n}", f"rt-{n}"
-            self.tokens[access] = True
-            self.refresh.add(refresh)
+        access, refresh = f"at-{len(self.tokens)}", f"rt-{len(self.tokens)}"
+        self.tokens[access] = True
+        self.refresh.add(refresh)
         return {"token_type": "Bearer", "expires_in": self.expires_in, "access_token": access,
                 "refresh_token": refresh}  # fmt: skip
+
+
+#: faults answered by a status: (status, body, headers)
+CANNED = {
+    "429": (429, {"message": "Too many requests"}, {"Retry-After": "0"}),
+    "429-1s": (429, {"message": "Too many requests"}, {"Retry-After": "1"}),
+    "429-day": (429, {"message": "Quota exceeded"}, {"Retry-After": "86400"}),
+    "503": (503, {"message": "maintenance"}, {}),
+    "403": (403, {"message": "Access denied: accept the terms of use"}, {}),
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -142,42 +140,28 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: object, headers: dict | None = None) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
+        for k, v in {"Content-Type": "application/json", "Content-Length": str(len(data)),
+                     **(headers or {})}.items():  # fmt: skip
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
 
     def _fault(self, pub: Publisher, path: str, page: int) -> bool:
+        """Play the next fault queued for this page; True if it was the answer."""
         queue = pub.faults.get((path, page))
-        if not queue:
-            return False
-        action = queue.pop(0)
-        if action == "429":
-            self._send(429, {"message": "Too many requests"}, {"Retry-After": "0"})
-        elif action == "429-1s":
-            self._send(429, {"message": "Too many requests"}, {"Retry-After": "1"})
-        elif action == "429-day":
-            self._send(429, {"message": "Quota exceeded"}, {"Retry-After": "86400"})
-        elif action == "503":
-            self._send(503, {"message": "maintenance"})
-        elif action == "drop":
+        action = queue.pop(0) if queue else None
+        if action in CANNED:
+            self._send(*CANNED[action])
+        elif action == "drop":  # the connection closed without an answer
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True
         elif action == "expire":  # the server stops accepting the token it gave
-            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
-            pub.tokens[token] = False
-            return False
+            pub.tokens[self.headers.get("Authorization", "").removeprefix("Bearer ")] = False
         elif action == "shift":  # 10 events added at the top (ACLED sorts the newest first)
             pub.acled[:0] = [acled_row(n, T0 + 5000) for n in range(50_000, 50_010)]
-            return False
         elif action == "stall":
             pub.release.wait(30)
-            return False
-        elif action == "403":
-            self._send(403, {"message": "Access denied: accept the terms of use"})
-        return True
+        return action in (*CANNED, "drop")
 
     def do_POST(self) -> None:
         pub: Publisher = self.server.pub  # type: ignore[attr-defined]
@@ -238,19 +222,10 @@ class Handler(BaseHTTPRequestHandler):
         rows = [r for r in pub.ucdp if q.get("Country") in (None, str(r["country_id"]))]
         pages = -(-len(rows) // size)
         n = max(page - pub.ucdp_first, 0)  # a 1-based API takes page=0 as its first page
-        nxt = (
-            f"http://x{path}?pagesize={size}&page={n + 1 + pub.ucdp_first}" if n + 1 < pages else ""
-        )
-        self._send(
-            200,
-            {
-                "TotalCount": len(rows),
-                "TotalPages": pages,
-                "PreviousPageUrl": "",
-                "NextPageUrl": nxt,
-                "Result": rows[n * size : (n + 1) * size],
-            },
-        )
+        nxt = f"http://x{path}?pagesize={size}&page={n + 1 + pub.ucdp_first}"
+        self._send(200, {"TotalCount": len(rows), "TotalPages": pages, "PreviousPageUrl": "",
+                         "NextPageUrl": nxt if n + 1 < pages else "",
+                         "Result": rows[n * size : (n + 1) * size]})  # fmt: skip
 
     def _hapi(self, pub: Publisher, path: str, q: dict) -> None:
         try:
@@ -279,12 +254,26 @@ def server():
 
 @pytest.fixture
 def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("INCIDENTMAP_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("ACLED_USERNAME", USER)
-    monkeypatch.setenv("ACLED_PASSWORD", PASSWORD)
-    monkeypatch.setenv("UCDP_ACCESS_TOKEN", UCDP_TOKEN)
-    monkeypatch.setenv("HDX_APP_IDENTIFIER", APP)
+    for name, value in (
+        ("INCIDENTMAP_CACHE_DIR", str(tmp_path / "cache")),
+        ("ACLED_USERNAME", USER),
+        ("ACLED_PASSWORD", PASSWORD),
+        ("UCDP_ACCESS_TOKEN", UCDP_TOKEN),
+        ("HDX_APP_IDENTIFIER", APP),
+    ):
+        monkeypatch.setenv(name, value)  # fmt: skip
     return tmp_path
+
+
+def stop_after(pages: int, totals: list | None = None):
+    """A progress callback that interrupts the download (Ctrl-C) after ``pages`` pages."""
+
+    def progress(rows, done, total):
+        (totals if totals is not None else []).append(total)
+        if done == pages:
+            raise KeyboardInterrupt
+
+    return progress
 
 
 def opts(base: str, **kw) -> FetchOptions:
@@ -304,9 +293,6 @@ def no_secrets(*texts_or_paths) -> None:
 
 
 AFG = AcledRequest(country=("Afghanistan",), since="2023-01-01", until="2023-12-31")
-
-
-# --- ACLED ---------------------------------------------------------------------------------
 
 
 def test_acled_23000_rows_5_pages_one_expired_token_one_429(server, env):
@@ -365,34 +351,6 @@ def test_acled_token_cached_with_expiry_refreshed_when_expired(server, env, monk
     assert grants == ["password", "refresh_token", "refresh_token", "password"]
 
 
-def test_acled_interrupted_after_page_2_resumes_to_the_same_file(server, env):
-    pub, base = server
-    pub.acled = pub.acled[:4_600]
-    small = opts(base, page_size=1000)
-    whole = fetch_acled(env / "whole.csv", request=AFG, options=small).path
-    pub.log.clear()
-
-    def stop(rows, pages, total):
-        if pages == 2:
-            raise KeyboardInterrupt
-
-    out = env / "acled.csv"
-    with pytest.raises(KeyboardInterrupt):
-        fetch_acled(out, request=AFG, options=small, progress=stop)
-    assert not out.exists() and (env / "acled.csv.part").exists()
-    assert len(rows_of(env / "acled.csv.part")) == 2_000
-    pub.log.clear()
-    result = fetch_acled(out, request=AFG, options=small)
-    assert result.resumed_pages == 2 and result.rows == 4_600
-    assert pub.pages("/api/acled/read") == [3, 4, 5]
-    assert out.read_bytes() == whole.read_bytes()
-    # another request does not take the pages of this one
-    other = AcledRequest(country=("Afghanistan",))
-    with pytest.raises(KeyboardInterrupt):
-        fetch_acled(out.with_name("o.csv"), request=AFG, options=small, progress=stop)
-    assert fetch_acled(out.with_name("o.csv"), request=other, options=small).resumed_pages == 0
-
-
 def test_acled_killed_after_page_2_resumes(server, env):
     """A real kill (SIGKILL) of the command while it waits for page 3."""
     pub, base = server
@@ -412,8 +370,13 @@ def test_acled_killed_after_page_2_resumes(server, env):
     pub.log.clear()
     result = fetch_acled(out, request=AFG, options=opts(base))
     assert result.resumed_pages == 2 and pub.pages("/api/acled/read") == [3, 4, 5]
-    got = [r["event_id_cnty"] for r in rows_of(out)]
-    assert len(got) == len(set(got)) == 23_000
+    whole = fetch_acled(env / "whole.csv", request=AFG, options=opts(base)).path
+    assert out.read_bytes() == whole.read_bytes()  # the same file as without the kill
+    # the pages of another request are not taken
+    (env / "o.csv.part").write_bytes((env / "whole.csv").read_bytes()[:5000])
+    (env / "o.csv.part.json").write_text(json.dumps({"version": 1, "fingerprint": "other"}))
+    other = fetch_acled(env / "o.csv", request=AcledRequest(), options=opts(base))
+    assert other.resumed_pages == 0 and other.path.read_bytes() == whole.read_bytes()
 
 
 def test_acled_update_applies_changes_and_deletions(server, env):
@@ -450,46 +413,6 @@ def test_acled_update_applies_changes_and_deletions(server, env):
     assert source["update"]["changed"] == 40 and source["update"]["deleted"] == 12
 
 
-def test_acled_refusals_are_one_line(server, env, monkeypatch):
-    pub, base = server
-    out = env / "x.csv"
-    monkeypatch.setenv("ACLED_PASSWORD", "wrong-password")
-    code, _, err = run_cli("acled", "-o", out, "--base-url", base)
-    assert code == 1 and "\n" not in err and "wrong-password" not in err
-    assert "did not accept the username and password (HTTP 400 from /oauth/token" in err
-    assert "check ACLED_USERNAME" in err
-    monkeypatch.delenv("ACLED_PASSWORD")
-    code, _, err = run_cli("acled", "-o", out, "--base-url", base)
-    assert code == 2 and "ACLED_PASSWORD" in err and "never taken on the command line" in err
-    monkeypatch.setenv("ACLED_PASSWORD", PASSWORD)
-    pub.fault("/api/acled/read", 1, "403")
-    code, _, err = run_cli("acled", "-o", out, "--base-url", base)
-    assert code == 1 and "refused access to /api/acled/read (HTTP 403" in err
-    assert "terms of use" in err and not out.exists()
-
-
-def test_acled_rows_shifted_between_pages_are_kept_once(server, env):
-    pub, base = server
-    pub.acled = pub.acled[:3_000]
-    pub.fault("/api/acled/read", 2, "shift")
-    result = fetch_acled(env / "s.csv", request=AFG, options=opts(base, page_size=1000))
-    ids = [r["event_id_cnty"] for r in rows_of(env / "s.csv")]
-    assert len(ids) == len(set(ids)) == 3_000 == result.rows and result.pages == 4
-    assert result.notes[0].startswith("10 rows came twice")
-    assert json.loads(result.source.read_text())["rows_given_twice"] == 10
-
-
-def test_acled_changed_api_names_endpoint_and_fields(server, env):
-    pub, base = server
-    pub.renamed = True
-    said = (
-        r"/api/acled/read answered without the fields timestamp and with fields not seen "
-        r"before \(event_time\): the API has changed"
-    )
-    with pytest.raises(ApiChangedError, match=said):
-        fetch_acled(env / "x.csv", request=AFG, options=opts(base))
-
-
 def test_retries_are_bounded_and_honour_retry_after(server, env):
     pub, base = server
     pub.acled = pub.acled[:2_500]
@@ -503,12 +426,16 @@ def test_retries_are_bounded_and_honour_retry_after(server, env):
     result = fetch_acled(out, request=AFG, options=opts(base, page_size=1000))
     assert time.monotonic() - start >= 1.0  # Retry-After: 1 waited for
     assert result.resumed_pages == 1 and dict(result.retries) == {"429": 1, "connection": 1}
+    pub.fault("/api/acled/read", 2, "shift")  # 10 rows added while the pages are read
+    result = fetch_acled(env / "s.csv", request=AFG, options=opts(base, page_size=1000))
+    ids = [r["event_id_cnty"] for r in rows_of(env / "s.csv")]
+    assert len(ids) == len(set(ids)) == 2_500 == result.rows and result.pages == 3
+    assert result.notes[0].startswith("10 rows came twice")
+    assert json.loads(result.source.read_text())["rows_given_twice"] == 10
     pub.fault("/api/acled/read", 1, "429-day")
     with pytest.raises(FetchError, match=r"HTTP 429: Quota exceeded and asks to wait 86,400 s"):
         fetch_acled(env / "y.csv", request=AFG, options=opts(base))
 
-
-# --- UCDP ----------------------------------------------------------------------------------
 
 GED = UcdpRequest(version="25.1", country=("Afghanistan",))
 
@@ -517,15 +444,11 @@ def test_ucdp_pages_token_retries_resume(server, env, use_cache):
     pub, base = server
     pub.fault("/api/gedevents/25.1", 1, "429")
     pub.fault("/api/gedevents/25.1", 2, "drop")
-
-    def stop(rows, pages, total):
-        assert total == 3
-        if pages == 2:
-            raise KeyboardInterrupt
-
+    totals = []
     out = env / "ged.csv"
     with pytest.raises(KeyboardInterrupt):
-        fetch_ucdp(out, request=GED, options=opts(base), progress=stop)
+        fetch_ucdp(out, request=GED, options=opts(base), progress=stop_after(2, totals))
+    assert totals == [3, 3]  # UCDP says how many pages
     result = fetch_ucdp(out, request=GED, options=opts(base))
     assert result.resumed_pages == 2 and result.rows == 2_500 and result.pages == 3
     assert pub.pages("/api/gedevents/25.1") == [0, 1, 1, 2, 2]
@@ -537,20 +460,7 @@ def test_ucdp_pages_token_retries_resume(server, env, use_cache):
     no_secrets(out, result.source)
     placed, _ = load_incidents(out)
     assert len(placed) == 2_500 and (placed["district"] == "Kabul").all()
-
-
-def test_ucdp_pages_as_next_page_url_says(server, env):
-    pub, base = server
-    pub.ucdp_first = 1
-    result = fetch_ucdp(env / "g.csv", request=GED, options=opts(base))
-    assert pub.pages("/api/gedevents/25.1") == [0, 2, 3] and result.rows == 2_500
-    assert len({r["id"] for r in rows_of(env / "g.csv")}) == 2_500
-
-
-def test_ucdp_update_counts_and_refusals(server, env):
-    pub, base = server
-    out = env / "ged.csv"
-    fetch_ucdp(out, request=GED, options=opts(base))
+    # --update: fetched again whole, compared by id
     for n in range(40):
         pub.ucdp[n * 11] = {**pub.ucdp[n * 11], "best": 77}
     del pub.ucdp[2_000:2_012]
@@ -559,6 +469,10 @@ def test_ucdp_update_counts_and_refusals(server, env):
     c = result.update
     assert (c.new, c.changed, c.deleted, c.rows) == (3, 40, 12, 2_491)
     assert len(rows_of(out)) == 2_491
+    pub.ucdp_first = 1  # an API counting pages from 1: the page NextPageUrl names is asked
+    pub.log.clear()
+    assert fetch_ucdp(env / "g1.csv", request=GED, options=opts(base)).rows == 2_491
+    assert pub.pages("/api/gedevents/25.1") == [0, 2, 3]
     with pytest.raises(FetchError, match=r"UCDP has no GED version '24\.9'"):
         fetch_ucdp(env / "y.csv", request=UcdpRequest(version="24.9"), options=opts(base))
     with pytest.raises(AuthError, match="check UCDP_ACCESS_TOKEN"):
@@ -568,20 +482,13 @@ def test_ucdp_update_counts_and_refusals(server, env):
         fetch_ucdp(env / "y.csv", request=UcdpRequest("25.1", country=("Mali",)))
 
 
-# --- HDX HAPI ------------------------------------------------------------------------------
-
-
 def test_hapi_pages_retry_resume_update(server, env):
     pub, base = server
     pub.fault("/api/v2/coordination-context/conflict-events", 300, "503")
     out = env / "hapi.csv"
-
-    def stop(rows, pages, total):
-        if pages == 2:
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        fetch_hapi(out, request=HapiRequest(), options=opts(base, page_size=300), progress=stop)
+        fetch_hapi(out, request=HapiRequest(), options=opts(base, page_size=300),
+                   progress=stop_after(2))  # fmt: skip
     result = fetch_hapi(out, request=HapiRequest(), options=opts(base, page_size=300))
     assert (result.resumed_pages, result.rows, result.pages) == (2, 810, 3)
     assert pub.pages("/api/v2/coordination-context/conflict-events") == [0, 300, 300, 600]
@@ -598,21 +505,6 @@ def test_hapi_pages_retry_resume_update(server, env):
     del pub.hapi[700:712]
     r = fetch_hapi(out, update=out, options=opts(base, page_size=300))
     assert (r.update.new, r.update.changed, r.update.deleted, r.update.rows) == (0, 40, 12, 798)
-
-
-def test_hapi_bad_identifier_is_one_line(server, env, monkeypatch):
-    _, base = server
-    monkeypatch.setenv("HDX_APP_IDENTIFIER", base64.b64encode(b"no-colon-here").decode() + "!")
-    code, _, err = run_cli("hapi", "-o", env / "h.csv", "--base-url", base)
-    assert code == 2 and "HDX_APP_IDENTIFIER must be base64" in err
-    monkeypatch.setenv("HDX_APP_IDENTIFIER", "bm90LWEtcGFpcg==")  # base64 of "not-a-pair"
-    code, _, err = run_cli("hapi", "-o", env / "h.csv", "--base-url", base)
-    assert code == 2
-    code, _, err = run_cli("hapi", "-o", env / "h.csv", "--actor", "Taliban")
-    assert code == 2 and "no actor filter" in err
-
-
-# --- the command line ----------------------------------------------------------------------
 
 
 def run_cli(*args):
@@ -632,7 +524,7 @@ def run_cli(*args):
     return code, result.stdout, err
 
 
-def test_cli_acled_prints_counts_and_refuses_existing(server, env):
+def test_cli_acled_prints_counts_and_refuses_existing(server, env, monkeypatch):
     pub, base = server
     pub.acled = pub.acled[:4_200]
     pub.fault("/api/acled/read", 2, "429")
@@ -654,9 +546,28 @@ def test_cli_acled_prints_counts_and_refuses_existing(server, env):
     assert code == 2 and "name the output .csv" in err
     code, _, err = run_cli("acled", "-o", env / "b.csv", "--since", "2023-13-01")
     assert code == 2 and "since must be a day as YYYY-MM-DD" in err
+    out = env / "x.csv"
+    monkeypatch.setenv("ACLED_USERNAME", "someone@example.org")  # no token cached for them
+    monkeypatch.setenv("ACLED_PASSWORD", "wrong-password")
+    code, _, err = run_cli("acled", "-o", out, "--base-url", base)
+    assert code == 1 and "\n" not in err and "wrong-password" not in err
+    assert "did not accept the username and password (HTTP 400 from /oauth/token" in err
+    assert "check ACLED_USERNAME" in err
+    monkeypatch.delenv("ACLED_PASSWORD")
+    code, _, err = run_cli("acled", "-o", out, "--base-url", base)
+    assert code == 2 and "ACLED_PASSWORD" in err and "never taken on the command line" in err
+    monkeypatch.setenv("ACLED_USERNAME", USER)
+    pub.fault("/api/acled/read", 1, "403")
+    code, _, err = run_cli("acled", "-o", out, "--base-url", base)
+    assert code == 1 and "refused access to /api/acled/read (HTTP 403" in err
+    assert "terms of use" in err and not out.exists()
+    pub.renamed = True
+    said = r"/api/acled/read answered without the fields timestamp and with fields not seen "
+    with pytest.raises(ApiChangedError, match=said + r"before \(event_time\): the API has"):
+        fetch_acled(env / "x.csv", request=AFG, options=opts(base))
 
 
-def test_cli_ucdp_and_hapi(server, env):
+def test_cli_ucdp_and_hapi(server, env, monkeypatch):
     pub, base = server
     code, _, err = run_cli("ucdp", "-o", env / "g.csv", "--version", "25.1",
                            "--country", "700", "--base-url", base)  # fmt: skip
@@ -678,3 +589,11 @@ def test_cli_ucdp_and_hapi(server, env):
     code, _, err = run_cli("hapi", "-o", env / "h.csv", "--country", "AFG",
                            "--base-url", base)  # fmt: skip
     assert code == 0 and "fetched: 810 rows in 1 page from HDX HAPI" in err
+    code, _, err = run_cli("hapi", "-o", env / "h2.csv", "--actor", "Taliban")
+    assert code == 2 and "no actor filter" in err
+    monkeypatch.setenv("HDX_APP_IDENTIFIER", "bm90LWEtcGFpcg==")  # base64 of "not-a-pair"
+    code, _, err = run_cli("hapi", "-o", env / "h2.csv", "--base-url", base)
+    assert code == 2 and "HDX_APP_IDENTIFIER must be base64 of 'app_name:email'" in err
+    monkeypatch.setenv("HDX_APP_IDENTIFIER", "app:me@example.org:extra")  # HAPI answers 403
+    code, _, err = run_cli("hapi", "-o", env / "h2.csv", "--base-url", base)
+    assert code == 1 and "HDX HAPI refused" in err and "check HDX_APP_IDENTIFIER" in err
