@@ -40,9 +40,8 @@ if TYPE_CHECKING:  # the names below, imported on first use (``import incidentma
     from incidentmap.filters import filter_incidents
     from incidentmap.io import read_incidents, write_layer, write_layers
     from incidentmap.jobs.report import Note, Report
-    from incidentmap.options import Filters, GeoOptions, Output, ReadOptions
+    from incidentmap.options import Filters, GeoOptions, MapStyle, Output, ReadOptions
     from incidentmap.query import incidents_in, incidents_near, resolve_location
-    from incidentmap.render.style import MapStyle
 
 #: where each public name lives; imported on first use, so that the command line can
 #: answer Ctrl-C (and its help) before pandas, GeoPandas and Folium are loaded
@@ -65,9 +64,8 @@ _HOMES = {
     "filters": ("filter_incidents",),
     "io": ("read_incidents", "write_layer", "write_layers"),
     "jobs.report": ("Note", "Report"),
-    "options": ("Filters", "GeoOptions", "Output", "ReadOptions"),
+    "options": ("Filters", "GeoOptions", "MapStyle", "Output", "ReadOptions"),
     "query": ("incidents_in", "incidents_near", "resolve_location"),
-    "render.style": ("MapStyle",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 

@@ -28,7 +28,7 @@ from incidentmap.jobs import query as query_job
 from incidentmap.jobs import trends as trends_job
 from incidentmap.jobs.load import Loaded, Source, load
 from incidentmap.jobs.report import Report
-from incidentmap.options import Filters, GeoOptions, Output, ReadOptions
+from incidentmap.options import Filters, GeoOptions, MapStyle, Output, ReadOptions
 
 __all__ = ["aggregate", "brief", "export", "geocode", "merge", "query", "read", "trends"]
 
@@ -129,8 +129,6 @@ def brief(
     ``level``, ``period``, ``measure``, ``title``...); ``output`` an ``.html`` file (None:
     the page is made, not written). Returns the page and its report.
     """
-    from incidentmap.render.style import MapStyle
-
     own = ("kind", "caption", "offline", "tiles", "population", "png", "png_periods")
     parts = _Parts(options, own)
     out = _output(output, parts)

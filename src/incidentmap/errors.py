@@ -40,7 +40,7 @@ class BoundarySourceError(IncidentMapError, ValueError):
 
 
 class DownloadError(IncidentMapError, OSError):
-    """A pinned boundary file could not be downloaded or failed verification."""
+    """A file or a publisher's API could not be downloaded, or failed verification."""
 
 
 class InputFileError(IncidentMapError, ValueError):

@@ -20,6 +20,8 @@ provenance written at install time).
 
 from __future__ import annotations
 
+from typing import Any
+
 from incidentmap._settings import CACHE_ENV, cache_dir
 from incidentmap.boundaries.cache import (
     LEVELS,
@@ -29,8 +31,26 @@ from incidentmap.boundaries.cache import (
     forget_loaded,
     load_boundaries,
 )
-from incidentmap.boundaries.install import install_boundaries
-from incidentmap.boundaries.sources import dissolve_provinces, manifest
+
+#: names whose modules read layers (GeoPandas): imported on first use, so that a question the
+#: cached indexes answer (``where``) does not load them
+_LAZY = {
+    "install_boundaries": "incidentmap.boundaries.install",
+    "dissolve_provinces": "incidentmap.boundaries.sources",
+    "manifest": "incidentmap.boundaries.sources",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import :func:`install_boundaries`, :func:`dissolve_provinces`, :func:`manifest` on use."""
+    if name not in _LAZY:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "CACHE_ENV",

@@ -70,6 +70,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "merge_cmd",
         "Merge sources into one event list; pairs a person can check and decide.",
     ),
+    "fetch": (
+        "_fetch",
+        "app",
+        "Download incidents from ACLED, UCDP or HDX HAPI into a CSV in the publisher's own "
+        "columns.",
+    ),
 }
 
 

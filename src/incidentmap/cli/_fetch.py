@@ -140,7 +140,7 @@ def _report(result: Any, quiet: bool) -> None:
 def _run(who: str, fetch: Callable[..., Any], output: Path, quiet: bool, **kw: Any) -> None:
     """Run one fetch with a progress bar; on Ctrl-C say that the pages are kept."""
     try:
-        with step(f"fetching {who}"), _progress(who, not quiet) as progress:
+        with step(f"fetching {who}", spinner=False), _progress(who, not quiet) as progress:
             result = fetch(output, progress=progress, **kw)
     except KeyboardInterrupt:
         console_err.print(
@@ -161,7 +161,7 @@ def _request(kind: type, publisher: str, update: Path | None, given: dict[str, A
     """
     from dataclasses import replace
 
-    from incidentmap.fetch.run import recorded_request
+    from incidentmap.jobs.fetch import recorded_request
 
     asked = {k: v for k, v in given.items() if v not in (None, (), False)}
     if update is not None and update.with_name(update.name + ".source.json").exists():
@@ -177,7 +177,7 @@ def _request(kind: type, publisher: str, update: Path | None, given: dict[str, A
 
 
 def _options(base_url: str | None, page_size: int | None, overwrite: bool) -> Any:
-    from incidentmap.fetch import FetchOptions
+    from incidentmap.jobs.fetch import FetchOptions
 
     return FetchOptions(base_url=base_url, page_size=page_size, overwrite=overwrite)
 
@@ -207,7 +207,8 @@ def acled_cmd(
     quiet: bool = _quiet_opt(),
 ) -> None:
     """ACLED events (ACLED_USERNAME/ACLED_PASSWORD): --update applies changes and deletions."""
-    from incidentmap.fetch import AcledRequest, fetch_acled
+    from incidentmap.jobs.fetch import AcledRequest
+    from incidentmap.jobs.fetch import acled as fetch_acled
 
     given = dict(
         country=tuple(country), since=since, until=until, actor=tuple(actor),
@@ -243,7 +244,8 @@ def ucdp_cmd(
     quiet: bool = _quiet_opt(),
 ) -> None:
     """UCDP GED events (UCDP_ACCESS_TOKEN): --update fetches again and compares by id."""
-    from incidentmap.fetch import UcdpRequest, fetch_ucdp
+    from incidentmap.jobs.fetch import UcdpRequest
+    from incidentmap.jobs.fetch import ucdp as fetch_ucdp
 
     given = dict(
         version=version, country=tuple(country), since=since, until=until,
@@ -276,7 +278,8 @@ def hapi_cmd(
     quiet: bool = _quiet_opt(),
 ) -> None:
     """HDX HAPI conflict events, monthly counts per district (HDX_APP_IDENTIFIER)."""
-    from incidentmap.fetch import HapiRequest, fetch_hapi
+    from incidentmap.jobs.fetch import HapiRequest
+    from incidentmap.jobs.fetch import hapi as fetch_hapi
 
     if actor:
         raise UsageError("HDX HAPI counts events by area and type: it has no actor filter")

@@ -26,7 +26,7 @@ from incidentmap.cli._options import (
     step,
 )
 from incidentmap.jobs.brief import BriefRequest, read_bins, run
-from incidentmap.options import MAX_POINTS, Output
+from incidentmap.options import MAX_POINTS, MapStyle, Output
 
 _PERIOD_HELP = "Slider step; none makes one map of all dates."
 _SCHEME_HELP = "Colour classes (user: give --bins)."
@@ -144,8 +144,6 @@ def _request(
     **page: Any,
 ) -> BriefRequest:
     """Build the job's request from the collected options."""
-    from incidentmap.render.style import MapStyle
-
     map_style = MapStyle(
         level=plain(style["level"]),
         period=no_period(style["period"]),

@@ -110,7 +110,7 @@ def typed_geocoded(
     for c in text_cols:
         if c in g.columns:
             g[c] = _per_value(g[c], _as_text_or_none, object)
-    for i, row_notes in problems.notes.items():  # rows kept with bad values: the reasons, in the row
+    for i, row_notes in problems.notes.items():  # rows kept with bad values: the reasons
         before = g.at[i, "input_note"] if "input_note" in g.columns else None
         g.loc[i, "input_note"] = "; ".join([*([before] if before else []), *row_notes])
     g.attrs.update({"path": name, "preset": "geocoded", "geocoded": True, "notes": []})

@@ -20,12 +20,11 @@ from typing import TYPE_CHECKING, Any
 from incidentmap.errors import UsageError, refuse_choice
 from incidentmap.jobs.load import Loaded, Source, load
 from incidentmap.jobs.report import Report
-from incidentmap.options import Filters, Output
+from incidentmap.options import Filters, MapStyle, Output
 
 if TYPE_CHECKING:
     import folium
 
-    from incidentmap.render.style import MapStyle
 
 __all__ = ["KINDS", "BriefRequest", "BriefResult", "read_bins", "run"]
 
@@ -75,8 +74,6 @@ class BriefRequest:
 
     def checked(self) -> BriefRequest:
         """Return the request with its default style, or refuse it before any file is read."""
-        from incidentmap.render.style import MapStyle
-
         refuse_choice(self.kind, KINDS, "`kind`")
         style = self.style if self.style is not None else MapStyle(level=None)  # type: ignore[arg-type]
         if style.bins is not None:

@@ -50,6 +50,10 @@ class WhereAnswer:
 def run(lat: float, lon: float, *, snap_km: float = 5.0) -> WhereAnswer:
     """Return the district and province holding a point (WGS84 degrees).
 
+    A point inside a district is answered from the indexes kept beside the boundary cache;
+    one outside every district goes through :func:`incidentmap.geocode` (snapped within
+    ``snap_km``, with the distance said).
+
     Raises
     ------
     UsageError
@@ -60,6 +64,13 @@ def run(lat: float, lon: float, *, snap_km: float = 5.0) -> WhereAnswer:
     if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
         msg = f"LAT LON must be degrees (-90..90, -180..180), got {lat:g} {lon:g}"
         raise UsageError(msg, field="lat_lon")
+    from incidentmap.context import district_at
+
+    inside = district_at(lon, lat)  # from the cached indexes: no layer read, no GeoPandas
+    if inside is not None:
+        return WhereAnswer(
+            inside.district, inside.district_id, inside.province, inside.province_code, "point"
+        )
     import geopandas as gpd
     import pandas as pd
 
