@@ -8,6 +8,7 @@ place lies in) and queries; built once per boundary layer by
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import numpy as np
 import shapely
 
 __all__ = ["PointLocator", "from_wkb_arrays", "wkb_arrays"]
+
+_DECODING = threading.Lock()
 
 
 class PointLocator:
@@ -224,10 +227,12 @@ class PointLocator:
         An index read back keeps them as WKB until a point needs testing against them.
         """
         if self._pieces is None:
-            assert self._wkb is not None
-            self._pieces = from_wkb_arrays(*self._wkb)
-            shapely.prepare(self._pieces)
-            self._wkb = None
+            with _DECODING:  # placing threads share one locator: decoded once, prepared whole
+                if self._pieces is None:
+                    assert self._wkb is not None
+                    pieces = from_wkb_arrays(*self._wkb)
+                    shapely.prepare(pieces)
+                    self._pieces, self._wkb = pieces, None
         return self._pieces
 
     def to_arrays(self) -> dict[str, np.ndarray]:
