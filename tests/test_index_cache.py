@@ -128,6 +128,16 @@ def test_what_the_file_says_is_what_the_gazetteer_answers(own_cache):
     assert gaz.place_point(gaz.place("Jalalabad")[0].id) == (lon + 1.0, lat + 1.0)
 
 
+def test_the_gazetteer_index_is_stamped_with_its_layer_and_name_data(own_cache):
+    """A new layer, or changed name files, rules or GeoNames package, make another stamp."""
+    from incidentmap.gazetteer import name_data_version
+
+    with np.load(_index(own_cache, "gazetteer-v1-"), allow_pickle=False) as data:
+        stamp = str(data["stamp"][()])
+    layer = im.load_boundaries("district").attrs["layer_key"]
+    assert stamp == f"{layer}\n{name_data_version()}"
+
+
 def _cut_short(path: Path) -> None:
     with path.open("r+b") as fh:
         fh.truncate(path.stat().st_size // 3)
