@@ -32,8 +32,14 @@ import numpy as np
 import pandas as pd
 
 from bench._common import isolated
+from incidentmap.pipeline import load_incidents
 
 WARDIARY = "incidents/wardiary_points_2004_2009.csv"
+#: the peer's weights and threshold: incidentmap's weighted sum before issue 27 (the
+#: calibrated model is incidentmap's own; a generic linker is given weights)
+PEER_WEIGHTS = {"space": 0.30, "time": 0.25, "category": 0.15, "actors": 0.15, "tolls": 0.10,
+                "names": 0.05}  # fmt: skip
+PEER_MATCH = 0.70
 _CATS = (
     "armed attack/clash",
     "explosive/IED",
@@ -52,9 +58,8 @@ def _shared() -> Path:
 
 
 def _base(n: int, rng: np.random.Generator) -> pd.DataFrame:
-    import incidentmap as im
 
-    g, _ = im.load_incidents(_shared() / WARDIARY)
+    g, _ = load_incidents(_shared() / WARDIARY)
     g = g[g["geocode_precision"] == "point"]
     pick = rng.integers(0, len(g), n)
     lon = g.geometry.x.to_numpy()[pick] + rng.normal(0, 0.01, n)
@@ -136,6 +141,14 @@ def _ours(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, km: float, days: float) -> s
     return set(zip(m["event_id_a"], m["event_id_b"], strict=True))
 
 
+def _groups_text(g: gpd.GeoDataFrame) -> np.ndarray:
+    """Both sides' actor groups as one text (a generic linker compares one column)."""
+    cols = [c for c in ("actor1_group", "actor2_group") if c in g]
+    parts = g[cols].astype(object).where(g[cols].notna(), "")
+    return np.array(["|".join(sorted(v for v in row if v)) or None
+                     for row in parts.itertuples(index=False)], dtype=object)  # fmt: skip
+
+
 def _peer_frame(g: gpd.GeoDataFrame) -> pd.DataFrame:
     import incidentmap as im
 
@@ -148,7 +161,7 @@ def _peer_frame(g: gpd.GeoDataFrame) -> pd.DataFrame:
             "lon": g.geometry.x.to_numpy(),
             "lat": g.geometry.y.to_numpy(),
             "category": g["category"].to_numpy(),
-            "group": g["actor1_group"].to_numpy(),
+            "group": _groups_text(g),
             "fatalities": g["fatalities"].to_numpy(),
         },
         index=pd.Index(g["event_id"].to_numpy(), name="id"),
@@ -167,18 +180,18 @@ def peer_window(n: int, days: float, span_days: int = 2192) -> int:
 
 
 def _peer(
-    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, km: float, days: float, python: str
-) -> tuple[str, float, float, Any]:
+    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, km: float, days: float, python: str,
+    span_days: int = 2192,
+) -> tuple[str, float, float, Any]:  # fmt: skip
     """Run recordlinkage in ``python`` (its own environment); (status, s, MiB, pairs)."""
     import json
     import subprocess
     import tempfile
 
-    from incidentmap.merge import MATCH, WEIGHTS
-
     fa, fb = _peer_frame(a), _peer_frame(b)
-    settings = {"window": peer_window(len(fa), days), "km": km, "days": days,
-                "weights": WEIGHTS, "match": MATCH}  # fmt: skip
+    window = peer_window(len(fa), days, span_days=span_days)
+    settings = {"window": window, "km": km, "days": days,
+                "weights": PEER_WEIGHTS, "match": PEER_MATCH}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         fa.to_parquet(f"{tmp}/a.parquet")
         fb.to_parquet(f"{tmp}/b.parquet")
@@ -234,11 +247,143 @@ def year(seed: int, km: float, days: float) -> None:
     )
 
 
+_PLACE = ("point", "district", "province")
+_DATE = ("day", "week", "month")
+_RANK = {"point": 0, "district": 1, "province": 2, "day": 0, "week": 1, "month": 2, "year": 3}
+
+
+def _levels(a: pd.DataFrame, b: pd.DataFrame) -> Any:
+    """A function giving a pair's place and date level (the coarser of its two rows)."""
+    info = {}
+    for side, g in (("a", a), ("b", b)):
+        info[side] = dict(zip(g["event_id"].astype(str),
+                              zip(g["geocode_precision"], g["date_precision"], strict=True),
+                              strict=True))  # fmt: skip
+
+    def of(x: str, y: str) -> tuple[str, str]:
+        pa, da = info["a"].get(x, ("none", "year"))
+        pb, db = info["b"].get(y, ("none", "year"))
+        place = max(pa, pb, key=lambda v: _RANK.get(v, 9))
+        date = max(da, db, key=lambda v: _RANK.get(v, 9))
+        return str(place), str(date)
+
+    return of
+
+
+def by_level(found: set, review: set, truth: set, of: Any) -> pd.DataFrame:
+    """Precision and recall of the matches, and the true pairs left in review, per level."""
+    rows = []
+    for k, names in ((0, _PLACE), (1, _DATE)):
+        for lv in names:
+            f = {x for x in found if of(*x)[k] == lv}
+            t = {x for x in truth if of(*x)[k] == lv}
+            r = {x for x in review if of(*x)[k] == lv}
+            rows.append(_row(lv, f, r, t))
+    rows.append(_row("all", found, review, truth))
+    return pd.DataFrame(rows).set_index("level")
+
+
+def _row(level: str, f: set, r: set, t: set) -> dict[str, Any]:
+    hit = len(f & t)
+    return {"level": level, "true": len(t), "matched": len(f),
+            "precision": hit / len(f) if f else float("nan"),
+            "recall": hit / len(t) if t else float("nan"),
+            "in_review": len((r - f) & t) / len(t) if t else float("nan"),
+            "review": len(r)}  # fmt: skip
+
+
+def _pairs_of(result: Any, decision: str) -> set[tuple[str, str]]:
+    m = result.pairs[result.pairs["decision"] == decision]
+    return set(zip(m["event_id_a"].astype(str), m["event_id_b"].astype(str), strict=True))
+
+
+def _print_levels(name: str, q: pd.DataFrame) -> None:
+    cells = []
+    for lv in (*_PLACE, *_DATE, "all"):
+        p, r = q.loc[lv, "precision"], q.loc[lv, "recall"]
+        cells.append(f"{lv} {p:.3f}/{r:.3f}" if q.loc[lv, "true"] else f"{lv} -")
+    print(f"  {name:<14}" + "  ".join(cells))
+
+
+def dense(seed: int, km: float, days: float, peer_python: str, scale: float = 1.0) -> None:
+    """The dense cases: precision/recall by level for incidentmap and the peer."""
+    import tempfile
+    import time
+
+    from bench.merge_data import dense_cases, load_case
+    from incidentmap.merge import merge_incidents
+
+    print("dense cases (precision/recall of the matches, by the coarser row of each pair):")
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in dense_cases(scale, seed=seed):
+            a, b = load_case(case, tmp)
+            truth = case.truth()
+            span = int((pd.to_datetime(a["date"]).max() - pd.to_datetime(a["date"]).min()).days)
+            print(f"{case.name}: {len(a):,} rows (ACLED layout) + {len(b):,} (UCDP layout), "
+                  f"{len(truth):,} true pairs, {case.events:,} events")  # fmt: skip
+            t0 = time.perf_counter()
+            result = merge_incidents({"acled": a, "ucdp": b}, km=km, days=days)
+            seconds = time.perf_counter() - t0
+            found, review = _pairs_of(result, "match"), _pairs_of(result, "review")
+            of = _levels(a, b)
+            q = by_level(found, review, truth, of)
+            _print_levels("incidentmap", q)
+            calls = {("acled", x, "ucdp", y): "match" if (x, y) in truth else "different"
+                     for x, y in review}  # fmt: skip
+            decided = merge_incidents({"acled": a, "ucdp": b}, km=km, days=days, decisions=calls)
+            rng = np.random.default_rng(seed)
+            pb, pa = b.iloc[rng.permutation(len(b))], a.iloc[rng.permutation(len(a))]
+            shuffled = merge_incidents([("ucdp", pb), ("acled", pa)], km=km, days=days)
+            same = {frozenset(x.split("|")) for x in shuffled.merged["source_ids"]} == {
+                frozenset(x.split("|")) for x in result.merged["source_ids"]
+            }
+            print(f"  {'':<14}{seconds:.2f} s; {len(result.merged):,} events, "
+                  f"{result.pending:,} depending on {len(review):,} review pairs "
+                  f"({result.ambiguous:,} ambiguous); review decided by the truth: "
+                  f"{len(decided.merged):,} events against {case.events:,} true "
+                  f"({len(decided.merged) / case.events - 1:+.1%}; {case.one_to_one:,} "
+                  f"one row per source per event can give, "
+                  f"{len(decided.merged) / case.one_to_one - 1:+.1%}); true pairs left in "
+                  f"review: {q.loc['all', 'in_review']:.1%}; shuffled inputs: "
+                  f"{'the same merge' if same else 'A DIFFERENT MERGE'}")  # fmt: skip
+            if not peer_python:
+                print(f"  {'recordlinkage':<14}not run: give --peer-python (see README)")
+                continue
+            status, secs, _, got = _peer(a, b, km, days, peer_python, span_days=max(span, 1))
+            if status != "ok":
+                print(f"  {'recordlinkage':<14}failed: {got}")
+                continue
+            _print_levels("recordlinkage", by_level(got, set(), truth, of))
+            print(f"  {'':<14}{secs:.2f} s (no one-to-one step, no review)")
+
+
+def dense_year(seed: int, km: float, days: float) -> None:
+    """One dense year, three sources: ACLED's 2019 (13,908 events) in three publishers' rows."""
+    import tempfile
+
+    from bench.merge_data import load_case, publish, world_acled
+
+    world = world_acled(2019, seed=seed)
+    one = publish(world, "year", seed=seed)
+    two = publish(world, "year2", seed=seed + 1, share_b=0.4)
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = load_case(one, tmp)
+        _, c = load_case(two, tmp)
+    c = c.assign(event_id="G" + c["event_id"].astype(str))
+    status, seconds, mb, events = isolated(_year, a, b, c, km, days)
+    rows = f"{len(a):,} + {len(b):,} + {len(c):,} rows"
+    print(f"one dense year, three sources ({rows}, ACLED 2019's days): {seconds:.2f} s, "
+          f"{mb:.0f} MiB, {events:,} events ({status})\n")  # fmt: skip
+
+
 def run(
     sizes: list[int], seed: int, km: float, days: float, peer_max_pairs: float, peer_python: str
 ) -> int:
     """Print time, memory, precision and recall for both, per size."""
-    print(f"windows: {km:g} km, {days:g} days; threshold and weights: incidentmap's\n")
+    print(f"windows: {km:g} km, {days:g} days; incidentmap's calibrated model; the peer: "
+          "the weights and threshold below\n")  # fmt: skip
+    dense(seed, km, days, peer_python)
+    dense_year(seed, km, days)
     year(seed, km, days)
     for n in sizes:
         a, b, truth = make_sources(n, seed)

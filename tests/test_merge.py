@@ -16,9 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
+from incidentmap.io import read_geocoded
 from incidentmap.merge import MATCH, merge_incidents
 from incidentmap.merge.decisions import read_decisions
 from incidentmap.merge.explain import explain_pair
+from incidentmap.pipeline import load_incidents
 from tests.conftest import INCIDENTS
 from tests.test_cli import run
 
@@ -28,19 +30,19 @@ UCDP = INCIDENTS / "ucdp_ged_afg_realcaddish.geojson"
 
 @pytest.fixture(scope="module")
 def gtd(cache):
-    return im.load_incidents(GTD)[0]
+    return load_incidents(GTD)[0]
 
 
 @pytest.fixture(scope="module")
 def ucdp(cache):
-    return im.load_incidents(UCDP)[0]
+    return load_incidents(UCDP)[0]
 
 
 def _derived(g, tmp_path, **kw):
     d = derive_acled(g, **kw)
     path = tmp_path / "acled_derived.csv"
     d.frame.to_csv(path, index=False)
-    b, report = im.load_incidents(path)
+    b, report = load_incidents(path)
     assert report.preset == "acled"  # read as ACLED, by its codebook's columns
     return b, {(orig, new) for new, orig in d.truth.items()}, path
 
@@ -75,16 +77,18 @@ def test_accuracy_on_a_real_file_and_a_derived_source(
     assert ids.is_unique and len(ids) == len(g) + len(b)
 
 
-def test_episodes_are_review_never_merged(ucdp, tmp_path):
+def test_episodes_merge_only_without_a_rival(ucdp, tmp_path):
+    """A date range is matched only when no other candidate comes close (issue 27)."""
     b, _, _ = _derived(ucdp, tmp_path)
     result = merge_incidents({"orig": ucdp, "acled": b})
     ranged = set(ucdp.loc[ucdp["date_precision"] != "day", "event_id"].astype(str))
-    m = result.pairs[result.pairs["decision"] == "match"]
-    assert not set(m["event_id_a"]) & ranged
-    review = result.pairs[
-        (result.pairs["decision"] == "review") & result.pairs["event_id_a"].isin(ranged)
-    ]
-    assert len(review) > 0 and review["reason"].str.contains("episode").all()
+    pairs = result.pairs
+    review = pairs[(pairs["decision"] == "review") & pairs["event_id_a"].isin(ranged)]
+    assert len(review) > 0
+    assert review["reason"].str.contains("episode|ambiguous|between").all()
+    m = pairs[(pairs["decision"] == "match") & pairs["event_id_a"].isin(ranged)]
+    for _, row in m.iterrows():  # a matched episode has no open rival: reason says chosen
+        assert row["reason"].startswith("the best one-to-one pair")
 
 
 def test_area_pairs_have_no_distance(gtd, tmp_path):
@@ -157,7 +161,7 @@ def test_cli_merge_counts_decisions_and_downstream(capsys, use_cache, gtd, tmp_p
     assert code == 0, err
     n_gtd, n_acled = len(gtd), len(pd.read_csv(derived))
     assert f"gtd: {n_gtd:,} rows:" in err and f"acled: {n_acled:,} rows:" in err
-    merged = im.read_geocoded(out)
+    merged = read_geocoded(out)
     total = n_gtd + n_acled
     assert f"merged: {total:,} rows in = {len(merged):,} events out" in err
     table = pd.read_csv(pairs, dtype=str)
@@ -177,7 +181,7 @@ def test_cli_merge_counts_decisions_and_downstream(capsys, use_cache, gtd, tmp_p
         capsys, "merge", f"gtd={GTD}", f"acled={derived}", "-o", out2, "--decisions", edited
     )
     assert code == 0, err
-    merged2 = im.read_geocoded(out2)
+    merged2 = read_geocoded(out2)
     keys = {frozenset(s.split("|")) for s in merged2["source_ids"]}
     undone, made = table.loc[first_match], table.loc[first_review]
     assert frozenset({f"gtd:{undone.event_id_a}", f"acled:{undone.event_id_b}"}) not in keys
@@ -242,9 +246,9 @@ def test_explain(capsys, use_cache, gtd, tmp_path):
     for part in ("space", "time", "category", "actors", "tolls", "names", "total"):
         assert part in err
     parts, lines = explain_pair({"gtd": gtd, "acled": b}, ("gtd", orig), ("acled", new))
-    assert parts.loc[parts["part"] == "total", "value"].iloc[0] == pytest.approx(
-        parts["points"].iloc[:-1].sum(), abs=0.01
-    )
+    total = parts.loc[parts["part"] == "total"].iloc[0]
+    assert total["points"] == pytest.approx(parts["points"].iloc[:-1].sum(), abs=0.01)
+    assert total["value"] == pytest.approx(1 / (1 + np.exp(-total["points"])), abs=0.01)
     assert lines[1].startswith("candidates:")
 
 
@@ -310,7 +314,7 @@ def test_page_popup_lists_the_sources_of_an_event(capsys, use_cache, tmp_path):
     merged = tmp_path / "m.gpkg"
     code, _, err = run(capsys, "merge", f"gtd={GTD}", f"ucdp={UCDP}", "-o", merged)
     assert code == 0, err
-    g = im.read_geocoded(merged)
+    g = read_geocoded(merged)
     both = g[(g["n_sources"] == 2) & (g["geocode_precision"] == "point")]
     # an event alone at its point (Kabul's points are many at one place)
     counts = both.geometry.to_wkt().map(g.geometry.to_wkt().value_counts())

@@ -2,8 +2,9 @@
 
 Modelled on R's ``meltt`` (Donnay et al. 2019) without its limits: candidates from
 indexes (:mod:`~incidentmap.merge.candidates`), windows widened by each source's own
-precision (:mod:`~incidentmap.merge.records`), a documented score
-(:mod:`~incidentmap.merge.score`), one-to-one matches that maximise the total score
+precision (:mod:`~incidentmap.merge.records`), a calibrated probability for each pair
+(:mod:`~incidentmap.merge.score`) and for each pair given its rows' other candidates
+(:mod:`~incidentmap.merge.posterior`), one-to-one matches that maximise the total score
 whatever the order (:mod:`~incidentmap.merge.assign`), and a value rule for the merged
 rows (:mod:`~incidentmap.merge.combine`).
 """
@@ -17,11 +18,14 @@ from incidentmap.merge.core import (
     merge_incidents,
     source_name,
 )
-from incidentmap.merge.score import LISTED, MATCH, REVIEW, WEIGHTS
+from incidentmap.merge.score import COEFFICIENTS, INTERCEPT, LISTED, MARGIN, MATCH, REVIEW, WEIGHTS
 
 __all__ = [
+    "COEFFICIENTS",
     "DECISIONS",
+    "INTERCEPT",
     "LISTED",
+    "MARGIN",
     "MATCH",
     "PAIR_COLUMNS",
     "REVIEW",

@@ -51,13 +51,16 @@ PREFIXED = (
     "source", "stated_place",
 )  # fmt: skip
 _LEVEL_RANK = {lv: k for k, lv in enumerate(LEVELS)}
+#: the columns of a source the merged rows are made of (the others are not copied)
+_USED = {*PLACE_COLUMNS, *_DATE_COLUMNS, *_TEXT_COLUMNS, *PREFIXED, "fatalities", "injured"}
 
 
 def _long(sources: list[Records], labels: np.ndarray) -> pd.DataFrame:
     """Every row of every source with its event label, source order and ranks."""
     parts = []
     for s, r in enumerate(sources):
-        f = r.frame.copy()
+        keep = [c for c in r.frame.columns if c in _USED]
+        f = r.frame[keep].copy()
         f["_source"] = s
         f["_level"] = [_LEVEL_RANK[lv] for lv in r.level]
         f["_span"] = np.nan_to_num(r.hi - r.lo, nan=np.inf)
@@ -71,19 +74,25 @@ def _long(sources: list[Records], labels: np.ndarray) -> pd.DataFrame:
 def _pick(long: pd.DataFrame, by: list[str], columns: tuple[str, ...]) -> pd.DataFrame:
     """Per event, the columns of the first row in the order ``by``."""
     cols = [c for c in columns if c in long.columns]
-    first = long.sort_values([*by, "_source"], kind="stable").drop_duplicates("_event")
-    return first.set_index("_event")[cols]
+    keys = long[[*by, "_source", "_event"]].sort_values([*by, "_source"], kind="stable")
+    rows = keys.drop_duplicates("_event").index.to_numpy()
+    first = long.loc[rows, [*cols, "_event"]]
+    return first.set_index("_event")
 
 
 def _first_known(long: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    ordered = long.sort_values("_source", kind="stable")
     cols = [c for c in columns if c in long.columns]
+    order = np.argsort(long["_source"].to_numpy(), kind="stable")
+    ordered = long[[*cols, "_event"]].iloc[order]
     values = ordered[cols].astype(object)
     for c in cols:
-        text = values[c].map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-        if text.any():
-            blank = np.zeros(len(values), dtype=bool)
-            blank[text] = pd.Series(values[c].to_numpy()[text]).str.strip().eq("").to_numpy()
+        raw = values[c].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        blank_unique = np.array(
+            [isinstance(u, str) and not u.strip() for u in uniques] + [False], dtype=bool
+        )
+        blank = blank_unique[codes]
+        if blank.any():
             values[c] = values[c].mask(blank)
     values["_event"] = ordered["_event"].to_numpy()
     return values.groupby("_event", sort=False).first()

@@ -14,15 +14,16 @@ from incidentmap.errors import UsageError
 from incidentmap.merge.assign import assign, join_events
 from incidentmap.merge.candidates import Pairs, candidate_pairs
 from incidentmap.merge.combine import merged_frame
+from incidentmap.merge.posterior import group_probability
 from incidentmap.merge.records import Records, days_apart, haversine_km, records_of
-from incidentmap.merge.score import LISTED, MATCH, PARTS, REVIEW, score_pairs
+from incidentmap.merge.score import LISTED, MARGIN, MATCH, PARTS, REVIEW, SETTLED, score_pairs
 
 __all__ = ["DECISIONS", "MergeResult", "merge_incidents", "source_name"]
 
 DECISIONS = ("match", "review", "different")
 PAIR_COLUMNS = (
     "source_a", "event_id_a", "source_b", "event_id_b", "level", "km", "days", "score",
-    "decision", "runner_up", "reason", *PARTS,
+    "decision", "runner_up", "reason", *PARTS, "pair_score",
 )  # fmt: skip
 _NAME = re.compile(r"[^a-z0-9]+")
 #: a decision read back from a pairs file: (source_a, event_id_a, source_b, event_id_b)
@@ -44,11 +45,22 @@ class MergeResult:
         Per source: ``rows``, ``merged`` (in an event with another source's row),
         ``alone``, ``not_compared`` (no date, or no place finer than the country),
         ``review`` (rows in a pair left for a person).
+    pending : int
+        Events of ``merged`` that hold a row of a pair left for review: the events whose
+        count depends on a person's decision.
+    ambiguous : int
+        Pairs left for review because a rival scores within the margin.
     """
 
     merged: gpd.GeoDataFrame
     pairs: pd.DataFrame
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: events (merged rows) holding a row of a pair left for review: how many events of
+    #: the list depend on a person's decision
+    pending: int = 0
+    #: pairs left for review because another candidate of one of its rows scores within
+    #: :data:`~incidentmap.merge.score.MARGIN` and the group does not settle it
+    ambiguous: int = 0
 
     @property
     def rows_in(self) -> int:
@@ -91,11 +103,14 @@ class _PairSet:
     sb: int
     p: Pairs
     score: np.ndarray
+    alone: np.ndarray
     parts: dict[str, np.ndarray]
     episode: np.ndarray
     decision: np.ndarray
     reason: np.ndarray
     forced: np.ndarray
+    rival: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    ambiguous: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
 
 
 def _index(r: Records) -> dict[str, int]:
@@ -146,22 +161,70 @@ def _tie_breaks(a: Records, b: Records, p: Pairs) -> np.ndarray:
     return (mixed >> np.uint64(11)).astype(float) / 2.0**53
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(q / (1 - q))
+
+
+def _rivals(ps: _PairSet, call: np.ndarray, n_a: int, n_b: int, tie: np.ndarray) -> np.ndarray:
+    """Per pair: the best other candidate of either of its rows (by the pair's own score).
+
+    Returns a position in the pairs, -1 where neither row has another candidate; a pair
+    a person called different is nobody's rival.
+    """
+    p, s = ps.p, np.where(call == "different", -1.0, ps.alone)
+    out = np.full(len(s), -1, dtype=np.int64)
+    best = np.full(len(s), -np.inf)
+    for side, n in ((p.i, n_a), (p.j, n_b)):
+        order = np.lexsort((tie, -s, side))  # equal scores: split by the pair's ids
+        ranked = side[order]
+        first = np.r_[True, ranked[1:] != ranked[:-1]]
+        second = np.r_[False, ~first[1:] & first[:-1]]
+        top, runner = np.full(n, -1, np.int64), np.full(n, -1, np.int64)
+        top[ranked[first]] = order[first]
+        runner[ranked[second]] = order[second]
+        alt = np.where(top[side] == np.arange(len(s)), runner[side], top[side])
+        alt_s = np.where(alt >= 0, s[np.maximum(alt, 0)], -np.inf)
+        better = alt_s > best
+        out[better], best[better] = alt[better], alt_s[better]
+    out[best < 0] = -1
+    return out
+
+
 def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], str]) -> None:
     """Assign one-to-one, then name each pair match, review or different with a reason."""
-    p, s = ps.p, ps.score
+    p = ps.p
     call = np.array([calls.get((i, j), "") for i, j in zip(p.i, p.j, strict=True)], dtype=object)
     ps.forced = call != ""
     call = call.astype(object)
-    weight = np.where(call == "match", 10.0, s) + 1e-7 * _tie_breaks(a, b, p)
-    eligible = (call == "match") | ((call == "") & (s >= MATCH) & ~ps.episode)
+    free_call = call != "different"
+    k = np.flatnonzero(free_call)
+    group = np.zeros(len(p))
+    group[k] = group_probability(len(a), len(b), p.i[k], p.j[k], ps.alone[k])
+    ps.score = np.round(group, 6)
+    s = ps.score
+    tie = _tie_breaks(a, b, p)
+    weight = np.where(call == "match", 100.0, _logit(s)) + 1e-7 * tie
+    eligible = (call == "match") | ((call == "") & (s >= MATCH))
     matched = np.zeros(len(s), dtype=bool)
     e = np.flatnonzero(eligible)
-    matched[e] = assign(len(a), len(b), p.i[e], p.j[e], weight[e], a.lo)
+    matched[e] = assign(len(a), len(b), p.i[e], p.j[e], weight[e] + 50.0, a.lo)
+    # a rival within the margin that the group leaves open (its probability given the
+    # group from SETTLED) makes a chosen pair a review
+    rival = _rivals(ps, call, len(a), len(b), tie)
+    lo = _logit(ps.alone)
+    r = np.maximum(rival, 0)
+    near = (rival >= 0) & (lo[r] >= lo - MARGIN) & (s[r] >= SETTLED)
+    ambiguous = matched & (call == "") & near
+    matched &= ~ambiguous
     pa = _partners(len(a), p.i, p.j, matched)
     pb = _partners(len(b), p.j, p.i, matched)
     free = (pa[p.i] < 0) & (pb[p.j] < 0)
     decision = np.where(matched, "match", "different").astype(object)
-    decision[(free & (s >= REVIEW) & (call == "")) | (call == "review")] = "review"
+    review = (free & (s >= REVIEW) & (call == "")) | (call == "review") | ambiguous
+    decision[review] = "review"
+    ps.rival = rival
+    ps.ambiguous = review & (call == "") & near
     ps.decision = decision
     ps.reason = _reasons(a, b, ps, call, pa[p.i], pb[p.j])
 
@@ -176,12 +239,16 @@ def _reasons(
 ) -> np.ndarray:
     """Say why each pair got its decision, in a few words."""
     p, s, d = ps.p, ps.score, ps.decision
-    score = pd.Series(s).map("{:.2f}".format).to_numpy(dtype=object)
+    score = np.char.mod("%.2f", s).astype(object)
     out = np.full(len(s), "", dtype=object)
     out[:] = "score " + score + f" below {REVIEW:.2f}"
     review = d == "review"
     out[review] = "score " + score[review] + f" between {REVIEW:.2f} and {MATCH:.2f}"
-    out[review & ps.episode] = "a date range overlaps: an episode is never merged without a person"
+    out[review & ps.episode] = (
+        "an episode (a date range) overlaps, score "
+        + score[review & ps.episode]
+        + f" between {REVIEW:.2f} and {MATCH:.2f}"
+    )
     out[d == "match"] = (
         "the best one-to-one pair, score " + score[d == "match"] + f" >= {MATCH:.2f}"
     )
@@ -195,9 +262,21 @@ def _reasons(
     out[k] = [
         f"{b.name}:{b.event_id[p.j[x]]} matched {a.name}:{a.event_id[partner_b[x]]}" for x in k
     ]
+    amb = np.flatnonzero(ps.ambiguous)
+    out[amb] = [
+        f"ambiguous: {_key(a, b, ps, ps.rival[x])} scores within {MARGIN:g} log-odds alone "
+        f"({ps.alone[ps.rival[x]]:.2f} against {ps.alone[x]:.2f}); given both rows' "
+        f"candidates {s[x]:.2f}, below {MATCH:.2f}"
+        for x in amb
+    ]
     decided = call != ""
     out[decided] = "decided by a person: " + call[decided]
     return out
+
+
+def _key(a: Records, b: Records, ps: _PairSet, x: int) -> str:
+    """Return the rows of pair ``x`` as ``a:ID + b:ID``."""
+    return f"{a.name}:{a.event_id[ps.p.i[x]]} + {b.name}:{b.event_id[ps.p.j[x]]}"
 
 
 def _best_two(n: int, side: np.ndarray, other: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -236,7 +315,7 @@ def _runner_up(a: Records, b: Records, ps: _PairSet) -> np.ndarray:
     ids_2 = np.append(r2.event_id, "")[alt2]
     label = np.where(first, f"{r1.name}:", f"{r2.name}:").astype(object)
     text = label + np.where(first, ids_1, ids_2).astype(object)
-    score = pd.Series(best).map("{:.2f}".format).to_numpy(dtype=object)
+    score = np.char.mod("%.2f", best).astype(object)
     out = (text + " (" + score + ")").astype(object)
     out[(best < 0) | (alt < 0)] = None
     return out
@@ -273,7 +352,7 @@ def _pair_set(
     p = Pairs(i=p.i[k], j=p.j[k], km=p.km[k], days=p.days[k], level=p.level[k])
     parts = {name: v[k] for name, v in sc.parts.items()}
     empty = np.empty(0)
-    ps = _PairSet(sa, sb, p, sc.total[k], parts, sc.episode[k], empty, empty, empty)
+    ps = _PairSet(sa, sb, p, empty, sc.total[k], parts, sc.episode[k], empty, empty, empty)
     _decide(a, b, ps, calls)
     return ps
 
@@ -284,6 +363,9 @@ def _table(sources: list[Records], sets: list[_PairSet]) -> pd.DataFrame:
         a, b = sources[ps.sa], sources[ps.sb]
         k = np.arange(len(ps.score))  # every pair from LISTED, and those a person named
         runner = _runner_up(a, b, ps)
+        amb = np.flatnonzero(ps.ambiguous)
+        runner[amb] = [f"{_key(a, b, ps, ps.rival[x])} ({ps.score[ps.rival[x]]:.2f})" for x in amb]
+        extra = {"pair_score": np.round(ps.alone[k], 3)}
         frame = pd.DataFrame(
             {
                 "source_a": a.name,
@@ -298,6 +380,7 @@ def _table(sources: list[Records], sets: list[_PairSet]) -> pd.DataFrame:
                 "runner_up": runner[k],
                 "reason": ps.reason[k],
                 **{name: np.round(v[k], 3) for name, v in ps.parts.items()},
+                **extra,
             }
         )
         frames.append(frame)
@@ -409,8 +492,16 @@ def merge_incidents(
     notes = {k: v for r in records for k, v in _not_compared(r).items()}
     review = _review(records, sets)
     merged = merged_frame(records, labels, review, notes)
+    offsets = np.cumsum([0] + [len(r) for r in records])
+    where = {f"{r.name}:{e}": offsets[k] + n for k, r in enumerate(records)
+             for n, e in enumerate(r.event_id)}  # fmt: skip
+    pending = len({int(labels[where[key]]) for key in review})
     return MergeResult(
-        merged=merged, pairs=_table(records, sets), counts=_counts(records, labels, review, notes)
+        merged=merged,
+        pairs=_table(records, sets),
+        counts=_counts(records, labels, review, notes),
+        pending=pending,
+        ambiguous=int(sum(ps.ambiguous.sum() for ps in sets)),
     )
 
 

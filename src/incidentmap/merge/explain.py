@@ -8,7 +8,15 @@ import pandas as pd
 from incidentmap.errors import UsageError
 from incidentmap.merge.candidates import Pairs
 from incidentmap.merge.records import Records, days_apart, haversine_km, records_of
-from incidentmap.merge.score import MATCH, REVIEW, WEIGHTS, score_pairs
+from incidentmap.merge.score import (
+    COEFFICIENTS,
+    INTERCEPT,
+    MATCH,
+    REVIEW,
+    TERMS,
+    features,
+    score_pairs,
+)
 
 __all__ = ["explain_pair", "parse_key"]
 
@@ -19,7 +27,15 @@ _WHAT = {
     "actors": "a shared actor group (and attribution)",
     "tolls": "how close the tolls are",
     "names": "how alike the place names are",
+    "district": "the pair is placed to one district",
+    "province": "the pair is placed to one province",
+    "episode": "a row is dated to a range",
+    "approximate": "a point its source calls approximate",
 }
+_WHAT.update({f"area_{k}": f"{_WHAT[k]} (an area pair)" for k in ("time", "actors", "tolls")})
+_WHAT.update(
+    {k: "category: " + k[9:].replace("_", " ") for k in TERMS if k.startswith("category_")}
+)
 
 
 def parse_key(text: str) -> tuple[str, str]:
@@ -75,7 +91,10 @@ def explain_pair(
     Returns
     -------
     parts : pandas.DataFrame
-        ``part, value, weight, points, compares`` and a ``total`` row.
+        ``part, value, weight, points, compares``: each term of the model (what enters
+        the model: the logarithm of space, time and tolls, 0 or 1 for a flag; its
+        coefficient; its log-odds), the intercept, and a ``total`` row (the pair's own
+        probability and its log-odds).
     lines : list of str
         Where and when the two rows are, whether the windows make them candidates, and
         the decision the score alone would give.
@@ -96,10 +115,14 @@ def explain_pair(
         level=np.array([level], dtype=object),
     )
     sc = score_pairs(a, b, pair, km=km, days=days)
-    rows = [
-        {"part": k, "value": round(float(v[0]), 3), "weight": WEIGHTS[k],
-         "points": round(WEIGHTS[k] * float(v[0]), 3), "compares": _WHAT[k]}
-        for k, v in sc.parts.items()
+    approximate = bool(a.radius[i] > 0 or b.radius[j] > 0)
+    x = features(sc.parts, pair.level, sc.episode, np.array([approximate]))[0]
+    rows = [{"part": "intercept", "value": 1.0, "weight": INTERCEPT, "points": INTERCEPT,
+             "compares": "the log-odds of a candidate pair with every term at 0"}]  # fmt: skip
+    rows += [
+        {"part": k, "value": round(float(x[n]), 3), "weight": COEFFICIENTS[k],
+         "points": round(COEFFICIENTS[k] * float(x[n]), 3), "compares": _WHAT[k]}
+        for n, k in enumerate(TERMS)
     ]  # fmt: skip
     total = float(sc.total[0])
     rows.append(
@@ -107,8 +130,8 @@ def explain_pair(
             "part": "total",
             "value": round(total, 3),
             "weight": 1.0,
-            "points": round(total, 3),
-            "compares": "",
+            "points": round(sum(r["points"] for r in rows), 3),
+            "compares": "the probability of one event: 1 / (1 + exp(-points))",
         }
     )
     window = km + a.radius[i] + b.radius[j]
@@ -132,8 +155,9 @@ def explain_pair(
 
 
 def _verdict(total: float, episode: bool) -> str:
-    if total >= MATCH and not episode:
-        return f"match if the assignment chooses it ({total:.2f} >= {MATCH:.2f})"
-    if total >= REVIEW or (episode and total >= MATCH):
-        return "review" + (" (an episode)" if episode else "")
+    del episode  # a date range is scored by the time part and its own term
+    if total >= MATCH:
+        return f"match if chosen one-to-one and no rival is close ({total:.2f} >= {MATCH:.2f})"
+    if total >= REVIEW:
+        return f"review ({REVIEW:.2f} <= {total:.2f} < {MATCH:.2f})"
     return f"different ({total:.2f} < {REVIEW:.2f})"
