@@ -96,7 +96,7 @@ def test_map_writes_both_kinds(capsys, use_cache, tmp_path):
         out = tmp_path / f"{kind}.html"
         code, _, err = run(capsys, "map", SAMPLE, "--kind", kind, "-o", out)
         assert code == 0, err
-        assert "IncidentLayers" in out.read_text() or kind == "points"
+        assert "IncidentMap" in out.read_text()
 
 
 def test_query_formats(capsys, use_cache):

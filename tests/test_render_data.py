@@ -227,9 +227,7 @@ def test_default_title_partial_last_period_and_png_text_as_written(use_cache, tm
     assert s.labels[-1] == "November 2023"
     assert s.label(len(s.labels) - 1) == "November 2023 (partial: data to 07 Nov 2023)"
     assert s.label(len(s.labels) - 2) == "October 2023"
-    whole = g.copy()
-    whole.attrs["coverage_end"] = pd.Timestamp("2023-11-30")
-    assert area_series(whole, None, style).partial is None
+    assert area_series(g, None, style, coverage_end="2023-11-30").partial is None
     m = briefing_map(g, level="province", period="year")
     assert m.get_root().title.startswith("sample_incidents, Afghanistan")
     out = tmp_path / "t.png"

@@ -261,8 +261,7 @@ def test_periods_run_to_the_coverage_with_their_zeros(use_cache):
     assert later.attrs["last_period"] == pd.Timestamp("2023-10-01")
     # the coverage of the file, not the last event kept by a filter
     early = g[pd.to_datetime(g["date"]) < "2022-01-01"].copy()
-    early.attrs["coverage_end"] = pd.Timestamp("2023-11-07")
-    t = trends(early, level="province", period="year", hotspots=False)
+    t = trends(early, level="province", period="year", hotspots=False, until="2023-11-07")
     assert t.attrs["last_period"] == pd.Timestamp("2022-01-01")
     assert (t["last_count"] == 0).all()
 

@@ -110,8 +110,8 @@ class TrendOptions:
         Without it about ``alpha`` of the areas come out hot or cold in a period by
         chance alone, so over many periods most areas get some "sporadic" category.
     until : str or Timestamp, optional
-        The last day the data cover (default ``incidents.attrs["coverage_end"]``, which
-        the CLI sets to the file's last date before any filter, else the last event).
+        The last day the data cover (the trends job passes the ``until`` asked for, else
+        the file's last date before any filter; default the last event).
         Periods run to it with their zeros: the latest complete period is found from the
         coverage, not from the last event, so quiet periods at the end are compared too.
 
@@ -368,7 +368,7 @@ def _coverage_end(
     incidents: pd.DataFrame, dates: pd.Series, until: str | pd.Timestamp | None
 ) -> pd.Timestamp:
     """Return the last day the data cover: ``until``, the file's coverage, or the last event."""
-    given = until if until is not None else incidents.attrs.get("coverage_end")
+    given = until
     if given is None:
         given = last_day_covered(incidents)
     if given is None:
@@ -376,7 +376,8 @@ def _coverage_end(
     try:
         return pd.Timestamp(given).normalize()
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"until: expected a date like 2023-12-31, got {given!r}") from exc
+        msg = f"`until`: expected a date like 2023-12-31, got {given!r}"
+        raise UsageError(msg, field="until") from exc
 
 
 def _last_complete_end(last_day: pd.Timestamp, period: str) -> pd.Timestamp:

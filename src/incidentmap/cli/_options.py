@@ -7,7 +7,6 @@ import functools
 import inspect
 from collections.abc import Callable, Iterator
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -329,54 +328,3 @@ class WriteProgress:
             self._task = self._bar.add_task("write", total=estimate)
             self._bar.start()
         self._bar.update(self._task, completed=min(written, estimate))
-
-
-# --- for cli/_trends.py until it moves onto jobs/trends (removed then) ---------------------
-
-
-def filter_options(func: Callable[..., Any]) -> Any:  # pragma: no cover - transitional
-    """Add the shared incident filters (see :mod:`incidentmap.cli._filters`)."""
-    from incidentmap.cli._filters import filter_options as add
-
-    return add(func)
-
-
-def load_filtered(
-    input: str, read: dict[str, Any], geo: dict[str, Any], filters: dict[str, Any]
-) -> Any:  # pragma: no cover - transitional
-    """Load and filter through the jobs' load step; print its report."""
-    from incidentmap.cli._filters import filters_from
-    from incidentmap.jobs.load import load
-
-    report = Report()
-    with step(f"reading and geocoding {input}"):
-        loaded = load(source_from(input, read, geo), filters_from(filters), report)
-    print_report(report)
-    return loaded.frame
-
-
-def refuse_existing(*paths: Path | None, overwrite: bool) -> None:  # pragma: no cover
-    """Refuse existing outputs before any work."""
-    from incidentmap.atomic import check_output
-
-    for p in paths:
-        if p is not None:
-            check_output(p, overwrite=overwrite)
-
-
-def coarse_note(n: int, period: str) -> str:  # pragma: no cover - transitional
-    """See :func:`incidentmap.jobs.aggregate.coarse_note`."""
-    from incidentmap.jobs.aggregate import coarse_note as note
-
-    return note(n, period)
-
-
-def write_area_rows(
-    rows: Any, output: Path, areas: Any, level: str, layer: str, *, overwrite: bool,
-    csv_safe: bool,
-) -> None:  # pragma: no cover - transitional
-    """See :func:`incidentmap.jobs.aggregate.write_area_rows`."""
-    from incidentmap.jobs.aggregate import write_area_rows as write
-    from incidentmap.options import Output
-
-    write(rows, Output(output, overwrite=overwrite, csv_safe=csv_safe), areas, level, layer)

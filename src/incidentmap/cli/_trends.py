@@ -17,24 +17,22 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from incidentmap.cli._filters import filter_options, filters_from
 from incidentmap.cli._options import (
     Choice,
     Level,
-    coarse_note,
     console_err,
     csv_safe_opt,
-    filter_options,
     geocode_options,
-    load_filtered,
     overwrite_opt,
     plain,
+    print_report,
     read_options,
-    refuse_existing,
+    source_from,
     step,
-    write_area_rows,
 )
-from incidentmap.errors import UsageError
-from incidentmap.io.frames import dates_as_text, json_records
+from incidentmap.jobs.trends import TrendsRequest, TrendsResult, run
+from incidentmap.options import Output
 
 TrendPeriod = Choice("TrendPeriod", {p: p for p in ("day", "week", "month", "quarter", "year")})  # type: ignore[misc]
 TrendFormat = Choice("TrendFormat", {f: f for f in ("table", "csv", "json")})  # type: ignore[misc]
@@ -96,38 +94,26 @@ def trends_cmd(
     filters: dict[str, Any] | None = None,
 ) -> None:
     """Show where incidents rise: change vs a baseline, ACLED surge/threat, a test, hot spots."""
-    from incidentmap.context import context_for
-    from incidentmap.io.formats import writer_for
-    from incidentmap.trends import TrendOptions, trends
-
     assert read is not None and geo is not None and filters is not None
-    if output is not None:
-        if output.suffix.lower() != ".json":
-            writer_for(output)
-        refuse_existing(output, overwrite=overwrite)
-    g = load_filtered(input, read, geo, filters)
-    level_name, period_name = plain(level), plain(period)
-    with step("computing trends"), _slow_step_bar() as progress:
-        options = TrendOptions(
-            level=level_name,
-            period=period_name,
+    with step("computing trends", spinner=False), _slow_step_bar() as progress:
+        request = TrendsRequest(
+            source_from(input, read, geo),
+            filters_from(filters),
+            level=plain(level),
+            period=plain(period),
             baseline=baseline,
             hotspots=hotspots,
             permutations=permutations,
             alpha=alpha,
-            include_incomplete=include_incomplete,
             fdr=fdr,
+            include_incomplete=include_incomplete,
+            output=Output(output, overwrite=overwrite, csv_safe=csv_safe) if output else None,
+            progress=progress,
         )
-        result = trends(g, options=options, progress=progress)
-    attrs = result.attrs
-    _say_what_was_compared(result, level_name, period_name)
-    if output is not None:
-        with step(f"writing {output}"):
-            _write(result, output, level_name, overwrite, csv_safe, context_for(None))
-        console_err.print(f"wrote: {output}")
-    table = attrs["timeline"] if timeline else result
+        result = run(request)
+    print_report(result.report)
     fmt_name = plain(fmt) or ("table" if sys.stdout.isatty() else "csv")
-    _emit(table, fmt_name, level_name, attrs, timeline)
+    _emit(result, fmt_name, timeline)
 
 
 @contextlib.contextmanager
@@ -175,61 +161,23 @@ def _bar(name: str, total: int) -> tuple[Any, Any]:
     return bar, task
 
 
-def _say_what_was_compared(result: pd.DataFrame, level: str, period: str) -> None:
-    """Print the periods compared and how many areas each rule flagged."""
-    attrs = result.attrs
-    note = f"latest {period}: {attrs['last_period']:%Y-%m-%d}"
-    if attrs.get("dropped_incomplete"):
-        note += f" (the data end {attrs['data_end']:%Y-%m-%d}, inside a later {period} left out)"
-    console_err.print(f"{note}; baseline: {attrs['baseline']} {period}s before it")
-    if attrs.get("surge_week") is not None:
-        console_err.print(
-            f"surge and threat: ACLED's weekly rules, latest complete week "
-            f"{attrs['surge_week']:%Y-%m-%d}"
-        )
-    coarse = {"week": attrs.get("coarse_dates_week", 0), period: attrs.get("coarse_dates", 0)}
-    for what, n in coarse.items():
-        if n and (what != "week" or attrs.get("surge_week") is not None):
-            console_err.print(f"note: {coarse_note(n, what)}")
-    counts = {k: int(result[k].sum()) for k in ("surge", "threat", "rising") if k in result}
-    console_err.print(
-        f"{level}s flagged: surge {counts.get('surge', 0)}, threat {counts.get('threat', 0)}, "
-        f"rising {counts.get('rising', 0)} of {len(result)}"
-    )
-
-
 def _area_label(result: pd.DataFrame, level: str) -> pd.Series:
     if level == "district":
         return result["district"].astype(str) + " (" + result["province"].astype(str) + ")"
     return result["province"].astype(str)
 
 
-def _emit(table: pd.DataFrame, fmt: str, level: str, attrs: dict[str, Any], timeline: bool) -> None:
-    from incidentmap.io.frames import write_csv
+def _emit(result: TrendsResult, fmt: str, timeline: bool) -> None:
+    import pandas as pd
 
-    frame = dates_as_text(table)
+    table = result.timeline if timeline else result.areas
     if fmt == "csv":
-        write_csv(frame, sys.stdout)
+        result.write_csv(sys.stdout, timeline=timeline)
     elif fmt == "json":
-        _emit_json(frame, level, attrs, timeline)
+        json.dump(result.document(timeline=timeline), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
     else:
-        _emit_table(table, frame, level, timeline)
-
-
-def _emit_json(frame: pd.DataFrame, level: str, attrs: dict[str, Any], timeline: bool) -> None:
-    doc = {
-        "level": level,
-        "period": attrs["period"],
-        "last_period": f"{attrs['last_period']:%Y-%m-%d}",
-        "baseline": attrs["baseline"],
-        "alpha": attrs["alpha"],
-        "rules": attrs["rules"],
-        "areas" if not timeline else "timeline": json_records(frame),
-    }
-    if not timeline:
-        doc["timeline"] = json_records(attrs["timeline"])
-    json.dump(doc, sys.stdout, ensure_ascii=False)
-    sys.stdout.write("\n")
+        _emit_table(table, pd.DataFrame(result.text(timeline=timeline)), result.level, timeline)
 
 
 def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: bool) -> None:
@@ -289,20 +237,4 @@ def _number(v: float) -> str:
     return f"{v:.3f}" if abs(v) < 1 else f"{v:,.1f}"
 
 
-def _write(
-    result: pd.DataFrame, output: Path, level: str, overwrite: bool, csv_safe: bool, ctx: Any
-) -> None:
-    from incidentmap.atomic import atomic_write
-
-    if output.suffix.lower() == ".json":
-        with atomic_write(output, overwrite=overwrite) as tmp:
-            tmp.write_text(json.dumps(json_records(result), ensure_ascii=False), "utf-8")
-        return
-    areas = ctx.districts if level == "district" else ctx.provinces
-    write_area_rows(
-        dates_as_text(result), output, areas, level, f"trends_{level}", overwrite=overwrite,
-        csv_safe=csv_safe,
-    )  # fmt: skip
-
-
-__all__ = ["UsageError", "trends_cmd"]
+__all__ = ["trends_cmd"]

@@ -126,7 +126,6 @@ def assemble(
     *,
     state: BlockState | None = None,
     points: bool = True,
-    **legacy: Any,
 ) -> pd.DataFrame:
     """Turn a raw table (a file or one block of it) into canonical incidents, rows kept.
 
@@ -144,15 +143,13 @@ def assemble(
         What the first block of a file decided, for the blocks after it.
     points : bool, default True
         Point geometry; False gives a plain frame with Arrow text (for file writers).
-    **legacy
-        The fields of :class:`AssembleOptions` as keywords, instead of ``options``.
 
     Returns
     -------
     pandas.DataFrame
         The canonical columns, then the original ones; a GeoDataFrame with ``points``.
     """
-    opts = _options_of(options, legacy)
+    opts = options if options is not None else AssembleOptions()
     state = state if state is not None else BlockState()
     # without point objects the table goes to a file writer: text as Arrow text, not objects
     arrow = not points
@@ -170,16 +167,6 @@ def assemble(
     gdf = _with_points(result, out["latitude"], out["longitude"]) if points else result
     gdf.attrs.update(_attrs(t, raw, renamed))
     return gdf
-
-
-def _options_of(options: AssembleOptions | None, legacy: dict[str, Any]) -> AssembleOptions:
-    """Return the options given as one value or as keywords (not both)."""
-    if not legacy:
-        return options if options is not None else AssembleOptions()
-    if options is not None:
-        msg = "assemble() takes options or their keywords, not both"
-        raise TypeError(msg)
-    return AssembleOptions(**legacy)
 
 
 def _table(

@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from incidentmap.errors import UsageError
-from incidentmap.io.assemble import BlockState, assemble
+from incidentmap.io.assemble import AssembleOptions, BlockState, assemble
 from incidentmap.io.geocoded import is_geocoded, typed_geocoded
 from incidentmap.io.numbers import DECIMAL_MARKS
 from incidentmap.io.options import ReadOptions
@@ -107,11 +107,11 @@ def read_incidents(
         raw,
         name,
         PRESETS[o.preset] if o.preset != "auto" else None,
-        **_assemble_options(
+        AssembleOptions(**_assemble_options(
             lat=o.lat, lon=o.lon, date=o.date, province=o.province, district=o.district,
             place=o.place, event_id=o.event_id, day_one=o.day_one, dayfirst=o.dayfirst,
             coordinates=o.coordinates, on_bad=o.on_bad, decimal=o.decimal,
-        ),
+        )),
     )  # fmt: skip
     return cast(gpd.GeoDataFrame, assembled)
 
@@ -196,7 +196,7 @@ class IncidentBlocks:
         chosen: Preset | None,
         *,
         points: bool = True,
-        **options: Any,
+        options: AssembleOptions | None = None,
     ) -> None:
         self._blocks = blocks
         self._points = points
@@ -213,7 +213,7 @@ class IncidentBlocks:
         state = BlockState(blocks=True)
         for raw in self._blocks:
             yield assemble(
-                raw, self._name, self._chosen, state=state, points=self._points, **self._options
+                raw, self._name, self._chosen, self._options, state=state, points=self._points
             )
 
 
@@ -264,7 +264,11 @@ def incident_blocks(
     if blocks is None or (preset == "auto" and is_geocoded(blocks.names)):
         return None
     return IncidentBlocks(
-        blocks, str(path), PRESETS[preset] if preset != "auto" else None, points=points, **options
+        blocks,
+        str(path),
+        PRESETS[preset] if preset != "auto" else None,
+        points=points,
+        options=AssembleOptions(**options),
     )
 
 

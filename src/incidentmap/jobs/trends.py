@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from incidentmap.errors import refuse_choice
 from incidentmap.jobs.aggregate import coarse_note, say_written, write_area_rows
@@ -120,6 +120,18 @@ class TrendsResult:
             doc["timeline"] = json_records(self.timeline)
         return doc
 
+    def text(self, *, timeline: bool = False) -> pd.DataFrame:
+        """Return the areas (or the timeline) with dates as text, as tables show them."""
+        from incidentmap.io.frames import dates_as_text
+
+        return dates_as_text(self.timeline if timeline else self.areas)
+
+    def write_csv(self, stream: IO[str], *, timeline: bool = False) -> None:
+        """Write the areas (or the timeline) as CSV to a text stream."""
+        from incidentmap.io.frames import write_csv
+
+        write_csv(self.text(timeline=timeline), stream)
+
     def _repr_html_(self) -> str:
         return self.areas.head(40)._repr_html_() + self.report._repr_html_()
 
@@ -138,10 +150,9 @@ def run(request: TrendsRequest) -> TrendsResult:
     request.check()
     report = Report()
     loaded = load(request.source, request.filters, report)
-    from incidentmap.trends import trends
+    from incidentmap.trends import TrendOptions, trends
 
-    areas = trends(
-        loaded.frame,
+    options = TrendOptions(
         level=request.level,
         period=request.period,
         baseline=request.baseline,
@@ -152,6 +163,7 @@ def run(request: TrendsRequest) -> TrendsResult:
         fdr=request.fdr,
         until=loaded.coverage_end,
     )
+    areas = trends(loaded.frame, options=options, progress=request.progress)
     facts = dict(areas.attrs)
     areas.attrs = {}
     timeline = facts.pop("timeline")
