@@ -54,7 +54,8 @@ def _matches(result, a="orig", b="acled"):
 
 
 @pytest.mark.parametrize(
-    ("which", "precision", "recall"), [("gtd", 0.95, 0.75), ("ucdp", 0.95, 0.5)]
+    # GTD's 640 province-level rows are matched only from MATCH_PROVINCE: the rest in review
+    ("which", "precision", "recall"), [("gtd", 0.97, 0.7), ("ucdp", 0.97, 0.85)]
 )
 def test_accuracy_on_a_real_file_and_a_derived_source(
     which, precision, recall, gtd, ucdp, tmp_path

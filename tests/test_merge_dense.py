@@ -18,7 +18,6 @@ from bench.merge_data import load_case, publish, world_busy, world_wardiary
 
 from incidentmap.merge import MARGIN, MATCH, merge_incidents
 from incidentmap.merge.posterior import group_probability, marginals
-from incidentmap.merge.score import SETTLED
 
 
 @pytest.fixture(scope="module")
@@ -80,16 +79,17 @@ def test_ambiguity_is_a_review_with_the_runner_up_named(cases):
     assert len(ambiguous) == result.ambiguous > 0
     assert (ambiguous["decision"] == "review").all()
     assert ambiguous["runner_up"].str.contains(r"acled:.* \+ ucdp:").all()
-    # a match has no rival within the margin that its group leaves open
-    lo = _logit(pairs["pair_score"])
+    # a match has no rival within the margin, alone and given the group
+    both = pairs.assign(lo=_logit(pairs["pair_score"]), glo=_logit(pairs["score"]))
     for side in ("event_id_a", "event_id_b"):
-        best = pairs.assign(lo=lo).groupby(side)
-        for _, group in best:
+        for _, group in both.groupby(side):
             m = group[group["decision"] == "match"]
             if m.empty:
                 continue
-            rivals = group[(group["decision"] != "match") & (group["score"] >= SETTLED)]
-            assert (rivals["lo"] < m["lo"].iloc[0] - MARGIN).all()
+            open_ = (group["lo"] >= m["lo"].iloc[0] - MARGIN) & (
+                group["glo"] >= m["glo"].iloc[0] - MARGIN
+            )
+            assert open_.sum() == 1  # the match itself
     assert (pairs.loc[pairs["decision"] == "match", "score"] >= MATCH).all()
 
 

@@ -16,7 +16,15 @@ from incidentmap.merge.candidates import Pairs, candidate_pairs
 from incidentmap.merge.combine import merged_frame
 from incidentmap.merge.posterior import group_probability
 from incidentmap.merge.records import Records, days_apart, haversine_km, records_of
-from incidentmap.merge.score import LISTED, MARGIN, MATCH, PARTS, REVIEW, SETTLED, score_pairs
+from incidentmap.merge.score import (
+    LISTED,
+    MARGIN,
+    MATCH,
+    MATCH_PROVINCE,
+    PARTS,
+    REVIEW,
+    score_pairs,
+)
 
 __all__ = ["DECISIONS", "MergeResult", "merge_incidents", "source_name"]
 
@@ -172,11 +180,12 @@ def _rivals(ps: _PairSet, call: np.ndarray, n_a: int, n_b: int, tie: np.ndarray)
     Returns a position in the pairs, -1 where neither row has another candidate; a pair
     a person called different is nobody's rival.
     """
-    p, s = ps.p, np.where(call == "different", -1.0, ps.alone)
+    p = ps.p
+    s = np.where(call == "different", -1.0, ps.alone) + 1e-7 * tie  # equal scores: by ids
     out = np.full(len(s), -1, dtype=np.int64)
     best = np.full(len(s), -np.inf)
     for side, n in ((p.i, n_a), (p.j, n_b)):
-        order = np.lexsort((tie, -s, side))  # equal scores: split by the pair's ids
+        order = np.lexsort((tie, -s, side))
         ranked = side[order]
         first = np.r_[True, ranked[1:] != ranked[:-1]]
         second = np.r_[False, ~first[1:] & first[:-1]]
@@ -205,16 +214,18 @@ def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], s
     s = ps.score
     tie = _tie_breaks(a, b, p)
     weight = np.where(call == "match", 100.0, _logit(s)) + 1e-7 * tie
-    eligible = (call == "match") | ((call == "") & (s >= MATCH))
+    bar = np.where(p.level == "province", MATCH_PROVINCE, MATCH)
+    eligible = (call == "match") | ((call == "") & (s >= bar))
     matched = np.zeros(len(s), dtype=bool)
     e = np.flatnonzero(eligible)
     matched[e] = assign(len(a), len(b), p.i[e], p.j[e], weight[e] + 50.0, a.lo)
-    # a rival within the margin that the group leaves open (its probability given the
-    # group from SETTLED) makes a chosen pair a review
+    # a rival within the margin alone that the group leaves open (within the margin given
+    # the group too) makes a chosen pair a review
     rival = _rivals(ps, call, len(a), len(b), tie)
     lo = _logit(ps.alone)
     r = np.maximum(rival, 0)
-    near = (rival >= 0) & (lo[r] >= lo - MARGIN) & (s[r] >= SETTLED)
+    group_lo = _logit(s)
+    near = (rival >= 0) & (lo[r] >= lo - MARGIN) & (group_lo[r] >= group_lo - MARGIN)
     ambiguous = matched & (call == "") & near
     matched &= ~ambiguous
     pa = _partners(len(a), p.i, p.j, matched)
@@ -240,17 +251,19 @@ def _reasons(
     """Say why each pair got its decision, in a few words."""
     p, s, d = ps.p, ps.score, ps.decision
     score = np.char.mod("%.2f", s).astype(object)
+    bar = np.char.mod("%.2f", np.where(p.level == "province", MATCH_PROVINCE, MATCH))
     out = np.full(len(s), "", dtype=object)
     out[:] = "score " + score + f" below {REVIEW:.2f}"
     review = d == "review"
-    out[review] = "score " + score[review] + f" between {REVIEW:.2f} and {MATCH:.2f}"
+    out[review] = "score " + score[review] + f" between {REVIEW:.2f} and " + bar[review]
     out[review & ps.episode] = (
         "an episode (a date range) overlaps, score "
         + score[review & ps.episode]
-        + f" between {REVIEW:.2f} and {MATCH:.2f}"
+        + f" between {REVIEW:.2f} and "
+        + bar[review & ps.episode]
     )
     out[d == "match"] = (
-        "the best one-to-one pair, score " + score[d == "match"] + f" >= {MATCH:.2f}"
+        "the best one-to-one pair, score " + score[d == "match"] + " >= " + bar[d == "match"]
     )
     other_b = (d == "different") & (partner_a >= 0) & (partner_a != p.j)
     k = np.flatnonzero(other_b)
@@ -265,8 +278,8 @@ def _reasons(
     amb = np.flatnonzero(ps.ambiguous)
     out[amb] = [
         f"ambiguous: {_key(a, b, ps, ps.rival[x])} scores within {MARGIN:g} log-odds alone "
-        f"({ps.alone[ps.rival[x]]:.2f} against {ps.alone[x]:.2f}); given both rows' "
-        f"candidates {s[x]:.2f}, below {MATCH:.2f}"
+        f"({ps.alone[ps.rival[x]]:.2f} against {ps.alone[x]:.2f}) and given both rows' "
+        f"candidates ({ps.score[ps.rival[x]]:.2f} against {s[x]:.2f})"
         for x in amb
     ]
     decided = call != ""

@@ -38,14 +38,14 @@ generated dense cases whose truth is known (``bench/merge_data.py``, seeds the b
 does not use) and are calibrated there: of the pairs scored 0.9-1.0, 97.7 % are true; 0.8-0.9,
 86 %; 0.5-0.6, 52 %; below 0.1, 0.9 %.
 
-A pair scoring at least :data:`MATCH` (0.80) that the one-to-one assignment chooses is a
-match, unless another candidate of one of its rows scores within :data:`MARGIN` (1.0) of
-its log-odds alone and its group leaves that rival open (the rival's score from
-:data:`SETTLED`, 0.10): then both are reviews, the rival named as the runner-up. A pair
-from :data:`REVIEW` (0.05) whose rows are both free is listed for review; pairs from
-:data:`LISTED` (0.01, alone) are written to the pairs file. Thresholds: ``MATCH`` 0.80 gives
-match precision 0.96 on the generated ACLED 2019 case (0.93-0.95 on the two denser cases);
-``REVIEW`` 0.05 leaves 1-3 % of the true pairs out of both (``python -m bench merge``).
+A pair scoring at least :data:`MATCH` (0.80) that the one-to-one assignment chooses
+(:data:`MATCH_PROVINCE`, 0.90, for a pair placed only to one province) is a match, unless
+another candidate of one of its rows scores within :data:`MARGIN` (1.0) of its log-odds,
+both alone and given the group (the one-to-one rule has not settled it): then both are
+reviews, the rival named as the runner-up. A pair from :data:`REVIEW` (0.05) whose rows
+are both free is listed for review; pairs from :data:`LISTED` (0.01, alone) are written to
+the pairs file. What the thresholds give, by level, on the benchmark's dense cases: see
+``python -m bench merge`` and the README.
 """
 
 from __future__ import annotations
@@ -60,18 +60,19 @@ from incidentmap.merge.candidates import Pairs
 from incidentmap.merge.records import Records
 
 __all__ = [
-    "COEFFICIENTS", "INTERCEPT", "LISTED", "MARGIN", "MATCH", "PARTS", "REVIEW", "SETTLED",
+    "COEFFICIENTS", "INTERCEPT", "LISTED", "MARGIN", "MATCH", "MATCH_PROVINCE", "PARTS", "REVIEW",
     "WEIGHTS",
     "Scores", "features", "pair_parts", "probability", "score_pairs",
 ]  # fmt: skip
 
 MATCH = 0.80
+#: a pair placed only to one province (it has no distance) is matched from this
+MATCH_PROVINCE = 0.90
 REVIEW = 0.05
 LISTED = 0.01
-#: a rival within this many points of log-odds of a chosen pair makes it a review ...
+#: a rival within this many points of log-odds of a chosen pair, alone and given the group,
+#: makes it a review
 MARGIN = 1.0
-#: ... unless the group settles it: the rival's probability given the group is below this
-SETTLED = 0.10
 PARTS = ("space", "time", "category", "actors", "tolls", "names")
 #: fitted by bench/merge_fit.py (see its docstring): log-odds per unit of each term
 INTERCEPT = -1.095
