@@ -168,7 +168,7 @@ def test_download_without_network_says_what_to_do(empty_cache, monkeypatch):
         # a closed port on this machine: fails at once, like a machine with no network
         spec["url"] = "http://127.0.0.1:9/" + spec["url"].rsplit("/", 1)[1]
     monkeypatch.setattr(bnd.sources, "manifest", lambda: src)
-    with pytest.raises(im.DownloadError, match="install --from PATH"):
+    with pytest.raises(im.DownloadError, match="install `source` PATH"):
         im.install_boundaries()
     assert not (empty_cache / "boundaries.gpkg").exists()
 

@@ -44,7 +44,7 @@ DERIVED_CACHES = ("*.npz", "*.npy")
 
 
 _REINSTALL = (
-    "incidentmap boundaries install (or, offline: incidentmap boundaries install --from PATH)"
+    "incidentmap boundaries install (or, offline: incidentmap boundaries install `source` PATH)"
 )
 
 

@@ -129,13 +129,13 @@ def _canonical(
         if adm1_path is None:
             msg = (
                 f"{adm2_path}: a geoBoundaries ADM2 layer has no province field; give the folder "
-                "that also holds the ADM1 file, or name --district-field and --province-field"
+                "that also holds the ADM1 file, or name `district_field` and `province_field`"
             )
             raise BoundarySourceError(msg)
         return from_geoboundaries(adm2, read_layer(adm1_path), id_field)
     cols = ", ".join(c for c in adm2.columns if c != "geometry")
     msg = (
         f"{adm2_path}: unknown district layer layout (fields: {cols}); "
-        "name --district-field and --province-field"
+        "name `district_field` and `province_field`"
     )
     raise BoundarySourceError(msg)

@@ -71,7 +71,7 @@ def download_geoboundaries(*, progress: bool) -> tuple[Path, Path, dict[str, Any
         except Exception as exc:  # requests/pooch raise many kinds; all mean the same here
             msg = (
                 f"could not download {fname} ({type(exc).__name__}); without network, install "
-                "from a local copy: incidentmap boundaries install --from PATH"
+                "from a local copy: incidentmap boundaries install `source` PATH"
             )
             raise DownloadError(msg) from exc
         count = len(read_layer(paths[level]))

@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from incidentmap.cli._options import console_err, step
+from incidentmap.cli._options import console_err, say, step
 from incidentmap.errors import UsageError
 
 app = typer.Typer(
@@ -111,9 +111,6 @@ def _report(result: Any, quiet: bool) -> None:
     """Print what the fetch did: pages, retries, the update's counts, the file."""
     if quiet:
         return
-
-    def say(line: str) -> None:
-        console_err.print(line, markup=False, highlight=False)
 
     if result.resumed_pages:
         n = result.resumed_pages

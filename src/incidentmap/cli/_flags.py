@@ -23,12 +23,13 @@ FLAGS = {
     "district_col": "--district-col",
     "place_col": "--place-col",
     "event_id": "--id-col",
-    "dayfirst": "--dayfirst/--monthfirst",
     "digits": "--coord-precision",
     "precision_digits": "--coord-precision",
     "sums": "--sum",
     "layers": "--layer",
     "inputs": "INPUTS",
+    "source": "--from",
+    "dayfirst": "--dayfirst/--monthfirst",
     "lat_lon": "LAT LON",
 }
 

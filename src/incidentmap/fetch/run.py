@@ -280,7 +280,7 @@ def execute(
     said = [
         f"{twice:,} rows came twice (the publisher added rows while the pages were read, "
         "which shifted them): each is kept once; rows added meanwhile come with the next "
-        "--update"
+        "`update`"
     ] if twice else []  # fmt: skip
     return FetchResult(
         path=output,

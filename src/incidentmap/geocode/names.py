@@ -184,7 +184,7 @@ class _Search:
         if _PCODE.fullmatch(text):
             self.notes.append(
                 f"unknown name: district p-code {text!r} is not an id of the installed districts "
-                "(install OCHA's COD-AB layer with --from to place district p-codes)"
+                "(install OCHA's COD-AB layer (`source`) to place district p-codes)"
             )
             return True
         return False

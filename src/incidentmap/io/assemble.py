@@ -270,8 +270,8 @@ def _placeless_hint(t: RawTable) -> str:
     if first[:1] in ("#", "%", ";") or first.startswith("//"):
         return commented_hint(t.name, first[:1])
     if sum(_looks_numeric(c) for c in columns) >= max(2, len(columns) // 2):
-        return "the first line holds values, not names: add --no-header --columns ..."
-    return "name them with --lat/--lon or --province-col/--district-col/--place-col"
+        return "the first line holds values, not names: add `no_header` `columns` ..."
+    return "name them with `lat`/`lon` or `province_col`/`district_col`/`place_col`"
 
 
 def _input_notes(problems: Problems, n: int, arrow: bool) -> Any:

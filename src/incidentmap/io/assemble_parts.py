@@ -326,7 +326,7 @@ def _not_coordinates(t: RawTable, la: np.ndarray, lo: np.ndarray) -> bool:
     t.notes.append(
         f"{t.name}: ignored {what} {lat_c!r}/{lon_c!r} as coordinates: "
         f"{share:.0%} of their values are longitude/latitude near Afghanistan "
-        "(name them with --lat/--lon to use them anyway)"
+        "(name them with `lat`/`lon` to use them anyway)"
     )
     del t.mapping["latitude"], t.mapping["longitude"]
     return True

@@ -299,7 +299,7 @@ def _report_unread(values: pd.Series, todo: np.ndarray, column: str, problems: P
     """Report the values left unread (a hint when they look like day numbers)."""
     expected = "a date (e.g. 2023-03-09, 9 March 2023, 2023-03)"
     if todo.any() and values[todo].astype(str).str.fullmatch(r"\s*\d{1,5}\s*").all():
-        expected += "; a column of day numbers needs --day-one DATE (day 1)"
+        expected += "; a column of day numbers needs `day_one` DATE (day 1)"
     problems.report(todo, column, values, expected)
 
 
@@ -450,8 +450,8 @@ def _numeric_dates(
         rest.problems.fail(
             int(rest.rows[pos]),
             rest.column,
-            "an unambiguous date (day and month order unknown: give dayfirst / --dayfirst "
-            f"or --monthfirst), got {show_value(rest.values.iloc[rest.rows[pos]])}",
+            "an unambiguous date (day and month order unknown: give `dayfirst`), "
+            f"got {show_value(rest.values.iloc[rest.rows[pos]])}",
         )
     for i, m in zip(idx, parts, strict=True):
         assert m is not None

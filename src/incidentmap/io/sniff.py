@@ -158,7 +158,7 @@ def sniff_commented(text: str) -> CommentedLayout | None:
     CommentedLayout or None
         None unless the text starts with ``%`` or ``#`` comment lines followed by rows
         of numbers only (a file with a header row after its comments is read with
-        ``--comment``, as before).
+        ``comment``, as before).
     """
     start = _first_lines(text)
     if start is None:
@@ -171,7 +171,7 @@ def sniff_commented(text: str) -> CommentedLayout | None:
     layout = CommentedLayout(mark, names, named_from)
     layout.notes.append(
         f"read as: {len(comments)} comment lines ('{mark}') skipped, no header row; columns "
-        f"named from {named_from}: {', '.join(names)} (--comment, --no-header and --columns "
+        f"named from {named_from}: {', '.join(names)} (`comment`, `no_header` and `columns` "
         "to say otherwise)"
     )
     for name in names:
@@ -185,7 +185,7 @@ def sniff_commented(text: str) -> CommentedLayout | None:
 
 def commented_hint(name: str, mark: str) -> str:
     """Say every option a commented file needs, looking at its first line of values."""
-    hint = f"the file starts with comment lines: add --comment '{mark}'"
+    hint = f"the file starts with comment lines: add `comment` '{mark}'"
     try:
         with open(name, encoding="utf-8", errors="replace") as fh:
             lines = [fh.readline() for _ in range(_LINES)]
@@ -196,9 +196,9 @@ def commented_hint(name: str, mark: str) -> str:
     if len(fields) < 2 or not all(_is_number(f) for f in fields):
         return hint
     return (
-        f"the file starts with comment lines and has no header: add --comment '{mark}' "
-        f"--no-header --columns {','.join(_guess_names(fields))} (one name per field; "
-        "--day-one DATE if a column counts days)"
+        f"the file starts with comment lines and has no header: add `comment` '{mark}' "
+        f"`no_header` `columns` {','.join(_guess_names(fields))} (one name per field; "
+        "`day_one` DATE if a column counts days)"
     )
 
 
