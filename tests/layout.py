@@ -54,6 +54,55 @@ LAYERS: dict[str, int] = {
 }
 
 
+#: the ground floor: any module may import these
+GROUND = ("errors", "_settings", "_coded", "_threads", "schema")
+
+#: what each part may import besides its own package and the ground floor (DESIGN.md's
+#: "may import" column; a test keeps the two equal); None: anything below it
+MAY_IMPORT: dict[str, tuple[str, ...] | None] = {
+    "errors": (),
+    "_settings": (),
+    "_coded": (),
+    "_threads": (),
+    "schema": (),
+    "atomic": (),
+    "options": (),
+    "io": ("atomic", "options"),
+    "locator": (),
+    "actors": (),
+    "categories": (),
+    "gazetteer": ("atomic", "locator"),
+    "classify": ("actors", "categories"),
+    "boundaries": ("atomic", "gazetteer"),
+    "display": ("boundaries", "gazetteer"),
+    "context": ("atomic", "boundaries", "display", "gazetteer", "locator"),
+    "geocode": ("classify", "context", "gazetteer"),
+    "fitness": (),
+    "aggregate": ("options",),
+    "hotspots": (),
+    "filters": ("actors", "categories", "options"),
+    "trends": ("aggregate", "context", "hotspots"),
+    "query": ("context", "gazetteer", "io"),
+    "merge": ("actors", "io"),
+    "fetch": ("atomic",),
+    "pipeline": ("atomic", "classify", "context", "gazetteer", "geocode", "io", "options"),
+    "export": ("aggregate", "atomic", "boundaries", "io", "options"),
+    "render": (
+        "aggregate", "atomic", "categories", "context", "display", "fitness", "options", "trends",
+    ),
+    "jobs": (
+        "actors", "aggregate", "atomic", "boundaries", "categories", "context", "export",
+        "fetch", "filters", "fitness", "geocode", "io", "merge", "options", "pipeline", "query",
+        "render", "trends",
+    ),
+    "cli": ("jobs", "options"),
+    "api": ("jobs", "options"),
+    "__init__": None,
+    "console": ("cli",),
+    "__main__": ("console",),
+}  # fmt: skip
+
+
 @dataclass
 class Module:
     """One module of the package: its name, size and what it imports."""
@@ -192,6 +241,41 @@ def upward(found: dict[str, Module]) -> list[str]:
     return bad
 
 
+def not_allowed(found: dict[str, Module]) -> list[str]:
+    """Imports of another part that its row of ``MAY_IMPORT`` does not name."""
+    bad = []
+    for name, mod in found.items():
+        if name == PACKAGE:
+            continue
+        key, _ = layer_of(name)
+        allowed = MAY_IMPORT[key]
+        if allowed is None:
+            continue
+        for target in sorted(mod.imports):
+            tkey, _ = layer_of(target) if target != PACKAGE else ("__init__", 0)
+            if tkey != key and tkey not in GROUND and tkey not in allowed:
+                bad.append(f"{name} imports {target} ({key} may import: {', '.join(allowed)})")
+    return bad
+
+
+def design_table(text: str) -> dict[str, tuple[str, ...] | None]:
+    """The "may import" column of DESIGN.md's table of layers, part by part."""
+    import re
+
+    out: dict[str, tuple[str, ...] | None] = {}
+    section = text.split("## Layers", 1)[1].split("\n## ", 1)[0]
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].isdigit():
+            continue
+        names = [n.rstrip("/") for n in re.findall(r"`([^`]+)`", cells[1])]
+        may = cells[3]
+        allowed = None if may == "anything" else tuple(re.findall(r"`([^`]+)`", may))
+        for n in names:
+            out[n] = allowed
+    return out
+
+
 def library_typer(found: dict[str, Module]) -> list[str]:
     """Library modules (outside cli/) that import typer, click or rich."""
     return [
@@ -222,6 +306,7 @@ def report() -> dict[str, list]:
     return {
         "circles": circles(found),
         "upward": upward(found),
+        "not allowed": not_allowed(found),
         "typer in library": library_typer(found),
         "private names": private_taken(found),
         "too long": too_long(found),

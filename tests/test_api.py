@@ -133,18 +133,6 @@ def test_no_library_line_names_an_option():
     assert found == []
 
 
-def test_the_cli_imports_only_jobs_errors_and_option_types():
-    allowed = {"incidentmap.cli", "incidentmap.jobs", "incidentmap.errors", "incidentmap.options"}
-    bad = [
-        f"{mod.name} imports {target}"
-        for mod in layout.modules().values()
-        if mod.name.startswith("incidentmap.cli")
-        for target in mod.imports
-        if ".".join(target.split(".")[:2]) not in allowed
-    ]
-    assert bad == []
-
-
 def test_readme_python_block_runs_as_written(use_cache, tmp_path, monkeypatch):
     from tests.conftest import SHARED
 
