@@ -67,9 +67,9 @@ def _predict(x: np.ndarray, intercept: float, coef: dict[str, float], terms: tup
 
 def group_terms(data: pd.DataFrame, p: np.ndarray) -> np.ndarray:
     """The second model's terms of every pair, case by case."""
-    from incidentmap.merge.posterior import group_features
+    from incidentmap.merge.posterior import GROUP_TERMS, group_features
 
-    out = np.zeros((len(data), 6))
+    out = np.zeros((len(data), len(GROUP_TERMS)))
     for _, rows in data.groupby(["seed", "case"]).indices.items():
         d = data.iloc[rows]
         out[rows] = group_features(

@@ -71,16 +71,22 @@ def marginals(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray, p: np.ndarray) -
 #: the terms of the second model: the pair's own log-odds, its marginal's, its best rival's
 #: on the two sides (the higher and the lower), and the log of how many candidates each row
 #: has (the higher and the lower): either source may come first
-GROUP_TERMS = ("own", "marginal", "rival_high", "rival_low", "count_high", "count_low")
+GROUP_TERMS = (
+    "own", "marginal", "rival_high", "rival_low", "count_high", "count_low", "best",
+    "marginal_boosted",
+)  # fmt: skip
+_BOOST = 20.0
 #: fitted by bench/merge_fit.py with the pair model (see there)
-GROUP_INTERCEPT = 1.505
+GROUP_INTERCEPT = 0.007
 GROUP_COEFFICIENTS = {
-    "own": -0.29,
-    "marginal": 1.427,
-    "rival_high": -0.303,
-    "rival_low": -0.109,
-    "count_high": -0.218,
-    "count_low": 0.181,
+    "own": 0.323,
+    "marginal": -0.217,
+    "rival_high": -0.157,
+    "rival_low": -0.065,
+    "count_high": -0.16,
+    "count_low": 0.087,
+    "best": -0.008,
+    "marginal_boosted": 0.994,
 }
 _FLOOR = -9.0
 
@@ -110,9 +116,12 @@ def group_features(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray, p: np.ndarr
     count_a = np.log(np.bincount(i, minlength=n_a)[i])
     count_b = np.log(np.bincount(j, minlength=n_b)[j])
     rival_a, rival_b = _best_other(n_a, i, lo), _best_other(n_b, j, lo)
+    best = (lo >= rival_a).astype(float) + (lo >= rival_b)
+    boosted = 1 / (1 + (1 - p) / (_BOOST * p))  # the same marginal with every odds x BOOST
     return np.column_stack([
         lo, _logit(marginals(n_a, n_b, i, j, p)), np.maximum(rival_a, rival_b),
         np.minimum(rival_a, rival_b), np.maximum(count_a, count_b), np.minimum(count_a, count_b),
+        best, _logit(marginals(n_a, n_b, i, j, boosted)),
     ])  # fmt: skip
 
 
