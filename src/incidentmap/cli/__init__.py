@@ -196,6 +196,40 @@ def _cache_note() -> None:
         )
 
 
+def _fail(exc: BaseException, click_errors: tuple[type[BaseException], ...]) -> NoReturn:
+    """Say what went wrong in one line and exit with its code."""
+    if isinstance(exc, KeyboardInterrupt):
+        console_err.print("Aborted (interrupted); no output was written.")
+        sys.exit(130)
+    if isinstance(exc, click_errors):
+        _usage_error(exc)
+    if isinstance(exc, IncidentMapError):
+        bad_value = (
+            isinstance(exc, InputFileError) and exc.row is not None and exc.column is not None
+        )
+        hint = ""
+        if bad_value and exc.keepable:  # type: ignore[union-attr]
+            hint = " (--keep-bad-values keeps such rows, with the reason in input_note)"
+        _error(str(exc) + hint, exc.exit_code)
+    if isinstance(exc, OSError):  # disk full, permission denied... : one line, no traceback
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        _error(f"{where}{exc.strerror or exc}", 1)
+    step = state.get("step") or "running the command"  # a bug or an input no rule foresaw
+    _error(f"{step} failed: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1)
+
+
+def _usage_error(exc: BaseException) -> NoReturn:
+    """Say a usage error from click: its message and the command's help hint; exit 2."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command or group: its help
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(2)
+    code = int(getattr(exc, "exit_code", 2) or 2)
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+    _error(message + hint, code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with its status code.
 
@@ -218,44 +252,10 @@ def main(argv: list[str] | None = None) -> None:
     except click_aborts:
         console_err.print("Aborted.")
         sys.exit(1)
-    except KeyboardInterrupt:
-        if debug:
+    except BaseException as exc:  # Ctrl-C, usage and data errors, bugs: one line each
+        if debug or isinstance(exc, SystemExit):
             raise
-        console_err.print("Aborted (interrupted); no output was written.")
-        sys.exit(130)
-    except click_errors as exc:
-        if debug:
-            raise
-        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command or group: its help
-            exc.show()
-            sys.exit(2)
-        code = int(getattr(exc, "exit_code", 2) or 2)
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        ctx = getattr(exc, "ctx", None)
-        hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
-        _error(message + hint, code)
-    except IncidentMapError as exc:
-        if debug:
-            raise
-        hint = ""
-        bad_value = (
-            isinstance(exc, InputFileError) and exc.row is not None and exc.column is not None
-        )
-        if bad_value and exc.keepable:
-            hint = " (--keep-bad-values keeps such rows, with the reason in input_note)"
-        _error(str(exc) + hint, exc.exit_code)
-    except OSError as exc:  # disk full, permission denied... : one line, not a traceback
-        if debug:
-            raise
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        _error(f"{where}{exc.strerror or exc}", 1)
-    except Exception as exc:  # a bug or an input no rule foresaw: still one line
-        if debug:
-            raise
-        step = state.get("step") or "running the command"
-        _error(
-            f"{step} failed: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1
-        )
+        _fail(exc, click_errors)
     if rv == 130:  # typer turns Ctrl-C into Exit(130) before it reaches the handler above
         console_err.print("Aborted (interrupted); no output was written.")
     _cache_note()

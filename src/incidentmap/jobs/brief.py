@@ -78,33 +78,43 @@ class BriefRequest:
         style = self.style if self.style is not None else MapStyle(level=None)  # type: ignore[arg-type]
         if style.bins is not None:
             style = replace(style, bins=read_bins(style.bins))
-        if self.output is not None and Path(self.output.path).suffix.lower() not in (
-            ".html",
-            ".htm",
-        ):
+        self._check_files()
+        _check_style(style, self.population)
+        if self.output is not None:
+            from incidentmap.atomic import check_output
+
+            for path in (self.output.path, self.png):
+                if path is not None:
+                    check_output(path, overwrite=self.output.overwrite)
+        return replace(self, style=style)
+
+    def _check_files(self) -> None:
+        """Refuse a page that is not .html, an image of another kind, an image alone."""
+        if self.output is not None and _suffix(self.output.path) not in (".html", ".htm"):
             msg = (
                 f"{self.output.path}: a map is written as .html "
                 "(use `png` for .png, .svg or .pdf)"
             )
             raise UsageError(msg, field="output")
-        if self.png is not None and Path(self.png).suffix.lower() not in (".png", ".svg", ".pdf"):
+        if self.png is not None and _suffix(self.png) not in (".png", ".svg", ".pdf"):
             raise UsageError(f"`png` {self.png}: a static map is .png, .svg or .pdf", field="png")
         if self.png is not None and self.output is None:
             msg = "`png` needs `output` (the image is written with the page)"
             raise UsageError(msg, field="png")
-        if style.bins is None and style.scheme == "user":
-            msg = "`scheme` user needs `bins` (upper class bounds, e.g. 1,5,10,25)"
-            raise UsageError(msg, field="bins")
-        if style.measure == "per100k" and self.population is None:
-            msg = "`measure` per100k needs `population` (a CSV of population by area)"
-            raise UsageError(msg, field="population")
-        if self.output is not None:
-            from incidentmap.atomic import check_output
 
-            check_output(self.output.path, overwrite=self.output.overwrite)
-            if self.png is not None:
-                check_output(self.png, overwrite=self.output.overwrite)
-        return replace(self, style=style)
+
+def _suffix(path: Any) -> str:
+    return Path(path).suffix.lower()
+
+
+def _check_style(style: MapStyle, population: Any) -> None:
+    """Refuse a style the request cannot draw: user classes without bounds, a rate alone."""
+    if style.bins is None and style.scheme == "user":
+        msg = "`scheme` user needs `bins` (upper class bounds, e.g. 1,5,10,25)"
+        raise UsageError(msg, field="bins")
+    if style.measure == "per100k" and population is None:
+        msg = "`measure` per100k needs `population` (a CSV of population by area)"
+        raise UsageError(msg, field="population")
 
 
 @dataclass
@@ -139,12 +149,7 @@ def read_bins(value: str | list[float] | tuple[float, ...] | None) -> list[float
     """Return upper class bounds given as ``"1,5,10,25"`` or numbers, checked to increase."""
     if value is None:
         return None
-    try:
-        parts = value.split(",") if isinstance(value, str) else list(value)
-        bins = [float(v) for v in parts if str(v).strip()]
-    except ValueError:
-        msg = f"`bins`: expected numbers separated by commas, got {value!r}"
-        raise UsageError(msg, field="bins") from None
+    bins = _numbers(value)
     if not bins or not all(math.isfinite(b) for b in bins):
         msg = f"`bins`: expected finite numbers separated by commas, got {value!r}"
         raise UsageError(msg, field="bins")
@@ -152,6 +157,15 @@ def read_bins(value: str | list[float] | tuple[float, ...] | None) -> list[float
         msg = f"`bins`: class bounds must increase (e.g. 1,5,10,25), got {value!r}"
         raise UsageError(msg, field="bins")
     return bins
+
+
+def _numbers(value: str | list[float] | tuple[float, ...]) -> list[float]:
+    try:
+        parts = value.split(",") if isinstance(value, str) else list(value)
+        return [float(v) for v in parts if str(v).strip()]
+    except ValueError:
+        msg = f"`bins`: expected numbers separated by commas, got {value!r}"
+        raise UsageError(msg, field="bins") from None
 
 
 def run(request: BriefRequest) -> BriefResult:

@@ -60,24 +60,35 @@ class ExportRequest:
 
     def check(self) -> None:
         """Refuse what cannot work, before any file is read."""
-        from incidentmap.export import table_paths
-        from incidentmap.io.targets import FileTarget, target_for
+        from incidentmap.io.targets import target_for
 
         refuse_choice(self.area_events, AREA_EVENTS, "`area_events`")
         refuse_choice(self.period_layout, PERIOD_LAYOUTS, "`period_layout`")
         target = target_for(self.output.path)
-        n = len(self.layers or ())
-        if n > 1 and isinstance(target, FileTarget) and not target.multi:
+        self._check_layers(target)
+        target.check(overwrite=self.output.overwrite)
+        for path in self._tables_beside():
+            target_for(path).check(overwrite=self.output.overwrite)
+
+    def _check_layers(self, target: Any) -> None:
+        """Refuse several layers for a format that holds one."""
+        from incidentmap.io.targets import FileTarget
+
+        if len(self.layers or ()) > 1 and isinstance(target, FileTarget) and not target.multi:
             msg = (
                 f"{self.output.path}: {target.format} holds one layer; choose one of "
                 f"{', '.join(self.layers or ())} or write .gpkg"
             )
             raise UsageError(msg, field="layers")
-        target.check(overwrite=self.output.overwrite)
-        if self.period is not None and self.period_layout == "long":
-            tables = [f"{n}_by_{self.period}" for n in self.layers or () if n in _AREAS]
-            for p in table_paths(self.output.path, tables).values():
-                target_for(p).check(overwrite=self.output.overwrite)
+
+    def _tables_beside(self) -> list[Path]:
+        """Return the per-period CSV tables written beside a one-layer output."""
+        if self.period is None or self.period_layout != "long":
+            return []
+        from incidentmap.export import table_paths
+
+        tables = [f"{n}_by_{self.period}" for n in self.layers or () if n in _AREAS]
+        return list(table_paths(self.output.path, tables).values())
 
 
 _AREAS = ("districts", "provinces")
