@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import geocode_bench, maps_bench, merge_bench, near_bench, pipeline_bench
+from bench import (
+    geocode_bench,
+    maps_bench,
+    merge_bench,
+    near_bench,
+    pipeline_bench,
+    startup_bench,
+    trends_bench,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +69,23 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="a Python with recordlinkage and pyarrow installed (recordlinkage needs pandas < 3)",
     )
+    st = sub.add_parser("startup", help="each command's start-up against bare Python and ogrinfo")
+    st.add_argument("--runs", type=int, default=5, help="timed runs of each command")
+    st.add_argument("--cache", default=None, help="INCIDENTMAP_CACHE_DIR for the runs")
+    t = sub.add_parser("trends", help="Gi* hot spots: numpy over every period vs esda per period")
+    t.add_argument("--level", choices=("province", "district"), default="province")
+    t.add_argument("--periods", type=int, default=480, help="periods (480: about 9 years of weeks)")
+    t.add_argument("--permutations", type=int, default=199)
+    t.add_argument("--seed", type=int, default=42)
+    t.add_argument("--no-esda", action="store_true", help="time incidentmap only")
+    t.add_argument("--input", default=None, help="also time trends() on this incident file")
     args = parser.parse_args(argv)
+    if args.name == "startup":
+        return startup_bench.main(args)
+    if args.name == "trends":
+        return trends_bench.run(
+            args.level, args.periods, args.permutations, args.seed, not args.no_esda, args.input
+        )
     if args.name == "merge":
         sizes = [int(s) for s in args.sizes.split(",") if s]
         return merge_bench.run(

@@ -9,7 +9,7 @@ import numpy as np
 
 from incidentmap.render.layers.base import LayerContext, StaticContext
 from incidentmap.render.series import AreaSeries
-from incidentmap.trends import emerging_categories, gi_star, queen_weights
+from incidentmap.trends import emerging_categories, gi_star, queen_neighbours
 
 __all__ = ["HOTSPOT_RULE", "LAYER", "HotspotLayer", "hotspots"]
 
@@ -38,7 +38,7 @@ def hotspots(values: np.ndarray, areas: gpd.GeoDataFrame, permutations: int) -> 
         ``hot`` and ``cold`` (area positions per period), ``emerging`` and ``rule``.
     """
     matrix = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
-    w = queen_weights(areas)
+    w = queen_neighbours(areas)
     z, p = gi_star(matrix, w, permutations, seed=12345)
     sig = p < 0.05
     hot = [np.flatnonzero(sig[:, t] & (z[:, t] > 0)).tolist() for t in range(matrix.shape[1])]
