@@ -27,6 +27,7 @@ from incidentmap import _settings
 from incidentmap import boundaries as bnd
 from incidentmap.context import BoundaryContext, district_at
 from incidentmap.gazetteer import Gazetteer, geonames_places, provinces
+from incidentmap.geocode import geocode
 from tests.conftest import GB
 
 #: file name prefix of each index, and the context attribute that reads it
@@ -279,7 +280,7 @@ def test_district_at_is_the_district_geocode_gives(use_cache):
     frame = gpd.GeoDataFrame(
         pd.DataFrame({"latitude": lat, "longitude": lon}), geometry=[None] * 300, crs="EPSG:4326"
     )
-    placed = im.geocode(frame, snap_km=0.0)
+    placed = geocode(frame, snap_km=0.0)
     for r, x, y in zip(placed.itertuples(), lon, lat, strict=True):
         hit = district_at(x, y)
         if r.geocode_method != "point":
@@ -291,12 +292,12 @@ def test_district_at_is_the_district_geocode_gives(use_cache):
 
 
 def test_district_at_reads_no_layer(own_cache):
-    """Once the indexes are kept, a fresh process answers without reading the layer."""
+    """Once the indexes are kept, a fresh process answers without the layer or GeoPandas."""
     code = (
         "import sys\n"
         "from incidentmap.context import district_at\n"
         "d = district_at(70.45, 34.43)\n"
-        "print(d.district, d.province_code, 'pyogrio' in sys.modules)\n"
+        "print(d.district, d.province_code, *(m in sys.modules for m in ('pyogrio', 'pandas')))\n"
     )
     for prefix in ("locator-", "districts-"):
         _index(own_cache, prefix).unlink()
@@ -307,7 +308,7 @@ def test_district_at_reads_no_layer(own_cache):
     assert _index(own_cache, "locator-").is_file() and _index(own_cache, "districts-").is_file()
     again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert again.returncode == 0, again.stderr
-    assert again.stdout.split() == ["Jalalabad", "AF-NAN", "False"]
+    assert again.stdout.split() == ["Jalalabad", "AF-NAN", "False", "False"]
 
 
 # ---------------------------------------------------------------------------------------------
