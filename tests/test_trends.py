@@ -15,7 +15,7 @@ from incidentmap.aggregate import national_timeline
 from incidentmap.errors import UsageError
 from incidentmap.geocode import geocode as geocode_frame
 from incidentmap.pipeline import load_incidents
-from incidentmap.trends import classify_emerging, rising_test, trends
+from incidentmap.trends import classify_emerging, compare, rising_test, trends
 from tests.test_cli import run
 
 MONDAY = pd.Timestamp("2023-01-02")  # weeks start on Monday
@@ -66,12 +66,12 @@ def test_surge_rule_as_acled_defines_it(anchors):
             "Balkh": [2, 0, 2, 0, 2],  # mean 1, latest 2: surge
         },
     )
-    r = trends(g, level="province", period="week", hotspots=False)
+    r, facts = compare(g, level="province", period="week", hotspots=False)
     assert bool(_row(r, "Nangarhar")["surge"]) and bool(_row(r, "Balkh")["surge"])
     assert not _row(r, "Kunar")["surge"] and not _row(r, "Herat")["surge"]
     assert _row(r, "Nangarhar")["baseline_mean"] == 1.0
     assert _row(r, "Nangarhar")["change_pct"] == 100.0
-    assert r.attrs["baseline"] == 4 and r.attrs["last_period"] == MONDAY + pd.Timedelta(weeks=4)
+    assert facts["baseline"] == 4 and facts["last_period"] == MONDAY + pd.Timedelta(weeks=4)
     # the threat rule needs 56 weeks: none here
     assert not r["threat"].any()
 
@@ -94,9 +94,9 @@ def test_threat_rule_as_acled_defines_it(anchors):
 def test_incomplete_last_period_is_left_out(anchors):
     weekly = {"Nangarhar": [1, 1, 1, 1, 5]}
     g = _incidents(anchors, weekly, end_on_sunday=False)  # the data end on a Wednesday
-    r = trends(g, level="province", period="week", hotspots=False)
-    assert r.attrs["dropped_incomplete"] is True
-    assert r.attrs["last_period"] == MONDAY + pd.Timedelta(weeks=3)
+    _, facts = compare(g, level="province", period="week", hotspots=False)
+    assert facts["dropped_incomplete"] is True
+    assert facts["last_period"] == MONDAY + pd.Timedelta(weeks=3)
     r2 = trends(g, level="province", period="week", hotspots=False, include_incomplete=True)
     assert _row(r2, "Nangarhar")["last_count"] == 5 and bool(_row(r2, "Nangarhar")["surge"])
 
@@ -253,16 +253,16 @@ def test_periods_run_to_the_coverage_with_their_zeros(use_cache):
 
     g, _ = load_incidents(ROOT / "geo" / "sample_incidents.csv")
     assert pd.to_datetime(g["date"]).max() == pd.Timestamp("2023-11-07")
-    t = trends(g, level="province", period="quarter", hotspots=False)
-    assert t.attrs["last_period"] == pd.Timestamp("2023-07-01")
+    t, facts = compare(g, level="province", period="quarter", hotspots=False)
+    assert facts["last_period"] == pd.Timestamp("2023-07-01")
     assert (t["last_count"] == 0).all() and not t["rising"].any()
-    assert t.attrs["data_end"] == pd.Timestamp("2023-11-07") and t.attrs["dropped_incomplete"]
-    later = trends(g, level="province", period="quarter", hotspots=False, until="2023-12-31")
-    assert later.attrs["last_period"] == pd.Timestamp("2023-10-01")
+    assert facts["data_end"] == pd.Timestamp("2023-11-07") and facts["dropped_incomplete"]
+    _, later = compare(g, level="province", period="quarter", hotspots=False, until="2023-12-31")
+    assert later["last_period"] == pd.Timestamp("2023-10-01")
     # the coverage of the file, not the last event kept by a filter
     early = g[pd.to_datetime(g["date"]) < "2022-01-01"].copy()
-    t = trends(early, level="province", period="year", hotspots=False, until="2023-11-07")
-    assert t.attrs["last_period"] == pd.Timestamp("2022-01-01")
+    t, facts = compare(early, level="province", period="year", hotspots=False, until="2023-11-07")
+    assert facts["last_period"] == pd.Timestamp("2022-01-01")
     assert (t["last_count"] == 0).all()
 
 
@@ -365,10 +365,9 @@ def test_trend_options_group_the_choices(anchors):
     by_options = trends(g, options=opts)
     by_keywords = trends(g, period="week", baseline=3, hotspots=False)
     pd.testing.assert_frame_equal(by_options, by_keywords)
-    assert by_options.attrs["baseline"] == 3
+    assert compare(g, options=opts).facts["baseline"] == 3 and "baseline" not in by_options.attrs
     # keywords on top of options replace its fields
-    wider = trends(g, options=opts, baseline=5)
-    assert wider.attrs["baseline"] == 5
+    assert compare(g, options=opts, baseline=5).facts["baseline"] == 5
     with pytest.raises(UsageError, match="unknown trend option 'periods'"):
         trends(g, periods="week")
     with pytest.raises(UsageError, match="alpha"):

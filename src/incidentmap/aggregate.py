@@ -19,6 +19,7 @@ from incidentmap.options import LEVELS, PERIOD_NAMES
 __all__ = [
     "LEVELS",
     "PERIODS",
+    "coarse_count",
     "coarse_rows",
     "counts_by_area",
     "last_day_covered",
@@ -311,11 +312,19 @@ def counts_by_area(
     if period is not None:
         _mark_complete(out, period, _coverage(incidents, coverage_end or end))
     sort = [key, "period_start"] if period is not None else [key]
-    out = out.sort_values(sort, kind="stable").reset_index(drop=True)
-    out.attrs.update({"level": level, "period": period, "sums": sum_cols})
-    if coarse is not None:  # rows whose date is known to a longer span than the period
-        out.attrs["coarse_dates"] = int(coarse[incidents[key].notna().to_numpy()].sum())
-    return out
+    return out.sort_values(sort, kind="stable").reset_index(drop=True)
+
+
+def coarse_count(incidents: pd.DataFrame, level: str, period: str) -> int:
+    """Count the rows placed at ``level`` dated only to a longer span than one ``period``.
+
+    A date known to a month or a year is in no week or day: :func:`counts_by_area` counts
+    such rows in totals, in no period, and the report says how many.
+    """
+    key = "district_id" if level == "district" else "province_code"
+    if key not in incidents.columns:
+        return 0
+    return int(coarse_rows(incidents, period)[incidents[key].notna().to_numpy()].sum())
 
 
 def _coverage(incidents: pd.DataFrame, end: Any) -> pd.Timestamp | None:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ import pandas as pd
 from incidentmap.aggregate import (
     LEVELS,
     PERIODS,
+    coarse_count,
     counts_by_area,
     last_day_covered,
     national_timeline,
@@ -65,8 +66,10 @@ __all__ = [
     "BASELINES",
     "EMERGING",
     "GI_STEP",
+    "Comparison",
     "TrendOptions",
     "classify_emerging",
+    "compare",
     "emerging_categories",
     "gi_star",
     "queen_weights",
@@ -191,6 +194,19 @@ def rising_test(last: np.ndarray, baseline_total: np.ndarray, n_baseline: int) -
 # per area
 
 
+class Comparison(NamedTuple):
+    """What :func:`compare` gives: the areas, and the facts of the comparison.
+
+    ``facts`` holds ``level``, ``period``, ``last_period``, ``data_end``, ``last_event``,
+    ``dropped_incomplete``, ``baseline``, ``surge_week``, ``coarse_dates`` (rows dated to a
+    longer span than the period: in totals only), ``coarse_dates_week``, ``fdr``,
+    ``alpha``, ``rules`` (the rules in words) and ``timeline`` (the national counts).
+    """
+
+    areas: pd.DataFrame
+    facts: dict[str, Any]
+
+
 def trends(
     incidents: pd.DataFrame,
     areas: Any = None,
@@ -200,6 +216,22 @@ def trends(
     **given: Any,
 ) -> pd.DataFrame:
     """Change, surge/threat flags, a rate test and hot spots per area for the latest period.
+
+    The areas of :func:`compare`, which also gives the facts of the comparison (the
+    periods compared, the baseline, the rules, the national timeline).
+    """
+    return compare(incidents, areas, options=options, progress=progress, **given).areas
+
+
+def compare(
+    incidents: pd.DataFrame,
+    areas: Any = None,
+    *,
+    options: TrendOptions | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    **given: Any,
+) -> Comparison:
+    """Compare the latest period with its baseline, area by area.
 
     Parameters
     ----------
@@ -220,9 +252,9 @@ def trends(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per area, most rising first; ``attrs`` holds ``last_period``,
-        ``baseline``, ``rules`` (the rules in words) and ``timeline``.
+    Comparison
+        ``areas``: one row per area, most rising first; ``facts``: the periods compared,
+        the baseline, the rules in words, the national timeline.
     """
     opts = TrendOptions.of(options, **given)
     layer, key, names = _layer(context_for(areas), opts.level)
@@ -250,7 +282,8 @@ def trends(
         _add_hotspots(out, matrix, w, opts, progress)
     out = out.sort_values(["surge", "rising", "change"], ascending=False, kind="stable")
     out = out.reset_index(drop=True)
-    out.attrs.update(
+    return Comparison(
+        out,
         {
             "level": opts.level,
             "period": opts.period,
@@ -261,15 +294,16 @@ def trends(
             "baseline": n_base,
             "surge_week": pd.Timestamp(wstarts[-1]) if wstarts else None,
             # rows dated to a longer span than the period (or a week): in totals only
-            "coarse_dates": int(counts.attrs.get("coarse_dates", 0)),
-            "coarse_dates_week": int(weekly.attrs.get("coarse_dates", 0)),
+            "coarse_dates": coarse_count(kept, opts.level, opts.period),
+            "coarse_dates_week": coarse_count(
+                incidents[when <= week_end + _DAY], opts.level, "week"
+            ),
             "fdr": opts.fdr,
             "alpha": opts.alpha,
             "rules": RULES,
             "timeline": national_timeline(kept, opts.period),
-        }
+        },
     )
-    return out
 
 
 def _layer(ctx: Any, level: str) -> tuple[Any, str, list[str]]:

@@ -98,7 +98,7 @@ def run(request: AggregateRequest) -> AggregateResult:
     AggregateResult
     """
     request.check()
-    from incidentmap.aggregate import coarse_rows, counts_by_area
+    from incidentmap.aggregate import coarse_count, counts_by_area
     from incidentmap.boundaries import load_boundaries
 
     pop = _population(request.population)
@@ -123,8 +123,7 @@ def run(request: AggregateRequest) -> AggregateResult:
         written = write_area_rows(counts, out, areas, request.level, layer)
         say_written(report, written)
     if request.period is not None:
-        key = "district_id" if request.level == "district" else "province_code"
-        coarse = int(coarse_rows(g, request.period)[g[key].notna().to_numpy()].sum())
+        coarse = coarse_count(g, request.level, request.period)
         if coarse:
             report.add("coarse_dates", coarse_note(coarse, request.period))
     n_areas = counts.iloc[:, 0].nunique()

@@ -150,7 +150,7 @@ def run(request: TrendsRequest) -> TrendsResult:
     request.check()
     report = Report()
     loaded = load(request.source, request.filters, report)
-    from incidentmap.trends import TrendOptions, trends
+    from incidentmap.trends import TrendOptions, compare
 
     options = TrendOptions(
         level=request.level,
@@ -163,9 +163,7 @@ def run(request: TrendsRequest) -> TrendsResult:
         fdr=request.fdr,
         until=loaded.coverage_end,
     )
-    areas = trends(loaded.frame, options=options, progress=request.progress)
-    facts = dict(areas.attrs)
-    areas.attrs = {}
+    areas, facts = compare(loaded.frame, options=options, progress=request.progress)
     timeline = facts.pop("timeline")
     result = TrendsResult(areas, timeline, facts, request.level, report)
     _say(result, request)
