@@ -10,6 +10,14 @@ the product of the chosen pairs' odds, computed by belief propagation on the bip
 graph of candidates (exact where the graph is a tree, which a group of one row and its
 candidates is; the Bethe approximation otherwise, Huang & Jebara 2009, Bayati et al.
 2008). A pair with no rival keeps its own probability; two look-alikes share it.
+
+The pair's **score** (:func:`group_probability`) is a second logistic model on what the
+group says about the pair (:data:`GROUP_TERMS`): its own log-odds, its marginal, the
+marginal again with every pair's odds multiplied by 20 (the pair probability is averaged
+over busy and quiet places, so a pair with no rival is worth more than its odds say), its
+best rival on either row, how many candidates each row has, and whether it is its rows'
+best. Fitted with the pair model by ``bench/merge_fit.py``; either source may come first
+(every term is symmetric in the two sources).
 """
 
 from __future__ import annotations
@@ -69,8 +77,9 @@ def marginals(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray, p: np.ndarray) -
 
 
 #: the terms of the second model: the pair's own log-odds, its marginal's, its best rival's
-#: on the two sides (the higher and the lower), and the log of how many candidates each row
-#: has (the higher and the lower): either source may come first
+#: on the two sides (the higher and the lower), the log of how many candidates each row has
+#: (the higher and the lower), on how many of its two rows it is the best, and the
+#: marginal's log-odds with every odds multiplied by ``_BOOST``
 GROUP_TERMS = (
     "own", "marginal", "rival_high", "rival_low", "count_high", "count_low", "best",
     "marginal_boosted",
