@@ -282,6 +282,7 @@ def compare(
         _add_hotspots(out, matrix, w, opts, progress)
     out = out.sort_values(["surge", "rising", "change"], ascending=False, kind="stable")
     out = out.reset_index(drop=True)
+    out.attrs = {}  # the area layer's provenance is not the comparison's
     return Comparison(
         out,
         {
