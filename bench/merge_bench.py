@@ -305,6 +305,26 @@ def _print_levels(name: str, q: pd.DataFrame) -> None:
     print(f"  {name:<14}" + "  ".join(cells))
 
 
+def decide_by_truth(
+    sources: dict[str, pd.DataFrame], result: Any, truth: set, km: float, days: float
+) -> tuple[Any, int]:
+    """Decide every review pair by the truth, again until no pair is left for review.
+
+    A person's calls change the group of the pairs they touch, so a new round can leave new
+    pairs for review; at most ten rounds. Returns the last merge and the rounds taken.
+    """
+    from incidentmap.merge import merge_incidents
+
+    calls: dict[tuple[str, str, str, str], str] = {}
+    for rounds in range(1, 11):
+        fresh = {("acled", x, "ucdp", y) for x, y in _pairs_of(result, "review")} - set(calls)
+        if not fresh:
+            return result, rounds - 1
+        calls.update({k: "match" if (k[1], k[3]) in truth else "different" for k in fresh})
+        result = merge_incidents(sources, km=km, days=days, decisions=calls)
+    return result, rounds
+
+
 def dense(seed: int, km: float, days: float, peer_python: str, scale: float = 1.0) -> None:
     """The dense cases: precision/recall by level for incidentmap and the peer."""
     import tempfile
@@ -328,9 +348,7 @@ def dense(seed: int, km: float, days: float, peer_python: str, scale: float = 1.
             of = _levels(a, b)
             q = by_level(found, review, truth, of)
             _print_levels("incidentmap", q)
-            calls = {("acled", x, "ucdp", y): "match" if (x, y) in truth else "different"
-                     for x, y in review}  # fmt: skip
-            decided = merge_incidents({"acled": a, "ucdp": b}, km=km, days=days, decisions=calls)
+            decided, rounds = decide_by_truth({"acled": a, "ucdp": b}, result, truth, km, days)
             rng = np.random.default_rng(seed)
             pb, pa = b.iloc[rng.permutation(len(b))], a.iloc[rng.permutation(len(a))]
             shuffled = merge_incidents([("ucdp", pb), ("acled", pa)], km=km, days=days)
@@ -341,7 +359,8 @@ def dense(seed: int, km: float, days: float, peer_python: str, scale: float = 1.
                   f"{result.pending:,} depending on {len(review):,} review pairs "
                   f"({result.ambiguous:,} ambiguous); review decided by the truth: "
                   f"{len(decided.merged):,} events against {case.events:,} true "
-                  f"({len(decided.merged) / case.events - 1:+.1%}; {case.one_to_one:,} "
+                  f"({len(decided.merged) / case.events - 1:+.1%}, {rounds} rounds; "
+                  f"{case.one_to_one:,} "
                   f"one row per source per event can give, "
                   f"{len(decided.merged) / case.one_to_one - 1:+.1%}); true pairs left in "
                   f"review: {q.loc['all', 'in_review']:.1%}; shuffled inputs: "
