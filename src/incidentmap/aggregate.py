@@ -364,6 +364,8 @@ def _add_rates(out: pd.DataFrame, population: pd.DataFrame, key: str, cols: list
     pop = population.set_index(population[key].astype(str))["population"]
     p = pd.to_numeric(out[key].map(pop), errors="coerce")
     for c in cols:
+        if c.endswith("_known"):
+            continue  # how many tolls are known is no rate of the population
         name = "incidents_per_100k" if c == "incidents" else f"{c}_per_100k"
         out[name] = np.where(p > 0, out[c] / p * 100_000, np.nan)
 

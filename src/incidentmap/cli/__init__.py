@@ -18,7 +18,7 @@ import typer
 
 from incidentmap.cli._flags import speak
 from incidentmap.cli._options import console_err, state
-from incidentmap.errors import IncidentMapError, InputFileError, one_line
+from incidentmap.errors import IncidentMapError, InputFileError, UsageError, one_line
 
 __all__ = ["COMMANDS", "build_app", "main"]
 
@@ -196,11 +196,30 @@ def _cache_note() -> None:
         )
 
 
-def _fail(exc: BaseException, click_errors: tuple[type[BaseException], ...]) -> NoReturn:
-    """Say what went wrong in one line and exit with its code."""
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null once the reader has closed the pipe.
+
+    Python's flush at exit would otherwise fail with no message and exit code 1.
+    """
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _fail(
+    exc: BaseException, click_errors: tuple[type[BaseException], ...], command: str
+) -> NoReturn:
+    """Say what went wrong in one line and exit with its code.
+
+    Usage errors, the command line's and the library's alike, end with the help to read.
+    """
     if isinstance(exc, KeyboardInterrupt):
         console_err.print("Aborted (interrupted); no output was written.")
         sys.exit(130)
+    if isinstance(exc, BrokenPipeError):  # the reader stopped reading (| head): not an error
+        _quiet_stdout()
+        sys.exit(0)
     if isinstance(exc, click_errors):
         _usage_error(exc)
     if isinstance(exc, IncidentMapError):
@@ -210,6 +229,8 @@ def _fail(exc: BaseException, click_errors: tuple[type[BaseException], ...]) -> 
         hint = ""
         if bad_value and exc.keepable:  # type: ignore[union-attr]
             hint = " (--keep-bad-values keeps such rows, with the reason in input_note)"
+        if isinstance(exc, UsageError):
+            hint = f" (see: incidentmap {command} --help)".replace("  ", " ")
         _error(str(exc) + hint, exc.exit_code)
     if isinstance(exc, OSError):  # disk full, permission denied... : one line, no traceback
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
@@ -255,7 +276,11 @@ def main(argv: list[str] | None = None) -> None:
     except BaseException as exc:  # Ctrl-C, usage and data errors, bugs: one line each
         if debug or isinstance(exc, SystemExit):
             raise
-        _fail(exc, click_errors)
+        _fail(exc, click_errors, _chosen(args))
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
     if rv == 130:  # typer turns Ctrl-C into Exit(130) before it reaches the handler above
         console_err.print("Aborted (interrupted); no output was written.")
     _cache_note()

@@ -43,7 +43,7 @@ def _style_options(level: str | None, png_periods: int) -> Any:
                 "--level",
                 help="Choropleth areas"
                 + (
-                    f" (default {level})."
+                    "."
                     if level
                     else " (default: the finest level most placed rows reach, said in a note)."
                 ),

@@ -52,6 +52,25 @@ def step(what: str, *, spinner: bool = True) -> Iterator[None]:
     state["step"] = before
 
 
+@contextlib.contextmanager
+def to_stdout() -> Iterator[None]:
+    """Write data to standard output; a reader that stops reading (``| head``) ends it quietly.
+
+    click answers a closed pipe with exit code 1 and no word; the reader asked for less, which
+    is no error: exit 0, nothing said.
+    """
+    import os
+    import sys
+
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
+
+
 class Choice(str, Enum):
     """A closed set of option values; typer turns it into ``click.Choice``."""
 

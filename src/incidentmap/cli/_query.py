@@ -18,6 +18,7 @@ from incidentmap.cli._options import (
     read_options,
     source_from,
     step,
+    to_stdout,
 )
 from incidentmap.cli._text import terminal_text
 from incidentmap.jobs.query import QueryRequest, QueryResult, read_bbox, run
@@ -80,10 +81,11 @@ def query_cmd(
         result = run(request)
     print_report(result.report)
     fmt_name = plain(fmt) or ("table" if sys.stdout.isatty() else "csv")
-    if fmt_name == "table":
-        _emit_table(result)
-    else:
-        result.write(sys.stdout, fmt_name, digits=precision_digits, csv_safe=csv_safe)
+    with to_stdout():
+        if fmt_name == "table":
+            _emit_table(result)
+        else:
+            result.write(sys.stdout, fmt_name, digits=precision_digits, csv_safe=csv_safe)
 
 
 def _emit_table(result: QueryResult) -> None:

@@ -30,6 +30,7 @@ from incidentmap.cli._options import (
     read_options,
     source_from,
     step,
+    to_stdout,
 )
 from incidentmap.jobs.trends import TrendsRequest, TrendsResult, run
 from incidentmap.options import Output
@@ -113,7 +114,8 @@ def trends_cmd(
         result = run(request)
     print_report(result.report)
     fmt_name = plain(fmt) or ("table" if sys.stdout.isatty() else "csv")
-    _emit(result, fmt_name, timeline)
+    with to_stdout():
+        _emit(result, fmt_name, timeline)
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from typing import Any
 
 from incidentmap.errors import IncidentMapError, UsageError
 
-__all__ = ["FIELDS", "PointOutsideError", "WhereAnswer", "run"]
+__all__ = ["FIELDS", "PointOutsideError", "WhereAnswer", "read_point", "run"]
 
 #: the fields of an answer
 FIELDS = ("district", "district_id", "province", "province_code", "geocode_method", "geocode_note")
@@ -45,6 +45,28 @@ class WhereAnswer:
     def as_dict(self) -> dict[str, Any]:
         """Return the answer's fields, missing values as None."""
         return {k: getattr(self, k) for k in FIELDS}
+
+
+def read_point(lat: str | float, lon: str | float | None = None) -> tuple[float, float]:
+    """Read a point given as LAT and LON, or as ``"LAT,LON"`` (or ``"LAT LON"``) in one.
+
+    Raises
+    ------
+    UsageError
+        Not two numbers.
+    """
+    parts = [lat] if lon is None else [lat, lon]
+    if lon is None and isinstance(lat, str):
+        parts = lat.replace(",", " ").split()
+    try:
+        values = [float(v) for v in parts]
+    except (TypeError, ValueError):
+        values = []
+    if len(values) != 2:
+        given = lat if lon is None else f"{lat} {lon}"
+        msg = f"LAT LON: expected two numbers (34.43 70.45, or 34.43,70.45), got {given!r}"
+        raise UsageError(msg, field="lat_lon")
+    return values[0], values[1]
 
 
 def run(lat: float, lon: float, *, snap_km: float = 5.0) -> WhereAnswer:

@@ -1,0 +1,92 @@
+"""What a newcomer trips over (issue 26, class 11): one style of usage error, points as one
+argument, a reader that stops reading, rates of what can be a rate."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from incidentmap.cli import main
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "geo" / "sample_incidents.csv"
+STYLE = re.compile(r"^Error: \S.* \(see: incidentmap [a-z]+( [a-z]+)? --help\)\n$")
+
+#: a bad option or value for every command: the click's and the library's refusals alike
+BAD = [
+    ("geocode", SAMPLE, "-o", "x.csv", "--snap-km", "99"),
+    ("geocode", SAMPLE, "-o", "x.csv", "--delimiter", ";;"),
+    ("where", "95", "200"),
+    ("where", "abc"),
+    ("aggregate", SAMPLE, "-o", "a.csv", "--level", "provnce"),
+    ("aggregate", SAMPLE, "-o", "a.csv", "--since", "2023-02-30"),
+    ("map", SAMPLE, "-o", "m.png"),
+    ("brief", SAMPLE, "-o", "b.html", "--scheme", "user", "--bins", "5,1"),
+    ("brief", SAMPLE, "-o", "b.html", "--attribution", "maybe"),
+    ("query", SAMPLE, "--bbox", "70,35,69,34"),
+    ("query", SAMPLE, "--until", "1402-01-01"),
+    ("export", SAMPLE, "-o", "e.gpkg", "--area-events", "everywhere"),
+    ("export", SAMPLE, "-o", "e.geojson", "--layer", "points", "--layer", "districts"),
+    ("trends", SAMPLE, "--period", "wekk"),
+    ("merge", SAMPLE),
+    ("merge", SAMPLE, SAMPLE, "-o", "m.gpkg", "--km", "-1"),
+    ("fetch", "acled", "-o", "f.csv", "--since", "2023-13-01"),
+    ("boundaries", "install", "--bogus"),
+]
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+@pytest.mark.parametrize("args", BAD, ids=[" ".join(map(str, a[:1] + a[2:])) for a in BAD])
+def test_usage_errors_share_one_style(capsys, use_cache, tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert STYLE.match(err), err
+    assert "Value error" not in err and "<" not in err.split(" (see:")[0][:8]
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_where_takes_a_point_in_one_argument_like_near(capsys, use_cache):
+    code, out, _ = run(capsys, "where", "34.43,70.45")
+    assert code == 0 and out.strip() == "Jalalabad district, Nangarhar province (AF-NAN)"
+    code, same, _ = run(capsys, "where", "34.43", "70.45")
+    assert same == out
+
+
+def test_a_reader_that_stops_reading_is_no_error(use_cache, tmp_path):
+    # `trends ... -f json | head -c 300` exited 1 with no message (click's answer to EPIPE)
+    cmd = [sys.executable, "-m", "incidentmap", "query", str(SAMPLE), "-f", "geojson"]
+    shell = " ".join(f"'{c}'" for c in cmd) + " | head -c 100 > /dev/null; echo ${PIPESTATUS[0]}"
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "0", done.stderr
+    assert "Error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_rates_only_of_what_can_be_a_rate(capsys, use_cache, tmp_path):
+    pop = tmp_path / "pop.csv"
+    pd.DataFrame({"province": ["Kabul", "Herat"], "population": [5_000_000, 2_000_000]}).to_csv(
+        pop, index=False
+    )
+    out = tmp_path / "a.csv"
+    code, _, err = run(capsys, "aggregate", SAMPLE, "--level", "province", "--period", "none",
+                       "--population", pop, "-o", out)  # fmt: skip
+    assert code == 0, err
+    cols = set(pd.read_csv(out).columns)
+    assert "incidents_per_100k" in cols and "fatalities_per_100k" in cols
+    assert not any(c.endswith("_known_per_100k") for c in cols)
+
+
+def test_counts_read_with_thousands_separators(capsys, use_cache):
+    code, _, err = run(capsys, "query", SAMPLE, "--province", "Herat", "-f", "csv")
+    assert code == 0 and re.search(r"kept: |incidents? match", err)
+    assert "1 incidents" not in err and "1 events" not in err
