@@ -355,6 +355,7 @@ def dense(seed: int, km: float, days: float, peer_python: str, scale: float = 1.
             same = {frozenset(x.split("|")) for x in shuffled.merged["source_ids"]} == {
                 frozenset(x.split("|")) for x in result.merged["source_ids"]
             }
+            left = ", ".join(f"{lv} {q.loc[lv, 'in_review']:.1%}" for lv in _PLACE)
             print(f"  {'':<14}{seconds:.2f} s; {len(result.merged):,} events, "
                   f"{result.pending:,} depending on {len(review):,} review pairs "
                   f"({result.ambiguous:,} ambiguous); review decided by the truth: "
@@ -363,7 +364,7 @@ def dense(seed: int, km: float, days: float, peer_python: str, scale: float = 1.
                   f"{case.one_to_one:,} "
                   f"one row per source per event can give, "
                   f"{len(decided.merged) / case.one_to_one - 1:+.1%}); true pairs left in "
-                  f"review: {q.loc['all', 'in_review']:.1%}; shuffled inputs: "
+                  f"review: {q.loc['all', 'in_review']:.1%} ({left}); shuffled inputs: "
                   f"{'the same merge' if same else 'A DIFFERENT MERGE'}")  # fmt: skip
             if not peer_python:
                 print(f"  {'recordlinkage':<14}not run: give --peer-python (see README)")
