@@ -90,3 +90,14 @@ def test_counts_read_with_thousands_separators(capsys, use_cache):
     code, _, err = run(capsys, "query", SAMPLE, "--province", "Herat", "-f", "csv")
     assert code == 0 and re.search(r"kept: |incidents? match", err)
     assert "1 incidents" not in err and "1 events" not in err
+
+
+def test_undated_rows_are_said_not_dropped(capsys, use_cache, tmp_path):
+    # issue 26 class 6: "1 incidents counted" for 2 rows, and no word of the undated one
+    src = tmp_path / "u.csv"
+    src.write_text("event_id,date,province\nA1,2023-01-05,Balkh\nA2,,Balkh\n")
+    out = tmp_path / "a.csv"
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "month",
+                       "-o", out)  # fmt: skip
+    assert code == 0, err
+    assert "1 row has no date: counted in no month" in err and "; 1 incident counted" in err

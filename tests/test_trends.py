@@ -391,3 +391,16 @@ def test_progress_is_told_of_the_gi_star_periods(anchors):
     calls.clear()
     trends(g, options=TrendOptions(hotspots=False), progress=lambda *a: calls.append(a))
     assert calls == []
+
+
+def test_month_dated_counts_compare_by_month_and_say_why_not_by_week(capsys, use_cache, tmp_path):
+    # issue 26 class 6: month-dated rows failed with KeyError 'AF-BAL' (no week holds them)
+    src = tmp_path / "m.csv"
+    rows = [f"A{i},2023-{i:02d},{p}" for i, p in enumerate(["Balkh", "Kabul"] * 3, start=1)]
+    src.write_text("event_id,date,province\n" + "\n".join(rows) + "\n")
+    code, out, err = run(capsys, "trends", src, "--period", "month", "--include-incomplete",
+                         "-f", "csv")  # fmt: skip
+    assert code == 0, err
+    assert "surge and threat not applied" in err and len(pd.read_csv(io.StringIO(out))) == 34
+    code, _, err = run(capsys, "trends", src, "-f", "csv")  # weeks: none holds a month
+    assert code == 2 and "known only to a longer span than a week" in err

@@ -266,7 +266,7 @@ def compare(
         raise UsageError("no dated incidents in complete periods: nothing to compare over time")
     counts = _counts(kept, layer, opts.level, opts.period, end)
     if "period_start" not in counts or counts["period_start"].isna().all():
-        raise UsageError("no dated incidents in complete periods: nothing to compare over time")
+        raise UsageError(_why_no_periods(kept, key, opts))
     matrix, ids, starts = _matrix(counts, key)
     out = _area_rows(layer, key, names, ids)
     n_base = _add_change(out, matrix, starts[-1], opts)
@@ -305,6 +305,24 @@ def compare(
             "timeline": national_timeline(kept, opts.period),
         },
     )
+
+
+def _why_no_periods(kept: pd.DataFrame, key: str, opts: TrendOptions) -> str:
+    """Say why no period holds a counted row: the real reason, not "no dated incidents"."""
+    placed = kept[key].notna() if key in kept.columns else pd.Series(False, index=kept.index)
+    if not placed.any():
+        return (
+            f"no row is placed in a {opts.level} (the rows name only provinces); "
+            "use `level` province"
+        )
+    coarse = coarse_count(kept, opts.level, opts.period)
+    dated = int((placed & kept["date"].notna()).sum())
+    if dated and coarse >= dated:
+        return (
+            f"every date is known only to a longer span than a {opts.period} (a month, a "
+            f"year): no {opts.period} holds one; use a longer `period`"
+        )
+    return "no dated incidents in complete periods: nothing to compare over time"
 
 
 def _layer(ctx: Any, level: str) -> tuple[Any, str, list[str]]:
@@ -373,9 +391,15 @@ def _add_acled_rules(
 ) -> list[Any]:
     """Add ACLED's surge and threat flags from the weekly counts; return the weeks' starts."""
     wm, wids, wstarts = _matrix(weekly, key)
+    if not wstarts:  # no row dated to a day (month-dated counts): no week to apply them to
+        out["surge"], out["threat"] = False, False
+        return []
     order = {a: i for i, a in enumerate(wids)}
-    wm = wm[[order[a] for a in ids]]
-    out["surge"], out["threat"] = _acled_rules(wm)
+    rows = np.zeros((len(ids), wm.shape[1]))
+    for n, a in enumerate(ids):
+        if a in order:  # an area with no weekly count has zeros
+            rows[n] = wm[order[a]]
+    out["surge"], out["threat"] = _acled_rules(rows)
     return wstarts
 
 

@@ -126,6 +126,15 @@ def run(request: AggregateRequest) -> AggregateResult:
         coarse = coarse_count(g, request.level, request.period)
         if coarse:
             report.add("coarse_dates", coarse_note(coarse, request.period))
+        undated = int(g["date"].isna().sum()) if "date" in g.columns else len(g)
+        if undated:
+            rows = "row has" if undated == 1 else "rows have"
+            report.add(
+                "undated",
+                f"{undated:,} {rows} no date: counted in no {request.period} (`period` none "
+                "gives the totals)",
+                field="period",
+            )
     n_areas = counts.iloc[:, 0].nunique()
     n_periods = counts["period_start"].nunique() if "period_start" in counts else 1
     report.counts.update(rows=len(counts), incidents=float(counts["incidents"].sum()))
@@ -134,10 +143,14 @@ def run(request: AggregateRequest) -> AggregateResult:
             "wrote",
             f"wrote: {len(counts):,} rows ({n_areas} {request.level}s x {n_periods:,} "
             f"period{'s' if n_periods != 1 else ''}) to {request.output.path}; "
-            f"{counts['incidents'].sum():,.10g} incidents counted",
+            f"{_incidents(float(counts['incidents'].sum()))} counted",
             kind="info",
         )
     return AggregateResult(counts, report)
+
+
+def _incidents(n: float) -> str:
+    return f"{n:,.10g} incident" + ("" if n == 1 else "s")
 
 
 def _population(path: Any) -> Any:

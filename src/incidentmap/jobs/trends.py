@@ -187,6 +187,12 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
             f"{f['surge_week']:%Y-%m-%d}",
             kind="info",
         )
+    else:
+        add(
+            "surge_week",
+            "surge and threat not applied: ACLED's rules are weekly and no row is dated to a "
+            "day (the rows are counts by month or year)",
+        )
     coarse = {"week": f.get("coarse_dates_week", 0), period: f.get("coarse_dates", 0)}
     for what, n in coarse.items():
         if n and (what != "week" or f.get("surge_week") is not None):
