@@ -101,3 +101,12 @@ def test_undated_rows_are_said_not_dropped(capsys, use_cache, tmp_path):
                        "-o", out)  # fmt: skip
     assert code == 0, err
     assert "1 row has no date: counted in no month" in err and "; 1 incident counted" in err
+
+
+def test_period_on_the_points_layer_is_said(capsys, use_cache, tmp_path):
+    # issue 26 class 9: --period on the points layer did nothing and said nothing
+    out = tmp_path / "p.geojson"
+    code, _, err = run(capsys, "export", SAMPLE, "--layer", "points", "--period", "month",
+                       "-o", out)  # fmt: skip
+    assert code == 0, err
+    assert "warning: --period counts the area layers by period" in err

@@ -148,6 +148,15 @@ def run(request: ExportRequest) -> ExportResult:
     return ExportResult(written, report)
 
 
+def _size(path: str) -> str:
+    """`` (35.1 MB)`` for a table beside the layer, when it is large enough to matter."""
+    try:
+        n = Path(path).stat().st_size
+    except OSError:
+        return ""
+    return f" ({n / 1e6:,.1f} MB)" if n >= 1e6 else ""
+
+
 def _say(report: Report, written: dict[str, Any], request: ExportRequest) -> None:
     tables = written.get("tables", {})
     for name, count in written["layers"].items():
@@ -159,7 +168,16 @@ def _say(report: Report, written: dict[str, Any], request: ExportRequest) -> Non
             if request.zeros
             else "area x period with incidents; `zeros` for all"
         )
-        report.add("table", f"table {name}: {rows:,} rows ({which}) in {path}", kind="info")
+        size = _size(path)
+        report.add("table", f"table {name}: {rows:,} rows ({which}) in {path}{size}", kind="info")
+    if request.period is not None and not any(n in written["layers"] for n in _AREAS):
+        report.add(
+            "period_unused",
+            "`period` counts the area layers by period; the points layer has no periods "
+            "(each point keeps its date): add `layers` districts or provinces",
+            field="period",
+            kind="warning",
+        )
     if written.get("unplaced"):
         report.add(
             "unplaced",
