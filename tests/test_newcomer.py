@@ -110,3 +110,38 @@ def test_period_on_the_points_layer_is_said(capsys, use_cache, tmp_path):
                        "-o", out)  # fmt: skip
     assert code == 0, err
     assert "warning: --period counts the area layers by period" in err
+
+
+@pytest.mark.parametrize(
+    ("column", "said"),
+    [
+        ("date", "is not a count of incidents"),
+        ("row", "is not a count of incidents"),
+        ("flag", "true/false is no count"),
+        ("big", "more than 1,000,000,000 in one row"),
+        ("amb", "could be one or a thousand"),
+    ],
+)
+def test_weights_are_read_by_the_number_rules(capsys, use_cache, tmp_path, column, said):
+    # issue 26 class 4: --weight date counted 3.36e18 incidents, `1.000` counted 1,
+    # true/false 1 and 0, `--weight row` the row numbers, 1e19 a negative number
+    src = tmp_path / "w.csv"
+    src.write_text(
+        "event_id,date,province,events,flag,big,amb\n"
+        "A1,2023-01-05,Balkh,3,true,5,1.000\nA2,2023-01-06,Kabul,2,false,1e19,2\n"
+    )
+    code, _, err = run(capsys, "aggregate", src, "--weight", column, "-o", tmp_path / "a.csv")
+    assert code in (1, 2) and said in err and err.count("\n") == 1
+    assert not (tmp_path / "a.csv").exists()
+    code, _, err = run(capsys, "aggregate", src, "--weight", "events", "--level", "province",
+                       "--period", "none", "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0 and "5 incidents counted" in err
+
+
+def test_the_caption_counts_a_weighted_table_as_the_map_does(use_cache, tmp_path):
+    import incidentmap as im
+
+    src = tmp_path / "w.csv"
+    src.write_text("event_id,date,province,events\nA1,2023-01-05,Balkh,3\n")
+    page = im.brief(src, weight="events", level="province", period=None)
+    assert "3 incidents in 1 row;" in page.html()

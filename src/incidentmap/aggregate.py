@@ -129,26 +129,65 @@ def weighted(incidents: pd.DataFrame, column: str) -> pd.DataFrame:
     InputFileError
         If it holds a value that is not a number of incidents (row and column named).
     """
-    if column not in incidents.columns:
-        msg = f"`weight`: no column {column!r} (columns: {', '.join(map(str, incidents.columns))})"
-        raise UsageError(msg[:300])
+    _check_weight_column(incidents, column)
     from incidentmap.errors import InputFileError
 
-    values = pd.to_numeric(incidents[column], errors="coerce")
-    bad = values.isna() | (values < 0) | ~np.isfinite(values.fillna(0))
+    values, bad, why = _weights(incidents[column])
     if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
+        i = int(np.flatnonzero(bad)[0])
         row = incidents["row"].iloc[i] if "row" in incidents else i + 1
         got = incidents[column].iloc[i]
-        msg = f"expected a number of incidents (0 or more) to weigh the row by, got {got!r}" + (
-            f" ({int(bad.sum()) - 1} more rows like it)" if bad.sum() > 1 else ""
-        )
+        msg = f"expected a number of incidents (0 or more) to weigh the row by, got {got!r}"
+        msg += why + (f" ({int(bad.sum()) - 1} more rows like it)" if bad.sum() > 1 else "")
         path = str(incidents.attrs.get("path", "input"))
         raise InputFileError(path, msg, row=int(row), column=column, keepable=False)
     out = incidents.copy()
-    out[column] = values.to_numpy()
+    out[column] = values.to_numpy(dtype=float)
     out.attrs["weight"] = column
     return out
+
+
+#: the most incidents one row may count as (a billion: more is a wrong column)
+MAX_WEIGHT = 1e9
+_AMBIGUOUS = r"^\s*\d{1,3}([.,]\d{3})+\s*$"
+
+
+def _check_weight_column(incidents: pd.DataFrame, column: str) -> None:
+    """Refuse a weight column that is missing, that incidentmap made, or holds dates."""
+    from incidentmap.schema import CANONICAL_COLUMNS
+
+    if column not in incidents.columns:
+        listed = ", ".join(map(str, incidents.columns))
+        msg = f"`weight`: no column {column!r} (columns: {listed})"
+        raise UsageError(msg[:300], field="weight")
+    values = incidents[column]
+    made = column in CANONICAL_COLUMNS and column not in ("fatalities", "injured")
+    if made or pd.api.types.is_datetime64_any_dtype(values):
+        msg = (
+            f"`weight`: {column!r} is not a count of incidents (it is the file's "
+            f"{'dates' if column.startswith('date') else column}); name a column of counts"
+        )
+        raise UsageError(msg, field="weight")
+
+
+def _weights(values: pd.Series) -> tuple[pd.Series, np.ndarray, str]:
+    """Return the weights as numbers, the rows that are no number of incidents, and why."""
+    text = values.astype("string").str.strip()
+    boolean = pd.api.types.is_bool_dtype(values) | text.str.lower().isin(["true", "false"])
+    ambiguous = text.str.match(_AMBIGUOUS).fillna(False).to_numpy(dtype=bool).copy()
+    numbers = pd.to_numeric(values.where(~np.asarray(boolean)), errors="coerce")
+    bad = (
+        numbers.isna() | (numbers < 0) | ~np.isfinite(numbers.fillna(0)) | (numbers > MAX_WEIGHT)
+    ).to_numpy(dtype=bool).copy()
+    why = ""
+    if (np.asarray(boolean) & bad).any():
+        why = " (true/false is no count)"
+    elif ambiguous.any():
+        bad |= ambiguous
+        why = " (1.000 or 1,000 could be one or a thousand: write counts without separators)"
+    elif (numbers > MAX_WEIGHT).any():
+        why = f" (more than {MAX_WEIGHT:,.0f} in one row)"
+    return numbers, bad, why
 
 
 #: how far a date of each precision reaches: a month-precision date covers its month

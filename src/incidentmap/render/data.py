@@ -202,8 +202,15 @@ def default_caption(incidents: gpd.GeoDataFrame) -> str:
         deaths = f"{tolls.sum():,.0f} reported fatalities"
         if known < n:
             deaths += f" (tolls known for {known:,} of {n:,})"
+    from incidentmap.aggregate import row_weights
+
+    total = float(row_weights(incidents).sum())  # a count table's rows count as their weight
+    counted = f"{total:,.10g} incident" + ("" if total == 1 else "s")
+    if total != n:
+        counted += f" in {n:,} row" + ("" if n == 1 else "s")
+    rows = " (rows)" if total != n else ""
     text = (
-        f"{n:,} incidents{span}; {deaths}. Located by coordinates: "
+        f"{counted}{span}; {deaths}. Located by coordinates{rows}: "
         f"{by_point:,}; by name: {n - by_point - unplaced:,}; not on the map: {unplaced:,}."
     )
     return text
