@@ -144,4 +144,4 @@ def test_the_caption_counts_a_weighted_table_as_the_map_does(use_cache, tmp_path
     src = tmp_path / "w.csv"
     src.write_text("event_id,date,province,events\nA1,2023-01-05,Balkh,3\n")
     page = im.brief(src, weight="events", level="province", period=None)
-    assert "3 incidents in 1 row;" in page.html()
+    assert "3 incidents in 1 row," in page.html()
