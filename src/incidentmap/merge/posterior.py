@@ -86,16 +86,16 @@ GROUP_TERMS = (
 )  # fmt: skip
 _BOOST = 20.0
 #: fitted by bench/merge_fit.py with the pair model (see there)
-GROUP_INTERCEPT = 0.007
+GROUP_INTERCEPT = 0.22
 GROUP_COEFFICIENTS = {
-    "own": 0.323,
-    "marginal": -0.217,
-    "rival_high": -0.157,
-    "rival_low": -0.065,
-    "count_high": -0.16,
-    "count_low": 0.087,
-    "best": -0.008,
-    "marginal_boosted": 0.994,
+    "own": 0.289,
+    "marginal": -0.074,
+    "rival_high": -0.186,
+    "rival_low": -0.062,
+    "count_high": -0.161,
+    "count_low": 0.084,
+    "best": -0.038,
+    "marginal_boosted": 0.908,
 }
 _FLOOR = -9.0
 

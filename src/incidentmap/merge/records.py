@@ -22,7 +22,9 @@ import pandas as pd
 from incidentmap.actors import group_ids
 from incidentmap.schema import header_key
 
-__all__ = ["LEVELS", "RADIUS_CODES", "Records", "days_apart", "event_ids", "records_of"]
+__all__ = [
+    "LEVELS", "RADIUS_CODES", "Records", "days_apart", "event_ids", "records_of", "state_bits",
+]  # fmt: skip
 
 #: place levels, finest first; ``none`` cannot be matched
 LEVELS = ("point", "district", "province", "none")
@@ -137,6 +139,15 @@ def _group_bit(name: str) -> int:
     if not _BITS:
         _BITS.update({g: k for k, g in enumerate(sorted(group_ids())[:64])})
     return _BITS.setdefault(name, min(len(_BITS), 63))
+
+
+def state_bits() -> np.uint64:
+    """Return the bits of the groups that are states' forces (one side of most events)."""
+    out = np.uint64(0)
+    for name in sorted(group_ids()):
+        if name.endswith("-state") or "-state-" in name or name == "us-nato":
+            out |= np.uint64(1) << np.uint64(_group_bit(name))
+    return out
 
 
 def _groups(frame: pd.DataFrame) -> np.ndarray:

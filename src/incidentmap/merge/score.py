@@ -19,8 +19,10 @@ time       ``1 / (1 + gap) / sqrt(span)``: ``gap`` the days between the two rows
 category   the same category 1; a UCDP ``type_of_violence`` (state-based, non-state,
            one-sided: a coarser taxonomy) that holds the other's category 0.75, that does
            not 0.1; the same family (direct or remote violence) 0.6; different 0
-actors     a shared actor group (ISIS-K = ISKP = UCDP's ``IS``) and the same attribution 1,
-           with another attribution 0.9, none shared 0
+actors     a shared armed group (ISIS-K = ISKP = UCDP's ``IS``; states' forces aside) and
+           the same attribution 1, with another attribution 0.9, both naming one and none
+           shared 0; only a state's forces shared 0.7 (one side of most events), nothing
+           shared 0.2
 tolls      ``exp(-|a - b| / (1 + max(a, b) / 5))`` for fatalities (and injured where both
            have them), averaged: 1 equal, 0.37 for 0 and 1, 0.62 for 10 and 11
 names      two points: their place names' similarity (rapidfuzz token set ratio / 100)
@@ -36,7 +38,7 @@ probability given both rows' other candidates (:mod:`incidentmap.merge.posterior
 models are fitted by ``bench/merge_fit.py`` (scikit-learn) on the candidate pairs of
 generated dense cases whose truth is known (``bench/merge_data.py``, seeds the benchmark
 does not use) and are calibrated there: of the pairs scored 0.9-1.0, 97.6 % are true;
-0.8-0.9, 86 %; 0.5-0.6, 51 %; below 0.1, 0.9 % (the pair alone: 0.9-1.0, 88 %).
+0.8-0.9, 86 %; 0.5-0.6, 54 %; below 0.1, 0.8 % (the pair alone: 0.9-1.0, 89 %).
 
 A pair scoring at least :data:`MATCH` (0.80) that the one-to-one assignment chooses
 (:data:`MATCH_PROVINCE`, 0.90, for a pair placed only to one province) is a match, unless
@@ -45,8 +47,8 @@ both alone and given the group (the one-to-one rule has not settled it): then bo
 reviews, the rival named as the runner-up. A pair from :data:`REVIEW` (0.05) whose rows
 are both free is listed for review; pairs from :data:`LISTED` (0.01, alone) are written to
 the pairs file. ``MATCH`` was chosen on the generated ACLED 2019 case (point pairs,
-precision / recall of the matches): 0.70 gives 0.957 / 0.873, 0.80 0.966 / 0.837, 0.90
-0.975 / 0.760; province pairs at 0.90: 0.95 / 0.29, the rest in review. Every level, every
+precision / recall of the matches): 0.70 gives 0.961 / 0.887, 0.80 0.969 / 0.856, 0.90
+0.977 / 0.782; province pairs at 0.90: 0.98 / 0.34, the rest in review. Every level, every
 case: ``python -m bench merge``.
 """
 
@@ -59,7 +61,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from incidentmap.merge.candidates import Pairs
-from incidentmap.merge.records import Records
+from incidentmap.merge.records import Records, state_bits
 
 __all__ = [
     "COEFFICIENTS", "INTERCEPT", "LISTED", "MARGIN", "MATCH", "MATCH_PROVINCE", "PARTS", "REVIEW",
@@ -77,25 +79,25 @@ LISTED = 0.01
 MARGIN = 1.0
 PARTS = ("space", "time", "category", "actors", "tolls", "names")
 #: fitted by bench/merge_fit.py (see its docstring): log-odds per unit of each term
-INTERCEPT = -1.095
+INTERCEPT = -2.156
 COEFFICIENTS = {
-    "space": 1.344,
-    "time": 1.746,
-    "actors": 2.046,
-    "tolls": 1.845,
-    "names": 0.602,
-    "area_time": 1.893,
-    "area_actors": 1.337,
-    "area_tolls": 1.665,
-    "category_same": 0.901,
-    "category_held": 1.303,
-    "category_family": -2.686,
-    "category_not_held": -1.036,
-    "category_different": 0.624,
-    "district": -0.404,
-    "province": -1.777,
-    "approximate": -1.531,
-    "episode": 0.282,
+    "space": 1.324,
+    "time": 1.804,
+    "actors": 3.496,
+    "tolls": 1.856,
+    "names": 0.689,
+    "area_time": 1.946,
+    "area_actors": 3.045,
+    "area_tolls": 1.694,
+    "category_same": 0.661,
+    "category_held": 1.069,
+    "category_family": -2.682,
+    "category_not_held": -1.413,
+    "category_different": 0.353,
+    "district": -0.554,
+    "province": -1.95,
+    "approximate": -1.492,
+    "episode": 0.35,
 }
 #: the model's coefficients by part (the terms of the six parts), kept under the old name
 WEIGHTS = {k: COEFFICIENTS.get(k, COEFFICIENTS.get(f"{k}_same", 0.0)) for k in PARTS}
@@ -137,6 +139,7 @@ _UCDP_HOLDS = {
     },
 }  # fmt: skip
 _HELD, _NOT_HELD = 0.75, 0.1
+_STATE_ONLY, _NO_SHARED = 0.7, 0.2
 
 
 @dataclass
@@ -209,11 +212,17 @@ def _category(a: Records, b: Records, p: Pairs) -> np.ndarray:
 
 def _actors(a: Records, b: Records, p: Pairs) -> np.ndarray:
     ga, gb = a.groups[p.i], b.groups[p.j]
+    state = state_bits()
+    na, nb = ga & ~state, gb & ~state  # the groups other than states' forces
     known = (ga != 0) & (gb != 0)
     shared = (ga & gb) != 0
+    named = (na != 0) & (nb != 0)
     ta, tb = a.attribution[p.i], b.attribution[p.j]
     same = (ta == tb) | pd.isna(ta) | pd.isna(tb)
-    return np.where(known, np.where(shared, np.where(same, 1.0, 0.9), 0.0), _NEUTRAL)
+    # a shared armed group says more than a shared state (one side of most events)
+    both = np.where((na & nb) != 0, np.where(same, 1.0, 0.9), 0.0)
+    only_state = np.where(shared, _STATE_ONLY, _NO_SHARED)
+    return np.where(named, both, np.where(known, only_state, _NEUTRAL))
 
 
 def _toll(x: np.ndarray, y: np.ndarray) -> np.ndarray:
