@@ -145,3 +145,25 @@ def test_the_caption_counts_a_weighted_table_as_the_map_does(use_cache, tmp_path
     src.write_text("event_id,date,province,events\nA1,2023-01-05,Balkh,3\n")
     page = im.brief(src, weight="events", level="province", period=None)
     assert "3 incidents in 1 row," in page.html()
+
+
+def test_a_file_of_several_layers_is_read_from_the_layer_named(capsys, use_cache, tmp_path):
+    # issue 26 class 8: a GeoPackage of several layers was read from its first, silently; an
+    # exported .gpkg fed back failed on its provinces layer
+    import geopandas as gpd
+    import shapely
+
+    two = tmp_path / "two.gpkg"
+    row = {"province": ["Herat"], "date": ["2023-01-01"]}
+    for name in ("alpha", "beta"):
+        gpd.GeoDataFrame(row, geometry=[shapely.Point(62.2, 34.35)], crs=4326).to_file(
+            two, layer=name
+        )
+    code, _, err = run(capsys, "query", two, "-f", "csv")
+    assert code == 2 and "holds 2 layers (alpha, beta): name one with --input-layer" in err
+    code, out, err = run(capsys, "query", two, "--input-layer", "beta", "-f", "csv")
+    assert code == 0 and "Herat" in out
+    exported = tmp_path / "ex.gpkg"
+    assert run(capsys, "export", SAMPLE, "-o", exported)[0] == 0
+    code, _, err = run(capsys, "query", exported, "-f", "csv")
+    assert code == 0 and "(geocoded file)" in err

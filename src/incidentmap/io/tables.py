@@ -33,6 +33,7 @@ from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.decode import decode_bytes
 from incidentmap.io.lines import check_fields, fields_note, protect_lone_cr, restore_lone_cr
 from incidentmap.io.options import check_delimiter
+from incidentmap.io.postgis import is_postgres_url, read_postgis
 from incidentmap.io.sniff import commented_hint, sniff_commented
 
 __all__ = [
@@ -258,7 +259,8 @@ def read_table(
     Parameters
     ----------
     path : path-like or "-"
-        CSV/TSV/TXT, XLSX/ODS, JSON/NDJSON, GeoJSON, GPKG, FGB, SHP, KML or Parquet.
+        CSV/TSV/TXT, XLSX/ODS, JSON/NDJSON, GeoJSON, GPKG, FGB, SHP, KML or Parquet; or a
+        PostGIS table, ``postgresql://user@host:port/db?table=name``.
     encoding : str, optional
         Text encoding of a CSV; detected if not given (see the module notes).
     delimiter : str, optional
@@ -300,6 +302,8 @@ def read_table(
             out = _text_csv(text, "<stdin>", codec, delimiter, comment, header, columns)
         out.attrs["encoding"] = codec
         return restore_lone_cr(out, cr)
+    if is_postgres_url(name):  # a PostGIS table: read as a GeoPackage layer is
+        return read_postgis(name, layer=layer)
     p = Path(name)
     if not p.exists():
         raise InputFileError(name, "no such file")
@@ -312,7 +316,7 @@ def read_table(
         if ext == ".parquet":
             return _read_parquet(p)
         if ext in GEO_EXTS:
-            return gpd.read_file(p, layer=layer, engine="pyogrio")
+            return gpd.read_file(p, layer=_gis_layer(p, layer), engine="pyogrio")
     except (InputFileError, UsageError):
         raise
     except Exception as exc:
@@ -571,3 +575,31 @@ def _read_csv_arrow(
     if table.num_columns != len(names):
         return None
     return arrow_frame(table)
+
+
+#: the layers incidentmap writes its incidents to (geocode, export, merge), in that order
+_OWN_LAYERS = ("incidents", "points", "merged")
+
+
+def _gis_layer(path: Path, layer: str | None) -> str | None:
+    """Return the layer of a GIS file to read: the one named, the only one, or our own.
+
+    A file of several layers read from its first (GDAL's default) could be the wrong table
+    without a word; one layer, or one incidentmap wrote (``incidents``, ``points``,
+    ``merged``), is clear; otherwise the layers are named and one must be chosen.
+    """
+    if layer is not None:
+        return layer
+    import pyogrio
+
+    try:
+        names = [str(n) for n, _ in pyogrio.list_layers(path)]
+    except Exception:  # not a file GDAL lists layers of: let the reader say why
+        return None
+    if len(names) <= 1:
+        return None
+    own = [n for n in _OWN_LAYERS if n in names]
+    if own:
+        return own[0]
+    msg = f"the file holds {len(names)} layers ({', '.join(names[:8])}): name one with `in_layer`"
+    raise UsageError(msg, field="in_layer")
