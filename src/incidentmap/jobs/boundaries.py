@@ -76,7 +76,19 @@ def install(request: InstallRequest) -> Installed:
             f"  corrected province of {fix['district']}: {fix['from']} -> {fix['to']}",
             kind="info",
         )
+    _warm()
     return Installed(dict(p), str(info.path), report)
+
+
+def _warm() -> None:
+    """Build the indexes kept beside the cache now (a few seconds once), not on first use.
+
+    The first ``where``, ``query`` or ``brief`` after an install then answers at once.
+    """
+    from incidentmap.context import BoundaryContext
+
+    ctx = BoundaryContext.installed()
+    _ = ctx.locator, ctx.district_table, ctx.gazetteer, ctx.province_geometry
 
 
 def describe() -> tuple[dict[str, Any], str]:
