@@ -203,7 +203,9 @@ def _rivals(ps: _PairSet, call: np.ndarray, n_a: int, n_b: int, tie: np.ndarray)
 def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], str]) -> None:
     """Assign one-to-one, then name each pair match, review or different with a reason."""
     p = ps.p
-    call = np.array([calls.get((i, j), "") for i, j in zip(p.i, p.j, strict=True)], dtype=object)
+    call = np.full(len(p.i), "", dtype=object)
+    if calls:
+        call[:] = [calls.get((i, j), "") for i, j in zip(p.i.tolist(), p.j.tolist(), strict=True)]
     ps.forced = call != ""
     call = call.astype(object)
     free_call = call != "different"
@@ -360,7 +362,9 @@ def _pair_set(
     sc = score_pairs(a, b, p, km=km, days=days)
     # a pair below LISTED can be neither a match nor a review: it is dropped here, before
     # the reasons and runner-ups (the memory of a dense merge), unless a person named it
-    named = np.array([(i, j) in calls for i, j in zip(p.i, p.j, strict=True)], dtype=bool)
+    named = np.zeros(len(p.i), dtype=bool)
+    if calls:
+        named[:] = [(i, j) in calls for i, j in zip(p.i.tolist(), p.j.tolist(), strict=True)]
     k = np.flatnonzero((sc.total >= LISTED) | named)
     p = Pairs(i=p.i[k], j=p.j[k], km=p.km[k], days=p.days[k], level=p.level[k])
     parts = {name: v[k] for name, v in sc.parts.items()}
