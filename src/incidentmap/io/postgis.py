@@ -245,62 +245,82 @@ class PostgisTarget:
         overwrite: bool,
         step: Callable[[int], None],
     ) -> None:
-        from psycopg import sql
-
+        """Claim the table, write the rows under a temporary name, put it in the table's place."""
         schema, name = qualified
-        final = sql.Identifier(schema, name)
         with conn.cursor() as cur:
-            cur.execute(
-                "SELECT pg_try_advisory_xact_lock(hashtext(%s))", (f"incidentmap:{schema}.{name}",)
+            self._claim(conn, cur, schema, name, overwrite=overwrite)
+            tmp = f"incidentmap_tmp_{os.getpid()}"
+            _copy_rows(cur, frame, schema, tmp, step)
+            _swap(conn, cur, schema, tmp, name)
+
+    def _claim(self, conn: Any, cur: Any, schema: str, name: str, *, overwrite: bool) -> None:
+        """Take the table's lock for this transaction, or refuse.
+
+        A writer already there, or an existing table without ``overwrite``, is refused.
+        """
+        cur.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtext(%s))", (f"incidentmap:{schema}.{name}",)
+        )
+        if not cur.fetchone()[0]:
+            where = self._where(schema, name)
+            msg = f"{where} is being written by another run; try again once it is done"
+            raise OutputExistsError(msg)
+        if _exists(conn, schema, name) and not overwrite:
+            raise OutputExistsError(self._exists_msg(schema, name))
+
+
+def _copy_rows(
+    cur: Any, frame: pd.DataFrame, schema: str, tmp_name: str, step: Callable[[int], None]
+) -> None:
+    """Create ``tmp_name`` (a ``fid`` key, the columns) and COPY the rows in; index ``geom``."""
+    from psycopg import sql
+
+    tmp = sql.Identifier(schema, tmp_name)
+    columns = _columns(frame)
+    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(tmp))
+    defs = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t, _ in columns
+    )
+    cur.execute(
+        sql.SQL("CREATE TABLE {} ({} bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, {})").format(
+            tmp, sql.Identifier(KEY), defs
+        )
+    )
+    names = sql.SQL(", ").join(sql.Identifier(c) for c, _, _ in columns)
+    values = [v for _, _, v in columns]
+    with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(tmp, names)) as copy:
+        for i, row in enumerate(zip(*values, strict=True)):
+            copy.write_row(row)
+            if (i + 1) % 10_000 == 0:
+                step(10_000)
+    step(len(frame) % 10_000)
+    if any(c == GEOM for c, _, _ in columns):
+        index = sql.Identifier(f"{tmp_name}_geom_idx")
+        cur.execute(
+            sql.SQL("CREATE INDEX {} ON {} USING GIST ({})").format(
+                index, tmp, sql.Identifier(GEOM)
             )
-            if not cur.fetchone()[0]:
-                where = self._where(schema, name)
-                msg = f"{where} is being written by another run; try again once it is done"
-                raise OutputExistsError(msg)
-            if _exists(conn, schema, name) and not overwrite:
-                raise OutputExistsError(self._exists_msg(schema, name))
-            tmp_name = f"incidentmap_tmp_{os.getpid()}"
-            tmp = sql.Identifier(schema, tmp_name)
-            columns = _columns(frame)
-            cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(tmp))
+        )
+
+
+def _swap(conn: Any, cur: Any, schema: str, tmp_name: str, name: str) -> None:
+    """Drop the old table and rename the new one (and its indexes) in its place."""
+    from psycopg import sql
+
+    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(schema, name)))
+    cur.execute(
+        sql.SQL("ALTER TABLE {} RENAME TO {}").format(
+            sql.Identifier(schema, tmp_name), sql.Identifier(name)
+        )
+    )
+    for old, new in ((f"{tmp_name}_pkey", f"{name[:58]}_pkey"),
+                     (f"{tmp_name}_geom_idx", f"{name[:54]}_geom_idx")):  # fmt: skip
+        if _exists(conn, schema, old):
             cur.execute(
-                sql.SQL(
-                    "CREATE TABLE {} ({} bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, {})"
-                ).format(
-                    tmp,
-                    sql.Identifier(KEY),
-                    sql.SQL(", ").join(
-                        sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t))
-                        for c, t, _ in columns
-                    ),
+                sql.SQL("ALTER INDEX {} RENAME TO {}").format(
+                    sql.Identifier(schema, old), sql.Identifier(new)
                 )
             )
-            names = sql.SQL(", ").join(sql.Identifier(c) for c, _, _ in columns)
-            copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(tmp, names)
-            values = [v for _, _, v in columns]
-            with cur.copy(copy_sql) as copy:
-                for i, row in enumerate(zip(*values, strict=True)):
-                    copy.write_row(row)
-                    if (i + 1) % 10_000 == 0:
-                        step(10_000)
-            step(len(frame) % 10_000)
-            if any(c == GEOM for c, _, _ in columns):
-                index = sql.Identifier(f"{tmp_name}_geom_idx")
-                cur.execute(
-                    sql.SQL("CREATE INDEX {} ON {} USING GIST ({})").format(
-                        index, tmp, sql.Identifier(GEOM)
-                    )
-                )
-            cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(final))
-            cur.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(tmp, sql.Identifier(name)))
-            for old, new in ((f"{tmp_name}_pkey", f"{name[:58]}_pkey"),
-                             (f"{tmp_name}_geom_idx", f"{name[:54]}_geom_idx")):  # fmt: skip
-                if _exists(conn, schema, old):
-                    cur.execute(
-                        sql.SQL("ALTER INDEX {} RENAME TO {}").format(
-                            sql.Identifier(schema, old), sql.Identifier(new)
-                        )
-                    )
 
 
 def _has_postgis(conn: Any) -> bool:
@@ -358,38 +378,44 @@ def _columns(frame: pd.DataFrame) -> list[tuple[str, str, list[Any]]]:
     return out
 
 
+#: what a column of objects holds (``pandas.api.types.infer_dtype``) -> its SQL type
+_INFERRED = {
+    "boolean": "boolean",
+    "integer": "bigint",
+    "floating": "double precision",
+    "mixed-integer-float": "double precision",
+    "date": "date",
+    "datetime": "timestamp",
+    "datetime64": "timestamp",
+}
+
+
+def _sql_type(s: pd.Series) -> str:
+    """Return the SQL type a column is written as (text when nothing else fits)."""
+    types = pd.api.types
+    checks = (
+        (types.is_bool_dtype, "boolean"),
+        (types.is_integer_dtype, "bigint"),
+        (types.is_float_dtype, "double precision"),
+        (lambda x: isinstance(x.dtype, pd.DatetimeTZDtype), "timestamptz"),
+        (types.is_datetime64_dtype, "timestamp"),
+    )
+    for check, kind in checks:
+        if check(s):
+            return kind
+    return _INFERRED.get(types.infer_dtype(s, skipna=True), "text")
+
+
 def _typed(s: pd.Series) -> tuple[str, list[Any]]:
     """Return a column's SQL type and its values as Python objects (None for missing)."""
+    kind = _sql_type(s)
     missing = s.isna().to_numpy()
-    if pd.api.types.is_bool_dtype(s):
-        kind = "boolean"
-    elif pd.api.types.is_integer_dtype(s):
-        kind = "bigint"
-    elif pd.api.types.is_float_dtype(s):
-        kind = "double precision"
-    elif isinstance(s.dtype, pd.DatetimeTZDtype):
-        kind = "timestamptz"
-    elif pd.api.types.is_datetime64_dtype(s):
-        kind = "timestamp"
-    else:
-        inferred = pd.api.types.infer_dtype(s, skipna=True)
-        kind = {
-            "boolean": "boolean",
-            "integer": "bigint",
-            "floating": "double precision",
-            "mixed-integer-float": "double precision",
-            "date": "date",
-            "datetime": "timestamp",
-            "datetime64": "timestamp",
-        }.get(inferred, "text")
-        if kind == "text":
-            values = [None if m else str(v) for v, m in zip(s.tolist(), missing, strict=True)]
-            return kind, values
-    if kind in ("timestamp", "timestamptz"):
+    if kind == "text":
+        raw = [str(v) for v in s.tolist()]
+    elif kind in ("timestamp", "timestamptz"):
         raw = list(s.astype(object))
-    elif kind in ("bigint", "double precision", "boolean") and s.dtype != object:
-        raw = s.to_numpy(dtype=object, na_value=None).tolist()
-        raw = [v.item() if isinstance(v, np.generic) else v for v in raw]
+    elif s.dtype != object:
+        raw = [v.item() if isinstance(v, np.generic) else v for v in s.astype(object).tolist()]
     else:
         raw = s.tolist()
     return kind, [None if m else v for v, m in zip(raw, missing, strict=True)]
@@ -427,45 +453,72 @@ def read_postgis(url: str, *, layer: str | None = None) -> gpd.GeoDataFrame:
     InputFileError
         No table named, the database cannot be reached, no such table.
     """
-    from psycopg import sql
-
     u = _Url(url)
     table = u.table or layer
     if table is None:
         raise InputFileError(u.name, "name the table: ?table=name")
     schema, name = _qualified(table, u.name)
     with _connect(u, InputFileError) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-            "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped "
-            "ORDER BY a.attnum",
-            (sql.Identifier(schema, name).as_string(conn),),
-        )
-        cols = cur.fetchall()
+        cols = _table_columns(conn, cur, schema, name)
         if not cols:
             raise InputFileError(u.name, f"no table {table!r} in the database")
-        keys = [c for c, _ in cols if c in (KEY, "ogc_fid")]
-        geoms = [c for c, t in cols if t == "geometry"]
-        srid = 0
-        if geoms:
-            cur.execute(sql.SQL("SELECT Find_SRID(%s, %s, %s)"), (schema, name, geoms[0]))
-            srid = int(cur.fetchone()[0] or 0)
-        fields = [
-            sql.SQL("ST_AsBinary({})").format(sql.Identifier(c)) if c in geoms[:1]
-            else sql.Identifier(c)
-            for c, _ in cols
-            if c not in keys and c not in geoms[1:]
-        ]  # fmt: skip
-        order = sql.SQL(" ORDER BY {}").format(sql.Identifier(keys[0])) if keys else sql.SQL("")
-        cur.execute(
-            sql.SQL("SELECT {} FROM {}{}").format(
-                sql.SQL(", ").join(fields), sql.Identifier(schema, name), order
-            )
-        )
-        rows = cur.fetchall()
-    kept = [(c, t) for c, t in cols if c not in keys and c not in geoms[1:]]
+        keys, geoms, kept = _roles(cols)
+        srid = _srid(cur, schema, name, geoms[0]) if geoms else 0
+        rows = _select(cur, schema, name, kept, geoms[:1], keys[:1])
     data = list(zip(*rows, strict=True)) if rows else [() for _ in kept]
     return _frame(kept, data, geoms[0] if geoms else None, srid)
+
+
+def _roles(
+    cols: list[tuple[str, str]],
+) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """Return the key columns, the geometry columns and the columns read (one geometry)."""
+    keys = [c for c, _ in cols if c in (KEY, "ogc_fid")]
+    geoms = [c for c, t in cols if t == "geometry"]
+    kept = [(c, t) for c, t in cols if c not in keys and c not in geoms[1:]]
+    return keys, geoms, kept
+
+
+def _table_columns(conn: Any, cur: Any, schema: str, name: str) -> list[tuple[str, str]]:
+    """Return a table's columns and their type names, in order (none: no such table)."""
+    from psycopg import sql
+
+    cur.execute(
+        "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+        "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped "
+        "ORDER BY a.attnum",
+        (sql.Identifier(schema, name).as_string(conn),),
+    )
+    return [(str(c), str(t)) for c, t in cur.fetchall()]
+
+
+def _srid(cur: Any, schema: str, name: str, geom: str) -> int:
+    cur.execute("SELECT Find_SRID(%s, %s, %s)", (schema, name, geom))
+    return int(cur.fetchone()[0] or 0)
+
+
+def _select(
+    cur: Any,
+    schema: str,
+    name: str,
+    cols: list[tuple[str, str]],
+    geom: list[str],
+    key: list[str],
+) -> list[tuple[Any, ...]]:
+    """Return the rows of ``cols`` (the geometry as WKB), in key order when there is a key."""
+    from psycopg import sql
+
+    fields = [
+        sql.SQL("ST_AsBinary({})").format(sql.Identifier(c)) if c in geom else sql.Identifier(c)
+        for c, _ in cols
+    ]
+    order = sql.SQL(" ORDER BY {}").format(sql.Identifier(key[0])) if key else sql.SQL("")
+    cur.execute(
+        sql.SQL("SELECT {} FROM {}{}").format(
+            sql.SQL(", ").join(fields), sql.Identifier(schema, name), order
+        )
+    )
+    return list(cur.fetchall())
 
 
 def _frame(
@@ -488,18 +541,19 @@ def _frame(
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geometry, crs=crs), crs=crs)
 
 
+def _numbers(values: list[Any]) -> pd.Series:
+    return pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64")
+
+
 def _series(values: list[Any], kind: str) -> pd.Series:
     """Return one column as a GeoPackage read gives it (NULL integers make it float)."""
+    has_null = any(v is None for v in values)
     if kind in _INTS:
-        if any(v is None for v in values):
-            return pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64")
-        return pd.Series(values, dtype="int64")
+        return _numbers(values) if has_null else pd.Series(values, dtype="int64")
     if kind in _FLOATS:
-        return pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64")
+        return _numbers(values)
     if kind in _TIMES:
         return pd.Series(pd.to_datetime(values, utc=kind == "timestamptz"))
     if kind == "bool":
-        if any(v is None for v in values):
-            return pd.Series(values, dtype=object)
-        return pd.Series(values, dtype=bool)
+        return pd.Series(values, dtype=object if has_null else bool)
     return pd.Series([None if v is None else str(v) for v in values], dtype=object)

@@ -4,14 +4,16 @@ A job never writes a path itself: it asks :func:`target_for` for the target of i
 :class:`~incidentmap.options.Output` and calls the :class:`Target` protocol — :meth:`check`
 before any work (an unknown format, an existing output without ``overwrite``), then
 :meth:`write_layers` or :meth:`write_table`. Files are the one kind today
-(:class:`FileTarget`: the format from the suffix, written atomically). Another kind (a
-database named by ``postgresql://...``) is one class implementing the protocol and one entry
-in :data:`SCHEMES`; no job changes.
+(:class:`FileTarget`: the format from the suffix, written atomically) and PostGIS tables
+(``postgresql://user@host:port/db?table=name``: :class:`incidentmap.io.postgis.PostgisTarget`,
+a table per layer written and replaced in one transaction). Another kind is one class
+implementing the protocol and one entry in :data:`SCHEMES`; no job changes.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,7 +25,7 @@ from incidentmap.errors import UsageError
 from incidentmap.io.formats import writer_for
 from incidentmap.io.write import write_layers, write_table
 
-__all__ = ["SCHEMES", "FileTarget", "Target", "target_for"]
+__all__ = ["SCHEMES", "FileTarget", "Target", "postgis_target", "target_for", "url_text"]
 
 
 class Target(Protocol):
@@ -96,8 +98,31 @@ class FileTarget:
         return write_table(frame, self.path, overwrite=overwrite, csv_safe=csv_safe)
 
 
+def postgis_target(url: str) -> Target:
+    """Return the target of a ``postgresql://`` URL (psycopg is imported only now)."""
+    from incidentmap.io.postgis import PostgisTarget
+
+    return PostgisTarget(url)
+
+
 #: URL scheme -> the target class that writes there (files have no scheme)
-SCHEMES: dict[str, Callable[[str], Target]] = {}
+SCHEMES: dict[str, Callable[[str], Target]] = {
+    "postgresql": postgis_target,
+    "postgres": postgis_target,
+}
+
+
+def url_text(spec: str | os.PathLike[str]) -> str:
+    """Return ``spec`` as text, a URL of a known scheme made whole again.
+
+    ``pathlib.Path("postgresql://u@h/db")`` is ``postgresql:/u@h/db`` (a path's ``//`` is one
+    ``/``): an output the command line took as a path still names its database.
+    """
+    text = os.fspath(spec)
+    m = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):/+", text)
+    if m and "://" not in text and m.group(1).lower() in SCHEMES:
+        text = f"{m.group(1)}://{text[m.end():]}"
+    return text
 
 
 def target_for(spec: str | os.PathLike[str]) -> Target:
@@ -108,7 +133,7 @@ def target_for(spec: str | os.PathLike[str]) -> Target:
     UsageError
         A URL of a scheme no target writes.
     """
-    text = os.fspath(spec)
+    text = url_text(spec)
     if "://" in text:
         scheme = text.split("://", 1)[0].lower()
         factory = SCHEMES.get(scheme)

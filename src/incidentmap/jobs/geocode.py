@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from incidentmap.errors import UsageError
 from incidentmap.jobs.aggregate import say_written
@@ -81,20 +81,24 @@ def run(request: GeocodeRequest) -> GeocodeResult:
     if request.block_mb < 0:
         msg = f"`block_mb` must be 0 or more, not {request.block_mb!r}"
         raise UsageError(msg, field="block_mb")
-    from incidentmap.io.targets import target_for
+    from incidentmap.io.targets import FileTarget, target_for
 
-    target_for(request.output.path).check(overwrite=request.output.overwrite)
-    from incidentmap.pipeline import geocode_to_file
+    target = target_for(request.output.path)
+    target.check(overwrite=request.output.overwrite)
+    if not isinstance(target, FileTarget):  # a database: read and placed whole, then written
+        counts = _to_target(request, target)
+    else:
+        from incidentmap.pipeline import geocode_to_file
 
-    counts = geocode_to_file(
-        request.source.input,
-        request.output,
-        read=request.source.read,
-        geo=request.source.geo,
-        block_mb=request.block_mb,
-        progress=request.progress,
-        stage=request.stage,
-    )
+        counts = geocode_to_file(
+            request.source.input,
+            request.output,
+            read=request.source.read,
+            geo=request.source.geo,
+            block_mb=request.block_mb,
+            progress=request.progress,
+            stage=request.stage,
+        )
     report = Report()
     for line in counts.notes:
         report.add("read_note", line)
@@ -105,8 +109,44 @@ def run(request: GeocodeRequest) -> GeocodeResult:
     say_written(report, counts.write)
     rows = sum(counts.write.get("layers", {}).values())
     report.counts.update(counts.summary)
-    report.add("wrote", f"wrote: {rows:,} rows to {request.output.path}", kind="info")
+    report.add("wrote", f"wrote: {rows:,} rows to {target.name}", kind="info")
     return GeocodeResult(counts, report)
+
+
+def _to_target(request: GeocodeRequest, target: Any) -> GeocodeReport:
+    """Read and place the whole input (``pipeline.load_incidents``), write it to ``target``.
+
+    The block path of :func:`~incidentmap.pipeline.geocode_to_file` writes files only; a
+    database table is written in one transaction (all rows or none) by the target.
+    """
+    from incidentmap.pipeline import GeocodeReport, load_incidents
+
+    say = request.stage if request.stage is not None else (lambda what: None)
+    say(f"reading and geocoding {request.source.name}")
+    geo = request.source.geo
+    g, loaded = load_incidents(
+        request.source.input,
+        request.source.read,
+        snap_km=geo.snap_km,
+        fuzzy_threshold=geo.fuzzy_threshold,
+    )
+    unplaced = g.loc[g["geocode_method"] == "unplaced", ["row", "geocode_note"]].head(5)
+    counts = GeocodeReport(
+        summary=loaded.summary,
+        preset=loaded.preset,
+        preset_title=loaded.preset_title,
+        notes=loaded.notes,
+        bad_values=loaded.bad_values,
+        unplaced=[(int(r), str(n)) for r, n in unplaced.itertuples(index=False)],
+        blocks=1,
+        path=loaded.path,
+        layout=loaded.layout,
+    )
+    say(f"writing {target.name}")
+    counts.write = target.write_layers(
+        {"incidents": g}, overwrite=request.output.overwrite, csv_safe=request.output.csv_safe
+    )
+    return counts.finish()
 
 
 def summarise(counts: GeocodeReport, source: str, report: Report) -> None:
