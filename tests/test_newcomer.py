@@ -167,3 +167,23 @@ def test_a_file_of_several_layers_is_read_from_the_layer_named(capsys, use_cache
     assert run(capsys, "export", SAMPLE, "-o", exported)[0] == 0
     code, _, err = run(capsys, "query", exported, "-f", "csv")
     assert code == 0 and "(geocoded file)" in err
+
+
+def test_merge_edges_refused_before_any_file_is_read(capsys, use_cache, tmp_path):
+    # issue 26 class 3: -o and --pairs naming one file left the merged list there; --explain
+    # A1 was refused only after both files were read
+    missing = tmp_path / "nope.csv"
+    one = tmp_path / "m.csv"
+    code, _, err = run(capsys, "merge", missing, missing, "-o", one, "--pairs", one)
+    assert code == 2 and "name one file" in err and not one.exists()
+    code, _, err = run(capsys, "merge", missing, missing, "--explain", "A1", "--explain", "B2")
+    assert code == 2 and "is not source:event_id" in err and "nope.csv" not in err
+
+
+def test_merge_says_the_shapefile_field_names(capsys, use_cache, tmp_path):
+    other = tmp_path / "other.csv"
+    pd.read_csv(SAMPLE).head(10).to_csv(other, index=False)
+    out = tmp_path / "m.shp"
+    code, _, err = run(capsys, "merge", SAMPLE, other, "-o", out)
+    assert code == 0, err
+    assert "shapefile field names cut to 10 characters:" in err and "fatalities_high ->" in err
