@@ -508,18 +508,21 @@ def merge_incidents(
     _, labels = np.unique(labels, return_inverse=True)
     notes = {k: v for r in records for k, v in _not_compared(r).items()}
     review = _review(records, sets)
-    merged = merged_frame(records, labels, review, notes)
+    return MergeResult(
+        merged=merged_frame(records, labels, review, notes),
+        pairs=_table(records, sets),
+        counts=_counts(records, labels, review, notes),
+        pending=_pending(records, labels, review),
+        ambiguous=int(sum(ps.ambiguous.sum() for ps in sets)),
+    )
+
+
+def _pending(records: list[Records], labels: np.ndarray, review: dict[str, list[str]]) -> int:
+    """Return how many events hold a row of a pair left for review."""
     offsets = np.cumsum([0] + [len(r) for r in records])
     where = {f"{r.name}:{e}": offsets[k] + n for k, r in enumerate(records)
              for n, e in enumerate(r.event_id)}  # fmt: skip
-    pending = len({int(labels[where[key]]) for key in review})
-    return MergeResult(
-        merged=merged,
-        pairs=_table(records, sets),
-        counts=_counts(records, labels, review, notes),
-        pending=pending,
-        ambiguous=int(sum(ps.ambiguous.sum() for ps in sets)),
-    )
+    return len({int(labels[where[key]]) for key in review})
 
 
 def _check(items: list[tuple[str, pd.DataFrame]], km: float, days: float) -> None:

@@ -21,11 +21,11 @@ from incidentmap.merge.score import (
 __all__ = ["explain_pair", "parse_key"]
 
 _WHAT = {
-    "space": "distance against the window, or the area both are in",
-    "time": "days apart against the window (halved for an episode)",
+    "space": "distance against both rows' precision (log)",
+    "time": "days apart, against the longer date range (log)",
     "category": "the same event category",
     "actors": "a shared actor group (and attribution)",
-    "tolls": "how close the tolls are",
+    "tolls": "how close the tolls are (log)",
     "names": "how alike the place names are",
     "district": "the pair is placed to one district",
     "province": "the pair is placed to one province",
@@ -116,24 +116,9 @@ def explain_pair(
     )
     sc = score_pairs(a, b, pair, km=km, days=days)
     approximate = bool(a.radius[i] > 0 or b.radius[j] > 0)
-    x = features(sc.parts, pair.level, sc.episode, np.array([approximate]))[0]
-    rows = [{"part": "intercept", "value": 1.0, "weight": INTERCEPT, "points": INTERCEPT,
-             "compares": "the log-odds of a candidate pair with every term at 0"}]  # fmt: skip
-    rows += [
-        {"part": k, "value": round(float(x[n]), 3), "weight": COEFFICIENTS[k],
-         "points": round(COEFFICIENTS[k] * float(x[n]), 3), "compares": _WHAT[k]}
-        for n, k in enumerate(TERMS)
-    ]  # fmt: skip
+    rows = _term_rows(features(sc.parts, pair.level, sc.episode, np.array([approximate]))[0])
     total = float(sc.total[0])
-    rows.append(
-        {
-            "part": "total",
-            "value": round(total, 3),
-            "weight": 1.0,
-            "points": round(sum(r["points"] for r in rows), 3),
-            "compares": "the probability of one event: 1 / (1 + exp(-points))",
-        }
-    )
+    rows[-1]["value"] = round(total, 3)
     window = km + a.radius[i] + b.radius[j]
     found = gap <= days and (
         level in ("district", "province") or (level == "point" and dist <= window)
@@ -149,15 +134,32 @@ def explain_pair(
         "candidates: yes"
         if found
         else "candidates: no (outside the windows; a decision can still match them)",
-        f"score alone: {_verdict(total, bool(sc.episode[0]))}",
+        f"score alone: {_verdict(total)}",
     ]
     return pd.DataFrame(rows), lines
 
 
-def _verdict(total: float, episode: bool) -> str:
-    del episode  # a date range is scored by the time part and its own term
-    if total >= MATCH:
-        return f"match if chosen one-to-one and no rival is close ({total:.2f} >= {MATCH:.2f})"
-    if total >= REVIEW:
-        return f"review ({REVIEW:.2f} <= {total:.2f} < {MATCH:.2f})"
-    return f"different ({total:.2f} < {REVIEW:.2f})"
+def _term_rows(x: np.ndarray) -> list[dict[str, object]]:
+    """Return the intercept, each term (value, coefficient, log-odds) and the total."""
+    rows: list[dict[str, object]] = [
+        {"part": "intercept", "value": 1.0, "weight": INTERCEPT, "points": INTERCEPT,
+         "compares": "the log-odds of a candidate pair with every term at 0"}
+    ]  # fmt: skip
+    rows += [
+        {"part": k, "value": round(float(x[n]), 3), "weight": COEFFICIENTS[k],
+         "points": round(COEFFICIENTS[k] * float(x[n]), 3), "compares": _WHAT[k]}
+        for n, k in enumerate(TERMS)
+    ]  # fmt: skip
+    points = round(sum(float(r["points"]) for r in rows), 3)  # type: ignore[arg-type]
+    rows.append({"part": "total", "value": 0.0, "weight": 1.0, "points": points,
+                 "compares": "the probability of one event: 1 / (1 + exp(-points))"})  # fmt: skip
+    return rows
+
+
+def _verdict(total: float) -> str:
+    if total < REVIEW:
+        return f"{total:.2f}: different unless its rows have no other candidate"
+    return (
+        f"{total:.2f}; a match needs {MATCH:.2f} given both rows' other candidates (the "
+        "pairs file's score), and no rival within the margin"
+    )
