@@ -440,15 +440,20 @@ def _events(sources: list[Records], sets: list[_PairSet]) -> np.ndarray:
 
 
 def _review(sources: list[Records], sets: list[_PairSet]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+    """Per ``source:event_id`` in a pair to review: the other rows, ``b:ID (0.62)``."""
+    frames = []
     for ps in sets:
         a, b = sources[ps.sa], sources[ps.sb]
-        for k in np.flatnonzero(ps.decision == "review"):
-            ka = f"{a.name}:{a.event_id[ps.p.i[k]]}"
-            kb = f"{b.name}:{b.event_id[ps.p.j[k]]}"
-            out.setdefault(ka, []).append(f"{kb} ({ps.score[k]:.2f})")
-            out.setdefault(kb, []).append(f"{ka} ({ps.score[k]:.2f})")
-    return out
+        k = np.flatnonzero(ps.decision == "review")
+        ka = (a.name + ":" + a.event_id[ps.p.i[k]].astype(str)).astype(object)
+        kb = (b.name + ":" + b.event_id[ps.p.j[k]].astype(str)).astype(object)
+        score = " (" + np.char.mod("%.2f", ps.score[k]).astype(object) + ")"
+        frames.append(pd.DataFrame({"key": ka, "text": kb + score}))
+        frames.append(pd.DataFrame({"key": kb, "text": ka + score}))
+    if not frames or not sum(len(f) for f in frames):
+        return {}
+    both = pd.concat(frames, ignore_index=True)
+    return both.groupby("key", sort=False)["text"].agg(list).to_dict()
 
 
 def _counts(
