@@ -43,14 +43,14 @@ LAYERS: dict[str, int] = {
     "merge": 8,
     "pipeline": 10,
     "fetch": 9,
-    "export": 10,
+    "export": 11,
     "render": 10,
-    "jobs": 11,
-    "cli": 12,
-    "api": 12,
-    "__init__": 13,
-    "__main__": 14,
-    "console": 13,
+    "jobs": 12,
+    "cli": 13,
+    "api": 13,
+    "__init__": 14,
+    "__main__": 15,
+    "console": 14,
 }
 
 
@@ -86,7 +86,7 @@ MAY_IMPORT: dict[str, tuple[str, ...] | None] = {
     "merge": ("actors", "io"),
     "fetch": ("atomic",),
     "pipeline": ("atomic", "classify", "context", "gazetteer", "geocode", "io", "options"),
-    "export": ("aggregate", "atomic", "boundaries", "io", "options"),
+    "export": ("aggregate", "atomic", "boundaries", "categories", "io", "options", "render"),
     "render": (
         "aggregate", "atomic", "categories", "context", "display", "fitness", "options", "trends",
     ),

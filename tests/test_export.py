@@ -196,8 +196,10 @@ def test_per_period_areas_are_one_layer_and_a_long_table(geocoded, tmp_path):
     out = tmp_path / "p.gpkg"
     report = export_layers(geocoded, out, layers=["districts", "provinces"], period="month")
     assert report["layers"]["districts"] == 398 and report["layers"]["provinces"] == 34
+    # the long tables, their spatial views (the polygons joined, issue 29) and the styles
     assert [k for k, v in pyogrio.list_layers(out)] == [
-        "districts", "provinces", "districts_by_month", "provinces_by_month",
+        "districts", "provinces", "districts_by_month_layer", "provinces_by_month_layer",
+        "districts_by_month", "provinces_by_month", "layer_styles",
     ]  # fmt: skip
     assert dict(pyogrio.list_layers(out))["districts_by_month"] is None  # no geometry column
     table = pyogrio.read_dataframe(out, layer="districts_by_month")

@@ -21,18 +21,32 @@ Layers:
     feature per area x period instead, for tools that need it;
 ``district_boundaries`` / ``province_boundaries``
     the installed boundary layers themselves.
+
+Styles, types and time (issue 29). Every layer is written with the page's style
+(:func:`layer_styles`): the area layers graduated on ``incidents`` with the page's classes,
+colours, legend labels and name labels, the points coloured by category. A GeoPackage
+holds them in ``layer_styles`` (QML and SLD, the default of each layer); a shapefile,
+GeoJSON or FlatGeobuf gets ``<name>.qml`` and ``<name>.sld`` beside it. With a period, a
+GeoPackage also holds a spatial view per long table, ``<layer>_by_<period>_layer``: each
+row with its area's polygon (no polygon written twice), which QGIS's Temporal Controller
+steps through (its time in the view's style). A CSV gets a ``.csvt`` of its column types;
+dates are Date fields where the format has one; the publisher's own text columns that
+hold only numbers or ISO dates are written as such (:func:`typed_columns`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from incidentmap.aggregate import counts_by_area
@@ -40,16 +54,21 @@ from incidentmap.atomic import atomic_write, check_output
 from incidentmap.boundaries import load_boundaries
 from incidentmap.errors import UsageError, refuse_choice
 from incidentmap.io import WRITE_FORMATS, write_layers
+from incidentmap.io.formats import csv_types
 from incidentmap.io.frames import write_csv
+from incidentmap.io.styles import Category, GpkgView, LayerStyle, StyleClass, Temporal
 from incidentmap.options import AREA_EVENTS, EXPORT_LAYERS, PERIOD_LAYOUTS
+from incidentmap.schema import CANONICAL_COLUMNS, OUTPUT_COLUMNS
 
 __all__ = [
     "LAYERS",
     "PERIOD_LAYOUTS",
     "ExportOptions",
     "export_layers",
+    "layer_styles",
     "layers_from_incidents",
     "table_paths",
+    "typed_columns",
 ]
 
 LAYERS = EXPORT_LAYERS
@@ -256,7 +275,8 @@ def export_layers(
     Returns
     -------
     dict
-        The report of :func:`incidentmap.io.write_layers`, plus ``unplaced`` (rows
+        The report of :func:`incidentmap.io.write_layers` (with ``beside``: the style and
+        column-type files written beside the layer), plus ``unplaced`` (rows
         without a location), ``area_only`` (rows placed only to an area, left out
         of the points layer) and ``tables`` (table name -> (rows, file) for the
         long count tables).
@@ -273,18 +293,26 @@ def export_layers(
         period_layout=period_layout,
         zeros=zeros,
     )
+    for name in ("points", "area_events"):
+        if name in built:
+            built[name] = typed_columns(built[name])
     tables = [k for k, v in built.items() if not isinstance(v, gpd.GeoDataFrame)]
     rows = {t: len(built[t]) for t in tables}
     beside = table_paths(path, tables)
     for p in beside.values():
         check_output(p, overwrite=overwrite)
+        check_output(p.with_suffix(".csvt"), overwrite=overwrite)
+    views = _views(built, period) if WRITE_FORMATS[Path(path).suffix.lower()] == "GPKG" else ()
+    styles = layer_styles(incidents, built, period, views)
     with contextlib.ExitStack() as stack:
         for t, p in beside.items():  # published after the layer, or not at all
+            types = stack.enter_context(atomic_write(p.with_suffix(".csvt"), overwrite=overwrite))
+            types.write_text(csv_types(built[t]), encoding="utf-8", newline="")
             tmp = stack.enter_context(atomic_write(p, overwrite=overwrite))
             write_csv(built.pop(t), tmp, csv_safe=csv_safe)
         report = write_layers(
             built, path, overwrite=overwrite, precision=precision, csv_safe=csv_safe,
-            progress=progress,
+            progress=progress, styles=styles, views=views, csvt=True,
         )  # fmt: skip
     report["tables"] = {t: (rows[t], str(beside.get(t, path))) for t in tables}
     if "points" in built:
@@ -315,3 +343,199 @@ def _left_out(incidents: gpd.GeoDataFrame, points: int, area_events: str) -> dic
     unplaced = int((~has_place).sum())
     area_only = 0 if area_events == "points" else int(len(incidents) - unplaced - points)
     return {"unplaced": unplaced, "area_only": area_only}
+
+
+# ---------------------------------------------------------------------------------------------
+# styles: the page's classes, colours, legend and labels for GIS
+
+
+#: each period as QGIS's Temporal Controller counts it: (duration, unit)
+_DURATIONS = {"day": (1, "d"), "week": (1, "wk"), "month": (1, "mon"), "quarter": (3, "mon"),
+              "year": (1, "y")}  # fmt: skip
+#: district names from the page's zoom 8 on (about 1:2,000,000 at Afghanistan's latitude)
+DISTRICT_LABEL_SCALE = 2_000_000.0
+
+
+def _views(built: dict[str, pd.DataFrame], period: str | None) -> tuple[GpkgView, ...]:
+    """Return a spatial view per long table: its rows with their area's polygon."""
+    out = []
+    for name in ("districts", "provinces"):
+        table = f"{name}_by_{period}"
+        if period is not None and table in built and name in built:
+            key = "district_id" if name == "districts" else "province_code"
+            out.append(GpkgView(name=f"{table}_layer", table=table, layer=name, key=key))
+    return tuple(out)
+
+
+def layer_styles(
+    incidents: gpd.GeoDataFrame,
+    built: dict[str, pd.DataFrame],
+    period: str | None,
+    views: tuple[GpkgView, ...] = (),
+) -> dict[str, LayerStyle]:
+    """Return each layer's style: the page's classes, colours and legend for the same data.
+
+    Area layers get a graduated renderer on ``incidents`` with the classes the page draws
+    (``render.classes.class_bins`` with the default quantiles, k = 5, whole-number bounds,
+    ``area_colors``; of the totals, or of every area x period for per-period layers), the
+    legend's labels and the area names; the points a categorized renderer on ``category``
+    in the page's colours. Per-period layers (and views) carry their date field for QGIS's
+    Temporal Controller.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        The incidents the layers were built from.
+    built : dict of str to pandas.DataFrame
+        The layers (:func:`layers_from_incidents`).
+    period : str, optional
+        The period of the per-period layers.
+    views : tuple of GpkgView
+        Views of the long tables (styled like a per-period layer).
+
+    Returns
+    -------
+    dict of str to LayerStyle
+    """
+    out: dict[str, LayerStyle] = {}
+    for name, frame in built.items():
+        if name in ("points", "area_events") and "category" in frame.columns:
+            geometry = "point" if name == "points" else "polygon"
+            out[name] = _category_style(name, frame, geometry)
+        elif name in ("districts", "provinces"):
+            per_period = period is not None and "period_start" in frame.columns
+            out[name] = area_style(incidents, name, period if per_period else None)
+    for view in views:
+        out[view.name] = replace(area_style(incidents, view.layer, period), name=view.name)
+    return out
+
+
+def area_style(incidents: gpd.GeoDataFrame, name: str, period: str | None) -> LayerStyle:
+    """Return an area layer's style: the page's classes of ``incidents`` (see :func:`layer_styles`).
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+    name : {"districts", "provinces"}
+    period : str, optional
+        Classes of every area x period (the page's slider); None: of the totals.
+
+    Returns
+    -------
+    LayerStyle
+    """
+    from incidentmap.render.classes import ZERO_COLOR, area_colors, class_bins
+
+    level = name[:-1]
+    key = "district_id" if level == "district" else "province_code"
+    counts = counts_by_area(incidents, _layer(level, None, None), level=level, period=period,
+                            sums=[])  # fmt: skip
+    if period is None:
+        values = counts["incidents"].to_numpy(dtype=float)[:, None]
+    else:
+        values = counts.pivot_table(
+            index=key, columns="period_start", values="incidents", aggfunc="sum"
+        ).to_numpy(dtype=float)
+    window = _whole(class_bins(values.ravel()))
+    cumulative = _whole(class_bins(np.nancumsum(np.nan_to_num(values), axis=1).ravel()))
+    colors = area_colors(max(len(window), len(cumulative)))
+    classes = [StyleClass(0.0, 0.0, ZERO_COLOR, "0")]
+    lo = 0.0
+    for b, color in zip(window, colors, strict=False):
+        label = f"{lo + 1:,.0f}" if lo + 1 >= b else f"{lo + 1:,.0f} \u2013 {b:,.0f}"
+        classes.append(StyleClass(lo, b, color, label))
+        lo = b
+    temporal = Temporal("period_start", *_DURATIONS[period]) if period is not None else None
+    return LayerStyle(
+        name=name,
+        geometry="polygon",
+        field="incidents",
+        classes=tuple(classes),
+        label_field=level,
+        label_max_scale=DISTRICT_LABEL_SCALE if level == "district" else None,
+        temporal=temporal,
+        title=f"Incidents per {level}" + (f" and {period}" if period else ""),
+    )
+
+
+def _whole(bounds: list[float]) -> list[float]:
+    """Return class bounds as whole numbers, as the page shows counts ("4 \u2013 8")."""
+    return [float(b) for b in sorted({math.ceil(b - 1e-9) for b in bounds})]
+
+
+def _category_style(name: str, frame: pd.DataFrame, geometry: str) -> LayerStyle:
+    """Return the page's point colours by category: the taxonomy's order, then others."""
+    from incidentmap.categories import CATEGORIES
+    from incidentmap.render.classes import category_colors
+
+    top = frame["category"].dropna().astype(str).value_counts().index.tolist()
+    extra = [c for c in top if c not in CATEGORIES]
+    cats = [c for c in CATEGORIES if c in set(top)] + extra[:3]
+    colors = category_colors("category", cats)
+    items = [Category(c, color, c) for c, color in zip(cats, colors, strict=True)]
+    if len(extra) > 3:
+        items.append(Category(None, category_colors("category", ["other"])[0], "other"))
+    return LayerStyle(
+        name=name,
+        geometry=geometry,
+        field="category",
+        categories=tuple(items),
+        title="Incidents by category",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the publisher's own columns, typed for GIS
+
+_INTEGER = re.compile(r"^-?(?:0|[1-9][0-9]{0,17})$")
+_DECIMAL = re.compile(r"^(?=.*[0-9])-?(?:0|[1-9][0-9]*)?(?:\.[0-9]+)?$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def typed_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the layer with the publisher's own text columns typed where every value allows.
+
+    A column the reader kept as the file wrote it (not one of the canonical or geocode
+    columns) becomes integers when every value is a whole number written plainly (no
+    leading zero: ``"007"`` stays text), decimals when every value is a number, dates
+    when every value is ``YYYY-MM-DD``; blanks are missing values. GIS then sorts, filters
+    and classifies them as numbers and dates (GTD's ``year``, ``Date_``, ``GUNCERTAIN.1``).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy where a column changed; the same frame otherwise.
+    """
+    keep = {*CANONICAL_COLUMNS, *OUTPUT_COLUMNS, frame.geometry.name}
+    out = frame
+    for col in frame.columns:
+        s = frame[col]
+        if col in keep or not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        text = s.astype("string").str.strip()
+        text = text.mask(text == "")
+        values = text.dropna()
+        if values.empty or not bool(values.map(lambda v: isinstance(v, str)).all()):
+            continue
+        typed = _typed(text, values)
+        if typed is not None:
+            out = out.copy() if out is frame else out
+            out[col] = typed
+    return out
+
+
+def _typed(text: pd.Series, values: pd.Series) -> pd.Series | None:
+    """Return the column as integers, decimals or dates when every value is one, else None."""
+    if values.str.fullmatch(_INTEGER.pattern).all():
+        return pd.to_numeric(text).astype("Int64")
+    if values.str.fullmatch(_DECIMAL.pattern).all():
+        return pd.to_numeric(text).astype(float)
+    if values.str.fullmatch(_ISO_DATE.pattern).all():
+        dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        if dates.notna().sum() == len(values):
+            return dates
+    return None

@@ -36,8 +36,16 @@ from incidentmap.atomic import (
     remove_stale_temps,
 )
 from incidentmap.errors import OutputWriteError, UsageError, one_line
-from incidentmap.io.formats import WRITE_FORMATS, WRITERS, writer_for
+from incidentmap.io.formats import (
+    WRITE_FORMATS,
+    WRITERS,
+    csv_types,
+    shapefile_fields,
+    verify_count,
+    writer_for,
+)
 from incidentmap.io.frames import WriteOptions, csv_safe_text, safe_frame, write_csv
+from incidentmap.io.styles import GpkgView, LayerStyle, add_to_geopackage, qml, sld
 from incidentmap.schema import safe_names
 
 __all__ = [
@@ -49,6 +57,7 @@ __all__ = [
     "estimate_bytes",
     "publish",
     "remove_stale_temps",
+    "style_paths",
     "write_csv",
     "write_layer",
     "write_layers",
@@ -99,6 +108,9 @@ def write_layers(
     precision: int | None = None,
     csv_safe: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    styles: dict[str, LayerStyle] | None = None,
+    views: tuple[GpkgView, ...] = (),
+    csvt: bool = False,
 ) -> dict[str, Any]:
     """Write layers atomically; the format comes from the suffix.
 
@@ -126,6 +138,15 @@ def write_layers(
         the file is written, from another thread: bytes on disk so far, and
         :func:`estimate_bytes` (``written`` may pass it; the last call has
         ``written == estimate``).
+    styles : dict of str to LayerStyle, optional
+        Layer name -> its style: in a GeoPackage as its default style in ``layer_styles``
+        (views included); beside a shapefile, GeoJSON or FlatGeobuf as ``<name>.qml`` and
+        ``<name>.sld`` (fields under the names the format wrote). Sidecars are refused and
+        replaced like the file, and published only once it is.
+    views : tuple of GpkgView, optional
+        Spatial views a GeoPackage gets over its tables and polygons (listed as layers).
+    csvt : bool, default False
+        Beside a CSV, a ``.csvt`` of its column types (GDAL and QGIS read it).
 
     Returns
     -------
@@ -157,15 +178,73 @@ def write_layers(
         "renamed": renamed,
     }
     estimate = estimate_bytes(safe, fmt, precision) if progress is not None else 0
-    with atomic_write(p, overwrite=overwrite) as tmp, _watching(tmp, estimate, progress):
-        try:
-            report.update(writer(safe, tmp, WriteOptions(precision=precision, csv_safe=csv_safe)))
-        except BaseException as exc:
-            error = write_error(exc, p, fmt)
-            if error is exc:
-                raise
-            raise error from exc
+    beside = _beside(p, fmt, safe, renamed, styles or {}, csvt)
+    with contextlib.ExitStack() as stack:
+        for side, text in beside.items():  # entered first: published after the file
+            side_tmp = stack.enter_context(atomic_write(side, overwrite=overwrite))
+            side_tmp.write_text(text, encoding="utf-8", newline="")
+        with atomic_write(p, overwrite=overwrite) as tmp, _watching(tmp, estimate, progress):
+            try:
+                options = WriteOptions(precision=precision, csv_safe=csv_safe)
+                report.update(writer(safe, tmp, options))
+                if fmt == "GPKG" and (styles or views):
+                    _styled_geopackage(tmp, safe, styles or {}, views)
+            except BaseException as exc:
+                error = write_error(exc, p, fmt)
+                if error is exc:
+                    raise
+                raise error from exc
+    if beside:
+        report["beside"] = [str(side) for side in beside]
     return report
+
+
+#: formats that get their style as .qml and .sld files beside them
+STYLED_BESIDE = ("ESRI Shapefile", "GeoJSON", "FlatGeobuf")
+
+
+def style_paths(path: str | os.PathLike[str]) -> list[Path]:
+    """Return the style files written beside a one-layer file (``.qml``, ``.sld``)."""
+    p = Path(path)
+    return [p.with_suffix(".qml"), p.with_suffix(".sld")]
+
+
+def _beside(
+    p: Path,
+    fmt: str,
+    safe: dict[str, pd.DataFrame],
+    renamed: dict[str, str],
+    styles: dict[str, LayerStyle],
+    csvt: bool,
+) -> dict[Path, str]:
+    """Return the files written beside a one-layer file: its style, its column types."""
+    out: dict[Path, str] = {}
+    if fmt == "CSV" and csvt:
+        (frame,) = safe.values()
+        out[p.with_suffix(".csvt")] = csv_types(frame)
+    if fmt not in STYLED_BESIDE or not styles:
+        return out
+    ((name, frame),) = safe.items()
+    if name not in styles:
+        return out
+    names = dict(renamed)
+    if fmt == "ESRI Shapefile":
+        cut = shapefile_fields([str(c) for c in frame.columns if c != frame.geometry.name])
+        names = {c: cut.get(names.get(c, c), names.get(c, c)) for c in [*names, *cut]}
+    style = styles[name].renamed(names)
+    qml_path, sld_path = style_paths(p)
+    out[qml_path] = qml(style)
+    out[sld_path] = sld(style, name)
+    return out
+
+
+def _styled_geopackage(
+    tmp: Path, safe: dict[str, pd.DataFrame], styles: dict[str, LayerStyle], views: Any
+) -> None:
+    """Add the views and the default styles to a written GeoPackage; check the views' rows."""
+    add_to_geopackage(tmp, styles, tuple(views))
+    for view in views:
+        verify_count(tmp, view.name, len(safe[view.table]), "GeoPackage view")
 
 
 #: bytes per coordinate pair as each format writes it (text: digits, sign, point, separators)
