@@ -259,8 +259,7 @@ def read_table(
     Parameters
     ----------
     path : path-like or "-"
-        CSV/TSV/TXT, XLSX/ODS, JSON/NDJSON, GeoJSON, GPKG, FGB, SHP, KML or Parquet; or a
-        PostGIS table, ``postgresql://user@host:port/db?table=name``.
+        CSV/TSV/TXT, XLSX/ODS, JSON/NDJSON, GeoJSON, GPKG, FGB, SHP, KML, Parquet, PostGIS URL.
     encoding : str, optional
         Text encoding of a CSV; detected if not given (see the module notes).
     delimiter : str, optional
