@@ -403,14 +403,22 @@ def layer_styles(
             geometry = "point" if name == "points" else "polygon"
             out[name] = _category_style(name, frame, geometry)
         elif name in ("districts", "provinces"):
-            per_period = period is not None and "period_start" in frame.columns
-            out[name] = area_style(incidents, name, period if per_period else None)
+            if period is not None and "period_start" in frame.columns:
+                out[name] = area_style(incidents, name, period)
+            else:  # the layer holds the totals the classes are made of
+                out[name] = area_style(incidents, name, None, totals=frame)
     for view in views:
         out[view.name] = replace(area_style(incidents, view.layer, period), name=view.name)
     return out
 
 
-def area_style(incidents: gpd.GeoDataFrame, name: str, period: str | None) -> LayerStyle:
+def area_style(
+    incidents: gpd.GeoDataFrame,
+    name: str,
+    period: str | None,
+    *,
+    totals: pd.DataFrame | None = None,
+) -> LayerStyle:
     """Return an area layer's style: the page's classes of ``incidents`` (see :func:`layer_styles`).
 
     Parameters
@@ -419,6 +427,9 @@ def area_style(incidents: gpd.GeoDataFrame, name: str, period: str | None) -> La
     name : {"districts", "provinces"}
     period : str, optional
         Classes of every area x period (the page's slider); None: of the totals.
+    totals : pandas.DataFrame, optional
+        Without a period, the area layer already counted (its ``incidents``), not counted
+        again.
 
     Returns
     -------
@@ -428,8 +439,11 @@ def area_style(incidents: gpd.GeoDataFrame, name: str, period: str | None) -> La
 
     level = name[:-1]
     key = "district_id" if level == "district" else "province_code"
-    counts = counts_by_area(incidents, _layer(level, None, None), level=level, period=period,
-                            sums=[])  # fmt: skip
+    if totals is not None and period is None:
+        counts = totals
+    else:
+        areas = _layer(level, None, None)
+        counts = counts_by_area(incidents, areas, level=level, period=period, sums=[])
     if period is None:
         values = counts["incidents"].to_numpy(dtype=float)[:, None]
     else:
