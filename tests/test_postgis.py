@@ -121,6 +121,11 @@ def test_export_points_to_a_table(capsys, use_cache, server):
     code, _, err = cli(capsys, "export", SAMPLE, "-o", f"{server}?table=pts", "--layer", "points")
     assert code == 0, err
     assert rows(server, "pts") == 42
+    code, _, err = cli(capsys, "export", SAMPLE, "-o", f"{server}?table=ex", "--period", "month")
+    assert code == 0, err
+    tables = {"points": 42, "districts": 398, "provinces": 34, "districts_by_month": 43}
+    assert {t: rows(server, f"ex_{t}") for t in tables} == tables
+    assert f"in {server}?table=ex_districts_by_month" in err
 
 
 def test_geocode_writes_a_table_with_a_spatial_index_then_query_reads_it(

@@ -196,7 +196,7 @@ class PostgisTarget:
         -------
         dict
             ``path`` (the URL without its password), ``format`` (``PostGIS``), ``layers``
-            (name -> rows), ``tables`` (name -> table), ``renamed``.
+            (name -> rows), ``at`` (name -> the URL of its table), ``renamed``.
         """
         del csv_safe
         prepared, renamed = _prepared(layers)
@@ -225,6 +225,7 @@ class PostgisTarget:
             "path": self.name,
             "format": "PostGIS",
             "layers": {k: len(v) for k, v in prepared.items()},
+            "at": {k: self._where(*where[k]) for k in prepared},
             "renamed": renamed,
         }
 

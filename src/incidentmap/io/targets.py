@@ -25,7 +25,15 @@ from incidentmap.errors import UsageError
 from incidentmap.io.formats import writer_for
 from incidentmap.io.write import write_layers, write_table
 
-__all__ = ["SCHEMES", "FileTarget", "Target", "postgis_target", "target_for", "url_text"]
+__all__ = [
+    "SCHEMES",
+    "FileTarget",
+    "Target",
+    "output_name",
+    "postgis_target",
+    "target_for",
+    "url_text",
+]
 
 
 class Target(Protocol):
@@ -121,7 +129,7 @@ def url_text(spec: str | os.PathLike[str]) -> str:
     text = os.fspath(spec)
     m = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):/+", text)
     if m and "://" not in text and m.group(1).lower() in SCHEMES:
-        text = f"{m.group(1)}://{text[m.end():]}"
+        text = f"{m.group(1)}://{text[m.end() :]}"
     return text
 
 
@@ -143,3 +151,8 @@ def target_for(spec: str | os.PathLike[str]) -> Target:
             raise UsageError(msg, field="output")
         return factory(text)
     return FileTarget(spec)
+
+
+def output_name(spec: str | os.PathLike[str]) -> str:
+    """Return how a report names an output: the path, or the URL without its password."""
+    return target_for(spec).name
