@@ -236,6 +236,8 @@ def test_sidecars_travel_with_the_layer_and_are_refused_like_it(cache, tmp_path)
     assert export(SAMPLE, "-o", out, "--layer", "districts", "--overwrite") == 0
     assert qml.read_text().startswith("<!DOCTYPE qgis")
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+    # a write that fails half way publishes neither the layer nor its style
+    broken_write_publishes_nothing(tmp_path)
     # a shapefile's style names its fields as the shapefile does (10 characters)
     feat = tmp_path / "f.shp"
     assert export(SAMPLE, "-o", feat, "--layer", "districts", "--period", "month",
@@ -243,6 +245,24 @@ def test_sidecars_travel_with_the_layer_and_are_refused_like_it(cache, tmp_path)
     temporal = ET.fromstring(feat.with_suffix(".qml").read_text().split("\n", 1)[1])
     assert temporal.find("temporal").get("startField") == "period_sta"
     assert "period_sta" in pyogrio.read_info(feat)["fields"]
+
+
+def broken_write_publishes_nothing(tmp_path: Path) -> None:
+    from incidentmap.export import area_style
+    from incidentmap.io.write import write_layers
+
+    layer = pyogrio.read_dataframe(tmp_path / "d_geojson.geojson")  # written above
+    style = area_style(layer, "districts", None, totals=layer)
+
+    def boom(done: int, total: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    out = tmp_path / "broken.geojson"
+    with pytest.raises(Exception, match="No space left"):
+        write_layers({"districts": layer}, out, styles={"districts": style}, progress=boom)
+    assert not [p.name for p in tmp_path.glob("*broken*")]  # nor any temporary file
+    write_layers({"districts": layer}, out, styles={"districts": style})
+    assert out.with_suffix(".qml").exists() and out.with_suffix(".sld").exists()
 
 
 PYQGIS = r"""
