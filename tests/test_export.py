@@ -225,6 +225,7 @@ def test_per_period_areas_are_one_layer_and_a_long_table(geocoded, tmp_path):
 
 
 def test_long_writes_estimate_their_size_and_report_progress(geocoded, tmp_path):
+    from incidentmap.export import layers_from_incidents
     from incidentmap.io.write import estimate_bytes
 
     seen: list[tuple[int, int]] = []
@@ -237,7 +238,7 @@ def test_long_writes_estimate_their_size_and_report_progress(geocoded, tmp_path)
     assert seen[0][0] == 0 and seen[-1] == (estimate, estimate)
     # the estimate is within a factor of two of the file written, for text and binary formats
     assert 0.5 < out.stat().st_size / estimate < 2
-    layers = im.export.layers_from_incidents(geocoded, ["districts"])
+    layers = layers_from_incidents(geocoded, ["districts"])
     for suffix, fmt in ((".gpkg", "GPKG"), (".fgb", "FlatGeobuf"), (".csv", "CSV")):
         path = tmp_path / f"e{suffix}"
         export_layers(geocoded, path, layers=["districts"])

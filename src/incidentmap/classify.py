@@ -1,4 +1,4 @@
-"""Who and what, in one step: actor groups, attribution and the shared event category.
+"""Who and what, in one step: actor groups, attribution, the event category and the target.
 
 :func:`classify` is the only place rows are classified: :func:`incidentmap.geocode` calls
 it for the incidents it places, and :func:`incidentmap.pipeline.load_incidents` for a
@@ -11,6 +11,7 @@ import pandas as pd
 
 from incidentmap.actors import actor_groups
 from incidentmap.categories import categorize
+from incidentmap.targets import target_of
 
 __all__ = ["CLASS_COLUMNS", "classify"]
 
@@ -21,6 +22,7 @@ CLASS_COLUMNS = (
     "attribution",
     "category",
     "category_source",
+    "target",
 )
 
 
@@ -42,8 +44,11 @@ def classify(
     -------
     pandas.DataFrame
         ``actor1_group``, ``actor2_group``, ``attribution``, ``category``,
-        ``category_source``, on the index of ``incidents``.
+        ``category_source``, ``target`` (:mod:`incidentmap.targets`), on the index of
+        ``incidents``.
     """
     groups = actor_groups(incidents, dataset, arrow=arrow)
     kinds = categorize(incidents, dataset, arrow=arrow)
-    return pd.concat([groups, kinds], axis=1)
+    ds = dataset or str(incidents.attrs.get("preset", ""))
+    target = target_of(incidents, ds, arrow=arrow)
+    return pd.concat([groups, kinds, target], axis=1)

@@ -14,7 +14,8 @@ import pandas as pd
 from incidentmap.actors import AND_OR, ATTRIBUTIONS, check_group_ids
 from incidentmap.categories import check_categories
 from incidentmap.errors import UsageError
-from incidentmap.options import PRECISIONS, Filters, check_dates, read_day
+from incidentmap.options import GROUP_ROLES, PRECISIONS, Filters, check_dates, read_day
+from incidentmap.targets import check_targets
 
 __all__ = [
     "REGEX_SECONDS",
@@ -120,6 +121,14 @@ def select(incidents: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, int
     if f["category"] is not None:
         wanted_c = check_categories(list(f["category"]))
         keep &= incidents["category"].isin(wanted_c or []).to_numpy(dtype=bool)
+    if f["target"] is not None:
+        wanted_t = check_targets(list(f["target"]))
+        targets = incidents["target"] if "target" in incidents.columns else None
+        keep &= (
+            targets.isin(wanted_t).to_numpy(dtype=bool)
+            if targets is not None
+            else np.zeros(len(incidents), dtype=bool)
+        )
     return incidents[keep], left_out
 
 
@@ -234,9 +243,9 @@ def _group_hits(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows that name a group (any attribution), and those whose attribution is allowed."""
     wanted_g = set(check_group_ids([group] if isinstance(group, str) else list(group)) or [])
-    if group_role not in ("any", "perpetrator"):
-        msg = f"group_role must be 'any' or 'perpetrator', not {group_role!r}"
-        raise UsageError(msg)
+    if group_role not in GROUP_ROLES:
+        msg = f"`group_role` must be one of {', '.join(GROUP_ROLES)}, not {group_role!r}"
+        raise UsageError(msg, field="group_role")
     wanted_a = _attributions(attribution)
     allowed = list(wanted_a) if wanted_a is not None else ["sole", "joint", "claimed", "suspected"]
     n = len(incidents)
@@ -251,8 +260,10 @@ def _group_hits(
         if "attribution" in cols
         else np.ones(n, dtype=bool)
     )
+    if group_role == "target":  # the group was attacked: the second actor (side B)
+        a1_hit = np.zeros(n, dtype=bool)
     hit_any, hit_ok = a1_hit.copy(), a1_hit & a1_ok
-    if group_role == "any" and "actor2_group" in cols:
+    if group_role in ("any", "target") and "actor2_group" in cols:
         # the other party: "A and/or B" there is as uncertain as in actor1
         a2_hit = _has_any(incidents["actor2_group"], wanted_g)
         hit_any |= a2_hit

@@ -23,6 +23,7 @@ __all__ = [
     "DECIMAL_MARKS",
     "DELIMITER_NAMES",
     "EXPORT_LAYERS",
+    "GROUP_ROLES",
     "LEVELS",
     "MAX_POINTS",
     "PERIOD_LAYOUTS",
@@ -47,6 +48,8 @@ ATTRIBUTIONS = ("sole", "joint", "uncertain", "suspected", "claimed")
 BLOCK_MB = 8.0
 #: the column layouts (publishers' presets) a file may be read as
 PRESET_NAMES = tuple(PRESETS)
+#: which side of an event a group must be: either, the perpetrator, or the one attacked
+GROUP_ROLES = ("any", "perpetrator", "target")
 #: the area levels counted and mapped
 LEVELS = ("district", "province")
 #: the periods counted and mapped (their calendar rules are in :mod:`incidentmap.aggregate`)
@@ -240,13 +243,18 @@ class Filters:
         Geocode precisions to keep (point, district, province...).
     group : tuple of str, optional
         Actor groups (``isis-k``...).
-    group_role : {"any", "perpetrator"}, default "any"
+    group_role : {"any", "perpetrator", "target"}, default "any"
+        Either party, the perpetrator (ACLED actor1, UCDP side_a, GTD gname), or the one
+        attacked (ACLED actor2, UCDP side_b).
     attribution : tuple of str, optional
         Among :data:`ATTRIBUTIONS` (a comma-separated text is split).
     category : tuple of str, optional
         Event categories.
     weight : str, optional
         A column of numbers of incidents: each row counts as that many.
+    target : tuple of str, optional
+        Who was attacked (:data:`incidentmap.targets.TARGETS`: officials, security forces,
+        civilians...).
     """
 
     since: str | None = None
@@ -262,9 +270,10 @@ class Filters:
     attribution: tuple[str, ...] | None = None
     category: tuple[str, ...] | None = None
     weight: str | None = None
+    target: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        for name in ("event_type", "precision", "group", "attribution", "category"):
+        for name in ("event_type", "precision", "group", "attribution", "category", "target"):
             object.__setattr__(self, name, _words(getattr(self, name)))
 
     @classmethod
@@ -286,7 +295,7 @@ class Filters:
     def mask_kwargs(self) -> dict[str, Any]:
         """Return the row filters as keywords of :func:`incidentmap.filters.filter_incidents`."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "weight"}
-        for name in ("event_type", "precision", "group", "attribution", "category"):
+        for name in ("event_type", "precision", "group", "attribution", "category", "target"):
             out[name] = list(out[name]) if out[name] else None
         return out
 

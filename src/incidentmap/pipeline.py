@@ -114,8 +114,9 @@ class GeocodeReport:
             self.summary["by_method"] = Counter(s["by_method"])
             self.summary["unplaced_reasons"] = Counter(s["unplaced_reasons"])
         else:
-            for key in ("read", "placed_by_point", "placed_by_name", "conflicts", "unplaced"):
-                self.summary[key] += s[key]
+            for key, value in s.items():  # every count of a block adds up
+                if isinstance(value, int) and not isinstance(value, bool):
+                    self.summary[key] = self.summary.get(key, 0) + value
             self.summary["by_method"].update(s["by_method"])
             self.summary["unplaced_reasons"].update(s["unplaced_reasons"])
         self.blocks += 1

@@ -9,8 +9,8 @@ from typing import Any
 import typer
 
 from incidentmap.cli._options import Choice, Precision, extend_options
-from incidentmap.jobs.choices import categories, groups
-from incidentmap.options import Filters
+from incidentmap.jobs.choices import categories, groups, targets
+from incidentmap.options import GROUP_ROLES, Filters
 
 __all__ = ["filter_options", "filters_from"]
 
@@ -25,7 +25,8 @@ def _category_choices() -> Any:
 
 Group = _group_choices()
 Category = _category_choices()
-GroupRole = Choice("GroupRole", {"any": "any", "perpetrator": "perpetrator"})  # type: ignore[misc]
+GroupRole = Choice("GroupRole", {r: r for r in GROUP_ROLES})  # type: ignore[misc]
+Target = Choice("Target", {re.sub(r"\W", "_", t): t for t in targets()})  # type: ignore[misc]
 
 _FILTER_OPTIONS: list[tuple[str, Any, Any]] = [
     ("since", str | None, typer.Option(None, "--since", help="Keep events on or after this date.")),
@@ -71,7 +72,8 @@ _FILTER_OPTIONS: list[tuple[str, Any, Any]] = [
         typer.Option(
             "any",
             "--group-role",
-            help="any: the group is either party; perpetrator: actor1 / side_a / gname.",
+            help="any: the group is either party; perpetrator: actor1 / side_a / gname; "
+            "target: the group was attacked (actor2 / side_b).",
         ),
     ),
     (
@@ -88,6 +90,16 @@ _FILTER_OPTIONS: list[tuple[str, Any, Any]] = [
         "category",
         list[Category] | None,
         typer.Option(None, "--category", help="Keep this event category (repeatable)."),
+    ),
+    (
+        "target",
+        list[Target] | None,
+        typer.Option(
+            None,
+            "--target",
+            help="Keep events aimed at these (repeatable): officials, security forces, "
+            "civilians, religious, media, aid workers, foreigners, other, unknown.",
+        ),
     ),
     (
         "weight",

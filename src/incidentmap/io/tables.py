@@ -31,6 +31,7 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.decode import decode_bytes
+from incidentmap.io.layers import gis_layer
 from incidentmap.io.lines import check_fields, fields_note, protect_lone_cr, restore_lone_cr
 from incidentmap.io.options import check_delimiter
 from incidentmap.io.postgis import is_postgres_url, read_postgis
@@ -315,7 +316,7 @@ def read_table(
         if ext == ".parquet":
             return _read_parquet(p)
         if ext in GEO_EXTS:
-            return gpd.read_file(p, layer=_gis_layer(p, layer), engine="pyogrio")
+            return gpd.read_file(p, layer=gis_layer(p, layer), engine="pyogrio")
     except (InputFileError, UsageError):
         raise
     except Exception as exc:
@@ -574,31 +575,3 @@ def _read_csv_arrow(
     if table.num_columns != len(names):
         return None
     return arrow_frame(table)
-
-
-#: the layers incidentmap writes its incidents to (geocode, export, merge), in that order
-_OWN_LAYERS = ("incidents", "points", "merged")
-
-
-def _gis_layer(path: Path, layer: str | None) -> str | None:
-    """Return the layer of a GIS file to read: the one named, the only one, or our own.
-
-    A file of several layers read from its first (GDAL's default) could be the wrong table
-    without a word; one layer, or one incidentmap wrote (``incidents``, ``points``,
-    ``merged``), is clear; otherwise the layers are named and one must be chosen.
-    """
-    if layer is not None:
-        return layer
-    import pyogrio
-
-    try:
-        names = [str(n) for n, _ in pyogrio.list_layers(path)]
-    except Exception:  # not a file GDAL lists layers of: let the reader say why
-        return None
-    if len(names) <= 1:
-        return None
-    own = [n for n in _OWN_LAYERS if n in names]
-    if own:
-        return own[0]
-    msg = f"the file holds {len(names)} layers ({', '.join(names[:8])}): name one with `in_layer`"
-    raise UsageError(msg, field="in_layer")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["categories", "groups"]
+__all__ = ["categories", "groups", "targets"]
 
 
 def groups() -> list[str]:
@@ -17,3 +17,10 @@ def categories() -> list[str]:
     from incidentmap.categories import CATEGORIES
 
     return list(CATEGORIES)
+
+
+def targets() -> list[str]:
+    """Return the target taxonomy (:data:`incidentmap.targets.TARGETS`)."""
+    from incidentmap.targets import TARGETS
+
+    return list(TARGETS)

@@ -248,9 +248,19 @@ def _counts(result: MergeResult, report: Report) -> None:
         + ", ".join(f"{decisions.get(d, 0):,} {d}" for d in ("match", "review", "different")),
         kind="info",
     )
+    if result.pending or result.ambiguous:
+        report.add(
+            "pending",
+            f"depend on a person's decision: {result.pending:,} events (pairs in review); "
+            f"{result.ambiguous:,} pairs left for review because a rival scores close",
+            kind="info",
+        )
     events, rows = len(result.merged), result.rows_in
     multi = int((result.merged["n_sources"] > 1).sum())
-    report.counts.update(rows_in=rows, events=events, multi=multi)
+    report.counts.update(
+        rows_in=rows, events=events, multi=multi, pending=result.pending,
+        ambiguous=result.ambiguous,
+    )  # fmt: skip
     report.add(
         "merged",
         f"merged: {rows:,} rows in = {events:,} events out ({multi:,} reported by more "

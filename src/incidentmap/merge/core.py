@@ -543,7 +543,7 @@ def _check(items: list[tuple[str, pd.DataFrame]], km: float, days: float) -> Non
 
 def check_windows(km: float, days: float) -> None:
     """Refuse a window that is not a finite number of at least 0."""
-    for label, value in (("--km", km), ("--days", days)):
+    for label, value in (("`km`", km), ("`days`", days)):
         if not np.isfinite(value) or value < 0:
             msg = f"{label}: {value} is not a number of at least 0"
             raise UsageError(msg)

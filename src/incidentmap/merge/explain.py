@@ -1,4 +1,4 @@
-"""``--explain``: the parts of one pair's score, and whether the windows find the pair."""
+"""Explain a pair: the parts of its score, and whether the windows find the pair."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def parse_key(text: str) -> tuple[str, str]:
     """Split ``source:event_id`` (the id may itself hold ``:``)."""
     name, sep, event = text.partition(":")
     if not sep or not name or not event:
-        msg = f"--explain: {text!r} is not source:event_id (acled:AFG123)"
+        msg = f"`explain`: {text!r} is not source:event_id (acled:AFG123)"
         raise UsageError(msg)
     return name, event
 
@@ -50,12 +50,12 @@ def parse_key(text: str) -> tuple[str, str]:
 def _row(records: dict[str, Records], key: tuple[str, str]) -> tuple[Records, int]:
     name, event = key
     if name not in records:
-        msg = f"--explain: {name!r} is not one of the sources ({', '.join(records)})"
+        msg = f"`explain`: {name!r} is not one of the sources ({', '.join(records)})"
         raise UsageError(msg)
     r = records[name]
     hits = np.flatnonzero(r.event_id == event)
     if not len(hits):
-        msg = f"--explain: {event!r} is not an event id of {name}"
+        msg = f"`explain`: {event!r} is not an event id of {name}"
         raise UsageError(msg)
     return r, int(hits[0])
 
