@@ -194,6 +194,20 @@ def test_password_never_printed(server):
     assert "s3cret" not in str(exc.value) and "cannot connect" in str(exc.value)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the jobs print the input and the merged list's output as given (patch in the "
+    "issue 29 report): remove this mark once it is applied",
+)
+def test_password_of_inputs_and_outputs_never_printed(capsys, use_cache, server):
+    secret = server.replace("im@", "im:s3cret@")  # trust: the server takes any password
+    out = f"{secret}?table=secret"
+    code, _, err = cli(capsys, "merge", f"a={SAMPLE}", f"b={SAMPLE}", "-o", out)
+    assert code == 0 and "im:***@" in err and "s3cret" not in err, err
+    code, _, err = cli(capsys, "query", f"{secret}?table=secret", "--province", "Kabul")
+    assert code == 0 and "im:***@" in err and "s3cret" not in err, err
+
+
 def test_a_write_the_database_rejects_leaves_the_old_table(server):
     target = target_for(f"{server}?table=kept")
     target.write_layers({"kept": points(20)})

@@ -48,7 +48,7 @@ from incidentmap.errors import (
 from incidentmap.io.frames import safe_frame
 from incidentmap.schema import safe_names
 
-__all__ = ["SCHEMES", "PostgisTarget", "is_postgres_url", "read_postgis"]
+__all__ = ["SCHEMES", "PostgisTarget", "is_postgres_url", "masked", "read_postgis"]
 
 #: the URL schemes this module answers
 SCHEMES = ("postgresql", "postgres")
@@ -63,6 +63,12 @@ def is_postgres_url(spec: object) -> bool:
     """Tell whether an input or output names a PostgreSQL database."""
     text = os.fspath(spec) if isinstance(spec, (str, os.PathLike)) else ""
     return isinstance(text, str) and text.split("://", 1)[0].lower() in SCHEMES and "://" in text
+
+
+def masked(spec: str | os.PathLike[str]) -> str:
+    """Return an input or output as a report names it: a database URL without its password."""
+    text = os.fspath(spec)
+    return _Url(text).name if is_postgres_url(text) else text
 
 
 def _psycopg() -> Any:
@@ -91,8 +97,6 @@ class _Url:
             user, host = netloc.rsplit("@", 1)
             netloc = f"{user.split(':', 1)[0]}:***@{host}"
         self.name = urlunsplit(parts._replace(netloc=netloc))
-        if self.table is not None:
-            _qualified(self.table, self.name)
 
     def masked(self, text: str) -> str:
         """Return ``text`` with the password, if any, replaced by ``***``."""
@@ -143,6 +147,8 @@ class PostgisTarget:
         self._url = _Url(url)
         self.name = self._url.name
         self.table = self._url.table
+        if self.table is not None:
+            _qualified(self.table, self.name)
 
     def tables(self, layers: list[str]) -> dict[str, tuple[str, str]]:
         """Return each layer's ``(schema, table)``."""
