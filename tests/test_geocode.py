@@ -92,11 +92,28 @@ def test_points_snap_swap_outside(use_cache, districts):
     assert "swapped" in g.iloc[1]["geocode_note"]
     assert g.iloc[2]["geocode_note"].startswith("outside: ")
     assert g.iloc[3]["province_code"] == "AF-NAN"
-    assert "snapped" in g.iloc[3]["geocode_note"]
+    assert g.iloc[3]["geocode_note"].startswith("snapped ")
+    assert " km from outside Afghanistan to " in g.iloc[3]["geocode_note"]  # from Pakistan
     assert g.iloc[5]["geocode_note"].startswith("no location")
     s = g.attrs["summary"]
     assert s["read"] == 6 and s["placed_by_point"] == 3 and s["unplaced"] == 3
     assert s["unplaced_reasons"] == {"outside": 2, "no location": 1}
+    assert s["snapped_from_outside"] == 1
+
+
+def test_a_gap_between_districts_is_not_outside_afghanistan(use_cache, province_layer):
+    # a point in a sliver no district covers, inside the country's outer border, is snapped
+    # to a district but was never outside Afghanistan: neither said nor counted
+    import shapely
+
+    country = shapely.union_all(province_layer.geometry.values)
+    holes = [shapely.Polygon(r) for g in shapely.get_parts(country) for r in g.interiors]
+    assert holes  # the installed geoBoundaries layer has one (35.79 N, 69.23 E)
+    at = shapely.point_on_surface(holes[0])
+    g = geocode_frame(_frame(latitude=[at.y], longitude=[at.x]))
+    assert g["geocode_method"].iloc[0] == "point_snapped"
+    assert "outside Afghanistan" not in g["geocode_note"].iloc[0]
+    assert g.attrs["summary"]["snapped_from_outside"] == 0
 
 
 def test_snap_distance_is_in_kilometres(use_cache):

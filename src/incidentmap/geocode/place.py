@@ -11,7 +11,8 @@ import pandas as pd
 
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UsageError
-from incidentmap.gazetteer import FUZZY_THRESHOLD
+from incidentmap.gazetteer import FUZZY_THRESHOLD, provinces
+from incidentmap.geocode.border import Abroad, stated_abroad
 from incidentmap.geocode.names import place_names
 from incidentmap.geocode.points import MAX_SNAP_KM, place_points
 from incidentmap.geocode.result import Placement
@@ -61,6 +62,16 @@ def geocode(
     ------
     UsageError
         If ``snap_km`` is outside 0..50 or the boundary layer lacks a column.
+
+    Notes
+    -----
+    A row that states a country other than Afghanistan (a ``country`` or ``country_txt``
+    column, as UCDP, ACLED and GTD write it) or a first-level area of a neighbour as its
+    province (FATA, Khyber Pakhtunkhwa, Balochistan, Sistan and Baluchestan...) is never
+    snapped across the border: outside every district it stays unplaced ("outside
+    Afghanistan: the row states ..."); inside one it is placed with ``geocode_conflict``.
+    A point snapped in from outside Afghanistan says so in its note and is counted
+    (``snapped_from_outside``).
     """
     res, ctx = _run(incidents, boundaries, snap_km, fuzzy_threshold)
     return cast(gpd.GeoDataFrame, res.frame(incidents, ctx, points=True))
@@ -91,10 +102,31 @@ def _run(
         )
     lat = np.where(has_pt, lat, np.nan)
     lon = np.where(has_pt, lon, np.nan)
-    place_points(ctx, res, lat, lon, has_pt, snap_km, col)
+    abroad = stated_abroad(col)
+    place_points(ctx, res, lat, lon, has_pt, snap_km, col, abroad)
     # rows with coordinates stay with them: a point outside is "outside", not re-placed by name
-    place_names(ctx, res, col, ~has_pt, fuzzy_threshold)
+    by_name = ~has_pt
+    # a row stating a country outside Afghanistan is placed by names only when its stated
+    # province is Afghan (a conflict); otherwise its names are the neighbour's, not ours
+    away = by_name & abroad.stated & ~abroad.afghan_area
+    for row in np.flatnonzero(away).tolist():
+        res.note[row].append(
+            f"outside Afghanistan: the row states {abroad.label[row]}; not placed by its names"
+        )
+    place_names(ctx, res, col, by_name & ~away, fuzzy_threshold)
+    _named_abroad(res, abroad, by_name & abroad.stated & ~away)
     return res, ctx
+
+
+def _named_abroad(res: Placement, abroad: Abroad, rows: np.ndarray) -> None:
+    """Flag the rows placed by an Afghan province's names that state a country outside it."""
+    names = [p.name for p in provinces().values()]
+    for row in np.flatnonzero(rows & (res.province_pos >= 0)).tolist():
+        res.conflict[row] = True
+        res.note[row].append(
+            f"conflict: the row states {abroad.label[row]} but names a place in Afghanistan "
+            f"({names[res.province_pos[row]]}); placed by the names"
+        )
 
 
 def geocode_points(

@@ -9,7 +9,14 @@ import shapely
 
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.gazetteer import provinces
-from incidentmap.geocode.result import METHOD_CODE, PRECISION_CODE, Placement, province_positions
+from incidentmap.geocode.border import Abroad, outside_country
+from incidentmap.geocode.result import (
+    CROSSED,
+    METHOD_CODE,
+    PRECISION_CODE,
+    Placement,
+    province_positions,
+)
 from incidentmap.geocode.rows import Columns, try_province
 
 #: the farthest a point outside every district is moved into one (km): borders and the
@@ -50,13 +57,18 @@ def place_points(
     has_pt: np.ndarray,
     snap_km: float,
     col: Columns,
+    abroad: Abroad,
 ) -> None:
-    """Place the rows that have coordinates (point in polygon, swap, snap)."""
+    """Place the rows that have coordinates (point in polygon, swap, snap).
+
+    A row that states a country or area outside Afghanistan (``abroad``) is never snapped
+    into it; inside it, it is placed with a conflict.
+    """
     lat = lat.copy()
     lon = lon.copy()
     swapped = has_pt & ~_in_af(lat, lon) & _in_af(lon, lat)
     lat[swapped], lon[swapped] = lon[swapped], lat[swapped].copy()
-    where, snapped, snap_score = _locate(ctx, res, lon, lat, has_pt, snap_km)
+    where, snapped, snap_score = _locate(ctx, res, lon, lat, has_pt, snap_km, abroad)
     ok = where >= 0
     res.district_pos[ok] = where[ok]
     res.province_pos[ok] = ctx.province_positions[where[ok]]
@@ -77,7 +89,10 @@ def place_points(
     if col.given("source_precision"):  # the source's own precision overrides the point's
         _source_precision(res, col.text("source_precision"), ok)
     if col.given("stated_province"):
-        _stated_conflicts(res, col.text("stated_province"))
+        stated = col.text("stated_province")
+        stated[abroad.by_area] = None  # a province of a neighbour: said once, below
+        _stated_conflicts(res, stated)
+    _abroad_conflicts(res, abroad, placed)
 
 
 def _in_af(la: np.ndarray, lo: np.ndarray) -> np.ndarray:
@@ -97,6 +112,7 @@ def _locate(
     lat: np.ndarray,
     has_pt: np.ndarray,
     snap_km: float,
+    abroad: Abroad,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return each point's district (-1: none), whether it was snapped, and its score."""
     idx = np.flatnonzero(has_pt)
@@ -104,13 +120,82 @@ def _locate(
     where[idx] = ctx.locate(lon[idx], lat[idx])
     snapped = np.zeros(len(lat), dtype=bool)
     snap_score = np.full(len(lat), 100.0)
-    miss = _not_surely_far(ctx, res, lon, lat, idx[where[idx] < 0], snap_km)
+    outside = idx[where[idx] < 0]
+    stays = abroad.stated[outside]
+    _stays_abroad(ctx, res, lon, lat, outside[stays], abroad.label, snap_km)
+    miss = _not_surely_far(ctx, res, lon, lat, outside[~stays], snap_km)
     if len(miss):
         rows, di, score = _snap(ctx, res, ctx.to_metric(lon[miss], lat[miss]), miss, snap_km)
         where[rows] = di
         snapped[rows] = True
         snap_score[rows] = score
+        _say_crossed(ctx, res, lon, lat, rows)
     return where, snapped, snap_score
+
+
+def _stays_abroad(
+    ctx: BoundaryContext,
+    res: Placement,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    rows: np.ndarray,
+    label: np.ndarray,
+    snap_km: float,
+) -> None:
+    """Leave unplaced the points outside that state a country or area outside Afghanistan."""
+    if not len(rows):
+        return
+    far_km, margin = ctx.far_estimate(lon[rows], lat[rows])
+    surely = far_km - margin > snap_km  # NaN compares False
+    km = np.where(surely, np.round(far_km), np.nan)
+    near = np.flatnonzero(~surely)
+    if len(near):  # the few near the border: measured
+        _, dist = ctx.outline_tree.query_nearest(
+            ctx.to_metric(lon[rows[near]], lat[rows[near]]),
+            return_distance=True,
+            all_matches=False,
+        )
+        km[near] = np.asarray(dist) / 1000
+    # one text per label and distance (in bulk: these rows have no other bulk note)
+    tenths = np.where(surely, -np.round(km), np.round(km * 10)).astype(np.int64)
+    which, combos = pd.factorize(pd.MultiIndex.from_arrays([label[rows], tenths]))
+    texts = [
+        f"outside Afghanistan: the row states {what}; the point is "
+        + (f"about {-k} km" if k < 0 else f"{k / 10:.1f} km")
+        + " from the nearest district, not snapped across the border"
+        for what, k in combos
+    ]
+    res.bulk.append((rows, texts, which))
+
+
+def _say_crossed(
+    ctx: BoundaryContext, res: Placement, lon: np.ndarray, lat: np.ndarray, rows: np.ndarray
+) -> None:
+    """Mark the snapped points that lay outside Afghanistan (not in a gap between districts)."""
+    crossed = rows[outside_country(ctx, lon[rows], lat[rows])]
+    res.from_outside[crossed] = True
+    for row in crossed.tolist():
+        note = res.note[row]
+        note[-1] = note[-1].replace(" km to ", CROSSED, 1)
+
+
+def _abroad_conflicts(res: Placement, abroad: Abroad, placed: np.ndarray) -> None:
+    """Flag the points inside Afghanistan whose row states a country or area outside it."""
+    rows = np.flatnonzero(placed & abroad.stated & (res.method != METHOD_CODE["unplaced"]))
+    if not len(rows):
+        return
+    res.conflict[rows] = True
+    names = [p.name for p in provinces().values()]
+    # one text per label and province (in bulk: placed rows have no other bulk note)
+    which, combos = pd.factorize(
+        pd.MultiIndex.from_arrays([abroad.label[rows], res.province_pos[rows]])
+    )
+    texts = [
+        f"conflict: the row states {what} but the point is in Afghanistan"
+        + (f" ({names[pos]})" if pos >= 0 else "")
+        for what, pos in combos
+    ]
+    res.bulk.append((rows, texts, which))
 
 
 def _not_surely_far(

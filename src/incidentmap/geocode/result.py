@@ -57,6 +57,8 @@ class Placement:
         self.n = n
         self.note: defaultdict[int, list[str]] = defaultdict(list)  # sparse: most rows have none
         self.conflict = np.zeros(n, dtype=bool)
+        # points snapped in from outside Afghanistan (not from a gap between districts)
+        self.from_outside = np.zeros(n, dtype=bool)
         # the point of each row (NaN: none); the reader's own points where they are these
         self.x = np.full(n, np.nan)
         self.y = np.full(n, np.nan)
@@ -102,6 +104,9 @@ class Placement:
             "placed_by_name": sum(by_method.get(m, 0) for m in NAME_METHODS),
             "conflicts": int(self.conflict.sum()),
             "unplaced": by_method.get("unplaced", 0),
+            "snapped_from_outside": int(
+                (self.from_outside & (self.method != METHOD_CODE["unplaced"])).sum()
+            ),
             "by_method": by_method,
             "unplaced_reasons": dict(reasons),
         }
@@ -194,6 +199,7 @@ def _series(columns: dict[str, Any], index: pd.Index) -> dict[str, pd.Series]:
 
 REASONS = (
     "outside",
+    "outside Afghanistan",
     "unknown name",
     "ambiguous",
     "no location",
@@ -222,8 +228,9 @@ def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:
     -------
     dict
         ``read``, ``placed_by_point``, ``placed_by_name``, ``conflicts``,
-        ``unplaced``, ``by_method`` (counts per method) and ``unplaced_reasons``
-        (counts per reason category).
+        ``unplaced``, ``snapped_from_outside`` (points outside Afghanistan snapped into
+        it: rows that state no country or area outside it), ``by_method`` (counts per
+        method) and ``unplaced_reasons`` (counts per reason category).
     """
     codes, methods = pd.factorize(gdf["geocode_method"].astype(object), use_na_sentinel=True)
     counts = np.bincount(codes[codes >= 0], minlength=len(methods))
@@ -243,6 +250,22 @@ def geocode_summary(gdf: pd.DataFrame) -> dict[str, Any]:
         "placed_by_name": sum(by_method.get(m, 0) for m in NAME_METHODS),
         "conflicts": int(gdf["geocode_conflict"].sum()),
         "unplaced": by_method.get("unplaced", 0),
+        "snapped_from_outside": _snapped_from_outside(gdf, codes, list(methods)),
         "by_method": by_method,
         "unplaced_reasons": dict(reasons),
     }
+
+
+#: the words of a snapped point's note when it came from outside Afghanistan
+CROSSED = " km from outside Afghanistan to "
+
+
+def _snapped_from_outside(gdf: pd.DataFrame, codes: np.ndarray, methods: list[Any]) -> int:
+    """Count the placed rows whose note says they were snapped in from outside Afghanistan."""
+    placed = np.isin(codes, [i for i, m in enumerate(methods) if m in POINT_METHODS])
+    if not placed.any():
+        return 0
+    notes = gdf["geocode_note"].to_numpy(dtype=object)[placed]
+    ncodes, uniq = pd.factorize(notes, use_na_sentinel=True)
+    said = np.array([isinstance(u, str) and CROSSED in u for u in uniq] + [False])
+    return int(said[ncodes].sum())
