@@ -249,7 +249,7 @@ def test_sidecars_travel_with_the_layer_and_are_refused_like_it(cache, tmp_path)
 
 def broken_write_publishes_nothing(tmp_path: Path) -> None:
     from incidentmap.export import area_style
-    from incidentmap.io.write import write_layers
+    from incidentmap.io.write import GisExtras, write_layers
 
     layer = pyogrio.read_dataframe(tmp_path / "d_geojson.geojson")  # written above
     style = area_style(layer, "districts", None, totals=layer)
@@ -259,9 +259,11 @@ def broken_write_publishes_nothing(tmp_path: Path) -> None:
 
     out = tmp_path / "broken.geojson"
     with pytest.raises(Exception, match="No space left"):
-        write_layers({"districts": layer}, out, styles={"districts": style}, progress=boom)
+        write_layers(
+            {"districts": layer}, out, gis=GisExtras(styles={"districts": style}), progress=boom
+        )
     assert not [p.name for p in tmp_path.glob("*broken*")]  # nor any temporary file
-    write_layers({"districts": layer}, out, styles={"districts": style})
+    write_layers({"districts": layer}, out, gis=GisExtras(styles={"districts": style}))
     assert out.with_suffix(".qml").exists() and out.with_suffix(".sld").exists()
 
 

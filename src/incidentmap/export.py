@@ -57,6 +57,7 @@ from incidentmap.io import WRITE_FORMATS, write_layers
 from incidentmap.io.formats import csv_types
 from incidentmap.io.frames import write_csv
 from incidentmap.io.styles import Category, GpkgView, LayerStyle, StyleClass, Temporal
+from incidentmap.io.write import GisExtras
 from incidentmap.options import AREA_EVENTS, EXPORT_LAYERS, PERIOD_LAYOUTS
 from incidentmap.schema import CANONICAL_COLUMNS, OUTPUT_COLUMNS
 
@@ -312,7 +313,7 @@ def export_layers(
             write_csv(built.pop(t), tmp, csv_safe=csv_safe)
         report = write_layers(
             built, path, overwrite=overwrite, precision=precision, csv_safe=csv_safe,
-            progress=progress, styles=styles, views=views, csvt=True,
+            progress=progress, gis=GisExtras(styles=styles, views=views, csvt=True),
         )  # fmt: skip
     report["tables"] = {t: (rows[t], str(beside.get(t, path))) for t in tables}
     if "points" in built:

@@ -23,6 +23,7 @@ import glob
 import os
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,15 @@ def write_layer(
     )
 
 
+@dataclass(frozen=True)
+class GisExtras:
+    """What a GIS file gets beside its rows (see :func:`write_layers`)."""
+
+    styles: dict[str, LayerStyle] | None = None
+    views: tuple[GpkgView, ...] = ()
+    csvt: bool = False
+
+
 def write_layers(
     layers: dict[str, gpd.GeoDataFrame],
     path: str | os.PathLike[str],
@@ -108,9 +118,7 @@ def write_layers(
     precision: int | None = None,
     csv_safe: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    styles: dict[str, LayerStyle] | None = None,
-    views: tuple[GpkgView, ...] = (),
-    csvt: bool = False,
+    gis: GisExtras | None = None,
 ) -> dict[str, Any]:
     """Write layers atomically; the format comes from the suffix.
 
@@ -138,14 +146,17 @@ def write_layers(
         the file is written, from another thread: bytes on disk so far, and
         :func:`estimate_bytes` (``written`` may pass it; the last call has
         ``written == estimate``).
-    styles : dict of str to LayerStyle, optional
+    gis : GisExtras, optional
+        What GIS software gets beside the rows:
+
+    gis.styles : dict of str to LayerStyle, optional
         Layer name -> its style: in a GeoPackage as its default style in ``layer_styles``
         (views included); beside a shapefile, GeoJSON or FlatGeobuf as ``<name>.qml`` and
         ``<name>.sld`` (fields under the names the format wrote). Sidecars are refused and
         replaced like the file, and published only once it is.
-    views : tuple of GpkgView, optional
+    gis.views : tuple of GpkgView, optional
         Spatial views a GeoPackage gets over its tables and polygons (listed as layers).
-    csvt : bool, default False
+    gis.csvt : bool, default False
         Beside a CSV, a ``.csvt`` of its column types (GDAL and QGIS read it).
 
     Returns
@@ -165,6 +176,8 @@ def write_layers(
     OutputWriteError
         If the file cannot be written completely (disk full, permissions...).
     """
+    extras = gis if gis is not None else GisExtras()
+    styles, views, csvt = extras.styles, extras.views, extras.csvt
     fmt, writer, multi = writer_for(path)
     p = Path(path)
     if len(layers) > 1 and not multi:
