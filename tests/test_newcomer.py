@@ -187,3 +187,9 @@ def test_merge_says_the_shapefile_field_names(capsys, use_cache, tmp_path):
     code, _, err = run(capsys, "merge", SAMPLE, other, "-o", out)
     assert code == 0, err
     assert "shapefile field names cut to 10 characters:" in err and "fatalities_high ->" in err
+
+
+def test_an_existing_style_sidecar_is_refused_before_reading(capsys, use_cache, tmp_path):
+    (tmp_path / "p.qml").write_text("keep me")
+    code, _, err = run(capsys, "export", tmp_path / "missing.csv", "-o", tmp_path / "p.geojson")
+    assert code == 2 and "p.qml exists" in err and "missing.csv" not in err

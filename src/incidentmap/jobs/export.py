@@ -67,8 +67,10 @@ class ExportRequest:
         target = target_for(self.output.path)
         self._check_layers(target)
         target.check(overwrite=self.output.overwrite)
+        from incidentmap.atomic import check_output
+
         for path in self._tables_beside():
-            target_for(path).check(overwrite=self.output.overwrite)
+            check_output(path, overwrite=self.output.overwrite)
 
     def _check_layers(self, target: Any) -> None:
         """Refuse several layers for a format that holds one."""
@@ -82,13 +84,21 @@ class ExportRequest:
             raise UsageError(msg, field="layers")
 
     def _tables_beside(self) -> list[Path]:
-        """Return the per-period CSV tables written beside a one-layer output."""
-        if self.period is None or self.period_layout != "long":
-            return []
+        """Return the files written beside a one-layer output: styles, types, period tables."""
         from incidentmap.export import table_paths
 
-        tables = [f"{n}_by_{self.period}" for n in self.layers or () if n in _AREAS]
-        return list(table_paths(self.output.path, tables).values())
+        out = Path(self.output.path)
+        suffix = out.suffix.lower()
+        beside: list[Path] = []
+        if suffix in (".shp", ".geojson", ".json", ".fgb"):
+            beside += [out.with_suffix(".qml"), out.with_suffix(".sld")]
+        if suffix == ".csv":
+            beside.append(out.with_suffix(".csvt"))
+        if self.period is not None and self.period_layout == "long":
+            tables = [f"{n}_by_{self.period}" for n in self.layers or () if n in _AREAS]
+            for table in table_paths(out, tables).values():
+                beside += [table, table.with_suffix(".csvt")]
+        return beside
 
 
 _AREAS = ("districts", "provinces")
