@@ -406,3 +406,18 @@ def test_the_cli_says_how_many_were_snapped_from_outside(capsys, use_cache, bord
     code, err = _geocode_cli(capsys, "geocode", src, "-o", tmp_path / "placed.csv")
     assert code == 0, err
     assert f"snapped from outside Afghanistan: {want['snapped']}" in err
+
+
+def test_blocks_count_what_the_whole_file_counts(use_cache, border, tmp_path):
+    from incidentmap.pipeline import geocode_to_file
+
+    src = tmp_path / "ged_pakistan.csv"
+    _write_ged(src, border)
+    one = pd.read_csv(src)
+    # the same export 40 times over (new ids): snapped rows in every block
+    copies = [one.assign(id=one["id"] + 100 * k) for k in range(40)]
+    pd.concat(copies).to_csv(src, index=False)
+    whole = geocode_to_file(src, tmp_path / "w.parquet", block_mb=0)
+    parts = geocode_to_file(src, tmp_path / "p.parquet", block_mb=0.01)
+    assert parts.blocks > 1 and whole.summary["snapped_from_outside"] == 40
+    assert parts.summary == whole.summary
