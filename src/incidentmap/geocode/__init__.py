@@ -18,14 +18,17 @@ Output columns (appended after the canonical ones):
     100 for exact and alias name matches and for points; the fuzzy score (0-100)
     for fuzzy name matches.
 ``geocode_note``
-    What was done beyond the obvious (snap distance, swap, fuzzy match) or, for
-    unplaced rows, the reason, starting with a short category
-    (``outside:``, ``unknown name:``, ``ambiguous:``, ``no location:``,
-    ``country only:``).
+    What was done beyond the obvious (snap distance, swap, fuzzy match; "snapped 1.2 km
+    from outside Afghanistan to ..." for a point snapped across the national border) or,
+    for unplaced rows, the reason, starting with a short category (``outside:``,
+    ``outside Afghanistan:`` for a row that states a country or area outside it,
+    ``unknown name:``, ``ambiguous:``, ``no location:``, ``country only:``).
 ``geocode_conflict``
-    True where the point's province disagrees with the stated province.
+    True where the point's province disagrees with the stated province, or where a row
+    placed in Afghanistan states a country or first-level area outside it.
 
-The package, by engine: :mod:`~incidentmap.geocode.points` (coordinates),
+The package, by engine: :mod:`~incidentmap.geocode.border` (a stated country or area
+outside Afghanistan), :mod:`~incidentmap.geocode.points` (coordinates),
 :mod:`~incidentmap.geocode.names` (names), :mod:`~incidentmap.geocode.result` (the codes,
 the output columns and the counts), :mod:`~incidentmap.geocode.place` (:func:`geocode`).
 """
