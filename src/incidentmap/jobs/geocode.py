@@ -169,7 +169,17 @@ def summarise(counts: GeocodeReport, source: str, report: Report) -> None:
         f"place {m.get('place_name', 0):,}, province only {m.get('province_name', 0):,})",
         kind="info",
     )
-    add("conflicts", f"conflicts (point vs stated province): {s['conflicts']:,}", kind="info")
+    add(
+        "conflicts",
+        f"conflicts (point or names vs stated province or country): {s['conflicts']:,}",
+        kind="info",
+    )
+    if s.get("snapped_from_outside"):
+        add(
+            "from_outside",
+            f"snapped from outside Afghanistan: {s['snapped_from_outside']:,}",
+            kind="info",
+        )
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(s["unplaced_reasons"].items()))
     unplaced = f"unplaced: {s['unplaced']:,}" + (f" ({reasons})" if reasons else "")
     add("unplaced", unplaced, kind="info")
