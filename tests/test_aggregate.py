@@ -158,6 +158,7 @@ def test_partial_periods_are_marked_in_tables(use_cache):
     assert not c.loc[c["period_start"] == last, "period_complete"].any()
     assert c.loc[c["period_start"] < last, "period_complete"].all()
     full = counts_by_area(
-        g, im.load_boundaries("province"), level="province", period="month", span=(None, "2023-11-30")
+        g, im.load_boundaries("province"), level="province", period="month",
+        span=(None, "2023-11-30"),
     )
     assert full["period_complete"].all()

@@ -112,11 +112,6 @@ def points(n: int, text: str = "x") -> gpd.GeoDataFrame:
     )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="export.export_layers writes by suffix, not through io.targets (patch in the "
-    "issue 29 report): remove this mark once it is applied",
-)
 def test_export_points_to_a_table(capsys, use_cache, server):
     code, _, err = cli(capsys, "export", SAMPLE, "-o", f"{server}?table=pts", "--layer", "points")
     assert code == 0, err
@@ -194,11 +189,6 @@ def test_password_never_printed(server):
     assert "s3cret" not in str(exc.value) and "cannot connect" in str(exc.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the jobs print the input and the merged list's output as given (patch in the "
-    "issue 29 report): remove this mark once it is applied",
-)
 def test_password_of_inputs_and_outputs_never_printed(capsys, use_cache, server):
     secret = server.replace("im@", "im:s3cret@")  # trust: the server takes any password
     out = f"{secret}?table=secret"

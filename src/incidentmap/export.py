@@ -57,6 +57,7 @@ from incidentmap.io import WRITE_FORMATS, write_layers
 from incidentmap.io.formats import csv_types
 from incidentmap.io.frames import write_csv
 from incidentmap.io.styles import Category, GpkgView, LayerStyle, StyleClass, Temporal
+from incidentmap.io.targets import FileTarget, target_for
 from incidentmap.io.write import GisExtras
 from incidentmap.options import AREA_EVENTS, EXPORT_LAYERS, PERIOD_LAYOUTS
 from incidentmap.schema import CANONICAL_COLUMNS, OUTPUT_COLUMNS
@@ -299,6 +300,13 @@ def export_layers(
             built[name] = typed_columns(built[name])
     tables = [k for k, v in built.items() if not isinstance(v, gpd.GeoDataFrame)]
     rows = {t: len(built[t]) for t in tables}
+    target = target_for(path)
+    if not isinstance(target, FileTarget):  # a database: layers and tables, one transaction
+        report = target.write_layers(built, overwrite=overwrite, progress=progress)
+        report["tables"] = {t: (rows[t], report["at"][t]) for t in tables}
+        if "points" in built:
+            report.update(_left_out(incidents, len(built["points"]), area_events))
+        return report
     beside = table_paths(path, tables)
     for p in beside.values():
         check_output(p, overwrite=overwrite)
@@ -325,6 +333,8 @@ def _layers_for(
     path: str | os.PathLike[str], layers: tuple[str, ...] | list[str] | None, area_events: str
 ) -> tuple[str, ...] | list[str]:
     """Return the layers to write into ``path`` (its format's default), or refuse the call."""
+    if not isinstance(target_for(path), FileTarget):  # a database holds every layer
+        return layers if layers is not None else DEFAULT_MULTI
     ext = Path(path).suffix.lower()
     if ext not in WRITE_FORMATS:
         known = ", ".join(WRITE_FORMATS)

@@ -46,6 +46,7 @@ from incidentmap.io.assemble import kept_notes
 from incidentmap.io.blocks import BLOCK_SUFFIXES, PointBlock, write_layer_blocks
 from incidentmap.io.formats import writer_for
 from incidentmap.io.incidents import incident_blocks
+from incidentmap.io.postgis import masked
 from incidentmap.io.table_blocks import NotInBlocks
 from incidentmap.options import BLOCK_MB, GeoOptions, Output
 
@@ -352,7 +353,7 @@ def load_incidents(
     facts = _run_facts(g)
     layout = list(facts.get("layout") or [])
     report = LoadReport(
-        path="<stdin>" if str(path) == "-" else str(path),
+        path="<stdin>" if str(path) == "-" else masked(path),
         geocoded_before=before,
         summary=facts["summary"],
         notes=list(facts.get("notes", []) or []),

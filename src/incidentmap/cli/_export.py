@@ -33,7 +33,11 @@ from incidentmap.options import Output
 def export_cmd(
     input: str = typer.Argument(..., help="Incident file (raw or geocoded), or - for stdin."),
     output: Path = typer.Option(
-        ..., "-o", "--output", help="Output: .gpkg .geojson .shp .fgb .kml .csv .parquet"
+        ...,
+        "-o",
+        "--output",
+        help="Output: .gpkg .geojson .shp .fgb .kml .csv .parquet, or a PostGIS database "
+        "postgresql://user@host:port/db[?table=name]",
     ),
     layer: list[ExportLayer] | None = typer.Option(
         None,

@@ -64,7 +64,11 @@ def geocode_cmd(
         help="Incident file (CSV, XLSX, JSON, GeoJSON, GPKG, Parquet), or - for standard input.",
     ),
     output: Path = typer.Option(
-        ..., "-o", "--output", help="Output file: .gpkg .csv .geojson .parquet .fgb .shp .kml"
+        ...,
+        "-o",
+        "--output",
+        help="Output file: .gpkg .csv .geojson .parquet .fgb .shp .kml, or a PostGIS table "
+        "postgresql://user@host:port/db?table=name",
     ),
     overwrite: bool = overwrite_opt(),
     csv_safe: bool = csv_safe_opt(),

@@ -54,7 +54,11 @@ def merge_cmd(
         ..., help="Two or more incident files (raw or geocoded); name=path names a source."
     ),
     output: Path | None = typer.Option(
-        None, "-o", "--output", help="The merged event list: .gpkg .csv .geojson .parquet .fgb"
+        None,
+        "-o",
+        "--output",
+        help="The merged event list: .gpkg .csv .geojson .parquet .fgb, or a PostGIS table "
+        "postgresql://user@host:port/db?table=name",
     ),
     pairs: Path | None = typer.Option(
         None, "--pairs", help="Write every candidate pair with its score and decision (.csv)."

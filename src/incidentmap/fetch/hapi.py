@@ -6,8 +6,8 @@
 ``encode_app_identifier`` endpoint), ``output_format=json`` and ``limit``/``offset``
 (at most 10,000 rows a request). The rows are in ``data``; a page shorter than ``limit``
 is the last. A row counts the events of one type in one area and month: incidentmap
-reads them with the ``weight`` filter set to ``events``. The CSV carries, like HDX's own HAPI files, the HXL
-hashtag row under the header (``#date+start`` names the date).
+reads them with the ``weight`` filter set to ``events``. The CSV carries, like HDX's own HAPI
+files, the HXL hashtag row under the header (``#date+start`` names the date).
 """
 
 from __future__ import annotations

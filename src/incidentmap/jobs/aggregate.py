@@ -139,10 +139,12 @@ def run(request: AggregateRequest) -> AggregateResult:
     n_periods = counts["period_start"].nunique() if "period_start" in counts else 1
     report.counts.update(rows=len(counts), incidents=float(counts["incidents"].sum()))
     if request.output is not None:
+        from incidentmap.io.targets import output_name
+
         report.add(
             "wrote",
             f"wrote: {len(counts):,} rows ({n_areas} {request.level}s x {n_periods:,} "
-            f"period{'s' if n_periods != 1 else ''}) to {request.output.path}; "
+            f"period{'s' if n_periods != 1 else ''}) to {output_name(request.output.path)}; "
             f"{_incidents(float(counts['incidents'].sum()))} counted",
             kind="info",
         )

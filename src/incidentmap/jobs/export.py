@@ -85,6 +85,10 @@ class ExportRequest:
 
     def _tables_beside(self) -> list[Path]:
         """Return the files written beside a one-layer output: styles, types, period tables."""
+        from incidentmap.io.targets import FileTarget, target_for
+
+        if not isinstance(target_for(self.output.path), FileTarget):
+            return []  # a database holds the tables itself
         from incidentmap.export import table_paths
 
         out = Path(self.output.path)
@@ -214,4 +218,4 @@ def _say(report: Report, written: dict[str, Any], request: ExportRequest) -> Non
         beside = Path(request.output.path).with_suffix(".fields.csv")
         report.add("fields", f"  (mapping written to {beside})", kind="info")
     say_written(report, written)
-    report.add("wrote", f"wrote: {request.output.path} ({written['format']})", kind="info")
+    report.add("wrote", f"wrote: {written['path']} ({written['format']})", kind="info")

@@ -43,7 +43,9 @@ class Source:
     def name(self) -> str:
         """The input as the report names it."""
         if isinstance(self.input, (str, os.PathLike)):
-            return "<stdin>" if str(self.input) == "-" else str(self.input)
+            from incidentmap.io.postgis import masked
+
+            return "<stdin>" if str(self.input) == "-" else masked(self.input)
         return "<frame>"
 
 

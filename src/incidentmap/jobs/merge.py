@@ -165,7 +165,7 @@ def run(request: MergeRequest, *, quiet: bool = False) -> MergeRun:
     if written.get("fields"):
         mapping = ", ".join(f"{k} -> {v}" for k, v in written["fields"].items())
         report.add("fields", f"shapefile field names cut to 10 characters: {mapping}", kind="info")
-    report.add("wrote", f"wrote: {len(out.result.merged):,} events to {request.output.path}",
+    report.add("wrote", f"wrote: {len(out.result.merged):,} events to {written['path']}",
                kind="info")  # fmt: skip
     if request.pairs is not None:
         report.add("wrote", f"wrote: {len(out.result.pairs):,} pairs to {request.pairs}",

@@ -168,8 +168,10 @@ def run(request: TrendsRequest) -> TrendsResult:
     result = TrendsResult(areas, timeline, facts, request.level, report)
     _say(result, request)
     if request.output is not None:
+        from incidentmap.io.targets import output_name
+
         _write(result, request.output, report)
-        report.add("wrote", f"wrote: {request.output.path}", kind="info")
+        report.add("wrote", f"wrote: {output_name(request.output.path)}", kind="info")
     return result
 
 
