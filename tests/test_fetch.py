@@ -547,7 +547,7 @@ def test_cli_acled_prints_counts_and_refuses_existing(server, env, monkeypatch):
     code, _, err = run_cli("acled", "-o", env / "a.gpkg", "--base-url", base)
     assert code == 2 and "name the output .csv" in err
     code, _, err = run_cli("acled", "-o", env / "b.csv", "--since", "2023-13-01")
-    assert code == 2 and "since must be a day as YYYY-MM-DD" in err
+    assert code == 2 and "--since must be a day as YYYY-MM-DD" in err
     out = env / "x.csv"
     monkeypatch.setenv("ACLED_USERNAME", "someone@example.org")  # no token cached for them
     monkeypatch.setenv("ACLED_PASSWORD", "wrong-password")

@@ -41,7 +41,7 @@ def test_district_level_of_province_only_rows_is_refused(capsys, use_cache, prov
     assert code == 2 and stdout == ""
     assert err.splitlines()[-1] == (
         "Error: --level district: all 40 placed rows are placed only to a province (the data "
-        "name no district or point); use --level province"
+        "name no district or point); use --level province (see: incidentmap brief --help)"
     )
     assert not out.exists()
     code, _, err = run(capsys, "map", province_only, "--level", "district", "-o", out)

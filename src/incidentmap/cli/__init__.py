@@ -229,7 +229,8 @@ def _fail(
         hint = ""
         if bad_value and exc.keepable:  # type: ignore[union-attr]
             hint = " (--keep-bad-values keeps such rows, with the reason in input_note)"
-        if isinstance(exc, UsageError):
+        if isinstance(exc, UsageError) and (exc.field or "`" in str(exc)):
+            # an option or a value refused: the help says what it takes
             hint = f" (see: incidentmap {command} --help)".replace("  ", " ")
         _error(str(exc) + hint, exc.exit_code)
     if isinstance(exc, OSError):  # disk full, permission denied... : one line, no traceback

@@ -330,9 +330,11 @@ def check_dates(since: str | None, until: str | None) -> None:
         try:
             days.append(date.fromisoformat(value))
         except ValueError:
-            raise UsageError(f"{name} must be a day as YYYY-MM-DD, not {value!r}") from None
+            raise UsageError(
+                f"`{name}` must be a day as YYYY-MM-DD, not {value!r}", field=name
+            ) from None
     if len(days) == 2 and days[0] > days[1]:
-        raise UsageError(f"since ({since}) is after until ({until})")
+        raise UsageError(f"`since` ({since}) is after `until` ({until})", field="since")
 
 
 def check_filters(filters: Sequence[tuple[str, str]], reserved: Sequence[str]) -> None:

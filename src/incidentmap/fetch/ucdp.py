@@ -75,7 +75,9 @@ def _gw(value: str) -> str:
 
 def _check_version(version: str) -> None:
     if not version or not all(p.isdigit() for p in version.split(".")):
-        raise UsageError(f"UCDP version must be like 25.1 or 25.0.11, not {version!r}")
+        raise UsageError(
+            f"`version`: UCDP's must be like 25.1 or 25.0.11, not {version!r}", field="version"
+        )
 
 
 def _violence(types: tuple[str, ...]) -> str:
