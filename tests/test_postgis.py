@@ -270,3 +270,18 @@ def test_two_writers_of_one_table_one_wins(server, overwrite):
     assert "\n" not in str(errors[0]) and table in str(errors[0])
     assert rows(server, table) == 60_000
     assert sql(server, f"SELECT DISTINCT t FROM {table}") == [("ab"[won[0]],)]
+
+
+def test_a_database_source_of_a_merge_is_named_after_its_table():
+    from incidentmap.jobs.merge import source_spec
+
+    spec = "postgresql://im:s3cret@127.0.0.1:5432/gis?table=public.acled"
+    assert source_spec(spec) == ("acled", spec)
+    assert source_spec("gtd=postgresql://h/db?table=x")[0] == "gtd"
+
+
+def test_a_password_in_the_query_string_is_masked_too():
+    from incidentmap.io.postgis import masked
+
+    shown = masked("postgresql://im@127.0.0.1/gis?table=t&password=s3cret")
+    assert ("s3cret" not in shown and "password=%2A%2A%2A" in shown) or "password=***" in shown

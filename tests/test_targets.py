@@ -49,17 +49,23 @@ def test_acled_inter2_as_number_or_text(inter2, expected):
 def test_acled_names_and_civilian_targeting_say_more_than_the_code():
     frame = pd.DataFrame(
         {
-            "inter2": [1, 1, 7, 3],
+            "inter2": [1, 1, 7, 7, 8, 4],
             "actor2": [
                 "Government of Afghanistan (2021-)",
                 "Police Forces of Afghanistan (2021-)",
                 "Civilians (Afghanistan)",
                 "Journalists (Afghanistan)",
+                "Military Forces of the United States (2001-2021)",
+                "Hazara Ethnic Militia (Afghanistan)",
             ],
-            "civilian_targeting": [None, None, "Civilian targeting", None],
+            "civilian_targeting": [None, None, "Civilian targeting", None, None, None],
         }
     )
-    assert list(target_of(frame)) == ["officials", "security forces", "civilians", "media"]
+    # the name refines state forces and civilians, never foreign forces or militias
+    assert list(target_of(frame)) == [
+        "officials", "security forces", "civilians", "media", "foreigners", "other",
+    ]  # fmt: skip
+    assert target_of(pd.DataFrame({"targtype1": ["inf", "1e999"]})).tolist() == ["unknown"] * 2
 
 
 def test_ucdp_type_of_violence_and_sides():
@@ -119,3 +125,22 @@ def test_group_as_target_and_gtd_file(use_cache):
     assert officials.matched > 0 and set(officials.frame["target"]) == {"officials"}
     attacked = im.read(gtd, group=("taliban",), group_role="target").frame
     assert len(attacked) < len(placed)
+
+
+def test_a_file_geocoded_before_targets_gets_them(capsys, use_cache, tmp_path):
+    from tests.conftest import ROOT
+
+    out = tmp_path / "old.csv"
+    assert run(capsys, "geocode", ROOT / "geo" / "sample_incidents.csv", "-o", out)[0] == 0
+    pd.read_csv(out).drop(columns="target").to_csv(out, index=False)  # as written before
+    code, _, err = run(capsys, "query", out, "--target", "unknown", "-f", "csv")
+    assert code == 0 and "52 incidents match" in err
+
+
+def test_filters_no_file_can_satisfy_are_refused_before_reading(tmp_path):
+    missing = tmp_path / "missing.csv"
+    for kw, said in (({"target": ("generals",)}, "'generals' is not one of"),
+                     ({"group": ("nobody",)}, "nobody"),
+                     ({"group_role": "bystander"}, "bystander")):  # fmt: skip
+        with pytest.raises(im.UsageError, match=said):
+            im.read(missing, **kw)

@@ -240,16 +240,16 @@ def geocode_to_file(
             pass  # not well formed after all: read whole below, with the careful errors
         finally:
             ahead.close()  # a writer that stopped early: the reading thread stops too
-    say(f"reading and geocoding {path}")
+    say(f"reading and geocoding {masked(path)}")
     result, _ = _read_and_place(path, read, ctx, snap_km, fuzzy_threshold)
     report = GeocodeReport()
     report.add(result)
-    say(f"writing {output}")
+    say(f"writing {masked(output)}")
     report.write = write_layer(
         result, output, layer="incidents", overwrite=overwrite, csv_safe=csv_safe
     )
     if progress is not None:
-        size = Path(path).stat().st_size if str(path) != "-" else 0
+        size = Path(path).stat().st_size if Path(str(path)).is_file() else 0
         progress(size, size)
     return report.finish()
 
@@ -399,7 +399,7 @@ def _run_facts(g: pd.DataFrame) -> dict[str, Any]:
 
 def _as_placed(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Take a geocoded file as it was written; rows of an older version get their classes."""
-    if any(c not in g.columns for c in ("actor1_group", "attribution", "category")):
+    if any(c not in g.columns for c in CLASS_COLUMNS):  # a file written before a class
         for col, values in classify(g, "any").items():
             if col not in g.columns and col in CLASS_COLUMNS:
                 g[col] = values

@@ -100,7 +100,7 @@ _NAMED = (
     (re.compile(r"\bgovernment of\b|\bofficials?\b|\bgovernor|\bdistrict chief|\bminist"
                 r"|\bmayor|\bjudges?\b|\bprosecutor", re.I), "officials"),
     (re.compile(r"\bpolice\b|\bmilitary\b|\barmy\b|\bsecurity forces\b|\bintelligence\b"
-                r"|\bnds\b|\bgdi\b|\bmilitia\b", re.I), "security forces"),
+                r"|\bnds\b|\bgdi\b", re.I), "security forces"),
     (re.compile(r"\bjournalists?\b|\bmedia\b|\breporters?\b", re.I), "media"),
     (re.compile(r"\baid workers?\b|\bngo\b|\bhumanitarian", re.I), "aid workers"),
     (re.compile(r"\bclerics?\b|\bmullahs?\b|\bimams?\b|\bmosques?\b|\breligious\b|\bulema\b"
@@ -171,7 +171,7 @@ def _gtd_target(value: object) -> str | None:
     if code is None:
         try:
             code = int(float(text))
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     return GTD_CODES.get(code)
 
@@ -189,11 +189,23 @@ def _ucdp(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray | None:
     tov = pd.to_numeric(incidents[by_key["type_of_violence"]], errors="coerce").to_numpy()
     out = np.full(len(incidents), -1, dtype=np.int64)
     out[tov == 3] = _POS["civilians"]  # one-sided violence: against civilians
-    side_b = by_key.get("side_b")
-    if side_b is not None:  # state-based: side B the government is its forces
-        gov = incidents[side_b].astype("string").str.contains("Government of", na=False)
-        out[(tov == 1) & gov.to_numpy(dtype=bool)] = _POS["security forces"]
+    gov = _government_side(incidents, by_key)  # state-based: the government's forces a party
+    if gov is not None:
+        out[(tov == 1) & gov] = _POS["security forces"]
     return out
+
+
+def _government_side(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray | None:
+    """Rows where a government is one of the sides (GED: ``side_a`` in state-based)."""
+    sides = [by_key[k] for k in ("side_a", "side_b") if k in by_key]
+    if not sides:
+        return None
+    hit = np.zeros(len(incidents), dtype=bool)
+    for col in sides:
+        hit |= incidents[col].astype("string").str.contains("Government of", na=False).to_numpy(
+            dtype=bool
+        )
+    return hit
 
 
 def _ucdp_sides(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray | None:
@@ -204,11 +216,11 @@ def _ucdp_sides(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray |
     """
     if "side_a" not in by_key or "side_b" not in by_key or "type_of_violence" in by_key:
         return None
-    a = incidents[by_key["side_a"]].astype("string")
     b = incidents[by_key["side_b"]].astype("string")
     out = np.full(len(incidents), -1, dtype=np.int64)
-    gov = (a.str.contains("Government of", na=False) | b.str.contains("Government of", na=False))
-    out[gov.to_numpy(dtype=bool)] = _POS["security forces"]
+    gov = _government_side(incidents, by_key)
+    if gov is not None:
+        out[gov] = _POS["security forces"]
     civ = b.str.strip().str.casefold() == "civilians"
     out[civ.fillna(False).to_numpy(dtype=bool)] = _POS["civilians"]
     return out
@@ -220,7 +232,7 @@ def _acled_inter(value: object) -> str | None:
     if code is None:
         try:
             code = int(float(text))
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     return ACLED_INTER.get(code)
 
@@ -229,16 +241,20 @@ def _acled(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray | None
     if "inter2" not in by_key and "civilian_targeting" not in by_key:
         return None
     out = np.full(len(incidents), -1, dtype=np.int64)
+    inter = (
+        _per_value(incidents[by_key["inter2"]], None, _acled_inter)
+        if "inter2" in by_key
+        else np.full(len(incidents), -1, dtype=np.int64)
+    )
     if "civilian_targeting" in by_key:
         ct = incidents[by_key["civilian_targeting"]].astype("string").str.strip().str.casefold()
         out[(ct == "civilian targeting").fillna(False).to_numpy(dtype=bool)] = _POS["civilians"]
-    named = _named_actor2(incidents)  # the second actor's name says more than its code
-    if named is not None:
-        out = np.where(out < 0, named, out)
-    if "inter2" in by_key:
-        inter = _per_value(incidents[by_key["inter2"]], None, _acled_inter)
-        out = np.where(out < 0, inter, out)
-    return out
+    named = _named_actor2(incidents, by_key)
+    if named is not None:  # the name refines the code: state forces -> officials or not,
+        # civilians -> media, aid workers, religious; never foreign forces or militias
+        refines = (inter < 0) | (inter == _POS["security forces"]) | (inter == _POS["civilians"])
+        out = np.where((out < 0) & refines & (named >= 0), named, out)
+    return np.where(out < 0, inter, out)
 
 
 def _named(value: object) -> str | None:
@@ -257,8 +273,9 @@ def _named_target(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray
     return None
 
 
-def _named_actor2(incidents: pd.DataFrame) -> np.ndarray | None:
+def _named_actor2(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray | None:
     """Return the target ACLED's second actor's name says ("Police Forces of ...")."""
-    if "actor2" not in incidents.columns:
+    col = by_key.get("actor2")
+    if col is None:
         return None
-    return _per_value(incidents["actor2"], None, _named)
+    return _per_value(incidents[col], None, _named)

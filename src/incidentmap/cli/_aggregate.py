@@ -67,6 +67,6 @@ def aggregate_cmd(
         sums=tuple(sums or ("fatalities", "injured")),
         filters=filters_from(filters),
     )
-    with step(f"counting {input}"):
+    with step(f"counting {request.source.name}"):
         result = run(request)
     print_report(result.report)

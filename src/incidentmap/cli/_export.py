@@ -89,6 +89,6 @@ def export_cmd(
             filters=filters_from(filters),
             progress=bar.update,
         )
-        with step(f"exporting {input}", spinner=False):
+        with step(f"exporting {request.source.name}", spinner=False):
             result = run(request)
     print_report(result.report)

@@ -85,10 +85,11 @@ def geocode_cmd(
 ) -> None:
     """Geocode every incident to province and district; print the counts."""
     assert read is not None and geo is not None
-    with step(f"geocoding {input}", spinner=False), progress_bar(not quiet) as progress:
+    source = source_from(input, read, geo)
+    with step(f"geocoding {source.name}", spinner=False), progress_bar(not quiet) as progress:
         result = run(
             GeocodeRequest(
-                source_from(input, read, geo),
+                source,
                 Output(output, overwrite=overwrite, csv_safe=csv_safe),
                 block_mb=block_mb,
                 progress=progress,

@@ -171,7 +171,7 @@ def _request(
 
 
 def _run(request: BriefRequest, input: str) -> None:
-    with step(f"drawing {input}"):
+    with step(f"drawing {request.source.name}"):
         result = run(request)
     print_report(result.report)
 

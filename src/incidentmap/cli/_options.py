@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from incidentmap.cli._flags import speak
+from incidentmap.cli._text import terminal_text
 from incidentmap.jobs.load import Source
 from incidentmap.jobs.report import Report
 from incidentmap.options import (
@@ -284,7 +285,7 @@ def source_from(input: Any, read: dict[str, Any], geo: dict[str, Any]) -> Source
 
 def say(line: str) -> None:
     """Print one line to standard error, option names for the fields it names."""
-    console_err.print(speak(line), markup=False, highlight=False)
+    console_err.print(terminal_text(speak(line)), markup=False, highlight=False)
 
 
 def print_report(report: Report, *, quiet: bool = False) -> None:

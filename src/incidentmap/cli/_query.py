@@ -77,7 +77,7 @@ def query_cmd(
         sort=sort,
         limit=limit,
     )
-    with step(f"querying {input}"):
+    with step(f"querying {request.source.name}"):
         result = run(request)
     print_report(result.report)
     fmt_name = plain(fmt) or ("table" if sys.stdout.isatty() else "csv")

@@ -23,6 +23,7 @@ from incidentmap.io.assemble import AssembleOptions, BlockState, assemble
 from incidentmap.io.geocoded import is_geocoded, typed_geocoded
 from incidentmap.io.numbers import DECIMAL_MARKS
 from incidentmap.io.options import ReadOptions
+from incidentmap.io.postgis import masked
 from incidentmap.io.table_blocks import CsvBlocks, ParquetBlocks, csv_blocks, parquet_blocks
 from incidentmap.io.tables import read_table
 from incidentmap.schema import (
@@ -90,7 +91,7 @@ def read_incidents(
     if preset is not None:
         o = replace(o, preset=preset)
     _check_read_options(o.preset, o.on_bad, o.day_one, o.decimal)
-    name = "<stdin>" if str(path) == "-" else str(path)
+    name = "<stdin>" if str(path) == "-" else masked(path)  # a database URL: no password
     raw = read_table(
         path,
         encoding=o.encoding,

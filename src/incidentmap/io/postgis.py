@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -96,7 +97,10 @@ class _Url:
         if parts.password is not None:
             user, host = netloc.rsplit("@", 1)
             netloc = f"{user.split(':', 1)[0]}:***@{host}"
-        self.name = urlunsplit(parts._replace(netloc=netloc))
+        shown = urlencode([(k, "***" if k == "password" else v) for k, v in query])
+        self.name = urlunsplit(parts._replace(netloc=netloc, query=shown))
+        given = [v for k, v in query if k == "password"]
+        self.password = self.password or (given[0] if given else None)
 
     def masked(self, text: str) -> str:
         """Return ``text`` with the password, if any, replaced by ``***``."""
@@ -256,7 +260,7 @@ class PostgisTarget:
         schema, name = qualified
         with conn.cursor() as cur:
             self._claim(conn, cur, schema, name, overwrite=overwrite)
-            tmp = f"incidentmap_tmp_{os.getpid()}"
+            tmp = f"incidentmap_tmp_{uuid.uuid4().hex[:12]}"  # never another host's
             _copy_rows(cur, frame, schema, tmp, step)
             _swap(conn, cur, schema, tmp, name)
 

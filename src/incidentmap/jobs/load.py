@@ -93,13 +93,14 @@ def load(
     report : Report
         Receives the reader's notes, the read line, the weight and the filters' counts.
     quiet : bool, default False
-        Add only warnings and counts, no notes (``geocode -q``).
+        Leave the reader's notes and its read line out of the report (the weight, the kept
+        rows and the left-out uncertain ones are always said).
 
     Returns
     -------
     Loaded
     """
-    f = (filters or Filters()).check()  # before any file is read
+    f = _checked(filters or Filters())  # before any file is read
     g, preset, summary = _read(source, report, quiet=quiet)
     from incidentmap.aggregate import last_day_covered
     from incidentmap.filters import select
@@ -128,6 +129,28 @@ def load(
             kind="info",
         )
     return Loaded(kept, len(g), cover, preset, summary, report)
+
+
+def _checked(f: Filters) -> Filters:
+    """Refuse, before any file is read, filters no file can make right.
+
+    Dates, attributions, unknown groups, categories, targets and roles.
+    """
+    from incidentmap.actors import check_group_ids
+    from incidentmap.categories import check_categories
+    from incidentmap.errors import refuse_choice
+    from incidentmap.options import GROUP_ROLES
+    from incidentmap.targets import check_targets
+
+    f.check()
+    refuse_choice(f.group_role, GROUP_ROLES, "`group_role`")
+    if f.group:
+        check_group_ids(list(f.group))
+    if f.category:
+        check_categories(list(f.category))
+    if f.target:
+        check_targets(list(f.target))
+    return f
 
 
 def _read(source: Source, report: Report, *, quiet: bool) -> tuple[Any, str, dict[str, Any]]:

@@ -129,6 +129,11 @@ def source_spec(spec: str) -> tuple[str, str]:
     from incidentmap.merge import source_name
 
     name, sep, path = spec.partition("=")
+    if "://" in spec.split("=", 1)[0]:  # a database URL (its ?table= holds an "=")
+        from urllib.parse import parse_qs, urlsplit
+
+        table = parse_qs(urlsplit(spec).query).get("table", ["database"])[0]
+        return source_name(table.rsplit(".", 1)[-1]), spec
     if sep and name and not Path(spec).exists():
         return source_name(name), path
     return source_name(Path(spec).stem if spec != "-" else "stdin"), spec
