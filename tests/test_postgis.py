@@ -285,3 +285,13 @@ def test_a_password_in_the_query_string_is_masked_too():
 
     shown = masked("postgresql://im@127.0.0.1/gis?table=t&password=s3cret")
     assert ("s3cret" not in shown and "password=%2A%2A%2A" in shown) or "password=***" in shown
+
+
+def test_export_of_several_layers_to_a_named_table_is_not_refused_by_its_base_name(
+    capsys, use_cache, server
+):
+    # the review: `?table=x` with several layers writes x_points, x_districts...; an existing
+    # table named x alone must not refuse it
+    assert cli(capsys, "export", SAMPLE, "-o", f"{server}?table=base", "--layer", "points")[0] == 0
+    code, _, err = cli(capsys, "export", SAMPLE, "-o", f"{server}?table=base")
+    assert code == 0, err

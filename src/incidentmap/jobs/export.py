@@ -60,13 +60,17 @@ class ExportRequest:
 
     def check(self) -> None:
         """Refuse what cannot work, before any file is read."""
-        from incidentmap.io.targets import target_for
+        from incidentmap.io.targets import FileTarget, target_for
 
         refuse_choice(self.area_events, AREA_EVENTS, "`area_events`")
         refuse_choice(self.period_layout, PERIOD_LAYOUTS, "`period_layout`")
         target = target_for(self.output.path)
         self._check_layers(target)
-        target.check(overwrite=self.output.overwrite)
+        if isinstance(target, FileTarget):
+            target.check(overwrite=self.output.overwrite)
+        else:  # a database: one table for one layer, <table>_<layer> for several
+            layers = len(self.layers or ("points", "districts", "provinces"))
+            target.check(overwrite=self.output.overwrite, layers=layers + bool(self.period))
         from incidentmap.atomic import check_output
 
         for path in self._tables_beside():
