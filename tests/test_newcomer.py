@@ -193,3 +193,29 @@ def test_an_existing_style_sidecar_is_refused_before_reading(capsys, use_cache, 
     (tmp_path / "p.qml").write_text("keep me")
     code, _, err = run(capsys, "export", tmp_path / "missing.csv", "-o", tmp_path / "p.geojson")
     assert code == 2 and "p.qml exists" in err and "missing.csv" not in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("query", SAMPLE, "--province", "Herat", "-f", "csv"),
+        ("aggregate", SAMPLE, "--level", "province", "-o", "a.csv"),
+        ("export", SAMPLE, "-o", "e.geojson"),
+        ("trends", SAMPLE, "--period", "year", "--no-hotspots", "-f", "csv"),
+        ("brief", SAMPLE, "--level", "province", "--period", "year", "-o", "b.html"),
+        ("map", SAMPLE, "-o", "m.html"),
+        ("geocode", SAMPLE, "-o", "g.csv"),
+    ],
+    ids=lambda a: a[0],
+)
+def test_quiet_on_every_command(capsys, use_cache, tmp_path, monkeypatch, args):
+    # issue 26 class 11: -q existed on two commands only
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *args, "-q")
+    assert code == 0 and err == ""
+
+
+def test_one_place_is_suggested_once(capsys, use_cache):
+    # issue 26 class 11: `--near Jalalbad` suggested Jalalabad and Jalālābād (one place)
+    code, _, err = run(capsys, "query", SAMPLE, "--near", "Jalalbad")
+    assert code == 1 and "'Jalalabad'" in err and "Jalālābād" not in err

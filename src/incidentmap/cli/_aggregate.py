@@ -17,6 +17,7 @@ from incidentmap.cli._options import (
     overwrite_opt,
     plain,
     print_report,
+    quiet_opt,
     read_options,
     source_from,
     step,
@@ -52,6 +53,7 @@ def aggregate_cmd(
     ),
     overwrite: bool = overwrite_opt(),
     csv_safe: bool = csv_safe_opt(),
+    quiet: bool = quiet_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
     filters: dict[str, Any] | None = None,
@@ -69,4 +71,4 @@ def aggregate_cmd(
     )
     with step(f"counting {request.source.name}"):
         result = run(request)
-    print_report(result.report)
+    print_report(result.report, quiet=quiet)

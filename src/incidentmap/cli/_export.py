@@ -19,6 +19,7 @@ from incidentmap.cli._options import (
     overwrite_opt,
     plain,
     print_report,
+    quiet_opt,
     read_options,
     source_from,
     step,
@@ -70,6 +71,7 @@ def export_cmd(
     ),
     overwrite: bool = overwrite_opt(),
     csv_safe: bool = csv_safe_opt(),
+    quiet: bool = quiet_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
     filters: dict[str, Any] | None = None,
@@ -91,4 +93,4 @@ def export_cmd(
         )
         with step(f"exporting {request.source.name}", spinner=False):
             result = run(request)
-    print_report(result.report)
+    print_report(result.report, quiet=quiet)

@@ -21,6 +21,7 @@ from incidentmap.cli._options import (
     overwrite_opt,
     plain,
     print_report,
+    quiet_opt,
     read_options,
     source_from,
     step,
@@ -170,10 +171,10 @@ def _request(
     )
 
 
-def _run(request: BriefRequest, input: str) -> None:
+def _run(request: BriefRequest, quiet: bool) -> None:
     with step(f"drawing {request.source.name}"):
         result = run(request)
-    print_report(result.report)
+    print_report(result.report, quiet=quiet)
 
 
 @geocode_options
@@ -194,6 +195,7 @@ def map_cmd(
         None, "--tiles", help="Background tiles (default: osm online, none offline)."
     ),
     overwrite: bool = overwrite_opt(),
+    quiet: bool = quiet_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
     filters: dict[str, Any] | None = None,
@@ -206,7 +208,7 @@ def map_cmd(
         input, output, style, overwrite, parts,
         kind=plain(kind), offline=offline, tiles=plain(tiles),
     )  # fmt: skip
-    _run(request, input)
+    _run(request, quiet)
 
 
 @geocode_options
@@ -224,6 +226,7 @@ def brief_cmd(
     ),
     tiles: Tiles = typer.Option("none", "--tiles", help="Background tiles."),
     overwrite: bool = overwrite_opt(),
+    quiet: bool = quiet_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
     filters: dict[str, Any] | None = None,
@@ -236,4 +239,4 @@ def brief_cmd(
         input, output, style, overwrite, parts,
         kind="briefing", caption=caption, offline=not online, tiles=plain(tiles),
     )  # fmt: skip
-    _run(request, input)
+    _run(request, quiet)

@@ -301,6 +301,11 @@ def overwrite_opt() -> Any:
     return typer.Option(False, "--overwrite", help="Replace the output file if it exists.")
 
 
+def quiet_opt() -> Any:
+    """``-q/--quiet``: print nothing but errors (the data on standard output still)."""
+    return typer.Option(False, "--quiet", "-q", help="Print nothing but errors.")
+
+
 def csv_safe_opt() -> Any:
     """``--csv-safe``: no text a spreadsheet would run as a formula."""
     return typer.Option(

@@ -15,6 +15,7 @@ from incidentmap.cli._options import (
     geocode_options,
     plain,
     print_report,
+    quiet_opt,
     read_options,
     source_from,
     step,
@@ -58,6 +59,7 @@ def query_cmd(
         help="With --near/--bbox/--within, also list events placed only to a district or "
         "province whose area is in range (distance to the area's edge).",
     ),
+    quiet: bool = quiet_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
     filters: dict[str, Any] | None = None,
@@ -79,7 +81,7 @@ def query_cmd(
     )
     with step(f"querying {request.source.name}"):
         result = run(request)
-    print_report(result.report)
+    print_report(result.report, quiet=quiet)
     fmt_name = plain(fmt) or ("table" if sys.stdout.isatty() else "csv")
     with to_stdout():
         if fmt_name == "table":

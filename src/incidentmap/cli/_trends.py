@@ -27,6 +27,7 @@ from incidentmap.cli._options import (
     overwrite_opt,
     plain,
     print_report,
+    quiet_opt,
     read_options,
     source_from,
     step,
@@ -90,6 +91,7 @@ def trends_cmd(
     ),
     overwrite: bool = overwrite_opt(),
     csv_safe: bool = csv_safe_opt(),
+    quiet: bool = quiet_opt(),
     read: dict[str, Any] | None = None,
     geo: dict[str, Any] | None = None,
     filters: dict[str, Any] | None = None,
@@ -112,7 +114,7 @@ def trends_cmd(
             progress=progress,
         )
         result = run(request)
-    print_report(result.report)
+    print_report(result.report, quiet=quiet)
     fmt_name = plain(fmt) or ("table" if sys.stdout.isatty() else "csv")
     with to_stdout():
         _emit(result, fmt_name, timeline)

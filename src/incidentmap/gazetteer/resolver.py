@@ -336,8 +336,11 @@ class Gazetteer:
             _, near = index.fuzzy(name, threshold=101.0)
             suggestions += [(m.score, m.name) for m in near]
         seen: list[str] = []
+        keys: set[str] = set()
         for _, n in sorted(suggestions, key=lambda t: -t[0]):
-            if n not in seen:
+            key = name_key(n)  # Jalalabad and Jalālābād are one name, said once
+            if key not in keys:
+                keys.add(key)
                 seen.append(n)
         return seen[:limit]
 
