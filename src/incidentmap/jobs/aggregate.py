@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from incidentmap.errors import UsageError
-from incidentmap.jobs.load import Source, load
+from incidentmap.jobs.load import Source, load, population_table
 from incidentmap.jobs.report import Report
 from incidentmap.options import LEVELS, PERIOD_NAMES, Filters, Output
 
@@ -101,7 +101,7 @@ def run(request: AggregateRequest) -> AggregateResult:
     from incidentmap.aggregate import coarse_count, counts_by_area
     from incidentmap.boundaries import load_boundaries
 
-    pop = _population(request.population)
+    pop = population_table(request.population)
     report = Report()
     loaded = load(request.source, request.filters, report)
     g = loaded.frame
@@ -153,14 +153,6 @@ def run(request: AggregateRequest) -> AggregateResult:
 
 def _incidents(n: float) -> str:
     return f"{n:,.10g} incident" + ("" if n == 1 else "s")
-
-
-def _population(path: Any) -> Any:
-    if path is None:
-        return None
-    from incidentmap.pipeline import load_population
-
-    return load_population(path)
 
 
 def coarse_note(n: int, period: str) -> str:

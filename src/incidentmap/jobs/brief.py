@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incidentmap.errors import UsageError, refuse_choice
-from incidentmap.jobs.load import Loaded, Source, load
+from incidentmap.jobs.load import Loaded, Source, load, population_table
 from incidentmap.jobs.report import Report
 from incidentmap.options import Filters, MapStyle, Output
 
@@ -181,7 +181,7 @@ def run(request: BriefRequest) -> BriefResult:
     """
     req = request.checked()
     report = Report()
-    population = _population(req.population)
+    population = population_table(req.population)
     loaded = load(req.source, req.filters, report)
     style = _fit(loaded, req.style, report)  # type: ignore[arg-type]
     series = None
@@ -197,14 +197,6 @@ def run(request: BriefRequest) -> BriefResult:
     if req.output is not None:
         _publish(req, loaded, style, population, series, result)
     return result
-
-
-def _population(path: Any) -> Any:
-    if path is None:
-        return None
-    from incidentmap.pipeline import load_population
-
-    return load_population(path)
 
 
 def _fit(loaded: Loaded, style: MapStyle, report: Report) -> MapStyle:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["Loaded", "Source", "load"]
+__all__ = ["Loaded", "Source", "load", "population_table"]
 
 
 @dataclass(frozen=True)
@@ -214,3 +214,12 @@ def _coverage_day(value: Any) -> Any:
         freq = "Y" if len(text) == 4 else "M"
         return pd.Period(text, freq=freq).end_time.normalize()
     return pd.Timestamp(value).normalize()
+
+
+def population_table(path: Any) -> Any:
+    """Return the population table a rate needs, keyed by area (None when none is given)."""
+    if path is None:
+        return None
+    from incidentmap.pipeline import load_population
+
+    return load_population(path)
