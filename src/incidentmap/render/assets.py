@@ -57,12 +57,20 @@ def leaflet_assets() -> tuple[str, str]:
 
 @functools.cache
 def incidentmap_assets() -> tuple[str, str]:
-    """Return incidentmap's own (CSS, JS) for the slider, legend and panels."""
+    """Return incidentmap's own (CSS, JS) for the slider, legend and panels.
+
+    ``incidentmap.css`` and ``incidentmap.js`` come first (the map object and its
+    panels), then every other stylesheet and script of ``render/static`` in name order
+    (parts that attach to the map object, such as the search box or the print layout).
+    """
     static = resources.files("incidentmap.render").joinpath("static")
-    return (
-        static.joinpath("incidentmap.css").read_text("utf-8"),
-        static.joinpath("incidentmap.js").read_text("utf-8"),
-    )
+    parts: dict[str, list[str]] = {"css": [], "js": []}
+    for kind in parts:
+        names = sorted(f.name for f in static.iterdir() if f.name.endswith(f".{kind}"))
+        first = f"incidentmap.{kind}"
+        for name in [first, *(n for n in names if n != first)]:
+            parts[kind].append(static.joinpath(name).read_text("utf-8"))
+    return "\n".join(parts["css"]), "\n".join(parts["js"])
 
 
 def script_safe(text: str) -> str:
