@@ -34,20 +34,19 @@ import geopandas as gpd
 import pandas as pd
 
 from incidentmap._threads import Ahead
-from incidentmap.atomic import check_output
 from incidentmap.classify import CLASS_COLUMNS, classify
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import InputFileError, UnknownNameError, UsageError
 from incidentmap.gazetteer import FUZZY_THRESHOLD, resolve_province
 from incidentmap.geocode import geocode, geocode_points, geocode_summary
-from incidentmap.io import ReadOptions, read_incidents, write_layer
+from incidentmap.io import ReadOptions, read_incidents
 from incidentmap.io.areas import read_population
 from incidentmap.io.assemble import kept_notes
 from incidentmap.io.blocks import BLOCK_SUFFIXES, PointBlock, write_layer_blocks
-from incidentmap.io.formats import writer_for
 from incidentmap.io.incidents import incident_blocks
 from incidentmap.io.postgis import masked
 from incidentmap.io.table_blocks import NotInBlocks
+from incidentmap.io.targets import FileTarget, target_for
 from incidentmap.options import BLOCK_MB, GeoOptions, Output
 
 __all__ = [
@@ -202,11 +201,12 @@ def geocode_to_file(
     if block_mb < 0:
         raise UsageError(f"`block_mb` must be 0 or more, not {block_mb!r}", field="block_mb")
     say = stage if stage is not None else (lambda what: None)
-    writer_for(output)  # an unknown suffix fails before any work
-    check_output(output, overwrite=overwrite)
+    target = target_for(output)  # an unknown suffix or scheme fails before any work
+    target.check(overwrite=overwrite)
     ctx = context_for(boundaries)
     blocks = None
-    if block_mb > 0 and Path(output).suffix.lower() in BLOCK_SUFFIXES:
+    in_blocks = isinstance(target, FileTarget) and target.path.suffix.lower() in BLOCK_SUFFIXES
+    if block_mb > 0 and in_blocks:
         blocks = incident_blocks(
             path, block_bytes=int(block_mb * 2**20), points=False, **read.kwargs()
         )
@@ -244,9 +244,9 @@ def geocode_to_file(
     result, _ = _read_and_place(path, read, ctx, snap_km, fuzzy_threshold)
     report = GeocodeReport()
     report.add(result)
-    say(f"writing {masked(output)}")
-    report.write = write_layer(
-        result, output, layer="incidents", overwrite=overwrite, csv_safe=csv_safe
+    say(f"writing {target.name}")  # a file, or a database table in one transaction
+    report.write = target.write_layers(
+        {"incidents": result}, overwrite=overwrite, csv_safe=csv_safe
     )
     if progress is not None:
         size = Path(path).stat().st_size if Path(str(path)).is_file() else 0

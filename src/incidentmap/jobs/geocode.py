@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from incidentmap.errors import UsageError
 from incidentmap.jobs.aggregate import say_written
 from incidentmap.jobs.load import Source
 from incidentmap.jobs.report import Report
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
     from incidentmap.pipeline import GeocodeReport
 
 __all__ = ["GeocodeRequest", "GeocodeResult", "run", "summarise"]
-
 
 
 @dataclass(frozen=True)
@@ -78,27 +76,19 @@ def run(request: GeocodeRequest) -> GeocodeResult:
     -------
     GeocodeResult
     """
-    if request.block_mb < 0:
-        msg = f"`block_mb` must be 0 or more, not {request.block_mb!r}"
-        raise UsageError(msg, field="block_mb")
-    from incidentmap.io.targets import FileTarget, target_for
+    from incidentmap.io.targets import output_name
+    from incidentmap.pipeline import geocode_to_file
 
-    target = target_for(request.output.path)
-    target.check(overwrite=request.output.overwrite)
-    if not isinstance(target, FileTarget):  # a database: read and placed whole, then written
-        counts = _to_target(request, target)
-    else:
-        from incidentmap.pipeline import geocode_to_file
-
-        counts = geocode_to_file(
-            request.source.input,
-            request.output,
-            read=request.source.read,
-            geo=request.source.geo,
-            block_mb=request.block_mb,
-            progress=request.progress,
-            stage=request.stage,
-        )
+    # a file (in blocks when large) or a database table (read whole, written in one transaction)
+    counts = geocode_to_file(
+        request.source.input,
+        request.output,
+        read=request.source.read,
+        geo=request.source.geo,
+        block_mb=request.block_mb,
+        progress=request.progress,
+        stage=request.stage,
+    )
     report = Report()
     for line in counts.notes:
         report.add("read_note", line)
@@ -109,44 +99,8 @@ def run(request: GeocodeRequest) -> GeocodeResult:
     say_written(report, counts.write)
     rows = sum(counts.write.get("layers", {}).values())
     report.counts.update(counts.summary)
-    report.add("wrote", f"wrote: {rows:,} rows to {target.name}", kind="info")
+    report.add("wrote", f"wrote: {rows:,} rows to {output_name(request.output.path)}", kind="info")
     return GeocodeResult(counts, report)
-
-
-def _to_target(request: GeocodeRequest, target: Any) -> GeocodeReport:
-    """Read and place the whole input (``pipeline.load_incidents``), write it to ``target``.
-
-    The block path of :func:`~incidentmap.pipeline.geocode_to_file` writes files only; a
-    database table is written in one transaction (all rows or none) by the target.
-    """
-    from incidentmap.pipeline import GeocodeReport, load_incidents
-
-    say = request.stage if request.stage is not None else (lambda what: None)
-    say(f"reading and geocoding {request.source.name}")
-    geo = request.source.geo
-    g, loaded = load_incidents(
-        request.source.input,
-        request.source.read,
-        snap_km=geo.snap_km,
-        fuzzy_threshold=geo.fuzzy_threshold,
-    )
-    unplaced = g.loc[g["geocode_method"] == "unplaced", ["row", "geocode_note"]].head(5)
-    counts = GeocodeReport(
-        summary=loaded.summary,
-        preset=loaded.preset,
-        preset_title=loaded.preset_title,
-        notes=loaded.notes,
-        bad_values=loaded.bad_values,
-        unplaced=[(int(r), str(n)) for r, n in unplaced.itertuples(index=False)],
-        blocks=1,
-        path=loaded.path,
-        layout=loaded.layout,
-    )
-    say(f"writing {target.name}")
-    counts.write = target.write_layers(
-        {"incidents": g}, overwrite=request.output.overwrite, csv_safe=request.output.csv_safe
-    )
-    return counts.finish()
 
 
 def summarise(counts: GeocodeReport, source: str, report: Report) -> None:
@@ -194,4 +148,3 @@ def summarise(counts: GeocodeReport, source: str, report: Report) -> None:
     if s["unplaced"] > len(counts.unplaced):
         more = s["unplaced"] - len(counts.unplaced)
         add("unplaced_more", f"  ... and {more} more (geocode_note column)", kind="info")
-
