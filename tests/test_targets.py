@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
+import pyogrio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -76,9 +79,10 @@ def test_ucdp_type_of_violence_and_sides():
             "side_b": ["Civilians", "Government of Afghanistan", "Taleban"],
         }
     )
-    assert list(target_of(ged)) == ["civilians", "security forces", "unknown"]
+    # type 2, non-state conflict: two organised armed groups, "other" in the taxonomy
+    assert list(target_of(ged)) == ["civilians", "security forces", "other"]
     trimmed = ged.drop(columns="type_of_violence")  # GED tables are often trimmed
-    assert list(target_of(trimmed)) == ["civilians", "security forces", "unknown"]
+    assert list(target_of(trimmed)) == ["civilians", "security forces", "other"]
 
 
 def test_aid_workers_by_definition_in_awsd():
@@ -144,3 +148,197 @@ def test_filters_no_file_can_satisfy_are_refused_before_reading(tmp_path):
                      ({"group_role": "bystander"}, "bystander")):  # fmt: skip
         with pytest.raises(im.UsageError, match=said):
             im.read(missing, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# --target through every command on the real files, and the per-target breakdown
+
+REAL = {
+    "gtd": "gtd_afg_2004_2009_towns.csv",
+    "ucdp": "ucdp_ged_afg_realcaddish.geojson",
+}
+
+
+def _csv(text: str) -> pd.DataFrame:
+    return pd.read_csv(__import__("io").StringIO(text))
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_target_in_query_trends_export_and_brief_on_the_real_files(
+    name, capsys, use_cache, tmp_path
+):
+    from tests.conftest import INCIDENTS
+
+    path = INCIDENTS / REAL[name]
+    placed = im.read(path).frame
+    have = placed["target"].value_counts()
+    top = str(have.drop("unknown", errors="ignore").index[0])  # the codebook's commonest
+    for target in ("officials", top):
+        n = int(have.get(target, 0))
+        code, out, err = run(capsys, "query", path, "--target", target, "-f", "csv")
+        assert code == 0, err
+        assert (len(_csv(out)) if n else 0) == n
+        if not n:  # the codebook's answer, said: UCDP GED codes no officials
+            assert f"no row of the input is aimed at {target}" in err
+            continue
+        assert set(_csv(out)["target"]) == {target}
+        gpkg = tmp_path / f"{name}-{target}.gpkg"
+        code, _, err = run(capsys, "export", path, "--target", target, "--layer", "provinces",
+                           "--by-target", "-o", gpkg)  # fmt: skip
+        assert code == 0, err
+        provinces = pyogrio.read_dataframe(gpkg, layer="provinces")
+        in_provinces = int((placed["target"].eq(target) & placed["province_code"].notna()).sum())
+        assert provinces["incidents"].sum() == in_provinces
+        column = "target_" + target.replace(" ", "_")
+        assert (provinces[column] == provinces["incidents"]).all()
+        code, out, err = run(capsys, "trends", path, "--target", target, "--period", "year",
+                             "--no-hotspots", "--by-target", "-f", "csv")  # fmt: skip
+        assert code == 0, err
+        areas = _csv(out)
+        assert (areas[column] == areas["last_count"]).all()
+        html = tmp_path / f"{name}-{target}.html"
+        code, _, err = run(capsys, "brief", path, "--target", target, "-o", html, "-q")
+        assert code == 0 and html.exists(), err
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_isis_k_attacks_on_officials_on_the_real_files(name, capsys, use_cache):
+    from tests.conftest import INCIDENTS
+
+    path = INCIDENTS / REAL[name]
+    by_isis = im.read(path, group=("isis-k",), group_role="perpetrator").frame
+    expected = int((by_isis["target"] == "officials").sum())
+    code, out, err = run(capsys, "query", path, "--group", "isis-k", "--group-role",
+                         "perpetrator", "--target", "officials", "-f", "csv")  # fmt: skip
+    assert code == 0, err
+    assert (len(_csv(out)) if expected else 0) == expected
+    assert f"kept: {expected:,} of" in err
+
+
+def test_ucdp_codebook_types_of_violence():
+    # UCDP GED Codebook: 1 state-based (a government a party: its forces), 2 non-state (two
+    # organised armed groups: other), 3 one-sided (against civilians)
+    frame = pd.DataFrame({"type_of_violence": [1, 2, 3, None],
+                          "side_a": ["Government of Afghanistan", "IS", "IS", "IS"],
+                          "side_b": ["IS", "Taleban", "Civilians", "Taleban"]})  # fmt: skip
+    assert list(target_of(frame)) == ["security forces", "other", "civilians", "unknown"]
+
+
+def _acled_layout(tmp_path):
+    src = tmp_path / "acled.csv"
+    rows = [
+        ("A1", "2022-03-08", "Herat", "Islamic State Khorasan Province",
+         "Government of Afghanistan (2021-)", 1, ""),
+        ("A2", "2022-03-09", "Balkh", "Islamic State Khorasan Province",
+         "Civilians (Afghanistan)", 7, "Civilian targeting"),
+        ("A3", "2022-04-10", "Nangarhar", "Islamic State Khorasan Province",
+         "Government of Afghanistan (2021-)", 1, ""),
+        ("A4", "2022-04-11", "Nangarhar", "Islamic State Khorasan Province",
+         "Police Forces of Afghanistan (2021-)", 1, ""),
+        ("A5", "2022-05-11", "Kabul", "Unidentified Armed Group (Afghanistan)",
+         "Journalists (Afghanistan)", 7, ""),
+        ("A6", "2022-05-12", "Kabul", "Islamic State Khorasan Province", "", "", ""),
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["event_id_cnty", "event_date", "admin1", "actor1",
+                                        "actor2", "inter2", "civilian_targeting"])  # fmt: skip
+    frame["event_type"], frame["fatalities"] = "Violence against civilians", 1
+    frame.to_csv(src, index=False)
+    return src
+
+
+def test_isis_k_on_officials_through_trends_export_brief_on_an_acled_layout(
+    capsys, use_cache, tmp_path
+):
+    src = _acled_layout(tmp_path)
+    isis = im.read(src, group=("isis-k",), group_role="perpetrator").frame
+    officials = isis[isis["target"] == "officials"]
+    assert set(officials["event_id"]) == {"A1", "A3"}  # actor2 "Government of ..."
+    common = ["--group", "isis-k", "--group-role", "perpetrator", "--target", "officials"]
+    code, out, err = run(capsys, "trends", src, *common, "--period", "month", "--no-hotspots",
+                         "--include-incomplete", "--by-target", "-f", "json")  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    month = pd.to_datetime(officials["date"]).dt.strftime("%Y-%m")
+    assert doc["last_period"] == "2022-05-01"  # the file's coverage, decided before filters
+    assert sum(a["last_count"] for a in doc["areas"]) == int((month == "2022-05").sum())
+    assert doc["by_target"]["officials"] == 0 and "A5" not in set(officials["event_id"])
+    code, out, err = run(capsys, "trends", src, *common, "--period", "month", "--no-hotspots",
+                         "--until", "2022-04-30", "-f", "json")  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    assert sum(a["last_count"] for a in doc["areas"]) == int((month == "2022-04").sum()) == 1
+    gpkg = tmp_path / "officials.gpkg"
+    code, _, err = run(capsys, "export", src, *common, "--by-target", "--period", "month",
+                       "--layer", "provinces", "-o", gpkg)  # fmt: skip
+    assert code == 0, err
+    table = pyogrio.read_dataframe(gpkg, layer="provinces_by_month", read_geometry=False)
+    assert table["target_officials"].sum() == len(officials)
+    assert table.filter(like="target_").drop(columns="target_officials").sum().sum() == 0
+    code, _, err = run(capsys, "brief", src, *common, "-o", tmp_path / "b.html", "-q")
+    assert code == 0, err
+
+
+def test_breakdown_by_target_through_aggregate_and_the_library(capsys, use_cache, tmp_path):
+    src = _acled_layout(tmp_path)
+    placed = im.read(src).frame
+    expected = placed.groupby("province")["target"].value_counts().unstack(fill_value=0)
+    out = tmp_path / "by_target.csv"
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "--by-target", "-o", out)  # fmt: skip
+    assert code == 0, err
+    counts = pd.read_csv(out).set_index("province")
+    for target in TARGETS:  # every target a column, zeros included, unknown its own
+        column = "target_" + target.replace(" ", "_")
+        want = expected[target] if target in expected else 0
+        assert (counts[column].reindex(expected.index) == want).all()
+    assert counts.loc["Kabul", "target_unknown"] == 1  # A6: no second actor, never a 0
+    assert (counts.filter(like="target_").sum(axis=1) == counts["incidents"]).all()
+    from incidentmap.jobs import aggregate as aggregate_job
+    from incidentmap.jobs.load import Source
+
+    request = aggregate_job.AggregateRequest(Source(src), level="province", period=None,
+                                             by_target=True)  # fmt: skip
+    lib = aggregate_job.run(request).counts
+    assert lib.set_index("province")["target_media"].sum() == 1  # A5: journalists
+    tr = im.trends(src, period="month", hotspots=False, include_incomplete=True, by_target=True)
+    assert sum(tr.facts["by_target"].values()) == tr.areas["last_count"].sum()
+    assert list(tr.timeline.columns[2:]) == [
+        "target_" + t.replace(" ", "_") for t in TARGETS
+    ]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    targets=st.lists(st.sampled_from([*TARGETS, None]), min_size=52, max_size=52),
+    weights=st.lists(st.integers(0, 5), min_size=52, max_size=52),
+    level=st.sampled_from(["province", "district"]),
+    period=st.sampled_from([None, "month", "year"]),
+)
+def test_breakdown_adds_up_to_the_counts_and_each_target_is_its_subset(
+    sample_placed, districts, province_layer, targets, weights, level, period
+):
+    from incidentmap.aggregate import add_breakdown, counts_by_area, weighted
+    from incidentmap.jobs.load import target_breakdown
+
+    g = sample_placed.assign(target=targets[: len(sample_placed)],
+                             n=weights[: len(sample_placed)])  # fmt: skip
+    g = weighted(g, "n")
+    areas = districts if level == "district" else province_layer
+    b = target_breakdown()
+    counts = add_breakdown(counts_by_area(g, areas, level=level, period=period), g, b,
+                           level=level, period=period)  # fmt: skip
+    assert (counts[b.names].sum(axis=1) == counts["incidents"]).all()
+    for value, name in zip(b.values, b.names, strict=True):
+        mine = g["target"].fillna("unknown") == value  # a blank target is unknown, kept
+        alone = counts_by_area(g[mine], areas, level=level, period=period)
+        key = ["district_id" if level == "district" else "province_code"]
+        key += ["period_start"] if period else []
+        merged = counts.merge(alone, on=key, how="left", suffixes=("", "_alone"))
+        assert (merged[name] == merged["incidents_alone"].fillna(0)).all()
+
+
+@pytest.fixture(scope="module")
+def sample_placed(cache):
+    from tests.conftest import ROOT
+
+    return im.read(ROOT / "geo" / "sample_incidents.csv").frame

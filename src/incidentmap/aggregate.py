@@ -8,6 +8,8 @@ zeros filled. :func:`filter_incidents` applies the filters shared by the
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,8 @@ from incidentmap.options import LEVELS, PERIOD_NAMES
 __all__ = [
     "LEVELS",
     "PERIODS",
+    "Breakdown",
+    "add_breakdown",
     "coarse_count",
     "coarse_rows",
     "counts_by_area",
@@ -409,10 +413,130 @@ def _add_rates(out: pd.DataFrame, population: pd.DataFrame, key: str, cols: list
         out[name] = np.where(p > 0, out[c] / p * 100_000, np.nan)
 
 
+@dataclass(frozen=True)
+class Breakdown:
+    """Counts split by the values of one column: a ``<column>_<value>`` count for each value.
+
+    Every value of ``values`` gets its column, zeros included, so that a table always has
+    the same columns; a blank goes to ``blank`` (``unknown``: an unknown target is counted
+    as unknown, never as 0 of anything); a value outside ``values`` is refused.
+
+    Attributes
+    ----------
+    column : str
+        The column of the incidents (``target``).
+    values : tuple of str
+        Its vocabulary, in the order of the columns (``incidentmap.targets.TARGETS``).
+    blank : str, default "unknown"
+    """
+
+    column: str
+    values: tuple[str, ...]
+    blank: str = "unknown"
+
+    @property
+    def names(self) -> list[str]:
+        """The count columns: ``target_officials``, ``target_security_forces``..."""
+        return [f"{self.column}_{re.sub(r'[^0-9a-z]+', '_', v.casefold())}" for v in self.values]
+
+    def codes(self, incidents: pd.DataFrame) -> np.ndarray:
+        """Return each row's position in ``values`` (blanks: ``blank``'s); refuse others."""
+        if self.column not in incidents.columns:
+            msg = f"incidents have no {self.column} column to count by (geocode them first)"
+            raise UsageError(msg, field="by")
+        text = incidents[self.column].astype("string").fillna(self.blank).to_numpy(dtype=object)
+        codes = pd.Categorical(text, categories=list(self.values)).codes.astype(np.int64)
+        if (codes < 0).any():
+            bad = text[int(np.flatnonzero(codes < 0)[0])]
+            msg = f"{self.column} {bad!r} is not one of {', '.join(self.values)}"
+            raise UsageError(msg, field=self.column)
+        return codes
+
+    def totals(self, incidents: pd.DataFrame) -> dict[str, float]:
+        """Return the weighted count of every value over all the rows (zeros included)."""
+        sums = np.bincount(
+            self.codes(incidents), weights=row_weights(incidents), minlength=len(self.values)
+        )
+        return {v: _number(n) for v, n in zip(self.values, sums, strict=True)}
+
+
+def _number(n: float) -> float:
+    return int(n) if float(n).is_integer() else float(n)
+
+
+def add_breakdown(
+    counts: pd.DataFrame,
+    incidents: pd.DataFrame,
+    breakdown: Breakdown,
+    *,
+    level: str,
+    period: str | None = None,
+) -> pd.DataFrame:
+    """Add the :class:`Breakdown`'s count columns to a table of :func:`counts_by_area`.
+
+    The rows are counted as :func:`counts_by_area` counts them (the same areas, the same
+    periods, a date known only to a longer span in no period, each row as its weight), so
+    on every row the breakdown's columns add up to ``incidents``.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        The table of :func:`counts_by_area` for the same ``level`` and ``period``.
+    incidents : pandas.DataFrame
+        The incidents it counted.
+    breakdown : Breakdown
+    level : {"district", "province"}
+    period : str, optional
+        The table's period (None: totals).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``counts`` with one column per value of the breakdown, in its order.
+    """
+    key = "district_id" if level == "district" else "province_code"
+    placed = incidents[key].notna().to_numpy() if key in incidents else np.zeros(0, bool)
+    by = [key] if period is None else [key, "period_start"]
+    frame = pd.DataFrame(
+        {
+            key: incidents[key].astype(str).to_numpy()[placed],
+            "value": breakdown.codes(incidents)[placed],
+            "n": row_weights(incidents)[placed],
+        }
+    )
+    if period is not None:
+        frame["period_start"] = row_periods(incidents, period).to_numpy()[placed]
+        frame = frame[frame["period_start"].notna()]
+    out = counts.drop(columns=[c for c in breakdown.names if c in counts.columns])
+    if frame.empty:
+        return out.assign(**dict.fromkeys(breakdown.names, 0))
+    table = frame.groupby([*by, "value"])["n"].sum().unstack("value", fill_value=0)
+    table = table.reindex(columns=range(len(breakdown.values)), fill_value=0)
+    table.columns = breakdown.names
+    out = out.merge(table, left_on=by, right_index=True, how="left")
+    for name in breakdown.names:
+        out[name] = _whole(out[name])
+    return out
+
+
 def national_timeline(
-    incidents: pd.DataFrame, period: str, *, by: str = "category"
+    incidents: pd.DataFrame,
+    period: str,
+    *,
+    by: str = "category",
+    breakdown: Breakdown | None = None,
 ) -> pd.DataFrame:
     """Count the incidents of the whole country per period, one column per value of ``by``.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+    period : str
+    by : str, default "category"
+        The column whose values are the columns.
+    breakdown : Breakdown, optional
+        Instead of ``by``: the breakdown's columns (``target_officials``...), every value
+        present, blanks counted as its ``blank``.
 
     Returns
     -------
@@ -421,21 +545,22 @@ def national_timeline(
         from the first to the last present, zeros filled.
     """
     ps = row_periods(incidents, period)
-    frame = pd.DataFrame(
-        {
-            "period_start": ps.to_numpy(),
-            "by": incidents[by].to_numpy() if by in incidents else "all",
-            "n": row_weights(incidents),
-        }
-    )
+    if breakdown is not None:
+        values = np.asarray(breakdown.names, dtype=object)[breakdown.codes(incidents)]
+    else:
+        values = incidents[by].to_numpy() if by in incidents else "all"
+    frame = pd.DataFrame({"period_start": ps.to_numpy(), "by": values, "n": row_weights(incidents)})
     frame = frame.dropna(subset=["period_start"])
     if frame.empty:
-        return pd.DataFrame(columns=["period_start", "incidents"])
+        names = breakdown.names if breakdown is not None else []
+        return pd.DataFrame(columns=["period_start", "incidents", *names])
     table = frame.pivot_table(
         index="period_start", columns="by", values="n", aggfunc="sum", fill_value=0
     ).apply(_whole)
     full = pd.period_range(table.index.min(), table.index.max(), freq=PERIODS[period]).start_time
     table = table.reindex(pd.DatetimeIndex(full.astype("datetime64[ns]")), fill_value=0)
+    if breakdown is not None:
+        table = table.reindex(columns=breakdown.names, fill_value=0)
     table.columns = [str(c) for c in table.columns]
     table.insert(0, "incidents", table.sum(axis=1))
     table.index.name = "period_start"

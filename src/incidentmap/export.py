@@ -49,7 +49,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from incidentmap.aggregate import counts_by_area
+from incidentmap.aggregate import Breakdown, add_breakdown, counts_by_area
 from incidentmap.atomic import atomic_write, check_output
 from incidentmap.boundaries import load_boundaries
 from incidentmap.errors import UsageError, refuse_choice
@@ -227,6 +227,7 @@ class ExportOptions:
     area_events: str = "omit"
     period_layout: str = "long"
     zeros: bool = False
+    breakdown: Breakdown | None = None
 
 
 def export_layers(
@@ -273,6 +274,10 @@ def export_layers(
         See :func:`layers_from_incidents`.
     zeros : bool, default False
         Keep the area x period rows with no incident in the long tables.
+    breakdown : Breakdown, optional
+        Split the area layers' and long tables' counts by a column's values: the export
+        job passes ``Breakdown("target", TARGETS)`` for ``target_officials`` ...
+        ``target_unknown`` (every value a column, adding up to ``incidents``).
 
     Returns
     -------
@@ -295,6 +300,7 @@ def export_layers(
         period_layout=period_layout,
         zeros=zeros,
     )
+    built = _split(built, incidents, o.breakdown, period)
     for name in ("points", "area_events"):
         if name in built:
             built[name] = typed_columns(built[name])
@@ -327,6 +333,33 @@ def export_layers(
     if "points" in built:
         report.update(_left_out(incidents, len(built["points"]), area_events))
     return report
+
+
+def _split(
+    built: dict[str, pd.DataFrame],
+    incidents: gpd.GeoDataFrame,
+    breakdown: Breakdown | None,
+    period: str | None,
+) -> dict[str, pd.DataFrame]:
+    """Add the breakdown's counts to the area layers and the long tables (None: as they are)."""
+    if breakdown is None:
+        return built
+    out = dict(built)
+    for name, frame in built.items():
+        level = name.split("_")[0][:-1]
+        if level not in ("district", "province"):  # points, boundaries
+            continue
+        per = period if "period_start" in frame.columns else None
+        split = add_breakdown(frame, incidents, breakdown, level=level, period=per)
+        if isinstance(frame, gpd.GeoDataFrame):  # the polygon stays the last column
+            geometry = frame.geometry.name
+            split = gpd.GeoDataFrame(
+                split[[c for c in split.columns if c != geometry] + [geometry]],
+                geometry=geometry,
+                crs=frame.crs,
+            )
+        out[name] = split
+    return out
 
 
 def _layers_for(

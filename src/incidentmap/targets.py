@@ -189,6 +189,7 @@ def _ucdp(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray | None:
     tov = pd.to_numeric(incidents[by_key["type_of_violence"]], errors="coerce").to_numpy()
     out = np.full(len(incidents), -1, dtype=np.int64)
     out[tov == 3] = _POS["civilians"]  # one-sided violence: against civilians
+    out[tov == 2] = _POS["other"]  # non-state conflict: two organised armed groups
     gov = _government_side(incidents, by_key)  # state-based: the government's forces a party
     if gov is not None:
         out[(tov == 1) & gov] = _POS["security forces"]
@@ -212,12 +213,17 @@ def _ucdp_sides(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray |
     """Return the target of a GED table without ``type_of_violence`` from its sides.
 
     Side B "Civilians" is one-sided violence; a government on either side is a state-based
-    conflict, its forces a party (UCDP GED Codebook, "side_a", "side_b").
+    conflict, its forces a party; two named sides, neither a government nor civilians, are a
+    non-state conflict between organised armed groups: "other" (UCDP GED Codebook,
+    "side_a", "side_b", "type_of_violence").
     """
     if "side_a" not in by_key or "side_b" not in by_key or "type_of_violence" in by_key:
         return None
     b = incidents[by_key["side_b"]].astype("string")
     out = np.full(len(incidents), -1, dtype=np.int64)
+    named = incidents[by_key["side_a"]].astype("string").str.strip().fillna("") != ""
+    named &= b.str.strip().fillna("") != ""
+    out[named.to_numpy(dtype=bool)] = _POS["other"]
     gov = _government_side(incidents, by_key)
     if gov is not None:
         out[gov] = _POS["security forces"]

@@ -44,6 +44,8 @@ import pandas as pd
 from incidentmap.aggregate import (
     LEVELS,
     PERIODS,
+    Breakdown,
+    add_breakdown,
     coarse_count,
     counts_by_area,
     last_day_covered,
@@ -68,6 +70,7 @@ __all__ = [
     "GI_STEP",
     "Comparison",
     "TrendOptions",
+    "binomial_sf",
     "classify_emerging",
     "compare",
     "emerging_categories",
@@ -117,6 +120,12 @@ class TrendOptions:
         the file's last date before any filter; default the last event).
         Periods run to it with their zeros: the latest complete period is found from the
         coverage, not from the last event, so quiet periods at the end are compared too.
+    breakdown : Breakdown, optional
+        Split the latest period's count of each area by the values of a column (the
+        trends job passes ``Breakdown("target", TARGETS)``): one ``target_<name>`` column
+        per value, adding up to ``last_count``; the timeline is then counted by the same
+        values instead of by category, and the facts hold the country's split
+        (``by_<column>``).
 
     Raises
     ------
@@ -134,6 +143,7 @@ class TrendOptions:
     include_incomplete: bool = False
     fdr: bool = False
     until: str | pd.Timestamp | None = None
+    breakdown: Breakdown | None = None
 
     def __post_init__(self) -> None:
         refuse_choice(self.level, LEVELS, "level")
@@ -182,12 +192,46 @@ def rising_test(last: np.ndarray, baseline_total: np.ndarray, n_baseline: int) -
     numpy.ndarray
         p-values (1 where there were no events at all).
     """
-    from scipy.stats import binom
-
     last = np.asarray(last, dtype=float)
     total = last + np.asarray(baseline_total, dtype=float)
-    p = binom.sf(last - 1, total, 1.0 / (n_baseline + 1))
+    p = binomial_sf(last - 1, total, 1.0 / (n_baseline + 1))
     return np.where(total > 0, p, 1.0)
+
+
+def binomial_sf(k: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
+    """P(X > k) for X ~ Binomial(n, p): ``scipy.stats.binom.sf`` without importing scipy.stats.
+
+    The regularized incomplete beta function I_p(k + 1, n - k) (``scipy.special.betainc``,
+    Boost's ``ibeta``, the function Boost's binomial complement and so ``binom.sf`` call),
+    with ``binom.sf``'s rules around it: ``k`` rounded down, 1 below 0, 0 from ``n`` on,
+    NaN where ``n`` is not a whole number of trials (weighted counts with fractions) or
+    ``k`` is NaN. The tests compare it with ``binom.sf`` to the last bit.
+
+    Parameters
+    ----------
+    k : numpy.ndarray
+    n : numpy.ndarray
+        Numbers of trials.
+    p : float
+        Probability of success, in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray of float
+    """
+    from scipy.special import betainc
+
+    k = np.floor(np.asarray(k, dtype=float))
+    n = np.asarray(n, dtype=float)
+    k, n = np.broadcast_arrays(k, n)
+    out = np.full(k.shape, np.nan)
+    valid = (n >= 0) & (n == np.floor(n)) & np.isfinite(n) & ~np.isnan(k)
+    out[valid & (k < 0)] = 1.0
+    out[valid & (k >= n)] = 0.0
+    inside = valid & (k >= 0) & (k < n)
+    if inside.any():
+        out[inside] = betainc(k[inside] + 1, n[inside] - k[inside], p)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,6 +314,7 @@ def compare(
     matrix, ids, starts = _matrix(counts, key)
     out = _area_rows(layer, key, names, ids)
     n_base = _add_change(out, matrix, starts[-1], opts)
+    split = _add_split(out, counts, kept, key, starts[-1], opts) if opts.breakdown else {}
     week_end = _end(last_day, "week", opts.include_incomplete)
     weekly = (
         counts  # the same rows counted the same way: no second count
@@ -302,18 +347,45 @@ def compare(
             "fdr": opts.fdr,
             "alpha": opts.alpha,
             "rules": RULES,
-            "timeline": national_timeline(kept, opts.period),
+            "timeline": national_timeline(kept, opts.period, breakdown=opts.breakdown),
+            **split,
         },
     )
+
+
+def _add_split(
+    out: pd.DataFrame,
+    counts: pd.DataFrame,
+    kept: pd.DataFrame,
+    key: str,
+    start: Any,
+    opts: TrendOptions,
+) -> dict[str, dict[str, float]]:
+    """Add each area's latest-period count split by the breakdown; return the country's."""
+    b = opts.breakdown
+    assert b is not None
+    latest = counts[counts["period_start"] == start]
+    latest = add_breakdown(latest, kept, b, level=opts.level, period=opts.period)
+    table = latest.assign(**{key: latest[key].astype(str)}).set_index(key)[b.names]
+    table = table.reindex(out[key].astype(str)).fillna(0)
+    for name in b.names:
+        out[name] = table[name].to_numpy()
+    country = {v: out[n].sum() for v, n in zip(b.values, b.names, strict=True)}
+    return {f"by_{b.column}": {v: (int(n) if float(n).is_integer() else float(n))
+                               for v, n in country.items()}}  # fmt: skip
 
 
 def _why_no_periods(kept: pd.DataFrame, key: str, opts: TrendOptions) -> str:
     """Say why no period holds a counted row: the real reason, not "no dated incidents"."""
     placed = kept[key].notna() if key in kept.columns else pd.Series(False, index=kept.index)
     if not placed.any():
+        n = int(kept["province_code"].notna().sum()) if "province_code" in kept else 0
+        if not n:
+            return "no row is placed in an area: nothing to compare over time"
+        rows = "the 1 placed row is" if n == 1 else f"all {n:,} placed rows are"
         return (
-            f"no row is placed in a {opts.level} (the rows name only provinces); "
-            "use `level` province"
+            f"`level` {opts.level}: {rows} placed only to a province (the data name no "
+            "district or point); use `level` province"
         )
     coarse = coarse_count(kept, opts.level, opts.period)
     dated = int((placed & kept["date"].notna()).sum())

@@ -51,6 +51,11 @@ def aggregate_cmd(
         "--sum",
         help="Numeric column to add up (repeatable; default: fatalities and injured).",
     ),
+    by_target: bool = typer.Option(
+        False,
+        "--by-target",
+        help="A count per target beside incidents (target_officials ... target_unknown).",
+    ),
     overwrite: bool = overwrite_opt(),
     csv_safe: bool = csv_safe_opt(),
     quiet: bool = quiet_opt(),
@@ -68,6 +73,7 @@ def aggregate_cmd(
         population=population,
         sums=tuple(sums or ("fatalities", "injured")),
         filters=filters_from(filters),
+        by_target=by_target,
     )
     with step(f"counting {request.source.name}"):
         result = run(request)

@@ -69,6 +69,12 @@ def export_cmd(
     zeros: bool = typer.Option(
         False, "--zeros", help="With --period: keep area x period rows with no incident."
     ),
+    by_target: bool = typer.Option(
+        False,
+        "--by-target",
+        help="Area layers and their period tables get a count per target (target_officials "
+        "... target_unknown).",
+    ),
     overwrite: bool = overwrite_opt(),
     csv_safe: bool = csv_safe_opt(),
     quiet: bool = quiet_opt(),
@@ -88,6 +94,7 @@ def export_cmd(
             area_events=area_events,
             period_layout=period_layout,
             zeros=zeros,
+            by_target=by_target,
             filters=filters_from(filters),
             progress=bar.update,
         )

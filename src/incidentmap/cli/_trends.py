@@ -33,6 +33,7 @@ from incidentmap.cli._options import (
     step,
     to_stdout,
 )
+from incidentmap.cli._text import terminal_text
 from incidentmap.jobs.trends import TrendsRequest, TrendsResult, run
 from incidentmap.options import Output
 
@@ -80,6 +81,12 @@ def trends_cmd(
     timeline: bool = typer.Option(
         False, "--timeline", help="Print the national timeline (counts per period by category)."
     ),
+    by_target: bool = typer.Option(
+        False,
+        "--by-target",
+        help="Split each area's latest count by who was targeted (target_officials ... "
+        "target_unknown columns; the timeline by target instead of category).",
+    ),
     fmt: TrendFormat | None = typer.Option(
         None, "--format", "-f", help="Output format (default: table on a terminal, else csv)."
     ),
@@ -110,6 +117,7 @@ def trends_cmd(
             alpha=alpha,
             fdr=fdr,
             include_incomplete=include_incomplete,
+            by_target=by_target,
             output=Output(output, overwrite=overwrite, csv_safe=csv_safe) if output else None,
             progress=progress,
         )
@@ -185,8 +193,6 @@ def _emit(result: TrendsResult, fmt: str, timeline: bool) -> None:
 
 
 def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: bool) -> None:
-    from incidentmap.cli._text import terminal_text
-
     t = Table(show_lines=False)
     if timeline:
         cols = list(frame.columns)
@@ -207,7 +213,27 @@ def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: 
         t.add_column(c, no_wrap=c in ("area", "emerging"))
     for r in rows:
         t.add_row(*[Text(terminal_text(_cell(v))) for v in r])
-    Console(soft_wrap=False, markup=False, highlight=False).print(t)
+    console = Console(soft_wrap=False, markup=False, highlight=False)
+    console.print(t, *_split_table(frame, timeline))
+
+
+def _split_table(frame: pd.DataFrame, timeline: bool) -> list[Table]:
+    """Return the shown areas' latest counts by target (each target counted, and unknown).
+
+    None (an empty list) for the timeline, or when the areas are not split by target.
+    """
+    split = frame.filter(like="target_")
+    if timeline or split.empty:
+        return []
+    counted = split.astype(float).sum() > 0
+    cols = list(split.columns[counted.to_numpy() | (split.columns == "target_unknown")])
+    t = Table(title="latest period by target", show_lines=False)
+    t.add_column("area", no_wrap=True)
+    for c in cols:
+        t.add_column(c.removeprefix("target_").replace("_", " "), justify="right")
+    for area, *values in frame[["area", *cols]].itertuples(index=False):
+        t.add_row(Text(terminal_text(str(area))), *[_cell(v) for v in values])
+    return [t]
 
 
 def _flagged(result: pd.DataFrame) -> pd.Series:

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from incidentmap.errors import UsageError
-from incidentmap.jobs.load import Source, load, population_table
+from incidentmap.jobs.load import (
+    Source,
+    load,
+    population_line,
+    population_table,
+    target_breakdown,
+)
 from incidentmap.jobs.report import Report
 from incidentmap.options import LEVELS, PERIOD_NAMES, Filters, Output
 
@@ -23,6 +29,8 @@ __all__ = [
     "AggregateRequest",
     "AggregateResult",
     "coarse_note",
+    "coarse_precisions",
+    "period_notes",
     "run",
     "say_written",
     "write_area_rows",
@@ -46,6 +54,9 @@ class AggregateRequest:
     sums : tuple of str, default ("fatalities", "injured")
         Numeric columns to add up.
     filters : Filters
+    by_target : bool, default False
+        A count per target beside ``incidents`` (``target_officials`` ... ``target_unknown``:
+        every target of :data:`incidentmap.targets.TARGETS`, adding up to ``incidents``).
     """
 
     source: Source
@@ -55,6 +66,7 @@ class AggregateRequest:
     population: Any = None
     sums: tuple[str, ...] = ("fatalities", "injured")
     filters: Filters = field(default_factory=Filters)
+    by_target: bool = False
 
     def check(self) -> None:
         """Refuse a level, period or output that cannot work, before any file is read."""
@@ -98,11 +110,13 @@ def run(request: AggregateRequest) -> AggregateResult:
     AggregateResult
     """
     request.check()
-    from incidentmap.aggregate import coarse_count, counts_by_area
+    from incidentmap.aggregate import counts_by_area
     from incidentmap.boundaries import load_boundaries
 
     pop = population_table(request.population)
     report = Report()
+    if pop is not None:
+        report.add("population", population_line(request.population, pop), kind="info")
     loaded = load(request.source, request.filters, report)
     g = loaded.frame
     for col in request.sums:
@@ -117,24 +131,15 @@ def run(request: AggregateRequest) -> AggregateResult:
         sums=request.sums or ("fatalities", "injured"),
         coverage_end=loaded.coverage_end,
     )
+    counts = _split(counts, g, request)
     if request.output is not None:
         layer = f"{request.level}_{request.period or 'total'}"
         out = request.output
         written = write_area_rows(counts, out, areas, request.level, layer)
         say_written(report, written)
     if request.period is not None:
-        coarse = coarse_count(g, request.level, request.period)
-        if coarse:
-            report.add("coarse_dates", coarse_note(coarse, request.period))
-        undated = int(g["date"].isna().sum()) if "date" in g.columns else len(g)
-        if undated:
-            rows = "row has" if undated == 1 else "rows have"
-            report.add(
-                "undated",
-                f"{undated:,} {rows} no date: counted in no {request.period} (`period` none "
-                "gives the totals)",
-                field="period",
-            )
+        period_notes(report, g, request.level, request.period)
+        _say_partial(report, counts, request.period, loaded)
     n_areas = counts.iloc[:, 0].nunique()
     n_periods = counts["period_start"].nunique() if "period_start" in counts else 1
     report.counts.update(rows=len(counts), incidents=float(counts["incidents"].sum()))
@@ -151,17 +156,95 @@ def run(request: AggregateRequest) -> AggregateResult:
     return AggregateResult(counts, report)
 
 
+def _split(counts: Any, g: Any, request: AggregateRequest) -> Any:
+    """Add the counts by target when asked (``by_target``)."""
+    if not request.by_target:
+        return counts
+    from incidentmap.aggregate import add_breakdown
+
+    return add_breakdown(counts, g, target_breakdown(), level=request.level, period=request.period)
+
+
+def period_notes(report: Report, g: Any, level: str, period: str) -> None:
+    """Say which rows no ``period`` holds: undated, dated only to a longer span, unplaced.
+
+    Counted by area and period, a row is in no period when it has no date or a date known
+    only to a longer span (a month, a year), and in no area when it is not placed at the
+    level; the table's total is then less than the rows, and each reason is said with its
+    count, so that the sum of the table plus the rows said is the rows kept.
+    """
+    from incidentmap.aggregate import coarse_count
+
+    key = "district_id" if level == "district" else "province_code"
+    placed = g[key].notna() if key in g.columns else None
+    coarse = coarse_count(g, level, period)
+    if coarse:
+        report.add("coarse_dates", coarse_note(coarse, period, coarse_precisions(g, level, period)))
+    dates = g["date"] if "date" in g.columns else None
+    undated = int(dates.isna().sum()) if dates is not None else len(g)
+    if undated:
+        rows = "row has" if undated == 1 else "rows have"
+        where = ""
+        if placed is not None and dates is not None:
+            n_placed = int((dates.isna() & placed).sum())
+            where = f" ({n_placed:,} of them placed in a {level})"
+        report.add(
+            "undated",
+            f"{undated:,} {rows} no date{where}: counted in no {period}; `period` none "
+            "gives the totals",
+            field="period",
+        )
+
+
+def _say_partial(report: Report, counts: Any, period: str, loaded: Any) -> None:
+    """Say which periods are marked incomplete, and how the data's coverage was decided."""
+    if "period_complete" not in counts.columns or counts["period_complete"].all():
+        return
+    starts = sorted(set(counts.loc[~counts["period_complete"].astype(bool), "period_start"]))
+    cover = loaded.coverage_end
+    report.add(
+        "partial",
+        f"period_complete is false for the {period} from {starts[0]:%Y-%m-%d}: the data "
+        f"cover to {cover:%Y-%m-%d} ({loaded.coverage_basis})",
+        field="until",
+        kind="info",
+    )
+
+
 def _incidents(n: float) -> str:
     return f"{n:,.10g} incident" + ("" if n == 1 else "s")
 
 
-def coarse_note(n: int, period: str) -> str:
-    """Say that ``n`` rows are dated to a longer span than one ``period`` (in totals only)."""
+def coarse_note(n: int, period: str, precisions: dict[str, int] | None = None) -> str:
+    """Say that ``n`` rows are dated to a span no one ``period`` holds (in totals only).
+
+    ``precisions`` counts them by their date's precision (``{"week": 9, "year": 6}``): a
+    date known to a week is in no one month when its week runs into the next month.
+    """
     rows = "row is" if n == 1 else "rows are"
+    known = ""
+    if precisions:
+        known = " (" + ", ".join(f"{k} {v:,}" for k, v in precisions.items()) + ")"
     return (
-        f"{n:,} {rows} dated only to a longer span than a {period} (a month, a year): "
-        f"counted in totals, in no {period}"
+        f"{n:,} {rows} dated only to a span no one {period} holds{known}: counted in "
+        f"totals, in no {period}"
     )
+
+
+def coarse_precisions(g: Any, level: str, period: str) -> dict[str, int]:
+    """Count the rows placed at ``level`` no one ``period`` holds, by their date's precision."""
+    import pandas as pd
+
+    from incidentmap.aggregate import coarse_rows
+
+    key = "district_id" if level == "district" else "province_code"
+    if key not in g.columns or "date_precision" not in g.columns:
+        return {}
+    mask = coarse_rows(g, period) & g[key].notna().to_numpy()
+    counts = pd.Series(g["date_precision"].to_numpy()[mask]).value_counts()
+    order = ("day", "week", "month", "quarter", "year")
+    return {str(k): int(counts[k]) for k in sorted(counts.index, key=lambda k: (
+        order.index(k) if k in order else len(order), str(k)))}  # fmt: skip
 
 
 def write_area_rows(

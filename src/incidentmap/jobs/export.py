@@ -15,7 +15,7 @@ from typing import Any
 
 from incidentmap.errors import UsageError, refuse_choice
 from incidentmap.jobs.aggregate import say_written
-from incidentmap.jobs.load import Source, load
+from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
 from incidentmap.options import AREA_EVENTS, PERIOD_LAYOUTS, Filters, Output
 
@@ -42,6 +42,10 @@ class ExportRequest:
     period_layout : {"long", "features"}, default "long"
     zeros : bool, default False
         Keep area x period rows with no incident.
+    by_target : bool, default False
+        Area layers and long tables get a count per target (``target_officials`` ...
+        ``target_unknown``: every target of :data:`incidentmap.targets.TARGETS`, adding up
+        to ``incidents``).
     filters : Filters
     progress : callable, optional
         ``progress(bytes_written, estimate)`` while a large file is written.
@@ -55,6 +59,7 @@ class ExportRequest:
     area_events: str = "omit"
     period_layout: str = "long"
     zeros: bool = False
+    by_target: bool = False
     filters: Filters = field(default_factory=Filters)
     progress: Callable[[int, int], None] | None = None
 
@@ -112,6 +117,62 @@ class ExportRequest:
 _AREAS = ("districts", "provinces")
 
 
+def _say_periods(report: Report, g: Any, written: dict[str, Any], period: str | None) -> None:
+    """Say why a period table counts fewer incidents than its area layer, when it does.
+
+    The layer holds every row placed in the area; the table only the rows one period holds:
+    not the undated ones, nor those dated to a span no one period holds (a week across two
+    months, a year). Each is said with its count, so the two add up.
+    """
+    from incidentmap.aggregate import coarse_rows, row_weights
+    from incidentmap.jobs.aggregate import coarse_precisions
+
+    tables = written.get("tables", {})
+    for layer in _AREAS:
+        if period is None or f"{layer}_by_{period}" not in tables:
+            continue
+        level, key = layer[:-1], "district_id" if layer == "districts" else "province_code"
+        placed = g[key].notna().to_numpy()
+        w = row_weights(g)
+        coarse = coarse_rows(g, period) & placed
+        undated = g["date"].isna().to_numpy() & placed & ~coarse
+        if not (coarse.any() or undated.any()):
+            continue
+        total = w[placed].sum()
+        kept = total - w[coarse].sum() - w[undated].sum()
+        why = []
+        if coarse.any():
+            kinds = coarse_precisions(g, level, period).items()
+            why.append(
+                f"{w[coarse].sum():,.10g} dated only to a span no one {period} holds "
+                f"({', '.join(f'{k} {n:,}' for k, n in kinds)})"
+            )
+        if undated.any():
+            why.append(f"{w[undated].sum():,.10g} undated")
+        report.add(
+            "period_table",
+            f"table {layer}_by_{period} counts {kept:,.10g} of the {total:,.10g} incidents of "
+            f"layer {layer}: {'; '.join(why)} (in the layer's totals, in no {period})",
+            field="period",
+        )
+
+
+def _say_split(report: Report, written: dict[str, Any], request: ExportRequest) -> None:
+    """Say which layers and tables carry the counts by target (or that none can)."""
+    if not request.by_target:
+        return
+    names = dict.fromkeys([*written["layers"], *written.get("tables", {})])
+    split = [n for n in names if n.split("_")[0] in _AREAS]
+    if split:
+        text = (
+            f"counts by target in {', '.join(split)}: target_officials ... target_unknown "
+            "(an unknown target counted as unknown, never as 0)"
+        )
+    else:
+        text = "`by_target` splits the area layers' counts; the points layer has its target column"
+    report.add("by_target", text, field="by_target", kind="info" if split else "warning")
+
+
 @dataclass
 class ExportResult:
     """What was written.
@@ -160,9 +221,12 @@ def run(request: ExportRequest) -> ExportResult:
             area_events=request.area_events,
             period_layout=request.period_layout,
             zeros=request.zeros,
+            breakdown=target_breakdown() if request.by_target else None,
         ),
     )
+    _say_split(report, written, request)
     _say(report, written, request)
+    _say_periods(report, g, written, request.period)
     return ExportResult(written, report)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incidentmap.jobs.report import Report
@@ -19,7 +20,15 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["Loaded", "Source", "load", "population_table"]
+__all__ = [
+    "RELEASED_BY_YEAR",
+    "Loaded",
+    "Source",
+    "load",
+    "population_line",
+    "population_table",
+    "target_breakdown",
+]
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,9 @@ class Loaded:
         file before any filter.
     preset : str
         The column layout the file was read as.
+    coverage_basis : str
+        How ``coverage_end`` was decided, in words (the ``until`` asked for, a layout's
+        yearly releases, or the last event's date).
     summary : dict
         The placing counts (see :func:`incidentmap.geocode_summary`).
     report : Report
@@ -76,6 +88,7 @@ class Loaded:
     preset: str = ""
     summary: dict[str, Any] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
+    coverage_basis: str = ""
 
     def _repr_html_(self) -> str:
         return self.frame.head(20)._repr_html_() + self.report._repr_html_()
@@ -102,13 +115,14 @@ def load(
     """
     f = _checked(filters or Filters())  # before any file is read
     g, preset, summary = _read(source, report, quiet=quiet)
-    from incidentmap.aggregate import last_day_covered
     from incidentmap.filters import select
 
     g = _weigh(g, f.weight, report)
-    cover = _coverage_day(f.until) if f.until else _coverage_day(last_day_covered(g))
+    cover, basis = _covered(g, f.until, preset)
     kept, left_out = select(g, f)
     report.counts.update(rows_read=len(g), kept=len(kept))
+    if f.target:
+        _say_targets(report, g, f.target)
     if f.active():
         if f.group and not _has_actors(g):
             report.add(
@@ -128,7 +142,43 @@ def load(
             field="attribution",
             kind="info",
         )
-    return Loaded(kept, len(g), cover, preset, summary, report)
+    return Loaded(kept, len(g), cover, preset, summary, report, basis)
+
+
+#: layouts whose data are published in whole calendar years, each release to 31 December
+#: (GTD Codebook: "updated annually"; UCDP GED: yearly releases of whole years), so a file
+#: in them covers the last event's whole year, not only to its day
+RELEASED_BY_YEAR = {"gtd": "GTD", "ucdp": "UCDP GED"}
+
+
+def _covered(g: Any, until: Any, preset: str) -> tuple[Any, str]:
+    """Return the last day the data cover, and how it was decided, in words.
+
+    The ``until`` asked for; else the rows' last day (a date known to a month covers the
+    month), to the end of its year for a layout published in whole years.
+    """
+    from incidentmap.aggregate import last_day_covered
+
+    if until:
+        return _coverage_day(until), "the `until` asked for"
+    cover = _coverage_day(last_day_covered(g))
+    if preset in RELEASED_BY_YEAR and cover is not None:
+        import pandas as pd
+
+        cover = pd.Timestamp(year=cover.year, month=12, day=31)
+    return cover, _stated_span(preset, cover)
+
+
+def _stated_span(preset: str, last: Any) -> str:
+    """Say how the covered period was decided when no ``until`` was asked for."""
+    if last is None:
+        return "no date in the data"
+    if preset in RELEASED_BY_YEAR:
+        return f"{RELEASED_BY_YEAR[preset]}'s yearly releases cover the last event's whole year"
+    return "the last event's date; the layout states no span, `until` sets another"
+    return (
+        f"the last event's date ({last:%Y-%m-%d}): the layout states no span; `until` sets it"
+    )
 
 
 def _checked(f: Filters) -> Filters:
@@ -195,6 +245,27 @@ def _weigh(g: Any, column: str | None, report: Report) -> Any:
     return out
 
 
+def _say_targets(report: Report, g: Any, wanted: tuple[str, ...]) -> None:
+    """Warn when no row of the input has a target asked for: say which targets it has.
+
+    UCDP GED codes no officials (a government side is its forces), and a file without
+    target columns has only ``unknown``: "no match" is then the codebook's answer, said.
+    """
+    if "target" not in g.columns:
+        return
+    have = g["target"].astype("string").fillna("unknown").value_counts()
+    if any(t in have.index for t in wanted):
+        return
+    listed = ", ".join(f"{t} {int(n):,}" for t, n in have.items()) or "none"
+    report.add(
+        "no_target",
+        f"no row of the input is aimed at {' or '.join(wanted)} (its targets: {listed}); "
+        "`target` matches nothing",
+        field="target",
+        kind="warning",
+    )
+
+
 def _has_actors(g: Any) -> bool:
     return any(c in g.columns and g[c].notna().any() for c in ("actor", "actor1", "actor2"))
 
@@ -223,3 +294,40 @@ def population_table(path: Any) -> Any:
     from incidentmap.pipeline import load_population
 
     return load_population(path)
+
+
+def population_line(path: Any, table: Any) -> str:
+    """Say which columns of a population table the rates use, and how many areas it gives.
+
+    ``rates per 100,000 from population table pop.csv: column 'T_TL', areas by 'Province'
+    (34 provinces with a population)``: the reader's own rule (its first population column
+    of ``population``, ``pop``, ``T_TL``, ``total``, keyed by ``district_id`` or a province
+    column), and the other candidate columns it did not use.
+    """
+    import pandas as pd
+
+    from incidentmap.io import read_table
+    from incidentmap.io.areas import POPULATION_COLUMNS, PROVINCE_KEYS
+
+    cols = {str(c).lower(): str(c) for c in pd.DataFrame(read_table(path)).columns}
+    found = [cols[c] for c in POPULATION_COLUMNS if c in cols]
+    keys = [cols[c] for c in ("district_id", *PROVINCE_KEYS) if c in cols]
+    level = "district" if "district_id" in table.columns else "province"
+    n = int(table["population"].notna().sum())
+    line = (
+        f"rates per 100,000 from population table {Path(str(path)).name}: column "
+        f"{found[0]!r}, areas by {keys[0]!r} ({n:,} {level}s with a population)"
+    )
+    return line + (f"; not used: {', '.join(map(repr, found[1:]))}" if found[1:] else "")
+
+
+def target_breakdown() -> Any:
+    """Return the per-target split of counts (:class:`incidentmap.aggregate.Breakdown`).
+
+    Every target of :data:`incidentmap.targets.TARGETS` a ``target_<name>`` column, blanks
+    counted as ``unknown``.
+    """
+    from incidentmap.aggregate import Breakdown
+    from incidentmap.targets import TARGETS
+
+    return Breakdown("target", TARGETS)

@@ -17,14 +17,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from incidentmap.errors import refuse_choice
 from incidentmap.jobs.aggregate import coarse_note, say_written, write_area_rows
-from incidentmap.jobs.load import Source, load
+from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
 from incidentmap.options import LEVELS, PERIOD_NAMES, Filters, Output
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TrendsRequest", "TrendsResult", "run"]
+__all__ = ["TrendsRequest", "TrendsResult", "run", "split_line"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,11 @@ class TrendsRequest:
         Benjamini-Hochberg correction of the Gi* p-values per period.
     include_incomplete : bool, default False
         Use the data's last period even if it is not over.
+    by_target : bool, default False
+        Split each area's latest count by who was targeted (``target_officials``,
+        ``target_security_forces``... ``target_unknown``: every target of
+        :data:`incidentmap.targets.TARGETS`, adding up to ``last_count``); the timeline is
+        then counted by target instead of by category.
     output : Output, optional
         Also write the areas: ``.csv``, ``.json``, or a layer with their polygons.
     progress : callable, optional
@@ -63,6 +68,7 @@ class TrendsRequest:
     alpha: float = 0.05
     fdr: bool = False
     include_incomplete: bool = False
+    by_target: bool = False
     output: Output | None = None
     progress: Callable[[str, int, int], None] | None = None
 
@@ -118,6 +124,8 @@ class TrendsResult:
         }
         if not timeline:
             doc["timeline"] = json_records(self.timeline)
+        if "by_target" in f:
+            doc["by_target"] = f["by_target"]
         return doc
 
     def text(self, *, timeline: bool = False) -> pd.DataFrame:
@@ -152,6 +160,7 @@ def run(request: TrendsRequest) -> TrendsResult:
     loaded = load(request.source, request.filters, report)
     from incidentmap.trends import TrendOptions, compare
 
+    breakdown = target_breakdown() if request.by_target else None
     options = TrendOptions(
         level=request.level,
         period=request.period,
@@ -162,9 +171,11 @@ def run(request: TrendsRequest) -> TrendsResult:
         include_incomplete=request.include_incomplete,
         fdr=request.fdr,
         until=loaded.coverage_end,
+        breakdown=breakdown,
     )
     areas, facts = compare(loaded.frame, options=options, progress=request.progress)
     timeline = facts.pop("timeline")
+    facts["coverage_basis"] = loaded.coverage_basis
     result = TrendsResult(areas, timeline, facts, request.level, report)
     _say(result, request)
     if request.output is not None:
@@ -178,9 +189,7 @@ def run(request: TrendsRequest) -> TrendsResult:
 def _say(result: TrendsResult, request: TrendsRequest) -> None:
     """Say the periods compared and how many areas each rule flagged."""
     f, period, add = result.facts, request.period, result.report.add
-    note = f"latest {period}: {f['last_period']:%Y-%m-%d}"
-    if f.get("dropped_incomplete"):
-        note += f" (the data end {f['data_end']:%Y-%m-%d}, inside a later {period} left out)"
+    note = f"latest {period}: {f['last_period']:%Y-%m-%d}{_left_out(f, period)}"
     add("compared", f"{note}; baseline: {f['baseline']} {period}s before it", kind="info")
     if f.get("surge_week") is not None:
         add(
@@ -199,6 +208,8 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
     for what, n in coarse.items():
         if n and (what != "week" or f.get("surge_week") is not None):
             add("coarse_dates", coarse_note(n, what))
+    if "by_target" in f:
+        add("by_target", f"latest {period} by target: {split_line(f['by_target'])}", kind="info")
     areas = result.areas
     counts = {k: int(areas[k].sum()) for k in ("surge", "threat", "rising") if k in areas}
     add(
@@ -207,6 +218,30 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
         f"{counts.get('threat', 0)}, rising {counts.get('rising', 0)} of {len(areas)}",
         kind="info",
     )
+
+
+def _left_out(f: dict[str, Any], period: str) -> str:
+    """`` (the data cover to ...; the month it ends inside is left out)``, or nothing."""
+    if not f.get("dropped_incomplete"):
+        return ""
+    basis = f": {f['coverage_basis']}" if f.get("coverage_basis") else ""
+    return (
+        f" (the data cover to {f['data_end']:%Y-%m-%d}{basis}; the {period} it ends inside "
+        "is left out)"
+    )
+
+
+def split_line(split: dict[str, float]) -> str:
+    """Say a breakdown in words: the values counted, largest first, then ``unknown``.
+
+    ``civilians 40, security forces 20, officials 5; unknown 3`` (values of 0 left out;
+    the unknown apart, never folded into the others); ``none`` when nothing was counted.
+    """
+    known = sorted(((v, n) for v, n in split.items() if v != "unknown" and n), key=lambda x: -x[1])
+    parts = [", ".join(f"{v} {n:,.10g}" for v, n in known)] if known else []
+    if split.get("unknown"):
+        parts.append(f"unknown {split['unknown']:,.10g}")
+    return "; ".join(parts) or "none"
 
 
 def _write(result: TrendsResult, output: Output, report: Report) -> None:
