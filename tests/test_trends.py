@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import incidentmap as im
 from incidentmap.aggregate import national_timeline
@@ -404,3 +406,79 @@ def test_month_dated_counts_compare_by_month_and_say_why_not_by_week(capsys, use
     assert "surge and threat not applied" in err and len(pd.read_csv(io.StringIO(out))) == 34
     code, _, err = run(capsys, "trends", src, "-f", "csv")  # weeks: none holds a month
     assert code == 2 and "known only to a longer span than a week" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# trends without scipy.stats (issue 25): the same numbers, to the last bit
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    last=st.floats(-2, 400, allow_nan=False),
+    base=st.floats(0, 4000, allow_nan=False),
+    whole=st.booleans(),
+    n_base=st.integers(1, 60),
+)
+def test_binomial_sf_is_scipys_binom_sf(last, base, whole, n_base):
+    from scipy.stats import binom
+
+    from incidentmap.trends import binomial_sf
+
+    if whole:  # counts; else weighted counts with fractions (binom.sf: NaN)
+        last, base = float(round(last)), float(round(base))
+    k, n, p = last - 1, last + base, 1.0 / (n_base + 1)
+    want = binom.sf(k, n, p)
+    got = binomial_sf(k, n, p)
+    assert (np.isnan(want) and np.isnan(got)) or want == got
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.integers(0, 4).map(float), st.floats(-5, 5, allow_nan=False)),
+        min_size=2,
+        max_size=140,
+    )
+)
+def test_mann_kendall_is_scipys_kendalltau_over_time(values):
+    from scipy.stats import kendalltau
+
+    from incidentmap.hotspots import mann_kendall
+
+    res = kendalltau(np.arange(len(values)), values)
+    got = mann_kendall(np.array(values))
+    assert np.array_equal([res.statistic, res.pvalue], got, equal_nan=True)
+
+
+def test_mann_kendall_exact_branch_with_one_pair_out_of_order():
+    from scipy.stats import kendalltau
+
+    from incidentmap.hotspots import mann_kendall
+
+    for n in (3, 34, 60, 200):  # exact beyond 33 values when one pair is discordant
+        y = np.arange(n, dtype=float)
+        y[[5 % n, 7 % n]] = y[[7 % n, 5 % n]]
+        for series in (y, -y):
+            res = kendalltau(np.arange(n), series)
+            assert np.array_equal([res.statistic, res.pvalue], mann_kendall(series))
+
+
+def test_trends_imports_no_scipy_stats(use_cache, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "import sys; from incidentmap.cli import main\n"
+        "try:\n"
+        f"    main(['trends', {str(ROOT / 'geo' / 'sample_incidents.csv')!r}, '--period', "
+        "'year', '-f', 'csv', '-q'])\n"
+        "except SystemExit as e:\n"
+        "    assert e.code == 0, e.code\n"
+        "print('scipy.stats' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    assert done.stderr.strip().splitlines()[-1] == "False"
+    assert done.stdout.startswith("province_code,")
