@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from incidentmap.atomic import atomic_write, check_output
@@ -19,10 +20,13 @@ from incidentmap.render.layers import LAYERS, StaticContext
 from incidentmap.render.series import AreaSeries, area_series
 from incidentmap.render.style import ImageOptions, MapStyle
 
-#: a slide shows provinces unless asked
-_STATIC = MapStyle(level="province", labels=False)
+#: a slide shows provinces, named, unless asked
+_STATIC = MapStyle(level="province", labels=True)
 
-__all__ = ["static_map"]
+#: the most panels one image holds (four rows of three)
+MAX_PANELS = 12
+
+__all__ = ["MAX_PANELS", "panel_total", "static_figure", "static_map"]
 
 
 def static_map(
@@ -39,7 +43,7 @@ def static_map(
     """Draw a choropleth PNG (or SVG/PDF by suffix) with title, legend and citation.
 
     Each panel draws the layers of :data:`incidentmap.render.layers.LAYERS` that the
-    image shows (the areas, then the province borders).
+    image shows (the areas, the province borders, then the names) and says its total.
 
     Parameters
     ----------
@@ -48,12 +52,14 @@ def static_map(
     path : path-like
         ``.png``, ``.svg`` or ``.pdf``.
     style : MapStyle, optional
-        Level (``province`` by default here), period, measure, classes, mode and title,
-        as for :func:`incidentmap.render.choropleth_map`; the colour classes are the
-        same as the HTML map's.
+        Level (``province`` by default here), period, measure, classes, mode, title and
+        labels (province names, and at district level town names, none over another), as
+        for :func:`incidentmap.render.choropleth_map`; the colour classes and the names'
+        spelling are the same as the HTML map's.
     image : ImageOptions, optional
-        The periods to draw (default: the last one), the resolution and whether an
-        existing file is replaced.
+        The periods to draw (default: the last one; None: every period, up to
+        :data:`MAX_PANELS`), the resolution and whether an existing file is replaced.
+        When the panels are not every period, the title says which they are.
     boundaries : geopandas.GeoDataFrame, optional
     population : pandas.DataFrame, optional
         For ``measure="per100k"``.
@@ -66,11 +72,7 @@ def static_map(
     -------
     pathlib.Path
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
 
     opts = image or ImageOptions()
     p = Path(path)
@@ -78,6 +80,49 @@ def static_map(
         msg = f"{p}: static maps are .png, .svg or .pdf"
         raise UsageError(msg)
     check_output(p, overwrite=opts.overwrite)
+    fig = static_figure(
+        incidents,
+        style,
+        image=opts,
+        boundaries=boundaries,
+        population=population,
+        series=series,
+        **style_kwargs,
+    )
+    try:
+        with atomic_write(p, overwrite=opts.overwrite) as tmp:
+            fig.savefig(tmp, dpi=opts.dpi)
+    finally:
+        plt.close(fig)
+    return p
+
+
+def static_figure(
+    incidents: gpd.GeoDataFrame,
+    style: MapStyle | None = None,
+    *,
+    image: ImageOptions | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+    population: pd.DataFrame | None = None,
+    series: AreaSeries | None = None,
+    **style_kwargs: Any,
+) -> Any:
+    """Return the figure :func:`static_map` writes (matplotlib's, open: the caller closes it).
+
+    Parameters are :func:`static_map`'s. The panels' names are texts with the ``gid``
+    ``im-label``; each panel's title says its period and its total.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    opts = image or ImageOptions()
     districts = context_for(boundaries)
     st = MapStyle.of(style or _STATIC, **style_kwargs)
     if series is None:
@@ -86,7 +131,7 @@ def static_map(
     title = _title(incidents, st, series, chosen)
     ctx = StaticContext(series, districts, st, series.shown(st.mode), panel=0)
 
-    fig = _panels(ctx, chosen, plt)
+    fig = _panels(ctx, chosen, plt, titled=bool(title))
     handles = [
         Patch(facecolor=c, edgecolor="#666", label=_plain(lab)) for lab, c in series.legend(st.mode)
     ]
@@ -101,28 +146,27 @@ def static_map(
         ncol=min(len(handles), 4),
     )
     if title:
-        fig.suptitle(_plain(title), fontsize=14, fontweight="bold")
+        fig.suptitle(_plain(title), fontsize=14, fontweight="bold", y=0.985)
     credit = st.credit or incidents_credit(incidents)
     lines = [f"Incidents: {credit}"] if credit else []
     credits = "\n".join([*lines, districts.credit])
     fig.text(0.01, 0.01, _plain(credits), fontsize=7, color="#444")
-    fig.tight_layout(rect=(0, 0.06, 1, 0.95 if title else 1))
-    try:
-        with atomic_write(p, overwrite=opts.overwrite) as tmp:
-            fig.savefig(tmp, dpi=opts.dpi)
-    finally:
-        plt.close(fig)
-    return p
+    return fig
 
 
 def _chosen_periods(series: AreaSeries, periods: int | list[str] | None) -> list[int]:
-    """Return the positions of the periods to draw: the last N, or those named."""
+    """Return the positions of the periods to draw: every one (None), the last N, or those named.
+
+    Every period is at most the last :data:`MAX_PANELS` (the title then says which).
+    """
     labels = series.labels
     starts = [pd.Timestamp(t).strftime("%Y-%m-%d") for t in series.starts]
+    if periods is None:
+        periods = MAX_PANELS
     if isinstance(periods, int):
         chosen = list(range(max(0, len(labels) - periods), len(labels)))
     else:
-        wanted = list(periods or [])
+        wanted = list(periods)
         chosen = [
             i
             for i, (lab, st) in enumerate(zip(labels, starts, strict=True))
@@ -137,29 +181,78 @@ def _chosen_periods(series: AreaSeries, periods: int | list[str] | None) -> list
     return chosen
 
 
-def _panels(ctx: StaticContext, chosen: list[int], plt: Any) -> Any:
-    """Return a figure with one map per chosen period, three to a row, each layer drawn."""
+def _panels(ctx: StaticContext, chosen: list[int], plt: Any, *, titled: bool) -> Any:
+    """Return a figure with one map per chosen period, three to a row, each layer drawn.
+
+    The panels' places are fixed before anything is drawn (no layout afterwards), so the
+    names placed by their text's extent keep the places they were measured at.
+    """
     n = len(chosen)
     cols = min(n, 3)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.4 * rows + 0.9), squeeze=False)
+    height = 4.4 * rows + 0.9
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, height), squeeze=False)
+    top = 1 - (0.75 if titled else 0.2) / height
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.75 / height, top=top, wspace=0.04)
+    fig.subplots_adjust(hspace=0.5 / 4.4)
     for ax in axes.ravel():
         ax.set_axis_off()
     suffix = " (cumulative)" if ctx.style.mode == "cumulative" else ""
     for ax, t in zip(axes.ravel(), chosen, strict=False):
         panel = replace(ctx, panel=t)
+        ax.set_aspect(1 / math.cos(math.radians(34)))
         for layer in LAYERS:
             layer.draw(ax, panel)
-        ax.set_title(ctx.series.label(t) + suffix, fontsize=10)
-        ax.set_aspect(1 / math.cos(math.radians(34)))
+        total = panel_total(ctx.series, ctx.style.mode, t)
+        ax.set_title(
+            _plain(ctx.series.label(t) + suffix + (f"\n{total}" if total else "")), fontsize=10
+        )
     return fig
 
 
+def panel_total(series: AreaSeries, mode: str, t: int) -> str:
+    """Return what one panel counts in all: "23 incidents", "Fatalities: 140".
+
+    The sum of the areas' values in that period (up to it in the cumulative mode); on a
+    district map, the incidents placed only to a province are added and said. A rate per
+    100,000 people has no total (an empty text).
+    """
+    if series.measure == "Incidents per 100,000 people":
+        return ""
+    values = series.shown(mode)[:, t]
+    total = float(np.nansum(values))
+    coarse = getattr(series, "coarse", None)  # district maps: rows placed only to a province
+    extra = 0.0
+    if coarse is not None and np.size(coarse):
+        upto = coarse[:, : t + 1].sum() if mode == "cumulative" else coarse[:, t].sum()
+        extra = float(upto)
+    if series.measure == "Incidents":
+        text = f"{_number(total + extra)} incident" + ("" if total + extra == 1 else "s")
+    else:
+        text = f"{series.measure}: {_number(total + extra)}"
+    if extra:
+        text += f" ({_number(extra)} placed only to a province)"
+    return text
+
+
+def _number(v: float) -> str:
+    """Write a total as a briefing does: 1,143; 12.5."""
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+
+
 def _title(incidents: gpd.GeoDataFrame, st: MapStyle, series: AreaSeries, chosen: list[int]) -> str:
-    """Return the title (the data's own by default), saying how many periods are shown."""
+    """Return the title (the data's own by default), saying which periods the panels show."""
     title = st.title or default_title(incidents, replace(st, level=series.level))
-    if len(chosen) < len(series.labels):  # say which part of the span the panels show
-        title += f" \u2014 {len(chosen)} of {len(series.labels)} periods shown"
+    n = len(series.labels)
+    if len(chosen) < n:  # say which part of the span the panels show
+        labels = [series.labels[i] for i in chosen]
+        if chosen == list(range(chosen[0], chosen[-1] + 1)) and len(chosen) > 2:
+            which = f"{labels[0]} to {labels[-1]}"
+        elif len(labels) <= 4:
+            which = ", ".join(labels)
+        else:
+            which = f"{', '.join(labels[:2])} \u2026 {labels[-1]}"
+        title += f" \u2014 shown: {which} ({len(chosen)} of {n} periods)"
     return title
 
 

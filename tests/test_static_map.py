@@ -1,0 +1,196 @@
+"""The PNG for slides (issue 28, item 8): names that do not collide, a total per panel,
+every period of the title shown or the title saying which, the page's spelling of names."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+import incidentmap as im
+from incidentmap.aggregate import counts_by_area
+from incidentmap.pipeline import load_incidents
+from incidentmap.render.static_map import static_figure, static_map
+from incidentmap.render.style import ImageOptions, MapStyle
+from tests.conftest import INCIDENTS, ROOT
+
+SAMPLE = ROOT / "geo" / "sample_incidents.csv"
+GTD = INCIDENTS / "gtd_afg_2004_2009_towns.csv"
+
+
+@pytest.fixture(scope="module")
+def sample(cache):
+    g, _ = load_incidents(SAMPLE)
+    return g
+
+
+@pytest.fixture(scope="module")
+def gtd(cache):
+    g, _ = load_incidents(GTD)  # the real file, read as it is
+    return g
+
+
+def _labels(fig):
+    """Each panel's names as drawn: (axes, text, extent in pixels)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for ax in fig.axes:
+        texts = [t for t in ax.texts if t.get_gid() == "im-label"]
+        out.append((ax, [(t.get_text(), t.get_window_extent(renderer)) for t in texts]))
+    return out
+
+
+def _assert_apart(panels):
+    for ax, names in panels:
+        frame = ax.get_window_extent()
+        for i, (a, box) in enumerate(names):
+            assert frame.x0 - 0.5 <= box.x0 and box.x1 <= frame.x1 + 0.5, a
+            assert frame.y0 - 0.5 <= box.y0 and box.y1 <= frame.y1 + 0.5, a
+            for b, other in names[i + 1 :]:
+                assert not box.overlaps(other), f"{a!r} and {b!r} overlap"
+
+
+def test_province_names_do_not_collide_and_are_spelt_as_on_the_page(sample):
+    fig = static_figure(
+        sample, MapStyle(level="province", period="year"), image=ImageOptions(periods=3)
+    )
+    try:
+        panels = _labels(fig)
+        _assert_apart(panels)
+        shown = [p for p in panels if p[1]]
+        assert len(shown) == 3
+        provinces = set(im.load_boundaries("province")["province"].str.upper())
+        for _ax, names in shown:
+            texts = {t for t, _ in names}
+            assert texts <= provinces  # the boundary layer's names, as the page writes them
+            assert len(texts) >= 25  # most of the 34 fit a panel 5 inches wide
+    finally:
+        matplotlib.pyplot.close(fig)
+
+
+def test_district_level_names_towns_too_none_overlapping(gtd):
+    fig = static_figure(
+        gtd, MapStyle(level="district", period="year"), image=ImageOptions(periods=2)
+    )
+    try:
+        panels = _labels(fig)
+        _assert_apart(panels)
+        texts = {t for _ax, names in panels for t, _ in names}
+        assert {"Kabul", "Kandahar"} <= texts  # towns, in the page's spelling
+        assert "HELMAND" in texts
+    finally:
+        matplotlib.pyplot.close(fig)
+
+
+def test_no_names_when_the_style_says_so(sample):
+    fig = static_figure(sample, MapStyle(level="province", period="year", labels=False))
+    try:
+        assert not any(names for _ax, names in _labels(fig))
+    finally:
+        matplotlib.pyplot.close(fig)
+
+
+def _expected_totals(g, level, period):
+    """Incidents per period as the library counts them (province-only rows on a district map)."""
+    layer = im.load_boundaries(level)
+    c = counts_by_area(g, layer, level=level, period=period, sums=())
+    per = c.groupby("period_start")["incidents"].sum()
+    if level == "district":
+        prov = counts_by_area(
+            g, im.load_boundaries("province"), level="province", period=period, sums=()
+        )
+        per = prov.groupby("period_start")["incidents"].sum()  # every row placed to a province
+    return per
+
+
+def _panel_totals(fig):
+    out = {}
+    for ax in fig.axes:
+        title = ax.get_title()
+        if title:
+            label, _, total = title.partition("\n")
+            m = re.match(r"([\d,]+) incidents?", total)
+            assert m, title
+            out[label.split(" (partial")[0]] = int(m.group(1).replace(",", ""))
+    return out
+
+
+@pytest.mark.parametrize(("which", "level"), [("sample", "province"), ("gtd", "district")])
+def test_every_panel_says_its_total_as_the_library_counts_it(request, which, level):
+    g = request.getfixturevalue(which)
+    fig = static_figure(g, MapStyle(level=level, period="year"), image=ImageOptions(periods=None))
+    try:
+        got = _panel_totals(fig)
+    finally:
+        matplotlib.pyplot.close(fig)
+    expected = _expected_totals(g, level, "year")
+    want = {str(pd.Timestamp(t).year): int(v) for t, v in expected.items()}
+    assert got == want
+    assert sum(got.values()) > 0
+
+
+def test_every_period_of_the_title_is_shown_by_default(sample, tmp_path):
+    fig = static_figure(
+        sample, MapStyle(level="province", period="year"), image=ImageOptions(periods=None)
+    )
+    try:
+        titles = [ax.get_title().split("\n")[0] for ax in fig.axes if ax.get_title()]
+        suptitle = fig._suptitle.get_text()
+    finally:
+        matplotlib.pyplot.close(fig)
+    years = sorted(pd.to_datetime(sample["date"]).dt.year.unique())
+    assert [t.split(" ")[0] for t in titles] == [str(y) for y in years]
+    assert "shown" not in suptitle and "of 7" not in suptitle
+    # and the file is written
+    out = static_map(
+        sample,
+        tmp_path / "all.png",
+        MapStyle(level="province", period="year"),
+        image=ImageOptions(periods=None),
+    )
+    assert out.stat().st_size > 10_000
+
+
+def test_the_title_says_which_periods_when_not_all(sample):
+    years = sorted(pd.to_datetime(sample["date"]).dt.year.unique())
+    fig = static_figure(
+        sample, MapStyle(level="province", period="year"), image=ImageOptions(periods=6)
+    )
+    try:
+        suptitle = fig._suptitle.get_text()
+    finally:
+        matplotlib.pyplot.close(fig)
+    assert f"shown: {years[1]} to {years[-1]} (6 of {len(years)} periods)" in suptitle
+    chosen = [str(years[0]), str(years[3]), str(years[-1])]
+    fig = static_figure(
+        sample, MapStyle(level="province", period="year"), image=ImageOptions(periods=chosen)
+    )
+    try:
+        suptitle = fig._suptitle.get_text()
+        titles = [ax.get_title().split("\n")[0].split(" ")[0] for ax in fig.axes if ax.get_title()]
+    finally:
+        matplotlib.pyplot.close(fig)
+    assert titles == chosen
+    assert f"shown: {', '.join(chosen)} (3 of {len(years)} periods)" in suptitle
+
+
+def test_a_rate_has_no_total(sample):
+    from incidentmap.render.series import area_series
+    from incidentmap.render.static_map import panel_total
+
+    pop = pd.DataFrame(
+        {"province_code": im.load_boundaries("province")["province_code"], "population": 1_000_000}
+    )
+    s = area_series(
+        sample, None, MapStyle(level="province", period="year", measure="per100k"), population=pop
+    )
+    assert panel_total(s, "window", 0) == ""
+    counts = area_series(sample, None, MapStyle(level="province", period="year"))
+    assert panel_total(counts, "cumulative", len(counts.labels) - 1) == f"{len(sample)} incidents"
+    assert np.nansum(counts.values) == len(sample)
