@@ -25,7 +25,16 @@ in ``incidentmap.js`` reading ``this.data.<name>``, with a browser test in
 
 from __future__ import annotations
 
-from incidentmap.render.layers import areas, hotspots, labels, outline, points, surge, timeline
+from incidentmap.render.layers import (
+    areas,
+    hotspots,
+    labels,
+    outline,
+    points,
+    search,
+    surge,
+    timeline,
+)
 from incidentmap.render.layers.base import LayerContext, MapLayer, StaticContext
 
 __all__ = ["LAYERS", "NAMED", "LayerContext", "MapLayer", "StaticContext"]
@@ -39,6 +48,7 @@ LAYERS: tuple[MapLayer, ...] = (
     points.LAYER,
     timeline.LAYER,
     labels.LAYER,
+    search.LAYER,
 )
 
 #: the layers the page's layer control names, in its order
