@@ -194,3 +194,33 @@ def test_a_rate_has_no_total(sample):
     counts = area_series(sample, None, MapStyle(level="province", period="year"))
     assert panel_total(counts, "cumulative", len(counts.labels) - 1) == f"{len(sample)} incidents"
     assert np.nansum(counts.values) == len(sample)
+
+
+# -- the default palette for colour-blind readers (issue 28, item 7) ------------------------
+
+#: two colours a reader tells apart at a glance: CAM02-UCS distance (about 1 is the least a
+#: reader with normal vision can tell; the default ramp's closest neighbours are 15 apart)
+DISTINCT = 10.0
+
+
+@pytest.mark.parametrize("cvd", ["deuteranomaly", "protanomaly", "tritanomaly"])
+def test_neighbouring_default_classes_stay_apart_for_colour_blind_readers(cvd):
+    from colorspacious import cspace_convert, deltaE
+    from matplotlib.colors import to_rgb
+
+    from incidentmap.render.classes import NODATA_COLOR, ZERO_COLOR, area_colors
+
+    k = MapStyle().k
+    legend = [NODATA_COLOR, ZERO_COLOR, *area_colors(k)]  # the legend's order, top to bottom
+    rgb = np.array([to_rgb(c) for c in legend])
+    seen = np.clip(
+        cspace_convert(rgb, {"name": "sRGB1+CVD", "cvd_type": cvd, "severity": 100}, "sRGB1"), 0, 1
+    )
+    apart = [float(deltaE(seen[i], seen[i + 1], input_space="sRGB1")) for i in range(len(seen) - 1)]
+    assert min(apart) >= DISTINCT, dict(zip(legend[1:], np.round(apart, 1), strict=True))
+    # "unknown" (grey) is not mistaken for any class either
+    unknown = [float(deltaE(seen[0], c, input_space="sRGB1")) for c in seen[2:]]
+    assert min(unknown) >= DISTINCT
+    # and the ramp still reads in order: lightness falls class by class
+    light = cspace_convert(seen[1:], "sRGB1", "CAM02-UCS")[:, 0]
+    assert np.all(np.diff(light) < 0)
