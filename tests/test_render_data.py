@@ -255,3 +255,63 @@ def test_each_layer_is_one_key_of_the_page_that_its_script_reads(use_cache):
     assert every["layerNames"]["areas"] == "Incidents by province"
     bare = build_payload(g, im.load_boundaries(), parts=PageParts(choropleth=False, points=False))
     assert [k for k in bare if k in names] == ["outline"]  # the borders are on every page
+
+
+def test_a_popup_spells_one_place_one_way():
+    """District "Hirat" in province "Herat", place "Mazari Sharif" in district "Mazar-i-Sharif":
+    each popup shows one spelling (issue 28, item 9); other names are kept as written."""
+    import geopandas as gpd
+
+    from incidentmap.render.points import point_layer
+
+    g = gpd.GeoDataFrame(
+        {
+            "date": pd.to_datetime(["2023-03-01", "2023-03-02", "2023-03-03"]),
+            "stated_place": ["Hirat", "Mazari Sharif", "Pul-i-Khumri"],
+            "district": ["Hirat", "Mazar-i-Sharif", "Dand"],
+            "province": ["Herat", "Balkh", "Kandahar"],
+            "category": ["other"] * 3,
+            "geocode_precision": ["point"] * 3,
+            "geocode_method": ["point"] * 3,
+        },
+        geometry=gpd.points_from_xy([62.2, 67.1, 65.7], [34.35, 36.7, 31.5]),
+        crs="EPSG:4326",
+    )
+    layer = point_layer(g, [pd.Timestamp("2023-03-01")], "month", "category", None)
+
+    def shown(field):
+        codes = layer["text"][field]
+        codes = list(range(3)) if codes == "seq" else pack_unpacked(codes)
+        return [layer["tables"][field][c] for c in codes]
+
+    assert shown("District") == ["Herat", "Mazar-i-Sharif", "Dand"]
+    assert shown("Place") == ["Herat", "Mazar-i-Sharif", "Pul-i-Khumri"]
+    assert shown("Province") == ["Herat", "Balkh", "Kandahar"]
+
+
+def pack_unpacked(packed):
+    from incidentmap.render.encode import unpack_ints
+
+    return unpack_ints(packed)
+
+
+def test_the_event_table_keeps_every_row_and_unknown_tolls_unknown(use_cache):
+    """One row per incident (points first, in the point layer's order), tolls NaN stay unknown."""
+    import base64
+    import zlib
+
+    from incidentmap.render.layers.events import event_table
+    from incidentmap.render.series import area_series
+
+    g, _ = load_incidents(_sample())
+    series = area_series(g, None, im.MapStyle(level="district"))
+    provinces = display_layers(None)[1]
+    table = event_table(g, series, provinces)
+    assert table["n"] == len(g)
+    raw = zlib.decompress(base64.b64decode(table["z"]))
+    spec = {c[0]: c for c in table["cols"]}
+    _, kind, off, n = spec["f"]
+    assert kind == "u8" and n == len(g)
+    tolls = np.frombuffer(raw[off : off + n], dtype=np.uint8).astype(int) - 1
+    unknown = pd.to_numeric(g["fatalities"], errors="coerce").isna().sum()
+    assert (tolls == -1).sum() == unknown  # unknown, never 0

@@ -26,6 +26,7 @@ __all__ = [
     "GROUP_ROLES",
     "LEVELS",
     "MAX_POINTS",
+    "OPENS",
     "PERIOD_LAYOUTS",
     "PERIOD_NAMES",
     "PRECISIONS",
@@ -66,6 +67,8 @@ AREA_EVENTS = ("omit", "layer", "points")
 PERIOD_LAYOUTS = ("long", "features")
 #: colour class schemes of maps
 SCHEMES = ("quantiles", "natural_breaks", "equal_interval", "user")
+#: the period a page opens on (`open`)
+OPENS = ("latest", "first", "cumulative")
 #: background tiles of pages
 TILE_NAMES = ("none", "osm", "carto", "carto-dark")
 #: names a delimiter may be given by, besides one character
@@ -359,6 +362,9 @@ class MapStyle:
         Above it the points are counted per grid cell.
     credit : str, optional
         The incidents' credit line (default: the publisher's citation and the file).
+    open : {"latest", "first", "cumulative"}, default "latest"
+        The period a page opens on: the latest complete one, the first, or the latest
+        in cumulative mode (:data:`OPENS`; a view in the page's address wins).
     """
 
     level: str = "district"
@@ -375,6 +381,7 @@ class MapStyle:
     hotspots: bool = False
     max_points: int = MAX_POINTS
     credit: str | None = None
+    open: str = "latest"
 
     @classmethod
     def of(cls, style: MapStyle | None = None, **kwargs: Any) -> MapStyle:

@@ -9,6 +9,7 @@ import typer
 
 from incidentmap.cli._filters import filter_options, filters_from
 from incidentmap.cli._options import (
+    Choice,
     Kind,
     Level,
     Mode,
@@ -27,9 +28,12 @@ from incidentmap.cli._options import (
     step,
 )
 from incidentmap.jobs.brief import BriefRequest, read_bins, run
-from incidentmap.options import MAX_POINTS, MapStyle, Output
+from incidentmap.options import MAX_POINTS, OPENS, MapStyle, Output
 
 _PERIOD_HELP = "Slider step; none makes one map of all dates."
+
+#: the period a page opens on (`open`)
+OpenOn = Choice("OpenOn", {name: name for name in OPENS})  # type: ignore[misc]
 _SCHEME_HELP = "Colour classes (user: give --bins)."
 
 
@@ -106,6 +110,16 @@ def _style_options(level: str | None, png_periods: int) -> Any:
                 "emerging hot-spot categories in the area tooltips.",
             ),
         ),
+        (
+            "open",
+            OpenOn,
+            typer.Option(
+                "latest",
+                "--open",
+                help="The period the page opens on: the latest complete one, the first, or "
+                "the latest in cumulative mode (a view in the page's address wins).",
+            ),
+        ),
         ("title", str | None, typer.Option(None, "--title", help="Map title.")),
         (
             "credit",
@@ -158,6 +172,7 @@ def _request(
         hotspots=style["hotspots"],
         max_points=style["max_points"],
         credit=style["credit"],
+        open=plain(style["open"]),
     )
     return BriefRequest(
         source_from(input, parts["read"], parts["geo"]),

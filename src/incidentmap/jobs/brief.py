@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import folium
 
 
-__all__ = ["KINDS", "BriefRequest", "BriefResult", "read_bins", "run"]
+__all__ = ["KINDS", "BriefRequest", "BriefResult", "page_groups", "read_bins", "run"]
 
 #: what a page shows: the briefing, or one of the two plain maps
 KINDS = ("briefing", "choropleth", "points")
@@ -92,8 +92,7 @@ class BriefRequest:
         """Refuse a page that is not .html, an image of another kind, an image alone."""
         if self.output is not None and _suffix(self.output.path) not in (".html", ".htm"):
             msg = (
-                f"{self.output.path}: a map is written as .html "
-                "(use `png` for .png, .svg or .pdf)"
+                f"{self.output.path}: a map is written as .html (use `png` for .png, .svg or .pdf)"
             )
             raise UsageError(msg, field="output")
         if self.png is not None and _suffix(self.png) not in (".png", ".svg", ".pdf"):
@@ -223,12 +222,42 @@ def _page(
     g = loaded.frame
     if req.kind == "briefing":
         page = PageOptions(caption=req.caption, offline=req.offline, tiles=req.tiles or "none")
-        return briefing_map(g, style, page=page, population=population, series=series)
+        groups = page_groups(g)
+        return briefing_map(
+            g, style, page=page, population=population, series=series, groups=groups
+        )
     tiles = req.tiles or ("none" if req.offline else "osm")
     page = PageOptions(offline=req.offline, tiles=tiles)
     if req.kind == "choropleth":
         return choropleth_map(g, style, page=page, population=population, series=series)
     return point_map(g, style, page=page)
+
+
+def page_groups(frame: Any) -> Any:
+    """Return the rows each actor group's page filter keeps, by the library's own filters.
+
+    For every group the rows name: the rows :func:`incidentmap.filters.select` keeps with
+    that group as perpetrator and as either party (uncertain attributions left out as the
+    command line leaves them out), so the page's group filter counts what ``group`` does.
+    """
+    import numpy as np
+
+    from incidentmap.actors import group_ids
+    from incidentmap.filters import select
+    from incidentmap.options import Filters
+    from incidentmap.render.layers.events import EventGroups, group_sets
+
+    known = set(group_ids())
+    ids = [g for g in group_sets(frame).ids if g in known]
+    rows = frame.reset_index(drop=True)  # positions, whatever the frame's index
+    perp, anyp = {}, {}
+    for g in ids:
+        for role, out in (("perpetrator", perp), ("any", anyp)):
+            kept, _ = select(rows, Filters(group=(g,), group_role=role))
+            mask = np.zeros(len(rows), dtype=bool)
+            mask[kept.index.to_numpy()] = True
+            out[g] = mask
+    return EventGroups(ids, perp, anyp)
 
 
 def _grid_note(req: BriefRequest, loaded: Loaded, style: MapStyle, report: Report) -> None:

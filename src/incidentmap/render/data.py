@@ -117,8 +117,8 @@ def _frame(ctx: LayerContext) -> dict[str, Any]:
         "allDates": series.period is None,
         "lastSpan": _last_span(series.starts, series.period),
         "periodStarts": [pd.Timestamp(t).strftime("%Y-%m-%d") for t in series.starts],
-        "mode": ctx.style.mode,
-        "start": 0,
+        "mode": "cumulative" if ctx.style.open == "cumulative" else ctx.style.mode,
+        "start": _opening(series, ctx.style.open),
         "title": ctx.style.title,
         "caption": parts.caption,
         "topAreas": parts.top_areas,
@@ -130,6 +130,20 @@ def _frame(ctx: LayerContext) -> dict[str, Any]:
     if parts.layer_names:
         frame["layerNames"] = {layer.name: layer.title(series) for layer in NAMED}
     return frame
+
+
+def _opening(series: AreaSeries, open_on: str) -> int:
+    """Return the period a page opens on: the latest complete one, unless `open` says first."""
+    from incidentmap.errors import refuse_choice
+    from incidentmap.options import OPENS
+
+    refuse_choice(open_on, OPENS, "`open`")
+    n = len(series.labels)
+    if open_on == "first" or n == 0:
+        return 0
+    if open_on == "latest" and series.partial is not None and n > 1:
+        return n - 2  # the last period is not over in the data
+    return n - 1
 
 
 def _last_span(starts: list[Any], period: str | None) -> int:
@@ -181,8 +195,13 @@ def default_title(incidents: pd.DataFrame, style: MapStyle) -> str:
     return f"{source}, Afghanistan, {span}, {measure} per {style.level}, {every}"
 
 
-def default_caption(incidents: gpd.GeoDataFrame) -> str:
-    """Summarise the date range and counts: "12 incidents, 8 Mar 2023 - 15 Mar 2023; ..."."""
+def default_caption(incidents: gpd.GeoDataFrame, level: str | None = None) -> str:
+    """Summarise the date range and counts: "12 incidents, 8 Mar 2023 - 15 Mar 2023; ...".
+
+    On a district page (``level="district"``) the incidents placed only to a province are
+    named too ("640 placed only to a province: shown by province"): they are on the page,
+    counted by province, not in the districts.
+    """
     n = len(incidents)
     dates = pd.to_datetime(incidents["date"]).dropna() if "date" in incidents else pd.Series([])
     span = (
@@ -213,4 +232,16 @@ def default_caption(incidents: gpd.GeoDataFrame) -> str:
         f"{counted}{span}; {deaths}. Located by coordinates{rows}: "
         f"{by_point:,}; by name: {n - by_point - unplaced:,}; not on the map: {unplaced:,}."
     )
-    return text
+    return text + _coarse_caption(incidents, level)
+
+
+def _coarse_caption(incidents: pd.DataFrame, level: str | None) -> str:
+    """Return " 640 placed only to a province: shown by province." on a district page."""
+    from incidentmap.aggregate import row_weights
+    from incidentmap.render.layers.coarse import coarse_note
+    from incidentmap.render.series import province_only
+
+    only = province_only(incidents)
+    if level != "district" or not only.any():
+        return ""
+    return f" {coarse_note(float(row_weights(incidents)[only].sum()))}."

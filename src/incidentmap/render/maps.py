@@ -33,6 +33,7 @@ from incidentmap.render.data import (
     default_title,
     incidents_credit,
 )
+from incidentmap.render.layers.events import EventGroups
 from incidentmap.render.series import AreaSeries
 from incidentmap.render.style import MapStyle, PageOptions, PageParts
 
@@ -244,6 +245,7 @@ def briefing_map(
     boundaries: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
     series: AreaSeries | None = None,
+    groups: EventGroups | None = None,
     **style_kwargs: Any,
 ) -> folium.Map:
     """Build the briefing page: choropleth and points under one slider, legend, panels, credits.
@@ -264,6 +266,9 @@ def briefing_map(
         For ``measure="per100k"``.
     series : AreaSeries, optional
         The area-by-period values (the brief job computes them once for page and image).
+    groups : EventGroups, optional
+        The rows each actor group's filter keeps (the brief job passes the library's own
+        filter results); default read from the group columns.
     **style_kwargs
         Fields of :class:`MapStyle` on top of ``style``.
 
@@ -271,8 +276,11 @@ def briefing_map(
     -----
     Besides the layers, the page has a timeline of the counts per period stacked by
     category (click or drag it to move the slider), a panel of the areas surging in the
-    current period (outlined on the map), place names that read without a basemap, and
-    a print stylesheet that fits map, legend, timeline and panels on one landscape page.
+    current period (outlined on the map), place names that read without a basemap, a
+    print stylesheet that fits map, legend, timeline and panels on one landscape page,
+    filters (group, target, category, minimum toll, precision, a date range brushed on
+    the timeline) that every count of the page follows, a list of the events in view
+    linked to the map, and the view kept in the page's address (``#...``).
 
     Returns
     -------
@@ -287,7 +295,9 @@ def briefing_map(
         timeline=True,
         top_areas=True,
         layer_names=True,
-        caption=pg.caption or default_caption(incidents),
+        caption=pg.caption or default_caption(incidents, s.level),
+        events=True,
+        groups=groups,
     )
     data = _PageData(boundaries, population, series)
     m = _page(

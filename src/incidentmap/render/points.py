@@ -175,7 +175,10 @@ def _radius(placed: gpd.GeoDataFrame, size_by: str | None) -> tuple[np.ndarray, 
     """Return each circle's radius (pixels) and the legend's note on sizes."""
     if not (size_by and size_by in placed.columns):
         return np.full(len(placed), 5.0), None
-    sv = pd.to_numeric(placed[size_by], errors="coerce").fillna(0).clip(lower=0).to_numpy()
+    raw = pd.to_numeric(placed[size_by], errors="coerce")
+    if raw.isna().all():  # no toll known: every circle the same size, no note on sizes
+        return np.full(len(placed), 5.0), None
+    sv = raw.fillna(0).clip(lower=0).to_numpy()
     return np.minimum(4 + 2.2 * np.sqrt(sv), 22), f"size: {size_by} (larger = more)"
 
 
@@ -191,18 +194,46 @@ def _popup_text(placed: gpd.GeoDataFrame) -> tuple[dict[str, Any], dict[str, lis
     )
     text_cols: dict[str, Any] = {}
     tables: dict[str, list[str]] = {}
+    names = _one_spelling(placed)
     for label, col in _POPUP_FIELDS:
         if col == "date" or col in _NUMBER_FIELDS:
             continue
         src = (
             located
             if col == "located"
-            else placed.get(col, pd.Series([None] * n, index=placed.index))
+            else names.get(col, placed.get(col, pd.Series([None] * n, index=placed.index)))
         )
         text_cols[label], tables[label] = _table(src)
     # a field with nothing to show is left out
     packed = {label: _packed_codes(codes, n) for label, codes in text_cols.items() if tables[label]}
     return packed, {k: v for k, v in tables.items() if k in packed}
+
+
+def _skeleton(name: object) -> str:
+    """Return a name's consonants (no vowels, no marks): "Hirat" and "Herat" are "hrt"."""
+    import re
+
+    return re.sub(r"[^bcdfghjklmnpqrstvwxz]", "", str(name).lower().replace("-i-", ""))
+
+
+def _one_spelling(placed: gpd.GeoDataFrame) -> dict[str, pd.Series]:
+    """Return the place and district columns with one spelling per place in a popup.
+
+    A district named like its province ("Hirat" in "Herat") takes the province's spelling;
+    a stated place named like its district ("Mazari Sharif" in "Mazar-i-Sharif") is the
+    district's spelling: one popup never shows one place spelt two ways side by side.
+    """
+    out: dict[str, pd.Series] = {}
+    if "district" in placed and "province" in placed:
+        d, p = placed["district"], placed["province"]
+        same = d.notna() & p.notna() & (d.map(_skeleton) == p.map(_skeleton)) & (d != p)
+        out["district"] = d.where(~same, p)
+    dist = out.get("district", placed.get("district"))
+    if "stated_place" in placed and dist is not None:
+        sp = placed["stated_place"]
+        same = sp.notna() & dist.notna() & (sp.map(_skeleton) == dist.map(_skeleton))
+        out["stated_place"] = sp.where(~same, dist)
+    return out
 
 
 def _packed_codes(codes: list[int], n: int) -> str | dict[str, Any]:

@@ -24,7 +24,7 @@ from incidentmap.fitness import data_fitness
 from incidentmap.render.classes import NODATA_COLOR, ZERO_COLOR, area_colors, class_bins
 from incidentmap.render.style import MapStyle
 
-__all__ = ["MAX_STEPS", "AreaSeries", "area_series", "period_labels"]
+__all__ = ["MAX_STEPS", "AreaSeries", "area_series", "period_labels", "province_only"]
 
 
 def period_labels(starts: pd.DatetimeIndex | list[pd.Timestamp], period: str | None) -> list[str]:
@@ -120,6 +120,12 @@ class AreaSeries:
     partial : pandas.Timestamp or None
         The data's last day when it falls inside the last period (that period is not
         over in the data: the page and the PNG say so), else None.
+    coarse : numpy.ndarray or None
+        On a district series, the incidents placed only to a province (no district): one
+        row per province of the display layer, one column per period (weighted counts);
+        None on a province series. They are counted there, never hidden.
+    coarse_total : float
+        How many incidents are placed only to a province (undated ones included).
     """
 
     level: str
@@ -138,6 +144,8 @@ class AreaSeries:
     colors: list[str]
     integer: bool
     partial: pd.Timestamp | None = None
+    coarse: np.ndarray | None = None
+    coarse_total: float = 0.0
 
     @property
     def legend_title(self) -> str:
@@ -262,7 +270,42 @@ def area_series(
         bins=bins,
         colors=area_colors(max(len(b) for b in bins.values())),
         integer=integer,
+        **_coarse(incidents, context_for(districts), s, starts),
     )
+
+
+def province_only(incidents: pd.DataFrame) -> np.ndarray:
+    """Tell which rows are placed to a province but to no district (a mask)."""
+    if "province_code" not in incidents or "district_id" not in incidents:
+        return np.zeros(len(incidents), dtype=bool)
+    return (incidents["province_code"].notna() & incidents["district_id"].isna()).to_numpy(bool)
+
+
+def _coarse(
+    incidents: pd.DataFrame, ctx: BoundaryContext, s: MapStyle, starts: list[Any]
+) -> dict[str, Any]:
+    """Count, on a district series, the rows placed only to a province: by province and period."""
+    if s.level != "district":
+        return {}
+    mask = province_only(incidents)
+    provinces = ctx.display_layers[1]
+    out = np.zeros((len(provinces), len(starts)))
+    if not mask.any():
+        return {"coarse": out, "coarse_total": 0.0}
+    from incidentmap.aggregate import row_periods, row_weights
+
+    rows = incidents[mask]
+    w = row_weights(incidents)[mask]
+    codes = provinces["province_code"].astype(str).tolist()
+    area = rows["province_code"].astype(str).map({c: i for i, c in enumerate(codes)})
+    if s.period is None:
+        t = pd.Series(0, index=rows.index)
+    else:
+        lookup = pd.Series(np.arange(len(starts)), index=pd.DatetimeIndex(starts))
+        t = row_periods(rows, s.period).map(lookup)
+    ok = (area.notna() & t.notna()).to_numpy(bool)
+    np.add.at(out, (area[ok].astype(int).to_numpy(), t[ok].astype(int).to_numpy()), w[ok])
+    return {"coarse": out, "coarse_total": float(w.sum())}
 
 
 def _no_periods(incidents: pd.DataFrame, level: str) -> str:

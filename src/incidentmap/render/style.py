@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from incidentmap.options import MapStyle
 
@@ -43,6 +44,12 @@ class PageParts:
         The incidents' credit, named in the attribution.
     permutations : int, default 99
         Permutations for the Gi* p-values of the hot spots.
+    events : bool, default False
+        The per-event table the page's filters, event list and shared view recount
+        (:mod:`incidentmap.render.layers.events`).
+    groups : EventGroups, optional
+        The rows each actor group's filter keeps, as the library's filters decide (the
+        jobs pass them); default read from the group columns.
     """
 
     choropleth: bool = True
@@ -54,6 +61,8 @@ class PageParts:
     caption: str | None = None
     source_label: str | None = None
     permutations: int = 99
+    events: bool = False
+    groups: Any = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from incidentmap.render.layers import (
     areas,
+    coarse,
+    events,
     hotspots,
     labels,
     outline,
@@ -45,8 +47,10 @@ LAYERS: tuple[MapLayer, ...] = (
     outline.LAYER,
     surge.LAYER,
     hotspots.LAYER,
+    coarse.LAYER,
     points.LAYER,
     timeline.LAYER,
+    events.LAYER,
     labels.LAYER,
     search.LAYER,
 )
@@ -58,4 +62,5 @@ NAMED: tuple[MapLayer, ...] = (
     labels.LAYER,
     surge.LAYER,
     hotspots.LAYER,
+    coarse.LAYER,
 )

@@ -51,6 +51,14 @@
     return out;
   }
 
+  function cumulate(values) {
+    return values.map(function (row) {
+      var s = 0, out = new Array(row.length);
+      for (var i = 0; i < row.length; i++) { s += (row[i] === null ? 0 : row[i]); out[i] = s; }
+      return out;
+    });
+  }
+
   function IncidentMap(map, data) {
     this.map = map;
     this.data = data;
@@ -68,10 +76,18 @@
     this._initLabels();
     this._initHotspots();
     this._initControls();
+    var self0 = this;
+    IncidentMap.parts.forEach(function (part) { if (part.init) part.init(self0); });
     this.setPeriod(this.t);
-    this._fitCountry();
+    if (!this.keptView) this._fitCountry();
     var self = this;
     map.on("zoomend", function () { self._drawPoints(); });
+    /* a popup opens below the title panel, never under it */
+    map.on("popupopen", function (e) {
+      var o = self.popupOptions();
+      e.popup.options.autoPanPaddingTopLeft = o.autoPanPaddingTopLeft;
+      if (e.popup._adjustPan) e.popup._adjustPan();
+    });
     map.on("zoomend moveend", function () { self._placeLabels(); });
     this._prepareMarkers();
     /* printing: the page is resized to the sheet; keep the same centre and zoom, fill it */
@@ -92,11 +108,8 @@
       return v;
     });
     // cumulative values are computed here, once, from the per-period counts
-    a.cum = a.values.map(function (row) {
-      var s = 0, out = new Array(row.length);
-      for (var i = 0; i < row.length; i++) { s += (row[i] === null ? 0 : row[i]); out[i] = s; }
-      return out;
-    });
+    a.cum = cumulate(a.values);
+    this.vals = a.values; this.cums = a.cum;
     /* restyling 400 areas: canvas beats SVG. The points are drawn by this same canvas, above
        the areas: a second canvas on top would take every mouse event, and no area would ever
        show its tooltip under the mouse (with the points layer on or off). */
@@ -128,6 +141,7 @@
           return tip;
         }, { sticky: true });
         lyr.on("mouseover", function () { lyr.setStyle({ weight: 2.5 }); });
+        lyr.on("click", function () { if (self.select) self.select("a", i); });
         lyr.on("mouseout", function () {
           var surging = (self.surgeOutlined || []).indexOf(i) >= 0;
           lyr.setStyle({ weight: surging ? 3 : (a.lineWeight || 0.6) });
@@ -216,18 +230,21 @@
 
   IncidentMap.prototype.areaValue = function (i) {
     var a = this.data.areas;
-    var v = (this.mode === "cumulative" ? a.cum : a.values)[i][this.t];
-    return v;
+    return (this.mode === "cumulative" ? this.cums : this.vals)[i][this.t];
   };
 
   IncidentMap.prototype.colorFor = function (v) {
     var a = this.data.areas;
     if (v === null || v === undefined || isNaN(v)) return a.nodataColor;
     if (v === 0) return a.zeroColor;
-    var bins = a.bins[this.mode];
-    for (var k = 0; k < bins.length; k++) { if (v <= bins[k]) return a.colors[k]; }
-    return a.colors[a.colors.length - 1];
+    var bins = this.binsNow(), colors = this.colorsNow();
+    for (var k = 0; k < bins.length; k++) { if (v <= bins[k]) return colors[k]; }
+    return colors[colors.length - 1];
   };
+
+  /* the class bounds and colours shown: the filters' own when a filter is on */
+  IncidentMap.prototype.binsNow = function () { return (this.fBins || this.data.areas.bins)[this.mode]; };
+  IncidentMap.prototype.colorsNow = function () { return this.fColors || this.data.areas.colors; };
 
   IncidentMap.prototype._drawAreas = function () {
     if (!this.data.areas) return;
@@ -244,12 +261,13 @@
 
   IncidentMap.prototype._currentPoints = function () {
     if (!this.byPeriod) return [];
+    var out = [];
     if (this.mode === "cumulative") {
-      var out = [];
       for (var k = 0; k <= this.t; k++) out = out.concat(this.byPeriod[k]);
-      return out;
-    }
-    return this.byPeriod[this.t];
+    } else out = this.byPeriod[this.t];
+    var keep = this.keep, np = this.events ? this.events.np : 0;
+    if (!keep || !np) return out;
+    return out.filter(function (i) { return i >= np || keep[i]; });
   };
 
   IncidentMap.prototype._popup = function (i) {
@@ -295,7 +313,7 @@
         fillColor: col, fillOpacity: 0.7
       });
       g.bindTooltip(fmt(p.w[i]) + (p.w[i] === 1 ? " incident" : " incidents"));
-      g.bindPopup(function () { return self._popup(i); }, { maxWidth: 340 });
+      g.bindPopup(function () { return self._popup(i); }, this.popupOptions());
       return g;
     }
     var m = L.circleMarker([p.lat[i], p.lon[i]], {
@@ -303,8 +321,16 @@
       weight: approx ? 2 : 0.8, dashArray: approx ? "3 3" : null,
       fillColor: col, fillOpacity: approx ? 0.15 : 0.85
     });
-    m.bindPopup(function () { return self._popup(i); }, { maxWidth: 340 });
+    m.bindPopup(function () { return self._popup(i); }, this.popupOptions());
+    m.on("click", function () { if (self.select) self.select("p", i); });
     return m;
+  };
+
+  /* popups open below the title panel, never under it */
+  IncidentMap.prototype.popupOptions = function () {
+    var c = this.map.getContainer(), head = c.querySelector(".im-header"), top = 10;
+    if (head) top = head.getBoundingClientRect().bottom - c.getBoundingClientRect().top + 12;
+    return { maxWidth: 340, autoPanPaddingTopLeft: L.point(10, Math.max(10, top)), autoPanPaddingBottomRight: L.point(10, 10) };
   };
 
   IncidentMap.prototype._drawPoints = function () {
@@ -446,7 +472,7 @@
   IncidentMap.prototype._drawSurge = function () {
     var r = this.data.surge, a = this.data.areas;
     if (!r || !a) return;
-    var now = this.mode === "cumulative" ? [] : (r.byPeriod[this.t] || []);
+    var now = this.mode === "cumulative" ? [] : ((this.fSurge || r.byPeriod)[this.t] || []);
     var show = !this.surgeOff;
     var self = this;
     (this.surgeOutlined || []).forEach(function (i) {
@@ -473,66 +499,7 @@
     }
   };
 
-  /* the timeline: counts per period stacked by category; click or drag to move the slider */
-  IncidentMap.prototype._initTimeline = function () {
-    var tl = this.data.timeline, self = this;
-    if (!tl || !this.nPeriods) return;
-    var counts = tl.counts.map(function (c) { return unpack(c); }), total = unpack(tl.total);
-    var max = Math.max.apply(null, total.concat([1]));
-    var n = this.nPeriods, W = Math.max(360, Math.min(760, n * 6)), H = 64, bw = W / n;
-    var NS = "http://www.w3.org/2000/svg";
-    function svgEl(tag, attrs) { var e = document.createElementNS(NS, tag); for (var k in attrs) e.setAttribute(k, attrs[k]); return e; }
-    var ctl = L.control({ position: "bottomleft" });
-    ctl.onAdd = function () {
-      var box = el("div", "im-control im-timeline");
-      var svg = svgEl("svg", { width: W, height: H + 14, viewBox: "0 0 " + W + " " + (H + 14), role: "img" });
-      svg.setAttribute("aria-label", "incidents per period by category");
-      for (var t = 0; t < n; t++) {
-        var y = H;
-        for (var c = 0; c < counts.length; c++) {
-          var v = counts[c][t];
-          if (!v) continue;
-          var h = v / max * (H - 4);
-          var r = svgEl("rect", { x: (t * bw).toFixed(2), y: (y - h).toFixed(2), width: Math.max(bw - 0.6, 0.6).toFixed(2), height: h.toFixed(2), fill: tl.colors[c] });
-          var tip = document.createElementNS(NS, "title");
-          tip.textContent = self.data.periods[t] + ": " + tl.categories[c] + " " + v;
-          r.appendChild(tip);
-          svg.appendChild(r);
-          y -= h;
-        }
-      }
-      self.timelineMark = svgEl("rect", { x: 0, y: 0, width: Math.max(bw, 2), height: H, fill: "none", stroke: "#111", "stroke-width": 1.5 });
-      svg.appendChild(self.timelineMark);
-      var first = svgEl("text", { x: 0, y: H + 12, "font-size": 10, fill: "#444" });
-      first.textContent = self.data.periods[0];
-      var last = svgEl("text", { x: W, y: H + 12, "font-size": 10, fill: "#444", "text-anchor": "end" });
-      last.textContent = self.data.periods[n - 1];
-      svg.appendChild(first); svg.appendChild(last);
-      function pick(ev) {
-        var rect = svg.getBoundingClientRect();
-        var x = (ev.touches ? ev.touches[0].clientX : ev.clientX) - rect.left;
-        self.setPeriod(Math.floor(x / rect.width * n));
-      }
-      var dragging = false;
-      svg.addEventListener("mousedown", function (ev) { dragging = true; pick(ev); ev.preventDefault(); });
-      window.addEventListener("mousemove", function (ev) { if (dragging) pick(ev); });
-      window.addEventListener("mouseup", function () { dragging = false; });
-      svg.addEventListener("touchstart", function (ev) { pick(ev); }, { passive: true });
-      svg.addEventListener("touchmove", function (ev) { pick(ev); }, { passive: true });
-      box.appendChild(svg);
-      var key = el("div", "im-timeline-key");
-      tl.categories.forEach(function (name, c) {
-        var item = el("span", "im-key"); var dot = el("span", "im-dot"); dot.style.background = tl.colors[c];
-        item.appendChild(dot); item.appendChild(el("span", null, name)); key.appendChild(item);
-      });
-      box.appendChild(key);
-      self.timelineSvg = svg; self.timelineBarWidth = bw;
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.disableScrollPropagation(box);
-      return box;
-    };
-    ctl.addTo(this.map);
-  };
+  /* the timeline (_initTimeline) is in im-timeline.js */
 
   IncidentMap.prototype._initControls = function () {
     var self = this, data = this.data;
@@ -541,7 +508,7 @@
       head.onAdd = function () {
         var box = el("div", "im-control im-header");
         if (data.title) box.appendChild(el("div", "im-title", data.title));
-        if (data.caption) box.appendChild(el("div", "im-caption", data.caption));
+        if (data.caption) { self.captionEl = el("div", "im-caption", data.caption); box.appendChild(self.captionEl); }
         return box;
       };
       head.addTo(this.map);
@@ -648,10 +615,10 @@
       box.appendChild(el("h4", null, a.legendTitle + (this.mode === "cumulative" ? " (cumulative)" : "")));
       var nd = el("span", "im-swatch im-nodata"); row(nd, "unknown");
       var z = el("span", "im-swatch"); z.style.background = a.zeroColor; row(z, "0");
-      var bins = a.bins[this.mode], lo = 0;
+      var bins = this.binsNow(), colors = this.colorsNow(), lo = 0;
       var ints = bins.every(function (b) { return Math.abs(b - Math.round(b)) < 1e-9; }) && a.integer;
       for (var k = 0; k < bins.length; k++) {
-        var s = el("span", "im-swatch"); s.style.background = a.colors[k];
+        var s = el("span", "im-swatch"); s.style.background = colors[k];
         var from = ints ? lo + 1 : lo, to = bins[k], text;
         if (ints) text = from >= to ? fmt(to) : fmt(from) + " \u2013 " + fmt(to);
         else text = (k === 0 ? "> 0" : "> " + fmt(from)) + " \u2013 " + fmt(to);
@@ -666,7 +633,10 @@
         var ck = el("span", "im-swatch im-cold-key"); row(ck, "cold spot (Gi*, p < 0.05)");
       }
     }
-    if (p) {
+    if (this.data.coarse) {
+      var cb = el("span", "im-swatch im-coarse-key", "n"); row(cb, this.data.coarse.note + " (boxed numbers)");
+    }
+    if (p && p.n) {
       box.appendChild(el("h4", null, p.legendTitle));
       for (var c = 0; c < p.categories.length; c++) {
         var dot = el("span", "im-dot"); dot.style.background = p.catColors[c];
@@ -674,10 +644,14 @@
       }
       if (p.areaOnly) { var ap = el("span", "im-dot im-approx"); row(ap, fmt(p.areaOnly) + " placed only to a district or province: counted in the areas, not drawn as points"); }
       if (p.undated && this.nPeriods > 1) { box.appendChild(el("div", "im-undated", fmt(p.undated) + " not drawn by period: no date, or a date known only to a longer span than one period")); }
-      var cl = el("span", "im-dot im-cluster-key", "n"); cl.style.background = p.clusterColor || "#3f007d";
-      row(cl, "cluster of n incidents (click to zoom in)");
+      if (p.n > (p.clusterOver || 400)) {
+        var cl = el("span", "im-dot im-cluster-key", "n"); cl.style.background = p.clusterColor || "#3f007d";
+        row(cl, "cluster of n incidents (click to zoom in)");
+      }
       if (p.sizeNote) box.appendChild(el("div", null, p.sizeNote));
       if (p.grid) box.appendChild(el("div", "im-grid-note", p.grid.note));
+    } else if (p && p.areaOnly) {
+      box.appendChild(el("div", "im-undated", fmt(p.areaOnly) + " placed only to a district or province: counted in the areas"));
     }
   };
 
@@ -706,7 +680,7 @@
   };
 
   IncidentMap.prototype.setPeriod = function (t) {
-    if (this.nPeriods === 0) { this._drawPoints(); this._drawLegend(); return; }
+    if (this.nPeriods === 0) { this._drawPoints(); this._drawLegend(); this._drawParts(); return; }
     this.t = Math.max(0, Math.min(this.nPeriods - 1, t | 0));
     if (this.range) this.range.value = this.t;
     if (this.label) this.label.textContent = this.periodText(this.t);
@@ -717,6 +691,18 @@
     this._drawPanel();
     if (this.timelineMark) this.timelineMark.setAttribute("x", (this.t * this.timelineBarWidth).toFixed(2));
     if (!this.legendDrawn) { this._drawLegend(); this.legendDrawn = true; }
+    this._drawParts();
+  };
+
+  /* the parts of other files (filters, event list, view), then the view event */
+  IncidentMap.prototype._drawParts = function () {
+    var self = this;
+    IncidentMap.parts.forEach(function (part) { if (part.draw) part.draw(self); });
+    var detail = this.viewSummary ? this.viewSummary() : { period: this.data.periods[this.t] };
+    var ev;
+    try { ev = new CustomEvent("incidentmap:view", { detail: detail }); }
+    catch (e) { ev = document.createEvent("CustomEvent"); ev.initCustomEvent("incidentmap:view", false, false, detail); }
+    this.map.getContainer().dispatchEvent(ev);
   };
 
   IncidentMap.prototype.step = function (d) {
@@ -765,6 +751,8 @@
              hot: this.hotShown ? this.hotShown.hot : null, cold: this.hotShown ? this.hotShown.cold : null };
   };
 
+  IncidentMap.parts = [];
+  IncidentMap.el = el; IncidentMap.fmt = fmt; IncidentMap.unpack = unpack; IncidentMap.cumulate = cumulate;
   window.IncidentMap = IncidentMap;
   window.incidentmapInstances = window.incidentmapInstances || [];
 })();

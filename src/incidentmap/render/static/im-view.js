@@ -1,0 +1,92 @@
+/* incidentmap: a view you can send. Period, mode, filters, selection and zoom live in the
+ * page's address (#p=...&g=...); a reloaded or shared link shows the same view. After every
+ * redraw the map's container gets an "incidentmap:view" event summarising it. */
+(function () {
+  "use strict";
+  var IM = window.IncidentMap;
+  var KEYS = { group: "g", role: "r", target: "tg", category: "c", minToll: "f", prec: "q", from: "from", to: "to" };
+
+  function parse(hash) {
+    var out = {};
+    (hash || "").replace(/^#/, "").split("&").forEach(function (kv) {
+      if (!kv) return;
+      var i = kv.indexOf("=");
+      if (i > 0) out[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1));
+    });
+    return out;
+  }
+
+  IM.prototype.viewHash = function () {
+    var f = this.filterState ? this.filterState() : {}, parts = [];
+    function add(k, v) { parts.push(k + "=" + encodeURIComponent(v)); }
+    if (this.nPeriods) add("p", this.data.periodStarts[this.t] || this.t);
+    if (this.mode === "cumulative") add("m", "c");
+    Object.keys(KEYS).forEach(function (k) {
+      var v = f[k];
+      if (v === null || v === undefined || v === "" || (k === "role" && v === "any")) return;
+      add(KEYS[k], Array.isArray(v) ? v.join(",") : v);
+    });
+    if (this.selection) add("s", this.selection.kind + this.selection.i);
+    var c = this.map.getCenter();
+    add("z", this.map.getZoom() + "/" + c.lat.toFixed(4) + "/" + c.lng.toFixed(4));
+    return "#" + parts.join("&");
+  };
+
+  IM.prototype._readView = function () {
+    var h = parse(window.location.hash), self = this;
+    if (!Object.keys(h).length) return;
+    if (h.p !== undefined && this.nPeriods) {
+      var t = this.data.periodStarts.indexOf(h.p);
+      this.t = t >= 0 ? t : Math.max(0, Math.min(this.nPeriods - 1, +h.p || 0));
+    }
+    if (h.m === "c") { this.mode = "cumulative"; if (this.modeSelect) this.modeSelect.value = "cumulative"; }
+    var f = {};
+    Object.keys(KEYS).forEach(function (k) {
+      var v = h[KEYS[k]];
+      if (v === undefined) return;
+      if (k === "prec") f[k] = v.split(",").map(Number);
+      else if (k === "minToll" || k === "from" || k === "to") f[k] = +v;
+      else f[k] = v;
+    });
+    if (Object.keys(f).length) this.pendingFilters = f;
+    if (h.s) this.selection = { kind: h.s[0], i: +h.s.slice(1) };
+    if (h.z) {
+      var z = h.z.split("/").map(Number);
+      if (z.length === 3 && z.every(isFinite)) { this.map.setView([z[1], z[2]], z[0], { animate: false }); this.keptView = true; }
+    }
+    void self;
+  };
+
+  IM.prototype.viewSummary = function () {
+    var st = this.fStats, a = this.data.areas, areas = 0, unknown = 0, shown = 0;
+    if (a) for (var i = 0; i < a.names.length; i++) { var v = this.areaValue(i); if (v) areas++; }
+    if (this.events) {
+      var ev = this.events, keep = this.keep;
+      for (var r = 0; r < ev.n; r++) {
+        if (keep && !keep[r]) continue;
+        var t = ev.t[r];
+        if (t < 0 || (this.mode === "cumulative" ? t > this.t : t !== this.t)) continue;
+        shown += ev.w ? ev.w[r] : 1;
+        if (isNaN(ev.f[r])) unknown++;
+      }
+    } else shown = this.visible;
+    void st;
+    return { period: this.nPeriods ? this.periodText(this.t) : "all dates", mode: this.mode,
+             filters: this.filterText ? this.filterText() : "none", incidents: shown,
+             areasWithEvents: areas, unknownTolls: unknown };
+  };
+
+  IM.parts.push({
+    init: function (m) {
+      m._readView();
+      var write = function () {
+        if (!m.viewWritten) return;
+        try { history.replaceState(null, "", m.viewHash()); } catch (e) { /* a file: URL may refuse */ }
+      };
+      m.map.on("moveend zoomend", write);
+      setTimeout(function () { m.viewWritten = true; }, 0);
+      m._writeView = write;
+    },
+    draw: function (m) { if (m._writeView) m._writeView(); }
+  });
+})();

@@ -1,0 +1,392 @@
+# ruff: noqa: E501 (the page's scripts are written inline)
+"""The page's filters, read as a reader reads them, against the library's own counts.
+
+Each real file of ../shared/data/incidents (and the sample) is made into a briefing once per
+module; Chromium applies each filter and the test compares every count the page shows
+(areas, caption, province counts, timeline) with what :func:`incidentmap.filters.select`
+and :func:`incidentmap.render.series.area_series` compute for the same filter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from incidentmap.filters import select
+from incidentmap.jobs.load import Source, load
+from incidentmap.jobs.report import Report
+from incidentmap.options import Filters, MapStyle
+from tests.conftest import ROOT
+from tests.test_browser import CHROMIUM, browser, open_page  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium")
+
+INCIDENTS = ROOT.parent / "shared" / "data" / "incidents"
+FILES = {
+    "gtd": (INCIDENTS / "gtd_afg_2004_2009_towns.csv", "district"),
+    "sample": (ROOT / "geo" / "sample_incidents.csv", "district"),
+    "acled": (INCIDENTS / "acled_afg_2017on_province_level.xlsx", "province"),
+    "wardiary": (INCIDENTS / "wardiary_points_2004_2009.csv", "district"),
+}
+
+
+@pytest.fixture(scope="module")
+def pages(cache, tmp_path_factory):
+    """Build each page once: (path, the loaded frame, its level)."""
+    import incidentmap as im
+
+    out = {}
+    tmp = tmp_path_factory.mktemp("filters")
+    for name, (path, level) in FILES.items():
+        if not path.exists():
+            continue
+        html = tmp / f"{name}.html"
+        im.brief(str(path), output=str(html), level=level)
+        frame = load(Source(str(path)), Filters(), Report()).frame
+        out[name] = (html, frame, level)
+    return out
+
+
+@pytest.fixture(scope="module")
+def opened(browser, pages):  # noqa: F811 (the imported fixture)
+    """One browser page per file, kept open for the module."""
+    out = {}
+    for name, (html, frame, level) in pages.items():
+        _ctx, pg = open_page(browser, html)
+        pg.wait_for_selector("[data-im-events]", timeout=30000)
+        out[name] = (pg, frame, level)
+    yield out
+    for pg, _, _ in out.values():
+        pg.context.close()
+
+
+def _apply(pg, filters: dict) -> dict:
+    return pg.evaluate(
+        """(f) => { const m = window.incidentmapInstances[0];
+            m.filters = {}; m.setFilters(f);
+            return { vals: m.vals, labels: m.data.periods, names: m.data.areas.names,
+                     caption: m.captionEl ? m.captionEl.textContent : null,
+                     stats: m.fStats, coarse: m.fCoarse ? Array.from(m.fCoarse) : null,
+                     bins: m.fBins, tl: m.fTimeline ? Array.from(m.fTimeline[1]) : null }; }""",
+        filters,
+    )
+
+
+def _expected(frame, level, filters: Filters):
+    from incidentmap.errors import UsageError
+    from incidentmap.render.series import area_series
+
+    kept, _ = select(frame, filters)
+    try:
+        series = area_series(kept, None, MapStyle(level=level)) if len(kept) else None
+    except UsageError:  # nothing at this level (every row placed only to a province)
+        series = None
+    return kept, series
+
+
+def _compare(got, kept, series, level):
+    assert got["stats"]["rows"] == len(kept)
+    if level == "district":
+        only = kept["province_code"].notna() & kept["district_id"].isna()
+        assert got["stats"]["coarse"] == int(only.sum())
+    if series is None:
+        assert all(v in (0, None) for row in got["vals"] for v in row)
+        return
+    col = {lab: j for j, lab in enumerate(got["labels"])}
+    page = np.array([[np.nan if v is None else v for v in row] for row in got["vals"]])
+    assert page.shape[0] == len(series.names)
+    for j, lab in enumerate(series.labels):
+        want = np.nan_to_num(series.values[:, j])
+        assert np.allclose(np.nan_to_num(page[:, col[lab]]), want), lab
+    # periods the filtered series does not reach hold nothing on the page
+    others = [col[lab] for lab in got["labels"] if lab not in series.labels]
+    assert np.nansum(page[:, others]) == 0
+
+
+CASES = {
+    "gtd": [
+        (
+            {"group": "taliban", "role": "perpetrator"},
+            Filters(group=("taliban",), group_role="perpetrator"),
+        ),
+        ({"group": "taliban", "role": "any"}, Filters(group=("taliban",))),
+        ({"target": "officials"}, Filters(target=("officials",))),
+        ({"category": "explosive/IED"}, Filters(category=("explosive/IED",))),
+        ({"minToll": 5}, Filters(min_fatalities=5)),
+        ({"prec": [2]}, Filters(precision=("province",))),
+        ({"prec": [0, 1]}, Filters(precision=("point", "district"))),
+    ],
+    "acled": [
+        ({"category": "armed attack/clash"}, Filters(category=("armed attack/clash",))),
+        ({"minToll": 10}, Filters(min_fatalities=10)),
+    ],
+    "wardiary": [
+        ({"prec": [0]}, Filters(precision=("point",))),
+    ],
+    "sample": [
+        ({"minToll": 1}, Filters(min_fatalities=1)),
+        ({"prec": [2]}, Filters(precision=("province",))),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_filter_counts_what_the_library_counts(opened, name):
+    if name not in opened:
+        pytest.skip(f"{name}: file not present")
+    pg, frame, level = opened[name]
+    for page_filter, lib_filter in CASES[name]:
+        got = _apply(pg, page_filter)
+        kept, series = _expected(frame, level, lib_filter)
+        _compare(got, kept, series, level)
+        assert got["caption"].startswith("Filtered (")
+        assert f"{len(kept):,} incident" in got["caption"]
+    assert not pg.problems
+
+
+def test_no_filter_shows_the_page_as_written(opened):
+    for pg, _, _ in opened.values():
+        same = pg.evaluate(
+            """() => { const m = window.incidentmapInstances[0];
+                m.filters = {}; m._applyFilters();
+                const before = JSON.stringify(m.vals), cap = m.captionEl.textContent;
+                m.setFilters({prec: [0, 1, 2, 3]});  // every row: recounted by the page
+                const r = (x) => x.map(row => row.map(v => v === null ? null : Math.round(v * 1e6) / 1e6));
+                const same = JSON.stringify(r(m.vals)) === JSON.stringify(r(m.data.areas.values));
+                m.filters = {}; m._applyFilters();
+                return [same, JSON.stringify(m.vals) === before, cap === m.data.caption]; }"""
+        )
+        assert same == [True, True, True]
+
+
+def test_the_gtd_district_page_shows_the_province_only_incidents(opened):
+    if "gtd" not in opened:
+        pytest.skip("GTD file not present")
+    pg, frame, _ = opened["gtd"]
+    only = int((frame["province_code"].notna() & frame["district_id"].isna()).sum())
+    assert only == 640
+    caption = pg.evaluate("window.incidentmapInstances[0].data.caption")
+    assert "640 placed only to a province: shown by province" in caption
+    legend = pg.locator(".im-legend").inner_text()
+    assert "640 placed only to a province" in legend
+    # the boxes of the current period add up to the page's own province counts
+    got = pg.evaluate(
+        """() => { const m = window.incidentmapInstances[0]; m.filters = {}; m._applyFilters();
+            m.setMode('cumulative'); m.setPeriod(m.nPeriods - 1);
+            const boxes = Array.from(document.querySelectorAll('.im-coarse-n')).map(b => +b.textContent.replace(/,/g, ''));
+            m.setMode('window'); return [boxes.reduce((a, b) => a + b, 0), m.data.coarse.total]; }"""
+    )
+    dated = frame[frame["province_code"].notna() & frame["district_id"].isna()]
+    assert got[1] == only
+    assert got[0] == pytest.approx(
+        len(dated) - int(pd.to_datetime(dated["date"]).isna().sum()), abs=10
+    )
+
+
+def test_filters_and_slider_answer_within_100_ms(opened):
+    for name in ("wardiary", "acled"):
+        if name not in opened:
+            continue
+        pg, _, _ = opened[name]
+        ms = pg.evaluate(
+            """() => { const m = window.incidentmapInstances[0], out = [];
+                for (let k = 0; k < 5; k++) { const t0 = performance.now();
+                    m.setFilters({minToll: k % 2 ? 1 : null, prec: k % 2 ? null : [0, 1, 2]}); out.push(performance.now() - t0); }
+                for (let k = 0; k < 10; k++) { const t0 = performance.now(); m.setPeriod(k); out.push(performance.now() - t0); }
+                m.filters = {}; m._applyFilters(); return out; }"""
+        )
+        # the median: the machine running the tests is shared (bench/maps_bench.py reports
+        # the 95th percentile on a quiet machine)
+        assert np.median(ms) < 100, (name, ms)
+
+
+def _reset(pg):
+    pg.evaluate(
+        """() => { const m = window.incidentmapInstances[0]; m.filters = {}; m.selection = null;
+            m._applyFilters(); m._fitCountry(); }"""
+    )
+
+
+def test_list_rows_open_their_incident_and_markers_select_theirs(opened):
+    if "gtd" not in opened:
+        pytest.skip("GTD file not present")
+    pg, frame, _ = opened["gtd"]
+    _reset(pg)
+    pg.evaluate("window.incidentmapInstances[0].setPeriod(3)")
+    box = pg.locator(".im-events")
+    if not pg.evaluate("document.querySelector('.im-events').open"):
+        box.locator("summary").click()
+    rows = box.locator("tbody tr")
+    n = rows.count()
+    listed = pg.evaluate("window.incidentmapInstances[0].listRowsNow.length")
+    assert n == min(listed, 100) and n > 0
+    # every row of the period is listed, with its source id (the GTD's own)
+    ids = set(box.locator("tbody tr td:nth-child(6)").all_inner_texts())
+    kept = frame[pd.to_datetime(frame["date"]).dt.strftime("%Y-%m") == "2004-04"]
+    assert ids == {str(v).removesuffix(".0") for v in kept["event_id"]}
+    # a row placed at a point: clicking it opens that incident's popup
+    point_row = pg.evaluate(
+        """() => { const m = window.incidentmapInstances[0];
+            return m.listRowsNow.filter(x => x.r < m.events.np)[0].r; }"""
+    )
+    box.locator(f'tbody tr[data-row="{point_row}"]').click()
+    pg.wait_for_selector(".leaflet-popup-content", timeout=5000)
+    popup = pg.locator(".leaflet-popup-content").inner_text()
+    date = pg.evaluate(f"window.incidentmapInstances[0].dateText({point_row})")
+    assert date in popup
+    # the popup opens below the title panel, never under it (issue 28, item 9)
+    top = pg.evaluate(
+        """() => [document.querySelector('.im-header').getBoundingClientRect().bottom,
+                  document.querySelector('.leaflet-popup').getBoundingClientRect().top]"""
+    )
+    assert top[1] >= top[0]
+    # clicking the marker selects its row alone
+    pg.evaluate(
+        f"""() => {{ const m = window.incidentmapInstances[0];
+            m.markerCache[{point_row}].fire('click'); }}"""
+    )
+    assert pg.evaluate("window.incidentmapInstances[0].listRowsNow.map(x => x.r)") == [point_row]
+    # an area-level row (placed only to a province): listed with its area, opens a popup
+    pg.evaluate("window.incidentmapInstances[0].select(null)")
+    _reset(pg)
+    pg.evaluate("window.incidentmapInstances[0].setPeriod(3)")
+    area_row = pg.evaluate(
+        """() => { const m = window.incidentmapInstances[0];
+            return m.listRowsNow.filter(x => x.r >= m.events.np && x.place.endsWith('(province)'))[0]; }"""
+    )
+    assert area_row["place"].endswith("(province)")
+    pg.evaluate(f"window.incidentmapInstances[0].openRow({area_row['r']})")
+    assert area_row["date"] in pg.locator(".leaflet-popup-content").inner_text()
+    assert not pg.problems
+
+
+def test_the_list_sorts_searches_and_downloads_its_rows(opened):
+    if "gtd" not in opened:
+        pytest.skip("GTD file not present")
+    pg, _, _ = opened["gtd"]
+    _reset(pg)
+    pg.evaluate("window.incidentmapInstances[0].setMode('cumulative')")
+    box = pg.locator(".im-events")
+    if not pg.evaluate("document.querySelector('.im-events').open"):
+        box.locator("summary").click()
+    box.locator("th button", has_text="Toll").click()
+    tolls = pg.evaluate("window.incidentmapInstances[0].listRowsNow.map(x => x.toll)")
+    known = [t for t in tolls if t is not None]
+    assert known == sorted(known) and tolls[: len(known)] == known  # unknown last
+    box.locator("input[type=search]").fill("taliban")
+    groups = pg.evaluate("window.incidentmapInstances[0].listRowsNow.map(x => x.group)")
+    assert groups and all("taliban" in g for g in groups)
+    with pg.expect_download() as dl:
+        box.locator("button", has_text="Download these rows").click()
+    text = open(dl.value.path(), encoding="utf-8").read()
+    assert text.splitlines()[0] == "Date,Place,Group,Category,Toll,Source id"
+    assert len(text.splitlines()) == len(groups) + 1
+    box.locator("input[type=search]").fill("")
+    pg.evaluate("window.incidentmapInstances[0].setMode('window')")
+
+
+def test_a_copied_address_shows_the_same_view(browser, opened, pages):  # noqa: F811
+    if "gtd" not in opened:
+        pytest.skip("GTD file not present")
+    pg, _, _ = opened["gtd"]
+    _reset(pg)
+    pg.evaluate(
+        """() => { const m = window.incidentmapInstances[0];
+            m.setFilters({target: 'officials', minToll: 1}); m.setPeriod(20);
+            m.map.setView([34.5, 69.2], 8, {animate: false}); m.select('a', 3); }"""
+    )
+    url = pg.evaluate("location.href")
+    assert "#" in url and "tg=officials" in url
+    seen = pg.evaluate(
+        """() => { const m = window.incidentmapInstances[0];
+            return [m.t, m.filterText(), m.map.getZoom(), m.captionEl.textContent]; }"""
+    )
+    ctx, again = open_page(browser, pages["gtd"][0])
+    again.goto(url)
+    again.reload()
+    again.wait_for_selector("[data-im-events]", timeout=30000)
+    got = again.evaluate(
+        """() => { const m = window.incidentmapInstances[0];
+            return [m.t, m.filterText(), m.map.getZoom(), m.captionEl.textContent]; }"""
+    )
+    assert got == seen
+    assert again.evaluate("window.incidentmapInstances[0].selection") == {"kind": "a", "i": 3}
+    assert not again.problems
+    ctx.close()
+    _reset(pg)
+
+
+def test_every_redraw_says_what_the_view_shows(opened):
+    pg, _, _ = opened.get("gtd") or next(iter(opened.values()))
+    details = pg.evaluate(
+        """() => { const m = window.incidentmapInstances[0], seen = [];
+            m.map.getContainer().addEventListener('incidentmap:view', e => seen.push(e.detail));
+            m.setPeriod(2); m.setFilters({minToll: 2}); m.filters = {}; m._applyFilters();
+            return seen; }"""
+    )
+    assert len(details) >= 3
+    for d in details:
+        assert set(d) >= {"period", "filters", "incidents", "areasWithEvents", "unknownTolls"}
+    assert "toll" in details[1]["filters"]
+    assert details[-1]["filters"] == "none"
+
+
+def test_text_from_the_file_stays_text_in_filters_and_list(browser, cache, tmp_path):  # noqa: F811
+    import incidentmap as im
+
+    evil = "<img src=x onerror=alert(1)>"
+    src = tmp_path / "evil.csv"
+    src.write_text(
+        "event_id,date,latitude,longitude,event_type,actor,fatalities,notes\n"
+        f'"{evil}",2023-03-02,34.43,70.45,Explosions,ISKP,2,first\n'
+        "b2,2023-04-09,34.53,69.17,Attack,Taliban,,second\n"
+    )
+    out = tmp_path / "evil.html"
+    im.brief(str(src), output=str(out))
+    ctx, pg = open_page(browser, out)
+    pg.wait_for_selector("[data-im-events]", timeout=30000)
+    pg.evaluate("window.incidentmapInstances[0].setMode('cumulative')")
+    pg.locator(".im-events summary").click()
+    assert evil in pg.locator(".im-events tbody").inner_text()
+    assert pg.locator(".im-events img").count() == 0
+    assert not pg.problems
+    ctx.close()
+
+
+def test_page_defects_of_issue_28(opened):
+    # no empty "Incidents by category", no cluster or size line where no point is drawn
+    if "acled" in opened:
+        legend = opened["acled"][0].locator(".im-legend").inner_text()
+        assert "Incidents by category" not in legend
+        assert "cluster of n" not in legend and "size:" not in legend
+    if "wardiary" in opened:  # points, but no toll known: no "size: fatalities"
+        assert "size:" not in opened["wardiary"][0].locator(".im-legend").inner_text()
+    pg, _, _ = opened.get("gtd") or next(iter(opened.values()))
+    _reset(pg)
+    # the credit line leaves the scale bar free
+    boxes = pg.evaluate(
+        """() => [document.querySelector('.leaflet-control-attribution').getBoundingClientRect().toJSON(),
+                  document.querySelector('.leaflet-control-scale').getBoundingClientRect().toJSON()]"""
+    )
+    credit, scale = boxes
+    assert credit["left"] >= scale["right"] or credit["bottom"] <= scale["top"]
+    # the timeline's bars fill its width, with a count axis and one label per year
+    tl = pg.evaluate(
+        """() => { const svg = document.querySelector('.im-timeline svg'), box = svg.getBoundingClientRect();
+            const bars = Array.from(svg.querySelectorAll('rect[fill]:not([fill=none])')).filter(r => r.getAttribute('height') !== null && r.querySelector('title'));
+            const right = Math.max(...bars.map(r => r.getBoundingClientRect().right));
+            const years = Array.from(svg.querySelectorAll('text')).map(t => t.textContent);
+            return [box.width, right - box.left, years, document.querySelector('.im-tl-max').textContent,
+                    document.querySelector('.im-timeline').getBoundingClientRect().width]; }"""
+    )
+    width, filled, years, top, control = tl
+    assert filled > 0.9 * width
+    assert width > 0.85 * (control - 50)
+    assert len(years) == len(set(years)) >= 2 and all(y.isdigit() for y in years)
+    assert top and top != "0"
+    # the page opens on the latest complete period
+    m = pg.evaluate(
+        "(() => { const m = window.incidentmapInstances[0]; return [m.data.start, m.nPeriods, m.data.partial]; })()"
+    )
+    assert m[0] == (m[1] - 2 if m[2] else m[1] - 1)
