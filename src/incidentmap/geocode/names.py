@@ -16,7 +16,8 @@ from incidentmap.geocode.result import (
     Placement,
     province_positions,
 )
-from incidentmap.geocode.rows import Columns, point_xy
+from incidentmap.geocode.rows import Columns, point_xy, try_province
+from incidentmap.schema import header_key
 
 
 def place_names(
@@ -26,10 +27,11 @@ def place_names(
     prov_t = col.text("stated_province")
     dist_t = col.text("stated_district")
     place_t = col.text("stated_place")
-    memo: dict[tuple[str | None, str | None, str | None], _Named] = {}
+    area_t = col.text("source_precision")
+    memo: dict[tuple[str | None, str | None, str | None, bool], _Named] = {}
     pos_of = province_positions()
     for row in np.flatnonzero(todo):
-        key = (prov_t[row], dist_t[row], place_t[row])
+        key = (prov_t[row], dist_t[row], place_t[row], area_t[row] in _AREAS)
         if key not in memo:
             memo[key] = _resolve_names(ctx, *key, threshold)
         named = memo[key]
@@ -43,6 +45,65 @@ def place_names(
         res.x[row], res.y[row] = named.xy
         res.score[row] = named.score
         res.precision[row] = PRECISION_CODE[named.precision]
+
+
+#: header keys of a province's name beside its p-code (HDX HAPI, OCHA COD-AB, HXL exports)
+_PROVINCE_NAME_KEYS = ("admin1_name", "adm1_name", "adm1_en", "province_name")
+_PROVINCE_PCODE = re.compile(r"AF\d{2}", re.IGNORECASE)
+
+
+def pcode_beside_name(res: Placement, col: Columns) -> None:
+    """Flag the rows whose province p-code and the province name beside it disagree.
+
+    ``AF17`` (Badakhshan) beside ``Logar``: the p-code states the province (codes are
+    exact), but the row says two things; it gets ``geocode_conflict`` and a note saying
+    which one placed it.
+    """
+    name_col = _province_name_column(col)
+    if name_col is None or not col.given("stated_province"):
+        return
+    codes, names = col.text("stated_province"), col.text(name_col)
+    placed_in = [p.name for p in provinces().values()]
+    said = _disagreeing(codes, names)
+    for row in range(col.n):
+        two = said.get((codes[row], names[row]))
+        if two is None:
+            continue
+        pos = res.province_pos[row]
+        res.conflict[row] = True
+        res.note[row].append(
+            f"conflict: p-code {codes[row]!r} is {two[0]} but the province name beside it is "
+            f"{names[row]!r} ({two[1]}); {_used(two, placed_in[pos] if pos >= 0 else None)}"
+        )
+
+
+def _province_name_column(col: Columns) -> str | None:
+    by_key = {header_key(c): str(c) for c in col.frame.columns}
+    return next((by_key[k] for k in _PROVINCE_NAME_KEYS if k in by_key), None)
+
+
+def _disagreeing(codes: np.ndarray, names: np.ndarray) -> dict[tuple[str, str], tuple[str, str]]:
+    """Return (p-code, name) -> their two provinces, for each pair that disagrees."""
+    pairs = {(c, n) for c, n in zip(codes, names, strict=True) if c and n}
+    said = {k: _disagree(*k) for k in pairs if _PROVINCE_PCODE.fullmatch(k[0])}
+    return {k: v for k, v in said.items() if v is not None}
+
+
+def _used(said: tuple[str, str], where: str | None) -> str:
+    """Say which of a p-code's province and a name's placed the row."""
+    if where is None:
+        return "not placed"
+    if where == said[0]:
+        return "placed by the p-code"
+    return "placed by the name" if where == said[1] else f"placed in {where}"
+
+
+def _disagree(code: str, name: str) -> tuple[str, str] | None:
+    """Return (the p-code's province, the name's) when both resolve and differ."""
+    by_code, by_name = try_province(code.upper()), try_province(name)
+    if by_code is None or by_name is None or by_code == by_name:
+        return None
+    return provinces()[by_code].name, provinces()[by_name].name
 
 
 class _Named:
@@ -71,6 +132,9 @@ class _Named:
 
 
 _PCODE = re.compile(r"AF\d{4}", re.IGNORECASE)
+#: a row's own precision that makes it an area (a count by district or province, located by
+#: its p-codes): never placed at a village of the district's name
+_AREAS = ("district", "province")
 #: matches that only resemble a name: never enough to leave the stated province
 _WEAK = ("variant", "fuzzy", "short")
 
@@ -111,10 +175,16 @@ def _resolve_names(
     province: str | None,
     district: str | None,
     place: str | None,
+    area: bool,
     threshold: float,
 ) -> _Named:
-    """Place one combination of stated province, district and place names."""
+    """Place one combination of stated province, district and place names.
+
+    ``area``: the row is an area's (p-codes locate it): it goes to a district of the
+    stated province or stays at the province, with the reason; never to a place's point.
+    """
     search = _Search(ctx, province, threshold)
+    search.area = area
     search.read_province()
     search.read(district, "district")
     search.read(place, "place")
@@ -142,6 +212,8 @@ class _Search:
         self.chosen: Hit | None = None
         #: a province the fields name (a place field that is a province's name)
         self.fallback: str | None = None
+        #: the row is an area's count (see :func:`_resolve_names`)
+        self.area = False
 
     def read_province(self) -> None:
         """Read the stated province (a note when it names no place, is unknown or fuzzy)."""
@@ -164,17 +236,42 @@ class _Search:
         """Read the district or the place field."""
         if not text or (field == "district" and self._district_code(text)):
             return
+        self._resolve(text, field)
+
+    def _resolve(self, text: str, field: str) -> None:
+        """Resolve the district or the place field in the gazetteer and take what it names."""
         # the gazetteer is built on first use: rows with no names never pay for it
         r = self.ctx.gazetteer.resolve(
             text, self.code, prefer=field, fuzzy_threshold=self.threshold
         )
         same = _one_of(r.candidates, field) if r.status in ("ambiguous", "several") else None
-        if same is not None:
-            self._found(same, text, field)
-        elif r.status == "ok" and r.hit is not None:
-            self._found(r.hit, text, field)
+        hit = same if same is not None else (r.hit if r.status == "ok" else None)
+        if hit is not None and self.area and not self._area_takes(hit, text, field):
+            return
+        if hit is not None:
+            self._found(hit, text, field)
         else:
             self._missed(r, text, field)
+
+    def _area_takes(self, hit: Hit, text: str, field: str) -> bool:
+        """Say whether an area's row takes a hit: a district of its stated province only."""
+        where = provinces()[self.code].name if self.code else "the stated province"
+        if hit.kind == "place":
+            self.notes.append(
+                f"unknown name: {field} {text!r} names no district of the installed layer in "
+                f"{where} (only a place, {_describe(hit)}): a count for an area is never "
+                "placed at a village; kept at the province"
+            )
+            return False
+        if hit.kind == "district" and self.code is not None and hit.province_code != self.code:
+            self.out.conflict = True
+            self.notes.append(
+                f"conflict: the p-code states {where} but {field} {text!r} is "
+                f"{_describe(hit)}; a count for an area stays in the province its p-code "
+                "states"
+            )
+            return False
+        return True
 
     def _district_code(self, text: str) -> bool:
         """Take a district p-code the layer's ids hold; say whether the text was a p-code."""

@@ -13,7 +13,7 @@ from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UsageError
 from incidentmap.gazetteer import FUZZY_THRESHOLD, provinces
 from incidentmap.geocode.border import Abroad, stated_abroad
-from incidentmap.geocode.names import place_names
+from incidentmap.geocode.names import pcode_beside_name, place_names
 from incidentmap.geocode.points import MAX_SNAP_KM, place_points
 from incidentmap.geocode.result import Placement
 from incidentmap.geocode.rows import Columns
@@ -115,6 +115,7 @@ def _run(
         )
     place_names(ctx, res, col, by_name & ~away, fuzzy_threshold)
     _named_abroad(res, abroad, by_name & abroad.stated & ~away)
+    pcode_beside_name(res, col)
     return res, ctx
 
 

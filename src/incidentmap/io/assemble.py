@@ -27,9 +27,10 @@ from incidentmap.io.assemble_parts import (
     source_precision,
     table_dates,
     table_decimal_mark,
+    toll_columns,
 )
 from incidentmap.io.decode import encoding_note
-from incidentmap.io.numbers import parse_counts
+from incidentmap.io.numbers import has_undecided_counts, parse_counts
 from incidentmap.io.roles import day_count, hxl_fill, hxl_note, hxl_row, kept_notes, pcodes
 from incidentmap.io.sniff import commented_hint
 from incidentmap.io.table_blocks import NotInBlocks
@@ -188,13 +189,14 @@ def _table(
     if chosen is None:
         chosen = state.preset or detect_preset(frame.columns)
     state.preset = chosen
-    overrides, day_one = day_count(raw, opts.overrides, opts.day_one)
+    overrides, day_one = day_count(raw, opts.overrides, opts.day_one, opts.dayfirst, name)
     mapping = _resolve_columns(frame, chosen, overrides, name)
     hxl_fill(mapping, hxl, chosen)
     rows = np.arange(state.row0 + 1, state.row0 + len(frame) + 1)
     state.row0 += len(frame)
     problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
+    _formulas(raw.attrs.get("formulas") or {}, problems, len(frame), hxl is not None)
     notes: list[str] = list(raw.attrs.get("notes", []))
     notes.extend(hxl_note(hxl, name))
     codec = raw.attrs.get("encoding")
@@ -204,6 +206,29 @@ def _table(
         frame, name, chosen, mapping, problems, notes, rows, hxl, overrides, day_one, geom_src,
         codec, arrow,
     )  # fmt: skip
+
+
+def _formulas(
+    cells: dict[str, dict[int, str]], problems: Problems, n: int, shifted: bool
+) -> None:
+    """Say each cell of a workbook holding a formula saved without its value (file, row, column).
+
+    Such a cell reads as empty: refused, or under ``on_bad="keep"`` kept unknown with the
+    reason on its row (never silently unknown).
+    """
+    for column, at in cells.items():
+        positions = {p - shifted: f for p, f in at.items() if 0 <= p - shifted < n}
+        if not positions:
+            continue
+        mask = np.zeros(n, dtype=bool)
+        mask[list(positions)] = True
+        shown = pd.Series([positions.get(i, "") for i in range(n)], dtype=object)
+        problems.report(
+            mask, column, shown,
+            "a value, not a formula without a cached value (the workbook was saved by a "
+            "program that does not compute formulas: open and save it in Excel or "
+            "LibreOffice, or export the sheet as CSV)",
+        )  # fmt: skip
 
 
 def _columns(t: RawTable, opts: AssembleOptions, state: BlockState) -> dict[str, Any]:
@@ -216,6 +241,9 @@ def _columns(t: RawTable, opts: AssembleOptions, state: BlockState) -> dict[str,
     out["actor2"] = t.text("actor2")
     state.decimal = opts.decimal or state.decimal or table_decimal_mark(t)
     mark = state.decimal
+    if state.blocks and mark is None and has_undecided_counts(toll_columns(t)):
+        # "1.000" before any value showed the mark: the whole file decides, as a whole read
+        raise NotInBlocks("the blocks read so far do not show the file's decimal mark")
     out["fatalities"] = fatalities(t, mark)
     col = t.mapping.get("injured")
     out["injured"] = (
@@ -226,8 +254,12 @@ def _columns(t: RawTable, opts: AssembleOptions, state: BlockState) -> dict[str,
     out["latitude"], out["longitude"] = _block_coordinates(t, opts.coordinates, state)
     for key in _STATED:
         out[key] = t.text(key, strip=True)
-    pcodes(t.frame, t.mapping, t.hxl or {}, out, t.notes, t.name)
+    area = pcodes(t.frame, t.mapping, t.hxl or {}, out, t.notes, t.name)
     out["source_precision"] = source_precision(t)
+    if area is not None:  # an area's count: its own precision, where the source gives none
+        out["source_precision"] = out["source_precision"].where(
+            out["source_precision"].notna(), area
+        )
     return out
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "source_precision",
     "table_dates",
     "table_decimal_mark",
+    "toll_columns",
 ]
 
 #: the region where plausible coordinates of Afghan incidents fall (generous: borders,
@@ -148,7 +149,7 @@ def table_dates(t: RawTable, dayfirst: bool | None) -> tuple[pd.Series, pd.Serie
         dates, prec = dates_from_parts(frame, cols, problems)
         mapping.pop("date", None)
         mapping["date_parts"] = ", ".join(cols)
-    elif "date" in mapping:
+    elif "date" in mapping or _period_start(t, by_key):
         dates, prec = _column_dates(t, dayfirst)
     elif (year_col := first_column(frame, None, YEAR_COLUMNS)) is not None:
         dates, prec = year_dates(frame[year_col], year_col, problems)
@@ -173,6 +174,18 @@ def _column_dates(t: RawTable, dayfirst: bool | None) -> tuple[pd.Series, pd.Ser
 
 #: end dates of a row that covers a span (HDX HAPI's monthly counts, UCDP's date_end)
 _DATE_END_KEYS = ("date_end", "end_date", "reference_period_end")
+#: the start of a row's span, the date when no column is named one (HDX HAPI's codebook:
+#: ``reference_period_start``/``_end``, whether or not the HXL row ``#date+start`` is there)
+_DATE_START_KEYS = ("reference_period_start", "date_start", "start_date")
+
+
+def _period_start(t: RawTable, by_key: dict[str, str]) -> bool:
+    """Take a span's start column as the date when nothing else is one; say if taken."""
+    start = next((by_key[k] for k in _DATE_START_KEYS if k in by_key), None)
+    if start is None:
+        return False
+    t.mapping["date"] = start
+    return True
 
 
 def _date_column(
@@ -198,7 +211,7 @@ def _refine_precision(
     ends = (chosen.date_end, *_DATE_END_KEYS) if chosen.date_end else _DATE_END_KEYS
     end = next((by_key[k] for k in ends if k in by_key), None)
     if end is not None and mapping.get("date") != end:
-        prec = _span_precision(frame, end, dates, prec, problems)
+        prec = _span_precision(frame, (mapping.get("date", ""), end), dates, prec, problems)
     code_col = mapping.get("date_precision")
     table = (
         DATE_PRECISION_COLUMNS.get(header_key(code_col), chosen.date_precision_codes)
@@ -211,12 +224,30 @@ def _refine_precision(
 
 
 def _span_precision(
-    frame: pd.DataFrame, end_col: str, dates: pd.Series, prec: pd.Series, problems: Problems
+    frame: pd.DataFrame,
+    cols: tuple[str, str],
+    dates: pd.Series,
+    prec: pd.Series,
+    problems: Problems,
 ) -> pd.Series:
-    """Coarsen each date's precision by the span to its end date (a week, month, year)."""
+    """Coarsen each date's precision by the span to its end date (a week, month, year).
+
+    A span that ends before it starts is a bad value of the end column (refused, or kept
+    with the reason under ``on_bad="keep"``, the row then undated).
+    """
+    start_col, end_col = cols
     quiet = Problems(problems.path, problems.rows, "keep")
     ends, _ = parse_dates(frame[end_col], end_col, quiet)
     span = (ends - dates).dt.days.to_numpy()
+    backwards = np.isfinite(span) & (span < 0)
+    if backwards.any():
+        problems.report(
+            backwards, end_col, frame[end_col].reset_index(drop=True),
+            f"an end on or after the start (column {start_col!r}): the period ends before it "
+            "starts",
+        )  # fmt: skip
+        dates[backwards] = pd.NaT
+        prec = prec.where(~backwards, None)
     coarser = np.where(span > 31, "year", np.where(span > 6, "month", "week"))
     wider = np.isfinite(span) & (span > 0)
     return _coarsen(prec, pd.Series(np.where(wider, coarser, None), dtype="object"))
@@ -258,10 +289,16 @@ def table_decimal_mark(t: RawTable) -> str | None:
     """Return the decimal mark the coordinates (else the tolls) of this table show."""
     frame, mapping = t.frame, t.mapping
     coords = [frame[mapping[k]] for k in ("latitude", "longitude") if k in mapping]
+    return decimal_mark(coords, toll_columns(t))
+
+
+def toll_columns(t: RawTable) -> list[pd.Series]:
+    """Return the table's toll columns (fatalities, injured, a preset's parts)."""
+    frame, mapping = t.frame, t.mapping
     by_key = {header_key(c): c for c in frame.columns}
     names = [mapping.get("fatalities"), mapping.get("injured")]
     names += [by_key.get(p) for p in t.chosen.fatalities_parts]
-    return decimal_mark(coords, [frame[c] for c in dict.fromkeys(names) if c])
+    return [frame[c] for c in dict.fromkeys(names) if c]
 
 
 def _plausible(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

@@ -24,7 +24,14 @@ from incidentmap.io.values import (
 )
 from incidentmap.options import DECIMAL_MARKS
 
-__all__ = ["DECIMAL_MARKS", "decimal_mark", "parse_coordinates", "parse_counts", "parse_numbers"]
+__all__ = [
+    "DECIMAL_MARKS",
+    "decimal_mark",
+    "has_undecided_counts",
+    "parse_coordinates",
+    "parse_counts",
+    "parse_numbers",
+]
 
 #: how a file writes one and a half: ``point`` (1.5, thousands 1,000) or ``comma`` (1,5 and 1.000)
 
@@ -74,6 +81,11 @@ def decimal_mark(coordinates: list[pd.Series], counts: list[pd.Series]) -> str |
         if seen:
             return None  # both marks: nothing decides a value like "1.000"
     return None
+
+
+def has_undecided_counts(counts: list[pd.Series]) -> bool:
+    """Say whether a count reads two ways until the decimal mark is known (``1.000``)."""
+    return any(text_hits(c, _AMBIGUOUS, regex=True) is not None for c in counts)
 
 
 _THOUSANDS = re.compile(r"[+]?\d{1,3}(?:([,\u00a0\u202f ' ])\d{3})(?:\1\d{3})*(?:\.\d+)?")

@@ -18,7 +18,7 @@ import pandas as pd
 from incidentmap.errors import InputFileError
 from incidentmap.io.dates import parse_dates
 from incidentmap.io.numbers import parse_numbers
-from incidentmap.io.sniff import hxl_roles, hxl_tags
+from incidentmap.io.sniff import day_one_of, hxl_roles, hxl_tags
 from incidentmap.io.values import Problems, blank_mask, clean_text
 from incidentmap.schema import Preset, header_key
 
@@ -84,7 +84,7 @@ def pcodes(
     out: dict[str, Any],
     notes: list[str],
     name: str,
-) -> None:
+) -> pd.Series | None:
     """Let OCHA p-code columns state the province (and the district, with its name).
 
     A province p-code (``AF13``) states the province, before any name column (codes are
@@ -112,6 +112,26 @@ def pcodes(
     used = ", ".join(repr(c) for c in (pc1, pc2) if c is not None)
     if used:
         notes.append(f"{name}: OCHA p-codes ({used}) state the province, before the names")
+    return _area_level(frame, pc1, pc2, mapping)
+
+
+def _area_level(
+    frame: pd.DataFrame, pc1: str | None, pc2: str | None, mapping: dict[str, str]
+) -> pd.Series | None:
+    """Return each row's area level when p-codes, not coordinates, locate the rows.
+
+    A row a p-code locates (HDX HAPI's counts by district or province) is an area, never
+    a point: ``district`` where a district p-code is given, else ``province``; None where
+    neither is, and for a table with coordinates (its points say where).
+    """
+    if (pc1 is None and pc2 is None) or "latitude" in mapping or "longitude" in mapping:
+        return None
+    level = pd.Series(None, index=range(len(frame)), dtype="object")
+    for col, what in ((pc1, "province"), (pc2, "district")):
+        if col is not None:
+            codes = clean_text(frame[col], strip=True).reset_index(drop=True)
+            level[codes.notna().to_numpy()] = what
+    return level
 
 
 def first_column(frame: pd.DataFrame, given: str | None, keys: tuple[str, ...]) -> str | None:
@@ -123,13 +143,90 @@ def first_column(frame: pd.DataFrame, given: str | None, keys: tuple[str, ...]) 
 
 
 def day_count(
-    raw: pd.DataFrame, overrides: dict[str, str | None], day_one: str | None
+    raw: pd.DataFrame,
+    overrides: dict[str, str | None],
+    day_one: str | None,
+    dayfirst: bool | None = None,
+    name: str = "the file",
 ) -> tuple[dict[str, str | None], str | None]:
-    """Take the column a file's comment says counts days (and its first day), unless told."""
+    """Take the column a file's comment says counts days (and its first day), unless told.
+
+    A first day the comments state that reads two ways (``day 1 = 01/02/2004``) is read
+    with ``dayfirst`` when given; else, like a day count whose column no name shows, it
+    is refused in one line (never every row left undated with no word).
+
+    Raises
+    ------
+    InputFileError
+        The comments state a first day that cannot be taken as it stands.
+    """
+    if overrides.get("date") is not None:
+        return overrides, day_one
     counted = raw.attrs.get("day_count")
-    if counted and overrides.get("date") is None and day_one is None:
+    unclear = raw.attrs.get("day_unclear")
+    column = counted[0] if counted else (unclear[0] if unclear else "")
+    if day_one is not None:  # the day given: the column the comments name counts from it
+        return ({**overrides, "date": column} if column else overrides), day_one
+    if counted:
         return {**overrides, "date": counted[0]}, counted[1]
-    return overrides, day_one
+    if not unclear:
+        return overrides, day_one
+    first = _told_first_day(unclear, dayfirst)
+    if first is None:
+        raise InputFileError(name, _unclear_day(*unclear))
+    return {**overrides, "date": unclear[0]}, first
+
+
+_AB_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def _told_first_day(unclear: tuple[str, str, str], dayfirst: bool | None) -> str | None:
+    """Return day 1 of a first day that reads two ways, once ``dayfirst`` says which."""
+    column, text, how = unclear
+    ab = _AB_YEAR.fullmatch(text.strip())
+    if not column or ab is None or dayfirst is None or how == "since":
+        return None
+    a, b, y = (int(g) for g in ab.groups())
+    day, month = (a, b) if dayfirst else (b, a)
+    return pd.Timestamp(year=y, month=month, day=day).strftime("%Y-%m-%d")
+
+
+def _unclear_day(column: str, text: str, how: str) -> str:
+    """Say why a first day the comments state is not taken, and what to give."""
+    said = f"days since {text}" if how == "since" else f"day 1 = {text}"
+    if how == "since":
+        first = _iso_or_none(text)
+        after = day_one_of(first, "since") if first else "the day after"
+        return (
+            f"the comment lines say {said!r}: is that day 0 (as CF time units count) or "
+            f"day 1? give `day_one` {after} if 0, {first or 'that day'} if 1"
+            + (f" (column {column!r})" if column else "; and `date` (the column)")
+        )
+    if not column:
+        return (
+            f"the comment lines say {said!r} but no column is named as counting days: "
+            "give `date` (the column) and `day_one` (day 1 as YYYY-MM-DD)"
+        )
+    if _AB_YEAR.fullmatch(text.strip()):
+        return (
+            f"the comment lines say {said!r}, which reads two ways (day/month or month/day): "
+            f"give `day_one` (day 1 as YYYY-MM-DD) or `dayfirst` for column {column!r}"
+        )
+    return (
+        f"the comment lines say {said!r}, which is no date read here: give `day_one` "
+        f"(day 1 as YYYY-MM-DD) for column {column!r}"
+    )
+
+
+def _iso_or_none(text: str) -> str | None:
+    """Return an ISO day as written (``2004-01-01``), else None."""
+    text = text.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return pd.Timestamp(text).strftime("%Y-%m-%d")
+    except ValueError:
+        return None
 
 
 def kept_notes(kept: dict[str, tuple[int, int, str]], name: str) -> list[str]:

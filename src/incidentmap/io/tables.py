@@ -31,7 +31,7 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.decode import decode_bytes
-from incidentmap.io.layers import gis_layer
+from incidentmap.io.layers import gis_layer, read_sheet, sheet_formulas, sheet_name
 from incidentmap.io.lines import check_fields, fields_note, protect_lone_cr, restore_lone_cr
 from incidentmap.io.options import check_delimiter
 from incidentmap.io.postgis import is_postgres_url, read_postgis
@@ -192,7 +192,7 @@ def _read_json_text(text: str, path: str) -> pd.DataFrame:
         msg = f"JSON nested more than {MAX_JSON_DEPTH} levels deep (expected records or GeoJSON)"
         raise InputFileError(path, msg)
     try:
-        obj: Any = json.loads(text)
+        obj: Any = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         return _json_lines(text, path, exc)
     if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":
@@ -205,6 +205,12 @@ def _read_json_text(text: str, path: str) -> pd.DataFrame:
     return pd.DataFrame(obj)
 
 
+def _json_int(text: str) -> int | str:
+    """Read a JSON integer; one beyond 2^53 stays text (a float column would round its digits)."""
+    value = int(text)
+    return value if -(2**53) <= value <= 2**53 else text
+
+
 def _json_lines(text: str, path: str, exc: json.JSONDecodeError) -> pd.DataFrame:
     """Read newline-delimited JSON (one object a line); ``exc`` is why it is not one document."""
     rows = []
@@ -212,7 +218,7 @@ def _json_lines(text: str, path: str, exc: json.JSONDecodeError) -> pd.DataFrame
         if not line.strip():
             continue
         try:
-            rows.append(json.loads(line))
+            rows.append(json.loads(line, parse_int=_json_int))
         except json.JSONDecodeError:
             msg = f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
             raise InputFileError(path, msg) from exc
@@ -432,47 +438,36 @@ def _commented(
     if layout is None:
         return None
     out = _read_csv_text(
-        text, name, delimiter=delimiter, comment=layout.comment, header=False, columns=layout.names
-    )
+        text, name, delimiter=delimiter or layout.delimiter, comment=layout.comment,
+        header=False, columns=layout.names,
+    )  # fmt: skip
     out.attrs["notes"] = [f"{name}: {note}" for note in layout.notes]
     if layout.day_count is not None:
         out.attrs["day_count"] = layout.day_count
+    if layout.day_unclear is not None:
+        out.attrs["day_unclear"] = layout.day_unclear
     return out
 
 
 def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
+    """Read a sheet: column by column (:func:`read_sheet`), else through pandas' reader."""
     if p.suffix.lower() == ".xls":
         msg = "old Excel .xls files are not read; save the sheet as .xlsx or CSV"
         raise InputFileError(str(p), msg)
     try:
+        fast = read_sheet(p, sheet)
+        if fast is not None:
+            return fast
         book = pd.ExcelFile(p, engine="calamine")
+    except InputFileError:
+        raise
     except Exception as exc:
         raise InputFileError(str(p), f"cannot read as xlsx ({_short(exc)})") from exc
     with book:
-        names = [str(n) for n in book.sheet_names]
-        which = _sheet(sheet, names, str(p))
-        frame = pd.read_excel(book, sheet_name=which, dtype=object)
-    return _name_blank_headers(frame)
-
-
-def _sheet(sheet: str | int | None, names: list[str], path: str) -> str:
-    """Return the sheet's name: by name first, then by position (0 the first).
-
-    A sheet may be named ``2023`` or ``0``: the name wins over the position.
-    """
-    if sheet is None:
-        if not names:
-            raise InputFileError(path, "the workbook has no sheet")
-        return names[0]
-    text = str(sheet)
-    if text in names:
-        return text
-    if text.lstrip("-").isdigit() and 0 <= int(text) < len(names):
-        return names[int(text)]
-    listed = ", ".join(repr(n) for n in names)
-    raise InputFileError(
-        path, f"no sheet {text!r} (by name or position from 0): the sheets are {listed}"
-    )
+        which = sheet_name(sheet, [str(n) for n in book.sheet_names], str(p))
+        frame = _name_blank_headers(pd.read_excel(book, sheet_name=which, dtype=object))
+    frame.attrs["formulas"] = sheet_formulas(p, which, [str(c) for c in frame.columns])
+    return frame
 
 
 def _read_parquet(p: Path) -> pd.DataFrame:
