@@ -124,20 +124,23 @@ def search_entries(ctx: LayerContext) -> dict[str, Any]:
     Parameters
     ----------
     ctx : LayerContext
-        The page's context: its boundaries (display layers and gazetteer).
+        The page's context: its boundaries (display layers and gazetteer) and, on a
+        district map, its areas (whose names and shapes the search box then reads).
 
     Returns
     -------
     dict
         ``p``: provinces as ``[name, west, south, width, height, "spelling|..."]`` (the
         spellings as written: the page computes their keys); ``d``: districts as ``[name,
-        province, west, south, width, height, "keys"]``; ``t``: places as ``[name,
-        province, lon, lat, "keys"]``. ``province`` is a position in ``p``; bounds are in
-        hundredths and points in thousandths of a degree; ``keys`` are the skeletons and
-        Dari/Pashto keys of the entry's other spellings (the page adds its own name's),
-        joined by :func:`_packed`.
+        province, west, south, width, height, "keys"]``, or on a district map, where the
+        page's areas are the districts, ``[province, "keys"]`` in the areas' order (and
+        ``da``: 1); ``t``: places as ``[name, province, lon, lat, "keys"]``. ``province``
+        is a position in ``p``; bounds are in hundredths and points in thousandths of a
+        degree; ``keys`` are the skeletons and Dari/Pashto keys of the entry's other
+        spellings (the page adds its own name's), joined by :func:`_packed`, their
+        Dari/Pashto letters written one byte each (``ar``: the letters, in code order).
     """
-    provinces, districts = ctx.provinces, ctx.districts
+    provinces = ctx.provinces
     codes = provinces["province_code"].astype(str).tolist()
     at = {c: i for i, c in enumerate(codes)}
     spellings = _province_spellings()
@@ -150,6 +153,8 @@ def search_entries(ctx: LayerContext) -> dict[str, Any]:
     for did, keys in _index(arrays, "index_short_").items():
         for key in _others(keys):
             d_keys.setdefault(did, {}).setdefault(key, "short")
+    on_areas = ctx.parts.choropleth and ctx.series.level == "district"
+    districts = ctx.series.areas if on_areas else ctx.districts
     d_rows = []
     for did, name, code, geom in zip(
         districts["district_id"].astype(str),
@@ -158,10 +163,35 @@ def search_entries(ctx: LayerContext) -> dict[str, Any]:
         districts.geometry,
         strict=True,
     ):
-        if code in at:
-            keys = _packed(_others(d_keys.get(did, {})))
+        keys = _packed(_others(d_keys.get(did, {})))
+        if on_areas:  # the page's areas: their names and shapes are on the page already
+            d_rows.append([at.get(code, -1), keys])
+        elif code in at:
             d_rows.append([str(name), at[code], *_bounds(geom), keys])
-    return {"p": p_rows, "d": d_rows, "t": _places(arrays, at)}
+    out = {"p": p_rows, "d": d_rows, "t": _places(arrays, at)}
+    if on_areas:
+        out["da"] = 1
+    return _one_byte_letters(out)
+
+
+#: the codes of Dari/Pashto letters in keys: one byte each in place of two (never a letter a
+#: Latin skeleton holds: a-z, S, C, J; never the separator, a quote or a backslash)
+_CODES = "0123456789ABDEFGHIKLMNOPQRTUVWXYZ!#$%&()*+,-.:;=?@[]^_{}~"
+
+
+def _one_byte_letters(out: dict[str, Any]) -> dict[str, Any]:
+    """Write the Dari/Pashto letters of the districts' and places' keys one byte each.
+
+    ``ar`` lists the letters in the order of :data:`_CODES` (the page codes the typed text
+    the same way); a letter beyond the codes stays as it is.
+    """
+    rows = [(r, -1) for r in out["d"]] + [(r, 4) for r in out["t"]]
+    letters = sorted({ch for r, i in rows for ch in r[i] if "\u0600" <= ch <= "\u06ff"})
+    table = dict(zip(letters, _CODES, strict=False))
+    for r, i in rows:
+        r[i] = "".join(table.get(ch, ch) for ch in r[i])
+    out["ar"] = "".join(table)
+    return out
 
 
 def _places(arrays: dict[str, np.ndarray], at: dict[str, int]) -> list[list[Any]]:

@@ -95,10 +95,19 @@
   }
 
   var KINDS = ["province", "district", "place"];
+  /* Dari/Pashto letters of the payload's keys are one byte each: s.ar lists them in this order */
+  var CODES = "0123456789ABDEFGHIKLMNOPQRTUVWXYZ!#$%&()*+,-.:;=?@[]^_{}~";
 
-  /* the entries with their keys: own (the name's keys) and other (skeletons, Dari/Pashto) */
-  function entries(s) {
-    var out = [];
+  /* the entries with their keys: own (the name's keys) and other (skeletons, Dari/Pashto),
+     and a function writing a key's Dari/Pashto letters as the payload does */
+  function entries(s, areas) {
+    var out = [], table = {};
+    for (var c = 0; c < (s.ar || "").length; c++) table[s.ar[c]] = CODES[c];
+    out.coded = function (k) {
+      var o = "";
+      for (var i = 0; i < k.length; i++) o += table[k[i]] || k[i];
+      return o;
+    };
     function add(name, kind, prov, where, spellings, others) {
       var own = [], other = others ? others.split("|").filter(Boolean) : [];
       spellings.forEach(function (sp) {
@@ -111,13 +120,16 @@
       out.push({ name: name, kind: kind, prov: prov, where: where, own: own, other: other, order: out.length });
     }
     (s.p || []).forEach(function (r, i) { add(r[0], 0, i, { box: r.slice(1, 5) }, r[5].split("|"), ""); });
-    (s.d || []).forEach(function (r) { add(r[0], 1, r[1], { box: r.slice(2, 6) }, [r[0]], r[6]); });
+    (s.d || []).forEach(function (r, i) {
+      if (s.da && areas) add(areas.names[i], 1, r[0], { area: i }, [areas.names[i]], r[1]);
+      else add(r[0], 1, r[1], { box: r.slice(2, 6) }, [r[0]], r[6]);
+    });
     (s.t || []).forEach(function (r) { add(r[0], 2, r[1], { point: [r[3] / 1000, r[2] / 1000] }, [r[0]], r[4]); });
     return out;
   }
 
   /* the best tier an entry reaches for the typed text (lower is better; -1: no match) */
-  function tier(e, qk, ql) {
+  function tier(e, qk, qc, ql) {
     var best = -1;
     function take(t) { if (best < 0 || t < best) best = t; }
     for (var i = 0; i < e.own.length; i++) {
@@ -128,8 +140,8 @@
     }
     for (var j = 0; j < e.other.length; j++) {
       var o = e.other[j];
-      if (o === qk || (ql && o === ql)) take(1);
-      else if (o.lastIndexOf(qk, 0) === 0 || (ql && o.lastIndexOf(ql, 0) === 0)) take(3);
+      if (o === qc || (ql && o === ql)) take(1);
+      else if (o.lastIndexOf(qc, 0) === 0 || (ql.length > 3 && o.lastIndexOf(ql, 0) === 0)) take(3);
     }
     return best;
   }
@@ -138,9 +150,9 @@
     var qk = nameKey(text, false).replace(/^ar:/, ""), ql = looseKey(text);
     if (!qk) return [];
     if (ql.length < 3) ql = "";
-    var hits = [];
+    var qc = list.coded(qk), hits = [];
     list.forEach(function (e) {
-      var t = tier(e, qk, ql);
+      var t = tier(e, qk, qc, ql);
       if (t >= 0) hits.push([t, e]);
     });
     hits.sort(function (a, b) { return a[0] - b[0] || a[1].kind - b[1].kind || a[1].order - b[1].order; });
@@ -155,7 +167,7 @@
   /* the search box of one map: reads this.data.search (render/layers/search.py) */
   function initSearch() {
     var inst = this, s = this.data.search;
-    var map = inst.map, list = entries(s), provs = s.p || [];
+    var map = inst.map, list = entries(s, inst.data.areas), provs = s.p || [];
     var state = { query: "", results: [], active: -1, picked: null, marker: null, message: "" };
     inst.search = state;
     var uid = "im-search-" + (document.querySelectorAll(".im-search").length + 1);
@@ -257,11 +269,14 @@
 
     function zoomTo(e) {
       if (state.marker) { map.removeLayer(state.marker); state.marker = null; }
-      if (e.where.box) {
+      var area = e.where.area !== undefined && inst.areaLayers ? inst.areaLayers[e.where.area] : null;
+      if (area && area.getBounds) {
+        map.fitBounds(area.getBounds(), { animate: false, maxZoom: 11, padding: [20, 20] });
+      } else if (e.where.box) {
         var b = e.where.box;
         map.fitBounds([[b[1] / 100, b[0] / 100], [(b[1] + b[3]) / 100, (b[0] + b[2]) / 100]],
           { animate: false, maxZoom: 11, padding: [20, 20] });
-      } else {
+      } else if (e.where.point) {
         map.setView(e.where.point, Math.max(map.getZoom(), 10), { animate: false });
         state.marker = L.circleMarker(e.where.point, { radius: 9, color: "#111", weight: 2.5, fill: false,
           interactive: false, className: "im-search-mark" }).addTo(map);
