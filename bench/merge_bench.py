@@ -305,22 +305,64 @@ def _print_levels(name: str, q: pd.DataFrame) -> None:
     print(f"  {name:<14}" + "  ".join(cells))
 
 
+def lookalikes(result: Any, truth: set, of: Any) -> dict[str, float]:
+    """Per place level: the share of true pairs with a rival as good on every part.
+
+    A rival is another listed pair of either row; "as good on every part" means no part of
+    the score (space, time, category, actors, tolls, names) favours the true pair. No
+    score made of these parts can prefer the true pair there: the one-to-one rule may
+    still settle it (the rival's other row has a better partner), else it is a review.
+    """
+    from incidentmap.merge.score import PARTS
+
+    p = result.pairs
+    values = p[list(PARTS)].to_numpy(dtype=float)
+    ids_a, ids_b = p["event_id_a"].astype(str).to_numpy(), p["event_id_b"].astype(str).to_numpy()
+    rows: dict[tuple[str, str], list[int]] = {}
+    for k, (x, y) in enumerate(zip(ids_a, ids_b, strict=True)):
+        rows.setdefault(("a", x), []).append(k)
+        rows.setdefault(("b", y), []).append(k)
+    hit: dict[str, list[bool]] = {lv: [] for lv in _PLACE}
+    for k, (x, y) in enumerate(zip(ids_a, ids_b, strict=True)):
+        if (x, y) not in truth:
+            continue
+        rivals = [r for r in rows[("a", x)] + rows[("b", y)] if r != k]
+        level = of(x, y)[0]
+        if level in hit:
+            hit[level].append(any((values[r] >= values[k] - 1e-9).all() for r in rivals))
+    return {lv: float(np.mean(v)) if v else float("nan") for lv, v in hit.items()}
+
+
 def decide_by_truth(
     sources: dict[str, pd.DataFrame], result: Any, truth: set, km: float, days: float
 ) -> tuple[Any, int]:
     """Decide every review pair by the truth, again until no pair is left for review.
 
     A person's calls change the group of the pairs they touch, so a new round can leave new
-    pairs for review; at most ten rounds. Returns the last merge and the rounds taken.
+    pairs for review; at most ten rounds. A row is matched to at most one row of the other
+    source (a decisions file is one statement: an incident one source split in two rows
+    gets one ``match``, the best-scored, and ``different`` for the other row). Returns the
+    last merge and the rounds taken.
     """
     from incidentmap.merge import merge_incidents
 
     calls: dict[tuple[str, str, str, str], str] = {}
     for rounds in range(1, 11):
-        fresh = {("acled", x, "ucdp", y) for x, y in _pairs_of(result, "review")} - set(calls)
+        table = result.pairs[result.pairs["decision"] == "review"]
+        table = table.sort_values(
+            ["score", "event_id_a", "event_id_b"], ascending=[False, True, True]
+        )
+        pairs = zip(table["event_id_a"], table["event_id_b"], strict=True)
+        fresh = [("acled", str(x), "ucdp", str(y)) for x, y in pairs]
+        fresh = [k for k in fresh if k not in calls]
         if not fresh:
             return result, rounds - 1
-        calls.update({k: "match" if (k[1], k[3]) in truth else "different" for k in fresh})
+        taken = {side for k, d in calls.items() if d == "match" for side in (k[:2], k[2:])}
+        for k in fresh:
+            true = (k[1], k[3]) in truth and k[:2] not in taken and k[2:] not in taken
+            calls[k] = "match" if true else "different"
+            if true:
+                taken.update((k[:2], k[2:]))
         result = merge_incidents(sources, km=km, days=days, decisions=calls)
     return result, rounds
 
@@ -348,6 +390,8 @@ def dense(seed: int, km: float, days: float, peer_python: str, scale: float = 1.
             of = _levels(a, b)
             q = by_level(found, review, truth, of)
             _print_levels("incidentmap", q)
+            alike = ", ".join(f"{lv} {v:.1%}" for lv, v in lookalikes(result, truth, of).items())
+            print(f"  {'':<14}true pairs with a rival as good on every part: {alike}")
             decided, rounds = decide_by_truth({"acled": a, "ucdp": b}, result, truth, km, days)
             rng = np.random.default_rng(seed)
             pb, pa = b.iloc[rng.permutation(len(b))], a.iloc[rng.permutation(len(a))]

@@ -46,6 +46,7 @@ def pairs_of(seed: int, scale: float, km: float = 5.0, days: float = 1.0) -> pd.
             frame["truth"] = np.array(y, dtype=int)
             frame["case"] = case.name
             frame["i"], frame["j"] = p.i, p.j
+            frame["level"] = p.level
             frame["n_a"], frame["n_b"] = len(a), len(b)
             out.append(frame)
     return pd.concat(out, ignore_index=True)
@@ -79,6 +80,42 @@ def group_terms(data: pd.DataFrame, p: np.ndarray) -> np.ndarray:
             d["j"].to_numpy(),
             p[rows],
         )
+    return out
+
+
+def thresholds(
+    data: pd.DataFrame, g: np.ndarray, floor: float = 0.3
+) -> dict[str, tuple[float, float, float]]:
+    """The match thresholds: per level, the lowest score whose matches are precise enough.
+
+    Each case's pairs from ``floor`` are assigned one-to-one (as the merge does); among the
+    chosen pairs of point and district level (pooled over the fitting cases), the lowest
+    score at which 95 % are true; of province level, 90 %. Returns level -> (threshold,
+    precision, recall) on the fitting cases.
+    """
+    from incidentmap.merge.assign import assign
+
+    chosen = np.zeros(len(data), dtype=bool)
+    for _, rows in data.groupby(["seed", "case"]).indices.items():
+        d = data.iloc[rows]
+        e = rows[g[rows] >= floor]
+        q = np.clip(g[e], 1e-9, 1 - 1e-9)
+        chosen[e] = assign(
+            int(d["n_a"].iloc[0]), int(d["n_b"].iloc[0]), data["i"].to_numpy()[e],
+            data["j"].to_numpy()[e], np.log(q / (1 - q)) + 50,
+        )  # fmt: skip
+    truth = data["truth"].to_numpy().astype(bool)
+    out = {}
+    for name, levels, target in (("point+district", ("point", "district"), 0.95),
+                                 ("province", ("province",), 0.90)):  # fmt: skip
+        at = data["level"].isin(levels).to_numpy()
+        s, y = g[chosen & at], truth[chosen & at]
+        order = np.argsort(-s, kind="stable")
+        precision = np.cumsum(y[order]) / np.arange(1, len(order) + 1)
+        ok = np.flatnonzero(precision >= target)
+        k = int(ok.max()) if len(ok) else 0
+        hits = np.cumsum(y[order])[k]
+        out[name] = (float(s[order][k]), float(precision[k]), float(hits / (truth & at).sum()))
     return out
 
 
@@ -119,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f'    "{k}": {v},')
         print("}")
         print(calibration(data, prob).round(3).to_string())
+    for level, (t, p_, r_) in thresholds(data, g).items():
+        print(f"match threshold, {level}: {t:.2f} (precision {p_:.3f}, recall {r_:.3f} on "
+              "the fitting cases)")  # fmt: skip
     return 0
 
 

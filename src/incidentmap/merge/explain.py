@@ -12,6 +12,7 @@ from incidentmap.merge.score import (
     COEFFICIENTS,
     INTERCEPT,
     MATCH,
+    MATCH_PROVINCE,
     REVIEW,
     TERMS,
     features,
@@ -160,6 +161,7 @@ def _verdict(total: float) -> str:
     if total < REVIEW:
         return f"{total:.2f}: different unless its rows have no other candidate"
     return (
-        f"{total:.2f}; a match needs {MATCH:.2f} given both rows' other candidates (the "
-        "pairs file's score), and no rival within the margin"
+        f"{total:.2f}; a match needs {MATCH:.2f} ({MATCH_PROVINCE:.2f} for a pair placed "
+        "only to one province) given both rows' other candidates (the pairs file's score), "
+        "and no rival within the margin"
     )
