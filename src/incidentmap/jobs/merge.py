@@ -99,7 +99,10 @@ class MergeRequest:
 
 
 def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
-    return os.path.abspath(a) == os.path.abspath(b)
+    """Whether two paths name one file (``./x.csv`` and ``x.csv``, a link and its file)."""
+    if "://" in os.fspath(a) or "://" in os.fspath(b):
+        return os.fspath(a) == os.fspath(b)
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
 @dataclass
@@ -188,6 +191,7 @@ def _load(request: MergeRequest, report: Report, *, quiet: bool) -> list[tuple[s
     if twice:
         msg = f"two sources are named {twice!r}: name them (name=path)"
         raise UsageError(msg, field="inputs")
+    wanted = _explained(request, names)
     named = []
     for name, given in specs:
         step = Report()
@@ -195,8 +199,50 @@ def _load(request: MergeRequest, report: Report, *, quiet: bool) -> list[tuple[s
         for note in step.notes:
             text = f"{name}: {note.text}" if note.code == "read" else note.text
             report.add(note.code, text, field=note.field, kind=note.kind)
+        _check_source(name, given, loaded.frame, wanted.get(name, []), report)
         named.append((name, loaded.frame))
     return named
+
+
+def _explained(request: MergeRequest, names: list[str]) -> dict[str, list[str]]:
+    """Return the rows ``explain`` names, by source (a source not among the inputs refused)."""
+    from incidentmap.merge.explain import parse_key
+
+    out: dict[str, list[str]] = {}
+    for key in request.explain or ():
+        name, event = parse_key(key)
+        if name not in names:
+            msg = f"`explain`: {name!r} is not one of the sources ({', '.join(names)})"
+            raise UsageError(msg, field="explain")
+        out.setdefault(name, []).append(event)
+    return out
+
+
+def _check_source(name: str, given: Any, frame: Any, explain: list[str], report: Report) -> None:
+    """Refuse an empty source and an unknown row to explain; say ids given to several rows."""
+    from incidentmap.merge.records import DUPLICATE_MARK, duplicate_ids, event_ids
+
+    where = given if isinstance(given, str | os.PathLike) else name
+    if not len(frame):
+        msg = f"source {name!r} ({where}) has no rows: nothing of it to merge"
+        raise UsageError(msg, field="inputs")
+    ids = set(event_ids(frame).tolist()) if explain else set()
+    for event in explain:
+        if event not in ids:
+            msg = f"`explain`: {event!r} is not an event id of {name} ({where})"
+            raise UsageError(msg, field="explain")
+    said = duplicate_ids(frame)
+    if said:
+        shown = "; ".join(f"{k!r} on {len(v)} rows: {', '.join(v)}" for k, v in
+                          list(sorted(said.items()))[:3])  # fmt: skip
+        more = f" (and {len(said) - 3:,} more ids)" if len(said) > 3 else ""
+        report.add(
+            "duplicate_ids",
+            f"{name}: {len(said):,} event ids are said on several rows; the merge names those "
+            f"rows apart, the text before the last {DUPLICATE_MARK!r} is the file's id: "
+            f"{shown}{more}",
+            kind="warning",
+        )
 
 
 def _explain(named: list[tuple[str, Any]], request: MergeRequest, report: Report) -> Any:

@@ -121,9 +121,14 @@ def _find(parent: list[int], x: int) -> int:
 
 
 def join_events(
-    offsets: list[int], edges: list[tuple[float, str, int, int, int, int]]
+    offsets: list[int],
+    edges: list[tuple[float, str, int, int, int, int]],
+    apart: list[tuple[int, int]] | None = None,
 ) -> tuple[np.ndarray, set[int]]:
     """Join matched pairs into events; refuse joins that would hold two rows of one source.
+
+    A join that would put two rows a person called ``different`` (``apart``) into one
+    event through a third source is refused too.
 
     Parameters
     ----------
@@ -131,6 +136,8 @@ def join_events(
         The first global row number of each source (and the total at the end).
     edges : list of (score, key, source_a, row_a, source_b, row_b)
         Matched pairs; ``key`` breaks ties of score (a stable text of the two ids).
+    apart : list of (int, int), optional
+        Global rows that must stay in two events.
 
     Returns
     -------
@@ -142,6 +149,11 @@ def join_events(
     total = offsets[-1]
     parent = list(range(total))
     members: dict[int, set[int]] = {}
+    rows: dict[int, set[int]] = {}
+    away: dict[int, set[int]] = {}
+    for x, y in apart or ():
+        away.setdefault(x, set()).add(y)
+        away.setdefault(y, set()).add(x)
     refused: set[int] = set()
     order = sorted(range(len(edges)), key=lambda k: (-edges[k][0], edges[k][1]))
     for k in order:
@@ -151,10 +163,15 @@ def join_events(
         my = members.get(y, {sb})
         if x == y:
             continue
-        if mx & my:
+        rx, ry = rows.get(x, {x}), rows.get(y, {y})
+        if mx & my or rx & away.get(y, set()):
             refused.add(k)
             continue
         parent[y] = x
         members[x] = mx | my
         members.pop(y, None)
+        rows[x] = rx | ry
+        rows.pop(y, None)
+        if x in away or y in away:
+            away[x] = away.get(x, set()) | away.pop(y, set())
     return np.array([_find(parent, g) for g in range(total)]), refused

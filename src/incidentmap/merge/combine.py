@@ -65,10 +65,41 @@ def _long(sources: list[Records], labels: np.ndarray) -> pd.DataFrame:
         f["_level"] = [_LEVEL_RANK[lv] for lv in r.level]
         f["_span"] = np.nan_to_num(r.hi - r.lo, nan=np.inf)
         f["_key"] = [f"{r.name}:{e}" for e in r.event_id]
+        f["_ids"], f["_names"], f["_n"] = _carried(r)
         parts.append(f)
     long = pd.concat(parts, ignore_index=True, sort=False)
     long["_event"] = labels
     return long
+
+
+def _carried(r: Records) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return each row's ``source_ids``, ``sources`` and ``n_sources`` (a merged list's own).
+
+    A row of a merged list (it has ``source_ids``) keeps what it already holds
+    (``acled:1|gtd:7``); any other row is its own ``source:event_id``.
+    """
+    own = np.array([f"{r.name}:{e}" for e in r.event_id], dtype=object)
+    names = np.full(len(r), r.name, dtype=object)
+    count = np.ones(len(r))
+    if "source_ids" not in r.frame:
+        return own, names, count
+    ids = r.frame["source_ids"].astype(object).to_numpy()
+    has = np.array([isinstance(v, str) and bool(v.strip()) for v in ids], dtype=bool)
+    own[has] = ids[has]
+    if "sources" in r.frame:
+        said = r.frame["sources"].astype(object).to_numpy()
+        names[has] = [v if isinstance(v, str) and v.strip() else r.name for v in said[has]]
+    count[has] = [len(str(v).split("|")) for v in ids[has]]
+    return own, names, count
+
+
+def _carried_columns(r: Records) -> list[str]:
+    """Return a merged list's per-source columns (``acled_event_id``...) of its sources."""
+    if "sources" not in r.frame:
+        return []
+    names = {n for v in r.frame["sources"].dropna().astype(str) for n in v.split("|")}
+    return [c for c in r.frame.columns
+            if any(c == f"{n}_{col}" for n in names - {r.name} for col in PREFIXED)]  # fmt: skip
 
 
 def _pick(long: pd.DataFrame, by: list[str], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -119,6 +150,10 @@ def _prefixed(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
                 out[name] = pd.Series(r.event_id, index=rows.index).reindex(out.index)
             elif col in rows:
                 out[name] = rows[col].reindex(out.index)
+        for name in _carried_columns(r):
+            if name not in out:
+                values = pd.Series(r.frame[name].to_numpy(), index=rows.index)
+                out[name] = values.reindex(out.index)
     return out
 
 
@@ -143,17 +178,17 @@ def _lowest_key(long: pd.DataFrame) -> pd.Series:
 def _membership(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
     index = pd.Index(np.unique(long["_event"].to_numpy()), name="_event")
     names, keys = [], []
-    for s, r in enumerate(sources):
+    for s in range(len(sources)):
         rows = long[long["_source"] == s]
         events = rows["_event"].to_numpy()
-        names.append(pd.Series(r.name, index=events, dtype=object))
-        keys.append(pd.Series(rows["_key"].to_numpy(), index=events, dtype=object))
+        names.append(pd.Series(rows["_names"].to_numpy(), index=events, dtype=object))
+        keys.append(pd.Series(rows["_ids"].to_numpy(), index=events, dtype=object))
     grouped = long.groupby("_event", sort=True)
     return pd.DataFrame(
         {
             "sources": _joined(names, index),
             "source_ids": _joined(keys, index),
-            "n_sources": grouped.size().reindex(index),
+            "n_sources": grouped["_n"].sum().astype(int).reindex(index),
             "_first": _lowest_key(long).reindex(index),
             "_date": grouped["date"].min().reindex(index) if "date" in long else pd.NaT,
         },

@@ -14,15 +14,21 @@ from incidentmap.errors import UsageError
 from incidentmap.merge.assign import assign, join_events
 from incidentmap.merge.candidates import Pairs, candidate_pairs
 from incidentmap.merge.combine import merged_frame
+from incidentmap.merge.decisions import check_decisions
 from incidentmap.merge.posterior import group_probability
-from incidentmap.merge.records import Records, days_apart, haversine_km, records_of
+from incidentmap.merge.records import (
+    Records,
+    days_apart,
+    duplicate_ids,
+    haversine_km,
+    records_of,
+)
 from incidentmap.merge.score import (
     LISTED,
     MARGIN,
-    MATCH,
-    MATCH_PROVINCE,
     PARTS,
     REVIEW,
+    match_bar,
     score_pairs,
 )
 
@@ -69,6 +75,9 @@ class MergeResult:
     #: pairs left for review because another candidate of one of its rows scores within
     #: :data:`~incidentmap.merge.score.MARGIN` and the group does not settle it
     ambiguous: int = 0
+    #: per source, the event ids said on several rows -> the names the merge gave those
+    #: rows (``D1`` -> ``D1``, ``D1#2``; see :func:`~incidentmap.merge.records.event_ids`)
+    renamed: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     @property
     def rows_in(self) -> int:
@@ -216,7 +225,7 @@ def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], s
     s = ps.score
     tie = _tie_breaks(a, b, p)
     weight = np.where(call == "match", 100.0, _logit(s)) + 1e-7 * tie
-    bar = np.where(p.level == "province", MATCH_PROVINCE, MATCH)
+    bar = match_bar(p.level)
     eligible = (call == "match") | ((call == "") & (s >= bar))
     matched = np.zeros(len(s), dtype=bool)
     e = np.flatnonzero(eligible)
@@ -253,7 +262,7 @@ def _reasons(
     """Say why each pair got its decision, in a few words."""
     p, s, d = ps.p, ps.score, ps.decision
     score = np.char.mod("%.2f", s).astype(object)
-    bar = np.char.mod("%.2f", np.where(p.level == "province", MATCH_PROVINCE, MATCH))
+    bar = np.char.mod("%.2f", match_bar(p.level))
     out = np.full(len(s), "", dtype=object)
     out[:] = "score " + score + f" below {REVIEW:.2f}"
     review = d == "review"
@@ -421,20 +430,24 @@ def _events(sources: list[Records], sets: list[_PairSet]) -> np.ndarray:
         return labels
     edges = []
     where = []
+    apart = []  # rows a person called different stay apart, through a third source too
     for n, ps in enumerate(sets):
         a, b = sources[ps.sa], sources[ps.sb]
+        for k in np.flatnonzero(ps.forced & (ps.decision == "different")):
+            apart.append((offsets[ps.sa] + int(ps.p.i[k]), offsets[ps.sb] + int(ps.p.j[k])))
         for k in np.flatnonzero(ps.decision == "match"):
             i, j = int(ps.p.i[k]), int(ps.p.j[k])
             key = "|".join(sorted((f"{a.name}:{a.event_id[i]}", f"{b.name}:{b.event_id[j]}")))
             weight = 10.0 if ps.forced[k] else float(ps.score[k])
             edges.append((weight, key, ps.sa, i, ps.sb, j))
             where.append((n, k))
-    labels, refused = join_events(offsets, edges)
+    labels, refused = join_events(offsets, edges, apart)
     for e in refused:
         n, k = where[e]
         sets[n].decision[k] = "different"
         sets[n].reason[k] = (
-            "would put two rows of one source into one event (a better match joined them)"
+            "would put two rows of one source, or two rows a person called different, into "
+            "one event (a better match joined them)"
         )
     return labels
 
@@ -505,6 +518,7 @@ def merge_incidents(
     items = list(sources.items()) if isinstance(sources, dict) else list(sources)
     _check(items, km, days)
     records = [records_of(name, _canonical(frame)) for name, frame in items]
+    check_decisions(decisions or {}, {r.name: set(r.event_id.tolist()) for r in records})
     sets = [
         _pair_set(records[x], records[y], x, y, km, days, _calls(decisions, records[x], records[y]))
         for x, y in combinations(range(len(records)), 2)
@@ -519,7 +533,14 @@ def merge_incidents(
         counts=_counts(records, labels, review, notes),
         pending=_pending(records, labels, review),
         ambiguous=int(sum(ps.ambiguous.sum() for ps in sets)),
+        renamed=_renamed(items),
     )
+
+
+def _renamed(items: list[tuple[str, pd.DataFrame]]) -> dict[str, dict[str, list[str]]]:
+    """Per source, its ids said on several rows and the names the merge gave them."""
+    said = {name: duplicate_ids(_canonical(frame)) for name, frame in items}
+    return {name: d for name, d in said.items() if d}
 
 
 def _pending(records: list[Records], labels: np.ndarray, review: dict[str, list[str]]) -> int:
@@ -538,7 +559,27 @@ def _check(items: list[tuple[str, pd.DataFrame]], km: float, days: float) -> Non
     if twice:
         msg = f"source {twice[0]!r} is named twice: name each source (name=path)"
         raise UsageError(msg)
+    _check_merged_lists(items, names)
+    empty = next((n for n, f in items if not len(f)), None)
+    if empty is not None:
+        msg = f"source {empty!r} has no rows: nothing of it to merge (give a source with rows)"
+        raise UsageError(msg, field="inputs")
     check_windows(km, days)
+
+
+def _check_merged_lists(items: list[tuple[str, pd.DataFrame]], names: list[str]) -> None:
+    """Refuse a source that a merged list among the sources already holds."""
+    for name, frame in items:
+        if "sources" not in frame:
+            continue
+        inner = {x for v in frame["sources"].dropna().astype(str) for x in v.split("|")}
+        again = sorted((inner - {name}) & set(names))
+        if again:
+            msg = (
+                f"source {again[0]!r} is also in the merged list {name!r} (its `sources`): "
+                "name the new source otherwise, or merge the merged list without it"
+            )
+            raise UsageError(msg, field="inputs")
 
 
 def check_windows(km: float, days: float) -> None:

@@ -3,37 +3,54 @@
 The file is the pairs file :func:`~incidentmap.merge.merge_incidents` wrote (or any table
 with its first columns): ``source_a, event_id_a, source_b, event_id_b, decision``. Each
 row's ``decision`` (``match``, ``review`` or ``different``) is applied as written; a blank
-decision leaves the pair to the score. A source or an event id the inputs do not have,
-a decision not among the three, or a pair named twice with two decisions is refused with
-the file, the row and the column.
+decision leaves the pair to the score. A cell written spreadsheet-safe (``csv_safe``:
+``'+93``, the ``'`` put before ``= + - @``) is read without its ``'``.
+
+A decisions file is **one statement**, checked as a whole before anything is merged
+(:func:`check_decisions`); each of these is refused with the file, the row and both rows
+of the pair named:
+
+* a source or an event id the inputs do not have, a decision not among the three;
+* a pair of two rows of one source (a source's rows are never one event);
+* one pair decided twice with two decisions (either side first);
+* ``match`` calls that put two rows of one source into one event (``a:1 + b:7`` and
+  ``a:2 + b:7``: b:7 cannot be both), and a ``different`` between two rows that ``match``
+  calls join (``a:1 + b:7``, ``b:7 + c:3`` match, ``a:1 + c:3`` different).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import pandas as pd
 
-from incidentmap.errors import InputFileError
+from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io import read_table
 
-__all__ = ["REQUIRED", "read_decisions"]
+__all__ = ["REQUIRED", "Key", "check_decisions", "read_decisions"]
 
 REQUIRED = ("source_a", "event_id_a", "source_b", "event_id_b", "decision")
 _CHOICES = ("match", "review", "different")
+_SAFE_PREFIX = ("=", "+", "-", "@", "\t", "\r")
+#: a decision: (source_a, event_id_a, source_b, event_id_b)
+Key = tuple[str, str, str, str]
+#: how a problem is raised: (message, the decisions it is about) -> an exception
+Refuse = Callable[[str, list[Key]], Exception]
 
 
 def read_decisions(
     path: str | os.PathLike[str], ids: dict[str, set[str]] | None = None
-) -> dict[tuple[str, str, str, str], str]:
-    """Read the decisions of a pairs file.
+) -> dict[Key, str]:
+    """Read the decisions of a pairs file, checked as one statement.
 
     Parameters
     ----------
     path : path-like
         A CSV (any encoding and delimiter ``read`` detects) or an XLSX.
     ids : dict, optional
-        Source name -> its event ids: a decision naming another source or id is refused.
+        Source name -> its event ids (as the merge names them): a decision naming another
+        source or id is refused.
 
     Returns
     -------
@@ -43,8 +60,8 @@ def read_decisions(
     Raises
     ------
     InputFileError
-        A missing column, an unknown decision, an unknown source or event id, or one
-        pair with two decisions.
+        A missing column, an unknown decision, source or event id, a pair of one source's
+        rows, one pair with two decisions, or calls that contradict each other.
     """
     name = str(path)
     table = read_table(path)
@@ -52,22 +69,154 @@ def read_decisions(
     if missing:
         msg = f"a pairs file needs the columns {', '.join(REQUIRED)}; missing {', '.join(missing)}"
         raise InputFileError(name, msg, keepable=False)
-    out: dict[tuple[str, str, str, str], str] = {}
+    out: dict[Key, str] = {}
+    rows: dict[Key, int] = {}
     for row, values in enumerate(table[list(REQUIRED)].itertuples(index=False), start=1):
         decided = _row_decision(name, row, tuple(values), ids)
         if decided is None:
             continue
         key, decision = decided
-        if out.get(key, decision) != decision:
-            msg = f"this pair was already decided {out[key]!r} in an earlier row"
+        if key in out and out[key] != decision:
+            msg = (
+                f"{_pair(key)} was decided {out[key]!r} in row {rows[key]} and "
+                f"{decision!r} here: decide it once"
+            )
             raise InputFileError(name, msg, row=row, column="decision", keepable=False)
         out[key] = decision
+        rows.setdefault(key, row)
+
+    def refuse(msg: str, keys: list[Key]) -> Exception:
+        at = sorted(rows[k] for k in keys)
+        where = ", ".join(str(r) for r in at[:-1])
+        also = f" (and row{'s' if len(at) > 2 else ''} {where})" if len(at) > 1 else ""
+        return InputFileError(name, msg + also, row=at[-1], column="decision", keepable=False)
+
+    check_decisions(out, None, refuse=refuse)
     return out
+
+
+def _pair(key: Key) -> str:
+    return f"{key[0]}:{key[1]} + {key[2]}:{key[3]}"
+
+
+def _library_refusal(msg: str, keys: list[Key]) -> Exception:
+    del keys
+    return UsageError(f"`decisions`: {msg}", field="decisions")
+
+
+def check_decisions(
+    decisions: dict[Key, str],
+    ids: dict[str, set[str]] | None = None,
+    *,
+    refuse: Refuse = _library_refusal,
+) -> None:
+    """Refuse decisions that cannot all hold, naming both rows of the pair.
+
+    Parameters
+    ----------
+    decisions : dict
+        (source_a, event_id_a, source_b, event_id_b) -> ``match``, ``review`` or
+        ``different``.
+    ids : dict, optional
+        Source name -> its event ids: a decision naming another source or id is refused.
+    refuse : callable, optional
+        Makes the exception from the message and the decisions at fault (default: a
+        :class:`~incidentmap.errors.UsageError`).
+
+    Raises
+    ------
+    UsageError
+        (or what ``refuse`` makes) at the first problem found.
+    """
+    seen: dict[tuple[tuple[str, str], ...], tuple[Key, str]] = {}
+    for key, decision in decisions.items():
+        if decision not in _CHOICES:
+            raise refuse(f"{decision!r} is not one of {', '.join(_CHOICES)}", [key])
+        if key[0] == key[2]:
+            msg = (
+                f"{_pair(key)} pairs two rows of one source: a source's rows are never one "
+                "event (pair rows of two sources)"
+            )
+            raise refuse(msg, [key])
+        if ids is not None:
+            _known(key, ids, refuse)
+        both = tuple(sorted(((key[0], key[1]), (key[2], key[3]))))
+        earlier = seen.get(both)
+        if earlier is not None and earlier[1] != decision:
+            msg = (
+                f"{_pair(key)} is decided {decision!r} and, written from the other side, "
+                f"{earlier[1]!r}: decide it once"
+            )
+            raise refuse(msg, [earlier[0], key])
+        seen[both] = (key, decision)
+    _check_events(decisions, refuse)
+
+
+def _known(key: Key, ids: dict[str, set[str]], refuse: Refuse) -> None:
+    for source, event in ((key[0], key[1]), (key[2], key[3])):
+        if source not in ids:
+            msg = f"{_pair(key)}: {source!r} is not one of the sources merged ({', '.join(ids)})"
+            raise refuse(msg, [key])
+        if event not in ids[source]:
+            msg = f"{_pair(key)}: {event!r} is not an event id of {source}"
+            raise refuse(msg, [key])
+
+
+def _find(parent: dict[tuple[str, str], tuple[str, str]], x: tuple[str, str]) -> tuple[str, str]:
+    while parent.get(x, x) != x:
+        parent[x] = parent.get(parent[x], parent[x])
+        x = parent[x]
+    return x
+
+
+def _check_events(decisions: dict[Key, str], refuse: Refuse) -> None:
+    """Refuse matches that join two rows of one source, and a different inside a match."""
+    parent, via = _match_events(decisions, refuse)
+    for key in sorted(k for k, d in decisions.items() if d == "different"):
+        x, y = (key[0], key[1]), (key[2], key[3])
+        root = _find(parent, x)
+        if root == _find(parent, y) and x != y:
+            msg = (
+                f"{_pair(key)} is decided 'different', but 'match' calls join the two rows "
+                f"({'; '.join(_pair(k) for k in via[root][:4])})"
+            )
+            raise refuse(msg, [*via[root], key])
+
+
+Row = tuple[str, str]
+
+
+def _match_events(
+    decisions: dict[Key, str], refuse: Refuse
+) -> tuple[dict[Row, Row], dict[Row, list[Key]]]:
+    """Join the ``match`` calls into events; refuse one holding two rows of a source."""
+    parent: dict[Row, Row] = {}
+    members: dict[Row, dict[str, Row]] = {}
+    via: dict[Row, list[Key]] = {}
+    for key in sorted(k for k, d in decisions.items() if d == "match"):
+        x, y = (key[0], key[1]), (key[2], key[3])
+        rx, ry = _find(parent, x), _find(parent, y)
+        if rx == ry:
+            continue
+        mx, my = members.get(rx, {x[0]: x}), members.get(ry, {y[0]: y})
+        clash = sorted(set(mx) & set(my))
+        if clash:
+            one, two = mx[clash[0]], my[clash[0]]
+            msg = (
+                f"'match' calls put {one[0]}:{one[1]} and {two[0]}:{two[1]} (two rows of "
+                f"one source) into one event ({_pair(key)} with the matches before it): "
+                "a row is matched to at most one row of each other source"
+            )
+            raise refuse(msg, [*via.get(rx, []), *via.get(ry, []), key])
+        parent[ry] = rx
+        members[rx] = {**mx, **my}
+        via[rx] = [*via.get(rx, []), *via.pop(ry, []), key]
+    return parent, via
 
 
 def _row_decision(
     path: str, row: int, values: tuple[object, ...], ids: dict[str, set[str]] | None
-) -> tuple[tuple[str, str, str, str], str] | None:
+) -> tuple[Key, str] | None:
     """One row's pair and decision (None for a blank decision), checked."""
     decision = _text(values[4]).lower()
     if not decision:
@@ -80,8 +229,36 @@ def _row_decision(
         if not v:
             raise InputFileError(path, "empty", row=row, column=col, keepable=False)
     if ids is not None:
+        key = _unsafe(key, ids)
         _check_ids(path, row, key, ids)
+    else:
+        key = tuple(_strip_safe(v) for v in key)  # type: ignore[assignment]
+    if key[0] == key[2]:
+        msg = (
+            f"{_pair(key)} pairs two rows of one source: a source's rows are never one "
+            "event (pair rows of two sources)"
+        )
+        raise InputFileError(path, msg, row=row, column="source_b", keepable=False)
     return key, decision
+
+
+def _strip_safe(value: str) -> str:
+    """``'+93`` -> ``+93``: the ``'`` a spreadsheet-safe file puts before a formula start."""
+    if value.startswith("'") and value[1:].startswith(_SAFE_PREFIX):
+        return value[1:]
+    return value
+
+
+def _unsafe(key: Key, ids: dict[str, set[str]]) -> Key:
+    """Each cell as the inputs know it: as written, else without a spreadsheet-safe ``'``."""
+    out = list(key)
+    for k in (0, 2):
+        if out[k] not in ids:
+            out[k] = _strip_safe(out[k])
+        known = ids.get(out[k], set())
+        if out[k + 1] not in known and _strip_safe(out[k + 1]) in known:
+            out[k + 1] = _strip_safe(out[k + 1])
+    return (out[0], out[1], out[2], out[3])
 
 
 def _text(value: object) -> str:

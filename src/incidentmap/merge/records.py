@@ -23,7 +23,8 @@ from incidentmap.actors import group_ids
 from incidentmap.schema import header_key
 
 __all__ = [
-    "LEVELS", "RADIUS_CODES", "Records", "days_apart", "event_ids", "records_of", "state_bits",
+    "DUPLICATE_MARK", "LEVELS", "RADIUS_CODES", "Records", "days_apart", "duplicate_ids",
+    "event_ids", "records_of", "state_bits",
 ]  # fmt: skip
 
 #: place levels, finest first; ``none`` cannot be matched
@@ -185,15 +186,58 @@ def _coords(frame: pd.DataFrame, level: np.ndarray) -> tuple[np.ndarray, np.ndar
     return lon, lat
 
 
+#: joins an event id said twice in one source to its occurrence number (``D1#2``)
+DUPLICATE_MARK = "#"
+
+
 def event_ids(frame: pd.DataFrame) -> np.ndarray:
-    """Return each row's own event id as text (``row N`` where the file has none)."""
+    """Return each row's event id as the merge names it: unique within the source.
+
+    A row without an id is ``row N`` (its row number). An id said on several rows keeps
+    its text on the first (by row number; a real id before a ``row N`` made for a blank)
+    and is ``ID#2``, ``ID#3``... on the others (the next number no row already has):
+    the pairs file and ``source_ids`` name every row apart, and the text before the last
+    ``#`` is the id the file gives (:func:`duplicate_ids` says which were renamed).
+    """
+    return _unique_ids(frame)[0]
+
+
+def duplicate_ids(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Return the ids said on more than one row -> the names the merge gives those rows."""
+    return _unique_ids(frame)[1]
+
+
+def _unique_ids(frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, list[str]]]:
     frame = frame.reset_index(drop=True)
     ids = _text(frame, "event_id")
     rows = frame["row"].to_numpy() if "row" in frame else np.arange(1, len(frame) + 1)
-    return np.array(
-        [str(i) if i is not None else f"row {r}" for i, r in zip(ids, rows, strict=True)],
+    blank = np.array([i is None for i in ids], dtype=bool)
+    text = np.array(
+        [str(i).strip() if i is not None else f"row {r}" for i, r in zip(ids, rows, strict=True)],
         dtype=object,
     )
+    out = text.copy()
+    counts = pd.Series(text, dtype=object).value_counts()
+    said = counts[counts > 1].index
+    if not len(said):
+        return out, {}
+    taken = set(text.tolist())
+    number = pd.to_numeric(pd.Series(rows), errors="coerce").to_numpy(dtype=float)
+    renamed: dict[str, list[str]] = {}
+    for value in sorted(said):
+        where = np.flatnonzero(text == value)
+        where = where[np.lexsort((np.arange(len(where)), number[where], blank[where]))]
+        names = [value]
+        n = 1
+        for k in where[1:]:
+            n += 1
+            while f"{value}{DUPLICATE_MARK}{n}" in taken:
+                n += 1
+            out[k] = f"{value}{DUPLICATE_MARK}{n}"
+            taken.add(out[k])
+            names.append(out[k])
+        renamed[value] = names
+    return out, renamed
 
 
 def days_apart(a: Records, i: np.ndarray, b: Records, j: np.ndarray) -> np.ndarray:

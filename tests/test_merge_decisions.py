@@ -1,0 +1,351 @@
+"""``merge``'s decisions as one statement, ids said twice, and its edges (issue 26, classes 1-3).
+
+Small generated sources (a few events at real Afghan places, each reported by two or three
+sources) whose ids, decisions and spellings hypothesis varies: through the command line
+(``incidentmap merge``) and the library (``im.merge``, ``merge_incidents``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import incidentmap as im
+from incidentmap.merge import merge_incidents
+from incidentmap.merge.decisions import read_decisions
+from incidentmap.pipeline import load_incidents
+from tests.test_cli import run
+
+#: real places far apart (Kabul, Kandahar, Mazar, Jalalabad, Herat, Kunduz, Ghazni, Khost)
+PLACES = [(34.52, 69.17), (31.61, 65.71), (36.70, 67.11), (34.43, 70.45), (34.35, 62.20),
+          (36.73, 68.86), (33.55, 68.42), (33.34, 69.92)]  # fmt: skip
+SLOW = settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _source(folder: Path, name: str, ids: list[str], shift: float = 0.0) -> Path:
+    """One source: the k-th id at the k-th place on the k-th day (shifted a little)."""
+    rows = [
+        {"event_id": e, "date": f"2019-03-{k + 1:02d}", "latitude": PLACES[k][0] + shift,
+         "longitude": PLACES[k][1] + shift, "fatalities": k}
+        for k, e in enumerate(ids)
+    ]  # fmt: skip
+    path = folder / f"{name}.csv"
+    pd.DataFrame(rows, columns=["event_id", "date", "latitude", "longitude", "fatalities"]).to_csv(
+        path, index=False
+    )
+    return path
+
+
+def _decisions(path: Path, rows: list[tuple[str, str, str, str, str]]) -> Path:
+    cols = ["source_a", "event_id_a", "source_b", "event_id_b", "decision"]
+    pd.DataFrame(rows, columns=cols).to_csv(path, index=False)
+    return path
+
+
+def _events(merged: pd.DataFrame) -> set[frozenset[str]]:
+    return {frozenset(s.split("|")) for s in merged["source_ids"]}
+
+
+# ---------------------------------------------------------------------------------------
+# class 1: a decisions file is one statement
+# ---------------------------------------------------------------------------------------
+
+_IDS_A = [f"A{k}" for k in range(1, 6)]
+_IDS_B = [f"B{k}" for k in range(1, 6)]
+_IDS_C = [f"C{k}" for k in range(1, 6)]
+
+
+@st.composite
+def _bad_calls(draw):
+    """Valid calls on other rows, and one contradiction or impossibility: (rows, both rows)."""
+    k, m = draw(st.sampled_from([(0, 1), (1, 2), (2, 3), (3, 4), (4, 0)]))
+    a, b, b2, c = _IDS_A[k], _IDS_B[k], _IDS_B[m], _IDS_C[k]
+    kind = draw(st.sampled_from(["both_sides", "one_source", "two_matches", "inside_match"]))
+    bad = {
+        "both_sides": ([("a", a, "b", b, "match"), ("b", b, "a", a, "different")], ("a:", "b:")),
+        "one_source": ([("a", a, "a", _IDS_A[m], "match")], (f"a:{a}", f"a:{_IDS_A[m]}")),
+        "two_matches": ([("a", a, "b", b, "match"), ("a", a, "b", b2, "match")],
+                        (f"b:{b}", f"b:{b2}")),
+        "inside_match": ([("a", a, "b", b, "match"), ("b", b, "c", c, "match"),
+                          ("c", c, "a", a, "different")], (f"a:{a}", f"c:{c}")),
+    }[kind]  # fmt: skip
+    free = [x for x in range(5) if x not in (k, m)]
+    noise = [("a", _IDS_A[x], "c", _IDS_C[x], draw(st.sampled_from(["match", "review", ""])))
+             for x in draw(st.lists(st.sampled_from(free), unique=True, max_size=2))]  # fmt: skip
+    rows = draw(st.permutations(noise + bad[0]))
+    return rows, bad[1]
+
+
+@pytest.fixture(scope="module")
+def three(cache, tmp_path_factory):
+    os.environ["INCIDENTMAP_CACHE_DIR"] = str(cache)
+    folder = tmp_path_factory.mktemp("three")
+    paths = {
+        "a": _source(folder, "a", _IDS_A),
+        "b": _source(folder, "b", _IDS_B, 0.01),
+        "c": _source(folder, "c", _IDS_C, -0.01),
+    }
+    frames = {n: load_incidents(p)[0] for n, p in paths.items()}
+    return paths, frames
+
+
+@SLOW
+@given(calls=_bad_calls())
+def test_decisions_that_cannot_all_hold_are_refused_naming_both_rows(
+    calls, three, capsys, use_cache
+):
+    paths, frames = three
+    rows, (first, second) = calls
+    with tempfile.TemporaryDirectory() as tmp:
+        file = _decisions(Path(tmp) / "calls.csv", rows)
+        out = Path(tmp) / "m.csv"
+        args = [f"{n}={p}" for n, p in paths.items()]
+        code, _, err = run(capsys, "merge", *args, "-o", out, "--decisions", file, "-q")
+        assert code == 1, err
+        assert "calls.csv, row" in err and first in err and second in err
+        assert "Traceback" not in err and not out.exists()
+        with pytest.raises(im.InputFileError, match="row"):
+            read_decisions(file)
+    # the library, given the same calls as a dict, refuses them too (naming both rows)
+    calls_dict = {r[:4]: r[4] for r in rows if r[4]}
+    if len(calls_dict) == len([r for r in rows if r[4]]):  # a dict cannot hold one key twice
+        with pytest.raises(im.UsageError) as caught:
+            merge_incidents(frames, decisions=calls_dict)
+        assert first in str(caught.value) and second in str(caught.value)
+
+
+@SLOW
+@given(
+    which=st.sampled_from(["source", "id_a", "id_b"]),
+    text=st.text(st.characters(codec="ascii", categories=["L", "N"]), min_size=1, max_size=6),
+)
+def test_library_refuses_decisions_naming_rows_it_does_not_have(which, text, three):
+    _, frames = three
+    key = {
+        "source": ("x" + text, "A1", "b", "B1"),
+        "id_a": ("a", "Z" + text, "b", "B1"),
+        "id_b": ("a", "A1", "b", "Z" + text),
+    }[which]
+    with pytest.raises(im.UsageError, match="is not"):
+        merge_incidents(frames, decisions={key: "match"})
+
+
+def test_a_valid_statement_is_applied_as_a_whole(three, capsys, use_cache, tmp_path):
+    paths, _ = three
+    file = _decisions(tmp_path / "ok.csv", [
+        ("a", "A1", "b", "B1", "different"), ("b", "B2", "a", "A2", "different"),
+        ("a", "A3", "c", "C3", "match"), ("c", "C3", "a", "A3", "match"),
+    ])  # fmt: skip
+    out = tmp_path / "m.csv"
+    args = [f"{n}={p}" for n, p in paths.items()]
+    code, _, err = run(capsys, "merge", *args, "-o", out, "--decisions", file, "-q")
+    assert code == 0, err
+    events = _events(pd.read_csv(out))
+    assert not any({"a:A1", "b:B1"} <= e or {"a:A2", "b:B2"} <= e for e in events)
+    assert any({"a:A3", "c:C3"} <= e for e in events)
+
+
+# ---------------------------------------------------------------------------------------
+# class 2: an id said twice in a source
+# ---------------------------------------------------------------------------------------
+
+_ID = st.sampled_from(["D1", "D2", "row 2", "row 3", "", "7", "D1#2"])
+
+
+@SLOW
+@given(ids=st.lists(_ID, min_size=2, max_size=6), flip=st.integers(0, 5))
+def test_ids_said_twice_are_named_apart_and_the_pairs_file_feeds_back(ids, flip, capsys, use_cache):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        a = _source(folder, "a", ids)
+        b = _source(folder, "b", [f"X{k}" for k in range(len(ids))], 0.005)
+        out, pairs = folder / "m.csv", folder / "p.csv"
+        code, _, err = run(capsys, "merge", f"a={a}", f"b={b}", "-o", out, "--pairs", pairs)
+        assert code == 0, err
+        given_ids = [i if i else f"row {k + 1}" for k, i in enumerate(ids)]
+        twice = len(set(given_ids)) < len(given_ids)
+        assert ("said on several rows" in err) == twice
+        merged = pd.read_csv(out, dtype=str)
+        keys = merged["source_ids"].str.split("|").explode()
+        assert keys.is_unique and len(keys) == 2 * len(ids)  # every row named once
+        # the names keep the file's id before the last '#'
+        names = sorted(k[2:] for k in keys if k.startswith("a:"))
+        stems = sorted(n if n in given_ids else n.rsplit("#", 1)[0] for n in names)
+        assert stems == sorted(given_ids)
+        # the pairs file merge wrote is taken back, and a call reaches exactly its row
+        table = pd.read_csv(pairs, dtype=str, keep_default_na=False)
+        assert len(table) == len(ids)
+        row = flip % len(table)
+        table.loc[row, "decision"] = "different"
+        table.to_csv(folder / "calls.csv", index=False)
+        out2 = folder / "m2.csv"
+        code, _, err = run(
+            capsys, "merge", f"a={a}", f"b={b}", "-o", out2, "--decisions", folder / "calls.csv"
+        )
+        assert code == 0, err
+        undone = frozenset(
+            {f"a:{table.loc[row, 'event_id_a']}", f"b:{table.loc[row, 'event_id_b']}"}
+        )
+        after = _events(pd.read_csv(out2, dtype=str))
+        assert undone not in after
+        assert after == (_events(merged) - {undone}) | {frozenset({x}) for x in undone}
+
+
+def test_library_names_ids_said_twice(use_cache, tmp_path):
+    a = _source(tmp_path, "a", ["D1", "D1", "", "row 3"])
+    b = _source(tmp_path, "b", ["X1", "X2", "X3", "X4"], 0.005)
+    run_ = im.merge(f"a={a}", f"b={b}", output=tmp_path / "m.csv")
+    assert run_.result is not None
+    assert run_.result.renamed == {"a": {"D1": ["D1", "D1#2"], "row 3": ["row 3", "row 3#2"]}}
+    keys = set(run_.result.merged["source_ids"].str.split("|").explode())
+    assert {"a:D1", "a:D1#2", "a:row 3", "a:row 3#2"} <= keys  # the blank is not the real id
+    assert any(n.code == "duplicate_ids" for n in run_.report.notes)
+
+
+# ---------------------------------------------------------------------------------------
+# class 3: merge's edges
+# ---------------------------------------------------------------------------------------
+
+
+@SLOW
+@given(
+    columns=st.sampled_from(
+        [
+            ["event_id", "date", "latitude", "longitude"],
+            ["event_id", "date", "province"],
+            ["id", "event_date", "lat", "lon", "fatalities"],
+        ]
+    ),
+    first=st.booleans(),
+)
+def test_a_source_with_no_rows_is_said_not_a_type_error(columns, first, capsys, use_cache):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        empty = folder / "empty.csv"
+        empty.write_text(",".join(columns) + "\n", encoding="utf-8")
+        full = _source(folder, "full", ["F1", "F2"])
+        srcs = [f"e={empty}", f"f={full}"] if first else [f"f={full}", f"e={empty}"]
+        out = folder / "m.csv"
+        code, _, err = run(capsys, "merge", *srcs, "-o", out)
+        assert code in (1, 2) and "Traceback" not in err and "TypeError" not in err
+        assert "no rows" in err or "empty" in err
+        assert not out.exists()
+        frame = load_incidents(full)[0]
+        with pytest.raises(im.UsageError, match="has no rows"):
+            merge_incidents({"f": frame, "e": frame.iloc[:0]})
+        with pytest.raises(im.UsageError, match="has no rows"):
+            im.merge(("f", frame), ("e", frame.iloc[:0]), output=folder / "m2.csv")
+
+
+@SLOW
+@given(spelling=st.sampled_from(["same", "dot", "updown", "link"]), ext=st.sampled_from([".csv"]))
+def test_output_and_pairs_naming_one_file_are_refused_before_writing(
+    spelling, ext, three, capsys, use_cache
+):
+    paths, _ = three
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "sub").mkdir()
+        out = folder / f"x{ext}"
+        other = {
+            "same": out, "dot": Path(f"{folder}/./x{ext}"),
+            "updown": folder / "sub" / ".." / f"x{ext}", "link": folder / f"link{ext}",
+        }[spelling]  # fmt: skip
+        if spelling == "link":
+            out.write_text("", encoding="utf-8")
+            other.symlink_to(out)
+            out.unlink()
+        code, _, err = run(
+            capsys, "merge", f"a={paths['a']}", f"b={paths['b']}", "-o", out, "--pairs", other
+        )
+        assert code == 2 and "name one file" in err, err
+        assert not out.exists()
+
+
+def test_explain_is_checked_before_the_other_files_are_read(three, capsys, use_cache, tmp_path):
+    paths, _ = three
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"\x00\x01 not a table \xff" * 10)
+    # a source not among the inputs: refused before any file is read
+    code, _, err = run(
+        capsys, "merge", f"a={paths['a']}", f"z={broken}", "--explain", "q:1", "--explain", "a:A1"
+    )
+    assert code == 2 and "'q' is not one of the sources (a, z)" in err, err
+    # an id the first source does not have: refused once that source is read
+    code, _, err = run(
+        capsys, "merge", f"a={paths['a']}", f"z={broken}", "--explain", "a:NOPE",
+        "--explain", "z:1",
+    )  # fmt: skip
+    assert code == 2 and "'NOPE' is not an event id of a" in err, err
+
+
+_RISKY = st.sampled_from(["=", "+", "-", "@"])
+
+
+@SLOW
+@given(
+    starts=st.lists(_RISKY, min_size=2, max_size=4),
+    digits=st.lists(st.integers(0, 999), min_size=4, max_size=4, unique=True),
+)
+def test_a_csv_safe_pairs_file_feeds_back(starts, digits, capsys, use_cache):
+    ids = [f"{s}{d}" for s, d in zip(starts, digits, strict=False)]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        a = _source(folder, "a", ids)
+        b = _source(folder, "b", [f"X{k}" for k in range(len(ids))], 0.005)
+        out, pairs = folder / "m.csv", folder / "p.csv"
+        args = [f"a={a}", f"b={b}"]
+        code, _, err = run(capsys, "merge", *args, "-o", out, "--pairs", pairs, "--csv-safe")
+        assert code == 0, err
+        table = pd.read_csv(pairs, dtype=str, keep_default_na=False)
+        assert table["event_id_a"].str.startswith("'").all()  # written spreadsheet-safe
+        table.loc[0, "decision"] = "different"
+        table.to_csv(folder / "calls.csv", index=False)
+        out2 = folder / "m2.csv"
+        code, _, err = run(capsys, "merge", *args, "-o", out2, "--decisions", folder / "calls.csv")
+        assert code == 0, err
+        undone = frozenset({f"a:{table.loc[0, 'event_id_a'][1:]}",
+                            f"b:{table.loc[0, 'event_id_b']}"})  # fmt: skip
+        assert undone not in _events(pd.read_csv(out2, dtype=str, keep_default_na=False))
+
+
+@SLOW
+@given(ext=st.sampled_from([".csv", ".gpkg", ".geojson"]), third_first=st.booleans())
+def test_a_merged_list_merged_again_keeps_its_sources(ext, third_first, three, capsys, use_cache):
+    paths, _ = three
+    with tempfile.TemporaryDirectory() as tmp:
+        first = Path(tmp) / f"ab{ext}"
+        code, _, err = run(capsys, "merge", f"a={paths['a']}", f"b={paths['b']}", "-o", first)
+        assert code == 0, err
+        again = Path(tmp) / "abc.csv"
+        srcs = [f"ab={first}", f"c={paths['c']}"]
+        code, _, err = run(capsys, "merge", *(srcs[::-1] if third_first else srcs), "-o", again)
+        assert code == 0, err
+        merged = pd.read_csv(again, dtype=str)
+        events = _events(merged)
+        for k in range(5):
+            assert frozenset({f"a:A{k + 1}", f"b:B{k + 1}", f"c:C{k + 1}"}) in events
+        assert {"a_event_id", "b_event_id", "c_event_id"} <= set(merged.columns)
+        assert set(merged["a_event_id"]) == set(_IDS_A)
+        assert (merged["n_sources"].astype(int) == 3).all()
+        assert set(merged["sources"].str.split("|").explode()) == {"a", "b", "c"}
+        # a source already inside the merged list is refused, not counted twice
+        code, _, err = run(capsys, "merge", f"ab={first}", f"b={paths['b']}", "-o",
+                           Path(tmp) / "x.csv")  # fmt: skip
+        assert code == 2 and "'b' is also in the merged list 'ab'" in err
+
+
+def test_shapefile_output_prints_the_names_it_cut(three, capsys, use_cache, tmp_path):
+    paths, _ = three
+    out = tmp_path / "x.shp"
+    code, _, err = run(capsys, "merge", f"a={paths['a']}", f"b={paths['b']}", "-o", out)
+    assert code == 0, err
+    assert "fatalities_high -> fatalitie1" in err
