@@ -94,7 +94,17 @@ def run(
     return 0
 
 
-def _time_trends(source: str) -> None:
+def _time_trends(source: str, runs: int = 5) -> None:
+    """Time ``trends()`` on a read file, then ``incidentmap trends FILE`` in fresh processes.
+
+    The command's median over ``runs`` processes is issue 25's figure (3 s on the ACLED
+    workbook); the imports of ``scipy.stats`` (no longer on the path) and ``scipy.special``
+    (its binomial test) are timed beside it, each in a fresh process.
+    """
+    import statistics
+    import subprocess
+    import sys
+
     from incidentmap.pipeline import load_incidents
     from incidentmap.trends import trends
 
@@ -103,3 +113,23 @@ def _time_trends(source: str) -> None:
         t0 = time.perf_counter()
         trends(g)
         print(f"trends() on {source}, call {run_no}: {time.perf_counter() - t0:.2f} s")
+    for what, code in (("import scipy.stats", "import scipy.stats"),
+                       ("import scipy.special", "import scipy.special"),
+                       ("bare python", "pass")):  # fmt: skip
+        took = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            took.append(time.perf_counter() - t0)
+        print(f"{what}: median {statistics.median(took):.2f} s of {runs} processes")
+    took = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "incidentmap", "trends", source, "-f", "csv", "-q"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        took.append(time.perf_counter() - t0)
+    runs_text = ", ".join(f"{t:.2f}" for t in took)
+    print(f"incidentmap trends {source}: median {statistics.median(took):.2f} s ({runs_text})")

@@ -9,8 +9,10 @@ import sys
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from incidentmap.cli import main
+from incidentmap.cli import COMMANDS, main
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "geo" / "sample_incidents.csv"
@@ -219,3 +221,91 @@ def test_one_place_is_suggested_once(capsys, use_cache):
     # issue 26 class 11: `--near Jalalbad` suggested Jalalabad and Jalālābād (one place)
     code, _, err = run(capsys, "query", SAMPLE, "--near", "Jalalbad")
     assert code == 1 and "'Jalalabad'" in err and "Jalālābād" not in err
+
+
+# ---------------------------------------------------------------------------------------------
+# round 4, class 11 (rest): help metavars, the population column, vanished provinces, tables
+
+RAW_METAVARS = re.compile(r"<(str|float range|int range|float|int|list\[str\]|text)>")
+
+
+def _help_pages() -> list[tuple[str, ...]]:
+    pages: list[tuple[str, ...]] = []
+    for name, (_, attr, _) in COMMANDS.items():
+        if attr == "app":  # a group: each of its commands
+            import importlib
+
+            module = importlib.import_module(f"incidentmap.cli.{COMMANDS[name][0]}")
+            pages += [(name, c.name or c.callback.__name__) for c in module.app.registered_commands]
+        else:
+            pages.append((name,))
+    return pages
+
+
+@pytest.mark.parametrize("command", _help_pages(), ids=" ".join)
+def test_help_shows_readable_metavars(capsys, command, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, _ = run(capsys, *command, "--help")
+    assert code == 0
+    assert not RAW_METAVARS.search(out), RAW_METAVARS.findall(out)
+
+
+def test_export_choices_are_listed_in_help(capsys, monkeypatch):
+    from incidentmap.options import AREA_EVENTS, PERIOD_LAYOUTS
+
+    monkeypatch.setenv("COLUMNS", "100")
+    _, out, _ = run(capsys, "export", "--help")
+    assert f"<{'|'.join(AREA_EVENTS)}>" in out and f"<{'|'.join(PERIOD_LAYOUTS)}>" in out
+
+
+def test_population_says_its_column_and_rates_only_what_can_be(capsys, use_cache, tmp_path):
+    pop = tmp_path / "pop.csv"
+    pd.DataFrame({"Province": ["Kabul", "Herat"], "T_TL": [5_000_000, 2_000_000],
+                  "total": [1, 1]}).to_csv(pop, index=False)  # fmt: skip
+    out = tmp_path / "a.csv"
+    code, _, err = run(capsys, "aggregate", SAMPLE, "--level", "province", "--period", "none",
+                       "--population", pop, "-o", out)  # fmt: skip
+    assert code == 0, err
+    assert "population table pop.csv: column 'T_TL', areas by 'Province' (2 provinces" in err
+    assert "not used: 'total'" in err
+    counts = pd.read_csv(out).set_index("province")
+    assert counts.loc["Kabul", "incidents_per_100k"] == counts.loc["Kabul", "incidents"] / 50
+    assert not any(c.endswith("_known_per_100k") for c in counts.columns)
+
+
+def test_a_layer_that_loses_provinces_names_them(capsys, tmp_path, monkeypatch):
+    import geopandas as gpd
+
+    from incidentmap.gazetteer import provinces, resolve_province
+    from tests.conftest import SHARED
+
+    ne = SHARED / "boundaries" / "natural-earth-admin1-afg" / "ne_10m_admin_1_afg.geojson"
+    named = {resolve_province(n).id for n in gpd.read_file(ne)["name"]}
+    lost = sorted(p.name for c, p in provinces().items() if c not in named)
+    assert lost  # Natural Earth names Panjshir "Parwan" and Daykundi "Uruzgan"
+    monkeypatch.setenv("INCIDENTMAP_CACHE_DIR", str(tmp_path / "ne"))
+    code, _, err = run(capsys, "boundaries", "install", "--from", ne, "--district-field",
+                       "name", "--province-field", "name")  # fmt: skip
+    assert code == 0, err
+    assert f"no district of the layer lies in {len(lost)} of the 34 provinces" in err
+    assert all(name in err for name in lost)
+    code, out, _ = run(capsys, "boundaries", "info")
+    assert code == 0 and f"provinces missing:   {', '.join(lost)}" in out
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(width=st.integers(40, 220))
+def test_query_table_never_cuts_a_word(capsys, use_cache, monkeypatch, width):
+    import incidentmap as im
+    from incidentmap.cli._text import terminal_text
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    code, out, err = run(capsys, "query", SAMPLE, "--near", "Jalalabad", "--km", "60",
+                         "-f", "table", "-q")  # fmt: skip
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= width
+    shown = " ".join(re.sub(r"[│┃┏┓┗┛━─┡┩╇╋┳┻┠┨├┤┼└┘┌┐]", " ", out).split())
+    rows = im.query(SAMPLE, near="Jalalabad", km=60).table()
+    words = {w for v in rows.to_numpy().ravel() if not pd.isna(v)
+             for w in terminal_text(v).split() if len(w) <= 24}  # fmt: skip
+    assert words and all(f" {w} " in f" {shown} " for w in words)

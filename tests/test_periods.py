@@ -58,7 +58,7 @@ def test_undated_rows_never_drop_out_of_a_month_table_unsaid(
     missing = int(placed["date"].isna().sum())
     assert missing == undated and counted == len(placed) - missing  # the table: dated rows
     rows = "row has" if missing == 1 else "rows have"
-    assert f"{missing} {rows} no date ({missing} of them placed in a province)" in err
+    assert f"{missing} {rows} no date: counted in no month ({missing} placed in a province" in err
     assert f"{counted:,} incident" in err
 
 

@@ -101,11 +101,25 @@ def install_boundaries(
         "imported": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "districts": len(districts),
         "provinces": len(provs),
+        "provinces_missing": _missing_provinces(districts),
         "crs": "EPSG:4326",
         "repaired_polygons": int(districts.attrs.get("repaired", 0)),
     }
     provenance.setdefault("credit", credit_line(provenance))
     return write_cache(districts, provs, provenance)
+
+
+def _missing_provinces(districts: gpd.GeoDataFrame) -> list[dict[str, str]]:
+    """Return the provinces no district of the layer lies in (code and name).
+
+    A layer whose features name a province twice (Natural Earth's admin-1 layer calls
+    Panjshir "Parwan" and Daykundi "Uruzgan") installs fewer than 34 provinces; the install
+    says which ones have no area, so that no count of them is silently zero.
+    """
+    from incidentmap.gazetteer import provinces
+
+    have = set(districts["province_code"].astype(str))
+    return [{"code": c, "name": p.name} for c, p in sorted(provinces().items()) if c not in have]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import NoReturn
 import typer
 
 from incidentmap.cli._flags import speak
-from incidentmap.cli._options import console_err, state
+from incidentmap.cli._options import console_err, readable_metavars, state
 from incidentmap.errors import IncidentMapError, InputFileError, UsageError, one_line
 
 __all__ = ["COMMANDS", "build_app", "main"]
@@ -131,9 +131,11 @@ def build_app(chosen: str | None = None) -> typer.Typer:
             continue
         target = getattr(importlib.import_module(f"incidentmap.cli.{module}"), attr)
         if isinstance(target, typer.Typer):
+            for sub in target.registered_commands:
+                readable_metavars(sub.callback)
             app.add_typer(target, name=name, help=help_line)
         else:
-            app.command(name, help=help_line)(target)
+            app.command(name, help=help_line)(readable_metavars(target))
     return app
 
 

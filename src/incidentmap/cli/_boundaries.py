@@ -58,6 +58,11 @@ def info_cmd(
         ("imported", p.get("imported")),
         ("districts", p.get("districts")),
         ("provinces", p.get("provinces")),
+        *(
+            [("provinces missing", ", ".join(m["name"] for m in p["provinces_missing"]))]
+            if p.get("provinces_missing")
+            else []
+        ),
         ("province assignment", p.get("province_assignment")),
         ("corrections", ", ".join(c["district"] for c in p.get("corrections_applied", [])) or "-"),
         ("cache", path),

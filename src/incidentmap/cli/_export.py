@@ -9,6 +9,7 @@ import typer
 
 from incidentmap.cli._filters import filter_options, filters_from
 from incidentmap.cli._options import (
+    Choice,
     ExportLayer,
     Period,
     WriteProgress,
@@ -25,7 +26,10 @@ from incidentmap.cli._options import (
     step,
 )
 from incidentmap.jobs.export import ExportRequest, run
-from incidentmap.options import Output
+from incidentmap.options import AREA_EVENTS, PERIOD_LAYOUTS, Output
+
+AreaEvents = Choice("AreaEvents", {n: n for n in AREA_EVENTS})  # type: ignore[misc]
+PeriodLayout = Choice("PeriodLayout", {n: n for n in PERIOD_LAYOUTS})  # type: ignore[misc]
 
 
 @geocode_options
@@ -52,14 +56,14 @@ def export_cmd(
     precision_digits: int | None = typer.Option(
         None, "--coord-precision", min=0, max=15, help="Coordinate decimals (GeoJSON, CSV)."
     ),
-    area_events: str = typer.Option(
+    area_events: AreaEvents = typer.Option(
         "omit",
         "--area-events",
         help="Incidents placed only to a district or province: omit (default: left out of the "
         "points layer, counted), layer (an area_events layer of their areas, .gpkg), or points "
         "(stand-in points at the area centres: false hot spots in a heat map).",
     ),
-    period_layout: str = typer.Option(
+    period_layout: PeriodLayout = typer.Option(
         "long",
         "--period-layout",
         help="With --period: long (default: each area polygon once, with its totals, and a "
@@ -91,8 +95,8 @@ def export_cmd(
             layers=tuple(plain(layer)) if layer else None,
             period=no_period(period),
             digits=precision_digits,
-            area_events=area_events,
-            period_layout=period_layout,
+            area_events=plain(area_events),
+            period_layout=plain(period_layout),
             zeros=zeros,
             by_target=by_target,
             filters=filters_from(filters),

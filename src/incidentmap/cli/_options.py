@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import re
 from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import Any
@@ -353,3 +354,72 @@ class WriteProgress:
             self._task = self._bar.add_task("write", total=estimate)
             self._bar.start()
         self._bar.update(self._task, completed=min(written, estimate))
+
+
+#: readable metavars for options that take free text or numbers (--help showed ``<str>``,
+#: ``<float range>``): by parameter name, a bundle's prefix first
+METAVARS = {
+    "input": "FILE",
+    "inputs": "FILES",
+    "since": "DATE",
+    "until": "DATE",
+    "day_one": "DATE",
+    "event_type": "TYPE",
+    "actor": "TEXT",
+    "attribution": "KINDS",
+    "weight": "COLUMN",
+    "sums": "COLUMN",
+    "sort": "COLUMN",
+    "encoding": "ENCODING",
+    "delimiter": "CHAR",
+    "sheet": "SHEET",
+    "in_layer": "LAYER",
+    "comment": "PREFIX",
+    "columns": "NAMES",
+    "snap_km": "KM",
+    "km": "KM",
+    "fuzzy_threshold": "SCORE",
+    "min_fatalities": "N",
+    "max_fatalities": "N",
+    "baseline": "N",
+    "permutations": "N",
+    "limit": "N",
+    "alpha": "P",
+    "precision_digits": "DIGITS",
+    "near": "PLACE",
+    "bbox": "BOX",
+    "province": "NAME",
+    "district": "NAME",
+    "district_field": "FIELD",
+    "province_field": "FIELD",
+    "id_field": "FIELD",
+}
+_BY_TYPE = {"str": "TEXT", "int": "N", "float": "NUMBER"}
+
+
+def readable_metavars(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give each free-text or number option of a command a readable metavar.
+
+    Options with choices list them (``<district|province>``) and paths say ``<path>``;
+    the others said ``<str>``, ``<float range>`` or ``<list[str]>``: they get a word from
+    :data:`METAVARS` (a read option names a ``COLUMN``), else one by type.
+    """
+    for param in inspect.signature(func).parameters.values():
+        info = param.default
+        if not hasattr(info, "metavar") or info.metavar is not None:
+            continue
+        kind = re.sub(r"^list\[(.*)\]$", r"\1", _type_name(param.annotation))
+        if kind not in _BY_TYPE:
+            continue  # choices, paths, flags
+        bundle, _, name = param.name.rpartition("__")
+        default = "COLUMN" if bundle == "read" else _BY_TYPE[kind]
+        info.metavar = METAVARS.get(name, default) if bundle != "read" else (
+            METAVARS.get(name, default) if name not in ("province", "district") else default
+        )
+    return func
+
+
+def _type_name(annotation: Any) -> str:
+    """Return an annotation as text without ``| None`` (``str``, ``list[str]``, ``Level``)."""
+    text = annotation.__name__ if isinstance(annotation, type) else str(annotation)
+    return re.sub(r"\s*\|\s*None$|^Optional\[(.*)\]$", r"\1", text.replace("typing.", ""))

@@ -90,17 +90,64 @@ def query_cmd(
             result.write(sys.stdout, fmt_name, digits=precision_digits, csv_safe=csv_safe)
 
 
+#: a word longer than this may be folded (a URL); shorter words are never cut
+_LONGEST_WORD = 24
+
+
 def _emit_table(result: QueryResult) -> None:
-    import pandas as pd
+    """Print the rows as a table whose cells wrap between words, never inside one.
+
+    Each column is at least as wide as its longest word (headers wrap at their
+    underscores); when the terminal is too narrow for that, each row is printed as a block
+    of ``field  value`` lines instead.
+    """
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
     records = result.table()
-    table = Table(show_lines=False)
-    for c in records.columns:
-        table.add_column(c, overflow="fold", max_width=60 if c == "notes" else None)
-    for row in records.itertuples(index=False):
-        table.add_row(*[Text(terminal_text(None if pd.isna(v) else v)) for v in row])
-    Console(soft_wrap=False, markup=False, highlight=False).print(table)
+    texts = {c: [_text(v) for v in records[c]] for c in records.columns}
+    heads = {c: c.replace("_", " ") for c in records.columns}
+    widths = {c: min(_LONGEST_WORD, _longest_word([heads[c], *texts[c]])) for c in texts}
+    console = Console(soft_wrap=False, markup=False, highlight=False)
+    spare = console.width - (sum(widths.values()) + 3 * len(widths) + 1)
+    if spare >= 0:
+        full = {c: min(60, max(len(t) for t in [heads[c], *texts[c]])) for c in texts}
+        _share(widths, full, spare)
+        table = Table(show_lines=False)
+        for c in records.columns:
+            table.add_column(heads[c], width=widths[c], overflow="fold")
+        for i in range(len(records)):
+            table.add_row(*[texts[c][i] for c in records.columns])
+        console.print(table)
+        return
+    for i in range(len(records)):  # too narrow for a table: one block per row
+        block = Table.grid(padding=(0, 2))
+        block.add_column(no_wrap=True)
+        block.add_column(overflow="fold")
+        for c in records.columns:
+            if texts[c][i]:
+                block.add_row(c, texts[c][i])
+        console.print(block)
+        console.print()
 
+
+def _share(widths: dict[str, int], full: dict[str, int], spare: int) -> None:
+    """Widen the columns, one character at a time, to the one furthest from its full width.
+
+    Each column keeps at least its longest word; the table never grows past the terminal.
+    """
+    for _ in range(spare):
+        short = max(widths, key=lambda c: full[c] - widths[c])
+        if full[short] <= widths[short]:
+            return
+        widths[short] += 1
+
+
+def _text(value: object) -> str:
+    import pandas as pd
+
+    return terminal_text(None if pd.isna(value) else value)  # type: ignore[arg-type]
+
+
+def _longest_word(values: list[str]) -> int:
+    return max((len(w) for v in values for w in v.split()), default=1)

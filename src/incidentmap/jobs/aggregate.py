@@ -187,10 +187,10 @@ def period_notes(report: Report, g: Any, level: str, period: str) -> None:
         where = ""
         if placed is not None and dates is not None:
             n_placed = int((dates.isna() & placed).sum())
-            where = f" ({n_placed:,} of them placed in a {level})"
+            where = f" ({n_placed:,} placed in a {level}, in its total)"
         report.add(
             "undated",
-            f"{undated:,} {rows} no date{where}: counted in no {period}; `period` none "
+            f"{undated:,} {rows} no date: counted in no {period}{where}; `period` none "
             "gives the totals",
             field="period",
         )

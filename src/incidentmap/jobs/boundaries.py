@@ -70,6 +70,16 @@ def install(request: InstallRequest) -> Installed:
         f"installed {p['districts']} districts in {p['provinces']} provinces to {info.path}",
         kind="info",
     )
+    missing = p.get("provinces_missing") or []
+    if missing:
+        names = ", ".join(f"{m['name']} ({m['code']})" for m in missing)
+        doubled = _doubled()
+        report.add(
+            "provinces_missing",
+            f"no district of the layer lies in {len(missing)} of the 34 provinces: {names}; "
+            f"their incidents are counted in the province the layer's features name{doubled}",
+            kind="warning",
+        )
     for fix in p.get("corrections_applied", []):
         report.add(
             "corrected",
@@ -78,6 +88,18 @@ def install(request: InstallRequest) -> Installed:
         )
     _warm()
     return Installed(dict(p), str(info.path), report)
+
+
+def _doubled() -> str:
+    """`` (the field names Parwan for 2 features, ...)`` when a layer looks province-level."""
+    from incidentmap.boundaries import load_boundaries
+
+    districts = load_boundaries("district")
+    if len(districts) > 60:  # a district layer: many districts per province is normal
+        return ""
+    counts = districts["province"].value_counts()
+    twice = [f"{name} for {n} features" for name, n in counts.items() if n > 1]
+    return f" (the province field names {', '.join(twice)})" if twice else ""
 
 
 def _warm() -> None:
