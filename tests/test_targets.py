@@ -342,3 +342,41 @@ def sample_placed(cache):
     from tests.conftest import ROOT
 
     return im.read(ROOT / "geo" / "sample_incidents.csv").frame
+
+
+def test_trends_by_target_in_every_output_format(capsys, use_cache, tmp_path, monkeypatch):
+    src = _acled_layout(tmp_path)
+    base = ["trends", src, "--period", "month", "--no-hotspots", "--include-incomplete",
+            "--by-target"]  # fmt: skip
+    names = ["target_" + t.replace(" ", "_") for t in TARGETS]
+    code, out, err = run(capsys, *base, "-f", "csv")
+    assert code == 0, err
+    areas = _csv(out)
+    assert names == [c for c in areas.columns if c.startswith("target_")]
+    assert (areas[names].sum(axis=1) == areas["last_count"]).all()
+    split = {t: int(areas[n].sum()) for t, n in zip(TARGETS, names, strict=True)}
+    said = ", ".join(f"{t} {n}" for t, n in sorted(split.items(), key=lambda x: -x[1])
+                     if n and t != "unknown")  # fmt: skip
+    assert f"latest month by target: {said}" in err
+    code, out, _ = run(capsys, *base, "-f", "json")
+    doc = json.loads(out)
+    assert doc["by_target"] == split and all(n in doc["areas"][0] for n in names)
+    code, out, _ = run(capsys, *base, "-f", "csv", "--timeline")
+    timeline = _csv(out)
+    assert (timeline[names].sum(axis=1) == timeline["incidents"]).all()
+    monkeypatch.setenv("COLUMNS", "120")
+    code, out, _ = run(capsys, *base, "-f", "table")
+    assert code == 0 and "latest period by target" in out
+    assert all(t in out for t, n in split.items() if n)  # each target counted has its column
+    for suffix in (".gpkg", ".json", ".csv"):
+        path = tmp_path / f"trends{suffix}"
+        code, _, err = run(capsys, *base, "-f", "csv", "-o", path)
+        assert code == 0, err
+        if suffix == ".json":
+            written = pd.DataFrame(json.loads(path.read_text()))
+        elif suffix == ".csv":
+            written = pd.read_csv(path)
+        else:
+            written = pyogrio.read_dataframe(path, read_geometry=False)
+        assert (written[names].sum(axis=1) == written["last_count"]).all()
+        assert int(written[names].to_numpy().sum()) == sum(split.values())

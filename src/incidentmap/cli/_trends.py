@@ -194,6 +194,7 @@ def _emit(result: TrendsResult, fmt: str, timeline: bool) -> None:
 
 def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: bool) -> None:
     t = Table(show_lines=False)
+    split = [] if timeline else _split_table(frame.assign(area=_area_label(table, level)))
     if timeline:
         cols = list(frame.columns)
         rows = frame.itertuples(index=False)
@@ -214,20 +215,23 @@ def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: 
     for r in rows:
         t.add_row(*[Text(terminal_text(_cell(v))) for v in r])
     console = Console(soft_wrap=False, markup=False, highlight=False)
-    console.print(t, *_split_table(frame, timeline))
+    console.print(t, *split)
 
 
-def _split_table(frame: pd.DataFrame, timeline: bool) -> list[Table]:
-    """Return the shown areas' latest counts by target (each target counted, and unknown).
+def _split_table(frame: pd.DataFrame) -> list[Table]:
+    """Return the latest counts by target of the areas with any (flagged or not).
 
-    None (an empty list) for the timeline, or when the areas are not split by target.
+    A column per target counted, and unknown; none (an empty list) when the areas are not
+    split by target.
     """
     split = frame.filter(like="target_")
-    if timeline or split.empty:
+    if split.empty:
         return []
+    frame = frame[split.astype(float).sum(axis=1).to_numpy() > 0]
     counted = split.astype(float).sum() > 0
     cols = list(split.columns[counted.to_numpy() | (split.columns == "target_unknown")])
-    t = Table(title="latest period by target", show_lines=False)
+    when = f" ({frame['last_period'].iloc[0]})" if "last_period" in frame and len(frame) else ""
+    t = Table(title=f"latest period{when} by target", show_lines=False)
     t.add_column("area", no_wrap=True)
     for c in cols:
         t.add_column(c.removeprefix("target_").replace("_", " "), justify="right")
