@@ -359,3 +359,20 @@ def test_search_on_a_district_map_zooms_to_the_page_own_district(browser, gtd_pa
         assert pg.problems == []
     finally:
         ctx.close()
+
+
+def test_search_finds_a_district_on_a_province_map(page):
+    assert page.evaluate("window.incidentmapInstances[0].data.search.dl") == 1
+    layer = im.load_boundaries("district")
+    for typed, district, province in (("Nahrin", "Nahrin", "Baghlan"), ("Hirat", "Hirat", "Herat")):
+        page.fill(".im-search-input", typed)
+        names = page.locator(".im-search-results li").all_inner_texts()
+        assert any(district in n and "district" in n for n in names), names
+        index = next(i for i, n in enumerate(names) if "district" in n)
+        for _ in range(index):
+            page.keyboard.press("ArrowDown")
+        page.press(".im-search-input", "Enter")
+        s = _state(page)
+        assert s["picked"] == {"name": district, "kind": "district", "province": province}
+        shape = layer.loc[layer["district"] == district].geometry.iloc[0]
+        assert shape.contains(shapely.Point(s["lon"], s["lat"]))

@@ -198,11 +198,15 @@ def _panels(ctx: StaticContext, chosen: list[int], plt: Any, *, titled: bool) ->
     for ax in axes.ravel():
         ax.set_axis_off()
     suffix = " (cumulative)" if ctx.style.mode == "cumulative" else ""
-    for ax, t in zip(axes.ravel(), chosen, strict=False):
-        panel = replace(ctx, panel=t)
+    panels = list(zip(axes.ravel(), chosen, strict=False))
+    for ax, _t in panels:
         ax.set_aspect(1 / math.cos(math.radians(34)))
-        for layer in LAYERS:
-            layer.draw(ax, panel)
+    # layer by layer over every panel: geopandas draws the whole figure after each plot, and
+    # the names (drawn last) would otherwise be drawn again by every later panel's plot
+    for layer in LAYERS:
+        for ax, t in panels:
+            layer.draw(ax, replace(ctx, panel=t))
+    for ax, t in panels:
         total = panel_total(ctx.series, ctx.style.mode, t)
         ax.set_title(
             _plain(ctx.series.label(t) + suffix + (f"\n{total}" if total else "")), fontsize=10

@@ -205,7 +205,7 @@ def _name(ax: Any, lon: float, lat: float, name: str, town: bool, gid: str) -> t
         lat,
         name if town else name.upper(),
         fontsize=5.0 if town else 4.6,
-        fontweight="semibold" if town else "bold",
+        fontweight="bold",
         color="#222" if town else "#444",
         ha="left" if town else "center",
         va="center",

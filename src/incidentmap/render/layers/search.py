@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from incidentmap.display import area_labels
 from incidentmap.render.layers.base import LayerContext, StaticContext
 from incidentmap.render.series import AreaSeries
 
@@ -131,10 +132,11 @@ def search_entries(ctx: LayerContext) -> dict[str, Any]:
     -------
     dict
         ``p``: provinces as ``[name, west, south, width, height, "spelling|..."]`` (the
-        spellings as written: the page computes their keys); ``d``: districts as ``[name,
-        province, west, south, width, height, "keys"]``, or on a district map, where the
-        page's areas are the districts, ``[province, "keys"]`` in the areas' order (and
-        ``da``: 1); ``t``: places as ``[name, province, lon, lat, "keys"]``. ``province``
+        spellings as written: the page computes their keys); ``d``: districts as
+        ``[province, "keys"]``, their names and shapes read from the page: on a district
+        map in the order of its areas (``da``: 1), else in the order of the district names
+        of its labels (``dl``: 1, zoomed to at their points); ``t``: places as ``[name,
+        province, lon, lat, "keys"]``. ``province``
         is a position in ``p``; bounds are in hundredths and points in thousandths of a
         degree; ``keys`` are the skeletons and Dari/Pashto keys of the entry's other
         spellings (the page adds its own name's), joined by :func:`_packed`, their
@@ -154,23 +156,16 @@ def search_entries(ctx: LayerContext) -> dict[str, Any]:
         for key in _others(keys):
             d_keys.setdefault(did, {}).setdefault(key, "short")
     on_areas = ctx.parts.choropleth and ctx.series.level == "district"
-    districts = ctx.series.areas if on_areas else ctx.districts
-    d_rows = []
-    for did, name, code, geom in zip(
-        districts["district_id"].astype(str),
-        districts["district"],
-        districts["province_code"].astype(str),
-        districts.geometry,
-        strict=True,
-    ):
-        keys = _packed(_others(d_keys.get(did, {})))
-        if on_areas:  # the page's areas: their names and shapes are on the page already
-            d_rows.append([at.get(code, -1), keys])
-        elif code in at:
-            d_rows.append([str(name), at[code], *_bounds(geom), keys])
-    out = {"p": p_rows, "d": d_rows, "t": _places(arrays, at)}
-    if on_areas:
-        out["da"] = 1
+    districts = ctx.series.areas if on_areas else _in_label_order(ctx)
+    d_rows = [
+        [at.get(code, -1), _packed(_others(d_keys.get(did, {})))]
+        for did, code in zip(
+            districts["district_id"].astype(str),
+            districts["province_code"].astype(str),
+            strict=True,
+        )
+    ]
+    out = {"p": p_rows, "d": d_rows, "t": _places(arrays, at), "da" if on_areas else "dl": 1}
     return _one_byte_letters(out)
 
 
@@ -179,13 +174,33 @@ def search_entries(ctx: LayerContext) -> dict[str, Any]:
 _CODES = "0123456789ABDEFGHIKLMNOPQRTUVWXYZ!#$%&()*+,-.:;=?@[]^_{}~"
 
 
+def _in_label_order(ctx: LayerContext) -> Any:
+    """Return the districts in the order of the district names of the page's labels.
+
+    Each name's point (:func:`incidentmap.display.area_labels`) lies in its district: the
+    district holding it is that name's.
+    """
+    districts = ctx.districts
+    items = area_labels(ctx.boundaries, districts, ctx.provinces.iloc[:0])["items"]
+    points = shapely.points([[it[0], it[1]] for it in items if it[3] == 2])
+    tree = shapely.STRtree(districts.geometry.values)
+    at_point, hit = tree.query(points, predicate="intersects")
+    first = np.full(len(points), -1)
+    for p, d in zip(at_point[::-1].tolist(), hit[::-1].tolist(), strict=True):
+        first[p] = d  # the first district holding the point (a point on a shared border)
+    if (first < 0).any():
+        msg = "a district's label point lies in no district"
+        raise ValueError(msg)
+    return districts.iloc[first]
+
+
 def _one_byte_letters(out: dict[str, Any]) -> dict[str, Any]:
     """Write the Dari/Pashto letters of the districts' and places' keys one byte each.
 
     ``ar`` lists the letters in the order of :data:`_CODES` (the page codes the typed text
     the same way); a letter beyond the codes stays as it is.
     """
-    rows = [(r, -1) for r in out["d"]] + [(r, 4) for r in out["t"]]
+    rows = [(r, 1) for r in out["d"]] + [(r, 4) for r in out["t"]]
     letters = sorted({ch for r, i in rows for ch in r[i] if "\u0600" <= ch <= "\u06ff"})
     table = dict(zip(letters, _CODES, strict=False))
     for r, i in rows:

@@ -100,7 +100,7 @@
 
   /* the entries with their keys: own (the name's keys) and other (skeletons, Dari/Pashto),
      and a function writing a key's Dari/Pashto letters as the payload does */
-  function entries(s, areas) {
+  function entries(s, areas, labels) {
     var out = [], table = {};
     for (var c = 0; c < (s.ar || "").length; c++) table[s.ar[c]] = CODES[c];
     out.coded = function (k) {
@@ -120,9 +120,12 @@
       out.push({ name: name, kind: kind, prov: prov, where: where, own: own, other: other, order: out.length });
     }
     (s.p || []).forEach(function (r, i) { add(r[0], 0, i, { box: r.slice(1, 5) }, r[5].split("|"), ""); });
+    /* districts: the names and shapes of the page's areas (a district map), else the names
+       and points of its labels, in the same order as s.d */
+    var named = s.dl && labels ? labels.items.filter(function (it) { return it[3] === 2; }) : [];
     (s.d || []).forEach(function (r, i) {
       if (s.da && areas) add(areas.names[i], 1, r[0], { area: i }, [areas.names[i]], r[1]);
-      else add(r[0], 1, r[1], { box: r.slice(2, 6) }, [r[0]], r[6]);
+      else if (named[i]) add(named[i][2], 1, r[0], { point: [named[i][1], named[i][0]] }, [named[i][2]], r[1]);
     });
     (s.t || []).forEach(function (r) { add(r[0], 2, r[1], { point: [r[3] / 1000, r[2] / 1000] }, [r[0]], r[4]); });
     return out;
@@ -167,7 +170,7 @@
   /* the search box of one map: reads this.data.search (render/layers/search.py) */
   function initSearch() {
     var inst = this, s = this.data.search;
-    var map = inst.map, list = entries(s, inst.data.areas), provs = s.p || [];
+    var map = inst.map, list = entries(s, inst.data.areas, inst.data.labels), provs = s.p || [];
     var state = { query: "", results: [], active: -1, picked: null, marker: null, message: "" };
     inst.search = state;
     var uid = "im-search-" + (document.querySelectorAll(".im-search").length + 1);
@@ -278,7 +281,7 @@
           { animate: false, maxZoom: 11, padding: [20, 20] });
       } else if (e.where.point) {
         map.setView(e.where.point, Math.max(map.getZoom(), 10), { animate: false });
-        state.marker = L.circleMarker(e.where.point, { radius: 9, color: "#111", weight: 2.5, fill: false,
+        if (e.kind === 2) state.marker = L.circleMarker(e.where.point, { radius: 9, color: "#111", weight: 2.5, fill: false,
           interactive: false, className: "im-search-mark" }).addTo(map);
       }
       state.picked = { name: e.name, kind: KINDS[e.kind], province: provs[e.prov] ? provs[e.prov][0] : null };
