@@ -1,4 +1,4 @@
-"""Files that start with comment lines (issue 26, class 7): what the comments say is read or refused.
+"""Files that start with comment lines (issue 26, class 7): what their comments say is read.
 
 Research exports (the war diary coordinates of Zammit-Mangion et al. 2012) open with ``%``
 lines naming the columns and the day a column counts from. Generated here: the first day

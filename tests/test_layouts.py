@@ -349,3 +349,55 @@ def test_district_pcodes_and_the_two_jaghatus(use_cache, tmp_path):
     ocha.attrs = {}  # another layer: not the installed one's cached context
     g = geocode_frame(im.read_incidents(path), ocha)
     assert g["district"].iloc[3] == "Zurmat" and g["geocode_precision"].iloc[3] == "district"
+
+
+def _hapi_table(path, events, hxl: bool):
+    """A HAPI table of district counts: three districts the layer knows, one it spells
+    otherwise (OCHA's ``Anawa``, AF0805, beside GeoNames' village 'Unābah in Panjshir)."""
+    places = [("AF13", "Paktya", "AF1303", "Zurmat"),
+              ("AF06", "Nangarhar", "AF0601", "Jalalabad"), ("AF01", "Kabul", "AF0101", "Kabul"),
+              ("AF08", "Panjsher", "AF0805", "Anawa")]  # fmt: skip
+    text = _hapi(path, events).read_text().splitlines()
+    rows = [text[0], *([text[1]] if hxl else [])]
+    for i, n in enumerate(events):
+        p1, n1, p2, n2 = places[i % 4]
+        month = 1 + i // 4
+        end = (pd.Timestamp(2023, month, 1) + pd.offsets.MonthEnd(0)).day
+        rows.append(f"AFG,{p1},{n1},{p2},{n2},political_violence,{n},,2023-{month:02d}-01,"
+                    f"2023-{month:02d}-{end}")  # fmt: skip
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+@SETTINGS
+@given(events=st.lists(st.integers(0, 500), min_size=4, max_size=12), hxl=st.booleans())
+def test_hdx_hapi_district_rows_are_areas_dated_and_summing_to_the_table(
+    capsys, use_cache, tmp_path_factory, events, hxl
+):
+    # issue 26, class 5: without the HXL row every row was undated; a district the layer
+    # spells otherwise was placed at a village of its name
+    from tests.test_cli import run
+
+    tmp = tmp_path_factory.mktemp("hapi")
+    path = _hapi_table(tmp / "hapi.csv", events, hxl)
+    g = geocode_frame(im.read_incidents(path))
+    assert (g["geocode_precision"] != "point").all()  # no row placed as a point
+    assert g["date"].notna().all() and set(g["date_precision"]) == {"month"}
+    table = pd.read_csv(path, skiprows=[1] if hxl else None)
+    table["placed"] = g["district"].to_numpy()
+    known = table[table["admin2_name"] != "Anawa"]
+    by_table = known.groupby("admin2_name")["events"].sum()
+    counted = weighted(g, "events")
+    districts = im.load_boundaries("district")
+    got = im.counts_by_area(counted, districts, level="district", period=None)
+    got = got.groupby("district")["incidents"].sum()
+    assert {"Zurmat", "Jalalabad", "Kabul"} >= set(by_table.index)
+    for name, total in by_table.items():
+        assert got.get(name, 0) == total  # district totals equal the table's
+    anawa = g[table["admin2_name"].to_numpy() == "Anawa"]
+    assert (anawa["geocode_precision"] == "province").all()
+    assert (anawa["province"] == "Panjshir").all()
+    code, _, err = run(capsys, "aggregate", path, "--weight", "events", "--level", "province",
+                       "-o", tmp / "agg.csv", "--overwrite")  # fmt: skip
+    assert code == 0, err
+    assert pd.read_csv(tmp / "agg.csv")["incidents"].sum() == sum(events)

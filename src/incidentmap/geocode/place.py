@@ -116,7 +116,19 @@ def _run(
     place_names(ctx, res, col, by_name & ~away, fuzzy_threshold)
     _named_abroad(res, abroad, by_name & abroad.stated & ~away)
     pcode_beside_name(res, col)
+    _read_conflicts(res, col)
     return res, ctx
+
+
+def _read_conflicts(res: Placement, col: Columns) -> None:
+    """Flag the rows whose reading found two locations (a geometry and coordinate columns)."""
+    notes = col.text("input_note")
+    for row in range(col.n):
+        text = notes[row]
+        if text and "conflict: " in text:
+            res.conflict[row] = True
+            said = [p for p in text.split("; ") if p.startswith("conflict: ")]
+            res.note[row].extend(said)
 
 
 def _named_abroad(res: Placement, abroad: Abroad, rows: np.ndarray) -> None:

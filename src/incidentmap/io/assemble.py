@@ -353,7 +353,9 @@ def _attrs(t: RawTable, raw: pd.DataFrame, renamed: dict[str, str]) -> dict[str,
         "columns": t.mapping,
         "layout": layout_lines(t.chosen.name, t.mapping, [str(c) for c in raw.columns]),
         "renamed": {k: v for k, v in renamed.items() if k != v},
-        "bad_values": len(t.problems.notes),
+        "bad_values": sum(  # a conflict between two locations is no unreadable value
+            any(not n.startswith("conflict: ") for n in row) for row in t.problems.notes.values()
+        ),
         "kept": dict(t.problems.kept),
         "encoding": t.codec,
         "notes": t.notes,

@@ -324,10 +324,44 @@ def coordinates(
         del t.mapping["latitude"], t.mapping["longitude"]  # the first block found them not
         return empty  # coordinates
     if mapped:
-        return _column_coordinates(t, decided) or empty
+        columns = _column_coordinates(t, decided) or empty
+        return _with_geometry(t, *columns) if t.geom is not None else columns
     if t.geom is not None:
         return _geometry_coordinates(t.geom, t.problems, t.n)
     return empty
+
+
+#: how far apart (degrees, about 1 km) a feature's geometry and its coordinate columns may be
+_SAME_POINT = 0.01
+
+
+def _with_geometry(t: RawTable, la: np.ndarray, lo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinate columns beside a GIS file's point geometry: the columns where they are given.
+
+    A row whose columns are blank takes its geometry's point; a row whose columns and
+    geometry disagree (a GeoJSON feature in Herat whose ``latitude``/``longitude`` say
+    Nangarhar) keeps the columns, with a ``conflict:`` note naming both (geocode flags it).
+    """
+    quiet = Problems(t.problems.path, t.problems.rows, "keep")
+    g_la, g_lo = _geometry_coordinates(t.geom, quiet, t.n)
+    have = np.isfinite(la) & np.isfinite(lo)
+    take = ~have & np.isfinite(g_la) & np.isfinite(g_lo)
+    la, lo = np.where(take, g_la, la), np.where(take, g_lo, lo)
+    apart = have & np.isfinite(g_la) & (
+        (np.abs(la - g_la) > _SAME_POINT) | (np.abs(lo - g_lo) > _SAME_POINT)
+    )
+    lat_c, lon_c = t.mapping["latitude"], t.mapping["longitude"]
+    for i in np.flatnonzero(apart).tolist():
+        t.problems.notes.setdefault(i, []).append(
+            f"conflict: the geometry is at {g_la[i]:.5f}, {g_lo[i]:.5f} but columns "
+            f"{lat_c!r}/{lon_c!r} say {la[i]:.5f}, {lo[i]:.5f}: placed by the columns"
+        )
+    if take.any():
+        t.notes.append(
+            f"{t.name}: {int(take.sum()):,} rows with blank {lat_c!r}/{lon_c!r} placed by "
+            "their geometry"
+        )
+    return la, lo
 
 
 def _column_coordinates(t: RawTable, decided: bool | None) -> tuple[np.ndarray, np.ndarray] | None:

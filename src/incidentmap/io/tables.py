@@ -235,10 +235,37 @@ def _feature_collection(obj: dict[str, Any], text: str, path: str) -> gpd.GeoDat
     for i, f in enumerate(feats, start=1):
         if not isinstance(f, dict) or f.get("type") != "Feature":
             raise InputFileError(path, "expected a GeoJSON Feature", row=i)
-    try:
-        return gpd.read_file(io.StringIO(text), engine="pyogrio")
+    data = text.encode("utf-8")
+    try:  # from bytes: from a str, GDAL orders features with an "id" by it, not as written
+        gis = gpd.read_file(io.BytesIO(data), engine="pyogrio")
     except Exception as exc:  # GDAL's message names what is wrong
         raise InputFileError(path, f"not a readable GeoJSON file ({_short(exc)})") from exc
+    return _exact_ints(gis, data)
+
+
+_BIG_INT = re.compile(rb"[:\[,]\s*-?\d{16,}\s*[,}\]]")
+
+
+def _exact_ints(gis: gpd.GeoDataFrame, data: bytes) -> gpd.GeoDataFrame:
+    """Keep every digit of GeoJSON integers beyond 2^53: their properties' columns as text.
+
+    GDAL reads a column of integers with a null as floats (9007199254740993 becomes
+    ...992); such columns are read again from the JSON, each value as written.
+    """
+    if not _BIG_INT.search(data):
+        return gis
+    obj = json.loads(data, parse_int=_json_int)
+    props = [(f.get("properties") or {}) for f in obj.get("features", [])]
+    if len(props) != len(gis):
+        return gis
+    for key in {k for p in props for k, v in p.items() if _is_big(v) and k in gis.columns}:
+        gis[key] = pd.Series([None if p.get(key) is None else str(p[key]) for p in props],
+                             index=gis.index, dtype=object)  # fmt: skip
+    return gis
+
+
+def _is_big(v: object) -> bool:
+    return isinstance(v, str) and v.lstrip("-").isdigit() and abs(int(v)) > 2**53
 
 
 def _short(exc: BaseException) -> str:
@@ -322,7 +349,8 @@ def read_table(
         if ext == ".parquet":
             return _read_parquet(p)
         if ext in GEO_EXTS:
-            return gpd.read_file(p, layer=gis_layer(p, layer), engine="pyogrio")
+            gis = gpd.read_file(p, layer=gis_layer(p, layer), engine="pyogrio")
+            return _exact_ints(gis, p.read_bytes()) if ext == ".geojson" else gis
     except (InputFileError, UsageError):
         raise
     except Exception as exc:
