@@ -217,6 +217,7 @@ def test_list_rows_open_their_incident_and_markers_select_theirs(opened):
     box = pg.locator(".im-events")
     if not pg.evaluate("document.querySelector('.im-events').open"):
         box.locator("summary").click()
+    pg.wait_for_function("window.incidentmapInstances[0].listRowsNow !== null")
     rows = box.locator("tbody tr")
     n = rows.count()
     listed = pg.evaluate("window.incidentmapInstances[0].listRowsNow.length")
@@ -270,6 +271,7 @@ def test_the_list_sorts_searches_and_downloads_its_rows(opened):
     box = pg.locator(".im-events")
     if not pg.evaluate("document.querySelector('.im-events').open"):
         box.locator("summary").click()
+    pg.wait_for_function("window.incidentmapInstances[0].listRowsNow !== null")
     box.locator("th button", has_text="Toll").click()
     tolls = pg.evaluate("window.incidentmapInstances[0].listRowsNow.map(x => x.toll)")
     known = [t for t in tolls if t is not None]
@@ -296,6 +298,7 @@ def test_a_copied_address_shows_the_same_view(browser, opened, pages):  # noqa: 
             m.setFilters({target: 'officials', minToll: 1}); m.setPeriod(20);
             m.map.setView([34.5, 69.2], 8, {animate: false}); m.select('a', 3); }"""
     )
+    pg.wait_for_timeout(400)  # the address is written at most every 150 ms
     url = pg.evaluate("location.href")
     assert "#" in url and "tg=officials" in url
     seen = pg.evaluate(
@@ -390,3 +393,47 @@ def test_page_defects_of_issue_28(opened):
         "(() => { const m = window.incidentmapInstances[0]; return [m.data.start, m.nPeriods, m.data.partial]; })()"
     )
     assert m[0] == (m[1] - 2 if m[2] else m[1] - 1)
+
+
+def test_a_range_brushed_on_the_timeline_counts_what_since_until_keep(opened):
+    if "gtd" not in opened:
+        pytest.skip("GTD file not present")
+    pg, frame, level = opened["gtd"]
+    _reset(pg)
+    svg = pg.locator(".im-timeline svg")
+    box = svg.bounding_box()
+    n = pg.evaluate("window.incidentmapInstances[0].nPeriods")
+    a, b = 12, 23  # 2005, by month
+    pg.keyboard.down("Shift")
+    pg.mouse.move(box["x"] + (a + 0.5) * box["width"] / n, box["y"] + 20)
+    pg.mouse.down()
+    pg.mouse.move(box["x"] + (b + 0.5) * box["width"] / n, box["y"] + 20, steps=6)
+    pg.mouse.up()
+    pg.keyboard.up("Shift")
+    f = pg.evaluate("window.incidentmapInstances[0].filterState()")
+    assert (f["from"], f["to"]) == (a, b)
+    starts = pg.evaluate("window.incidentmapInstances[0].data.periodStarts")
+    until = (pd.Timestamp(starts[b]) + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+    got = _apply(pg, {"from": a, "to": b})
+    kept, series = _expected(frame, level, Filters(since=starts[a], until=until))
+    _compare(got, kept, series, level)
+    # the range is kept in the filter panel's dates too (usable by keyboard)
+    assert pg.locator(".im-filters select").nth(-2).input_value() == str(a)
+    _reset(pg)
+
+
+def test_the_page_opens_where_open_says(cache, tmp_path):
+    import incidentmap as im
+
+    src = FILES["sample"][0]
+    starts = {}
+    for how in ("latest", "first", "cumulative"):
+        out = tmp_path / f"{how}.html"
+        im.brief(str(src), output=str(out), open=how)
+        text = out.read_text("utf-8")
+        start = int(text.split('"start":', 1)[1].split(",", 1)[0])
+        mode = text.split('"mode":"', 1)[1].split('"', 1)[0]
+        starts[how] = (start, mode)
+    assert starts["first"] == (0, "window")
+    assert starts["cumulative"][1] == "cumulative"
+    assert starts["latest"][0] >= starts["cumulative"][0] - 1 > 0

@@ -247,10 +247,13 @@ def test_each_layer_is_one_key_of_the_page_that_its_script_reads(use_cache):
     _, js = incidentmap_assets()
     assert [n for n in names if f"this.data.{n}" not in js] == []
     g, _ = load_incidents(_sample())
-    parts = PageParts(surge=True, timeline=True, layer_names=True)
+    parts = PageParts(surge=True, timeline=True, layer_names=True, events=True)
     every = build_payload(g, im.load_boundaries(), parts=parts, level="province",
                           period="year", hotspots=True, labels=True)  # fmt: skip
-    assert [k for k in every if k in names] == names  # every layer, in the protocol's order
+    # every layer, in the protocol's order (rows placed only to a province: district pages)
+    assert [k for k in every if k in names] == [n for n in names if n != "coarse"]
+    district = build_payload(g, im.load_boundaries(), parts=parts, level="district")
+    assert district["coarse"]["total"] == 1  # the sample's province-only row, counted
     assert list(every["layerNames"]) == [layer.name for layer in NAMED]
     assert every["layerNames"]["areas"] == "Incidents by province"
     bare = build_payload(g, im.load_boundaries(), parts=PageParts(choropleth=False, points=False))

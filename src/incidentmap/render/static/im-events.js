@@ -21,13 +21,13 @@
              id: ev.id ? ev.id[r] : "" };
   };
 
-  IM.prototype.listRows = function () {
+  /* the rows in view: period, filters, selection, the visible area (positions only) */
+  IM.prototype.rowsInView = function () {
     var ev = this.events, keep = this.keep, out = [], b = this.map.getBounds(), sel = this.selection;
-    var p = this.data.points, self = this, q = (this.listQuery || "").toLowerCase();
-    for (var r = 0; r < ev.n; r++) {
+    var p = this.data.points, now = this.rowsNow();
+    for (var k = 0; k < now.length; k++) {
+      var r = now[k];
       if (keep && !keep[r]) continue;
-      var t = ev.t[r];
-      if (this.nPeriods && (t < 0 || (this.mode === "cumulative" ? t > this.t : t !== this.t))) continue;
       if (sel && (sel.kind === "p" ? r !== sel.i : ev.a[r] !== sel.i)) continue;
       if (r < ev.np && p && p.lat) { if (!b.contains([p.lat[r], p.lon[r]])) continue; }
       else {
@@ -38,7 +38,12 @@
       }
       out.push(r);
     }
-    var rows = out.map(function (r) { return self.eventRow(r); });
+    return out;
+  };
+
+  IM.prototype.listRows = function () {
+    var self = this, q = (this.listQuery || "").toLowerCase();
+    var rows = this.rowsInView().map(function (r) { return self.eventRow(r); });
     if (q) rows = rows.filter(function (x) { return COLS.some(function (c) { return String(x[c[0]] === null ? "" : x[c[0]]).toLowerCase().indexOf(q) >= 0; }); });
     var key = this.listSort || "date", dir = this.listDir || 1;
     rows.sort(function (x, y) {
@@ -117,15 +122,22 @@
 
   IM.prototype._drawList = function () {
     if (!this.events || !this.listBody) return;
-    var rows = this.listRows(), self = this;
+    var self = this, rows;
+    if (!this.listBox.open && !this.listQuery) {  /* closed: the count alone, no rows made */
+      this.listRowsNow = null;
+      this.listTitle.textContent = "Events in view (" + fmt(this.rowsInView().length) + (this.selection ? ", selected" : "") + ")";
+      return;
+    }
+    rows = this.listRows();
     this.listRowsNow = rows;
     this.listTitle.textContent = "Events in view (" + fmt(rows.length) + (this.selection ? ", selected" : "") + ")";
-    if (!this.listBox.open) return;
     this.listBody.textContent = "";
     rows.slice(0, SHOW).forEach(function (x) {
       var tr = el("tr"); tr.tabIndex = 0; tr.setAttribute("data-row", x.r);
       COLS.forEach(function (c) { tr.appendChild(el("td", null, c[0] === "toll" ? (x.toll === null ? "unknown" : fmt(x.toll)) : x[c[0]])); });
-      tr.addEventListener("click", function () { self.openRow(x.r); });
+      /* the list is drawn again as the map moves: the row leaves the page, and Leaflet, no
+         longer finding it inside the control, would take the click as one on the map */
+      tr.addEventListener("click", function (ev) { ev.stopPropagation(); self.openRow(x.r); });
       tr.addEventListener("keydown", function (ev) { if (ev.key === "Enter") self.openRow(x.r); });
       self.listBody.appendChild(tr);
     });
@@ -138,7 +150,7 @@
     return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
   IM.prototype.rowsCsv = function () {
-    var rows = this.listRowsNow || this.listRows();
+    var rows = this.listRowsNow || this.listRows();  /* every row in view, not only those shown */
     var lines = [COLS.map(function (c) { return c[1]; }).join(",")];
     rows.forEach(function (x) { lines.push(COLS.map(function (c) { return csvCell(x[c[0]]); }).join(",")); });
     return lines.join("\r\n") + "\r\n";

@@ -69,10 +69,27 @@
       (e.tx || []).forEach(function (x) { t[x[0]] = x[1] - 1; });
     }
     ev.t = t;
+    /* each period's rows, once: the list and the view summary read only the period shown */
+    var nP = data.periods.length, sizes = new Int32Array(nP + 1);
+    for (var u = 0; u < n; u++) if (t[u] >= 0) sizes[t[u]]++;
+    ev.byT = [];
+    for (var v = 0; v < nP; v++) ev.byT.push(new Int32Array(sizes[v]));
+    var fill = new Int32Array(nP);
+    for (var x = 0; x < n; x++) if (t[x] >= 0) ev.byT[t[x]][fill[t[x]]++] = x;
     ev.id = cols.id || null;
     ev.starts = data.periodStarts.map(function (s) { return Math.round((Date.parse(s + "T00:00:00Z") - ev.base) / 864e5); });
     return ev;
   }
+
+  /* the rows of the period shown (every period up to it in cumulative mode) */
+  IM.prototype.rowsNow = function () {
+    var ev = this.events;
+    if (!this.nPeriods) { var all = []; for (var i = 0; i < ev.n; i++) all.push(i); return all; }
+    if (this.mode !== "cumulative") return ev.byT[this.t] || [];
+    var out = [];
+    for (var t = 0; t <= this.t; t++) for (var k = 0; k < ev.byT[t].length; k++) out.push(ev.byT[t][k]);
+    return out;
+  };
 
   IM.prototype.dateText = function (r) {
     var ev = this.events;

@@ -61,11 +61,10 @@
     var st = this.fStats, a = this.data.areas, areas = 0, unknown = 0, shown = 0;
     if (a) for (var i = 0; i < a.names.length; i++) { var v = this.areaValue(i); if (v) areas++; }
     if (this.events) {
-      var ev = this.events, keep = this.keep;
-      for (var r = 0; r < ev.n; r++) {
+      var ev = this.events, keep = this.keep, now = this.rowsNow();
+      for (var k = 0; k < now.length; k++) {
+        var r = now[k];
         if (keep && !keep[r]) continue;
-        var t = ev.t[r];
-        if (t < 0 || (this.mode === "cumulative" ? t > this.t : t !== this.t)) continue;
         shown += ev.w ? ev.w[r] : 1;
         if (isNaN(ev.f[r])) unknown++;
       }
@@ -79,9 +78,13 @@
   IM.parts.push({
     init: function (m) {
       m._readView();
-      var write = function () {
-        if (!m.viewWritten) return;
-        try { history.replaceState(null, "", m.viewHash()); } catch (e) { /* a file: URL may refuse */ }
+      var timer = null;
+      var write = function () {  /* at most every 150 ms: stepping stays quick */
+        if (!m.viewWritten || timer) return;
+        timer = setTimeout(function () {
+          timer = null;
+          try { history.replaceState(null, "", m.viewHash()); } catch (e) { /* a file: URL may refuse */ }
+        }, 150);
       };
       m.map.on("moveend zoomend", write);
       setTimeout(function () { m.viewWritten = true; }, 0);

@@ -1,0 +1,65 @@
+/* incidentmap: the surge panel and outlines, and the Gi* hot and cold spots of the current period. */
+(function () {
+  "use strict";
+  var IM = window.IncidentMap, el = IM.el, fmt = IM.fmt;
+
+  /* Gi* hot and cold spots of the current period, outlined in a layer of their own */
+  IM.prototype._initHotspots = function () {
+    var h = this.data.hotspots, self = this;
+    if (!h || !this.data.areas) return;
+    this.map.createPane("im-hot").style.zIndex = 425;
+    this.map.getPane("im-hot").style.pointerEvents = "none";
+    this.hotGroup = L.layerGroup().addTo(this.map);
+    if (this.data.layerNames) this._overlay(this.hotGroup, this.data.layerNames.hotspots || "Hot and cold spots (Gi*)");
+    this.map.on("overlayadd overlayremove", function () { self._drawHotspots(); });
+  };
+
+  IM.prototype._drawHotspots = function () {
+    var h = this.data.hotspots, self = this;
+    if (!this.hotGroup) return;
+    this.hotGroup.clearLayers();
+    this.hotShown = { hot: [], cold: [] };
+    if (!this.map.hasLayer(this.hotGroup)) return;
+    [["hot", "#111111", null], ["cold", "#2166ac", "4 3"]].forEach(function (kind) {
+      (h[kind[0]][self.t] || []).forEach(function (i) {
+        var lyr = self.areaLayers[i];
+        if (!lyr) return;
+        L.polygon(lyr.getLatLngs(), { pane: "im-hot", interactive: false, fill: false, color: kind[1], weight: 3.5, dashArray: kind[2] }).addTo(self.hotGroup);
+        self.hotShown[kind[0]].push(self.data.areas.names[i]);
+      });
+    });
+  };
+
+  /* surging areas: the surge rule on the slider's periods; outlined on the map and listed */
+  IM.prototype._drawSurge = function () {
+    var r = this.data.surge, a = this.data.areas;
+    if (!r || !a) return;
+    var now = this.mode === "cumulative" ? [] : ((this.fSurge || r.byPeriod)[this.t] || []);
+    var show = !this.surgeOff;
+    var self = this;
+    (this.surgeOutlined || []).forEach(function (i) {
+      if (self.areaLayers[i]) self.areaLayers[i].setStyle({ color: a.lineColor || "#555", weight: a.lineWeight || 0.6, dashArray: null });
+    });
+    this.surgeOutlined = [];
+    if (show) now.forEach(function (row) {
+      var lyr = self.areaLayers[row[0]];
+      if (lyr) { lyr.setStyle({ color: "#c1121f", weight: 3, dashArray: "6 3" }); lyr.bringToFront(); self.surgeOutlined.push(row[0]); }
+    });
+    /* the points share the areas' canvas: keep them above the outlined areas */
+    if (this.surgeOutlined.length && this.pointLayer) this.pointLayer.eachLayer(function (l) { if (l.bringToFront) l.bringToFront(); });
+    if (this.surgeList) {
+      this.surgeTitle.textContent = "Surge, " + this.data.periods[this.t];
+      this.surgeList.textContent = "";
+      if (this.mode === "cumulative") this.surgeList.appendChild(el("li", "im-muted", "(shown per period, not cumulative)"));
+      else if (this.t < 4) this.surgeList.appendChild(el("li", "im-muted", "not enough history (the rule needs the 4 periods before)"));
+      else if (this.data.partial && this.t === this.data.periods.length - 1) this.surgeList.appendChild(el("li", "im-muted", "not compared: the data end inside this period (" + this.data.partial + ")"));
+      else if (!now.length) this.surgeList.appendChild(el("li", "im-muted", "none"));
+      now.slice().sort(function (x, y) { return y[1] - x[1]; }).slice(0, 5).forEach(function (row) {
+        self.surgeList.appendChild(el("li", null, a.names[row[0]] + ": " + row[1] + " (mean before " + fmt(row[2]) + ")"));
+      });
+      if (now.length > 5) this.surgeList.appendChild(el("li", "im-muted", "and " + (now.length - 5) + " more (outlined)"));
+    }
+  };
+
+  void el; void fmt;
+})();
