@@ -81,6 +81,11 @@ def test_district_level_names_towns_too_none_overlapping(gtd):
     try:
         panels = _labels(fig)
         _assert_apart(panels)
+        renderer = fig.canvas.get_renderer()
+        for ax, names in panels:  # nor over any other text on the panel (other layers' counts)
+            others = [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() != "im-label"]
+            for name, box in names:
+                assert not any(box.overlaps(o) for o in others), name
         texts = {t for _ax, names in panels for t, _ in names}
         assert {"Kabul", "Kandahar"} <= texts  # towns, in the page's spelling
         assert "HELMAND" in texts

@@ -8,9 +8,10 @@ by "BALKH" or "HERAT" and were dropped), then the province names (nudged around 
 other towns, and the districts when zoomed in.
 
 On the image each panel names the provinces and, at district level, the towns, placed
-greedily in the same order by the extent of their text as the renderer draws it: a name is
-tried at its point, then above, below, left and right of it, and left out where every
-position overlaps a name already placed or leaves the panel.
+greedily in the same order by the extent of their text as the renderer draws it: a
+province's name is tried at its point, then above, below, left and right of it, a town's
+right of its dot, then left of it; a name is left out where every position overlaps a
+name or another layer's text already on the panel, or leaves the panel.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ EVENT_TOWN = -0.5
 
 #: the positions a name is tried at, in font sizes: at its point, above, below, left, right
 _SHIFTS = ((0.0, 0.0), (0.0, 0.9), (0.0, -0.9), (-0.6, 0.0), (0.6, 0.0))
+
+#: a town's name: right of its dot, else left of it
+_TOWN_SHIFTS = ((0.45, 0.0), (-0.45, 0.0))
 
 
 def event_towns(items: list[list[Any]], lon: np.ndarray, lat: np.ndarray) -> list[list[Any]]:
@@ -163,13 +167,16 @@ def _points(incidents: Any) -> tuple[np.ndarray, np.ndarray]:
 def place_labels(ax: Any, items: list[tuple[float, float, str, int]], *, gid: str) -> list[Any]:
     """Place names on one panel without overlap, greedily, by their text's extent.
 
+    A name overlaps neither the names placed before it nor the texts other layers wrote
+    on the panel before it.
+
     Parameters
     ----------
     ax : matplotlib.axes.Axes
         The panel (its limits and aspect set: the names are measured as drawn).
     items : list of tuple
         ``(lon, lat, name, rank)`` in priority order; rank 0 is a province (centred,
-        capitals), 1 a town (a dot, the name to its right).
+        capitals), 1 a town (a dot, the name to its right, else to its left).
     gid : str
         The ``gid`` of every text placed (tests and SVG readers find the names by it).
 
@@ -181,7 +188,8 @@ def place_labels(ax: Any, items: list[tuple[float, float, str, int]], *, gid: st
     ax.apply_aspect()
     renderer = ax.figure.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
-    taken: list[Any] = []
+    # what other layers wrote on the panel (the counts of rows placed only to a province)
+    taken: list[Any] = [t.get_window_extent(renderer) for t in ax.texts if t.get_visible()]
     placed = []
     for lon, lat, name, rank in items:
         text, dot = _name(ax, lon, lat, name, rank == 1, gid)
@@ -222,12 +230,15 @@ def _name(ax: Any, lon: float, lat: float, name: str, town: bool, gid: str) -> t
 def _free_place(text: Any, town: bool, frame: Any, taken: list[Any], renderer: Any) -> Any:
     """Return a name's extent at its first free position (None: no position is free).
 
-    Free: inside the panel and clear of the names placed before it.
+    Free: inside the panel and clear of the names placed before it. A town's name is
+    tried right of its dot, then left of it; an area's at :data:`_SHIFTS`.
     """
     from matplotlib.transforms import ScaledTranslation
 
     ax, size = text.axes, text.get_fontsize()
-    for dx, dy in ((0.45, 0.0),) if town else _SHIFTS:
+    for dx, dy in _TOWN_SHIFTS if town else _SHIFTS:
+        if town:
+            text.set_horizontalalignment("left" if dx > 0 else "right")
         shift = ScaledTranslation(dx * size / 72, dy * size / 72, ax.figure.dpi_scale_trans)
         text.set_transform(ax.transData + shift)
         box = text.get_window_extent(renderer).padded(1.0)
