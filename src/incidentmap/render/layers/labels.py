@@ -242,12 +242,16 @@ def _free_place(text: Any, town: bool, frame: Any, taken: list[Any], renderer: A
         shift = ScaledTranslation(dx * size / 72, dy * size / 72, ax.figure.dpi_scale_trans)
         text.set_transform(ax.transData + shift)
         box = text.get_window_extent(renderer).padded(1.0)
-        inside = (
-            frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-        )
-        if inside and not any(box.overlaps(b) for b in taken):
+        if _inside(box, frame) and not any(box.overlaps(b) for b in taken):
             return box
     return None
+
+
+def _inside(box: Any, frame: Any) -> bool:
+    """Tell whether one extent lies wholly inside another."""
+    return bool(
+        frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 <= box.y1 <= frame.y1
+    )
 
 
 class LabelLayer:
