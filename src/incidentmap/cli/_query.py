@@ -102,33 +102,48 @@ def _emit_table(result: QueryResult) -> None:
     of ``field  value`` lines instead.
     """
     from rich.console import Console
-    from rich.table import Table
 
     records = result.table()
     texts = {c: [_text(v) for v in records[c]] for c in records.columns}
-    heads = {c: c.replace("_", " ") for c in records.columns}
-    widths = {c: min(_LONGEST_WORD, _longest_word([heads[c], *texts[c]])) for c in texts}
     console = Console(soft_wrap=False, markup=False, highlight=False)
+    widths = {c: min(_LONGEST_WORD, _longest_word([c.replace("_", " "), *texts[c]])) for c in texts}
     spare = console.width - (sum(widths.values()) + 3 * len(widths) + 1)
     if spare >= 0:
-        full = {c: min(60, max(len(t) for t in [heads[c], *texts[c]])) for c in texts}
-        _share(widths, full, spare)
-        table = Table(show_lines=False)
-        for c in records.columns:
-            table.add_column(heads[c], width=widths[c], overflow="fold")
-        for i in range(len(records)):
-            table.add_row(*[texts[c][i] for c in records.columns])
-        console.print(table)
+        console.print(_table(texts, widths, spare, len(records)))
         return
-    for i in range(len(records)):  # too narrow for a table: one block per row
+    for block in _blocks(texts, len(records)):  # too narrow for a table: one block per row
+        console.print(block)
+        console.print()
+
+
+def _table(texts: dict[str, list[str]], widths: dict[str, int], spare: int, n: int) -> Any:
+    """Return the rows as a table: each column its longest word, the spare width shared."""
+    from rich.table import Table
+
+    full = {c: min(60, max(len(t) for t in [c, *texts[c]])) for c in texts}
+    _share(widths, full, spare)
+    table = Table(show_lines=False)
+    for c in texts:
+        table.add_column(c.replace("_", " "), width=widths[c], overflow="fold")
+    for i in range(n):
+        table.add_row(*[texts[c][i] for c in texts])
+    return table
+
+
+def _blocks(texts: dict[str, list[str]], n: int) -> list[Any]:
+    """Return each row as a grid of ``field  value`` lines (its blank fields left out)."""
+    from rich.table import Table
+
+    out = []
+    for i in range(n):
         block = Table.grid(padding=(0, 2))
         block.add_column(no_wrap=True)
         block.add_column(overflow="fold")
-        for c in records.columns:
+        for c in texts:
             if texts[c][i]:
                 block.add_row(c, texts[c][i])
-        console.print(block)
-        console.print()
+        out.append(block)
+    return out
 
 
 def _share(widths: dict[str, int], full: dict[str, int], spare: int) -> None:
