@@ -191,3 +191,41 @@ def test_json_integer_ids_beyond_2_53_keep_every_digit(
     out = pd.read_csv(tmp / "o.csv", dtype=str)
     assert out["event_id"].iloc[-1] == str(2**53 + 1)
     assert np.all([w in set(out["event_id"]) for w in want if w and abs(int(w)) > 2**53])
+
+
+@settings(max_examples=2, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(seed=st.integers(0, 2**31), blanks=st.booleans())
+def test_a_large_sheet_read_again_from_the_cache_is_the_same_table(
+    use_cache, tmp_path_factory, seed, blanks
+):
+    # issue 25: the ACLED workbook's parse is kept in the cache by the workbook's digest
+    from openpyxl import Workbook
+
+    rng = np.random.default_rng(seed)
+    n = 12_000
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("events")
+    ws.append(["event_date", "admin1", "fatalities", "note"])
+    provinces_ = ["Kabul", "Herat", "NA", "Nangarhar", "null", "Kandahar"]
+    start = dt.datetime(2017, 1, 1)
+    for i in range(n):
+        blank = blanks and i % 97 == 0
+        ws.append([
+            start + dt.timedelta(days=int(rng.integers(0, 3000))),
+            provinces_[int(rng.integers(0, len(provinces_)))],
+            None if blank else int(rng.integers(0, 50)),
+            f"event {int(rng.integers(0, 10**9))} reported by a local source",
+        ])  # fmt: skip
+    path = tmp_path_factory.mktemp("xl") / "big.xlsx"
+    wb.save(path)
+    assert path.stat().st_size >= 256 * 1024
+    want = pd.read_excel(path, engine="calamine", dtype=object)
+    first = read_table(path)
+    assert list((use_cache / "sheets").glob("*.arrow"))  # kept
+    second = read_table(path)  # from the cache
+    for got in (first, second):
+        pd.testing.assert_frame_equal(got, want)
+        assert (got.map(type) == want.map(type)).all().all()
+    path.write_bytes(path.read_bytes())  # the same bytes: the same entry
+    assert len(list((use_cache / "sheets").glob("*.arrow"))) >= 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,15 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
 
-__all__ = ["gis_layer", "read_sheet", "sheet_formulas", "sheet_name"]
+__all__ = [
+    "cached_sheet",
+    "gis_layer",
+    "keep_sheet",
+    "read_sheet",
+    "read_workbook",
+    "sheet_formulas",
+    "sheet_name",
+]
 
 
 #: the layers incidentmap writes its incidents to (geocode, export, merge), in that order
@@ -214,3 +223,151 @@ def _sheet_part(z: Any, sheet: str) -> str:
                         t = target.group(1).decode("utf-8")
                         return t.lstrip("/") if t.startswith("/") else f"xl/{t}"
     raise KeyError(sheet)
+
+
+# ---------------------------------------------------------------------------------------------
+# a workbook's sheet kept in the cache: parsed once, read again by its content's digest
+
+#: the version of what :func:`cached_sheet` keeps (a change of the reading rules bumps it)
+_SHEET_CACHE_VERSION = b"sheet-1"
+#: workbooks smaller than this are parsed each time (a cache file would cost more)
+_SHEET_CACHE_MIN_BYTES = 256 * 1024
+#: how many parsed sheets the cache keeps (the newest)
+_SHEET_CACHE_KEEP = 8
+
+
+def cached_sheet(p: Path, sheet: str | int | None) -> pd.DataFrame | None:
+    """Return a sheet :func:`read_sheet` read before, from the cache; None if not kept.
+
+    Keyed by the digest of the workbook's bytes (and the sheet asked for), so a changed
+    file is parsed again; a sheet whose columns mix kinds (numbers and text in one) is
+    never kept. The table is the one :func:`read_sheet` returns, value for value and
+    type for type.
+    """
+    path = _sheet_cache_path(p, sheet)
+    if path is None or not path.exists():
+        return None
+    import pyarrow as pa
+
+    try:
+        with pa.memory_map(str(path)) as src:
+            table = pa.ipc.open_file(src).read_all()
+    except (OSError, pa.ArrowInvalid):
+        return None
+    meta = json.loads((table.schema.metadata or {}).get(b"incidentmap", b"{}"))
+    frame = pd.DataFrame(
+        {n: pd.Series(_from_arrow(table.column(n)), dtype=object) for n in table.column_names}
+    )
+    frame.attrs["formulas"] = {c: {int(k): v for k, v in at.items()}
+                               for c, at in meta.get("formulas", {}).items()}  # fmt: skip
+    return frame
+
+
+def keep_sheet(p: Path, sheet: str | int | None, frame: pd.DataFrame) -> None:
+    """Keep a sheet :func:`read_sheet` read in the cache (when every column is of one kind)."""
+    path = _sheet_cache_path(p, sheet)
+    if path is None:
+        return
+    import pyarrow as pa
+
+    from incidentmap.atomic import atomic_write
+
+    arrays = {}
+    for name in frame.columns:
+        arr = _to_arrow(frame[name].to_numpy(dtype=object))
+        if arr is None:
+            return  # a column of mixed kinds: parsed each time
+        arrays[str(name)] = arr
+    meta = {"formulas": frame.attrs.get("formulas", {})}
+    table = pa.table(arrays).replace_schema_metadata({"incidentmap": json.dumps(meta)})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(path, overwrite=True) as tmp, pa.OSFile(str(tmp), "wb") as sink:
+            with pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+        kept = sorted(path.parent.glob("*.arrow"), key=lambda f: f.stat().st_mtime)
+        for old in kept[:-_SHEET_CACHE_KEEP]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        return  # a cache that cannot be written: the sheet was read all the same
+
+
+def _sheet_cache_path(p: Path, sheet: str | int | None) -> Path | None:
+    import hashlib
+
+    from incidentmap._settings import cache_dir
+
+    try:
+        if p.stat().st_size < _SHEET_CACHE_MIN_BYTES:
+            return None
+        digest = hashlib.blake2b(p.read_bytes(), digest_size=20)
+    except OSError:
+        return None
+    digest.update(_SHEET_CACHE_VERSION + b"\0" + repr(sheet).encode("utf-8"))
+    return cache_dir() / "sheets" / f"{digest.hexdigest()}.arrow"
+
+
+def _to_arrow(values: np.ndarray) -> Any:
+    """Return a column of one kind (text, whole numbers, numbers, times) as Arrow; else None."""
+    missing = np.array([isinstance(v, float) and v != v for v in values], dtype=bool)
+    kind = _kind(values[~missing])
+    if kind is None:
+        return None
+    if kind == "string":
+        return _arrow(np.where(missing, None, values), None, "string")
+    fill = {"int": 0, "float": 0.0, "datetime": dt.datetime(1970, 1, 1)}[kind]
+    dtype = {"int": np.int64, "float": float, "datetime": "datetime64[us]"}[kind]
+    return _arrow(np.where(missing, fill, values).astype(dtype), missing, "")
+
+
+def _kind(present: np.ndarray) -> str | None:
+    """Return the one kind of a column's values, or None when they mix kinds."""
+    kinds = {type(v) for v in present}
+    if kinds <= {str}:
+        return "string"
+    if kinds == {int}:
+        return "int" if _int64(present) else None
+    if kinds == {float}:
+        return "float"
+    if kinds == {dt.datetime}:
+        return None if any(v.tzinfo for v in present) else "datetime"
+    return None
+
+
+def _int64(values: np.ndarray) -> bool:
+    return all(-(2**63) <= v < 2**63 for v in values)
+
+
+def _arrow(values: np.ndarray, missing: np.ndarray | None, kind: str) -> Any:
+    import pyarrow as pa
+
+    mask = missing if missing is not None and missing.any() else None
+    return pa.array(values, type=pa.string() if kind == "string" else None, mask=mask)
+
+
+def _from_arrow(column: Any) -> np.ndarray:
+    """Return a kept column as the objects :func:`read_sheet` gives (NaN where missing)."""
+    import pyarrow as pa
+
+    kind = column.type
+    out = column.to_numpy(zero_copy_only=False)
+    missing = column.is_null().to_numpy(zero_copy_only=False)
+    if pa.types.is_int64(kind) or pa.types.is_timestamp(kind):
+        values = column.fill_null(0).to_numpy(zero_copy_only=False)
+        out = values.astype("datetime64[us]").astype(object) if pa.types.is_timestamp(kind) \
+            else values.astype(object)  # fmt: skip
+    else:
+        out = out.astype(object)
+    out[missing] = np.nan
+    return out
+
+
+def read_workbook(p: Path, sheet: str | int | None) -> pd.DataFrame | None:
+    """Return a sheet from the cache, else read column by column (and kept); None: pandas'."""
+    cached = cached_sheet(p, sheet)
+    if cached is not None:
+        return cached
+    frame = read_sheet(p, sheet)
+    if frame is not None:
+        keep_sheet(p, sheet, frame)
+    return frame

@@ -31,7 +31,7 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.decode import decode_bytes
-from incidentmap.io.layers import gis_layer, read_sheet, sheet_formulas, sheet_name
+from incidentmap.io.layers import gis_layer, read_workbook, sheet_formulas, sheet_name
 from incidentmap.io.lines import check_fields, fields_note, protect_lone_cr, restore_lone_cr
 from incidentmap.io.options import check_delimiter
 from incidentmap.io.postgis import is_postgres_url, read_postgis
@@ -478,12 +478,12 @@ def _commented(
 
 
 def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
-    """Read a sheet: column by column (:func:`read_sheet`), else through pandas' reader."""
+    """Read a sheet: as kept, else column by column (:func:`read_workbook`), else pandas'."""
     if p.suffix.lower() == ".xls":
         msg = "old Excel .xls files are not read; save the sheet as .xlsx or CSV"
         raise InputFileError(str(p), msg)
     try:
-        fast = read_sheet(p, sheet)
+        fast = read_workbook(p, sheet)  # kept in the cache by the workbook's digest
         if fast is not None:
             return fast
         book = pd.ExcelFile(p, engine="calamine")
