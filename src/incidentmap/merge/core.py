@@ -138,6 +138,8 @@ def _forced_pairs(
     a: Records, b: Records, p: Pairs, calls: dict[tuple[int, int], str], days: float
 ) -> Pairs:
     """Add the pairs a person decided on that the windows did not find."""
+    if not calls:
+        return p
     have = set(zip(p.i.tolist(), p.j.tolist(), strict=True))
     extra = [(i, j) for (i, j) in calls if (i, j) not in have]
     if not extra:
@@ -466,7 +468,10 @@ def _review(sources: list[Records], sets: list[_PairSet]) -> dict[str, list[str]
     if not frames or not sum(len(f) for f in frames):
         return {}
     both = pd.concat(frames, ignore_index=True)
-    return both.groupby("key", sort=False)["text"].agg(list).to_dict()
+    out: dict[str, list[str]] = {}
+    for key, text in zip(both["key"].tolist(), both["text"].tolist(), strict=True):
+        out.setdefault(key, []).append(text)  # in the order found, as a group-by keeps it
+    return out
 
 
 def _counts(
@@ -533,13 +538,13 @@ def merge_incidents(
         counts=_counts(records, labels, review, notes),
         pending=_pending(records, labels, review),
         ambiguous=int(sum(ps.ambiguous.sum() for ps in sets)),
-        renamed=_renamed(items),
+        renamed=_renamed(records),
     )
 
 
-def _renamed(items: list[tuple[str, pd.DataFrame]]) -> dict[str, dict[str, list[str]]]:
+def _renamed(records: list[Records]) -> dict[str, dict[str, list[str]]]:
     """Per source, its ids said on several rows and the names the merge gave them."""
-    said = {name: duplicate_ids(_canonical(frame)) for name, frame in items}
+    said = {r.name: duplicate_ids(r.frame) for r in records}
     return {name: d for name, d in said.items() if d}
 
 
