@@ -182,13 +182,13 @@ def _chosen_periods(series: AreaSeries, periods: int | list[str] | None) -> list
 
 
 def _panels(ctx: StaticContext, chosen: list[int], plt: Any, *, titled: bool) -> Any:
-    """Return a figure with one map per chosen period, three to a row, each layer drawn.
+    """Return a figure with one map per chosen period (:func:`_columns` to a row), each layer drawn.
 
     The panels' places are fixed before anything is drawn (no layout afterwards), so the
     names placed by their text's extent keep the places they were measured at.
     """
     n = len(chosen)
-    cols = min(n, 3)
+    cols = _columns(n)
     rows = math.ceil(n / cols)
     height = 4.4 * rows + 0.9
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, height), squeeze=False)
@@ -212,6 +212,18 @@ def _panels(ctx: StaticContext, chosen: list[int], plt: Any, *, titled: bool) ->
             _plain(ctx.series.label(t) + suffix + (f"\n{total}" if total else "")), fontsize=10
         )
     return fig
+
+
+def _columns(n: int) -> int:
+    """Return the columns of a grid of ``n`` panels (three to a row unless noted).
+
+    Four where that leaves fewer empty places (7 and 8 panels: two rows of four); 2 x 2 for 4.
+    """
+    if n <= 3:
+        return n
+    if n == 4:
+        return 2
+    return min((3, 4), key=lambda c: (math.ceil(n / c) * c - n, c))
 
 
 def panel_total(series: AreaSeries, mode: str, t: int) -> str:
