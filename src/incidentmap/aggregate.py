@@ -443,7 +443,7 @@ class Breakdown:
         """Return each row's position in ``values`` (blanks: ``blank``'s); refuse others."""
         if self.column not in incidents.columns:
             msg = f"incidents have no {self.column} column to count by (geocode them first)"
-            raise UsageError(msg, field="by")
+            raise UsageError(msg, field="by_target")
         text = incidents[self.column].astype("string").fillna(self.blank).to_numpy(dtype=object)
         codes = pd.Categorical(text, categories=list(self.values)).codes.astype(np.int64)
         if (codes < 0).any():
