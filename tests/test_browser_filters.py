@@ -437,3 +437,34 @@ def test_the_page_opens_where_open_says(cache, tmp_path):
     assert starts["first"] == (0, "window")
     assert starts["cumulative"][1] == "cumulative"
     assert starts["latest"][0] >= starts["cumulative"][0] - 1 > 0
+
+
+def test_filters_and_list_work_from_the_keyboard(opened):
+    if "gtd" not in opened:
+        pytest.skip("GTD file not present")
+    pg, frame, level = opened["gtd"]
+    _reset(pg)
+    panel = pg.locator(".im-filters")
+    panel.locator("summary").focus()
+    pg.keyboard.press("Enter")  # opens the panel
+    target = panel.locator('.im-field:has(> span:text-is("Target")) select')
+    target.focus()
+    target.select_option("civilians")  # what the arrow keys and Enter do on a focused select
+    got = _apply(pg, {"target": pg.evaluate("window.incidentmapInstances[0].filterState().target")})
+    kept, series = _expected(frame, level, Filters(target=("civilians",)))
+    _compare(got, kept, series, level)
+    # a list row takes the focus and opens its incident with Enter
+    pg.evaluate("window.incidentmapInstances[0].setMode('cumulative')")
+    box = pg.locator(".im-events")
+    if not pg.evaluate("document.querySelector('.im-events').open"):
+        box.locator("summary").focus()
+        pg.keyboard.press("Enter")
+    pg.wait_for_function("window.incidentmapInstances[0].listRowsNow !== null")
+    row = box.locator("tbody tr").first
+    row.focus()
+    pg.keyboard.press("Enter")
+    pg.wait_for_selector(".leaflet-popup-content", timeout=5000)
+    assert row.locator("td").first.inner_text() in pg.locator(".leaflet-popup-content").inner_text()
+    pg.evaluate("window.incidentmapInstances[0].setMode('window')")
+    _reset(pg)
+    assert not pg.problems
