@@ -8,10 +8,12 @@ skeleton (:func:`incidentmap.gazetteer.loose_key`) against the skeletons of ever
 the gazetteer holds; ``search.js`` computes both the way Python does (a browser test keeps
 them equal). "Mazar", "Mazari Sharif", "Masar-i-Scharif" and "مزار" find Mazar-i-Sharif.
 
-The payload is compact: each entry once, with the keys of its other spellings joined by
-``|`` (the page computes its own name's), bounds in hundredths of a degree (rounded outwards)
-and points in thousandths. Provinces carry their spellings as written (name, Dari name,
-aliases): the page computes their keys when it loads.
+The payload is compact (27 KB on every page): each entry once, with the keys of its other
+spellings joined by ``|`` (the page computes its own name's), Dari/Pashto letters one byte
+each; provinces with their bounds in hundredths of a degree (rounded outwards) and their
+spellings as written (name, Dari name, aliases: the page computes their keys); districts
+with their keys only, their names and shapes read from the page (its areas on a district
+map, its labels' names and points otherwise); places with their points in thousandths.
 """
 
 from __future__ import annotations
