@@ -201,11 +201,12 @@ def test_target_in_query_trends_export_and_brief_on_the_real_files(
         assert code == 0 and html.exists(), err
 
 
-@pytest.mark.parametrize("name", sorted(REAL))
+@pytest.mark.parametrize("name", [*sorted(REAL), "acled"])
 def test_isis_k_attacks_on_officials_on_the_real_files(name, capsys, use_cache):
     from tests.conftest import INCIDENTS
 
-    path = INCIDENTS / REAL[name]
+    path = INCIDENTS / {**REAL, "acled": "acled_afg_2017on_province_level.xlsx"}[name]
+    placed = im.read(path).frame
     by_isis = im.read(path, group=("isis-k",), group_role="perpetrator").frame
     expected = int((by_isis["target"] == "officials").sum())
     code, out, err = run(capsys, "query", path, "--group", "isis-k", "--group-role",
@@ -213,6 +214,10 @@ def test_isis_k_attacks_on_officials_on_the_real_files(name, capsys, use_cache):
     assert code == 0, err
     assert (len(_csv(out)) if expected else 0) == expected
     assert f"kept: {expected:,} of" in err
+    if not (placed["target"] == "officials").any():  # UCDP codes none; the workbook says none
+        have = placed["target"].value_counts()
+        listed = ", ".join(f"{t} {n:,}" for t, n in have.items())
+        assert f"no row of the input is aimed at officials (its targets: {listed})" in err
 
 
 def test_ucdp_codebook_types_of_violence():
