@@ -313,6 +313,8 @@ def _packed_order(incidents: pd.DataFrame, rest: np.ndarray, key: str) -> np.nda
     frame = pd.DataFrame({f"k{i}": p.to_numpy() for i, p in enumerate(parts)})
     if dates is not None:
         frame["d"] = dates.to_numpy()
+    if "fatalities" in rows:  # ties on one day: ordered by toll, which packs smaller
+        frame["f"] = pd.to_numeric(rows["fatalities"], errors="coerce").to_numpy()
     return pos[frame.sort_values(list(frame.columns), kind="stable").index.to_numpy()]
 
 
