@@ -191,7 +191,16 @@ def export(
     **options: Any,
 ) -> export_job.ExportResult:
     """Export points, area counts and boundaries as GIS layers (``layers=``, ``period=``)."""
-    own = ("layers", "period", "digits", "area_events", "period_layout", "zeros", "progress")
+    own = (
+        "layers",
+        "period",
+        "digits",
+        "area_events",
+        "period_layout",
+        "zeros",
+        "by_target",
+        "progress",
+    )
     parts = _Parts(options, own)
     out = _output(output, parts)
     f = parts.take(Filters, filters)
@@ -213,7 +222,7 @@ def aggregate(
     **options: Any,
 ) -> aggregate_job.AggregateResult:
     """Count incidents by area and period (``level=``, ``period=``); write when asked."""
-    parts = _Parts(options, ("level", "period", "population", "sums"))
+    parts = _Parts(options, ("level", "period", "population", "sums", "by_target"))
     out = _output(output, parts)
     f = parts.take(Filters, filters)
     source = _source(data, parts, read, geo)
