@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 
 from incidentmap.context import BoundaryContext
 from incidentmap.errors import UnknownNameError
@@ -23,28 +24,49 @@ from incidentmap.schema import header_key
 def place_names(
     ctx: BoundaryContext, res: Placement, col: Columns, todo: np.ndarray, threshold: float
 ) -> None:
-    """Place the rows in ``todo`` by their stated district, place and province names."""
-    prov_t = col.text("stated_province")
-    dist_t = col.text("stated_district")
-    place_t = col.text("stated_place")
-    area_t = col.text("source_precision")
-    memo: dict[tuple[str | None, str | None, str | None, bool], _Named] = {}
+    """Place the rows in ``todo`` by their stated district, place and province names.
+
+    Each combination of names is resolved once, and its rows placed together.
+    """
+    rows = np.flatnonzero(todo)
+    if len(rows) == 0:
+        return
+    prov, dist, place = (col.text(c)[rows] for c in _STATED)
+    area = np.isin(col.text("source_precision")[rows], _AREAS)
+    group = _groups([prov, dist, place, area])
+    order = np.argsort(group, kind="stable")
     pos_of = province_positions()
-    for row in np.flatnonzero(todo):
-        key = (prov_t[row], dist_t[row], place_t[row], area_t[row] in _AREAS)
-        if key not in memo:
-            memo[key] = _resolve_names(ctx, *key, threshold)
-        named = memo[key]
+    for members in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
+        i = members[0]
+        named = _resolve_names(ctx, prov[i], dist[i], place[i], bool(area[i]), threshold)
+        _assign(res, rows[members], named, pos_of[named.province_code])
+
+
+_STATED = ("stated_province", "stated_district", "stated_place")
+
+
+def _groups(columns: list[np.ndarray]) -> np.ndarray:
+    """Return a group number per row for its combination of values (in order of appearance)."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        k, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+        code = pd.factorize(code * (len(uniques) + 1) + k)[0]
+    return code
+
+
+def _assign(res: Placement, rows: np.ndarray, named: _Named, province_pos: int) -> None:
+    """Give the rows of one combination of names its placement and notes."""
+    for row in rows.tolist():
         res.note[row].extend(named.notes)
-        res.conflict[row] = named.conflict
-        if named.method == "unplaced":
-            continue
-        res.method[row] = METHOD_CODE[named.method]
-        res.district_pos[row] = named.district_pos
-        res.province_pos[row] = pos_of[named.province_code]
-        res.x[row], res.y[row] = named.xy
-        res.score[row] = named.score
-        res.precision[row] = PRECISION_CODE[named.precision]
+    res.conflict[rows] = named.conflict
+    if named.method == "unplaced":
+        return
+    res.method[rows] = METHOD_CODE[named.method]
+    res.district_pos[rows] = named.district_pos
+    res.province_pos[rows] = province_pos
+    res.x[rows], res.y[rows] = named.xy
+    res.score[rows] = named.score
+    res.precision[rows] = PRECISION_CODE[named.precision]
 
 
 #: header keys of a province's name beside its p-code (HDX HAPI, OCHA COD-AB, HXL exports)
@@ -60,7 +82,7 @@ def pcode_beside_name(res: Placement, col: Columns) -> None:
     which one placed it.
     """
     name_col = _province_name_column(col)
-    if name_col is None or not col.given("stated_province"):
+    if name_col is None or not _has_pcodes(col):
         return
     codes, names = col.text("stated_province"), col.text(name_col)
     placed_in = [p.name for p in provinces().values()]
@@ -75,6 +97,14 @@ def pcode_beside_name(res: Placement, col: Columns) -> None:
             f"conflict: p-code {codes[row]!r} is {two[0]} but the province name beside it is "
             f"{names[row]!r} ({two[1]}); {_used(two, placed_in[pos] if pos >= 0 else None)}"
         )
+
+
+def _has_pcodes(col: Columns) -> bool:
+    """Say whether some stated province is a p-code (``AF17``)."""
+    if not col.given("stated_province"):
+        return False
+    values = pd.unique(col.frame["stated_province"].dropna().astype(str).str.strip())
+    return any(_PROVINCE_PCODE.fullmatch(v) for v in values)
 
 
 def _province_name_column(col: Columns) -> str | None:
