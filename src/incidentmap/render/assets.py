@@ -61,7 +61,8 @@ def incidentmap_assets() -> tuple[str, str]:
 
     ``incidentmap.css`` and ``incidentmap.js`` come first (the map object and its
     panels), then every other stylesheet and script of ``render/static`` in name order
-    (parts that attach to the map object, such as the search box or the print layout).
+    (parts that attach to the map object, such as the search box or the print layout),
+    minified by rcssmin and rjsmin (whitespace and comments only).
     """
     static = resources.files("incidentmap.render").joinpath("static")
     parts: dict[str, list[str]] = {"css": [], "js": []}
@@ -70,7 +71,11 @@ def incidentmap_assets() -> tuple[str, str]:
         first = f"incidentmap.{kind}"
         for name in [first, *(n for n in names if n != first)]:
             parts[kind].append(static.joinpath(name).read_text("utf-8"))
-    return "\n".join(parts["css"]), "\n".join(parts["js"])
+    import rcssmin
+    import rjsmin
+
+    # minified (comments and spaces only: no name is changed, so the page's data keys stay)
+    return rcssmin.cssmin("\n".join(parts["css"])), rjsmin.jsmin("\n".join(parts["js"]))
 
 
 def script_safe(text: str) -> str:
