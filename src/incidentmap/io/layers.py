@@ -20,8 +20,11 @@ from incidentmap.errors import InputFileError, UsageError
 
 __all__ = [
     "cached_sheet",
+    "exact_ints",
     "gis_layer",
+    "json_int",
     "keep_sheet",
+    "read_gis",
     "read_sheet",
     "read_workbook",
     "sheet_formulas",
@@ -59,6 +62,50 @@ def gis_layer(path: Path, layer: str | None) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 # workbooks: the sheet, read column by column, and formulas saved without their values
+
+
+def read_gis(p: Path, layer: str | None) -> Any:
+    """Read a GIS file's incident layer (:func:`gis_layer`); a GeoJSON's big integers exact."""
+    import geopandas as gpd
+
+    gis = gpd.read_file(p, layer=gis_layer(p, layer), engine="pyogrio")
+    return exact_ints(gis, p.read_bytes()) if p.suffix.lower() == ".geojson" else gis
+
+
+def json_int(text: str) -> int | str:
+    """Read a JSON integer; one beyond 2^53 stays text (a float column would round its digits)."""
+    value = int(text)
+    return value if -(2**53) <= value <= 2**53 else text
+
+
+_BIG_INT = re.compile(rb"[:\[,]\s*-?\d{16,}\s*[,}\]]")
+
+
+def exact_ints(gis: Any, data: bytes) -> Any:
+    """Keep every digit of GeoJSON integers beyond 2^53: their properties' columns as text.
+
+    GDAL reads a column of integers with a null as floats (9007199254740993 becomes
+    ...992); such columns are read again from the JSON, each value as written.
+    """
+    if not _BIG_INT.search(data):
+        return gis
+    obj = json.loads(data, parse_int=json_int)
+    props = [(f.get("properties") or {}) for f in obj.get("features", [])]
+    if len(props) != len(gis):
+        return gis
+    for key in _big_keys(props) & set(gis.columns):
+        gis[key] = pd.Series([None if p.get(key) is None else str(p[key]) for p in props],
+                             index=gis.index, dtype=object)  # fmt: skip
+    return gis
+
+
+def _big_keys(props: list[dict[str, Any]]) -> set[str]:
+    """Return the properties holding an integer beyond 2^53 (kept as text by :func:`json_int`)."""
+    return {k for p in props for k, v in p.items() if _is_big(v)}
+
+
+def _is_big(v: object) -> bool:
+    return isinstance(v, str) and v.lstrip("-").isdigit() and abs(int(v)) > 2**53
 
 
 def sheet_name(sheet: str | int | None, names: list[str], path: str) -> str:
@@ -309,10 +356,10 @@ def _sheet_cache_path(p: Path, sheet: str | int | None) -> Path | None:
 
 def _to_arrow(values: np.ndarray) -> Any:
     """Return a column of one kind (text, whole numbers, numbers, times) as Arrow; else None."""
-    missing = np.array([isinstance(v, float) and v != v for v in values], dtype=bool)
+    missing = pd.isna(values)
     kind = _kind(values[~missing])
-    if kind is None:
-        return None
+    if kind is None or any(v is not np.nan and not isinstance(v, float) for v in values[missing]):
+        return None  # mixed kinds, or a missing value that is no NaN (None, NaT)
     if kind == "string":
         return _arrow(np.where(missing, None, values), None, "string")
     fill = {"int": 0, "float": 0.0, "datetime": dt.datetime(1970, 1, 1)}[kind]

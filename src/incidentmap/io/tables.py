@@ -31,7 +31,14 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.decode import decode_bytes
-from incidentmap.io.layers import gis_layer, read_workbook, sheet_formulas, sheet_name
+from incidentmap.io.layers import (
+    exact_ints,
+    json_int,
+    read_gis,
+    read_workbook,
+    sheet_formulas,
+    sheet_name,
+)
 from incidentmap.io.lines import check_fields, fields_note, protect_lone_cr, restore_lone_cr
 from incidentmap.io.options import check_delimiter
 from incidentmap.io.postgis import is_postgres_url, read_postgis
@@ -192,7 +199,7 @@ def _read_json_text(text: str, path: str) -> pd.DataFrame:
         msg = f"JSON nested more than {MAX_JSON_DEPTH} levels deep (expected records or GeoJSON)"
         raise InputFileError(path, msg)
     try:
-        obj: Any = json.loads(text, parse_int=_json_int)
+        obj: Any = json.loads(text, parse_int=json_int)
     except json.JSONDecodeError as exc:
         return _json_lines(text, path, exc)
     if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":
@@ -205,12 +212,6 @@ def _read_json_text(text: str, path: str) -> pd.DataFrame:
     return pd.DataFrame(obj)
 
 
-def _json_int(text: str) -> int | str:
-    """Read a JSON integer; one beyond 2^53 stays text (a float column would round its digits)."""
-    value = int(text)
-    return value if -(2**53) <= value <= 2**53 else text
-
-
 def _json_lines(text: str, path: str, exc: json.JSONDecodeError) -> pd.DataFrame:
     """Read newline-delimited JSON (one object a line); ``exc`` is why it is not one document."""
     rows = []
@@ -218,7 +219,7 @@ def _json_lines(text: str, path: str, exc: json.JSONDecodeError) -> pd.DataFrame
         if not line.strip():
             continue
         try:
-            rows.append(json.loads(line, parse_int=_json_int))
+            rows.append(json.loads(line, parse_int=json_int))
         except json.JSONDecodeError:
             msg = f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
             raise InputFileError(path, msg) from exc
@@ -240,32 +241,7 @@ def _feature_collection(obj: dict[str, Any], text: str, path: str) -> gpd.GeoDat
         gis = gpd.read_file(io.BytesIO(data), engine="pyogrio")
     except Exception as exc:  # GDAL's message names what is wrong
         raise InputFileError(path, f"not a readable GeoJSON file ({_short(exc)})") from exc
-    return _exact_ints(gis, data)
-
-
-_BIG_INT = re.compile(rb"[:\[,]\s*-?\d{16,}\s*[,}\]]")
-
-
-def _exact_ints(gis: gpd.GeoDataFrame, data: bytes) -> gpd.GeoDataFrame:
-    """Keep every digit of GeoJSON integers beyond 2^53: their properties' columns as text.
-
-    GDAL reads a column of integers with a null as floats (9007199254740993 becomes
-    ...992); such columns are read again from the JSON, each value as written.
-    """
-    if not _BIG_INT.search(data):
-        return gis
-    obj = json.loads(data, parse_int=_json_int)
-    props = [(f.get("properties") or {}) for f in obj.get("features", [])]
-    if len(props) != len(gis):
-        return gis
-    for key in {k for p in props for k, v in p.items() if _is_big(v) and k in gis.columns}:
-        gis[key] = pd.Series([None if p.get(key) is None else str(p[key]) for p in props],
-                             index=gis.index, dtype=object)  # fmt: skip
-    return gis
-
-
-def _is_big(v: object) -> bool:
-    return isinstance(v, str) and v.lstrip("-").isdigit() and abs(int(v)) > 2**53
+    return exact_ints(gis, data)
 
 
 def _short(exc: BaseException) -> str:
@@ -349,8 +325,7 @@ def read_table(
         if ext == ".parquet":
             return _read_parquet(p)
         if ext in GEO_EXTS:
-            gis = gpd.read_file(p, layer=gis_layer(p, layer), engine="pyogrio")
-            return _exact_ints(gis, p.read_bytes()) if ext == ".geojson" else gis
+            return read_gis(p, layer)
     except (InputFileError, UsageError):
         raise
     except Exception as exc:
