@@ -229,3 +229,52 @@ def test_a_large_sheet_read_again_from_the_cache_is_the_same_table(
         assert (got.map(type) == want.map(type)).all().all()
     path.write_bytes(path.read_bytes())  # the same bytes: the same entry
     assert len(list((use_cache / "sheets").glob("*.arrow"))) >= 1
+
+
+_LAYER_NAMES = ["alpha", "roads", "events", "incidents", "points", "merged"]
+
+
+@SETTINGS
+@given(
+    names=st.lists(st.sampled_from(_LAYER_NAMES), min_size=1, max_size=4, unique=True),
+    pick=st.one_of(st.none(), st.integers(0, 3)),
+)
+def test_a_geopackage_of_several_layers_is_read_by_a_stated_rule_or_refused(
+    capsys, use_cache, tmp_path_factory, names, pick
+):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from incidentmap.errors import UsageError
+    from tests.test_cli import run
+
+    tmp = tmp_path_factory.mktemp("gp")
+    path = tmp / "several.gpkg"
+    for i, name in enumerate(names):  # each layer a different number of rows: which was read
+        pts = [Point(69.17, 34.53)] * (i + 1)
+        gpd.GeoDataFrame({"date": ["2023-03-01"] * (i + 1), "layer": [name] * (i + 1)},
+                         geometry=pts, crs=4326).to_file(path, layer=name)  # fmt: skip
+    chosen = names[pick] if pick is not None and pick < len(names) else None
+    own = [n for n in ("incidents", "points", "merged") if n in names]
+    want = chosen or (names[0] if len(names) == 1 else (own[0] if own else None))
+    if want is None:
+        with pytest.raises(UsageError, match="layers"):
+            im.read_incidents(path)
+        code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+        assert code == 2 and all(n in err for n in names) and "--input-layer" in err
+        return
+    g = im.read_incidents(path, layer=chosen)
+    assert set(g["layer"]) == {want} and len(g) == names.index(want) + 1
+
+
+def test_an_exported_geopackage_fed_back_reads_its_points(capsys, use_cache, tmp_path):
+    from tests.conftest import ROOT
+    from tests.test_cli import run
+
+    out = tmp_path / "ex.gpkg"
+    code, _, err = run(capsys, "export", ROOT / "geo" / "sample_incidents.csv", "-o", out)
+    assert code == 0, err
+    g = im.read_incidents(out)
+    assert len(g) and (g.geometry.geom_type == "Point").all()
+    code, _, err = run(capsys, "geocode", out, "-o", tmp_path / "again.csv")
+    assert code == 0, err
