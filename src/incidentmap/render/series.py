@@ -361,10 +361,13 @@ def _level_layer(ctx: BoundaryContext, level: str) -> tuple[gpd.GeoDataFrame, st
 def _matrix(
     counts: pd.DataFrame, key: str, value_col: str, ids: list[str], starts: list[Any]
 ) -> np.ndarray:
-    """Return the area x period matrix of one column of the count table (NaN: no value)."""
-    pivot = counts.pivot_table(
-        index=key, columns="period_start", values=value_col, aggfunc="sum", dropna=False
-    )
+    """Return the area x period matrix of one column of the count table (NaN: no value).
+
+    One row of the table per area and period: no sum, so an unknown value (a rate without
+    a population, a toll nobody reported) stays unknown instead of becoming 0.
+    """
+    table = counts.drop_duplicates([key, "period_start"]).set_index([key, "period_start"])
+    pivot = table[value_col].unstack("period_start")
     return pivot.reindex(index=ids, columns=starts).to_numpy(dtype=float)
 
 

@@ -64,6 +64,8 @@
 
   IM.prototype.openRow = function (r) {
     var ev = this.events, p = this.data.points;
+    var map = this.map;  /* one incident's popup at a time */
+    map.eachLayer(function (l) { if (l instanceof L.Popup) map.removeLayer(l); });
     if (r < ev.np && p && p.lat) {
       var m = this.markerCache && this.markerCache[r] ? this.markerCache[r] : this._marker(r);
       if (this.markerCache) this.markerCache[r] = m;
