@@ -367,6 +367,8 @@
     if (this.filterActive()) {
       if (this.data.hotspots) notes.push("Hot spots describe all incidents, not the filtered ones.");
       if (this.data.points && this.data.points.w) notes.push("Grid circles count all incidents, not the filtered ones.");
+      var cl = this.data.events.classes;
+      if (cl && cl.scheme === "natural_breaks") notes.push("Colour classes: the natural breaks of all incidents (kept, so colours compare).");
     }
     if (this.filterNote) this.filterNote.textContent = notes.join(" ");
   };
