@@ -93,19 +93,47 @@ def row_periods(incidents: pd.DataFrame, period: str) -> pd.Series:
 
 
 def coarse_rows(incidents: pd.DataFrame, period: str) -> np.ndarray:
-    """Tell which rows have a date whose span does not fit in one ``period``."""
+    """Tell which rows have a date whose span does not fit in one ``period``.
+
+    The span is ``date``..``date_end`` where a row states its last day (UCDP's own
+    columns: 28-29 July 2015 is in July though its week runs into August), else the
+    calendar week, month or year its precision gives. An end that is no ISO date, is
+    before the date or narrower than a source's precision code leaves the latter.
+    """
     out = np.zeros(len(incidents), dtype=bool)
     if "date_precision" not in incidents or "date" not in incidents:
         return out
     dates = pd.to_datetime(incidents["date"], errors="coerce")
     prec = incidents["date_precision"].astype(object).to_numpy()
     ends = period_start(dates, period).dt.to_period(PERIODS[period]).dt.end_time.dt.normalize()
+    stated = _stated_ends(incidents, dates, prec)
     for name, freq in _SPAN.items():
         mask = (prec == name) & dates.notna().to_numpy()
         if mask.any():
             span_end = dates[mask].dt.to_period(freq).dt.end_time.dt.normalize()
+            span_end = span_end.where(stated[mask].isna(), stated[mask])
             out[mask] = (span_end > ends[mask]).to_numpy()
     return out
+
+
+_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}  # as io.assemble_parts
+
+
+def _stated_ends(incidents: pd.DataFrame, dates: pd.Series, prec: np.ndarray) -> pd.Series:
+    """Each row's stated last day (ISO ``date_end``) where it bounds its span, else NaT."""
+    none = pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]")
+    if "date_end" not in incidents:
+        return none
+    raw = incidents["date_end"]
+    if not pd.api.types.is_datetime64_any_dtype(raw):
+        raw = pd.to_datetime(raw.astype(object), errors="coerce", format="ISO8601")
+    end = pd.Series(raw.to_numpy(), index=dates.index).dt.tz_localize(None).dt.normalize()
+    days = (end - dates.dt.normalize()).dt.days.to_numpy()
+    # the precision the span itself gives: a code's coarser one is kept (it says more)
+    implied = np.where(days > 31, 4, np.where(days > 6, 2, np.where(days > 0, 1, 0)))
+    ranks = pd.Series(prec, dtype=object).map(_RANK).fillna(-1).to_numpy()
+    usable = np.isfinite(days) & (days >= 0) & (ranks <= implied)
+    return end.astype("datetime64[ns]").where(usable, none)
 
 
 def weighted(incidents: pd.DataFrame, column: str) -> pd.DataFrame:
