@@ -101,13 +101,16 @@ def point_rows(incidents: pd.DataFrame) -> np.ndarray:
 def _column(values: np.ndarray) -> tuple[str, bytes]:
     """Return the smallest unsigned integer type (or float32) and the column's bytes.
 
-    Signed integers are zigzag-coded (0, -1, 1, -2 -> 0, 1, 2, 3); wider types are sent
-    as byte planes (every low byte, then every high byte), which deflate packs far better
-    than interleaved bytes when most values are small.
+    A column of one value is ``k<value>`` and takes no bytes. Signed integers are
+    zigzag-coded (0, -1, 1, -2 -> 0, 1, 2, 3); wider types are sent as byte planes (every
+    low byte, then every high byte), which deflate packs far better than interleaved bytes
+    when most values are small.
     """
     v = np.asarray(values)
     if v.dtype.kind == "f":
         return "f32", _planes(v.astype("<f4"))
+    if len(v) and int(v.min()) == int(v.max()):  # one value: its kind says it, no bytes
+        return f"k{int(v[0])}", b""
     kind = "u"
     if len(v) and int(v.min()) < 0:
         v, kind = np.where(v < 0, -2 * v - 1, 2 * v).astype(np.int64), "z"
@@ -196,7 +199,7 @@ def event_table(
     return {
         "n": n,
         "np": int(pts.sum()) if shared_points else 0,
-        "z": base64.b64encode(zlib.compress(bytes(blob), 9)).decode("ascii"),
+        "z": base64.b64encode(_deflate(bytes(blob))).decode("ascii"),
         "size": len(blob),
         "cols": spec,
         "groups": groups.ids[:30],
@@ -316,6 +319,12 @@ def _packed_order(incidents: pd.DataFrame, rest: np.ndarray, key: str) -> np.nda
     if "fatalities" in rows:  # ties on one day: ordered by toll, which packs smaller
         frame["f"] = pd.to_numeric(rows["fatalities"], errors="coerce").to_numpy()
     return pos[frame.sort_values(list(frame.columns), kind="stable").index.to_numpy()]
+
+
+def _deflate(data: bytes) -> bytes:
+    """Return the zlib stream of the table: "filtered" suits columns of small numbers best."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 15, 9, zlib.Z_FILTERED)
+    return packer.compress(data) + packer.flush()
 
 
 def _ids(rows: pd.DataFrame) -> str | None:

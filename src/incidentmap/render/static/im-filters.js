@@ -19,6 +19,7 @@
   /* a column: byte planes back to numbers; zigzag-coded ones back to signed */
   function column(buf, kind, off, n) {
     if (kind === "txt") return new TextDecoder().decode(buf.subarray(off, off + n)).split("\n");
+    if (kind[0] === "k") return new Float64Array(n).fill(+kind.slice(1));
     var width = kind === "f32" ? 4 : +kind.slice(1) / 8, out;
     if (kind === "f32") {
       var raw = new Uint8Array(n * 4);
