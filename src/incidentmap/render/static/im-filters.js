@@ -7,9 +7,20 @@
   "use strict";
   var IM = window.IncidentMap, el = IM.el, fmt = IM.fmt;
 
-  function bytesOf(b64) {
-    var bin = atob(b64), out = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  /* base85 (RFC 1924, as Python's base64.b85encode, "." for "{"): 5 characters for 4 bytes */
+  var B85 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`.|}~";
+  function bytesOf(text) {
+    var val = new Int16Array(128), n = text.length, full = Math.floor(n / 5), rest = n % 5;
+    for (var c = 0; c < 85; c++) val[B85.charCodeAt(c)] = c;
+    var out = new Uint8Array(full * 4 + (rest ? rest - 1 : 0)), o = 0;
+    for (var g = 0; g <= full; g++) {
+      var k = g < full ? 5 : rest;
+      if (!k) break;
+      var acc = 0;
+      for (var j = 0; j < 5; j++) acc = acc * 85 + (j < k ? val[text.charCodeAt(g * 5 + j)] : 84);
+      var four = [Math.floor(acc / 16777216) % 256, Math.floor(acc / 65536) % 256, Math.floor(acc / 256) % 256, acc % 256];
+      for (var b = 0; b < (k === 5 ? 4 : k - 1); b++) out[o++] = four[b];
+    }
     return out;
   }
   function inflate(bytes) {
