@@ -7,14 +7,38 @@ them into one ``Error: ...`` line and an exit code; the library never prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 
 class IncidentMapError(Exception):
-    """Base class of every error raised on purpose by incidentmap."""
+    """Base class of every error raised on purpose by incidentmap.
+
+    ``report`` is what the job that failed had said before it failed (its
+    :class:`~incidentmap.jobs.report.Report`: the rows read, the warnings, the rows kept),
+    or None; the command line prints it before the ``Error:`` line.
+    """
 
     #: exit code the CLI uses for this error (1 = data error, 2 = usage error)
     exit_code: int = 1
+    #: the failed job's report so far (set by :func:`carrying`), or None
+    report: Any = None
+
+
+@contextlib.contextmanager
+def carrying(report: Any) -> Iterator[None]:
+    """Attach ``report`` to an :class:`IncidentMapError` raised inside (unless it has one).
+
+    A job runs its steps inside ``with carrying(report):`` so that what it said before a
+    failure (``read: ...``, a warning, ``kept: 0 of N``) travels with the error.
+    """
+    try:
+        yield
+    except IncidentMapError as exc:
+        if exc.report is None:
+            exc.report = report
+        raise
 
 
 class UsageError(IncidentMapError, ValueError):
@@ -117,6 +141,23 @@ class OutputExistsError(IncidentMapError, FileExistsError):
     """The output file exists and ``overwrite`` was not given."""
 
     exit_code = 2
+
+
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """Return ``"1 row"``, ``"2 rows"``, ``"1,234 rows"``: a count and its noun agreeing.
+
+    Parameters
+    ----------
+    n : number
+        The count (shown with thousands separators; a whole float as an integer).
+    word : str
+        The singular noun (or phrase whose first word is the noun: ``"event id is"``
+        needs ``many="event ids are"``).
+    many : str, optional
+        The plural (default ``word + "s"``).
+    """
+    text = f"{n:,}" if not isinstance(n, float) or not n.is_integer() else f"{int(n):,}"
+    return f"{text} {word if n == 1 else (many or word + 's')}"
 
 
 def refuse_unknown(given: Iterable[str], known: Iterable[str], what: str) -> None:

@@ -17,7 +17,7 @@ from typing import NoReturn
 import typer
 
 from incidentmap.cli._flags import speak
-from incidentmap.cli._options import console_err, readable_metavars, state
+from incidentmap.cli._options import console_err, print_report, readable_metavars, state
 from incidentmap.errors import IncidentMapError, InputFileError, UsageError, one_line
 
 __all__ = ["COMMANDS", "build_app", "main"]
@@ -234,6 +234,8 @@ def _fail(
         if isinstance(exc, UsageError) and (exc.field or "`" in str(exc)):
             # an option or a value refused: the help says what it takes
             hint = f" (see: incidentmap {command} --help)".replace("  ", " ")
+        if exc.report is not None:  # what the job said before it failed, then why it failed
+            print_report(exc.report, quiet=bool(state.get("quiet")))
         _error(str(exc) + hint, exc.exit_code)
     if isinstance(exc, OSError):  # disk full, permission denied... : one line, no traceback
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
@@ -270,6 +272,7 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     click_errors, click_aborts = _click_exception_types()
     state["step"] = None
+    state["quiet"] = "-q" in args or "--quiet" in args
     try:
         app = build_app(_chosen(args))
         rv = app(args=args, prog_name="incidentmap", standalone_mode=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from incidentmap.errors import UsageError
+from incidentmap.errors import UsageError, carrying
 from incidentmap.jobs.load import (
     Source,
     load,
@@ -115,45 +115,46 @@ def run(request: AggregateRequest) -> AggregateResult:
 
     pop = population_table(request.population)
     report = Report()
-    if pop is not None:
-        report.add("population", population_line(request.population, pop), kind="info")
-    loaded = load(request.source, request.filters, report)
-    g = loaded.frame
-    for col in request.sums:
-        _check_sum_column(g, col, request.source.name)
-    areas = load_boundaries(request.level)
-    counts = counts_by_area(
-        g,
-        areas,
-        level=request.level,
-        period=request.period,
-        population=pop,
-        sums=request.sums or ("fatalities", "injured"),
-        coverage_end=loaded.coverage_end,
-    )
-    counts = _split(counts, g, request)
-    if request.output is not None:
-        layer = f"{request.level}_{request.period or 'total'}"
-        out = request.output
-        written = write_area_rows(counts, out, areas, request.level, layer)
-        say_written(report, written)
-    if request.period is not None:
-        period_notes(report, g, request.level, request.period)
-        _say_partial(report, counts, request.period, loaded)
-    n_areas = counts.iloc[:, 0].nunique()
-    n_periods = counts["period_start"].nunique() if "period_start" in counts else 1
-    report.counts.update(rows=len(counts), incidents=float(counts["incidents"].sum()))
-    if request.output is not None:
-        from incidentmap.io.targets import output_name
-
-        report.add(
-            "wrote",
-            f"wrote: {len(counts):,} rows ({n_areas} {request.level}s x {n_periods:,} "
-            f"period{'s' if n_periods != 1 else ''}) to {output_name(request.output.path)}; "
-            f"{_incidents(float(counts['incidents'].sum()))} counted",
-            kind="info",
+    with carrying(report):
+        if pop is not None:
+            report.add("population", population_line(request.population, pop), kind="info")
+        loaded = load(request.source, request.filters, report)
+        g = loaded.frame
+        for col in request.sums:
+            _check_sum_column(g, col, request.source.name)
+        areas = load_boundaries(request.level)
+        counts = counts_by_area(
+            g,
+            areas,
+            level=request.level,
+            period=request.period,
+            population=pop,
+            sums=request.sums or ("fatalities", "injured"),
+            coverage_end=loaded.coverage_end,
         )
-    return AggregateResult(counts, report)
+        counts = _split(counts, g, request)
+        if request.output is not None:
+            layer = f"{request.level}_{request.period or 'total'}"
+            out = request.output
+            written = write_area_rows(counts, out, areas, request.level, layer)
+            say_written(report, written)
+        if request.period is not None:
+            period_notes(report, g, request.level, request.period)
+            _say_partial(report, counts, request.period, loaded)
+        n_areas = counts.iloc[:, 0].nunique()
+        n_periods = counts["period_start"].nunique() if "period_start" in counts else 1
+        report.counts.update(rows=len(counts), incidents=float(counts["incidents"].sum()))
+        if request.output is not None:
+            from incidentmap.io.targets import output_name
+
+            report.add(
+                "wrote",
+                f"wrote: {len(counts):,} rows ({n_areas} {request.level}s x {n_periods:,} "
+                f"period{'s' if n_periods != 1 else ''}) to {output_name(request.output.path)}; "
+                f"{_incidents(float(counts['incidents'].sum()))} counted",
+                kind="info",
+            )
+        return AggregateResult(counts, report)
 
 
 def _split(counts: Any, g: Any, request: AggregateRequest) -> Any:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from incidentmap.errors import UsageError, refuse_choice
+from incidentmap.errors import UsageError, carrying, refuse_choice
 from incidentmap.jobs.aggregate import say_written
 from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
@@ -206,28 +206,29 @@ def run(request: ExportRequest) -> ExportResult:
     from incidentmap.export import ExportOptions, export_layers
 
     report = Report()
-    g = load(request.source, request.filters, report).frame
-    out = request.output
-    written = export_layers(
-        g,
-        out.path,
-        layers=list(request.layers) if request.layers else None,
-        period=request.period,
-        progress=request.progress,
-        options=ExportOptions(
-            precision=request.digits,
-            overwrite=out.overwrite,
-            csv_safe=out.csv_safe,
-            area_events=request.area_events,
-            period_layout=request.period_layout,
-            zeros=request.zeros,
-            breakdown=target_breakdown() if request.by_target else None,
-        ),
-    )
-    _say_split(report, written, request)
-    _say(report, written, request)
-    _say_periods(report, g, written, request.period)
-    return ExportResult(written, report)
+    with carrying(report):
+        g = load(request.source, request.filters, report).frame
+        out = request.output
+        written = export_layers(
+            g,
+            out.path,
+            layers=list(request.layers) if request.layers else None,
+            period=request.period,
+            progress=request.progress,
+            options=ExportOptions(
+                precision=request.digits,
+                overwrite=out.overwrite,
+                csv_safe=out.csv_safe,
+                area_events=request.area_events,
+                period_layout=request.period_layout,
+                zeros=request.zeros,
+                breakdown=target_breakdown() if request.by_target else None,
+            ),
+        )
+        _say_split(report, written, request)
+        _say(report, written, request)
+        _say_periods(report, g, written, request.period)
+        return ExportResult(written, report)
 
 
 def _size(path: str) -> str:

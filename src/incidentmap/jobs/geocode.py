@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from incidentmap.errors import carrying
 from incidentmap.jobs.aggregate import say_written
 from incidentmap.jobs.load import Source
 from incidentmap.jobs.report import Report
@@ -90,17 +91,20 @@ def run(request: GeocodeRequest) -> GeocodeResult:
         stage=request.stage,
     )
     report = Report()
-    for line in counts.notes:
-        report.add("read_note", line)
-    summarise(counts, request.source.name, report)
-    for name, new in counts.write.get("fields", {}).items():
-        report.add("field", f"field {name!r} written as {new!r} ({counts.write['format']})",
-                   field=name, kind="info")  # fmt: skip
-    say_written(report, counts.write)
-    rows = sum(counts.write.get("layers", {}).values())
-    report.counts.update(counts.summary)
-    report.add("wrote", f"wrote: {rows:,} rows to {output_name(request.output.path)}", kind="info")
-    return GeocodeResult(counts, report)
+    with carrying(report):
+        for line in counts.notes:
+            report.add("read_note", line)
+        summarise(counts, request.source.name, report)
+        for name, new in counts.write.get("fields", {}).items():
+            report.add("field", f"field {name!r} written as {new!r} ({counts.write['format']})",
+                       field=name, kind="info")  # fmt: skip
+        say_written(report, counts.write)
+        rows = sum(counts.write.get("layers", {}).values())
+        report.counts.update(counts.summary)
+        report.add(
+            "wrote", f"wrote: {rows:,} rows to {output_name(request.output.path)}", kind="info"
+        )
+        return GeocodeResult(counts, report)
 
 
 def summarise(counts: GeocodeReport, source: str, report: Report) -> None:

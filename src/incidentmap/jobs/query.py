@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any
 
-from incidentmap.errors import UsageError
+from incidentmap.errors import UsageError, carrying
 from incidentmap.jobs.load import Source, load
 from incidentmap.jobs.report import Report
 from incidentmap.options import Filters
@@ -173,34 +173,35 @@ def run(request: QueryRequest) -> QueryResult:
     # the place first: a misspelt name fails before the (possibly large) input is read
     location = resolve_location(req.near, province=req.province) if req.near else None
     report = Report()
-    rows = load(req.source, req.filters, report).frame
-    found = match_in(
-        rows,
-        province=req.province,
-        district=req.district,
-        bbox=req.bbox,  # type: ignore[arg-type]
-        within=req.within,
-        include_area_events=req.include_area_events,
-    )
-    if location is not None:
-        found = match_near(
-            found.frame, location, req.km, include_area_events=req.include_area_events
+    with carrying(report):
+        rows = load(req.source, req.filters, report).frame
+        found = match_in(
+            rows,
+            province=req.province,
+            district=req.district,
+            bbox=req.bbox,  # type: ignore[arg-type]
+            within=req.within,
+            include_area_events=req.include_area_events,
         )
-        report.add("near", f"near: {found.label}, within {req.km:g} km", kind="info")
-        g = sort_incidents(found.frame, req.sort) if req.sort else found.frame
-    else:
-        g = sort_incidents(found.frame, req.sort)
-    _say_area_events(report, found.area_overlaps, found.area_inside, req.include_area_events)
-    matched = len(g)
-    if req.limit is not None:
-        g = g.head(req.limit)
-    report.counts.update(matched=matched, shown=len(g))
-    if matched == 0:
-        report.add("matched", "no incidents match", kind="info")
-    else:
-        shown = f" (showing {len(g):,})" if len(g) < matched else ""
-        report.add("matched", f"{_incidents(matched)}{shown}", kind="info")
-    return QueryResult(g, matched, found.label, report)
+        if location is not None:
+            found = match_near(
+                found.frame, location, req.km, include_area_events=req.include_area_events
+            )
+            report.add("near", f"near: {found.label}, within {req.km:g} km", kind="info")
+            g = sort_incidents(found.frame, req.sort) if req.sort else found.frame
+        else:
+            g = sort_incidents(found.frame, req.sort)
+        _say_area_events(report, found.area_overlaps, found.area_inside, req.include_area_events)
+        matched = len(g)
+        if req.limit is not None:
+            g = g.head(req.limit)
+        report.counts.update(matched=matched, shown=len(g))
+        if matched == 0:
+            report.add("matched", "no incidents match", kind="info")
+        else:
+            shown = f" (showing {len(g):,})" if len(g) < matched else ""
+            report.add("matched", f"{_incidents(matched)}{shown}", kind="info")
+        return QueryResult(g, matched, found.label, report)
 
 
 def _incidents(n: int) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from incidentmap.errors import refuse_choice
+from incidentmap.errors import carrying, refuse_choice
 from incidentmap.jobs.aggregate import coarse_note, say_written, write_area_rows
 from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
@@ -157,33 +157,34 @@ def run(request: TrendsRequest) -> TrendsResult:
     """
     request.check()
     report = Report()
-    loaded = load(request.source, request.filters, report)
-    from incidentmap.trends import TrendOptions, compare
+    with carrying(report):
+        loaded = load(request.source, request.filters, report)
+        from incidentmap.trends import TrendOptions, compare
 
-    breakdown = target_breakdown() if request.by_target else None
-    options = TrendOptions(
-        level=request.level,
-        period=request.period,
-        baseline=request.baseline,
-        hotspots=request.hotspots,
-        permutations=request.permutations,
-        alpha=request.alpha,
-        include_incomplete=request.include_incomplete,
-        fdr=request.fdr,
-        until=loaded.coverage_end,
-        breakdown=breakdown,
-    )
-    areas, facts = compare(loaded.frame, options=options, progress=request.progress)
-    timeline = facts.pop("timeline")
-    facts["coverage_basis"] = loaded.coverage_basis
-    result = TrendsResult(areas, timeline, facts, request.level, report)
-    _say(result, request)
-    if request.output is not None:
-        from incidentmap.io.targets import output_name
+        breakdown = target_breakdown() if request.by_target else None
+        options = TrendOptions(
+            level=request.level,
+            period=request.period,
+            baseline=request.baseline,
+            hotspots=request.hotspots,
+            permutations=request.permutations,
+            alpha=request.alpha,
+            include_incomplete=request.include_incomplete,
+            fdr=request.fdr,
+            until=loaded.coverage_end,
+            breakdown=breakdown,
+        )
+        areas, facts = compare(loaded.frame, options=options, progress=request.progress)
+        timeline = facts.pop("timeline")
+        facts["coverage_basis"] = loaded.coverage_basis
+        result = TrendsResult(areas, timeline, facts, request.level, report)
+        _say(result, request)
+        if request.output is not None:
+            from incidentmap.io.targets import output_name
 
-        _write(result, request.output, report)
-        report.add("wrote", f"wrote: {output_name(request.output.path)}", kind="info")
-    return result
+            _write(result, request.output, report)
+            report.add("wrote", f"wrote: {output_name(request.output.path)}", kind="info")
+        return result
 
 
 def _say(result: TrendsResult, request: TrendsRequest) -> None:
