@@ -1,4 +1,4 @@
-"""The merged event list: one row per event, its values taken by a documented rule.
+r"""The merged event list: one row per event, its values taken by a documented rule.
 
 For an event reported by several sources:
 
@@ -19,8 +19,9 @@ For an event reported by several sources:
 ``merge_id`` names the event (``E000001``...), numbered by date and then by the lowest
 ``source:event_id`` of its rows, so it does not depend on the order of the rows;
 ``sources`` lists the sources that reported it and ``source_ids`` their ids
-(``acled:AFG123|gtd:200401050004``); ``merge_review`` names the rows of other events
-that a person should compare with it.
+(``acled:AFG123|gtd:200401050004``; a ``|`` or ``\`` inside an id is written ``\|``,
+``\\``: :func:`split_ids` reads them back); ``merge_review`` names the rows of other
+events that a person should compare with it.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from incidentmap.merge.decisions import strip_safe
 from incidentmap.merge.records import LEVELS, Records
 
-__all__ = ["PLACE_COLUMNS", "PREFIXED", "merged_frame"]
+__all__ = [
+    "PLACE_COLUMNS", "PREFIXED", "join_id", "merged_frame", "readable_merged", "split_ids",
+]  # fmt: skip
 
 #: columns that travel with the chosen place
 PLACE_COLUMNS = (
@@ -53,6 +57,54 @@ PREFIXED = (
 _LEVEL_RANK = {lv: k for k, lv in enumerate(LEVELS)}
 #: the columns of a source the merged rows are made of (the others are not copied)
 _USED = {*PLACE_COLUMNS, *_DATE_COLUMNS, *_TEXT_COLUMNS, *PREFIXED, "fatalities", "injured"}
+
+
+def join_id(name: str, event: object) -> str:
+    r"""Return ``source:event_id`` as ``source_ids`` holds it (``|`` and ``\`` escaped)."""
+    text = str(event).replace("\\", "\\\\").replace("|", "\\|")
+    return f"{name}:{text}"
+
+
+def split_ids(text: str) -> list[str]:
+    r"""Return the ``source:event_id`` keys of a ``source_ids`` cell, unescaped.
+
+    ``a:x\|y|b:B1`` -> ``["a:x|y", "b:B1"]``: the inverse of joining :func:`join_id`
+    keys with ``|``.
+    """
+    out, part, escaped = [], [], False
+    for ch in text:
+        if escaped:
+            part.append(ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "|":
+            out.append("".join(part))
+            part = []
+        else:
+            part.append(ch)
+    out.append("".join(part))
+    return out
+
+
+def readable_merged(frame: pd.DataFrame) -> pd.DataFrame:
+    """Read a merged list's text cells as written, without a spreadsheet-safe ``'``.
+
+    A list written ``csv_safe`` holds ``'+93`` for ``+93``; the ``'`` goes, by the rule
+    the pairs file is read with (:func:`~incidentmap.merge.decisions.strip_safe`). A frame
+    that is not a merged list (no ``source_ids``) is returned as given.
+    """
+    if "source_ids" not in frame:
+        return frame
+    out = frame.copy()
+    for col in out.columns:
+        if col == "geometry" or not pd.api.types.is_string_dtype(out[col].dtype):
+            continue
+        values = out[col].to_numpy(dtype=object)
+        quoted = [isinstance(v, str) and v.startswith("'") for v in values]
+        if any(quoted):
+            out[col] = [strip_safe(v) if q else v for v, q in zip(values, quoted, strict=True)]
+    return out
 
 
 def _long(sources: list[Records], labels: np.ndarray) -> pd.DataFrame:
@@ -78,7 +130,7 @@ def _carried(r: Records) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     A row of a merged list (it has ``source_ids``) keeps what it already holds
     (``acled:1|gtd:7``); any other row is its own ``source:event_id``.
     """
-    own = np.array([f"{r.name}:{e}" for e in r.event_id], dtype=object)
+    own = np.array([join_id(r.name, e) for e in r.event_id], dtype=object)
     names = np.full(len(r), r.name, dtype=object)
     count = np.ones(len(r))
     if "source_ids" not in r.frame:
@@ -89,7 +141,7 @@ def _carried(r: Records) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if "sources" in r.frame:
         said = r.frame["sources"].astype(object).to_numpy()
         names[has] = [v if isinstance(v, str) and v.strip() else r.name for v in said[has]]
-    count[has] = [len(str(v).split("|")) for v in ids[has]]
+    count[has] = [len(split_ids(str(v))) for v in ids[has]]
     return own, names, count
 
 
@@ -196,6 +248,16 @@ def _membership(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
     )
 
 
+def _said(long: pd.DataFrame, texts: dict[str, list[str]]) -> pd.Series:
+    """Per event, the texts said of its rows (by each row's own ``source:event_id``)."""
+    rows = np.flatnonzero(long["_key"].isin(list(texts)).to_numpy()) if texts else []
+    keys, events = long["_key"].to_numpy(), long["_event"].to_numpy()
+    out: dict[int, list[str]] = {}
+    for k in rows:  # in source order, as the rows are
+        out.setdefault(int(events[k]), []).extend(texts[keys[k]])
+    return pd.Series({e: "; ".join(t) for e, t in out.items()}, dtype=object)
+
+
 def merged_frame(
     sources: list[Records], labels: np.ndarray, review: dict[str, list[str]], notes: dict[str, str]
 ) -> gpd.GeoDataFrame:
@@ -231,12 +293,7 @@ def merged_frame(
     out.insert(0, "merge_id", [f"E{k:06d}" for k in range(1, len(out) + 1)])
     out.insert(0, "row", np.arange(1, len(out) + 1))
     out.insert(2, "event_id", out["merge_id"].to_numpy())
-    firsts = out["source_ids"].str.split("|")
-    out["merge_review"] = firsts.map(
-        lambda keys: "; ".join(x for k in keys for x in review.get(k, [])) or None
-    )
-    out["merge_note"] = firsts.map(
-        lambda keys: "; ".join(notes[k] for k in keys if k in notes) or None
-    )
+    out["merge_review"] = _said(long, review).reindex(out.index)
+    out["merge_note"] = _said(long, {k: [v] for k, v in notes.items()}).reindex(out.index)
     out = out.drop(columns=["_date", "_first"]).reset_index(drop=True)
     return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")

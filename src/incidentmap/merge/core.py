@@ -13,7 +13,7 @@ import pandas as pd
 from incidentmap.errors import UsageError
 from incidentmap.merge.assign import assign, join_events
 from incidentmap.merge.candidates import Pairs, candidate_pairs
-from incidentmap.merge.combine import merged_frame
+from incidentmap.merge.combine import merged_frame, readable_merged
 from incidentmap.merge.decisions import check_decisions
 from incidentmap.merge.posterior import group_probability
 from incidentmap.merge.records import (
@@ -522,7 +522,7 @@ def merge_incidents(
     """
     items = list(sources.items()) if isinstance(sources, dict) else list(sources)
     _check(items, km, days)
-    records = [records_of(name, _canonical(frame)) for name, frame in items]
+    records = [records_of(name, _canonical(readable_merged(f))) for name, f in items]
     check_decisions(decisions or {}, {r.name: set(r.event_id.tolist()) for r in records})
     sets = [
         _pair_set(records[x], records[y], x, y, km, days, _calls(decisions, records[x], records[y]))

@@ -14,8 +14,9 @@ of the pair named:
 * a pair of two rows of one source (a source's rows are never one event);
 * one pair decided twice with two decisions (either side first);
 * ``match`` calls that put two rows of one source into one event (``a:1 + b:7`` and
-  ``a:2 + b:7``: b:7 cannot be both), and a ``different`` between two rows that ``match``
-  calls join (``a:1 + b:7``, ``b:7 + c:3`` match, ``a:1 + c:3`` different).
+  ``a:2 + b:7``: b:7 cannot be both), and a ``different`` or a ``review`` between two
+  rows that ``match`` calls join (``a:1 + b:7``, ``b:7 + c:3`` match, ``a:1 + c:3``
+  different): those rows are one event already, nothing is left to decide.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ import pandas as pd
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io import read_table
 
-__all__ = ["REQUIRED", "Key", "check_decisions", "read_decisions"]
+__all__ = ["ONE_SOURCE", "REQUIRED", "Key", "check_decisions", "read_decisions", "strip_safe"]
 
 REQUIRED = ("source_a", "event_id_a", "source_b", "event_id_b", "decision")
 _CHOICES = ("match", "review", "different")
 _SAFE_PREFIX = ("=", "+", "-", "@", "\t", "\r")
+#: why two rows of one source are never paired (said by decisions and ``explain``)
+ONE_SOURCE = "two rows of one source: a source's rows are never one event"
 #: a decision: (source_a, event_id_a, source_b, event_id_b)
 Key = tuple[str, str, str, str]
 #: how a problem is raised: (message, the decisions it is about) -> an exception
@@ -133,13 +136,11 @@ def check_decisions(
         if decision not in _CHOICES:
             raise refuse(f"{decision!r} is not one of {', '.join(_CHOICES)}", [key])
         if key[0] == key[2]:
-            msg = (
-                f"{_pair(key)} pairs two rows of one source: a source's rows are never one "
-                "event (pair rows of two sources)"
-            )
-            raise refuse(msg, [key])
+            raise refuse(_one_source(key), [key])
         if ids is not None:
-            _known(key, ids, refuse)
+            unknown = _unknown(key, ids)
+            if unknown is not None:
+                raise refuse(f"{_pair(key)}: {unknown[1]}", [key])
         both = tuple(sorted(((key[0], key[1]), (key[2], key[3]))))
         earlier = seen.get(both)
         if earlier is not None and earlier[1] != decision:
@@ -152,14 +153,23 @@ def check_decisions(
     _check_events(decisions, refuse)
 
 
-def _known(key: Key, ids: dict[str, set[str]], refuse: Refuse) -> None:
-    for source, event in ((key[0], key[1]), (key[2], key[3])):
+def _one_source(key: Key) -> str:
+    return f"{_pair(key)} pairs {ONE_SOURCE} (pair rows of two sources)"
+
+
+def _unknown(key: Key, ids: dict[str, set[str]]) -> tuple[str, str] | None:
+    """Return (the column at fault, why) for a source or id the inputs do not have."""
+    for side, source, event in (("a", key[0], key[1]), ("b", key[2], key[3])):
         if source not in ids:
-            msg = f"{_pair(key)}: {source!r} is not one of the sources merged ({', '.join(ids)})"
-            raise refuse(msg, [key])
+            known = ", ".join(ids)
+            return f"source_{side}", f"{source!r} is not one of the sources merged ({known})"
         if event not in ids[source]:
-            msg = f"{_pair(key)}: {event!r} is not an event id of {source}"
-            raise refuse(msg, [key])
+            msg = (
+                f"{event!r} is not an event id of {source} (a spreadsheet may have turned "
+                "it into a number: keep the column as text)"
+            )
+            return f"event_id_{side}", msg
+    return None
 
 
 def _find(parent: dict[tuple[str, str], tuple[str, str]], x: tuple[str, str]) -> tuple[str, str]:
@@ -170,15 +180,15 @@ def _find(parent: dict[tuple[str, str], tuple[str, str]], x: tuple[str, str]) ->
 
 
 def _check_events(decisions: dict[Key, str], refuse: Refuse) -> None:
-    """Refuse matches that join two rows of one source, and a different inside a match."""
+    """Refuse matches that join two rows of one source, a different or review inside them."""
     parent, via = _match_events(decisions, refuse)
-    for key in sorted(k for k, d in decisions.items() if d == "different"):
+    for key in sorted(k for k, d in decisions.items() if d != "match"):
         x, y = (key[0], key[1]), (key[2], key[3])
         root = _find(parent, x)
         if root == _find(parent, y) and x != y:
             msg = (
-                f"{_pair(key)} is decided 'different', but 'match' calls join the two rows "
-                f"({'; '.join(_pair(k) for k in via[root][:4])})"
+                f"{_pair(key)} is decided {decisions[key]!r}, but 'match' calls join the two "
+                f"rows into one event ({'; '.join(_pair(k) for k in via[root][:4])})"
             )
             raise refuse(msg, [*via[root], key])
 
@@ -230,19 +240,17 @@ def _row_decision(
             raise InputFileError(path, "empty", row=row, column=col, keepable=False)
     if ids is not None:
         key = _unsafe(key, ids)
-        _check_ids(path, row, key, ids)
+        unknown = _unknown(key, ids)
+        if unknown is not None:
+            raise InputFileError(path, unknown[1], row=row, column=unknown[0], keepable=False)
     else:
-        key = tuple(_strip_safe(v) for v in key)  # type: ignore[assignment]
+        key = tuple(strip_safe(v) for v in key)  # type: ignore[assignment]
     if key[0] == key[2]:
-        msg = (
-            f"{_pair(key)} pairs two rows of one source: a source's rows are never one "
-            "event (pair rows of two sources)"
-        )
-        raise InputFileError(path, msg, row=row, column="source_b", keepable=False)
+        raise InputFileError(path, _one_source(key), row=row, column="source_b", keepable=False)
     return key, decision
 
 
-def _strip_safe(value: str) -> str:
+def strip_safe(value: str) -> str:
     """``'+93`` -> ``+93``: the ``'`` a spreadsheet-safe file puts before a formula start."""
     if value.startswith("'") and value[1:].startswith(_SAFE_PREFIX):
         return value[1:]
@@ -254,25 +262,12 @@ def _unsafe(key: Key, ids: dict[str, set[str]]) -> Key:
     out = list(key)
     for k in (0, 2):
         if out[k] not in ids:
-            out[k] = _strip_safe(out[k])
+            out[k] = strip_safe(out[k])
         known = ids.get(out[k], set())
-        if out[k + 1] not in known and _strip_safe(out[k + 1]) in known:
-            out[k + 1] = _strip_safe(out[k + 1])
+        if out[k + 1] not in known and strip_safe(out[k + 1]) in known:
+            out[k + 1] = strip_safe(out[k + 1])
     return (out[0], out[1], out[2], out[3])
 
 
 def _text(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(value).strip()
-
-
-def _check_ids(path: str, row: int, key: tuple[str, ...], ids: dict[str, set[str]]) -> None:
-    for col, source, event in (("a", key[0], key[1]), ("b", key[2], key[3])):
-        if source not in ids:
-            msg = f"{source!r} is not one of the sources merged ({', '.join(ids)})"
-            raise InputFileError(path, msg, row=row, column=f"source_{col}", keepable=False)
-        if event not in ids[source]:
-            msg = (
-                f"{event!r} is not an event id of {source} (a spreadsheet may have turned "
-                "it into a number: keep the column as text)"
-            )
-            raise InputFileError(path, msg, row=row, column=f"event_id_{col}", keepable=False)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from incidentmap.errors import UsageError
 from incidentmap.merge.candidates import Pairs
+from incidentmap.merge.decisions import ONE_SOURCE
 from incidentmap.merge.records import Records, days_apart, haversine_km, records_of
 from incidentmap.merge.score import (
     COEFFICIENTS,
@@ -137,6 +138,8 @@ def explain_pair(
         else "candidates: no (outside the windows; a decision can still match them)",
         f"score alone: {_verdict(total)}",
     ]
+    if a.name == b.name:  # never compared, and no decision can join them
+        lines[1:] = [f"candidates: no ({ONE_SOURCE}; no decision can match them)"]
     return pd.DataFrame(rows), lines
 
 
