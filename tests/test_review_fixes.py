@@ -24,7 +24,8 @@ def run(capsys, *args):
 def test_a_failed_run_says_what_it_read_before_the_error(capsys, use_cache):
     """12: the report of a job that fails travels on the error and is printed before it."""
     from incidentmap.jobs.load import Source
-    from incidentmap.jobs.trends import TrendsRequest, run as trends
+    from incidentmap.jobs.trends import TrendsRequest
+    from incidentmap.jobs.trends import run as trends
     from incidentmap.options import Filters
 
     with pytest.raises(IncidentMapError) as exc:
@@ -33,11 +34,45 @@ def test_a_failed_run_says_what_it_read_before_the_error(capsys, use_cache):
     assert any(line.startswith("read: ") for line in lines)
     assert any(line.startswith("warning: ") and "officials" in line for line in lines)
     assert any(line.startswith("kept: 0 of ") for line in lines)
-    code, out, err = run(capsys, "trends", UCDP, "--target", "officials")
+    code, _out, err = run(capsys, "trends", UCDP, "--target", "officials")
     said = err.splitlines()
     assert code != 0 and said[-1].startswith("Error: ")
     kept = next(line for line in lines if line.startswith("kept: "))
     assert kept in said[:-1] and any(s.startswith("read: ") for s in said[:-1])
     assert any(s.startswith("warning: ") and "officials" in s for s in said)
-    code, out, err = run(capsys, "trends", UCDP, "--target", "officials", "-q")
+    code, _, err = run(capsys, "trends", UCDP, "--target", "officials", "-q")
     assert err.count("\n") == 1 and err.startswith("Error: ")
+
+
+def _job_counts(source, level, period=None):
+    from incidentmap.jobs.aggregate import AggregateRequest
+    from incidentmap.jobs.aggregate import run as aggregate
+    from incidentmap.jobs.load import Source
+
+    return aggregate(AggregateRequest(Source(source), level=level, period=period))
+
+
+def test_district_counts_say_the_rows_placed_only_to_a_province(capsys, use_cache, tmp_path):
+    """5: aggregate and export by district say how many rows reach only a province."""
+    by_province = _job_counts(GTD, "province").counts["incidents"].sum()
+    result = _job_counts(GTD, "district")
+    left_out = int(by_province - result.counts["incidents"].sum())
+    assert left_out > 0 and result.report.counts["province_only"] == left_out
+    said = [n.text for n in result.report.notes if n.code == "province_only"]
+    assert len(said) == 1 and said[0].startswith(f"{left_out:,} of ")
+    code, _, err = run(capsys, "aggregate", GTD, "--level", "district", "-o", tmp_path / "a.csv")
+    assert code == 0 and f"note: {left_out:,} of " in err and "--level province" in err
+    code, _, err = run(capsys, "export", GTD, "--layer", "districts", "-o", tmp_path / "e.gpkg")
+    assert code == 0 and err.count(f"note: {left_out:,} of ") == 1
+    code, _, err = run(capsys, "export", GTD, "--layer", "provinces", "-o", tmp_path / "p.gpkg")
+    assert code == 0 and "placed only to a province" not in err
+
+
+def test_a_refused_district_level_counts_every_placed_row(capsys, use_cache):
+    """8: trends by district on province-level rows counts the placed rows, not those kept."""
+    from incidentmap.jobs.load import Source, load
+    from incidentmap.jobs.report import Report
+
+    placed = int(load(Source(ACLED), None, Report()).frame["province_code"].notna().sum())
+    code, _, err = run(capsys, "trends", ACLED, "--level", "district")
+    assert code == 2 and f"all {placed:,} placed rows are placed only to a province" in err

@@ -310,7 +310,7 @@ def compare(
         raise UsageError("no dated incidents in complete periods: nothing to compare over time")
     counts = _counts(kept, layer, opts.level, opts.period, end)
     if "period_start" not in counts or counts["period_start"].isna().all():
-        raise UsageError(_why_no_periods(kept, key, opts))
+        raise UsageError(_why_no_periods(kept, key, opts, incidents))
     matrix, ids, starts = _matrix(counts, key)
     out = _area_rows(layer, key, names, ids)
     n_base = _add_change(out, matrix, starts[-1], opts)
@@ -375,11 +375,18 @@ def _add_split(
                                for v, n in country.items()}}  # fmt: skip
 
 
-def _why_no_periods(kept: pd.DataFrame, key: str, opts: TrendOptions) -> str:
-    """Say why no period holds a counted row: the real reason, not "no dated incidents"."""
+def _why_no_periods(
+    kept: pd.DataFrame, key: str, opts: TrendOptions, incidents: pd.DataFrame
+) -> str:
+    """Say why no period holds a counted row: the real reason, not "no dated incidents".
+
+    ``kept`` are the rows of complete periods; ``incidents`` all of them (the placed rows
+    are counted among these, as ``brief`` and ``aggregate`` count them).
+    """
     placed = kept[key].notna() if key in kept.columns else pd.Series(False, index=kept.index)
     if not placed.any():
-        n = int(kept["province_code"].notna().sum()) if "province_code" in kept else 0
+        has = "province_code" in incidents
+        n = int(incidents["province_code"].notna().sum()) if has else 0
         if not n:
             return "no row is placed in an area: nothing to compare over time"
         rows = "the 1 placed row is" if n == 1 else f"all {n:,} placed rows are"

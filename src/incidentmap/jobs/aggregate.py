@@ -133,6 +133,8 @@ def run(request: AggregateRequest) -> AggregateResult:
             coverage_end=loaded.coverage_end,
         )
         counts = _split(counts, g, request)
+        if request.level == "district":
+            say_province_only(report, g)
         if request.output is not None:
             layer = f"{request.level}_{request.period or 'total'}"
             out = request.output
@@ -208,8 +210,22 @@ def _say_partial(report: Report, counts: Any, period: str, loaded: Any) -> None:
         f"period_complete is false for the {period} from {starts[0]:%Y-%m-%d}: the data "
         f"cover to {cover:%Y-%m-%d} ({loaded.coverage_basis})",
         field="until",
-        kind="info",
     )
+
+
+def say_province_only(report: Report, g: Any) -> None:
+    """Say how many placed rows reach only a province (in no district count), if any.
+
+    The sentence is :func:`incidentmap.fitness.check_fit`'s, the one ``brief`` says.
+    """
+    from incidentmap.fitness import check_fit, data_fitness
+
+    fit = data_fitness(g)
+    if not (fit.province_rows and fit.district_rows):
+        return  # none left out, or none to count: the counts (or their refusal) say it
+    _, notes = check_fit(fit, level="district", period=None)
+    report.counts["province_only"] = fit.province_rows
+    report.add("province_only", notes[0], field="level")
 
 
 def _incidents(n: float) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from incidentmap.errors import UsageError, carrying, refuse_choice
-from incidentmap.jobs.aggregate import say_written
+from incidentmap.jobs.aggregate import say_province_only, say_written
 from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
 from incidentmap.options import AREA_EVENTS, PERIOD_LAYOUTS, Filters, Output
@@ -225,6 +225,8 @@ def run(request: ExportRequest) -> ExportResult:
                 breakdown=target_breakdown() if request.by_target else None,
             ),
         )
+        if "districts" in written.get("layers", {}):
+            say_province_only(report, g)
         _say_split(report, written, request)
         _say(report, written, request)
         _say_periods(report, g, written, request.period)
