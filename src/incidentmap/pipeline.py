@@ -39,11 +39,11 @@ from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import InputFileError, UnknownNameError, UsageError
 from incidentmap.gazetteer import FUZZY_THRESHOLD, resolve_province
 from incidentmap.geocode import geocode, geocode_points, geocode_summary
-from incidentmap.io import ReadOptions, read_incidents
+from incidentmap.io import ReadOptions
 from incidentmap.io.areas import read_population
-from incidentmap.io.assemble import kept_notes
+from incidentmap.io.assemble import ReadFacts, kept_notes
 from incidentmap.io.blocks import BLOCK_SUFFIXES, PointBlock, write_layer_blocks
-from incidentmap.io.incidents import incident_blocks
+from incidentmap.io.incidents import incident_blocks, read_incidents_facts
 from incidentmap.io.postgis import masked
 from incidentmap.io.table_blocks import NotInBlocks
 from incidentmap.io.targets import FileTarget, target_for
@@ -62,6 +62,8 @@ __all__ = [
 
 #: unplaced rows kept as examples for the report
 _EXAMPLES = 5
+#: a block being placed: the call that places it, the bytes read so far, what reading did
+_Placing = tuple[Callable[[], Any], int, ReadFacts]
 
 
 @dataclass
@@ -101,15 +103,24 @@ class GeocodeReport:
     #: which layout the file was read as and why, which column fed which role
     layout: list[str] = field(default_factory=list)
 
-    def add(self, gdf: pd.DataFrame) -> None:
-        """Count one geocoded block (or the whole file)."""
-        s = gdf.attrs["summary"]
+    def add(self, gdf: pd.DataFrame, facts: ReadFacts, s: dict[str, Any]) -> None:
+        """Count one geocoded block (or the whole file): what reading it did, how it was placed.
+
+        Parameters
+        ----------
+        gdf : pandas.DataFrame
+            The placed rows.
+        facts : ReadFacts
+            What reading them did.
+        s : dict
+            How they were placed (:func:`incidentmap.geocode_summary`).
+        """
         if not self.blocks:
             self.preset = str(gdf.attrs.get("preset", ""))
-            self.preset_title = str(gdf.attrs.get("preset_title", ""))
-            self.notes = list(gdf.attrs.get("notes", []))
-            self.first_kept = dict(gdf.attrs.get("kept") or {})
-            self.layout = list(gdf.attrs.get("layout") or [])
+            self.preset_title = facts.preset_title
+            self.notes = list(facts.notes)
+            self.first_kept = dict(facts.kept)
+            self.layout = list(facts.layout)
             self.summary = {k: v for k, v in s.items()}
             self.summary["by_method"] = Counter(s["by_method"])
             self.summary["unplaced_reasons"] = Counter(s["unplaced_reasons"])
@@ -120,9 +131,9 @@ class GeocodeReport:
             self.summary["by_method"].update(s["by_method"])
             self.summary["unplaced_reasons"].update(s["unplaced_reasons"])
         self.blocks += 1
-        self.bad_values += int(gdf.attrs.get("bad_values", 0))
+        self.bad_values += facts.bad_values
         self.path = str(gdf.attrs.get("path", self.path))
-        self._add_kept(gdf.attrs.get("kept") or {})
+        self._add_kept(facts.kept)
         if len(self.unplaced) < _EXAMPLES and s["unplaced"]:
             rows = gdf.loc[gdf["geocode_method"] == "unplaced", ["row", "geocode_note"]]
             for row, note in rows.head(_EXAMPLES - len(self.unplaced)).itertuples(index=False):
@@ -213,17 +224,18 @@ def geocode_to_file(
     if blocks is not None:
         report = GeocodeReport()
 
-        def placed() -> Iterator[tuple[Callable[[], Any], int]]:
-            for block in blocks:  # read and placed in the background thread
+        def placed() -> Iterator[_Placing]:
+            for block, facts in blocks.pairs():  # read and placed in the background thread
                 yield (
                     geocode_points(block, ctx, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold),
                     blocks.position(),
+                    facts,
                 )
 
-        def tables(items: Iterator[tuple[Callable[[], Any], int]]) -> Iterator[PointBlock]:
-            for table, position in items:  # the table made beside the writing
+        def tables(items: Iterator[_Placing]) -> Iterator[PointBlock]:
+            for table, position, facts in items:  # the table made beside the writing
                 g, x, y = table()
-                report.add(g)
+                report.add(g, facts, _placed_counts(g))
                 if progress is not None:
                     progress(position, blocks.size)
                 yield PointBlock(g, x, y)  # no point objects: the writer packs x, y into WKB
@@ -241,9 +253,9 @@ def geocode_to_file(
         finally:
             ahead.close()  # a writer that stopped early: the reading thread stops too
     say(f"reading and geocoding {masked(path)}")
-    result, _ = _read_and_place(path, read, ctx, snap_km, fuzzy_threshold)
+    result, facts, counts = _read_and_place(path, read, ctx, snap_km, fuzzy_threshold)
     report = GeocodeReport()
-    report.add(result)
+    report.add(result, facts, counts)
     say(f"writing {target.name}")  # a file, or a database table in one transaction
     report.write = target.write_layers(
         {"incidents": result}, overwrite=overwrite, csv_safe=csv_safe
@@ -349,29 +361,29 @@ def load_incidents(
     InputFileError, UsageError
         As reading and geocoding raise them.
     """
-    g, before = _read_and_place(path, read, boundaries, snap_km, fuzzy_threshold)
-    facts = _run_facts(g)
-    layout = list(facts.get("layout") or [])
+    g, facts, counts = _read_and_place(path, read, boundaries, snap_km, fuzzy_threshold)
     report = LoadReport(
         path="<stdin>" if str(path) == "-" else masked(path),
-        geocoded_before=before,
-        summary=facts["summary"],
-        notes=list(facts.get("notes", []) or []),
+        geocoded_before=facts.geocoded,
+        summary=counts,
+        notes=list(facts.notes),
         preset=str(g.attrs.get("preset", "")),
-        preset_title=str(facts.get("preset_title", "")),
-        layout=layout,
-        bad_values=int(facts.get("bad_values", 0)),
+        preset_title=facts.preset_title,
+        layout=list(facts.layout),
+        bad_values=facts.bad_values,
     )
     return g, report
 
 
-#: what reading and placing say about a run: handed from step to step inside the reader and
-#: the geocoder, then taken out into the report (the frame keeps what describes its data:
-#: ``preset``, ``path``, ``citation``, ``columns``)
-RUN_FACTS = (
-    "summary", "notes", "encoding", "day_count", "kept", "layout", "bad_values",
-    "preset_title", "geocoded",
-)  # fmt: skip
+def _placed_counts(g: pd.DataFrame) -> dict[str, Any]:
+    """Take the placing counts :func:`incidentmap.geocode` left on a frame's ``attrs``.
+
+    ``geocode`` shows them there for its callers; the run's report takes them off at once,
+    so that the frame keeps only what describes its data (``preset``, ``path``, ``citation``,
+    ``columns``). Counted from the rows when they are not there.
+    """
+    counts = g.attrs.pop("summary", None)
+    return dict(counts) if counts is not None else geocode_summary(g)
 
 
 def _read_and_place(
@@ -380,21 +392,15 @@ def _read_and_place(
     boundaries: gpd.GeoDataFrame | BoundaryContext | None,
     snap_km: float,
     fuzzy_threshold: float,
-) -> tuple[gpd.GeoDataFrame, bool]:
-    """Read and place a file, the run's facts still in ``attrs`` for the next step."""
+) -> tuple[gpd.GeoDataFrame, ReadFacts, dict[str, Any]]:
+    """Read and place a file: the rows, what reading did, how they were placed."""
     read = read if read is not None else ReadOptions()
-    incidents = read_incidents(path, **read.kwargs())
-    before = bool(incidents.attrs.get("geocoded"))
-    if before:
-        return _as_placed(incidents), before
+    incidents, facts = read_incidents_facts(path, **read.kwargs())
+    if facts.geocoded:
+        g = _as_placed(incidents)
+        return g, facts, geocode_summary(g)
     g = geocode(incidents, boundaries, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold)
-    g.attrs.setdefault("layout", incidents.attrs.get("layout") or [])
-    return g, before
-
-
-def _run_facts(g: pd.DataFrame) -> dict[str, Any]:
-    """Take the run's facts out of a frame's ``attrs`` (they go to the report)."""
-    return {k: g.attrs.pop(k) for k in RUN_FACTS if k in g.attrs}
+    return g, facts, _placed_counts(g)
 
 
 def _as_placed(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -403,7 +409,6 @@ def _as_placed(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         for col, values in classify(g, "any").items():
             if col not in g.columns and col in CLASS_COLUMNS:
                 g[col] = values
-    g.attrs["summary"] = geocode_summary(g)
     return g
 
 

@@ -34,7 +34,7 @@ from incidentmap.io.numbers import has_undecided_counts, parse_counts
 from incidentmap.io.roles import day_count, hxl_fill, hxl_note, hxl_row, kept_notes, pcodes
 from incidentmap.io.sniff import commented_hint
 from incidentmap.io.table_blocks import NotInBlocks
-from incidentmap.io.tables import raw_first_line
+from incidentmap.io.tables import TableFacts, raw_first_line
 from incidentmap.io.values import Problems, refuse_nul
 from incidentmap.schema import (
     CANONICAL_COLUMNS,
@@ -46,7 +46,51 @@ from incidentmap.schema import (
     safe_names,
 )
 
-__all__ = ["AssembleOptions", "BlockState", "assemble"]
+__all__ = ["AssembleOptions", "BlockState", "ReadFacts", "assemble", "assemble_facts"]
+
+
+@dataclass(frozen=True)
+class ReadFacts:
+    """What reading a file did, handed to the next step typed (never on ``attrs``).
+
+    Attributes
+    ----------
+    path : str
+        The file, as messages name it.
+    preset_title : str
+        The column layout in words.
+    layout : tuple of str
+        Which layout the file was read as and why, which column fed which role.
+    renamed : dict
+        Original columns renamed where they clash with the canonical ones.
+    bad_values : int
+        Rows kept with unreadable values (``on_bad="keep"``).
+    kept : dict
+        Words kept as unknown values, by column: (count, first row, the word).
+    encoding : str, optional
+        The codec a text file was decoded with.
+    notes : tuple of str
+        Lines for the user about how the file was read.
+    geocoded : bool
+        The file was written by ``incidentmap geocode`` (taken as it is).
+    """
+
+    path: str = ""
+    preset_title: str = ""
+    layout: tuple[str, ...] = ()
+    renamed: dict[str, str] = field(default_factory=dict, hash=False)
+    bad_values: int = 0
+    kept: dict[str, tuple[int, int, str]] = field(default_factory=dict, hash=False)
+    encoding: str | None = None
+    notes: tuple[str, ...] = ()
+    geocoded: bool = False
+
+    def legacy(self) -> dict[str, Any]:
+        """Return the facts under the ``attrs`` keys :func:`read_incidents` still shows."""
+        out = {"layout": list(self.layout), "renamed": dict(self.renamed), "notes": list(
+            self.notes), "bad_values": self.bad_values, "kept": dict(self.kept)}  # fmt: skip
+        out.update({"preset_title": self.preset_title, "encoding": self.encoding})
+        return {"geocoded": True, "notes": []} if self.geocoded else out
 
 
 @dataclass
@@ -127,8 +171,26 @@ def assemble(
     *,
     state: BlockState | None = None,
     points: bool = True,
+    facts: TableFacts | None = None,
 ) -> pd.DataFrame:
     """Turn a raw table (a file or one block of it) into canonical incidents, rows kept.
+
+    :func:`assemble_facts` without the facts (the parameters are the same).
+    """
+    return assemble_facts(raw, name, chosen, options, state=state, points=points, facts=facts)[0]
+
+
+def assemble_facts(
+    raw: pd.DataFrame,
+    name: str,
+    chosen: Preset | None,
+    options: AssembleOptions | None = None,
+    *,
+    state: BlockState | None = None,
+    points: bool = True,
+    facts: TableFacts | None = None,
+) -> tuple[pd.DataFrame, ReadFacts]:
+    """Turn a raw table (a file or one block of it) into canonical incidents, and the facts.
 
     Parameters
     ----------
@@ -144,18 +206,24 @@ def assemble(
         What the first block of a file decided, for the blocks after it.
     points : bool, default True
         Point geometry; False gives a plain frame with Arrow text (for file writers).
+    facts : TableFacts, optional
+        What reading the table found out about the file (:func:`read_table_facts`).
 
     Returns
     -------
     pandas.DataFrame
         The canonical columns, then the original ones; a GeoDataFrame with ``points``.
+        Its ``attrs`` describe the data: ``path``, ``preset``, ``citation``, ``columns``.
+    ReadFacts
+        What the reading did (notes, layout, kept words, bad values...).
     """
     opts = options if options is not None else AssembleOptions()
     state = state if state is not None else BlockState()
     # without point objects the table goes to a file writer: text as Arrow text, not objects
     arrow = not points
     geom_src = raw.geometry if isinstance(raw, gpd.GeoDataFrame) else None
-    t = _table(raw, name, chosen, opts, state, geom_src, arrow=arrow)
+    read = facts if facts is not None else TableFacts()
+    t = _table(raw, name, chosen, opts, state, geom_src, read, arrow=arrow)
     out = _columns(t, opts, state)
     _refuse_placeless(t, out["latitude"])
     t.notes.extend(kept_notes(t.problems.kept, name))
@@ -166,8 +234,11 @@ def assemble(
         )
     result, renamed = _with_originals(t, out)
     gdf = _with_points(result, out["latitude"], out["longitude"]) if points else result
-    gdf.attrs.update(_attrs(t, raw, renamed))
-    return gdf
+    gdf.attrs.update(
+        {"path": t.name, "preset": t.chosen.name, "citation": t.chosen.citation,
+         "columns": t.mapping}
+    )  # fmt: skip
+    return gdf, _facts(t, raw, renamed)
 
 
 def _table(
@@ -177,6 +248,7 @@ def _table(
     opts: AssembleOptions,
     state: BlockState,
     geom_src: gpd.GeoSeries | None,
+    facts: TableFacts,
     *,
     arrow: bool,
 ) -> RawTable:
@@ -189,17 +261,17 @@ def _table(
     if chosen is None:
         chosen = state.preset or detect_preset(frame.columns)
     state.preset = chosen
-    overrides, day_one = day_count(raw, opts.overrides, opts.day_one, opts.dayfirst, name)
+    stated = (facts.day_count, facts.day_unclear)
+    overrides, day_one = day_count(stated, opts.overrides, opts.day_one, opts.dayfirst, name)
     mapping = _resolve_columns(frame, chosen, overrides, name)
     hxl_fill(mapping, hxl, chosen)
     rows = np.arange(state.row0 + 1, state.row0 + len(frame) + 1)
     state.row0 += len(frame)
     problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
-    _formulas(raw.attrs.get("formulas") or {}, problems, len(frame), hxl is not None)
-    notes: list[str] = list(raw.attrs.get("notes", []))
-    notes.extend(hxl_note(hxl, name))
-    codec = raw.attrs.get("encoding")
+    _formulas(facts.formulas, problems, len(frame), hxl is not None)
+    notes: list[str] = [*facts.notes, *hxl_note(hxl, name)]
+    codec = facts.encoding
     if codec and encoding_note(codec):
         notes.append(f"{name}: {encoding_note(codec)}")
     return RawTable(
@@ -343,23 +415,20 @@ def _with_points(result: pd.DataFrame, lat_v: np.ndarray, lon_v: np.ndarray) -> 
     return gpd.GeoDataFrame(result, geometry=geometry, crs="EPSG:4326")
 
 
-def _attrs(t: RawTable, raw: pd.DataFrame, renamed: dict[str, str]) -> dict[str, Any]:
-    """Return what the table's attrs say: file, layout, columns, bad values, notes."""
-    return {
-        "path": t.name,
-        "preset": t.chosen.name,
-        "preset_title": t.chosen.title,
-        "citation": t.chosen.citation,
-        "columns": t.mapping,
-        "layout": layout_lines(t.chosen.name, t.mapping, [str(c) for c in raw.columns]),
-        "renamed": {k: v for k, v in renamed.items() if k != v},
-        "bad_values": sum(  # a conflict between two locations is no unreadable value
+def _facts(t: RawTable, raw: pd.DataFrame, renamed: dict[str, str]) -> ReadFacts:
+    """Return what reading the table did: layout, renamed columns, bad values, notes."""
+    return ReadFacts(
+        path=t.name,
+        preset_title=t.chosen.title,
+        layout=tuple(layout_lines(t.chosen.name, t.mapping, [str(c) for c in raw.columns])),
+        renamed={k: v for k, v in renamed.items() if k != v},
+        bad_values=sum(  # a conflict between two locations is no unreadable value
             any(not n.startswith("conflict: ") for n in row) for row in t.problems.notes.values()
         ),
-        "kept": dict(t.problems.kept),
-        "encoding": t.codec,
-        "notes": t.notes,
-    }
+        kept=dict(t.problems.kept),
+        encoding=t.codec,
+        notes=tuple(t.notes),
+    )
 
 
 def _looks_numeric(name: object) -> bool:

@@ -113,7 +113,7 @@ def typed_geocoded(
     for i, row_notes in problems.notes.items():  # rows kept with bad values: the reasons
         before = g.at[i, "input_note"] if "input_note" in g.columns else None
         g.loc[i, "input_note"] = "; ".join([*([before] if before else []), *row_notes])
-    g.attrs.update({"path": name, "preset": "geocoded", "geocoded": True, "notes": []})
+    g.attrs.update({"path": name, "preset": "geocoded"})  # what the data are, no run facts
     return g
 
 

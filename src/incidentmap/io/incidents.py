@@ -19,19 +19,19 @@ import geopandas as gpd
 import pandas as pd
 
 from incidentmap.errors import UsageError
-from incidentmap.io.assemble import AssembleOptions, BlockState, assemble
+from incidentmap.io.assemble import AssembleOptions, BlockState, ReadFacts, assemble_facts
 from incidentmap.io.geocoded import is_geocoded, typed_geocoded
 from incidentmap.io.numbers import DECIMAL_MARKS
 from incidentmap.io.options import ReadOptions
 from incidentmap.io.postgis import masked
 from incidentmap.io.table_blocks import CsvBlocks, ParquetBlocks, csv_blocks, parquet_blocks
-from incidentmap.io.tables import read_table
+from incidentmap.io.tables import read_table_facts
 from incidentmap.schema import (
     PRESETS,
     Preset,
 )
 
-__all__ = ["IncidentBlocks", "incident_blocks", "read_incidents"]
+__all__ = ["IncidentBlocks", "incident_blocks", "read_incidents", "read_incidents_facts"]
 
 
 def read_incidents(
@@ -41,7 +41,25 @@ def read_incidents(
     options: ReadOptions | None = None,
     **given: Any,
 ) -> gpd.GeoDataFrame:
-    """Read an incident file into the canonical schema.
+    """Read an incident file into the canonical schema; the facts shown on ``attrs``.
+
+    :func:`read_incidents_facts` with its :class:`ReadFacts` copied onto the frame's
+    ``attrs`` (``notes``, ``layout``, ``kept``...), as callers of this function read
+    them; the library itself takes them typed. The parameters are the same.
+    """
+    g, facts = read_incidents_facts(path, preset, options=options, **given)
+    g.attrs.update(facts.legacy())  # the compatibility view (see ReadFacts.legacy)
+    return g
+
+
+def read_incidents_facts(
+    path: str | os.PathLike[str],
+    preset: str | None = None,
+    *,
+    options: ReadOptions | None = None,
+    **given: Any,
+) -> tuple[gpd.GeoDataFrame, ReadFacts]:
+    """Read an incident file into the canonical schema, and what the reading did.
 
     Parameters
     ----------
@@ -76,9 +94,12 @@ def read_incidents(
         Canonical columns (see :data:`incidentmap.schema.CANONICAL_COLUMNS`),
         then every original column; one row per input row, in input order;
         point geometry where coordinates were given (EPSG:4326). ``attrs``
-        holds ``path``, ``preset``, ``columns`` (the mapping used), ``encoding``
-        and ``notes`` (lines for the user). A file written by
-        ``incidentmap geocode`` is returned as written (``attrs["geocoded"]``).
+        describe the data: ``path``, ``preset``, ``citation``, ``columns`` (the
+        mapping used). A file written by ``incidentmap geocode`` is returned as
+        written (``preset`` "geocoded").
+    ReadFacts
+        What the reading did: ``notes`` (lines for the user), ``encoding``,
+        ``layout``, ``kept``, ``bad_values``; ``geocoded`` for a geocoded file.
 
     Raises
     ------
@@ -92,7 +113,7 @@ def read_incidents(
         o = replace(o, preset=preset)
     _check_read_options(o.preset, o.on_bad, o.day_one, o.decimal)
     name = "<stdin>" if str(path) == "-" else masked(path)  # a database URL: no password
-    raw = read_table(
+    raw, facts = read_table_facts(
         path,
         encoding=o.encoding,
         delimiter=o.delimiter,
@@ -103,8 +124,8 @@ def read_incidents(
         columns=o.columns,
     )
     if o.preset == "auto" and is_geocoded(raw.columns):
-        return typed_geocoded(raw, name, o.on_bad, o.dayfirst)
-    assembled = assemble(
+        return typed_geocoded(raw, name, o.on_bad, o.dayfirst), ReadFacts(path=name, geocoded=True)
+    assembled, read = assemble_facts(
         raw,
         name,
         PRESETS[o.preset] if o.preset != "auto" else None,
@@ -113,8 +134,9 @@ def read_incidents(
             place=o.place, event_id=o.event_id, day_one=o.day_one, dayfirst=o.dayfirst,
             coordinates=o.coordinates, on_bad=o.on_bad, decimal=o.decimal,
         )),
+        facts=facts,
     )  # fmt: skip
-    return cast(gpd.GeoDataFrame, assembled)
+    return cast(gpd.GeoDataFrame, assembled), read
 
 
 def _assemble_options(
@@ -211,11 +233,17 @@ class IncidentBlocks:
         return self._blocks.position()
 
     def __iter__(self) -> Iterator[gpd.GeoDataFrame]:
+        for block, _ in self.pairs():
+            yield block
+
+    def pairs(self) -> Iterator[tuple[gpd.GeoDataFrame, ReadFacts]]:
+        """Yield each block with what reading it did (notes, kept words, bad values)."""
         state = BlockState(blocks=True)
         for raw in self._blocks:
-            yield assemble(
-                raw, self._name, self._chosen, self._options, state=state, points=self._points
-            )
+            yield assemble_facts(
+                raw, self._name, self._chosen, self._options, state=state, points=self._points,
+                facts=self._blocks.facts,
+            )  # fmt: skip
 
 
 def incident_blocks(

@@ -143,13 +143,16 @@ def first_column(frame: pd.DataFrame, given: str | None, keys: tuple[str, ...]) 
 
 
 def day_count(
-    raw: pd.DataFrame,
+    stated: tuple[tuple[str, str] | None, tuple[str, str, str] | None],
     overrides: dict[str, str | None],
     day_one: str | None,
     dayfirst: bool | None = None,
     name: str = "the file",
 ) -> tuple[dict[str, str | None], str | None]:
     """Take the column a file's comment says counts days (and its first day), unless told.
+
+    ``stated`` is what the comment lines state (:class:`~incidentmap.io.tables.TableFacts`
+    ``day_count`` and ``day_unclear``): a column with its day 1, a day 1 read two ways.
 
     A first day the comments state that reads two ways (``day 1 = 01/02/2004``) is read
     with ``dayfirst`` when given; else, like a day count whose column no name shows, it
@@ -162,8 +165,7 @@ def day_count(
     """
     if overrides.get("date") is not None:
         return overrides, day_one
-    counted = raw.attrs.get("day_count")
-    unclear = raw.attrs.get("day_unclear")
+    counted, unclear = stated
     column = counted[0] if counted else (unclear[0] if unclear else "")
     if day_one is not None:  # the day given: the column the comments name counts from it
         return ({**overrides, "date": column} if column else overrides), day_one

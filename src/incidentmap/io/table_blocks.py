@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from incidentmap.io.lines import has_lone_cr
-from incidentmap.io.tables import TEXT_EXTS, arrow_csv_options, arrow_frame
+from incidentmap.io.tables import TEXT_EXTS, TableFacts, arrow_csv_options, arrow_frame
 
 __all__ = ["CsvBlocks", "NotInBlocks", "ParquetBlocks", "csv_blocks", "parquet_blocks"]
 
@@ -36,12 +36,15 @@ class CsvBlocks:
         The file's size in bytes.
     names : list of str
         The column names as the first line gives them.
+    facts : TableFacts
+        What the file is, for every block (UTF-8 text).
     """
 
     def __init__(self, path: Path, options: tuple[Any, Any, Any, list[str]], block: int) -> None:
         self.path = path
         self.size = path.stat().st_size
         self.names = options[3]
+        self.facts = TableFacts(encoding="utf-8")
         self._options = options
         self._block = block
         self._file: Any = None
@@ -78,9 +81,7 @@ class CsvBlocks:
                 if batch.num_columns != len(names):
                     raise NotInBlocks("columns changed")
                 if batch.num_rows:
-                    frame = arrow_frame(pa.Table.from_batches([batch]))
-                    frame.attrs["encoding"] = "utf-8"
-                    yield frame
+                    yield arrow_frame(pa.Table.from_batches([batch]))
         finally:
             self._file.close()
 
@@ -105,10 +106,13 @@ class ParquetBlocks:
         The file's size in bytes.
     names : list of str
         The column names.
+    facts : TableFacts
+        What the file is (nothing to say of a Parquet file).
     """
 
     def __init__(self, path: Path, parquet: Any, rows_per_block: int, geo: dict | None) -> None:
         self.path = path
+        self.facts = TableFacts()
         self.size = path.stat().st_size
         self.names = [n for n in parquet.schema_arrow.names if not _INDEX_COLUMN.fullmatch(n)]
         self._file = parquet

@@ -1,4 +1,4 @@
-"""Raw tables: bytes on disk (or standard input) to a table of untouched values.
+"""Raw tables: bytes on disk (or standard input) to a table of untouched values, and facts.
 
 This module decides how a file is read, and nothing else: its format from the
 suffix, its text encoding, its delimiter, comment lines and header. Values stay
@@ -11,7 +11,8 @@ words of Arabic-script letters) before Windows-1252. charset-normalizer and
 similar detectors were tried and rejected for this step: on short Windows-1256
 files (a few province names) they answer Chinese or Korean code pages, because
 a few bytes of Arabic letters are also valid double-byte text. Every non-UTF-8
-decoding is reported in ``attrs["encoding_note"]`` so that the CLI can say it.
+decoding is in the :class:`TableFacts` :func:`read_table_facts` hands to the next step
+(never on the frame's ``attrs``), so that the CLI can say it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import os
 import re
 import sys
 import warnings
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +50,11 @@ __all__ = [
     "EXCEL_EXTS",
     "GEO_EXTS",
     "TEXT_EXTS",
+    "TableFacts",
     "detect_delimiter",
     "raw_first_line",
     "read_table",
+    "read_table_facts",
 ]
 
 GEO_EXTS = {".geojson", ".gpkg", ".fgb", ".shp", ".kml", ".gml", ".geojsonl", ".geojsons"}
@@ -65,8 +69,27 @@ MAX_JSON_DEPTH = 200
 MAX_FIRST_LINE = 2**20
 
 
-# ---------------------------------------------------------------------------------------------
-# encodings
+@dataclass(frozen=True)
+class TableFacts:
+    """What reading a table found out about the file, not about its rows.
+
+    Attributes
+    ----------
+    encoding : str, optional
+        The codec a text file was decoded with.
+    notes : tuple of str
+        Lines for the user (comment lines understood, an empty last field dropped).
+    day_count, day_unclear : tuple, optional
+        A column counting days with its day 1; one whose day 1 reads two ways.
+    formulas : dict
+        Column -> {row: formula} of cells with a formula saved without its value.
+    """
+
+    encoding: str | None = None
+    notes: tuple[str, ...] = ()
+    day_count: tuple[str, str] | None = None
+    day_unclear: tuple[str, str, str] | None = None
+    formulas: dict[str, dict[int, str]] = field(default_factory=dict, hash=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -99,7 +122,7 @@ def _read_csv_text(
     comment: str | None,
     header: bool,
     columns: list[str] | None,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, TableFacts]:
     if comment:
         text, _ = _strip_comments(text, comment)
     body = text.lstrip("\r\n")
@@ -149,9 +172,7 @@ def _read_csv_text(
     elif columns:
         msg = "`columns` names the columns of a file without a header; add `no_header`"
         raise UsageError(msg)
-    df = _name_blank_headers(df)
-    df.attrs["notes"] = fields_note(path, trailing)
-    return df
+    return _name_blank_headers(df), TableFacts(notes=tuple(fields_note(path, trailing)))
 
 
 def _name_blank_headers(df: pd.DataFrame) -> pd.DataFrame:
@@ -253,7 +274,12 @@ def _short(exc: BaseException) -> str:
 # entry point
 
 
-def read_table(
+def read_table(path: str | os.PathLike[str], **options: Any) -> pd.DataFrame:
+    """Read a file (or ``"-"``) into a table, untouched: :func:`read_table_facts`' table."""
+    return read_table_facts(path, **options)[0]
+
+
+def read_table_facts(
     path: str | os.PathLike[str],
     *,
     encoding: str | None = None,
@@ -263,8 +289,8 @@ def read_table(
     comment: str | None = None,
     header: bool = True,
     columns: list[str] | None = None,
-) -> pd.DataFrame:
-    """Read a file (or ``"-"`` for standard input) into a table, untouched.
+) -> tuple[pd.DataFrame, TableFacts]:
+    """Read a file (or ``"-"`` for standard input) into a table, untouched, and its facts.
 
     Parameters
     ----------
@@ -291,7 +317,8 @@ def read_table(
     -------
     pandas.DataFrame or geopandas.GeoDataFrame
         A GeoDataFrame for GIS formats; text columns of CSV files stay text.
-        ``attrs["encoding"]`` names the codec used for text files.
+    TableFacts
+        What the reading found out about the file (its codec, notes, day count...).
 
     Raises
     ------
@@ -306,13 +333,12 @@ def read_table(
         text, codec = decode_bytes(data, "<stdin>", encoding)
         stripped = text.lstrip()
         if stripped.startswith(("{", "[")):
-            out = _read_json_text(stripped, "<stdin>")
+            out, facts = _read_json_text(stripped, "<stdin>"), TableFacts()
         else:
-            out = _text_csv(text, "<stdin>", codec, delimiter, comment, header, columns)
-        out.attrs["encoding"] = codec
-        return restore_lone_cr(out, cr)
+            out, facts = _text_csv(text, "<stdin>", codec, delimiter, comment, header, columns)
+        return restore_lone_cr(out, cr), replace(facts, encoding=codec)
     if is_postgres_url(name):  # a PostGIS table: read as a GeoPackage layer is
-        return read_postgis(name, layer=layer)
+        return read_postgis(name, layer=layer), TableFacts()
     p = Path(name)
     if not p.exists():
         raise InputFileError(name, "no such file")
@@ -323,9 +349,9 @@ def read_table(
         if ext in EXCEL_EXTS:
             return _read_excel(p, sheet)
         if ext == ".parquet":
-            return _read_parquet(p)
+            return _read_parquet(p), TableFacts()
         if ext in GEO_EXTS:
-            return read_gis(p, layer)
+            return read_gis(p, layer), TableFacts()
     except (InputFileError, UsageError):
         raise
     except Exception as exc:
@@ -339,9 +365,9 @@ def read_table(
     if b"\r" in data and b"\n" not in data:
         data = data.replace(b"\r", b"\n")  # CR-only line ends (old Excel for Mac): lines
     data, cr = protect_lone_cr(data)  # a CR inside a value of an LF file stays in the value
-    return restore_lone_cr(
-        _text_table(data, name, ext, encoding, delimiter, comment, header, columns), cr
-    )
+    out, facts = _text_table(data, name, ext, encoding, delimiter, comment, header, columns)
+    return restore_lone_cr(out, cr), facts
+
 
 
 def check_first_line(data: bytes, name: str) -> None:
@@ -380,7 +406,7 @@ def _text_table(
     comment: str | None,
     header: bool,
     columns: list[str] | None,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, TableFacts]:
     """Read a text file's bytes: Arrow's reader when it can, else decoded and parsed here."""
     looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"["))
     if not looks_json and ext not in JSON_EXTS:
@@ -388,15 +414,14 @@ def _text_table(
     if _for_arrow(data, ext, encoding, comment, looks_json):
         fast = _read_csv_arrow(data, delimiter=delimiter, header=header, columns=columns)
         if fast is not None:  # UTF-8 and well formed: the fast reader's table
-            fast.attrs["encoding"] = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-            return fast
+            bom = data.startswith(b"\xef\xbb\xbf")
+            return fast, TableFacts(encoding="utf-8-sig" if bom else "utf-8")
     text, codec = decode_bytes(data, name, encoding)
     if ext in JSON_EXTS or (ext not in TEXT_EXTS and text.lstrip().startswith(("{", "["))):
-        out = _read_json_text(text, name)
+        out, facts = _read_json_text(text, name), TableFacts()
     else:
-        out = _text_csv(text, name, codec, delimiter, comment, header, columns)
-    out.attrs["encoding"] = codec
-    return out
+        out, facts = _text_csv(text, name, codec, delimiter, comment, header, columns)
+    return out, replace(facts, encoding=codec)
 
 
 def _text_csv(
@@ -407,18 +432,20 @@ def _text_csv(
     comment: str | None,
     header: bool,
     columns: list[str] | None,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, TableFacts]:
     """Read decoded CSV text: a commented start, then Arrow (when it can), then pandas."""
-    out = _commented(text, name, delimiter, comment, header, columns)
-    if out is None and not comment and codec not in ("utf-8", "utf-8-sig") and name != "<stdin>":
+    read = _commented(text, name, delimiter, comment, header, columns)
+    if read is not None:
+        return read
+    if not comment and codec not in ("utf-8", "utf-8-sig") and name != "<stdin>":
         out = _read_csv_arrow(
             text.encode("utf-8"), delimiter=delimiter, header=header, columns=columns
         )
-    if out is None:
-        out = _read_csv_text(
-            text, name, delimiter=delimiter, comment=comment, header=header, columns=columns
-        )
-    return out
+        if out is not None:
+            return out, TableFacts()
+    return _read_csv_text(
+        text, name, delimiter=delimiter, comment=comment, header=header, columns=columns
+    )
 
 
 def _commented(
@@ -428,39 +455,35 @@ def _commented(
     comment: str | None,
     header: bool,
     columns: list[str] | None,
-) -> pd.DataFrame | None:
+) -> tuple[pd.DataFrame, TableFacts] | None:
     """Read a file that starts with comment lines and has no header, when its start says so.
 
     Only without ``comment``, ``header=False`` or ``columns`` (then the caller decides);
-    see :mod:`incidentmap.io.sniff`. ``attrs["notes"]`` says what was found and
-    ``attrs["day_count"]`` names a column counting days from a stated first day.
+    see :mod:`incidentmap.io.sniff`. The facts say what was found and name a column
+    counting days from a stated first day.
     """
     if comment or not header or columns is not None or text.lstrip("\ufeff \t\r\n")[:1] not in "%#":
         return None
     layout = sniff_commented(text[:65536])
     if layout is None:
         return None
-    out = _read_csv_text(
+    out, _ = _read_csv_text(
         text, name, delimiter=delimiter or layout.delimiter, comment=layout.comment,
         header=False, columns=layout.names,
     )  # fmt: skip
-    out.attrs["notes"] = [f"{name}: {note}" for note in layout.notes]
-    if layout.day_count is not None:
-        out.attrs["day_count"] = layout.day_count
-    if layout.day_unclear is not None:
-        out.attrs["day_unclear"] = layout.day_unclear
-    return out
+    notes = tuple(f"{name}: {note}" for note in layout.notes)
+    return out, TableFacts(notes=notes, day_count=layout.day_count, day_unclear=layout.day_unclear)
 
 
-def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
+def _read_excel(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, TableFacts]:
     """Read a sheet: as kept, else column by column (:func:`read_workbook`), else pandas'."""
     if p.suffix.lower() == ".xls":
         msg = "old Excel .xls files are not read; save the sheet as .xlsx or CSV"
         raise InputFileError(str(p), msg)
     try:
         fast = read_workbook(p, sheet)  # kept in the cache by the workbook's digest
-        if fast is not None:
-            return fast
+        if fast is not None:  # io.layers leaves the formulas on the frame: taken off
+            return fast, TableFacts(formulas=dict(fast.attrs.pop("formulas", None) or {}))
         book = pd.ExcelFile(p, engine="calamine")
     except InputFileError:
         raise
@@ -469,8 +492,7 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
     with book:
         which = sheet_name(sheet, [str(n) for n in book.sheet_names], str(p))
         frame = _name_blank_headers(pd.read_excel(book, sheet_name=which, dtype=object))
-    frame.attrs["formulas"] = sheet_formulas(p, which, [str(c) for c in frame.columns])
-    return frame
+    return frame, TableFacts(formulas=sheet_formulas(p, which, [str(c) for c in frame.columns]))
 
 
 def _read_parquet(p: Path) -> pd.DataFrame:
