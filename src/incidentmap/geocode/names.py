@@ -32,14 +32,35 @@ def place_names(
     if len(rows) == 0:
         return
     prov, dist, place = (col.text(c)[rows] for c in _STATED)
-    area = np.isin(col.text("source_precision")[rows], _AREAS)
-    group = _groups([prov, dist, place, area])
+    # the source's own precision: a place named for a district-level row stands for its
+    # district, any name of a province-level row for its province; a row its p-codes locate
+    # (a count for an area) is never placed at a village of the district's name
+    level = col.text("source_precision")[rows]
+    cap = np.where(np.isin(level, _AREAS), level, None)
+    pcoded = np.array([bool(v) and _PROVINCE_PCODE.fullmatch(str(v)) is not None for v in prov])
+    area = (cap != None) & pcoded  # noqa: E711 (elementwise)
+    group = _groups([prov, dist, place, area, cap])
     order = np.argsort(group, kind="stable")
     pos_of = province_positions()
     for members in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
         i = members[0]
         named = _resolve_names(ctx, prov[i], dist[i], place[i], bool(area[i]), threshold)
+        _capped(ctx, named, cap[i])
         _assign(res, rows[members], named, pos_of[named.province_code])
+
+
+def _capped(ctx: BoundaryContext, named: _Named, level: str | None) -> None:
+    """Hold a placement to the source's own precision (``district`` or ``province``)."""
+    if named.method == "unplaced" or level is None:
+        return
+    if level == "district" and named.precision == "point":
+        named.method, named.precision = "district_name", "district"
+        named.xy = point_xy(ctx.district_rep[named.district_pos])
+        named.notes.append("source precision: district (the place stands for its district)")
+    elif level == "province" and named.precision in ("point", "district"):
+        named.method, named.precision, named.district_pos = "province_name", "province", -1
+        named.xy = point_xy(ctx.province_rep.get(named.province_code))
+        named.notes.append("source precision: province")
 
 
 _STATED = ("stated_province", "stated_district", "stated_place")
