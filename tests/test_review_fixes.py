@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from incidentmap.cli import main
@@ -76,3 +77,62 @@ def test_a_refused_district_level_counts_every_placed_row(capsys, use_cache):
     placed = int(load(Source(ACLED), None, Report()).frame["province_code"].notna().sum())
     code, _, err = run(capsys, "trends", ACLED, "--level", "district")
     assert code == 2 and f"all {placed:,} placed rows are placed only to a province" in err
+
+
+def test_trends_json_file_is_the_document_printed(capsys, use_cache, tmp_path):
+    """14: ``-o x.json`` writes the document ``-f json`` prints, not a bare list."""
+    import json
+
+    out_file = tmp_path / "x.json"
+    code, out, err = run(capsys, "trends", SAMPLE, "--no-hotspots", "-f", "json", "-o", out_file)
+    assert code == 0, err
+    written = json.loads(out_file.read_text("utf-8"))
+    assert written == json.loads(out)
+    assert {"level", "period", "rules", "areas", "timeline"} <= set(written)
+
+
+def test_an_incomplete_latest_week_is_not_called_complete(capsys, use_cache):
+    """17: with --include-incomplete the week the data end inside is said incomplete."""
+    from incidentmap.jobs.load import Source, load
+    from incidentmap.jobs.report import Report
+
+    end = load(Source(SAMPLE), None, Report()).frame["date"].max()
+    week = end - pd.Timedelta(days=end.weekday())
+    assert end - week < pd.Timedelta(days=6)  # the data end inside their last week
+    code, _, err = run(capsys, "trends", SAMPLE, "--include-incomplete", "-f", "csv")
+    assert code == 0, err
+    assert f"latest week {week:%Y-%m-%d} (incomplete: data end {end:%Y-%m-%d})" in err
+    assert "latest complete week" not in err
+    code, _, err = run(capsys, "trends", SAMPLE, "-f", "csv")
+    assert code == 0 and "latest complete week" in err and "(incomplete" not in err
+
+
+def test_period_complete_line_is_a_note(capsys, use_cache, tmp_path):
+    """23: the line saying which period is incomplete starts ``note:``."""
+    code, _, err = run(capsys, "aggregate", SAMPLE, "--level", "province", "-o", tmp_path / "a.csv")
+    said = [line for line in err.splitlines() if "period_complete is false" in line]
+    assert code == 0 and said and all(line.startswith("note: ") for line in said)
+
+
+def test_nothing_matched_keeps_the_periods_of_the_coverage(capsys, use_cache, tmp_path):
+    """6: filters that keep nothing give the coverage's periods, zeros, and say so."""
+    from incidentmap.jobs.aggregate import AggregateRequest
+    from incidentmap.jobs.aggregate import run as aggregate
+    from incidentmap.jobs.load import Source
+    from incidentmap.options import Filters
+
+    whole = _job_counts(UCDP, "district", "month").counts
+    none = aggregate(
+        AggregateRequest(Source(UCDP), filters=Filters(target=["officials"]), period="month")
+    )
+    counts = none.counts
+    assert counts["incidents"].sum() == 0 and "period_complete" in counts
+    assert sorted(set(counts["period_start"])) == sorted(set(whole["period_start"]))
+    assert any(n.code == "nothing_matched" for n in none.report.notes)
+    out = tmp_path / "uom.csv"
+    code, _, err = run(capsys, "aggregate", UCDP, "--target", "officials", "--period", "month",
+                       "-o", out)  # fmt: skip
+    table = pd.read_csv(out)
+    n = whole["period_start"].nunique()
+    assert code == 0 and table["period_start"].notna().all() and "period_complete" in table
+    assert f"x {n:,} periods)" in err and "note: no row matched the filters" in err

@@ -131,6 +131,7 @@ def run(request: AggregateRequest) -> AggregateResult:
             population=pop,
             sums=request.sums or ("fatalities", "injured"),
             coverage_end=loaded.coverage_end,
+            span=_span_before_filters(request, loaded, report),
         )
         counts = _split(counts, g, request)
         if request.level == "district":
@@ -157,6 +158,33 @@ def run(request: AggregateRequest) -> AggregateResult:
                 kind="info",
             )
         return AggregateResult(counts, report)
+
+
+def _span_before_filters(request: AggregateRequest, loaded: Any, report: Report) -> Any:
+    """Return the span the data cover when the filters keep no row (else None).
+
+    Counted by period, rows that are all filtered out would give no period at all; the
+    periods follow the coverage decided before the filters instead (the ``since`` asked
+    for, else the file's first date; the coverage's end), every count 0, and it is said.
+    """
+    import pandas as pd
+
+    if request.period is None or len(loaded.frame) or not loaded.rows_read:
+        return None
+    since = request.filters.since if request.filters is not None else None
+    first = pd.Timestamp(since) if since else None
+    if first is None:  # the file's first date, read again without the filters
+        whole = load(request.source, None, Report(), quiet=True).frame
+        first = pd.to_datetime(whole["date"], errors="coerce").min() if len(whole) else None
+    end = loaded.coverage_end
+    if first is None or pd.isna(first) or end is None:
+        return None
+    report.add(
+        "nothing_matched",
+        f"no row matched the filters: every count is 0, over the {request.period}s the data "
+        f"cover ({first:%Y-%m-%d} to {end:%Y-%m-%d})",
+    )
+    return (first, end)
 
 
 def _split(counts: Any, g: Any, request: AggregateRequest) -> Any:

@@ -193,12 +193,7 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
     note = f"latest {period}: {f['last_period']:%Y-%m-%d}{_left_out(f, period)}"
     add("compared", f"{note}; baseline: {f['baseline']} {period}s before it", kind="info")
     if f.get("surge_week") is not None:
-        add(
-            "surge_week",
-            f"surge and threat: ACLED's weekly rules, latest complete week "
-            f"{f['surge_week']:%Y-%m-%d}",
-            kind="info",
-        )
+        add("surge_week", f"surge and threat: ACLED's weekly rules, {_surge_week(f)}", kind="info")
     else:
         add(
             "surge_week",
@@ -219,6 +214,19 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
         f"{counts.get('threat', 0)}, rising {counts.get('rising', 0)} of {len(areas)}",
         kind="info",
     )
+
+
+def _surge_week(f: dict[str, Any]) -> str:
+    """``latest complete week 2023-10-30``, or ``latest week 2023-11-06 (incomplete: ...)``.
+
+    With ``include_incomplete`` the latest week may be one the data end inside.
+    """
+    import pandas as pd
+
+    week, end = f["surge_week"], f.get("data_end")
+    if end is not None and week + pd.Timedelta(days=6) > end:
+        return f"latest week {week:%Y-%m-%d} (incomplete: data end {end:%Y-%m-%d})"
+    return f"latest complete week {week:%Y-%m-%d}"
 
 
 def _left_out(f: dict[str, Any], period: str) -> str:
@@ -248,11 +256,11 @@ def split_line(split: dict[str, float]) -> str:
 def _write(result: TrendsResult, output: Output, report: Report) -> None:
     from incidentmap.atomic import atomic_write
     from incidentmap.context import context_for
-    from incidentmap.io.frames import dates_as_text, json_records
+    from incidentmap.io.frames import dates_as_text
 
     if Path(output.path).suffix.lower() == ".json":
         with atomic_write(output.path, overwrite=output.overwrite) as tmp:
-            text = json.dumps(json_records(result.areas), ensure_ascii=False)
+            text = json.dumps(result.document(), ensure_ascii=False)  # as `-f json` prints
             tmp.write_text(text, "utf-8")
         return
     ctx = context_for(None)
