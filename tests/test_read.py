@@ -195,3 +195,36 @@ def test_excel_json_geojson_parquet_stdin(tmp_path, monkeypatch):
 def test_missing_file():
     with pytest.raises(im.InputFileError, match="no such file"):
         im.read_incidents(ROOT / "nope.csv")
+
+
+#: what a read frame's ``attrs`` may hold: what the data are, never what the run did
+DATA_DESCRIPTIONS = {"path", "preset", "citation", "columns"}
+
+
+def test_read_facts_travel_typed_not_on_attrs(tmp_path, use_cache):
+    from incidentmap.io.incidents import incident_blocks, read_incidents_facts
+    from incidentmap.io.tables import read_table_facts
+    from incidentmap.pipeline import load_incidents
+
+    arabic = _write(tmp_path, "fa.csv", "province,fatalities\nکابل,1\nهرات,2\n", "cp1256")
+    table, facts = read_table_facts(arabic)
+    assert not table.attrs and facts.encoding == "cp1256"
+    g, read = read_incidents_facts(arabic)
+    assert set(g.attrs) <= DATA_DESCRIPTIONS and any("Windows-1256" in n for n in read.notes)
+    assert im.read_incidents(arabic).attrs["notes"] == list(read.notes)  # the attrs view
+    days = _write(tmp_path, "days.csv", "% Events\n% lon,lat,day (day 1 = 2004-01-01)\n"
+                  "69.15,34.51,1\n70.45,34.43,40\n")  # fmt: skip
+    table, facts = read_table_facts(days)
+    assert not table.attrs and facts.day_count == ("day (day 1 = 2004-01-01)", "2004-01-01")
+    placed, report = load_incidents(days)
+    assert set(placed.attrs) <= DATA_DESCRIPTIONS and report.summary["read"] == 2
+    assert list(placed["date"]) == [pd.Timestamp("2004-01-01"), pd.Timestamp("2004-02-09")]
+    assert any("day 1 = 2004-01-01" in n for n in report.notes)
+    big = _write(tmp_path, "big.csv", "date,latitude,longitude\n" + "".join(
+        f"2020-01-{i % 28 + 1:02d},34.5,69.1{i % 10}\n" for i in range(3000)))  # fmt: skip
+    blocks = incident_blocks(big, block_bytes=16_384)
+    assert blocks is not None
+    pairs = list(blocks.pairs())
+    assert len(pairs) > 1 and all(f.encoding == "utf-8" for _, f in pairs)
+    assert all(set(b.attrs) <= DATA_DESCRIPTIONS for b, _ in pairs)
+    assert sum(len(b) for b, _ in pairs) == 3000
