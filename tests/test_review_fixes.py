@@ -136,3 +136,30 @@ def test_nothing_matched_keeps_the_periods_of_the_coverage(capsys, use_cache, tm
     n = whole["period_start"].nunique()
     assert code == 0 and table["period_start"].notna().all() and "period_complete" in table
     assert f"x {n:,} periods)" in err and "note: no row matched the filters" in err
+
+
+def test_rates_are_written_to_stated_significant_digits(capsys, use_cache, tmp_path):
+    """24: ``incidents_per_100k`` is written rounded (0.2, not 0.19999999999999998)."""
+    from incidentmap.jobs.aggregate import RATE_DIGITS
+
+    pop = tmp_path / "pop.csv"
+    pop.write_text("province,population\nKabul,3000000\nHerat,2000000\nBadakhshan,1000000\n")
+    out = tmp_path / "r.csv"
+    code, _, err = run(capsys, "aggregate", SAMPLE, "--level", "province", "--period", "none",
+                       "--population", pop, "-o", out)  # fmt: skip
+    assert code == 0, err
+    from incidentmap.jobs.aggregate import AggregateRequest
+    from incidentmap.jobs.aggregate import run as aggregate
+    from incidentmap.jobs.load import Source
+
+    counts = aggregate(
+        AggregateRequest(Source(SAMPLE), level="province", period=None, population=pop)
+    ).counts.set_index("province_code")
+    text = out.read_text("utf-8")
+    table = pd.read_csv(out).set_index("province_code")
+    rates = counts["incidents_per_100k"].dropna()
+    assert len(rates) == 3
+    assert any(len(repr(float(v))) > RATE_DIGITS + 4 for v in rates)  # some rate to round
+    for code_, v in rates.items():
+        assert table.loc[code_, "incidents_per_100k"] == float(f"{v:.{RATE_DIGITS}g}")
+    assert "9999999" not in text and "3333333" not in text

@@ -307,6 +307,7 @@ def write_area_rows(
     from incidentmap.io.targets import FileTarget, target_for
 
     target = target_for(output.path)
+    rows = round_rates(rows)
     if isinstance(target, FileTarget) and target.format == "CSV":
         target.write_table(rows, overwrite=output.overwrite, csv_safe=output.csv_safe)
         return {}
@@ -317,6 +318,25 @@ def write_area_rows(
         overwrite=output.overwrite,
         csv_safe=output.csv_safe,
     )
+
+
+#: significant digits of a rate (``incidents_per_100k``...) in a written table or layer
+RATE_DIGITS = 6
+
+
+def round_rates(rows: pd.DataFrame, digits: int = RATE_DIGITS) -> pd.DataFrame:
+    """Return ``rows`` with each ``*_per_100k`` column rounded to ``digits`` significant digits.
+
+    A rate is a quotient: ``0.19999999999999998`` is written ``0.2``. Unknown rates stay
+    unknown; the other columns are untouched (the input is not changed).
+    """
+    cols = [c for c in rows.columns if str(c).endswith("_per_100k")]
+    if not cols:
+        return rows
+    out = rows.copy()
+    for c in cols:
+        out[c] = out[c].map(lambda v: float(f"{v:.{digits}g}") if v == v else v)
+    return out
 
 
 def say_written(report: Report, written: dict[str, Any] | None) -> None:
