@@ -307,9 +307,7 @@ def test_breakdown_by_target_through_aggregate_and_the_library(capsys, use_cache
     assert lib.set_index("province")["target_media"].sum() == 1  # A5: journalists
     tr = im.trends(src, period="month", hotspots=False, include_incomplete=True, by_target=True)
     assert sum(tr.facts["by_target"].values()) == tr.areas["last_count"].sum()
-    assert list(tr.timeline.columns[2:]) == [
-        "target_" + t.replace(" ", "_") for t in TARGETS
-    ]
+    assert list(tr.timeline.columns[2:]) == ["target_" + t.replace(" ", "_") for t in TARGETS]
 
 
 @settings(max_examples=25, deadline=None)
@@ -385,3 +383,51 @@ def test_trends_by_target_in_every_output_format(capsys, use_cache, tmp_path, mo
             written = pyogrio.read_dataframe(path, read_geometry=False)
         assert (written[names].sum(axis=1) == written["last_count"]).all()
         assert int(written[names].to_numpy().sum()) == sum(split.values())
+
+
+@given(
+    value=st.sampled_from(["civilian_targeting", "Civilian_Targeting", " civilian_targeting "]),
+    other=st.sampled_from(["political_violence", "demonstration", ""]),
+)
+@settings(max_examples=6, deadline=None)
+def test_hapi_civilian_targeting_is_aimed_at_civilians(value, other):
+    """HDX HAPI's conflict events: ``civilian_targeting`` is ACLED's civilian targeting."""
+    frame = pd.DataFrame({"event_type": [value, other], "events": [3, 2]})
+    assert target_of(frame).tolist() == ["civilians", "unknown"]
+
+
+def test_acled_violence_against_civilians_without_the_civilian_targeting_column():
+    """An ACLED extract with no ``civilian_targeting`` or ``inter2``: its event type says it."""
+    frame = pd.DataFrame(
+        {
+            "event_type": ["Violence against civilians", "Battles", "Violence against civilians"],
+            "target": ["", "", "journalist"],
+        }
+    )
+    # a column naming the target says more (a journalist: media); the event type fills the rest
+    assert target_of(frame).tolist() == ["civilians", "unknown", "media"]
+
+
+def test_hapi_table_by_target_through_the_command_line(capsys, use_cache, tmp_path):
+    src = tmp_path / "hapi.csv"
+    pd.DataFrame(
+        {
+            "admin1_code": ["AF01", "AF01", "AF06"],
+            "admin1_name": ["Kabul", "Kabul", "Nangarhar"],
+            "event_type": ["civilian_targeting", "political_violence", "civilian_targeting"],
+            "events": [4, 7, 2],
+            "fatalities": [1, 3, 0],
+            "reference_period_start": ["2023-03-01", "2023-03-01", "2023-03-01"],
+            "reference_period_end": ["2023-03-31", "2023-03-31", "2023-03-31"],
+        }
+    ).to_csv(src, index=False)
+    out = tmp_path / "by_target.csv"
+    code, _, err = run(
+        capsys, "aggregate", src, "--weight", "events", "--level", "province",
+        "--period", "none", "--by-target", "-o", out,
+    )  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(out).set_index("province_code")
+    assert table.loc["AF-KAB", "target_civilians"] == 4
+    assert table.loc["AF-KAB", "target_unknown"] == 7
+    assert table.loc["AF-NAN", "target_civilians"] == 2

@@ -11,7 +11,11 @@ officials"), and each dataset says it its own way:
   ACLED Codebook (2024), "Actors" and "Interaction";
 * UCDP GED: ``type_of_violence`` 3 (one-sided violence: civilians) and ``side_b`` (the
   government's forces in state-based conflict), per the UCDP GED Codebook 25.1;
-* AWSD: aid workers, by the database's definition.
+* AWSD: aid workers, by the database's definition;
+* an event type that is a target by definition: HDX HAPI's ``civilian_targeting`` (its
+  conflict-event codebook: ACLED's civilian targeting, aggregated) and ACLED's "Violence
+  against civilians" (ACLED Codebook: violence by an organised armed group against unarmed
+  non-combatants), for the rows nothing more specific names.
 
 :data:`TARGETS` is the taxonomy; :func:`target_of` gives each row's target (``unknown`` when
 the row does not say). The rules are in the tables below, each cited to its codebook.
@@ -142,7 +146,7 @@ def target_of(incidents: pd.DataFrame, dataset: str = "", *, arrow: bool = False
     codes = np.full(n, -1, dtype=np.int64)
     if dataset == "awsd":
         codes[:] = _POS["aid workers"]
-    for step in (_gtd, _ucdp, _ucdp_sides, _acled, _named_target):
+    for step in (_gtd, _ucdp, _ucdp_sides, _acled, _named_target, _event_type):
         todo = codes < 0
         if not todo.any():
             break
@@ -277,6 +281,19 @@ def _named_target(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray
         if key in by_key:
             return _per_value(incidents[by_key[key]], None, _named)
     return None
+
+
+#: event types that name their target by definition (HDX HAPI's code, ACLED's label)
+_EVENT_TYPES = {"civilian_targeting": "civilians", "violence against civilians": "civilians"}
+
+
+def _event_type(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray | None:
+    """Return the target an event type names by definition (HAPI ``civilian_targeting``)."""
+    col = by_key.get("event_type")
+    if col is None:
+        return None
+    rule = lambda v: _EVENT_TYPES.get(str(v).strip().casefold())  # noqa: E731
+    return _per_value(incidents[col], None, rule)
 
 
 def _named_actor2(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray | None:
