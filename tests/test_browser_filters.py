@@ -305,7 +305,8 @@ def test_a_copied_address_shows_the_same_view(browser, opened, pages):  # noqa: 
             m.setFilters({target: 'officials', minToll: 1}); m.setPeriod(20);
             m.map.setView([34.5, 69.2], 8, {animate: false}); m.select('a', 3); }"""
     )
-    pg.wait_for_timeout(400)  # the address is written at most every 150 ms
+    # the address is written at most every 150 ms: the last change (the selection) in it
+    pg.wait_for_function("location.hash.includes('tg=officials') && location.hash.includes('s=a3')")
     url = pg.evaluate("location.href")
     assert "#" in url and "tg=officials" in url
     seen = pg.evaluate(
