@@ -257,7 +257,7 @@ def test_export_choices_are_listed_in_help(capsys, monkeypatch):
 
     monkeypatch.setenv("COLUMNS", "100")
     _, out, _ = run(capsys, "export", "--help")
-    assert f"<{'|'.join(AREA_EVENTS)}>" in out and f"<{'|'.join(PERIOD_LAYOUTS)}>" in out
+    assert f" {'|'.join(AREA_EVENTS)}" in out and f" {'|'.join(PERIOD_LAYOUTS)}" in out
 
 
 def test_population_says_its_column_and_rates_only_what_can_be(capsys, use_cache, tmp_path):

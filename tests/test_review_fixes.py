@@ -163,3 +163,42 @@ def test_rates_are_written_to_stated_significant_digits(capsys, use_cache, tmp_p
     for code_, v in rates.items():
         assert table.loc[code_, "incidents_per_100k"] == float(f"{v:.{RATE_DIGITS}g}")
     assert "9999999" not in text and "3333333" not in text
+
+
+def _help_pages() -> list[tuple[str, ...]]:
+    import importlib
+
+    from incidentmap.cli import COMMANDS
+
+    pages: list[tuple[str, ...]] = []
+    for name, (module, attr, _) in COMMANDS.items():
+        if attr == "app":  # a group: each of its commands
+            group = importlib.import_module(f"incidentmap.cli.{module}").app
+            pages += [(name, c.name or c.callback.__name__) for c in group.registered_commands]
+        else:
+            pages.append((name,))
+    return pages
+
+
+@pytest.mark.parametrize("command", _help_pages(), ids=" ".join)
+def test_help_names_values_in_one_style(capsys, command, monkeypatch):
+    """16: no ``<path>``, ``{FILE}`` or ``TEXT``: upper-case words and listed choices."""
+    import re
+
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, _ = run(capsys, *command, "--help")
+    assert code == 0
+    assert not re.findall(r"<\w[^>]*>|\{\w+\}|\bTEXT\b", out)
+
+
+def test_help_metavars_name_what_they_take(capsys, monkeypatch):
+    """16: where's LAT [LON], merge's SOURCE:ID, brief's BREAKS and listed measures."""
+    monkeypatch.setenv("COLUMNS", "100")
+    _, out, _ = run(capsys, "where", "--help")
+    assert "where [OPTIONS] LAT [LON]" in out and "  LAT  Latitude" in out
+    _, out, _ = run(capsys, "merge", "--help")
+    assert "--explain SOURCE:ID" in out
+    for command in ("brief", "map"):
+        _, out, _ = run(capsys, command, "--help")
+        assert "--bins BREAKS" in out and "--measure count|fatalities|per100k|COLUMN" in out
+        assert "--color-by category|COLUMN" in out and "--level district|province" in out

@@ -356,16 +356,36 @@ class WriteProgress:
         self._bar.update(self._task, completed=min(written, estimate))
 
 
-#: readable metavars for options that take free text or numbers (--help showed ``<str>``,
-#: ``<float range>``): by parameter name, a bundle's prefix first
+#: readable metavars for options and arguments, by parameter name (a bundle's prefix first):
+#: one style, an upper-case word for a value (``FILE``, ``KM``), choices listed ``a|b|c``
 METAVARS = {
     "input": "FILE",
     "inputs": "FILES",
+    "lat": "LAT",
+    "lon": "LON",
+    "output": "FILE",
+    "png": "FILE",
+    "population": "FILE",
+    "pairs": "FILE",
+    "decisions": "FILE",
+    "explain": "SOURCE:ID",
+    "bins": "BREAKS",
+    "measure": "count|fatalities|per100k|COLUMN",
+    "color_by": "category|COLUMN",
     "since": "DATE",
     "until": "DATE",
     "day_one": "DATE",
     "event_type": "TYPE",
-    "actor": "TEXT",
+    "actor": "ACTOR",
+    "caption": "CAPTION",
+    "title": "TITLE",
+    "credit": "CREDIT",
+    "country": "COUNTRY",
+    "filters": "NAME=VALUE",
+    "version": "VERSION",
+    "update": "FILE",
+    "within": "FILE",
+    "base_url": "URL",
     "attribution": "KINDS",
     "weight": "COLUMN",
     "sums": "COLUMN",
@@ -394,32 +414,85 @@ METAVARS = {
     "province_field": "FIELD",
     "id_field": "FIELD",
 }
-_BY_TYPE = {"str": "TEXT", "int": "N", "float": "NUMBER"}
+#: the read options that name no column
+_READ_VALUES = ("encoding", "delimiter", "sheet", "in_layer", "comment", "columns", "day_one")
+_BY_TYPE = {"str": "VALUE", "int": "N", "float": "NUMBER", "Path": "PATH"}
 
 
 def readable_metavars(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Give each free-text or number option of a command a readable metavar.
+    """Give each option and argument of a command a metavar in one style.
 
-    Options with choices list them (``<district|province>``) and paths say ``<path>``;
-    the others said ``<str>``, ``<float range>`` or ``<list[str]>``: they get a word from
-    :data:`METAVARS` (a read option names a ``COLUMN``), else one by type.
+    click showed ``<str>``, ``<path>``, ``<float range>``, ``<a|b>`` and ``{FILE}``: each
+    value gets an upper-case word from :data:`METAVARS` (a read option names a ``COLUMN``),
+    else one by type; choices are listed ``a|b|c``. Flags take no value and show none.
     """
+    _plain_argument_usage()
+    names = getattr(inspect.unwrap(func), "__globals__", {})
     for param in inspect.signature(func).parameters.values():
         info = param.default
         if not hasattr(info, "metavar") or info.metavar is not None:
             continue
+        choices = _choices(_evaluated(param.annotation, names))
+        if choices:
+            info.metavar = "|".join(choices)
+            continue
         kind = re.sub(r"^list\[(.*)\]$", r"\1", _type_name(param.annotation))
         if kind not in _BY_TYPE:
-            continue  # choices, paths, flags
+            continue  # flags
         bundle, _, name = param.name.rpartition("__")
-        default = "COLUMN" if bundle == "read" else _BY_TYPE[kind]
-        info.metavar = METAVARS.get(name, default) if bundle != "read" else (
-            METAVARS.get(name, default) if name not in ("province", "district") else default
-        )
+        if bundle == "read" and name not in _READ_VALUES:
+            info.metavar = "COLUMN"
+        else:
+            info.metavar = METAVARS.get(name, _BY_TYPE[kind])
     return func
 
 
+def _evaluated(annotation: Any, names: dict[str, Any]) -> Any:
+    """Return a postponed annotation (``"Level | None"``) as the type it names, if it can."""
+    if not isinstance(annotation, str):
+        return annotation
+    try:
+        return eval(annotation, dict(names))
+    except Exception:  # a name only known to type checkers: no choices to list
+        return annotation
+
+
+def _choices(annotation: Any) -> list[str]:
+    """Return the values of a :class:`Choice` annotation (``Level | None``, ``list[...]``)."""
+    import typing
+
+    for arg in (annotation, *typing.get_args(annotation)):
+        inner = typing.get_args(arg) if typing.get_origin(arg) is list else (arg,)
+        for t in inner:
+            if isinstance(t, type) and issubclass(t, Enum):
+                return [str(m.value) for m in t]
+    return []
+
+
+def _plain_argument_usage() -> None:
+    """Show a required argument as ``FILE`` in the usage line, not typer's ``{FILE}``.
+
+    typer wraps a required argument's metavar in braces (click's sign for a choice); our
+    usage lines name values one way, options and arguments alike.
+    """
+    from typer.core import TyperArgument
+
+    make = TyperArgument.make_metavar
+    if getattr(make, "plain", False):
+        return
+
+    def plain_metavar(self: Any, ctx: Any, *, usage: bool = False) -> str:
+        var = make(self, ctx, usage=usage)
+        if var.startswith("{") and var.endswith("}"):
+            return var[1:-1]
+        return var
+
+    plain_metavar.plain = True  # type: ignore[attr-defined]
+    TyperArgument.make_metavar = plain_metavar  # type: ignore[method-assign]
+
+
 def _type_name(annotation: Any) -> str:
-    """Return an annotation as text without ``| None`` (``str``, ``list[str]``, ``Level``)."""
+    """Return an annotation as text without ``| None`` (``str``, ``list[str]``, ``Path``)."""
     text = annotation.__name__ if isinstance(annotation, type) else str(annotation)
-    return re.sub(r"\s*\|\s*None$|^Optional\[(.*)\]$", r"\1", text.replace("typing.", ""))
+    text = re.sub(r"\bpathlib\.Path\b", "Path", text.replace("typing.", ""))
+    return re.sub(r"\s*\|\s*None$|^Optional\[(.*)\]$", r"\1", text)
