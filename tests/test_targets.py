@@ -376,7 +376,9 @@ def test_trends_by_target_in_every_output_format(capsys, use_cache, tmp_path, mo
         code, _, err = run(capsys, *base, "-f", "csv", "-o", path)
         assert code == 0, err
         if suffix == ".json":
-            written = pd.DataFrame(json.loads(path.read_text()))
+            doc = json.loads(path.read_text())  # the document -f json prints
+            assert doc["by_target"] == split
+            written = pd.DataFrame(doc["areas"])
         elif suffix == ".csv":
             written = pd.read_csv(path)
         else:

@@ -15,7 +15,8 @@ officials"), and each dataset says it its own way:
 * an event type that is a target by definition: HDX HAPI's ``civilian_targeting`` (its
   conflict-event codebook: ACLED's civilian targeting, aggregated) and ACLED's "Violence
   against civilians" (ACLED Codebook: violence by an organised armed group against unarmed
-  non-combatants), for the rows nothing more specific names.
+  non-combatants) where the file has no ``civilian_targeting`` column, for the rows nothing
+  more specific names.
 
 :data:`TARGETS` is the taxonomy; :func:`target_of` gives each row's target (``unknown`` when
 the row does not say). The rules are in the tables below, each cited to its codebook.
@@ -290,7 +291,7 @@ _EVENT_TYPES = {"civilian_targeting": "civilians", "violence against civilians":
 def _event_type(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray | None:
     """Return the target an event type names by definition (HAPI ``civilian_targeting``)."""
     col = by_key.get("event_type")
-    if col is None:
+    if col is None or "civilian_targeting" in by_key:  # where ACLED's own column says it
         return None
     rule = lambda v: _EVENT_TYPES.get(str(v).strip().casefold())  # noqa: E731
     return _per_value(incidents[col], None, rule)
