@@ -90,12 +90,12 @@ def test_boundaries_info_checks_the_cache(capsys, own_cache):
 def test_unexpected_failure_is_one_line_naming_the_step(capsys, use_cache, tmp_path, monkeypatch):
     src = tmp_path / "x.csv"
     src.write_text("date,province\n2023-01-01,Kabul\n")
-    import incidentmap.pipeline
+    import incidentmap.io.targets
 
     def broken(*args, **kwargs):
         raise RuntimeError("writer exploded")
 
-    monkeypatch.setattr(incidentmap.pipeline, "write_layer", broken)
+    monkeypatch.setattr(incidentmap.io.targets, "write_layers", broken)
     out = tmp_path / "o.gpkg"
     code, stdout, err = run(capsys, "geocode", src, "-o", out)
     assert code == 1 and stdout == ""
@@ -225,8 +225,8 @@ def test_cli_query_says_how_many_area_events_were_left_out(capsys, use_cache, mi
     im.write_layer(mixed, src)
     code, out, err = run(capsys, "query", src, "--near", "Jalalabad", "--km", "50", "-f", "csv")
     assert code == 0
-    assert "listed: 1 events placed only to a district or province that lies wholly" in err
-    assert "left out: 1 events placed only to a district or province that overlaps" in err
+    assert "listed: 1 event placed only to a district or province that lies wholly" in err
+    assert "left out: 1 event placed only to a district or province that overlaps" in err
     assert len(pd.read_csv(pd.io.common.StringIO(out))) == 2
     code, out, err = run(
         capsys, "query", src, "--near", "Jalalabad", "--km", "50", "-f", "csv",

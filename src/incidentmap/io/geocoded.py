@@ -20,8 +20,12 @@ __all__ = ["is_geocoded", "read_geocoded", "typed_geocoded"]
 
 
 def is_geocoded(columns: Any) -> bool:
-    """Tell whether a table already has incidentmap's geocode columns."""
-    return {"row", "geocode_method", "geocode_precision", "district_id", "province_code"} <= {
+    """Tell whether a table already has incidentmap's geocode columns.
+
+    A frame geocoded in Python and written as it is has no ``row`` (the reader's row
+    number): it is still geocoded, and its area rows stay areas when read back.
+    """
+    return {"geocode_method", "geocode_precision", "district_id", "province_code"} <= {
         str(c) for c in columns
     }
 
@@ -76,6 +80,8 @@ def typed_geocoded(
         raw = _with_wkt_geometry(raw, name)
     g = raw.to_crs("EPSG:4326") if raw.crs is not None else raw.set_crs("EPSG:4326")
     g = g.reset_index(drop=True)
+    if "row" not in g.columns:  # written from Python without the reader's row numbers
+        g.insert(0, "row", np.arange(1, len(g) + 1))
     problems = Problems(name, np.arange(1, len(g) + 1), on_bad)
     _checked_values(g, problems, dayfirst)
     g["geocode_conflict"] = _per_value(
