@@ -325,11 +325,6 @@ def test_towns_with_events_come_before_the_province_names(browser, gtd_page):  #
         ctx.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a town's name is only tried right of its dot, where Lashkar Gah's covers Kandahar's "
-    "dot (needs the left-of-dot place in _placeLabels, render/static/im-labels.js)",
-)
 def test_kunduz_and_lashkar_gah_are_named_at_the_opening_zoom(browser, gtd_page):  # noqa: F811
     ctx, pg = open_page(browser, gtd_page)
     try:

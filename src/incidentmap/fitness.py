@@ -95,7 +95,8 @@ def _level_notes(fit: Fitness, chosen: str, *, asked: bool) -> list[str]:
     if chosen == "district" and fit.province_rows:
         return [
             f"{fit.province_rows:,} of {fit.placed:,} placed rows are placed only to a province "
-            "and are not in the district counts (`level` province counts them)"
+            "and are not in the district counts (a page shows them by province; `level` "
+            "province counts them)"
         ]
     return []
 

@@ -37,7 +37,7 @@ OpenOn = Choice("OpenOn", {name: name for name in OPENS})  # type: ignore[misc]
 _SCHEME_HELP = "Colour classes (user: give --bins)."
 
 
-def _style_options(level: str | None, png_periods: int) -> Any:
+def _style_options(level: str | None, png_periods: int | None) -> Any:
     """Build the styling options both commands take; defaults differ per command."""
     options: list[tuple[str, Any, Any]] = [
         (
@@ -137,13 +137,16 @@ def _style_options(level: str | None, png_periods: int) -> Any:
         ),
         (
             "png_periods",
-            int,
+            int | None,
             typer.Option(
                 png_periods,
                 "--png-periods",
                 min=1,
                 max=12,
-                help="Last N periods as small multiples in the static map.",
+                help=(
+                    "Last N periods as small multiples in the static map "
+                    f"(default: {'every one, up to 12' if png_periods is None else png_periods})."
+                ),
             ),
         ),
     ]
@@ -229,7 +232,7 @@ def map_cmd(
 @geocode_options
 @read_options
 @filter_options
-@_style_options(level=None, png_periods=6)
+@_style_options(level=None, png_periods=None)
 def brief_cmd(
     input: str = typer.Argument(..., help="Incident file (raw or geocoded), or - for stdin."),
     output: Path = typer.Option(..., "-o", "--output", help="HTML file to write."),

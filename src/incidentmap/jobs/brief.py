@@ -56,8 +56,9 @@ class BriefRequest:
         Population by area, for ``measure="per100k"``.
     png : path, optional
         Also write a static map (``.png``, ``.svg``, ``.pdf``).
-    png_periods : int, default 6
-        The last N periods as small multiples in the static map.
+    png_periods : int, optional
+        The last N periods as small multiples in the static map (default: every period,
+        up to 12; the title says which are shown).
     """
 
     source: Source
@@ -70,7 +71,7 @@ class BriefRequest:
     tiles: str | None = None
     population: Any = None
     png: str | Path | None = None
-    png_periods: int = 6
+    png_periods: int | None = None
 
     def checked(self) -> BriefRequest:
         """Return the request with its default style, or refuse it before any file is read."""
@@ -299,7 +300,7 @@ def _publish(
             static_map(
                 loaded.frame,
                 tmp,
-                replace(style, hotspots=False, labels=False),
+                replace(style, hotspots=False),
                 image=ImageOptions(periods=req.png_periods, overwrite=True),
                 population=population,
                 series=series,

@@ -41,7 +41,8 @@
         var p = map.latLngToContainerPoint([it.lat, it.lon]);
         /* towns: the dot on the place, the name to its right; areas: centred, else nudged
            up or down by most of a line when the centre is taken */
-        var shifts = it.rank === 1 ? [[0, 0]] : [[0, 0], [0, -0.8 * it.h], [0, 0.8 * it.h], [-0.3 * it.w, 0], [0.3 * it.w, 0]];
+        /* a town's name right of its dot, else left of it; a province's around its centre */
+        var shifts = it.rank === 1 ? [[0, 0], [8 - it.w, 0]] : [[0, 0], [0, -0.8 * it.h], [0, 0.8 * it.h], [-0.3 * it.w, 0], [0.3 * it.w, 0]];
         var found = null;
         for (var s = 0; s < shifts.length && !found; s++) {
           var x0 = (it.rank === 1 ? p.x - 4 : p.x - it.w / 2) + shifts[s][0], y0 = p.y - it.h / 2 + shifts[s][1];
@@ -57,7 +58,9 @@
         want = !!found;
         if (want) {
           placed.push(found[0]);
-          node.style.transform = it.rank === 1 ? "translate(-4px, -50%)" :
+          var left = it.rank === 1 && found[1][0] !== 0;
+          node.classList.toggle("im-name-left", left);
+          node.style.transform = it.rank === 1 ? (left ? "translate(calc(4px - 100%), -50%)" : "translate(-4px, -50%)") :
             "translate(calc(-50% + " + found[1][0].toFixed(1) + "px), calc(-50% + " + found[1][1].toFixed(1) + "px))";
         }
       }
