@@ -101,7 +101,7 @@ def test_shapefile_fields_prj_cpg(geocoded, tmp_path, capsys, use_cache):
     )
     assert code == 0, err
     assert "date_precision -> date_preci" in err
-    assert "1 values of 'notes' longer than 254 bytes were cut" in err
+    assert "1 value of 'notes' longer than 254 bytes was cut" in err
     for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg", ".fields.csv"):
         assert (tmp_path / f"points{ext}").exists(), ext
     assert (tmp_path / "points.cpg").read_text().strip().upper() in ("UTF-8", "65001")

@@ -202,3 +202,97 @@ def test_help_metavars_name_what_they_take(capsys, monkeypatch):
         _, out, _ = run(capsys, command, "--help")
         assert "--bins BREAKS" in out and "--measure count|fatalities|per100k|COLUMN" in out
         assert "--color-by category|COLUMN" in out and "--level district|province" in out
+
+
+def test_counts_and_nouns_agree(capsys, use_cache, tmp_path):
+    """20: one helper for plurals: "1 month", "2 months", "1,234 rows"."""
+    from incidentmap.errors import plural
+
+    assert plural(1, "month") == "1 month" and plural(2, "month") == "2 months"
+    assert plural(1234, "row") == "1,234 rows" and plural(1.0, "row") == "1 row"
+    assert plural(1, "event id is", "event ids are") == "1 event id is"
+    code, _, err = run(capsys, "trends", SAMPLE, "--period", "month", "--baseline", "1",
+                       "--no-hotspots", "-f", "csv")  # fmt: skip
+    assert code == 0 and "baseline: 1 month before it" in err
+    src = tmp_path / "one.csv"
+    src.write_text("event_id,date,province\nA1,2023-01-05,Balkh\n")
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv")
+    assert code == 0 and "read: 1 row from" in err and "wrote: 1 row to" in err
+
+
+def test_qgis_styles_are_no_data_layer(capsys, use_cache, tmp_path):
+    """22: a GeoPackage of one layer and QGIS's ``layer_styles`` reads that layer."""
+    import geopandas as gpd
+    import pyogrio
+    from shapely.geometry import Point
+
+    path = tmp_path / "styled.gpkg"
+    rows = gpd.GeoDataFrame(
+        {"event_id": ["A1", "A2"], "date": ["2023-01-05", "2023-01-06"]},
+        geometry=[Point(69.17, 34.53), Point(62.2, 34.35)],
+        crs="EPSG:4326",
+    )
+    rows.to_file(path, layer="attacks", driver="GPKG")
+    styles = pd.DataFrame({"f_table_name": ["attacks"], "styleName": ["default"]})
+    pyogrio.write_dataframe(styles, path, layer="layer_styles", driver="GPKG", append=True)
+    assert len(pyogrio.list_layers(path)) == 2
+    out = tmp_path / "a.csv"
+    code, _, err = run(capsys, "aggregate", path, "--level", "province", "--period", "none",
+                       "-o", out)  # fmt: skip
+    assert code == 0, err
+    assert pd.read_csv(out)["incidents"].sum() == len(rows)
+
+
+def test_a_property_of_numbers_and_blanks_reads_without_warnings(tmp_path):
+    """13: GDAL's JSON-typed property (numbers and "") gives no geopandas warning."""
+    import json
+    import warnings
+
+    from incidentmap.io.layers import read_gis
+
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [69.2, 34.5]},
+         "properties": {"fatalities": i if i % 2 else ""}}
+        for i in range(4)
+    ]  # fmt: skip
+    path = tmp_path / "mixed.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        gis = read_gis(path, None)
+    assert len(gis) == 4 and [str(w.message) for w in said] == []
+
+
+def test_an_exported_geopackage_is_read_back_with_its_area_events(capsys, use_cache, tmp_path):
+    """4: the ``area_events`` layer beside ``points`` is read, not dropped without a word."""
+    import pyogrio
+
+    gpkg = tmp_path / "ae.gpkg"
+    code, _, err = run(capsys, "export", SAMPLE, "--layer", "points", "--area-events", "layer",
+                       "-o", gpkg)  # fmt: skip
+    assert code == 0, err
+    apart = len(pyogrio.read_dataframe(gpkg, layer="area_events", read_geometry=False))
+    assert apart > 0
+    whole = _job_counts(SAMPLE, "province").counts
+    back = _job_counts(gpkg, "province").counts
+    assert back["incidents"].sum() == whole["incidents"].sum()
+    out = tmp_path / "a.csv"
+    code, _, err = run(capsys, "aggregate", gpkg, "--level", "province", "--period", "none",
+                       "-o", out)  # fmt: skip
+    assert code == 0 and pd.read_csv(out)["incidents"].sum() == whole["incidents"].sum()
+
+
+def test_trends_table_never_cuts_a_number(capsys, use_cache, monkeypatch):
+    """21: at 80 columns every value is shown whole; a column that cannot fit is named."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = run(capsys, "trends", GTD, "--period", "month", "-f", "table")
+    assert code == 0, err
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    code, csv_out, _ = run(capsys, "trends", GTD, "--period", "month", "-f", "csv")
+    import io
+
+    areas = pd.read_csv(io.StringIO(csv_out))
+    flagged = areas[areas["rising"] | areas["surge"] | areas["threat"]]
+    for v in flagged["last_count"]:
+        assert f" {v:,} " in out  # the latest counts of the areas shown, whole

@@ -210,12 +210,37 @@ def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: 
         cols = [c for c in _TABLE if c in frame.columns]
         rows = frame[cols].itertuples(index=False)
         cols = [_TABLE[c] for c in cols]
-    for c in cols:
-        t.add_column(c, no_wrap=c in ("area", "emerging"))
-    for r in rows:
-        t.add_row(*[Text(terminal_text(_cell(v))) for v in r])
     console = Console(soft_wrap=False, markup=False, highlight=False)
+    cells = [[terminal_text(_cell(v)) for v in r] for r in rows]
+    keep = _columns_that_fit(cols, cells, console.width)
+    if len(keep) < len(cols):
+        console_err.print(
+            f"note: not shown at this width ({console.width} columns): "
+            f"{', '.join(c for n, c in enumerate(cols) if n not in keep)} (--format csv "
+            "lists every column)"
+        )
+    for n in keep:  # a value is never cut: its column is as wide as its widest value
+        widest = max((len(r[n]) for r in cells), default=0)
+        t.add_column(cols[n], min_width=max(widest, 1), overflow="fold")
+    for r in cells:
+        t.add_row(*[Text(r[n]) for n in keep])
     console.print(t, *split)
+
+
+def _columns_that_fit(cols: list[str], cells: list[list[str]], width: int) -> list[int]:
+    """Return the columns to show: all if their values fit in ``width``, else the first ones.
+
+    A column needs its widest value and its header's longest word (a header may wrap),
+    plus 3 characters of border and padding; the last columns go first.
+    """
+    need = [
+        max([len(w) for w in str(c).split()] + [len(r[n]) for r in cells]) + 3
+        for n, c in enumerate(cols)
+    ]
+    keep = list(range(len(cols)))
+    while len(keep) > 2 and sum(need[n] for n in keep) + 1 > width:
+        keep.pop()
+    return keep
 
 
 def _split_table(frame: pd.DataFrame) -> list[Table]:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from incidentmap.errors import InputFileError, UsageError
+from incidentmap.errors import InputFileError, UsageError, plural
 
 __all__ = [
     "cached_sheet",
@@ -36,6 +36,10 @@ __all__ = [
 _OWN_LAYERS = ("incidents", "points", "merged")
 
 
+#: tables a GeoPackage may hold beside its data, never incidents (QGIS's saved styles)
+_NOT_DATA = ("layer_styles",)
+
+
 def gis_layer(path: Path, layer: str | None) -> str | None:
     """Return the layer of a GIS file to read: the one named, the only one, or our own.
 
@@ -48,15 +52,21 @@ def gis_layer(path: Path, layer: str | None) -> str | None:
     import pyogrio
 
     try:
-        names = [str(n) for n, _ in pyogrio.list_layers(path)]
+        listed = [str(n) for n, _ in pyogrio.list_layers(path)]
     except Exception:  # not a file GDAL lists layers of: let the reader say why
         return None
-    if len(names) <= 1:
+    names = [n for n in listed if n.lower() not in _NOT_DATA]
+    if len(listed) <= 1:
         return None
+    if len(names) == 1:  # one data layer beside QGIS's styles
+        return names[0]
     own = [n for n in _OWN_LAYERS if n in names]
     if own:
         return own[0]
-    msg = f"the file holds {len(names)} layers ({', '.join(names[:8])}): name one with `in_layer`"
+    msg = (
+        f"the file holds {plural(len(names), 'layer')} ({', '.join(names[:8])}): name one "
+        "with `in_layer`"
+    )
     raise UsageError(msg, field="in_layer")
 
 
@@ -66,10 +76,48 @@ def gis_layer(path: Path, layer: str | None) -> str | None:
 
 def read_gis(p: Path, layer: str | None) -> Any:
     """Read a GIS file's incident layer (:func:`gis_layer`); a GeoJSON's big integers exact."""
+    import warnings
+
     import geopandas as gpd
 
-    gis = gpd.read_file(p, layer=gis_layer(p, layer), engine="pyogrio")
+    with warnings.catch_warnings():
+        # a property mixing numbers and "" is typed JSON by GDAL and left as text by
+        # geopandas, which is how every column is read: the number rules read it, and say
+        # what they cannot; geopandas' warning adds nothing
+        warnings.filterwarnings("ignore", message=r"Could not parse column .* as JSON")
+        chosen = gis_layer(p, layer)
+        gis = gpd.read_file(p, layer=chosen, engine="pyogrio")
+        if layer is None and chosen == "points":
+            gis = _with_area_events(p, gis)
     return exact_ints(gis, p.read_bytes()) if p.suffix.lower() == ".geojson" else gis
+
+
+def _with_area_events(p: Path, points: Any) -> Any:
+    """Add the rows of an ``area_events`` layer beside ``points`` (incidentmap's export).
+
+    incidentmap's export (``area_events="layer"``) writes the events placed only to a
+    district or province apart, with their area's polygon; read back, they are rows of the
+    file like the points (placed by their area, their geometry left out), in the order they
+    were written.
+    """
+    import geopandas as gpd
+    import pyogrio
+
+    try:
+        names = {str(n) for n, _ in pyogrio.list_layers(p)}
+    except Exception:  # listed once already: nothing more to add
+        return points
+    if "area_events" not in names:
+        return points
+    areas = gpd.read_file(p, layer="area_events", engine="pyogrio")
+    if areas.empty or not set(areas.columns) <= set(points.columns):
+        return points
+    areas = areas.set_geometry(gpd.GeoSeries([None] * len(areas), index=areas.index,
+                                             crs=points.crs))  # fmt: skip
+    both = pd.concat([points, areas], ignore_index=True)
+    if "row" in both.columns and pd.api.types.is_numeric_dtype(both["row"]):
+        both = both.sort_values("row", kind="stable").reset_index(drop=True)
+    return gpd.GeoDataFrame(both, geometry=points.geometry.name, crs=points.crs)
 
 
 def json_int(text: str) -> int | str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from incidentmap.errors import UsageError, carrying
+from incidentmap.errors import UsageError, carrying, plural
 from incidentmap.jobs.load import (
     Source,
     load,
@@ -152,8 +152,8 @@ def run(request: AggregateRequest) -> AggregateResult:
 
             report.add(
                 "wrote",
-                f"wrote: {len(counts):,} rows ({n_areas} {request.level}s x {n_periods:,} "
-                f"period{'s' if n_periods != 1 else ''}) to {output_name(request.output.path)}; "
+                f"wrote: {plural(len(counts), 'row')} ({plural(n_areas, request.level)} x "
+                f"{plural(n_periods, 'period')}) to {output_name(request.output.path)}; "
                 f"{_incidents(float(counts['incidents'].sum()))} counted",
                 kind="info",
             )
@@ -344,7 +344,8 @@ def say_written(report: Report, written: dict[str, Any] | None) -> None:
     for col, count in ((written or {}).get("truncated_columns") or {}).items():
         report.add(
             "truncated",
-            f"{count:,} values of {col!r} longer than 254 bytes were cut by the shapefile "
+            f"{plural(count, 'value')} of {col!r} longer than 254 bytes "
+            f"{'was' if count == 1 else 'were'} cut by the shapefile "
             "format; write .gpkg to keep them whole",
             field=col,
             kind="warning",

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from incidentmap.errors import plural
 from incidentmap.jobs.report import Report
 
 __all__ = ["InstallRequest", "cache_folder", "describe", "install", "unwritable_cache"]
@@ -67,7 +68,8 @@ def install(request: InstallRequest) -> Installed:
     p = info.provenance
     report.add(
         "installed",
-        f"installed {p['districts']} districts in {p['provinces']} provinces to {info.path}",
+        f"installed {plural(p['districts'], 'district')} in "
+        f"{plural(p['provinces'], 'province')} to {info.path}",
         kind="info",
     )
     missing = p.get("provinces_missing") or []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from incidentmap.errors import UsageError, carrying, refuse_choice
+from incidentmap.errors import UsageError, carrying, plural, refuse_choice
 from incidentmap.jobs.aggregate import say_province_only, say_written
 from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
@@ -246,7 +246,8 @@ def _say(report: Report, written: dict[str, Any], request: ExportRequest) -> Non
     tables = written.get("tables", {})
     for name, count in written["layers"].items():
         if name not in tables:
-            report.add("layer", f"layer {name}: {count:,} features", field=name, kind="info")
+            line = f"layer {name}: {plural(count, 'feature')}"
+            report.add("layer", line, field=name, kind="info")
     for name, (rows, path) in tables.items():
         which = (
             "every area x period"
@@ -254,7 +255,8 @@ def _say(report: Report, written: dict[str, Any], request: ExportRequest) -> Non
             else "area x period with incidents; `zeros` for all"
         )
         size = _size(path)
-        report.add("table", f"table {name}: {rows:,} rows ({which}) in {path}{size}", kind="info")
+        line = f"table {name}: {plural(rows, 'row')} ({which}) in {path}{size}"
+        report.add("table", line, kind="info")
     if request.period is not None and not any(n in written["layers"] for n in _AREAS):
         report.add(
             "period_unused",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from incidentmap.errors import carrying
+from incidentmap.errors import carrying, plural
 from incidentmap.jobs.aggregate import say_written
 from incidentmap.jobs.load import Source
 from incidentmap.jobs.report import Report
@@ -101,9 +101,8 @@ def run(request: GeocodeRequest) -> GeocodeResult:
         say_written(report, counts.write)
         rows = sum(counts.write.get("layers", {}).values())
         report.counts.update(counts.summary)
-        report.add(
-            "wrote", f"wrote: {rows:,} rows to {output_name(request.output.path)}", kind="info"
-        )
+        line = f"wrote: {plural(rows, 'row')} to {output_name(request.output.path)}"
+        report.add("wrote", line, kind="info")
         return GeocodeResult(counts, report)
 
 
@@ -112,7 +111,8 @@ def summarise(counts: GeocodeReport, source: str, report: Report) -> None:
     s = counts.summary
     m = s["by_method"]
     add = report.add
-    add("read", f"read: {s['read']:,} rows from {source} (preset {counts.preset})", kind="info")
+    line = f"read: {plural(s['read'], 'row')} from {source} (preset {counts.preset})"
+    add("read", line, kind="info")
     for line in counts.layout:
         add("layout", line, kind="info")
     add(

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any
 
-from incidentmap.errors import UsageError, carrying
+from incidentmap.errors import UsageError, carrying, plural
 from incidentmap.jobs.load import Source, load
 from incidentmap.jobs.report import Report
 from incidentmap.options import Filters
@@ -213,22 +213,24 @@ def _say_area_events(report: Report, overlaps: int, inside: int, included: bool)
     if inside:
         report.add(
             "area_inside",
-            f"listed: {inside:,} events placed only to a district or province that lies "
-            "wholly inside the query area (match = area inside; distance_km to the area's edge)",
+            f"listed: {plural(inside, 'event')} placed only to a district or province "
+            "that lies wholly inside the query area (match = area inside; distance_km to the "
+            "area's edge)",
             kind="info",
         )
     if overlaps and not included:
         report.add(
             "area_overlaps",
-            f"left out: {overlaps:,} events placed only to a district or province that overlaps "
-            "the query area, and may lie outside it (`include_area_events` lists them)",
+            f"left out: {plural(overlaps, 'event')} placed only to a district or province "
+            "that overlaps the query area, and may lie outside it (`include_area_events` lists "
+            "them)",
             field="include_area_events",
             kind="info",
         )
     elif overlaps:
         report.add(
             "area_overlaps",
-            f"listed: {overlaps:,} events placed only to a district or province that overlaps "
-            "the query area (match = area overlaps; distance_km to the area's edge)",
+            f"listed: {plural(overlaps, 'event')} placed only to a district or province "
+            "that overlaps the query area (match = area overlaps; distance_km to the area's edge)",
             kind="info",
         )

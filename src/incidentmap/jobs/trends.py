@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from incidentmap.errors import carrying, refuse_choice
+from incidentmap.errors import carrying, plural, refuse_choice
 from incidentmap.jobs.aggregate import coarse_note, say_written, write_area_rows
 from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
@@ -191,7 +191,7 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
     """Say the periods compared and how many areas each rule flagged."""
     f, period, add = result.facts, request.period, result.report.add
     note = f"latest {period}: {f['last_period']:%Y-%m-%d}{_left_out(f, period)}"
-    add("compared", f"{note}; baseline: {f['baseline']} {period}s before it", kind="info")
+    add("compared", f"{note}; baseline: {plural(f['baseline'], period)} before it", kind="info")
     if f.get("surge_week") is not None:
         add("surge_week", f"surge and threat: ACLED's weekly rules, {_surge_week(f)}", kind="info")
     else:
