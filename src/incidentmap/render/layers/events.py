@@ -284,11 +284,11 @@ def _period_exceptions(
     """
     from incidentmap.aggregate import PERIODS
 
+    if series.period is None or not len(series.starts):  # all dates: one period, no column
+        return None
     starts = np.array([(pd.Timestamp(s) - base).days for s in series.starts], dtype=np.int64)
     last = pd.Timestamp(series.starts[-1])
     end = int(((pd.Period(last, freq=PERIODS[series.period]) + 1).start_time - base).days)
-    if series.period is None or not len(series.starts):
-        return None
     d = day - 1
     t = np.searchsorted(starts, d, side="right")  # 1 + the last start on or before the day
     t = np.where((day > 0) & (d < end) & (t > 0), t, 0)
