@@ -452,3 +452,23 @@ def test_explaining_two_rows_of_one_source_says_they_are_never_one_event(
     _, lines = explain_pair(frames, (source, ids[k]), (source, ids[m]))
     assert "a source's rows are never one event" in lines[-1]
     assert not any("a decision can still match them" in x for x in lines)
+
+
+@SLOW
+@given(n_a=st.integers(1, 5), n_b=st.integers(1, 5), months=st.integers(2, 9))
+def test_sources_with_no_pair_at_all_merge_to_every_row_alone(n_a, n_b, months, capsys, use_cache):
+    """No candidate between two sources (months apart): every row alone, not a crash."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        a = _source(folder, "a", [f"A{k}" for k in range(n_a)])
+        b = folder / "b.csv"
+        pd.DataFrame(
+            {"event_id": [f"B{k}" for k in range(n_b)], "date": f"2019-{months + 3:02d}-01",
+             "latitude": 34.52, "longitude": 69.17}
+        ).to_csv(b, index=False)  # fmt: skip
+        out = folder / "m.csv"
+        code, _, err = run(capsys, "merge", f"a={a}", f"b={b}", "-o", out)
+        assert code == 0, err
+        assert f"merged: {n_a + n_b:,} rows in = {n_a + n_b:,} events out" in err
+        result = merge_incidents({"a": load_incidents(a)[0], "b": load_incidents(b)[0]})
+        assert len(result.merged) == n_a + n_b and result.pairs.empty

@@ -194,6 +194,8 @@ def _rivals(ps: _PairSet, call: np.ndarray, n_a: int, n_b: int, tie: np.ndarray)
     p = ps.p
     s = np.where(call == "different", -1.0, ps.alone) + 1e-7 * tie  # equal scores: by ids
     out = np.full(len(s), -1, dtype=np.int64)
+    if not len(s):  # no pair: nobody has a rival
+        return out
     best = np.full(len(s), -np.inf)
     for side, n in ((p.i, n_a), (p.j, n_b)):
         order = np.lexsort((tie, -s, side))
