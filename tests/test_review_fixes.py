@@ -296,3 +296,11 @@ def test_trends_table_never_cuts_a_number(capsys, use_cache, monkeypatch):
     flagged = areas[areas["rising"] | areas["surge"] | areas["threat"]]
     for v in flagged["last_count"]:
         assert f" {v:,} " in out  # the latest counts of the areas shown, whole
+
+
+@pytest.mark.parametrize("command", ["trends", "query", "aggregate"])
+def test_a_target_no_row_has_is_warned_by_every_command(capsys, use_cache, tmp_path, command):
+    """README: ``--target officials`` on a file that codes none is a warning, success or not."""
+    args = ["-o", tmp_path / "a.csv"] if command == "aggregate" else []
+    _, _, err = run(capsys, command, UCDP, "--target", "officials", *args)
+    assert "warning: no row of the input is aimed at officials (its targets: " in err

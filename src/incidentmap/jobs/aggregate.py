@@ -172,7 +172,8 @@ def _span_before_filters(request: AggregateRequest, loaded: Any, report: Report)
     if request.period is None or len(loaded.frame) or not loaded.rows_read:
         return None
     since = request.filters.since if request.filters is not None else None
-    first = pd.Timestamp(since) if since else None
+    first = pd.to_datetime(since, errors="coerce") if since else None
+    first = None if first is None or pd.isna(first) else first
     if first is None:  # the file's first date, read again without the filters
         whole = load(request.source, None, Report(), quiet=True).frame
         first = pd.to_datetime(whole["date"], errors="coerce").min() if len(whole) else None
