@@ -304,3 +304,19 @@ def test_a_target_no_row_has_is_warned_by_every_command(capsys, use_cache, tmp_p
     args = ["-o", tmp_path / "a.csv"] if command == "aggregate" else []
     _, _, err = run(capsys, command, UCDP, "--target", "officials", *args)
     assert "warning: no row of the input is aimed at officials (its targets: " in err
+
+
+def test_trends_table_says_the_areas_not_shown_as_a_note(capsys, use_cache, monkeypatch):
+    """20, 23: the unflagged areas left out of the table are said in a note, noun agreeing."""
+    monkeypatch.setenv("COLUMNS", "120")
+    code, _, err = run(capsys, "trends", SAMPLE, "--period", "month", "-f", "table")
+    said = [line for line in err.splitlines() if "with nothing flagged" in line]
+    code_csv, csv_out, _ = run(capsys, "trends", SAMPLE, "--period", "month", "-f", "csv")
+    import io
+
+    areas = pd.read_csv(io.StringIO(csv_out))
+    shown = areas["rising"] | areas["surge"] | areas["threat"] | areas["hotspot"].notna()
+    n = int((~(shown | (areas["emerging"] != "no pattern"))).sum())
+    assert code == 0 and code_csv == 0 and n > 1
+    assert said == [f"note: {n} provinces with nothing flagged are not shown (--format csv "
+                    "lists every area)"]  # fmt: skip

@@ -34,6 +34,7 @@ from incidentmap.cli._options import (
     to_stdout,
 )
 from incidentmap.cli._text import terminal_text
+from incidentmap.errors import plural
 from incidentmap.jobs.trends import TrendsRequest, TrendsResult, run
 from incidentmap.options import Output
 
@@ -202,9 +203,10 @@ def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: 
         frame = frame.assign(area=_area_label(table, level))
         flagged = _flagged(table)
         if not flagged.all():
+            n = int((~flagged).sum())
             console_err.print(
-                f"{int((~flagged).sum())} {level}s with nothing flagged are not shown "
-                "(--format csv lists every area)"
+                f"note: {plural(n, level)} with nothing flagged {'is' if n == 1 else 'are'} not "
+                "shown (--format csv lists every area)"
             )
         frame = frame[flagged.to_numpy()]
         cols = [c for c in _TABLE if c in frame.columns]
