@@ -251,9 +251,11 @@ def test_each_layer_is_one_key_of_the_page_that_its_script_reads(use_cache):
     every = build_payload(g, im.load_boundaries(), parts=parts, level="province",
                           period="year", hotspots=True, labels=True)  # fmt: skip
     # every layer, in the protocol's order (rows placed only to a province: district pages)
-    assert [k for k in every if k in names] == [n for n in names if n != "coarse"]
+    # a province page draws its outline from its areas' shapes (not sent twice)
+    assert [k for k in every if k in names] == [n for n in names if n not in ("coarse", "outline")]
     district = build_payload(g, im.load_boundaries(), parts=parts, level="district")
     assert district["coarse"]["total"] == 1  # the sample's province-only row, counted
+    assert "outline" in district  # province borders above the districts
     assert list(every["layerNames"]) == [layer.name for layer in NAMED]
     assert every["layerNames"]["areas"] == "Incidents by province"
     bare = build_payload(g, im.load_boundaries(), parts=PageParts(choropleth=False, points=False))

@@ -171,7 +171,9 @@
   };
 
   IncidentMap.prototype._initOutline = function () {
-    var o = this.data.outline;
+    /* a province choropleth's outline is its areas' own shapes (not sent twice) */
+    var a = this.data.areas;
+    var o = this.data.outline || (a && a.level === "province" ? a.geojson : null);
     if (!o) return;
     this.map.createPane("im-outline").style.zIndex = 420;
     this.map.getPane("im-outline").style.pointerEvents = "none";
