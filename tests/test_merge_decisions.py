@@ -472,3 +472,60 @@ def test_sources_with_no_pair_at_all_merge_to_every_row_alone(n_a, n_b, months, 
         assert f"merged: {n_a + n_b:,} rows in = {n_a + n_b:,} events out" in err
         result = merge_incidents({"a": load_incidents(a)[0], "b": load_incidents(b)[0]})
         assert len(result.merged) == n_a + n_b and result.pairs.empty
+
+
+def _near_source(folder: Path, name: str, shift: float, day: int, fatalities: int) -> Path:
+    path = folder / f"{name}.csv"
+    pd.DataFrame(
+        [{"event_id": f"{name.upper()}1", "date": f"2019-03-{day:02d}",
+          "latitude": 34.52 + shift, "longitude": 69.17 + shift, "fatalities": fatalities}]
+    ).to_csv(path, index=False)  # fmt: skip
+    return path
+
+
+@SLOW
+@given(
+    shift=st.sampled_from([0.005, 0.01, 0.015, 0.02, 0.03]),
+    day_c=st.integers(1, 2),
+    tolls=st.sampled_from([(3, 3), (1, 9), (2, 4)]),
+    call=st.sampled_from(["", "review"]),
+)
+@example(shift=0.015, day_c=2, tolls=(3, 3), call="")
+@example(shift=0.015, day_c=2, tolls=(3, 3), call="review")
+def test_no_row_is_both_in_one_event_and_pending_with_a_row_of_it(
+    shift, day_c, tolls, call, capsys, use_cache
+):
+    """A review between rows of one event cannot be: the score's is a match, a person's parts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        paths = {
+            "a": _near_source(folder, "a", 0.0, 1, sum(tolls) // 2),
+            "b": _near_source(folder, "b", shift, 1, tolls[0]),
+            "c": _near_source(folder, "c", -shift, day_c, tolls[1]),
+        }
+        args = [f"{n}={p}" for n, p in paths.items()]
+        decided = [("b", "B1", "c", "C1", call)] if call else []
+        file = _decisions(folder / "calls.csv", decided)
+        out, pairs = folder / "m.csv", folder / "p.csv"
+        extra = ["--decisions", file] if call else []
+        code, _, err = run(capsys, "merge", *args, "-o", out, "--pairs", pairs, *extra)
+        assert code == 0, err
+        events = _events(pd.read_csv(out, dtype=str))
+        table = pd.read_csv(pairs, dtype=str)
+        frames = {n: load_incidents(p)[0] for n, p in paths.items()}
+        result = merge_incidents(frames, decisions={d[:4]: d[4] for d in decided})
+        assert _events(result.merged) == events
+        pending = 0
+        for row in table[table["decision"] == "review"].itertuples():
+            one, two = f"{row.source_a}:{row.event_id_a}", f"{row.source_b}:{row.event_id_b}"
+            assert not any({one, two} <= e for e in events), (one, two, events)
+            pending += 1
+        if call:  # the person's review keeps the two rows apart, as in two sources
+            assert not any({"b:B1", "c:C1"} <= e for e in events)
+        held = {e for e in events for key in _review_keys(table) if key in e}
+        assert result.pending == len(held) and (pending == 0) == (result.pending == 0)
+
+
+def _review_keys(table: pd.DataFrame) -> set[str]:
+    r = table[table["decision"] == "review"]
+    return set(r["source_a"] + ":" + r["event_id_a"]) | set(r["source_b"] + ":" + r["event_id_b"])

@@ -34,7 +34,8 @@ from incidentmap.merge.decisions import strip_safe
 from incidentmap.merge.records import LEVELS, Records
 
 __all__ = [
-    "PLACE_COLUMNS", "PREFIXED", "join_id", "merged_frame", "readable_merged", "split_ids",
+    "PLACE_COLUMNS", "PREFIXED", "join_id", "merged_frame", "pending_events", "readable_merged",
+    "source_counts", "split_ids",
 ]  # fmt: skip
 
 #: columns that travel with the chosen place
@@ -297,3 +298,59 @@ def merged_frame(
     out["merge_note"] = _said(long, {k: [v] for k, v in notes.items()}).reindex(out.index)
     out = out.drop(columns=["_date", "_first"]).reset_index(drop=True)
     return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+
+
+def source_counts(
+    sources: list[Records], labels: np.ndarray, review: dict, notes: dict
+) -> dict[str, dict[str, int]]:
+    """Count each source's rows: merged, alone, not compared and in pairs to review.
+
+    Parameters
+    ----------
+    sources : list of Records
+    labels : numpy.ndarray
+        An event label per row (rows of all sources, source after source).
+    review, notes : dict
+        ``source:event_id`` -> the rows to compare it with, why it was not compared.
+
+    Returns
+    -------
+    dict
+        Source name -> ``rows``, ``merged``, ``alone``, ``not_compared``, ``review``.
+    """
+    size = np.bincount(labels, minlength=len(labels))
+    out = {}
+    start = 0
+    for r in sources:
+        mine = labels[start : start + len(r)]
+        start += len(r)
+        prefix = f"{r.name}:"
+        out[r.name] = {
+            "rows": len(r),
+            "merged": int((size[mine] > 1).sum()),
+            "alone": int((size[mine] == 1).sum()),
+            "not_compared": sum(k.startswith(prefix) for k in notes),
+            "review": sum(k.startswith(prefix) for k in review),
+        }
+    return out
+
+
+def pending_events(records: list[Records], labels: np.ndarray, review: dict[str, list[str]]) -> int:
+    """Return how many events hold a row of a pair left for review.
+
+    Parameters
+    ----------
+    records : list of Records
+    labels : numpy.ndarray
+        An event label per row (rows of all sources, source after source).
+    review : dict
+        ``source:event_id`` -> the rows to compare it with.
+
+    Returns
+    -------
+    int
+    """
+    offsets = np.cumsum([0] + [len(r) for r in records])
+    where = {f"{r.name}:{e}": offsets[k] + n for k, r in enumerate(records)
+             for n, e in enumerate(r.event_id)}  # fmt: skip
+    return len({int(labels[where[key]]) for key in review})

@@ -13,7 +13,12 @@ import pandas as pd
 from incidentmap.errors import UsageError
 from incidentmap.merge.assign import assign, join_events
 from incidentmap.merge.candidates import Pairs, candidate_pairs
-from incidentmap.merge.combine import merged_frame, readable_merged
+from incidentmap.merge.combine import (
+    merged_frame,
+    pending_events,
+    readable_merged,
+    source_counts,
+)
 from incidentmap.merge.decisions import check_decisions
 from incidentmap.merge.posterior import group_probability
 from incidentmap.merge.records import (
@@ -437,7 +442,7 @@ def _events(sources: list[Records], sets: list[_PairSet]) -> np.ndarray:
     apart = []  # rows a person called different stay apart, through a third source too
     for n, ps in enumerate(sets):
         a, b = sources[ps.sa], sources[ps.sb]
-        for k in np.flatnonzero(ps.forced & (ps.decision == "different")):
+        for k in np.flatnonzero(ps.forced & (ps.decision != "match")):  # different, review
             apart.append((offsets[ps.sa] + int(ps.p.i[k]), offsets[ps.sb] + int(ps.p.j[k])))
         for k in np.flatnonzero(ps.decision == "match"):
             i, j = int(ps.p.i[k]), int(ps.p.j[k])
@@ -450,10 +455,25 @@ def _events(sources: list[Records], sets: list[_PairSet]) -> np.ndarray:
         n, k = where[e]
         sets[n].decision[k] = "different"
         sets[n].reason[k] = (
-            "would put two rows of one source, or two rows a person called different, into "
-            "one event (a better match joined them)"
+            "would put two rows of one source, or two rows a person called different or "
+            "review, into one event (a better match joined them)"
         )
     return labels
+
+
+def _settle(sources: list[Records], sets: list[_PairSet], labels: np.ndarray) -> None:
+    """Call ``match`` a pair the score left for review whose rows other matches join.
+
+    Those rows are one event already (``a:1 + b:7`` and ``a:1 + c:3`` match): nothing is
+    left for a person, and no row is counted both merged and pending.
+    """
+    offsets = np.cumsum([0] + [len(r) for r in sources])
+    for ps in sets:
+        k = np.flatnonzero((ps.decision == "review") & ~ps.forced)
+        same = labels[offsets[ps.sa] + ps.p.i[k]] == labels[offsets[ps.sb] + ps.p.j[k]]
+        ps.decision[k[same]] = "match"
+        ps.reason[k[same]] = "one event: matches with another source's row join both rows"
+        ps.ambiguous[k[same]] = False
 
 
 def _review(sources: list[Records], sets: list[_PairSet]) -> dict[str, list[str]]:
@@ -473,26 +493,6 @@ def _review(sources: list[Records], sets: list[_PairSet]) -> dict[str, list[str]
     out: dict[str, list[str]] = {}
     for key, text in zip(both["key"].tolist(), both["text"].tolist(), strict=True):
         out.setdefault(key, []).append(text)  # in the order found, as a group-by keeps it
-    return out
-
-
-def _counts(
-    sources: list[Records], labels: np.ndarray, review: dict, notes: dict
-) -> dict[str, dict[str, int]]:
-    size = np.bincount(labels, minlength=len(labels))
-    out = {}
-    start = 0
-    for r in sources:
-        mine = labels[start : start + len(r)]
-        start += len(r)
-        prefix = f"{r.name}:"
-        out[r.name] = {
-            "rows": len(r),
-            "merged": int((size[mine] > 1).sum()),
-            "alone": int((size[mine] == 1).sum()),
-            "not_compared": sum(k.startswith(prefix) for k in notes),
-            "review": sum(k.startswith(prefix) for k in review),
-        }
     return out
 
 
@@ -531,14 +531,15 @@ def merge_incidents(
         for x, y in combinations(range(len(records)), 2)
     ]
     labels = _events(records, sets)
+    _settle(records, sets, labels)
     _, labels = np.unique(labels, return_inverse=True)
     notes = {k: v for r in records for k, v in _not_compared(r).items()}
     review = _review(records, sets)
     return MergeResult(
         merged=merged_frame(records, labels, review, notes),
         pairs=_table(records, sets),
-        counts=_counts(records, labels, review, notes),
-        pending=_pending(records, labels, review),
+        counts=source_counts(records, labels, review, notes),
+        pending=pending_events(records, labels, review),
         ambiguous=int(sum(ps.ambiguous.sum() for ps in sets)),
         renamed=_renamed(records),
     )
@@ -548,14 +549,6 @@ def _renamed(records: list[Records]) -> dict[str, dict[str, list[str]]]:
     """Per source, its ids said on several rows and the names the merge gave them."""
     said = {r.name: duplicate_ids(r.frame) for r in records}
     return {name: d for name, d in said.items() if d}
-
-
-def _pending(records: list[Records], labels: np.ndarray, review: dict[str, list[str]]) -> int:
-    """Return how many events hold a row of a pair left for review."""
-    offsets = np.cumsum([0] + [len(r) for r in records])
-    where = {f"{r.name}:{e}": offsets[k] + n for k, r in enumerate(records)
-             for n, e in enumerate(r.event_id)}  # fmt: skip
-    return len({int(labels[where[key]]) for key in review})
 
 
 def _check(items: list[tuple[str, pd.DataFrame]], km: float, days: float) -> None:
