@@ -529,3 +529,26 @@ def test_no_row_is_both_in_one_event_and_pending_with_a_row_of_it(
 def _review_keys(table: pd.DataFrame) -> set[str]:
     r = table[table["decision"] == "review"]
     return set(r["source_a"] + ":" + r["event_id_a"]) | set(r["source_b"] + ":" + r["event_id_b"])
+
+
+@SLOW
+@given(ids=_SEPARATED)
+@example(ids=["x|y", "k:1", "a\\|b", "|", "p q"])
+def test_the_notes_of_a_row_reach_it_whatever_its_id_holds(ids, three, capsys, use_cache):
+    """``merge_note`` is found by the row's own id, not by cutting ``source_ids`` at ``|``."""
+    paths, frames = three
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        p = folder / "p.csv"
+        pd.DataFrame({"event_id": ids, "date": "", "latitude": 34.52, "longitude": 69.17}).to_csv(
+            p, index=False
+        )
+        out = folder / "m.csv"
+        code, _, err = run(capsys, "merge", f"p={p}", f"b={paths['b']}", "-o", out, "-q")
+        assert code == 0, err
+        merged = pd.read_csv(out, dtype=str, keep_default_na=False)
+        mine = merged[merged["sources"] == "p"]
+        assert sorted(mine["merge_note"]) == sorted(f"p:{e} not compared: no date" for e in ids)
+        result = merge_incidents({"p": load_incidents(p)[0], "b": frames["b"]})
+        notes = result.merged.loc[result.merged["sources"] == "p", "merge_note"]
+        assert sorted(notes) == sorted(f"p:{e} not compared: no date" for e in ids)
