@@ -33,7 +33,8 @@ def rows_of(path):
     if path.suffix == ".parquet":
         return len(gpd.read_parquet(path))
     if path.suffix == ".json":
-        return len(json.loads(path.read_text()))
+        doc = json.loads(path.read_text())  # trends: the document -f json prints
+        return len(doc["areas"] if isinstance(doc, dict) else doc)
     return len(gpd.read_file(path))
 
 

@@ -222,7 +222,7 @@ def test_values_a_shapefile_cuts_are_said(capsys, use_cache, tmp_path):
     path.write_text(COLS + ",notes\n" + "E1,2023-03-08,34.53,69.17,2," + "x" * 300 + "\n")
     code, _, err = run(capsys, "geocode", path, "-o", tmp_path / "out.shp")
     assert code == 0, err
-    assert "1 values of 'notes' longer than 254 bytes were cut" in err
+    assert "1 value of 'notes' longer than 254 bytes was cut" in err
 
 
 def test_a_shapefile_of_no_rows_is_written(capsys, use_cache, tmp_path):

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from incidentmap._coded import coded_text
+from incidentmap.errors import plural
 from incidentmap.io.dates import apply_precision_codes, dates_from_parts, parse_dates
 from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts
 from incidentmap.io.roles import first_column, readable_date_column, year_dates
@@ -347,8 +348,10 @@ def _with_geometry(t: RawTable, la: np.ndarray, lo: np.ndarray) -> tuple[np.ndar
     have = np.isfinite(la) & np.isfinite(lo)
     take = ~have & np.isfinite(g_la) & np.isfinite(g_lo)
     la, lo = np.where(take, g_la, la), np.where(take, g_lo, lo)
-    apart = have & np.isfinite(g_la) & (
-        (np.abs(la - g_la) > _SAME_POINT) | (np.abs(lo - g_lo) > _SAME_POINT)
+    apart = (
+        have
+        & np.isfinite(g_la)
+        & ((np.abs(la - g_la) > _SAME_POINT) | (np.abs(lo - g_lo) > _SAME_POINT))
     )
     lat_c, lon_c = t.mapping["latitude"], t.mapping["longitude"]
     for i in np.flatnonzero(apart).tolist():
@@ -358,7 +361,7 @@ def _with_geometry(t: RawTable, la: np.ndarray, lo: np.ndarray) -> tuple[np.ndar
         )
     if take.any():
         t.notes.append(
-            f"{t.name}: {int(take.sum()):,} rows with blank {lat_c!r}/{lon_c!r} placed by "
+            f"{t.name}: {plural(int(take.sum()), 'row')} with blank {lat_c!r}/{lon_c!r} placed by "
             "their geometry"
         )
     return la, lo

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from incidentmap.errors import plural
+
 __all__ = [
     "CommentedLayout",
     "commented_hint",
@@ -305,8 +307,8 @@ def sniff_commented(text: str) -> CommentedLayout | None:
     layout = CommentedLayout(mark, names, named_from, delimiter=delimiter)
     among = f"; {later} among the rows skipped too" if later else ""
     layout.notes.append(
-        f"read as: {len(comments)} comment lines ('{mark}') skipped, no header row; columns "
-        f"named from {named_from}: {', '.join(names)}{among} (`comment`, `no_header` and "
+        f"read as: {plural(len(comments), 'comment line')} ('{mark}') skipped, no header row; "
+        f"columns named from {named_from}: {', '.join(names)}{among} (`comment`, `no_header` and "
         "`columns` to say otherwise)"
     )
     _read_origin(layout, comments)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incidentmap.errors import UsageError, refuse_choice
+from incidentmap.errors import UsageError, carrying, refuse_choice
 from incidentmap.jobs.load import Loaded, Source, load, population_table
 from incidentmap.jobs.report import Report
 from incidentmap.options import Filters, MapStyle, Output
@@ -181,22 +181,23 @@ def run(request: BriefRequest) -> BriefResult:
     """
     req = request.checked()
     report = Report()
-    population = population_table(req.population)
-    loaded = load(req.source, req.filters, report)
-    style = _fit(loaded, req.style, report)  # type: ignore[arg-type]
-    series = None
-    if req.kind != "points":
-        from incidentmap.render.series import area_series
+    with carrying(report):  # a refusal prints what was read and kept before it
+        population = population_table(req.population)
+        loaded = load(req.source, req.filters, report)
+        style = _fit(loaded, req.style, report)  # type: ignore[arg-type]
+        series = None
+        if req.kind != "points":
+            from incidentmap.render.series import area_series
 
-        series = area_series(
-            loaded.frame, None, style, population=population, coverage_end=loaded.coverage_end
-        )
-    page = _page(req, loaded, style, population, series)
-    result = BriefResult(page, style, report=report)
-    _grid_note(req, loaded, style, report)
-    if req.output is not None:
-        _publish(req, loaded, style, population, series, result)
-    return result
+            series = area_series(
+                loaded.frame, None, style, population=population, coverage_end=loaded.coverage_end
+            )
+        page = _page(req, loaded, style, population, series)
+        result = BriefResult(page, style, report=report)
+        _grid_note(req, loaded, style, report)
+        if req.output is not None:
+            _publish(req, loaded, style, population, series, result)
+        return result
 
 
 def _fit(loaded: Loaded, style: MapStyle, report: Report) -> MapStyle:
