@@ -30,6 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from incidentmap.io.frames import csv_safe_text
 from incidentmap.merge.decisions import strip_safe
 from incidentmap.merge.records import LEVELS, Records
 
@@ -91,18 +92,26 @@ def split_ids(text: str) -> list[str]:
 def readable_merged(frame: pd.DataFrame) -> pd.DataFrame:
     """Read a merged list's text cells as written, without a spreadsheet-safe ``'``.
 
-    A list written ``csv_safe`` holds ``'+93`` for ``+93``; the ``'`` goes, by the rule
-    the pairs file is read with (:func:`~incidentmap.merge.decisions.strip_safe`). A frame
-    that is not a merged list (no ``source_ids``) is returned as given.
+    A list written ``csv_safe`` holds ``'+93`` for ``+93`` (and no cell starting with
+    ``= + - @``); the ``'`` goes, by the rule the pairs file is read with
+    (:func:`~incidentmap.merge.decisions.strip_safe`): a source's ``*_event_id`` keeps
+    its ``'`` where ``source_ids`` (never quoted) names the id with it. A frame that is not
+    a merged list (no ``source_ids``), or holds a cell a csv-safe writer would have
+    quoted, is returned as given.
     """
     if "source_ids" not in frame:
         return frame
+    text = [c for c in frame.columns
+            if c != "geometry" and pd.api.types.is_string_dtype(frame[c].dtype)]  # fmt: skip
+    cells = {c: frame[c].to_numpy(dtype=object) for c in text}
+    if any(csv_safe_text(v) is not v for column in cells.values() for v in column):
+        return frame  # written as is: a "+93" stands unquoted
+    keys = {k for v in frame["source_ids"].dropna().astype(str) for k in split_ids(v)}
     out = frame.copy()
-    for col in out.columns:
-        if col == "geometry" or not pd.api.types.is_string_dtype(out[col].dtype):
-            continue
-        values = out[col].to_numpy(dtype=object)
-        quoted = [isinstance(v, str) and v.startswith("'") for v in values]
+    for col, values in cells.items():
+        name = col.removesuffix("_event_id") if col.endswith("_event_id") else None
+        quoted = [isinstance(v, str) and v.startswith("'") and f"{name}:{v}" not in keys
+                  for v in values]  # fmt: skip
         if any(quoted):
             out[col] = [strip_safe(v) if q else v for v, q in zip(values, quoted, strict=True)]
     return out

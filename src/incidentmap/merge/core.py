@@ -395,6 +395,8 @@ def _pair_set(
 def _table(sources: list[Records], sets: list[_PairSet]) -> pd.DataFrame:
     frames = []
     for ps in sets:
+        if not len(ps.score):  # an empty part makes empty arrow chunks, which write garbled
+            continue
         a, b = sources[ps.sa], sources[ps.sb]
         k = np.arange(len(ps.score))  # every pair from LISTED, and those a person named
         runner = _runner_up(a, b, ps)
