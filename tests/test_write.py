@@ -435,3 +435,24 @@ def test_missing_text_stays_missing(tmp_path, ext):
         assert pd.isna(gpd.read_parquet(path)["place"].tolist()[1])
     else:
         assert pd.isna(pyogrio.read_dataframe(path)["place"].tolist()[1])
+
+
+@given(
+    texts=st.lists(
+        st.lists(st.text(alphabet="ab,\"\n|", max_size=4), max_size=3), min_size=1, max_size=5
+    )
+)
+@settings(max_examples=25, deadline=None)
+def test_csv_of_a_frame_built_from_empty_parts_is_its_rows(texts):
+    """Arrow wrote NUL bytes for a text column of empty chunks (a merge's pairs of three
+    sources, one pair of sources with no pairs)."""
+    import io as _io
+
+    from incidentmap.io.frames import write_csv
+
+    parts = [pd.DataFrame({"a": pd.Series(t, dtype="str"), "n": range(len(t))}) for t in texts]
+    frame = pd.concat(parts, ignore_index=True)
+    buf = _io.StringIO()
+    write_csv(frame, buf)
+    back = pd.read_csv(_io.StringIO(buf.getvalue()), dtype={"a": str}, keep_default_na=False)
+    assert back["a"].tolist() == [v for t in texts for v in t]

@@ -188,7 +188,9 @@ def csv_parts(
     fields = [
         pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
     ]
-    table = table.cast(pa.schema(fields))
+    # one chunk per column: Arrow's CSV writer garbles a text column of empty chunks
+    # (a frame concatenated from empty parts), writing NUL bytes into its cells
+    table = table.cast(pa.schema(fields)).combine_chunks()
     head = io.StringIO()
     names = [str(n) for n in out.columns]
     if csv_safe:  # a header cell is a cell too: "=HYPERLINK(...)" as a column name
