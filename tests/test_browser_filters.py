@@ -359,6 +359,12 @@ def test_text_from_the_file_stays_text_in_filters_and_list(browser, cache, tmp_p
     pg.wait_for_selector("[data-im-events]", timeout=30000)
     pg.evaluate("window.incidentmapInstances[0].setMode('cumulative')")
     pg.locator(".im-events summary").click()
+    pg.wait_for_function(  # the list is filled after the click's redraw (slower under load)
+        "t => (document.querySelector('.im-events tbody') || {innerText: ''}).innerText"
+        ".includes(t)",
+        arg=evil,
+        timeout=30000,
+    )
     assert evil in pg.locator(".im-events tbody").inner_text()
     assert pg.locator(".im-events img").count() == 0
     assert not pg.problems
