@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pyogrio
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
@@ -433,3 +433,32 @@ def test_hapi_table_by_target_through_the_command_line(capsys, use_cache, tmp_pa
     assert table.loc["AF-KAB", "target_civilians"] == 4
     assert table.loc["AF-KAB", "target_unknown"] == 7
     assert table.loc["AF-NAN", "target_civilians"] == 2
+
+
+@given(
+    said=st.lists(
+        st.sampled_from(["Police", "police post", "", "Journalist", "school"]),
+        min_size=1,
+        max_size=5,
+    ),
+    name=st.sampled_from(["target", "Target", "TARGET"]),
+)
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_a_files_own_target_column_is_kept_and_read(use_cache, tmp_path, capsys, said, name):
+    """A file's ``target`` column is the file's words, kept as ``target_original``; the
+    ``target`` column is always the taxonomy's (the review's finding 7)."""
+    src = tmp_path / "own.csv"
+    rows = [f"E{i},2023-03-0{1 + i % 9},34.43,70.45,{t}" for i, t in enumerate(said)]
+    src.write_text(f"event_id,date,latitude,longitude,{name}\n" + "\n".join(rows) + "\n")
+    placed = im.read(str(src)).frame
+    assert set(placed["target"]) <= set(TARGETS)
+    kept = placed[f"{name}_original"].fillna("").tolist()
+    assert kept == said
+    out = tmp_path / "by_target.csv"
+    code, _, err = run(capsys, "aggregate", src, "--by-target", "--level", "province",
+                       "--period", "none", "-o", out, "--overwrite")  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(out)
+    assert int(table.filter(like="target_").to_numpy().sum()) == len(said)

@@ -70,6 +70,7 @@ OUTPUT_COLUMNS = (
     "attribution",
     "category",
     "category_source",
+    "target",
 )
 
 #: field names GIS formats keep for themselves: GDAL's FID and geometry columns, and the

@@ -278,7 +278,8 @@ def _named(value: object) -> str | None:
 
 def _named_target(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray | None:
     """Return the target a column naming it says (GTD's ``target1``, a file's ``target``)."""
-    for key in ("target1", "target", "victim", "victims"):
+    # a file's own ``target`` column is read as ``target_original`` (``target`` is ours)
+    for key in ("target1", "target", "target_original", "victim", "victims"):
         if key in by_key:
             return _per_value(incidents[by_key[key]], None, _named)
     return None
