@@ -3,6 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import incidentmap as im
 from incidentmap.aggregate import counts_by_area, period_start
@@ -158,7 +160,40 @@ def test_partial_periods_are_marked_in_tables(use_cache):
     assert not c.loc[c["period_start"] == last, "period_complete"].any()
     assert c.loc[c["period_start"] < last, "period_complete"].all()
     full = counts_by_area(
-        g, im.load_boundaries("province"), level="province", period="month",
+        g,
+        im.load_boundaries("province"),
+        level="province",
+        period="month",
         span=(None, "2023-11-30"),
     )
     assert full["period_complete"].all()
+
+
+@given(
+    weights=st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=6),
+    known=st.lists(st.booleans(), min_size=6, max_size=6),
+)
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_tolls_known_count_a_weighted_row_as_its_weight(
+    use_cache, tmp_path, capsys, weights, known
+):
+    """A count table's row with a toll counts its events as known, as `incidents` counts
+    them (the review's finding 11: "tolls known for 1 of 5")."""
+    from tests.test_cli import run
+
+    src = tmp_path / "table.csv"
+    lines = ["province,date,events,fatalities"]
+    for i, w in enumerate(weights):
+        lines.append(f"Kabul,2023-03-0{1 + i},{w},{i if known[i] else ''}")
+    src.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "counts.csv"
+    code, _, err = run(capsys, "aggregate", src, "--weight", "events", "--level", "province",
+                       "--period", "none", "-o", out, "--overwrite")  # fmt: skip
+    assert code == 0, err
+    kabul = pd.read_csv(out).set_index("province").loc["Kabul"]
+    assert kabul["incidents"] == sum(weights)
+    assert kabul["fatalities_known"] == sum(
+        w for w, k in zip(weights, known[: len(weights)], strict=True) if k
+    )

@@ -300,7 +300,8 @@ def counts_by_area(
         only in totals.
     sums : sequence of str, default ("fatalities", "injured")
         Numeric columns to add up over the known values: each gets a
-        ``<name>_known`` column (how many rows had a value), and a sum whose every
+        ``<name>_known`` column (how many incidents had a value: a weighted row counts as its
+        weight), and a sum whose every
         value is unknown is NaN, never 0 (an area with no incident sums to 0);
         columns absent from the input are skipped.
     span : (date or None, date or None), optional
@@ -339,10 +340,12 @@ def counts_by_area(
         msg = f"incidents name {level}s not in the area layer: {sorted(unknown)[:3]}"
         raise UsageError(msg)
     sum_cols = [c for c in sums if c in rows.columns]
+    rows["incidents"] = row_weights(incidents)[incidents[key].notna().to_numpy()]
     for c in sum_cols:  # an unknown toll stays unknown: summed over the known ones, counted
         rows[c] = pd.to_numeric(rows[c], errors="coerce")
-        rows[f"{c}_known"] = rows[c].notna().astype(np.int64)
-    rows["incidents"] = row_weights(incidents)[incidents[key].notna().to_numpy()]
+        # incidents whose toll is known: a count table's row counts as its weight, as in
+        # `incidents` (tolls known for 5 of 5, not 1 of 5)
+        rows[f"{c}_known"] = rows["incidents"].where(rows[c].notna(), 0.0)
     value_cols = ["incidents", *sum_cols, *(f"{c}_known" for c in sum_cols)]
     if period is None:
         grouped = _sums(rows.groupby(key), value_cols, sum_cols)
@@ -375,7 +378,7 @@ def counts_by_area(
         out = area_table.merge(grouped.reset_index(), on=key, how="left")
     out["incidents"] = _whole(out["incidents"])
     for c in sum_cols:
-        out[f"{c}_known"] = out[f"{c}_known"].fillna(0).astype(np.int64)
+        out[f"{c}_known"] = _whole(out[f"{c}_known"])
         # no incident: nothing to sum (0); incidents whose every toll is unknown: unknown
         out[c] = out[c].where(out["incidents"] > 0, 0.0)
     if population is not None:
