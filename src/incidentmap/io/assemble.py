@@ -1,6 +1,6 @@
 """Raw tables to the canonical incident schema: columns resolved, values parsed, rows kept.
 
-:func:`assemble` is the one place where a raw table (a whole file or one block of it)
+:func:`assemble_facts` is the one place where a raw table (a whole file or one block of it)
 becomes canonical incidents: the preset's columns are found (or the caller's overrides),
 dates, tolls, coordinates and precision codes are read by :mod:`incidentmap.io.assemble_parts`
 (with :mod:`incidentmap.io.values`, ``dates`` and ``numbers``), and every original column
@@ -46,7 +46,7 @@ from incidentmap.schema import (
     safe_names,
 )
 
-__all__ = ["AssembleOptions", "BlockState", "ReadFacts", "assemble", "assemble_facts"]
+__all__ = ["AssembleOptions", "BlockState", "ReadFacts", "assemble_facts"]
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def _resolve_columns(
 
 @dataclass(frozen=True, kw_only=True)
 class AssembleOptions:
-    """How :func:`assemble` reads a raw table: the reading options that concern its values.
+    """How :func:`assemble_facts` reads a raw table: the reading options that concern its values.
 
     Attributes
     ----------
@@ -161,23 +161,6 @@ class AssembleOptions:
     coordinates: bool = True
     on_bad: str = "error"
     decimal: str | None = None
-
-
-def assemble(
-    raw: pd.DataFrame,
-    name: str,
-    chosen: Preset | None,
-    options: AssembleOptions | None = None,
-    *,
-    state: BlockState | None = None,
-    points: bool = True,
-    facts: TableFacts | None = None,
-) -> pd.DataFrame:
-    """Turn a raw table (a file or one block of it) into canonical incidents, rows kept.
-
-    :func:`assemble_facts` without the facts (the parameters are the same).
-    """
-    return assemble_facts(raw, name, chosen, options, state=state, points=points, facts=facts)[0]
 
 
 def assemble_facts(

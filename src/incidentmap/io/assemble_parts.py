@@ -1,4 +1,4 @@
-"""The canonical columns :func:`incidentmap.io.assemble.assemble` reads from a raw table.
+"""The canonical columns :func:`incidentmap.io.assemble.assemble_facts` reads from a raw table.
 
 A :class:`RawTable` is one table (a file or a block of it) whose columns are found: the
 readers here take their values from it, report bad ones to its :class:`Problems` and add

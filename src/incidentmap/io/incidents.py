@@ -154,7 +154,7 @@ def _assemble_options(
     on_bad: str = "error",
     decimal: str | None = None,
 ) -> dict[str, Any]:
-    """Return the column options of :func:`read_incidents` as :func:`assemble` takes them."""
+    """Return the column options of :func:`read_incidents` as :func:`assemble_facts` takes them."""
     overrides = {
         "latitude": lat,
         "longitude": lon,
