@@ -32,14 +32,19 @@
     return "#" + parts.join("&");
   };
 
-  IM.prototype._readView = function () {
+  /* read the address into the view; ``whole``: what the address leaves out is reset (a link
+   * pasted into an open page), otherwise kept (the first read, before anything is drawn) */
+  IM.prototype._readView = function (whole) {
     var h = parse(window.location.hash), self = this;
-    if (!Object.keys(h).length) return;
+    if (!Object.keys(h).length && !whole) return;
     if (h.p !== undefined && this.nPeriods) {
       var t = this.data.periodStarts.indexOf(h.p);
       this.t = t >= 0 ? t : Math.max(0, Math.min(this.nPeriods - 1, +h.p || 0));
     }
-    if (h.m === "c") { this.mode = "cumulative"; if (this.modeSelect) this.modeSelect.value = "cumulative"; }
+    if (h.m === "c" || whole) {
+      this.mode = h.m === "c" ? "cumulative" : "window";
+      if (this.modeSelect) this.modeSelect.value = this.mode;
+    }
     var f = {};
     Object.keys(KEYS).forEach(function (k) {
       var v = h[KEYS[k]];
@@ -48,8 +53,9 @@
       else if (k === "minToll" || k === "from" || k === "to") f[k] = +v;
       else f[k] = v;
     });
-    if (Object.keys(f).length) this.pendingFilters = f;
+    if (Object.keys(f).length || whole) this.pendingFilters = f;
     if (h.s) this.selection = { kind: h.s[0], i: +h.s.slice(1) };
+    else if (whole) this.selection = null;
     if (h.z) {
       var z = h.z.split("/").map(Number);
       if (z.length === 3 && z.every(isFinite)) { this.map.setView([z[1], z[2]], z[0], { animate: false }); this.keptView = true; }
@@ -89,6 +95,15 @@
       m.map.on("moveend zoomend", write);
       setTimeout(function () { m.viewWritten = true; }, 0);
       m._writeView = write;
+      /* a link pasted into the open page: the address wins over a write still pending */
+      window.addEventListener("hashchange", function () {
+        if (timer) { clearTimeout(timer); timer = null; }
+        if (window.location.hash === m.viewHash()) return;
+        m._readView(true);
+        if (m.events) { m.filters = m.pendingFilters || {}; m.pendingFilters = null; m.areaColor = []; m._drawLegend(); m._applyFilters(); }
+        else { m.areaColor = []; m._drawLegend(); m.setPeriod(m.t); }
+        if (m._drawList) m._drawList();
+      });
     },
     draw: function (m) { if (m._writeView) m._writeView(); }
   });
