@@ -408,11 +408,11 @@ def _to_arrow(values: np.ndarray) -> Any:
     kind = _kind(values[~missing])
     if kind is None or any(v is not np.nan and not isinstance(v, float) for v in values[missing]):
         return None  # mixed kinds, or a missing value that is no NaN (None, NaT)
-    if kind == "string":
-        return _arrow(np.where(missing, None, values), None, "string")
-    fill = {"int": 0, "float": 0.0, "datetime": dt.datetime(1970, 1, 1)}[kind]
-    dtype = {"int": np.int64, "float": float, "datetime": "datetime64[us]"}[kind]
-    return _arrow(np.where(missing, fill, values).astype(dtype), missing, "")
+    import pyarrow as pa
+
+    kinds = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(),
+             "datetime": pa.timestamp("us")}  # fmt: skip
+    return pa.array(np.where(missing, None, values), type=kinds[kind])  # C loops: no astype
 
 
 def _kind(present: np.ndarray) -> str | None:
@@ -431,13 +431,6 @@ def _kind(present: np.ndarray) -> str | None:
 
 def _int64(values: np.ndarray) -> bool:
     return all(-(2**63) <= v < 2**63 for v in values)
-
-
-def _arrow(values: np.ndarray, missing: np.ndarray | None, kind: str) -> Any:
-    import pyarrow as pa
-
-    mask = missing if missing is not None and missing.any() else None
-    return pa.array(values, type=pa.string() if kind == "string" else None, mask=mask)
 
 
 def _from_arrow(column: Any) -> np.ndarray:
