@@ -126,7 +126,7 @@ def group_features(n_a: int, n_b: int, i: np.ndarray, j: np.ndarray, p: np.ndarr
     count_b = np.log(np.bincount(j, minlength=n_b)[j])
     rival_a, rival_b = _best_other(n_a, i, lo), _best_other(n_b, j, lo)
     best = (lo >= rival_a).astype(float) + (lo >= rival_b)
-    boosted = 1 / (1 + (1 - p) / (_BOOST * p))  # the same marginal with every odds x BOOST
+    boosted = _BOOST * p / (_BOOST * p + 1 - p)  # every odds x BOOST (no division by 0)
     return np.column_stack([
         lo, _logit(marginals(n_a, n_b, i, j, p)), np.maximum(rival_a, rival_b),
         np.minimum(rival_a, rival_b), np.maximum(count_a, count_b), np.minimum(count_a, count_b),
