@@ -9,6 +9,8 @@ and :func:`incidentmap.render.series.area_series` compute for the same filter.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -441,6 +443,36 @@ def test_page_defects_of_issue_28(opened):
         "(() => { const m = window.incidentmapInstances[0]; return [m.data.start, m.nPeriods, m.data.partial]; })()"
     )
     assert m[0] == (m[1] - 2 if m[2] else m[1] - 1)
+
+
+def test_the_timeline_axis_names_round_counts_at_their_height(opened):
+    """The count axis names whole, round counts ("2,500", never "1,822.5"), each at the
+    height of a bar of that count; dense pages' cluster circles stay small enough to
+    leave their provinces readable."""
+    for name, (pg, _, _) in opened.items():
+        _reset(pg)
+        got = pg.evaluate(
+            """() => { const m = window.incidentmapInstances[0];
+                const mid = document.querySelector('.im-tl-mid'), top = document.querySelector('.im-tl-max');
+                const svg = document.querySelector('.im-timeline svg').getBoundingClientRect();
+                const r = mid.getBoundingClientRect();
+                return [m.tlMax, top.textContent, mid.textContent, (r.top + r.bottom) / 2 - svg.top]; }"""
+        )
+        most, top, mid, centre = got
+        assert top.replace(",", "").isdigit() or most % 1, (name, top)
+        if most < 2:
+            assert mid == "", name
+            continue
+        value = int(mid.replace(",", ""))
+        assert str(value)[0] in "125" and set(str(value)[1:].lstrip("5")) <= {"0"}, (name, mid)
+        assert 0 < value <= 0.75 * most
+        bar_top = 64 - 60 * value / most  # the svg's y of a bar of that count
+        assert abs(centre - bar_top) <= 3, (name, mid, centre, bar_top)
+        sizes = pg.evaluate(
+            "Array.from(document.querySelectorAll('.im-cluster')).map(e => [+e.textContent.replace(/,/g, ''), e.offsetWidth])"
+        )
+        for n, d in sizes:
+            assert d <= 22 + 14 * math.log10(max(n, 1)) + 1, (name, n, d)
 
 
 def test_a_range_brushed_on_the_timeline_counts_what_since_until_keep(opened):

@@ -118,7 +118,15 @@
       }
     }
     this.tlAxis[0].textContent = IM.fmt(max);
-    this.tlAxis[1].textContent = max >= 2 ? IM.fmt(max / 2) : "";
+    /* the middle label: a round count (1, 2, 2.5 or 5 x 10^k) at its own height, never "1,822.5" */
+    var mid = 0;
+    if (max >= 2) {
+      for (var k = Math.pow(10, Math.floor(Math.log10(max))); k >= 1 && !mid; k /= 10) {
+        [5, 2.5, 2, 1].forEach(function (f) { var v = f * k; if (!mid && v <= 0.75 * max && v % 1 === 0) mid = v; });
+      }
+    }
+    this.tlAxis[1].textContent = mid ? IM.fmt(mid) : "";
+    this.tlAxis[1].style.top = mid ? (59.5 - 60 * mid / max).toFixed(1) + "px" : "";  /* the bar top of mid, less half a line */
     this.tlMax = max;
   };
 })();

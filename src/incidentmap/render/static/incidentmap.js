@@ -368,7 +368,7 @@
     var color = p.clusterColor || "#3f007d";
     Object.keys(cells).forEach(function (key) {
       var c = cells[key], ll = [c.lat / c.n, c.lon / c.n];
-      var d = Math.round(2 * (8 + 3 * Math.sqrt(c.n)));
+      var d = Math.round(22 + 14 * Math.log10(Math.max(c.n, 1)));  /* 22 px for 1, 64 for 1,000: no circle hides a province */
       var label = el("span", "im-cluster", String(c.n));
       label.style.width = d + "px"; label.style.height = d + "px"; label.style.lineHeight = d + "px";
       label.style.background = color;
