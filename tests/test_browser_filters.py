@@ -413,6 +413,9 @@ def test_page_defects_of_issue_28(opened):
         legend = opened["acled"][0].locator(".im-legend").inner_text()
         assert "Incidents by category" not in legend
         assert "cluster of n" not in legend and "size:" not in legend
+        # and no layer to tick that has nothing in it
+        control = opened["acled"][0].locator(".leaflet-control-layers").inner_text()
+        assert "by province" in control and "points" not in control
     if "wardiary" in opened:  # points, but no toll known: no "size: fatalities"
         assert "size:" not in opened["wardiary"][0].locator(".im-legend").inner_text()
     pg, _, _ = opened.get("gtd") or next(iter(opened.values()))
@@ -437,6 +440,14 @@ def test_page_defects_of_issue_28(opened):
     assert filled > 0.9 * width
     assert width > 0.85 * (control - 50)
     assert len(years) == len(set(years)) >= 2 and all(y.isdigit() for y in years)
+    for name, (page, _, _) in opened.items():  # every year's name whole inside the timeline
+        cut = page.evaluate(
+            """() => { const svg = document.querySelector('.im-timeline svg').getBoundingClientRect();
+                return Array.from(document.querySelectorAll('.im-timeline svg text'))
+                    .filter(t => { const b = t.getBoundingClientRect(); return b.right > svg.right + 0.5 || b.left < svg.left - 0.5; })
+                    .map(t => t.textContent); }"""
+        )
+        assert cut == [], (name, cut)
     assert top and top != "0"
     # the page opens on the latest complete period
     m = pg.evaluate(

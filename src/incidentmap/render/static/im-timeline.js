@@ -76,14 +76,17 @@
       if (!years.length || years[years.length - 1][1] !== y) years.push([t, y]);
     }
     if (years.length <= 1) years = [[0, this.data.periods[0]]];
-    var every = Math.ceil(years.length / 12);
+    var every = Math.ceil(years.length / 12), wide = 28, end = -Infinity;  /* "2026" at 10 px */
     years.forEach(function (pair, k) {
       if (k % every) return;
-      var x = pair[0] * g.bw;
+      var x = pair[0] * g.bw, at = x + 1, anchor = "start";
+      if (at + wide > g.W) { at = g.W; anchor = "end"; }  /* a last short year: its name ends at the edge */
+      if (at - (anchor === "end" ? wide : 0) < end + 4) return;  /* never over the year before */
       svg.appendChild(svgEl("line", { x1: x, x2: x, y1: g.H, y2: g.H + 3, stroke: "#666" }));
-      var txt = svgEl("text", { x: x + 1, y: g.H + 12, "font-size": 10, fill: "#444" });
+      var txt = svgEl("text", { x: at, y: g.H + 12, "font-size": 10, fill: "#444", "text-anchor": anchor });
       txt.textContent = pair[1];
       svg.appendChild(txt);
+      end = anchor === "end" ? at : at + wide;
     });
   };
 

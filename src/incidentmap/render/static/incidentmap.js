@@ -218,7 +218,7 @@
       return new Date(base + p.day[i] * 86400000).toISOString().slice(0, 10);  /* UTC: a calendar date */
     };
     this.byPeriod = byPeriod;
-    if (this.data.layerNames) this._overlay(this.pointLayer, this.data.layerNames.points);
+    if (this.data.layerNames && p.n) this._overlay(this.pointLayer, this.data.layerNames.points);  /* no empty layer to tick */
   };
 
   IncidentMap.prototype._overlay = function (layer, name) {
