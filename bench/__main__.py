@@ -51,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         default=pipeline_bench.BLANK_SHARE,
         help="share of rows without coordinates (default: the war diary's, 0.86%%)",
     )
-    m = sub.add_parser("merge", help="incidentmap merge vs recordlinkage: time, memory, accuracy")
+    m = sub.add_parser(
+        "merge", help="incidentmap merge vs recordlinkage and splink: time, memory, accuracy"
+    )
     m.add_argument(
         "--sizes", default="10000,100000,1000000", help="events per source, comma-separated"
     )
@@ -68,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         "--peer-python",
         default="",
         help="a Python with recordlinkage and pyarrow installed (recordlinkage needs pandas < 3)",
+    )
+    m.add_argument(
+        "--splink-python",
+        default="",
+        help="a Python with splink and pyarrow installed (the dense cases' second peer)",
     )
     st = sub.add_parser("startup", help="each command's start-up against bare Python and ogrinfo")
     st.add_argument("--runs", type=int, default=5, help="timed runs of each command")
@@ -89,8 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.name == "merge":
         sizes = [int(s) for s in args.sizes.split(",") if s]
         return merge_bench.run(
-            sizes, args.seed, args.km, args.days, args.peer_max_pairs, args.peer_python
-        )
+            sizes, args.seed, args.km, args.days, args.peer_max_pairs, args.peer_python,
+            splink_python=args.splink_python,
+        )  # fmt: skip
     if args.name == "geocode":
         return geocode_bench.run(n=args.n, seed=args.seed, source=args.source)
     if args.name == "near":

@@ -19,6 +19,11 @@ run by ``bench/merge_peer.py`` in the Python given by ``--peer-python`` (recordl
 An area-level row has the area's centre as its coordinates there (a generic linker has
 no other way), and no one-to-one step. Skipped when its pair count would pass
 ``--peer-max-pairs``.
+
+Splink (the dense cases' second peer, ``--splink-python``): a Fellegi-Sunter model on the
+same peer frames and the same day window, trained without the truth (u by random
+sampling, m by expectation maximisation, and again with m set to a user's prior), pairs
+from match probability 0.5 made one-to-one; run by ``bench/merge_peer_splink.py``.
 """
 
 from __future__ import annotations
@@ -181,9 +186,10 @@ def peer_window(n: int, days: float, span_days: int = 2192) -> int:
 
 def _peer(
     a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, km: float, days: float, python: str,
-    span_days: int = 2192,
+    span_days: int = 2192, script: str = "merge_peer.py", extra: dict | None = None,
 ) -> tuple[str, float, float, Any]:  # fmt: skip
-    """Run recordlinkage in ``python`` (its own environment); (status, s, MiB, pairs)."""
+    """Run a peer ``script`` (recordlinkage's by default) in ``python`` (its own
+    environment) with the settings and ``extra``; (status, s, MiB, pairs)."""
     import json
     import subprocess
     import tempfile
@@ -191,11 +197,11 @@ def _peer(
     fa, fb = _peer_frame(a), _peer_frame(b)
     window = peer_window(len(fa), days, span_days=span_days)
     settings = {"window": window, "km": km, "days": days,
-                "weights": PEER_WEIGHTS, "match": PEER_MATCH}  # fmt: skip
+                "weights": PEER_WEIGHTS, "match": PEER_MATCH, **(extra or {})}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         fa.to_parquet(f"{tmp}/a.parquet")
         fb.to_parquet(f"{tmp}/b.parquet")
-        script = str(Path(__file__).with_name("merge_peer.py"))
+        script = str(Path(__file__).with_name(script))
         args = [python, script, f"{tmp}/a.parquet", f"{tmp}/b.parquet", f"{tmp}/out.parquet"]
         done = subprocess.run([*args, json.dumps(settings)], capture_output=True, text=True)
         if done.returncode != 0:
@@ -367,8 +373,11 @@ def decide_by_truth(
     return result, rounds
 
 
-def dense(seed: int, km: float, days: float, peer_python: str, scale: float = 1.0) -> None:
-    """The dense cases: precision/recall by level for incidentmap and the peer."""
+def dense(
+    seed: int, km: float, days: float, peer_python: str, scale: float = 1.0,
+    splink_python: str = "",
+) -> None:  # fmt: skip
+    """The dense cases: precision/recall by level for incidentmap and the peers."""
     import tempfile
     import time
 
@@ -410,15 +419,35 @@ def dense(seed: int, km: float, days: float, peer_python: str, scale: float = 1.
                   f"{len(decided.merged) / case.one_to_one - 1:+.1%}); true pairs left in "
                   f"review: {q.loc['all', 'in_review']:.1%} ({left}); shuffled inputs: "
                   f"{'the same merge' if same else 'A DIFFERENT MERGE'}")  # fmt: skip
-            if not peer_python:
-                print(f"  {'recordlinkage':<14}not run: give --peer-python (see README)")
-                continue
-            status, secs, _, got = _peer(a, b, km, days, peer_python, span_days=max(span, 1))
-            if status != "ok":
-                print(f"  {'recordlinkage':<14}failed: {got}")
-                continue
-            _print_levels("recordlinkage", by_level(got, set(), truth, of))
-            print(f"  {'':<14}{secs:.2f} s (no one-to-one step, no review)")
+            for name, python, flag, script, extra, note in _dense_peers(
+                peer_python, splink_python, seed
+            ):
+                if not python:
+                    print(f"  {name:<14}not run: give {flag} (see README)")
+                    continue
+                status, secs, _, got = _peer(a, b, km, days, python, max(span, 1), script, extra)
+                if status != "ok":
+                    print(f"  {name:<14}failed: {got}")
+                    continue
+                _print_levels(name, by_level(got, set(), truth, of))
+                print(f"  {'':<14}{secs:.2f} s ({note})")
+
+
+def _dense_peers(peer_python: str, splink_python: str, seed: int) -> list[tuple]:
+    """(name, python, option, script, extra settings, note) of each peer on the dense cases.
+
+    Splink twice: m trained by expectation maximisation (its unsupervised way), and m set to
+    ``merge_peer_splink.START_M`` (a user's prior) where EM settles on the wrong cluster.
+    """
+    one = "one-to-one by match probability from 0.5, no review; u by random sampling"
+    return [
+        ("recordlinkage", peer_python, "--peer-python", "merge_peer.py", None,
+         "no one-to-one step, no review"),
+        ("splink (EM)", splink_python, "--splink-python", "merge_peer_splink.py",
+         {"train": "em", "seed": seed}, f"{one}, m by EM"),
+        ("splink (m set)", splink_python, "--splink-python", "merge_peer_splink.py",
+         {"train": "fixed", "seed": seed}, f"{one}, m set, not trained"),
+    ]  # fmt: skip
 
 
 def dense_year(seed: int, km: float, days: float) -> None:
@@ -441,12 +470,13 @@ def dense_year(seed: int, km: float, days: float) -> None:
 
 
 def run(
-    sizes: list[int], seed: int, km: float, days: float, peer_max_pairs: float, peer_python: str
-) -> int:
+    sizes: list[int], seed: int, km: float, days: float, peer_max_pairs: float, peer_python: str,
+    splink_python: str = "",
+) -> int:  # fmt: skip
     """Print time, memory, precision and recall for both, per size."""
     print(f"windows: {km:g} km, {days:g} days; incidentmap's calibrated model; the peer: "
           "the weights and threshold below\n")  # fmt: skip
-    dense(seed, km, days, peer_python)
+    dense(seed, km, days, peer_python, splink_python=splink_python)
     dense_year(seed, km, days)
     year(seed, km, days)
     for n in sizes:
