@@ -427,6 +427,12 @@ def test_page_defects_of_issue_28(opened):
     )
     credit, scale = boxes
     assert credit["left"] >= scale["right"] or credit["bottom"] <= scale["top"]
+    for name, (page, _, _) in opened.items():  # nor does it cover the timeline
+        credit, timeline = page.evaluate(
+            """() => [document.querySelector('.leaflet-control-attribution').getBoundingClientRect().toJSON(),
+                      document.querySelector('.im-timeline').getBoundingClientRect().toJSON()]"""
+        )
+        assert credit["left"] >= timeline["right"] or credit["top"] >= timeline["bottom"], name
     # the timeline's bars fill its width, with a count axis and one label per year
     tl = pg.evaluate(
         """() => { const svg = document.querySelector('.im-timeline svg'), box = svg.getBoundingClientRect();
@@ -484,6 +490,30 @@ def test_the_timeline_axis_names_round_counts_at_their_height(opened):
         )
         for n, d in sizes:
             assert d <= 22 + 14 * math.log10(max(n, 1)) + 1, (name, n, d)
+
+
+def test_the_legend_never_runs_under_the_panels_above_it(opened):
+    """On a short window the legend scrolls rather than covering the top-right panels."""
+    for name, (pg, _, _) in opened.items():
+        _reset(pg)
+        for height in (860, 640):
+            pg.set_viewport_size({"width": 1280, "height": height})
+            pg.wait_for_timeout(300)
+            pg.evaluate("window.incidentmapInstances[0].setPeriod(window.incidentmapInstances[0].t)")
+            got = pg.evaluate(
+                """() => { const leg = document.querySelector('.im-legend').getBoundingClientRect();
+                    const above = Array.from(document.querySelectorAll('.leaflet-top.leaflet-right > *'))
+                        .map(e => e.getBoundingClientRect().bottom);
+                    const box = document.querySelector('.im-legend');
+                    return [leg.top, leg.bottom, Math.max(...above), box.scrollHeight > box.clientHeight + 1]; }"""
+            )
+            legend_top, legend_bottom, panels_bottom, scrolls = got
+            room = legend_bottom - panels_bottom - 10
+            assert legend_top >= panels_bottom - 0.5 or room < 48, (name, height, got)
+            if legend_top < panels_bottom + 9.5:
+                assert scrolls, (name, height, got)  # cut short, it scrolls
+        pg.set_viewport_size({"width": 1280, "height": 860})
+        pg.wait_for_timeout(200)
 
 
 def test_a_range_brushed_on_the_timeline_counts_what_since_until_keep(opened):

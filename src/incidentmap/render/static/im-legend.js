@@ -66,5 +66,23 @@
     }
   };
 
+  /* the legend never runs under the panels above it: on a short window it scrolls */
+  IM.prototype._fitLegend = function () {
+    var box = this.legendBox;
+    if (!box || !box.parentNode) return;
+    var above = this.map.getContainer().querySelector(".leaflet-top.leaflet-right");
+    box.style.maxHeight = ""; box.style.overflowY = ""; box.style.boxSizing = "";
+    if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) return;  /* print.css folds it */
+    var b = box.getBoundingClientRect();
+    var top = above ? above.getBoundingClientRect().bottom : this.map.getContainer().getBoundingClientRect().top;
+    var room = Math.floor(b.bottom - top - 10);
+    if (b.height > room) { box.style.boxSizing = "border-box"; box.style.maxHeight = Math.max(48, room) + "px"; box.style.overflowY = "auto"; }
+  };
+
+  IM.parts.push({
+    init: function (m) { m.map.on("resize", function () { m._fitLegend(); }); },
+    draw: function (m) { m._fitLegend(); }
+  });
+
   void el; void fmt;
 })();

@@ -10,7 +10,9 @@
   IM.prototype._initTimeline = function () {
     var tl = this.data.timeline, self = this;
     if (!tl || !this.nPeriods) return;
-    var n = this.nPeriods, W = Math.max(560, Math.min(760, n * 6)), H = 64;
+    /* beside the credit line (at most 45% of the width, bottom right), never under it */
+    var room = 0.55 * this.map.getContainer().clientWidth - 90;
+    var n = this.nPeriods, W = Math.max(360, Math.min(760, room, Math.max(560, n * 6))), H = 64;
     this.tlGeom = { W: W, H: H, bw: W / n, n: n };
     this.tlBase = { counts: tl.counts.map(function (c) { return unpack(c); }), total: unpack(tl.total) };
     var ctl = L.control({ position: "bottomleft" });
