@@ -185,6 +185,31 @@ def test_the_title_says_which_periods_when_not_all(sample):
     assert f"shown: {', '.join(chosen)} (3 of {len(years)} periods)" in suptitle
 
 
+@pytest.mark.parametrize("which", ["sample", "gtd"])
+def test_a_fatalities_panel_totals_the_known_tolls_and_says_the_unknown(request, which):
+    # README's fatalities PNG said "Fatalities: 226 (1 placed only to a province)": the one
+    # province-only row (toll unknown) was added as a fatality
+    from incidentmap.render.series import area_series, province_only
+    from incidentmap.render.static_map import panel_total
+
+    g = request.getfixturevalue(which)
+    s = area_series(g, None, MapStyle(level="district", period=None, measure="fatalities"))
+    text = panel_total(s, "window", 0)
+    placed = g[g["province_code"].notna()]
+    known = pd.to_numeric(placed["fatalities"], errors="coerce")
+    total = re.match(r"Fatalities: ([\d,.]+)", text)
+    assert total and float(total.group(1).replace(",", "")) == known.sum(), text
+    coarse = placed[province_only(placed)]
+    unknown = int(pd.to_numeric(coarse["fatalities"], errors="coerce").isna().sum())
+    if len(coarse) == 0:
+        assert "province" not in text
+    elif unknown == len(coarse):
+        assert f"{len(coarse):,} incident" in text and "unknown" in text
+    else:
+        assert f"in {len(coarse):,} incident" in text
+        assert (f"{unknown:,} with fatalities unknown" in text) == bool(unknown), text
+
+
 def test_a_rate_has_no_total(sample):
     from incidentmap.render.series import area_series
     from incidentmap.render.static_map import panel_total

@@ -126,6 +126,11 @@ class AreaSeries:
         None on a province series. They are counted there, never hidden.
     coarse_total : float
         How many incidents are placed only to a province (undated ones included).
+    coarse_measure : numpy.ndarray or None
+        On a district series whose measure is a column (fatalities...), the sum of that
+        column over the rows placed only to a province, shaped as ``coarse``; None otherwise.
+    coarse_known : numpy.ndarray or None
+        How many of those rows (weighted) have the measure known, shaped as ``coarse``.
     """
 
     level: str
@@ -146,6 +151,8 @@ class AreaSeries:
     partial: pd.Timestamp | None = None
     coarse: np.ndarray | None = None
     coarse_total: float = 0.0
+    coarse_measure: np.ndarray | None = None
+    coarse_known: np.ndarray | None = None
 
     @property
     def legend_title(self) -> str:
@@ -270,7 +277,7 @@ def area_series(
         bins=bins,
         colors=area_colors(max(len(b) for b in bins.values())),
         integer=integer,
-        **_coarse(incidents, context_for(districts), s, starts),
+        **_coarse(incidents, context_for(districts), s, starts, measure),
     )
 
 
@@ -282,7 +289,7 @@ def province_only(incidents: pd.DataFrame) -> np.ndarray:
 
 
 def _coarse(
-    incidents: pd.DataFrame, ctx: BoundaryContext, s: MapStyle, starts: list[Any]
+    incidents: pd.DataFrame, ctx: BoundaryContext, s: MapStyle, starts: list[Any], measure: str
 ) -> dict[str, Any]:
     """Count, on a district series, the rows placed only to a province: by province and period."""
     if s.level != "district":
@@ -304,8 +311,17 @@ def _coarse(
         lookup = pd.Series(np.arange(len(starts)), index=pd.DatetimeIndex(starts))
         t = row_periods(rows, s.period).map(lookup)
     ok = (area.notna() & t.notna()).to_numpy(bool)
-    np.add.at(out, (area[ok].astype(int).to_numpy(), t[ok].astype(int).to_numpy()), w[ok])
-    return {"coarse": out, "coarse_total": float(w.sum())}
+    at = (area[ok].astype(int).to_numpy(), t[ok].astype(int).to_numpy())
+    np.add.at(out, at, w[ok])
+    found = {"coarse": out, "coarse_total": float(w.sum())}
+    if measure not in ("incidents", "per100k"):  # a column's sum: its own values, unknown apart
+        v = pd.to_numeric(rows[measure], errors="coerce").to_numpy(float)[ok]
+        known = ~np.isnan(v)
+        summed, counted = np.zeros_like(out), np.zeros_like(out)
+        np.add.at(summed, at, np.where(known, v, 0.0))
+        np.add.at(counted, at, np.where(known, np.asarray(w, float)[ok], 0.0))
+        found.update(coarse_measure=summed, coarse_known=counted)
+    return found
 
 
 def _no_periods(incidents: pd.DataFrame, level: str) -> str:

@@ -230,25 +230,35 @@ def panel_total(series: AreaSeries, mode: str, t: int) -> str:
     """Return what one panel counts in all: "23 incidents", "Fatalities: 140".
 
     The sum of the areas' values in that period (up to it in the cumulative mode); on a
-    district map, the incidents placed only to a province are added and said. A rate per
-    100,000 people has no total (an empty text).
+    district map, the incidents placed only to a province are added and said: their count
+    on a count map, their own values on a map of a column (fatalities), those with the
+    value unknown said apart (never added as 0). A rate per 100,000 people has no total
+    (an empty text).
     """
     if series.measure == "Incidents per 100,000 people":
         return ""
-    values = series.shown(mode)[:, t]
-    total = float(np.nansum(values))
-    coarse = getattr(series, "coarse", None)  # district maps: rows placed only to a province
-    extra = 0.0
-    if coarse is not None and np.size(coarse):
-        upto = coarse[:, : t + 1].sum() if mode == "cumulative" else coarse[:, t].sum()
-        extra = float(upto)
+    total = float(np.nansum(series.shown(mode)[:, t]))
+
+    def upto(a: np.ndarray | None) -> float:
+        if a is None or not np.size(a):
+            return 0.0
+        return float(a[:, : t + 1].sum() if mode == "cumulative" else a[:, t].sum())
+
+    coarse = upto(getattr(series, "coarse", None))  # district maps: rows placed only to a province
     if series.measure == "Incidents":
-        text = f"{_number(total + extra)} incident" + ("" if total + extra == 1 else "s")
-    else:
-        text = f"{series.measure}: {_number(total + extra)}"
-    if extra:
-        text += f" ({_number(extra)} placed only to a province)"
-    return text
+        text = f"{_number(total + coarse)} incident" + ("" if total + coarse == 1 else "s")
+        return text + (f" ({_number(coarse)} placed only to a province)" if coarse else "")
+    summed, known = upto(series.coarse_measure), upto(series.coarse_known)
+    text = f"{series.measure}: {_number(total + summed)}"
+    if not coarse:
+        return text
+    rows = f"{_number(coarse)} incident{'' if coarse == 1 else 's'} placed only to a province"
+    if not known:
+        return text + f" (besides: {rows}, {series.measure.lower()} unknown)"
+    unknown = coarse - known
+    text += f" (of which {_number(summed)} in {rows}"
+    lost = f", {_number(unknown)} with {series.measure.lower()} unknown)"
+    return text + (lost if unknown else ")")
 
 
 def _number(v: float) -> str:
