@@ -443,9 +443,9 @@ def _dense_peers(peer_python: str, splink_python: str, seed: int) -> list[tuple]
     return [
         ("recordlinkage", peer_python, "--peer-python", "merge_peer.py", None,
          "no one-to-one step, no review"),
-        ("splink (EM)", splink_python, "--splink-python", "merge_peer_splink.py",
+        ("splink EM", splink_python, "--splink-python", "merge_peer_splink.py",
          {"train": "em", "seed": seed}, f"{one}, m by EM"),
-        ("splink (m set)", splink_python, "--splink-python", "merge_peer_splink.py",
+        ("splink m set", splink_python, "--splink-python", "merge_peer_splink.py",
          {"train": "fixed", "seed": seed}, f"{one}, m set, not trained"),
     ]  # fmt: skip
 
