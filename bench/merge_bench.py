@@ -419,11 +419,14 @@ def dense(
                   f"{len(decided.merged) / case.one_to_one - 1:+.1%}); true pairs left in "
                   f"review: {q.loc['all', 'in_review']:.1%} ({left}); shuffled inputs: "
                   f"{'the same merge' if same else 'A DIFFERENT MERGE'}")  # fmt: skip
+            asked: set[str] = set()
             for name, python, flag, script, extra, note in _dense_peers(
                 peer_python, splink_python, seed
             ):
                 if not python:
-                    print(f"  {name:<14}not run: give {flag} (see README)")
+                    if flag not in asked:
+                        print(f"  {name.split()[0]:<14}not run: give {flag} (see README)")
+                    asked.add(flag)
                     continue
                 status, secs, _, got = _peer(a, b, km, days, python, max(span, 1), script, extra)
                 if status != "ok":
