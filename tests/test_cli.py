@@ -183,6 +183,23 @@ def test_boundaries_install_from(capsys, tmp_path, monkeypatch):
     assert code == 0
     assert "installed 398 districts in 34 provinces" in err
     assert "corrected province of Rukha: AF-KAP -> AF-PAN" in err
+    # README's main job (`boundaries install && brief ...`) runs again offline: what is
+    # installed and whole is kept, nothing downloaded; a damaged cache is installed again
+    before = (tmp_path / "boundaries.gpkg").stat().st_mtime_ns
+    code, _, err = run(capsys, "boundaries", "install")
+    assert code == 0, err
+    assert "boundaries already installed: geoBoundaries" in err and "--force" in err
+    assert "398 districts in 34 provinces" in err and "Downloading" not in err
+    assert (tmp_path / "boundaries.gpkg").stat().st_mtime_ns == before
+    assert not (tmp_path / "downloads").exists()
+    with open(tmp_path / "boundaries.gpkg", "r+b") as fh:  # damaged: no longer kept
+        fh.seek(5000)
+        was = fh.read(64)
+        fh.seek(5000)
+        fh.write(bytes(b ^ 0x5A for b in was))
+    code, _, err = run(capsys, "boundaries", "install")
+    assert code == 1 and "already installed" not in err, err
+    assert "could not download" in err or "installed 398" in err
 
 
 def test_stdin_and_debug_traceback(use_cache, tmp_path):

@@ -32,9 +32,15 @@ def install_cmd(
     id_field: str | None = typer.Option(
         None, "--id-field", help="Field with a unique district id."
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Download again although boundaries are installed."
+    ),
 ) -> None:
-    """Download the pinned geoBoundaries release (or import --from PATH) into the cache."""
-    request = InstallRequest(source, district_field, province_field, id_field)
+    """Download the pinned geoBoundaries release (or import --from PATH) into the cache.
+
+    Without --from, boundaries already installed (and whole) are kept: nothing is downloaded.
+    """
+    request = InstallRequest(source, district_field, province_field, id_field, force)
     print_report(install(request).report)
 
 

@@ -23,12 +23,16 @@ class InstallRequest:
         with the field options); None downloads the pinned geoBoundaries release.
     district_field, province_field, id_field : str, optional
         The fields of another layout.
+    force : bool
+        Download again although boundaries are installed (without a ``source``, layers that
+        are installed and whole are kept: the command works offline once installed).
     """
 
     source: str | os.PathLike[str] | None = None
     district_field: str | None = None
     province_field: str | None = None
     id_field: str | None = None
+    force: bool = False
 
 
 @dataclass
@@ -54,6 +58,18 @@ def install(request: InstallRequest) -> Installed:
     from incidentmap.boundaries import install_boundaries
 
     report = Report()
+    kept = None if request.source is not None or request.force else _installed()
+    if kept is not None:
+        p, path = kept
+        report.add(
+            "kept",
+            f"boundaries already installed: {p.get('source', 'a district layer')} "
+            f"({plural(p.get('districts', 0), 'district')} in "
+            f"{plural(p.get('provinces', 0), 'province')}, {path}); `force` downloads the "
+            "pinned release again",
+            kind="info",
+        )
+        return Installed(dict(p), path, report)
     where = (
         f"from {request.source}" if request.source else "geoBoundaries (pinned release) download"
     )
@@ -90,6 +106,18 @@ def install(request: InstallRequest) -> Installed:
         )
     _warm()
     return Installed(dict(p), str(info.path), report)
+
+
+def _installed() -> tuple[dict[str, Any], str] | None:
+    """Return the installed layers' provenance and path when they are whole, else None."""
+    from incidentmap.boundaries import boundaries_info
+    from incidentmap.errors import BoundariesNotInstalledError, BoundaryCacheError
+
+    try:
+        info = boundaries_info(check=True)
+    except (BoundariesNotInstalledError, BoundaryCacheError):
+        return None
+    return dict(info.provenance), str(info.path)
 
 
 def _doubled() -> str:
