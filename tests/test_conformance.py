@@ -18,8 +18,8 @@ import pyogrio
 import pytest
 
 import incidentmap as im
-from incidentmap.geocode import geocode as geocode_frame
-from incidentmap.geocode import geocode_summary
+from incidentmap.geocode import geocode_counted, geocode_summary
+from incidentmap.io.incidents import read_incidents_facts
 from tests.conftest import ROOT, SHARED
 from tests.test_cli import run
 
@@ -55,11 +55,19 @@ def _read_kwargs(options: list[str]) -> dict:
 
 
 @pytest.fixture(scope="module")
-def geocoded(cache):
+def placed(cache):
+    """Each file read and placed: the rows, the counts from the placing, what reading did."""
     out = {}
     for name, (options, _) in FILES.items():
-        out[name] = geocode_frame(im.read_incidents(INCIDENTS / name, **_read_kwargs(options)))
+        frame, facts = read_incidents_facts(INCIDENTS / name, **_read_kwargs(options))
+        g, summary = geocode_counted(frame)
+        out[name] = (g, summary, facts)
     return out
+
+
+@pytest.fixture(scope="module")
+def geocoded(placed):
+    return {name: g for name, (g, _, _) in placed.items()}
 
 
 def _independent(name: str) -> pd.DataFrame:
@@ -143,10 +151,10 @@ def _same(a: object, b: object, ext: str) -> bool:
 
 @pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="GDAL's ogrinfo is not installed")
 @pytest.mark.parametrize("name", list(FILES))
-def test_every_format_reads_back_the_same(geocoded, tmp_path, name):
-    g = geocoded[name]
+def test_every_format_reads_back_the_same(placed, tmp_path, name):
+    g, _, facts = placed[name]
     raw = _independent(name)
-    renamed = g.attrs.get("renamed", {})
+    renamed = facts.renamed
     text_cols = [c for c in raw.columns if (renamed.get(c, c) in g.columns)]
     for ext in FORMATS:
         out = tmp_path / f"out{ext}"
@@ -178,7 +186,7 @@ def test_readme_conformance_table_is_measured(geocoded):
     """README's table states these numbers; this keeps it true."""
     readme = (ROOT / "README.md").read_text("utf-8")
     for name, g in geocoded.items():
-        s = g.attrs["summary"]
+        s = geocode_summary(g)
         row = next((line for line in readme.splitlines() if line.startswith(f"| `{name}`")), None)
         assert row is not None, f"README lacks the conformance row for {name}"
         cells = [c.strip() for c in row.strip("|").split("|")]
@@ -212,11 +220,12 @@ def test_no_traceback_on_any_shared_file(capsys, use_cache, tmp_path, path):
 
 
 @pytest.mark.parametrize("name", list(FILES))
-def test_summary_counted_from_codes_is_the_tables(geocoded, name):
-    # geocode() counts from its codes; geocode_summary() counts the finished table: the same
-    g = geocoded[name]
-    assert g.attrs["summary"] == geocode_summary(g)
-    assert sum(g.attrs["summary"]["unplaced_reasons"].values()) == g.attrs["summary"]["unplaced"]
+def test_summary_counted_from_codes_is_the_tables(placed, name):
+    # geocode_counted() counts from its codes; geocode_summary() counts the finished table
+    g, summary, _ = placed[name]
+    assert summary == geocode_summary(g)
+    assert sum(summary["unplaced_reasons"].values()) == summary["unplaced"]
+    assert "summary" not in g.attrs  # the counts are handed on, never left on the frame
 
 
 def test_summary_of_every_kind_of_row(use_cache):
@@ -228,6 +237,6 @@ def test_summary_of_every_kind_of_row(use_cache):
             "stated_province": [None, None, None, None, None, "Hirat", "Atlantis", None],
         }
     )
-    g = geocode_frame(frame)
-    assert g.attrs["summary"] == geocode_summary(g)
-    assert g.attrs["summary"]["unplaced"] == 4
+    g, summary = geocode_counted(frame)
+    assert summary == geocode_summary(g)
+    assert summary["unplaced"] == 4

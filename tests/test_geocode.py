@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 import incidentmap as im
-from incidentmap.geocode import GEOCODE_COLUMNS, locate_points
+from incidentmap.geocode import GEOCODE_COLUMNS, geocode_summary, locate_points
 from incidentmap.geocode import geocode as geocode_frame
 from tests.conftest import DATA, ROOT
 
@@ -95,7 +95,7 @@ def test_points_snap_swap_outside(use_cache, districts):
     assert g.iloc[3]["geocode_note"].startswith("snapped ")
     assert " km from outside Afghanistan to " in g.iloc[3]["geocode_note"]  # from Pakistan
     assert g.iloc[5]["geocode_note"].startswith("no location")
-    s = g.attrs["summary"]
+    s = geocode_summary(g)
     assert s["read"] == 6 and s["placed_by_point"] == 3 and s["unplaced"] == 3
     assert s["unplaced_reasons"] == {"outside": 2, "no location": 1}
     assert s["snapped_from_outside"] == 1
@@ -113,7 +113,7 @@ def test_a_gap_between_districts_is_not_outside_afghanistan(use_cache, province_
     g = geocode_frame(_frame(latitude=[at.y], longitude=[at.x]))
     assert g["geocode_method"].iloc[0] == "point_snapped"
     assert "outside Afghanistan" not in g["geocode_note"].iloc[0]
-    assert g.attrs["summary"]["snapped_from_outside"] == 0
+    assert geocode_summary(g)["snapped_from_outside"] == 0
 
 
 def test_snap_distance_is_in_kilometres(use_cache):
@@ -183,7 +183,7 @@ def test_names_district_place_province(use_cache):
     assert g.iloc[3]["district"] == "Jalalabad" and g.iloc[3]["geocode_precision"] == "point"
     assert "unknown name" in g.iloc[4]["geocode_note"]
     assert "unknown name: place 'Nowhere-abad' in Balkh" in g.iloc[5]["geocode_note"]
-    assert g.attrs["summary"]["unplaced_reasons"] == {
+    assert geocode_summary(g)["unplaced_reasons"] == {
         "ambiguous": 1,
         "unknown name": 1,
         "no location": 1,

@@ -38,7 +38,8 @@ from incidentmap.classify import CLASS_COLUMNS, classify
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import InputFileError, UnknownNameError, UsageError
 from incidentmap.gazetteer import FUZZY_THRESHOLD, resolve_province
-from incidentmap.geocode import geocode, geocode_points, geocode_summary
+from incidentmap.geocode import geocode_counted, geocode_points, geocode_summary
+from incidentmap.geocode.result import PlacedTable
 from incidentmap.io import ReadOptions
 from incidentmap.io.areas import read_population
 from incidentmap.io.assemble import ReadFacts, kept_notes
@@ -63,7 +64,7 @@ __all__ = [
 #: unplaced rows kept as examples for the report
 _EXAMPLES = 5
 #: a block being placed: the call that places it, the bytes read so far, what reading did
-_Placing = tuple[Callable[[], Any], int, ReadFacts]
+_Placing = tuple[Callable[[], PlacedTable], int, ReadFacts]
 
 
 @dataclass
@@ -234,11 +235,12 @@ def geocode_to_file(
 
         def tables(items: Iterator[_Placing]) -> Iterator[PointBlock]:
             for table, position, facts in items:  # the table made beside the writing
-                g, x, y = table()
-                report.add(g, facts, _placed_counts(g))
+                placed = table()
+                report.add(placed.frame, facts, placed.summary)
                 if progress is not None:
                     progress(position, blocks.size)
-                yield PointBlock(g, x, y)  # no point objects: the writer packs x, y into WKB
+                # no point objects: the writer packs x, y into WKB
+                yield PointBlock(placed.frame, placed.x, placed.y)
 
         say(f"geocoding {path} into {output} block by block")
         ahead = Ahead(placed())  # reading starts now, in its thread
@@ -375,17 +377,6 @@ def load_incidents(
     return g, report
 
 
-def _placed_counts(g: pd.DataFrame) -> dict[str, Any]:
-    """Take the placing counts :func:`incidentmap.geocode` left on a frame's ``attrs``.
-
-    ``geocode`` shows them there for its callers; the run's report takes them off at once,
-    so that the frame keeps only what describes its data (``preset``, ``path``, ``citation``,
-    ``columns``). Counted from the rows when they are not there.
-    """
-    counts = g.attrs.pop("summary", None)
-    return dict(counts) if counts is not None else geocode_summary(g)
-
-
 def _read_and_place(
     path: str | os.PathLike[str],
     read: ReadOptions | None,
@@ -399,8 +390,10 @@ def _read_and_place(
     if facts.geocoded:
         g = _as_placed(incidents)
         return g, facts, geocode_summary(g)
-    g = geocode(incidents, boundaries, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold)
-    return g, facts, _placed_counts(g)
+    g, counts = geocode_counted(
+        incidents, boundaries, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold
+    )
+    return g, facts, counts
 
 
 def _as_placed(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

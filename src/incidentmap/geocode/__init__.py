@@ -30,12 +30,13 @@ Output columns (appended after the canonical ones):
 The package, by engine: :mod:`~incidentmap.geocode.border` (a stated country or area
 outside Afghanistan), :mod:`~incidentmap.geocode.points` (coordinates),
 :mod:`~incidentmap.geocode.names` (names), :mod:`~incidentmap.geocode.result` (the codes,
-the output columns and the counts), :mod:`~incidentmap.geocode.place` (:func:`geocode`).
+the output columns and the counts), :mod:`~incidentmap.geocode.place` (:func:`geocode`;
+:func:`geocode_counted` gives the counts beside the table, never on its ``attrs``).
 """
 
 from __future__ import annotations
 
-from incidentmap.geocode.place import geocode, geocode_points
+from incidentmap.geocode.place import geocode, geocode_counted, geocode_points
 from incidentmap.geocode.points import MAX_SNAP_KM, locate_points
 from incidentmap.geocode.result import (
     GEOCODE_COLUMNS,
@@ -54,6 +55,7 @@ __all__ = [
     "POINT_METHODS",
     "PRECISIONS",
     "geocode",
+    "geocode_counted",
     "geocode_points",
     "geocode_summary",
     "locate_points",

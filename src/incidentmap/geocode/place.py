@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -15,10 +15,10 @@ from incidentmap.gazetteer import FUZZY_THRESHOLD, provinces
 from incidentmap.geocode.border import Abroad, stated_abroad
 from incidentmap.geocode.names import pcode_beside_name, place_names
 from incidentmap.geocode.points import MAX_SNAP_KM, place_points
-from incidentmap.geocode.result import Placement
+from incidentmap.geocode.result import PlacedTable, Placement
 from incidentmap.geocode.rows import Columns
 
-__all__ = ["geocode", "geocode_points"]
+__all__ = ["geocode", "geocode_counted", "geocode_points"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,10 +71,40 @@ def geocode(
     snapped across the border: outside every district it stays unplaced ("outside
     Afghanistan: the row states ..."); inside one it is placed with ``geocode_conflict``.
     A point snapped in from outside Afghanistan says so in its note and is counted
-    (``snapped_from_outside``).
+    (``snapped_from_outside``): :func:`incidentmap.geocode.geocode_summary` gives the
+    counts from the rows; :func:`geocode_counted` returns them beside the table.
+    """
+    placed, _ = geocode_counted(
+        incidents, boundaries, snap_km=snap_km, fuzzy_threshold=fuzzy_threshold
+    )
+    return placed
+
+
+def geocode_counted(
+    incidents: gpd.GeoDataFrame | pd.DataFrame,
+    boundaries: gpd.GeoDataFrame | BoundaryContext | None = None,
+    *,
+    snap_km: float = 5.0,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Place every incident (:func:`geocode`) and count how, without counting the rows again.
+
+    Parameters
+    ----------
+    incidents, boundaries, snap_km, fuzzy_threshold
+        As for :func:`geocode`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        What :func:`geocode` returns.
+    dict
+        The counts :func:`incidentmap.geocode.geocode_summary` gives for that table, taken
+        from the placing's codes.
     """
     res, ctx = _run(incidents, boundaries, snap_km, fuzzy_threshold)
-    return cast(gpd.GeoDataFrame, res.frame(incidents, ctx, points=True))
+    table, summary = res.frame(incidents, ctx, points=True)
+    return cast(gpd.GeoDataFrame, table), summary
 
 
 def _run(
@@ -148,17 +178,19 @@ def geocode_points(
     *,
     snap_km: float = 5.0,
     fuzzy_threshold: float = FUZZY_THRESHOLD,
-) -> Callable[[], tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
+) -> Callable[[], PlacedTable]:
     """Place the rows now; return what makes the table later, without point objects.
 
-    Calling the result gives (table without geometry, x, y): the geometry
-    :func:`geocode` would give is the point (x, y) of each row (NaN: none), which
-    file writers pack into WKB directly. The two steps can run in different threads
-    (placing beside reading, the table beside writing).
+    Calling the result gives a :class:`~incidentmap.geocode.result.PlacedTable`: the table
+    without geometry, the counts, and x, y: the geometry :func:`geocode` would give is the
+    point (x, y) of each row (NaN: none), which file writers pack into WKB directly. The
+    two steps can run in different threads (placing beside reading, the table beside
+    writing).
     """
     res, ctx = _run(incidents, boundaries, snap_km, fuzzy_threshold)
 
-    def table() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-        return res.frame(incidents, ctx, points=False), res.x, res.y
+    def table() -> PlacedTable:
+        frame, summary = res.frame(incidents, ctx, points=False)
+        return PlacedTable(frame, summary, res.x, res.y)
 
     return table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -43,6 +44,26 @@ PRECISION_CODE = {m: np.int8(i) for i, m in enumerate(PRECISIONS)}
 def province_positions() -> dict[str | None, int]:
     """Position of each province code in :func:`provinces` (None: -1)."""
     return {None: -1, **{code: i for i, code in enumerate(provinces())}}
+
+
+@dataclass(frozen=True)
+class PlacedTable:
+    """Placed rows without point objects, and how they were placed (for file writers).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The output table without geometry (Arrow text).
+    summary : dict
+        The counts :func:`geocode_summary` gives for it.
+    x, y : numpy.ndarray
+        Each row's point (NaN: none).
+    """
+
+    frame: pd.DataFrame
+    summary: dict[str, Any]
+    x: np.ndarray
+    y: np.ndarray
 
 
 class Placement:
@@ -126,8 +147,12 @@ class Placement:
 
     def frame(
         self, incidents: pd.DataFrame, ctx: BoundaryContext, *, points: bool = True
-    ) -> pd.DataFrame:
-        """Return the output table: canonical columns, the geocode columns, the originals."""
+    ) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """Return the output table and its counts (what :func:`geocode_summary` gives).
+
+        The table: canonical columns, the geocode columns, the originals; its ``attrs`` are
+        the input's (what the data are), never the counts.
+        """
         d = ctx.districts
 
         # text from codes: object arrays for pandas users, Arrow text for the file writers
@@ -160,8 +185,7 @@ class Placement:
         else:
             gdf = table
         gdf.attrs.update(getattr(incidents, "attrs", {}))
-        gdf.attrs["summary"] = self.summary(note_codes, note_texts)
-        return gdf
+        return gdf, self.summary(note_codes, note_texts)
 
 
 def _in_order(incidents: pd.DataFrame, add: dict[str, pd.Series]) -> dict[str, Any]:

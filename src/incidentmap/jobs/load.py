@@ -208,12 +208,15 @@ def _read(source: Source, report: Report, *, quiet: bool) -> tuple[Any, str, dic
     import geopandas as gpd
 
     if isinstance(source.input, gpd.GeoDataFrame):
-        from incidentmap.geocode import geocode, geocode_summary
+        from incidentmap.geocode import geocode_counted, geocode_summary
 
         g = source.input
-        if "geocode_method" not in g.columns:
-            g = geocode(g, snap_km=source.geo.snap_km, fuzzy_threshold=source.geo.fuzzy_threshold)
-        return g, str(g.attrs.get("preset", "")), geocode_summary(g)
+        if "geocode_method" in g.columns:  # placed before: counted from its rows
+            return g, str(g.attrs.get("preset", "")), geocode_summary(g)
+        g, counts = geocode_counted(
+            g, snap_km=source.geo.snap_km, fuzzy_threshold=source.geo.fuzzy_threshold
+        )
+        return g, str(g.attrs.get("preset", "")), counts
     from incidentmap.pipeline import load_incidents
 
     g, loaded = load_incidents(
