@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pandas as pd
 from incidentmap.errors import InputFileError, UsageError, plural
 
 __all__ = [
+    "Sheet",
     "cached_sheet",
     "exact_ints",
     "gis_layer",
@@ -176,7 +178,24 @@ def sheet_name(sheet: str | int | None, names: list[str], path: str) -> str:
     )
 
 
-def read_sheet(p: Path, sheet: str | int | None) -> pd.DataFrame | None:
+@dataclass(frozen=True)
+class Sheet:
+    """A workbook's sheet as read: its table, and the cells whose formulas have no value.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The sheet as ``pandas.read_excel(dtype=object)`` gives it.
+    formulas : dict
+        Column -> {data position: formula} for the cells holding a formula saved without
+        its value (:func:`sheet_formulas`); they read as empty.
+    """
+
+    frame: pd.DataFrame
+    formulas: dict[str, dict[int, str]] = field(default_factory=dict, hash=False)
+
+
+def read_sheet(p: Path, sheet: str | int | None) -> Sheet | None:
     """Read a workbook's sheet as ``pandas.read_excel(dtype=object)`` does, column by column.
 
     Calamine's cells come back as Python values; pandas converts them one by one and then
@@ -184,7 +203,8 @@ def read_sheet(p: Path, sheet: str | int | None) -> pd.DataFrame | None:
     each column is converted at once: whole floats to ``int``, days to ``datetime``, the
     text pandas takes as missing (``""``, ``NA``, ``null``...) to NaN. None when the sheet
     needs pandas' careful reader (header cells blank, repeated or not text; a blank row).
-    ``attrs["formulas"]`` lists the cells holding a formula saved without its value.
+    The :class:`Sheet`'s ``formulas`` lists the cells holding a formula saved without its
+    value.
     """
     from python_calamine import CalamineWorkbook
 
@@ -209,8 +229,7 @@ def read_sheet(p: Path, sheet: str | int | None) -> pd.DataFrame | None:
     )
     # a formula saved without its value reads as an empty cell: only then is the XML read
     blank = any("" in c for c in columns)
-    frame.attrs["formulas"] = sheet_formulas(p, which, names) if blank else {}
-    return frame
+    return Sheet(frame, sheet_formulas(p, which, names) if blank else {})
 
 
 def _header(rows: list[list[Any]]) -> list[str] | None:
@@ -331,13 +350,13 @@ _SHEET_CACHE_MIN_BYTES = 256 * 1024
 _SHEET_CACHE_KEEP = 8
 
 
-def cached_sheet(p: Path, sheet: str | int | None) -> pd.DataFrame | None:
+def cached_sheet(p: Path, sheet: str | int | None) -> Sheet | None:
     """Return a sheet :func:`read_sheet` read before, from the cache; None if not kept.
 
     Keyed by the digest of the workbook's bytes (and the sheet asked for), so a changed
     file is parsed again; a sheet whose columns mix kinds (numbers and text in one) is
     never kept. The table is the one :func:`read_sheet` returns, value for value and
-    type for type.
+    type for type; the formulas are kept in the Arrow file's schema metadata.
     """
     path = _sheet_cache_path(p, sheet)
     if path is None or not path.exists():
@@ -353,12 +372,12 @@ def cached_sheet(p: Path, sheet: str | int | None) -> pd.DataFrame | None:
     frame = pd.DataFrame(
         {n: pd.Series(_from_arrow(table.column(n)), dtype=object) for n in table.column_names}
     )
-    frame.attrs["formulas"] = {c: {int(k): v for k, v in at.items()}
-                               for c, at in meta.get("formulas", {}).items()}  # fmt: skip
-    return frame
+    formulas = {c: {int(k): v for k, v in at.items()}
+                for c, at in meta.get("formulas", {}).items()}  # fmt: skip
+    return Sheet(frame, formulas)
 
 
-def keep_sheet(p: Path, sheet: str | int | None, frame: pd.DataFrame) -> None:
+def keep_sheet(p: Path, sheet: str | int | None, kept: Sheet) -> None:
     """Keep a sheet :func:`read_sheet` read in the cache (when every column is of one kind)."""
     path = _sheet_cache_path(p, sheet)
     if path is None:
@@ -367,13 +386,14 @@ def keep_sheet(p: Path, sheet: str | int | None, frame: pd.DataFrame) -> None:
 
     from incidentmap.atomic import atomic_write
 
+    frame = kept.frame
     arrays = {}
     for name in frame.columns:
         arr = _to_arrow(frame[name].to_numpy(dtype=object))
         if arr is None:
             return  # a column of mixed kinds: parsed each time
         arrays[str(name)] = arr
-    meta = {"formulas": frame.attrs.get("formulas", {})}
+    meta = {"formulas": kept.formulas}
     table = pa.table(arrays).replace_schema_metadata({"incidentmap": json.dumps(meta)})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -450,12 +470,12 @@ def _from_arrow(column: Any) -> np.ndarray:
     return out
 
 
-def read_workbook(p: Path, sheet: str | int | None) -> pd.DataFrame | None:
+def read_workbook(p: Path, sheet: str | int | None) -> Sheet | None:
     """Return a sheet from the cache, else read column by column (and kept); None: pandas'."""
     cached = cached_sheet(p, sheet)
     if cached is not None:
         return cached
-    frame = read_sheet(p, sheet)
-    if frame is not None:
-        keep_sheet(p, sheet, frame)
-    return frame
+    read = read_sheet(p, sheet)
+    if read is not None:
+        keep_sheet(p, sheet, read)
+    return read

@@ -482,8 +482,8 @@ def _read_excel(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, TableFa
         raise InputFileError(str(p), msg)
     try:
         fast = read_workbook(p, sheet)  # kept in the cache by the workbook's digest
-        if fast is not None:  # io.layers leaves the formulas on the frame: taken off
-            return fast, TableFacts(formulas=dict(fast.attrs.pop("formulas", None) or {}))
+        if fast is not None:  # the sheet's table, and its formulas handed on typed
+            return fast.frame, TableFacts(formulas=dict(fast.formulas))
         book = pd.ExcelFile(p, engine="calamine")
     except InputFileError:
         raise
