@@ -85,7 +85,7 @@ def install_boundaries(
     districts, meta = _canonical(
         adm2, adm2_path, adm1_path, district_field, province_field, id_field
     )
-    districts = finish_districts(districts, adm2_path)
+    districts, repaired = finish_districts(districts, adm2_path)
     provs = dissolve_provinces(districts)
     provenance = {
         **meta,
@@ -103,7 +103,7 @@ def install_boundaries(
         "provinces": len(provs),
         "provinces_missing": _missing_provinces(districts),
         "crs": "EPSG:4326",
-        "repaired_polygons": int(districts.attrs.get("repaired", 0)),
+        "repaired_polygons": repaired,
     }
     provenance.setdefault("credit", credit_line(provenance))
     return write_cache(districts, provs, provenance)

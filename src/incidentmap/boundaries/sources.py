@@ -359,7 +359,28 @@ def from_generic(
     return districts, meta
 
 
-def finish_districts(districts: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+def finish_districts(districts: gpd.GeoDataFrame, path: Path) -> tuple[gpd.GeoDataFrame, int]:
+    """Check the districts' ids, repair their polygons and name their provinces.
+
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame
+        The canonical district layer of a source.
+    path : Path
+        The source, for messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer with valid polygons and a ``province`` column.
+    int
+        How many polygons were invalid and repaired (``make_valid``).
+
+    Raises
+    ------
+    BoundarySourceError
+        If district ids repeat or a district has no polygon.
+    """
     dup = districts["district_id"].duplicated(keep=False)
     if dup.any():
         dups = sorted(set(districts["district_id"][dup]))[:3]
@@ -377,8 +398,7 @@ def finish_districts(districts: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFram
         raise BoundarySourceError(msg)
     names = {c: p.name for c, p in provinces().items()}
     districts.insert(3, "province", districts["province_code"].map(names))
-    districts.attrs["repaired"] = int(invalid.sum())
-    return districts.reset_index(drop=True)
+    return districts.reset_index(drop=True), int(invalid.sum())
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
