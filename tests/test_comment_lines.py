@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import incidentmap as im
 from incidentmap.errors import InputFileError
+from incidentmap.io.incidents import read_incidents_facts
 from incidentmap.pipeline import geocode_to_file
 
 SETTINGS = settings(
@@ -67,10 +68,10 @@ def test_a_first_day_the_comments_state_dates_every_row(tmp_path_factory, first,
         "unique dmy": ["Events", f"lon,lat,day (day 1 = {dmy})"],
     }[how]
     path = _write(tmp_path_factory.mktemp("c"), head, _rows(days))
-    g = im.read_incidents(path)
+    g, facts = read_incidents_facts(path)
     want = [pd.Timestamp(first) + pd.Timedelta(days=d - 1) for d in days]
     assert list(g["date"]) == want
-    assert any(f"day 1 = {first.isoformat()}" in n for n in g.attrs["notes"])
+    assert any(f"day 1 = {first.isoformat()}" in n for n in facts.notes)
 
 
 @SETTINGS
@@ -143,10 +144,10 @@ def test_a_comment_line_among_the_rows_does_not_rename_the_columns(
     rows = _rows(days)
     rows.insert(at, f"% {stray}")
     path = _write(tmp_path_factory.mktemp("c"), ["Events", "lon,lat,day"], rows)
-    g = im.read_incidents(path, day_one="2004-01-01")
+    g, facts = read_incidents_facts(path, day_one="2004-01-01")
     assert g.attrs["columns"]["longitude"] == "lon" and g.attrs["columns"]["latitude"] == "lat"
     assert len(g) == len(days) and (g["longitude"] > 68).all()
-    assert any("among the rows skipped" in n for n in g.attrs["notes"])
+    assert any("among the rows skipped" in n for n in facts.notes)
 
 
 @SETTINGS

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import incidentmap as im
 from incidentmap.geocode import geocode as geocode_frame
 from incidentmap.io.decode import decode_bytes
+from incidentmap.io.incidents import read_incidents_facts
 
 # Dari province and district names as Windows-1256 can hold them (Arabic yeh for Persian yeh,
 # which cp1256 lacks); Latin text with accents as a Spanish or French source writes it
@@ -80,9 +81,9 @@ def test_binary_file_refused(tmp_path):
 def test_short_windows_1256_file_is_placed_and_noted(tmp_path, use_cache):
     p = tmp_path / "dari.csv"
     p.write_bytes("province,date\nکابل,2023-01-01\nهرات,2023-01-02\n".encode("cp1256"))
-    g = im.read_incidents(p)
+    g, facts = read_incidents_facts(p)
     assert list(g["stated_province"]) == ["کابل", "هرات"]
-    assert any("Windows-1256" in n for n in g.attrs["notes"])
+    assert any("Windows-1256" in n for n in facts.notes)
     r = geocode_frame(g)
     assert list(r["province"]) == ["Kabul", "Herat"]
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import incidentmap as im
 from incidentmap.aggregate import weighted
 from incidentmap.geocode import geocode as geocode_frame
+from incidentmap.io.incidents import read_incidents_facts
 from incidentmap.schema import detect_preset
 
 SETTINGS = settings(
@@ -227,10 +228,11 @@ _AWSD_HXL = {
 def test_awsd_from_hdx_with_an_hxl_row(use_cache, tmp_path_factory, order, tag_case):
     hxl = {k: (v.upper() if tag_case == "upper" else v) for k, v in _AWSD_HXL.items()}
     path = _write(tmp_path_factory.mktemp("aw") / "awsd.csv", _AWSD, "as is", "_", order, hxl)
-    g = geocode_frame(im.read_incidents(path))
+    read, facts = read_incidents_facts(path)
+    g = geocode_frame(read)
     assert g.attrs["preset"] == "awsd"
     assert len(g) == 2 and list(g["row"]) == [2, 3]  # the tag row is not an incident
-    notes = " ".join(g.attrs["notes"])
+    notes = " ".join(facts.notes)
     assert "HXL hashtag row" in notes
     # coordinates broken by thousands separators: said in a note, rows placed by names
     assert "ignored columns 'Latitude'/'Longitude'" in notes

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import incidentmap as im
 from incidentmap.context import context_for
 from incidentmap.io import read_geocoded, read_table
+from incidentmap.io.incidents import read_incidents_facts
 from incidentmap.pipeline import geocode_to_file, load_incidents
 from tests.conftest import SHARED
 from tests.test_cli import run
@@ -159,10 +160,10 @@ COLS = "event_id,date,latitude,longitude,fatalities"
 def test_a_delimiter_ending_every_row_is_not_an_index(use_cache, tmp_path):
     path = tmp_path / "trailing.csv"
     path.write_text(COLS + "\n" + "".join(",".join(r) + ",\n" for r in ROWS))
-    g = im.read_incidents(path)
+    g, facts = read_incidents_facts(path)
     assert g["event_id"].tolist() == ["E1", "E2", "E3"]
     assert g["date"].dt.strftime("%Y-%m-%d").tolist() == ["2023-03-08", "2023-03-09", "2023-03-10"]
-    assert any("delimiter the header lacks" in n for n in g.attrs["notes"])
+    assert any("delimiter the header lacks" in n for n in facts.notes)
 
 
 @given(cut=st.integers(min_value=0, max_value=2), keep=st.integers(min_value=1, max_value=4),

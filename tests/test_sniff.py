@@ -13,7 +13,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import incidentmap as im
+from incidentmap.io.incidents import read_incidents_facts
 from incidentmap.io.sniff import sniff_commented
 
 SETTINGS = settings(max_examples=40, deadline=None)
@@ -51,10 +51,10 @@ def test_comment_lines_name_the_columns_and_the_first_day(
         lines = [f"{mark} coordinates"]
     path = tmp_path_factory.mktemp("sniff") / "points.csv"
     path.write_text("\n".join([*lines, "", *rows]) + "\n")
-    g = im.read_incidents(path)
+    g, facts = read_incidents_facts(path)
     assert len(g) == len(days)  # no row lost to a header, none invented
     assert np.allclose(g.geometry.x, [69.1 + i / 100 for i in range(len(days))], atol=1e-3)
-    notes = " ".join(g.attrs["notes"])
+    notes = " ".join(facts.notes)
     assert "no header row" in notes
     if named:
         assert day_name in g.columns and "named from the comment line" in notes
@@ -85,8 +85,8 @@ def test_a_file_with_a_header_after_its_comments_is_not_taken_as_headerless():
 def test_options_still_decide(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("% Longitude, Latitude, Day number (starting from 1st January 2004)\n70,34,1\n")
-    g = im.read_incidents(
+    g, facts = read_incidents_facts(
         path, comment="%", header=False, columns=["lon", "lat", "d"], date="d", day_one="2005-01-01"
     )
     assert g["date"].iloc[0] == pd.Timestamp("2005-01-01")
-    assert not any("no header row" in n for n in g.attrs["notes"])
+    assert not any("no header row" in n for n in facts.notes)

@@ -85,13 +85,6 @@ class ReadFacts:
     notes: tuple[str, ...] = ()
     geocoded: bool = False
 
-    def legacy(self) -> dict[str, Any]:
-        """Return the facts under the ``attrs`` keys :func:`read_incidents` still shows."""
-        out = {"layout": list(self.layout), "renamed": dict(self.renamed), "notes": list(
-            self.notes), "bad_values": self.bad_values, "kept": dict(self.kept)}  # fmt: skip
-        out.update({"preset_title": self.preset_title, "encoding": self.encoding})
-        return {"geocoded": True, "notes": []} if self.geocoded else out
-
 
 @dataclass
 class BlockState:

@@ -41,14 +41,14 @@ def read_incidents(
     options: ReadOptions | None = None,
     **given: Any,
 ) -> gpd.GeoDataFrame:
-    """Read an incident file into the canonical schema; the facts shown on ``attrs``.
+    """Read an incident file into the canonical schema.
 
-    :func:`read_incidents_facts` with its :class:`ReadFacts` copied onto the frame's
-    ``attrs`` (``notes``, ``layout``, ``kept``...), as callers of this function read
-    them; the library itself takes them typed. The parameters are the same.
+    :func:`read_incidents_facts` without its :class:`ReadFacts`: the frame's ``attrs``
+    describe the data (``path``, ``preset``, ``citation``, ``columns``), never what the
+    reading did (its notes, layout, kept words: :func:`read_incidents_facts` returns them).
+    The parameters are the same.
     """
-    g, facts = read_incidents_facts(path, preset, options=options, **given)
-    g.attrs.update(facts.legacy())  # the compatibility view (see ReadFacts.legacy)
+    g, _ = read_incidents_facts(path, preset, options=options, **given)
     return g
 
 
