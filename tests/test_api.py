@@ -69,11 +69,29 @@ def test_read_reports_and_keeps_no_run_facts_in_attrs(use_cache):
     assert got.rows_read == 52 and len(got.frame) < 52
     assert got.coverage_end == pd.Timestamp("2023-06-30")  # what was asked, not the last event
     assert im.read(SAMPLE, since="2023").coverage_end == pd.Timestamp("2023-11-07")
-    facts = {"summary", "notes", "coverage_end", "uncertain_left_out", "near", "area_events",
-             "area_inside", "kept", "layout", "bad_values"}  # fmt: skip
-    assert not facts & set(got.frame.attrs)
+    assert not RUN_FACTS & set(got.frame.attrs)
     codes = [n.code for n in got.report.notes]
     assert "read" in codes and "kept" in codes
+
+
+#: what a run did, which no frame the library returns carries on ``attrs`` (issue 25)
+RUN_FACTS = {"summary", "notes", "coverage_end", "uncertain_left_out", "near", "area_events",
+             "area_inside", "kept", "layout", "bad_values", "renamed", "encoding",
+             "preset_title", "geocoded", "formulas", "repaired"}  # fmt: skip
+
+
+def test_a_geocoded_frame_keeps_no_run_facts_in_attrs(use_cache):
+    from incidentmap.geocode import geocode, geocode_counted, geocode_summary
+
+    read = im.read_incidents(SAMPLE)
+    assert not RUN_FACTS & set(read.attrs) and read.attrs["preset"]
+    placed = geocode(read)
+    assert not RUN_FACTS & set(placed.attrs) and placed.attrs["path"] == read.attrs["path"]
+    again, counts = geocode_counted(read)  # the counts handed on typed, the same numbers
+    assert not RUN_FACTS & set(again.attrs) and counts == geocode_summary(placed)
+    for got in (im.geocode(SAMPLE), im.geocode(read), im.read(placed)):
+        assert not RUN_FACTS & set(got.frame.attrs), got.frame.attrs.keys()
+        assert got.frame.attrs["preset"] == read.attrs["preset"]
 
 
 def test_unknown_option_is_refused(use_cache):
