@@ -12,6 +12,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from tests.conftest import ROOT
 
 SRC = ROOT / "src" / "incidentmap"
@@ -134,3 +137,33 @@ x = g.attrs.get("summary")
 def test_no_module_writes_run_facts_on_attrs():
     found = scan(SRC)
     assert not found, "run facts written on DataFrame.attrs:\n" + "\n".join(found)
+
+
+def test_a_sheets_formulas_travel_typed_through_the_sheet_cache(use_cache, tmp_path):
+    # a formula saved without its value: found in the sheet's XML, kept in the Arrow file's
+    # schema metadata, handed on as Sheet.formulas and TableFacts.formulas, never on attrs
+    from openpyxl import Workbook
+
+    from incidentmap.io.layers import read_workbook
+    from incidentmap.io.tables import read_table_facts
+
+    rng = np.random.default_rng(25)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("events")
+    ws.append(["event_date", "admin1", "fatalities", "note"])
+    for i in range(12_000):
+        note = f"event {int(rng.integers(0, 10**9))} reported by a local source"
+        ws.append(["2023-03-01", "Herat", "=1+1" if i == 7 else i % 50, note])
+    path = tmp_path / "big.xlsx"
+    wb.save(path)
+    assert path.stat().st_size >= 256 * 1024  # large enough to be kept
+    before = set((use_cache / "sheets").glob("*.arrow"))
+    first = read_workbook(path, None)  # parsed, and kept
+    assert set((use_cache / "sheets").glob("*.arrow")) - before  # kept
+    second = read_workbook(path, None)  # from the cache
+    assert first is not None and second is not None
+    assert first.formulas == second.formulas == {"fatalities": {7: "=1+1"}}
+    assert not first.frame.attrs and not second.frame.attrs
+    pd.testing.assert_frame_equal(first.frame, second.frame)
+    table, facts = read_table_facts(path)
+    assert not table.attrs and facts.formulas == first.formulas
