@@ -197,6 +197,8 @@ def test_an_existing_style_sidecar_is_refused_before_reading(capsys, use_cache, 
     (tmp_path / "p.qml").write_text("keep me")
     code, _, err = run(capsys, "export", tmp_path / "missing.csv", "-o", tmp_path / "p.geojson")
     assert code == 2 and "p.qml exists" in err and "missing.csv" not in err
+    # the user never named p.qml: the line says what it is
+    assert "QGIS style" in err and "beside p.geojson" in err and "--overwrite" in err
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from incidentmap.errors import UsageError, carrying, plural, refuse_choice
+from incidentmap.errors import OutputExistsError, UsageError, carrying, plural, refuse_choice
 from incidentmap.jobs.aggregate import say_province_only, say_written
 from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
@@ -76,10 +76,13 @@ class ExportRequest:
         else:  # a database: one table for one layer, <table>_<layer> for several
             layers = len(self.layers or ("points", "districts", "provinces"))
             target.check(overwrite=self.output.overwrite, layers=layers + bool(self.period))
-        from incidentmap.atomic import check_output
-
+        out = Path(self.output.path)
         for path in self._tables_beside():
-            check_output(path, overwrite=self.output.overwrite)
+            if path.exists() and not self.output.overwrite:  # a file the user did not name
+                what = _BESIDE.get(path.suffix.lower(), "period table")
+                msg = (f"{path} exists: this export writes its {what} there, beside "
+                       f"{out.name}; use `overwrite` to replace it")  # fmt: skip
+                raise OutputExistsError(msg)
 
     def _check_layers(self, target: Any) -> None:
         """Refuse several layers for a format that holds one."""
@@ -115,6 +118,8 @@ class ExportRequest:
 
 
 _AREAS = ("districts", "provinces")
+#: what each file written beside a one-layer output is
+_BESIDE = {".qml": "QGIS style", ".sld": "SLD style", ".csvt": "column types file"}
 
 
 def _say_periods(report: Report, g: Any, written: dict[str, Any], period: str | None) -> None:
