@@ -437,6 +437,26 @@ def test_retries_are_bounded_and_honour_retry_after(server, env):
         fetch_acled(env / "y.csv", request=AFG, options=opts(base))
 
 
+def test_a_host_that_cannot_be_resolved_fails_at_once_and_says_so():
+    # a newcomer without network waited 64 s in silence for "run the same command again to
+    # resume" when nothing had been fetched: a name that does not resolve is not tried again
+    from incidentmap.fetch import RetryPolicy
+    from incidentmap.fetch.http import HttpClient
+
+    waits: list[float] = []
+    client = HttpClient(RetryPolicy(attempts=6), sleep=waits.append)
+    try:
+        socket.getaddrinfo("incidentmap-test.invalid", 443)
+    except socket.gaierror:
+        pass
+    else:  # pragma: no cover - a resolver that answers for .invalid
+        pytest.skip("this resolver answers for .invalid names")
+    with pytest.raises(FetchError, match=r"cannot be resolved.*nothing was fetched") as exc:
+        client.get_json("https://incidentmap-test.invalid/api/read")
+    assert waits == [] and "resume" not in str(exc.value)
+    assert "incidentmap-test.invalid" in str(exc.value)
+
+
 GED = UcdpRequest(version="25.1", country=("Afghanistan",))
 
 

@@ -137,6 +137,8 @@ class HttpClient:
         self._sleep = sleep
         #: requests tried again, by cause ("429", "503", "connection")
         self.retries: dict[str, int] = {}
+        #: requests answered so far (a host that never answered: nothing was fetched)
+        self.answered = 0
 
     def get_json(
         self,
@@ -176,7 +178,9 @@ class HttpClient:
             wait: float | None = None
             try:
                 with urllib.request.urlopen(request, timeout=self.policy.timeout) as answer:
-                    return answer.read()
+                    body = answer.read()
+                self.answered += 1
+                return body
             except urllib.error.HTTPError as exc:
                 last, wait = self._status(exc, endpoint)
                 if wait is not None and wait > self.policy.max_delay:
@@ -188,6 +192,13 @@ class HttpClient:
             except urllib.error.URLError as exc:
                 if not isinstance(exc.reason, (OSError, *_TRANSIENT)):
                     raise FetchError(f"{endpoint}: {exc.reason}") from None
+                if isinstance(exc.reason, socket.gaierror) and not self.answered:
+                    host = urllib.parse.urlsplit(request.full_url).hostname
+                    why = exc.reason.strerror or exc.reason
+                    raise FetchError(  # no network, or a wrong host: waiting cannot help
+                        f"{host}: the host name cannot be resolved ({why}); no network, or a "
+                        "wrong URL? nothing was fetched"
+                    ) from None
                 last = str(exc.reason)
                 self._count("connection")
             except _TRANSIENT as exc:
@@ -196,10 +207,11 @@ class HttpClient:
             if attempt + 1 < self.policy.attempts:
                 self._sleep(self.policy.delay(attempt, wait))
         host = urllib.parse.urlsplit(request.full_url).netloc
+        then = ("the pages already fetched are kept: run the same command again to resume"
+                if self.answered else "nothing was fetched")  # fmt: skip
         raise FetchError(
             f"{host}{endpoint} could not be read after {self.policy.attempts} tries "
-            f"(last: {last}); the pages already fetched are kept: run the same command "
-            "again to resume"
+            f"(last: {last}); {then}"
         )
 
     def _status(self, exc: urllib.error.HTTPError, endpoint: str) -> tuple[str, float | None]:
