@@ -355,6 +355,23 @@ def test_install_refuses_points_and_incident_files(capsys, empty_cache, tmp_path
     assert code == 1 and _ends_in_one_error(err) and "expected polygons" in err
 
 
+def test_install_says_a_province_layer_is_not_the_districts(capsys, empty_cache):
+    # a newcomer gave the ADM1 file and read "a geoBoundaries ADM2 layer has no province field"
+    code, _, err = run(capsys, "boundaries", "install", "--from", GB / "geoBoundaries-AFG-ADM1.geojson")
+    assert code == 1 and _ends_in_one_error(err)
+    assert "ADM1 layer (34 features), not the districts (ADM2)" in err and "folder" in err
+
+
+def test_a_day_one_refused_names_its_option(capsys, use_cache, tmp_path):
+    code, _, err = run(capsys, "geocode", tmp_path / "none.csv", "-o", tmp_path / "x.csv",
+                       "--day-one", "now")  # fmt: skip
+    assert code == 2
+    assert err.strip() == (
+        "Error: --day-one: expected a date like 2004-01-01, got 'now' "
+        "(see: incidentmap geocode --help)"
+    )
+
+
 def test_install_refuses_a_bad_zip(capsys, empty_cache, tmp_path):
     bad = tmp_path / "b.zip"
     bad.write_bytes(b"PK\x03\x04 not really a zip")

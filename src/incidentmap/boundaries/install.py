@@ -140,6 +140,14 @@ def _canonical(
     if {"ADM2_EN", "ADM1_PCODE"} <= set(adm2.columns):
         return from_ocha(adm2, id_field)
     if {"shapeName", "shapeID"} <= set(adm2.columns):
+        kinds = set(adm2["shapeType"].astype(str)) if "shapeType" in adm2.columns else set()
+        if kinds and kinds <= {"ADM0", "ADM1"}:
+            msg = (
+                f"{adm2_path}: this is geoBoundaries' {'/'.join(sorted(kinds))} layer "
+                f"({len(adm2)} features), not the districts (ADM2); give the folder that holds "
+                "the ADM1 and ADM2 files"
+            )
+            raise BoundarySourceError(msg)
         if adm1_path is None:
             msg = (
                 f"{adm2_path}: a geoBoundaries ADM2 layer has no province field; give the folder "

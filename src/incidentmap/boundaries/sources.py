@@ -53,6 +53,7 @@ def _corrections() -> list[dict[str, str]]:
 def download_geoboundaries(*, progress: bool) -> tuple[Path, Path, dict[str, Any]]:
     import pooch
 
+    pooch.get_logger().setLevel("WARNING")  # its "Downloading data from..." line: ours says it
     src = manifest()["geoboundaries"]
     folder = cache_dir() / "downloads" / f"geoboundaries-{src['release_commit']}"
     paths = {}

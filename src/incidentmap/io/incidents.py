@@ -178,20 +178,22 @@ def _check_read_options(
     preset: str, on_bad: str, day_one: str | None, decimal: str | None = None
 ) -> None:
     if preset != "auto" and preset not in PRESETS:
-        msg = f"preset must be auto or one of {', '.join(PRESETS)}, not {preset!r}"
-        raise UsageError(msg)
+        msg = f"`preset` must be auto or one of {', '.join(PRESETS)}, not {preset!r}"
+        raise UsageError(msg, field="preset")
     if on_bad not in ("error", "keep"):
-        msg = f"on_bad must be 'error' or 'keep', not {on_bad!r}"
-        raise UsageError(msg)
+        msg = f"`on_bad` must be 'error' or 'keep', not {on_bad!r}"
+        raise UsageError(msg, field="on_bad")
     if decimal is not None and decimal not in DECIMAL_MARKS:
-        raise UsageError(f"decimal must be 'point' or 'comma', not {decimal!r}")
+        msg = f"`decimal` must be 'point' or 'comma', not {decimal!r}"
+        raise UsageError(msg, field="decimal")
     if day_one is not None:
         try:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(day_one).strip()):
                 raise ValueError(day_one)  # "now", "today": not a day a file's count starts
             pd.Timestamp(day_one)
         except (ValueError, TypeError) as exc:
-            raise UsageError(f"day_one: expected a date like 2004-01-01, got {day_one!r}") from exc
+            msg = f"`day_one`: expected a date like 2004-01-01, got {day_one!r}"
+            raise UsageError(msg, field="day_one") from exc
 
 
 class IncidentBlocks:
