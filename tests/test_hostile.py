@@ -357,7 +357,8 @@ def test_install_refuses_points_and_incident_files(capsys, empty_cache, tmp_path
 
 def test_install_says_a_province_layer_is_not_the_districts(capsys, empty_cache):
     # a newcomer gave the ADM1 file and read "a geoBoundaries ADM2 layer has no province field"
-    code, _, err = run(capsys, "boundaries", "install", "--from", GB / "geoBoundaries-AFG-ADM1.geojson")
+    adm1 = GB / "geoBoundaries-AFG-ADM1.geojson"
+    code, _, err = run(capsys, "boundaries", "install", "--from", adm1)
     assert code == 1 and _ends_in_one_error(err)
     assert "ADM1 layer (34 features), not the districts (ADM2)" in err and "folder" in err
 
