@@ -313,3 +313,15 @@ def test_query_table_never_cuts_a_word(capsys, use_cache, monkeypatch, width):
     words = {w for v in rows.to_numpy().ravel() if not pd.isna(v)
              for w in terminal_text(v).split() if len(w) <= 24}  # fmt: skip
     assert words and all(f" {w} " in f" {shown} " for w in words)
+
+
+def test_coordinates_set_aside_are_said_in_the_refusal(capsys, use_cache, tmp_path):
+    # a newcomer read "no coordinate ... columns found (columns: id, date, lat, lon)": the
+    # reason the columns were set aside was noted, then lost before the error
+    path = tmp_path / "far.csv"
+    path.write_text("id,date,lat,lon\n1,2023-01-01,34.5,69.2\n2,2023-01-02,51.5,-0.1\n"
+                    "3,2023-01-03,48.8,2.3\n")  # fmt: skip
+    code, _, err = run(capsys, "geocode", path, "-o", tmp_path / "o.csv")
+    assert code == 1 and err.count("Error:") == 1
+    assert "'lat'/'lon'" in err and "33% of their values" in err and "--lat/--lon" in err
+    assert not (tmp_path / "o.csv").exists()

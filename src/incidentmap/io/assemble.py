@@ -338,7 +338,11 @@ def _refuse_placeless(t: RawTable, lat_v: np.ndarray) -> None:
     cols = ", ".join(t.frame.columns)
     if len(cols) > 200:
         cols = cols[:200] + "..."
-    msg = f"no coordinate or place-name columns found (columns: {cols}); {_placeless_hint(t)}"
+    ignored = [n.split(": ", 1)[1] for n in t.notes if n.startswith(f"{t.name}: ignored ")]
+    if ignored:  # the columns were there, but their values are not coordinates: say why
+        msg = f"no coordinate or place-name columns found: {ignored[0]}"
+    else:
+        msg = f"no coordinate or place-name columns found (columns: {cols}); {_placeless_hint(t)}"
     raise InputFileError(t.name, msg)
 
 
