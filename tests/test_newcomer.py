@@ -325,3 +325,13 @@ def test_coordinates_set_aside_are_said_in_the_refusal(capsys, use_cache, tmp_pa
     assert code == 1 and err.count("Error:") == 1
     assert "'lat'/'lon'" in err and "33% of their values" in err and "--lat/--lon" in err
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_an_event_type_no_row_has_is_said_with_the_types_it_has(capsys, use_cache):
+    # like --group and --target: "kept: 0 of 52" alone did not say why
+    code, _, err = run(capsys, "query", SAMPLE, "--event-type", "Explosions/Remote violence")
+    assert code == 0
+    assert "no row of the input has event type 'Explosions/Remote violence'" in err
+    assert "'Suicide bombing' 24" in err and "--event-type matches nothing" in err
+    code, _, err = run(capsys, "query", SAMPLE, "--event-type", "suicide BOMBING")
+    assert code == 0 and "matches nothing" not in err  # case-insensitive, as the filter

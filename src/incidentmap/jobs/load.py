@@ -123,6 +123,8 @@ def load(
     report.counts.update(rows_read=len(g), kept=len(kept))
     if f.target:
         _say_targets(report, g, f.target)
+    if f.event_type:
+        _say_event_types(report, g, f.event_type)
     if f.active():
         if f.group and not _has_actors(g):
             report.add(
@@ -265,6 +267,28 @@ def _say_targets(report: Report, g: Any, wanted: tuple[str, ...]) -> None:
         f"no row of the input is aimed at {' or '.join(wanted)} (its targets: {listed}); "
         "`target` matches nothing",
         field="target",
+        kind="warning",
+    )
+
+
+def _say_event_types(report: Report, g: Any, wanted: tuple[str, ...]) -> None:
+    """Warn when no row has an event type asked for: say the input's types (the commonest)."""
+    import pandas as pd
+
+    have = (
+        g["event_type"].astype("string").str.strip().replace("", pd.NA).dropna().value_counts()
+        if "event_type" in g.columns else pd.Series(dtype="int64")
+    )  # fmt: skip
+    if {w.casefold() for w in wanted} & {str(t).casefold() for t in have.index}:
+        return
+    shown = ", ".join(f"{t!r} {int(n):,}" for t, n in have.head(8).items())
+    more = f" and {len(have) - 8:,} more" if len(have) > 8 else ""
+    listed = f"its types: {shown}{more}" if len(have) else "it has no event types"
+    report.add(
+        "no_event_type",
+        f"no row of the input has event type {' or '.join(map(repr, wanted))} ({listed}); "
+        "`event_type` matches nothing",
+        field="event_type",
         kind="warning",
     )
 
