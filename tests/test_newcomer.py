@@ -335,3 +335,9 @@ def test_an_event_type_no_row_has_is_said_with_the_types_it_has(capsys, use_cach
     assert "'Suicide bombing' 24" in err and "--event-type matches nothing" in err
     code, _, err = run(capsys, "query", SAMPLE, "--event-type", "suicide BOMBING")
     assert code == 0 and "matches nothing" not in err  # case-insensitive, as the filter
+
+
+def test_a_sort_column_misspelt_is_named_with_the_nearest(capsys, use_cache):
+    code, _, err = run(capsys, "query", SAMPLE, "--sort", "-fatalitie")
+    assert code == 2
+    assert "cannot sort by 'fatalitie': no such column (did you mean 'fatalities'?)" in err

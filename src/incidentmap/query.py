@@ -587,6 +587,9 @@ def sort_incidents(incidents: pd.DataFrame, by: str | None = None) -> pd.DataFra
     desc = by.startswith("-")
     col = by.lstrip("-")
     if col not in incidents.columns:
-        msg = f"cannot sort by {col!r}: no such column"
-        raise UsageError(msg)
+        import difflib
+
+        near = difflib.get_close_matches(col, [str(c) for c in incidents.columns], n=3)
+        hint = f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
+        raise UsageError(f"`sort`: cannot sort by {col!r}: no such column{hint}", field="sort")
     return incidents.sort_values(col, ascending=not desc, kind="stable", na_position="last")
