@@ -341,3 +341,12 @@ def test_a_sort_column_misspelt_is_named_with_the_nearest(capsys, use_cache):
     code, _, err = run(capsys, "query", SAMPLE, "--sort", "-fatalitie")
     assert code == 2
     assert "cannot sort by 'fatalitie': no such column (did you mean 'fatalities'?)" in err
+
+
+def test_a_one_layer_file_says_the_areas_were_not_written(capsys, use_cache, tmp_path):
+    code, _, err = run(capsys, "export", SAMPLE, "-o", tmp_path / "all.geojson")
+    assert code == 0
+    assert ".geojson holds one layer: the points; --layer districts or provinces" in err
+    code, _, err = run(capsys, "export", SAMPLE, "-o", tmp_path / "d.geojson", "--layer",
+                       "districts")  # fmt: skip
+    assert code == 0 and "holds one layer" not in err

@@ -253,6 +253,14 @@ def _say(report: Report, written: dict[str, Any], request: ExportRequest) -> Non
         if name not in tables:
             line = f"layer {name}: {plural(count, 'feature')}"
             report.add("layer", line, field=name, kind="info")
+    if request.layers is None and list(written["layers"]) == ["points"]:
+        report.add(  # the areas were not asked for, and not written: say how to get them
+            "one_layer",
+            f"{Path(str(request.output.path)).suffix or 'this format'} holds one layer: the "
+            "points; `layers` districts or provinces writes the areas, a .gpkg all three",
+            field="layers",
+            kind="info",
+        )
     for name, (rows, path) in tables.items():
         which = (
             "every area x period"
