@@ -60,8 +60,12 @@ def hxl_note(hxl: dict[str, str] | None, name: str) -> list[str]:
     """Say that an HXL row was skipped, and which roles its hashtags named."""
     if hxl is None:
         return []
-    named = ", ".join(f"{c!r} as {r}" for r, c in hxl.items()) or "none"
-    return [f"{name}: row 1 is an HXL hashtag row, not an incident: skipped ({named})"]
+    named = ", ".join(f"{c!r} {r}" for r, c in hxl.items()) or "none"
+    return [
+        f"{name}: row 1 is an HXL hashtag row, not an incident: skipped (its hashtags read "
+        f"as: {named}; they name only the roles the header leaves open; geocode's columns: line "
+        "says which column gives each)"
+    ]
 
 
 def hxl_fill(mapping: dict[str, str], hxl: dict[str, str] | None, chosen: Preset) -> None:
