@@ -192,3 +192,18 @@ def test_whole_and_block_reads_agree_on_1_000_in_a_decimal_comma_file(
     whole, blocks = pd.read_csv(tmp / "whole.csv"), pd.read_csv(tmp / "blocks.csv")
     assert whole["fatalities"].iloc[ambiguous_at] == 1000
     assert list(whole["fatalities"]) == list(blocks["fatalities"])
+
+
+@pytest.mark.parametrize(("flag", "first", "order"), [("--dayfirst", "2004-02-01", "day"),
+                                                      ("--monthfirst", "2004-01-02", "month")])
+def test_a_first_day_settled_by_dayfirst_is_said(capsys, use_cache, tmp_path, flag, first, order):
+    # review item 18: the comment's "day 1 = 01/02/2004" read as --dayfirst says, in silence
+    from tests.test_cli import run
+
+    path = tmp_path / "dd.csv"
+    path.write_text("% Coordinates of events\n% Longitude, Latitude, Day number (day 1 = "
+                    "01/02/2004)\n\n70.92,35.019,1\n64.2,31.116,3\n")  # fmt: skip
+    code, _, err = run(capsys, "geocode", path, "-o", tmp_path / "o.csv", flag)
+    assert code == 0, err
+    assert f"counts days, day 1 = {first} (the comment's '01/02/2004' read {order} first" in err
+    assert pd.read_csv(tmp_path / "o.csv")["date"].iloc[0] == first

@@ -247,6 +247,11 @@ def _table(
     refuse_nul(frame, problems)
     _formulas(facts.formulas, problems, len(frame), hxl is not None)
     notes: list[str] = [*facts.notes, *hxl_note(hxl, name)]
+    told = facts.day_unclear if not facts.day_count and opts.day_one is None else None
+    if told and day_one is not None and opts.overrides.get("date") is None:
+        order = "day" if opts.dayfirst else "month"  # the comment's first day, as it was read
+        notes.append(f"{name}: dates: column {told[0]!r} counts days, day 1 = {day_one} (the "
+                     f"comment's {told[1]!r} read {order} first, as `dayfirst` says)")  # fmt: skip
     codec = facts.encoding
     if codec and encoding_note(codec):
         notes.append(f"{name}: {encoding_note(codec)}")
