@@ -190,17 +190,7 @@ class HttpClient:
                         "again later; the pages already fetched are kept"
                     ) from None
             except urllib.error.URLError as exc:
-                if not isinstance(exc.reason, (OSError, *_TRANSIENT)):
-                    raise FetchError(f"{endpoint}: {exc.reason}") from None
-                if isinstance(exc.reason, socket.gaierror) and not self.answered:
-                    host = urllib.parse.urlsplit(request.full_url).hostname
-                    why = exc.reason.strerror or exc.reason
-                    raise FetchError(  # no network, or a wrong host: waiting cannot help
-                        f"{host}: the host name cannot be resolved ({why}); no network, or a "
-                        "wrong URL? nothing was fetched"
-                    ) from None
-                last = str(exc.reason)
-                self._count("connection")
+                last = self._unreachable(exc, request.full_url, endpoint)
             except _TRANSIENT as exc:
                 last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 self._count("connection")
@@ -213,6 +203,20 @@ class HttpClient:
             f"{host}{endpoint} could not be read after {self.policy.attempts} tries "
             f"(last: {last}); {then}"
         )
+
+    def _unreachable(self, exc: urllib.error.URLError, url: str, endpoint: str) -> str:
+        """Raise a failure that waiting cannot mend; else count a retry and say it."""
+        if not isinstance(exc.reason, (OSError, *_TRANSIENT)):
+            raise FetchError(f"{endpoint}: {exc.reason}") from None
+        if isinstance(exc.reason, socket.gaierror) and not self.answered:
+            host = urllib.parse.urlsplit(url).hostname
+            why = exc.reason.strerror or exc.reason
+            raise FetchError(  # no network, or a wrong host
+                f"{host}: the host name cannot be resolved ({why}); no network, or a "
+                "wrong URL? nothing was fetched"
+            ) from None
+        self._count("connection")
+        return str(exc.reason)
 
     def _status(self, exc: urllib.error.HTTPError, endpoint: str) -> tuple[str, float | None]:
         """Raise a status not tried again; else return what to say and how long to wait."""

@@ -246,12 +246,7 @@ def _table(
     problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
     _formulas(facts.formulas, problems, len(frame), hxl is not None)
-    notes: list[str] = [*facts.notes, *hxl_note(hxl, name)]
-    told = facts.day_unclear if not facts.day_count and opts.day_one is None else None
-    if told and day_one is not None and opts.overrides.get("date") is None:
-        order = "day" if opts.dayfirst else "month"  # the comment's first day, as it was read
-        notes.append(f"{name}: dates: column {told[0]!r} counts days, day 1 = {day_one} (the "
-                     f"comment's {told[1]!r} read {order} first, as `dayfirst` says)")  # fmt: skip
+    notes: list[str] = [*facts.notes, *hxl_note(hxl, name), *_told_day(facts, opts, day_one, name)]
     codec = facts.encoding
     if codec and encoding_note(codec):
         notes.append(f"{name}: {encoding_note(codec)}")
@@ -330,6 +325,16 @@ def _block_coordinates(t: RawTable, use: bool, state: BlockState) -> tuple[np.nd
         raise NotInBlocks("the first block does not show whether the columns are coordinates")
     state.coordinates = kept
     return lat_v, lon_v
+
+
+def _told_day(facts: Any, opts: Any, day_one: str | None, name: str) -> list[str]:
+    """Say how a first day the comments state two ways was read (``dayfirst``), if it was."""
+    told = facts.day_unclear if not facts.day_count and opts.day_one is None else None
+    if not told or day_one is None or opts.overrides.get("date") is not None:
+        return []
+    order = "day" if opts.dayfirst else "month"
+    return [f"{name}: dates: column {told[0]!r} counts days, day 1 = {day_one} (the comment's "
+            f"{told[1]!r} read {order} first, as `dayfirst` says)"]  # fmt: skip
 
 
 def _refuse_placeless(t: RawTable, lat_v: np.ndarray) -> None:

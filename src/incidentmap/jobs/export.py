@@ -238,46 +238,18 @@ def run(request: ExportRequest) -> ExportResult:
         return ExportResult(written, report)
 
 
-def _size(path: str) -> str:
-    """`` (35.1 MB)`` for a table beside the layer, when it is large enough to matter."""
-    try:
-        n = Path(path).stat().st_size
-    except OSError:
-        return ""
-    return f" ({n / 1e6:,.1f} MB)" if n >= 1e6 else ""
-
-
-def _say(report: Report, written: dict[str, Any], request: ExportRequest) -> None:
-    tables = written.get("tables", {})
-    for name, count in written["layers"].items():
-        if name not in tables:
-            line = f"layer {name}: {plural(count, 'feature')}"
-            report.add("layer", line, field=name, kind="info")
-    if request.layers is None and list(written["layers"]) == ["points"]:
-        report.add(  # the areas were not asked for, and not written: say how to get them
-            "one_layer",
-            f"{Path(str(request.output.path)).suffix or 'this format'} holds one layer: the "
-            "points; `layers` districts or provinces writes the areas, a .gpkg all three",
-            field="layers",
-            kind="info",
-        )
+def _say_tables(report: Report, tables: dict[str, Any], request: ExportRequest) -> None:
+    """Say each period table written beside the layers: rows, what they hold, where."""
+    which = "area x period with incidents; `zeros` for all"
+    if request.zeros:
+        which = "every area x period"
     for name, (rows, path) in tables.items():
-        which = (
-            "every area x period"
-            if request.zeros
-            else "area x period with incidents; `zeros` for all"
-        )
-        size = _size(path)
-        line = f"table {name}: {plural(rows, 'row')} ({which}) in {path}{size}"
+        line = f"table {name}: {plural(rows, 'row')} ({which}) in {path}{_size(path)}"
         report.add("table", line, kind="info")
-    if request.period is not None and not any(n in written["layers"] for n in _AREAS):
-        report.add(
-            "period_unused",
-            "`period` counts the area layers by period; the points layer has no periods "
-            "(each point keeps its date): add `layers` districts or provinces",
-            field="period",
-            kind="warning",
-        )
+
+
+def _say_left_out(report: Report, written: dict[str, Any], request: ExportRequest) -> None:
+    """Say the rows the points layer left out: unplaced, and placed only to an area."""
     if written.get("unplaced"):
         report.add(
             "unplaced",
@@ -298,6 +270,46 @@ def _say(report: Report, written: dict[str, Any], request: ExportRequest) -> Non
             field="area_events",
             kind="info",
         )
+
+
+def _say_one_layer(report: Report, written: dict[str, Any], request: ExportRequest) -> None:
+    """Say how to get the areas when a one-layer file got the points, none asked for."""
+    if request.layers is None and list(written["layers"]) == ["points"]:
+        report.add(
+            "one_layer",
+            f"{Path(str(request.output.path)).suffix or 'this format'} holds one layer: the "
+            "points; `layers` districts or provinces writes the areas, a .gpkg all three",
+            field="layers",
+            kind="info",
+        )
+
+
+def _size(path: str) -> str:
+    """`` (35.1 MB)`` for a table beside the layer, when it is large enough to matter."""
+    try:
+        n = Path(path).stat().st_size
+    except OSError:
+        return ""
+    return f" ({n / 1e6:,.1f} MB)" if n >= 1e6 else ""
+
+
+def _say(report: Report, written: dict[str, Any], request: ExportRequest) -> None:
+    tables = written.get("tables", {})
+    for name, count in written["layers"].items():
+        if name not in tables:
+            line = f"layer {name}: {plural(count, 'feature')}"
+            report.add("layer", line, field=name, kind="info")
+    _say_one_layer(report, written, request)
+    _say_tables(report, tables, request)
+    if request.period is not None and not any(n in written["layers"] for n in _AREAS):
+        report.add(
+            "period_unused",
+            "`period` counts the area layers by period; the points layer has no periods "
+            "(each point keeps its date): add `layers` districts or provinces",
+            field="period",
+            kind="warning",
+        )
+    _say_left_out(report, written, request)
     if written.get("fields"):
         mapping = ", ".join(f"{k} -> {v}" for k, v in written["fields"].items())
         report.add("fields", f"shapefile field names cut to 10 characters: {mapping}", kind="info")
