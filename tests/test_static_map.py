@@ -188,26 +188,45 @@ def test_the_title_says_which_periods_when_not_all(sample):
 @pytest.mark.parametrize("which", ["sample", "gtd"])
 def test_a_fatalities_panel_totals_the_known_tolls_and_says_the_unknown(request, which):
     # README's fatalities PNG said "Fatalities: 226 (1 placed only to a province)": the one
-    # province-only row (toll unknown) was added as a fatality
+    # province-only row (toll unknown) was added as a fatality; a year with no toll known
+    # said "Fatalities: 0"
     from incidentmap.render.series import area_series, province_only
     from incidentmap.render.static_map import panel_total
 
     g = request.getfixturevalue(which)
+    placed = g[g["province_code"].notna()]
+    tolls = pd.to_numeric(placed["fatalities"], errors="coerce")
     s = area_series(g, None, MapStyle(level="district", period=None, measure="fatalities"))
     text = panel_total(s, "window", 0)
-    placed = g[g["province_code"].notna()]
-    known = pd.to_numeric(placed["fatalities"], errors="coerce")
-    total = re.match(r"Fatalities: ([\d,.]+)", text)
-    assert total and float(total.group(1).replace(",", "")) == known.sum(), text
-    coarse = placed[province_only(placed)]
-    unknown = int(pd.to_numeric(coarse["fatalities"], errors="coerce").isna().sum())
-    if len(coarse) == 0:
-        assert "province" not in text
-    elif unknown == len(coarse):
-        assert f"{len(coarse):,} incident" in text and "unknown" in text
-    else:
-        assert f"in {len(coarse):,} incident" in text
-        assert (f"{unknown:,} with fatalities unknown" in text) == bool(unknown), text
+    head, _, detail = text.partition("\n")
+    assert head == f"Fatalities: {tolls.sum():,.0f}", text
+    known = int(tolls.notna().sum())
+    assert (f"known for {known:,} of {len(placed):,} incidents" in detail) == (known < len(placed))
+    coarse = int(province_only(placed).sum())
+    assert (f"incl. {coarse:,} placed only to a province" in detail) == bool(coarse)
+    # by year: a year with no toll known is "unknown", never 0
+    s = area_series(g, None, MapStyle(level="district", period="year", measure="fatalities"))
+    years = pd.to_datetime(placed["date"]).dt.year
+    for t, start in enumerate(s.starts):
+        head = panel_total(s, "window", t).partition("\n")[0]
+        of_year = tolls[years == pd.Timestamp(start).year]
+        want = "unknown" if of_year.notna().sum() == 0 else f"{of_year.sum():,.0f}"
+        assert head == f"Fatalities: {want}", (start, head)
+
+
+def test_a_district_image_says_what_its_boxes_count(sample, tmp_path):
+    fig = static_figure(
+        sample, MapStyle(level="district", period="year", measure="fatalities"),
+        image=ImageOptions(periods=None),
+    )  # fmt: skip
+    try:
+        texts = [t.get_text() for t in fig.texts]
+        details = [t.get_text() for ax in fig.axes for t in ax.texts if "known for" in t.get_text()]
+    finally:
+        matplotlib.pyplot.close(fig)
+    assert any("Boxed numbers: incidents placed only to a province (a count, not fatalities)"
+               in t for t in texts)  # fmt: skip
+    assert details  # the known-for details under the panels, not in their titles
 
 
 def test_a_rate_has_no_total(sample):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,10 @@ def static_figure(
         fig.suptitle(_plain(title), fontsize=14, fontweight="bold", y=0.985)
     credit = st.credit or incidents_credit(incidents)
     lines = [f"Incidents: {credit}"] if credit else []
+    if series.coarse is not None and series.coarse_total:  # the boxes count incidents, always
+        boxed = "Boxed numbers: incidents placed only to a province"
+        lines.insert(0, boxed + (f" (a count, not {series.measure.lower()})."
+                                 if series.measure != "Incidents" else "."))  # fmt: skip
     credits = "\n".join([*lines, districts.credit])
     fig.text(0.01, 0.01, _plain(credits), fontsize=7, color="#444")
     return fig
@@ -207,10 +212,13 @@ def _panels(ctx: StaticContext, chosen: list[int], plt: Any, *, titled: bool) ->
         for ax, t in panels:
             layer.draw(ax, replace(ctx, panel=t))
     for ax, t in panels:
-        total = panel_total(ctx.series, ctx.style.mode, t)
+        total, _, detail = panel_total(ctx.series, ctx.style.mode, t).partition("\n")
         ax.set_title(
             _plain(ctx.series.label(t) + suffix + (f"\n{total}" if total else "")), fontsize=10
         )
+        if detail:  # under the panel, small: the titles of neighbouring panels never meet
+            ax.text(0.5, -0.005, textwrap.fill(_plain(detail), width=88), transform=ax.transAxes,
+                    ha="center", va="top", fontsize=7.5, color="#333")  # fmt: skip
     return fig
 
 
@@ -231,34 +239,48 @@ def panel_total(series: AreaSeries, mode: str, t: int) -> str:
 
     The sum of the areas' values in that period (up to it in the cumulative mode); on a
     district map, the incidents placed only to a province are added and said: their count
-    on a count map, their own values on a map of a column (fatalities), those with the
-    value unknown said apart (never added as 0). A rate per 100,000 people has no total
-    (an empty text).
+    on a count map, their own values on a map of a column (fatalities). A column's total
+    says for how many incidents the value is known, and is "unknown" when it is known for
+    none (never 0). The details follow on a second line (the image draws them under the
+    panel). A rate per 100,000 people has no total (an empty text).
     """
     if series.measure == "Incidents per 100,000 people":
         return ""
-    total = float(np.nansum(series.shown(mode)[:, t]))
 
-    def upto(a: np.ndarray | None) -> float:
+    def upto(a: Any) -> float:
         if a is None or not np.size(a):
             return 0.0
-        return float(a[:, : t + 1].sum() if mode == "cumulative" else a[:, t].sum())
+        a = np.asarray(a, dtype=float)
+        return float(np.nansum(a[:, : t + 1]) if mode == "cumulative" else np.nansum(a[:, t]))
 
     coarse = upto(getattr(series, "coarse", None))  # district maps: rows placed only to a province
+    where = f"{_number(coarse)} placed only to a province" if coarse else ""
     if series.measure == "Incidents":
-        text = f"{_number(total + coarse)} incident" + ("" if total + coarse == 1 else "s")
-        return text + (f" ({_number(coarse)} placed only to a province)" if coarse else "")
-    summed, known = upto(series.coarse_measure), upto(series.coarse_known)
-    text = f"{series.measure}: {_number(total + summed)}"
-    if not coarse:
+        total = upto(series.values) + coarse
+        text = f"{_number(total)} incident" + ("" if total == 1 else "s")
+        return text + (f"\n({where})" if where else "")
+    rows, known = _area_rows(series, mode, t)
+    rows, known = rows + coarse, known + upto(series.coarse_known)
+    value = upto(series.values) + upto(series.coarse_measure)
+    text = f"{series.measure}: {_number(value) if known else 'unknown'}"
+    details = [f"known for {_number(known)} of {_number(rows)} incidents"] if known < rows else []
+    details += [f"incl. {where}"] if where else []
+    if not details:
         return text
-    rows = f"{_number(coarse)} incident{'' if coarse == 1 else 's'} placed only to a province"
-    if not known:
-        return text + f" (besides: {rows}, {series.measure.lower()} unknown)"
-    unknown = coarse - known
-    text += f" (of which {_number(summed)} in {rows}"
-    lost = f", {_number(unknown)} with {series.measure.lower()} unknown)"
-    return text + (lost if unknown else ")")
+    return text + f"\n({'; '.join(details)})"
+
+
+def _area_rows(series: AreaSeries, mode: str, t: int) -> tuple[float, float]:
+    """Return the incidents in the areas in period ``t`` (up to it), and with the value known."""
+    counts = series.counts
+    known_col = next((c for c in counts.columns if str(c).endswith("_known")), None)
+    if known_col is None:
+        return 0.0, 0.0
+    keep = np.ones(len(counts), dtype=bool)  # all dates: every row
+    if series.period is not None and "period_start" in counts.columns and series.starts:
+        start, when = pd.Timestamp(series.starts[t]), pd.to_datetime(counts["period_start"])
+        keep = ((when <= start) if mode == "cumulative" else (when == start)).to_numpy(bool)
+    return float(counts.loc[keep, "incidents"].sum()), float(counts.loc[keep, known_col].sum())
 
 
 def _number(v: float) -> str:
