@@ -320,3 +320,22 @@ def test_the_event_table_keeps_every_row_and_unknown_tolls_unknown(use_cache):
     tolls = np.frombuffer(raw[off : off + n], dtype=np.uint8).astype(int) - 1
     unknown = pd.to_numeric(g["fatalities"], errors="coerce").isna().sum()
     assert (tolls == -1).sum() == unknown  # unknown, never 0
+
+
+def test_the_timeline_keeps_fractional_weighted_counts(use_cache):
+    # a weighted table (HAPI's `events`) of 2.5, 1.5, 0.5, 0.5: the page's timeline showed
+    # 2, 1, 0, 0 (cut to whole numbers) while its map said 2.5
+    from incidentmap.aggregate import weighted
+    from incidentmap.render.layers.timeline import timeline
+
+    raw = pd.DataFrame({
+        "date": ["2023-01-05", "2023-02-05", "2023-03-05", "2023-04-05"],
+        "province": ["Kabul"] * 4, "events": [2.5, 1.5, 0.5, 0.5],
+    })  # fmt: skip
+    g = weighted(geocode_frame(raw), "events")
+    starts = list(pd.date_range("2023-01-01", periods=4, freq="MS"))
+    got = timeline(g, "month", starts)
+    assert got["total"] == [2.5, 1.5, 0.5, 0.5]
+    assert sum(sum(c) for c in got["counts"]) == 5.0
+    whole = timeline(geocode_frame(raw), "month", starts)  # whole counts stay packed
+    assert isinstance(whole["total"], dict)

@@ -40,9 +40,17 @@ def timeline(incidents: pd.DataFrame, period: str, starts: list[Any]) -> dict[st
     return {
         "categories": cats + extra,
         "colors": [CATEGORY_COLORS.get(c, "#999999") for c in cats + extra],
-        "counts": [pack_ints(table[c].to_numpy(dtype=np.int64)) for c in cats + extra],
-        "total": pack_ints(table["incidents"].to_numpy(dtype=np.int64)),
+        "counts": [_packed(table[c]) for c in cats + extra],
+        "total": _packed(table["incidents"]),
     }
+
+
+def _packed(counts: pd.Series) -> Any:
+    """Pack whole counts; weighted counts with fractions (2.5 incidents) go as plain numbers."""
+    v = counts.to_numpy(dtype=float)
+    if np.all(v == np.round(v)):
+        return pack_ints(v.astype(np.int64))
+    return [round(float(x), 6) for x in v]
 
 
 class TimelineLayer:
