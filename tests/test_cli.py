@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from incidentmap.cli import app, main
-from tests.conftest import DATA, GB, ROOT
+from tests.conftest import DATA, GB, OCHA, ROOT
 
 
 def run(capsys, *args):
@@ -199,7 +199,20 @@ def test_boundaries_install_from(capsys, tmp_path, monkeypatch):
         fh.write(bytes(b ^ 0x5A for b in was))
     code, _, err = run(capsys, "boundaries", "install")
     assert code == 1 and "already installed" not in err, err
+    assert "the installed boundaries are damaged" in err and "installing again" in err
     assert "could not download" in err or "installed 398" in err
+
+
+def test_boundaries_install_keeps_another_layer_and_says_it_is_not_the_default(
+    capsys, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("INCIDENTMAP_CACHE_DIR", str(tmp_path))
+    code, _, err = run(capsys, "boundaries", "install", "--from", OCHA)
+    assert code == 0, err
+    code, _, err = run(capsys, "boundaries", "install")
+    assert code == 0, err
+    assert "warning: boundaries installed: OCHA" in err and "not the pinned geoBoundaries" in err
+    assert "--force replaces them" in err and not (tmp_path / "downloads").exists()
 
 
 def test_stdin_and_debug_traceback(use_cache, tmp_path):

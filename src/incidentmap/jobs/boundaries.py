@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from incidentmap.errors import plural
+from incidentmap.errors import carrying, plural
 from incidentmap.jobs.report import Report
 
 __all__ = ["InstallRequest", "cache_folder", "describe", "install", "unwritable_cache"]
@@ -58,29 +58,22 @@ def install(request: InstallRequest) -> Installed:
     from incidentmap.boundaries import install_boundaries
 
     report = Report()
-    kept = None if request.source is not None or request.force else _installed()
-    if kept is not None:
-        p, path = kept
-        report.add(
-            "kept",
-            f"boundaries already installed: {p.get('source', 'a district layer')} "
-            f"({plural(p.get('districts', 0), 'district')} in "
-            f"{plural(p.get('provinces', 0), 'province')}, {path}); `force` downloads the "
-            "pinned release again",
-            kind="info",
-        )
-        return Installed(dict(p), path, report)
+    if request.source is None and not request.force:
+        kept = _kept(report)
+        if kept is not None:
+            return kept
     where = (
         f"from {request.source}" if request.source else "geoBoundaries (pinned release) download"
     )
     report.add("installing", f"installing boundaries: {where}", kind="info")
-    info = install_boundaries(
-        request.source,
-        district_field=request.district_field,
-        province_field=request.province_field,
-        id_field=request.id_field,
-        progress=request.source is None,
-    )
+    with carrying(report):  # a failure prints what was said first (a damaged cache)
+        info = install_boundaries(
+            request.source,
+            district_field=request.district_field,
+            province_field=request.province_field,
+            id_field=request.id_field,
+            progress=request.source is None,
+        )
     p = info.provenance
     report.add(
         "installed",
@@ -108,16 +101,35 @@ def install(request: InstallRequest) -> Installed:
     return Installed(dict(p), str(info.path), report)
 
 
-def _installed() -> tuple[dict[str, Any], str] | None:
-    """Return the installed layers' provenance and path when they are whole, else None."""
+def _kept(report: Report) -> Installed | None:
+    """Keep the installed layers when they are whole (say so); None: install them.
+
+    The pinned geoBoundaries layers (downloaded or from a local copy) are kept; another
+    layer the user installed (OCHA's, their own) is kept too, with a warning that it is not
+    the default; a damaged cache is said and installed again.
+    """
     from incidentmap.boundaries import boundaries_info
     from incidentmap.errors import BoundariesNotInstalledError, BoundaryCacheError
 
     try:
         info = boundaries_info(check=True)
-    except (BoundariesNotInstalledError, BoundaryCacheError):
+    except BoundariesNotInstalledError:
         return None
-    return dict(info.provenance), str(info.path)
+    except BoundaryCacheError as exc:
+        report.add("damaged", f"the installed boundaries are damaged ({exc}): installing again",
+                   kind="warning")  # fmt: skip
+        return None
+    p, path = dict(info.provenance), str(info.path)
+    what = (f"{p.get('source', 'a district layer')} ({plural(p.get('districts', 0), 'district')} "
+            f"in {plural(p.get('provinces', 0), 'province')}, {path})")  # fmt: skip
+    if p.get("layout") == "geoboundaries":
+        report.add("kept", f"boundaries already installed: {what}; `force` downloads the "
+                   "pinned release anyway", kind="info")  # fmt: skip
+    else:
+        line = (f"boundaries installed: {what}, not the pinned geoBoundaries release; kept "
+                "(`force` replaces them with the download)")  # fmt: skip
+        report.add("kept", line, kind="warning")
+    return Installed(p, path, report)
 
 
 def _doubled() -> str:
