@@ -462,6 +462,25 @@ def test_page_defects_of_issue_28(opened):
     assert m[0] == (m[1] - 2 if m[2] else m[1] - 1)
 
 
+def test_a_damaged_link_opens_the_page_with_what_it_can_read(browser, pages):  # noqa: F811
+    """A link cut inside a %-escape, or with a toll that is no number, opens the page (the
+    readable parts applied, the rest left out), never a broken page or "toll >= unknown"."""
+    if "gtd" not in pages:
+        pytest.skip("GTD file not present")
+    for frag in ("#g=%E0%A4%A&f=2", "#f=abc&p=zzz&z=abc", "#q=x,y&from=&to=nan"):
+        ctx, pg = open_page(browser, pages["gtd"][0])
+        pg.goto(pages["gtd"][0].as_uri() + frag)
+        pg.reload()
+        pg.wait_for_selector("[data-im-events]", timeout=30000)
+        text = pg.evaluate("window.incidentmapInstances[0].filterText()")
+        assert "NaN" not in text and "unknown" not in text, (frag, text)
+        assert "NaN" not in pg.evaluate("location.hash"), frag
+        if frag.startswith("#g="):
+            assert text == "toll ≥ 2", text  # the readable part kept
+        assert not pg.problems, (frag, pg.problems)
+        ctx.close()
+
+
 def test_the_timeline_axis_names_round_counts_at_their_height(opened):
     """The count axis names whole, round counts ("2,500", never "1,822.5"), each at the
     height of a bar of that count; dense pages' cluster circles stay small enough to

@@ -10,9 +10,7 @@
   IM.prototype._initTimeline = function () {
     var tl = this.data.timeline, self = this;
     if (!tl || !this.nPeriods) return;
-    /* beside the credit line (at most 45% of the width, bottom right), never under it */
-    var room = 0.55 * this.map.getContainer().clientWidth - 90;
-    var n = this.nPeriods, W = Math.max(360, Math.min(760, room, Math.max(560, n * 6))), H = 64;
+    var n = this.nPeriods, W = Math.max(560, Math.min(760, n * 6)), H = 64;
     this.tlGeom = { W: W, H: H, bw: W / n, n: n };
     this.tlBase = { counts: tl.counts.map(function (c) { return unpack(c); }), total: unpack(tl.total) };
     var ctl = L.control({ position: "bottomleft" });
@@ -68,6 +66,21 @@
     };
     ctl.addTo(this.map);
     this._drawTimelineBars(this.tlBase.counts, this.tlBase.total);
+    this._fitCredit();
+    setTimeout(function () { self._fitCredit(); }, 0);  /* once the credit holds its text */
+    this.map.on("resize", function () { self._fitCredit(); });
+  };
+
+  /* the credit line (bottom right) wraps beside the timeline, never over it */
+  IM.prototype._fitCredit = function () {
+    var c = this.map.getContainer(), credit = c.querySelector(".leaflet-control-attribution");
+    var tl = c.querySelector(".im-timeline");
+    if (!credit || !tl) return;
+    credit.style.maxWidth = "";
+    if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) return;  /* print.css lays it out */
+    var box = c.getBoundingClientRect(), right = tl.getBoundingClientRect().right - box.left;
+    var room = Math.min(0.45 * window.innerWidth, box.width - right - 24);  /* a limit only */
+    credit.style.maxWidth = Math.max(160, Math.floor(room)) + "px";
   };
 
   /* one label per year (every k-th year when there are many), at the first period of each */
@@ -78,17 +91,24 @@
       if (!years.length || years[years.length - 1][1] !== y) years.push([t, y]);
     }
     if (years.length <= 1) years = [[0, this.data.periods[0]]];
-    var every = Math.ceil(years.length / 12), wide = 28, end = -Infinity;  /* "2026" at 10 px */
+    var every = Math.ceil(years.length / 12), wide = 28, shown = [];  /* "2026" at 10 px */
     years.forEach(function (pair, k) {
-      if (k % every) return;
+      if (k % every && k !== years.length - 1) return;
       var x = pair[0] * g.bw, at = x + 1, anchor = "start";
       if (at + wide > g.W) { at = g.W; anchor = "end"; }  /* a last short year: its name ends at the edge */
-      if (at - (anchor === "end" ? wide : 0) < end + 4) return;  /* never over the year before */
-      svg.appendChild(svgEl("line", { x1: x, x2: x, y1: g.H, y2: g.H + 3, stroke: "#666" }));
-      var txt = svgEl("text", { x: at, y: g.H + 12, "font-size": 10, fill: "#444", "text-anchor": anchor });
-      txt.textContent = pair[1];
+      var left = anchor === "end" ? at - wide : at;
+      /* never over the year before; the last year's name wins over the one before it */
+      while (shown.length && left < shown[shown.length - 1].right + 4) {
+        if (k !== years.length - 1) return;
+        shown.pop();
+      }
+      shown.push({ x: x, at: at, anchor: anchor, text: pair[1], right: left + wide });
+    });
+    shown.forEach(function (s) {
+      svg.appendChild(svgEl("line", { x1: s.x, x2: s.x, y1: g.H, y2: g.H + 3, stroke: "#666" }));
+      var txt = svgEl("text", { x: s.at, y: g.H + 12, "font-size": 10, fill: "#444", "text-anchor": s.anchor });
+      txt.textContent = s.text;
       svg.appendChild(txt);
-      end = anchor === "end" ? at : at + wide;
     });
   };
 

@@ -11,7 +11,9 @@
     (hash || "").replace(/^#/, "").split("&").forEach(function (kv) {
       if (!kv) return;
       var i = kv.indexOf("=");
-      if (i > 0) out[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1));
+      if (i <= 0) return;
+      try { out[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1)); }
+      catch (e) { /* a link cut inside a %-escape: that part is left out */ }
     });
     return out;
   }
@@ -49,9 +51,9 @@
     Object.keys(KEYS).forEach(function (k) {
       var v = h[KEYS[k]];
       if (v === undefined) return;
-      if (k === "prec") f[k] = v.split(",").map(Number);
-      else if (k === "minToll" || k === "from" || k === "to") f[k] = +v;
-      else f[k] = v;
+      if (k === "prec") { var q = v.split(",").map(Number).filter(isFinite); if (q.length) f[k] = q; }
+      else if (k === "minToll" || k === "from" || k === "to") { if (v !== "" && isFinite(+v)) f[k] = +v; }
+      else f[k] = v;  /* a name no event has keeps nothing, and the filter line says so */
     });
     if (Object.keys(f).length || whole) this.pendingFilters = f;
     if (h.s) this.selection = { kind: h.s[0], i: +h.s.slice(1) };
