@@ -228,7 +228,7 @@ def test_clusters_have_a_legend_entry_their_own_colour_and_counts(pg):
     set_period(pg, 5)
     s = state(pg)
     assert s["clustered"] is True
-    counts = [int(t) for t in pg.locator(".im-cluster").all_inner_texts()]
+    counts = [int(t.replace(",", "")) for t in pg.locator(".im-cluster").all_inner_texts()]
     assert counts and sum(counts) == KABUL_N
     assert max(counts) > 1
     set_period(pg, 0)

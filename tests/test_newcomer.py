@@ -350,3 +350,20 @@ def test_a_one_layer_file_says_the_areas_were_not_written(capsys, use_cache, tmp
     code, _, err = run(capsys, "export", SAMPLE, "-o", tmp_path / "d.geojson", "--layer",
                        "districts")  # fmt: skip
     assert code == 0 and "holds one layer" not in err
+
+
+def test_an_event_type_with_spaces_in_the_file_is_matched(capsys, use_cache, tmp_path):
+    path = tmp_path / "sp.csv"
+    path.write_text("date,province,event_type\n2023-01-01,Kabul,Attack \n"
+                    "2023-01-02,Kabul, attack\n2023-01-03,Kabul,Bombing\n")  # fmt: skip
+    code, out, err = run(capsys, "query", path, "--event-type", "Attack", "-f", "csv")
+    assert code == 0 and "matches nothing" not in err
+    assert "kept: 2 of 3 rows" in err
+
+
+def test_an_export_with_no_point_to_write_warns(capsys, use_cache, tmp_path):
+    path = tmp_path / "areas.csv"
+    path.write_text("date,province\n2023-01-01,Kabul\n2023-01-02,Herat\n")
+    code, _, err = run(capsys, "export", path, "-o", tmp_path / "a.geojson")
+    assert code == 0
+    assert "warning: .geojson holds one layer: no point to write" in err

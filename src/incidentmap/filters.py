@@ -197,11 +197,12 @@ def _date_mask(
 
 def _event_type_mask(incidents: pd.DataFrame, event_type: str | list[str]) -> np.ndarray:
     """Rows whose event type is one of these (case-insensitive)."""
-    wanted = {e.casefold() for e in ([event_type] if isinstance(event_type, str) else event_type)}
+    given = [event_type] if isinstance(event_type, str) else event_type
+    wanted = {e.strip().casefold() for e in given}  # "Attack " in a file is "attack"
     et = (
         incidents["event_type"]
         .astype("object")
-        .map(lambda v: v.casefold() if isinstance(v, str) else None)
+        .map(lambda v: v.strip().casefold() if isinstance(v, str) else None)
     )
     return et.isin(wanted).to_numpy(dtype=bool)
 

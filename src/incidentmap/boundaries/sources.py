@@ -53,12 +53,13 @@ def _corrections() -> list[dict[str, str]]:
 def download_geoboundaries(*, progress: bool) -> tuple[Path, Path, dict[str, Any]]:
     import pooch
 
-    pooch.get_logger().setLevel("WARNING")  # its "Downloading data from..." line: ours says it
     src = manifest()["geoboundaries"]
     folder = cache_dir() / "downloads" / f"geoboundaries-{src['release_commit']}"
     paths = {}
     for level, spec in src["files"].items():
         fname = spec["url"].rsplit("/", 1)[1]
+        logger, level_was = pooch.get_logger(), pooch.get_logger().level
+        logger.setLevel("WARNING")  # its "Downloading data from..." line: ours says it
         try:
             paths[level] = Path(
                 pooch.retrieve(
@@ -75,6 +76,8 @@ def download_geoboundaries(*, progress: bool) -> tuple[Path, Path, dict[str, Any
                 "from a local copy: incidentmap boundaries install `source` PATH"
             )
             raise DownloadError(msg) from exc
+        finally:
+            logger.setLevel(level_was)  # the user's own pooch downloads keep their lines
         count = len(read_layer(paths[level]))
         if count != spec["features"]:
             msg = f"{fname}: expected {spec['features']} features, found {count}"

@@ -208,12 +208,16 @@ class HttpClient:
         """Raise a failure that waiting cannot mend; else count a retry and say it."""
         if not isinstance(exc.reason, (OSError, *_TRANSIENT)):
             raise FetchError(f"{endpoint}: {exc.reason}") from None
-        if isinstance(exc.reason, socket.gaierror) and not self.answered:
-            host = urllib.parse.urlsplit(url).hostname
-            why = exc.reason.strerror or exc.reason
-            raise FetchError(  # no network, or a wrong host
-                f"{host}: the host name cannot be resolved ({why}); no network, or a "
-                "wrong URL? nothing was fetched"
+        never = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+        reason = exc.reason
+        if isinstance(reason, socket.gaierror) and reason.errno in never and not self.answered:
+            parts = urllib.parse.urlsplit(url)
+            proxy = urllib.request.getproxies().get(parts.scheme)  # the name looked up is its
+            host = urllib.parse.urlsplit(proxy).hostname if proxy else parts.hostname
+            via = f" (the {parts.scheme} proxy)" if proxy else ""
+            raise FetchError(  # no network, or a wrong host: waiting will not mend it
+                f"{host}{via}: the host name cannot be resolved ({reason.strerror or reason}); "
+                "no network, or a wrong URL? nothing was fetched"
             ) from None
         self._count("connection")
         return str(exc.reason)

@@ -23,21 +23,24 @@ classification or rendering.
 from __future__ import annotations
 
 from incidentmap.atomic import atomic_write, publish
+from incidentmap.io.assemble import ReadFacts
 from incidentmap.io.formats import WRITE_FORMATS
 from incidentmap.io.geocoded import is_geocoded, read_geocoded
-from incidentmap.io.incidents import read_incidents
+from incidentmap.io.incidents import read_incidents, read_incidents_facts
 from incidentmap.io.options import ReadOptions
 from incidentmap.io.tables import read_table
 from incidentmap.io.write import write_layer, write_layers, write_table
 
 __all__ = [
     "WRITE_FORMATS",
+    "ReadFacts",
     "ReadOptions",
     "atomic_write",
     "is_geocoded",
     "publish",
     "read_geocoded",
     "read_incidents",
+    "read_incidents_facts",
     "read_table",
     "write_layer",
     "write_layers",

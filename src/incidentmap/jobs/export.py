@@ -275,12 +275,15 @@ def _say_left_out(report: Report, written: dict[str, Any], request: ExportReques
 def _say_one_layer(report: Report, written: dict[str, Any], request: ExportRequest) -> None:
     """Say how to get the areas when a one-layer file got the points, none asked for."""
     if request.layers is None and list(written["layers"]) == ["points"]:
+        empty = written["layers"]["points"] == 0
+        first = "no point to write (every row is placed only to an area, or not placed)" \
+            if empty else "the points"  # fmt: skip
         report.add(
             "one_layer",
-            f"{Path(str(request.output.path)).suffix or 'this format'} holds one layer: the "
-            "points; `layers` districts or provinces writes the areas, a .gpkg all three",
+            f"{Path(str(request.output.path)).suffix or 'this format'} holds one layer: "
+            f"{first}; `layers` districts or provinces writes the areas, a .gpkg all three",
             field="layers",
-            kind="info",
+            kind="warning" if empty else "info",
         )
 
 

@@ -279,7 +279,7 @@ def _say_event_types(report: Report, g: Any, wanted: tuple[str, ...]) -> None:
         g["event_type"].astype("string").str.strip().replace("", pd.NA).dropna().value_counts()
         if "event_type" in g.columns else pd.Series(dtype="int64")
     )  # fmt: skip
-    if {w.casefold() for w in wanted} & {str(t).casefold() for t in have.index}:
+    if {w.strip().casefold() for w in wanted} & {str(t).casefold() for t in have.index}:
         return
     shown = ", ".join(f"{t!r} {int(n):,}" for t, n in have.head(8).items())
     more = f" and {len(have) - 8:,} more" if len(have) > 8 else ""

@@ -148,15 +148,20 @@ def static_figure(
     )
     if title:
         fig.suptitle(_plain(title), fontsize=14, fontweight="bold", y=0.985)
+    fig.text(0.01, 0.01, _plain(_credits(incidents, st, series, districts.credit)), fontsize=7,
+             color="#444")  # fmt: skip
+    return fig
+
+
+def _credits(incidents: gpd.GeoDataFrame, st: MapStyle, series: AreaSeries, areas: str) -> str:
+    """Return the image's foot lines: what the boxes count, the incidents' and areas' credits."""
     credit = st.credit or incidents_credit(incidents)
     lines = [f"Incidents: {credit}"] if credit else []
     if series.coarse is not None and series.coarse_total:  # the boxes count incidents, always
         boxed = "Boxed numbers: incidents placed only to a province"
         lines.insert(0, boxed + (f" (a count, not {series.measure.lower()})."
                                  if series.measure != "Incidents" else "."))  # fmt: skip
-    credits = "\n".join([*lines, districts.credit])
-    fig.text(0.01, 0.01, _plain(credits), fontsize=7, color="#444")
-    return fig
+    return "\n".join([*lines, areas])
 
 
 def _chosen_periods(series: AreaSeries, periods: int | list[str] | None) -> list[int]:

@@ -369,7 +369,7 @@
     Object.keys(cells).forEach(function (key) {
       var c = cells[key], ll = [c.lat / c.n, c.lon / c.n];
       var d = Math.round(22 + 14 * Math.log10(Math.max(c.n, 1)));  /* 22 px for 1, 64 for 1,000: no circle hides a province */
-      var label = el("span", "im-cluster", String(c.n));
+      var label = el("span", "im-cluster", fmt(c.n));  /* 1,234; a weighted 2.5, never 0.30000000000000004 */
       label.style.width = d + "px"; label.style.height = d + "px"; label.style.lineHeight = d + "px";
       label.style.background = color;
       var m = L.marker(ll, { pane: "im-points", keyboard: false, icon: L.divIcon({ className: "im-cluster-box", html: label, iconSize: [d, d] }) });
