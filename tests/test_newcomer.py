@@ -356,7 +356,7 @@ def test_an_event_type_with_spaces_in_the_file_is_matched(capsys, use_cache, tmp
     path = tmp_path / "sp.csv"
     path.write_text("date,province,event_type\n2023-01-01,Kabul,Attack \n"
                     "2023-01-02,Kabul, attack\n2023-01-03,Kabul,Bombing\n")  # fmt: skip
-    code, out, err = run(capsys, "query", path, "--event-type", "Attack", "-f", "csv")
+    code, _, err = run(capsys, "query", path, "--event-type", "Attack", "-f", "csv")
     assert code == 0 and "matches nothing" not in err
     assert "kept: 2 of 3 rows" in err
 
