@@ -178,9 +178,6 @@ def _stated_span(preset: str, last: Any) -> str:
     if preset in RELEASED_BY_YEAR:
         return f"{RELEASED_BY_YEAR[preset]}'s yearly releases cover the last event's whole year"
     return "the last event's date; the layout states no span, `until` sets another"
-    return (
-        f"the last event's date ({last:%Y-%m-%d}): the layout states no span; `until` sets it"
-    )
 
 
 def _checked(f: Filters) -> Filters:
