@@ -154,3 +154,21 @@ def test_trends_on_month_dated_rows_compares_by_month(capsys, use_cache, tmp_pat
     want = in_last.groupby("province")["events"].sum()
     assert (got.reindex(want.index) == want).all()
     assert "surge and threat not applied" in err
+
+
+def test_rows_dated_only_to_years_are_dated_not_undated(capsys, use_cache, tmp_path):
+    """A file of years alone under the default month: refused with how its rows are dated and
+    the period that holds them (it said "no dated incidents"), through the CLI and the library;
+    ``period`` year then draws them."""
+    src = tmp_path / "years.csv"
+    rows = [{"year": 2015 + i % 5, "province": PROVINCES[i % 5], "killed": i} for i in range(20)]
+    pd.DataFrame(rows).to_csv(src, index=False)
+    out = tmp_path / "years.html"
+    code, _, err = run(capsys, "brief", src, "-o", out)
+    assert code != 0 and not out.exists()
+    assert "no month holds any of the 20 dated rows (dated to: year 20)" in err
+    assert "--period year" in err and "no dated incidents" not in err
+    with pytest.raises(im.UsageError, match="`period` year"):
+        im.brief(src)
+    code, _, err = run(capsys, "brief", src, "-o", out, "--period", "year")
+    assert code == 0 and out.exists()

@@ -253,7 +253,7 @@ def area_series(
     else:
         starts = sorted(counts["period_start"].dropna().unique())
     if not starts:
-        raise UsageError(_no_periods(incidents, s.level))
+        raise UsageError(_no_periods(incidents, s.level, s.period))
     ids = layer[key].astype(str).tolist()
     value_col = "incidents_per_100k" if per100k else measure
     values = _matrix(counts, key, value_col, ids, starts)
@@ -324,13 +324,28 @@ def _coarse(
     return found
 
 
-def _no_periods(incidents: pd.DataFrame, level: str) -> str:
-    """Say why there is no period to draw (a page without periods is never written)."""
+def _no_periods(incidents: pd.DataFrame, level: str, period: str | None = None) -> str:
+    """Say why there is no period to draw (a page without periods is never written).
+
+    Rows dated only to a year (or a span) that no ``period`` holds are dated, not undated:
+    the line says how they are dated and which period holds them.
+    """
     fit = data_fitness(incidents)
     if level == "district" and fit.dated and fit.district_rows == 0:
         return (
             f"nothing to draw by district: all {fit.placed:,} placed rows are placed only to a "
             "province; use `level` province"
+        )
+    dated = incidents["date"].notna() if "date" in incidents.columns else pd.Series(dtype=bool)
+    if period is not None and dated.any() and "date_precision" in incidents.columns:
+        prec = incidents.loc[dated, "date_precision"].astype("string").fillna("day")
+        said = ", ".join(f"{k} {int(n):,}" for k, n in prec.value_counts().items())
+        order = ("day", "week", "month", "quarter", "year")
+        coarsest = max(prec.unique(), key=lambda p: order.index(p) if p in order else -1)
+        wider = f"`period` {coarsest}, or " if coarsest in PERIODS and coarsest != period else ""
+        return (
+            f"no {period} holds any of the {int(dated.sum()):,} dated rows (dated to: {said}); "
+            f"use {wider}`period` none for all dates"
         )
     return "no dated incidents to draw by period; use `period` none for all dates"
 
