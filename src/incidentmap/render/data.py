@@ -176,6 +176,39 @@ _SHORT = {
 _EVERY = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly"}
 
 
+#: how a date is written at each precision; ``finest`` caps it (a title says months)
+_DATE_FORMATS = {"year": "%Y", "month": "%b %Y", "day": "%d %b %Y"}
+
+
+def date_span(incidents: pd.DataFrame, finest: str = "day") -> str:
+    """Return the span of the rows' dates, each end written to its row's precision.
+
+    A row dated only to a year is "2015", never "01 Jan 2015"; to a month "Mar 2015"; the
+    finest precision among the rows on an end's date decides it, ``finest`` caps it. One
+    end when both are written the same ("Mar 2023", not "Mar 2023 - Mar 2023"); "" when no
+    row is dated.
+    """
+    raw = incidents["date"] if "date" in incidents else pd.Series([], dtype=object)
+    dates = pd.to_datetime(raw, errors="coerce")
+    ok = dates.notna().to_numpy()
+    if not ok.any():
+        return ""
+    dates = dates[ok]
+    if "date_precision" in incidents:
+        prec = incidents["date_precision"].astype("string").fillna("day")[ok]
+    else:
+        prec = pd.Series("day", index=dates.index)
+    rank = {"year": 0, "quarter": 1, "month": 1}  # a week or a day: written to the day
+    cap = rank.get(finest, 2)
+
+    def written(day: pd.Timestamp) -> str:
+        level = min(max(rank.get(p, 2) for p in prec[dates == day]), cap)
+        return day.strftime(_DATE_FORMATS[("year", "month", "day")[level]])
+
+    first, last = written(dates.min()), written(dates.max())
+    return first if first == last else f"{first} \u2013 {last}"
+
+
 def default_title(incidents: pd.DataFrame, style: MapStyle) -> str:
     """Return a title from the data.
 
@@ -186,9 +219,7 @@ def default_title(incidents: pd.DataFrame, style: MapStyle) -> str:
     source = _SHORT.get(str(incidents.attrs.get("preset", ""))) or (
         Path(str(path)).stem if path else "Incidents"
     )
-    raw = incidents["date"] if "date" in incidents else pd.Series([], dtype=object)
-    dates = pd.to_datetime(raw, errors="coerce").dropna()
-    span = f"{dates.min():%b %Y} \u2013 {dates.max():%b %Y}" if len(dates) else "undated"
+    span = date_span(incidents, "month") or "undated"
     what = {"incidents": "events", "count": "events", "per100k": "events per 100,000 people"}
     measure = what.get(style.measure, style.measure.replace("_", " "))
     every = "all dates" if style.period is None else _EVERY.get(style.period, f"{style.period}ly")
@@ -203,12 +234,8 @@ def default_caption(incidents: gpd.GeoDataFrame, level: str | None = None) -> st
     counted by province, not in the districts.
     """
     n = len(incidents)
-    dates = pd.to_datetime(incidents["date"]).dropna() if "date" in incidents else pd.Series([])
-    span = (
-        f", {dates.min().strftime('%d %b %Y')} \u2013 {dates.max().strftime('%d %b %Y')}"
-        if len(dates)
-        else ""
-    )
+    span = date_span(incidents, "day")
+    span = f", {span}" if span else ""
     method = incidents["geocode_method"]
     by_point = int(method.str.startswith("point").sum())
     unplaced = int((method == "unplaced").sum())

@@ -63,7 +63,9 @@
     if (shown !== null && typeof shown !== "object" && !isNaN(+shown)) {
       var where = inAreas !== null && !isNaN(+inAreas) && s.level ?
         " in " + fmt(+inAreas) + " " + s.level + (+inAreas === 1 ? "" : "s") : "";
-      parts.push(fmt(+shown) + " incident" + (+shown === 1 ? "" : "s") + " shown" + where + ".");
+      var off = first(detail, ["unplaced"]);
+      off = off ? " (" + fmt(+off) + " not on the map)" : "";
+      parts.push(fmt(+shown) + " incident" + (+shown === 1 ? "" : "s") + " shown" + where + off + ".");
       var unknown = first(detail, ["unknownTolls"]);
       if (unknown) parts.push("Death toll unknown for " + fmt(+unknown) + ".");
     } else if (s.total !== undefined && s.measure) {

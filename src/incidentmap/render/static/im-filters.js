@@ -103,6 +103,18 @@
     return out;
   };
 
+  /* a row's date precision: 0 year, 1 month, 2 day (a week's rows are dated to their day) */
+  IM.prototype.rowPrecision = function (r) {
+    var ev = this.events;
+    if (!ev.prec) {
+      var dp = ev.raw.dayPrecision || {}, a = new Uint8Array(ev.n).fill(2);
+      (dp.month || []).forEach(function (k) { a[k] = 1; });
+      (dp.year || []).forEach(function (k) { a[k] = 0; });
+      ev.prec = a;
+    }
+    return ev.prec[r];
+  };
+
   IM.prototype.dateText = function (r) {
     var ev = this.events;
     if (ev.day[r] < 0) return "";
@@ -167,12 +179,16 @@
       tlc = tl.categories.map(function () { return new Float64Array(nP); });
     }
     var vcol = kind === "fatalities" ? ev.f : ev.m;
-    var st = { rows: 0, total: 0, dmin: Infinity, dmax: -Infinity, fsum: 0, fknown: 0, byPoint: 0, unplaced: 0, coarse: 0, areas: 0 };
+    var st = { rows: 0, total: 0, dmin: Infinity, dmax: -Infinity, fsum: 0, fknown: 0, byPoint: 0, unplaced: 0, coarse: 0, areas: 0, pmin: 2, pmax: 2 };
     for (var i = 0; i < ev.n; i++) {
       if (!keep[i]) continue;
       var w = ev.w ? ev.w[i] : 1, t = ev.t[i], ai = ev.a[i];
       st.rows++; st.total += w;
-      if (ev.day[i] >= 0) { if (ev.day[i] < st.dmin) st.dmin = ev.day[i]; if (ev.day[i] > st.dmax) st.dmax = ev.day[i]; }
+      if (ev.day[i] >= 0) {
+        var pr = this.rowPrecision(i);  /* each end of the span at its finest row's precision */
+        if (ev.day[i] < st.dmin) { st.dmin = ev.day[i]; st.pmin = pr; } else if (ev.day[i] === st.dmin) st.pmin = Math.max(st.pmin, pr);
+        if (ev.day[i] > st.dmax) { st.dmax = ev.day[i]; st.pmax = pr; } else if (ev.day[i] === st.dmax) st.pmax = Math.max(st.pmax, pr);
+      }
       if (!isNaN(ev.f[i])) { st.fsum += ev.f[i]; st.fknown++; }
       if (ev.lm[i] === 1) st.byPoint++; else if (ev.lm[i] === 2) st.unplaced++;
       if (ai < 0 && ev.pv[i] >= 0) st.coarse += w;
@@ -290,10 +306,16 @@
   /* the caption of the filtered rows, in default_caption's words */
   IM.prototype._filteredCaption = function () {
     var s = this.fStats, ev = this.events;
-    function day(d) { return new Date(ev.base + d * 864e5).toLocaleDateString("en-GB", { day: "2-digit", month: "short", year: "numeric", timeZone: "UTC" }); }
+    function day(d, p) {  /* a year-dated row is "2015", a month-dated one "Mar 2015" */
+      var o = { year: "numeric", timeZone: "UTC" };
+      if (p >= 1) o.month = "short";
+      if (p >= 2) o.day = "2-digit";
+      return new Date(ev.base + d * 864e5).toLocaleDateString("en-GB", o);
+    }
     var counted = fmt(s.total) + " incident" + (s.total === 1 ? "" : "s");
     if (s.total !== s.rows) counted += " in " + fmt(s.rows) + " row" + (s.rows === 1 ? "" : "s");
-    var span = s.dmin <= s.dmax ? ", " + day(s.dmin) + " \u2013 " + day(s.dmax) : "";
+    var first = s.dmin <= s.dmax ? day(s.dmin, s.pmin) : "", last = first ? day(s.dmax, s.pmax) : "";
+    var span = first ? ", " + (first === last ? first : first + " \u2013 " + last) : "";
     var deaths = s.fknown === 0 ? "death tolls unknown" : fmt(s.fsum) + " reported fatalities" + (s.fknown < s.rows ? " (tolls known for " + fmt(s.fknown) + " of " + fmt(s.rows) + ")" : "");
     var text = "Filtered (" + this.filterText() + "): " + counted + span + "; " + deaths + ". Located by coordinates" + (s.total !== s.rows ? " (rows)" : "") + ": " +
       fmt(s.byPoint) + "; by name: " + fmt(s.rows - s.byPoint - s.unplaced) + "; not on the map: " + fmt(s.unplaced) + ".";

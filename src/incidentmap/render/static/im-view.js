@@ -66,7 +66,7 @@
   };
 
   IM.prototype.viewSummary = function () {
-    var st = this.fStats, a = this.data.areas, areas = 0, unknown = 0, shown = 0;
+    var st = this.fStats, a = this.data.areas, areas = 0, unknown = 0, shown = 0, unplaced = 0;
     if (a) for (var i = 0; i < a.names.length; i++) { var v = this.areaValue(i); if (v) areas++; }
     if (this.events) {
       var ev = this.events, keep = this.keep, now = this.rowsNow();
@@ -75,12 +75,13 @@
         if (keep && !keep[r]) continue;
         shown += ev.w ? ev.w[r] : 1;
         if (isNaN(ev.f[r])) unknown++;
+        if (ev.lm[r] === 2) unplaced += ev.w ? ev.w[r] : 1;  /* in the list, not on the map */
       }
     } else shown = this.visible;
     void st;
     return { period: this.nPeriods ? this.periodText(this.t) : "all dates", mode: this.mode,
              filters: this.filterText ? this.filterText() : "none", incidents: shown,
-             areasWithEvents: areas, unknownTolls: unknown };
+             areasWithEvents: areas, unknownTolls: unknown, unplaced: unplaced };
   };
 
   IM.parts.push({

@@ -1,0 +1,89 @@
+"""Dates read as their rows state them, and every incident said where it is (a real Chromium).
+
+A file of years alone is "2015 - 2019" in the title and caption, never "01 Jan 2015 -
+01 Jan 2019"; filtered, the page writes its span the same way; one day is written once; the
+summary a screen reader says counts an incident not on the map as such.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import incidentmap as im
+from incidentmap.render.data import date_span
+from tests.test_browser import browser, open_page  # noqa: F401 (the fixture)
+
+pytestmark = pytest.mark.usefixtures("use_cache")
+
+
+def _page(tmp_path, name: str, frame: pd.DataFrame, **kw) -> object:
+    src = tmp_path / f"{name}.csv"
+    frame.to_csv(src, index=False)
+    out = tmp_path / f"{name}.html"
+    im.brief(str(src), output=str(out), **kw)
+    return out
+
+
+def _read(pg) -> dict:
+    return pg.evaluate(
+        """() => { const m = window.incidentmapInstances[0];
+            return { title: m.data.title, caption: m.captionEl ? m.captionEl.textContent : '',
+                     summary: document.querySelector('.im-a11y-summary').textContent }; }"""
+    )
+
+
+def test_years_alone_are_written_as_years_in_the_page(browser, tmp_path):  # noqa: F811
+    provinces = ["Kabul", "Kandahar", "Helmand"]
+    rows = [{"year": 2015 + i % 5, "province": provinces[i % 3], "killed": i} for i in range(20)]
+    html = _page(tmp_path, "years", pd.DataFrame(rows), period="year")
+    ctx, pg = open_page(browser, html)
+    try:
+        got = _read(pg)
+        assert "2015 \u2013 2019" in got["title"] and "Jan 2015" not in got["title"]
+        assert "20 incidents, 2015 \u2013 2019;" in got["caption"]
+        pg.evaluate("() => window.incidentmapInstances[0].setFilters({minToll: 1})")
+        got = _read(pg)
+        assert got["caption"].startswith("Filtered (")
+        assert "19 incidents, 2015 \u2013 2019;" in got["caption"], got["caption"]
+        assert "01 Jan" not in got["caption"]
+        assert not pg.problems
+    finally:
+        ctx.close()
+
+
+def test_one_day_once_and_an_incident_off_the_map_said(browser, tmp_path):  # noqa: F811
+    rows = pd.DataFrame(
+        {
+            "date": ["2023-03-02", "2023-03-02"],
+            "latitude": [48.85, 34.43],  # Paris: not on the map
+            "longitude": [2.35, 70.45],
+            "fatalities": [1, 1],
+        }
+    )
+    html = _page(tmp_path, "oneday", rows)
+    ctx, pg = open_page(browser, html)
+    try:
+        got = _read(pg)
+        assert "oneday, Afghanistan, Mar 2023," in got["title"]
+        assert "2 incidents, 02 Mar 2023;" in got["caption"]
+        pg.evaluate("() => window.incidentmapInstances[0].setFilters({minToll: 1})")
+        assert "2 incidents, 02 Mar 2023;" in _read(pg)["caption"]
+        assert "2 incidents shown in 1 district (1 not on the map)." in _read(pg)["summary"]
+        assert not pg.problems
+    finally:
+        ctx.close()
+
+
+def test_date_span_writes_each_end_to_its_precision():
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2015-01-01", "2015-01-01", "2019-03-01", None]),
+            "date_precision": ["year", "day", "month", None],
+        }
+    )
+    assert date_span(frame) == "01 Jan 2015 \u2013 Mar 2019"  # the finest row on a date
+    assert date_span(frame.iloc[[0, 2]]) == "2015 \u2013 Mar 2019"
+    assert date_span(frame.iloc[[0, 2]], "month") == "2015 \u2013 Mar 2019"
+    assert date_span(frame.iloc[[1]], "month") == "Jan 2015"
+    assert date_span(frame.iloc[[3]]) == ""
