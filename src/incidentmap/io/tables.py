@@ -33,17 +33,11 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.decode import decode_bytes
-from incidentmap.io.layers import (
-    exact_ints,
-    json_int,
-    read_gis,
-    read_workbook,
-    sheet_formulas,
-    sheet_name,
-)
+from incidentmap.io.layers import exact_ints, json_int, read_gis
 from incidentmap.io.lines import check_fields, fields_note, protect_lone_cr, restore_lone_cr
 from incidentmap.io.options import check_delimiter
 from incidentmap.io.postgis import is_postgres_url, read_postgis
+from incidentmap.io.sheets import read_excel
 from incidentmap.io.sniff import commented_hint, sniff_commented
 
 __all__ = [
@@ -369,7 +363,6 @@ def read_table_facts(
     return restore_lone_cr(out, cr), facts
 
 
-
 def check_first_line(data: bytes, name: str) -> None:
     """Refuse a text file whose first line runs past :data:`MAX_FIRST_LINE` bytes.
 
@@ -476,23 +469,9 @@ def _commented(
 
 
 def _read_excel(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, TableFacts]:
-    """Read a sheet: as kept, else column by column (:func:`read_workbook`), else pandas'."""
-    if p.suffix.lower() == ".xls":
-        msg = "old Excel .xls files are not read; save the sheet as .xlsx or CSV"
-        raise InputFileError(str(p), msg)
-    try:
-        fast = read_workbook(p, sheet)  # kept in the cache by the workbook's digest
-        if fast is not None:  # the sheet's table, and its formulas handed on typed
-            return fast.frame, TableFacts(formulas=dict(fast.formulas))
-        book = pd.ExcelFile(p, engine="calamine")
-    except InputFileError:
-        raise
-    except Exception as exc:
-        raise InputFileError(str(p), f"cannot read as xlsx ({_short(exc)})") from exc
-    with book:
-        which = sheet_name(sheet, [str(n) for n in book.sheet_names], str(p))
-        frame = _name_blank_headers(pd.read_excel(book, sheet_name=which, dtype=object))
-    return frame, TableFacts(formulas=sheet_formulas(p, which, [str(c) for c in frame.columns]))
+    """Read a workbook's incidents (:func:`incidentmap.io.sheets.read_excel`)."""
+    read = read_excel(p, sheet)
+    return read.frame, TableFacts(notes=read.notes, formulas=read.formulas)
 
 
 def _read_parquet(p: Path) -> pd.DataFrame:

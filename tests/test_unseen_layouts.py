@@ -1,0 +1,106 @@
+"""Layouts the publishers' codebooks allow and real exports show, not seen in our own files.
+
+Each test generates the variants of one class (hypothesis) and checks them through the
+library and the command line: every row in comes out, dated and placed as its file says.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import incidentmap as im
+
+SETTINGS = settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+#: an ACLED export as the codebook (2023) writes it: four events in four provinces
+ACLED = pd.DataFrame(
+    {
+        "event_id_cnty": ["AFG1001", "AFG1002", "AFG1003", "AFG1004"],
+        "event_date": ["2023-03-08", "2023-03-15", "2023-04-01", "2023-11-20"],
+        "year": [2023] * 4,
+        "time_precision": [1, 2, 1, 1],
+        "disorder_type": ["Political violence"] * 4,
+        "event_type": [
+            "Violence against civilians",
+            "Explosions/Remote violence",
+            "Battles",
+            "Explosions/Remote violence",
+        ],
+        "sub_event_type": [
+            "Attack",
+            "Suicide bomb",
+            "Armed clash",
+            "Remote explosive/landmine/IED",
+        ],
+        "actor1": ["Islamic State Khorasan Province (ISKP)"] * 2 + ["Taliban", "Unidentified"],
+        "inter1": [2, 2, 1, 3],
+        "country": ["Afghanistan"] * 4,
+        "admin1": ["Nangarhar", "Balkh", "Panjshir", "Kabul"],
+        "admin2": ["Jalalabad", "Mazar-e Sharif", "Rukha", "Kabul"],
+        "location": ["Jalalabad", "Mazar-e Sharif", "Rukha", "Kabul"],
+        "latitude": [34.4265, 36.7090, 35.2050, 34.5100],
+        "longitude": [70.4515, 67.1109, 69.5020, 69.1200],
+        "geo_precision": [1, 1, 3, 1],
+        "source": ["Pajhwok", "Tolo News", "Twitter", "Hasht-e Subh"],
+        "notes": ["An attack", "Suicide bomber", "Clash", "IED"],
+        "fatalities": [2, 3, 0, 1],
+    }
+)
+PROVINCES = ["Nangarhar", "Balkh", "Panjshir", "Kabul"]
+
+
+def _notes_sheet(i: int) -> pd.DataFrame:
+    return pd.DataFrame({"About": [f"ACLED export, part {i}", "Terms of use: see the site"]})
+
+
+# ---------------------------------------------------------------------------------------------
+# workbooks: a notes sheet first, an export split over sheets of the same columns
+
+
+@SETTINGS
+@given(
+    notes_before=st.integers(0, 2),
+    cuts=st.lists(st.integers(1, 3), max_size=2, unique=True).map(sorted),
+    other_after=st.booleans(),
+)
+def test_a_workbook_reads_its_incident_sheets_whatever_comes_first(
+    capsys, use_cache, tmp_path_factory, notes_before, cuts, other_after
+):
+    from tests.test_cli import run
+
+    tmp = tmp_path_factory.mktemp("book")
+    path = tmp / "acled.xlsx"
+    bounds = [0, *cuts, len(ACLED)]
+    with pd.ExcelWriter(path) as w:
+        for i in range(notes_before):
+            _notes_sheet(i).to_excel(w, sheet_name=f"About{i}", index=False)
+        for a, b in itertools.pairwise(bounds):
+            ACLED.iloc[a:b].to_excel(w, sheet_name=f"part {a}", index=False)
+        if other_after:  # a summary of other columns: never read into the incidents
+            pd.DataFrame({"admin1": PROVINCES, "events": [1, 1, 1, 1]}).to_excel(
+                w, sheet_name="summary", index=False
+            )
+    g = im.read(path).frame
+    assert list(g["event_id"]) == list(ACLED["event_id_cnty"])
+    assert list(g["province"]) == PROVINCES
+    assert list(g["row"]) == [1, 2, 3, 4]
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+    assert code == 0, err
+    assert "read: 4 rows" in err
+    if len(cuts):
+        assert f"{len(cuts) + 1} sheets have the same columns" in err and "--sheet" in err
+    elif notes_before:
+        assert "read sheet 'part 0'" in err
+    assert len(pd.read_csv(tmp / "o.csv")) == 4
+    # a sheet named on the command line is read alone
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv", "--overwrite",
+                       "--sheet", f"part {bounds[-2]}")  # fmt: skip
+    assert code == 0, err
+    last = bounds[-1] - bounds[-2]
+    assert f"read: {last} row{'s' if last > 1 else ''} from" in err
