@@ -122,6 +122,8 @@ def run(request: AggregateRequest) -> AggregateResult:
         g = loaded.frame
         for col in request.sums:
             _check_sum_column(g, col, request.source.name)
+        if request.level == "district":
+            refuse_province_only(g)  # before anything is counted or written
         areas = load_boundaries(request.level)
         counts = counts_by_area(
             g,
@@ -242,18 +244,51 @@ def _say_partial(report: Report, counts: Any, period: str, loaded: Any) -> None:
     )
 
 
-def say_province_only(report: Report, g: Any) -> None:
-    """Say how many placed rows reach only a province (in no district count), if any.
+def refuse_province_only(g: Any) -> None:
+    """Refuse district counts of rows that are all placed only to a province.
 
-    The sentence is :func:`incidentmap.fitness.check_fit`'s, the one ``brief`` says.
+    Counted by district, such rows give a table of zeros that reads as "nothing happened";
+    the refusal is :func:`incidentmap.fitness.check_fit`'s, the one ``trends`` and ``brief``
+    give. Rows of which none is placed (a filter kept nothing) are not refused: their zeros
+    are the answer, and said.
+
+    Raises
+    ------
+    UsageError
+        Every placed row reaches only a province.
     """
     from incidentmap.fitness import check_fit, data_fitness
 
     fit = data_fitness(g)
-    if not (fit.province_rows and fit.district_rows):
-        return  # none left out, or none to count: the counts (or their refusal) say it
-    _, notes = check_fit(fit, level="district", period=None)
+    if fit.province_rows and not fit.district_rows:
+        check_fit(fit, level="district", period=None)
+
+
+def say_province_only(report: Report, g: Any) -> None:
+    """Say how many placed rows reach only a province (in no district count), if any.
+
+    The sentence is :func:`incidentmap.fitness.check_fit`'s, the one ``brief`` says. When
+    every placed row reaches only a province, a warning says the district counts hold none
+    of them (``export`` writes its districts layer beside the provinces; ``aggregate``
+    refuses first, :func:`refuse_province_only`).
+    """
+    from incidentmap.fitness import check_fit, data_fitness
+
+    fit = data_fitness(g)
+    if not fit.province_rows:
+        return  # none left out
     report.counts["province_only"] = fit.province_rows
+    if not fit.district_rows:
+        report.add(
+            "province_only",
+            f"all {fit.placed:,} placed rows are placed only to a province (the data name no "
+            "district or point): every district count is 0 (a provinces layer or table "
+            "counts them)",
+            field="level",
+            kind="warning",
+        )
+        return
+    _, notes = check_fit(fit, level="district", period=None)
     report.add("province_only", notes[0], field="level")
 
 

@@ -1,0 +1,103 @@
+"""The answers of aggregate and export checked against an independent pandas count.
+
+Rows placed only to a province counted by district gave a table of zeros and no word
+(``aggregate --level district`` of ACLED's province file: "0 incidents counted").
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+import incidentmap as im
+from tests.test_cli import run
+
+PROVINCES = ["Kabul", "Herat", "Balkh", "Nangarhar", "Kandahar"]
+
+
+@pytest.fixture
+def province_only(tmp_path):
+    """Rows naming only their province (as ACLED's province-level extract)."""
+    rows = ["date,province,fatalities"]
+    for i in range(30):
+        rows.append(f"2023-{1 + i % 5:02d}-{1 + i % 27:02d},{PROVINCES[i % 5]},{i % 4 or ''}")
+    path = tmp_path / "provinces.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """Province-only rows among rows at points."""
+    rows = ["date,province,latitude,longitude,fatalities"]
+    for i in range(12):
+        rows.append(f"2023-0{1 + i % 3}-0{1 + i % 9},Nangarhar,,,{i % 3 or ''}")
+    for i in range(8):
+        rows.append(f"2023-0{1 + i % 3}-1{i % 9},,34.4265,70.4515,1")
+    path = tmp_path / "mixed.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_district_counts_of_province_only_rows_are_refused_on_the_command_line(
+    capsys, use_cache, province_only
+):
+    out = province_only.with_suffix(".counts.csv")
+    code, stdout, err = run(
+        capsys, "aggregate", province_only, "--level", "district", "--period", "month", "-o", out
+    )
+    assert code == 2 and stdout == ""
+    assert err.splitlines()[-1] == (
+        "Error: --level district: all 30 placed rows are placed only to a province (the data "
+        "name no district or point); use --level province (see: incidentmap aggregate --help)"
+    )
+    assert not out.exists()
+    code, _, err = run(capsys, "aggregate", province_only, "--level", "province", "-o", out)
+    assert code == 0, err
+    assert pd.read_csv(out)["incidents"].sum() == 30
+
+
+def test_district_counts_of_province_only_rows_are_refused_in_python(use_cache, province_only):
+    with pytest.raises(
+        im.UsageError,
+        match=r"placed only to a province \(the data name no district or point\); use `level`",
+    ):
+        im.aggregate(province_only, level="district", period="month")
+    assert im.aggregate(province_only, level="province").counts["incidents"].sum() == 30
+
+
+def test_a_filter_keeping_nothing_still_gives_zeros_not_a_refusal(use_cache, province_only):
+    res = im.aggregate(province_only, level="district", period="month", since="2030-01-01")
+    assert res.counts["incidents"].sum() == 0
+    assert any("no row matched the filters" in line for line in res.report.lines())
+
+
+def test_export_of_districts_from_province_only_rows_warns(capsys, use_cache, province_only):
+    out = province_only.with_suffix(".geojson")
+    code, _, err = run(capsys, "export", province_only, "--layer", "districts", "-o", out)
+    assert code == 0, err
+    assert (
+        "warning: all 30 placed rows are placed only to a province (the data name no district "
+        "or point): every district count is 0"
+    ) in err
+    assert gpd.read_file(out)["incidents"].sum() == 0
+    res = im.export(province_only, out.with_name("p.gpkg"), layers=("districts", "provinces"))
+    assert any(n.kind == "warning" and n.code == "province_only" for n in res.report.notes)
+    assert gpd.read_file(out.with_name("p.gpkg"), layer="provinces")["incidents"].sum() == 30
+
+
+def test_mixed_rows_are_counted_as_pandas_counts_them(capsys, use_cache, mixed, tmp_path):
+    out = tmp_path / "d.csv"
+    code, _, err = run(capsys, "aggregate", mixed, "--level", "district", "-o", out)
+    assert code == 0, err
+    assert "note: 12 of 20 placed rows are placed only to a province" in err
+    got = pd.read_csv(out)
+    src = pd.read_csv(mixed)
+    at_points = src[src["latitude"].notna()].assign(m=lambda d: d["date"].str[:7])
+    want = at_points.groupby("m").size()
+    jal = got[got["district"] == "Jalalabad"].assign(m=lambda d: d["period_start"].str[:7])
+    assert jal.set_index("m")["incidents"].to_dict() == want.to_dict()
+    assert got["incidents"].sum() == len(at_points)
+    prov = im.aggregate(mixed, level="province", period=None).counts
+    assert prov.loc[prov["province"] == "Nangarhar", "incidents"].item() == 20
