@@ -104,3 +104,67 @@ def test_a_workbook_reads_its_incident_sheets_whatever_comes_first(
     assert code == 0, err
     last = bounds[-1] - bounds[-2]
     assert f"read: {last} row{'s' if last > 1 else ''} from" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# ACLED's aggregated data: events per week (from a Saturday) and province, a count table
+
+WEEKLY = pd.DataFrame(
+    {
+        "week": ["2023-03-04", "2023-03-04", "2023-03-11", "2023-04-29"],
+        "region": ["Caucasus and Central Asia"] * 4,
+        "country": ["Afghanistan"] * 4,
+        "admin1": ["Nangarhar", "Kabul", "Balkh", "Kandahar"],
+        "disorder_type": ["Political violence"] * 3 + ["Demonstrations"],
+        "event_type": [
+            "Violence against civilians", "Explosions/Remote violence", "Battles", "Protests"
+        ],
+        "sub_event_type": ["Attack", "Suicide bomb", "Armed clash", "Peaceful protest"],
+        "events": [3, 1, 2, 5],
+        "fatalities": [5, 20, 0, 0],
+        "population_best": [120000, 900000, 50000, 1000],
+        "centroid_longitude": [70.66, 69.17, 67.11, 65.7],
+        "centroid_latitude": [34.28, 34.53, 36.7, 31.6],
+    }
+)  # fmt: skip
+
+
+@SETTINGS
+@given(
+    upper=st.booleans(),
+    excel=st.booleans(),
+    older=st.booleans(),  # files before 2023: no disorder_type, no population_best
+    space=st.booleans(),  # the page's own spelling: "admin 1"
+)
+def test_acled_aggregated_weeks_are_dated_and_counted(
+    capsys, use_cache, tmp_path_factory, upper, excel, older, space
+):
+    from tests.test_cli import run
+
+    t = WEEKLY.drop(columns=["disorder_type", "population_best"]) if older else WEEKLY.copy()
+    if space:
+        t = t.rename(columns={"admin1": "admin 1"})
+    if upper:
+        t.columns = [c.upper() for c in t.columns]
+    tmp = tmp_path_factory.mktemp("weekly")
+    path = tmp / ("weekly.xlsx" if excel else "weekly.csv")
+    if excel:
+        week = t.columns[0]
+        t[week] = pd.to_datetime(t[week])  # Excel date cells
+        t.to_excel(path, index=False)
+    else:
+        t.to_csv(path, index=False)
+    loaded = im.read(path)
+    g = loaded.frame
+    assert list(g["date"]) == list(pd.to_datetime(WEEKLY["week"]))
+    assert set(g["date_precision"]) == {"week"}
+    assert list(g["province"]) == list(WEEKLY["admin1"])
+    assert set(g["geocode_precision"]) == {"province"}  # a centroid is not a place
+    events = "EVENTS" if upper else "events"
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+    assert code == 0, err
+    assert "preset acled_weekly" in err and f"--weight {events}" in err
+    assert pd.read_csv(tmp / "o.csv")["date"].notna().all()
+    code, _, err = run(capsys, "trends", path, "--weight", events)
+    assert code == 0, err
+    assert "11 incidents in 4 rows" in err

@@ -151,6 +151,9 @@ class Preset:
     dayfirst : bool or None
         For dates written ``a/b/yy``: True = day first, False = month first,
         None = decide from the values (an error if they do not say).
+    date_period : str, optional
+        The span every row's date stands for (``week``: ACLED's aggregated data count the
+        events of the week starting on the row's Saturday); the precision is never finer.
     citation : str
         The credit the publisher asks for, shown on every map of the data.
     evidence : tuple of str
@@ -171,6 +174,7 @@ class Preset:
     precision_codes: dict[str, str] = field(default_factory=dict)
     event_type_codes: dict[str, str] = field(default_factory=dict)
     dayfirst: bool | None = None
+    date_period: str | None = None
     citation: str = ""
     evidence: tuple[str, ...] = ()
     codebook: str = ""
@@ -263,6 +267,11 @@ _AWSD_EVIDENCE = (
     "internationals_killed", "nationals_wounded", "internationals_wounded", "actor_type",
     "actor_name", "verified",
 )  # fmt: skip
+#: ACLED's aggregated data (weekly, by first-level area): "How to use ACLED's Aggregated Data"
+_ACLED_WEEKLY_EVIDENCE = (
+    "week", "events", "population_best", "centroid_longitude", "centroid_latitude",
+    "admin1", "admin_1", "disorder_type", "event_type", "sub_event_type",
+)  # fmt: skip
 #: how many evidence columns recognise a layout
 MIN_EVIDENCE = 3
 
@@ -325,6 +334,23 @@ PRESETS: dict[str, Preset] = {
         citation=_ACLED,
         evidence=(*_ACLED_EVIDENCE, "adm1_name", "admin1_name", "conflict_fatalities"),
         codebook="ACLED Codebook 2023 (province-level extracts)",
+    ),
+    # ACLED's aggregated data: events and fatalities per week (starting on a Saturday),
+    # first-level area and sub-event type, with the area's centroid (never a place)
+    "acled_weekly": Preset(
+        name="acled_weekly",
+        title="ACLED aggregated data (events per week and province)",
+        detect=(("week", "admin1", "events"), ("week", "admin_1", "events")),
+        columns={
+            "date": ("week",),
+            "event_type": ("event_type",),
+            "fatalities": ("fatalities",),
+            "stated_province": ("admin1", "admin_1"),
+        },
+        date_period="week",
+        citation=_ACLED,
+        evidence=_ACLED_WEEKLY_EVIDENCE,
+        codebook="ACLED aggregated data (weekly: week, admin1, events, fatalities, centroids)",
     ),
     # UCDP Georeferenced Event Dataset, also in its shapefile form (names cut to 10 characters)
     "ucdp": Preset(
@@ -523,7 +549,7 @@ def detect_preset(columns: Iterable[str]) -> Preset:
             (p for p in PRESETS.values() if any(set(k) <= present for k in p.detect)),
             PRESETS["generic"],
         )
-    if preset.name.startswith("acled"):  # ACLED with coordinates, or by province without
+    if preset.name in ("acled", "acled_admin1"):  # with coordinates, or by province without
         coords = {"latitude", "longitude"} <= present
         preset = PRESETS["acled" if coords else "acled_admin1"]
     return preset

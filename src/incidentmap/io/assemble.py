@@ -31,7 +31,15 @@ from incidentmap.io.assemble_parts import (
 )
 from incidentmap.io.decode import encoding_note
 from incidentmap.io.numbers import has_undecided_counts, parse_counts
-from incidentmap.io.roles import day_count, hxl_fill, hxl_note, hxl_row, kept_notes, pcodes
+from incidentmap.io.roles import (
+    count_note,
+    day_count,
+    hxl_fill,
+    hxl_note,
+    hxl_row,
+    kept_notes,
+    pcodes,
+)
 from incidentmap.io.sniff import commented_hint
 from incidentmap.io.table_blocks import NotInBlocks
 from incidentmap.io.tables import TableFacts, raw_first_line
@@ -232,7 +240,8 @@ def _table(
     frame = pd.DataFrame(raw.drop(columns=raw.geometry.name) if geom_src is not None else raw)
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
-    frame, geom_src, hxl = hxl_row(frame, geom_src, state.row0 == 0)
+    first = state.row0 == 0
+    frame, geom_src, hxl = hxl_row(frame, geom_src, first)
     state.row0 += hxl is not None  # the tag row keeps its number: the first incident is row 2
     if chosen is None:
         chosen = state.preset or detect_preset(frame.columns)
@@ -247,6 +256,8 @@ def _table(
     refuse_nul(frame, problems)
     _formulas(facts.formulas, problems, len(frame), hxl is not None)
     notes: list[str] = [*facts.notes, *hxl_note(hxl, name), *_told_day(facts, opts, day_one, name)]
+    if first:
+        notes += count_note(frame, name)
     codec = facts.encoding
     if codec and encoding_note(codec):
         notes.append(f"{name}: {encoding_note(codec)}")
@@ -256,9 +267,7 @@ def _table(
     )  # fmt: skip
 
 
-def _formulas(
-    cells: dict[str, dict[int, str]], problems: Problems, n: int, shifted: bool
-) -> None:
+def _formulas(cells: dict[str, dict[int, str]], problems: Problems, n: int, shifted: bool) -> None:
     """Say each cell of a workbook holding a formula saved without its value (file, row, column).
 
     Such a cell reads as empty: refused, or under ``on_bad="keep"`` kept unknown with the

@@ -221,6 +221,9 @@ def _refine_precision(
     )
     if code_col and table:
         prec = apply_precision_codes(frame[code_col], table, prec)
+    if chosen.date_period:  # a count of the week (ACLED's aggregated data): never a day
+        stated = pd.Series(np.where(dates.notna(), chosen.date_period, None), dtype="object")
+        prec = _coarsen(prec, stated)
     return dates, prec
 
 

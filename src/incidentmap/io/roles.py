@@ -23,6 +23,7 @@ from incidentmap.io.values import Problems, blank_mask, clean_text
 from incidentmap.schema import Preset, header_key
 
 __all__ = [
+    "count_note",
     "day_count",
     "first_column",
     "hxl_fill",
@@ -233,6 +234,32 @@ def _iso_or_none(text: str) -> str | None:
         return pd.Timestamp(text).strftime("%Y-%m-%d")
     except ValueError:
         return None
+
+
+#: columns of a count table: how many events each row stands for (ACLED's aggregated data,
+#: HDX HAPI's conflict events)
+COUNT_KEYS = ("events", "event_count", "events_count", "n_events", "number_of_events")
+
+
+def count_note(frame: pd.DataFrame, name: str) -> list[str]:
+    """Say that a column counts several events a row, and how to count them (``weight``).
+
+    A table of counts (a week's events in a province) read without ``weight`` counts
+    each row as one incident; the note names the column so the counts are not lost
+    unsaid. Nothing is said when every value is 0 or 1 (one event a row).
+    """
+    by_key = {header_key(c): str(c) for c in frame.columns}
+    col = next((by_key[k] for k in COUNT_KEYS if k in by_key), None)
+    if col is None:
+        return []
+    values = pd.to_numeric(frame[col], errors="coerce")
+    if not (values > 1).any():
+        return []
+    return [
+        f"{name}: column {col!r} holds how many events each row stands for (a count "
+        f"table): `weight` {col} counts each row as its events; without it every row "
+        "counts as one incident"
+    ]
 
 
 def kept_notes(kept: dict[str, tuple[int, int, str]], name: str) -> list[str]:
