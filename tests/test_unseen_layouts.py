@@ -168,3 +168,42 @@ def test_acled_aggregated_weeks_are_dated_and_counted(
     code, _, err = run(capsys, "trends", path, "--weight", events)
     assert code == 0, err
     assert "11 incidents in 4 rows" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# ACLED's geo_precision whatever carries the place: columns, a geometry, or names alone
+
+
+@SETTINGS
+@given(
+    carrier=st.sampled_from(["geometry.gpkg", "geometry.geojson", "names.csv", "names.xlsx"]),
+    upper=st.booleans(),
+)
+def test_acled_geo_precision_3_stays_a_province_whatever_the_carrier(
+    capsys, use_cache, tmp_path_factory, carrier, upper
+):
+    import geopandas as gpd
+
+    from tests.test_cli import run
+
+    tmp = tmp_path_factory.mktemp("carrier")
+    path = tmp / f"acled_{carrier}"
+    t = ACLED.drop(columns=["latitude", "longitude"])
+    if upper:
+        t.columns = [c.upper() for c in t.columns]
+    if carrier.startswith("geometry"):
+        pts = gpd.points_from_xy(ACLED["longitude"], ACLED["latitude"])
+        gpd.GeoDataFrame(t, geometry=pts, crs=4326).to_file(path)
+    elif carrier.endswith(".csv"):
+        t.to_csv(path, index=False)
+    else:
+        t.to_excel(path, index=False)
+    g = im.read(path).frame
+    # row 3 is geo_precision 3: ACLED knew only the province (Panjshir), never Rukha
+    assert list(g["source_precision"]) == ["point", "point", "province", "point"]
+    assert g["district"].iloc[2] is None or pd.isna(g["district"].iloc[2])
+    assert g["geocode_precision"].iloc[2] == "province" and g["province"].iloc[2] == "Panjshir"
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+    assert code == 0, err
+    out = pd.read_csv(tmp / "o.csv")
+    assert pd.isna(out["district"].iloc[2]) and out["geocode_precision"].iloc[2] == "province"

@@ -329,8 +329,10 @@ PRESETS: dict[str, Preset] = {
             "stated_province": ("adm1_name", "admin1_name", "admin1"),
             "stated_district": ("adm2_name", "admin2_name", "admin2"),
             "stated_place": ("location",),
+            "source_precision": ("geo_precision",),
         },
         date_precision_codes=ACLED_TIME_PRECISION,
+        precision_codes=ACLED_GEO_PRECISION,
         citation=_ACLED,
         evidence=(*_ACLED_EVIDENCE, "adm1_name", "admin1_name", "conflict_fatalities"),
         codebook="ACLED Codebook 2023 (province-level extracts)",
@@ -526,13 +528,15 @@ def layout_lines(preset: str, mapping: dict[str, str], columns: Iterable[str]) -
     return [f"layout: {p.title} (preset {p.name}{book}); {why}", f"columns: {roles or 'none'}"]
 
 
-def detect_preset(columns: Iterable[str]) -> Preset:
+def detect_preset(columns: Iterable[str], *, points: bool = False) -> Preset:
     """Return the preset whose identifying columns are present.
 
     Parameters
     ----------
     columns : iterable of str
         The header of the input (compared after :func:`header_key`).
+    points : bool, default False
+        The rows carry a geometry (a GIS file): coordinates, whatever the columns.
 
     Returns
     -------
@@ -550,6 +554,6 @@ def detect_preset(columns: Iterable[str]) -> Preset:
             PRESETS["generic"],
         )
     if preset.name in ("acled", "acled_admin1"):  # with coordinates, or by province without
-        coords = {"latitude", "longitude"} <= present
+        coords = points or {"latitude", "longitude"} <= present
         preset = PRESETS["acled" if coords else "acled_admin1"]
     return preset

@@ -244,7 +244,8 @@ def _table(
     frame, geom_src, hxl = hxl_row(frame, geom_src, first)
     state.row0 += hxl is not None  # the tag row keeps its number: the first incident is row 2
     if chosen is None:
-        chosen = state.preset or detect_preset(frame.columns)
+        points = geom_src is not None and bool(geom_src.geom_type.eq("Point").any())
+        chosen = state.preset or detect_preset(frame.columns, points=points)
     state.preset = chosen
     stated = (facts.day_count, facts.day_unclear)
     overrides, day_one = day_count(stated, opts.overrides, opts.day_one, opts.dayfirst, name)
