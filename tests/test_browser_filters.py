@@ -481,6 +481,27 @@ def test_a_damaged_link_opens_the_page_with_what_it_can_read(browser, pages):  #
         ctx.close()
 
 
+def test_an_address_written_before_the_events_are_ready_keeps_its_filters(opened):
+    """A link pasted (or opened) while the events are still decoding: the filters it names
+    wait for them, and an address written meanwhile keeps them (it wrote the view without
+    them, so a reload or a copied link lost "toll >= 2": a flaky test showed it)."""
+    pg = opened["gtd"][0]
+    got = pg.evaluate(
+        """async () => { const m = window.incidentmapInstances[0], ev = m.events;
+            m.events = null;  // as before the events are decoded
+            location.hash = '#f=2&p=' + m.data.periodStarts[3];
+            await new Promise((r) => setTimeout(r, 500));  // a pending write lands (150 ms)
+            const written = location.hash, pending = m.pendingFilters;
+            m.events = ev; m.filters = m.pendingFilters || {}; m.pendingFilters = null;
+            m._applyFilters();
+            const text = m.filterText(); m.filters = {}; m._applyFilters();
+            return { written, pending, text }; }"""
+    )
+    assert got["pending"] == {"minToll": 2}
+    assert "f=2" in got["written"], got["written"]
+    assert got["text"] == "toll \u2265 2"
+
+
 def test_the_timeline_axis_names_round_counts_at_their_height(opened):
     """The count axis names whole, round counts ("2,500", never "1,822.5"), each at the
     height of a bar of that count; dense pages' cluster circles stay small enough to

@@ -127,7 +127,8 @@
 
   /* ---- the filters: state, the rows they keep, and their words ---- */
   var NONE = { group: "", role: "any", target: "", category: "", minToll: null, prec: null, from: null, to: null };
-  IM.prototype.filterState = function () { return Object.assign({}, NONE, this.filters || {}); };
+  /* the filters in force, or ``f`` (filters read from an address, waiting for the events) */
+  IM.prototype.filterState = function (f) { return Object.assign({}, NONE, f || this.filters || {}); };
   IM.prototype.filterActive = function () {
     var f = this.filterState();
     return !!(f.group || f.target || f.category || f.minToll !== null || f.prec || f.from !== null || f.to !== null);
@@ -216,7 +217,7 @@
     this.fCounts = counts; this.fCoarse = coarse; this.fStats = st;
     if (tlc) { var tot = new Float64Array(nP); tlc.forEach(function (c) { for (var q = 0; q < nP; q++) tot[q] += c[q]; }); this.fTimeline = [tlc, tot]; }
     if (a) this._recountClasses();
-    if (data.surge) this.fSurge = surges(counts, nP, data.partial);
+    if (data.surge) this.fSurge = surges(counts, nP, data.partial, data.partialStart);
   };
 
   /* np.quantile (linear) of the positive values, as render.classes.class_bins */
@@ -259,7 +260,7 @@
   };
 
   /* the Surge Tracker rule on the filtered counts, as trends.surge_flags */
-  function surges(counts, nP, partial) {
+  function surges(counts, nP, partial, partialStart) {
     var out = [];
     for (var t = 0; t < nP; t++) out.push([]);
     counts.forEach(function (row, i) {
@@ -269,6 +270,7 @@
       }
     });
     if (partial && nP) out[nP - 1] = [];
+    if (partialStart && nP > 4) out[4] = [];  /* its baseline holds the period the data begin inside */
     return out;
   }
 

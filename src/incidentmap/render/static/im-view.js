@@ -19,7 +19,9 @@
   }
 
   IM.prototype.viewHash = function () {
-    var f = this.filterState ? this.filterState() : {}, parts = [];
+    /* filters read from the address but not applied yet (the events still decoding) are
+     * the view's: an address written meanwhile keeps them */
+    var f = this.filterState ? this.filterState(this.pendingFilters) : {}, parts = [];
     function add(k, v) { parts.push(k + "=" + encodeURIComponent(v)); }
     if (this.nPeriods) add("p", this.data.periodStarts[this.t] || this.t);
     if (this.mode === "cumulative") add("m", "c");
