@@ -87,3 +87,48 @@ def test_date_span_writes_each_end_to_its_precision():
     assert date_span(frame.iloc[[0, 2]], "month") == "2015 \u2013 Mar 2019"
     assert date_span(frame.iloc[[1]], "month") == "Jan 2015"
     assert date_span(frame.iloc[[3]]) == ""
+
+
+def test_a_period_the_data_begin_inside_is_partial(browser, capsys, tmp_path):  # noqa: F811
+    """``since`` inside a month: that month is "partial: data from ...", on the page, in its
+    summary and the PNG's panel; the surge four months on is not measured against it (its
+    baseline would count half a month as a month), in Python and after a filter alike."""
+    from tests.conftest import INCIDENTS
+    from tests.test_cli import run
+
+    gtd = INCIDENTS / "gtd_afg_2004_2009_towns.csv"
+    html, png = tmp_path / "gtd.html", tmp_path / "gtd.png"
+    code, _, err = run(
+        capsys, "brief", gtd, "-o", html, "--png", png, "--period", "month",
+        "--since", "2008-02-15", "--until", "2009-05-10",
+    )  # fmt: skip
+    assert code == 0, err
+    loaded = im.read(str(gtd), since="2008-02-15", until="2009-05-10")
+    assert loaded.coverage_start == pd.Timestamp("2008-02-15")
+    from incidentmap.options import MapStyle
+    from incidentmap.render.series import area_series
+
+    series = area_series(
+        loaded.frame, None, MapStyle(level="district", period="month"),
+        coverage_start=loaded.coverage_start, coverage_end=loaded.coverage_end,
+    )  # fmt: skip
+    assert series.label(0) == "February 2008 (partial: data from 15 Feb 2008)"
+    assert series.label(len(series.labels) - 1).endswith("(partial: data to 10 May 2009)")
+    ctx, pg = open_page(browser, html)
+    try:
+        got = pg.evaluate(
+            """() => { const m = window.incidentmapInstances[0]; m.setPeriod(0);
+                const first = document.querySelector('.im-a11y-summary').textContent;
+                m.setPeriod(4); const panel = m.surgeList.textContent;
+                const python = m.data.surge.byPeriod[4].length;
+                m.setFilters({minToll: 0});
+                return {first, panel, python, js: m.fSurge[4].length}; }"""
+        )
+        assert "Showing February 2008 (partial: data from 15 Feb 2008)" in got["first"]
+        assert "not compared: the 4 periods before begin with one the data begin inside" in (
+            got["panel"]
+        )
+        assert got["python"] == 0 and got["js"] == 0
+        assert not pg.problems
+    finally:
+        ctx.close()

@@ -190,7 +190,12 @@ def run(request: BriefRequest) -> BriefResult:
             from incidentmap.render.series import area_series
 
             series = area_series(
-                loaded.frame, None, style, population=population, coverage_end=loaded.coverage_end
+                loaded.frame,
+                None,
+                style,
+                population=population,
+                coverage_end=loaded.coverage_end,
+                coverage_start=loaded.coverage_start,
             )
         page = _page(req, loaded, style, population, series)
         result = BriefResult(page, style, report=report)

@@ -76,6 +76,9 @@ class Loaded:
     coverage_basis : str
         How ``coverage_end`` was decided, in words (the ``until`` asked for, a layout's
         yearly releases, or the last event's date).
+    coverage_start : pandas.Timestamp or None
+        The first day the rows cover when the filters cut it (the ``since`` asked for);
+        None when the data start where they start.
     summary : dict
         The placing counts (see :func:`incidentmap.geocode_summary`).
     report : Report
@@ -89,6 +92,7 @@ class Loaded:
     summary: dict[str, Any] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
     coverage_basis: str = ""
+    coverage_start: pd.Timestamp | None = None
 
     def _repr_html_(self) -> str:
         return self.frame.head(20)._repr_html_() + self.report._repr_html_()
@@ -144,7 +148,8 @@ def load(
             field="attribution",
             kind="info",
         )
-    return Loaded(kept, len(g), cover, preset, summary, report, basis)
+    start = _coverage_day(f.since) if f.since else None  # a partial first period, said
+    return Loaded(kept, len(g), cover, preset, summary, report, basis, start)
 
 
 #: layouts whose data are published in whole calendar years, each release to 31 December

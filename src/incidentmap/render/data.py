@@ -114,6 +114,9 @@ def _frame(ctx: LayerContext) -> dict[str, Any]:
     frame: dict[str, Any] = {
         "periods": series.labels,
         "partial": None if series.partial is None else f"{series.partial:%d %b %Y}",
+        "partialStart": (
+            None if series.partial_start is None else f"{series.partial_start:%d %b %Y}"
+        ),
         "allDates": series.period is None,
         "lastSpan": _last_span(series.starts, series.period),
         "periodStarts": [pd.Timestamp(t).strftime("%Y-%m-%d") for t in series.starts],

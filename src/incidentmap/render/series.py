@@ -120,6 +120,10 @@ class AreaSeries:
     partial : pandas.Timestamp or None
         The data's last day when it falls inside the last period (that period is not
         over in the data: the page and the PNG say so), else None.
+    partial_start : pandas.Timestamp or None
+        The data's first day (the ``since`` asked for) when it falls after the first
+        period's first day: that period holds only part of its days, said like ``partial``,
+        and no surge is measured against it.
     coarse : numpy.ndarray or None
         On a district series, the incidents placed only to a province (no district): one
         row per province of the display layer, one column per period (weighted counts);
@@ -153,6 +157,7 @@ class AreaSeries:
     coarse_total: float = 0.0
     coarse_measure: np.ndarray | None = None
     coarse_known: np.ndarray | None = None
+    partial_start: pd.Timestamp | None = None
 
     @property
     def legend_title(self) -> str:
@@ -162,6 +167,8 @@ class AreaSeries:
     def label(self, t: int) -> str:
         """Return a period's label, the last one marked when the data end inside it."""
         text = self.labels[t]
+        if self.partial_start is not None and t == 0:
+            text += f" (partial: data from {self.partial_start:%d %b %Y})"
         if self.partial is not None and t == len(self.labels) - 1:
             text += f" (partial: data to {self.partial:%d %b %Y})"
         return text
@@ -202,6 +209,7 @@ def area_series(
     *,
     population: pd.DataFrame | None = None,
     coverage_end: Any = None,
+    coverage_start: Any = None,
 ) -> AreaSeries:
     """Count (or sum) every area's incidents in every period, once for the page and the PNG.
 
@@ -220,6 +228,9 @@ def area_series(
         The last day the data cover (the ``until`` asked for, or the file's last date
         before filters); default the incidents' last date. A period it ends inside is
         partial.
+    coverage_start : date-like, optional
+        The first day the data cover (the ``since`` asked for); a period it starts inside
+        is partial.
 
     Returns
     -------
@@ -271,6 +282,7 @@ def area_series(
         starts=starts,
         labels=period_labels(starts, s.period),
         partial=_partial_end(incidents, starts, s.period, coverage_end),
+        partial_start=_partial_start(starts, s.period, coverage_start),
         values=values,
         cumulative=cumulative,
         counts=counts,
@@ -348,6 +360,15 @@ def _no_periods(incidents: pd.DataFrame, level: str, period: str | None = None) 
             f"use {wider}`period` none for all dates"
         )
     return "no dated incidents to draw by period; use `period` none for all dates"
+
+
+def _partial_start(starts: list[Any], period: str | None, start: Any) -> pd.Timestamp | None:
+    """Return the data's first day when it falls after the first period's first day."""
+    if period is None or not starts or start is None or pd.isna(start):
+        return None
+    start = pd.Timestamp(start).normalize()
+    first = pd.Period(pd.Timestamp(starts[0]), freq=PERIODS[period]).start_time.normalize()
+    return start if start > first else None
 
 
 def _classes(

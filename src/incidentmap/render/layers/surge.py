@@ -63,6 +63,8 @@ class SurgeLayer:
         out = surges(counts.to_numpy(dtype=float), series.period)
         if series.partial is not None:  # a period the data end inside is not compared
             out["byPeriod"][-1] = []
+        if series.partial_start is not None and len(out["byPeriod"]) > 4:
+            out["byPeriod"][4] = []  # its 4 periods before hold the one the data begin inside
         return out
 
     def draw(self, ax: Any, ctx: StaticContext) -> None:

@@ -53,6 +53,7 @@
       if (this.mode === "cumulative") this.surgeList.appendChild(el("li", "im-muted", "(shown per period, not cumulative)"));
       else if (this.t < 4) this.surgeList.appendChild(el("li", "im-muted", "not enough history (the rule needs the 4 periods before)"));
       else if (this.data.partial && this.t === this.data.periods.length - 1) this.surgeList.appendChild(el("li", "im-muted", "not compared: the data end inside this period (" + this.data.partial + ")"));
+      else if (this.data.partialStart && this.t === 4) this.surgeList.appendChild(el("li", "im-muted", "not compared: the 4 periods before begin with one the data begin inside (" + this.data.partialStart + ")"));
       else if (!now.length) this.surgeList.appendChild(el("li", "im-muted", "none"));
       now.slice().sort(function (x, y) { return y[1] - x[1]; }).slice(0, 5).forEach(function (row) {
         self.surgeList.appendChild(el("li", null, a.names[row[0]] + ": " + row[1] + " (mean before " + fmt(row[2]) + ")"));

@@ -476,6 +476,7 @@
   /* a period as the reader sees it: the last one says when the data end inside it */
   IncidentMap.prototype.periodText = function (t) {
     var text = this.data.periods[t];
+    if (this.data.partialStart && t === 0) text += " (partial: data from " + this.data.partialStart + ")";
     if (this.data.partial && t === this.data.periods.length - 1) text += " (partial: data to " + this.data.partial + ")";
     return text;
   };
