@@ -306,6 +306,15 @@ def _counts(result: MergeResult, report: Report) -> None:
             f"{result.ambiguous:,} pairs left for review because a rival scores close",
             kind="info",
         )
+    for both, n in result.same.items():
+        first, second = both.split("+", 1)
+        report.add(
+            "same_rows",
+            f"{first} and {second}: {n:,} rows are the same row in both (one event id, the "
+            "same date, place, type, actors and tolls): matched as one event each; one file "
+            "given twice, or one publisher's overlapping files?",
+            kind="warning",
+        )
     events, rows = len(result.merged), result.rows_in
     multi = int((result.merged["n_sources"] > 1).sum())
     report.counts.update(

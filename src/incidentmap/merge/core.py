@@ -19,7 +19,7 @@ from incidentmap.merge.combine import (
     readable_merged,
     source_counts,
 )
-from incidentmap.merge.decisions import check_decisions
+from incidentmap.merge.decisions import check_decisions, resolve_numbers
 from incidentmap.merge.posterior import group_probability
 from incidentmap.merge.records import (
     Records,
@@ -28,23 +28,15 @@ from incidentmap.merge.records import (
     haversine_km,
     records_of,
 )
-from incidentmap.merge.score import (
-    LISTED,
-    MARGIN,
-    PARTS,
-    REVIEW,
-    match_bar,
-    score_pairs,
-)
+from incidentmap.merge.same import same_rows, uncompared_same
+from incidentmap.merge.score import LISTED, MARGIN, REVIEW, match_bar, score_pairs
+from incidentmap.merge.table import PAIR_COLUMNS, PairSet, pairs_table, reasons
 
-__all__ = ["DECISIONS", "MergeResult", "merge_incidents", "source_name"]
+__all__ = ["DECISIONS", "PAIR_COLUMNS", "MergeResult", "merge_incidents", "source_name"]
 
 DECISIONS = ("match", "review", "different")
-PAIR_COLUMNS = (
-    "source_a", "event_id_a", "source_b", "event_id_b", "level", "km", "days", "score",
-    "decision", "runner_up", "reason", *PARTS, "pair_score",
-)  # fmt: skip
 _NAME = re.compile(r"[^a-z0-9]+")
+_FIELDS = ("i", "j", "km", "days", "level")
 #: a decision read back from a pairs file: (source_a, event_id_a, source_b, event_id_b)
 Key = tuple[str, str, str, str]
 
@@ -83,6 +75,9 @@ class MergeResult:
     #: per source, the event ids said on several rows -> the names the merge gave those
     #: rows (``D1`` -> ``D1``, ``D1#2``; see :func:`~incidentmap.merge.records.event_ids`)
     renamed: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: ``a+b`` -> rows matched as the same row in both sources (one stated event id, the
+    #: same compared values: :mod:`~incidentmap.merge.same`), for pairs of sources with any
+    same: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_in(self) -> int:
@@ -109,30 +104,13 @@ def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
     return f.iloc[order].reset_index(drop=True)
 
 
-def _not_compared(r: Records) -> dict[str, str]:
+def _not_compared(r: Records, alone: np.ndarray) -> dict[str, str]:
+    """Say why a row left alone was not compared (a row matched as the same row was)."""
     notes = {}
-    for k in np.flatnonzero((r.level == "none") | np.isnan(r.lo)):
+    for k in np.flatnonzero(((r.level == "none") | np.isnan(r.lo)) & alone):
         why = "no date" if np.isnan(r.lo[k]) else "no place finer than the country"
         notes[f"{r.name}:{r.event_id[k]}"] = f"{r.name}:{r.event_id[k]} not compared: {why}"
     return notes
-
-
-@dataclass
-class _PairSet:
-    """The scored pairs of two sources, with what was decided about each."""
-
-    sa: int
-    sb: int
-    p: Pairs
-    score: np.ndarray
-    alone: np.ndarray
-    parts: dict[str, np.ndarray]
-    episode: np.ndarray
-    decision: np.ndarray
-    reason: np.ndarray
-    forced: np.ndarray
-    rival: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    ambiguous: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
 
 
 def _index(r: Records) -> dict[str, int]:
@@ -190,7 +168,7 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(q / (1 - q))
 
 
-def _rivals(ps: _PairSet, call: np.ndarray, n_a: int, n_b: int, tie: np.ndarray) -> np.ndarray:
+def _rivals(ps: PairSet, call: np.ndarray, n_a: int, n_b: int, tie: np.ndarray) -> np.ndarray:
     """Per pair: the best other candidate of either of its rows (by the pair's own score).
 
     Returns a position in the pairs, -1 where neither row has another candidate; a pair
@@ -218,7 +196,7 @@ def _rivals(ps: _PairSet, call: np.ndarray, n_a: int, n_b: int, tie: np.ndarray)
     return out
 
 
-def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], str]) -> None:
+def _decide(a: Records, b: Records, ps: PairSet, calls: dict[tuple[int, int], str]) -> None:
     """Assign one-to-one, then name each pair match, review or different with a reason."""
     p = ps.p
     call = np.full(len(p.i), "", dtype=object)
@@ -233,9 +211,10 @@ def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], s
     ps.score = np.round(group, 6)
     s = ps.score
     tie = _tie_breaks(a, b, p)
-    weight = np.where(call == "match", 100.0, _logit(s)) + 1e-7 * tie
+    same = ps.same & (call == "")  # the same row in both sources: one record
+    weight = np.where((call == "match") | same, 100.0, _logit(s)) + 1e-7 * tie
     bar = match_bar(p.level)
-    eligible = (call == "match") | ((call == "") & (s >= bar))
+    eligible = (call == "match") | same | ((call == "") & (s >= bar))
     matched = np.zeros(len(s), dtype=bool)
     e = np.flatnonzero(eligible)
     matched[e] = assign(len(a), len(b), p.i[e], p.j[e], weight[e] + 50.0, a.lo)
@@ -246,7 +225,7 @@ def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], s
     r = np.maximum(rival, 0)
     group_lo = _logit(s)
     near = (rival >= 0) & (lo[r] >= lo - MARGIN) & (group_lo[r] >= group_lo - MARGIN)
-    ambiguous = matched & (call == "") & near
+    ambiguous = matched & (call == "") & ~same & near
     matched &= ~ambiguous
     pa = _partners(len(a), p.i, p.j, matched)
     pb = _partners(len(b), p.j, p.i, matched)
@@ -257,101 +236,7 @@ def _decide(a: Records, b: Records, ps: _PairSet, calls: dict[tuple[int, int], s
     ps.rival = rival
     ps.ambiguous = review & (call == "") & near
     ps.decision = decision
-    ps.reason = _reasons(a, b, ps, call, pa[p.i], pb[p.j])
-
-
-def _reasons(
-    a: Records,
-    b: Records,
-    ps: _PairSet,
-    call: np.ndarray,
-    partner_a: np.ndarray,
-    partner_b: np.ndarray,
-) -> np.ndarray:
-    """Say why each pair got its decision, in a few words."""
-    p, s, d = ps.p, ps.score, ps.decision
-    score = np.char.mod("%.2f", s).astype(object)
-    bar = np.char.mod("%.2f", match_bar(p.level))
-    out = np.full(len(s), "", dtype=object)
-    out[:] = "score " + score + f" below {REVIEW:.2f}"
-    review = d == "review"
-    out[review] = "score " + score[review] + f" between {REVIEW:.2f} and " + bar[review]
-    out[review & ps.episode] = (
-        "an episode (a date range) overlaps, score "
-        + score[review & ps.episode]
-        + f" between {REVIEW:.2f} and "
-        + bar[review & ps.episode]
-    )
-    out[d == "match"] = (
-        "the best one-to-one pair, score " + score[d == "match"] + " >= " + bar[d == "match"]
-    )
-    other_b = (d == "different") & (partner_a >= 0) & (partner_a != p.j)
-    k = np.flatnonzero(other_b)
-    out[k] = [
-        f"{a.name}:{a.event_id[p.i[x]]} matched {b.name}:{b.event_id[partner_a[x]]}" for x in k
-    ]
-    other_a = (d == "different") & ~other_b & (partner_b >= 0) & (partner_b != p.i)
-    k = np.flatnonzero(other_a)
-    out[k] = [
-        f"{b.name}:{b.event_id[p.j[x]]} matched {a.name}:{a.event_id[partner_b[x]]}" for x in k
-    ]
-    amb = np.flatnonzero(ps.ambiguous)
-    out[amb] = [
-        f"ambiguous: {_key(a, b, ps, ps.rival[x])} scores within {MARGIN:g} log-odds alone "
-        f"({ps.alone[ps.rival[x]]:.2f} against {ps.alone[x]:.2f}) and given both rows' "
-        f"candidates ({ps.score[ps.rival[x]]:.2f} against {s[x]:.2f})"
-        for x in amb
-    ]
-    decided = call != ""
-    out[decided] = "decided by a person: " + call[decided]
-    return out
-
-
-def _key(a: Records, b: Records, ps: _PairSet, x: int) -> str:
-    """Return the rows of pair ``x`` as ``a:ID + b:ID``."""
-    return f"{a.name}:{a.event_id[ps.p.i[x]]} + {b.name}:{b.event_id[ps.p.j[x]]}"
-
-
-def _best_two(n: int, side: np.ndarray, other: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per row of one side: its best and second-best partner and their scores."""
-    order = np.lexsort((other, -s, side))
-    ranked_side = side[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = ranked_side[1:] != ranked_side[:-1]
-    second = np.zeros(len(order), dtype=bool)
-    second[1:] = ~first[1:] & first[:-1]
-    best, best_s = np.full(n, -1), np.full(n, np.nan)
-    next_, next_s = np.full(n, -1), np.full(n, np.nan)
-    best[ranked_side[first]] = other[order][first]
-    best_s[ranked_side[first]] = s[order][first]
-    next_[ranked_side[second]] = other[order][second]
-    next_s[ranked_side[second]] = s[order][second]
-    return best, best_s, next_, next_s
-
-
-def _runner_up(a: Records, b: Records, ps: _PairSet) -> np.ndarray:
-    """Return the best other candidate of either row of each pair: ``source:id (score)``."""
-    p, s = ps.p, ps.score
-    alts = []
-    for n, side, other, rec in ((len(a), p.i, p.j, b), (len(b), p.j, p.i, a)):
-        best, best_s, nxt, nxt_s = _best_two(n, side, other, s)
-        is_best = best[side] == other
-        alt = np.where(is_best, nxt[side], best[side])
-        alt_s = np.where(is_best, nxt_s[side], best_s[side])
-        alts.append((alt, alt_s, rec))
-    (alt1, s1, r1), (alt2, s2, r2) = alts
-    s1, s2 = np.nan_to_num(s1, nan=-1.0), np.nan_to_num(s2, nan=-1.0)
-    first = s1 >= s2
-    alt = np.where(first, alt1, alt2)
-    best = np.where(first, s1, s2)
-    ids_1 = np.append(r1.event_id, "")[alt1]
-    ids_2 = np.append(r2.event_id, "")[alt2]
-    label = np.where(first, f"{r1.name}:", f"{r2.name}:").astype(object)
-    text = label + np.where(first, ids_1, ids_2).astype(object)
-    score = np.char.mod("%.2f", best).astype(object)
-    out = (text + " (" + score + ")").astype(object)
-    out[(best < 0) | (alt < 0)] = None
-    return out
+    ps.reason = reasons(a, b, ps, call, pa[p.i], pb[p.j])
 
 
 def _calls(decisions: dict[Key, str] | None, a: Records, b: Records) -> dict[tuple[int, int], str]:
@@ -375,63 +260,29 @@ def _calls(decisions: dict[Key, str] | None, a: Records, b: Records) -> dict[tup
 
 def _pair_set(
     a: Records, b: Records, sa: int, sb: int, km: float, days: float, calls: dict
-) -> _PairSet:
-    p = _forced_pairs(a, b, candidate_pairs(a, b, km=km, days=days), calls, days)
+) -> PairSet:
+    found = candidate_pairs(a, b, km=km, days=days)
+    idle = uncompared_same(a, b)  # the same row in both, with no date or place to compare
+    found = Pairs(*(np.concatenate([getattr(found, f), getattr(idle, f)]) for f in _FIELDS))
+    p = _forced_pairs(a, b, found, calls, days)
     sc = score_pairs(a, b, p, km=km, days=days)
+    same = same_rows(a, b, p)
     # a pair below LISTED can be neither a match nor a review: it is dropped here, before
     # the reasons and runner-ups (the memory of a dense merge), unless a person named it
     named = np.zeros(len(p.i), dtype=bool)
     if calls:
         named[:] = [(i, j) in calls for i, j in zip(p.i.tolist(), p.j.tolist(), strict=True)]
-    k = np.flatnonzero((sc.total >= LISTED) | named)
+    k = np.flatnonzero((sc.total >= LISTED) | named | same)
     p = Pairs(i=p.i[k], j=p.j[k], km=p.km[k], days=p.days[k], level=p.level[k])
     parts = {name: v[k] for name, v in sc.parts.items()}
     empty = np.empty(0)
-    ps = _PairSet(sa, sb, p, empty, sc.total[k], parts, sc.episode[k], empty, empty, empty)
+    ps = PairSet(sa, sb, p, empty, sc.total[k], parts, sc.episode[k], empty, empty, empty)
+    ps.same = same[k]
     _decide(a, b, ps, calls)
     return ps
 
 
-def _table(sources: list[Records], sets: list[_PairSet]) -> pd.DataFrame:
-    frames = []
-    for ps in sets:
-        if not len(ps.score):  # an empty part makes empty arrow chunks, which write garbled
-            continue
-        a, b = sources[ps.sa], sources[ps.sb]
-        k = np.arange(len(ps.score))  # every pair from LISTED, and those a person named
-        runner = _runner_up(a, b, ps)
-        amb = np.flatnonzero(ps.ambiguous)
-        runner[amb] = [f"{_key(a, b, ps, ps.rival[x])} ({ps.score[ps.rival[x]]:.2f})" for x in amb]
-        extra = {"pair_score": np.round(ps.alone[k], 3)}
-        frame = pd.DataFrame(
-            {
-                "source_a": a.name,
-                "event_id_a": a.event_id[ps.p.i[k]],
-                "source_b": b.name,
-                "event_id_b": b.event_id[ps.p.j[k]],
-                "level": ps.p.level[k],
-                "km": np.round(ps.p.km[k], 2),
-                "days": ps.p.days[k],
-                "score": np.round(ps.score[k], 3),
-                "decision": ps.decision[k],
-                "runner_up": runner[k],
-                "reason": ps.reason[k],
-                **{name: np.round(v[k], 3) for name, v in ps.parts.items()},
-                **extra,
-            }
-        )
-        frames.append(frame)
-    if not frames:
-        return pd.DataFrame(columns=list(PAIR_COLUMNS))
-    table = pd.concat(frames, ignore_index=True)
-    return table.sort_values(
-        ["source_a", "event_id_a", "source_b", "score"],
-        ascending=[True, True, True, False],
-        kind="stable",
-    ).reset_index(drop=True)
-
-
-def _events(sources: list[Records], sets: list[_PairSet]) -> np.ndarray:
+def _events(sources: list[Records], sets: list[PairSet]) -> np.ndarray:
     offsets = np.cumsum([0] + [len(r) for r in sources]).tolist()
     if len(sources) == 2:  # one pair of sources: its one-to-one matches are the events
         labels = np.arange(offsets[-1])
@@ -449,7 +300,7 @@ def _events(sources: list[Records], sets: list[_PairSet]) -> np.ndarray:
         for k in np.flatnonzero(ps.decision == "match"):
             i, j = int(ps.p.i[k]), int(ps.p.j[k])
             key = "|".join(sorted((f"{a.name}:{a.event_id[i]}", f"{b.name}:{b.event_id[j]}")))
-            weight = 10.0 if ps.forced[k] else float(ps.score[k])
+            weight = 10.0 if ps.forced[k] or ps.same[k] else float(ps.score[k])
             edges.append((weight, key, ps.sa, i, ps.sb, j))
             where.append((n, k))
     labels, refused = join_events(offsets, edges, apart)
@@ -463,7 +314,7 @@ def _events(sources: list[Records], sets: list[_PairSet]) -> np.ndarray:
     return labels
 
 
-def _settle(sources: list[Records], sets: list[_PairSet], labels: np.ndarray) -> None:
+def _settle(sources: list[Records], sets: list[PairSet], labels: np.ndarray) -> None:
     """Call ``match`` a pair the score left for review whose rows other matches join.
 
     Those rows are one event already (``a:1 + b:7`` and ``a:1 + c:3`` match): nothing is
@@ -478,7 +329,7 @@ def _settle(sources: list[Records], sets: list[_PairSet], labels: np.ndarray) ->
         ps.ambiguous[k[same]] = False
 
 
-def _review(sources: list[Records], sets: list[_PairSet]) -> dict[str, list[str]]:
+def _review(sources: list[Records], sets: list[PairSet]) -> dict[str, list[str]]:
     """Per ``source:event_id`` in a pair to review: the other rows, ``b:ID (0.62)``."""
     frames = []
     for ps in sets:
@@ -527,7 +378,9 @@ def merge_incidents(
     items = list(sources.items()) if isinstance(sources, dict) else list(sources)
     _check(items, km, days)
     records = [records_of(name, _canonical(readable_merged(f))) for name, f in items]
-    check_decisions(decisions or {}, {r.name: set(r.event_id.tolist()) for r in records})
+    known = {r.name: {str(e) for e in r.event_id.tolist()} for r in records}
+    decisions = resolve_numbers(decisions or {}, known)  # ids a spreadsheet made numbers
+    check_decisions(decisions, known)
     sets = [
         _pair_set(records[x], records[y], x, y, km, days, _calls(decisions, records[x], records[y]))
         for x, y in combinations(range(len(records)), 2)
@@ -535,16 +388,37 @@ def merge_incidents(
     labels = _events(records, sets)
     _settle(records, sets, labels)
     _, labels = np.unique(labels, return_inverse=True)
-    notes = {k: v for r in records for k, v in _not_compared(r).items()}
+    notes = _notes(records, labels)
     review = _review(records, sets)
     return MergeResult(
         merged=merged_frame(records, labels, review, notes),
-        pairs=_table(records, sets),
+        pairs=pairs_table(records, sets),
         counts=source_counts(records, labels, review, notes),
         pending=pending_events(records, labels, review),
         ambiguous=int(sum(ps.ambiguous.sum() for ps in sets)),
         renamed=_renamed(records),
+        same=_same_counts(records, sets),
     )
+
+
+def _notes(records: list[Records], labels: np.ndarray) -> dict[str, str]:
+    """Per ``source:event_id`` left alone without a date or a place: why."""
+    alone = np.bincount(labels)[labels] == 1
+    ends = np.cumsum([0] + [len(r) for r in records]).tolist()
+    notes: dict[str, str] = {}
+    for n, r in enumerate(records):
+        notes.update(_not_compared(r, alone[ends[n] : ends[n + 1]]))
+    return notes
+
+
+def _same_counts(records: list[Records], sets: list[PairSet]) -> dict[str, int]:
+    """``a+b`` -> the rows matched as the same row in both sources (pairs with any)."""
+    out = {}
+    for ps in sets:
+        n = int((ps.same & (ps.decision == "match")).sum())
+        if n:
+            out[f"{records[ps.sa].name}+{records[ps.sb].name}"] = n
+    return out
 
 
 def _renamed(records: list[Records]) -> dict[str, dict[str, list[str]]]:

@@ -23,13 +23,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io import read_table
 
-__all__ = ["ONE_SOURCE", "REQUIRED", "Key", "check_decisions", "read_decisions", "strip_safe"]
+__all__ = [
+    "ONE_SOURCE", "REQUIRED", "Key", "check_decisions", "read_decisions", "resolve_numbers",
+    "strip_safe",
+]  # fmt: skip
 
 REQUIRED = ("source_a", "event_id_a", "source_b", "event_id_b", "decision")
 _CHOICES = ("match", "review", "different")
@@ -74,8 +78,9 @@ def read_decisions(
         raise InputFileError(name, msg, keepable=False)
     out: dict[Key, str] = {}
     rows: dict[Key, int] = {}
+    numbers = _NumberIndex(ids or {})
     for row, values in enumerate(table[list(REQUIRED)].itertuples(index=False), start=1):
-        decided = _row_decision(name, row, tuple(values), ids)
+        decided = _row_decision(name, row, tuple(values), ids, numbers)
         if decided is None:
             continue
         key, decision = decided
@@ -225,7 +230,11 @@ def _match_events(
 
 
 def _row_decision(
-    path: str, row: int, values: tuple[object, ...], ids: dict[str, set[str]] | None
+    path: str,
+    row: int,
+    values: tuple[object, ...],
+    ids: dict[str, set[str]] | None,
+    numbers: _NumberIndex,
 ) -> tuple[Key, str] | None:
     """One row's pair and decision (None for a blank decision), checked."""
     decision = _text(values[4]).lower()
@@ -239,7 +248,7 @@ def _row_decision(
         if not v:
             raise InputFileError(path, "empty", row=row, column=col, keepable=False)
     if ids is not None:
-        key = _unsafe(key, ids)
+        key = numbers.resolve(_unsafe(key, ids))
         unknown = _unknown(key, ids)
         if unknown is not None:
             raise InputFileError(path, unknown[1], row=row, column=unknown[0], keepable=False)
@@ -271,3 +280,69 @@ def _unsafe(key: Key, ids: dict[str, set[str]]) -> Key:
 
 def _text(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(value).strip()
+
+
+def _number(text: str) -> Decimal | None:
+    """Return the finite number a cell writes (``2.00706170001E+11``), else None."""
+    try:
+        value = Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+class _NumberIndex:
+    """Each source's event ids by the number they write, for ids a spreadsheet made numbers.
+
+    A spreadsheet reads ``200706170001.0`` as a number and saves ``200706170001`` (or
+    ``2.00706170001E+11``), ``126645`` as ``126645.0``, ``007`` as ``7``: a cell that is not
+    an id of its source but writes the number of exactly one of them is that id. A number
+    rounded for display (``2.00706E+11``) writes no id's number and stays refused.
+    """
+
+    def __init__(self, ids: dict[str, set[str]]) -> None:
+        self.ids = ids
+        self._by_number: dict[str, dict[Decimal, list[str]]] = {}
+
+    def _numbers(self, source: str) -> dict[Decimal, list[str]]:
+        if source not in self._by_number:
+            table: dict[Decimal, list[str]] = {}
+            for event in sorted(self.ids.get(source, ())):
+                value = _number(event)
+                if value is not None:
+                    table.setdefault(value, []).append(event)
+            self._by_number[source] = table
+        return self._by_number[source]
+
+    def resolve(self, key: Key) -> Key:
+        """Return the key with each unknown id that writes one known id's number as that id."""
+        out = list(key)
+        for k in (0, 2):
+            source, event = out[k], out[k + 1]
+            if source not in self.ids or event in self.ids[source]:
+                continue
+            value = _number(event)
+            same = self._numbers(source).get(value, []) if value is not None else []
+            if len(same) == 1:
+                out[k + 1] = same[0]
+        return (out[0], out[1], out[2], out[3])
+
+
+def resolve_numbers(decisions: dict[Key, str], ids: dict[str, set[str]]) -> dict[Key, str]:
+    """Return the decisions with ids a spreadsheet turned into numbers read back as the ids.
+
+    Parameters
+    ----------
+    decisions : dict
+        (source_a, event_id_a, source_b, event_id_b) -> decision.
+    ids : dict
+        Source name -> its event ids, as the merge names them.
+
+    Returns
+    -------
+    dict
+        The same decisions; an id that is not its source's but writes the number of
+        exactly one of its ids (``200706170001`` for ``200706170001.0``) is that id.
+    """
+    numbers = _NumberIndex(ids)
+    return {numbers.resolve(k): d for k, d in decisions.items()}

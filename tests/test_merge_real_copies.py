@@ -1,0 +1,183 @@
+"""``merge`` of real files with their own copies: one file given twice, shuffled, cut, moved.
+
+A source given twice (or one publisher's overlapping downloads) holds the same rows: one
+event id and the same compared values. Each such row is one event with its copy, even
+where the score alone would leave it (a province-level row of a busy day) for a person.
+Copies that moved (points 1-3 km, dates a day later) are left to the score.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incidentmap.io import read_geocoded
+from incidentmap.merge import merge_incidents
+from incidentmap.merge.combine import split_ids
+from incidentmap.pipeline import load_incidents
+from tests.conftest import INCIDENTS
+from tests.test_cli import run
+
+GTD = INCIDENTS / "gtd_afg_2004_2009_towns.csv"
+UCDP = INCIDENTS / "ucdp_ged_afg_realcaddish.geojson"
+NASTY = ["D1", "a|b", "a:b", "x\\y", 'q"uote', "it's", "row 3", " 7 ", "7", "E000001", "#2"]
+
+
+@pytest.fixture(scope="module")
+def gtd(cache):
+    return load_incidents(GTD)[0]
+
+
+@pytest.fixture(scope="module")
+def ucdp(cache):
+    return load_incidents(UCDP)[0]
+
+
+def _stated(frame: pd.DataFrame) -> pd.Series:
+    ids = frame["event_id"].astype(object)
+    return ids.notna() & (ids.astype(str).str.strip() != "")
+
+
+def _events_of(keys: pd.Series) -> list[set[str]]:
+    return [set(split_ids(v)) for v in keys.astype(str)]
+
+
+def _check_counts(result, rows: int) -> None:
+    ids = [k for v in result.merged["source_ids"] for k in split_ids(str(v))]
+    assert len(ids) == rows == result.rows_in
+    assert max(Counter(ids).values()) == 1  # no row counted twice
+    assert int(result.merged["n_sources"].sum()) == rows
+
+
+def test_cli_a_real_file_given_twice_is_one_copy(capsys, use_cache, gtd, tmp_path):
+    out, pairs = tmp_path / "self.csv", tmp_path / "pairs.csv"
+    code, _, err = run(capsys, "merge", f"a={GTD}", f"b={GTD}", "-o", out, "--pairs", pairs)
+    assert code == 0, err
+    stated = int(_stated(gtd).sum())
+    assert f"a and b: {stated:,} rows are the same row in both" in err
+    merged = read_geocoded(out)
+    # every row with its own id is one event with its copy; a row with neither an id nor
+    # a date has nothing that says it is the other's copy: alone, with its reason
+    assert len(merged) == len(gtd) + int((~_stated(gtd)).sum())
+    for event in _events_of(merged["source_ids"]):
+        assert len(event) == 2 or all(k.split(":", 1)[1].startswith("row ") for k in event)
+    table = pd.read_csv(pairs, dtype=str, keep_default_na=False)
+    assert (table["decision"] == "review").sum() == 0
+    same = table[table["event_id_a"] == table["event_id_b"]]
+    assert set(same["decision"]) == {"match"} and len(same) == stated
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("cut", [0.0, 0.1])
+def test_a_shuffled_or_cut_copy_matches_every_row_it_holds(ucdp, gtd, cut):
+    for frame in (ucdp, gtd):
+        copy = frame.sample(frac=1.0 - cut, random_state=3)
+        result = merge_incidents([("a", frame), ("b", copy)])
+        _check_counts(result, len(frame) + len(copy))
+        held = set(copy.loc[_stated(copy), "event_id"].astype(str))
+        joined = {frozenset(e) for e in _events_of(result.merged["source_ids"]) if len(e) == 2}
+        assert joined == {frozenset({f"a:{e}", f"b:{e}"}) for e in held}
+        assert result.same == {"a+b": len(held)}
+        assert result.pending == 0
+
+
+def _moved(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Points 1-3 km away, dates a day later, the same ids: not the same row."""
+    rng = np.random.default_rng(seed)
+    out = frame.copy()
+    km, angle = rng.uniform(1, 3, len(out)), rng.uniform(0, 2 * np.pi, len(out))
+    lat = out["latitude"].to_numpy(dtype=float)
+    out["longitude"] = out["longitude"] + km * np.cos(angle) / (111.32 * np.cos(np.radians(lat)))
+    out["latitude"] = lat + km * np.sin(angle) / 110.57
+    out["geometry"] = gpd.points_from_xy(out["longitude"], out["latitude"], crs=out.crs)
+    out["date"] = pd.to_datetime(out["date"]) + pd.Timedelta(days=1)
+    if "date_end" in out:
+        out["date_end"] = pd.to_datetime(out["date_end"]) + pd.Timedelta(days=1)
+    return out
+
+
+def test_a_moved_copy_is_left_to_the_score(ucdp):
+    moved = _moved(ucdp, 5)
+    kept = merge_incidents([("a", ucdp), ("b", moved)])
+    renamed = merge_incidents(
+        [("a", ucdp), ("b", moved.assign(event_id="J" + moved["event_id"].astype(str)))]
+    )
+    assert kept.same == {}  # one id, but not the same row: the score decides
+    decided = kept.pairs["decision"].value_counts().to_dict()
+    assert decided == renamed.pairs["decision"].value_counts().to_dict()
+    m = kept.pairs[kept.pairs["decision"] == "match"]
+    truth = (m["event_id_a"] == m["event_id_b"]).mean()
+    assert truth == 1.0 and len(m) >= 0.95 * len(ucdp)  # precision 1, recall >= 0.95
+
+
+def _frame_with_ids(base: pd.DataFrame, ids: list[str | None]) -> pd.DataFrame:
+    out = base.iloc[: len(ids)].copy().reset_index(drop=True)
+    out["event_id"] = pd.Series(ids, dtype=object)
+    out["row"] = np.arange(1, len(out) + 1)
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    ids=st.lists(
+        st.one_of(st.sampled_from(NASTY), st.none(), st.text(min_size=1, max_size=6)),
+        min_size=1,
+        max_size=14,
+    ),
+    undated=st.lists(st.booleans(), min_size=14, max_size=14),
+    seed=st.integers(0, 1000),
+)
+def test_copies_with_any_ids_hold_every_row_once(gtd, ucdp, ids, undated, seed):
+    base = pd.concat([ucdp.iloc[:7], gtd.iloc[:7]], ignore_index=True)
+    frame = _frame_with_ids(base, ids)
+    frame.loc[np.array(undated[: len(frame)]), "date"] = pd.NaT
+    copy = frame.sample(frac=1.0, random_state=seed)
+    result = merge_incidents([("a", frame), ("b", copy)])
+    _check_counts(result, 2 * len(frame))
+    text = frame["event_id"].astype(object)
+    stated = _stated(frame)
+    once = stated & ~text.where(stated).astype(str).str.strip().duplicated(keep=False)
+    events = _events_of(result.merged["source_ids"])
+    for event_id in text[once].astype(str).str.strip():
+        assert {f"a:{event_id}", f"b:{event_id}"} in events, event_id
+
+
+def test_cli_undated_rows_given_twice(capsys, use_cache, tmp_path):
+    path = tmp_path / "undated.csv"
+    path.write_text("event_id,date,latitude,longitude\nU1,,34.52,69.17\nU2,,31.61,65.71\n")
+    out = tmp_path / "m.csv"
+    code, _, err = run(capsys, "merge", f"a={path}", f"b={path}", "-o", out)
+    assert code == 0, err
+    merged = pd.read_csv(out, dtype=str)
+    assert len(merged) == 2 and set(merged["n_sources"]) == {"2"}
+    assert "2 rows are the same row in both" in err
+    assert "of which 0 not compared" in err
+    assert merged["merge_note"].isna().all()  # matched rows carry no "not compared" note
+
+
+def _geojson_copy(tmp_path):
+    data = json.loads(UCDP.read_text(encoding="utf-8"))
+    data["features"] = data["features"][::-1]
+    path = tmp_path / "ucdp_reversed.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_cli_three_sources_with_a_copy(capsys, use_cache, ucdp, gtd, tmp_path):
+    out = tmp_path / "three.gpkg"
+    copy = _geojson_copy(tmp_path)
+    code, _, err = run(capsys, "merge", f"u={UCDP}", f"g={GTD}", f"c={copy}", "-o", out)
+    assert code == 0, err
+    merged = read_geocoded(out)
+    ids = [k for v in merged["source_ids"] for k in split_ids(str(v))]
+    assert len(ids) == len(ucdp) * 2 + len(gtd) == len(set(ids))
+    events = _events_of(merged["source_ids"])
+    for event_id in ucdp["event_id"].astype(str):
+        assert any({f"u:{event_id}", f"c:{event_id}"} <= e for e in events)
