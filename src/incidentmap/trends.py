@@ -322,9 +322,10 @@ def compare(
         else _counts(incidents[when <= week_end + _DAY], layer, opts.level, "week", week_end)
     )
     wstarts = _add_acled_rules(out, weekly, key, ids)
+    quiet_hot = 0
     if opts.hotspots and len(ids) > 1:
         w = queen_neighbours(layer.set_index(layer[key].astype(str)).loc[ids])
-        _add_hotspots(out, matrix, w, opts, progress)
+        quiet_hot = _add_hotspots(out, matrix, w, opts, progress)
     out = out.sort_values(["surge", "rising", "change"], ascending=False, kind="stable")
     out = out.reset_index(drop=True)
     out.attrs = {}  # the area layer's provenance is not the comparison's
@@ -337,6 +338,7 @@ def compare(
             "data_end": last_day,
             "last_event": pd.Timestamp(dates.max()).normalize(),
             "dropped_incomplete": end < last_day,
+            "last_complete": _last_complete_end(last_day, opts.period) >= starts[-1],
             "baseline": n_base,
             "surge_week": pd.Timestamp(wstarts[-1]) if wstarts else None,
             # rows dated to a longer span than the period (or a week): in totals only
@@ -344,6 +346,7 @@ def compare(
             "coarse_dates_week": coarse_count(
                 incidents[when <= week_end + _DAY], opts.level, "week"
             ),
+            "hot_without_events": quiet_hot,
             "fdr": opts.fdr,
             "alpha": opts.alpha,
             "rules": RULES,
@@ -488,18 +491,25 @@ def _add_hotspots(
     w: Any,
     opts: TrendOptions,
     progress: Callable[[str, int, int], None] | None,
-) -> None:
-    """Add the latest period's Gi* (z, p, hot or cold) and each area's emerging category."""
+) -> int:
+    """Add the latest period's Gi* (z, p, hot or cold) and each area's emerging category.
+
+    Returns how many areas with no event in the latest period lie among hot ones
+    (``gi_p < alpha``, ``gi_z > 0``): they are not called hot.
+    """
     z, p = gi_star(matrix, w, opts.permutations, opts.seed, progress=progress)
     if opts.fdr:
         p = adjust_fdr(p)
     out["gi_z"] = np.round(z[:, -1], 3)
     out["gi_p"] = p[:, -1]
     sig = p[:, -1] < opts.alpha
-    out["hotspot"] = np.where(
-        sig & (z[:, -1] > 0), "hot", np.where(sig & (z[:, -1] < 0), "cold", None)
-    )
+    # hot needs an event of the area's own: Gi* counts the neighbours too, and a quiet area
+    # beside a busy one would otherwise be marked a hot spot where nothing happened
+    own = np.nan_to_num(np.asarray(matrix, dtype=float)[:, -1]) > 0
+    hot_around = sig & (z[:, -1] > 0)
+    out["hotspot"] = np.where(hot_around & own, "hot", np.where(sig & (z[:, -1] < 0), "cold", None))
     out["emerging"] = emerging_categories(z, p, opts.alpha, matrix)
+    return int((hot_around & ~own).sum())
 
 
 def _coverage_end(
@@ -533,7 +543,8 @@ RULES = {
     ">= 2 x the mean weekly count of the 52 weeks before them, and the 4-week mean >= 1",
     "rising": "one-sided conditional (binomial) test of the latest period against the baseline "
     "periods under a constant rate, p < alpha",
-    "hotspot": "Getis-Ord Gi* of the latest period, queen contiguity, permutation p < alpha",
+    "hotspot": "Getis-Ord Gi* of the latest period, queen contiguity, permutation p < alpha; "
+    "hot only where the area itself had an event in that period",
     "emerging": "Gi* per period + Mann-Kendall trend, ArcGIS / sfdep emerging hot-spot rules",
 }
 

@@ -112,18 +112,21 @@ class TrendsResult:
         from incidentmap.io.frames import dates_as_text, json_records
 
         f = self.facts
-        table = self.timeline if timeline else self.areas
+        table = self.marked_timeline() if timeline else self.areas
         doc = {
             "level": self.level,
             "period": f["period"],
             "last_period": f"{f['last_period']:%Y-%m-%d}",
+            # a period the data end inside is never passed off as a whole one
+            "last_period_complete": bool(f.get("last_complete", True)),
+            "data_end": f"{f['data_end']:%Y-%m-%d}" if f.get("data_end") is not None else None,
             "baseline": f["baseline"],
             "alpha": f["alpha"],
             "rules": f["rules"],
             "areas" if not timeline else "timeline": json_records(dates_as_text(table)),
         }
         if not timeline:
-            doc["timeline"] = json_records(self.timeline)
+            doc["timeline"] = json_records(self.marked_timeline())
         if "by_target" in f:
             doc["by_target"] = f["by_target"]
         return doc
@@ -132,7 +135,14 @@ class TrendsResult:
         """Return the areas (or the timeline) with dates as text, as tables show them."""
         from incidentmap.io.frames import dates_as_text
 
-        return dates_as_text(self.timeline if timeline else self.areas)
+        return dates_as_text(self.marked_timeline() if timeline else self.areas)
+
+    def marked_timeline(self) -> pd.DataFrame:
+        """Return the timeline with ``period_complete``: False for a period the data end inside.
+
+        ``include_incomplete`` keeps such a period; the documents and tables say so.
+        """
+        return _mark_complete(self.timeline, self.facts["period"], self.facts.get("data_end"))
 
     def write_csv(self, stream: IO[str], *, timeline: bool = False) -> None:
         """Write the areas (or the timeline) as CSV to a text stream."""
@@ -187,10 +197,25 @@ def run(request: TrendsRequest) -> TrendsResult:
         return result
 
 
+def _mark_complete(timeline: pd.DataFrame, period: str, end: Any) -> pd.DataFrame:
+    """Add ``period_complete`` to the timeline: False for a period the data end inside."""
+    import pandas as pd
+
+    from incidentmap.aggregate import PERIODS
+
+    if end is None or "period_start" not in timeline or not len(timeline):
+        return timeline
+    starts = pd.to_datetime(timeline["period_start"])
+    ends = starts.dt.to_period(PERIODS[period]).dt.end_time.dt.normalize()
+    return timeline.assign(period_complete=(ends <= pd.Timestamp(end)).to_numpy())
+
+
 def _say(result: TrendsResult, request: TrendsRequest) -> None:
     """Say the periods compared and how many areas each rule flagged."""
     f, period, add = result.facts, request.period, result.report.add
     note = f"latest {period}: {f['last_period']:%Y-%m-%d}{_left_out(f, period)}"
+    if not f.get("last_complete", True):  # `include_incomplete`: said where the period is named
+        note += f" (incomplete: the data end {f['data_end']:%Y-%m-%d}, inside it)"
     add("compared", f"{note}; baseline: {plural(f['baseline'], period)} before it", kind="info")
     if f.get("surge_week") is not None:
         add("surge_week", f"surge and threat: ACLED's weekly rules, {_surge_week(f)}", kind="info")
@@ -206,6 +231,14 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
             add("coarse_dates", coarse_note(n, what))
     if "by_target" in f:
         add("by_target", f"latest {period} by target: {split_line(f['by_target'])}", kind="info")
+    if f.get("hot_without_events"):
+        n = f["hot_without_events"]
+        add(
+            "hot_without_events",
+            f"{plural(n, request.level)} with no event in the latest {period} "
+            f"{'lies' if n == 1 else 'lie'} among hot ones (gi_p < {f['alpha']:g}) and "
+            f"{'is' if n == 1 else 'are'} not called hot: nothing happened there",
+        )
     areas = result.areas
     counts = {k: int(areas[k].sum()) for k in ("surge", "threat", "rising") if k in areas}
     add(
