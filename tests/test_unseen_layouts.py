@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -207,3 +208,87 @@ def test_acled_geo_precision_3_stays_a_province_whatever_the_carrier(
     assert code == 0, err
     out = pd.read_csv(tmp / "o.csv")
     assert pd.isna(out["district"].iloc[2]) and out["geocode_precision"].iloc[2] == "province"
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON as the publishers' APIs answer: the records inside an envelope
+
+
+def _as_text(frame: pd.DataFrame) -> list[dict[str, str]]:
+    """Records as ACLED's API writes them: every value a string."""
+    return [{k: str(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _esri(frame: pd.DataFrame, mercator: bool) -> dict:
+    from pyproj import Transformer
+
+    feats = []
+    to = Transformer.from_crs(4326, 3857, always_xy=True)
+    for r in frame.to_dict("records"):
+        x, y = r["longitude"], r["latitude"]
+        if mercator:
+            x, y = to.transform(x, y)
+        attrs = {k: v for k, v in r.items() if k not in ("latitude", "longitude")}
+        feats.append({"attributes": attrs, "geometry": {"x": x, "y": y}})
+    ref = {"wkid": 102100, "latestWkid": 3857} if mercator else {"wkid": 4326}
+    return {"objectIdFieldName": "OBJECTID", "spatialReference": ref, "features": feats}
+
+
+@SETTINGS
+@given(
+    envelope=st.sampled_from(["acled", "ucdp", "hapi", "esri", "esri_mercator", "list"]),
+    extra=st.dictionaries(
+        st.sampled_from(["messages", "filename", "last_update", "NextPageUrl"]),
+        st.one_of(st.none(), st.text(max_size=5), st.integers(0, 9)),
+        max_size=3,
+    ),
+)
+def test_an_api_answer_saved_as_json_reads_its_records(
+    capsys, use_cache, tmp_path_factory, envelope, extra
+):
+    import json
+
+    from tests.test_cli import run
+
+    rows = _as_text(ACLED)
+    doc: object = {
+        "acled": {"status": 200, "success": True, "count": 4, **extra, "data": rows},
+        "ucdp": {"TotalCount": 4, "TotalPages": 1, **extra, "Result": rows},
+        "hapi": {**extra, "data": rows},
+        "esri": {**extra, **_esri(ACLED, False)},
+        "esri_mercator": {**extra, **_esri(ACLED, True)},
+        "list": rows,
+    }[envelope]
+    tmp = tmp_path_factory.mktemp("json")
+    path = tmp / "answer.json"
+    path.write_text(json.dumps(doc))
+    g = im.read(path).frame
+    assert list(g["event_id"]) == list(ACLED["event_id_cnty"])
+    assert list(g["province"]) == PROVINCES
+    assert list(g["source_precision"]) == ["point", "point", "province", "point"]
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+    assert code == 0, err
+    assert "read: 4 rows" in err
+
+
+def test_one_page_of_an_api_answer_is_said_and_an_error_answer_refused(
+    capsys, use_cache, tmp_path
+):
+    import json
+
+    from tests.test_cli import run
+
+    page = {"TotalCount": 9000, "TotalPages": 9, "Result": _as_text(ACLED)}
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page))
+    code, _, err = run(capsys, "geocode", path, "-o", tmp_path / "o.csv")
+    assert code == 0, err
+    assert "holds 4 of the 9,000 rows the API's answer counts (one page of 9)" in err
+    bad = {"status": 200, "success": False, "error": {"status": 403, "message": "Access denied"}}
+    path.write_text(json.dumps(bad))
+    code, _, err = run(capsys, "geocode", path, "-o", tmp_path / "o2.csv")
+    assert code == 1
+    assert err.strip().endswith("an API's error answer, not data: Access denied")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    with pytest.raises(im.InputFileError, match="Access denied"):
+        im.read(path)

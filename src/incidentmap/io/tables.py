@@ -33,6 +33,7 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.decode import decode_bytes
+from incidentmap.io.envelopes import records
 from incidentmap.io.layers import exact_ints, json_int, read_gis
 from incidentmap.io.lines import check_fields, fields_note, protect_lone_cr, restore_lone_cr
 from incidentmap.io.options import check_delimiter
@@ -209,22 +210,18 @@ def _json_depth_ok(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     return True
 
 
-def _read_json_text(text: str, path: str) -> pd.DataFrame:
+def _read_json_text(text: str, path: str) -> tuple[pd.DataFrame, TableFacts]:
     if not _json_depth_ok(text):
         msg = f"JSON nested more than {MAX_JSON_DEPTH} levels deep (expected records or GeoJSON)"
         raise InputFileError(path, msg)
     try:
         obj: Any = json.loads(text, parse_int=json_int)
     except json.JSONDecodeError as exc:
-        return _json_lines(text, path, exc)
+        return _json_lines(text, path, exc), TableFacts()
     if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":
-        return _feature_collection(obj, text, path)
-    if isinstance(obj, dict) and isinstance(obj.get("data"), list):
-        obj = obj["data"]  # the ACLED API envelope
-    if not isinstance(obj, list) or not all(isinstance(r, dict) for r in obj):
-        msg = "expected a list of objects, {'data': [...]}, or a GeoJSON FeatureCollection"
-        raise InputFileError(path, msg)
-    return pd.DataFrame(obj)
+        return _feature_collection(obj, text, path), TableFacts()
+    frame, notes = records(obj, path)  # a list, or an API's envelope around one
+    return frame, TableFacts(notes=tuple(notes))
 
 
 def _json_lines(text: str, path: str, exc: json.JSONDecodeError) -> pd.DataFrame:
@@ -327,7 +324,7 @@ def read_table_facts(
         text, codec = decode_bytes(data, "<stdin>", encoding)
         stripped = text.lstrip()
         if stripped.startswith(("{", "[")):
-            out, facts = _read_json_text(stripped, "<stdin>"), TableFacts()
+            out, facts = _read_json_text(stripped, "<stdin>")
         else:
             out, facts = _text_csv(text, "<stdin>", codec, delimiter, comment, header, columns)
         return restore_lone_cr(out, cr), replace(facts, encoding=codec)
@@ -411,7 +408,7 @@ def _text_table(
             return fast, TableFacts(encoding="utf-8-sig" if bom else "utf-8")
     text, codec = decode_bytes(data, name, encoding)
     if ext in JSON_EXTS or (ext not in TEXT_EXTS and text.lstrip().startswith(("{", "["))):
-        out, facts = _read_json_text(text, name), TableFacts()
+        out, facts = _read_json_text(text, name)
     else:
         out, facts = _text_csv(text, name, codec, delimiter, comment, header, columns)
     return out, replace(facts, encoding=codec)
