@@ -271,9 +271,7 @@ def test_an_api_answer_saved_as_json_reads_its_records(
     assert "read: 4 rows" in err
 
 
-def test_one_page_of_an_api_answer_is_said_and_an_error_answer_refused(
-    capsys, use_cache, tmp_path
-):
+def test_one_page_of_an_api_answer_is_said_and_an_error_answer_refused(capsys, use_cache, tmp_path):
     import json
 
     from tests.test_cli import run

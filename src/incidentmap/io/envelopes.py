@@ -50,20 +50,23 @@ def _error(obj: dict[str, Any]) -> str | None:
 def _esri(obj: dict[str, Any]) -> gpd.GeoDataFrame | pd.DataFrame:
     """Esri JSON features: ``attributes`` as rows, ``geometry`` x/y as points."""
     feats = obj["features"]
-    rows = [f.get("attributes") or {} for f in feats]
-    geoms = [f.get("geometry") for f in feats]
-    if not any(isinstance(g, dict) and "x" in g for g in geoms):
-        return pd.DataFrame(rows)
+    rows = pd.DataFrame([f.get("attributes") or {} for f in feats])
+    geoms = [g if isinstance(g := f.get("geometry"), dict) else {} for f in feats]
+    if not any("x" in g for g in geoms):
+        return rows
+    points = gpd.points_from_xy(_axis(geoms, "x"), _axis(geoms, "y"))
+    return gpd.GeoDataFrame(rows, geometry=points, crs=_crs(obj))
+
+
+def _axis(geoms: list[dict[str, Any]], key: str) -> pd.Series:
+    return pd.to_numeric(pd.Series([g.get(key) for g in geoms], dtype=object), errors="coerce")
+
+
+def _crs(obj: dict[str, Any]) -> int:
+    """Return the EPSG code of Esri JSON's ``spatialReference`` (102100 is 3857)."""
     ref = obj.get("spatialReference") or {}
     wkid = ref.get("latestWkid") or ref.get("wkid") or 4326
-    crs = 3857 if wkid in (102100, 102113, 900913) else wkid
-    xs = [g.get("x") if isinstance(g, dict) else None for g in geoms]
-    ys = [g.get("y") if isinstance(g, dict) else None for g in geoms]
-    points = gpd.points_from_xy(
-        pd.to_numeric(pd.Series(xs, dtype=object), errors="coerce"),
-        pd.to_numeric(pd.Series(ys, dtype=object), errors="coerce"),
-    )
-    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=points, crs=crs)
+    return 3857 if wkid in (102100, 102113, 900913) else int(wkid)
 
 
 def _page_note(obj: dict[str, Any], held: int, key: str, path: str) -> list[str]:
@@ -111,10 +114,16 @@ def records(obj: Any, path: str) -> tuple[pd.DataFrame, list[str]]:
     feats = obj.get("features")
     if _is_records(feats) and all("attributes" in f for f in feats):
         return _esri(obj), []
+    key = _records_key(obj, path)
+    rows = obj[key]
+    return pd.DataFrame(rows), _page_note(obj, len(rows), key, path)
+
+
+def _records_key(obj: dict[str, Any], path: str) -> str:
+    """Return the one member holding the records: a known name first, else any."""
     named = [k for k in _RECORD_KEYS if _is_records(obj.get(k))]
     found = named or [k for k, v in obj.items() if _is_records(v) and v]
     if len(found) != 1:
         listed = f" (lists of objects under {', '.join(map(repr, found))})" if found else ""
         raise InputFileError(path, _EXPECTED + listed)
-    rows = obj[found[0]]
-    return pd.DataFrame(rows), _page_note(obj, len(rows), found[0], path)
+    return found[0]
