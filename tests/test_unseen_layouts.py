@@ -290,3 +290,39 @@ def test_one_page_of_an_api_answer_is_said_and_an_error_answer_refused(capsys, u
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     with pytest.raises(im.InputFileError, match="Access denied"):
         im.read(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# a spreadsheet's totals row under the incidents
+
+
+@SETTINGS
+@given(
+    label=st.sampled_from(["Total", "TOTAL", "Grand Total", "Totals:", "Sum", "Gesamt"]),
+    where=st.sampled_from(["event_id_cnty", "event_type", "notes"]),
+    excel=st.booleans(),
+    blank_after=st.booleans(),
+)
+def test_a_totals_row_is_not_an_incident(
+    capsys, use_cache, tmp_path_factory, label, where, excel, blank_after
+):
+    from tests.test_cli import run
+
+    t = ACLED.astype(object)
+    total = dict.fromkeys(t.columns, None) | {where: label, "fatalities": 6}
+    t = pd.concat([t, pd.DataFrame([total])], ignore_index=True)
+    if blank_after:  # the sum also under a column no date or place depends on
+        t.loc[len(t) - 1, "inter1"] = 8
+    tmp = tmp_path_factory.mktemp("totals")
+    path = tmp / ("t.xlsx" if excel else "t.csv")
+    t.to_excel(path, index=False) if excel else t.to_csv(path, index=False)
+    g = im.read(path).frame
+    assert len(g) == 4 and g["fatalities"].sum() == 6
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+    assert code == 0, err
+    assert "row 5 adds up the rows above" in err and "(the sum of the rows above)" in err
+    assert "read: 4 rows" in err and "unplaced: 0" in err
+    # an incident whose text says "Total" but which has a date is an incident
+    t.loc[len(t) - 1, "event_date"] = "2023-12-01"
+    t.to_excel(path, index=False) if excel else t.to_csv(path, index=False)
+    assert len(im.read(path).frame) == 5

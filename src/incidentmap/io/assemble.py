@@ -39,6 +39,7 @@ from incidentmap.io.roles import (
     hxl_row,
     kept_notes,
     pcodes,
+    trailing_totals,
 )
 from incidentmap.io.sniff import commented_hint
 from incidentmap.io.table_blocks import NotInBlocks
@@ -244,8 +245,7 @@ def _table(
     frame, geom_src, hxl = hxl_row(frame, geom_src, first)
     state.row0 += hxl is not None  # the tag row keeps its number: the first incident is row 2
     if chosen is None:
-        points = geom_src is not None and bool(geom_src.geom_type.eq("Point").any())
-        chosen = state.preset or detect_preset(frame.columns, points=points)
+        chosen = state.preset or detect_preset(frame.columns, points=_points(geom_src))
     state.preset = chosen
     stated = (facts.day_count, facts.day_unclear)
     overrides, day_one = day_count(stated, opts.overrides, opts.day_one, opts.dayfirst, name)
@@ -253,10 +253,14 @@ def _table(
     hxl_fill(mapping, hxl, chosen)
     rows = np.arange(state.row0 + 1, state.row0 + len(frame) + 1)
     state.row0 += len(frame)
+    totals, said = trailing_totals(frame, mapping, chosen.date_parts or (), name)
+    if totals:  # a spreadsheet's Total row under the incidents: not one of them
+        frame, rows, geom_src = _without_last(frame, rows, geom_src, totals)
     problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
     _formulas(facts.formulas, problems, len(frame), hxl is not None)
     notes: list[str] = [*facts.notes, *hxl_note(hxl, name), *_told_day(facts, opts, day_one, name)]
+    notes += said
     if first:
         notes += count_note(frame, name)
     codec = facts.encoding
@@ -266,6 +270,19 @@ def _table(
         frame, name, chosen, mapping, problems, notes, rows, hxl, overrides, day_one, geom_src,
         codec, arrow,
     )  # fmt: skip
+
+
+def _points(geom: gpd.GeoSeries | None) -> bool:
+    """Tell whether a GIS table's rows carry point geometry (coordinates)."""
+    return geom is not None and bool(geom.geom_type.eq("Point").any())
+
+
+def _without_last(
+    frame: pd.DataFrame, rows: np.ndarray, geom: gpd.GeoSeries | None, n: int
+) -> tuple[pd.DataFrame, np.ndarray, gpd.GeoSeries | None]:
+    """Drop the last ``n`` rows (a totals row) from the table, its numbers and geometry."""
+    kept = frame.iloc[:-n].reset_index(drop=True)
+    return kept, rows[:-n], geom.iloc[:-n].reset_index(drop=True) if geom is not None else None
 
 
 def _formulas(cells: dict[str, dict[int, str]], problems: Problems, n: int, shifted: bool) -> None:
