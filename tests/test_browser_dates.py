@@ -132,3 +132,40 @@ def test_a_period_the_data_begin_inside_is_partial(browser, capsys, tmp_path):  
         assert not pg.problems
     finally:
         ctx.close()
+
+
+def test_incidents_in_no_period_are_said_and_listed(browser, capsys, tmp_path):  # noqa: F811
+    """Undated rows and a month-dated row on a weekly page: no week holds them, so they were
+    on the page only as part of the caption's total. Now the CLI says how many and why, the
+    caption (Python, and the page's own after a filter) says so, and every week's event list
+    holds them."""
+    from tests.test_cli import run
+
+    src = tmp_path / "undated.csv"
+    src.write_text(
+        "date,latitude,longitude,fatalities,date_precision\n"
+        "2023-03-02,34.43,70.45,1,\n2023-03-05,34.43,70.45,2,\n2023-04-05,34.35,62.2,1,\n"
+        ",34.43,70.45,1,\n,36.7,67.1,3,\n2023-02,36.7,67.1,3,month\n"
+    )
+    html = tmp_path / "undated.html"
+    code, _, err = run(capsys, "brief", src, "-o", html, "--period", "week", "--keep-bad-values")
+    said = "3 incidents in no week (undated 2, dated to a month 1): in the totals and the event"
+    assert code == 0 and said in err, err
+    ctx, pg = open_page(browser, html)
+    try:
+        pg.wait_for_selector("[data-im-events]", timeout=30000)
+        got = pg.evaluate(
+            """() => { const m = window.incidentmapInstances[0]; m.setPeriod(0);
+                m.listBox.open = true; m._drawList();
+                const out = { caption: m.captionEl.textContent, title: m.listTitle.textContent,
+                              more: m.listMore.textContent };
+                m.setFilters({minToll: 2});
+                out.filtered = m.captionEl.textContent; out.after = m.listTitle.textContent;
+                return out; }"""
+        )
+        assert said in got["caption"]
+        assert "3 in no week" in got["more"] and got["title"].startswith("Events in view (")
+        assert "2 incidents in no week (undated 1, dated to a month 1)" in got["filtered"]
+        assert not pg.problems
+    finally:
+        ctx.close()

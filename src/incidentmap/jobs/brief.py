@@ -200,6 +200,7 @@ def run(request: BriefRequest) -> BriefResult:
         page = _page(req, loaded, style, population, series)
         result = BriefResult(page, style, report=report)
         _grid_note(req, loaded, style, report)
+        _period_note(loaded, style, report)
         if req.output is not None:
             _publish(req, loaded, style, population, series, result)
         return result
@@ -281,6 +282,15 @@ def _grid_note(req: BriefRequest, loaded: Loaded, style: MapStyle, report: Repor
             f"(more than `max_points` {style.max_points}); the legend says so",
             field="max_points",
         )
+
+
+def _period_note(loaded: Loaded, style: MapStyle, report: Report) -> None:
+    """Say how many incidents no one period of the slider holds (undated, or a longer span)."""
+    from incidentmap.render.data import no_period
+
+    held = no_period(loaded.frame, style.period)
+    if held:
+        report.add("no_period", held, field="period")
 
 
 def _publish(

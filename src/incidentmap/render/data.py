@@ -118,6 +118,7 @@ def _frame(ctx: LayerContext) -> dict[str, Any]:
             None if series.partial_start is None else f"{series.partial_start:%d %b %Y}"
         ),
         "allDates": series.period is None,
+        "periodName": series.period,
         "lastSpan": _last_span(series.starts, series.period),
         "periodStarts": [pd.Timestamp(t).strftime("%Y-%m-%d") for t in series.starts],
         "mode": "cumulative" if ctx.style.open == "cumulative" else ctx.style.mode,
@@ -229,7 +230,9 @@ def default_title(incidents: pd.DataFrame, style: MapStyle) -> str:
     return f"{source}, Afghanistan, {span}, {measure} per {style.level}, {every}"
 
 
-def default_caption(incidents: gpd.GeoDataFrame, level: str | None = None) -> str:
+def default_caption(
+    incidents: gpd.GeoDataFrame, level: str | None = None, period: str | None = None
+) -> str:
     """Summarise the date range and counts: "12 incidents, 8 Mar 2023 - 15 Mar 2023; ...".
 
     On a district page (``level="district"``) the incidents placed only to a province are
@@ -262,7 +265,41 @@ def default_caption(incidents: gpd.GeoDataFrame, level: str | None = None) -> st
         f"{counted}{span}; {deaths}. Located by coordinates{rows}: "
         f"{by_point:,}; by name: {n - by_point - unplaced:,}; not on the map: {unplaced:,}."
     )
-    return text + _coarse_caption(incidents, level)
+    held = no_period(incidents, period)
+    return text + _coarse_caption(incidents, level) + (f" {held}." if held else "")
+
+
+def no_period(incidents: pd.DataFrame, period: str | None) -> str:
+    """Say how many incidents no one ``period`` of the slider holds, and why; "" for none.
+
+    "3 incidents in no week (undated 2, dated to a month 1): in the totals and the event
+    list, not on the slider": undated rows and rows dated only to a span no one period
+    holds are on the page, in its totals and in every period's event list.
+    """
+    if period is None or len(incidents) == 0:
+        return ""
+    from incidentmap.aggregate import row_periods, row_weights
+
+    held = row_periods(incidents, period).isna().to_numpy()
+    if not held.any():
+        return ""
+    w = row_weights(incidents)[held]
+    dated = pd.to_datetime(incidents["date"], errors="coerce").notna().to_numpy()[held]
+    prec = incidents.get("date_precision")
+    prec = (
+        pd.Series(prec.to_numpy()[held]).astype("string").fillna("day")
+        if prec is not None
+        else pd.Series("day", index=range(int(held.sum())))
+    )
+    why = {"undated": float(w[~dated].sum())}
+    for p in ("day", "week", "month", "quarter", "year"):
+        why[f"dated to a {p}"] = float(w[dated & (prec == p).to_numpy()].sum())
+    said = ", ".join(f"{k} {v:,.10g}" for k, v in why.items() if v)
+    n = float(w.sum())
+    return (
+        f"{n:,.10g} incident{'' if n == 1 else 's'} in no {period} ({said}): in the totals and "
+        "the event list, not on the slider"
+    )
 
 
 def _coarse_caption(incidents: pd.DataFrame, level: str | None) -> str:

@@ -295,7 +295,7 @@ def briefing_map(
         timeline=True,
         top_areas=True,
         layer_names=True,
-        caption=pg.caption or default_caption(incidents, s.level),
+        caption=pg.caption or default_caption(incidents, s.level, s.period),
         events=True,
         groups=groups,
     )

@@ -343,7 +343,7 @@ def _day_precision(rows: pd.DataFrame) -> dict[str, Any] | None:
     if "date_precision" not in rows.columns:
         return None
     prec = rows["date_precision"].astype(object).to_numpy()
-    out = {p: np.flatnonzero(prec == p).tolist() for p in ("month", "year", "week")}
+    out = {p: np.flatnonzero(prec == p).tolist() for p in ("month", "year", "week", "quarter")}
     return {k: v for k, v in out.items() if v} or None
 
 

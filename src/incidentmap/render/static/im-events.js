@@ -24,7 +24,8 @@
   /* the rows in view: period, filters, selection, the visible area (positions only) */
   IM.prototype.rowsInView = function () {
     var ev = this.events, keep = this.keep, out = [], b = this.map.getBounds(), sel = this.selection;
-    var p = this.data.points, now = this.rowsNow();
+    var p = this.data.points, now = Array.prototype.slice.call(this.rowsNow());
+    Array.prototype.push.apply(now, this.rowsInNoPeriod());
     for (var k = 0; k < now.length; k++) {
       var r = now[k];
       if (keep && !keep[r]) continue;
@@ -39,6 +40,14 @@
       out.push(r);
     }
     return out;
+  };
+
+  /* the rows no one period holds (undated, or dated to a longer span): in every period's list */
+  IM.prototype.rowsInNoPeriod = function () {
+    var ev = this.events;
+    if (!this.nPeriods || this.data.allDates) return [];
+    if (!ev.noT) { ev.noT = []; for (var i = 0; i < ev.n; i++) if (ev.t[i] < 0) ev.noT.push(i); }
+    return ev.noT;
   };
 
   IM.prototype.listRows = function () {
@@ -143,7 +152,11 @@
       tr.addEventListener("keydown", function (ev) { if (ev.key === "Enter") self.openRow(x.r); });
       self.listBody.appendChild(tr);
     });
-    this.listMore.textContent = rows.length > SHOW ? "first " + SHOW + " of " + fmt(rows.length) + " shown (all are downloaded)" : "";
+    var more = rows.length > SHOW ? "first " + SHOW + " of " + fmt(rows.length) + " shown (all are downloaded)" : "";
+    var ev = this.events, noT = 0;
+    rows.forEach(function (x) { if (ev.t[x.r] < 0) noT++; });
+    if (noT) more = (more ? more + "; " : "") + fmt(noT) + " in no " + (this.data.periodName || "period") + " (undated, or dated to a longer span): listed in every one";
+    this.listMore.textContent = more;
   };
 
   function csvCell(v) {

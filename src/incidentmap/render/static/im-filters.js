@@ -103,6 +103,26 @@
     return out;
   };
 
+  /* why no one period holds a row, in render.data.no_period's words */
+  var WHY = ["undated", "dated to a day", "dated to a week", "dated to a month", "dated to a quarter", "dated to a year"];
+  IM.prototype.noPeriodWhy = function (r) {
+    var ev = this.events;
+    if (ev.day[r] < 0) return "undated";
+    var dp = ev.raw.dayPrecision || {};
+    if (!ev.precName) {
+      var a = new Array(ev.n).fill("dated to a day");
+      ["week", "month", "quarter", "year"].forEach(function (p) { (dp[p] || []).forEach(function (k) { a[k] = "dated to a " + p; }); });
+      ev.precName = a;
+    }
+    return ev.precName[r];
+  };
+  IM.prototype.noPeriodText = function (counts) {
+    var n = 0, said = [];
+    WHY.forEach(function (k) { if (counts[k]) { n += counts[k]; said.push(k + " " + fmt(counts[k])); } });
+    if (!n) return "";
+    return fmt(n) + " incident" + (n === 1 ? "" : "s") + " in no " + (this.data.periodName || "period") + " (" + said.join(", ") + "): in the totals and the event list, not on the slider";
+  };
+
   /* a row's date precision: 0 year, 1 month, 2 day (a week's rows are dated to their day) */
   IM.prototype.rowPrecision = function (r) {
     var ev = this.events;
@@ -180,7 +200,7 @@
       tlc = tl.categories.map(function () { return new Float64Array(nP); });
     }
     var vcol = kind === "fatalities" ? ev.f : ev.m;
-    var st = { rows: 0, total: 0, dmin: Infinity, dmax: -Infinity, fsum: 0, fknown: 0, byPoint: 0, unplaced: 0, coarse: 0, areas: 0, pmin: 2, pmax: 2 };
+    var st = { rows: 0, total: 0, dmin: Infinity, dmax: -Infinity, fsum: 0, fknown: 0, byPoint: 0, unplaced: 0, coarse: 0, areas: 0, pmin: 2, pmax: 2, noPeriod: {} };
     for (var i = 0; i < ev.n; i++) {
       if (!keep[i]) continue;
       var w = ev.w ? ev.w[i] : 1, t = ev.t[i], ai = ev.a[i];
@@ -193,7 +213,10 @@
       if (!isNaN(ev.f[i])) { st.fsum += ev.f[i]; st.fknown++; }
       if (ev.lm[i] === 1) st.byPoint++; else if (ev.lm[i] === 2) st.unplaced++;
       if (ai < 0 && ev.pv[i] >= 0) st.coarse += w;
-      if (t < 0) continue;
+      if (t < 0) {  /* undated, or dated to a span no one period holds: said in the caption */
+        if (nP && !data.allDates) { var why = this.noPeriodWhy(i); st.noPeriod[why] = (st.noPeriod[why] || 0) + w; }
+        continue;
+      }
       if (ai >= 0 && nA) {
         var k = ai * nP + t;
         inc[k] += w;
@@ -322,7 +345,8 @@
     var text = "Filtered (" + this.filterText() + "): " + counted + span + "; " + deaths + ". Located by coordinates" + (s.total !== s.rows ? " (rows)" : "") + ": " +
       fmt(s.byPoint) + "; by name: " + fmt(s.rows - s.byPoint - s.unplaced) + "; not on the map: " + fmt(s.unplaced) + ".";
     if (this.data.coarse && s.coarse) text += " " + fmt(s.coarse) + " placed only to a province: shown by province.";
-    return text;
+    var held = this.noPeriodText(s.noPeriod);
+    return held ? text + " " + held + "." : text;
   };
 
   /* ---- the panel: one labelled control per filter, usable by keyboard ---- */
