@@ -148,10 +148,7 @@ def read_bbox(value: tuple[float, ...] | str | None) -> tuple[float, float, floa
         raise UsageError(msg, field="bbox")
     minx, miny, maxx, maxy = nums
     if minx > maxx or miny > maxy:
-        msg = (
-            "`bbox`: the minimum comes first (min_lon,min_lat,max_lon,max_lat), "
-            f"got {value!r}"
-        )
+        msg = f"`bbox`: the minimum comes first (min_lon,min_lat,max_lon,max_lat), got {value!r}"
         raise UsageError(msg, field="bbox")
     return minx, miny, maxx, maxy
 
@@ -168,7 +165,7 @@ def run(request: QueryRequest) -> QueryResult:
     QueryResult
     """
     req = request.checked()
-    from incidentmap.query import match_in, match_near, resolve_location, sort_incidents
+    from incidentmap.query import match_in, resolve_location, sort_incidents
 
     # the place first: a misspelt name fails before the (possibly large) input is read
     location = resolve_location(req.near, province=req.province) if req.near else None
@@ -184,14 +181,18 @@ def run(request: QueryRequest) -> QueryResult:
             include_area_events=req.include_area_events,
         )
         if location is not None:
-            found = match_near(
-                found.frame, location, req.km, include_area_events=req.include_area_events
-            )
+            found = _near(found, location, req)
             report.add("near", f"near: {found.label}, within {req.km:g} km", kind="info")
             g = sort_incidents(found.frame, req.sort) if req.sort else found.frame
         else:
             g = sort_incidents(found.frame, req.sort)
-        _say_area_events(report, found.area_overlaps, found.area_inside, req.include_area_events)
+        _say_area_events(
+            report,
+            found.area_overlaps,
+            found.area_inside,
+            req.include_area_events,
+            measured=location is not None,
+        )
         matched = len(g)
         if req.limit is not None:
             g = g.head(req.limit)
@@ -204,18 +205,51 @@ def run(request: QueryRequest) -> QueryResult:
         return QueryResult(g, matched, found.label, report)
 
 
+def _near(found: Any, location: Any, req: QueryRequest) -> Any:
+    """Match ``near`` among the rows an area query kept, the area-placed events told once.
+
+    An event whose area only overlaps the box or polygon stays ``area overlaps`` however
+    wholly it lies within the distance; one the area query left out is counted with those
+    the distance leaves out.
+    """
+    from incidentmap.query import AreaMatch, match_near
+
+    frame = found.frame
+    if "match" in frame.columns:
+        frame = frame.rename(columns={"match": "_match_in"})
+    near = match_near(frame, location, req.km, include_area_events=req.include_area_events)
+    out = near.frame
+    if "_match_in" not in out.columns:
+        return near
+    overlaps = (out["_match_in"] == "area overlaps").to_numpy()
+    out["match"] = out["match"].where(~overlaps, "area overlaps")
+    out = out.drop(columns="_match_in")
+    inside = int((out["match"] == "area inside").sum())
+    if req.include_area_events:
+        overlapping = int((out["match"] == "area overlaps").sum())
+    else:
+        overlapping = found.area_overlaps + near.area_overlaps
+    return AreaMatch(out, inside, overlapping, near.label)
+
+
 def _incidents(n: int) -> str:
     return "1 incident matches" if n == 1 else f"{n:,} incidents match"
 
 
-def _say_area_events(report: Report, overlaps: int, inside: int, included: bool) -> None:
-    """Say how many events placed only to an area were listed or left out, and why."""
+def _say_area_events(
+    report: Report, overlaps: int, inside: int, included: bool, *, measured: bool = True
+) -> None:
+    """Say how many events placed only to an area were listed or left out, and why.
+
+    ``measured``: the rows have a ``distance_km`` (a ``near`` query), said to be to the
+    area's edge; a box or polygon gives none.
+    """
+    edge = "; distance_km to the area's edge" if measured else ""
     if inside:
         report.add(
             "area_inside",
             f"listed: {plural(inside, 'event')} placed only to a district or province "
-            "that lies wholly inside the query area (match = area inside; distance_km to the "
-            "area's edge)",
+            f"that lies wholly inside the query area (match = area inside{edge})",
             kind="info",
         )
     if overlaps and not included:
@@ -231,6 +265,6 @@ def _say_area_events(report: Report, overlaps: int, inside: int, included: bool)
         report.add(
             "area_overlaps",
             f"listed: {plural(overlaps, 'event')} placed only to a district or province "
-            "that overlaps the query area (match = area overlaps; distance_km to the area's edge)",
+            f"that overlaps the query area (match = area overlaps{edge})",
             kind="info",
         )

@@ -31,6 +31,13 @@ from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UnknownNameError, UsageError
 from incidentmap.gazetteer import provinces, resolve_province
 from incidentmap.io.areas import read_polygons
+from incidentmap.query.areas import (
+    area_distance_km,
+    area_events_near,
+    area_hits,
+    area_placed,
+    match_labels,
+)
 
 __all__ = [
     "AreaMatch",
@@ -167,7 +174,7 @@ class NearIndex:
         geom = incidents.geometry.values
         has = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
         if points_only:
-            has &= ~_area_placed(incidents)
+            has &= ~area_placed(incidents)
         xy = np.full((len(geom), 2), np.nan)
         xy[has] = shapely.get_coordinates(geom[has])
         order = np.argsort(xy[:, 1], kind="stable")
@@ -204,22 +211,9 @@ class NearIndex:
             )
             dist = np.asarray(dist_m, dtype=float) / 1000
         else:
-            dist = _area_distance_km(location, lon[cand], lat[cand])
+            dist = area_distance_km(location, lon[cand], lat[cand])
         keep = dist <= km
         return self.order[lo:hi][cand[keep]], dist[keep]
-
-
-def _area_distance_km(location: Location, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    from pyproj import CRS, Transformer
-
-    lon0, lat0 = location.point
-    aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m")
-    tr = Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
-    area = shapely.transform(
-        location.area, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1]))
-    )
-    x, y = tr.transform(lon, lat)
-    return shapely.distance(area, shapely.points(x, y)) / 1000
 
 
 @dataclass
@@ -326,7 +320,7 @@ def match_near(
         loc = resolve_location(where, districts, province=province)
     idx = index if index is not None else NearIndex(incidents)
     pos, dist = idx.within(loc, km)
-    area_pos, area_dist, inside = _area_events_near(incidents, loc, km, districts)
+    area_pos, area_dist, inside = area_events_near(incidents, loc, km, districts)
     listed = inside | include_area_events
     match = np.concatenate(
         [np.full(len(pos), "point", dtype=object), np.where(inside, "area inside", "area overlaps")]
@@ -340,101 +334,6 @@ def match_near(
     out.insert(0, "distance_km", np.round(dist[order], 3))
     out.insert(1, "match", match[order])
     return AreaMatch(out, int(inside.sum()), int((~inside).sum()), loc.label)
-
-
-#: precisions that place an event in an area, not at a point
-AREA_PRECISIONS = ("district", "province")
-
-
-def _area_placed(incidents: pd.DataFrame) -> np.ndarray:
-    if "geocode_precision" not in incidents.columns:
-        return np.zeros(len(incidents), dtype=bool)
-    return incidents["geocode_precision"].isin(AREA_PRECISIONS).to_numpy(dtype=bool)
-
-
-def _area_keys(incidents: pd.DataFrame) -> np.ndarray:
-    """Return keys "d:<district_id>" / "p:<province_code>" for area-placed rows, "" otherwise."""
-    prec = incidents["geocode_precision"].astype(object).to_numpy()
-    did = incidents["district_id"].astype(object).to_numpy()
-    pc = incidents["province_code"].astype(object).to_numpy()
-    keys = np.full(len(incidents), "", dtype=object)
-    dmask = (prec == "district") & pd.notna(did)
-    pmask = (prec == "province") & pd.notna(pc)
-    keys[dmask] = ["d:" + str(v) for v in did[dmask]]
-    keys[pmask] = ["p:" + str(v) for v in pc[pmask]]
-    return keys
-
-
-def _area_geometry(ctx: BoundaryContext, key: str) -> Any:
-    kind, ident = key.split(":", 1)
-    if kind == "d":
-        pos = ctx.pos_by_id.get(ident)
-        return None if pos is None else ctx.districts.geometry.values[pos]
-    return ctx.province_geometry.get(ident)
-
-
-def _area_events_near(
-    incidents: gpd.GeoDataFrame,
-    loc: Location,
-    km: float,
-    districts: gpd.GeoDataFrame | BoundaryContext | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the area-placed events whose area reaches within km of the location.
-
-    Their positions, their edge distances (km), and whether the whole area lies within km
-    (inside) or only part of it (it overlaps the circle).
-    """
-    none = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
-    if not _area_placed(incidents).any():
-        return none
-    keys = _area_keys(incidents)
-    found = _area_geometries(context_for(districts), keys)
-    if not found:
-        return none
-    dist, far = _geometry_distance_km(loc, np.array(list(found.values()), dtype=object))
-    by_key = dict(zip(found, dist, strict=True))
-    far_key = dict(zip(found, far, strict=True))
-    d_all = np.array([by_key.get(k, np.inf) if k else np.inf for k in keys], dtype=float)
-    f_all = np.array([far_key.get(k, np.inf) if k else np.inf for k in keys], dtype=float)
-    pos = np.flatnonzero(d_all <= km)
-    return pos.astype(np.int64), d_all[pos], f_all[pos] <= km
-
-
-def _area_geometries(ctx: BoundaryContext, keys: np.ndarray) -> dict[str, Any]:
-    """Return the polygon of each distinct area key that has one, in key order."""
-    found = {}
-    for k in sorted({k for k in keys if k}):
-        g = _area_geometry(ctx, k)
-        if g is not None:
-            found[k] = g
-    return found
-
-
-def _geometry_distance_km(location: Location, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the distances (km) from a point or area to each geometry.
-
-    The nearest (0 where they touch or overlap) and the farthest of the geometry's points.
-    """
-    from pyproj import CRS, Transformer
-
-    lon0, lat0 = location.point
-    aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m")
-    tr = Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
-
-    def project(g: Any) -> Any:
-        return shapely.transform(g, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
-
-    target = project(location.area) if location.area is not None else shapely.Point(0, 0)
-    projected = np.array([project(g) for g in geoms], dtype=object)
-    near = shapely.distance(target, projected) / 1000
-    far = np.array([_farthest_m(target, g) for g in projected], dtype=float) / 1000
-    return near, far
-
-
-def _farthest_m(target: Any, geom: Any) -> float:
-    """Return how far (m) the farthest point of ``geom`` lies from ``target``."""
-    points = shapely.points(shapely.get_coordinates(geom))
-    return float(shapely.distance(target, points).max()) if len(points) else np.inf
 
 
 def incidents_in(
@@ -497,7 +396,9 @@ def match_in(
     Returns
     -------
     AreaMatch
-        The matching rows in their original order, and the area-placed events counted.
+        The matching rows in their original order, and the area-placed events counted;
+        with ``bbox`` or ``within``, a ``match`` column (``point``, ``area inside``,
+        ``area overlaps``) as :func:`match_near` gives.
     """
     code = resolve_province(province).id if province is not None else None
     keep = np.ones(len(incidents), dtype=bool)
@@ -507,8 +408,8 @@ def match_in(
         ids = _district_ids(district, code, districts)
         keep &= incidents["district_id"].astype(str).isin(ids).to_numpy(dtype=bool)
     shapes = _query_shapes(bbox, within)
-    area_rows = _area_placed(incidents) if shapes else np.zeros(len(incidents), dtype=bool)
-    area_hit, area_in = _area_hits(incidents, area_rows, shapes, districts)
+    area_rows = area_placed(incidents) if shapes else np.zeros(len(incidents), dtype=bool)
+    area_hit, area_in = area_hits(incidents, area_rows, shapes, districts)
     geom = incidents.geometry.values
     for sh in shapes:
         shapely.prepare(sh)
@@ -516,7 +417,11 @@ def match_in(
     counted = keep & area_hit & ~area_in
     inside_kept = keep & area_in
     keep &= ~area_rows | area_in | (area_hit & include_area_events)
-    return AreaMatch(incidents[keep], int(inside_kept.sum()), int(counted.sum()))
+    out = incidents[keep]
+    if shapes:  # which rows are at a point, which only in an area inside or overlapping
+        out = out.copy()
+        out.insert(0, "match", match_labels(area_rows, area_in)[keep])
+    return AreaMatch(out, int(inside_kept.sum()), int(counted.sum()))
 
 
 def _district_ids(
@@ -551,29 +456,6 @@ def _query_shapes(
         area = within if isinstance(within, gpd.GeoDataFrame) else read_polygons(within)
         shapes.append(shapely.union_all(area.to_crs("EPSG:4326").geometry.values))
     return shapes
-
-
-def _area_hits(
-    incidents: gpd.GeoDataFrame,
-    area_rows: np.ndarray,
-    shapes: list[Any],
-    districts: gpd.GeoDataFrame | BoundaryContext | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Area-placed rows whose area overlaps every shape, and those whose area is inside."""
-    if not area_rows.any():
-        none = np.zeros(len(incidents), dtype=bool)
-        return none, none
-    ctx = context_for(districts)
-    keys = _area_keys(incidents)
-    overlap: dict[str, bool] = {}
-    inside: dict[str, bool] = {}
-    for k in {k for k in keys if k}:
-        g = _area_geometry(ctx, k)
-        overlap[k] = g is not None and all(bool(shapely.intersects(sh, g)) for sh in shapes)
-        inside[k] = g is not None and all(bool(shapely.covers(sh, g)) for sh in shapes)
-    area_hit = np.array([overlap.get(k, False) for k in keys], dtype=bool) & area_rows
-    area_in = np.array([inside.get(k, False) for k in keys], dtype=bool) & area_rows
-    return area_hit, area_in
 
 
 def sort_incidents(incidents: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
