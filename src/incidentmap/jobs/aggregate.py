@@ -122,8 +122,7 @@ def run(request: AggregateRequest) -> AggregateResult:
         g = loaded.frame
         for col in request.sums:
             _check_sum_column(g, col, request.source.name)
-        if request.level == "district":
-            refuse_province_only(g)  # before anything is counted or written
+        refuse_province_only(g, request.level)  # before anything is counted or written
         areas = load_boundaries(request.level)
         counts = counts_by_area(
             g,
@@ -244,7 +243,7 @@ def _say_partial(report: Report, counts: Any, period: str, loaded: Any) -> None:
     )
 
 
-def refuse_province_only(g: Any) -> None:
+def refuse_province_only(g: Any, level: str = "district") -> None:
     """Refuse district counts of rows that are all placed only to a province.
 
     Counted by district, such rows give a table of zeros that reads as "nothing happened";
@@ -260,7 +259,7 @@ def refuse_province_only(g: Any) -> None:
     from incidentmap.fitness import check_fit, data_fitness
 
     fit = data_fitness(g)
-    if fit.province_rows and not fit.district_rows:
+    if level == "district" and fit.province_rows and not fit.district_rows:
         check_fit(fit, level="district", period=None)
 
 

@@ -231,14 +231,7 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
             add("coarse_dates", coarse_note(n, what))
     if "by_target" in f:
         add("by_target", f"latest {period} by target: {split_line(f['by_target'])}", kind="info")
-    if f.get("hot_without_events"):
-        n = f["hot_without_events"]
-        add(
-            "hot_without_events",
-            f"{plural(n, request.level)} with no event in the latest {period} "
-            f"{'lies' if n == 1 else 'lie'} among hot ones (gi_p < {f['alpha']:g}) and "
-            f"{'is' if n == 1 else 'are'} not called hot: nothing happened there",
-        )
+    _say_quiet_hot(result, request)
     areas = result.areas
     counts = {k: int(areas[k].sum()) for k in ("surge", "threat", "rising") if k in areas}
     add(
@@ -246,6 +239,20 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
         f"{request.level}s flagged: surge {counts.get('surge', 0)}, threat "
         f"{counts.get('threat', 0)}, rising {counts.get('rising', 0)} of {len(areas)}",
         kind="info",
+    )
+
+
+def _say_quiet_hot(result: TrendsResult, request: TrendsRequest) -> None:
+    """Say how many areas with no event lie among hot ones (and are not called hot)."""
+    f = result.facts
+    n = f.get("hot_without_events", 0)
+    if not n:
+        return
+    result.report.add(
+        "hot_without_events",
+        f"{plural(n, request.level)} with no event in the latest {request.period} "
+        f"{'lies' if n == 1 else 'lie'} among hot ones (gi_p < {f['alpha']:g}) and "
+        f"{'is' if n == 1 else 'are'} not called hot: nothing happened there",
     )
 
 

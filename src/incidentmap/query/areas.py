@@ -152,15 +152,19 @@ def area_hits(
         return none, none
     ctx = context_for(districts)
     keys = _area_keys(incidents)
-    overlap: dict[str, bool] = {}
-    inside: dict[str, bool] = {}
-    for k in {k for k in keys if k}:
-        g = _area_geometry(ctx, k)
-        overlap[k] = g is not None and all(bool(shapely.intersects(sh, g)) for sh in shapes)
-        inside[k] = g is not None and all(bool(shapely.covers(sh, g)) for sh in shapes)
-    area_hit = np.array([overlap.get(k, False) for k in keys], dtype=bool) & area_rows
-    area_in = np.array([inside.get(k, False) for k in keys], dtype=bool) & area_rows
+    tested = {k: _meets(_area_geometry(ctx, k), shapes) for k in set(keys) if k}
+    found = np.array([tested.get(k, (False, False)) for k in keys], dtype=bool).reshape(-1, 2)
+    area_hit = found[:, 0] & area_rows
+    area_in = found[:, 1] & area_rows
     return area_hit, area_in
+
+
+def _meets(area: Any, shapes: list[Any]) -> tuple[bool, bool]:
+    """Whether an area overlaps every shape, and whether every shape covers it whole."""
+    if area is None:
+        return False, False
+    overlaps = all(bool(shapely.intersects(sh, area)) for sh in shapes)
+    return overlaps, overlaps and all(bool(shapely.covers(sh, area)) for sh in shapes)
 
 
 def match_labels(area_rows: np.ndarray, area_in: np.ndarray) -> np.ndarray:
