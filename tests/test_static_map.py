@@ -273,3 +273,22 @@ def test_neighbouring_default_classes_stay_apart_for_colour_blind_readers(cvd):
     # and the ramp still reads in order: lightness falls class by class
     light = cspace_convert(seen[1:], "sRGB1", "CAM02-UCS")[:, 0]
     assert np.all(np.diff(light) < 0)
+
+
+def test_an_image_says_the_incidents_no_period_holds(tmp_path):
+    """Undated rows and a month-dated row under weekly panels: the foot says how many are on
+    no panel and why (they were left out without a word)."""
+    src = tmp_path / "undated.csv"
+    src.write_text(
+        "date,latitude,longitude,fatalities,date_precision\n"
+        "2023-03-02,34.43,70.45,1,\n2023-03-05,34.43,70.45,2,\n"
+        ",34.43,70.45,1,\n2023-02,36.7,67.1,3,month\n"
+    )
+    g, _ = load_incidents(src)
+    fig = static_figure(g, MapStyle(level="district", period="week"))
+    try:
+        texts = [t.get_text() for t in fig.texts]
+    finally:
+        matplotlib.pyplot.close(fig)
+    said = "2 incidents in no week (undated 1, dated to a month 1): on no panel."
+    assert any(said in t for t in texts), texts

@@ -269,7 +269,11 @@ def default_caption(
     return text + _coarse_caption(incidents, level) + (f" {held}." if held else "")
 
 
-def no_period(incidents: pd.DataFrame, period: str | None) -> str:
+#: where the page keeps the incidents no one period holds
+ON_THE_PAGE = "in the totals and the event list, not on the slider"
+
+
+def no_period(incidents: pd.DataFrame, period: str | None, where: str = ON_THE_PAGE) -> str:
     """Say how many incidents no one ``period`` of the slider holds, and why; "" for none.
 
     "3 incidents in no week (undated 2, dated to a month 1): in the totals and the event
@@ -296,10 +300,7 @@ def no_period(incidents: pd.DataFrame, period: str | None) -> str:
         why[f"dated to a {p}"] = float(w[dated & (prec == p).to_numpy()].sum())
     said = ", ".join(f"{k} {v:,.10g}" for k, v in why.items() if v)
     n = float(w.sum())
-    return (
-        f"{n:,.10g} incident{'' if n == 1 else 's'} in no {period} ({said}): in the totals and "
-        "the event list, not on the slider"
-    )
+    return f"{n:,.10g} incident{'' if n == 1 else 's'} in no {period} ({said}): {where}"
 
 
 def _coarse_caption(incidents: pd.DataFrame, level: str | None) -> str:

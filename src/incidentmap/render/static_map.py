@@ -16,7 +16,7 @@ import pandas as pd
 from incidentmap.atomic import atomic_write, check_output
 from incidentmap.context import context_for
 from incidentmap.errors import UsageError
-from incidentmap.render.data import default_title, incidents_credit
+from incidentmap.render.data import default_title, incidents_credit, no_period
 from incidentmap.render.layers import LAYERS, StaticContext
 from incidentmap.render.series import AreaSeries, area_series
 from incidentmap.render.style import ImageOptions, MapStyle
@@ -161,6 +161,9 @@ def _credits(incidents: gpd.GeoDataFrame, st: MapStyle, series: AreaSeries, area
         boxed = "Boxed numbers: incidents placed only to a province"
         lines.insert(0, boxed + (f" (a count, not {series.measure.lower()})."
                                  if series.measure != "Incidents" else "."))  # fmt: skip
+    held = no_period(incidents, series.period, "on no panel")
+    if held:  # undated, or dated to a span no one period holds: said, never silently left out
+        lines.insert(0, held[0].upper() + held[1:] + ".")
     return "\n".join([*lines, areas])
 
 
