@@ -326,3 +326,45 @@ def test_a_totals_row_is_not_an_incident(
     t.loc[len(t) - 1, "event_date"] = "2023-12-01"
     t.to_excel(path, index=False) if excel else t.to_csv(path, index=False)
     assert len(im.read(path).frame) == 5
+
+
+# ---------------------------------------------------------------------------------------------
+# a publisher's export with its roles renamed the common way (lat/lon, date, province)
+
+_RENAMES = {
+    "latitude": ["lat", "Lat", "LATITUDE", "y"],
+    "longitude": ["lon", "lng", "Long", "x"],
+    "event_date": ["date", "Date", "event_date"],
+    "admin1": ["province", "Province", "admin1"],
+    "admin2": ["district", "admin2"],
+}
+
+
+@SETTINGS
+@given(names=st.fixed_dictionaries({k: st.sampled_from(v) for k, v in _RENAMES.items()}))
+def test_a_renamed_export_keeps_its_points_dates_and_names(
+    capsys, use_cache, tmp_path_factory, names
+):
+    from tests.test_cli import run
+
+    t = ACLED.rename(columns=names)
+    tmp = tmp_path_factory.mktemp("renamed")
+    path = tmp / "renamed.csv"
+    t.to_csv(path, index=False)
+    g = im.read(path).frame
+    assert list(g["latitude"]) == list(ACLED["latitude"])  # the points, never dropped
+    assert list(g["date"]) == list(pd.to_datetime(ACLED["event_date"]))
+    assert list(g["date_precision"]) == ["day", "week", "day", "day"]  # never the year alone
+    assert list(g["stated_province"]) == PROVINCES
+    assert list(g["geocode_method"]) == ["point"] * 4
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+    assert code == 0, err
+    assert "placed by point: 4" in err and "preset acled)" in err
+
+
+def test_a_world_region_is_never_taken_for_a_province(use_cache, tmp_path):
+    # UCDP's and ACLED's "region" is a world region: a file without adm_1/admin1 states none
+    t = ACLED.drop(columns=["admin1", "admin2", "location"]).assign(region="South Asia")
+    t.to_csv(tmp_path / "r.csv", index=False)
+    g = im.read(tmp_path / "r.csv").frame
+    assert g["stated_province"].isna().all() and list(g["province"]) == PROVINCES

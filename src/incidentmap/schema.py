@@ -27,6 +27,7 @@ __all__ = [
     "RESERVED_NAMES",
     "Preset",
     "detect_preset",
+    "fallback_columns",
     "header_key",
     "layout_lines",
     "safe_names",
@@ -492,6 +493,34 @@ PRESETS: dict[str, Preset] = {
     ),
 }
 
+#: header keys never taken for a role a preset's own columns leave open: the publishers'
+#: ``region`` is a world region (ACLED "Caucasus and Central Asia", UCDP "Asia", GTD 6)
+_NO_FALLBACK = frozenset({"region"})
+#: the roles whose common names a publisher's file may carry when renamed (``lat``/``lon``
+#: for ``latitude``/``longitude``, ``date`` for ``event_date``, ``province`` for ``admin1``)
+_FALLBACK_ROLES = (
+    "event_id", "date", "latitude", "longitude", "fatalities", "injured",
+    "stated_province", "stated_district", "stated_place",
+)  # fmt: skip
+
+
+def fallback_columns(preset: Preset) -> dict[str, tuple[str, ...]]:
+    """Return the common names (the generic layout's) of the roles ``preset`` may miss.
+
+    A publisher's export renamed by hand or by a tool (``lat``/``lon``, ``date``,
+    ``province``) still names its roles in the common way: those names fill the roles the
+    preset's own columns leave open, never a world ``region``. A preset that gives a role
+    no column on purpose (ACLED's aggregated data and their centroids) is left as it is.
+    """
+    if preset.name in ("generic", "acled_weekly"):
+        return {}
+    generic = PRESETS["generic"].columns
+    return {
+        role: tuple(k for k in generic[role] if k not in _NO_FALLBACK)
+        for role in _FALLBACK_ROLES
+    }
+
+
 #: columns whose names say "coordinates" only weakly (checked before use)
 WEAK_COORDINATE_KEYS = frozenset({"x", "y", "lat", "lon", "lng", "long"})
 
@@ -554,6 +583,7 @@ def detect_preset(columns: Iterable[str], *, points: bool = False) -> Preset:
             PRESETS["generic"],
         )
     if preset.name in ("acled", "acled_admin1"):  # with coordinates, or by province without
-        coords = points or {"latitude", "longitude"} <= present
+        generic = PRESETS["generic"].columns
+        coords = points or all(present & set(generic[r]) for r in ("latitude", "longitude"))
         preset = PRESETS["acled" if coords else "acled_admin1"]
     return preset

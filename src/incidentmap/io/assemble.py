@@ -50,6 +50,7 @@ from incidentmap.schema import (
     OUTPUT_COLUMNS,
     Preset,
     detect_preset,
+    fallback_columns,
     header_key,
     layout_lines,
     safe_names,
@@ -124,6 +125,10 @@ def _resolve_columns(
             if cand in by_key:
                 mapping[canon] = by_key[cand]
                 break
+    for canon, candidates in fallback_columns(preset).items():  # an export's renamings
+        found = next((by_key[c] for c in candidates if c in by_key), None)
+        if canon not in mapping and found is not None and found not in mapping.values():
+            mapping[canon] = found
     for canon, col in overrides.items():
         if col is None:
             continue
