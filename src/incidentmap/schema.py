@@ -516,8 +516,7 @@ def fallback_columns(preset: Preset) -> dict[str, tuple[str, ...]]:
         return {}
     generic = PRESETS["generic"].columns
     return {
-        role: tuple(k for k in generic[role] if k not in _NO_FALLBACK)
-        for role in _FALLBACK_ROLES
+        role: tuple(k for k in generic[role] if k not in _NO_FALLBACK) for role in _FALLBACK_ROLES
     }
 
 
