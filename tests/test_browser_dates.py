@@ -169,3 +169,29 @@ def test_incidents_in_no_period_are_said_and_listed(browser, capsys, tmp_path): 
         assert not pg.problems
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("kind", ["choropleth", "points"])
+def test_a_plain_map_says_what_it_cannot_show(browser, capsys, tmp_path, kind):  # noqa: F811
+    """A plain map has no event list: an undated incident and one placed nowhere are named
+    in its caption (they were on no part of it), and the command says it."""
+    from tests.test_cli import run
+
+    src = tmp_path / "off.csv"
+    src.write_text(
+        "date,latitude,longitude,fatalities\n"
+        "2023-03-02,34.43,70.45,1\n,34.43,70.45,1\n2023-03-04,48.8,2.3,1\n"
+    )
+    html = tmp_path / f"{kind}.html"
+    code, _, err = run(capsys, "map", src, "--kind", kind, "-o", html)
+    assert code == 0 and "1 incident in no month (undated 1): said on the map" in err, err
+    ctx, pg = open_page(browser, html)
+    try:
+        caption = pg.evaluate("window.incidentmapInstances[0].captionEl.textContent")
+        assert caption == (
+            "Not on this map: 1 incident in no month (undated 1); 1 placed nowhere (no place "
+            "or coordinates the boundaries hold)."
+        )
+        assert not pg.problems
+    finally:
+        ctx.close()

@@ -200,7 +200,7 @@ def run(request: BriefRequest) -> BriefResult:
         page = _page(req, loaded, style, population, series)
         result = BriefResult(page, style, report=report)
         _grid_note(req, loaded, style, report)
-        _period_note(loaded, style, report)
+        _period_note(req, loaded, style, report)
         if req.output is not None:
             _publish(req, loaded, style, population, series, result)
         return result
@@ -284,11 +284,12 @@ def _grid_note(req: BriefRequest, loaded: Loaded, style: MapStyle, report: Repor
         )
 
 
-def _period_note(loaded: Loaded, style: MapStyle, report: Report) -> None:
+def _period_note(req: BriefRequest, loaded: Loaded, style: MapStyle, report: Report) -> None:
     """Say how many incidents no one period of the slider holds (undated, or a longer span)."""
-    from incidentmap.render.data import no_period
+    from incidentmap.render.data import ON_THE_PAGE, no_period
 
-    held = no_period(loaded.frame, style.period)
+    where = ON_THE_PAGE if req.kind == "briefing" else "said on the map, not drawn"
+    held = no_period(loaded.frame, style.period, where)
     if held:
         report.add("no_period", held, field="period")
 

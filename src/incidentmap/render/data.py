@@ -300,7 +300,25 @@ def no_period(incidents: pd.DataFrame, period: str | None, where: str = ON_THE_P
         why[f"dated to a {p}"] = float(w[dated & (prec == p).to_numpy()].sum())
     said = ", ".join(f"{k} {v:,.10g}" for k, v in why.items() if v)
     n = float(w.sum())
-    return f"{n:,.10g} incident{'' if n == 1 else 's'} in no {period} ({said}): {where}"
+    text = f"{n:,.10g} incident{'' if n == 1 else 's'} in no {period} ({said})"
+    return f"{text}: {where}" if where else text
+
+
+def off_map_caption(incidents: pd.DataFrame, period: str | None) -> str | None:
+    """Return a plain map's caption naming the incidents it cannot show (None: it shows all).
+
+    A plain map has no event list: the incidents no one period holds and those placed
+    nowhere are said on it, so none is left out without a word.
+    """
+    said = []
+    held = no_period(incidents, period, "")
+    if held:
+        said.append(held)
+    if "geocode_method" in incidents.columns:
+        n = int((incidents["geocode_method"] == "unplaced").sum())
+        if n:
+            said.append(f"{n:,} placed nowhere (no place or coordinates the boundaries hold)")
+    return "Not on this map: " + "; ".join(said) + "." if said else None
 
 
 def _coarse_caption(incidents: pd.DataFrame, level: str | None) -> str:

@@ -32,6 +32,7 @@ from incidentmap.render.data import (
     default_caption,
     default_title,
     incidents_credit,
+    off_map_caption,
 )
 from incidentmap.render.layers.events import EventGroups
 from incidentmap.render.series import AreaSeries
@@ -194,7 +195,8 @@ def choropleth_map(
     """
     s = MapStyle.of(style or _CHOROPLETH, **style_kwargs)
     pg = page or PageOptions()
-    parts = PageParts(choropleth=True, points=False, caption=pg.caption)
+    caption = pg.caption or off_map_caption(incidents, s.period)
+    parts = PageParts(choropleth=True, points=False, caption=caption)
     return _page(incidents, s, pg, parts, _PageData(boundaries, population, series))
 
 
@@ -233,7 +235,8 @@ def point_map(
     """
     s = MapStyle.of(style, **style_kwargs)
     pg = page or PageOptions()
-    parts = PageParts(choropleth=False, points=True, caption=pg.caption)
+    caption = pg.caption or off_map_caption(incidents, s.period)
+    parts = PageParts(choropleth=False, points=True, caption=caption)
     return _page(incidents, s, pg, parts, _PageData(boundaries))
 
 
