@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from incidentmap.io import read_geocoded
 from incidentmap.merge import merge_incidents
 from incidentmap.merge.combine import split_ids
+from incidentmap.merge.records import event_ids
 from incidentmap.pipeline import load_incidents
 from tests.conftest import INCIDENTS
 from tests.test_cli import run
@@ -60,18 +61,17 @@ def test_cli_a_real_file_given_twice_is_one_copy(capsys, use_cache, gtd, tmp_pat
     out, pairs = tmp_path / "self.csv", tmp_path / "pairs.csv"
     code, _, err = run(capsys, "merge", f"a={GTD}", f"b={GTD}", "-o", out, "--pairs", pairs)
     assert code == 0, err
-    stated = int(_stated(gtd).sum())
-    assert f"a and b: {stated:,} rows are the same row in both" in err
+    # every row is one event with its copy: by its id, and the row without an id (and
+    # without a date: no window compares it) by every column, the files being copies
+    assert f"a and b: {len(gtd):,} rows are the same row in both" in err
+    assert f"merged: {2 * len(gtd):,} rows in = {len(gtd):,} events out" in err
     merged = read_geocoded(out)
-    # every row with its own id is one event with its copy; a row with neither an id nor
-    # a date has nothing that says it is the other's copy: alone, with its reason
-    assert len(merged) == len(gtd) + int((~_stated(gtd)).sum())
-    for event in _events_of(merged["source_ids"]):
-        assert len(event) == 2 or all(k.split(":", 1)[1].startswith("row ") for k in event)
+    assert len(merged) == len(gtd) and (~_stated(gtd)).sum() == 1
+    assert all(len(event) == 2 for event in _events_of(merged["source_ids"]))
     table = pd.read_csv(pairs, dtype=str, keep_default_na=False)
     assert (table["decision"] == "review").sum() == 0
     same = table[table["event_id_a"] == table["event_id_b"]]
-    assert set(same["decision"]) == {"match"} and len(same) == stated
+    assert set(same["decision"]) == {"match"} and len(same) == len(gtd)
     assert "Traceback" not in err
 
 
@@ -81,7 +81,7 @@ def test_a_shuffled_or_cut_copy_matches_every_row_it_holds(ucdp, gtd, cut):
         copy = frame.sample(frac=1.0 - cut, random_state=3)
         result = merge_incidents([("a", frame), ("b", copy)])
         _check_counts(result, len(frame) + len(copy))
-        held = set(copy.loc[_stated(copy), "event_id"].astype(str))
+        held = set(event_ids(copy).tolist())  # with ``row N`` for a blank id
         joined = {frozenset(e) for e in _events_of(result.merged["source_ids"]) if len(e) == 2}
         assert joined == {frozenset({f"a:{e}", f"b:{e}"}) for e in held}
         assert result.same == {"a+b": len(held)}
@@ -181,3 +181,60 @@ def test_cli_three_sources_with_a_copy(capsys, use_cache, ucdp, gtd, tmp_path):
     events = _events_of(merged["source_ids"])
     for event_id in ucdp["event_id"].astype(str):
         assert any({f"u:{event_id}", f"c:{event_id}"} <= e for e in events)
+
+
+ACLED = INCIDENTS / "acled_afg_2017on_province_level.xlsx"
+WARDIARY = INCIDENTS / "wardiary_points_2004_2009.csv"
+
+
+def _acled_rows(tmp_path, n: int = 3000):
+    """The workbook's first rows as a workbook, and a cut, shuffled copy saved as CSV."""
+    rows = pd.read_excel(ACLED, nrows=n, engine="openpyxl")
+    book = tmp_path / "acled.xlsx"
+    rows.to_excel(book, index=False)
+    cut = rows.sample(frac=0.9, random_state=4)
+    cut.to_csv(tmp_path / "acled_cut.csv", index=False)
+    return book, tmp_path / "acled_cut.csv", len(rows), len(cut)
+
+
+def test_cli_an_id_less_workbook_and_its_cut_csv_copy(capsys, use_cache, tmp_path):
+    # ACLED's province-level workbook has no event id: many rows of a province and a day are
+    # equal, each a rival as good as the row's copy; the copy is still found, row for row
+    book, copy, n, n_cut = _acled_rows(tmp_path)
+    out, pairs = tmp_path / "m.parquet", tmp_path / "p.csv"
+    code, _, err = run(capsys, "merge", f"a={book}", f"b={copy}", "-o", out, "--pairs", pairs)
+    assert code == 0, err
+    assert f"a and b: {n_cut:,} rows are the same row in both" in err
+    assert f"merged: {n + n_cut:,} rows in = {n:,} events out" in err
+    merged = read_geocoded(out)
+    assert len(merged) == n and int(merged["n_sources"].sum()) == n + n_cut
+    table = pd.read_csv(pairs, dtype=str, keep_default_na=False)
+    assert (table["decision"] == "review").sum() == 0
+
+
+def _wardiary_head(tmp_path, n: int = 2500):
+    lines = WARDIARY.read_text(encoding="utf-8").splitlines()
+    head = [x for x in lines if x.startswith("%")]
+    body = [x for x in lines if x.strip() and not x.startswith("%")][:n]
+    first = tmp_path / "wd.csv"
+    first.write_text("\n".join(head + body) + "\n", encoding="utf-8")
+    rng = np.random.default_rng(9)
+    again = tmp_path / "wd_again.csv"
+    again.write_text("\n".join(head + list(rng.permutation(body))) + "\n", encoding="utf-8")
+    return first, again, len(body)
+
+
+def test_cli_the_war_diary_twice_in_its_own_layout(capsys, use_cache, tmp_path):
+    first, again, n = _wardiary_head(tmp_path)
+    out = tmp_path / "m.geojson"
+    code, _, err = run(capsys, "merge", f"a={first}", f"b={again}", "-o", out)
+    assert code == 0, err
+    merged = read_geocoded(out)
+    # every row, placed or not, dated or not, is one event with its copy
+    assert len(merged) == n and set(merged["n_sources"].astype(int)) == {2}
+
+
+def test_two_publishers_are_never_copies(gtd, ucdp):
+    result = merge_incidents([("gtd", gtd), ("ucdp", ucdp)])
+    assert result.same == {}
+    assert "the same row" not in " ".join(result.pairs["reason"])

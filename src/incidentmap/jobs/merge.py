@@ -310,9 +310,9 @@ def _counts(result: MergeResult, report: Report) -> None:
         first, second = both.split("+", 1)
         report.add(
             "same_rows",
-            f"{first} and {second}: {n:,} rows are the same row in both (one event id, the "
-            "same date, place, type, actors and tolls): matched as one event each; one file "
-            "given twice, or one publisher's overlapping files?",
+            f"{first} and {second}: {n:,} rows are the same row in both (one event id and "
+            "the same date, place, type, actors and tolls, or every column equal): each "
+            "matched as one event; one file given twice, or one publisher's overlapping files?",
             kind="warning",
         )
     events, rows = len(result.merged), result.rows_in

@@ -28,7 +28,7 @@ from incidentmap.merge.records import (
     haversine_km,
     records_of,
 )
-from incidentmap.merge.same import same_rows, uncompared_same
+from incidentmap.merge.same import with_copies
 from incidentmap.merge.score import LISTED, MARGIN, REVIEW, match_bar, score_pairs
 from incidentmap.merge.table import PAIR_COLUMNS, PairSet, pairs_table, reasons
 
@@ -36,7 +36,6 @@ __all__ = ["DECISIONS", "PAIR_COLUMNS", "MergeResult", "merge_incidents", "sourc
 
 DECISIONS = ("match", "review", "different")
 _NAME = re.compile(r"[^a-z0-9]+")
-_FIELDS = ("i", "j", "km", "days", "level")
 #: a decision read back from a pairs file: (source_a, event_id_a, source_b, event_id_b)
 Key = tuple[str, str, str, str]
 
@@ -261,12 +260,11 @@ def _calls(decisions: dict[Key, str] | None, a: Records, b: Records) -> dict[tup
 def _pair_set(
     a: Records, b: Records, sa: int, sb: int, km: float, days: float, calls: dict
 ) -> PairSet:
-    found = candidate_pairs(a, b, km=km, days=days)
-    idle = uncompared_same(a, b)  # the same row in both, with no date or place to compare
-    found = Pairs(*(np.concatenate([getattr(found, f), getattr(idle, f)]) for f in _FIELDS))
+    # the same row in both sources (a file given twice), found by a window or not
+    found, same = with_copies(a, b, candidate_pairs(a, b, km=km, days=days))
     p = _forced_pairs(a, b, found, calls, days)
+    same = np.concatenate([same, np.zeros(len(p) - len(found), dtype=bool)])
     sc = score_pairs(a, b, p, km=km, days=days)
-    same = same_rows(a, b, p)
     # a pair below LISTED can be neither a match nor a review: it is dropped here, before
     # the reasons and runner-ups (the memory of a dense merge), unless a person named it
     named = np.zeros(len(p.i), dtype=bool)

@@ -60,6 +60,9 @@ class Records:
     fatalities: np.ndarray
     injured: np.ndarray
     place: np.ndarray
+    #: a hash per row of the columns two copies agree on (:mod:`~incidentmap.merge.same`),
+    #: made when first needed
+    copy_key: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.event_id)

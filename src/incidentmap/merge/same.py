@@ -1,32 +1,54 @@
 """The same row in two sources: one file given twice, or one publisher's overlapping files.
 
-Two rows of two sources are **the same row** when both state one event id (the file's
-own id, never the ``row N`` a blank id gets) and agree on everything the merge compares:
-the dates, the place (level, point, radius, district, province, stated place), the type,
-the actors, the attribution and the tolls. Publishers keep their ids across downloads
-(ACLED's ``event_id_cnty``, GTD's ``eventid``, UCDP's ``id``), so two such rows are one
-record, whatever their score says: a province-level row of the same day has a low score
-(many events share a province and a day) and the row's own twin in the other copy would
-otherwise wait for a person. Two publishers whose ids collide by chance differ in some
-compared value, and are left to the score.
+Two rows of two sources are **the same row** when
+
+* both state one event id (the file's own id, never the ``row N`` a blank id gets) and
+  agree on everything the merge compares: the dates, the place (level, point, radius,
+  district, province, stated place), the type, the actors, the attribution and the tolls.
+  Publishers keep their ids across downloads (ACLED's ``event_id_cnty``, GTD's
+  ``eventid``, UCDP's ``id``); two publishers whose ids collide by chance differ in some
+  compared value, and are left to the score;
+* or the two sources are copies (at least :data:`COPY_SHARE` of the smaller one's rows
+  have a row of the other equal in every column the reader gives but the row number: an
+  id-less file such as ACLED's province-level workbook given twice, cut, or saved as
+  CSV) and the two rows are equal in those columns: equal rows are paired in the order
+  of their row numbers (equal rows are interchangeable: which of two equal rows pairs
+  with which changes nothing).
+
+Such rows are one record, whatever their score says: a province-level row of the same
+day has a low score (many events share a province and a day), and a row with an equal
+twin in its own source has a rival as good, so the row's copy would otherwise wait for a
+person. Rows without a date or a place are paired too (no window compares them).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from incidentmap.merge.candidates import Pairs
-from incidentmap.merge.records import Records
+from incidentmap.merge.records import Records, days_apart, haversine_km
+from incidentmap.schema import CANONICAL_COLUMNS
 
-__all__ = ["SAME_REASON", "same_rows", "stated_ids", "uncompared_same"]
+__all__ = ["COPY_SHARE", "SAME_REASON", "copy_pairs", "stated_ids", "with_copies"]
 
 #: the reason a pair of the same row gets in the pairs file
 SAME_REASON = (
     "the same row in both sources: one event id and the same date, place, type, actors and "
-    "tolls (one file given twice, or one publisher's overlapping files)"
+    "tolls, or every column equal in files that are copies (one file given twice, or one "
+    "publisher's overlapping files)"
 )
+#: the share of the smaller source's rows equal to rows of the other that makes two
+#: sources copies (two publishers' rows are never equal in every column)
+COPY_SHARE = 0.5
 _NUMBERS = ("lo", "hi", "lon", "lat", "radius", "fatalities", "injured")
 _TEXTS = ("level", "district", "province", "category", "attribution", "place")
+#: the columns two rows of copies agree on: what the reader gives in every layout (never
+#: the row number, nor the notes on values it could not read), a span's end, the place
+_KEY_COLUMNS = [
+    *(c for c in CANONICAL_COLUMNS if c not in ("row", "input_note")),
+    "date_end", "province_code", "district_id", "geocode_precision",
+]  # fmt: skip
 
 
 def stated_ids(r: Records) -> np.ndarray:
@@ -52,8 +74,101 @@ def _equal_texts(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     )  # fmt: skip
 
 
-def same_rows(a: Records, b: Records, p: Pairs) -> np.ndarray:
-    """Return, per candidate pair, whether its two rows are the same row (see the module).
+def _same_content(a: Records, b: Records, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Per pair of rows: whether they agree on every value the merge compares."""
+    keep = np.ones(len(i), dtype=bool)
+    for name in _NUMBERS:
+        keep &= _equal_numbers(getattr(a, name)[i], getattr(b, name)[j])
+    for name in _TEXTS:
+        keep &= _equal_texts(getattr(a, name)[i], getattr(b, name)[j])
+    return keep & (a.groups[i] == b.groups[j])
+
+
+def _by_id(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of both sources that state one event id and agree on every compared value."""
+    stated_b = np.flatnonzero(stated_ids(b))
+    where_b = {str(b.event_id[k]): k for k in stated_b.tolist()}
+    stated_a = np.flatnonzero(stated_ids(a))
+    ids_a = [str(a.event_id[k]) for k in stated_a.tolist()]
+    both = [(k, where_b[e]) for k, e in zip(stated_a.tolist(), ids_a, strict=True) if e in where_b]
+    i = np.array([x for x, _ in both], dtype=np.int64)
+    j = np.array([y for _, y in both], dtype=np.int64)
+    keep = _same_content(a, b, i, j)
+    return i[keep], j[keep]
+
+
+def _column_values(v: pd.Series) -> np.ndarray | None:
+    """One column's values to hash: numbers as floats, dates as ns, blanks as None."""
+    if pd.api.types.is_bool_dtype(v) or pd.api.types.is_numeric_dtype(v):
+        x = pd.to_numeric(v, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        blank = np.isnan(x)
+        values = np.where(blank, 0.0, x)  # one NaN whatever its bits
+    elif pd.api.types.is_datetime64_any_dtype(v):
+        blank = v.isna().to_numpy()
+        values = np.where(blank, 0, v.astype("datetime64[ns]").to_numpy().astype("int64"))
+    else:
+        values = v.to_numpy(dtype=object, na_value=None)
+        blank = pd.isna(values) | (values == "")
+        values = np.where(blank, "", values)  # texts; hash_array reads other types as text
+    if blank.all():
+        return None  # a column of blanks is a column absent
+    return values
+
+
+def _row_keys(r: Records) -> np.ndarray:
+    """Return a hash per row of :data:`_KEY_COLUMNS` as the reader gave them (absent: blank)."""
+    if r.copy_key is not None:
+        return r.copy_key
+    key = np.zeros(len(r), dtype=np.uint64)
+    for n, c in enumerate(_KEY_COLUMNS):
+        values = _column_values(r.frame[c]) if c in r.frame else None
+        if values is None:
+            continue
+        h = pd.util.hash_array(values, categorize=False) ^ np.uint64(n + 1)
+        key = (key * np.uint64(1_000_003)) ^ h
+    r.copy_key = key
+    return key
+
+
+def _by_columns(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
+    """Rows equal in every column the reader gives, in files that are copies (the module)."""
+    empty = np.empty(0, dtype=np.int64)
+    sides = []
+    for r in (a, b):
+        keys = pd.DataFrame({"key": _row_keys(r), "at": np.arange(len(r))})
+        if "row" in r.frame:
+            order = pd.to_numeric(r.frame["row"], errors="coerce").to_numpy()
+            keys = keys.assign(order=order).sort_values(["order", "at"], kind="stable")
+        keys["rank"] = keys.groupby("key").cumcount()
+        sides.append(keys[["key", "rank", "at"]])
+    both = sides[0].merge(sides[1], on=["key", "rank"], suffixes=("_a", "_b"))
+    if len(both) < COPY_SHARE * min(len(a), len(b)):
+        return empty, empty
+    return both["at_a"].to_numpy(dtype=np.int64), both["at_b"].to_numpy(dtype=np.int64)
+
+
+def copy_pairs(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
+    """Return the pairs of rows that are the same row in both sources (see the module).
+
+    Parameters
+    ----------
+    a, b : Records
+        The two sources.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Rows of ``a`` and their rows of ``b``, each row in at most one pair: the pairs by
+        event id first, then those by every column among the rows left.
+    """
+    i, j = _by_id(a, b)
+    ci, cj = _by_columns(a, b)
+    free = ~np.isin(ci, i) & ~np.isin(cj, j)
+    return np.concatenate([i, ci[free]]), np.concatenate([j, cj[free]])
+
+
+def with_copies(a: Records, b: Records, p: Pairs) -> tuple[Pairs, np.ndarray]:
+    """Return the candidate pairs with the same rows no window found, and which are same.
 
     Parameters
     ----------
@@ -64,41 +179,27 @@ def same_rows(a: Records, b: Records, p: Pairs) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray of bool
+    (Pairs, numpy.ndarray of bool)
+        ``p`` and, after it, the pairs of :func:`copy_pairs` it lacks (rows without a date
+        or a place: level ``same row``); per pair, whether it is the same row in both.
     """
-    out = np.zeros(len(p), dtype=bool)
-    if not len(p):
-        return out
-    i, j = p.i, p.j
-    out = stated_ids(a)[i] & stated_ids(b)[j] & (a.event_id[i] == b.event_id[j])
-    k = np.flatnonzero(out)
-    if not len(k):
-        return out
-    ii, jj = i[k], j[k]
-    keep = np.ones(len(k), dtype=bool)
-    for name in _NUMBERS:
-        keep &= _equal_numbers(getattr(a, name)[ii], getattr(b, name)[jj])
-    for name in _TEXTS:
-        keep &= _equal_texts(getattr(a, name)[ii], getattr(b, name)[jj])
-    keep &= a.groups[ii] == b.groups[jj]
-    out[k] = keep
-    return out
-
-
-def uncompared_same(a: Records, b: Records) -> Pairs:
-    """Return the same rows of two sources that no window compares (no date, or no place).
-
-    Such rows are kept alone otherwise; the same row in both sources is still one record.
-    """
-    idle_a = np.flatnonzero((np.isnan(a.lo) | (a.level == "none")) & stated_ids(a))
-    idle_b = np.flatnonzero((np.isnan(b.lo) | (b.level == "none")) & stated_ids(b))
-    where_b = {str(b.event_id[k]): k for k in idle_b.tolist()}
-    ids_a = [str(a.event_id[k]) for k in idle_a.tolist()]
-    both = [(k, where_b[e]) for k, e in zip(idle_a.tolist(), ids_a, strict=True) if e in where_b]
-    i = np.array([x for x, _ in both], dtype=np.int64)
-    j = np.array([y for _, y in both], dtype=np.int64)
-    n = len(i)
-    p = Pairs(i=i, j=j, km=np.full(n, np.nan), days=np.full(n, np.nan),
-              level=np.full(n, "same row", dtype=object))  # fmt: skip
-    k = np.flatnonzero(same_rows(a, b, p))
-    return Pairs(i=i[k], j=j[k], km=p.km[k], days=p.days[k], level=p.level[k])
+    ci, cj = copy_pairs(a, b)
+    if not len(ci):
+        return p, np.zeros(len(p), dtype=bool)
+    n_b = np.int64(max(len(b), 1))
+    have = p.i.astype(np.int64) * n_b + p.j
+    copies = ci * n_b + cj
+    same = np.isin(have, copies)
+    extra = ~np.isin(copies, have)
+    i, j = ci[extra], cj[extra]
+    both = (a.level[i] == "point") & (b.level[j] == "point")
+    km = np.where(both, haversine_km(a.lon[i], a.lat[i], b.lon[j], b.lat[j]), np.nan)
+    level = np.where(both, "point", "same row").astype(object)
+    out = Pairs(
+        i=np.concatenate([p.i, i]),
+        j=np.concatenate([p.j, j]),
+        km=np.concatenate([p.km, km]),
+        days=np.concatenate([p.days, days_apart(a, i, b, j)]),
+        level=np.concatenate([p.level, level]),
+    )
+    return out, np.concatenate([same, np.ones(len(i), dtype=bool)])
