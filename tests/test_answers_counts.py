@@ -101,3 +101,49 @@ def test_mixed_rows_are_counted_as_pandas_counts_them(capsys, use_cache, mixed, 
     assert got["incidents"].sum() == len(at_points)
     prov = im.aggregate(mixed, level="province", period=None).counts
     assert prov.loc[prov["province"] == "Nangarhar", "incidents"].item() == 20
+
+
+@pytest.fixture
+def repeated(tmp_path):
+    """An export appended to itself in part: ids E0..E2 twice, two blank ids."""
+    rows = ["event_id,date,latitude,longitude,fatalities"]
+    for i in range(6):
+        rows.append(f"E{i},2023-03-{1 + i:02d},34.4265,70.4515,{i}")
+    for i in range(3):
+        rows.append(f"E{i},2023-03-{1 + i:02d},34.4265,70.4515,{i}")
+    rows += [",2023-03-09,34.4265,70.4515,1", ",2023-03-10,34.4265,70.4515,1"]
+    path = tmp_path / "repeated.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+REPEATED = (
+    "warning: 3 event ids are on several rows ('E0' on 2 rows, 'E1' on 2 rows, 'E2' on 2 "
+    "rows): each of those 6 rows is counted as an incident; if they are one event listed "
+    "again, the counts are too high"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["aggregate", "--level", "province", "-o", "{out}.csv"],
+        ["trends", "--period", "month", "--include-incomplete", "-f", "csv"],
+        ["export", "--layer", "provinces", "-o", "{out}.geojson"],
+    ],
+)
+def test_ids_on_several_rows_are_said_by_every_counting_command(
+    capsys, use_cache, repeated, tmp_path, command
+):
+    args = [a.replace("{out}", str(tmp_path / "out")) for a in command]
+    code, _, err = run(capsys, args[0], repeated, *args[1:])
+    assert code == 0, err
+    assert REPEATED in err  # blank ids are no id: not said
+
+
+def test_ids_on_several_rows_are_counted_and_said_in_python(use_cache, repeated):
+    res = im.aggregate(repeated, level="province", period=None)
+    src = pd.read_csv(repeated)
+    assert res.counts["incidents"].sum() == len(src)  # every row counted, as pandas counts
+    assert res.report.counts["repeated_id_rows"] == 6
+    assert REPEATED.removeprefix("warning: ") in [n.text for n in res.report.notes]

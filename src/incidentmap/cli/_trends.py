@@ -194,30 +194,20 @@ def _emit(result: TrendsResult, fmt: str, timeline: bool) -> None:
 
 
 def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: bool) -> None:
-    t = Table(show_lines=False)
     split = [] if timeline else _split_table(frame.assign(area=_area_label(table, level)))
-    if timeline:
-        cols = list(frame.columns)
-        rows = frame.itertuples(index=False)
-    else:
-        frame = frame.assign(area=_area_label(table, level))
-        flagged = _flagged(table)
-        if not flagged.all():
-            n = int((~flagged).sum())
-            console_err.print(
-                f"note: {plural(n, level)} with nothing flagged {'is' if n == 1 else 'are'} not "
-                "shown (--format csv lists every area)"
-            )
-        frame = frame[flagged.to_numpy()]
-        cols = [c for c in _TABLE if c in frame.columns]
-        rows = frame[cols].itertuples(index=False)
-        cols = [_TABLE[c] for c in cols]
+    cols, rows = _table_rows(table, frame, level, timeline)
     console = Console(soft_wrap=False, markup=False, highlight=False)
     cells = [[terminal_text(_cell(v)) for v in r] for r in rows]
-    keep = _columns_that_fit(cols, cells, console.width)
+    console.print(_fitted(cols, cells, console.width), *split)
+
+
+def _fitted(cols: list[str], cells: list[list[str]], width: int) -> Table:
+    """Return the table of the columns that fit in ``width`` (the others said on stderr)."""
+    t = Table(show_lines=False)
+    keep = _columns_that_fit(cols, cells, width)
     if len(keep) < len(cols):
         console_err.print(
-            f"note: not shown at this width ({console.width} columns): "
+            f"note: not shown at this width ({width} columns): "
             f"{', '.join(c for n, c in enumerate(cols) if n not in keep)} (--format csv "
             "lists every column)"
         )
@@ -226,7 +216,26 @@ def _emit_table(table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: 
         t.add_column(cols[n], min_width=max(widest, 1), overflow="fold")
     for r in cells:
         t.add_row(*[Text(r[n]) for n in keep])
-    console.print(t, *split)
+    return t
+
+
+def _table_rows(
+    table: pd.DataFrame, frame: pd.DataFrame, level: str, timeline: bool
+) -> tuple[list[str], Any]:
+    """Return the table's headers and rows: the timeline whole, or the flagged areas."""
+    if timeline:
+        return list(frame.columns), frame.itertuples(index=False)
+    frame = frame.assign(area=_area_label(table, level))
+    flagged = _flagged(table)
+    if not flagged.all():
+        n = int((~flagged).sum())
+        console_err.print(
+            f"note: {plural(n, level)} with nothing flagged {'is' if n == 1 else 'are'} not "
+            "shown (--format csv lists every area)"
+        )
+    frame = frame[flagged.to_numpy()]
+    cols = [c for c in _TABLE if c in frame.columns]
+    return [_TABLE[c] for c in cols], frame[cols].itertuples(index=False)
 
 
 def _columns_that_fit(cols: list[str], cells: list[list[str]], width: int) -> list[int]:

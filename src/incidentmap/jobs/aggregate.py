@@ -123,6 +123,7 @@ def run(request: AggregateRequest) -> AggregateResult:
         for col in request.sums:
             _check_sum_column(g, col, request.source.name)
         refuse_province_only(g, request.level)  # before anything is counted or written
+        say_repeated_ids(report, g)
         areas = load_boundaries(request.level)
         counts = counts_by_area(
             g,
@@ -168,18 +169,11 @@ def _span_before_filters(request: AggregateRequest, loaded: Any, report: Report)
     periods follow the coverage decided before the filters instead (the ``since`` asked
     for, else the file's first date; the coverage's end), every count 0, and it is said.
     """
-    import pandas as pd
-
     if request.period is None or len(loaded.frame) or not loaded.rows_read:
         return None
-    since = request.filters.since if request.filters is not None else None
-    first = pd.to_datetime(since, errors="coerce") if since else None
-    first = None if first is None or pd.isna(first) else first
-    if first is None:  # the file's first date, read again without the filters
-        whole = load(request.source, None, Report(), quiet=True).frame
-        first = pd.to_datetime(whole["date"], errors="coerce").min() if len(whole) else None
+    first = _first_day(request)
     end = loaded.coverage_end
-    if first is None or pd.isna(first) or end is None:
+    if first is None or end is None:
         return None
     report.add(
         "nothing_matched",
@@ -187,6 +181,18 @@ def _span_before_filters(request: AggregateRequest, loaded: Any, report: Report)
         f"cover ({first:%Y-%m-%d} to {end:%Y-%m-%d})",
     )
     return (first, end)
+
+
+def _first_day(request: AggregateRequest) -> Any:
+    """Return the ``since`` asked for, else the file's first date (read without filters)."""
+    import pandas as pd
+
+    since = request.filters.since if request.filters is not None else None
+    first = pd.to_datetime(since, errors="coerce") if since else pd.NaT
+    if pd.isna(first):
+        whole = load(request.source, None, Report(), quiet=True).frame
+        first = pd.to_datetime(whole["date"], errors="coerce").min() if len(whole) else pd.NaT
+    return None if pd.isna(first) else first
 
 
 def _split(counts: Any, g: Any, request: AggregateRequest) -> Any:
@@ -261,6 +267,34 @@ def refuse_province_only(g: Any, level: str = "district") -> None:
     fit = data_fitness(g)
     if level == "district" and fit.province_rows and not fit.district_rows:
         check_fit(fit, level="district", period=None)
+
+
+def say_repeated_ids(report: Report, g: Any) -> None:
+    """Say the event ids on several rows: each row is counted, one event listed twice is not.
+
+    A publisher's id names one event; the same id on two rows (an export appended twice,
+    pages fetched over each other) counts that event twice. Nothing is dropped (the rows
+    may differ), but the counts that follow are said to include them.
+    """
+    if "event_id" not in g.columns or not len(g):
+        return
+    ids = g["event_id"].astype("string").str.strip()
+    ids = ids[ids.notna() & (ids != "")]
+    counts = ids.value_counts()
+    repeated = counts[counts > 1]
+    if repeated.empty:
+        return
+    shown = ", ".join(f"{k!r} on {v:,} rows" for k, v in repeated.head(3).items())
+    more = f" and {len(repeated) - 3:,} more" if len(repeated) > 3 else ""
+    rows = int(repeated.sum())
+    report.counts["repeated_id_rows"] = rows
+    report.add(
+        "repeated_ids",
+        f"{plural(len(repeated), 'event id')} {'is' if len(repeated) == 1 else 'are'} on "
+        f"several rows ({shown}{more}): each of those {rows:,} rows is counted as an "
+        "incident; if they are one event listed again, the counts are too high",
+        kind="warning",
+    )
 
 
 def say_province_only(report: Report, g: Any) -> None:

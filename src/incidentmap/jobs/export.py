@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from incidentmap.errors import OutputExistsError, UsageError, carrying, plural, refuse_choice
-from incidentmap.jobs.aggregate import say_province_only, say_written
+from incidentmap.jobs.aggregate import say_province_only, say_repeated_ids, say_written
 from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
 from incidentmap.options import AREA_EVENTS, PERIOD_LAYOUTS, Filters, Output
@@ -213,6 +213,7 @@ def run(request: ExportRequest) -> ExportResult:
     report = Report()
     with carrying(report):
         g = load(request.source, request.filters, report).frame
+        say_repeated_ids(report, g)
         out = request.output
         written = export_layers(
             g,
@@ -258,9 +259,7 @@ def _say_left_out(report: Report, written: dict[str, Any], request: ExportReques
         )
     if written.get("area_only"):
         where = (
-            "in the area_events layer"
-            if request.area_events == "layer"
-            else "counted in the areas"
+            "in the area_events layer" if request.area_events == "layer" else "counted in the areas"
         )
         report.add(
             "area_only",

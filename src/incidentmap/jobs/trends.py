@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from incidentmap.errors import carrying, plural, refuse_choice
-from incidentmap.jobs.aggregate import coarse_note, say_written, write_area_rows
+from incidentmap.jobs.aggregate import coarse_note, say_repeated_ids, say_written, write_area_rows
 from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
 from incidentmap.options import LEVELS, PERIOD_NAMES, Filters, Output
@@ -169,6 +169,7 @@ def run(request: TrendsRequest) -> TrendsResult:
     report = Report()
     with carrying(report):
         loaded = load(request.source, request.filters, report)
+        say_repeated_ids(report, loaded.frame)
         from incidentmap.trends import TrendOptions, compare
 
         breakdown = target_breakdown() if request.by_target else None
