@@ -195,3 +195,28 @@ def test_a_plain_map_says_what_it_cannot_show(browser, capsys, tmp_path, kind): 
         assert not pg.problems
     finally:
         ctx.close()
+
+
+def test_a_fatalities_page_counts_the_areas_holding_incidents(browser, tmp_path):  # noqa: F811
+    """On a fatalities map the summary said "4 incidents shown in 1 district": the areas
+    were those with a toll above 0, so incidents with unknown or zero tolls had no area."""
+    rows = pd.DataFrame(
+        {
+            "date": ["2023-03-02", "2023-03-03", "2023-03-04", "2023-03-05"],
+            "latitude": [34.43, 34.43, 34.35, 36.7],
+            "longitude": [70.45, 70.45, 62.2, 67.1],
+            "fatalities": [None, None, 0, 2],
+        }
+    )
+    html = _page(tmp_path, "tolls", rows, measure="fatalities")
+    ctx, pg = open_page(browser, html)
+    try:
+        pg.wait_for_selector("[data-im-events]", timeout=30000)
+        summary = pg.evaluate(
+            """() => { const m = window.incidentmapInstances[0]; m.setPeriod(0);
+                return document.querySelector('.im-a11y-summary').textContent; }"""
+        )
+        assert "4 incidents shown in 3 districts. Death toll unknown for 2." in summary
+        assert not pg.problems
+    finally:
+        ctx.close()

@@ -69,7 +69,11 @@
 
   IM.prototype.viewSummary = function () {
     var st = this.fStats, a = this.data.areas, areas = 0, unknown = 0, shown = 0, unplaced = 0;
-    if (a) for (var i = 0; i < a.names.length; i++) { var v = this.areaValue(i); if (v) areas++; }
+    /* areas holding an incident in view, from the rows (on a fatalities map an area whose
+     * tolls are 0 or unknown still holds its incidents); before the rows are decoded, the
+     * areas with a value */
+    if (a && !this.events) for (var i = 0; i < a.names.length; i++) { if (this.areaValue(i)) areas++; }
+    var held = {};
     if (this.events) {
       var ev = this.events, keep = this.keep, now = this.rowsNow();
       for (var k = 0; k < now.length; k++) {
@@ -78,6 +82,7 @@
         shown += ev.w ? ev.w[r] : 1;
         if (isNaN(ev.f[r])) unknown++;
         if (ev.lm[r] === 2) unplaced += ev.w ? ev.w[r] : 1;  /* in the list, not on the map */
+        if (a && ev.a[r] >= 0 && !held[ev.a[r]]) { held[ev.a[r]] = 1; areas++; }
       }
     } else shown = this.visible;
     void st;
