@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import incidentmap as im
 from incidentmap.io import read_geocoded
 from incidentmap.merge import merge_incidents
 from incidentmap.merge.combine import split_ids
@@ -238,3 +239,26 @@ def test_two_publishers_are_never_copies(gtd, ucdp):
     result = merge_incidents([("gtd", gtd), ("ucdp", ucdp)])
     assert result.same == {}
     assert "the same row" not in " ".join(result.pairs["reason"])
+
+
+@pytest.mark.parametrize("cut", [0.0, 0.3])
+def test_cli_a_merged_list_with_one_of_its_sources_renamed(
+    capsys, use_cache, gtd, ucdp, tmp_path, cut
+):
+    merged = tmp_path / "gu.gpkg"
+    code, _, err = run(capsys, "merge", f"gtd={GTD}", f"ucdp={UCDP}", "-o", merged)
+    assert code == 0, err
+    again = tmp_path / "gtd_again.csv"
+    pd.read_csv(GTD, dtype=str).sample(frac=1 - cut, random_state=1).to_csv(again, index=False)
+    out = tmp_path / "twice.csv"
+    code, _, err = run(capsys, "merge", f"m={merged}", f"g2={again}", "-o", out)
+    assert code == 2 and not out.exists() and "Traceback" not in err
+    line = err.strip().splitlines()[-1]
+    assert "source 'g2' holds the rows of 'gtd' in the merged list 'm'" in line
+    with pytest.raises(im.UsageError, match="holds the rows of 'gtd'"):
+        merge_incidents([("m", read_geocoded(merged)), ("g2", gtd)])
+    # the list's events UCDP alone reported, and GTD: merged (no GTD row in that list)
+    listed = read_geocoded(merged)
+    only_ucdp = listed[listed["sources"] == "ucdp"]
+    result = merge_incidents([("m", only_ucdp), ("g2", gtd)])
+    assert result.rows_in == len(only_ucdp) + len(gtd) and len(only_ucdp) < len(ucdp)

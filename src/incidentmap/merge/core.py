@@ -18,6 +18,7 @@ from incidentmap.merge.combine import (
     pending_events,
     readable_merged,
     source_counts,
+    split_ids,
 )
 from incidentmap.merge.decisions import check_decisions, resolve_numbers
 from incidentmap.merge.posterior import group_probability
@@ -25,10 +26,11 @@ from incidentmap.merge.records import (
     Records,
     days_apart,
     duplicate_ids,
+    event_ids,
     haversine_km,
     records_of,
 )
-from incidentmap.merge.same import with_copies
+from incidentmap.merge.same import COPY_SHARE, stated_ids_of, with_copies
 from incidentmap.merge.score import LISTED, MARGIN, REVIEW, match_bar, score_pairs
 from incidentmap.merge.table import PAIR_COLUMNS, PairSet, pairs_table, reasons
 
@@ -450,10 +452,39 @@ def _check_merged_lists(items: list[tuple[str, pd.DataFrame]], names: list[str])
         again = sorted((inner - {name}) & set(names))
         if again:
             msg = (
-                f"source {again[0]!r} is also in the merged list {name!r} (its `sources`): "
+                f"source {again[0]!r} is also in the merged list {name!r} (its sources column): "
                 "name the new source otherwise, or merge the merged list without it"
             )
             raise UsageError(msg, field="inputs")
+        _check_held(name, frame, [(n, f) for n, f in items if n != name])
+
+
+def _check_held(name: str, merged: pd.DataFrame, others: list[tuple[str, pd.DataFrame]]) -> None:
+    """Refuse a source whose rows a merged list holds already, under another name.
+
+    A source whose event ids are, for :data:`~incidentmap.merge.same.COPY_SHARE` of its
+    rows with an id, one inner source's ids in the list's ``source_ids`` is that source
+    given again (each of its events would count twice).
+    """
+    keys = {k for v in merged["source_ids"].dropna().astype(str) for k in split_ids(v)}
+    held: dict[str, set[str]] = {}
+    for key in keys:
+        inner, _, event = key.partition(":")
+        held.setdefault(inner, set()).add(event)
+    for other, frame in others:
+        if "source_ids" in frame or "event_id" not in frame:
+            continue
+        ids = event_ids(frame)[stated_ids_of(frame)]
+        for inner, events in sorted(held.items()):
+            found = int(np.isin(ids, list(events)).sum())
+            if len(ids) and found >= COPY_SHARE * len(ids):
+                msg = (
+                    f"source {other!r} holds the rows of {inner!r} in the merged list {name!r} "
+                    f"({found:,} of its {len(ids):,} event ids are {inner}:ID in its "
+                    "source_ids column): they are in the list already; merge the list with the "
+                    "other sources only"
+                )
+                raise UsageError(msg, field="inputs")
 
 
 def check_windows(km: float, days: float) -> None:

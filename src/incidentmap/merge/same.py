@@ -30,7 +30,9 @@ from incidentmap.merge.candidates import Pairs
 from incidentmap.merge.records import Records, days_apart, haversine_km
 from incidentmap.schema import CANONICAL_COLUMNS
 
-__all__ = ["COPY_SHARE", "SAME_REASON", "copy_pairs", "stated_ids", "with_copies"]
+__all__ = [
+    "COPY_SHARE", "SAME_REASON", "copy_pairs", "stated_ids", "stated_ids_of", "with_copies",
+]  # fmt: skip
 
 #: the reason a pair of the same row gets in the pairs file
 SAME_REASON = (
@@ -53,9 +55,14 @@ _KEY_COLUMNS = [
 
 def stated_ids(r: Records) -> np.ndarray:
     """Return, per row, whether the file states its event id (not a blank made ``row N``)."""
-    if "event_id" not in r.frame:
-        return np.zeros(len(r), dtype=bool)
-    raw = r.frame["event_id"].astype(object).to_numpy()
+    return stated_ids_of(r.frame)
+
+
+def stated_ids_of(frame: pd.DataFrame) -> np.ndarray:
+    """Return, per row of a frame, whether it states its event id."""
+    if "event_id" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    raw = frame["event_id"].astype(object).to_numpy()
     return np.array(
         [v is not None and v == v and str(v).strip() != "" for v in raw.tolist()], dtype=bool
     )
