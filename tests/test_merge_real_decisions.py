@@ -44,20 +44,25 @@ def _as_spreadsheet(table: pd.DataFrame, how: str) -> pd.DataFrame:
         t["event_id_a"] = [f"{Decimal(x):.11E}" for x in t["event_id_a"]]
     elif how == "floats":
         t["event_id_b"] = [x + ".0" for x in t["event_id_b"]]
+    elif how == "apostrophe":  # typed to keep the number as text
+        t["event_id_b"] = ["'" + x for x in t["event_id_b"]]
     t["decision"] = t["decision"].str.capitalize()
     return t
 
 
-@pytest.mark.parametrize("how", ["integers", "scientific", "floats"])
+@pytest.mark.parametrize("how", ["integers", "scientific", "floats", "apostrophe"])
 def test_cli_decisions_with_ids_a_spreadsheet_made_numbers(capsys, use_cache, pairs, tmp_path, how):
     table = _as_spreadsheet(pairs, how)
     undone = pairs.iloc[0]
     table.loc[0, "decision"] = "Different"
     path = tmp_path / "edited.csv"
     # a European spreadsheet: a byte-order mark, semicolons, decimal commas
-    table.assign(km=table["km"].str.replace(".", ",")).to_csv(
-        path, sep=";", index=False, encoding="utf-8-sig"
+    # and the empty rows a sheet's export leaves at the end
+    text = table.assign(km=table["km"].str.replace(".", ",")).to_csv(
+        sep=";", index=False, lineterminator="\r\n"
     )
+    blank = ";" * (len(table.columns) - 1) + "\r\n"
+    path.write_text(text + blank * 2, encoding="utf-8-sig")
     out = tmp_path / "again.gpkg"
     code, _, err = run(capsys, "merge", f"gtd={GTD}", f"ucdp={UCDP}", "-o", out,
                        "--decisions", path)  # fmt: skip
@@ -128,3 +133,18 @@ def test_a_number_naming_two_ids_is_not_guessed(tmp_path):
     with pytest.raises(im.InputFileError, match=r"row 1, column 'event_id_a'.*'7' is not"):
         read_decisions(path, {"a": {"007", "7.0"}, "b": {"x"}})
     assert read_decisions(path, {"a": {"007"}, "b": {"x"}}) == {("a", "007", "b", "x"): "match"}
+
+
+def test_cli_decisions_from_a_workbook_of_numbers(capsys, use_cache, pairs, tmp_path):
+    table = pairs.copy()
+    table.loc[0, "decision"] = "different"
+    table["event_id_a"] = table["event_id_a"].astype(float)  # number cells, as Excel keeps
+    table["event_id_b"] = table["event_id_b"].astype(int)
+    table["km"] = pd.Timestamp("2004-01-05")  # a column Excel made a date: not read
+    path = tmp_path / "pairs.xlsx"
+    table.to_excel(path, index=False)
+    out = tmp_path / "m.csv"
+    code, _, err = run(capsys, "merge", f"gtd={GTD}", f"ucdp={UCDP}", "-o", out,
+                       "--decisions", path)  # fmt: skip
+    assert code == 0, err
+    assert "pairs: " in err and " 1 different" in err

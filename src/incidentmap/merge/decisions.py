@@ -296,8 +296,9 @@ class _NumberIndex:
 
     A spreadsheet reads ``200706170001.0`` as a number and saves ``200706170001`` (or
     ``2.00706170001E+11``), ``126645`` as ``126645.0``, ``007`` as ``7``: a cell that is not
-    an id of its source but writes the number of exactly one of them is that id. A number
-    rounded for display (``2.00706E+11``) writes no id's number and stays refused.
+    an id of its source but writes the number of exactly one of them is that id (so is
+    ``'126645``, the ``'`` typed to keep it text). A number rounded for display
+    (``2.00706E+11``) writes no id's number and stays refused.
     """
 
     def __init__(self, ids: dict[str, set[str]]) -> None:
@@ -321,7 +322,10 @@ class _NumberIndex:
             source, event = out[k], out[k + 1]
             if source not in self.ids or event in self.ids[source]:
                 continue
-            value = _number(event)
+            if event.startswith("'") and event[1:] in self.ids[source]:
+                out[k + 1] = event[1:]  # a ' typed to keep a number as text
+                continue
+            value = _number(event.removeprefix("'"))
             same = self._numbers(source).get(value, []) if value is not None else []
             if len(same) == 1:
                 out[k + 1] = same[0]
