@@ -262,3 +262,18 @@ def test_cli_a_merged_list_with_one_of_its_sources_renamed(
     only_ucdp = listed[listed["sources"] == "ucdp"]
     result = merge_incidents([("m", only_ucdp), ("g2", gtd)])
     assert result.rows_in == len(only_ucdp) + len(gtd) and len(only_ucdp) < len(ucdp)
+
+
+def test_explain_says_a_pair_is_the_same_row(capsys, use_cache, gtd):
+    from incidentmap.merge.explain import explain_pair
+
+    first = str(gtd.loc[_stated(gtd), "event_id"].iloc[0])
+    other = str(gtd.loc[_stated(gtd), "event_id"].iloc[1])
+    code, _, err = run(capsys, "merge", f"a={GTD}", f"b={GTD}",
+                       "--explain", f"a:{first}", "--explain", f"b:{first}")  # fmt: skip
+    assert code == 0, err
+    assert "the same row in both sources" in err and "a match whatever the score" in err
+    _, lines = explain_pair({"a": gtd, "b": gtd}, ("a", first), ("b", other))
+    assert not any("the same row" in line for line in lines)
+    _, lines = explain_pair({"a": gtd, "b": gtd}, ("a", first), ("b", first))
+    assert lines[-1].endswith("a match whatever the score")

@@ -9,6 +9,7 @@ from incidentmap.errors import UsageError
 from incidentmap.merge.candidates import Pairs
 from incidentmap.merge.decisions import ONE_SOURCE
 from incidentmap.merge.records import Records, days_apart, haversine_km, records_of
+from incidentmap.merge.same import SAME_REASON, copy_pairs
 from incidentmap.merge.score import (
     COEFFICIENTS,
     INTERCEPT,
@@ -140,7 +141,15 @@ def explain_pair(
     ]
     if a.name == b.name:  # never compared, and no decision can join them
         lines[1:] = [f"candidates: no ({ONE_SOURCE}; no decision can match them)"]
+    elif _same_row(a, i, b, j):
+        lines.append(f"{SAME_REASON}: a match whatever the score")
     return pd.DataFrame(rows), lines
+
+
+def _same_row(a: Records, i: int, b: Records, j: int) -> bool:
+    """Whether the merge pairs the two rows as the same row in both sources."""
+    ci, cj = copy_pairs(a, b)
+    return bool(np.any((ci == i) & (cj == j)))
 
 
 def _term_rows(x: np.ndarray) -> list[dict[str, object]]:
