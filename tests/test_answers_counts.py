@@ -147,3 +147,18 @@ def test_ids_on_several_rows_are_counted_and_said_in_python(use_cache, repeated)
     assert res.counts["incidents"].sum() == len(src)  # every row counted, as pandas counts
     assert res.report.counts["repeated_id_rows"] == 6
     assert REPEATED.removeprefix("warning: ") in [n.text for n in res.report.notes]
+
+
+def test_trends_by_district_says_the_rows_it_cannot_count(capsys, use_cache, mixed):
+    args = ["trends", mixed, "--level", "district", "--period", "month"]
+    code, _, err = run(capsys, *args, "--include-incomplete", "-f", "csv")
+    assert code == 0, err
+    assert (
+        "note: 12 of 20 placed rows are placed only to a province and are not in the district "
+        "counts (a page shows them by province; --level province counts them)"
+    ) in err
+    res = im.trends(mixed, level="district", period="month", include_incomplete=True)
+    assert res.report.counts["province_only"] == 12
+    src = pd.read_csv(mixed)
+    latest = src[src["latitude"].notna() & src["date"].str.startswith("2023-03")]
+    assert res.areas["last_count"].sum() == len(latest)  # the point rows only, as pandas says

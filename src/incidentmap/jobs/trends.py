@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from incidentmap.errors import carrying, plural, refuse_choice
-from incidentmap.jobs.aggregate import coarse_note, say_repeated_ids, say_written, write_area_rows
+from incidentmap.jobs.aggregate import (
+    coarse_note,
+    say_province_only,
+    say_repeated_ids,
+    say_written,
+    write_area_rows,
+)
 from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
 from incidentmap.options import LEVELS, PERIOD_NAMES, Filters, Output
@@ -186,6 +192,8 @@ def run(request: TrendsRequest) -> TrendsResult:
             breakdown=breakdown,
         )
         areas, facts = compare(loaded.frame, options=options, progress=request.progress)
+        if request.level == "district":  # after compare, which refuses rows all province-only
+            say_province_only(report, loaded.frame)
         timeline = facts.pop("timeline")
         facts["coverage_basis"] = loaded.coverage_basis
         result = TrendsResult(areas, timeline, facts, request.level, report)
