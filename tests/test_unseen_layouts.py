@@ -368,3 +368,44 @@ def test_a_world_region_is_never_taken_for_a_province(use_cache, tmp_path):
     t.to_csv(tmp_path / "r.csv", index=False)
     g = im.read(tmp_path / "r.csv").frame
     assert g["stated_province"].isna().all() and list(g["province"]) == PROVINCES
+
+
+# ---------------------------------------------------------------------------------------------
+# a title above the header (dashboard and spreadsheet exports)
+
+
+@SETTINGS
+@given(
+    title=st.text(st.characters(codec="ascii", categories=["L", "Nd", "Zs"]), min_size=1,
+                  max_size=30).filter(str.strip),
+    blanks=st.integers(0, 2),
+    kind=st.sampled_from(["csv", "csv_padded", "csv_semicolon", "xlsx"]),
+    blocks=st.booleans(),
+)  # fmt: skip
+def test_a_title_above_the_header_is_left_out_and_said(
+    capsys, use_cache, tmp_path_factory, title, blanks, kind, blocks
+):
+    from tests.test_cli import run
+
+    tmp = tmp_path_factory.mktemp("title")
+    width = len(ACLED.columns)
+    if kind == "xlsx":
+        path = tmp / "t.xlsx"
+        with pd.ExcelWriter(path) as w:
+            ACLED.to_excel(w, sheet_name="data", index=False, startrow=1 + blanks)
+            w.sheets["data"]["A1"] = title
+    else:
+        sep = ";" if kind == "csv_semicolon" else ","
+        pad = sep * (width - 1) if kind == "csv_padded" else ""
+        path = tmp / "t.csv"
+        body = ACLED.to_csv(index=False, sep=sep)
+        path.write_text(f"{title}{pad}\n" + f"{pad}\n" * blanks + body)
+    g = im.read(path).frame
+    assert list(g["event_id"]) == list(ACLED["event_id_cnty"])
+    assert list(g["geocode_method"]) == ["point"] * 4
+    out = tmp / ("o.parquet" if blocks else "o.csv")
+    args = ["--block-mb", "0.001"] if blocks else []
+    code, _, err = run(capsys, "geocode", path, "-o", out, *args)
+    assert code == 0, err
+    assert "above the header left out (title" in err and "read: 4 rows" in err
+    assert len(pd.read_parquet(out) if blocks else pd.read_csv(out)) == 4

@@ -29,6 +29,7 @@ __all__ = [
     "detect_preset",
     "fallback_columns",
     "header_key",
+    "header_score",
     "layout_lines",
     "safe_names",
 ]
@@ -556,6 +557,32 @@ def layout_lines(preset: str, mapping: dict[str, str], columns: Iterable[str]) -
     return [f"layout: {p.title} (preset {p.name}{book}); {why}", f"columns: {roles or 'none'}"]
 
 
+def _known_keys() -> frozenset[str]:
+    return frozenset(
+        key
+        for p in PRESETS.values()
+        for key in (*p.evidence, *(k for keys in p.columns.values() for k in keys))
+    )
+
+
+#: header keys that say "a column of incidents": every preset's codebook columns and roles
+KNOWN_KEYS = _known_keys()
+
+
+def header_score(header: Iterable[object]) -> int:
+    """Count the cells of a header that name a publisher's codebook column or a role.
+
+    A title above a table (``ACLED data export``) names none; a header names several.
+    """
+    return len({header_key(h) for h in header if isinstance(h, str)} & KNOWN_KEYS)
+
+
+def _coordinate_names(present: set[str]) -> bool:
+    """Tell whether header keys name a latitude and a longitude (``lat``/``lon`` too)."""
+    generic = PRESETS["generic"].columns
+    return all(present & set(generic[r]) for r in ("latitude", "longitude"))
+
+
 def detect_preset(columns: Iterable[str], *, points: bool = False) -> Preset:
     """Return the preset whose identifying columns are present.
 
@@ -582,7 +609,6 @@ def detect_preset(columns: Iterable[str], *, points: bool = False) -> Preset:
             PRESETS["generic"],
         )
     if preset.name in ("acled", "acled_admin1"):  # with coordinates, or by province without
-        generic = PRESETS["generic"].columns
-        coords = points or all(present & set(generic[r]) for r in ("latitude", "longitude"))
+        coords = points or _coordinate_names(present)
         preset = PRESETS["acled" if coords else "acled_admin1"]
     return preset

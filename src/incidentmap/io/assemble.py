@@ -31,6 +31,7 @@ from incidentmap.io.assemble_parts import (
 )
 from incidentmap.io.decode import encoding_note
 from incidentmap.io.numbers import has_undecided_counts, parse_counts
+from incidentmap.io.preamble import header_below
 from incidentmap.io.roles import (
     count_note,
     day_count,
@@ -125,10 +126,7 @@ def _resolve_columns(
             if cand in by_key:
                 mapping[canon] = by_key[cand]
                 break
-    for canon, candidates in fallback_columns(preset).items():  # an export's renamings
-        found = next((by_key[c] for c in candidates if c in by_key), None)
-        if canon not in mapping and found is not None and found not in mapping.values():
-            mapping[canon] = found
+    _fill_fallbacks(mapping, by_key, preset)
     for canon, col in overrides.items():
         if col is None:
             continue
@@ -140,6 +138,14 @@ def _resolve_columns(
             cols = ", ".join(map(str, frame.columns))
             raise InputFileError(path, f"no column {col!r} for {canon} (columns: {cols})")
     return mapping
+
+
+def _fill_fallbacks(mapping: dict[str, str], by_key: dict[str, str], preset: Preset) -> None:
+    """Fill the roles the preset's columns left open from their common names (renamings)."""
+    for canon, candidates in fallback_columns(preset).items():
+        found = next((by_key[c] for c in candidates if c in by_key), None)
+        if canon not in mapping and found is not None and found not in mapping.values():
+            mapping[canon] = found
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -247,6 +253,7 @@ def _table(
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
     first = state.row0 == 0
+    frame, titled = header_below(frame, name) if first and geom_src is None else (frame, [])
     frame, geom_src, hxl = hxl_row(frame, geom_src, first)
     state.row0 += hxl is not None  # the tag row keeps its number: the first incident is row 2
     if chosen is None:
@@ -264,17 +271,24 @@ def _table(
     problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
     _formulas(facts.formulas, problems, len(frame), hxl is not None)
-    notes: list[str] = [*facts.notes, *hxl_note(hxl, name), *_told_day(facts, opts, day_one, name)]
-    notes += said
-    if first:
-        notes += count_note(frame, name)
+    notes = [*hxl_note(hxl, name), *_told_day(facts, opts, day_one, name), *titled, *said]
+    notes = _table_notes(facts, notes, frame if first else None, name)
     codec = facts.encoding
-    if codec and encoding_note(codec):
-        notes.append(f"{name}: {encoding_note(codec)}")
     return RawTable(
         frame, name, chosen, mapping, problems, notes, rows, hxl, overrides, day_one, geom_src,
         codec, arrow,
     )  # fmt: skip
+
+
+def _table_notes(
+    facts: TableFacts, notes: list[str], first: pd.DataFrame | None, name: str
+) -> list[str]:
+    """Return the table's notes: the reading's, ``notes``, a count column, the encoding."""
+    out = [*facts.notes, *notes, *(count_note(first, name) if first is not None else [])]
+    codec = facts.encoding
+    if codec and encoding_note(codec):
+        out.append(f"{name}: {encoding_note(codec)}")
+    return out
 
 
 def _points(geom: gpd.GeoSeries | None) -> bool:

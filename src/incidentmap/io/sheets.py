@@ -25,21 +25,9 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError
 from incidentmap.io.layers import read_workbook, sheet_formulas, sheet_name
-from incidentmap.schema import MIN_EVIDENCE, PRESETS, header_key
+from incidentmap.schema import MIN_EVIDENCE, header_key, header_score
 
-__all__ = ["WorkbookRead", "header_score", "read_excel", "sheet_plan"]
-
-#: header keys that say "a column of incidents": every preset's codebook columns and roles
-_KNOWN = frozenset(
-    key
-    for p in PRESETS.values()
-    for key in (*p.evidence, *(k for keys in p.columns.values() for k in keys))
-)
-
-
-def header_score(header: list[Any]) -> int:
-    """Count the header cells that name a publisher's codebook column or a canonical role."""
-    return len({header_key(h) for h in header if isinstance(h, str)} & _KNOWN)
+__all__ = ["WorkbookRead", "read_excel", "sheet_plan"]
 
 
 class WorkbookRead:
@@ -63,6 +51,10 @@ class WorkbookRead:
         self.notes = notes
 
 
+#: how many rows above a sheet's header may hold a title (looked at for the header)
+_TITLE_ROWS = 10
+
+
 def _headers(p: Path) -> list[tuple[str, list[Any], int]]:
     """Return each sheet's name, header row and number of rows below it (calamine)."""
     from python_calamine import CalamineWorkbook
@@ -72,8 +64,9 @@ def _headers(p: Path) -> list[tuple[str, list[Any], int]]:
     try:
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False, nrows=1)
-            head = [h.strip() if isinstance(h, str) else h for h in (rows[0] if rows else [])]
+            rows = sheet.to_python(skip_empty_area=False, nrows=_TITLE_ROWS + 1) or [[]]
+            head = max(rows, key=header_score)  # the header, under a title or not
+            head = [h.strip() if isinstance(h, str) else h for h in head]
             out.append((str(name), head, max(int(sheet.height) - 1, 0)))
     finally:
         book.close()

@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from incidentmap.io.lines import has_lone_cr
+from incidentmap.io.preamble import title_lines
 from incidentmap.io.tables import TEXT_EXTS, TableFacts, arrow_csv_options, arrow_frame
 
 __all__ = ["CsvBlocks", "NotInBlocks", "ParquetBlocks", "csv_blocks", "parquet_blocks"]
@@ -226,8 +227,8 @@ def csv_blocks(
 ) -> CsvBlocks | None:
     """Return a block reader for a CSV larger than ``block_bytes``, or None.
 
-    None unless the file is a plain UTF-8 CSV (no BOM, no comment lines, not JSON,
-    not UTF-16) larger than one block: everything else is read whole by
+    None unless the file is a plain UTF-8 CSV (no BOM, no comment lines, no title above
+    its header, not JSON, not UTF-16) larger than one block: everything else is read whole by
     :func:`read_table`.
     """
     name = str(path)
@@ -237,6 +238,9 @@ def csv_blocks(
     head = _plain_csv_head(p, block_bytes)
     if head is None:
         return None
+    text = head.decode("utf-8", "replace")
+    if header and columns is None and title_lines(text, delimiter):
+        return None  # a title above the header: the whole-file reader leaves it out
     options = arrow_csv_options(head, delimiter=delimiter, header=header, columns=columns)
     if options is None:
         return None

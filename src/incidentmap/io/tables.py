@@ -38,6 +38,7 @@ from incidentmap.io.layers import exact_ints, json_int, read_gis
 from incidentmap.io.lines import check_fields, fields_note, protect_lone_cr, restore_lone_cr
 from incidentmap.io.options import check_delimiter
 from incidentmap.io.postgis import is_postgres_url, read_postgis
+from incidentmap.io.preamble import title_lines, title_note
 from incidentmap.io.sheets import read_excel
 from incidentmap.io.sniff import commented_hint, sniff_commented
 
@@ -401,7 +402,8 @@ def _text_table(
     looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"["))
     if not looks_json and ext not in JSON_EXTS:
         check_first_line(data, name)
-    if _for_arrow(data, ext, encoding, comment, looks_json):
+    plain = _for_arrow(data, ext, encoding, comment, looks_json)
+    if plain and not _titled(data, delimiter, header, columns):
         fast = _read_csv_arrow(data, delimiter=delimiter, header=header, columns=columns)
         if fast is not None:  # UTF-8 and well formed: the fast reader's table
             bom = data.startswith(b"\xef\xbb\xbf")
@@ -412,6 +414,13 @@ def _text_table(
     else:
         out, facts = _text_csv(text, name, codec, delimiter, comment, header, columns)
     return out, replace(facts, encoding=codec)
+
+
+def _titled(data: bytes, delimiter: str | None, header: bool, columns: list[str] | None) -> bool:
+    """Tell whether a title stands above the header (:func:`.preamble.title_lines`)."""
+    if not header or columns is not None:
+        return False
+    return bool(title_lines(data[:65536].decode("utf-8", "replace"), delimiter))
 
 
 def _text_csv(
@@ -427,15 +436,22 @@ def _text_csv(
     read = _commented(text, name, delimiter, comment, header, columns)
     if read is not None:
         return read
+    skip = title_lines(text, delimiter) if header and columns is None and not comment else 0
+    said: tuple[str, ...] = ()
+    if skip:  # an export's title above its header: the header is the line naming columns
+        lines = text.splitlines(keepends=True)
+        said = (title_note(name, skip, lines[0].lstrip("\ufeff")),)
+        text = "".join(lines[skip:])
     if not comment and codec not in ("utf-8", "utf-8-sig") and name != "<stdin>":
         out = _read_csv_arrow(
             text.encode("utf-8"), delimiter=delimiter, header=header, columns=columns
         )
         if out is not None:
-            return out, TableFacts()
-    return _read_csv_text(
+            return out, TableFacts(notes=said)
+    out, facts = _read_csv_text(
         text, name, delimiter=delimiter, comment=comment, header=header, columns=columns
     )
+    return out, replace(facts, notes=(*said, *facts.notes))
 
 
 def _commented(

@@ -1,0 +1,110 @@
+"""Title lines above a table's header: an export's name, its date, a blank line.
+
+Reports exported from dashboards and spreadsheets often put a title above the header
+(``ACLED data export, Afghanistan 2023`` in A1, a blank row, then the columns). Read as
+they are, the title becomes the header and every column a nameless one. The header is the
+first of the top lines that names :data:`~incidentmap.schema.MIN_EVIDENCE` or more
+columns of a publisher's codebook or the canonical roles (:func:`header_score`), when the
+line above it names fewer; the lines above it are left out, said in a note. A file whose
+first line is its header is read as before.
+
+:func:`title_lines` finds such lines in a text file before it is parsed (a title of one
+field above a header of many cannot be parsed as one table); :func:`header_below` finds
+them in a table already read (a workbook, or CSV whose title line has the header's
+width: Excel writes ``Title,,,,`` when it saves such a sheet).
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+
+from incidentmap.schema import MIN_EVIDENCE, header_score
+
+__all__ = ["header_below", "title_lines", "title_note"]
+
+#: how many lines above the header may hold a title
+TITLE_LINES = 10
+#: marks that start comment lines, never a title or a header
+_COMMENTS = ("%", "#", ";", "!", "//")
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def title_lines(text: str, delimiter: str | None) -> int:
+    """Return how many lines of ``text`` stand above its header (0: the first line is it).
+
+    Parameters
+    ----------
+    text : str
+        The decoded file.
+    delimiter : str, optional
+        The file's delimiter (default: each line's most frequent of ``, ; tab |``).
+    """
+    lines = text.lstrip("\ufeff").splitlines()[: TITLE_LINES + 1]
+    if len(lines) < 2 or any(line.lstrip().startswith(_COMMENTS) for line in lines[:2]):
+        return 0  # comment lines: the reader of commented files decides
+    scores = [
+        header_score(_fields(line, delimiter or max(",;\t|", key=line.count))) for line in lines
+    ]
+    if scores[0] >= MIN_EVIDENCE:
+        return 0
+    return next(
+        (i for i in range(1, len(scores)) if scores[i] >= MIN_EVIDENCE > max(scores[:i])), 0
+    )
+
+
+def title_note(name: str, skipped: int, title: str, unit: str = "line") -> str:
+    """Say how many lines (or rows) above the header were left out, and the title."""
+    title = title.strip().strip(",;\t|").strip()
+    what = f" (title {title[:60]!r})" if title else ""
+    return (
+        f"{name}: {skipped} {unit}{'s' if skipped > 1 else ''} above the header left "
+        f"out{what}; the header is the first {unit} naming the columns"
+    )
+
+
+def _names(cells: list[object]) -> list[str]:
+    """Header names from a row's cells: blank ones ``columnN``, repeated ones numbered."""
+    names: list[str] = []
+    for i, v in enumerate(cells):
+        text = (str(v).strip() if isinstance(v, str) or pd.notna(v) else "") or f"column{i + 1}"
+        names.append(text if text not in names else f"{text}.{names.count(text)}")
+    return names
+
+
+def header_below(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """Take the header from a row under a title (the table's header names no column).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table as read, its first row taken as the header.
+    name : str
+        The file, for the note.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows under the real header, named by it; the table itself when its header
+        names known columns or no row below does better.
+    list of str
+        A note when a header was found below a title.
+    """
+    if header_score(frame.columns) >= MIN_EVIDENCE or frame.empty:
+        return frame, []
+    top = frame.head(TITLE_LINES)
+    scores = [header_score(top.iloc[i].tolist()) for i in range(len(top))]
+    best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+    if scores[best] < MIN_EVIDENCE or scores[best] <= header_score(frame.columns):
+        return frame, []
+    out = frame.iloc[best + 1 :].reset_index(drop=True)
+    out.columns = _names(top.iloc[best].tolist())
+    title = next((str(c) for c in frame.columns if not str(c).startswith("column")), "")
+    return out, [title_note(name, best + 1, title, "row")]
