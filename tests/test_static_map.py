@@ -292,3 +292,22 @@ def test_an_image_says_the_incidents_no_period_holds(tmp_path):
         matplotlib.pyplot.close(fig)
     said = "2 incidents in no week (undated 1, dated to a month 1): on no panel."
     assert any(said in t for t in texts), texts
+
+
+@pytest.mark.parametrize("periods", [1, 12])
+def test_the_title_never_touches_the_panels_titles(sample, periods):
+    """Four rows of panels put the figure's title on the first row's titles (it was placed at
+    a share of the height): it keeps a gap whatever the rows."""
+    fig = static_figure(
+        sample, MapStyle(level="province", period="month"), image=ImageOptions(periods=periods)
+    )
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        title = fig._suptitle.get_window_extent(renderer)
+        for ax in fig.axes:
+            if ax.get_title():
+                below = ax.title.get_window_extent(renderer)
+                assert below.y1 < title.y0 - 5, (below, title)
+    finally:
+        matplotlib.pyplot.close(fig)

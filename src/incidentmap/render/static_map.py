@@ -147,7 +147,8 @@ def static_figure(
         ncol=min(len(handles), 4),
     )
     if title:
-        fig.suptitle(_plain(title), fontsize=14, fontweight="bold", y=0.985)
+        top = 1 - 0.12 / fig.get_figheight()  # 0.12 in from the top, whatever the rows
+        fig.suptitle(_plain(title), fontsize=14, fontweight="bold", y=top, va="top")
     fig.text(0.01, 0.01, _plain(_credits(incidents, st, series, districts.credit)), fontsize=7,
              color="#444")  # fmt: skip
     return fig
@@ -205,7 +206,7 @@ def _panels(ctx: StaticContext, chosen: list[int], plt: Any, *, titled: bool) ->
     rows = math.ceil(n / cols)
     height = 4.4 * rows + 0.9
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, height), squeeze=False)
-    top = 1 - (0.75 if titled else 0.2) / height
+    top = 1 - (0.95 if titled else 0.2) / height  # room for the title above the panels
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.75 / height, top=top, wspace=0.04)
     fig.subplots_adjust(hspace=0.5 / 4.4)
     for ax in axes.ravel():
