@@ -92,3 +92,15 @@ def test_aggregate_matches_a_pandas_count_and_keeps_unknown_tolls_unknown(
     assert got["fatalities_known"].to_dict() == want["k"].to_dict()
     assert got["fatalities"].to_dict() == want["f"].to_dict()
     assert got["period_complete"].to_dict() == {m: m != "2023-06-01" for m in got.index}
+
+
+def test_trends_says_the_rows_without_a_date(capsys, use_cache, half_june, tmp_path):
+    src = tmp_path / "undated.csv"
+    lines = half_june.read_text().splitlines()
+    src.write_text("\n".join([*lines, "U1,,34.4265,70.4515,1", "U2,,34.4265,70.4515,"]) + "\n")
+    code, _, err = run(capsys, "trends", src, "--period", "month", "-f", "csv")
+    assert code == 0, err
+    assert "note: 2 rows have no date: in no month, in no count compared" in err
+    res = im.trends(src, period="month")
+    assert any(n.code == "undated" and n.text.startswith("2 rows") for n in res.report.notes)
+    assert res.areas["last_count"].sum() == _by_month(half_june)["2023-05-01"]

@@ -194,6 +194,7 @@ def run(request: TrendsRequest) -> TrendsResult:
         areas, facts = compare(loaded.frame, options=options, progress=request.progress)
         if request.level == "district":  # after compare, which refuses rows all province-only
             say_province_only(report, loaded.frame)
+        _say_undated(report, loaded.frame, request.period)
         timeline = facts.pop("timeline")
         facts["coverage_basis"] = loaded.coverage_basis
         result = TrendsResult(areas, timeline, facts, request.level, report)
@@ -249,6 +250,17 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
         f"{counts.get('threat', 0)}, rising {counts.get('rising', 0)} of {len(areas)}",
         kind="info",
     )
+
+
+def _say_undated(report: Report, frame: Any, period: str) -> None:
+    """Say the rows without a date: in no period, so in no count compared."""
+    n = int(frame["date"].isna().sum()) if "date" in frame.columns else len(frame)
+    if n:
+        report.add(
+            "undated",
+            f"{n:,} {'row has' if n == 1 else 'rows have'} no date: in no {period}, in no "
+            "count compared",
+        )
 
 
 def _say_quiet_hot(result: TrendsResult, request: TrendsRequest) -> None:
