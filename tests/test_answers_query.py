@@ -14,6 +14,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import incidentmap as im
 from incidentmap.jobs.load import Source
@@ -121,3 +123,57 @@ def test_an_area_that_only_overlaps_the_box_stays_overlapping_near_a_point(capsy
     areas = got[got["geocode_precision"] != "point"]
     assert len(areas) and set(areas["match"]) == {"area overlaps"}
     assert "wholly inside" not in err
+
+
+@pytest.fixture(scope="module")
+def scattered(cache, tmp_path_factory):
+    """400 points around Jalalabad and 20 rows placed only to districts of Nangarhar."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    lat = 34.4265 + rng.uniform(-0.6, 0.6, 400)
+    lon = 70.4515 + rng.uniform(-0.7, 0.7, 400)
+    rows = ["event_id,date,latitude,longitude,province,district"]
+    pairs = enumerate(zip(lat, lon, strict=True))
+    rows += [f"P{i},2023-03-01,{a:.6f},{o:.6f},," for i, (a, o) in pairs]
+    names = ["Jalalabad", "Surkh Rod", "Bihsud", "Kama", "Chaparhar"]
+    rows += [f"A{i},2023-03-01,,,Nangarhar,{names[i % 5]}" for i in range(20)]
+    path = tmp_path_factory.mktemp("scattered") / "scattered.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return im.read(path).frame
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    dlat=st.floats(-0.5, 0.5),
+    dlon=st.floats(-0.5, 0.5),
+    km=st.floats(0, 60),
+)
+def test_near_counts_are_the_geodesic_counts(use_cache, scattered, dlat, dlon, km):
+    import numpy as np
+    from pyproj import Geod
+
+    lat, lon = 34.4265 + dlat, 70.4515 + dlon
+    got = im.incidents_near(scattered, (lat, lon), km, include_area_events=True)
+    pts = scattered[scattered["geocode_precision"] == "point"]
+    _, _, d = Geod(ellps="WGS84").inv(
+        np.full(len(pts), lon), np.full(len(pts), lat), pts.geometry.x, pts.geometry.y
+    )
+    near = d / 1000 <= km
+    # a point a few metres either side of the radius may round either way: skip those
+    assume(not np.any(np.abs(d / 1000 - km) < 1e-6))
+    at_points = got[got["match"] == "point"]
+    assert len(at_points) == int(near.sum())
+    assert np.allclose(np.sort(at_points["distance_km"]), np.sort(np.round(d[near] / 1000, 3)))
+    areas = got[got["match"] != "point"]
+    # an area-placed event is 0 km away only when the point is inside its area
+    districts = im.load_boundaries("district").set_index("district_id").geometry
+    here = shapely.Point(lon, lat)
+    for _, r in areas.iterrows():
+        area = districts[r["district_id"]]
+        if area.covers(here):
+            assert r["distance_km"] == 0
+        else:  # outside: never 0 km, unless within a metre of the edge (rounded to 0.001)
+            assert r["distance_km"] > 0 or area.distance(here) < 1e-5
