@@ -409,3 +409,50 @@ def test_a_title_above_the_header_is_left_out_and_said(
     assert code == 0, err
     assert "above the header left out (title" in err and "read: 4 rows" in err
     assert len(pd.read_parquet(out) if blocks else pd.read_csv(out)) == 4
+
+
+# ---------------------------------------------------------------------------------------------
+# coordinates 0, 0: a blank a tool filled with zeros
+
+
+@SETTINGS
+@given(
+    zeros=st.sets(st.integers(0, 3), min_size=1, max_size=2),
+    carrier=st.sampled_from(["columns.csv", "text.csv", "geometry.geojson"]),
+    names=st.booleans(),
+)
+def test_coordinates_0_0_are_no_point_and_the_names_place_the_row(
+    capsys, use_cache, tmp_path_factory, zeros, carrier, names
+):
+    import geopandas as gpd
+
+    from tests.test_cli import run
+
+    t = ACLED.copy()
+    lat, lon = t["latitude"].astype(object), t["longitude"].astype(object)
+    for i in zeros:
+        lat[i], lon[i] = ("0", "0.0") if carrier == "text.csv" else (0, 0)
+    t["latitude"], t["longitude"] = lat, lon
+    if not names:
+        t = t.drop(columns=["admin1", "admin2", "location"])
+    tmp = tmp_path_factory.mktemp("zeros")
+    path = tmp / f"z_{carrier}"
+    if carrier.startswith("geometry"):
+        pts = gpd.points_from_xy(t["longitude"].astype(float), t["latitude"].astype(float))
+        gpd.GeoDataFrame(t.drop(columns=["latitude", "longitude"]), geometry=pts, crs=4326).to_file(
+            path
+        )
+    else:
+        t.to_csv(path, index=False)
+    g = im.read(path).frame
+    rows = sorted(zeros)
+    assert g["latitude"].iloc[rows].isna().all()
+    assert all("0, 0" in g["input_note"].iloc[i] for i in rows)
+    if names:  # placed by the names, in the province the row states
+        assert list(g["province"].iloc[rows]) == [PROVINCES[i] for i in rows]
+    else:
+        assert set(g["geocode_method"].iloc[rows]) == {"unplaced"}
+        assert all("no location" in g["geocode_note"].iloc[i] for i in rows)
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+    assert code == 0, err
+    assert f"{len(zeros)} row{'s' if len(zeros) > 1 else ''} at 0, 0" in err

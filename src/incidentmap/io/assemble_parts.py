@@ -328,11 +328,32 @@ def coordinates(
         del t.mapping["latitude"], t.mapping["longitude"]  # the first block found them not
         return empty  # coordinates
     if mapped:
-        columns = _column_coordinates(t, decided) or empty
+        columns = _placeholders(t, *(_column_coordinates(t, decided) or empty))
         return _with_geometry(t, *columns) if t.geom is not None else columns
     if t.geom is not None:
-        return _geometry_coordinates(t.geom, t.problems, t.n)
+        return _placeholders(t, *_geometry_coordinates(t.geom, t.problems, t.n))
     return empty
+
+
+def _placeholders(t: RawTable, la: np.ndarray, lo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Take 0, 0 for what exports mean by it: no point (a blank a tool filled with zeros).
+
+    Such a row is placed by its names (or said unplaced for having none), never at a point
+    in the Gulf of Guinea; its ``input_note`` and one note for the file say so.
+    """
+    zero = (la == 0) & (lo == 0)
+    if not zero.any():
+        return la, lo
+    for i in np.flatnonzero(zero).tolist():
+        t.problems.notes.setdefault(i, []).append(
+            "coordinates 0, 0 taken as none (a placeholder, not a place)"
+        )
+    t.notes.append(
+        f"{t.name}: {plural(int(zero.sum()), 'row')} at 0, 0 (the first: row "
+        f"{int(t.rows[np.flatnonzero(zero)[0]])}): a placeholder, not a place; placed by "
+        "names where the row gives them"
+    )
+    return np.where(zero, np.nan, la), np.where(zero, np.nan, lo)
 
 
 #: how far apart (degrees, about 1 km) a feature's geometry and its coordinate columns may be
