@@ -38,11 +38,12 @@ _LAZY = {
     "install_boundaries": "incidentmap.boundaries.install",
     "dissolve_provinces": "incidentmap.boundaries.sources",
     "manifest": "incidentmap.boundaries.sources",
+    "stale_corrections": "incidentmap.boundaries.sources",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """Import :func:`install_boundaries`, :func:`dissolve_provinces`, :func:`manifest` on use."""
+    """Import the names of :data:`_LAZY` (they read layers) on first use."""
     if name not in _LAZY:
         msg = f"module {__name__!r} has no attribute {name!r}"
         raise AttributeError(msg)

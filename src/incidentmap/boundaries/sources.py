@@ -25,7 +25,7 @@ from incidentmap._settings import cache_dir
 from incidentmap.errors import BoundarySourceError, DownloadError, UnknownNameError, one_line
 from incidentmap.gazetteer import provinces, resolve_province
 
-__all__ = ["dissolve_provinces", "manifest"]
+__all__ = ["dissolve_provinces", "manifest", "stale_corrections"]
 
 
 _EQUAL_AREA = "EPSG:6933"
@@ -48,6 +48,31 @@ def manifest() -> dict[str, Any]:
 def _corrections() -> list[dict[str, str]]:
     text = resources.files("incidentmap._boundaries").joinpath("province_corrections.csv")
     return list(csv.DictReader(text.read_text("utf-8").splitlines()))
+
+
+def stale_corrections(districts: gpd.GeoDataFrame) -> list[str]:
+    """Return the province corrections an installed geoBoundaries layer lacks.
+
+    A layer installed by an older incidentmap carries the corrections of its day: each
+    district of ``boundaries/province_corrections.csv`` (by its shape id, else its one
+    name) whose province differs from the table's is said ("Rukha: AF-KAP, not AF-PAN").
+    """
+    ids = districts["district_id"].astype(str).to_numpy()
+    names = districts["district"].astype(str).to_numpy()
+    codes = districts["province_code"].astype(str).to_numpy()
+    out = []
+    for fix in _corrections():
+        hit = np.flatnonzero(ids == fix["shape_id"])
+        if len(hit) == 0:
+            hit = np.flatnonzero(names == fix["district"])
+            if len(hit) != 1:
+                continue
+        out += [
+            f"{fix['district']}: {codes[i]}, not {fix['province_code']}"
+            for i in hit
+            if codes[i] != fix["province_code"]
+        ]
+    return out
 
 
 def download_geoboundaries(*, progress: bool) -> tuple[Path, Path, dict[str, Any]]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from incidentmap.errors import carrying, plural
@@ -60,8 +61,10 @@ def install(request: InstallRequest) -> Installed:
     report = Report()
     if request.source is None and not request.force:
         kept = _kept(report)
-        if kept is not None:
+        if isinstance(kept, Installed):
             return kept
+        if kept is not None:  # stale: installed again from where it came from
+            request = replace(request, source=kept)
     where = (
         f"from {request.source}" if request.source else "geoBoundaries (pinned release) download"
     )
@@ -101,14 +104,16 @@ def install(request: InstallRequest) -> Installed:
     return Installed(dict(p), str(info.path), report)
 
 
-def _kept(report: Report) -> Installed | None:
-    """Keep the installed layers when they are whole (say so); None: install them.
+def _kept(report: Report) -> Installed | str | None:
+    """Keep the installed layers when they are whole and current (say so); else install them.
 
     The pinned geoBoundaries layers (downloaded or from a local copy) are kept; another
     layer the user installed (OCHA's, their own) is kept too, with a warning that it is not
-    the default; a damaged cache is said and installed again.
+    the default; a damaged cache is said and installed again (None); a geoBoundaries layer
+    that lacks this version's province corrections is said and installed again from the
+    local copy it came from (its path), or downloaded (None).
     """
-    from incidentmap.boundaries import boundaries_info
+    from incidentmap.boundaries import boundaries_info, load_boundaries, stale_corrections
     from incidentmap.errors import BoundariesNotInstalledError, BoundaryCacheError
 
     try:
@@ -122,6 +127,13 @@ def _kept(report: Report) -> Installed | None:
     p, path = dict(info.provenance), str(info.path)
     what = (f"{p.get('source', 'a district layer')} ({plural(p.get('districts', 0), 'district')} "
             f"in {plural(p.get('provinces', 0), 'province')}, {path})")  # fmt: skip
+    pinned = p.get("layout") == "geoboundaries"
+    stale = stale_corrections(load_boundaries("district")) if pinned else []
+    if stale:
+        local = p.get("kind") == "local" and p.get("path") and Path(str(p["path"])).exists()
+        report.add("stale", f"the installed boundaries lack this version's province corrections "
+                   f"({'; '.join(stale)}): installing again", kind="warning")  # fmt: skip
+        return str(p["path"]) if local else None
     if p.get("layout") == "geoboundaries":
         report.add("kept", f"boundaries already installed: {what}; `force` downloads the "
                    "pinned release anyway", kind="info")  # fmt: skip

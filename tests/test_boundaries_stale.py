@@ -1,0 +1,60 @@
+"""Boundaries installed by an older incidentmap lack the province corrections of this one.
+
+``boundaries install`` kept any whole geoBoundaries cache, so a district a newer version
+moves to its right province stayed in the wrong one until a user thought of `--force`. Now
+the kept cache is held against ``boundaries/province_corrections.csv``: a district whose
+province differs is said and the layers are installed again from the copy they came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+import incidentmap as im
+from incidentmap.boundaries import sources
+from tests.conftest import GB, ROOT
+from tests.test_cli import run
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    """A cache of its own (the session's stays as it is), installed from ../shared."""
+    monkeypatch.setenv("INCIDENTMAP_CACHE_DIR", str(tmp_path / "cache"))
+    from incidentmap.boundaries import forget_loaded
+
+    forget_loaded()
+    im.install_boundaries(GB)
+    yield tmp_path / "cache"
+    forget_loaded()
+
+
+def test_a_cache_without_this_versions_corrections_is_installed_again(
+    own_cache, capsys, monkeypatch
+):
+    text = (ROOT / "boundaries" / "province_corrections.csv").read_text("utf-8")
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert sources.stale_corrections(im.load_boundaries("district")) == []
+    code, _, err = run(capsys, "boundaries", "install")
+    assert code == 0 and "boundaries already installed" in err and "installing" not in err
+
+    # a newer version moves Jalalabad (by name) to Kabul province: the cache lacks it
+    newer = [*table, {"district": "Jalalabad", "shape_id": "", "province_code": "AF-KAB"}]
+    monkeypatch.setattr(sources, "_corrections", lambda: newer)
+    assert sources.stale_corrections(im.load_boundaries("district")) == [
+        "Jalalabad: AF-NAN, not AF-KAB"
+    ]
+    code, _, err = run(capsys, "boundaries", "install")
+    assert code == 0, err
+    assert "lack this version's province corrections (Jalalabad: AF-NAN, not AF-KAB)" in err
+    assert f"installing boundaries: from {GB}" in err  # where the cache came from, offline
+    assert "corrected province of Jalalabad: AF-NAN -> AF-KAB" in err
+    from incidentmap.boundaries import forget_loaded
+
+    forget_loaded()
+    d = im.load_boundaries("district")
+    assert d.loc[d["district"] == "Jalalabad", "province_code"].tolist() == ["AF-KAB"]
+    code, _, err = run(capsys, "boundaries", "install")
+    assert code == 0 and "boundaries already installed" in err
