@@ -437,6 +437,18 @@ def test_retries_are_bounded_and_honour_retry_after(server, env):
         fetch_acled(env / "y.csv", request=AFG, options=opts(base))
 
 
+def test_a_token_alone_is_not_said_to_be_kept_pages(server, env):
+    """ACLED gave its token, then refused the first page: nothing was fetched, and the
+    error says so (it advised resuming, counting the token's answer as a page)."""
+    pub, base = server
+    pub.fault("/api/acled/read", 1, "503", "503", "503", "503")
+    with pytest.raises(FetchError, match=r"after 4 tries .*HTTP 503.*; nothing was fetched$"):
+        fetch_acled(env / "t.csv", request=AFG, options=opts(base))
+    pub.fault("/api/acled/read", 1, "429-day")
+    with pytest.raises(FetchError, match=r"asks to wait 86,400 s .* again later$"):
+        fetch_acled(env / "t.csv", request=AFG, options=opts(base))
+
+
 def test_a_host_that_cannot_be_resolved_fails_at_once_and_says_so():
     # a newcomer without network waited 64 s in silence for "run the same command again to
     # resume" when nothing had been fetched: a name that does not resolve is not tried again

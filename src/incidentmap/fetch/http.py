@@ -137,8 +137,10 @@ class HttpClient:
         self._sleep = sleep
         #: requests tried again, by cause ("429", "503", "connection")
         self.retries: dict[str, int] = {}
-        #: requests answered so far (a host that never answered: nothing was fetched)
+        #: requests answered so far (a host that never answered cannot be resolved)
         self.answered = 0
+        #: data requests (GET) answered so far: a token alone (ACLED's POST) fetched nothing
+        self.data_answers = 0
 
     def get_json(
         self,
@@ -151,7 +153,9 @@ class HttpClient:
             {k: v for k, v in (params or {}).items() if v is not None}, safe=":|,"
         )
         full = f"{url}?{query}" if query else url
-        return self._json(self._send(urllib.request.Request(full, headers=self._h(headers))), url)
+        body = self._send(urllib.request.Request(full, headers=self._h(headers)))
+        self.data_answers += 1
+        return self._json(body, url)
 
     def post_form(self, url: str, form: Mapping[str, str]) -> Any:
         """POST ``form`` (``application/x-www-form-urlencoded``); return the decoded JSON."""
@@ -184,10 +188,11 @@ class HttpClient:
             except urllib.error.HTTPError as exc:
                 last, wait = self._status(exc, endpoint)
                 if wait is not None and wait > self.policy.max_delay:
+                    kept = "; the pages already fetched are kept" if self.data_answers else ""
                     raise FetchError(
                         f"{endpoint} answered {last} and asks to wait {wait:,.0f} s (the longest "
                         f"wait allowed is {self.policy.max_delay:,.0f} s): run the same command "
-                        "again later; the pages already fetched are kept"
+                        f"again later{kept}"
                     ) from None
             except urllib.error.URLError as exc:
                 last = self._unreachable(exc, request.full_url, endpoint)
@@ -198,7 +203,7 @@ class HttpClient:
                 self._sleep(self.policy.delay(attempt, wait))
         host = urllib.parse.urlsplit(request.full_url).netloc
         then = ("the pages already fetched are kept: run the same command again to resume"
-                if self.answered else "nothing was fetched")  # fmt: skip
+                if self.data_answers else "nothing was fetched")  # fmt: skip
         raise FetchError(
             f"{host}{endpoint} could not be read after {self.policy.attempts} tries "
             f"(last: {last}); {then}"
