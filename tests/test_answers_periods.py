@@ -104,3 +104,43 @@ def test_trends_says_the_rows_without_a_date(capsys, use_cache, half_june, tmp_p
     res = im.trends(src, period="month")
     assert any(n.code == "undated" and n.text.startswith("2 rows") for n in res.report.notes)
     assert res.areas["last_count"].sum() == _by_month(half_june)["2023-05-01"]
+
+
+def test_export_and_aggregate_mark_the_same_periods_complete(capsys, use_cache, tmp_path):
+    # GTD is published in whole years: its last event (2009-12-30) ends no month early;
+    # export's table said December 2009 was incomplete where aggregate said it was whole
+    from tests.conftest import INCIDENTS
+
+    gtd = INCIDENTS / "gtd_afg_2004_2009_towns.csv"
+    agg, out = tmp_path / "agg.csv", tmp_path / "gtd.geojson"
+    code, _, err = run(capsys, "aggregate", gtd, "--level", "province", "-o", agg)
+    assert code == 0, err
+    code, _, err = run(capsys, "export", gtd, "--layer", "provinces", "--period", "month",
+                       "-o", out)  # fmt: skip
+    assert code == 0, err
+    assert "period_complete is false" not in err
+    table = pd.read_csv(tmp_path / "gtd.provinces_by_month.csv")
+    whole = pd.read_csv(agg)
+    merged = table.merge(whole, on=["province_code", "period_start"], suffixes=("", "_agg"))
+    assert len(merged) == len(table)
+    assert (merged["incidents"] == merged["incidents_agg"]).all()
+    assert (merged["period_complete"] == merged["period_complete_agg"]).all()
+    assert merged.loc[merged["period_start"] == "2009-12-01", "period_complete"].all()
+
+
+def test_export_says_the_month_the_data_end_inside(capsys, use_cache, half_june, tmp_path):
+    out = tmp_path / "h.gpkg"
+    code, _, err = run(capsys, "export", half_june, "--layer", "districts", "--period",
+                       "month", "-o", out)  # fmt: skip
+    assert code == 0, err
+    assert (
+        "note: period_complete is false for the month from 2023-06-01: the data cover to 2023-06-15"
+    ) in err
+    res = im.export(half_june, tmp_path / "h2.gpkg", layers=("districts",), period="month")
+    assert any(n.code == "partial" for n in res.report.notes)
+    import geopandas as gpd
+
+    table = gpd.read_file(out, layer="districts_by_month")
+    assert table.groupby("period_start")["incidents"].sum().tolist() == list(
+        _by_month(half_june).to_numpy()
+    )

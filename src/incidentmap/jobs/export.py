@@ -162,6 +162,26 @@ def _say_periods(report: Report, g: Any, written: dict[str, Any], period: str | 
         )
 
 
+def _say_partial(report: Report, loaded: Any, written: dict[str, Any], period: str | None) -> None:
+    """Say the period the data end inside (``period_complete`` false), as ``aggregate`` does."""
+    import pandas as pd
+
+    from incidentmap.aggregate import PERIODS
+
+    end = loaded.coverage_end
+    if period is None or end is None or not written.get("tables"):
+        return
+    last = pd.Period(end, freq=PERIODS[period])
+    if last.end_time.normalize() <= end:
+        return
+    report.add(
+        "partial",
+        f"period_complete is false for the {period} from {last.start_time:%Y-%m-%d}: the data "
+        f"cover to {end:%Y-%m-%d} ({loaded.coverage_basis})",
+        field="until",
+    )
+
+
 def _say_split(report: Report, written: dict[str, Any], request: ExportRequest) -> None:
     """Say which layers and tables carry the counts by target (or that none can)."""
     if not request.by_target:
@@ -212,7 +232,10 @@ def run(request: ExportRequest) -> ExportResult:
 
     report = Report()
     with carrying(report):
-        g = load(request.source, request.filters, report).frame
+        loaded = load(request.source, request.filters, report)
+        g = loaded.frame
+        # the period tables' period_complete follows the coverage aggregate and trends use
+        g.attrs["coverage_end"] = loaded.coverage_end
         say_repeated_ids(report, g)
         out = request.output
         written = export_layers(
@@ -236,6 +259,7 @@ def run(request: ExportRequest) -> ExportResult:
         _say_split(report, written, request)
         _say(report, written, request)
         _say_periods(report, g, written, request.period)
+        _say_partial(report, loaded, written, request.period)
         return ExportResult(written, report)
 
 
