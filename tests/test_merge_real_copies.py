@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from decimal import Decimal
 
 import geopandas as gpd
 import numpy as np
@@ -241,15 +242,16 @@ def test_two_publishers_are_never_copies(gtd, ucdp):
     assert "the same row" not in " ".join(result.pairs["reason"])
 
 
-@pytest.mark.parametrize("cut", [0.0, 0.3])
+@pytest.mark.parametrize(("cut", "suffix"), [(0.0, ".csv"), (0.3, ".csv"), (0.5, ".xlsx")])
 def test_cli_a_merged_list_with_one_of_its_sources_renamed(
-    capsys, use_cache, gtd, ucdp, tmp_path, cut
+    capsys, use_cache, gtd, ucdp, tmp_path, cut, suffix
 ):
     merged = tmp_path / "gu.gpkg"
     code, _, err = run(capsys, "merge", f"gtd={GTD}", f"ucdp={UCDP}", "-o", merged)
     assert code == 0, err
-    again = tmp_path / "gtd_again.csv"
-    pd.read_csv(GTD, dtype=str).sample(frac=1 - cut, random_state=1).to_csv(again, index=False)
+    again = (tmp_path / "gtd_again").with_suffix(suffix)
+    rows = pd.read_csv(GTD).sample(frac=1 - cut, random_state=1)
+    rows.to_csv(again, index=False) if suffix == ".csv" else rows.to_excel(again, index=False)
     out = tmp_path / "twice.csv"
     code, _, err = run(capsys, "merge", f"m={merged}", f"g2={again}", "-o", out)
     assert code == 2 and not out.exists() and "Traceback" not in err
@@ -277,3 +279,28 @@ def test_explain_says_a_pair_is_the_same_row(capsys, use_cache, gtd):
     assert not any("the same row" in line for line in lines)
     _, lines = explain_pair({"a": gtd, "b": gtd}, ("a", first), ("b", first))
     assert lines[-1].endswith("a match whatever the score")
+
+
+def test_cli_a_csv_and_its_workbook_copy(capsys, use_cache, gtd, tmp_path):
+    # the workbook keeps GTD's ids as number cells: 200401050004.0 is read 200401050004
+    book = tmp_path / "gtd.xlsx"
+    pd.read_csv(GTD).to_excel(book, index=False)
+    out = tmp_path / "m.gpkg"
+    code, _, err = run(capsys, "merge", f"csv={GTD}", f"book={book}", "-o", out)
+    assert code == 0, err
+    assert f"merged: {2 * len(gtd):,} rows in = {len(gtd):,} events out" in err
+    assert len(read_geocoded(out)) == len(gtd)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(style=st.sampled_from(["int", "float", "sci", "zeros", "spaces"]), seed=st.integers(0, 99))
+def test_a_copy_whose_ids_are_numbers_written_otherwise(ucdp, style, seed):
+    def written(e: str) -> str:
+        n = int(e)
+        return {"int": str(n), "float": f"{n}.0", "sci": f"{Decimal(n):E}", "zeros": f"00{n}",
+                "spaces": f" {n} "}[style]  # fmt: skip
+
+    copy = ucdp.assign(event_id=[written(str(e)) for e in ucdp["event_id"]])
+    copy = copy.sample(frac=1.0, random_state=seed)
+    result = merge_incidents([("a", ucdp), ("b", copy)])
+    assert result.same == {"a+b": len(ucdp)} and len(result.merged) == len(ucdp)

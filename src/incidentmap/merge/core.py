@@ -30,7 +30,7 @@ from incidentmap.merge.records import (
     haversine_km,
     records_of,
 )
-from incidentmap.merge.same import COPY_SHARE, stated_ids_of, with_copies
+from incidentmap.merge.same import COPY_SHARE, id_key, stated_ids_of, with_copies
 from incidentmap.merge.score import LISTED, MARGIN, REVIEW, match_bar, score_pairs
 from incidentmap.merge.table import PAIR_COLUMNS, PairSet, pairs_table, reasons
 
@@ -466,15 +466,11 @@ def _check_held(name: str, merged: pd.DataFrame, others: list[tuple[str, pd.Data
     rows with an id, one inner source's ids in the list's ``source_ids`` is that source
     given again (each of its events would count twice).
     """
-    keys = {k for v in merged["source_ids"].dropna().astype(str) for k in split_ids(v)}
-    held: dict[str, set[str]] = {}
-    for key in keys:
-        inner, _, event = key.partition(":")
-        held.setdefault(inner, set()).add(event)
+    held = _held(merged)
     for other, frame in others:
         if "source_ids" in frame or "event_id" not in frame:
             continue
-        ids = event_ids(frame)[stated_ids_of(frame)]
+        ids = [id_key(str(e)) for e in event_ids(frame)[stated_ids_of(frame)]]
         for inner, events in sorted(held.items()):
             found = int(np.isin(ids, list(events)).sum())
             if len(ids) and found >= COPY_SHARE * len(ids):
@@ -485,6 +481,16 @@ def _check_held(name: str, merged: pd.DataFrame, others: list[tuple[str, pd.Data
                     "other sources only"
                 )
                 raise UsageError(msg, field="inputs")
+
+
+def _held(merged: pd.DataFrame) -> dict[str, set[str]]:
+    """Per source a merged list holds: its event ids (as :func:`~.same.id_key` has them)."""
+    held: dict[str, set[str]] = {}
+    for v in merged["source_ids"].dropna().astype(str):
+        for key in split_ids(v):
+            inner, _, event = key.partition(":")
+            held.setdefault(inner, set()).add(id_key(event))
+    return held
 
 
 def check_windows(km: float, days: float) -> None:

@@ -139,17 +139,17 @@ def explain_pair(
         else "candidates: no (outside the windows; a decision can still match them)",
         f"score alone: {_verdict(total)}",
     ]
+    return pd.DataFrame(rows), _last_lines(a, i, b, j, lines)
+
+
+def _last_lines(a: Records, i: int, b: Records, j: int, lines: list[str]) -> list[str]:
+    """Say what no score decides: two rows of one source, the same row in both sources."""
     if a.name == b.name:  # never compared, and no decision can join them
-        lines[1:] = [f"candidates: no ({ONE_SOURCE}; no decision can match them)"]
-    elif _same_row(a, i, b, j):
-        lines.append(f"{SAME_REASON}: a match whatever the score")
-    return pd.DataFrame(rows), lines
-
-
-def _same_row(a: Records, i: int, b: Records, j: int) -> bool:
-    """Whether the merge pairs the two rows as the same row in both sources."""
+        return [lines[0], f"candidates: no ({ONE_SOURCE}; no decision can match them)"]
     ci, cj = copy_pairs(a, b)
-    return bool(np.any((ci == i) & (cj == j)))
+    if np.any((ci == i) & (cj == j)):
+        return [*lines, f"{SAME_REASON}: a match whatever the score"]
+    return lines
 
 
 def _term_rows(x: np.ndarray) -> list[dict[str, object]]:

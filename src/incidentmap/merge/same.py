@@ -23,6 +23,9 @@ person. Rows without a date or a place are paired too (no window compares them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
 import numpy as np
 import pandas as pd
 
@@ -31,7 +34,8 @@ from incidentmap.merge.records import Records, days_apart, haversine_km
 from incidentmap.schema import CANONICAL_COLUMNS
 
 __all__ = [
-    "COPY_SHARE", "SAME_REASON", "copy_pairs", "stated_ids", "stated_ids_of", "with_copies",
+    "COPY_SHARE", "SAME_REASON", "copy_pairs", "id_key", "stated_ids", "stated_ids_of",
+    "with_copies",
 ]  # fmt: skip
 
 #: the reason a pair of the same row gets in the pairs file
@@ -91,17 +95,45 @@ def _same_content(a: Records, b: Records, i: np.ndarray, j: np.ndarray) -> np.nd
     return keep & (a.groups[i] == b.groups[j])
 
 
+def id_key(text: str) -> str:
+    """Return an id as two copies agree on it: a number by its value, else the text.
+
+    A spreadsheet or a reader writes one number otherwise in two copies
+    (``200401050001.0`` in a CSV, ``200401050001`` from a workbook's number cell).
+    """
+    try:
+        value = Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        return "t:" + text
+    return f"n:{value.normalize():f}" if value.is_finite() else "t:" + text
+
+
+def _keys(r: Records, rows: list[int], key: Callable[[str], str]) -> dict[str, int]:
+    """Key -> row, for the keys exactly one of the rows holds."""
+    found: dict[str, list[int]] = {}
+    for k in rows:
+        found.setdefault(key(str(r.event_id[k])), []).append(k)
+    return {x: ks[0] for x, ks in found.items() if len(ks) == 1}
+
+
 def _by_id(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of both sources that state one event id and agree on every compared value."""
-    stated_b = np.flatnonzero(stated_ids(b))
-    where_b = {str(b.event_id[k]): k for k in stated_b.tolist()}
-    stated_a = np.flatnonzero(stated_ids(a))
-    ids_a = [str(a.event_id[k]) for k in stated_a.tolist()]
-    both = [(k, where_b[e]) for k, e in zip(stated_a.tolist(), ids_a, strict=True) if e in where_b]
-    i = np.array([x for x, _ in both], dtype=np.int64)
-    j = np.array([y for _, y in both], dtype=np.int64)
-    keep = _same_content(a, b, i, j)
-    return i[keep], j[keep]
+    """Rows of both sources that state one event id and agree on every compared value.
+
+    The ids are compared as written, then, among the rows left, by :func:`id_key`.
+    """
+    free_a, free_b = np.flatnonzero(stated_ids(a)).tolist(), np.flatnonzero(stated_ids(b)).tolist()
+    out_i, out_j = [], []
+    for key in (str, id_key):
+        ka, kb = _keys(a, free_a, key), _keys(b, free_b, key)
+        both = sorted((k, kb[x]) for x, k in ka.items() if x in kb)
+        i = np.array([x for x, _ in both], dtype=np.int64)
+        j = np.array([y for _, y in both], dtype=np.int64)
+        keep = _same_content(a, b, i, j)
+        out_i.append(i[keep])
+        out_j.append(j[keep])
+        free_a = sorted(set(free_a) - set(i[keep].tolist()))
+        free_b = sorted(set(free_b) - set(j[keep].tolist()))
+    return np.concatenate(out_i), np.concatenate(out_j)
 
 
 def _column_values(v: pd.Series) -> np.ndarray | None:
@@ -131,6 +163,8 @@ def _row_keys(r: Records) -> np.ndarray:
         values = _column_values(r.frame[c]) if c in r.frame else None
         if values is None:
             continue
+        if c == "event_id":  # a number the same whoever wrote it (see id_key)
+            values = np.array([id_key(str(v)) if v else "" for v in values], dtype=object)
         h = pd.util.hash_array(values, categorize=False) ^ np.uint64(n + 1)
         key = (key * np.uint64(1_000_003)) ^ h
     r.copy_key = key
