@@ -144,3 +144,18 @@ def test_export_says_the_month_the_data_end_inside(capsys, use_cache, half_june,
     assert table.groupby("period_start")["incidents"].sum().tolist() == list(
         _by_month(half_june).to_numpy()
     )
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".shp"])
+def test_trends_layers_keep_the_period_a_date(capsys, use_cache, half_june, tmp_path, suffix):
+    import pyogrio
+
+    out = tmp_path / f"t{suffix}"
+    code, _, err = run(capsys, "trends", half_june, "--period", "month", "-o", out, "-f", "csv")
+    assert code == 0, err
+    info = pyogrio.read_info(out)
+    types = dict(zip(info["fields"], info["dtypes"], strict=True))
+    assert types["last_perio" if suffix == ".shp" else "last_period"] == "datetime64[D]"
+    assert info["features"] == 34
+    res = im.trends(half_june, period="month", output=tmp_path / f"lib{suffix}")
+    assert pyogrio.read_info(tmp_path / f"lib{suffix}")["features"] == len(res.areas)

@@ -317,7 +317,6 @@ def split_line(split: dict[str, float]) -> str:
 def _write(result: TrendsResult, output: Output, report: Report) -> None:
     from incidentmap.atomic import atomic_write
     from incidentmap.context import context_for
-    from incidentmap.io.frames import dates_as_text
 
     if Path(output.path).suffix.lower() == ".json":
         with atomic_write(output.path, overwrite=output.overwrite) as tmp:
@@ -326,6 +325,6 @@ def _write(result: TrendsResult, output: Output, report: Report) -> None:
         return
     ctx = context_for(None)
     areas = ctx.districts if result.level == "district" else ctx.provinces
-    rows = dates_as_text(result.areas)
-    written = write_area_rows(rows, output, areas, result.level, f"trends_{result.level}")
+    # dates stay dates: a Date field in a GeoPackage or shapefile, ISO text in a CSV
+    written = write_area_rows(result.areas, output, areas, result.level, f"trends_{result.level}")
     say_written(report, written)
