@@ -148,3 +148,21 @@ def test_cli_decisions_from_a_workbook_of_numbers(capsys, use_cache, pairs, tmp_
                        "--decisions", path)  # fmt: skip
     assert code == 0, err
     assert "pairs: " in err and " 1 different" in err
+
+
+def test_explain_takes_an_id_a_spreadsheet_made_a_number(capsys, use_cache, pairs):
+    from incidentmap.merge.explain import explain_pair
+
+    first = pairs.iloc[0]
+    number, float_b = str(int(float(first.event_id_a))), f"{first.event_id_b}.0"
+    code, _, err = run(capsys, "merge", f"gtd={GTD}", f"ucdp={UCDP}",
+                       "--explain", f"gtd:{number}", "--explain", f"ucdp:{float_b}")  # fmt: skip
+    assert code == 0, err
+    assert f"gtd:{first.event_id_a} and ucdp:{first.event_id_b}:" in err
+    rounded = f"{float(first.event_id_a):.5E}"
+    code, _, err = run(capsys, "merge", f"gtd={GTD}", f"ucdp={UCDP}",
+                       "--explain", f"gtd:{rounded}", "--explain", f"ucdp:{float_b}")  # fmt: skip
+    assert code == 2 and f"'{rounded}' is not an event id of gtd" in err
+    gtd, ucdp = load_incidents(GTD)[0], load_incidents(UCDP)[0]
+    _, lines = explain_pair({"gtd": gtd, "ucdp": ucdp}, ("gtd", number), ("ucdp", float_b))
+    assert lines[0].startswith(f"gtd:{first.event_id_a} and ucdp:{first.event_id_b}:")

@@ -220,6 +220,7 @@ def _explained(request: MergeRequest, names: list[str]) -> dict[str, list[str]]:
 
 def _check_source(name: str, given: Any, frame: Any, explain: list[str], report: Report) -> None:
     """Refuse an empty source and an unknown row to explain; say ids given to several rows."""
+    from incidentmap.merge.decisions import known_id
     from incidentmap.merge.records import DUPLICATE_MARK, duplicate_ids, event_ids
 
     where = given if isinstance(given, str | os.PathLike) else name
@@ -228,7 +229,7 @@ def _check_source(name: str, given: Any, frame: Any, explain: list[str], report:
         raise UsageError(msg, field="inputs")
     ids = set(event_ids(frame).tolist()) if explain else set()
     for event in explain:
-        if event not in ids:
+        if event not in ids and known_id(event, ids) is None:
             msg = f"`explain`: {event!r} is not an event id of {name} ({where})"
             raise UsageError(msg, field="explain")
     said = duplicate_ids(frame)

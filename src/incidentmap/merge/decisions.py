@@ -31,8 +31,8 @@ from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io import read_table
 
 __all__ = [
-    "ONE_SOURCE", "REQUIRED", "Key", "check_decisions", "read_decisions", "resolve_numbers",
-    "strip_safe",
+    "ONE_SOURCE", "REQUIRED", "Key", "check_decisions", "known_id", "read_decisions",
+    "resolve_numbers", "strip_safe",
 ]  # fmt: skip
 
 REQUIRED = ("source_a", "event_id_a", "source_b", "event_id_b", "decision")
@@ -350,3 +350,22 @@ def resolve_numbers(decisions: dict[Key, str], ids: dict[str, set[str]]) -> dict
     """
     numbers = _NumberIndex(ids)
     return {numbers.resolve(k): d for k, d in decisions.items()}
+
+
+def known_id(event: str, ids: set[str]) -> str | None:
+    """Return the id of ``ids`` a person's text names: as written, else as its number.
+
+    Parameters
+    ----------
+    event : str
+        An id as typed (``200706170001`` for ``200706170001.0``, ``'126645``).
+    ids : set of str
+        One source's event ids, as the merge names them.
+
+    Returns
+    -------
+    str or None
+        The id; None when no id, or several, write that number.
+    """
+    key = _NumberIndex({"s": set(ids)}).resolve(("s", event, "s", event))
+    return key[1] if key[1] in ids else None

@@ -7,7 +7,7 @@ import pandas as pd
 
 from incidentmap.errors import UsageError
 from incidentmap.merge.candidates import Pairs
-from incidentmap.merge.decisions import ONE_SOURCE
+from incidentmap.merge.decisions import ONE_SOURCE, known_id
 from incidentmap.merge.records import Records, days_apart, haversine_km, records_of
 from incidentmap.merge.same import SAME_REASON, copy_pairs
 from incidentmap.merge.score import (
@@ -57,6 +57,9 @@ def _row(records: dict[str, Records], key: tuple[str, str]) -> tuple[Records, in
         raise UsageError(msg)
     r = records[name]
     hits = np.flatnonzero(r.event_id == event)
+    if not len(hits):  # an id a spreadsheet made a number (200706170001 for ...0001.0)
+        known = known_id(event, {str(e) for e in r.event_id})
+        hits = np.flatnonzero(r.event_id == known) if known is not None else hits
     if not len(hits):
         msg = f"`explain`: {event!r} is not an event id of {name}"
         raise UsageError(msg)
