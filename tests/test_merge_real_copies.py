@@ -304,3 +304,16 @@ def test_a_copy_whose_ids_are_numbers_written_otherwise(ucdp, style, seed):
     copy = copy.sample(frac=1.0, random_state=seed)
     result = merge_incidents([("a", ucdp), ("b", copy)])
     assert result.same == {"a+b": len(ucdp)} and len(result.merged) == len(ucdp)
+
+
+def test_cli_two_overlapping_downloads_of_an_id_less_workbook(capsys, use_cache, tmp_path):
+    # days 1-3000 and 2001-5000 of the workbook: a third of each is the other's
+    rows = pd.read_excel(ACLED, nrows=5000, engine="openpyxl")
+    first, second = tmp_path / "early.xlsx", tmp_path / "late.csv"
+    rows.iloc[:3000].to_excel(first, index=False)
+    rows.iloc[2000:].sample(frac=1.0, random_state=2).to_csv(second, index=False)
+    out = tmp_path / "m.csv"
+    code, _, err = run(capsys, "merge", f"early={first}", f"late={second}", "-o", out)
+    assert code == 0, err
+    assert "early and late: 1,000 rows are the same row in both" in err
+    assert "merged: 6,000 rows in = 5,000 events out" in err

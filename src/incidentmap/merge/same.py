@@ -8,10 +8,11 @@ Two rows of two sources are **the same row** when
   Publishers keep their ids across downloads (ACLED's ``event_id_cnty``, GTD's
   ``eventid``, UCDP's ``id``); two publishers whose ids collide by chance differ in some
   compared value, and are left to the score;
-* or the two sources are copies (at least :data:`COPY_SHARE` of the smaller one's rows
-  have a row of the other equal in every column the reader gives but the row number: an
-  id-less file such as ACLED's province-level workbook given twice, cut, or saved as
-  CSV) and the two rows are equal in those columns: equal rows are paired in the order
+* or the two sources are copies (at least :data:`COPY_SHARE` of the smaller one's rows,
+  of those dated within the days both sources cover, have a row of the other equal in
+  every column the reader gives but the row number: an id-less file such as ACLED's
+  province-level workbook given twice, cut, saved as CSV, or two downloads of it whose
+  years overlap) and the two rows are equal in those columns: equal rows are paired in the order
   of their row numbers (equal rows are interchangeable: which of two equal rows pairs
   with which changes nothing).
 
@@ -183,9 +184,23 @@ def _by_columns(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
         keys["rank"] = keys.groupby("key").cumcount()
         sides.append(keys[["key", "rank", "at"]])
     both = sides[0].merge(sides[1], on=["key", "rank"], suffixes=("_a", "_b"))
-    if len(both) < COPY_SHARE * min(len(a), len(b)):
+    if len(both) < COPY_SHARE * max(min(_in_span(a, b), _in_span(b, a)), 1):
         return empty, empty
     return both["at_a"].to_numpy(dtype=np.int64), both["at_b"].to_numpy(dtype=np.int64)
+
+
+def _in_span(r: Records, other: Records) -> int:
+    """Rows of ``r`` dated inside the days both sources cover (all rows if either has none).
+
+    Two downloads of one publisher that overlap (2017-2020 and 2019-2023) are copies over
+    the years both hold.
+    """
+    dated_r, dated_o = ~np.isnan(r.lo), ~np.isnan(other.lo)
+    if not dated_r.any() or not dated_o.any():
+        return len(r)
+    first = max(r.lo[dated_r].min(), other.lo[dated_o].min())
+    last = min(r.hi[dated_r].max(), other.hi[dated_o].max())
+    return int((dated_r & (r.lo >= first) & (r.hi <= last)).sum())
 
 
 def copy_pairs(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
