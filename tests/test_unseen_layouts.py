@@ -456,3 +456,49 @@ def test_coordinates_0_0_are_no_point_and_the_names_place_the_row(
     code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
     assert code == 0, err
     assert f"{len(zeros)} row{'s' if len(zeros) > 1 else ''} at 0, 0" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# points as WKT text (UCDP GED's geom_wkt, QGIS's WKT) in a table without coordinates
+
+
+@SETTINGS
+@given(
+    column=st.sampled_from(["geom_wkt", "WKT", "geometry"]),
+    form=st.sampled_from(["POINT ({x} {y})", "POINT({x} {y})", "point ({x} {y})",
+                          "POINT Z ({x} {y} 0)"]),
+    excel=st.booleans(),
+    blank=st.booleans(),
+)  # fmt: skip
+def test_wkt_points_place_a_table_without_coordinate_columns(
+    capsys, use_cache, tmp_path_factory, column, form, excel, blank
+):
+    from tests.test_cli import run
+
+    t = ACLED.drop(columns=["latitude", "longitude"])
+    xy = zip(ACLED["longitude"], ACLED["latitude"], strict=True)
+    wkt = [form.format(x=x, y=y) for x, y in xy]
+    if blank:  # a row without a point is placed by its names
+        wkt[1] = ""
+    t[column] = wkt
+    tmp = tmp_path_factory.mktemp("wkt")
+    path = tmp / ("w.xlsx" if excel else "w.csv")
+    t.to_excel(path, index=False) if excel else t.to_csv(path, index=False)
+    g = im.read(path).frame
+    want = ["point", "place_name" if blank else "point", "point", "point"]
+    assert list(g["geocode_method"]) == want
+    assert list(g["province"]) == PROVINCES
+    assert g["geocode_precision"].iloc[2] == "province"  # geo_precision 3 still rules
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+    assert code == 0, err
+    assert f"placed by the WKT points of {column!r}" in err
+    assert f"placed by point: {3 if blank else 4}" in err
+
+
+def test_a_column_named_geometry_that_is_not_wkt_is_text(use_cache, tmp_path):
+    t = ACLED.drop(columns=["latitude", "longitude"]).assign(geometry="Point")
+    t.to_csv(tmp_path / "g.csv", index=False)
+    loaded = im.read(tmp_path / "g.csv")
+    g = loaded.frame
+    assert set(g["geocode_method"]) <= {"place_name", "district_name", "province_name"}
+    assert any("is not WKT points in every row" in n.text for n in loaded.report.notes)

@@ -41,6 +41,7 @@ from incidentmap.io.roles import (
     kept_notes,
     pcodes,
     trailing_totals,
+    wkt_points,
 )
 from incidentmap.io.sniff import commented_hint
 from incidentmap.io.table_blocks import NotInBlocks
@@ -49,6 +50,7 @@ from incidentmap.io.values import Problems, refuse_nul
 from incidentmap.schema import (
     CANONICAL_COLUMNS,
     OUTPUT_COLUMNS,
+    PRESETS,
     Preset,
     detect_preset,
     fallback_columns,
@@ -253,7 +255,7 @@ def _table(
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
     first = state.row0 == 0
-    frame, titled = header_below(frame, name) if first and geom_src is None else (frame, [])
+    frame, geom_src, titled = _header_and_points(frame, geom_src, chosen, opts, name, first)
     frame, geom_src, hxl = hxl_row(frame, geom_src, first)
     state.row0 += hxl is not None  # the tag row keeps its number: the first incident is row 2
     if chosen is None:
@@ -289,6 +291,32 @@ def _table_notes(
     if codec and encoding_note(codec):
         out.append(f"{name}: {encoding_note(codec)}")
     return out
+
+
+def _header_and_points(
+    frame: pd.DataFrame,
+    geom: gpd.GeoSeries | None,
+    chosen: Preset | None,
+    opts: AssembleOptions,
+    name: str,
+    first: bool,
+) -> tuple[pd.DataFrame, gpd.GeoSeries | None, list[str]]:
+    """Take the header from under a title; take WKT points where no coordinates are named."""
+    frame, notes = header_below(frame, name) if first and geom is None else (frame, [])
+    if geom is None and not _coordinate_columns(frame, chosen, opts):
+        geom, said = wkt_points(frame, name)
+        notes += said
+    return frame, geom, notes
+
+
+def _coordinate_columns(frame: pd.DataFrame, chosen: Preset | None, opts: AssembleOptions) -> bool:
+    """Tell whether the table names latitude and longitude columns (or the caller does)."""
+    if opts.overrides.get("latitude") or opts.overrides.get("longitude"):
+        return True
+    keys = {header_key(c) for c in frame.columns}
+    roles = (chosen or PRESETS["generic"]).columns
+    generic = PRESETS["generic"].columns
+    return all(keys & {*roles.get(r, ()), *generic[r]} for r in ("latitude", "longitude"))
 
 
 def _points(geom: gpd.GeoSeries | None) -> bool:

@@ -33,6 +33,7 @@ __all__ = [
     "pcodes",
     "readable_date_column",
     "trailing_totals",
+    "wkt_points",
     "year_dates",
 ]
 
@@ -325,6 +326,36 @@ def _totals_note(frame: pd.DataFrame, mapping: dict[str, str], n: int, name: str
         f"{name}: {which} add{'s' if n == 1 else ''} up the rows above (a cell says total, "
         f"no date or place{said}): not an incident, left out"
     )
+
+
+#: columns that hold a row's geometry as WKT text (UCDP GED's ``geom_wkt``, QGIS's ``WKT``)
+WKT_KEYS = ("geom_wkt", "wkt", "wkt_geom", "geometry", "the_geom", "geom", "shape")
+
+
+def wkt_points(frame: pd.DataFrame, name: str) -> tuple[gpd.GeoSeries | None, list[str]]:
+    """Return a text table's WKT point column as its geometry, when it has no coordinates.
+
+    A table without latitude/longitude columns whose ``geom_wkt`` (``WKT``, ``geometry``...)
+    holds ``POINT (lon lat)`` in every non-blank cell is placed by those points, as a GIS
+    file would be; a column of anything else is left as text, with a note.
+    """
+    by_key = {header_key(c): str(c) for c in frame.columns}
+    col = next((by_key[k] for k in WKT_KEYS if k in by_key), None)
+    if col is None:
+        return None, []
+    import shapely
+
+    text = frame[col].astype(object).where(~blank_mask(frame[col]), None)
+    shapes = shapely.from_wkt(text.to_numpy(dtype=object), on_invalid="ignore")
+    given = text.notna().to_numpy()
+    points = shapely.get_type_id(shapes) == 0
+    if not given.any() or not points[given].all():
+        return None, [
+            f"{name}: column {col!r} is not WKT points in every row: kept as text, not "
+            "used to place the rows"
+        ]
+    note = f"{name}: no latitude/longitude columns: placed by the WKT points of {col!r}"
+    return gpd.GeoSeries(shapes, crs="EPSG:4326"), [note]
 
 
 def kept_notes(kept: dict[str, tuple[int, int, str]], name: str) -> list[str]:
