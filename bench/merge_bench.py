@@ -472,6 +472,33 @@ def dense_year(seed: int, km: float, days: float) -> None:
           f"{mb:.0f} MiB, {events:,} events ({status})\n")  # fmt: skip
 
 
+def _copies(a: Any, b: Any) -> str:
+    from incidentmap.merge import merge_incidents
+
+    result = merge_incidents([("a", a), ("b", b)])
+    return f"{len(result.merged):,} events, {result.pending:,} waiting for a person"
+
+
+def copies(seed: int) -> None:
+    """The dense year's ACLED rows given twice: once as they are, once shuffled, ids cut off.
+
+    Every row is the same row in both (each its copy's event); the time is the same-row
+    rule's cost on top of a merge (ids cut: the rows pair by every column).
+    """
+    import tempfile
+
+    from bench.merge_data import load_case, publish, world_acled
+
+    world = world_acled(2019, seed=seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        a, _ = load_case(publish(world, "year", seed=seed), tmp)
+    a = a.assign(event_id=None)
+    b = a.sample(frac=1.0, random_state=seed)
+    status, seconds, mb, said = isolated(_copies, a, b)
+    print(f"one dense year given twice, without ids ({len(a):,} + {len(b):,} rows): "
+          f"{seconds:.2f} s, {mb:.0f} MiB, {said} ({status})\n")  # fmt: skip
+
+
 def run(
     sizes: list[int], seed: int, km: float, days: float, peer_max_pairs: float, peer_python: str,
     splink_python: str = "",
@@ -481,6 +508,7 @@ def run(
           "the weights and threshold below\n")  # fmt: skip
     dense(seed, km, days, peer_python, splink_python=splink_python)
     dense_year(seed, km, days)
+    copies(seed)
     year(seed, km, days)
     for n in sizes:
         a, b, truth = make_sources(n, seed)

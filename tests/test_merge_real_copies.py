@@ -317,3 +317,22 @@ def test_cli_two_overlapping_downloads_of_an_id_less_workbook(capsys, use_cache,
     assert code == 0, err
     assert "early and late: 1,000 rows are the same row in both" in err
     assert "merged: 6,000 rows in = 5,000 events out" in err
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789+-.eE _٣ ", max_size=8),
+            st.integers(-(10**50), 10**50).map(str),
+            st.sampled_from(["1e999999999", "1E+40", "1" + "0" * 40, "1" + "0" * 41]),
+            st.integers(0, 10**12).map(lambda n: f"{n}.0"),
+            st.text(max_size=5),
+        ),
+        max_size=10,
+    )
+)
+def test_id_keys_read_each_number_one_way(texts):
+    from incidentmap.merge.same import _number_key, id_keys
+
+    assert id_keys(texts) == [_number_key(t) for t in texts]

@@ -30,7 +30,7 @@ from incidentmap.merge.records import (
     haversine_km,
     records_of,
 )
-from incidentmap.merge.same import COPY_SHARE, id_key, stated_ids_of, with_copies
+from incidentmap.merge.same import COPY_SHARE, id_key, id_keys, stated_ids_of, with_copies
 from incidentmap.merge.score import LISTED, MARGIN, REVIEW, match_bar, score_pairs
 from incidentmap.merge.table import PAIR_COLUMNS, PairSet, pairs_table, reasons
 
@@ -470,7 +470,7 @@ def _check_held(name: str, merged: pd.DataFrame, others: list[tuple[str, pd.Data
     for other, frame in others:
         if "source_ids" in frame or "event_id" not in frame:
             continue
-        ids = [id_key(str(e)) for e in event_ids(frame)[stated_ids_of(frame)]]
+        ids = id_keys([str(e) for e in event_ids(frame)[stated_ids_of(frame)]])
         for inner, events in sorted(held.items()):
             found = int(np.isin(ids, list(events)).sum())
             if len(ids) and found >= COPY_SHARE * len(ids):

@@ -63,6 +63,9 @@ class Records:
     #: a hash per row of the columns two copies agree on (:mod:`~incidentmap.merge.same`),
     #: made when first needed
     copy_key: np.ndarray | None = None
+    #: stated ids -> row, as written and by :func:`~incidentmap.merge.same.id_key` (each
+    #: key one row holds), made when first needed
+    id_rows: tuple[dict[str, int], dict[str, int]] | None = None
 
     def __len__(self) -> int:
         return len(self.event_id)

@@ -24,8 +24,7 @@ person. Rows without a date or a place are paired too (no window compares them).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
@@ -35,7 +34,7 @@ from incidentmap.merge.records import Records, days_apart, haversine_km
 from incidentmap.schema import CANONICAL_COLUMNS
 
 __all__ = [
-    "COPY_SHARE", "SAME_REASON", "copy_pairs", "id_key", "stated_ids", "stated_ids_of",
+    "COPY_SHARE", "SAME_REASON", "copy_pairs", "id_key", "id_keys", "stated_ids", "stated_ids_of",
     "with_copies",
 ]  # fmt: skip
 
@@ -48,6 +47,9 @@ SAME_REASON = (
 #: the share of the smaller source's rows equal to rows of the other that makes two
 #: sources copies (two publishers' rows are never equal in every column)
 COPY_SHARE = 0.5
+#: the most digits of a number an id is read as (beyond: read as its text)
+_DIGITS = 40
+_EXACT = Context(prec=2 * _DIGITS)  # normalize() rounds to its context's precision
 _NUMBERS = ("lo", "hi", "lon", "lat", "radius", "fatalities", "injured")
 _TEXTS = ("level", "district", "province", "category", "attribution", "place")
 #: the columns two rows of copies agree on: what the reader gives in every layout (never
@@ -102,19 +104,54 @@ def id_key(text: str) -> str:
     A spreadsheet or a reader writes one number otherwise in two copies
     (``200401050001.0`` in a CSV, ``200401050001`` from a workbook's number cell).
     """
+    return id_keys([text])[0]
+
+
+def _number_key(text: str) -> str:
     try:
         value = Decimal(text.strip())
     except (InvalidOperation, ValueError):
         return "t:" + text
-    return f"n:{value.normalize():f}" if value.is_finite() else "t:" + text
+    if not value.is_finite():
+        return "t:" + text
+    if value == 0:
+        return "n:0"
+    if abs(value.adjusted()) > _DIGITS:  # 1e999999999: no id, and not written out in full
+        return "t:" + text
+    return f"n:{value.normalize(_EXACT):f}"
 
 
-def _keys(r: Records, rows: list[int], key: Callable[[str], str]) -> dict[str, int]:
-    """Key -> row, for the keys exactly one of the rows holds."""
+def id_keys(texts: list[str]) -> list[str]:
+    """Return :func:`id_key` of each text (whole numbers read at once, as text)."""
+    s = pd.Series(texts, dtype=object).astype(str)
+    bare = s.str.strip()
+    whole = bare.str.fullmatch(r"[+-]?[0-9]+(?:\.0*)?").fillna(False).to_numpy(dtype=bool)
+    digits = bare.str.replace(r"^[+-]|\.0*$", "", regex=True).str.lstrip("0")
+    whole = whole & (digits.str.len() <= _DIGITS).to_numpy(dtype=bool)
+    negative = bare.str.startswith("-").to_numpy(dtype=bool) & (digits != "").to_numpy()
+    ints = np.where(negative, "n:-", "n:") + digits.where(digits != "", "0").to_numpy(dtype=str)
+    out = np.empty(len(s), dtype=object)
+    out[whole] = ints[whole]
+    rest = np.flatnonzero(~whole)
+    out[rest] = [_number_key(t) for t in s.to_numpy(dtype=object)[rest]]
+    return out.tolist()
+
+
+def _unique(keys: list[str], rows: list[int]) -> dict[str, int]:
+    """Key -> row, for the keys exactly one row holds."""
     found: dict[str, list[int]] = {}
-    for k in rows:
-        found.setdefault(key(str(r.event_id[k])), []).append(k)
+    for key, k in zip(keys, rows, strict=True):
+        found.setdefault(key, []).append(k)
     return {x: ks[0] for x, ks in found.items() if len(ks) == 1}
+
+
+def _id_rows(r: Records) -> tuple[dict[str, int], dict[str, int]]:
+    """Stated id -> row, as written and by :func:`id_key` (made once per source)."""
+    if r.id_rows is None:
+        rows = np.flatnonzero(stated_ids(r)).tolist()
+        texts = [str(r.event_id[k]) for k in rows]
+        r.id_rows = (_unique(texts, rows), _unique(id_keys(texts), rows))
+    return r.id_rows
 
 
 def _by_id(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
@@ -122,18 +159,20 @@ def _by_id(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
 
     The ids are compared as written, then, among the rows left, by :func:`id_key`.
     """
-    free_a, free_b = np.flatnonzero(stated_ids(a)).tolist(), np.flatnonzero(stated_ids(b)).tolist()
+    used_a: set[int] = set()
+    used_b: set[int] = set()
     out_i, out_j = [], []
-    for key in (str, id_key):
-        ka, kb = _keys(a, free_a, key), _keys(b, free_b, key)
-        both = sorted((k, kb[x]) for x, k in ka.items() if x in kb)
+    for ka, kb in zip(_id_rows(a), _id_rows(b), strict=True):
+        both = sorted(
+            (k, kb[x]) for x, k in ka.items() if x in kb and k not in used_a and kb[x] not in used_b
+        )
         i = np.array([x for x, _ in both], dtype=np.int64)
         j = np.array([y for _, y in both], dtype=np.int64)
         keep = _same_content(a, b, i, j)
         out_i.append(i[keep])
         out_j.append(j[keep])
-        free_a = sorted(set(free_a) - set(i[keep].tolist()))
-        free_b = sorted(set(free_b) - set(j[keep].tolist()))
+        used_a.update(i[keep].tolist())
+        used_b.update(j[keep].tolist())
     return np.concatenate(out_i), np.concatenate(out_j)
 
 
@@ -165,7 +204,8 @@ def _row_keys(r: Records) -> np.ndarray:
         if values is None:
             continue
         if c == "event_id":  # a number the same whoever wrote it (see id_key)
-            values = np.array([id_key(str(v)) if v else "" for v in values], dtype=object)
+            keys = np.array(id_keys([str(v) for v in values]), dtype=object)
+            values = np.where(values == "", "", keys)
         h = pd.util.hash_array(values, categorize=False) ^ np.uint64(n + 1)
         key = (key * np.uint64(1_000_003)) ^ h
     r.copy_key = key
