@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -49,7 +50,8 @@ def test_a_cache_without_this_versions_corrections_is_installed_again(
     code, _, err = run(capsys, "boundaries", "install")
     assert code == 0, err
     assert "lack this version's province corrections (Jalalabad: AF-NAN, not AF-KAB)" in err
-    assert f"installing boundaries: from {GB}" in err  # where the cache came from, offline
+    # from where the cache came from (the copy in ../shared, however its path is written)
+    assert re.search(r"installing boundaries: from \S*geoboundaries-afg\n", err), err
     assert "corrected province of Jalalabad: AF-NAN -> AF-KAB" in err
     from incidentmap.boundaries import forget_loaded
 
