@@ -502,3 +502,65 @@ def test_a_column_named_geometry_that_is_not_wkt_is_text(use_cache, tmp_path):
     g = loaded.frame
     assert set(g["geocode_method"]) <= {"place_name", "district_name", "province_name"}
     assert any("is not WKT points in every row" in n.text for n in loaded.report.notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# a table of months: a year column and a month column (HDX's ACLED counts by province)
+
+_MONTH_FORMS = [
+    lambda m: m,
+    lambda m: f"{m}.0",
+    lambda m: pd.Timestamp(2023, m, 1).strftime("%B"),
+    lambda m: pd.Timestamp(2023, m, 1).strftime("%b").upper(),
+]
+
+
+@SETTINGS
+@given(
+    months=st.lists(st.integers(0, 12), min_size=3, max_size=3),
+    form=st.integers(0, len(_MONTH_FORMS) - 1),
+    hxl=st.booleans(),
+    excel=st.booleans(),
+)
+def test_a_year_and_month_table_is_dated_to_its_months(
+    capsys, use_cache, tmp_path_factory, months, form, hxl, excel
+):
+    from tests.test_cli import run
+
+    shown = [_MONTH_FORMS[form](m) if m else "" for m in months]
+    t = pd.DataFrame(
+        {
+            "Country": ["Afghanistan"] * 3,
+            "Admin1": ["Nangarhar", "Kabul", "Balkh"],
+            "Month": shown,
+            "Year": [2022, 2023, 2023],
+            "Events": [5, 2, 1],
+            "Fatalities": [10, 0, 3],
+        }
+    ).astype(object)
+    if hxl:
+        tags = ["#country+name", "#adm1+name", "#date+month", "#date+year",
+                "#indicator+events+value+num", "#indicator+fatalities+value+num"]  # fmt: skip
+        t = pd.concat([pd.DataFrame([dict(zip(t.columns, tags, strict=True))]), t])
+    tmp = tmp_path_factory.mktemp("months")
+    path = tmp / ("m.xlsx" if excel else "m.csv")
+    t.to_excel(path, index=False) if excel else t.to_csv(path, index=False)
+    g = im.read(path).frame
+    years = [2022, 2023, 2023]
+    want = [pd.Timestamp(y, m or 1, 1) for y, m in zip(years, months, strict=True)]
+    assert list(g["date"]) == want
+    assert list(g["date_precision"]) == ["month" if m else "year" for m in months]
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+    assert code == 0, err
+    assert "date_parts <- 'Year, Month'" in err
+
+
+def test_a_month_that_is_no_month_is_refused_by_row_and_column(capsys, use_cache, tmp_path):
+    from tests.test_cli import run
+
+    path = tmp_path / "m.csv"
+    path.write_text("Admin1,Month,Year\nKabul,January,2023\nBalkh,Jamuary,2023\n")
+    code, _, err = run(capsys, "geocode", path, "-o", tmp_path / "o.csv")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "m.csv, row 2, column 'Month': expected a month (1-12, or its name" in err
+    assert "'Jamuary'" in err

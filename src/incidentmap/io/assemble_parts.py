@@ -20,7 +20,13 @@ from incidentmap._coded import coded_text
 from incidentmap.errors import plural
 from incidentmap.io.dates import apply_precision_codes, dates_from_parts, parse_dates
 from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts
-from incidentmap.io.roles import first_column, readable_date_column, year_dates
+from incidentmap.io.roles import (
+    MONTH_COLUMNS,
+    first_column,
+    readable_date_column,
+    year_dates,
+    year_month_dates,
+)
 from incidentmap.io.values import Problems, blank_mask, clean_text
 from incidentmap.schema import (
     DATE_PRECISION_COLUMNS,
@@ -152,12 +158,22 @@ def table_dates(t: RawTable, dayfirst: bool | None) -> tuple[pd.Series, pd.Serie
         mapping["date_parts"] = ", ".join(cols)
     elif "date" in mapping or _period_start(t, by_key):
         dates, prec = _column_dates(t, dayfirst)
-    elif (year_col := first_column(frame, None, YEAR_COLUMNS)) is not None:
-        dates, prec = year_dates(frame[year_col], year_col, problems)
-        mapping["date_year"] = year_col
+    elif (year_col := first_column(frame, _hxl(t, "year"), YEAR_COLUMNS)) is not None:
+        month_col = first_column(frame, _hxl(t, "month"), MONTH_COLUMNS)
+        if month_col is None:
+            dates, prec = year_dates(frame[year_col], year_col, problems)
+            mapping["date_year"] = year_col
+        else:  # a table of months (HDX's ACLED counts: Month January, Year 2023)
+            dates, prec = year_month_dates(frame, (year_col, month_col), problems)
+            mapping["date_parts"] = f"{year_col}, {month_col}"
     else:
         return pd.Series(pd.NaT, index=range(t.n), dtype="datetime64[ns]"), t.nones()
     return _refine_precision(frame, chosen, mapping, by_key, dates, prec, problems)
+
+
+def _hxl(t: RawTable, role: str) -> str | None:
+    """Return the column an HXL hashtag row gives ``role`` (``year``, ``month``), if any."""
+    return (t.hxl or {}).get(role)
 
 
 def _column_dates(t: RawTable, dayfirst: bool | None) -> tuple[pd.Series, pd.Series]:

@@ -8,6 +8,7 @@ says counts days gets its first day; words kept as unknown values are said once.
 
 from __future__ import annotations
 
+import calendar
 import re
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from incidentmap.errors import InputFileError
-from incidentmap.io.dates import parse_dates
+from incidentmap.io.dates import dates_from_parts, parse_dates
 from incidentmap.io.numbers import parse_numbers
 from incidentmap.io.sniff import day_one_of, hxl_roles, hxl_tags
 from incidentmap.io.values import Problems, blank_mask, clean_text
@@ -35,6 +36,7 @@ __all__ = [
     "trailing_totals",
     "wkt_points",
     "year_dates",
+    "year_month_dates",
 ]
 
 
@@ -421,3 +423,35 @@ def year_dates(values: pd.Series, col: str, problems: Problems) -> tuple[pd.Seri
     dates = pd.to_datetime(pd.Series(text), format="%Y-%m-%d", errors="coerce")
     prec = pd.Series(np.where(whole, "year", None), dtype="object")
     return dates.astype("datetime64[ns]"), prec
+
+
+#: month columns beside a year (HDX's ACLED tables: ``Month`` ``January``, ``Year`` ``2023``)
+MONTH_COLUMNS = ("month", "imonth")
+#: English month names and their three-letter forms -> number
+_MONTHS = {
+    name.casefold(): i
+    for i in range(1, 13)
+    for name in (calendar.month_name[i], calendar.month_abbr[i])
+}
+
+
+def year_month_dates(
+    frame: pd.DataFrame, cols: tuple[str, str], problems: Problems
+) -> tuple[pd.Series, pd.Series]:
+    """Date rows known by their year and month to the month's first day (``month``).
+
+    The month is a number (1-12; 0 or blank: only the year is known) or its English name
+    (``January``, ``Jan``); anything else is a value that cannot be read.
+    """
+    yc, mc = cols
+    raw = frame[mc]
+    text = raw.astype(object).map(lambda v: v.strip().casefold() if isinstance(v, str) else v)
+    named = text.map(lambda v: _MONTHS.get(v) if isinstance(v, str) else None)
+    numbers = pd.to_numeric(text.where(named.isna()), errors="coerce")
+    months = named.astype("float64").fillna(numbers)
+    problems.report(
+        months.isna().to_numpy() & ~blank_mask(raw), mc, raw,
+        "a month (1-12, or its name: March, Mar)",
+    )  # fmt: skip
+    parts = pd.DataFrame({yc: frame[yc], mc: months.fillna(0), "_day": 0})
+    return dates_from_parts(parts, (yc, mc, "_day"), problems)

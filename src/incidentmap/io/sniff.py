@@ -343,6 +343,7 @@ _HXL_ROLES: tuple[tuple[str, frozenset[str], str], ...] = (
     ("#event", frozenset({"id"}), "event_id"),
     ("#event", frozenset({"code"}), "event_id"),
     ("#date", frozenset({"year"}), "year"),
+    ("#date", frozenset({"month"}), "month"),  # a month's name or number, with the year
     ("#date", frozenset({"end"}), "date_end"),  # a period's end is not its date
     ("#date", frozenset(), "date"),
     ("#geo", frozenset({"lat"}), "latitude"),
