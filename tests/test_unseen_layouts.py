@@ -564,3 +564,51 @@ def test_a_month_that_is_no_month_is_refused_by_row_and_column(capsys, use_cache
     assert code == 1 and len(err.strip().splitlines()) == 1
     assert "m.csv, row 2, column 'Month': expected a month (1-12, or its name" in err
     assert "'Jamuary'" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Stata .dta: UCDP's own distribution format
+
+UCDP = pd.DataFrame(
+    {
+        "id": [244655, 244656, 244657],
+        "relid": ["AFG-2017-1-1", "AFG-2017-1-2", "AFG-2017-1-3"],
+        "year": [2017, 2017, 2017],
+        "type_of_violence": [1, 3, 1],
+        "side_a": ["Government of Afghanistan", "IS", "Government of Afghanistan"],
+        "side_b": ["Taleban", "Civilians", "Taleban"],
+        "where_prec": [1, 4, 3],
+        "adm_1": ["Nangarhar province", "Kunar province", "Nangarhar province"],
+        "adm_2": ["Jalalabad district", "", "Achin district"],
+        "latitude": [34.42647, 34.85, 34.13],
+        "longitude": [70.45153, 71.1, 70.7],
+        "date_prec": [1, 4, 1],
+        "date_start": ["2017-03-15", "2017-04-01", "2017-12-03"],
+        "date_end": ["2017-03-15", "2017-04-30", "2017-12-03"],
+        "best": [5, 2, 4],
+    }
+)
+
+
+@SETTINGS
+@given(stata_dates=st.booleans(), labels=st.booleans())
+def test_a_stata_file_reads_as_its_csv(capsys, use_cache, tmp_path_factory, stata_dates, labels):
+    from tests.test_cli import run
+
+    tmp = tmp_path_factory.mktemp("dta")
+    t = UCDP.copy()
+    if stata_dates:
+        t["date_start"], t["date_end"] = (
+            pd.to_datetime(t["date_start"]),
+            pd.to_datetime(t["date_end"]),
+        )
+    labelled = {"type_of_violence": {1: "state-based", 2: "non-state", 3: "one-sided"}}
+    t.to_stata(tmp / "ged.dta", write_index=False, value_labels=labelled if labels else None)
+    UCDP.to_csv(tmp / "ged.csv", index=False)
+    a, b = im.read(tmp / "ged.dta").frame, im.read(tmp / "ged.csv").frame
+    for col in ("date", "date_precision", "event_type", "fatalities", "province", "district",
+                "geocode_precision", "actor1_group", "category"):  # fmt: skip
+        assert list(a[col].astype(str)) == list(b[col].astype(str)), col
+    code, _, err = run(capsys, "geocode", tmp / "ged.dta", "-o", tmp / "o.csv")
+    assert code == 0, err
+    assert "read: 3 rows" in err and "preset ucdp" in err

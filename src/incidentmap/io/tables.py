@@ -41,6 +41,7 @@ from incidentmap.io.postgis import is_postgres_url, read_postgis
 from incidentmap.io.preamble import title_lines, title_note
 from incidentmap.io.sheets import read_excel
 from incidentmap.io.sniff import commented_hint, sniff_commented
+from incidentmap.io.stata import read_stata
 
 __all__ = [
     "EXCEL_EXTS",
@@ -342,6 +343,8 @@ def read_table_facts(
             return _read_excel(p, sheet)
         if ext == ".parquet":
             return _read_parquet(p), TableFacts()
+        if ext == ".dta":  # Stata: UCDP's own distribution format
+            return read_stata(p), TableFacts()
         if ext in GEO_EXTS:
             return read_gis(p, layer), TableFacts()
     except (InputFileError, UsageError):
