@@ -402,8 +402,8 @@ def coarse_count(incidents: pd.DataFrame, level: str, period: str) -> int:
 
 
 def _coverage(incidents: pd.DataFrame, end: Any) -> pd.Timestamp | None:
-    """Return the last day covered: ``end``, else ``attrs["coverage_end"]``, else the last date."""
-    given = end if end is not None else incidents.attrs.get("coverage_end")
+    """Return the last day the data cover: ``end`` when given, else the last date."""
+    given = end
     if given is None:
         given = last_day_covered(incidents)
     return None if given is None or pd.isna(given) else pd.Timestamp(given).normalize()

@@ -234,8 +234,6 @@ def run(request: ExportRequest) -> ExportResult:
     with carrying(report):
         loaded = load(request.source, request.filters, report)
         g = loaded.frame
-        # the period tables' period_complete follows the coverage aggregate and trends use
-        g.attrs["coverage_end"] = loaded.coverage_end
         say_repeated_ids(report, g)
         out = request.output
         written = export_layers(
@@ -252,6 +250,8 @@ def run(request: ExportRequest) -> ExportResult:
                 period_layout=request.period_layout,
                 zeros=request.zeros,
                 breakdown=target_breakdown() if request.by_target else None,
+                # period_complete follows the coverage aggregate and trends use
+                coverage_end=loaded.coverage_end,
             ),
         )
         if "districts" in written.get("layers", {}):

@@ -39,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -53,6 +52,7 @@ from incidentmap.aggregate import Breakdown, add_breakdown, counts_by_area
 from incidentmap.atomic import atomic_write, check_output
 from incidentmap.boundaries import load_boundaries
 from incidentmap.errors import UsageError, refuse_choice
+from incidentmap.export.types import typed_columns
 from incidentmap.io import WRITE_FORMATS, write_layers
 from incidentmap.io.formats import csv_types
 from incidentmap.io.frames import write_csv
@@ -60,7 +60,6 @@ from incidentmap.io.styles import Category, GpkgView, LayerStyle, StyleClass, Te
 from incidentmap.io.targets import FileTarget, target_for
 from incidentmap.io.write import GisExtras
 from incidentmap.options import AREA_EVENTS, EXPORT_LAYERS, PERIOD_LAYOUTS
-from incidentmap.schema import CANONICAL_COLUMNS, OUTPUT_COLUMNS
 
 __all__ = [
     "LAYERS",
@@ -87,6 +86,7 @@ def layers_from_incidents(
     area_events: str = "omit",
     period_layout: str = "long",
     zeros: bool = False,
+    coverage_end: Any = None,
 ) -> dict[str, pd.DataFrame]:
     """Build the named layers (and, with a period, the long count tables).
 
@@ -108,6 +108,9 @@ def layers_from_incidents(
         See the module's text.
     zeros : bool, default False
         Keep the area x period rows with no incident in the long table.
+    coverage_end : date-like, optional
+        The last day the data cover, for ``period_complete`` (the loader's: a layout
+        published in whole years covers to 31 December); default the last date.
 
     Returns
     -------
@@ -126,7 +129,8 @@ def layers_from_incidents(
             out.update(_points(incidents, area_events, districts, provinces))
         elif name in ("districts", "provinces"):
             areas = _layer(name[:-1], districts, provinces)
-            out.update(_area_layers(incidents, name, areas, period, period_layout, zeros))
+            long = (period, period_layout, zeros, coverage_end)
+            out.update(_area_layers(incidents, name, areas, *long))
         else:
             out[name] = _layer(name.split("_")[0], districts, provinces)
     return out
@@ -139,18 +143,20 @@ def _area_layers(
     period: str | None,
     period_layout: str,
     zeros: bool,
+    cover: Any = None,
 ) -> dict[str, pd.DataFrame]:
     """Return an area layer, and with a period its long count table (or per-period features)."""
     level = name[:-1]
     key = "district_id" if level == "district" else "province_code"
     geom = areas.set_index(areas[key].astype(str)).geometry
     long = period is not None and period_layout == "long"
-    counts = counts_by_area(incidents, areas, level=level, period=None if long else period)
+    by = None if long else period
+    counts = counts_by_area(incidents, areas, level=level, period=by, coverage_end=cover)
     out: dict[str, pd.DataFrame] = {
         name: gpd.GeoDataFrame(counts, geometry=geom.reindex(counts[key]).values, crs="EPSG:4326")
     }
     if long:
-        table = counts_by_area(incidents, areas, level=level, period=period)
+        table = counts_by_area(incidents, areas, level=level, period=period, coverage_end=cover)
         if not zeros:
             table = table[table["incidents"] > 0]
         out[f"{name}_by_{period}"] = pd.DataFrame(table).reset_index(drop=True)
@@ -228,6 +234,7 @@ class ExportOptions:
     period_layout: str = "long"
     zeros: bool = False
     breakdown: Breakdown | None = None
+    coverage_end: Any = None
 
 
 def export_layers(
@@ -278,6 +285,8 @@ def export_layers(
         Split the area layers' and long tables' counts by a column's values: the export
         job passes ``Breakdown("target", TARGETS)`` for ``target_officials`` ...
         ``target_unknown`` (every value a column, adding up to ``incidents``).
+    coverage_end : date-like, optional
+        See :func:`layers_from_incidents` (the export job passes the loader's).
 
     Returns
     -------
@@ -299,6 +308,7 @@ def export_layers(
         area_events=area_events,
         period_layout=period_layout,
         zeros=zeros,
+        coverage_end=o.coverage_end,
     )
     built = _split(built, incidents, o.breakdown, period)
     for name in ("points", "area_events"):
@@ -540,60 +550,3 @@ def _category_style(name: str, frame: pd.DataFrame, geometry: str) -> LayerStyle
         categories=tuple(items),
         title="Incidents by category",
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# the publisher's own columns, typed for GIS
-
-_INTEGER = re.compile(r"^-?(?:0|[1-9][0-9]{0,17})$")
-_DECIMAL = re.compile(r"^(?=.*[0-9])-?(?:0|[1-9][0-9]*)?(?:\.[0-9]+)?$")
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def typed_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the layer with the publisher's own text columns typed where every value allows.
-
-    A column the reader kept as the file wrote it (not one of the canonical or geocode
-    columns) becomes integers when every value is a whole number written plainly (no
-    leading zero: ``"007"`` stays text), decimals when every value is a number, dates
-    when every value is ``YYYY-MM-DD``; blanks are missing values. GIS then sorts, filters
-    and classifies them as numbers and dates (GTD's ``year``, ``Date_``, ``GUNCERTAIN.1``).
-
-    Parameters
-    ----------
-    frame : geopandas.GeoDataFrame
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        A copy where a column changed; the same frame otherwise.
-    """
-    keep = {*CANONICAL_COLUMNS, *OUTPUT_COLUMNS, frame.geometry.name}
-    out = frame
-    for col in frame.columns:
-        s = frame[col]
-        if col in keep or not (s.dtype == object or pd.api.types.is_string_dtype(s)):
-            continue
-        text = s.astype("string").str.strip()
-        text = text.mask(text == "")
-        values = text.dropna()
-        if values.empty or not bool(values.map(lambda v: isinstance(v, str)).all()):
-            continue
-        typed = _typed(text, values)
-        if typed is not None:
-            out = out.copy() if out is frame else out
-            out[col] = typed
-    return out
-
-
-def _typed(text: pd.Series, values: pd.Series) -> pd.Series | None:
-    """Return the column as integers, decimals or dates when every value is one, else None."""
-    if values.str.fullmatch(_INTEGER.pattern).all():
-        return pd.to_numeric(text).astype("Int64")
-    if values.str.fullmatch(_DECIMAL.pattern).all():
-        return pd.to_numeric(text).astype(float)
-    if values.str.fullmatch(_ISO_DATE.pattern).all():
-        dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        if dates.notna().sum() == len(values):
-            return dates
-    return None
