@@ -612,3 +612,56 @@ def test_a_stata_file_reads_as_its_csv(capsys, use_cache, tmp_path_factory, stat
     code, _, err = run(capsys, "geocode", tmp / "ged.dta", "-o", tmp / "o.csv")
     assert code == 0, err
     assert "read: 3 rows" in err and "preset ucdp" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# blank rows between the incidents (a workbook's spacer rows, ",,,," lines, {} records)
+
+
+@SETTINGS
+@given(
+    at=st.sets(st.integers(0, 4), min_size=1, max_size=3),
+    kind=st.sampled_from(["xlsx", "csv", "json"]),
+)
+def test_blank_rows_are_no_incidents(capsys, use_cache, tmp_path_factory, at, kind):
+    import json
+
+    from tests.test_cli import run
+
+    rows: list[dict] = ACLED.to_dict("records")
+    for i in sorted(at, reverse=True):
+        rows.insert(i, dict.fromkeys(ACLED.columns))
+    t = pd.DataFrame(rows, columns=ACLED.columns)
+    tmp = tmp_path_factory.mktemp("blank")
+    path = tmp / f"b.{kind}"
+    if kind == "xlsx":
+        t.to_excel(path, index=False)
+    elif kind == "csv":
+        t.to_csv(path, index=False)
+    else:
+        path.write_text(json.dumps([{k: v for k, v in r.items() if v is not None} for r in rows]))
+    g = im.read(path).frame
+    assert list(g["event_id"]) == list(ACLED["event_id_cnty"])
+    assert list(g["row"]) == [1, 2, 3, 4]  # numbered as a CSV reader numbers them
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+    assert code == 0, err
+    assert "read: 4 rows" in err and "unplaced: 0" in err
+
+
+def test_a_formula_after_a_blank_row_is_said_on_its_own_row(capsys, use_cache, tmp_path):
+    from openpyxl import Workbook
+
+    from tests.test_cli import run
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(ACLED.columns))
+    for i, r in enumerate(ACLED.itertuples(index=False)):
+        if i == 2:
+            sheet.append([None] * len(ACLED.columns))  # a spacer row
+        sheet.append(list(r))
+    sheet.cell(row=sheet.max_row, column=list(ACLED.columns).index("fatalities") + 1, value="=1+1")
+    book.save(tmp_path / "f.xlsx")
+    code, _, err = run(capsys, "geocode", tmp_path / "f.xlsx", "-o", tmp_path / "o.csv")
+    assert code == 1
+    assert "row 4, column 'fatalities'" in err and "formula without a cached value" in err

@@ -31,7 +31,7 @@ from incidentmap.io.assemble_parts import (
 )
 from incidentmap.io.decode import encoding_note
 from incidentmap.io.numbers import has_undecided_counts, parse_counts
-from incidentmap.io.preamble import header_below
+from incidentmap.io.preamble import blank_rows, header_below
 from incidentmap.io.roles import (
     count_note,
     day_count,
@@ -255,6 +255,7 @@ def _table(
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
     first = state.row0 == 0
+    frame, geom_src, formulas, spaced = blank_rows(frame, geom_src, facts.formulas, name)
     frame, geom_src, titled = _header_and_points(frame, geom_src, chosen, opts, name, first)
     frame, geom_src, hxl = hxl_row(frame, geom_src, first)
     state.row0 += hxl is not None  # the tag row keeps its number: the first incident is row 2
@@ -272,8 +273,9 @@ def _table(
         frame, rows, geom_src = _without_last(frame, rows, geom_src, totals)
     problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
-    _formulas(facts.formulas, problems, len(frame), hxl is not None)
-    notes = [*hxl_note(hxl, name), *_told_day(facts, opts, day_one, name), *titled, *said]
+    _formulas(formulas, problems, len(frame), hxl is not None)
+    notes = [*hxl_note(hxl, name), *_told_day(facts, opts, day_one, name), *spaced, *titled]
+    notes += said
     notes = _table_notes(facts, notes, frame if first else None, name)
     codec = facts.encoding
     return RawTable(

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import csv
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 
+from incidentmap.io.values import blank_mask
 from incidentmap.schema import MIN_EVIDENCE, header_score
 
-__all__ = ["header_below", "title_lines", "title_note"]
+__all__ = ["blank_rows", "header_below", "title_lines", "title_note"]
 
 #: how many lines above the header may hold a title
 TITLE_LINES = 10
@@ -108,3 +111,53 @@ def header_below(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str
     out.columns = _names(top.iloc[best].tolist())
     title = next((str(c) for c in frame.columns if not str(c).startswith("column")), "")
     return out, [title_note(name, best + 1, title, "row")]
+
+
+def blank_rows(
+    frame: pd.DataFrame,
+    geom: gpd.GeoSeries | None,
+    formulas: dict[str, dict[int, str]],
+    name: str,
+) -> tuple[pd.DataFrame, gpd.GeoSeries | None, dict[str, dict[int, str]], list[str]]:
+    """Leave out the rows empty in every cell (a spreadsheet's spacer rows), as CSV readers do.
+
+    A blank line in a CSV file is no row; a blank row in a workbook is none either: read,
+    it would be an incident with no date and no place. The rows after it are numbered as
+    a CSV file's are (blank ones not counted); the positions of formulas saved without
+    their values follow the rows they are on.
+
+    Returns
+    -------
+    tuple
+        The table, its geometry and formulas without the blank rows, and a note.
+    """
+    blank = _blank(frame, geom)
+    if not blank.any():
+        return frame, geom, formulas, []
+    keep = ~blank
+    out = frame[keep].reset_index(drop=True)
+    kept_geom = geom[keep].reset_index(drop=True) if geom is not None else None
+    n = int(blank.sum())
+    note = f"{name}: {n} blank row{'s' if n > 1 else ''} (every cell empty) left out, as in CSV"
+    return out, kept_geom, _moved(formulas, keep), [note]
+
+
+def _blank(frame: pd.DataFrame, geom: gpd.GeoSeries | None) -> np.ndarray:
+    """Tell which rows are empty in every cell (and geometry); column by column, stopping early."""
+    blank = np.zeros(len(frame), dtype=bool) if frame.empty else np.ones(len(frame), dtype=bool)
+    for c in frame.columns:
+        if not blank.any():
+            break
+        blank[blank] = np.asarray(blank_mask(frame[c][blank]), dtype=bool)
+    if geom is not None and blank.any():
+        blank &= (geom.isna() | geom.is_empty).to_numpy(dtype=bool)
+    return blank if len(frame.columns) else np.zeros(len(frame), dtype=bool)
+
+
+def _moved(formulas: dict[str, dict[int, str]], keep: np.ndarray) -> dict[str, dict[int, str]]:
+    """Move formulas' positions to the rows' positions once the blank rows are gone."""
+    at = np.cumsum(keep) - 1
+    return {
+        col: {int(at[p]): f for p, f in cells.items() if 0 <= p < len(keep) and keep[p]}
+        for col, cells in formulas.items()
+    }
