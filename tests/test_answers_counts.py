@@ -7,8 +7,11 @@ Rows placed only to a province counted by district gave a table of zeros and no 
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import incidentmap as im
 from tests.test_cli import run
@@ -162,3 +165,58 @@ def test_trends_by_district_says_the_rows_it_cannot_count(capsys, use_cache, mix
     src = pd.read_csv(mixed)
     latest = src[src["latitude"].notna() & src["date"].str.startswith("2023-03")]
     assert res.areas["last_count"].sum() == len(latest)  # the point rows only, as pandas says
+
+
+@pytest.fixture(scope="module")
+def busy(cache, tmp_path_factory):
+    """300 rows over 2023 at five towns, a busy day, blank tolls, ids repeated."""
+    rng = np.random.default_rng(3)
+    towns = [(34.4265, 70.4515), (34.5281, 69.1723), (31.6133, 65.7101), (36.709, 67.1109),
+             (34.3482, 62.1997)]  # fmt: skip
+    rows = ["event_id,date,latitude,longitude,fatalities,injured"]
+    for i in range(300):
+        month, dom = rng.integers(1, 13), rng.integers(1, 29)
+        day = "2023-06-14" if i < 60 else f"2023-{month:02d}-{dom:02d}"
+        lat, lon = towns[int(rng.integers(0, 5))]
+        toll = "" if rng.random() < 0.3 else str(int(rng.integers(0, 9)))
+        hurt = "" if rng.random() < 0.5 else str(int(rng.integers(0, 9)))
+        rows.append(f"E{i % 250},{day},{lat},{lon},{toll},{hurt}")
+    path = tmp_path_factory.mktemp("busy") / "busy.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return im.read(path).frame
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    period=st.sampled_from(["day", "week", "month", "quarter", "year"]),
+    level=st.sampled_from(["district", "province"]),
+    keep=st.lists(st.booleans(), min_size=300, max_size=300),
+)
+def test_counts_are_pandas_counts(use_cache, busy, period, level, keep):
+    from incidentmap.aggregate import counts_by_area
+
+    g = busy[keep]
+    key = "district_id" if level == "district" else "province_code"
+    got = counts_by_area(g, im.load_boundaries(level), level=level, period=period)
+    freq = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}[period]
+    when = pd.to_datetime(g["date"]).dt.to_period(freq).dt.start_time
+    want = (
+        g.assign(p=when)
+        .groupby([key, "p"])
+        .agg(
+            n=("date", "size"),
+            f=("fatalities", lambda s: s.sum(min_count=1)),
+            fk=("fatalities", "count"),
+            i=("injured", lambda s: s.sum(min_count=1)),
+        )
+    )
+    got = got[got["incidents"] > 0].set_index([key, "period_start"])
+    assert got["incidents"].sum() == len(g)
+    assert got["incidents"].to_dict() == want["n"].to_dict()
+    assert got["fatalities_known"].to_dict() == want["fk"].to_dict()
+    for col, w in (("fatalities", "f"), ("injured", "i")):  # all unknown stays unknown
+        a, b = got[col].sort_index(), want[w].sort_index()
+        assert a.isna().tolist() == b.isna().tolist()
+        assert np.allclose(a.dropna().to_numpy(dtype=float), b.dropna().to_numpy(dtype=float))
