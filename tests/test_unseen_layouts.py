@@ -665,3 +665,32 @@ def test_a_formula_after_a_blank_row_is_said_on_its_own_row(capsys, use_cache, t
     code, _, err = run(capsys, "geocode", tmp_path / "f.xlsx", "-o", tmp_path / "o.csv")
     assert code == 1
     assert "row 4, column 'fatalities'" in err and "formula without a cached value" in err
+
+
+@SETTINGS
+@given(mercator=st.booleans(), nulls=st.booleans())
+def test_esri_json_dates_in_milliseconds_are_dates(
+    capsys, use_cache, tmp_path_factory, mercator, nulls
+):
+    import json
+
+    from tests.test_cli import run
+
+    doc = _esri(ACLED, mercator)
+    ms = (pd.to_datetime(ACLED["event_date"]) - pd.Timestamp(1970, 1, 1)) // pd.Timedelta("1ms")
+    for f, v in zip(doc["features"], ms, strict=True):
+        f["attributes"]["event_date"] = int(v)
+    if nulls:
+        doc["features"][1]["attributes"]["event_date"] = None
+    doc["fields"] = [{"name": "event_date", "type": "esriFieldTypeDate", "length": 8},
+                     {"name": "event_id_cnty", "type": "esriFieldTypeString"}]  # fmt: skip
+    tmp = tmp_path_factory.mktemp("esri")
+    path = tmp / "query.json"
+    path.write_text(json.dumps(doc))
+    g = im.read(path).frame
+    want = list(pd.to_datetime(ACLED["event_date"]))
+    if nulls:
+        want[1] = pd.NaT
+    assert [d if pd.notna(d) else pd.NaT for d in g["date"]] == want
+    code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
+    assert code == 0, err

@@ -50,12 +50,23 @@ def _error(obj: dict[str, Any]) -> str | None:
 def _esri(obj: dict[str, Any]) -> gpd.GeoDataFrame | pd.DataFrame:
     """Esri JSON features: ``attributes`` as rows, ``geometry`` x/y as points."""
     feats = obj["features"]
-    rows = pd.DataFrame([f.get("attributes") or {} for f in feats])
+    rows = _esri_dates(pd.DataFrame([f.get("attributes") or {} for f in feats]), obj)
     geoms = [g if isinstance(g := f.get("geometry"), dict) else {} for f in feats]
     if not any("x" in g for g in geoms):
         return rows
     points = gpd.points_from_xy(_axis(geoms, "x"), _axis(geoms, "y"))
     return gpd.GeoDataFrame(rows, geometry=points, crs=_crs(obj))
+
+
+def _esri_dates(rows: pd.DataFrame, obj: dict[str, Any]) -> pd.DataFrame:
+    """Turn Esri JSON's date fields (milliseconds since 1970, UTC) into dates."""
+    fields = obj.get("fields") if isinstance(obj.get("fields"), list) else []
+    for f in fields:
+        name = f.get("name") if isinstance(f, dict) else None
+        if f.get("type") == "esriFieldTypeDate" and name in rows.columns:
+            ms = pd.to_numeric(rows[name], errors="coerce")
+            rows[name] = pd.to_datetime(ms, unit="ms", utc=True).dt.tz_localize(None)
+    return rows
 
 
 def _axis(geoms: list[dict[str, Any]], key: str) -> pd.Series:
