@@ -27,9 +27,7 @@ __all__ = [
     "RESERVED_NAMES",
     "Preset",
     "detect_preset",
-    "fallback_columns",
     "header_key",
-    "header_score",
     "layout_lines",
     "safe_names",
 ]
@@ -494,33 +492,6 @@ PRESETS: dict[str, Preset] = {
     ),
 }
 
-#: header keys never taken for a role a preset's own columns leave open: the publishers'
-#: ``region`` is a world region (ACLED "Caucasus and Central Asia", UCDP "Asia", GTD 6)
-_NO_FALLBACK = frozenset({"region"})
-#: the roles whose common names a publisher's file may carry when renamed (``lat``/``lon``
-#: for ``latitude``/``longitude``, ``date`` for ``event_date``, ``province`` for ``admin1``)
-_FALLBACK_ROLES = (
-    "event_id", "date", "latitude", "longitude", "fatalities", "injured",
-    "stated_province", "stated_district", "stated_place",
-)  # fmt: skip
-
-
-def fallback_columns(preset: Preset) -> dict[str, tuple[str, ...]]:
-    """Return the common names (the generic layout's) of the roles ``preset`` may miss.
-
-    A publisher's export renamed by hand or by a tool (``lat``/``lon``, ``date``,
-    ``province``) still names its roles in the common way: those names fill the roles the
-    preset's own columns leave open, never a world ``region``. A preset that gives a role
-    no column on purpose (ACLED's aggregated data and their centroids) is left as it is.
-    """
-    if preset.name in ("generic", "acled_weekly"):
-        return {}
-    generic = PRESETS["generic"].columns
-    return {
-        role: tuple(k for k in generic[role] if k not in _NO_FALLBACK) for role in _FALLBACK_ROLES
-    }
-
-
 #: columns whose names say "coordinates" only weakly (checked before use)
 WEAK_COORDINATE_KEYS = frozenset({"x", "y", "lat", "lon", "lng", "long"})
 
@@ -555,26 +526,6 @@ def layout_lines(preset: str, mapping: dict[str, str], columns: Iterable[str]) -
     book = f", {p.codebook}" if p.codebook else ""
     roles = ", ".join(f"{role} <- {col!r}" for role, col in mapping.items())
     return [f"layout: {p.title} (preset {p.name}{book}); {why}", f"columns: {roles or 'none'}"]
-
-
-def _known_keys() -> frozenset[str]:
-    return frozenset(
-        key
-        for p in PRESETS.values()
-        for key in (*p.evidence, *(k for keys in p.columns.values() for k in keys))
-    )
-
-
-#: header keys that say "a column of incidents": every preset's codebook columns and roles
-KNOWN_KEYS = _known_keys()
-
-
-def header_score(header: Iterable[object]) -> int:
-    """Count the cells of a header that name a publisher's codebook column or a role.
-
-    A title above a table (``ACLED data export``) names none; a header names several.
-    """
-    return len({header_key(h) for h in header if isinstance(h, str)} & KNOWN_KEYS)
 
 
 def _coordinate_names(present: set[str]) -> bool:

@@ -35,6 +35,7 @@ from incidentmap.io.preamble import blank_rows, header_below
 from incidentmap.io.roles import (
     count_note,
     day_count,
+    fallback_columns,
     hxl_fill,
     hxl_note,
     hxl_row,
@@ -53,7 +54,6 @@ from incidentmap.schema import (
     PRESETS,
     Preset,
     detect_preset,
-    fallback_columns,
     header_key,
     layout_lines,
     safe_names,

@@ -17,15 +17,37 @@ width: Excel writes ``Title,,,,`` when it saves such a sheet).
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from incidentmap.io.values import blank_mask
-from incidentmap.schema import MIN_EVIDENCE, header_score
+from incidentmap.schema import MIN_EVIDENCE, PRESETS, header_key
 
-__all__ = ["blank_rows", "header_below", "title_lines", "title_note"]
+__all__ = ["blank_rows", "header_below", "header_score", "title_lines", "title_note"]
+
+
+def _known_keys() -> frozenset[str]:
+    return frozenset(
+        key
+        for p in PRESETS.values()
+        for key in (*p.evidence, *(k for keys in p.columns.values() for k in keys))
+    )
+
+
+#: header keys that say "a column of incidents": every preset's codebook columns and roles
+KNOWN_KEYS = _known_keys()
+
+
+def header_score(header: Iterable[object]) -> int:
+    """Count the cells of a header that name a publisher's codebook column or a role.
+
+    A title above a table (``ACLED data export``) names none; a header names several.
+    """
+    return len({header_key(h) for h in header if isinstance(h, str)} & KNOWN_KEYS)
+
 
 #: how many lines above the header may hold a title
 TITLE_LINES = 10

@@ -21,11 +21,12 @@ from incidentmap.io.dates import dates_from_parts, parse_dates
 from incidentmap.io.numbers import parse_numbers
 from incidentmap.io.sniff import day_one_of, hxl_roles, hxl_tags
 from incidentmap.io.values import Problems, blank_mask, clean_text
-from incidentmap.schema import Preset, header_key
+from incidentmap.schema import PRESETS, Preset, header_key
 
 __all__ = [
     "count_note",
     "day_count",
+    "fallback_columns",
     "first_column",
     "hxl_fill",
     "hxl_note",
@@ -455,3 +456,30 @@ def year_month_dates(
     )  # fmt: skip
     parts = pd.DataFrame({yc: frame[yc], mc: months.fillna(0), "_day": 0})
     return dates_from_parts(parts, (yc, mc, "_day"), problems)
+
+
+#: header keys never taken for a role a preset's own columns leave open: the publishers'
+#: ``region`` is a world region (ACLED "Caucasus and Central Asia", UCDP "Asia", GTD 6)
+_NO_FALLBACK = frozenset({"region"})
+#: the roles whose common names a publisher's file may carry when renamed (``lat``/``lon``
+#: for ``latitude``/``longitude``, ``date`` for ``event_date``, ``province`` for ``admin1``)
+_FALLBACK_ROLES = (
+    "event_id", "date", "latitude", "longitude", "fatalities", "injured",
+    "stated_province", "stated_district", "stated_place",
+)  # fmt: skip
+
+
+def fallback_columns(preset: Preset) -> dict[str, tuple[str, ...]]:
+    """Return the common names (the generic layout's) of the roles ``preset`` may miss.
+
+    A publisher's export renamed by hand or by a tool (``lat``/``lon``, ``date``,
+    ``province``) still names its roles in the common way: those names fill the roles the
+    preset's own columns leave open, never a world ``region``. A preset that gives a role
+    no column on purpose (ACLED's aggregated data and their centroids) is left as it is.
+    """
+    if preset.name in ("generic", "acled_weekly"):
+        return {}
+    generic = PRESETS["generic"].columns
+    return {
+        role: tuple(k for k in generic[role] if k not in _NO_FALLBACK) for role in _FALLBACK_ROLES
+    }

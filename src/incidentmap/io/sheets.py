@@ -25,7 +25,8 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError
 from incidentmap.io.layers import read_workbook, sheet_formulas, sheet_name
-from incidentmap.schema import MIN_EVIDENCE, header_key, header_score
+from incidentmap.io.preamble import header_score
+from incidentmap.schema import MIN_EVIDENCE, header_key
 
 __all__ = ["WorkbookRead", "read_excel", "sheet_plan"]
 

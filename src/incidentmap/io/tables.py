@@ -341,10 +341,8 @@ def read_table_facts(
     try:
         if ext in EXCEL_EXTS:
             return _read_excel(p, sheet)
-        if ext == ".parquet":
-            return _read_parquet(p), TableFacts()
-        if ext == ".dta":  # Stata: UCDP's own distribution format
-            return read_stata(p), TableFacts()
+        if ext in _FRAME_READERS:  # Parquet, Stata (UCDP's own distribution format)
+            return _FRAME_READERS[ext](p), TableFacts()
         if ext in GEO_EXTS:
             return read_gis(p, layer), TableFacts()
     except (InputFileError, UsageError):
@@ -497,6 +495,10 @@ def _read_parquet(p: Path) -> pd.DataFrame:
     if b"geo" in meta:
         return gpd.read_parquet(p)
     return pd.read_parquet(p)
+
+
+#: formats read into a table by one call, by suffix
+_FRAME_READERS = {".parquet": _read_parquet, ".dta": read_stata}
 
 
 def raw_first_line(name: str) -> str | None:
