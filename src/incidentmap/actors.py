@@ -175,6 +175,7 @@ def _hedged(raw: str) -> str:
 _DATASETS = {
     "acled": "acled",
     "acled_admin1": "acled",
+    "acled_weekly": "acled",
     "ucdp": "ucdp",
     "gtd": "gtd",
     "awsd": "awsd",

@@ -232,6 +232,7 @@ def _awsd_codes(incidents: pd.DataFrame, etype: pd.Series, by_key: dict[str, str
 _BY_DATASET = {
     "acled": _acled_codes,
     "acled_admin1": _acled_codes,
+    "acled_weekly": _acled_codes,
     "ucdp": _ucdp_codes,
     "gtd": _gtd_codes,
     "awsd": _awsd_codes,

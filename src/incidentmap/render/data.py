@@ -173,6 +173,7 @@ def incidents_credit(incidents: pd.DataFrame) -> str | None:
 _SHORT = {
     "acled": "ACLED",
     "acled_admin1": "ACLED",
+    "acled_weekly": "ACLED",
     "ucdp": "UCDP GED",
     "gtd": "GTD",
     "awsd": "AWSD",
