@@ -16,7 +16,9 @@ __all__ = ["HOTSPOT_RULE", "LAYER", "HotspotLayer", "hotspots"]
 #: the page's hot-spot layer, in words
 HOTSPOT_RULE = (
     "Getis-Ord Gi* of each period on the areas' queen contiguity, {n} conditional "
-    "permutations, p < 0.05 (ties count as extreme); emerging categories as ArcGIS / sfdep"
+    "permutations, p < 0.05 (ties count as extreme); an area is hot only where it had an "
+    "incident in that period (a quiet area beside a busy one is not); emerging categories as "
+    "ArcGIS / sfdep"
 )
 
 
@@ -41,7 +43,13 @@ def hotspots(values: np.ndarray, areas: gpd.GeoDataFrame, permutations: int) -> 
     w = queen_neighbours(areas)
     z, p = gi_star(matrix, w, permutations, seed=12345)
     sig = p < 0.05
-    hot = [np.flatnonzero(sig[:, t] & (z[:, t] > 0)).tolist() for t in range(matrix.shape[1])]
+    # hot only where the area itself had an incident: Gi* counts the neighbours, so a quiet
+    # area beside a busy one scores high, and an area with no events is no hot spot (trends)
+    busy = matrix > 0
+    hot = [
+        np.flatnonzero(sig[:, t] & (z[:, t] > 0) & busy[:, t]).tolist()
+        for t in range(matrix.shape[1])
+    ]
     cold = [np.flatnonzero(sig[:, t] & (z[:, t] < 0)).tolist() for t in range(matrix.shape[1])]
     categories = emerging_categories(z, p, 0.05, matrix)
     emerging = [None if e == "no pattern" else e for e in categories]
