@@ -83,10 +83,8 @@ def layers_from_incidents(
     period: str | None = None,
     districts: gpd.GeoDataFrame | None = None,
     provinces: gpd.GeoDataFrame | None = None,
-    area_events: str = "omit",
-    period_layout: str = "long",
-    zeros: bool = False,
-    coverage_end: Any = None,
+    options: ExportOptions | None = None,
+    **given: Any,
 ) -> dict[str, pd.DataFrame]:
     """Build the named layers (and, with a period, the long count tables).
 
@@ -101,22 +99,21 @@ def layers_from_incidents(
         layer (``period_layout="long"``), or one feature per area x period.
     districts, provinces : geopandas.GeoDataFrame, optional
         Boundary layers; default the installed ones.
-    area_events : {"omit", "layer", "points"}, default "omit"
-        What the points layer does with incidents placed only to a district or
-        province (see the module's text).
-    period_layout : {"long", "features"}, default "long"
-        See the module's text.
-    zeros : bool, default False
-        Keep the area x period rows with no incident in the long table.
-    coverage_end : date-like, optional
-        The last day the data cover, for ``period_complete`` (the loader's: a layout
-        published in whole years covers to 31 December); default the last date.
+    options : ExportOptions, optional
+        Its ``area_events`` (what the points layer does with incidents placed only to a
+        district or province, see the module's text), ``period_layout`` (``long`` or
+        ``features``, see the module's text), ``zeros`` (keep the area x period rows with
+        no incident in the long table) and ``coverage_end`` (the last day the data cover,
+        for ``period_complete``: the loader's, a layout published in whole years covering
+        to 31 December; default the last date); ``**given`` sets them by name.
 
     Returns
     -------
     dict of str to pandas.DataFrame
         Layers are GeoDataFrames; the long count tables are plain DataFrames.
     """
+    o = replace(options or ExportOptions(), **given)
+    area_events, period_layout = o.area_events, o.period_layout
     bad = [name for name in layers if name not in LAYERS]
     if bad:
         msg = f"unknown layer {bad[0]!r}; choose from {', '.join(LAYERS)}"
@@ -129,7 +126,7 @@ def layers_from_incidents(
             out.update(_points(incidents, area_events, districts, provinces))
         elif name in ("districts", "provinces"):
             areas = _layer(name[:-1], districts, provinces)
-            long = (period, period_layout, zeros, coverage_end)
+            long = (period, period_layout, o.zeros, o.coverage_end)
             out.update(_area_layers(incidents, name, areas, *long))
         else:
             out[name] = _layer(name.split("_")[0], districts, provinces)
@@ -299,17 +296,9 @@ def export_layers(
     """
     o = replace(options or ExportOptions(), **given)
     precision, overwrite, csv_safe = o.precision, o.overwrite, o.csv_safe
-    area_events, period_layout, zeros = o.area_events, o.period_layout, o.zeros
+    area_events = o.area_events
     layers = _layers_for(path, layers, area_events)
-    built = layers_from_incidents(
-        incidents,
-        layers,
-        period=period,
-        area_events=area_events,
-        period_layout=period_layout,
-        zeros=zeros,
-        coverage_end=o.coverage_end,
-    )
+    built = layers_from_incidents(incidents, layers, period=period, options=o)
     built = _split(built, incidents, o.breakdown, period)
     for name in ("points", "area_events"):
         if name in built:
