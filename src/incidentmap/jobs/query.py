@@ -9,7 +9,9 @@ the events placed only to an area.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from incidentmap.errors import UsageError, carrying, plural
@@ -84,7 +86,24 @@ class QueryRequest:
             raise UsageError(f"`km` must be a distance >= 0, not {self.km!r}", field="km")
         if self.limit is not None and self.limit < 0:
             raise UsageError(f"`limit` must be >= 0, not {self.limit!r}", field="limit")
+        if self.near is not None and not str(self.near).strip():
+            msg = "`near` is empty: give a place, district or province name, or LAT,LON"
+            raise UsageError(msg, field="near")
+        self._check_within()
         return replace(self, bbox=read_bbox(self.bbox))
+
+    def _check_within(self) -> None:
+        """Refuse a `within` that names no file (an area's name belongs in `province`)."""
+        w = self.within
+        if not isinstance(w, (str, os.PathLike)) or "://" in str(w) or Path(w).exists():
+            return
+        if str(w).startswith("/vsi"):  # GDAL's virtual files (/vsizip/, /vsicurl/...)
+            return
+        msg = (
+            f"`within` {w}: no such file (a polygon layer: GeoJSON, GeoPackage...); an area "
+            "by its name is `province` or `district`"
+        )
+        raise UsageError(msg, field="within")
 
 
 @dataclass
