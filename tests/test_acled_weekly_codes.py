@@ -31,3 +31,20 @@ def test_weekly_rows_are_categorised_by_acleds_codes(capsys, tmp_path):
 
     g = im.read(src).frame
     assert default_title(g, MapStyle(level="province", period="week")).startswith("ACLED,")
+
+
+@pytest.mark.parametrize("asked", ["events", "Events", "EVENTS"])
+def test_weight_names_a_column_as_other_options_do(capsys, tmp_path, asked):
+    """ACLED's upper-case export has `EVENTS`: `--weight events` was refused ("no column
+    'events'") while every other column option folds case and punctuation."""
+    import incidentmap as im
+
+    src = tmp_path / "weekly.csv"
+    t = WEEKLY.copy()
+    t.columns = [c.upper() for c in t.columns]
+    t.to_csv(src, index=False)
+    code, _, err = run(capsys, "trends", src, "--weight", asked)
+    assert code == 0, err
+    assert "each row counts as its 'EVENTS' value: 11 incidents in 4 rows" in err
+    loaded = im.read(str(src), weight=asked)
+    assert loaded.frame["EVENTS"].sum() == 11

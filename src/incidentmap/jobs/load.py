@@ -241,7 +241,11 @@ def _weigh(g: Any, column: str | None, report: Report) -> Any:
     if column is None:
         return g
     from incidentmap.aggregate import weighted
+    from incidentmap.schema import header_key
 
+    if column not in g.columns:  # `events` names ACLED's upper-case `EVENTS` as other options do
+        hits = [c for c in g.columns if header_key(c) == header_key(column)]
+        column = hits[0] if len(hits) == 1 else column
     out = weighted(g, column)
     total = out[column].sum()
     report.add(
