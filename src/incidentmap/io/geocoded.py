@@ -155,7 +155,7 @@ def _checked_numbers(g: gpd.GeoDataFrame, problems: Problems) -> None:
         "injured": lambda v, c: parse_counts(v, c, problems, mark=mark),
         "latitude": coordinate,
         "longitude": coordinate,
-        "row": lambda v, c: parse_numbers(v, c, problems, lo=1, expected="a row number"),
+        "row": lambda v, c: _whole(parse_numbers(v, c, problems, lo=1, expected="a row number")),
         "geocode_score": lambda v, c: parse_numbers(
             v, c, problems, lo=0, hi=100, expected="a score from 0 to 100"
         ),
@@ -163,6 +163,13 @@ def _checked_numbers(g: gpd.GeoDataFrame, problems: Problems) -> None:
     for column, read in readers.items():
         if column in g.columns:
             g[column] = read(g[column], column)
+
+
+def _whole(values: np.ndarray) -> np.ndarray:
+    """Return row numbers as integers when every one is whole (a GIS layer keeps Integer)."""
+    if len(values) and np.isfinite(values).all() and (values == np.round(values)).all():
+        return values.astype(np.int64)
+    return values
 
 
 def _per_value(values: pd.Series, func: Any, dtype: Any) -> pd.Series:
