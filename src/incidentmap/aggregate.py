@@ -17,6 +17,7 @@ import pandas as pd
 
 from incidentmap.errors import UsageError, refuse_choice
 from incidentmap.options import LEVELS, PERIOD_NAMES
+from incidentmap.spans import date_spans
 
 __all__ = [
     "LEVELS",
@@ -95,45 +96,15 @@ def row_periods(incidents: pd.DataFrame, period: str) -> pd.Series:
 def coarse_rows(incidents: pd.DataFrame, period: str) -> np.ndarray:
     """Tell which rows have a date whose span does not fit in one ``period``.
 
-    The span is ``date``..``date_end`` where a row states its last day (UCDP's own
-    columns: 28-29 July 2015 is in July though its week runs into August), else the
-    calendar week, month or year its precision gives. An end that is no ISO date, is
-    before the date or narrower than a source's precision code leaves the latter.
+    The span is the one :func:`incidentmap.spans.date_spans` gives (the calendar week,
+    month or year of the row's precision, or the last day the row states: UCDP's 28-29
+    July 2015 is in July though its week runs into August).
     """
-    out = np.zeros(len(incidents), dtype=bool)
     if "date_precision" not in incidents or "date" not in incidents:
-        return out
-    dates = pd.to_datetime(incidents["date"], errors="coerce")
-    prec = incidents["date_precision"].astype(object).to_numpy()
-    ends = period_start(dates, period).dt.to_period(PERIODS[period]).dt.end_time.dt.normalize()
-    stated = _stated_ends(incidents, dates, prec)
-    for name, freq in _SPAN.items():
-        mask = (prec == name) & dates.notna().to_numpy()
-        if mask.any():
-            span_end = dates[mask].dt.to_period(freq).dt.end_time.dt.normalize()
-            span_end = span_end.where(stated[mask].isna(), stated[mask])
-            out[mask] = (span_end > ends[mask]).to_numpy()
-    return out
-
-
-_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}  # as io.assemble_parts
-
-
-def _stated_ends(incidents: pd.DataFrame, dates: pd.Series, prec: np.ndarray) -> pd.Series:
-    """Each row's stated last day (ISO ``date_end``) where it bounds its span, else NaT."""
-    none = pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]")
-    if "date_end" not in incidents:
-        return none
-    raw = incidents["date_end"]
-    if not pd.api.types.is_datetime64_any_dtype(raw):
-        raw = pd.to_datetime(raw.astype(object), errors="coerce", format="ISO8601")
-    end = pd.Series(raw.to_numpy(), index=dates.index).dt.tz_localize(None).dt.normalize()
-    days = (end - dates.dt.normalize()).dt.days.to_numpy()
-    # the precision the span itself gives: a code's coarser one is kept (it says more)
-    implied = np.where(days > 31, 4, np.where(days > 6, 2, np.where(days > 0, 1, 0)))
-    ranks = pd.Series(prec, dtype=object).map(_RANK).fillna(-1).to_numpy()
-    usable = np.isfinite(days) & (days >= 0) & (ranks <= implied)
-    return end.astype("datetime64[ns]").where(usable, none)
+        return np.zeros(len(incidents), dtype=bool)
+    first, last = date_spans(incidents)
+    ends = period_start(first, period).dt.to_period(PERIODS[period]).dt.end_time.dt.normalize()
+    return (first.notna() & (last > ends)).to_numpy(dtype=bool)
 
 
 def weighted(incidents: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -209,8 +180,10 @@ def _weights(values: pd.Series) -> tuple[pd.Series, np.ndarray, str]:
     ambiguous = text.str.match(_AMBIGUOUS).fillna(False).to_numpy(dtype=bool).copy()
     numbers = pd.to_numeric(values.where(~np.asarray(boolean)), errors="coerce")
     bad = (
-        numbers.isna() | (numbers < 0) | ~np.isfinite(numbers.fillna(0)) | (numbers > MAX_WEIGHT)
-    ).to_numpy(dtype=bool).copy()
+        (numbers.isna() | (numbers < 0) | ~np.isfinite(numbers.fillna(0)) | (numbers > MAX_WEIGHT))
+        .to_numpy(dtype=bool)
+        .copy()
+    )
     why = ""
     if (np.asarray(boolean) & bad).any():
         why = " (true/false is no count)"
@@ -220,10 +193,6 @@ def _weights(values: pd.Series) -> tuple[pd.Series, np.ndarray, str]:
     elif (numbers > MAX_WEIGHT).any():
         why = f" (more than {MAX_WEIGHT:,.0f} in one row)"
     return numbers, bad, why
-
-
-#: how far a date of each precision reaches: a month-precision date covers its month
-_SPAN = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
 
 
 def last_day_covered(incidents: pd.DataFrame) -> pd.Timestamp | None:
@@ -242,20 +211,10 @@ def last_day_covered(incidents: pd.DataFrame) -> pd.Timestamp | None:
     pandas.Timestamp or None
         None without any date.
     """
-    if "date" not in incidents:
+    _, last = date_spans(incidents)
+    if last.notna().sum() == 0:
         return None
-    dates = pd.to_datetime(incidents["date"], errors="coerce")
-    if dates.notna().sum() == 0:
-        return None
-    ends = dates
-    if "date_precision" in incidents:
-        prec = incidents["date_precision"].astype(object)
-        for name, freq in _SPAN.items():
-            mask = (prec == name).to_numpy() & dates.notna().to_numpy()
-            if mask.any():
-                spans = dates[mask].dt.to_period(freq).dt.end_time.dt.normalize()
-                ends = ends.where(~mask, spans.reindex(ends.index))
-    return pd.Timestamp(ends.max()).normalize()
+    return pd.Timestamp(last.max()).normalize()
 
 
 def row_weights(incidents: pd.DataFrame) -> np.ndarray:

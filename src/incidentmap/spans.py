@@ -1,0 +1,83 @@
+"""The span of days a row's date stands for: one home for filters, counts and coverage.
+
+A row's ``date`` may be known only to a week, a month, a quarter or a year
+(``date_precision``); the row then stands for every day of that span, not for the day
+written. :func:`date_spans` gives each row's first and last day, and everything that
+asks "is this row inside a window, a period, the data's coverage" asks it here: the
+date filters (:mod:`incidentmap.filters`), the periods of a count table
+(:func:`incidentmap.aggregate.coarse_rows`) and the last day the data cover
+(:func:`incidentmap.aggregate.last_day_covered`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PRECISION_RANK", "SPAN_FREQ", "date_spans"]
+
+#: how far a date of each precision reaches, as a pandas period: a date known to the
+#: month covers its month; one known to the week, the calendar week (Monday to Sunday)
+#: that holds it (ACLED codes such an event in the middle of its week)
+SPAN_FREQ = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+#: the rank of each precision, and of the span a stated last day gives
+PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
+
+
+def date_spans(incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Return each row's first and last day: the span its date stands for.
+
+    A row known to the day is that day. One known to a week, a month, a quarter or a
+    year stands for that calendar period (:data:`SPAN_FREQ`), from the day written: a
+    row of "May 2023" runs from its date to 31 May. A row that states its last day
+    (UCDP's ``date_end``: an ISO date on or after the date, and at least as wide as the
+    precision says) ends there: 28-29 July 2015 ends in July though its week runs into
+    August.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With ``date`` and, optionally, ``date_precision`` and ``date_end``.
+
+    Returns
+    -------
+    tuple of pandas.Series
+        First and last days (``datetime64[ns]``, midnight), NaT where there is no date.
+    """
+    if "date" not in incidents:
+        none = pd.Series(pd.NaT, index=incidents.index, dtype="datetime64[ns]")
+        return none, none.copy()
+    raw = pd.to_datetime(incidents["date"], errors="coerce")
+    first = pd.Series(raw.to_numpy(), index=incidents.index).dt.normalize()
+    first = first.astype("datetime64[ns]")
+    last = first.copy()
+    if "date_precision" not in incidents:
+        return first, last
+    prec = incidents["date_precision"].astype(object).to_numpy()
+    dated = first.notna().to_numpy()
+    spread = np.zeros(len(first), dtype=bool)
+    for name, freq in SPAN_FREQ.items():
+        mask = (prec == name) & dated
+        if mask.any():
+            spread |= mask
+            last[mask] = first[mask].dt.to_period(freq).dt.end_time.dt.normalize()
+    stated = _stated_ends(incidents, first, prec)
+    take = spread & stated.notna().to_numpy()
+    return first, last.where(~take, stated)
+
+
+def _stated_ends(incidents: pd.DataFrame, first: pd.Series, prec: np.ndarray) -> pd.Series:
+    """Each row's stated last day (ISO ``date_end``) where it bounds its span, else NaT."""
+    none = pd.Series(pd.NaT, index=first.index, dtype="datetime64[ns]")
+    if "date_end" not in incidents:
+        return none
+    raw = incidents["date_end"]
+    if not pd.api.types.is_datetime64_any_dtype(raw):
+        raw = pd.to_datetime(raw.astype(object), errors="coerce", format="ISO8601")
+    end = pd.Series(raw.to_numpy(), index=first.index).dt.tz_localize(None).dt.normalize()
+    days = (end - first).dt.days.to_numpy()
+    # the precision the span itself gives: a code's coarser one is kept (it says more)
+    implied = np.where(days > 31, 4, np.where(days > 6, 2, np.where(days > 0, 1, 0)))
+    ranks = pd.Series(prec, dtype=object).map(PRECISION_RANK).fillna(-1).to_numpy()
+    usable = np.isfinite(days) & (days >= 0) & (ranks <= implied)
+    return end.astype("datetime64[ns]").where(usable, none)

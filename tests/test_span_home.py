@@ -1,0 +1,47 @@
+"""One home for a row's span of days: the date filters, the count tables and coverage agree."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incidentmap.aggregate import coarse_rows, last_day_covered
+from incidentmap.spans import date_spans
+
+
+def test_each_precision_stands_for_its_calendar_period():
+    rows = pd.DataFrame({
+        "date": ["2023-05-17", "2023-05-17", "2023-05-01", "2023-04-15", "2019-01-01", None,
+                 "2015-07-28"],
+        "date_precision": ["day", "week", "month", "quarter", "year", None, "week"],
+        "date_end": [None, None, None, None, None, None, "2015-07-29"],
+    })  # fmt: skip
+    first, last = date_spans(rows)
+    assert [d.strftime("%Y-%m-%d") if pd.notna(d) else None for d in last] == [
+        "2023-05-17", "2023-05-21", "2023-05-31", "2023-06-30", "2019-12-31", None,
+        "2015-07-29",  # the stated end: UCDP's two days, not the week into August
+    ]  # fmt: skip
+    assert first.iloc[1] == pd.Timestamp("2023-05-17")
+
+
+_PRECISIONS = st.sampled_from(["day", "week", "month", "quarter", "year"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.dates(pd.Timestamp("2015-01-01").date(), pd.Timestamp("2024-12-31").date()),
+                  _PRECISIONS),
+        min_size=1, max_size=12,
+    ),
+    st.sampled_from(["day", "week", "month", "quarter", "year"]),
+)  # fmt: skip
+def test_counts_and_coverage_read_the_same_spans(rows, period):
+    frame = pd.DataFrame({"date": [pd.Timestamp(d) for d, _ in rows],
+                          "date_precision": [p for _, p in rows]})  # fmt: skip
+    first, last = date_spans(frame)
+    assert last_day_covered(frame) == last.max()
+    ends = first.dt.to_period({"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q",
+                               "year": "Y"}[period]).dt.end_time.dt.normalize()  # fmt: skip
+    assert coarse_rows(frame, period).tolist() == (last > ends).tolist()
