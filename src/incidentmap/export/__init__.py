@@ -2,7 +2,9 @@
 
 :mod:`~incidentmap.export.core` builds and writes the layers (:func:`export_layers`,
 :func:`layers_from_incidents`, :func:`layer_styles`, :func:`table_paths`);
-:mod:`~incidentmap.export.types` types the publisher's own columns (:func:`typed_columns`).
+:mod:`~incidentmap.export.types` types the publisher's own columns (:func:`typed_columns`);
+:mod:`~incidentmap.export.areas` writes the incidents placed only to an area as a table beside
+their areas' polygons, each once (``area_events="layer"``).
 """
 
 from __future__ import annotations

@@ -7,8 +7,11 @@ Layers:
     (unplaced rows have no location and are left out; the report counts them).
     Incidents placed only to a district or province are not points: by default
     (``area_events="omit"``) they are left out of this layer and counted; ``"layer"``
-    writes them to ``area_events`` with their area's polygon; ``"points"`` keeps their
-    stand-in points here (a heat map of them shows false hot spots at area centres);
+    writes them to a table ``area_events`` (no geometry; ``area_id`` names the area) and
+    their areas once to ``area_events_areas`` (polygons with the count of such incidents):
+    QGIS joins the two on ``area_id`` (:mod:`incidentmap.export.areas`; a polygon per
+    incident made 2.6 GB of ACLED's province file); ``"points"`` keeps their stand-in
+    points here (a heat map of them shows false hot spots at area centres);
 ``districts`` / ``provinces``
     the area polygons with incident counts and sums over the whole span. With a
     ``period`` the counts per area x period come as a long attribute table,
@@ -52,6 +55,7 @@ from incidentmap.aggregate import Breakdown, add_breakdown, counts_by_area
 from incidentmap.atomic import atomic_write, check_output
 from incidentmap.boundaries import load_boundaries
 from incidentmap.errors import UsageError, refuse_choice
+from incidentmap.export.areas import AREA_LAYER, AREA_TABLE, area_event_layers
 from incidentmap.export.types import typed_columns
 from incidentmap.io import WRITE_FORMATS, write_layers
 from incidentmap.io.formats import csv_types
@@ -190,26 +194,14 @@ def _points(
     districts: gpd.GeoDataFrame | None,
     provinces: gpd.GeoDataFrame | None,
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Return the points layer, and the area-placed incidents as their areas when asked."""
+    """Return the points layer; with ``"layer"`` the area-placed incidents and their areas."""
     placed = incidents[incidents.geometry.notna() & ~incidents.geometry.is_empty]
     prec = placed["geocode_precision"] if "geocode_precision" in placed else None
     area = prec.isin(["district", "province"]) if prec is not None else placed.index != placed.index
     points = placed if area_events == "points" else placed[~area]
     out = {"points": gpd.GeoDataFrame(points, geometry=points.geometry.name, crs="EPSG:4326")}
     if area_events == "layer":
-        rows = placed[area]
-        d = _layer("district", districts, provinces)
-        p = _layer("province", districts, provinces)
-        by_d = d.set_index(d["district_id"].astype(str)).geometry
-        by_p = p.set_index(p["province_code"].astype(str)).geometry
-        geom = [
-            by_d.get(str(di)) if pr == "district" else by_p.get(str(pc))
-            for pr, di, pc in zip(
-                rows["geocode_precision"], rows["district_id"], rows["province_code"], strict=True
-            )
-        ]
-        frame = pd.DataFrame(rows.drop(columns=[rows.geometry.name]))
-        out["area_events"] = gpd.GeoDataFrame(frame, geometry=geom, crs="EPSG:4326")
+        out.update(area_event_layers(placed[area], lambda lv: _layer(lv, districts, provinces)))
     return out
 
 
@@ -272,8 +264,9 @@ def export_layers(
         See :func:`incidentmap.io.write_layers`.
     area_events : {"omit", "layer", "points"}, default "omit"
         Incidents placed only to a district or province: left out of the points
-        layer and counted, written as their areas to an ``area_events`` layer, or
-        kept as stand-in points (see the module's text).
+        layer and counted; written to an ``area_events`` table (no geometry, ``area_id``)
+        beside their areas' polygons, each once with its count (``area_events_areas``,
+        GeoPackage or a database); or kept as stand-in points (see the module's text).
     period_layout : {"long", "features"}, default "long"
         See :func:`layers_from_incidents`.
     zeros : bool, default False
@@ -300,10 +293,12 @@ def export_layers(
     layers = _layers_for(path, layers, area_events)
     built = layers_from_incidents(incidents, layers, period=period, options=o)
     built = _split(built, incidents, o.breakdown, period)
-    for name in ("points", "area_events"):
+    for name in ("points", AREA_TABLE):
         if name in built:
             built[name] = typed_columns(built[name])
-    tables = [k for k, v in built.items() if not isinstance(v, gpd.GeoDataFrame)]
+    # the long count tables (the area_events table is the incidents: a layer of rows)
+    tables = [k for k, v in built.items() if not isinstance(v, gpd.GeoDataFrame)
+              and k != AREA_TABLE]  # fmt: skip
     rows = {t: len(built[t]) for t in tables}
     target = target_for(path)
     if not isinstance(target, FileTarget):  # a database: layers and tables, one transaction
@@ -375,7 +370,8 @@ def _layers_for(
     if layers is None:
         layers = DEFAULT_MULTI if WRITE_FORMATS[ext] == "GPKG" else ("points",)
     if area_events == "layer" and "points" in layers and WRITE_FORMATS[ext] != "GPKG":
-        msg = f"{path}: area_events='layer' adds a layer; write a .gpkg (several layers)"
+        msg = (f"{path}: area_events='layer' adds a layer (their areas) and a table (the "
+               "incidents); write a .gpkg (several layers)")  # fmt: skip
         raise UsageError(msg)
     return layers
 
@@ -442,9 +438,12 @@ def layer_styles(
     """
     out: dict[str, LayerStyle] = {}
     for name, frame in built.items():
-        if name in ("points", "area_events") and "category" in frame.columns:
-            geometry = "point" if name == "points" else "polygon"
-            out[name] = _category_style(name, frame, geometry)
+        if name == "points" and "category" in frame.columns:
+            out[name] = _category_style(name, frame, "point")
+        elif name == AREA_LAYER:  # graduated on its count, as the area layers
+            style = area_style(incidents, "provinces", None, totals=frame)
+            title = "Incidents placed only to a district or province, per area"
+            out[name] = replace(style, name=name, label_field="area", title=title)
         elif name in ("districts", "provinces"):
             if period is not None and "period_start" in frame.columns:
                 out[name] = area_style(incidents, name, period)

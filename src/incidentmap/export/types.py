@@ -21,7 +21,7 @@ _DECIMAL = re.compile(r"^(?=.*[0-9])-?(?:0|[1-9][0-9]*)?(?:\.[0-9]+)?$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
-def typed_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def typed_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the layer with the publisher's own text columns typed where every value allows.
 
     A column the reader kept as the file wrote it (not one of the canonical or geocode
@@ -32,14 +32,16 @@ def typed_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    frame : geopandas.GeoDataFrame
+    frame : pandas.DataFrame
+        A layer (GeoDataFrame) or a table without geometry (``area_events``).
 
     Returns
     -------
-    geopandas.GeoDataFrame
+    pandas.DataFrame
         A copy where a column changed; the same frame otherwise.
     """
-    keep = {*CANONICAL_COLUMNS, *OUTPUT_COLUMNS, frame.geometry.name}
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    keep = {*CANONICAL_COLUMNS, *OUTPUT_COLUMNS, geometry}
     out = frame
     for col in frame.columns:
         s = frame[col]

@@ -98,9 +98,9 @@ def _with_area_events(p: Path, points: Any) -> Any:
     """Add the rows of an ``area_events`` layer beside ``points`` (incidentmap's export).
 
     incidentmap's export (``area_events="layer"``) writes the events placed only to a
-    district or province apart, with their area's polygon; read back, they are rows of the
-    file like the points (placed by their area, their geometry left out), in the order they
-    were written.
+    district or province apart: a table naming each one's area (``area_id``; files of
+    earlier versions: with a copy of its area's polygon). Read back, they are rows of the
+    file like the points (placed by their area, no geometry), in the order they were written.
     """
     import geopandas as gpd
     import pyogrio
@@ -111,11 +111,13 @@ def _with_area_events(p: Path, points: Any) -> Any:
         return points
     if "area_events" not in names:
         return points
-    areas = gpd.read_file(p, layer="area_events", engine="pyogrio")
+    areas = pd.DataFrame(pyogrio.read_dataframe(p, layer="area_events", read_geometry=False))
+    areas = areas.drop(columns=["area_id"], errors="ignore")  # written for GIS joins
     if areas.empty or not set(areas.columns) <= set(points.columns):
         return points
-    areas = areas.set_geometry(gpd.GeoSeries([None] * len(areas), index=areas.index,
-                                             crs=points.crs))  # fmt: skip
+    geometry = points.geometry.name
+    areas[geometry] = gpd.GeoSeries([None] * len(areas), index=areas.index, crs=points.crs)
+    areas = gpd.GeoDataFrame(areas, geometry=geometry, crs=points.crs)
     both = pd.concat([points, areas], ignore_index=True)
     if "row" in both.columns and pd.api.types.is_numeric_dtype(both["row"]):
         both = both.sort_values("row", kind="stable").reset_index(drop=True)
