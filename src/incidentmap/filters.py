@@ -6,6 +6,7 @@ order and with their index; each filter is one mask function below.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,9 +21,13 @@ from incidentmap.targets import check_targets
 __all__ = [
     "REGEX_SECONDS",
     "Filters",
+    "Selection",
     "check_dates",
+    "date_spans",
     "filter_incidents",
     "select",
+    "select_rows",
+    "span_text",
 ]
 
 
@@ -64,8 +69,10 @@ def filter_incidents(
     **given
         Filters one by one, on top of ``filters`` (the fields of
         :class:`~incidentmap.options.Filters`): ``since``, ``until`` (inclusive dates; rows
-        without a date fail them), ``event_type``, ``actor`` (case-insensitive text, a
-        regular expression with ``actor_regex=True``), ``min_fatalities``,
+        without a date fail them, and a row dated only to a week, a month or a year passes
+        them only when its whole span lies inside: see :func:`select_rows`), ``event_type``,
+        ``actor`` (case-insensitive text, a regular expression with ``actor_regex=True``),
+        ``min_fatalities``,
         ``max_fatalities`` (rows without a count fail them), ``precision`` (point,
         district, province), ``group`` (actor group ids, see
         :func:`incidentmap.actors.group_ids`), ``group_role`` (``any``: either party;
@@ -81,6 +88,29 @@ def filter_incidents(
     """
     kept, _ = select(incidents, Filters.of(filters, **given))
     return kept
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rows the filters keep, and the rows left out with a stated reason.
+
+    Attributes
+    ----------
+    kept : pandas.DataFrame
+        The rows that pass every filter, in order, with their index.
+    uncertain : int
+        Rows of the asked groups left out because their attribution is uncertain ("A
+        and/or B"), when no ``attribution`` was asked.
+    cut : pandas.DataFrame
+        Rows that pass every other filter but are dated only to a span (a week, a month,
+        a year, a stated range) that ``since``/``until`` cut: part of the span lies inside
+        the window and part outside, so the row may or may not belong to it. They are
+        left out, never counted as though they happened on their span's first day.
+    """
+
+    kept: pd.DataFrame
+    uncertain: int
+    cut: pd.DataFrame
 
 
 def select(incidents: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, int]:
@@ -99,9 +129,29 @@ def select(incidents: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, int
         Rows of the asked groups left out because their attribution is uncertain ("A
         and/or B"), when no ``attribution`` was asked.
     """
+    chosen = select_rows(incidents, filters)
+    return chosen.kept, chosen.uncertain
+
+
+def select_rows(incidents: pd.DataFrame, filters: Filters) -> Selection:
+    """Return the rows that pass ``filters`` and those left out with a stated reason.
+
+    A row dated only to a week, a month or a year passes ``since``/``until`` only when its
+    whole span lies inside the window (:func:`date_spans`); one whose span the window cuts
+    is left out and returned in :attr:`Selection.cut`, for the caller to say.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+    filters : Filters
+
+    Returns
+    -------
+    Selection
+    """
     f = filters.mask_kwargs()
-    keep = _date_mask(incidents, f["since"], f["until"])
-    keep &= _fatalities_mask(incidents, f["min_fatalities"], f["max_fatalities"])
+    inside, cut = _date_masks(incidents, f["since"], f["until"])
+    keep = _fatalities_mask(incidents, f["min_fatalities"], f["max_fatalities"])
     for name, mask in (
         ("event_type", lambda: _event_type_mask(incidents, f["event_type"])),
         ("actor", lambda: _actor_mask(incidents, f["actor"], f["actor_regex"])),
@@ -109,11 +159,11 @@ def select(incidents: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, int
     ):
         if f[name] is not None:
             keep &= mask()
-    left_out = 0
+    uncertain = 0
     if f["group"] is not None:
         hit_any, hit_ok = _group_hits(incidents, f["group"], f["group_role"], f["attribution"])
         if _attributions(f["attribution"]) is None:
-            left_out = int((keep & hit_any & ~hit_ok).sum())
+            uncertain = int((keep & inside & hit_any & ~hit_ok).sum())
         keep &= hit_ok
     elif f["attribution"] is not None:
         wanted = _attributions(f["attribution"]) or []
@@ -129,7 +179,7 @@ def select(incidents: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, int
             if targets is not None
             else np.zeros(len(incidents), dtype=bool)
         )
-    return incidents[keep], left_out
+    return Selection(incidents[keep & inside], uncertain, incidents[keep & cut])
 
 
 def _has_any(values: pd.Series, wanted: set[str]) -> np.ndarray:
@@ -177,22 +227,107 @@ def _regex_mask(text: pd.Series, pattern_text: str) -> np.ndarray:
     return hits[codes] if len(uniques) else np.zeros(len(text), dtype=bool)
 
 
-def _date_mask(
+#: how far a date of each precision reaches from its first day (``date``), as a pandas
+#: frequency: a date known to the month covers its month (a week: its first day and six more)
+_SPAN_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+#: the rank of each precision, and of the span a stated last day gives (as ``aggregate``)
+_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
+
+
+def date_spans(incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Return each row's first and last day: the span its date stands for.
+
+    ``date`` holds the span's first day; ``date_precision`` says how far it reaches: a
+    day, a week (the date and the six days after it: ACLED's weekly counts start on their
+    Saturday), a month, a quarter or a year (pandas periods). A row that states its last
+    day (UCDP's ``date_end``, an ISO date on or after the date and at least as wide as
+    the precision code says) ends there, as :func:`incidentmap.aggregate.coarse_rows`
+    counts it.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With ``date`` and, optionally, ``date_precision`` and ``date_end``.
+
+    Returns
+    -------
+    tuple of pandas.Series
+        First and last days (``datetime64[ns]``, midnight), NaT where there is no date.
+    """
+    first = (
+        pd.Series(
+            pd.to_datetime(incidents["date"], errors="coerce").to_numpy(), index=incidents.index
+        )
+        .dt.normalize()
+        .astype("datetime64[ns]")
+    )
+    last = first.copy()
+    if "date_precision" not in incidents:
+        return first, last
+    prec = incidents["date_precision"].astype(object).to_numpy()
+    dated = first.notna().to_numpy()
+    week = (prec == "week") & dated
+    if week.any():
+        last[week] = first[week] + pd.offsets.Day(6)
+    for name, freq in _SPAN_FREQ.items():
+        mask = (prec == name) & dated
+        if mask.any():
+            last[mask] = first[mask].dt.to_period(freq).dt.end_time.dt.normalize()
+    stated = _stated_last(incidents, first, prec)
+    return first, last.where(stated.isna(), stated)
+
+
+def _stated_last(incidents: pd.DataFrame, first: pd.Series, prec: np.ndarray) -> pd.Series:
+    """Each row's stated last day (ISO ``date_end``) where it bounds its span, else NaT."""
+    none = pd.Series(pd.NaT, index=first.index, dtype="datetime64[ns]")
+    if "date_end" not in incidents:
+        return none
+    raw = incidents["date_end"]
+    if not pd.api.types.is_datetime64_any_dtype(raw):
+        raw = pd.to_datetime(raw.astype(object), errors="coerce", format="ISO8601")
+    end = pd.Series(raw.to_numpy(), index=first.index).dt.tz_localize(None).dt.normalize()
+    days = (end - first).dt.days.to_numpy()
+    implied = np.where(days > 31, 4, np.where(days > 6, 2, np.where(days > 0, 1, 0)))
+    ranks = pd.Series(prec, dtype=object).map(_RANK).fillna(-1).to_numpy()
+    usable = np.isfinite(days) & (days >= 0) & (ranks <= implied)
+    return end.astype("datetime64[ns]").where(usable, none)
+
+
+def span_text(first: Any, last: Any, precision: Any) -> str:
+    """Say a row's span in words: ``May 2023``, ``2019``, ``2023-05-06 to 2023-05-12``."""
+    a, b = pd.Timestamp(first), pd.Timestamp(last)
+    if precision == "year" and b == pd.Period(a, "Y").end_time.normalize():
+        return f"{a:%Y}"
+    if precision == "month" and b == pd.Period(a, "M").end_time.normalize():
+        return f"{a:%B %Y}"
+    return f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"
+
+
+def _date_masks(
     incidents: pd.DataFrame, since: str | pd.Timestamp | None, until: str | pd.Timestamp | None
-) -> np.ndarray:
-    """Rows on or after ``since`` and on or before ``until`` (rows without a date fail)."""
-    keep = np.ones(len(incidents), dtype=bool)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose whole span lies in ``since``..``until``, and rows whose span it cuts.
+
+    Rows without a date fail a date filter and are in neither.
+    """
+    n = len(incidents)
     if since is None and until is None:
-        return keep
+        return np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
     if "date" not in incidents:
         msg = "a date filter needs a date column"
         raise UsageError(msg)
-    dates = pd.to_datetime(incidents["date"])
+    first, last = date_spans(incidents)
+    inside = np.array(first.notna().to_numpy(dtype=bool))  # a copy: written below
+    overlap = inside.copy()
     if since is not None:
-        keep &= (dates >= read_day(since, "since")).fillna(False).to_numpy(dtype=bool)
+        day = read_day(since, "since")
+        inside &= (first >= day).to_numpy(dtype=bool)
+        overlap &= (last >= day).to_numpy(dtype=bool)
     if until is not None:
-        keep &= (dates <= read_day(until, "until", end=True)).fillna(False).to_numpy(dtype=bool)
-    return keep
+        day = read_day(until, "until", end=True)
+        inside &= (last <= day).to_numpy(dtype=bool)
+        overlap &= (first <= day).to_numpy(dtype=bool)
+    return inside, overlap & ~inside
 
 
 def _event_type_mask(incidents: pd.DataFrame, event_type: str | list[str]) -> np.ndarray:

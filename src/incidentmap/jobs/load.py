@@ -98,9 +98,7 @@ class Loaded:
         return self.frame.head(20)._repr_html_() + self.report._repr_html_()
 
 
-def load(
-    source: Source, filters: Filters | None, report: Report, *, quiet: bool = False
-) -> Loaded:
+def load(source: Source, filters: Filters | None, report: Report, *, quiet: bool = False) -> Loaded:
     """Read and place ``source``, weigh and filter its rows; say what happened in ``report``.
 
     Parameters
@@ -119,11 +117,12 @@ def load(
     """
     f = _checked(filters or Filters())  # before any file is read
     g, preset, summary = _read(source, report, quiet=quiet)
-    from incidentmap.filters import select
+    from incidentmap.filters import select_rows
 
     g = _weigh(g, f.weight, report)
     cover, basis = _covered(g, f.until, preset)
-    kept, left_out = select(g, f)
+    chosen = select_rows(g, f)
+    kept, left_out = chosen.kept, chosen.uncertain
     report.counts.update(rows_read=len(g), kept=len(kept))
     if f.target:
         _say_targets(report, g, f.target)
@@ -148,6 +147,8 @@ def load(
             field="attribution",
             kind="info",
         )
+    if len(chosen.cut):
+        _say_cut(report, chosen.cut, f)
     start = _coverage_day(f.since) if f.since else None  # a partial first period, said
     return Loaded(kept, len(g), cover, preset, summary, report, basis, start)
 
@@ -296,6 +297,41 @@ def _say_event_types(report: Report, g: Any, wanted: tuple[str, ...]) -> None:
         "`event_type` matches nothing",
         field="event_type",
         kind="warning",
+    )
+
+
+def _say_cut(report: Report, cut: Any, f: Filters) -> None:
+    """Say how many rows the window left out because it cuts the span they are dated to.
+
+    ``left out: 3 rows dated only to a span the window cuts (2 to a month, 1 to a year;
+    row 2: May 2023)``: such a row may or may not fall inside the window, so it is neither
+    kept as though it happened on its span's first day nor dropped without a word.
+    """
+    import pandas as pd
+
+    from incidentmap.filters import date_spans, span_text
+
+    first, last = date_spans(cut)
+    kinds = pd.Series("stated range", index=cut.index, dtype=object)
+    if "date_precision" in cut.columns:  # a day's row the window cuts states a longer range
+        prec = cut["date_precision"].astype(object)
+        kinds = prec.where(prec.isin(("week", "month", "quarter", "year")), "stated range")
+    parts = ", ".join(f"{int(n):,} to a {k}" for k, n in kinds.value_counts().items())
+    i = cut.index[0]
+    where = f"row {int(cut.at[i, 'row'])}" if "row" in cut.columns else "e.g."
+    example = span_text(first.at[i], last.at[i], kinds.at[i])
+    window = " ".join(
+        f"`{name}` {value}" for name, value in (("since", f.since), ("until", f.until)) if value
+    )
+    n = len(cut)
+    report.counts["span_cut"] = n
+    report.add(
+        "span_cut",
+        f"left out: {n:,} {'row' if n == 1 else 'rows'} dated only to a span the window "
+        f"({window}) cuts ({parts}; {where}: {example}): part of each span lies outside it; "
+        "a window on whole weeks, months or years keeps them",
+        field="since" if f.since else "until",
+        kind="info",
     )
 
 
