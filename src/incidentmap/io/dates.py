@@ -166,7 +166,9 @@ def parse_dates(
     -------
     tuple of pandas.Series
         ``datetime64[ns]`` dates (midnight; NaT where missing or unreadable) and
-        their precision (``day``, ``month``, ``year``; None where missing).
+        their precision (``day``, ``month``, ``year``; None where missing). A word that
+        says the date is not known ("Unknown", "UNK", "not known", "n.d.", "?", "-") is
+        missing, as a blank is: the row is undated, not refused.
     """
     today = pd.Timestamp(_dt.date.today())
     latest = latest if latest is not None else today + pd.Timedelta(days=1)
@@ -177,7 +179,7 @@ def parse_dates(
     n = len(values)
     ymd = np.zeros((n, 3), dtype=np.int64)
     prec = np.full(n, None, dtype=object)
-    todo = ~blank_mask(values)
+    todo = ~blank_mask(values, date=True)  # "Unknown", "n.d.": not known, the row undated
     rest_idx, rest_text = _rest_text(values, todo, ymd, prec)
     codes, uniq = pd.factorize(rest_text.reset_index(drop=True))
     uniques = [str(u) for u in uniq]

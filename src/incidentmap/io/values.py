@@ -32,6 +32,10 @@ EARLIEST_DATE = pd.Timestamp("1900-01-01")
 _BLANKS = {"", "na", "n/a", "nan", "none", "null", "nat", "#n/a"}
 #: in a number column these also mean "not known" (GTD writes "Unknown" for fatalities)
 _NUMBER_BLANKS = _BLANKS | {"unknown", "unk", "?", "-", "--", "n.a.", "not known"}
+#: in a date column these also mean "not known" (codebooks write "Unknown", "n.d." for no
+#: date): the row is undated, as with a blank, never a bad value. Text columns keep them
+#: (GTD's perpetrator "Unknown" is a value)
+_DATE_BLANKS = _NUMBER_BLANKS | {"n.d.", "n.d", "no date", "undated", "date unknown"}
 _SPACE = "\\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\u200e\u200f"
 EDGE_SPACE = re.compile(f"^[{_SPACE}]+|[{_SPACE}]+$")
 
@@ -276,12 +280,13 @@ def _one_text(v: Any) -> str | None:
     return re.sub(f"[{_SPACE}]+", " ", s) or None
 
 
-def blank_mask(values: pd.Series, *, numeric: bool = False) -> np.ndarray:
+def blank_mask(values: pd.Series, *, numeric: bool = False, date: bool = False) -> np.ndarray:
     """Return True where a value is missing or a placeholder for it ("", "NA", "null").
 
-    With ``numeric``, words that say a number is not known ("Unknown", "?") count too.
+    With ``numeric``, words that say a number is not known ("Unknown", "?") count too;
+    with ``date``, those and the words that say a date is not known ("n.d.", "no date").
     """
-    words = _NUMBER_BLANKS if numeric else _BLANKS
+    words = _DATE_BLANKS if date else _NUMBER_BLANKS if numeric else _BLANKS
     if plain_numbers(values):  # a typed number column (Parquet, GeoPackage): NaN is blank
         return values.isna().to_numpy(dtype=bool)
     arr = arrow_strings(values)
