@@ -1,11 +1,12 @@
 """A date is a span, not a day: `since`/`until` keep a row only when its whole span lies inside.
 
-A row dated only to a week, a month or a year (``date_precision``; ``date`` holds the span's
-first day) was compared by its first day alone: "May 2023" passed ``until 2023-05-20`` and a
-row known only to 2019 passed ``since 2019-01-01 until 2019-06-30`` as though it happened in
-January. Now such a row is kept only when the window holds its whole span; one whose span
-the window cuts is left out and said (``left out: N rows dated only to a span the window
-cuts``), so every row read is kept, filtered out, or left out with that reason.
+A row dated only to a week, a month or a year (``date_precision``: the calendar week holding
+the date, the month or year it opens) was compared by its date alone: "May 2023" passed
+``until 2023-05-20`` and a row known only to 2019 passed ``since 2019-01-01 until
+2019-06-30`` as though it happened in January. Now such a row is kept only when the window
+holds its whole span; one whose span the window cuts is left out and said (``left out: N
+rows dated only to a span the window cuts``), so every row read is kept, filtered out, or
+left out with that reason.
 
 The expected spans here come from the calendar (``calendar.monthrange``), not from the
 code under test.
@@ -26,8 +27,9 @@ from hypothesis import strategies as st
 
 import incidentmap as im
 from incidentmap.aggregate import row_periods
-from incidentmap.filters import select_rows
+from incidentmap.filters import date_spans, select_rows
 from incidentmap.options import Filters
+from incidentmap.spans import date_spans as home_spans
 from tests.conftest import INCIDENTS
 from tests.test_cli import run
 
@@ -37,8 +39,8 @@ _DAY0 = dt.date(2018, 1, 1)
 
 def _span_end(first: dt.date, precision: str) -> dt.date:
     """The last day a date of this precision stands for (the calendar's word)."""
-    if precision == "week":
-        return first + dt.timedelta(days=6)
+    if precision == "week":  # the calendar week holding it, Monday to Sunday
+        return first + dt.timedelta(days=6 - first.weekday())
     if precision == "month":
         return first.replace(day=calendar.monthrange(first.year, first.month)[1])
     if precision == "year":
@@ -130,6 +132,21 @@ def test_kept_if_and_only_if_the_whole_span_lies_in_the_window(rows, since, unti
     assert set(im.filter_incidents(frame, since=s, until=u).index) == inside
     if s is None and u is None:  # no window: every row, dated or not, is kept
         assert len(chosen.kept) == len(frame) and chosen.cut.empty
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=rows_st, ends=st.lists(st.integers(-3, 400), min_size=30, max_size=30))
+def test_the_filters_spans_are_the_counts_spans(rows, ends):
+    """The filters hold a copy of :mod:`incidentmap.spans`' rule (their layer may not import
+    it yet): both give every row the same first and last day, stated ends included."""
+    frame = _frame(rows)
+    frame["date_end"] = [
+        None if pd.isna(d) else (d + pd.Timedelta(days=n)).strftime("%Y-%m-%d")
+        for d, n in zip(frame["date"], ends, strict=False)
+    ]
+    for given_rows in (frame, frame.drop(columns="date_end")):
+        mine, home = date_spans(given_rows), home_spans(given_rows)
+        assert mine[0].equals(home[0]) and mine[1].equals(home[1])
 
 
 def test_the_reported_examples_library():
@@ -280,3 +297,31 @@ def test_a_whole_period_window_keeps_what_that_period_counts(use_cache):
             assert set(chosen.kept.index) == set(g.index[(counted_in == p.start_time).to_numpy()])
             cut_total += len(chosen.cut)
     assert cut_total > 0  # the file has spans that months cut (a week across two months)
+
+
+def test_ucdp_windows_keep_the_rows_whose_stated_span_lies_inside(capsys, use_cache):
+    """UCDP GED states each event's first and last day: a month's window keeps the rows
+    whose ``date_start``..``date_end`` lies in it and leaves out, said, those it cuts."""
+    import pyogrio
+
+    raw = pyogrio.read_dataframe(UCDP, read_geometry=False)
+    start = pd.to_datetime(raw["date_start"]).dt.normalize()
+    end = pd.to_datetime(raw["date_end"]).dt.normalize()
+    g = im.read(UCDP).frame
+    said = 0
+    for month in pd.period_range(start.min(), end.max(), freq="M"):
+        a, b = month.start_time, month.end_time.normalize()
+        inside = set(raw.index[(start >= a) & (end <= b)])
+        cut = set(raw.index[(start <= b) & (end >= a)]) - inside
+        chosen = select_rows(g, Filters(since=f"{a:%Y-%m-%d}", until=f"{b:%Y-%m-%d}"))
+        assert set(chosen.kept.index) == inside, month
+        assert set(chosen.cut.index) == cut, month
+        if cut and said < 2:  # the command says the same, for a couple of months
+            said += 1
+            code, _, err = run(capsys, "query", UCDP, "--since", f"{month}",
+                                 "--until", f"{month}", "-f", "csv")  # fmt: skip
+            assert code == 0, err
+            assert f"kept: {len(inside)} of {len(raw)} rows" in err
+            n = len(cut)
+            assert f"left out: {n} {'row' if n == 1 else 'rows'} dated only to a span" in err
+    assert said == 2

@@ -227,54 +227,55 @@ def _regex_mask(text: pd.Series, pattern_text: str) -> np.ndarray:
     return hits[codes] if len(uniques) else np.zeros(len(text), dtype=bool)
 
 
-#: how far a date of each precision reaches from its first day (``date``), as a pandas
-#: frequency: a date known to the month covers its month (a week: its first day and six more)
-_SPAN_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
-#: the rank of each precision, and of the span a stated last day gives (as ``aggregate``)
+#: how far a date of each precision reaches, as a pandas period: a date known to the month
+#: covers its month, one known to the week the calendar week (Monday to Sunday) holding it.
+#: The same rule as :mod:`incidentmap.spans` (the counts' and the coverage's home), which
+#: this layer may not import yet: ``tests/test_date_spans.py`` holds the two equal
+_SPAN_FREQ = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+#: the rank of each precision, and of the span a stated last day gives
 _RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 
 
-def date_spans(incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def date_spans(incidents: pd.DataFrame, *, stated: bool = True) -> tuple[pd.Series, pd.Series]:
     """Return each row's first and last day: the span its date stands for.
 
-    ``date`` holds the span's first day; ``date_precision`` says how far it reaches: a
-    day, a week (the date and the six days after it: ACLED's weekly counts start on their
-    Saturday), a month, a quarter or a year (pandas periods). A row that states its last
-    day (UCDP's ``date_end``, an ISO date on or after the date and at least as wide as
-    the precision code says) ends there, as :func:`incidentmap.aggregate.coarse_rows`
-    counts it.
+    A row known to the day is that day; one known to a week, a month, a quarter or a
+    year stands for that calendar period (pandas periods, :data:`_SPAN_FREQ`) from the day
+    written: "May 2023" runs from its date to 31 May. A row that states its last day
+    (UCDP's ``date_end``: an ISO date on or after the date, at least as wide as the
+    precision says) ends there. The rule :func:`incidentmap.aggregate.coarse_rows` counts
+    periods by, so a window on a whole period keeps what that period counts.
 
     Parameters
     ----------
     incidents : pandas.DataFrame
         With ``date`` and, optionally, ``date_precision`` and ``date_end``.
+    stated : bool, default True
+        Let a stated last day (``date_end``) end the span; False: the precision alone.
 
     Returns
     -------
     tuple of pandas.Series
         First and last days (``datetime64[ns]``, midnight), NaT where there is no date.
     """
-    first = (
-        pd.Series(
-            pd.to_datetime(incidents["date"], errors="coerce").to_numpy(), index=incidents.index
-        )
-        .dt.normalize()
-        .astype("datetime64[ns]")
-    )
+    raw = pd.to_datetime(incidents["date"], errors="coerce")
+    first = pd.Series(raw.to_numpy(), index=incidents.index).dt.normalize()
+    first = first.astype("datetime64[ns]")
     last = first.copy()
     if "date_precision" not in incidents:
         return first, last
     prec = incidents["date_precision"].astype(object).to_numpy()
     dated = first.notna().to_numpy()
-    week = (prec == "week") & dated
-    if week.any():
-        last[week] = first[week] + pd.offsets.Day(6)
+    spread = np.zeros(len(first), dtype=bool)
     for name, freq in _SPAN_FREQ.items():
         mask = (prec == name) & dated
         if mask.any():
+            spread |= mask
             last[mask] = first[mask].dt.to_period(freq).dt.end_time.dt.normalize()
-    stated = _stated_last(incidents, first, prec)
-    return first, last.where(stated.isna(), stated)
+    if not stated:
+        return first, last
+    ends = _stated_last(incidents, first, prec)
+    return first, last.where(~(spread & ends.notna().to_numpy()), ends)
 
 
 def _stated_last(incidents: pd.DataFrame, first: pd.Series, prec: np.ndarray) -> pd.Series:

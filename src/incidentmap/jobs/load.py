@@ -313,9 +313,10 @@ def _say_cut(report: Report, cut: Any, f: Filters) -> None:
 
     first, last = date_spans(cut)
     kinds = pd.Series("stated range", index=cut.index, dtype=object)
-    if "date_precision" in cut.columns:  # a day's row the window cuts states a longer range
+    if "date_precision" in cut.columns:  # a span its precision gives, else the one stated
         prec = cut["date_precision"].astype(object)
-        kinds = prec.where(prec.isin(("week", "month", "quarter", "year")), "stated range")
+        own = (date_spans(cut, stated=False)[1] == last).to_numpy(dtype=bool)
+        kinds = prec.where(own & prec.isin(("week", "month", "quarter", "year")), "stated range")
     parts = ", ".join(f"{int(n):,} to a {k}" for k, n in kinds.value_counts().items())
     i = cut.index[0]
     where = f"row {int(cut.at[i, 'row'])}" if "row" in cut.columns else "e.g."
@@ -329,7 +330,7 @@ def _say_cut(report: Report, cut: Any, f: Filters) -> None:
         "span_cut",
         f"left out: {n:,} {'row' if n == 1 else 'rows'} dated only to a span the window "
         f"({window}) cuts ({parts}; {where}: {example}): part of each span lies outside it; "
-        "a window on whole weeks, months or years keeps them",
+        "a window that holds the whole span keeps such a row",
         field="since" if f.since else "until",
         kind="info",
     )
