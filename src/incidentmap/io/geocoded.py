@@ -15,8 +15,9 @@ from incidentmap.io.dates import parse_dates
 from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts, parse_numbers
 from incidentmap.io.tables import read_table
 from incidentmap.io.values import Problems
+from incidentmap.schema import CANONICAL_COLUMNS, OUTPUT_COLUMNS, detect_preset
 
-__all__ = ["is_geocoded", "read_geocoded", "typed_geocoded"]
+__all__ = ["is_geocoded", "read_geocoded", "source_layout", "typed_geocoded"]
 
 
 def is_geocoded(columns: Any) -> bool:
@@ -119,8 +120,23 @@ def typed_geocoded(
     for i, row_notes in problems.notes.items():  # rows kept with bad values: the reasons
         before = g.at[i, "input_note"] if "input_note" in g.columns else None
         g.loc[i, "input_note"] = "; ".join([*([before] if before else []), *row_notes])
-    g.attrs.update({"path": name, "preset": "geocoded"})  # what the data are, no run facts
+    # what the data are, no run facts: the publisher's layout its own columns still show
+    g.attrs.update({"path": name, "preset": source_layout(g.columns)})
     return g
+
+
+def source_layout(columns: Any) -> str:
+    """Return the layout a geocoded file was read from, by the original columns it keeps.
+
+    ``incidentmap geocode`` writes the canonical columns, then every column of the input
+    (GTD's ``GTD.ID``, UCDP's ``date_start``...). The layout those name is what the data
+    are: a GTD or UCDP GED file covers its last event's whole year, read raw or geocoded.
+    ``geocoded`` when they name none (a file of the generic layout).
+    """
+    written = {*CANONICAL_COLUMNS, *OUTPUT_COLUMNS, "geometry"}
+    original = [str(c) for c in columns if str(c) not in written]
+    preset = detect_preset(original).name if original else "generic"
+    return "geocoded" if preset == "generic" else preset
 
 
 def _checked_values(g: gpd.GeoDataFrame, problems: Problems, dayfirst: bool | None) -> None:
