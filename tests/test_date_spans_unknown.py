@@ -92,3 +92,15 @@ def test_a_geocoded_file_reads_the_word_back_as_no_date(capsys, use_cache, tmp_p
     code, _, err = run(capsys, "aggregate", placed, "--period", "month", "-o", tmp_path / "a.csv")
     assert code == 0, err
     assert "1 row has no date" in err
+
+
+def test_a_workbook_column_of_date_cells_and_words():
+    """Excel gives date cells, serial numbers and text in one column: the words are no date."""
+    import datetime as dt
+
+    values = pd.Series([dt.datetime(2020, 1, 2), "Unknown", 43000, " n.d. ", "UNK"], dtype=object)
+    problems = Problems("f.xlsx", np.arange(1, 6), "error")
+    dates, precision = parse_dates(values, "date", problems)
+    assert dates.isna().tolist() == [False, True, False, True, True]
+    assert precision.tolist() == ["day", None, "day", None, None]
+    assert dates.iloc[2] == pd.Timestamp("1899-12-30") + pd.Timedelta(days=43000)
