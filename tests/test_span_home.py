@@ -19,7 +19,7 @@ def test_each_precision_stands_for_its_calendar_period():
     })  # fmt: skip
     first, last = date_spans(rows)
     assert [d.strftime("%Y-%m-%d") if pd.notna(d) else None for d in last] == [
-        "2023-05-17", "2023-05-21", "2023-05-31", "2023-06-30", "2019-12-31", None,
+        "2023-05-17", "2023-05-23", "2023-05-31", "2023-06-30", "2019-12-31", None,
         "2015-07-29",  # the stated end: UCDP's two days, not the week into August
     ]  # fmt: skip
     assert first.iloc[1] == pd.Timestamp("2023-05-17")
@@ -45,3 +45,32 @@ def test_counts_and_coverage_read_the_same_spans(rows, period):
     ends = first.dt.to_period({"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q",
                                "year": "Y"}[period]).dt.end_time.dt.normalize()  # fmt: skip
     assert coarse_rows(frame, period).tolist() == (last > ends).tolist()
+
+
+def test_acled_weeks_run_saturday_to_friday(tmp_path):
+    """ACLED's aggregated weeks start on their Saturday: one that runs into the next month
+    is in no month (said), never all of it in the month of its Saturday."""
+    from typer.testing import CliRunner
+
+    from incidentmap.cli import app
+
+    path = tmp_path / "weekly.csv"
+    path.write_text(
+        "week,region,country,admin1,event_type,sub_event_type,events,fatalities,"
+        "disorder_type,centroid_latitude,centroid_longitude\n"
+        "2023-01-21,Caucasus and Central Asia,Afghanistan,Kabul,Battles,Armed clash,2,1,"
+        "Political violence,34.53,69.17\n"
+        "2023-01-28,Caucasus and Central Asia,Afghanistan,Kabul,Battles,Armed clash,3,5,"
+        "Political violence,34.53,69.17\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "months.csv"
+    result = CliRunner().invoke(app, [
+        "aggregate", str(path), "--period", "month", "--level", "province", "--weight",
+        "events", "-o", str(out),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    kabul = table[table["province"] == "Kabul"].set_index("period_start")["incidents"]
+    assert kabul.to_dict() == {"2023-01-01": 2}  # 28 Jan - 3 Feb: in no one month
+    assert "1 row (3 incidents) is dated only to a span no one month holds" in result.output

@@ -112,7 +112,7 @@ def test_without_a_stated_end_the_precision_rule_stays(rows):
     g["date"] = pd.to_datetime(g["date"])
     g["date_precision"] = "week"
     alone = g.drop(columns="date_end")
-    week_end = g["date"].dt.to_period("W-SUN").dt.end_time.dt.normalize()
+    week_end = g["date"] + pd.Timedelta(days=6)  # a week is its first day and six more
     month_end = g["date"].dt.to_period("M").dt.end_time.dt.normalize()
     assert (coarse_rows(alone, "month") == (week_end > month_end).to_numpy()).all()
     # an end that is no ISO date, or before the date, is no stated span

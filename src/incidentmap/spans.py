@@ -17,9 +17,10 @@ import pandas as pd
 __all__ = ["PRECISION_RANK", "SPAN_FREQ", "date_spans"]
 
 #: how far a date of each precision reaches, as a pandas period: a date known to the
-#: month covers its month; one known to the week, the calendar week (Monday to Sunday)
-#: that holds it (ACLED codes such an event in the middle of its week)
-SPAN_FREQ = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+#: month covers its month (a week: its first day and the six after it, see date_spans)
+SPAN_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+#: the days after its first that a week covers
+_WEEK_DAYS = 6
 #: the rank of each precision, and of the span a stated last day gives
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 
@@ -27,12 +28,14 @@ PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 def date_spans(incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Return each row's first and last day: the span its date stands for.
 
-    A row known to the day is that day. One known to a week, a month, a quarter or a
-    year stands for that calendar period (:data:`SPAN_FREQ`), from the day written: a
-    row of "May 2023" runs from its date to 31 May. A row that states its last day
-    (UCDP's ``date_end``: an ISO date on or after the date, and at least as wide as the
-    precision says) ends there: 28-29 July 2015 ends in July though its week runs into
-    August.
+    A row known to the day is that day. ``date`` holds the span's first day (GTD's
+    unknown day is the 1st, UCDP's ``date_start``, HDX HAPI's ``reference_period_start``,
+    ACLED's aggregated weeks their Saturday): a week runs from it for seven days, a month,
+    a quarter or a year to the end of that calendar period (:data:`SPAN_FREQ`): a row of
+    "May 2023" runs to 31 May, ACLED's week of Saturday 28 January to Friday 3 February.
+    A row that states its last day (UCDP's ``date_end``: an ISO date on or after the
+    date, and at least as wide as the precision says) ends there: 28-29 July 2015 ends
+    in July, not a week later.
 
     Parameters
     ----------
@@ -55,7 +58,9 @@ def date_spans(incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         return first, last
     prec = incidents["date_precision"].astype(object).to_numpy()
     dated = first.notna().to_numpy()
-    spread = np.zeros(len(first), dtype=bool)
+    spread = (prec == "week") & dated
+    if spread.any():
+        last[spread] = first[spread] + pd.Timedelta(days=_WEEK_DAYS)
     for name, freq in SPAN_FREQ.items():
         mask = (prec == name) & dated
         if mask.any():

@@ -212,13 +212,15 @@ def period_notes(report: Report, g: Any, level: str, period: str) -> None:
     level; the table's total is then less than the rows, and each reason is said with its
     count, so that the sum of the table plus the rows said is the rows kept.
     """
-    from incidentmap.aggregate import coarse_count
+    from incidentmap.aggregate import coarse_count, coarse_rows, row_weights
 
     key = "district_id" if level == "district" else "province_code"
     placed = g[key].notna() if key in g.columns else None
     coarse = coarse_count(g, level, period)
     if coarse:
-        report.add("coarse_dates", coarse_note(coarse, period, coarse_precisions(g, level, period)))
+        weight = float(row_weights(g)[coarse_rows(g, period) & g[key].notna().to_numpy()].sum())
+        said = coarse_note(coarse, period, coarse_precisions(g, level, period), weight)
+        report.add("coarse_dates", said)
     dates = g["date"] if "date" in g.columns else None
     undated = int(dates.isna().sum()) if dates is not None else len(g)
     if undated:
@@ -329,13 +331,19 @@ def _incidents(n: float) -> str:
     return f"{n:,.10g} incident" + ("" if n == 1 else "s")
 
 
-def coarse_note(n: int, period: str, precisions: dict[str, int] | None = None) -> str:
+def coarse_note(
+    n: int, period: str, precisions: dict[str, int] | None = None, weight: float | None = None
+) -> str:
     """Say that ``n`` rows are dated to a span no one ``period`` holds (in totals only).
 
     ``precisions`` counts them by their date's precision (``{"week": 9, "year": 6}``): a
     date known to a week is in no one month when its week runs into the next month.
+    ``weight``: the incidents those rows count as (a count table's rows), said when it
+    is not ``n``.
     """
     rows = "row is" if n == 1 else "rows are"
+    if weight is not None and weight != n:
+        rows = f"{'row' if n == 1 else 'rows'} ({_incidents(weight)}) {'is' if n == 1 else 'are'}"
     known = ""
     if precisions:
         known = " (" + ", ".join(f"{k} {v:,}" for k, v in precisions.items()) + ")"
