@@ -1,7 +1,7 @@
 """A date is a span, not a day: `since`/`until` keep a row only when its whole span lies inside.
 
-A row dated only to a week, a month or a year (``date_precision``: the calendar week holding
-the date, the month or year it opens) was compared by its date alone: "May 2023" passed
+A row dated only to a week, a month or a year (``date_precision``; ``date`` holds the span's
+first day: a week is it and the six days after) was compared by its date alone: "May 2023" passed
 ``until 2023-05-20`` and a row known only to 2019 passed ``since 2019-01-01 until
 2019-06-30`` as though it happened in January. Now such a row is kept only when the window
 holds its whole span; one whose span the window cuts is left out and said (``left out: N
@@ -39,8 +39,8 @@ _DAY0 = dt.date(2018, 1, 1)
 
 def _span_end(first: dt.date, precision: str) -> dt.date:
     """The last day a date of this precision stands for (the calendar's word)."""
-    if precision == "week":  # the calendar week holding it, Monday to Sunday
-        return first + dt.timedelta(days=6 - first.weekday())
+    if precision == "week":  # the date and the six days after it
+        return first + dt.timedelta(days=6)
     if precision == "month":
         return first.replace(day=calendar.monthrange(first.year, first.month)[1])
     if precision == "year":

@@ -227,11 +227,12 @@ def _regex_mask(text: pd.Series, pattern_text: str) -> np.ndarray:
     return hits[codes] if len(uniques) else np.zeros(len(text), dtype=bool)
 
 
-#: how far a date of each precision reaches, as a pandas period: a date known to the month
-#: covers its month, one known to the week the calendar week (Monday to Sunday) holding it.
-#: The same rule as :mod:`incidentmap.spans` (the counts' and the coverage's home), which
-#: this layer may not import yet: ``tests/test_date_spans.py`` holds the two equal
-_SPAN_FREQ = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+#: how far a date of each precision reaches from its first day (``date``), as a pandas
+#: period: a date known to the month covers its month, one known to the week its first day
+#: and the six after it (ACLED's aggregated weeks run Saturday to Friday). The rule of
+#: :mod:`incidentmap.spans` (the counts' and the coverage's home), which this layer may not
+#: import yet: ``tests/test_date_spans.py`` holds the two equal
+_SPAN_FREQ = {"week": "7D", "month": "M", "quarter": "Q", "year": "Y"}
 #: the rank of each precision, and of the span a stated last day gives
 _RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 
@@ -239,9 +240,10 @@ _RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 def date_spans(incidents: pd.DataFrame, *, stated: bool = True) -> tuple[pd.Series, pd.Series]:
     """Return each row's first and last day: the span its date stands for.
 
-    A row known to the day is that day; one known to a week, a month, a quarter or a
-    year stands for that calendar period (pandas periods, :data:`_SPAN_FREQ`) from the day
-    written: "May 2023" runs from its date to 31 May. A row that states its last day
+    A row known to the day is that day. ``date`` holds the span's first day: a week runs
+    from it for seven days (ACLED's week of Saturday 28 January to Friday 3 February), a
+    month, a quarter or a year to the end of that calendar period (pandas periods,
+    :data:`_SPAN_FREQ`): "May 2023" runs from its date to 31 May. A row that states its last day
     (UCDP's ``date_end``: an ISO date on or after the date, at least as wide as the
     precision says) ends there. The rule :func:`incidentmap.aggregate.coarse_rows` counts
     periods by, so a window on a whole period keeps what that period counts.
@@ -264,21 +266,28 @@ def date_spans(incidents: pd.DataFrame, *, stated: bool = True) -> tuple[pd.Seri
     last = first.copy()
     if "date_precision" not in incidents:
         return first, last
-    prec = incidents["date_precision"].astype(object).to_numpy()
+    # each distinct precision once (a million rows of Arrow text hold a handful)
+    codes, names = pd.factorize(incidents["date_precision"], use_na_sentinel=True)
     dated = first.notna().to_numpy()
     spread = np.zeros(len(first), dtype=bool)
-    for name, freq in _SPAN_FREQ.items():
-        mask = (prec == name) & dated
-        if mask.any():
+    for k, name in enumerate(names):
+        freq = _SPAN_FREQ.get(str(name))
+        mask = (codes == k) & dated
+        if freq is not None and mask.any():
             spread |= mask
-            last[mask] = first[mask].dt.to_period(freq).dt.end_time.dt.normalize()
-    if not stated:
+            start = first[mask]
+            if freq == "7D":  # a week from its first day, whatever the weekday
+                last[mask] = start + pd.offsets.Day(6)
+            else:
+                last[mask] = start.dt.to_period(freq).dt.end_time.dt.normalize()
+    if not stated or not spread.any():
         return first, last
-    ends = _stated_last(incidents, first, prec)
+    ranks = np.array([_RANK.get(str(n), -1) for n in names] + [-1])[codes]
+    ends = _stated_last(incidents, first, ranks)
     return first, last.where(~(spread & ends.notna().to_numpy()), ends)
 
 
-def _stated_last(incidents: pd.DataFrame, first: pd.Series, prec: np.ndarray) -> pd.Series:
+def _stated_last(incidents: pd.DataFrame, first: pd.Series, ranks: np.ndarray) -> pd.Series:
     """Each row's stated last day (ISO ``date_end``) where it bounds its span, else NaT."""
     none = pd.Series(pd.NaT, index=first.index, dtype="datetime64[ns]")
     if "date_end" not in incidents:
@@ -289,7 +298,6 @@ def _stated_last(incidents: pd.DataFrame, first: pd.Series, prec: np.ndarray) ->
     end = pd.Series(raw.to_numpy(), index=first.index).dt.tz_localize(None).dt.normalize()
     days = (end - first).dt.days.to_numpy()
     implied = np.where(days > 31, 4, np.where(days > 6, 2, np.where(days > 0, 1, 0)))
-    ranks = pd.Series(prec, dtype=object).map(_RANK).fillna(-1).to_numpy()
     usable = np.isfinite(days) & (days >= 0) & (ranks <= implied)
     return end.astype("datetime64[ns]").where(usable, none)
 
