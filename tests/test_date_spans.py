@@ -325,3 +325,16 @@ def test_ucdp_windows_keep_the_rows_whose_stated_span_lies_inside(capsys, use_ca
             n = len(cut)
             assert f"left out: {n} {'row' if n == 1 else 'rows'} dated only to a span" in err
     assert said == 2
+
+
+def test_a_notebooks_job_carries_the_count_and_the_reason(use_cache, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text(_CSV)
+    got = im.query(src, since="2023-05-01", until="2023-05-20")
+    assert len(got.frame) == 1
+    assert got.report.counts["span_cut"] == 1 and got.report.counts["rows_read"] == 4
+    note = next(n for n in got.report.notes if n.code == "span_cut")
+    assert note.field == "since" and "row 2: May 2023" in note.text
+    assert "`since` 2023-05-01 `until` 2023-05-20" in note.text
+    whole = im.query(src, since="2023-05", until="2023-05")
+    assert len(whole.frame) == 2 and "span_cut" not in whole.report.counts
