@@ -125,8 +125,9 @@ def test_a_period_the_data_begin_inside_is_partial(browser, capsys, tmp_path):  
                 return {first, panel, python, js: m.fSurge[4].length}; }"""
         )
         assert "Showing February 2008 (partial: data from 15 Feb 2008)" in got["first"]
-        assert "not compared: the 4 periods before begin with one the data begin inside" in (
-            got["panel"]
+        assert (
+            "not compared: the 4 periods before begin with one the data begin inside"
+            in (got["panel"])
         )
         assert got["python"] == 0 and got["js"] == 0
         assert not pg.problems
@@ -220,3 +221,37 @@ def test_a_fatalities_page_counts_the_areas_holding_incidents(browser, tmp_path)
         assert not pg.problems
     finally:
         ctx.close()
+
+
+def test_rows_the_dates_cut_are_said_on_the_page_filtered_or_not(browser, tmp_path):  # noqa: F811
+    """A month-dated row that --since/--until cut is left out, and the page says so: the
+    reader of the page, not only the terminal, learns that it may belong."""
+    from typer.testing import CliRunner
+
+    from incidentmap.cli import app
+    from incidentmap.options import Filters
+
+    rows = pd.DataFrame({
+        "date": ["2023-03-09", "2023-03-15", "2023-03"],
+        "province": ["Balkh", "Kabul", "Herat"],
+        "fatalities": [3, 1, 2],
+    })  # fmt: skip
+    window = Filters(since="2023-03-05", until="2023-03-20")
+    html = _page(tmp_path, "cut", rows, filters=window)
+    said = "Left out, though they may belong: 1 row dated only to a week, a month or a year"
+    ctx, pg = open_page(browser, html)
+    try:
+        assert said in _read(pg)["caption"]
+        pg.evaluate("() => window.incidentmapInstances[0].setFilters({minToll: 2})")
+        got = _read(pg)["caption"]
+        assert got.startswith("Filtered (") and said in got, got
+        assert not pg.problems
+    finally:
+        ctx.close()
+    src, out = tmp_path / "cut.csv", tmp_path / "cli.html"
+    png = tmp_path / "c.png"
+    args = ["brief", str(src), "-o", str(out), "--since", "2023-03-05", "--until", "2023-03-20"]
+    result = CliRunner().invoke(app, [*args, "--png", str(png)])
+    assert result.exit_code == 0, result.output
+    assert said in out.read_text(encoding="utf-8")
+    assert "left out: 1 row dated only to a span the window" in result.output

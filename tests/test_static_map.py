@@ -171,6 +171,7 @@ def test_the_title_says_which_periods_when_not_all(sample):
         suptitle = fig._suptitle.get_text()
     finally:
         matplotlib.pyplot.close(fig)
+    suptitle = " ".join(suptitle.split())  # the title wraps to the image's width
     assert f"shown: {years[1]} to {years[-1]} (6 of {len(years)} periods)" in suptitle
     chosen = [str(years[0]), str(years[3]), str(years[-1])]
     fig = static_figure(
@@ -182,7 +183,41 @@ def test_the_title_says_which_periods_when_not_all(sample):
     finally:
         matplotlib.pyplot.close(fig)
     assert titles == chosen
+    suptitle = " ".join(suptitle.split())
     assert f"shown: {', '.join(chosen)} (3 of {len(years)} periods)" in suptitle
+
+
+@pytest.mark.parametrize("periods", [1, 2, 4, 12])
+def test_title_legend_and_foot_fit_the_image_and_never_meet(sample, periods):
+    """A one-panel slide cut its title and its credit at the right edge, and the foot's
+    lines ran under the legend; each now wraps to the width and keeps its own band."""
+    style = MapStyle(
+        level="district", period="month", credit="A very long credit line " * 12,
+        title="A long title that a one-panel image cannot hold on one line, by design here",
+    )  # fmt: skip
+    image = ImageOptions(periods=periods, left_out="Left out " * 30)
+    fig = static_figure(sample, style, image=image)
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        box = fig.bbox
+        texts = [fig._suptitle, *fig.texts]
+        for t in texts:
+            ext = t.get_window_extent(renderer)
+            assert box.x0 - 1 <= ext.x0 and ext.x1 <= box.x1 + 1, t.get_text()[:40]
+            assert box.y0 - 1 <= ext.y0 and ext.y1 <= box.y1 + 1, t.get_text()[:40]
+        legend = fig.legends[0].get_window_extent(renderer)
+        foot = fig.texts[-1].get_window_extent(renderer)  # the foot: drawn last
+        assert fig.texts[-1].get_text().startswith("Left out")
+        assert foot.y1 <= legend.y0 + 1  # the legend stands above the foot
+        panels = [ax.get_window_extent(renderer) for ax in fig.axes if ax.get_title()]
+        assert min(p.y0 for p in panels) >= legend.y1 - 1  # and under the panels
+        assert (
+            fig._suptitle.get_window_extent(renderer).y0
+            >= max(ax.title.get_window_extent(renderer).y1 for ax in fig.axes if ax.get_title()) - 1
+        )
+    finally:
+        matplotlib.pyplot.close(fig)
 
 
 @pytest.mark.parametrize("which", ["sample", "gtd"])

@@ -228,17 +228,43 @@ def _page(
     from incidentmap.render.style import PageOptions
 
     g = loaded.frame
+    left_out = left_out_text(loaded, req.filters)
     if req.kind == "briefing":
-        page = PageOptions(caption=req.caption, offline=req.offline, tiles=req.tiles or "none")
+        page = PageOptions(
+            caption=req.caption, left_out=left_out, offline=req.offline, tiles=req.tiles or "none"
+        )
         groups = page_groups(g)
         return briefing_map(
             g, style, page=page, population=population, series=series, groups=groups
         )
     tiles = req.tiles or ("none" if req.offline else "osm")
-    page = PageOptions(offline=req.offline, tiles=tiles)
+    page = PageOptions(left_out=left_out, offline=req.offline, tiles=tiles)
     if req.kind == "choropleth":
         return choropleth_map(g, style, page=page, population=population, series=series)
     return point_map(g, style, page=page)
+
+
+def left_out_text(loaded: Loaded, filters: Filters | None) -> str | None:
+    """Say on the page and the image what the filters left out though it may belong.
+
+    Rows dated only to a week, a month or a year that the dates cut (part of the span
+    inside, part outside) and rows whose attribution is uncertain ("A and/or B") when a
+    group was asked: a reader of the page must know they exist, not only the terminal.
+    """
+    counts = loaded.report.counts
+    said = []
+    cut = int(counts.get("span_cut", 0))
+    if cut:
+        f = filters or Filters()
+        window = ", ".join(f"{k} {v}" for k, v in (("since", f.since), ("until", f.until)) if v)
+        said.append(
+            f"{cut:,} {'row' if cut == 1 else 'rows'} dated only to a week, a month or a year "
+            f"that the dates ({window}) cut"
+        )
+    unsure = int(counts.get("uncertain_left_out", 0))
+    if unsure:
+        said.append(f'{unsure:,} whose attribution is uncertain ("A and/or B")')
+    return "Left out, though they may belong: " + "; ".join(said) + "." if said else None
 
 
 def page_groups(frame: Any) -> Any:
@@ -252,7 +278,6 @@ def page_groups(frame: Any) -> Any:
 
     from incidentmap.actors import group_ids
     from incidentmap.filters import select
-    from incidentmap.options import Filters
     from incidentmap.render.layers.events import EventGroups, group_sets
 
     known = set(group_ids())
@@ -318,7 +343,11 @@ def _publish(
                 loaded.frame,
                 tmp,
                 replace(style, hotspots=False),
-                image=ImageOptions(periods=req.png_periods, overwrite=True),
+                image=ImageOptions(
+                    periods=req.png_periods,
+                    left_out=left_out_text(loaded, req.filters),
+                    overwrite=True,
+                ),
                 population=population,
                 series=series,
             )

@@ -125,6 +125,7 @@ def _frame(ctx: LayerContext) -> dict[str, Any]:
         "start": _opening(series, ctx.style.open),
         "title": ctx.style.title,
         "caption": parts.caption,
+        "leftOut": parts.left_out,
         "topAreas": parts.top_areas,
         "attribution": [
             ctx.boundaries.credit,

@@ -196,7 +196,7 @@ def choropleth_map(
     s = MapStyle.of(style or _CHOROPLETH, **style_kwargs)
     pg = page or PageOptions()
     caption = pg.caption or off_map_caption(incidents, s.period)
-    parts = PageParts(choropleth=True, points=False, caption=caption)
+    parts = PageParts(choropleth=True, points=False, caption=caption, left_out=pg.left_out)
     return _page(incidents, s, pg, parts, _PageData(boundaries, population, series))
 
 
@@ -236,7 +236,7 @@ def point_map(
     s = MapStyle.of(style, **style_kwargs)
     pg = page or PageOptions()
     caption = pg.caption or off_map_caption(incidents, s.period)
-    parts = PageParts(choropleth=False, points=True, caption=caption)
+    parts = PageParts(choropleth=False, points=True, caption=caption, left_out=pg.left_out)
     return _page(incidents, s, pg, parts, _PageData(boundaries))
 
 
@@ -299,6 +299,7 @@ def briefing_map(
         top_areas=True,
         layer_names=True,
         caption=pg.caption or default_caption(incidents, s.level, s.period),
+        left_out=pg.left_out,
         events=True,
         groups=groups,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import textwrap
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -129,33 +129,84 @@ def static_figure(
     if series is None:
         series = area_series(incidents, districts, st, population=population)
     chosen = _chosen_periods(series, opts.periods)
-    title = _title(incidents, st, series, chosen)
     ctx = StaticContext(series, districts, st, series.shown(st.mode), panel=0)
-
-    fig = _panels(ctx, chosen, plt, titled=bool(title))
     handles = [
         Patch(facecolor=c, edgecolor="#666", label=_plain(lab)) for lab, c in series.legend(st.mode)
     ]
+    ncol = min(len(handles), 4)
+    # the title and the foot wrapped to the image's width, their room kept before drawing
+    width = _PANEL_WIDTH * _columns(len(chosen)) - 0.2
+    title = _wrapped(_title(incidents, st, series, chosen), width, _TITLE_PT, bold=True)
+    foot = _wrapped(_credits(incidents, st, series, districts.credit, opts.left_out), width, 7)
+    room = _Room(
+        title=title.count("\n") + 1 if title else 0,
+        legend=math.ceil(len(handles) / max(ncol, 1)),
+        foot=foot.count("\n") + 1,
+    )
+    fig = _panels(ctx, chosen, plt, room)
+    height = fig.get_figheight()
     fig.legend(
         handles=handles,
         loc="lower right",
-        bbox_to_anchor=(0.985, 0.012),
+        bbox_to_anchor=(0.985, (room.foot_in + 0.02) / height),  # above the foot, never on it
         title=_plain(series.legend_title),
         fontsize=8,
         title_fontsize=9,
         frameon=False,
-        ncol=min(len(handles), 4),
+        ncol=ncol,
     )
     if title:
-        top = 1 - 0.12 / fig.get_figheight()  # 0.12 in from the top, whatever the rows
-        fig.suptitle(_plain(title), fontsize=14, fontweight="bold", y=top, va="top")
-    fig.text(0.01, 0.01, _plain(_credits(incidents, st, series, districts.credit)), fontsize=7,
-             color="#444")  # fmt: skip
+        top = 1 - 0.12 / height  # 0.12 in from the top, whatever the rows
+        fig.suptitle(_plain(title), fontsize=_TITLE_PT, fontweight="bold", y=top, va="top")
+    fig.text(0.01, 0.06 / height, _plain(foot), fontsize=7, color="#444", va="bottom")
     return fig
 
 
-def _credits(incidents: gpd.GeoDataFrame, st: MapStyle, series: AreaSeries, areas: str) -> str:
-    """Return the image's foot lines: what the boxes count, the incidents' and areas' credits."""
+#: a panel's width (in); the title's size (pt)
+_PANEL_WIDTH = 5.2
+_TITLE_PT = 14
+
+
+@dataclass(frozen=True)
+class _Room:
+    """The lines of the title, the legend's rows and the foot's lines: the room they take."""
+
+    title: int
+    legend: int
+    foot: int
+
+    @property
+    def head_in(self) -> float:
+        """Inches above the panels: the title's lines (a little when there is none)."""
+        return 0.95 + 0.26 * (self.title - 1) if self.title else 0.2
+
+    @property
+    def foot_in(self) -> float:
+        """Inches the foot's lines take (7 pt text)."""
+        return 0.06 + 0.125 * self.foot
+
+    @property
+    def bottom_in(self) -> float:
+        """Inches under the panels: the foot, then the legend over it."""
+        return self.foot_in + 0.32 + 0.19 * self.legend
+
+
+def _wrapped(text: str, width_in: float, points: float, *, bold: bool = False) -> str:
+    """Return ``text`` with each line wrapped to ``width_in`` inches at ``points`` (no line cut)."""
+    if not text:
+        return ""
+    per_inch = 72 / (points * (0.66 if bold else 0.56))  # a DejaVu Sans character, on average
+    width = max(24, int(width_in * per_inch))
+    return "\n".join(textwrap.fill(line, width) or line for line in text.split("\n"))
+
+
+def _credits(
+    incidents: gpd.GeoDataFrame, st: MapStyle, series: AreaSeries, areas: str, left_out: str | None
+) -> str:
+    """Return the image's foot lines: what the boxes count, the incidents' and areas' credits.
+
+    What the run's filters left out though it may belong (``left_out``) comes first.
+    """
     credit = st.credit or incidents_credit(incidents)
     lines = [f"Incidents: {credit}"] if credit else []
     if series.coarse is not None and series.coarse_total:  # the boxes count incidents, always
@@ -165,6 +216,8 @@ def _credits(incidents: gpd.GeoDataFrame, st: MapStyle, series: AreaSeries, area
     held = no_period(incidents, series.period, "on no panel")
     if held:  # undated, or dated to a span no one period holds: said, never silently left out
         lines.insert(0, held[0].upper() + held[1:] + ".")
+    if left_out:
+        lines.insert(0, left_out)
     return "\n".join([*lines, areas])
 
 
@@ -195,19 +248,21 @@ def _chosen_periods(series: AreaSeries, periods: int | list[str] | None) -> list
     return chosen
 
 
-def _panels(ctx: StaticContext, chosen: list[int], plt: Any, *, titled: bool) -> Any:
+def _panels(ctx: StaticContext, chosen: list[int], plt: Any, room: _Room) -> Any:
     """Return a figure with one map per chosen period (:func:`_columns` to a row), each layer drawn.
 
     The panels' places are fixed before anything is drawn (no layout afterwards), so the
-    names placed by their text's extent keep the places they were measured at.
+    names placed by their text's extent keep the places they were measured at; ``room``
+    keeps the title's lines above them and the legend and the foot's lines below.
     """
     n = len(chosen)
     cols = _columns(n)
     rows = math.ceil(n / cols)
-    height = 4.4 * rows + 0.9
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, height), squeeze=False)
-    top = 1 - (0.95 if titled else 0.2) / height  # room for the title above the panels
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.75 / height, top=top, wspace=0.04)
+    height = 4.4 * rows - 0.8 + room.head_in + room.bottom_in
+    fig, axes = plt.subplots(rows, cols, figsize=(_PANEL_WIDTH * cols, height), squeeze=False)
+    top = 1 - room.head_in / height  # room for the title above the panels
+    bottom = room.bottom_in / height
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=bottom, top=top, wspace=0.04)
     fig.subplots_adjust(hspace=0.5 / 4.4)
     for ax in axes.ravel():
         ax.set_axis_off()

@@ -40,6 +40,9 @@ class PageParts:
         A layer control naming the layers.
     caption : str, optional
         Shown in a panel with the title (as text, never as HTML).
+    left_out : str, optional
+        The rows the run's filters left out though they may belong (a window that cuts
+        their span, uncertain attributions): said after the caption, filtered or not.
     source_label : str, optional
         The incidents' credit, named in the attribution.
     permutations : int, default 99
@@ -59,6 +62,7 @@ class PageParts:
     top_areas: bool = False
     layer_names: bool = False
     caption: str | None = None
+    left_out: str | None = None
     source_label: str | None = None
     permutations: int = 99
     events: bool = False
@@ -73,6 +77,9 @@ class PageOptions:
     ----------
     caption : str, optional
         Shown with the title; the briefing's default is the date range and the counts.
+    left_out : str, optional
+        What the run's filters left out though it may belong (said after the caption, and
+        kept there when the reader filters the page).
     offline : bool, default True
         Inline every script and stylesheet: one file that works without network (False
         loads Leaflet and Folium's scripts from their CDN hosts).
@@ -82,6 +89,7 @@ class PageOptions:
     """
 
     caption: str | None = None
+    left_out: str | None = None
     offline: bool = True
     tiles: str | None = None
 
@@ -95,11 +103,14 @@ class ImageOptions:
     periods : int or list of str, default 1
         The last N periods as small multiples, or period labels/start dates
         (``"2023-03-01"``) to draw. With ``period=None`` one map of all dates.
+    left_out : str, optional
+        What the run's filters left out though it may belong, in the image's foot.
     dpi : int, default 150
     overwrite : bool, default False
         Replace an existing file.
     """
 
     periods: int | list[str] | None = 1
+    left_out: str | None = None
     dpi: int = 150
     overwrite: bool = False

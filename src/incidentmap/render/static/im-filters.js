@@ -321,7 +321,7 @@
       var tl = this.fTimeline;
       this._drawTimelineBars(tl ? tl[0] : this.tlBase.counts, tl ? tl[1] : this.tlBase.total);
     }
-    if (this.captionEl) this.captionEl.textContent = active ? this._filteredCaption() : data.caption;
+    if (this.captionEl) this.captionEl.textContent = this.captionText(active ? this._filteredCaption() : data.caption);
     this.areaColor = [];
     this._drawLegend();
     this._syncFilterInputs();

@@ -382,14 +382,20 @@
   /* in files of their own: the timeline (im-timeline.js), names (im-labels.js), the surge and
      hot-spot layers (im-panels.js), the legend (im-legend.js) */
 
+  /* a caption, then what the run's filters left out though it may belong (always said) */
+  IncidentMap.prototype.captionText = function (text) {
+    var out = this.data.leftOut;
+    return out ? (text ? text + " " : "") + out : text;
+  };
+
   IncidentMap.prototype._initControls = function () {
-    var self = this, data = this.data;
-    if (data.title || data.caption) {
+    var self = this, data = this.data, caption = this.captionText(data.caption);
+    if (data.title || caption) {
       var head = L.control({ position: "topleft" });
       head.onAdd = function () {
         var box = el("div", "im-control im-header");
         if (data.title) box.appendChild(el("div", "im-title", data.title));
-        if (data.caption) { self.captionEl = el("div", "im-caption", data.caption); box.appendChild(self.captionEl); }
+        if (caption) { self.captionEl = el("div", "im-caption", caption); box.appendChild(self.captionEl); }
         return box;
       };
       head.addTo(this.map);
