@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from incidentmap._coded import coded_text
-from incidentmap.errors import InputFileError
+from incidentmap.errors import InputFileError, plural
 from incidentmap.io.assemble_parts import (
     RawTable,
     coordinates,
@@ -28,6 +28,7 @@ from incidentmap.io.assemble_parts import (
     table_dates,
     table_decimal_mark,
     toll_columns,
+    total_rows,
 )
 from incidentmap.io.decode import encoding_note
 from incidentmap.io.numbers import has_undecided_counts, parse_counts
@@ -41,7 +42,6 @@ from incidentmap.io.roles import (
     hxl_row,
     kept_notes,
     pcodes,
-    trailing_totals,
     wkt_points,
 )
 from incidentmap.io.sniff import commented_hint
@@ -268,9 +268,10 @@ def _table(
     hxl_fill(mapping, hxl, chosen)
     rows = np.arange(state.row0 + 1, state.row0 + len(frame) + 1)
     state.row0 += len(frame)
-    totals, said = trailing_totals(frame, mapping, chosen.date_parts or (), name)
-    if totals:  # a spreadsheet's Total row under the incidents: not one of them
-        frame, rows, geom_src = _without_last(frame, rows, geom_src, totals)
+    totals = total_rows(frame, mapping, chosen.date_parts or ())
+    said = total_notes(frame, mapping, totals, rows, name)
+    if totals:  # a spreadsheet's Total row, or Subtotal rows: not incidents
+        frame, rows, geom_src = _without(frame, rows, geom_src, list(totals))
     problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
     _formulas(formulas, problems, len(frame), hxl is not None)
@@ -326,12 +327,14 @@ def _points(geom: gpd.GeoSeries | None) -> bool:
     return geom is not None and bool(geom.geom_type.eq("Point").any())
 
 
-def _without_last(
-    frame: pd.DataFrame, rows: np.ndarray, geom: gpd.GeoSeries | None, n: int
+def _without(
+    frame: pd.DataFrame, rows: np.ndarray, geom: gpd.GeoSeries | None, drop: list[int]
 ) -> tuple[pd.DataFrame, np.ndarray, gpd.GeoSeries | None]:
-    """Drop the last ``n`` rows (a totals row) from the table, its numbers and geometry."""
-    kept = frame.iloc[:-n].reset_index(drop=True)
-    return kept, rows[:-n], geom.iloc[:-n].reset_index(drop=True) if geom is not None else None
+    """Drop the rows at ``drop`` (totals) from the table, its numbers and geometry."""
+    keep = np.ones(len(frame), dtype=bool)
+    keep[drop] = False
+    kept = frame[keep].reset_index(drop=True)
+    return kept, rows[keep], geom[keep].reset_index(drop=True) if geom is not None else None
 
 
 def _formulas(cells: dict[str, dict[int, str]], problems: Problems, n: int, shifted: bool) -> None:
@@ -503,3 +506,64 @@ def _looks_numeric(name: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# rows that add up others (:func:`incidentmap.io.assemble_parts.total_rows`), said
+
+
+def total_notes(
+    frame: pd.DataFrame, mapping: dict[str, str], labels: dict[int, str], rows: np.ndarray,
+    name: str,
+) -> list[str]:  # fmt: skip
+    """Say which rows are totals (:func:`total_rows`) and the toll each holds.
+
+    Rows under the table add up the rows above (said as before); the others are subtotal
+    rows, each with its row number and, when its toll adds up the rows above it (those since
+    the last total, or all of them), which.
+    """
+    found = np.zeros(len(frame), dtype=bool)
+    found[list(labels)] = True
+    if not found.any():
+        return []
+    col = mapping.get("fatalities")
+    values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float) if col else None
+    n_end = int(np.argmin(found[::-1])) if not found.all() else len(found)
+    n_end = n_end if n_end == 1 else 0  # a Total under the table, said as it always was
+    notes = []
+    mid = np.flatnonzero(found[: len(found) - n_end])
+    if len(mid):
+        said = []
+        for i in mid[:20]:
+            held = f", {col!r} {values[i]:,.10g}{_sum_of(values, found, i)}" if col else ""
+            said.append(f"row {rows[i]} ({labels[i]!r}{held})")
+        more = f" and {len(mid) - 20:,} more" if len(mid) > 20 else ""
+        notes.append(
+            f"{name}: {plural(len(mid), 'subtotal row')} (a cell says total, no date or place), "
+            f"not {'an incident' if len(mid) == 1 else 'incidents'}, left out: {'; '.join(said)}"
+            f"{more}"
+        )
+    if n_end:
+        held = ""
+        if values is not None:
+            same = _sum_of(values, found, len(found) - 1) == " = every row above"
+            held = f", {col!r} {values[-1]:,.10g}{' (the sum of the rows above)' if same else ''}"
+        notes.append(
+            f"{name}: row {rows[-1]} adds up the rows above (a cell says total, no date or "
+            f"place{held}): not an incident, left out"
+        )
+    return notes
+
+
+def _sum_of(values: np.ndarray | None, found: np.ndarray, i: int) -> str:
+    """Say which rows above row ``i`` its toll adds up: its group's, or every one's."""
+    if values is None or np.isnan(values[i]):
+        return ""
+    above = np.flatnonzero(found[:i])
+    every = values[:i][~found[:i]]
+    if len(every) and np.isclose(np.nansum(every), values[i]):
+        return " = every row above"
+    group = values[above[-1] + 1 : i] if len(above) else every
+    if len(group) and np.isclose(np.nansum(group), values[i]):
+        return f" = the {plural(len(group), 'row')} above it"
+    return ""

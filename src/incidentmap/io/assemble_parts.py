@@ -8,6 +8,9 @@ tolls, the decimal mark, coordinates (columns or point geometry) and precision c
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +50,7 @@ __all__ = [
     "table_dates",
     "table_decimal_mark",
     "toll_columns",
+    "total_rows",
 ]
 
 #: the region where plausible coordinates of Afghan incidents fall (generous: borders,
@@ -479,3 +483,109 @@ def source_precision(t: RawTable) -> pd.Series:
         return t.nones()
     codes = t.frame[col].map(lambda v: None if pd.isna(v) else str(v).strip().split(".")[0])
     return codes.map(lambda c: table.get(c) if c else None).astype("object")
+
+
+# ---------------------------------------------------------------------------------------------
+# rows that add up others: a Total under the table, a Subtotal between its groups
+
+#: a cell that says its row adds up others (English, French, German, Spanish exports): the
+#: words of the trailing-total rule this extends (``roles.trailing_totals``), ``Sub total`` too
+_WORD = (
+    r"(?:(?:grand\s*|sub[\s-]*)?totals?|summe|sum|gesamt(?:summe)?|total\s+g[ée]n[ée]ral"
+    r"|totales?)"
+)
+#: the roles an incident row states at least one of: when, and where
+_WHEN_WHERE = (
+    "date", "latitude", "longitude", "stated_province", "stated_district", "stated_place",
+)  # fmt: skip
+#: a cell naming what it adds up beside the word: ``Subtotal Kabul``, ``Total for 2019``,
+#: ``Kabul Total``, ``Sum of fatalities``
+_LABELLED = (
+    re.compile(
+        rf"{_WORD}(?:\s+(?:for|of|in|f[üu]r|pour|de|del))?[\s:,-]+(?P<label>.+)", re.IGNORECASE
+    ),
+    re.compile(rf"(?P<label>.+?)[\s:,-]+{_WORD}", re.IGNORECASE),
+)
+#: a period a label names: a year, alone or with a month, quarter or week
+_PERIOD = re.compile(r"(?:[a-z]{1,9}\.?\s*|q[1-4]\s*|h[12]\s*|w(?:ee)?k?\s*\d{1,2}\s*)?"
+                     r"(?:19|20)\d\d(?:\s*[-/]\s*\d{1,2})?", re.IGNORECASE)  # fmt: skip
+_QUICK = re.compile(r"tota|sum|gesamt", re.IGNORECASE)
+
+
+def total_rows(
+    frame: pd.DataFrame, mapping: dict[str, str], extra: tuple[str, ...]
+) -> dict[int, str]:
+    """Find the rows that add up other rows (a Total under the table, a Subtotal in it).
+
+    The trailing-total rule, at any position: a row is a total when a cell says so (``Total``,
+    ``Grand total``, ``Sum``, ``Gesamt``..., in any case) and every column of a date or a
+    place the file has is blank (``extra``: the header keys of date parts too) but for the
+    cell saying it. A cell may name what it adds up (``Subtotal Kabul``, ``Total for 2019``,
+    ``Kabul Total``, ``Sum of fatalities``) when that is a year, a column's name or the whole
+    value of another cell: a real incident whose notes say ``total destruction`` is never
+    one, and one with a date or a place is an incident whatever its text.
+
+    Returns
+    -------
+    dict of int to str
+        Each total row's position -> the text of the cell saying it (empty: none).
+    """
+    by_key = {header_key(c): str(c) for c in frame.columns}
+    cols = [mapping[r] for r in _WHEN_WHERE if r in mapping]
+    cols = list(dict.fromkeys([*cols, *(by_key[k] for k in extra if k in by_key)]))
+    if not cols or frame.empty:
+        return {}
+    filled = np.column_stack([~blank_mask(frame[c]) for c in cols])
+    names = functools.cache(lambda: _names(frame))  # read once, when a label needs them
+    verdicts: dict[str, bool] = {}  # a text decided once, however many rows hold it
+    labels: dict[int, str] = {}
+    at = _quick(frame, np.flatnonzero(filled.sum(axis=1) <= 1))
+    cells = {c: frame[c].to_numpy(dtype=object)[at] for c in frame.columns}
+    for j, i in enumerate(at):
+        where = [c for c, f in zip(cols, filled[i], strict=True) if f] or list(frame.columns)
+        for c in where:
+            text = cells[c][j]
+            if not isinstance(text, str) or not _QUICK.search(text):
+                continue
+            if text not in verdicts:
+                verdicts[text] = _says_total(text, names)
+            if verdicts[text]:
+                labels[int(i)] = " ".join(text.split())
+                break
+    return labels
+
+
+def _quick(frame: pd.DataFrame, at: np.ndarray) -> np.ndarray:
+    """Return the positions among ``at`` with a cell holding a total's word (vectorised)."""
+    hit = np.zeros(len(at), dtype=bool)
+    for c in frame.columns if len(at) else ():
+        if _is_text(frame[c]):
+            text = frame[c].iloc[at].astype("string")
+            hit |= text.str.contains(_QUICK, na=False).to_numpy(dtype=bool)
+    return at[hit]
+
+
+def _is_text(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
+
+
+def _names(frame: pd.DataFrame) -> set[str]:
+    """Return the table's column names and the whole values of its text cells, casefolded."""
+    out = {str(c).strip().casefold() for c in frame.columns}
+    for c in frame.columns:
+        if _is_text(frame[c]):
+            out |= set(frame[c].dropna().astype(str).str.strip().str.casefold().unique())
+    return out
+
+
+def _says_total(text: str, names: Callable[[], set[str]]) -> bool:
+    """Tell whether a cell says its row is a total: the word, or the word and its group."""
+    text = " ".join(text.split()).rstrip(":")
+    if re.fullmatch(_WORD, text, re.IGNORECASE):
+        return True
+    for pattern in _LABELLED:
+        m = pattern.fullmatch(text)
+        label = m.group("label").strip(" :,-").casefold() if m else ""
+        if label and (_PERIOD.fullmatch(label) or label in names()):
+            return True
+    return False
