@@ -263,11 +263,12 @@ def date_spans(incidents: pd.DataFrame, *, stated: bool = True) -> tuple[pd.Seri
     raw = pd.to_datetime(incidents["date"], errors="coerce")
     first = pd.Series(raw.to_numpy(), index=incidents.index).dt.normalize()
     first = first.astype("datetime64[ns]")
-    last = first.copy()
     if "date_precision" not in incidents:
-        return first, last
-    # each distinct precision once (a million rows of Arrow text hold a handful)
+        return first, first.copy()
+    # each distinct precision once (a million rows of Arrow text hold a handful), on arrays
     codes, names = pd.factorize(incidents["date_precision"], use_na_sentinel=True)
+    starts = first.to_numpy()
+    ends = starts.copy()
     dated = first.notna().to_numpy()
     spread = np.zeros(len(first), dtype=bool)
     for k, name in enumerate(names):
@@ -275,11 +276,12 @@ def date_spans(incidents: pd.DataFrame, *, stated: bool = True) -> tuple[pd.Seri
         mask = (codes == k) & dated
         if freq is not None and mask.any():
             spread |= mask
-            start = first[mask]
+            start = pd.DatetimeIndex(starts[mask])
             if freq == "7D":  # a week from its first day, whatever the weekday
-                last[mask] = start + pd.offsets.Day(6)
+                ends[mask] = (start + pd.offsets.Day(6)).to_numpy()
             else:
-                last[mask] = start.dt.to_period(freq).dt.end_time.dt.normalize()
+                ends[mask] = start.to_period(freq).end_time.normalize().to_numpy()
+    last = pd.Series(ends, index=first.index, dtype="datetime64[ns]")
     if not stated or not spread.any():
         return first, last
     ranks = np.array([_RANK.get(str(n), -1) for n in names] + [-1])[codes]
