@@ -143,6 +143,11 @@ def test_on_the_command_line_the_counts_said_are_the_counts_written(
                        "-o", out)  # fmt: skip
     assert code == 0, err
     assert pd.read_csv(out)["incidents"].sum() == len(geocoded)
+    # the table alone is a file of incidents too, placed by their areas
+    code, _, err = run(capsys, "aggregate", layer, "--input-layer", "area_events", "--level",
+                       "province", "--period", "none", "-o", out, "--overwrite")  # fmt: skip
+    assert code == 0, err
+    assert pd.read_csv(out)["incidents"].sum() == len(table)
     # styles: the areas graduated on their count; the page's layers styled as without them
     code, _, err = run(capsys, "export", SAMPLE, "-o", omit)
     assert code == 0, err
