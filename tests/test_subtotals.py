@@ -22,7 +22,8 @@ NOTES = ["IED", "total destruction of the checkpoint", "Total destruction", "Sum
 ACTORS = ["Taliban", "ISKP", "Total Force"]
 #: what a subtotal's cell says: {p} a province of the table, {y} a year of its dates
 LABELS = ["Subtotal {p}", "Sub-total {p}", "sub total {p}", "{p} Total", "Total for {y}",
-          "Total {y}", "{y} total", "Sum", "Grand total", "TOTAL:", "Totals", "Gesamt"]  # fmt: skip
+          "Total {y}", "{y} total", "Sum", "Grand total", "TOTAL:", "Totals", "Gesamt",
+          "Subtotal ({p})", "Total {p} province", "{y} Total:", "Total {y}-{y}"]  # fmt: skip
 CASES = [str, str.upper, str.lower, str.title]
 COLUMNS = ["id", "date", "province", "actor", "notes", "fatalities"]
 

@@ -508,7 +508,11 @@ _LABELLED = (
 )
 #: a period a label names: a year, alone or with a month, quarter or week
 _PERIOD = re.compile(r"(?:[a-z]{1,9}\.?\s*|q[1-4]\s*|h[12]\s*|w(?:ee)?k?\s*\d{1,2}\s*)?"
-                     r"(?:19|20)\d\d(?:\s*[-/]\s*\d{1,2})?", re.IGNORECASE)  # fmt: skip
+                     r"(?:19|20)\d\d(?:\s*[-/–]\s*(?:(?:19|20)\d\d|\d{1,2}))?",
+                     re.IGNORECASE)  # fmt: skip
+#: what a group's name may carry: brackets, and the kind of group (``Kabul province``)
+_GROUP = re.compile(r"[(\[]?(?P<name>.+?)[)\]]?(?:\s+(?:province|district|city|region))?",
+                    re.IGNORECASE)  # fmt: skip
 _QUICK = re.compile(r"tota|sum|gesamt", re.IGNORECASE)
 
 
@@ -586,6 +590,8 @@ def _says_total(text: str, names: Callable[[], set[str]]) -> bool:
     for pattern in _LABELLED:
         m = pattern.fullmatch(text)
         label = m.group("label").strip(" :,-").casefold() if m else ""
-        if label and (_PERIOD.fullmatch(label) or label in names()):
+        group = _GROUP.fullmatch(label)
+        name = group.group("name").strip() if group else label
+        if label and (_PERIOD.fullmatch(label) or label in names() or name in names()):
             return True
     return False
