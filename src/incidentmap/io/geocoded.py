@@ -15,7 +15,7 @@ from incidentmap.io.dates import parse_dates
 from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts, parse_numbers
 from incidentmap.io.tables import read_table
 from incidentmap.io.values import Problems
-from incidentmap.schema import CANONICAL_COLUMNS, OUTPUT_COLUMNS, detect_preset
+from incidentmap.schema import CANONICAL_COLUMNS, OUTPUT_COLUMNS, PRESETS, detect_preset
 
 __all__ = ["is_geocoded", "read_geocoded", "source_layout", "typed_geocoded"]
 
@@ -121,7 +121,9 @@ def typed_geocoded(
         before = g.at[i, "input_note"] if "input_note" in g.columns else None
         g.loc[i, "input_note"] = "; ".join([*([before] if before else []), *row_notes])
     # what the data are, no run facts: the publisher's layout its own columns still show
-    g.attrs.update({"path": name, "preset": source_layout(g.columns)})
+    layout = source_layout(g.columns)
+    citation = PRESETS[layout].citation if layout in PRESETS else ""
+    g.attrs.update({"path": name, "preset": layout, "citation": citation})
     return g
 
 

@@ -5,8 +5,8 @@ For an event reported by several sources:
 * **place** (coordinates, province, district and every ``geocode_*`` column) from the
   row placed most precisely (a point before a district before a province); a tie goes
   to the source named first;
-* **date** and ``date_precision`` from the row whose date is most precise (the shortest
-  interval); a tie goes to the source named first;
+* **date**, ``date_precision`` and ``date_end`` (a stated last day: UCDP's) from the row
+  whose date is most precise (the shortest interval); a tie goes to the source named first;
 * **tolls**: ``fatalities`` and ``injured`` are the lowest a source reported (a floor:
   "at least"), ``fatalities_high`` and ``injured_high`` the highest; unknown stays
   unknown when no source knows it;
@@ -15,6 +15,9 @@ For an event reported by several sources:
 * every source's own ``event_id``, ``date``, ``event_type``, ``actor``, ``actor2``,
   ``fatalities``, ``injured``, ``notes``, ``source`` and ``stated_place`` under its
   name as a prefix (``acled_event_id``), so nothing a source said is lost.
+
+``citations`` gives the credits the publishers of its sources ask for (``; `` between
+two), so a page or a layer made from the merged list credits them.
 
 ``merge_id`` names the event (``E000001``...), numbered by date and then by the lowest
 ``source:event_id`` of its rows, so it does not depend on the order of the rows;
@@ -46,7 +49,7 @@ PLACE_COLUMNS = (
     "geocode_method", "geocode_precision", "geocode_score", "geocode_note",
     "geocode_conflict", "geometry",
 )  # fmt: skip
-_DATE_COLUMNS = ("date", "date_precision")
+_DATE_COLUMNS = ("date", "date_precision", "date_end")
 _TEXT_COLUMNS = (
     "event_type", "actor", "actor2", "notes", "source", "actor1_group", "actor2_group",
     "attribution", "category", "category_source", "input_note",
@@ -128,10 +131,35 @@ def _long(sources: list[Records], labels: np.ndarray) -> pd.DataFrame:
         f["_span"] = np.nan_to_num(r.hi - r.lo, nan=np.inf)
         f["_key"] = [f"{r.name}:{e}" for e in r.event_id]
         f["_ids"], f["_names"], f["_n"] = _carried(r)
+        f["_citations"] = _citations_of(r)
         parts.append(f)
     long = pd.concat(parts, ignore_index=True, sort=False)
     long["_event"] = labels
     return long
+
+
+def _citations_of(r: Records) -> np.ndarray:
+    """Each row's publishers' credits: the layout's citation, or a merged list's own column."""
+    own = str(r.frame.attrs.get("citation") or "")
+    out = np.full(len(r), own, dtype=object)
+    if "citations" in r.frame:  # a merged list merged again keeps what its rows credit
+        held = r.frame["citations"].astype(object).to_numpy()
+        has = np.array([isinstance(v, str) and bool(v.strip()) for v in held], dtype=bool)
+        out[has] = held[has]
+    return out
+
+
+def _credits(long: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """Per event, the distinct credits of its rows in source order (``; `` between two)."""
+    order = np.argsort(long["_source"].to_numpy(), kind="stable")
+    out: dict[int, list[str]] = {}
+    for e, text in zip(long["_event"].to_numpy()[order], long["_citations"].to_numpy()[order],
+                       strict=True):  # fmt: skip
+        seen = out.setdefault(int(e), [])
+        for part in str(text).split("; "):
+            if part and part not in seen:
+                seen.append(part)
+    return pd.Series({e: "; ".join(v) or None for e, v in out.items()}, dtype=object).reindex(index)
 
 
 def _carried(r: Records) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -251,6 +279,7 @@ def _membership(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
             "sources": _joined(names, index),
             "source_ids": _joined(keys, index),
             "n_sources": grouped["_n"].sum().astype(int).reindex(index),
+            "citations": _credits(long, index),
             "_first": _lowest_key(long).reindex(index),
             "_date": grouped["date"].min().reindex(index) if "date" in long else pd.NaT,
         },

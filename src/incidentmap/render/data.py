@@ -161,10 +161,18 @@ def _last_span(starts: list[Any], period: str | None) -> int:
 
 
 def incidents_credit(incidents: pd.DataFrame) -> str | None:
-    """Return the credit of the incidents: the publisher's citation, then the file read."""
+    """Return the credit of the incidents: the publishers' citations, then the file read.
+
+    A merged list credits every publisher its rows came from (its ``citations`` column).
+    """
     path = incidents.attrs.get("path")
     name = Path(str(path)).name if path else None
     citation = incidents.attrs.get("citation") or ""
+    if not citation and "citations" in incidents.columns:
+        parts: list[str] = []
+        for text in incidents["citations"].dropna().astype(str).unique():
+            parts.extend(p for p in text.split("; ") if p and p not in parts)
+        citation = "; ".join(parts)
     if citation and name:
         return f"{citation} ({name})"
     return citation or name
