@@ -169,7 +169,10 @@ def _span_before_filters(request: AggregateRequest, loaded: Any, report: Report)
     periods follow the coverage decided before the filters instead (the ``since`` asked
     for, else the file's first date; the coverage's end), every count 0, and it is said.
     """
-    if request.period is None or len(loaded.frame) or not loaded.rows_read:
+    if len(loaded.frame) or not loaded.rows_read:
+        return None
+    if request.period is None:  # one count per area: each 0, said
+        report.add("nothing_matched", "no row matched the filters: every count is 0")
         return None
     first = _first_day(request)
     end = loaded.coverage_end

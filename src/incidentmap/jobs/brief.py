@@ -184,7 +184,7 @@ def run(request: BriefRequest) -> BriefResult:
     with carrying(report):  # a refusal prints what was read and kept before it
         population = population_table(req.population)
         loaded = load(req.source, req.filters, report)
-        style = _fit(loaded, req.style, report)  # type: ignore[arg-type]
+        style = _fit(loaded, req.style, report, req.kind)  # type: ignore[arg-type]
         series = None
         if req.kind != "points":
             from incidentmap.render.series import area_series
@@ -206,7 +206,7 @@ def run(request: BriefRequest) -> BriefResult:
         return result
 
 
-def _fit(loaded: Loaded, style: MapStyle, report: Report) -> MapStyle:
+def _fit(loaded: Loaded, style: MapStyle, report: Report, kind: str) -> MapStyle:
     """Refuse a page the data cannot fill; choose the level; say what the data give."""
     from incidentmap.fitness import check_fit, data_fitness
 
@@ -218,7 +218,22 @@ def _fit(loaded: Loaded, style: MapStyle, report: Report) -> MapStyle:
     )
     for line in notes:
         report.add("fitness", line)
+    if kind == "points":
+        _refuse_pointless(loaded.frame)
     return replace(style, level=level)
+
+
+def _refuse_pointless(frame: Any) -> None:
+    """Refuse a map of points when no row has one: it would be an empty map."""
+    prec = frame["geocode_precision"] if "geocode_precision" in frame.columns else None
+    if prec is None or len(frame) == 0 or (prec == "point").any():
+        return
+    placed = int(prec.isin(("district", "province")).sum())
+    msg = (
+        f"`kind` points: no row has a point to draw ({placed:,} of {len(frame):,} are placed "
+        "only to a district or a province); `kind` choropleth, or a briefing, counts them by area"
+    )
+    raise UsageError(msg, field="kind")
 
 
 def _page(

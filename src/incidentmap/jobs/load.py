@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from incidentmap.errors import UsageError
 from incidentmap.jobs.report import Report
 from incidentmap.options import Filters, GeoOptions, ReadOptions
 
@@ -119,6 +120,12 @@ def load(source: Source, filters: Filters | None, report: Report, *, quiet: bool
     g, preset, summary = _read(source, report, quiet=quiet)
     from incidentmap.filters import select_rows
 
+    if f.group and not _has_actors(g):  # a count of 0 would answer what the data cannot tell
+        msg = (
+            "the input has no actor columns (actor1/actor2, side_a/side_b, gname...): no row "
+            "can be told to be of a group, so every count would be 0 for an unknown; drop `group`"
+        )
+        raise UsageError(msg, field="group")
     g = _weigh(g, f.weight, report)
     cover, basis = _covered(g, f.until, preset)
     chosen = select_rows(g, f)
@@ -129,14 +136,6 @@ def load(source: Source, filters: Filters | None, report: Report, *, quiet: bool
     if f.event_type:
         _say_event_types(report, g, f.event_type)
     if f.active():
-        if f.group and not _has_actors(g):
-            report.add(
-                "no_actors",
-                "the input has no actor columns (actor1/actor2, side_a/side_b, gname...): "
-                "`group` matches nothing",
-                field="group",
-                kind="warning",
-            )
         report.add("kept", f"kept: {len(kept):,} of {len(g):,} rows after the filters", kind="info")
     if left_out:
         report.counts["uncertain_left_out"] = left_out

@@ -53,7 +53,7 @@
         var dot = el("span", "im-dot"); dot.style.background = p.catColors[c];
         row(dot, p.categories[c]);
       }
-      if (p.areaOnly) { var ap = el("span", "im-dot im-approx"); row(ap, fmt(p.areaOnly) + " placed only to a district or province: counted in the areas, not drawn as points"); }
+      if (p.areaOnly) { var ap = el("span", "im-dot im-approx"); row(ap, fmt(p.areaOnly) + " placed only to a district or province: " + (this.data.areas ? "counted in the areas, not drawn as points" : "not on this map (no point to draw; a map of areas counts them)")); }
       if (p.undated && this.nPeriods > 1) { box.appendChild(el("div", "im-undated", fmt(p.undated) + " not drawn by period: no date, or a date known only to a longer span than one period")); }
       if (p.n > (p.clusterOver || 400)) {
         var cl = el("span", "im-dot im-cluster-key", "n"); cl.style.background = p.clusterColor || "#3f007d";
@@ -62,7 +62,7 @@
       if (p.sizeNote) box.appendChild(el("div", null, p.sizeNote));
       if (p.grid) box.appendChild(el("div", "im-grid-note", p.grid.note));
     } else if (p && p.areaOnly) {
-      box.appendChild(el("div", "im-undated", fmt(p.areaOnly) + " placed only to a district or province: counted in the areas"));
+      box.appendChild(el("div", "im-undated", fmt(p.areaOnly) + " placed only to a district or province: " + (this.data.areas ? "counted in the areas" : "not on this map (no point to draw; a map of areas counts them)")));
     }
   };
 
