@@ -530,19 +530,8 @@ def total_notes(
     values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float) if col else None
     n_end = int(np.argmin(found[::-1])) if not found.all() else len(found)
     n_end = n_end if n_end == 1 else 0  # a Total under the table, said as it always was
-    notes = []
     mid = np.flatnonzero(found[: len(found) - n_end])
-    if len(mid):
-        said = []
-        for i in mid[:20]:
-            held = f", {col!r} {values[i]:,.10g}{_sum_of(values, found, i)}" if col else ""
-            said.append(f"row {rows[i]} ({labels[i]!r}{held})")
-        more = f" and {len(mid) - 20:,} more" if len(mid) > 20 else ""
-        notes.append(
-            f"{name}: {plural(len(mid), 'subtotal row')} (a cell says total, no date or place), "
-            f"not {'an incident' if len(mid) == 1 else 'incidents'}, left out: {'; '.join(said)}"
-            f"{more}"
-        )
+    notes = [_subtotals_note(name, col, values, found, mid, labels, rows)] if len(mid) else []
     if n_end:
         held = ""
         if values is not None:
@@ -553,6 +542,23 @@ def total_notes(
             f"place{held}): not an incident, left out"
         )
     return notes
+
+
+def _subtotals_note(
+    name: str, col: str | None, values: np.ndarray | None, found: np.ndarray, mid: np.ndarray,
+    labels: dict[int, str], rows: np.ndarray,
+) -> str:  # fmt: skip
+    """Say the subtotal rows (``mid``): each one's row, text and toll, the first 20."""
+    said = []
+    for i in mid[:20]:
+        held = f", {col!r} {values[i]:,.10g}{_sum_of(values, found, i)}" if col else ""
+        said.append(f"row {rows[i]} ({labels[i]!r}{held})")
+    more = f" and {len(mid) - 20:,} more" if len(mid) > 20 else ""
+    return (
+        f"{name}: {plural(len(mid), 'subtotal row')} (a cell says total, no date or place), "
+        f"not {'an incident' if len(mid) == 1 else 'incidents'}, left out: {'; '.join(said)}"
+        f"{more}"
+    )
 
 
 def _sum_of(values: np.ndarray | None, found: np.ndarray, i: int) -> str:

@@ -495,9 +495,7 @@ _WORD = (
     r"|totales?)"
 )
 #: the roles an incident row states at least one of: when, and where
-_WHEN_WHERE = (
-    "date", "latitude", "longitude", "stated_province", "stated_district", "stated_place",
-)  # fmt: skip
+_WHEN_WHERE = tuple("date latitude longitude stated_province stated_district stated_place".split())
 #: a cell naming what it adds up beside the word: ``Subtotal Kabul``, ``Total for 2019``,
 #: ``Kabul Total``, ``Sum of fatalities``
 _LABELLED = (
@@ -521,69 +519,72 @@ def total_rows(
 ) -> dict[int, str]:
     """Find the rows that add up other rows (a Total under the table, a Subtotal in it).
 
-    The trailing-total rule, at any position: a row is a total when a cell says so (``Total``,
-    ``Grand total``, ``Sum``, ``Gesamt``..., in any case) and every column of a date or a
-    place the file has is blank (``extra``: the header keys of date parts too) but for the
-    cell saying it. A cell may name what it adds up (``Subtotal Kabul``, ``Total for 2019``,
-    ``Kabul Total``, ``Sum of fatalities``) when that is a year, a column's name or the whole
-    value of another cell: a real incident whose notes say ``total destruction`` is never
-    one, and one with a date or a place is an incident whatever its text.
+    The trailing-total rule, at any position: a cell says ``Total`` (``Grand total``, ``Sum``,
+    ``Gesamt``..., any case) and every date or place column (``extra``: date parts' header
+    keys) is blank but that cell. It may name its group (``Subtotal Kabul``, ``Total for
+    2019``, ``Kabul Total``) when that is a year, a column's name or another cell's whole
+    value: notes saying ``total destruction`` never do; a row with a date or place is kept.
 
     Returns
     -------
     dict of int to str
-        Each total row's position -> the text of the cell saying it (empty: none).
+        Each total row's position -> the text of the cell saying it.
     """
-    by_key = {header_key(c): str(c) for c in frame.columns}
-    cols = [mapping[r] for r in _WHEN_WHERE if r in mapping]
-    cols = list(dict.fromkeys([*cols, *(by_key[k] for k in extra if k in by_key)]))
+    cols = _when_where(frame, mapping, extra)
     if not cols or frame.empty:
         return {}
     filled = np.column_stack([~blank_mask(frame[c]) for c in cols])
     names = functools.cache(lambda: _names(frame))  # read once, when a label needs them
-    verdicts: dict[str, bool] = {}  # a text decided once, however many rows hold it
-    labels: dict[int, str] = {}
+    says = functools.cache(lambda text: _says_total(text, names))  # each text decided once
     at = _quick(frame, np.flatnonzero(filled.sum(axis=1) <= 1))
     cells = {c: frame[c].to_numpy(dtype=object)[at] for c in frame.columns}
+    labels: dict[int, str] = {}
     for j, i in enumerate(at):
-        where = [c for c, f in zip(cols, filled[i], strict=True) if f] or list(frame.columns)
-        for c in where:
-            text = cells[c][j]
-            if not isinstance(text, str) or not _QUICK.search(text):
-                continue
-            if text not in verdicts:
-                verdicts[text] = _says_total(text, names)
-            if verdicts[text]:
-                labels[int(i)] = " ".join(text.split())
-                break
+        where = np.asarray(cols)[filled[i]] if filled[i].any() else frame.columns
+        text = _first_total([cells[c][j] for c in where], says)
+        if text is not None:
+            labels[int(i)] = text
     return labels
+
+
+def _first_total(texts: list[Any], says: Callable[[str], bool]) -> str | None:
+    """Return the first text saying its row is a total, spaces made single; else None."""
+    for t in texts:
+        if isinstance(t, str) and says(t):
+            return " ".join(t.split())
+    return None
+
+
+def _when_where(frame: pd.DataFrame, mapping: dict[str, str], extra: tuple[str, ...]) -> list[str]:
+    """Return the table's columns of a date or a place (its date parts' too)."""
+    by_key = {header_key(c): str(c) for c in frame.columns}
+    cols = [mapping[r] for r in _WHEN_WHERE if r in mapping]
+    return list(dict.fromkeys([*cols, *(by_key[k] for k in extra if k in by_key)]))
 
 
 def _quick(frame: pd.DataFrame, at: np.ndarray) -> np.ndarray:
     """Return the positions among ``at`` with a cell holding a total's word (vectorised)."""
     hit = np.zeros(len(at), dtype=bool)
     for c in frame.columns if len(at) else ():
-        if _is_text(frame[c]):
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]):
             text = frame[c].iloc[at].astype("string")
             hit |= text.str.contains(_QUICK, na=False).to_numpy(dtype=bool)
     return at[hit]
-
-
-def _is_text(values: pd.Series) -> bool:
-    return values.dtype == object or pd.api.types.is_string_dtype(values)
 
 
 def _names(frame: pd.DataFrame) -> set[str]:
     """Return the table's column names and the whole values of its text cells, casefolded."""
     out = {str(c).strip().casefold() for c in frame.columns}
     for c in frame.columns:
-        if _is_text(frame[c]):
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]):
             out |= set(frame[c].dropna().astype(str).str.strip().str.casefold().unique())
     return out
 
 
 def _says_total(text: str, names: Callable[[], set[str]]) -> bool:
     """Tell whether a cell says its row is a total: the word, or the word and its group."""
+    if not _QUICK.search(text):
+        return False
     text = " ".join(text.split()).rstrip(":")
     if re.fullmatch(_WORD, text, re.IGNORECASE):
         return True
