@@ -159,27 +159,42 @@ def select_rows(incidents: pd.DataFrame, filters: Filters) -> Selection:
     ):
         if f[name] is not None:
             keep &= mask()
-    uncertain = 0
+    passed, uncertain = _group_mask(incidents, f, keep & inside)
+    keep &= passed & _class_mask(incidents, f)
+    return Selection(incidents[keep & inside], uncertain, incidents[keep & cut])
+
+
+def _group_mask(
+    incidents: pd.DataFrame, f: dict[str, Any], before: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """Rows the ``group`` and ``attribution`` filters keep, and the uncertain ones left out.
+
+    ``before``: the rows every earlier filter keeps (the uncertain ones are counted among them).
+    """
     if f["group"] is not None:
         hit_any, hit_ok = _group_hits(incidents, f["group"], f["group_role"], f["attribution"])
+        uncertain = 0
         if _attributions(f["attribution"]) is None:
-            uncertain = int((keep & inside & hit_any & ~hit_ok).sum())
-        keep &= hit_ok
-    elif f["attribution"] is not None:
+            uncertain = int((before & hit_any & ~hit_ok).sum())
+        return hit_ok, uncertain
+    if f["attribution"] is not None:
         wanted = _attributions(f["attribution"]) or []
-        keep &= incidents["attribution"].isin(wanted).to_numpy(bool)
+        return incidents["attribution"].isin(wanted).to_numpy(bool), 0
+    return np.ones(len(incidents), dtype=bool), 0
+
+
+def _class_mask(incidents: pd.DataFrame, f: dict[str, Any]) -> np.ndarray:
+    """Rows of the asked ``category`` and ``target`` (a file without targets has none)."""
+    keep = np.ones(len(incidents), dtype=bool)
     if f["category"] is not None:
         wanted_c = check_categories(list(f["category"]))
         keep &= incidents["category"].isin(wanted_c or []).to_numpy(dtype=bool)
     if f["target"] is not None:
         wanted_t = check_targets(list(f["target"]))
-        targets = incidents["target"] if "target" in incidents.columns else None
-        keep &= (
-            targets.isin(wanted_t).to_numpy(dtype=bool)
-            if targets is not None
-            else np.zeros(len(incidents), dtype=bool)
-        )
-    return Selection(incidents[keep & inside], uncertain, incidents[keep & cut])
+        if "target" not in incidents.columns:
+            return np.zeros(len(incidents), dtype=bool)
+        keep &= incidents["target"].isin(wanted_t).to_numpy(dtype=bool)
+    return keep
 
 
 def _has_any(values: pd.Series, wanted: set[str]) -> np.ndarray:
