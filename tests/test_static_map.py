@@ -346,3 +346,25 @@ def test_the_title_never_touches_the_panels_titles(sample, periods):
                 assert below.y1 < title.y0 - 5, (below, title)
     finally:
         matplotlib.pyplot.close(fig)
+
+
+def test_a_panels_detail_meets_neither_the_next_title_nor_the_legend(sample):
+    """README's fatalities image drew each top panel's "(known for 8 of 49 incidents...)"
+    over the title of the panel under it, and the last one into the legend's title."""
+    style = MapStyle(level="district", period="month", measure="fatalities", mode="cumulative")
+    fig = static_figure(sample, style, image=ImageOptions(periods=6))
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        titled = [ax for ax in fig.axes if ax.get_title()]
+        details = [(ax, t) for ax in titled for t in ax.texts if t.get_text().startswith("(known")]
+        assert len(details) == 6
+        legend = fig.legends[0].get_window_extent(renderer)
+        for _ax, text in details:
+            box = text.get_window_extent(renderer)
+            for other in titled:
+                title = other.title.get_window_extent(renderer)
+                assert not box.overlaps(title), (text.get_text(), other.get_title())
+            assert not box.overlaps(legend), text.get_text()
+    finally:
+        matplotlib.pyplot.close(fig)

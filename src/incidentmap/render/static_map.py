@@ -258,12 +258,17 @@ def _panels(ctx: StaticContext, chosen: list[int], plt: Any, room: _Room) -> Any
     n = len(chosen)
     cols = _columns(n)
     rows = math.ceil(n / cols)
-    height = 4.4 * rows - 0.8 + room.head_in + room.bottom_in
+    said = {t: panel_total(ctx.series, ctx.style.mode, t).partition("\n") for t in chosen}
+    details = {t: textwrap.fill(_plain(d), width=88) for t, (_, _, d) in said.items() if d}
+    # between two rows: a panel's two-line title, and the detail lines under the one above
+    gap = 0.45 + 0.13 * max((d.count("\n") + 1 for d in details.values()), default=0)
+    under = room.bottom_in + gap - 0.45  # the last row's detail lines, above the legend
+    height = 4.4 * rows - 0.8 + room.head_in + under + (gap - 0.45) * (rows - 1)
     fig, axes = plt.subplots(rows, cols, figsize=(_PANEL_WIDTH * cols, height), squeeze=False)
     top = 1 - room.head_in / height  # room for the title above the panels
-    bottom = room.bottom_in / height
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=bottom, top=top, wspace=0.04)
-    fig.subplots_adjust(hspace=0.5 / 4.4)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=under / height, top=top, wspace=0.04)
+    axes_in = (height - room.head_in - under - gap * (rows - 1)) / rows
+    fig.subplots_adjust(hspace=gap / axes_in)
     for ax in axes.ravel():
         ax.set_axis_off()
     suffix = " (cumulative)" if ctx.style.mode == "cumulative" else ""
@@ -276,13 +281,13 @@ def _panels(ctx: StaticContext, chosen: list[int], plt: Any, room: _Room) -> Any
         for ax, t in panels:
             layer.draw(ax, replace(ctx, panel=t))
     for ax, t in panels:
-        total, _, detail = panel_total(ctx.series, ctx.style.mode, t).partition("\n")
+        total = said[t][0]
         ax.set_title(
             _plain(ctx.series.label(t) + suffix + (f"\n{total}" if total else "")), fontsize=10
         )
-        if detail:  # under the panel, small: the titles of neighbouring panels never meet
-            ax.text(0.5, -0.005, textwrap.fill(_plain(detail), width=88), transform=ax.transAxes,
-                    ha="center", va="top", fontsize=7.5, color="#333")  # fmt: skip
+        if t in details:  # under the panel, small: the titles of neighbouring panels never meet
+            ax.text(0.5, -0.005, details[t], transform=ax.transAxes, ha="center", va="top",
+                    fontsize=7.5, color="#333")  # fmt: skip
     return fig
 
 
