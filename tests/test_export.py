@@ -257,8 +257,11 @@ def test_area_placed_events_stay_out_of_point_layers_unless_asked(geocoded, tmp_
     assert not back["geocode_precision"].isin(["district", "province"]).any()
     out = tmp_path / "layer.gpkg"
     report = export_layers(geocoded, out, area_events="layer")
-    areas = pyogrio.read_dataframe(out, layer="area_events")
-    assert len(areas) == 2 and set(areas.geom_type) <= {"Polygon", "MultiPolygon"}
+    areas = pyogrio.read_dataframe(out, layer="area_events")  # a table: no polygon per row
+    assert len(areas) == 2 and not isinstance(areas, gpd.GeoDataFrame)
+    polygons = pyogrio.read_dataframe(out, layer="area_events_areas")  # each area once
+    assert set(polygons.geom_type) <= {"Polygon", "MultiPolygon"}
+    assert polygons["incidents"].sum() == 2 and set(areas["area_id"]) == set(polygons["area_id"])
     assert sorted(areas["event_id"]) == sorted(geocoded.loc[area, "event_id"])
     with pytest.raises(im.UsageError, match="area_events='layer' adds a layer"):
         export_layers(geocoded, tmp_path / "x.geojson", area_events="layer")
