@@ -84,7 +84,7 @@ MAY_IMPORT: dict[str, tuple[str, ...] | None] = {
     "fitness": (),
     "aggregate": ("options", "spans"),
     "hotspots": (),
-    "filters": ("actors", "categories", "options", "targets"),
+    "filters": ("actors", "categories", "options", "spans", "targets"),
     "trends": ("aggregate", "context", "hotspots"),
     "query": ("context", "gazetteer", "io"),
     "merge": ("actors", "io"),
@@ -97,7 +97,7 @@ MAY_IMPORT: dict[str, tuple[str, ...] | None] = {
     "jobs": (
         "actors", "aggregate", "atomic", "boundaries", "categories", "context", "export",
         "fetch", "filters", "fitness", "geocode", "io", "merge", "options", "pipeline", "query",
-        "render", "targets", "trends",
+        "render", "spans", "targets", "trends",
     ),
     "cli": ("jobs", "options"),
     "api": ("jobs", "options"),

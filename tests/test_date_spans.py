@@ -27,9 +27,8 @@ from hypothesis import strategies as st
 
 import incidentmap as im
 from incidentmap.aggregate import row_periods
-from incidentmap.filters import date_spans, select_rows
+from incidentmap.filters import select_rows
 from incidentmap.options import Filters
-from incidentmap.spans import date_spans as home_spans
 from tests.conftest import INCIDENTS
 from tests.test_cli import run
 
@@ -132,21 +131,6 @@ def test_kept_if_and_only_if_the_whole_span_lies_in_the_window(rows, since, unti
     assert set(im.filter_incidents(frame, since=s, until=u).index) == inside
     if s is None and u is None:  # no window: every row, dated or not, is kept
         assert len(chosen.kept) == len(frame) and chosen.cut.empty
-
-
-@settings(max_examples=200, deadline=None)
-@given(rows=rows_st, ends=st.lists(st.integers(-3, 400), min_size=30, max_size=30))
-def test_the_filters_spans_are_the_counts_spans(rows, ends):
-    """The filters hold a copy of :mod:`incidentmap.spans`' rule (their layer may not import
-    it yet): both give every row the same first and last day, stated ends included."""
-    frame = _frame(rows)
-    frame["date_end"] = [
-        None if pd.isna(d) else (d + pd.Timedelta(days=n)).strftime("%Y-%m-%d")
-        for d, n in zip(frame["date"], ends, strict=False)
-    ]
-    for given_rows in (frame, frame.drop(columns="date_end")):
-        mine, home = date_spans(given_rows), home_spans(given_rows)
-        assert mine[0].equals(home[0]) and mine[1].equals(home[1])
 
 
 def test_the_reported_examples_library():

@@ -16,6 +16,7 @@ from incidentmap.actors import AND_OR, ATTRIBUTIONS, check_group_ids
 from incidentmap.categories import check_categories
 from incidentmap.errors import UsageError
 from incidentmap.options import GROUP_ROLES, PRECISIONS, Filters, check_dates, read_day
+from incidentmap.spans import date_spans
 from incidentmap.targets import check_targets
 
 __all__ = [
@@ -23,11 +24,9 @@ __all__ = [
     "Filters",
     "Selection",
     "check_dates",
-    "date_spans",
     "filter_incidents",
     "select",
     "select_rows",
-    "span_text",
 ]
 
 
@@ -240,93 +239,6 @@ def _regex_mask(text: pd.Series, pattern_text: str) -> np.ndarray:
         )
         raise UsageError(msg) from None
     return hits[codes] if len(uniques) else np.zeros(len(text), dtype=bool)
-
-
-#: how far a date of each precision reaches from its first day (``date``), as a pandas
-#: period: a date known to the month covers its month, one known to the week its first day
-#: and the six after it (ACLED's aggregated weeks run Saturday to Friday). The rule of
-#: :mod:`incidentmap.spans` (the counts' and the coverage's home), which this layer may not
-#: import yet: ``tests/test_date_spans.py`` holds the two equal
-_SPAN_FREQ = {"week": "7D", "month": "M", "quarter": "Q", "year": "Y"}
-#: the rank of each precision, and of the span a stated last day gives
-_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
-
-
-def date_spans(incidents: pd.DataFrame, *, stated: bool = True) -> tuple[pd.Series, pd.Series]:
-    """Return each row's first and last day: the span its date stands for.
-
-    A row known to the day is that day. ``date`` holds the span's first day: a week runs
-    from it for seven days (ACLED's week of Saturday 28 January to Friday 3 February), a
-    month, a quarter or a year to the end of that calendar period (pandas periods,
-    :data:`_SPAN_FREQ`): "May 2023" runs from its date to 31 May. A row that states its last day
-    (UCDP's ``date_end``: an ISO date on or after the date, at least as wide as the
-    precision says) ends there. The rule :func:`incidentmap.aggregate.coarse_rows` counts
-    periods by, so a window on a whole period keeps what that period counts.
-
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        With ``date`` and, optionally, ``date_precision`` and ``date_end``.
-    stated : bool, default True
-        Let a stated last day (``date_end``) end the span; False: the precision alone.
-
-    Returns
-    -------
-    tuple of pandas.Series
-        First and last days (``datetime64[ns]``, midnight), NaT where there is no date.
-    """
-    raw = pd.to_datetime(incidents["date"], errors="coerce")
-    first = pd.Series(raw.to_numpy(), index=incidents.index).dt.normalize()
-    first = first.astype("datetime64[ns]")
-    if "date_precision" not in incidents:
-        return first, first.copy()
-    # each distinct precision once (a million rows of Arrow text hold a handful), on arrays
-    codes, names = pd.factorize(incidents["date_precision"], use_na_sentinel=True)
-    starts = first.to_numpy()
-    ends = starts.copy()
-    dated = first.notna().to_numpy()
-    spread = np.zeros(len(first), dtype=bool)
-    for k, name in enumerate(names):
-        freq = _SPAN_FREQ.get(str(name))
-        mask = (codes == k) & dated
-        if freq is not None and mask.any():
-            spread |= mask
-            start = pd.DatetimeIndex(starts[mask])
-            if freq == "7D":  # a week from its first day, whatever the weekday
-                ends[mask] = (start + pd.offsets.Day(6)).to_numpy()
-            else:
-                ends[mask] = start.to_period(freq).end_time.normalize().to_numpy()
-    last = pd.Series(ends, index=first.index, dtype="datetime64[ns]")
-    if not stated or not spread.any():
-        return first, last
-    ranks = np.array([_RANK.get(str(n), -1) for n in names] + [-1])[codes]
-    ends = _stated_last(incidents, first, ranks)
-    return first, last.where(~(spread & ends.notna().to_numpy()), ends)
-
-
-def _stated_last(incidents: pd.DataFrame, first: pd.Series, ranks: np.ndarray) -> pd.Series:
-    """Each row's stated last day (ISO ``date_end``) where it bounds its span, else NaT."""
-    none = pd.Series(pd.NaT, index=first.index, dtype="datetime64[ns]")
-    if "date_end" not in incidents:
-        return none
-    raw = incidents["date_end"]
-    if not pd.api.types.is_datetime64_any_dtype(raw):
-        raw = pd.to_datetime(raw.astype(object), errors="coerce", format="ISO8601")
-    end = pd.Series(raw.to_numpy(), index=first.index).dt.tz_localize(None).dt.normalize()
-    days = (end - first).dt.days.to_numpy()
-    implied = np.where(days > 31, 4, np.where(days > 6, 2, np.where(days > 0, 1, 0)))
-    usable = np.isfinite(days) & (days >= 0) & (ranks <= implied)
-    return end.astype("datetime64[ns]").where(usable, none)
-
-
-def span_text(first: Any, last: Any, precision: Any) -> str:
-    """Say a row's span in words: ``May 2023``, ``2019``, ``2023-05-06 to 2023-05-12``."""
-    a, b = pd.Timestamp(first), pd.Timestamp(last)
-    if precision == "year" and b == pd.Period(a, "Y").end_time.normalize():
-        return f"{a:%Y}"
-    if precision == "month" and b == pd.Period(a, "M").end_time.normalize():
-        return f"{a:%B %Y}"
-    return f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"
 
 
 def _date_masks(

@@ -11,21 +11,22 @@ date filters (:mod:`incidentmap.filters`), the periods of a count table
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["PRECISION_RANK", "SPAN_FREQ", "date_spans"]
+__all__ = ["PRECISION_RANK", "SPAN_FREQ", "date_spans", "span_text"]
 
-#: how far a date of each precision reaches, as a pandas period: a date known to the
-#: month covers its month (a week: its first day and the six after it, see date_spans)
-SPAN_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
-#: the days after its first that a week covers
-_WEEK_DAYS = 6
+#: how far a date of each precision reaches from its first day (``date``), as a pandas
+#: period: a date known to the month covers its month, one known to the week its first day
+#: and the six after it (ACLED's aggregated weeks run Saturday to Friday)
+SPAN_FREQ = {"week": "7D", "month": "M", "quarter": "Q", "year": "Y"}
 #: the rank of each precision, and of the span a stated last day gives
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 
 
-def date_spans(incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def date_spans(incidents: pd.DataFrame, *, stated: bool = True) -> tuple[pd.Series, pd.Series]:
     """Return each row's first and last day: the span its date stands for.
 
     A row known to the day is that day. ``date`` holds the span's first day (GTD's
@@ -41,6 +42,8 @@ def date_spans(incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     ----------
     incidents : pandas.DataFrame
         With ``date`` and, optionally, ``date_precision`` and ``date_end``.
+    stated : bool, default True
+        Let a stated last day (``date_end``) end the span; False: the precision alone.
 
     Returns
     -------
@@ -53,25 +56,33 @@ def date_spans(incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     raw = pd.to_datetime(incidents["date"], errors="coerce")
     first = pd.Series(raw.to_numpy(), index=incidents.index).dt.normalize()
     first = first.astype("datetime64[ns]")
-    last = first.copy()
     if "date_precision" not in incidents:
-        return first, last
-    prec = incidents["date_precision"].astype(object).to_numpy()
+        return first, first.copy()
+    # each distinct precision once (a million rows of Arrow text hold a handful), on arrays
+    codes, names = pd.factorize(incidents["date_precision"], use_na_sentinel=True)
+    starts = first.to_numpy()
+    ends = starts.copy()
     dated = first.notna().to_numpy()
-    spread = (prec == "week") & dated
-    if spread.any():
-        last[spread] = first[spread] + pd.Timedelta(days=_WEEK_DAYS)
-    for name, freq in SPAN_FREQ.items():
-        mask = (prec == name) & dated
-        if mask.any():
+    spread = np.zeros(len(first), dtype=bool)
+    for k, name in enumerate(names):
+        freq = SPAN_FREQ.get(str(name))
+        mask = (codes == k) & dated
+        if freq is not None and mask.any():
             spread |= mask
-            last[mask] = first[mask].dt.to_period(freq).dt.end_time.dt.normalize()
-    stated = _stated_ends(incidents, first, prec)
-    take = spread & stated.notna().to_numpy()
-    return first, last.where(~take, stated)
+            start = pd.DatetimeIndex(starts[mask])
+            if freq == "7D":  # a week from its first day, whatever the weekday
+                ends[mask] = (start + pd.offsets.Day(6)).to_numpy()
+            else:
+                ends[mask] = start.to_period(freq).end_time.normalize().to_numpy()
+    last = pd.Series(ends, index=first.index, dtype="datetime64[ns]")
+    if not stated or not spread.any():
+        return first, last
+    ranks = np.array([PRECISION_RANK.get(str(n), -1) for n in names] + [-1])[codes]
+    stated_ends = _stated_ends(incidents, first, ranks)
+    return first, last.where(~(spread & stated_ends.notna().to_numpy()), stated_ends)
 
 
-def _stated_ends(incidents: pd.DataFrame, first: pd.Series, prec: np.ndarray) -> pd.Series:
+def _stated_ends(incidents: pd.DataFrame, first: pd.Series, ranks: np.ndarray) -> pd.Series:
     """Each row's stated last day (ISO ``date_end``) where it bounds its span, else NaT."""
     none = pd.Series(pd.NaT, index=first.index, dtype="datetime64[ns]")
     if "date_end" not in incidents:
@@ -83,6 +94,15 @@ def _stated_ends(incidents: pd.DataFrame, first: pd.Series, prec: np.ndarray) ->
     days = (end - first).dt.days.to_numpy()
     # the precision the span itself gives: a code's coarser one is kept (it says more)
     implied = np.where(days > 31, 4, np.where(days > 6, 2, np.where(days > 0, 1, 0)))
-    ranks = pd.Series(prec, dtype=object).map(PRECISION_RANK).fillna(-1).to_numpy()
     usable = np.isfinite(days) & (days >= 0) & (ranks <= implied)
     return end.astype("datetime64[ns]").where(usable, none)
+
+
+def span_text(first: Any, last: Any, precision: Any) -> str:
+    """Say a row's span in words: ``May 2023``, ``2019``, ``2023-05-06 to 2023-05-12``."""
+    a, b = pd.Timestamp(first), pd.Timestamp(last)
+    if precision == "year" and b == pd.Period(a, "Y").end_time.normalize():
+        return f"{a:%Y}"
+    if precision == "month" and b == pd.Period(a, "M").end_time.normalize():
+        return f"{a:%B %Y}"
+    return f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"

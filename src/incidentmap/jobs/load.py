@@ -308,7 +308,7 @@ def _say_cut(report: Report, cut: Any, f: Filters) -> None:
     """
     import pandas as pd
 
-    from incidentmap.filters import date_spans, span_text
+    from incidentmap.spans import date_spans, span_text
 
     first, last = date_spans(cut)
     kinds = pd.Series("stated range", index=cut.index, dtype=object)
