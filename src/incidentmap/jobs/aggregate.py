@@ -141,6 +141,7 @@ def run(request: AggregateRequest) -> AggregateResult:
         if request.output is not None:
             layer = f"{request.level}_{request.period or 'total'}"
             out = request.output
+            say_repeated_polygons(report, counts, out, areas, request.level)
             written = write_area_rows(counts, out, areas, request.level, layer)
             say_written(report, written)
         if request.period is not None:
@@ -370,6 +371,40 @@ def coarse_precisions(g: Any, level: str, period: str) -> dict[str, int]:
     order = ("day", "week", "month", "quarter", "year")
     return {str(k): int(counts[k]) for k in sorted(counts.index, key=lambda k: (
         order.index(k) if k in order else len(order), str(k)))}  # fmt: skip
+
+
+#: a layer of repeated polygons from this size on is said (bytes of their WKB)
+REPEATED_SAID = 20_000_000
+
+
+def say_repeated_polygons(
+    report: Report, rows: pd.DataFrame, output: Output, areas: Any, level: str
+) -> None:
+    """Say that a GIS layer of counts by period repeats each area's polygon in every row.
+
+    398 districts over 81 months wrote 420 MB of GeoJSON for 51 incidents: the size is
+    said (about, from the polygons' WKB) with the smaller ways to the same counts.
+    """
+    import numpy as np
+
+    from incidentmap.io.targets import FileTarget, target_for
+
+    target = target_for(output.path)
+    if isinstance(target, FileTarget) and target.format == "CSV":
+        return
+    key = "district_id" if level == "district" else "province_code"
+    size = areas.set_index(areas[key].astype(str)).geometry.to_wkb().str.len()
+    used = rows[key].astype(str)
+    estimate = float(np.nansum(size.reindex(used).to_numpy(dtype=float)))
+    periods = int(rows["period_start"].nunique()) if "period_start" in rows else 1
+    if periods < 2 or estimate < REPEATED_SAID:
+        return
+    report.add(
+        "repeated_polygons",
+        f"this layer repeats each {level}'s polygon in each of its {periods:,} periods' rows "
+        f"(about {estimate / 1e6:,.0f} MB of polygons); a .csv table of the same counts, or "
+        "an export's layer of the polygons once beside a long table, is smaller",
+    )
 
 
 def write_area_rows(
