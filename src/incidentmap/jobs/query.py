@@ -216,11 +216,16 @@ def run(request: QueryRequest) -> QueryResult:
         if req.limit is not None:
             g = g.head(req.limit)
         report.counts.update(matched=matched, shown=len(g))
+        # "kept" counted the filters; the place asked (area, box, polygon, distance) is here
+        asked = location is not None or any(
+            v is not None for v in (req.province, req.district, req.bbox, req.within)
+        )
+        where = f" in the place asked, of the {len(rows):,} rows kept" if asked else ""
         if matched == 0:
-            report.add("matched", "no incidents match", kind="info")
+            report.add("matched", f"no incidents match{where}", kind="info")
         else:
             shown = f" (showing {len(g):,})" if len(g) < matched else ""
-            report.add("matched", f"{_incidents(matched)}{shown}", kind="info")
+            report.add("matched", f"{_incidents(matched)}{where}{shown}", kind="info")
         return QueryResult(g, matched, found.label, report)
 
 
