@@ -60,3 +60,31 @@ def test_a_cache_without_this_versions_corrections_is_installed_again(
     assert d.loc[d["district"] == "Jalalabad", "province_code"].tolist() == ["AF-KAB"]
     code, _, err = run(capsys, "boundaries", "install")
     assert code == 0 and "boundaries already installed" in err
+
+
+def test_installing_again_from_the_same_unchanged_folder_keeps_the_cache(
+    own_cache, capsys, tmp_path
+):
+    """A notebook begins with ``im.install_boundaries(folder)``: it reinstalled the layers
+    on every run. The same folder, its files unchanged, keeps them; a changed file, another
+    folder or ``force`` installs again."""
+    import shutil
+
+    stamp = (own_cache / "boundaries.gpkg").stat().st_mtime_ns
+    code, _, err = run(capsys, "boundaries", "install", "--from", GB)
+    assert code == 0 and "already installed from" in err and "--force installs" in err
+    info = im.install_boundaries(GB)  # the library: kept as well
+    assert (own_cache / "boundaries.gpkg").stat().st_mtime_ns == stamp
+    assert info.provenance["path"] == str(GB.resolve())
+    copy = tmp_path / "copy"
+    shutil.copytree(GB, copy)  # another folder (the same files): installed from there
+    code, _, err = run(capsys, "boundaries", "install", "--from", copy)
+    assert code == 0 and "installing boundaries: from" in err
+    code, _, err = run(capsys, "boundaries", "install", "--from", copy)
+    assert code == 0 and "already installed from" in err
+    adm1 = next(copy.glob("*ADM1.geojson"))
+    adm1.write_bytes(adm1.read_bytes() + b"\n")  # a file changed: installed again
+    code, _, err = run(capsys, "boundaries", "install", "--from", copy)
+    assert code == 0 and "installing boundaries: from" in err, err
+    code, _, err = run(capsys, "boundaries", "install", "--from", copy, "--force")
+    assert code == 0 and "installing boundaries: from" in err

@@ -20,13 +20,15 @@ from incidentmap.boundaries.sources import (
     locate_source,
     read_layer,
     sha256_of,
+    stale_corrections,
 )
 from incidentmap.errors import (
     BoundarySourceError,
+    IncidentMapError,
     UsageError,
 )
 
-__all__ = ["install_boundaries"]
+__all__ = ["install_boundaries", "installed_from"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -40,8 +42,13 @@ def install_boundaries(
     province_field: str | None = None,
     id_field: str | None = None,
     progress: bool = False,
+    force: bool = False,
 ) -> BoundaryInfo:
     """Install the district and province layers into the cache.
+
+    Layers installed from this same local ``source``, whose files have not changed since
+    (their SHA-256), are kept as they are (:func:`installed_from`): a notebook that begins
+    by installing them pays once, not on every run (``force`` installs them again).
 
     Parameters
     ----------
@@ -60,6 +67,8 @@ def install_boundaries(
         or ``<province code>-<row number>``).
     progress : bool, default False
         Show a download progress bar on standard error.
+    force : bool, default False
+        Install again although the layers were installed from this source, unchanged.
 
     Returns
     -------
@@ -76,6 +85,10 @@ def install_boundaries(
     if (district_field is None) != (province_field is None):
         msg = "give both district_field and province_field, or neither"
         raise UsageError(msg)
+    if source is not None and not force and district_field is None and id_field is None:
+        kept = installed_from(source)
+        if kept is not None:
+            return kept
     if source is None:
         adm2_path, adm1_path, origin = download_geoboundaries(progress=progress)
     else:
@@ -107,6 +120,32 @@ def install_boundaries(
     }
     provenance.setdefault("credit", credit_line(provenance))
     return write_cache(districts, provs, provenance)
+
+
+def installed_from(source: str | os.PathLike[str]) -> BoundaryInfo | None:
+    """Return the installed layers when they came from ``source`` and it has not changed.
+
+    The same folder or file (resolved), every file it gave read again to the same SHA-256,
+    the cache whole, and (for geoBoundaries) this version's province corrections in it;
+    else None: the layers are to be installed.
+    """
+    from incidentmap.boundaries.cache import boundaries_info, load_boundaries
+
+    try:
+        info = boundaries_info(check=True)
+    except IncidentMapError:  # not installed, or damaged
+        return None
+    p = info.provenance
+    files = p.get("files") or {}
+    if p.get("kind") != "local" or p.get("path") != str(Path(source).resolve()) or not files:
+        return None
+    for given in files.values():
+        path = Path(str(given.get("path", "")))
+        if not path.is_file() or sha256_of(path) != given.get("sha256"):
+            return None
+    if p.get("layout") == "geoboundaries" and stale_corrections(load_boundaries("district")):
+        return None
+    return info
 
 
 def _missing_provinces(districts: gpd.GeoDataFrame) -> list[dict[str, str]]:

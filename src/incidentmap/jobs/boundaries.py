@@ -65,6 +65,10 @@ def install(request: InstallRequest) -> Installed:
             return kept
         if kept is not None:  # stale: installed again from where it came from
             request = replace(request, source=kept)
+    elif request.source is not None and not request.force and request.district_field is None:
+        same = _same_source(request.source, report)
+        if same is not None:
+            return same
     where = (
         f"from {request.source}" if request.source else "geoBoundaries (pinned release) download"
     )
@@ -142,6 +146,21 @@ def _kept(report: Report) -> Installed | str | None:
                 "(`force` replaces them with the download)")  # fmt: skip
         report.add("kept", line, kind="warning")
     return Installed(p, path, report)
+
+
+def _same_source(source: str | os.PathLike[str], report: Report) -> Installed | None:
+    """Keep the layers installed from this very folder or file, unchanged since (say so)."""
+    from incidentmap.boundaries.install import installed_from
+
+    info = installed_from(source)
+    if info is None:
+        return None
+    p = dict(info.provenance)
+    report.add("kept", f"boundaries already installed from {source}, its files unchanged "
+               f"({plural(p.get('districts', 0), 'district')} in "
+               f"{plural(p.get('provinces', 0), 'province')}, {info.path}); `force` installs "
+               "them again", kind="info")  # fmt: skip
+    return Installed(p, str(info.path), report)
 
 
 def _doubled() -> str:
