@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidentmap.aggregate import coarse_rows, last_day_covered
+from incidentmap.aggregate import coarse_rows, last_day_covered, row_periods
 from incidentmap.spans import date_spans
 
 
@@ -44,7 +44,13 @@ def test_counts_and_coverage_read_the_same_spans(rows, period):
     assert last_day_covered(frame) == last.max()
     ends = first.dt.to_period({"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q",
                                "year": "Y"}[period]).dt.end_time.dt.normalize()  # fmt: skip
-    assert coarse_rows(frame, period).tolist() == (last > ends).tolist()
+    # a week of seven days counted by week is in the calendar week of its middle day
+    shifted = (period == "week") & (frame["date_precision"] == "week") & (first.dt.weekday != 0)
+    assert coarse_rows(frame, period).tolist() == ((last > ends) & ~shifted).tolist()
+    middle = first + pd.Timedelta(days=3)
+    expected = middle.dt.to_period("W-SUN").dt.start_time
+    starts = row_periods(frame, "week")
+    assert starts[shifted.to_numpy()].tolist() == expected[shifted.to_numpy()].tolist()
 
 
 def test_acled_weeks_run_saturday_to_friday(tmp_path):
@@ -74,3 +80,36 @@ def test_acled_weeks_run_saturday_to_friday(tmp_path):
     kabul = table[table["province"] == "Kabul"].set_index("period_start")["incidents"]
     assert kabul.to_dict() == {"2023-01-01": 2}  # 28 Jan - 3 Feb: in no one month
     assert "1 row (3 incidents) is dated only to a span no one month holds" in result.output
+
+
+def test_acled_weeks_by_week_are_in_the_calendar_week_of_their_weekdays(tmp_path):
+    """By week, ACLED's Saturday-to-Friday week was refused ("no week holds one") once a
+    week was seven days: it is counted in the calendar week holding five of its days, said."""
+    from typer.testing import CliRunner
+
+    from incidentmap.cli import app
+
+    path = tmp_path / "weekly.csv"
+    path.write_text(
+        "week,region,country,admin1,event_type,sub_event_type,events,fatalities,"
+        "disorder_type,centroid_latitude,centroid_longitude\n"
+        "2023-01-21,Caucasus and Central Asia,Afghanistan,Kabul,Battles,Armed clash,2,1,"
+        "Political violence,34.53,69.17\n"
+        "2023-01-28,Caucasus and Central Asia,Afghanistan,Kabul,Battles,Armed clash,3,5,"
+        "Political violence,34.53,69.17\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "weeks.csv"
+    result = CliRunner().invoke(app, [
+        "aggregate", str(path), "--period", "week", "--level", "province", "--weight",
+        "events", "-o", str(out),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    kabul = table[table["province"] == "Kabul"].set_index("period_start")["incidents"]
+    assert kabul.to_dict() == {"2023-01-23": 2, "2023-01-30": 3}
+    assert "2 rows are dated to a week that does not start on a Monday" in result.output
+    result = CliRunner().invoke(app, ["trends", str(path), "--period", "week", "--level",
+                                      "province", "--weight", "events", "-f", "csv"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "does not start on a Monday" in result.output

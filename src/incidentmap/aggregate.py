@@ -32,6 +32,7 @@ __all__ = [
     "period_start",
     "row_periods",
     "row_weights",
+    "shifted_weeks",
     "weighted",
 ]
 
@@ -89,6 +90,10 @@ def row_periods(incidents: pd.DataFrame, period: str) -> pd.Series:
     if "date" not in incidents:
         return pd.Series(pd.NaT, index=incidents.index, dtype="datetime64[ns]")
     starts = period_start(incidents["date"], period)
+    shifted = shifted_weeks(incidents, period)
+    if shifted.any():  # a Saturday-to-Friday week: the calendar week of its five weekdays
+        middle = pd.to_datetime(incidents["date"], errors="coerce") + pd.Timedelta(days=3)
+        starts = starts.where(~shifted, period_start(middle, period))
     coarse = coarse_rows(incidents, period)
     return starts.where(~coarse, pd.NaT) if coarse.any() else starts
 
@@ -98,13 +103,31 @@ def coarse_rows(incidents: pd.DataFrame, period: str) -> np.ndarray:
 
     The span is the one :func:`incidentmap.spans.date_spans` gives (the calendar week,
     month or year of the row's precision, or the last day the row states: UCDP's 28-29
-    July 2015 is in July though its week runs into August).
+    July 2015 is in July though its week runs into August). A week of seven days counted
+    by week is no such row (:func:`shifted_weeks`).
     """
     if "date_precision" not in incidents or "date" not in incidents:
         return np.zeros(len(incidents), dtype=bool)
     first, last = date_spans(incidents)
     ends = period_start(first, period).dt.to_period(PERIODS[period]).dt.end_time.dt.normalize()
-    return (first.notna() & (last > ends)).to_numpy(dtype=bool)
+    return (first.notna() & (last > ends)).to_numpy(dtype=bool) & ~shifted_weeks(incidents, period)
+
+
+def shifted_weeks(incidents: pd.DataFrame, period: str | None) -> np.ndarray:
+    """Tell which rows, counted by week, are a week of seven days that is no calendar week.
+
+    ACLED's weeks run Saturday to Friday: no calendar week (Monday to Sunday) holds one,
+    and each shares four or more of its days with one of them. Counted by week, such a
+    row is counted in that calendar week, the one holding the middle of its span (said
+    by the commands, never silently); by month or longer, it belongs to a period only
+    when its whole span does.
+    """
+    if period != "week" or "date_precision" not in incidents or "date" not in incidents:
+        return np.zeros(len(incidents), dtype=bool)
+    first, last = date_spans(incidents, stated=False)
+    prec = incidents["date_precision"].astype(object).to_numpy()
+    seven = ((last - first).dt.days == 6).to_numpy(dtype=bool)
+    return (prec == "week") & seven & (first.dt.weekday != 0).to_numpy(dtype=bool)
 
 
 def weighted(incidents: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -290,7 +313,6 @@ def counts_by_area(
         msg = f"incidents have no {key} column (geocode them first)"
         raise UsageError(msg)
     used = [c for c in dict.fromkeys([key, "date", *sums]) if c in incidents.columns]
-    coarse = coarse_rows(incidents, period) if period is not None else None
     rows = pd.DataFrame({c: incidents[c] for c in used})  # only what is counted: no geometry
     rows = rows[rows[key].notna()]
     rows[key] = rows[key].astype(str)
@@ -310,9 +332,9 @@ def counts_by_area(
         grouped = _sums(rows.groupby(key), value_cols, sum_cols)
         out = area_table.merge(grouped, left_on=key, right_index=True, how="left")
     else:
-        rows["period_start"] = period_start(rows["date"], period)
         placed = incidents[key].notna().to_numpy()
-        rows.loc[coarse[placed], "period_start"] = pd.NaT  # a month is in no one week
+        # a month is in no one week; a Saturday-to-Friday week in the week of its weekdays
+        rows["period_start"] = row_periods(incidents, period).to_numpy()[placed]
         dated = rows[rows["period_start"].notna()]
         first = pd.Timestamp(start) if start is not None else dated["period_start"].min()
         last = pd.Timestamp(end) if end is not None else dated["period_start"].max()

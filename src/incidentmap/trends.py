@@ -50,6 +50,7 @@ from incidentmap.aggregate import (
     counts_by_area,
     last_day_covered,
     national_timeline,
+    shifted_weeks,
 )
 from incidentmap.context import context_for
 from incidentmap.errors import UsageError, refuse_choice, refuse_unknown
@@ -346,6 +347,8 @@ def compare(
             "coarse_dates_week": coarse_count(
                 incidents[when <= week_end + _DAY], opts.level, "week"
             ),
+            # weeks from another weekday (ACLED's Saturdays): counted by calendar week, said
+            "shifted_weeks": int(shifted_weeks(kept, opts.period).sum()),
             "hot_without_events": quiet_hot,
             "fdr": opts.fdr,
             "alpha": opts.alpha,

@@ -136,16 +136,19 @@ def installed_from(source: str | os.PathLike[str]) -> BoundaryInfo | None:
     except IncidentMapError:  # not installed, or damaged
         return None
     p = info.provenance
-    files = p.get("files") or {}
-    if p.get("kind") != "local" or p.get("path") != str(Path(source).resolve()) or not files:
+    if p.get("kind") != "local" or p.get("path") != str(Path(source).resolve()):
         return None
-    for given in files.values():
-        path = Path(str(given.get("path", "")))
-        if not path.is_file() or sha256_of(path) != given.get("sha256"):
-            return None
+    if not _unchanged(p.get("files") or {}):
+        return None
     if p.get("layout") == "geoboundaries" and stale_corrections(load_boundaries("district")):
         return None
     return info
+
+
+def _unchanged(files: dict[str, Any]) -> bool:
+    """Tell whether every file a source gave is there with the SHA-256 it had (none: no)."""
+    paths = [(Path(str(f.get("path", ""))), f.get("sha256")) for f in files.values()]
+    return bool(paths) and all(p.is_file() and sha256_of(p) == digest for p, digest in paths)
 
 
 def _missing_provinces(districts: gpd.GeoDataFrame) -> list[dict[str, str]]:

@@ -216,15 +216,9 @@ def period_notes(report: Report, g: Any, level: str, period: str) -> None:
     level; the table's total is then less than the rows, and each reason is said with its
     count, so that the sum of the table plus the rows said is the rows kept.
     """
-    from incidentmap.aggregate import coarse_count, coarse_rows, row_weights
-
     key = "district_id" if level == "district" else "province_code"
     placed = g[key].notna() if key in g.columns else None
-    coarse = coarse_count(g, level, period)
-    if coarse:
-        weight = float(row_weights(g)[coarse_rows(g, period) & g[key].notna().to_numpy()].sum())
-        said = coarse_note(coarse, period, coarse_precisions(g, level, period), weight)
-        report.add("coarse_dates", said)
+    _span_notes(report, g, level, period)
     dates = g["date"] if "date" in g.columns else None
     undated = int(dates.isna().sum()) if dates is not None else len(g)
     if undated:
@@ -354,6 +348,35 @@ def coarse_note(
     return (
         f"{n:,} {rows} dated only to a span no one {period} holds{known}: counted in "
         f"totals, in no {period}"
+    )
+
+
+def _span_notes(report: Report, g: Any, level: str, period: str) -> None:
+    """Say the rows whose span no one period holds, and the weeks counted by calendar week."""
+    from incidentmap.aggregate import coarse_count, coarse_rows, row_weights, shifted_weeks
+
+    placed = g["district_id" if level == "district" else "province_code"].notna().to_numpy()
+    shifted = int(shifted_weeks(g, period)[placed].sum())
+    if shifted:
+        report.add("shifted_weeks", shifted_note(shifted))
+    coarse = coarse_count(g, level, period)
+    if coarse:
+        weight = float(row_weights(g)[coarse_rows(g, period) & placed].sum())
+        said = coarse_note(coarse, period, coarse_precisions(g, level, period), weight)
+        report.add("coarse_dates", said)
+
+
+def shifted_note(n: int) -> str:
+    """Say that ``n`` rows, dated to a week from another weekday, are counted by calendar week.
+
+    ACLED's weeks run Saturday to Friday: counted by week (Monday to Sunday), each is in
+    the calendar week holding the middle of it, five of its seven days.
+    """
+    rows = "row is" if n == 1 else "rows are"
+    return (
+        f"{n:,} {rows} dated to a week that does not start on a Monday (ACLED's run Saturday "
+        "to Friday): each is counted in the calendar week (Monday to Sunday) holding the middle "
+        "of it, four or more of its seven days"
     )
 
 

@@ -59,16 +59,10 @@ def install(request: InstallRequest) -> Installed:
     from incidentmap.boundaries import install_boundaries
 
     report = Report()
-    if request.source is None and not request.force:
-        kept = _kept(report)
-        if isinstance(kept, Installed):
-            return kept
-        if kept is not None:  # stale: installed again from where it came from
-            request = replace(request, source=kept)
-    elif request.source is not None and not request.force and request.district_field is None:
-        same = _same_source(request.source, report)
-        if same is not None:
-            return same
+    kept = _kept_or_again(request, report)
+    if isinstance(kept, Installed):
+        return kept
+    request = kept
     where = (
         f"from {request.source}" if request.source else "geoBoundaries (pinned release) download"
     )
@@ -146,6 +140,23 @@ def _kept(report: Report) -> Installed | str | None:
                 "(`force` replaces them with the download)")  # fmt: skip
         report.add("kept", line, kind="warning")
     return Installed(p, path, report)
+
+
+def _kept_or_again(request: InstallRequest, report: Report) -> Installed | InstallRequest:
+    """Return the layers kept (said), or the request to install (stale: from their source)."""
+    if request.force:
+        return request
+    if request.source is None:
+        kept = _kept(report)
+        if isinstance(kept, Installed):
+            return kept
+        # stale: installed again from where it came from
+        return replace(request, source=kept) if kept is not None else request
+    if request.district_field is None:
+        same = _same_source(request.source, report)
+        if same is not None:
+            return same
+    return request
 
 
 def _same_source(source: str | os.PathLike[str], report: Report) -> Installed | None:

@@ -332,6 +332,12 @@ def _period_note(req: BriefRequest, loaded: Loaded, style: MapStyle, report: Rep
     held = no_period(loaded.frame, style.period, where)
     if held:
         report.add("no_period", held, field="period")
+    from incidentmap.aggregate import shifted_weeks
+    from incidentmap.jobs.aggregate import shifted_note
+
+    shifted = int(shifted_weeks(loaded.frame, style.period).sum())
+    if shifted:
+        report.add("shifted_weeks", shifted_note(shifted), field="period")
 
 
 def _publish(

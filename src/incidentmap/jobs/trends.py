@@ -21,6 +21,7 @@ from incidentmap.jobs.aggregate import (
     say_province_only,
     say_repeated_ids,
     say_written,
+    shifted_note,
     write_area_rows,
 )
 from incidentmap.jobs.load import Source, load, target_breakdown
@@ -235,6 +236,8 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
             "surge and threat not applied: ACLED's rules are weekly and no row is dated to a "
             "day (the rows are counts by month or year)",
         )
+    if f.get("shifted_weeks"):
+        add("shifted_weeks", shifted_note(f["shifted_weeks"]))
     coarse = {"week": f.get("coarse_dates_week", 0), period: f.get("coarse_dates", 0)}
     for what, n in coarse.items():
         if n and (what != "week" or f.get("surge_week") is not None):

@@ -167,15 +167,19 @@ def incidents_credit(incidents: pd.DataFrame) -> str | None:
     """
     path = incidents.attrs.get("path")
     name = Path(str(path)).name if path else None
-    citation = incidents.attrs.get("citation") or ""
-    if not citation and "citations" in incidents.columns:
-        parts: list[str] = []
-        for text in incidents["citations"].dropna().astype(str).unique():
-            parts.extend(p for p in text.split("; ") if p and p not in parts)
-        citation = "; ".join(parts)
+    citation = incidents.attrs.get("citation") or _merged_citations(incidents)
     if citation and name:
         return f"{citation} ({name})"
     return citation or name
+
+
+def _merged_citations(incidents: pd.DataFrame) -> str:
+    """Return the distinct credits a merged list's ``citations`` name, in their order."""
+    if "citations" not in incidents.columns:
+        return ""
+    texts = incidents["citations"].dropna().astype(str).unique()
+    parts = [p for text in texts for p in text.split("; ") if p]
+    return "; ".join(dict.fromkeys(parts))
 
 
 #: short dataset names for titles, by the layout recognised

@@ -258,10 +258,7 @@ def _panels(ctx: StaticContext, chosen: list[int], plt: Any, room: _Room) -> Any
     n = len(chosen)
     cols = _columns(n)
     rows = math.ceil(n / cols)
-    said = {t: panel_total(ctx.series, ctx.style.mode, t).partition("\n") for t in chosen}
-    details = {t: textwrap.fill(_plain(d), width=88) for t, (_, _, d) in said.items() if d}
-    # between two rows: a panel's two-line title, and the detail lines under the one above
-    gap = 0.45 + 0.13 * max((d.count("\n") + 1 for d in details.values()), default=0)
+    totals, details, gap = _panel_texts(ctx, chosen)
     under = room.bottom_in + gap - 0.45  # the last row's detail lines, above the legend
     height = 4.4 * rows - 0.8 + room.head_in + under + (gap - 0.45) * (rows - 1)
     fig, axes = plt.subplots(rows, cols, figsize=(_PANEL_WIDTH * cols, height), squeeze=False)
@@ -281,7 +278,7 @@ def _panels(ctx: StaticContext, chosen: list[int], plt: Any, room: _Room) -> Any
         for ax, t in panels:
             layer.draw(ax, replace(ctx, panel=t))
     for ax, t in panels:
-        total = said[t][0]
+        total = totals[t]
         ax.set_title(
             _plain(ctx.series.label(t) + suffix + (f"\n{total}" if total else "")), fontsize=10
         )
@@ -289,6 +286,19 @@ def _panels(ctx: StaticContext, chosen: list[int], plt: Any, room: _Room) -> Any
             ax.text(0.5, -0.005, details[t], transform=ax.transAxes, ha="center", va="top",
                     fontsize=7.5, color="#333")  # fmt: skip
     return fig
+
+
+def _panel_texts(
+    ctx: StaticContext, chosen: list[int]
+) -> tuple[dict[int, str], dict[int, str], float]:
+    """Return each panel's total, its detail lines (wrapped) and the gap two rows need (in).
+
+    Between two rows: a panel's two-line title, and the detail lines under the one above.
+    """
+    said = {t: panel_total(ctx.series, ctx.style.mode, t).partition("\n") for t in chosen}
+    details = {t: textwrap.fill(_plain(d), width=88) for t, (_, _, d) in said.items() if d}
+    lines = max((d.count("\n") + 1 for d in details.values()), default=0)
+    return {t: total for t, (total, _, _) in said.items()}, details, 0.45 + 0.13 * lines
 
 
 def _columns(n: int) -> int:
