@@ -142,3 +142,22 @@ def test_an_incident_saying_total_is_kept(use_cache, tmp_path):
     pd.DataFrame(rows, columns=COLUMNS).to_csv(path, index=False)
     g = im.read(path).frame
     assert list(g["row"]) == [1, 2, 3, 4, 5] and g["fatalities"].sum() == 25
+
+
+def test_a_subtotal_in_a_later_block_of_a_large_file_is_said(use_cache, capsys, tmp_path):
+    """A large CSV is read block by block: a Subtotal (or the Total under the table) in any
+    block but the first was left out without a word; each is said, as a whole read says it."""
+    rows = []
+    for i in range(3000):
+        rows.append({"id": f"E{i}", "date": "2019-03-01", "province": PROVINCES[i % 5],
+                     "actor": "Taliban", "notes": "IED " + "x" * 40, "fatalities": 1})  # fmt: skip
+        if i == 2000:
+            rows.append({"id": "", "date": "", "province": "Subtotal Kabul", "actor": "",
+                         "notes": "", "fatalities": 2001})  # fmt: skip
+    path = tmp_path / "big.csv"
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(path, index=False)
+    out = tmp_path / "big.parquet"
+    code, _, err = run(capsys, "geocode", path, "-o", out, "--block-mb", "0.05")
+    assert code == 0, err
+    assert "row 2002" in err and "subtotal" in err.lower(), err
+    assert len(pd.read_parquet(out)) == 3000

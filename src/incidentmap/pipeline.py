@@ -67,6 +67,10 @@ _EXAMPLES = 5
 _Placing = tuple[Callable[[], PlacedTable], int, ReadFacts]
 
 
+#: the words of a note naming rows a block left out (io.assemble.total_notes)
+_LEFT_OUT = "left out"
+
+
 @dataclass
 class GeocodeReport:
     """What :func:`geocode_to_file` did.
@@ -126,6 +130,8 @@ class GeocodeReport:
             self.summary["by_method"] = Counter(s["by_method"])
             self.summary["unplaced_reasons"] = Counter(s["unplaced_reasons"])
         else:
+            # rows a later block left out (a Subtotal row, a Total under the table) are said
+            self.notes += [n for n in facts.notes if n not in self.notes and _LEFT_OUT in n]
             for key, value in s.items():  # every count of a block adds up
                 if isinstance(value, int) and not isinstance(value, bool):
                     self.summary[key] = self.summary.get(key, 0) + value

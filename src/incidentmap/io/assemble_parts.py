@@ -489,7 +489,7 @@ def source_precision(t: RawTable) -> pd.Series:
 # rows that add up others: a Total under the table, a Subtotal between its groups
 
 #: a cell that says its row adds up others (English, French, German, Spanish exports): the
-#: words of the trailing-total rule this extends (``roles.trailing_totals``), ``Sub total`` too
+#: one rule for a Total under the table and a Subtotal between its groups (``Sub total`` too)
 _WORD = (
     r"(?:(?:grand\s*|sub[\s-]*)?totals?|summe|sum|gesamt(?:summe)?|total\s+g[ée]n[ée]ral"
     r"|totales?)"

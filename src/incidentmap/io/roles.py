@@ -34,7 +34,6 @@ __all__ = [
     "kept_notes",
     "pcodes",
     "readable_date_column",
-    "trailing_totals",
     "wkt_points",
     "year_dates",
     "year_month_dates",
@@ -265,70 +264,6 @@ def count_note(frame: pd.DataFrame, name: str) -> list[str]:
         f"table): `weight` {col} counts each row as its events; without it every row "
         "counts as one incident"
     ]
-
-
-#: a cell that says its row adds up the others (English, French, German, Spanish exports)
-_TOTAL = re.compile(
-    r"(grand\s*|sub-?)?totals?|sum|summe|gesamt(summe)?|total\s+g[ée]n[ée]ral|totales?",
-    re.IGNORECASE,
-)
-#: the roles an incident row states at least one of: when, and where
-_WHEN_WHERE = (
-    "date", "latitude", "longitude", "stated_province", "stated_district", "stated_place",
-)  # fmt: skip
-
-
-def trailing_totals(
-    frame: pd.DataFrame, mapping: dict[str, str], extra: tuple[str, ...], name: str
-) -> tuple[int, list[str]]:
-    """Count the rows at the end of a table that add up the rows above, and say so.
-
-    A spreadsheet's last row ``Total``, with the sum of the tolls and no date and no
-    place, is not an incident: counted as one it doubles every toll. Such a row has a
-    cell saying ``Total`` (``Grand total``, ``Sum``, ``Gesamt``...) and is blank in every
-    column of a date or a place the file has (``extra``: the header keys of date parts
-    too). Only rows
-    at the very end are taken (a total under the rows it adds up).
-
-    Returns
-    -------
-    int
-        How many rows at the end are totals (0 when the file has no date or place column).
-    list of str
-        One note naming them, with the toll they hold.
-    """
-    by_key = {header_key(c): str(c) for c in frame.columns}
-    cols = [mapping[r] for r in _WHEN_WHERE if r in mapping]
-    cols += [by_key[k] for k in extra if k in by_key]
-    if not cols:
-        return 0, []
-    n = 0
-    while n < len(frame) and _is_total(frame.iloc[len(frame) - 1 - n], cols):
-        n += 1
-    return n, [_totals_note(frame, mapping, n, name)] if n else []
-
-
-def _is_total(row: pd.Series, cols: list[str]) -> bool:
-    """Tell whether a row is blank in ``cols`` and has a cell saying total."""
-    if not blank_mask(row[cols].reset_index(drop=True)).all():
-        return False
-    return any(_TOTAL.fullmatch(str(v).strip().rstrip(":")) for v in row if isinstance(v, str))
-
-
-def _totals_note(frame: pd.DataFrame, mapping: dict[str, str], n: int, name: str) -> str:
-    first = len(frame) - n + 1
-    which = f"row {first}" if n == 1 else f"rows {first}-{len(frame)}"
-    said = ""
-    col = mapping.get("fatalities")
-    if col is not None:
-        values = pd.to_numeric(frame[col], errors="coerce")
-        total, above = values.iloc[-n:].sum(), values.iloc[:-n].sum()
-        same = " (the sum of the rows above)" if n == 1 and total == above else ""
-        said = f", {col!r} {total:,.10g}{same}"
-    return (
-        f"{name}: {which} add{'s' if n == 1 else ''} up the rows above (a cell says total, "
-        f"no date or place{said}): not an incident, left out"
-    )
 
 
 #: columns that hold a row's geometry as WKT text (UCDP GED's ``geom_wkt``, QGIS's ``WKT``)
