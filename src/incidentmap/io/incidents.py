@@ -96,7 +96,8 @@ def read_incidents_facts(
         point geometry where coordinates were given (EPSG:4326). ``attrs``
         describe the data: ``path``, ``preset``, ``citation``, ``columns`` (the
         mapping used). A file written by ``incidentmap geocode`` is returned as
-        written (``preset`` "geocoded").
+        written, under the layout its kept columns name (``preset`` ``gtd``,
+        ``ucdp``..., else "geocoded") with that layout's citation.
     ReadFacts
         What the reading did: ``notes`` (lines for the user), ``encoding``,
         ``layout``, ``kept``, ``bad_values``; ``geocoded`` for a geocoded file.
