@@ -34,6 +34,8 @@ from incidentmap.io.decode import encoding_note
 from incidentmap.io.numbers import has_undecided_counts, parse_counts
 from incidentmap.io.preamble import blank_rows, header_below
 from incidentmap.io.roles import (
+    bare_place_note,
+    bare_place_rows,
     count_note,
     day_count,
     fallback_columns,
@@ -272,6 +274,10 @@ def _table(
     said = total_notes(frame, mapping, totals, rows, name)
     if totals:  # a spreadsheet's Total row, or Subtotal rows: not incidents
         frame, rows, geom_src = _without(frame, rows, geom_src, list(totals))
+    bare = bare_place_rows(frame, mapping, chosen, chosen.date_parts or ())
+    if len(bare):  # no id, no date, only a place: no record of the publisher
+        said.append(bare_place_note(frame, mapping, bare, rows, name, chosen.title))
+        frame, rows, geom_src = _without(frame, rows, geom_src, list(bare))
     problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
     _formulas(formulas, problems, len(frame), hxl is not None)

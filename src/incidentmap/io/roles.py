@@ -418,3 +418,58 @@ def fallback_columns(preset: Preset) -> dict[str, tuple[str, ...]]:
     return {
         role: tuple(k for k in generic[role] if k not in _NO_FALLBACK) for role in _FALLBACK_ROLES
     }
+
+
+#: the roles that say where, and nothing else
+_PLACE_ROLES = frozenset(
+    {"stated_province", "stated_district", "stated_place", "latitude", "longitude"}
+)
+
+
+def bare_place_rows(
+    frame: pd.DataFrame, mapping: dict[str, str], chosen: Preset, extra: tuple[str, ...]
+) -> np.ndarray:
+    """Return the rows of a publisher's layout that state nothing but a place.
+
+    Every record of ACLED, UCDP GED and GTD has its event id and its date. A row of such a
+    file with no id, no date and nothing else the layout reads (type, actors, tolls,
+    notes), only a place (a derived column copied down, as GTD's extract does at its row
+    1,779), is no record of the publisher: counted as an incident it adds one to its
+    province. A file of the generic layout keeps such rows (an analyst's list may know no
+    more of an incident), and so does a publisher's file none of whose rows has an id.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    if chosen.name == "generic" or "event_id" not in mapping or not len(frame):
+        return empty
+    by_key = {header_key(c): str(c) for c in frame.columns}
+    said = {c for role, c in mapping.items() if role not in _PLACE_ROLES and c in frame.columns}
+    said |= {by_key[k] for k in extra if k in by_key}
+    blank = np.ones(len(frame), dtype=bool)
+    for col in sorted(said):
+        blank &= np.asarray(blank_mask(frame[col]), dtype=bool)
+    ids = np.asarray(blank_mask(frame[mapping["event_id"]]), dtype=bool)
+    return np.flatnonzero(blank) if (~ids).any() else empty
+
+
+def bare_place_note(
+    frame: pd.DataFrame, mapping: dict[str, str], found: np.ndarray, rows: np.ndarray, name: str,
+    title: str,
+) -> str:  # fmt: skip
+    """Say the rows :func:`bare_place_rows` found: each one's row number and its place.
+
+    ``found`` are positions in ``frame``; ``rows`` numbers the table's rows; the first ten.
+    """
+    cols = [mapping[r] for r in sorted(_PLACE_ROLES) if r in mapping]
+    shown = []
+    for i in found[:10]:
+        cells = [frame[c].iloc[[i]] for c in cols]
+        place = [str(v.iloc[0]) for v in cells if not np.asarray(blank_mask(v)).all()]
+        shown.append(f"row {rows[i]}" + (f" ({', '.join(place)})" if place else ""))
+    more = f" and {len(found) - 10:,} more" if len(found) > 10 else ""
+    n = len(found)
+    return (
+        f"{name}: {n:,} row{'s' if n != 1 else ''} with no event id, no date "
+        f"and nothing but a place, not a record of the {title} (whose every record has an id "
+        f"and a date): left out: "
+        f"{'; '.join(shown)}{more}"
+    )
