@@ -9,18 +9,11 @@ from __future__ import annotations
 import pytest
 
 import incidentmap as im
-from incidentmap.cli import main
 from tests.conftest import ROOT
+from tests.test_cli import run
 
 pytestmark = pytest.mark.usefixtures("use_cache")
 SAMPLE = ROOT / "geo" / "sample_incidents.csv"
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exc:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 def test_query_says_the_place_between_kept_and_matched(capsys):

@@ -53,14 +53,9 @@ def test_counts_and_coverage_read_the_same_spans(rows, period):
     assert starts[shifted.to_numpy()].tolist() == expected[shifted.to_numpy()].tolist()
 
 
-def test_acled_weeks_run_saturday_to_friday(tmp_path):
-    """ACLED's aggregated weeks start on their Saturday: one that runs into the next month
-    is in no month (said), never all of it in the month of its Saturday."""
-    from typer.testing import CliRunner
-
-    from incidentmap.cli import app
-
-    path = tmp_path / "weekly.csv"
+def _acled_weeks(folder) -> object:
+    """ACLED's weekly counts of Kabul: the weeks of Saturday 21 and Saturday 28 January 2023."""
+    path = folder / "weekly.csv"
     path.write_text(
         "week,region,country,admin1,event_type,sub_event_type,events,fatalities,"
         "disorder_type,centroid_latitude,centroid_longitude\n"
@@ -70,6 +65,17 @@ def test_acled_weeks_run_saturday_to_friday(tmp_path):
         "Political violence,34.53,69.17\n",
         encoding="utf-8",
     )
+    return path
+
+
+def test_acled_weeks_run_saturday_to_friday(tmp_path):
+    """ACLED's aggregated weeks start on their Saturday: one that runs into the next month
+    is in no month (said), never all of it in the month of its Saturday."""
+    from typer.testing import CliRunner
+
+    from incidentmap.cli import app
+
+    path = _acled_weeks(tmp_path)
     out = tmp_path / "months.csv"
     result = CliRunner().invoke(app, [
         "aggregate", str(path), "--period", "month", "--level", "province", "--weight",
@@ -89,16 +95,7 @@ def test_acled_weeks_by_week_are_in_the_calendar_week_of_their_weekdays(tmp_path
 
     from incidentmap.cli import app
 
-    path = tmp_path / "weekly.csv"
-    path.write_text(
-        "week,region,country,admin1,event_type,sub_event_type,events,fatalities,"
-        "disorder_type,centroid_latitude,centroid_longitude\n"
-        "2023-01-21,Caucasus and Central Asia,Afghanistan,Kabul,Battles,Armed clash,2,1,"
-        "Political violence,34.53,69.17\n"
-        "2023-01-28,Caucasus and Central Asia,Afghanistan,Kabul,Battles,Armed clash,3,5,"
-        "Political violence,34.53,69.17\n",
-        encoding="utf-8",
-    )
+    path = _acled_weeks(tmp_path)
     out = tmp_path / "weeks.csv"
     result = CliRunner().invoke(app, [
         "aggregate", str(path), "--period", "week", "--level", "province", "--weight",

@@ -12,17 +12,16 @@ import pytest
 from typer.testing import CliRunner
 
 import incidentmap as im
-from incidentmap.cli import app, main
+from incidentmap.cli import app
 from incidentmap.errors import UsageError
+from tests.test_cli import run as run_cli
 
 pytestmark = pytest.mark.usefixtures("use_cache")
 
 
 def run(capsys, *args):
-    with pytest.raises(SystemExit) as exc:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exc.value.code, out + err
+    code, out, err = run_cli(capsys, *args)
+    return code, out + err
 
 
 @pytest.fixture
