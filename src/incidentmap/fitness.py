@@ -38,6 +38,8 @@ class Fitness:
         The first and last date.
     tolls_known : int
         Rows whose death toll is known (a number, zero included).
+    point_rows : int
+        Rows placed by a point of their own (what a map of points draws).
     """
 
     rows: int
@@ -48,6 +50,7 @@ class Fitness:
     first: pd.Timestamp | None
     last: pd.Timestamp | None
     tolls_known: int
+    point_rows: int = 0
 
     def default_level(self) -> str:
         """Return the finest level most placed rows reach: ``district`` or ``province``."""
@@ -82,6 +85,7 @@ def data_fitness(incidents: pd.DataFrame) -> Fitness:
         first=dates.min() if len(dates) else None,
         last=dates.max() if len(dates) else None,
         tolls_known=int(np.isfinite(tolls.to_numpy(dtype=float)).sum()),
+        point_rows=int((prec == "point").sum()),
     )
 
 
@@ -108,7 +112,12 @@ def _column(incidents: pd.DataFrame, name: str) -> pd.Series:
 
 
 def check_fit(
-    fit: Fitness, *, level: str | None, period: str | None, measure: str = "incidents"
+    fit: Fitness,
+    *,
+    level: str | None,
+    period: str | None,
+    measure: str = "incidents",
+    points: bool = False,
 ) -> tuple[str, list[str]]:
     """Refuse what the data cannot give; say what it gives only in part.
 
@@ -122,6 +131,8 @@ def check_fit(
         The period asked for (None: all dates together).
     measure : str, default "incidents"
         What is counted (``fatalities`` says how many tolls are known).
+    points : bool, default False
+        A map of points alone: refused when no row has a point (it would be empty).
 
     Returns
     -------
@@ -139,6 +150,13 @@ def check_fit(
     notes: list[str] = []
     if fit.placed == 0:
         msg = f"nothing to draw: none of the {fit.rows:,} rows is placed on the map"
+        raise UsageError(msg)
+    if points and fit.point_rows == 0:
+        msg = (
+            f"`kind` points: no row has a point to draw ({fit.placed:,} of {fit.rows:,} are "
+            "placed only to a district or a province); `kind` choropleth, or a briefing, counts "
+            "them by area"
+        )
         raise UsageError(msg)
     chosen = level or fit.default_level()
     if chosen == "district" and fit.district_rows == 0:

@@ -132,11 +132,7 @@ class GeocodeReport:
         else:
             # rows a later block left out (a Subtotal row, a Total under the table) are said
             self.notes += [n for n in facts.notes if n not in self.notes and _LEFT_OUT in n]
-            for key, value in s.items():  # every count of a block adds up
-                if isinstance(value, int) and not isinstance(value, bool):
-                    self.summary[key] = self.summary.get(key, 0) + value
-            self.summary["by_method"].update(s["by_method"])
-            self.summary["unplaced_reasons"].update(s["unplaced_reasons"])
+            self._add_counts(s)
         self.blocks += 1
         self.bad_values += facts.bad_values
         self.path = str(gdf.attrs.get("path", self.path))
@@ -145,6 +141,14 @@ class GeocodeReport:
             rows = gdf.loc[gdf["geocode_method"] == "unplaced", ["row", "geocode_note"]]
             for row, note in rows.head(_EXAMPLES - len(self.unplaced)).itertuples(index=False):
                 self.unplaced.append((int(row), str(note)))
+
+    def _add_counts(self, s: dict[str, Any]) -> None:
+        """Add a later block's placing counts to the file's (every count adds up)."""
+        for key, value in s.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                self.summary[key] = self.summary.get(key, 0) + value
+        self.summary["by_method"].update(s["by_method"])
+        self.summary["unplaced_reasons"].update(s["unplaced_reasons"])
 
     def _add_kept(self, kept: dict[str, tuple[int, int, str]]) -> None:
         """Add one block's kept words: counts summed, the first example kept."""

@@ -441,14 +441,18 @@ def bare_place_rows(
     empty = np.zeros(0, dtype=np.int64)
     if chosen.name == "generic" or "event_id" not in mapping or not len(frame):
         return empty
-    by_key = {header_key(c): str(c) for c in frame.columns}
-    said = {c for role, c in mapping.items() if role not in _PLACE_ROLES and c in frame.columns}
-    said |= {by_key[k] for k in extra if k in by_key}
     blank = np.ones(len(frame), dtype=bool)
-    for col in sorted(said):
+    for col in _record_columns(frame, mapping, extra):
         blank &= np.asarray(blank_mask(frame[col]), dtype=bool)
     ids = np.asarray(blank_mask(frame[mapping["event_id"]]), dtype=bool)
     return np.flatnonzero(blank) if (~ids).any() else empty
+
+
+def _record_columns(frame: pd.DataFrame, mapping: dict[str, str], extra: tuple[str, ...]) -> list:
+    """Return the columns a layout reads other than its place (its date parts too)."""
+    by_key = {header_key(c): str(c) for c in frame.columns}
+    said = {c for role, c in mapping.items() if role not in _PLACE_ROLES and c in frame.columns}
+    return sorted(said | {by_key[k] for k in extra if k in by_key})
 
 
 def bare_place_note(

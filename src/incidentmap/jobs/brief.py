@@ -213,27 +213,13 @@ def _fit(loaded: Loaded, style: MapStyle, report: Report, kind: str) -> MapStyle
     if len(loaded.frame) == 0:
         msg = "nothing to draw: no row is left after the filters (a page would be empty)"
         raise UsageError(msg)
+    fit = data_fitness(loaded.frame)
     level, notes = check_fit(
-        data_fitness(loaded.frame), level=style.level, period=style.period, measure=style.measure
+        fit, level=style.level, period=style.period, measure=style.measure, points=kind == "points"
     )
     for line in notes:
         report.add("fitness", line)
-    if kind == "points":
-        _refuse_pointless(loaded.frame)
     return replace(style, level=level)
-
-
-def _refuse_pointless(frame: Any) -> None:
-    """Refuse a map of points when no row has one: it would be an empty map."""
-    prec = frame["geocode_precision"] if "geocode_precision" in frame.columns else None
-    if prec is None or len(frame) == 0 or (prec == "point").any():
-        return
-    placed = int(prec.isin(("district", "province")).sum())
-    msg = (
-        f"`kind` points: no row has a point to draw ({placed:,} of {len(frame):,} are placed "
-        "only to a district or a province); `kind` choropleth, or a briefing, counts them by area"
-    )
-    raise UsageError(msg, field="kind")
 
 
 def _page(
@@ -243,7 +229,7 @@ def _page(
     from incidentmap.render.style import PageOptions
 
     g = loaded.frame
-    left_out = left_out_text(loaded, req.filters)
+    left_out = loaded.left_out
     if req.kind == "briefing":
         page = PageOptions(
             caption=req.caption, left_out=left_out, offline=req.offline, tiles=req.tiles or "none"
@@ -257,29 +243,6 @@ def _page(
     if req.kind == "choropleth":
         return choropleth_map(g, style, page=page, population=population, series=series)
     return point_map(g, style, page=page)
-
-
-def left_out_text(loaded: Loaded, filters: Filters | None) -> str | None:
-    """Say on the page and the image what the filters left out though it may belong.
-
-    Rows dated only to a week, a month or a year that the dates cut (part of the span
-    inside, part outside) and rows whose attribution is uncertain ("A and/or B") when a
-    group was asked: a reader of the page must know they exist, not only the terminal.
-    """
-    counts = loaded.report.counts
-    said = []
-    cut = int(counts.get("span_cut", 0))
-    if cut:
-        f = filters or Filters()
-        window = ", ".join(f"{k} {v}" for k, v in (("since", f.since), ("until", f.until)) if v)
-        said.append(
-            f"{cut:,} {'row' if cut == 1 else 'rows'} dated only to a week, a month or a year "
-            f"that the dates ({window}) cut"
-        )
-    unsure = int(counts.get("uncertain_left_out", 0))
-    if unsure:
-        said.append(f'{unsure:,} whose attribution is uncertain ("A and/or B")')
-    return "Left out, though they may belong: " + "; ".join(said) + "." if said else None
 
 
 def page_groups(frame: Any) -> Any:
@@ -366,7 +329,7 @@ def _publish(
                 replace(style, hotspots=False),
                 image=ImageOptions(
                     periods=req.png_periods,
-                    left_out=left_out_text(loaded, req.filters),
+                    left_out=loaded.left_out,
                     overwrite=True,
                 ),
                 population=population,

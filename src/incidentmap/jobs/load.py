@@ -84,6 +84,9 @@ class Loaded:
         The placing counts (see :func:`incidentmap.geocode_summary`).
     report : Report
         What reading, weighing and filtering said.
+    left_out : str or None
+        The rows the filters left out though they may belong (a date window that cuts
+        their span, uncertain attributions), in one sentence for a page or an image.
     """
 
     frame: gpd.GeoDataFrame
@@ -94,6 +97,7 @@ class Loaded:
     report: Report = field(default_factory=Report)
     coverage_basis: str = ""
     coverage_start: pd.Timestamp | None = None
+    left_out: str | None = None
 
     def _repr_html_(self) -> str:
         return self.frame.head(20)._repr_html_() + self.report._repr_html_()
@@ -149,7 +153,29 @@ def load(source: Source, filters: Filters | None, report: Report, *, quiet: bool
     if len(chosen.cut):
         _say_cut(report, chosen.cut, f)
     start = _coverage_day(f.since) if f.since else None  # a partial first period, said
-    return Loaded(kept, len(g), cover, preset, summary, report, basis, start)
+    left = _left_out(report.counts, f)
+    return Loaded(kept, len(g), cover, preset, summary, report, basis, start, left)
+
+
+def _left_out(counts: dict[str, Any], f: Filters) -> str | None:
+    """Say what the filters left out though it may belong, for a page or an image.
+
+    Rows dated only to a week, a month or a year that the dates cut (part of the span
+    inside, part outside) and rows whose attribution is uncertain ("A and/or B") when a
+    group was asked: a reader of the page must know they exist, not only the terminal.
+    """
+    said = []
+    cut = int(counts.get("span_cut", 0))
+    if cut:
+        window = ", ".join(f"{k} {v}" for k, v in (("since", f.since), ("until", f.until)) if v)
+        said.append(
+            f"{cut:,} {'row' if cut == 1 else 'rows'} dated only to a week, a month or a year "
+            f"that the dates ({window}) cut"
+        )
+    unsure = int(counts.get("uncertain_left_out", 0))
+    if unsure:
+        said.append(f'{unsure:,} whose attribution is uncertain ("A and/or B")')
+    return "Left out, though they may belong: " + "; ".join(said) + "." if said else None
 
 
 #: layouts whose data are published in whole calendar years, each release to 31 December

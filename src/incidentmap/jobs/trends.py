@@ -221,6 +221,16 @@ def _mark_complete(timeline: pd.DataFrame, period: str, end: Any) -> pd.DataFram
     return timeline.assign(period_complete=(ends <= pd.Timestamp(end)).to_numpy())
 
 
+def _say_spans(report: Report, f: dict[str, Any], period: str) -> None:
+    """Say the weeks counted by calendar week and the rows no one period (or week) holds."""
+    if f.get("shifted_weeks"):
+        report.add("shifted_weeks", shifted_note(f["shifted_weeks"]))
+    coarse = {"week": f.get("coarse_dates_week", 0), period: f.get("coarse_dates", 0)}
+    for what, n in coarse.items():
+        if n and (what != "week" or f.get("surge_week") is not None):
+            report.add("coarse_dates", coarse_note(n, what))
+
+
 def _say(result: TrendsResult, request: TrendsRequest) -> None:
     """Say the periods compared and how many areas each rule flagged."""
     f, period, add = result.facts, request.period, result.report.add
@@ -236,12 +246,7 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
             "surge and threat not applied: ACLED's rules are weekly and no row is dated to a "
             "day (the rows are counts by month or year)",
         )
-    if f.get("shifted_weeks"):
-        add("shifted_weeks", shifted_note(f["shifted_weeks"]))
-    coarse = {"week": f.get("coarse_dates_week", 0), period: f.get("coarse_dates", 0)}
-    for what, n in coarse.items():
-        if n and (what != "week" or f.get("surge_week") is not None):
-            add("coarse_dates", coarse_note(n, what))
+    _say_spans(result.report, f, period)
     if "by_target" in f:
         add("by_target", f"latest {period} by target: {split_line(f['by_target'])}", kind="info")
     _say_quiet_hot(result, request)
