@@ -200,7 +200,7 @@ def test_a_cache_that_cannot_be_written_builds_in_memory(own_cache, first, monke
 
 def test_a_new_install_removes_the_indexes_of_the_old_layer(own_cache):
     assert len(list(own_cache.glob("*.npz"))) == len(INDEXES)
-    im.install_boundaries(GB)
+    im.install_boundaries(GB, force=True)  # the same folder unchanged is kept without force
     assert not list(own_cache.glob("*.npz")) and not list(own_cache.glob("*.npy"))
 
 

@@ -124,7 +124,7 @@ def shifted_weeks(incidents: pd.DataFrame, period: str | None) -> np.ndarray:
     """
     if period != "week" or "date_precision" not in incidents or "date" not in incidents:
         return np.zeros(len(incidents), dtype=bool)
-    first, last = date_spans(incidents, stated=False)
+    first, last = date_spans(incidents)  # a stated range shorter than a week is no week
     prec = incidents["date_precision"].astype(object).to_numpy()
     seven = ((last - first).dt.days == 6).to_numpy(dtype=bool)
     return (prec == "week") & seven & (first.dt.weekday != 0).to_numpy(dtype=bool)
