@@ -94,7 +94,7 @@ def test_keep_bad_values(capsys, use_cache, tmp_path):
     bad.write_text("date,lat,lon,province\n2023-01-01,34.5,69.1,\n2023-01-02,abc,69.2,Kabul\n")
     code, _, err = run(capsys, "geocode", bad, "-o", tmp_path / "o.csv", "--keep-bad-values")
     assert code == 0
-    assert "rows with unreadable values kept (see input_note): 1" in err
+    assert "rows with values read as unknown, each with its reason (see input_note): 1" in err
     back = pd.read_csv(tmp_path / "o.csv")
     assert list(back["geocode_method"]) == ["point", "province_name"]
 

@@ -144,7 +144,8 @@ def summarise(counts: GeocodeReport, source: str, report: Report) -> None:
     if counts.bad_values:
         add(
             "bad_values",
-            f"rows with unreadable values kept (see input_note): {counts.bad_values:,}",
+            f"rows with values read as unknown, each with its reason (see input_note): "
+            f"{counts.bad_values:,}",
             kind="info",
         )
     for row, note in counts.unplaced:

@@ -63,9 +63,10 @@
     if (shown !== null && typeof shown !== "object" && !isNaN(+shown)) {
       var where = inAreas !== null && !isNaN(+inAreas) && s.level ?
         " in " + fmt(+inAreas) + " " + s.level + (+inAreas === 1 ? "" : "s") : "";
-      var off = first(detail, ["unplaced"]);
-      off = off ? " (" + fmt(+off) + " not on the map)" : "";
-      parts.push(fmt(+shown) + " incident" + (+shown === 1 ? "" : "s") + " shown" + where + off + ".");
+      var off = +(first(detail, ["unplaced"]) || 0), n = fmt(+shown) + " incident" + (+shown === 1 ? "" : "s");
+      /* an incident placed nowhere is counted, never said to be shown */
+      parts.push(off ? n + ": " + fmt(+shown - off) + " shown" + where + ", " + fmt(off) + " not on the map." :
+        n + " shown" + where + ".");
       var unknown = first(detail, ["unknownTolls"]);
       if (unknown) parts.push("Death toll unknown for " + fmt(+unknown) + ".");
     } else if (s.total !== undefined && s.measure) {
