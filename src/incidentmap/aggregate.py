@@ -90,11 +90,13 @@ def row_periods(incidents: pd.DataFrame, period: str) -> pd.Series:
     if "date" not in incidents:
         return pd.Series(pd.NaT, index=incidents.index, dtype="datetime64[ns]")
     starts = period_start(incidents["date"], period)
-    shifted = shifted_weeks(incidents, period)
+    if "date_precision" not in incidents:
+        return starts
+    first, last = date_spans(incidents)  # once: the weeks and the coarse rows read them
+    shifted = _shifted(incidents, period, first, last)
     if shifted.any():  # a Saturday-to-Friday week: the calendar week of its five weekdays
-        middle = pd.to_datetime(incidents["date"], errors="coerce") + pd.Timedelta(days=3)
-        starts = starts.where(~shifted, period_start(middle, period))
-    coarse = coarse_rows(incidents, period)
+        starts = starts.where(~shifted, period_start(first + pd.Timedelta(days=3), period))
+    coarse = _coarse(period, first, last, shifted)
     return starts.where(~coarse, pd.NaT) if coarse.any() else starts
 
 
@@ -109,8 +111,13 @@ def coarse_rows(incidents: pd.DataFrame, period: str) -> np.ndarray:
     if "date_precision" not in incidents or "date" not in incidents:
         return np.zeros(len(incidents), dtype=bool)
     first, last = date_spans(incidents)
+    return _coarse(period, first, last, _shifted(incidents, period, first, last))
+
+
+def _coarse(period: str, first: pd.Series, last: pd.Series, shifted: np.ndarray) -> np.ndarray:
+    """Rows whose span (``first``..``last``) runs past the period holding its first day."""
     ends = period_start(first, period).dt.to_period(PERIODS[period]).dt.end_time.dt.normalize()
-    return (first.notna() & (last > ends)).to_numpy(dtype=bool) & ~shifted_weeks(incidents, period)
+    return (first.notna() & (last > ends)).to_numpy(dtype=bool) & ~shifted
 
 
 def shifted_weeks(incidents: pd.DataFrame, period: str | None) -> np.ndarray:
@@ -124,7 +131,14 @@ def shifted_weeks(incidents: pd.DataFrame, period: str | None) -> np.ndarray:
     """
     if period != "week" or "date_precision" not in incidents or "date" not in incidents:
         return np.zeros(len(incidents), dtype=bool)
-    first, last = date_spans(incidents)  # a stated range shorter than a week is no week
+    first, last = date_spans(incidents)
+    return _shifted(incidents, period, first, last)
+
+
+def _shifted(incidents: pd.DataFrame, period: str, first: pd.Series, last: pd.Series) -> np.ndarray:
+    """:func:`shifted_weeks` on spans already made (a stated range under a week is no week)."""
+    if period != "week":
+        return np.zeros(len(incidents), dtype=bool)
     prec = incidents["date_precision"].astype(object).to_numpy()
     seven = ((last - first).dt.days == 6).to_numpy(dtype=bool)
     return (prec == "week") & seven & (first.dt.weekday != 0).to_numpy(dtype=bool)

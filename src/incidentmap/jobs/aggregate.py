@@ -353,17 +353,17 @@ def coarse_note(
 
 def _span_notes(report: Report, g: Any, level: str, period: str) -> None:
     """Say the rows whose span no one period holds, and the weeks counted by calendar week."""
-    from incidentmap.aggregate import coarse_count, coarse_rows, row_weights, shifted_weeks
+    from incidentmap.aggregate import coarse_rows, row_weights, shifted_weeks
 
     placed = g["district_id" if level == "district" else "province_code"].notna().to_numpy()
     shifted = int(shifted_weeks(g, period)[placed].sum())
     if shifted:
         report.add("shifted_weeks", shifted_note(shifted))
-    coarse = coarse_count(g, level, period)
-    if coarse:
-        weight = float(row_weights(g)[coarse_rows(g, period) & placed].sum())
-        said = coarse_note(coarse, period, coarse_precisions(g, level, period), weight)
-        report.add("coarse_dates", said)
+    coarse = coarse_rows(g, period) & placed
+    if coarse.any():
+        weight = float(row_weights(g)[coarse].sum())
+        precisions = coarse_precisions(g, level, period)
+        report.add("coarse_dates", coarse_note(int(coarse.sum()), period, precisions, weight))
 
 
 def shifted_note(n: int) -> str:

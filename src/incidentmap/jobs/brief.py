@@ -289,15 +289,14 @@ def _grid_note(req: BriefRequest, loaded: Loaded, style: MapStyle, report: Repor
 
 def _period_note(req: BriefRequest, loaded: Loaded, style: MapStyle, report: Report) -> None:
     """Say how many incidents no one period of the slider holds (undated, or a longer span)."""
+    from incidentmap.aggregate import shifted_weeks
+    from incidentmap.jobs.aggregate import shifted_note
     from incidentmap.render.data import ON_THE_PAGE, no_period
 
     where = ON_THE_PAGE if req.kind == "briefing" else "said on the map, not drawn"
     held = no_period(loaded.frame, style.period, where)
     if held:
         report.add("no_period", held, field="period")
-    from incidentmap.aggregate import shifted_weeks
-    from incidentmap.jobs.aggregate import shifted_note
-
     shifted = int(shifted_weeks(loaded.frame, style.period).sum())
     if shifted:
         report.add("shifted_weeks", shifted_note(shifted), field="period")
