@@ -331,3 +331,14 @@ def test_readme_walk_through_quotes_real_runs(capsys, use_cache, tmp_path, monke
             assert q.split("...")[0] in said, (args, q)
             checked += 1
     assert checked >= 7
+
+
+def test_help_lists_every_command_with_its_whole_line(capsys):
+    """`incidentmap --help` cut each command's line at about 45 characters ("...")."""
+    from incidentmap.cli import COMMANDS
+
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    for name, (_, _, line) in COMMANDS.items():
+        assert f"{name} {' '.join(line.split())}" in text, name

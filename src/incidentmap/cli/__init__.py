@@ -53,7 +53,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "query": (
         "_query",
         "query_cmd",
-        "Find incidents near a place or point, in an area, in a date range, by actor...",
+        "Find incidents near a place or point, in an area, in a date range, by actor or type.",
     ),
     "export": (
         "_export",
@@ -125,17 +125,18 @@ def build_app(chosen: str | None = None) -> typer.Typer:
     loose = {"ignore_unknown_options": True, "allow_extra_args": True}
     for name, (module, attr, help_line) in COMMANDS.items():
         if chosen is not None and name != chosen:
-            app.command(name, help=help_line, context_settings=loose, add_help_option=False)(
-                _listed
-            )
+            app.command(
+                name, help=help_line, short_help=help_line, context_settings=loose,
+                add_help_option=False,
+            )(_listed)  # fmt: skip
             continue
         target = getattr(importlib.import_module(f"incidentmap.cli.{module}"), attr)
         if isinstance(target, typer.Typer):
             for sub in target.registered_commands:
                 readable_metavars(sub.callback)
-            app.add_typer(target, name=name, help=help_line)
+            app.add_typer(target, name=name, help=help_line, short_help=help_line)
         else:
-            app.command(name, help=help_line)(readable_metavars(target))
+            app.command(name, help=help_line, short_help=help_line)(readable_metavars(target))
     return app
 
 
