@@ -333,6 +333,28 @@ def test_a_copied_address_shows_the_same_view(browser, opened, pages):  # noqa: 
     _reset(pg)
 
 
+def test_a_link_pasted_while_the_page_writes_its_address_wins(opened):  # noqa: F811
+    """The page writes its view into the address at most every 150 ms; a link the reader
+    pastes while such a write is due is the view shown, not overwritten by the old one."""
+    if "gtd" not in opened:
+        pytest.skip("GTD file not present")
+    pg, _, _ = opened["gtd"]
+    _reset(pg)
+    pg.evaluate(
+        """() => { const m = window.incidentmapInstances[0];
+            m.setPeriod(5);  /* a write of period 5 is now due in 150 ms */
+            const until = Date.now() + 250; while (Date.now() < until) {}
+            window.location.hash = '#p=20&tg=officials'; }"""
+    )
+    pg.wait_for_timeout(600)
+    got = pg.evaluate(
+        """() => { const m = window.incidentmapInstances[0];
+            return [location.hash, m.t, m.filterText()]; }"""
+    )
+    assert "tg=officials" in got[0] and got[1:] == [20, "target officials"], got
+    _reset(pg)
+
+
 def test_a_link_pasted_into_the_open_page_shows_its_view(opened):
     """A changed address in an open page (no reload) shows its view, and a redraw still
     pending from before never writes over it."""

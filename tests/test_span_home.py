@@ -45,7 +45,7 @@ def test_counts_and_coverage_read_the_same_spans(rows, period):
     ends = first.dt.to_period({"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q",
                                "year": "Y"}[period]).dt.end_time.dt.normalize()  # fmt: skip
     # a week of seven days counted by week is in the calendar week of its middle day
-    shifted = (period == "week") & (frame["date_precision"] == "week") & (first.dt.weekday != 0)
+    shifted = (period == "week") & (frame["date_precision"] == "week") & (first.dt.day_of_week != 0)
     assert coarse_rows(frame, period).tolist() == ((last > ends) & ~shifted).tolist()
     middle = first + pd.Timedelta(days=3)
     expected = middle.dt.to_period("W-SUN").dt.start_time

@@ -34,7 +34,7 @@ def _inside(start: pd.Series, end: pd.Series, period: str, prec: object = None) 
     s, e = pd.to_datetime(start), pd.to_datetime(end)
     held = s.dt.to_period(freq) == e.dt.to_period(freq)
     if period == "week" and prec is not None:
-        seven = ((e - s).dt.days == 6) & (s.dt.weekday != 0)
+        seven = ((e - s).dt.days == 6) & (s.dt.day_of_week != 0)
         held = held | (seven & (pd.Series(prec, index=held.index) == "week"))
     return held
 

@@ -141,7 +141,7 @@ def _shifted(incidents: pd.DataFrame, period: str, first: pd.Series, last: pd.Se
         return np.zeros(len(incidents), dtype=bool)
     prec = incidents["date_precision"].astype(object).to_numpy()
     seven = ((last - first).dt.days == 6).to_numpy(dtype=bool)
-    return (prec == "week") & seven & (first.dt.weekday != 0).to_numpy(dtype=bool)
+    return (prec == "week") & seven & (first.dt.day_of_week != 0).to_numpy(dtype=bool)
 
 
 def weighted(incidents: pd.DataFrame, column: str) -> pd.DataFrame:

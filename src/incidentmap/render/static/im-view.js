@@ -95,11 +95,16 @@
     init: function (m) {
       m._readView();
       var timer = null;
+      /* the address as this page last read or wrote it: one that differs when a write comes
+       * due was put there by the reader (a pasted link) and is read, never overwritten */
+      var known = window.location.hash;
       var write = function () {  /* at most every 150 ms: stepping stays quick */
         if (!m.viewWritten || timer) return;
         timer = setTimeout(function () {
           timer = null;
+          if (window.location.hash !== known) return;  /* its hashchange reads it */
           try { history.replaceState(null, "", m.viewHash()); } catch (e) { /* a file: URL may refuse */ }
+          known = window.location.hash;
         }, 150);
       };
       m.map.on("moveend zoomend", write);
@@ -108,7 +113,8 @@
       /* a link pasted into the open page: the address wins over a write still pending */
       window.addEventListener("hashchange", function () {
         if (timer) { clearTimeout(timer); timer = null; }
-        if (window.location.hash === m.viewHash()) return;
+        known = window.location.hash;
+        if (known === m.viewHash()) return;
         m._readView(true);
         if (m.events) { m.filters = m.pendingFilters || {}; m.pendingFilters = null; m.areaColor = []; m._drawLegend(); m._applyFilters(); }
         else { m.areaColor = []; m._drawLegend(); m.setPeriod(m.t); }
