@@ -43,7 +43,10 @@ def test_a_not_known_word_in_a_date_column_is_no_date(token, pad, upper, days, a
     others = [i for i in range(len(values)) if i != at]
     assert dates.iloc[others].notna().all()
     assert (dates.iloc[others].dt.strftime("%Y-%m-%d").tolist()) == [texts[i] for i in others]
-    assert not problems.notes
+    # the row is undated, not refused: its note says why, and the column's line counts it
+    assert list(problems.notes) == [at]
+    assert problems.notes[at][0].endswith("says the date is not known: undated")
+    assert problems.kept["date"][0] == 1 and problems.kept["date"][3] == "dates"
 
 
 @pytest.mark.parametrize("token", ["Unknown", "UNK", "unk", "not known", "n.d.", "?", "-"])

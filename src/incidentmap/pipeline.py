@@ -48,6 +48,7 @@ from incidentmap.io.incidents import incident_blocks, read_incidents_facts
 from incidentmap.io.postgis import masked
 from incidentmap.io.table_blocks import NotInBlocks
 from incidentmap.io.targets import FileTarget, target_for
+from incidentmap.io.values import Kept
 from incidentmap.options import BLOCK_MB, GeoOptions, Output
 
 __all__ = [
@@ -102,8 +103,8 @@ class GeocodeReport:
     blocks: int = 0
     write: dict[str, Any] = field(default_factory=dict)
     #: words kept as unknown values, by column, over every block (see ``io.values.Problems``)
-    kept: dict[str, tuple[int, int, str]] = field(default_factory=dict)
-    first_kept: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    kept: dict[str, Kept] = field(default_factory=dict)
+    first_kept: dict[str, Kept] = field(default_factory=dict)
     path: str = ""
     #: which layout the file was read as and why, which column fed which role
     layout: list[str] = field(default_factory=list)
@@ -150,11 +151,11 @@ class GeocodeReport:
         self.summary["by_method"].update(s["by_method"])
         self.summary["unplaced_reasons"].update(s["unplaced_reasons"])
 
-    def _add_kept(self, kept: dict[str, tuple[int, int, str]]) -> None:
+    def _add_kept(self, kept: dict[str, Kept]) -> None:
         """Add one block's kept words: counts summed, the first example kept."""
-        for col, (count, row, value) in kept.items():
+        for col, words in kept.items():
             before = self.kept.get(col)
-            self.kept[col] = (count + before[0], *before[1:]) if before else (count, row, value)
+            self.kept[col] = (words[0] + before[0], *before[1:]) if before else words
 
     def finish(self) -> GeocodeReport:
         """Turn the counters back into plain dicts; one note per column of kept words."""

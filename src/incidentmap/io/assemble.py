@@ -49,7 +49,7 @@ from incidentmap.io.roles import (
 from incidentmap.io.sniff import commented_hint
 from incidentmap.io.table_blocks import NotInBlocks
 from incidentmap.io.tables import TableFacts, raw_first_line
-from incidentmap.io.values import Problems, refuse_nul
+from incidentmap.io.values import Kept, Problems, refuse_nul
 from incidentmap.schema import (
     CANONICAL_COLUMNS,
     OUTPUT_COLUMNS,
@@ -95,7 +95,7 @@ class ReadFacts:
     layout: tuple[str, ...] = ()
     renamed: dict[str, str] = field(default_factory=dict, hash=False)
     bad_values: int = 0
-    kept: dict[str, tuple[int, int, str]] = field(default_factory=dict, hash=False)
+    kept: dict[str, Kept] = field(default_factory=dict, hash=False)
     encoding: str | None = None
     notes: tuple[str, ...] = ()
     geocoded: bool = False

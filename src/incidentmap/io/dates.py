@@ -180,6 +180,8 @@ def parse_dates(
     ymd = np.zeros((n, 3), dtype=np.int64)
     prec = np.full(n, None, dtype=object)
     todo = ~blank_mask(values, date=True)  # "Unknown", "n.d.": not known, the row undated
+    words = ~todo & ~blank_mask(values)  # not a blank cell: a word saying so, noted per row
+    problems.keep(words, column, values, "says the date is not known: undated", what="dates")
     rest_idx, rest_text = _rest_text(values, todo, ymd, prec)
     codes, uniq = pd.factorize(rest_text.reset_index(drop=True))
     uniques = [str(u) for u in uniq]

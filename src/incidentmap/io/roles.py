@@ -20,7 +20,7 @@ from incidentmap.errors import InputFileError
 from incidentmap.io.dates import dates_from_parts, parse_dates
 from incidentmap.io.numbers import parse_numbers
 from incidentmap.io.sniff import day_one_of, hxl_roles, hxl_tags
-from incidentmap.io.values import Problems, blank_mask, clean_text
+from incidentmap.io.values import Kept, Problems, blank_mask, clean_text
 from incidentmap.schema import PRESETS, Preset, header_key
 
 __all__ = [
@@ -296,13 +296,14 @@ def wkt_points(frame: pd.DataFrame, name: str) -> tuple[gpd.GeoSeries | None, li
     return gpd.GeoSeries(shapes, crs="EPSG:4326"), [note]
 
 
-def kept_notes(kept: dict[str, tuple[int, int, str]], name: str) -> list[str]:
+def kept_notes(kept: dict[str, Kept], name: str) -> list[str]:
     """Return one line per column whose words were kept as unknown values.
 
     Parameters
     ----------
     kept : dict
-        :attr:`incidentmap.io.values.Problems.kept` (column -> count, first row, value).
+        :attr:`incidentmap.io.values.Problems.kept` (column -> count, first row, value,
+        what the column holds).
     name : str
         The file, for the line.
 
@@ -311,10 +312,10 @@ def kept_notes(kept: dict[str, tuple[int, int, str]], name: str) -> list[str]:
     list of str
     """
     lines = []
-    for col, (count, row, value) in kept.items():
+    for col, (count, row, value, what) in kept.items():
         more = f" and {count - 1:,} more" if count > 1 else ""
         lines.append(
-            f"{name}: column {col!r}: {count:,} values are words, not numbers (row {row}: "
+            f"{name}: column {col!r}: {count:,} values are words, not {what} (row {row}: "
             f"{value}{more}): taken as unknown, the reason in input_note"
         )
     return lines

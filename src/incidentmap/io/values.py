@@ -21,6 +21,7 @@ from incidentmap.errors import InputFileError
 __all__ = [
     "DATE_PRECISIONS",
     "EARLIEST_DATE",
+    "Kept",
     "Problems",
     "blank_mask",
     "clean_text",
@@ -106,6 +107,11 @@ def _to_bool(arr: Any, fill: bool) -> np.ndarray:
     return np.array(pc.fill_null(arr, fill).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+#: words kept as unknown values in one column: (count, first row, the first word, what the
+#: column holds: "numbers" or "dates")
+Kept = tuple[int, int, str, str]
+
+
 class Problems:
     """Collects unreadable values; raises on the first unless told to keep them.
 
@@ -132,8 +138,9 @@ class Problems:
         self.on_bad = on_bad
         self.notes: dict[int, list[str]] = {}
         self.decided: dict[Any, Any] = decided if decided is not None else {}
-        #: column -> (count, first row, first value) of values kept as unknown (:meth:`keep`)
-        self.kept: dict[str, tuple[int, int, str]] = {}
+        #: column -> (count, first row, first value, what the column holds) of values kept as
+        #: unknown (:meth:`keep`)
+        self.kept: dict[str, Kept] = {}
 
     def report(self, mask: np.ndarray, column: str, values: pd.Series, expected: str) -> None:
         """Report the positions in ``mask``: ``values`` at them were not ``expected``."""
@@ -150,13 +157,16 @@ class Problems:
                 f"{column}: expected {expected}, got {show_value(values.iloc[i])}"
             )
 
-    def keep(self, mask: np.ndarray, column: str, values: pd.Series, why: str) -> None:
+    def keep(
+        self, mask: np.ndarray, column: str, values: pd.Series, why: str, what: str = "numbers"
+    ) -> None:
         """Keep the positions in ``mask`` as unknown values, whatever ``on_bad`` says.
 
         For values that plainly are not of the column's kind (a word in a toll column:
         ``'Private Citizens & Property'`` in a GTD export whose cells shifted): the row
         is kept, the value is unknown, ``why`` goes to the row's note and
-        :attr:`kept` counts them for one line to the user.
+        :attr:`kept` counts them for one line to the user; ``what`` names what the column
+        holds instead ("numbers", "dates").
         """
         idx = np.flatnonzero(mask)
         if len(idx) == 0:
@@ -168,7 +178,7 @@ class Problems:
         before = self.kept.get(column)
         first = (int(self.rows[idx[0]]), show_value(values.iloc[idx[0]]))
         count = len(idx) + (before[0] if before else 0)
-        self.kept[column] = (count, *(before[1:] if before else first))
+        self.kept[column] = (count, *(before[1:] if before else (*first, what)))
 
     def fail(self, position: int, column: str, message: str) -> None:
         """Raise at once, whatever ``on_bad`` says (a problem with the whole column)."""
