@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
-from incidentmap.aggregate import PERIODS, coarse_count, coarse_rows, counts_by_area
+from incidentmap.aggregate import PERIODS, coarse_count, coarse_rows, counts_by_area, row_periods
 from tests.conftest import INCIDENTS
 from tests.test_cli import run
 
@@ -27,14 +27,14 @@ UCDP = INCIDENTS / "ucdp_ged_afg_realcaddish.geojson"
 def _inside(start: pd.Series, end: pd.Series, period: str, prec: object = None) -> pd.Series:
     """Whether each stated span lies inside one period (the file's own word).
 
-    By week, a week of seven days from another weekday than Monday (``prec`` "week") is
-    counted in the calendar week holding most of its days, as ACLED's Saturday weeks are.
+    A week of seven days (``prec`` "week") is counted in the period holding most of its
+    days, as ACLED's Saturday weeks are: always in one week, month, quarter or year.
     """
     freq = PERIODS[period]
     s, e = pd.to_datetime(start), pd.to_datetime(end)
     held = s.dt.to_period(freq) == e.dt.to_period(freq)
-    if period == "week" and prec is not None:
-        seven = ((e - s).dt.days == 6) & (s.dt.day_of_week != 0)
+    if prec is not None:
+        seven = (e - s).dt.days == 6
         held = held | (seven & (pd.Series(prec, index=held.index) == "week"))
     return held
 
@@ -48,7 +48,7 @@ def test_ucdp_rows_count_in_the_period_their_stated_span_lies_in(use_cache, dist
         inside = _inside(raw["date_start"], raw["date_end"], period, prec).to_numpy()
         assert (~coarse_rows(g, period) == inside).all(), period
     counts = counts_by_area(g, districts, level="district", period="month")
-    held = int(_inside(raw["date_start"], raw["date_end"], "month").sum())
+    held = int(_inside(raw["date_start"], raw["date_end"], "month", prec).sum())
     assert counts["incidents"].sum() == held == len(g) - coarse_count(g, "district", "month")
     # the old rule's own case: 2015-07-28..29 is in July though its calendar week is not
     july = (raw["date_start"].astype(str).str[:10] == "2015-07-28").to_numpy()
@@ -57,7 +57,8 @@ def test_ucdp_rows_count_in_the_period_their_stated_span_lies_in(use_cache, dist
 
 def test_ucdp_export_and_aggregate_say_the_rows_no_month_holds(capsys, use_cache, tmp_path):
     raw = pyogrio.read_dataframe(UCDP, read_geometry=False)
-    held = int(_inside(raw["date_start"], raw["date_end"], "month").sum())
+    prec = im.read(UCDP).frame["date_precision"].to_numpy()
+    held = int(_inside(raw["date_start"], raw["date_end"], "month", prec).sum())
     left = len(raw) - held
     code, _, err = run(capsys, "export", UCDP, "--layer", "districts", "--period", "month",
                        "-o", tmp_path / "u.geojson")  # fmt: skip
@@ -120,11 +121,12 @@ def test_without_a_stated_end_the_precision_rule_stays(rows):
     g["date"] = pd.to_datetime(g["date"])
     g["date_precision"] = "week"
     alone = g.drop(columns="date_end")
-    week_end = g["date"] + pd.Timedelta(days=6)  # a week is its first day and six more
-    month_end = g["date"].dt.to_period("M").dt.end_time.dt.normalize()
-    assert (coarse_rows(alone, "month") == (week_end > month_end).to_numpy()).all()
+    # a week is its first day and six more: counted by month in the month of its 4th day
+    middle = (g["date"] + pd.Timedelta(days=3)).dt.to_period("M").dt.start_time
+    assert row_periods(alone, "month").tolist() == middle.tolist()
+    assert not coarse_rows(alone, "month").any()
     # an end that is no ISO date, or before the date, is no stated span
     g["date_end"] = ["31/12/2020"] * len(g)
-    assert (coarse_rows(g, "month") == coarse_rows(alone, "month")).all()
+    assert row_periods(g, "month").tolist() == middle.tolist()
     g["date_end"] = (g["date"] - pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
-    assert (coarse_rows(g, "month") == coarse_rows(alone, "month")).all()
+    assert row_periods(g, "month").tolist() == middle.tolist()

@@ -17,7 +17,7 @@ import pandas as pd
 
 from incidentmap.errors import UsageError, refuse_choice
 from incidentmap.options import LEVELS, PERIOD_NAMES
-from incidentmap.spans import date_spans
+from incidentmap.spans import date_spans, seven_day_weeks
 
 __all__ = [
     "LEVELS",
@@ -75,7 +75,9 @@ def row_periods(incidents: pd.DataFrame, period: str) -> pd.Series:
     March 2023 is in March, in the first quarter and in 2023, but in no week and on no
     day: counted by week it would pile up in the week of 1 March (a false surge).
     Such rows, like undated ones, are counted in totals only; :func:`coarse_rows`
-    tells how many.
+    tells how many. A week of seven days that no one period holds (ACLED's Saturday to
+    Friday) is counted in the period holding its middle day, four or more of its days
+    (:func:`shifted_weeks`; :func:`incidentmap.spans.seven_day_weeks`).
 
     Parameters
     ----------
@@ -94,7 +96,7 @@ def row_periods(incidents: pd.DataFrame, period: str) -> pd.Series:
         return starts
     first, last = date_spans(incidents)  # once: the weeks and the coarse rows read them
     shifted = _shifted(incidents, period, first, last)
-    if shifted.any():  # a Saturday-to-Friday week: the calendar week of its five weekdays
+    if shifted.any():  # a seven-day week across periods: the period holding its middle day
         starts = starts.where(~shifted, period_start(first + pd.Timedelta(days=3), period))
     coarse = _coarse(period, first, last, shifted)
     return starts.where(~coarse, pd.NaT) if coarse.any() else starts
@@ -105,8 +107,8 @@ def coarse_rows(incidents: pd.DataFrame, period: str) -> np.ndarray:
 
     The span is the one :func:`incidentmap.spans.date_spans` gives (the calendar week,
     month or year of the row's precision, or the last day the row states: UCDP's 28-29
-    July 2015 is in July though its week runs into August). A week of seven days counted
-    by week is no such row (:func:`shifted_weeks`).
+    July 2015 is in July though its week runs into August). A week of seven days is no
+    such row, by week or longer (:func:`shifted_weeks`).
     """
     if "date_precision" not in incidents or "date" not in incidents:
         return np.zeros(len(incidents), dtype=bool)
@@ -116,20 +118,23 @@ def coarse_rows(incidents: pd.DataFrame, period: str) -> np.ndarray:
 
 def _coarse(period: str, first: pd.Series, last: pd.Series, shifted: np.ndarray) -> np.ndarray:
     """Rows whose span (``first``..``last``) runs past the period holding its first day."""
+    return _past_period(period, first, last) & ~shifted
+
+
+def _past_period(period: str, first: pd.Series, last: pd.Series) -> np.ndarray:
     ends = period_start(first, period).dt.to_period(PERIODS[period]).dt.end_time.dt.normalize()
-    return (first.notna() & (last > ends)).to_numpy(dtype=bool) & ~shifted
+    return (first.notna() & (last > ends)).to_numpy(dtype=bool)
 
 
 def shifted_weeks(incidents: pd.DataFrame, period: str | None) -> np.ndarray:
-    """Tell which rows, counted by week, are a week of seven days that is no calendar week.
+    """Tell which rows are a week of seven days that no one ``period`` holds.
 
     ACLED's weeks run Saturday to Friday: no calendar week (Monday to Sunday) holds one,
-    and each shares four or more of its days with one of them. Counted by week, such a
-    row is counted in that calendar week, the one holding the middle of its span (said
-    by the commands, never silently); by month or longer, it belongs to a period only
-    when its whole span does.
+    and one in seven runs into the next month. Each is counted in the period holding its
+    middle day, four or more of its seven days (said by the commands, never silently):
+    in one week, one month, one quarter and one year. By day, a week is in no day.
     """
-    if period != "week" or "date_precision" not in incidents or "date" not in incidents:
+    if period in (None, "day") or "date_precision" not in incidents or "date" not in incidents:
         return np.zeros(len(incidents), dtype=bool)
     first, last = date_spans(incidents)
     return _shifted(incidents, period, first, last)
@@ -137,11 +142,10 @@ def shifted_weeks(incidents: pd.DataFrame, period: str | None) -> np.ndarray:
 
 def _shifted(incidents: pd.DataFrame, period: str, first: pd.Series, last: pd.Series) -> np.ndarray:
     """:func:`shifted_weeks` on spans already made (a stated range under a week is no week)."""
-    if period != "week":
+    weeks = seven_day_weeks(incidents, first, last)
+    if period == "day" or not weeks.any():
         return np.zeros(len(incidents), dtype=bool)
-    prec = incidents["date_precision"].astype(object).to_numpy()
-    seven = ((last - first).dt.days == 6).to_numpy(dtype=bool)
-    return (prec == "week") & seven & (first.dt.day_of_week != 0).to_numpy(dtype=bool)
+    return weeks & _past_period(period, first, last)
 
 
 def weighted(incidents: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from incidentmap.actors import AND_OR, ATTRIBUTIONS, check_group_ids
 from incidentmap.categories import check_categories
 from incidentmap.errors import UsageError
 from incidentmap.options import GROUP_ROLES, PRECISIONS, Filters, check_dates, read_day
-from incidentmap.spans import date_spans
+from incidentmap.spans import date_spans, seven_day_weeks
 from incidentmap.targets import check_targets
 
 __all__ = [
@@ -105,11 +105,18 @@ class Selection:
         a year, a stated range) that ``since``/``until`` cut: part of the span lies inside
         the window and part outside, so the row may or may not belong to it. They are
         left out, never counted as though they happened on their span's first day.
+    by_most : int
+        Rows kept though part of their span lies outside the window: a week of seven days
+        with four or more of them inside (:func:`incidentmap.spans.seven_day_weeks`).
+    undated : int
+        Rows that pass every other filter but have no date, left out by ``since``/``until``.
     """
 
     kept: pd.DataFrame
     uncertain: int
     cut: pd.DataFrame
+    by_most: int = 0
+    undated: int = 0
 
 
 def select(incidents: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, int]:
@@ -149,7 +156,7 @@ def select_rows(incidents: pd.DataFrame, filters: Filters) -> Selection:
     Selection
     """
     f = filters.mask_kwargs()
-    inside, cut = _date_masks(incidents, f["since"], f["until"])
+    inside, cut, most = _date_masks(incidents, f["since"], f["until"])
     keep = _fatalities_mask(incidents, f["min_fatalities"], f["max_fatalities"])
     for name, mask in (
         ("event_type", lambda: _event_type_mask(incidents, f["event_type"])),
@@ -160,7 +167,11 @@ def select_rows(incidents: pd.DataFrame, filters: Filters) -> Selection:
             keep &= mask()
     passed, uncertain = _group_mask(incidents, f, keep & inside)
     keep &= passed & _class_mask(incidents, f)
-    return Selection(incidents[keep & inside], uncertain, incidents[keep & cut])
+    undated = 0
+    if f["since"] is not None or f["until"] is not None:
+        undated = int((keep & ~inside & ~cut & pd.isna(incidents["date"]).to_numpy()).sum())
+    kept, cut_rows = incidents[keep & inside], incidents[keep & cut]
+    return Selection(kept, uncertain, cut_rows, int((keep & most).sum()), undated)
 
 
 def _group_mask(
@@ -243,29 +254,42 @@ def _regex_mask(text: pd.Series, pattern_text: str) -> np.ndarray:
 
 def _date_masks(
     incidents: pd.DataFrame, since: str | pd.Timestamp | None, until: str | pd.Timestamp | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rows whose whole span lies in ``since``..``until``, and rows whose span it cuts.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows inside ``since``..``until``, rows whose span it cuts, rows inside by most days.
 
-    Rows without a date fail a date filter and are in neither.
+    A row is inside when its whole span lies in the window.
+    In a window of seven days or more, a week of seven days is inside when four or more
+    of its days are (the rule that counts it in one period:
+    :func:`incidentmap.spans.seven_day_weeks`), so a window on whole weeks or months
+    keeps exactly the rows a count by them puts there; a shorter window holds no week.
+    Rows without a date fail a date filter and are in none.
     """
     n = len(incidents)
     if since is None and until is None:
-        return np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+        return np.ones(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     if "date" not in incidents:
         msg = "a date filter needs a date column"
         raise UsageError(msg)
     first, last = date_spans(incidents)
     inside = np.array(first.notna().to_numpy(dtype=bool))  # a copy: written below
     overlap = inside.copy()
+    lo, hi = first, last  # the part of each span inside the window
+    start = end = None
     if since is not None:
-        day = read_day(since, "since")
-        inside &= (first >= day).to_numpy(dtype=bool)
-        overlap &= (last >= day).to_numpy(dtype=bool)
+        start = read_day(since, "since")
+        inside &= (first >= start).to_numpy(dtype=bool)
+        overlap &= (last >= start).to_numpy(dtype=bool)
+        lo = first.where(first >= start, start)
     if until is not None:
-        day = read_day(until, "until", end=True)
-        inside &= (last <= day).to_numpy(dtype=bool)
-        overlap &= (first <= day).to_numpy(dtype=bool)
-    return inside, overlap & ~inside
+        end = read_day(until, "until", end=True)
+        inside &= (last <= end).to_numpy(dtype=bool)
+        overlap &= (first <= end).to_numpy(dtype=bool)
+        hi = last.where(last <= end, end)
+    most = seven_day_weeks(incidents, first, last) & overlap & ~inside
+    wide = start is None or end is None or (end - start).days >= 6
+    most &= wide & ((hi - lo).dt.days >= 3).to_numpy(dtype=bool)  # 4+ of its 7 days
+    inside |= most
+    return inside, overlap & ~inside, most
 
 
 def _event_type_mask(incidents: pd.DataFrame, event_type: str | list[str]) -> np.ndarray:

@@ -90,6 +90,7 @@ def check_delimiter(delimiter: str | None) -> str | None:
         raise UsageError(msg, field="delimiter")
     return DELIMITER_NAMES[delimiter]
 
+
 @dataclass(frozen=True)
 class ReadOptions:
     """The options of :func:`incidentmap.read_incidents`, as one value.

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["PRECISION_RANK", "SPAN_FREQ", "date_spans", "span_text"]
+__all__ = ["PRECISION_RANK", "SPAN_FREQ", "date_spans", "seven_day_weeks", "span_text"]
 
 #: how far a date of each precision reaches from its first day (``date``), as a pandas
 #: period: a date known to the month covers its month, one known to the week its first day
@@ -80,6 +80,23 @@ def date_spans(incidents: pd.DataFrame, *, stated: bool = True) -> tuple[pd.Seri
     ranks = np.array([PRECISION_RANK.get(str(n), -1) for n in names] + [-1])[codes]
     stated_ends = _stated_ends(incidents, first, ranks)
     return first, last.where(~(spread & stated_ends.notna().to_numpy()), stated_ends)
+
+
+def seven_day_weeks(incidents: pd.DataFrame, first: pd.Series, last: pd.Series) -> np.ndarray:
+    """Tell which rows are dated to a week of seven days (spans from :func:`date_spans`).
+
+    Such a row is where most of its days are: in a window or a period (a week or longer)
+    when four or more of its seven days are, the one holding its middle day. ACLED's
+    weeks run Saturday to Friday, so most of them straddle a calendar week and one in
+    seven straddles a month; placed by its middle day, each is in exactly one week, one
+    month, one quarter and one year, and a steady series stays steady (by the whole span
+    alone, a month would lose the weeks at both its edges and a steady count would swing
+    by a third). A stated range under seven days is no such week.
+    """
+    if "date_precision" not in incidents:
+        return np.zeros(len(incidents), dtype=bool)
+    prec = incidents["date_precision"].astype(object).to_numpy()
+    return (prec == "week") & ((last - first).dt.days == 6).to_numpy(dtype=bool)
 
 
 def _stated_ends(incidents: pd.DataFrame, first: pd.Series, ranks: np.ndarray) -> pd.Series:

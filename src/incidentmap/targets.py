@@ -208,8 +208,11 @@ def _government_side(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndar
         return None
     hit = np.zeros(len(incidents), dtype=bool)
     for col in sides:
-        hit |= incidents[col].astype("string").str.contains("Government of", na=False).to_numpy(
-            dtype=bool
+        hit |= (
+            incidents[col]
+            .astype("string")
+            .str.contains("Government of", na=False)
+            .to_numpy(dtype=bool)
         )
     return hit
 

@@ -172,8 +172,17 @@ def _span_before_filters(request: AggregateRequest, loaded: Any, report: Report)
     """
     if len(loaded.frame) or not loaded.rows_read:
         return None
+    # rows the window left out though they may belong: a 0 is then "none known inside"
+    maybe = sum(int(report.counts.get(k, 0)) for k in ("span_cut", "undated_left_out"))
+    also = (
+        f" of the rows known to lie inside the window; {maybe:,} "
+        f"{'row' if maybe == 1 else 'rows'} that may belong {'was' if maybe == 1 else 'were'} "
+        "left out (above): such a 0 is none known, not none"
+        if maybe
+        else ""
+    )
     if request.period is None:  # one count per area: each 0, said
-        report.add("nothing_matched", "no row matched the filters: every count is 0")
+        report.add("nothing_matched", f"no row matched the filters: every count is 0{also}")
         return None
     first = _first_day(request)
     end = loaded.coverage_end
@@ -181,8 +190,8 @@ def _span_before_filters(request: AggregateRequest, loaded: Any, report: Report)
         return None
     report.add(
         "nothing_matched",
-        f"no row matched the filters: every count is 0, over the {request.period}s the data "
-        f"cover ({first:%Y-%m-%d} to {end:%Y-%m-%d})",
+        f"no row matched the filters: every count is 0{also}, over the {request.period}s the "
+        f"data cover ({first:%Y-%m-%d} to {end:%Y-%m-%d})",
     )
     return (first, end)
 
@@ -358,7 +367,7 @@ def _span_notes(report: Report, g: Any, level: str, period: str) -> None:
     placed = g["district_id" if level == "district" else "province_code"].notna().to_numpy()
     shifted = int(shifted_weeks(g, period)[placed].sum())
     if shifted:
-        report.add("shifted_weeks", shifted_note(shifted))
+        report.add("shifted_weeks", shifted_note(shifted, period))
     coarse = coarse_rows(g, period) & placed
     if coarse.any():
         weight = float(row_weights(g)[coarse].sum())
@@ -366,17 +375,23 @@ def _span_notes(report: Report, g: Any, level: str, period: str) -> None:
         report.add("coarse_dates", coarse_note(int(coarse.sum()), period, precisions, weight))
 
 
-def shifted_note(n: int) -> str:
-    """Say that ``n`` rows, dated to a week from another weekday, are counted by calendar week.
+def shifted_note(n: int, period: str = "week") -> str:
+    """Say that ``n`` rows, dated to a week no one ``period`` holds, are counted in one.
 
-    ACLED's weeks run Saturday to Friday: counted by week (Monday to Sunday), each is in
-    the calendar week holding the middle of it, five of its seven days.
+    ACLED's weeks run Saturday to Friday: each is counted in the period holding its
+    middle day, four or more of its seven days (the calendar week, Monday to Sunday; the
+    month, quarter or year).
     """
     rows = "row is" if n == 1 else "rows are"
+    if period == "week":
+        return (
+            f"{n:,} {rows} dated to a week that does not start on a Monday (ACLED's run "
+            "Saturday to Friday): each is counted in the calendar week (Monday to Sunday) "
+            "holding its middle day, four or more of its seven days"
+        )
     return (
-        f"{n:,} {rows} dated to a week that does not start on a Monday (ACLED's run Saturday "
-        "to Friday): each is counted in the calendar week (Monday to Sunday) holding the middle "
-        "of it, four or more of its seven days"
+        f"{n:,} {rows} dated to a week that runs into the next {period}: each is counted in "
+        f"the {period} holding its middle day, four or more of its seven days"
     )
 
 

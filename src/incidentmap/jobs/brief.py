@@ -299,7 +299,7 @@ def _period_note(req: BriefRequest, loaded: Loaded, style: MapStyle, report: Rep
         report.add("no_period", held, field="period")
     shifted = int(shifted_weeks(loaded.frame, style.period).sum())
     if shifted:
-        report.add("shifted_weeks", shifted_note(shifted), field="period")
+        report.add("shifted_weeks", shifted_note(shifted, style.period), field="period")
 
 
 def _publish(

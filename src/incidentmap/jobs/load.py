@@ -152,6 +152,7 @@ def load(source: Source, filters: Filters | None, report: Report, *, quiet: bool
         )
     if len(chosen.cut):
         _say_cut(report, chosen.cut, f)
+    _say_window_rows(report, chosen.by_most, chosen.undated)
     start = _coverage_day(f.since) if f.since else None  # a partial first period, said
     left = _left_out(report.counts, f)
     return Loaded(kept, len(g), cover, preset, summary, report, basis, start, left)
@@ -172,6 +173,9 @@ def _left_out(counts: dict[str, Any], f: Filters) -> str | None:
             f"{cut:,} {'row' if cut == 1 else 'rows'} dated only to a week, a month or a year "
             f"that the dates ({window}) cut"
         )
+    undated = int(counts.get("undated_left_out", 0))
+    if undated:
+        said.append(f"{undated:,} {'row' if undated == 1 else 'rows'} with no date")
     unsure = int(counts.get("uncertain_left_out", 0))
     if unsure:
         said.append(f'{unsure:,} whose attribution is uncertain ("A and/or B")')
@@ -325,6 +329,27 @@ def _say_event_types(report: Report, g: Any, wanted: tuple[str, ...]) -> None:
     )
 
 
+def _say_window_rows(report: Report, by_most: int, undated: int) -> None:
+    """Say the weeks a date window kept by most of their days, and the undated rows it left."""
+    if by_most:
+        rows = "row" if by_most == 1 else "rows"
+        report.add(
+            "by_most",
+            f"kept: {by_most:,} {rows} dated to a week of seven days with four or more of them "
+            "in the window (as a count by week or month puts such a week where most of it is)",
+            kind="info",
+        )
+    if undated:
+        report.counts["undated_left_out"] = undated
+        rows = "row" if undated == 1 else "rows"
+        report.add(
+            "undated_left_out",
+            f"left out: {undated:,} {rows} with no date: a date window keeps only rows it "
+            "can place in time, and these may belong",
+            kind="info",
+        )
+
+
 def _say_cut(report: Report, cut: Any, f: Filters) -> None:
     """Say how many rows the window left out because it cuts the span they are dated to.
 
@@ -343,9 +368,9 @@ def _say_cut(report: Report, cut: Any, f: Filters) -> None:
         own = (date_spans(cut, stated=False)[1] == last).to_numpy(dtype=bool)
         kinds = prec.where(own & prec.isin(("week", "month", "quarter", "year")), "stated range")
     parts = ", ".join(f"{int(n):,} to a {k}" for k, n in kinds.value_counts().items())
-    i = cut.index[0]
-    where = f"row {int(cut.at[i, 'row'])}" if "row" in cut.columns else "e.g."
-    example = span_text(first.at[i], last.at[i], kinds.at[i])
+    # by position: a frame put together from several may repeat its index
+    where = f"row {int(cut['row'].iloc[0])}" if "row" in cut.columns else "e.g."
+    example = span_text(first.iloc[0], last.iloc[0], kinds.iloc[0])
     window = " ".join(
         f"`{name}` {value}" for name, value in (("since", f.since), ("until", f.until)) if value
     )

@@ -224,7 +224,7 @@ def _mark_complete(timeline: pd.DataFrame, period: str, end: Any) -> pd.DataFram
 def _say_spans(report: Report, f: dict[str, Any], period: str) -> None:
     """Say the weeks counted by calendar week and the rows no one period (or week) holds."""
     if f.get("shifted_weeks"):
-        report.add("shifted_weeks", shifted_note(f["shifted_weeks"]))
+        report.add("shifted_weeks", shifted_note(f["shifted_weeks"], period))
     coarse = {"week": f.get("coarse_dates_week", 0), period: f.get("coarse_dates", 0)}
     for what, n in coarse.items():
         if n and (what != "week" or f.get("surge_week") is not None):
