@@ -88,3 +88,14 @@ def test_installing_again_from_the_same_unchanged_folder_keeps_the_cache(
     assert code == 0 and "installing boundaries: from" in err, err
     code, _, err = run(capsys, "boundaries", "install", "--from", copy, "--force")
     assert code == 0 and "installing boundaries: from" in err
+
+
+def test_a_field_asked_for_installs_again_from_the_same_folder(own_cache, capsys):
+    """``--id-field`` (or the district fields) asks for another reading of the same files:
+    the CLI kept the cache and ignored it, while the library read the files again."""
+    code, _, err = run(capsys, "boundaries", "install", "--from", GB)
+    assert code == 0 and "already installed from" in err
+    code, _, err = run(capsys, "boundaries", "install", "--from", GB, "--id-field", "shapeName")
+    assert "already installed from" not in err and "installing boundaries: from" in err
+    with pytest.raises(im.IncidentMapError):  # the library: read again, the same answer
+        im.install_boundaries(GB, id_field="shapeName")

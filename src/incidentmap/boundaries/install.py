@@ -85,8 +85,8 @@ def install_boundaries(
     if (district_field is None) != (province_field is None):
         msg = "give both district_field and province_field, or neither"
         raise UsageError(msg)
-    if source is not None and not force and district_field is None and id_field is None:
-        kept = installed_from(source)
+    if source is not None and not force:
+        kept = installed_from(source, district_field, province_field, id_field)
         if kept is not None:
             return kept
     if source is None:
@@ -122,15 +122,19 @@ def install_boundaries(
     return write_cache(districts, provs, provenance)
 
 
-def installed_from(source: str | os.PathLike[str]) -> BoundaryInfo | None:
+def installed_from(source: str | os.PathLike[str], *fields: str | None) -> BoundaryInfo | None:
     """Return the installed layers when they came from ``source`` and it has not changed.
 
     The same folder or file (resolved), every file it gave read again to the same SHA-256,
     the cache whole, and (for geoBoundaries) this version's province corrections in it;
-    else None: the layers are to be installed.
+    else None: the layers are to be installed. ``fields`` are the field names the install
+    is asked to read (``district_field``, ``id_field``...): any one given asks for another
+    reading of the same files, so nothing is kept.
     """
     from incidentmap.boundaries.cache import boundaries_info, load_boundaries
 
+    if any(f is not None for f in fields):
+        return None
     try:
         info = boundaries_info(check=True)
     except IncidentMapError:  # not installed, or damaged

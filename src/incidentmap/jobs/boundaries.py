@@ -152,18 +152,19 @@ def _kept_or_again(request: InstallRequest, report: Report) -> Installed | Insta
             return kept
         # stale: installed again from where it came from
         return replace(request, source=kept) if kept is not None else request
-    if request.district_field is None:
-        same = _same_source(request.source, report)
-        if same is not None:
-            return same
-    return request
+    same = _same_source(request, report)
+    return same if same is not None else request
 
 
-def _same_source(source: str | os.PathLike[str], report: Report) -> Installed | None:
+def _same_source(request: InstallRequest, report: Report) -> Installed | None:
     """Keep the layers installed from this very folder or file, unchanged since (say so)."""
     from incidentmap.boundaries.install import installed_from
 
-    info = installed_from(source)
+    source = request.source
+    if source is None:
+        return None
+    fields = (request.district_field, request.province_field, request.id_field)
+    info = installed_from(source, *fields)
     if info is None:
         return None
     p = dict(info.provenance)
