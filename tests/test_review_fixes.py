@@ -320,3 +320,25 @@ def test_trends_table_says_the_areas_not_shown_as_a_note(capsys, use_cache, monk
     assert code == 0 and code_csv == 0 and n > 1
     assert said == [f"note: {n} provinces with nothing flagged are not shown (--format csv "
                     "lists every area)"]  # fmt: skip
+
+
+def test_merge_refuses_a_count_table(capsys, use_cache, tmp_path):
+    """ACLED's weekly counts (``events`` a row) merged with UCDP's events lost their counts:
+    60 events became 24 "events out". A count table is refused, with the column named."""
+    import incidentmap as im
+
+    src = tmp_path / "weekly.csv"
+    src.write_text(
+        "week,region,country,admin1,event_type,sub_event_type,events,fatalities,"
+        "disorder_type,centroid_latitude,centroid_longitude\n"
+        "2015-01-03,Caucasus and Central Asia,Afghanistan,Kabul,Battles,Armed clash,3,1,"
+        "Political violence,34.53,69.17\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "m.csv"
+    code, _out, err = run(capsys, "merge", f"acled={src}", f"ucdp={UCDP}", "-o", out)
+    assert code != 0 and not out.exists()
+    assert "source 'acled' (" in err and "is a count table: column 'events'" in err
+    assert "Traceback" not in err
+    with pytest.raises(IncidentMapError, match="count table"):
+        im.merge(f"acled={src}", f"ucdp={UCDP}", output=out)

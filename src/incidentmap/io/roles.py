@@ -24,6 +24,7 @@ from incidentmap.io.values import Kept, Problems, blank_mask, clean_text
 from incidentmap.schema import PRESETS, Preset, header_key
 
 __all__ = [
+    "count_column",
     "count_note",
     "day_count",
     "fallback_columns",
@@ -245,6 +246,18 @@ def _iso_or_none(text: str) -> str | None:
 COUNT_KEYS = ("events", "event_count", "events_count", "n_events", "number_of_events")
 
 
+def count_column(frame: pd.DataFrame) -> str | None:
+    """Return the column that counts several events a row (:data:`COUNT_KEYS`), else None.
+
+    None as well when every value is 0 or 1 (one event a row).
+    """
+    by_key = {header_key(c): str(c) for c in frame.columns}
+    col = next((by_key[k] for k in COUNT_KEYS if k in by_key), None)
+    if col is None or not (pd.to_numeric(frame[col], errors="coerce") > 1).any():
+        return None
+    return col
+
+
 def count_note(frame: pd.DataFrame, name: str) -> list[str]:
     """Say that a column counts several events a row, and how to count them (``weight``).
 
@@ -252,12 +265,8 @@ def count_note(frame: pd.DataFrame, name: str) -> list[str]:
     each row as one incident; the note names the column so the counts are not lost
     unsaid. Nothing is said when every value is 0 or 1 (one event a row).
     """
-    by_key = {header_key(c): str(c) for c in frame.columns}
-    col = next((by_key[k] for k in COUNT_KEYS if k in by_key), None)
+    col = count_column(frame)
     if col is None:
-        return []
-    values = pd.to_numeric(frame[col], errors="coerce")
-    if not (values > 1).any():
         return []
     return [
         f"{name}: column {col!r} holds how many events each row stands for (a count "

@@ -219,13 +219,26 @@ def _explained(request: MergeRequest, names: list[str]) -> dict[str, list[str]]:
 
 
 def _check_source(name: str, given: Any, frame: Any, explain: list[str], report: Report) -> None:
-    """Refuse an empty source and an unknown row to explain; say ids given to several rows."""
+    """Refuse an empty source, a count table and an unknown row to explain.
+
+    Event ids given to several rows are said.
+    """
+    from incidentmap.io.roles import count_column
     from incidentmap.merge.decisions import known_id
     from incidentmap.merge.records import DUPLICATE_MARK, duplicate_ids, event_ids
 
     where = given if isinstance(given, str | os.PathLike) else name
     if not len(frame):
         msg = f"source {name!r} ({where}) has no rows: nothing of it to merge"
+        raise UsageError(msg, field="inputs")
+    counted = count_column(frame)
+    if counted is not None:  # ACLED's weekly counts, HDX HAPI: a row is several events
+        msg = (
+            f"source {name!r} ({where}) is a count table: column {counted!r} holds how many "
+            "events each row stands for, and a merge pairs one event a row, so its counts "
+            "would be lost; merge lists of events (one a row), and count this table on its "
+            "own (aggregate, brief and trends count each row as its events)"
+        )
         raise UsageError(msg, field="inputs")
     ids = set(event_ids(frame).tolist()) if explain else set()
     for event in explain:
