@@ -151,7 +151,7 @@ def test_incidents_in_no_period_are_said_and_listed(browser, capsys, tmp_path): 
     )
     html = tmp_path / "undated.html"
     code, _, err = run(capsys, "brief", src, "-o", html, "--period", "week", "--keep-bad-values")
-    said = "3 incidents in no week (undated 2, dated to a month 1): in the totals and the event"
+    said = "3 incidents in no week (2 undated, 1 dated to a month): in the totals and the event"
     assert code == 0 and said in err, err
     ctx, pg = open_page(browser, html)
     try:
@@ -167,7 +167,7 @@ def test_incidents_in_no_period_are_said_and_listed(browser, capsys, tmp_path): 
         )
         assert said in got["caption"]
         assert "3 in no week" in got["more"] and got["title"].startswith("Events in view (")
-        assert "2 incidents in no week (undated 1, dated to a month 1)" in got["filtered"]
+        assert "2 incidents in no week (1 undated, 1 dated to a month)" in got["filtered"]
         assert not pg.problems
     finally:
         ctx.close()
@@ -186,12 +186,12 @@ def test_a_plain_map_says_what_it_cannot_show(browser, capsys, tmp_path, kind): 
     )
     html = tmp_path / f"{kind}.html"
     code, _, err = run(capsys, "map", src, "--kind", kind, "-o", html)
-    assert code == 0 and "1 incident in no month (undated 1): said on the map" in err, err
+    assert code == 0 and "1 incident in no month (1 undated): said on the map" in err, err
     ctx, pg = open_page(browser, html)
     try:
         caption = pg.evaluate("window.incidentmapInstances[0].captionEl.textContent")
         assert caption == (
-            "Not on this map: 1 incident in no month (undated 1); 1 placed nowhere (no place "
+            "Not on this map: 1 incident in no month (1 undated); 1 placed nowhere (no place "
             "or coordinates the boundaries hold)."
         )
         assert not pg.problems

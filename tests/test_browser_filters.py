@@ -333,7 +333,7 @@ def test_a_copied_address_shows_the_same_view(browser, opened, pages):  # noqa: 
     _reset(pg)
 
 
-def test_a_link_pasted_while_the_page_writes_its_address_wins(opened):  # noqa: F811
+def test_a_link_pasted_while_the_page_writes_its_address_wins(opened):
     """The page writes its view into the address at most every 150 ms; a link the reader
     pastes while such a write is due is the view shown, not overwritten by the old one."""
     if "gtd" not in opened:

@@ -80,7 +80,7 @@ def test_the_ucdp_month_table_and_its_layer_add_up_with_the_reason_said(
         "span no one month holds"
     ) in err
     kinds = g.loc[coarse_rows(g, "month"), "date_precision"].value_counts()
-    assert all(f"{k} {n}" in err for k, n in kinds.items())
+    assert all(f"{n} to a {k}" in err for k, n in kinds.items())
     code, _, err = run(capsys, "aggregate", UCDP, "--period", "month", "-o", tmp_path / "a.csv")
     assert code == 0 and f"{coarse} rows are dated only to a span no one month holds" in err
 
@@ -166,7 +166,7 @@ def test_rows_dated_only_to_years_are_dated_not_undated(capsys, use_cache, tmp_p
     out = tmp_path / "years.html"
     code, _, err = run(capsys, "brief", src, "-o", out)
     assert code != 0 and not out.exists()
-    assert "no month holds any of the 20 dated rows (dated to: year 20)" in err
+    assert "no month holds any of the 20 dated rows (20 to a year)" in err
     assert "--period year" in err and "no dated incidents" not in err
     with pytest.raises(im.UsageError, match="`period` year"):
         im.brief(src)

@@ -325,7 +325,7 @@ def test_an_image_says_the_incidents_no_period_holds(tmp_path):
         texts = [t.get_text() for t in fig.texts]
     finally:
         matplotlib.pyplot.close(fig)
-    said = "2 incidents in no week (undated 1, dated to a month 1): on no panel."
+    said = "2 incidents in no week (1 undated, 1 dated to a month): on no panel."
     assert any(said in t for t in texts), texts
 
 

@@ -31,7 +31,9 @@ def run(capsys, *args):
     return exc.value.code, out + err
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4))
 def test_each_word_row_is_undated_with_its_reason(tmp_path_factory, use_cache, words):
     folder = tmp_path_factory.mktemp("w")

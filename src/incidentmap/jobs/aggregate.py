@@ -353,7 +353,7 @@ def coarse_note(
         rows = f"{'row' if n == 1 else 'rows'} ({_incidents(weight)}) {'is' if n == 1 else 'are'}"
     known = ""
     if precisions:
-        known = " (" + ", ".join(f"{k} {v:,}" for k, v in precisions.items()) + ")"
+        known = " (" + ", ".join(f"{v:,} to a {k}" for k, v in precisions.items()) + ")"
     return (
         f"{n:,} {rows} dated only to a span no one {period} holds{known}: counted in "
         f"totals, in no {period}"

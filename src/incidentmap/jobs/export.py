@@ -150,7 +150,7 @@ def _say_periods(report: Report, g: Any, written: dict[str, Any], period: str | 
             kinds = coarse_precisions(g, level, period).items()
             why.append(
                 f"{w[coarse].sum():,.10g} dated only to a span no one {period} holds "
-                f"({', '.join(f'{k} {n:,}' for k, n in kinds)})"
+                f"({', '.join(f'{n:,} to a {k}' for k, n in kinds)})"
             )
         if undated.any():
             why.append(f"{w[undated].sum():,.10g} undated")

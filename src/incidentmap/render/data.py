@@ -290,7 +290,7 @@ ON_THE_PAGE = "in the totals and the event list, not on the slider"
 def no_period(incidents: pd.DataFrame, period: str | None, where: str = ON_THE_PAGE) -> str:
     """Say how many incidents no one ``period`` of the slider holds, and why; "" for none.
 
-    "3 incidents in no week (undated 2, dated to a month 1): in the totals and the event
+    "3 incidents in no week (2 undated, 1 dated to a month): in the totals and the event
     list, not on the slider": undated rows and rows dated only to a span no one period
     holds are on the page, in its totals and in every period's event list.
     """
@@ -312,7 +312,7 @@ def no_period(incidents: pd.DataFrame, period: str | None, where: str = ON_THE_P
     why = {"undated": float(w[~dated].sum())}
     for p in ("day", "week", "month", "quarter", "year"):
         why[f"dated to a {p}"] = float(w[dated & (prec == p).to_numpy()].sum())
-    said = ", ".join(f"{k} {v:,.10g}" for k, v in why.items() if v)
+    said = ", ".join(f"{v:,.10g} {k}" for k, v in why.items() if v)
     n = float(w.sum())
     text = f"{n:,.10g} incident{'' if n == 1 else 's'} in no {period} ({said})"
     return f"{text}: {where}" if where else text

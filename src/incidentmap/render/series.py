@@ -351,12 +351,12 @@ def _no_periods(incidents: pd.DataFrame, level: str, period: str | None = None) 
     dated = incidents["date"].notna() if "date" in incidents.columns else pd.Series(dtype=bool)
     if period is not None and dated.any() and "date_precision" in incidents.columns:
         prec = incidents.loc[dated, "date_precision"].astype("string").fillna("day")
-        said = ", ".join(f"{k} {int(n):,}" for k, n in prec.value_counts().items())
+        said = ", ".join(f"{int(n):,} to a {k}" for k, n in prec.value_counts().items())
         order = ("day", "week", "month", "quarter", "year")
         coarsest = max(prec.unique(), key=lambda p: order.index(p) if p in order else -1)
         wider = f"`period` {coarsest}, or " if coarsest in PERIODS and coarsest != period else ""
         return (
-            f"no {period} holds any of the {int(dated.sum()):,} dated rows (dated to: {said}); "
+            f"no {period} holds any of the {int(dated.sum()):,} dated rows ({said}); "
             f"use {wider}`period` none for all dates"
         )
     return "no dated incidents to draw by period; use `period` none for all dates"

@@ -118,7 +118,7 @@
   };
   IM.prototype.noPeriodText = function (counts) {
     var n = 0, said = [];
-    WHY.forEach(function (k) { if (counts[k]) { n += counts[k]; said.push(k + " " + fmt(counts[k])); } });
+    WHY.forEach(function (k) { if (counts[k]) { n += counts[k]; said.push(fmt(counts[k]) + " " + k); } });
     if (!n) return "";
     return fmt(n) + " incident" + (n === 1 ? "" : "s") + " in no " + (this.data.periodName || "period") + " (" + said.join(", ") + "): in the totals and the event list, not on the slider";
   };
