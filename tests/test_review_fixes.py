@@ -342,3 +342,30 @@ def test_merge_refuses_a_count_table(capsys, use_cache, tmp_path):
     assert "Traceback" not in err
     with pytest.raises(IncidentMapError, match="count table"):
         im.merge(f"acled={src}", f"ucdp={UCDP}", output=out)
+
+
+@pytest.mark.parametrize("dates", ["year", "none"])
+def test_aggregate_refuses_a_period_no_row_is_in(capsys, use_cache, tmp_path, dates):
+    """GTD dated only to the year (or with no date column), counted by month: a table of
+    every province at 0 in no month was written, exit 0; refused, as brief and trends do."""
+    import incidentmap as im
+
+    g = pd.read_csv(GTD, dtype=str, keep_default_na=False)
+    if dates == "year":
+        g["DATE"] = g["DATE"].str[:4]
+        g["Date_"] = g["DATE"]
+    else:
+        g = g.drop(columns=["DATE", "Date_", "month", "year"])
+    src, out = tmp_path / "g.csv", tmp_path / "t.csv"
+    g.to_csv(src, index=False)
+    code, _out, err = run(capsys, "aggregate", src, "--level", "province", "--period", "month",
+                          "-o", out)  # fmt: skip
+    assert code == 2 and not out.exists()
+    said = "no month holds any of the 1,782 dated rows (1,782 to a year); use --period year"
+    assert (said if dates == "year" else "no dated incidents to draw by period") in err
+    with pytest.raises(IncidentMapError, match=r"no month holds|no dated incidents"):
+        im.aggregate(src, level="province", period="month")
+    # by year, or without periods, the same file is counted
+    code, _out, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                          "-o", out)  # fmt: skip
+    assert code == 0 and pd.read_csv(out)["incidents"].sum() == 1782

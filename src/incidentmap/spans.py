@@ -11,12 +11,21 @@ date filters (:mod:`incidentmap.filters`), the periods of a count table
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["PRECISION_RANK", "SPAN_FREQ", "date_spans", "seven_day_weeks", "span_text"]
+__all__ = [
+    "DATE_END_KEYS", "PRECISION_RANK", "SPAN_FREQ", "date_spans", "end_column",
+    "seven_day_weeks", "span_text",
+]  # fmt: skip
+
+#: the columns that state a row's last day (UCDP's ``date_end``, HDX HAPI's
+#: ``reference_period_end``), in the order they are looked for, in any case or punctuation
+DATE_END_KEYS = ("date_end", "end_date", "reference_period_end")
 
 #: how far a date of each precision reaches from its first day (``date``), as a pandas
 #: period: a date known to the month covers its month, one known to the week its first day
@@ -99,12 +108,29 @@ def seven_day_weeks(incidents: pd.DataFrame, first: pd.Series, last: pd.Series) 
     return (prec == "week") & ((last - first).dt.days == 6).to_numpy(dtype=bool)
 
 
+def end_column(columns: Iterable[object]) -> str | None:
+    """Return the column that states each row's last day (:data:`DATE_END_KEYS`), or None.
+
+    ``DATE_END``, ``End date`` and ``date_end`` are one column: the reader writes its
+    values as ISO days whatever their form, and every later step finds it here.
+    """
+    folded: dict[str, str] = {}
+    for c in columns:
+        folded.setdefault(_fold(c), str(c))
+    return next((folded[k] for k in map(_fold, DATE_END_KEYS) if k in folded), None)
+
+
+def _fold(name: object) -> str:
+    return re.sub(r"[^0-9a-z]+", "", str(name).strip().lstrip("\ufeff").casefold())
+
+
 def _stated_ends(incidents: pd.DataFrame, first: pd.Series, ranks: np.ndarray) -> pd.Series:
-    """Each row's stated last day (ISO ``date_end``) where it bounds its span, else NaT."""
+    """Each row's stated last day (ISO, :func:`end_column`) where it bounds its span, else NaT."""
     none = pd.Series(pd.NaT, index=first.index, dtype="datetime64[ns]")
-    if "date_end" not in incidents:
+    col = end_column(incidents.columns)
+    if col is None:
         return none
-    raw = incidents["date_end"]
+    raw = incidents[col]
     if not pd.api.types.is_datetime64_any_dtype(raw):
         raw = pd.to_datetime(raw.astype(object), errors="coerce", format="ISO8601")
     end = pd.Series(raw.to_numpy(), index=first.index).dt.tz_localize(None).dt.normalize()

@@ -21,7 +21,12 @@ import shapely
 
 from incidentmap._coded import coded_text
 from incidentmap.errors import plural
-from incidentmap.io.dates import apply_precision_codes, dates_from_parts, parse_dates
+from incidentmap.io.dates import (
+    apply_precision_codes,
+    coarser_precision,
+    dates_from_parts,
+    parse_dates,
+)
 from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts
 from incidentmap.io.roles import (
     MONTH_COLUMNS,
@@ -39,6 +44,7 @@ from incidentmap.schema import (
     Preset,
     header_key,
 )
+from incidentmap.spans import DATE_END_KEYS
 
 __all__ = [
     "PLAUSIBLE_SHARE",
@@ -193,8 +199,6 @@ def _column_dates(t: RawTable, dayfirst: bool | None) -> tuple[pd.Series, pd.Ser
     )
 
 
-#: end dates of a row that covers a span (HDX HAPI's monthly counts, UCDP's date_end)
-_DATE_END_KEYS = ("date_end", "end_date", "reference_period_end")
 #: the start of a row's span, the date when no column is named one (HDX HAPI's codebook:
 #: ``reference_period_start``/``_end``, whether or not the HXL row ``#date+start`` is there)
 _DATE_START_KEYS = ("reference_period_start", "date_start", "start_date")
@@ -229,7 +233,7 @@ def _refine_precision(
     problems: Problems,
 ) -> tuple[pd.Series, pd.Series]:
     """Dates with their precision coarsened by an end date and a source's precision codes."""
-    ends = (chosen.date_end, *_DATE_END_KEYS) if chosen.date_end else _DATE_END_KEYS
+    ends = (chosen.date_end, *DATE_END_KEYS) if chosen.date_end else DATE_END_KEYS
     end = next((by_key[k] for k in ends if k in by_key), None)
     if end is not None and mapping.get("date") != end:
         prec = _span_precision(frame, (mapping.get("date", ""), end), dates, prec, problems)
@@ -243,7 +247,7 @@ def _refine_precision(
         prec = apply_precision_codes(frame[code_col], table, prec)
     if chosen.date_period:  # a count of the week (ACLED's aggregated data): never a day
         stated = pd.Series(np.where(dates.notna(), chosen.date_period, None), dtype="object")
-        prec = _coarsen(prec, stated)
+        prec = coarser_precision(prec, stated)
     return dates, prec
 
 
@@ -262,6 +266,10 @@ def _span_precision(
     start_col, end_col = cols
     quiet = Problems(problems.path, problems.rows, "keep")
     ends, _ = parse_dates(frame[end_col], end_col, quiet)
+    # the end as an ISO day, whatever its form (31/12/2015, an Excel date): every later
+    # step reads the span from it (incidentmap.spans.end_column)
+    iso = ends.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    frame[end_col] = np.where(ends.notna().to_numpy(), iso, frame[end_col].to_numpy(dtype=object))
     span = (ends - dates).dt.days.to_numpy()
     backwards = np.isfinite(span) & (span < 0)
     if backwards.any():
@@ -274,18 +282,7 @@ def _span_precision(
         prec = prec.where(~backwards, None)
     coarser = np.where(span > 31, "year", np.where(span > 6, "month", "week"))
     wider = np.isfinite(span) & (span > 0)
-    return _coarsen(prec, pd.Series(np.where(wider, coarser, None), dtype="object"))
-
-
-def _coarsen(current: pd.Series, other: pd.Series) -> pd.Series:
-    rank = {p: i for i, p in enumerate(("day", "week", "month", "year"))}
-    return pd.Series(
-        [
-            a if not isinstance(a, str) or not isinstance(b, str) or rank[a] >= rank[b] else b
-            for a, b in zip(current, other, strict=True)
-        ],
-        dtype="object",
-    )
+    return coarser_precision(prec, pd.Series(np.where(wider, coarser, None), dtype="object"))
 
 
 def fatalities(t: RawTable, mark: str | None) -> np.ndarray:

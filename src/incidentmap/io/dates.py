@@ -28,7 +28,7 @@ from incidentmap.io.values import (
     show_value,
 )
 
-__all__ = ["apply_precision_codes", "dates_from_parts", "parse_dates"]
+__all__ = ["apply_precision_codes", "coarser_precision", "dates_from_parts", "parse_dates"]
 
 
 _MONTHS = {
@@ -109,9 +109,27 @@ _PARTS: dict[str, Callable[[tuple[str, ...]], tuple[int, int, int]]] = {
 }
 
 
+#: an ISO date and time with its zone (``2004-01-05T22:00:00Z``, ``... +02:00``)
+_ZONED = re.compile(
+    r"\d{4}-\d{2}-\d{2}[ t]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:z|utc|[+-]\d{2}:?\d{2})"
+)
+#: the clock a zoned time is read on: the day of an event is the day in Afghanistan
+AFGHAN_TIME = "Asia/Kabul"
+
+
 def _one_date(text: str) -> tuple[int, int, int, str] | str | None:
-    """Return (year, month, day, precision), "numeric" for a/b/yyyy, or None."""
+    """Return (year, month, day, precision), "numeric" for a/b/yyyy, or None.
+
+    A time with its zone is the day it was in Afghanistan (:data:`AFGHAN_TIME`):
+    ``2004-01-05T22:00:00Z`` is 6 January (02:30 in Kabul).
+    """
     t = EDGE_SPACE.sub("", text).lower()
+    if _ZONED.fullmatch(t):
+        try:
+            stamp = pd.Timestamp(t.upper().replace("UTC", "Z")).tz_convert(AFGHAN_TIME)
+        except ValueError:
+            return None
+        return (stamp.year, stamp.month, stamp.day, "day")
     t = _WEEKDAY_RE.sub("", t)
     for pattern, order in _FORMS:
         m = pattern.fullmatch(t)
@@ -231,8 +249,8 @@ def _typed_dates(
         return
     if typed:
         stamps = pd.Series(values[is_dt])  # typed dates: no value-by-value conversion
-        if getattr(stamps.dt, "tz", None) is not None:
-            stamps = stamps.dt.tz_localize(None)
+        if getattr(stamps.dt, "tz", None) is not None:  # an instant: its day in Afghanistan
+            stamps = stamps.dt.tz_convert(AFGHAN_TIME).dt.tz_localize(None)
     else:
         stamps = pd.to_datetime(obj[is_dt].map(_as_timestamp), errors="coerce")
     ymd[is_dt, 0] = stamps.dt.year.fillna(0).to_numpy(dtype=np.int64)
@@ -554,5 +572,17 @@ def apply_precision_codes(
 
     return pd.Series(
         [pick(a, b) for a, b in zip(current, mapped, strict=True)],
+        dtype="object",
+    )
+
+
+def coarser_precision(current: pd.Series, other: pd.Series) -> pd.Series:
+    """Return, row by row, the coarser of two date precisions (a missing one gives way)."""
+    rank = {p: i for i, p in enumerate(("day", "week", "month", "quarter", "year"))}
+    return pd.Series(
+        [
+            a if not isinstance(a, str) or not isinstance(b, str) or rank[a] >= rank[b] else b
+            for a, b in zip(current, other, strict=True)
+        ],
         dtype="object",
     )

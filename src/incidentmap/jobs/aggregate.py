@@ -136,6 +136,7 @@ def run(request: AggregateRequest) -> AggregateResult:
             span=_span_before_filters(request, loaded, report),
         )
         counts = _split(counts, g, request)
+        _refuse_no_period(counts, g, request)  # a table of zeros would answer what none holds
         if request.level == "district":
             say_province_only(report, g)
         if request.output is not None:
@@ -161,6 +162,22 @@ def run(request: AggregateRequest) -> AggregateResult:
                 kind="info",
             )
         return AggregateResult(counts, report)
+
+
+def _refuse_no_period(counts: Any, g: Any, request: AggregateRequest) -> None:
+    """Refuse a count by period when rows were kept but no period holds any of them.
+
+    Dates known only to the year under ``period`` month, or no date column: the table
+    would be every area at 0 in no period, read as "nothing happened" (``brief`` and
+    ``trends`` refuse the same data).
+    """
+    if request.period is None or not len(g) or "period_start" not in counts:
+        return
+    if counts["period_start"].notna().any():
+        return
+    from incidentmap.render.series import no_periods_reason
+
+    raise UsageError(no_periods_reason(g, request.level, request.period), field="period")
 
 
 def _span_before_filters(request: AggregateRequest, loaded: Any, report: Report) -> Any:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from incidentmap.actors import group_ids
 from incidentmap.schema import header_key
+from incidentmap.spans import end_column
 
 __all__ = [
     "DUPLICATE_MARK", "LEVELS", "RADIUS_CODES", "Records", "days_apart", "duplicate_ids",
@@ -102,8 +103,9 @@ def _span_ends(frame: pd.DataFrame, lo: np.ndarray) -> tuple[np.ndarray, np.ndar
             periods = dates[mask].dt.to_period(freq)
             first[mask] = _days(periods.dt.start_time)
             last[mask] = _days(periods.dt.end_time.dt.normalize())
-    if "date_end" in frame:
-        end = _days(frame["date_end"])
+    col = end_column(frame.columns)  # UCDP's date_end, in any case (the reader made it ISO)
+    if col is not None:
+        end = _days(frame[col])
         later = ~np.isnan(end) & (end > last)
         last[later] = end[later]
     return first, last

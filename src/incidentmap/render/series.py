@@ -24,7 +24,10 @@ from incidentmap.fitness import data_fitness
 from incidentmap.render.classes import NODATA_COLOR, ZERO_COLOR, area_colors, class_bins
 from incidentmap.render.style import MapStyle
 
-__all__ = ["MAX_STEPS", "AreaSeries", "area_series", "period_labels", "province_only"]
+__all__ = [
+    "MAX_STEPS", "AreaSeries", "area_series", "no_periods_reason", "period_labels",
+    "province_only",
+]  # fmt: skip
 
 
 def period_labels(starts: pd.DatetimeIndex | list[pd.Timestamp], period: str | None) -> list[str]:
@@ -264,7 +267,7 @@ def area_series(
     else:
         starts = sorted(counts["period_start"].dropna().unique())
     if not starts:
-        raise UsageError(_no_periods(incidents, s.level, s.period))
+        raise UsageError(no_periods_reason(incidents, s.level, s.period))
     ids = layer[key].astype(str).tolist()
     value_col = "incidents_per_100k" if per100k else measure
     values = _matrix(counts, key, value_col, ids, starts)
@@ -336,7 +339,7 @@ def _coarse(
     return found
 
 
-def _no_periods(incidents: pd.DataFrame, level: str, period: str | None = None) -> str:
+def no_periods_reason(incidents: pd.DataFrame, level: str, period: str | None = None) -> str:
     """Say why there is no period to draw (a page without periods is never written).
 
     Rows dated only to a year (or a span) that no ``period`` holds are dated, not undated:
