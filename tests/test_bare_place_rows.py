@@ -2,9 +2,10 @@
 
 GTD's extract in ../shared carries, at its row 1,778 (line 1,779), a row blank in every GTD
 column but its derived place columns: it was counted as an incident in Kunar. Every record
-of ACLED, UCDP GED and GTD has its id and its date; such a row of a publisher's layout is
-left out and said, anywhere in the file; a row with anything else (a toll, a type) stays,
-and a generic file keeps such rows (an analyst's list may know no more).
+of ACLED, UCDP GED and GTD has its date and its type; such a row of a publisher's layout,
+with perhaps a toll (a group's subtotal without the word), is left out and said, anywhere in
+the file; a row with anything else (a type, an actor) stays, and a generic file keeps such
+rows (an analyst's list may know no more).
 """
 
 from __future__ import annotations
@@ -50,8 +51,17 @@ def test_a_bare_place_row_of_a_publisher_is_left_out_and_said(tmp_path, layout, 
     assert len(read.frame) == n
     said = " ".join(n.text for n in read.report.notes)
     assert f"row {where + 1} (Kunar" in said and "nothing but a place" in said
-    kept = [*rows[:where], [*bare[:-1], "1"] if layout != "gtd" else [*bare[:4], "1", *bare[5:]]]
-    pd.DataFrame(kept, columns=cols).to_csv(path, index=False)  # a toll: an incident
+    # a toll beside the place (a group's subtotal without the word): still no record
+    toll = cols.index({"acled": "fatalities", "ucdp": "best", "gtd": "FATALITIES"}[layout])
+    tolled = [*bare[:toll], "55", *bare[toll + 1 :]]
+    pd.DataFrame([*rows[:where], tolled, *rows[where:]], columns=cols).to_csv(path, index=False)
+    read = im.read(str(path))
+    said = " ".join(n.text for n in read.report.notes)
+    assert len(read.frame) == n and f"row {where + 1} (Kunar" in said and "55)" in said
+    # a type or an actor beside it: an incident the publisher knows little of, kept
+    typed = cols.index({"acled": "event_type", "ucdp": "side_a", "gtd": "ATTACK.TYPE.1"}[layout])
+    kept = [*rows[:where], [*bare[:typed], record(0)[typed], *bare[typed + 1 :]]]
+    pd.DataFrame(kept, columns=cols).to_csv(path, index=False)
     assert len(im.read(str(path)).frame) == where + 1
 
 
@@ -72,3 +82,27 @@ def test_the_gtd_extracts_artefact_row_is_left_out(tmp_path, capsys):
     assert "1 row with no event id, no date and nothing but a place" in err
     assert "row 1778 (Kunar)" in err and "read: 1,782 rows" in err
     assert "province only 639" in err
+
+
+def test_a_workbook_of_acleds_rows_without_ids_leaves_its_group_rows_out(tmp_path, capsys):
+    """ACLED's province workbook has no id column: a group's heading (`Kabul`) and its
+    subtotal without the word (`Herat | 55`) were counted as incidents, the 55 twice."""
+    src = INCIDENTS / "acled_afg_2017on_province_level.xlsx"
+    if not src.exists():
+        pytest.skip("ACLED workbook not present")
+    a = pd.read_excel(src, engine="calamine").iloc[::97].head(400).reset_index(drop=True)
+    heading = pd.DataFrame([{"adm1_name": "Kabul"}])
+    subtotal = pd.DataFrame([{"country": "Afghanistan", "adm1_name": "Herat",
+                              "conflict_fatalities": 55}])  # fmt: skip
+    path = tmp_path / "groups.xlsx"
+    pd.concat([a.iloc[:150], heading, a.iloc[150:300], subtotal, a.iloc[300:]]).to_excel(
+        path, index=False
+    )
+    out = tmp_path / "t.csv"
+    code, _, err = run(capsys, "aggregate", path, "--level", "province", "--period", "none",
+                       "-o", out)  # fmt: skip
+    assert code == 0, err
+    t = pd.read_csv(out)
+    assert t["incidents"].sum() == 400
+    assert t["fatalities"].sum() == a["conflict_fatalities"].sum()
+    assert "row 151 (Kabul)" in err and "row 302 (Herat, 55)" in err

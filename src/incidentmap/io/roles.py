@@ -434,6 +434,8 @@ def fallback_columns(preset: Preset) -> dict[str, tuple[str, ...]]:
 _PLACE_ROLES = frozenset(
     {"stated_province", "stated_district", "stated_place", "latitude", "longitude"}
 )
+#: tolls a group's subtotal row carries beside its place
+_COUNT_ROLES = frozenset({"fatalities", "injured"})
 
 
 def bare_place_rows(
@@ -441,27 +443,31 @@ def bare_place_rows(
 ) -> np.ndarray:
     """Return the rows of a publisher's layout that state nothing but a place.
 
-    Every record of ACLED, UCDP GED and GTD has its event id and its date. A row of such a
-    file with no id, no date and nothing else the layout reads (type, actors, tolls,
-    notes), only a place (a derived column copied down, as GTD's extract does at its row
-    1,779), is no record of the publisher: counted as an incident it adds one to its
-    province. A file of the generic layout keeps such rows (an analyst's list may know no
-    more of an incident), and so does a publisher's file none of whose rows has an id.
+    Every record of ACLED, UCDP GED and GTD has its date and its type (and, where the
+    layout has them, its event id). A row of such a file with no id, no date and nothing
+    else the layout reads (type, actors, notes), only a place and perhaps a toll (a derived
+    column copied down, as GTD's extract does at its row 1,778; a group's heading, `Kabul`,
+    or its subtotal without the word, `Herat | 55`, in a workbook of ACLED's rows), is no
+    record of the publisher: counted as an incident it adds one to its province, and its
+    toll a second time. A file of the generic layout keeps such rows (an analyst's list may
+    know no more of an incident), and so does a publisher's file none of whose rows is more.
     """
     empty = np.zeros(0, dtype=np.int64)
-    if chosen.name == "generic" or "event_id" not in mapping or not len(frame):
+    if chosen.name == "generic" or not len(frame):
         return empty
     blank = np.ones(len(frame), dtype=bool)
     for col in _record_columns(frame, mapping, extra):
         blank &= np.asarray(blank_mask(frame[col]), dtype=bool)
-    ids = np.asarray(blank_mask(frame[mapping["event_id"]]), dtype=bool)
-    return np.flatnonzero(blank) if (~ids).any() else empty
+    return np.flatnonzero(blank) if (~blank).any() else empty
 
 
 def _record_columns(frame: pd.DataFrame, mapping: dict[str, str], extra: tuple[str, ...]) -> list:
     """Return the columns a layout reads other than its place (its date parts too)."""
     by_key = {header_key(c): str(c) for c in frame.columns}
-    said = {c for role, c in mapping.items() if role not in _PLACE_ROLES and c in frame.columns}
+    said = {
+        c for role, c in mapping.items()
+        if role not in _PLACE_ROLES | _COUNT_ROLES and c in frame.columns
+    }  # fmt: skip
     return sorted(said | {by_key[k] for k in extra if k in by_key})
 
 
@@ -473,7 +479,7 @@ def bare_place_note(
 
     ``found`` are positions in ``frame``; ``rows`` numbers the table's rows; the first ten.
     """
-    cols = [mapping[r] for r in sorted(_PLACE_ROLES) if r in mapping]
+    cols = [mapping[r] for r in (*sorted(_PLACE_ROLES), "fatalities") if r in mapping]
     shown = []
     for i in found[:10]:
         cells = [frame[c].iloc[[i]] for c in cols]
@@ -483,7 +489,7 @@ def bare_place_note(
     n = len(found)
     return (
         f"{name}: {n:,} row{'s' if n != 1 else ''} with no event id, no date "
-        f"and nothing but a place, not a record of the {title} (whose every record has an id "
-        f"and a date): left out: "
+        f"and nothing but a place (and perhaps a toll), not a record of the {title} (whose "
+        f"every record has a date and a type): left out: "
         f"{'; '.join(shown)}{more}"
     )
