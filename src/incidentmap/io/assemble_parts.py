@@ -174,7 +174,7 @@ def table_dates(t: RawTable, dayfirst: bool | None) -> tuple[pd.Series, pd.Serie
             dates, prec = year_dates(frame[year_col], year_col, problems)
             mapping["date_year"] = year_col
         else:  # a table of months (HDX's ACLED counts: Month January, Year 2023)
-            dates, prec = year_month_dates(frame, (year_col, month_col), problems)
+            dates, prec = year_month_dates(frame, (year_col, month_col), problems, t.notes)
             mapping["date_parts"] = f"{year_col}, {month_col}"
     else:
         return pd.Series(pd.NaT, index=range(t.n), dtype="datetime64[ns]"), t.nones()

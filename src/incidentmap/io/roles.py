@@ -382,18 +382,29 @@ _MONTHS = {
 
 
 def year_month_dates(
-    frame: pd.DataFrame, cols: tuple[str, str], problems: Problems
+    frame: pd.DataFrame, cols: tuple[str, str], problems: Problems, notes: list[str] | None = None
 ) -> tuple[pd.Series, pd.Series]:
     """Date rows known by their year and month to the month's first day (``month``).
 
     The month is a number (1-12; 0 or blank: only the year is known) or its English name
-    (``January``, ``Jan``); anything else is a value that cannot be read.
+    (``January``, ``Jan``); anything else is a value that cannot be read. A column of
+    numbers counted from 0 (R's ``POSIXlt$mon`` and JavaScript's months: January is 0,
+    December 11; :func:`_counted_from_zero`) is read so, and said in ``notes``.
     """
     yc, mc = cols
     raw = frame[mc]
     text = raw.astype(object).map(lambda v: v.strip().casefold() if isinstance(v, str) else v)
     named = text.map(lambda v: _MONTHS.get(v) if isinstance(v, str) else None)
     numbers = pd.to_numeric(text.where(named.isna()), errors="coerce")
+    if _counted_from_zero(numbers):
+        zeros = float((numbers == 0).mean())
+        numbers = numbers + 1
+        if notes is not None:
+            notes.append(
+                f"{problems.path}: column {mc!r} holds the months as 0 to 11 (0 on {zeros:.0%} "
+                "of its rows, never 12): counted from 0, as R and JavaScript count them, and "
+                "read as January to December (a 0 is not an unknown month here)"
+            )
     months = named.astype("float64").fillna(numbers)
     problems.report(
         months.isna().to_numpy() & ~blank_mask(raw), mc, raw,
@@ -401,6 +412,19 @@ def year_month_dates(
     )  # fmt: skip
     parts = pd.DataFrame({yc: frame[yc], mc: months.fillna(0), "_day": 0})
     return dates_from_parts(parts, (yc, mc, "_day"), problems)
+
+
+def _counted_from_zero(numbers: pd.Series) -> bool:
+    """Tell whether a column of month numbers counts from 0 (January) to 11 (December).
+
+    At least 24 whole numbers over ten or more months, 0 to 11 and never 12, with 0 on
+    2 % of the rows or more: a count from 1 with 0 for an unknown month (GTD's ``imonth``)
+    reaches 12 over so many months and holds few zeros.
+    """
+    v = numbers.dropna()
+    if len(v) < 24 or not (v == v.round()).all():
+        return False
+    return bool(v.min() == 0 and v.max() == 11 and v.nunique() >= 10 and (v == 0).mean() >= 0.02)
 
 
 #: header keys never taken for a role a preset's own columns leave open: the publishers'
