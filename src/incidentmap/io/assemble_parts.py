@@ -450,19 +450,22 @@ def _not_coordinates(t: RawTable, la: np.ndarray, lo: np.ndarray) -> bool:
 def _geometry_coordinates(
     geom: gpd.GeoSeries, problems: Problems, n: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Read point geometry (a GIS layer) as longitude/latitude; refuse other geometries."""
+    """Read point geometry (a GIS layer; a MultiPoint of one point is it) as lon/lat."""
     g = geom
     if g.crs is not None and not g.crs.equals("EPSG:4326"):
         g = g.to_crs("EPSG:4326")
     present = (g.notna() & ~g.is_empty).to_numpy(dtype=bool)
     kinds = g.geom_type.to_numpy(dtype=object)
+    one = present & (kinds == "MultiPoint") & (shapely.get_num_geometries(g.values) == 1)
+    shapes, kinds = np.where(one, shapely.get_geometry(g.values, 0), g.values), kinds.copy()
+    kinds[one] = "Point"
     other = present & (kinds != "Point")
     if other.any():
         i = int(np.flatnonzero(other)[0])
         problems.fail(i, "geometry", f"expected point geometry, got {kinds[i]}")
     la = np.full(n, np.nan)
     lo = np.full(n, np.nan)
-    xy = shapely.get_coordinates(g.values[present])
+    xy = shapely.get_coordinates(shapes[present])
     lo[present], la[present] = xy[:, 0], xy[:, 1]
     bad = present & ~((np.abs(la) <= 90) & (np.abs(lo) <= 180) & np.isfinite(la + lo))
     shown = pd.Series([f"POINT ({x} {y})" for x, y in zip(lo, la, strict=True)])
