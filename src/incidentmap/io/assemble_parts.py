@@ -32,6 +32,7 @@ from incidentmap.io.roles import (
     MONTH_COLUMNS,
     first_column,
     readable_date_column,
+    unnamed_date_note,
     year_dates,
     year_month_dates,
 )
@@ -177,6 +178,7 @@ def table_dates(t: RawTable, dayfirst: bool | None) -> tuple[pd.Series, pd.Serie
             dates, prec = year_month_dates(frame, (year_col, month_col), problems, t.notes)
             mapping["date_parts"] = f"{year_col}, {month_col}"
     else:
+        t.notes.extend(unnamed_date_note(frame, t.mapping, t.name))
         return pd.Series(pd.NaT, index=range(t.n), dtype="datetime64[ns]"), t.nones()
     return _refine_precision(frame, chosen, mapping, by_key, dates, prec, problems)
 

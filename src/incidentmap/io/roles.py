@@ -35,6 +35,7 @@ __all__ = [
     "kept_notes",
     "pcodes",
     "readable_date_column",
+    "unnamed_date_note",
     "wkt_points",
     "year_dates",
     "year_month_dates",
@@ -412,6 +413,35 @@ def year_month_dates(
     )  # fmt: skip
     parts = pd.DataFrame({yc: frame[yc], mc: months.fillna(0), "_day": 0})
     return dates_from_parts(parts, (yc, mc, "_day"), problems)
+
+
+def unnamed_date_note(frame: pd.DataFrame, mapping: dict[str, str], name: str) -> list[str]:
+    """Say the columns that hold dates when none is read as the date (every row undated).
+
+    Only listed names are taken as the date (``date``, ``event_date``, ``date_start``...):
+    an ISO date column named otherwise (``Date of incident``, the war diary's
+    ``DateOccurred``) left every row undated without a word. A column of which 90 % or
+    more of the values (of 200 looked at) are ``YYYY-MM-DD`` days is named, with how to
+    read it (``date``); nothing is guessed.
+    """
+    used = set(mapping.values())
+    found = []
+    for col in frame.columns:
+        if col in used or not len(frame):
+            continue
+        sample = frame[col].astype(object).dropna().astype(str).str.strip().head(200)
+        sample = sample[sample != ""]
+        days = sample.str.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[ T][\d:.]+\S*)?")
+        if len(sample) and float(days.mean()) >= 0.9:
+            found.append(str(col))
+    if not found:
+        return []
+    cols = ", ".join(repr(c) for c in found[:3])
+    return [
+        f"{name}: no column is read as the date (every row is undated), but {cols} "
+        f"hold{'s' if len(found) == 1 else ''} dates: `date` {found[0]!r} reads "
+        f"{'it' if len(found) == 1 else 'one'} as the event's date"
+    ]
 
 
 def _counted_from_zero(numbers: pd.Series) -> bool:

@@ -1,5 +1,6 @@
-"""A MultiPoint of one point (what many GIS exports write) is that point; one of several is
-refused with the row (the GeoJSON of UCDP GED saved so was refused at row 1)."""
+"""What an adversarial sweep of the real files' variants found in reading: a MultiPoint of one
+point is that point (one of several is refused with its row); a date column under a name
+no layout lists is named, never guessed."""
 
 from __future__ import annotations
 
@@ -37,3 +38,23 @@ def test_a_multipoint_of_several_is_refused_with_its_row(tmp_path, capsys, use_c
     code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv")
     assert code != 0 and "row 4" in err and "expected point geometry, got MultiPoint" in err
     assert "Traceback" not in err and not (tmp_path / "g.csv").exists()
+
+
+def test_a_date_column_under_another_name_is_named_not_guessed(tmp_path, capsys, use_cache):
+    """`Date of incident` (the war diary's `DateOccurred`...) is no listed date name: every
+    row was undated without a word. Its dates are named, with how to read them."""
+    src = tmp_path / "dn.csv"
+    src.write_text("province,Date of incident,killed\nKabul,2019-03-01,1\nHerat,2019-04-02,2\n")
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv")
+    assert code == 0, err
+    assert (
+        "no column is read as the date (every row is undated), but 'Date of incident' "
+        "holds dates: --date 'Date of incident' reads it" in err
+    )
+    read = im.read(src)
+    assert read.frame["date"].isna().all()
+    assert any("'Date of incident' holds dates" in n.text for n in read.report.notes)
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "h.csv", "--date",
+                       "Date of incident")  # fmt: skip
+    assert code == 0 and "holds dates" not in err
+    assert pd.read_csv(tmp_path / "h.csv")["date"].tolist() == ["2019-03-01", "2019-04-02"]
