@@ -174,3 +174,15 @@ def test_all_cut_says_a_zero_is_none_known(tmp_path, capsys, use_cache):
         "every count is 0 of the rows known to lie inside the window; 1 row that may "
         "belong was left out (above): such a 0 is none known, not none" in err
     )
+
+
+def test_a_count_tables_cut_rows_are_said_with_their_incidents(tmp_path, capsys, use_cache):
+    """On a count table, "left out: 2 rows" were 5 incidents: the line and the page say both."""
+    src = tmp_path / "w.csv"
+    _weekly(src, pd.date_range("2023-01-07", "2023-03-25", freq="7D"), 2)
+    code, _, err = run(capsys, "brief", src, "--weight", "events", "-o", tmp_path / "b.html",
+                       "--since", "2023-02-01", "--until", "2023-02-28")  # fmt: skip
+    assert code == 0, err
+    assert "left out: 1 row (2 incidents) dated only to a span the window" in err
+    page = (tmp_path / "b.html").read_text(encoding="utf-8")
+    assert "Left out, though they may belong: 1 row (2 incidents) dated only to a week" in page

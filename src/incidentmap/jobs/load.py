@@ -170,8 +170,8 @@ def _left_out(counts: dict[str, Any], f: Filters) -> str | None:
     if cut:
         window = ", ".join(f"{k} {v}" for k, v in (("since", f.since), ("until", f.until)) if v)
         said.append(
-            f"{cut:,} {'row' if cut == 1 else 'rows'} dated only to a week, a month or a year "
-            f"that the dates ({window}) cut"
+            f"{_rows(cut, counts.get('span_cut_incidents'))} dated only to a week, a month or "
+            f"a year that the dates ({window}) cut"
         )
     undated = int(counts.get("undated_left_out", 0))
     if undated:
@@ -329,6 +329,22 @@ def _say_event_types(report: Report, g: Any, wanted: tuple[str, ...]) -> None:
     )
 
 
+def _weight(rows: Any) -> float | None:
+    """Return the incidents ``rows`` stand for on a count table (``weight``), else None."""
+    from incidentmap.aggregate import row_weights
+
+    w = float(row_weights(rows).sum())
+    return None if w == len(rows) else w
+
+
+def _rows(n: int, incidents: float | None) -> str:
+    """``3 rows``, or on a count table ``3 rows (10 incidents)``."""
+    rows = f"{n:,} {'row' if n == 1 else 'rows'}"
+    if incidents is None:
+        return rows
+    return f"{rows} ({incidents:,.10g} incident{'' if incidents == 1 else 's'})"
+
+
 def _say_window_rows(report: Report, by_most: int, undated: int) -> None:
     """Say the weeks a date window kept by most of their days, and the undated rows it left."""
     if by_most:
@@ -374,11 +390,13 @@ def _say_cut(report: Report, cut: Any, f: Filters) -> None:
     window = " ".join(
         f"`{name}` {value}" for name, value in (("since", f.since), ("until", f.until)) if value
     )
-    n = len(cut)
+    n, weight = len(cut), _weight(cut)
     report.counts["span_cut"] = n
+    if weight is not None:
+        report.counts["span_cut_incidents"] = weight
     report.add(
         "span_cut",
-        f"left out: {n:,} {'row' if n == 1 else 'rows'} dated only to a span the window "
+        f"left out: {_rows(n, weight)} dated only to a span the window "
         f"({window}) cuts ({parts}; {where}: {example}): part of each span lies outside it; "
         "a window that holds the whole span keeps such a row",
         field="since" if f.since else "until",
