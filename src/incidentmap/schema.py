@@ -83,8 +83,14 @@ RESERVED_NAMES = (
 
 
 def header_key(name: object) -> str:
-    """Fold a header name for matching: ``"Total killed"`` -> ``"total_killed"``."""
-    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lstrip("\ufeff").casefold()).strip("_")
+    """Fold a header name for matching: ``"Total killed"`` -> ``"total_killed"``.
+
+    Case and runs of punctuation or spaces fold to one ``_``; a separator between a letter
+    and a digit is dropped, so ``"Admin 1"``, ``"ADMIN_1"`` and ``"admin1"`` are one key
+    (``"admin1"``), as are ``"Actor 1"`` and ``"actor1"``.
+    """
+    key = re.sub(r"[^0-9a-z]+", "_", str(name).strip().lstrip("\ufeff").casefold()).strip("_")
+    return re.sub(r"(?<=[a-z])_(?=[0-9])", "", key)
 
 
 def safe_names(columns: Iterable[str], taken: Iterable[str] = ()) -> dict[str, str]:
@@ -178,6 +184,25 @@ class Preset:
     citation: str = ""
     evidence: tuple[str, ...] = ()
     codebook: str = ""
+
+    def __post_init__(self) -> None:
+        """Fold every header name the preset lists as :func:`header_key` folds a header."""
+
+        def fold(keys: Iterable[str]) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(header_key(k) for k in keys))
+
+        fields = {
+            "detect": tuple(fold(k) for k in self.detect),
+            "columns": {role: fold(keys) for role, keys in self.columns.items()},
+            "fatalities_parts": fold(self.fatalities_parts),
+            "evidence": fold(self.evidence),
+        }
+        if self.date_parts is not None:
+            fields["date_parts"] = tuple(header_key(k) for k in self.date_parts)
+        if self.date_end is not None:
+            fields["date_end"] = header_key(self.date_end)
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
 
 
 #: the credits the publishers ask for (their terms of use)

@@ -182,7 +182,7 @@ def _gtd_target(value: object) -> str | None:
 
 
 def _gtd(incidents: pd.DataFrame, by_key: dict[str, str]) -> np.ndarray | None:
-    for key in ("targtype1_txt", "targtype1", "target_type_1", "target_type"):
+    for key in ("targtype1_txt", "targtype1", "target_type1", "target_type"):
         if key in by_key:
             return _per_value(incidents[by_key[key]], None, _gtd_target)
     return None
