@@ -125,7 +125,8 @@ def read_incidents_facts(
         columns=o.columns,
     )
     if o.preset == "auto" and is_geocoded(raw.columns):
-        return typed_geocoded(raw, name, o.on_bad, o.dayfirst), ReadFacts(path=name, geocoded=True)
+        said = ReadFacts(path=name, geocoded=True, notes=facts.notes)  # which layer, unpacked
+        return typed_geocoded(raw, name, o.on_bad, o.dayfirst), said
     assembled, read = assemble_facts(
         raw,
         name,

@@ -22,11 +22,13 @@ from incidentmap.errors import InputFileError, UsageError, plural
 __all__ = [
     "Sheet",
     "cached_sheet",
+    "chosen_layer",
     "exact_ints",
     "gis_layer",
     "json_int",
     "keep_sheet",
     "read_gis",
+    "read_gis_noted",
     "read_sheet",
     "read_workbook",
     "sheet_formulas",
@@ -45,31 +47,90 @@ _NOT_DATA = ("layer_styles",)
 def gis_layer(path: Path, layer: str | None) -> str | None:
     """Return the layer of a GIS file to read: the one named, the only one, or our own.
 
+    See :func:`chosen_layer`, which also says which layer was chosen among several.
+    """
+    return chosen_layer(path, layer)[0]
+
+
+def chosen_layer(path: Path, layer: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """Return the layer of a GIS file to read, and a note when it was chosen among several.
+
     A file of several layers read from its first (GDAL's default) could be the wrong table
-    without a word; one layer, or one incidentmap wrote (``incidents``, ``points``,
-    ``merged``), is clear; otherwise the layers are named and one must be chosen.
+    without a word; one data layer is clear. A layer named ``incidents``, ``points`` or
+    ``merged`` is taken as incidentmap's own only when its fields hold every canonical
+    column (:data:`incidentmap.schema.CANONICAL_COLUMNS`), which incidentmap writes and
+    other files do not: then it is read, with a note naming the layers left. Otherwise the
+    layers are named and one must be chosen.
+
+    Returns
+    -------
+    tuple
+        The layer (None: GDAL's only or default one) and the notes for the user.
+
+    Raises
+    ------
+    UsageError
+        Several data layers and none of them incidentmap's.
     """
     if layer is not None:
-        return layer
+        return layer, ()
     import pyogrio
 
     try:
         listed = [str(n) for n, _ in pyogrio.list_layers(path)]
     except Exception:  # not a file GDAL lists layers of: let the reader say why
-        return None
+        return None, ()
     names = [n for n in listed if n.lower() not in _NOT_DATA]
     if len(listed) <= 1:
-        return None
+        return None, ()
     if len(names) == 1:  # one data layer beside QGIS's styles
-        return names[0]
-    own = [n for n in _OWN_LAYERS if n in names]
-    if own:
-        return own[0]
-    msg = (
-        f"the file holds {plural(len(names), 'layer')} ({', '.join(names[:8])}): name one "
-        "with `in_layer`"
+        return names[0], ()
+    own = next((n for n in _OWN_LAYERS if n in names and _written_by_us(path, n)), None)
+    if own is None:
+        msg = (
+            f"the file holds {plural(len(names), 'layer')} ({', '.join(names[:8])}): name one "
+            "with `in_layer`"
+        )
+        raise UsageError(msg, field="in_layer")
+    return own, (_layer_note(path, own, names),)
+
+
+def _written_by_us(path: Path, name: str) -> bool:
+    """Tell whether a layer holds every canonical column (a layer incidentmap wrote)."""
+    import pyogrio
+
+    from incidentmap.schema import CANONICAL_COLUMNS
+
+    try:
+        fields = {str(f).casefold() for f in pyogrio.read_info(path, layer=name)["fields"]}
+    except Exception:  # a layer GDAL cannot describe is not ours
+        return False
+    return set(CANONICAL_COLUMNS) <= fields
+
+
+def _features(path: Path, name: str) -> str:
+    """Return ``"7,691 features"`` for a layer (``"? features"`` when GDAL cannot count)."""
+    import pyogrio
+
+    try:
+        count = int(pyogrio.read_info(path, layer=name, force_feature_count=True)["features"])
+    except Exception:  # counted only for the note
+        return "? features"
+    return plural(count, "feature")
+
+
+def _layer_note(path: Path, own: str, names: list[str]) -> str:
+    """Say which layer of several was read, and the others with their sizes."""
+    with_areas = own == "points" and "area_events" in names
+    read = f"{own!r} ({_features(path, own)}"
+    read += f", and area_events ({_features(path, 'area_events')})" if with_areas else ""
+    others = [n for n in names if n != own and not (with_areas and n == "area_events")]
+    rest = ", ".join(f"{n} ({_features(path, n)})" for n in others[:8])
+    more = f", ... ({len(others) - 8} more)" if len(others) > 8 else ""
+    return (
+        f"{path}: read layer {read}, written by incidentmap) of {len(names)}: {rest}{more}; "
+        "`in_layer` chooses another"
     )
-    raise UsageError(msg, field="in_layer")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,6 +139,11 @@ def gis_layer(path: Path, layer: str | None) -> str | None:
 
 def read_gis(p: Path, layer: str | None) -> Any:
     """Read a GIS file's incident layer (:func:`gis_layer`); a GeoJSON's big integers exact."""
+    return read_gis_noted(p, layer)[0]
+
+
+def read_gis_noted(p: Path, layer: str | None) -> tuple[Any, tuple[str, ...]]:
+    """Read a GIS file's incident layer and say which one it was (:func:`chosen_layer`)."""
     import warnings
 
     import geopandas as gpd
@@ -87,11 +153,12 @@ def read_gis(p: Path, layer: str | None) -> Any:
         # geopandas, which is how every column is read: the number rules read it, and say
         # what they cannot; geopandas' warning adds nothing
         warnings.filterwarnings("ignore", message=r"Could not parse column .* as JSON")
-        chosen = gis_layer(p, layer)
+        chosen, notes = chosen_layer(p, layer)
         gis = gpd.read_file(p, layer=chosen, engine="pyogrio")
         if layer is None and chosen == "points":
             gis = _with_area_events(p, gis)
-    return exact_ints(gis, p.read_bytes()) if p.suffix.lower() == ".geojson" else gis
+    gis = exact_ints(gis, p.read_bytes()) if p.suffix.lower() == ".geojson" else gis
+    return gis, notes
 
 
 def _with_area_events(p: Path, points: Any) -> Any:

@@ -32,9 +32,9 @@ import geopandas as gpd
 import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
-from incidentmap.io.decode import decode_bytes
+from incidentmap.io.decode import decode_bytes, from_archive, is_archive, stdin_bytes
 from incidentmap.io.envelopes import records
-from incidentmap.io.layers import exact_ints, json_int, read_gis
+from incidentmap.io.layers import exact_ints, json_int, read_gis_noted
 from incidentmap.io.lines import check_fields, fields_note, protect_lone_cr, restore_lone_cr
 from incidentmap.io.options import check_delimiter
 from incidentmap.io.postgis import is_postgres_url, read_postgis
@@ -320,7 +320,8 @@ def read_table_facts(
     """
     name = str(path)
     if name == "-":
-        data, cr = protect_lone_cr(sys.stdin.buffer.read())
+        raw, said = stdin_bytes(sys.stdin.buffer.read())  # gzip unpacked, binary refused
+        data, cr = protect_lone_cr(raw)
         if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
             check_first_line(data, "<stdin>")
         text, codec = decode_bytes(data, "<stdin>", encoding)
@@ -329,7 +330,7 @@ def read_table_facts(
             out, facts = _read_json_text(stripped, "<stdin>")
         else:
             out, facts = _text_csv(text, "<stdin>", codec, delimiter, comment, header, columns)
-        return restore_lone_cr(out, cr), replace(facts, encoding=codec)
+        return restore_lone_cr(out, cr), replace(facts, encoding=codec, notes=(*said, *facts.notes))
     if is_postgres_url(name):  # a PostGIS table: read as a GeoPackage layer is
         return read_postgis(name, layer=layer), TableFacts()
     p = Path(name)
@@ -337,6 +338,10 @@ def read_table_facts(
         raise InputFileError(name, "no such file")
     if p.is_dir():
         raise InputFileError(name, "is a folder (expected an incident file)")
+    if is_archive(p):  # .csv.gz, a .zip holding one table: read it, with a note
+        again = {"encoding": encoding, "delimiter": delimiter, "sheet": sheet, "layer": layer}
+        again |= {"comment": comment, "header": header, "columns": columns}
+        return from_archive(p, _READABLE, lambda inner: read_table_facts(inner, **again))
     ext = p.suffix.lower()
     try:
         if ext in EXCEL_EXTS:
@@ -344,7 +349,7 @@ def read_table_facts(
         if ext in _FRAME_READERS:  # Parquet, Stata (UCDP's own distribution format)
             return _FRAME_READERS[ext](p), TableFacts()
         if ext in GEO_EXTS:
-            return read_gis(p, layer), TableFacts()
+            return (gis := read_gis_noted(p, layer))[0], TableFacts(notes=gis[1])  # which layer
     except (InputFileError, UsageError):
         raise
     except Exception as exc:
@@ -499,6 +504,7 @@ def _read_parquet(p: Path) -> pd.DataFrame:
 
 #: formats read into a table by one call, by suffix
 _FRAME_READERS = {".parquet": _read_parquet, ".dta": read_stata}
+_READABLE = {*TEXT_EXTS, *JSON_EXTS, *EXCEL_EXTS, *GEO_EXTS, *_FRAME_READERS}
 
 
 def raw_first_line(name: str) -> str | None:
