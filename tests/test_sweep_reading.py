@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 from shapely.geometry import MultiPoint
 
 import incidentmap as im
@@ -58,3 +59,16 @@ def test_a_date_column_under_another_name_is_named_not_guessed(tmp_path, capsys,
                        "Date of incident")  # fmt: skip
     assert code == 0 and "holds dates" not in err
     assert pd.read_csv(tmp_path / "h.csv")["date"].tolist() == ["2019-03-01", "2019-04-02"]
+
+
+def test_a_column_of_both_day_orders_says_so(tmp_path, capsys, use_cache):
+    """Two exports joined, one day-first and one month-first: the refusal asked for
+    `--dayfirst`, which then refused the other half; it names both halves now."""
+    src = tmp_path / "mix.csv"
+    src.write_text("date,province\n13/01/2017,Kabul\n01/01/2017,Herat\n09/13/2017,Balkh\n")
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "o.csv")
+    assert code != 0 and not (tmp_path / "o.csv").exists()
+    assert "the column holds both: day first ('13/01/2017', row 1) and month first " \
+        "('09/13/2017', row 3)" in err
+    with pytest.raises(im.IncidentMapError, match="holds both"):
+        im.read(src)

@@ -65,7 +65,7 @@ def test_month_year(d, fmt, s, full):
     assert _one(text) == (pd.Timestamp(d.year, d.month, 1), "month"), text
 
 
-TIMES = ["", "T14:30", " 00:00:00", "T23:59:59Z", "T08:00:00+04:30"]
+TIMES = ["", "T14:30", " 00:00:00", "T19:29:59Z", "T08:00:00+04:30", "T23:59:59+04:30"]
 
 
 @SETTINGS
@@ -73,6 +73,8 @@ TIMES = ["", "T14:30", " 00:00:00", "T23:59:59Z", "T08:00:00+04:30"]
 def test_iso_forms(d, s, time):
     text = f"{d.year:04d}{s}{d.month:02d}{s}{d.day:02d}{time if s == '-' else ''}"
     assert _one(text) == (pd.Timestamp(d), "day"), text
+    if s == "-":  # a zoned time is its day in Kabul: 19:30Z is the next day's 00:00 there
+        assert _one(f"{d:%Y-%m-%d}T19:30:00Z") == (pd.Timestamp(d) + pd.Timedelta(days=1), "day")
 
 
 @SETTINGS
@@ -289,7 +291,9 @@ def test_typed_dates_read_as_their_text_is_read(days, tz):
     typed = pd.Series(pd.to_datetime(days))
     if tz:
         typed = typed.dt.tz_localize(tz)
-    text = pd.Series([None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in typed], dtype=object)
+    # an instant (a zone typed) is the day it was in Afghanistan (Asia/Kabul)
+    kabul = typed.dt.tz_convert("Asia/Kabul") if tz else typed
+    text = pd.Series([None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in kabul], dtype=object)
     a, pa_ = parse_dates(typed, "d", _problems(len(days)))
     b, pb = parse_dates(text, "d", _problems(len(days)))
     assert a.equals(b) and pa_.equals(pb)

@@ -469,11 +469,22 @@ def _numeric_dates(
     order = _day_order(parts, dayfirst, rest.problems.decided, rest.column)
     if order is None:
         pos = int(np.flatnonzero(np.isin(rest.codes, idx))[0])
+        day = next((i for i, m in zip(idx, parts, strict=True) if m and int(m.group(1)) > 12), None)
+        mon = next((i for i, m in zip(idx, parts, strict=True) if m and int(m.group(3)) > 12), None)
+        why = "day and month order unknown: give `dayfirst`"
+        if day is not None and mon is not None:  # both orders show: two exports joined?
+            at = [int(np.flatnonzero(rest.codes == k)[0]) for k in (day, mon)]
+            shown = [show_value(rest.values.iloc[rest.rows[p]]) for p in at]
+            why = (
+                f"one order of day and month, but the column holds both: day first "
+                f"({shown[0]}, row {int(rest.problems.rows[rest.rows[at[0]]])}) and month "
+                f"first ({shown[1]}, row {int(rest.problems.rows[rest.rows[at[1]]])}); two "
+                "exports joined? read each part with its own `dayfirst`"
+            )
         rest.problems.fail(
             int(rest.rows[pos]),
             rest.column,
-            "an unambiguous date (day and month order unknown: give `dayfirst`), "
-            f"got {show_value(rest.values.iloc[rest.rows[pos]])}",
+            f"an unambiguous date ({why}), got {show_value(rest.values.iloc[rest.rows[pos]])}",
         )
     for i, m in zip(idx, parts, strict=True):
         assert m is not None
