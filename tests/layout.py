@@ -92,7 +92,8 @@ MAY_IMPORT: dict[str, tuple[str, ...] | None] = {
     "pipeline": ("atomic", "classify", "context", "gazetteer", "geocode", "io", "options"),
     "export": ("aggregate", "atomic", "boundaries", "categories", "io", "options", "render"),
     "render": (
-        "aggregate", "atomic", "categories", "context", "display", "fitness", "options", "trends",
+        "aggregate", "atomic", "categories", "context", "display", "fitness", "options", "spans",
+        "trends",
     ),
     "jobs": (
         "actors", "aggregate", "atomic", "boundaries", "categories", "context", "export",

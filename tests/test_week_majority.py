@@ -186,3 +186,20 @@ def test_a_count_tables_cut_rows_are_said_with_their_incidents(tmp_path, capsys,
     assert "left out: 1 row (2 incidents) dated only to a span the window" in err
     page = (tmp_path / "b.html").read_text(encoding="utf-8")
     assert "Left out, though they may belong: 1 row (2 incidents) dated only to a week" in page
+
+
+def test_a_pages_date_range_ends_on_the_last_weeks_last_day(tmp_path, capsys, use_cache):
+    """The caption said "04 Feb 2023 - 18 Feb 2023" for weeks that run to 24 February."""
+    from incidentmap.render.data import date_span
+
+    weeks = pd.DataFrame({"date": pd.to_datetime(["2023-02-04", "2023-02-18"]),
+                          "date_precision": "week"})  # fmt: skip
+    assert date_span(weeks) == "04 Feb 2023 \u2013 24 Feb 2023"
+    month = pd.DataFrame({"date": pd.to_datetime(["2023-02-04", "2023-02-01"]),
+                          "date_precision": ["week", "month"]})  # fmt: skip
+    assert date_span(month) == "Feb 2023"  # the month's span ends last: written as a month
+    src = tmp_path / "w.csv"
+    _weekly(src, pd.date_range("2023-02-04", "2023-02-18", freq="7D"), 2)
+    code, _, err = run(capsys, "brief", src, "--weight", "events", "-o", tmp_path / "b.html")
+    assert code == 0, err
+    assert "04 Feb 2023 \u2013 24 Feb 2023" in (tmp_path / "b.html").read_text(encoding="utf-8")

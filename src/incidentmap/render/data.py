@@ -24,6 +24,7 @@ from incidentmap.render.classes import class_bins
 from incidentmap.render.layers import LAYERS, NAMED, LayerContext
 from incidentmap.render.series import AreaSeries, area_series
 from incidentmap.render.style import MapStyle, PageParts
+from incidentmap.spans import date_spans
 
 __all__ = [
     "build_payload",
@@ -204,7 +205,8 @@ def date_span(incidents: pd.DataFrame, finest: str = "day") -> str:
     A row dated only to a year is "2015", never "01 Jan 2015"; to a month "Mar 2015"; the
     finest precision among the rows on an end's date decides it, ``finest`` caps it. One
     end when both are written the same ("Mar 2023", not "Mar 2023 - Mar 2023"); "" when no
-    row is dated.
+    row is dated. A week (or a stated range) that runs past the last row's first day ends
+    the span on its own last day: ACLED's week of Saturday 18 February ends on 24 February.
     """
     raw = incidents["date"] if "date" in incidents else pd.Series([], dtype=object)
     dates = pd.to_datetime(raw, errors="coerce")
@@ -224,6 +226,12 @@ def date_span(incidents: pd.DataFrame, finest: str = "day") -> str:
         return day.strftime(_DATE_FORMATS[("year", "month", "day")[level]])
 
     first, last = written(dates.min()), written(dates.max())
+    ends = date_spans(incidents)[1][ok]
+    if ends.max() > dates.max():  # the row whose span ends last, written to its precision
+        k = ends.idxmax()
+        level = min(rank.get(prec[k], 2), cap)
+        day = ends[k] if level == 2 else dates[k]  # a week's or a range's own last day
+        last = day.strftime(_DATE_FORMATS[("year", "month", "day")[level]])
     return first if first == last else f"{first} \u2013 {last}"
 
 
