@@ -161,3 +161,41 @@ def test_a_subtotal_in_a_later_block_of_a_large_file_is_said(use_cache, capsys, 
     assert code == 0, err
     assert "row 2002" in err and "subtotal" in err.lower(), err
     assert len(pd.read_parquet(out)) == 3000
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    word=st.sampled_from(["Subtotal", "Sub total", "SUBTOTAL", "Grand Total", "Total", "Sum",
+                          "total:"]),
+    column=st.sampled_from(["notes", "actor"]),
+)  # fmt: skip
+def test_a_subtotal_that_repeats_its_groups_place_is_left_out(
+    tmp_path_factory, capsys, use_cache, word, column
+):
+    """A hand-made sheet repeats its group's name in the place column and writes the word in
+    another (`Kandahar | | 5 | Subtotal`): kept as an incident, the group's toll doubled."""
+    folder = tmp_path_factory.mktemp("sub")
+    rows = [
+        {"id": "E1", "date": "2019-05-01", "province": "Kabul", "actor": "Taliban",
+         "notes": "attack", "fatalities": 3},
+        {"id": "E2", "date": "2019-05-03", "province": "Kandahar", "actor": "Taliban",
+         "notes": "total destruction", "fatalities": 5},
+        {"id": "", "date": "", "province": "Kandahar", "actor": "", "notes": "",
+         "fatalities": 5},
+        {"id": "E3", "date": "", "province": "Herat", "actor": "ISKP",
+         "notes": "Total destruction of the school", "fatalities": 2},
+    ]  # fmt: skip
+    rows[2][column] = word
+    src = folder / "t.csv"
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(src, index=False)
+    got = im.read(src).frame
+    assert got["event_id"].tolist() == ["E1", "E2", "E3"]  # the undated incident stays
+    out = folder / "a.csv"
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "-o", out)  # fmt: skip
+    assert code == 0, err
+    t = pd.read_csv(out).set_index("province")
+    assert t.loc["Kandahar", "fatalities"] == 5 and t["incidents"].sum() == 3
+    assert "row 3 (" in err and "subtotal row" in err

@@ -28,7 +28,6 @@ from incidentmap.io.assemble_parts import (
     table_dates,
     table_decimal_mark,
     toll_columns,
-    total_rows,
 )
 from incidentmap.io.decode import encoding_note
 from incidentmap.io.numbers import has_undecided_counts, parse_counts
@@ -49,6 +48,7 @@ from incidentmap.io.roles import (
 from incidentmap.io.sniff import commented_hint
 from incidentmap.io.table_blocks import NotInBlocks
 from incidentmap.io.tables import TableFacts, raw_first_line
+from incidentmap.io.totals import total_rows
 from incidentmap.io.values import Kept, Problems, refuse_nul
 from incidentmap.schema import (
     CANONICAL_COLUMNS,
@@ -515,7 +515,7 @@ def _looks_numeric(name: object) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# rows that add up others (:func:`incidentmap.io.assemble_parts.total_rows`), said
+# rows that add up others (:func:`incidentmap.io.totals.total_rows`), said
 
 
 def total_notes(
@@ -561,9 +561,9 @@ def _subtotals_note(
         said.append(f"row {rows[i]} ({labels[i]!r}{held})")
     more = f" and {len(mid) - 20:,} more" if len(mid) > 20 else ""
     return (
-        f"{name}: {plural(len(mid), 'subtotal row')} (a cell says total, no date or place), "
-        f"not {'an incident' if len(mid) == 1 else 'incidents'}, left out: {'; '.join(said)}"
-        f"{more}"
+        f"{name}: {plural(len(mid), 'subtotal row')} (a cell says total; no date, no place "
+        f"but its group's), not {'an incident' if len(mid) == 1 else 'incidents'}, left out: "
+        f"{'; '.join(said)}{more}"
     )
 
 
