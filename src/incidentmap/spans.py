@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "DATE_END_KEYS", "PRECISION_RANK", "SPAN_FREQ", "date_spans", "end_column",
-    "seven_day_weeks", "span_text",
+    "DATE_END_KEYS", "PRECISION_RANK", "SPAN_FREQ", "coarser_precision", "date_spans",
+    "end_column", "seven_day_weeks", "span_text",
 ]  # fmt: skip
 
 #: the columns that state a row's last day (UCDP's ``date_end``, HDX HAPI's
@@ -149,3 +149,15 @@ def span_text(first: Any, last: Any, precision: Any) -> str:
     if precision == "month" and b == pd.Period(a, "M").end_time.normalize():
         return f"{a:%B %Y}"
     return f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"
+
+
+def coarser_precision(current: pd.Series, other: pd.Series) -> pd.Series:
+    """Return, row by row, the coarser of two date precisions (a missing one gives way)."""
+    rank = PRECISION_RANK
+    return pd.Series(
+        [
+            a if not isinstance(a, str) or not isinstance(b, str) or rank[a] >= rank[b] else b
+            for a, b in zip(current, other, strict=True)
+        ],
+        dtype="object",
+    )

@@ -18,12 +18,7 @@ import shapely
 
 from incidentmap._coded import coded_text
 from incidentmap.errors import plural
-from incidentmap.io.dates import (
-    apply_precision_codes,
-    coarser_precision,
-    dates_from_parts,
-    parse_dates,
-)
+from incidentmap.io.dates import apply_precision_codes, dates_from_parts, parse_dates
 from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts
 from incidentmap.io.roles import (
     MONTH_COLUMNS,
@@ -42,7 +37,7 @@ from incidentmap.schema import (
     Preset,
     header_key,
 )
-from incidentmap.spans import DATE_END_KEYS
+from incidentmap.spans import DATE_END_KEYS, coarser_precision
 
 __all__ = [
     "PLAUSIBLE_SHARE",

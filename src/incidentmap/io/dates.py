@@ -28,7 +28,7 @@ from incidentmap.io.values import (
     show_value,
 )
 
-__all__ = ["apply_precision_codes", "coarser_precision", "dates_from_parts", "parse_dates"]
+__all__ = ["apply_precision_codes", "dates_from_parts", "parse_dates"]
 
 
 _MONTHS = {
@@ -469,22 +469,11 @@ def _numeric_dates(
     order = _day_order(parts, dayfirst, rest.problems.decided, rest.column)
     if order is None:
         pos = int(np.flatnonzero(np.isin(rest.codes, idx))[0])
-        day = next((i for i, m in zip(idx, parts, strict=True) if m and int(m.group(1)) > 12), None)
-        mon = next((i for i, m in zip(idx, parts, strict=True) if m and int(m.group(3)) > 12), None)
-        why = "day and month order unknown: give `dayfirst`"
-        if day is not None and mon is not None:  # both orders show: two exports joined?
-            at = [int(np.flatnonzero(rest.codes == k)[0]) for k in (day, mon)]
-            shown = [show_value(rest.values.iloc[rest.rows[p]]) for p in at]
-            why = (
-                f"one order of day and month, but the column holds both: day first "
-                f"({shown[0]}, row {int(rest.problems.rows[rest.rows[at[0]]])}) and month "
-                f"first ({shown[1]}, row {int(rest.problems.rows[rest.rows[at[1]]])}); two "
-                "exports joined? read each part with its own `dayfirst`"
-            )
         rest.problems.fail(
             int(rest.rows[pos]),
             rest.column,
-            f"an unambiguous date ({why}), got {show_value(rest.values.iloc[rest.rows[pos]])}",
+            f"an unambiguous date ({_why_unordered(idx, parts, rest)}), got "
+            f"{show_value(rest.values.iloc[rest.rows[pos]])}",
         )
     for i, m in zip(idx, parts, strict=True):
         assert m is not None
@@ -492,6 +481,22 @@ def _numeric_dates(
         day, month = (a, b) if order else (b, a)
         u_ymd[i] = (_year_text(m.group(4)), month, day)
         u_prec[i] = "day"
+
+
+def _why_unordered(idx: np.ndarray, parts: list[Any], rest: _Rest) -> str:
+    """Say why no order of day and month holds: none shows, or both do (two exports joined)."""
+    day = next((i for i, m in zip(idx, parts, strict=True) if m and int(m.group(1)) > 12), None)
+    mon = next((i for i, m in zip(idx, parts, strict=True) if m and int(m.group(3)) > 12), None)
+    if day is None or mon is None:
+        return "day and month order unknown: give `dayfirst`"
+    at = [int(np.flatnonzero(rest.codes == k)[0]) for k in (day, mon)]
+    shown = [show_value(rest.values.iloc[rest.rows[p]]) for p in at]
+    rows = [int(rest.problems.rows[rest.rows[p]]) for p in at]
+    return (
+        f"one order of day and month, but the column holds both: day first ({shown[0]}, row "
+        f"{rows[0]}) and month first ({shown[1]}, row {rows[1]}); two exports joined? read "
+        "each part with its own `dayfirst`"
+    )
 
 
 def _day_order(
@@ -583,17 +588,5 @@ def apply_precision_codes(
 
     return pd.Series(
         [pick(a, b) for a, b in zip(current, mapped, strict=True)],
-        dtype="object",
-    )
-
-
-def coarser_precision(current: pd.Series, other: pd.Series) -> pd.Series:
-    """Return, row by row, the coarser of two date precisions (a missing one gives way)."""
-    rank = {p: i for i, p in enumerate(("day", "week", "month", "quarter", "year"))}
-    return pd.Series(
-        [
-            a if not isinstance(a, str) or not isinstance(b, str) or rank[a] >= rank[b] else b
-            for a, b in zip(current, other, strict=True)
-        ],
         dtype="object",
     )

@@ -75,14 +75,23 @@ def total_rows(
     places = np.array([c not in _date_columns(frame, mapping, extra) for c in cols])
     labels: dict[int, str] = {}
     for j, i in enumerate(at):
-        where = np.asarray(cols)[filled[i]] if filled[i].any() else frame.columns
-        text = _first_total([cells[c][j] for c in where], says)
-        if text is None and (filled[i] & places).any() and _words(cells, j) == 2:
-            # the group's place and the word beside it, nothing else but numbers
-            text = _first_total([cells[c][j] for c in frame.columns if c not in cols], _alone)
+        text = _label(frame, cols, cells, j, filled[i], places, says)
         if text is not None:
             labels[int(i)] = text
     return labels
+
+
+def _label(
+    frame: pd.DataFrame, cols: list[str], cells: dict[Any, np.ndarray], j: int,
+    filled: np.ndarray, places: np.ndarray, says: Callable[[str], bool],
+) -> str | None:  # fmt: skip
+    """Return the text saying row ``j`` is a total, else None."""
+    where = np.asarray(cols)[filled] if filled.any() else frame.columns
+    text = _first_total([cells[c][j] for c in where], says)
+    if text is None and (filled & places).any() and _words(cells, j) == 2:
+        # the group's place and the word beside it, nothing else but numbers
+        text = _first_total([cells[c][j] for c in frame.columns if c not in cols], _alone)
+    return text
 
 
 def _words(cells: dict[Any, np.ndarray], j: int) -> int:

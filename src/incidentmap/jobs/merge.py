@@ -231,15 +231,7 @@ def _check_source(name: str, given: Any, frame: Any, explain: list[str], report:
     if not len(frame):
         msg = f"source {name!r} ({where}) has no rows: nothing of it to merge"
         raise UsageError(msg, field="inputs")
-    counted = count_column(frame)
-    if counted is not None:  # ACLED's weekly counts, HDX HAPI: a row is several events
-        msg = (
-            f"source {name!r} ({where}) is a count table: column {counted!r} holds how many "
-            "events each row stands for, and a merge pairs one event a row, so its counts "
-            "would be lost; merge lists of events (one a row), and count this table on its "
-            "own (aggregate, brief and trends count each row as its events)"
-        )
-        raise UsageError(msg, field="inputs")
+    _refuse_counts(name, where, count_column(frame))
     ids = set(event_ids(frame).tolist()) if explain else set()
     for event in explain:
         if event not in ids and known_id(event, ids) is None:
@@ -257,6 +249,19 @@ def _check_source(name: str, given: Any, frame: Any, explain: list[str], report:
             f"{shown}{more}",
             kind="warning",
         )
+
+
+def _refuse_counts(name: str, where: Any, counted: str | None) -> None:
+    """Refuse a count table (ACLED's weekly counts, HDX HAPI: a row is several events)."""
+    if counted is None:
+        return
+    msg = (
+        f"source {name!r} ({where}) is a count table: column {counted!r} holds how many "
+        "events each row stands for, and a merge pairs one event a row, so its counts "
+        "would be lost; merge lists of events (one a row), and count this table on its "
+        "own (aggregate, brief and trends count each row as its events)"
+    )
+    raise UsageError(msg, field="inputs")
 
 
 def _explain(named: list[tuple[str, Any]], request: MergeRequest, report: Report) -> Any:
