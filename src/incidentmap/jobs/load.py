@@ -347,23 +347,18 @@ def _rows(n: int, incidents: float | None) -> str:
 
 def _say_window_rows(report: Report, by_most: int, undated: int) -> None:
     """Say the weeks a date window kept by most of their days, and the undated rows it left."""
-    if by_most:
-        rows = "row" if by_most == 1 else "rows"
-        report.add(
-            "by_most",
-            f"kept: {by_most:,} {rows} dated to a week of seven days with four or more of them "
-            "in the window (as a count by week or month puts such a week where most of it is)",
-            kind="info",
-        )
+    said = {
+        "by_most": f"kept: {_rows(by_most, None)} dated to a week of seven days with four or "
+        "more of them in the window (as a count by week or month puts such a week where most "
+        "of it is)",
+        "undated_left_out": f"left out: {_rows(undated, None)} with no date: a date window "
+        "keeps only rows it can place in time, and these may belong",
+    }
+    for code, n in (("by_most", by_most), ("undated_left_out", undated)):
+        if n:
+            report.add(code, said[code], kind="info")
     if undated:
         report.counts["undated_left_out"] = undated
-        rows = "row" if undated == 1 else "rows"
-        report.add(
-            "undated_left_out",
-            f"left out: {undated:,} {rows} with no date: a date window keeps only rows it "
-            "can place in time, and these may belong",
-            kind="info",
-        )
 
 
 def _say_cut(report: Report, cut: Any, f: Filters) -> None:
