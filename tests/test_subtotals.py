@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
+from tests.conftest import INCIDENTS
 from tests.test_cli import run
 
 PROVINCES = ["Kabul", "Balkh", "Herat", "Kandahar", "Nangarhar"]
@@ -199,3 +200,34 @@ def test_a_subtotal_that_repeats_its_groups_place_is_left_out(
     t = pd.read_csv(out).set_index("province")
     assert t.loc["Kandahar", "fatalities"] == 5 and t["incidents"].sum() == 3
     assert "row 3 (" in err and "subtotal row" in err
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    at=st.integers(0, 40),
+    case=st.sampled_from(CASES),
+    bom=st.booleans(),
+    blocks=st.booleans(),
+)
+def test_a_header_repeated_mid_file_is_left_out(
+    tmp_path_factory, capsys, use_cache, at, case, bom, blocks
+):
+    """Two downloads joined with `cat` repeat the header: it was refused as a bad date (or,
+    kept, an unplaced "incident"); left out and said with its row."""
+    folder = tmp_path_factory.mktemp("hdr")
+    gtd = pd.read_csv(INCIDENTS / "gtd_afg_2004_2009_towns.csv", dtype=str,
+                      keep_default_na=False).head(40)  # fmt: skip
+    lines = gtd.to_csv(index=False).splitlines()
+    again = ("\ufeff" if bom else "") + case(lines[0])
+    src = folder / "joined.csv"
+    src.write_text("\n".join([*lines[: at + 1], again, *lines[at + 1 :]]) + "\n", "utf-8")
+    got = im.read(src).frame
+    assert got["event_id"].tolist() == gtd["GTD.ID"].tolist()
+    extra = ["--block-mb", "0.002"] if blocks else []
+    out = folder / "g.csv"
+    code, _, err = run(capsys, "geocode", src, "-o", out, *extra)
+    assert code == 0, err
+    assert f"1 row repeats the header (row {at + 1})" in err
+    assert len(pd.read_csv(out)) == 40

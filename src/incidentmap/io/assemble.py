@@ -48,7 +48,7 @@ from incidentmap.io.roles import (
 from incidentmap.io.sniff import commented_hint
 from incidentmap.io.table_blocks import NotInBlocks
 from incidentmap.io.tables import TableFacts, raw_first_line
-from incidentmap.io.totals import total_rows
+from incidentmap.io.totals import header_rows, header_rows_note, total_rows
 from incidentmap.io.values import Kept, Problems, refuse_nul
 from incidentmap.schema import (
     CANONICAL_COLUMNS,
@@ -270,14 +270,7 @@ def _table(
     hxl_fill(mapping, hxl, chosen)
     rows = np.arange(state.row0 + 1, state.row0 + len(frame) + 1)
     state.row0 += len(frame)
-    totals = total_rows(frame, mapping, chosen.date_parts or ())
-    said = total_notes(frame, mapping, totals, rows, name)
-    if totals:  # a spreadsheet's Total row, or Subtotal rows: not incidents
-        frame, rows, geom_src = _without(frame, rows, geom_src, list(totals))
-    bare = bare_place_rows(frame, mapping, chosen, chosen.date_parts or ())
-    if len(bare):  # no id, no date, only a place: no record of the publisher
-        said.append(bare_place_note(frame, mapping, bare, rows, name, chosen.title))
-        frame, rows, geom_src = _without(frame, rows, geom_src, list(bare))
+    frame, rows, geom_src, said = _no_incidents(frame, rows, geom_src, mapping, chosen, name)
     problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
     _formulas(formulas, problems, len(frame), hxl is not None)
@@ -331,6 +324,31 @@ def _coordinate_columns(frame: pd.DataFrame, chosen: Preset | None, opts: Assemb
 def _points(geom: gpd.GeoSeries | None) -> bool:
     """Tell whether a GIS table's rows carry point geometry (coordinates)."""
     return geom is not None and bool(geom.geom_type.eq("Point").any())
+
+
+def _no_incidents(
+    frame: pd.DataFrame, rows: np.ndarray, geom: gpd.GeoSeries | None, mapping: dict[str, str],
+    chosen: Preset, name: str,
+) -> tuple[pd.DataFrame, np.ndarray, gpd.GeoSeries | None, list[str]]:  # fmt: skip
+    """Leave out, and say, the rows that are no incidents.
+
+    The header again (two downloads joined), totals and subtotals, a publisher's row of
+    nothing but a place.
+    """
+    said: list[str] = []
+    again = header_rows(frame)
+    if len(again):
+        said.append(header_rows_note(again, rows, name))
+        frame, rows, geom = _without(frame, rows, geom, list(again))
+    totals = total_rows(frame, mapping, chosen.date_parts or ())
+    said += total_notes(frame, mapping, totals, rows, name)
+    if totals:  # a spreadsheet's Total row, or Subtotal rows: not incidents
+        frame, rows, geom = _without(frame, rows, geom, list(totals))
+    bare = bare_place_rows(frame, mapping, chosen, chosen.date_parts or ())
+    if len(bare):  # no id, no date, only a place: no record of the publisher
+        said.append(bare_place_note(frame, mapping, bare, rows, name, chosen.title))
+        frame, rows, geom = _without(frame, rows, geom, list(bare))
+    return frame, rows, geom, said
 
 
 def _without(

@@ -17,7 +17,7 @@ import pandas as pd
 from incidentmap.io.values import blank_mask
 from incidentmap.schema import header_key
 
-__all__ = ["total_rows"]
+__all__ = ["header_rows", "header_rows_note", "total_rows"]
 
 #: a cell that says its row adds up others (English, French, German, Spanish exports): the
 #: one rule for a Total under the table and a Subtotal between its groups (``Sub total`` too)
@@ -163,3 +163,33 @@ def _says_total(text: str, names: Callable[[], set[str]]) -> bool:
         if label and (_PERIOD.fullmatch(label) or label in names() or name in names()):
             return True
     return False
+
+
+def header_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Return the positions of rows that repeat the header (two downloads joined with ``cat``).
+
+    Every filled cell is its column's own name (any case, a byte-order mark aside), and at
+    least three are: such a row is no incident, whatever the layout.
+    """
+    if frame.empty or len(frame.columns) < 3:
+        return np.zeros(0, dtype=np.int64)
+    same = np.zeros((len(frame), len(frame.columns)), dtype=bool)
+    filled = np.zeros_like(same)
+    for k, c in enumerate(frame.columns):
+        name = str(c).strip().lstrip("\ufeff").casefold()
+        text = frame[c].astype("string").str.strip().str.lstrip("\ufeff").str.casefold()
+        same[:, k] = (text == name).fillna(False).to_numpy(dtype=bool)
+        filled[:, k] = ~np.asarray(blank_mask(frame[c]), dtype=bool)
+    whole = (same | ~filled).all(axis=1) & (same.sum(axis=1) >= 3)
+    return np.flatnonzero(whole)
+
+
+def header_rows_note(found: np.ndarray, rows: np.ndarray, name: str) -> str:
+    """Say the rows :func:`header_rows` found, by their row numbers."""
+    n = len(found)
+    shown = ", ".join(str(int(rows[i])) for i in found[:10]) + (" ..." if n > 10 else "")
+    return (
+        f"{name}: {n:,} row{'s' if n != 1 else ''} repeat{'s' if n == 1 else ''} the header "
+        f"(row{'s' if n != 1 else ''} {shown}): tables joined one after the other? left out, "
+        "not incidents"
+    )
