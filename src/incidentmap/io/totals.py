@@ -171,17 +171,20 @@ def header_rows(frame: pd.DataFrame) -> np.ndarray:
     Every filled cell is its column's own name (any case, a byte-order mark aside), and at
     least three are: such a row is no incident, whatever the layout.
     """
+    at = np.arange(len(frame))
     if frame.empty or len(frame.columns) < 3:
-        return np.zeros(0, dtype=np.int64)
-    same = np.zeros((len(frame), len(frame.columns)), dtype=bool)
-    filled = np.zeros_like(same)
-    for k, c in enumerate(frame.columns):
+        return at[:0]
+    same = np.zeros(len(frame), dtype=np.int64)
+    for c in frame.columns:  # column by column, on the rows still like a header (few)
         name = str(c).strip().lstrip("\ufeff").casefold()
-        text = frame[c].astype("string").str.strip().str.lstrip("\ufeff").str.casefold()
-        same[:, k] = (text == name).fillna(False).to_numpy(dtype=bool)
-        filled[:, k] = ~np.asarray(blank_mask(frame[c]), dtype=bool)
-    whole = (same | ~filled).all(axis=1) & (same.sum(axis=1) >= 3)
-    return np.flatnonzero(whole)
+        cells = frame[c].iloc[at]
+        text = cells.astype("string").str.strip().str.lstrip("\ufeff").str.casefold()
+        hit = (text == name).fillna(False).to_numpy(dtype=bool)
+        same[at] += hit
+        at = at[hit | np.asarray(blank_mask(cells), dtype=bool)]
+        if not len(at):
+            break
+    return at[same[at] >= 3]
 
 
 def header_rows_note(found: np.ndarray, rows: np.ndarray, name: str) -> str:
