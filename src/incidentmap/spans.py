@@ -20,7 +20,7 @@ import pandas as pd
 
 __all__ = [
     "DATE_END_KEYS", "PRECISION_RANK", "SPAN_FREQ", "coarser_precision", "date_spans",
-    "end_column", "seven_day_weeks", "span_text",
+    "end_column", "implied_precision", "seven_day_weeks", "span_text",
 ]  # fmt: skip
 
 #: the columns that state a row's last day (UCDP's ``date_end``, HDX HAPI's
@@ -136,7 +136,7 @@ def _stated_ends(incidents: pd.DataFrame, first: pd.Series, ranks: np.ndarray) -
     end = pd.Series(raw.to_numpy(), index=first.index).dt.tz_localize(None).dt.normalize()
     days = (end - first).dt.days.to_numpy()
     # the precision the span itself gives: a code's coarser one is kept (it says more)
-    implied = np.where(days > 31, 4, np.where(days > 6, 2, np.where(days > 0, 1, 0)))
+    implied = pd.Series(implied_precision(days)).map(PRECISION_RANK).to_numpy(dtype=int)
     usable = np.isfinite(days) & (days >= 0) & (ranks <= implied)
     return end.astype("datetime64[ns]").where(usable, none)
 
@@ -149,6 +149,16 @@ def span_text(first: Any, last: Any, precision: Any) -> str:
     if precision == "month" and b == pd.Period(a, "M").end_time.normalize():
         return f"{a:%B %Y}"
     return f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"
+
+
+def implied_precision(days: np.ndarray) -> np.ndarray:
+    """Return the precision a span of ``days`` after its first day gives, row by row.
+
+    0 (or none): a day; up to 6: a week; up to 31: a month; more: a year (UCDP's ranges,
+    HDX HAPI's periods). The one rule the reader and :func:`date_spans` apply.
+    """
+    d = np.asarray(days, dtype=float)
+    return np.where(d > 31, "year", np.where(d > 6, "month", np.where(d > 0, "week", "day")))
 
 
 def coarser_precision(current: pd.Series, other: pd.Series) -> pd.Series:

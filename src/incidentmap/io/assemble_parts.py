@@ -37,7 +37,7 @@ from incidentmap.schema import (
     Preset,
     header_key,
 )
-from incidentmap.spans import DATE_END_KEYS, coarser_precision
+from incidentmap.spans import DATE_END_KEYS, coarser_precision, implied_precision
 
 __all__ = [
     "PLAUSIBLE_SHARE",
@@ -273,7 +273,7 @@ def _span_precision(
         )  # fmt: skip
         dates[backwards] = pd.NaT
         prec = prec.where(~backwards, None)
-    coarser = np.where(span > 31, "year", np.where(span > 6, "month", "week"))
+    coarser = implied_precision(span)
     wider = np.isfinite(span) & (span > 0)
     return coarser_precision(prec, pd.Series(np.where(wider, coarser, None), dtype="object"))
 
