@@ -72,23 +72,27 @@ def _acled_weeks(folder) -> object:
     return path
 
 
-def test_acled_weeks_run_saturday_to_friday(tmp_path):
-    """ACLED's aggregated weeks start on their Saturday: one that runs into the next month
-    is in the month holding most of its days (said), never in none (a steady series would
-    lose the weeks at both edges of each month) and never by its Saturday alone."""
+def _kabul_by(folder, period: str) -> tuple:
+    """Count ``_acled_weeks`` by ``period`` through the CLI: the run and Kabul's counts."""
     from typer.testing import CliRunner
 
     from incidentmap.cli import app
 
-    path = _acled_weeks(tmp_path)
-    out = tmp_path / "months.csv"
+    out = folder / f"{period}.csv"
     result = CliRunner().invoke(app, [
-        "aggregate", str(path), "--period", "month", "--level", "province", "--weight",
-        "events", "-o", str(out),
+        "aggregate", str(_acled_weeks(folder)), "--period", period, "--level", "province",
+        "--weight", "events", "-o", str(out),
     ])  # fmt: skip
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
-    kabul = table[table["province"] == "Kabul"].set_index("period_start")["incidents"]
+    return result, table[table["province"] == "Kabul"].set_index("period_start")["incidents"]
+
+
+def test_acled_weeks_run_saturday_to_friday(tmp_path):
+    """ACLED's aggregated weeks start on their Saturday: one that runs into the next month
+    is in the month holding most of its days (said), never in none (a steady series would
+    lose the weeks at both edges of each month) and never by its Saturday alone."""
+    result, kabul = _kabul_by(tmp_path, "month")
     # 21-27 Jan in January; 28 Jan - 3 Feb: four of its days (28-31) in January
     assert kabul.to_dict() == {"2023-01-01": 5}
     assert "1 row is dated to a week that runs into the next month: each is counted in the " \
@@ -98,21 +102,14 @@ def test_acled_weeks_run_saturday_to_friday(tmp_path):
 def test_acled_weeks_by_week_are_in_the_calendar_week_of_their_weekdays(tmp_path):
     """By week, ACLED's Saturday-to-Friday week was refused ("no week holds one") once a
     week was seven days: it is counted in the calendar week holding five of its days, said."""
+    result, kabul = _kabul_by(tmp_path, "week")
+    assert kabul.to_dict() == {"2023-01-23": 2, "2023-01-30": 3}
+    assert "2 rows are dated to a week that does not start on a Monday" in result.output
     from typer.testing import CliRunner
 
     from incidentmap.cli import app
 
     path = _acled_weeks(tmp_path)
-    out = tmp_path / "weeks.csv"
-    result = CliRunner().invoke(app, [
-        "aggregate", str(path), "--period", "week", "--level", "province", "--weight",
-        "events", "-o", str(out),
-    ])  # fmt: skip
-    assert result.exit_code == 0, result.output
-    table = pd.read_csv(out)
-    kabul = table[table["province"] == "Kabul"].set_index("period_start")["incidents"]
-    assert kabul.to_dict() == {"2023-01-23": 2, "2023-01-30": 3}
-    assert "2 rows are dated to a week that does not start on a Monday" in result.output
     result = CliRunner().invoke(app, ["trends", str(path), "--period", "week", "--level",
                                       "province", "--weight", "events", "-f", "csv"])  # fmt: skip
     assert result.exit_code == 0, result.output
