@@ -164,7 +164,9 @@ def test_acled_aggregated_weeks_are_dated_and_counted(
     events = "EVENTS" if upper else "events"
     code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
     assert code == 0, err
-    assert "preset acled_weekly" in err and f"--weight {events}" in err
+    # a count table counts its events unless told (`--weight none`), said with the column
+    assert "preset acled_weekly" in err and f"column {events!r} holds how many events" in err
+    assert "--weight none" in err
     assert pd.read_csv(tmp / "o.csv")["date"].notna().all()
     code, _, err = run(capsys, "trends", path, "--weight", events)
     assert code == 0, err

@@ -28,7 +28,7 @@ from incidentmap.io.values import (
     show_value,
 )
 
-__all__ = ["apply_precision_codes", "dates_from_parts", "parse_dates"]
+__all__ = ["apply_precision_codes", "dates_from_parts", "month_number", "parse_dates"]
 
 
 _MONTHS = {
@@ -40,6 +40,13 @@ _MONTHS = {
 
 
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+
+def month_number(value: object) -> int | None:
+    """Return the month an English name stands for (``September``, ``Sept.``): the one table."""
+    if not isinstance(value, str):
+        return None
+    return _MONTHS.get(value.strip().rstrip(".").strip().casefold())
 
 
 _WEEKDAY_RE = re.compile(

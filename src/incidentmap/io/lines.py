@@ -22,9 +22,16 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError
 
-__all__ = ["check_fields", "fields_note", "has_lone_cr", "protect_lone_cr", "restore_lone_cr"]
+__all__ = [
+    "check_fields", "cut_footer", "fields_note", "has_lone_cr", "protect_lone_cr",
+    "restore_lone_cr",
+]  # fmt: skip
 
 _LONE_CR = re.compile(rb"\r(?!\n)")
+#: the most lines after the table taken for a note (``Source: ...``, ``Note: ...``)
+FOOTER_LINES = 5
+#: a note's first cell: a word, then a space or a colon and more (not an id, a number, a date)
+_NOTE = re.compile(r"^\s*[^\W\d_][^\W\d_'.-]*[:.]?\s+\S")
 #: stand-ins for a lone CR while a parser reads the file (one not in the file is used)
 _STAND_INS = (b"\x1f", b"\x1e", b"\x1d", b"\x1c")
 
@@ -75,7 +82,7 @@ def restore_lone_cr(frame: pd.DataFrame, mark: str | None) -> pd.DataFrame:
 
 def check_fields(
     text: str, path: str, delimiter: str, *, header: bool, hint: str | None = None
-) -> bool:
+) -> tuple[bool, list[str]]:
     """Check that every row has the first row's number of fields.
 
     Parameters
@@ -92,9 +99,10 @@ def check_fields(
 
     Returns
     -------
-    bool
+    bool, list of str
         True when rows end with one empty field more than the header names (a
-        delimiter at the end of each line): the caller reads the header's columns.
+        delimiter at the end of each line): the caller reads the header's columns;
+        and the note saying so (:func:`fields_note`).
 
     Raises
     ------
@@ -120,7 +128,7 @@ def check_fields(
             trailing = True
             continue
         _refuse(path, row, n, width, header, hint)
-    return trailing
+    return trailing, fields_note(path, trailing)
 
 
 def _refuse(path: str, row: int, n: int, width: int, header: bool, hint: str | None) -> None:
@@ -135,3 +143,48 @@ def fields_note(path: str, trailing: bool) -> list[str]:
     if not trailing:
         return []
     return [f"{path}: rows end with a delimiter the header lacks: the empty last field is dropped"]
+
+
+def cut_footer(text: str, path: str, delimiter: str) -> tuple[str, list[str]]:
+    """Leave out the note lines after a table (``Source: ACLED, accessed ...``), said.
+
+    A spreadsheet saved as CSV often ends with a line or two of notes: fewer fields than
+    the header (at most half of them), and a first cell of words (``Source: ...``,
+    ``Note ...``), not an id, a number or a date. Up to :data:`FOOTER_LINES` such lines at
+    the very end are left out and named; a row cut short anywhere else (or one that starts
+    like data) is still refused by :func:`check_fields`.
+
+    Returns
+    -------
+    str, list of str
+        The text without those lines, and the note (empty when none).
+    """
+    lines = text.splitlines(keepends=True)
+    first = next((line for line in lines if line.strip()), "")
+    width = len(next(csv.reader([first], delimiter=delimiter), []))
+    cut, notes = len(lines), []
+    while cut > 1 and len(notes) <= FOOTER_LINES:
+        line = lines[cut - 1]
+        if line.strip():
+            if not _is_note(line, delimiter, width):
+                break
+            notes.append(line.strip())
+        cut -= 1
+    if not notes or len(notes) > FOOTER_LINES:
+        return text, []
+    return "".join(lines[:cut]), [_footer_note(path, notes[::-1])]
+
+
+def _footer_note(path: str, notes: list[str]) -> str:
+    said = "; ".join(repr(n[:80]) for n in notes)
+    which = "the last line is" if len(notes) == 1 else f"the last {len(notes)} lines are"
+    return (
+        f"{path}: {which} a note after the table, not an incident (fewer fields than the "
+        f"header, words in the first): left out: {said}"
+    )
+
+
+def _is_note(line: str, delimiter: str, width: int) -> bool:
+    """Tell a note line: at most half the header's fields (of 3 or more), words first."""
+    fields = next(csv.reader([line], delimiter=delimiter), [])
+    return width >= 3 and 0 < len(fields) * 2 <= width and bool(_NOTE.match(fields[0]))

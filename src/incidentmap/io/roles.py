@@ -8,7 +8,6 @@ says counts days gets its first day; words kept as unknown values are said once.
 
 from __future__ import annotations
 
-import calendar
 import re
 from typing import Any
 
@@ -17,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from incidentmap.errors import InputFileError
-from incidentmap.io.dates import dates_from_parts, parse_dates
+from incidentmap.io.dates import dates_from_parts, month_number, parse_dates
 from incidentmap.io.numbers import parse_numbers
 from incidentmap.io.sniff import day_one_of, hxl_roles, hxl_tags
 from incidentmap.io.values import Kept, Problems, blank_mask, clean_text
@@ -260,19 +259,18 @@ def count_column(frame: pd.DataFrame) -> str | None:
 
 
 def count_note(frame: pd.DataFrame, name: str) -> list[str]:
-    """Say that a column counts several events a row, and how to count them (``weight``).
+    """Say that a column counts several events a row (a count table).
 
-    A table of counts (a week's events in a province) read without ``weight`` counts
-    each row as one incident; the note names the column so the counts are not lost
-    unsaid. Nothing is said when every value is 0 or 1 (one event a row).
+    The jobs count each row as its events then (``weight`` none counts rows); a reader of
+    the rows alone is told so. Nothing is said when every value is 0 or 1.
     """
     col = count_column(frame)
     if col is None:
         return []
     return [
         f"{name}: column {col!r} holds how many events each row stands for (a count "
-        f"table): `weight` {col} counts each row as its events; without it every row "
-        "counts as one incident"
+        "table): counts, maps and trends count each row as its events (`weight` none "
+        "counts each row as one)"
     ]
 
 
@@ -372,14 +370,9 @@ def year_dates(values: pd.Series, col: str, problems: Problems) -> tuple[pd.Seri
     return dates.astype("datetime64[ns]"), prec
 
 
-#: month columns beside a year (HDX's ACLED tables: ``Month`` ``January``, ``Year`` ``2023``)
-MONTH_COLUMNS = ("month", "imonth")
-#: English month names and their three-letter forms -> number
-_MONTHS = {
-    name.casefold(): i
-    for i in range(1, 13)
-    for name in (calendar.month_name[i], calendar.month_abbr[i])
-}
+#: month columns beside a year (HDX's ACLED tables: ``Month`` ``January``, ``Year`` ``2023``;
+#: ACLED's province workbook: ``months`` ``Sept``)
+MONTH_COLUMNS = ("month", "months", "imonth")
 
 
 def year_month_dates(
@@ -388,14 +381,15 @@ def year_month_dates(
     """Date rows known by their year and month to the month's first day (``month``).
 
     The month is a number (1-12; 0 or blank: only the year is known) or its English name
-    (``January``, ``Jan``); anything else is a value that cannot be read. A column of
+    (``January``, ``Jan``, ``Sept.``: :func:`~incidentmap.io.dates.month_number`); anything
+    else is a value that cannot be read. A column of
     numbers counted from 0 (R's ``POSIXlt$mon`` and JavaScript's months: January is 0,
     December 11; :func:`_counted_from_zero`) is read so, and said in ``notes``.
     """
     yc, mc = cols
     raw = frame[mc]
     text = raw.astype(object).map(lambda v: v.strip().casefold() if isinstance(v, str) else v)
-    named = text.map(lambda v: _MONTHS.get(v) if isinstance(v, str) else None)
+    named = text.map(month_number)
     numbers = pd.to_numeric(text.where(named.isna()), errors="coerce")
     if _counted_from_zero(numbers):
         zeros = float((numbers == 0).mean())
@@ -409,7 +403,7 @@ def year_month_dates(
     months = named.astype("float64").fillna(numbers)
     problems.report(
         months.isna().to_numpy() & ~blank_mask(raw), mc, raw,
-        "a month (1-12, or its name: March, Mar)",
+        "a month (1-12, or its name: March, Mar, Sept.)",
     )  # fmt: skip
     parts = pd.DataFrame({yc: frame[yc], mc: months.fillna(0), "_day": 0})
     return dates_from_parts(parts, (yc, mc, "_day"), problems)

@@ -10,9 +10,8 @@ a rule for Dari and Pashto written in Windows-1256 (bytes above 127 form whole
 words of Arabic-script letters) before Windows-1252. charset-normalizer and
 similar detectors were tried and rejected for this step: on short Windows-1256
 files (a few province names) they answer Chinese or Korean code pages, because
-a few bytes of Arabic letters are also valid double-byte text. Every non-UTF-8
-decoding is in the :class:`TableFacts` :func:`read_table_facts` hands to the next step
-(never on the frame's ``attrs``), so that the CLI can say it.
+a few bytes of Arabic letters are also valid double-byte text. A non-UTF-8 decoding is
+said in the :class:`TableFacts` of :func:`read_table_facts` (never in ``attrs``).
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from incidentmap.errors import InputFileError, UsageError
 from incidentmap.io.decode import decode_bytes, from_archive, is_archive, stdin_bytes
 from incidentmap.io.envelopes import records
 from incidentmap.io.layers import exact_ints, json_int, read_gis_noted
-from incidentmap.io.lines import check_fields, fields_note, protect_lone_cr, restore_lone_cr
+from incidentmap.io.lines import check_fields, cut_footer, protect_lone_cr, restore_lone_cr
 from incidentmap.io.options import check_delimiter
 from incidentmap.io.postgis import is_postgres_url, read_postgis
 from incidentmap.io.preamble import title_lines, title_note
@@ -127,13 +126,11 @@ def _read_csv_text(
         what = "a header row" if header else "data rows"
         raise InputFileError(path, f"the file is empty (expected {what})")
     first = body.split("\n", 1)[0]
-    if delimiter is None:
-        delimiter = detect_delimiter(first)
-    else:
-        delimiter = check_delimiter(delimiter)
+    delimiter = detect_delimiter(first) if delimiter is None else check_delimiter(delimiter)
     mark = body.lstrip()[:1]
     hint = commented_hint(str(path), mark) if mark in ("#", "%", ";") else None  # read as a header
-    trailing = check_fields(body, path, delimiter, header=header, hint=hint)  # none padded
+    body, footer = cut_footer(body, path, delimiter) if header else (body, [])
+    trailing, said = check_fields(body, path, delimiter, header=header, hint=hint)  # none padded
     try:
         with warnings.catch_warnings():
             # "loss of data with index_col=False": the extra fields were checked to be empty
@@ -169,7 +166,7 @@ def _read_csv_text(
     elif columns:
         msg = "`columns` names the columns of a file without a header; add `no_header`"
         raise UsageError(msg)
-    return _name_blank_headers(df), TableFacts(notes=tuple(fields_note(path, trailing)))
+    return _name_blank_headers(df), TableFacts(notes=(*said, *footer))
 
 
 def _name_blank_headers(df: pd.DataFrame) -> pd.DataFrame:

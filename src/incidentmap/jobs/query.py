@@ -211,6 +211,7 @@ def run(request: QueryRequest) -> QueryResult:
             found.area_inside,
             req.include_area_events,
             measured=location is not None,
+            weight=rows.attrs.get("weight"),
         )
         matched = len(g)
         if req.limit is not None:
@@ -225,7 +226,8 @@ def run(request: QueryRequest) -> QueryResult:
             report.add("matched", f"no incidents match{where}", kind="info")
         else:
             shown = f" (showing {len(g):,})" if len(g) < matched else ""
-            report.add("matched", f"{_incidents(matched)}{where}{shown}", kind="info")
+            said = _incidents(matched, found.frame, rows.attrs.get("weight"))
+            report.add("matched", f"{said}{where}{shown}", kind="info")
         return QueryResult(g, matched, found.label, report)
 
 
@@ -256,30 +258,41 @@ def _near(found: Any, location: Any, req: QueryRequest) -> Any:
     return AreaMatch(out, inside, overlapping, near.label)
 
 
-def _incidents(n: int) -> str:
+def _incidents(n: int, frame: Any, weight: str | None) -> str:
+    """``3 incidents match``; on a count table ``3 rows (45 incidents) match``."""
+    if weight:
+        return f"{plural(n, 'row')} ({frame[weight].sum():,.10g} incidents) match"
     return "1 incident matches" if n == 1 else f"{n:,} incidents match"
 
 
 def _say_area_events(
-    report: Report, overlaps: int, inside: int, included: bool, *, measured: bool = True
+    report: Report,
+    overlaps: int,
+    inside: int,
+    included: bool,
+    *,
+    measured: bool = True,
+    weight: str | None = None,
 ) -> None:
     """Say how many events placed only to an area were listed or left out, and why.
 
     ``measured``: the rows have a ``distance_km`` (a ``near`` query), said to be to the
-    area's edge; a box or polygon gives none.
+    area's edge; a box or polygon gives none. ``weight``: a count table's rows are rows,
+    each of several events.
     """
+    noun = "row" if weight else "event"
     edge = "; distance_km to the area's edge" if measured else ""
     if inside:
         report.add(
             "area_inside",
-            f"listed: {plural(inside, 'event')} placed only to a district or province "
+            f"listed: {plural(inside, noun)} placed only to a district or province "
             f"that lies wholly inside the query area (match = area inside{edge})",
             kind="info",
         )
     if overlaps and not included:
         report.add(
             "area_overlaps",
-            f"left out: {plural(overlaps, 'event')} placed only to a district or province "
+            f"left out: {plural(overlaps, noun)} placed only to a district or province "
             "that overlaps the query area, and may lie outside it (`include_area_events` lists "
             "them)",
             field="include_area_events",
@@ -288,7 +301,7 @@ def _say_area_events(
     elif overlaps:
         report.add(
             "area_overlaps",
-            f"listed: {plural(overlaps, 'event')} placed only to a district or province "
+            f"listed: {plural(overlaps, noun)} placed only to a district or province "
             f"that overlaps the query area (match = area overlaps{edge})",
             kind="info",
         )
