@@ -195,3 +195,43 @@ def test_a_row_cut_short_at_the_end_is_still_refused(capsys, use_cache, tmp_path
     src.write_text(workbook.iloc[::400].to_csv(index=False) + last + "\n")
     code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv")
     assert code == 1 and "the row is cut short" in err and not (tmp_path / "g.csv").exists()
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(province=st.sampled_from(["Kabul", "Herat", "Balkh"]), first=st.booleans(),
+       same=st.booleans())  # fmt: skip
+def test_a_sheet_that_repeats_another_is_not_counted_twice(
+    capsys, use_cache, tmp_path, workbook, province, first, same
+):
+    # sweep F8: `All events` and a `Kabul` sheet of the same rows counted Kabul twice
+    rows = workbook.iloc[::60]
+    part = rows if same else rows[rows["adm1_name"] == province]
+    src = tmp_path / "sheets.xlsx"
+    with pd.ExcelWriter(src) as xw:
+        sheets = [("All events", rows), (province, part)]
+        for name, frame in sheets[::-1] if first else sheets:
+            frame.to_excel(xw, sheet_name=name, index=False)
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "-o", tmp_path / "a.csv", "--overwrite")  # fmt: skip
+    assert code == 0, err
+    assert f"{len(rows):,} incidents counted" in err
+    dropped = "All events" if same and first else province  # of equals, the first is kept
+    assert f"sheet {dropped!r} ({len(part):,} rows) repeats rows of sheet" in err
+    assert len(im.read(src).frame) == len(rows)
+    assert len(im.read(src, sheet=province).frame) == len(part)
+
+
+def test_sheets_of_other_rows_are_all_read(capsys, use_cache, tmp_path, workbook):
+    rows = workbook.iloc[::60]
+    src = tmp_path / "years.xlsx"
+    with pd.ExcelWriter(src) as xw:
+        rows[rows["year"] < 2020].to_excel(xw, sheet_name="to 2019", index=False)
+        rows[rows["year"] >= 2020].to_excel(xw, sheet_name="2020 on", index=False)
+        # one row in both: rows alike may be events alike (no ids), so both sheets are read
+        rows[rows["year"] >= 2020].head(1).to_excel(xw, sheet_name="one more", index=False)
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0, err
+    assert "repeats rows" in err  # the one-row sheet is wholly in '2020 on'
+    assert f"{len(rows):,} incidents counted" in err

@@ -190,7 +190,38 @@ def read_excel(p: Path, sheet: str | int | None) -> WorkbookRead:
     except Exception as exc:
         text = " ".join(str(exc).split())[:300] or type(exc).__name__
         raise InputFileError(str(p), f"cannot read as xlsx ({text})") from exc
-    return _joined(parts, notes)
+    keep, said = _repeats(p, names, [frame for frame, _ in parts])
+    return _joined([parts[i] for i in keep], (*notes, *said))
+
+
+def _repeats(p: Path, names: list[str], frames: list[pd.DataFrame]) -> tuple[list[int], list[str]]:
+    """Leave out a sheet whose every row is a row of another sheet read with it, said.
+
+    An analyst's workbook of ``All events`` and a ``Kabul`` sheet of the same columns
+    holds the Kabul incidents once, not twice: the sheet that repeats another (every row,
+    as often as there) is a view of the same incidents and is not read (8,074 incidents
+    were counted for 7,686). Sheets that share only some rows are all read (rows alike may
+    be events alike: a workbook without ids).
+    """
+    from collections import Counter
+
+    if len(frames) < 2:
+        return list(range(len(frames))), []
+    rows = [Counter(f.astype(str).itertuples(index=False, name=None)) for f in frames]
+    order = sorted(range(len(frames)), key=lambda k: (-len(frames[k]), k))  # larger first
+    keep: list[int] = []
+    said = []
+    for k in order:
+        host = next((j for j in keep if rows[k] <= rows[j]), None)
+        if host is None or not len(frames[k]):
+            keep.append(k)
+            continue
+        said.append(
+            f"{p}: sheet {names[k]!r} ({len(frames[k]):,} rows) repeats rows of sheet "
+            f"{names[host]!r} (every one of its rows is there): left out, the same incidents "
+            f"are not counted twice; `sheet` {names[k]!r} reads it alone"
+        )
+    return sorted(keep), said
 
 
 def _joined(
