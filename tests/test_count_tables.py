@@ -235,3 +235,29 @@ def test_sheets_of_other_rows_are_all_read(capsys, use_cache, tmp_path, workbook
     assert code == 0, err
     assert "repeats rows" in err  # the one-row sheet is wholly in '2020 on'
     assert f"{len(rows):,} incidents counted" in err
+
+
+@pytest.mark.parametrize("order", ["%d/%m/%Y", "%m/%d/%Y"], ids=["day-first", "month-first"])
+def test_a_first_block_of_days_up_to_12_lets_the_whole_file_decide(
+    capsys, use_cache, tmp_path, workbook, order
+):
+    # sweep F12: geocode (block by block) refused what aggregate (whole) read, when the
+    # first block held only a/b dates of 12 or less; now both read the file whole then
+    rows = workbook.iloc[::2].rename(columns={"adm1_name": "admin1"})
+    rows = rows.assign(late=rows["event_date"].dt.day > 12).sort_values(["late", "event_date"])
+    when = rows["event_date"]
+    rows = rows.drop(columns=["late", "date", "months"]).assign(
+        event_date=when.dt.strftime(order), event_id_cnty=[f"AFG{i}" for i in range(len(rows))]
+    )
+    src = tmp_path / "ab.csv"
+    rows.to_csv(src, index=False)
+    assert src.stat().st_size > 2_000_000  # more than two blocks of 1 MB
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.parquet", "--block-mb", "1")
+    assert code == 0, err
+    import geopandas as gpd
+
+    got = gpd.read_parquet(tmp_path / "g.parquet")["date"]
+    assert list(got.sort_values()) == list(when.sort_values())
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0 and f"{len(rows):,} incidents counted" in err

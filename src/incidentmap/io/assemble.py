@@ -115,6 +115,7 @@ class BlockState:
     #: the file's decimal mark, once a block's values showed it (see :func:`decimal_mark`)
     decimal: str | None = None
     #: read in blocks: a question the first block cannot answer sends the file to be read whole
+    #: (the readers of values ask it too: ``decided["in_blocks"]``)
     blocks: bool = False
 
 

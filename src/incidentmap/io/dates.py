@@ -1,8 +1,9 @@
 """Dates in incident files: text, Excel serials, day numbers and year/month/day parts.
 
 Every date keeps its precision (day, week, month, year). The day/month order of
-``a/b/yyyy`` dates is decided by the values of the whole column (or the first block),
-never guessed per value; a value that cannot be read is reported with its row.
+``a/b/yyyy`` dates is decided by the values of the whole column (or the first block; a
+first block that cannot tell sends the file to be read whole), never guessed per value; a
+value that cannot be read is reported with its row.
 """
 
 from __future__ import annotations
@@ -44,9 +45,7 @@ _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 def month_number(value: object) -> int | None:
     """Return the month an English name stands for (``September``, ``Sept.``): the one table."""
-    if not isinstance(value, str):
-        return None
-    return _MONTHS.get(value.strip().rstrip(".").strip().casefold())
+    return _MONTHS.get(value.strip().rstrip(".").casefold()) if isinstance(value, str) else None
 
 
 _WEEKDAY_RE = re.compile(
@@ -177,13 +176,11 @@ def parse_dates(
     problems : Problems
     dayfirst : bool, optional
         For ``a/b/yyyy`` values: True = day first, False = month first. When
-        None the column's values must decide it (a first part above 12 means
-        day first, a second part above 12 month first); otherwise it is an error.
+        None the column's values decide it (a part above 12), else it is an error.
     day_one : date, optional
         The column holds day numbers, day 1 being this date.
     latest : Timestamp, optional
-        The last date allowed (default: tomorrow, so that a date given in a
-        time zone ahead of the machine's still passes).
+        The last date allowed (default: tomorrow: a time zone ahead of the machine's).
     arrow : bool, default False
         Give a column of plain days its precision as Arrow text (for file writers).
 
@@ -495,6 +492,10 @@ def _why_unordered(idx: np.ndarray, parts: list[Any], rest: _Rest) -> str:
     day = next((i for i, m in zip(idx, parts, strict=True) if m and int(m.group(1)) > 12), None)
     mon = next((i for i, m in zip(idx, parts, strict=True) if m and int(m.group(3)) > 12), None)
     if day is None or mon is None:
+        if rest.problems.decided.get("in_blocks"):  # a first block of days <= 12: read whole
+            from incidentmap.io.table_blocks import NotInBlocks
+
+            raise NotInBlocks(f"the first block does not show {rest.column!r}'s day order")
         return "day and month order unknown: give `dayfirst`"
     at = [int(np.flatnonzero(rest.codes == k)[0]) for k in (day, mon)]
     shown = [show_value(rest.values.iloc[rest.rows[p]]) for p in at]

@@ -242,7 +242,7 @@ class IncidentBlocks:
 
     def pairs(self) -> Iterator[tuple[gpd.GeoDataFrame, ReadFacts]]:
         """Yield each block with what reading it did (notes, kept words, bad values)."""
-        state = BlockState(blocks=True)
+        state = BlockState(blocks=True, decided={"in_blocks": True})
         for raw in self._blocks:
             yield assemble_facts(
                 raw, self._name, self._chosen, self._options, state=state, points=self._points,
