@@ -101,7 +101,8 @@ def test_a_query_on_a_count_table_says_rows_and_incidents(capsys, use_cache, mon
 
 def test_a_count_column_taken_by_its_name_names_the_way_out(capsys, use_cache, tmp_path):
     src = tmp_path / "c.csv"
-    src.write_text("date,province,events\n2023-01-05,Balkh,3\n2023-01-06,Kabul,several\n")
+    # a blank count: unknown is neither 0 nor 1 (a word would make it no count column)
+    src.write_text("date,province,events\n2023-01-05,Balkh,3\n2023-01-06,Kabul,\n")
     code, _, err = run(capsys, "aggregate", src, "-o", tmp_path / "a.csv")
     assert code == 1 and "row 2, column 'events'" in err and "--weight none" in err
     assert err.count("Error:") == 1 and not (tmp_path / "a.csv").exists()
@@ -261,3 +262,17 @@ def test_a_first_block_of_days_up_to_12_lets_the_whole_file_decide(
     code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
                        "-o", tmp_path / "a.csv")  # fmt: skip
     assert code == 0 and f"{len(rows):,} incidents counted" in err
+
+
+@pytest.mark.parametrize(
+    "values",
+    [("Clash in the city", "2"), ("IED", "Ambush; 3 killed"), ("yes", "no")],
+    ids=["a-word-and-a-number", "words", "flags"],
+)
+def test_a_column_of_words_named_events_is_no_count(capsys, use_cache, tmp_path, values):
+    src = tmp_path / "w.csv"
+    pd.DataFrame({"date": ["2023-01-05", "2023-01-06"], "province": ["Balkh", "Kabul"],
+                  "Events": list(values)}).to_csv(src, index=False)  # fmt: skip
+    code, _, err = run(capsys, "aggregate", src, "--period", "none", "--level", "province",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0 and "2 incidents counted" in err and "weight" not in err

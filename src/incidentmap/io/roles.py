@@ -249,13 +249,17 @@ COUNT_KEYS = ("events", "event_count", "events_count", "n_events", "number_of_ev
 def count_column(frame: pd.DataFrame) -> str | None:
     """Return the column that counts several events a row (:data:`COUNT_KEYS`), else None.
 
-    None as well when every value is 0 or 1 (one event a row).
+    None as well when every value is 0 or 1 (one event a row), or when a value that is not
+    blank is no number (a column of words named ``Events`` is no count).
     """
     by_key = {header_key(c): str(c) for c in frame.columns}
     col = next((by_key[k] for k in COUNT_KEYS if k in by_key), None)
-    if col is None or not (pd.to_numeric(frame[col], errors="coerce") > 1).any():
+    if col is None:
         return None
-    return col
+    text = frame[col].astype("string").str.replace(r"(?<=\d)[,\s](?=\d{3}\b)", "", regex=True)
+    values = pd.to_numeric(text, errors="coerce")  # 1,234 is a number too
+    words = values.isna().to_numpy() & ~blank_mask(frame[col])
+    return col if (values > 1).any() and not words.any() else None
 
 
 def count_note(frame: pd.DataFrame, name: str) -> list[str]:
