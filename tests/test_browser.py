@@ -71,9 +71,10 @@ def browser():
         b.close()
 
 
-def open_page(browser, path):
+def open_page(browser, path, fragment=""):
     """Open a page offline: every request to another host is blocked and recorded, like
-    console errors, page errors and dialogs, in ``page.problems``."""
+    console errors, page errors and dialogs, in ``page.problems``. ``fragment``: the link's
+    ``#...`` part, as a reader opens a link sent to them."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 860})
     pg = ctx.new_page()
     pg.problems = []  # console errors, page errors, dialogs, requests to other hosts
@@ -95,7 +96,7 @@ def open_page(browser, path):
             r.abort()
 
     pg.route("**/*", route)
-    pg.goto(path.as_uri())
+    pg.goto(path.as_uri() + fragment)
     pg.wait_for_selector("[data-im-ready]", timeout=15000)
     return ctx, pg
 
