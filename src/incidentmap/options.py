@@ -255,7 +255,9 @@ class Filters:
     category : tuple of str, optional
         Event categories.
     weight : str, optional
-        A column of numbers of incidents: each row counts as that many.
+        A column of numbers of incidents: each row counts as that many (default: a column
+        named as a count of events, :func:`incidentmap.io.roles.count_column`; ``"none"``
+        counts each row as one).
     target : tuple of str, optional
         Who was attacked (:data:`incidentmap.targets.TARGETS`: officials, security forces,
         civilians...).

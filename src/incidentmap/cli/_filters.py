@@ -108,7 +108,8 @@ _FILTER_OPTIONS: list[tuple[str, Any, Any]] = [
             None,
             "--weight",
             help="A column of numbers of incidents: each row counts as that many in counts, "
-            "maps and trends (HDX HAPI's events).",
+            "maps and trends. Default: a column named as a count of events (HDX HAPI's and "
+            "ACLED's events); 'none' counts each row as one.",
         ),
     ),
 ]
