@@ -276,3 +276,23 @@ def test_a_column_of_words_named_events_is_no_count(capsys, use_cache, tmp_path,
     code, _, err = run(capsys, "aggregate", src, "--period", "none", "--level", "province",
                        "-o", tmp_path / "a.csv")  # fmt: skip
     assert code == 0 and "2 incidents counted" in err and "weight" not in err
+
+
+@pytest.mark.parametrize("codes", ["blank", "some"], ids=["pcodes-blank", "pcodes-some"])
+def test_a_pcode_column_left_blank_leaves_the_names_to_place(capsys, use_cache, tmp_path, codes):
+    # HDX's ACLED tables carry `Admin1 Pcode`; left blank, it replaced the names: every one
+    # of 3,392 rows unplaced, then "no year holds any of the dated rows"
+    names = ["Nangarhar", "Kabul", "Paktia", "Balkh"]
+    pcode = ["AF06", "", "", ""] if codes == "some" else [""] * 4
+    src = tmp_path / "p.csv"
+    pd.DataFrame({"Admin1": names, "Admin1 Pcode": pcode, "Month": "March", "Year": 2023,
+                  "Events": [3, 2, 5, 1]}).to_csv(src, index=False)  # fmt: skip
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "year",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0, err
+    assert "unplaced 0" in err and "11 incidents counted" in err
+    table = pd.read_csv(tmp_path / "a.csv")
+    got = table[table["incidents"] > 0].set_index("province")["incidents"].to_dict()
+    assert got == {"Nangarhar": 3, "Kabul": 2, "Paktia": 5, "Balkh": 1}
+    assert ("p-codes" in err) == (codes == "some")
+    assert list(im.read(src).frame["province"]) == names

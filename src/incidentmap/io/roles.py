@@ -103,10 +103,12 @@ def pcodes(
     district when the file names none (a district p-code is placed when the installed
     districts carry p-codes as their ids, as OCHA's COD-AB layer does).
     """
-    pc1 = first_column(frame, hxl.get("province_pcode"), _PROVINCE_PCODE_KEYS)
-    pc2 = first_column(frame, hxl.get("district_pcode"), _DISTRICT_PCODE_KEYS)
-    if pc1 is not None:
-        out["stated_province"] = clean_text(frame[pc1], strip=True).reset_index(drop=True)
+    pc1 = _filled(frame, first_column(frame, hxl.get("province_pcode"), _PROVINCE_PCODE_KEYS))
+    pc2 = _filled(frame, first_column(frame, hxl.get("district_pcode"), _DISTRICT_PCODE_KEYS))
+    if pc1 is not None:  # the code where a row has one, else its name
+        codes = clean_text(frame[pc1], strip=True).reset_index(drop=True)
+        named = pd.Series(out["stated_province"], dtype=object).reset_index(drop=True)
+        out["stated_province"] = codes.where(codes.notna(), named)
         mapping["stated_province"] = pc1
     if pc2 is not None:
         codes = clean_text(frame[pc2], strip=True).reset_index(drop=True)
@@ -123,6 +125,11 @@ def pcodes(
     if used:
         notes.append(f"{name}: OCHA p-codes ({used}) state the province, before the names")
     return _area_level(frame, pc1, pc2, mapping)
+
+
+def _filled(frame: pd.DataFrame, col: str | None) -> str | None:
+    """Return the p-code column, unless it is blank on every row (HDX may leave it so)."""
+    return col if col is not None and not blank_mask(frame[col]).all() else None
 
 
 def _area_level(
