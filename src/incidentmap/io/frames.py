@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 import re
 from collections.abc import Callable
@@ -213,16 +214,31 @@ def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def json_value(v: Any) -> Any:
-    """Return a value JSON can hold: None for missing values, Python numbers for numpy's."""
+    """Return a value JSON can hold: None for missing values, Python numbers for numpy's.
+
+    Dates and times of any kind (an Excel date cell kept as an original column, a Parquet
+    ``date32``, numpy's ``datetime64``) become ISO text: the day alone at midnight.
+    """
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, float) and np.isnan(v):
         return None
+    if isinstance(v, np.datetime64 | _dt.date):
+        return _iso(pd.Timestamp(v)) if not pd.isna(v) else None
+    if isinstance(v, _dt.time):
+        return v.isoformat()
     if hasattr(v, "item"):
         return v.item()
-    if isinstance(v, pd.Timestamp):
-        return v.strftime("%Y-%m-%d")
     return v
+
+
+def _iso(t: pd.Timestamp) -> str:
+    return t.strftime("%Y-%m-%d") if t == t.normalize() else t.isoformat()
+
+
+def _json_text(v: Any) -> str:
+    """``default`` of :func:`json.dumps`: what JSON cannot hold as itself goes as text."""
+    return str(json_value(v))
 
 
 def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -256,11 +272,13 @@ def write_geojson_text(
     """Write a FeatureCollection, or one feature a line (``lines="ndjson"`` / ``"geojsonseq"``)."""
     import json
 
+    # each document is made whole before a byte is written: a value that fails leaves no
+    # half a document on standard output
     if lines is None:
         doc = {"type": "FeatureCollection", "features": geojson_features(g, digits)}
-        json.dump(doc, out, ensure_ascii=False)
-        out.write("\n")
+        out.write(json.dumps(doc, ensure_ascii=False, default=_json_text) + "\n")
         return
     lead = "\x1e" if lines == "geojsonseq" else ""
-    for feat in geojson_features(g, digits):
-        out.write(lead + json.dumps(feat, ensure_ascii=False) + "\n")
+    text = [lead + json.dumps(f, ensure_ascii=False, default=_json_text) + "\n"
+            for f in geojson_features(g, digits)]  # fmt: skip
+    out.write("".join(text))
