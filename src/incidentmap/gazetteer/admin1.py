@@ -6,13 +6,23 @@ import csv
 import functools
 import hashlib
 import re
+import shlex
 from dataclasses import dataclass
 from importlib import resources
+from typing import Protocol
 
 from incidentmap.errors import UnknownNameError
 from incidentmap.gazetteer.matching import Match, NameIndex
 from incidentmap.gazetteer.names import FUZZY_THRESHOLD
 from incidentmap.gazetteer.store import name_data_version, read_arrays, write_arrays
+
+
+class _Names(Protocol):
+    """What :func:`not_a_province` asks of a gazetteer (:class:`~.resolver.Gazetteer`)."""
+
+    def district(self, name: str) -> list[Match]: ...
+
+    def place(self, name: str) -> list[Match]: ...
 
 
 @dataclass(frozen=True)
@@ -176,3 +186,64 @@ def resolve_province(name: str, *, fuzzy_threshold: float = FUZZY_THRESHOLD) -> 
     if accepted:
         return accepted[0]
     raise UnknownNameError(name, [m.name for m in (found or near)][:3], "province")
+
+
+class NotAProvinceError(UnknownNameError):
+    """A province asked for by the name of a district or a place; the message says which."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(name, [], "province")
+        self.args = (message,)
+
+
+def not_a_province(exc: UnknownNameError, gazetteer: _Names) -> UnknownNameError:
+    """Return the error to raise for a name :func:`resolve_province` refused.
+
+    A province filter given a district or a place (``Jalalabad``, ``Lashkar Gah``) is told
+    what the name is and which options take it: ``'Jalalabad' is a district of Nangarhar
+    (and a place): --province Nangarhar, --district Jalalabad or --near Jalalabad``.
+
+    Parameters
+    ----------
+    exc : UnknownNameError
+        The error :func:`resolve_province` raised.
+    gazetteer : Gazetteer
+        The gazetteer of the boundary layer (its districts and places).
+
+    Returns
+    -------
+    UnknownNameError
+        ``exc`` itself (its closest province names) when the name is no district nor place
+        either; else a :class:`NotAProvinceError` saying what it is.
+    """
+    name = exc.name
+    district_in = _names_of({m.province_code for m in gazetteer.district(name)})
+    place_in = _names_of({m.province_code for m in gazetteer.place(name)})
+    if not district_in and not place_in:
+        return exc
+    said = shlex.quote(name)
+    held_by = list(dict.fromkeys(district_in + place_in))
+    options = [f"--province {shlex.quote(p)}" for p in held_by]
+    options += [f"--district {said}"] if district_in else []
+    options.append(f"--near {said}")
+    message = f"{name!r} is {_what(district_in, place_in)}: "
+    message += f"{', '.join(options[:-1])} or {options[-1]}"
+    if len(held_by) > 1:
+        message += " (give --province with the name: it is in several provinces)"
+    return NotAProvinceError(name, message)
+
+
+def _what(district_in: list[str], place_in: list[str]) -> str:
+    """Say what a name is: "a district of Nangarhar (and a place)", "a place in Balkh"."""
+    if not district_in:
+        return "a place in " + ", ".join(place_in)
+    what = "a district of " + " and of ".join(district_in)
+    if place_in:
+        other = [p for p in place_in if p not in district_in]
+        what += f" (and a place{' in ' + ', '.join(other) if other else ''})"
+    return what
+
+
+def _names_of(codes: set[str]) -> list[str]:
+    """Return the names of these provinces, sorted."""
+    return sorted(provinces()[c].name for c in codes)
