@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 
 import typer
 
 from incidentmap.cli._text import terminal_text
+from incidentmap.errors import UsageError
 from incidentmap.jobs.where import read_point, run
+
+#: click settings of the command: a coordinate may start with a minus sign (``-70.45``),
+#: which click would take for an option; :func:`where_cmd` refuses what is not a number
+CONTEXT_SETTINGS = {"ignore_unknown_options": True}
 
 
 def where_cmd(
@@ -18,7 +24,14 @@ def where_cmd(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
 ) -> None:
-    """Print the district and province holding a point (LAT LON)."""
+    """Print the district and province holding a point (LAT LON).
+
+    A coordinate is read as in files: 34.43 70.45, 34.43,70.45, 34,43 70,45 (decimal
+    commas), 34.43N 70.45E or 34°26'N 70°27'E (hemisphere letters say which is which).
+    """
+    for value in (lat, lon):
+        if value is not None and re.match(r"-[^\d.]", value):  # an option no one knows
+            raise UsageError(f"no such option: {value.split('=')[0]}", field="lat_lon")
     answer = run(*read_point(lat, lon), snap_km=snap_km)
     if as_json:
         typer.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
