@@ -62,3 +62,74 @@ def test_query_json_formats_write_dates_as_text(capsys, use_cache, dated_inputs,
         assert props["event_date"].startswith("2023-03")
     result = im.query(src, near="Jalalabad", km=60, include_area_events=True)
     assert result.matched >= len(feats)
+
+
+@pytest.fixture(scope="module")
+def monthly(tmp_path_factory) -> pd.DataFrame:
+    """HDX's monthly ACLED table of the real workbook (69,172 events in 3,392 rows)."""
+    wb = pd.read_excel(WORKBOOK, engine="calamine")
+    m = (
+        wb.groupby(["adm1_name", "year", "months"])
+        .agg(Events=("event_type", "size"), Fatalities=("conflict_fatalities", "sum"))
+        .reset_index()
+    )
+    return pd.DataFrame({"Country": "Afghanistan", "Admin1": m["adm1_name"], "Month": m["months"],
+                         "Year": m["year"], "Events": m["Events"]})  # fmt: skip
+
+
+COUNT_NAMES = ["Incidents", "incident_count", "No. of events", "Number of incidents",
+               "count", "Total events", "events_total", "nevents", "Attacks", "EVENTS",
+               "# events"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", COUNT_NAMES)
+def test_a_count_column_under_another_name_counts(capsys, use_cache, tmp_path, monthly, name):
+    # sweep W2: every one of these counted 3,392 rows as 3,392 incidents, with no note
+    src = tmp_path / "c.csv"
+    monthly.rename(columns={"Events": name}).to_csv(src, index=False)
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0, err
+    assert f"{monthly['Events'].sum():,} incidents counted" in err and "--weight none" in err
+    table = im.aggregate(src, level="province", period=None).counts
+    assert table["incidents"].sum() == monthly["Events"].sum()
+
+
+def test_a_count_table_of_zeros_and_ones_counts_its_ones(capsys, use_cache, tmp_path, monthly):
+    # sweep W3: 300 rows holding 100 events counted 300
+    t = monthly.head(300).copy()
+    t["Events"] = (t.index % 3 == 0).astype(int)
+    src = tmp_path / "c01.csv"
+    t.to_csv(src, index=False)
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0 and "100 incidents counted" in err
+
+
+def test_a_run_of_ids_named_events_is_no_count(capsys, use_cache, tmp_path):
+    g = pd.read_csv(GTD, dtype=str, keep_default_na=False).head(200)
+    src = tmp_path / "ids.csv"
+    g.assign(Events=range(1001, 1201)).to_csv(src, index=False)
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0 and "200 incidents counted" in err and "weight" not in err
+
+
+def test_the_tools_own_tables_read_back_count_their_incidents(capsys, use_cache, tmp_path):
+    # sweep W2: an aggregate table read back counted each province-month (zeros too) as one
+    table = tmp_path / "t.csv"
+    code, _, err = run(capsys, "aggregate", GTD, "--level", "province", "--period", "month",
+                       "-o", table)  # fmt: skip
+    assert code == 0, err
+    total = int(pd.read_csv(table)["incidents"].sum())
+    code, _, err = run(capsys, "aggregate", table, "--level", "province", "--period", "none",
+                       "-o", tmp_path / "t2.csv")  # fmt: skip
+    assert code == 0 and f"{total:,} incidents counted" in err
+    layer = tmp_path / "d.csv"
+    code, _, err = run(capsys, "export", GTD, "--layer", "districts", "-o", layer)
+    assert code == 0, err
+    placed = int(pd.read_csv(layer)["incidents"].sum())
+    code, _, err = run(capsys, "aggregate", layer, "--level", "province", "--period", "none",
+                       "-o", tmp_path / "t3.csv")  # fmt: skip
+    assert code == 0 and f"{placed:,} incidents counted" in err
+    assert im.aggregate(table, level="province", period=None).counts["incidents"].sum() == total

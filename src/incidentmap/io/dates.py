@@ -23,6 +23,7 @@ from incidentmap.io.values import (
     DATE_PRECISIONS,
     EARLIEST_DATE,
     EDGE_SPACE,
+    NotInBlocks,
     Problems,
     arrow_strings,
     blank_mask,
@@ -493,8 +494,6 @@ def _why_unordered(idx: np.ndarray, parts: list[Any], rest: _Rest) -> str:
     mon = next((i for i, m in zip(idx, parts, strict=True) if m and int(m.group(3)) > 12), None)
     if day is None or mon is None:
         if rest.problems.decided.get("in_blocks"):  # a first block of days <= 12: read whole
-            from incidentmap.io.table_blocks import NotInBlocks
-
             raise NotInBlocks(f"the first block does not show {rest.column!r}'s day order")
         return "day and month order unknown: give `dayfirst`"
     at = [int(np.flatnonzero(rest.codes == k)[0]) for k in (day, mon)]

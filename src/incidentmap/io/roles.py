@@ -249,31 +249,49 @@ def _iso_or_none(text: str) -> str | None:
 
 
 #: columns of a count table: how many events each row stands for (ACLED's aggregated data,
-#: HDX HAPI's conflict events)
-COUNT_KEYS = ("events", "event_count", "events_count", "n_events", "number_of_events")
+#: HDX HAPI's conflict events, HDX's monthly ACLED tables, incidentmap's own tables)
+COUNT_KEYS = ("events", "incidents", "attacks", "count", "nevents", "nincidents")
+#: a header of a noun of these and a word of counting (``No. of events``, ``Total
+#: incidents``, ``incident_count``, HXL's ``#event+num``) names a count too
+_COUNTED = {"event", "events", "incident", "incidents", "attack", "attacks"}
+_COUNTING = {"count", "n", "nb", "no", "number", "num", "total", "sum"}
+
+
+def _count_key(key: str) -> bool:
+    words = set(key.split("_"))
+    return key in COUNT_KEYS or (len(words) <= 4 and bool(words & _COUNTED and words & _COUNTING))
 
 
 def count_column(frame: pd.DataFrame) -> str | None:
-    """Return the column that counts several events a row (:data:`COUNT_KEYS`), else None.
+    """Return the column that counts the events of each row (a count table), else None.
 
-    None as well when every value is 0 or 1 (one event a row), or when a value that is not
-    blank is no number (a column of words named ``Events`` is no count).
+    A header :data:`COUNT_KEYS` names, or a noun of events and a word of counting; its
+    values all numbers (a column of words named ``Events`` is no count), not all 1 (one
+    event a row), and not a run of distinct whole numbers (an id). A 0 is a count: a list
+    of events has no row of no event, so a table of 0s and 1s counts its 1s.
     """
-    by_key = {header_key(c): str(c) for c in frame.columns}
-    col = next((by_key[k] for k in COUNT_KEYS if k in by_key), None)
-    if col is None:
-        return None
-    text = frame[col].astype("string").str.replace(r"(?<=\d)[,\s](?=\d{3}\b)", "", regex=True)
+    keys = {header_key(c): str(c) for c in frame.columns}
+    found = [keys[k] for k in COUNT_KEYS if k in keys] + [
+        c for k, c in keys.items() if k not in COUNT_KEYS and _count_key(k)
+    ]
+    return next((c for c in found if _counts(frame[c])), None)
+
+
+def _counts(column: pd.Series) -> bool:
+    text = column.astype("string").str.replace(r"(?<=\d)[,\s](?=\d{3}\b)", "", regex=True)
     values = pd.to_numeric(text, errors="coerce")  # 1,234 is a number too
-    words = values.isna().to_numpy() & ~blank_mask(frame[col])
-    return col if (values > 1).any() and not words.any() else None
+    if (values.isna().to_numpy() & ~blank_mask(column)).any():
+        return False
+    v = values.dropna()
+    run = len(v) >= 20 and v.is_unique and (v == v.round()).all() and v.max() - v.min() < len(v)
+    return bool((v != 1).any()) and not run
 
 
 def count_note(frame: pd.DataFrame, name: str) -> list[str]:
     """Say that a column counts several events a row (a count table).
 
     The jobs count each row as its events then (``weight`` none counts rows); a reader of
-    the rows alone is told so. Nothing is said when every value is 0 or 1.
+    the rows alone is told so. Nothing is said when there is no such column.
     """
     col = count_column(frame)
     if col is None:

@@ -15,12 +15,9 @@ import pandas as pd
 from incidentmap.io.lines import has_lone_cr
 from incidentmap.io.preamble import title_lines
 from incidentmap.io.tables import TEXT_EXTS, TableFacts, arrow_csv_options, arrow_frame
+from incidentmap.io.values import NotInBlocks
 
 __all__ = ["CsvBlocks", "NotInBlocks", "ParquetBlocks", "csv_blocks", "parquet_blocks"]
-
-
-class NotInBlocks(Exception):
-    """A file that looked right for block reading turned out not to be (read it whole)."""
 
 
 class CsvBlocks:

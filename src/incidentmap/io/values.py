@@ -22,10 +22,19 @@ __all__ = [
     "DATE_PRECISIONS",
     "EARLIEST_DATE",
     "Kept",
+    "NotInBlocks",
     "Problems",
     "blank_mask",
     "clean_text",
 ]
+
+
+class NotInBlocks(Exception):
+    """A file that looked right for block reading turned out not to be (read it whole).
+
+    Raised by the readers of blocks and of values (a first block that cannot tell a date
+    column's day order); :mod:`incidentmap.io.table_blocks` gives it to its callers.
+    """
 
 DATE_PRECISIONS = ("day", "week", "month", "year")
 #: dates before this are refused (no incident data set starts earlier)
