@@ -55,7 +55,7 @@ def test_notebook_brief_writes_like_the_cli(use_cache, tmp_path):
 def test_query_from_a_path_or_a_frame(use_cache):
     near = im.query(SAMPLE, near="Jalalabad", km=25)
     assert near.matched == len(near.frame) > 0 and near.near.startswith("Jalalabad")
-    assert (near.frame["distance_km"] <= 25).all()
+    assert (near.frame["distance_km_min"] <= 25).all()
     frame = im.read(SAMPLE).frame
     again = im.query(frame, near="Jalalabad", km=25)
     assert list(again.frame["row"]) == list(near.frame["row"])

@@ -224,7 +224,9 @@ def test_near_lists_events_placed_to_an_area_inside_the_radius(capsys, use_cache
     assert code == 0, err
     rows = pd.read_csv(io.StringIO(out))
     assert len(rows) == 6 and set(rows["match"]) == {"area inside"}
-    assert set(rows["district"]) == {"Jalalabad"} and (rows["distance_km"] == 0).all()
+    assert set(rows["district"]) == {"Jalalabad"} and (rows["distance_km_min"] == 0).all()
+    # placed only to a district: somewhere in it, never "0 km" (the brief)
+    assert rows["distance_km"].isna().all() and (rows["distance_km_max"] > 0).all()
     assert "listed: 6 events placed only to a district or province that lies wholly" in err
     # an area that only overlaps the circle may lie outside it: counted, listed when asked
     g, _ = load_incidents(ROOT / "geo" / "sample_incidents.csv")

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -199,11 +200,16 @@ def test_near_lists_areas_inside_and_counts_areas_that_only_overlap(mixed):
 
 def test_near_lists_area_events_with_edge_distance(mixed):
     got = incidents_near(mixed, "Jalalabad", 50, include_area_events=True)
-    by_id = dict(zip(got["event_id"], got["distance_km"], strict=True))
+    by_id = dict(zip(got["event_id"], got["distance_km_min"], strict=True))
+    exact = dict(zip(got["event_id"], got["distance_km"], strict=True))
+    far = dict(zip(got["event_id"], got["distance_km_max"], strict=True))
     assert set(by_id) == {"point", "province", "district"}
     assert by_id["province"] == 0  # Jalalabad lies inside Nangarhar
     assert 0 < by_id["district"] < 15  # Surkh Rod borders Jalalabad district
-    assert by_id["point"] < 5
+    assert by_id["point"] < 5 and exact["point"] == by_id["point"] == far["point"]
+    # an event placed only to an area has no one distance: never 0 km
+    assert np.isnan(exact["province"]) and np.isnan(exact["district"])
+    assert far["province"] > far["district"] > by_id["district"]
 
 
 def test_bbox_and_within_leave_area_events_out(mixed):

@@ -147,7 +147,18 @@ class QueryResult:
         from incidentmap.io.frames import dates_as_text
 
         cols = [c for c in TABLE_COLUMNS if c in self.frame.columns]
-        return dates_as_text(pd.DataFrame(self.frame[cols]))
+        out = dates_as_text(pd.DataFrame(self.frame[cols]))
+        if "distance_km_min" in self.frame.columns:  # an area-placed event: its range
+            f = self.frame
+            span = (
+                f["distance_km_min"].map("{:g}".format)
+                + "-"
+                + f["distance_km_max"].map("{:g}".format)
+            )
+            out["distance_km"] = (
+                f["distance_km"].map("{:g}".format).where(f["distance_km"].notna(), span)
+            )
+        return out
 
     def _repr_html_(self) -> str:
         return self.table()._repr_html_() + self.report._repr_html_()
@@ -281,7 +292,7 @@ def _say_area_events(
     each of several events.
     """
     noun = "row" if weight else "event"
-    edge = "; distance_km to the area's edge" if measured else ""
+    edge = "; distance_km blank: somewhere in the area, distance_km_min to max" if measured else ""
     if inside:
         report.add(
             "area_inside",

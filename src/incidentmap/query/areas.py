@@ -64,13 +64,13 @@ def area_events_near(
     loc: Any,
     km: float,
     districts: gpd.GeoDataFrame | BoundaryContext | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return the area-placed events whose area reaches within km of the location.
 
-    Their positions, their edge distances (km), and whether the whole area lies within km
-    (inside) or only part of it (it overlaps the circle).
+    Their positions, the distances (km) to the nearest and the farthest point of their
+    area, and whether the whole area lies within km (inside) or only part of it.
     """
-    none = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
+    none = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool)
     if not area_placed(incidents).any():
         return none
     keys = _area_keys(incidents)
@@ -83,7 +83,7 @@ def area_events_near(
     d_all = np.array([by_key.get(k, np.inf) if k else np.inf for k in keys], dtype=float)
     f_all = np.array([far_key.get(k, np.inf) if k else np.inf for k in keys], dtype=float)
     pos = np.flatnonzero(d_all <= km)
-    return pos.astype(np.int64), d_all[pos], f_all[pos] <= km
+    return pos.astype(np.int64), d_all[pos], f_all[pos], f_all[pos] <= km
 
 
 def _area_geometries(ctx: BoundaryContext, keys: np.ndarray) -> dict[str, Any]:

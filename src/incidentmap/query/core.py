@@ -298,15 +298,17 @@ def match_near(
         ``km`` are always listed (``match = "area inside"``): they happened within the
         radius. Those whose area only overlaps the circle may have happened outside
         it: they are counted (``area_overlaps``) and listed only with this
-        (``match = "area overlaps"``). For both, ``distance_km`` is to the area's
-        nearest edge (0 when the query point or area is inside or overlaps it), never
-        the distance of a stand-in point.
+        (``match = "area overlaps"``). For both, ``distance_km`` is blank (the event is
+        somewhere in its area: never 0 km, never the distance of a stand-in point);
+        ``distance_km_min`` and ``distance_km_max`` are to the area's nearest point (0
+        when the query point is inside it) and its farthest.
 
     Returns
     -------
     AreaMatch
-        The matching rows with ``distance_km`` and ``match`` (``point``, ``area
-        inside``, ``area overlaps``), sorted by distance; the resolved location's label;
+        The matching rows with ``distance_km``, ``distance_km_min``, ``distance_km_max``
+        (the three equal for a point) and ``match`` (``point``, ``area inside``, ``area
+        overlaps``), nearest first (by ``distance_km_min``); the resolved location's label;
         how many area-placed events lie inside the radius and how many only overlap it.
     """
     if km < 0:
@@ -320,19 +322,22 @@ def match_near(
         loc = resolve_location(where, districts, province=province)
     idx = index if index is not None else NearIndex(incidents)
     pos, dist = idx.within(loc, km)
-    area_pos, area_dist, inside = area_events_near(incidents, loc, km, districts)
+    area_pos, area_dist, area_far, inside = area_events_near(incidents, loc, km, districts)
     listed = inside | include_area_events
     match = np.concatenate(
         [np.full(len(pos), "point", dtype=object), np.where(inside, "area inside", "area overlaps")]
     )
+    near, far = np.concatenate([dist, area_dist]), np.concatenate([dist, area_far])
+    exact = np.concatenate([dist, np.full(len(area_pos), np.nan)])  # an area: no one distance
     pos = np.concatenate([pos, area_pos])
-    dist = np.concatenate([dist, area_dist])
     keep = np.concatenate([np.ones(len(pos) - len(area_pos), dtype=bool), listed])
-    pos, dist, match = pos[keep], dist[keep], match[keep]
-    order = np.lexsort((pos, dist))
+    order = np.flatnonzero(keep)[np.lexsort((pos[keep], near[keep]))]
     out = incidents.iloc[pos[order]].copy()
-    out.insert(0, "distance_km", np.round(dist[order], 3))
-    out.insert(1, "match", match[order])
+    for k, (name, values) in enumerate(
+        (("distance_km", exact), ("distance_km_min", near), ("distance_km_max", far))
+    ):
+        out.insert(k, name, np.round(values[order], 3))
+    out.insert(3, "match", match[order])
     return AreaMatch(out, int(inside.sum()), int((~inside).sum()), loc.label)
 
 
