@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from typing import Any
 
 import geopandas as gpd
@@ -15,20 +16,89 @@ from incidentmap.io.dates import parse_dates
 from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts, parse_numbers
 from incidentmap.io.tables import read_table
 from incidentmap.io.values import Problems
-from incidentmap.schema import CANONICAL_COLUMNS, OUTPUT_COLUMNS, PRESETS, detect_preset
+from incidentmap.schema import (
+    CANONICAL_COLUMNS,
+    OUTPUT_COLUMNS,
+    PRESETS,
+    detect_preset,
+    header_key,
+)
 
-__all__ = ["is_geocoded", "read_geocoded", "source_layout", "typed_geocoded"]
+__all__ = [
+    "WRITTEN_COLUMNS",
+    "field_aliases",
+    "is_geocoded",
+    "read_geocoded",
+    "source_layout",
+    "typed_geocoded",
+    "written_names",
+]
+
+#: the columns ``incidentmap merge`` writes beside the canonical and geocode ones
+_MERGE_COLUMNS = (
+    "merge_id", "sources", "source_ids", "n_sources", "citations", "date_end",
+    "fatalities_high", "injured_high", "merge_review", "merge_note",
+)  # fmt: skip
+
+#: every column of fixed name incidentmap writes, in the order its writers put them
+WRITTEN_COLUMNS = (*CANONICAL_COLUMNS, *OUTPUT_COLUMNS, *_MERGE_COLUMNS)
+
+#: the columns that tell a geocoded file (any of incidentmap's incident outputs)
+_GEOCODE_MARKS = {"geocode_method", "geocode_precision", "district_id", "province_code"}
+
+
+def _cut(names: tuple[str, ...], suffix: Any) -> dict[str, str]:
+    """Cut ``names`` to a dBASE field's 10 characters, a repeat told apart by ``suffix(i)``."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        cut, i = name[:10], 1
+        while cut.casefold() in used:
+            tail = suffix(i)
+            cut, i = name[: 10 - len(tail)] + tail, i + 1
+        used.add(cut.casefold())
+        out[name] = cut
+    return out
+
+
+def field_aliases() -> list[tuple[str, str]]:
+    """Return every name a written column may have in a file, folded, with the column's name.
+
+    A shapefile cuts names to 10 characters: incidentmap's writer tells a repeat apart by a
+    digit (``fatalities_high`` -> ``fatalitie1``), GDAL (QGIS's "Save as") and ArcGIS by
+    ``_1`` (``fataliti_1``); a dBASE tool may write them in capitals. Each alias names one
+    column (tests check it), so a file's fields are read back unambiguously.
+    """
+    ours = _cut(WRITTEN_COLUMNS, str)
+    gdal = _cut(WRITTEN_COLUMNS, lambda i: f"_{i}")
+    pairs = {(a.casefold(), n) for n in WRITTEN_COLUMNS for a in (n, ours[n], gdal[n])}
+    return sorted(pairs)
+
+
+_ALIASES = dict(field_aliases())
+
+
+def written_names(columns: Any) -> dict[str, str]:
+    """Map the fields of a file that are incidentmap's columns under another name to theirs.
+
+    ``GEOCODE_PR`` and ``geocode_pr`` are ``geocode_precision``. A field is renamed only
+    when its column is not in the file already and no other field names it too.
+    """
+    names = [str(c) for c in columns]
+    wanted = {c: _ALIASES[c.casefold()] for c in names if c.casefold() in _ALIASES}
+    claims = Counter(wanted.values())
+    return {c: t for c, t in wanted.items() if c != t and claims[t] == 1 and t not in names}
 
 
 def is_geocoded(columns: Any) -> bool:
     """Tell whether a table already has incidentmap's geocode columns.
 
     A frame geocoded in Python and written as it is has no ``row`` (the reader's row
-    number): it is still geocoded, and its area rows stay areas when read back.
+    number): it is still geocoded, and its area rows stay areas when read back. The
+    columns may have the names a format or a GIS tool gave them (:func:`written_names`).
     """
-    return {"geocode_method", "geocode_precision", "district_id", "province_code"} <= {
-        str(c) for c in columns
-    }
+    renamed = written_names(columns)
+    return _GEOCODE_MARKS <= {renamed.get(str(c), str(c)) for c in columns}
 
 
 def read_geocoded(
@@ -77,6 +147,7 @@ def typed_geocoded(
     with the file, row and column (``on_bad="keep"``: kept empty, the reason appended to
     ``input_note``) — never guessed, never emptied without a word.
     """
+    raw = raw.rename(columns=written_names(raw.columns))  # a shapefile's cut names...
     if not isinstance(raw, gpd.GeoDataFrame):
         raw = _with_wkt_geometry(raw, name)
     g = raw.to_crs("EPSG:4326") if raw.crs is not None else raw.set_crs("EPSG:4326")
@@ -134,11 +205,21 @@ def source_layout(columns: Any) -> str:
     (GTD's ``GTD.ID``, UCDP's ``date_start``...). The layout those name is what the data
     are: a GTD or UCDP GED file covers its last event's whole year, read raw or geocoded.
     ``geocoded`` when they name none (a file of the generic layout).
+
+    A shapefile's field cut to 10 characters (``disorder_t``) counts as each codebook
+    column it begins (``disorder_type``).
     """
     written = {*CANONICAL_COLUMNS, *OUTPUT_COLUMNS, "geometry"}
     original = [str(c) for c in columns if str(c) not in written]
-    preset = detect_preset(original).name if original else "generic"
+    preset = detect_preset([*original, *_uncut(original)]).name if original else "generic"
     return "geocoded" if preset == "generic" else preset
+
+
+def _uncut(names: list[str]) -> list[str]:
+    """Return the codebook columns that the names of 10 characters begin (cut names)."""
+    keys = {header_key(k) for p in PRESETS.values() for k in p.evidence}
+    cut = [header_key(c) for c in names if len(c) == 10]
+    return [k for c in cut for k in keys if k.startswith(c)]
 
 
 def _checked_values(g: gpd.GeoDataFrame, problems: Problems, dayfirst: bool | None) -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "read_workbook",
     "sheet_formulas",
     "sheet_name",
+    "sidecar_names",
 ]
 
 
@@ -158,7 +159,35 @@ def read_gis_noted(p: Path, layer: str | None) -> tuple[Any, tuple[str, ...]]:
         if layer is None and chosen == "points":
             gis = _with_area_events(p, gis)
     gis = exact_ints(gis, p.read_bytes()) if p.suffix.lower() == ".geojson" else gis
+    if p.suffix.lower() == ".shp":  # the names before the 10-character cut, if listed beside
+        fields = [str(c) for c in gis.columns if c != gis.geometry.name]
+        renamed, said = sidecar_names(p, fields)
+        gis, notes = gis.rename(columns=renamed), (*notes, *said)
     return gis, notes
+
+
+def sidecar_names(path: Path, fields: list[str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Return the column names a shapefile's ``<name>.fields.csv`` gives its fields, and a note.
+
+    incidentmap writes the mapping beside every shapefile (``field,column``). Its fields are
+    matched ignoring case (a dBASE tool may capitalise them); a field it does not list keeps
+    its name. A sidecar that is no such table, or that would give two fields one name, is
+    set aside with a note.
+    """
+    side = path.with_suffix(".fields.csv")
+    if not side.is_file():
+        return {}, ()
+    aside = f"{path}: {side.name} set aside (%s); the fields keep their names"
+    try:
+        table = pd.read_csv(side, dtype=str, keep_default_na=False)
+        given = dict(zip(table["field"].str.casefold(), table["column"], strict=True))
+    except Exception:  # any unreadable sidecar: the names stay as they are, said
+        return {}, (aside % "not a list of field,column",)
+    names = {f: given.get(f.casefold(), f) for f in fields}
+    if len(set(names.values())) < len(names):
+        return {}, (aside % "it gives two fields one name",)
+    renamed = {f: n for f, n in names.items() if f != n}
+    return renamed, ((f"{path}: field names as listed in {side.name}",) if renamed else ())
 
 
 def _with_area_events(p: Path, points: Any) -> Any:
