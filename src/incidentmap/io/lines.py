@@ -23,13 +23,14 @@ import pandas as pd
 from incidentmap.errors import InputFileError
 
 __all__ = [
-    "check_fields", "cut_footer", "fields_note", "has_lone_cr", "protect_lone_cr",
-    "restore_lone_cr",
+    "FOOTER_LINES", "check_fields", "cut_footer", "cut_note_rows", "fields_note", "footer_note",
+    "has_lone_cr", "is_note_text", "protect_lone_cr", "restore_lone_cr", "too_many_notes",
+    "trailing_notes",
 ]  # fmt: skip
 
 _LONE_CR = re.compile(rb"\r(?!\n)")
 #: the most lines after the table taken for a note (``Source: ...``, ``Note: ...``)
-FOOTER_LINES = 5
+FOOTER_LINES = 10
 #: a note's first cell: a word, then a space or a colon and more (not an id, a number, a date)
 _NOTE = re.compile(r"^\s*[^\W\d_][^\W\d_'.-]*[:.]?\s+\S")
 #: stand-ins for a lone CR while a parser reads the file (one not in the file is used)
@@ -148,43 +149,183 @@ def fields_note(path: str, trailing: bool) -> list[str]:
 def cut_footer(text: str, path: str, delimiter: str) -> tuple[str, list[str]]:
     """Leave out the note lines after a table (``Source: ACLED, accessed ...``), said.
 
-    A spreadsheet saved as CSV often ends with a line or two of notes: fewer fields than
-    the header (at most half of them), and a first cell of words (``Source: ...``,
-    ``Note ...``), not an id, a number or a date. Up to :data:`FOOTER_LINES` such lines at
-    the very end are left out and named; a row cut short anywhere else (or one that starts
-    like data) is still refused by :func:`check_fields`.
+    A spreadsheet saved as CSV often ends with a line or two of notes: a first cell of
+    words (``Source: ...``, ``Note ...``, ``2026 (c) ACLED``; not an id, a number or a date,
+    :func:`is_note_text`), and either the other fields empty (Excel pads every row to the
+    full width: ``Source: GTD; START,,,,,,,``) or not the header's number of fields (a row
+    that cannot be read as one). Up to :data:`FOOTER_LINES` such lines at the very end are
+    left out and named; a row cut short anywhere else (or one that starts like data) is
+    still refused by :func:`check_fields`.
 
     Returns
     -------
     str, list of str
         The text without those lines, and the note (empty when none).
+
+    Raises
+    ------
+    InputFileError
+        More than :data:`FOOTER_LINES` such lines at the end, naming them.
     """
     lines = text.splitlines(keepends=True)
     first = next((line for line in lines if line.strip()), "")
     width = len(next(csv.reader([first], delimiter=delimiter), []))
     cut, notes = len(lines), []
-    while cut > 1 and len(notes) <= FOOTER_LINES:
+    while cut > 1 and len(notes) <= _FOOTER_LOOK:
         line = lines[cut - 1]
         if line.strip():
             if not _is_note(line, delimiter, width):
                 break
             notes.append(line.strip())
         cut -= 1
-    if not notes or len(notes) > FOOTER_LINES:
+    if not notes:
         return text, []
-    return "".join(lines[:cut]), [_footer_note(path, notes[::-1])]
+    if len(notes) > FOOTER_LINES:
+        raise InputFileError(path, too_many_notes(notes[::-1], "lines"))
+    return "".join(lines[:cut]), [footer_note(path, notes[::-1])]
 
 
-def _footer_note(path: str, notes: list[str]) -> str:
-    said = "; ".join(repr(n[:80]) for n in notes)
-    which = "the last line is" if len(notes) == 1 else f"the last {len(notes)} lines are"
+#: how far back a run of note lines is followed (to name it in the message)
+_FOOTER_LOOK = 100
+
+
+def too_many_notes(notes: list[str], unit: str) -> str:
+    """Say that the last lines (or rows) look like notes, more than are left out by themselves."""
+    said = "; ".join(repr(n[:60]) for n in notes[:3]) + ("; ..." if len(notes) > 3 else "")
+    more = "or more " if len(notes) > _FOOTER_LOOK else ""
     return (
-        f"{path}: {which} a note after the table, not an incident (fewer fields than the "
-        f"header, words in the first): left out: {said}"
+        f"the last {len(notes)} {more}{unit} look like notes after the table (words in the "
+        f"first field and no row of the table's shape): {said}; at most {FOOTER_LINES} are "
+        f"left out by themselves: delete the notes (or save the table alone) and read again"
     )
 
 
+def footer_note(path: str, notes: list[str], where: str = "", unit: str = "line") -> str:
+    """Say which note lines (or a sheet's rows, ``where`` naming the sheet) were left out."""
+    said = "; ".join(repr(str(n)[:80]) for n in notes)
+    which = (
+        f"the last {unit}{where} is"
+        if len(notes) == 1
+        else (f"the last {len(notes)} {unit}s{where} are")
+    )
+    why = "the others empty" if unit == "row" else "the others empty or not the header's number"
+    return (
+        f"{path}: {which} a note after the table, not an incident (words in the first "
+        f"cell, {why}): left out: {said}"
+    )
+
+
+def trailing_notes(frame: pd.DataFrame) -> tuple[int, list[str]]:
+    """Find the note rows at the end of a table read (a workbook's, or CSV read as it is).
+
+    A note row has words in its first cell (:func:`is_note_text`) and every other cell
+    empty (``Source: GTD, START`` under a sheet's table); blank rows among them count with
+    them.
+
+    Returns
+    -------
+    int, list of str
+        The number of rows before the notes, and the notes in the table's order (none, or
+        no row before them: the table's length and an empty list).
+    """
+    n = len(frame)
+    cut, notes = n, []
+    if frame.shape[1] < 2:
+        return n, []
+    for i in range(n - 1, -1, -1):
+        row = frame.iloc[i].tolist()
+        filled = [not _empty(v) for v in row]
+        if not any(filled):
+            continue
+        if any(filled[1:]) or not is_note_text(row[0]) or len(notes) > _FOOTER_LOOK:
+            break
+        notes.append(str(row[0]).strip())
+        cut = i
+    return (cut, notes[::-1]) if notes and cut else (n, [])  # a table of notes alone: as read
+
+
+def cut_note_rows(
+    frame: pd.DataFrame, path: str, where: str = "", unit: str = "line"
+) -> tuple[pd.DataFrame, list[str]]:
+    """Leave out the note rows at the end of a table read (:func:`trailing_notes`), said.
+
+    For tables read whole by a fast reader (a sheet; well-formed CSV read by Arrow, whose
+    padded note lines ``Source: GTD; START,,,,`` are rows of the header's width).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    path : str
+        The file, for the note.
+    where : str
+        Added after the unit (`` of sheet 'Data'``).
+    unit : str
+        ``line`` or ``row``.
+
+    Returns
+    -------
+    pandas.DataFrame, list of str
+        The rows before the notes, and the note (empty when none).
+
+    Raises
+    ------
+    InputFileError
+        More than :data:`FOOTER_LINES` note rows at the end, naming them.
+    """
+    cut, notes = trailing_notes(frame)
+    if not notes:
+        return frame, []
+    if len(notes) > FOOTER_LINES:
+        raise InputFileError(path, too_many_notes(notes, f"{unit}s{where}"))
+    return frame.iloc[:cut], [footer_note(path, notes, where, unit)]
+
+
+def _empty(value: object) -> bool:
+    """Tell an empty cell: None, NaN, NA, or text of spaces only."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or bool(pd.isna(value)) if not isinstance(value, list | tuple) else False
+
+
+def is_note_text(value: object) -> bool:
+    """Tell a note's first cell: words (``Source: ...``, ``2026 (c) ACLED``), no id, number, date.
+
+    A word first then a space or a colon and more (``Note: estimates``), or text with a
+    space and a word of three letters or more that is no date (``2026 (c) ACLED``, not
+    ``12 January 2023``); never one word alone (``Afghanistan``, ``Kabul``), a number or
+    an id.
+    """
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    wordy = _NOTE.match(text) or (_SPACE.search(text) and _WORD3.search(text))
+    return bool(wordy) and not _is_date(text)
+
+
+def _is_date(text: str) -> bool:
+    """Tell text that reads as a date (``12 January 2023``, ``2023-01-12 Kabul`` first)."""
+    from dateutil.parser import ParserError, parse
+
+    if _DATED.match(text):
+        return True
+    try:
+        parse(text)
+    except (ParserError, ValueError, OverflowError):
+        return False
+    return True
+
+
+#: a word of three letters or more; a space between two characters; a date or time first
+_WORD3 = re.compile(r"[^\W\d_]{3,}")
+_SPACE = re.compile(r"\S\s+\S")
+_DATED = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
+
+
 def _is_note(line: str, delimiter: str, width: int) -> bool:
-    """Tell a note line: at most half the header's fields (of 3 or more), words first."""
+    """Tell a note line: words first, the other fields empty or not the header's number."""
     fields = next(csv.reader([line], delimiter=delimiter), [])
-    return width >= 3 and 0 < len(fields) * 2 <= width and bool(_NOTE.match(fields[0]))
+    if len(fields) == width + 1 and not fields[-1].strip():
+        fields = fields[:-1]  # a delimiter at the end of the line, as on the table's rows
+    if width < 2 or not fields or not is_note_text(fields[0]):
+        return False
+    return len(fields) != width or not any(f.strip() for f in fields[1:])
