@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import incidentmap as im
 from incidentmap.cli import main
+from incidentmap.io import read_table
 from incidentmap.io.formats import shapefile_fields
 from incidentmap.io.geocoded import WRITTEN_COLUMNS, field_aliases, is_geocoded, written_names
 from tests.conftest import INCIDENTS
@@ -239,3 +240,89 @@ def test_cli_a_sidecar_that_is_no_field_list_is_set_aside_and_said(capsys, gtd_p
     assert table["incidents"].sum() == 1_143  # the cut names still tell the geocoded file
     frame = im.read(str(copy)).frame
     assert "ATTACK_TYP" in frame.columns and "geocode_precision" in frame.columns
+
+
+def test_cli_an_export_of_points_with_area_events_reads_back_as_the_csv(capsys, tmp_path):
+    totals = []
+    for ext in (".csv", ".shp"):
+        out = tmp_path / f"e{ext}"
+        args = ["--layer", "points", "--area-events", "points", "-o", out]
+        code, _, err = run(capsys, "export", GTD, *args)
+        assert code == 0, err
+        table, err = _aggregate(capsys, out, tmp_path / f"agg{ext}.csv", "--level", "district")
+        assert "(geocoded file)" in err, err
+        totals.append(table["incidents"].sum())
+    assert totals == [1_143, 1_143]
+
+
+def test_cli_a_csv_whose_header_a_tool_capitalised_is_still_geocoded(capsys, gtd_pair, tmp_path):
+    csv, _ = gtd_pair
+    table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    upper = tmp_path / "upper.csv"
+    table.rename(columns=str.upper).to_csv(upper, index=False)
+    _same_rows(upper, csv)
+    by_name, err = _aggregate(capsys, upper, tmp_path / "t.csv", "--level", "district")
+    assert "(geocoded file)" in err and by_name["incidents"].sum() == 1_143
+
+
+#: text a shapefile holds, in the scripts incident notes are written in
+_TEXT = (
+    st.text(
+        alphabet=st.sampled_from(list("abc ABC 123 -,.éàāīūḥ–’") + list("کابلهرات")),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(lambda s: s and not s.replace(".", "").replace("-", "").isdigit())
+)
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(notes=st.lists(_TEXT, min_size=2, max_size=4))
+def test_a_shapefile_copied_without_its_cpg_keeps_its_text(tmp_path_factory, notes):
+    tmp = tmp_path_factory.mktemp("cpg")
+    rows = pd.DataFrame(
+        {
+            "date": "2020-01-05",
+            "province": (["Kabul", "Herat"] * 2)[: len(notes)],
+            "notes": notes,
+        }
+    )
+    rows.to_csv(tmp / "in.csv", index=False)
+    with pytest.raises(SystemExit) as exc:
+        main(["geocode", str(tmp / "in.csv"), "-o", str(tmp / "x.shp"), "-q"])
+    assert exc.value.code == 0
+    (tmp / "x.cpg").unlink()
+    back = im.read(str(tmp / "x.shp")).frame
+    assert back["notes"].tolist() == notes
+    assert back["geocode_precision"].tolist() == ["province"] * len(notes)
+
+
+def test_cli_a_shapefile_without_cpg_says_how_its_text_was_read(capsys, tmp_path):
+    pd.DataFrame(
+        {
+            "date": ["2020-01-05", "2020-02-05"],
+            "province": ["Kabul", "Herat"],
+            "notes": ["Attaque à Kābul – کابل", "plain"],
+        }
+    ).to_csv(tmp_path / "in.csv", index=False)
+    code, _, err = run(capsys, "geocode", tmp_path / "in.csv", "-o", tmp_path / "x.shp")
+    assert code == 0, err
+    (tmp_path / "x.cpg").unlink()
+    code, out, err = run(capsys, "query", tmp_path / "x.shp", "--province", "Kabul", "-f", "csv")
+    assert code == 0, err
+    assert "no .cpg beside it" in err and "Attaque à Kābul – کابل" in out
+
+
+def test_a_latin1_shapefile_without_cpg_is_read_as_gdal_reads_it(tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"notes": ["Hérat", "Kaboul"]},
+        geometry=gpd.points_from_xy([62.2, 69.2], [34.3, 34.5]),
+        crs="EPSG:4326",
+    )
+    frame.to_file(tmp_path / "l.shp", engine="pyogrio", encoding="ISO-8859-1")
+    for side in tmp_path.glob("l.[cC][pP][gG]"):
+        side.unlink()
+    assert read_table(tmp_path / "l.shp")["notes"].tolist() == ["Hérat", "Kaboul"]
