@@ -168,13 +168,13 @@ def cut_footer(text: str, path: str, delimiter: str) -> tuple[str, list[str]]:
         More than :data:`FOOTER_LINES` such lines at the end, naming them.
     """
     lines = text.splitlines(keepends=True)
-    first = next((line for line in lines if line.strip()), "")
-    width = len(next(csv.reader([first], delimiter=delimiter), []))
+    head = [line for line in lines[:3] if line.strip()][:2]
+    width, trail = _widths(head, delimiter)
     cut, notes = len(lines), []
     while cut > 1 and len(notes) <= _FOOTER_LOOK:
         line = lines[cut - 1]
         if line.strip():
-            if not _is_note(line, delimiter, width):
+            if not _is_note(line, delimiter, width, trail):
                 break
             notes.append(line.strip())
         cut -= 1
@@ -321,10 +321,18 @@ _SPACE = re.compile(r"\S\s+\S")
 _DATED = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
 
 
-def _is_note(line: str, delimiter: str, width: int) -> bool:
+def _widths(head: list[str], delimiter: str) -> tuple[int, bool]:
+    """Return the header's number of fields, and whether rows end with a delimiter it lacks."""
+    counts = [next(csv.reader([line], delimiter=delimiter), []) for line in head]
+    width = len(counts[0]) if counts else 0
+    trail = len(counts) > 1 and len(counts[1]) == width + 1 and not counts[1][-1].strip()
+    return width, trail
+
+
+def _is_note(line: str, delimiter: str, width: int, trail: bool = False) -> bool:
     """Tell a note line: words first, the other fields empty or not the header's number."""
     fields = next(csv.reader([line], delimiter=delimiter), [])
-    if len(fields) == width + 1 and not fields[-1].strip():
+    if trail and len(fields) == width + 1 and not fields[-1].strip():
         fields = fields[:-1]  # a delimiter at the end of the line, as on the table's rows
     if width < 2 or not fields or not is_note_text(fields[0]):
         return False
