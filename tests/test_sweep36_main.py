@@ -133,3 +133,51 @@ def test_the_tools_own_tables_read_back_count_their_incidents(capsys, use_cache,
                        "-o", tmp_path / "t3.csv")  # fmt: skip
     assert code == 0 and f"{placed:,} incidents counted" in err
     assert im.aggregate(table, level="province", period=None).counts["incidents"].sum() == total
+
+
+def _revisions(kind: str, g: pd.DataFrame) -> pd.DataFrame:
+    """A second release of GTD's rows: ids renumbered or dropped, tolls or dates revised."""
+    out = g.copy()
+    if kind == "ids-renumbered":
+        new = pd.Series([f"X{i}" for i in range(len(out))], index=out.index)
+        out["GTD.ID"] = new.where(out["GTD.ID"] != "", "")  # a row without an id keeps none
+    elif kind == "ids-dropped":
+        out = out.drop(columns="GTD.ID")
+    elif kind == "tolls-revised":
+        tolls = pd.to_numeric(out["FATALITIES"], errors="coerce")
+        out["FATALITIES"] = tolls.where(out.index % 10 != 0, tolls + 1).astype("Int64")
+    elif kind == "a-day-later":
+        dates = pd.to_datetime(out["DATE"], errors="coerce") + pd.Timedelta(days=1)
+        out["DATE"] = dates.dt.strftime("%Y-%m-%d").where(dates.notna(), out["DATE"])
+    return out.sample(frac=1.0, random_state=3)  # shuffled: row order is no help
+
+
+@pytest.mark.parametrize("kind", ["ids-renumbered", "ids-dropped", "tolls-revised", "a-day-later"])
+def test_two_releases_of_one_dataset_merge_to_its_events(capsys, use_cache, tmp_path, kind):
+    # sweep W4: GTD and its own later release counted 1,911 (ids renumbered or dropped),
+    # 1,800 (tolls revised), 2,182 (every date a day later) events for 1,782
+    g = pd.read_csv(GTD, dtype=str, keep_default_na=False)
+    assert {"GTD.ID", "FATALITIES", "DATE"} <= set(g.columns)
+    events = len(
+        im.merge(f"gtd={GTD}", f"same={GTD}", output=tmp_path / "self.csv").result.merged
+    )  # the file with itself
+    assert len(g) - 2 <= events <= len(g)
+    src = tmp_path / "release2.csv"
+    _revisions(kind, g).to_csv(src, index=False)
+    code, _, err = run(capsys, "merge", f"gtd={GTD}", f"again={src}", "-o", tmp_path / "m.csv")
+    assert code == 0, err
+    assert f"= {events:,} events out" in err
+    merged = im.merge(f"gtd={GTD}", f"again={src}", output=tmp_path / "m2.csv").result.merged
+    assert len(merged) == events
+
+
+def test_two_publishers_downloads_of_other_years_are_not_merged(capsys, use_cache, tmp_path):
+    # the date left out to find a release a day off must not pair rows a year apart
+    wb = pd.read_excel(WORKBOOK, engine="calamine")
+    wb = wb[wb["year"].isin([2019, 2020])].iloc[::5]
+    early, late = tmp_path / "early.csv", tmp_path / "late.csv"
+    wb[wb["year"] == 2019].to_csv(early, index=False)
+    wb[wb["year"] == 2020].to_csv(late, index=False)
+    code, _, err = run(capsys, "merge", f"e={early}", f"l={late}", "-o", tmp_path / "m.csv")
+    assert code == 0, err
+    assert f"= {len(wb):,} events out (0 reported by more than one source)" in err

@@ -12,9 +12,14 @@ Two rows of two sources are **the same row** when
   of those dated within the days both sources cover, have a row of the other equal in
   every column the reader gives but the row number: an id-less file such as ACLED's
   province-level workbook given twice, cut, saved as CSV, or two downloads of it whose
-  years overlap) and the two rows are equal in those columns: equal rows are paired in the order
-  of their row numbers (equal rows are interchangeable: which of two equal rows pairs
-  with which changes nothing).
+  years overlap) and the two rows are equal in those columns; among the rows of copies
+  left, rows equal in all but one value a later release revises (:data:`REVISABLE`: ids
+  renumbered or left out, a date moved by a day, tolls, notes) are paired too, when the
+  files are copies in all but that value. Equal rows are paired in the order of their row
+  numbers (equal rows are interchangeable: which of two equal rows pairs with which
+  changes nothing).
+* Two rows with one stated id at the same place and at most a day apart are one event
+  as its publisher revised it (a later release keeps its ids).
 
 Such rows are one record, whatever their score says: a province-level row of the same
 day has a low score (many events share a province and a day), and a row with an equal
@@ -34,8 +39,8 @@ from incidentmap.merge.records import Records, days_apart, haversine_km
 from incidentmap.schema import CANONICAL_COLUMNS
 
 __all__ = [
-    "COPY_SHARE", "SAME_REASON", "copy_pairs", "id_key", "id_keys", "stated_ids", "stated_ids_of",
-    "with_copies",
+    "COPY_SHARE", "REVISABLE", "SAME_REASON", "copy_pairs", "id_key", "id_keys", "stated_ids",
+    "stated_ids_of", "with_copies",
 ]  # fmt: skip
 
 #: the reason a pair of the same row gets in the pairs file
@@ -47,6 +52,12 @@ SAME_REASON = (
 #: the share of the smaller source's rows equal to rows of the other that makes two
 #: sources copies (two publishers' rows are never equal in every column)
 COPY_SHARE = 0.5
+#: what two releases of one publisher's data may differ in, one at a time, on rows of
+#: files that are copies otherwise: the ids (renumbered, or left out), the date (a day
+#: moved: a time zone), the tolls (revised), the notes
+REVISABLE = (("event_id",), ("date", "date_end"), ("fatalities",), ("injured",), ("notes",))
+#: two points of one id this close (km) are one place revised (a publisher's correction)
+REVISED_KM = 1.0
 #: the most digits of a number an id is read as (beyond: read as its text)
 _DIGITS = 40
 _EXACT = Context(prec=2 * _DIGITS)  # normalize() rounds to its context's precision
@@ -154,10 +165,26 @@ def _id_rows(r: Records) -> tuple[dict[str, int], dict[str, int]]:
     return r.id_rows
 
 
+def _revised(a: Records, b: Records, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Per pair of rows: one event as a publisher revised it (a toll, a type, a day).
+
+    The same place (level, district and province; two points within :data:`REVISED_KM`)
+    and dates at most a day apart: with one stated id as well, no two events are so alike
+    by chance (a publisher's later release keeps its ids and corrects its values).
+    """
+    same = (a.level[i] == b.level[j]) & _equal_texts(a.province[i], b.province[j])
+    same &= _equal_texts(a.district[i], b.district[j])
+    km = haversine_km(a.lon[i], a.lat[i], b.lon[j], b.lat[j])
+    same &= (a.level[i] != "point") | (km <= REVISED_KM)
+    return same & (days_apart(a, i, b, j) <= 1)
+
+
 def _by_id(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
     """Rows of both sources that state one event id and agree on every compared value.
 
-    The ids are compared as written, then, among the rows left, by :func:`id_key`.
+    The ids are compared as written, then, among the rows left, by :func:`id_key`; rows
+    with one id at the same place and a day apart at most are one event revised
+    (:func:`_revised`).
     """
     used_a: set[int] = set()
     used_b: set[int] = set()
@@ -168,7 +195,7 @@ def _by_id(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
         )
         i = np.array([x for x, _ in both], dtype=np.int64)
         j = np.array([y for _, y in both], dtype=np.int64)
-        keep = _same_content(a, b, i, j)
+        keep = _same_content(a, b, i, j) | _revised(a, b, i, j)
         out_i.append(i[keep])
         out_j.append(j[keep])
         used_a.update(i[keep].tolist())
@@ -194,12 +221,18 @@ def _column_values(v: pd.Series) -> np.ndarray | None:
     return values
 
 
-def _row_keys(r: Records) -> np.ndarray:
-    """Return a hash per row of :data:`_KEY_COLUMNS` as the reader gave them (absent: blank)."""
-    if r.copy_key is not None:
+def _row_keys(r: Records, leave_out: tuple[str, ...] = ()) -> np.ndarray:
+    """Return a hash per row of :data:`_KEY_COLUMNS` as the reader gave them (absent: blank).
+
+    ``leave_out``: columns not hashed (the event id of a download that renumbered its ids
+    or a copy saved without them; a value a later release revised).
+    """
+    if r.copy_key is not None and not leave_out:
         return r.copy_key
     key = np.zeros(len(r), dtype=np.uint64)
     for n, c in enumerate(_KEY_COLUMNS):
+        if c in leave_out:
+            continue
         values = _column_values(r.frame[c]) if c in r.frame else None
         if values is None:
             continue
@@ -208,25 +241,40 @@ def _row_keys(r: Records) -> np.ndarray:
             values = np.where(values == "", "", keys)
         h = pd.util.hash_array(values, categorize=False) ^ np.uint64(n + 1)
         key = (key * np.uint64(1_000_003)) ^ h
-    r.copy_key = key
+    if not leave_out:
+        r.copy_key = key
     return key
 
 
-def _by_columns(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
-    """Rows equal in every column the reader gives, in files that are copies (the module)."""
+def _by_columns(
+    a: Records, b: Records, leave_out: tuple[str, ...] = (), free: tuple | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows equal in every column the reader gives, in files that are copies (the module).
+
+    ``free``: the rows of each source still unpaired, the only ones paired (the share that
+    makes the files copies is of all their rows).
+    """
     empty = np.empty(0, dtype=np.int64)
-    sides = []
-    for r in (a, b):
-        keys = pd.DataFrame({"key": _row_keys(r), "at": np.arange(len(r))})
-        if "row" in r.frame:
-            order = pd.to_numeric(r.frame["row"], errors="coerce").to_numpy()
-            keys = keys.assign(order=order).sort_values(["order", "at"], kind="stable")
-        keys["rank"] = keys.groupby("key").cumcount()
-        sides.append(keys[["key", "rank", "at"]])
+    sides = [_ranked(r, _row_keys(r, leave_out)) for r in (a, b)]
     both = sides[0].merge(sides[1], on=["key", "rank"], suffixes=("_a", "_b"))
     if len(both) < COPY_SHARE * max(min(_in_span(a, b), _in_span(b, a)), 1):
         return empty, empty
+    if free is not None:
+        sides = [_ranked(r, _row_keys(r, leave_out), f) for r, f in zip((a, b), free, strict=True)]
+        both = sides[0].merge(sides[1], on=["key", "rank"], suffixes=("_a", "_b"))
     return both["at_a"].to_numpy(dtype=np.int64), both["at_b"].to_numpy(dtype=np.int64)
+
+
+def _ranked(r: Records, key: np.ndarray, keep: np.ndarray | None = None) -> pd.DataFrame:
+    """Each row's key and its rank among the rows of that key, in row-number order."""
+    keys = pd.DataFrame({"key": key, "at": np.arange(len(r))})
+    if "row" in r.frame:
+        order = pd.to_numeric(r.frame["row"], errors="coerce").to_numpy()
+        keys = keys.assign(order=order).sort_values(["order", "at"], kind="stable")
+    if keep is not None:
+        keys = keys[keep[keys["at"].to_numpy()]]
+    keys["rank"] = keys.groupby("key").cumcount()
+    return keys[["key", "rank", "at"]]
 
 
 def _in_span(r: Records, other: Records) -> int:
@@ -255,12 +303,19 @@ def copy_pairs(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
     -------
     (numpy.ndarray, numpy.ndarray)
         Rows of ``a`` and their rows of ``b``, each row in at most one pair: the pairs by
-        event id first, then those by every column among the rows left.
+        event id first, then those by every column among the rows left, then by every
+        column but the event id (copies whose ids were renumbered or left out).
     """
     i, j = _by_id(a, b)
     ci, cj = _by_columns(a, b)
     free = ~np.isin(ci, i) & ~np.isin(cj, j)
-    return np.concatenate([i, ci[free]]), np.concatenate([j, cj[free]])
+    i, j = np.concatenate([i, ci[free]]), np.concatenate([j, cj[free]])
+    for leave_out in REVISABLE:  # then equal in all but the ids, or one revised value
+        left = (~np.isin(np.arange(len(a)), i), ~np.isin(np.arange(len(b)), j))
+        ci, cj = _by_columns(a, b, leave_out, left)
+        near = days_apart(a, ci, b, cj) <= 1  # a date revised moves a day, not a year
+        i, j = np.concatenate([i, ci[near]]), np.concatenate([j, cj[near]])
+    return i, j
 
 
 def with_copies(a: Records, b: Records, p: Pairs) -> tuple[Pairs, np.ndarray]:
