@@ -181,3 +181,55 @@ def test_two_publishers_downloads_of_other_years_are_not_merged(capsys, use_cach
     code, _, err = run(capsys, "merge", f"e={early}", f"l={late}", "-o", tmp_path / "m.csv")
     assert code == 0, err
     assert f"= {len(wb):,} events out (0 reported by more than one source)" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "wrong"),
+    [
+        (["34.43", "-70.45"], "-70.45 is no longitude"),
+        (["-34.43", "70.45"], "-34.43 is no latitude"),
+    ],
+)
+def test_cli_where_takes_a_negative_argument_for_a_number(capsys, use_cache, args, wrong):
+    # sweep U5: `where 34.43 -70.45` said "No such option: -7"
+    code, _, err = run(capsys, "where", *args)
+    assert code == 2 and wrong in err and "No such option" not in err
+
+
+def test_cli_where_still_names_an_unknown_option(capsys, use_cache):
+    code, _, err = run(capsys, "where", "--jsno", "34.43,70.45")
+    assert code == 2 and "no such option: --jsno" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("Jalalabad", "'Jalalabad' is a district of Nangarhar (and a place): --province Nangarhar, "
+                      "--district Jalalabad or --near Jalalabad"),
+        ("Lashkar Gah", "--district 'Lashkar Gah' or --near 'Lashkar Gah'"),
+        ("Mazar-i-Sharif", "is a district of Balkh"),
+    ],
+)  # fmt: skip
+def test_cli_province_given_a_district(capsys, use_cache, name, said):
+    # sweep U3: `--province Jalalabad` suggested 'Samangan', 'Badghis', 'Baghlan'
+    code, _, err = run(capsys, "query", GTD, "--province", name)
+    assert code != 0 and said in err and "did you mean" not in err
+
+
+@pytest.mark.parametrize("name", ["Nangarhar", "Ningarhar", "Nangrahar", "ننگرهار"])
+def test_cli_province_spellings_still_filter(capsys, use_cache, name):
+    code, _, err = run(capsys, "query", GTD, "--province", name)
+    assert code == 0 and "87 incidents match" in err
+
+
+@pytest.mark.parametrize("form", ["{d}°{m}{h}", "{d} {m} {h}", "{d}d{m}{h}", "{d}°{m}'{h}"])
+def test_degrees_and_unmarked_minutes_are_minutes(capsys, use_cache, tmp_path, form):
+    # 34°26N was read as 34°0'26" (26 seconds): 34.0072, up to 110 km off, without a word
+    lat, lon = form.format(d=34, m=26, h="N"), form.format(d=70, m=27, h="E")
+    src = tmp_path / "dms.csv"
+    pd.DataFrame({"date": ["2020-01-01"], "lat": [lat], "lon": [lon]}).to_csv(src, index=False)
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv")
+    assert code == 0, err
+    g = pd.read_csv(tmp_path / "g.csv")
+    assert abs(g["latitude"][0] - (34 + 26 / 60)) < 1e-6 and g["district"][0] == "Jalalabad"
+    assert abs(im.read(src).frame["longitude"][0] - (70 + 27 / 60)) < 1e-6

@@ -130,13 +130,17 @@ def build_app(chosen: str | None = None) -> typer.Typer:
                 add_help_option=False,
             )(_listed)  # fmt: skip
             continue
-        target = getattr(importlib.import_module(f"incidentmap.cli.{module}"), attr)
+        loaded = importlib.import_module(f"incidentmap.cli.{module}")
+        target = getattr(loaded, attr)
         if isinstance(target, typer.Typer):
             for sub in target.registered_commands:
                 readable_metavars(sub.callback)
             app.add_typer(target, name=name, help=help_line, short_help=help_line)
         else:
-            app.command(name, help=help_line, short_help=help_line)(readable_metavars(target))
+            settings = getattr(loaded, "CONTEXT_SETTINGS", None)  # where: -70.45 is a number
+            app.command(name, help=help_line, short_help=help_line, context_settings=settings)(
+                readable_metavars(target)
+            )
     return app
 
 

@@ -268,7 +268,7 @@ def parse_counts(
 
 _DMS = re.compile(
     r"(?P<h1>[NSEW])?\s*(?P<d>\d+(?:[.,]\d+)?)\s*(?:°|º|d|\s)\s*"
-    r"(?:(?P<m>\d+(?:[.,]\d+)?)\s*(?:'|′|m|\s)\s*)?"
+    r"(?:(?P<m>\d+(?:[.,]\d+)?)\s*(?:'|′|m|\s)?\s*)?"  # 34°26N: 26 minutes, not seconds
     r"(?:(?P<s>\d+(?:[.,]\d+)?)\s*(?:\"|″|''|s)?\s*)?(?P<h2>[NSEW])?",
     re.IGNORECASE,
 )

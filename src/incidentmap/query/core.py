@@ -30,6 +30,7 @@ from pyproj import Geod
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UnknownNameError, UsageError
 from incidentmap.gazetteer import provinces, resolve_province
+from incidentmap.gazetteer.admin1 import not_a_province
 from incidentmap.io.areas import read_polygons
 from incidentmap.query.areas import (
     area_distance_km,
@@ -112,7 +113,7 @@ def resolve_location(
             raise UsageError(msg)
         return Location(f"{lat},{lon}", (lon, lat))
     ctx = context_for(districts)
-    code = resolve_province(province).id if province else None
+    code = _province_code(province, districts) if province else None
     named = _place_location(ctx, text, code) or _district_location(ctx, text, code)
     if named is not None:
         return named
@@ -405,7 +406,7 @@ def match_in(
         with ``bbox`` or ``within``, a ``match`` column (``point``, ``area inside``,
         ``area overlaps``) as :func:`match_near` gives.
     """
-    code = resolve_province(province).id if province is not None else None
+    code = _province_code(province, districts) if province is not None else None
     keep = np.ones(len(incidents), dtype=bool)
     if code is not None:
         keep &= (incidents["province_code"] == code).to_numpy(dtype=bool)
@@ -480,3 +481,11 @@ def sort_incidents(incidents: pd.DataFrame, by: str | None = None) -> pd.DataFra
         hint = f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
         raise UsageError(f"`sort`: cannot sort by {col!r}: no such column{hint}", field="sort")
     return incidents.sort_values(col, ascending=not desc, kind="stable", na_position="last")
+
+
+def _province_code(province: str, districts: gpd.GeoDataFrame | BoundaryContext | None) -> str:
+    """Return the code of a province filter's name; a district's or a place's name is said."""
+    try:
+        return resolve_province(province).id
+    except UnknownNameError as exc:
+        raise not_a_province(exc, context_for(districts).gazetteer) from None
