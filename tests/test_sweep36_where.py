@@ -237,18 +237,18 @@ def _refused(name):
     [
         (
             "Jalalabad",
-            "'Jalalabad' is a district of Nangarhar (and a place): --province Nangarhar, "
-            "--district Jalalabad or --near Jalalabad",
+            "'Jalalabad' is a district of Nangarhar (and a place): `province` Nangarhar, "
+            "`district` Jalalabad or `near` Jalalabad",
         ),
         (
             "Mazar-i-Sharif",
-            "'Mazar-i-Sharif' is a district of Balkh (and a place): --province Balkh, "
-            "--district Mazar-i-Sharif or --near Mazar-i-Sharif",
+            "'Mazar-i-Sharif' is a district of Balkh (and a place): `province` Balkh, "
+            "`district` Mazar-i-Sharif or `near` Mazar-i-Sharif",
         ),
         (
             "Lashkar Gah",
-            "'Lashkar Gah' is a district of Helmand (and a place): --province Helmand, "
-            "--district 'Lashkar Gah' or --near 'Lashkar Gah'",
+            "'Lashkar Gah' is a district of Helmand (and a place): `province` Helmand, "
+            "`district` 'Lashkar Gah' or `near` 'Lashkar Gah'",
         ),
     ],
 )
@@ -261,7 +261,7 @@ def test_a_district_given_as_a_province_is_named(gazetteer, name, message):
 def test_a_name_in_several_provinces_lists_them(gazetteer):
     text = str(not_a_province(_refused("Fayzabad"), gazetteer))
     for province in ("Badakhshan", "Jawzjan", "Faryab"):
-        assert f"--province {province}" in text
+        assert f"`province` {province}" in text  # the library's words; the CLI's are --flags
     assert "several provinces" in text
 
 

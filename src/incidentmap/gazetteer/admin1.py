@@ -201,7 +201,8 @@ def not_a_province(exc: UnknownNameError, gazetteer: _Names) -> UnknownNameError
 
     A province filter given a district or a place (``Jalalabad``, ``Lashkar Gah``) is told
     what the name is and which options take it: ``'Jalalabad' is a district of Nangarhar
-    (and a place): --province Nangarhar, --district Jalalabad or --near Jalalabad``.
+    (and a place): `province` Nangarhar, `district` Jalalabad or `near` Jalalabad`` (the
+    command line names its options there).
 
     Parameters
     ----------
@@ -223,13 +224,13 @@ def not_a_province(exc: UnknownNameError, gazetteer: _Names) -> UnknownNameError
         return exc
     said = shlex.quote(name)
     held_by = list(dict.fromkeys(district_in + place_in))
-    options = [f"--province {shlex.quote(p)}" for p in held_by]
-    options += [f"--district {said}"] if district_in else []
-    options.append(f"--near {said}")
+    options = [f"`province` {shlex.quote(p)}" for p in held_by]
+    options += [f"`district` {said}"] if district_in else []
+    options.append(f"`near` {said}")
     message = f"{name!r} is {_what(district_in, place_in)}: "
     message += f"{', '.join(options[:-1])} or {options[-1]}"
     if len(held_by) > 1:
-        message += " (give --province with the name: it is in several provinces)"
+        message += " (give `province` with the name: it is in several provinces)"
     return NotAProvinceError(name, message)
 
 
