@@ -470,14 +470,18 @@ def unnamed_date_note(frame: pd.DataFrame, mapping: dict[str, str], name: str) -
 def _counted_from_zero(numbers: pd.Series) -> bool:
     """Tell whether a column of month numbers counts from 0 (January) to 11 (December).
 
-    At least 24 whole numbers over ten or more months, 0 to 11 and never 12, with 0 on
-    2 % of the rows or more: a count from 1 with 0 for an unknown month (GTD's ``imonth``)
-    reaches 12 over so many months and holds few zeros.
+    At least 24 whole numbers over ten or more months, 0 to 11 and never 12, with 0 as
+    common as a month (half the middle month's share or more): a count from 1 with 0 for an
+    unknown month (GTD's ``imonth``) reaches 12 over a whole year and holds few zeros, and
+    one that stops in November (a year to date) holds far fewer 0s than months.
     """
     v = numbers.dropna()
     if len(v) < 24 or not (v == v.round()).all():
         return False
-    return bool(v.min() == 0 and v.max() == 11 and v.nunique() >= 10 and (v == 0).mean() >= 0.02)
+    shares = v.value_counts(normalize=True)
+    months = shares.drop(0, errors="ignore")
+    return bool(v.min() == 0 and v.max() == 11 and v.nunique() >= 10 and (v == 0).mean() >= 0.02
+                and shares.get(0, 0.0) >= 0.5 * months.median())  # fmt: skip
 
 
 #: header keys never taken for a role a preset's own columns leave open: the publishers'
