@@ -88,6 +88,8 @@ def _dms(value: float, style: str) -> tuple[str, float]:
     marks = {"symbols": ("°", "'", '"'), "primes": ("°", "′", "″"), "letters": ("d", "m", "s")}
     if style == "spaces":
         return f"{d} {m} {s}", d + m / 60 + s / 3600
+    if style in ("minutes bare", "minutes spaced"):  # 34°26, 34 26: a minute without its mark
+        return (f"{d}°{m}" if style == "minutes bare" else f"{d} {m}"), d + m / 60
     a, b, c = marks[style]
     return f"{d}{a}{m}{b}{s}{c}", d + m / 60 + s / 3600
 
@@ -99,7 +101,8 @@ def written_points(draw):
     lon = draw(st.floats(60.6, 74.8).map(lambda v: round(v, 4)))
     form = draw(st.sampled_from(["point", "comma", "letters", "dms"]))
     if form == "dms":
-        style = draw(st.sampled_from(["symbols", "primes", "letters", "spaces"]))
+        styles = ["symbols", "primes", "letters", "spaces", "minutes bare", "minutes spaced"]
+        style = draw(st.sampled_from(styles))
         (a, lat), (b, lon) = _dms(lat, style), _dms(lon, style)
     else:
         a, b = f"{lat}", f"{lon}"
