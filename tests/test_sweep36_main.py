@@ -233,3 +233,35 @@ def test_degrees_and_unmarked_minutes_are_minutes(capsys, use_cache, tmp_path, f
     g = pd.read_csv(tmp_path / "g.csv")
     assert abs(g["latitude"][0] - (34 + 26 / 60)) < 1e-6 and g["district"][0] == "Jalalabad"
     assert abs(im.read(src).frame["longitude"][0] - (70 + 27 / 60)) < 1e-6
+
+
+@pytest.mark.parametrize("form", ["2017-04", "April 2017", "2017-04-01", "excel-date-cell"])
+def test_a_month_column_of_whole_dates_dates_the_rows(capsys, use_cache, tmp_path, monthly, form):
+    # sweep U1: `Month` as 2017-04, April 2017 or an Excel date cell was refused (the cell
+    # shown as 1491004800000000.0)
+    import calendar
+
+    number = {calendar.month_abbr[i]: i for i in range(1, 13)} | {"Sept": 9}
+    t = monthly.head(400).copy()
+    when = pd.to_datetime(
+        {"year": t["Year"], "month": t["Month"].map(number), "day": 1}
+    )  # the truth
+    if form == "2017-04":
+        t["Month"] = when.dt.strftime("%Y-%m")
+    elif form == "April 2017":
+        t["Month"] = when.dt.strftime("%B %Y")
+    elif form == "2017-04-01":
+        t["Month"] = when.dt.strftime("%Y-%m-%d")
+    else:
+        t["Month"] = when
+    src = tmp_path / ("m.xlsx" if form == "excel-date-cell" else "m.csv")
+    if form == "excel-date-cell":
+        t.to_excel(src, index=False)
+    else:
+        t.to_csv(src, index=False)
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv")
+    assert code == 0, err
+    g = pd.read_csv(tmp_path / "g.csv")
+    assert list(g["date"]) == list(when.dt.strftime("%Y-%m-%d"))
+    assert set(g["date_precision"]) == {"month"}
+    assert list(im.read(src).frame["date"]) == list(when)

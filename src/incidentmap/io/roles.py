@@ -8,6 +8,7 @@ says counts days gets its first day; words kept as unknown values are said once.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from typing import Any
 
@@ -410,16 +411,18 @@ def year_month_dates(
     """Date rows known by their year and month to the month's first day (``month``).
 
     The month is a number (1-12; 0 or blank: only the year is known) or its English name
-    (``January``, ``Jan``, ``Sept.``: :func:`~incidentmap.io.dates.month_number`); anything
-    else is a value that cannot be read. A column of
+    (``January``, ``Jan``, ``Sept.``: :func:`~incidentmap.io.dates.month_number`), or a date
+    (:func:`_dated_months`); anything else is a value that cannot be read. A column of
     numbers counted from 0 (R's ``POSIXlt$mon`` and JavaScript's months: January is 0,
     December 11; :func:`_counted_from_zero`) is read so, and said in ``notes``.
     """
     yc, mc = cols
     raw = frame[mc]
     text = raw.astype(object).map(lambda v: v.strip().casefold() if isinstance(v, str) else v)
+    text = text.astype(object)  # a column of Excel dates stays values, not datetime64
     named = text.map(month_number)
-    numbers = pd.to_numeric(text.where(named.isna()), errors="coerce")
+    cells = text.map(lambda v: isinstance(v, _dt.date | np.datetime64)).astype(bool)
+    numbers = pd.to_numeric(text.where(named.isna() & ~cells, ""), errors="coerce").astype(float)
     if _counted_from_zero(numbers):
         zeros = float((numbers == 0).mean())
         numbers = numbers + 1
@@ -430,12 +433,33 @@ def year_month_dates(
                 "read as January to December (a 0 is not an unknown month here)"
             )
     months = named.astype("float64").fillna(numbers)
+    years, months = _dated_months(frame[yc], raw, months, problems)
     problems.report(
         months.isna().to_numpy() & ~blank_mask(raw), mc, raw,
-        "a month (1-12, or its name: March, Mar, Sept.)",
+        "a month (1-12, or its name: March, Mar, Sept., or a year and month: 2017-04)",
     )  # fmt: skip
-    parts = pd.DataFrame({yc: frame[yc], mc: months.fillna(0), "_day": 0})
+    parts = pd.DataFrame({yc: years, mc: months.fillna(0), "_day": 0})
     return dates_from_parts(parts, (yc, mc, "_day"), problems)
+
+
+def _dated_months(
+    years: pd.Series, raw: pd.Series, months: pd.Series, problems: Problems
+) -> tuple[pd.Series, pd.Series]:
+    """Return the years and months of a month column's dates (``2017-04``, an Excel cell)."""
+    todo = months.isna().to_numpy() & ~blank_mask(raw)
+    if not todo.any():
+        return years, months
+    quiet = Problems(problems.path, np.asarray(problems.rows)[todo], "keep")
+    try:
+        dates, _ = parse_dates(raw[todo].reset_index(drop=True), str(raw.name), quiet)
+    except InputFileError:  # dates, but their day order undecided: not months either
+        return years, months
+    got = dates.notna().to_numpy()
+    at = np.flatnonzero(todo)[got]
+    years, months = years.astype(object).copy(), months.copy()
+    years.iloc[at] = dates[got].dt.year.to_numpy()
+    months.iloc[at] = dates[got].dt.month.to_numpy()
+    return years, months
 
 
 def unnamed_date_note(frame: pd.DataFrame, mapping: dict[str, str], name: str) -> list[str]:
