@@ -265,3 +265,23 @@ def test_a_month_column_of_whole_dates_dates_the_rows(capsys, use_cache, tmp_pat
     assert list(g["date"]) == list(when.dt.strftime("%Y-%m-%d"))
     assert set(g["date_precision"]) == {"month"}
     assert list(im.read(src).frame["date"]) == list(when)
+
+
+@pytest.mark.parametrize(
+    ("near", "hint"),
+    [("34.4,-70.4", "did you mean 34.4,70.4?"), ("-34.4,70.4", "did you mean 34.4,70.4?"),
+     ("10,10", "lies far from the districts")],
+)  # fmt: skip
+def test_a_near_point_far_from_afghanistan_is_refused(capsys, use_cache, near, hint):
+    # a minus sign too many answered "no incidents match" without a word
+    code, _, err = run(capsys, "query", GTD, "--near", near)
+    assert code == 2 and hint in err and "lies far from the districts" in err
+    from incidentmap.errors import UsageError
+
+    with pytest.raises(UsageError, match="lies far from the districts"):
+        im.query(GTD, near=near)
+
+
+def test_a_near_point_across_the_border_is_still_asked(capsys, use_cache):
+    code, _, err = run(capsys, "query", GTD, "--near", "34.0,71.5", "--km", "25")  # Peshawar
+    assert code == 0 and "match in the place asked" in err

@@ -111,6 +111,7 @@ def resolve_location(
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             msg = f"{text!r}: expected latitude,longitude in degrees"
             raise UsageError(msg)
+        _refuse_far(text, lat, lon, context_for(districts))
         return Location(f"{lat},{lon}", (lon, lat))
     ctx = context_for(districts)
     code = _province_code(province, districts) if province else None
@@ -489,3 +490,24 @@ def _province_code(province: str, districts: gpd.GeoDataFrame | BoundaryContext 
         return resolve_province(province).id
     except UnknownNameError as exc:
         raise not_a_province(exc, context_for(districts).gazetteer) from None
+
+
+#: how far (degrees) a ``near`` point may lie outside the districts' bounds (~200 km)
+_FAR_DEGREES = 2.0
+
+
+def _refuse_far(text: str, lat: float, lon: float, ctx: BoundaryContext) -> None:
+    """Refuse a point far from every district: "no incidents match" would not say why."""
+    x0, y0, x1, y1 = ctx.districts.total_bounds
+    if (
+        x0 - _FAR_DEGREES <= lon <= x1 + _FAR_DEGREES
+        and y0 - _FAR_DEGREES <= lat <= y1 + _FAR_DEGREES
+    ):
+        return
+    msg = (
+        f"`near` {text!r} lies far from the districts (latitude {y0:.1f} to {y1:.1f}, "
+        f"longitude {x0:.1f} to {x1:.1f})"
+    )
+    if y0 <= abs(lat) <= y1 and x0 <= abs(lon) <= x1:
+        msg += f"; did you mean {abs(lat):g},{abs(lon):g}? (no minus sign: north and east)"
+    raise UsageError(msg, field="near")
