@@ -210,12 +210,6 @@ def test_a_row_cut_short_at_the_end_is_still_refused(capsys, use_cache, tmp_path
     assert code == 1 and "the row is cut short" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a padded note line is well-formed CSV: Arrow's reader (io/tables.py) reads it "
-    "before cut_footer; needs io.lines.cut_note_rows on that path (main session's file; "
-    "the patch is in notes/s36/h-sheets-tables.diff): remove this mark with it",
-)
 @SLOW
 @given(n_notes=st.integers(1, 4), crlf=st.booleans(), sep=st.sampled_from([",", ";"]))
 def test_padded_note_lines_in_a_gtd_csv_are_not_incidents(

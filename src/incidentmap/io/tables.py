@@ -31,6 +31,7 @@ import geopandas as gpd
 import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError
+from incidentmap.io import lines as text_lines
 from incidentmap.io.decode import decode_bytes, from_archive, is_archive, stdin_bytes
 from incidentmap.io.envelopes import records
 from incidentmap.io.layers import exact_ints, json_int, read_gis_noted
@@ -410,7 +411,8 @@ def _text_table(
         fast = _read_csv_arrow(data, delimiter=delimiter, header=header, columns=columns)
         if fast is not None:  # UTF-8 and well formed: the fast reader's table
             bom = data.startswith(b"\xef\xbb\xbf")
-            return fast, TableFacts(encoding="utf-8-sig" if bom else "utf-8")
+            fast, cut = text_lines.cut_note_rows(fast, name)  # note lines Excel padded to the width
+            return fast, TableFacts(encoding="utf-8-sig" if bom else "utf-8", notes=tuple(cut))
     text, codec = decode_bytes(data, name, encoding)
     if ext in JSON_EXTS or (ext not in TEXT_EXTS and text.lstrip().startswith(("{", "["))):
         out, facts = _read_json_text(text, name)
@@ -450,7 +452,8 @@ def _text_csv(
             text.encode("utf-8"), delimiter=delimiter, header=header, columns=columns
         )
         if out is not None:
-            return out, TableFacts(notes=said)
+            out, cut = text_lines.cut_note_rows(out, name)
+            return out, TableFacts(notes=(*said, *cut))
     out, facts = _read_csv_text(
         text, name, delimiter=delimiter, comment=comment, header=header, columns=columns
     )
