@@ -285,3 +285,26 @@ def test_a_near_point_far_from_afghanistan_is_refused(capsys, use_cache, near, h
 def test_a_near_point_across_the_border_is_still_asked(capsys, use_cache):
     code, _, err = run(capsys, "query", GTD, "--near", "34.0,71.5", "--km", "25")  # Peshawar
     assert code == 0 and "match in the place asked" in err
+
+
+def test_a_zip_of_a_shapefile_incidentmap_wrote_reads_as_the_shapefile(capsys, use_cache, tmp_path):
+    # a zipped shapefile with its .fields.csv was refused as "a zip archive holding g.shp,
+    # g.fields.csv: unzip it and give one"
+    import zipfile
+
+    code, _, err = run(capsys, "geocode", GTD, "-o", tmp_path / "g.shp")
+    assert code == 0, err
+    zipped = tmp_path / "g.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        for part in sorted(tmp_path.glob("g.*")):
+            if part != zipped:
+                z.write(part, part.name)
+    code, _, err = run(capsys, "aggregate", zipped, "--level", "district", "--period", "none",
+                       "-o", tmp_path / "t.csv")  # fmt: skip
+    assert code == 0 and "1,143 incidents counted" in err, err
+    assert "ATTACK.TYPE.1" in im.read(zipped).frame.columns
+    alone = tmp_path / "f.zip"  # a .fields.csv without its .shp is a table like any CSV
+    with zipfile.ZipFile(alone, "w") as z:
+        z.write(tmp_path / "g.fields.csv", "g.fields.csv")
+    code, _, err = run(capsys, "geocode", alone, "-o", tmp_path / "x.csv")
+    assert "columns: field, column" in err  # read as the table it is (and refused as no place)

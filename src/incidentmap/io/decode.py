@@ -171,22 +171,35 @@ def _unzip(p: Path, name: str, readable: Collection[str], tmp: Path) -> tuple[Pa
         with zipfile.ZipFile(p) as z:
             members = [m for m in z.infolist() if not _skipped(m)]
             tables = [m for m in members if Path(m.filename).suffix.lower() in set(readable) - {""}]
+            tables = [m for m in tables if not _is_sidecar(m, members)]  # x.shp's x.fields.csv
             if len(tables) > 1 and any(not _is_txt(m) for m in tables):
                 tables = [m for m in tables if not _is_txt(m)]  # README.txt beside the data
             if len(tables) != 1:
                 raise InputFileError(name, _zip_refusal(tables, members))
             stem = Path(tables[0].filename).with_suffix("")
             for m in members:
-                if Path(m.filename).with_suffix("") == stem:  # a shapefile's .dbf, .shx...
+                if Path(m.filename).with_suffix("") == stem or _is_sidecar(m, members):
                     z.extract(m, tmp)
     except zipfile.BadZipFile as exc:
         raise InputFileError(name, f"not a readable zip archive ({exc})") from exc
     except RuntimeError as exc:  # an encrypted member
         raise InputFileError(name, f"cannot unzip ({exc}): unzip it and give the table") from exc
     member = tables[0].filename
-    rest = [m.filename for m in members if Path(m.filename).with_suffix("") != stem]
+    rest = [
+        m.filename
+        for m in members
+        if Path(m.filename).with_suffix("") != stem and not _is_sidecar(m, members)
+    ]
     also = f" (not read: {_listed(rest)})" if rest else ""
     return tmp / member, f"{name}: read {member}, the one table in the zip archive{also}"
+
+
+def _is_sidecar(m: zipfile.ZipInfo, members: list[zipfile.ZipInfo]) -> bool:
+    """Tell a shapefile's ``<name>.fields.csv`` (incidentmap's list of its field names)."""
+    name = m.filename
+    stem = name[: -len(".fields.csv")]
+    shp = {x.filename.lower() for x in members}
+    return name.lower().endswith(".fields.csv") and f"{stem}.shp".lower() in shp
 
 
 def _skipped(m: zipfile.ZipInfo) -> bool:
