@@ -16,17 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
-from incidentmap.cli import main
 from tests.conftest import INCIDENTS
+from tests.test_cli import run
 
 WORKBOOK = INCIDENTS / "acled_afg_2017on_province_level.xlsx"
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exc:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 @pytest.fixture(scope="module")

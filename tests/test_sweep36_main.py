@@ -10,18 +10,11 @@ import pandas as pd
 import pytest
 
 import incidentmap as im
-from incidentmap.cli import main
 from tests.conftest import INCIDENTS
+from tests.test_cli import run
 
 WORKBOOK = INCIDENTS / "acled_afg_2017on_province_level.xlsx"
 GTD = INCIDENTS / "gtd_afg_2004_2009_towns.csv"
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exc:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 def _features(fmt: str, out: str) -> list[dict]:

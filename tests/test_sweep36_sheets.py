@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
-from incidentmap.cli import main
 from incidentmap.io.lines import cut_note_rows
 from incidentmap.io.sheets import merged_ranges
 from tests.conftest import INCIDENTS
+from tests.test_cli import run
 
 WORKBOOK = INCIDENTS / "acled_afg_2017on_province_level.xlsx"
 GTD = INCIDENTS / "gtd_afg_2004_2009_towns.csv"
@@ -37,13 +37,6 @@ NOTES = [
     "Prepared by: the analysis unit",
 ]
 SLOW = settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exc:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 @pytest.fixture(scope="module")
