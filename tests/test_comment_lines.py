@@ -194,8 +194,10 @@ def test_whole_and_block_reads_agree_on_1_000_in_a_decimal_comma_file(
     assert list(whole["fatalities"]) == list(blocks["fatalities"])
 
 
-@pytest.mark.parametrize(("flag", "first", "order"), [("--dayfirst", "2004-02-01", "day"),
-                                                      ("--monthfirst", "2004-01-02", "month")])
+@pytest.mark.parametrize(
+    ("flag", "first", "order"),
+    [("--dayfirst", "2004-02-01", "day"), ("--monthfirst", "2004-01-02", "month")],
+)
 def test_a_first_day_settled_by_dayfirst_is_said(capsys, use_cache, tmp_path, flag, first, order):
     # review item 18: the comment's "day 1 = 01/02/2004" read as --dayfirst says, in silence
     from tests.test_cli import run

@@ -40,7 +40,8 @@ def _feature(geom, props: dict) -> dict:
 @SETTINGS
 @given(
     pairs=st.lists(
-        st.tuples(st.sampled_from(PLACES), st.sampled_from([*PLACES, None])), min_size=1,
+        st.tuples(st.sampled_from(PLACES), st.sampled_from([*PLACES, None])),
+        min_size=1,
         max_size=5,
     ),
     suffix=st.sampled_from([".geojson", ".json"]),

@@ -272,9 +272,7 @@ def test_hdx_hapi_counts_place_by_pcode_and_weigh(capsys, use_cache, tmp_path_fa
     assert pd.read_csv(out)["incidents"].sum() == sum(events)
     counted = weighted(g, "events")
     districts = im.load_boundaries("district")
-    assert im.counts_by_area(counted, districts, level="district")["incidents"].sum() == sum(
-        events
-    )
+    assert im.counts_by_area(counted, districts, level="district")["incidents"].sum() == sum(events)
 
 
 def test_a_weight_that_is_not_a_number_is_refused_by_row(capsys, use_cache, tmp_path):

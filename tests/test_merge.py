@@ -55,7 +55,8 @@ def _matches(result, a="orig", b="acled"):
 
 @pytest.mark.parametrize(
     # GTD's 640 province-level rows are matched only from MATCH_PROVINCE: the rest in review
-    ("which", "precision", "recall"), [("gtd", 0.97, 0.65), ("ucdp", 0.97, 0.85)]
+    ("which", "precision", "recall"),
+    [("gtd", 0.97, 0.65), ("ucdp", 0.97, 0.85)],
 )
 def test_accuracy_on_a_real_file_and_a_derived_source(
     which, precision, recall, gtd, ucdp, tmp_path

@@ -38,8 +38,9 @@ def _rows(dated: list[tuple[int, int]], undated: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@settings(max_examples=6, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # capsys: read each run
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # capsys: read each run
 @given(
     dated=st.lists(st.tuples(st.integers(1, 12), st.integers(1, 28)), min_size=1, max_size=12),
     undated=st.integers(1, 4),

@@ -95,8 +95,10 @@ def test_acled_weeks_run_saturday_to_friday(tmp_path):
     result, kabul = _kabul_by(tmp_path, "month")
     # 21-27 Jan in January; 28 Jan - 3 Feb: four of its days (28-31) in January
     assert kabul.to_dict() == {"2023-01-01": 5}
-    assert "1 row is dated to a week that runs into the next month: each is counted in the " \
+    assert (
+        "1 row is dated to a week that runs into the next month: each is counted in the "
         "month holding its middle day" in result.output
+    )
 
 
 def test_acled_weeks_by_week_are_in_the_calendar_week_of_their_weekdays(tmp_path):

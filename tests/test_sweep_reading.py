@@ -68,7 +68,9 @@ def test_a_column_of_both_day_orders_says_so(tmp_path, capsys, use_cache):
     src.write_text("date,province\n13/01/2017,Kabul\n01/01/2017,Herat\n09/13/2017,Balkh\n")
     code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "o.csv")
     assert code != 0 and not (tmp_path / "o.csv").exists()
-    assert "the column holds both: day first ('13/01/2017', row 1) and month first " \
+    assert (
+        "the column holds both: day first ('13/01/2017', row 1) and month first "
         "('09/13/2017', row 3)" in err
+    )
     with pytest.raises(im.IncidentMapError, match="holds both"):
         im.read(src)

@@ -439,7 +439,7 @@ def test_missing_text_stays_missing(tmp_path, ext):
 
 @given(
     texts=st.lists(
-        st.lists(st.text(alphabet="ab,\"\n|", max_size=4), max_size=3), min_size=1, max_size=5
+        st.lists(st.text(alphabet='ab,"\n|', max_size=4), max_size=3), min_size=1, max_size=5
     )
 )
 @settings(max_examples=25, deadline=None)

@@ -36,6 +36,7 @@ class NotInBlocks(Exception):
     column's day order); :mod:`incidentmap.io.table_blocks` gives it to its callers.
     """
 
+
 DATE_PRECISIONS = ("day", "week", "month", "year")
 #: dates before this are refused (no incident data set starts earlier)
 EARLIEST_DATE = pd.Timestamp("1900-01-01")

@@ -28,6 +28,7 @@ import shapely
 from pyproj import Geod
 
 from incidentmap.context import BoundaryContext, context_for
+from incidentmap.coords import looks_like_point, read_point
 from incidentmap.errors import UnknownNameError, UsageError
 from incidentmap.gazetteer import provinces, resolve_province
 from incidentmap.gazetteer.admin1 import not_a_province
@@ -87,7 +88,9 @@ def resolve_location(
     Parameters
     ----------
     text : str
-        ``"34.43,70.45"`` (latitude first), or a name in any common spelling.
+        ``"34.43,70.45"`` (latitude first; also ``"34.43N 70.45E"``, ``"34°26'N 70°27'E"``
+        or decimal commas, read by :func:`incidentmap.coords.read_point`), or a name in
+        any common spelling.
         Places are tried first, then districts, then provinces.
     districts : geopandas.GeoDataFrame, optional
         District layer; default :func:`incidentmap.load_boundaries`.
@@ -106,13 +109,14 @@ def resolve_location(
         If the name matches several places or districts in different areas.
     """
     m = _LATLON.match(text)
-    if m:
-        lat, lon = float(m.group(1)), float(m.group(2))
+    if m or looks_like_point(text):
+        lat, lon = (float(m.group(1)), float(m.group(2))) if m else _typed_point(text)
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             msg = f"{text!r}: expected latitude,longitude in degrees"
             raise UsageError(msg)
         _refuse_far(text, lat, lon, context_for(districts))
-        return Location(f"{lat},{lon}", (lon, lat))
+        label = f"{lat},{lon}" if m else ",".join(f"{v:.6f}".rstrip("0") for v in (lat, lon))
+        return Location(label, (lon, lat))
     ctx = context_for(districts)
     code = _province_code(province, districts) if province else None
     named = _place_location(ctx, text, code) or _district_location(ctx, text, code)
@@ -126,6 +130,14 @@ def resolve_location(
     geom = shapely.union_all(d.loc[d["province_code"] == pm.id].geometry.values)
     rep = shapely.point_on_surface(geom)
     return Location(f"{pm.name} province", (rep.x, rep.y), geom)
+
+
+def _typed_point(text: str) -> tuple[float, float]:
+    """Read a point typed with hemisphere letters, degrees and minutes or decimal commas."""
+    try:
+        return read_point(text)
+    except UsageError as exc:
+        raise UsageError(f"`near` {exc}", field="near") from None
 
 
 def _place_location(ctx: BoundaryContext, text: str, code: str | None) -> Location | None:
