@@ -301,3 +301,27 @@ def test_a_zip_of_a_shapefile_incidentmap_wrote_reads_as_the_shapefile(capsys, u
         z.write(tmp_path / "g.fields.csv", "g.fields.csv")
     code, _, err = run(capsys, "geocode", alone, "-o", tmp_path / "x.csv")
     assert "columns: field, column" in err  # read as the table it is (and refused as no place)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_full_width_note_under_a_table_is_named_not_kept(capsys, use_cache, tmp_path, n):
+    # the sweep's U2: a note filling every field under a date-first table was refused as a
+    # bad date with the hint that keeps bad rows (which would make the note an incident)
+    notes = ["Source: ACLED accessed 2026-03-24,CC BY,v2,x", "Note: tolls as reported,a,b,c"]
+    src = tmp_path / "full.csv"
+    src.write_text(
+        "date,province,type,deaths\n2023-01-05,Kabul,attack,2\n2023-01-06,Herat,attack,1\n"
+        + "\n".join(notes[:n]) + "\n"
+    )  # fmt: skip
+    code, _, err = run(capsys, "aggregate", src, "--period", "none", "--level", "province",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 1 and "after the table, not an incident" in err
+    assert "--keep-bad-values" not in err and "'Source: ACLED" in err
+    from incidentmap.errors import InputFileError
+
+    with pytest.raises(InputFileError, match="after the table"):
+        im.read(src)
+    mid = tmp_path / "mid.csv"  # a bad date among the rows keeps its usual line and hint
+    mid.write_text("date,province\n2023-01-05,Kabul\nBad date here,Herat\n2023-01-06,Herat\n")
+    code, _, err = run(capsys, "aggregate", mid, "-o", tmp_path / "b.csv")
+    assert code == 1 and "--keep-bad-values" in err and "not an incident" not in err

@@ -61,3 +61,30 @@ def test_typed_points_read_back(lat, lon, form):
 @pytest.mark.parametrize("name", ["Jalalabad", "Surkh Rod", "Kabul", "Darah-ye Nur", "PD 9"])
 def test_names_are_not_points(name):
     assert not looks_like_point(name)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [["31 September 2019,Kabul"], ["2023-01-05,Kabul", "31 September 2019,Herat"],
+     ["2023-01-05,Kabul", "Sept 31 2019,Herat"]],
+)  # fmt: skip
+def test_an_impossible_date_is_no_note(capsys, use_cache, tmp_path, rows):
+    # a date that does not exist (a month name and numbers) keeps its line and its hint; the
+    # rule that names a full-width note under a table once took it for a note
+    src = tmp_path / "bad.csv"
+    src.write_text("date,province\n" + "\n".join(rows) + "\n")
+    code, _, err = run(capsys, "aggregate", src, "-o", tmp_path / "a.csv")
+    assert code == 1 and "expected a day that exists" in err and "--keep-bad-values" in err
+    assert "not an incident" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [("Source: ACLED accessed 2026-03-24", True), ("2026 (c) ACLED", True),
+     ("Note: tolls as reported", True), ("31 September 2019", False), ("Sept. 31, 2019", False),
+     ("12 January 2023", False), ("Kabul", False), ("200401050004", False)],
+)  # fmt: skip
+def test_note_text(text, note):
+    from incidentmap.io.words import is_note_text
+
+    assert is_note_text(text) is note

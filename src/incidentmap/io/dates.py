@@ -29,24 +29,12 @@ from incidentmap.io.values import (
     blank_mask,
     show_value,
 )
+from incidentmap.io.words import MONTHS
 
-__all__ = ["apply_precision_codes", "dates_from_parts", "month_number", "parse_dates"]
-
-
-_MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3,
-    "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7,
-    "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10,
-    "november": 11, "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
+__all__ = ["apply_precision_codes", "dates_from_parts", "parse_dates"]
 
 
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-
-
-def month_number(value: object) -> int | None:
-    """Return the month an English name stands for (``September``, ``Sept.``): the one table."""
-    return _MONTHS.get(value.strip().rstrip(".").casefold()) if isinstance(value, str) else None
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 
 _WEEKDAY_RE = re.compile(
@@ -108,11 +96,11 @@ _PARTS: dict[str, Callable[[tuple[str, ...]], tuple[int, int, int]]] = {
     "ymd": lambda g: (int(g[0]), int(g[1]), int(g[2])),
     "ym": lambda g: (int(g[0]), int(g[1]), 0),
     "y": lambda g: (int(g[0]), 0, 0),
-    "dny": lambda g: (_year_text(g[2]), _MONTHS[g[1]], int(g[0])),
-    "ndy": lambda g: (int(g[2]), _MONTHS[g[0]], int(g[1])),
-    "ynd": lambda g: (int(g[0]), _MONTHS[g[1]], int(g[2])),
-    "ny": lambda g: (int(g[1]), _MONTHS[g[0]], 0),
-    "yn": lambda g: (int(g[0]), _MONTHS[g[1]], 0),
+    "dny": lambda g: (_year_text(g[2]), MONTHS[g[1]], int(g[0])),
+    "ndy": lambda g: (int(g[2]), MONTHS[g[0]], int(g[1])),
+    "ynd": lambda g: (int(g[0]), MONTHS[g[1]], int(g[2])),
+    "ny": lambda g: (int(g[1]), MONTHS[g[0]], 0),
+    "yn": lambda g: (int(g[0]), MONTHS[g[1]], 0),
 }
 
 

@@ -21,18 +21,17 @@ import re
 import pandas as pd
 
 from incidentmap.errors import InputFileError
+from incidentmap.io.words import is_note_text
 
 __all__ = [
     "FOOTER_LINES", "check_fields", "cut_footer", "cut_note_rows", "fields_note", "footer_note",
-    "has_lone_cr", "is_note_text", "protect_lone_cr", "restore_lone_cr", "too_many_notes",
+    "has_lone_cr", "protect_lone_cr", "restore_lone_cr", "too_many_notes",
     "trailing_notes",
 ]  # fmt: skip
 
 _LONE_CR = re.compile(rb"\r(?!\n)")
 #: the most lines after the table taken for a note (``Source: ...``, ``Note: ...``)
 FOOTER_LINES = 10
-#: a note's first cell: a word, then a space or a colon and more (not an id, a number, a date)
-_NOTE = re.compile(r"^\s*[^\W\d_][^\W\d_'.-]*[:.]?\s+\S")
 #: stand-ins for a lone CR while a parser reads the file (one not in the file is used)
 _STAND_INS = (b"\x1f", b"\x1e", b"\x1d", b"\x1c")
 
@@ -285,40 +284,6 @@ def _empty(value: object) -> bool:
     if isinstance(value, str):
         return not value.strip()
     return value is None or bool(pd.isna(value)) if not isinstance(value, list | tuple) else False
-
-
-def is_note_text(value: object) -> bool:
-    """Tell a note's first cell: words (``Source: ...``, ``2026 (c) ACLED``), no id, number, date.
-
-    A word first then a space or a colon and more (``Note: estimates``), or text with a
-    space and a word of three letters or more that is no date (``2026 (c) ACLED``, not
-    ``12 January 2023``); never one word alone (``Afghanistan``, ``Kabul``), a number or
-    an id.
-    """
-    if not isinstance(value, str):
-        return False
-    text = value.strip()
-    wordy = _NOTE.match(text) or (_SPACE.search(text) and _WORD3.search(text))
-    return bool(wordy) and not _is_date(text)
-
-
-def _is_date(text: str) -> bool:
-    """Tell text that reads as a date (``12 January 2023``, ``2023-01-12 Kabul`` first)."""
-    from dateutil.parser import ParserError, parse
-
-    if _DATED.match(text):
-        return True
-    try:
-        parse(text)
-    except (ParserError, ValueError, OverflowError):
-        return False
-    return True
-
-
-#: a word of three letters or more; a space between two characters; a date or time first
-_WORD3 = re.compile(r"[^\W\d_]{3,}")
-_SPACE = re.compile(r"\S\s+\S")
-_DATED = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
 
 
 def _widths(head: list[str], delimiter: str) -> tuple[int, bool]:

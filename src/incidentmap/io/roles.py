@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 
 from incidentmap.errors import InputFileError
-from incidentmap.io.dates import dates_from_parts, month_number, parse_dates
+from incidentmap.io.dates import dates_from_parts, parse_dates
 from incidentmap.io.numbers import parse_numbers
 from incidentmap.io.sniff import day_one_of, hxl_roles, hxl_tags
 from incidentmap.io.values import Kept, Problems, blank_mask, clean_text
+from incidentmap.io.words import month_number
 from incidentmap.schema import PRESETS, Preset, header_key
 
 __all__ = [
@@ -411,7 +412,7 @@ def year_month_dates(
     """Date rows known by their year and month to the month's first day (``month``).
 
     The month is a number (1-12; 0 or blank: only the year is known) or its English name
-    (``January``, ``Jan``, ``Sept.``: :func:`~incidentmap.io.dates.month_number`), or a date
+    (``January``, ``Jan``, ``Sept.``: :func:`~incidentmap.io.words.month_number`), or a date
     (:func:`_dated_months`); anything else is a value that cannot be read. A column of
     numbers counted from 0 (R's ``POSIXlt$mon`` and JavaScript's months: January is 0,
     December 11; :func:`_counted_from_zero`) is read so, and said in ``notes``.

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from incidentmap.errors import InputFileError
+from incidentmap.io.words import is_note_text
 
 __all__ = [
     "DATE_PRECISIONS",
@@ -159,6 +160,9 @@ class Problems:
             return
         if self.on_bad == "error":
             i = idx[0]
+            notes = self._notes_after(idx, values)
+            if notes:  # keeping them (the usual hint) would make notes incidents
+                raise InputFileError(self.path, notes, row=int(self.rows[i]), keepable=False)
             more = f" ({len(idx) - 1} more rows like it)" if len(idx) > 1 else ""
             msg = f"expected {expected}, got {show_value(values.iloc[i])}{more}"
             raise InputFileError(self.path, msg, row=int(self.rows[i]), column=column)
@@ -166,6 +170,26 @@ class Problems:
             self.notes.setdefault(int(i), []).append(
                 f"{column}: expected {expected}, got {show_value(values.iloc[i])}"
             )
+
+    def _notes_after(self, idx: np.ndarray, values: pd.Series) -> str | None:
+        """Say so when the values refused are the table's last rows and read as notes.
+
+        A note of the table's full width (``Source: ACLED, accessed 2026-03-24, CC BY, v2``
+        under a table of four columns) is a row to the CSV reader; refused as a bad date, it
+        was given the hint that keeps bad rows, which would make it an incident.
+        """
+        n, k = len(self.rows), len(idx)
+        at_end = k < n and (idx == np.arange(n - k, n)).all()  # with a row of the table above
+        if self.decided.get("in_blocks") or k > 10 or not at_end:
+            return None
+        if not all(is_note_text(values.iloc[i]) for i in idx):
+            return None
+        said = "; ".join(show_value(values.iloc[i]) for i in idx[:3])
+        which = "the last row looks like a note" if k == 1 else f"the last {k} rows look like notes"
+        return (
+            f"{which} after the table, not an incident ({said}): delete it (or save the table "
+            "alone) and read again"
+        )
 
     def keep(
         self, mask: np.ndarray, column: str, values: pd.Series, why: str, what: str = "numbers"
