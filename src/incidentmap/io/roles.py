@@ -25,22 +25,10 @@ from incidentmap.io.words import month_number
 from incidentmap.schema import PRESETS, Preset, header_key
 
 __all__ = [
-    "count_column",
-    "count_note",
-    "day_count",
-    "fallback_columns",
-    "first_column",
-    "hxl_fill",
-    "hxl_note",
-    "hxl_row",
-    "kept_notes",
-    "pcodes",
-    "readable_date_column",
-    "unnamed_date_note",
-    "wkt_points",
-    "year_dates",
-    "year_month_dates",
-]
+    "count_column", "count_note", "day_count", "fallback_columns", "first_column", "hxl_fill",
+    "hxl_note", "hxl_row", "kept_notes", "pcodes", "readable_date_column", "unnamed_date_note",
+    "wkt_points", "year_dates", "year_month_dates"
+]  # fmt: skip
 
 
 def hxl_row(

@@ -108,15 +108,8 @@ def resolve_location(
     UsageError
         If the name matches several places or districts in different areas.
     """
-    m = _LATLON.match(text)
-    if m or looks_like_point(text):
-        lat, lon = (float(m.group(1)), float(m.group(2))) if m else _typed_point(text)
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            msg = f"{text!r}: expected latitude,longitude in degrees"
-            raise UsageError(msg)
-        _refuse_far(text, lat, lon, context_for(districts))
-        label = f"{lat},{lon}" if m else ",".join(f"{v:.6f}".rstrip("0") for v in (lat, lon))
-        return Location(label, (lon, lat))
+    if _LATLON.match(text) or looks_like_point(text):
+        return _point_location(text, districts)
     ctx = context_for(districts)
     code = _province_code(province, districts) if province else None
     named = _place_location(ctx, text, code) or _district_location(ctx, text, code)
@@ -132,12 +125,22 @@ def resolve_location(
     return Location(f"{pm.name} province", (rep.x, rep.y), geom)
 
 
-def _typed_point(text: str) -> tuple[float, float]:
-    """Read a point typed with hemisphere letters, degrees and minutes or decimal commas."""
-    try:
-        return read_point(text)
-    except UsageError as exc:
-        raise UsageError(f"`near` {exc}", field="near") from None
+def _point_location(text: str, districts: Any) -> Location:
+    """Return the point typed (plain, or as :func:`incidentmap.coords.read_point` reads it)."""
+    m = _LATLON.match(text)
+    if m:
+        lat, lon = float(m.group(1)), float(m.group(2))
+    else:
+        try:
+            lat, lon = read_point(text)
+        except UsageError as exc:
+            raise UsageError(f"`near` {exc}", field="near") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        msg = f"{text!r}: expected latitude,longitude in degrees"
+        raise UsageError(msg)
+    _refuse_far(text, lat, lon, context_for(districts))
+    label = f"{lat},{lon}" if m else ",".join(f"{v:.6f}".rstrip("0") for v in (lat, lon))
+    return Location(label, (lon, lat))
 
 
 def _place_location(ctx: BoundaryContext, text: str, code: str | None) -> Location | None:
