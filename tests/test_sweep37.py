@@ -88,3 +88,51 @@ def test_note_text(text, note):
     from incidentmap.io.words import is_note_text
 
     assert is_note_text(text) is note
+
+
+def _acled_shapefile(folder, n=30):
+    import geopandas as gpd
+    import pandas as pd
+
+    rows = pd.DataFrame({
+        "event_id_cnty": [f"AFG{i:05d}" for i in range(n)],
+        "event_date": [f"2023-03-{i % 28 + 1:02d}" for i in range(n)],
+        "time_precision": [1 + (i % 3 == 2) * 2 for i in range(n)],  # every third: month
+        "disorder_type": "Political violence", "event_type": "Explosions/Remote violence",
+        "sub_event_type": "Suicide bomb", "actor1": "Islamic State (Afghanistan)",
+        "inter1": "Political militia", "interaction": "Political militia-Civilians",
+        "civilian_targeting": "Civilian targeting", "iso": 4, "country": "Afghanistan",
+        "admin1": "Nangarhar", "admin2": "Jalalabad", "location": "Jalalabad",
+        "latitude": 34.43, "longitude": 70.45,
+        "geo_precision": [3 if i % 5 == 0 else 1 for i in range(n)],  # every fifth: province
+        "source_scale": "National", "fatalities": [i % 4 for i in range(n)],
+    })  # fmt: skip
+    path = folder / "acled.shp"
+    gpd.GeoDataFrame(
+        rows, geometry=gpd.points_from_xy(rows.longitude, rows.latitude), crs=4326
+    ).to_file(path)
+    return path, rows
+
+
+def test_a_publishers_shapefile_keeps_its_cut_names(capsys, use_cache, tmp_path):
+    # a shapefile cuts names to 10 characters: ACLED's event_id_cnty, time_precision and
+    # geo_precision came back as event_id_c, time_preci, geo_precis, unread: no ids, every
+    # row a day and a point
+    path, rows = _acled_shapefile(tmp_path)
+    frame = im.read(path).frame
+    assert list(frame["event_id"]) == list(rows["event_id_cnty"])
+    assert (frame["date_precision"] == "month").sum() == (rows["time_precision"] == 3).sum()
+    assert (frame["geocode_precision"] == "province").sum() == (rows["geo_precision"] == 3).sum()
+    code, _, err = run(capsys, "geocode", path, "-o", tmp_path / "g.csv")
+    assert code == 0 and "'event_id_c' as 'event_id_cnty'" in err
+    assert "'geo_precis' as 'geo_precision'" in err
+
+
+def test_a_dbf_alone_is_read_as_its_table(capsys, use_cache, tmp_path):
+    path, rows = _acled_shapefile(tmp_path)
+    dbf = path.with_suffix(".dbf")
+    frame = im.read(dbf).frame
+    assert len(frame) == len(rows) and list(frame["event_id"]) == list(rows["event_id_cnty"])
+    code, out, err = run(capsys, "geocode", dbf, "-o", tmp_path / "g.csv")
+    assert code == 0 and "the attribute table alone; its geometry is in" in err
+    assert f"wrote: {len(rows)} rows" in err

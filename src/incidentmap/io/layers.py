@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from incidentmap.errors import InputFileError, UsageError, plural
+from incidentmap.io.dbase import dbf_encoding, field_names
 
 __all__ = [
     "Sheet",
@@ -33,7 +34,6 @@ __all__ = [
     "read_workbook",
     "sheet_formulas",
     "sheet_name",
-    "sidecar_names",
 ]
 
 
@@ -149,8 +149,8 @@ def read_gis_noted(p: Path, layer: str | None) -> tuple[Any, tuple[str, ...]]:
 
     import geopandas as gpd
 
-    shp = p.suffix.lower() == ".shp"
-    text, said = _dbf_encoding(p) if shp else ({}, ())
+    shp = p.suffix.lower() in (".shp", ".dbf")
+    text, said = dbf_encoding(p) if shp else ({}, ())
     with warnings.catch_warnings():
         # a property mixing numbers and "" is typed JSON by GDAL and left as text by
         # geopandas, which is how every column is read: the number rules read it, and say
@@ -161,51 +161,10 @@ def read_gis_noted(p: Path, layer: str | None) -> tuple[Any, tuple[str, ...]]:
         if layer is None and chosen == "points":
             gis = _with_area_events(p, gis)
     gis = exact_ints(gis, p.read_bytes()) if p.suffix.lower() == ".geojson" else gis
-    if shp:  # the names before the 10-character cut, if listed beside
-        fields = [str(c) for c in gis.columns if c != gis.geometry.name]
-        renamed, named = sidecar_names(p, fields)
+    if shp:  # the names before the 10-character cut: listed beside, or the codebooks'
+        renamed, named = field_names(p, [str(c) for c in gis.columns if c != "geometry"])
         gis, notes = gis.rename(columns=renamed), (*notes, *said, *named)
     return gis, notes
-
-
-def _dbf_encoding(p: Path) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Read a shapefile's text as UTF-8 when it is, and no ``.cpg`` or code page says so.
-
-    A shapefile copied without its ``.cpg`` is read by GDAL as ISO-8859-1 (``Kābul`` would
-    come back garbled); its records are read as UTF-8 when they hold any and all decode so.
-    """
-    there = [f for f in (p.with_suffix(s) for s in (".cpg", ".CPG", ".dbf", ".DBF")) if f.is_file()]
-    data = there[0].read_bytes() if there and there[0].suffix.lower() == ".dbf" else b""
-    records = data[int.from_bytes(data[8:10], "little") :] if data[29:30] == b"\0" else b""
-    try:  # a code page in the header (byte 29): GDAL reads by it
-        records.decode("utf-8")
-    except UnicodeDecodeError:
-        return {}, ()
-    note = f"{p}: no .cpg beside it to name its text encoding; read as UTF-8, which its text is"
-    return ({}, ()) if records.isascii() else ({"encoding": "UTF-8"}, (note,))
-
-
-def sidecar_names(path: Path, fields: list[str]) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Return the column names a shapefile's ``<name>.fields.csv`` gives its fields, and a note.
-
-    incidentmap writes it beside every shapefile (``field,column``); its fields are matched
-    ignoring case (a dBASE tool may capitalise them), one it does not list keeps its name. A
-    sidecar that is no such table, or gives two fields one name, is set aside with a note.
-    """
-    side = path.with_suffix(".fields.csv")
-    if not side.is_file():
-        return {}, ()
-    aside = f"{path}: {side.name} set aside (%s); the fields keep their names"
-    try:
-        table = pd.read_csv(side, dtype=str, keep_default_na=False)
-        given = dict(zip(table["field"].str.casefold(), table["column"], strict=True))
-    except Exception:  # any unreadable sidecar: the names stay as they are, said
-        return {}, (aside % "not a list of field,column",)
-    names = {f: given.get(f.casefold(), f) for f in fields}
-    if len(set(names.values())) < len(names):
-        return {}, (aside % "it gives two fields one name",)
-    renamed = {f: n for f, n in names.items() if f != n}
-    return renamed, ((f"{path}: field names as listed in {side.name}",) if renamed else ())
 
 
 def _with_area_events(p: Path, points: Any) -> Any:
