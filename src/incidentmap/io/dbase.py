@@ -31,7 +31,8 @@ def field_names(path: Path, fields: list[str]) -> tuple[dict[str, str], tuple[st
     """
     renamed, notes = sidecar_names(path, fields)
     if not renamed:
-        renamed, notes = uncut_names(path, fields)
+        renamed, cut = uncut_names(path, fields)
+        notes = (*notes, *cut)
     return renamed, (*notes, *_table_alone(path))
 
 
