@@ -136,3 +136,27 @@ def test_a_dbf_alone_is_read_as_its_table(capsys, use_cache, tmp_path):
     code, out, err = run(capsys, "geocode", dbf, "-o", tmp_path / "g.csv")
     assert code == 0 and "the attribute table alone; its geometry is in" in err
     assert f"wrote: {len(rows)} rows" in err
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [('{"status": 200, "success": true, "count": 0, "data": []}', "'data' is empty, count 0"),
+     ('{"TotalCount": 0, "TotalPages": 0, "NextPageUrl": "", "Result": []}',
+      "'Result' is empty, count 0"),
+     ('{"data": []}', "'data' is empty"),
+     ("[]", "an empty list: no rows"),
+     ('{"message": "Authorization has been denied for this request."}',
+      "an API's error answer, not data: Authorization has been denied")],
+)  # fmt: skip
+def test_an_empty_api_answer_is_said(capsys, use_cache, tmp_path, body, said):
+    # a query that matched nothing was refused as "no coordinate or place-name columns"
+    src = tmp_path / "answer.json"
+    src.write_text(body)
+    for command in ("geocode", "aggregate"):
+        code, out, err = run(capsys, command, src, "-o", tmp_path / f"{command}.csv")
+        assert code == 1 and said in err and "Traceback" not in err, err
+        assert not (tmp_path / f"{command}.csv").exists()
+    from incidentmap.errors import InputFileError
+
+    with pytest.raises(InputFileError, match="no rows|error answer"):
+        im.read(src)

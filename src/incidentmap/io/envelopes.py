@@ -39,6 +39,9 @@ def _is_records(value: Any) -> bool:
 def _error(obj: dict[str, Any]) -> str | None:
     """Return an API's error message when the envelope reports one."""
     err = obj.get("error")
+    said = obj.get("message", obj.get("Message"))
+    if isinstance(said, str) and not any(isinstance(v, list) for v in obj.values()):
+        return said  # {"message": "Authorization has been denied for this request."}
     if obj.get("success") is False or isinstance(err, dict | str):
         if isinstance(err, dict):
             err = err.get("message") or err.get("msg") or err
@@ -116,6 +119,8 @@ def records(obj: Any, path: str) -> tuple[pd.DataFrame, list[str]]:
         An API's error answer; no member is a list of objects; several are.
     """
     if _is_records(obj):
+        if not obj:
+            raise InputFileError(path, "the file holds an empty list: no rows to read")
         return pd.DataFrame(obj), []
     if not isinstance(obj, dict):
         raise InputFileError(path, _EXPECTED)
@@ -127,7 +132,17 @@ def records(obj: Any, path: str) -> tuple[pd.DataFrame, list[str]]:
         return _esri(obj), []
     key = _records_key(obj, path)
     rows = obj[key]
+    if not rows:  # a query that matched nothing: said, not "no coordinate columns"
+        raise InputFileError(
+            path, f"the API's answer holds no rows ({key!r} is empty{_count(obj)})"
+        )
     return pd.DataFrame(rows), _page_note(obj, len(rows), key, path)
+
+
+def _count(obj: dict[str, Any]) -> str:
+    """Say the rows the envelope counts (``count``, ``TotalCount``), when it does."""
+    n = next((obj[k] for k in ("count", *_TOTAL_KEYS) if isinstance(obj.get(k), int)), None)
+    return "" if n is None else f", count {n:,}"
 
 
 def _records_key(obj: dict[str, Any], path: str) -> str:
