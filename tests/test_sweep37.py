@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import incidentmap as im
@@ -133,7 +136,7 @@ def test_a_dbf_alone_is_read_as_its_table(capsys, use_cache, tmp_path):
     dbf = path.with_suffix(".dbf")
     frame = im.read(dbf).frame
     assert len(frame) == len(rows) and list(frame["event_id"]) == list(rows["event_id_cnty"])
-    code, out, err = run(capsys, "geocode", dbf, "-o", tmp_path / "g.csv")
+    code, _, err = run(capsys, "geocode", dbf, "-o", tmp_path / "g.csv")
     assert code == 0 and "the attribute table alone; its geometry is in" in err
     assert f"wrote: {len(rows)} rows" in err
 
@@ -153,10 +156,50 @@ def test_an_empty_api_answer_is_said(capsys, use_cache, tmp_path, body, said):
     src = tmp_path / "answer.json"
     src.write_text(body)
     for command in ("geocode", "aggregate"):
-        code, out, err = run(capsys, command, src, "-o", tmp_path / f"{command}.csv")
+        code, _, err = run(capsys, command, src, "-o", tmp_path / f"{command}.csv")
         assert code == 1 and said in err and "Traceback" not in err, err
         assert not (tmp_path / f"{command}.csv").exists()
     from incidentmap.errors import InputFileError
 
-    with pytest.raises(InputFileError, match="no rows|error answer"):
+    with pytest.raises(InputFileError, match=r"no rows|error answer"):
         im.read(src)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.dates(dt.date(2019, 1, 1), dt.date(2024, 12, 31)), min_size=3, max_size=12))
+def test_an_acled_week_is_counted_around_its_date(use_cache, tmp_path_factory, days):
+    # ACLED dates an event known to the week by the week's middle day (time_precision 2):
+    # counted as the week from that day, 29 March went to April and 27 February to March
+    import pandas as pd
+
+    src = tmp_path_factory.mktemp("acled_week") / "week.csv"
+    pd.DataFrame({
+        "event_id_cnty": [f"AFG{i}" for i in range(len(days))],
+        "event_date": [d.strftime("%d %B %Y") for d in days], "time_precision": 2,
+        "event_type": "Battles", "actor1": "Taliban", "admin1": "Panjshir",
+        "location": "Bazarak", "latitude": 35.31, "longitude": 69.52, "geo_precision": 1,
+        "fatalities": 0, "iso": 4,
+    }).to_csv(src, index=False)  # fmt: skip
+    got = im.aggregate(src, level="province", period="month").counts
+    got = got[got["incidents"] > 0].set_index("period_start")["incidents"]
+    want = pd.Series([pd.Timestamp(d.year, d.month, 1) for d in days]).value_counts()
+    assert got.sort_index().to_dict() == want.sort_index().to_dict()
+
+
+def test_an_acled_week_at_a_month_end_through_the_cli(capsys, use_cache, tmp_path):
+    import pandas as pd
+
+    src = tmp_path / "week.csv"
+    days = ["29 March 2023", "30 March 2023", "31 March 2023", "28 February 2023",
+            "27 February 2023"]  # fmt: skip
+    pd.DataFrame({
+        "event_id_cnty": [f"W{i}" for i in range(5)], "event_date": days, "time_precision": 2,
+        "event_type": "Battles", "actor1": "Taliban", "admin1": "Panjshir", "location": "Bazarak",
+        "latitude": 35.31, "longitude": 69.52, "geo_precision": 1, "fatalities": 1, "iso": 4,
+    }).to_csv(src, index=False)  # fmt: skip
+    code, out, err = run(capsys, "query", src, "--since", "2023-03", "--until", "2023-03",
+                         "-f", "csv")  # fmt: skip
+    assert code == 0, err
+    assert sorted(pd.read_csv(io.StringIO(out))["event_id"]) == ["W0", "W1", "W2"]

@@ -157,6 +157,9 @@ class Preset:
     dayfirst : bool or None
         For dates written ``a/b/yy``: True = day first, False = month first,
         None = decide from the values (an error if they do not say).
+    week_middle : bool
+        A date its precision code dates to a week is that week's middle day (ACLED's
+        ``time_precision`` 2: acledR's time vignette); read as the week from 3 days before.
     date_period : str, optional
         The span every row's date stands for (``week``: ACLED's aggregated data count the
         events of the week starting on the row's Saturday); the precision is never finer.
@@ -180,6 +183,7 @@ class Preset:
     precision_codes: dict[str, str] = field(default_factory=dict)
     event_type_codes: dict[str, str] = field(default_factory=dict)
     dayfirst: bool | None = None
+    week_middle: bool = False
     date_period: str | None = None
     citation: str = ""
     evidence: tuple[str, ...] = ()
@@ -327,6 +331,7 @@ PRESETS: dict[str, Preset] = {
             "source_precision": ("geo_precision",),
         },
         date_precision_codes=ACLED_TIME_PRECISION,
+        week_middle=True,
         precision_codes=ACLED_GEO_PRECISION,
         citation=_ACLED,
         evidence=_ACLED_EVIDENCE,
@@ -357,6 +362,7 @@ PRESETS: dict[str, Preset] = {
             "source_precision": ("geo_precision",),
         },
         date_precision_codes=ACLED_TIME_PRECISION,
+        week_middle=True,
         precision_codes=ACLED_GEO_PRECISION,
         citation=_ACLED,
         evidence=(*_ACLED_EVIDENCE, "adm1_name", "admin1_name", "conflict_fatalities"),

@@ -238,6 +238,9 @@ def _refine_precision(
     )
     if code_col and table:
         prec = apply_precision_codes(frame[code_col], table, prec)
+        if chosen.week_middle:  # ACLED dates a week by its middle day: the span starts before
+            mid = (prec == "week").to_numpy() & dates.notna().to_numpy()
+            dates = dates.where(~mid, dates - pd.Timedelta(days=3))
     if chosen.date_period:  # a count of the week (ACLED's aggregated data): never a day
         stated = pd.Series(np.where(dates.notna(), chosen.date_period, None), dtype="object")
         prec = coarser_precision(prec, stated)
