@@ -25,7 +25,7 @@ from incidentmap.render.classes import NODATA_COLOR, ZERO_COLOR, area_colors, cl
 from incidentmap.render.style import MapStyle
 
 __all__ = [
-    "MAX_STEPS", "AreaSeries", "area_series", "no_periods_reason", "period_labels",
+    "MAX_STEPS", "AreaSeries", "area_series", "cumulate", "no_periods_reason", "period_labels",
     "province_only",
 ]  # fmt: skip
 
@@ -138,6 +138,12 @@ class AreaSeries:
         column over the rows placed only to a province, shaped as ``coarse``; None otherwise.
     coarse_known : numpy.ndarray or None
         How many of those rows (weighted) have the measure known, shaped as ``coarse``.
+    tallies : numpy.ndarray or None
+        On a map of a column (fatalities...), each area's incidents in each period
+        (weighted), shaped as ``values``; None otherwise.
+    known : numpy.ndarray or None
+        How many of those incidents have the column known, shaped as ``values``: a sum is
+        said "known for k of n", and a cumulative sum is unknown while none is known.
     """
 
     level: str
@@ -161,6 +167,8 @@ class AreaSeries:
     coarse_measure: np.ndarray | None = None
     coarse_known: np.ndarray | None = None
     partial_start: pd.Timestamp | None = None
+    tallies: np.ndarray | None = None
+    known: np.ndarray | None = None
 
     @property
     def legend_title(self) -> str:
@@ -271,7 +279,8 @@ def area_series(
     ids = layer[key].astype(str).tolist()
     value_col = "incidents_per_100k" if per100k else measure
     values = _matrix(counts, key, value_col, ids, starts)
-    cumulative = np.nancumsum(np.nan_to_num(values, nan=0.0), axis=1)
+    tallies, known = _tallies(counts, key, measure, ids, starts)
+    cumulative = cumulate(values, tallies, known)
     integer = bool(np.all(np.isnan(values) | (values == np.round(values))))
     bins = _classes(values, cumulative, s, integer)
     return AreaSeries(
@@ -292,8 +301,37 @@ def area_series(
         bins=bins,
         colors=area_colors(max(len(b) for b in bins.values())),
         integer=integer,
+        tallies=tallies,
+        known=known,
         **_coarse(incidents, context_for(districts), s, starts, measure),
     )
+
+
+def cumulate(
+    values: np.ndarray, tallies: np.ndarray | None = None, known: np.ndarray | None = None
+) -> np.ndarray:
+    """Return each area's values summed up to each period.
+
+    A sum of a column (``tallies`` and ``known`` given) is unknown (NaN) up to a period
+    where the area has incidents and none of them a known value, 0 where it has none yet;
+    a count or a rate sums as it is (an unknown rate adds nothing).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Area x period values (NaN: unknown).
+    tallies, known : numpy.ndarray, optional
+        The incidents of each area and period, and how many have the value known.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    summed = np.cumsum(np.nan_to_num(values, nan=0.0), axis=1)
+    if tallies is None or known is None:
+        return summed
+    some = np.cumsum(tallies, axis=1) > 0
+    return np.where((np.cumsum(known, axis=1) > 0) | ~some, summed, np.nan)
 
 
 def province_only(incidents: pd.DataFrame) -> np.ndarray:
@@ -411,6 +449,16 @@ def _level_layer(ctx: BoundaryContext, level: str) -> tuple[gpd.GeoDataFrame, st
     if level == "district":
         return disp_d, "district_id", "district"
     return disp_p, "province_code", "province"
+
+
+def _tallies(
+    counts: pd.DataFrame, key: str, measure: str, ids: list[str], starts: list[Any]
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Return a column's incidents and known values per area and period (None, None: a count)."""
+    if f"{measure}_known" not in counts.columns:
+        return None, None
+    tallies = np.nan_to_num(_matrix(counts, key, "incidents", ids, starts))
+    return tallies, np.nan_to_num(_matrix(counts, key, f"{measure}_known", ids, starts))
 
 
 def _matrix(

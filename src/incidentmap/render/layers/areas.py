@@ -32,7 +32,11 @@ class AreasLayer:
             {"i": i, "n": n, **({"p": prov} if prov else {})}
             for i, (n, prov) in enumerate(zip(series.names, provs, strict=True))
         ]
+        tallies = {}  # a column's sum: how many incidents, how many with the value known
+        if series.tallies is not None and series.known is not None:
+            tallies = {"tallies": pack_rows(series.tallies), "known": pack_rows(series.known)}
         return {
+            **tallies,
             "level": series.level,
             "levelName": series.level,
             "measure": series.measure,

@@ -220,23 +220,25 @@
       if (ai >= 0 && nA) {
         var k = ai * nP + t;
         inc[k] += w;
-        if (vcol && !isNaN(vcol[i])) { sum[k] += vcol[i]; known[k]++; }
+        if (vcol && !isNaN(vcol[i])) { sum[k] += vcol[i]; known[k] += w; }  /* weighted, as counts_by_area */
       } else if (ev.pv[i] >= 0) coarse[ev.pv[i] * nP + t] += w;
       if (tlc && tlIdx[ev.c[i]] >= 0) tlc[tlIdx[ev.c[i]]][t] += w;
     }
-    var vals = [], counts = [];
+    var vals = [], counts = [], knowns = [];
     for (var r = 0; r < nA; r++) {
-      var row = new Array(nP), crow = new Array(nP), pop = ev.raw.population ? ev.raw.population[r] : null;
+      var row = new Array(nP), crow = new Array(nP), krow = new Array(nP), pop = ev.raw.population ? ev.raw.population[r] : null;
       for (var p = 0; p < nP; p++) {
         var x = inc[r * nP + p];
-        crow[p] = x;
+        crow[p] = x; krow[p] = known[r * nP + p];
         if (kind === "incidents") row[p] = x;
         else if (kind === "per100k") row[p] = pop > 0 ? x / pop * 1e5 : null;
         else row[p] = x > 0 ? (known[r * nP + p] > 0 ? sum[r * nP + p] : null) : 0;
       }
-      vals.push(row); counts.push(crow);
+      vals.push(row); counts.push(crow); knowns.push(krow);
     }
-    this.vals = vals; this.cums = IM.cumulate(vals);
+    var summed = kind === "fatalities" || kind === "m";  /* a column's sum: known apart */
+    this.tallies = summed ? counts : null; this.known = summed ? knowns : null;
+    this.vals = vals; this.cums = IM.cumulate(vals, this.tallies, this.known);
     this.fCounts = counts; this.fCoarse = coarse; this.fStats = st;
     if (tlc) { var tot = new Float64Array(nP); tlc.forEach(function (c) { for (var q = 0; q < nP; q++) tot[q] += c[q]; }); this.fTimeline = [tlc, tot]; }
     if (a) this._recountClasses();
@@ -313,7 +315,7 @@
     if (active) { this.keep = this._keepMask(); this._recount(); }
     else {
       this.keep = null; this.fBins = null; this.fColors = null; this.fSurge = null; this.fStats = null; this.fCoarse = null; this.fTimeline = null;
-      if (a) { this.vals = a.values; this.cums = a.cum; }
+      if (a) { this.vals = a.values; this.cums = a.cum; this.tallies = a.tallies || null; this.known = a.known || null; }
     }
     var f = this.filterState();
     this._showRange(f.from === null && f.to === null ? null : (f.from === null ? 0 : f.from), f.to === null ? this.nPeriods - 1 : f.to);

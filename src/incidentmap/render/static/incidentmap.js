@@ -51,10 +51,17 @@
     return out;
   }
 
-  function cumulate(values) {
-    return values.map(function (row) {
-      var s = 0, out = new Array(row.length);
-      for (var i = 0; i < row.length; i++) { s += (row[i] === null ? 0 : row[i]); out[i] = s; }
+  /* each area's values summed up to each period; a column's sum (tallies and known given)
+     is unknown while the area has incidents and none with a known value, as
+     render.series.cumulate */
+  function cumulate(values, tallies, known) {
+    return values.map(function (row, r) {
+      var s = 0, n = 0, k = 0, out = new Array(row.length);
+      for (var i = 0; i < row.length; i++) {
+        s += (row[i] === null ? 0 : row[i]);
+        if (tallies) { n += tallies[r][i] || 0; k += known[r][i] || 0; }
+        out[i] = tallies && n > 0 && k === 0 ? null : s;
+      }
       return out;
     });
   }
@@ -107,9 +114,10 @@
       for (var i = 0; i < v.length; i++) if (v[i] === -1) v[i] = null;
       return v;
     });
+    if (a.tallies) { a.tallies = a.tallies.map(function (row) { return unpack(row); }); a.known = a.known.map(function (row) { return unpack(row); }); }
     // cumulative values are computed here, once, from the per-period counts
-    a.cum = cumulate(a.values);
-    this.vals = a.values; this.cums = a.cum;
+    a.cum = cumulate(a.values, a.tallies, a.known);
+    this.vals = a.values; this.cums = a.cum; this.tallies = a.tallies || null; this.known = a.known || null;
     /* restyling 400 areas: canvas beats SVG. The points are drawn by this same canvas, above
        the areas: a second canvas on top would take every mouse event, and no area would ever
        show its tooltip under the mouse (with the points layer on or off). */
@@ -131,7 +139,8 @@
         var hs = el("div", "im-tip-sub");
         tip.appendChild(name); tip.appendChild(sub); tip.appendChild(val); tip.appendChild(hs);
         lyr.bindTooltip(function () {
-          val.textContent = a.measure + ": " + fmt(self.areaValue(i)) + " (" +
+          var v = self.areaValue(i), part = self.knownText(i, v, " incidents; ");
+          val.textContent = a.measure + ": " + fmt(v) + " (" + part +
             self.data.periods[self.t] + (self.mode === "cumulative" ? ", cumulative)" : ")");
           var h = self.data.hotspots;
           if (h) {
@@ -233,6 +242,14 @@
   IncidentMap.prototype.areaValue = function (i) {
     var a = this.data.areas;
     return (this.mode === "cumulative" ? this.cums : this.vals)[i][this.t];
+  };
+
+  /* a column's sum known for some of the area's incidents only: "known for 1 of 2" + tail */
+  IncidentMap.prototype.knownText = function (i, v, tail) {
+    if (!this.tallies || v === null || v === undefined || isNaN(v)) return "";
+    var n = 0, k = 0, from = this.mode === "cumulative" ? 0 : this.t;
+    for (var t = from; t <= this.t; t++) { n += this.tallies[i][t] || 0; k += this.known[i][t] || 0; }
+    return k > 0 && k < n ? "known for " + fmt(k) + " of " + fmt(n) + tail : "";
   };
 
   IncidentMap.prototype.colorFor = function (v) {
@@ -492,7 +509,7 @@
     var a = this.data.areas, vals = [];
     for (var i = 0; i < a.values.length; i++) {
       var v = this.areaValue(i);
-      if (v) vals.push([v, a.names[i]]);
+      if (v) vals.push([v, a.names[i], i]);
     }
     vals.sort(function (x, y) { return y[0] - x[0]; });
     this.topTitle.textContent = "Top " + a.levelName + "s, " + this.data.periods[this.t] +
@@ -500,7 +517,8 @@
     this.topList.textContent = "";
     if (!vals.length) this.topList.appendChild(el("li", null, "none"));
     for (var k = 0; k < Math.min(5, vals.length); k++) {
-      this.topList.appendChild(el("li", null, vals[k][1] + ": " + fmt(vals[k][0])));
+      var known = this.knownText(vals[k][2], vals[k][0], "");
+      this.topList.appendChild(el("li", null, vals[k][1] + ": " + fmt(vals[k][0]) + (known ? " (" + known + ")" : "")));
     }
   };
 
