@@ -30,18 +30,21 @@ import pandas as pd
 
 from incidentmap.aggregate import row_periods, row_weights
 from incidentmap.render.classes import area_colors
+from incidentmap.render.encode import pack_ints, plain_text
 from incidentmap.render.layers.base import LayerContext, StaticContext
 from incidentmap.render.series import AreaSeries
 
 __all__ = [
     "LAYER",
     "PRECISION_CODES",
+    "TEXT_FIELDS",
     "EventGroups",
     "EventLayer",
     "event_table",
     "group_sets",
     "point_rows",
     "populations",
+    "row_text",
 ]
 
 #: a row's place precision on the page: point, district, province, not placed
@@ -197,6 +200,7 @@ def event_table(
     day = (dates - base).dt.days.fillna(-1).to_numpy(np.int64) + 1
     cols["d"] = np.diff(day, prepend=0)  # delta-coded: a file in date order packs small
     t_exceptions = _period_exceptions(cols, day, series, base)
+    span_ends = _span_ends(rows, day)
     blob, spec = _blob(cols, _ids(rows))
     return {
         "n": n,
@@ -212,7 +216,59 @@ def event_table(
         "dayBase": base.strftime("%Y-%m-%d"),
         "dayPrecision": _day_precision(rows),
         **({"tx": t_exceptions} if t_exceptions is not None else {}),
+        **({"spanEnd": span_ends} if span_ends else {}),
+        "text": row_text(rows.iloc[int(pts.sum()) if shared_points else 0 :]),
     }
+
+
+#: the text a point's popup shows that the table's other columns do not: for the rows
+#: placed only to an area (their popups and the list's download)
+TEXT_FIELDS = (
+    ("Event type", "event_type"),
+    ("Actor", "actor"),
+    ("Notes", "notes"),
+    ("Source", "source"),
+)
+
+
+def row_text(rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Return the text fields of ``rows`` as each field's distinct values and codes per row.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The rows not drawn as points, in the table's order.
+
+    Returns
+    -------
+    dict
+        Per field label: ``values`` (the distinct texts) and ``codes`` (packed, -1 none);
+        a field no row holds is left out.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for label, col in TEXT_FIELDS:
+        if col not in rows.columns or not len(rows):
+            continue
+        codes, uniq = pd.factorize(rows[col].map(plain_text), use_na_sentinel=True)
+        if len(uniq):
+            out[label] = {"values": [str(u) for u in uniq], "codes": pack_ints(codes)}
+    return out
+
+
+def _span_ends(rows: pd.DataFrame, day: np.ndarray) -> list[list[int]]:
+    """Return ``[row, days to its last day]`` for day or week rows that span several days.
+
+    UCDP's 30 July to 1 August 2002, ACLED's weeks: the list writes their range.
+    """
+    if "date" not in rows.columns or not len(rows):
+        return []
+    from incidentmap.spans import date_spans
+
+    first, last = date_spans(rows)
+    length = (pd.to_datetime(last) - pd.to_datetime(first)).dt.days.to_numpy()
+    prec = _get(rows, "date_precision", "day").astype(object).fillna("day").to_numpy()
+    keep = (day > 0) & (np.nan_to_num(length, nan=0.0) > 0) & np.isin(prec, ["day", "week"])
+    return [[int(i), int(length[i])] for i in np.flatnonzero(keep)]
 
 
 def _get(rows: pd.DataFrame, col: str, default: Any) -> pd.Series:

@@ -5,6 +5,23 @@
   "use strict";
   var IM = window.IncidentMap, el = IM.el, fmt = IM.fmt, SHOW = 100;
   var COLS = [["date", "Date"], ["place", "Place"], ["group", "Group"], ["category", "Category"], ["toll", "Toll"], ["id", "Source id"]];
+  /* what a point's popup shows besides: in every popup and in the download, not in the list */
+  var MORE = [["eventType", "Event type"], ["actor", "Actor"], ["notes", "Notes"], ["source", "Source"]];
+
+  /* one text field of a row: a point's from the point layer, another's from the table */
+  IM.prototype.rowField = function (r, label) {
+    var ev = this.events, p = this.data.points, t;
+    if (r < ev.np && p) {
+      if (!p.tables || !p.tables[label]) return "";
+      var code = p.text[label] === null ? r : p.text[label][r];
+      return code >= 0 ? p.tables[label][code] : "";
+    }
+    t = ev.raw.text && ev.raw.text[label];
+    if (!t) return "";
+    if (!t.c) t.c = IM.unpack(t.codes);
+    var k = t.c[r - ev.np];
+    return k >= 0 ? t.values[k] : "";
+  };
 
   IM.prototype.eventRow = function (r) {
     var ev = this.events, raw = ev.raw, p = this.data.points, a = this.data.areas, place = "";
@@ -14,11 +31,14 @@
     }
     if (!place && ev.a[r] >= 0 && a) place = a.names[ev.a[r]] + (ev.q[r] > 0 ? " (" + a.level + ")" : "");
     if (!place && ev.pv[r] >= 0) place = raw.provinceNames[ev.pv[r]] + " (province)";
-    var mask = raw.perpSets[ev.g1[r]] || 0, groups = [];
+    if (!place || ev.lm[r] === 2) place = "not placed";  /* in the list, not on the map */
+    var mask = raw.perpSets[ev.g1[r]] || 0, groups = [], self = this;
     raw.groups.forEach(function (g, k) { if ((mask >> k) & 1) groups.push(g); });
-    return { r: r, date: this.dateText(r), place: place, group: groups.join(", "),
-             category: ev.c[r] >= 0 ? raw.categories[ev.c[r]] : "", toll: isNaN(ev.f[r]) ? null : ev.f[r],
-             id: ev.id ? ev.id[r] : "" };
+    var row = { r: r, date: this.dateText(r), place: place, group: groups.join(", "),
+                category: ev.c[r] >= 0 ? raw.categories[ev.c[r]] : "", toll: isNaN(ev.f[r]) ? null : ev.f[r],
+                id: ev.id ? ev.id[r] : "" };
+    MORE.forEach(function (c) { row[c[0]] = self.rowField(r, c[1]); });
+    return row;
   };
 
   /* the rows in view: period, filters, selection, the visible area (positions only) */
@@ -89,7 +109,8 @@
     else if (c && ev.pv[r] >= 0) { at = L.latLng(c.xy[ev.pv[r]][1], c.xy[ev.pv[r]][0]); this.map.setView(at, Math.max(this.map.getZoom(), 7), { animate: false }); }
     if (!at) return;
     var box = el("div", "im-popup"), dl = el("dl");
-    [["Date", x.date], ["Place", x.place], ["Group", x.group], ["Category", x.category], ["Fatalities", x.toll === null ? "unknown" : fmt(x.toll)], ["Source id", x.id]].forEach(function (kv) {
+    [["Date", x.date], ["Place", x.place], ["Group", x.group], ["Category", x.category], ["Event type", x.eventType], ["Actor", x.actor],
+     ["Fatalities", x.toll === null ? "unknown" : fmt(x.toll)], ["Notes", x.notes], ["Source", x.source], ["Source id", x.id]].forEach(function (kv) {
       if (kv[1] === "" || kv[1] === null) return;
       dl.appendChild(el("dt", null, kv[0])); dl.appendChild(el("dd", null, kv[1]));
     });
@@ -166,8 +187,9 @@
   }
   IM.prototype.rowsCsv = function () {
     var rows = this.listRowsNow || this.listRows();  /* every row in view, not only those shown */
-    var lines = [COLS.map(function (c) { return c[1]; }).join(",")];
-    rows.forEach(function (x) { lines.push(COLS.map(function (c) { return csvCell(x[c[0]]); }).join(",")); });
+    var cols = COLS.concat(MORE);
+    var lines = [cols.map(function (c) { return c[1]; }).join(",")];
+    rows.forEach(function (x) { lines.push(cols.map(function (c) { return csvCell(x[c[0]]); }).join(",")); });
     return lines.join("\r\n") + "\r\n";
   };
   IM.prototype.downloadRows = function () {

@@ -140,6 +140,9 @@
     if (ev.day[r] < 0) return "";
     var s = new Date(ev.base + ev.day[r] * 864e5).toISOString().slice(0, 10);
     var dp = ev.raw.dayPrecision;
+    if (!ev.spanEndOf) { ev.spanEndOf = {}; (ev.raw.spanEnd || []).forEach(function (x) { ev.spanEndOf[x[0]] = x[1]; }); }
+    var more = ev.spanEndOf[r];  /* a stated range, or a week: written as its first and last day */
+    if (more) return s + " \u2013 " + new Date(ev.base + (ev.day[r] + more) * 864e5).toISOString().slice(0, 10);
     if (dp && dp.month && dp.month.indexOf(r) >= 0) return s.slice(0, 7);
     if (dp && dp.year && dp.year.indexOf(r) >= 0) return s.slice(0, 4);
     return s;

@@ -62,5 +62,13 @@
     }
   };
 
+  /* a column's sum known for some of the area's incidents only: "known for 1 of 2" + tail */
+  IM.prototype.knownText = function (i, v, tail) {
+    if (!this.tallies || v === null || v === undefined || isNaN(v)) return "";
+    var n = 0, k = 0, from = this.mode === "cumulative" ? 0 : this.t;
+    for (var t = from; t <= this.t; t++) { n += this.tallies[i][t] || 0; k += this.known[i][t] || 0; }
+    return k > 0 && k < n ? "known for " + fmt(k) + " of " + fmt(n) + tail : "";
+  };
+
   void el; void fmt;
 })();

@@ -244,14 +244,6 @@
     return (this.mode === "cumulative" ? this.cums : this.vals)[i][this.t];
   };
 
-  /* a column's sum known for some of the area's incidents only: "known for 1 of 2" + tail */
-  IncidentMap.prototype.knownText = function (i, v, tail) {
-    if (!this.tallies || v === null || v === undefined || isNaN(v)) return "";
-    var n = 0, k = 0, from = this.mode === "cumulative" ? 0 : this.t;
-    for (var t = from; t <= this.t; t++) { n += this.tallies[i][t] || 0; k += this.known[i][t] || 0; }
-    return k > 0 && k < n ? "known for " + fmt(k) + " of " + fmt(n) + tail : "";
-  };
-
   IncidentMap.prototype.colorFor = function (v) {
     var a = this.data.areas;
     if (v === null || v === undefined || isNaN(v)) return a.nodataColor;
@@ -298,6 +290,7 @@
       if (f === "Date" || f === "Period from") v = p.dateText(i);
       else if (p.numbers[f]) v = p.numbers[f][i];
       else if (p.tables[f]) v = p.text[f] === null ? p.tables[f][i] : (p.text[f][i] >= 0 ? p.tables[f][p.text[f][i]] : null);
+      if ((v === null || v === undefined) && f === "Fatalities") v = "unknown";  /* said, as an area row's */
       if (v === null || v === undefined || v === "") continue;
       dl.appendChild(el("dt", null, p.popupFields[k]));
       dl.appendChild(el("dd", null, v));
@@ -397,7 +390,7 @@
   };
 
   /* in files of their own: the timeline (im-timeline.js), names (im-labels.js), the surge and
-     hot-spot layers (im-panels.js), the legend (im-legend.js) */
+     hot-spot layers and "known for k of n" (im-panels.js), the legend (im-legend.js) */
 
   /* a caption, then what the run's filters left out though it may belong (always said) */
   IncidentMap.prototype.captionText = function (text) {
