@@ -94,7 +94,8 @@
     var state = { live: live, events: 0, text: "" };
     inst.a11y = state;
     function write(detail) {
-      var text = summary(inst, detail || {});
+      /* no view event: the map's own summary of its view (filters included), else its state */
+      var text = summary(inst, detail || (inst.viewSummary ? inst.viewSummary() : {}));
       if (text !== state.text) { state.text = text; live.textContent = text; }
     }
     box.addEventListener("incidentmap:view", function (ev) { state.events++; write(ev.detail); });

@@ -203,7 +203,7 @@
       tlc = tl.categories.map(function () { return new Float64Array(nP); });
     }
     var vcol = kind === "fatalities" ? ev.f : ev.m;
-    var st = { rows: 0, total: 0, dmin: Infinity, dmax: -Infinity, fsum: 0, fknown: 0, byPoint: 0, unplaced: 0, coarse: 0, areas: 0, pmin: 2, pmax: 2, noPeriod: {} };
+    var st = { rows: 0, total: 0, dmin: Infinity, dmax: -Infinity, fsum: 0, fknown: 0, byPoint: 0, unplaced: 0, coarse: 0, areas: 0, pmin: 2, pmax: 2, noPeriod: {}, areaOnly: 0, undatedPoints: 0 };
     for (var i = 0; i < ev.n; i++) {
       if (!keep[i]) continue;
       var w = ev.w ? ev.w[i] : 1, t = ev.t[i], ai = ev.a[i];
@@ -216,6 +216,8 @@
       if (!isNaN(ev.f[i])) { st.fsum += ev.f[i]; st.fknown++; }
       if (ev.lm[i] === 1) st.byPoint++; else if (ev.lm[i] === 2) st.unplaced++;
       if (ai < 0 && ev.pv[i] >= 0) st.coarse += w;
+      if (ev.q[i] === 1 || ev.q[i] === 2) st.areaOnly++;  /* the legend's "placed only to a district or province" */
+      if (i < ev.np && t < 0) st.undatedPoints++;
       if (t < 0) {  /* undated, or dated to a span no one period holds: said in the caption */
         if (nP && !data.allDates) { var why = this.noPeriodWhy(i); st.noPeriod[why] = (st.noPeriod[why] || 0) + w; }
         continue;

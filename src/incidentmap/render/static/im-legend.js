@@ -44,25 +44,29 @@
         var ck = el("span", "im-swatch im-cold-key"); row(ck, "cold spot (Gi*, p < 0.05)");
       }
     }
+    var st = this.fStats, ev = this.events;  /* filtered: the counts of the rows kept */
     if (this.data.coarse) {
-      var cb = el("span", "im-swatch im-coarse-key", "n"); row(cb, this.data.coarse.note + " (boxed numbers)");
+      var note = st ? fmt(st.coarse) + " placed only to a province: shown by province" : this.data.coarse.note;
+      var cb = el("span", "im-swatch im-coarse-key", "n"); row(cb, note + " (boxed numbers)");
     }
+    var areaOnly = p ? (st ? st.areaOnly : p.areaOnly) : 0;
+    var undated = p ? (st && ev && ev.np ? st.undatedPoints : p.undated) : 0;
     if (p && p.n) {
       box.appendChild(el("h4", null, p.legendTitle));
       for (var c = 0; c < p.categories.length; c++) {
         var dot = el("span", "im-dot"); dot.style.background = p.catColors[c];
         row(dot, p.categories[c]);
       }
-      if (p.areaOnly) { var ap = el("span", "im-dot im-approx"); row(ap, fmt(p.areaOnly) + " placed only to a district or province: " + (this.data.areas ? "counted in the areas, not drawn as points" : "not on this map (no point to draw; a map of areas counts them)")); }
-      if (p.undated && this.nPeriods > 1) { box.appendChild(el("div", "im-undated", fmt(p.undated) + " not drawn by period: no date, or a date known only to a longer span than one period")); }
+      if (areaOnly) { var ap = el("span", "im-dot im-approx"); row(ap, fmt(areaOnly) + " placed only to a district or province: " + (this.data.areas ? "counted in the areas, not drawn as points" : "not on this map (no point to draw; a map of areas counts them)")); }
+      if (undated && this.nPeriods > 1) { box.appendChild(el("div", "im-undated", fmt(undated) + " not drawn by period: no date, or a date known only to a longer span than one period")); }
       if (p.n > (p.clusterOver || 400)) {
         var cl = el("span", "im-dot im-cluster-key", "n"); cl.style.background = p.clusterColor || "#3f007d";
         row(cl, "cluster of n incidents (click to zoom in)");
       }
       if (p.sizeNote) box.appendChild(el("div", null, p.sizeNote));
       if (p.grid) box.appendChild(el("div", "im-grid-note", p.grid.note));
-    } else if (p && p.areaOnly) {
-      box.appendChild(el("div", "im-undated", fmt(p.areaOnly) + " placed only to a district or province: " + (this.data.areas ? "counted in the areas" : "not on this map (no point to draw; a map of areas counts them)")));
+    } else if (areaOnly) {
+      box.appendChild(el("div", "im-undated", fmt(areaOnly) + " placed only to a district or province: " + (this.data.areas ? "counted in the areas" : "not on this map (no point to draw; a map of areas counts them)")));
     }
   };
 
