@@ -275,8 +275,8 @@ def _table(
     problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
     _formulas(formulas, problems, len(frame), hxl is not None)
-    notes = [*hxl_note(hxl, name), *_told_day(facts, opts, day_one, name), *spaced, *titled]
-    notes += said
+    problems.first = str(frame.columns[0]) if len(frame.columns) else None  # a note's cell
+    notes = [*hxl_note(hxl, name), *_told_day(facts, opts, day_one, name), *spaced, *titled, *said]
     notes = _table_notes(facts, notes, frame if first else None, name)
     codec = facts.encoding
     return RawTable(

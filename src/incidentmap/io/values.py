@@ -152,6 +152,8 @@ class Problems:
         #: column -> (count, first row, first value, what the column holds) of values kept as
         #: unknown (:meth:`keep`)
         self.kept: dict[str, Kept] = {}
+        #: the table's first column, where a note line under the table writes its words
+        self.first: str | None = None
 
     def report(self, mask: np.ndarray, column: str, values: pd.Series, expected: str) -> None:
         """Report the positions in ``mask``: ``values`` at them were not ``expected``."""
@@ -160,7 +162,7 @@ class Problems:
             return
         if self.on_bad == "error":
             i = idx[0]
-            notes = self._notes_after(idx, values)
+            notes = self._notes_after(idx, values) if column == self.first else None
             if notes:  # keeping them (the usual hint) would make notes incidents
                 raise InputFileError(self.path, notes, row=int(self.rows[i]), keepable=False)
             more = f" ({len(idx) - 1} more rows like it)" if len(idx) > 1 else ""
