@@ -195,11 +195,14 @@ def _unzip(p: Path, name: str, readable: Collection[str], tmp: Path) -> tuple[Pa
 
 
 def _is_sidecar(m: zipfile.ZipInfo, members: list[zipfile.ZipInfo]) -> bool:
-    """Tell a shapefile's ``<name>.fields.csv`` (incidentmap's list of its field names)."""
-    name = m.filename
-    stem = name[: -len(".fields.csv")]
+    """Tell a part of a ``.shp`` that is no table: its ``.fields.csv`` or its ``.dbf``.
+
+    incidentmap's list of the field names, and the attributes (a table when alone).
+    """
+    name = m.filename.lower()
+    ends = next((e for e in (".fields.csv", ".dbf") if name.endswith(e)), None)
     shp = {x.filename.lower() for x in members}
-    return name.lower().endswith(".fields.csv") and f"{stem}.shp".lower() in shp
+    return ends is not None and f"{name[: -len(ends)]}.shp" in shp
 
 
 def _skipped(m: zipfile.ZipInfo) -> bool:
