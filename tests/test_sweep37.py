@@ -203,3 +203,40 @@ def test_an_acled_week_at_a_month_end_through_the_cli(capsys, use_cache, tmp_pat
                          "-f", "csv")  # fmt: skip
     assert code == 0, err
     assert sorted(pd.read_csv(io.StringIO(out))["event_id"]) == ["W0", "W1", "W2"]
+
+
+HAPI = """location_code,admin1_code,admin1_name,admin2_code,admin2_name,admin_level,event_type,\
+events,fatalities,reference_period_start,reference_period_end
+#country+code,#adm1+code,#adm1+name,#adm2+code,#adm2+name,#adm+level,#event+type,#event+num,\
+#affected+killed,#date+start,#date+end
+AFG,AF06,Nangarhar,AF0601,Jalalabad,2,political_violence,10,12,2023-03-01,2023-03-31
+AFG,AF06,Nangarhar,AF0601,Jalalabad,2,civilian_targeting,4,5,2023-03-01,2023-03-31
+AFG,AF06,Nangarhar,AF0601,Jalalabad,2,demonstration,2,0,2023-03-01,2023-03-31
+AFG,AF01,Kabul,AF0101,Kabul,2,political_violence,7,3,2023-03-01,2023-03-31
+AFG,AF01,Kabul,AF0101,Kabul,2,civilian_targeting,3,3,2023-03-01,2023-03-31
+"""
+
+
+def test_hapi_civilian_targeting_is_not_counted_twice(capsys, use_cache, tmp_path):
+    # HDX HAPI's civilian_targeting events are political_violence events too: Nangarhar's
+    # March read 16 incidents (10 + 4 + 2) for the 12 it had
+    import pandas as pd
+
+    src = tmp_path / "hapi.csv"
+    src.write_text(HAPI)
+    counts = im.aggregate(src, level="province", period=None).counts.set_index("province")
+    assert counts.loc["Nangarhar", "incidents"] == 12 and counts.loc["Kabul", "incidents"] == 7
+    assert counts.loc["Nangarhar", "fatalities"] == 12 and counts.loc["Kabul", "fatalities"] == 3
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0 and "so each event counts once" in err
+    a = pd.read_csv(tmp_path / "a.csv").set_index("province")
+    assert a.loc["Nangarhar", "incidents"] == 12 and a["incidents"].sum() == 19
+    for asked, want in (("civilian_targeting", [3, 4]), ("political_violence", [7, 10])):
+        alone = im.query(src, event_type=[asked]).frame  # asked alone: as published
+        assert sorted(alone["events"].astype(int)) == want
+        code, _, err = run(capsys, "query", src, "--event-type", asked)
+        assert code == 0 and f"2 rows ({sum(want)} incidents) match" in err
+        assert "counts once" not in err
+    both = im.query(src, event_type=["civilian_targeting", "political_violence"]).frame
+    assert both["events"].astype(int).sum() == 17  # 7 + 10: each event once

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incidentmap.errors import InputFileError, UsageError
+from incidentmap.errors import InputFileError, UsageError, plural
 from incidentmap.jobs.report import Report
 from incidentmap.options import Filters, GeoOptions, ReadOptions
 
@@ -130,7 +130,7 @@ def load(source: Source, filters: Filters | None, report: Report, *, quiet: bool
             "can be told to be of a group, so every count would be 0 for an unknown; drop `group`"
         )
         raise UsageError(msg, field="group")
-    g = _weigh(g, f.weight, report)
+    g = _counted_once(_weigh(g, f.weight, report), f, report)
     cover, basis = _covered(g, f.until, preset)
     chosen = select_rows(g, f)
     kept, left_out = chosen.kept, chosen.uncertain
@@ -292,6 +292,58 @@ def _weigh(g: Any, column: str | None, report: Report) -> Any:
         f"{len(out):,} rows" + (" (`weight` none counts each row as one)" if found else ""),
         field="weight",
     )
+    return out
+
+
+#: event types a count table counts twice: HDX HAPI's ``civilian_targeting`` events are
+#: counted in its ``political_violence`` too (HAPI's usage guide: "The three event categories
+#: are not mutually exclusive")
+SUBSET_TYPES = {"civilian_targeting": "political_violence"}
+
+
+def _counted_once(g: Any, f: Filters, report: Report) -> Any:
+    """Count each event once where one type's rows count again inside another's (HDX HAPI).
+
+    When both types are counted (no ``event_type`` asked, or both), the outer type's row of
+    an area and period counts the events and fatalities the inner type's rows do not: the
+    totals count each event once, the inner type keeps its own (a count by target still
+    finds its civilians). Asked alone, each type counts as published.
+    """
+    col = g.attrs.get("weight")
+    if "event_type" not in g.columns or not col:
+        return g
+    types = g["event_type"].astype("string").str.strip().str.casefold()
+    asked = {t.strip().casefold() for t in f.event_type or ()} or set(types.dropna())
+    for part, whole in SUBSET_TYPES.items():
+        inner, outer = (types == part).fillna(False), (types == whole).fillna(False)
+        if {part, whole} <= asked and inner.any() and outer.any():
+            g = _less_inner(g, inner.to_numpy(), outer.to_numpy(), col)
+            report.add(
+                "subset_counted_once",
+                f"event type {whole!r} counts {part!r} events too (HDX HAPI's types overlap): "
+                f"its rows count the rest ({plural(int(inner.sum()), 'row')} of {part!r} "
+                f"taken from them), so each event counts once; `event_type` {whole} counts "
+                "them as published",
+                field="event_type",
+            )
+    return g
+
+
+def _less_inner(g: Any, inner: Any, outer: Any, col: str) -> Any:
+    """Take the inner rows' events (and known fatalities) from the outer row of their area."""
+    import pandas as pd
+
+    key = [c for c in ("province_code", "district_id", "date", "date_precision") if c in g]
+    ids = g[key].astype("string").fillna("").agg("|".join, axis=1)
+    sums = ["fatalities"] if "fatalities" in g.columns else []
+    taken = g.loc[inner, [col, *sums]].apply(pd.to_numeric, errors="coerce")
+    taken = taken.groupby(ids[inner].to_numpy()).sum(min_count=1)
+    out = g.copy()
+    here = ids[outer]
+    for c in (col, *sums):
+        less = here.map(taken[c]).astype("Float64").fillna(0).to_numpy(dtype=float)
+        have = pd.to_numeric(out.loc[outer, c], errors="coerce").to_numpy(dtype=float)
+        out.loc[outer, c] = (have - less).clip(min=0)
     return out
 
 
