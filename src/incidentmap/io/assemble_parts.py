@@ -230,21 +230,30 @@ def _refine_precision(
     end = next((by_key[k] for k in ends if k in by_key), None)
     if end is not None and mapping.get("date") != end:
         prec = _span_precision(frame, (mapping.get("date", ""), end), dates, prec, problems)
-    code_col = mapping.get("date_precision")
-    table = (
-        DATE_PRECISION_COLUMNS.get(header_key(code_col), chosen.date_precision_codes)
-        if code_col
-        else {}
-    )
-    if code_col and table:
-        prec = apply_precision_codes(frame[code_col], table, prec)
-        if chosen.week_middle:  # ACLED dates a week by its middle day: the span starts before
-            mid = (prec == "week").to_numpy() & dates.notna().to_numpy()
-            dates = dates.where(~mid, dates - pd.Timedelta(days=3))
+    dates, prec = _coded_precision(frame, chosen, mapping.get("date_precision"), dates, prec)
     if chosen.date_period:  # a count of the week (ACLED's aggregated data): never a day
         stated = pd.Series(np.where(dates.notna(), chosen.date_period, None), dtype="object")
         prec = coarser_precision(prec, stated)
     return dates, prec
+
+
+def _coded_precision(
+    frame: pd.DataFrame, chosen: Preset, code_col: str | None, dates: pd.Series, prec: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Apply a source's own precision codes (ACLED ``time_precision``, UCDP ``date_prec``)."""
+    if not code_col:
+        return dates, prec
+    table = DATE_PRECISION_COLUMNS.get(header_key(code_col), chosen.date_precision_codes)
+    if not table:
+        return dates, prec
+    prec = apply_precision_codes(frame[code_col], table, prec)
+    return (_week_starts(dates, prec) if chosen.week_middle else dates), prec
+
+
+def _week_starts(dates: pd.Series, prec: pd.Series) -> pd.Series:
+    """Move a week dated by its middle day (ACLED) to the week's first day, 3 days before."""
+    mid = (prec == "week").to_numpy() & dates.notna().to_numpy()
+    return dates.where(~mid, dates - pd.Timedelta(days=3))
 
 
 def _span_precision(

@@ -47,6 +47,15 @@ def _codebook_keys() -> frozenset[str]:
     return frozenset(keys)
 
 
+def _uncut(field: str, known: frozenset[str], have: set[str]) -> str | None:
+    """Return the one codebook name a field of 10 characters was cut from, else None."""
+    key = header_key(field)
+    if len(field) != DBF_NAME or key in known:
+        return None
+    fits = [k for k in known if k.startswith(key) and k != key]
+    return fits[0] if len(fits) == 1 and fits[0] not in have else None
+
+
 def uncut_names(path: Path, fields: list[str]) -> tuple[dict[str, str], tuple[str, ...]]:
     """Return the codebook names that fields of 10 characters were cut from, and a note.
 
@@ -55,16 +64,8 @@ def uncut_names(path: Path, fields: list[str]) -> tuple[dict[str, str], tuple[st
     given that name, unless another field has it or takes it too; ``attacktype`` (both
     ``attacktype1`` and ``attacktype1_txt``) keeps its own.
     """
-    known = _codebook_keys()
-    have = {header_key(f) for f in fields}
-    found: dict[str, str] = {}
-    for f in fields:
-        key = header_key(f)
-        if len(f) != DBF_NAME or key in known:
-            continue
-        fits = [k for k in known if k.startswith(key) and k != key]
-        if len(fits) == 1 and fits[0] not in have:
-            found[f] = fits[0]
+    known, have = _codebook_keys(), {header_key(f) for f in fields}
+    found = {f: n for f in fields if (n := _uncut(f, known, have)) is not None}
     twice = {n for n in found.values() if list(found.values()).count(n) > 1}
     renamed = {f: n for f, n in found.items() if n not in twice}
     if not renamed:

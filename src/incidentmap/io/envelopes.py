@@ -36,12 +36,20 @@ def _is_records(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(r, dict) for r in value)
 
 
-def _error(obj: dict[str, Any]) -> str | None:
-    """Return an API's error message when the envelope reports one."""
-    err = obj.get("error")
+def _message_only(obj: dict[str, Any]) -> str | None:
+    """Return the text of an answer that is a message and no data (``{"message": "..."}``)."""
     said = obj.get("message", obj.get("Message"))
     if isinstance(said, str) and not any(isinstance(v, list) for v in obj.values()):
         return said  # {"message": "Authorization has been denied for this request."}
+    return None
+
+
+def _error(obj: dict[str, Any]) -> str | None:
+    """Return an API's error message when the envelope reports one."""
+    err = obj.get("error")
+    said = _message_only(obj)
+    if said is not None:
+        return said
     if obj.get("success") is False or isinstance(err, dict | str):
         if isinstance(err, dict):
             err = err.get("message") or err.get("msg") or err

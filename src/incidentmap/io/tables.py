@@ -54,7 +54,6 @@ __all__ = [
     "read_table_facts",
 ]
 
-#: GIS formats (a shapefile's ``.dbf`` alone is its attribute table: columns, no geometry)
 GEO_EXTS = {".geojson", ".gpkg", ".fgb", ".shp", ".dbf", ".kml", ".gml", ".geojsonl", ".geojsons"}
 EXCEL_EXTS = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_EXTS = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
