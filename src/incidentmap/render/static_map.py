@@ -216,9 +216,28 @@ def _credits(
     held = no_period(incidents, series.period, "on no panel")
     if held:  # undated, or dated to a span no one period holds: said, never silently left out
         lines.insert(0, held[0].upper() + held[1:] + ".")
+    nowhere = _placed_nowhere(incidents)
+    if nowhere:  # in the page's totals and list; on no panel of the image: said here
+        lines.insert(0, nowhere)
     if left_out:
         lines.insert(0, left_out)
     return "\n".join([*lines, areas])
+
+
+def _placed_nowhere(incidents: pd.DataFrame) -> str:
+    """Return "1 incident placed nowhere (...): on no panel." ("" when every one is placed)."""
+    if "geocode_method" not in incidents.columns:
+        return ""
+    from incidentmap.aggregate import row_weights
+
+    mask = (incidents["geocode_method"] == "unplaced").to_numpy(bool)
+    n = float(row_weights(incidents)[mask].sum())
+    if not n:
+        return ""
+    return (
+        f"{n:,.10g} incident{'' if n == 1 else 's'} placed nowhere (no place or coordinates "
+        "the boundaries hold): on no panel."
+    )
 
 
 def _chosen_periods(series: AreaSeries, periods: int | list[str] | None) -> list[int]:
