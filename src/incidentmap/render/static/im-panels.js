@@ -70,5 +70,45 @@
     return k > 0 && k < n ? "known for " + fmt(k) + " of " + fmt(n) + tail : "";
   };
 
+  /* the open panels of the top-left column (events, filters) end above the slider and the
+     timeline: the tallest is cut first, each scrolls; none is ever covered, none covers */
+  IM.prototype._fitPanels = function () {
+    var c = this.map.getContainer(), boxes = [];
+    c.querySelectorAll(".leaflet-top.leaflet-left details.im-panel").forEach(function (d) { boxes.push(d); });
+    boxes.forEach(function (d) { d.style.maxHeight = ""; d.style.overflowY = ""; d.style.boxSizing = ""; });
+    if (!boxes.length || (window.matchMedia && window.matchMedia("(max-width: 600px)").matches)) return;  /* print.css folds them */
+    var floor = c.getBoundingClientRect().bottom;
+    c.querySelectorAll(".leaflet-bottom.leaflet-left .leaflet-control").forEach(function (n) {
+      var r = n.getBoundingClientRect();
+      if (r.height) floor = Math.min(floor, r.top);
+    });
+    var column = c.querySelectorAll(".leaflet-top.leaflet-left .leaflet-control");
+    var over = column[column.length - 1].getBoundingClientRect().bottom - (floor - 8);
+    var open = boxes.filter(function (d) { return d.open; }).map(function (d) { return [d, d.getBoundingClientRect().height]; });
+    if (over <= 0 || !open.length) return;
+    open.sort(function (x, y) { return y[1] - x[1]; });
+    var level = 0, sum = 0;  /* the height that takes ``over`` off the tallest panels */
+    for (var k = 0; k < open.length; k++) {
+      sum += open[k][1];
+      level = (sum - over) / (k + 1);
+      if (k === open.length - 1 || level >= open[k + 1][1]) break;
+    }
+    level = Math.max(96, Math.floor(level));
+    open.forEach(function (o) {
+      if (o[1] <= level) return;
+      o[0].style.boxSizing = "border-box"; o[0].style.maxHeight = level + "px"; o[0].style.overflowY = "auto";
+    });
+  };
+
+  IM.parts.push({
+    init: function (m) {
+      var c = m.map.getContainer();
+      /* a panel opened or closed (toggle does not bubble: caught on its way down) */
+      c.addEventListener("toggle", function () { m._fitPanels(); }, true);
+      m.map.on("resize", function () { m._fitPanels(); });
+    },
+    draw: function (m) { m._fitPanels(); }
+  });
+
   void el; void fmt;
 })();
