@@ -97,14 +97,18 @@ def test_an_incomplete_latest_week_is_not_called_complete(capsys, use_cache):
     from incidentmap.jobs.report import Report
 
     end = load(Source(SAMPLE), None, Report()).frame["date"].max()
-    week = end - pd.Timedelta(days=end.weekday())
-    assert end - week < pd.Timedelta(days=6)  # the data end inside their last week
+    week = end - pd.Timedelta(days=(end.weekday() - 5) % 7)  # ACLED's weeks: from Saturday
+    last = week + pd.Timedelta(days=6)
+    assert end < last  # the data end inside their last week
     code, _, err = run(capsys, "trends", SAMPLE, "--include-incomplete", "-f", "csv")
     assert code == 0, err
-    assert f"latest week {week:%Y-%m-%d} (incomplete: data end {end:%Y-%m-%d})" in err
-    assert "latest complete week" not in err
+    assert (
+        f"latest ACLED week {week:%Y-%m-%d} to {last:%Y-%m-%d} (incomplete: data end "
+        f"{end:%Y-%m-%d})" in err
+    )
+    assert "latest complete ACLED week" not in err
     code, _, err = run(capsys, "trends", SAMPLE, "-f", "csv")
-    assert code == 0 and "latest complete week" in err and "(incomplete" not in err
+    assert code == 0 and "latest complete ACLED week" in err and "(incomplete" not in err
 
 
 def test_period_complete_line_is_a_note(capsys, use_cache, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -240,3 +241,76 @@ def test_hapi_civilian_targeting_is_not_counted_twice(capsys, use_cache, tmp_pat
         assert "counts once" not in err
     both = im.query(src, event_type=["civilian_targeting", "political_violence"]).frame
     assert both["events"].astype(int).sum() == 17  # 7 + 10: each event once
+
+
+def _acled_weeks(tmp_path, weekly: list[int], *, types: dict[int, str] | None = None):
+    """An ACLED file at Jalalabad: ``weekly[k]`` battles on the Wednesday of ACLED week k
+    (Saturday 2023-01-07 + k weeks), each week also holding the rows of ``types``."""
+    import pandas as pd
+
+    saturday = pd.Timestamp("2023-01-07")
+    rows = []
+    for k, n in enumerate(weekly):
+        day = saturday + pd.Timedelta(weeks=k, days=4)
+        rows += [{"event_date": day, "event_type": "Battles"}] * n
+        for extra, kind in (types or {}).items():
+            rows += [{"event_date": day, "event_type": kind}] * extra
+    rows.append({"event_date": saturday + pd.Timedelta(weeks=len(weekly) - 1, days=6),
+                 "event_type": "Strategic developments"})  # data to the last Friday  # fmt: skip
+    t = pd.DataFrame(rows)
+    t["event_date"] = t["event_date"].dt.strftime("%Y-%m-%d")
+    t = t.assign(event_id_cnty=[f"A{i}" for i in range(len(t))], time_precision=1,
+                 actor1="Taliban", admin1="Nangarhar", location="Jalalabad", latitude=34.43,
+                 longitude=70.45, geo_precision=1, fatalities=0, iso=4)  # fmt: skip
+    src = tmp_path / "weeks.csv"
+    t.to_csv(src, index=False)
+    return src
+
+
+def test_the_trackers_count_violent_events_only(capsys, use_cache, tmp_path):
+    # ACLED's trackers count violent events: 20 protests a week in the latest week made
+    # a surge of a province whose battles held steady
+    src = _acled_weeks(tmp_path, [2, 2, 2, 2, 2], types={})
+    flat = im.trends(src, level="province", period="week", hotspots=False).areas
+    assert not flat.set_index("province").loc["Nangarhar", "surge"]
+    import pandas as pd
+
+    t = pd.read_csv(src)
+    last = t["event_date"].max()
+    protests = t.iloc[[0] * 20].assign(event_type="Protests", event_date=last)
+    pd.concat([t, protests]).to_csv(src, index=False)
+    areas = im.trends(src, level="province", period="week", hotspots=False).areas
+    assert not areas.set_index("province").loc["Nangarhar", "surge"]
+    riots = t.iloc[[0] * 20].assign(event_type="Riots", event_date=last)
+    pd.concat([t, riots]).to_csv(src, index=False)
+    areas = im.trends(src, level="province", period="week", hotspots=False).areas
+    assert areas.set_index("province").loc["Nangarhar", "surge"]
+    code, _, err = run(capsys, "trends", src, "--period", "week", "--no-hotspots", "-f", "csv")
+    assert code == 0 and "surge 1" in err and "(Saturday to Friday)" in err
+
+
+def test_the_trackers_count_acled_weeks_from_saturday(use_cache, tmp_path):
+    # a surge on Saturday and Sunday is in ACLED's latest week; counted from Monday, those
+    # two days fell in the week before and no surge was seen
+    import pandas as pd
+
+    src = _acled_weeks(tmp_path, [1, 1, 1, 1, 0])
+    t = pd.read_csv(src)
+    sat = (pd.Timestamp("2023-01-07") + pd.Timedelta(weeks=4)).strftime("%Y-%m-%d")
+    pd.concat([t, t.iloc[[0] * 3].assign(event_date=sat)]).to_csv(src, index=False)
+    areas = im.trends(src, level="province", period="week", hotspots=False).areas
+    assert areas.set_index("province").loc["Nangarhar", "surge"]
+
+
+def test_a_rule_without_its_weeks_is_unknown_not_false(capsys, use_cache, tmp_path):
+    import pandas as pd
+
+    src = _acled_weeks(tmp_path, [1, 1, 1, 1, 3])
+    areas = im.trends(src, level="province", period="week", hotspots=False).areas
+    assert areas["threat"].isna().all() and areas["surge"].notna().all()
+    code, out, err = run(capsys, "trends", src, "--period", "week", "--no-hotspots", "-f", "csv")
+    assert code == 0 and "threat not evaluated (fewer than 56 ACLED weeks)" in err
+    got = pd.read_csv(io.StringIO(out))
+    assert got["threat"].isna().all()
+    code, out, _ = run(capsys, "trends", src, "--period", "week", "--no-hotspots", "-f", "json")
+    assert code == 0 and all(a["threat"] is None for a in json.loads(out)["areas"])

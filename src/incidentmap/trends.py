@@ -50,6 +50,7 @@ from incidentmap.aggregate import (
     counts_by_area,
     last_day_covered,
     national_timeline,
+    row_weights,
     shifted_weeks,
 )
 from incidentmap.context import context_for
@@ -64,6 +65,8 @@ from incidentmap.hotspots import (
     queen_neighbours,
     queen_weights,
 )
+from incidentmap.trackers import RULES as TRACKER_RULES
+from incidentmap.trackers import Weekly, last_week_end, surge_flags, tracker_flags, weekly_counts
 
 __all__ = [
     "BASELINES",
@@ -316,13 +319,9 @@ def compare(
     out = _area_rows(layer, key, names, ids)
     n_base = _add_change(out, matrix, starts[-1], opts)
     split = _add_split(out, counts, kept, key, starts[-1], opts) if opts.breakdown else {}
-    week_end = _end(last_day, "week", opts.include_incomplete)
-    weekly = (
-        counts  # the same rows counted the same way: no second count
-        if opts.period == "week"
-        else _counts(incidents[when <= week_end + _DAY], layer, opts.level, "week", week_end)
-    )
-    wstarts = _add_acled_rules(out, weekly, key, ids)
+    week_end = last_week_end(last_day, complete=not opts.include_incomplete)
+    weekly = _add_trackers(out, incidents, key, ids, week_end)
+    wstarts = list(weekly.counts.columns)
     quiet_hot = 0
     if opts.hotspots and len(ids) > 1:
         w = queen_neighbours(layer.set_index(layer[key].astype(str)).loc[ids])
@@ -344,9 +343,8 @@ def compare(
             "surge_week": pd.Timestamp(wstarts[-1]) if wstarts else None,
             # rows dated to a longer span than the period (or a week): in totals only
             "coarse_dates": coarse_count(kept, opts.level, opts.period),
-            "coarse_dates_week": coarse_count(
-                incidents[when <= week_end + _DAY], opts.level, "week"
-            ),
+            "coarse_dates_week": weekly.coarse,
+            "tracker_left_out": weekly.left_out,
             # weeks from another weekday (ACLED's Saturdays): counted by calendar week, said
             "shifted_weeks": int(shifted_weeks(kept, opts.period).sum()),
             "hot_without_events": quiet_hot,
@@ -471,21 +469,16 @@ def _add_change(out: pd.DataFrame, matrix: np.ndarray, start: Any, opts: TrendOp
     return int(n_base)
 
 
-def _add_acled_rules(
-    out: pd.DataFrame, weekly: pd.DataFrame, key: str, ids: list[str]
-) -> list[Any]:
-    """Add ACLED's surge and threat flags from the weekly counts; return the weeks' starts."""
-    wm, wids, wstarts = _matrix(weekly, key)
-    if not wstarts:  # no row dated to a day (month-dated counts): no week to apply them to
-        out["surge"], out["threat"] = False, False
-        return []
-    order = {a: i for i, a in enumerate(wids)}
-    rows = np.zeros((len(ids), wm.shape[1]))
-    for n, a in enumerate(ids):
-        if a in order:  # an area with no weekly count has zeros
-            rows[n] = wm[order[a]]
-    out["surge"], out["threat"] = _acled_rules(rows)
-    return wstarts
+def _add_trackers(
+    out: pd.DataFrame, incidents: pd.DataFrame, key: str, ids: list[str], end: pd.Timestamp
+) -> Weekly:
+    """Add ACLED's surge and threat flags from the violent events by ACLED week."""
+    placed = incidents[incidents[key].notna()] if key in incidents else incidents.iloc[:0]
+    weekly = weekly_counts(placed, key, row_weights(placed), end)
+    rows = weekly.counts.reindex(ids, fill_value=0).to_numpy(dtype=float)  # quiet areas: 0
+    surge, threat = tracker_flags(rows)
+    out["surge"], out["threat"] = surge.array, threat.array
+    return weekly
 
 
 def _add_hotspots(
@@ -540,10 +533,7 @@ def _last_complete_end(last_day: pd.Timestamp, period: str) -> pd.Timestamp:
 
 
 RULES = {
-    "surge": "ACLED Subnational Surge Tracker: the latest week >= 2 x the mean weekly count of "
-    "the 4 weeks before it, and that mean >= 1",
-    "threat": "ACLED Subnational Threat Tracker: the mean weekly count of the latest 4 weeks "
-    ">= 2 x the mean weekly count of the 52 weeks before them, and the 4-week mean >= 1",
+    **TRACKER_RULES,
     "rising": "one-sided conditional (binomial) test of the latest period against the baseline "
     "periods under a constant rate, p < alpha",
     "hotspot": "Getis-Ord Gi* of the latest period, queen contiguity, permutation p < alpha; "
@@ -557,44 +547,3 @@ def _matrix(counts: pd.DataFrame, key: str) -> tuple[np.ndarray, list[str], list
         index=key, columns="period_start", values="incidents", aggfunc="sum", fill_value=0
     )
     return pivot.to_numpy(dtype=float), [str(i) for i in pivot.index], list(pivot.columns)
-
-
-def surge_flags(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """ACLED's Subnational Surge Tracker rule on every period of an area-by-period matrix.
-
-    A period is a surge where its count is at least twice the mean count of the 4 periods
-    before it, and that mean is at least 1. The first 4 periods have no baseline.
-
-    Parameters
-    ----------
-    matrix : numpy.ndarray
-        Counts, one row per area, one column per period (NaN counts as 0).
-
-    Returns
-    -------
-    flags : numpy.ndarray of bool
-        Where the rule holds.
-    baseline : numpy.ndarray of float
-        The mean of the 4 periods before each period (NaN where there are not 4).
-    """
-    v = np.nan_to_num(np.asarray(matrix, dtype=float), nan=0.0)
-    n = v.shape[1]
-    baseline = np.full(v.shape, np.nan)
-    if n > 4:
-        total = np.cumsum(np.pad(v, ((0, 0), (1, 0))), axis=1)
-        baseline[:, 4:] = (total[:, 4:n] - total[:, : n - 4]) / 4
-    with np.errstate(invalid="ignore"):
-        flags = (baseline >= 1) & (v >= 2 * baseline)
-    return flags, baseline
-
-
-def _acled_rules(weekly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the surge and threat flags of the latest week."""
-    n = weekly.shape[1]
-    surge = surge_flags(weekly)[0][:, -1] if n else np.zeros(len(weekly), dtype=bool)
-    recent = weekly[:, max(0, n - 4) :]
-    year = weekly[:, max(0, n - 56) : max(0, n - 4)]
-    recent_mean = recent.mean(axis=1) if recent.shape[1] == 4 else np.full(len(weekly), np.nan)
-    year_mean = year.mean(axis=1) if year.shape[1] == 52 else np.full(len(weekly), np.nan)
-    threat = (recent_mean >= 1) & (recent_mean >= 2 * year_mean)
-    return surge.astype(bool), np.nan_to_num(threat, nan=False).astype(bool)

@@ -281,7 +281,7 @@ def _flagged(result: pd.DataFrame) -> pd.Series:
     keep = pd.Series(False, index=result.index)
     for c in ("rising", "surge", "threat"):
         if c in result:
-            keep |= result[c].astype(bool)
+            keep |= result[c].fillna(False).astype(bool)
     if "hotspot" in result:
         keep |= result["hotspot"].notna()
     if "emerging" in result:

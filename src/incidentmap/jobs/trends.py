@@ -251,13 +251,27 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
         add("by_target", f"latest {period} by target: {split_line(f['by_target'])}", kind="info")
     _say_quiet_hot(result, request)
     areas = result.areas
-    counts = {k: int(areas[k].sum()) for k in ("surge", "threat", "rising") if k in areas}
+    counts = {k: _flagged(areas, k) for k in ("surge", "threat", "rising")}
     add(
         "flagged",
-        f"{request.level}s flagged: surge {counts.get('surge', 0)}, threat "
-        f"{counts.get('threat', 0)}, rising {counts.get('rising', 0)} of {len(areas)}",
+        f"{request.level}s flagged: surge {counts['surge']}, threat {counts['threat']}, rising "
+        f"{counts['rising']} of {len(areas)}",
         kind="info",
     )
+
+
+#: the weeks each tracker needs (the latest and its baseline)
+_WEEKS_NEEDED = {"surge": 5, "threat": 56}
+
+
+def _flagged(areas: Any, rule: str) -> str:
+    """``3``, or ``not evaluated (fewer than 56 ACLED weeks)`` where the rule had no weeks."""
+    if rule not in areas:
+        return "0"
+    flags = areas[rule]
+    if rule in _WEEKS_NEEDED and len(flags) and flags.isna().all():
+        return f"not evaluated (fewer than {_WEEKS_NEEDED[rule]} ACLED weeks)"
+    return str(int(flags.fillna(False).astype(bool).sum()))
 
 
 def _say_undated(report: Report, frame: Any, period: str) -> None:
@@ -293,9 +307,18 @@ def _surge_week(f: dict[str, Any]) -> str:
     import pandas as pd
 
     week, end = f["surge_week"], f.get("data_end")
-    if end is not None and week + pd.Timedelta(days=6) > end:
-        return f"latest week {week:%Y-%m-%d} (incomplete: data end {end:%Y-%m-%d})"
-    return f"latest complete week {week:%Y-%m-%d}"
+    last = week + pd.Timedelta(days=6)
+    left = f.get("tracker_left_out", 0)
+    them = f"; {left:,} rows of ACLED's non-violent types not counted" if left else ""
+    if end is not None and last > end:
+        return (
+            f"latest ACLED week {week:%Y-%m-%d} to {last:%Y-%m-%d} (incomplete: data end "
+            f"{end:%Y-%m-%d}){them}"
+        )
+    return (
+        f"latest complete ACLED week {week:%Y-%m-%d} to {last:%Y-%m-%d} (Saturday to Friday), "
+        f"violent events{them}"
+    )
 
 
 def _left_out(f: dict[str, Any], period: str) -> str:
