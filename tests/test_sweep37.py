@@ -314,3 +314,40 @@ def test_a_rule_without_its_weeks_is_unknown_not_false(capsys, use_cache, tmp_pa
     assert got["threat"].isna().all()
     code, out, _ = run(capsys, "trends", src, "--period", "week", "--no-hotspots", "-f", "json")
     assert code == 0 and all(a["threat"] is None for a in json.loads(out)["areas"])
+
+
+WORKBOOK = INCIDENTS / "acled_afg_2017on_province_level.xlsx"
+
+
+def test_a_month_since_cuts_is_not_a_month(capsys, use_cache, tmp_path):
+    # `since 2025-02-15` made a half February one of the twelve baseline months, and
+    # aggregate called it complete
+    import pandas as pd
+
+    whole = im.trends(WORKBOOK, period="month", hotspots=False, since="2025-03-01")
+    cut = im.trends(WORKBOOK, period="month", hotspots=False, since="2025-02-15")
+    a, b = (r.areas.set_index("province") for r in (whole, cut))
+    assert (a["baseline_mean"] == b["baseline_mean"]).all()  # the half month left out
+    assert b.loc["Kabul", "baseline_periods"] == 11
+    code, _, err = run(capsys, "trends", WORKBOOK, "--period", "month", "--no-hotspots",
+                       "--since", "2025-02-15", "-f", "csv")  # fmt: skip
+    assert code == 0 and "the first month, which --since cuts, is left out" in err
+    out = tmp_path / "agg.csv"
+    code, _, err = run(capsys, "aggregate", WORKBOOK, "--level", "province", "--period", "month",
+                       "--since", "2025-02-15", "-o", out)  # fmt: skip
+    assert code == 0 and "the month from 2025-02-01: --since (2025-02-15) cuts it" in err
+    done = pd.read_csv(out).groupby("period_start")["period_complete"].first()
+    assert not done["2025-02-01"] and done["2025-03-01"]
+    counts = im.aggregate(WORKBOOK, level="province", period="month", since="2025-02-15").counts
+    assert not counts.loc[counts["period_start"] == "2025-02-01", "period_complete"].any()
+    gpkg = tmp_path / "e.gpkg"
+    code, _, err = run(capsys, "export", WORKBOOK, "--layer", "provinces", "--period", "month",
+                       "--since", "2025-02-15", "-o", gpkg)  # fmt: skip
+    assert code == 0, err
+    import geopandas as gpd
+    import pyogrio
+
+    table = next(n for n, _ in pyogrio.list_layers(gpkg) if n.endswith("_by_month"))
+    long = gpd.read_file(gpkg, layer=table)
+    assert not long.loc[long["period_start"].astype(str).str.startswith("2025-02"),
+                        "period_complete"].astype(bool).any()  # fmt: skip

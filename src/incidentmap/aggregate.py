@@ -281,7 +281,7 @@ def counts_by_area(
     sums: tuple[str, ...] | list[str] = ("fatalities", "injured"),
     span: tuple[Any, Any] | None = None,
     population: pd.DataFrame | None = None,
-    coverage_end: Any = None,
+    coverage: tuple[Any, Any] | None = None,
 ) -> pd.DataFrame:
     """Count incidents and sum numeric columns by area and period.
 
@@ -309,10 +309,10 @@ def counts_by_area(
     population : pandas.DataFrame, optional
         Columns ``province_code`` or ``district_id`` and ``population``: adds
         ``incidents_per_100k`` (and ``<sum>_per_100k``).
-    coverage_end : date-like, optional
-        The last day the data cover (the ``until`` asked for, or the file's last date before
-        any filter); a period it ends inside is marked incomplete. Default: the end of
-        ``span``, else the incidents' last date.
+    coverage : (date or None, date or None), optional
+        The first and last days the data cover (``since``; ``until``, or the file's last
+        date): a period either falls inside is not ``period_complete``. Default: no first
+        day; the end of ``span``, else the incidents' last date.
 
     Returns
     -------
@@ -383,7 +383,7 @@ def counts_by_area(
     if population is not None:
         _add_rates(out, population, key, value_cols)
     if period is not None:
-        _mark_complete(out, period, _coverage(incidents, coverage_end or end))
+        _mark_complete(out, period, coverage, _coverage(incidents, (coverage or [0, 0])[1] or end))
     sort = [key, "period_start"] if period is not None else [key]
     return out.sort_values(sort, kind="stable").reset_index(drop=True)
 
@@ -408,12 +408,13 @@ def _coverage(incidents: pd.DataFrame, end: Any) -> pd.Timestamp | None:
     return None if given is None or pd.isna(given) else pd.Timestamp(given).normalize()
 
 
-def _mark_complete(out: pd.DataFrame, period: str, cover: pd.Timestamp | None) -> None:
-    """Add ``period_complete``: False for a period the data end inside (half a month)."""
+def _mark_complete(out: pd.DataFrame, period: str, coverage: Any, cover: Any) -> None:
+    """Add ``period_complete``: False for a period the data start or end inside (half a month)."""
     if cover is None or "period_start" not in out or out["period_start"].isna().all():
         return
     ends = out["period_start"].dt.to_period(PERIODS[period]).dt.end_time.dt.normalize()
-    out["period_complete"] = (ends <= cover).to_numpy()
+    first = pd.Timestamp((coverage or [None])[0] or out["period_start"].min()).normalize()
+    out["period_complete"] = ((ends <= cover) & (out["period_start"] >= first)).to_numpy()
 
 
 def _sums(grouped: Any, value_cols: list[str], sum_cols: list[str]) -> pd.DataFrame:

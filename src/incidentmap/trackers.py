@@ -90,6 +90,17 @@ def last_week_end(last_day: pd.Timestamp, complete: bool = True) -> pd.Timestamp
     return friday - pd.Timedelta(days=7) if complete and friday > last_day else friday
 
 
+def first_week_start(since: Any, when: pd.Series) -> pd.Timestamp:
+    """Return the Saturday of the first ACLED week ``since`` does not cut.
+
+    Without ``since``: the first day of ``when``.
+    """
+    if since is None or pd.isna(since):
+        return when.min()
+    day = pd.Timestamp(since).normalize()
+    return day + pd.Timedelta(days=(SATURDAY - day.dayofweek) % 7)
+
+
 def weekly_counts(
     incidents: pd.DataFrame, key: str, weights: np.ndarray, end: pd.Timestamp
 ) -> Weekly:

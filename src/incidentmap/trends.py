@@ -66,7 +66,14 @@ from incidentmap.hotspots import (
     queen_weights,
 )
 from incidentmap.trackers import RULES as TRACKER_RULES
-from incidentmap.trackers import Weekly, last_week_end, surge_flags, tracker_flags, weekly_counts
+from incidentmap.trackers import (
+    Weekly,
+    first_week_start,
+    last_week_end,
+    surge_flags,
+    tracker_flags,
+    weekly_counts,
+)
 
 __all__ = [
     "BASELINES",
@@ -124,6 +131,10 @@ class TrendOptions:
         the file's last date before any filter; default the last event).
         Periods run to it with their zeros: the latest complete period is found from the
         coverage, not from the last event, so quiet periods at the end are compared too.
+    since : str or Timestamp, optional
+        The first day the data cover when a date window cut them (the trends job passes the
+        ``since`` asked for): a period (or ACLED week) it starts inside holds part of its
+        days, and is left out of the comparison (half a month is not a month).
     breakdown : Breakdown, optional
         Split the latest period's count of each area by the values of a column (the
         trends job passes ``Breakdown("target", TARGETS)``): one ``target_<name>`` column
@@ -147,6 +158,7 @@ class TrendOptions:
     include_incomplete: bool = False
     fdr: bool = False
     until: str | pd.Timestamp | None = None
+    since: str | pd.Timestamp | None = None
     breakdown: Breakdown | None = None
 
     def __post_init__(self) -> None:
@@ -309,7 +321,8 @@ def compare(
     when, dates = _dates(incidents)
     last_day = _coverage_end(incidents, dates, opts.until)
     end = _end(last_day, opts.period, opts.include_incomplete)
-    kept = incidents[when <= end + _DAY]
+    start, cut = _first_whole(opts.since, opts.period, when.min())
+    kept = incidents[(when <= end + _DAY) & (when >= start)]
     if kept["date"].notna().sum() == 0:
         raise UsageError("no dated incidents in complete periods: nothing to compare over time")
     counts = _counts(kept, layer, opts.level, opts.period, end)
@@ -320,7 +333,9 @@ def compare(
     n_base = _add_change(out, matrix, starts[-1], opts)
     split = _add_split(out, counts, kept, key, starts[-1], opts) if opts.breakdown else {}
     week_end = last_week_end(last_day, complete=not opts.include_incomplete)
-    weekly = _add_trackers(out, incidents, key, ids, week_end)
+    weekly = _add_trackers(
+        out, incidents[when >= first_week_start(opts.since, when)], key, ids, week_end
+    )
     wstarts = list(weekly.counts.columns)
     quiet_hot = 0
     if opts.hotspots and len(ids) > 1:
@@ -338,6 +353,7 @@ def compare(
             "data_end": last_day,
             "last_event": pd.Timestamp(dates.max()).normalize(),
             "dropped_incomplete": end < last_day,
+            "first_whole": cut,  # the first period `since` cuts is left out: from here
             "last_complete": _last_complete_end(last_day, opts.period) >= starts[-1],
             "baseline": n_base,
             "surge_week": pd.Timestamp(wstarts[-1]) if wstarts else None,
@@ -522,6 +538,22 @@ def _coverage_end(
     except (ValueError, TypeError) as exc:
         msg = f"`until`: expected a date like 2023-12-31, got {given!r}"
         raise UsageError(msg, field="until") from exc
+
+
+def _first_whole(
+    since: Any, period: str, first: pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp | None]:
+    """Return the first day compared, and the first whole period's when ``since`` cut one.
+
+    The first day of the first period ``since`` does not cut; without ``since``, ``first``.
+    """
+    if since is None or pd.isna(since):
+        return first, None
+    day = pd.Timestamp(since).normalize()
+    p = pd.Period(day, freq=PERIODS[period])  # a week: Monday to Sunday, as counted
+    if p.start_time.normalize() == day:
+        return day, None
+    return (p + 1).start_time, (p + 1).start_time
 
 
 def _last_complete_end(last_day: pd.Timestamp, period: str) -> pd.Timestamp:

@@ -109,7 +109,8 @@ def layers_from_incidents(
         ``features``, see the module's text), ``zeros`` (keep the area x period rows with
         no incident in the long table) and ``coverage_end`` (the last day the data cover,
         for ``period_complete``: the loader's, a layout published in whole years covering
-        to 31 December; default the last date); ``**given`` sets them by name.
+        to 31 December; default the last date) and ``coverage_start`` (the ``since``
+        asked for: a period it starts inside is not complete); ``**given`` sets them by name.
 
     Returns
     -------
@@ -130,7 +131,7 @@ def layers_from_incidents(
             out.update(_points(incidents, area_events, districts, provinces))
         elif name in ("districts", "provinces"):
             areas = _layer(name[:-1], districts, provinces)
-            long = (period, period_layout, o.zeros, o.coverage_end)
+            long = (period, period_layout, o.zeros, (o.coverage_start, o.coverage_end))
             out.update(_area_layers(incidents, name, areas, *long))
         else:
             out[name] = _layer(name.split("_")[0], districts, provinces)
@@ -152,12 +153,12 @@ def _area_layers(
     geom = areas.set_index(areas[key].astype(str)).geometry
     long = period is not None and period_layout == "long"
     by = None if long else period
-    counts = counts_by_area(incidents, areas, level=level, period=by, coverage_end=cover)
+    counts = counts_by_area(incidents, areas, level=level, period=by, coverage=cover)
     out: dict[str, pd.DataFrame] = {
         name: gpd.GeoDataFrame(counts, geometry=geom.reindex(counts[key]).values, crs="EPSG:4326")
     }
     if long:
-        table = counts_by_area(incidents, areas, level=level, period=period, coverage_end=cover)
+        table = counts_by_area(incidents, areas, level=level, period=period, coverage=cover)
         if not zeros:
             table = table[table["incidents"] > 0]
         out[f"{name}_by_{period}"] = pd.DataFrame(table).reset_index(drop=True)
@@ -224,6 +225,7 @@ class ExportOptions:
     zeros: bool = False
     breakdown: Breakdown | None = None
     coverage_end: Any = None
+    coverage_start: Any = None
 
 
 def export_layers(
@@ -275,8 +277,9 @@ def export_layers(
         Split the area layers' and long tables' counts by a column's values: the export
         job passes ``Breakdown("target", TARGETS)`` for ``target_officials`` ...
         ``target_unknown`` (every value a column, adding up to ``incidents``).
-    coverage_end : date-like, optional
-        See :func:`layers_from_incidents` (the export job passes the loader's).
+    coverage_end, coverage_start : date-like, optional
+        See :func:`layers_from_incidents` (the export job passes the loader's: the last day
+        the data cover, and the ``since`` asked for).
 
     Returns
     -------

@@ -132,7 +132,7 @@ def run(request: AggregateRequest) -> AggregateResult:
             period=request.period,
             population=pop,
             sums=request.sums or ("fatalities", "injured"),
-            coverage_end=loaded.coverage_end,
+            coverage=(loaded.coverage_start, loaded.coverage_end),
             span=_span_before_filters(request, loaded, report),
         )
         counts = _split(counts, g, request)
@@ -266,13 +266,18 @@ def _say_partial(report: Report, counts: Any, period: str, loaded: Any) -> None:
     if "period_complete" not in counts.columns or counts["period_complete"].all():
         return
     starts = sorted(set(counts.loc[~counts["period_complete"].astype(bool), "period_start"]))
-    cover = loaded.coverage_end
-    report.add(
-        "partial",
-        f"period_complete is false for the {period} from {starts[0]:%Y-%m-%d}: the data "
-        f"cover to {cover:%Y-%m-%d} ({loaded.coverage_basis})",
-        field="until",
+    first, cover = loaded.coverage_start, loaded.coverage_end
+    cut = [s for s in starts if first is not None and s < first]
+    rest = [s for s in starts if s not in cut]
+    said = (
+        [f"the {period} from {cut[0]:%Y-%m-%d}: `since` ({first:%Y-%m-%d}) cuts it"] if cut else []
     )
+    if rest:
+        said.append(
+            f"the {period} from {rest[0]:%Y-%m-%d}: the data cover to {cover:%Y-%m-%d} "
+            f"({loaded.coverage_basis})"
+        )
+    report.add("partial", "period_complete is false for " + "; for ".join(said), field="until")
 
 
 def refuse_province_only(g: Any, level: str = "district") -> None:

@@ -190,6 +190,7 @@ def run(request: TrendsRequest) -> TrendsResult:
             include_incomplete=request.include_incomplete,
             fdr=request.fdr,
             until=loaded.coverage_end,
+            since=loaded.coverage_start,
             breakdown=breakdown,
         )
         areas, facts = compare(loaded.frame, options=options, progress=request.progress)
@@ -238,6 +239,14 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
     if not f.get("last_complete", True):  # `include_incomplete`: said where the period is named
         note += f" (incomplete: the data end {f['data_end']:%Y-%m-%d}, inside it)"
     add("compared", f"{note}; baseline: {plural(f['baseline'], period)} before it", kind="info")
+    if f.get("first_whole") is not None:
+        add(
+            "partial_start",
+            f"the first {period}, which `since` cuts, is left out of the comparison (half a "
+            f"{period} is not a {period}): the {period}s from {f['first_whole']:%Y-%m-%d} are "
+            "compared",
+            field="since",
+        )
     if f.get("surge_week") is not None:
         add("surge_week", f"surge and threat: ACLED's weekly rules, {_surge_week(f)}", kind="info")
     else:

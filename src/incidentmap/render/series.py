@@ -267,7 +267,7 @@ def area_series(
         period=s.period,
         sums=[measure] if measure not in ("incidents", "per100k") else [],
         population=population if per100k else None,
-        coverage_end=coverage_end,
+        coverage=(coverage_start, coverage_end),
     )
     if s.period is None:
         starts = [pd.Timestamp("1970-01-01")]
