@@ -351,3 +351,18 @@ def test_a_month_since_cuts_is_not_a_month(capsys, use_cache, tmp_path):
     long = gpd.read_file(gpkg, layer=table)
     assert not long.loc[long["period_start"].astype(str).str.startswith("2025-02"),
                         "period_complete"].astype(bool).any()  # fmt: skip
+
+
+def test_a_toll_bound_says_the_unknown_tolls_it_leaves_out(capsys, use_cache):
+    # `--min-fatalities 1` kept 5 of 8 rows without a word on the 2 whose toll is blank
+    from tests.test_api import SAMPLE
+
+    code, _, err = run(capsys, "query", SAMPLE, "--min-fatalities", "1", "-f", "csv")
+    assert code == 0, err
+    import pandas as pd
+
+    s = pd.read_csv(SAMPLE)
+    unknown = int(pd.to_numeric(s["fatalities"], errors="coerce").isna().sum())
+    assert unknown and f"left out: {unknown} rows whose toll is unknown" in err
+    r = im.query(SAMPLE, min_fatalities=1)
+    assert any("whose toll is unknown" in n.text for n in r.report.notes)

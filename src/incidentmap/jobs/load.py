@@ -153,9 +153,33 @@ def load(source: Source, filters: Filters | None, report: Report, *, quiet: bool
     if len(chosen.cut):
         _say_cut(report, chosen.cut, f)
     _say_window_rows(report, chosen.by_most, chosen.undated)
+    _say_unknown_tolls(report, g, f)
     start = _coverage_day(f.since) if f.since else None  # a partial first period, said
     left = _left_out(report.counts, f)
     return Loaded(kept, len(g), cover, preset, summary, report, basis, start, left)
+
+
+def _say_unknown_tolls(report: Report, g: Any, f: Filters) -> None:
+    """Say the rows a toll bound left out only because their toll is unknown (not 0)."""
+    if (f.min_fatalities is None and f.max_fatalities is None) or "fatalities" not in g.columns:
+        return
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from incidentmap.filters import select_rows
+
+    others = select_rows(g, replace(f, min_fatalities=None, max_fatalities=None)).kept
+    n = int(pd.to_numeric(others["fatalities"], errors="coerce").isna().sum())
+    if n:
+        report.counts["unknown_toll_left_out"] = n
+        report.add(
+            "unknown_toll_left_out",
+            f"left out: {_rows(n, _weight(others[others['fatalities'].isna()]))} whose toll is "
+            "unknown: a toll bound keeps known tolls only (unknown is not 0)",
+            field="min_fatalities",
+            kind="info",
+        )
 
 
 def _left_out(counts: dict[str, Any], f: Filters) -> str | None:
@@ -173,6 +197,9 @@ def _left_out(counts: dict[str, Any], f: Filters) -> str | None:
             f"{_rows(cut, counts.get('span_cut_incidents'))} dated only to a week, a month or "
             f"a year that the dates ({window}) cut"
         )
+    tolls = int(counts.get("unknown_toll_left_out", 0))
+    if tolls:
+        said.append(f"{_rows(tolls, None)} whose toll is unknown")
     undated = int(counts.get("undated_left_out", 0))
     if undated:
         said.append(f"{undated:,} {'row' if undated == 1 else 'rows'} with no date")
