@@ -294,7 +294,10 @@ def test_the_list_sorts_searches_and_downloads_its_rows(opened):
     with pg.expect_download() as dl:
         box.locator("button", has_text="Download these rows").click()
     text = open(dl.value.path(), encoding="utf-8").read()
-    assert text.splitlines()[0] == "Date,Place,Group,Category,Toll,Source id,Event type,Actor,Notes,Source"
+    assert (
+        text.splitlines()[0]
+        == "Date,Place,Group,Category,Toll,Source id,Event type,Actor,Notes,Source"
+    )
     assert len(text.splitlines()) == len(groups) + 1
     box.locator("input[type=search]").fill("")
     pg.evaluate("window.incidentmapInstances[0].setMode('window')")
