@@ -139,6 +139,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: object, headers: dict | None = None) -> None:
         data = json.dumps(body).encode()
+        if getattr(self, "cut", False):  # the answer cut in transit, its length as sent
+            data = data[: len(data) // 2]
         self.send_response(status)
         for k, v in {"Content-Type": "application/json", "Content-Length": str(len(data)),
                      **(headers or {})}.items():  # fmt: skip
@@ -161,6 +163,8 @@ class Handler(BaseHTTPRequestHandler):
             pub.acled[:0] = [acled_row(n, T0 + 5000) for n in range(50_000, 50_010)]
         elif action == "stall":
             pub.release.wait(30)
+        elif action == "cut":  # the page's answer, its JSON cut in half
+            self.cut = True
         return action in (*CANNED, "drop")
 
     def do_POST(self) -> None:
@@ -435,6 +439,19 @@ def test_retries_are_bounded_and_honour_retry_after(server, env):
     pub.fault("/api/acled/read", 1, "429-day")
     with pytest.raises(FetchError, match=r"HTTP 429: Quota exceeded and asks to wait 86,400 s"):
         fetch_acled(env / "y.csv", request=AFG, options=opts(base))
+
+
+def test_an_answer_cut_short_is_asked_for_again(server, env):
+    # a page whose JSON was cut in transit (its Content-Length matching) was said to be an
+    # API that changed, and not asked for again
+    pub, base = server
+    pub.acled = pub.acled[:2_500]
+    pub.fault("/api/acled/read", 2, "cut")
+    result = fetch_acled(env / "c.csv", request=AFG, options=opts(base, page_size=1000))
+    assert result.rows == 2_500 and dict(result.retries) == {"cut short": 1}
+    pub.fault("/api/acled/read", 2, *["cut"] * 4)
+    with pytest.raises(FetchError, match=r"cut short 4 times .*run the same command again"):
+        fetch_acled(env / "d.csv", request=AFG, options=opts(base, page_size=1000))
 
 
 def test_a_token_alone_is_not_said_to_be_kept_pages(server, env):

@@ -111,6 +111,13 @@ def _detail(body: bytes) -> str:
     return " ".join(text.split())[:200]
 
 
+def _cut_short(body: bytes) -> bool:
+    """Tell a JSON answer cut in transit: it opens an object or a list and does not close it."""
+    text = body.strip()
+    pairs = {b"{"[0]: b"}"[0], b"["[0]: b"]"[0]}
+    return bool(text) and text[0] in pairs and text[-1] != pairs[text[0]]
+
+
 #: failures of the connection itself: the same request is tried again
 _TRANSIENT = (
     http.client.RemoteDisconnected,
@@ -153,15 +160,37 @@ class HttpClient:
             {k: v for k, v in (params or {}).items() if v is not None}, safe=":|,"
         )
         full = f"{url}?{query}" if query else url
-        body = self._send(urllib.request.Request(full, headers=self._h(headers)))
+        answer = self._whole_json(urllib.request.Request(full, headers=self._h(headers)), url)
         self.data_answers += 1
-        return self._json(body, url)
+        return answer
 
     def post_form(self, url: str, form: Mapping[str, str]) -> Any:
         """POST ``form`` (``application/x-www-form-urlencoded``); return the decoded JSON."""
         data = urllib.parse.urlencode(form).encode()
         headers = self._h({"Content-Type": "application/x-www-form-urlencoded"})
-        return self._json(self._send(urllib.request.Request(url, data, headers)), url)
+        return self._whole_json(urllib.request.Request(url, data, headers), url)
+
+    def _whole_json(self, request: urllib.request.Request, url: str) -> Any:
+        """Send ``request`` and decode its JSON; an answer cut short is asked for again.
+
+        A body that opens a JSON object or list and does not close it was cut in transit
+        (a proxy, a dropped connection with a Content-Length that matched): a network
+        fault, tried again as one, not an API that changed.
+        """
+        for attempt in range(self.policy.attempts):
+            body = self._send(request)
+            if not _cut_short(body):
+                return self._json(body, url)
+            self._count("cut short")
+            if attempt + 1 < self.policy.attempts:
+                self._sleep(self.policy.delay(attempt, None))
+        endpoint = urllib.parse.urlsplit(url).path
+        kept = ("the pages already fetched are kept: run the same command again to resume"
+                if self.data_answers else "nothing was fetched")  # fmt: skip
+        raise FetchError(
+            f"{endpoint}: the answer was cut short {self.policy.attempts} times (JSON opened, "
+            f"never closed: {len(body):,} bytes); {kept}"
+        )
 
     @staticmethod
     def _h(headers: Mapping[str, str] | None) -> dict[str, str]:
