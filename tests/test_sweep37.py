@@ -366,3 +366,24 @@ def test_a_toll_bound_says_the_unknown_tolls_it_leaves_out(capsys, use_cache):
     assert unknown and f"left out: {unknown} rows whose toll is unknown" in err
     r = im.query(SAMPLE, min_fatalities=1)
     assert any("whose toll is unknown" in n.text for n in r.report.notes)
+
+
+CHANGED = [(".kml", "field names KML cannot hold, changed"), (".shp", "field names cut to 10")]
+
+
+@pytest.mark.parametrize(("suffix", "said"), CHANGED)
+def test_changed_field_names_are_said_for_the_format_written(
+    capsys, use_cache, tmp_path, suffix, said
+):
+    # a KML export said "shapefile field names cut ... (mapping written to k2.fields.csv)",
+    # a file it never wrote
+    import pandas as pd
+
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"date": ["2023-03-08"], "latitude": [34.43], "longitude": [70.45],
+                  "R&D note of the field team": ["x"]}).to_csv(src, index=False)  # fmt: skip
+    out = tmp_path / f"k{suffix}"
+    code, _, err = run(capsys, "export", src, "-o", out)
+    assert code == 0 and said in err, err
+    assert ("fields.csv" in err) == (suffix == ".shp")
+    assert out.with_suffix(".fields.csv").exists() == (suffix == ".shp")

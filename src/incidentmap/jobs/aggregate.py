@@ -9,6 +9,7 @@ with each area's polygon.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incidentmap.errors import UsageError, carrying, plural
@@ -515,7 +516,15 @@ def round_rates(rows: pd.DataFrame, digits: int = RATE_DIGITS) -> pd.DataFrame:
 
 
 def say_written(report: Report, written: dict[str, Any] | None) -> None:
-    """Add the writer's notes to a job's report: values a shapefile cut, column by column."""
+    """Add the writer's notes to a job's report: names and values a format changed."""
+    w = written or {}
+    if w.get("fields"):
+        mapping = ", ".join(f"{k} -> {v}" for k, v in w["fields"].items())
+        said = f"field names {w.get('format')} cannot hold, changed: {mapping}"
+        if str(w.get("format", "")).startswith("ESRI"):
+            beside = Path(str(w["path"])).with_suffix(".fields.csv")
+            said = f"shapefile field names cut to 10 characters: {mapping} (mapping in {beside})"
+        report.add("fields", said, kind="info")
     for col, count in ((written or {}).get("truncated_columns") or {}).items():
         report.add(
             "truncated",

@@ -337,10 +337,5 @@ def _say(report: Report, written: dict[str, Any], request: ExportRequest) -> Non
             kind="warning",
         )
     _say_left_out(report, written, request)
-    if written.get("fields"):
-        mapping = ", ".join(f"{k} -> {v}" for k, v in written["fields"].items())
-        report.add("fields", f"shapefile field names cut to 10 characters: {mapping}", kind="info")
-        beside = Path(request.output.path).with_suffix(".fields.csv")
-        report.add("fields", f"  (mapping written to {beside})", kind="info")
     say_written(report, written)
     report.add("wrote", f"wrote: {written['path']} ({written['format']})", kind="info")

@@ -170,9 +170,6 @@ def run(request: MergeRequest, *, quiet: bool = False) -> MergeRun:
     written = _write(out.result, request)
     _counts(out.result, report)
     say_written(report, written)
-    if written.get("fields"):
-        mapping = ", ".join(f"{k} -> {v}" for k, v in written["fields"].items())
-        report.add("fields", f"shapefile field names cut to 10 characters: {mapping}", kind="info")
     report.add("wrote", f"wrote: {len(out.result.merged):,} events to {written['path']}",
                kind="info")  # fmt: skip
     if request.pairs is not None:
