@@ -76,7 +76,7 @@ def violent_rows(incidents: pd.DataFrame) -> np.ndarray:
     types = incidents["event_type"].astype("string").str.strip().str.casefold()
     if not types.isin(VIOLENT_TYPES | OTHER_ACLED_TYPES).fillna(False).any():
         return np.ones(len(incidents), dtype=bool)  # not ACLED's taxonomy: violent events
-    keep = types.isin(VIOLENT_TYPES).fillna(False).to_numpy()
+    keep = np.array(types.isin(VIOLENT_TYPES).fillna(False), dtype=bool)
     sub = next((c for c in incidents.columns if header_key(c) == "sub_event_type"), None)
     if sub is not None:
         subs = incidents[sub].astype("string").str.strip().str.casefold()
