@@ -387,3 +387,14 @@ def test_changed_field_names_are_said_for_the_format_written(
     assert code == 0 and said in err, err
     assert ("fields.csv" in err) == (suffix == ".shp")
     assert out.with_suffix(".fields.csv").exists() == (suffix == ".shp")
+
+
+@pytest.mark.parametrize("measure", ["INJURED", "Injured", "injured"])
+def test_a_measure_is_named_as_other_column_options(capsys, use_cache, tmp_path, measure):
+    # `--measure INJURED` on GTD (its own column, read into `injured`) was refused as "not
+    # a column of the incidents"
+    out = tmp_path / "p.html"
+    code, _, err = run(capsys, "brief", GTD, "--measure", measure, "-o", out)
+    assert code == 0 and out.exists(), err
+    page = im.brief(GTD, measure=measure)
+    assert page.style.measure == "injured"

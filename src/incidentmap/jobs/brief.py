@@ -219,7 +219,26 @@ def _fit(loaded: Loaded, style: MapStyle, report: Report, kind: str) -> MapStyle
     )
     for line in notes:
         report.add("fitness", line)
-    return replace(style, level=level)
+    return replace(style, level=level, **_named(loaded.frame, style))
+
+
+def _named(frame: Any, style: MapStyle) -> dict[str, str]:
+    """Return the columns ``measure`` and ``color_by`` name, as the frame spells them.
+
+    Named as other column options are (case and punctuation folded): GTD's ``INJURED`` is
+    the ``injured`` column it was read into.
+    """
+    from incidentmap.schema import header_key
+
+    out = {}
+    for name in ("measure", "color_by"):
+        value = getattr(style, name, None)
+        if not isinstance(value, str) or value in frame.columns:
+            continue
+        hits = [c for c in frame.columns if header_key(c) == header_key(value)]
+        if len(hits) == 1:
+            out[name] = str(hits[0])
+    return out
 
 
 def _page(
