@@ -398,3 +398,22 @@ def test_a_measure_is_named_as_other_column_options(capsys, use_cache, tmp_path,
     assert code == 0 and out.exists(), err
     page = im.brief(GTD, measure=measure)
     assert page.style.measure == "injured"
+
+
+@pytest.mark.parametrize("tiles", ["carto", "carto-dark"])
+def test_carto_tiles_need_their_key(capsys, use_cache, tmp_path, monkeypatch, tiles):
+    # CARTO answers "API key required" on every tile since August 2026: the page was
+    # written on tiles that would show that (folium warned on the terminal, in its words)
+    from tests.test_api import SAMPLE
+
+    monkeypatch.delenv("CARTO_API_KEY", raising=False)
+    out = tmp_path / "p.html"
+    code, _, err = run(capsys, "brief", SAMPLE, "--tiles", tiles, "--online", "-o", out)
+    assert code == 2 and "need an API key" in err and not out.exists()
+    assert "UserWarning" not in err
+    monkeypatch.setenv("CARTO_API_KEY", "k<e>y&1")
+    code, _, err = run(capsys, "brief", SAMPLE, "--tiles", tiles, "--online", "-o", out)
+    assert code == 0 and "UserWarning" not in err, err
+    page = out.read_text()
+    assert "basemaps.cartocdn.com" in page and "api_key=k%3Ce%3Ey%261" in page
+    assert "carto.com/attributions" in page

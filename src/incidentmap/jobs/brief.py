@@ -81,6 +81,10 @@ class BriefRequest:
             style = replace(style, bins=read_bins(style.bins))
         self._check_files()
         _check_style(style, self.population)
+        if self.tiles is not None:
+            from incidentmap.render.maps import tiles_url
+
+            tiles_url(self.tiles)  # CARTO's tiles without a key: refused before any reading
         if self.output is not None:
             from incidentmap.atomic import check_output
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import urllib.parse
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -50,13 +51,41 @@ __all__ = [
     "save_map",
 ]
 
+_CARTO = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors '
+    '&copy; <a href="https://carto.com/attributions">CARTO</a>'
+)
+
 #: tile choices: name -> (folium tiles name or URL, attribution)
 TILES: dict[str, tuple[str, str] | None] = {
     "none": None,
     "osm": ("OpenStreetMap", ""),
-    "carto": ("CartoDB positron", ""),
-    "carto-dark": ("CartoDB dark_matter", ""),
+    "carto": ("https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png?api_key=", _CARTO),
+    "carto-dark": ("https://{s}.basemaps.cartocdn.com/dark_all/{z}/{x}/{y}.png?api_key=", _CARTO),
 }
+#: the environment variable holding a CARTO basemaps key (written into the page)
+CARTO_KEY = "CARTO_API_KEY"
+
+
+def tiles_url(tiles: str) -> tuple[str, str] | None:
+    """Return the tiles' URL (or folium name) and credit; refuse CARTO's without a key.
+
+    CARTO's basemaps answer "API key required" on every tile since August 2026
+    (https://carto.com/basemaps/apikey/): a page drawn on them would show that, not a map.
+    """
+    refuse_choice(tiles, TILES, "tiles")
+    spec = TILES[tiles]
+    if spec is None or not tiles.startswith("carto"):
+        return spec
+    key = os.environ.get(CARTO_KEY, "").strip()
+    if not key:
+        msg = (
+            f"`tiles` {tiles}: CARTO's basemaps need an API key since August 2026 "
+            f"(https://carto.com/basemaps/apikey/): set {CARTO_KEY} (the page holds it), or "
+            "choose `tiles` osm"
+        )
+        raise UsageError(msg, field="tiles")
+    return spec[0] + urllib.parse.quote(key), spec[1]
 
 
 class IncidentLayers(MacroElement):
@@ -97,13 +126,12 @@ window.incidentmapInstances.push(new IncidentMap({{ this._parent.get_name() }}, 
 def _base_map(*, offline: bool, tiles: str | None) -> folium.Map:
     if tiles is None:
         tiles = "none" if offline else "osm"
-    refuse_choice(tiles, TILES, "tiles")
+    spec = tiles_url(tiles)
     m = folium.Map(
         location=[34.0, 66.0], zoom_start=6, tiles=None, control_scale=True, zoom_snap=0.25
     )
-    spec = TILES[tiles]
     if spec is not None:
-        folium.TileLayer(spec[0], name=tiles, control=False).add_to(m)
+        folium.TileLayer(spec[0], attr=spec[1] or None, name=tiles, control=False).add_to(m)
     if offline:
         # Leaflet inline instead of folium's CDN links (jQuery, Bootstrap... are not needed)
         m.default_js = []
