@@ -304,8 +304,8 @@ def _write_shp(
     fields = shapefile_fields([c for c in plain.columns if c != plain.geometry.name])
     truncated = _cut_values(plain, list(fields))
     for col in fields:
-        if pd.api.types.is_bool_dtype(plain[col]):
-            plain[col] = plain[col].astype(int)
+        if pd.api.types.is_bool_dtype(plain[col]):  # an unknown flag stays empty, never 0
+            plain[col] = plain[col].astype("Int32")
     plain = plain.rename(columns=fields)
     _ogr(plain, tmp, "ESRI Shapefile", name, encoding="UTF-8")
     # the mapping travels with the layer: <name>.fields.csv beside the .shp
