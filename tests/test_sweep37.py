@@ -417,3 +417,56 @@ def test_carto_tiles_need_their_key(capsys, use_cache, tmp_path, monkeypatch, ti
     page = out.read_text()
     assert "basemaps.cartocdn.com" in page and "api_key=k%3Ce%3Ey%261" in page
     assert "carto.com/attributions" in page
+
+
+#: (stated province, district as written, the district it is)
+STATED = [
+    ("Nangarhar", "Shinwari", "Shinwar"),  # not Parwan's Shinwari
+    ("Paktia", "Janikhel", "Jani Khail"),  # not Paktika's Jani Khel
+    ("Paktika", "Surobi", "Sarobi"),  # OCHA's name for it; not Kabul's Surobi
+    ("Paktika", "Janikhel", "Jani Khel"),
+    ("Kabul", "Surobi", "Surobi"),
+]
+
+
+def test_a_district_of_the_stated_province_wins_over_a_spelling_elsewhere(
+    capsys, use_cache, tmp_path
+):
+    # a district spelled as another province's district was placed there, and the row
+    # flagged as a conflict with its own (right) province
+    import pandas as pd
+
+    src = tmp_path / "d.csv"
+    pd.DataFrame(
+        {"date": "2023-03-01", "province": [p for p, _, _ in STATED],
+         "district": [d for _, d, _ in STATED]}
+    ).to_csv(src, index=False)  # fmt: skip
+    g = im.read(src).frame
+    assert list(g["district"]) == [want for _, _, want in STATED]
+    assert list(g["province"]) == [p for p, _, _ in STATED]
+    assert not g["geocode_conflict"].astype(bool).any()
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv")
+    assert code == 0 and f"district {len(STATED)}" in err, err
+
+
+@pytest.mark.parametrize("district", ["Musa Qalah", "موسی قلعه", "Musa Qala"])
+def test_a_district_field_never_gives_a_point(capsys, use_cache, tmp_path, district):
+    # a district spelled as GeoNames spells its town was placed at the town's point: a
+    # district-placed event read as 0 km from it
+    import pandas as pd
+
+    src = tmp_path / "m.csv"
+    pd.DataFrame({"date": ["2023-03-01"], "province": ["Helmand"], "district": [district]}).to_csv(
+        src, index=False
+    )
+    g = im.read(src).frame
+    assert g.loc[0, "district"] == "Musa Qala" and g.loc[0, "geocode_precision"] == "district"
+    code, out, err = run(capsys, "query", src, "--near", "Musa Qala", "--km", "3", "-f", "csv")
+    assert code == 0, err  # a district overlapping 3 km of its town: said, never at 0 km
+    assert "left out: 1 event placed only to a district" in err and "0.0" not in out
+
+
+def test_the_gtd_towns_keep_their_places(use_cache):
+    g = im.read(GTD).frame
+    counts = g["geocode_precision"].value_counts()
+    assert counts["province"] == 639 and counts["point"] == 771

@@ -232,23 +232,35 @@ class Gazetteer:
         accepted, _ = self._place_index.fuzzy(name, scope, threshold=threshold)
         return self._hits(accepted, "place")
 
-    def _lookup(self, name: str, province_code: str | None, threshold: float) -> list[Hit]:
+    def _lookup(
+        self, name: str, province_code: str | None, threshold: float, prefer: str = "place"
+    ) -> list[Hit]:
         """Hits for one name, by the first rule that finds any.
 
-        Known spellings in the stated province, then in the country; one half of an
-        "X wa Y" name, likewise; skeleton variants, likewise; fuzzy matching only in
-        the stated province. Outside a stated province only names that say which
-        place they are count: district names and aliases, places' own names and
-        their spellings, not other names GeoNames lists for a place (a former name
-        such as "Shaykh Abad" for Anar Dara is also a village elsewhere).
+        Known spellings in the stated province, then in the country; one half of an "X wa
+        Y" name, likewise; skeleton variants, likewise; fuzzy matching only in the stated
+        province. A district field (``prefer="district"``) takes a district of the stated
+        province by its skeleton before a known spelling elsewhere (Nangarhar's "Shinwari"
+        is its Shinwar, not Parwan's Shinwari). Outside a stated
+        province only names that say which place they are count: district names and
+        aliases, places' own names and their spellings, not other names GeoNames lists for
+        a place (a former name such as "Shaykh Abad" for Anar Dara is also a village
+        elsewhere).
         """
-        for tier in ("exact", "short", "variant"):
+        if province_code is not None and prefer == "district":  # the stated province's own
+            variant = self._tier("variant", name, province_code, threshold)
+            for hits in (*(self._tier(t, name, province_code, threshold) for t in _FIRST),
+                         [h for h in variant if h.kind == "district"]):  # fmt: skip
+                if hits:
+                    return hits
+        for tier in _FIRST:
             hits = self._scoped(tier, name, province_code, threshold)
             if hits:
                 return hits
-        if province_code is not None:
-            return self._tier("fuzzy", name, province_code, threshold)
-        return []
+        hits = self._scoped("variant", name, province_code, threshold)
+        if hits or province_code is None:
+            return hits
+        return self._tier("fuzzy", name, province_code, threshold)
 
     def _scoped(
         self, tier: str, name: str, province_code: str | None, threshold: float
@@ -275,7 +287,7 @@ class Gazetteer:
             except UnknownNameError:
                 return Resolution("unknown", notes=[f"unknown province {name!r}"])
             return Resolution("ok", Hit("province", m.id, m.name, m.id, None, m.method, m.score))
-        hits = self._lookup(name, province_code, threshold)
+        hits = self._lookup(name, province_code, threshold, prefer)
         if hits:
             return _one_of(hits, part.marker, prefer)
         # a province named in a place or district field
@@ -393,6 +405,10 @@ class Resolution:
     candidates: list[Hit] = field(default_factory=list)
     province_code: str | None = None
     notes: list[str] = field(default_factory=list)
+
+
+#: the rules of known spellings, tried before skeleton variants
+_FIRST = ("exact", "short")
 
 
 def _one_of(hits: list[Hit], marker: str | None, prefer: str) -> Resolution:

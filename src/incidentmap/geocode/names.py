@@ -345,6 +345,12 @@ class _Search:
             if field == "district":
                 self.notes.append(f"{field} {text!r} names a province, not a district")
         elif chosen is None:
+            if field == "district" and hit.kind == "place":  # a district, never its village
+                self.notes.append(
+                    f"district {text!r} read as the district of the place of that name "
+                    f"({_describe(hit)}), not as a point"
+                )
+                hit = _by_id(self.ctx, hit.district_id)
             self.chosen = hit
             if hit.method in _WEAK:
                 self.notes.append(
