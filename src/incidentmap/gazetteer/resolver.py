@@ -248,11 +248,9 @@ class Gazetteer:
         elsewhere).
         """
         if province_code is not None and prefer == "district":  # the stated province's own
-            variant = self._tier("variant", name, province_code, threshold)
-            for hits in (*(self._tier(t, name, province_code, threshold) for t in _FIRST),
-                         [h for h in variant if h.kind == "district"]):  # fmt: skip
-                if hits:
-                    return hits
+            hits = self._stated_district(name, province_code, threshold)
+            if hits:
+                return hits
         for tier in _FIRST:
             hits = self._scoped(tier, name, province_code, threshold)
             if hits:
@@ -261,6 +259,15 @@ class Gazetteer:
         if hits or province_code is None:
             return hits
         return self._tier("fuzzy", name, province_code, threshold)
+
+    def _stated_district(self, name: str, province_code: str, threshold: float) -> list[Hit]:
+        """Hits in the stated province by a known spelling, else its districts by skeleton."""
+        for tier in _FIRST:
+            hits = self._tier(tier, name, province_code, threshold)
+            if hits:
+                return hits
+        return [h for h in self._tier("variant", name, province_code, threshold)
+                if h.kind == "district"]  # fmt: skip
 
     def _scoped(
         self, tier: str, name: str, province_code: str | None, threshold: float

@@ -345,12 +345,7 @@ class _Search:
             if field == "district":
                 self.notes.append(f"{field} {text!r} names a province, not a district")
         elif chosen is None:
-            if field == "district" and hit.kind == "place":  # a district, never its village
-                self.notes.append(
-                    f"district {text!r} read as the district of the place of that name "
-                    f"({_describe(hit)}), not as a point"
-                )
-                hit = _by_id(self.ctx, hit.district_id)
+            hit = self._district_of(hit, text) if field == "district" else hit
             self.chosen = hit
             if hit.method in _WEAK:
                 self.notes.append(
@@ -363,6 +358,16 @@ class _Search:
             )
         elif hit.kind == "place" and chosen.kind == "district":
             self.chosen = hit  # the place, inside the stated district: more precise
+
+    def _district_of(self, hit: Hit, text: str) -> Hit:
+        """Return the district a district field names: never the point of a village in it."""
+        if hit.kind != "place":
+            return hit
+        self.notes.append(
+            f"district {text!r} read as the district of the place of that name "
+            f"({_describe(hit)}), not as a point"
+        )
+        return _by_id(self.ctx, hit.district_id)
 
     def _missed(self, r: Resolution, text: str, field: str) -> None:
         """Say why a field placed nothing (several, ambiguous, no name, unknown)."""
