@@ -470,3 +470,34 @@ def test_the_gtd_towns_keep_their_places(use_cache):
     g = im.read(GTD).frame
     counts = g["geocode_precision"].value_counts()
     assert counts["province"] == 639 and counts["point"] == 771
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon"), [(33.93911, 67.709953), (33.9, 67.7), (33.0, 65.0), (33.0, 66.0)]
+)
+def test_the_country_centre_is_no_place(capsys, use_cache, tmp_path, lat, lon):
+    # "somewhere in Afghanistan" written as the country's centre was placed in Nawur
+    # (Ghazni) as an exact point, over the province the row stated
+    import pandas as pd
+
+    src = tmp_path / "c.csv"
+    pd.DataFrame({"date": ["2023-03-01"] * 2, "latitude": [lat] * 2, "longitude": [lon] * 2,
+                  "province": ["Helmand", ""]}).to_csv(src, index=False)  # fmt: skip
+    g = im.read(src).frame
+    assert list(g["geocode_precision"]) == ["province", "none"]
+    assert g.loc[0, "province"] == "Helmand" and not g["geocode_conflict"].astype(bool).any()
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv")
+    assert code == 0 and "2 rows at Afghanistan's centre" in err and "unplaced: 1" in err
+
+
+def test_a_point_in_whole_degrees_gives_way_to_the_names(capsys, use_cache, tmp_path):
+    import pandas as pd
+
+    src = tmp_path / "w.csv"
+    pd.DataFrame({"date": ["2023-03-01"] * 2, "latitude": [34, 34], "longitude": [70, 70],
+                  "province": ["Kunar", ""]}).to_csv(src, index=False)  # fmt: skip
+    g = im.read(src).frame
+    assert g.loc[0, "province"] == "Kunar" and g.loc[0, "geocode_precision"] == "province"
+    assert g.loc[1, "geocode_precision"] == "point"  # no name: the point, as written
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv")
+    assert code == 0 and "1 row in whole degrees" in err

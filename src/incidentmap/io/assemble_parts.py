@@ -357,25 +357,55 @@ def coordinates(
     return empty
 
 
-def _placeholders(t: RawTable, la: np.ndarray, lo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Take 0, 0 for what exports mean by it: no point (a blank a tool filled with zeros).
+#: points tools write for "somewhere in Afghanistan": the country's centre as Google Maps
+#: gives it (33.93911, 67.709953, and rounded), and as the CIA World Factbook and GeoNames
+#: give it (33 N 65 E; 33 N 66 E)
+COUNTRY_POINTS = ((33.93911, 67.709953), (33.9, 67.7), (33.0, 65.0), (33.0, 66.0))
 
-    Such a row is placed by its names (or said unplaced for having none), never at a point
-    in the Gulf of Guinea; its ``input_note`` and one note for the file say so.
+
+def _placeholders(t: RawTable, la: np.ndarray, lo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Take the points that stand for no place as none: 0, 0 and the country's centre.
+
+    0, 0 is a blank a tool filled with zeros; the country's centre (:data:`COUNTRY_POINTS`,
+    to about 500 m) is "somewhere in Afghanistan". Such a row is placed by its names (or
+    said unplaced for having none), never at a point in the Gulf of Guinea or in Nawur; a
+    point in whole degrees (34, 70: +-55 km) gives way to names the row gives, said. Its
+    ``input_note`` and one note for the file say so.
     """
     zero = (la == 0) & (lo == 0)
-    if not zero.any():
-        return la, lo
-    for i in np.flatnonzero(zero).tolist():
-        t.problems.notes.setdefault(i, []).append(
-            "coordinates 0, 0 taken as none (a placeholder, not a place)"
+    centre = np.zeros(len(la), dtype=bool)
+    for y, x in COUNTRY_POINTS:
+        centre |= (np.abs(la - y) < 0.005) & (np.abs(lo - x) < 0.005)
+    whole = (la == np.round(la)) & (lo == np.round(lo)) & ~zero & ~centre & _named(t)
+    said = (
+        (zero, "coordinates 0, 0 taken as none (a placeholder, not a place)", "at 0, 0"),
+        (centre, "coordinates at Afghanistan's centre taken as none (a placeholder for an "
+         "unknown place)", "at Afghanistan's centre"),
+        (whole, "coordinates in whole degrees (+-55 km) taken as none: placed by the names "
+         "given", "in whole degrees"),
+    )  # fmt: skip
+    for mask, why, where in said:
+        if not mask.any():
+            continue
+        for i in np.flatnonzero(mask).tolist():
+            t.problems.notes.setdefault(i, []).append(why)
+        t.notes.append(
+            f"{t.name}: {plural(int(mask.sum()), 'row')} {where} (the first: row "
+            f"{int(t.rows[np.flatnonzero(mask)[0]])}): no place; placed by names where the row "
+            "gives them"
         )
-    t.notes.append(
-        f"{t.name}: {plural(int(zero.sum()), 'row')} at 0, 0 (the first: row "
-        f"{int(t.rows[np.flatnonzero(zero)[0]])}): a placeholder, not a place; placed by "
-        "names where the row gives them"
-    )
-    return np.where(zero, np.nan, la), np.where(zero, np.nan, lo)
+    none = zero | centre | whole
+    return np.where(none, np.nan, la), np.where(none, np.nan, lo)
+
+
+def _named(t: RawTable) -> np.ndarray:
+    """Tell the rows that name a place, a district or a province."""
+    named = np.zeros(t.n, dtype=bool)
+    for key in ("stated_place", "stated_district", "stated_province"):
+        if key in t.mapping:
+            text = t.text(key, strip=True)
+            named |= (text.notna() & (text.astype("string") != "")).fillna(False).to_numpy(bool)
+    return named
 
 
 #: how far apart (degrees, about 1 km) a feature's geometry and its coordinate columns may be
