@@ -501,3 +501,14 @@ def test_a_point_in_whole_degrees_gives_way_to_the_names(capsys, use_cache, tmp_
     assert g.loc[1, "geocode_precision"] == "point"  # no name: the point, as written
     code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv")
     assert code == 0 and "1 row in whole degrees" in err
+
+
+def test_the_trends_table_says_flags_as_yes_and_unknown(capsys, use_cache, tmp_path):
+    # numpy 2's booleans printed "False" where the table writes "yes" or nothing; a rule
+    # without its weeks printed "<NA>"
+    src = _acled_weeks(tmp_path, [1, 1, 1, 1, 3])
+    code, out, err = run(capsys, "trends", src, "--period", "week", "--no-hotspots",
+                         "-f", "table")  # fmt: skip
+    assert code == 0, err
+    assert "False" not in out and "<NA>" not in out
+    assert "yes" in out and "unknown" in out  # surge yes; threat unknown (5 weeks)

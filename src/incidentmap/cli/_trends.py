@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -290,13 +291,15 @@ def _flagged(result: pd.DataFrame) -> pd.Series:
 
 
 def _cell(v: Any) -> str:
+    if v is pd.NA:  # a rule without the weeks it needs: not "no"
+        return "unknown"
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, float):
         return _number(v)
     if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}"
-    if isinstance(v, (bool,)) or type(v).__name__ == "bool_":
+    if isinstance(v, bool | np.bool_):
         return "yes" if v else ""
     return str(v)
 
