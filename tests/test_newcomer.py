@@ -224,7 +224,7 @@ def test_quiet_on_every_command(capsys, use_cache, tmp_path, monkeypatch, args):
 def test_one_place_is_suggested_once(capsys, use_cache):
     # issue 26 class 11: `--near Jalalbad` suggested Jalalabad and Jalālābād (one place)
     code, _, err = run(capsys, "query", SAMPLE, "--near", "Jalalbad")
-    assert code == 1 and "'Jalalabad'" in err and "Jalālābād" not in err
+    assert code == 2 and "'Jalalabad'" in err and "Jalālābād" not in err  # a usage error
 
 
 # ---------------------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ def test_cli_query_no_match_and_unknown(capsys, use_cache):
     assert code == 0 and "no incidents match" in err
     assert out.startswith("row,event_id")  # a header, no rows
     code, out, err = run(capsys, "query", DATA / "acled.csv", "--near", "Nowherestan")
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""  # a value of an option refused: a usage error
     assert err.startswith("Error: unknown place name 'Nowherestan'; did you mean")
     code, _, err = run(capsys, "query", DATA / "acled.csv", "--bbox", "1,2,3")
     assert code == 2 and "--bbox: expected" in err

@@ -512,3 +512,14 @@ def test_the_trends_table_says_flags_as_yes_and_unknown(capsys, use_cache, tmp_p
     assert code == 0, err
     assert "False" not in out and "<NA>" not in out
     assert "yes" in out and "unknown" in out  # surge yes; threat unknown (5 weeks)
+
+
+def test_an_unknown_near_is_a_usage_error(capsys, use_cache):
+    # a misspelt --near exited 1 (a data error) without the help hint every refused value has
+    from incidentmap.errors import UnknownNameError
+
+    code, out, err = run(capsys, "query", GTD, "--near", "Jalalbad")
+    assert code == 2 and out == "" and "did you mean 'Jalalabad'" in err
+    assert "(see: incidentmap query --help)" in err
+    with pytest.raises(UnknownNameError, match="Jalalbad"):  # still an unknown name
+        im.query(GTD, near="Jalalbad")

@@ -129,6 +129,21 @@ class UnknownNameError(IncidentMapError, LookupError):
         super().__init__(msg)
 
 
+class UnknownNameAsked(UnknownNameError):
+    """A name given as an option (`near`) is not known: a usage error, not the data's.
+
+    Still an :class:`UnknownNameError` (its ``name`` and ``suggestions``); ``field`` names
+    the option, and the command line exits 2 with its help hint, as for any value refused.
+    """
+
+    exit_code = 2
+
+    def __init__(self, exc: UnknownNameError, field: str) -> None:
+        super().__init__(exc.name, exc.suggestions)
+        self.args = exc.args
+        self.field = field
+
+
 class BoundaryCacheError(IncidentMapError, OSError):
     """The installed boundary cache is damaged (cut short, missing a layer, unreadable)."""
 

@@ -18,7 +18,13 @@ import typer
 
 from incidentmap.cli._flags import speak
 from incidentmap.cli._options import console_err, print_report, readable_metavars, state
-from incidentmap.errors import IncidentMapError, InputFileError, UsageError, one_line
+from incidentmap.errors import (
+    IncidentMapError,
+    InputFileError,
+    UnknownNameAsked,
+    UsageError,
+    one_line,
+)
 
 __all__ = ["COMMANDS", "build_app", "main"]
 
@@ -236,7 +242,7 @@ def _fail(
         hint = ""
         if bad_value and exc.keepable:  # type: ignore[union-attr]
             hint = " (--keep-bad-values keeps such rows, with the reason in input_note)"
-        if isinstance(exc, UsageError) and (exc.field or "`" in str(exc)):
+        if isinstance(exc, UsageError | UnknownNameAsked) and (exc.field or "`" in str(exc)):
             # an option or a value refused: the help says what it takes
             hint = f" (see: incidentmap {command} --help)".replace("  ", " ")
         if exc.report is not None:  # what the job said before it failed, then why it failed

@@ -195,10 +195,10 @@ def run(request: QueryRequest) -> QueryResult:
     QueryResult
     """
     req = request.checked()
-    from incidentmap.query import match_in, resolve_location, sort_incidents
+    from incidentmap.query import match_in, sort_incidents
 
     # the place first: a misspelt name fails before the (possibly large) input is read
-    location = resolve_location(req.near, province=req.province) if req.near else None
+    location = _location(req.near, req.province) if req.near else None
     report = Report()
     with carrying(report):
         rows = load(req.source, req.filters, report).frame
@@ -316,3 +316,14 @@ def _say_area_events(
             f"that overlaps the query area (match = area overlaps{edge})",
             kind="info",
         )
+
+
+def _location(near: str, province: str | None) -> Any:
+    """Resolve ``near``; a name the gazetteer does not know is a usage error (exit 2)."""
+    from incidentmap.errors import UnknownNameAsked, UnknownNameError
+    from incidentmap.query import resolve_location
+
+    try:
+        return resolve_location(near, province=province)
+    except UnknownNameError as exc:
+        raise UnknownNameAsked(exc, "near") from None
