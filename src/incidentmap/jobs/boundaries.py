@@ -107,9 +107,9 @@ def _kept(report: Report) -> Installed | str | None:
 
     The pinned geoBoundaries layers (downloaded or from a local copy) are kept; another
     layer the user installed (OCHA's, their own) is kept too, with a warning that it is not
-    the default; a damaged cache is said and installed again (None); a geoBoundaries layer
-    that lacks this version's province corrections is said and installed again from the
-    local copy it came from (its path), or downloaded (None).
+    the default; a damaged cache, and a geoBoundaries layer that lacks this version's
+    province corrections, are said and installed again from the local copy they came from
+    (its path, when the record says it), or downloaded (None).
     """
     from incidentmap.boundaries import boundaries_info, load_boundaries, stale_corrections
     from incidentmap.errors import BoundariesNotInstalledError, BoundaryCacheError
@@ -119,9 +119,12 @@ def _kept(report: Report) -> Installed | str | None:
     except BoundariesNotInstalledError:
         return None
     except BoundaryCacheError as exc:
-        report.add("damaged", f"the installed boundaries are damaged ({exc}): installing again",
-                   kind="warning")  # fmt: skip
-        return None
+        why = str(exc).split("; reinstall:")[0]
+        source = _local_source()
+        whence = f" from {source}, the local copy they came from" if source else ""
+        report.add("damaged", f"the installed boundaries are damaged: {why}; installing "
+                   f"again{whence}", kind="warning")  # fmt: skip
+        return source
     p, path = dict(info.provenance), str(info.path)
     what = (f"{p.get('source', 'a district layer')} ({plural(p.get('districts', 0), 'district')} "
             f"in {plural(p.get('provinces', 0), 'province')}, {path})")  # fmt: skip
@@ -142,6 +145,19 @@ def _kept(report: Report) -> Installed | str | None:
     return Installed(p, path, report)
 
 
+def _local_source() -> str | None:
+    """Return the local copy a damaged cache was installed from, when its record says so."""
+    from incidentmap.boundaries import boundaries_info
+    from incidentmap.errors import IncidentMapError
+
+    try:
+        p = boundaries_info(check=False).provenance  # the record alone: the layers are damaged
+    except IncidentMapError:
+        return None
+    path = p.get("path") if p.get("kind") == "local" else None
+    return str(path) if path and Path(str(path)).exists() else None
+
+
 def _kept_or_again(request: InstallRequest, report: Report) -> Installed | InstallRequest:
     """Return the layers kept (said), or the request to install (stale: from their source)."""
     if request.force:
@@ -150,7 +166,7 @@ def _kept_or_again(request: InstallRequest, report: Report) -> Installed | Insta
         kept = _kept(report)
         if isinstance(kept, Installed):
             return kept
-        # stale: installed again from where it came from
+        # stale or damaged: installed again from where it came from
         return replace(request, source=kept) if kept is not None else request
     same = _same_source(request, report)
     return same if same is not None else request
