@@ -16,6 +16,7 @@ from tests.conftest import INCIDENTS
 from tests.test_cli import run
 
 GTD = INCIDENTS / "gtd_afg_2004_2009_towns.csv"
+FIXTURE = HealthCheck.function_scoped_fixture
 
 #: Jalalabad written as people write a point: each form is 34.43 N, 70.45 E (to the minute)
 TYPED = [
@@ -523,3 +524,30 @@ def test_an_unknown_near_is_a_usage_error(capsys, use_cache):
     assert "(see: incidentmap query --help)" in err
     with pytest.raises(UnknownNameError, match="Jalalbad"):  # still an unknown name
         im.query(GTD, near="Jalalbad")
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(code=st.sampled_from(["-99", "-9", "-999", "-99.0", " -99 "]), as_number=st.booleans())
+def test_an_unknown_count_code_is_unknown(use_cache, tmp_path_factory, code, as_number):
+    # GTD's -99 in nkill was refused as "expected a number of people from 0"
+    import pandas as pd
+
+    src = tmp_path_factory.mktemp("m99") / "g.csv"
+    kill = [float(code) if as_number else code, "2"]
+    pd.DataFrame({"date": ["2009-05-01", "2009-05-02"], "province": ["Kandahar", "Kandahar"],
+                  "killed": kill}).to_csv(src, index=False)  # fmt: skip
+    g = im.read(src).frame
+    assert pd.isna(g.loc[0, "fatalities"]) and g.loc[1, "fatalities"] == 2
+    counts = im.aggregate(src, level="province", period=None).counts.set_index("province")
+    assert counts.loc["Kandahar", "fatalities"] == 2
+    assert counts.loc["Kandahar", "fatalities_known"] == 1
+
+
+def test_gtd_minus_99_through_the_cli(capsys, use_cache, tmp_path):
+    src = tmp_path / "gtd.csv"
+    src.write_text("eventid,iyear,imonth,iday,provstate,city,nkill,nwound,gname\n"
+                   "200905000001,2009,5,3,Kandahar,Kandahar,-99,4,Taliban\n")  # fmt: skip
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "o.csv")
+    assert code == 0 and "values are a code for an unknown count" in err, err

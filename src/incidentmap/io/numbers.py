@@ -235,6 +235,12 @@ def _one_number(text: str, kind: str) -> float:
     return v if np.isfinite(v) else np.nan
 
 
+#: the values codebooks write for an unknown count (GTD: -99; also -9 and -999)
+UNKNOWN_CODES = (-99, -9, -999)
+#: what :meth:`Problems.keep` says such values are
+UNKNOWN_CODE = "a code for an unknown count"
+
+
 def parse_counts(
     values: pd.Series,
     column: str,
@@ -247,8 +253,13 @@ def parse_counts(
 
     GTD's codebook divides the toll of a multi-part attack among its events, so 1.5
     and 2.83 are real values; a word is an unknown toll; ``mark`` is the file's
-    decimal mark (see :func:`parse_numbers`).
+    decimal mark (see :func:`parse_numbers`). The codebooks' codes for an unknown count
+    (GTD's -99, also -9 and -999: :data:`UNKNOWN_CODES`) are unknown, said, never refused.
     """
+    coded = pd.to_numeric(values, errors="coerce").isin(UNKNOWN_CODES).to_numpy(dtype=bool)
+    if coded.any():
+        problems.keep(coded, column, values, "codes an unknown count", what=UNKNOWN_CODE)
+        values = values.where(~coded, None)
     return parse_numbers(
         values,
         column,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from incidentmap.errors import InputFileError
 from incidentmap.io.dates import dates_from_parts, parse_dates
-from incidentmap.io.numbers import parse_numbers
+from incidentmap.io.numbers import UNKNOWN_CODE, parse_numbers
 from incidentmap.io.sniff import day_one_of, hxl_roles, hxl_tags
 from incidentmap.io.values import Kept, Problems, blank_mask, clean_text
 from incidentmap.io.words import month_number
@@ -341,8 +341,9 @@ def kept_notes(kept: dict[str, Kept], name: str) -> list[str]:
     lines = []
     for col, (count, row, value, what) in kept.items():
         more = f" and {count - 1:,} more" if count > 1 else ""
+        said = f"are {what}" if what == UNKNOWN_CODE else f"are words, not {what}"
         lines.append(
-            f"{name}: column {col!r}: {count:,} values are words, not {what} (row {row}: "
+            f"{name}: column {col!r}: {count:,} values {said} (row {row}: "
             f"{value}{more}): taken as unknown, the reason in input_note"
         )
     return lines
