@@ -551,3 +551,17 @@ def test_gtd_minus_99_through_the_cli(capsys, use_cache, tmp_path):
                    "200905000001,2009,5,3,Kandahar,Kandahar,-99,4,Taliban\n")  # fmt: skip
     code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "o.csv")
     assert code == 0 and "values are a code for an unknown count" in err, err
+
+
+def test_a_pcode_with_its_district_spelled_otherwise(use_cache, tmp_path):
+    # AF13 (Paktia) + "Jani Khel" stayed at the province with a note that Jani Khel is in
+    # Paktika (Paktia has it too: OCHA AF1309)
+    import pandas as pd
+
+    src = tmp_path / "p.csv"
+    pd.DataFrame({"date": "2020-01-01", "admin2_code": ["AF1309", "AF1210"],
+                  "district": ["Jani Khel", "Surobi"]}).to_csv(src, index=False)  # fmt: skip
+    g = im.read(src).frame
+    assert list(g["district"]) == ["Jani Khail", "Sarobi"]
+    assert list(g["province"]) == ["Paktia", "Paktika"]
+    assert not g["geocode_conflict"].astype(bool).any()
