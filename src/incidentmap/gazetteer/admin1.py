@@ -13,7 +13,7 @@ from typing import Protocol
 
 from incidentmap.errors import UnknownNameError
 from incidentmap.gazetteer.matching import Match, NameIndex
-from incidentmap.gazetteer.names import FUZZY_THRESHOLD
+from incidentmap.gazetteer.names import FUZZY_THRESHOLD, is_arabic
 from incidentmap.gazetteer.store import name_data_version, read_arrays, write_arrays
 
 
@@ -182,6 +182,10 @@ def resolve_province(name: str, *, fuzzy_threshold: float = FUZZY_THRESHOLD) -> 
     found = index.exact(name)
     if len(found) == 1:
         return found[0]
+    if not found:  # Dari or Pashto script: one province by its skeleton ("قندوز", "اروزگان")
+        found = index.variant(name) if is_arabic(name) else []
+        if len({m.id for m in found}) == 1:
+            return found[0]
     accepted, near = index.fuzzy(name, threshold=fuzzy_threshold)
     if accepted:
         return accepted[0]

@@ -12,6 +12,8 @@ from rapidfuzz import fuzz, process
 from incidentmap.gazetteer.names import (
     FUZZY_MARGIN,
     FUZZY_THRESHOLD,
+    dari_skeleton,
+    is_arabic,
     loose_key,
     name_key,
     name_keys,
@@ -47,6 +49,12 @@ class Match:
 
 #: how an index entry was named: its own name, a spelling of it, or another name for it
 _METHOD_RANK = {"exact": 0, "alias": 1, "short": 2, "other_name": 3}
+
+#: prefixes of the skeletons kept among the exact keys (no name's key starts so): Latin
+#: skeletons shorter than three letters (``sk:``, too short for the variant tier: only a Dari
+#: or Pashto name in a stated province is compared with them) and the skeletons of names in
+#: Dari or Pashto script (``dk:``)
+SHORT, DARI = "sk:", "dk:"
 
 #: key -> entry id -> (display name, province code, method), in the order they were added
 _Slotted = dict[str, dict[str, tuple[str, str, str]]]
@@ -87,7 +95,12 @@ class NameIndex:
             lk = loose_key(variant)
             if len(lk) >= 3:
                 slot = by_loose.setdefault(lk, {})
-                slot.setdefault(entry_id, (display, province_code, method))
+            elif lk or is_arabic(variant):
+                lk = SHORT + lk if lk else DARI + dari_skeleton(variant)
+                slot = by_key.setdefault(lk, {})
+            else:
+                continue
+            slot.setdefault(entry_id, (display, province_code, method))
 
     def _dicts(self) -> tuple[_Slotted, _Slotted]:
         """Return the dicts names are added to (rebuilt for an index read from a file)."""
@@ -103,7 +116,13 @@ class NameIndex:
         return self._table
 
     def variant(self, name: str, province_code: str | None = None) -> list[Match]:
-        """Entries whose consonant skeleton (:func:`loose_key`) equals the name's."""
+        """Entries whose consonant skeleton (:func:`loose_key`) equals the name's.
+
+        A name in Dari or Pashto script is compared by :func:`dari_skeleton` with the
+        skeletons of every name, in any script (:meth:`_script_variant`).
+        """
+        if is_arabic(name):
+            return self._script_variant(name, province_code)
         table = self._compiled()
         found: dict[str, Match] = {}
         query = name_key(name)
@@ -115,6 +134,26 @@ class NameIndex:
                 if eid not in found or found[eid].score < score:
                     found[eid] = Match(eid, disp, prov, "variant", score)
         return sorted(found.values(), key=lambda m: -m.score)
+
+    def _script_variant(self, name: str, province_code: str | None) -> list[Match]:
+        """Entries whose skeleton equals a Dari or Pashto name's :func:`dari_skeleton`.
+
+        Scored by the skeleton's length (one letter says little): 90 from five letters, 85
+        from three, 80 below (enough only in a stated province: see ``Gazetteer._tier``).
+        """
+        sk = dari_skeleton(name)
+        if not sk:
+            return []
+        table = self._compiled()
+        rows = table.rows(table.loose, sk) if len(sk) >= 3 else table.rows(table.exact, SHORT + sk)
+        rows += table.rows(table.exact, DARI + sk)
+        score = 90.0 if len(sk) >= 5 else 85.0 if len(sk) >= 3 else 80.0
+        found = {
+            eid: Match(eid, disp, prov, "variant", score)
+            for eid, disp, prov, _meth in rows
+            if province_code is None or prov == province_code
+        }
+        return list(found.values())
 
     def exact(self, name: str, province_code: str | None = None) -> list[Match]:
         """Return the entries whose normalised key equals one of the name's keys."""
@@ -137,25 +176,32 @@ class NameIndex:
         threshold: float = FUZZY_THRESHOLD,
         margin: float = FUZZY_MARGIN,
     ) -> tuple[list[Match], list[Match]]:
-        """Return (accepted matches, close candidates) for a fuzzy look-up."""
-        query = name_key(name)
-        if not query or query.startswith("ar:"):
-            return [], []
-        keys = self._compiled().fuzzy_keys(province_code)
+        """Return (accepted matches, close candidates) for a fuzzy look-up.
+
+        A name in Dari or Pashto script is scored by its :func:`dari_skeleton` against the
+        skeletons of the names (three letters or more), the same threshold and margin.
+        """
+        table = self._compiled()
+        if is_arabic(name):
+            query, slots = dari_skeleton(name), table.loose
+            query = query if len(query) >= 3 else ""
+        else:
+            query, slots = name_key(name), table.exact
+        keys = table.fuzzy_keys(province_code, slots) if query else []
         if not keys:
             return [], []
         scored = process.extract(query, keys, scorer=fuzz.ratio, limit=12)
-        ranked = self._ranked(scored, province_code)
+        ranked = self._ranked(scored, province_code, slots)
         return _accepted(ranked, threshold, margin), ranked[:5]
 
     def _ranked(
-        self, scored: list[tuple[str, float, int]], province_code: str | None
+        self, scored: list[tuple[str, float, int]], province_code: str | None, slots: _Slots
     ) -> list[Match]:
         """Return the entries of the scored keys (in the province), best score first."""
         table = self._compiled()
         best: dict[str, Match] = {}
         for key, score, _ in scored:
-            for eid, disp, prov, _meth in table.rows(table.exact, key):
+            for eid, disp, prov, _meth in table.rows(slots, key):
                 if province_code is not None and prov != province_code:
                     continue
                 if eid not in best or best[eid].score < score:
@@ -247,7 +293,7 @@ class _Table:
         self.methods = methods
         self.exact = exact
         self.loose = loose
-        self._fuzzy_keys: dict[str | None, list[str]] = {}
+        self._fuzzy_keys: dict[tuple[int, str | None], list[str]] = {}
 
     @classmethod
     def compile(
@@ -291,18 +337,22 @@ class _Table:
             for e, m in zip(slots.entry[lo:hi].tolist(), slots.method[lo:hi].tolist(), strict=True)
         ]
 
-    def fuzzy_keys(self, province_code: str | None) -> list[str]:
-        """Return the keys in Latin script with an entry in the province (None: any)."""
-        keys = self._fuzzy_keys.get(province_code)
+    def fuzzy_keys(self, province_code: str | None, slots: _Slots | None = None) -> list[str]:
+        """Return the keys in Latin script with an entry in the province (None: any).
+
+        Of the exact keys (names' keys, not the skeletons kept among them), or of ``slots``.
+        """
+        slots = self.exact if slots is None else slots
+        keys = self._fuzzy_keys.get((id(slots), province_code))
         if keys is None:
-            exact = self.exact
-            ok = np.array([not k.startswith("ar:") for k in exact.keys], dtype=bool)
+            ok = np.array([not k.startswith(("ar:", SHORT, DARI)) for k in slots.keys], dtype=bool)
             if province_code is not None:
                 in_prov = np.array([p == province_code for p in self.provinces], dtype=bool)
-                has = np.zeros(len(exact.keys), dtype=bool)
-                has[exact.row_key[in_prov[exact.entry]]] = True
+                has = np.zeros(len(slots.keys), dtype=bool)
+                has[slots.row_key[in_prov[slots.entry]]] = True
                 ok &= has
-            keys = self._fuzzy_keys[province_code] = [exact.keys[i] for i in np.flatnonzero(ok)]
+            keys = [slots.keys[i] for i in np.flatnonzero(ok)]
+            self._fuzzy_keys[(id(slots), province_code)] = keys
         return keys
 
     def dicts(self) -> tuple[_Slotted, _Slotted]:

@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["FUZZY_MARGIN", "FUZZY_THRESHOLD", "loose_key", "name_key", "name_keys"]
+__all__ = [
+    "FUZZY_MARGIN",
+    "FUZZY_THRESHOLD",
+    "dari_skeleton",
+    "is_arabic",
+    "loose_key",
+    "name_key",
+    "name_keys",
+]
 
 
 #: default minimum rapidfuzz ratio (0-100) for a fuzzy match
@@ -176,6 +184,87 @@ def loose_key(name: str) -> str:
     first = "a" if text[0] in "aeiou" else text[0]
     rest = re.sub(r"[aeiouhwy]", "", text[1:])
     return _DOUBLE_RE.sub(r"\1", first + rest)
+
+
+# Dari and Pashto letters as loose_key writes their sounds: the vowel letters (alef, waw,
+# yeh), heh, hah and ain are dropped after the first letter as loose_key drops a e i o u h w y
+_DARI_SOUNDS = str.maketrans(
+    {
+        "ب": "b", "پ": "p", "ت": "t", "ث": "s", "ج": "j", "چ": "C", "خ": "k", "د": "d",
+        "ذ": "z", "ر": "r", "ز": "z", "ژ": "J", "س": "s", "ش": "S", "ص": "s", "ض": "z",
+        "ط": "t", "ظ": "z", "غ": "g", "ف": "f", "ق": "k", "ک": "k", "گ": "g", "ل": "l",
+        "م": "m", "ن": "n", "ځ": "z", "څ": "s", "ږ": "J",
+        "ا": "", "و": "", "ی": "", "ه": "", "ح": "", "ع": "", "ء": "",
+    }
+)  # fmt: skip
+
+
+# a word's first letter where it is a vowel letter or one loose_key keeps in first place
+_DARI_FIRST = {"ا": "a", "ع": "a", "ء": "a", "و": "w", "ی": "y", "ه": "h", "ح": "h"}
+
+
+# letter forms beyond _ARABIC_FOLD: hamza on waw, the Urdu and Kurdish heh and yeh forms,
+# swash kaf; a hamza alone is no letter
+_DARI_FOLD = str.maketrans({"ؤ": "و", "ھ": "ه", "ہ": "ه", "ە": "ه", "ۃ": "ه", "ڪ": "ک",
+                            "ے": "ی", "ء": ""})  # fmt: skip
+
+
+# the words that say what kind of area a Dari or Pashto name is (folded letter forms)
+_DARI_TYPE_WORDS = frozenset(
+    {"ولایت", "ولسوالی", "ولسوال", "علاقهداری", "علاقه", "داری", "شهر", "مرکز", "قریه",
+     "منطقه", "ولس", "والی"}
+)  # fmt: skip
+
+
+def is_arabic(name: str) -> bool:
+    """Tell whether a name is written in Dari or Pashto (Arabic) script."""
+    return ARABIC.search(str(name)) is not None
+
+
+def dari_words(name: str) -> list[str]:
+    """Return the words of a Dari or Pashto name, letter forms folded, area words dropped.
+
+    Folded: Arabic and Persian kaf and yeh, the Pashto letters, hamza forms, teh marbuta and
+    the heh forms; dropped: marks, tatweel, ZWNJ; and the words that only say what kind of
+    area it is (ولایت, ولسوالی...) at either end.
+    """
+    text = unicodedata.normalize("NFKC", str(name)).translate(_ARABIC_FOLD)
+    text = _ARABIC_MARKS.sub("", text.translate(_DARI_FOLD))
+    words = re.findall(r"[\u0600-\u06ff]+", text)
+    while words and words[0] in _DARI_TYPE_WORDS:
+        words = words[1:]
+    while words and words[-1] in _DARI_TYPE_WORDS:
+        words = words[:-1]
+    return words
+
+
+def dari_skeleton(name: str) -> str:
+    """Return the consonant skeleton of a Dari or Pashto name in :func:`loose_key`'s letters.
+
+    Each letter is written as the sound loose_key keeps ("ق" and "ک" are ``k``, "خ" is ``k``
+    as loose_key folds kh, "ش" is ``S``); the vowel letters, heh, hah and ain are dropped
+    after the first letter. The Dari "قندوز" and "کندز" and the English "Kunduz" share the
+    skeleton ``kndz``; "اروزگان", "ارزگان" and "Uruzgan" share ``arzgn``. A match on it is a
+    candidate, as for loose_key, and looked up only against the gazetteer's skeletons.
+
+    Returns
+    -------
+    str
+        ``""`` for a name without Dari or Pashto letters.
+
+    Examples
+    --------
+    >>> dari_skeleton("قندوز") == dari_skeleton("کندز") == loose_key("Kunduz")
+    True
+    >>> dari_skeleton("ولسوالی شینوار") == loose_key("Shinwar")
+    True
+    """
+    text = "".join(dari_words(name))
+    if not text:
+        return ""
+    first = _DARI_FIRST.get(text[0], text[0].translate(_DARI_SOUNDS))
+    rest = text[1:].translate(_DARI_SOUNDS)
+    return _DOUBLE_RE.sub(r"\1", re.sub(r"[^a-zA-Z]", "", first + rest))
 
 
 def name_variants(name: str) -> list[str]:

@@ -18,7 +18,7 @@ from incidentmap.errors import UnknownNameError
 from incidentmap.gazetteer.admin1 import province_index, provinces, resolve_province
 from incidentmap.gazetteer.locations import LocationPart, is_not_a_name, split_location
 from incidentmap.gazetteer.matching import Match, NameIndex, is_spelling_of
-from incidentmap.gazetteer.names import FUZZY_THRESHOLD, loose_key, name_key, name_keys
+from incidentmap.gazetteer.names import FUZZY_THRESHOLD, is_arabic, loose_key, name_key, name_keys
 from incidentmap.gazetteer.places import PlaceRecord, geonames_records, shipped_places
 from incidentmap.gazetteer.store import pack_strings, unpack_strings
 
@@ -261,13 +261,22 @@ class Gazetteer:
         return self._tier("fuzzy", name, province_code, threshold)
 
     def _stated_district(self, name: str, province_code: str, threshold: float) -> list[Hit]:
-        """Hits in the stated province by a known spelling, else its districts by skeleton."""
+        """Hits in the stated province by a known spelling, else its districts by skeleton.
+
+        A name in Dari or Pashto script that is known only as a place's name takes a
+        district of the province by its skeleton first: the layer writes its districts in
+        English, GeoNames its places in Dari too ("کشک" is Herat's district Koshk, not the
+        village Kushk).
+        """
+        variant = [h for h in self._tier("variant", name, province_code, threshold)
+                   if h.kind == "district"]  # fmt: skip
         for tier in _FIRST:
             hits = self._tier(tier, name, province_code, threshold)
+            if hits and variant and is_arabic(name) and all(h.kind != "district" for h in hits):
+                return variant
             if hits:
                 return hits
-        return [h for h in self._tier("variant", name, province_code, threshold)
-                if h.kind == "district"]  # fmt: skip
+        return variant
 
     def _scoped(
         self, tier: str, name: str, province_code: str | None, threshold: float
