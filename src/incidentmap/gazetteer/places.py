@@ -72,8 +72,19 @@ def geonames_records() -> list[tuple[PlaceRecord, list[str]]]:
             float(city["longitude"]),
             "GeoNames",
         )
-        names = [city["name"], *city.get("alternatenames", [])]
-        # keep Latin and Arabic script; other scripts are not folded by name_key
-        names = [n for n in names if ARABIC.search(n) or strip_marks(n).isascii()]
+        # keep Latin and Arabic script; other scripts are not folded by name_key. The place's
+        # own name comes first whatever its letters ("Qarghah’ī": its first other name,
+        # "Deh Mazang", was taken for its own name when the apostrophe left it out)
+        others = [n for n in city.get("alternatenames", []) if n != city["name"]]
+        names = [city["name"], *(n for n in others if ARABIC.search(n) or _latin(n))]
         out.append((rec, names))
     return out
+
+
+def _latin(name: str) -> bool:
+    """Tell whether a name is in Latin letters (marks and apostrophes allowed)."""
+    return strip_marks(name.translate(_APOSTROPHES)).isascii()
+
+
+#: the apostrophes and letter modifiers GeoNames writes for ain and hamza
+_APOSTROPHES = str.maketrans("", "", "\u2019\u2018\u02bf\u02be\u02bb\u02bc\u0060")

@@ -215,7 +215,7 @@ class Gazetteer:
             hits += self._hits(self._place_index.exact(name, scope), "place")
             if hits:  # a place called like one half of an "X wa Y" district: both count
                 hits += self._hits(self._short_index.exact(name, scope), "district")
-            return hits
+            return _own_names_first(hits)
         if tier == "short":
             return self._hits(self._short_index.exact(name, scope), "district")
         if tier == "variant":
@@ -435,6 +435,19 @@ def _one_of(hits: list[Hit], marker: str | None, prefer: str) -> Resolution:
         pick = _of_kind(hits, "district" if marker == "district" else prefer)
         return Resolution("ok", max(pick, key=lambda h: h.score))
     return Resolution("ambiguous", candidates=_one_per_district(hits))
+
+
+def _own_names_first(hits: list[Hit]) -> list[Hit]:
+    """Drop the places a district's own name names only by another of their names elsewhere.
+
+    "Khanabad" is Kunduz's district (and town); GeoNames also lists it among Taloqan's
+    names, "Nadir Shah Kot" among Bati's, "Chahar Burjak" among Chahar Burj's: a district's
+    name or alias outweighs a place's other name in another district.
+    """
+    own = {h.district_id for h in hits if h.kind == "district" and h.method in ("exact", "alias")}
+    if not own:
+        return hits
+    return [h for h in hits if h.kind != "place" or h.method == "exact" or h.district_id in own]
 
 
 def _of_kind(hits: list[Hit], kind: str) -> list[Hit]:
