@@ -20,6 +20,10 @@ The package, by engine:
 * :mod:`~incidentmap.gazetteer.admin1` — the 34 provinces and their names;
 * :mod:`~incidentmap.gazetteer.places` — place sources (geo/, GeoNames);
 * :mod:`~incidentmap.gazetteer.locations` — free-text location fields cut into names;
+* :mod:`~incidentmap.gazetteer.words` — a district by the words of its name ("Pech",
+  "Kohistan 1"), and Kabul city's police districts ("PD 9", "ناحیه نهم");
+* :mod:`~incidentmap.gazetteer.hits` — what a field resolves to (:class:`Hit`,
+  :class:`Resolution`): one place, an ambiguity, several names agreed;
 * :mod:`~incidentmap.gazetteer.resolver` — :class:`Gazetteer`, which resolves them;
 * :mod:`~incidentmap.gazetteer.store` — a gazetteer's tables as arrays, and the version of the
   name data (the user cache keeps one per installed layer: see

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -16,16 +15,32 @@ import numpy as np
 
 from incidentmap.errors import UnknownNameError
 from incidentmap.gazetteer.admin1 import province_index, provinces, resolve_province
+from incidentmap.gazetteer.hits import (
+    Hit,
+    Resolution,
+    one_of,
+    own_names_first,
+    together,
+    within,
+)
 from incidentmap.gazetteer.locations import LocationPart, is_not_a_name, split_location
 from incidentmap.gazetteer.matching import Match, NameIndex, is_spelling_of
 from incidentmap.gazetteer.names import FUZZY_THRESHOLD, is_arabic, loose_key, name_key, name_keys
 from incidentmap.gazetteer.places import PlaceRecord, geonames_records, shipped_places
 from incidentmap.gazetteer.store import pack_strings, unpack_strings
+from incidentmap.gazetteer.words import police_district, word_matches
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = ["Gazetteer", "Hit", "Resolution"]
+
+
+#: the rules of known spellings, tried before skeleton variants
+_FIRST = ("exact", "short")
+
+#: Kabul province, and the project's place that is Kabul city (its police districts' district)
+_KABUL, _KABUL_CITY = "AF-KAB", "im:kbl-city"
 
 
 class Gazetteer:
@@ -215,7 +230,7 @@ class Gazetteer:
             hits += self._hits(self._place_index.exact(name, scope), "place")
             if hits:  # a place called like one half of an "X wa Y" district: both count
                 hits += self._hits(self._short_index.exact(name, scope), "district")
-            return _own_names_first(hits)
+            return own_names_first(hits)
         if tier == "short":
             return self._hits(self._short_index.exact(name, scope), "district")
         if tier == "variant":
@@ -281,15 +296,63 @@ class Gazetteer:
     def _scoped(
         self, tier: str, name: str, province_code: str | None, threshold: float
     ) -> list[Hit]:
-        """Hits of one tier in the stated province, else in the country (own names only)."""
-        scopes: list[str | None] = [province_code, None] if province_code else [None]
-        for scope in scopes:
-            hits = self._tier(tier, name, scope, threshold)
-            if province_code is not None and scope is None:
-                hits = [h for h in hits if h.kind == "district" or h.method != "other_name"]
-            if hits:
-                return hits
-        return []
+        """Hits of one tier in the stated province, else in the country (own names only).
+
+        Before known spellings elsewhere, a district of the province by the words of its
+        name ("Pech" is Kunar's Dara-I-Pech, not a village in another province).
+        """
+        if province_code is None:
+            return self._tier(tier, name, None, threshold)
+        hits = self._tier(tier, name, province_code, threshold)
+        if not hits and tier == "exact":
+            hits = self._words(name, province_code)
+        if hits:
+            return hits
+        elsewhere = self._tier(tier, name, None, threshold)
+        return [h for h in elsewhere if h.kind == "district" or h.method != "other_name"]
+
+    def _words(self, name: str, province_code: str) -> list[Hit]:
+        """Districts of the province named by the words of their names ("Pech", "Kohistan 1").
+
+        Method ``short``: a short form of the district's name (see :mod:`.words`).
+        """
+        rows = self._layer_names()[0].get(province_code, [])
+        return [
+            Hit("district", did, dname, province_code, did, "short", 100.0)
+            for did, dname in word_matches(name, rows)
+        ]
+
+    def _layer_names(self) -> tuple[dict[str, list[tuple[str, str]]], dict[str, str]]:
+        """Each province's districts (id, name), and each district's name by its id."""
+        kept = self.__dict__.get("_by_province")
+        if kept is None:
+            by_province: dict[str, list[tuple[str, str]]] = {}
+            for did, dname, pcode in _district_rows(self.districts):
+                by_province.setdefault(str(pcode), []).append((str(did), str(dname)))
+            names = {did: dname for rows in by_province.values() for did, dname in rows}
+            kept = self._by_province = (by_province, names)
+        return kept
+
+    def _police_district(
+        self, name: str, province_code: str | None, prefer: str
+    ) -> Resolution | None:
+        """Kabul's police district ("PD 9", "ناحیه نهم"): the district holding Kabul city.
+
+        For a district field a place in that district (the field is read as its district,
+        and the note says which police district); for a place field the district itself.
+        """
+        number = police_district(name)
+        did = self._place_district.get(_KABUL_CITY)
+        if number is None or did is None or province_code not in (None, _KABUL):
+            return None
+        what = f"police district {number} of Kabul city"
+        if prefer == "district":
+            return Resolution(
+                "ok", Hit("place", f"kabul-pd:{number}", what, _KABUL, did, "exact", 100.0)
+            )
+        dname = self._layer_names()[1].get(did, "Kabul")
+        hit = Hit("district", did, dname, _KABUL, did, "exact", 100.0)
+        return Resolution("ok", hit, notes=[f"{name!r} is {what}: its district, {dname}"])
 
     def _resolve_part(
         self, part: LocationPart, province_code: str | None, prefer: str, threshold: float
@@ -303,9 +366,12 @@ class Gazetteer:
             except UnknownNameError:
                 return Resolution("unknown", notes=[f"unknown province {name!r}"])
             return Resolution("ok", Hit("province", m.id, m.name, m.id, None, m.method, m.score))
+        kabul = self._police_district(name, province_code, prefer)
+        if kabul is not None:
+            return kabul
         hits = self._lookup(name, province_code, threshold, prefer)
         if hits:
-            return _one_of(hits, part.marker, prefer)
+            return one_of(hits, part.marker, prefer)
         # a province named in a place or district field
         try:
             m = resolve_province(name, fuzzy_threshold=max(threshold, 92.0))
@@ -354,8 +420,8 @@ class Gazetteer:
         if len(results) == 1:
             return results[0]
         if relation == "within":
-            return _within(results[0], results[-1])
-        return _together(results)
+            return within(results[0], results[-1])
+        return together(results)
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
         """Return the known names closest to ``name`` (places, districts, provinces)."""
@@ -371,97 +437,6 @@ class Gazetteer:
                 keys.add(key)
                 seen.append(n)
         return seen[:limit]
-
-
-# ---------------------------------------------------------------------------------------------
-# resolving a location field: one or several names, with markers, in a province or not
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A name found in the gazetteer.
-
-    Attributes
-    ----------
-    kind : str
-        ``"district"``, ``"place"`` or ``"province"``.
-    id : str
-        District id, place id or province code.
-    name : str
-        Display name.
-    province_code : str
-    district_id : str or None
-        The district holding it (None for a province).
-    method : str
-        ``exact``, ``alias``, ``short`` (one half of an "X wa Y" name),
-        ``variant`` (consonant skeleton) or ``fuzzy``.
-    score : float
-    """
-
-    kind: str
-    id: str
-    name: str
-    province_code: str
-    district_id: str | None
-    method: str
-    score: float
-
-
-@dataclass
-class Resolution:
-    """What a location field resolved to.
-
-    ``status`` is ``"ok"`` (``hit`` set), ``"not_a_name"``, ``"unknown"``,
-    ``"ambiguous"`` (one name, several places) or ``"several"`` (several names in
-    different districts; ``province_code`` is set when they share a province).
-    """
-
-    status: str
-    hit: Hit | None = None
-    candidates: list[Hit] = field(default_factory=list)
-    province_code: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-
-#: the rules of known spellings, tried before skeleton variants
-_FIRST = ("exact", "short")
-
-
-def _one_of(hits: list[Hit], marker: str | None, prefer: str) -> Resolution:
-    """Return the best hit where all lie in one district, else the ambiguity."""
-    if marker == "district":
-        hits = _of_kind(hits, "district")  # "X district" is a district
-    if len({h.district_id for h in hits}) == 1:
-        pick = _of_kind(hits, "district" if marker == "district" else prefer)
-        return Resolution("ok", max(pick, key=lambda h: h.score))
-    return Resolution("ambiguous", candidates=_one_per_district(hits))
-
-
-def _own_names_first(hits: list[Hit]) -> list[Hit]:
-    """Drop the places a district's own name names only by another of their names elsewhere.
-
-    "Khanabad" is Kunduz's district (and town); GeoNames also lists it among Taloqan's
-    names, "Nadir Shah Kot" among Bati's, "Chahar Burjak" among Chahar Burj's: a district's
-    name or alias outweighs a place's other name in another district.
-    """
-    own = {h.district_id for h in hits if h.kind == "district" and h.method in ("exact", "alias")}
-    if not own:
-        return hits
-    return [h for h in hits if h.kind != "place" or h.method == "exact" or h.district_id in own]
-
-
-def _of_kind(hits: list[Hit], kind: str) -> list[Hit]:
-    """Return the hits of this kind, or all of them when none is."""
-    return [h for h in hits if h.kind == kind] or hits
-
-
-def _one_per_district(hits: list[Hit]) -> list[Hit]:
-    seen: dict[str | None, Hit] = {}
-    for h in hits:
-        key = h.district_id if h.kind != "province" else f"province:{h.id}"
-        if key not in seen or seen[key].score < h.score:
-            seen[key] = h
-    return list(seen.values())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,54 +505,3 @@ def _place_method(i: int, name: str, own: str) -> str:
     if i == 0:
         return "exact"
     return "alias" if is_spelling_of(name, own) else "other_name"
-
-
-# ---------------------------------------------------------------------------------------------
-# several names in one field
-
-
-def _within(inner: Resolution, outer: Resolution) -> Resolution:
-    """Resolve "X area of Y district": X if it is a known name inside Y, else Y."""
-    if inner.status == "ok" and inner.hit is not None:
-        exact = inner.hit.method in ("exact", "alias")
-        same = outer.hit is not None and outer.hit.district_id == inner.hit.district_id
-        if (outer.status != "ok" and exact) or same:
-            return inner
-    return outer if outer.status == "ok" else inner
-
-
-def _together(results: list[Resolution]) -> Resolution:
-    """Resolve several names of one field: one place if they agree, else the candidates."""
-    ok = [r.hit for r in results if r.status == "ok" and r.hit is not None]
-    if not ok:
-        return _none_found(results)
-    hit = _agreed(ok)
-    if hit is not None:
-        return Resolution("ok", hit)
-    provs = {h.province_code for h in ok}
-    one = provs.pop() if len(provs) == 1 else None
-    return Resolution("several", candidates=_one_per_district(ok), province_code=one)
-
-
-def _none_found(results: list[Resolution]) -> Resolution:
-    """Return why no name of a field was found, with every part's notes."""
-    status = "not_a_name" if all(r.status == "not_a_name" for r in results) else "unknown"
-    return Resolution(status, notes=[n for r in results for n in r.notes])
-
-
-def _agreed(ok: list[Hit]) -> Hit | None:
-    """Return the hit the names agree on (one district, or one province), else None."""
-    local = [h for h in ok if h.kind != "province"]
-    one_province = len({h.province_code for h in ok}) == 1
-    if not local:
-        return ok[0] if one_province else None
-    if len({h.district_id for h in local}) != 1:
-        return None
-    if one_province:
-        return max(local, key=lambda h: h.score)
-    return local[0] if _provinces_hold(ok, local[0].province_code) else None
-
-
-def _provinces_hold(hits: list[Hit], province_code: str) -> bool:
-    """Tell whether every province among the hits is this one."""
-    return all(h.kind != "province" or h.province_code == province_code for h in hits)

@@ -36,7 +36,7 @@ NAME_FILES = ("district_aliases.csv", "places.csv", "provinces.csv")
 
 #: the modules whose rules make the keys and choose the names (their text is part of the
 #: version: a changed rule rebuilds every cached index)
-RULE_MODULES = ("names", "matching", "places", "admin1", "resolver", "store")
+RULE_MODULES = ("names", "matching", "places", "admin1", "resolver", "store", "words", "hits")
 
 _SEP = "\x00"
 
