@@ -8,7 +8,13 @@ never snapped into an Afghan district and is flagged where its point lies inside
 
 The neighbours' areas are ISO 3166-2's, read from pycountry when first needed, with the
 former names, abbreviations and spellings of ``geo/border_names.csv`` (FATA, KPK, NWFP,
-Baluchistan...); a name that is also one of Afghanistan's provinces stays Afghan.
+Baluchistan...); a name that is also one of Afghanistan's provinces stays Afghan. Their
+districts, former tribal agencies and towns near the border (Kurram, North Waziristan,
+Peshawar, Quetta, Mashhad, Termez...) are in ``geo/border_places.csv``, a short table the
+project writes (no installable package lists the neighbours' second-level areas; GeoNames'
+towns of the neighbours share too many names with Afghan villages): stated as a province
+they are outside Afghanistan; in the place (or district) field of a row that states no
+Afghan province, no point and no country but a neighbour, too.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import pandas as pd
 import shapely
 
 from incidentmap.context import BoundaryContext
-from incidentmap.gazetteer import name_key, provinces
+from incidentmap.gazetteer import name_key, provinces, split_location
 from incidentmap.geocode.rows import Columns, try_province
 from incidentmap.schema import header_key
 
@@ -35,6 +41,7 @@ __all__ = [
     "NEIGHBOURS",
     "Abroad",
     "area_country",
+    "border_places",
     "country_named",
     "outside_country",
     "stated_abroad",
@@ -111,6 +118,17 @@ def _file_names() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 
 @functools.cache
+def border_places() -> list[tuple[str, str]]:
+    """Return (country code, name) of each row of ``geo/border_places.csv``.
+
+    The neighbours' districts, former tribal agencies and towns near Afghanistan's border.
+    """
+    text = resources.files("incidentmap._geo").joinpath("border_places.csv").read_text("utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [(r["country"].strip(), r["name"].strip()) for r in csv.DictReader(lines)]
+
+
+@functools.cache
 def _areas() -> dict[str, str]:
     """Name key -> country, for the neighbours' first-level areas (pycountry: 0.2 s once).
 
@@ -121,7 +139,7 @@ def _areas() -> dict[str, str]:
 
     afghan = _afghan_keys() | {k for n in iso_names().values() for k in _keys(n)}
     by_key: dict[str, list[str]] = {}
-    for code, name in [*_pycountry_names(), *_file_names()[0]]:
+    for code, name in [*_pycountry_names(), *_file_names()[0], *border_places()]:
         if not _keys(name).isdisjoint(afghan):
             continue
         for key in _keys(name):
@@ -240,7 +258,8 @@ def stated_abroad(col: Columns) -> Abroad:
     """
     n = col.n
     ccol = _country_column(col.frame)
-    if ccol is None and not col.given("stated_province"):
+    named = ("stated_province", "stated_place", "stated_district")
+    if ccol is None and not any(col.given(c) for c in named):
         none = np.full(n, None, dtype=object)
         return Abroad(none, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     country = col.text(ccol) if ccol is not None else np.full(n, None, dtype=object)
@@ -253,7 +272,46 @@ def stated_abroad(col: Columns) -> Abroad:
         _label(c_info[ci], p.names[pi], p.abroad[pi])
         for ci, pi in (divmod(int(v), width) for v in pairs)
     ]
-    return Abroad(np.array(labels, dtype=object)[codes], p.by_area, p.afghan)
+    label = np.array(labels, dtype=object)[codes]
+    bare = pd.isna(label) & pd.isna(country) & ~p.afghan  # nothing said of the country
+    if bare.any():
+        label = np.where(bare, _places_abroad(col, bare), label)
+    return Abroad(label, p.by_area, p.afghan)
+
+
+def _places_abroad(col: Columns, bare: np.ndarray) -> np.ndarray:
+    """Return what the place (else district) field of the ``bare`` rows states abroad.
+
+    Rows with a point are left out (their point says where they are); None where the
+    fields name no place across the border ("Mashhad (Iran)" where they do).
+    """
+    out = np.full(col.n, None, dtype=object)
+    bare = bare & (np.isnan(col.num("latitude")) | np.isnan(col.num("longitude")))
+    for field in ("stated_place", "stated_district"):
+        texts = col.text(field)
+        codes, uniq = pd.factorize(texts, use_na_sentinel=True)
+        said = np.array([*(_place_abroad(str(v)) for v in uniq), None], dtype=object)[codes]
+        take = bare & pd.isna(out) & pd.notna(said)
+        out[take] = said[take]
+    return out
+
+
+def _place_abroad(text: str) -> str | None:
+    """Return "Mashhad (Iran)" for a place field naming only places across the border."""
+    parts = [p.text for p in split_location(text)[0]]
+    found = [_neighbour(t) for t in parts]
+    if not parts or any(f is None for f in found):
+        return None
+    return f"{parts[0]} ({found[0]})" if name_key(parts[0]) != name_key(str(found[0])) else found[0]
+
+
+def _neighbour(text: str) -> str | None:
+    """Return the neighbour a name is or lies in ("Pakistan" for Peshawar), else None."""
+    found = area_country(text)
+    if found is None and len(text) > 3:
+        named = country_named(text)
+        found = named[1] if named and named[0] in NEIGHBOURS else None
+    return found
 
 
 class _Provinces:
