@@ -300,6 +300,7 @@ class _Search:
         if hit is not None and self.area and not self._area_takes(hit, text, field):
             return
         if hit is not None:
+            self.notes.extend(r.notes)  # how the name was read (a Kabul police district...)
             self._found(hit, text, field)
         else:
             self._missed(r, text, field)
