@@ -565,3 +565,23 @@ def test_a_pcode_with_its_district_spelled_otherwise(use_cache, tmp_path):
     assert list(g["district"]) == ["Jani Khail", "Sarobi"]
     assert list(g["province"]) == ["Paktia", "Paktika"]
     assert not g["geocode_conflict"].astype(bool).any()
+
+
+WARDIARY = INCIDENTS / "wardiary_points_2004_2009.csv"
+
+
+def test_place_and_day_alone_never_match(capsys, use_cache, tmp_path):
+    # the war diary gives no type, actor or toll: its pairs with GTD matched by place and
+    # day alone, and GTD shifted ten days (no true pair left) still "matched" 105 times
+    import pandas as pd
+
+    pairs = tmp_path / "p.csv"
+    code, _, err = run(capsys, "merge", f"gtd={GTD}", f"wd={WARDIARY}", "-o", tmp_path / "m.csv",
+                       "--pairs", pairs)  # fmt: skip
+    assert code == 0, err
+    p = pd.read_csv(pairs)
+    assert (p["decision"] == "match").sum() == 0 and (p["decision"] == "review").sum() > 1000
+    said = p["reason"].str.contains("nothing beyond place and day", regex=False)
+    assert said.sum() > 100 and "pairs: 0 match" in err
+    r = im.merge(f"gtd={GTD}", f"wd={WARDIARY}", output=tmp_path / "m2.csv")
+    assert (r.result.pairs["decision"] == "match").sum() == 0

@@ -31,7 +31,7 @@ from incidentmap.merge.records import (
     records_of,
 )
 from incidentmap.merge.same import COPY_SHARE, id_key, id_keys, stated_ids_of, with_copies
-from incidentmap.merge.score import LISTED, MARGIN, REVIEW, match_bar, score_pairs
+from incidentmap.merge.score import LISTED, MARGIN, REVIEW, match_bar, score_pairs, told_apart
 from incidentmap.merge.table import PAIR_COLUMNS, PairSet, pairs_table, reasons
 
 __all__ = ["DECISIONS", "PAIR_COLUMNS", "MergeResult", "merge_incidents", "source_name"]
@@ -215,7 +215,9 @@ def _decide(a: Records, b: Records, ps: PairSet, calls: dict[tuple[int, int], st
     same = ps.same & (call == "")  # the same row in both sources: one record
     weight = np.where((call == "match") | same, 100.0, _logit(s)) + 1e-7 * tie
     bar = match_bar(p.level)
-    eligible = (call == "match") | same | ((call == "") & (s >= bar))
+    told = told_apart(ps.parts)  # place and day alone never make a match
+    ps.untold = (call == "") & ~same & (s >= bar) & ~told
+    eligible = (call == "match") | same | ((call == "") & (s >= bar) & told)
     matched = np.zeros(len(s), dtype=bool)
     e = np.flatnonzero(eligible)
     matched[e] = assign(len(a), len(b), p.i[e], p.j[e], weight[e] + 50.0, a.lo)

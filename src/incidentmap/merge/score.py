@@ -44,7 +44,9 @@ A pair scoring at least :data:`MATCH` (0.74) that the one-to-one assignment choo
 (:data:`MATCH_PROVINCE`, 0.90, for a pair placed only to one province) is a match, unless
 another candidate of one of its rows scores within :data:`MARGIN` (1.0) of its log-odds,
 both alone and given the group (the one-to-one rule has not settled it): then both are
-reviews, the rival named as the runner-up. A pair from :data:`REVIEW` (0.05) whose rows
+reviews, the rival named as the runner-up. A pair whose rows share nothing to compare but
+place and day (no type, actor, toll or place name on both: :func:`told_apart`) is a review,
+never a match. A pair from :data:`REVIEW` (0.05) whose rows
 are both free is listed for review; pairs from :data:`LISTED` (0.01, alone) are written to
 the pairs file.
 
@@ -72,8 +74,8 @@ from incidentmap.merge.records import Records, state_bits
 
 __all__ = [
     "COEFFICIENTS", "INTERCEPT", "LISTED", "MARGIN", "MATCH", "MATCH_PROVINCE",
-    "PARTS", "REVIEW", "WEIGHTS", "Scores", "features", "match_bar", "pair_parts", "probability",
-    "score_pairs",
+    "PARTS", "REVIEW", "TELLING", "WEIGHTS", "Scores", "features", "match_bar", "pair_parts",
+    "probability", "score_pairs", "told_apart",
 ]  # fmt: skip
 
 #: a point or district pair is matched from this score (chosen by bench/merge_fit.py: the
@@ -292,6 +294,24 @@ def features(
     cols += [(level == "district").astype(float), (level == "province").astype(float)]
     cols += [(point & approximate).astype(float), episode.astype(float)]
     return np.column_stack(cols)
+
+
+#: the parts that tell two events at one place on one day apart
+TELLING = ("category", "actors", "tolls", "names")
+
+
+def told_apart(parts: dict[str, np.ndarray]) -> np.ndarray:
+    """Tell the pairs with a part beyond place and time that both rows can compare.
+
+    A pair whose rows share nothing but a place and a day (a source with no type, actor,
+    toll or place name: the war diary's points) scores high by place and day alone, and so
+    does a chance pair: shifted by ten days, GTD and the war diary still "matched" 105 times
+    for 238. Such a pair is for a person, never a match by itself.
+    """
+    given = [parts[k] for k in TELLING if k in parts]
+    if not given:
+        return np.zeros(len(next(iter(parts.values()), [])), dtype=bool)
+    return np.any([v != _NEUTRAL for v in given], axis=0)
 
 
 def match_bar(level: np.ndarray) -> np.ndarray:

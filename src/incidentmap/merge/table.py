@@ -43,6 +43,8 @@ class PairSet:
     ambiguous: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     #: pairs of the same row in both sources (:func:`~incidentmap.merge.same.same_rows`)
     same: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+    #: pairs scoring a match by place and day alone (:func:`~incidentmap.merge.score.told_apart`)
+    untold: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
 
 
 def reasons(
@@ -80,6 +82,10 @@ def reasons(
     out[k] = [
         f"{b.name}:{b.event_id[p.j[x]]} matched {a.name}:{a.event_id[partner_b[x]]}" for x in k
     ]
+    if len(ps.untold):
+        k = np.flatnonzero(ps.untold & review)
+        out[k] = ("score " + score[k] + " >= " + bar[k] + ", but nothing beyond place and day "
+                  "tells them apart (no type, actor, toll or place name both give)")  # fmt: skip
     amb = np.flatnonzero(ps.ambiguous)
     out[amb] = [
         f"ambiguous: {key(a, b, ps, ps.rival[x])} scores within {MARGIN:g} log-odds alone "
