@@ -585,3 +585,19 @@ def test_place_and_day_alone_never_match(capsys, use_cache, tmp_path):
     assert said.sum() > 100 and "pairs: 0 match" in err
     r = im.merge(f"gtd={GTD}", f"wd={WARDIARY}", output=tmp_path / "m2.csv")
     assert (r.result.pairs["decision"] == "match").sum() == 0
+
+
+def test_two_merged_lists_of_one_source_are_refused(capsys, use_cache, tmp_path):
+    # two merges of the same sources merged again counted events twice ("ucdp|ucdp")
+    ucdp = INCIDENTS / "ucdp_ged_afg_realcaddish.geojson"
+    first = tmp_path / "m.csv"
+    code, _, err = run(capsys, "merge", f"gtd={GTD}", f"ucdp={ucdp}", "-o", first)
+    assert code == 0, err
+    again = tmp_path / "m2.csv"
+    again.write_bytes(first.read_bytes())
+    code, _, err = run(capsys, "merge", f"m={first}", f"m2={again}", "-o", tmp_path / "x.csv")
+    assert code == 2 and "both hold" in err and not (tmp_path / "x.csv").exists()
+    from incidentmap.errors import UsageError
+
+    with pytest.raises(UsageError, match="both hold"):
+        im.merge(f"m={first}", f"m2={again}", output=tmp_path / "y.csv")

@@ -446,11 +446,25 @@ def _check(items: list[tuple[str, pd.DataFrame]], km: float, days: float) -> Non
 
 
 def _check_merged_lists(items: list[tuple[str, pd.DataFrame]], names: list[str]) -> None:
-    """Refuse a source that a merged list among the sources already holds."""
+    """Refuse a source that a merged list among the sources already holds.
+
+    Two merged lists that hold one source (a list given twice, or two merges of the same
+    sources) would count its events twice and write ``ucdp|ucdp``: refused too.
+    """
+    seen: dict[str, str] = {}
     for name, frame in items:
         if "sources" not in frame:
             continue
         inner = {x for v in frame["sources"].dropna().astype(str) for x in v.split("|")}
+        both = sorted(x for x in inner if x in seen)
+        if both:
+            msg = (
+                f"the merged lists {seen[both[0]]!r} and {name!r} both hold {both[0]!r} (their "
+                "sources columns): its events would count twice; merge the sources once, or "
+                "one list with the sources it lacks"
+            )
+            raise UsageError(msg, field="inputs")
+        seen.update(dict.fromkeys(inner, name))
         again = sorted((inner - {name}) & set(names))
         if again:
             msg = (
