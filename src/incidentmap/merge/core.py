@@ -451,11 +451,31 @@ def _check_merged_lists(items: list[tuple[str, pd.DataFrame]], names: list[str])
     Two merged lists that hold one source (a list given twice, or two merges of the same
     sources) would count its events twice and write ``ucdp|ucdp``: refused too.
     """
-    seen: dict[str, str] = {}
+    _check_twice(items)
     for name, frame in items:
         if "sources" not in frame:
             continue
-        inner = {x for v in frame["sources"].dropna().astype(str) for x in v.split("|")}
+        inner = _inner(frame)
+        again = sorted((inner - {name}) & set(names))
+        if again:
+            msg = (
+                f"source {again[0]!r} is also in the merged list {name!r} (its sources column): "
+                "name the new source otherwise, or merge the merged list without it"
+            )
+            raise UsageError(msg, field="inputs")
+        _check_held(name, frame, [(n, f) for n, f in items if n != name])
+
+
+def _inner(frame: pd.DataFrame) -> set[str]:
+    """Return the sources a merged list holds (its ``sources`` column)."""
+    return {x for v in frame["sources"].dropna().astype(str) for x in v.split("|")}
+
+
+def _check_twice(items: list[tuple[str, pd.DataFrame]]) -> None:
+    """Refuse two merged lists that hold one source."""
+    seen: dict[str, str] = {}
+    for name, frame in items:
+        inner = _inner(frame) if "sources" in frame else set()
         both = sorted(x for x in inner if x in seen)
         if both:
             msg = (
@@ -465,14 +485,6 @@ def _check_merged_lists(items: list[tuple[str, pd.DataFrame]], names: list[str])
             )
             raise UsageError(msg, field="inputs")
         seen.update(dict.fromkeys(inner, name))
-        again = sorted((inner - {name}) & set(names))
-        if again:
-            msg = (
-                f"source {again[0]!r} is also in the merged list {name!r} (its sources column): "
-                "name the new source otherwise, or merge the merged list without it"
-            )
-            raise UsageError(msg, field="inputs")
-        _check_held(name, frame, [(n, f) for n, f in items if n != name])
 
 
 def _check_held(name: str, merged: pd.DataFrame, others: list[tuple[str, pd.DataFrame]]) -> None:
