@@ -601,3 +601,24 @@ def test_two_merged_lists_of_one_source_are_refused(capsys, use_cache, tmp_path)
 
     with pytest.raises(UsageError, match="both hold"):
         im.merge(f"m={first}", f"m2={again}", output=tmp_path / "y.csv")
+
+
+def test_the_merged_place_is_the_coordinates_whatever_the_order(use_cache, tmp_path):
+    # a town's point (placed by name) and a source's coordinates of one event: the place
+    # came from whichever source was named first (GTD's town centre or the war diary's point)
+    import pandas as pd
+
+    named = tmp_path / "named.csv"
+    pd.DataFrame({"event_id": ["N1"], "date": ["2009-05-03"], "province": ["Nangarhar"],
+                  "place": ["Jalalabad"], "event_type": ["Suicide bombing"],
+                  "actor": ["Taliban"], "fatalities": [3]}).to_csv(named, index=False)  # fmt: skip
+    points = tmp_path / "points.csv"
+    pd.DataFrame({"event_id": ["P1"], "date": ["2009-05-03"], "latitude": [34.4405],
+                  "longitude": [70.4605], "event_type": ["Suicide bombing"],
+                  "actor": ["Taliban"], "fatalities": [3]}).to_csv(points, index=False)  # fmt: skip
+    got = []
+    for order in ((f"n={named}", f"p={points}"), (f"p={points}", f"n={named}")):
+        r = im.merge(*order, output=tmp_path / "m.csv", overwrite=True).result.merged
+        assert len(r) == 1
+        got.append((round(r.geometry.x.iloc[0], 4), round(r.geometry.y.iloc[0], 4)))
+    assert got == [(70.4605, 34.4405)] * 2

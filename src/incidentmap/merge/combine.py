@@ -3,8 +3,9 @@ r"""The merged event list: one row per event, its values taken by a documented r
 For an event reported by several sources:
 
 * **place** (coordinates, province, district and every ``geocode_*`` column) from the
-  row placed most precisely (a point before a district before a province); a tie goes
-  to the source named first;
+  row placed most precisely (a point before a district before a province; a point its
+  source's coordinates give before a town's point a place name gives); a tie goes to the
+  source named first;
 * **date**, ``date_precision`` and ``date_end`` (a stated last day: UCDP's) from the row
   whose date is most precise (the shortest interval); a tie goes to the source named first;
 * **tolls**: ``fatalities`` and ``injured`` are the lowest a source reported (a floor:
@@ -128,6 +129,7 @@ def _long(sources: list[Records], labels: np.ndarray) -> pd.DataFrame:
         f = r.frame[keep].copy()
         f["_source"] = s
         f["_level"] = [_LEVEL_RANK[lv] for lv in r.level]
+        f["_by_name"] = _by_name(r.frame)
         f["_span"] = np.nan_to_num(r.hi - r.lo, nan=np.inf)
         f["_key"] = [f"{r.name}:{e}" for e in r.event_id]
         f["_ids"], f["_names"], f["_n"] = _carried(r)
@@ -136,6 +138,14 @@ def _long(sources: list[Records], labels: np.ndarray) -> pd.DataFrame:
     long = pd.concat(parts, ignore_index=True, sort=False)
     long["_event"] = labels
     return long
+
+
+def _by_name(frame: pd.DataFrame) -> np.ndarray:
+    """1 for a row placed by a name (a town's point), 0 by its coordinates: those first."""
+    if "geocode_method" not in frame:
+        return np.zeros(len(frame), dtype=np.int8)
+    method = frame["geocode_method"].astype("string").fillna("")
+    return (~method.str.startswith("point")).to_numpy(dtype=np.int8)
 
 
 def _citations_of(r: Records) -> np.ndarray:
@@ -319,7 +329,7 @@ def merged_frame(
         One row per event, in ``merge_id`` order.
     """
     long = _long(sources, labels)
-    place = _pick(long, ["_level"], PLACE_COLUMNS)
+    place = _pick(long, ["_level", "_by_name"], PLACE_COLUMNS)
     when = _pick(long, ["_span"], _DATE_COLUMNS)
     text = _first_known(long, _TEXT_COLUMNS)
     member = _membership(long, sources)
