@@ -622,3 +622,26 @@ def test_the_merged_place_is_the_coordinates_whatever_the_order(use_cache, tmp_p
         assert len(r) == 1
         got.append((round(r.geometry.x.iloc[0], 4), round(r.geometry.y.iloc[0], 4)))
     assert got == [(70.4605, 34.4405)] * 2
+
+
+def test_a_stated_range_of_days_is_its_window(use_cache, tmp_path):
+    # UCDP's date_prec 2 ("within 2-6 days", 20-21 June) was read as a week either side of
+    # its first day: an ACLED event of 26 June paired with it at 0 days
+    import pandas as pd
+
+    ucdp = tmp_path / "u.csv"
+    pd.DataFrame({"id": [263573], "date_start": ["2018-06-20"], "date_end": ["2018-06-21"],
+                  "date_prec": [2], "side_a": ["Government of Afghanistan"],
+                  "side_b": ["Taleban"], "type_of_violence": [1], "where_prec": [1],
+                  "latitude": [34.43], "longitude": [70.45], "best": [3], "high": [3],
+                  "low": [3]}).to_csv(ucdp, index=False)  # fmt: skip
+    acled = tmp_path / "a.csv"
+    pd.DataFrame({"event_id_cnty": ["AFG1", "AFG2"], "event_date": ["2018-06-26", "2018-06-21"],
+                  "time_precision": [1, 1], "event_type": ["Battles"] * 2,
+                  "actor1": ["Taliban"] * 2, "admin1": ["Nangarhar"] * 2,
+                  "latitude": [34.43] * 2, "longitude": [70.45] * 2, "geo_precision": [1, 1],
+                  "fatalities": [3, 3], "iso": [4, 4]}).to_csv(acled, index=False)  # fmt: skip
+    r = im.merge(f"ucdp={ucdp}", f"acled={acled}", output=tmp_path / "m.csv").result
+    p = r.pairs.set_index("event_id_b")
+    assert "AFG1" not in p.index or p.loc["AFG1", "days"] >= 5
+    assert p.loc["AFG2", "decision"] == "match" and p.loc["AFG2", "days"] == 0

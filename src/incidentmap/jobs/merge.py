@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incidentmap.errors import UsageError
+from incidentmap.errors import UsageError, plural
 from incidentmap.jobs.aggregate import say_written
 from incidentmap.jobs.report import Report
 from incidentmap.options import GeoOptions, Output, ReadOptions
@@ -303,7 +303,7 @@ def _counts(result: MergeResult, report: Report) -> None:
     for name, c in result.counts.items():
         report.add(
             "source",
-            f"{name}: {c['rows']:,} rows: {c['merged']:,} in events another source also "
+            f"{name}: {plural(c['rows'], 'row')}: {c['merged']:,} in events another source also "
             f"reported, {c['alone']:,} alone (of which {c['not_compared']:,} not compared: "
             f"no date or no place), {c['review']:,} in pairs to review",
             kind="info",
@@ -339,7 +339,7 @@ def _counts(result: MergeResult, report: Report) -> None:
     )  # fmt: skip
     report.add(
         "merged",
-        f"merged: {rows:,} rows in = {events:,} events out ({multi:,} reported by more "
-        f"than one source) + {rows - events:,} rows merged into them",
+        f"merged: {plural(rows, 'row')} in = {plural(events, 'event')} out ({multi:,} reported "
+        f"by more than one source) + {plural(rows - events, 'row')} merged into them",
         kind="info",
     )

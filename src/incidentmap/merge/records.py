@@ -106,6 +106,10 @@ def _span_ends(frame: pd.DataFrame, lo: np.ndarray) -> tuple[np.ndarray, np.ndar
     col = end_column(frame.columns)  # UCDP's date_end, in any case (the reader made it ISO)
     if col is not None:
         end = _days(frame[col])
+        # a range of two to seven days the source states (UCDP's date_prec 2: "within 2-6
+        # days") is that range, not a week either side of its first day
+        stated = week & ~np.isnan(end) & (end > lo) & (end - lo <= WEEK_DAYS)
+        first[stated], last[stated] = lo[stated], end[stated]
         later = ~np.isnan(end) & (end > last)
         last[later] = end[later]
     return first, last

@@ -56,8 +56,8 @@ benchmark's): the lowest score at which their point and district matches, pooled
 and 0.97 for districts, and halve the recall of the dense cases). ``MATCH_PROVINCE`` stays
 0.90: the fitting cases' 90 % point (0.66) gives under 90 % on the benchmark's ACLED 2019
 case. Measured on the benchmark's cases (seed 42; precision / recall of the matches, point
-pairs): ACLED 2019 0.960 / 0.876, war diary 2009 0.922 / 0.664, busy days 0.906 / 0.607;
-province pairs 0.90-0.97 precision, the rest in review. Every level, every case:
+pairs): ACLED 2019 0.959 / 0.881, war diary 2009 0.918 / 0.672, busy days 0.909 / 0.614;
+province pairs 0.92-0.97 precision, the rest in review. Every level, every case:
 ``python -m bench merge``.
 """
 
