@@ -645,3 +645,19 @@ def test_a_stated_range_of_days_is_its_window(use_cache, tmp_path):
     p = r.pairs.set_index("event_id_b")
     assert "AFG1" not in p.index or p.loc["AFG1", "days"] >= 5
     assert p.loc["AFG2", "decision"] == "match" and p.loc["AFG2", "days"] == 0
+
+
+def test_a_list_with_a_few_acled_types_counts_every_row_in_the_trackers(use_cache, tmp_path):
+    # the trackers' ACLED taxonomy was taken from one row: a list of "Suicide bombing" and
+    # "IED" rows with one "Battles" counted the battle alone
+    import pandas as pd
+
+    src = _acled_weeks(tmp_path, [1, 1, 1, 1, 0])
+    t = pd.read_csv(src)
+    last = (pd.Timestamp("2023-01-07") + pd.Timedelta(weeks=4, days=4)).strftime("%Y-%m-%d")
+    own = t.assign(event_type="Suicide bombing")
+    own = pd.concat([own, own.iloc[[0] * 4].assign(event_date=last)], ignore_index=True)
+    own.loc[0, "event_type"] = "Battles"
+    own.to_csv(src, index=False)
+    areas = im.trends(src, level="province", period="week", hotspots=False).areas
+    assert areas.set_index("province").loc["Nangarhar", "surge"]  # 4 against a mean of 1

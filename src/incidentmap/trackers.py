@@ -37,6 +37,9 @@ VIOLENT_TYPES = frozenset(
 VIOLENT_SUB_TYPES = frozenset({"excessive force against protesters"})
 #: ACLED's other event types: a file holding any of them is read by ACLED's taxonomy
 OTHER_ACLED_TYPES = frozenset({"protests", "strategic developments"})
+#: the share of typed rows in ACLED's six types that makes a file ACLED's taxonomy (a list
+#: of "Suicide bombing", "IED" with a few "Battles" is not: every row of it counts)
+ACLED_SHARE = 0.9
 #: ACLED's weeks start on a Saturday (pandas' day of the week: Monday 0)
 SATURDAY = 5
 
@@ -74,7 +77,9 @@ def violent_rows(incidents: pd.DataFrame) -> np.ndarray:
     if "event_type" not in incidents.columns:
         return np.ones(len(incidents), dtype=bool)
     types = incidents["event_type"].astype("string").str.strip().str.casefold()
-    if not types.isin(VIOLENT_TYPES | OTHER_ACLED_TYPES).fillna(False).any():
+    acled = types.isin(VIOLENT_TYPES | OTHER_ACLED_TYPES).fillna(False)
+    typed = types.notna() & (types != "")
+    if not typed.any() or acled.sum() < ACLED_SHARE * typed.sum():
         return np.ones(len(incidents), dtype=bool)  # not ACLED's taxonomy: violent events
     keep = np.array(types.isin(VIOLENT_TYPES).fillna(False), dtype=bool)
     sub = next((c for c in incidents.columns if header_key(c) == "sub_event_type"), None)
