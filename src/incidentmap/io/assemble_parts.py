@@ -376,7 +376,9 @@ def _placeholders(t: RawTable, la: np.ndarray, lo: np.ndarray) -> tuple[np.ndarr
     centre = np.zeros(len(la), dtype=bool)
     for y, x in COUNTRY_POINTS:
         centre |= (np.abs(la - y) < 0.005) & (np.abs(lo - x) < 0.005)
-    whole = (la == np.round(la)) & (lo == np.round(lo)) & ~zero & ~centre & _named(t)
+    whole = (la == np.round(la)) & (lo == np.round(lo)) & ~zero & ~centre
+    if whole.any():  # the names are read only when a point is in whole degrees
+        whole &= _named(t)
     said = (
         (zero, "coordinates 0, 0 taken as none (a placeholder, not a place)", "at 0, 0"),
         (centre, "coordinates at Afghanistan's centre taken as none (a placeholder for an "
