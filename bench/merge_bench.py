@@ -345,10 +345,9 @@ def decide_by_truth(
     """Decide every review pair by the truth, again until no pair is left for review.
 
     A person's calls change the group of the pairs they touch, so a new round can leave new
-    pairs for review; at most ten rounds. A row is matched to at most one row of the other
-    source (a decisions file is one statement: an incident one source split in two rows
-    gets one ``match``, the best-scored, and ``different`` for the other row). Returns the
-    last merge and the rounds taken.
+    pairs for review; at most ten rounds. Every true pair in review is a ``match`` (an
+    incident one source split in two rows gets both, one event). Returns the last merge
+    and the rounds taken.
     """
     from incidentmap.merge import merge_incidents
 
@@ -363,12 +362,8 @@ def decide_by_truth(
         fresh = [k for k in fresh if k not in calls]
         if not fresh:
             return result, rounds - 1
-        taken = {side for k, d in calls.items() if d == "match" for side in (k[:2], k[2:])}
         for k in fresh:
-            true = (k[1], k[3]) in truth and k[:2] not in taken and k[2:] not in taken
-            calls[k] = "match" if true else "different"
-            if true:
-                taken.update((k[:2], k[2:]))
+            calls[k] = "match" if (k[1], k[3]) in truth else "different"
         result = merge_incidents(sources, km=km, days=days, decisions=calls)
     return result, rounds
 

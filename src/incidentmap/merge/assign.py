@@ -15,8 +15,9 @@ first, and equal scores are split by the pair's ids, so shuffled inputs give the
 answer.
 
 Across three or more sources, the matches of every pair of sources are joined into
-events from the best score down; a join that would put two rows of one source into one
-event is refused (that pair becomes ``different`` with the reason).
+events from the best score down; a join by the score that would put two rows of one
+source into one event is refused (that pair becomes ``different`` with the reason). A
+person's matches may (one source's two rows of one incident, matched with one row).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["DENSE_CELLS", "SLAB_ROWS", "assign", "join_events"]
+__all__ = ["DENSE_CELLS", "SLAB_ROWS", "assign", "join_events", "joined_rows"]
 
 #: the largest group solved as one dense matrix (about 130 MB of scores)
 DENSE_CELLS = 16_000_000
@@ -120,10 +121,17 @@ def _find(parent: list[int], x: int) -> int:
     return x
 
 
+def joined_rows(total: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Return an event label per row: rows ``x[k]`` and ``y[k]`` (global numbers) are one."""
+    graph = coo_matrix((np.ones(len(x)), (x, y)), shape=(total, total))
+    return connected_components(graph, directed=False)[1]
+
+
 def join_events(
     offsets: list[int],
     edges: list[tuple[float, str, int, int, int, int]],
     apart: list[tuple[int, int]] | None = None,
+    kept: set[int] | None = None,
 ) -> tuple[np.ndarray, set[int]]:
     """Join matched pairs into events; refuse joins that would hold two rows of one source.
 
@@ -138,6 +146,9 @@ def join_events(
         Matched pairs; ``key`` breaks ties of score (a stable text of the two ids).
     apart : list of (int, int), optional
         Global rows that must stay in two events.
+    kept : set of int, optional
+        Positions of the edges a person matched: they may join two rows of one source
+        (a split incident), never rows kept ``apart``.
 
     Returns
     -------
@@ -155,7 +166,9 @@ def join_events(
         away.setdefault(x, set()).add(y)
         away.setdefault(y, set()).add(x)
     refused: set[int] = set()
-    order = sorted(range(len(edges)), key=lambda k: (-edges[k][0], edges[k][1]))
+    kept = kept or set()
+    # a person's matches first, then the score's from the best down
+    order = sorted(range(len(edges)), key=lambda k: (k not in kept, -edges[k][0], edges[k][1]))
     for k in order:
         _, _, sa, ra, sb, rb = edges[k]
         x, y = _find(parent, offsets[sa] + ra), _find(parent, offsets[sb] + rb)
@@ -164,7 +177,7 @@ def join_events(
         if x == y:
             continue
         rx, ry = rows.get(x, {x}), rows.get(y, {y})
-        if mx & my or rx & away.get(y, set()):
+        if (mx & my and k not in kept) or rx & away.get(y, set()):
             refused.add(k)
             continue
         parent[y] = x

@@ -132,7 +132,7 @@ def _long(sources: list[Records], labels: np.ndarray) -> pd.DataFrame:
         f["_by_name"] = _by_name(r.frame)
         f["_span"] = np.nan_to_num(r.hi - r.lo, nan=np.inf)
         f["_key"] = [f"{r.name}:{e}" for e in r.event_id]
-        f["_ids"], f["_names"], f["_n"] = _carried(r)
+        f["_ids"], f["_names"] = _carried(r)
         f["_citations"] = _citations_of(r)
         parts.append(f)
     long = pd.concat(parts, ignore_index=True, sort=False)
@@ -172,25 +172,23 @@ def _credits(long: pd.DataFrame, index: pd.Index) -> pd.Series:
     return pd.Series({e: "; ".join(v) or None for e, v in out.items()}, dtype=object).reindex(index)
 
 
-def _carried(r: Records) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return each row's ``source_ids``, ``sources`` and ``n_sources`` (a merged list's own).
+def _carried(r: Records) -> tuple[np.ndarray, np.ndarray]:
+    """Return each row's ``source_ids`` and ``sources`` (a merged list's own).
 
     A row of a merged list (it has ``source_ids``) keeps what it already holds
     (``acled:1|gtd:7``); any other row is its own ``source:event_id``.
     """
     own = np.array([join_id(r.name, e) for e in r.event_id], dtype=object)
     names = np.full(len(r), r.name, dtype=object)
-    count = np.ones(len(r))
     if "source_ids" not in r.frame:
-        return own, names, count
+        return own, names
     ids = r.frame["source_ids"].astype(object).to_numpy()
     has = np.array([isinstance(v, str) and bool(v.strip()) for v in ids], dtype=bool)
     own[has] = ids[has]
     if "sources" in r.frame:
         said = r.frame["sources"].astype(object).to_numpy()
         names[has] = [v if isinstance(v, str) and v.strip() else r.name for v in said[has]]
-    count[has] = [len(split_ids(str(v))) for v in ids[has]]
-    return own, names, count
+    return own, names
 
 
 def _carried_columns(r: Records) -> list[str]:
@@ -230,14 +228,37 @@ def _first_known(long: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _tolls(long: pd.DataFrame) -> pd.DataFrame:
+    """Per event, the lowest and highest toll its sources gave (a source's rows added)."""
     out = pd.DataFrame(index=pd.Index(long["_event"].unique(), name="_event"))
     for col in ("fatalities", "injured"):
         if col in long:
             values = pd.to_numeric(long[col], errors="coerce")
-            grouped = values.groupby(long["_event"])
+            per_source = values.groupby([long["_event"], long["_source"]]).sum(min_count=1)
+            grouped = per_source.groupby(level=0)
             out[col] = grouped.min()
             out[f"{col}_high"] = grouped.max()
     return out
+
+
+def _one_per_event(values: pd.Series, col: str) -> pd.Series:
+    r"""Per event, one source's value: its rows' tolls added, texts joined with ``|``.
+
+    (A ``|`` or ``\`` inside a text is written ``\|``, ``\\``: :func:`split_ids` reads
+    them back.)
+
+    An event holds two rows of one source only when a person matched both with one row of
+    another source (one incident the source split in two rows).
+    """
+    if values.index.is_unique:
+        return values
+    if col in ("fatalities", "injured"):
+        return pd.to_numeric(values, errors="coerce").groupby(level=0).sum(min_count=1)
+    if col == "date":
+        return values.groupby(level=0).min()
+    split = values.index.duplicated(keep=False)
+    text = values[split].map(lambda v: None if pd.isna(v) else join_id("", v)[1:])  # | escaped
+    joined = text.groupby(level=0).agg(lambda v: "|".join(dict.fromkeys(v.dropna())) or None)
+    return pd.concat([values[~split].astype(object), joined.astype(object)])
 
 
 def _prefixed(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
@@ -247,13 +268,14 @@ def _prefixed(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
         for col in PREFIXED:
             name = f"{r.name}_{col}"
             if col == "event_id":
-                out[name] = pd.Series(r.event_id, index=rows.index).reindex(out.index)
+                ids = pd.Series(r.event_id, index=rows.index)
+                out[name] = _one_per_event(ids, col).reindex(out.index)
             elif col in rows:
-                out[name] = rows[col].reindex(out.index)
+                out[name] = _one_per_event(rows[col], col).reindex(out.index)
         for name in _carried_columns(r):
             if name not in out:
                 values = pd.Series(r.frame[name].to_numpy(), index=rows.index)
-                out[name] = values.reindex(out.index)
+                out[name] = _one_per_event(values, name.rpartition("_")[2]).reindex(out.index)
     return out
 
 
@@ -281,14 +303,17 @@ def _membership(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
     for s in range(len(sources)):
         rows = long[long["_source"] == s]
         events = rows["_event"].to_numpy()
-        names.append(pd.Series(rows["_names"].to_numpy(), index=events, dtype=object))
-        keys.append(pd.Series(rows["_ids"].to_numpy(), index=events, dtype=object))
+        said = pd.Series(rows["_names"].to_numpy(), index=events, dtype=object)
+        names.append(said[~said.index.duplicated()])
+        ids = pd.Series(rows["_ids"].to_numpy(), index=events, dtype=object)
+        keys.append(ids.groupby(level=0).agg("|".join) if not ids.index.is_unique else ids)
     grouped = long.groupby("_event", sort=True)
+    sources_of = _joined(names, index)
     return pd.DataFrame(
         {
-            "sources": _joined(names, index),
+            "sources": sources_of,
             "source_ids": _joined(keys, index),
-            "n_sources": grouped["_n"].sum().astype(int).reindex(index),
+            "n_sources": [len(set(v.split("|"))) for v in sources_of],
             "citations": _credits(long, index),
             "_first": _lowest_key(long).reindex(index),
             "_date": grouped["date"].min().reindex(index) if "date" in long else pd.NaT,

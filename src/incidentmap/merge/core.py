@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from incidentmap.errors import UsageError
-from incidentmap.merge.assign import assign, join_events
+from incidentmap.merge.assign import assign, join_events, joined_rows
 from incidentmap.merge.candidates import Pairs, candidate_pairs
 from incidentmap.merge.combine import (
     merged_frame,
@@ -213,12 +213,16 @@ def _decide(a: Records, b: Records, ps: PairSet, calls: dict[tuple[int, int], st
     s = ps.score
     tie = _tie_breaks(a, b, p)
     same = ps.same & (call == "")  # the same row in both sources: one record
-    weight = np.where((call == "match") | same, 100.0, _logit(s)) + 1e-7 * tie
+    weight = np.where(same, 100.0, _logit(s)) + 1e-7 * tie
     bar = match_bar(p.level)
     told = told_apart(ps.parts)  # place and day alone never make a match
     ps.untold = (call == "") & ~same & (s >= bar) & ~told
-    eligible = (call == "match") | same | ((call == "") & (s >= bar) & told)
-    matched = np.zeros(len(s), dtype=bool)
+    # a person's matches hold as called (two with one row: a split); the score assigns
+    # the rows they leave free
+    matched = call == "match"
+    held_a = np.isin(p.i, p.i[matched])
+    held_b = np.isin(p.j, p.j[matched])
+    eligible = ~matched & ~held_a & ~held_b & (same | ((call == "") & (s >= bar) & told))
     e = np.flatnonzero(eligible)
     matched[e] = assign(len(a), len(b), p.i[e], p.j[e], weight[e] + 50.0, a.lo)
     # a rival within the margin alone that the group leaves open (within the margin given
@@ -286,15 +290,14 @@ def _pair_set(
 
 def _events(sources: list[Records], sets: list[PairSet]) -> np.ndarray:
     offsets = np.cumsum([0] + [len(r) for r in sources]).tolist()
-    if len(sources) == 2:  # one pair of sources: its one-to-one matches are the events
-        labels = np.arange(offsets[-1])
+    if len(sources) == 2:  # one pair of sources: its matches are the events
         ps = sets[0]
         m = ps.decision == "match"
-        labels[offsets[1] + ps.p.j[m]] = ps.p.i[m]
-        return labels
+        return joined_rows(offsets[-1], ps.p.i[m], offsets[1] + ps.p.j[m])
     edges = []
     where = []
     apart = []  # rows a person called different stay apart, through a third source too
+    kept: set[int] = set()  # a person's matches
     for n, ps in enumerate(sets):
         a, b = sources[ps.sa], sources[ps.sb]
         for k in np.flatnonzero(ps.forced & (ps.decision != "match")):  # different, review
@@ -303,9 +306,11 @@ def _events(sources: list[Records], sets: list[PairSet]) -> np.ndarray:
             i, j = int(ps.p.i[k]), int(ps.p.j[k])
             key = "|".join(sorted((f"{a.name}:{a.event_id[i]}", f"{b.name}:{b.event_id[j]}")))
             weight = 10.0 if ps.forced[k] or ps.same[k] else float(ps.score[k])
+            if ps.forced[k]:
+                kept.add(len(edges))
             edges.append((weight, key, ps.sa, i, ps.sb, j))
             where.append((n, k))
-    labels, refused = join_events(offsets, edges, apart)
+    labels, refused = join_events(offsets, edges, apart, kept)
     for e in refused:
         n, k = where[e]
         sets[n].decision[k] = "different"

@@ -11,12 +11,16 @@ A decisions file is **one statement**, checked as a whole before anything is mer
 of the pair named:
 
 * a source or an event id the inputs do not have, a decision not among the three;
-* a pair of two rows of one source (a source's rows are never one event);
+* a pair of two rows of one source (pairs are between sources);
 * one pair decided twice with two decisions (either side first);
-* ``match`` calls that put two rows of one source into one event (``a:1 + b:7`` and
-  ``a:2 + b:7``: b:7 cannot be both), and a ``different`` or a ``review`` between two
-  rows that ``match`` calls join (``a:1 + b:7``, ``b:7 + c:3`` match, ``a:1 + c:3``
-  different): those rows are one event already, nothing is left to decide.
+* a ``different`` or a ``review`` between two rows that ``match`` calls join
+  (``a:1 + b:7``, ``b:7 + c:3`` match, ``a:1 + c:3`` different): those rows are one
+  event already, nothing is left to decide.
+
+Two ``match`` calls of one row with two rows of another source (``a:1 + b:7`` and
+``a:1 + b:8``) say that source reported one incident in two rows (a split): the event
+holds both, and that source's tolls for it are the sum of its rows. Only a person joins
+two rows of one source; the score never does.
 """
 
 from __future__ import annotations
@@ -39,7 +43,10 @@ REQUIRED = ("source_a", "event_id_a", "source_b", "event_id_b", "decision")
 _CHOICES = ("match", "review", "different")
 _SAFE_PREFIX = ("=", "+", "-", "@", "\t", "\r")
 #: why two rows of one source are never paired (said by decisions and ``explain``)
-ONE_SOURCE = "two rows of one source: a source's rows are never one event"
+ONE_SOURCE = (
+    "two rows of one source: a source's rows are never a pair (a person joins two of them "
+    "by matching both with one row of another source)"
+)
 #: a decision: (source_a, event_id_a, source_b, event_id_b)
 Key = tuple[str, str, str, str]
 #: how a problem is raised: (message, the decisions it is about) -> an exception
@@ -185,8 +192,8 @@ def _find(parent: dict[tuple[str, str], tuple[str, str]], x: tuple[str, str]) ->
 
 
 def _check_events(decisions: dict[Key, str], refuse: Refuse) -> None:
-    """Refuse matches that join two rows of one source, a different or review inside them."""
-    parent, via = _match_events(decisions, refuse)
+    """Refuse a different or review between two rows that match calls join."""
+    parent, via = _match_events(decisions)
     for key in sorted(k for k, d in decisions.items() if d != "match"):
         x, y = (key[0], key[1]), (key[2], key[3])
         root = _find(parent, x)
@@ -201,30 +208,21 @@ def _check_events(decisions: dict[Key, str], refuse: Refuse) -> None:
 Row = tuple[str, str]
 
 
-def _match_events(
-    decisions: dict[Key, str], refuse: Refuse
-) -> tuple[dict[Row, Row], dict[Row, list[Key]]]:
-    """Join the ``match`` calls into events; refuse one holding two rows of a source."""
+def _match_events(decisions: dict[Key, str]) -> tuple[dict[Row, Row], dict[Row, list[Key]]]:
+    """Join the ``match`` calls into events (with the calls that joined each).
+
+    Two ``match``es of one row with two rows of another source say that source split one
+    incident in two rows: one event holds both (:mod:`incidentmap.merge.combine` adds
+    the tolls of a source's rows).
+    """
     parent: dict[Row, Row] = {}
-    members: dict[Row, dict[str, Row]] = {}
     via: dict[Row, list[Key]] = {}
     for key in sorted(k for k, d in decisions.items() if d == "match"):
         x, y = (key[0], key[1]), (key[2], key[3])
         rx, ry = _find(parent, x), _find(parent, y)
         if rx == ry:
             continue
-        mx, my = members.get(rx, {x[0]: x}), members.get(ry, {y[0]: y})
-        clash = sorted(set(mx) & set(my))
-        if clash:
-            one, two = mx[clash[0]], my[clash[0]]
-            msg = (
-                f"'match' calls put {one[0]}:{one[1]} and {two[0]}:{two[1]} (two rows of "
-                f"one source) into one event ({_pair(key)} with the matches before it): "
-                "a row is matched to at most one row of each other source"
-            )
-            raise refuse(msg, [*via.get(rx, []), *via.get(ry, []), key])
         parent[ry] = rx
-        members[rx] = {**mx, **my}
         via[rx] = [*via.get(rx, []), *via.pop(ry, []), key]
     return parent, via
 

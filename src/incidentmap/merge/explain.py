@@ -148,7 +148,7 @@ def explain_pair(
 def _last_lines(a: Records, i: int, b: Records, j: int, lines: list[str]) -> list[str]:
     """Say what no score decides: two rows of one source, the same row in both sources."""
     if a.name == b.name:  # never compared, and no decision can join them
-        return [lines[0], f"candidates: no ({ONE_SOURCE}; no decision can match them)"]
+        return [lines[0], f"candidates: no ({ONE_SOURCE}; no decision pairs them)"]
     ci, cj = copy_pairs(a, b)
     if np.any((ci == i) & (cj == j)):
         return [*lines, f"{SAME_REASON}: a match whatever the score"]
