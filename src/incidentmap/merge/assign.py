@@ -185,6 +185,11 @@ def join_events(
         members.pop(y, None)
         rows[x] = rx | ry
         rows.pop(y, None)
-        if x in away or y in away:
-            away[x] = away.get(x, set()) | away.pop(y, set())
+        _join_away(away, x, y)
     return np.array([_find(parent, g) for g in range(total)]), refused
+
+
+def _join_away(away: dict[int, set[int]], x: int, y: int) -> None:
+    """The rows kept apart from event ``y`` are now kept apart from ``x`` (y joined x)."""
+    if x in away or y in away:
+        away[x] = away.get(x, set()) | away.pop(y, set())
