@@ -327,8 +327,9 @@ def _counts(result: MergeResult, report: Report) -> None:
         report.add(
             "same_rows",
             f"{first} and {second}: {n:,} rows are the same row in both (one event id and "
-            "the same date, place, type, actors and tolls, or every column equal): each "
-            "matched as one event; one file given twice, or one publisher's overlapping files?",
+            "the same date, place, type, actors and tolls, one row perhaps without its date "
+            "or placed more coarsely; or every column equal): each matched as one event; one "
+            "file given twice, one publisher's overlapping files, or an extract of one?",
             kind="warning",
         )
     events, rows = len(result.merged), result.rows_in

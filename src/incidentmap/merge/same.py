@@ -20,6 +20,11 @@ Two rows of two sources are **the same row** when
   changes nothing).
 * Two rows with one stated id at the same place and at most a day apart are one event
   as its publisher revised it (a later release keeps its ids).
+* Two rows with one stated id, equal tolls, type, attribution and actors are one row
+  copied with a column left out when either the dates are equal and one row is placed to
+  an area that holds the other's place (an extract without GTD's ``CITY``: 2,191 events
+  for 1,782 before), or the place is equal and one row has no date (an extract without
+  its dates: 3,564 for 1,782).
 
 Such rows are one record, whatever their score says: a province-level row of the same
 day has a low score (many events share a province and a day), and a row with an equal
@@ -46,7 +51,8 @@ __all__ = [
 #: the reason a pair of the same row gets in the pairs file
 SAME_REASON = (
     "the same row in both sources: one event id and the same date, place, type, actors and "
-    "tolls, or every column equal in files that are copies (one file given twice, or one "
+    "tolls (one row may lack its date, or be placed to an area that holds the other's "
+    "place), or every column equal in files that are copies (one file given twice, or one "
     "publisher's overlapping files)"
 )
 #: the share of the smaller source's rows equal to rows of the other that makes two
@@ -179,6 +185,37 @@ def _revised(a: Records, b: Records, i: np.ndarray, j: np.ndarray) -> np.ndarray
     return same & (days_apart(a, i, b, j) <= 1)
 
 
+def _left_out(a: Records, b: Records, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Per pair of rows: one row as a copy that left a value out (its date, or its town).
+
+    Equal tolls, type, attribution and actors, and either the same dates with one row
+    placed in an area that holds the other (the same province; the same district when the
+    coarser row is placed to its district), or the same place with one row undated. With
+    one stated id as well, that is the publisher's row copied with a column dropped (a
+    GTD extract without ``CITY`` or without its dates), not a second event.
+    """
+    keep = np.ones(len(i), dtype=bool)
+    for name in ("fatalities", "injured"):
+        keep &= _equal_numbers(getattr(a, name)[i], getattr(b, name)[j])
+    for name in ("category", "attribution"):
+        keep &= _equal_texts(getattr(a, name)[i], getattr(b, name)[j])
+    keep &= a.groups[i] == b.groups[j]
+    dated = _equal_numbers(a.lo[i], b.lo[j]) & _equal_numbers(a.hi[i], b.hi[j])
+    undated = np.isnan(a.lo[i]) ^ np.isnan(b.lo[j])
+    place = np.ones(len(i), dtype=bool)
+    for name in ("lon", "lat", "radius"):
+        place &= _equal_numbers(getattr(a, name)[i], getattr(b, name)[j])
+    for name in ("level", "district", "province", "place"):
+        place &= _equal_texts(getattr(a, name)[i], getattr(b, name)[j])
+    province = _equal_texts(a.province[i], b.province[j]) & pd.notna(a.province[i])
+    coarse = (a.level[i] == "province") | (b.level[j] == "province")
+    district = _equal_texts(a.district[i], b.district[j]) & (
+        (a.level[i] == "district") | (b.level[j] == "district")
+    )
+    nested = province & (coarse | district)
+    return keep & ((dated & nested) | (undated & place))
+
+
 def _by_id(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
     """Rows of both sources that state one event id and agree on every compared value.
 
@@ -195,7 +232,7 @@ def _by_id(a: Records, b: Records) -> tuple[np.ndarray, np.ndarray]:
         )
         i = np.array([x for x, _ in both], dtype=np.int64)
         j = np.array([y for _, y in both], dtype=np.int64)
-        keep = _same_content(a, b, i, j) | _revised(a, b, i, j)
+        keep = _same_content(a, b, i, j) | _revised(a, b, i, j) | _left_out(a, b, i, j)
         out_i.append(i[keep])
         out_j.append(j[keep])
         used_a.update(i[keep].tolist())
