@@ -190,6 +190,6 @@ def join_events(
 
 
 def _join_away(away: dict[int, set[int]], x: int, y: int) -> None:
-    """The rows kept apart from event ``y`` are now kept apart from ``x`` (y joined x)."""
+    """Keep the rows kept apart from event ``y`` apart from ``x`` too (``y`` joined ``x``)."""
     if x in away or y in away:
         away[x] = away.get(x, set()) | away.pop(y, set())
