@@ -152,3 +152,20 @@ def test_a_split_holds_with_a_third_source_and_a_different_stays_apart(tmp_path,
     }
     with pytest.raises(im.UsageError, match="'match' calls join the two rows"):
         merge_incidents(frames, decisions=calls)
+
+
+def test_the_pairs_file_points_at_a_split_it_cannot_join(tmp_path, capsys, use_cache):
+    # without a person's calls, the row of the split left over says where the deaths add up
+    paths = _sources(tmp_path, 4, 2)
+    pairs = tmp_path / "pairs.csv"
+    args = [f"{n}={p}" for n, p in paths.items()]
+    code, _, err = run(capsys, "merge", *args, "-o", tmp_path / "m.csv", "--pairs", pairs)
+    assert code == 0, err
+    table = pd.read_csv(pairs, dtype=str)
+    hinted = table[table["reason"].str.contains("one incident in two rows", na=False)]
+    assert len(hinted) == 1 and hinted["event_id_a"].iloc[0] == "AFG1"
+    assert "ucdp:101 4 + ucdp:102 2" in hinted["reason"].iloc[0] or (
+        "ucdp:102 2 + ucdp:101 4" in hinted["reason"].iloc[0]
+    )
+    # deaths that do not add up give no hint (the Jalalabad rows: 3 and 3)
+    assert not table[table["event_id_a"] == "AFG2"]["reason"].str.contains("add up").any()

@@ -82,6 +82,11 @@ def reasons(
     out[k] = [
         f"{b.name}:{b.event_id[p.j[x]]} matched {a.name}:{a.event_id[partner_b[x]]}" for x in k
     ]
+    # the row left is free and near, and no part but the deaths speaks against the pair
+    worth = np.all([ps.parts[k] >= 0.5 for k in ("space", "time", "category", "actors")], axis=0)
+    hint_b, hint_a = other_b & (partner_b < 0) & worth, other_a & (partner_a < 0) & worth
+    out[hint_b] += _split_hint(a, b, p.i[hint_b], p.j[hint_b], partner_a[hint_b])
+    out[hint_a] += _split_hint(b, a, p.j[hint_a], p.i[hint_a], partner_b[hint_a])
     if len(ps.untold):
         k = np.flatnonzero(ps.untold & review)
         out[k] = ("score " + score[k] + " >= " + bar[k] + ", but nothing beyond place and day "
@@ -97,6 +102,29 @@ def reasons(
         out[ps.same & (d == "match")] = SAME_REASON
     decided = call != ""
     out[decided] = "decided by a person: " + call[decided]
+    return out
+
+
+def _split_hint(
+    one: Records, two: Records, row: np.ndarray, free: np.ndarray, matched: np.ndarray
+) -> np.ndarray:
+    """Say where ``two``'s rows ``matched`` + ``free`` may be one incident in two rows.
+
+    Their deaths add up to the deaths ``one``'s row gives better than the matched row's
+    alone (all three known, each of ``two``'s rows at least one): a person may call both
+    ``match`` (:mod:`incidentmap.merge.decisions`).
+    """
+    x, y, z = one.fatalities[row], two.fatalities[matched], two.fatalities[free]
+    with np.errstate(invalid="ignore"):
+        fits = (y >= 1) & (z >= 1) & (np.abs(x - y - z) < np.abs(x - y))
+    out = np.full(len(row), "", dtype=object)
+    out[fits] = [
+        f"; their deaths add up ({two.name}:{two.event_id[m]} {y_:g} + {two.name}:"
+        f"{two.event_id[f]} {z_:g}, {one.name}:{one.event_id[r]} {x_:g}): one incident in "
+        "two rows? call both match"
+        for r, m, f, x_, y_, z_ in zip(row[fits], matched[fits], free[fits], x[fits], y[fits],
+                                        z[fits], strict=True)
+    ]  # fmt: skip
     return out
 
 
