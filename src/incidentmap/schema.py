@@ -503,8 +503,8 @@ PRESETS: dict[str, Preset] = {
             "injured": ("injured", "wounded", "nwound", "total_wounded"),
             "notes": ("notes", "description", "summary", "details"),
             "source": ("source", "sources", "url"),
-            "latitude": ("latitude", "lat", "y"),
-            "longitude": ("longitude", "lon", "lng", "long", "x"),
+            "latitude": ("latitude", "lat", "y", "point_y"),  # ArcGIS's Add XY: POINT_X/_Y
+            "longitude": ("longitude", "lon", "lng", "long", "x", "point_x"),
             "stated_province": (
                 "province",
                 "admin1",
@@ -524,7 +524,7 @@ PRESETS: dict[str, Preset] = {
 }
 
 #: columns whose names say "coordinates" only weakly (checked before use)
-WEAK_COORDINATE_KEYS = frozenset({"x", "y", "lat", "lon", "lng", "long"})
+WEAK_COORDINATE_KEYS = frozenset({"x", "y", "lat", "lon", "lng", "long", "point_x", "point_y"})
 
 
 def layout_lines(preset: str, mapping: dict[str, str], columns: Iterable[str]) -> list[str]:

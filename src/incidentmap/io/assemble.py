@@ -3,8 +3,7 @@
 :func:`assemble_facts` is the one place where a raw table (a whole file or one block of it)
 becomes canonical incidents: the preset's columns are found (or the caller's overrides),
 dates, tolls, coordinates and precision codes are read by :mod:`incidentmap.io.assemble_parts`
-(with :mod:`incidentmap.io.values`, ``dates`` and ``numbers``), and every original column
-is kept after the canonical ones.
+(with ``values``, ``dates`` and ``numbers``); every original column is kept after them.
 """
 
 from __future__ import annotations
@@ -29,13 +28,13 @@ from incidentmap.io.assemble_parts import (
     table_decimal_mark,
     toll_columns,
 )
+from incidentmap.io.counts import count_note, toll_by_name, toll_notes
 from incidentmap.io.decode import encoding_note
 from incidentmap.io.numbers import has_undecided_counts, parse_counts
 from incidentmap.io.preamble import blank_rows, header_below
 from incidentmap.io.roles import (
     bare_place_note,
     bare_place_rows,
-    count_note,
     day_count,
     fallback_columns,
     hxl_fill,
@@ -48,7 +47,7 @@ from incidentmap.io.roles import (
 from incidentmap.io.sniff import commented_hint
 from incidentmap.io.table_blocks import NotInBlocks
 from incidentmap.io.tables import TableFacts, raw_first_line
-from incidentmap.io.totals import header_rows, header_rows_note, total_rows
+from incidentmap.io.totals import header_rows, header_rows_note, said_total, total_rows
 from incidentmap.io.values import Kept, Problems, refuse_nul
 from incidentmap.schema import (
     CANONICAL_COLUMNS,
@@ -151,6 +150,7 @@ def _fill_fallbacks(mapping: dict[str, str], by_key: dict[str, str], preset: Pre
         found = next((by_key[c] for c in candidates if c in by_key), None)
         if canon not in mapping and found is not None and found not in mapping.values():
             mapping[canon] = found
+    toll_by_name(by_key, mapping)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -277,7 +277,7 @@ def _table(
     _formulas(formulas, problems, len(frame), hxl is not None)
     problems.first = str(frame.columns[0]) if len(frame.columns) else None  # a note's cell
     notes = [*hxl_note(hxl, name), *_told_day(facts, opts, day_one, name), *spaced, *titled, *said]
-    notes = _table_notes(facts, notes, frame if first else None, name)
+    notes = _table_notes(facts, notes, frame if first else None, name, mapping)
     codec = facts.encoding
     return RawTable(
         frame, name, chosen, mapping, problems, notes, rows, hxl, overrides, day_one, geom_src,
@@ -286,12 +286,12 @@ def _table(
 
 
 def _table_notes(
-    facts: TableFacts, notes: list[str], first: pd.DataFrame | None, name: str
+    facts: TableFacts, notes: list[str], first: pd.DataFrame | None, name: str, mapping: dict
 ) -> list[str]:
-    """Return the table's notes: the reading's, ``notes``, a count column, the encoding."""
-    out = [*facts.notes, *notes, *(count_note(first, name) if first is not None else [])]
-    codec = facts.encoding
-    if codec and encoding_note(codec):
+    """Return the table's notes: the reading's, ``notes``, counts and tolls, the encoding."""
+    said = [] if first is None else [*count_note(first, name), *toll_notes(first, mapping, name)]
+    out = [*facts.notes, *notes, *said]
+    if (codec := facts.encoding) and encoding_note(codec):
         out.append(f"{name}: {encoding_note(codec)}")
     return out
 
@@ -563,8 +563,8 @@ def total_notes(
             same = _sum_of(values, found, len(found) - 1) == " = every row above"
             held = f", {col!r} {values[-1]:,.10g}{' (the sum of the rows above)' if same else ''}"
         notes.append(
-            f"{name}: row {rows[-1]} adds up the rows above (a cell says total, no date or "
-            f"place{held}): not an incident, left out"
+            f"{name}: row {rows[-1]} adds up the rows above ({said_total(labels[len(found) - 1])}"
+            f", no date or place{held}): not an incident, left out"
         )
     return notes
 

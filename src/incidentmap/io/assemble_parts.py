@@ -159,7 +159,7 @@ def table_dates(t: RawTable, dayfirst: bool | None) -> tuple[pd.Series, pd.Serie
         mapping.pop("date", None)
         mapping["date_parts"] = ", ".join(cols)
     elif "date" in mapping or _period_start(t, by_key):
-        dates, prec = _column_dates(t, dayfirst)
+        dates, prec = _year_fallback(t, *_column_dates(t, dayfirst))
     elif (year_col := first_column(frame, _hxl(t, "year"), YEAR_COLUMNS)) is not None:
         month_col = first_column(frame, _hxl(t, "month"), MONTH_COLUMNS)
         if month_col is None:
@@ -172,6 +172,35 @@ def table_dates(t: RawTable, dayfirst: bool | None) -> tuple[pd.Series, pd.Serie
         t.notes.extend(unnamed_date_note(frame, t.mapping, t.name))
         return pd.Series(pd.NaT, index=range(t.n), dtype="datetime64[ns]"), t.nones()
     return _refine_precision(frame, chosen, mapping, by_key, dates, prec, problems)
+
+
+def _year_fallback(t: RawTable, dates: pd.Series, prec: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Date a row whose date cell is blank by the year beside it (``date_precision`` year).
+
+    ACLED's and UCDP's rows state ``year`` beside the date; a row whose date was left
+    blank is still known to its year (it was counted in no period).
+    """
+    year_col = first_column(t.frame, _hxl(t, "year"), YEAR_COLUMNS)
+    date_col = t.mapping.get("date")
+    if year_col is None or year_col == date_col or not dates.isna().any():
+        return dates, prec
+    blank = dates.isna().to_numpy() & blank_mask(t.frame[date_col]) if date_col else dates.isna()
+    rows = np.flatnonzero(np.asarray(blank) & ~blank_mask(t.frame[year_col]))
+    if not len(rows):
+        return dates, prec
+    quiet = Problems(t.problems.path, t.rows[rows], "keep")  # a year it cannot read: no date
+    years, year_prec = year_dates(t.frame[year_col].iloc[rows].reset_index(drop=True), year_col,
+                                  quiet)  # fmt: skip
+    known = years.notna().to_numpy()
+    dates, prec = dates.copy(), prec.copy()
+    dates.iloc[rows[known]] = years[known].to_numpy()
+    prec.iloc[rows[known]] = year_prec[known].to_numpy()
+    t.notes.append(
+        f"{t.name}: {int(known.sum()):,} row{'s' if known.sum() != 1 else ''} with no "
+        f"{date_col!r} but a {year_col!r} (row {int(t.rows[rows[known][0]])}"
+        f"{' and more' if known.sum() > 1 else ''}): dated to the year (date_precision year)"
+    )
+    return dates, prec
 
 
 def _hxl(t: RawTable, role: str) -> str | None:

@@ -50,6 +50,12 @@ _MARK_EVIDENCE = {
 }
 #: a count that is a thousand in one convention and one in the other
 _AMBIGUOUS = r"^\s*\+?[1-9]\d{0,2}(?:\.\d{3})+\s*$"
+#: per mark, a count that mark reads as a fraction of three digits, the other as thousands
+#: ("1,000" is one with decimal commas): tolls alone cannot decide a file that holds one
+_OTHER_GROUPS = {
+    "comma": r"^\s*\+?[1-9]\d{0,2}(?:,\d{3})+\s*$",
+    "point": r"^\s*\+?[1-9]\d{0,2}(?:\.\d{3})+\s*$",
+}
 _COMMA_NUMBER = re.compile(r"[+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
 
 
@@ -65,7 +71,9 @@ def decimal_mark(coordinates: list[pd.Series], counts: list[pd.Series]) -> str |
     Returns
     -------
     {"point", "comma"} or None
-        None when the values show neither mark, or both.
+        None when the values show neither mark, or both; or when only the tolls show one
+        and a toll reads as thousands in the other ("2,5" and "1,000": one with decimal
+        commas, a thousand with points; such a file is refused until told).
     """
     for columns, kind in ((coordinates, "coordinate"), (counts, "count")):
         seen = {
@@ -77,7 +85,12 @@ def decimal_mark(coordinates: list[pd.Series], counts: list[pd.Series]) -> str |
             )
         }
         if len(seen) == 1:
-            return seen.pop()
+            mark = seen.pop()
+            if kind == "count" and any(
+                text_hits(c, _OTHER_GROUPS[mark], regex=True) is not None for c in columns
+            ):
+                return None
+            return mark
         if seen:
             return None  # both marks: nothing decides a value like "1.000"
     return None
@@ -272,6 +285,9 @@ def parse_counts(
             "(e.g. 3, 1,5 or 1.000: the file writes decimal commas)"
             if mark == "comma"
             else "(e.g. 3, 1.5 or 1,000)"
+            if mark == "point"
+            else "(e.g. 3, 1.5 or 1,000; the file's decimal mark is not known: `decimal` comma "
+            "reads 2,5 as two and a half)"
         ),
         mark=mark,
     )

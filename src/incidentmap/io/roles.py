@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from incidentmap.errors import InputFileError
+from incidentmap.io.counts import COUNT_KEYS, count_column, count_note
 from incidentmap.io.dates import dates_from_parts, parse_dates
 from incidentmap.io.numbers import UNKNOWN_CODE, parse_numbers
 from incidentmap.io.sniff import day_one_of, hxl_roles, hxl_tags
@@ -25,9 +26,9 @@ from incidentmap.io.words import month_number
 from incidentmap.schema import PRESETS, Preset, header_key
 
 __all__ = [
-    "count_column", "count_note", "day_count", "fallback_columns", "first_column", "hxl_fill",
-    "hxl_note", "hxl_row", "kept_notes", "pcodes", "readable_date_column", "unnamed_date_note",
-    "wkt_points", "year_dates", "year_month_dates"
+    "COUNT_KEYS", "count_column", "count_note", "day_count", "fallback_columns", "first_column",
+    "hxl_fill", "hxl_note", "hxl_row", "kept_notes", "pcodes", "readable_date_column",
+    "unnamed_date_note", "wkt_points", "year_dates", "year_month_dates"
 ]  # fmt: skip
 
 
@@ -236,61 +237,6 @@ def _iso_or_none(text: str) -> str | None:
         return pd.Timestamp(text).strftime("%Y-%m-%d")
     except ValueError:
         return None
-
-
-#: columns of a count table: how many events each row stands for (ACLED's aggregated data,
-#: HDX HAPI's conflict events, HDX's monthly ACLED tables, incidentmap's own tables)
-COUNT_KEYS = ("events", "incidents", "attacks", "count", "nevents", "nincidents")
-#: a header of a noun of these and a word of counting (``No. of events``, ``Total
-#: incidents``, ``incident_count``, HXL's ``#event+num``) names a count too
-_COUNTED = {"event", "events", "incident", "incidents", "attack", "attacks"}
-_COUNTING = {"count", "n", "nb", "no", "number", "num", "total", "sum"}
-
-
-def _count_key(key: str) -> bool:
-    words = set(key.split("_"))
-    return key in COUNT_KEYS or (len(words) <= 4 and bool(words & _COUNTED and words & _COUNTING))
-
-
-def count_column(frame: pd.DataFrame) -> str | None:
-    """Return the column that counts the events of each row (a count table), else None.
-
-    A header :data:`COUNT_KEYS` names, or a noun of events and a word of counting; its
-    values all numbers (a column of words named ``Events`` is no count), not all 1 (one
-    event a row), and not a run of distinct whole numbers (an id). A 0 is a count: a list
-    of events has no row of no event, so a table of 0s and 1s counts its 1s.
-    """
-    keys = {header_key(c): str(c) for c in frame.columns}
-    found = [keys[k] for k in COUNT_KEYS if k in keys] + [
-        c for k, c in keys.items() if k not in COUNT_KEYS and _count_key(k)
-    ]
-    return next((c for c in found if _counts(frame[c])), None)
-
-
-def _counts(column: pd.Series) -> bool:
-    text = column.astype("string").str.replace(r"(?<=\d)[,\s](?=\d{3}\b)", "", regex=True)
-    values = pd.to_numeric(text, errors="coerce")  # 1,234 is a number too
-    if (values.isna().to_numpy() & ~blank_mask(column)).any():
-        return False
-    v = values.dropna()
-    run = len(v) >= 20 and v.is_unique and (v == v.round()).all() and v.max() - v.min() < len(v)
-    return bool((v != 1).any()) and not run
-
-
-def count_note(frame: pd.DataFrame, name: str) -> list[str]:
-    """Say that a column counts several events a row (a count table).
-
-    The jobs count each row as its events then (``weight`` none counts rows); a reader of
-    the rows alone is told so. Nothing is said when there is no such column.
-    """
-    col = count_column(frame)
-    if col is None:
-        return []
-    return [
-        f"{name}: column {col!r} holds how many events each row stands for (a count "
-        "table): counts, maps and trends count each row as its events (`weight` none "
-        "counts each row as one)"
-    ]
 
 
 #: columns that hold a row's geometry as WKT text (UCDP GED's ``geom_wkt``, QGIS's ``WKT``)

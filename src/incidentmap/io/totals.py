@@ -17,7 +17,7 @@ import pandas as pd
 from incidentmap.io.values import blank_mask
 from incidentmap.schema import header_key
 
-__all__ = ["header_rows", "header_rows_note", "total_rows"]
+__all__ = ["UNLABELLED", "header_rows", "header_rows_note", "said_total", "total_rows"]
 
 #: a cell that says its row adds up others (English, French, German, Spanish exports): the
 #: one rule for a Total under the table and a Subtotal between its groups (``Sub total`` too)
@@ -78,7 +78,65 @@ def total_rows(
         text = _label(frame, cols, cells, j, filled[i], places, says)
         if text is not None:
             labels[int(i)] = text
-    return labels
+    return {**_sums(frame, mapping, np.flatnonzero(filled.sum(axis=1) == 0), labels), **labels}
+
+
+#: the label of a row of sums no cell names (Excel's AutoSum under the tolls)
+UNLABELLED = ""
+
+
+def said_total(label: str) -> str:
+    """Say why a total row is one: the cell saying so, or its sums."""
+    if label == UNLABELLED:
+        return "no cell says total, but its tolls are the sums of the rows above"
+    return "a cell says total"
+
+
+def _sums(
+    frame: pd.DataFrame, mapping: dict[str, str], bare: np.ndarray, labels: dict[int, str]
+) -> dict[int, str]:
+    """Rows without date, place or text whose tolls are the sums of the rows above them.
+
+    Excel's AutoSum (``=SUM(E2:E4)``, saved with its result) under a table's tolls, no
+    label beside it: the rows since the last total are summed; at least two of them, and a
+    toll not 0.
+    """
+    got = _toll_numbers(frame, mapping) if len(bare) else None
+    if got is None:
+        return {}
+    nums, empty = got
+    out: dict[int, str] = {}
+    start = 0
+    for i in bare.tolist():
+        if i not in labels and empty[i] and _summed(nums, start, i):
+            out[i] = UNLABELLED
+        if i in labels or i in out:
+            start = i + 1
+    return out
+
+
+def _toll_numbers(
+    frame: pd.DataFrame, mapping: dict[str, str]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the tolls as numbers (a column each) and which rows hold nothing else."""
+    tolls = [mapping[r] for r in ("fatalities", "injured") if r in mapping]
+    if not tolls:
+        return None
+    nums = np.column_stack([pd.to_numeric(frame[c].astype(str).str.replace(",", ""),
+                                          errors="coerce") for c in tolls])  # fmt: skip
+    others = [blank_mask(frame[c]) for c in frame.columns if c not in tolls]
+    empty = np.all(others, axis=0) if others else np.ones(len(frame), dtype=bool)
+    return nums, empty
+
+
+def _summed(nums: np.ndarray, start: int, i: int) -> bool:
+    """Tell whether row ``i``'s known tolls (one not 0) are the sums of rows start..i-1."""
+    row = nums[i]
+    known = ~np.isnan(row)
+    if i - start < 2 or not known.any() or not np.nansum(row):
+        return False
+    sums = np.nansum(nums[start:i], axis=0)
+    return bool(np.all(np.abs(sums[known] - row[known]) < 1e-6))
 
 
 def _label(

@@ -1,0 +1,223 @@
+"""Sweep 38, inputs: ids read as counts, a decimal mark one toll decided, a blank date beside
+its year, tolls under common names, and Excel's AutoSum under a table.
+
+Each class through the command line and the library, on the real files where the class
+appears there (ACLED's workbook given ACLED's 2019-2023 export columns, UCDP's GeoJSON),
+with hypothesis over the names and values the codebooks and spreadsheets allow.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import incidentmap as im
+from incidentmap.pipeline import load_incidents
+from tests.conftest import INCIDENTS
+from tests.test_cli import run
+
+WORKBOOK = INCIDENTS / "acled_afg_2017on_province_level.xlsx"
+UCDP = INCIDENTS / "ucdp_ged_afg_realcaddish.geojson"
+_SOME = settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _export(n: int = 120) -> pd.DataFrame:
+    """ACLED's workbook rows in ACLED's 2019-2023 export columns (``event_id_no_cnty``...)."""
+    x = pd.read_excel(WORKBOOK, engine="calamine", nrows=n)
+    ids = 8000 + 3 * pd.RangeIndex(n)  # numbers with gaps, as a filtered export has them
+    return pd.DataFrame({
+        "data_id": 7_000_000 + pd.RangeIndex(n), "iso": 4,
+        "event_id_cnty": [f"AFG{k}" for k in ids], "event_id_no_cnty": ids,
+        "event_date": pd.to_datetime(x["event_date"]).dt.strftime("%d %B %Y"),
+        "year": x["year"], "time_precision": 1, "event_type": x["event_type"],
+        "sub_event_type": "Armed clash", "actor1": "Taliban", "country": "Afghanistan",
+        "admin1": x["adm1_name"], "fatalities": x["conflict_fatalities"], "iso3": "AFG",
+    })  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# an id is never a count of events (every ACLED export of 2019 to March 2023)
+# ---------------------------------------------------------------------------------------
+
+
+def test_acled_2019_export_ids_are_not_counts(tmp_path, capsys, use_cache):
+    src = tmp_path / "acled_2020.csv"
+    _export().to_csv(src, index=False)
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0, err
+    assert "120 incidents counted" in err and "count table" not in err  # was 1,079,... counted
+    assert im.aggregate(src, level="province", period=None).counts["incidents"].sum() == 120
+    # merge takes it as a list of events, not a count table
+    other = tmp_path / "other.csv"
+    _export().head(10).assign(event_id_cnty=lambda f: "X" + f["event_id_cnty"]).to_csv(other)
+    code, _, err = run(capsys, "merge", f"a={src}", f"b={other}", "-o", tmp_path / "m.csv")
+    assert code == 0 and "count table" not in err, err
+
+
+@_SOME
+@given(
+    header=st.sampled_from(["EVENT_ID_NO_CNTY", "Incident No", "incident_number", "event_no",
+                            "Event Number", "Event No.", "incident_code", "event ref"]),
+    step=st.integers(1, 7),
+)  # fmt: skip
+def test_a_column_that_numbers_the_rows_is_no_count(header, step, tmp_path_factory, use_cache):
+    folder = tmp_path_factory.mktemp("ids")
+    x = pd.read_excel(WORKBOOK, engine="calamine", nrows=44)
+    table = pd.DataFrame({"date": x["event_date"], "province": x["adm1_name"],
+                          header: 1 + step * pd.RangeIndex(44)})  # fmt: skip
+    src = folder / "ids.csv"
+    table.to_csv(src, index=False)
+    assert im.aggregate(src, level="province", period=None).counts["incidents"].sum() == 44
+
+
+# ---------------------------------------------------------------------------------------
+# the decimal mark: one "2,5" among tolls does not make "1,000" one
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ucdp_marks(tmp_path_factory) -> Path:
+    """The real UCDP GeoJSON, one toll written "1,000" and another "2,5" (text)."""
+    data = json.loads(UCDP.read_text())
+    data["features"][0]["properties"]["deaths_b"] = "1,000"
+    data["features"][1]["properties"]["deaths_b"] = "2,5"
+    path = tmp_path_factory.mktemp("marks") / "ucdp_marks.geojson"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_tolls_alone_do_not_decide_a_mark_that_reads_two_ways(ucdp_marks, capsys, use_cache):
+    code, _, err = run(capsys, "geocode", ucdp_marks, "-o", ucdp_marks.with_suffix(".csv"))
+    assert code == 1 and "Traceback" not in err  # was exit 0, "1,000" read as 1
+    assert "--decimal comma" in err and "row 2" in err and "deaths_b" in err
+    assert not ucdp_marks.with_suffix(".csv").exists()
+    with pytest.raises(im.InputFileError, match="`decimal` comma"):
+        load_incidents(ucdp_marks)
+    # told, it reads: a thousand and two and a half
+    g, _ = load_incidents(ucdp_marks, im.ReadOptions(decimal="comma"))
+    data = json.loads(ucdp_marks.read_text())
+    first = g.iloc[0]
+    assert first["fatalities"] == float(data["features"][0]["properties"]["deaths_a"]) + 1.0
+    code, _, err = run(capsys, "geocode", ucdp_marks, "--decimal", "comma", "-o",
+                       ucdp_marks.with_name("told.csv"))  # fmt: skip
+    assert code == 0, err
+
+
+@_SOME
+@given(fraction=st.sampled_from(["1,5", "2,25", "0,5"]),
+       group=st.sampled_from(["1,000", "12,000", "1,000,000"]))  # fmt: skip
+def test_a_comma_fraction_beside_a_comma_group_is_refused(
+    fraction, group, tmp_path_factory, capsys, use_cache
+):
+    folder = tmp_path_factory.mktemp("cm")
+    src = folder / "cm.csv"
+    pd.DataFrame({"date": ["2023-03-01", "2023-03-02"], "province": ["Kabul", "Herat"],
+                  "killed": [fraction, group]}).to_csv(src, index=False)  # fmt: skip
+    code, _, err = run(capsys, "geocode", src, "-o", folder / "g.csv")
+    assert code == 1 and "--decimal" in err, err
+
+
+# ---------------------------------------------------------------------------------------
+# a row whose date is blank is dated by the year beside it
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_blank_date_beside_its_year_dates_the_row_to_the_year(tmp_path, capsys, use_cache):
+    data = json.loads(UCDP.read_text())
+    years = []
+    for k in (3, 40, 200):
+        props = data["features"][k]["properties"]
+        props["date_start"] = props["date_end"] = None
+        years.append(int(props["year"]))
+    src = tmp_path / "ucdp_blank_dates.geojson"
+    src.write_text(json.dumps(data))
+    whole, _ = load_incidents(UCDP)
+    g, facts = load_incidents(src)
+    assert g["date"].notna().sum() == whole["date"].notna().sum()  # was 3 fewer: in no year
+    rows = g.iloc[[3, 40, 200]]
+    assert list(rows["date_precision"]) == ["year"] * 3
+    assert [d.year for d in pd.to_datetime(rows["date"])] == years
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "year",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0 and "3 rows with no 'date_start' but a 'year'" in err, err
+    assert "no date: counted in no year" not in err
+
+
+# ---------------------------------------------------------------------------------------
+# tolls and coordinates under the names people give them
+# ---------------------------------------------------------------------------------------
+
+_KILLED = ["Total deaths", "Death toll", "Fatalities (best)", "killed_total",
+           "Number of fatalities", "No. killed", "DEATHS TOTAL"]  # fmt: skip
+_WOUNDED = ["Total wounded", "Number of wounded", "No. injured", "injuries"]
+
+
+@_SOME
+@given(killed=st.sampled_from(_KILLED), wounded=st.sampled_from(_WOUNDED))
+def test_tolls_under_common_names_are_read(killed, wounded, tmp_path_factory, capsys, use_cache):
+    folder = tmp_path_factory.mktemp("tolls")
+    src = folder / "t.csv"
+    pd.DataFrame({"date": ["2023-03-01", "2023-03-02"], "province": ["Kabul", "Herat"],
+                  killed: [3, 1], wounded: [5, 0]}).to_csv(src, index=False)  # fmt: skip
+    g, _ = load_incidents(src)
+    assert list(g["fatalities"]) == [3, 1] and list(g["injured"]) == [5, 0]
+    code, _, err = run(capsys, "geocode", src, "-o", folder / "g.csv", "--overwrite")
+    assert code == 0 and f"fatalities <- {killed!r}" in err, err
+
+
+def test_tolls_no_column_alone_names_are_said(tmp_path, capsys, use_cache):
+    for cols, said in (({"Casualties": [4, 2]}, "killed and wounded together"),
+                       ({"Total deaths": [3, 1], "No. killed": [3, 1]}, "each names the killed")):
+        src = tmp_path / "t.csv"
+        pd.DataFrame({"date": ["2023-03-01", "2023-03-02"], "province": ["Kabul", "Herat"],
+                      **cols}).to_csv(src, index=False)  # fmt: skip
+        code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv", "--overwrite")
+        assert code == 0 and said in err and "tolls are unknown" in err, err
+        assert load_incidents(src)[0]["fatalities"].isna().all()
+    # a part of the toll is no toll of the event (UCDP's parts add up as before)
+    g, _ = load_incidents(UCDP)
+    assert g["fatalities"].notna().all()
+
+
+def test_arcgis_point_x_and_point_y_place_points(tmp_path, capsys, use_cache):
+    src = tmp_path / "pxy.csv"
+    pd.DataFrame({"date": ["2023-03-01", "2023-03-02"], "province": ["Nangarhar", "Kabul"],
+                  "POINT_X": [70.4478, 69.17], "POINT_Y": [34.4342, 34.52]}).to_csv(
+        src, index=False)  # fmt: skip
+    code, _, err = run(capsys, "geocode", src, "-o", tmp_path / "g.csv")
+    assert code == 0 and "placed by point: 2" in err, err  # was province only 2
+    assert list(load_incidents(src)[0]["geocode_precision"]) == ["point", "point"]
+
+
+# ---------------------------------------------------------------------------------------
+# Excel's AutoSum under the tolls, no label beside it
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_row_of_sums_without_a_label_is_no_incident(suffix, tmp_path, capsys, use_cache):
+    table = pd.DataFrame({
+        "date": ["2023-03-01", "2023-03-02", "2023-03-05", None],
+        "province": ["Kabul", "Herat", "Kandahar", None], "type": ["IED", "IED", "Clash", None],
+        "killed": [2, None, 1, 3], "wounded": [1, 3, 0, 4],
+    })  # fmt: skip
+    src = tmp_path / f"autosum{suffix}"
+    table.to_csv(src, index=False) if suffix == ".csv" else table.to_excel(src, index=False)
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0 and "3 incidents counted" in err, err  # was 4, and 6 killed
+    assert "its tolls are the sums of the rows above" in err
+    g, _ = load_incidents(src)
+    assert len(g) == 3 and g["fatalities"].sum() == 3
+    # a fourth incident of no place with its own toll is not a sum: kept (and said unplaced)
+    table.loc[3, ["killed", "wounded"]] = [7, 1]
+    table.to_csv(tmp_path / "kept.csv", index=False)
+    assert len(load_incidents(tmp_path / "kept.csv")[0]) == 4
