@@ -221,3 +221,36 @@ def test_a_row_of_sums_without_a_label_is_no_incident(suffix, tmp_path, capsys, 
     table.loc[3, ["killed", "wounded"]] = [7, 1]
     table.to_csv(tmp_path / "kept.csv", index=False)
     assert len(load_incidents(tmp_path / "kept.csv")[0]) == 4
+
+
+# ---------------------------------------------------------------------------------------
+# a formula saved without its value, under a header found below a title
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_formula_under_a_titled_header_is_said_at_its_row_and_column(
+    tmp_path, capsys, use_cache
+):
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "Notes"
+    notes.append(["Incidents in Afghanistan, compiled by hand"])
+    ws = wb.create_sheet("Events")
+    ws.append(["Security incidents Q1 2023"])
+    ws.append([])
+    ws.append(["Date", "Province", "District", "Event type", "Killed", "Wounded"])
+    for day, prov, killed in ((5, "Kabul", 2), (6, "Kandahar", None), (7, "Herat", "=2+1"),
+                              (8, "Herat", 1)):  # fmt: skip
+        ws.append([dt.datetime(2023, 1, day), prov, None, "IED", killed, 0])
+    src = tmp_path / "titled.xlsx"
+    wb.save(src)  # openpyxl saves formulas without their values
+    code, _, err = run(capsys, "geocode", src, "--sheet", "Events", "-o", tmp_path / "g.csv")
+    assert code == 1 and "row 3, column 'Killed'" in err and "=2+1" in err, err  # was row 4, 'column5'
+    g, _ = load_incidents(src, im.ReadOptions(sheet="Events", on_bad="keep"))
+    noted = g[g["input_note"].notna()]
+    assert list(noted["row"]) == [3] and "Killed" in noted["input_note"].iloc[0]
+    assert pd.isna(g.loc[g["row"] == 3, "fatalities"]).all()

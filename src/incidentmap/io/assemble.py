@@ -31,7 +31,7 @@ from incidentmap.io.assemble_parts import (
 from incidentmap.io.counts import count_note, toll_by_name, toll_notes
 from incidentmap.io.decode import encoding_note
 from incidentmap.io.numbers import has_undecided_counts, parse_counts
-from incidentmap.io.preamble import blank_rows, header_below
+from incidentmap.io.preamble import blank_rows, headed_formulas, header_below
 from incidentmap.io.roles import (
     bare_place_note,
     bare_place_rows,
@@ -259,7 +259,8 @@ def _table(
     frame = frame.reset_index(drop=True)
     first = state.row0 == 0
     frame, geom_src, formulas, spaced = blank_rows(frame, geom_src, facts.formulas, name)
-    frame, geom_src, titled = _header_and_points(frame, geom_src, chosen, opts, name, first)
+    headed, geom_src, titled = _header_and_points(frame, geom_src, chosen, opts, name, first)
+    frame, formulas = headed, headed_formulas(formulas, frame, headed)  # under the real header
     frame, geom_src, hxl = hxl_row(frame, geom_src, first)
     state.row0 += hxl is not None  # the tag row keeps its number: the first incident is row 2
     if chosen is None:
@@ -372,8 +373,7 @@ def _formulas(cells: dict[str, dict[int, str]], problems: Problems, n: int, shif
         positions = {p - shifted: f for p, f in at.items() if 0 <= p - shifted < n}
         if not positions:
             continue
-        mask = np.zeros(n, dtype=bool)
-        mask[list(positions)] = True
+        mask = np.isin(np.arange(n), list(positions))
         shown = pd.Series([positions.get(i, "") for i in range(n)], dtype=object)
         problems.report(
             mask, column, shown,

@@ -26,7 +26,9 @@ import pandas as pd
 from incidentmap.io.values import blank_mask
 from incidentmap.schema import MIN_EVIDENCE, PRESETS, header_key
 
-__all__ = ["blank_rows", "header_below", "header_score", "title_lines", "title_note"]
+__all__ = [
+    "blank_rows", "headed_formulas", "header_below", "header_score", "title_lines", "title_note"
+]  # fmt: skip
 
 
 def _known_keys() -> frozenset[str]:
@@ -133,6 +135,25 @@ def header_below(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str
     out.columns = _names(top.iloc[best].tolist())
     title = next((str(c) for c in frame.columns if not str(c).startswith("column")), "")
     return out, [title_note(name, best + 1, title, "row")]
+
+
+def headed_formulas(
+    formulas: dict[str, dict[int, str]], before: pd.DataFrame, after: pd.DataFrame
+) -> dict[str, dict[int, str]]:
+    """Move formulas' positions and columns under a header found below a title.
+
+    ``before`` is the table as read (its columns ``column5``...), ``after`` the rows under
+    the real header (:func:`header_below`), named by it: a formula saved without its value
+    is then said at its row and under its column's name (``Killed``, row 3), not the title's.
+    """
+    shift = len(before) - len(after)
+    if not formulas or not shift:
+        return formulas
+    names = dict(zip(map(str, before.columns), map(str, after.columns), strict=False))
+    return {
+        names.get(col, col): {p - shift: f for p, f in cells.items() if p >= shift}
+        for col, cells in formulas.items()
+    }
 
 
 def blank_rows(
