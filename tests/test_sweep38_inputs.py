@@ -254,3 +254,36 @@ def test_a_formula_under_a_titled_header_is_said_at_its_row_and_column(
     noted = g[g["input_note"].notna()]
     assert list(noted["row"]) == [3] and "Killed" in noted["input_note"].iloc[0]
     assert pd.isna(g.loc[g["row"] == 3, "fatalities"]).all()
+
+
+# ---------------------------------------------------------------------------------------
+# a header of two rows: group names over the columns' own
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_header_of_two_rows_is_read_as_one(suffix, tmp_path, capsys, use_cache):
+    import openpyxl
+
+    rows = [["Date", "Location", None, "Casualties", None, "Type"],
+            [None, "Province", "District", "Killed", "Wounded", None],
+            ["2023-01-05", "Kabul", None, 2, 1, "IED"],
+            ["2023-01-06", "Kandahar", None, None, 3, "Clash"],
+            ["2023-02-06", "Herat", None, 3, 0, "IED"]]  # fmt: skip
+    src = tmp_path / f"two{suffix}"
+    if suffix == ".xlsx":
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.active.merge_cells("B1:C1")
+        wb.active.merge_cells("D1:E1")
+        wb.save(src)
+    else:
+        pd.DataFrame(rows[1:], columns=rows[0]).to_csv(src, index=False)
+    code, _, err = run(capsys, "aggregate", src, "--level", "province", "--period", "none",
+                       "--sum", "fatalities", "-o", tmp_path / "a.csv")  # fmt: skip
+    assert code == 0 and "the header is two rows" in err, err
+    assert "3 incidents counted" in err  # was 4: the row of names an incident, tolls unread
+    g, _ = load_incidents(src)
+    assert list(g["stated_province"]) == ["Kabul", "Kandahar", "Herat"]
+    assert g["fatalities"].sum() == 5 and g["injured"].sum() == 4

@@ -124,8 +124,10 @@ def header_below(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str
     list of str
         A note when a header was found below a title.
     """
-    if header_score(frame.columns) >= MIN_EVIDENCE or frame.empty:
+    if frame.empty:
         return frame, []
+    if header_score(frame.columns) >= MIN_EVIDENCE:
+        return _two_rows(frame, name)
     top = frame.head(TITLE_LINES)
     scores = [header_score(top.iloc[i].tolist()) for i in range(len(top))]
     best = max(range(len(scores)), key=lambda i: (scores[i], -i))
@@ -135,6 +137,42 @@ def header_below(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str
     out.columns = _names(top.iloc[best].tolist())
     title = next((str(c) for c in frame.columns if not str(c).startswith("column")), "")
     return out, [title_note(name, best + 1, title, "row")]
+
+
+def _two_rows(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """Read a header of two rows as one: group names over the columns' own (merged cells).
+
+    ``Date | Location | | Casualties | | Type`` over ``| Province | District | Killed |
+    Wounded |``: the first row under the header holds no value but names, each under a
+    group name or beside a column the header names alone, and together they name more
+    of a publisher's or the generic columns than the header does.
+    """
+    cells = frame.iloc[0].tolist()
+    texts = _names_only(cells)
+    if texts is None:
+        return frame, []
+    merged = [t or str(h) for t, h in zip(texts, frame.columns, strict=True)]
+    if header_score(merged) <= header_score(frame.columns) or header_score(texts) < 2:
+        return frame, []
+    out = frame.iloc[1:].reset_index(drop=True)
+    out.columns = _names(merged)
+    return out, [_two_rows_note(frame.columns, texts, out.columns, name)]
+
+
+def _two_rows_note(header: pd.Index, texts: list[str], columns: pd.Index, name: str) -> str:
+    groups = [str(h) for h, t in zip(header, texts, strict=True) if t]
+    groups = [g for g in groups if not g.startswith("column")]
+    over = f" (over {', '.join(repr(g) for g in groups[:3])})" if groups else ""
+    shown = ", ".join(repr(c) for c in columns[:8]) + (" ..." if len(columns) > 8 else "")
+    return f"{name}: the header is two rows{over}: read as one, {shown}"
+
+
+def _names_only(cells: list[object]) -> list[str] | None:
+    """Return a row's cells as names ("" for a blank), None if one holds a value or few names."""
+    texts = [c.strip() if isinstance(c, str) else "" for c in cells]
+    filled = sum(not (c is None or (isinstance(c, float) and pd.isna(c)) or c == "") for c in cells)
+    named = sum(bool(t) for t in texts)
+    return texts if named >= 2 and named == filled else None
 
 
 def headed_formulas(
