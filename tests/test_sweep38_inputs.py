@@ -140,7 +140,7 @@ def test_a_blank_date_beside_its_year_dates_the_row_to_the_year(tmp_path, capsys
     src = tmp_path / "ucdp_blank_dates.geojson"
     src.write_text(json.dumps(data))
     whole, _ = load_incidents(UCDP)
-    g, facts = load_incidents(src)
+    g, _ = load_incidents(src)
     assert g["date"].notna().sum() == whole["date"].notna().sum()  # was 3 fewer: in no year
     rows = g.iloc[[3, 40, 200]]
     assert list(rows["date_precision"]) == ["year"] * 3
@@ -174,8 +174,10 @@ def test_tolls_under_common_names_are_read(killed, wounded, tmp_path_factory, ca
 
 
 def test_tolls_no_column_alone_names_are_said(tmp_path, capsys, use_cache):
-    for cols, said in (({"Casualties": [4, 2]}, "killed and wounded together"),
-                       ({"Total deaths": [3, 1], "No. killed": [3, 1]}, "each names the killed")):
+    for cols, said in (
+        ({"Casualties": [4, 2]}, "killed and wounded together"),
+        ({"Total deaths": [3, 1], "No. killed": [3, 1]}, "each names the killed"),
+    ):
         src = tmp_path / "t.csv"
         pd.DataFrame({"date": ["2023-03-01", "2023-03-02"], "province": ["Kabul", "Herat"],
                       **cols}).to_csv(src, index=False)  # fmt: skip
@@ -228,9 +230,7 @@ def test_a_row_of_sums_without_a_label_is_no_incident(suffix, tmp_path, capsys, 
 # ---------------------------------------------------------------------------------------
 
 
-def test_a_formula_under_a_titled_header_is_said_at_its_row_and_column(
-    tmp_path, capsys, use_cache
-):
+def test_a_formula_under_a_titled_header_is_said_at_its_row_and_column(tmp_path, capsys, use_cache):
     import datetime as dt
 
     import openpyxl
@@ -249,7 +249,9 @@ def test_a_formula_under_a_titled_header_is_said_at_its_row_and_column(
     src = tmp_path / "titled.xlsx"
     wb.save(src)  # openpyxl saves formulas without their values
     code, _, err = run(capsys, "geocode", src, "--sheet", "Events", "-o", tmp_path / "g.csv")
-    assert code == 1 and "row 3, column 'Killed'" in err and "=2+1" in err, err  # was row 4, 'column5'
+    assert code == 1 and "row 3, column 'Killed'" in err and "=2+1" in err, (
+        err
+    )  # was row 4, 'column5'
     g, _ = load_incidents(src, im.ReadOptions(sheet="Events", on_bad="keep"))
     noted = g[g["input_note"].notna()]
     assert list(noted["row"]) == [3] and "Killed" in noted["input_note"].iloc[0]
@@ -287,3 +289,33 @@ def test_a_header_of_two_rows_is_read_as_one(suffix, tmp_path, capsys, use_cache
     g, _ = load_incidents(src)
     assert list(g["stated_province"]) == ["Kabul", "Kandahar", "Herat"]
     assert g["fatalities"].sum() == 5 and g["injured"].sum() == 4
+
+
+# ---------------------------------------------------------------------------------------
+# a KML read back: GDAL's placemark fields are no columns of the incidents
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_kml_round_trip_adds_no_columns(tmp_path, capsys, use_cache):
+    sample = Path(__file__).resolve().parents[1] / "geo" / "sample_incidents.csv"
+    first, again, flat = tmp_path / "a.kml", tmp_path / "b.kml", tmp_path / "c.csv"
+    for src, out in ((sample, first), (first, again), (again, flat)):
+        code, _, err = run(capsys, "geocode", src, "-o", out)
+        assert code == 0, err
+    direct = tmp_path / "d.csv"
+    run(capsys, "geocode", sample, "-o", direct)
+    # was 61 and 73 columns after one and two round trips (Name_original, tessellate...)
+    assert list(pd.read_csv(flat, nrows=1).columns) == list(pd.read_csv(direct, nrows=1).columns)
+    assert len(load_incidents(again)[0]) == 52
+    # a placemark's own name and description stay (a KML drawn by hand in Google Earth)
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    points = [Point(70.45, 34.43), Point(69.17, 34.52)]
+    cols = {"Name": ["Checkpoint attack", "IED on road"], "description": ["2 killed", "convoy hit"],
+            "date": ["2023-03-01", "2023-03-02"]}  # fmt: skip
+    own = gpd.GeoDataFrame(cols, geometry=points, crs=4326)
+    own.to_file(tmp_path / "own.kml", driver="LIBKML", engine="pyogrio")
+    g, _ = load_incidents(tmp_path / "own.kml")
+    held = {c for c in g.columns if g[c].astype(str).isin(["Checkpoint attack", "2 killed"]).any()}
+    assert {"Name_original", "description_original"} <= held and "tessellate" not in g.columns

@@ -161,10 +161,36 @@ def read_gis_noted(p: Path, layer: str | None) -> tuple[Any, tuple[str, ...]]:
         if layer is None and chosen == "points":
             gis = _with_area_events(p, gis)
     gis = exact_ints(gis, p.read_bytes()) if p.suffix.lower() == ".geojson" else gis
+    gis = _kml_fields(gis) if p.suffix.lower() in (".kml", ".kmz") else gis
     if shp:  # the names before the 10-character cut: listed beside, or the codebooks'
         renamed, named = field_names(p, [str(c) for c in gis.columns if c != "geometry"])
         gis, notes = gis.rename(columns=renamed), (*notes, *said, *named)
     return gis, notes
+
+
+#: the fields GDAL gives every KML placemark, whatever the file holds
+_KML_FIELDS = ("id", "Name", "description", "timestamp", "begin", "end", "altitudeMode",
+               "tessellate", "extrude", "visibility", "drawOrder", "icon")  # fmt: skip
+
+
+def _kml_fields(gis: Any) -> Any:
+    """Leave out KML's own placemark fields that say nothing: empty, or another column again.
+
+    A KML incidentmap wrote names each placemark by its ``event_id``; read back, GDAL adds
+    ``Name``, its own ids (``incidents.1``) and ten empty fields, and every round trip added
+    twelve columns (``Name_original``...). A placemark's own name or description is kept.
+    """
+    drop = []
+    for col in _KML_FIELDS:
+        if col not in gis.columns:
+            continue
+        values = gis[col].astype(object)
+        blank = values.isna() | values.astype(str).str.strip().isin(["", "0", "-1", "None"])
+        again = any(c != col and values.equals(gis[c].astype(object)) for c in gis.columns)
+        made = col == "id" and bool(values.astype(str).str.fullmatch(r"[\w-]+\.\d+").all())
+        if bool(blank.all()) or again or made:  # made: GDAL's own ids, ``incidents.1``
+            drop.append(col)
+    return gis.drop(columns=drop)
 
 
 def _with_area_events(p: Path, points: Any) -> Any:
