@@ -319,3 +319,12 @@ def test_a_kml_round_trip_adds_no_columns(tmp_path, capsys, use_cache):
     g, _ = load_incidents(tmp_path / "own.kml")
     held = {c for c in g.columns if g[c].astype(str).isin(["Checkpoint attack", "2 killed"]).any()}
     assert {"Name_original", "description_original"} <= held and "tessellate" not in g.columns
+
+
+def test_an_unknown_keyword_names_the_nearest_option(use_cache):
+    sample = Path(__file__).resolve().parents[1] / "geo" / "sample_incidents.csv"
+    with pytest.raises(im.UsageError, match="did you mean 'near'") as caught:
+        im.query(sample, nerar="Jalalabad")
+    assert "this job takes: " in str(caught.value) and "km" in str(caught.value)  # was "known: )"
+    with pytest.raises(im.UsageError, match=r"Output\(path, overwrite=True\)"):
+        im.geocode(sample, im.Output("x.csv"), overwrite=True)

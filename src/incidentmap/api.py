@@ -18,7 +18,7 @@ import os
 from dataclasses import fields
 from typing import Any
 
-from incidentmap.errors import refuse_unknown
+from incidentmap.errors import UsageError
 from incidentmap.jobs import aggregate as aggregate_job
 from incidentmap.jobs import brief as brief_job
 from incidentmap.jobs import export as export_job
@@ -39,10 +39,13 @@ class _Parts:
     def __init__(self, given: dict[str, Any], own: tuple[str, ...]) -> None:
         self.given = dict(given)
         self.own = {k: self.given.pop(k) for k in list(self.given) if k in own}
+        #: every keyword a part took or could take (for the message naming an unknown one)
+        self.known: set[str] = {*own, "overwrite", "csv_safe"}
 
     def take(self, cls: type, base: Any = None) -> Any:
         """Build a part of ``cls`` from ``base`` and the keywords that are its fields."""
         names = {f.name for f in fields(cls)}
+        self.known |= names
         mine = {k: self.given.pop(k) for k in list(self.given) if k in names}
         if base is None:
             return cls(**mine)
@@ -51,8 +54,16 @@ class _Parts:
         return replace(base, **mine) if mine else base
 
     def done(self) -> None:
-        """Refuse the keywords no part took."""
-        refuse_unknown(self.given, set(), "option")
+        """Refuse the keywords no part took, naming the nearest one this job takes."""
+        import difflib
+
+        for name in sorted(self.given):
+            near = difflib.get_close_matches(name, sorted(self.known), n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            if name in ("overwrite", "csv_safe"):
+                hint = f"give it to the output: Output(path, {name}=True); "
+            known = ", ".join(sorted(self.known))
+            raise UsageError(f"unknown option {name!r} ({hint}this job takes: {known})")
 
 
 def _source(data: Any, parts: _Parts, read: Any, geo: Any) -> Source:
