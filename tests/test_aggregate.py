@@ -146,25 +146,27 @@ def test_unknown_tolls_stay_unknown_in_counts_and_caption(use_cache):
     assert counts["fatalities_known"].sum() == known
     assert np.nansum(counts["fatalities"]) == g["fatalities"].sum()
     caption = default_caption(g)
-    assert f"(tolls known for {known} of {len(g)})" in caption
+    assert f"(tolls known for {known} of {len(g)} incidents)" in caption
 
 
 def test_partial_periods_are_marked_in_tables(use_cache):
     # issue 16: a half month ranked as a month; the table says which periods are complete
     from tests.conftest import ROOT
 
-    g, _ = load_incidents(ROOT / "geo" / "sample_incidents.csv")  # dates end 7 Nov 2023
+    # dates start 8 Mar 2017 and end 7 Nov 2023: the first month is as partial as the last
+    g, _ = load_incidents(ROOT / "geo" / "sample_incidents.csv")
     c = counts_by_area(g, im.load_boundaries("province"), level="province", period="month")
-    last = c["period_start"].max()
-    assert last == pd.Timestamp("2023-11-01")
-    assert not c.loc[c["period_start"] == last, "period_complete"].any()
-    assert c.loc[c["period_start"] < last, "period_complete"].all()
+    first, last = c["period_start"].min(), c["period_start"].max()
+    assert (first, last) == (pd.Timestamp("2017-03-01"), pd.Timestamp("2023-11-01"))
+    assert not c.loc[c["period_start"].isin([first, last]), "period_complete"].any()
+    assert c.loc[c["period_start"].between(first, last, "neither"), "period_complete"].all()
     full = counts_by_area(
         g,
         im.load_boundaries("province"),
         level="province",
         period="month",
         span=(None, "2023-11-30"),
+        coverage=("2017-03-01", None),  # a stated first day: March 2017 is whole
     )
     assert full["period_complete"].all()
 

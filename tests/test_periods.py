@@ -107,7 +107,8 @@ def test_gtd_december_2009_is_complete_the_stated_span_not_the_last_event(
 
 def test_coverage_from_the_last_event_says_how_it_was_decided(capsys, use_cache, tmp_path):
     src = tmp_path / "generic.csv"
-    _rows([(1, 5), (2, 7), (3, 30)], 0).to_csv(src, index=False)
+    # from 1 January: the data cover from their first event, and January is whole
+    _rows([(1, 1), (2, 7), (3, 30)], 0).to_csv(src, index=False)
     code, _, err = run(capsys, "aggregate", src, "--level", "province", "-o", tmp_path / "o.csv")
     assert code == 0, err
     assert (

@@ -33,7 +33,10 @@ def anchors(cache):
 
 def _incidents(anchors, weekly: dict[str, list[int]], *, end_on_sunday: bool = True):
     """Incidents at each province's anchor: ``weekly[name][k]`` on Wednesday of week k."""
-    rows = []
+    # one incident on the Saturday before: the data cover week 0 whole (calendar and ACLED
+    # weeks), as a first event on its Wednesday would not (the first week partial, left out)
+    lat, lon = anchors["Bamyan"]
+    rows = [{"date": MONDAY - pd.Timedelta(days=2), "latitude": lat, "longitude": lon}]
     for name, counts in weekly.items():
         lat, lon = anchors[name]
         for k, n in enumerate(counts):
@@ -178,7 +181,8 @@ def test_emerging_categories():
 def test_national_timeline_counts_every_period(anchors):
     g = _incidents(anchors, {"Nangarhar": [1, 0, 0, 4]})
     tl = national_timeline(g, "week")
-    assert tl["incidents"].tolist() == [1, 0, 0, 5]  # the Bamyan Sunday incident included
+    # the Bamyan incidents of the Saturday before and of the last Sunday included
+    assert tl["incidents"].tolist() == [1, 1, 0, 0, 5]
     assert list(tl.columns[:2]) == ["period_start", "incidents"]
 
 
@@ -218,9 +222,10 @@ def test_cli_formats_and_outputs(capsys, use_cache, tmp_path, anchors):
     )
     doc = json.loads(out)
     assert doc["level"] == "province" and doc["baseline"] == 4 and "surge" in doc["rules"]
-    assert sum(r["incidents"] for r in doc["timeline"]) == len(g)
+    # all but the Saturday before week 0: its calendar week the data cover only in part
+    assert sum(r["incidents"] for r in doc["timeline"]) == len(g) - 1
     code, out, err = run(capsys, "trends", src, "--period", "week", "--timeline", "-f", "csv")
-    assert pd.read_csv(io.StringIO(out))["incidents"].sum() == len(g)
+    assert pd.read_csv(io.StringIO(out))["incidents"].sum() == len(g) - 1
     gj = tmp_path / "t.geojson"
     code, _, err = run(
         capsys,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from incidentmap.errors import UsageError, refuse_choice
 from incidentmap.options import LEVELS, PERIOD_NAMES
-from incidentmap.spans import date_spans, seven_day_weeks
+from incidentmap.spans import date_spans, first_day_covered, last_day_covered, seven_day_weeks
 
 __all__ = [
     "LEVELS",
@@ -27,6 +27,7 @@ __all__ = [
     "coarse_count",
     "coarse_rows",
     "counts_by_area",
+    "first_day_covered",
     "last_day_covered",
     "national_timeline",
     "period_start",
@@ -236,28 +237,6 @@ def _weights(values: pd.Series) -> tuple[pd.Series, np.ndarray, str]:
     return numbers, bad, why
 
 
-def last_day_covered(incidents: pd.DataFrame) -> pd.Timestamp | None:
-    """Return the last day the rows cover: a date known to the month covers the month.
-
-    A count table of March (HDX HAPI, dated 2023-03-01 with ``date_precision`` month)
-    covers March to the 31st, so March is a complete month, not one day of it.
-
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        With ``date`` and, optionally, ``date_precision``.
-
-    Returns
-    -------
-    pandas.Timestamp or None
-        None without any date.
-    """
-    _, last = date_spans(incidents)
-    if last.notna().sum() == 0:
-        return None
-    return pd.Timestamp(last.max()).normalize()
-
-
 def row_weights(incidents: pd.DataFrame) -> np.ndarray:
     """Return how many incidents each row counts as: its weight (:func:`weighted`), else 1."""
     col = incidents.attrs.get("weight")
@@ -311,8 +290,9 @@ def counts_by_area(
         ``incidents_per_100k`` (and ``<sum>_per_100k``).
     coverage : (date or None, date or None), optional
         The first and last days the data cover (``since``; ``until``, or the file's last
-        date): a period either falls inside is not ``period_complete``. Default: no first
-        day; the end of ``span``, else the incidents' last date.
+        date): a period either falls inside is not ``period_complete``. Default: the first day
+        the incidents cover (:func:`incidentmap.spans.first_day_covered`: a first event on
+        20 June covers half of June); the end of ``span``, else the incidents' last date.
 
     Returns
     -------
@@ -383,7 +363,8 @@ def counts_by_area(
     if population is not None:
         _add_rates(out, population, key, value_cols)
     if period is not None:
-        _mark_complete(out, period, coverage, _coverage(incidents, (coverage or [0, 0])[1] or end))
+        since = _first_covered(incidents, coverage)
+        _mark_complete(out, period, since, _coverage(incidents, (coverage or [0, 0])[1] or end))
     sort = [key, "period_start"] if period is not None else [key]
     return out.sort_values(sort, kind="stable").reset_index(drop=True)
 
@@ -408,12 +389,18 @@ def _coverage(incidents: pd.DataFrame, end: Any) -> pd.Timestamp | None:
     return None if given is None or pd.isna(given) else pd.Timestamp(given).normalize()
 
 
-def _mark_complete(out: pd.DataFrame, period: str, coverage: Any, cover: Any) -> None:
+def _first_covered(incidents: pd.DataFrame, coverage: Any) -> Any:
+    """Return the first day the data cover: ``coverage``'s, else the incidents' own."""
+    since = (coverage or [None])[0]
+    return first_day_covered(incidents) if since is None else since
+
+
+def _mark_complete(out: pd.DataFrame, period: str, since: Any, cover: Any) -> None:
     """Add ``period_complete``: False for a period the data start or end inside (half a month)."""
     if cover is None or "period_start" not in out or out["period_start"].isna().all():
         return
     ends = out["period_start"].dt.to_period(PERIODS[period]).dt.end_time.dt.normalize()
-    first = pd.Timestamp((coverage or [None])[0] or out["period_start"].min()).normalize()
+    first = pd.Timestamp(out["period_start"].min() if since is None else since).normalize()
     out["period_complete"] = ((ends <= cover) & (out["period_start"] >= first)).to_numpy()
 
 

@@ -27,6 +27,8 @@ import numpy as np
 
 __all__ = [
     "EMERGING",
+    "MIN_EVENTS",
+    "TOO_FEW",
     "adjust_fdr",
     "classify_emerging",
     "emerging_categories",
@@ -54,7 +56,17 @@ EMERGING = (
     "oscillating coldspot",
     "historical coldspot",
     "no pattern",
+    "too few events",
 )
+
+#: the fewest events an area must have had, over all the periods compared, to be called any
+#: kind of hot or cold spot: Gi* counts its neighbours' events too, so a district with one
+#: event in 72 weeks beside a busy one would be a "sporadic hotspot", and a reader would
+#: brief it as one. Fewer: "too few events", not a pattern
+MIN_EVENTS = 10
+#: the category of an area with at least one event but fewer than :data:`MIN_EVENTS` (one
+#: with none is "no pattern": nothing happened there)
+TOO_FEW = "too few events"
 
 #: the name :func:`gi_star` gives its step when it reports progress
 GI_STEP = "hot spots (Gi*)"
@@ -150,18 +162,26 @@ def classify_emerging(
 
 
 def emerging_categories(
-    z: np.ndarray, p: np.ndarray, alpha: float, counts: np.ndarray | None = None
+    z: np.ndarray,
+    p: np.ndarray,
+    alpha: float,
+    counts: np.ndarray | None = None,
+    min_events: float = MIN_EVENTS,
 ) -> list[str]:
     """Return each area's emerging hot-spot category from its Gi* series (Mann-Kendall).
 
-    With ``counts`` (area x period), an area that never had an event is "no pattern": a
-    category says something happened there, not only around it.
+    With ``counts`` (area x period), an area that never had an event is "no pattern"
+    (nothing happened there), and one with fewer than ``min_events`` events over all the
+    periods (:data:`MIN_EVENTS`) is "too few events": a category says something happened
+    there, again and again, not only around it.
     """
     out = []
-    never = np.zeros(len(z), dtype=bool) if counts is None else np.nansum(counts, axis=1) == 0
-    for gs, ps, quiet in zip(z, p, never, strict=True):
-        if quiet:
-            out.append("no pattern")
+    total = np.ones(len(z)) * min_events
+    if counts is not None:
+        total = np.nansum(np.asarray(counts, dtype=float), axis=1)
+    for gs, ps, n in zip(z, p, total, strict=True):
+        if n < min_events:
+            out.append("no pattern" if n == 0 else TOO_FEW)
             continue
         if z.shape[1] < 3 or np.all(gs == gs[0]):
             tau, tau_p = 0.0, 1.0

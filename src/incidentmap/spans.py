@@ -6,7 +6,7 @@ written. :func:`date_spans` gives each row's first and last day, and everything 
 asks "is this row inside a window, a period, the data's coverage" asks it here: the
 date filters (:mod:`incidentmap.filters`), the periods of a count table
 (:func:`incidentmap.aggregate.coarse_rows`) and the last day the data cover
-(:func:`incidentmap.aggregate.last_day_covered`).
+(:func:`last_day_covered`, :func:`first_day_covered`).
 """
 
 from __future__ import annotations
@@ -19,18 +19,24 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "DATE_END_KEYS", "PRECISION_RANK", "SPAN_FREQ", "coarser_precision", "date_spans",
-    "end_column", "implied_precision", "seven_day_weeks", "span_text",
+    "DATE_END_KEYS", "PRECISION_RANK", "RELEASED_BY_YEAR", "SPAN_FREQ", "coarser_precision",
+    "date_spans", "end_column", "first_day_covered", "implied_precision", "last_day_covered",
+    "seven_day_weeks", "span_text",
 ]  # fmt: skip
 
 #: the columns that state a row's last day (UCDP's ``date_end``, HDX HAPI's
 #: ``reference_period_end``), in the order they are looked for, in any case or punctuation
 DATE_END_KEYS = ("date_end", "end_date", "reference_period_end")
 
-#: how far a date of each precision reaches from its first day (``date``), as a pandas
-#: period: a date known to the month covers its month, one known to the week its first day
-#: and the six after it (ACLED's aggregated weeks run Saturday to Friday)
+#: the span a date of each precision stands for, as a pandas period: a date known to the
+#: month covers its whole calendar month (wherever in it the date falls), a quarter or a
+#: year likewise; one known to the week its first day (``date``) and the six after it
+#: (ACLED's aggregated weeks run Saturday to Friday)
 SPAN_FREQ = {"week": "7D", "month": "M", "quarter": "Q", "year": "Y"}
+#: layouts published in whole calendar years (GTD Codebook: "updated annually"; UCDP GED:
+#: yearly releases of whole years): a file in them covers its events' whole years, from 1
+#: January (:func:`first_day_covered`); ``jobs.load`` ends their coverage on 31 December
+RELEASED_BY_YEAR = {"gtd": "GTD", "ucdp": "UCDP GED"}
 #: the rank of each precision, and of the span a stated last day gives
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 
@@ -38,14 +44,16 @@ PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 def date_spans(incidents: pd.DataFrame, *, stated: bool = True) -> tuple[pd.Series, pd.Series]:
     """Return each row's first and last day: the span its date stands for.
 
-    A row known to the day is that day. ``date`` holds the span's first day (GTD's
-    unknown day is the 1st, UCDP's ``date_start``, HDX HAPI's ``reference_period_start``,
-    ACLED's aggregated weeks their Saturday): a week runs from it for seven days, a month,
-    a quarter or a year to the end of that calendar period (:data:`SPAN_FREQ`): a row of
-    "May 2023" runs to 31 May, ACLED's week of Saturday 28 January to Friday 3 February.
-    A row that states its last day (UCDP's ``date_end``: an ISO date on or after the
-    date, and at least as wide as the precision says) ends there: 28-29 July 2015 ends
-    in July, not a week later.
+    A row known to the day is that day. A week runs from ``date`` for seven days (UCDP's
+    ``date_start``, ACLED's aggregated weeks their Saturday, ACLED's ``time_precision`` 2
+    its event date less three days). A month, a quarter or a year is that whole calendar
+    period (:data:`SPAN_FREQ`), wherever in it ``date`` falls: GTD's unknown day is the 1st,
+    but ACLED's ``time_precision`` 3 keeps an event date inside the month (27 March), and a
+    row "known only to March 2023" runs from 1 to 31 March either way; a ``date_prec`` 5
+    row of UCDP without its ``date_end`` is its whole year. A row that states its last day
+    (UCDP's ``date_end``, HDX HAPI's ``reference_period_end``: an ISO date on or after the
+    date, and at least as wide as the precision says) is the span it states, from ``date``
+    to that day: 28-29 July 2015 ends in July, not a week later.
 
     Parameters
     ----------
@@ -70,7 +78,7 @@ def date_spans(incidents: pd.DataFrame, *, stated: bool = True) -> tuple[pd.Seri
     # each distinct precision once (a million rows of Arrow text hold a handful), on arrays
     codes, names = pd.factorize(incidents["date_precision"], use_na_sentinel=True)
     starts = first.to_numpy()
-    ends = starts.copy()
+    ends, starts_of = starts.copy(), starts.copy()
     dated = first.notna().to_numpy()
     spread = np.zeros(len(first), dtype=bool)
     for k, name in enumerate(names):
@@ -81,14 +89,66 @@ def date_spans(incidents: pd.DataFrame, *, stated: bool = True) -> tuple[pd.Seri
             start = pd.DatetimeIndex(starts[mask])
             if freq == "7D":  # a week from its first day, whatever the weekday
                 ends[mask] = (start + pd.offsets.Day(6)).to_numpy()
-            else:
-                ends[mask] = start.to_period(freq).end_time.normalize().to_numpy()
+            else:  # the whole calendar period, from its first day
+                period = start.to_period(freq)
+                starts_of[mask] = period.start_time.normalize().to_numpy()
+                ends[mask] = period.end_time.normalize().to_numpy()
     last = pd.Series(ends, index=first.index, dtype="datetime64[ns]")
+    calendar = pd.Series(starts_of, index=first.index, dtype="datetime64[ns]")
     if not stated or not spread.any():
-        return first, last
+        return calendar, last
     ranks = np.array([PRECISION_RANK.get(str(n), -1) for n in names] + [-1])[codes]
     stated_ends = _stated_ends(incidents, first, ranks)
-    return first, last.where(~(spread & stated_ends.notna().to_numpy()), stated_ends)
+    own = ~(spread & stated_ends.notna().to_numpy())  # a stated span runs from `date`
+    return calendar.where(own, first), last.where(own, stated_ends)
+
+
+def first_day_covered(incidents: pd.DataFrame) -> pd.Timestamp | None:
+    """Return the first day the rows cover: the first day of the span that starts first.
+
+    The data's coverage starts at their first event unless the source states its span, as
+    it ends at the last: a row's own span (:func:`date_spans`: a date known to a month
+    covers the month from the 1st; HDX HAPI's ``reference_period_start``), or a layout
+    published in whole calendar years (:data:`RELEASED_BY_YEAR`, by the frame's
+    ``attrs["preset"]``), which covers the first event's year from 1 January. A generic
+    file whose first event is 20 June covers half of June, and June is no whole month of it.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With ``date`` and, optionally, ``date_precision`` and ``date_end``.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        None without any date.
+    """
+    first, _ = date_spans(incidents)
+    if first.notna().sum() == 0:
+        return None
+    day = pd.Timestamp(first.min()).normalize()
+    by_year = str(incidents.attrs.get("preset", "")) in RELEASED_BY_YEAR
+    return pd.Timestamp(year=day.year, month=1, day=1) if by_year else day
+
+
+def last_day_covered(incidents: pd.DataFrame) -> pd.Timestamp | None:
+    """Return the last day the rows cover: a date known to the month covers the month.
+
+    A count table of March (HDX HAPI, dated 2023-03-01 with ``date_precision`` month)
+    covers March to the 31st, so March is a complete month, not one day of it.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With ``date`` and, optionally, ``date_precision``.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        None without any date.
+    """
+    _, last = date_spans(incidents)
+    return None if last.notna().sum() == 0 else pd.Timestamp(last.max()).normalize()
 
 
 def seven_day_weeks(incidents: pd.DataFrame, first: pd.Series, last: pd.Series) -> np.ndarray:

@@ -91,7 +91,7 @@ def violent_rows(incidents: pd.DataFrame) -> np.ndarray:
 
 def last_week_end(last_day: pd.Timestamp, complete: bool = True) -> pd.Timestamp:
     """Return the Friday ending the latest ACLED week the data cover (whole, if ``complete``)."""
-    friday = last_day + pd.Timedelta(days=(4 - last_day.dayofweek) % 7)
+    friday = last_day + pd.Timedelta(days=(4 - last_day.day_of_week) % 7)
     return friday - pd.Timedelta(days=7) if complete and friday > last_day else friday
 
 
@@ -103,7 +103,7 @@ def first_week_start(since: Any, when: pd.Series) -> pd.Timestamp:
     if since is None or pd.isna(since):
         return when.min()
     day = pd.Timestamp(since).normalize()
-    return day + pd.Timedelta(days=(SATURDAY - day.dayofweek) % 7)
+    return day + pd.Timedelta(days=(SATURDAY - day.day_of_week) % 7)
 
 
 def weekly_counts(
@@ -132,7 +132,7 @@ def weekly_counts(
     violent = violent_rows(incidents)
     short = dated & (days < 7)
     middle = first + pd.to_timedelta(np.where(short, days // 2, 0), unit="D")
-    start = middle - pd.to_timedelta((middle.dt.dayofweek - SATURDAY) % 7, unit="D")
+    start = middle - pd.to_timedelta((middle.dt.day_of_week - SATURDAY) % 7, unit="D")
     use = short & violent & (start <= end - pd.Timedelta(days=6)).to_numpy()
     rows = pd.DataFrame(
         {"area": incidents[key].astype(str).to_numpy()[use], "week": start.to_numpy()[use],

@@ -26,7 +26,8 @@
     The emerging hot-spot category over every period, as ArcGIS and R ``sfdep`` define
     it: Gi* per period plus a Mann-Kendall trend of the Gi* z-scores (new, consecutive,
     intensifying, persistent, diminishing, sporadic, oscillating, historical hot or cold
-    spot, or no pattern).
+    spot, or no pattern); "too few events" for an area with 1 to 9 events over all the
+    periods compared (:data:`~incidentmap.hotspots.MIN_EVENTS`).
 
 :class:`TrendOptions` holds the choices (level, period, baseline, alpha...);
 :func:`incidentmap.aggregate.national_timeline` counts every period for the whole country.
@@ -48,6 +49,7 @@ from incidentmap.aggregate import (
     add_breakdown,
     coarse_count,
     counts_by_area,
+    first_day_covered,
     last_day_covered,
     national_timeline,
     row_weights,
@@ -58,6 +60,8 @@ from incidentmap.errors import UsageError, refuse_choice, refuse_unknown
 from incidentmap.hotspots import (
     EMERGING,
     GI_STEP,
+    MIN_EVENTS,
+    TOO_FEW,
     adjust_fdr,
     classify_emerging,
     emerging_categories,
@@ -321,7 +325,9 @@ def compare(
     when, dates = _dates(incidents)
     last_day = _coverage_end(incidents, dates, opts.until)
     end = _end(last_day, opts.period, opts.include_incomplete)
-    start, cut = _first_whole(opts.since, opts.period, when.min())
+    # the data start at `since`, else at their first day, as they end at their last
+    covered = first_day_covered(incidents) if opts.since is None else opts.since
+    start, cut = _first_whole(covered, opts.period, when.min())  # half a period is none
     kept = incidents[(when <= end + _DAY) & (when >= start)]
     if kept["date"].notna().sum() == 0:
         raise UsageError("no dated incidents in complete periods: nothing to compare over time")
@@ -334,7 +340,7 @@ def compare(
     split = _add_split(out, counts, kept, key, starts[-1], opts) if opts.breakdown else {}
     week_end = last_week_end(last_day, complete=not opts.include_incomplete)
     weekly = _add_trackers(
-        out, incidents[when >= first_week_start(opts.since, when)], key, ids, week_end
+        out, incidents[when >= first_week_start(covered, when)], key, ids, week_end
     )
     wstarts = list(weekly.counts.columns)
     quiet_hot = 0
@@ -353,7 +359,7 @@ def compare(
             "data_end": last_day,
             "last_event": pd.Timestamp(dates.max()).normalize(),
             "dropped_incomplete": end < last_day,
-            "first_whole": cut,  # the first period `since` cuts is left out: from here
+            **_start_facts(opts.since, covered, cut),
             "last_complete": _last_complete_end(last_day, opts.period) >= starts[-1],
             "baseline": n_base,
             "surge_week": pd.Timestamp(wstarts[-1]) if wstarts else None,
@@ -540,6 +546,13 @@ def _coverage_end(
         raise UsageError(msg, field="until") from exc
 
 
+def _start_facts(since: Any, covered: Any, cut: Any) -> dict[str, Any]:
+    """Return the first whole period, cut by ``since`` or (``first_whole_data``) the data."""
+    if since is not None:
+        return {"first_whole": cut, "first_whole_data": None, "data_start": None}
+    return {"first_whole": None, "first_whole_data": cut, "data_start": pd.Timestamp(covered)}
+
+
 def _first_whole(
     since: Any, period: str, first: pd.Timestamp
 ) -> tuple[pd.Timestamp, pd.Timestamp | None]:
@@ -570,7 +583,9 @@ RULES = {
     "periods under a constant rate, p < alpha",
     "hotspot": "Getis-Ord Gi* of the latest period, queen contiguity, permutation p < alpha; "
     "hot only where the area itself had an event in that period",
-    "emerging": "Gi* per period + Mann-Kendall trend, ArcGIS / sfdep emerging hot-spot rules",
+    "emerging": "Gi* per period + Mann-Kendall trend, ArcGIS / sfdep emerging hot-spot rules; "
+    f"an area with 1 to {MIN_EVENTS - 1} events over all the periods compared is "
+    f"'{TOO_FEW}', never a hot or cold spot of any kind (none: 'no pattern')",
 }
 
 

@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from incidentmap.aggregate import PERIODS, counts_by_area
+from incidentmap.aggregate import PERIODS, counts_by_area, first_day_covered
 from incidentmap.context import BoundaryContext, context_for
 from incidentmap.errors import UsageError
 from incidentmap.fitness import data_fitness
@@ -240,8 +240,9 @@ def area_series(
         before filters); default the incidents' last date. A period it ends inside is
         partial.
     coverage_start : date-like, optional
-        The first day the data cover (the ``since`` asked for); a period it starts inside
-        is partial.
+        The first day the data cover (the ``since`` asked for); default the first day the
+        incidents cover (a first event on 20 June: June is partial, as the last period is
+        when the data end inside it). A period it starts inside is partial.
 
     Returns
     -------
@@ -294,7 +295,7 @@ def area_series(
         starts=starts,
         labels=period_labels(starts, s.period),
         partial=_partial_end(incidents, starts, s.period, coverage_end),
-        partial_start=_partial_start(starts, s.period, coverage_start),
+        partial_start=_partial_start(incidents, starts, s.period, coverage_start),
         values=values,
         cumulative=cumulative,
         counts=counts,
@@ -403,8 +404,16 @@ def no_periods_reason(incidents: pd.DataFrame, level: str, period: str | None = 
     return "no dated incidents to draw by period; use `period` none for all dates"
 
 
-def _partial_start(starts: list[Any], period: str | None, start: Any) -> pd.Timestamp | None:
-    """Return the data's first day when it falls after the first period's first day."""
+def _partial_start(
+    incidents: pd.DataFrame, starts: list[Any], period: str | None, start: Any
+) -> pd.Timestamp | None:
+    """Return the data's first day when it falls after the first period's first day.
+
+    ``start`` is the first day asked for (``since``); default the first day the incidents
+    cover (:func:`incidentmap.aggregate.first_day_covered`), as the end is their last.
+    """
+    if start is None and period is not None:
+        start = first_day_covered(incidents)
     if period is None or not starts or start is None or pd.isna(start):
         return None
     start = pd.Timestamp(start).normalize()

@@ -9,7 +9,13 @@ import numpy as np
 
 from incidentmap.render.layers.base import LayerContext, StaticContext
 from incidentmap.render.series import AreaSeries
-from incidentmap.trends import emerging_categories, gi_star, queen_neighbours
+from incidentmap.trends import (
+    MIN_EVENTS,
+    TOO_FEW,
+    emerging_categories,
+    gi_star,
+    queen_neighbours,
+)
 
 __all__ = ["HOTSPOT_RULE", "LAYER", "HotspotLayer", "hotspots"]
 
@@ -18,7 +24,8 @@ HOTSPOT_RULE = (
     "Getis-Ord Gi* of each period on the areas' queen contiguity, {n} conditional "
     "permutations, p < 0.05 (ties count as extreme); an area is hot only where it had an "
     "incident in that period (a quiet area beside a busy one is not); emerging categories as "
-    "ArcGIS / sfdep"
+    f"ArcGIS / sfdep, for an area with {MIN_EVENTS} events or more over all the periods (1 to "
+    f"{MIN_EVENTS - 1}: '{TOO_FEW}')"
 )
 
 
