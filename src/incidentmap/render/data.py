@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from incidentmap.aggregate import PERIODS
@@ -267,18 +268,11 @@ def default_caption(
     method = incidents["geocode_method"]
     by_point = int(method.str.startswith("point").sum())
     unplaced = int((method == "unplaced").sum())
-    raw = incidents["fatalities"] if "fatalities" in incidents else pd.Series([], dtype=float)
-    tolls = pd.to_numeric(raw, errors="coerce")
-    known = int(tolls.notna().sum())
-    if known == 0:
-        deaths = "death tolls unknown"
-    else:
-        deaths = f"{tolls.sum():,.0f} reported fatalities"
-        if known < n:
-            deaths += f" (tolls known for {known:,} of {n:,})"
     from incidentmap.aggregate import row_weights
 
-    total = float(row_weights(incidents).sum())  # a count table's rows count as their weight
+    weights = row_weights(incidents)
+    total = float(weights.sum())  # a count table's rows count as their weight
+    deaths = _deaths(incidents, weights, total)
     counted = f"{total:,.10g} incident" + ("" if total == 1 else "s")
     if total != n:
         counted += f" in {n:,} row" + ("" if n == 1 else "s")
@@ -289,6 +283,35 @@ def default_caption(
     )
     held = no_period(incidents, period)
     return text + _coarse_caption(incidents, level) + (f" {held}." if held else "")
+
+
+def amount(value: float) -> str:
+    """Write a sum as a briefing does, its fraction kept: ``1,143``, ``6.5``, ``0.33``.
+
+    A toll may be a fraction (GTD divides one among the rows of an attack, HDX HAPI's
+    counts are averages): its sum is written to two decimals, trailing zeros dropped,
+    never rounded to a whole number (6.5 is not 6). The page's ``amount`` writes the same.
+    """
+    v = round(float(value), 2)
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}".rstrip("0")
+
+
+def _deaths(incidents: pd.DataFrame, weights: np.ndarray, total: float) -> str:
+    """Say the reported fatalities and, when some are unknown, for how many incidents known.
+
+    Counted as the headline counts, in incidents (a count table's row as its weight, as
+    ``fatalities_known`` of :func:`incidentmap.aggregate.counts_by_area`): "6.5 reported
+    fatalities (tolls known for 20 of 25 incidents)", never rows beside incidents.
+    """
+    raw = incidents["fatalities"] if "fatalities" in incidents else pd.Series([], dtype=float)
+    tolls = pd.to_numeric(raw, errors="coerce")
+    if tolls.notna().sum() == 0:
+        return "death tolls unknown"
+    known = float(weights[tolls.notna().to_numpy()].sum())
+    deaths = f"{amount(tolls.sum())} reported fatalities"
+    if known < total:
+        deaths += f" (tolls known for {known:,.10g} of {total:,.10g} incidents)"
+    return deaths
 
 
 #: where the page keeps the incidents no one period holds

@@ -203,7 +203,7 @@
       tlc = tl.categories.map(function () { return new Float64Array(nP); });
     }
     var vcol = kind === "fatalities" ? ev.f : ev.m;
-    var st = { rows: 0, total: 0, dmin: Infinity, dmax: -Infinity, fsum: 0, fknown: 0, byPoint: 0, unplaced: 0, coarse: 0, areas: 0, pmin: 2, pmax: 2, noPeriod: {}, areaOnly: 0, undatedPoints: 0 };
+    var st = { rows: 0, total: 0, dmin: Infinity, dmax: -Infinity, fsum: 0, fknown: 0, ftolls: 0, byPoint: 0, unplaced: 0, coarse: 0, areas: 0, pmin: 2, pmax: 2, noPeriod: {}, areaOnly: 0, undatedPoints: 0 };
     for (var i = 0; i < ev.n; i++) {
       if (!keep[i]) continue;
       var w = ev.w ? ev.w[i] : 1, t = ev.t[i], ai = ev.a[i];
@@ -213,7 +213,7 @@
         if (ev.day[i] < st.dmin) { st.dmin = ev.day[i]; st.pmin = pr; } else if (ev.day[i] === st.dmin) st.pmin = Math.max(st.pmin, pr);
         if (ev.day[i] > st.dmax) { st.dmax = ev.day[i]; st.pmax = pr; } else if (ev.day[i] === st.dmax) st.pmax = Math.max(st.pmax, pr);
       }
-      if (!isNaN(ev.f[i])) { st.fsum += ev.f[i]; st.fknown++; }
+      if (!isNaN(ev.f[i])) { st.fsum += ev.f[i]; st.fknown += w; st.ftolls++; }  /* incidents, as the headline */
       if (ev.lm[i] === 1) st.byPoint++; else if (ev.lm[i] === 2) st.unplaced++;
       if (ai < 0 && ev.pv[i] >= 0) st.coarse += w;
       if (ev.q[i] === 1 || ev.q[i] === 2) st.areaOnly++;  /* the legend's "placed only to a district or province" */
@@ -348,7 +348,10 @@
     if (s.total !== s.rows) counted += " in " + fmt(s.rows) + " row" + (s.rows === 1 ? "" : "s");
     var first = s.dmin <= s.dmax ? day(s.dmin, s.pmin) : "", last = first ? day(s.dmax, s.pmax) : "";
     var span = first ? ", " + (first === last ? first : first + " \u2013 " + last) : "";
-    var deaths = s.fknown === 0 ? "death tolls unknown" : fmt(s.fsum) + " reported fatalities" + (s.fknown < s.rows ? " (tolls known for " + fmt(s.fknown) + " of " + fmt(s.rows) + ")" : "");
+    /* a sum keeps its fraction (6.5, not 6), as render.data.amount writes it */
+    var fsum = Math.round(s.fsum * 100) / 100;
+    var fsumText = fsum === Math.round(fsum) ? fmt(fsum) : fsum.toLocaleString("en-GB", { maximumFractionDigits: 2 });
+    var deaths = s.ftolls === 0 ? "death tolls unknown" : fsumText + " reported fatalities" + (s.fknown < s.total ? " (tolls known for " + fmt(s.fknown) + " of " + fmt(s.total) + " incidents)" : "");
     var text = "Filtered (" + this.filterText() + "): " + counted + span + "; " + deaths + ". Located by coordinates" + (s.total !== s.rows ? " (rows)" : "") + ": " +
       fmt(s.byPoint) + "; by name: " + fmt(s.rows - s.byPoint - s.unplaced) + "; not on the map: " + fmt(s.unplaced) + ".";
     if (this.data.coarse && s.coarse) text += " " + fmt(s.coarse) + " placed only to a province: shown by province.";
