@@ -328,3 +328,14 @@ def test_an_unknown_keyword_names_the_nearest_option(use_cache):
     assert "this job takes: " in str(caught.value) and "km" in str(caught.value)  # was "known: )"
     with pytest.raises(im.UsageError, match=r"Output\(path, overwrite=True\)"):
         im.geocode(sample, im.Output("x.csv"), overwrite=True)
+
+
+def test_period_none_in_python_is_the_command_lines(tmp_path, capsys, use_cache):
+    sample = Path(__file__).resolve().parents[1] / "geo" / "sample_incidents.csv"
+    out = tmp_path / "a.csv"
+    code, _, err = run(capsys, "aggregate", sample, "--level", "province", "--period", "none",
+                       "-o", out)  # fmt: skip
+    assert code == 0, err
+    table = im.aggregate(sample, level="province", period="none").counts  # was refused
+    assert table["incidents"].sum() == pd.read_csv(out)["incidents"].sum() == 52
+    assert im.brief(sample, None, period="none").report is not None

@@ -36,8 +36,11 @@ __all__ = ["aggregate", "brief", "export", "geocode", "merge", "query", "read", 
 class _Parts:
     """Keywords given one by one, sorted among a request's typed parts."""
 
-    def __init__(self, given: dict[str, Any], own: tuple[str, ...]) -> None:
+    def __init__(self, given: dict[str, Any], own: tuple[str, ...], *, whole: bool = False) -> None:
         self.given = dict(given)
+        period = self.given.get("period")
+        if whole and isinstance(period, str) and period.strip().casefold() == "none":
+            self.given["period"] = None  # the command line's `--period none`: the whole span
         self.own = {k: self.given.pop(k) for k in list(self.given) if k in own}
         #: every keyword a part took or could take (for the message naming an unknown one)
         self.known: set[str] = {*own, "overwrite", "csv_safe"}
@@ -141,7 +144,7 @@ def brief(
     the page is made, not written). Returns the page and its report.
     """
     own = ("kind", "caption", "offline", "tiles", "population", "png", "png_periods")
-    parts = _Parts(options, own)
+    parts = _Parts(options, own, whole=True)
     out = _output(output, parts)
     f = parts.take(Filters, filters)
     s = parts.take(MapStyle, style if style is not None else MapStyle(level=None))  # type: ignore[arg-type]
@@ -212,7 +215,7 @@ def export(
         "by_target",
         "progress",
     )
-    parts = _Parts(options, own)
+    parts = _Parts(options, own, whole=True)
     out = _output(output, parts)
     f = parts.take(Filters, filters)
     source = _source(data, parts, read, geo)
@@ -233,7 +236,7 @@ def aggregate(
     **options: Any,
 ) -> aggregate_job.AggregateResult:
     """Count incidents by area and period (``level=``, ``period=``); write when asked."""
-    parts = _Parts(options, ("level", "period", "population", "sums", "by_target"))
+    parts = _Parts(options, ("level", "period", "population", "sums", "by_target"), whole=True)
     out = _output(output, parts)
     f = parts.take(Filters, filters)
     source = _source(data, parts, read, geo)
