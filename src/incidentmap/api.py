@@ -40,7 +40,7 @@ class _Parts:
         self.given = dict(given)
         period = self.given.get("period")
         if whole and isinstance(period, str) and period.strip().casefold() == "none":
-            self.given["period"] = None  # the command line's `--period none`: the whole span
+            self.given["period"] = None  # as the command line's: the whole span
         self.own = {k: self.given.pop(k) for k in list(self.given) if k in own}
         #: every keyword a part took or could take (for the message naming an unknown one)
         self.known: set[str] = {*own, "overwrite", "csv_safe"}
