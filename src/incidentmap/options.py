@@ -167,6 +167,42 @@ def check_dates(since: Any = None, until: Any = None) -> None:
         read_day(until, "until", end=True)
 
 
+def check_bounds(low_name: str, low: Any, high_name: str, high: Any) -> None:
+    """Refuse a pair of bounds whose lower lies after its upper, or a count bound not a count.
+
+    ``min_fatalities`` 5 with ``max_fatalities`` 1 kept nothing and said "no incidents match",
+    where a box given maximum first was refused; every pair of bounds is refused alike
+    (dates: ``since`` after ``until``, each read as the first and last day it stands for).
+
+    Raises
+    ------
+    UsageError
+        Naming both fields and their values.
+    """
+    if low_name == "since":
+        if low is not None and high is not None:
+            if read_day(low, low_name) > read_day(high, high_name, end=True):
+                msg = f"`{low_name}` {low} comes after `{high_name}` {high}: the earlier date first"
+                raise UsageError(msg, field=low_name)
+        return
+    _check_count(low_name, low)
+    _check_count(high_name, high)
+    if low is not None and high is not None and low > high:
+        msg = f"`{low_name}` {low:g} is more than `{high_name}` {high:g}: the lower bound first"
+        raise UsageError(msg, field=low_name)
+
+
+def _check_count(name: str, value: Any) -> None:
+    """Refuse a count bound that is no number >= 0 (``nan`` kept nothing, unsaid)."""
+    import math
+    import numbers
+
+    if value is None:
+        return
+    if not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+        raise UsageError(f"`{name}` must be a number >= 0, not {value!r}", field=name)
+
+
 def read_day(value: Any, name: str, *, end: bool = False) -> Any:
     """Read YYYY, YYYY-MM or YYYY-MM-DD as a day; with ``end``, a year's or month's last.
 
@@ -292,6 +328,8 @@ class Filters:
     def check(self) -> Filters:
         """Refuse what no file can make right (bad dates, attributions), before reading."""
         check_dates(self.since, self.until)
+        check_bounds("since", self.since, "until", self.until)
+        check_bounds("min_fatalities", self.min_fatalities, "max_fatalities", self.max_fatalities)
         bad = [a for a in self.attribution or () if a not in ATTRIBUTIONS]
         if bad:
             msg = f"`attribution`: {bad[0]!r} is not one of {', '.join(ATTRIBUTIONS)}"

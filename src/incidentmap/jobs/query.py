@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["FORMATS", "QueryRequest", "QueryResult", "run"]
+__all__ = ["FORMATS", "QueryRequest", "QueryResult", "points_only", "run"]
 
 #: the formats a query's rows are written in (``table`` is the terminal's)
 FORMATS = ("table", "csv", "geojson", "ndjson", "geojsonseq")
@@ -127,15 +127,23 @@ class QueryResult:
     report: Report = field(default_factory=Report)
 
     def write(self, stream: IO[str], fmt: str, *, digits: int = 6, csv_safe: bool = False) -> None:
-        """Write the rows as CSV, GeoJSON or newline-delimited GeoJSON to a text stream."""
+        """Write the rows as CSV, GeoJSON or newline-delimited GeoJSON to a text stream.
+
+        An event placed only to a district or province has no geometry there (GeoJSON
+        ``null``, an empty WKT): its area is in its ``province``, ``district`` and
+        ``geocode_precision``, as ``export`` leaves it out of its points layer. Its stand-in
+        point (the area's, or the source's own for a UCDP ``where_prec`` 3 row) read as a
+        point in a GIS.
+        """
         from incidentmap.io.frames import write_csv, write_geojson_text
 
+        rows = points_only(self.frame)
         if fmt == "csv":
-            write_csv(self.frame, stream, geometry_digits=digits, csv_safe=csv_safe)
+            write_csv(rows, stream, geometry_digits=digits, csv_safe=csv_safe)
         elif fmt == "geojson":
-            write_geojson_text(self.frame, stream, digits)
+            write_geojson_text(rows, stream, digits)
         elif fmt in ("ndjson", "geojsonseq"):
-            write_geojson_text(self.frame, stream, digits, lines=fmt)
+            write_geojson_text(rows, stream, digits, lines=fmt)
         else:
             msg = f"`format` must be one of {', '.join(FORMATS[1:])} here, not {fmt!r}"
             raise UsageError(msg, field="format")
@@ -162,6 +170,22 @@ class QueryResult:
 
     def _repr_html_(self) -> str:
         return self.table()._repr_html_() + self.report._repr_html_()
+
+
+#: the precisions of an event placed only to an area (no point of its own)
+AREA_PRECISIONS = ("district", "province")
+
+
+def points_only(frame: Any) -> Any:
+    """Return the rows with no geometry for the events placed only to a district or province."""
+    if "geocode_precision" not in frame.columns or not hasattr(frame, "geometry"):
+        return frame
+    area = frame["geocode_precision"].isin(AREA_PRECISIONS).to_numpy(dtype=bool)
+    if not area.any():
+        return frame
+    out = frame.copy()
+    out.loc[area, out.geometry.name] = None
+    return out
 
 
 def read_bbox(value: tuple[float, ...] | str | None) -> tuple[float, float, float, float] | None:
@@ -199,6 +223,7 @@ def run(request: QueryRequest) -> QueryResult:
 
     # the place first: a misspelt name fails before the (possibly large) input is read
     location = _location(req.near, req.province) if req.near else None
+    _check_areas(req.province, req.district)  # so do an area's: exit 2, with did-you-mean
     report = Report()
     with carrying(report):
         rows = load(req.source, req.filters, report).frame
@@ -239,7 +264,7 @@ def run(request: QueryRequest) -> QueryResult:
             shown = f" (showing {len(g):,})" if len(g) < matched else ""
             said = _incidents(matched, found.frame, rows.attrs.get("weight"))
             report.add("matched", f"{said}{where}{shown}", kind="info")
-        return QueryResult(g, matched, found.label, report)
+        return QueryResult(points_only(g), matched, found.label, report)
 
 
 def _near(found: Any, location: Any, req: QueryRequest) -> Any:
@@ -316,6 +341,29 @@ def _say_area_events(
             f"that overlaps the query area (match = area overlaps{edge})",
             kind="info",
         )
+
+
+def _check_areas(province: str | None, district: str | None) -> None:
+    """Resolve `province` and `district` as the match will, on no rows, before any reading.
+
+    An unknown name is refused as `near`'s is (a usage error, its closest names), not after
+    a file of a million rows was read (exit 1, no hint); a district of two provinces asks for
+    `province` then too.
+    """
+    if province is None and district is None:
+        return
+    import geopandas as gpd
+
+    from incidentmap.errors import UnknownNameAsked, UnknownNameError
+    from incidentmap.query import match_in
+
+    none = gpd.GeoDataFrame({"province_code": [], "district_id": []}, geometry=[], crs=4326)
+    asked = [("province", {"province": province})] if province is not None else []
+    for name, names in [*asked, ("district", {"province": province, "district": district})]:
+        try:
+            match_in(none, **names)
+        except UnknownNameError as exc:
+            raise UnknownNameAsked(exc, name) from None
 
 
 def _location(near: str, province: str | None) -> Any:
