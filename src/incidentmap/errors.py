@@ -8,6 +8,7 @@ them into one ``Error: ...`` line and an exit code; the library never prints.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -221,3 +222,48 @@ def one_line(what: object, limit: int | None = 300) -> str:
     if limit is None or len(text) <= limit:
         return text
     return text[:limit] + "..."
+
+
+#: where GDAL's own warnings come from (pyogrio passes them on as RuntimeWarning)
+_GDAL_MODULES = ("/pyogrio/", "/osgeo/", "/fiona/")
+#: distinct GDAL warnings said for one file; the rest are counted
+_GDAL_SAID = 3
+
+
+@contextlib.contextmanager
+def library_warnings(said: list[str], where: str) -> Iterator[None]:
+    """Keep the warnings of the libraries incidentmap calls off standard error.
+
+    pandas, geopandas and shapely warn about their own API (a behaviour that changed, a
+    copy made): nothing a user can act on, and dropped. GDAL's warnings (through pyogrio)
+    are about the file (a geometry it cannot read, a field it changed): each distinct one
+    becomes one line of ``said`` (``where: GDAL: ...``), at most three and a count of the
+    rest. Nothing is added when the block raises (the error says what matters).
+
+    Parameters
+    ----------
+    said : list of str
+        Receives the lines.
+    where : str
+        The file (or output) the lines name.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    said.extend(gdal_lines(caught, where))
+
+
+def gdal_lines(caught: Iterable[warnings.WarningMessage], where: str) -> list[str]:
+    """Return GDAL's warnings among ``caught`` as lines naming ``where``, each once."""
+    found: list[str] = []
+    for w in caught:
+        name = str(w.filename or "").replace("\\", "/")
+        if not issubclass(w.category, RuntimeWarning) or not any(m in name for m in _GDAL_MODULES):
+            continue
+        text = one_line(w.message)
+        if text not in found:
+            found.append(text)
+    lines = [f"{where}: GDAL: {text}" for text in found[:_GDAL_SAID]]
+    if len(found) > _GDAL_SAID:
+        lines.append(f"{where}: GDAL: {plural(len(found) - _GDAL_SAID, 'other warning')}")
+    return lines

@@ -10,8 +10,11 @@ errors); ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
+import warnings
+from collections.abc import Iterator
 from typing import NoReturn
 
 import typer
@@ -267,6 +270,20 @@ def _usage_error(exc: BaseException) -> NoReturn:
     _error(message + hint, code)
 
 
+@contextlib.contextmanager
+def _hushed(debug: bool) -> Iterator[None]:
+    """Keep the libraries' own warnings off the terminal; ``--debug`` shows them.
+
+    What a warning tells the user (GDAL on a file) the library says as a note; a warning
+    no job turned into one (pandas' and geopandas' about their API) is nothing the user
+    can act on, and printed raw it read as a failure (with ``-q`` too).
+    """
+    with warnings.catch_warnings():
+        if not debug:
+            warnings.simplefilter("ignore")
+        yield
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with its status code.
 
@@ -286,7 +303,8 @@ def main(argv: list[str] | None = None) -> None:
     state["quiet"] = "-q" in args or "--quiet" in args
     try:
         app = build_app(_chosen(args))
-        rv = app(args=args, prog_name="incidentmap", standalone_mode=False)
+        with _hushed(debug):
+            rv = app(args=args, prog_name="incidentmap", standalone_mode=False)
     except click_aborts:
         console_err.print("Aborted.")
         sys.exit(1)

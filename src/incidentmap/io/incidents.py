@@ -18,7 +18,7 @@ from typing import Any, cast
 import geopandas as gpd
 import pandas as pd
 
-from incidentmap.errors import UsageError
+from incidentmap.errors import UsageError, library_warnings
 from incidentmap.io.assemble import AssembleOptions, BlockState, ReadFacts, assemble_facts
 from incidentmap.io.geocoded import is_geocoded, typed_geocoded
 from incidentmap.io.numbers import DECIMAL_MARKS
@@ -114,6 +114,14 @@ def read_incidents_facts(
         o = replace(o, preset=preset)
     _check_read_options(o.preset, o.on_bad, o.day_one, o.decimal)
     name = "<stdin>" if str(path) == "-" else masked(path)  # a database URL: no password
+    said: list[str] = []
+    with library_warnings(said, name):  # pandas' and GDAL's warnings: never raw on stderr
+        g, read = _read_facts(path, name, o)
+    return g, replace(read, notes=(*read.notes, *said)) if said else read
+
+
+def _read_facts(path: str | os.PathLike[str], name: str, o: ReadOptions) -> tuple[Any, ReadFacts]:
+    """Read and assemble a file (:func:`read_incidents_facts` without its warnings)."""
     raw, facts = read_table_facts(
         path,
         encoding=o.encoding,
@@ -124,6 +132,9 @@ def read_incidents_facts(
         header=o.header,
         columns=o.columns,
     )
+    twice = repeated_names(raw.columns, name)
+    if twice:
+        facts = replace(facts, notes=(*facts.notes, *twice))
     if o.preset == "auto" and is_geocoded(raw.columns):
         said = ReadFacts(path=name, geocoded=True, notes=facts.notes)  # which layer, unpacked
         return typed_geocoded(raw, name, o.on_bad, o.dayfirst), said
@@ -139,6 +150,44 @@ def read_incidents_facts(
         facts=facts,
     )  # fmt: skip
     return cast(gpd.GeoDataFrame, assembled), read
+
+
+def repeated_names(columns: Any, name: str) -> list[str]:
+    """Say the header names a file repeats, and which column is read under the name.
+
+    Readers keep every column: a name written twice comes back the second time as
+    ``name.1`` (``name.2``...), as pandas names it. Without a word, a file's second
+    ``date`` column was never read and nobody knew.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The table's columns as the reader named them.
+    name : str
+        The file, as messages name it.
+
+    Returns
+    -------
+    list of str
+        One line per repeated name (``dupcol.csv: the header names 'date' twice: ...``).
+    """
+    names = [str(c) for c in columns]
+    present = set(names)
+    lines = []
+    for col in names:
+        copies = []
+        while f"{col}.{len(copies) + 1}" in present:
+            copies.append(f"{col}.{len(copies) + 1}")
+        if not copies:
+            continue
+        times = {2: "twice"}.get(len(copies) + 1, f"{len(copies) + 1} times")
+        kept = ", ".join(repr(c) for c in copies)
+        lines.append(
+            f"{name}: the header names {col!r} {times}: the first such column is read as "
+            f"{col!r}, the {'other is' if len(copies) == 1 else 'others are'} kept as {kept} "
+            "(rename a column to read it)"
+        )
+    return lines
 
 
 def _assemble_options(

@@ -9,9 +9,8 @@ without one (every other byte zero); strict UTF-8; then, for single-byte files,
 a rule for Dari and Pashto written in Windows-1256 (bytes above 127 form whole
 words of Arabic-script letters) before Windows-1252. charset-normalizer and
 similar detectors were tried and rejected for this step: on short Windows-1256
-files (a few province names) they answer Chinese or Korean code pages, because
-a few bytes of Arabic letters are also valid double-byte text. A non-UTF-8 decoding is
-said in the :class:`TableFacts` of :func:`read_table_facts` (never in ``attrs``).
+files (a few province names) they answer Chinese or Korean code pages (a few bytes of Arabic
+letters are also double-byte text). A non-UTF-8 decoding is said in the :class:`TableFacts`.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from incidentmap.errors import InputFileError, UsageError
+from incidentmap.errors import InputFileError, UsageError, one_line
 from incidentmap.io import lines as text_lines
 from incidentmap.io.decode import decode_bytes, from_archive, is_archive, stdin_bytes
 from incidentmap.io.envelopes import records
@@ -104,11 +103,10 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _strip_comments(text: str, comment: str) -> tuple[str, int]:
-    """Drop the lines that start with ``comment``; return the text and how many went."""
+def _strip_comments(text: str, comment: str) -> str:
+    """Drop the lines that start with ``comment``."""
     lines = text.splitlines(keepends=True)
-    kept = [line for line in lines if not line.lstrip(" \t").startswith(comment)]
-    return "".join(kept), len(lines) - len(kept)
+    return "".join(line for line in lines if not line.lstrip(" \t").startswith(comment))
 
 
 def _read_csv_text(
@@ -121,7 +119,7 @@ def _read_csv_text(
     columns: list[str] | None,
 ) -> tuple[pd.DataFrame, TableFacts]:
     if comment:
-        text, _ = _strip_comments(text, comment)
+        text = _strip_comments(text, comment)
     body = text.lstrip("\r\n")
     if not body.strip():
         what = "a header row" if header else "data rows"
@@ -172,13 +170,18 @@ def _read_csv_text(
 
 def _name_blank_headers(df: pd.DataFrame) -> pd.DataFrame:
     """Give header cells left empty (a spreadsheet index column...) the name ``columnN``."""
-    names = []
+    names: dict[str, None] = {}
     for i, c in enumerate(df.columns):
         text = str(c)
         if text.startswith("Unnamed: ") or not text.strip():
             text = f"column{i + 1}"
-        names.append(text.strip().lstrip("\ufeff"))
-    df.columns = names
+        text = base = text.strip().lstrip("\ufeff")  # "date", " date": one name, numbered
+        for k in range(1, len(df.columns) + 1):  # as pandas numbers a repeated name
+            if text not in names:
+                break
+            text = f"{base}.{k}"
+        names[text] = None
+    df.columns = list(names)
     return df
 
 
@@ -252,13 +255,8 @@ def _feature_collection(obj: dict[str, Any], text: str, path: str) -> gpd.GeoDat
     try:  # from bytes: from a str, GDAL orders features with an "id" by it, not as written
         gis = gpd.read_file(io.BytesIO(data), engine="pyogrio")
     except Exception as exc:  # GDAL's message names what is wrong
-        raise InputFileError(path, f"not a readable GeoJSON file ({_short(exc)})") from exc
+        raise InputFileError(path, f"not a readable GeoJSON file ({one_line(exc)})") from exc
     return exact_ints(gis, data)
-
-
-def _short(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:300] + ("..." if len(text) > 300 else "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,7 +349,7 @@ def read_table_facts(
     except (InputFileError, UsageError):
         raise
     except Exception as exc:
-        raise InputFileError(name, f"cannot read as {ext[1:]} ({_short(exc)})") from exc
+        raise InputFileError(name, f"cannot read as {ext[1:]} ({one_line(exc)})") from exc
     try:
         data = p.read_bytes()
     except OSError as exc:
@@ -489,8 +487,9 @@ def _commented(
 
 def _read_excel(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, TableFacts]:
     """Read a workbook's incidents (:func:`incidentmap.io.sheets.read_excel`)."""
-    read = read_excel(p, sheet)
-    return read.frame, TableFacts(notes=read.notes, formulas=read.formulas)
+    read, named = read_excel(p, sheet), _name_blank_headers  # "date", " date": numbered
+    frame = named(read.frame) if read.frame.columns.duplicated().any() else read.frame
+    return frame, TableFacts(notes=read.notes, formulas=read.formulas)
 
 
 def _read_parquet(p: Path) -> pd.DataFrame:
@@ -554,7 +553,8 @@ def _arrow_names(names: list[str], header: bool, columns: list[str] | None) -> l
     if not names:
         return None
     if header:
-        if columns or any(not n.strip() for n in names) or len(set(names)) != len(names):
+        bare = set(map(str.strip, names))  # "date" and " date": one name once trimmed
+        if columns or any(not n.strip() for n in names) or len(bare) < len(names):
             return None
         return names
     want = list(columns or [])
