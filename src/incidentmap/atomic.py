@@ -13,10 +13,11 @@ import contextlib
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from incidentmap.errors import IncidentMapError, OutputExistsError, OutputWriteError
+from incidentmap.errors import IncidentMapError, OutputExistsError, OutputWriteError, UsageError
 
 __all__ = [
     "SIDECARS",
@@ -24,6 +25,7 @@ __all__ = [
     "check_output",
     "glob_escape",
     "publish",
+    "refuse_inputs",
     "remove_stale_temps",
     "write_bytes",
 ]
@@ -143,6 +145,54 @@ def check_output(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
     if p.exists() and p.is_dir():
         raise OutputExistsError(f"{p} is a folder (expected a file name)")
     return p
+
+
+def _local(path: Any) -> Path | None:
+    """Return a file name as a path; None for standard input, a URL or a frame."""
+    if not isinstance(path, (str, os.PathLike)) or str(path) in ("", "-") or "://" in str(path):
+        return None
+    return None if str(path).startswith("/vsi") else Path(path)
+
+
+def _same(a: Path, b: Path) -> bool:
+    """Tell whether two names are one file: the same resolved path, or one file by a link."""
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def refuse_inputs(outputs: Iterable[Any], inputs: Iterable[Any]) -> None:
+    """Refuse, before any file is read, an output that is one of the inputs.
+
+    The one check every job that reads files and writes others makes: replacing an input
+    with ``overwrite`` destroyed the publisher's file (``geocode self.csv -o self.csv``).
+    Compared by resolved path (``x.csv``, ``./x.csv``, a symbolic link) and, when both exist,
+    as the same file (a hard link); a shapefile's sidecars count as its file.
+
+    Parameters
+    ----------
+    outputs : iterable
+        The files a job writes (None, standard output and URLs are passed over).
+    inputs : iterable
+        The files it reads (paths, ``-``, URLs or frames: only paths are compared).
+
+    Raises
+    ------
+    UsageError
+        Naming the output and the input (``field`` ``output``).
+    """
+    read = [p for p in map(_local, inputs) if p is not None]
+    for out in filter(None, map(_local, outputs)):
+        for source in read:
+            if any(_same(o, i) for o in _targets(out) for i in _targets(source)):
+                msg = (
+                    f"output {out} is the input {source} (the same file): writing it would "
+                    "replace the file being read; give the output another name"
+                )
+                raise UsageError(msg, field="output")
 
 
 @contextlib.contextmanager

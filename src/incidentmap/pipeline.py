@@ -34,9 +34,10 @@ import geopandas as gpd
 import pandas as pd
 
 from incidentmap._threads import Ahead
+from incidentmap.atomic import refuse_inputs
 from incidentmap.classify import CLASS_COLUMNS, classify
 from incidentmap.context import BoundaryContext, context_for
-from incidentmap.errors import InputFileError, UnknownNameError, UsageError
+from incidentmap.errors import InputFileError, UnknownNameError, UsageError, library_warnings
 from incidentmap.gazetteer import FUZZY_THRESHOLD, resolve_province
 from incidentmap.geocode import geocode_counted, geocode_points, geocode_summary
 from incidentmap.geocode.result import PlacedTable
@@ -219,6 +220,25 @@ def geocode_to_file(
         As reading, geocoding and writing raise them; no output file is left.
     """
     out, geo, boundaries, read = _file_options(output, geo, read, options)
+    refuse_inputs([out.path], [path])  # the publisher's file is never replaced
+    said: list[str] = []
+    with library_warnings(said, masked(path) if str(path) != "-" else "<stdin>"):
+        report = _to_file(path, out, read, geo, boundaries, block_mb, progress, stage)
+    report.notes += [line for line in said if line not in report.notes]
+    return report
+
+
+def _to_file(
+    path: str | os.PathLike[str],
+    out: Output,
+    read: ReadOptions,
+    geo: GeoOptions,
+    boundaries: Any,
+    block_mb: float,
+    progress: Callable[[int, int], None] | None,
+    stage: Callable[[str], None] | None,
+) -> GeocodeReport:
+    """Geocode a file into an output (:func:`geocode_to_file`'s work, its options split)."""
     output, overwrite, csv_safe = out.path, out.overwrite, out.csv_safe
     snap_km, fuzzy_threshold = geo.snap_km, geo.fuzzy_threshold
     if block_mb < 0:
@@ -374,12 +394,14 @@ def load_incidents(
     InputFileError, UsageError
         As reading and geocoding raise them.
     """
-    g, facts, counts = _read_and_place(path, read, boundaries, snap_km, fuzzy_threshold)
+    said: list[str] = []
+    with library_warnings(said, "<stdin>" if str(path) == "-" else masked(path)):
+        g, facts, counts = _read_and_place(path, read, boundaries, snap_km, fuzzy_threshold)
     report = LoadReport(
         path="<stdin>" if str(path) == "-" else masked(path),
         geocoded_before=facts.geocoded,
         summary=counts,
-        notes=list(facts.notes),
+        notes=[*facts.notes, *(line for line in said if line not in facts.notes)],
         preset=str(g.attrs.get("preset", "")),
         preset_title=facts.preset_title,
         layout=list(facts.layout),

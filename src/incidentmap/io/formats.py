@@ -30,6 +30,8 @@ __all__ = [
     "kml_fields",
     "shapefile_fields",
     "writer_for",
+    "xml_text",
+    "xml_values",
 ]
 
 
@@ -339,11 +341,45 @@ def kml_fields(columns: list[str]) -> dict[str, str]:
     return out
 
 
+#: what XML 1.0 cannot hold: C0 controls but tab, LF and CR; U+FFFE, U+FFFF; lone surrogates
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_char(m: re.Match[str]) -> str:
+    return " " if m.group() < " " else "\ufffd"
+
+
+def xml_text(text: str) -> str:
+    r"""Return ``text`` as XML 1.0 can hold it.
+
+    A control character becomes a space (``ctl\x0bchar`` -> ``ctl char``: GDAL's KML
+    writer dropped it, joining the words), U+FFFE, U+FFFF and a lone surrogate U+FFFD;
+    written as they were, they made a KML file no XML parser opens.
+    """
+    return _NOT_XML.sub(_xml_char, text)
+
+
+def xml_values(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Return the frame with its text as XML can hold it, and how many values changed, by column."""
+    changed: dict[str, int] = {}
+    for col in frame.columns:
+        s = frame[col]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        bad = s.map(lambda v: isinstance(v, str) and _NOT_XML.search(v) is not None).astype(bool)
+        if bad.any():
+            if not changed:
+                frame = frame.copy()
+            frame.loc[bad, col] = s[bad].map(xml_text)
+            changed[str(col)] = int(bad.sum())
+    return frame, changed
+
+
 def _write_kml(
     layers: dict[str, gpd.GeoDataFrame], tmp: Path, opts: WriteOptions
 ) -> dict[str, Any]:
     ((name, gdf),) = layers.items()
-    plain = _int32(plain_frame(gdf, dates_as_text=True))
+    plain, changed = xml_values(_int32(plain_frame(gdf, dates_as_text=True)))
     fields = kml_fields([c for c in plain.columns if c != plain.geometry.name])
     plain = plain.rename(columns=fields)
     if "name" not in plain.columns:
@@ -357,8 +393,9 @@ def _write_kml(
         layer,
         dataset_options={"NameField": "name", "DescriptionField": "description"},
     )
-    _verify_tail(tmp, b"</kml>", "KML")
-    return {"fields": {k: v for k, v in fields.items() if k != v}}
+    _verify_tail(tmp, b"</kml>", "KML")  # cut short (a full disk), said so
+    verify_count(tmp, None, len(gdf), "KML")  # read back: GDAL writes what it cannot read
+    return {"fields": {k: v for k, v in fields.items() if k != v}, "not_xml": changed}
 
 
 def _int32(plain: pd.DataFrame) -> pd.DataFrame:

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import glob
 import os
 import threading
@@ -36,7 +37,7 @@ from incidentmap.atomic import (
     publish,
     remove_stale_temps,
 )
-from incidentmap.errors import OutputWriteError, UsageError, one_line
+from incidentmap.errors import OutputWriteError, UsageError, library_warnings, one_line
 from incidentmap.io.formats import (
     WRITE_FORMATS,
     WRITERS,
@@ -44,6 +45,7 @@ from incidentmap.io.formats import (
     shapefile_fields,
     verify_count,
     writer_for,
+    xml_text,
 )
 from incidentmap.io.frames import WriteOptions, csv_safe_text, safe_frame, write_csv
 from incidentmap.io.styles import GpkgView, LayerStyle, add_to_geopackage, qml, sld
@@ -177,7 +179,7 @@ def write_layers(
         If the file cannot be written completely (disk full, permissions...).
     """
     extras = gis if gis is not None else GisExtras()
-    styles, views, csvt = extras.styles, extras.views, extras.csvt
+    styles, views, csvt = _xml_safe(extras.styles), extras.views, extras.csvt
     fmt, writer, multi = writer_for(path)
     p = Path(path)
     if len(layers) > 1 and not multi:
@@ -189,6 +191,7 @@ def write_layers(
         "format": fmt,
         "layers": {k: len(v) for k, v in safe.items()},
         "renamed": renamed,
+        "warnings": [],
     }
     estimate = estimate_bytes(safe, fmt, precision) if progress is not None else 0
     beside = _beside(p, fmt, safe, renamed, styles or {}, csvt)
@@ -199,7 +202,8 @@ def write_layers(
         with atomic_write(p, overwrite=overwrite) as tmp, _watching(tmp, estimate, progress):
             try:
                 options = WriteOptions(precision=precision, csv_safe=csv_safe)
-                report.update(writer(safe, tmp, options))
+                with library_warnings(report["warnings"], str(p)):  # GDAL's: said, not raw
+                    report.update(writer(safe, tmp, options))
                 if fmt == "GPKG" and (styles or views):
                     _styled_geopackage(tmp, safe, styles or {}, views)
             except BaseException as exc:
@@ -210,6 +214,24 @@ def write_layers(
     if beside:
         report["beside"] = [str(side) for side in beside]
     return report
+
+
+def _xml_safe(value: Any) -> Any:
+    """Return a style (or styles) with its text as XML can hold it (QML and SLD are XML).
+
+    A label or a title holding a control character (a category or a title read from a file)
+    made a style file no XML parser opens.
+    """
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_xml_safe(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _xml_safe(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
 
 
 #: formats that get their style as .qml and .sld files beside them

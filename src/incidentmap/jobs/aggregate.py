@@ -77,8 +77,10 @@ class AggregateRequest:
         if self.period is not None:
             refuse_choice(self.period, PERIOD_NAMES, "`period`")
         if self.output is not None:
+            from incidentmap.atomic import refuse_inputs
             from incidentmap.io.targets import target_for
 
+            refuse_inputs([self.output.path], [self.source.input, self.population])
             target_for(self.output.path).check(overwrite=self.output.overwrite)
 
 
@@ -525,6 +527,7 @@ def say_written(report: Report, written: dict[str, Any] | None) -> None:
             beside = Path(str(w["path"])).with_suffix(".fields.csv")
             said = f"shapefile field names cut to 10 characters: {mapping} (mapping in {beside})"
         report.add("fields", said, kind="info")
+    _say_changed(report, w)
     for col, count in ((written or {}).get("truncated_columns") or {}).items():
         report.add(
             "truncated",
@@ -534,6 +537,20 @@ def say_written(report: Report, written: dict[str, Any] | None) -> None:
             field=col,
             kind="warning",
         )
+
+
+def _say_changed(report: Report, w: dict[str, Any]) -> None:
+    """Say the values an XML format could not hold as written, and GDAL's warnings."""
+    for col, count in (w.get("not_xml") or {}).items():
+        report.add(
+            "not_xml",
+            f"{plural(count, 'value')} of {col!r} held characters {w.get('format')} (XML) cannot "
+            "hold: a control character written as a space, U+FFFE, U+FFFF as U+FFFD",
+            field=col,
+            kind="info",
+        )
+    for line in w.get("warnings") or ():
+        report.add("write_warning", line, kind="info")
 
 
 def _check_sum_column(g: Any, col: str, input: str) -> None:

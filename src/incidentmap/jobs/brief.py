@@ -86,8 +86,9 @@ class BriefRequest:
 
             tiles_url(self.tiles)  # CARTO's tiles without a key: refused before any reading
         if self.output is not None:
-            from incidentmap.atomic import check_output
+            from incidentmap.atomic import check_output, refuse_inputs
 
+            refuse_inputs([self.output.path, self.png], [self.source.input, self.population])
             for path in (self.output.path, self.png):
                 if path is not None:
                     check_output(path, overwrite=self.output.overwrite)
@@ -105,6 +106,23 @@ class BriefRequest:
         if self.png is not None and self.output is None:
             msg = "`png` needs `output` (the image is written with the page)"
             raise UsageError(msg, field="png")
+
+
+def _xml_image(path: Path) -> None:
+    """Keep an SVG image XML: a title or a name holding U+FFFE or a control character.
+
+    matplotlib writes the text it draws into the SVG as it is (in a comment too); a title
+    holding U+FFFE made an image no browser or XML parser opens. Such characters are
+    written as :func:`incidentmap.io.formats.xml_text` writes them.
+    """
+    if path.suffix.lower() != ".svg":
+        return
+    from incidentmap.io.formats import xml_text
+
+    text = path.read_text(encoding="utf-8")
+    fixed = xml_text(text)
+    if fixed != text:
+        path.write_text(fixed, encoding="utf-8")
 
 
 def _suffix(path: Any) -> str:
@@ -357,6 +375,7 @@ def _publish(
                 population=population,
                 series=series,
             )
+            _xml_image(tmp)
             save_map(result.page, out, overwrite=overwrite)
         result.paths.append(Path(req.png))
         result.report.add("wrote", f"wrote: {req.png}", kind="info")

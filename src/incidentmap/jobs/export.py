@@ -65,10 +65,12 @@ class ExportRequest:
 
     def check(self) -> None:
         """Refuse what cannot work, before any file is read."""
+        from incidentmap.atomic import refuse_inputs
         from incidentmap.io.targets import FileTarget, target_for
 
         refuse_choice(self.area_events, AREA_EVENTS, "`area_events`")
         refuse_choice(self.period_layout, PERIOD_LAYOUTS, "`period_layout`")
+        refuse_inputs([self.output.path, *self._tables_beside()], [self.source.input])
         target = target_for(self.output.path)
         self._check_layers(target)
         if isinstance(target, FileTarget):

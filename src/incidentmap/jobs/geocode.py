@@ -47,6 +47,12 @@ class GeocodeRequest:
     progress: Callable[[int, int], None] | None = None
     stage: Callable[[str], None] | None = None
 
+    def check(self) -> None:
+        """Refuse, before any file is read, an output that is the input."""
+        from incidentmap.atomic import refuse_inputs
+
+        refuse_inputs([self.output.path], [self.source.input])
+
 
 @dataclass
 class GeocodeResult:
@@ -80,6 +86,7 @@ def run(request: GeocodeRequest) -> GeocodeResult:
     from incidentmap.io.targets import output_name
     from incidentmap.pipeline import geocode_to_file
 
+    request.check()
     # a file (in blocks when large) or a database table (read whole, written in one transaction)
     counts = geocode_to_file(
         request.source.input,

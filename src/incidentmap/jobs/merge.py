@@ -81,8 +81,12 @@ class MergeRequest:
         self._check_outputs()
 
     def _check_outputs(self) -> None:
-        from incidentmap.atomic import check_output
+        from incidentmap.atomic import check_output, refuse_inputs
         from incidentmap.io.targets import target_for
+
+        outputs = [self.output.path if self.output is not None else None, self.pairs]
+        read = [s if isinstance(s, tuple) else source_spec(str(s))[1] for s in self.sources]
+        refuse_inputs(outputs, [*read, self.decisions])  # a source, the decisions: never replaced
 
         if self.pairs is not None:
             if Path(self.pairs).suffix.lower() != ".csv":

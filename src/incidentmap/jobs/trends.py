@@ -84,8 +84,10 @@ class TrendsRequest:
         refuse_choice(self.level, LEVELS, "`level`")
         refuse_choice(self.period, PERIOD_NAMES, "`period`")
         if self.output is not None:
-            from incidentmap.atomic import check_output
+            from incidentmap.atomic import check_output, refuse_inputs
             from incidentmap.io.targets import target_for
+
+            refuse_inputs([self.output.path], [self.source.input])
 
             if Path(self.output.path).suffix.lower() == ".json":
                 check_output(self.output.path, overwrite=self.output.overwrite)
