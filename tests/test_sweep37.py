@@ -258,6 +258,8 @@ def _acled_weeks(tmp_path, weekly: list[int], *, types: dict[int, str] | None = 
             rows += [{"event_date": day, "event_type": kind}] * extra
     rows.append({"event_date": saturday + pd.Timedelta(weeks=len(weekly) - 1, days=6),
                  "event_type": "Strategic developments"})  # data to the last Friday  # fmt: skip
+    # and from the first Saturday (a week the data start inside is no whole week)
+    rows.append({"event_date": saturday, "event_type": "Strategic developments"})
     t = pd.DataFrame(rows)
     t["event_date"] = t["event_date"].dt.strftime("%Y-%m-%d")
     t = t.assign(event_id_cnty=[f"A{i}" for i in range(len(t))], time_precision=1,

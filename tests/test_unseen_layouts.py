@@ -697,8 +697,8 @@ def test_esri_json_dates_in_milliseconds_are_dates(
     path.write_text(json.dumps(doc))
     g = im.read(path).frame
     want = _week_starts()
-    if nulls:
-        want[1] = pd.NaT
+    if nulls:  # a blank date beside its year is dated to the year (sweep 38)
+        want[1] = pd.Timestamp(int(ACLED["year"].iloc[1]), 1, 1) if "year" in ACLED else pd.NaT
     assert [d if pd.notna(d) else pd.NaT for d in g["date"]] == want
     code, _, err = run(capsys, "geocode", path, "-o", tmp / "o.csv")
     assert code == 0, err
