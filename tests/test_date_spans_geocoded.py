@@ -1,7 +1,7 @@
 """A geocoded GTD or UCDP GED file still covers its last event's whole year.
 
 GTD and UCDP GED are released in whole calendar years, so a file of theirs covers to 31
-December of its last event's year (``jobs.load.RELEASED_BY_YEAR``). A file written by
+December of its last event's year (``spans.RELEASED_BY_YEAR``). A file written by
 ``incidentmap geocode`` was read back with the layout "geocoded": its last month (GTD:
 December 2009, the last event on the 30th) became a partial period, left out of the
 trends ("latest month: 2009-11-01 ... the month it ends inside is left out") while the

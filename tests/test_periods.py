@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import incidentmap as im
 from incidentmap.aggregate import coarse_count, coarse_rows
-from incidentmap.jobs.load import RELEASED_BY_YEAR
+from incidentmap.spans import RELEASED_BY_YEAR
 from tests.conftest import INCIDENTS
 from tests.test_cli import run
 

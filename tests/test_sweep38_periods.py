@@ -251,3 +251,58 @@ def test_amount_never_rounds_a_half_away(tolls):
 
     total = round(sum(tolls), 2)
     assert float(amount(total).replace(",", "")) == total
+
+
+# ---------------------------------------------------------------------------------------
+# the data's first day is the whole file's, before the filters; `since` 2023-07 is 1 July
+# ---------------------------------------------------------------------------------------
+
+
+def _steady_group(tmp_path, first_day: str = "2023-06-01"):
+    """Ten events a month from ``first_day``; the one group's first event on 20 June."""
+    import incidentmap as im  # noqa: F401
+
+    days = pd.date_range(first_day, "2023-12-28", freq="3D")
+    t = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "province": "Kabul",
+                      "actor": ["ISKP" if d >= pd.Timestamp("2023-06-20") and k % 2 else "Taliban"
+                                for k, d in enumerate(days)]})  # fmt: skip
+    src = tmp_path / "steady.csv"
+    t.to_csv(src, index=False)
+    return src
+
+
+def test_a_groups_first_event_does_not_cut_a_month_the_file_covers(tmp_path, capsys, use_cache):
+    import incidentmap as im
+
+    src = _steady_group(tmp_path)
+    out = tmp_path / "a.csv"
+    code, _, err = run(capsys, "aggregate", src, "--group", "isis-k", "--level", "province",
+                       "--period", "month", "-o", out)  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(out)
+    june = table[table["period_start"] == "2023-06-01"]
+    assert june["period_complete"].all()  # the file covers June from the 1st
+    result = im.trends(src, group="isis-k", level="province", period="month", hotspots=False)
+    assert "2023-06" not in str(result.facts.get("first_whole_data") or "")
+
+
+def test_since_a_month_starts_on_its_first_day(tmp_path, capsys, use_cache):
+    src = _steady_group(tmp_path)
+    out = tmp_path / "a.csv"
+    code, _, err = run(capsys, "aggregate", src, "--since", "2023-07", "--level", "province",
+                       "--period", "month", "-o", out)  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(out)
+    assert table[table["period_start"] == "2023-07-01"]["period_complete"].all()  # was false
+    code, _, err = run(capsys, "trends", src, "--since", "2023-07", "--level", "province",
+                       "--period", "month", "-f", "csv")  # fmt: skip
+    assert code == 0 and "which `since` cuts" not in err, err
+
+
+def test_trends_says_a_first_period_the_data_start_inside(tmp_path, capsys, use_cache):
+    src = _steady_group(tmp_path, "2023-06-20")
+    code, _, err = run(capsys, "trends", src, "--level", "province", "--period", "month",
+                       "-f", "csv")  # fmt: skip
+    assert code == 0, err
+    assert "which the data cover only from 2023-06-20 (their first event)" in err
+    assert "the months from 2023-07-01 are compared" in err

@@ -139,6 +139,8 @@ class TrendOptions:
         The first day the data cover when a date window cut them (the trends job passes the
         ``since`` asked for): a period (or ACLED week) it starts inside holds part of its
         days, and is left out of the comparison (half a month is not a month).
+    covered_from : Timestamp, optional
+        The first day the whole file covers, before any filter; default the rows' own.
     breakdown : Breakdown, optional
         Split the latest period's count of each area by the values of a column (the
         trends job passes ``Breakdown("target", TARGETS)``): one ``target_<name>`` column
@@ -164,6 +166,7 @@ class TrendOptions:
     until: str | pd.Timestamp | None = None
     since: str | pd.Timestamp | None = None
     breakdown: Breakdown | None = None
+    covered_from: pd.Timestamp | None = None
 
     def __post_init__(self) -> None:
         refuse_choice(self.level, LEVELS, "level")
@@ -326,7 +329,8 @@ def compare(
     last_day = _coverage_end(incidents, dates, opts.until)
     end = _end(last_day, opts.period, opts.include_incomplete)
     # the data start at `since`, else at their first day, as they end at their last
-    covered = first_day_covered(incidents) if opts.since is None else opts.since
+    covered = opts.since if opts.since is not None else opts.covered_from
+    covered = first_day_covered(incidents) if covered is None else covered
     start, cut = _first_whole(covered, opts.period, when.min())  # half a period is none
     kept = incidents[(when <= end + _DAY) & (when >= start)]
     if kept["date"].notna().sum() == 0:

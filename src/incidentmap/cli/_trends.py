@@ -286,7 +286,7 @@ def _flagged(result: pd.DataFrame) -> pd.Series:
     if "hotspot" in result:
         keep |= result["hotspot"].notna()
     if "emerging" in result:
-        keep |= result["emerging"].astype(str) != "no pattern"
+        keep |= ~result["emerging"].astype(str).isin(("no pattern", "too few events"))
     return keep
 
 

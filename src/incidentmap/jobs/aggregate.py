@@ -135,7 +135,7 @@ def run(request: AggregateRequest) -> AggregateResult:
             period=request.period,
             population=pop,
             sums=request.sums or ("fatalities", "injured"),
-            coverage=(loaded.coverage_start, loaded.coverage_end),
+            coverage=(loaded.first_covered, loaded.coverage_end),
             span=_span_before_filters(request, loaded, report),
         )
         counts = _split(counts, g, request)
@@ -269,18 +269,22 @@ def _say_partial(report: Report, counts: Any, period: str, loaded: Any) -> None:
     if "period_complete" not in counts.columns or counts["period_complete"].all():
         return
     starts = sorted(set(counts.loc[~counts["period_complete"].astype(bool), "period_start"]))
-    first, cover = loaded.coverage_start, loaded.coverage_end
+    first, cover = loaded.first_covered, loaded.coverage_end
     cut = [s for s in starts if first is not None and s < first]
     rest = [s for s in starts if s not in cut]
-    said = (
-        [f"the {period} from {cut[0]:%Y-%m-%d}: `since` ({first:%Y-%m-%d}) cuts it"] if cut else []
-    )
+    said = [_said_start(cut[0], loaded, period)] if cut else []
     if rest:
         said.append(
-            f"the {period} from {rest[0]:%Y-%m-%d}: the data cover to {cover:%Y-%m-%d} "
+            f"the {period} from {rest[-1]:%Y-%m-%d}: the data cover to {cover:%Y-%m-%d} "
             f"({loaded.coverage_basis})"
         )
     report.add("partial", "period_complete is false for " + "; for ".join(said), field="until")
+
+
+def _said_start(cut: Any, loaded: Any, period: str) -> str:
+    how = "`since`" if loaded.coverage_start is not None else "their first event's date"
+    first = loaded.first_covered
+    return f"the {period} from {cut:%Y-%m-%d}: the data cover from {first:%Y-%m-%d} ({how})"
 
 
 def refuse_province_only(g: Any, level: str = "district") -> None:

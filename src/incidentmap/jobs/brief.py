@@ -217,7 +217,7 @@ def run(request: BriefRequest) -> BriefResult:
                 style,
                 population=population,
                 coverage_end=loaded.coverage_end,
-                coverage_start=loaded.coverage_start,
+                coverage_start=loaded.first_covered,
             )
         page = _page(req, loaded, style, population, series)
         result = BriefResult(page, style, report=report)

@@ -254,7 +254,7 @@ def run(request: ExportRequest) -> ExportResult:
                 breakdown=target_breakdown() if request.by_target else None,
                 # period_complete follows the coverage aggregate and trends use
                 coverage_end=loaded.coverage_end,
-                coverage_start=loaded.coverage_start,
+                coverage_start=loaded.first_covered,
             ),
         )
         if "districts" in written.get("layers", {}):

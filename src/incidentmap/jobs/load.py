@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "RELEASED_BY_YEAR",
     "Loaded",
     "Source",
     "load",
@@ -80,6 +79,8 @@ class Loaded:
     coverage_start : pandas.Timestamp or None
         The first day the rows cover when the filters cut it (the ``since`` asked for);
         None when the data start where they start.
+    data_start : pandas.Timestamp or None
+        The first day the file covers, before any filter (``spans.first_day_covered``).
     summary : dict
         The placing counts (see :func:`incidentmap.geocode_summary`).
     report : Report
@@ -98,6 +99,12 @@ class Loaded:
     coverage_basis: str = ""
     coverage_start: pd.Timestamp | None = None
     left_out: str | None = None
+    data_start: pd.Timestamp | None = None
+
+    @property
+    def first_covered(self) -> pd.Timestamp | None:
+        """The first day counted as covered: the ``since`` asked for, else the data's."""
+        return self.coverage_start if self.coverage_start is not None else self.data_start
 
     def _repr_html_(self) -> str:
         return self.frame.head(20)._repr_html_() + self.report._repr_html_()
@@ -154,9 +161,12 @@ def load(source: Source, filters: Filters | None, report: Report, *, quiet: bool
         _say_cut(report, chosen.cut, f)
     _say_window_rows(report, chosen.by_most, chosen.undated)
     _say_unknown_tolls(report, g, f)
-    start = _coverage_day(f.since) if f.since else None  # a partial first period, said
+    start = _coverage_day(f.since, first=True) if f.since else None  # a partial first period, said
     left = _left_out(report.counts, f)
-    return Loaded(kept, len(g), cover, preset, summary, report, basis, start, left)
+    from incidentmap.spans import first_day_covered
+
+    data_start = first_day_covered(g)  # before the filters, as the end is
+    return Loaded(kept, len(g), cover, preset, summary, report, basis, start, left, data_start)
 
 
 def _say_unknown_tolls(report: Report, g: Any, f: Filters) -> None:
@@ -209,19 +219,13 @@ def _left_out(counts: dict[str, Any], f: Filters) -> str | None:
     return "Left out, though they may belong: " + "; ".join(said) + "." if said else None
 
 
-#: layouts whose data are published in whole calendar years, each release to 31 December
-#: (GTD Codebook: "updated annually"; UCDP GED: yearly releases of whole years), so a file
-#: in them covers the last event's whole year, not only to its day
-RELEASED_BY_YEAR = {"gtd": "GTD", "ucdp": "UCDP GED"}
-
-
 def _covered(g: Any, until: Any, preset: str) -> tuple[Any, str]:
     """Return the last day the data cover, and how it was decided, in words.
 
     The ``until`` asked for; else the rows' last day (a date known to a month covers the
     month), to the end of its year for a layout published in whole years.
     """
-    from incidentmap.aggregate import last_day_covered
+    from incidentmap.spans import RELEASED_BY_YEAR, last_day_covered
 
     if until:
         return _coverage_day(until), "the `until` asked for"
@@ -237,6 +241,8 @@ def _stated_span(preset: str, last: Any) -> str:
     """Say how the covered period was decided when no ``until`` was asked for."""
     if last is None:
         return "no date in the data"
+    from incidentmap.spans import RELEASED_BY_YEAR
+
     if preset in RELEASED_BY_YEAR:
         return f"{RELEASED_BY_YEAR[preset]}'s yearly releases cover the last event's whole year"
     return "the last event's date; the layout states no span, `until` sets another"
@@ -527,16 +533,16 @@ def _events(n: int) -> str:
     return "event" if n == 1 else "events"
 
 
-def _coverage_day(value: Any) -> Any:
-    """Return the last day of a date or of a partial date (``2023-03`` is 31 March)."""
+def _coverage_day(value: Any, *, first: bool = False) -> Any:
+    """Return the last (``first``: the first) day of a date or a partial date (``2023-03``)."""
     import pandas as pd
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     text = str(value)
     if len(text) in (4, 7) and text[:4].isdigit():  # a year, or a year and month
-        freq = "Y" if len(text) == 4 else "M"
-        return pd.Period(text, freq=freq).end_time.normalize()
+        span = pd.Period(text, freq="Y" if len(text) == 4 else "M")
+        return (span.start_time if first else span.end_time).normalize()
     return pd.Timestamp(value).normalize()
 
 

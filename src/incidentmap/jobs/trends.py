@@ -193,6 +193,7 @@ def run(request: TrendsRequest) -> TrendsResult:
             fdr=request.fdr,
             until=loaded.coverage_end,
             since=loaded.coverage_start,
+            covered_from=loaded.data_start,
             breakdown=breakdown,
         )
         areas, facts = compare(loaded.frame, options=options, progress=request.progress)
@@ -241,14 +242,7 @@ def _say(result: TrendsResult, request: TrendsRequest) -> None:
     if not f.get("last_complete", True):  # `include_incomplete`: said where the period is named
         note += f" (incomplete: the data end {f['data_end']:%Y-%m-%d}, inside it)"
     add("compared", f"{note}; baseline: {plural(f['baseline'], period)} before it", kind="info")
-    if f.get("first_whole") is not None:
-        add(
-            "partial_start",
-            f"the first {period}, which `since` cuts, is left out of the comparison (half a "
-            f"{period} is not a {period}): the {period}s from {f['first_whole']:%Y-%m-%d} are "
-            "compared",
-            field="since",
-        )
+    _say_first(f, period, add)
     if f.get("surge_week") is not None:
         add("surge_week", f"surge and threat: ACLED's weekly rules, {_surge_week(f)}", kind="info")
     else:
@@ -283,6 +277,23 @@ def _flagged(areas: Any, rule: str) -> str:
     if rule in _WEEKS_NEEDED and len(flags) and flags.isna().all():
         return f"not evaluated (fewer than {_WEEKS_NEEDED[rule]} ACLED weeks)"
     return str(int(flags.fillna(False).astype(bool).sum()))
+
+
+def _say_first(f: dict[str, Any], period: str, add: Any) -> None:
+    """Say a first period left out: `since` cuts it, or the data start inside it."""
+    if f.get("first_whole") is not None:
+        why, since = "which `since` cuts", f["first_whole"]
+    elif f.get("first_whole_data") is not None:
+        why = f"which the data cover only from {f['data_start']:%Y-%m-%d} (their first event)"
+        since = f["first_whole_data"]
+    else:
+        return
+    add(
+        "partial_start",
+        f"the first {period}, {why}, is left out of the comparison (half a {period} is not a "
+        f"{period}): the {period}s from {since:%Y-%m-%d} are compared",
+        field="since",
+    )
 
 
 def _say_undated(report: Report, frame: Any, period: str) -> None:
