@@ -25,7 +25,7 @@ from incidentmap.io.numbers import DECIMAL_MARKS
 from incidentmap.io.options import ReadOptions
 from incidentmap.io.postgis import masked
 from incidentmap.io.table_blocks import CsvBlocks, ParquetBlocks, csv_blocks, parquet_blocks
-from incidentmap.io.tables import read_table_facts
+from incidentmap.io.tables import TableFacts, read_table_facts
 from incidentmap.schema import (
     PRESETS,
     Preset,
@@ -63,8 +63,10 @@ def read_incidents_facts(
 
     Parameters
     ----------
-    path : path-like or "-"
-        The incident file, or ``"-"`` for standard input (CSV or JSON).
+    path : path-like, "-" or DataFrame
+        The incident file, ``"-"`` for standard input (CSV or JSON), or a table already in
+        memory (a pandas or GeoPandas frame as ``read_csv`` or ``read_file`` gave it: read
+        as that file's table is, its layout recognised, its geometry the points).
     preset : {"auto", "acled", "acled_admin1", "ucdp", "gtd", "awsd", "generic"}, optional
         Column layout; ``"auto"`` (the default) detects it from the header.
     options : ReadOptions, optional
@@ -117,21 +119,26 @@ def read_incidents_facts(
     said: list[str] = []
     with library_warnings(said, name):  # pandas' and GDAL's warnings: never raw on stderr
         g, read = _read_facts(path, name, o)
+    if isinstance(path, pd.DataFrame):
+        g.attrs.pop("path", None)  # no file: a page's title and credit name none
     return g, replace(read, notes=(*read.notes, *said)) if said else read
 
 
 def _read_facts(path: str | os.PathLike[str], name: str, o: ReadOptions) -> tuple[Any, ReadFacts]:
     """Read and assemble a file (:func:`read_incidents_facts` without its warnings)."""
-    raw, facts = read_table_facts(
-        path,
-        encoding=o.encoding,
-        delimiter=o.delimiter,
-        sheet=o.sheet,
-        layer=o.layer,
-        comment=o.comment,
-        header=o.header,
-        columns=o.columns,
-    )
+    if isinstance(path, pd.DataFrame):  # a table in memory: read as a file's table is
+        raw, facts = _frame_table(path), TableFacts()
+    else:
+        raw, facts = read_table_facts(
+            path,
+            encoding=o.encoding,
+            delimiter=o.delimiter,
+            sheet=o.sheet,
+            layer=o.layer,
+            comment=o.comment,
+            header=o.header,
+            columns=o.columns,
+        )
     twice = repeated_names(raw.columns, name)
     if twice:
         facts = replace(facts, notes=(*facts.notes, *twice))
@@ -150,6 +157,18 @@ def _read_facts(path: str | os.PathLike[str], name: str, o: ReadOptions) -> tupl
         facts=facts,
     )  # fmt: skip
     return cast(gpd.GeoDataFrame, assembled), read
+
+
+def _frame_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a frame given in memory as a reader gives a table.
+
+    Its rows numbered from 0, its columns named by text, a point geometry in degrees.
+    """
+    raw = frame.reset_index(drop=True).copy()
+    raw.columns = [str(c) for c in raw.columns]
+    if isinstance(raw, gpd.GeoDataFrame) and raw.crs is not None and raw.crs.to_epsg() != 4326:
+        raw = raw.to_crs(4326)
+    return raw
 
 
 def repeated_names(columns: Any, name: str) -> list[str]:

@@ -67,7 +67,12 @@ def is_postgres_url(spec: object) -> bool:
 
 
 def masked(spec: str | os.PathLike[str]) -> str:
-    """Return an input or output as a report names it: a database URL without its password."""
+    """Return an input or output as a report names it: a database URL without its password.
+
+    A table given in memory (a frame, not a file) is ``<frame>``.
+    """
+    if not isinstance(spec, (str, os.PathLike)):
+        return "<frame>"
     text = os.fspath(spec)
     return _Url(text).name if is_postgres_url(text) else text
 

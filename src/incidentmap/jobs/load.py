@@ -274,16 +274,21 @@ def _read(source: Source, report: Report, *, quiet: bool) -> tuple[Any, str, dic
     """Return the placed rows of a source, the layout they were read as, and the placing counts."""
     import geopandas as gpd
 
-    if isinstance(source.input, gpd.GeoDataFrame):
-        from incidentmap.geocode import geocode_counted, geocode_summary
+    from incidentmap.schema import CANONICAL_COLUMNS
 
-        g = source.input
-        if "geocode_method" in g.columns:  # placed before: counted from its rows
-            return g, str(g.attrs.get("preset", "")), geocode_summary(g)
-        g, counts = geocode_counted(
-            g, snap_km=source.geo.snap_km, fuzzy_threshold=source.geo.fuzzy_threshold
-        )
+    g = source.input
+    ours = isinstance(g, gpd.GeoDataFrame) and g.attrs.get("preset") is not None
+    if ours and "geocode_method" in g.columns:  # placed before (`read`): counted from its rows
+        from incidentmap.geocode import geocode_summary
+
+        return g, str(g.attrs.get("preset", "")), geocode_summary(g)
+    if ours and set(CANONICAL_COLUMNS) <= set(g.columns):  # read, not placed: placed now
+        from incidentmap.geocode import geocode_counted
+
+        geo = source.geo
+        g, counts = geocode_counted(g, snap_km=geo.snap_km, fuzzy_threshold=geo.fuzzy_threshold)
         return g, str(g.attrs.get("preset", "")), counts
+    # a path, or a frame as pandas or GeoPandas read a file: read as that file is
     from incidentmap.pipeline import load_incidents
 
     g, loaded = load_incidents(
