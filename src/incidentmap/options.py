@@ -8,12 +8,13 @@ Fields are the library's words; the command line's option names live in ``cli/``
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from incidentmap._settings import MAX_POINTS
-from incidentmap.errors import UsageError, refuse_unknown
+from incidentmap.errors import UsageError, one_line, refuse_unknown
 from incidentmap.schema import PRESETS
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "EXPORT_LAYERS",
     "GROUP_ROLES",
     "LEVELS",
+    "LIMITS",
     "MAX_POINTS",
     "OPENS",
     "PERIOD_LAYOUTS",
@@ -40,6 +42,10 @@ __all__ = [
     "ReadOptions",
     "check_dates",
     "check_delimiter",
+    "check_flags",
+    "check_part",
+    "check_texts",
+    "number",
     "read_day",
 ]
 
@@ -73,6 +79,123 @@ OPENS = ("latest", "first", "cumulative")
 TILE_NAMES = ("none", "osm", "carto", "carto-dark")
 #: names a delimiter may be given by, besides one character
 DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
+#: the numbers a request holds: (least, most, whole number); the one home of each range, the
+#: library's and the command line's (``k`` 0 drew a one-class legend, ``digits`` "x" wrote
+#: whole degrees: every part and request refuses a value outside, naming the field)
+LIMITS: dict[str, tuple[float | None, float | None, bool]] = {
+    "snap_km": (0, 50, False),
+    "fuzzy_threshold": (0, 100, False),
+    "min_fatalities": (0, None, False),
+    "max_fatalities": (0, None, False),
+    "k": (1, 9, True),
+    "max_points": (1, None, True),
+    "digits": (0, 15, True),
+    "km": (0, None, False),
+    "limit": (0, None, True),
+    "block_mb": (0, None, False),
+    "baseline": (1, None, True),
+    "permutations": (9, 9999, True),
+    "alpha": (0.0001, 0.5, False),
+    "png_periods": (1, 12, True),
+    "days": (0, None, False),
+}
+
+
+def number(value: Any, name: str, *, required: bool = False) -> Any:
+    """Return ``value`` as the number :data:`LIMITS` allows ``name``; None stays None.
+
+    A number given as text (``"0.05"``, ``" 3 "``) is read as the command line reads it; a
+    bool, a fraction where a whole number is wanted, nan, a value outside the range, or
+    None when ``required``, is refused.
+
+    Raises
+    ------
+    UsageError
+        Naming the field and what it takes.
+    """
+    if value is None and not required:
+        return None
+    low, high, whole = LIMITS[name]
+    read = _as_float(value)
+    if read is None or (whole and not read.is_integer()) or not _within(read, low, high):
+        raise UsageError(f"`{name}` must be {_range_words(name)}, not {_shown(value)}", field=name)
+    return int(read) if whole else read
+
+
+def _as_float(value: Any) -> float | None:
+    """Return a finite number, or a text of one, as a float; None for anything else."""
+    import math
+    import numbers
+
+    read = None
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        read = float(value)
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            read = float(value.strip())
+    return read if read is not None and math.isfinite(read) else None
+
+
+def _within(read: float, low: float | None, high: float | None) -> bool:
+    return (low is None or read >= low) and (high is None or read <= high)
+
+
+def _shown(value: Any) -> str:
+    """Return a value as a message shows it: its repr, on one line, cut."""
+    return one_line(repr(value), 60)
+
+
+def _range_words(name: str) -> str:
+    """Say what :data:`LIMITS` allows ``name``: ``a whole number from 1 to 9``."""
+    low, high, whole = LIMITS[name]
+    kind = "a whole number" if whole else "a number"
+    if high is None:
+        return f"{kind} >= {low:g}"
+    return f"{kind} from {low:g} to {high:g}"
+
+
+def check_flags(part: Any, *names: str) -> None:
+    """Refuse a field of ``part`` that should be True or False (``overwrite="no"`` replaced).
+
+    Raises
+    ------
+    UsageError
+    """
+    for name in names:
+        value = getattr(part, name)
+        if not isinstance(value, bool) and type(value).__name__ != "bool_":
+            raise UsageError(f"`{name}` must be True or False, not {_shown(value)}", field=name)
+        object.__setattr__(part, name, bool(value))
+
+
+def check_texts(part: Any, *names: str) -> None:
+    """Refuse a field of ``part`` that should be text (or None) and is not (``title=123``).
+
+    Raises
+    ------
+    UsageError
+    """
+    for name in names:
+        value = getattr(part, name)
+        if value is not None and not isinstance(value, str):
+            raise UsageError(f"`{name}` must be text, not {_shown(value)}", field=name)
+
+
+def check_part(value: Any, cls: type, name: str, *, none: bool = False) -> None:
+    """Refuse a typed part that is not one (``filters={...}``, ``style="x"``).
+
+    Raises
+    ------
+    UsageError
+        Naming the field and the part it takes (its fields may be given as keywords).
+    """
+    if isinstance(value, cls) or (none and value is None):
+        return
+    msg = (
+        f"`{name}` must be an incidentmap.{cls.__name__} (or its fields given one by one as "
+        f"keywords), not {type(value).__name__} {_shown(value)}"
+    )
+    raise UsageError(msg, field=name)
 
 
 def check_delimiter(delimiter: str | None) -> str | None:
@@ -136,6 +259,12 @@ class ReadOptions:
     on_bad: str = "error"
     decimal: str | None = None
 
+    def __post_init__(self) -> None:
+        check_flags(self, "header", "coordinates")
+        check_texts(self, "preset", "encoding", "delimiter", "comment", "day_one", "decimal")
+        if self.dayfirst is not None:
+            check_flags(self, "dayfirst")
+
     @classmethod
     def of(cls, read: ReadOptions | None = None, **kwargs: Any) -> ReadOptions:
         """Return ``read`` (default options) with ``kwargs`` on top; unknown names refused."""
@@ -194,13 +323,7 @@ def check_bounds(low_name: str, low: Any, high_name: str, high: Any) -> None:
 
 def _check_count(name: str, value: Any) -> None:
     """Refuse a count bound that is no number >= 0 (``nan`` kept nothing, unsaid)."""
-    import math
-    import numbers
-
-    if value is None:
-        return
-    if not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-        raise UsageError(f"`{name}` must be a number >= 0, not {value!r}", field=name)
+    number(value, name)
 
 
 def read_day(value: Any, name: str, *, end: bool = False) -> Any:
@@ -264,6 +387,10 @@ class GeoOptions:
     snap_km: float = 5.0
     fuzzy_threshold: float = 88.0
 
+    def __post_init__(self) -> None:
+        for name in ("snap_km", "fuzzy_threshold"):
+            object.__setattr__(self, name, number(getattr(self, name), name, required=True))
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -317,6 +444,10 @@ class Filters:
     def __post_init__(self) -> None:
         for name in ("event_type", "precision", "group", "attribution", "category", "target"):
             object.__setattr__(self, name, _words(getattr(self, name)))
+        for name in ("min_fatalities", "max_fatalities"):
+            object.__setattr__(self, name, number(getattr(self, name), name))
+        check_flags(self, "actor_regex")
+        check_texts(self, "actor", "weight", "group_role")
 
     @classmethod
     def of(cls, filters: Filters | None = None, **given: Any) -> Filters:
@@ -344,13 +475,24 @@ class Filters:
         return out
 
     def active(self) -> list[str]:
-        """Return the names of the filters that keep rows out (``weight`` and the role are not)."""
+        """Return the names of the filters that keep rows out (``weight`` and the role are not).
+
+        A filter is given when it is not None nor empty text: ``max_fatalities`` 0 keeps
+        rows out (``0 in (None, False)`` is true: its ``kept:`` line was missing).
+        """
         return [
             f.name
             for f in fields(self)
             if f.name not in ("weight", "group_role", "actor_regex")
-            and getattr(self, f.name) not in (None, False, (), "")
+            and _given(getattr(self, f.name))
         ]
+
+
+def _given(value: Any) -> bool:
+    """Whether a filter's value asks for something: not None, not empty text or tuple."""
+    if value is None:
+        return False
+    return not (isinstance(value, (str, tuple, list)) and len(value) == 0)
 
 
 @dataclass(frozen=True)
@@ -370,6 +512,12 @@ class Output:
     path: str | os.PathLike[str]
     overwrite: bool = False
     csv_safe: bool = False
+
+    def __post_init__(self) -> None:
+        check_flags(self, "overwrite", "csv_safe")
+        if not isinstance(self.path, (str, os.PathLike)):
+            msg = f"`output` must be a file name or a URL, not {_shown(self.path)}"
+            raise UsageError(msg, field="output")
 
 
 @dataclass(frozen=True)
@@ -423,6 +571,12 @@ class MapStyle:
     max_points: int = MAX_POINTS
     credit: str | None = None
     open: str = "latest"
+
+    def __post_init__(self) -> None:
+        for name in ("k", "max_points"):
+            object.__setattr__(self, name, number(getattr(self, name), name, required=True))
+        check_flags(self, "labels", "hotspots")
+        check_texts(self, "title", "credit", "measure", "color_by", "size_by")
 
     @classmethod
     def of(cls, style: MapStyle | None = None, **kwargs: Any) -> MapStyle:

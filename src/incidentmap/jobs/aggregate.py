@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incidentmap.errors import UsageError, carrying, plural
+from incidentmap.jobs.choices import check_request
 from incidentmap.jobs.load import (
     Source,
     load,
@@ -21,7 +22,7 @@ from incidentmap.jobs.load import (
     target_breakdown,
 )
 from incidentmap.jobs.report import Report
-from incidentmap.options import LEVELS, PERIOD_NAMES, Filters, Output
+from incidentmap.options import LEVELS, PERIOD_NAMES, Filters, Output, check_part
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,6 +69,10 @@ class AggregateRequest:
     sums: tuple[str, ...] = ("fatalities", "injured")
     filters: Filters = field(default_factory=Filters)
     by_target: bool = False
+
+    def __post_init__(self) -> None:
+        check_request(self, flags=("by_target",))
+        check_part(self.output, Output, "output", none=True)
 
     def check(self) -> None:
         """Refuse a level, period or output that cannot work, before any file is read."""

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incidentmap.errors import UsageError, carrying, refuse_choice
+from incidentmap.jobs.choices import check_request
 from incidentmap.jobs.load import Loaded, Source, load, population_table
 from incidentmap.jobs.report import Report
-from incidentmap.options import Filters, MapStyle, Output
+from incidentmap.options import Filters, MapStyle, Output, check_part
 
 if TYPE_CHECKING:
     import folium
@@ -72,6 +73,17 @@ class BriefRequest:
     population: Any = None
     png: str | Path | None = None
     png_periods: int | None = None
+
+    def __post_init__(self) -> None:
+        check_request(
+            self,
+            numbers=("png_periods",),
+            optional=("png_periods",),
+            flags=("offline",),
+            texts=("caption",),
+        )
+        check_part(self.output, Output, "output", none=True)
+        check_part(self.style, MapStyle, "style", none=True)
 
     def checked(self) -> BriefRequest:
         """Return the request with its default style, or refuse it before any file is read."""
@@ -164,7 +176,8 @@ class BriefResult:
         return self.page.get_root().render()
 
     def _repr_html_(self) -> str:
-        return self.page._repr_html_()
+        """Show the page, then the report of counts and notes (as every result does)."""
+        return self.page._repr_html_() + self.report._repr_html_()
 
 
 def read_bins(value: str | list[float] | tuple[float, ...] | None) -> list[float] | None:

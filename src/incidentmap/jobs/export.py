@@ -15,9 +15,10 @@ from typing import Any
 
 from incidentmap.errors import OutputExistsError, UsageError, carrying, plural, refuse_choice
 from incidentmap.jobs.aggregate import say_province_only, say_repeated_ids, say_written
+from incidentmap.jobs.choices import check_request
 from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
-from incidentmap.options import AREA_EVENTS, PERIOD_LAYOUTS, Filters, Output
+from incidentmap.options import AREA_EVENTS, PERIOD_LAYOUTS, Filters, Output, check_part
 
 __all__ = ["ExportRequest", "ExportResult", "run"]
 
@@ -62,6 +63,10 @@ class ExportRequest:
     by_target: bool = False
     filters: Filters = field(default_factory=Filters)
     progress: Callable[[int, int], None] | None = None
+
+    def __post_init__(self) -> None:
+        check_request(self, numbers=("digits",), optional=("digits",), flags=("zeros", "by_target"))
+        check_part(self.output, Output, "output")
 
     def check(self) -> None:
         """Refuse what cannot work, before any file is read."""

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 from incidentmap.errors import carrying, plural
 from incidentmap.jobs.aggregate import say_written
+from incidentmap.jobs.choices import check_request
 from incidentmap.jobs.load import Source
 from incidentmap.jobs.report import Report
-from incidentmap.options import BLOCK_MB, Output
+from incidentmap.options import BLOCK_MB, Output, check_part
 
 if TYPE_CHECKING:
     from incidentmap.pipeline import GeocodeReport
@@ -46,6 +47,10 @@ class GeocodeRequest:
     block_mb: float = BLOCK_MB
     progress: Callable[[int, int], None] | None = None
     stage: Callable[[str], None] | None = None
+
+    def __post_init__(self) -> None:
+        check_request(self, numbers=("block_mb",))
+        check_part(self.output, Output, "output")
 
     def check(self) -> None:
         """Refuse, before any file is read, an output that is the input."""

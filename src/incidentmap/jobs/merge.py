@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from incidentmap.errors import UsageError, plural
 from incidentmap.jobs.aggregate import say_written
+from incidentmap.jobs.choices import check_request
 from incidentmap.jobs.report import Report
 from incidentmap.options import GeoOptions, Output, ReadOptions
 
@@ -60,6 +61,14 @@ class MergeRequest:
     explain: tuple[str, str] | None = None
     read: ReadOptions = field(default_factory=ReadOptions)
     geo: GeoOptions = field(default_factory=GeoOptions)
+
+    def __post_init__(self) -> None:
+        from incidentmap.options import check_part
+
+        check_request(self, numbers=("km", "days"))
+        check_part(self.read, ReadOptions, "read")
+        check_part(self.geo, GeoOptions, "geo")
+        check_part(self.output, Output, "output", none=True)
 
     def check(self) -> None:
         """Refuse what cannot work before any file is read."""

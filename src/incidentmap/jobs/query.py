@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from incidentmap.errors import UsageError, carrying, plural
+from incidentmap.errors import UsageError, carrying, one_line, plural
+from incidentmap.jobs.choices import check_request
 from incidentmap.jobs.load import Source, load
 from incidentmap.jobs.report import Report
 from incidentmap.options import Filters
@@ -80,12 +81,19 @@ class QueryRequest:
     sort: str | None = None
     limit: int | None = None
 
+    def __post_init__(self) -> None:
+        check_request(
+            self,
+            numbers=("km", "limit"),
+            optional=("limit",),
+            flags=("include_area_events",),
+            texts=("province", "district", "sort"),
+        )
+        object.__setattr__(self, "near", _near_text(self.near))
+        object.__setattr__(self, "within", _within_layer(self.within))
+
     def checked(self) -> QueryRequest:
         """Return the request with its box read, or refuse it before any file is read."""
-        if not (math.isfinite(self.km) and self.km >= 0):
-            raise UsageError(f"`km` must be a distance >= 0, not {self.km!r}", field="km")
-        if self.limit is not None and self.limit < 0:
-            raise UsageError(f"`limit` must be >= 0, not {self.limit!r}", field="limit")
         if self.near is not None and not str(self.near).strip():
             msg = "`near` is empty: give a place, district or province name, or LAT,LON"
             raise UsageError(msg, field="near")
@@ -104,6 +112,49 @@ class QueryRequest:
             "by its name is `province` or `district`"
         )
         raise UsageError(msg, field="within")
+
+
+def _near_text(near: Any) -> str | None:
+    """Return ``near`` as text: a (lat, lon) pair and a shapely Point as ``LAT,LON``."""
+    if near is None or isinstance(near, str):
+        return near
+    if getattr(near, "geom_type", None) == "Point":
+        return f"{near.y!r},{near.x!r}"  # a shapely Point is (x=lon, y=lat)
+    if isinstance(near, (tuple, list)) and len(near) == 2:
+        lat, lon = (_coordinate(v) for v in near)
+        if lat is not None and lon is not None:
+            return f"{lat!r},{lon!r}"
+    msg = (
+        "`near` must be a place name, 'LAT,LON', a (lat, lon) pair or a shapely Point, "
+        f"not {one_line(repr(near), 60)}"
+    )
+    raise UsageError(msg, field="near")
+
+
+def _coordinate(value: Any) -> float | None:
+    import numbers
+
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _within_layer(within: Any) -> Any:
+    """Return ``within`` as a path or a frame: a shapely (multi)polygon as a layer in EPSG:4326."""
+    if within is None or isinstance(within, (str, os.PathLike)):
+        return within
+    if type(within).__name__ == "GeoDataFrame":
+        return within
+    kind = getattr(within, "geom_type", None)
+    if kind in ("Polygon", "MultiPolygon"):
+        import geopandas as gpd
+
+        return gpd.GeoDataFrame(geometry=[within], crs="EPSG:4326")
+    msg = (
+        "`within` must be a polygon file, a GeoDataFrame or a shapely polygon (lon, lat), "
+        f"not {kind or type(within).__name__}"
+    )
+    raise UsageError(msg, field="within")
 
 
 @dataclass

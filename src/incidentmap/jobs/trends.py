@@ -24,9 +24,10 @@ from incidentmap.jobs.aggregate import (
     shifted_note,
     write_area_rows,
 )
+from incidentmap.jobs.choices import check_request
 from incidentmap.jobs.load import Source, load, target_breakdown
 from incidentmap.jobs.report import Report
-from incidentmap.options import LEVELS, PERIOD_NAMES, Filters, Output
+from incidentmap.options import LEVELS, PERIOD_NAMES, Filters, Output, check_part
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,6 +79,15 @@ class TrendsRequest:
     by_target: bool = False
     output: Output | None = None
     progress: Callable[[str, int, int], None] | None = None
+
+    def __post_init__(self) -> None:
+        check_request(
+            self,
+            numbers=("baseline", "permutations", "alpha"),
+            optional=("baseline",),
+            flags=("hotspots", "fdr", "include_incomplete", "by_target"),
+        )
+        check_part(self.output, Output, "output", none=True)
 
     def check(self) -> None:
         """Refuse a level, period or output that cannot work, before any file is read."""
