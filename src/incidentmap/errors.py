@@ -38,8 +38,31 @@ def carrying(report: Any) -> Iterator[None]:
         yield
     except IncidentMapError as exc:
         if exc.report is None:
-            exc.report = report
+            exc.report = _said_before(exc, report)
         raise
+
+
+#: the warnings a refusal's message carries (the last ones said before it)
+_WARNINGS_CARRIED = 3
+
+
+def _warnings(notes: list[Any]) -> list[Any]:
+    """Return the last warnings among a report's notes."""
+    return [n for n in notes if getattr(n, "kind", None) == "warning"][-_WARNINGS_CARRIED:]
+
+
+def _said_before(exc: IncidentMapError, report: Any) -> Any:
+    """Put the warnings said before a refusal in its message; return the report as it is.
+
+    ``trends`` with ``target`` officials on UCDP said ``no incidents to compare`` in Python,
+    the warning that explains it (``no row of the input is aimed at officials``) only in
+    ``e.report``: a refusal now says it too (the report keeps every note said).
+    """
+    warned = _warnings(list(getattr(report, "notes", None) or ()))
+    if isinstance(exc, UsageError) and warned and len(exc.args) == 1:
+        said = "; ".join(f"warning: {n.text}" for n in warned)
+        exc.args = (f"{exc.args[0]}; {said}",)
+    return report
 
 
 class UsageError(IncidentMapError, ValueError):
