@@ -46,9 +46,32 @@ def _write_csv_layers(
 def _write_parquet(
     layers: dict[str, gpd.GeoDataFrame], tmp: Path, opts: WriteOptions
 ) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+    from geopandas.io import arrow  # GeoDataFrame.to_parquet's own table, "geo" metadata kept
+
     (gdf,) = layers.values()
-    gdf.to_parquet(tmp, index=False)
+    table = arrow._geopandas_to_arrow(gdf, index=False, geometry_encoding="WKB")
+    pq.write_table(parquet_text(table), tmp, compression="snappy")
     return {}
+
+
+def parquet_text(table: Any) -> Any:
+    """Return ``table`` with its text as Arrow ``string``, an all-blank column included.
+
+    A file read whole wrote text as ``large_string`` and a column blank in every row
+    (``notes``, ``stated_district``) as Arrow's ``null``; read in blocks, the same columns were
+    ``string``: equal tables whose schemas did not unify across runs. One schema now,
+    whatever the reading (the block writer's, :mod:`incidentmap.io.blocks`).
+    """
+    import pyarrow as pa
+
+    def text(t: Any) -> bool:
+        return pa.types.is_null(t) or pa.types.is_large_string(t)
+
+    if not any(text(f.type) for f in table.schema):
+        return table
+    fields = [f.with_type(pa.string()) if text(f.type) else f for f in table.schema]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
 #: drivers that hold a date without a time (a date-only column is written as Date)
