@@ -28,9 +28,14 @@ from incidentmap.jobs import query as query_job
 from incidentmap.jobs import trends as trends_job
 from incidentmap.jobs.load import Loaded, Source, load
 from incidentmap.jobs.report import Report
-from incidentmap.options import Filters, GeoOptions, MapStyle, Output, ReadOptions
+from incidentmap.options import Filters, GeoOptions, MapStyle, Output, ReadOptions, check_part
 
 __all__ = ["aggregate", "brief", "export", "geocode", "merge", "query", "read", "trends"]
+
+
+#: the keyword each typed part is given under
+_PART_NAMES = {"Filters": "filters", "ReadOptions": "read", "GeoOptions": "geo",
+               "MapStyle": "style", "Output": "output"}  # fmt: skip
 
 
 class _Parts:
@@ -47,6 +52,7 @@ class _Parts:
 
     def take(self, cls: type, base: Any = None) -> Any:
         """Build a part of ``cls`` from ``base`` and the keywords that are its fields."""
+        check_part(base, cls, _PART_NAMES.get(cls.__name__, cls.__name__.lower()), none=True)
         names = {f.name for f in fields(cls)}
         self.known |= names
         mine = {k: self.given.pop(k) for k in list(self.given) if k in names}

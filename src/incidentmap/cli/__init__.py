@@ -249,6 +249,8 @@ def _fail(
             # an option or a value refused: the help says what it takes
             hint = f" (see: incidentmap {command} --help)".replace("  ", " ")
         if exc.report is not None:  # what the job said before it failed, then why it failed
+            said = str(exc)  # a warning the refusal carries is said once, in its line
+            exc.report.notes = [n for n in exc.report.notes if n.text not in said]
             print_report(exc.report, quiet=bool(state.get("quiet")))
         _error(str(exc) + hint, exc.exit_code)
     if isinstance(exc, OSError):  # disk full, permission denied... : one line, no traceback

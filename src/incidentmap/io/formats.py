@@ -50,7 +50,11 @@ def _write_parquet(
     from geopandas.io import arrow  # GeoDataFrame.to_parquet's own table, "geo" metadata kept
 
     (gdf,) = layers.values()
-    table = arrow._geopandas_to_arrow(gdf, index=False, geometry_encoding="WKB")
+    to_arrow = getattr(arrow, "_geopandas_to_arrow", None)  # geopandas 1.x; its public
+    if to_arrow is None:  # to_arrow() drops the "geo" metadata: GeoParquet as geopandas writes
+        gdf.to_parquet(tmp, index=False, compression="snappy")
+        return {}
+    table = to_arrow(gdf, index=False, geometry_encoding="WKB")
     pq.write_table(parquet_text(table), tmp, compression="snappy")
     return {}
 
