@@ -62,3 +62,16 @@ def test_a_geocoded_file_opened_with_geopandas_keeps_its_layout(use_cache, tmp_p
     b = im.trends(out, level="province", period="year", hotspots=False)
     assert a.facts["last_period"] == b.facts["last_period"]  # was 2008 for the frame's 2009
     assert (a.areas["rising"].astype(str) == b.areas["rising"].astype(str)).all()
+
+
+@pytest.mark.parametrize("given", [{"filters": {"group": "isis-k"}}, {"read": {}},
+                                   {"geo": "x"}, {"filters": {}, "since": "2020"}])  # fmt: skip
+def test_a_typed_part_given_as_something_else_is_refused_naming_it(given, use_cache):
+    name = next(iter(given))
+    with pytest.raises(im.UsageError, match=f"`{name}` must be an incidentmap"):
+        im.read(SAMPLE, **given)  # was AttributeError / TypeError from deep inside
+
+
+def test_a_refusals_warning_is_said_once(capsys, use_cache):
+    code, _, err = run(capsys, "trends", UCDP, "--target", "officials")
+    assert code == 2 and err.count("no row of the input is aimed at officials") == 1, err
