@@ -17,7 +17,13 @@ import pandas as pd
 
 from incidentmap.errors import UsageError, refuse_choice
 from incidentmap.options import LEVELS, PERIOD_NAMES
-from incidentmap.spans import date_spans, first_day_covered, last_day_covered, seven_day_weeks
+from incidentmap.spans import (
+    date_spans,
+    first_day_covered,
+    last_day_covered,
+    placed_days,
+    seven_day_weeks,
+)
 
 __all__ = [
     "LEVELS",
@@ -31,6 +37,7 @@ __all__ = [
     "last_day_covered",
     "national_timeline",
     "period_start",
+    "placed_days",
     "row_periods",
     "row_weights",
     "shifted_weeks",

@@ -21,7 +21,7 @@ import pandas as pd
 __all__ = [
     "DATE_END_KEYS", "PRECISION_RANK", "RELEASED_BY_YEAR", "SPAN_FREQ", "coarser_precision",
     "date_spans", "end_column", "first_day_covered", "implied_precision", "last_day_covered",
-    "seven_day_weeks", "span_text",
+    "placed_days", "seven_day_weeks", "span_text",
 ]  # fmt: skip
 
 #: the columns that state a row's last day (UCDP's ``date_end``, HDX HAPI's
@@ -166,6 +166,19 @@ def seven_day_weeks(incidents: pd.DataFrame, first: pd.Series, last: pd.Series) 
         return np.zeros(len(incidents), dtype=bool)
     prec = incidents["date_precision"].astype(object).to_numpy()
     return (prec == "week") & ((last - first).dt.days == 6).to_numpy(dtype=bool)
+
+
+def placed_days(incidents: pd.DataFrame) -> pd.Series:
+    """Return the day each row is counted at: its date, a seven-day week's middle day.
+
+    A period keeps the rows placed in it (:func:`seven_day_weeks`): ACLED's week of
+    Saturday 21 January is counted in the calendar week of Monday 23, whose first day its
+    date (the 21st) is before.
+    """
+    first, last = date_spans(incidents)
+    when = pd.to_datetime(incidents["date"]) if "date" in incidents else first
+    middle = first + pd.Timedelta(days=3)
+    return when.where(~seven_day_weeks(incidents, first, last), middle)
 
 
 def end_column(columns: Iterable[object]) -> str | None:

@@ -52,6 +52,7 @@ from incidentmap.aggregate import (
     first_day_covered,
     last_day_covered,
     national_timeline,
+    placed_days,
     row_weights,
     shifted_weeks,
 )
@@ -135,12 +136,9 @@ class TrendOptions:
         the file's last date before any filter; default the last event).
         Periods run to it with their zeros: the latest complete period is found from the
         coverage, not from the last event, so quiet periods at the end are compared too.
-    since : str or Timestamp, optional
-        The first day the data cover when a date window cut them (the trends job passes the
-        ``since`` asked for): a period (or ACLED week) it starts inside holds part of its
-        days, and is left out of the comparison (half a month is not a month).
-    covered_from : Timestamp, optional
-        The first day the whole file covers, before any filter; default the rows' own.
+    since, covered_from : str or Timestamp, optional
+        The first day the data cover: the ``since`` asked for, else the whole file's before
+        any filter (default the rows' own): a period it starts inside is left out.
     breakdown : Breakdown, optional
         Split the latest period's count of each area by the values of a column (the
         trends job passes ``Breakdown("target", TARGETS)``): one ``target_<name>`` column
@@ -332,7 +330,8 @@ def compare(
     covered = opts.since if opts.since is not None else opts.covered_from
     covered = first_day_covered(incidents) if covered is None else covered
     start, cut = _first_whole(covered, opts.period, when.min())  # half a period is none
-    kept = incidents[(when <= end + _DAY) & (when >= start)]
+    placed = placed_days(incidents)  # a week of seven days at its middle day, as counted
+    kept = incidents[(placed <= end + _DAY) & (placed >= start)]
     if kept["date"].notna().sum() == 0:
         raise UsageError("no dated incidents in complete periods: nothing to compare over time")
     counts = _counts(kept, layer, opts.level, opts.period, end)

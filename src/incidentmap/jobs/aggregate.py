@@ -287,9 +287,10 @@ def _say_partial(report: Report, counts: Any, period: str, loaded: Any) -> None:
 
 
 def _said_start(cut: Any, loaded: Any, period: str) -> str:
-    how = "`since`" if loaded.coverage_start is not None else "their first event's date"
     first = loaded.first_covered
-    return f"the {period} from {cut:%Y-%m-%d}: the data cover from {first:%Y-%m-%d} ({how})"
+    if loaded.coverage_start is not None:
+        return f"the {period} from {cut:%Y-%m-%d}: `since` ({first:%Y-%m-%d}) cuts it"
+    return f"the {period} from {cut:%Y-%m-%d}: the data cover from {first:%Y-%m-%d} (first event)"
 
 
 def refuse_province_only(g: Any, level: str = "district") -> None:
