@@ -5,9 +5,8 @@
 ``last_count``, ``baseline_mean``, ``change``, ``change_pct``
     The latest period's count against the mean of the ``baseline`` periods before it.
 ``surge``
-    ACLED's Subnational Surge Tracker rule, on weekly counts: the latest week has at
-    least twice (an increase of 100% or more) the average weekly count of the four
-    weeks before it, and that average is at least one event.
+    ACLED's Subnational Surge Tracker rule, on weekly counts: the latest week has at least
+    twice the average weekly count of the four weeks before it, an average of one or more.
 ``threat``
     ACLED's Subnational Threat Tracker rule, on weekly counts: the weekly average of
     the latest four weeks is at least twice the weekly average of the 52 weeks before
@@ -15,9 +14,8 @@
 ``p_value``, ``rising``
     A one-sided test for small counts: if the rate were constant, the latest period's
     share of the events of the whole window (baseline + latest) would follow a binomial
-    law with probability 1/(baseline+1) (the conditional test of two Poisson counts). It
-    needs no estimate of the rate, so it keeps its level with few events; ``rising`` is
-    ``p_value < alpha``.
+    law with probability 1/(baseline+1) (the conditional test of two Poisson counts), which
+    keeps its level with few events; ``rising`` is ``p_value < alpha``.
 ``gi_z``, ``gi_p``, ``hotspot``
     Getis-Ord Gi* of the latest period on the areas' contiguity (queen), with conditional
     permutation p-values (PySAL ``esda``'s method and draws, computed for every period at
@@ -29,8 +27,7 @@
     spot, or no pattern); "too few events" for an area with 1 to 9 events over all the
     periods compared (:data:`~incidentmap.hotspots.MIN_EVENTS`).
 
-:class:`TrendOptions` holds the choices (level, period, baseline, alpha...);
-:func:`incidentmap.aggregate.national_timeline` counts every period for the whole country.
+:class:`TrendOptions` holds the choices; ``aggregate.national_timeline`` counts the country.
 """
 
 from __future__ import annotations
@@ -326,9 +323,7 @@ def compare(
     when, dates = _dates(incidents)
     last_day = _coverage_end(incidents, dates, opts.until)
     end = _end(last_day, opts.period, opts.include_incomplete)
-    # the data start at `since`, else at their first day, as they end at their last
-    covered = opts.since if opts.since is not None else opts.covered_from
-    covered = first_day_covered(incidents) if covered is None else covered
+    covered, since_cut = _covered(opts, incidents)  # the data's first day, as their last
     start, cut = _first_whole(covered, opts.period, when.min())  # half a period is none
     placed = placed_days(incidents)  # a week of seven days at its middle day, as counted
     kept = incidents[(placed <= end + _DAY) & (placed >= start)]
@@ -362,7 +357,7 @@ def compare(
             "data_end": last_day,
             "last_event": pd.Timestamp(dates.max()).normalize(),
             "dropped_incomplete": end < last_day,
-            **_start_facts(opts.since, covered, cut),
+            **_start_facts(since_cut, covered, cut),
             "last_complete": _last_complete_end(last_day, opts.period) >= starts[-1],
             "baseline": n_base,
             "surge_week": pd.Timestamp(wstarts[-1]) if wstarts else None,
@@ -549,6 +544,14 @@ def _coverage_end(
         raise UsageError(msg, field="until") from exc
 
 
+def _covered(opts: TrendOptions, incidents: pd.DataFrame) -> tuple[pd.Timestamp, Any]:
+    """Return the first day covered: `since` (stated, as `until`), else the whole file's."""
+    if opts.since is not None:
+        return pd.Timestamp(opts.since), opts.since
+    covered = opts.covered_from
+    return (first_day_covered(incidents) if covered is None else covered), None
+
+
 def _start_facts(since: Any, covered: Any, cut: Any) -> dict[str, Any]:
     """Return the first whole period, cut by ``since`` or (``first_whole_data``) the data."""
     if since is not None:
@@ -559,10 +562,7 @@ def _start_facts(since: Any, covered: Any, cut: Any) -> dict[str, Any]:
 def _first_whole(
     since: Any, period: str, first: pd.Timestamp
 ) -> tuple[pd.Timestamp, pd.Timestamp | None]:
-    """Return the first day compared, and the first whole period's when ``since`` cut one.
-
-    The first day of the first period ``since`` does not cut; without ``since``, ``first``.
-    """
+    """Return the first day compared, and the first whole period's when ``since`` cuts one."""
     if since is None or pd.isna(since):
         return first, None
     day = pd.Timestamp(since).normalize()

@@ -103,7 +103,7 @@ class Loaded:
 
     @property
     def first_covered(self) -> pd.Timestamp | None:
-        """The first day counted as covered: the ``since`` asked for, else the data's."""
+        """The first day covered: the ``since`` asked for (as ``until``), else the data's."""
         return self.coverage_start if self.coverage_start is not None else self.data_start
 
     def _repr_html_(self) -> str:

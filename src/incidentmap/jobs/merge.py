@@ -94,7 +94,7 @@ class MergeRequest:
         from incidentmap.io.targets import target_for
 
         outputs = [self.output.path if self.output is not None else None, self.pairs]
-        read = [s if isinstance(s, tuple) else source_spec(str(s))[1] for s in self.sources]
+        read = [s[1] if isinstance(s, tuple) else source_spec(str(s))[1] for s in self.sources]
         refuse_inputs(outputs, [*read, self.decisions])  # a source, the decisions: never replaced
 
         if self.pairs is not None:
