@@ -169,3 +169,30 @@ def test_the_pairs_file_points_at_a_split_it_cannot_join(tmp_path, capsys, use_c
     )
     # deaths that do not add up give no hint (the Jalalabad rows: 3 and 3)
     assert not table[table["event_id_a"] == "AFG2"]["reason"].str.contains("add up").any()
+
+
+def test_a_split_with_a_toll_unknown_is_unknown_for_its_source(tmp_path, use_cache):
+    lat, lon = _NAD_ALI
+    a = _write(tmp_path, "acled", [("AFG1", "2019-05-04", lat, lon, 12, "clash")])
+    u = _write(tmp_path, "ucdp", [("101", "2019-05-04", lat, lon, 5, "x"),
+                                  ("102", "2019-05-04", lat, lon, None, "y")])  # fmt: skip
+    frames = {"acled": load_incidents(a)[0], "ucdp": load_incidents(u)[0]}
+    calls = {("acled", "AFG1", "ucdp", k): "match" for k in ("101", "102")}
+    clash = _the_clash(merge_incidents(frames, decisions=calls).merged)
+    # "at least 5, part unknown" is no known toll of 5: ACLED's 12 is the event's
+    assert pd.isna(clash["ucdp_fatalities"]) and clash["fatalities"] == 12
+
+
+def test_a_merged_list_with_a_split_merged_again_keeps_every_source(tmp_path, use_cache):
+    lat, lon = _NAD_ALI
+    paths = _sources(tmp_path, 4, 2)
+    frames = {n: load_incidents(p)[0] for n, p in paths.items()}
+    first = merge_incidents(frames, decisions={r[:4]: r[4] for r in _SPLIT}).merged
+    listed = tmp_path / "m.csv"
+    first.to_csv(listed, index=False)
+    g = _write(tmp_path, "gtd", [("G1", "2019-05-04", lat, lon, 6, "clash")])
+    again = merge_incidents([("m", load_incidents(listed)[0]), ("gtd", load_incidents(g)[0])])
+    clash = _the_clash(again.merged)
+    assert clash["sources"] == "acled|ucdp|gtd" and clash["n_sources"] == 3
+    assert split_ids(clash["ucdp_event_id"]) == ["101", "102"]
+    assert float(clash["ucdp_fatalities"]) == 6

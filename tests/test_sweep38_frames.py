@@ -75,3 +75,14 @@ def test_a_typed_part_given_as_something_else_is_refused_naming_it(given, use_ca
 def test_a_refusals_warning_is_said_once(capsys, use_cache):
     code, _, err = run(capsys, "trends", UCDP, "--target", "officials")
     assert code == 2 and err.count("no row of the input is aimed at officials") == 1, err
+
+
+def test_a_merge_source_given_as_a_pair_is_never_the_output(tmp_path, use_cache):
+    import shutil
+
+    a = tmp_path / "gtd.csv"
+    shutil.copy(GTD, a)
+    before = a.read_bytes()
+    with pytest.raises(im.UsageError, match="is the input"):
+        im.merge(("gtd", a), ("ucdp", UCDP), output=im.Output(a, overwrite=True))
+    assert a.read_bytes() == before  # was replaced by the merged list

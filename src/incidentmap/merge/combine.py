@@ -232,31 +232,41 @@ def _tolls(long: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.Index(long["_event"].unique(), name="_event"))
     for col in ("fatalities", "injured"):
         if col in long:
-            values = pd.to_numeric(long[col], errors="coerce")
-            per_source = values.groupby([long["_event"], long["_source"]]).sum(min_count=1)
+            per_source = _source_sums(pd.to_numeric(long[col], errors="coerce"), long)
             grouped = per_source.groupby(level=0)
             out[col] = grouped.min()
             out[f"{col}_high"] = grouped.max()
     return out
 
 
-def _one_per_event(values: pd.Series, col: str) -> pd.Series:
+def _source_sums(values: pd.Series, long: pd.DataFrame) -> pd.Series:
+    """Per event and source, its rows' tolls added; unknown when one of them is unknown."""
+    keys = [long["_event"], long["_source"]]
+    sums = values.groupby(keys).sum(min_count=1)
+    return sums.where(~values.isna().groupby(keys).any())
+
+
+def _one_per_event(values: pd.Series, col: str, *, carried: bool = False) -> pd.Series:
     r"""Per event, one source's value: its rows' tolls added, texts joined with ``|``.
 
     (A ``|`` or ``\`` inside a text is written ``\|``, ``\\``: :func:`split_ids` reads
     them back.)
 
     An event holds two rows of one source only when a person matched both with one row of
-    another source (one incident the source split in two rows).
+    another source (one incident the source split in two rows). A toll one of the rows
+    does not know makes the source's unknown, except in a merged list's per-source column
+    (``carried``: blank where the row holds no row of that source).
     """
     if values.index.is_unique:
         return values
-    if col in ("fatalities", "injured"):
-        return pd.to_numeric(values, errors="coerce").groupby(level=0).sum(min_count=1)
+    if col in ("fatalities", "injured"):  # one part unknown: the source's toll unknown
+        numbers = pd.to_numeric(values, errors="coerce")
+        unknown = numbers.isna().groupby(level=0).any() & (not carried)  # carried: absent
+        return numbers.groupby(level=0).sum(min_count=1).where(~unknown)
     if col == "date":
         return values.groupby(level=0).min()
     split = values.index.duplicated(keep=False)
-    text = values[split].map(lambda v: None if pd.isna(v) else join_id("", v)[1:])  # | escaped
+    text = values[split].map(lambda v: None if pd.isna(v) or v == "" else join_id("", v)[1:])
     joined = text.groupby(level=0).agg(lambda v: "|".join(dict.fromkeys(v.dropna())) or None)
     return pd.concat([values[~split].astype(object), joined.astype(object)])
 
@@ -275,7 +285,8 @@ def _prefixed(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
         for name in _carried_columns(r):
             if name not in out:
                 values = pd.Series(r.frame[name].to_numpy(), index=rows.index)
-                out[name] = _one_per_event(values, name.rpartition("_")[2]).reindex(out.index)
+                kind = name.rpartition("_")[2]
+                out[name] = _one_per_event(values, kind, carried=True).reindex(out.index)
     return out
 
 
@@ -304,16 +315,16 @@ def _membership(long: pd.DataFrame, sources: list[Records]) -> pd.DataFrame:
         rows = long[long["_source"] == s]
         events = rows["_event"].to_numpy()
         said = pd.Series(rows["_names"].to_numpy(), index=events, dtype=object)
-        names.append(said[~said.index.duplicated()])
+        names.append(said.groupby(level=0).agg("|".join) if not said.index.is_unique else said)
         ids = pd.Series(rows["_ids"].to_numpy(), index=events, dtype=object)
         keys.append(ids.groupby(level=0).agg("|".join) if not ids.index.is_unique else ids)
     grouped = long.groupby("_event", sort=True)
-    sources_of = _joined(names, index)
+    sources_of = _joined(names, index).map(lambda v: "|".join(dict.fromkeys(v.split("|"))))
     return pd.DataFrame(
         {
             "sources": sources_of,
             "source_ids": _joined(keys, index),
-            "n_sources": [len(set(v.split("|"))) for v in sources_of],
+            "n_sources": [len(v.split("|")) for v in sources_of],
             "citations": _credits(long, index),
             "_first": _lowest_key(long).reindex(index),
             "_date": grouped["date"].min().reindex(index) if "date" in long else pd.NaT,
