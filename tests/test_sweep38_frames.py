@@ -86,3 +86,25 @@ def test_a_merge_source_given_as_a_pair_is_never_the_output(tmp_path, use_cache)
     with pytest.raises(im.UsageError, match="is the input"):
         im.merge(("gtd", a), ("ucdp", UCDP), output=im.Output(a, overwrite=True))
     assert a.read_bytes() == before  # was replaced by the merged list
+
+
+def test_frame_edge_cases_read_as_a_file_would(use_cache):
+    raw = pd.read_csv(GTD, dtype=str).head(200).drop(columns=["CITY2"])
+    indexed = raw.set_index("GTD.ID")  # the id as the index: kept as a column
+    assert im.read(indexed).frame["event_id"].notna().all()  # was None on every row
+    twice = raw.copy()
+    twice.columns = ["DATE" if c == "Date_" else c for c in twice.columns]  # a name twice
+    assert len(im.read(twice).frame) == 200  # was AttributeError
+    placed = im.read(UCDP).frame
+    projected = placed.to_crs(3857)  # a frame im.read gave, projected in a notebook
+    assert im.query(projected, near="Kandahar", km=50).matched == 10  # was 0
+
+
+@pytest.mark.parametrize("header", ["Incident Num", "incident_num", "Event Number"])
+def test_a_numbered_rows_column_is_no_count(header, tmp_path, use_cache):
+    t = pd.DataFrame({"date": ["2023-03-01", "2023-03-02", "2023-03-05"],
+                      "province": ["Kabul", "Herat", "Kandahar"],
+                      header: [1001, 1004, 1009]})  # fmt: skip
+    src = tmp_path / "n.csv"
+    t.to_csv(src, index=False)
+    assert im.aggregate(src, level="province", period=None).counts["incidents"].sum() == 3

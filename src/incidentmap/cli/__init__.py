@@ -250,7 +250,8 @@ def _fail(
             hint = f" (see: incidentmap {command} --help)".replace("  ", " ")
         if exc.report is not None:  # what the job said before it failed, then why it failed
             said = str(exc)  # a warning the refusal carries is said once, in its line
-            exc.report.notes = [n for n in exc.report.notes if n.text not in said]
+            exc.report.notes = [n for n in exc.report.notes
+                                if n.kind != "warning" or n.text not in said]  # fmt: skip
             print_report(exc.report, quiet=bool(state.get("quiet")))
         _error(str(exc) + hint, exc.exit_code)
     if isinstance(exc, OSError):  # disk full, permission denied... : one line, no traceback

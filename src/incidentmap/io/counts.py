@@ -30,7 +30,7 @@ _COUNTING = {"count", "n", "nb", "no", "number", "num", "total", "sum"}
 _ID_WORDS = {"id", "ids", "uid", "guid", "code", "key", "ref", "cnty", "serial", "fid"}
 #: a word of counting that, after the noun, numbers the row (``Incident No``,
 #: ``event_number``: the row's own number) rather than counting its events
-_ORDINAL = {"no", "nb", "number"}
+_ORDINAL = {"no", "nb", "number", "num"}
 
 
 def _count_key(key: str) -> bool:
@@ -40,6 +40,12 @@ def _count_key(key: str) -> bool:
         return False
     named = len(words) <= 4 and bool(words & _COUNTED and words & _COUNTING)
     return key in COUNT_KEYS or (named and not _numbers_the_row(parts))
+
+
+def _hxl_count(header: str) -> bool:
+    """Tell an HXL hashtag of a count of events (``#event+num``, ``#affected+num``)."""
+    tag = header.strip().casefold()
+    return tag.startswith("#") and "+num" in tag and tag[1:].split("+")[0] in _COUNTED
 
 
 def _numbers_the_row(parts: list[str]) -> bool:
@@ -61,7 +67,7 @@ def count_column(frame: pd.DataFrame) -> str | None:
     """
     keys = {header_key(c): str(c) for c in frame.columns}
     found = [keys[k] for k in COUNT_KEYS if k in keys] + [
-        c for k, c in keys.items() if k not in COUNT_KEYS and _count_key(k)
+        c for k, c in keys.items() if k not in COUNT_KEYS and (_count_key(k) or _hxl_count(c))
     ]
     return next((c for c in found if _counts(frame[c])), None)
 

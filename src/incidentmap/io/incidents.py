@@ -164,8 +164,12 @@ def _frame_table(frame: pd.DataFrame) -> pd.DataFrame:
 
     Its rows numbered from 0, its columns named by text, a point geometry in degrees.
     """
-    raw = frame.reset_index(drop=True).copy()
-    raw.columns = [str(c) for c in raw.columns]
+    named = any(n is not None for n in frame.index.names)  # an id set as the index: a column
+    raw = frame.reset_index(drop=not named).copy()
+    names: list[str] = []
+    for c in map(str, raw.columns):  # a name twice: numbered as a file's reader numbers it
+        names.append(c if c not in names else f"{c}.{names.count(c)}")
+    raw.columns = names
     if isinstance(raw, gpd.GeoDataFrame) and raw.crs is not None and raw.crs.to_epsg() != 4326:
         raw = raw.to_crs(4326)
     return raw

@@ -1,9 +1,8 @@
 """The step every reading job starts with: read, place, weigh and filter, with its report.
 
-:func:`load` is the one sequence from an input to the rows a job works on: the file read
-and placed (:func:`incidentmap.pipeline.load_incidents`, or a frame taken as it is), each
-row weighed (``weight``), the filters applied, and what the data cover decided before the
-filters (the ``until`` asked for, else the file's last date), all said in a :class:`Report`.
+:func:`load` is the one sequence from an input (a file, or a frame) to the rows a job works
+on: read and placed, weighed, filtered, and what the data cover decided before the filters,
+all said in a :class:`Report`.
 """
 
 from __future__ import annotations
@@ -69,16 +68,13 @@ class Loaded:
     rows_read : int
         Rows before the filters.
     coverage_end : pandas.Timestamp or None
-        The last day the data cover: the ``until`` asked for, else the last date of the
-        file before any filter.
+        The last day the data cover: the ``until`` asked for, else the file's last date.
     preset : str
         The column layout the file was read as.
     coverage_basis : str
-        How ``coverage_end`` was decided, in words (the ``until`` asked for, a layout's
-        yearly releases, or the last event's date).
+        How ``coverage_end`` was decided, in words.
     coverage_start : pandas.Timestamp or None
-        The first day the rows cover when the filters cut it (the ``since`` asked for);
-        None when the data start where they start.
+        The ``since`` asked for (None without one).
     data_start : pandas.Timestamp or None
         The first day the file covers, before any filter (``spans.first_day_covered``).
     summary : dict
@@ -86,8 +82,7 @@ class Loaded:
     report : Report
         What reading, weighing and filtering said.
     left_out : str or None
-        The rows the filters left out though they may belong (a date window that cuts
-        their span, uncertain attributions), in one sentence for a page or an image.
+        The rows the filters left out though they may belong, in one sentence.
     """
 
     frame: gpd.GeoDataFrame
@@ -272,22 +267,9 @@ def _checked(f: Filters) -> Filters:
 
 def _read(source: Source, report: Report, *, quiet: bool) -> tuple[Any, str, dict[str, Any]]:
     """Return the placed rows of a source, the layout they were read as, and the placing counts."""
-    import geopandas as gpd
-
-    from incidentmap.schema import CANONICAL_COLUMNS
-
-    g = source.input
-    ours = isinstance(g, gpd.GeoDataFrame) and g.attrs.get("preset") is not None
-    if ours and "geocode_method" in g.columns:  # placed before (`read`): counted from its rows
-        from incidentmap.geocode import geocode_summary
-
-        return g, str(g.attrs.get("preset", "")), geocode_summary(g)
-    if ours and set(CANONICAL_COLUMNS) <= set(g.columns):  # read, not placed: placed now
-        from incidentmap.geocode import geocode_counted
-
-        geo = source.geo
-        g, counts = geocode_counted(g, snap_km=geo.snap_km, fuzzy_threshold=geo.fuzzy_threshold)
-        return g, str(g.attrs.get("preset", "")), counts
+    ours = _ours(source)
+    if ours is not None:
+        return ours
     # a path, or a frame as pandas or GeoPandas read a file: read as that file is
     from incidentmap.pipeline import load_incidents
 
@@ -302,6 +284,27 @@ def _read(source: Source, report: Report, *, quiet: bool) -> tuple[Any, str, dic
             report.add("read_note", note)
         report.add("read", loaded.line(), kind="info")
     return g, loaded.preset, loaded.summary
+
+
+def _ours(source: Source) -> tuple[Any, str, dict[str, Any]] | None:
+    """Take a frame incidentmap read (its ``attrs``): counted if placed, else placed now."""
+    import geopandas as gpd
+
+    from incidentmap.geocode import geocode_counted, geocode_summary
+    from incidentmap.schema import CANONICAL_COLUMNS
+
+    g = source.input
+    if not isinstance(g, gpd.GeoDataFrame) or g.attrs.get("preset") is None:
+        return None
+    g = g.to_crs(4326) if g.crs is not None and g.crs.to_epsg() != 4326 else g  # degrees
+    preset = str(g.attrs.get("preset", ""))
+    if "geocode_method" in g.columns:  # placed before (`read`): counted from its rows
+        return g, preset, geocode_summary(g)
+    if not set(CANONICAL_COLUMNS) <= set(g.columns):
+        return None  # its columns are not the reader's: read as a file's table
+    geo = source.geo
+    g, counts = geocode_counted(g, snap_km=geo.snap_km, fuzzy_threshold=geo.fuzzy_threshold)
+    return g, preset, counts
 
 
 def _weigh(g: Any, column: str | None, report: Report) -> Any:
