@@ -339,3 +339,37 @@ def test_period_none_in_python_is_the_command_lines(tmp_path, capsys, use_cache)
     table = im.aggregate(sample, level="province", period="none").counts  # was refused
     assert table["incidents"].sum() == pd.read_csv(out)["incidents"].sum() == 52
     assert im.brief(sample, None, period="none").report is not None
+
+
+# ---------------------------------------------------------------------------------------
+# read in blocks as read whole: an AutoSum row, a decimal mark the tolls decided
+# ---------------------------------------------------------------------------------------
+
+
+def _big(tmp_path: Path, last: list, *, fraction: str | None = None) -> Path:
+    """3,000 rows of 2 dead at Kabul, then ``last``; ``fraction`` as row 6's toll."""
+    rows = [["2023-03-01", "Kabul", "IED", "2"]] * 3000
+    if fraction is not None:
+        rows[5] = ["2023-03-01", "Kabul", "IED", fraction]
+    src = tmp_path / "big.csv"
+    pd.DataFrame([*rows, last], columns=["date", "province", "type", "killed"]).to_csv(
+        src, index=False
+    )
+    return src
+
+
+def test_a_row_of_sums_under_a_large_file_is_left_out_in_blocks(tmp_path, capsys, use_cache):
+    src = _big(tmp_path, [None, None, None, "6000"])
+    for mb in ("0", "0.01"):  # whole, then in blocks (was 3,001 rows and 12,000 dead)
+        out = tmp_path / f"g{mb}.csv"
+        code, _, err = run(capsys, "geocode", src, "-o", out, "--block-mb", mb)
+        assert code == 0 and "its tolls are the sums of the rows above" in err, err
+        g = pd.read_csv(out, usecols=["fatalities"])
+        assert len(g) == 3000 and g["fatalities"].sum() == 6000
+
+
+def test_a_mark_the_tolls_decided_is_checked_in_every_block(tmp_path, capsys, use_cache):
+    src = _big(tmp_path, ["2023-03-02", "Kabul", "IED", "1,000"], fraction="2,5")
+    for mb in ("0", "0.01"):  # in blocks "1,000" was read as 1 with no word
+        code, _, err = run(capsys, "geocode", src, "-o", tmp_path / f"m{mb}.csv", "--block-mb", mb)
+        assert code == 1 and "--decimal" in err, err

@@ -21,16 +21,15 @@ from incidentmap.errors import InputFileError, plural
 from incidentmap.io.assemble_parts import (
     RawTable,
     coordinates,
+    decide_mark,
     event_types,
     fatalities,
     source_precision,
     table_dates,
-    table_decimal_mark,
-    toll_columns,
 )
 from incidentmap.io.counts import count_note, toll_by_name, toll_notes
 from incidentmap.io.decode import encoding_note
-from incidentmap.io.numbers import has_undecided_counts, parse_counts
+from incidentmap.io.numbers import parse_counts
 from incidentmap.io.preamble import blank_rows, headed_formulas, header_below
 from incidentmap.io.roles import (
     bare_place_note,
@@ -272,7 +271,9 @@ def _table(
     hxl_fill(mapping, hxl, chosen)
     rows = np.arange(state.row0 + 1, state.row0 + len(frame) + 1)
     state.row0 += len(frame)
-    frame, rows, geom_src, said = _no_incidents(frame, rows, geom_src, mapping, chosen, name)
+    frame, rows, geom_src, said = _no_incidents(
+        frame, rows, geom_src, mapping, chosen, name, state.blocks
+    )
     problems = Problems(name, rows, opts.on_bad, state.decided)
     refuse_nul(frame, problems)
     _formulas(formulas, problems, len(frame), hxl is not None)
@@ -330,19 +331,15 @@ def _points(geom: gpd.GeoSeries | None) -> bool:
 
 def _no_incidents(
     frame: pd.DataFrame, rows: np.ndarray, geom: gpd.GeoSeries | None, mapping: dict[str, str],
-    chosen: Preset, name: str,
+    chosen: Preset, name: str, blocks: bool,
 ) -> tuple[pd.DataFrame, np.ndarray, gpd.GeoSeries | None, list[str]]:  # fmt: skip
-    """Leave out, and say, the rows that are no incidents.
-
-    The header again (two downloads joined), totals and subtotals, a publisher's row of
-    nothing but a place.
-    """
+    """Leave out, and say, the header again, totals, a publisher's row of a place alone."""
     said: list[str] = []
     again = header_rows(frame)
     if len(again):
         said.append(header_rows_note(again, rows, name))
         frame, rows, geom = _without(frame, rows, geom, list(again))
-    totals = total_rows(frame, mapping, chosen.date_parts or ())
+    totals = total_rows(frame, mapping, chosen.date_parts or (), blocks=blocks)
     said += total_notes(frame, mapping, totals, rows, name)
     if totals:  # a spreadsheet's Total row, or Subtotal rows: not incidents
         frame, rows, geom = _without(frame, rows, geom, list(totals))
@@ -391,11 +388,7 @@ def _columns(t: RawTable, opts: AssembleOptions, state: BlockState) -> dict[str,
     out["event_type"] = event_types(t)
     out["actor"] = t.text("actor")
     out["actor2"] = t.text("actor2")
-    state.decimal = opts.decimal or state.decimal or table_decimal_mark(t)
-    mark = state.decimal
-    if state.blocks and mark is None and has_undecided_counts(toll_columns(t)):
-        # "1.000" before any value showed the mark: the whole file decides, as a whole read
-        raise NotInBlocks("the blocks read so far do not show the file's decimal mark")
+    state.decimal = mark = decide_mark(t, opts.decimal, state.decimal, state.blocks)
     out["fatalities"] = fatalities(t, mark)
     col = t.mapping.get("injured")
     out["injured"] = (

@@ -19,7 +19,13 @@ import shapely
 from incidentmap._coded import coded_text
 from incidentmap.errors import plural
 from incidentmap.io.dates import apply_precision_codes, dates_from_parts, parse_dates
-from incidentmap.io.numbers import decimal_mark, parse_coordinates, parse_counts
+from incidentmap.io.numbers import (
+    decimal_mark,
+    has_undecided_counts,
+    parse_coordinates,
+    parse_counts,
+    reads_other_way,
+)
 from incidentmap.io.roles import (
     MONTH_COLUMNS,
     first_column,
@@ -28,7 +34,7 @@ from incidentmap.io.roles import (
     year_dates,
     year_month_dates,
 )
-from incidentmap.io.values import Problems, blank_mask, clean_text
+from incidentmap.io.values import NotInBlocks, Problems, blank_mask, clean_text
 from incidentmap.schema import (
     DATE_PRECISION_COLUMNS,
     PRECISION_COLUMNS,
@@ -43,6 +49,7 @@ __all__ = [
     "PLAUSIBLE_SHARE",
     "RawTable",
     "coordinates",
+    "decide_mark",
     "event_types",
     "fatalities",
     "source_precision",
@@ -344,7 +351,33 @@ def table_decimal_mark(t: RawTable) -> str | None:
     """Return the decimal mark the coordinates (else the tolls) of this table show."""
     frame, mapping = t.frame, t.mapping
     coords = [frame[mapping[k]] for k in ("latitude", "longitude") if k in mapping]
-    return decimal_mark(coords, toll_columns(t))
+    mark = decimal_mark(coords, toll_columns(t))
+    if mark is not None and "mark_by_tolls" not in t.problems.decided:
+        t.problems.decided["mark_by_tolls"] = decimal_mark(coords, []) is None
+    return mark
+
+
+def decide_mark(t: RawTable, given: str | None, decided: str | None, blocks: bool) -> str | None:
+    """Return the file's decimal mark: ``given``, else an earlier block's, else this table's.
+
+    Read in blocks, a question one block cannot answer sends the file to be read whole
+    (:class:`~incidentmap.io.values.NotInBlocks`): a toll like ``1.000`` before any value
+    showed the mark, or one reading as thousands in the other convention (``1,000``) when
+    the tolls alone decided it (a whole read refuses such a file).
+    """
+    if given:
+        return given
+    mark = decided or table_decimal_mark(t)
+    tolls = toll_columns(t) if blocks else []
+    if blocks and mark is None and has_undecided_counts(tolls):
+        raise NotInBlocks("the blocks read so far do not show the file's decimal mark")
+    if (
+        mark is not None
+        and t.problems.decided.get("mark_by_tolls")
+        and reads_other_way(tolls, mark)
+    ):
+        raise NotInBlocks("a toll reads two ways: the whole file decides its decimal mark")
+    return mark
 
 
 def toll_columns(t: RawTable) -> list[pd.Series]:

@@ -31,6 +31,7 @@ __all__ = [
     "parse_coordinates",
     "parse_counts",
     "parse_numbers",
+    "reads_other_way",
 ]
 
 #: how a file writes one and a half: ``point`` (1.5, thousands 1,000) or ``comma`` (1,5 and 1.000)
@@ -86,14 +87,17 @@ def decimal_mark(coordinates: list[pd.Series], counts: list[pd.Series]) -> str |
         }
         if len(seen) == 1:
             mark = seen.pop()
-            if kind == "count" and any(
-                text_hits(c, _OTHER_GROUPS[mark], regex=True) is not None for c in columns
-            ):
+            if kind == "count" and reads_other_way(columns, mark):
                 return None
             return mark
         if seen:
             return None  # both marks: nothing decides a value like "1.000"
     return None
+
+
+def reads_other_way(counts: list[pd.Series], mark: str) -> bool:
+    """Say whether a count reads as thousands in the convention ``mark`` is not (``1,000``)."""
+    return any(text_hits(c, _OTHER_GROUPS[mark], regex=True) is not None for c in counts)
 
 
 def has_undecided_counts(counts: list[pd.Series]) -> bool:

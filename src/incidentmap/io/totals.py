@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from incidentmap.io.values import blank_mask
+from incidentmap.io.values import NotInBlocks, blank_mask
 from incidentmap.schema import header_key
 
 __all__ = ["UNLABELLED", "header_rows", "header_rows_note", "said_total", "total_rows"]
@@ -46,7 +46,7 @@ _QUICK = re.compile(r"tota|sum|gesamt", re.IGNORECASE)
 
 
 def total_rows(
-    frame: pd.DataFrame, mapping: dict[str, str], extra: tuple[str, ...]
+    frame: pd.DataFrame, mapping: dict[str, str], extra: tuple[str, ...], *, blocks: bool = False
 ) -> dict[int, str]:
     """Find the rows that add up other rows (a Total under the table, a Subtotal in it).
 
@@ -58,6 +58,10 @@ def total_rows(
     unless it has no date, one place and another cell that is the word alone, and no other
     text (``Kandahar | | 5 | Subtotal``: a hand-made sheet repeats its group's name in the
     place column; with an id or an actor beside them it stays an incident).
+
+    ``blocks``: the table is one block of a file read in blocks; a row of tolls alone (a
+    row of sums no cell names, :func:`_sums`) needs the rows of every block above it, so
+    the file is read whole (:class:`~incidentmap.io.values.NotInBlocks`).
 
     Returns
     -------
@@ -78,7 +82,8 @@ def total_rows(
         text = _label(frame, cols, cells, j, filled[i], places, says)
         if text is not None:
             labels[int(i)] = text
-    return {**_sums(frame, mapping, np.flatnonzero(filled.sum(axis=1) == 0), labels), **labels}
+    bare = np.flatnonzero(filled.sum(axis=1) == 0)
+    return {**_sums(frame, mapping, bare, labels, blocks), **labels}
 
 
 #: the label of a row of sums no cell names (Excel's AutoSum under the tolls)
@@ -93,8 +98,9 @@ def said_total(label: str) -> str:
 
 
 def _sums(
-    frame: pd.DataFrame, mapping: dict[str, str], bare: np.ndarray, labels: dict[int, str]
-) -> dict[int, str]:
+    frame: pd.DataFrame, mapping: dict[str, str], bare: np.ndarray, labels: dict[int, str],
+    blocks: bool = False,
+) -> dict[int, str]:  # fmt: skip
     """Rows without date, place or text whose tolls are the sums of the rows above them.
 
     Excel's AutoSum (``=SUM(E2:E4)``, saved with its result) under a table's tolls, no
@@ -105,14 +111,24 @@ def _sums(
     if got is None:
         return {}
     nums, empty = got
+    alone = _toll_rows(nums, empty, bare, labels)
+    if blocks and alone:  # its sum may hold the rows of the blocks before
+        raise NotInBlocks("a row of tolls alone: whether it sums the rows above needs them all")
     out: dict[int, str] = {}
     start = 0
     for i in bare.tolist():
-        if i not in labels and empty[i] and _summed(nums, start, i):
+        if i in alone and _summed(nums, start, i):
             out[i] = UNLABELLED
         if i in labels or i in out:
             start = i + 1
     return out
+
+
+def _toll_rows(
+    nums: np.ndarray, empty: np.ndarray, bare: np.ndarray, labels: dict[int, str]
+) -> set[int]:
+    """Return the rows of a toll and nothing else (no date, place, text or label)."""
+    return {i for i in bare.tolist() if i not in labels and empty[i] and np.nansum(nums[i])}
 
 
 def _toll_numbers(
