@@ -90,3 +90,17 @@ def test_colliding_ids_of_two_publishers_stay_apart(tmp_path, use_cache):
     fa, fb = load_incidents(a)[0], load_incidents(b)[0]
     result = merge_incidents([("a", fa), ("b", fb)])
     assert result.same == {}  # another toll; another province
+
+
+def test_two_hand_lists_numbered_alike_are_no_copies(tmp_path, use_cache):
+    # ids 1..N, the same days and provinces, no type or actor: nothing of the events to match
+    a = _write(tmp_path / "a.csv", [
+        ("1", "2019-05-01", 34.52, 69.17, "Kabul", 0, None),
+        ("2", "2019-05-02", 31.61, 65.71, "Kandahar", 0, None),
+    ])  # fmt: skip
+    b = _write(tmp_path / "b.csv", [
+        ("1", "2019-05-01", None, None, "Kabul", 0, None),
+        ("2", "2019-05-02", None, None, "Kandahar", 0, None),
+    ])  # fmt: skip
+    result = merge_incidents([("a", load_incidents(a)[0]), ("b", load_incidents(b)[0])])
+    assert result.same == {}

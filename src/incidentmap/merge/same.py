@@ -200,6 +200,9 @@ def _left_out(a: Records, b: Records, i: np.ndarray, j: np.ndarray) -> np.ndarra
     for name in ("category", "attribution"):
         keep &= _equal_texts(getattr(a, name)[i], getattr(b, name)[j])
     keep &= a.groups[i] == b.groups[j]
+    # something of the event itself, not only where and when (lists numbered 1..N by two
+    # hands share ids, days and provinces by chance)
+    keep &= pd.notna(a.category[i]) | (a.groups[i] != 0)
     dated = _equal_numbers(a.lo[i], b.lo[j]) & _equal_numbers(a.hi[i], b.hi[j])
     undated = np.isnan(a.lo[i]) ^ np.isnan(b.lo[j])
     place = np.ones(len(i), dtype=bool)
