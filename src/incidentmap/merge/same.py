@@ -202,7 +202,8 @@ def _left_out(a: Records, b: Records, i: np.ndarray, j: np.ndarray) -> np.ndarra
     keep &= a.groups[i] == b.groups[j]
     # something of the event itself, not only where and when (lists numbered 1..N by two
     # hands share ids, days and provinces by chance)
-    keep &= pd.notna(a.category[i]) | (a.groups[i] != 0)
+    told = pd.notna(a.category[i]) & (a.category[i].astype(str) != "other")
+    keep &= told | (a.groups[i] != 0)
     dated = _equal_numbers(a.lo[i], b.lo[j]) & _equal_numbers(a.hi[i], b.hi[j])
     undated = np.isnan(a.lo[i]) ^ np.isnan(b.lo[j])
     place = np.ones(len(i), dtype=bool)
