@@ -202,8 +202,10 @@ def _left_out(a: Records, b: Records, i: np.ndarray, j: np.ndarray) -> np.ndarra
     keep &= a.groups[i] == b.groups[j]
     # something of the event itself, not only where and when (lists numbered 1..N by two
     # hands share ids, days and provinces by chance)
-    told = pd.notna(a.category[i]) & (a.category[i].astype(str) != "other")
-    keep &= told | (a.groups[i] != 0)
+    types = a.frame["event_type"].to_numpy(dtype=object) if "event_type" in a.frame else []
+    typed = np.array([isinstance(types[k], str) and bool(types[k].strip()) for k in i.tolist()]
+                     if len(types) else np.zeros(len(i)), dtype=bool)  # fmt: skip
+    keep &= typed | (a.groups[i] != 0)
     dated = _equal_numbers(a.lo[i], b.lo[j]) & _equal_numbers(a.hi[i], b.hi[j])
     undated = np.isnan(a.lo[i]) ^ np.isnan(b.lo[j])
     place = np.ones(len(i), dtype=bool)
