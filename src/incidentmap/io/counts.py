@@ -130,6 +130,13 @@ def toll_by_name(by_key: dict[str, str], mapping: dict[str, str]) -> None:
     wounded``: a header whose words say killed (or wounded) and nothing of a part
     (``deaths_civilians``, ``police_killed``) or of both (``casualties``); only when one
     column alone says so.
+
+    Parameters
+    ----------
+    by_key : dict
+        The table's header keys -> its columns.
+    mapping : dict
+        Role -> column, filled in place.
     """
     for role in _TOLL_WORDS:
         found = [c for c in _toll_candidates(by_key, role) if c not in mapping.values()]
@@ -138,7 +145,22 @@ def toll_by_name(by_key: dict[str, str], mapping: dict[str, str]) -> None:
 
 
 def toll_notes(frame: pd.DataFrame, mapping: dict[str, str], name: str) -> list[str]:
-    """Say what may hold a toll no column was read for (several names, or casualties)."""
+    """Say what may hold a toll no column was read for (several names, or casualties).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    mapping : dict
+        Role -> column, as resolved.
+    name : str
+        The file, for the notes.
+
+    Returns
+    -------
+    list of str
+        One note per toll left unknown with a column that may hold it.
+    """
     by_key = {header_key(c): str(c) for c in frame.columns}
     both = [c for k, c in by_key.items() if set(k.split("_")) & _BOTH_WORDS]
     out = []

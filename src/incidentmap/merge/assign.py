@@ -122,7 +122,20 @@ def _find(parent: list[int], x: int) -> int:
 
 
 def joined_rows(total: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Return an event label per row: rows ``x[k]`` and ``y[k]`` (global numbers) are one."""
+    """Return an event label per row: rows ``x[k]`` and ``y[k]`` (global numbers) are one.
+
+    Parameters
+    ----------
+    total : int
+        Rows of every source.
+    x, y : numpy.ndarray
+        The global rows of each matched pair.
+
+    Returns
+    -------
+    numpy.ndarray
+        One label per row; the rows a chain of matches joins share theirs.
+    """
     graph = coo_matrix((np.ones(len(x)), (x, y)), shape=(total, total))
     return connected_components(graph, directed=False)[1]
 
