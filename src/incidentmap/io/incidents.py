@@ -24,6 +24,7 @@ from incidentmap.io.geocoded import is_geocoded, typed_geocoded
 from incidentmap.io.numbers import DECIMAL_MARKS
 from incidentmap.io.options import ReadOptions
 from incidentmap.io.postgis import masked
+from incidentmap.io.preamble import header_names
 from incidentmap.io.table_blocks import CsvBlocks, ParquetBlocks, csv_blocks, parquet_blocks
 from incidentmap.io.tables import TableFacts, read_table_facts
 from incidentmap.schema import (
@@ -166,10 +167,7 @@ def _frame_table(frame: pd.DataFrame) -> pd.DataFrame:
     """
     named = any(n is not None for n in frame.index.names)  # an id set as the index: a column
     raw = frame.reset_index(drop=not named).copy()
-    names: list[str] = []
-    for c in map(str, raw.columns):  # a name twice: numbered as a file's reader numbers it
-        names.append(c if c not in names else f"{c}.{names.count(c)}")
-    raw.columns = names
+    raw.columns = header_names(list(raw.columns))  # a name twice: numbered as a file's are
     if isinstance(raw, gpd.GeoDataFrame) and raw.crs is not None and raw.crs.to_epsg() != 4326:
         raw = raw.to_crs(4326)
     return raw

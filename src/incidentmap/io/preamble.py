@@ -27,7 +27,8 @@ from incidentmap.io.values import blank_mask
 from incidentmap.schema import MIN_EVIDENCE, PRESETS, header_key
 
 __all__ = [
-    "blank_rows", "headed_formulas", "header_below", "header_score", "title_lines", "title_note"
+    "blank_rows", "headed_formulas", "header_below", "header_names", "header_score", "title_lines",
+    "title_note",
 ]  # fmt: skip
 
 
@@ -97,7 +98,7 @@ def title_note(name: str, skipped: int, title: str, unit: str = "line") -> str:
     )
 
 
-def _names(cells: list[object]) -> list[str]:
+def header_names(cells: list[object]) -> list[str]:
     """Header names from a row's cells: blank ones ``columnN``, repeated ones numbered."""
     names: list[str] = []
     for i, v in enumerate(cells):
@@ -134,7 +135,7 @@ def header_below(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str
     if scores[best] < MIN_EVIDENCE or scores[best] <= header_score(frame.columns):
         return frame, []
     out = frame.iloc[best + 1 :].reset_index(drop=True)
-    out.columns = _names(top.iloc[best].tolist())
+    out.columns = header_names(top.iloc[best].tolist())
     title = next((str(c) for c in frame.columns if not str(c).startswith("column")), "")
     return out, [title_note(name, best + 1, title, "row")]
 
@@ -155,7 +156,7 @@ def _two_rows(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
     if header_score(merged) <= header_score(frame.columns) or header_score(texts) < 2:
         return frame, []
     out = frame.iloc[1:].reset_index(drop=True)
-    out.columns = _names(merged)
+    out.columns = header_names(merged)
     return out, [_two_rows_note(frame.columns, texts, out.columns, name)]
 
 

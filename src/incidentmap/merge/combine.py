@@ -30,6 +30,8 @@ events that a person should compare with it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -232,18 +234,18 @@ def _tolls(long: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.Index(long["_event"].unique(), name="_event"))
     for col in ("fatalities", "injured"):
         if col in long:
-            per_source = _source_sums(pd.to_numeric(long[col], errors="coerce"), long)
+            values = pd.to_numeric(long[col], errors="coerce")
+            per_source = _known_sums(values, [long["_event"], long["_source"]])
             grouped = per_source.groupby(level=0)
             out[col] = grouped.min()
             out[f"{col}_high"] = grouped.max()
     return out
 
 
-def _source_sums(values: pd.Series, long: pd.DataFrame) -> pd.Series:
-    """Per event and source, its rows' tolls added; unknown when one of them is unknown."""
-    keys = [long["_event"], long["_source"]]
+def _known_sums(values: pd.Series, keys: Any, *, strict: bool = True) -> pd.Series:
+    """Add the tolls of each group of rows; ``strict``: unknown when one of them is unknown."""
     sums = values.groupby(keys).sum(min_count=1)
-    return sums.where(~values.isna().groupby(keys).any())
+    return sums.where(~values.isna().groupby(keys).any()) if strict else sums
 
 
 def _one_per_event(values: pd.Series, col: str, *, carried: bool = False) -> pd.Series:
@@ -260,9 +262,8 @@ def _one_per_event(values: pd.Series, col: str, *, carried: bool = False) -> pd.
     if values.index.is_unique:
         return values
     if col in ("fatalities", "injured"):  # one part unknown: the source's toll unknown
-        numbers = pd.to_numeric(values, errors="coerce")
-        unknown = numbers.isna().groupby(level=0).any() & (not carried)  # carried: absent
-        return numbers.groupby(level=0).sum(min_count=1).where(~unknown)
+        numbers = pd.to_numeric(values, errors="coerce")  # carried: blank is absent
+        return _known_sums(numbers, numbers.index, strict=not carried)
     if col == "date":
         return values.groupby(level=0).min()
     split = values.index.duplicated(keep=False)
